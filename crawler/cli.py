@@ -31,6 +31,54 @@ def cmd_extract(args: argparse.Namespace) -> int:
     return extract_paths(args.paths, url=args.url, out=sys.stdout, err=sys.stderr)
 
 
+def http_url(value: str) -> str:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise argparse.ArgumentTypeError(f"not an http(s) URL: {value!r}")
+    return value
+
+
+def positive_int(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1: {value!r}")
+    return number
+
+
+def output_folder(value: str) -> str:
+    from pathlib import Path
+
+    if Path(value).exists() and not Path(value).is_dir():
+        raise argparse.ArgumentTypeError(f"not a folder: {value!r} is a file")
+    return value
+
+
+def cmd_crawl(args: argparse.Namespace) -> int:
+    from crawler.run import run_crawl
+
+    result = run_crawl(args.start_urls, out=args.out, max_pages=args.max_pages, state=args.state)
+    print(f"crawl {result.crawl_id}: {result.status}", file=sys.stderr)
+    return result.exit_code
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from crawler.demo import run_demo
+
+    return run_demo(out=args.out, questions=args.questions, seed=args.seed)
+
+
+def cmd_query(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from pipelines.query import run
+
+    with pd.option_context("display.max_rows", args.max_rows, "display.max_columns", None, "display.width", 200):
+        print(run(args.sql, root=args.data).to_string(max_rows=args.max_rows, index=False))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="doctor-answers",
@@ -53,6 +101,27 @@ def build_parser() -> argparse.ArgumentParser:
     extract.add_argument("paths", nargs="+", metavar="PATH", help="an .html file or a folder of them")
     extract.add_argument("--url", default=None, help="URL the page was fetched from (for a single file)")
     extract.set_defaults(func=cmd_extract)
+
+    crawl = sub.add_parser("crawl", help="crawl sites or question pages into Parquet datasets")
+    crawl.add_argument("start_urls", nargs="+", type=http_url, metavar="START_URL",
+                       help="a site root, a sitemap, a topic listing or a question URL")
+    crawl.add_argument("--out", type=output_folder, default="data", help="dataset root (default data/)")
+    crawl.add_argument("--max-pages", type=positive_int, default=None, help="stop after N responses")
+    crawl.add_argument("--state", type=output_folder, default=None,
+                       help="state folder: makes the crawl incremental and resumable")
+    crawl.set_defaults(func=cmd_crawl)
+
+    demo = sub.add_parser("demo", help="serve the reference site, crawl it into data/, summarise")
+    demo.add_argument("--out", type=output_folder, default="data", help="dataset root (default data/)")
+    demo.add_argument("--questions", type=positive_int, default=500, help="size of the reference site")
+    demo.add_argument("--seed", type=int, default=1, help="reference site seed")
+    demo.set_defaults(func=cmd_demo)
+
+    query = sub.add_parser("query", help="run SQL (DuckDB) over the datasets and print a table")
+    query.add_argument("sql", help="e.g. \"SELECT specialty, count(*) FROM doctors GROUP BY 1\"")
+    query.add_argument("--data", type=output_folder, default="data", help="dataset root (default data/)")
+    query.add_argument("--max-rows", type=int, default=50, help="rows to print at most")
+    query.set_defaults(func=cmd_query)
     return parser
 
 

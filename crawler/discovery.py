@@ -1,0 +1,67 @@
+"""Where question URLs come from: robots.txt, sitemaps, the home page and topic listings.
+
+Pure functions of (url, body), like the page parsers, so they are tested without Scrapy.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import urljoin, urlsplit
+
+import lxml.html
+from lxml import etree
+from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
+
+_LINKS = etree.XPath("//a[@href]/@href")
+_NEXT = etree.XPath("//a[@rel='next']/@href | //link[@rel='next']/@href")
+
+
+@dataclass(frozen=True, slots=True)
+class SitemapEntry:
+    url: str
+    lastmod: str | None  # as the sitemap writes it (YYYY-MM-DD or a W3C datetime)
+
+
+def is_question_url(url: str) -> bool:
+    return urlsplit(url).path.startswith("/question/")
+
+
+def is_listing_url(url: str) -> bool:
+    path = urlsplit(url).path
+    return path.startswith("/questions/") and len(path) > len("/questions/")
+
+
+def sitemaps_in_robots(robots_url: str, body: bytes) -> list[str]:
+    return list(sitemap_urls_from_robots(body.decode("utf-8", "replace"), base_url=robots_url))
+
+
+def read_sitemap(url: str, body: bytes) -> tuple[str, list[SitemapEntry]]:
+    """The sitemap's type ('sitemapindex' or 'urlset') and its entries; ('', []) if not a sitemap."""
+    try:
+        sitemap = Sitemap(body)
+        entries = [SitemapEntry(urljoin(url, e["loc"]), e.get("lastmod") or None) for e in sitemap]
+    except (etree.XMLSyntaxError, StopIteration, KeyError):
+        return "", []
+    return sitemap.type, entries
+
+
+@dataclass(frozen=True, slots=True)
+class ListingLinks:
+    questions: list[str]
+    listings: list[str]  # topic listings linked from a home or topic index page
+    next_page: str | None
+
+
+def read_listing(url: str, body: bytes) -> ListingLinks:
+    """Question links, topic listing links and the rel="next" page of a home or listing page."""
+    if not body.strip():
+        return ListingLinks([], [], None)
+    tree = lxml.html.fromstring(body)
+    links = [urljoin(url, href) for href in _LINKS(tree)]
+    nexts = _NEXT(tree)
+    # Only the first page of a topic is a topic link; later pages come through rel="next".
+    listings = [link for link in links if is_listing_url(link) and "page=" not in urlsplit(link).query]
+    return ListingLinks(
+        questions=[link for link in links if is_question_url(link)],
+        listings=listings,
+        next_page=urljoin(url, nexts[0]) if nexts else None,
+    )

@@ -1,0 +1,18 @@
+"""What the spider hands to the item pipelines: one parsed question page."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+
+@dataclass(slots=True)
+class QuestionPageItem:
+    page: Any  # crawler.pages.QuestionPage: raw strings as the page printed them
+    fetched_url: str
+    fetched_at: datetime  # UTC
+    content_sha256: str
+    etag: str | None = None
+    last_modified: str | None = None
+    # Filled by pipelines.records.NormalisePipeline: the contract records, page order.
+    records: list[dict] = field(default_factory=list)

@@ -1,0 +1,74 @@
+"""Scrapy settings of the doctor-answers crawl: polite by default.
+
+Plain module constants, as Scrapy expects. The CLI overrides a few per run
+(output folder, page cap, state folder); everything else is here.
+"""
+from importlib.metadata import PackageNotFoundError, version
+
+try:
+    PROJECT_VERSION = version("doctor-answers")
+except PackageNotFoundError:  # running from a source tree that was never installed
+    PROJECT_VERSION = "0+unknown"
+
+BOT_NAME = "doctor_answers"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+
+# An honest User-Agent that names the project, so a site owner knows who is calling.
+USER_AGENT = f"doctor-answers/{PROJECT_VERSION} (+https://github.com/doctor-answers/doctor-answers; research crawler)"
+
+# Politeness: robots.txt (Crawl-delay too, see crawler.extensions.crawl_delay), AutoThrottle,
+# a per-domain concurrency cap, and never anything off the start sites.
+ROBOTSTXT_OBEY = True
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 0.25
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 8.0
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 8
+DOWNLOAD_DELAY = 0
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_MAXSIZE = 8 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
+# A body shorter than its Content-Length is an error (and so retried), never a page.
+DOWNLOAD_FAIL_ON_DATALOSS = True
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+
+# Retries with exponential backoff for 5xx and 429, honouring Retry-After.
+RETRY_ENABLED = True
+RETRY_TIMES = 6
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+RETRY_BACKOFF_BASE = 0.25  # seconds; doubles with every attempt
+RETRY_BACKOFF_MAX = 30.0
+# Block pages (px-captcha): retried later with a longer delay, never parsed. A crawl that
+# meets this many block pages in a row stops with status `blocked`.
+BLOCK_RETRY_TIMES = 4
+BLOCK_RETRY_DELAY = 1.0  # seconds, multiplied by the attempt number
+BLOCK_STOP_AFTER = 25
+# 403/404 reach the block-page check; 304 reaches the spider for incremental crawls.
+HTTPERROR_ALLOWED_CODES = [304]
+
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawler.middlewares.backoff.BackoffRetryMiddleware": 550,
+    "crawler.middlewares.blocks.BlockPageMiddleware": 560,
+}
+EXTENSIONS = {
+    "crawler.extensions.crawl_delay.RobotsCrawlDelay": 500,
+    "crawler.extensions.progress.Progress": 510,
+}
+ITEM_PIPELINES = {
+    "pipelines.records.NormalisePipeline": 300,
+    "pipelines.datasets.DatasetsPipeline": 800,
+}
+
+# Output: the dataset root, and how big the Parquet row groups and files are.
+DATA_DIR = "data"
+PARQUET_ROW_GROUP_ROWS = 50_000
+PARQUET_FILE_ROWS = 1_000_000
+PROGRESS_INTERVAL = 5.0
+
+LOG_LEVEL = "INFO"
+REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
+FEED_EXPORT_ENCODING = "utf-8"

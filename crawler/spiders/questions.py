@@ -1,0 +1,163 @@
+"""The `questions` spider: discover every question of a site and route its page to the parsers.
+
+    scrapy crawl questions -a start_url=http://127.0.0.1:8000/
+    scrapy crawl questions -a start_url=https://www.realself.com/question/some-slug
+
+A start URL is a site root (robots.txt, its Sitemap: lines and the home page's topic
+listings are read), a sitemap, a topic listing, or a question page. The spider only routes:
+reading a page is crawler.pages' job, turning it into records is the item pipelines'.
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+from datetime import datetime, timezone
+from urllib.parse import urlsplit
+
+import scrapy
+from scrapy.downloadermiddlewares.retry import get_retry_request
+from scrapy.exceptions import IgnoreRequest
+from scrapy.spidermiddlewares.httperror import HttpError
+
+from crawler import discovery
+from crawler.items import QuestionPageItem
+from crawler.pages import BlockedPage, PageError, TruncatedPage, parse_question_page
+
+logger = logging.getLogger(__name__)
+
+
+def _split_urls(value: str | list[str] | None) -> list[str]:
+    if not value:
+        return []
+    if isinstance(value, str):
+        value = value.split(",")
+    return [url.strip() for url in value if url.strip()]
+
+
+class QuestionsSpider(scrapy.Spider):
+    name = "questions"
+
+    def __init__(self, start_url=None, start_urls=None, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.start_urls = _split_urls(start_url) + _split_urls(start_urls)
+        if not self.start_urls:
+            raise ValueError("the questions spider needs -a start_url=URL")
+        for url in self.start_urls:
+            if urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).hostname:
+                raise ValueError(f"not an http(s) URL: {url!r}")
+        # Never leave the start sites: Scrapy's OffsiteMiddleware reads this.
+        self.allowed_domains = sorted({urlsplit(url).hostname for url in self.start_urls})
+
+    async def start(self):
+        for url in self.start_urls:
+            for request in self.requests_for_start(url):
+                yield request
+
+    def requests_for_start(self, url: str):
+        path = urlsplit(url).path
+        if discovery.is_question_url(url):
+            yield self.question_request(url)
+        elif path.endswith(".xml"):
+            yield self.request(url, self.parse_sitemap)
+        elif discovery.is_listing_url(url):
+            yield self.request(url, self.parse_listing)
+        else:  # a site root: robots.txt for sitemaps, the home page for topic listings
+            root = f"{urlsplit(url).scheme}://{urlsplit(url).netloc}/"
+            yield self.request(root + "robots.txt", self.parse_robots)
+            yield self.request(url, self.parse_listing)
+
+    def request(self, url: str, callback, **kwargs) -> scrapy.Request:
+        return scrapy.Request(url, callback=callback, errback=self.failed, **kwargs)
+
+    def question_request(self, url: str, lastmod: str | None = None) -> scrapy.Request:
+        # Question pages first: they are the product; discovery pages only feed them.
+        return self.request(url, self.parse_question, priority=10, cb_kwargs={"lastmod": lastmod})
+
+    # discovery ------------------------------------------------------------------------
+
+    def parse_robots(self, response):
+        for url in discovery.sitemaps_in_robots(response.url, response.body):
+            yield self.request(url, self.parse_sitemap)
+
+    def parse_sitemap(self, response):
+        kind, entries = discovery.read_sitemap(response.url, response.body)
+        if not kind:
+            self.count("pages/malformed")
+            logger.warning("Not a sitemap: %s", response.url)
+            return
+        for entry in entries:
+            if kind == "sitemapindex":
+                yield self.request(entry.url, self.parse_sitemap)
+            elif discovery.is_question_url(entry.url):
+                yield self.question_request(entry.url, entry.lastmod)
+
+    def parse_listing(self, response):
+        links = discovery.read_listing(response.url, response.body)
+        for url in links.questions:
+            yield self.question_request(url)
+        for url in links.listings:
+            yield self.request(url, self.parse_listing)
+        if links.next_page:
+            yield self.request(links.next_page, self.parse_listing)
+
+    # question pages -------------------------------------------------------------------
+
+    def parse_question(self, response, lastmod=None):
+        if response.status == 304:
+            self.count("pages/not_modified")
+            return
+        try:
+            page = parse_question_page(response.url, response.body)
+        except BlockedPage as error:  # the block middleware should have caught it; never record it
+            self.count("pages/blocked")
+            logger.warning("%s", error)
+            return
+        except TruncatedPage as error:
+            yield from self.retry_truncated(response, error)
+            return
+        except PageError as error:
+            self.count("pages/malformed")
+            self.count("pages/failed")
+            logger.error("Malformed page, not recorded: %s", error)
+            return
+        self.count("pages/question")
+        yield QuestionPageItem(
+            page=page,
+            fetched_url=response.url,
+            fetched_at=datetime.now(timezone.utc),
+            content_sha256=hashlib.sha256(response.body).hexdigest(),
+            etag=_header(response, b"ETag"),
+            last_modified=_header(response, b"Last-Modified"),
+        )
+        for url in page.related_urls:
+            yield self.question_request(url)
+
+    def retry_truncated(self, response, error):
+        self.count("pages/truncated")
+        retry = get_retry_request(response.request, spider=self, reason="truncated page")
+        if retry is None:
+            self.count("pages/failed")
+            logger.error("Gave up on a page that keeps arriving cut off: %s", error)
+            return
+        yield retry
+
+    # failures -------------------------------------------------------------------------
+
+    def failed(self, failure):
+        request = failure.request
+        if failure.check(IgnoreRequest) and "robots.txt" in str(failure.value):
+            self.count("pages/robots_forbidden")
+            return
+        if failure.check(HttpError) and failure.value.response.status == 404 and not discovery.is_question_url(request.url):
+            self.count("pages/not_found")
+            return
+        self.count("pages/failed")
+        logger.error("Failed %s: %s", request.url, failure.getErrorMessage())
+
+    def count(self, key: str) -> None:
+        self.crawler.stats.inc_value(key)
+
+
+def _header(response, name: bytes) -> str | None:
+    value = response.headers.get(name)
+    return value.decode("latin-1") if value else None
