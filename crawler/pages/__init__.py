@@ -1,0 +1,81 @@
+"""Page parsers: (url, html) -> QuestionPage of raw strings. No Scrapy, no network.
+
+    from crawler.pages import parse_question_page, detect_family, is_block_page
+    from crawler.pages import PageError, BlockedPage, TruncatedPage, UnknownLayout
+"""
+from __future__ import annotations
+
+import lxml.html
+from lxml import etree
+
+from . import legacy, nextjs, provider_card
+from .detect import block_reason, detect_family, is_block_page
+from .errors import BlockedPage, PageError, TruncatedPage, UnknownLayout
+from .items import QuestionPage, RawAnswer, RawByline, RawQuestion
+
+__all__ = [
+    "parse_question_page", "detect_family", "is_block_page",
+    "PageError", "BlockedPage", "TruncatedPage", "UnknownLayout",
+    "QuestionPage", "RawQuestion", "RawAnswer", "RawByline", "FAMILIES",
+]
+
+_PARSERS = {
+    "legacy": legacy.parse,
+    "provider-card": provider_card.parse,
+    "nextjs": nextjs.parse,
+}
+FAMILIES = tuple(_PARSERS)
+
+
+def _decode(url: str, html) -> str:
+    if isinstance(html, str):
+        return html
+    if isinstance(html, (bytes, bytearray, memoryview)):
+        data = bytes(html)
+        if data.startswith(b"\xef\xbb\xbf"):
+            data = data[3:]
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError:
+            raise PageError(url, "unreadable bytes (not UTF-8 text)") from None
+    raise TypeError(f"html must be str or bytes, not {type(html).__name__}")
+
+
+def _complete(text: str) -> bool:
+    tail = text[-4096:].lower()
+    end = tail.rfind("</html>")
+    if end < 0 or tail[end + 7:].strip():
+        return False
+    return "</body>" in tail
+
+
+def parse_question_page(url: str, html) -> QuestionPage:
+    """Parse a question page of any family. Raises a PageError subclass naming `url`."""
+    text = _decode(url, html)
+    if not text.strip():
+        raise UnknownLayout(url, "empty page")
+    if "\x00" in text:
+        raise PageError(url, "unreadable bytes (NUL characters)")
+    try:
+        root = lxml.html.fromstring(text)
+    except (etree.ParserError, etree.XMLSyntaxError, ValueError) as e:
+        raise PageError(url, f"unparseable HTML ({e})") from None
+    family = detect_family(root)
+    reason = block_reason(root, family)
+    if reason:
+        raise BlockedPage(url, reason)
+    complete = _complete(text)
+    if family is None:
+        if not complete:
+            raise TruncatedPage(url, "truncated page (no closing </html>) of unknown layout")
+        raise UnknownLayout(url, "not a question page of a known family")
+    if not complete:
+        raise TruncatedPage(url, "truncated page (missing closing </body>/</html>)")
+    page = _PARSERS[family](root, url)
+    declared = page.declared_answer_count
+    if declared is not None and len(page.answers) < declared:
+        raise TruncatedPage(
+            url, f"truncated page ({len(page.answers)} answers, the page declares {declared})")
+    if not page.question.question_id:
+        raise UnknownLayout(url, f"{family} page without a question id")
+    return page

@@ -1,0 +1,73 @@
+"""Helpers shared by the family parsers (lxml only)."""
+from __future__ import annotations
+
+from urllib.parse import urljoin
+
+from lxml import etree
+
+CANONICAL = etree.XPath("//link[@rel='canonical'][1]/@href")
+
+
+def class_has(token: str) -> str:
+    """XPath predicate: the class attribute holds this whole token."""
+    return f"contains(concat(' ', normalize-space(@class), ' '), ' {token} ')"
+
+
+def class_prefix(prefix: str) -> str:
+    """XPath predicate: a class token starts with `prefix` (hashed CSS-module names)."""
+    return f"(starts-with(@class, '{prefix}') or contains(@class, ' {prefix}'))"
+
+
+def tokens(el) -> tuple[str, ...]:
+    c = el.get("class")
+    return tuple(c.split()) if c else ()
+
+
+def has_prefix(el, prefix: str) -> bool:
+    c = el.get("class")
+    if not c or prefix not in c:
+        return False
+    return any(t.startswith(prefix) for t in c.split())
+
+
+def text_of(el) -> str | None:
+    """The element's whole text as printed (raw; the normalisers collapse white space)."""
+    if el is None:
+        return None
+    t = el.text_content()
+    return t if t and t.strip() else None
+
+
+def canonical_url(root, url: str) -> str:
+    hrefs = CANONICAL(root)
+    if hrefs and hrefs[0].strip():
+        return urljoin(url, hrefs[0].strip())
+    return url
+
+
+def question_links(hrefs, base: str) -> list[str]:
+    out: list[str] = []
+    seen = set()
+    for h in hrefs:
+        h = h.strip()
+        if not h or "/question/" not in h:
+            continue
+        u = urljoin(base, h).split("#", 1)[0]
+        if u not in seen:
+            seen.add(u)
+            out.append(u)
+    return out
+
+
+def first_int(text) -> int | None:
+    if text is None:
+        return None
+    digits = []
+    started = False
+    for ch in str(text):
+        if ch.isdigit():
+            digits.append(ch)
+            started = True
+        elif started and ch != ",":
+            break
+    return int("".join(digits)) if digits else None

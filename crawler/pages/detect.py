@@ -1,0 +1,80 @@
+"""Detection of a page's family and of block pages.
+
+Detection looks at structure, never at a whole hashed nextjs class name (the suffix changes with
+every deploy): nextjs is recognised by its `__NEXT_DATA__` script or by class-name prefixes.
+"""
+from __future__ import annotations
+
+import lxml.html
+from lxml import etree
+
+from ._common import class_has, class_prefix
+
+BLOCK_TITLE = "Access to this page has been denied"
+
+_PX_CAPTCHA = etree.XPath("//*[@id='px-captcha']")
+_TITLE = etree.XPath("//title[1]")
+_IS_NEXTJS = etree.XPath(
+    "boolean(//script[@id='__NEXT_DATA__'] or //*[@id='__next']"
+    f" or //*[{class_prefix('answer-card_card__')}] or //*[{class_prefix('question-overview_title__')}])"
+)
+_IS_LEGACY = etree.XPath(
+    f"boolean(//*[{class_has('rs-question')}] or //*[{class_has('rs-answer')}] or //*[@data-question-id])"
+)
+_IS_PROVIDER_CARD = etree.XPath(
+    f"boolean(//meta[@property='rs:content-id'] or //*[{class_has('Content--answer')}]"
+    " or //*[@id='question-view'])"
+)
+
+
+def _tree(html):
+    if isinstance(html, (str, bytes)):
+        return lxml.html.fromstring(html)
+    return html
+
+
+def detect_family(html) -> str | None:
+    """'legacy' | 'provider-card' | 'nextjs', or None. `html` is str, bytes or an lxml tree."""
+    root = _tree(html)
+    if _IS_NEXTJS(root):
+        return "nextjs"
+    if _IS_LEGACY(root):
+        return "legacy"
+    if _IS_PROVIDER_CARD(root):
+        return "provider-card"
+    return None
+
+
+def block_reason(root, family: str | None = None) -> str | None:
+    """Why this tree is a block page, or None.
+
+    An element with id `px-captcha` makes a block page. A `<title>` starting with the block
+    words makes one too unless the page is a question page of a known family (a question may
+    be titled with those words; the same words in question or answer text never count).
+    """
+    if _PX_CAPTCHA(root):
+        return "blocked page (px-captcha)"
+    titles = _TITLE(root)
+    if titles:
+        t = (titles[0].text_content() or "").strip()
+        if t.startswith(BLOCK_TITLE):
+            if family is None:
+                family = detect_family(root)
+            if family is None:
+                return "blocked page (access denied title)"
+    return None
+
+
+def is_block_page(html) -> bool:
+    """True for a block page (str, bytes or lxml tree), whatever the HTTP status."""
+    if isinstance(html, bytes):
+        if b"px-captcha" not in html and BLOCK_TITLE.encode() not in html:
+            return False
+    elif isinstance(html, str):
+        if "px-captcha" not in html and BLOCK_TITLE not in html:
+            return False
+    try:
+        root = _tree(html)
+    except (etree.ParserError, ValueError):
+        return False
+    return block_reason(root) is not None

@@ -1,0 +1,26 @@
+"""Errors of the page parsers: every one names the URL of the page."""
+from __future__ import annotations
+
+
+class PageError(ValueError):
+    """A page that gives no records. `url` is the page, `reason` a short phrase."""
+
+    def __init__(self, url: str, reason: str):
+        self.url = url
+        self.reason = reason
+        super().__init__(f"{url}: {reason}")
+
+    def __reduce__(self):  # picklable across processes
+        return (type(self), (self.url, self.reason))
+
+
+class BlockedPage(PageError):
+    """A block (captcha) page: it holds no data."""
+
+
+class TruncatedPage(PageError):
+    """A page cut off: closing tags missing, fewer answers than declared, broken JSON."""
+
+
+class UnknownLayout(PageError):
+    """Not a question page of a known family."""

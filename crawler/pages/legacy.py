@@ -1,0 +1,135 @@
+"""The legacy (AngularJS era) family: BEM classes rs-question__*, rs-answer__*, rs-byline__*."""
+from __future__ import annotations
+
+from lxml import etree
+
+from ._common import canonical_url, class_has, first_int, question_links, text_of
+from .items import QuestionPage, RawAnswer, RawByline, RawQuestion
+
+_QUESTION = etree.XPath(f"//*[{class_has('rs-question')}][1]")
+_ANSWERS = etree.XPath(f"//*[{class_has('rs-answer')}]")
+_COUNT = etree.XPath(f"string(//*[{class_has('rs-answers__count')}][1])")
+_RELATED = etree.XPath(f"//*[{class_has('rs-promo')}]//a/@href")
+
+
+def _roles(el, wanted: dict) -> dict:
+    """Map class token -> first descendant element carrying it (document order)."""
+    found: dict = {}
+    for d in el.iter():
+        c = d.get("class")
+        if not c:
+            continue
+        for t in c.split():
+            role = wanted.get(t)
+            if role is not None and role not in found:
+                found[role] = d
+    return found
+
+
+_Q_ROLES = {
+    "rs-question__title": "title",
+    "rs-question__topic": "topic",
+    "rs-question__date": "date",
+    "rs-question__location": "location",
+    "rs-question__body": "body",
+}
+_A_ROLES = {
+    "rs-answer__title": "title",
+    "rs-vote": "vote",
+    "rs-answer__body": "body",
+    "rs-answer__date": "date",
+    "rs-byline": "byline",
+}
+_B_ROLES = {
+    "rs-byline__name": "name",
+    "rs-byline__title": "title",
+    "rs-byline__rating": "rating",
+}
+
+
+def _answer_parts(ans) -> dict:
+    # The answer's own parts are its children; descend only if one is missing (wrappers).
+    found: dict = {}
+    for ch in ans:
+        c = ch.get("class") if isinstance(ch.tag, str) else None
+        if not c:
+            continue
+        for t in c.split():
+            role = _A_ROLES.get(t)
+            if role is not None and role not in found:
+                found[role] = ch
+    if "title" not in found or "body" not in found:
+        deep = _roles(ans, _A_ROLES)
+        for k, v in deep.items():
+            found.setdefault(k, v)
+    return found
+
+
+def _byline(el) -> RawByline:
+    parts = _roles(el, _B_ROLES)
+    name_el = parts.get("name")
+    href = None
+    if name_el is not None and "/dr/" in (name_el.get("href") or ""):
+        href = name_el.get("href")
+    if href is None:
+        for a in el.iter("a"):
+            h = a.get("href") or ""
+            if "/dr/" in h:
+                href = h
+                break
+    rating_el = parts.get("rating")
+    rating_text = text_of(rating_el)
+    return RawByline(
+        name=text_of(name_el),
+        profile_href=href,
+        title_line=text_of(parts.get("title")),
+        rating=rating_text,
+        review_count=rating_text,
+    )
+
+
+def parse(root, url: str) -> QuestionPage:
+    canonical = canonical_url(root, url)
+    qs = _QUESTION(root)
+    if not qs:
+        from .errors import UnknownLayout
+
+        raise UnknownLayout(url, "legacy page without a question")
+    q = qs[0]
+    qp = _roles(q, _Q_ROLES)
+    date_el = qp.get("date")
+    question = RawQuestion(
+        question_id=(q.get("data-question-id") or "").strip(),
+        title=qp.get("title"),
+        body=qp.get("body"),
+        topic=text_of(qp.get("topic")),
+        date_text=text_of(date_el),
+        date_time=date_el.get("datetime") if date_el is not None else None,
+        asker_location=text_of(qp.get("location")),
+    )
+    answers = []
+    for ans in _ANSWERS(root):
+        p = _answer_parts(ans)
+        aid = ans.get("data-answer-id") or (ans.get("id") or "").removeprefix("answer-")
+        vote_el = p.get("vote")
+        date_el = p.get("date")
+        by = p.get("byline")
+        answers.append(RawAnswer(
+            answer_id=aid.strip(),
+            title=p.get("title"),
+            body=p.get("body"),
+            vote=vote_el.get("ng-init") if vote_el is not None else None,
+            vote_kind="ng-init",
+            date_text=text_of(date_el),
+            date_time=date_el.get("datetime") if date_el is not None else None,
+            byline=_byline(by) if by is not None else None,
+        ))
+    return QuestionPage(
+        family="legacy",
+        url=canonical,
+        fetched_url=url,
+        question=question,
+        answers=answers,
+        declared_answer_count=first_int(_COUNT(root)),
+        related_urls=question_links(_RELATED(root), url),
+    )

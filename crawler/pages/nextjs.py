@@ -1,0 +1,118 @@
+"""The nextjs (current) family: CSS-module class names with per-deploy hash suffixes.
+
+Data comes from `<script id="__NEXT_DATA__">` (ids, topic, bodies as `bodyHtml`, plain-text
+titles, providers); the dates come from the markup, since the text the page shows decides.
+Class names are matched by their prefix only (`answer-card_date__`), never whole.
+"""
+from __future__ import annotations
+
+import json
+
+from lxml import etree
+
+from ._common import canonical_url, class_prefix, has_prefix, question_links
+from .errors import TruncatedPage, UnknownLayout
+from .items import QuestionPage, RawAnswer, RawByline, RawQuestion
+
+_DATA = etree.XPath("//script[@id='__NEXT_DATA__'][1]")
+_CARDS = etree.XPath(f"//*[{class_prefix('answer-card_card__')}]")
+_SUBHEADER = etree.XPath(f"//*[{class_prefix('content-subheader_subHeader__')}][1]")
+_RELATED = etree.XPath(
+    f"//*[{class_prefix('related_root__')}]//a/@href | //a[{class_prefix('related_link__')}]/@href"
+)
+_HEADING = etree.XPath(f"string(//*[{class_prefix('answers-list_heading__')}][1])")
+
+
+def _shown_date(card) -> str | None:
+    for d in card.iter():
+        if has_prefix(d, "answer-card_date__"):
+            t = d.text_content()
+            return t if t and t.strip() else None
+    return None
+
+
+def _question_date(root) -> str | None:
+    subs = _SUBHEADER(root)
+    if not subs:
+        return None
+    for ch in subs[0]:
+        if ch.tag in ("span", "time"):
+            t = ch.text_content()
+            if t and t.strip():
+                return t
+    return None
+
+
+def _byline(p) -> RawByline | None:
+    if not isinstance(p, dict):
+        return None
+    href = p.get("profileUrl")
+    if not href and p.get("slug"):
+        href = "/dr/" + str(p["slug"])
+    r = p.get("rating")
+    rating = reviews = None
+    if isinstance(r, dict):
+        rating = r.get("average")
+        reviews = r.get("count")
+    return RawByline(
+        name=p.get("displayName") or None,
+        profile_href=href,
+        title_line=p.get("subtitle") or None,
+        rating=rating,
+        review_count=reviews,
+    )
+
+
+def parse(root, url: str) -> QuestionPage:
+    scripts = _DATA(root)
+    if not scripts:
+        raise UnknownLayout(url, "nextjs page without __NEXT_DATA__")
+    raw = scripts[0].text or ""
+    try:
+        data = json.loads(raw)
+        q = data["props"]["pageProps"]["question"]
+        janswers = q.get("answers") or []
+    except (ValueError, KeyError, TypeError, AttributeError):
+        raise TruncatedPage(url, "broken __NEXT_DATA__ JSON") from None
+    if not isinstance(q, dict) or not isinstance(janswers, list):
+        raise TruncatedPage(url, "broken __NEXT_DATA__ JSON")
+    canonical = canonical_url(root, url)
+    proc = q.get("procedure")
+    topic = proc.get("name") if isinstance(proc, dict) else (proc if isinstance(proc, str) else None)
+    question = RawQuestion(
+        question_id=str(q.get("id", "")),
+        title=q.get("title"),
+        body=q.get("bodyHtml"),
+        topic=topic,
+        date_text=_question_date(root),
+        date_time=q.get("createdAt"),
+        asker_location=q.get("location") or None,
+    )
+    cards = _CARDS(root)
+    shown = [_shown_date(c) for c in cards] if len(cards) == len(janswers) else [None] * len(janswers)
+    answers = []
+    for a, date_text in zip(janswers, shown):
+        answers.append(RawAnswer(
+            answer_id=str(a.get("id", "")),
+            title=a.get("title"),
+            body=a.get("bodyHtml"),
+            vote=a.get("helpfulCount"),
+            vote_kind="count",
+            date_text=date_text,
+            date_time=a.get("createdAt"),
+            byline=_byline(a.get("provider")),
+        ))
+    declared = q.get("answerCount")
+    if not isinstance(declared, int):
+        from ._common import first_int
+
+        declared = first_int(_HEADING(root))
+    return QuestionPage(
+        family="nextjs",
+        url=canonical,
+        fetched_url=url,
+        question=question,
+        answers=answers,
+        declared_answer_count=declared,
+        related_urls=question_links(_RELATED(root), url),
+    )

@@ -1,0 +1,151 @@
+"""The provider-card (design-system era) family: Content-*, Byline-item, Media--providerCard."""
+from __future__ import annotations
+
+import json
+
+from lxml import etree
+
+from ._common import canonical_url, class_has, first_int, question_links, text_of
+from .items import QuestionPage, RawAnswer, RawByline, RawQuestion
+
+_META_ID = etree.XPath("string(//meta[@property='rs:content-id'][1]/@content)")
+_META_TOPIC = etree.XPath("//meta[@property='rs:topic-name'][1]/@content")
+_H1 = etree.XPath("//h1[1]")
+_ANSWERS = etree.XPath(f"//*[{class_has('Content--answer')}]")
+_HEADING = etree.XPath("string(//h2[contains(., 'Doctor Answers')][1])")
+_RELATED = etree.XPath(f"//*[{class_has('RelatedContent')}]//a/@href")
+
+
+def _byline_items(ul):
+    """(time element, location text, topic text) from a Content-byline list."""
+    time_el = location = topic = None
+    for li in ul:
+        if not isinstance(li.tag, str):
+            continue
+        t = None
+        for d in li.iter("time"):
+            t = d
+            break
+        if t is not None:
+            time_el = time_el if time_el is not None else t
+            continue
+        a = None
+        for d in li.iter("a"):
+            a = d
+            break
+        if a is not None:
+            topic = topic or text_of(a)
+            continue
+        location = location or text_of(li)
+    return time_el, location, topic
+
+
+def _provider(card) -> RawByline:
+    href = name = title = rating = reviews = None
+    aria = count_text = None
+    for d in card.iter():
+        tag = d.tag
+        if not isinstance(tag, str):
+            continue
+        c = d.get("class") or ""
+        if tag == "a":
+            h = d.get("href") or ""
+            if d.get("itemprop") == "name":
+                name = text_of(d)
+                if "/dr/" in h and href is None:
+                    href = h
+            elif "/dr/" in h and href is None:
+                href = h
+        elif tag == "meta":
+            ip = d.get("itemprop")
+            if ip == "ratingValue":
+                rating = d.get("content")
+            elif ip == "reviewCount":
+                reviews = d.get("content")
+        elif "BodyText--secondary" in c.split() and title is None:
+            title = text_of(d)
+        elif d.get("aria-label") and aria is None:
+            aria = d.get("aria-label")
+        elif "Rating-count" in c.split():
+            count_text = text_of(d)
+    return RawByline(
+        name=name,
+        profile_href=href,
+        title_line=title,
+        rating=rating if rating is not None else aria,
+        review_count=reviews if reviews is not None else count_text,
+    )
+
+
+def parse(root, url: str) -> QuestionPage:
+    canonical = canonical_url(root, url)
+    h1s = _H1(root)
+    if not h1s:
+        from .errors import UnknownLayout
+
+        raise UnknownLayout(url, "provider-card page without a question title")
+    h1 = h1s[0]
+    time_el = location = topic = body = None
+    # The question's parts follow its heading, up to the answers heading.
+    for sib in h1.itersiblings():
+        if not isinstance(sib.tag, str):
+            continue
+        toks = (sib.get("class") or "").split()
+        if sib.tag == "h2" or sib.get("id") == "answer-list":
+            break
+        if "Content-byline" in toks and time_el is None:
+            time_el, location, topic = _byline_items(sib)
+        elif "Content-bodyText" in toks and body is None:
+            body = sib
+    metas = _META_TOPIC(root)
+    if metas and metas[0].strip():
+        topic = metas[0]
+    question = RawQuestion(
+        question_id=_META_ID(root).strip(),
+        title=h1,
+        body=body,
+        topic=topic,
+        date_text=text_of(time_el),
+        date_time=time_el.get("datetime") if time_el is not None else None,
+        asker_location=location,
+    )
+    answers = []
+    for ans in _ANSWERS(root):
+        title = body = time_el = vote = card = None
+        for ch in ans:
+            if not isinstance(ch.tag, str):
+                continue
+            toks = (ch.get("class") or "").split()
+            if "Content-title" in toks:
+                title = ch
+            elif "Content-byline" in toks:
+                time_el = _byline_items(ch)[0]
+            elif "Content-bodyText" in toks:
+                body = ch
+            elif ch.get("rs-static-data") is not None:
+                try:
+                    data = json.loads(ch.get("rs-static-data"))
+                    vote = data.get("likeCount") if isinstance(data, dict) else None
+                except ValueError:
+                    vote = None
+            elif "Media--providerCard" in toks:
+                card = ch
+        answers.append(RawAnswer(
+            answer_id=(ans.get("id") or "").removeprefix("answer-").strip(),
+            title=title,
+            body=body,
+            vote=vote,
+            vote_kind="count",
+            date_text=text_of(time_el),
+            date_time=time_el.get("datetime") if time_el is not None else None,
+            byline=_provider(card) if card is not None else None,
+        ))
+    return QuestionPage(
+        family="provider-card",
+        url=canonical,
+        fetched_url=url,
+        question=question,
+        answers=answers,
+        declared_answer_count=first_int(_HEADING(root)),
+        related_urls=question_links(_RELATED(root), url),
+    )

@@ -1,0 +1,1 @@
+"""Normalisers: raw page strings -> contract values. Plain Python; no Scrapy, no crawler imports."""

@@ -1,0 +1,62 @@
+"""Dates to ISO (YYYY-MM-DD): the text shown decides; a timestamp only where none is shown,
+read in its own offset (never converted to UTC)."""
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timezone
+from functools import lru_cache
+
+_MONTHS = {m: i for i, m in enumerate(
+    "jan feb mar apr may jun jul aug sep oct nov dec".split(), 1)}
+_MDY = re.compile(r"([A-Za-z]{3,9})\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})")
+_DMY = re.compile(r"(\d{1,2})\s+([A-Za-z]{3,9})\.?,?\s+(\d{4})")
+_ISO = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+_US = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
+
+
+def _iso(y, m, d) -> str | None:
+    try:
+        return date(int(y), int(m), int(d)).isoformat()
+    except ValueError:
+        return None
+
+
+@lru_cache(maxsize=8192)
+def parse_shown_date(text: str | None) -> str | None:
+    """"Oct 22, 2012", "October 22, 2012", "22 Oct 2012", "2012-10-22", "10/22/2012"."""
+    if not text:
+        return None
+    s = text.strip()
+    m = _MDY.search(s)
+    if m:
+        mon = _MONTHS.get(m.group(1)[:3].lower())
+        if mon:
+            return _iso(m.group(3), mon, m.group(2))
+    m = _DMY.search(s)
+    if m:
+        mon = _MONTHS.get(m.group(2)[:3].lower())
+        if mon:
+            return _iso(m.group(3), mon, m.group(1))
+    m = _ISO.search(s)
+    if m:
+        return _iso(*m.groups())
+    m = _US.search(s)
+    if m:
+        return _iso(m.group(3), m.group(1), m.group(2))
+    return None
+
+
+def parse_timestamp(value) -> str | None:
+    """The calendar date of a timestamp in its own offset ("2012-10-22T23:30:00-07:00" -> 2012-10-22).
+    Epoch numbers (seconds or milliseconds) have no offset of their own: read as UTC."""
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        secs = value / 1000 if value > 1e11 else value
+        return datetime.fromtimestamp(secs, tz=timezone.utc).date().isoformat()
+    m = _ISO.match(str(value).strip())
+    return _iso(*m.groups()) if m else None
+
+
+def to_iso_date(shown: str | None, timestamp=None) -> str | None:
+    return parse_shown_date(shown) or parse_timestamp(timestamp)

@@ -1,0 +1,109 @@
+"""Doctor names: the human-name part by nameparser 2.x, credentials by a vocabulary kept as data.
+
+nameparser's `Parser` is given a `Lexicon` extended by the credential vocabulary
+(data/credentials.txt; nameparser lacks fellowships such as FAAD and FACMS). Its post-nominal
+tokens are then sorted: generational suffixes (Jr., Sr., II, III, IV, V) as written without
+their comma; everything else is a credential, periods removed, spelled as in the vocabulary.
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import NamedTuple
+
+from nameparser import Lexicon, Parser, Role
+
+from .text import collapse
+from .vocab import credentials
+
+GENERATIONAL = frozenset({"jr", "sr", "ii", "iii", "iv", "v"})
+
+
+class Name(NamedTuple):
+    name_raw: str | None
+    display_name: str | None
+    given_name: str | None
+    middle_name: str | None
+    family_name: str | None
+    suffix: str | None
+    credentials: tuple[str, ...]
+
+
+NO_NAME = Name(None, None, None, None, None, None, ())
+
+
+def _key(word: str) -> str:
+    return word.replace(".", "").strip(",").lower()
+
+
+@lru_cache(maxsize=1)
+def _vocab() -> dict[str, str]:
+    return {_key(c): c for c in credentials()}
+
+
+@lru_cache(maxsize=1)
+def parser() -> Parser:
+    vocab = _vocab()
+    base = Lexicon.default()
+    # single words only; hyphenated ones (PA-C) are handled by the tail split below
+    words = [k for k in vocab if re.fullmatch(r"[a-z]+", k)]
+    # two-letter credentials that are also surnames (Do, Le, Ma) are decided by nameparser's
+    # ambiguity rules (capitals, position) rather than always taken as credentials
+    ambiguous = [w for w in words
+                 if w in base.suffix_acronyms_ambiguous or (len(w) <= 2 and w != "md")]
+    ambiguous = [w for w in ambiguous if w not in base.suffix_words]
+    lex = base.add(suffix_acronyms=words, suffix_acronyms_ambiguous=ambiguous)
+    return Parser(lexicon=lex)
+
+
+def _split_tail(words: list[str]) -> tuple[list[str], list[str]]:
+    """Peel credential words (vocabulary) off the end, keeping at least two words of name."""
+    vocab = _vocab()
+    creds: list[str] = []
+    while len(words) > 2:
+        k = _key(words[-1])
+        if k in vocab and "-" in k:
+            creds.insert(0, vocab[k])
+            words = words[:-1]
+        else:
+            break
+    return words, creds
+
+
+@lru_cache(maxsize=65536)
+def parse_name(name: str | None) -> Name:
+    """Parse a byline name as printed. None or blank -> every part None, credentials ()."""
+    raw = collapse(name)
+    if raw is None:
+        return NO_NAME
+    words, tail_creds = _split_tail(raw.split(" "))
+    text = " ".join(words).rstrip(",").strip()
+    parsed = parser().parse(text)
+    vocab = _vocab()
+    given, middle, family, suffix, creds = [], [], [], [], []
+    for tok in parsed.tokens:
+        t = tok.text
+        role = tok.role
+        if role == Role.GIVEN:
+            given.append(t)
+        elif role == Role.MIDDLE:
+            middle.append(t)
+        elif role == Role.FAMILY:
+            family.append(t)
+        elif role == Role.SUFFIX:
+            for piece in t.split():
+                piece = piece.strip(",").strip()
+                if not piece:
+                    continue
+                k = _key(piece)
+                if k in GENERATIONAL:
+                    suffix.append(piece)
+                else:
+                    creds.append(vocab.get(k, piece.replace(".", "")))
+    creds.extend(tail_creds)
+    g = " ".join(given) or None
+    m = " ".join(middle) or None
+    f = " ".join(family) or None
+    s = " ".join(suffix) or None
+    display = " ".join(p for p in (g, m, f, s) if p) or None
+    return Name(raw, display, g, m, f, s, tuple(creds))

@@ -1,0 +1,107 @@
+"""Contract records of a question page: question, answers in order, then one doctor per
+distinct doctor_id in order of first appearance (first wins).
+
+`page_records(page)` reads the raw items (crawler.pages.items) by attribute only; it does not
+import the crawler.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from urllib.parse import urljoin, urlsplit
+
+from .contact import has_contact_info
+from .dates import to_iso_date
+from .names import parse_name
+from .ratings import rating_pair
+from .text import collapse, html_text, plain_text
+from .title_line import parse_title_line, state_from_slug
+from .votes import vote_count
+
+#: Process-wide counts of normalisation misses (e.g. 'title_line_unknown'); the Scrapy pipeline
+#: can also pass its own Counter-like `stats` to page_records.
+MISSES: Counter = Counter()
+
+
+def profile_slug(href: str | None) -> str | None:
+    """'joseph-serota-aurora-co' from '/dr/joseph-serota-aurora-co' (or a full URL, or '/dr/x/reviews')."""
+    if not href:
+        return None
+    path = urlsplit(href.strip()).path
+    i = path.find("/dr/")
+    if i < 0:
+        return None
+    slug = path[i + 4:].split("/", 1)[0].strip()
+    return slug or None
+
+
+def doctor_record(byline, base_url: str, stats=None) -> dict | None:
+    slug = profile_slug(byline.profile_href)
+    if slug is None:
+        return None
+    name = parse_name(byline.name)
+    tl = parse_title_line(byline.title_line)
+    if not tl.known:
+        MISSES["title_line_unknown"] += 1
+        if stats is not None:
+            stats["title_line_unknown"] = stats.get("title_line_unknown", 0) + 1
+    rating, reviews = rating_pair(byline.rating, byline.review_count)
+    return {
+        "type": "doctor",
+        "doctor_id": slug,
+        "profile_url": urljoin(base_url, "/dr/" + slug),
+        "name_raw": name.name_raw,
+        "title_line": tl.title_line,
+        "display_name": name.display_name,
+        "given_name": name.given_name,
+        "middle_name": name.middle_name,
+        "family_name": name.family_name,
+        "suffix": name.suffix,
+        "credentials": list(name.credentials),
+        "city": tl.city,
+        "state": state_from_slug(slug),
+        "specialty": tl.specialty,
+        "rating": rating,
+        "review_count": reviews,
+    }
+
+
+def page_records(page, stats=None) -> list[dict]:
+    """The contract records of a parsed question page, in page order."""
+    q = page.question
+    url = page.url
+    qid = str(q.question_id)
+    out = [{
+        "type": "question",
+        "question_id": qid,
+        "url": url,
+        "title": plain_text(q.title),
+        "body": html_text(q.body),
+        "topic": collapse(q.topic),
+        "asked_on": to_iso_date(q.date_text, q.date_time),
+        "asker_location": collapse(q.asker_location),
+        "answer_count": page.declared_answer_count,
+    }]
+    doctors: list[dict] = []
+    seen: set[str] = set()
+    for pos, a in enumerate(page.answers, 1):
+        body = html_text(a.body)
+        doctor_id = None
+        if a.byline is not None:
+            doctor_id = profile_slug(a.byline.profile_href)
+            if doctor_id is not None and doctor_id not in seen:
+                seen.add(doctor_id)
+                doctors.append(doctor_record(a.byline, url, stats))
+        out.append({
+            "type": "answer",
+            "answer_id": str(a.answer_id),
+            "question_id": qid,
+            "position": pos,
+            "title": plain_text(a.title),
+            "body": body,
+            "vote_count": vote_count(a.vote, a.vote_kind),
+            "answered_on": to_iso_date(a.date_text, a.date_time),
+            "doctor_id": doctor_id,
+            "has_contact_info": has_contact_info(body),
+        })
+    out.extend(doctors)
+    return out

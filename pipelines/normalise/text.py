@@ -1,0 +1,157 @@
+"""The contract's text rules for titles and bodies.
+
+Paragraphs split at block boundaries (p, div, li, h1-h6, blockquote) and at runs of two or more
+`<br>` with only white space between them; a lone `<br>` is "\\n". Per line: entities decoded
+(once), NFC, non-breaking spaces as spaces, white space collapsed, trimmed. Empty lines and
+paragraphs dropped; paragraphs joined by "\\n\\n". Scripts, styles and templates `{{ ... }}` are
+never text; nothing is evaluated.
+
+Inputs: an lxml element (text of its content), an HTML string (`html_text`), or a plain-text
+string (`plain_text`, which does not interpret markup or entities).
+"""
+from __future__ import annotations
+
+import html as _html
+import re
+import unicodedata
+
+import lxml.html
+from lxml import etree
+
+_BLOCK = frozenset("p div li h1 h2 h3 h4 h5 h6 blockquote ul ol".split())
+_SKIP = frozenset("script style template noscript title head iframe object embed svg".split())
+_BR = object()
+_BLOCK_MARK = object()
+_TEMPLATE = re.compile(r"\{\{.*?\}\}", re.S)
+_WS = re.compile(r"\s+")
+_LINE_SEP = "\x00"
+_TAG = re.compile(r"<[^>]*>")
+_BR_TAG = re.compile(r"<br\s*/?>", re.I)
+
+
+def _walk(el, out: list) -> None:
+    t = el.text
+    if t:
+        out.append(t)
+    for ch in el:
+        tag = ch.tag
+        if isinstance(tag, str):
+            if tag == "br":
+                out.append(_BR)
+            elif tag in _SKIP:
+                pass
+            elif tag in _BLOCK:
+                out.append(_BLOCK_MARK)
+                _walk(ch, out)
+                out.append(_BLOCK_MARK)
+            else:
+                _walk(ch, out)
+        tail = ch.tail
+        if tail:
+            out.append(tail)
+
+
+def clean_line(s: str) -> str:
+    """One line: NFC, nbsp as space, white space collapsed, trimmed."""
+    if not s.isascii():
+        s = unicodedata.normalize("NFC", s)
+    return _WS.sub(" ", s).strip()
+
+
+def _paragraph(lines: list[str], paras: list[str]) -> None:
+    raw = _LINE_SEP.join(lines)
+    if "{{" in raw:
+        raw = _TEMPLATE.sub("", raw)
+    out = []
+    for line in raw.split(_LINE_SEP):
+        line = clean_line(line)
+        if line:
+            out.append(line)
+    if out:
+        paras.append("\n".join(out))
+
+
+def _assemble(tokens: list) -> str | None:
+    paras: list[str] = []
+    lines: list[str] = []
+    cur: list[str] = []
+    brs = 0
+    for tok in tokens:
+        if tok is _BR:
+            brs += 1
+            continue
+        if tok is _BLOCK_MARK:
+            lines.append("".join(cur))
+            _paragraph(lines, paras)
+            lines = []
+            cur = []
+            brs = 0
+            continue
+        if brs:
+            if tok.isspace():
+                continue
+            lines.append("".join(cur))
+            cur = []
+            if brs >= 2:
+                _paragraph(lines, paras)
+                lines = []
+            brs = 0
+        cur.append(tok)
+    lines.append("".join(cur))
+    _paragraph(lines, paras)
+    return "\n\n".join(paras) if paras else None
+
+
+def element_text(el) -> str | None:
+    """Text of an lxml element's content (not its tail) by the contract's rules; None if empty."""
+    if el is None:
+        return None
+    if el.tag in _SKIP:
+        return None
+    tokens: list = []
+    _walk(el, tokens)
+    return _assemble(tokens)
+
+
+def html_text(value) -> str | None:
+    """Text of an HTML fragment (str) or of an lxml element; None if empty."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        return element_text(value)
+    if "<" not in value:
+        if "&" in value:
+            value = _html.unescape(value)
+        return _assemble([value])
+    tags = _TAG.findall(value)
+    if all(_BR_TAG.fullmatch(t) for t in tags):
+        # only <br>: split cheaply, no tree needed
+        tokens: list = []
+        for i, piece in enumerate(_BR_TAG.split(value)):
+            if i:
+                tokens.append(_BR)
+            if piece:
+                tokens.append(_html.unescape(piece) if "&" in piece else piece)
+        return _assemble(tokens)
+    try:
+        frag = lxml.html.fragment_fromstring(value, create_parent="div")
+    except (etree.ParserError, ValueError):
+        return _assemble([_TAG.sub(" ", value)])
+    return element_text(frag)
+
+
+def plain_text(value) -> str | None:
+    """Text of a plain-text string (no markup, no entities) or of an lxml element."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        return element_text(value)
+    return _assemble([value])
+
+
+def collapse(s: str | None) -> str | None:
+    """A one-line string as printed: NFC, white space collapsed, trimmed; None if empty."""
+    if s is None:
+        return None
+    s = clean_line(str(s))
+    return s or None

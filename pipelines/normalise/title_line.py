@@ -1,0 +1,50 @@
+"""Title line: "<city> <specialty>", the longest known specialty that ends the line wins."""
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import NamedTuple
+
+from .text import collapse
+from .vocab import specialties
+
+
+class TitleLine(NamedTuple):
+    title_line: str | None
+    city: str | None
+    specialty: str | None
+    known: bool          # False when a line is present but ends in no known specialty
+
+
+@lru_cache(maxsize=1)
+def _vocab() -> frozenset[str]:
+    return frozenset(s.lower() for s in specialties())
+
+
+@lru_cache(maxsize=1)
+def _max_words() -> int:
+    return max(len(s.split()) for s in specialties())
+
+
+@lru_cache(maxsize=65536)
+def parse_title_line(line: str | None) -> TitleLine:
+    """City and specialty (case as printed) of a byline's title line."""
+    text = collapse(line)
+    if text is None:
+        return TitleLine(None, None, None, True)
+    words = text.split(" ")
+    vocab = _vocab()
+    n = len(words)
+    for k in range(max(0, n - _max_words()), n):   # longest candidate first
+        cand = " ".join(words[k:])
+        if cand.lower() in vocab:
+            city = " ".join(words[:k]) or None
+            return TitleLine(text, city, cand, True)
+    return TitleLine(text, None, None, False)
+
+
+def state_from_slug(slug: str | None) -> str | None:
+    """`state` = last hyphen-separated part of the profile slug, upper-cased."""
+    if not slug:
+        return None
+    last = slug.rstrip("-").rsplit("-", 1)[-1]
+    return last.upper() or None
