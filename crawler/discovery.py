@@ -31,7 +31,7 @@ def is_listing_url(url: str) -> bool:
 
 
 def sitemaps_in_robots(robots_url: str, body: bytes) -> list[str]:
-    return list(sitemap_urls_from_robots(body.decode("utf-8", "replace"), base_url=robots_url))
+    return list(sitemap_urls_from_robots(body, base_url=robots_url))
 
 
 def read_sitemap(url: str, body: bytes) -> tuple[str, list[SitemapEntry]]:
@@ -40,6 +40,8 @@ def read_sitemap(url: str, body: bytes) -> tuple[str, list[SitemapEntry]]:
         sitemap = Sitemap(body)
         entries = [SitemapEntry(urljoin(url, e["loc"]), e.get("lastmod") or None) for e in sitemap]
     except (etree.XMLSyntaxError, StopIteration, KeyError):
+        return "", []
+    if sitemap.type not in ("sitemapindex", "urlset"):
         return "", []
     return sitemap.type, entries
 

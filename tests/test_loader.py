@@ -1,0 +1,51 @@
+"""The loader and the DuckDB views: committed crawls only, latest row per key."""
+from datetime import date, datetime, timedelta, timezone
+
+import pyarrow as pa
+
+from pipelines.crawls import write_crawl_row
+from pipelines.loader import load, load_table
+from pipelines.parquet import DatasetWriter
+from pipelines.query import run
+from pipelines.schemas import QUESTIONS, SCHEMAS
+
+T0 = datetime(2026, 11, 24, 1, 0, tzinfo=timezone.utc)
+
+
+def write_crawl(root, crawl_id, started, titles, commit=True):
+    writer = DatasetWriter(folder=root / "questions" / f"crawl_date={started:%Y-%m-%d}", schema=QUESTIONS, stem=crawl_id)
+    for qid, title in titles.items():
+        writer.add({"question_id": qid, "url": f"https://x/question/{qid}", "site": "x", "title": title,
+                    "body": "b", "topic": "Botox", "asked_on": date(2012, 1, 1), "asker_location": None,
+                    "answer_count": 0, "layout": "legacy", "fetched_at": started + timedelta(seconds=1),
+                    "content_sha256": "0", "crawl_id": crawl_id})
+    writer.close()
+    if commit:
+        row = {name: None for name in SCHEMAS["crawls"].names}
+        row.update(crawl_id=crawl_id, spider="questions", started_at=started, finished_at=started,
+                   status="finished", start_urls=["http://x/"])
+        write_crawl_row(root, f"{started:%Y-%m-%d}", row)
+
+
+def test_latest_keeps_the_newest_crawl_and_ignores_uncommitted_ones(tmp_path):
+    write_crawl(tmp_path, "a", T0, {"1": "old", "2": "only in a"})
+    write_crawl(tmp_path, "b", T0 + timedelta(days=1), {"1": "new"})
+    write_crawl(tmp_path, "c", T0 + timedelta(days=2), {"1": "uncommitted"}, commit=False)
+    latest = load("questions", root=tmp_path).set_index("question_id")["title"].to_dict()
+    assert latest == {"1": "new", "2": "only in a"}
+    assert len(load("questions", root=tmp_path, latest=False)) == 3
+    assert load_table("questions", root=tmp_path).schema.field("asked_on").type == pa.date32()
+
+
+def test_duckdb_views_agree_with_the_loader(tmp_path):
+    write_crawl(tmp_path, "a", T0, {"1": "old", "2": "only in a"})
+    write_crawl(tmp_path, "b", T0 + timedelta(days=1), {"1": "new"})
+    rows = run("SELECT question_id, title FROM questions ORDER BY 1", root=tmp_path).values.tolist()
+    assert rows == [["1", "new"], ["2", "only in a"]]
+    assert run("SELECT count(*) AS n FROM questions_all", root=tmp_path)["n"][0] == 3
+    assert run("SELECT count(*) AS n FROM answers", root=tmp_path)["n"][0] == 0
+
+
+def test_an_empty_root_loads_empty_frames_with_columns(tmp_path):
+    frame = load("doctors", root=tmp_path)
+    assert frame.empty and "credentials" in frame.columns
