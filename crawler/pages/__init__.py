@@ -61,7 +61,7 @@ def parse_question_page(url: str, html) -> QuestionPage:
     except (etree.ParserError, etree.XMLSyntaxError, ValueError) as e:
         raise PageError(url, f"unparseable HTML ({e})") from None
     family = detect_family(root)
-    reason = block_reason(root, family)
+    reason = block_reason(root, family, text)
     if reason:
         raise BlockedPage(url, reason)
     complete = _complete(text)

@@ -33,9 +33,30 @@ def _tree(html):
     return html
 
 
+def _fast_family(root) -> str | None:
+    # tag-filtered iteration runs in C; only a handful of elements reach Python
+    for s in root.iter("script"):
+        if s.get("id") == "__NEXT_DATA__":
+            return "nextjs"
+    for m in root.iterfind("head/meta"):
+        if m.get("property") == "rs:content-id":
+            return "provider-card"
+    for h in root.iter("h1"):
+        c = h.get("class") or ""
+        if "rs-question__title" in c.split():
+            return "legacy"
+        if "question-overview_title__" in c:
+            return "nextjs"
+        break
+    return None
+
+
 def detect_family(html) -> str | None:
     """'legacy' | 'provider-card' | 'nextjs', or None. `html` is str, bytes or an lxml tree."""
     root = _tree(html)
+    fast = _fast_family(root)
+    if fast is not None:
+        return fast
     if _IS_NEXTJS(root):
         return "nextjs"
     if _IS_LEGACY(root):
@@ -45,16 +66,18 @@ def detect_family(html) -> str | None:
     return None
 
 
-def block_reason(root, family: str | None = None) -> str | None:
+def block_reason(root, family: str | None = None, text: str | None = None) -> str | None:
     """Why this tree is a block page, or None.
 
     An element with id `px-captcha` makes a block page. A `<title>` starting with the block
     words makes one too unless the page is a question page of a known family (a question may
     be titled with those words; the same words in question or answer text never count).
     """
-    if _PX_CAPTCHA(root):
+    if (text is None or "px-captcha" in text) and _PX_CAPTCHA(root):
         return "blocked page (px-captcha)"
-    titles = _TITLE(root)
+    if text is not None and BLOCK_TITLE not in text:
+        return None
+    titles = root.findall("head/title") or _TITLE(root)
     if titles:
         t = (titles[0].text_content() or "").strip()
         if t.startswith(BLOCK_TITLE):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from lxml import etree
 
-from ._common import canonical_url, class_has, first_int, question_links, text_of
+from ._common import answer_elements, canonical_url, class_has, first_int, question_links, text_of, tokens
 from .items import QuestionPage, RawAnswer, RawByline, RawQuestion
 
 _QUESTION = etree.XPath(f"//*[{class_has('rs-question')}][1]")
@@ -90,7 +90,8 @@ def _byline(el) -> RawByline:
 
 def parse(root, url: str) -> QuestionPage:
     canonical = canonical_url(root, url)
-    qs = _QUESTION(root)
+    qs = [h.getparent() for h in root.iter("h1") if "rs-question__title" in tokens(h)]
+    qs = [q for q in qs if q is not None and "rs-question" in tokens(q)] or _QUESTION(root)
     if not qs:
         from .errors import UnknownLayout
 
@@ -108,7 +109,26 @@ def parse(root, url: str) -> QuestionPage:
         asker_location=text_of(qp.get("location")),
     )
     answers = []
-    for ans in _ANSWERS(root):
+    count_text = None
+    for h in root.iter("h2"):
+        if "rs-answers__count" in tokens(h):
+            count_text = h.text_content()
+            break
+    if count_text is None:
+        count_text = _COUNT(root)
+    declared = first_int(count_text)
+    found = answer_elements(root, "rs-answer__title", "rs-answer")
+    if declared is None or len(found) < declared:
+        found = _ANSWERS(root)
+    related = []
+    containers = {a.getparent() for a in found}
+    if len(containers) == 1:
+        for ch in containers.pop():
+            if "rs-promo" in tokens(ch):
+                related.extend(a.get("href") or "" for a in ch.iter("a"))
+    else:
+        related = _RELATED(root)
+    for ans in found:
         p = _answer_parts(ans)
         aid = ans.get("data-answer-id") or (ans.get("id") or "").removeprefix("answer-")
         vote_el = p.get("vote")
@@ -130,6 +150,6 @@ def parse(root, url: str) -> QuestionPage:
         fetched_url=url,
         question=question,
         answers=answers,
-        declared_answer_count=first_int(_COUNT(root)),
-        related_urls=question_links(_RELATED(root), url),
+        declared_answer_count=declared,
+        related_urls=question_links(related, url),
     )

@@ -10,7 +10,7 @@ import json
 
 from lxml import etree
 
-from ._common import canonical_url, class_prefix, has_prefix, question_links
+from ._common import answer_elements, canonical_url, class_prefix, has_prefix, question_links
 from .errors import TruncatedPage, UnknownLayout
 from .items import QuestionPage, RawAnswer, RawByline, RawQuestion
 
@@ -24,6 +24,10 @@ _HEADING = etree.XPath(f"string(//*[{class_prefix('answers-list_heading__')}][1]
 
 
 def _shown_date(card) -> str | None:
+    for d in card:
+        if has_prefix(d, "answer-card_date__"):
+            t = d.text_content()
+            return t if t and t.strip() else None
     for d in card.iter():
         if has_prefix(d, "answer-card_date__"):
             t = d.text_content()
@@ -32,7 +36,15 @@ def _shown_date(card) -> str | None:
 
 
 def _question_date(root) -> str | None:
-    subs = _SUBHEADER(root)
+    subs = []
+    for h in root.iter("h1"):
+        for sib in h.itersiblings():
+            if has_prefix(sib, "content-subheader_subHeader__"):
+                subs = [sib]
+            break
+        break
+    if not subs:
+        subs = _SUBHEADER(root)
     if not subs:
         return None
     for ch in subs[0]:
@@ -41,6 +53,13 @@ def _question_date(root) -> str | None:
             if t and t.strip():
                 return t
     return None
+
+
+def _related(root) -> list[str]:
+    for aside in root.iter("aside"):
+        if has_prefix(aside, "related_root__"):
+            return [a.get("href") or "" for a in aside.iter("a")]
+    return _RELATED(root)
 
 
 def _byline(p) -> RawByline | None:
@@ -64,7 +83,7 @@ def _byline(p) -> RawByline | None:
 
 
 def parse(root, url: str) -> QuestionPage:
-    scripts = _DATA(root)
+    scripts = [s for s in root.iter("script") if s.get("id") == "__NEXT_DATA__"]
     if not scripts:
         raise UnknownLayout(url, "nextjs page without __NEXT_DATA__")
     raw = scripts[0].text or ""
@@ -88,7 +107,9 @@ def parse(root, url: str) -> QuestionPage:
         date_time=q.get("createdAt"),
         asker_location=q.get("location") or None,
     )
-    cards = _CARDS(root)
+    cards = answer_elements(root, "answer-card_title__", "answer-card_card__", prefix=True)
+    if len(cards) != len(janswers):
+        cards = _CARDS(root)
     shown = [_shown_date(c) for c in cards] if len(cards) == len(janswers) else [None] * len(janswers)
     answers = []
     for a, date_text in zip(janswers, shown):
@@ -114,5 +135,5 @@ def parse(root, url: str) -> QuestionPage:
         question=question,
         answers=answers,
         declared_answer_count=declared,
-        related_urls=question_links(_RELATED(root), url),
+        related_urls=question_links(_related(root), url),
     )

@@ -5,7 +5,7 @@ import json
 
 from lxml import etree
 
-from ._common import canonical_url, class_has, first_int, question_links, text_of
+from ._common import answer_elements, canonical_url, class_has, first_int, question_links, text_of, tokens
 from .items import QuestionPage, RawAnswer, RawByline, RawQuestion
 
 _META_ID = etree.XPath("string(//meta[@property='rs:content-id'][1]/@content)")
@@ -40,7 +40,53 @@ def _byline_items(ul):
     return time_el, location, topic
 
 
+def _provider_fast(card) -> RawByline | None:
+    """The card's usual shape: Media-figure > a, Media-body > (a[itemprop=name], title, Rating)."""
+    href = name = title = rating = reviews = None
+    for part in card:
+        c = part.get("class") if isinstance(part.tag, str) else None
+        if not c:
+            continue
+        if "Media-figure" in c:
+            for a in part.iter("a"):
+                if "/dr/" in (a.get("href") or ""):
+                    href = a.get("href")
+                    break
+        elif "Media-body" in c:
+            for ch in part:
+                tag = ch.tag
+                if tag == "a" and ch.get("itemprop") == "name":
+                    name = text_of(ch)
+                    if href is None and "/dr/" in (ch.get("href") or ""):
+                        href = ch.get("href")
+                elif tag == "div":
+                    cc = ch.get("class") or ""
+                    if "BodyText--secondary" in cc:
+                        title = text_of(ch)
+                    elif "Rating" in cc:
+                        for m in ch.iter("meta"):
+                            ip = m.get("itemprop")
+                            if ip == "ratingValue":
+                                rating = m.get("content")
+                            elif ip == "reviewCount":
+                                reviews = m.get("content")
+                        if rating is None or reviews is None:
+                            return None
+                    else:
+                        return None
+                elif isinstance(tag, str):
+                    return None
+        else:
+            return None
+    if href is None:
+        return None
+    return RawByline(name=name, profile_href=href, title_line=title, rating=rating, review_count=reviews)
+
+
 def _provider(card) -> RawByline:
+    fast = _provider_fast(card)
+    if fast is not None:
+        return fast
     href = name = title = rating = reviews = None
     aria = count_text = None
     for d in card.iter():
@@ -97,11 +143,14 @@ def parse(root, url: str) -> QuestionPage:
             time_el, location, topic = _byline_items(sib)
         elif "Content-bodyText" in toks and body is None:
             body = sib
-    metas = _META_TOPIC(root)
+    metas = [m.get("content") for m in root.iterfind("head/meta")
+             if m.get("property") == "rs:topic-name" and m.get("content")] or _META_TOPIC(root)
+    qid = [m.get("content") for m in root.iterfind("head/meta")
+           if m.get("property") == "rs:content-id" and m.get("content")]
     if metas and metas[0].strip():
         topic = metas[0]
     question = RawQuestion(
-        question_id=_META_ID(root).strip(),
+        question_id=(qid[0] if qid else _META_ID(root)).strip(),
         title=h1,
         body=body,
         topic=topic,
@@ -110,7 +159,22 @@ def parse(root, url: str) -> QuestionPage:
         asker_location=location,
     )
     answers = []
-    for ans in _ANSWERS(root):
+    heading = None
+    for h in root.iter("h2"):
+        if "Doctor Answers" in h.text_content():
+            heading = h.text_content()
+            break
+    if heading is None:
+        heading = _HEADING(root)
+    declared = first_int(heading)
+    found = answer_elements(root, "Content-title", "Content--answer")
+    if declared is None or len(found) < declared:
+        found = _ANSWERS(root)
+    related = []
+    for aside in root.iter("aside"):
+        if "RelatedContent" in tokens(aside):
+            related.extend(a.get("href") or "" for a in aside.iter("a"))
+    for ans in found:
         title = body = time_el = vote = card = None
         for ch in ans:
             if not isinstance(ch.tag, str):
@@ -146,6 +210,6 @@ def parse(root, url: str) -> QuestionPage:
         fetched_url=url,
         question=question,
         answers=answers,
-        declared_answer_count=first_int(_HEADING(root)),
-        related_urls=question_links(_RELATED(root), url),
+        declared_answer_count=declared,
+        related_urls=question_links(related, url),
     )

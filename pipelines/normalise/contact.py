@@ -11,9 +11,14 @@ _PHONE = re.compile(
 )
 
 
+_THREE_DIGITS = re.compile(r"\d\d\d")
+
+
 def has_contact_info(text: str | None) -> bool:
     if not text:
         return False
     if "@" in text and _EMAIL.search(text):
         return True
+    if _THREE_DIGITS.search(text) is None:   # cheap pre-check: no phone without 3 digits in a row
+        return False
     return _PHONE.search(text) is not None

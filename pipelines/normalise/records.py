@@ -7,6 +7,7 @@ import the crawler.
 from __future__ import annotations
 
 from collections import Counter
+from functools import lru_cache
 from urllib.parse import urljoin, urlsplit
 
 from .contact import has_contact_info
@@ -34,21 +35,40 @@ def profile_slug(href: str | None) -> str | None:
     return slug or None
 
 
+@lru_cache(maxsize=65536)
+def _join(base: str, path: str) -> str:
+    return urljoin(base, path)
+
+
+def _hashable(v):
+    return v if v is None or isinstance(v, (str, int, float)) else str(v)
+
+
 def doctor_record(byline, base_url: str, stats=None) -> dict | None:
+    """The doctor record of a byline with a profile link (None without one)."""
     slug = profile_slug(byline.profile_href)
     if slug is None:
         return None
-    name = parse_name(byline.name)
-    tl = parse_title_line(byline.title_line)
-    if not tl.known:
+    rec, known = _doctor(slug, base_url, byline.name, byline.title_line,
+                         _hashable(byline.rating), _hashable(byline.review_count))
+    if not known:
         MISSES["title_line_unknown"] += 1
         if stats is not None:
             stats["title_line_unknown"] = stats.get("title_line_unknown", 0) + 1
-    rating, reviews = rating_pair(byline.rating, byline.review_count)
+    rec = dict(rec)
+    rec["credentials"] = list(rec["credentials"])
+    return rec
+
+
+@lru_cache(maxsize=65536)
+def _doctor(slug, base_url, name_raw, title_line, rating_raw, reviews_raw):
+    name = parse_name(name_raw)
+    tl = parse_title_line(title_line)
+    rating, reviews = rating_pair(rating_raw, reviews_raw)
     return {
         "type": "doctor",
         "doctor_id": slug,
-        "profile_url": urljoin(base_url, "/dr/" + slug),
+        "profile_url": _join(base_url, "/dr/" + slug),
         "name_raw": name.name_raw,
         "title_line": tl.title_line,
         "display_name": name.display_name,
@@ -62,7 +82,7 @@ def doctor_record(byline, base_url: str, stats=None) -> dict | None:
         "specialty": tl.specialty,
         "rating": rating,
         "review_count": reviews,
-    }
+    }, tl.known
 
 
 def page_records(page, stats=None) -> list[dict]:

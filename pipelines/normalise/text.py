@@ -55,10 +55,19 @@ def clean_line(s: str) -> str:
     """One line: NFC, nbsp as space, white space collapsed, trimmed."""
     if not s.isascii():
         s = unicodedata.normalize("NFC", s)
-    return _WS.sub(" ", s).strip()
+    return " ".join(s.split())
 
 
 def _paragraph(lines: list[str], paras: list[str]) -> None:
+    if len(lines) == 1:
+        raw = lines[0]
+        if not raw or (raw.isspace()):
+            return
+        if "{{" not in raw:
+            line = clean_line(raw)
+            if line:
+                paras.append(line)
+            return
     raw = _LINE_SEP.join(lines)
     if "{{" in raw:
         raw = _TEMPLATE.sub("", raw)
@@ -108,6 +117,9 @@ def element_text(el) -> str | None:
         return None
     if el.tag in _SKIP:
         return None
+    if not len(el):
+        t = el.text
+        return _assemble([t]) if t else None
     tokens: list = []
     _walk(el, tokens)
     return _assemble(tokens)
