@@ -53,6 +53,7 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.backoff.BackoffRetryMiddleware": 550,
     "crawler.middlewares.blocks.BlockPageMiddleware": 560,
+    "crawler.middlewares.conditional.ConditionalGetMiddleware": 580,
 }
 EXTENSIONS = {
     "crawler.extensions.crawl_delay.RobotsCrawlDelay": 500,
@@ -68,6 +69,13 @@ DATA_DIR = "data"
 PARQUET_ROW_GROUP_ROWS = 50_000
 PARQUET_FILE_ROWS = 1_000_000
 PROGRESS_INTERVAL = 5.0
+
+# Stateful crawls (`--state DIR`, setting STATE_DIR): incremental and resumable. A batch of
+# files is published every CHECKPOINT_PAGES pages or CHECKPOINT_SECONDS, whichever first:
+# what a hard kill can cost, against how many files a crawl leaves.
+STATE_DIR = None
+CHECKPOINT_PAGES = 5_000
+CHECKPOINT_SECONDS = 120.0
 
 LOG_LEVEL = "INFO"
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"

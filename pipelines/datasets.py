@@ -1,56 +1,64 @@
 """Item pipeline: the crawl's rows into the four Parquet datasets, the `crawls` row last.
 
-Rows are buffered per dataset (pipelines.parquet) and land under hive partitions by the
-crawl's UTC start date. A doctor is written once per crawl, as first met. When the crawl
-ends, however it ends, the data files are put in place first and the `crawls` row last, so
-readers going through the loader never see a crawl's rows before its row says it is done.
+Rows are buffered per dataset (pipelines.parquet) under hive partitions by the crawl's UTC
+start date. The three data datasets are sealed and published together as one batch, so a
+question never lands without its answers: at the end of the crawl, when a file grows to
+PARQUET_FILE_ROWS, and, for stateful crawls, every CHECKPOINT_PAGES pages (what a kill can
+cost). A doctor is written once per crawl, as first met. However the crawl ends, the data
+files go in place first and the `crawls` row last, so readers going through the loader
+never see a crawl's rows before its row says how it ended.
 """
 from __future__ import annotations
 
 import logging
-import uuid
-from datetime import datetime, timezone
+import time
 from pathlib import Path
 
+import pyarrow.parquet as pq
 from scrapy import signals
 from scrapy.exceptions import DropItem
 from scrapy.utils.defer import _schedule_coro
 
-from pipelines.crawls import status_of, crawl_row, write_crawl_row
-from pipelines.parquet import DatasetWriter
+from pipelines.items import NotModifiedItem
+from pipelines.crawls import crawl_row, status_of, write_crawl_row
+from pipelines.parquet import DatasetWriter, publish
 from pipelines.rows import row_for
 from pipelines.schemas import SCHEMAS
+from pipelines.session import CrawlSession
+from pipelines.state import PageVersion
 
 logger = logging.getLogger(__name__)
 DATA_DATASETS = ("questions", "answers", "doctors")
-
-
-def new_crawl_id(started_at: datetime) -> str:
-    return f"{started_at:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:8]}"
 
 
 class DatasetsPipeline:
     def __init__(self, crawler):
         self.crawler = crawler
         settings = crawler.settings
+        self.session = CrawlSession.from_crawler(crawler)
         self.root = Path(settings.get("DATA_DIR", "data"))
-        self.started_at = datetime.now(timezone.utc)
-        self.crawl_id = settings.get("CRAWL_ID") or new_crawl_id(self.started_at)
-        self.crawl_date = f"{self.started_at:%Y-%m-%d}"
         self.version = settings.get("PROJECT_VERSION", "")
+        self.file_rows = settings.getint("PARQUET_FILE_ROWS", 1_000_000)
+        self.checkpoint_pages = settings.getint("CHECKPOINT_PAGES", 0) if self.session.state else 0
+        self.checkpoint_seconds = settings.getfloat("CHECKPOINT_SECONDS", 0) if self.session.state else 0
         self.writers = {
             name: DatasetWriter(
-                folder=self.root / name / f"crawl_date={self.crawl_date}",
+                folder=self.root / name / f"crawl_date={self.session.crawl_date}",
                 schema=SCHEMAS[name],
-                stem=self.crawl_id,
+                stem=self.session.crawl_id,
                 row_group_rows=settings.getint("PARQUET_ROW_GROUP_ROWS", 50_000),
-                file_rows=settings.getint("PARQUET_FILE_ROWS", 1_000_000),
+                part=self.session.next_part,
             )
             for name in DATA_DATASETS
         }
-        self.seen_doctors: set[str] = set()
+        self.batch_pages: list[PageVersion] = []
+        self.batch_doctors: list[str] = []
+        self.batch_started = time.monotonic()
         self.output_error: str | None = None
-        crawler.stats.set_value("crawl/id", self.crawl_id)
+        crawler.stats.set_value("crawl/id", self.session.crawl_id)
+        if self.session.resumed:
+            crawler.stats.set_value("crawl/resumed_done_pages", len(self.session.done))
+            self._remove_stale_temporaries()
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -58,11 +66,18 @@ class DatasetsPipeline:
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
         return pipeline
 
+    # items -------------------------------------------------------------------------------
+
     def process_item(self, item, spider=None):
         if self.output_error:
             raise DropItem("output failed; not writing")
         try:
-            self._write(item)
+            if isinstance(item, NotModifiedItem):
+                self.batch_pages.append(PageVersion(item.url))
+            else:
+                self._write(item)
+            if self._batch_is_full():
+                self.checkpoint()
         except OSError as error:
             self._fail(error)
             raise DropItem(f"output failed: {error}") from error
@@ -70,52 +85,90 @@ class DatasetsPipeline:
 
     def _write(self, item) -> None:
         for record in item.records:
-            dataset, row = row_for(
-                record,
-                fetched_at=item.fetched_at,
-                crawl_id=self.crawl_id,
-                layout=item.page.family,
-                content_sha256=item.content_sha256,
-            )
+            dataset, row = row_for(record, fetched_at=item.fetched_at, crawl_id=self.session.crawl_id,
+                                   layout=item.page.family, content_sha256=item.content_sha256)
             if dataset == "doctors":
-                if row["doctor_id"] in self.seen_doctors:
+                if row["doctor_id"] in self.session.doctors:
                     continue
-                self.seen_doctors.add(row["doctor_id"])
+                self.session.doctors.add(row["doctor_id"])
+                self.batch_doctors.append(row["doctor_id"])
             self.writers[dataset].add(row)
+        self.batch_pages.append(PageVersion(item.fetched_url, item.etag, item.last_modified, item.lastmod,
+                                            item.content_sha256))
+
+    def _batch_is_full(self) -> bool:
+        if any(w.rows_in_file >= self.file_rows for w in self.writers.values()):
+            return True
+        if self.checkpoint_pages and len(self.batch_pages) >= self.checkpoint_pages:
+            return True
+        return bool(self.checkpoint_seconds) and time.monotonic() - self.batch_started >= self.checkpoint_seconds
+
+    def checkpoint(self) -> None:
+        """Seal the three datasets' files and publish them as one batch."""
+        part = self.writers["questions"].part
+        files = [paths for paths in (w.seal() for w in self.writers.values()) if paths]
+        for writer in self.writers.values():
+            writer.part = part + 1  # one part number per batch, across datasets
+        if self.session.state is not None:
+            self.session.state.commit_batch(self.session.crawl_id, part, files, self.batch_pages, self.batch_doctors)
+        else:
+            publish(files)
+        self.session.done.update(page.url for page in self.batch_pages)
+        self.batch_pages, self.batch_doctors = [], []
+        self.batch_started = time.monotonic()
+        self.crawler.stats.inc_value("crawl/batches")
+
+    # failure and the end -----------------------------------------------------------------
 
     def _fail(self, error: OSError) -> None:
         # One clear error, then stop: a crawl that cannot write must not go on fetching.
+        if self.output_error:
+            return
         self.output_error = f"cannot write to {self.root}: {error}"
         logger.error("Output failed, stopping the crawl: %s", self.output_error)
         self.crawler.stats.set_value("crawl/message", self.output_error)
         for writer in self.writers.values():
             writer.abort()
-        _schedule_coro(self.crawler.engine.close_spider_async(reason="output_failed"))
+        if self.crawler.engine is not None and self.crawler.engine.spider is not None:
+            _schedule_coro(self.crawler.engine.close_spider_async(reason="output_failed"))
+
+    def _remove_stale_temporaries(self) -> None:
+        # A kill leaves the file being written: it holds no committed row, so it goes.
+        for name in DATA_DATASETS:
+            for tmp in (self.root / name).glob(f"crawl_date=*/.{self.session.crawl_id}-*.tmp"):
+                tmp.unlink()
 
     def spider_closed(self, spider, reason):
         if not self.output_error:
             try:
-                for writer in self.writers.values():
-                    writer.close()
+                self.checkpoint()
             except OSError as error:
                 self._fail(error)
         status = "failed" if self.output_error else status_of(reason)
-        written = {name: writer.rows_written for name, writer in self.writers.items()}
-        row = crawl_row(
-            crawl_id=self.crawl_id,
+        self.crawler.stats.set_value("crawl/status", status)
+        try:
+            path = write_crawl_row(self.root, self.session.crawl_date, self._crawl_row(spider, status))
+        except OSError as error:
+            logger.error("Could not write the crawls row of %s: %s", self.session.crawl_id, error)
+            return
+        if self.session.state is not None:
+            self.session.state.finish_crawl(self.session.crawl_id, status)
+        logger.info("Crawl %s %s: %s", self.session.crawl_id, status, path)
+
+    def _rows_of_crawl(self, dataset: str) -> int:
+        # Counted from the files themselves, so a resumed crawl counts its earlier runs too.
+        files = (self.root / dataset).glob(f"crawl_date=*/{self.session.crawl_id}-*.parquet")
+        return sum(pq.ParquetFile(path).metadata.num_rows for path in files)
+
+    def _crawl_row(self, spider, status: str) -> dict:
+        return crawl_row(
+            crawl_id=self.session.crawl_id,
             spider=spider.name,
-            started_at=self.started_at,
+            started_at=self.session.started_at,
             status=status,
             start_urls=getattr(spider, "start_urls", []),
             stats=self.crawler.stats.get_stats(),
-            written=written,
+            written={name: self._rows_of_crawl(name) for name in DATA_DATASETS},
             version=self.version,
             message=self.output_error,
         )
-        self.crawler.stats.set_value("crawl/status", status)
-        try:
-            path = write_crawl_row(self.root, self.crawl_date, row)
-        except OSError as error:
-            logger.error("Could not write the crawls row of %s: %s", self.crawl_id, error)
-            return
-        logger.info("Crawl %s %s: %s", self.crawl_id, status, path)

@@ -1,16 +1,17 @@
 """Buffered Parquet files of one dataset, whole or absent.
 
 Rows are buffered per dataset and written in large row groups (zstd) with the dataset's
-explicit schema. A file is written under a hidden temporary name (`.name.tmp`, which every
-reader skips) and renamed into place only when complete, so a crash, a kill or a full disk
-never leaves a half file where readers look.
+explicit schema, into a file under a hidden temporary name (`.name.tmp`, which every reader
+skips). `seal()` finishes the file on disk and hands back (temporary, final) paths; the
+caller renames them into place together with the other datasets' files of the same batch
+(pipelines.batches), so a crash, a kill or a full disk never leaves a half file where
+readers look, nor a question without its answers.
 """
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -22,15 +23,13 @@ class DatasetWriter:
     schema: pa.Schema
     stem: str  # the crawl id: files are <stem>-00000.parquet, <stem>-00001.parquet, ...
     row_group_rows: int = 50_000
-    file_rows: int = 1_000_000
-    on_commit: Callable[[Path], None] | None = None  # told of every file renamed into place
     part: int = 0
-    rows_written: int = 0
+    rows_written: int = 0  # rows in sealed files
+    rows_in_file: int = 0  # rows in the file being written, buffer included
     _columns: dict[str, list] = field(init=False)
     _buffered: int = field(init=False, default=0)
     _writer: pq.ParquetWriter | None = field(init=False, default=None)
     _sink: object = field(init=False, default=None)
-    _rows_in_file: int = field(init=False, default=0)
 
     def __post_init__(self):
         self._columns = {name: [] for name in self.schema.names}
@@ -39,26 +38,41 @@ class DatasetWriter:
         for name, values in self._columns.items():
             values.append(row.get(name))
         self._buffered += 1
+        self.rows_in_file += 1
         if self._buffered >= self.row_group_rows:
             self._write_row_group()
 
-    def close(self) -> None:
-        """Write what is buffered and put the last file in place."""
+    def seal(self) -> tuple[Path, Path] | None:
+        """Finish the current file on disk (fsynced); (temporary path, final path), or None if empty.
+
+        The next rows go to the next part."""
         self._write_row_group()
-        self._commit_file()
+        if self._writer is None:
+            return None
+        self._writer.close()
+        self._sink.flush()
+        os.fsync(self._sink.fileno())
+        self._sink.close()
+        paths = (self.tmp_path(self.part), self.final_path(self.part))
+        self._writer = None
+        self.rows_written += self.rows_in_file
+        self.rows_in_file = 0
+        self.part += 1
+        return paths
 
     def abort(self) -> None:
-        """Drop the file being written; committed files stay (they are whole)."""
+        """Drop the file being written and the buffer; sealed files are not touched."""
         if self._writer is not None:
             try:
                 self._writer.close()
                 self._sink.close()
             except Exception:  # the disk may be what failed; the file goes anyway
                 pass
-            self._tmp_path().unlink(missing_ok=True)
             self._writer = None
+        self.tmp_path(self.part).unlink(missing_ok=True)
         self._columns = {name: [] for name in self.schema.names}
         self._buffered = 0
+        self.rows_in_file = 0
 
     def _write_row_group(self) -> None:
         if not self._buffered:
@@ -68,34 +82,33 @@ class DatasetWriter:
         self._buffered = 0
         if self._writer is None:
             self.folder.mkdir(parents=True, exist_ok=True)
-            self._sink = open(self._tmp_path(), "wb")
+            self._sink = open(self.tmp_path(self.part), "wb")
             self._writer = pq.ParquetWriter(self._sink, self.schema, compression="zstd")
         self._writer.write_table(table, row_group_size=len(table))
-        self._rows_in_file += len(table)
-        self.rows_written += len(table)
-        if self._rows_in_file >= self.file_rows:
-            self._commit_file()
 
-    def _commit_file(self) -> None:
-        if self._writer is None:
-            return
-        self._writer.close()
-        self._sink.flush()
-        os.fsync(self._sink.fileno())
-        self._sink.close()
-        final = self._final_path()
-        os.replace(self._tmp_path(), final)
-        self._writer = None
-        self._rows_in_file = 0
-        self.part += 1
-        if self.on_commit is not None:
-            self.on_commit(final)
+    def final_path(self, part: int) -> Path:
+        return self.folder / f"{self.stem}-{part:05d}.parquet"
 
-    def _final_path(self) -> Path:
-        return self.folder / f"{self.stem}-{self.part:05d}.parquet"
+    def tmp_path(self, part: int) -> Path:
+        return self.folder / f".{self.stem}-{part:05d}.parquet.tmp"
 
-    def _tmp_path(self) -> Path:
-        return self.folder / f".{self.stem}-{self.part:05d}.parquet.tmp"
+
+def publish(files: list[tuple[Path, Path]]) -> None:
+    """Rename sealed files into place. Idempotent: a file already in place is left as it is."""
+    for tmp, final in files:
+        if tmp.exists():
+            os.replace(tmp, final)
+    if files:
+        _fsync_folder(files[0][1].parent)
+
+
+def _fsync_folder(folder: Path) -> None:
+    # The renames themselves must survive a crash, not only the files' contents.
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def write_table(path: Path, table: pa.Table) -> None:
@@ -108,5 +121,6 @@ def write_table(path: Path, table: pa.Table) -> None:
             sink.flush()
             os.fsync(sink.fileno())
         os.replace(tmp, path)
+        _fsync_folder(path.parent)
     finally:
         tmp.unlink(missing_ok=True)

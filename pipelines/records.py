@@ -5,6 +5,7 @@ run of a saved page give the same records.
 """
 from __future__ import annotations
 
+from pipelines.items import NotModifiedItem
 from pipelines.normalise.records import page_records
 
 
@@ -17,6 +18,8 @@ class NormalisePipeline:
         return cls(crawler.stats)
 
     def process_item(self, item, spider=None):
+        if isinstance(item, NotModifiedItem):
+            return item
         item.records = page_records(item.page)
         for record in item.records:
             self.stats.inc_value(f"records/{record['type']}")

@@ -5,7 +5,7 @@ import pyarrow as pa
 
 from pipelines.crawls import write_crawl_row
 from pipelines.loader import load, load_table
-from pipelines.parquet import DatasetWriter
+from pipelines.parquet import DatasetWriter, publish
 from pipelines.query import run
 from pipelines.schemas import QUESTIONS, SCHEMAS
 
@@ -19,7 +19,7 @@ def write_crawl(root, crawl_id, started, titles, commit=True):
                     "body": "b", "topic": "Botox", "asked_on": date(2012, 1, 1), "asker_location": None,
                     "answer_count": 0, "layout": "legacy", "fetched_at": started + timedelta(seconds=1),
                     "content_sha256": "0", "crawl_id": crawl_id})
-    writer.close()
+    publish([writer.seal()])
     if commit:
         row = {name: None for name in SCHEMAS["crawls"].names}
         row.update(crawl_id=crawl_id, spider="questions", started_at=started, finished_at=started,

@@ -4,7 +4,7 @@ from datetime import date, datetime, timezone
 import pyarrow.parquet as pq
 import pytest
 
-from pipelines.parquet import DatasetWriter
+from pipelines.parquet import DatasetWriter, publish
 from pipelines.schemas import ANSWERS
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=timezone.utc)
@@ -22,7 +22,7 @@ def test_rows_land_with_the_explicit_schema_even_when_a_column_is_all_null(tmp_p
     writer = DatasetWriter(folder=tmp_path / "answers", schema=ANSWERS, stem="c1", row_group_rows=10)
     for i in range(25):
         writer.add(answer(i))
-    writer.close()
+    publish([writer.seal()])
     files = sorted((tmp_path / "answers").iterdir())
     assert [f.name for f in files] == ["c1-00000.parquet"]
     parquet = pq.ParquetFile(files[0])
@@ -40,15 +40,19 @@ def test_nothing_is_visible_until_the_file_is_whole(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
-def test_files_roll_over_at_the_file_size(tmp_path):
-    committed = []
-    writer = DatasetWriter(folder=tmp_path, schema=ANSWERS, stem="c1", row_group_rows=3, file_rows=6,
-                           on_commit=committed.append)
+def test_each_seal_is_a_new_part_and_publishing_is_idempotent(tmp_path):
+    writer = DatasetWriter(folder=tmp_path, schema=ANSWERS, stem="c1", row_group_rows=3)
+    sealed = []
     for i in range(13):
         writer.add(answer(i))
-    writer.close()
-    assert [p.name for p in committed] == ["c1-00000.parquet", "c1-00001.parquet", "c1-00002.parquet"]
-    assert sum(pq.ParquetFile(p).metadata.num_rows for p in committed) == 13
+        if i % 6 == 5:
+            sealed.append(writer.seal())
+    sealed.append(writer.seal())
+    assert writer.seal() is None  # nothing buffered: no empty file
+    publish(sealed)
+    publish(sealed)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["c1-00000.parquet", "c1-00001.parquet", "c1-00002.parquet"]
+    assert sum(pq.ParquetFile(final).metadata.num_rows for _, final in sealed) == 13 == writer.rows_written
 
 
 def test_a_wrong_type_is_an_error_not_a_silent_cast(tmp_path):

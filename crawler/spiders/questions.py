@@ -20,8 +20,9 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.spidermiddlewares.httperror import HttpError
 
 from crawler import discovery
-from crawler.items import QuestionPageItem
 from crawler.pages import BlockedPage, PageError, TruncatedPage, parse_question_page
+from pipelines.items import NotModifiedItem, QuestionPageItem
+from pipelines.session import CrawlSession
 
 logger = logging.getLogger(__name__)
 
@@ -48,6 +49,13 @@ class QuestionsSpider(scrapy.Spider):
         # Never leave the start sites: Scrapy's OffsiteMiddleware reads this.
         self.allowed_domains = sorted({urlsplit(url).hostname for url in self.start_urls})
 
+    @classmethod
+    def from_crawler(cls, crawler, *args, **kwargs):
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.session = CrawlSession.from_crawler(crawler)
+        spider.skipped: set[str] = set()
+        return spider
+
     async def start(self):
         for url in self.start_urls:
             for request in self.requests_for_start(url):
@@ -56,7 +64,8 @@ class QuestionsSpider(scrapy.Spider):
     def requests_for_start(self, url: str):
         path = urlsplit(url).path
         if discovery.is_question_url(url):
-            yield self.question_request(url)
+            if request := self.question_request(url):
+                yield request
         elif path.endswith(".xml"):
             yield self.request(url, self.parse_sitemap)
         elif discovery.is_listing_url(url):
@@ -69,9 +78,25 @@ class QuestionsSpider(scrapy.Spider):
     def request(self, url: str, callback, **kwargs) -> scrapy.Request:
         return scrapy.Request(url, callback=callback, errback=self.failed, **kwargs)
 
-    def question_request(self, url: str, lastmod: str | None = None) -> scrapy.Request:
+    def question_request(self, url: str, lastmod: str | None = None) -> scrapy.Request | None:
+        if self.needless(url, lastmod):
+            return None
         # Question pages first: they are the product; discovery pages only feed them.
         return self.request(url, self.parse_question, priority=10, cb_kwargs={"lastmod": lastmod})
+
+    def needless(self, url: str, lastmod: str | None) -> bool:
+        """Whether a question need not be fetched: committed earlier in this (resumed) crawl,
+        or its sitemap lastmod is the one we saw when we last fetched it."""
+        if url in self.skipped:
+            return True
+        if url in self.session.done:
+            self.count("pages/skipped_done")
+        elif lastmod and (seen := self.session.version(url)) and seen.lastmod == lastmod:
+            self.count("pages/skipped_unchanged")
+        else:
+            return False
+        self.skipped.add(url)  # listings and related links name it again: skip those too
+        return True
 
     # discovery ------------------------------------------------------------------------
 
@@ -89,12 +114,14 @@ class QuestionsSpider(scrapy.Spider):
             if kind == "sitemapindex":
                 yield self.request(entry.url, self.parse_sitemap)
             elif discovery.is_question_url(entry.url):
-                yield self.question_request(entry.url, entry.lastmod)
+                if request := self.question_request(entry.url, entry.lastmod):
+                    yield request
 
     def parse_listing(self, response):
         links = discovery.read_listing(response.url, response.body)
         for url in links.questions:
-            yield self.question_request(url)
+            if request := self.question_request(url):
+                yield request
         for url in links.listings:
             yield self.request(url, self.parse_listing)
         if links.next_page:
@@ -105,6 +132,7 @@ class QuestionsSpider(scrapy.Spider):
     def parse_question(self, response, lastmod=None):
         if response.status == 304:
             self.count("pages/not_modified")
+            yield NotModifiedItem(response.url)
             return
         try:
             page = parse_question_page(response.url, response.body)
@@ -128,9 +156,11 @@ class QuestionsSpider(scrapy.Spider):
             content_sha256=hashlib.sha256(response.body).hexdigest(),
             etag=_header(response, b"ETag"),
             last_modified=_header(response, b"Last-Modified"),
+            lastmod=lastmod,
         )
         for url in page.related_urls:
-            yield self.question_request(url)
+            if request := self.question_request(url):
+                yield request
 
     def retry_truncated(self, response, error):
         self.count("pages/truncated")

@@ -1,0 +1,32 @@
+"""Conditional GETs for question pages that a stateful crawl has seen before.
+
+Scrapy's HTTP cache would send these headers too, but it answers a 304 with the cached
+200, so the spider would parse and emit unchanged pages again (see ECOSYSTEM.md). Here the
+304 itself reaches the spider (HTTPERROR_ALLOWED_CODES), which records "unchanged".
+"""
+from __future__ import annotations
+
+from crawler.discovery import is_question_url
+from pipelines.session import CrawlSession
+
+
+class ConditionalGetMiddleware:
+    def __init__(self, crawler):
+        self.crawler = crawler
+        self.session = CrawlSession.from_crawler(crawler)
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def process_request(self, request, spider=None):
+        if self.session.state is None or not is_question_url(request.url):
+            return None
+        seen = self.session.version(request.url)
+        if seen is None:
+            return None
+        if seen.etag:
+            request.headers.setdefault(b"If-None-Match", seen.etag.encode("latin-1"))
+        if seen.last_modified:
+            request.headers.setdefault(b"If-Modified-Since", seen.last_modified.encode("latin-1"))
+        return None
