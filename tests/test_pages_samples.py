@@ -1,0 +1,176 @@
+"""The contract's golden sample in its three families gives exactly the expected records."""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from crawler.pages import (BlockedPage, PageError, TruncatedPage, UnknownLayout, detect_family,
+                           is_block_page, parse_question_page)
+from pipelines.normalise.records import page_records
+
+PAGES = Path(__file__).resolve().parents[2] / "shared" / "site-contract" / "pages"
+SLUG = "botox-injections-days-knot-redness-injection-sites"
+URL = "https://www.realself.com/question/" + SLUG
+FAMILIES = ["legacy", "provider-card", "nextjs"]
+
+
+def sample(family: str) -> str:
+    return (PAGES / f"{SLUG}.{family}.html").read_text(encoding="utf-8")
+
+
+def expected() -> list[dict]:
+    return [json.loads(l) for l in (PAGES / f"{SLUG}.expected.jsonl").read_text().splitlines() if l.strip()]
+
+
+def assert_records(got: list[dict], want: list[dict]) -> None:
+    assert len(got) == len(want), [r["type"] for r in got]
+    for i, (g, w) in enumerate(zip(got, want)):
+        assert set(g) == set(w), (i, set(g) ^ set(w))
+        for k in w:
+            assert g[k] == w[k], (i, w.get("type"), k, g[k], w[k])
+            assert type(g[k]) is type(w[k]), (i, k, g[k], w[k])
+
+
+@pytest.mark.parametrize("family", FAMILIES)
+def test_family_gives_expected_records(family):
+    page = parse_question_page(URL, sample(family))
+    assert page.family == family
+    assert detect_family(sample(family)) == family
+    assert page.url == URL
+    assert page.declared_answer_count == 10
+    assert_records(page_records(page), expected())
+
+
+@pytest.mark.parametrize("family", FAMILIES)
+def test_bytes_input_and_other_fetch_url(family):
+    fetched = "http://127.0.0.1:8000/question/" + SLUG + "?utm=x"
+    page = parse_question_page(fetched, sample(family).encode("utf-8"))
+    assert page.url == URL  # canonical wins for records
+    assert_records(page_records(page), expected())
+    # related links resolve against the URL fetched (navigation), not the canonical
+    assert page.related_urls == [
+        "http://127.0.0.1:8000/question/massaged-botoxshorter-longevity",
+        "http://127.0.0.1:8000/question/redness-site-injection-botox",
+    ]
+
+
+@pytest.mark.parametrize("family", FAMILIES)
+def test_without_canonical_url_is_the_fetched_one(family):
+    html = re.sub(r'<link rel="canonical"[^>]*>', "", sample(family))
+    page = parse_question_page("http://h/question/x", html)
+    recs = page_records(page)
+    assert recs[0]["url"] == "http://h/question/x"
+    docs = [r for r in recs if r["type"] == "doctor"]
+    assert docs[0]["profile_url"] == "http://h/dr/joseph-serota-aurora-co"
+
+
+def test_block_page_is_blocked():
+    html = (PAGES / "blocked.html").read_text()
+    assert is_block_page(html)
+    assert is_block_page(html.encode())
+    with pytest.raises(BlockedPage) as e:
+        parse_question_page("https://www.realself.com/question/x", html)
+    assert "https://www.realself.com/question/x" in str(e.value)
+    assert e.value.url == "https://www.realself.com/question/x"
+    assert "px-captcha" in e.value.reason
+
+
+def test_block_by_title_alone_and_by_captcha_alone():
+    title_only = "<html><head><title>Access to this page has been denied.</title></head><body><p>x</p></body></html>"
+    captcha_only = "<html><head><title>Hi</title></head><body><div id='px-captcha'></div></body></html>"
+    for html in (title_only, captcha_only):
+        assert is_block_page(html)
+        with pytest.raises(BlockedPage):
+            parse_question_page("http://h/q", html)
+
+
+@pytest.mark.parametrize("family", FAMILIES)
+def test_block_words_in_text_do_not_block(family):
+    html = sample(family).replace("What should I do?", "Access to this page has been denied. What should I do?")
+    html = html.replace("Good luck.", "Access to this page has been denied, px-captcha. Good luck.")
+    assert not is_block_page(html)
+    page = parse_question_page(URL, html)
+    recs = page_records(page)
+    assert "Access to this page has been denied. What should I do?" in recs[0]["body"]
+
+
+@pytest.mark.parametrize("family", FAMILIES)
+def test_question_titled_with_block_words_is_not_blocked(family):
+    html = sample(family).replace("Knot and Redness After Botox Injection", "Access to this page has been denied")
+    assert not is_block_page(html)
+    recs = page_records(parse_question_page(URL, html))
+    assert recs[0]["title"] == "Access to this page has been denied"
+
+
+@pytest.mark.parametrize("family", FAMILIES)
+@pytest.mark.parametrize("frac", [0.05, 0.2, 0.35, 0.5, 0.65, 0.8, 0.95, 0.99])
+def test_truncated_page_is_an_error_naming_the_url(family, frac):
+    html = sample(family)
+    cut = html[: int(len(html) * frac)]
+    with pytest.raises(PageError) as e:
+        parse_question_page("http://h/question/cut", cut)
+    assert "http://h/question/cut" in str(e.value)
+    if frac >= 0.2:
+        assert isinstance(e.value, TruncatedPage)
+
+
+@pytest.mark.parametrize("family", FAMILIES)
+def test_missing_answer_with_closing_tags_is_truncated(family):
+    html = sample(family)
+    if family == "legacy":
+        html = re.sub(r'<div class="rs-answer" id="answer-1040950".*?</div>\s*</div>\s*</div>', "", html, flags=re.S)
+    elif family == "provider-card":
+        start = html.index('<div class="Content Content--answer" id="answer-1040950">')
+        end = html.index("</div>\n</div>\n</div>\n<div class=\"SiteFooter\"")
+        html = html[:start] + html[end + len("</div>\n"):]
+    else:
+        html = html.replace('"answerCount": 10', '"answerCount": 11')
+    with pytest.raises(TruncatedPage):
+        parse_question_page("http://h/q", html)
+
+
+def test_broken_next_data_is_truncated():
+    html = sample("nextjs").replace('"answerCount": 10,', '"answerCount": 10')
+    with pytest.raises(TruncatedPage) as e:
+        parse_question_page("http://h/q", html)
+    assert "__NEXT_DATA__" in e.value.reason
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_random_bytes_are_a_page_error(seed):
+    import random
+
+    data = random.Random(seed).randbytes(random.Random(seed).randint(0, 5000))
+    with pytest.raises(PageError) as e:
+        parse_question_page("http://h/rand", data)
+    assert "http://h/rand" in str(e.value)
+
+
+@pytest.mark.parametrize("html", [
+    "", "   ", "<html><body><p>hello</p></body></html>",
+    (PAGES / "questions-botox.page-1.legacy.html").read_text(),
+])
+def test_not_a_question_page_is_unknown_layout(html):
+    with pytest.raises(PageError) as e:
+        parse_question_page("http://h/other", html)
+    assert isinstance(e.value, UnknownLayout)
+
+
+def test_nextjs_new_deploy_hashes_parse_the_same():
+    html = sample("nextjs")
+    new = re.sub(r'class="([a-z\-]+_[A-Za-z]+)__[0-9a-f]{5}"', lambda m: f'class="{m.group(1)}__zz9q{len(m.group(1))}"', html)
+    assert new != html and "answer-card_body__0bfb8" not in new
+    assert_records(page_records(parse_question_page(URL, new)), expected())
+    # extra classes around the hashed one do not matter either
+    new2 = re.sub(r'class="([a-z\-]+_[A-Za-z]+__[0-9a-z]+)"', r'class="x \1 y"', new)
+    assert_records(page_records(parse_question_page(URL, new2)), expected())
+
+
+@pytest.mark.parametrize("family", FAMILIES)
+def test_errors_are_value_errors_with_url_and_reason(family):
+    e = TruncatedPage("http://h/q", "cut")
+    assert isinstance(e, PageError) and isinstance(e, ValueError)
+    assert str(e) == "http://h/q: cut"
