@@ -1,0 +1,74 @@
+"""`doctor-answers extract` via subprocess."""
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.test_pages_samples import PAGES, SLUG, expected
+
+ROOT = Path(__file__).resolve().parents[1]
+EXE = ROOT / ".venv" / "bin" / "doctor-answers"
+
+
+def run(*args):
+    cmd = [str(EXE)] if EXE.exists() else [sys.executable, "-m", "crawler.cli"]
+    return subprocess.run(cmd + ["extract", *map(str, args)], capture_output=True, text=True, cwd=ROOT, timeout=120)
+
+
+def good_folder(tmp_path):
+    d = tmp_path / "good"
+    d.mkdir()
+    for fam in ("legacy", "provider-card", "nextjs"):
+        shutil.copy(PAGES / f"{SLUG}.{fam}.html", d / f"{SLUG}.{fam}.html")
+    return d
+
+
+def test_good_folder(tmp_path):
+    d = good_folder(tmp_path)
+    p = run(d)
+    assert p.returncode == 0, p.stderr
+    assert p.stderr == ""
+    recs = [json.loads(l) for l in p.stdout.splitlines()]
+    assert recs == expected() * 3
+
+
+def test_single_file_with_url(tmp_path):
+    p = run(PAGES / f"{SLUG}.nextjs.html", "--url", "http://h/question/" + SLUG)
+    assert p.returncode == 0, p.stderr
+    assert [json.loads(l) for l in p.stdout.splitlines()] == expected()
+
+
+def test_no_canonical_uses_file_url(tmp_path):
+    f = tmp_path / "x.html"
+    f.write_text((PAGES / f"{SLUG}.legacy.html").read_text().replace(
+        '<link rel="canonical" href="https://www.realself.com/question/botox-injections-days-knot-redness-injection-sites">', ""))
+    p = run(f)
+    assert p.returncode == 0, p.stderr
+    assert json.loads(p.stdout.splitlines()[0])["url"] == f.resolve().as_uri()
+
+
+def test_mixed_folder(tmp_path):
+    d = good_folder(tmp_path)
+    shutil.copy(PAGES / "blocked.html", d / "blocked.html")
+    html = (PAGES / f"{SLUG}.provider-card.html").read_text()
+    (d / "cut.html").write_text(html[: len(html) // 2])
+    (d / "noise.html").write_bytes(bytes(range(256)) * 8)
+    p = run(d)
+    assert p.returncode == 1
+    recs = [json.loads(l) for l in p.stdout.splitlines()]
+    assert recs == expected() * 3
+    err = p.stderr.splitlines()
+    assert len(err) == 3, p.stderr
+    assert any(l.startswith("error: ") and "blocked.html" in l and "blocked page" in l for l in err)
+    assert any("cut.html" in l and "truncated" in l for l in err)
+    assert any("noise.html" in l for l in err)
+    assert "Traceback" not in p.stderr
+
+
+def test_missing_path(tmp_path):
+    p = run(tmp_path / "nope.html")
+    assert p.returncode == 1
+    assert "nope.html" in p.stderr and "Traceback" not in p.stderr

@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+import pytest
+
+from pipelines.normalise.names import parse_name
+
+CASES = [
+    # name as printed -> display, given, middle, family, suffix, credentials
+    ("Thomas W. Bender, III MD", "Thomas W. Bender III", "Thomas", "W.", "Bender", "III", ["MD"]),
+    ("Joel M. Stewart, Jr., MD", "Joel M. Stewart Jr.", "Joel", "M.", "Stewart", "Jr.", ["MD"]),
+    ("Evans Bailey, MD, PhD, FACMS", "Evans Bailey", "Evans", None, "Bailey", None, ["MD", "PhD", "FACMS"]),
+    ("David A Lairmore", "David A Lairmore", "David", "A", "Lairmore", None, []),
+    ("Joseph A. Eviatar, MD, FACS", "Joseph A. Eviatar", "Joseph", "A.", "Eviatar", None, ["MD", "FACS"]),
+    ("Maria de la Cruz, DDS", "Maria de la Cruz", "Maria", None, "de la Cruz", None, ["DDS"]),
+    ("Joseph  Serota,  MD", "Joseph Serota", "Joseph", None, "Serota", None, ["MD"]),
+    ("John Smith MD", "John Smith", "John", None, "Smith", None, ["MD"]),
+    ("John Smith, M.D.", "John Smith", "John", None, "Smith", None, ["MD"]),
+    ("Robert Jones Sr. M.D., Ph.D.", "Robert Jones Sr.", "Robert", None, "Jones", "Sr.", ["MD", "PhD"]),
+    ("Otto Joseph Placik, MD", "Otto Joseph Placik", "Otto", "Joseph", "Placik", None, ["MD"]),
+    ("Bryan K. Chen, MD", "Bryan K. Chen", "Bryan", "K.", "Chen", None, ["MD"]),
+    ("Anna Lee, DO, FAAD", "Anna Lee", "Anna", None, "Lee", None, ["DO", "FAAD"]),
+    ("Sam Frank, DMD, FACOG, FRCSC", "Sam Frank", "Sam", None, "Frank", None, ["DMD", "FACOG", "FRCSC"]),
+    ("Ravi Patel, MBBS", "Ravi Patel", "Ravi", None, "Patel", None, ["MBBS"]),
+    ("Henry Ford IV, MD", "Henry Ford IV", "Henry", None, "Ford", "IV", ["MD"]),
+    ("Tuan Le, MD", "Tuan Le", "Tuan", None, "Le", None, ["MD"]),
+    ("Amy Do, MD", "Amy Do", "Amy", None, "Do", None, ["MD"]),
+    ("Jane Roe, PA-C", "Jane Roe", "Jane", None, "Roe", None, ["PA-C"]),
+]
+
+
+@pytest.mark.parametrize("raw,display,given,middle,family,suffix,creds", CASES)
+def test_names(raw, display, given, middle, family, suffix, creds):
+    n = parse_name(raw)
+    assert n.name_raw == " ".join(raw.split())
+    assert n.display_name == display
+    assert (n.given_name, n.middle_name, n.family_name, n.suffix) == (given, middle, family, suffix)
+    assert list(n.credentials) == creds
+
+
+@pytest.mark.parametrize("raw", [None, "", "   "])
+def test_no_printed_name(raw):
+    n = parse_name(raw)
+    assert n.name_raw is None and n.display_name is None and n.given_name is None
+    assert n.family_name is None and n.suffix is None and n.credentials == ()
+
+
+def test_vocabularies_are_package_data():
+    from pipelines.normalise.vocab import credentials, specialties
+
+    assert {"MD", "DO", "DDS", "DMD", "PhD", "FACS", "FAAD", "FACMS"} <= set(credentials())
+    assert "Oral & Maxillofacial Surgeon" in specialties()

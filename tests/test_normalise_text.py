@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+import unicodedata
+
+import lxml.html
+import pytest
+
+from pipelines.normalise.text import element_text, html_text, plain_text
+
+
+@pytest.mark.parametrize("markup,want", [
+    ("a<br>b", "a\nb"),
+    ("a<br><br>b", "a\n\nb"),
+    ("a<br> \n <br>b", "a\n\nb"),
+    ("a<br><br><br>b", "a\n\nb"),
+    ("a <br/> b<br />c", "a\nb\nc"),
+    ("<p>one</p><p>two</p>", "one\n\ntwo"),
+    ("<div>one<div>two</div>three</div>", "one\n\ntwo\n\nthree"),
+    ("<ul><li>x</li><li>y</li></ul>", "x\n\ny"),
+    ("<h2>Head</h2>text<blockquote>q</blockquote>", "Head\n\ntext\n\nq"),
+    ("<p>  lots   of \n space </p>", "lots of space"),
+    ("knot &amp; redness &#x27;x&#x27; &lt;b&gt;", "knot & redness 'x' <b>"),
+    ("a&nbsp;b\u00a0c", "a b c"),
+    ("<p></p><p> </p><p>x</p><br><br>", "x"),
+    ("<p>a<br></p><p>b</p>", "a\n\nb"),
+    ("<b>bold</b> and <i>it</i>", "bold and it"),
+    ("x {{ voteCount + 1 }} y", "x y"),
+    ("<p>{{ a }}</p><p>b</p>", "b"),
+    ("hi<script>alert(1)</script> there", "hi there"),
+    ("<style>p{}</style><p onclick=\"evil()\">ok</p>", "ok"),
+    ("<a href=\"javascript:alert(1)\">link</a> text", "link text"),
+    ("<template><p>t</p></template>kept", "kept"),
+    ("<!-- c -->x", "x"),
+    ("", None),
+    ("   ", None),
+])
+def test_html_text(markup, want):
+    assert html_text(markup) == want
+    # the same through an element of a tree
+    el = lxml.html.fragment_fromstring(markup, create_parent="div") if markup.strip() else None
+    if el is not None:
+        assert element_text(el) == want
+
+
+def test_nfd_to_nfc():
+    nfd = unicodedata.normalize("NFD", "café crème")
+    assert nfd != "café crème"
+    assert html_text(f"<p>{nfd}</p>") == "café crème"
+    assert plain_text(nfd) == "café crème"
+
+
+def test_plain_text_does_not_interpret_markup():
+    assert plain_text("Botox &amp; <b>you</b>  (Photo) ") == "Botox &amp; <b>you</b> (Photo)"
+    assert plain_text(None) is None
+
+
+def test_nothing_is_evaluated():
+    markup = '<img src=x onerror="alert(1)"><p>a</p><script>document.write("zz")</script><iframe src="javascript:1">q</iframe>'
+    assert html_text(markup) == "a"

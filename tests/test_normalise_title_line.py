@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+import pytest
+
+from pipelines.normalise.title_line import parse_title_line, state_from_slug
+
+
+@pytest.mark.parametrize("line,city,specialty", [
+    ("Seattle Facial Plastic Surgeon", "Seattle", "Facial Plastic Surgeon"),
+    ("Summit Emergency Medicine Physician", "Summit", "Emergency Medicine Physician"),
+    ("Oral & Maxillofacial Surgeon", None, "Oral & Maxillofacial Surgeon"),
+    ("Miami Oral & Maxillofacial Surgeon", "Miami", "Oral & Maxillofacial Surgeon"),
+    ("New York Oculoplastic Surgeon", "New York", "Oculoplastic Surgeon"),
+    ("Long Island  Plastic Surgeon", "Long Island", "Plastic Surgeon"),
+    ("Manhattan dermatologic surgeon", "Manhattan", "dermatologic surgeon"),
+    ("Dermatologist", None, "Dermatologist"),
+    ("Boston Physician Assistant", "Boston", "Physician Assistant"),
+    ("Austin Obstetrician-Gynecologist", "Austin", "Obstetrician-Gynecologist"),
+    ("Hair Restoration Surgeon", None, "Hair Restoration Surgeon"),
+])
+def test_known(line, city, specialty):
+    t = parse_title_line(line)
+    assert (t.city, t.specialty, t.known) == (city, specialty, True)
+    assert t.title_line == " ".join(line.split())
+
+
+@pytest.mark.parametrize("line", ["Miami Beach Wellness Guru", "Aurora Plastic Surgeons", "Seattle NonPhysician",
+                                  "Chicago Surgeon"])
+def test_unknown_is_kept_and_flagged(line):
+    t = parse_title_line(line)
+    assert (t.city, t.specialty, t.known) == (None, None, False)
+    assert t.title_line == line
+
+
+def test_unknown_is_counted_in_records():
+    from pipelines.normalise.records import MISSES, doctor_record
+
+    class B:
+        name = "A B, MD"
+        profile_href = "/dr/a-b-x-ny"
+        title_line = "Somewhere Wizard"
+        rating = None
+        review_count = None
+
+    before = MISSES["title_line_unknown"]
+    stats: dict = {}
+    rec = doctor_record(B, "https://h/q", stats)
+    assert rec["title_line"] == "Somewhere Wizard" and rec["city"] is None and rec["specialty"] is None
+    assert MISSES["title_line_unknown"] == before + 1 and stats["title_line_unknown"] == 1
+
+
+def test_no_line():
+    t = parse_title_line(None)
+    assert t.title_line is None and t.city is None and t.specialty is None
+
+
+@pytest.mark.parametrize("slug,state", [
+    ("joel-m-stewart-jr-summit-nj", "NJ"), ("sami-nizam-montgomery-al", "AL"), ("", None), (None, None)])
+def test_state(slug, state):
+    assert state_from_slug(slug) == state

@@ -1,0 +1,82 @@
+"""Ratings, review counts, votes, dates, contact info."""
+from __future__ import annotations
+
+import pytest
+
+from pipelines.normalise.contact import has_contact_info
+from pipelines.normalise.dates import parse_timestamp, to_iso_date
+from pipelines.normalise.ratings import parse_rating, parse_review_count, rating_pair
+from pipelines.normalise.votes import legacy_vote, parse_count, vote_count
+
+
+@pytest.mark.parametrize("value,want", [
+    ("4.7 out of 5 stars", 4.7), ("4.8 out of 5 stars 154 reviews", 4.8), ("4.2", 4.2), (4.9, 4.9),
+    ("5.0 out of 5 stars", 5.0), ("1.0", 1.0), (5, 5.0),
+    ("0.0 out of 5 stars", None), ("0.0", None), (0, None), ("6.1", None), (None, None), ("", None),
+])
+def test_rating(value, want):
+    assert parse_rating(value) == want
+
+
+@pytest.mark.parametrize("value,want", [
+    ("154 reviews", 154), ("1 review", 1), ("4.8 out of 5 stars 1 review", 1), ("68", 68), (68, 68),
+    ("1,234 reviews", 1234), ("0 reviews", 0), (None, None), ("no reviews yet", None),
+])
+def test_review_count(value, want):
+    assert parse_review_count(value) == want
+
+
+def test_zero_rating_keeps_count():
+    assert rating_pair("0.0 out of 5 stars 3 reviews", "0.0 out of 5 stars 3 reviews") == (None, 3)
+    assert rating_pair("0.0", "12") == (None, 12)
+    assert rating_pair(None, None) == (None, None)
+
+
+@pytest.mark.parametrize("ng,want", [("voteCount=2", 3), ("voteCount=0", 1), ("voteCount=-1", 0),
+                                     ("voteCount=-2", -1), ("voteCount = 10", 11), (None, None)])
+def test_legacy_vote(ng, want):
+    assert legacy_vote(ng) == want
+    assert vote_count(ng, "ng-init") == want
+
+
+@pytest.mark.parametrize("v,want", [("+3", 3), ("3", 3), (3, 3), ("0", 0), ("-1", -1), ("\u22122", -2), (-4, -4)])
+def test_count(v, want):
+    assert parse_count(v) == want
+
+
+@pytest.mark.parametrize("shown,ts,want", [
+    ("Oct 22, 2012", None, "2012-10-22"),
+    ("October 2, 2012", None, "2012-10-02"),
+    ("Sept. 5, 2019", None, "2019-09-05"),
+    (" Jan 1, 2020 ", "2019-12-31T23:00:00-08:00", "2020-01-01"),
+    # the shown text wins over a UTC timestamp that fell on the next day
+    ("Oct 22, 2012", "2012-10-23T03:00:00.000Z", "2012-10-22"),
+    # no shown text: the timestamp in its own offset, never converted to UTC
+    (None, "2012-10-22T23:30:00-07:00", "2012-10-22"),
+    (None, "2012-10-22", "2012-10-22"),
+    ("", "2012-10-23T03:00:00.000Z", "2012-10-23"),
+    ("yesterday-ish", "2012-10-22T12:00:00+09:00", "2012-10-22"),
+    (None, None, None),
+])
+def test_dates(shown, ts, want):
+    assert to_iso_date(shown, ts) == want
+
+
+def test_epoch_timestamp():
+    assert parse_timestamp(1350932400) == "2012-10-22"
+
+
+@pytest.mark.parametrize("text", [
+    "call 305 598 0091 today", "(305) 598-0091", "(305)598-0091", "305.598.0091", "+1 305-598-0091",
+    "1-305-598-0091", "call 305-598-0091.", "mail me: dr.b@example.com", "office@clinic.co.uk please",
+])
+def test_contact_positive(text):
+    assert has_contact_info(text)
+
+
+@pytest.mark.parametrize("text", [
+    "3055980091", "call 3055980091 now", "5-7 days", "10 to 20 units", "in 2012 and 2013",
+    "ratio 305/598/0091", "", None, "email at example dot com", "12345 678 9012",
+])
+def test_contact_negative(text):
+    assert not has_contact_info(text)

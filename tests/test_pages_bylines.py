@@ -1,0 +1,68 @@
+"""Partial bylines in each family: no name (avatar/profile link only), no rating, rating 0.0."""
+from __future__ import annotations
+
+import json
+import re
+
+from crawler.pages import parse_question_page
+from pipelines.normalise.records import page_records
+from tests.test_pages_samples import URL, sample
+
+
+def _doctor(recs, slug):
+    return next(r for r in recs if r["type"] == "doctor" and r["doctor_id"] == slug)
+
+
+def test_legacy_no_name_byline():
+    html = sample("legacy").replace(
+        '<a class="rs-byline__name" href="/dr/joseph-a-eviatar-new-york-ny">Joseph A. Eviatar, MD, FACS</a>',
+        '<a class="rs-byline__avatar" href="/dr/joseph-a-eviatar-new-york-ny"><img src="/a.jpg"></a>')
+    recs = page_records(parse_question_page(URL, html))
+    d = _doctor(recs, "joseph-a-eviatar-new-york-ny")
+    assert d["name_raw"] is None and d["display_name"] is None and d["given_name"] is None
+    assert d["credentials"] == [] and d["title_line"] == "New York Oculoplastic Surgeon"
+    assert (d["rating"], d["review_count"], d["state"]) == (4.7, 68, "NY")
+    assert recs[10]["doctor_id"] == "joseph-a-eviatar-new-york-ny"
+
+
+def test_provider_card_no_name_zero_rating_and_one_review():
+    html = sample("provider-card").replace(
+        '<a class="Headline--6 Link Link--primary" href="/dr/joseph-a-eviatar-new-york-ny" itemprop="name">Joseph A. Eviatar, MD, FACS</a>', "")
+    html = html.replace('content="4.7"', 'content="0.0"').replace('content="68"', 'content="1"')
+    recs = page_records(parse_question_page(URL, html))
+    d = _doctor(recs, "joseph-a-eviatar-new-york-ny")
+    assert d["name_raw"] is None and d["credentials"] == []
+    assert (d["rating"], d["review_count"]) == (None, 1)
+
+
+def test_provider_card_rating_from_aria_label_only():
+    html = re.sub(r'<meta itemprop="(ratingValue|reviewCount)" content="[^"]*">', "", sample("provider-card"))
+    recs = page_records(parse_question_page(URL, html))
+    d = _doctor(recs, "joseph-a-eviatar-new-york-ny")
+    assert (d["rating"], d["review_count"]) == (4.7, 68)
+
+
+def test_nextjs_no_name_and_no_rating():
+    html = sample("nextjs")
+    html = html.replace('"displayName": "Joseph A. Eviatar, MD, FACS"', '"displayName": null')
+    html = html.replace('"rating": {"average": 4.7, "count": 68}', '"rating": {"average": 0.0, "count": 2}')
+    html = html.replace('<a class="provider-byline_name__3fcb8" href="/dr/joseph-a-eviatar-new-york-ny">Joseph A. Eviatar, MD, FACS</a>', "")
+    recs = page_records(parse_question_page(URL, html))
+    d = _doctor(recs, "joseph-a-eviatar-new-york-ny")
+    assert d["name_raw"] is None and d["display_name"] is None and d["credentials"] == []
+    assert (d["rating"], d["review_count"]) == (None, 2)
+
+
+def test_repeated_doctor_gives_one_record_first_wins():
+    html = sample("legacy").replace("/dr/joshua-zeichner-new-york-ny", "/dr/joseph-serota-aurora-co")
+    recs = page_records(parse_question_page(URL, html))
+    docs = [r for r in recs if r["type"] == "doctor"]
+    assert [d["doctor_id"] for d in docs].count("joseph-serota-aurora-co") == 1
+    assert _doctor(recs, "joseph-serota-aurora-co")["name_raw"] == "Joseph Serota, MD"
+    assert recs[3]["doctor_id"] == "joseph-serota-aurora-co"
+
+
+def test_records_are_json_serialisable():
+    for fam in ("legacy", "provider-card", "nextjs"):
+        for r in page_records(parse_question_page(URL, sample(fam))):
+            json.dumps(r, ensure_ascii=False)
