@@ -1,0 +1,33 @@
+"""Shared fixtures: the reference site in a thread of the test process, and the samples folder."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from reference_site.samples import samples_dir
+from reference_site.server import start_in_thread
+
+SAMPLES = Path(str(samples_dir()))
+
+
+@pytest.fixture(scope="session")
+def samples() -> Path:
+    """The contract's sample pages, as shipped in the package."""
+    return SAMPLES
+
+
+@pytest.fixture
+def reference_site():
+    """Factory: `reference_site(questions=50, seed=1, day=0, faults='', truth=None, crawl_delay=None)`
+    returns a RunningSite (`.url`, `.site`, `.hits`, `.statuses`, `.stop()`); all are stopped at teardown."""
+    running = []
+
+    def start(questions: int = 50, **kwargs):
+        site = start_in_thread(questions=questions, **kwargs)
+        running.append(site)
+        return site
+
+    yield start
+    for site in running:
+        site.stop()
