@@ -178,7 +178,11 @@ async def _stop(server, srv) -> None:
 def serve(host: str = "127.0.0.1", port: int = 0, questions: int = 200, seed: int = 1, day: int = 0,
           faults: str = "", truth: str | None = None, crawl_delay: float | None = None) -> None:
     """Blocking: prints `serving http://HOST:PORT/` first, serves until SIGINT/SIGTERM."""
-    app = _build(questions, seed, day, faults, truth, crawl_delay)
+    try:
+        app = _build(questions, seed, day, faults, truth, crawl_delay)
+    except ValueError as exc:   # a bad --faults spec: one line and status 2, like argparse
+        print(f"doctor-answers site: error: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
 
     async def main():
         server, srv, real_port = await _start(app, host, port)

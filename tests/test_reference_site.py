@@ -373,3 +373,10 @@ def test_cli_serves_until_stopped(tmp_path):
     finally:
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(10) == 0
+
+
+def test_cli_rejects_a_bad_fault_spec():
+    exe = Path(sys.executable).parent / "doctor-answers"
+    cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "crawler.cli"]
+    proc = subprocess.run(cmd + ["site", "--faults", "explode=0.5"], capture_output=True, text=True, timeout=30)
+    assert proc.returncode == 2 and "explode" in proc.stderr and not proc.stdout
