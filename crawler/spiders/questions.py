@@ -15,6 +15,7 @@ from datetime import datetime, timezone
 from urllib.parse import urlsplit
 
 import scrapy
+from scrapy import signals
 from scrapy.downloadermiddlewares.retry import get_retry_request
 from scrapy.exceptions import IgnoreRequest
 from scrapy.spidermiddlewares.httperror import HttpError
@@ -48,12 +49,16 @@ class QuestionsSpider(scrapy.Spider):
                 raise ValueError(f"not an http(s) URL: {url!r}")
         # Never leave the start sites: Scrapy's OffsiteMiddleware reads this.
         self.allowed_domains = sorted({urlsplit(url).hostname for url in self.start_urls})
+        self.site_roots: set[str] = set()  # netlocs started from their root: read their sitemaps
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.session = CrawlSession.from_crawler(crawler)
         spider.skipped: set[str] = set()
+        if crawler.settings.getbool("ROBOTSTXT_OBEY"):
+            # robots.txt is fetched once, by Scrapy's RobotsTxtMiddleware; its Sitemap: lines come from there.
+            crawler.signals.connect(spider.robots_parsed, signal=signals.robots_parsed)
         return spider
 
     async def start(self):
@@ -71,8 +76,10 @@ class QuestionsSpider(scrapy.Spider):
         elif discovery.is_listing_url(url):
             yield self.request(url, self.parse_listing)
         else:  # a site root: robots.txt for sitemaps, the home page for topic listings
-            root = f"{urlsplit(url).scheme}://{urlsplit(url).netloc}/"
-            yield self.request(root + "robots.txt", self.parse_robots)
+            self.site_roots.add(urlsplit(url).netloc)
+            if not self.settings.getbool("ROBOTSTXT_OBEY"):
+                root = f"{urlsplit(url).scheme}://{urlsplit(url).netloc}/"
+                yield self.request(root + "robots.txt", self.parse_robots)
             yield self.request(url, self.parse_listing)
 
     def request(self, url: str, callback, **kwargs) -> scrapy.Request:
@@ -99,6 +106,13 @@ class QuestionsSpider(scrapy.Spider):
         return True
 
     # discovery ------------------------------------------------------------------------
+
+    def robots_parsed(self, robotparser, request):
+        if urlsplit(request.url).netloc not in self.site_roots:
+            return  # started from a question, a listing or a sitemap: not the whole site
+        sitemaps = getattr(getattr(robotparser, "rp", None), "sitemaps", ())
+        for url in sitemaps:
+            self.crawler.engine.crawl(self.request(url, self.parse_sitemap))
 
     def parse_robots(self, response):
         for url in discovery.sitemaps_in_robots(response.url, response.body):
