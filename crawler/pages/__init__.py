@@ -5,11 +5,10 @@
 """
 from __future__ import annotations
 
-import lxml.html
 from lxml import etree
 
 from . import legacy, nextjs, provider_card
-from .detect import block_reason, detect_family, is_block_page
+from .detect import block_reason, detect_family, is_block_page, parse_html
 from .errors import BlockedPage, PageError, TruncatedPage, UnknownLayout
 from .items import QuestionPage, RawAnswer, RawByline, RawQuestion
 
@@ -57,7 +56,7 @@ def parse_question_page(url: str, html) -> QuestionPage:
     if "\x00" in text:
         raise PageError(url, "unreadable bytes (NUL characters)")
     try:
-        root = lxml.html.fromstring(text)
+        root = parse_html(text)
     except (etree.ParserError, etree.XMLSyntaxError, ValueError) as e:
         raise PageError(url, f"unparseable HTML ({e})") from None
     family = detect_family(root)

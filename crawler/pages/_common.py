@@ -30,11 +30,16 @@ def has_prefix(el, prefix: str) -> bool:
     return any(t.startswith(prefix) for t in c.split())
 
 
+def all_text(el) -> str:
+    """All text inside an element (works on plain lxml.etree elements)."""
+    return "".join(el.itertext())
+
+
 def text_of(el) -> str | None:
     """The element's whole text as printed (raw; the normalisers collapse white space)."""
     if el is None:
         return None
-    t = el.text_content()
+    t = all_text(el)
     return t if t and t.strip() else None
 
 

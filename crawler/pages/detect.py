@@ -5,10 +5,9 @@ every deploy): nextjs is recognised by its `__NEXT_DATA__` script or by class-na
 """
 from __future__ import annotations
 
-import lxml.html
 from lxml import etree
 
-from ._common import class_has, class_prefix
+from ._common import all_text, class_has, class_prefix
 
 BLOCK_TITLE = "Access to this page has been denied"
 
@@ -27,9 +26,17 @@ _IS_PROVIDER_CARD = etree.XPath(
 )
 
 
+def parse_html(html):
+    """One lxml tree of plain etree elements (lighter than lxml.html's element classes)."""
+    root = etree.HTML(html)
+    if root is None:
+        raise etree.ParserError("Document is empty")
+    return root
+
+
 def _tree(html):
     if isinstance(html, (str, bytes)):
-        return lxml.html.fromstring(html)
+        return parse_html(html)
     return html
 
 
@@ -79,7 +86,7 @@ def block_reason(root, family: str | None = None, text: str | None = None) -> st
         return None
     titles = root.findall("head/title") or _TITLE(root)
     if titles:
-        t = (titles[0].text_content() or "").strip()
+        t = (all_text(titles[0]) or "").strip()
         if t.startswith(BLOCK_TITLE):
             if family is None:
                 family = detect_family(root)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from lxml import etree
 
-from ._common import answer_elements, canonical_url, class_has, first_int, question_links, text_of, tokens
+from ._common import all_text, answer_elements, canonical_url, class_has, first_int, question_links, text_of, tokens
 from .items import QuestionPage, RawAnswer, RawByline, RawQuestion
 
 _QUESTION = etree.XPath(f"//*[{class_has('rs-question')}][1]")
@@ -112,7 +112,7 @@ def parse(root, url: str) -> QuestionPage:
     count_text = None
     for h in root.iter("h2"):
         if "rs-answers__count" in tokens(h):
-            count_text = h.text_content()
+            count_text = all_text(h)
             break
     if count_text is None:
         count_text = _COUNT(root)

@@ -10,7 +10,7 @@ import json
 
 from lxml import etree
 
-from ._common import answer_elements, canonical_url, class_prefix, has_prefix, question_links
+from ._common import all_text, answer_elements, canonical_url, class_prefix, has_prefix, question_links
 from .errors import TruncatedPage, UnknownLayout
 from .items import QuestionPage, RawAnswer, RawByline, RawQuestion
 
@@ -26,11 +26,11 @@ _HEADING = etree.XPath(f"string(//*[{class_prefix('answers-list_heading__')}][1]
 def _shown_date(card) -> str | None:
     for d in card:
         if has_prefix(d, "answer-card_date__"):
-            t = d.text_content()
+            t = all_text(d)
             return t if t and t.strip() else None
     for d in card.iter():
         if has_prefix(d, "answer-card_date__"):
-            t = d.text_content()
+            t = all_text(d)
             return t if t and t.strip() else None
     return None
 
@@ -49,7 +49,7 @@ def _question_date(root) -> str | None:
         return None
     for ch in subs[0]:
         if ch.tag in ("span", "time"):
-            t = ch.text_content()
+            t = all_text(ch)
             if t and t.strip():
                 return t
     return None

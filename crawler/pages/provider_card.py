@@ -5,7 +5,7 @@ import json
 
 from lxml import etree
 
-from ._common import answer_elements, canonical_url, class_has, first_int, question_links, text_of, tokens
+from ._common import all_text, answer_elements, canonical_url, class_has, first_int, question_links, text_of, tokens
 from .items import QuestionPage, RawAnswer, RawByline, RawQuestion
 
 _META_ID = etree.XPath("string(//meta[@property='rs:content-id'][1]/@content)")
@@ -161,8 +161,8 @@ def parse(root, url: str) -> QuestionPage:
     answers = []
     heading = None
     for h in root.iter("h2"):
-        if "Doctor Answers" in h.text_content():
-            heading = h.text_content()
+        if "Doctor Answers" in all_text(h):
+            heading = all_text(h)
             break
     if heading is None:
         heading = _HEADING(root)
