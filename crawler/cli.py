@@ -55,10 +55,18 @@ def output_folder(value: str) -> str:
     return value
 
 
+def setting(value: str) -> tuple[str, str]:
+    name, sep, setting_value = value.partition("=")
+    if not sep or not name.isidentifier():
+        raise argparse.ArgumentTypeError(f"expected NAME=VALUE: {value!r}")
+    return name, setting_value
+
+
 def cmd_crawl(args: argparse.Namespace) -> int:
     from crawler.run import run_crawl
 
-    result = run_crawl(args.start_urls, out=args.out, max_pages=args.max_pages, state=args.state)
+    result = run_crawl(args.start_urls, out=args.out, max_pages=args.max_pages, state=args.state,
+                       overrides=dict(args.settings))
     print(f"crawl {result.crawl_id}: {result.status}", file=sys.stderr)
     return result.exit_code
 
@@ -76,6 +84,19 @@ def cmd_query(args: argparse.Namespace) -> int:
 
     with pd.option_context("display.max_rows", args.max_rows, "display.max_columns", None, "display.width", 200):
         print(run(args.sql, root=args.data).to_string(max_rows=args.max_rows, index=False))
+    return 0
+
+
+def cmd_schedule(args: argparse.Namespace) -> int:
+    from crawler.scrapyd import ScrapydError, schedule
+
+    try:
+        job = schedule(args.scrapyd, args.start_urls, out=args.out, state=args.state,
+                       project=args.project, max_pages=args.max_pages)
+    except ScrapydError as exc:
+        print(f"doctor-answers schedule: {exc}", file=sys.stderr)
+        return 1
+    print(job)
     return 0
 
 
@@ -109,6 +130,8 @@ def build_parser() -> argparse.ArgumentParser:
     crawl.add_argument("--max-pages", type=positive_int, default=None, help="stop after N responses")
     crawl.add_argument("--state", type=output_folder, default=None,
                        help="state folder: makes the crawl incremental and resumable")
+    crawl.add_argument("-s", "--set", dest="settings", type=setting, action="append", default=[],
+                       metavar="NAME=VALUE", help="override a Scrapy setting, as `scrapy crawl -s` does")
     crawl.set_defaults(func=cmd_crawl)
 
     demo = sub.add_parser("demo", help="serve the reference site, crawl it into data/, summarise")
@@ -122,6 +145,19 @@ def build_parser() -> argparse.ArgumentParser:
     query.add_argument("--data", type=output_folder, default="data", help="dataset root (default data/)")
     query.add_argument("--max-rows", type=int, default=50, help="rows to print at most")
     query.set_defaults(func=cmd_query)
+
+    schedule = sub.add_parser("schedule", help="schedule a crawl on Scrapyd (schedule.json) and print the job id")
+    schedule.add_argument("start_urls", nargs="+", type=http_url, metavar="START_URL",
+                          help="a site root, a sitemap, a topic listing or a question URL")
+    schedule.add_argument("--scrapyd", type=http_url, default="http://127.0.0.1:6800/",
+                          help="Scrapyd URL (default http://127.0.0.1:6800/)")
+    schedule.add_argument("--project", default="doctor_answers", help="Scrapyd project (default doctor_answers)")
+    schedule.add_argument("--out", type=output_folder, default="data",
+                          help="dataset root, sent to Scrapyd as an absolute path (default data/)")
+    schedule.add_argument("--state", type=output_folder, default=None,
+                          help="state folder (absolute path sent): incremental and resumable crawls")
+    schedule.add_argument("--max-pages", type=positive_int, default=None, help="stop after N responses")
+    schedule.set_defaults(func=cmd_schedule)
     return parser
 
 

@@ -56,6 +56,7 @@ class QuestionsSpider(scrapy.Spider):
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.session = CrawlSession.from_crawler(crawler)
         spider.skipped: set[str] = set()
+        spider.sitemap_lastmod: dict[str, str] = {}
         if crawler.settings.getbool("ROBOTSTXT_OBEY"):
             # robots.txt is fetched once, by Scrapy's RobotsTxtMiddleware; its Sitemap: lines come from there.
             crawler.signals.connect(spider.robots_parsed, signal=signals.robots_parsed)
@@ -128,6 +129,8 @@ class QuestionsSpider(scrapy.Spider):
             if kind == "sitemapindex":
                 yield self.request(entry.url, self.parse_sitemap)
             elif discovery.is_question_url(entry.url):
+                if entry.lastmod and self.session.state is not None:
+                    self.sitemap_lastmod[entry.url] = entry.lastmod  # for a page a listing found first
                 if request := self.question_request(entry.url, entry.lastmod):
                     yield request
 
@@ -170,7 +173,7 @@ class QuestionsSpider(scrapy.Spider):
             content_sha256=hashlib.sha256(response.body).hexdigest(),
             etag=_header(response, b"ETag"),
             last_modified=_header(response, b"Last-Modified"),
-            lastmod=lastmod,
+            lastmod=lastmod or self.sitemap_lastmod.pop(response.url, None),
         )
         for url in page.related_urls:
             if request := self.question_request(url):

@@ -1,0 +1,76 @@
+"""Stateful crawls: day 1 costs little, and a crawl killed at any moment resumes exactly once."""
+from __future__ import annotations
+
+import subprocess
+
+import pytest
+
+from pipelines.loader import load
+from pipelines.query import run
+from tests.crawling import crawl, crawl_command, crawl_rows, partial_files, question_hits, wait_for
+from tests.truthcheck import differences, read_truth
+
+
+def question_downloads(site) -> int:
+    """Full question pages the site sent: requests minus 304s (faults are off here)."""
+    return question_hits(site) - site.statuses[304]
+
+
+@pytest.mark.slow
+def test_day_one_downloads_little_and_lands_the_day_one_truth(reference_site, tmp_path):
+    out, state = tmp_path / "data", tmp_path / "state"
+    day0 = reference_site(questions=2000, day=0)
+    assert crawl(day0.url, "--out", out, "--state", state).returncode == 0
+    first = question_downloads(day0)
+    day0.stop()
+
+    # The same site a day later: same address, so the same URLs.
+    port = int(day0.url.rstrip("/").rsplit(":", 1)[1])
+    day1 = reference_site(questions=2000, day=1, truth=str(tmp_path / "truth1.jsonl"), port=port)
+    result = crawl(day1.url, "--out", out, "--state", state)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert question_downloads(day1) <= 0.10 * first, (question_downloads(day1), first)
+    assert differences(read_truth(tmp_path / "truth1.jsonl"), out) == []
+    rows = sorted(crawl_rows(out), key=lambda r: r["started_at"])
+    assert [r["status"] for r in rows] == ["finished", "finished"]
+    assert rows[1]["pages_not_modified"] + rows[1]["questions"] > 0
+
+
+def test_a_304_writes_no_new_snapshot(reference_site, tmp_path):
+    out, state = tmp_path / "data", tmp_path / "state"
+    site = reference_site(questions=40)
+    assert crawl(site.url, "--out", out, "--state", state).returncode == 0
+    assert crawl(site.url, "--out", out, "--state", state).returncode == 0
+    rows = sorted(crawl_rows(out), key=lambda r: r["started_at"])
+    assert rows[1]["questions"] == 0 and rows[1]["answers"] == 0
+    assert rows[1]["pages_not_modified"] == len(site.site.question_slugs())
+    assert len(load("questions", root=out, latest=False)) == len(site.site.question_slugs())
+
+
+KILL_AFTER = [40, 180, 330, 520, 700]  # question pages fetched (all runs) before each SIGKILL
+
+
+@pytest.mark.slow
+def test_sigkill_at_five_moments_then_resume_gives_the_truth_once(reference_site, tmp_path):
+    out, state = tmp_path / "data", tmp_path / "state"
+    site = reference_site(questions=900, truth=str(tmp_path / "truth.jsonl"), faults="latency=10ms")
+    command = crawl_command(site.url, "--out", out, "--state", state, "-s", "CHECKPOINT_PAGES=60")
+    for moment in KILL_AFTER:
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            wait_for(lambda: question_hits(site) >= moment or process.poll() is not None,
+                     timeout=120, what=f"{moment} question pages")
+            assert process.poll() is None, f"the crawl ended before its kill at {moment} pages"
+        finally:
+            process.kill()
+            process.wait()
+    result = subprocess.run(command, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr[-2000:]
+
+    assert differences(read_truth(tmp_path / "truth.jsonl"), out) == []
+    assert partial_files(out) == []
+    (row,) = crawl_rows(out)  # one crawl, resumed, one row
+    assert row["status"] == "finished"
+    for dataset, key in (("questions", "question_id"), ("answers", "answer_id"), ("doctors", "doctor_id")):
+        dupes = run(f"SELECT count(*) - count(DISTINCT {key}) AS n FROM {dataset}_all", root=out)["n"][0]
+        assert dupes == 0, f"{dupes} duplicate {dataset} rows"
