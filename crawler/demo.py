@@ -32,7 +32,8 @@ def run_demo(out: str = "data", questions: int = 500, seed: int = 1) -> int:
     print(f"reference site: {url} ({questions} questions)", flush=True)
     began = time.monotonic()
     try:
-        result = run_crawl([url], out=out)
+        result = run_crawl([url], out=out, overrides={"LOG_LEVEL": "WARNING", "PROGRESS_PRINT": True,
+                                                      "PROGRESS_INTERVAL": 1.0})
     finally:
         site.terminate()
         site.wait(timeout=10)

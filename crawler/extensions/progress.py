@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 
 from scrapy import signals
 from twisted.internet import task
@@ -14,6 +15,8 @@ class Progress:
         self.crawler = crawler
         self.interval = crawler.settings.getfloat("PROGRESS_INTERVAL", 5.0)
         self.loop: task.LoopingCall | None = None
+        # The demo quiets Scrapy's log and prints progress lines on stderr instead.
+        self.print = crawler.settings.getbool("PROGRESS_PRINT", False)
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -34,11 +37,14 @@ class Progress:
 
     def report(self):
         stats = self.crawler.stats
-        logger.info(
-            "progress: %d pages, %d questions, %d answers, %d errors, %d blocked",
+        line = "progress: %d pages, %d questions, %d answers, %d errors, %d blocked" % (
             stats.get_value("response_received_count", 0),
             stats.get_value("records/question", 0),
             stats.get_value("records/answer", 0),
             stats.get_value("pages/failed", 0),
             stats.get_value("pages/blocked", 0),
         )
+        if self.print:
+            print(line, file=sys.stderr, flush=True)
+        else:
+            logger.info(line)
