@@ -1,0 +1,115 @@
+"""Hostile content: scripts, event handlers, javascript: links and templates in answer bodies
+come out as plain text, in every family. Nothing from a page is evaluated.
+
+Each test puts the payload into every answer body of a contract sample (for nextjs, into the
+`bodyHtml` of `__NEXT_DATA__`, where its bodies are read, and into the markup too) and reads
+the records that `doctor-answers extract` would print.
+"""
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+
+import pytest
+
+from crawler.pages import FAMILIES, parse_question_page
+from pipelines.normalise.records import page_records
+from tests.conftest import SAMPLES
+
+GOLDEN = "botox-injections-days-knot-redness-injection-sites"
+URL = f"https://www.realself.com/question/{GOLDEN}"
+
+# payload -> the body it must give
+PAYLOADS = {
+    "script": ("<p>Before <script>alert(1)</script>after.</p>", "Before after."),
+    "script-src": ('<p>Loaded<script src="https://evil.example/x.js"></script>.</p>', "Loaded."),
+    "onerror": ("<p><img src=x onerror=alert(1)>Image.</p>", "Image."),
+    "onclick": ('<p><b onclick="alert(1)" onmouseover="alert(2)">Bold</b> text.</p>', "Bold text."),
+    "javascript-link": ('<p><a href="javascript:alert(1)">click</a> here.</p>', "click here."),
+    "template": ("<p>Kept {{ constructor.constructor('alert(1)')() }} words.</p>", "Kept words."),
+    "template-arithmetic": ("<p>Sum {{ 7*7 }} here.</p>", "Sum here."),
+    "style": ('<style>body{display:none} p::after{content:"alert(1)"}</style><p>Styled.</p>', "Styled."),
+    "inline-style": ('<p style="background:url(javascript:alert(1))">Inline.</p>', "Inline."),
+    "svg": ("<p>Vector<svg onload=alert(1)><script>alert(2)</script></svg>.</p>", "Vector."),
+    "iframe": ('<p>Frame<iframe src="javascript:alert(1)">inside</iframe>.</p>', "Frame."),
+    "escaped-script": ("<p>&lt;script&gt;alert(1)&lt;/script&gt; is text.</p>", "<script>alert(1)</script> is text."),
+}
+ALL = ("".join(html for html, _ in PAYLOADS.values() if "&lt;" not in html),
+       "\n\n".join(text for key, (_, text) in PAYLOADS.items() if key != "escaped-script"))
+
+ANSWER_START = re.compile(r'<(?:div class="rs-answer"|div class="Content Content--answer"|article class="answer-card_card)')
+BODY = re.compile(r'(<div class="(?:rs-answer__body|Content-bodyText|answer-card_body__)[^"]*"[^>]*>)(.*?)(</div>)', re.S)
+NEXT_DATA = re.compile(r'(<script id="__NEXT_DATA__"[^>]*>)(.*?)(</script>)', re.S)
+
+# What must never reach a record as text: code, handlers, markup of the payloads.
+FORBIDDEN = ("alert(", "onerror", "onload", "onclick", "javascript:", "{{", "}}", "display:none", "evil.example",
+             "<img", "<svg", "<iframe", "<style", "<a ")
+
+
+def hostile_page(family: str, payload: str) -> str:
+    """The golden sample with every answer body replaced by `payload`."""
+    text = (SAMPLES / f"{GOLDEN}.{family}.html").read_text(encoding="utf-8")
+    first = ANSWER_START.search(text).start()
+    head, tail = text[:first], text[first:]
+    tail, n = BODY.subn(lambda m: m.group(1) + payload + m.group(3), tail)
+    assert n == 10
+    text = head + tail
+    if family == "nextjs":
+        m = NEXT_DATA.search(text)
+        data = json.loads(m.group(2))
+        for answer in data["props"]["pageProps"]["question"]["answers"]:
+            answer["bodyHtml"] = payload
+        text = text[:m.start(2)] + json.dumps(data).replace("</", "<\\/") + text[m.end(2):]
+    return text
+
+
+def answers_of(records):
+    return [r for r in records if r["type"] == "answer"]
+
+
+def assert_plain(records, expected_body: str) -> None:
+    answers = answers_of(records)
+    assert len(answers) == 10
+    for answer in answers:
+        assert answer["body"] == expected_body
+    for record in records:
+        for key, value in record.items():
+            if isinstance(value, str) and key not in ("url", "profile_url"):
+                for bad in FORBIDDEN:
+                    assert bad not in value.replace(expected_body, ""), (key, value)
+
+
+@pytest.mark.parametrize("family", FAMILIES)
+@pytest.mark.parametrize("name", PAYLOADS)
+def test_payload_comes_out_as_plain_text(family, name):
+    payload, expected = PAYLOADS[name]
+    records = page_records(parse_question_page(URL, hostile_page(family, payload)))
+    assert_plain(records, expected)
+
+
+@pytest.mark.parametrize("family", FAMILIES)
+def test_every_payload_at_once(family):
+    payload, expected = ALL
+    records = page_records(parse_question_page(URL, hostile_page(family, payload)))
+    assert_plain(records, expected)
+    # The rest of the page is read as before: the question, the doctors, the votes.
+    golden = [json.loads(line) for line in (SAMPLES / f"{GOLDEN}.expected.jsonl").read_text().splitlines()]
+    for got, want in zip(records, golden):
+        if want["type"] == "answer":
+            want = {**want, "body": expected, "has_contact_info": False}
+        assert got == want
+
+
+def test_extract_prints_the_text_and_runs_nothing(tmp_path):
+    """The `extract` command on hostile pages: plain text out, no process started by a page."""
+    for family in FAMILIES:
+        (tmp_path / f"{GOLDEN}.{family}.html").write_text(hostile_page(family, ALL[0]), encoding="utf-8")
+    result = subprocess.run([sys.executable, "-m", "crawler.cli", "extract", str(tmp_path)],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    bodies = {r["body"] for r in lines if r["type"] == "answer"}
+    assert bodies == {ALL[1]}
+    assert "alert" not in result.stdout and "alert" not in result.stderr
