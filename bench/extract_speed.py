@@ -2,6 +2,9 @@
 
     .venv/bin/python bench/extract_speed.py [--seconds 2]
 
+`python -m bench` measures the same on a few hundred reference-site pages (`site_pages`,
+`extraction_speed`).
+
 Prints `extract: N pages/s`, `lxml.html.fromstring: M pages/s`, `ratio: R`. Caches of names and
 title lines are warm after the first round, as in a crawl where doctors repeat.
 """
@@ -36,6 +39,32 @@ def rate(fn, pages, seconds: float) -> float:
             return n / el
 
 
+def extract(url: str, html) -> list[dict]:
+    """What a crawl does to a question page before writing it: parse, then normalise."""
+    return page_records(parse_question_page(url, html))
+
+
+def site_pages(count: int, questions: int = 2000, seed: int = 1) -> list[tuple[str, bytes]]:
+    """(url, body) of `count` reference-site question pages, the three families in turn, as served."""
+    from reference_site.site import Site
+
+    site = Site(questions, seed)
+    families = ("legacy", "provider-card", "nextjs")
+    slugs = site.question_slugs()
+    step = max(1, len(slugs) // max(1, count))
+    return [(f"http://127.0.0.1/question/{slug}", site.page(slug, families[i % 3]).body)
+            for i, slug in enumerate(slugs[::step][:count])]
+
+
+def extraction_speed(pages: list[tuple[str, bytes]], seconds: float) -> tuple[float, float]:
+    """(extract pages/s, lxml.html.fromstring pages/s) on one core, caches warm."""
+    for url, body in pages:  # warm up: compiled queries, name and title-line caches
+        extract(url, body)
+    ex = rate(lambda page: extract(*page), pages, seconds)
+    lx = rate(lambda page: lxml.html.fromstring(page[1]), pages, seconds)
+    return ex, lx
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--seconds", type=float, default=2.0)
@@ -44,19 +73,12 @@ def main() -> None:
              for fam in ("legacy", "provider-card", "nextjs")]
     url = "https://www.realself.com/question/" + SLUG
 
-    def extract(html):
-        return page_records(parse_question_page(url, html))
-
-    for p in pages:  # warm up
-        extract(p)
-    ex = rate(extract, pages, args.seconds)
-    lx = rate(lxml.html.fromstring, pages, args.seconds)
+    ex, lx = extraction_speed([(url, p) for p in pages], args.seconds)
     print(f"extract: {ex:.0f} pages/s")
     print(f"lxml.html.fromstring: {lx:.0f} pages/s")
     print(f"ratio: {ex / lx:.2f}")
     for fam, p in zip(("legacy", "provider-card", "nextjs"), pages):
-        e = rate(extract, [p], args.seconds / 3)
-        x = rate(lxml.html.fromstring, [p], args.seconds / 3)
+        e, x = extraction_speed([(url, p)], args.seconds / 3)
         print(f"  {fam}: extract {e:.0f} pages/s, lxml {x:.0f} pages/s, ratio {e / x:.2f}")
 
 

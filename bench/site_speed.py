@@ -20,10 +20,13 @@ import aiohttp
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def start_site(questions: int) -> tuple[subprocess.Popen, str]:
-    cmd = [sys.executable, "-c", "from crawler.cli import main; raise SystemExit(main())", "site", "--port", "0",
-           "--questions", str(questions)]
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, text=True)
+def start_site(questions: int, seed: int = 1, day: int = 0, port: int = 0) -> tuple[subprocess.Popen, str]:
+    """Start `doctor-answers site` in its own process; (process, base URL ending in /).
+
+    `port` 0 picks a free one; the days of one site must share a port (a page is its URL)."""
+    cmd = [sys.executable, "-c", "from crawler.cli import main; raise SystemExit(main())", "site", "--port", str(port),
+           "--questions", str(questions), "--seed", str(seed), "--day", str(day)]
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     line = proc.stdout.readline().strip()
     if not line.startswith("serving "):
         proc.kill()
@@ -47,6 +50,27 @@ async def hammer(base: str, slugs: list[str], total: int, concurrency: int) -> t
         return time.perf_counter() - start, errors
 
 
+def stop_site(proc: subprocess.Popen) -> None:
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+def site_speed(questions: int, requests: int, concurrency: int, seed: int = 1) -> tuple[float, int]:
+    """(pages/s, non-200 responses) of a fresh site of `questions` questions, fetched alone."""
+    from reference_site.site import Site
+    slugs = Site(questions, seed).question_slugs()
+    proc, base = start_site(questions, seed)
+    try:
+        elapsed, errors = asyncio.run(hammer(base, slugs, requests, concurrency))
+    finally:
+        stop_site(proc)
+    return requests / elapsed, errors
+
+
 def main() -> None:
     p = argparse.ArgumentParser()
     p.add_argument("--questions", type=int, default=2000)
@@ -54,15 +78,8 @@ def main() -> None:
     p.add_argument("--concurrency", type=int, default=50)
     args = p.parse_args()
     sys.path.insert(0, str(ROOT))
-    from reference_site.site import Site
-    slugs = Site(args.questions).question_slugs()
-    proc, base = start_site(args.questions)
-    try:
-        elapsed, errors = asyncio.run(hammer(base, slugs, args.requests, args.concurrency))
-    finally:
-        proc.terminate()
-        proc.wait(10)
-    print(f"site speed: {args.requests / elapsed:.0f} pages/s ({args.requests} requests, "
+    speed, errors = site_speed(args.questions, args.requests, args.concurrency)
+    print(f"site speed: {speed:.0f} pages/s ({args.requests} requests, "
           f"{args.concurrency} concurrent, {errors} non-200, {args.questions} questions)")
 
 

@@ -1,0 +1,180 @@
+"""`python -m bench [--quick]`: what the pipeline costs on top of Scrapy, and how it grows.
+
+Starts the reference site in its own process (bench.site_speed.start_site) and prints one
+`name: value` line per figure:
+
+1. crawl overhead: the full crawl (parse, normalise, Parquet) against bench.bare_spider
+   (same pages, same settings, same site, same run), wall-time ratio and pages/s of each;
+2. extraction cost: parse + normalise of reference-site pages against bare
+   lxml.html.fromstring, one core (bench.extract_speed);
+3. memory growth: peak RSS of full crawls of --questions and --big-questions questions;
+4. incremental: bytes and time of a day-1 crawl (`--state`) against the day-0 crawl;
+5. site speed: pages/s the reference site serves alone (bench.site_speed).
+
+Every crawl runs as a subprocess (bench.runs). Targets are those of issue 7.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime
+import platform
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bench import runs
+from bench.extract_speed import extraction_speed, site_pages
+from bench.site_speed import start_site, stop_site
+
+SECTIONS = ("overhead", "extract", "memory", "incremental", "site")
+MB = 1024 * 1024
+
+
+def say(name: str, value) -> None:
+    print(f"{name}: {value}", flush=True)
+
+
+def machine() -> None:
+    import scrapy
+
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor() or "?")
+    import os
+    say("machine", " ".join(platform.uname()))
+    say("cpu", f"{cpu} ({os.cpu_count()} cores)")
+    say("python", platform.python_version())
+    say("scrapy", scrapy.__version__)
+    say("date", datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"))
+
+
+class Site:
+    """A reference site in its own process, for the length of a `with`."""
+
+    def __init__(self, questions: int, seed: int, day: int = 0, port: int = 0):
+        self.args = (questions, seed, day, port)
+
+    def __enter__(self) -> str:
+        self.proc, url = start_site(*self.args)
+        return url
+
+    def __exit__(self, *exc) -> None:
+        stop_site(self.proc)
+
+
+def overhead(args, tmp: Path) -> runs.Run:
+    """Bare spider and full crawl against one site; the best of --repeat runs of each."""
+    bare, full = [], []
+    with Site(args.questions, args.seed) as url:
+        runs.bare_crawl(url, tmp / "warm")  # warms the site's page cache: both then see the same site
+        for i in range(args.repeat):
+            bare.append(runs.bare_crawl(url, tmp / f"bare{i}"))
+            full.append(runs.full_crawl(url, tmp / f"full{i}"))
+    b = min(bare, key=lambda r: r.wall)
+    f = min(full, key=lambda r: r.wall)
+    if b.pages != f.pages:
+        say("warning", f"bare spider fetched {b.pages} pages, the crawl {f.pages}")
+    say("bare spider", f"{b.pages_per_s:.0f} pages/s ({b.pages} pages in {b.wall:.2f} s)")
+    say("crawl", f"{f.pages_per_s:.0f} pages/s ({f.pages} pages in {f.wall:.2f} s, "
+                 f"{f.stat('item_scraped_count')} questions)")
+    say("crawl overhead ratio", f"{f.wall / b.wall:.2f} (target <= 1.15)")
+    return f
+
+
+def extraction(args) -> None:
+    pages = site_pages(args.extract_pages, seed=args.seed)
+    ex, lx = extraction_speed(pages, args.seconds)
+    say("extract", f"{ex:.0f} pages/s ({len(pages)} pages, three families, one core)")
+    say("lxml.html.fromstring", f"{lx:.0f} pages/s")
+    say("extraction ratio", f"{ex / lx:.2f} (target >= 0.33)")
+
+
+def memory(args, tmp: Path, small: runs.Run | None) -> None:
+    if small is None:
+        with Site(args.questions, args.seed) as url:
+            small = runs.full_crawl(url, tmp / "mem-small")
+    with Site(args.big_questions, args.seed) as url:
+        big = runs.full_crawl(url, tmp / "mem-big")
+    say(f"peak RSS {args.questions} questions", f"{small.peak_rss / MB:.0f} MB")
+    say(f"peak RSS {args.big_questions} questions",
+        f"{big.peak_rss / MB:.0f} MB ({big.pages_per_s:.0f} pages/s, {big.pages} pages, target < 400 MB)")
+    say("memory ratio", f"{big.peak_rss / small.peak_rss:.2f} (target <= 1.3)")
+
+
+def incremental(args, tmp: Path) -> None:
+    state, out = tmp / "state", tmp / "incremental"
+    with Site(args.questions, args.seed, day=0) as url:
+        day0 = runs.full_crawl(url, out, state=state)
+    port = int(url.rstrip("/").rsplit(":", 1)[1])  # day 1 is the same site, at the same URLs
+    with Site(args.questions, args.seed, day=1, port=port) as url:
+        day1 = runs.full_crawl(url, out, state=state)
+    for name, r in (("day-0 crawl", day0), ("day-1 crawl", day1)):
+        say(name, f"{r.wall:.2f} s, {r.stat('downloader/response_bytes') / MB:.1f} MB downloaded, "
+                  f"{r.pages} responses ({r.stat('pages/question')} pages parsed, "
+                  f"{r.stat('pages/not_modified')} not modified, {r.stat('pages/skipped_unchanged')} skipped by lastmod)")
+    say("incremental time ratio", f"{day1.wall / day0.wall:.2f} (target < 0.15)")
+    say("incremental bytes ratio",
+        f"{day1.stat('downloader/response_bytes') / max(1, day0.stat('downloader/response_bytes')):.3f}")
+
+
+def site(args) -> None:
+    from bench.site_speed import site_speed
+
+    speed, errors = site_speed(args.questions, args.site_requests, args.concurrency, seed=args.seed)
+    say("site speed", f"{speed:.0f} pages/s ({args.site_requests} requests, {args.concurrency} concurrent, "
+                      f"{errors} non-200)")
+
+
+def parse_args(argv):
+    p = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n\n")[0])
+    p.add_argument("--quick", action="store_true", help="small sizes: a run of about a minute")
+    p.add_argument("--questions", type=int, help="site size of the crawl-overhead, small-memory and incremental crawls "
+                                                 "(default 2000; --quick 300)")
+    p.add_argument("--big-questions", type=int, help="site size of the large memory crawl (default 20000; --quick 3000)")
+    p.add_argument("--extract-pages", type=int, help="pages rendered for the extraction bench (default 300; --quick 90)")
+    p.add_argument("--seconds", type=float, help="seconds per extraction measurement (default 3; --quick 1)")
+    p.add_argument("--site-requests", type=int, help="requests of the site-speed bench (default 5000; --quick 1000)")
+    p.add_argument("--concurrency", type=int, default=50, help="connections of the site-speed bench")
+    p.add_argument("--repeat", type=int, help="runs of each crawl in the overhead bench, best kept (default 2; --quick 1)")
+    p.add_argument("--seed", type=int, default=1, help="reference site seed")
+    p.add_argument("--only", default=",".join(SECTIONS), help=f"comma-separated subset of {','.join(SECTIONS)}")
+    p.add_argument("--keep", metavar="DIR", help="crawl into DIR and keep it (default: a temporary folder)")
+    args = p.parse_args(argv)
+    quick = args.quick
+    for name, full, small in (("questions", 2000, 300), ("big_questions", 20000, 3000), ("extract_pages", 300, 90),
+                              ("seconds", 3.0, 1.0), ("site_requests", 5000, 1000), ("repeat", 2, 1)):
+        if getattr(args, name) is None:
+            setattr(args, name, small if quick else full)
+    args.only = [s.strip() for s in args.only.split(",") if s.strip()]
+    if unknown := set(args.only) - set(SECTIONS):
+        p.error(f"unknown section(s): {', '.join(sorted(unknown))}")
+    return args
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    started = time.perf_counter()
+    machine()
+    tmp = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="bench-"))
+    tmp.mkdir(parents=True, exist_ok=True)
+    try:
+        small = overhead(args, tmp) if "overhead" in args.only else None
+        if "extract" in args.only:
+            extraction(args)
+        if "memory" in args.only:
+            memory(args, tmp, small)
+        if "incremental" in args.only:
+            incremental(args, tmp)
+        if "site" in args.only:
+            site(args)
+    finally:
+        if not args.keep:
+            shutil.rmtree(tmp, ignore_errors=True)
+    say("bench time", f"{time.perf_counter() - started:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
