@@ -1,9 +1,8 @@
 """Discovery from robots.txt, sitemaps and listings, on the contract's samples."""
-from pathlib import Path
 
 from crawler import discovery
 
-PAGES = Path(__file__).resolve().parents[2] / "shared" / "site-contract" / "pages"
+from tests.contract import PAGES
 
 
 def test_sitemaps_named_by_robots_txt():

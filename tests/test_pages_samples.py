@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 
 import pytest
 
@@ -11,7 +10,7 @@ from crawler.pages import (BlockedPage, PageError, TruncatedPage, UnknownLayout,
                            is_block_page, parse_question_page)
 from pipelines.normalise.records import page_records
 
-PAGES = Path(__file__).resolve().parents[2] / "shared" / "site-contract" / "pages"
+from tests.contract import PAGES
 SLUG = "botox-injections-days-knot-redness-injection-sites"
 URL = "https://www.realself.com/question/" + SLUG
 FAMILIES = ["legacy", "provider-card", "nextjs"]
