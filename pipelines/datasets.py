@@ -63,8 +63,19 @@ class DatasetsPipeline:
     @classmethod
     def from_crawler(cls, crawler):
         pipeline = cls(crawler)
+        crawler.signals.connect(pipeline.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
         return pipeline
+
+    def spider_opened(self, spider):
+        # A folder that cannot be written fails now, not after a whole crawl has been fetched.
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            probe = self.root / f".{self.session.crawl_id}.write-test.tmp"
+            probe.write_bytes(b"")
+            probe.unlink()
+        except OSError as error:
+            self._fail(error)
 
     # items -------------------------------------------------------------------------------
 
@@ -149,7 +160,9 @@ class DatasetsPipeline:
         try:
             path = write_crawl_row(self.root, self.session.crawl_date, self._crawl_row(spider, status))
         except OSError as error:
-            logger.error("Could not write the crawls row of %s: %s", self.session.crawl_id, error)
+            # After an output failure this is the same failure again: one error line is enough.
+            log = logger.warning if self.output_error else logger.error
+            log("Could not write the crawls row of %s: %s", self.session.crawl_id, error)
             return
         if self.session.state is not None:
             self.session.state.finish_crawl(self.session.crawl_id, status)

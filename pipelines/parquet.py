@@ -69,7 +69,10 @@ class DatasetWriter:
             except Exception:  # the disk may be what failed; the file goes anyway
                 pass
             self._writer = None
-        self.tmp_path(self.part).unlink(missing_ok=True)
+        try:
+            self.tmp_path(self.part).unlink(missing_ok=True)
+        except OSError:  # e.g. its folder is not a folder: then there is no file either
+            pass
         self._columns = {name: [] for name in self.schema.names}
         self._buffered = 0
         self.rows_in_file = 0
