@@ -1,0 +1,144 @@
+"""Output faults: an output folder that cannot be written, a disk that fills mid-crawl.
+
+Either way the crawl stops with one clear error line (naming the folder and the reason),
+a non-zero exit status and no traceback; it leaves no partial file, and no `crawls` row
+claims that it finished.
+
+Tests may run as root, where permission bits do not stop a write: the cases that must run
+everywhere use a file in place of a folder (ENOTDIR) and RLIMIT_FSIZE (EFBIG, a size-limited
+file system). A chmod'ed folder is tried when not root; read-only and 1 MB tmpfs mounts are
+tried when the test may mount (root, and a kernel that lets it).
+"""
+from __future__ import annotations
+
+import os
+import resource
+import signal
+import subprocess
+import uuid
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+
+from tests.crawling import CRAWL_TIMEOUT, crawl, crawl_command, crawl_rows, partial_files, question_hits
+
+
+def error_lines(stderr: str) -> list[str]:
+    return [line for line in stderr.splitlines() if " ERROR: " in line or line.startswith("ERROR")]
+
+
+def assert_stopped_cleanly(result: subprocess.CompletedProcess, out: Path, reason: str) -> None:
+    stderr = result.stderr
+    assert result.returncode != 0, stderr[-3000:]
+    assert "Traceback" not in stderr, stderr[-5000:]
+    errors = error_lines(stderr)
+    assert len(errors) == 1, errors
+    assert "cannot write to" in errors[0] and str(out) in errors[0] and reason in errors[0], errors[0]
+    assert stderr.rstrip().splitlines()[-1].endswith(": failed")
+    if out.is_dir():
+        assert partial_files(out) == []
+        for path in out.rglob("*.parquet"):  # whatever is in place is whole
+            pq.read_table(path)
+        for row in crawl_rows(out):
+            assert row["status"] == "failed" and row["status"] != "finished"
+            assert reason in (row["message"] or "")
+
+
+# ---- a folder that cannot be written -------------------------------------------------------
+
+def test_output_path_through_a_file(reference_site, tmp_path):
+    """A file where a folder of the output path should be: fails for root too (ENOTDIR)."""
+    site = reference_site(questions=100)
+    (tmp_path / "afile").write_text("not a folder")
+    out = tmp_path / "afile" / "data"
+    result = crawl(site.url, "--out", out)
+    assert_stopped_cleanly(result, out, "Not a directory")
+    assert question_hits(site) == 0  # checked before fetching, not after a whole crawl
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes through permission bits")
+def test_output_folder_without_write_permission(reference_site, tmp_path):
+    site = reference_site(questions=100)
+    out = tmp_path / "data"
+    out.mkdir()
+    out.chmod(0o500)
+    try:
+        result = crawl(site.url, "--out", out)
+    finally:
+        out.chmod(0o700)
+    assert_stopped_cleanly(result, out, "Permission denied")
+    assert question_hits(site) == 0
+
+
+# ---- a disk that fills mid-crawl -----------------------------------------------------------
+
+def file_size_limit(limit: int):
+    def preexec():
+        # Writes past `limit` bytes fail with EFBIG instead of killing the process (SIGXFSZ).
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+    return preexec
+
+
+def test_a_size_limited_file_system_fills_mid_crawl(reference_site, tmp_path):
+    site = reference_site(questions=300)
+    out = tmp_path / "data"
+    # Small row groups: rows reach the disk while the crawl runs, and the 64 KB limit is met
+    # after some pages, not at the start or at the end.
+    args = [site.url, "--out", out, "-s", "PARQUET_ROW_GROUP_ROWS=50"]
+    result = subprocess.run(crawl_command(*args), capture_output=True, text=True, timeout=CRAWL_TIMEOUT,
+                            preexec_fn=file_size_limit(64 * 1024))
+    assert_stopped_cleanly(result, out, "File too large")
+    fetched = question_hits(site)
+    assert 0 < fetched < 300  # stopped mid-crawl
+    (row,) = crawl_rows(out)  # the small crawls row still fits: it says how the crawl ended
+    assert row["status"] == "failed"
+
+
+# ---- real small file systems, where the test may mount them --------------------------------
+
+@pytest.fixture
+def tmpfs(tmp_path):
+    """mount(size, read_only=False) -> a fresh tmpfs folder; skipped where mounting is not allowed."""
+    mounted = []
+
+    def mount(size: str, read_only: bool = False) -> Path:
+        if os.geteuid() != 0:
+            pytest.skip("mounting a tmpfs needs root")
+        point = tmp_path / f"tmpfs-{uuid.uuid4().hex[:8]}"
+        point.mkdir()
+        options = f"size={size}" + (",ro" if read_only else "")
+        done = subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(point)], capture_output=True, text=True)
+        if done.returncode != 0:
+            pytest.skip(f"cannot mount a tmpfs here: {done.stderr.strip()}")
+        mounted.append(point)
+        return point
+
+    yield mount
+    for point in mounted:
+        subprocess.run(["umount", "-l", str(point)], capture_output=True)
+
+
+def test_a_read_only_file_system(reference_site, tmpfs):
+    site = reference_site(questions=100)
+    out = tmpfs("1m", read_only=True)
+    result = crawl(site.url, "--out", out)
+    assert_stopped_cleanly(result, out, "Read-only file system")
+    assert question_hits(site) == 0
+    assert list(out.iterdir()) == []
+
+
+def test_a_full_tmpfs_mid_crawl(reference_site, tmpfs):
+    site = reference_site(questions=300)
+    out = tmpfs("1m")
+    # Leave about 96 KB free: the crawl fills it after some pages.
+    with open(out / "filler", "wb") as f:
+        try:
+            f.write(b"\0" * (1024 * 1024 - 96 * 1024))
+        except OSError:
+            pass
+    data = out / "data"
+    result = crawl(site.url, "--out", data, "-s", "PARQUET_ROW_GROUP_ROWS=50")
+    assert_stopped_cleanly(result, data, "No space left on device")
+    assert 0 < question_hits(site) < 300
