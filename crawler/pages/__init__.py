@@ -77,4 +77,6 @@ def parse_question_page(url: str, html) -> QuestionPage:
             url, f"truncated page ({len(page.answers)} answers, the page declares {declared})")
     if not page.question.question_id:
         raise UnknownLayout(url, f"{family} page without a question id")
+    if not all(str(a.answer_id or "").strip() for a in page.answers):
+        raise UnknownLayout(url, f"{family} page with an answer without an id")
     return page

@@ -47,7 +47,10 @@ def canonical_url(root, url: str) -> str:
     hrefs = [el.get("href") for el in root.iterfind("head/link") if el.get("rel") == "canonical"
              and el.get("href")] or CANONICAL(root)
     if hrefs and hrefs[0].strip():
-        return urljoin(url, hrefs[0].strip())
+        try:
+            return urljoin(url, hrefs[0].strip())
+        except ValueError:  # not a URL (e.g. a broken IPv6 host): the fetched URL stands
+            return url
     return url
 
 
@@ -58,7 +61,10 @@ def question_links(hrefs, base: str) -> list[str]:
         h = h.strip()
         if not h or "/question/" not in h:
             continue
-        u = urljoin(base, h).split("#", 1)[0]
+        try:
+            u = urljoin(base, h).split("#", 1)[0]
+        except ValueError:  # not a URL: not a link to follow
+            continue
         if u not in seen:
             seen.add(u)
             out.append(u)

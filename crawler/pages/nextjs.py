@@ -62,21 +62,37 @@ def _related(root) -> list[str]:
     return _RELATED(root)
 
 
+def _str(value) -> str | None:
+    """A JSON value where the page has text: a string as it is, a number as text, else None."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    return None
+
+
+def _id(value) -> str:
+    """A site id (a JSON number or string) as a string; '' for anything else (null, objects)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return value.strip() if isinstance(value, str) else ""
+
+
 def _byline(p) -> RawByline | None:
     if not isinstance(p, dict):
         return None
-    href = p.get("profileUrl")
-    if not href and p.get("slug"):
-        href = "/dr/" + str(p["slug"])
+    href = _str(p.get("profileUrl"))
+    if not href and _str(p.get("slug")):
+        href = "/dr/" + _str(p["slug"])
     r = p.get("rating")
     rating = reviews = None
     if isinstance(r, dict):
         rating = r.get("average")
         reviews = r.get("count")
     return RawByline(
-        name=p.get("displayName") or None,
+        name=_str(p.get("displayName")) or None,
         profile_href=href,
-        title_line=p.get("subtitle") or None,
+        title_line=_str(p.get("subtitle")) or None,
         rating=rating,
         review_count=reviews,
     )
@@ -93,19 +109,19 @@ def parse(root, url: str) -> QuestionPage:
         janswers = q.get("answers") or []
     except (ValueError, KeyError, TypeError, AttributeError):
         raise TruncatedPage(url, "broken __NEXT_DATA__ JSON") from None
-    if not isinstance(q, dict) or not isinstance(janswers, list):
+    if not isinstance(q, dict) or not isinstance(janswers, list) or not all(isinstance(a, dict) for a in janswers):
         raise TruncatedPage(url, "broken __NEXT_DATA__ JSON")
     canonical = canonical_url(root, url)
     proc = q.get("procedure")
-    topic = proc.get("name") if isinstance(proc, dict) else (proc if isinstance(proc, str) else None)
+    topic = _str(proc.get("name")) if isinstance(proc, dict) else _str(proc)
     question = RawQuestion(
-        question_id=str(q.get("id", "")),
-        title=q.get("title"),
-        body=q.get("bodyHtml"),
+        question_id=_id(q.get("id")),
+        title=_str(q.get("title")),
+        body=_str(q.get("bodyHtml")),
         topic=topic,
         date_text=_question_date(root),
-        date_time=q.get("createdAt"),
-        asker_location=q.get("location") or None,
+        date_time=_str(q.get("createdAt")),
+        asker_location=_str(q.get("location")) or None,
     )
     cards = answer_elements(root, "answer-card_title__", "answer-card_card__", prefix=True)
     if len(cards) != len(janswers):
@@ -114,13 +130,13 @@ def parse(root, url: str) -> QuestionPage:
     answers = []
     for a, date_text in zip(janswers, shown):
         answers.append(RawAnswer(
-            answer_id=str(a.get("id", "")),
-            title=a.get("title"),
-            body=a.get("bodyHtml"),
+            answer_id=_id(a.get("id")),
+            title=_str(a.get("title")),
+            body=_str(a.get("bodyHtml")),
             vote=a.get("helpfulCount"),
             vote_kind="count",
             date_text=date_text,
-            date_time=a.get("createdAt"),
+            date_time=_str(a.get("createdAt")),
             byline=_byline(a.get("provider")),
         ))
     declared = q.get("answerCount")

@@ -1,7 +1,10 @@
 """Ratings (1-5 or null) and review counts."""
 from __future__ import annotations
 
+import math
 import re
+
+from .votes import in_int32
 
 _NUM = re.compile(r"(\d+(?:[.,]\d+)?)")
 _OUT_OF = re.compile(r"(\d+(?:\.\d+)?)\s*(?:out\s+of|/)\s*5")
@@ -13,7 +16,10 @@ def parse_rating(value) -> float | None:
     if value is None or isinstance(value, bool):
         return None
     if isinstance(value, (int, float)):
-        r = float(value)
+        try:
+            r = float(value)
+        except OverflowError:  # an int beyond any float: no rating
+            return None
     else:
         s = str(value)
         m = _OUT_OF.search(s) or _NUM.search(s)
@@ -30,15 +36,16 @@ def parse_review_count(value) -> int | None:
     if value is None or isinstance(value, bool):
         return None
     if isinstance(value, int):
-        return value
+        return in_int32(value)
     if isinstance(value, float):
-        return int(value)
+        return in_int32(int(value)) if math.isfinite(value) else None
     s = str(value).strip()
     if s.isdigit():
-        return int(s)
+        return in_int32(int(s)) if len(s) <= 12 else None
     m = _REVIEWS.search(s)
     if m:
-        return int(m.group(1).replace(",", ""))
+        digits = m.group(1).replace(",", "")
+        return in_int32(int(digits)) if len(digits) <= 12 else None
     return None
 
 

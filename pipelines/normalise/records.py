@@ -27,7 +27,10 @@ def profile_slug(href: str | None) -> str | None:
     """'joseph-serota-aurora-co' from '/dr/joseph-serota-aurora-co' (or a full URL, or '/dr/x/reviews')."""
     if not href:
         return None
-    path = urlsplit(href.strip()).path
+    try:
+        path = urlsplit(href.strip()).path
+    except ValueError:  # not a URL (e.g. a broken IPv6 host): no profile
+        return None
     i = path.find("/dr/")
     if i < 0:
         return None

@@ -1,6 +1,7 @@
 """Vote counts as readers see them."""
 from __future__ import annotations
 
+import math
 import re
 
 _NG_INIT = re.compile(r"voteCount\s*=\s*([+-]?\d+)")
@@ -8,17 +9,23 @@ _INT = re.compile(r"[+\-\u2212]?\s*\d+")
 
 
 def parse_count(value) -> int | None:
-    """3, "3", "+3", "-1", "\u22121", "0" -> int."""
+    """3, "3", "+3", "-1", "\u22121", "0" -> int; a count no int32 holds (or inf) -> None."""
     if value is None or isinstance(value, bool):
         return None
     if isinstance(value, int):
-        return value
+        return in_int32(value)
     if isinstance(value, float):
-        return int(value)
+        return in_int32(int(value)) if math.isfinite(value) else None
     m = _INT.search(str(value))
     if not m:
         return None
-    return int(m.group(0).replace("\u2212", "-").replace(" ", ""))
+    digits = m.group(0).replace("\u2212", "-").replace(" ", "")
+    return in_int32(int(digits)) if len(digits) <= 12 else None
+
+
+def in_int32(n: int) -> int | None:
+    """`n` if the datasets' int32 columns hold it; a count beyond is not a count the site shows."""
+    return n if -2**31 <= n < 2**31 else None
 
 
 def legacy_vote(ng_init: str | None) -> int | None:
