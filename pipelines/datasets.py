@@ -52,8 +52,9 @@ class DatasetsPipeline:
             )
             for name in DATA_DATASETS
         }
-        self.batch_pages: list[PageVersion] = []
-        self.batch_doctors: list[str] = []
+        self.batch_pages: list[PageVersion] = []  # stateful crawls only
+        self.batch_page_count = 0
+        self.batch_doctors: list[str] = []  # stateful crawls only
         self.batch_started = time.monotonic()
         self.output_error: str | None = None
         crawler.stats.set_value("crawl/id", self.session.crawl_id)
@@ -85,7 +86,7 @@ class DatasetsPipeline:
             raise DropItem("output failed; not writing")
         try:
             if isinstance(item, NotModifiedItem):
-                self.batch_pages.append(PageVersion(item.url))
+                self._page_done(PageVersion(item.url))
             else:
                 self._write(item)
             if self._batch_is_full():
@@ -103,15 +104,23 @@ class DatasetsPipeline:
                 if row["doctor_id"] in self.session.doctors:
                     continue
                 self.session.doctors.add(row["doctor_id"])
-                self.batch_doctors.append(row["doctor_id"])
+                if self.session.state is not None:
+                    self.batch_doctors.append(row["doctor_id"])
             self.writers[dataset].add(row)
-        self.batch_pages.append(PageVersion(item.fetched_url, item.etag, item.last_modified, item.lastmod,
-                                            item.content_sha256))
+        self._page_done(PageVersion(item.fetched_url, item.etag, item.last_modified, item.lastmod,
+                                    item.content_sha256))
+
+    def _page_done(self, page: PageVersion) -> None:
+        # Only a stateful crawl remembers its pages' versions (for the state's batch commit);
+        # a stateless one counts them, or a crawl would hold a PageVersion for every page.
+        self.batch_page_count += 1
+        if self.session.state is not None:
+            self.batch_pages.append(page)
 
     def _batch_is_full(self) -> bool:
         if any(w.rows_in_file >= self.file_rows for w in self.writers.values()):
             return True
-        if self.checkpoint_pages and len(self.batch_pages) >= self.checkpoint_pages:
+        if self.checkpoint_pages and self.batch_page_count >= self.checkpoint_pages:
             return True
         return bool(self.checkpoint_seconds) and time.monotonic() - self.batch_started >= self.checkpoint_seconds
 
@@ -126,7 +135,7 @@ class DatasetsPipeline:
         else:
             publish(files)
         self.session.done.update(page.url for page in self.batch_pages)
-        self.batch_pages, self.batch_doctors = [], []
+        self.batch_pages, self.batch_doctors, self.batch_page_count = [], [], 0
         self.batch_started = time.monotonic()
         self.crawler.stats.inc_value("crawl/batches")
 
