@@ -67,8 +67,9 @@ ITEM_PIPELINES = {
 # Output: the dataset root, and how big the Parquet row groups and files are.
 DATA_DIR = "data"
 PARQUET_ROW_GROUP_ROWS = 50_000
-# ...or this many bytes of Arrow data, whichever comes first: what bounds a crawl's buffers.
-PARQUET_ROW_GROUP_BYTES = 16 * 1024 * 1024
+# ...or this many bytes of Arrow data (about 18,000 answers), whichever comes first: what bounds
+# a crawl's buffers, three datasets of them, whatever the crawl's size.
+PARQUET_ROW_GROUP_BYTES = 8 * 1024 * 1024
 PARQUET_FILE_ROWS = 1_000_000
 PROGRESS_INTERVAL = 5.0
 

@@ -47,7 +47,7 @@ class DatasetsPipeline:
                 schema=SCHEMAS[name],
                 stem=self.session.crawl_id,
                 row_group_rows=settings.getint("PARQUET_ROW_GROUP_ROWS", 50_000),
-                row_group_bytes=settings.getint("PARQUET_ROW_GROUP_BYTES", 32 * 1024 * 1024),
+                row_group_bytes=settings.getint("PARQUET_ROW_GROUP_BYTES", 8 * 1024 * 1024),
                 part=self.session.next_part,
             )
             for name in DATA_DATASETS

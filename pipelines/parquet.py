@@ -30,7 +30,7 @@ class DatasetWriter:
     schema: pa.Schema
     stem: str  # the crawl id: files are <stem>-00000.parquet, <stem>-00001.parquet, ...
     row_group_rows: int = 50_000
-    row_group_bytes: int = 32 * 1024 * 1024  # Arrow bytes buffered before a row group is written
+    row_group_bytes: int = 8 * 1024 * 1024  # Arrow bytes buffered before a row group is written
     part: int = 0
     rows_written: int = 0  # rows in sealed files
     rows_in_file: int = 0  # rows in the file being written, buffer included
