@@ -38,6 +38,17 @@ def profile_slug(href: str | None) -> str | None:
     return slug or None
 
 
+def _origin(url: str) -> str:
+    """'https://host:port/' of an absolute URL (what urljoin keeps for an absolute path); else the URL."""
+    start = url.find("://")
+    if start < 0:
+        return url
+    end = start + 3
+    while end < len(url) and url[end] not in "/?#":
+        end += 1
+    return url[:end] + "/"
+
+
 @lru_cache(maxsize=65536)
 def _join(base: str, path: str) -> str:
     return urljoin(base, path)
@@ -52,7 +63,9 @@ def doctor_record(byline, base_url: str, stats=None) -> dict | None:
     slug = profile_slug(byline.profile_href)
     if slug is None:
         return None
-    rec, known = _doctor(slug, base_url, byline.name, byline.title_line,
+    # Keyed by the site's origin, not the page's URL: a profile URL ("/dr/<slug>" joined to the
+    # page) depends on nothing else, and a page URL key never hits and fills the cache.
+    rec, known = _doctor(slug, _origin(base_url), byline.name, byline.title_line,
                          _hashable(byline.rating), _hashable(byline.review_count))
     if not known:
         MISSES["title_line_unknown"] += 1
