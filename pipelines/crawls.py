@@ -50,6 +50,7 @@ def crawl_row(*, crawl_id, spider, started_at, status, start_urls, stats, writte
         "responses_429": stat("pages/http_429"),
         "download_errors": stat("pages/download_errors"),
         "message": message or stats.get("crawl/message"),
+        "pages_skipped": stat("pages/skipped_done") + stat("pages/skipped_unchanged"),
     }
 
 

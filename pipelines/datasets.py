@@ -86,7 +86,7 @@ class DatasetsPipeline:
             raise DropItem("output failed; not writing")
         try:
             if isinstance(item, NotModifiedItem):
-                self._page_done(PageVersion(item.url))
+                self._page_done(PageVersion(item.url, lastmod=item.lastmod))
             else:
                 self._write(item)
             if self._batch_is_full():

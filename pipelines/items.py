@@ -24,3 +24,4 @@ class QuestionPageItem:
 class NotModifiedItem:
     """A question page that answered 304: its committed rows stand; nothing new to write."""
     url: str
+    lastmod: str | None = None  # the sitemap's, when this crawl's sitemaps named the page

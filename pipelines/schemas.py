@@ -78,6 +78,7 @@ CRAWLS = pa.schema([
     ("responses_429", pa.int64()),
     ("download_errors", pa.int64()),
     ("message", pa.string()),
+    ("pages_skipped", pa.int64()),  # questions an incremental or resumed crawl did not need to fetch
 ])
 
 SCHEMAS = {"questions": QUESTIONS, "answers": ANSWERS, "doctors": DOCTORS, "crawls": CRAWLS}

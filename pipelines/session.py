@@ -15,6 +15,8 @@ def new_crawl_id(started_at: datetime) -> str:
 class CrawlSession:
     def __init__(self, settings):
         started_at = datetime.now(timezone.utc)
+        self.sitemap_lastmod: dict[str, str] = {}  # question URL -> lastmod, as this crawl's sitemaps say
+        self.skipped: set[str] = set()
         crawl_id = settings.get("CRAWL_ID") or new_crawl_id(started_at)
         state_dir = settings.get("STATE_DIR")
         self.state = CrawlState(state_dir) if state_dir else None
@@ -41,3 +43,17 @@ class CrawlSession:
 
     def version(self, url: str) -> PageVersion | None:
         return self.state.version(url) if self.state else None
+
+    def skip_reason(self, url: str) -> str | None:
+        """Why a question need not be fetched (None: fetch it): it was committed earlier in
+        this resumed crawl, or its sitemap lastmod is the one we saw when we last fetched it."""
+        if url in self.skipped:
+            return "skipped"
+        if url in self.done:
+            reason = "skipped_done"
+        elif (lastmod := self.sitemap_lastmod.get(url)) and (seen := self.version(url)) and seen.lastmod == lastmod:
+            reason = "skipped_unchanged"
+        else:
+            return None
+        self.skipped.add(url)  # listings and related links name it again: skip those too
+        return reason

@@ -128,6 +128,12 @@ class CrawlState:
                 "ON CONFLICT (url) DO UPDATE SET etag = excluded.etag, last_modified = excluded.last_modified, "
                 "lastmod = coalesce(excluded.lastmod, pages.lastmod), content_sha256 = excluded.content_sha256, "
                 "crawl_id = excluded.crawl_id", (crawl_id, part))
+            # A 304 keeps the committed version; it may teach us the sitemap's lastmod, though.
+            self.db.execute(
+                "UPDATE pages SET lastmod = (SELECT b.lastmod FROM batch_pages b WHERE b.crawl_id = ? AND b.part = ? "
+                "AND b.url = pages.url AND b.content_sha256 IS NULL AND b.lastmod IS NOT NULL) "
+                "WHERE url IN (SELECT url FROM batch_pages WHERE crawl_id = ? AND part = ? "
+                "AND content_sha256 IS NULL AND lastmod IS NOT NULL)", (crawl_id, part, crawl_id, part))
             self.db.execute("INSERT OR IGNORE INTO done SELECT crawl_id, url FROM batch_pages WHERE crawl_id = ? AND part = ?",
                             (crawl_id, part))
             self.db.execute("DELETE FROM batch_pages WHERE crawl_id = ? AND part = ?", (crawl_id, part))

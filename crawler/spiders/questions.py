@@ -17,15 +17,17 @@ from urllib.parse import urlsplit
 import scrapy
 from scrapy import signals
 from scrapy.downloadermiddlewares.retry import get_retry_request
-from scrapy.exceptions import IgnoreRequest
+from scrapy.exceptions import DontCloseSpider, IgnoreRequest
 from scrapy.spidermiddlewares.httperror import HttpError
 
 from crawler import discovery
+from crawler.spiders.sitemaps_first import SitemapsFirst
 from crawler.pages import BlockedPage, PageError, TruncatedPage, parse_question_page
 from pipelines.items import NotModifiedItem, QuestionPageItem
 from pipelines.session import CrawlSession
 
 logger = logging.getLogger(__name__)
+SITEMAP_PRIORITY = 30  # sitemaps before anything else: they say what changed
 
 
 def _split_urls(value: str | list[str] | None) -> list[str]:
@@ -49,14 +51,16 @@ class QuestionsSpider(scrapy.Spider):
                 raise ValueError(f"not an http(s) URL: {url!r}")
         # Never leave the start sites: Scrapy's OffsiteMiddleware reads this.
         self.allowed_domains = sorted({urlsplit(url).hostname for url in self.start_urls})
-        self.site_roots: set[str] = set()  # netlocs started from their root: read their sitemaps
+        # Sites started from their root: their robots.txt sitemaps are read.
+        self.site_roots = {urlsplit(url).netloc for url in self.start_urls if _kind(url) == "site"}
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.session = CrawlSession.from_crawler(crawler)
-        spider.skipped: set[str] = set()
-        spider.sitemap_lastmod: dict[str, str] = {}
+        spider.requested: set[str] = set()
+        spider.sitemaps_first = SitemapsFirst(active=spider.session.state is not None and bool(spider.site_roots))
+        crawler.signals.connect(spider.release_listings, signal=signals.spider_idle)
         if crawler.settings.getbool("ROBOTSTXT_OBEY"):
             # robots.txt is fetched once, by Scrapy's RobotsTxtMiddleware; its Sitemap: lines come from there.
             crawler.signals.connect(spider.robots_parsed, signal=signals.robots_parsed)
@@ -68,43 +72,54 @@ class QuestionsSpider(scrapy.Spider):
                 yield request
 
     def requests_for_start(self, url: str):
-        path = urlsplit(url).path
-        if discovery.is_question_url(url):
+        kind = _kind(url)
+        if kind == "question":
             if request := self.question_request(url):
                 yield request
-        elif path.endswith(".xml"):
-            yield self.request(url, self.parse_sitemap)
-        elif discovery.is_listing_url(url):
+        elif kind == "sitemap":
+            yield self.sitemap_request(url)
+        elif kind == "listing":
             yield self.request(url, self.parse_listing)
         else:  # a site root: robots.txt for sitemaps, the home page for topic listings
-            self.site_roots.add(urlsplit(url).netloc)
             if not self.settings.getbool("ROBOTSTXT_OBEY"):
                 root = f"{urlsplit(url).scheme}://{urlsplit(url).netloc}/"
                 yield self.request(root + "robots.txt", self.parse_robots)
+            # The home page goes now: its request is what makes Scrapy read robots.txt.
             yield self.request(url, self.parse_listing)
+
+    def release_listings(self):
+        """spider_idle: whatever the sitemaps did, the held listings go now."""
+        held = self.sitemaps_first.release()
+        if held:
+            self.crawl_later(held)
+            raise DontCloseSpider
+
+    def crawl_later(self, requests) -> None:
+        for request in requests:
+            self.crawler.engine.crawl(request)
+
+    def listing_request(self, url: str):
+        return self.sitemaps_first.hold(self.request(url, self.parse_listing))
+
+    def sitemap_request(self, url: str) -> scrapy.Request:
+        self.sitemaps_first.sitemap_requested()
+        return self.request(url, self.parse_sitemap, priority=SITEMAP_PRIORITY, meta={"sitemap": True})
 
     def request(self, url: str, callback, **kwargs) -> scrapy.Request:
         return scrapy.Request(url, callback=callback, errback=self.failed, **kwargs)
 
-    def question_request(self, url: str, lastmod: str | None = None) -> scrapy.Request | None:
-        if self.needless(url, lastmod):
+    def question_request(self, url: str, lastmod: str | None = None):
+        """A request for a question page, or None when it is already requested or needless."""
+        if lastmod and self.session.state is not None:
+            self.session.sitemap_lastmod[url] = lastmod
+        if url in self.requested:
+            return None  # cheaper than a trip through the spider middlewares and the dupefilter
+        if reason := self.session.skip_reason(url):
+            self.count(f"pages/{reason}")
             return None
+        self.requested.add(url)
         # Question pages first: they are the product; discovery pages only feed them.
-        return self.request(url, self.parse_question, priority=10, cb_kwargs={"lastmod": lastmod})
-
-    def needless(self, url: str, lastmod: str | None) -> bool:
-        """Whether a question need not be fetched: committed earlier in this (resumed) crawl,
-        or its sitemap lastmod is the one we saw when we last fetched it."""
-        if url in self.skipped:
-            return True
-        if url in self.session.done:
-            self.count("pages/skipped_done")
-        elif lastmod and (seen := self.session.version(url)) and seen.lastmod == lastmod:
-            self.count("pages/skipped_unchanged")
-        else:
-            return False
-        self.skipped.add(url)  # listings and related links name it again: skip those too
-        return True
+        return self.request(url, self.parse_question, priority=10)
 
     # discovery ------------------------------------------------------------------------
 
@@ -112,44 +127,41 @@ class QuestionsSpider(scrapy.Spider):
         if urlsplit(request.url).netloc not in self.site_roots:
             return  # started from a question, a listing or a sitemap: not the whole site
         sitemaps = getattr(getattr(robotparser, "rp", None), "sitemaps", ())
-        for url in sitemaps:
-            self.crawler.engine.crawl(self.request(url, self.parse_sitemap))
+        self.crawl_later([self.sitemap_request(url) for url in sitemaps])
+        self.crawl_later(self.sitemaps_first.robots_done())
 
     def parse_robots(self, response):
-        for url in discovery.sitemaps_in_robots(response.url, response.body):
-            yield self.request(url, self.parse_sitemap)
+        yield from (self.sitemap_request(url) for url in discovery.sitemaps_in_robots(response.url, response.body))
+        yield from self.sitemaps_first.robots_done()
 
     def parse_sitemap(self, response):
         kind, entries = discovery.read_sitemap(response.url, response.body)
         if not kind:
             self.count("pages/malformed")
             logger.warning("Not a sitemap: %s", response.url)
-            return
         for entry in entries:
             if kind == "sitemapindex":
-                yield self.request(entry.url, self.parse_sitemap)
+                yield self.sitemap_request(entry.url)
             elif discovery.is_question_url(entry.url):
-                if entry.lastmod and self.session.state is not None:
-                    self.sitemap_lastmod[entry.url] = entry.lastmod  # for a page a listing found first
                 if request := self.question_request(entry.url, entry.lastmod):
                     yield request
+        yield from self.sitemaps_first.sitemap_read()
 
     def parse_listing(self, response):
         links = discovery.read_listing(response.url, response.body)
         for url in links.questions:
             if request := self.question_request(url):
                 yield request
-        for url in links.listings:
-            yield self.request(url, self.parse_listing)
-        if links.next_page:
-            yield self.request(links.next_page, self.parse_listing)
+        for url in links.listings + ([links.next_page] if links.next_page else []):
+            if request := self.listing_request(url):
+                yield request
 
     # question pages -------------------------------------------------------------------
 
-    def parse_question(self, response, lastmod=None):
+    def parse_question(self, response):
         if response.status == 304:
             self.count("pages/not_modified")
-            yield NotModifiedItem(response.url)
+            yield NotModifiedItem(response.url, self.session.sitemap_lastmod.get(response.url))
             return
         try:
             page = parse_question_page(response.url, response.body)
@@ -173,7 +185,7 @@ class QuestionsSpider(scrapy.Spider):
             content_sha256=hashlib.sha256(response.body).hexdigest(),
             etag=_header(response, b"ETag"),
             last_modified=_header(response, b"Last-Modified"),
-            lastmod=lastmod or self.sitemap_lastmod.pop(response.url, None),
+            lastmod=self.session.sitemap_lastmod.get(response.url),
         )
         for url in page.related_urls:
             if request := self.question_request(url):
@@ -192,6 +204,8 @@ class QuestionsSpider(scrapy.Spider):
 
     def failed(self, failure):
         request = failure.request
+        if request.meta.get("sitemap"):
+            self.crawl_later(self.sitemaps_first.sitemap_read())
         if failure.check(IgnoreRequest) and "robots.txt" in str(failure.value):
             self.count("pages/robots_forbidden")
             return
@@ -203,6 +217,15 @@ class QuestionsSpider(scrapy.Spider):
 
     def count(self, key: str) -> None:
         self.crawler.stats.inc_value(key)
+
+
+def _kind(start_url: str) -> str:
+    """What a start URL is: a question, a sitemap, a listing, or a site (root or any other page)."""
+    if discovery.is_question_url(start_url):
+        return "question"
+    if urlsplit(start_url).path.endswith(".xml"):
+        return "sitemap"
+    return "listing" if discovery.is_listing_url(start_url) else "site"
 
 
 def _header(response, name: bytes) -> str | None:
