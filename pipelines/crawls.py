@@ -21,8 +21,13 @@ STATUS_OF_REASON = {
 }
 
 
-def status_of(reason: str) -> str:
-    return STATUS_OF_REASON.get(reason, "failed")
+def status_of(reason: str, stats: dict) -> str:
+    status = STATUS_OF_REASON.get(reason, "failed")
+    # A crawl that ran to its end but left pages behind block walls did not get the site:
+    # it says so, rather than `finished` with the blocked pages silently missing.
+    if status == "finished" and stats.get("pages/blocked_gave_up"):
+        return "blocked"
+    return status
 
 
 def crawl_row(*, crawl_id, spider, started_at, status, start_urls, stats, written, version, message=None) -> dict:

@@ -165,7 +165,7 @@ class DatasetsPipeline:
                 self.checkpoint()
             except OSError as error:
                 self._fail(error)
-        status = "failed" if self.output_error else status_of(reason)
+        status = "failed" if self.output_error else status_of(reason, self.crawler.stats.get_stats())
         self.crawler.stats.set_value("crawl/status", status)
         try:
             path = write_crawl_row(self.root, self.session.crawl_date, self._crawl_row(spider, status))

@@ -127,3 +127,17 @@ class TestDiscovery:
         row = crawl_rows(out)[0]
         # Four responses after robots.txt, one slot: at least three delays between them.
         assert (row["finished_at"] - row["started_at"]).total_seconds() >= 3 * 0.4
+
+
+@pytest.mark.parametrize("start", ["", "sitemap.xml", f"question/{GOLDEN}"])
+def test_a_site_that_keeps_blocking_ends_the_crawl_as_blocked(reference_site, tmp_path, start):
+    site = reference_site(questions=100, faults="block=1.0")
+    out = tmp_path / "data"
+    result = crawl(site.url + start, "--out", out, "-s", "BLOCK_RETRY_DELAY=0.01", "-s", "BLOCK_STOP_AFTER=5")
+    assert result.returncode == 3, result.stderr[-2000:]
+    assert "blocked" in result.stderr.splitlines()[-1]
+    (row,) = crawl_rows(out)
+    assert row["status"] == "blocked" and row["questions"] == 0 and row["pages_blocked"] >= 5
+    assert "block" in row["message"]
+    assert len(load("questions", root=out)) == 0  # no block page became a question
+    assert "px-captcha" not in "".join(site.hits)  # nothing asked for the captcha's own resources

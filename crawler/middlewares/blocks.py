@@ -54,6 +54,8 @@ class BlockPageMiddleware:
         )
         if retry is None:
             stats.inc_value("pages/blocked_gave_up")
+            stats.set_value("crawl/message", f"pages still blocked after {self.retry_times} retries, e.g. {response.url}")
+            logger.error("Still blocked after %d retries, not recorded: %s", self.retry_times, response.url)
             raise IgnoreRequest(f"still blocked after {self.retry_times} retries: {response.url}")
         # Blocks are retried later and later: the wall may be a rate limit that time lifts.
         retry.meta[DELAY_META] = self.retry_delay * retry.meta["retry_times"]
