@@ -37,6 +37,7 @@ def test_a_small_site_lands_exactly_its_truth(reference_site, tmp_path, samples)
             assert record.items() <= truth[dataset][key].items(), (dataset, key)
     (row,) = crawl_rows(out)
     assert row["status"] == "finished" and row["questions"] == len(truth["questions"])
+    assert row["pages_failed"] == 0  # nothing off-site was tried, nothing broke
     assert partial_files(out) == []
 
 
