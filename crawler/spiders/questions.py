@@ -91,10 +91,10 @@ class QuestionsSpider(scrapy.Spider):
         """spider_idle: whatever the sitemaps did, the held listings go now."""
         held = self.sitemaps_first.release()
         if held:
-            self.crawl_later(held)
+            self.enqueue(held)
             raise DontCloseSpider
 
-    def crawl_later(self, requests) -> None:
+    def enqueue(self, requests) -> None:
         for request in requests:
             self.crawler.engine.crawl(request)
 
@@ -127,8 +127,8 @@ class QuestionsSpider(scrapy.Spider):
         if urlsplit(request.url).netloc not in self.site_roots:
             return  # started from a question, a listing or a sitemap: not the whole site
         sitemaps = getattr(getattr(robotparser, "rp", None), "sitemaps", ())
-        self.crawl_later([self.sitemap_request(url) for url in sitemaps])
-        self.crawl_later(self.sitemaps_first.robots_done())
+        self.enqueue([self.sitemap_request(url) for url in sitemaps])
+        self.enqueue(self.sitemaps_first.robots_done())
 
     def parse_robots(self, response):
         yield from (self.sitemap_request(url) for url in discovery.sitemaps_in_robots(response.url, response.body))
@@ -205,7 +205,7 @@ class QuestionsSpider(scrapy.Spider):
     def failed(self, failure):
         request = failure.request
         if request.meta.get("sitemap"):
-            self.crawl_later(self.sitemaps_first.sitemap_read())
+            self.enqueue(self.sitemaps_first.sitemap_read())
         if failure.check(IgnoreRequest) and "robots.txt" in str(failure.value):
             self.count("pages/robots_forbidden")
             return
