@@ -5,6 +5,8 @@
 """
 from __future__ import annotations
 
+import re
+
 from lxml import etree
 
 from . import legacy, nextjs, provider_card
@@ -40,12 +42,18 @@ def _decode(url: str, html) -> str:
     raise TypeError(f"html must be str or bytes, not {type(html).__name__}")
 
 
+_BODY_END = re.compile("</body>", re.I | re.A)
+
+
 def _complete(text: str) -> bool:
-    tail = text[-4096:].lower()
-    end = tail.rfind("</html>")
-    if end < 0 or tail[end + 7:].strip():
+    """The page ends in </html> (then only white space) and closes </body> in its last 4 KiB.
+
+    Case is ignored without lower-casing 4 KiB per page: no character but ASCII lower-cases
+    to the letters of these tags, so ASCII-only case folding (re.A) decides the same."""
+    tail = text[-4096:]
+    if tail.rstrip()[-7:].lower() != "</html>":
         return False
-    return "</body>" in tail
+    return "</body>" in tail or _BODY_END.search(tail) is not None
 
 
 def parse_question_page(url: str, html) -> QuestionPage:

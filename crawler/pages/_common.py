@@ -1,11 +1,19 @@
 """Helpers shared by the family parsers (lxml only)."""
 from __future__ import annotations
 
+import re
 from urllib.parse import urljoin
 
 from lxml import etree
 
 CANONICAL = etree.XPath("//link[@rel='canonical'][1]/@href")
+
+# URLs that urljoin would only copy: lower-case http(s), a plain host, a path of unreserved
+# characters (no dot segments, params, query, fragment, white space, brackets).
+_PLAIN_PATH = re.compile(r"/(?!/)[A-Za-z0-9_~%/-]*|/")
+_PLAIN_ABSOLUTE = re.compile(r"https?://[A-Za-z0-9.:-]+(?:/[A-Za-z0-9_~%/-]*)?")
+# A base whose scheme://netloc urlsplit takes as written (nothing stripped, nothing to check).
+_PLAIN_ORIGIN = re.compile(r"(https?://[A-Za-z0-9.:-]+)(?:[/?#][^\t\r\n]*)?")
 
 
 def class_has(token: str) -> str:
@@ -43,12 +51,31 @@ def text_of(el) -> str | None:
     return t if t and t.strip() else None
 
 
+def _root_prefix(base: str) -> str:
+    """What urljoin(base, "/x") puts before "/x" (raises ValueError where urljoin would)."""
+    m = _PLAIN_ORIGIN.fullmatch(base)
+    if m:
+        return m.group(1)
+    return urljoin(base, "/")[:-1]
+
+
+def join_url(base: str, href: str) -> str:
+    """urljoin(base, href), without urllib for the hrefs pages hold (urlsplit runs several
+    times per join and its 128-entry cache thrashes in a crawl)."""
+    prefix = _root_prefix(base)
+    if _PLAIN_PATH.fullmatch(href):
+        return prefix + href
+    if _PLAIN_ABSOLUTE.fullmatch(href):
+        return href
+    return urljoin(base, href)
+
+
 def canonical_url(root, url: str) -> str:
     hrefs = [el.get("href") for el in root.iterfind("head/link") if el.get("rel") == "canonical"
              and el.get("href")] or CANONICAL(root)
     if hrefs and hrefs[0].strip():
         try:
-            return urljoin(url, hrefs[0].strip())
+            return join_url(url, hrefs[0].strip())
         except ValueError:  # not a URL (e.g. a broken IPv6 host): the fetched URL stands
             return url
     return url
@@ -62,7 +89,7 @@ def question_links(hrefs, base: str) -> list[str]:
         if not h or "/question/" not in h:
             continue
         try:
-            u = urljoin(base, h).split("#", 1)[0]
+            u = join_url(base, h).split("#", 1)[0]
         except ValueError:  # not a URL: not a link to follow
             continue
         if u not in seen:

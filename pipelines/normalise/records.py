@@ -23,8 +23,12 @@ from .votes import vote_count
 MISSES: Counter = Counter()
 
 
+@lru_cache(maxsize=65536)
 def profile_slug(href: str | None) -> str | None:
-    """'joseph-serota-aurora-co' from '/dr/joseph-serota-aurora-co' (or a full URL, or '/dr/x/reviews')."""
+    """'joseph-serota-aurora-co' from '/dr/joseph-serota-aurora-co' (or a full URL, or '/dr/x/reviews').
+
+    Cached: a doctor's link repeats on every page they answer, and urlsplit's own 128-entry
+    cache thrashes in a crawl."""
     if not href:
         return None
     try:
@@ -63,9 +67,13 @@ def doctor_record(byline, base_url: str, stats=None) -> dict | None:
     slug = profile_slug(byline.profile_href)
     if slug is None:
         return None
+    return _doctor_record(byline, slug, _origin(base_url), stats)
+
+
+def _doctor_record(byline, slug: str, origin: str, stats) -> dict:
     # Keyed by the site's origin, not the page's URL: a profile URL ("/dr/<slug>" joined to the
     # page) depends on nothing else, and a page URL key never hits and fills the cache.
-    rec, known = _doctor(slug, _origin(base_url), byline.name, byline.title_line,
+    rec, known = _doctor(slug, origin, byline.name, byline.title_line,
                          _hashable(byline.rating), _hashable(byline.review_count))
     if not known:
         MISSES["title_line_unknown"] += 1
@@ -119,6 +127,7 @@ def page_records(page, stats=None) -> list[dict]:
     }]
     doctors: list[dict] = []
     seen: set[str] = set()
+    origin = _origin(url)  # once per page, not per doctor
     for pos, a in enumerate(page.answers, 1):
         body = html_text(a.body)
         doctor_id = None
@@ -126,7 +135,7 @@ def page_records(page, stats=None) -> list[dict]:
             doctor_id = profile_slug(a.byline.profile_href)
             if doctor_id is not None and doctor_id not in seen:
                 seen.add(doctor_id)
-                doctors.append(doctor_record(a.byline, url, stats))
+                doctors.append(_doctor_record(a.byline, doctor_id, origin, stats))
         out.append({
             "type": "answer",
             "answer_id": str(a.answer_id),
