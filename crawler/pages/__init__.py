@@ -28,15 +28,17 @@ _PARSERS = {
 FAMILIES = tuple(_PARSERS)
 
 
-def _decode(url: str, html) -> str:
+def _decode(url: str, html) -> tuple[str, str | bytes]:
+    """(text, what to parse): the text for the checks; checked UTF-8 bytes go to lxml as they
+    are (parsing bytes is faster than parsing the decoded str: no re-encoding)."""
     if isinstance(html, str):
-        return html
+        return html, html
     if isinstance(html, (bytes, bytearray, memoryview)):
         data = bytes(html)
         if data.startswith(b"\xef\xbb\xbf"):
             data = data[3:]
         try:
-            return data.decode("utf-8")
+            return data.decode("utf-8"), data
         except UnicodeDecodeError:
             raise PageError(url, "unreadable bytes (not UTF-8 text)") from None
     raise TypeError(f"html must be str or bytes, not {type(html).__name__}")
@@ -58,13 +60,13 @@ def _complete(text: str) -> bool:
 
 def parse_question_page(url: str, html) -> QuestionPage:
     """Parse a question page of any family. Raises a PageError subclass naming `url`."""
-    text = _decode(url, html)
+    text, source = _decode(url, html)
     if not text.strip():
         raise UnknownLayout(url, "empty page")
     if "\x00" in text:
         raise PageError(url, "unreadable bytes (NUL characters)")
     try:
-        root = parse_html(text)
+        root = parse_html(source, utf8=True)
     except (etree.ParserError, etree.XMLSyntaxError, ValueError) as e:
         raise PageError(url, f"unparseable HTML ({e})") from None
     family = detect_family(root)

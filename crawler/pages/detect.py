@@ -5,6 +5,8 @@ every deploy): nextjs is recognised by its `__NEXT_DATA__` script or by class-na
 """
 from __future__ import annotations
 
+import threading
+
 from lxml import etree
 
 from ._common import all_text, class_has, class_prefix
@@ -26,9 +28,25 @@ _IS_PROVIDER_CARD = etree.XPath(
 )
 
 
-def parse_html(html):
-    """One lxml tree of plain etree elements (lighter than lxml.html's element classes)."""
-    root = etree.HTML(html)
+_PARSERS = threading.local()  # lxml parsers are not to be shared between threads
+
+
+def _utf8_parser() -> etree.HTMLParser:
+    parser = getattr(_PARSERS, "utf8", None)
+    if parser is None:
+        parser = _PARSERS.utf8 = etree.HTMLParser(encoding="utf-8")
+    return parser
+
+
+def parse_html(html, utf8: bool = False):
+    """One lxml tree of plain etree elements (lighter than lxml.html's element classes).
+
+    `utf8`: bytes already checked to be UTF-8 are parsed as such (faster than parsing their
+    decoded str, which lxml re-encodes); otherwise libxml2 reads the page's declared charset."""
+    if utf8 and isinstance(html, bytes):
+        root = etree.HTML(html, _utf8_parser())
+    else:
+        root = etree.HTML(html)
     if root is None:
         raise etree.ParserError("Document is empty")
     return root
