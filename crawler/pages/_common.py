@@ -40,6 +40,8 @@ def has_prefix(el, prefix: str) -> bool:
 
 def all_text(el) -> str:
     """All text inside an element (works on plain lxml.etree elements)."""
+    if not len(el):  # a leaf (most bylines, dates, titles): its text, no iterator
+        return el.text or ""
     return "".join(el.itertext())
 
 

@@ -111,6 +111,30 @@ def _assemble(tokens: list) -> str | None:
     return "\n\n".join(paras) if paras else None
 
 
+def _flat_blocks(el) -> str | None:
+    """Text of an element whose children are all childless blocks (`<p>text</p>` bodies, the
+    usual shape): every text and tail is a paragraph of one line, so no token walk is needed."""
+    paras: list[str] = []
+    t = el.text
+    if t:
+        _paragraph([t], paras)
+    for ch in el:
+        t = ch.text
+        if t:
+            _paragraph([t], paras)
+        t = ch.tail
+        if t:
+            _paragraph([t], paras)
+    return "\n\n".join(paras) if paras else None
+
+
+def _is_flat(el) -> bool:
+    for ch in el:
+        if ch.tag not in _BLOCK or len(ch):
+            return False
+    return True
+
+
 def element_text(el) -> str | None:
     """Text of an lxml element's content (not its tail) by the contract's rules; None if empty."""
     if el is None:
@@ -120,6 +144,8 @@ def element_text(el) -> str | None:
     if not len(el):
         t = el.text
         return _assemble([t]) if t else None
+    if _is_flat(el):
+        return _flat_blocks(el)
     tokens: list = []
     _walk(el, tokens)
     return _assemble(tokens)
