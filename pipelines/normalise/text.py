@@ -80,6 +80,16 @@ def _paragraph(lines: list[str], paras: list[str]) -> None:
         paras.append("\n".join(out))
 
 
+def _one_line(raw: str) -> str | None:
+    """Text of a single string with no <br> or block inside: `_assemble([raw])` without its
+    token loop (titles, leaf elements, <p> texts)."""
+    if not raw or raw.isspace():
+        return None
+    if "{{" in raw:
+        return _assemble([raw])
+    return clean_line(raw) or None
+
+
 def _assemble(tokens: list) -> str | None:
     paras: list[str] = []
     lines: list[str] = []
@@ -114,17 +124,11 @@ def _assemble(tokens: list) -> str | None:
 def _flat_blocks(el) -> str | None:
     """Text of an element whose children are all childless blocks (`<p>text</p>` bodies, the
     usual shape): every text and tail is a paragraph of one line, so no token walk is needed."""
-    paras: list[str] = []
-    t = el.text
-    if t:
-        _paragraph([t], paras)
+    paras = [el.text]
     for ch in el:
-        t = ch.text
-        if t:
-            _paragraph([t], paras)
-        t = ch.tail
-        if t:
-            _paragraph([t], paras)
+        paras.append(ch.text)
+        paras.append(ch.tail)
+    paras = [p for p in map(_one_line, paras) if p]
     return "\n\n".join(paras) if paras else None
 
 
@@ -143,7 +147,7 @@ def element_text(el) -> str | None:
         return None
     if not len(el):
         t = el.text
-        return _assemble([t]) if t else None
+        return _one_line(t) if t else None
     if _is_flat(el):
         return _flat_blocks(el)
     tokens: list = []
@@ -160,7 +164,7 @@ def html_text(value) -> str | None:
     if "<" not in value:
         if "&" in value:
             value = _html.unescape(value)
-        return _assemble([value])
+        return _one_line(value)
     tags = _TAG.findall(value)
     if all(_BR_TAG.fullmatch(t) for t in tags):
         # only <br>: split cheaply, no tree needed
@@ -184,7 +188,7 @@ def plain_text(value) -> str | None:
         return None
     if not isinstance(value, str):
         return element_text(value)
-    return _assemble([value])
+    return _one_line(value)
 
 
 def collapse(s: str | None) -> str | None:
