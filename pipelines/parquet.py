@@ -8,7 +8,7 @@ or `row_group_bytes` bytes, whichever first, so a crawl's memory does not grow w
 Rows go into a file under a hidden temporary name (`.name.tmp`, which every reader
 skips). `seal()` finishes the file on disk and hands back (temporary, final) paths; the
 caller renames them into place together with the other datasets' files of the same batch
-(pipelines.batches), so a crash, a kill or a full disk never leaves a half file where
+(pipelines.datasets), so a crash, a kill or a full disk never leaves a half file where
 readers look, nor a question without its answers.
 """
 from __future__ import annotations
