@@ -63,14 +63,17 @@ def parse_question_page(url: str, html) -> QuestionPage:
     text, source = _decode(url, html)
     if not text.strip():
         raise UnknownLayout(url, "empty page")
-    if "\x00" in text:
+    # ASCII searches run on the UTF-8 bytes when there are some: the same answer (no other
+    # character's encoding holds an ASCII byte) without scanning a wide decoded str.
+    probe = source
+    if (b"\x00" if isinstance(probe, bytes) else "\x00") in probe:
         raise PageError(url, "unreadable bytes (NUL characters)")
     try:
         root = parse_html(source, utf8=True)
     except (etree.ParserError, etree.XMLSyntaxError, ValueError) as e:
         raise PageError(url, f"unparseable HTML ({e})") from None
     family = detect_family(root)
-    reason = block_reason(root, family, text)
+    reason = block_reason(root, family, probe)
     if reason:
         raise BlockedPage(url, reason)
     complete = _complete(text)

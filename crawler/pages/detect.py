@@ -12,6 +12,7 @@ from lxml import etree
 from ._common import all_text, class_has, class_prefix
 
 BLOCK_TITLE = "Access to this page has been denied"
+_BLOCK_TITLE_BYTES = BLOCK_TITLE.encode()
 
 _PX_CAPTCHA = etree.XPath("//*[@id='px-captcha']")
 _TITLE = etree.XPath("//title[1]")
@@ -97,10 +98,15 @@ def block_reason(root, family: str | None = None, text: str | None = None) -> st
     An element with id `px-captcha` makes a block page. A `<title>` starting with the block
     words makes one too unless the page is a question page of a known family (a question may
     be titled with those words; the same words in question or answer text never count).
+    `text`, the page's str or its UTF-8 bytes, only rules out what it does not mention.
     """
-    if (text is None or "px-captcha" in text) and _PX_CAPTCHA(root):
+    if isinstance(text, bytes):
+        captcha, title = b"px-captcha", _BLOCK_TITLE_BYTES
+    else:
+        captcha, title = "px-captcha", BLOCK_TITLE
+    if (text is None or captcha in text) and _PX_CAPTCHA(root):
         return "blocked page (px-captcha)"
-    if text is not None and BLOCK_TITLE not in text:
+    if text is not None and title not in text:
         return None
     titles = root.findall("head/title") or _TITLE(root)
     if titles:

@@ -12,12 +12,15 @@ _COUNT = etree.XPath(f"string(//*[{class_has('rs-answers__count')}][1])")
 _RELATED = etree.XPath(f"//*[{class_has('rs-promo')}]//a/@href")
 
 
-def _roles(el, wanted: dict) -> dict:
-    """Map class token -> first descendant element carrying it (document order)."""
+def _roles(el, wanted: dict, marker: str = "") -> dict:
+    """Map class token -> first descendant element carrying it (document order).
+
+    `marker`: a substring of every wanted token; a class attribute without it holds none of
+    them, so it is not split."""
     found: dict = {}
     for d in el.iter():
         c = d.get("class")
-        if not c:
+        if not c or marker not in c:
             continue
         for t in c.split():
             role = wanted.get(t)
@@ -66,7 +69,7 @@ def _answer_parts(ans) -> dict:
 
 
 def _byline(el) -> RawByline:
-    parts = _roles(el, _B_ROLES)
+    parts = _roles(el, _B_ROLES, "rs-byline__")
     name_el = parts.get("name")
     href = None
     if name_el is not None and "/dr/" in (name_el.get("href") or ""):
@@ -97,7 +100,7 @@ def parse(root, url: str) -> QuestionPage:
 
         raise UnknownLayout(url, "legacy page without a question")
     q = qs[0]
-    qp = _roles(q, _Q_ROLES)
+    qp = _roles(q, _Q_ROLES, "rs-question__")
     date_el = qp.get("date")
     question = RawQuestion(
         question_id=(q.get("data-question-id") or "").strip(),

@@ -14,11 +14,18 @@ _PHONE = re.compile(
 _THREE_DIGITS = re.compile(r"\d\d\d")
 
 
+def _ascii_digits(text: str) -> int:
+    # ten C-level counts are cheaper than a regex scan of the text
+    return sum(map(text.count, "0123456789"))
+
+
 def has_contact_info(text: str | None) -> bool:
     if not text:
         return False
     if "@" in text and _EMAIL.search(text):
         return True
+    if text.isascii() and _ascii_digits(text) < 10:
+        return False   # a phone number has ten digits; ASCII text has no other digits
     if _THREE_DIGITS.search(text) is None:   # cheap pre-check: no phone without 3 digits in a row
         return False
     return _PHONE.search(text) is not None
