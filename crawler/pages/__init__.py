@@ -55,7 +55,8 @@ def _complete(text: str) -> bool:
     tail = text[-4096:]
     if tail.rstrip()[-7:].lower() != "</html>":
         return False
-    return "</body>" in tail or _BODY_END.search(tail) is not None
+    # rfind: </body> sits near the end, so the search from the end stops early
+    return tail.rfind("</body>") >= 0 or _BODY_END.search(tail) is not None
 
 
 def parse_question_page(url: str, html) -> QuestionPage:

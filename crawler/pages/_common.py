@@ -35,6 +35,8 @@ def has_prefix(el, prefix: str) -> bool:
     c = el.get("class")
     if not c or prefix not in c:
         return False
+    if c.startswith(prefix):  # the first token (prefixes hold no white space): no split
+        return True
     return any(t.startswith(prefix) for t in c.split())
 
 

@@ -106,6 +106,8 @@ def block_reason(root, family: str | None = None, text: str | None = None) -> st
         captcha, title = "px-captcha", BLOCK_TITLE
     if (text is None or captcha in text) and _PX_CAPTCHA(root):
         return "blocked page (px-captcha)"
+    if family is not None:
+        return None  # the title rule spares pages of a known family: no need to read it
     if text is not None and title not in text:
         return None
     titles = root.findall("head/title") or _TITLE(root)

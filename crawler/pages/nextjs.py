@@ -23,13 +23,17 @@ _RELATED = etree.XPath(
 _HEADING = etree.XPath(f"string(//*[{class_prefix('answers-list_heading__')}][1])")
 
 
+_DATE = "answer-card_date__"
+
+
 def _shown_date(card) -> str | None:
     for d in card:
-        if has_prefix(d, "answer-card_date__"):
+        c = d.get("class")  # a substring test first: most children are not the date
+        if c and _DATE in c and has_prefix(d, _DATE):
             t = all_text(d)
             return t if t and t.strip() else None
     for d in card.iter():
-        if has_prefix(d, "answer-card_date__"):
+        if has_prefix(d, _DATE):
             t = all_text(d)
             return t if t and t.strip() else None
     return None

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 from lxml import etree
 
@@ -10,10 +11,25 @@ from .items import QuestionPage, RawAnswer, RawByline, RawQuestion
 
 _META_ID = etree.XPath("string(//meta[@property='rs:content-id'][1]/@content)")
 _META_TOPIC = etree.XPath("//meta[@property='rs:topic-name'][1]/@content")
-_H1 = etree.XPath("//h1[1]")
 _ANSWERS = etree.XPath(f"//*[{class_has('Content--answer')}]")
 _HEADING = etree.XPath("string(//h2[contains(., 'Doctor Answers')][1])")
 _RELATED = etree.XPath(f"//*[{class_has('RelatedContent')}]//a/@href")
+
+
+# The site's usual rs-static-data, exactly: json.loads of it gives likeCount as this string.
+_STATIC_DATA = re.compile(r'\{"likeCount": "(-?[0-9]+)", "contentId": "[0-9]+"\}')
+
+
+def _like_count(raw: str):
+    """likeCount of an rs-static-data JSON object (None if not an object or not JSON)."""
+    m = _STATIC_DATA.fullmatch(raw)
+    if m:
+        return m.group(1)
+    try:
+        data = json.loads(raw)
+    except ValueError:
+        return None
+    return data.get("likeCount") if isinstance(data, dict) else None
 
 
 def _byline_items(ul):
@@ -125,12 +141,13 @@ def _provider(card) -> RawByline:
 
 def parse(root, url: str) -> QuestionPage:
     canonical = canonical_url(root, url)
-    h1s = _H1(root)
-    if not h1s:
+    # The first <h1> in document order is what //h1[1] yields first; iter() finds it in C
+    # without XPath's per-node positional test.
+    h1 = next(root.iter("h1"), None)
+    if h1 is None:
         from .errors import UnknownLayout
 
         raise UnknownLayout(url, "provider-card page without a question title")
-    h1 = h1s[0]
     time_el = location = topic = body = None
     # The question's parts follow its heading, up to the answers heading.
     for sib in h1.itersiblings():
@@ -187,11 +204,7 @@ def parse(root, url: str) -> QuestionPage:
             elif "Content-bodyText" in toks:
                 body = ch
             elif ch.get("rs-static-data") is not None:
-                try:
-                    data = json.loads(ch.get("rs-static-data"))
-                    vote = data.get("likeCount") if isinstance(data, dict) else None
-                except ValueError:
-                    vote = None
+                vote = _like_count(ch.get("rs-static-data"))
             elif "Media--providerCard" in toks:
                 card = ch
         answers.append(RawAnswer(
