@@ -121,21 +121,55 @@ def _assemble(tokens: list) -> str | None:
     return "\n\n".join(paras) if paras else None
 
 
+def _br_paragraphs(pieces: list, paras: list[str]) -> None:
+    """Paragraphs of one stretch of text cut by `<br>`s: `pieces` are the texts between them
+    (None or "" where there is none). What `_assemble` does with such tokens, without them: a
+    piece of white space only continues a run of <br>s; a run of two or more ends a paragraph."""
+    lines: list[str] = []
+    cur = pieces[0] or ""
+    brs = 0
+    for piece in pieces[1:]:  # each piece follows one <br>
+        brs += 1
+        if not piece or piece.isspace():
+            continue
+        lines.append(cur)
+        if brs >= 2:
+            _paragraph(lines, paras)
+            lines = []
+        cur = piece
+        brs = 0
+    lines.append(cur)
+    _paragraph(lines, paras)
+
+
+def _add_line(raw: str | None, paras: list[str]) -> None:
+    p = _one_line(raw) if raw else None
+    if p:
+        paras.append(p)
+
+
 def _flat_blocks(el) -> str | None:
-    """Text of an element whose children are all childless blocks (`<p>text</p>` bodies, the
-    usual shape): every text and tail is a paragraph of one line, so no token walk is needed."""
-    paras = [el.text]
+    """Text of an element whose children are all blocks holding text and <br>s only
+    (`<p>text</p>` bodies, the usual shape): every text and tail outside the blocks is a
+    paragraph of one line, and a block's <br>s cut it as in `_br_paragraphs`; no token walk."""
+    paras: list[str] = []
+    _add_line(el.text, paras)
     for ch in el:
-        paras.append(ch.text)
-        paras.append(ch.tail)
-    paras = [p for p in map(_one_line, paras) if p]
+        if len(ch):
+            _br_paragraphs([ch.text] + [br.tail for br in ch], paras)
+        else:
+            _add_line(ch.text, paras)
+        _add_line(ch.tail, paras)
     return "\n\n".join(paras) if paras else None
 
 
 def _is_flat(el) -> bool:
     for ch in el:
-        if ch.tag not in _BLOCK or len(ch):
+        if ch.tag not in _BLOCK:
             return False
+        for g in ch:
+            if g.tag != "br" or len(g):
+                return False
     return True
 
 
@@ -168,13 +202,10 @@ def html_text(value) -> str | None:
     tags = _TAG.findall(value)
     if all(_BR_TAG.fullmatch(t) for t in tags):
         # only <br>: split cheaply, no tree needed
-        tokens: list = []
-        for i, piece in enumerate(_BR_TAG.split(value)):
-            if i:
-                tokens.append(_BR)
-            if piece:
-                tokens.append(_html.unescape(piece) if "&" in piece else piece)
-        return _assemble(tokens)
+        pieces = [_html.unescape(p) if "&" in p else p for p in _BR_TAG.split(value)]
+        paras: list[str] = []
+        _br_paragraphs(pieces, paras)
+        return "\n\n".join(paras) if paras else None
     try:
         frag = lxml.html.fragment_fromstring(value, create_parent="div")
     except (etree.ParserError, ValueError):

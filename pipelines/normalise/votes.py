@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import math
 import re
+from functools import lru_cache
 
 _NG_INIT = re.compile(r"voteCount\s*=\s*([+-]?\d+)")
 _INT = re.compile(r"[+\-\u2212]?\s*\d+")
@@ -37,4 +38,11 @@ def legacy_vote(ng_init: str | None) -> int | None:
 
 
 def vote_count(value, kind: str = "count") -> int | None:
+    if type(value) is str:  # the usual case; the few distinct strings repeat across answers
+        return _str_vote(value, kind)
+    return legacy_vote(value) if kind == "ng-init" else parse_count(value)
+
+
+@lru_cache(maxsize=4096)
+def _str_vote(value: str, kind: str) -> int | None:
     return legacy_vote(value) if kind == "ng-init" else parse_count(value)
