@@ -22,6 +22,11 @@ def _roles(el, wanted: dict, marker: str = "") -> dict:
         c = d.get("class")
         if not c or marker not in c:
             continue
+        role = wanted.get(c)  # the usual attribute is that one token: no split
+        if role is not None:
+            if role not in found:
+                found[role] = d
+            continue
         for t in c.split():
             role = wanted.get(t)
             if role is not None and role not in found:
@@ -56,6 +61,11 @@ def _answer_parts(ans) -> dict:
     for ch in ans:
         c = ch.get("class") if isinstance(ch.tag, str) else None
         if not c:
+            continue
+        role = _A_ROLES.get(c)  # the usual attribute is that one token: no split
+        if role is not None:
+            if role not in found:
+                found[role] = ch
             continue
         for t in c.split():
             role = _A_ROLES.get(t)

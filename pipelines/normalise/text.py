@@ -200,7 +200,8 @@ def html_text(value) -> str | None:
             value = _html.unescape(value)
         return _one_line(value)
     tags = _TAG.findall(value)
-    if all(_BR_TAG.fullmatch(t) for t in tags):
+    # list.count first: bodies hold plain "<br>"s, no regex per tag needed
+    if tags.count("<br>") == len(tags) or all(_BR_TAG.fullmatch(t) for t in tags):
         # only <br>: split cheaply, no tree needed
         pieces = [_html.unescape(p) if "&" in p else p for p in _BR_TAG.split(value)]
         paras: list[str] = []
