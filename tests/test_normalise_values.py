@@ -39,7 +39,8 @@ def test_legacy_vote(ng, want):
     assert vote_count(ng, "ng-init") == want
 
 
-@pytest.mark.parametrize("v,want", [("+3", 3), ("3", 3), (3, 3), ("0", 0), ("-1", -1), ("\u22122", -2), (-4, -4)])
+@pytest.mark.parametrize("v,want", [("+3", 3), ("3", 3), (3, 3), ("0", 0), ("-1", -1), ("\u22122", -2), (-4, -4),
+                                    ("- 5", -5), ("\x1f0", 0), ("-\t7", -7)])
 def test_count(v, want):
     assert parse_count(v) == want
 

@@ -6,7 +6,7 @@ import re
 from functools import lru_cache
 
 _NG_INIT = re.compile(r"voteCount\s*=\s*([+-]?\d+)")
-_INT = re.compile(r"[+\-\u2212]?\s*\d+")
+_INT = re.compile(r"([+\-\u2212]?)\s*(\d+)")
 
 
 def parse_count(value) -> int | None:
@@ -20,8 +20,11 @@ def parse_count(value) -> int | None:
     m = _INT.search(str(value))
     if not m:
         return None
-    digits = m.group(0).replace("\u2212", "-").replace(" ", "")
-    return in_int32(int(digits)) if len(digits) <= 12 else None
+    sign, digits = m.groups()
+    if len(digits) > 12:
+        return None
+    # Any white space may stand between the sign and the digits, not only a space.
+    return in_int32(-int(digits) if sign in ("-", "\u2212") else int(digits))
 
 
 def in_int32(n: int) -> int | None:
