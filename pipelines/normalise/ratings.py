@@ -1,10 +1,9 @@
 """Ratings (1-5 or null) and review counts."""
 from __future__ import annotations
 
-import math
 import re
 
-from .votes import in_int32
+from .votes import count_of_digits, count_of_number
 
 _NUM = re.compile(r"(\d+(?:[.,]\d+)?)")
 _OUT_OF = re.compile(r"(\d+(?:\.\d+)?)\s*(?:out\s+of|/)\s*5")
@@ -33,20 +32,13 @@ def parse_rating(value) -> float | None:
 
 def parse_review_count(value) -> int | None:
     """68, "68", "68 reviews", "1 review", "4.8 out of 5 stars 1,234 reviews" -> int."""
-    if value is None or isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return in_int32(value)
-    if isinstance(value, float):
-        return in_int32(int(value)) if math.isfinite(value) else None
+    if value is None or isinstance(value, (bool, int, float)):
+        return count_of_number(value)
     s = str(value).strip()
     if s.isdigit():
-        return in_int32(int(s)) if len(s) <= 12 else None
+        return count_of_digits(s)
     m = _REVIEWS.search(s)
-    if m:
-        digits = m.group(1).replace(",", "")
-        return in_int32(int(digits)) if len(digits) <= 12 else None
-    return None
+    return count_of_digits(m.group(1).replace(",", "")) if m else None
 
 
 def rating_pair(rating, reviews) -> tuple[float | None, int | None]:

@@ -11,20 +11,31 @@ _INT = re.compile(r"([+\-\u2212]?)\s*(\d+)")
 
 def parse_count(value) -> int | None:
     """3, "3", "+3", "-1", "\u22121", "0" -> int; a count no int32 holds (or inf) -> None."""
-    if value is None or isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return in_int32(value)
-    if isinstance(value, float):
-        return in_int32(int(value)) if math.isfinite(value) else None
+    if value is None or isinstance(value, (bool, int, float)):
+        return count_of_number(value)
     m = _INT.search(str(value))
     if not m:
         return None
+    # Any white space may stand between the sign and the digits, not only a space.
     sign, digits = m.groups()
+    return count_of_digits(digits, negative=sign in ("-", "\u2212"))
+
+
+def count_of_number(value) -> int | None:
+    """A count the page's data gives as a JSON number (None and booleans are no count)."""
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, float):
+        return in_int32(int(value)) if math.isfinite(value) else None
+    return in_int32(value)
+
+
+def count_of_digits(digits: str, negative: bool = False) -> int | None:
+    """A count from its digits; None past 12 digits (int() is not even tried) or beyond int32."""
     if len(digits) > 12:
         return None
-    # Any white space may stand between the sign and the digits, not only a space.
-    return in_int32(-int(digits) if sign in ("-", "\u2212") else int(digits))
+    n = int(digits)
+    return in_int32(-n if negative else n)
 
 
 def in_int32(n: int) -> int | None:
