@@ -116,8 +116,12 @@ def first_int(text) -> int | None:
     return int("".join(digits)) if digits else None
 
 
-def answer_elements(root, title_class: str, answer_class: str, prefix: bool = False) -> list:
-    """Answer elements found fast: the parents of their h3 titles (tag-filtered iteration in C)."""
+def answer_elements(root, title_class: str, answer_class: str, prefix: bool = False,
+                    declared: int | None = None, fallback=None) -> list:
+    """Answer elements found fast: the parents of their h3 titles (tag-filtered iteration in C).
+
+    With a `fallback` (a compiled XPath over every element): used instead when the fast way
+    finds fewer answers than the page `declared`, or the page declares none."""
     out = []
     for h in root.iter("h3"):
         if (has_prefix(h, title_class) if prefix else title_class in tokens(h)):
@@ -125,4 +129,6 @@ def answer_elements(root, title_class: str, answer_class: str, prefix: bool = Fa
             if parent is not None and (has_prefix(parent, answer_class) if prefix
                                        else answer_class in tokens(parent)):
                 out.append(parent)
+    if fallback is not None and (declared is None or len(out) < declared):
+        return fallback(root)
     return out

@@ -20,18 +20,21 @@ def _roles(el, wanted: dict, marker: str = "") -> dict:
     found: dict = {}
     for d in el.iter():
         c = d.get("class")
-        if not c or marker not in c:
-            continue
-        role = wanted.get(c)  # the usual attribute is that one token: no split
-        if role is not None:
-            if role not in found:
-                found[role] = d
-            continue
-        for t in c.split():
-            role = wanted.get(t)
-            if role is not None and role not in found:
-                found[role] = d
+        if c and marker in c:
+            _note_roles(found, d, c, wanted)
     return found
+
+
+def _note_roles(found: dict, el, classes: str, wanted: dict) -> None:
+    """Record `el` for each wanted role its class attribute names, unless one came first."""
+    role = wanted.get(classes)  # the usual attribute is that one token: no split
+    if role is not None:
+        found.setdefault(role, el)
+        return
+    for token in classes.split():
+        role = wanted.get(token)
+        if role is not None:
+            found.setdefault(role, el)
 
 
 _Q_ROLES = {
@@ -60,17 +63,8 @@ def _answer_parts(ans) -> dict:
     found: dict = {}
     for ch in ans:
         c = ch.get("class") if isinstance(ch.tag, str) else None
-        if not c:
-            continue
-        role = _A_ROLES.get(c)  # the usual attribute is that one token: no split
-        if role is not None:
-            if role not in found:
-                found[role] = ch
-            continue
-        for t in c.split():
-            role = _A_ROLES.get(t)
-            if role is not None and role not in found:
-                found[role] = ch
+        if c:
+            _note_roles(found, ch, c, _A_ROLES)
     if "title" not in found or "body" not in found:
         deep = _roles(ans, _A_ROLES)
         for k, v in deep.items():
@@ -130,9 +124,7 @@ def parse(root, url: str) -> QuestionPage:
     if count_text is None:
         count_text = _COUNT(root)
     declared = first_int(count_text)
-    found = answer_elements(root, "rs-answer__title", "rs-answer")
-    if declared is None or len(found) < declared:
-        found = _ANSWERS(root)
+    found = answer_elements(root, "rs-answer__title", "rs-answer", declared=declared, fallback=_ANSWERS)
     related = []
     containers = {a.getparent() for a in found}
     if len(containers) == 1:

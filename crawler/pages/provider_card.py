@@ -184,9 +184,7 @@ def parse(root, url: str) -> QuestionPage:
     if heading is None:
         heading = _HEADING(root)
     declared = first_int(heading)
-    found = answer_elements(root, "Content-title", "Content--answer")
-    if declared is None or len(found) < declared:
-        found = _ANSWERS(root)
+    found = answer_elements(root, "Content-title", "Content--answer", declared=declared, fallback=_ANSWERS)
     related = []
     for aside in root.iter("aside"):
         if "RelatedContent" in tokens(aside):
