@@ -26,6 +26,15 @@ def test_review_count(value, want):
     assert parse_review_count(value) == want
 
 
+@pytest.mark.parametrize("value,want", [
+    ("\u00b2", None), ("\u00b2 reviews", None), (" \u00b3 ", None), ("1\u00b2", None),  # pass isdigit, not int()
+    ("\u0663", 3), ("\u0661\u0662 reviews", 12),  # decimal digits of other scripts: what \\d (votes) reads
+])
+def test_review_count_takes_decimal_digits_only(value, want):
+    assert parse_review_count(value) == want
+    assert rating_pair("4.5", value) == (4.5, want)
+
+
 def test_zero_rating_keeps_count():
     assert rating_pair("0.0 out of 5 stars 3 reviews", "0.0 out of 5 stars 3 reviews") == (None, 3)
     assert rating_pair("0.0", "12") == (None, 12)

@@ -108,7 +108,7 @@ def first_int(text) -> int | None:
     digits = []
     started = False
     for ch in str(text):
-        if ch.isdigit():
+        if ch.isdecimal():  # not isdigit: int() refuses superscripts such as "\u00b2"
             digits.append(ch)
             started = True
         elif started and ch != ",":

@@ -35,7 +35,9 @@ def parse_review_count(value) -> int | None:
     if value is None or isinstance(value, (bool, int, float)):
         return count_of_number(value)
     s = str(value).strip()
-    if s.isdigit():
+    # isdecimal, not isdigit: superscripts and the like ("\u00b2") pass isdigit but int()
+    # refuses them; decimal digits are what \d matches in the other count parsers.
+    if s.isdecimal():
         return count_of_digits(s)
     m = _REVIEWS.search(s)
     return count_of_digits(m.group(1).replace(",", "")) if m else None
