@@ -142,35 +142,54 @@ def _br_paragraphs(pieces: list, paras: list[str]) -> None:
     _paragraph(lines, paras)
 
 
-def _add_line(raw: str | None, paras: list[str]) -> None:
-    p = _one_line(raw) if raw else None
-    if p:
-        paras.append(p)
+_NOT_FLAT = object()
+_nfc = unicodedata.normalize
 
 
-def _flat_blocks(el) -> str | None:
+def _line_of(raw: str) -> str | None:
+    """`_one_line(raw)` for a string known to hold something but white space (inlined
+    `clean_line`: this runs for every paragraph of every body)."""
+    if "{{" in raw:
+        return _assemble([raw])
+    if not raw.isascii():
+        raw = _nfc("NFC", raw)
+    return " ".join(raw.split()) or None
+
+
+def _flat_text(el):
     """Text of an element whose children are all blocks holding text and <br>s only
-    (`<p>text</p>` bodies, the usual shape): every text and tail outside the blocks is a
-    paragraph of one line, and a block's <br>s cut it as in `_br_paragraphs`; no token walk."""
+    (`<p>text</p>` bodies, the usual shape), in one pass over its children: every text and
+    tail outside the blocks is a paragraph of one line, and a block's <br>s cut it as in
+    `_br_paragraphs`; no token walk. `_NOT_FLAT` as soon as a child breaks the shape (then
+    the caller walks the element)."""
     paras: list[str] = []
-    _add_line(el.text, paras)
-    for ch in el:
-        if len(ch):
-            _br_paragraphs([ch.text] + [br.tail for br in ch], paras)
-        else:
-            _add_line(ch.text, paras)
-        _add_line(ch.tail, paras)
-    return "\n\n".join(paras) if paras else None
-
-
-def _is_flat(el) -> bool:
+    t = el.text
+    if t and not t.isspace():
+        p = _line_of(t)
+        if p:
+            paras.append(p)
     for ch in el:
         if ch.tag not in _BLOCK:
-            return False
-        for g in ch:
-            if g.tag != "br" or len(g):
-                return False
-    return True
+            return _NOT_FLAT
+        if len(ch):
+            pieces = [ch.text]
+            for g in ch:
+                if g.tag != "br" or len(g):
+                    return _NOT_FLAT
+                pieces.append(g.tail)
+            _br_paragraphs(pieces, paras)
+        else:
+            t = ch.text
+            if t and not t.isspace():
+                p = _line_of(t)
+                if p:
+                    paras.append(p)
+        t = ch.tail
+        if t and not t.isspace():
+            p = _line_of(t)
+            if p:
+                paras.append(p)
+    return "\n\n".join(paras) if paras else None
 
 
 def element_text(el) -> str | None:
@@ -181,9 +200,10 @@ def element_text(el) -> str | None:
         return None
     if not len(el):
         t = el.text
-        return _one_line(t) if t else None
-    if _is_flat(el):
-        return _flat_blocks(el)
+        return _line_of(t) if t and not t.isspace() else None
+    text = _flat_text(el)
+    if text is not _NOT_FLAT:
+        return text
     tokens: list = []
     _walk(el, tokens)
     return _assemble(tokens)
@@ -199,11 +219,21 @@ def html_text(value) -> str | None:
         if "&" in value:
             value = _html.unescape(value)
         return _one_line(value)
-    tags = _TAG.findall(value)
-    # list.count first: bodies hold plain "<br>"s, no regex per tag needed
-    if tags.count("<br>") == len(tags) or all(_BR_TAG.fullmatch(t) for t in tags):
+    # Every "<" opens a plain "<br>" (the usual bodyHtml): the tags are those <br>s and
+    # str.split cuts where _BR_TAG.split would, with no regex scan.
+    if value.count("<") == value.count("<br>"):
+        pieces = value.split("<br>")
+    else:
+        tags = _TAG.findall(value)
+        # list.count first: bodies hold plain "<br>"s, no regex per tag needed
+        if tags.count("<br>") == len(tags) or all(_BR_TAG.fullmatch(t) for t in tags):
+            pieces = _BR_TAG.split(value)
+        else:
+            pieces = None
+    if pieces is not None:
         # only <br>: split cheaply, no tree needed
-        pieces = [_html.unescape(p) if "&" in p else p for p in _BR_TAG.split(value)]
+        if "&" in value:
+            pieces = [_html.unescape(p) if "&" in p else p for p in pieces]
         paras: list[str] = []
         _br_paragraphs(pieces, paras)
         return "\n\n".join(paras) if paras else None
