@@ -41,10 +41,26 @@ def has_prefix(el, prefix: str) -> bool:
 
 
 def all_text(el) -> str:
-    """All text inside an element (works on plain lxml.etree elements)."""
+    """All text inside an element (works on plain lxml.etree elements): `itertext()` joined.
+
+    Leaves and elements whose children are leaves (a rating line with a link, a heading with
+    a <span>) are read directly: itertext's iterwalk costs more than the few texts it yields.
+    As itertext does, comments and processing instructions give their tails, not their text."""
     if not len(el):  # a leaf (most bylines, dates, titles): its text, no iterator
         return el.text or ""
-    return "".join(el.itertext())
+    t = el.text
+    parts = [t] if t else []
+    for ch in el:
+        if len(ch):  # deeper than one level: itertext
+            return "".join(el.itertext())
+        if isinstance(ch.tag, str):
+            t = ch.text
+            if t:
+                parts.append(t)
+        t = ch.tail
+        if t:
+            parts.append(t)
+    return "".join(parts)
 
 
 def text_of(el) -> str | None:
@@ -63,10 +79,12 @@ def _root_prefix(base: str) -> str:
     return urljoin(base, "/")[:-1]
 
 
-def join_url(base: str, href: str) -> str:
+def join_url(base: str, href: str, prefix: str | None = None) -> str:
     """urljoin(base, href), without urllib for the hrefs pages hold (urlsplit runs several
-    times per join and its 128-entry cache thrashes in a crawl)."""
-    prefix = _root_prefix(base)
+    times per join and its 128-entry cache thrashes in a crawl). `prefix`: `_root_prefix(base)`
+    when the caller has it already (one per page, not one per link)."""
+    if prefix is None:
+        prefix = _root_prefix(base)
     if _PLAIN_PATH.fullmatch(href):
         return prefix + href
     if _PLAIN_ABSOLUTE.fullmatch(href):
@@ -88,12 +106,17 @@ def canonical_url(root, url: str) -> str:
 def question_links(hrefs, base: str) -> list[str]:
     out: list[str] = []
     seen = set()
+    prefix = None
     for h in hrefs:
+        if "/question/" not in h:
+            continue
         h = h.strip()
-        if not h or "/question/" not in h:
+        if not h:
             continue
         try:
-            u = join_url(base, h).split("#", 1)[0]
+            if prefix is None:
+                prefix = _root_prefix(base)  # the same for every link: once per page
+            u = join_url(base, h, prefix).split("#", 1)[0]
         except ValueError:  # not a URL: not a link to follow
             continue
         if u not in seen:
@@ -124,7 +147,10 @@ def answer_elements(root, title_class: str, answer_class: str, prefix: bool = Fa
     finds fewer answers than the page `declared`, or the page declares none."""
     out = []
     for h in root.iter("h3"):
-        if (has_prefix(h, title_class) if prefix else title_class in tokens(h)):
+        c = h.get("class")
+        if not c or title_class not in c:  # a substring test first: no split for other h3s
+            continue
+        if (has_prefix(h, title_class) if prefix else c == title_class or title_class in c.split()):
             parent = h.getparent()
             if parent is not None and (has_prefix(parent, answer_class) if prefix
                                        else answer_class in tokens(parent)):
