@@ -13,28 +13,40 @@ _RELATED = etree.XPath(f"//*[{class_has('rs-promo')}]//a/@href")
 
 
 def _roles(el, wanted: dict, marker: str = "") -> dict:
-    """Map class token -> first descendant element carrying it (document order).
+    """Map role -> first descendant element whose class names it (document order).
 
     `marker`: a substring of every wanted token; a class attribute without it holds none of
-    them, so it is not split."""
+    them, so it is not looked up."""
     found: dict = {}
+    memo = _MEMOS[id(wanted)]
     for d in el.iter():
         c = d.get("class")
         if c and marker in c:
-            _note_roles(found, d, c, wanted)
+            roles = memo.get(c)
+            if roles is None:
+                roles = _class_roles(c, wanted, memo)
+            for role in roles:
+                if role not in found:
+                    found[role] = d
     return found
 
 
-def _note_roles(found: dict, el, classes: str, wanted: dict) -> None:
-    """Record `el` for each wanted role its class attribute names, unless one came first."""
+_MEMO_MAX = 4096
+
+
+def _class_roles(classes: str, wanted: dict, memo: dict) -> tuple:
+    """The wanted roles a class attribute names, in token order; remembered per attribute
+    value (the site's templates repeat a few class strings on every page; bounded, so pages
+    of random classes cannot grow it)."""
     role = wanted.get(classes)  # the usual attribute is that one token: no split
     if role is not None:
-        found.setdefault(role, el)
-        return
-    for token in classes.split():
-        role = wanted.get(token)
-        if role is not None:
-            found.setdefault(role, el)
+        roles = (role,)
+    else:
+        roles = tuple(wanted[t] for t in classes.split() if t in wanted)
+    if len(memo) >= _MEMO_MAX:
+        memo.clear()
+    memo[classes] = roles
+    return roles
 
 
 _Q_ROLES = {
@@ -56,15 +68,23 @@ _B_ROLES = {
     "rs-byline__title": "title",
     "rs-byline__rating": "rating",
 }
+_MEMOS = {id(_Q_ROLES): {}, id(_A_ROLES): {}, id(_B_ROLES): {}}
+_A_MEMO = _MEMOS[id(_A_ROLES)]
 
 
 def _answer_parts(ans) -> dict:
     # The answer's own parts are its children; descend only if one is missing (wrappers).
     found: dict = {}
+    memo = _A_MEMO
     for ch in ans:
-        c = ch.get("class") if isinstance(ch.tag, str) else None
+        c = ch.get("class")  # None on comments and processing instructions
         if c:
-            _note_roles(found, ch, c, _A_ROLES)
+            roles = memo.get(c)
+            if roles is None:
+                roles = _class_roles(c, _A_ROLES, memo)
+            for role in roles:
+                if role not in found:
+                    found[role] = ch
     if "title" not in found or "body" not in found:
         deep = _roles(ans, _A_ROLES)
         for k, v in deep.items():
