@@ -32,23 +32,32 @@ def _like_count(raw: str):
     return data.get("likeCount") if isinstance(data, dict) else None
 
 
+def _first(el, tag: str):
+    """The first element of `el.iter(tag)` (`el` itself, then its descendants in document
+    order), or None; without an iterator when `el` or its first child is it, or `el` is a leaf."""
+    if el.tag == tag:
+        return el
+    if not len(el):
+        return None
+    first = el[0]
+    if first.tag == tag:
+        return first
+    for d in el.iter(tag):
+        return d
+    return None
+
+
 def _byline_items(ul):
     """(time element, location text, topic text) from a Content-byline list."""
     time_el = location = topic = None
     for li in ul:
         if not isinstance(li.tag, str):
             continue
-        t = None
-        for d in li.iter("time"):
-            t = d
-            break
+        t = _first(li, "time")
         if t is not None:
             time_el = time_el if time_el is not None else t
             continue
-        a = None
-        for d in li.iter("a"):
-            a = d
-            break
+        a = _first(li, "a")
         if a is not None:
             topic = topic or text_of(a)
             continue
@@ -139,6 +148,24 @@ def _provider(card) -> RawByline:
     )
 
 
+# What an answer's child is, by its class attribute: the first of these tokens it holds.
+_TITLE, _BYLINE, _BODY, _CARD, _OTHER = range(5)
+_KIND_TOKENS = (("Content-title", _TITLE), ("Content-byline", _BYLINE), ("Content-bodyText", _BODY),
+                ("Media--providerCard", _CARD))
+_KINDS: dict = {}
+
+
+def _kind(classes: str) -> int:
+    """The kind of an answer's child by its class attribute, remembered per attribute value
+    (the site's templates repeat a few; bounded, so pages of random classes cannot grow it)."""
+    toks = classes.split()
+    kind = next((k for token, k in _KIND_TOKENS if token in toks), _OTHER)
+    if len(_KINDS) >= 4096:
+        _KINDS.clear()
+    _KINDS[classes] = kind
+    return kind
+
+
 def parse(root, url: str) -> QuestionPage:
     canonical = canonical_url(root, url)
     # The first <h1> in document order is what //h1[1] yields first; iter() finds it in C
@@ -160,10 +187,14 @@ def parse(root, url: str) -> QuestionPage:
             time_el, location, topic = _byline_items(sib)
         elif "Content-bodyText" in toks and body is None:
             body = sib
-    metas = [m.get("content") for m in root.iterfind("head/meta")
-             if m.get("property") == "rs:topic-name" and m.get("content")] or _META_TOPIC(root)
-    qid = [m.get("content") for m in root.iterfind("head/meta")
-           if m.get("property") == "rs:content-id" and m.get("content")]
+    metas, qid = [], []
+    for m in root.iterfind("head/meta"):  # one pass for both properties
+        prop = m.get("property")
+        if prop == "rs:topic-name" or prop == "rs:content-id":
+            content = m.get("content")
+            if content:
+                (metas if prop == "rs:topic-name" else qid).append(content)
+    metas = metas or _META_TOPIC(root)
     if metas and metas[0].strip():
         topic = metas[0]
     question = RawQuestion(
@@ -189,22 +220,28 @@ def parse(root, url: str) -> QuestionPage:
     for aside in root.iter("aside"):
         if "RelatedContent" in tokens(aside):
             related.extend(a.get("href") or "" for a in aside.iter("a"))
+    kinds = _KINDS
     for ans in found:
         title = body = time_el = vote = card = None
         for ch in ans:
             if not isinstance(ch.tag, str):
                 continue
-            toks = (ch.get("class") or "").split()
-            if "Content-title" in toks:
+            c = ch.get("class") or ""
+            kind = kinds.get(c)
+            if kind is None:
+                kind = _kind(c)
+            if kind == _TITLE:
                 title = ch
-            elif "Content-byline" in toks:
+            elif kind == _BYLINE:
                 time_el = _byline_items(ch)[0]
-            elif "Content-bodyText" in toks:
+            elif kind == _BODY:
                 body = ch
-            elif ch.get("rs-static-data") is not None:
-                vote = _like_count(ch.get("rs-static-data"))
-            elif "Media--providerCard" in toks:
-                card = ch
+            else:
+                static = ch.get("rs-static-data")
+                if static is not None:
+                    vote = _like_count(static)
+                elif kind == _CARD:
+                    card = ch
         answers.append(RawAnswer(
             answer_id=(ans.get("id") or "").removeprefix("answer-").strip(),
             title=title,
