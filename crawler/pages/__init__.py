@@ -45,6 +45,20 @@ def _decode(url: str, html) -> tuple[str, str | bytes]:
 
 
 _BODY_END = re.compile("</body>", re.I | re.A)
+_BODY_END_BYTES = re.compile(b"</body>", re.I)
+
+
+def _complete_bytes(data: bytes, text: str) -> bool:
+    """`_complete(text)` of the UTF-8 `data` it was decoded from, decided on the bytes when it
+    can be (no slicing and lower-casing of a wide str): the last 4096 bytes hold at most the
+    last 4096 characters, bytes.rstrip strips only white space str.rstrip strips too, and
+    bytes case folding is ASCII, as re.A is. So a yes here is `_complete`'s yes; a no is
+    decided on the text."""
+    tail = data[-4096:]
+    if tail.rstrip()[-7:].lower() == b"</html>" and (
+            tail.rfind(b"</body>") >= 0 or _BODY_END_BYTES.search(tail) is not None):
+        return True
+    return _complete(text)
 
 
 def _complete(text: str) -> bool:
@@ -62,7 +76,7 @@ def _complete(text: str) -> bool:
 def parse_question_page(url: str, html) -> QuestionPage:
     """Parse a question page of any family. Raises a PageError subclass naming `url`."""
     text, source = _decode(url, html)
-    if not text.strip():
+    if not text or text.isspace():  # `not text.strip()` without copying the page
         raise UnknownLayout(url, "empty page")
     # ASCII searches run on the UTF-8 bytes when there are some: the same answer (no other
     # character's encoding holds an ASCII byte) without scanning a wide decoded str.
@@ -77,7 +91,7 @@ def parse_question_page(url: str, html) -> QuestionPage:
     reason = block_reason(root, family, probe)
     if reason:
         raise BlockedPage(url, reason)
-    complete = _complete(text)
+    complete = _complete_bytes(source, text) if isinstance(source, bytes) else _complete(text)
     if family is None:
         if not complete:
             raise TruncatedPage(url, "truncated page (no closing </html>) of unknown layout")
@@ -91,6 +105,7 @@ def parse_question_page(url: str, html) -> QuestionPage:
             url, f"truncated page ({len(page.answers)} answers, the page declares {declared})")
     if not page.question.question_id:
         raise UnknownLayout(url, f"{family} page without a question id")
-    if not all(str(a.answer_id or "").strip() for a in page.answers):
-        raise UnknownLayout(url, f"{family} page with an answer without an id")
+    for a in page.answers:
+        if not str(a.answer_id or "").strip():
+            raise UnknownLayout(url, f"{family} page with an answer without an id")
     return page
