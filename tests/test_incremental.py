@@ -1,6 +1,7 @@
 """Stateful crawls: day 1 costs little, and a crawl killed at any moment resumes exactly once."""
 from __future__ import annotations
 
+import re
 import subprocess
 
 import pytest
@@ -34,6 +35,17 @@ def test_day_one_downloads_little_and_lands_the_day_one_truth(reference_site, tm
     rows = sorted(crawl_rows(out), key=lambda r: r["started_at"])
     assert [r["status"] for r in rows] == ["finished", "finished"]
     assert rows[1]["pages_not_modified"] + rows[1]["questions"] > 0
+
+
+def test_a_stateful_crawl_walks_no_listing_page_that_names_only_sitemap_questions(reference_site, tmp_path):
+    out = tmp_path / "data"
+    site = reference_site(questions=600, truth=str(tmp_path / "truth.jsonl"))  # topics of 2-3 listing pages
+    result = crawl(site.url, "--out", out, "--state", tmp_path / "state")
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert re.search(r"'pages/listing_pages_not_followed': [1-9]", result.stderr)
+    assert differences(read_truth(tmp_path / "truth.jsonl"), out) == []
+    listings = [url for url in site.hits if url.startswith("/questions/")]
+    assert listings and not [url for url in listings if "page=" in url]  # first pages only
 
 
 def test_a_304_writes_no_new_snapshot(reference_site, tmp_path):

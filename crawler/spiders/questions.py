@@ -63,6 +63,9 @@ class QuestionsSpider(scrapy.Spider):
         spider.session = CrawlSession.from_crawler(crawler)
         spider.requested: set[str] = set()
         spider.sitemaps_first = SitemapsFirst(active=spider.session.state is not None and bool(spider.site_roots))
+        # Stateful crawls read sitemaps before listings: once they named questions, a listing
+        # page naming only known ones ends its topic's walk (parse_listing).
+        spider.sitemaps_named_questions = False
         crawler.signals.connect(spider.release_listings, signal=signals.spider_idle)
         if crawler.settings.getbool("ROBOTSTXT_OBEY"):
             # robots.txt is fetched once, by Scrapy's RobotsTxtMiddleware; its Sitemap: lines come from there.
@@ -147,16 +150,23 @@ class QuestionsSpider(scrapy.Spider):
             if kind == "sitemapindex":
                 yield self.sitemap_request(entry.url)
             elif discovery.is_question_url(entry.url):
+                self.sitemaps_named_questions = True
                 if request := self.question_request(entry.url, entry.lastmod):
                     yield request
         yield from self.sitemaps_first.sitemap_read()
 
     def parse_listing(self, response):
         links = discovery.read_listing(response.url, response.body)
-        for url in links.questions:
-            if request := self.question_request(url):
-                yield request
-        for url in links.listings + ([links.next_page] if links.next_page else []):
+        new = [request for url in links.questions if (request := self.question_request(url))]
+        yield from new
+        next_pages = [links.next_page] if links.next_page else []
+        if next_pages and links.questions and not new and self.sitemaps_first.active and self.sitemaps_named_questions:
+            # Newest first: a page that names nothing the sitemaps did not is followed by
+            # older pages that name nothing new either. Not walking them is most of what an
+            # incremental crawl would otherwise fetch (every page shifts when one is added).
+            self.count("pages/listing_pages_not_followed")
+            next_pages = []
+        for url in links.listings + next_pages:
             if request := self.listing_request(url):
                 yield request
 
