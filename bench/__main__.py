@@ -8,7 +8,8 @@ Starts the reference site in its own process (bench.site_speed.start_site) and p
 2. extraction cost: parse + normalise of reference-site pages against bare
    lxml.html.fromstring, one core (bench.extract_speed);
 3. memory growth: peak RSS of full crawls of --questions and --big-questions questions;
-4. incremental: bytes and time of a day-1 crawl (`--state`) against the day-0 crawl;
+4. incremental: bytes and time of a day-1 crawl (`--state`) against the day-0 crawl, for a
+   site of --questions and one of --big-questions questions;
 5. site speed: pages/s the reference site serves alone (bench.site_speed).
 
 Every crawl runs as a subprocess (bench.runs). Targets are those of issue 7.
@@ -104,19 +105,28 @@ def memory(args, tmp: Path, small: runs.Run | None) -> None:
 
 
 def incremental(args, tmp: Path) -> None:
-    state, out = tmp / "state", tmp / "incremental"
-    with Site(args.questions, args.seed, day=0) as url:
+    """Day 0 then day 1 of one site, with --state, at each size: a crawl's fixed cost (~1.5 s of
+    start-up, robots.txt, sitemaps and shut-down) weighs on day 1 of a small site only."""
+    for questions in args.incremental_questions:
+        day0, day1 = incremental_days(questions, args.seed, tmp / f"incremental-{questions}")
+        for name, r in (("day-0 crawl", day0), ("day-1 crawl", day1)):
+            say(f"{name} {questions} questions",
+                f"{r.wall:.2f} s, {r.stat('downloader/response_bytes') / MB:.1f} MB downloaded, "
+                f"{r.pages} responses ({r.stat('pages/question')} pages parsed, "
+                f"{r.stat('pages/not_modified')} not modified, {r.stat('pages/skipped_unchanged')} skipped by lastmod)")
+        say(f"incremental time ratio {questions} questions", f"{day1.wall / day0.wall:.2f} (target < 0.15)")
+        say(f"incremental bytes ratio {questions} questions",
+            f"{day1.stat('downloader/response_bytes') / max(1, day0.stat('downloader/response_bytes')):.3f}")
+
+
+def incremental_days(questions: int, seed: int, folder: Path) -> tuple[runs.Run, runs.Run]:
+    state, out = folder / "state", folder / "data"
+    with Site(questions, seed, day=0) as url:
         day0 = runs.full_crawl(url, out, state=state)
     port = int(url.rstrip("/").rsplit(":", 1)[1])  # day 1 is the same site, at the same URLs
-    with Site(args.questions, args.seed, day=1, port=port) as url:
+    with Site(questions, seed, day=1, port=port) as url:
         day1 = runs.full_crawl(url, out, state=state)
-    for name, r in (("day-0 crawl", day0), ("day-1 crawl", day1)):
-        say(name, f"{r.wall:.2f} s, {r.stat('downloader/response_bytes') / MB:.1f} MB downloaded, "
-                  f"{r.pages} responses ({r.stat('pages/question')} pages parsed, "
-                  f"{r.stat('pages/not_modified')} not modified, {r.stat('pages/skipped_unchanged')} skipped by lastmod)")
-    say("incremental time ratio", f"{day1.wall / day0.wall:.2f} (target < 0.15)")
-    say("incremental bytes ratio",
-        f"{day1.stat('downloader/response_bytes') / max(1, day0.stat('downloader/response_bytes')):.3f}")
+    return day0, day1
 
 
 def site(args) -> None:
@@ -133,6 +143,8 @@ def parse_args(argv):
     p.add_argument("--questions", type=int, help="site size of the crawl-overhead, small-memory and incremental crawls "
                                                  "(default 2000; --quick 300)")
     p.add_argument("--big-questions", type=int, help="site size of the large memory crawl (default 20000; --quick 3000)")
+    p.add_argument("--incremental-questions", help="comma-separated site sizes of the incremental bench "
+                                                   "(default: --questions and --big-questions)")
     p.add_argument("--extract-pages", type=int, help="pages rendered for the extraction bench (default 300; --quick 90)")
     p.add_argument("--seconds", type=float, help="seconds per extraction measurement (default 3; --quick 1)")
     p.add_argument("--site-requests", type=int, help="requests of the site-speed bench (default 5000; --quick 1000)")
@@ -147,6 +159,8 @@ def parse_args(argv):
                               ("seconds", 3.0, 1.0), ("site_requests", 5000, 1000), ("repeat", 2, 1)):
         if getattr(args, name) is None:
             setattr(args, name, small if quick else full)
+    args.incremental_questions = ([int(n) for n in args.incremental_questions.split(",")] if args.incremental_questions
+                                  else [args.questions, args.big_questions])
     args.only = [s.strip() for s in args.only.split(",") if s.strip()]
     if unknown := set(args.only) - set(SECTIONS):
         p.error(f"unknown section(s): {', '.join(sorted(unknown))}")
