@@ -124,7 +124,8 @@ def _assemble(tokens: list) -> str | None:
 def _br_paragraphs(pieces: list, paras: list[str]) -> None:
     """Paragraphs of one stretch of text cut by `<br>`s: `pieces` are the texts between them
     (None or "" where there is none). What `_assemble` does with such tokens, without them: a
-    piece of white space only continues a run of <br>s; a run of two or more ends a paragraph."""
+    piece of white space only continues a run of <br>s; a run of two or more ends a paragraph.
+    A paragraph of one line (the usual) is cleaned here, not through `_paragraph`."""
     lines: list[str] = []
     cur = pieces[0] or ""
     brs = 0
@@ -132,14 +133,26 @@ def _br_paragraphs(pieces: list, paras: list[str]) -> None:
         brs += 1
         if not piece or piece.isspace():
             continue
-        lines.append(cur)
         if brs >= 2:
-            _paragraph(lines, paras)
-            lines = []
+            if lines:
+                lines.append(cur)
+                _paragraph(lines, paras)
+                lines = []
+            elif cur and not cur.isspace():
+                p = _line_of(cur)
+                if p:
+                    paras.append(p)
+        else:
+            lines.append(cur)
         cur = piece
         brs = 0
-    lines.append(cur)
-    _paragraph(lines, paras)
+    if lines:
+        lines.append(cur)
+        _paragraph(lines, paras)
+    elif cur and not cur.isspace():
+        p = _line_of(cur)
+        if p:
+            paras.append(p)
 
 
 _NOT_FLAT = object()
