@@ -12,7 +12,7 @@ from functools import lru_cache
 from urllib.parse import urljoin, urlsplit
 
 from .contact import has_contact_info
-from .dates import to_iso_date
+from .dates import parse_shown_date, parse_timestamp, to_iso_date
 from .names import parse_name
 from .ratings import rating_pair
 from .text import collapse, html_text, plain_text
@@ -60,6 +60,9 @@ def _join(base: str, path: str) -> str:
     return urljoin(base, path)
 
 
+_PLAIN = frozenset((str, int, float))
+
+
 def _hashable(v):
     return v if v is None or isinstance(v, (str, int, float)) else str(v)
 
@@ -75,8 +78,12 @@ def doctor_record(byline, base_url: str, stats=None) -> dict | None:
 def _doctor_record(byline, slug: str, origin: str, stats) -> dict:
     # Keyed by the site's origin, not the page's URL: a profile URL ("/dr/<slug>" joined to the
     # page) depends on nothing else, and a page URL key never hits and fills the cache.
-    rec, known = _doctor(slug, origin, byline.name, byline.title_line,
-                         _hashable(byline.rating), _hashable(byline.review_count))
+    rating, reviews = byline.rating, byline.review_count
+    if not (rating is None or type(rating) in _PLAIN):  # _hashable, inlined for the usual values
+        rating = _hashable(rating)
+    if not (reviews is None or type(reviews) in _PLAIN):
+        reviews = _hashable(reviews)
+    rec, known = _doctor(slug, origin, byline.name, byline.title_line, rating, reviews)
     if not known:
         MISSES["title_line_unknown"] += 1
         if stats is not None:
@@ -133,11 +140,12 @@ def page_records(page, stats=None) -> list[dict]:
     for pos, a in enumerate(page.answers, 1):
         body = html_text(a.body)
         doctor_id = None
-        if a.byline is not None:
-            doctor_id = profile_slug(a.byline.profile_href)
+        byline = a.byline
+        if byline is not None:
+            doctor_id = profile_slug(byline.profile_href)
             if doctor_id is not None and doctor_id not in seen:
                 seen.add(doctor_id)
-                doctors.append(_doctor_record(a.byline, doctor_id, origin, stats))
+                doctors.append(_doctor_record(byline, doctor_id, origin, stats))
         out.append({
             "type": "answer",
             "answer_id": str(a.answer_id),
@@ -146,7 +154,8 @@ def page_records(page, stats=None) -> list[dict]:
             "title": plain_text(a.title),
             "body": body,
             "vote_count": vote_count(a.vote, a.vote_kind),
-            "answered_on": to_iso_date(a.date_text, a.date_time),
+            # to_iso_date, inlined: the shown text decides, a timestamp only without one
+            "answered_on": parse_shown_date(a.date_text) or parse_timestamp(a.date_time),
             "doctor_id": doctor_id,
             "has_contact_info": has_contact_info(body),
         })
