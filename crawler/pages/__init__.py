@@ -10,6 +10,7 @@ import re
 from lxml import etree
 
 from . import legacy, nextjs, provider_card
+from ._common import TagIndex
 from .detect import block_reason, detect_family, is_block_page, parse_html
 from .errors import BlockedPage, PageError, TruncatedPage, UnknownLayout
 from .items import QuestionPage, RawAnswer, RawByline, RawQuestion
@@ -87,7 +88,8 @@ def parse_question_page(url: str, html) -> QuestionPage:
         root = parse_html(source, utf8=True)
     except (etree.ParserError, etree.XMLSyntaxError, ValueError) as e:
         raise PageError(url, f"unparseable HTML ({e})") from None
-    family = detect_family(root)
+    index = TagIndex(root)  # one walk for the tags detection and the parsers look up
+    family = detect_family(root, index)
     reason = block_reason(root, family, probe)
     if reason:
         raise BlockedPage(url, reason)
@@ -98,7 +100,7 @@ def parse_question_page(url: str, html) -> QuestionPage:
         raise UnknownLayout(url, "not a question page of a known family")
     if not complete:
         raise TruncatedPage(url, "truncated page (missing closing </body>/</html>)")
-    page = _PARSERS[family](root, url)
+    page = _PARSERS[family](root, url, index)
     declared = page.declared_answer_count
     if declared is not None and len(page.answers) < declared:
         raise TruncatedPage(

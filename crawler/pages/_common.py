@@ -92,8 +92,31 @@ def join_url(base: str, href: str, prefix: str | None = None) -> str:
     return urljoin(base, href)
 
 
-def canonical_url(root, url: str) -> str:
-    hrefs = [el.get("href") for el in root.iterfind("head/link") if el.get("rel") == "canonical"
+class TagIndex:
+    """The elements the parsers look up by tag, from one walk of the tree (a tag-filtered walk
+    runs in C, but each one costs ~2 us of set-up and walk on a question page; detection and
+    every family parser used to walk it again for each tag).
+
+    Lists are in document order, as `root.iter(tag)` gives them (the root included);
+    `head_links` and `head_metas` are what `root.iterfind("head/link")` and `("head/meta")` give."""
+
+    __slots__ = ("script", "h1", "h2", "h3", "aside", "head_links", "head_metas")
+    TAGS = ("script", "h1", "h2", "h3", "aside")
+
+    def __init__(self, root):
+        self.script, self.h1, self.h2, self.h3, self.aside = lists = ([], [], [], [], [])
+        by_tag = dict(zip(self.TAGS, lists))
+        for el in root.iter(*self.TAGS):
+            by_tag[el.tag].append(el)
+        self.head_links, self.head_metas = links, metas = [], []
+        for head in root.iterchildren("head"):
+            for el in head.iterchildren("link", "meta"):
+                (links if el.tag == "link" else metas).append(el)
+
+
+def canonical_url(root, url: str, index: TagIndex | None = None) -> str:
+    links = index.head_links if index is not None else root.iterfind("head/link")
+    hrefs = [el.get("href") for el in links if el.get("rel") == "canonical"
              and el.get("href")] or CANONICAL(root)
     if hrefs and hrefs[0].strip():
         try:
@@ -140,13 +163,14 @@ def first_int(text) -> int | None:
 
 
 def answer_elements(root, title_class: str, answer_class: str, prefix: bool = False,
-                    declared: int | None = None, fallback=None) -> list:
+                    declared: int | None = None, fallback=None, h3s=None) -> list:
     """Answer elements found fast: the parents of their h3 titles (tag-filtered iteration in C).
 
     With a `fallback` (a compiled XPath over every element): used instead when the fast way
-    finds fewer answers than the page `declared`, or the page declares none."""
+    finds fewer answers than the page `declared`, or the page declares none. `h3s`: the page's
+    h3 elements in document order when the caller has them (a TagIndex)."""
     out = []
-    for h in root.iter("h3"):
+    for h in (root.iter("h3") if h3s is None else h3s):
         c = h.get("class")
         if not c or title_class not in c:  # a substring test first: no split for other h3s
             continue

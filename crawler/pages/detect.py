@@ -9,7 +9,7 @@ import threading
 
 from lxml import etree
 
-from ._common import all_text, class_has, class_prefix
+from ._common import TagIndex, all_text, class_has, class_prefix
 
 BLOCK_TITLE = "Access to this page has been denied"
 _BLOCK_TITLE_BYTES = BLOCK_TITLE.encode()
@@ -61,15 +61,15 @@ def _tree(html):
     return html
 
 
-def _fast_family(root) -> str | None:
+def _fast_family(root, index: TagIndex | None = None) -> str | None:
     # tag-filtered iteration runs in C; only a handful of elements reach Python
-    for s in root.iter("script"):
+    for s in (index.script if index is not None else root.iter("script")):
         if s.get("id") == "__NEXT_DATA__":
             return "nextjs"
-    for m in root.iterfind("head/meta"):
+    for m in (index.head_metas if index is not None else root.iterfind("head/meta")):
         if m.get("property") == "rs:content-id":
             return "provider-card"
-    for h in root.iter("h1"):
+    for h in (index.h1 if index is not None else root.iter("h1")):
         c = h.get("class") or ""
         if "rs-question__title" in c.split():
             return "legacy"
@@ -79,10 +79,11 @@ def _fast_family(root) -> str | None:
     return None
 
 
-def detect_family(html) -> str | None:
-    """'legacy' | 'provider-card' | 'nextjs', or None. `html` is str, bytes or an lxml tree."""
+def detect_family(html, index: TagIndex | None = None) -> str | None:
+    """'legacy' | 'provider-card' | 'nextjs', or None. `html` is str, bytes or an lxml tree
+    (`index`: its TagIndex, when the caller has one)."""
     root = _tree(html)
-    fast = _fast_family(root)
+    fast = _fast_family(root, index)
     if fast is not None:
         return fast
     if _IS_NEXTJS(root):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from lxml import etree
 
-from ._common import all_text, answer_elements, canonical_url, class_has, first_int, question_links, text_of, tokens
+from ._common import TagIndex, all_text, answer_elements, canonical_url, class_has, first_int, question_links, text_of, tokens
 from .items import QuestionPage, RawAnswer, RawByline, RawQuestion
 
 _QUESTION = etree.XPath(f"//*[{class_has('rs-question')}][1]")
@@ -115,9 +115,11 @@ def _byline(el) -> RawByline:
     )
 
 
-def parse(root, url: str) -> QuestionPage:
-    canonical = canonical_url(root, url)
-    qs = [h.getparent() for h in root.iter("h1") if "rs-question__title" in tokens(h)]
+def parse(root, url: str, index: TagIndex | None = None) -> QuestionPage:
+    if index is None:
+        index = TagIndex(root)
+    canonical = canonical_url(root, url, index)
+    qs = [h.getparent() for h in index.h1 if "rs-question__title" in tokens(h)]
     qs = [q for q in qs if q is not None and "rs-question" in tokens(q)] or _QUESTION(root)
     if not qs:
         from .errors import UnknownLayout
@@ -137,14 +139,15 @@ def parse(root, url: str) -> QuestionPage:
     )
     answers = []
     count_text = None
-    for h in root.iter("h2"):
+    for h in index.h2:
         if "rs-answers__count" in tokens(h):
             count_text = all_text(h)
             break
     if count_text is None:
         count_text = _COUNT(root)
     declared = first_int(count_text)
-    found = answer_elements(root, "rs-answer__title", "rs-answer", declared=declared, fallback=_ANSWERS)
+    found = answer_elements(root, "rs-answer__title", "rs-answer", declared=declared, fallback=_ANSWERS,
+                            h3s=index.h3)
     related = []
     containers = {a.getparent() for a in found}
     if len(containers) == 1:

@@ -10,7 +10,7 @@ import json
 
 from lxml import etree
 
-from ._common import all_text, answer_elements, canonical_url, class_prefix, has_prefix, question_links
+from ._common import TagIndex, all_text, answer_elements, canonical_url, class_prefix, has_prefix, question_links
 from .errors import TruncatedPage, UnknownLayout
 from .items import QuestionPage, RawAnswer, RawByline, RawQuestion
 
@@ -39,9 +39,9 @@ def _shown_date(card) -> str | None:
     return None
 
 
-def _question_date(root) -> str | None:
+def _question_date(root, h1s) -> str | None:
     subs = []
-    for h in root.iter("h1"):
+    for h in h1s:
         for sib in h.itersiblings():
             if has_prefix(sib, "content-subheader_subHeader__"):
                 subs = [sib]
@@ -59,8 +59,8 @@ def _question_date(root) -> str | None:
     return None
 
 
-def _related(root) -> list[str]:
-    for aside in root.iter("aside"):
+def _related(root, asides) -> list[str]:
+    for aside in asides:
         if has_prefix(aside, "related_root__"):
             return [a.get("href") or "" for a in aside.iter("a")]
     return _RELATED(root)
@@ -102,8 +102,10 @@ def _byline(p) -> RawByline | None:
     )
 
 
-def parse(root, url: str) -> QuestionPage:
-    scripts = [s for s in root.iter("script") if s.get("id") == "__NEXT_DATA__"]
+def parse(root, url: str, index: TagIndex | None = None) -> QuestionPage:
+    if index is None:
+        index = TagIndex(root)
+    scripts = [s for s in index.script if s.get("id") == "__NEXT_DATA__"]
     if not scripts:
         raise UnknownLayout(url, "nextjs page without __NEXT_DATA__")
     raw = scripts[0].text or ""
@@ -115,7 +117,7 @@ def parse(root, url: str) -> QuestionPage:
         raise TruncatedPage(url, "broken __NEXT_DATA__ JSON") from None
     if not isinstance(q, dict) or not isinstance(janswers, list) or not all(isinstance(a, dict) for a in janswers):
         raise TruncatedPage(url, "broken __NEXT_DATA__ JSON")
-    canonical = canonical_url(root, url)
+    canonical = canonical_url(root, url, index)
     proc = q.get("procedure")
     topic = _str(proc.get("name")) if isinstance(proc, dict) else _str(proc)
     question = RawQuestion(
@@ -123,11 +125,11 @@ def parse(root, url: str) -> QuestionPage:
         title=_str(q.get("title")),
         body=_str(q.get("bodyHtml")),
         topic=topic,
-        date_text=_question_date(root),
+        date_text=_question_date(root, index.h1),
         date_time=_str(q.get("createdAt")),
         asker_location=_str(q.get("location")) or None,
     )
-    cards = answer_elements(root, "answer-card_title__", "answer-card_card__", prefix=True)
+    cards = answer_elements(root, "answer-card_title__", "answer-card_card__", prefix=True, h3s=index.h3)
     if len(cards) != len(janswers):
         cards = _CARDS(root)
     shown = [_shown_date(c) for c in cards] if len(cards) == len(janswers) else [None] * len(janswers)
@@ -155,5 +157,5 @@ def parse(root, url: str) -> QuestionPage:
         question=question,
         answers=answers,
         declared_answer_count=declared,
-        related_urls=question_links(_related(root), url),
+        related_urls=question_links(_related(root, index.aside), url),
     )

@@ -6,7 +6,7 @@ import re
 
 from lxml import etree
 
-from ._common import all_text, answer_elements, canonical_url, class_has, first_int, question_links, text_of, tokens
+from ._common import TagIndex, all_text, answer_elements, canonical_url, class_has, first_int, question_links, text_of, tokens
 from .items import QuestionPage, RawAnswer, RawByline, RawQuestion
 
 _META_ID = etree.XPath("string(//meta[@property='rs:content-id'][1]/@content)")
@@ -166,11 +166,13 @@ def _kind(classes: str) -> int:
     return kind
 
 
-def parse(root, url: str) -> QuestionPage:
-    canonical = canonical_url(root, url)
-    # The first <h1> in document order is what //h1[1] yields first; iter() finds it in C
+def parse(root, url: str, index: TagIndex | None = None) -> QuestionPage:
+    if index is None:
+        index = TagIndex(root)
+    canonical = canonical_url(root, url, index)
+    # The first <h1> in document order is what //h1[1] yields first; the index has it
     # without XPath's per-node positional test.
-    h1 = next(root.iter("h1"), None)
+    h1 = index.h1[0] if index.h1 else None
     if h1 is None:
         from .errors import UnknownLayout
 
@@ -188,7 +190,7 @@ def parse(root, url: str) -> QuestionPage:
         elif "Content-bodyText" in toks and body is None:
             body = sib
     metas, qid = [], []
-    for m in root.iterfind("head/meta"):  # one pass for both properties
+    for m in index.head_metas:  # one pass for both properties
         prop = m.get("property")
         if prop == "rs:topic-name" or prop == "rs:content-id":
             content = m.get("content")
@@ -208,16 +210,17 @@ def parse(root, url: str) -> QuestionPage:
     )
     answers = []
     heading = None
-    for h in root.iter("h2"):
+    for h in index.h2:
         if "Doctor Answers" in all_text(h):
             heading = all_text(h)
             break
     if heading is None:
         heading = _HEADING(root)
     declared = first_int(heading)
-    found = answer_elements(root, "Content-title", "Content--answer", declared=declared, fallback=_ANSWERS)
+    found = answer_elements(root, "Content-title", "Content--answer", declared=declared, fallback=_ANSWERS,
+                            h3s=index.h3)
     related = []
-    for aside in root.iter("aside"):
+    for aside in index.aside:
         if "RelatedContent" in tokens(aside):
             related.extend(a.get("href") or "" for a in aside.iter("a"))
     kinds = _KINDS
