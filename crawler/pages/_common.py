@@ -105,13 +105,18 @@ class TagIndex:
 
     def __init__(self, root):
         self.script, self.h1, self.h2, self.h3, self.aside = lists = ([], [], [], [], [])
-        by_tag = dict(zip(self.TAGS, lists))
+        add = {tag: found.append for tag, found in zip(self.TAGS, lists)}
         for el in root.iter(*self.TAGS):
-            by_tag[el.tag].append(el)
+            add[el.tag](el)
         self.head_links, self.head_metas = links, metas = [], []
-        for head in root.iterchildren("head"):
-            for el in head.iterchildren("link", "meta"):
-                (links if el.tag == "link" else metas).append(el)
+        for head in root:  # html's children: head and body (a loop costs less than iterchildren)
+            if head.tag == "head":
+                for el in head:
+                    tag = el.tag
+                    if tag == "meta":
+                        metas.append(el)
+                    elif tag == "link":
+                        links.append(el)
 
 
 def canonical_url(root, url: str, index: TagIndex | None = None) -> str:
@@ -148,18 +153,17 @@ def question_links(hrefs, base: str) -> list[str]:
     return out
 
 
+# A run of decimal digits and commas from its first digit: \d in a str pattern is exactly
+# str.isdecimal (Unicode category Nd), which int() reads.
+_INT_RUN = re.compile(r"\d[\d,]*")
+
+
 def first_int(text) -> int | None:
+    """The first number in the text, commas inside it dropped ("Doctor Answers (1,234)" -> 1234)."""
     if text is None:
         return None
-    digits = []
-    started = False
-    for ch in str(text):
-        if ch.isdecimal():  # not isdigit: int() refuses superscripts such as "\u00b2"
-            digits.append(ch)
-            started = True
-        elif started and ch != ",":
-            break
-    return int("".join(digits)) if digits else None
+    m = _INT_RUN.search(str(text))
+    return int(m.group().replace(",", "")) if m else None
 
 
 def answer_elements(root, title_class: str, answer_class: str, prefix: bool = False,

@@ -85,7 +85,9 @@ def _id(value) -> str:
 def _byline(p) -> RawByline | None:
     if not isinstance(p, dict):
         return None
-    href = _str(p.get("profileUrl"))
+    href = p.get("profileUrl")
+    if type(href) is not str:  # _str, inlined for the usual string
+        href = _str(href)
     if not href and _str(p.get("slug")):
         href = "/dr/" + _str(p["slug"])
     r = p.get("rating")
@@ -93,10 +95,12 @@ def _byline(p) -> RawByline | None:
     if isinstance(r, dict):
         rating = r.get("average")
         reviews = r.get("count")
+    name = p.get("displayName")
+    title = p.get("subtitle")
     return RawByline(
-        name=_str(p.get("displayName")) or None,
+        name=(name if type(name) is str else _str(name)) or None,
         profile_href=href,
-        title_line=_str(p.get("subtitle")) or None,
+        title_line=(title if type(title) is str else _str(title)) or None,
         rating=rating,
         review_count=reviews,
     )
@@ -135,14 +139,16 @@ def parse(root, url: str, index: TagIndex | None = None) -> QuestionPage:
     shown = [_shown_date(c) for c in cards] if len(cards) == len(janswers) else [None] * len(janswers)
     answers = []
     for a, date_text in zip(janswers, shown):
+        title, body, created = a.get("title"), a.get("bodyHtml"), a.get("createdAt")
         answers.append(RawAnswer(
             answer_id=_id(a.get("id")),
-            title=_str(a.get("title")),
-            body=_str(a.get("bodyHtml")),
+            # _str, inlined for the usual strings
+            title=title if type(title) is str else _str(title),
+            body=body if type(body) is str else _str(body),
             vote=a.get("helpfulCount"),
             vote_kind="count",
             date_text=date_text,
-            date_time=_str(a.get("createdAt")),
+            date_time=created if type(created) is str else _str(created),
             byline=_byline(a.get("provider")),
         ))
     declared = q.get("answerCount")
