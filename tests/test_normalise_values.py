@@ -90,3 +90,14 @@ def test_contact_positive(text):
 ])
 def test_contact_negative(text):
     assert not has_contact_info(text)
+
+
+@pytest.mark.parametrize("text,want", [
+    ("x" * 500 + " call +1 (305) 598-0091", True),      # the phone starts 9 characters before its tail
+    ("1234567890 " * 3 + "id_305-598-0091", False),     # a word character before: no phone there
+    ("a+305-598-0091 and 1234567890", False),           # nor after a plus sign
+    ("999 999-9999x (305) 598-0091", True),             # a tail inside no phone, then a phone
+    ("\u0663\u0660\u0665-598-0091", True),             # any decimal digits, as \d reads them
+])
+def test_contact_phone_search_starts_near_its_tail(text, want):
+    assert has_contact_info(text) is want

@@ -11,7 +11,11 @@ _PHONE = re.compile(
 )
 
 
-_THREE_DIGITS = re.compile(r"\d\d\d")
+# The tail every phone match ends in: exchange and line. A phone match spans at most 9
+# characters before its tail ("+1 (305) "), and its tail is a match of this, so it starts no
+# earlier than 9 characters before this pattern's first match.
+_PHONE_TAIL = re.compile(r"\d{3}[ .\-]\d{4}")
+_PHONE_LEAD = 9
 _DIGIT = re.compile(r"\d")
 # Every ASCII byte but the digits: what deleting them from the UTF-8 text leaves holds each
 # ASCII digit and every byte of every non-ASCII character (among them the other \d digits).
@@ -36,6 +40,8 @@ def has_contact_info(text: str | None) -> bool:
         return True
     if _under_ten_digits(text):
         return False
-    if _THREE_DIGITS.search(text) is None:   # cheap pre-check: no phone without 3 digits in a row
+    tail = _PHONE_TAIL.search(text)  # cheap pre-check, and where a phone can start
+    if tail is None:
         return False
-    return _PHONE.search(text) is not None
+    # pos, not a slice: the look-behind still sees the characters before it
+    return _PHONE.search(text, max(0, tail.start() - _PHONE_LEAD)) is not None
