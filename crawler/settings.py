@@ -83,6 +83,11 @@ STATE_DIR = None
 CHECKPOINT_PAGES = 5_000
 CHECKPOINT_SECONDS = 120.0
 
+# Scrapy (2.13+) starts CONCURRENT_ITEMS asyncio tasks for the output of every response, however
+# little it yields. Our item pipelines are synchronous, so items of one page gain nothing from
+# running side by side: one task a response made the crawl 16% faster (and the bare spider 22%).
+CONCURRENT_ITEMS = 1
+
 # Scrapy checks every generator callback for a `return value` by reading its source with
 # inspect and ast. Its cache is keyed by the bound method, which is new for every response,
 # so the check ran once per page: 7% of a crawl's CPU. The spider's callbacks are ours and
