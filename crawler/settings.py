@@ -51,6 +51,9 @@ BLOCK_RETRY_DELAY = 1.0  # seconds, multiplied by the attempt number
 BLOCK_STOP_AFTER = 25
 # 403/404 reach the block-page check; 304 reaches the spider for incremental crawls.
 HTTPERROR_ALLOWED_CODES = [304]
+# A cut-off page is retried from the spider with Scrapy's get_retry_request, which counts its
+# attempts in meta["retry_times"] on purpose: not a key copied by mistake from response.meta.
+META_COPY_WARN_SKIP_KEYS = ["retry_times"]
 
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,

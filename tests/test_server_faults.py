@@ -68,6 +68,7 @@ def test_every_fault_at_once_loses_no_question_and_records_no_bad_response(refer
     # ... and so does its log, with the same numbers.
     log = result.stderr
     assert "Traceback" not in log
+    assert "copied from response.meta" not in log  # a truncated page's retry is not a meta copy
     assert stat_in_log(log, "pages/blocked") == row["pages_blocked"]
     assert stat_in_log(log, "pages/http_429") == row["responses_429"]
     assert stat_in_log(log, r"pages/http_5\d\d") == row["responses_5xx"]

@@ -208,6 +208,9 @@ class QuestionsSpider(scrapy.Spider):
     def retry_truncated(self, response, error):
         self.count("pages/truncated")
         retry = get_retry_request(response.request, spider=self, reason="truncated page")
+        if retry is not None:
+            # The cut-off attempt's latency is not the retry's (AutoThrottle would read it).
+            retry.meta.pop("download_latency", None)
         if retry is None:
             self.count("pages/failed")
             logger.error("Gave up on a page that keeps arriving cut off: %s", error)
