@@ -27,3 +27,14 @@ def test_superscript_count_heading_is_no_count():
     assert page.declared_answer_count is None
     assert len(page.answers) == 10
     assert page_records(page)[0]["answer_count"] is None
+
+
+def test_positional_item_fields_keep_their_order():
+    """The parsers build RawAnswer and RawByline positionally: the field order is relied on."""
+    from dataclasses import fields
+
+    from crawler.pages.items import RawAnswer, RawByline
+
+    assert [f.name for f in fields(RawAnswer)] == [
+        "answer_id", "title", "body", "vote", "vote_kind", "date_text", "date_time", "byline"]
+    assert [f.name for f in fields(RawByline)] == ["name", "profile_href", "title_line", "rating", "review_count"]

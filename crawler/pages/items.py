@@ -3,6 +3,9 @@
 Strings are as printed (not normalised). Markup fields hold either an lxml element (from the
 page's tree) or a string of HTML (nextjs `bodyHtml`); title fields hold an lxml element or a
 plain-text string. The normalisers (pipelines.normalise) turn these into contract records.
+
+The parsers build RawAnswer and RawByline positionally (once per answer: keyword matching
+costs as much as the rest of the constructor), so their field order is part of the code.
 """
 from __future__ import annotations
 

@@ -106,12 +106,12 @@ def _byline(el) -> RawByline:
                 break
     rating_el = parts.get("rating")
     rating_text = text_of(rating_el)
-    return RawByline(
-        name=text_of(name_el),
-        profile_href=href,
-        title_line=text_of(parts.get("title")),
-        rating=rating_text,
-        review_count=rating_text,
+    return RawByline(  # positional: the per-answer hot path (field order of items.py)
+        text_of(name_el),  # name
+        href,  # profile_href
+        text_of(parts.get("title")),  # title_line
+        rating_text,  # rating
+        rating_text,  # review_count
     )
 
 
@@ -162,15 +162,15 @@ def parse(root, url: str, index: TagIndex | None = None) -> QuestionPage:
         vote_el = p.get("vote")
         date_el = p.get("date")
         by = p.get("byline")
-        answers.append(RawAnswer(
-            answer_id=aid.strip(),
-            title=p.get("title"),
-            body=p.get("body"),
-            vote=vote_el.get("ng-init") if vote_el is not None else None,
-            vote_kind="ng-init",
-            date_text=text_of(date_el),
-            date_time=date_el.get("datetime") if date_el is not None else None,
-            byline=_byline(by) if by is not None else None,
+        answers.append(RawAnswer(  # positional: the per-answer hot path (field order of items.py)
+            aid.strip(),  # answer_id
+            p.get("title"),  # title
+            p.get("body"),  # body
+            vote_el.get("ng-init") if vote_el is not None else None,  # vote
+            "ng-init",  # vote_kind
+            text_of(date_el),  # date_text
+            date_el.get("datetime") if date_el is not None else None,  # date_time
+            _byline(by) if by is not None else None,  # byline
         ))
     return QuestionPage(
         family="legacy",

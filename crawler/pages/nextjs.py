@@ -97,12 +97,12 @@ def _byline(p) -> RawByline | None:
         reviews = r.get("count")
     name = p.get("displayName")
     title = p.get("subtitle")
-    return RawByline(
-        name=(name if type(name) is str else _str(name)) or None,
-        profile_href=href,
-        title_line=(title if type(title) is str else _str(title)) or None,
-        rating=rating,
-        review_count=reviews,
+    return RawByline(  # positional: the per-answer hot path (field order of items.py)
+        (name if type(name) is str else _str(name)) or None,  # name
+        href,  # profile_href
+        (title if type(title) is str else _str(title)) or None,  # title_line
+        rating,  # rating
+        reviews,  # review_count
     )
 
 
@@ -140,16 +140,16 @@ def parse(root, url: str, index: TagIndex | None = None) -> QuestionPage:
     answers = []
     for a, date_text in zip(janswers, shown):
         title, body, created = a.get("title"), a.get("bodyHtml"), a.get("createdAt")
-        answers.append(RawAnswer(
-            answer_id=_id(a.get("id")),
+        answers.append(RawAnswer(  # positional: the per-answer hot path (field order of items.py)
+            _id(a.get("id")),  # answer_id
             # _str, inlined for the usual strings
-            title=title if type(title) is str else _str(title),
-            body=body if type(body) is str else _str(body),
-            vote=a.get("helpfulCount"),
-            vote_kind="count",
-            date_text=date_text,
-            date_time=created if type(created) is str else _str(created),
-            byline=_byline(a.get("provider")),
+            title if type(title) is str else _str(title),  # title
+            body if type(body) is str else _str(body),  # body
+            a.get("helpfulCount"),  # vote
+            "count",  # vote_kind
+            date_text,  # date_text
+            created if type(created) is str else _str(created),  # date_time
+            _byline(a.get("provider")),  # byline
         ))
     declared = q.get("answerCount")
     if not isinstance(declared, int):

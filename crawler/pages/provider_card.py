@@ -105,7 +105,7 @@ def _provider_fast(card) -> RawByline | None:
             return None
     if href is None:
         return None
-    return RawByline(name=name, profile_href=href, title_line=title, rating=rating, review_count=reviews)
+    return RawByline(name, href, title, rating, reviews)  # name, profile_href, title_line, rating, review_count
 
 
 def _provider(card) -> RawByline:
@@ -139,12 +139,12 @@ def _provider(card) -> RawByline:
             aria = d.get("aria-label")
         elif "Rating-count" in c.split():
             count_text = text_of(d)
-    return RawByline(
-        name=name,
-        profile_href=href,
-        title_line=title,
-        rating=rating if rating is not None else aria,
-        review_count=reviews if reviews is not None else count_text,
+    return RawByline(  # positional: the per-answer hot path (field order of items.py)
+        name,  # name
+        href,  # profile_href
+        title,  # title_line
+        rating if rating is not None else aria,  # rating
+        reviews if reviews is not None else count_text,  # review_count
     )
 
 
@@ -245,15 +245,15 @@ def parse(root, url: str, index: TagIndex | None = None) -> QuestionPage:
                     vote = _like_count(static)
                 elif kind == _CARD:
                     card = ch
-        answers.append(RawAnswer(
-            answer_id=(ans.get("id") or "").removeprefix("answer-").strip(),
-            title=title,
-            body=body,
-            vote=vote,
-            vote_kind="count",
-            date_text=text_of(time_el),
-            date_time=time_el.get("datetime") if time_el is not None else None,
-            byline=_provider(card) if card is not None else None,
+        answers.append(RawAnswer(  # positional: the per-answer hot path (field order of items.py)
+            (ans.get("id") or "").removeprefix("answer-").strip(),  # answer_id
+            title,  # title
+            body,  # body
+            vote,  # vote
+            "count",  # vote_kind
+            text_of(time_el),  # date_text
+            time_el.get("datetime") if time_el is not None else None,  # date_time
+            _provider(card) if card is not None else None,  # byline
         ))
     return QuestionPage(
         family="provider-card",
