@@ -152,7 +152,8 @@ def parse(root, url: str, index: TagIndex | None = None) -> QuestionPage:
     containers = {a.getparent() for a in found}
     if len(containers) == 1:
         for ch in containers.pop():
-            if "rs-promo" in tokens(ch):
+            c = ch.get("class")  # a substring test first: the answers themselves are not split
+            if c and "rs-promo" in c and "rs-promo" in c.split():
                 related.extend(a.get("href") or "" for a in ch.iter("a"))
     else:
         related = _RELATED(root)

@@ -73,10 +73,15 @@ def _provider_fast(card) -> RawByline | None:
         if not c:
             continue
         if "Media-figure" in c:
-            for a in part.iter("a"):
-                if "/dr/" in (a.get("href") or ""):
-                    href = a.get("href")
-                    break
+            first = part[0] if len(part) else None
+            if (first is not None and first.tag == "a" and part.tag != "a"
+                    and "/dr/" in (first.get("href") or "")):
+                href = first.get("href")  # the first <a> of part.iter("a"): no iterator
+            else:
+                for a in part.iter("a"):
+                    if "/dr/" in (a.get("href") or ""):
+                        href = a.get("href")
+                        break
         elif "Media-body" in c:
             for ch in part:
                 tag = ch.tag
