@@ -57,3 +57,18 @@ def test_plain_text_does_not_interpret_markup():
 def test_nothing_is_evaluated():
     markup = '<img src=x onerror="alert(1)"><p>a</p><script>document.write("zz")</script><iframe src="javascript:1">q</iframe>'
     assert html_text(markup) == "a"
+
+
+@pytest.mark.parametrize("markup", [
+    "a&nbsp;b", "a&nbsp;b&amp;c", "&amp;nbsp;", "&&nbsp;", "&nbsp", "&nbsp;&nbsp;x", "&#38;nbsp;",
+    "x&nbsp;<br>y&nbspz", "&nbsp;&lt;b&gt;<br><br>&NBSP;",
+])
+def test_entities_in_html_strings_as_html_unescape_reads_them(markup):
+    import html
+
+    from pipelines.normalise.text import _unescape
+
+    assert _unescape(markup) == html.unescape(markup)
+    # through html_text: the same text as a tree of the markup gives
+    el = lxml.html.fragment_fromstring(markup, create_parent="div")
+    assert html_text(markup) == element_text(el)

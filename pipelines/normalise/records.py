@@ -15,7 +15,7 @@ from .contact import has_contact_info
 from .dates import parse_shown_date, parse_timestamp, to_iso_date
 from .names import parse_name
 from .ratings import rating_pair
-from .text import collapse, html_text, plain_text
+from .text import collapse, element_text, html_text, plain_text
 from .title_line import parse_title_line, state_from_slug
 from .votes import vote_count
 
@@ -138,7 +138,9 @@ def page_records(page, stats=None) -> list[dict]:
     seen: set[str] = set()
     origin = _origin(url)  # once per page, not per doctor
     for pos, a in enumerate(page.answers, 1):
-        body = html_text(a.body)
+        body = a.body
+        # html_text, less a call: bodies are elements (legacy, provider-card) or HTML strings
+        body = html_text(body) if body is None or isinstance(body, str) else element_text(body)
         doctor_id = None
         byline = a.byline
         if byline is not None:

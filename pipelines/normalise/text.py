@@ -193,8 +193,13 @@ def _flat_text(el):
             _br_paragraphs(pieces, paras)
         else:
             t = ch.text
-            if t and not t.isspace():
-                p = _line_of(t)
+            if t and not t.isspace():  # a block of one line, the usual <p>: _line_of inlined
+                if "{{" in t:
+                    p = _assemble([t])
+                else:
+                    if not t.isascii():
+                        t = _nfc("NFC", t)
+                    p = " ".join(t.split())
                 if p:
                     paras.append(p)
         t = ch.tail
@@ -222,6 +227,16 @@ def element_text(el) -> str | None:
     return _assemble(tokens)
 
 
+def _unescape(s: str) -> str:
+    """html.unescape, with the usual "&nbsp;" replaced in C first. The same: every "&nbsp;"
+    starts a reference html.unescape reads as U+00A0 (no reference spans an "&")."""
+    if "&nbsp;" in s:
+        s = s.replace("&nbsp;", "\xa0")
+        if "&" not in s:
+            return s
+    return _html.unescape(s)
+
+
 def html_text(value) -> str | None:
     """Text of an HTML fragment (str) or of an lxml element; None if empty."""
     if value is None:
@@ -230,7 +245,7 @@ def html_text(value) -> str | None:
         return element_text(value)
     if "<" not in value:
         if "&" in value:
-            value = _html.unescape(value)
+            value = _unescape(value)
         return _one_line(value)
     # Every "<" opens a plain "<br>" (the usual bodyHtml): the tags are those <br>s and
     # str.split cuts where _BR_TAG.split would, with no regex scan.
@@ -246,7 +261,7 @@ def html_text(value) -> str | None:
     if pieces is not None:
         # only <br>: split cheaply, no tree needed
         if "&" in value:
-            pieces = [_html.unescape(p) if "&" in p else p for p in pieces]
+            pieces = [_unescape(p) if "&" in p else p for p in pieces]
         paras: list[str] = []
         _br_paragraphs(pieces, paras)
         return "\n\n".join(paras) if paras else None
