@@ -5,7 +5,7 @@ Sitemap: lines, the sitemaps, the home page and its topic listings, then every q
 same settings module (`crawler.settings`: politeness, middlewares, extensions), but a question
 page's callback returns at once: no parsing, no items, so no item pipelines.
 
-    .venv/bin/python -m bench.bare_spider URL [--out DIR]
+    .venv/bin/python -m bench.bare_spider URL [--out DIR] [-s NAME=VALUE ...]
 
 Runs in its own process (Twisted's reactor cannot restart) and prints the crawl's stats to
 stderr as Scrapy does at the end of every crawl.
@@ -69,6 +69,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.bare_spider")
     parser.add_argument("start_url")
     parser.add_argument("--out", default=None, help="DATA_DIR (nothing is written there)")
+    parser.add_argument("-s", "--set", dest="settings", action="append", default=[], metavar="NAME=VALUE",
+                        help="override a setting, as the crawl's -s does")
     args = parser.parse_args(argv)
     os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawler.settings")
     from scrapy.crawler import CrawlerProcess
@@ -78,6 +80,8 @@ def main(argv: list[str] | None = None) -> int:
     settings.set("ITEM_PIPELINES", {}, priority="cmdline")  # no items: nothing to pipe
     if args.out:
         settings.set("DATA_DIR", str(Path(args.out)), priority="cmdline")
+    for name, _, value in (item.partition("=") for item in args.settings):
+        settings.set(name, value, priority="cmdline")
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(BareSpider)
     process.crawl(crawler, start_url=args.start_url)
