@@ -70,6 +70,10 @@ ITEM_PIPELINES = {
     "pipelines.datasets.DatasetsPipeline": 800,
 }
 
+# Parsing and normalising question pages runs in this many worker processes (crawler.extraction),
+# so the crawl's own process is left to Scrapy; 0 parses in the crawl's process.
+EXTRACT_PROCESSES = 1
+
 # Output: the dataset root, and how big the Parquet row groups and files are.
 DATA_DIR = "data"
 PARQUET_ROW_GROUP_ROWS = 50_000

@@ -99,7 +99,7 @@ class DatasetsPipeline:
     def _write(self, item) -> None:
         for record in item.records:
             dataset, row = row_for(record, fetched_at=item.fetched_at, crawl_id=self.session.crawl_id,
-                                   layout=item.page.family, content_sha256=item.content_sha256)
+                                   layout=item.family, content_sha256=item.content_sha256)
             if dataset == "doctors":
                 if row["doctor_id"] in self.session.doctors:
                     continue

@@ -1,23 +1,25 @@
 """What the spider hands to the item pipelines."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 
 @dataclass(slots=True)
 class QuestionPageItem:
-    """One parsed question page."""
-    page: Any  # crawler.pages.QuestionPage: raw strings as the page printed them
+    """One question page: parsed (`page`), or already normalised by a worker (`records`)."""
+    family: str  # the page's markup family: the questions dataset's `layout`
+    page: Any  # crawler.pages.QuestionPage (raw strings as printed), or None when `records` came with it
     fetched_url: str
     fetched_at: datetime  # UTC
     content_sha256: str
     etag: str | None = None
     last_modified: str | None = None
     lastmod: str | None = None  # the sitemap's, when the page was found in one
-    # Filled by pipelines.records.NormalisePipeline: the contract records, page order.
-    records: list[dict] = field(default_factory=list)
+    # The contract records, page order: from an extraction worker (crawler.extraction), or
+    # made from `page` by pipelines.records.NormalisePipeline.
+    records: list[dict] | None = None
 
 
 @dataclass(slots=True)

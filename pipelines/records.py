@@ -1,7 +1,9 @@
 """Item pipeline: a parsed question page to the contract's records, by the normalisers.
 
 `doctor-answers extract` goes through the same `page_records`, so a crawl and an offline
-run of a saved page give the same records.
+run of a saved page give the same records. A page read by an extraction worker
+(crawler.extraction, `EXTRACT_PROCESSES` >= 1) arrives with its records already made by the
+same function there: it is only counted here.
 """
 from __future__ import annotations
 
@@ -20,7 +22,8 @@ class NormalisePipeline:
     def process_item(self, item, spider=None):
         if isinstance(item, NotModifiedItem):
             return item
-        item.records = page_records(item.page)
+        if item.records is None:
+            item.records = page_records(item.page)
         # One stats call per record type and page, not per record: every call on Scrapy's
         # StatsCollector goes through its deprecation-checking __getattribute__ (2% of a crawl).
         counts: dict[str, int] = {}

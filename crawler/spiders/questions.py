@@ -21,6 +21,7 @@ from scrapy.exceptions import DontCloseSpider, IgnoreRequest
 from scrapy.spidermiddlewares.httperror import HttpError
 
 from crawler import discovery
+from crawler.workers import ExtractionWorkers
 from crawler.spiders.sitemaps_first import SitemapsFirst
 from crawler.pages import BlockedPage, PageError, TruncatedPage, parse_question_page
 from pipelines.items import NotModifiedItem, QuestionPageItem
@@ -61,6 +62,7 @@ class QuestionsSpider(scrapy.Spider):
     def from_crawler(cls, crawler, *args, **kwargs):
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.session = CrawlSession.from_crawler(crawler)
+        spider.extraction = ExtractionWorkers.from_crawler(crawler)
         spider.requested: set[str] = set()
         spider.sitemaps_first = SitemapsFirst(active=spider.session.state is not None and bool(spider.site_roots))
         # Stateful crawls read sitemaps before listings: once they named questions, a listing
@@ -172,19 +174,20 @@ class QuestionsSpider(scrapy.Spider):
 
     # question pages -------------------------------------------------------------------
 
-    def parse_question(self, response):
+    async def parse_question(self, response):
         if response.status == 304:
             self.count("pages/not_modified")
             yield NotModifiedItem(response.url, self.session.sitemap_lastmod.get(response.url))
             return
         try:
-            page = parse_question_page(response.url, response.body)
+            page, records = await self.read_question(response)
         except BlockedPage as error:  # the block middleware should have caught it; never record it
             self.count("pages/blocked")
             logger.warning("%s", error)
             return
         except TruncatedPage as error:
-            yield from self.retry_truncated(response, error)
+            if retry := self.retry_truncated(response, error):
+                yield retry
             return
         except PageError as error:
             self.count("pages/malformed")
@@ -193,29 +196,38 @@ class QuestionsSpider(scrapy.Spider):
             return
         self.count("pages/question")
         yield QuestionPageItem(
-            page=page,
+            family=page.family,
+            page=None if records is not None else page,
             fetched_url=response.url,
             fetched_at=datetime.now(timezone.utc),
             content_sha256=hashlib.sha256(response.body).hexdigest(),
             etag=_header(response, b"ETag"),
             last_modified=_header(response, b"Last-Modified"),
             lastmod=self.session.sitemap_lastmod.get(response.url),
+            records=records,
         )
         for url in page.related_urls:
             if request := self.question_request(url):
                 yield request
 
+    async def read_question(self, response):
+        """(page, records): from an extraction worker, records made; in this process, the
+        parsed page, and records None (NormalisePipeline makes them)."""
+        if self.extraction.enabled:
+            extract = await self.extraction.extract(response.url, response.body)
+            return extract, extract.records
+        return parse_question_page(response.url, response.body), None
+
     def retry_truncated(self, response, error):
         self.count("pages/truncated")
         retry = get_retry_request(response.request, spider=self, reason="truncated page")
-        if retry is not None:
-            # The cut-off attempt's latency is not the retry's (AutoThrottle would read it).
-            retry.meta.pop("download_latency", None)
         if retry is None:
             self.count("pages/failed")
             logger.error("Gave up on a page that keeps arriving cut off: %s", error)
-            return
-        yield retry
+        else:
+            # The cut-off attempt's latency is not the retry's (AutoThrottle would read it).
+            retry.meta.pop("download_latency", None)
+        return retry
 
     # failures -------------------------------------------------------------------------
 

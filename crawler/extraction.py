@@ -1,0 +1,99 @@
+"""Parse + normalise of one question page, and the worker process that does it for a crawl.
+
+`extract_page(url, body)` runs the same pure functions as `doctor-answers extract`
+(`parse_question_page`, then `page_records`) and keeps only what a crawl needs: the family,
+the related links and the records, all plain values (the page's lxml tree cannot be pickled).
+
+`python -m crawler.extraction FD` is an extraction worker (started by crawler.workers): it
+reads requests from the socket FD and writes answers back, in frames of a 4-byte big-endian
+length then a pickle. A request is `(id, url, body)`; an answer is `(id, extract, None)` or
+`(id, None, error)`, where error is the page's PageError or a RuntimeError describing a bug.
+"""
+from __future__ import annotations
+
+import pickle
+import signal
+import socket
+import struct
+import sys
+from dataclasses import dataclass
+
+HEADER = struct.Struct(">I")
+
+
+@dataclass(slots=True)
+class PageExtract:
+    """What a crawl keeps of one question page: no lxml objects, only plain values."""
+    family: str
+    related_urls: list[str]
+    records: list[dict]
+
+
+def extract_page(url: str, body: bytes) -> PageExtract:
+    """Parse and normalise one question page. Raises crawler.pages.PageError subclasses."""
+    from crawler.pages import parse_question_page
+    from pipelines.normalise.records import page_records
+
+    page = parse_question_page(url, body)
+    return PageExtract(page.family, list(page.related_urls), page_records(page))
+
+
+def frame(message) -> bytes:
+    data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+    return HEADER.pack(len(data)) + data
+
+
+def _answer(request_id: int, url: str, body: bytes) -> bytes:
+    from crawler.pages import PageError
+
+    try:
+        return frame((request_id, extract_page(url, body), None))
+    except PageError as error:
+        return frame((request_id, None, error))
+    except Exception as error:  # a bug: the crawl logs it against the page's URL, and goes on
+        return frame((request_id, None, RuntimeError(f"{type(error).__name__}: {error}")))
+
+
+def serve(sock: socket.socket) -> None:
+    """Answer requests until the crawl closes its end of the socket."""
+    stream = sock.makefile("rwb")
+    while True:
+        header = stream.read(HEADER.size)
+        if len(header) < HEADER.size:
+            return  # the crawl is done (or gone)
+        request_id, url, body = pickle.loads(stream.read(HEADER.unpack(header)[0]))
+        stream.write(_answer(request_id, url, body))
+        stream.flush()
+
+
+def _die_with_parent() -> None:
+    try:
+        import ctypes
+
+        ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG: no orphan after a kill -9
+    except (OSError, AttributeError):  # not Linux: the worker still ends when its socket closes
+        pass
+
+
+def main(argv: list[str]) -> int:
+    # Ctrl-C reaches the whole process group; how a crawl stops is its own process's decision.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _die_with_parent()
+    sock = socket.socket(fileno=int(argv[0]))
+    import crawler.pages  # noqa: F401  (imported now, while the crawl reads robots.txt)
+    import pipelines.normalise.records  # noqa: F401
+
+    try:
+        serve(sock)
+    except (BrokenPipeError, ConnectionResetError):
+        pass
+    finally:
+        sock.close()
+    return 0
+
+
+if __name__ == "__main__":
+    # Run this module's main, not __main__'s copy: the crawl unpickles crawler.extraction.PageExtract.
+    from crawler.extraction import main as worker_main
+
+    sys.exit(worker_main(sys.argv[1:]))

@@ -1,0 +1,169 @@
+"""The crawl's extraction workers: processes that parse and normalise question pages.
+
+A crawl is CPU-bound in its one process: Scrapy's engine, downloads and middlewares take a
+core, and parse + normalise took ~25% more on top (BENCHMARKS.md). With `EXTRACT_PROCESSES`
+>= 1 the spider awaits `ExtractionWorkers.extract(url, body)`, which sends the page to a
+worker (`python -m crawler.extraction`) over a socket and resolves when its answer comes
+back. Everything on the crawl's side runs on the reactor's asyncio loop: no threads, so
+no fight for the GIL. (concurrent.futures' process pool was tried first: its two helper
+threads per crawl made the crawl slower than parsing in place.)
+
+A worker that dies (killed, out of memory, a crash in C) is replaced, and its pages are
+tried once more on a fresh one; a page that kills a worker twice is reported as a PageError.
+Workers die with the crawl's process, ignore Ctrl-C and end when the engine stops.
+"""
+from __future__ import annotations
+
+import asyncio
+import itertools
+import logging
+import os
+import pickle
+import socket
+import subprocess
+import sys
+
+from scrapy import signals
+
+from crawler.extraction import HEADER, PageExtract, frame
+from crawler.pages import PageError
+
+logger = logging.getLogger(__name__)
+
+
+class WorkerDied(Exception):
+    pass
+
+
+class Worker:
+    """One extraction process and the socket to it."""
+
+    def __init__(self):
+        ours, theirs = socket.socketpair()
+        # The worker imports what this process can: sys.path says where (a Scrapyd egg, too).
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
+        self.process = subprocess.Popen([sys.executable, "-m", "crawler.extraction", str(theirs.fileno())],
+                                        pass_fds=(theirs.fileno(),), env=env, stdin=subprocess.DEVNULL)
+        theirs.close()
+        self.pending: dict[int, asyncio.Future] = {}
+        self.ids = itertools.count()
+        self.dead = False
+        self.sock = ours
+        self.connected = asyncio.ensure_future(self._connect(ours))
+
+    async def _connect(self, sock: socket.socket):
+        reader, writer = await asyncio.open_connection(sock=sock)
+        self.reading = asyncio.ensure_future(self._read_answers(reader))
+        return writer
+
+    async def extract(self, url: str, body: bytes) -> PageExtract:
+        writer = await self.connected
+        if self.dead:
+            raise WorkerDied
+        request_id = next(self.ids)
+        answer = self.pending[request_id] = asyncio.get_running_loop().create_future()
+        writer.write(frame((request_id, url, body)))
+        extract, error = await answer
+        if error is not None:
+            raise error
+        return extract
+
+    async def _read_answers(self, reader: asyncio.StreamReader) -> None:
+        try:
+            while True:
+                size = HEADER.unpack(await reader.readexactly(HEADER.size))[0]
+                request_id, extract, error = pickle.loads(await reader.readexactly(size))
+                answer = self.pending.pop(request_id, None)
+                if answer is not None and not answer.done():
+                    answer.set_result((extract, error))
+        except (asyncio.IncompleteReadError, ConnectionError):
+            pass  # the worker is gone
+        except Exception:  # an answer that cannot be read: stop using this worker
+            logger.exception("Unreadable answer from extraction worker %s", self.process.pid)
+            self.process.kill()
+        finally:
+            self.dead = True
+            for answer in self.pending.values():
+                if not answer.done():
+                    answer.set_exception(WorkerDied())
+            self.pending.clear()
+
+    def close(self) -> None:
+        # End of input is the worker's signal to exit (it is killed if it does not). Shut the
+        # socket down now: a transport's close() waits for the loop, which this call blocks.
+        try:
+            self.sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass  # never connected, or already gone
+        if self.connected.done() and not self.connected.cancelled() and self.connected.exception() is None:
+            self.connected.result().close()
+            self.reading.cancel()
+        else:
+            self.connected.cancel()
+        try:
+            self.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+class ExtractionWorkers:
+    """`EXTRACT_PROCESSES` workers for one crawler (0: the spider parses in its own process)."""
+
+    def __init__(self, processes: int, crawler=None):
+        self.processes = processes
+        self.crawler = crawler
+        self.workers: list[Worker] = []
+
+    @classmethod
+    def from_crawler(cls, crawler) -> "ExtractionWorkers":
+        workers = crawler.__dict__.get("_extraction_workers")
+        if workers is None:
+            processes = crawler.settings.getint("EXTRACT_PROCESSES", 0)
+            if processes and not _asyncio_reactor():
+                logger.warning("EXTRACT_PROCESSES needs Twisted's asyncio reactor; parsing in this process")
+                processes = 0
+            workers = crawler.__dict__["_extraction_workers"] = cls(processes, crawler)
+            crawler.signals.connect(workers.start, signal=signals.spider_opened)
+            crawler.signals.connect(workers.stop, signal=signals.engine_stopped)
+        return workers
+
+    @property
+    def enabled(self) -> bool:
+        return self.processes > 0
+
+    def start(self, spider=None) -> None:
+        """Start the workers now: they import lxml and the normalisers while robots.txt loads."""
+        for worker in [w for w in self.workers if w.dead]:
+            worker.close()
+            self.workers.remove(worker)
+        while len(self.workers) < self.processes:
+            self.workers.append(Worker())
+
+    def stop(self) -> None:
+        for worker in self.workers:
+            worker.close()
+        self.workers = []
+
+    async def extract(self, url: str, body: bytes) -> PageExtract:
+        """Parse and normalise a page in the least busy worker; raises the page's PageError."""
+        for attempt in (1, 2):
+            self.start()
+            worker = min(self.workers, key=lambda w: len(w.pending))
+            try:
+                return await worker.extract(url, body)
+            except WorkerDied:
+                logger.error("An extraction worker died (exit status %s) while reading %s",
+                             worker.process.poll(), url)
+                if self.crawler is not None:
+                    self.crawler.stats.inc_value("extraction/worker_died")
+        raise PageError(url, "the extraction worker died twice on this page")
+
+
+def _asyncio_reactor() -> bool:
+    from scrapy.utils.reactor import is_asyncio_reactor_installed
+
+    try:
+        return is_asyncio_reactor_installed()
+    except Exception:  # no reactor installed yet: Scrapy installs its default, the asyncio one
+        return True
