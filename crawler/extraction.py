@@ -11,6 +11,7 @@ length then a pickle. A request is `(id, url, body)`; an answer is `(id, extract
 """
 from __future__ import annotations
 
+import os
 import pickle
 import signal
 import socket
@@ -75,10 +76,20 @@ def _die_with_parent() -> None:
         pass
 
 
+def _batch_scheduling() -> None:
+    # A woken worker must not preempt the crawl's reactor on its CPU: SCHED_BATCH is Linux's
+    # "throughput, not latency" class, which skips wake-up preemption.
+    try:
+        os.sched_setscheduler(0, os.SCHED_BATCH, os.sched_param(0))
+    except (AttributeError, OSError):
+        pass
+
+
 def main(argv: list[str]) -> int:
     # Ctrl-C reaches the whole process group; how a crawl stops is its own process's decision.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _die_with_parent()
+    _batch_scheduling()
     sock = socket.socket(fileno=int(argv[0]))
     import crawler.pages  # noqa: F401  (imported now, while the crawl reads robots.txt)
     import pipelines.normalise.records  # noqa: F401
