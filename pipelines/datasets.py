@@ -11,6 +11,7 @@ never see a crawl's rows before its row says how it ended.
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from pathlib import Path
 
@@ -21,7 +22,7 @@ from scrapy.utils.defer import _schedule_coro
 
 from pipelines.items import NotModifiedItem
 from pipelines.crawls import crawl_row, status_of, write_crawl_row
-from pipelines.parquet import DatasetWriter, publish
+from pipelines.parquet import DatasetWriter, publish, warm_arrow
 from pipelines.rows import row_for
 from pipelines.schemas import SCHEMAS
 from pipelines.session import CrawlSession
@@ -78,6 +79,9 @@ class DatasetsPipeline:
             probe.unlink()
         except OSError as error:
             self._fail(error)
+        # pyarrow imports pandas on its first conversion (0.2-0.3 s): let that happen now, in a
+        # thread, while the crawl mostly waits for robots.txt and its first pages.
+        threading.Thread(target=warm_arrow, name="warm-arrow", daemon=True).start()
 
     # items -------------------------------------------------------------------------------
 

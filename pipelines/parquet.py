@@ -125,6 +125,11 @@ class DatasetWriter:
         return self.folder / f".{self.stem}-{part:05d}.parquet.tmp"
 
 
+def warm_arrow() -> None:
+    """Make pyarrow load what its first conversion of Python values loads (it imports pandas)."""
+    pa.array([0], type=pa.int8())
+
+
 def publish(files: list[tuple[Path, Path]]) -> None:
     """Rename sealed files into place. Idempotent: a file already in place is left as it is."""
     for tmp, final in files:
