@@ -26,6 +26,7 @@ BUCKETS = [
     ("start-up: imports", ("_find_and_load",)),
     ("parse: crawler.pages.parse_question_page", ("parse_question_page (",)),
     ("normalise: page_records", ("page_records (",)),
+    ("extraction workers: pages sent, answers read", ("ExtractionWorkers.extract", "Worker._read_answers")),
     ("Parquet: Arrow conversion and row groups", ("DatasetWriter._compact", "DatasetWriter._write_row_group",
                                                  "DatasetWriter.seal")),
     ("rows and buffers: DatasetsPipeline", ("DatasetsPipeline.",)),
