@@ -8,7 +8,6 @@ same function there: it is only counted here.
 from __future__ import annotations
 
 from pipelines.items import NotModifiedItem
-from pipelines.normalise.records import page_records
 
 
 class NormalisePipeline:
@@ -23,6 +22,10 @@ class NormalisePipeline:
         if isinstance(item, NotModifiedItem):
             return item
         if item.records is None:
+            # Imported here: with extraction workers the crawl's own process never normalises,
+            # and nameparser's import is 40 ms of its start-up.
+            from pipelines.normalise.records import page_records
+
             item.records = page_records(item.page)
         # One stats call per record type and page, not per record: every call on Scrapy's
         # StatsCollector goes through its deprecation-checking __getattribute__ (2% of a crawl).

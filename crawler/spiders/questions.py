@@ -21,9 +21,9 @@ from scrapy.exceptions import DontCloseSpider, IgnoreRequest
 from scrapy.spidermiddlewares.httperror import HttpError
 
 from crawler import discovery
-from crawler.workers import ExtractionWorkers
-from crawler.spiders.sitemaps_first import SitemapsFirst
 from crawler.pages import BlockedPage, PageError, TruncatedPage, parse_question_page
+from crawler.spiders.sitemaps_first import SitemapsFirst
+from crawler.workers import ExtractionWorkers
 from pipelines.items import NotModifiedItem, QuestionPageItem
 from pipelines.session import CrawlSession
 
