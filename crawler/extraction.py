@@ -107,4 +107,9 @@ if __name__ == "__main__":
     # Run this module's main, not __main__'s copy: the crawl unpickles crawler.extraction.PageExtract.
     from crawler.extraction import main as worker_main
 
-    sys.exit(worker_main(sys.argv[1:]))
+    status = worker_main(sys.argv[1:])
+    # Nothing is left to write, and the crawl waits for this exit: skip the interpreter's
+    # teardown of lxml, nameparser and the caches (30-50 ms at the end of every crawl).
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(status)
