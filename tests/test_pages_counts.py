@@ -1,4 +1,4 @@
-"""Declared answer counts: only decimal digits are read (int() refuses superscripts)."""
+"""Answer counts: declared ones from decimal digits only (int() refuses superscripts); a cap."""
 from __future__ import annotations
 
 import pytest
@@ -38,3 +38,18 @@ def test_positional_item_fields_keep_their_order():
     assert [f.name for f in fields(RawAnswer)] == [
         "answer_id", "title", "body", "vote", "vote_kind", "date_text", "date_time", "byline"]
     assert [f.name for f in fields(RawByline)] == ["name", "profile_href", "title_line", "rating", "review_count"]
+
+
+def test_a_page_with_more_answers_than_a_position_holds_is_a_page_error(monkeypatch):
+    import pyarrow as pa
+
+    import crawler.pages
+    from crawler.pages import PageError
+    from pipelines.schemas import SCHEMAS
+
+    assert SCHEMAS["answers"].field("position").type == pa.int16()
+    assert crawler.pages.MAX_ANSWERS == 2**15 - 1
+    monkeypatch.setattr(crawler.pages, "MAX_ANSWERS", 9)  # the golden page has 10
+    with pytest.raises(PageError, match="10 answers") as error:
+        parse_question_page(URL, (PAGES / f"{GOLDEN}.legacy.html").read_bytes())
+    assert error.value.url == URL

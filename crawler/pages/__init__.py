@@ -27,6 +27,9 @@ _PARSERS = {
     "nextjs": nextjs.parse,
 }
 FAMILIES = tuple(_PARSERS)
+# An answer's position is an int16 in the answers dataset: a page past this is not a real
+# question page, and one such page must not make a whole batch of rows unwritable.
+MAX_ANSWERS = 32_767
 
 
 def _decode(url: str, html) -> tuple[str, str | bytes]:
@@ -105,6 +108,8 @@ def parse_question_page(url: str, html) -> QuestionPage:
     if declared is not None and len(page.answers) < declared:
         raise TruncatedPage(
             url, f"truncated page ({len(page.answers)} answers, the page declares {declared})")
+    if len(page.answers) > MAX_ANSWERS:
+        raise PageError(url, f"{len(page.answers)} answers: more than one question can hold ({MAX_ANSWERS})")
     if not page.question.question_id:
         raise UnknownLayout(url, f"{family} page without a question id")
     for a in page.answers:
