@@ -21,9 +21,12 @@ class CrawlSession:
         state_dir = settings.get("STATE_DIR")
         self.state = CrawlState(state_dir) if state_dir else None
         if self.state is None:
+            self.incremental = False
             self.crawl_id, self.started_at, self.resumed, self.next_part = crawl_id, started_at, False, 0
             self.done, self.doctors = set(), set()
             return
+        # Incremental: pages of earlier crawls are known, so a sitemap's lastmod can skip them.
+        self.incremental = self.state.knows_pages()
         opened = self.state.open_crawl(crawl_id, started_at)
         self.crawl_id, self.started_at, self.resumed = opened.crawl_id, opened.started_at, opened.resumed
         self.next_part = opened.next_part

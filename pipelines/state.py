@@ -95,6 +95,10 @@ class CrawlState:
 
     # pages -------------------------------------------------------------------------------
 
+    def knows_pages(self) -> bool:
+        """Whether an earlier crawl committed pages: then sitemaps can say what did not change."""
+        return self.db.execute("SELECT 1 FROM pages LIMIT 1").fetchone() is not None
+
     def version(self, url: str) -> PageVersion | None:
         row = self.db.execute("SELECT url, etag, last_modified, lastmod, content_sha256 FROM pages WHERE url = ?", (url,)).fetchone()
         return PageVersion(*row) if row else None

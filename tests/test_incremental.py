@@ -48,6 +48,26 @@ def test_a_stateful_crawl_walks_no_listing_page_that_names_only_sitemap_question
     assert listings and not [url for url in listings if "page=" in url]  # first pages only
 
 
+def test_sitemaps_go_first_only_when_the_state_knows_pages(reference_site, tmp_path):
+    from scrapy.utils.test import get_crawler
+
+    from crawler.spiders.questions import SITEMAP_PRIORITY, QuestionsSpider
+
+    state = tmp_path / "state"
+
+    def sitemap_priority() -> int:
+        crawler = get_crawler(QuestionsSpider, {"STATE_DIR": str(state), "DATA_DIR": str(tmp_path / "data")})
+        spider = QuestionsSpider.from_crawler(crawler, start_url="http://127.0.0.1:1/")
+        return spider.sitemap_request("http://127.0.0.1:1/sitemap.xml").priority
+
+    # A first crawl has nothing to skip: its sitemaps wait behind the questions already queued,
+    # as a full crawl's do, and the queue never holds the whole site.
+    assert sitemap_priority() == SITEMAP_PRIORITY["full"]
+    site = reference_site(questions=40)
+    assert crawl(site.url, "--out", tmp_path / "data", "--state", state).returncode == 0
+    assert sitemap_priority() == SITEMAP_PRIORITY["incremental"]
+
+
 def test_a_304_writes_no_new_snapshot(reference_site, tmp_path):
     out, state = tmp_path / "data", tmp_path / "state"
     site = reference_site(questions=40)

@@ -28,9 +28,10 @@ from pipelines.items import NotModifiedItem, QuestionPageItem
 from pipelines.session import CrawlSession
 
 logger = logging.getLogger(__name__)
-# An incremental crawl reads its sitemaps before anything else: they say what changed. A full
-# crawl reads them after the questions already queued, so the queue holds one sitemap's
-# questions at a time, not the whole site's (40 MB of requests at 20,000 questions).
+# An incremental crawl (its state knows pages of earlier crawls) reads its sitemaps before
+# anything else: they say what changed. Any other crawl, a stateful one's first included,
+# reads them after the questions already queued, so the queue holds one sitemap's questions
+# at a time, not the whole site's (40 MB of requests at 20,000 questions).
 SITEMAP_PRIORITY = {"incremental": 30, "full": 0}
 
 
@@ -111,7 +112,7 @@ class QuestionsSpider(scrapy.Spider):
 
     def sitemap_request(self, url: str) -> scrapy.Request:
         self.sitemaps_first.sitemap_requested()
-        priority = SITEMAP_PRIORITY["incremental" if self.session.state is not None else "full"]
+        priority = SITEMAP_PRIORITY["incremental" if self.session.incremental else "full"]
         return self.request(url, self.parse_sitemap, priority=priority, meta={"sitemap": True})
 
     def request(self, url: str, callback, **kwargs) -> scrapy.Request:
