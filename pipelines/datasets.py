@@ -169,6 +169,8 @@ class DatasetsPipeline:
                 self.checkpoint()
             except OSError as error:
                 self._fail(error)
+        if self.session.state is not None and not self.output_error:
+            self.session.state.fill_lastmods(self.session.crawl_id, self.session.sitemap_lastmod)
         status = "failed" if self.output_error else status_of(reason, self.crawler.stats.get_stats())
         self.crawler.stats.set_value("crawl/status", status)
         try:

@@ -103,6 +103,14 @@ class CrawlState:
         row = self.db.execute("SELECT url, etag, last_modified, lastmod, content_sha256 FROM pages WHERE url = ?", (url,)).fetchone()
         return PageVersion(*row) if row else None
 
+    def fill_lastmods(self, crawl_id: str, lastmods: dict[str, str]) -> None:
+        """Give the pages this crawl fetched before its sitemaps named them the sitemaps' lastmod
+        (a page found by a listing or a related link first): the next crawl can skip them too."""
+        with self._transaction():
+            self.db.executemany(
+                "UPDATE pages SET lastmod = ? WHERE url = ? AND crawl_id = ? AND lastmod IS NULL",
+                [(lastmod, url, crawl_id) for url, lastmod in lastmods.items()])
+
     # batches -----------------------------------------------------------------------------
 
     def commit_batch(self, crawl_id: str, part: int, files: list[tuple[Path, Path]],

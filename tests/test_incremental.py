@@ -68,6 +68,18 @@ def test_sitemaps_go_first_only_when_the_state_knows_pages(reference_site, tmp_p
     assert sitemap_priority() == SITEMAP_PRIORITY["incremental"]
 
 
+def test_a_second_crawl_skips_every_unchanged_question_by_its_lastmod(reference_site, tmp_path):
+    # The first crawl meets many questions through listings and related links before the
+    # sitemap that names them: their lastmod is still recorded, so none needs a 304 later.
+    out, state = tmp_path / "data", tmp_path / "state"
+    site = reference_site(questions=600)
+    assert crawl(site.url, "--out", out, "--state", state).returncode == 0
+    assert crawl(site.url, "--out", out, "--state", state).returncode == 0
+    second = sorted(crawl_rows(out), key=lambda r: r["started_at"])[1]
+    assert second["pages_not_modified"] == 0
+    assert second["pages_skipped"] == len(site.site.question_slugs())
+
+
 def test_a_304_writes_no_new_snapshot(reference_site, tmp_path):
     out, state = tmp_path / "data", tmp_path / "state"
     site = reference_site(questions=40)
