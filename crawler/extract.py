@@ -11,8 +11,8 @@ import os
 import sys
 from pathlib import Path
 
-from crawler.pages import PageError, parse_question_page
-from pipelines.normalise.records import page_records
+from crawler.extraction import extract_page
+from crawler.pages import PageError
 
 
 def _files(paths) -> tuple[list[Path], list[str]]:
@@ -49,8 +49,7 @@ def extract_paths(paths, url: str | None = None, out=None, err=None) -> int:
             continue
         page_url = url or f.resolve().as_uri()
         try:
-            page = parse_question_page(page_url, data)
-            records = page_records(page)
+            records = extract_page(page_url, data).records
         except PageError as e:
             print(f"error: {f}: {e.reason}", file=err)
             status = 1

@@ -1,7 +1,7 @@
 """Parse + normalise of one question page, and the worker process that does it for a crawl.
 
-`extract_page(url, body)` runs the same pure functions as `doctor-answers extract`
-(`parse_question_page`, then `page_records`) and keeps only what a crawl needs: the family,
+`extract_page(url, body)` is what `doctor-answers extract` runs on a saved page
+(`parse_question_page`, then `page_records`), and keeps only what a crawl needs: the family,
 the related links and the records, all plain values (the page's lxml tree cannot be pickled).
 
 `python -m crawler.extraction FD` is an extraction worker (started by crawler.workers): it
