@@ -88,7 +88,8 @@ class Worker:
                     answer.set_exception(WorkerDied())
             self.pending.clear()
 
-    def close(self) -> None:
+    def close(self) -> int:
+        """Stop the worker; its exit status (negative: the signal that killed it)."""
         # End of input is the worker's signal to exit (it is killed if it does not). Shut the
         # socket down now: a transport's close() waits for the loop, which this call blocks.
         try:
@@ -101,10 +102,10 @@ class Worker:
         else:
             self.connected.cancel()
         try:
-            self.process.wait(timeout=5)
+            return self.process.wait(timeout=5)
         except subprocess.TimeoutExpired:
             self.process.kill()
-            self.process.wait()
+            return self.process.wait()
 
 
 class ExtractionWorkers:
@@ -133,17 +134,25 @@ class ExtractionWorkers:
         return self.processes > 0
 
     def start(self, spider=None) -> None:
-        """Start the workers now: they import lxml and the normalisers while robots.txt loads."""
-        for worker in [w for w in self.workers if w.dead]:
-            worker.close()
-            self.workers.remove(worker)
+        """Start the workers now: they import lxml and the normalisers while robots.txt loads.
+        Later calls replace the workers that died."""
+        self._drop_dead()
         while len(self.workers) < self.processes:
             self.workers.append(Worker())
 
     def stop(self) -> None:
+        self._drop_dead()
         for worker in self.workers:
             worker.close()
         self.workers = []
+
+    def _drop_dead(self) -> None:
+        # Each death is reported once, here, whether or not pages were in flight on it.
+        for worker in [w for w in self.workers if w.dead]:
+            self.workers.remove(worker)
+            logger.error("An extraction worker died (exit status %s)", worker.close())
+            if self.crawler is not None:
+                self.crawler.stats.inc_value("extraction/worker_died")
 
     async def extract(self, url: str, body: bytes) -> PageExtract:
         """Parse and normalise a page in the least busy worker; raises the page's PageError."""
@@ -153,10 +162,7 @@ class ExtractionWorkers:
             try:
                 return await worker.extract(url, body)
             except WorkerDied:
-                logger.error("An extraction worker died (exit status %s) while reading %s",
-                             worker.process.poll(), url)
-                if self.crawler is not None:
-                    self.crawler.stats.inc_value("extraction/worker_died")
+                logger.info("%s goes to a new extraction worker", url)
         raise PageError(url, "the extraction worker died twice on this page")
 
 

@@ -95,6 +95,7 @@ def test_a_worker_killed_mid_crawl_loses_no_question(reference_site, tmp_path):
         process.kill()
     assert process.returncode == 0, stderr.decode()[-2000:]
     assert "An extraction worker died" in stderr.decode()
+    assert "'extraction/worker_died': 1," in stderr.decode()  # one death, counted once
     assert differences(read_truth(tmp_path / "truth.jsonl"), out) == []
     assert crawl_rows(out)[0]["status"] == "finished"
 
