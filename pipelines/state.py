@@ -96,7 +96,8 @@ class CrawlState:
     # pages -------------------------------------------------------------------------------
 
     def knows_pages(self) -> bool:
-        """Whether an earlier crawl committed pages: then sitemaps can say what did not change."""
+        """Whether pages were committed (by an earlier crawl, or by this one before a restart):
+        then sitemaps can say what did not change."""
         return self.db.execute("SELECT 1 FROM pages LIMIT 1").fetchone() is not None
 
     def version(self, url: str) -> PageVersion | None:
