@@ -26,6 +26,7 @@ from pipelines.parquet import DatasetWriter, publish, warm_arrow
 from pipelines.rows import row_for
 from pipelines.schemas import SCHEMAS
 from pipelines.session import CrawlSession
+from pipelines.signals import batch_sealing, crawl_committed
 from pipelines.state import PageVersion
 
 logger = logging.getLogger(__name__)
@@ -134,6 +135,8 @@ class DatasetsPipeline:
         files = [paths for paths in (w.seal() for w in self.writers.values()) if paths]
         for writer in self.writers.values():
             writer.part = part + 1  # one part number per batch, across datasets
+        for _, sealed in self.crawler.signals.send_catch_log(batch_sealing, part=part):
+            files.extend(sealed or [])
         if self.session.state is not None:
             self.session.state.commit_batch(self.session.crawl_id, part, files, self.batch_pages, self.batch_doctors)
         else:
@@ -182,6 +185,8 @@ class DatasetsPipeline:
             return
         if self.session.state is not None:
             self.session.state.finish_crawl(self.session.crawl_id, status)
+        self.crawler.signals.send_catch_log(crawl_committed, root=self.root, crawl_id=self.session.crawl_id,
+                                            status=status)
         logger.info("Crawl %s %s: %s", self.session.crawl_id, status, path)
 
     def _rows_of_crawl(self, dataset: str) -> int:

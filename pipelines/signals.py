@@ -1,0 +1,14 @@
+"""The output's own signals, sent through the crawler's signal manager (Scrapy style), so that
+components that take part in a crawl's commit (the WARC archive, the latest view) plug in
+without the dataset pipeline knowing them.
+
+- `batch_sealing(part)`: a batch of dataset files is sealed and about to be published. A
+  receiver seals its own files of the same batch and returns them as a list of
+  (temporary path, final path) pairs: they are published with the batch, in the same commit,
+  so after any kill a committed batch has all of them or none.
+- `crawl_committed(root, crawl_id, status)`: the crawl's `crawls` row is written (the crawl is
+  visible to readers). Receivers update what is derived from committed crawls.
+"""
+
+batch_sealing = object()
+crawl_committed = object()
