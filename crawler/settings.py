@@ -64,6 +64,7 @@ DOWNLOADER_MIDDLEWARES = {
 EXTENSIONS = {
     "crawler.extensions.crawl_delay.RobotsCrawlDelay": 500,
     "crawler.extensions.progress.Progress": 510,
+    "crawler.archive.extension.WarcArchive": 520,
 }
 ITEM_PIPELINES = {
     "pipelines.records.NormalisePipeline": 300,
@@ -89,6 +90,11 @@ PROGRESS_INTERVAL = 5.0
 STATE_DIR = None
 CHECKPOINT_PAGES = 5_000
 CHECKPOINT_SECONDS = 120.0
+
+# The WARC archive (`crawl --archive DIR`): every response with its request, in files of at
+# most about ARCHIVE_FILE_BYTES, committed with the dataset batches (crawler.archive). Off when None.
+ARCHIVE_DIR = None
+ARCHIVE_FILE_BYTES = 1_000_000_000
 
 # Scrapy (2.13+) starts CONCURRENT_ITEMS asyncio tasks for the output of every response, however
 # little it yields. Our item pipelines are synchronous, so items of one page gain nothing from

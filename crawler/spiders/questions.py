@@ -200,7 +200,8 @@ class QuestionsSpider(scrapy.Spider):
             family=page.family,
             page=None if records is not None else page,
             fetched_url=response.url,
-            fetched_at=datetime.now(timezone.utc),
+            # The archive (crawler.archive) stamps the moment the response arrived: its WARC-Date.
+            fetched_at=response.meta.get("fetched_at") or datetime.now(timezone.utc),
             content_sha256=hashlib.sha256(response.body).hexdigest(),
             etag=_header(response, b"ETag"),
             last_modified=_header(response, b"Last-Modified"),
