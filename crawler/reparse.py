@@ -29,7 +29,13 @@ from pathlib import Path
 from typing import NamedTuple
 
 from crawler.archive.reader import archive_files, chunks, responses
+from crawler.discovery import is_question_url
+from crawler.extraction import extract_page
+from crawler.pages import BlockedPage, PageError, TruncatedPage, UnknownLayout
 from crawler.run import CrawlResult
+# Imported here, before the pool forks, rather than once in every process (extract_page
+# imports it on its first page).
+import pipelines.normalise.records  # noqa: E402,F401
 
 logger = logging.getLogger(__name__)
 DATA_DATASETS = ("questions", "answers", "doctors")
@@ -58,10 +64,6 @@ class Chunk(NamedTuple):
 
 def read_chunk(task: tuple[str, int, int | None, int]) -> Chunk:
     """Extract the question pages of one byte range of an archive file (in a pool process)."""
-    from crawler.discovery import is_question_url
-    from crawler.extraction import extract_page
-    from crawler.pages import BlockedPage, PageError, TruncatedPage, UnknownLayout
-
     path, start, end, size = task
     pages, failed, counts, errors = [], [], Counter(), []
     try:
