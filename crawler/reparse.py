@@ -31,7 +31,8 @@ from typing import NamedTuple
 from crawler.archive.reader import archive_files, chunks, responses
 from crawler.discovery import is_question_url
 from crawler.extraction import extract_page
-from crawler.pages import BlockedPage, PageError, TruncatedPage, UnknownLayout
+from crawler.middlewares.blocks import BLOCK_STATUSES
+from crawler.pages import BlockedPage, PageError, TruncatedPage, UnknownLayout, is_block_page
 from crawler.run import CrawlResult
 # Imported here, before the pool forks, rather than once in every process (extract_page
 # imports it on its first page).
@@ -69,7 +70,14 @@ def read_chunk(task: tuple[str, int, int | None, int]) -> Chunk:
     try:
         for response in responses(path, start, end):
             counts["response_received_count"] += 1
-            if response.status != 200 or not is_question_url(response.url):
+            question = is_question_url(response.url)
+            if response.status in BLOCK_STATUSES and is_block_page(response.body):
+                # Counted whatever the page, as the crawl's block middleware does.
+                counts["pages/blocked"] += 1
+                if question:
+                    failed.append((response.url, "blocked"))
+                continue
+            if response.status != 200 or not question:
                 continue
             try:
                 extract = extract_page(response.url, response.body)

@@ -175,5 +175,5 @@ class WarcArchive:
         self.crawler.stats.set_value("crawl/message", message)
         self._stop()
         engine = self.crawler.engine
-        if engine is not None and engine.spider is not None and engine.running:
+        if engine is not None and engine.spider is not None:
             _schedule_coro(engine.close_spider_async(reason="output_failed"))
