@@ -16,7 +16,7 @@ import pyarrow.dataset as ds
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from crawler.archive.files import Exchange, WarcFiles, warc_date
+from crawler.archive.files import Exchange, WarcFiles
 from crawler.archive.reader import chunks, responses
 from pipelines.loader import load
 from reference_site.server import start_in_thread
@@ -220,7 +220,7 @@ def test_reparse_keeps_the_latest_good_page_of_a_url_archived_twice(tmp_path):
 
     def archive(name: str, body: bytes, when: datetime) -> None:
         files = WarcFiles(tmp_path / "archive", name, 10**9, {"crawl-id": name})
-        files.write(Exchange(url, warc_date(when), "GET", [], b"", 200, "HTTP/1.1",
+        files.write(Exchange(url, when, "GET", [], b"", 200, "HTTP/1.1",
                              [(b"Content-Type", [b"text/html"])], body, None))
         for tmp, final in files.seal():
             os.replace(tmp, final)

@@ -29,7 +29,7 @@ from scrapy import signals
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.defer import _schedule_coro
 
-from crawler.archive.files import Exchange, temporary_files, warc_date
+from crawler.archive.files import Exchange, temporary_files
 from crawler.extraction import HEADER, frame
 from pipelines.signals import batch_sealing
 
@@ -117,7 +117,7 @@ class WarcArchive:
         fetched_at = datetime.now(timezone.utc)
         request.meta["fetched_at"] = fetched_at
         ip = getattr(response, "ip_address", None)
-        exchange = Exchange(response.url, warc_date(fetched_at), request.method, list(request.headers.items()),
+        exchange = Exchange(response.url, fetched_at, request.method, list(request.headers.items()),
                             request.body, response.status, getattr(response, "protocol", None),
                             list(response.headers.items()), response.body, str(ip) if ip else None)
         try:

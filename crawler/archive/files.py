@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import re
+from datetime import datetime
 from http import HTTPStatus
 from io import BytesIO
 from pathlib import Path
@@ -34,7 +35,7 @@ _TRANSFER_HEADERS = {"transfer-encoding"}
 class Exchange(NamedTuple):
     """One response and the request that got it, in plain values (sent between processes)."""
     url: str
-    fetched_at: str  # WARC-Date: ISO 8601 UTC with microseconds, "2026-11-29T20:25:54.123456Z"
+    fetched_at: datetime  # UTC, when the response arrived: its WARC-Date
     method: str
     request_headers: list  # [(name bytes, [value bytes, ...]), ...] as Scrapy's Headers hold them
     request_body: bytes
@@ -45,8 +46,8 @@ class Exchange(NamedTuple):
     ip_address: str | None
 
 
-def warc_date(moment) -> str:
-    """A UTC datetime as WARC 1.1 writes it, microseconds included."""
+def warc_date(moment: datetime) -> str:
+    """A UTC datetime as WARC 1.1 writes it, microseconds included: 2026-11-29T20:25:54.123456Z."""
     return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
@@ -82,7 +83,7 @@ class WarcFiles:
         if self._file is None:
             self._open()
         writer, url = self._writer, exchange.url
-        common = {"WARC-Date": exchange.fetched_at, "WARC-Warcinfo-ID": self._warcinfo_id}
+        common = {"WARC-Date": warc_date(exchange.fetched_at), "WARC-Warcinfo-ID": self._warcinfo_id}
         response_headers = dict(common)
         if exchange.ip_address:
             response_headers["WARC-IP-Address"] = exchange.ip_address
