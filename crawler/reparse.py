@@ -22,18 +22,26 @@ import os
 import sys
 import time
 from collections import Counter
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import NamedTuple
+
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from crawler.archive.reader import archive_files, chunks, responses
 from crawler.discovery import is_question_url
 from crawler.extraction import extract_page
 from crawler.middlewares.blocks import BLOCK_STATUSES
 from crawler.pages import BlockedPage, PageError, TruncatedPage, UnknownLayout, is_block_page
-from crawler.run import CrawlResult
+from crawler.run import CrawlResult, crawl_settings
+from pipelines.crawls import crawl_row, status_of, write_crawl_row
+from pipelines.parquet import DatasetWriter, publish
+from pipelines.rows import row_for
+from pipelines.schemas import SCHEMAS
+from pipelines.session import new_crawl_id
 # Imported here, before the pool forks, rather than once in every process (extract_page
 # imports it on its first page).
 import pipelines.normalise.records  # noqa: E402,F401
@@ -123,10 +131,6 @@ class Reparse:
     bad: dict = field(default_factory=dict)  # url -> last failure, for URLs with no good page (yet)
 
     def __post_init__(self):
-        from pipelines.parquet import DatasetWriter
-        from pipelines.schemas import SCHEMAS
-        from pipelines.session import new_crawl_id
-
         self.crawl_id = self.crawl_id or new_crawl_id(self.started_at)
         date = f"{self.started_at:%Y-%m-%d}"
         self.writers = {
@@ -149,8 +153,6 @@ class Reparse:
             self._add_page(page)
 
     def _add_page(self, page: Page) -> None:
-        from pipelines.rows import row_for
-
         self.bad.pop(page.url, None)
         earlier = self.latest.get(page.url)
         if earlier is not None:
@@ -183,8 +185,6 @@ class Reparse:
 
     def commit(self) -> dict[str, int]:
         """Seal, drop the rows of superseded pages, publish every file at once; rows per dataset."""
-        from pipelines.parquet import publish
-
         self.seal()
         if self.superseded:
             for name in ("questions", "answers"):
@@ -212,9 +212,6 @@ class Reparse:
 def _drop_rows(path: Path, superseded: set) -> None:
     """Rewrite a sealed file without the rows of superseded pages (rare: a resumed crawl's
     archive, or several crawls' archives in one reparse)."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
     table = pq.read_table(path)
     keep = [key not in superseded for key in zip(table["question_id"].to_pylist(), table["fetched_at"].to_pylist())]
     if all(keep):
@@ -226,8 +223,6 @@ def _drop_rows(path: Path, superseded: set) -> None:
 
 
 def _rows(path: Path) -> int:
-    import pyarrow.parquet as pq
-
     return pq.ParquetFile(path).metadata.num_rows
 
 
@@ -262,8 +257,6 @@ def _results(tasks, processes: int):
         try:
             while pending:
                 head = pending.pop(0)
-                while not head.done():
-                    wait([head], return_when=FIRST_COMPLETED)
                 if (task := next(queued, None)) is not None:
                     pending.append(pool.submit(read_chunk, task))
                 yield head.result()
@@ -304,9 +297,6 @@ class Progress:
 def run_reparse(paths, out: str | Path = "data", processes: int | None = None, stream=None) -> CrawlResult:
     """Reparse the archives into a new crawl under `out`. Raises ArchiveError for archives
     that give nothing to read (before anything is written)."""
-    from crawler.run import crawl_settings
-    from pipelines.crawls import crawl_row, status_of, write_crawl_row
-
     files, errors = archive_files(paths)
     if errors:
         raise ArchiveError("; ".join(errors))
@@ -316,9 +306,9 @@ def run_reparse(paths, out: str | Path = "data", processes: int | None = None, s
     reparse = Reparse(root, settings)
     tasks = tasks_of(files, processes)
     progress = Progress(sum(t[3] for t in tasks), stream)
-    written, message, status = {}, None, None
+    written, failure = {}, None
     try:
-        root.mkdir(parents=True, exist_ok=True)
+        _check_writable(root, reparse.crawl_id)  # before any archive is read
         for chunk in _results(tasks, processes):
             reparse.add(chunk)
             progress.update(chunk.bytes, len(chunk.pages))
@@ -327,15 +317,12 @@ def run_reparse(paths, out: str | Path = "data", processes: int | None = None, s
         written = reparse.commit()
     except KeyboardInterrupt:
         reparse.abort()
-        status, message = "interrupted", "reparse interrupted; nothing written"
+        failure = ("interrupted", "reparse interrupted; nothing written")
     except OSError as error:
         reparse.abort()
-        status, message = "failed", f"cannot write to {root}: {error}"
+        failure = ("failed", f"cannot write to {root}: {error.strerror or error}")
     stats = dict(reparse.stats)
-    if status is None:
-        if stats.get("archive/unreadable"):
-            message = f"{stats['archive/unreadable']} part(s) of the archives could not be read (see the log)"
-        status = "failed" if message and not stats.get("response_received_count") else status_of("finished", stats)
+    status, message = failure or _outcome(stats)
     if message:
         stats["crawl/message"] = message
         print(f"doctor-answers reparse: {message}", file=progress.stream)
@@ -345,11 +332,27 @@ def run_reparse(paths, out: str | Path = "data", processes: int | None = None, s
     try:
         write_crawl_row(root, f"{reparse.started_at:%Y-%m-%d}", row)
     except OSError as error:
-        print(f"doctor-answers reparse: cannot write the crawls row to {root}: {error}", file=progress.stream)
+        if not failure:
+            print(f"doctor-answers reparse: cannot write the crawls row to {root}: {error}", file=progress.stream)
         return CrawlResult("failed", reparse.crawl_id, stats)
     _update_latest(root)
     stats.update({f"rows/{name}": n for name, n in written.items()})
     return CrawlResult(status, reparse.crawl_id, stats)
+
+
+def _check_writable(root: Path, crawl_id: str) -> None:
+    root.mkdir(parents=True, exist_ok=True)
+    probe = root / f".{crawl_id}.write-test.tmp"
+    probe.write_bytes(b"")
+    probe.unlink()
+
+
+def _outcome(stats: dict) -> tuple[str, str | None]:
+    """(status, message) of a reparse that ran to its end: the crawl's own rule (status_of)."""
+    if stats.get("archive/unreadable"):
+        message = f"{stats['archive/unreadable']} part(s) of the archives could not be read (see the log)"
+        return ("failed" if not stats.get("response_received_count") else status_of("finished", stats)), message
+    return status_of("finished", stats), stats.get("crawl/message")
 
 
 def _update_latest(root: Path) -> None:
