@@ -174,7 +174,8 @@ def archive(args, tmp: Path) -> None:
 
     def reparse(processes: int) -> float:
         out = subprocess.run([sys.executable, "-m", "bench.reparse_speed", str(folder), "--processes", str(processes)],
-                             capture_output=True, text=True, cwd=runs.ROOT, env=dict(os.environ, PYTHONPATH=str(runs.ROOT)))
+                             capture_output=True, text=True, cwd=runs.ROOT,
+                             env=dict(os.environ, PYTHONPATH=str(runs.ROOT)))
         if out.returncode != 0:
             raise SystemExit(f"reparse bench failed:\n{out.stderr[-3000:]}")
         figures = json.loads(out.stdout.strip().splitlines()[-1])

@@ -103,7 +103,8 @@ def parse(root, url: str, index=None):
         byline = None
         doctor = _first(item, ".//a[@class='qa4-doctor']")
         if doctor is not None:
-            byline = RawByline(doctor.text or None, doctor.get("href"), _first(item, "string(.//span[@class='qa4-role'])"),
+            byline = RawByline(doctor.text or None, doctor.get("href"),
+                               _first(item, "string(.//span[@class='qa4-role'])"),
                                _first(item, ".//data[@class='qa4-rating']/@value"),
                                _first(item, ".//data[@class='qa4-reviews']/@value"))
         answers.append(RawAnswer(item.get("data-qa4-answer"), _first(item, "string(.//h2)"),
@@ -208,7 +209,8 @@ class RedesignServer:
             return 200, f"User-agent: *\nAllow: /\nSitemap: {base}/sitemap.xml\n".encode(), "text/plain"
         if path == "/sitemap.xml":
             urls = "".join(f"<url><loc>{base}/question/{slug}</loc></url>" for slug in self.site.question_slugs())
-            xml = f'<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>'
+            xml = ('<?xml version="1.0" encoding="UTF-8"?>'
+                   f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>')
             return 200, xml.encode(), "application/xml"
         if path == "/":
             return 200, b"<!DOCTYPE html><html><body><h1>Questions</h1></body></html>", "text/html; charset=utf-8"

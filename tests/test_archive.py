@@ -233,7 +233,8 @@ def test_reparse_keeps_the_latest_good_page_of_a_url_archived_twice(tmp_path):
     expected = truth_by_dataset(day1.truth(slug))
     questions = load("questions", root=tmp_path / "out", latest=False)
     answers = load("answers", root=tmp_path / "out", latest=False)
-    assert len(questions) == 1 and questions["fetched_at"][0].to_pydatetime() == early + timedelta(days=30, microseconds=7)
+    assert len(questions) == 1
+    assert questions["fetched_at"][0].to_pydatetime() == early + timedelta(days=30, microseconds=7)
     assert set(answers["answer_id"]) == set(expected["answers"])
 
 

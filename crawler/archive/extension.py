@@ -59,14 +59,13 @@ class WarcArchive:
         return archive
 
     def spider_opened(self, spider):
-        # The dataset pipeline has opened the crawl by now (a resumed one rolled its pending
-        # batch forward): its id names the files, and any temporary file of it is stale.
-        crawl_id = self.crawler.stats.get_value("crawl/id")
+        # The crawl's session is open by now (a resumed crawl rolled its pending batch forward):
+        # its id names the files, and any temporary file of it is stale.
+        session = getattr(spider, "session", None)
+        crawl_id = self.crawler.stats.get_value("crawl/id") or getattr(session, "crawl_id", None)
         if not crawl_id:
-            from pipelines.session import new_crawl_id
-
-            crawl_id = new_crawl_id(datetime.now(timezone.utc))
-            logger.warning("No dataset pipeline gave a crawl id: the archive is %s and no batch will seal it", crawl_id)
+            self._fail("no crawl id: the archive goes with the dataset pipeline's batches")
+            return
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             probe = self.folder / f".{crawl_id}.write-test.tmp"
