@@ -50,6 +50,7 @@ class DataFolder:
         if crawls.empty:
             raise ReportError(f"no committed crawl in {self.root} (its crawls dataset has no rows)")
         self.crawls = crawls.sort_values("started_at", kind="stable").reset_index(drop=True)
+        self._rows: dict[tuple[str, str], pd.DataFrame] = {}
 
     def crawl(self, crawl_id: str | None) -> pd.Series:
         """The `crawls` row of `crawl_id`, or of the newest crawl."""
@@ -96,6 +97,11 @@ class DataFolder:
 
     def rows_of(self, dataset: str, crawl_id: str) -> pd.DataFrame:
         """The rows `crawl_id` wrote to `dataset`, in the dataset's schema (missing columns null)."""
+        if (dataset, crawl_id) not in self._rows:
+            self._rows[dataset, crawl_id] = self._read_rows(dataset, crawl_id)
+        return self._rows[dataset, crawl_id].copy()
+
+    def _read_rows(self, dataset: str, crawl_id: str) -> pd.DataFrame:
         schema = SCHEMAS[dataset]
         tables = [_conform(pq.read_table(f.path), schema) for f in self.files[dataset] if crawl_id in f.crawl_ids]
         table = pa.concat_tables(tables) if tables else schema.empty_table()
@@ -134,7 +140,7 @@ class DataFolder:
     def coverage_by_family(self, crawl: pd.Series) -> tuple[pd.DataFrame, str]:
         """Coverage per dataset, markup family and field for one crawl, and where it comes from:
         the crawl's own `coverage` column when it recorded one, else counted from its rows."""
-        recorded = _listed(crawl.get("coverage"))
+        recorded = listed(crawl.get("coverage"))
         if recorded:
             frame = pd.DataFrame(recorded)
             for column in ("dataset", "layout", "field", "non_null", "rows"):
@@ -205,8 +211,11 @@ def _footer_nulls(metadata, column: int | None) -> int | None:
 
 
 def _non_null(series: pd.Series) -> int:
-    # A list column counts as present when the list is not null (an empty list says "none").
-    return int(series.notna().sum()) if series.dtype != object else int(series.map(lambda v: v is not None and v is not pd.NA and not (isinstance(v, float) and v != v)).sum())
+    # notna() of a list cell is an error or an array; a list counts as a value when it is not null
+    # (an empty list says "none", which is an answer).
+    if series.dtype == object:
+        return int(sum(cell is not None and not (isinstance(cell, float) and cell != cell) for cell in series))
+    return int(series.notna().sum())
 
 
 def _conform(table: pa.Table, schema: pa.Schema) -> pa.Table:
@@ -219,7 +228,7 @@ def _conform(table: pa.Table, schema: pa.Schema) -> pa.Table:
     return pa.Table.from_arrays(columns, schema=schema)
 
 
-def _listed(value) -> list:
+def listed(value) -> list:
     """A list<struct> cell of a `crawls` row as a list of dicts ([] when absent or null)."""
     if value is None or (isinstance(value, float) and value != value):
         return []

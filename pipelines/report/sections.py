@@ -8,7 +8,7 @@ from html import escape
 import pandas as pd
 
 from pipelines.report import plots
-from pipelines.report.data import DATA_DATASETS, DataFolder, _listed
+from pipelines.report.data import DATA_DATASETS, DataFolder, coverage_fields, listed
 from pipelines.report.html import (NOT_RECORDED, Cell, figure, grid, note, number, percent, table, text, tile,
                                    tiles)
 
@@ -38,6 +38,7 @@ PROBLEMS = [
     ("responses_429", "429 responses (retried)"),
 ]
 DROP = 0.05  # a field whose coverage fell by more than this share of rows is marked
+MAP_CRAWLS = 60  # the coverage map shows the newest crawls only: a cell per field and crawl
 
 
 def value(row: pd.Series, name: str):
@@ -107,7 +108,7 @@ def the_crawl(folder: DataFolder, crawl: pd.Series) -> str:
 
 
 def _checks(crawl: pd.Series) -> str:
-    checks = _listed(value(crawl, "checks")) if "checks" in crawl.index else None
+    checks = listed(value(crawl, "checks")) if "checks" in crawl.index else None
     if not checks:
         return "<h3>Quality checks</h3>" + note(f"{NOT_RECORDED}: this crawl's row holds no quality checks.")
     rows, css = [], []
@@ -153,7 +154,7 @@ def _responses(crawl: pd.Series) -> str:
 def the_history(folder: DataFolder, crawl: pd.Series) -> str:
     crawls = folder.crawls
     labels = [crawl_label(row) for _, row in crawls.iterrows()]
-    parts = [f"<h2>History of crawls of this data folder</h2>",
+    parts = ["<h2>History of crawls of this data folder</h2>",
              note(f"{len(crawls)} committed crawl{'s' if len(crawls) != 1 else ''}, oldest first in the plots.")]
     series = {label: [count(row, name) for _, row in crawls.iterrows()]
               for name, label in (("pages_fetched", "pages fetched"), ("questions", "questions"),
@@ -163,17 +164,19 @@ def the_history(folder: DataFolder, crawl: pd.Series) -> str:
                                     ("pages_malformed", "malformed pages"), ("download_errors", "download errors"))}
     coverage = folder.coverage_by_crawl
     fields = [f"{d}.{f}" for d in DATA_DATASETS for f in _fields(coverage, d)]
+    mapped = crawls.tail(MAP_CRAWLS)
     shares = []
     for name in fields:
         dataset, field = name.split(".", 1)
         rows = coverage[(coverage["dataset"] == dataset) & (coverage["field"] == field)].set_index("crawl_id")["non_null"]
-        shares.append([_share(rows.get(crawl_id)) for crawl_id in crawls["crawl_id"]])
+        shares.append([_share(rows.get(crawl_id)) for crawl_id in mapped["crawl_id"]])
     parts.append(grid([
         figure(plots.per_crawl("Rows and pages per crawl", labels, series, ylabel="count")),
         figure(plots.per_crawl("Failures per crawl", labels, failures, ylabel="count")),
     ]))
+    newest = f" (the newest {MAP_CRAWLS} crawls)" if len(crawls) > MAP_CRAWLS else ""
     parts.append(figure(
-        plots.coverage_map("Field coverage per crawl", labels, fields, shares),
+        plots.coverage_map(f"Field coverage per crawl{newest}", labels[-MAP_CRAWLS:], fields, shares),
         "Share of each crawl's rows with a value in each field, all markup families together "
         "(from the Parquet files' row and null counts). Grey: the crawl wrote no such rows, or its "
         "files predate the column."))
@@ -194,8 +197,6 @@ def the_history(folder: DataFolder, crawl: pd.Series) -> str:
 
 
 def _fields(coverage: pd.DataFrame, dataset: str) -> list[str]:
-    from pipelines.report.data import coverage_fields
-
     present = set(coverage.loc[coverage["dataset"] == dataset, "field"])
     return [f for f in coverage_fields(dataset) if f in present]
 
@@ -279,13 +280,8 @@ def _contact_by_family(questions: pd.DataFrame, answers: pd.DataFrame) -> str:
 
 
 def _review_counts(doctors: pd.DataFrame) -> str:
-    reviews = _column(doctors, "review_count").dropna()
-    bins = 20
-    if len(reviews) and reviews.max() > 0:
-        import numpy
-
-        bins = [0, *numpy.unique(numpy.geomspace(1, float(reviews.max()) + 1, 20).round())]
-    return plots.histogram("Doctor review counts", reviews, bins=bins, xlabel="reviews", ylabel="doctors")
+    return plots.histogram("Doctor review counts", _column(doctors, "review_count").dropna(), bins=25,
+                           xlabel="reviews", ylabel="doctors")
 
 
 # 4. coverage against the previous crawl ---------------------------------------------------
