@@ -64,7 +64,8 @@ DOWNLOADER_MIDDLEWARES = {
 EXTENSIONS = {
     "crawler.extensions.crawl_delay.RobotsCrawlDelay": 500,
     "crawler.extensions.progress.Progress": 510,
-    "crawler.extensions.report.Report": 520,
+    # After every other receiver of crawl_committed (the latest view): the report reads what they wrote.
+    "crawler.extensions.report.Report": 900,
 }
 ITEM_PIPELINES = {
     "pipelines.records.NormalisePipeline": 300,

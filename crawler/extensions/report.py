@@ -28,12 +28,13 @@ class Report:
         return extension
 
     def committed(self, root, crawl_id, status):
-        from pipelines.report import ReportError, write_report
+        from pipelines.report import write_report
 
         try:
             path = write_report(root, crawl_id=crawl_id)
-        except ReportError as error:
-            logger.error("No report of crawl %s: %s", crawl_id, error)
+        except Exception as error:  # noqa: BLE001 - whatever it is, the committed crawl stands as it is
+            logger.error("No report of crawl %s: %s: %s", crawl_id, type(error).__name__, error)
+            self.crawler.stats.set_value("report/error", str(error))
             return
         self.crawler.stats.set_value("report/path", str(path))
         logger.info("Report of crawl %s (%s): %s", crawl_id, status, path)

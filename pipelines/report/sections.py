@@ -217,7 +217,9 @@ def the_content(folder: DataFolder) -> str:
              tiles([tile("questions", number(len(questions))), tile("answers", number(len(answers))),
                     tile("doctors", number(len(doctors))),
                     tile("answers with contact info", percent(contact.mean()) if len(contact) else "—"),
-                    tile("markup families", number(questions["layout"].nunique()) if "layout" in questions else "—")])]
+                    tile("markup families", number(questions["layout"].nunique()) if "layout" in questions else "—"),
+                    tile("sites", number(_column(questions, "site").nunique()) if _column(questions, "site").notna().any()
+                         else "not recorded")])]
     if questions.empty and answers.empty and doctors.empty:
         parts.append(note("The folder holds no rows yet: nothing to plot."))
         return "".join(parts)
