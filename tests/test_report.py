@@ -14,9 +14,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from pipelines.crawls import write_crawl_row
 from pipelines.report import render_report
 from pipelines.report.sections import COUNTS, _checks
+from pipelines.schemas import CRAWLS
 from tests.crawling import crawl, crawl_rows
 
 CHROMIUM = "/usr/bin/chromium"
@@ -63,6 +63,13 @@ def test_report_of_a_crawl_is_self_contained_and_shows_its_row(reference_site, t
     assert_self_contained((tmp_path / "again.html").read_text())
 
 
+def write_crawl_row(root: Path, crawl_date: str, row: dict) -> None:
+    """A `crawls` row as a crawl writes it (columns the row lacks are null)."""
+    folder = root / "crawls" / f"crawl_date={crawl_date}"
+    folder.mkdir(parents=True, exist_ok=True)
+    pq.write_table(pa.Table.from_pylist([row], schema=CRAWLS), folder / f"{row['crawl_id']}.parquet")
+
+
 def failed_crawl(root: Path, crawl_id: str = "20261124T031700Z-0badc0de", minutes: int = 0) -> dict:
     started = datetime(2026, 11, 24, 3, 17, tzinfo=timezone.utc) + timedelta(minutes=minutes)
     row = {"crawl_id": crawl_id, "spider": "questions", "started_at": started, "finished_at": started,
@@ -83,6 +90,16 @@ def test_a_folder_with_one_failed_crawl_and_no_rows(tmp_path):
     assert row["message"] in html
     assert 'data-field="pages_failed" data-value="3"' in html
     assert "no rows yet" in html and "not recorded" in html
+
+
+def test_crawl_report_after_a_crawl_that_got_nothing(tmp_path):
+    """Nothing listens on the start URL: whatever status the crawl ends with, its report says it."""
+    out = tmp_path / "data"
+    crawl("http://127.0.0.1:9/", "--out", out, "--report", "-s", "RETRY_TIMES=0")
+    (row,) = crawl_rows(out)
+    html = (out / "report.html").read_text()
+    assert_self_contained(html)
+    assert f'data-field="status">{row["status"]}<' in html and "no rows yet" in html
 
 
 def test_a_missing_or_empty_folder_or_unknown_crawl_is_one_line_and_status_1(tmp_path):

@@ -118,12 +118,15 @@ class DataFolder:
         Read from the Parquet footers (row and null counts) where they have them, so a month of
         crawls costs no data read; NaN where a crawl's files lack the column.
         """
+        committed = set(self.crawls["crawl_id"])
         rows: dict[tuple[str, str], int] = {}
         non_null: dict[tuple[str, str, str], int] = {}  # only fields some file of the crawl has
         for dataset in DATA_DATASETS:
             fields = coverage_fields(dataset)
             for data_file in self.files[dataset]:
                 for crawl_id, count, values in _file_counts(data_file, fields):
+                    if crawl_id not in committed:
+                        continue
                     rows[crawl_id, dataset] = rows.get((crawl_id, dataset), 0) + count
                     for field, value in values.items():
                         if value is not None:
