@@ -143,6 +143,22 @@ def test_recorded_checks_are_shown_with_their_figures():
     assert "not recorded" in _checks(pd.Series({"status": "finished"}))
 
 
+def test_recorded_coverage_is_used_when_the_row_has_it(tmp_path):
+    from pipelines.report.data import DataFolder
+    from pipelines.report.sections import the_coverage
+
+    failed_crawl(tmp_path, "20261124T031700Z-00000001")
+    failed_crawl(tmp_path, "20261125T031700Z-00000002", minutes=60 * 24)
+    folder = DataFolder(tmp_path)
+    before, now = folder.crawls.iloc[0].copy(), folder.crawls.iloc[1].copy()
+    before["coverage"] = [{"dataset": "doctors", "layout": "nextjs", "field": "rating", "non_null": 0.9, "rows": 100}]
+    now["coverage"] = [{"dataset": "doctors", "layout": "nextjs", "field": "rating", "non_null": 0.2, "rows": 90}]
+    folder.crawls = pd.DataFrame([before, now]).reset_index(drop=True)
+    html = the_coverage(folder, folder.crawls.iloc[1])
+    assert "recorded by the crawl" in html
+    assert '<tr class="drop"><td>doctors</td><td>nextjs</td><td>rating</td>' in html and "-70.0%" in html
+
+
 def test_many_crawls_show_a_coverage_drop(reference_site, tmp_path):
     site = reference_site(questions=40)
     out = tmp_path / "data"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from html import escape
 
+import numpy as np
 import pandas as pd
 
 from pipelines.report import plots
@@ -46,12 +47,9 @@ def value(row: pd.Series, name: str):
     if name not in row.index:
         return None
     cell = row[name]
-    try:
-        if pd.isna(cell):
-            return None
-    except (TypeError, ValueError):  # a list cell
-        pass
-    return cell
+    if isinstance(cell, (list, tuple, np.ndarray)):  # a list column (start_urls, checks, coverage)
+        return cell
+    return None if pd.isna(cell) else cell
 
 
 def count(row: pd.Series, name: str) -> int:
