@@ -68,6 +68,8 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     overrides = dict(args.settings)
     if args.archive:
         overrides["ARCHIVE_DIR"] = args.archive
+    if args.report:
+        overrides["REPORT"] = True  # crawler.extensions.report writes DIR/report.html once the crawl is committed
     result = run_crawl(args.start_urls, out=args.out, max_pages=args.max_pages, state=args.state,
                        overrides=overrides)
     print(f"crawl {result.crawl_id}: {result.status}", file=sys.stderr)
@@ -115,6 +117,18 @@ def cmd_schedule(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    from pipelines.report import ReportError, write_report
+
+    try:
+        path = write_report(args.data, args.out, crawl_id=args.crawl)
+    except ReportError as error:
+        print(f"doctor-answers report: {error}", file=sys.stderr)
+        return 1
+    print(path)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="doctor-answers",
@@ -150,6 +164,8 @@ def build_parser() -> argparse.ArgumentParser:
                        metavar="NAME=VALUE", help="override a Scrapy setting, as `scrapy crawl -s` does")
     crawl.add_argument("--archive", type=output_folder, default=None, metavar="DIR",
                        help="keep every response with its request in WARC files in DIR (setting ARCHIVE_DIR)")
+    crawl.add_argument("--report", action="store_true",
+                       help="write the HTML report DIR/report.html once the crawl is committed")
     crawl.set_defaults(func=cmd_crawl)
 
     reparse = sub.add_parser("reparse", help="extract the question pages of WARC archives again, into a new crawl")
@@ -183,6 +199,12 @@ def build_parser() -> argparse.ArgumentParser:
                           help="state folder (absolute path sent): incremental and resumable crawls")
     schedule.add_argument("--max-pages", type=positive_int, default=None, help="stop after N responses")
     schedule.set_defaults(func=cmd_schedule)
+
+    report = sub.add_parser("report", help="write a self-contained HTML report of a data folder's crawls")
+    report.add_argument("--data", type=output_folder, default="data", help="dataset root (default data/)")
+    report.add_argument("--out", default=None, help="the HTML file to write (default DIR/report.html)")
+    report.add_argument("--crawl", default=None, metavar="ID", help="the crawl to report on (default the newest)")
+    report.set_defaults(func=cmd_report)
     return parser
 
 
