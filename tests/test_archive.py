@@ -317,3 +317,16 @@ def test_the_reference_sites_redesign_is_recovered_by_reparse_once_a_parser_know
         redesign.register(mp, family="thread", parser=redesign.parse_thread, marker="//main[@data-thread-id]")
 
     recovery(tmp_path, monkeypatch, serve, tmp_path / "truth.jsonl", register)
+
+
+def test_other_tools_layouts_read_the_same_uncompressed_or_gzipped_whole(archived_crawl, tmp_path):
+    import gzip
+
+    (original,) = warc_files(archived_crawl / "archive")
+    plain = tmp_path / "plain.warc"
+    plain.write_bytes(gzip.decompress(original.read_bytes()))
+    whole = tmp_path / "whole.warc.gz"
+    whole.write_bytes(gzip.compress(plain.read_bytes()))
+    expected = list(responses(original))
+    assert list(responses(plain)) == expected and list(responses(whole)) == expected
+    assert chunks(whole, 1000) == [(0, None)] and chunks(plain, 1000) == [(0, None)]

@@ -16,6 +16,7 @@ read by warcio's ArchiveIterator, as are unusual bodies (chunked, content-encode
 """
 from __future__ import annotations
 
+import gzip
 import re
 import zlib
 from datetime import datetime
@@ -78,6 +79,9 @@ def responses(path: str | Path, start: int = 0, end: int | None = None) -> Itera
                     return
                 if response is not None:
                     yield response
+        elif stream.read(len(_GZIP_MAGIC)) == _GZIP_MAGIC:  # gzipped whole: one range, inflated as a stream
+            with gzip.open(path, "rb") as inflated:
+                yield from _warcio_responses(inflated, 0, None)
         else:
             yield from _warcio_responses(stream, start, end)
 
@@ -194,16 +198,23 @@ def chunks(path: str | Path, size: int) -> list[tuple[int, int | None]]:
 
 
 def _gzipped_by_record(path) -> bool:
-    with open(path, "rb") as stream:
-        head = stream.read(_PROBE)
-    if not head.startswith(_GZIP_MAGIC):
-        return False
+    """Whether the file's first gzip member ends before the file does, and another follows."""
     member = zlib.decompressobj(31)
-    try:
-        member.decompress(head)
-    except zlib.error:
-        return False
-    return member.eof and member.unused_data.startswith(_GZIP_MAGIC)
+    with open(path, "rb") as stream:
+        head = stream.read(len(_GZIP_MAGIC))
+        if head != _GZIP_MAGIC:
+            return False
+        data, read = head + stream.read(64 * 1024), 0
+        while data and read < _PROBE:  # a first record bigger than this: read as one range
+            try:
+                member.decompress(data)
+            except zlib.error:
+                return False
+            if member.eof:
+                return member.unused_data[:1] == _GZIP_MAGIC[:1] or stream.read(1) == _GZIP_MAGIC[:1]
+            read += len(data)
+            data = stream.read(64 * 1024)
+    return False
 
 
 def _next_member(stream, start: int, end: int | None) -> int | None:
