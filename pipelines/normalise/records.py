@@ -1,8 +1,8 @@
 """Contract records of a question page: question, answers in order, then one doctor per
 distinct doctor_id in order of first appearance (first wins).
 
-`page_records(page)` reads the raw items (crawler.pages.items) by attribute only; it does not
-import the crawler.
+`page_records(page)` reads the raw items (crawler.pages.items: plain values only) by
+attribute; it does not import the crawler.
 """
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from .contact import has_contact_info
 from .dates import parse_shown_date, parse_timestamp, to_iso_date
 from .names import parse_name
 from .ratings import rating_pair
-from .text import collapse, element_text, html_text, plain_text
+from .text import collapse, text
 from .title_line import parse_title_line, state_from_slug
 from .votes import vote_count
 
@@ -60,13 +60,6 @@ def _join(base: str, path: str) -> str:
     return urljoin(base, path)
 
 
-_PLAIN = frozenset((str, int, float))
-
-
-def _hashable(v):
-    return v if v is None or isinstance(v, (str, int, float)) else str(v)
-
-
 def doctor_record(byline, base_url: str, stats=None) -> dict | None:
     """The doctor record of a byline with a profile link (None without one)."""
     slug = profile_slug(byline.profile_href)
@@ -78,12 +71,7 @@ def doctor_record(byline, base_url: str, stats=None) -> dict | None:
 def _doctor_record(byline, slug: str, origin: str, stats) -> dict:
     # Keyed by the site's origin, not the page's URL: a profile URL ("/dr/<slug>" joined to the
     # page) depends on nothing else, and a page URL key never hits and fills the cache.
-    rating, reviews = byline.rating, byline.review_count
-    if not (rating is None or type(rating) in _PLAIN):  # _hashable, inlined for the usual values
-        rating = _hashable(rating)
-    if not (reviews is None or type(reviews) in _PLAIN):
-        reviews = _hashable(reviews)
-    rec, known = _doctor(slug, origin, byline.name, byline.title_line, rating, reviews)
+    rec, known = _doctor(slug, origin, byline.name, byline.title_line, byline.rating, byline.review_count)
     if not known:
         MISSES["title_line_unknown"] += 1
         if stats is not None:
@@ -127,8 +115,8 @@ def page_records(page, stats=None) -> list[dict]:
         "type": "question",
         "question_id": qid,
         "url": url,
-        "title": plain_text(q.title),
-        "body": html_text(q.body),
+        "title": text(q.title),
+        "body": text(q.body),
         "topic": collapse(q.topic),
         "asked_on": to_iso_date(q.date_text, q.date_time),
         "asker_location": collapse(q.asker_location),
@@ -138,9 +126,7 @@ def page_records(page, stats=None) -> list[dict]:
     seen: set[str] = set()
     origin = _origin(url)  # once per page, not per doctor
     for pos, a in enumerate(page.answers, 1):
-        body = a.body
-        # html_text, less a call: bodies are elements (legacy, provider-card) or HTML strings
-        body = html_text(body) if body is None or isinstance(body, str) else element_text(body)
+        body = text(a.body)
         doctor_id = None
         byline = a.byline
         if byline is not None:
@@ -153,7 +139,7 @@ def page_records(page, stats=None) -> list[dict]:
             "answer_id": str(a.answer_id),
             "question_id": qid,
             "position": pos,
-            "title": plain_text(a.title),
+            "title": text(a.title),
             "body": body,
             "vote_count": vote_count(a.vote, a.vote_kind),
             # to_iso_date, inlined: the shown text decides, a timestamp only without one

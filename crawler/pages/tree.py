@@ -1,0 +1,152 @@
+"""A parsed page and what page objects look up in it, from one walk of the tree.
+
+Page objects find elements by class token (`tree.classed("rs-answer")`), by class-name
+prefix for hashed CSS-module names (`"answer-card_card__"`), or by tag; each lookup is a
+list in document order. The tokens and prefixes indexed are those the registered families
+declare (crawler.pages.registry), so one walk serves detection and every field.
+"""
+from __future__ import annotations
+
+import re
+import threading
+from urllib.parse import urljoin
+
+from lxml import etree
+
+TAGS = frozenset(("script", "h1", "h2", "title", "link", "meta", "aside"))
+_PARSERS = threading.local()  # lxml parsers are not to be shared between threads
+
+
+def parse_html(source):
+    """One lxml tree of plain etree elements: UTF-8 bytes, or a str."""
+    if isinstance(source, bytes):
+        parser = getattr(_PARSERS, "utf8", None)
+        if parser is None:
+            # collect_ids=False: no table of id attributes; ids are read as attributes
+            parser = _PARSERS.utf8 = etree.HTMLParser(encoding="utf-8", collect_ids=False)
+        root = etree.HTML(source, parser)
+    else:
+        root = etree.HTML(source)
+    if root is None:
+        raise etree.ParserError("Document is empty")
+    return root
+
+
+class ClassKeys:
+    """Which declared tokens and prefixes a class attribute holds, remembered per attribute
+    value (templates repeat a few; bounded, so pages of random classes cannot grow it)."""
+
+    def __init__(self, tokens=(), prefixes=()):
+        self.tokens = frozenset(tokens)
+        self.prefixes = tuple(prefixes)
+        self.memo: dict[str, tuple] = {}
+
+    def __call__(self, classes: str) -> tuple:
+        keys = self.memo.get(classes)
+        if keys is None:
+            keys = self._keys(classes.split())
+            if len(self.memo) >= 4096:
+                self.memo.clear()
+            self.memo[classes] = keys
+        return keys
+
+    def _keys(self, toks: list[str]) -> tuple:
+        keys = [t for t in toks if t in self.tokens]
+        keys += [p for p in self.prefixes if any(t.startswith(p) for t in toks)]
+        return tuple(dict.fromkeys(keys))
+
+
+class Tree:
+    """The root of a page and its elements by declared class key and by tag (TAGS)."""
+
+    __slots__ = ("root", "url", "classes", "tags", "keys")
+
+    def __init__(self, root, url: str, keys: ClassKeys):
+        self.root, self.url, self.keys = root, url, keys
+        self.classes: dict[str, list] = {}
+        self.tags: dict[str, list] = {}
+        classes, tags = self.classes, self.tags
+        for el in root.iter():  # comments and processing instructions have no attributes
+            if el.tag in TAGS:
+                tags.setdefault(el.tag, []).append(el)
+            c = el.get("class")
+            if c:
+                for key in keys(c):
+                    classes.setdefault(key, []).append(el)
+
+    def classed(self, key: str) -> list:
+        """Elements whose class holds the declared token (or a token with this prefix)."""
+        return self.classes.get(key, [])
+
+    def first(self, key: str):
+        found = self.classes.get(key)
+        return found[0] if found else None
+
+    def tagged(self, tag: str) -> list:
+        return self.tags.get(tag, [])
+
+    def meta(self, prop: str) -> str | None:
+        """The content of the first <meta property=prop> with content."""
+        for m in self.tagged("meta"):
+            if m.get("property") == prop and m.get("content"):
+                return m.get("content")
+        return None
+
+    def canonical_url(self) -> str:
+        """The first canonical link's URL, else the URL fetched."""
+        for link in self.tagged("link"):
+            href = (link.get("href") or "").strip() if link.get("rel") == "canonical" else ""
+            if href:
+                try:
+                    return urljoin(self.url, href)
+                except ValueError:  # not a URL (e.g. a broken IPv6 host): the fetched URL stands
+                    return self.url
+        return self.url
+
+    def question_links(self, hrefs) -> list[str]:
+        """Absolute links to question pages, without fragments, each once, in page order."""
+        out: dict[str, None] = {}
+        for h in hrefs:
+            h = h.strip()
+            if "/question/" in h:
+                try:
+                    out[urljoin(self.url, h).split("#", 1)[0]] = None
+                except ValueError:  # not a URL: not a link to follow
+                    continue
+        return list(out)
+
+
+def parts(el, keys: ClassKeys) -> dict:
+    """Declared class key -> the first element holding it within `el` (itself included)."""
+    found: dict = {}
+    for d in el.iter():
+        c = d.get("class")
+        if c:
+            for key in keys(c):
+                found.setdefault(key, d)
+    return found
+
+
+def all_text(el) -> str:
+    """All text inside an element, as printed (as itertext gives it: comments and processing
+    instructions give their tails only)."""
+    return etree.tostring(el, method="text", encoding=str, with_tail=False)
+
+
+def text_of(el) -> str | None:
+    """The element's whole text as printed; None when absent or only white space."""
+    if el is None:
+        return None
+    t = all_text(el)
+    return t if t and not t.isspace() else None
+
+
+# A run of decimal digits and commas from its first digit: \d in a str pattern is exactly
+# str.isdecimal (Unicode category Nd), which int() reads.
+_INT_RUN = re.compile(r"\d[\d,]*")
+
+
+def first_int(text) -> int | None:
+    """The first number in the text, commas inside it dropped ("Doctor Answers (1,234)" -> 1234)."""
+    m = _INT_RUN.search(text) if text else None
+    return int(m.group().replace(",", "")) if m else None
