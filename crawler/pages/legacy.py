@@ -8,14 +8,16 @@ from .page import ElementPage, QuestionPageObject
 from .tree import first_int, text_of
 
 
+_QUESTION_PARTS = ("rs-question__title", "rs-question__topic", "rs-question__date",
+                   "rs-question__location", "rs-question__body")
+_ANSWER_PARTS = ("rs-answer__title", "rs-vote", "rs-answer__body", "rs-answer__date", "rs-byline")
+_BYLINE_PARTS = ("rs-byline__name", "rs-byline__title", "rs-byline__rating")
+
+
 class LegacyPage(QuestionPageObject):
     name = "legacy"
-    class_tokens = (
-        "rs-question", "rs-question__title", "rs-question__topic", "rs-question__date",
-        "rs-question__location", "rs-question__body", "rs-answers__count", "rs-promo",
-        "rs-answer", "rs-answer__title", "rs-vote", "rs-answer__body", "rs-answer__date",
-        "rs-byline", "rs-byline__name", "rs-byline__title", "rs-byline__rating",
-    )
+    class_tokens = ("rs-question", "rs-answers__count", "rs-promo", "rs-answer",
+                    *_QUESTION_PARTS, *_ANSWER_PARTS, *_BYLINE_PARTS)
 
     @classmethod
     def recognise(cls, tree) -> bool:
@@ -25,10 +27,14 @@ class LegacyPage(QuestionPageObject):
         q = self.tree.first("rs-question")
         if q is None:
             raise UnknownLayout(self.tree.url, "legacy page without a question")
-        return LegacyQuestion(q, self.keys()).to_item()
+        return LegacyQuestion(q, self.tree.parts([q], _QUESTION_PARTS)[0]).to_item()
 
     def answers(self) -> list[Answer]:
-        return [LegacyAnswer(a, self.keys()).to_item() for a in self.tree.classed("rs-answer")]
+        answers = self.tree.classed("rs-answer")
+        parts = self.tree.parts(answers, _ANSWER_PARTS)
+        bylines = [p["rs-byline"] for p in parts if "rs-byline" in p]
+        byline_parts = dict(zip(bylines, self.tree.parts(bylines, _BYLINE_PARTS)))
+        return [LegacyAnswer(a, p, byline_parts).to_item() for a, p in zip(answers, parts)]
 
     def declared_answer_count(self) -> int | None:
         return first_int(text_of(self.tree.first("rs-answers__count")))
@@ -66,6 +72,10 @@ class LegacyQuestion(ElementPage):
 class LegacyAnswer(ElementPage):
     item = Answer
 
+    def __init__(self, el, parts: dict, byline_parts: dict):
+        super().__init__(el, parts)
+        self.byline_parts = byline_parts  # byline element -> its parts
+
     def answer_id(self) -> str:
         return (self.el.get("data-answer-id") or (self.el.get("id") or "").removeprefix("answer-")).strip()
 
@@ -90,7 +100,7 @@ class LegacyAnswer(ElementPage):
 
     def byline(self) -> Byline | None:
         by = self.parts.get("rs-byline")
-        return LegacyByline(by, self.keys).to_item() if by is not None else None
+        return LegacyByline(by, self.byline_parts[by]).to_item() if by is not None else None
 
 
 class LegacyByline(ElementPage):

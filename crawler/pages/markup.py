@@ -10,10 +10,10 @@ from __future__ import annotations
 from lxml import etree
 
 from .items import Text
+from .tree import html_parser
 
 _BLOCK = frozenset("p div li h1 h2 h3 h4 h5 h6 blockquote ul ol".split())
 _SKIP = frozenset("script style template noscript title head iframe object embed svg".split())
-_PARSER = etree.HTMLParser(collect_ids=False)
 _BR = object()
 _BLOCK_MARK = object()
 
@@ -36,40 +36,37 @@ def _walk(el, out: list) -> None:
             out.append(ch.tail)
 
 
-class _Paragraphs:
+def _split(tokens: list) -> Text:
     """Tokens -> paragraphs of lines: a block mark ends a paragraph, a <br> a line, and two
     or more <br>s (white space between them continues the run) a paragraph."""
-
-    def __init__(self):
-        self.paras: Text = []
-        self.lines: list[str] = []
-        self.cur: list[str] = []
-        self.brs = 0
-
-    def end_line(self) -> None:
-        line = "".join(self.cur)
-        if line and not line.isspace():
-            self.lines.append(line)
-        self.cur = []
-
-    def end_paragraph(self) -> None:
-        self.end_line()
-        if self.lines:
-            self.paras.append(self.lines)
-        self.lines = []
-        self.brs = 0
-
-    def add(self, tok) -> None:
+    paras: Text = []
+    lines: list[str] = []
+    cur: list[str] = []
+    brs = 0
+    for tok in tokens:
         if tok is _BR:
-            self.brs += 1
-        elif tok is _BLOCK_MARK:
-            self.end_paragraph()
-        elif not self.brs:
-            self.cur.append(tok)
-        elif not tok.isspace():
-            self.end_paragraph() if self.brs >= 2 else self.end_line()
-            self.brs = 0
-            self.cur.append(tok)
+            brs += 1
+            continue
+        if tok is not _BLOCK_MARK:
+            if not brs:
+                cur.append(tok)
+                continue
+            if tok.isspace():
+                continue
+        line = "".join(cur)
+        if line and not line.isspace():
+            lines.append(line)
+        cur = [] if tok is _BLOCK_MARK else [tok]
+        if (tok is _BLOCK_MARK or brs >= 2) and lines:
+            paras.append(lines)
+            lines = []
+        brs = 0
+    line = "".join(cur)
+    if line and not line.isspace():
+        lines.append(line)
+    if lines:
+        paras.append(lines)
+    return paras
 
 
 def paragraphs(el) -> Text | None:
@@ -78,11 +75,7 @@ def paragraphs(el) -> Text | None:
         return None
     tokens: list = []
     _walk(el, tokens)
-    split = _Paragraphs()
-    for tok in tokens:
-        split.add(tok)
-    split.end_paragraph()
-    return split.paras or None
+    return _split(tokens) or None
 
 
 def html_paragraphs(html: str | None) -> Text | None:
@@ -91,7 +84,7 @@ def html_paragraphs(html: str | None) -> Text | None:
     if html is None or not html.strip():
         return None
     try:
-        root = etree.HTML(f"<html><body>{html}</body></html>", _PARSER)
+        root = etree.HTML(f"<html><body>{html}</body></html>", html_parser())
     except (etree.ParserError, ValueError):  # nothing lxml can read: no text
         return None
     body = root.find("body") if root is not None else None

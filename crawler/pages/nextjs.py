@@ -12,7 +12,7 @@ from .errors import TruncatedPage, UnknownLayout
 from .items import Answer, Byline, Question
 from .markup import html_paragraphs, plain_paragraphs
 from .page import ItemPage, QuestionPageObject
-from .tree import all_text, first_int, parts, text_of
+from .tree import all_text, first_int, text_of
 
 
 def _str(value) -> str | None:
@@ -38,6 +38,9 @@ def _plain(value):
 
 def _dict(value) -> dict:
     return value if isinstance(value, dict) else {}
+
+
+_DATE = "answer-card_date__"
 
 
 class NextjsPage(QuestionPageObject):
@@ -74,8 +77,11 @@ class NextjsPage(QuestionPageObject):
     def answers(self) -> list[Answer]:
         """The data's answers; the dates shown on the cards when there is one card per answer."""
         answers, cards = self.data["answers"], self.tree.classed("answer-card_card__")
-        shown = [_shown_date(c, self.keys()) for c in cards] if len(cards) == len(answers) else None
-        return [NextjsAnswer(a, shown[i] if shown else None).to_item() for i, a in enumerate(answers)]
+        if len(cards) == len(answers):
+            shown = [text_of(p.get(_DATE)) for p in self.tree.parts(cards, (_DATE,))]
+        else:
+            shown = [None] * len(answers)
+        return [NextjsAnswer(a, date).to_item() for a, date in zip(answers, shown)]
 
     def declared_answer_count(self) -> int | None:
         declared = self.data.get("answerCount")
@@ -87,10 +93,6 @@ class NextjsPage(QuestionPageObject):
         """Links in the related box, and links of the related-link class wherever they are."""
         boxed = [a for box in self.tree.classed("related_root__") for a in box.iter("a")]
         return self.tree.question_links(a.get("href") or "" for a in boxed + self.tree.classed("related_link__"))
-
-
-def _shown_date(card, keys) -> str | None:
-    return text_of(parts(card, keys).get("answer-card_date__"))
 
 
 class NextjsQuestion(ItemPage):

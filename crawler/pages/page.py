@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import fields
 
 from .items import QuestionPage
-from .tree import ClassKeys, Tree, parts, text_of
+from .tree import Tree, text_of
 
 
 class ItemPage:
@@ -30,19 +30,26 @@ class ItemPage:
         missing = [name for name in cls._fields if not callable(getattr(cls, name, None))]
         if missing and not cls.__dict__.get("abstract"):
             raise TypeError(f"{cls.__name__} fills {cls.item.__name__} but has no method for {missing}")
+        cls._build = _builder(cls._fields)
 
     def to_item(self):
-        return self.item(**{name: getattr(self, name)() for name in self._fields})
+        return self._build(self.item)
+
+
+def _builder(names: tuple[str, ...]):
+    """`lambda self, item: item(a=self.a(), b=self.b(), ...)`, written out as dataclasses
+    write their __init__: half the cost of a loop of getattr calls, once per answer."""
+    namespace: dict = {}
+    exec(f"def build(self, item): return item({', '.join(f'{n}=self.{n}()' for n in names)})", namespace)
+    return namespace["build"]
 
 
 class ElementPage(ItemPage):
-    """A page object of one element (a question, an answer, a byline): `parts` holds the
-    first element per class key inside it."""
+    """A page object of one element (a question, an answer, a byline) and its parts: class
+    key -> the first element inside it holding that key (Tree.parts)."""
 
-    def __init__(self, el, keys):
-        self.el = el
-        self.parts = parts(el, keys)
-        self.keys = keys
+    def __init__(self, el, parts: dict):
+        self.el, self.parts = el, parts
 
     def _text(self, key: str) -> str | None:
         return text_of(self.parts.get(key))
@@ -71,15 +78,6 @@ class QuestionPageObject(ItemPage):
     @classmethod
     def recognise(cls, tree: Tree) -> bool:
         raise NotImplementedError
-
-    @classmethod
-    def keys(cls) -> ClassKeys:
-        """This family's class keys, for looking up the parts inside one element."""
-        keys = cls.__dict__.get("_keys")
-        if keys is None:
-            keys = ClassKeys(cls.class_tokens, cls.class_prefixes)
-            cls._keys = keys
-        return keys
 
     def family(self) -> str:
         return self.name

@@ -3,16 +3,22 @@ from __future__ import annotations
 
 import json
 
+from lxml import etree
+
 from .errors import UnknownLayout
 from .items import Answer, Byline, Question
 from .markup import paragraphs
-from .page import ItemPage, QuestionPageObject
+from .page import ElementPage, ItemPage, QuestionPageObject
 from .tree import all_text, first_int, text_of
+
+
+_ANSWER_PARTS = ("Content-title", "Content-byline", "Content-bodyText", "Media--providerCard")
+_CARD_PARTS = ("BodyText--secondary", "Rating-count")
 
 
 class ProviderCardPage(QuestionPageObject):
     name = "provider-card"
-    class_tokens = ("Content--answer", "RelatedContent")
+    class_tokens = ("Content--answer", "RelatedContent", *_ANSWER_PARTS, *_CARD_PARTS)
 
     @classmethod
     def recognise(cls, tree) -> bool:
@@ -26,7 +32,10 @@ class ProviderCardPage(QuestionPageObject):
         return ProviderCardQuestion(h1s[0], self.tree).to_item()
 
     def answers(self) -> list[Answer]:
-        return [ProviderCardAnswer(a).to_item() for a in self.tree.classed("Content--answer")]
+        answers, cards = self.tree.classed("Content--answer"), self.tree.classed("Media--providerCard")
+        card_parts = dict(zip(cards, self.tree.parts(cards, _CARD_PARTS)))
+        return [ProviderCardAnswer(a, parts, card_parts).to_item()
+                for a, parts in zip(answers, self.tree.parts(answers, _ANSWER_PARTS))]
 
     def declared_answer_count(self) -> int | None:
         texts = (all_text(h) for h in self.tree.tagged("h2"))
@@ -38,7 +47,7 @@ class ProviderCardPage(QuestionPageObject):
 
 
 def _tokens(el) -> list[str]:
-    return (el.get("class") or "").split() if isinstance(el.tag, str) else []
+    return (el.get("class") or "").split()  # comments have no attributes: []
 
 
 def _first(el, tag: str):
@@ -103,43 +112,31 @@ class ProviderCardQuestion(ItemPage):
         return self.location
 
 
-# An answer's children by the first of these class tokens they hold.
-_KINDS = ("Content-title", "Content-byline", "Content-bodyText", "Media--providerCard")
-
-
-class ProviderCardAnswer(ItemPage):
+class ProviderCardAnswer(ElementPage):
+    """An answer: its title, byline (a list holding its time), body, provider card, and
+    its like count in the rs-static-data JSON of a child."""
     item = Answer
 
-    def __init__(self, el):
-        self.el = el
-        self.kids: dict = {}  # kind -> its last child; "static" -> the last rs-static-data child
-        for ch in el:
-            if not isinstance(ch.tag, str):
-                continue
-            kind = next((k for k in _KINDS if k in _tokens(ch)), None)
-            if kind in _KINDS[:3]:
-                self.kids[kind] = ch
-            elif ch.get("rs-static-data") is not None:
-                self.kids["static"] = ch
-            elif kind:
-                self.kids[kind] = ch
-        by = self.kids.get("Content-byline")
-        self.time = _content_byline(by)[0] if by is not None else None
+    def __init__(self, el, parts: dict, card_parts: dict):
+        super().__init__(el, parts)
+        self.card_parts = card_parts
+        by = parts.get("Content-byline")
+        self.time = next(by.iter("time"), None) if by is not None else None
 
     def answer_id(self) -> str:
         return (self.el.get("id") or "").removeprefix("answer-").strip()
 
     def title(self):
-        return paragraphs(self.kids.get("Content-title"))
+        return paragraphs(self.parts.get("Content-title"))
 
     def body(self):
-        return paragraphs(self.kids.get("Content-bodyText"))
+        return paragraphs(self.parts.get("Content-bodyText"))
 
     def vote(self):
         """likeCount of the rs-static-data JSON object (None if not an object or not JSON)."""
-        static = self.kids.get("static")
+        static = next((ch.get("rs-static-data") for ch in self.el if ch.get("rs-static-data") is not None), None)
         try:
-            data = json.loads(static.get("rs-static-data")) if static is not None else None
+            data = json.loads(static) if static is not None else None
         except ValueError:
             return None
         return _plain(data.get("likeCount")) if isinstance(data, dict) else None
@@ -154,8 +151,8 @@ class ProviderCardAnswer(ItemPage):
         return self.time.get("datetime") if self.time is not None else None
 
     def byline(self) -> Byline | None:
-        card = self.kids.get("Media--providerCard")
-        return ProviderCardByline(card).to_item() if card is not None else None
+        card = self.parts.get("Media--providerCard")
+        return ProviderCardByline(card, self.card_parts.get(card, {})).to_item() if card is not None else None
 
 
 def _plain(value):
@@ -163,48 +160,33 @@ def _plain(value):
     return value if value is None or isinstance(value, (str, int, float)) else str(value)
 
 
+_ARIA_LABELS = etree.XPath("descendant-or-self::*[@aria-label][not(self::a or self::meta)]/@aria-label")
+
+
 class ProviderCardByline(ItemPage):
     """The provider card: a profile link, the name (itemprop=name), a secondary line (the
     title line), and the rating as microdata, else as its aria-label and count text."""
     item = Byline
 
-    def __init__(self, card):
-        self.el = card
-        self.found: dict = {}
-        for d in card.iter():
-            if isinstance(d.tag, str):
-                self._see(d)
-
-    def _see(self, d) -> None:
-        found, tag, toks = self.found, d.tag, _tokens(d)
-        if tag == "a":
-            if d.get("itemprop") == "name":
-                found["name"] = d  # the last one, as printed
-            if "/dr/" in (d.get("href") or ""):
-                found.setdefault("href", d.get("href"))
-        elif tag == "meta":
-            if d.get("itemprop") in ("ratingValue", "reviewCount"):
-                found[d.get("itemprop")] = d.get("content")
-        elif "BodyText--secondary" in toks:
-            found.setdefault("title", d)
-        elif d.get("aria-label"):
-            found.setdefault("aria", d.get("aria-label"))
-        elif "Rating-count" in toks:
-            found["count"] = d
+    def __init__(self, card, parts: dict):
+        self.el, self.parts = card, parts
+        self.links = list(card.iter("a"))
+        self.metas = {m.get("itemprop"): m.get("content") for m in card.iter("meta")}  # the last of each
 
     def name(self) -> str | None:
-        return text_of(self.found.get("name"))
+        names = [a for a in self.links if a.get("itemprop") == "name"]
+        return text_of(names[-1]) if names else None
 
     def profile_href(self) -> str | None:
-        return self.found.get("href")
+        return next((a.get("href") for a in self.links if "/dr/" in (a.get("href") or "")), None)
 
     def title_line(self) -> str | None:
-        return text_of(self.found.get("title"))
+        return text_of(self.parts.get("BodyText--secondary"))
 
     def rating(self) -> str | None:
-        rating = self.found.get("ratingValue")
-        return rating if rating is not None else self.found.get("aria")
+        rating = self.metas.get("ratingValue")
+        return rating if rating is not None else next(iter(_ARIA_LABELS(self.el)), None)
 
     def review_count(self) -> str | None:
-        reviews = self.found.get("reviewCount")
-        return reviews if reviews is not None else text_of(self.found.get("count"))
+        reviews = self.metas.get("reviewCount")
+        return reviews if reviews is not None else text_of(self.parts.get("Rating-count"))

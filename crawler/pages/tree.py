@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import threading
+from functools import lru_cache
 from urllib.parse import urljoin
 
 from lxml import etree
@@ -17,16 +18,19 @@ TAGS = frozenset(("script", "h1", "h2", "title", "link", "meta", "aside"))
 _PARSERS = threading.local()  # lxml parsers are not to be shared between threads
 
 
+def html_parser(encoding: str | None = None) -> etree.HTMLParser:
+    """This thread's lxml HTML parser (for UTF-8 bytes, or for str)."""
+    parser = getattr(_PARSERS, encoding or "str", None)
+    if parser is None:
+        # collect_ids=False: no table of id attributes; ids are read as attributes
+        parser = etree.HTMLParser(encoding=encoding, collect_ids=False)
+        setattr(_PARSERS, encoding or "str", parser)
+    return parser
+
+
 def parse_html(source):
     """One lxml tree of plain etree elements: UTF-8 bytes, or a str."""
-    if isinstance(source, bytes):
-        parser = getattr(_PARSERS, "utf8", None)
-        if parser is None:
-            # collect_ids=False: no table of id attributes; ids are read as attributes
-            parser = _PARSERS.utf8 = etree.HTMLParser(encoding="utf-8", collect_ids=False)
-        root = etree.HTML(source, parser)
-    else:
-        root = etree.HTML(source)
+    root = etree.HTML(source, html_parser("utf-8" if isinstance(source, bytes) else None))
     if root is None:
         raise etree.ParserError("Document is empty")
     return root
@@ -42,18 +46,15 @@ class ClassKeys:
         self.memo: dict[str, tuple] = {}
 
     def __call__(self, classes: str) -> tuple:
-        keys = self.memo.get(classes)
-        if keys is None:
-            keys = self._keys(classes.split())
-            if len(self.memo) >= 4096:
-                self.memo.clear()
-            self.memo[classes] = keys
-        return keys
-
-    def _keys(self, toks: list[str]) -> tuple:
+        """The keys of a class attribute (callers look in `memo` first: a dict lookup costs
+        less than this call)."""
+        toks = classes.split()
         keys = [t for t in toks if t in self.tokens]
         keys += [p for p in self.prefixes if any(t.startswith(p) for t in toks)]
-        return tuple(dict.fromkeys(keys))
+        if len(self.memo) >= 4096:
+            self.memo.clear()
+        keys = self.memo[classes] = tuple(dict.fromkeys(keys))
+        return keys
 
 
 class Tree:
@@ -65,13 +66,14 @@ class Tree:
         self.root, self.url, self.keys = root, url, keys
         self.classes: dict[str, list] = {}
         self.tags: dict[str, list] = {}
-        classes, tags = self.classes, self.tags
+        classes, tags, memo = self.classes, self.tags, keys.memo
         for el in root.iter():  # comments and processing instructions have no attributes
             if el.tag in TAGS:
                 tags.setdefault(el.tag, []).append(el)
             c = el.get("class")
             if c:
-                for key in keys(c):
+                found = memo.get(c)
+                for key in keys(c) if found is None else found:
                     classes.setdefault(key, []).append(el)
 
     def classed(self, key: str) -> list:
@@ -81,6 +83,20 @@ class Tree:
     def first(self, key: str):
         found = self.classes.get(key)
         return found[0] if found else None
+
+    def parts(self, containers: list, keys) -> list[dict]:
+        """For each container: class key -> the first element holding it inside that
+        container (the nearest one above it), for each of `keys`."""
+        at = {el: i for i, el in enumerate(containers)}
+        found: list[dict] = [{} for _ in containers]
+        for key in keys:
+            for el in self.classed(key):
+                up = el.getparent()
+                while up is not None and up not in at:
+                    up = up.getparent()
+                if up is not None and key not in found[at[up]]:
+                    found[at[up]][key] = el
+        return found
 
     def tagged(self, tag: str) -> list:
         return self.tags.get(tag, [])
@@ -98,7 +114,7 @@ class Tree:
             href = (link.get("href") or "").strip() if link.get("rel") == "canonical" else ""
             if href:
                 try:
-                    return urljoin(self.url, href)
+                    return join_url(self.url, href)
                 except ValueError:  # not a URL (e.g. a broken IPv6 host): the fetched URL stands
                     return self.url
         return self.url
@@ -110,21 +126,37 @@ class Tree:
             h = h.strip()
             if "/question/" in h:
                 try:
-                    out[urljoin(self.url, h).split("#", 1)[0]] = None
+                    out[join_url(self.url, h).split("#", 1)[0]] = None
                 except ValueError:  # not a URL: not a link to follow
                     continue
         return list(out)
 
 
-def parts(el, keys: ClassKeys) -> dict:
-    """Declared class key -> the first element holding it within `el` (itself included)."""
-    found: dict = {}
-    for d in el.iter():
-        c = d.get("class")
-        if c:
-            for key in keys(c):
-                found.setdefault(key, d)
-    return found
+_WITH_HOST = re.compile(r"/|[A-Za-z][A-Za-z0-9+.-]*://")
+_HOST_END = re.compile(r"[/?#]")
+
+
+def join_url(base: str, href: str) -> str:
+    """urljoin(base, href). An href that starts with "/" or names its host takes nothing
+    from the base but its scheme and host, so it is joined to those: the same links recur
+    on many pages of a site, and the join is cached by what it depends on."""
+    if _WITH_HOST.match(href):
+        return _join(_origin(base), href)
+    return urljoin(base, href)
+
+
+def _origin(url: str) -> str:
+    """'scheme://host' of an absolute URL: what urljoin reads of a base for such hrefs."""
+    start = url.find("://")
+    if start < 0:
+        return url
+    end = _HOST_END.search(url, start + 3)
+    return url[:end.start()] if end else url
+
+
+@lru_cache(maxsize=65536)
+def _join(base: str, href: str) -> str:
+    return urljoin(base, href)
 
 
 def all_text(el) -> str:

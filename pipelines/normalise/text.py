@@ -27,15 +27,14 @@ def collapse(s) -> str | None:
     return clean(str(s)) or None if s is not None else None
 
 
-def _paragraph(lines: list[str]) -> str:
-    raw = _LINE_SEP.join(lines)
-    if "{{" in raw:
-        raw = _TEMPLATE.sub("", raw)
-    return "\n".join(line for line in map(clean, raw.split(_LINE_SEP)) if line)
-
-
 def text(paragraphs) -> str | None:
     """A title or body (paragraphs of raw lines) as the contract's text; None if empty."""
-    if not paragraphs:
-        return None
-    return "\n\n".join(p for p in map(_paragraph, paragraphs) if p) or None
+    out = []
+    for lines in paragraphs or ():
+        raw = _LINE_SEP.join(lines)
+        if "{{" in raw:  # a template may span lines: removed before the lines are cut
+            raw = _TEMPLATE.sub("", raw)
+        cleaned = [line for line in map(clean, raw.split(_LINE_SEP)) if line]
+        if cleaned:
+            out.append("\n".join(cleaned))
+    return "\n\n".join(out) if out else None
