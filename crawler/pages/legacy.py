@@ -73,7 +73,7 @@ class LegacyAnswer(ElementPage):
     item = Answer
 
     def __init__(self, el, parts: dict, byline_parts: dict):
-        super().__init__(el, parts)
+        self.el, self.parts = el, parts
         self.byline_parts = byline_parts  # byline element -> its parts
 
     def answer_id(self) -> str:
@@ -112,8 +112,9 @@ class LegacyByline(ElementPage):
     def profile_href(self) -> str | None:
         """The name's link to a profile, else the first profile link in the byline."""
         name = self.parts.get("rs-byline__name")
-        links = ([name] if name is not None else []) + list(self.el.iter("a"))
-        return next((a.get("href") for a in links if "/dr/" in (a.get("href") or "")), None)
+        if name is not None and "/dr/" in (name.get("href") or ""):
+            return name.get("href")
+        return next((a.get("href") for a in self.el.iter("a") if "/dr/" in (a.get("href") or "")), None)
 
     def title_line(self) -> str | None:
         return self._text("rs-byline__title")

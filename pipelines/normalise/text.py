@@ -34,7 +34,7 @@ def text(paragraphs) -> str | None:
         raw = _LINE_SEP.join(lines)
         if "{{" in raw:  # a template may span lines: removed before the lines are cut
             raw = _TEMPLATE.sub("", raw)
-        cleaned = [line for line in map(clean, raw.split(_LINE_SEP)) if line]
-        if cleaned:
-            out.append("\n".join(cleaned))
+        paragraph = "\n".join(filter(None, map(clean, raw.split(_LINE_SEP))))
+        if paragraph:
+            out.append(paragraph)
     return "\n\n".join(out) if out else None
