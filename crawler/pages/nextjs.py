@@ -92,16 +92,18 @@ class NextjsPage(QuestionPageObject):
     def related_urls(self) -> list[str]:
         """Links in the related box, and links of the related-link class wherever they are."""
         boxed = [a for box in self.tree.classed("related_root__") for a in box.iter("a")]
-        return self.tree.question_links(a.get("href") or "" for a in boxed + self.tree.classed("related_link__"))
+        links = dict.fromkeys(boxed + self.tree.classed("related_link__"))  # each link once
+        return self.tree.question_links(a.get("href") or "" for a in links)
 
 
-class NextjsQuestion(ItemPage):
-    item = Question
+class _Content(ItemPage):
+    """What a question and an answer share in the data: an id, a plain-text title, a body
+    as HTML and a creation timestamp."""
 
-    def __init__(self, data: dict, tree):
-        self.data, self.tree = data, tree
+    def __init__(self, data: dict):
+        self.data = data
 
-    def question_id(self) -> str:
+    def _id(self) -> str:
         return _id(self.data.get("id"))
 
     def title(self):
@@ -109,6 +111,20 @@ class NextjsQuestion(ItemPage):
 
     def body(self):
         return html_paragraphs(_str(self.data.get("bodyHtml")))
+
+    def date_time(self) -> str | None:
+        return _str(self.data.get("createdAt"))
+
+
+class NextjsQuestion(_Content):
+    item = Question
+
+    def __init__(self, data: dict, tree):
+        super().__init__(data)
+        self.tree = tree
+
+    def question_id(self) -> str:
+        return self._id()
 
     def topic(self) -> str | None:
         proc = self.data.get("procedure")
@@ -120,27 +136,19 @@ class NextjsQuestion(ItemPage):
         texts = (all_text(ch) for ch in (sub if sub is not None else ()) if ch.tag in ("span", "time"))
         return next((t for t in texts if t and not t.isspace()), None)
 
-    def date_time(self) -> str | None:
-        return _str(self.data.get("createdAt"))
-
     def asker_location(self) -> str | None:
         return _str(self.data.get("location")) or None
 
 
-class NextjsAnswer(ItemPage):
+class NextjsAnswer(_Content):
     item = Answer
 
     def __init__(self, data: dict, shown_date: str | None):
-        self.data, self.shown_date = data, shown_date
+        super().__init__(data)
+        self.shown_date = shown_date
 
     def answer_id(self) -> str:
-        return _id(self.data.get("id"))
-
-    def title(self):
-        return plain_paragraphs(_str(self.data.get("title")))
-
-    def body(self):
-        return html_paragraphs(_str(self.data.get("bodyHtml")))
+        return self._id()
 
     def vote(self):
         return _plain(self.data.get("helpfulCount"))
@@ -150,9 +158,6 @@ class NextjsAnswer(ItemPage):
 
     def date_text(self) -> str | None:
         return self.shown_date
-
-    def date_time(self) -> str | None:
-        return _str(self.data.get("createdAt"))
 
     def byline(self) -> Byline | None:
         provider = self.data.get("provider")

@@ -106,12 +106,29 @@ def _doctor(slug, base_url, name_raw, title_line, rating_raw, reviews_raw):
     }, tl.known
 
 
+# The raw fields the records below are made from; any other field of a raw question or
+# answer is a plain value the page objects read as the record wants it, and passes through.
+_QUESTION_READS = frozenset(("question_id", "title", "body", "topic", "date_text", "date_time", "asker_location"))
+_ANSWER_READS = frozenset(("answer_id", "title", "body", "vote", "vote_kind", "date_text", "date_time", "byline"))
+
+
+@lru_cache(maxsize=None)
+def _passed_through(item_type: type, reads: frozenset) -> tuple[str, ...]:
+    return tuple(f for f in item_type.__dataclass_fields__ if f not in reads)
+
+
+def _with_extras(record: dict, item, reads: frozenset) -> dict:
+    for name in _passed_through(type(item), reads):
+        record[name] = getattr(item, name)
+    return record
+
+
 def page_records(page, stats=None) -> list[dict]:
     """The contract records of a parsed question page, in page order."""
     q = page.question
     url = page.url
     qid = str(q.question_id)
-    out = [{
+    out = [_with_extras({
         "type": "question",
         "question_id": qid,
         "url": url,
@@ -121,7 +138,7 @@ def page_records(page, stats=None) -> list[dict]:
         "asked_on": to_iso_date(q.date_text, q.date_time),
         "asker_location": collapse(q.asker_location),
         "answer_count": page.declared_answer_count,
-    }]
+    }, q, _QUESTION_READS)]
     doctors: list[dict] = []
     seen: set[str] = set()
     origin = _origin(url)  # once per page, not per doctor
@@ -134,7 +151,7 @@ def page_records(page, stats=None) -> list[dict]:
             if doctor_id is not None and doctor_id not in seen:
                 seen.add(doctor_id)
                 doctors.append(_doctor_record(byline, doctor_id, origin, stats))
-        out.append({
+        out.append(_with_extras({
             "type": "answer",
             "answer_id": str(a.answer_id),
             "question_id": qid,
@@ -146,6 +163,6 @@ def page_records(page, stats=None) -> list[dict]:
             "answered_on": parse_shown_date(a.date_text) or parse_timestamp(a.date_time),
             "doctor_id": doctor_id,
             "has_contact_info": has_contact_info(body),
-        })
+        }, a, _ANSWER_READS))
     out.extend(doctors)
     return out
