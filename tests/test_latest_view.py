@@ -10,6 +10,7 @@ import textwrap
 from datetime import timedelta
 from pathlib import Path
 
+import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
@@ -248,7 +249,7 @@ def test_files_from_before_a_column_was_added_read_it_null(tmp_path, monkeypatch
     update_latest(tmp_path)  # every bucket rewritten in the new schema
     for reader in READERS:
         rows = read_with(reader, tmp_path / "latest" / "answers")
-        assert len(rows) == 11 and all("reviewed_by" in r and r["reviewed_by"] is None for r in rows), reader
+        assert len(rows) == 11 and all("reviewed_by" in r and pd.isna(r["reviewed_by"]) for r in rows), reader
     assert run("SELECT count(*) AS n, count(reviewed_by) AS r FROM answers", root=tmp_path).values.tolist() == [[11, 0]]
     assert load_table("answers", root=tmp_path).schema == grown
 
