@@ -266,11 +266,11 @@ def test_a_garbage_bucket_is_rebuilt_and_readers_compute_meanwhile(tmp_path):
 def test_an_unreadable_committed_file_stops_the_update_and_leaves_latest_as_it_was(tmp_path):
     write_crawl(tmp_path, "a", T0, keys_for("q", 10))
     update_latest(tmp_path, buckets=4)
-    before = {p: p.read_bytes() for p in generation(tmp_path).rglob("*")}
+    before = {p: p.read_bytes() for p in generation(tmp_path).rglob("*") if p.is_file()}
     write_crawl(tmp_path, "b", T0 + timedelta(days=1), keys_for("q", 3))
     bad = next((tmp_path / "answers").glob("crawl_date=*/b-00000.parquet"))
     bad.write_bytes(b"")
     with pytest.raises(latest_module.LatestError, match=str(bad)):
         update_latest(tmp_path)
-    assert {p: p.read_bytes() for p in generation(tmp_path).rglob("*")} == before
+    assert {p: p.read_bytes() for p in generation(tmp_path).rglob("*") if p.is_file()} == before
     assert sorted(p.name for p in (tmp_path / ".latest").iterdir()) == ["g000001"]
