@@ -396,6 +396,10 @@ def _update(root: Path, generations: Path, buckets: int) -> Update:
             if folder.is_dir():
                 _fsync_folder(folder)
         _switch(root, f"{GENERATIONS}/{new.name}")
+    except BaseException:
+        if generation(root) != new:  # not switched: the half-made generation goes
+            shutil.rmtree(new, ignore_errors=True)
+        raise
     finally:
         shutil.rmtree(spill, ignore_errors=True)
     # The generation before stays one update longer, for readers that resolved it.
