@@ -37,7 +37,9 @@ class LatestView:
         try:
             update = update_latest(root, buckets=self.buckets)
         except (LatestError, OSError) as error:
-            logger.error("The latest view of %s was not updated after crawl %s: %s", root, crawl_id, error)
+            # A warning, not an error: nothing committed is lost, the view is only behind (readers
+            # compute it meanwhile); after a failed output it is the same failure again.
+            logger.warning("The latest view of %s was not updated after crawl %s: %s", root, crawl_id, error)
             stats.set_value("latest/error", str(error))
             return
         stats.set_value("latest/seconds", round(update.seconds, 3))
