@@ -11,7 +11,9 @@ Starts the reference site in its own process (bench.site_speed.start_site) and p
 3. memory growth: peak RSS of full crawls of --questions and --big-questions questions;
 4. incremental: bytes and time of a day-1 crawl (`--state`) against the day-0 crawl, for a
    site of --questions and one of --big-questions questions;
-5. site speed: pages/s the reference site serves alone (bench.site_speed).
+5. site speed: pages/s the reference site serves alone (bench.site_speed);
+6. latest view: the update of `latest/` after a day-1 crawl of --big-questions questions (from
+   the crawl's own `latest/seconds` stat), a full rebuild, and both projected to 1,000,000.
 
 Every crawl runs as a subprocess (bench.runs). Targets are those of issue 7.
 """
@@ -32,7 +34,7 @@ from bench import runs
 from bench.extract_speed import command_speed, extraction_speed, save_site, site_pages
 from bench.site_speed import start_site, stop_site
 
-SECTIONS = ("overhead", "extract", "memory", "incremental", "site")
+SECTIONS = ("overhead", "extract", "memory", "incremental", "site", "latest")
 MB = 1024 * 1024
 
 
@@ -140,6 +142,39 @@ def incremental_days(questions: int, seed: int, folder: Path) -> tuple[runs.Run,
     return day0, day1
 
 
+def latest_view(args, tmp: Path) -> None:
+    """The latest view's update after a day-1 crawl (--state) of --big-questions questions, and a
+    rebuild of the whole view from the snapshots. Both rewrite the buckets the new rows touch (a
+    day-1 crawl touches nearly all), so their time grows with the view: projected linearly."""
+    from pipelines.output.latest import update_latest
+    from pipelines.loader import latest_files
+
+    questions = args.big_questions
+    folder = tmp / f"latest-{questions}"
+    day0, day1 = incremental_days(questions, args.seed, folder)
+    out = folder / "data"
+    rows = sum(pq_rows(paths) for paths in latest_files(out).values())
+    scale = 1_000_000 / questions
+    for name, r in (("day-0", day0), ("day-1", day1)):
+        say(f"latest update after {name} crawl {questions} questions",
+            f"{r.stat('latest/seconds', 0.0):.2f} s ({r.stat('latest/rows_applied')} rows applied, "
+            f"{r.stat('latest/buckets_rewritten')} buckets rewritten; crawl {r.wall:.1f} s)")
+    (out / "latest").unlink()
+    shutil.rmtree(out / ".latest")
+    rebuild = update_latest(out)
+    say(f"latest rebuild {questions} questions", f"{rebuild.seconds:.2f} s ({rebuild.rows_applied} snapshot rows, "
+                                                  f"{rows} rows in the view)")
+    say("latest update after day-1 crawl, projected 1000000 questions",
+        f"{day1.stat('latest/seconds', 0.0) * scale:.0f} s (linear: every bucket touched, so the whole view rewritten)")
+    say("latest rebuild, projected 1000000 questions", f"{rebuild.seconds * scale:.0f} s")
+
+
+def pq_rows(paths) -> int:
+    import pyarrow.parquet as pq
+
+    return sum(pq.ParquetFile(p).metadata.num_rows for p in paths)
+
+
 def site(args) -> None:
     from bench.site_speed import site_speed
 
@@ -195,6 +230,8 @@ def main(argv=None) -> int:
             incremental(args, tmp)
         if "site" in args.only:
             site(args)
+        if "latest" in args.only:
+            latest_view(args, tmp)
     finally:
         if not args.keep:
             shutil.rmtree(tmp, ignore_errors=True)
