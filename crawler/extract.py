@@ -17,6 +17,10 @@ from crawler.extraction import extract_page
 from crawler.pages import PageError
 
 
+# One encoder for every record: json.dumps with options builds a new one per call.
+_JSON = json.JSONEncoder(ensure_ascii=False).encode
+
+
 def _wanted(path: Path) -> bool:
     # A hidden WARC file is a crawl's temporary file, not part of any archive.
     return path.suffix == ".html" or (is_warc(path.name) and not path.name.startswith("."))
@@ -85,7 +89,7 @@ def extract_paths(paths, url: str | None = None, out=None, err=None) -> int:
                 print(f"error: {name}: cannot extract ({type(e).__name__}: {e})", file=err)
                 status = 1
                 continue
-            out.write("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records))
+            out.write("".join(_JSON(r) + "\n" for r in records))
     try:
         out.flush()
     except (OSError, ValueError):

@@ -335,7 +335,7 @@ def run_reparse(paths, out: str | Path = "data", processes: int | None = None, s
         if not failure:
             print(f"doctor-answers reparse: cannot write the crawls row to {root}: {error}", file=progress.stream)
         return CrawlResult("failed", reparse.crawl_id, stats)
-    _update_latest(root)
+    _update_latest(root, settings)
     stats.update({f"rows/{name}": n for name, n in written.items()})
     return CrawlResult(status, reparse.crawl_id, stats)
 
@@ -355,10 +355,16 @@ def _outcome(stats: dict) -> tuple[str, str | None]:
     return status_of("finished", stats), stats.get("crawl/message")
 
 
-def _update_latest(root: Path) -> None:
-    # The latest view, where the output has one (pipelines.output.latest): as after a crawl.
+def _update_latest(root: Path, settings) -> None:
+    # The latest view, as after a crawl (crawler.extensions.latest_view): behind its switch, and a
+    # view that cannot be updated only stays behind (readers compute it from the snapshots).
+    if not settings.getbool("LATEST_VIEW_ENABLED"):
+        return
     try:
-        from pipelines.output.latest import update_latest
+        from pipelines.output.latest import LatestError, update_latest
     except ImportError:
         return
-    update_latest(root)
+    try:
+        update_latest(root, buckets=settings.getint("LATEST_BUCKETS"))
+    except (LatestError, OSError) as error:
+        logger.warning("The latest view of %s was not updated after the reparse: %s", root, error)
