@@ -44,7 +44,7 @@ def _files(paths) -> tuple[list[Path], list[str]]:
 
 
 def _pages(f: Path, url: str | None, err):
-    """(name for messages, URL, body) of each page a file holds; None after a read error."""
+    """(name for messages, URL, body, Content-Type) of each page a file holds; None after a read error."""
     if not is_warc(f.name):
         try:
             data = f.read_bytes()
@@ -52,14 +52,14 @@ def _pages(f: Path, url: str | None, err):
             print(f"error: {f}: unreadable file ({e.strerror or e})", file=err)
             yield None
             return
-        yield str(f), url or f.resolve().as_uri(), data
+        yield str(f), url or f.resolve().as_uri(), data, None
         return
     from crawler.discovery import is_question_url  # Scrapy's sitemap code: only for archives
 
     try:
         for response in responses(f):
             if response.status == 200 and is_question_url(response.url):
-                yield f"{f}: {response.url}", response.url, response.body
+                yield f"{f}: {response.url}", response.url, response.body, response.content_type
     except Exception as e:  # a damaged archive: the pages before the damage are printed
         print(f"error: {f}: unreadable archive ({type(e).__name__}: {e})", file=err)
         yield None
@@ -78,9 +78,9 @@ def extract_paths(paths, url: str | None = None, out=None, err=None) -> int:
             if page is None:
                 status = 1
                 continue
-            name, page_url, data = page
+            name, page_url, data, content_type = page
             try:
-                records = extract_page(page_url, data).records
+                records = extract_page(page_url, data, content_type).records
             except PageError as e:
                 print(f"error: {name}: {e.reason}", file=err)
                 status = 1

@@ -88,7 +88,7 @@ def read_chunk(task: tuple[str, int, int | None, int]) -> Chunk:
             if response.status != 200 or not question:
                 continue
             try:
-                extract = extract_page(response.url, response.body)
+                extract = extract_page(response.url, response.body, response.content_type)
             except BlockedPage:
                 kind = "blocked"
             except TruncatedPage:

@@ -2,13 +2,12 @@
 
 - `render(records)`: a question page in a made-up fourth markup ("qa4": `qa4-*` classes,
   values in data attributes and <time datetime>), built from the page's expected records;
-- `parse(root, url, index)`: a page object for it, as a parser fix would add, and
-  `register(monkeypatch)`, which teaches it to crawler.pages for one test;
+- `parse(root, url)`: a page object for it, as a parser fix would add, and `register()`,
+  which teaches it to crawler.pages (`unregister` after the test);
 - `RedesignServer(site, share)`: a server of its own in front of a reference site's content
   that serves a share of question pages in that markup: robots.txt, one sitemap, the pages.
 
-Registration goes through what crawler.pages offers today (its `_PARSERS` table and the
-`detect_family` it calls); move it to the public registration API when crawler.pages has one.
+Registration goes through crawler.pages' public API (`register`, `unregister`).
 """
 from __future__ import annotations
 
@@ -85,15 +84,16 @@ def _first(el, xpath: str):
     return found[0] if found else None
 
 
-def parse(root, url: str, index=None):
-    from crawler.pages.items import QuestionPage, RawAnswer, RawByline, RawQuestion
+def parse(root, url: str):
+    from crawler.pages.items import Answer, Byline, Question, QuestionPage
+    from crawler.pages.markup import paragraphs
 
     main = _MAIN(root)[0]
     canonical = _first(root, "//link[@rel='canonical']/@href") or url
-    question = RawQuestion(
+    question = Question(
         question_id=main.get("data-qa4-question"),
-        title=_first(main, "string(.//h1[@class='qa4-title'])"),
-        body=_first(main, ".//div[@class='qa4-body']"),
+        title=paragraphs(_first(main, ".//h1[@class='qa4-title']")),
+        body=paragraphs(_first(main, ".//div[@class='qa4-body']")),
         topic=_first(main, "string(.//p[@class='qa4-topic'])") or None,
         date_time=_first(main, ".//time[@class='qa4-asked']/@datetime"),
         asker_location=_first(main, "string(.//p[@class='qa4-where'])") or None,
@@ -103,31 +103,33 @@ def parse(root, url: str, index=None):
         byline = None
         doctor = _first(item, ".//a[@class='qa4-doctor']")
         if doctor is not None:
-            byline = RawByline(doctor.text or None, doctor.get("href"),
-                               _first(item, "string(.//span[@class='qa4-role'])"),
-                               _first(item, ".//data[@class='qa4-rating']/@value"),
-                               _first(item, ".//data[@class='qa4-reviews']/@value"))
-        answers.append(RawAnswer(item.get("data-qa4-answer"), _first(item, "string(.//h2)"),
-                                 _first(item, ".//div[@class='qa4-answer-body']"),
-                                 _first(item, ".//data[@class='qa4-votes']/@value"), "count",
-                                 None, _first(item, ".//time/@datetime"), byline))
+            byline = Byline(name=doctor.text or None, profile_href=doctor.get("href"),
+                            title_line=_first(item, "string(.//span[@class='qa4-role'])"),
+                            rating=_first(item, ".//data[@class='qa4-rating']/@value"),
+                            review_count=_first(item, ".//data[@class='qa4-reviews']/@value"))
+        answers.append(Answer(answer_id=item.get("data-qa4-answer"), title=paragraphs(_first(item, ".//h2")),
+                              body=paragraphs(_first(item, ".//div[@class='qa4-answer-body']")),
+                              vote=_first(item, ".//data[@class='qa4-votes']/@value"), vote_kind="count",
+                              date_time=_first(item, ".//time/@datetime"), byline=byline))
     count = _first(main, ".//ol[@class='qa4-answers']/@data-count")
-    return QuestionPage(FAMILY, canonical, url, question, answers, int(count) if count else None, [])
+    return QuestionPage(family=FAMILY, url=canonical, fetched_url=url, question=question, answers=answers,
+                        declared_answer_count=int(count) if count else None, related_urls=[])
 
 
-def parse_thread(root, url: str, index=None):
+def parse_thread(root, url: str):
     """A page object for the reference site's redesign under `site --drift family=S` (its
     "thread" markup, reference_site/families/thread.py): what a parser fix for it would add."""
     from urllib.parse import urljoin
 
-    from crawler.pages.items import QuestionPage, RawAnswer, RawByline, RawQuestion
+    from crawler.pages.items import Answer, Byline, Question, QuestionPage
+    from crawler.pages.markup import paragraphs
 
     main = _first(root, "//main[@data-thread-id]")
     canonical = _first(root, "//link[@rel='canonical']/@href") or url
-    question = RawQuestion(
+    question = Question(
         question_id=main.get("data-thread-id"),
-        title=_first(main, "string(.//h1[@class='thread-head__title'])"),
-        body=_first(main, ".//section[contains(@class,'post-opening')]//div[@class='post-text']"),
+        title=paragraphs(_first(main, ".//h1[@class='thread-head__title']")),
+        body=paragraphs(_first(main, ".//section[contains(@class,'post-opening')]//div[@class='post-text']")),
         topic=_first(main, "string(.//a[@class='thread-head__crumb'])") or None,
         date_text=_first(main, "string(.//div[@class='thread-meta']/time)") or None,
         date_time=_first(main, ".//div[@class='thread-meta']/time/@datetime"),
@@ -140,38 +142,49 @@ def parse_thread(root, url: str, index=None):
         if chip is not None:
             name = _first(chip, ".//a[@class='author-chip__name']")
             score = _first(chip, ".//span[@class='author-chip__score']")
-            byline = RawByline(name.text if name is not None else None,
-                               _first(chip, ".//a[@class='author-chip__avatar']/@href"),
-                               _first(chip, "string(.//span[@class='author-chip__role'])"),
-                               score.get("title") if score is not None else None,
-                               _first(chip, "string(.//span[@class='author-chip__reviews'])") or None)
+            byline = Byline(name=name.text if name is not None else None,
+                            profile_href=_first(chip, ".//a[@class='author-chip__avatar']/@href"),
+                            title_line=_first(chip, "string(.//span[@class='author-chip__role'])"),
+                            rating=score.get("title") if score is not None else None,
+                            review_count=_first(chip, "string(.//span[@class='author-chip__reviews'])") or None)
         likes = _first(post, "string(.//span[@class='post-meta__likes'])")
-        answers.append(RawAnswer(post.get("data-post"), _first(post, "string(.//h3)"),
-                                 _first(post, ".//div[@class='post-text']"), likes.split()[0] if likes else None,
-                                 "count", _first(post, "string(.//div[@class='post-meta']/time)") or None,
-                                 _first(post, ".//div[@class='post-meta']/time/@datetime"), byline))
+        answers.append(Answer(answer_id=post.get("data-post"), title=paragraphs(_first(post, ".//h3")),
+                              body=paragraphs(_first(post, ".//div[@class='post-text']")),
+                              vote=likes.split()[0] if likes else None, vote_kind="count",
+                              date_text=_first(post, "string(.//div[@class='post-meta']/time)") or None,
+                              date_time=_first(post, ".//div[@class='post-meta']/time/@datetime"), byline=byline))
     declared = _first(main, "string(.//h2[@class='thread-replies__count'])")
     related = [urljoin(url, href) for href in main.xpath(".//a[@class='more-threads__link']/@href")]
-    return QuestionPage("thread", canonical, url, question, answers,
-                        int(declared.split()[0]) if declared else None, related)
+    return QuestionPage(family="thread", url=canonical, fetched_url=url, question=question, answers=answers,
+                        declared_answer_count=int(declared.split()[0]) if declared else None, related_urls=related)
 
 
-def register(monkeypatch, family: str = FAMILY, parser=parse, marker: str = "//main[@data-qa4-question]") -> None:
-    """Teach crawler.pages a family for the length of one test: its parser, and its detection
-    (a page with an element matching `marker` is of that family)."""
-    import crawler.pages as pages
+def page_object(family: str, parser, marker: str):
+    """A family for crawler.pages.register: recognised by an element matching `marker`, read
+    by `parser(root, url)`."""
+    from crawler.pages import QuestionPageObject
 
-    known = pages.detect_family
     is_family = etree.XPath(f"boolean({marker})")
 
-    def detect_family(html_or_root, index=None):
-        root = html_or_root if isinstance(html_or_root, etree._Element) else None
-        if root is not None and is_family(root):
-            return family
-        return known(html_or_root, index)
+    class TestPage(QuestionPageObject):
+        name = family
+        abstract = True  # to_item is the parser's, not a method per field
 
-    monkeypatch.setitem(pages._PARSERS, family, parser)
-    monkeypatch.setattr(pages, "detect_family", detect_family)
+        @classmethod
+        def recognise(cls, tree):
+            return bool(is_family(tree.root))
+
+        def to_item(self):
+            return parser(self.tree.root, self.tree.url)
+
+    return TestPage
+
+
+def register(family: str = FAMILY, parser=parse, marker: str = "//main[@data-qa4-question]") -> str:
+    """Teach crawler.pages a family (crawler.pages.register); `crawler.pages.unregister(name)` after."""
+    from crawler.pages import register as register_family
+
+    return register_family(page_object(family, parser, marker)).name
 
 
 # the server ---------------------------------------------------------------------------------

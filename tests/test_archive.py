@@ -261,7 +261,7 @@ def test_an_archive_that_cannot_be_written_fails_the_crawl_in_one_line(reference
 
 # the recovery story: pages of a redesign the parsers did not know, read again from the archive
 
-def recovery(tmp_path, monkeypatch, serve, truth_path: Path, register) -> None:
+def recovery(tmp_path, serve, truth_path: Path, register) -> None:
     """Crawl `serve()`'s site with --archive: the redesigned pages are not recorded, but are in
     the archive; once the parsers learn the markup, reparse of the same archive (the site
     gone) gives every question of the truth."""
@@ -277,10 +277,15 @@ def recovery(tmp_path, monkeypatch, serve, truth_path: Path, register) -> None:
     in_archive = {urlsplit(r.url).path for r in archived(tmp_path / "archive") if r.status == 200}
     assert redesigned_paths <= in_archive
 
-    register(monkeypatch)
+    from crawler.pages import unregister
     from crawler.reparse import run_reparse
 
-    again = run_reparse([tmp_path / "archive"], out=tmp_path / "again", processes=2, stream=open(os.devnull, "w"))
+    family = register()
+    try:
+        with open(os.devnull, "w") as quiet:
+            again = run_reparse([tmp_path / "archive"], out=tmp_path / "again", processes=2, stream=quiet)
+    finally:
+        unregister(family)
     assert again.status == "finished"
     truth = read_truth(truth_path)
     for record in truth["questions"].values():
@@ -288,7 +293,7 @@ def recovery(tmp_path, monkeypatch, serve, truth_path: Path, register) -> None:
     assert differences(truth, tmp_path / "again") == []
 
 
-def test_pages_of_an_unknown_markup_are_recovered_by_reparse_once_a_parser_knows_it(tmp_path, monkeypatch):
+def test_pages_of_an_unknown_markup_are_recovered_by_reparse_once_a_parser_knows_it(tmp_path):
     site = Site(200, seed=9)
     server = None
 
@@ -299,7 +304,7 @@ def test_pages_of_an_unknown_markup_are_recovered_by_reparse_once_a_parser_knows
             f.writelines(json.dumps(r) + "\n" for r in server.truth())
         return server.url, server.stop, {f"/question/{slug}" for slug in server.slugs}
 
-    recovery(tmp_path, monkeypatch, serve, tmp_path / "truth.jsonl", redesign.register)
+    recovery(tmp_path, serve, tmp_path / "truth.jsonl", redesign.register)
 
 
 def _site_has_drift() -> bool:
@@ -307,16 +312,16 @@ def _site_has_drift() -> bool:
 
 
 @pytest.mark.skipif(not _site_has_drift(), reason="the reference site has no --drift yet")
-def test_the_reference_sites_redesign_is_recovered_by_reparse_once_a_parser_knows_it(tmp_path, monkeypatch):
+def test_the_reference_sites_redesign_is_recovered_by_reparse_once_a_parser_knows_it(tmp_path):
     def serve():
         site = start_in_thread(questions=200, seed=9, truth=str(tmp_path / "truth.jsonl"), drift="family=0.3")
         drifted = {f"/question/{s}" for s in site.site.question_slugs() if "family" in site.site.drift_of(s)}
         return site.url, site.stop, drifted
 
-    def register(mp):
-        redesign.register(mp, family="thread", parser=redesign.parse_thread, marker="//main[@data-thread-id]")
+    def register():
+        return redesign.register(family="thread", parser=redesign.parse_thread, marker="//main[@data-thread-id]")
 
-    recovery(tmp_path, monkeypatch, serve, tmp_path / "truth.jsonl", register)
+    recovery(tmp_path, serve, tmp_path / "truth.jsonl", register)
 
 
 def test_other_tools_layouts_read_the_same_uncompressed_or_gzipped_whole(archived_crawl, tmp_path):

@@ -31,7 +31,6 @@ SUFFIXES = (".warc.gz", ".warc")
 _GZIP_MAGIC = b"\x1f\x8b\x08"
 _PROBE = 1 << 20  # bytes read to see whether a file is gzipped record by record
 _FIELD = re.compile(rb"^([!#$%&'*+.^_`|~0-9A-Za-z-]+)[ \t]*:[ \t]*(.*?)[ \t]*\r?$", re.M)
-_CODINGS = re.compile(rb"^(transfer|content)-encoding[ \t]*:", re.M | re.I)
 _FEED = 16 * 1024  # compressed bytes given to zlib at a time (it copies what is left past a member)
 
 
@@ -40,6 +39,7 @@ class ArchivedResponse(NamedTuple):
     status: int
     fetched_at: datetime  # the record's WARC-Date, UTC
     body: bytes
+    content_type: str | None = None  # the response's Content-Type (its charset reads non-UTF-8 bytes)
 
 
 def is_warc(path: str | Path) -> bool:
@@ -137,13 +137,16 @@ def _response(record: bytes):
     status_line, _, http_head = record[head_end + 4:http_end].partition(b"\r\n")
     status = status_line.split(None, 2)[1:2]
     body = record[http_end + 4:block_end]
-    if _CODINGS.search(http_head):
-        body = _decoded(body, _fields(http_head))
+    headers = _fields(http_head)
+    if b"transfer-encoding" in headers or b"content-encoding" in headers:
+        body = _decoded(body, headers)
+    content_type = headers.get(b"content-type")
     return ArchivedResponse(
         fields.get(b"warc-target-uri", b"").decode("utf-8", "replace"),
         int(status[0]) if status and status[0].isdigit() else 0,
         iso_date_to_datetime(fields.get(b"warc-date", b"").decode("ascii", "replace"), tz_aware=True),
         body,
+        content_type.decode("latin-1") if content_type is not None else None,
     )
 
 
@@ -181,6 +184,7 @@ def _warcio_responses(stream, start: int, end: int | None) -> Iterator[ArchivedR
                 int(status) if status and status.isdigit() else 0,
                 iso_date_to_datetime(record.rec_headers.get_header("WARC-Date"), tz_aware=True),
                 record.content_stream().read(),
+                record.http_headers.get_header("Content-Type"),
             )
         if end is not None and records.get_record_offset() >= end:
             return
