@@ -37,7 +37,7 @@ class RobotsCrawlDelay:
         delay = robotparser.crawl_delay(agent)
         if delay:
             netloc = urlparse_cached(request).netloc
-            if float(delay) > self.max_delay:
+            if 0 < self.max_delay < float(delay):
                 self.too_long(netloc, float(delay))
                 return
             self.floors[netloc] = float(delay)

@@ -118,8 +118,10 @@ class QuestionsSpider(scrapy.Spider):
                 root = f"{urlsplit(url).scheme}://{urlsplit(url).netloc}/"
                 yield self.request(root + "robots.txt", self.parse_robots)
             # The home page goes now: its request is what makes Scrapy read robots.txt.
+            self.listing_pages += 1
             yield self.request(url, self.parse_listing)
         else:  # a topic listing, or another page: its links, and nothing else of the site
+            self.listing_pages += 1
             yield self.request(url, self.parse_listing)
 
     def release_listings(self):
@@ -134,7 +136,7 @@ class QuestionsSpider(scrapy.Spider):
             self.crawler.engine.crawl(request)
 
     def listing_request(self, url: str):
-        if self.listing_pages >= self.limits["listing_pages"]:
+        if self.over_limit("listing_pages", self.listing_pages):
             self.limit_hit("listing_pages", url)
             return None
         self.listing_pages += 1
@@ -146,10 +148,10 @@ class QuestionsSpider(scrapy.Spider):
         naming an index... or naming thousands of sitemaps is a trap, not a site)."""
         if url in self.sitemaps_seen:
             return None
-        if depth > self.limits["sitemap_depth"]:
+        if self.over_limit("sitemap_depth", depth - 1):
             self.limit_hit("sitemap_depth", url)
             return None
-        if len(self.sitemaps_seen) >= self.limits["sitemap_count"]:
+        if self.over_limit("sitemap_count", len(self.sitemaps_seen)):
             self.limit_hit("sitemap_count", url)
             return None
         self.sitemaps_seen.add(url)
@@ -157,6 +159,10 @@ class QuestionsSpider(scrapy.Spider):
         priority = SITEMAP_PRIORITY["incremental" if self.session.incremental else "full"]
         return self.request(url, self.parse_sitemap, priority=priority,
                             meta={"sitemap": True, "sitemap_depth": depth})
+
+    def over_limit(self, name: str, done: int) -> bool:
+        """Whether one more would pass the bound `name` (0: no bound, as Scrapy's own limits)."""
+        return 0 < self.limits[name] <= done
 
     def limit_hit(self, name: str, url: str) -> None:
         """A bounded walk reached its bound: counted for the outcome, logged once per bound."""
