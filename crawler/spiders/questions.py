@@ -30,9 +30,9 @@ from scrapy.spidermiddlewares.httperror import HttpError
 
 from crawler import discovery
 from crawler.extensions.prompt_stop import CrawlStopping
+from crawler.pages import BlockedPage, PageError, TruncatedPage, parse_question_page
 from crawler.sites import site_for
 from crawler.spiders.arguments import QuestionsArguments, SpiderArgumentError
-from crawler.pages import BlockedPage, PageError, TruncatedPage, parse_question_page
 from crawler.spiders.sitemaps_first import SitemapsFirst
 from crawler.workers import ExtractionWorkers
 from pipelines.items import NotModifiedItem, QuestionPageItem
@@ -45,6 +45,9 @@ logger = logging.getLogger(__name__)
 # at a time, not the whole site's (40 MB of requests at 20,000 questions).
 SITEMAP_PRIORITY = {"incremental": 30, "full": 0}
 START_URL_ERRORS = "crawl/start_url_errors"
+# The bounds of the walks (stat crawl/limit_hit/<name>) and the settings that set them.
+LIMIT_SETTINGS = {"sitemap_depth": "SITEMAP_MAX_DEPTH", "sitemap_count": "SITEMAP_MAX_COUNT",
+                  "listing_pages": "LISTING_MAX_PAGES"}
 
 
 class QuestionsSpider(scrapy.Spider):
@@ -69,15 +72,14 @@ class QuestionsSpider(scrapy.Spider):
     def from_crawler(cls, crawler, *args, **kwargs):
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.session = CrawlSession.from_crawler(crawler)
-        spider.extraction = ExtractionWorkers.from_crawler(crawler)
+        # With bad arguments nothing is read: no worker processes to start (and to leave behind
+        # when the crawl closes while it opens).
+        spider.extraction = ExtractionWorkers(0) if spider.argument_error else ExtractionWorkers.from_crawler(crawler)
         spider.requested: set[str] = set()  # question keys (Site.question_key) requested
         # (site, question_id) of the pages yielded: the same question under another URL (a
         # redirect, a canonical the keys did not foresee) is one row per crawl, not two.
         spider.questions_seen: set[tuple[str, str]] = set()
-        settings = crawler.settings
-        spider.limits = {"sitemap_depth": settings.getint("SITEMAP_MAX_DEPTH"),
-                         "sitemap_count": settings.getint("SITEMAP_MAX_COUNT"),
-                         "listing_pages": settings.getint("LISTING_MAX_PAGES")}
+        spider.limits = {name: crawler.settings.getint(setting) for name, setting in LIMIT_SETTINGS.items()}
         spider.sitemaps_seen: set[str] = set()
         spider.listing_pages = 0
         spider.limits_logged: set[str] = set()
@@ -169,10 +171,8 @@ class QuestionsSpider(scrapy.Spider):
         self.count(f"crawl/limit_hit/{name}")
         if name not in self.limits_logged:
             self.limits_logged.add(name)
-            setting = {"sitemap_depth": "SITEMAP_MAX_DEPTH", "sitemap_count": "SITEMAP_MAX_COUNT",
-                       "listing_pages": "LISTING_MAX_PAGES"}[name]
             logger.warning("Limit hit: %s (%s = %d); not followed: %s (and any more past the limit)",
-                           name, setting, self.limits[name], url)
+                           name, LIMIT_SETTINGS[name], self.limits[name], url)
 
     def request(self, url: str, callback, **kwargs) -> scrapy.Request:
         return scrapy.Request(url, callback=callback, errback=self.failed, **kwargs)
