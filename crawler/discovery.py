@@ -8,7 +8,7 @@ from __future__ import annotations
 import struct
 import zlib
 from dataclasses import dataclass
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 import lxml.html
 from lxml import etree
@@ -92,7 +92,7 @@ def read_listing(url: str, body: bytes) -> ListingLinks:
     links = [urljoin(url, href) for href in _LINKS(tree)]
     nexts = _NEXT(tree)
     # Only the first page of a topic is a topic link; later pages come through rel="next".
-    listings = [link for link in links if is_listing_url(link) and "page=" not in urlsplit(link).query]
+    listings = [link for link in links if site_for(link).is_topic_url(link)]
     return ListingLinks(
         questions=[link for link in links if is_question_url(link)],
         listings=listings,

@@ -34,6 +34,7 @@ def test_keys_drop_default_ports_and_keep_others():
 def test_what_a_url_is():
     assert REALSELF.is_question_url("http://h/question/a") and not REALSELF.is_question_url("http://h/question/")
     assert REALSELF.is_listing_url("http://h/questions/botox?page=2") and not REALSELF.is_listing_url("http://h/questions/")
+    assert REALSELF.is_topic_url("http://h/questions/botox") and not REALSELF.is_topic_url("http://h/questions/botox?page=2")
     assert REALSELF.is_sitemap_url("http://h/sitemap.xml") and REALSELF.is_sitemap_url("http://h/s.xml.gz")
     assert REALSELF.is_root_url("http://h") and REALSELF.is_root_url("http://h/") and not REALSELF.is_root_url("http://h/nope")
 

@@ -19,6 +19,7 @@ class Site:
     question_prefix: str             # path of a question page: "/question/<slug>"
     profile_prefix: str              # path of a doctor profile: "/dr/<slug>" (the doctor's key)
     listing_prefix: str              # path of a topic listing: "/questions/<topic>?page=N"
+    listing_page_parameter: str      # the query parameter of a listing's later pages ("page")
     sitemap_suffixes: tuple[str, ...]  # paths of sitemaps, plain or gzip-compressed
     families: tuple[str, ...]        # markup families its question pages come in
     block_title: str                 # <title> of its bot wall's block page
@@ -34,6 +35,13 @@ class Site:
     def is_listing_url(self, url: str) -> bool:
         path = _path(url)
         return path.startswith(self.listing_prefix) and len(path) > len(self.listing_prefix)
+
+    def is_topic_url(self, url: str) -> bool:
+        """A topic's first listing page: later pages come through rel="next", not as topics."""
+        if not self.is_listing_url(url):
+            return False
+        query = urlsplit(url).query
+        return not any(part.partition("=")[0] == self.listing_page_parameter for part in query.split("&"))
 
     def is_sitemap_url(self, url: str) -> bool:
         return _path(url).endswith(self.sitemap_suffixes)

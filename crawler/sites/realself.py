@@ -12,6 +12,7 @@ SITE = Site(
     question_prefix="/question/",
     profile_prefix="/dr/",
     listing_prefix="/questions/",
+    listing_page_parameter="page",
     sitemap_suffixes=(".xml", ".xml.gz"),
     families=("legacy", "provider-card", "nextjs"),
     block_title="Access to this page has been denied",
