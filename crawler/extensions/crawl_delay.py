@@ -23,6 +23,7 @@ class RobotsCrawlDelay:
         self.crawler = crawler
         self.floors: dict[str, float] = {}  # netloc -> seconds
         self.max_delay = crawler.settings.getfloat("CRAWL_DELAY_MAX")
+        self.stopper: PromptStop | None | bool = None
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -58,13 +59,18 @@ class RobotsCrawlDelay:
 
     def apply(self, request, spider=None):
         floor = self.floors.get(urlparse_cached(request).netloc)
-        if floor is None:
-            return
+        if floor is None or self._stopping():
+            return  # a stopping crawl waits for nothing (crawler.extensions.prompt_stop)
         downloader = self.crawler.engine.downloader
         slot = downloader.slots.get(request.meta.get("download_slot") or downloader.get_slot_key(request))
         if slot is not None and slot.delay < floor:
             slot.delay = floor
             slot.jitter = 0.0  # the floor is a floor: no random wait below it
+
+    def _stopping(self) -> bool:
+        if self.stopper is None:  # found on first use: extensions are built one after the other
+            self.stopper = PromptStop.of(self.crawler) or False
+        return bool(self.stopper) and self.stopper.stopping
 
     def apply_after(self, response, request, spider=None):
         # AutoThrottle lowers slot delays after each response; put the floor back.
