@@ -46,6 +46,12 @@ class SitemapTooBig(ValueError):
 GZIP_MAGIC = b"\x1f\x8b\x08"
 
 
+def looks_like_sitemap(body: bytes) -> bool:
+    """A body that is a sitemap whatever its URL says (gzip, or XML opening a urlset or index)."""
+    head = body[:2048]
+    return head[:3] == GZIP_MAGIC or b"<urlset" in head or b"<sitemapindex" in head
+
+
 def sitemap_body(body: bytes, max_size: int = 0) -> bytes:
     """The XML of a sitemap: gzip-compressed sitemaps (`sitemap.xml.gz`, served as is, without
     Content-Encoding) are decompressed, at most `max_size` bytes (0: no limit), as Scrapy's

@@ -70,6 +70,8 @@ def test_gzip_sitemaps_are_decompressed_under_a_size_limit():
     with pytest.raises(discovery.SitemapTooBig):
         discovery.sitemap_body(gzip.compress(xml * 100), max_size=1000)
     assert discovery.sitemap_body(b"\x1f\x8b\x08 not gzip at all") == b""
+    assert discovery.looks_like_sitemap(gzip.compress(xml)) and discovery.looks_like_sitemap(xml)
+    assert not discovery.looks_like_sitemap(b"<!doctype html><html><body>urlset</body></html>")
 
 
 def test_spider_arguments_are_checked_in_one_place():

@@ -98,6 +98,26 @@ def test_a_gzip_sitemap_as_start_url(reference_site, hostile, tmp_path):
     assert len(questions_of(out)) == 4
 
 
+def test_a_sitemap_start_url_is_known_by_its_body_whatever_its_url(reference_site, hostile, tmp_path):
+    site = reference_site(questions=12)
+    paths = question_paths(site.url, 3)
+    box = {}
+
+    def route(path):
+        if path == "/robots.txt":
+            return robots()
+        if path == "/feeds/questions?format=sitemap":
+            return Reply(200, gzip.compress(urlset(box["url"] + p for p in paths)), GZIP)
+        return None
+
+    server = hostile(route, upstream=site.url)
+    box["url"] = server.url
+    out = tmp_path / "data"
+    result = crawl(server.url + "/feeds/questions?format=sitemap", "--out", out, timeout=120)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert len(questions_of(out)) >= 3
+
+
 def test_a_gzip_sitemap_past_download_maxsize_is_not_read(hostile, tmp_path):
     box = {}
     bomb = gzip.compress(urlset(f"http://x/question/q{i}" for i in range(20000)))
@@ -337,18 +357,36 @@ def test_sigint_stops_a_crawl_waiting_on_a_long_crawl_delay(reference_site, host
     assert row["status"] == "interrupted"
 
 
-def test_sigint_stops_a_crawl_waiting_on_a_server_that_never_answers(hostile, tmp_path):
+@pytest.mark.parametrize("robots_hangs", [False, True])
+def test_sigint_stops_a_crawl_waiting_on_a_server_that_never_answers(hostile, tmp_path, robots_hangs):
     def route(path):
-        if path == "/robots.txt":
+        if path == "/robots.txt" and not robots_hangs:
             return robots()
         return Reply(hang=True)
 
     server = hostile(route)
     out = tmp_path / "data"
     status, took, stderr = _interrupt(crawl_command(server.url + "/question/never", "--out", out),
+                                      lambda: server.hits_of("/robots.txt" if robots_hangs else "/question/") >= 1)
+    assert status == 130, stderr[-3000:]
+    assert took < 15, took
+    (row,) = crawl_rows(out)
+    assert row["status"] == "interrupted"
+
+
+def test_sigint_stops_a_crawl_waiting_to_retry_after_a_503(hostile, tmp_path):
+    def route(path):
+        if path == "/robots.txt":
+            return robots()
+        return Reply(503, b"busy", {"Content-Type": "text/html", "Retry-After": "25"})
+
+    server = hostile(route)
+    out = tmp_path / "data"
+    status, took, stderr = _interrupt(crawl_command(server.url + "/question/busy", "--out", out),
                                       lambda: server.hits_of("/question/") >= 1)
     assert status == 130, stderr[-3000:]
     assert took < 15, took
+    assert server.hits_of("/question/") == 1  # the retry was not sent
     (row,) = crawl_rows(out)
     assert row["status"] == "interrupted"
 

@@ -240,6 +240,9 @@ class QuestionsSpider(scrapy.Spider):
         return body
 
     def parse_listing(self, response):
+        if discovery.looks_like_sitemap(response.body):  # a start URL that is a sitemap by its body
+            yield from self.parse_sitemap(response)
+            return
         links = discovery.read_listing(response.url, response.body)
         new = [request for url in links.questions if (request := self.question_request(url))]
         yield from new
