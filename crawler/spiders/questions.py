@@ -30,7 +30,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 
 from crawler import discovery
 from crawler.extensions.prompt_stop import CrawlStopping
-from crawler.pages import BlockedPage, PageError, TruncatedPage, parse_question_page
+from crawler.pages import BlockedPage, PageError, TruncatedPage
 from crawler.sites import site_for
 from crawler.spiders.arguments import QuestionsArguments, SpiderArgumentError
 from crawler.spiders.sitemaps_first import SitemapsFirst
@@ -268,7 +268,7 @@ class QuestionsSpider(scrapy.Spider):
             yield NotModifiedItem(response.url, self.session.sitemap_lastmod.get(response.url))
             return
         try:
-            page, records = await self.read_question(response)
+            page = await self.extraction.extract(response.url, response.body, response.headers.get(b"Content-Type"))
         except BlockedPage as error:  # the block middleware should have caught it; never record it
             self.count("pages/blocked")
             logger.warning("%s", error)
@@ -283,46 +283,30 @@ class QuestionsSpider(scrapy.Spider):
             logger.error("Malformed page, not recorded: %s", error)
             self.start_url_failed(response.request, f"not a question page ({error.reason})")
             return
-        if not self.first_sighting(page, records):
+        if not self.first_sighting(page.records):
             self.count("pages/duplicate_question")
             return
         self.count("pages/question")
         yield QuestionPageItem(
             family=page.family,
-            page=None if records is not None else page,
             fetched_url=response.url,
             fetched_at=datetime.now(timezone.utc),
             content_sha256=hashlib.sha256(response.body).hexdigest(),
             etag=_header(response, b"ETag"),
             last_modified=_header(response, b"Last-Modified"),
             lastmod=self.session.sitemap_lastmod.get(response.url),
-            records=records,
+            records=page.records,
         )
         for url in page.related_urls:
             if request := self.question_request(url):
                 yield request
 
-    async def read_question(self, response):
-        """(page, records): from an extraction worker, records made; in this process, the
-        parsed page, and records None (NormalisePipeline makes them)."""
-        if self.extraction.enabled:
-            extract = await self.extraction.extract(response.url, response.body)
-            return extract, extract.records
-        page = parse_question_page(response.url, response.body)
-        # The canonical link counts only when it is the site's own (crawler.extraction's
-        # extract_page applies the same rule in the workers).
-        page.url = site_for(response.url).page_url(page.url, response.url)
-        return page, None
-
-    def first_sighting(self, page, records) -> bool:
+    def first_sighting(self, records) -> bool:
         """Whether this crawl meets this question (site, question_id) for the first time."""
-        if records is not None:
-            question = next((r for r in records if r.get("type") == "question"), None)
-            if question is None:
-                return True
-            url, question_id = question.get("url") or "", question.get("question_id")
-        else:
-            url, question_id = page.url, page.question.question_id
+        question = next((r for r in records if r.get("type") == "question"), None)
+        if question is None:
+            return True
+        url, question_id = question.get("url") or "", question.get("question_id")
         key = ((urlsplit(url).hostname or "").lower(), str(question_id))
         if key in self.questions_seen:
             logger.info("Question %s already read in this crawl, not recorded twice: %s", question_id, url)
