@@ -33,8 +33,8 @@ import pyarrow.parquet as pq
 
 from crawler.archive.reader import archive_files, chunks, responses
 from crawler.discovery import is_question_url
+from crawler.sites import site_for
 from crawler.extraction import extract_page
-from crawler.middlewares.blocks import BLOCK_STATUSES
 from crawler.pages import BlockedPage, PageError, TruncatedPage, UnknownLayout, is_block_page
 from crawler.run import CrawlResult, crawl_settings
 from pipelines.crawls import crawl_row, status_of, write_crawl_row
@@ -79,7 +79,8 @@ def read_chunk(task: tuple[str, int, int | None, int]) -> Chunk:
         for response in responses(path, start, end):
             counts["response_received_count"] += 1
             question = is_question_url(response.url)
-            if response.status in BLOCK_STATUSES and is_block_page(response.body):
+            if response.status in site_for(response.url).block_statuses and is_block_page(response.body,
+                                                                                          response.content_type):
                 # Counted whatever the page, as the crawl's block middleware does.
                 counts["pages/blocked"] += 1
                 if question:
