@@ -184,6 +184,11 @@ def setting_number(setting_name: str, text: str) -> int | float:
 
 def setting_value(setting_name: str, text: str):
     """`text` converted to the type of the setting's default (a setting without one stays text)."""
+    if setting_name in PATH_SETTINGS:
+        try:
+            return PATH_SETTINGS[setting_name](text)
+        except ArgumentError as exc:
+            raise ArgumentError(f"{setting_name}: {exc}") from None
     default = setting_default(setting_name)
     if setting_name == "LOG_LEVEL":
         if text.strip().upper() not in LOG_LEVELS:
@@ -214,6 +219,10 @@ def setting_value(setting_name: str, text: str):
                 raise ArgumentError(f"{setting_name} must be whole numbers separated by commas: {text!r}") from None
         return items
     return text
+
+
+# Settings that name a place to write, checked as the options that set them are.
+PATH_SETTINGS = {"DATA_DIR": output_folder, "STATE_DIR": output_folder, "LOG_FILE": output_file}
 
 
 def setting(value: str) -> tuple[str, object]:
