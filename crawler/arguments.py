@@ -88,8 +88,11 @@ def name(value: str) -> str:
     return value
 
 
+# os.path's exists/isdir answer False for any path they cannot look at (a name too long, a NUL
+# byte, a folder without permission), where pathlib may raise.
+
 def _first_existing(path: Path) -> Path:
-    while not path.exists() and path != path.parent:
+    while not os.path.exists(path) and path != path.parent:
         path = path.parent
     return path
 
@@ -98,34 +101,37 @@ def output_folder(value: str) -> str:
     """A folder that is there, or can be made: nothing on its way is a file."""
     if not value:
         raise ArgumentError("must not be empty")
-    path = Path(value).absolute()
+    path = Path(os.getcwd(), value)   # not normalised: `a-file/../x` cannot be made either
     existing = _first_existing(path)
-    if not existing.is_dir():
+    longest = max(len(os.fsencode(part)) for part in path.parts)
+    if longest > 255:   # NAME_MAX of the usual file systems
+        raise ArgumentError(f"cannot make folder {value!r}: a name in it is longer than 255 bytes")
+    if not os.path.isdir(existing):
         if existing == path:
             raise ArgumentError(f"not a folder: {value!r} is a file")
         raise ArgumentError(f"not a folder: {value!r} is under {str(existing)!r}, which is a file")
     if existing != path and not os.access(existing, os.W_OK | os.X_OK):
-        raise ArgumentError(f"cannot make folder {value!r}: {existing} is not writable")
+        raise ArgumentError(f"cannot make folder {value!r}: {str(existing)!r} is not writable")
     return value
 
 
 def existing_folder(value: str) -> str:
-    path = Path(value)
-    if not path.exists():
+    if not value or not os.path.exists(value):
         raise ArgumentError(f"no such folder: {value!r}")
-    if not path.is_dir():
+    if not os.path.isdir(value):
         raise ArgumentError(f"not a folder: {value!r} is a file")
     return value
 
 
 def output_file(value: str) -> str:
     """A file to write: not a folder, and its folder is there."""
-    path = Path(value)
-    if path.is_dir():
+    if not value:
+        raise ArgumentError("must not be empty")
+    if os.path.isdir(value):
         raise ArgumentError(f"not a file: {value!r} is a folder")
-    folder = path.absolute().parent
-    if not folder.is_dir():
-        raise ArgumentError(f"no such folder: {str(folder)!r} (for {value!r})")
+    folder = os.path.dirname(os.path.abspath(value))
+    if not os.path.isdir(folder):
+        raise ArgumentError(f"no such folder: {folder!r} (for {value!r})")
     return value
 
 

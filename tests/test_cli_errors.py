@@ -99,6 +99,8 @@ def test_settings_that_fit_are_converted():
     ["crawl", "http://127.0.0.1:9/", "--state", "/etc/passwd/x"],
     ["crawl", "http://127.0.0.1:9/", "--state", "{file}/x"],
     ["crawl", "http://127.0.0.1:9/", "--out", "{file}/x/y"],
+    ["crawl", "http://127.0.0.1:9/", "--out", "{file}/../x"],
+    ["crawl", "http://127.0.0.1:9/", "--out", "{tmp}/" + "n" * 300],
     ["crawl", "http://127.0.0.1:9/", "--max-pages", "-3"],
     ["crawl", "http://127.0.0.1:99999/"],
     ["demo", "--out", "{file}/x"],
