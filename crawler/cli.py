@@ -59,7 +59,7 @@ def cmd_query(args: argparse.Namespace) -> int:
 
     # pipelines.query raises QueryError (one line) for whatever the user got wrong; any other
     # DuckDB error is caught too, so that no SQL ever ends in a traceback.
-    errors = (duckdb.Error, *[e for e in (getattr(query, "QueryError", None),) if e])
+    errors = (getattr(query, "QueryError", duckdb.Error), duckdb.Error)
     try:
         table = query.run(args.sql, root=args.data)
     except errors as exc:
