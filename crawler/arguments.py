@@ -312,6 +312,11 @@ class ScheduleArguments:
     timeout: float = arg(positive_number)
 
 
+@dataclass
+class ReportArguments:
+    data: str = arg(output_folder)
+
+
 MODELS = {
     "site": SiteArguments,
     "extract": ExtractArguments,
@@ -319,6 +324,7 @@ MODELS = {
     "demo": DemoArguments,
     "query": QueryArguments,
     "schedule": ScheduleArguments,
+    "report": ReportArguments,
 }
 
 

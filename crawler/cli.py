@@ -168,7 +168,7 @@ def build_parser() -> argparse.ArgumentParser:
     schedule.set_defaults(func=cmd_schedule)
 
     report = sub.add_parser("report", help="write a self-contained HTML report of a data folder's crawls")
-    report.add_argument("--data", type=output_folder, default="data", help="dataset root (default data/)")
+    report.add_argument("--data", default="data", help="dataset root (default data/)")
     report.add_argument("--out", default=None, help="the HTML file to write (default DIR/report.html)")
     report.add_argument("--crawl", default=None, metavar="ID", help="the crawl to report on (default the newest)")
     report.set_defaults(func=cmd_report)
