@@ -63,6 +63,13 @@ def positive_number(value) -> float:
     return number
 
 
+def timeout(value) -> float:
+    number = positive_number(value)
+    if number > 86400:   # past a day, the clocks' and sockets' own limits raise OverflowError
+        raise ArgumentError(f"at most 86400 seconds (a day): {value!r}")
+    return number
+
+
 def port(value) -> int:
     number = whole_number(value)
     if not 0 <= number <= 65535:
@@ -309,7 +316,7 @@ class ScheduleArguments:
     out: str = arg(output_folder)
     state: str | None = arg(output_folder, optional=True)
     max_pages: int | None = arg(positive_int, optional=True)
-    timeout: float = arg(positive_number)
+    timeout: float = arg(timeout)
 
 
 @dataclass

@@ -107,6 +107,7 @@ def test_settings_that_fit_are_converted():
     ["demo", "--questions", "1000000000"],
     ["schedule", "http://127.0.0.1:9/", "--state", "{file}/x"],
     ["schedule", "http://127.0.0.1:9/", "--timeout", "0"],
+    ["schedule", "http://127.0.0.1:9/", "--timeout", "1e300"],
     ["schedule", "http://127.0.0.1:9/", "--scrapyd", "localhost:6800"],
     ["query", "SELECT 1", "--data", "{tmp}", "--max-rows", "-5"],
     ["query", "SELECT 1", "--data", "{tmp}", "--max-rows", "lots"],
