@@ -62,10 +62,9 @@ def cmd_query(args: argparse.Namespace) -> int:
 
     # pipelines.query raises QueryError (one line) for whatever the user got wrong; any other
     # DuckDB error is caught too, so that no SQL ever ends in a traceback.
-    errors = (getattr(query, "QueryError", duckdb.Error), duckdb.Error)
     try:
         table = query.run(args.sql, root=args.data)
-    except errors as exc:
+    except (query.QueryError, duckdb.Error) as exc:
         print(f"doctor-answers query: error: {one_line(exc)}", file=sys.stderr)
         return 1
     with pd.option_context("display.max_rows", args.max_rows, "display.max_columns", None, "display.width", 200):

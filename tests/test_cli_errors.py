@@ -149,7 +149,8 @@ def test_version():
 
 # ---- query ----
 
-@pytest.mark.parametrize("sql", ["SELEC 1", "SELECT * FROM no_such_table", "SELECT CAST('x' AS INTEGER)"])
+@pytest.mark.parametrize("sql", ["SELEC 1", "SELECT * FROM no_such_table", "SELECT CAST('x' AS INTEGER)", ";",
+                                 "COPY (SELECT 1) TO 'x.csv'"])
 def test_query_errors_are_one_line_and_status_1(tmp_path, sql):
     result = doctor_answers("query", sql, "--data", tmp_path)
     assert_one_line(result, 1)
