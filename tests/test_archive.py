@@ -253,7 +253,10 @@ def test_reparse_refuses_paths_that_hold_no_archive(tmp_path):
 def test_an_archive_that_cannot_be_written_fails_the_crawl_in_one_line(reference_site, tmp_path):
     site = reference_site(questions=20)
     (tmp_path / "file").write_text("x")
-    result = crawl(site.url, "--out", tmp_path / "data", "--archive", tmp_path / "file" / "archive")
+    # As an option, a bad argument (exit 2, nothing fetched); as a setting, met when the crawl opens.
+    refused = crawl(site.url, "--out", tmp_path / "data", "--archive", tmp_path / "file" / "archive")
+    assert refused.returncode == 2 and "Traceback" not in refused.stderr
+    result = crawl(site.url, "--out", tmp_path / "data", "-s", f"ARCHIVE_DIR={tmp_path / 'file' / 'archive'}")
     assert result.returncode == 1
     (row,) = crawl_rows(tmp_path / "data")
     assert row["status"] == "failed" and "archive" in row["message"]
