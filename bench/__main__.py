@@ -12,7 +12,10 @@ Starts the reference site in its own process (bench.site_speed.start_site) and p
 4. incremental: bytes and time of a day-1 crawl (`--state`) against the day-0 crawl, for a
    site of --questions and one of --big-questions questions;
 5. site speed: pages/s the reference site serves alone (bench.site_speed);
-6. latest view: the update of `latest/` after a day-1 crawl of --big-questions questions (from
+6. archive: the crawl with `--archive` against the bare spider, the archive's size per 1,000
+   pages, and `reparse` of it on one process against bare lxml on the same pages, and on
+   every core (bench.reparse_speed).
+7. latest view: the update of `latest/` after a day-1 crawl of --big-questions questions (from
    the crawl's own `latest/seconds` stat), a full rebuild, and both projected to 1,000,000.
 
 Every crawl runs as a subprocess (bench.runs). Targets are those of issue 7.
@@ -34,7 +37,7 @@ from bench import runs
 from bench.extract_speed import command_speed, extraction_speed, save_site, site_pages
 from bench.site_speed import start_site, stop_site
 
-SECTIONS = ("overhead", "extract", "memory", "incremental", "site", "latest")
+SECTIONS = ("overhead", "extract", "memory", "incremental", "site", "archive", "latest")
 MB = 1024 * 1024
 
 
@@ -183,6 +186,58 @@ def site(args) -> None:
                       f"{errors} non-200)")
 
 
+def archive(args, tmp: Path) -> None:
+    """The archive's cost: a crawl with --archive against the bare spider (and the crawl
+    without it), disk per 1,000 pages, and reparse throughput of the archive."""
+    import json
+    import os
+    import subprocess
+
+    from bench.extract_speed import rate
+    from bench.reparse_speed import archive_pages
+
+    bare, plain, archived = [], [], []
+    with Site(args.questions, args.seed) as url:
+        runs.bare_crawl(url, tmp / "archive-warm")
+        for i in range(args.repeat):
+            bare.append(runs.bare_crawl(url, tmp / f"archive-bare{i}"))
+            plain.append(runs.full_crawl(url, tmp / f"archive-plain{i}"))
+            archived.append(runs.full_crawl(url, tmp / f"archive-data{i}", archive=tmp / f"archive-warc{i}"))
+    b, p = min(bare, key=lambda r: r.wall), min(plain, key=lambda r: r.wall)
+    best = min(range(len(archived)), key=lambda i: archived[i].wall)
+    a, folder = archived[best], tmp / f"archive-warc{best}"
+    say("crawl --archive", f"{a.pages_per_s:.0f} pages/s ({a.pages} pages in {a.wall:.2f} s; without --archive "
+                           f"{p.wall:.2f} s; bare spider {b.wall:.2f} s)")
+    say("archive crawl overhead ratio", f"{a.wall / b.wall:.2f} against the bare spider (target <= 1.2); "
+                                        f"{a.wall / p.wall:.2f} against the crawl without --archive")
+    size = sum(f.stat().st_size for f in folder.iterdir() if not f.name.startswith("."))
+    say("archive size", f"{size / MB:.1f} MB for {a.pages} responses: {size / a.pages * 1000 / MB:.2f} MB per 1,000 "
+                        f"pages (Parquet datasets: {_folder_bytes(tmp / f'archive-data{best}') / MB:.1f} MB)")
+
+    def reparse(processes: int) -> float:
+        out = subprocess.run([sys.executable, "-m", "bench.reparse_speed", str(folder), "--processes", str(processes)],
+                             capture_output=True, text=True, cwd=runs.ROOT,
+                             env=dict(os.environ, PYTHONPATH=str(runs.ROOT)))
+        if out.returncode != 0:
+            raise SystemExit(f"reparse bench failed:\n{out.stderr[-3000:]}")
+        figures = json.loads(out.stdout.strip().splitlines()[-1])
+        return figures["pages"] / figures["seconds"]
+
+    pages = archive_pages(folder)
+    lx = rate(lambda page: __import__("lxml.html").html.fromstring(page[1]), pages, args.seconds)
+    one = reparse(1)
+    cores = os.cpu_count() or 1
+    say("reparse, one process", f"{one:.0f} pages/s ({len(pages)} question pages of the archive)")
+    say("lxml.html.fromstring, same pages", f"{lx:.0f} pages/s")
+    say("reparse ratio", f"{one / lx:.2f} (target >= 0.3)")
+    many = reparse(cores)
+    say(f"reparse, {cores} processes", f"{many:.0f} pages/s ({many / one:.2f} x one process)")
+
+
+def _folder_bytes(folder: Path) -> int:
+    return sum(f.stat().st_size for f in folder.rglob("*") if f.is_file())
+
+
 def parse_args(argv):
     p = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n\n")[0])
     p.add_argument("--quick", action="store_true", help="small sizes: a run of about a minute")
@@ -230,6 +285,8 @@ def main(argv=None) -> int:
             incremental(args, tmp)
         if "site" in args.only:
             site(args)
+        if "archive" in args.only:
+            archive(args, tmp)
         if "latest" in args.only:
             latest_view(args, tmp)
     finally:

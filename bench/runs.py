@@ -91,8 +91,10 @@ def run(name: str, cmd: list[str], poll: float = 0.05, profile: Path | None = No
     return Run(name, proc.returncode, wall, peak_rss, read_stats(text), text)
 
 
-def full_crawl(url: str, out: Path, state: Path | None = None, profile: Path | None = None) -> Run:
+def full_crawl(url: str, out: Path, state: Path | None = None, profile: Path | None = None,
+               archive: Path | None = None) -> Run:
     cmd = [*CLI, "crawl", url, "--out", str(out)] + (["--state", str(state)] if state else [])
+    cmd += ["--archive", str(archive)] if archive else []
     return checked(run("crawl", cmd, profile=profile))
 
 

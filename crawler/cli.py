@@ -40,11 +40,25 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     from crawler.run import run_crawl
 
     overrides = dict(args.settings)
+    if args.archive:
+        overrides["ARCHIVE_DIR"] = args.archive
     if args.report:
         overrides["REPORT"] = True  # crawler.extensions.report writes DIR/report.html once the crawl is committed
     result = run_crawl(args.start_urls, out=args.out, max_pages=args.max_pages, state=args.state,
                        overrides=overrides)
     print(f"crawl {result.crawl_id}: {result.status}", file=sys.stderr)
+    return result.exit_code
+
+
+def cmd_reparse(args: argparse.Namespace) -> int:
+    from crawler.reparse import ArchiveError, run_reparse
+
+    try:
+        result = run_reparse(args.archives, out=args.out, processes=args.processes)
+    except ArchiveError as error:
+        print(f"doctor-answers reparse: error: {error}", file=sys.stderr)
+        return 2
+    print(f"reparse {result.crawl_id}: {result.status}", file=sys.stderr)
     return result.exit_code
 
 
@@ -122,7 +136,8 @@ def build_parser() -> argparse.ArgumentParser:
     site.set_defaults(func=cmd_site)
 
     extract = sub.add_parser("extract", help="print the records of saved question pages as JSON lines")
-    extract.add_argument("paths", nargs="+", metavar="PATH", help="an .html file or a folder of them")
+    extract.add_argument("paths", nargs="+", metavar="PATH",
+                         help="an .html or WARC (.warc.gz, .warc) file, or a folder of them")
     extract.add_argument("--url", default=None, help="URL the page was fetched from (for a single file)")
     extract.set_defaults(func=cmd_extract)
 
@@ -135,9 +150,18 @@ def build_parser() -> argparse.ArgumentParser:
                        help="state folder: makes the crawl incremental and resumable")
     crawl.add_argument("-s", "--set", dest="settings", action="append", default=[],
                        metavar="NAME=VALUE", help="override a Scrapy setting, as `scrapy crawl -s` does")
+    crawl.add_argument("--archive", type=output_folder, default=None, metavar="DIR",
+                       help="keep every response with its request in WARC files in DIR (setting ARCHIVE_DIR)")
     crawl.add_argument("--report", action="store_true",
                        help="write the HTML report DIR/report.html once the crawl is committed")
     crawl.set_defaults(func=cmd_crawl)
+
+    reparse = sub.add_parser("reparse", help="extract the question pages of WARC archives again, into a new crawl")
+    reparse.add_argument("archives", nargs="+", metavar="ARCHIVE", help="a .warc.gz file or a folder of them")
+    reparse.add_argument("--out", type=output_folder, default="data", help="dataset root (default data/)")
+    reparse.add_argument("--processes", type=positive_int, default=None,
+                         help="parsing processes (default: one per core)")
+    reparse.set_defaults(func=cmd_reparse)
 
     demo = sub.add_parser("demo", help="serve the reference site, crawl it into data/, summarise")
     demo.add_argument("--out", default="data", help="dataset root (default data/)")

@@ -1,16 +1,18 @@
 """`doctor-answers extract PATH... [--url URL]`: saved question pages -> JSON lines.
 
-Files, or folders of `.html` (sorted). A page's records are printed only when the whole page
-parsed; a bad page gives one line on stderr naming the file, and the exit status is 1 after
-all the good pages are printed.
+Files, or folders of `.html` and WARC files (`.warc.gz`, `.warc`; sorted). A WARC file gives
+its question pages: HTTP 200 responses to question URLs, in archive order (robots.txt,
+sitemaps, listings and error responses are passed over). A page's records are printed only
+when the whole page parsed; a bad page gives one line on stderr naming the file (and, in a
+WARC file, the page's URL), and the exit status is 1 after all the good pages are printed.
 """
 from __future__ import annotations
 
 import json
-import os
 import sys
 from pathlib import Path
 
+from crawler.archive.reader import is_warc, responses
 from crawler.extraction import extract_page
 from crawler.pages import PageError
 
@@ -19,21 +21,48 @@ from crawler.pages import PageError
 _JSON = json.JSONEncoder(ensure_ascii=False).encode
 
 
+def _wanted(path: Path) -> bool:
+    # A hidden WARC file is a crawl's temporary file, not part of any archive.
+    return path.suffix == ".html" or (is_warc(path.name) and not path.name.startswith("."))
+
+
 def _files(paths) -> tuple[list[Path], list[str]]:
     files: list[Path] = []
     errors: list[str] = []
     for p in paths:
         path = Path(p)
         if path.is_dir():
-            found = sorted(f for f in path.rglob("*.html") if f.is_file())
+            found = sorted(f for f in path.rglob("*") if f.is_file() and _wanted(f))
             if not found:
-                errors.append(f"error: {p}: no .html files in folder")
+                errors.append(f"error: {p}: no .html or WARC files in folder")
             files.extend(found)
         elif path.is_file():
             files.append(path)
         else:
             errors.append(f"error: {p}: no such file or folder")
     return files, errors
+
+
+def _pages(f: Path, url: str | None, err):
+    """(name for messages, URL, body, Content-Type) of each page a file holds; None after a read error."""
+    if not is_warc(f.name):
+        try:
+            data = f.read_bytes()
+        except OSError as e:
+            print(f"error: {f}: unreadable file ({e.strerror or e})", file=err)
+            yield None
+            return
+        yield str(f), url or f.resolve().as_uri(), data, None
+        return
+    from crawler.discovery import is_question_url  # Scrapy's sitemap code: only for archives
+
+    try:
+        for response in responses(f):
+            if response.status == 200 and is_question_url(response.url):
+                yield f"{f}: {response.url}", response.url, response.body, response.content_type
+    except Exception as e:  # a damaged archive: the pages before the damage are printed
+        print(f"error: {f}: unreadable archive ({type(e).__name__}: {e})", file=err)
+        yield None
 
 
 def extract_paths(paths, url: str | None = None, out=None, err=None) -> int:
@@ -45,24 +74,22 @@ def extract_paths(paths, url: str | None = None, out=None, err=None) -> int:
         print(msg, file=err)
         status = 1
     for f in files:
-        try:
-            data = f.read_bytes()
-        except OSError as e:
-            print(f"error: {f}: unreadable file ({e.strerror or e})", file=err)
-            status = 1
-            continue
-        page_url = url or f.resolve().as_uri()
-        try:
-            records = extract_page(page_url, data).records
-        except PageError as e:
-            print(f"error: {f}: {e.reason}", file=err)
-            status = 1
-            continue
-        except Exception as e:  # never a traceback, never a half record
-            print(f"error: {f}: cannot extract ({type(e).__name__}: {e})", file=err)
-            status = 1
-            continue
-        out.write("".join(_JSON(r) + "\n" for r in records))
+        for page in _pages(f, url, err):
+            if page is None:
+                status = 1
+                continue
+            name, page_url, data, content_type = page
+            try:
+                records = extract_page(page_url, data, content_type).records
+            except PageError as e:
+                print(f"error: {name}: {e.reason}", file=err)
+                status = 1
+                continue
+            except Exception as e:  # never a traceback, never a half record
+                print(f"error: {name}: cannot extract ({type(e).__name__}: {e})", file=err)
+                status = 1
+                continue
+            out.write("".join(_JSON(r) + "\n" for r in records))
     try:
         out.flush()
     except (OSError, ValueError):

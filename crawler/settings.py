@@ -67,6 +67,7 @@ EXTENSIONS = {
     "crawler.extensions.crawl_delay.RobotsCrawlDelay": 500,
     "crawler.extensions.progress.Progress": 510,
     "crawler.extensions.latest_view.LatestView": 520,
+    "crawler.archive.extension.WarcArchive": 530,
     # After every other receiver of crawl_committed (the latest view): the report reads what they wrote.
     "crawler.extensions.report.Report": 900,
 }
@@ -104,6 +105,11 @@ REPORT = False
 STATE_DIR = None
 CHECKPOINT_PAGES = 5_000
 CHECKPOINT_SECONDS = 120.0
+
+# The WARC archive (`crawl --archive DIR`): every response with its request, in files of at
+# most about ARCHIVE_FILE_BYTES, committed with the dataset batches (crawler.archive). Off when None.
+ARCHIVE_DIR = None
+ARCHIVE_FILE_BYTES = 1_000_000_000
 
 # Scrapy (2.13+) starts CONCURRENT_ITEMS asyncio tasks for the output of every response, however
 # little it yields. Our item pipelines are synchronous, so items of one page gain nothing from

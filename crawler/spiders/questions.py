@@ -290,7 +290,8 @@ class QuestionsSpider(scrapy.Spider):
         yield QuestionPageItem(
             family=page.family,
             fetched_url=response.url,
-            fetched_at=datetime.now(timezone.utc),
+            # The archive (crawler.archive) stamps the moment the response arrived: its WARC-Date.
+            fetched_at=response.meta.get("fetched_at") or datetime.now(timezone.utc),
             content_sha256=hashlib.sha256(response.body).hexdigest(),
             etag=_header(response, b"ETag"),
             last_modified=_header(response, b"Last-Modified"),

@@ -1,0 +1,11 @@
+"""The WARC archive of a crawl: every response it received, with its request (ISO 28500, WARC 1.1).
+
+- `files`: WARC files of bounded size, written through warcio under temporary names and
+  sealed with the dataset batch they belong to (no Scrapy here);
+- `writer`: the process that writes them, so gzip and digests cost the crawl's own process
+  nothing but a socket write per response;
+- `extension`: the Scrapy extension (`ARCHIVE_DIR`, `crawl --archive DIR`) that feeds the
+  writer from `response_downloaded` and seals its files on the output's `batch_sealing`;
+- `reader`: responses read back from WARC files (ours or any tool's), for `reparse` and
+  `extract`.
+"""

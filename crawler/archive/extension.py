@@ -1,0 +1,178 @@
+"""The Scrapy extension that archives a crawl: `ARCHIVE_DIR` (`crawl --archive DIR`).
+
+Every response the downloader receives (robots.txt, sitemaps, listings, question pages, block
+pages, errors, redirects; Scrapy's `response_downloaded` signal, before any middleware can
+retry or drop it) goes to the writer process (crawler.archive.writer) with its request. The
+moment it arrived is put in the request's meta as `fetched_at`: the spider's rows take the
+same datetime, so a page re-extracted from the archive gets the `fetched_at` the crawl wrote.
+
+The archive is part of the crawl's commit: on the output's `batch_sealing` signal the writer
+closes its file and the (temporary, final) pairs go back to the dataset pipeline, which
+renames them with the batch's dataset files (and, for stateful crawls, records them in the
+state's pending batch first, so a kill then a resume rolls them forward). So every row of a
+committed batch has its response in a committed WARC file. A resumed crawl deletes its own
+temporary files first: what they held was never committed, and is fetched again.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import os
+import pickle
+import socket
+import subprocess
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+
+from scrapy import signals
+from scrapy.exceptions import NotConfigured
+from scrapy.utils.defer import _schedule_coro
+
+from crawler.archive.files import Exchange, temporary_files
+from crawler.extraction import HEADER, frame
+from pipelines.signals import batch_sealing
+
+logger = logging.getLogger(__name__)
+SOCKET_BUFFER = 4 * 1024 * 1024  # responses in flight to the writer before the crawl waits for it
+
+
+class WarcArchive:
+    def __init__(self, crawler, folder: Path, max_bytes: int):
+        self.crawler = crawler
+        self.folder = folder
+        self.max_bytes = max_bytes
+        self.process: subprocess.Popen | None = None
+        self.sock: socket.socket | None = None
+        self.failed = False
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        folder = crawler.settings.get("ARCHIVE_DIR")
+        if not folder:
+            raise NotConfigured
+        archive = cls(crawler, Path(folder), crawler.settings.getint("ARCHIVE_FILE_BYTES"))
+        crawler.signals.connect(archive.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(archive.response_downloaded, signal=signals.response_downloaded)
+        crawler.signals.connect(archive.batch_sealing, signal=batch_sealing)
+        crawler.signals.connect(archive.engine_stopped, signal=signals.engine_stopped)
+        return archive
+
+    def spider_opened(self, spider):
+        # The crawl's session is open by now (a resumed crawl rolled its pending batch forward):
+        # its id names the files, and any temporary file of it is stale.
+        session = getattr(spider, "session", None)
+        crawl_id = self.crawler.stats.get_value("crawl/id") or getattr(session, "crawl_id", None)
+        if not crawl_id:
+            self._fail("no crawl id: the archive goes with the dataset pipeline's batches")
+            return
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            probe = self.folder / f".{crawl_id}.write-test.tmp"
+            probe.write_bytes(b"")
+            probe.unlink()
+            for stale in temporary_files(self.folder, crawl_id):
+                stale.unlink()
+        except OSError as error:
+            self._fail(f"{error.strerror or error}")
+            return
+        self._start(crawl_id, self._warcinfo(spider, crawl_id))
+
+    def _warcinfo(self, spider, crawl_id: str) -> dict:
+        import scrapy
+        from importlib.metadata import version
+
+        settings = self.crawler.settings
+        return {
+            "software": f"doctor-answers/{settings.get('PROJECT_VERSION')} (Scrapy {scrapy.__version__}, "
+                        f"warcio {version('warcio')})",
+            "format": "WARC File Format 1.1",
+            "conformsTo": "https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/",
+            "isPartOf": crawl_id,
+            "crawl-id": crawl_id,
+            "description": "doctor-answers crawl of " + " ".join(getattr(spider, "start_urls", [])),
+            "http-header-user-agent": settings.get("USER_AGENT"),
+            "robots": "obey" if settings.getbool("ROBOTSTXT_OBEY") else "ignore",
+        }
+
+    def _start(self, crawl_id: str, info: dict) -> None:
+        ours, theirs = socket.socketpair()
+        try:
+            ours.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, SOCKET_BUFFER)
+        except OSError:
+            pass
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "crawler.archive.writer", str(theirs.fileno()), str(self.folder), crawl_id,
+             str(self.max_bytes), json.dumps(info)],
+            pass_fds=(theirs.fileno(),), env=env, stdin=subprocess.DEVNULL)
+        theirs.close()
+        self.sock = ours
+        self.answers = ours.makefile("rb")
+
+    def response_downloaded(self, response, request, spider):
+        if self.sock is None:
+            return
+        fetched_at = datetime.now(timezone.utc)
+        request.meta["fetched_at"] = fetched_at
+        ip = getattr(response, "ip_address", None)
+        exchange = Exchange(response.url, fetched_at, request.method, list(request.headers.items()),
+                            request.body, response.status, getattr(response, "protocol", None),
+                            list(response.headers.items()), response.body, str(ip) if ip else None)
+        try:
+            self.sock.sendall(frame(exchange))
+        except OSError as error:
+            self._fail(f"the archive's writer is gone ({error})")
+
+    def batch_sealing(self, part):
+        """The files closed since the last batch, for the batch's commit."""
+        if self.sock is None:
+            return []
+        try:
+            self.sock.sendall(frame("seal"))
+            header = self.answers.read(HEADER.size)
+            if len(header) < HEADER.size:
+                raise OSError("the archive's writer is gone")
+            kind, value = pickle.loads(self.answers.read(HEADER.unpack(header)[0]))
+        except OSError as error:
+            self._fail(f"{error.strerror or error}")
+            return []
+        if kind == "error":
+            self._fail(value)
+            return []
+        self.crawler.stats.inc_value("archive/files", len(value))
+        return [(Path(tmp), Path(final)) for tmp, final in value]
+
+    def engine_stopped(self):
+        self._stop()
+
+    def _stop(self) -> None:
+        if self.sock is not None:
+            try:
+                self.sock.shutdown(socket.SHUT_RDWR)  # end of input: the writer drops what no seal took
+            except OSError:
+                pass
+            self.answers.close()
+            self.sock.close()
+            self.sock = None
+        if self.process is not None:
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+            self.process = None
+
+    def _fail(self, reason: str) -> None:
+        # Like a dataset that cannot be written: one error line, and the crawl stops, since
+        # rows would otherwise be committed without the responses they came from.
+        if self.failed:
+            return
+        self.failed = True
+        message = f"cannot write the archive to {self.folder}: {reason}"
+        logger.error("Archive failed, stopping the crawl: %s", message)
+        self.crawler.stats.set_value("crawl/message", message)
+        self._stop()
+        engine = self.crawler.engine
+        if engine is not None and engine.spider is not None:
+            _schedule_coro(engine.close_spider_async(reason="output_failed"))

@@ -1,0 +1,168 @@
+"""WARC files of one crawl, written through warcio: whole or absent, of bounded size.
+
+Each response goes in as two records, gzipped one by one (so any record can be read alone,
+and `warcio index` gives its offset): the `response` (HTTP status line, headers and the body
+as received) and its `request`, linked by WARC-Concurrent-To. Every file opens with a
+`warcinfo` record naming the crawl. WARC-Date is the moment the response arrived, to the
+microsecond (WARC 1.1): the `fetched_at` of the rows made from it.
+
+A file is written under a hidden temporary name (`.NAME.tmp`, skipped by every reader) and
+closed when it reaches its size bound or when the crawl seals a batch; `seal()` hands back
+the (temporary, final) paths of the files closed since the last seal, for the crawl's output
+to rename in the same commit as the batch's dataset files.
+"""
+from __future__ import annotations
+
+import os
+import re
+from datetime import datetime
+from http import HTTPStatus
+from io import BytesIO
+from pathlib import Path
+from typing import NamedTuple
+from urllib.parse import urlsplit
+
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+
+WARC_VERSION = "WARC/1.1"
+SUFFIX = ".warc.gz"
+# Scrapy hands over bodies with the transfer coding undone: a header saying otherwise would
+# make readers decode them again.
+_TRANSFER_HEADERS = {"transfer-encoding"}
+
+
+class Exchange(NamedTuple):
+    """One response and the request that got it, in plain values (sent between processes)."""
+    url: str
+    fetched_at: datetime  # UTC, when the response arrived: its WARC-Date
+    method: str
+    request_headers: list  # [(name bytes, [value bytes, ...]), ...] as Scrapy's Headers hold them
+    request_body: bytes
+    status: int
+    protocol: str | None  # "HTTP/1.1"
+    response_headers: list
+    body: bytes
+    ip_address: str | None
+
+
+def warc_date(moment: datetime) -> str:
+    """A UTC datetime as WARC 1.1 writes it, microseconds included: 2026-11-29T20:25:54.123456Z."""
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def final_name(crawl_id: str, sequence: int) -> str:
+    return f"{crawl_id}-{sequence:05d}{SUFFIX}"
+
+
+def temporary_files(folder: Path, crawl_id: str) -> list[Path]:
+    return sorted(Path(folder).glob(f".{crawl_id}-*{SUFFIX}.tmp"))
+
+
+def next_sequence(folder: Path, crawl_id: str) -> int:
+    """The number of the crawl's next file: after every file it already has (a resumed crawl)."""
+    pattern = re.compile(rf"^\.?{re.escape(crawl_id)}-(\d+){re.escape(SUFFIX)}(\.tmp)?$")
+    numbers = [int(m.group(1)) for p in Path(folder).glob(f"*{crawl_id}-*") if (m := pattern.match(p.name))]
+    return max(numbers, default=-1) + 1
+
+
+class WarcFiles:
+    def __init__(self, folder: str | Path, crawl_id: str, max_bytes: int, info: dict):
+        self.folder = Path(folder)
+        self.crawl_id = crawl_id
+        self.max_bytes = max_bytes
+        self.info = info  # the warcinfo fields
+        self.sequence = next_sequence(self.folder, crawl_id)
+        self.closed: list[tuple[Path, Path]] = []  # closed since the last seal
+        self._file = None
+        self._writer: WARCWriter | None = None
+        self._paths: tuple[Path, Path] | None = None
+        self._warcinfo_id: str | None = None
+
+    def write(self, exchange: Exchange) -> None:
+        if self._file is None:
+            self._open()
+        writer, url = self._writer, exchange.url
+        common = {"WARC-Date": warc_date(exchange.fetched_at), "WARC-Warcinfo-ID": self._warcinfo_id}
+        response_headers = dict(common)
+        if exchange.ip_address:
+            response_headers["WARC-IP-Address"] = exchange.ip_address
+        response = writer.create_warc_record(
+            url, "response", payload=BytesIO(exchange.body), length=len(exchange.body),
+            http_headers=_response_head(exchange), warc_headers_dict=response_headers)
+        request = writer.create_warc_record(
+            url, "request", payload=BytesIO(exchange.request_body), length=len(exchange.request_body),
+            http_headers=_request_head(exchange),
+            warc_headers_dict={**common, "WARC-Concurrent-To": response.rec_headers.get_header("WARC-Record-ID")})
+        writer.write_record(response)
+        writer.write_record(request)
+        if self._file.tell() >= self.max_bytes:
+            self._close()
+
+    def seal(self) -> list[tuple[Path, Path]]:
+        """Close the file being written; every file closed since the last seal, as
+        (temporary path, final path) pairs, fsynced, for the caller to rename."""
+        if self._file is not None:
+            self._close()
+        sealed, self.closed = self.closed, []
+        return sealed
+
+    def abort(self) -> None:
+        """Drop the file being written (its responses belong to no sealed batch) and the
+        closed ones not yet handed over."""
+        if self._file is not None:
+            try:
+                self._file.close()
+            except OSError:
+                pass
+            self.closed.append(self._paths)
+            self._file = None
+        for tmp, _ in self.closed:
+            tmp.unlink(missing_ok=True)
+        self.closed = []
+
+    def _open(self) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        name = final_name(self.crawl_id, self.sequence)
+        self.sequence += 1
+        self._paths = (self.folder / f".{name}.tmp", self.folder / name)
+        self._file = open(self._paths[0], "wb")
+        self._writer = WARCWriter(self._file, gzip=True, warc_version=WARC_VERSION)
+        record = self._writer.create_warcinfo_record(name, self.info)
+        self._warcinfo_id = record.rec_headers.get_header("WARC-Record-ID")
+        self._writer.write_record(record)
+
+    def _close(self) -> None:
+        self._file.flush()
+        os.fsync(self._file.fileno())
+        self._file.close()
+        self._file = None
+        self.closed.append(self._paths)
+
+
+def _header_list(headers) -> list[tuple[str, str]]:
+    return [(name.decode("latin-1"), value.decode("latin-1"))
+            for name, values in headers for value in values
+            if name.decode("latin-1").lower() not in _TRANSFER_HEADERS]
+
+
+def _response_head(exchange: Exchange) -> StatusAndHeaders:
+    try:
+        reason = HTTPStatus(exchange.status).phrase
+    except ValueError:
+        reason = ""
+    headers = _header_list(exchange.response_headers)
+    # The body is stored as received, after the transfer coding: its length is the record's.
+    headers = [(n, v) for n, v in headers if n.lower() != "content-length"]
+    headers.append(("Content-Length", str(len(exchange.body))))
+    return StatusAndHeaders(f"{exchange.status} {reason}".rstrip(), headers,
+                            protocol=exchange.protocol or "HTTP/1.1")
+
+
+def _request_head(exchange: Exchange) -> StatusAndHeaders:
+    parts = urlsplit(exchange.url)
+    target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    headers = _header_list(exchange.request_headers)
+    if not any(n.lower() == "host" for n, _ in headers):
+        headers.insert(0, ("Host", parts.netloc))
+    return StatusAndHeaders(f"{exchange.method} {target} HTTP/1.1", headers, is_http_request=True)

@@ -1,0 +1,79 @@
+"""The archive's writer process: `python -m crawler.archive.writer FD FOLDER CRAWL_ID MAX_BYTES INFO`.
+
+warcio's gzip and digests cost ~270 µs a page: in the crawl's own process, which is
+CPU-bound, that would be an eighth of a crawl. Here they run beside it. The crawl sends
+frames (crawler.extraction's: 4-byte length, then a pickle) on the socket FD, in order:
+
+- an `Exchange`: write its records (no answer);
+- `"seal"`: close the file being written and answer `("sealed", [(tmp, final), ...])`, or
+  `("error", reason)` once writing has failed. Frames are read in order, so a sealed file
+  holds every response sent before the seal.
+
+End of input (the crawl is done, or gone) drops what no seal handed over, and exits. The
+writer dies with the crawl (SIGKILL included) and ignores Ctrl-C: the crawl decides when.
+"""
+from __future__ import annotations
+
+import json
+import os
+import pickle
+import signal
+import socket
+import sys
+
+from crawler.archive.files import Exchange, WarcFiles
+from crawler.extraction import HEADER, _batch_scheduling, _die_with_parent, frame
+
+
+def serve(stream, files: WarcFiles) -> None:
+    error = None
+    while True:
+        header = stream.read(HEADER.size)
+        if len(header) < HEADER.size:
+            break
+        message = pickle.loads(stream.read(HEADER.unpack(header)[0]))
+        if isinstance(message, Exchange):
+            if error is None:
+                try:
+                    files.write(message)
+                except OSError as failure:
+                    error = f"{failure.strerror or failure}" + (f": {failure.filename}" if failure.filename else "")
+                    files.abort()
+            continue
+        if error is None:
+            try:
+                answer = ("sealed", [(str(tmp), str(final)) for tmp, final in files.seal()])
+            except OSError as failure:
+                error = f"{failure.strerror or failure}"
+                files.abort()
+        if error is not None:
+            answer = ("error", error)
+        stream.write(frame(answer))
+        stream.flush()
+    files.abort()
+
+
+def main(argv: list[str]) -> int:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _die_with_parent()
+    _batch_scheduling()
+    fd, folder, crawl_id, max_bytes, info = argv
+    sock = socket.socket(fileno=int(fd))
+    files = WarcFiles(folder, crawl_id, int(max_bytes), json.loads(info))
+    try:
+        serve(sock.makefile("rwb"), files)
+    except (BrokenPipeError, ConnectionResetError):
+        files.abort()
+    finally:
+        sock.close()
+    return 0
+
+
+if __name__ == "__main__":
+    # This module's main, not __main__'s copy: frames name crawler.archive.files.Exchange.
+    from crawler.archive.writer import main as writer_main
+
+    status = writer_main(sys.argv[1:])
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(status)

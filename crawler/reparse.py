@@ -1,0 +1,371 @@
+"""`doctor-answers reparse ARCHIVE... --out DIR`: the question pages of WARC archives, extracted
+again with today's parsers and normalisers, into a new crawl of the datasets.
+
+The archives (files, or folders of `.warc.gz`/`.warc`) are cut into byte ranges
+(crawler.archive.reader.chunks) that a pool of processes reads and extracts, one per core;
+this process turns their records into rows, in archive order, with the Parquet writer and the
+publish protocol of the crawl (pipelines.parquet), and writes the new crawl's `crawls` row
+last (spider `reparse`, status by the crawl's own rules). A question page is an HTTP 200
+response whose URL is a question URL; block pages, cut-off pages and pages of no known layout
+are counted as a crawl counts them. Each row keeps the page's fetch time (the record's
+WARC-Date), so the rows are the live crawl's, `crawl_id` aside.
+
+A URL archived more than once (a crawl resumed after a kill fetches again what it had not
+committed; several crawls' archives at once) keeps its latest good page, as the crawl does.
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+import multiprocessing
+import os
+import sys
+import time
+from collections import Counter
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import NamedTuple
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from crawler.archive.reader import archive_files, chunks, responses
+from crawler.discovery import is_question_url
+from crawler.sites import site_for
+from crawler.extraction import extract_page
+from crawler.pages import BlockedPage, PageError, TruncatedPage, UnknownLayout, is_block_page
+from crawler.run import CrawlResult, crawl_settings
+from pipelines.crawls import crawl_row, status_of, write_crawl_row
+from pipelines.parquet import DatasetWriter, publish
+from pipelines.rows import row_for
+from pipelines.schemas import SCHEMAS
+from pipelines.session import new_crawl_id
+# Imported here, before the pool forks, rather than once in every process (extract_page
+# imports it on its first page).
+import pipelines.normalise.records  # noqa: E402,F401
+
+logger = logging.getLogger(__name__)
+DATA_DATASETS = ("questions", "answers", "doctors")
+CHUNK_BYTES = (256 * 1024, 8 * 1024 * 1024)  # bounds of one process's share of an archive file
+
+
+class ArchiveError(ValueError):
+    """Archives that cannot be reparsed at all (missing, or holding no WARC file)."""
+
+
+class Page(NamedTuple):
+    url: str
+    fetched_at: datetime
+    content_sha256: str
+    family: str
+    records: list
+
+
+class Chunk(NamedTuple):
+    bytes: int
+    pages: list  # [Page], archive order
+    failed: list  # [(url, kind)] of question pages that gave no records, archive order
+    counts: Counter
+    errors: list  # one line each
+
+
+def read_chunk(task: tuple[str, int, int | None, int]) -> Chunk:
+    """Extract the question pages of one byte range of an archive file (in a pool process)."""
+    path, start, end, size = task
+    pages, failed, counts, errors = [], [], Counter(), []
+    try:
+        for response in responses(path, start, end):
+            counts["response_received_count"] += 1
+            question = is_question_url(response.url)
+            if response.status in site_for(response.url).block_statuses and is_block_page(response.body,
+                                                                                          response.content_type):
+                # Counted whatever the page, as the crawl's block middleware does.
+                counts["pages/blocked"] += 1
+                if question:
+                    failed.append((response.url, "blocked"))
+                continue
+            if response.status != 200 or not question:
+                continue
+            try:
+                extract = extract_page(response.url, response.body, response.content_type)
+            except BlockedPage:
+                kind = "blocked"
+            except TruncatedPage:
+                kind = "truncated"
+            except UnknownLayout as error:
+                kind = "unknown_layout"
+                errors.append(f"Page of no known layout, not recorded: {error}")
+            except PageError as error:
+                kind = "malformed"
+                errors.append(f"Malformed page, not recorded: {error}")
+            except Exception as error:  # a bug: named against the page, the rest goes on
+                kind = "malformed"
+                errors.append(f"Malformed page, not recorded: {response.url}: {type(error).__name__}: {error}")
+            else:
+                counts["pages/question"] += 1
+                pages.append(Page(response.url, response.fetched_at, hashlib.sha256(response.body).hexdigest(),
+                                  extract.family, extract.records))
+                continue
+            counts[f"pages/{kind}"] += 1
+            failed.append((response.url, kind))
+    except Exception as error:  # a damaged file: what was read stands, the rest of the range is lost
+        counts["archive/unreadable"] += 1
+        errors.append(f"{path}: unreadable from byte {start} on ({type(error).__name__}: {error})")
+    return Chunk(size, pages, failed, counts, errors)
+
+
+@dataclass
+class Reparse:
+    """The new crawl: its rows, counts and files, fed chunk results in archive order."""
+    root: Path
+    settings: object
+    started_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+    crawl_id: str = ""
+    stats: Counter = field(default_factory=Counter)
+    writers: dict = field(default_factory=dict)
+    sealed: dict = field(default_factory=lambda: {name: [] for name in DATA_DATASETS})
+    latest: dict = field(default_factory=dict)  # url -> (fetched_at, question_id) of the page written
+    superseded: set = field(default_factory=set)  # (question_id, fetched_at) of pages a later one replaced
+    doctors: set = field(default_factory=set)
+    bad: dict = field(default_factory=dict)  # url -> last failure, for URLs with no good page (yet)
+
+    def __post_init__(self):
+        self.crawl_id = self.crawl_id or new_crawl_id(self.started_at)
+        date = f"{self.started_at:%Y-%m-%d}"
+        self.writers = {
+            name: DatasetWriter(folder=self.root / name / f"crawl_date={date}", schema=SCHEMAS[name],
+                                stem=self.crawl_id,
+                                row_group_rows=self.settings.getint("PARQUET_ROW_GROUP_ROWS"),
+                                row_group_bytes=self.settings.getint("PARQUET_ROW_GROUP_BYTES"))
+            for name in DATA_DATASETS
+        }
+        self.file_rows = self.settings.getint("PARQUET_FILE_ROWS")
+
+    def add(self, chunk: Chunk) -> None:
+        self.stats.update(chunk.counts)
+        for line in chunk.errors:
+            logger.error("%s", line)
+        for url, kind in chunk.failed:
+            if url not in self.latest:
+                self.bad[url] = kind
+        for page in chunk.pages:
+            self._add_page(page)
+
+    def _add_page(self, page: Page) -> None:
+        self.bad.pop(page.url, None)
+        earlier = self.latest.get(page.url)
+        if earlier is not None:
+            if earlier[0] >= page.fetched_at:
+                self.stats["pages/superseded"] += 1
+                return
+            self.superseded.add((earlier[1], earlier[0]))
+            self.stats["pages/superseded"] += 1
+        question_id = None
+        for record in page.records:
+            dataset, row = row_for(record, fetched_at=page.fetched_at, crawl_id=self.crawl_id,
+                                   layout=page.family, content_sha256=page.content_sha256)
+            if dataset == "questions":
+                question_id = row["question_id"]
+            elif dataset == "doctors":
+                if row["doctor_id"] in self.doctors:
+                    continue
+                self.doctors.add(row["doctor_id"])
+            self.writers[dataset].add(row)
+        self.latest[page.url] = (page.fetched_at, question_id)
+        if any(w.rows_in_file >= self.file_rows for w in self.writers.values()):
+            self.seal()
+
+    def seal(self) -> None:
+        part = self.writers["questions"].part
+        for name, writer in self.writers.items():
+            if paths := writer.seal():
+                self.sealed[name].append(paths)
+            writer.part = part + 1
+
+    def commit(self) -> dict[str, int]:
+        """Seal, drop the rows of superseded pages, publish every file at once; rows per dataset."""
+        self.seal()
+        if self.superseded:
+            for name in ("questions", "answers"):
+                for tmp, _ in self.sealed[name]:
+                    _drop_rows(tmp, self.superseded)
+        files = [pair for name in DATA_DATASETS for pair in self.sealed[name]]
+        publish(files)
+        return {name: sum(_rows(final) for _, final in self.sealed[name]) for name in DATA_DATASETS}
+
+    def abort(self) -> None:
+        for writer in self.writers.values():
+            writer.abort()
+        for pairs in self.sealed.values():
+            for tmp, _ in pairs:
+                tmp.unlink(missing_ok=True)
+
+    def finish_counts(self) -> None:
+        # A question URL with no good page in the archives: given up on, as the crawl does.
+        for kind in self.bad.values():
+            self.stats["pages/failed"] += 1
+            if kind == "blocked":
+                self.stats["pages/blocked_gave_up"] += 1
+
+
+def _drop_rows(path: Path, superseded: set) -> None:
+    """Rewrite a sealed file without the rows of superseded pages (rare: a resumed crawl's
+    archive, or several crawls' archives in one reparse)."""
+    table = pq.read_table(path)
+    keep = [key not in superseded for key in zip(table["question_id"].to_pylist(), table["fetched_at"].to_pylist())]
+    if all(keep):
+        return
+    with open(path, "wb") as sink:
+        pq.write_table(table.filter(pa.array(keep)), sink, compression="zstd")
+        sink.flush()
+        os.fsync(sink.fileno())
+
+
+def _rows(path: Path) -> int:
+    return pq.ParquetFile(path).metadata.num_rows
+
+
+# the run ------------------------------------------------------------------------------------
+
+
+def tasks_of(files: list[Path], processes: int) -> list[tuple[str, int, int | None, int]]:
+    """(path, start, end, bytes) ranges: a few per process, so that one file uses every core."""
+    sizes = {path: path.stat().st_size for path in files}
+    low, high = CHUNK_BYTES
+    size = max(low, min(high, sum(sizes.values()) // max(1, processes * 8)))
+    tasks = []
+    for path in files:
+        ranges = chunks(path, size)
+        for start, end in ranges:
+            share = (end if end is not None else sizes[path]) - start
+            tasks.append((str(path), start, end, share))
+    return tasks
+
+
+def _results(tasks, processes: int):
+    """Chunk results in task order, from `processes` processes (or this one, for 1)."""
+    if processes <= 1:
+        yield from map(read_chunk, tasks)
+        return
+    # fork: the pool starts at once with what this process has imported (and registered).
+    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
+    with ProcessPoolExecutor(max_workers=processes, mp_context=context) as pool:
+        window = processes * 2  # results held at most: memory stays bounded, whatever the archive
+        pending = [pool.submit(read_chunk, task) for task in tasks[:window]]
+        queued = iter(tasks[window:])
+        try:
+            while pending:
+                head = pending.pop(0)
+                if (task := next(queued, None)) is not None:
+                    pending.append(pool.submit(read_chunk, task))
+                yield head.result()
+        finally:
+            for future in pending:
+                future.cancel()
+
+
+class Progress:
+    """A progress line on stderr: redrawn in place on a terminal, every 10 s otherwise."""
+
+    def __init__(self, total: int, stream=None):
+        self.total, self.stream = max(1, total), stream if stream is not None else sys.stderr
+        self.done = self.pages = 0
+        self.started = self.shown = time.monotonic()
+        self.tty = hasattr(self.stream, "isatty") and self.stream.isatty()
+
+    def update(self, nbytes: int, pages: int) -> None:
+        self.done += nbytes
+        self.pages += pages
+        now = time.monotonic()
+        if now - self.shown >= (0.2 if self.tty else 10.0):
+            self.shown = now
+            self._show(end="\r" if self.tty else "\n")
+
+    def close(self) -> None:
+        self._show(end="\n")
+
+    def _show(self, end: str) -> None:
+        elapsed = max(1e-9, time.monotonic() - self.started)
+        share = self.done / self.total
+        width = 30
+        bar = "#" * int(share * width) + "-" * (width - int(share * width))
+        print(f"reparse [{bar}] {share:4.0%} {self.done / 1e6:.1f}/{self.total / 1e6:.1f} MB, "
+              f"{self.pages} pages, {self.pages / elapsed:.0f} pages/s", end=end, file=self.stream, flush=True)
+
+
+def run_reparse(paths, out: str | Path = "data", processes: int | None = None, stream=None) -> CrawlResult:
+    """Reparse the archives into a new crawl under `out`. Raises ArchiveError for archives
+    that give nothing to read (before anything is written)."""
+    files, errors = archive_files(paths)
+    if errors:
+        raise ArchiveError("; ".join(errors))
+    settings = crawl_settings(out)
+    processes = processes or os.cpu_count() or 1
+    root = Path(out)
+    reparse = Reparse(root, settings)
+    tasks = tasks_of(files, processes)
+    progress = Progress(sum(t[3] for t in tasks), stream)
+    written, failure = {}, None
+    try:
+        _check_writable(root, reparse.crawl_id)  # before any archive is read
+        for chunk in _results(tasks, processes):
+            reparse.add(chunk)
+            progress.update(chunk.bytes, len(chunk.pages))
+        progress.close()
+        reparse.finish_counts()
+        written = reparse.commit()
+    except KeyboardInterrupt:
+        reparse.abort()
+        failure = ("interrupted", "reparse interrupted; nothing written")
+    except OSError as error:
+        reparse.abort()
+        failure = ("failed", f"cannot write to {root}: {error.strerror or error}")
+    stats = dict(reparse.stats)
+    status, message = failure or _outcome(stats)
+    if message:
+        stats["crawl/message"] = message
+        print(f"doctor-answers reparse: {message}", file=progress.stream)
+    row = crawl_row(crawl_id=reparse.crawl_id, spider="reparse", started_at=reparse.started_at, status=status,
+                    start_urls=[str(Path(p).resolve()) for p in paths], stats=stats, written=written,
+                    version=settings.get("PROJECT_VERSION"), message=message)
+    try:
+        write_crawl_row(root, f"{reparse.started_at:%Y-%m-%d}", row)
+    except OSError as error:
+        if not failure:
+            print(f"doctor-answers reparse: cannot write the crawls row to {root}: {error}", file=progress.stream)
+        return CrawlResult("failed", reparse.crawl_id, stats)
+    _update_latest(root, settings)
+    stats.update({f"rows/{name}": n for name, n in written.items()})
+    return CrawlResult(status, reparse.crawl_id, stats)
+
+
+def _check_writable(root: Path, crawl_id: str) -> None:
+    root.mkdir(parents=True, exist_ok=True)
+    probe = root / f".{crawl_id}.write-test.tmp"
+    probe.write_bytes(b"")
+    probe.unlink()
+
+
+def _outcome(stats: dict) -> tuple[str, str | None]:
+    """(status, message) of a reparse that ran to its end: the crawl's own rule (status_of)."""
+    if stats.get("archive/unreadable"):
+        message = f"{stats['archive/unreadable']} part(s) of the archives could not be read (see the log)"
+        return ("failed" if not stats.get("response_received_count") else status_of("finished", stats)), message
+    return status_of("finished", stats), stats.get("crawl/message")
+
+
+def _update_latest(root: Path, settings) -> None:
+    # The latest view, as after a crawl (crawler.extensions.latest_view): behind its switch, and a
+    # view that cannot be updated only stays behind (readers compute it from the snapshots).
+    if not settings.getbool("LATEST_VIEW_ENABLED"):
+        return
+    try:
+        from pipelines.output.latest import LatestError, update_latest
+    except ImportError:
+        return
+    try:
+        update_latest(root, buckets=settings.getint("LATEST_BUCKETS"))
+    except (LatestError, OSError) as error:
+        logger.warning("The latest view of %s was not updated after the reparse: %s", root, error)

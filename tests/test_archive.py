@@ -1,0 +1,340 @@
+"""The WARC archive of a crawl (`crawl --archive`), `reparse` of it with the site gone, and
+`extract` of WARC files."""
+from __future__ import annotations
+
+import inspect
+import json
+import os
+import shutil
+import subprocess
+import sys
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pyarrow.dataset as ds
+import pytest
+from warcio.archiveiterator import ArchiveIterator
+
+from crawler.archive.files import Exchange, WarcFiles
+from crawler.archive.reader import chunks, responses
+from pipelines.loader import load
+from reference_site.server import start_in_thread
+from reference_site.site import Site
+from tests import redesign
+from tests.crawling import crawl, crawl_command, crawl_rows, question_hits, wait_for
+from tests.truthcheck import differences, read_truth, truth_by_dataset
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def cli(*args, timeout: float = 600) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "crawler.cli", *map(str, args)], capture_output=True, text=True,
+                          cwd=ROOT, timeout=timeout)
+
+
+def warcio_check(files) -> subprocess.CompletedProcess:
+    """warcio's own command line, `warcio check`: digests and record layout of every file."""
+    script = Path(sys.executable).parent / "warcio"
+    command = [str(script)] if script.exists() else [sys.executable, "-c", "from warcio.cli import main; main()"]
+    return subprocess.run([*command, "check", *map(str, files)], capture_output=True, text=True, timeout=300)
+
+
+def warc_files(folder: Path) -> list[Path]:
+    """Committed archive files: hidden ones are temporary, never part of the archive."""
+    return sorted(p for p in Path(folder).iterdir() if p.name.endswith(".warc.gz") and not p.name.startswith("."))
+
+
+def archived(folder: Path) -> list:
+    return [r for path in warc_files(folder) for r in responses(path)]
+
+
+def rows(root: Path, dataset: str) -> set:
+    """Every row of a dataset but its crawl columns, as comparable tuples (a set: the order of
+    rows within a crawl is not part of what it recorded)."""
+    table = ds.dataset(Path(root) / dataset, format="parquet", partitioning="hive",
+                       ignore_prefixes=[".", "_"]).to_table()
+    out = set()
+    for row in table.to_pylist():
+        row.pop("crawl_id"), row.pop("crawl_date", None)
+        out.add(tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in row.items())))
+    return out
+
+
+def reparse_row(root: Path) -> dict:
+    (row,) = [r for r in crawl_rows(root) if r["spider"] == "reparse"]
+    return row
+
+
+@pytest.fixture(scope="module")
+def archived_crawl(tmp_path_factory):
+    """A crawl of a 150-question reference site with --archive; the site is stopped after it."""
+    folder = tmp_path_factory.mktemp("archived")
+    truth = folder / "truth.jsonl"
+    site = start_in_thread(questions=150, seed=4, truth=str(truth))
+    try:
+        result = crawl(site.url, "--out", folder / "data", "--archive", folder / "archive")
+    finally:
+        site.stop()
+    assert result.returncode == 0, result.stderr[-3000:]
+    return folder
+
+
+def test_a_reparse_of_the_archive_with_the_site_gone_gives_the_truth_and_the_crawls_rows(archived_crawl, tmp_path):
+    folder = archived_crawl
+    result = cli("reparse", folder / "archive", "--out", tmp_path / "again")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert differences(read_truth(folder / "truth.jsonl"), tmp_path / "again") == []
+    row = reparse_row(tmp_path / "again")
+    assert row["status"] == "finished" and row["questions"] == 150
+    # The same rows as the live crawl, crawl_id aside: fetched_at (the WARC-Date) and the
+    # content hash included, doctors once each.
+    for dataset in ("questions", "answers", "doctors"):
+        assert rows(tmp_path / "again", dataset) == rows(folder / "data", dataset), dataset
+
+
+def test_every_file_passes_warcio_check_and_holds_every_kind_of_response(archived_crawl):
+    files = warc_files(archived_crawl / "archive")
+    assert files
+    check = warcio_check(files)
+    assert check.returncode == 0, check.stdout[-2000:] + check.stderr[-2000:]
+    paths = {urlsplit(r.url).path for r in archived(archived_crawl / "archive")}
+    assert {"/robots.txt", "/", "/sitemap.xml"} <= paths
+    assert any(p.startswith("/xmlsitemap-Question-") for p in paths)
+    assert any(p.startswith("/questions/") for p in paths)  # topic listings
+    assert len([p for p in paths if p.startswith("/question/")]) == 150
+    (crawl_row,) = crawl_rows(archived_crawl / "data")
+    with open(files[0], "rb") as stream:
+        info = next(iter(ArchiveIterator(stream)))
+        assert info.rec_type == "warcinfo"
+        assert f"crawl-id: {crawl_row['crawl_id']}" in info.content_stream().read().decode()
+
+
+def test_fetched_at_is_the_warc_date_to_the_microsecond(archived_crawl):
+    questions = load("questions", root=archived_crawl / "data", latest=False)
+    fetched = {urlsplit(u).path: t for u, t in zip(questions["url"], questions["fetched_at"])}
+    dates = {urlsplit(r.url).path: r.fetched_at for r in archived(archived_crawl / "archive") if r.status == 200}
+    assert fetched and all(dates[path] == t.to_pydatetime() for path, t in fetched.items())
+    assert any(t.microsecond for t in dates.values())
+
+
+def test_extract_reads_warc_files_and_folders_and_skips_temporary_ones(archived_crawl, tmp_path):
+    archive = tmp_path / "archive"
+    shutil.copytree(archived_crawl / "archive", archive)
+    (archive / ".20990101T000000Z-deadbeef-00000.warc.gz.tmp").write_bytes(b"half a file")
+    result = cli("extract", archive)
+    assert result.returncode == 0, result.stderr[-2000:]
+    printed = truth_by_dataset(result.stdout.splitlines())
+    expected = read_truth(archived_crawl / "truth.jsonl")
+    for dataset in expected:
+        for record in expected[dataset].values():
+            record.pop("layout", None)
+    assert printed == expected
+    single = cli("extract", warc_files(archive)[0])
+    assert single.returncode == 0 and single.stdout == result.stdout
+
+
+def test_bad_pages_errors_and_blocks_are_archived_and_counted_again_by_reparse(reference_site, tmp_path):
+    site = reference_site(questions=120, seed=5, truth=str(tmp_path / "truth.jsonl"),
+                          faults="error=0.05,throttle=0.03,block=0.04,truncate=0.04")
+    result = crawl(site.url, "--out", tmp_path / "data", "--archive", tmp_path / "archive")
+    assert result.returncode == 0, result.stderr[-3000:]
+    site.stop()
+    responses_ = archived(tmp_path / "archive")
+    # Every answer the site gave is in the archive: retried ones, 5xx, 429, block pages.
+    assert len(responses_) == sum(site.hits.values())
+    statuses = {r.status for r in responses_}
+    assert {429, 200} <= statuses and statuses & {500, 502, 503, 504}
+    assert any(b"px-captcha" in r.body for r in responses_)
+    check = warcio_check(warc_files(tmp_path / "archive"))
+    assert check.returncode == 0, check.stdout[-2000:]
+
+    again = cli("reparse", tmp_path / "archive", "--out", tmp_path / "again")
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert differences(read_truth(tmp_path / "truth.jsonl"), tmp_path / "again") == []
+    row = reparse_row(tmp_path / "again")
+    assert row["pages_blocked"] > 0 and row["pages_truncated"] > 0
+    assert row["pages_fetched"] == len(responses_)
+
+
+def test_archive_files_are_bounded_and_read_in_parts_by_several_processes(reference_site, tmp_path):
+    site = reference_site(questions=100, seed=6, truth=str(tmp_path / "truth.jsonl"))
+    # The setting, as a Scrapyd job or a cron line gives it.
+    result = crawl(site.url, "--out", tmp_path / "data", "-s", f"ARCHIVE_DIR={tmp_path / 'archive'}",
+                   "-s", "ARCHIVE_FILE_BYTES=60000")
+    assert result.returncode == 0, result.stderr[-3000:]
+    site.stop()
+    files = warc_files(tmp_path / "archive")
+    biggest_record = max(len(r.body) for r in archived(tmp_path / "archive"))
+    assert len(files) > 3 and all(f.stat().st_size < 60000 + biggest_record for f in files)
+    assert warcio_check(files).returncode == 0
+    whole = [r for f in files for r in responses(f)]
+    for size in (500, 7000):
+        assert [r for f in files for start, end in chunks(f, size) for r in responses(f, start, end)] == whole
+    again = cli("reparse", *files, "--out", tmp_path / "again", "--processes", "2")
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert differences(read_truth(tmp_path / "truth.jsonl"), tmp_path / "again") == []
+
+
+def test_a_crawl_killed_and_resumed_leaves_an_archive_covering_every_committed_row(reference_site, tmp_path):
+    out, state, archive = tmp_path / "data", tmp_path / "state", tmp_path / "archive"
+    site = reference_site(questions=400, seed=7, truth=str(tmp_path / "truth.jsonl"), faults="latency=10ms")
+    command = crawl_command(site.url, "--out", out, "--state", state, "--archive", archive,
+                            "-s", "CHECKPOINT_PAGES=40")
+
+    def covered() -> None:
+        committed = load("questions", root=out, latest=False) if (out / "questions").is_dir() else None
+        paths = {urlsplit(r.url).path for r in archived(archive) if r.status == 200}
+        missing = [] if committed is None else [u for u in committed["url"] if urlsplit(u).path not in paths]
+        assert missing == [], f"{len(missing)} committed questions without their response, e.g. {missing[:3]}"
+
+    for moment in (60, 200):
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            wait_for(lambda: question_hits(site) >= moment or process.poll() is not None,
+                     timeout=120, what=f"{moment} question pages")
+            assert process.poll() is None, f"the crawl ended before its kill at {moment} pages"
+        finally:
+            process.kill()
+            process.wait()
+        covered()
+    result = subprocess.run(command, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr[-3000:]
+    covered()
+    assert [p.name for p in archive.iterdir() if p.name.startswith(".")] == []  # no half file left
+    assert warcio_check(warc_files(archive)).returncode == 0
+    site.stop()
+    again = cli("reparse", archive, "--out", tmp_path / "again")
+    assert again.returncode == 0, again.stderr[-3000:]
+    # Pages fetched again after a kill are in the archive twice: the later one counts, once.
+    assert differences(read_truth(tmp_path / "truth.jsonl"), tmp_path / "again") == []
+    for dataset in ("questions", "answers"):
+        assert rows(tmp_path / "again", dataset) == rows(out, dataset), dataset
+
+
+def test_reparse_keeps_the_latest_good_page_of_a_url_archived_twice(tmp_path):
+    day0, day1 = Site(30, seed=8, day=0), Site(30, seed=8, day=30)
+    slug = next(s for s in day0.question_slugs() if day0.page(s).body != day1.page(s).body)
+    url = f"http://127.0.0.1:9/question/{slug}"
+    early = datetime(2026, 1, 1, tzinfo=timezone.utc)
+
+    def archive(name: str, body: bytes, when: datetime) -> None:
+        files = WarcFiles(tmp_path / "archive", name, 10**9, {"crawl-id": name})
+        files.write(Exchange(url, when, "GET", [], b"", 200, "HTTP/1.1",
+                             [(b"Content-Type", [b"text/html"])], body, None))
+        for tmp, final in files.seal():
+            os.replace(tmp, final)
+
+    # The later page sits in the first file: the WARC-Date decides, not the order of files.
+    archive("a-crawl", day1.page(slug).body, early + timedelta(days=30, microseconds=7))
+    archive("b-crawl", day0.page(slug).body, early)
+    result = cli("reparse", tmp_path / "archive", "--out", tmp_path / "out")
+    assert result.returncode == 0, result.stderr[-2000:]
+    expected = truth_by_dataset(day1.truth(slug))
+    questions = load("questions", root=tmp_path / "out", latest=False)
+    answers = load("answers", root=tmp_path / "out", latest=False)
+    assert len(questions) == 1
+    assert questions["fetched_at"][0].to_pydatetime() == early + timedelta(days=30, microseconds=7)
+    assert set(answers["answer_id"]) == set(expected["answers"])
+
+
+def test_reparse_refuses_paths_that_hold_no_archive(tmp_path):
+    (tmp_path / "empty").mkdir()
+    for args in ([tmp_path / "nope.warc.gz"], [tmp_path / "empty"]):
+        result = cli("reparse", *args, "--out", tmp_path / "out")
+        assert result.returncode == 2 and len(result.stderr.strip().splitlines()) == 1, result.stderr
+        assert "Traceback" not in result.stderr
+    assert not (tmp_path / "out").exists()
+    (tmp_path / "file").write_text("x")
+    assert cli("reparse", tmp_path / "empty", "--out", tmp_path / "file").returncode == 2
+    assert cli("crawl", "http://127.0.0.1:9/", "--archive", tmp_path / "file").returncode == 2
+
+
+def test_an_archive_that_cannot_be_written_fails_the_crawl_in_one_line(reference_site, tmp_path):
+    site = reference_site(questions=20)
+    (tmp_path / "file").write_text("x")
+    # As an option, a bad argument (exit 2, nothing fetched); as a setting, met when the crawl opens.
+    refused = crawl(site.url, "--out", tmp_path / "data", "--archive", tmp_path / "file" / "archive")
+    assert refused.returncode == 2 and "Traceback" not in refused.stderr
+    result = crawl(site.url, "--out", tmp_path / "data", "-s", f"ARCHIVE_DIR={tmp_path / 'file' / 'archive'}")
+    assert result.returncode == 1
+    (row,) = crawl_rows(tmp_path / "data")
+    assert row["status"] == "failed" and "archive" in row["message"]
+
+
+# the recovery story: pages of a redesign the parsers did not know, read again from the archive
+
+def recovery(tmp_path, serve, truth_path: Path, register) -> None:
+    """Crawl `serve()`'s site with --archive: the redesigned pages are not recorded, but are in
+    the archive; once the parsers learn the markup, reparse of the same archive (the site
+    gone) gives every question of the truth."""
+    url, stop, redesigned_paths = serve()
+    try:
+        result = crawl(url, "--out", tmp_path / "data", "--archive", tmp_path / "archive")
+    finally:
+        stop()
+    (row,) = crawl_rows(tmp_path / "data")
+    assert row["status"] in ("degraded", "finished"), result.stderr[-3000:]  # degraded once crawls are checked
+    recorded = {urlsplit(u).path for u in load("questions", root=tmp_path / "data", latest=False)["url"]}
+    assert redesigned_paths and not recorded & redesigned_paths
+    in_archive = {urlsplit(r.url).path for r in archived(tmp_path / "archive") if r.status == 200}
+    assert redesigned_paths <= in_archive
+
+    from crawler.pages import unregister
+    from crawler.reparse import run_reparse
+
+    family = register()
+    try:
+        with open(os.devnull, "w") as quiet:
+            again = run_reparse([tmp_path / "archive"], out=tmp_path / "again", processes=2, stream=quiet)
+    finally:
+        unregister(family)
+    assert again.status == "finished"
+    truth = read_truth(truth_path)
+    for record in truth["questions"].values():
+        record.pop("drift", None)
+    assert differences(truth, tmp_path / "again") == []
+
+
+def test_pages_of_an_unknown_markup_are_recovered_by_reparse_once_a_parser_knows_it(tmp_path):
+    site = Site(200, seed=9)
+    server = None
+
+    def serve():
+        nonlocal server
+        server = redesign.RedesignServer(site, share=0.3)
+        with open(tmp_path / "truth.jsonl", "w") as f:
+            f.writelines(json.dumps(r) + "\n" for r in server.truth())
+        return server.url, server.stop, {f"/question/{slug}" for slug in server.slugs}
+
+    recovery(tmp_path, serve, tmp_path / "truth.jsonl", redesign.register)
+
+
+def _site_has_drift() -> bool:
+    return "drift" in inspect.signature(start_in_thread).parameters
+
+
+@pytest.mark.skipif(not _site_has_drift(), reason="the reference site has no --drift yet")
+def test_the_reference_sites_redesign_is_recovered_by_reparse_once_a_parser_knows_it(tmp_path):
+    def serve():
+        site = start_in_thread(questions=200, seed=9, truth=str(tmp_path / "truth.jsonl"), drift="family=0.3")
+        drifted = {f"/question/{s}" for s in site.site.question_slugs() if "family" in site.site.drift_of(s)}
+        return site.url, site.stop, drifted
+
+    def register():
+        return redesign.register(family="thread", parser=redesign.parse_thread, marker="//main[@data-thread-id]")
+
+    recovery(tmp_path, serve, tmp_path / "truth.jsonl", register)
+
+
+def test_other_tools_layouts_read_the_same_uncompressed_or_gzipped_whole(archived_crawl, tmp_path):
+    import gzip
+
+    (original,) = warc_files(archived_crawl / "archive")
+    plain = tmp_path / "plain.warc"
+    plain.write_bytes(gzip.decompress(original.read_bytes()))
+    whole = tmp_path / "whole.warc.gz"
+    whole.write_bytes(gzip.compress(plain.read_bytes()))
+    expected = list(responses(original))
+    assert list(responses(plain)) == expected and list(responses(whole)) == expected
+    assert chunks(whole, 1000) == [(0, None)] and chunks(plain, 1000) == [(0, None)]
