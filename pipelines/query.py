@@ -15,6 +15,11 @@ DUCKDB_TYPES = {
     "string": "VARCHAR", "date32[day]": "DATE", "int16": "SMALLINT", "int32": "INTEGER",
     "int64": "BIGINT", "float": "FLOAT", "bool": "BOOLEAN", "timestamp[us, tz=UTC]": "TIMESTAMPTZ",
     "list<item: string>": "VARCHAR[]",
+    # the crawls row's quality checks and field coverage (pipelines/checks)
+    "list<item: struct<name: string, value: double, threshold: double, passed: bool>>":
+        "STRUCT(name VARCHAR, value DOUBLE, threshold DOUBLE, passed BOOLEAN)[]",
+    "list<item: struct<dataset: string, layout: string, field: string, non_null: double, rows: int64>>":
+        "STRUCT(dataset VARCHAR, layout VARCHAR, field VARCHAR, non_null DOUBLE, rows BIGINT)[]",
 }
 
 

@@ -21,7 +21,7 @@ from scrapy.exceptions import DontCloseSpider, IgnoreRequest
 from scrapy.spidermiddlewares.httperror import HttpError
 
 from crawler import discovery
-from crawler.pages import BlockedPage, PageError, TruncatedPage, parse_question_page
+from crawler.pages import BlockedPage, PageError, TruncatedPage, UnknownLayout, parse_question_page
 from crawler.spiders.sitemaps_first import SitemapsFirst
 from crawler.workers import ExtractionWorkers
 from pipelines.items import NotModifiedItem, QuestionPageItem
@@ -189,6 +189,11 @@ class QuestionsSpider(scrapy.Spider):
         except TruncatedPage as error:
             if retry := self.retry_truncated(response, error):
                 yield retry
+            return
+        except UnknownLayout as error:  # a page of no known family: the site's next redesign?
+            self.count("pages/unknown_layout")
+            self.count("pages/failed")
+            logger.error("Page of an unknown layout, not recorded: %s", error)
             return
         except PageError as error:
             self.count("pages/malformed")
