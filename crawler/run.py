@@ -11,11 +11,12 @@ import logging
 import os
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-EXIT_STATUS = {"finished": 0, "degraded": 4, "interrupted": 130, "blocked": 3, "failed": 1}
+from pipelines.crawls import EXIT_STATUS
+
 STDERR = "-"  # --log-file - : the whole log on stderr, as Scrapy does by default
 MAX_CHECKS_SHOWN = 8
 

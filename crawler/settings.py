@@ -13,6 +13,8 @@ except PackageNotFoundError:  # running from a source tree that was never instal
 BOT_NAME = "doctor_answers"
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
+# `scrapy crawl` exits with the crawl's status (crawler/commands/crawl.py).
+COMMANDS_MODULE = "crawler.commands"
 
 # An honest User-Agent that names the project, so a site owner knows who is calling.
 USER_AGENT = f"doctor-answers/{PROJECT_VERSION} (+https://github.com/doctor-answers/doctor-answers; research crawler)"

@@ -34,6 +34,9 @@ STATUS_OF_REASON = {
     "blocked": "blocked",
 }
 
+# The exit status of a crawl of each status (the CLI's `crawl`, and `scrapy crawl`).
+EXIT_STATUS = {"finished": 0, "degraded": 4, "failed": 1, "blocked": 3, "interrupted": 130}
+
 # Scrapy's download exceptions (by class name), in words a person acts on.
 EXCEPTION_WORDS = {
     "DownloadConnectionRefusedError": "connection refused",

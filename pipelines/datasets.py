@@ -189,8 +189,9 @@ class DatasetsPipeline:
             self.session.state.finish_crawl(self.session.crawl_id, status)
         self.crawler.signals.send_catch_log(crawl_committed, root=self.root, crawl_id=self.session.crawl_id,
                                             status=status)
-        logger.info("Crawl %s %s%s: %s", self.session.crawl_id, status,
-                    f" ({outcome.message})" if outcome.message else "", path)
+        # Anything but `finished` is worth a warning: it shows at -s LOG_LEVEL=WARNING too.
+        log = logger.info if status == "finished" else logger.warning
+        log("Crawl %s %s%s: %s", self.session.crawl_id, status, f" ({outcome.message})" if outcome.message else "", path)
 
     def _rows_of_crawl(self, dataset: str) -> int:
         # Counted from the files themselves, so a resumed crawl counts its earlier runs too.

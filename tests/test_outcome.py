@@ -11,9 +11,11 @@ import re
 import signal
 import socket
 import subprocess
+import sys
 import threading
 import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from urllib.error import HTTPError
 
 import pytest
@@ -225,3 +227,14 @@ def test_a_change_nobody_wrote_down_is_caught_by_the_checks(reference_site, tmp_
     failed = [c["name"] for c in row["checks"] if not c["passed"]]
     assert row["status"] == "degraded" and any(name.startswith(f"coverage/{field}/") for name in failed), failed
     assert f"coverage/{field}/" in result.stdout
+
+
+def test_scrapy_crawl_exits_with_the_crawls_status(tmp_path):
+    out = tmp_path / "data"
+    project = Path(__file__).resolve().parent.parent  # scrapy.cfg
+    result = subprocess.run([sys.executable, "-m", "scrapy.cmdline", "crawl", "questions", "-a",
+                             f"start_url=http://127.0.0.1:{free_port()}/", "-s", f"DATA_DIR={out}", *FAST_FAILURE],
+                            capture_output=True, text=True, cwd=project, timeout=120)
+    assert result.returncode == 1, result.stderr[-2000:]
+    assert last_row(out)["status"] == "failed"
+    assert "failed (0 of " in result.stderr  # the outcome, in the log
