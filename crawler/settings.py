@@ -112,7 +112,7 @@ CHECK_FETCH_ERRORS_MAX = 0.2  # download errors, 5xx and 429, share of download 
 # (this many binomial standard errors) if that is more; groups smaller than CHECK_COVERAGE_MIN_ROWS
 # are not compared.
 CHECK_COVERAGE_MARGIN = 0.1
-CHECK_COVERAGE_NOISE_SIGMAS = 3.0
+CHECK_COVERAGE_NOISE_SIGMAS = 2.5
 CHECK_COVERAGE_MIN_ROWS = 30
 CHECK_QUESTIONS_MIN_SHARE = 0.9  # a full crawl finds at least this share of the last full crawl's questions
 
