@@ -68,31 +68,40 @@ class Outcome:
         return [c for c in self.checks if not c.passed]
 
 
-def status_of(reason: str, stats: dict, start_urls=(), checks=(), output_error: str | None = None) -> tuple[str, str | None]:
-    """(status, message): THE outcome rule of a crawl.
+def status_of(reason: str, stats: dict, start_urls=(), checks=(), output_error: str | None = None) -> str:
+    """THE outcome rule of a crawl: its status, from Scrapy's close reason, the stats, the
+    start URLs and the quality checks.
 
     failed: the output could not be written, the crawl stopped for a reason that is not one of
     Scrapy's normal ones, nothing usable was fetched, or every start URL failed; interrupted
     and blocked as Scrapy (or the block middleware) said; degraded: data was committed but a
     quality check failed; finished: everything else."""
     if output_error:
-        return "failed", output_error
+        return "failed"
     status = STATUS_OF_REASON.get(reason)
-    if status is None:
-        return "failed", stats.get("crawl/message") or f"the crawl stopped: {reason}"
-    if status == "interrupted":
-        return status, stats.get("crawl/message")
+    if status is None or status == "interrupted":
+        return status or "failed"
     # A crawl that ran to its end but left pages behind block walls did not get the site:
     # it says so, rather than `finished` with the blocked pages silently missing.
     if status == "blocked" or stats.get("pages/blocked_gave_up"):
-        return "blocked", stats.get("crawl/message")
+        return "blocked"
     start_errors = stats.get("crawl/start_url_errors") or []
     if not usable_pages(stats) or (start_urls and len(start_errors) >= len(start_urls)):
-        return "failed", why_nothing_usable(stats)
-    failed = [c for c in checks if not c.passed]
-    if failed:
-        return "degraded", "quality checks failed: " + "; ".join(c.describe() for c in failed)
-    return "finished", stats.get("crawl/message")
+        return "failed"
+    return "degraded" if any(not c.passed for c in checks) else "finished"
+
+
+def message_of(status: str, reason: str, stats: dict, checks=(), output_error: str | None = None) -> str | None:
+    """Why a crawl ended with `status` (status_of's), in words a person acts on."""
+    if output_error:
+        return output_error
+    if status == "failed":
+        if reason not in STATUS_OF_REASON:
+            return stats.get("crawl/message") or f"the crawl stopped: {reason}"
+        return why_nothing_usable(stats)
+    if status == "degraded":
+        return "quality checks failed: " + "; ".join(c.describe() for c in checks if not c.passed)
+    return stats.get("crawl/message")
 
 
 def usable_pages(stats: dict) -> int:
@@ -165,15 +174,15 @@ def crawl_outcome(crawler, spider, reason: str, root: Path, output_error: str | 
     stats = crawler.stats.get_stats()
     start_urls = list(getattr(spider, "start_urls", []) or [])
     if output_error:  # the files may not be readable: nothing to check
-        return Outcome(*status_of(reason, stats, start_urls, output_error=output_error))
+        return Outcome("failed", output_error)
     checks, coverage = [], []
     try:
         facts = _facts(crawler, spider, reason, root, stats, start_urls)
         coverage, checks = facts.coverage, run_checks(facts)
     except Exception as error:  # a check must never cost the crawl its row: say so, go on
         logger.error("Quality checks could not run: %s: %s", type(error).__name__, error)
-    status, message = status_of(reason, stats, start_urls, checks)
-    return Outcome(status, message, checks, coverage)
+    status = status_of(reason, stats, start_urls, checks)
+    return Outcome(status, message_of(status, reason, stats, checks), checks, coverage)
 
 
 def _facts(crawler, spider, reason: str, root: Path, stats: dict, start_urls: list[str]) -> CrawlFacts:
@@ -214,7 +223,7 @@ def record_outcome(stats, row: dict, outcome: Outcome) -> None:
         stats.set_value("crawl/message", outcome.message)
     for name in ("questions", "answers", "doctors"):
         stats.set_value(f"crawl/rows/{name}", row[name])
-    if outcome.failed_checks:
+    if outcome.status == "degraded":  # otherwise the status has a reason of its own
         stats.set_value("crawl/checks_failed", [c.describe() for c in outcome.failed_checks])
 
 

@@ -8,7 +8,7 @@ import pytest
 from scrapy.settings import Settings
 
 from pipelines.checks import CheckResult, CrawlFacts, coverage, fetch_errors, page_shape, questions_found, start_urls
-from pipelines.crawls import errors_by_kind, status_of, why_nothing_usable
+from pipelines.crawls import errors_by_kind, message_of, status_of, why_nothing_usable
 from pipelines.parquet import write_table
 from pipelines.schemas import SCHEMAS
 
@@ -25,8 +25,9 @@ def facts(settings, stats=None, **kwargs) -> CrawlFacts:
                       sites=["127.0.0.1"], full=kwargs.pop("full", False), **kwargs)
 
 
-def failed(results: list[CheckResult]) -> list[str]:
-    return [r.name for r in results if not r.passed]
+def outcome(reason, stats, start_urls=(), checks=(), output_error=None) -> tuple[str, str | None]:
+    status = status_of(reason, stats, start_urls, checks, output_error)
+    return status, message_of(status, reason, stats, checks, output_error)
 
 
 # ---- a check result ------------------------------------------------------------------------
@@ -186,7 +187,7 @@ REFUSED = {"downloader/request_count": 14, "downloader/exception_count": 14,
 
 
 def test_nothing_answered_fails_naming_the_cause():
-    status, message = status_of("finished", REFUSED, ["http://127.0.0.1:9/"])
+    status, message = outcome("finished", REFUSED, ["http://127.0.0.1:9/"])
     assert status == "failed"
     assert message == "0 of 14 requests answered: connection refused (14)"
 
@@ -195,24 +196,24 @@ def test_error_answers_fail_naming_the_statuses():
     stats = {"downloader/request_count": 8, "downloader/response_count": 8,
              "downloader/response_status_count/200": 1, "downloader/response_status_count/500": 4,
              "downloader/response_status_count/503": 3}
-    status, message = status_of("finished", stats, ["http://h/"])
+    status, message = outcome("finished", stats, ["http://h/"])
     assert status == "failed" and message == "7 of 8 answers were errors: HTTP 500 (4), HTTP 503 (3)"
 
 
 def test_pages_of_no_known_shape_only_fail_the_crawl():
     stats = {"downloader/request_count": 5, "downloader/response_count": 5, "pages/unknown_layout": 4}
-    assert status_of("finished", stats, ["http://h/"]) == (
+    assert outcome("finished", stats, ["http://h/"]) == (
         "failed", "no question page read: 4 of an unknown layout, 0 malformed")
 
 
 def test_failed_start_urls_are_named():
     stats = {"pages/question": 3, "crawl/start_url_errors": ["http://h/nope: 404 Not Found"],
              "downloader/request_count": 2, "downloader/response_count": 2, "downloader/response_status_count/404": 1}
-    status, message = status_of("finished", stats, ["http://h/nope"])
+    status, message = outcome("finished", stats, ["http://h/nope"])
     assert status == "failed" and message.startswith("start URL failed: http://h/nope: 404 Not Found")
     # one of two start URLs failed: the other's data stands, the check makes it degraded
     checks = [CheckResult.judge("start_urls_failed", 1, 0)]
-    assert status_of("finished", stats, ["http://h/nope", "http://h/"], checks)[0] == "degraded"
+    assert status_of("finished", stats, ["http://h/nope", "http://h/"], checks) == "degraded"
 
 
 @pytest.mark.parametrize("reason, stats, expected", [
@@ -229,21 +230,22 @@ def test_failed_start_urls_are_named():
     ("something_else", {"pages/question": 5, "crawl/message": "the spider broke"}, "failed"),
 ])
 def test_status_of_every_ending(reason, stats, expected):
-    assert status_of(reason, stats, ["http://h/"])[0] == expected
+    assert status_of(reason, stats, ["http://h/"]) == expected
+    assert status_of(reason, stats) == expected  # start URLs and checks are optional
 
 
 def test_an_unknown_reason_says_why():
-    assert status_of("something_else", {"pages/question": 5}, ["http://h/"]) == (
+    assert outcome("something_else", {"pages/question": 5}, ["http://h/"]) == (
         "failed", "the crawl stopped: something_else")
-    assert status_of("finished", {"pages/question": 5}, output_error="cannot write to d: full") == (
+    assert outcome("finished", {"pages/question": 5}, output_error="cannot write to d: full") == (
         "failed", "cannot write to d: full")
 
 
 def test_a_failed_check_degrades_a_finished_crawl_only():
     checks = [CheckResult.judge("unknown_or_malformed_pages", 0.3, 0.02), CheckResult.judge("fetch_errors", 0, 0.2)]
-    status, message = status_of("finished", {"pages/question": 5}, ["http://h/"], checks)
+    status, message = outcome("finished", {"pages/question": 5}, ["http://h/"], checks)
     assert status == "degraded" and message == "quality checks failed: unknown_or_malformed_pages 0.300 (at most 0.020)"
-    assert status_of("shutdown", {"pages/question": 5}, ["http://h/"], checks)[0] == "interrupted"
+    assert status_of("shutdown", {"pages/question": 5}, ["http://h/"], checks) == "interrupted"
 
 
 def test_errors_by_kind_most_frequent_first():
