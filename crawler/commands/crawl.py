@@ -16,11 +16,18 @@ class Command(ScrapyCrawl):
     def run(self, args, opts) -> None:
         if len(args) != 1:
             raise UsageError("give one spider: scrapy crawl questions -a start_url=URL")
-        crawler = self.crawler_process.create_crawler(args[0])
+        try:
+            crawler = self.crawler_process.create_crawler(args[0])
+        except KeyError:
+            raise UsageError(f"no spider named {args[0]!r} (scrapy list names them)") from None
         self.crawler_process.crawl(crawler, **opts.spargs)
         self.crawler_process.start()
-        status = crawler.stats.get_value("crawl/status")
-        if self.crawler_process.bootstrap_failed or status is None:
-            self.exitcode = 1
-        else:
-            self.exitcode = EXIT_STATUS.get(status, 1)
+        self.exitcode = EXIT_STATUS.get(_status(crawler), 1)
+
+
+def _status(crawler) -> str | None:
+    """The status the dataset pipeline left in the stats; None if the crawl never started."""
+    try:
+        return crawler.stats.get_value("crawl/status")
+    except RuntimeError:  # Scrapy: no stats before the crawl starts (a spider that would not start)
+        return None
