@@ -79,8 +79,10 @@ def status_of(reason: str, stats: dict, start_urls=(), checks=(), output_error: 
     if output_error:
         return "failed"
     status = STATUS_OF_REASON.get(reason)
-    if status is None or status == "interrupted":
-        return status or "failed"
+    if status is None:
+        return "failed"
+    if status == "interrupted":
+        return status
     # A crawl that ran to its end but left pages behind block walls did not get the site:
     # it says so, rather than `finished` with the blocked pages silently missing.
     if status == "blocked" or stats.get("pages/blocked_gave_up"):
@@ -128,6 +130,8 @@ def why_nothing_usable(stats: dict) -> str:
     unknown, malformed = int(stats.get("pages/unknown_layout", 0)), int(stats.get("pages/malformed", 0))
     if unknown or malformed:
         parts.append(f"no question page read: {unknown} of an unknown layout, {malformed} malformed")
+    if forbidden := int(stats.get("pages/robots_forbidden", 0)):
+        parts.append(f"{forbidden} pages forbidden by robots.txt")
     if not parts:
         parts.append("no question page found" if requests else "nothing was requested")
     return "; ".join(parts)
