@@ -14,7 +14,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pyarrow as pa
-import pyarrow.dataset as ds
+import pyarrow.parquet as pq
 
 from pipelines.checks import CheckResult, CrawlFacts, run_checks
 from pipelines.checks.coverage import crawl_coverage
@@ -209,13 +209,19 @@ def sites_of(start_urls) -> list[str]:
 
 def earlier_crawls(root: Path, sites: list[str], crawl_id: str) -> list[dict]:
     """Committed crawls rows of the same sites, newest first (this crawl's own left out)."""
-    folder = Path(root) / "crawls"
-    if not folder.is_dir():
-        return []
-    table = ds.dataset(folder, schema=CRAWLS, format="parquet", ignore_prefixes=[".", "_"]).to_table(
-        columns=["crawl_id", "started_at", "status", "start_urls", "checks", "coverage"])
-    rows = [row for row in table.to_pylist()
-            if row["crawl_id"] != crawl_id and sites_of(row["start_urls"] or []) == sites]
+    wanted = ["crawl_id", "started_at", "status", "start_urls", "checks", "coverage"]
+    rows = []
+    # One small file per crawl, read with ParquetFile: pyarrow.dataset would cost the crawl's
+    # process a few MB for nothing. An older row without checks or coverage has them None.
+    for path in Path(root).glob("crawls/crawl_date=*/*.parquet"):
+        if path.name.startswith((".", "_")):
+            continue
+        parquet = pq.ParquetFile(path)
+        columns = [name for name in wanted if name in parquet.schema_arrow.names]
+        for row in parquet.read(columns=columns).to_pylist():
+            row = {name: row.get(name) for name in wanted}
+            if row["crawl_id"] != crawl_id and sites_of(row["start_urls"] or []) == sites:
+                rows.append(row)
     return sorted(rows, key=lambda row: row["started_at"], reverse=True)
 
 

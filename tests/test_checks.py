@@ -253,3 +253,23 @@ def test_errors_by_kind_most_frequent_first():
                              "pages/unknown_layout": 3, "pages/truncated": 14})
     assert errors_by_kind(stats) == {"HTTP 503": 20, "connection refused": 14, "cut off": 14, "unknown layout": 3}
     assert why_nothing_usable({}) == "nothing was requested"
+
+
+def test_earlier_crawls_of_the_same_site_newest_first_older_rows_included(tmp_path):
+    from pipelines.crawls import earlier_crawls
+    from pipelines.schemas import CRAWLS
+
+    def row(crawl_id, url, days, status="finished"):
+        return {"crawl_id": crawl_id, "started_at": T0 + timedelta(days=days), "status": status, "start_urls": [url]}
+
+    older_schema = pa.schema([f for f in CRAWLS if f.name not in ("checks", "coverage")])  # before the checks
+    write_table(tmp_path / "crawls" / "crawl_date=2026-11-01" / "a.parquet",
+                pa.Table.from_pylist([row("a", "http://127.0.0.1:8000/", 0)], schema=older_schema))
+    for crawl_id, url, days in (("b", "http://127.0.0.1:9000/", 2), ("c", "http://other.example/", 3),
+                                ("d", "http://127.0.0.1:8000/question/x", 4)):
+        write_table(tmp_path / "crawls" / "crawl_date=2026-11-01" / f"{crawl_id}.parquet",
+                    pa.Table.from_pylist([row(crawl_id, url, days)], schema=CRAWLS))
+    rows = earlier_crawls(tmp_path, ["127.0.0.1"], crawl_id="d")
+    assert [r["crawl_id"] for r in rows] == ["b", "a"]  # same host, any port; newest first; not itself
+    assert rows[1]["checks"] is None and rows[1]["coverage"] is None
+    assert earlier_crawls(tmp_path / "nothing", ["127.0.0.1"], "x") == []

@@ -12,8 +12,8 @@ not compared.
 
 Answers get their family through their question, doctors through the answer of the page they
 were read from (same doctor_id and fetched_at: a doctor row is written from the first page
-that names it). Files are read a row group at a time, only the columns needed, and a value
-becomes a boolean (present or not) before anything is joined, so memory stays bounded by one
+that names it). Files are read a row group and a column at a time, and a value becomes a
+boolean (present or not) as soon as it is read, so memory stays bounded by one column of one
 row group plus the keys of the crawl's questions and answers.
 """
 from __future__ import annotations
@@ -55,12 +55,23 @@ def _present(column: pa.ChunkedArray) -> pa.ChunkedArray:
     return valid
 
 
-def _row_groups(paths: list[Path], columns: list[str]):
+def _has(field: str) -> str:
+    return f"has:{field}"
+
+
+def _flag_groups(paths: list[Path], keep: list[str], fields: list[str]):
+    """Per row group of each file: the `keep` columns as they are, and each field as a boolean
+    `has:FIELD` (present or not). Read one column at a time: a body column is decoded,
+    reduced to booleans and dropped before the next is read."""
     for path in paths:
-        parquet = pq.ParquetFile(path)
+        parquet = pq.ParquetFile(path, buffer_size=1 << 20)  # a column chunk read 1 MB at a time
         names = set(parquet.schema_arrow.names)
         for i in range(parquet.num_row_groups):
-            yield parquet.read_row_group(i, columns=[c for c in columns if c in names])
+            columns = {name: parquet.read_row_group(i, columns=[name], use_threads=False)[name] for name in keep if name in names}
+            for f in fields:
+                if f in names:
+                    columns[_has(f)] = _present(parquet.read_row_group(i, columns=[f], use_threads=False)[f])
+            yield pa.table(columns)
 
 
 class _Tally:
@@ -70,15 +81,15 @@ class _Tally:
 
     def add(self, dataset: str, flags: pa.Table, fields: list[str]) -> None:
         """`flags`: a `layout` column and a boolean `has:FIELD` column per field."""
-        fields = [f for f in fields if _has(f) in flags.column_names]
-        counts = pa.table({"layout": pc.fill_null(flags["layout"], UNKNOWN),
-                           **{f: pc.cast(flags[_has(f)], pa.int64()) for f in fields}})
-        grouped = counts.group_by("layout").aggregate([("layout", "count")] + [(f, "sum") for f in fields])
-        for row in grouped.to_pylist():
-            for layout in (row["layout"], ALL):
-                self.rows[dataset, layout] += row["layout_count"]
+        layout = pc.fill_null(flags["layout"], UNKNOWN)
+        for name in pc.unique(layout).to_pylist():
+            rows = pc.equal(layout, name)
+            for group in (name, ALL):
+                self.rows[dataset, group] += pc.sum(rows).as_py() or 0
                 for f in fields:
-                    self.present[dataset, layout, f] += row[f"{f}_sum"] or 0
+                    if _has(f) in flags.column_names:
+                        present = pc.sum(pc.and_(rows, flags[_has(f)])).as_py() or 0
+                        self.present[dataset, group, f] += present
 
     def coverage(self) -> list[dict]:
         out = []
@@ -89,51 +100,53 @@ class _Tally:
         return out
 
 
-def _has(field: str) -> str:
-    return f"has:{field}"
-
-
-def _flags(table: pa.Table, keep: list[str], fields: list[str]) -> pa.Table:
-    """The `keep` columns as they are, and each field as a boolean `has:FIELD`: present or not."""
-    columns = {name: table[name] for name in keep}
-    columns.update({_has(f): _present(table[f]) for f in fields if f in table.column_names})
-    return pa.table(columns)
-
-
 def crawl_coverage(root: str | Path, crawl_id: str) -> list[dict]:
     """The non-null share of every field, per dataset and layout, in the files of `crawl_id`."""
     tally = _Tally()
     q_fields, a_fields, d_fields = (fields_of(name) for name in DATASETS)
 
-    layouts = []  # question_id -> layout, for the answers
-    for table in _row_groups(crawl_files(root, "questions", crawl_id), ["question_id", "layout", *q_fields]):
-        flags = _flags(table, ["question_id", "layout"], q_fields)
+    question_ids, question_layouts = [], []  # for the answers' layouts
+    for flags in _flag_groups(crawl_files(root, "questions", crawl_id), ["question_id", "layout"], q_fields):
         tally.add("questions", flags, q_fields)
-        layouts.append(flags.select(["question_id", "layout"]))
-    questions = _distinct(layouts, ["question_id"])
+        question_ids.append(flags["question_id"])
+        question_layouts.append(flags["layout"])
+    questions = _Lookup(question_ids, question_layouts)
 
-    pages = []  # (doctor_id, fetched_at) -> layout, for the doctors
-    for table in _row_groups(crawl_files(root, "answers", crawl_id), ["question_id", "fetched_at", *a_fields]):
-        keep = ["question_id", "fetched_at"] + (["doctor_id"] if "doctor_id" in table.column_names else [])
-        flags = _flags(table, keep, a_fields).join(questions, "question_id", join_type="left outer")
+    page_keys, page_layouts = [], []  # (doctor_id, fetched_at) of an answer, for the doctors' layouts
+    for flags in _flag_groups(crawl_files(root, "answers", crawl_id), ["question_id", "fetched_at", "doctor_id"], a_fields):
+        flags = flags.append_column("layout", questions.layouts(flags["question_id"]))
         tally.add("answers", flags, a_fields)
-        if "doctor_id" in keep:
-            pages.append(flags.select(["doctor_id", "fetched_at", "layout"]).filter(pc.is_valid(flags["doctor_id"])))
-    doctor_pages = _distinct(pages, ["doctor_id", "fetched_at"])
+        if "doctor_id" in flags.column_names:
+            page_keys.append(_page_key(flags))
+            page_layouts.append(flags["layout"])
+    pages = _Lookup(page_keys, page_layouts)
 
-    for table in _row_groups(crawl_files(root, "doctors", crawl_id), ["doctor_id", "fetched_at", *d_fields]):
-        flags = _flags(table, ["doctor_id", "fetched_at"], d_fields)
-        flags = flags.join(doctor_pages, ["doctor_id", "fetched_at"], join_type="left outer")
-        tally.add("doctors", flags, d_fields)
+    for flags in _flag_groups(crawl_files(root, "doctors", crawl_id), ["doctor_id", "fetched_at"], d_fields):
+        tally.add("doctors", flags.append_column("layout", pages.layouts(_page_key(flags))), d_fields)
     return tally.coverage()
 
 
-def _distinct(parts: list[pa.Table], keys: list[str]) -> pa.Table:
-    """One layout per key (a key met twice keeps one of its layouts)."""
-    if not parts:
-        return pa.table({**{k: pa.array([], pa.string()) for k in keys}, "layout": pa.array([], pa.string())})
-    table = pa.concat_tables(parts)
-    return table.group_by(keys).aggregate([("layout", "min")]).rename_columns([*keys, "layout"])
+class _Lookup:
+    """Keys to layouts: a hash lookup (pyarrow's index_in), not a join: Acero's hash join
+    costs some 60 MB of memory the first time it runs, for what a lookup does in a few."""
+
+    def __init__(self, keys: list, layouts: list):
+        self.keys = pa.concat_arrays([_array(k) for k in keys]) if keys else pa.array([], pa.string())
+        self.values = pa.concat_arrays([_array(v) for v in layouts]) if layouts else pa.array([], pa.string())
+
+    def layouts(self, keys) -> pa.Array:
+        """The layout of each key (of its first place among the known keys); null if unknown."""
+        return pc.take(self.values, pc.index_in(keys, value_set=self.keys))
+
+
+def _array(column) -> pa.Array:
+    return column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+
+
+def _page_key(flags: pa.Table):
+    """doctor_id|fetched_at: the answers of a page and the doctor rows read from it share it."""
+    stamp = pc.cast(pc.cast(flags["fetched_at"], pa.int64()), pa.string())
+    return pc.binary_join_element_wise(flags["doctor_id"], stamp, "|")
 
 
 def rows_of(coverage: list[dict], dataset: str) -> int:
