@@ -67,6 +67,8 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     from crawler.run import run_crawl
 
     overrides = dict(args.settings)
+    if args.report:
+        overrides["REPORT"] = True  # crawler.extensions.report writes DIR/report.html once the crawl is committed
     if sys.stderr.isatty():  # someone is watching: a progress line every few seconds
         overrides.setdefault("PROGRESS_PRINT", True)
     result = run_crawl(args.start_urls, out=args.out, max_pages=args.max_pages, state=args.state,
@@ -107,6 +109,18 @@ def cmd_schedule(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    from pipelines.report import ReportError, write_report
+
+    try:
+        path = write_report(args.data, args.out, crawl_id=args.crawl)
+    except ReportError as error:
+        print(f"doctor-answers report: {error}", file=sys.stderr)
+        return 1
+    print(path)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="doctor-answers",
@@ -142,6 +156,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="state folder: makes the crawl incremental and resumable")
     crawl.add_argument("-s", "--set", dest="settings", type=setting, action="append", default=[],
                        metavar="NAME=VALUE", help="override a Scrapy setting, as `scrapy crawl -s` does")
+    crawl.add_argument("--report", action="store_true",
+                       help="write the HTML report DIR/report.html once the crawl is committed")
     crawl.add_argument("--log-file", default=None, metavar="FILE",
                        help="Scrapy's log (default OUT/logs/CRAWL_ID.log; - for stderr)")
     crawl.add_argument("--log-level", default=None, type=str.upper,
@@ -172,6 +188,12 @@ def build_parser() -> argparse.ArgumentParser:
                           help="state folder (absolute path sent): incremental and resumable crawls")
     schedule.add_argument("--max-pages", type=positive_int, default=None, help="stop after N responses")
     schedule.set_defaults(func=cmd_schedule)
+
+    report = sub.add_parser("report", help="write a self-contained HTML report of a data folder's crawls")
+    report.add_argument("--data", type=output_folder, default="data", help="dataset root (default data/)")
+    report.add_argument("--out", default=None, help="the HTML file to write (default DIR/report.html)")
+    report.add_argument("--crawl", default=None, metavar="ID", help="the crawl to report on (default the newest)")
+    report.set_defaults(func=cmd_report)
     return parser
 
 

@@ -66,6 +66,9 @@ DOWNLOADER_MIDDLEWARES = {
 EXTENSIONS = {
     "crawler.extensions.crawl_delay.RobotsCrawlDelay": 500,
     "crawler.extensions.progress.Progress": 510,
+    "crawler.extensions.latest_view.LatestView": 520,
+    # After every other receiver of crawl_committed (the latest view): the report reads what they wrote.
+    "crawler.extensions.report.Report": 900,
 }
 ITEM_PIPELINES = {
     "pipelines.records.NormalisePipeline": 300,
@@ -84,6 +87,16 @@ PARQUET_ROW_GROUP_ROWS = 50_000
 PARQUET_ROW_GROUP_BYTES = 8 * 1024 * 1024
 PARQUET_FILE_ROWS = 1_000_000
 PROGRESS_INTERVAL = 5.0
+
+# The latest view (`<DATA_DIR>/latest/<dataset>/*.parquet`, one row per key), updated after every
+# committed crawl (crawler.extensions.latest_view). A new view is split into LATEST_BUCKETS files
+# per dataset; an existing view keeps the count it was built with.
+LATEST_VIEW_ENABLED = True
+LATEST_BUCKETS = 32
+
+# `crawl --report`: once the crawl is committed, write the HTML report DATA_DIR/report.html
+# (crawler.extensions.report; the same file as `doctor-answers report --data DATA_DIR`).
+REPORT = False
 
 # Stateful crawls (`--state DIR`, setting STATE_DIR): incremental and resumable. A batch of
 # files is published every CHECKPOINT_PAGES pages or CHECKPOINT_SECONDS, whichever first:
