@@ -161,9 +161,9 @@ def test_a_field_that_falls_fails_beyond_margin_and_chance():
     slightly = [dict(now[0], non_null=0.75)]
     assert coverage.compare(slightly, before, margin=0.1, sigmas=3, min_rows=30)[0].passed
     # few rows: chance explains more than the margin, the threshold widens
-    few = coverage.threshold(0.8, 40, margin=0.1, sigmas=3)
-    assert few < 0.7 and few == pytest.approx(0.8 - 3 * (0.8 * 0.2 / 40) ** 0.5)
-    assert coverage.threshold(0.05, 1000, margin=0.1, sigmas=3) == 0.0
+    few = coverage.threshold(0.8, 40, 40, margin=0.1, sigmas=3)
+    assert few < 0.7 and few == pytest.approx(0.8 - 3 * (0.8 * 0.2 * (2 / 40)) ** 0.5)
+    assert coverage.threshold(0.05, 1000, 1000, margin=0.1, sigmas=3) == 0.0
     # too few rows to compare, or a field the earlier crawl never had: no check
     tiny = [dict(now[0], rows=10)]
     assert coverage.compare(tiny, before, margin=0.1, sigmas=3, min_rows=30) == []

@@ -6,8 +6,8 @@ A redesign that moves one field where the parser does not look (the star rating 
 byline, the doctor link out of an answer) leaves every page readable and every row well
 formed: only the share of rows that have the field falls. So each field's non-null share is
 compared per family (layout `*` is all of them): a fall of more than CHECK_COVERAGE_MARGIN (or
-than what chance alone explains for the rows of this crawl: CHECK_COVERAGE_NOISE_SIGMAS binomial
-standard errors, when that is more), fails; groups of fewer than CHECK_COVERAGE_MIN_ROWS rows are
+than what chance alone explains for the rows compared: CHECK_COVERAGE_NOISE_SIGMAS binomial
+standard errors of the difference, when that is more), fails; groups of fewer than CHECK_COVERAGE_MIN_ROWS rows are
 not compared.
 
 Answers get their family through their question, doctors through the answer of the page they
@@ -154,12 +154,12 @@ def rows_of(coverage: list[dict], dataset: str) -> int:
     return max((c["rows"] for c in coverage if c["dataset"] == dataset and c["layout"] == ALL), default=0)
 
 
-def threshold(before: float, rows_now: int, margin: float, sigmas: float) -> float:
+def threshold(before: float, rows_before: int, rows_now: int, margin: float, sigmas: float) -> float:
     """The lowest share that passes: the earlier share less the margin, or less what chance
     alone can explain for so few rows, whichever allows more; never below 0. Chance: `sigmas`
-    standard errors of a share measured on `rows_now` rows when the site's share is still
-    `before` (the earlier crawl's share stands for the site's)."""
-    noise = math.sqrt(before * (1 - before) / rows_now)
+    standard errors of the difference of two binomial shares (each crawl a sample: which
+    family a doctor is read from changes with the crawl's order)."""
+    noise = math.sqrt(before * (1 - before) * (1 / rows_before + 1 / rows_now))
     return max(0.0, before - max(margin, sigmas * noise))
 
 
@@ -171,7 +171,7 @@ def compare(now: list[dict], before: list[dict], margin: float, sigmas: float, m
         if b is None or min(b["rows"], c["rows"]) < min_rows or not b["non_null"]:
             continue
         layout = "all" if c["layout"] == ALL else c["layout"]
-        limit = threshold(b["non_null"], c["rows"], margin, sigmas)
+        limit = threshold(b["non_null"], b["rows"], c["rows"], margin, sigmas)
         results.append(CheckResult.judge(f"coverage/{c['dataset']}.{c['field']}/{layout}", c["non_null"], limit,
                                          at_most=False))
     return results
