@@ -15,9 +15,9 @@ from __future__ import annotations
 import json
 import os
 import socket
-from urllib.error import HTTPError, URLError
-from urllib.parse import urlencode, urljoin
-from urllib.request import Request, urlopen
+import threading
+from http.client import HTTPConnection, HTTPException, HTTPSConnection
+from urllib.parse import urlencode, urljoin, urlsplit, urlunsplit
 
 DEFAULT_URL = "http://127.0.0.1:6800/"
 DEFAULT_PROJECT = "doctor_answers"
@@ -28,43 +28,97 @@ class ScrapydError(Exception):
     """Scrapyd could not be reached, or it answered with an error; the message is one line."""
 
 
+# A Scrapyd answer is a small JSON object; anything longer is not one.
+MAX_ANSWER_BYTES = 1024 * 1024
+
+
 def call(base_url: str, endpoint: str, data: list[tuple[str, str]] | dict | None = None,
          timeout: float = 10.0) -> dict:
     """GET (no data) or POST (form data; a list of pairs may repeat a key) `endpoint` of the
-    Scrapyd at `base_url`; return its JSON answer, or raise ScrapydError."""
+    Scrapyd at `base_url`; return its JSON object, or raise ScrapydError.
+
+    `timeout` bounds the whole call, not each read: a server that trickles its answer a byte at a
+    time is cut off when the time is up."""
     if not base_url.endswith("/"):
         base_url += "/"
     url = urljoin(base_url, endpoint)
     body = None if data is None else urlencode(data).encode("ascii")
-    request = Request(url, data=body, headers={"Accept": "application/json"})
-    try:
-        with urlopen(request, timeout=timeout) as response:
-            payload = response.read()
-    except HTTPError as exc:
-        detail = exc.read().decode("utf-8", "replace")
-        raise ScrapydError(f"{url}: HTTP {exc.code} {_message(detail) or exc.reason}") from None
-    except URLError as exc:
-        raise ScrapydError(f"cannot reach Scrapyd at {base_url}: {exc.reason}") from None
-    except (TimeoutError, socket.timeout, ConnectionError) as exc:
-        raise ScrapydError(f"cannot reach Scrapyd at {base_url}: {exc}") from None
+    status, reason, payload = _exchange(url, body, timeout, base_url)
+    if status >= 400:
+        raise ScrapydError(f"{url}: HTTP {status} {_message(payload.decode('utf-8', 'replace')) or reason}")
     try:
         answer = json.loads(payload)
-    except ValueError:
-        raise ScrapydError(f"{url}: not a Scrapyd answer: {payload[:80]!r}") from None
+    except (ValueError, RecursionError):
+        answer = None
+    if not isinstance(answer, dict):
+        raise ScrapydError(f"{url}: not a Scrapyd answer (HTTP {status}): {payload[:80]!r}")
     if answer.get("status") != "ok":
-        raise ScrapydError(f"{url}: {_message(answer) or answer}")
+        raise ScrapydError(f"{url}: {_message(answer) or _short(answer)}")
     return answer
+
+
+def _exchange(url: str, body: bytes | None, timeout: float, base_url: str) -> tuple[int, str, bytes]:
+    """(status, reason, body) of one HTTP request, all of it within `timeout` seconds."""
+    parts = urlsplit(url)
+    connection_class = HTTPSConnection if parts.scheme == "https" else HTTPConnection
+    target = urlunsplit(("", "", parts.path or "/", parts.query, ""))
+    headers = {"Accept": "application/json"}
+    if body is not None:
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+    connection = connection_class(parts.hostname, parts.port, timeout=timeout)
+    # At the deadline the socket is shut down, which ends whatever read is waiting on it.
+    expired = threading.Event()
+    timer = threading.Timer(timeout, _cut, (connection, expired))
+    timer.daemon = True
+    timer.start()
+    try:
+        try:
+            connection.connect()
+        except OSError as exc:
+            if expired.is_set() or isinstance(exc, TimeoutError):
+                raise ScrapydError(f"no answer from Scrapyd at {base_url} within {timeout:g} s") from None
+            raise ScrapydError(f"cannot reach Scrapyd at {base_url}: {exc.strerror or exc}") from None
+        try:
+            connection.request("POST" if body is not None else "GET", target, body=body, headers=headers)
+            response = connection.getresponse()
+            payload = response.read(MAX_ANSWER_BYTES + 1)
+        except (OSError, HTTPException) as exc:
+            if expired.is_set() or isinstance(exc, TimeoutError):
+                raise ScrapydError(f"no answer from Scrapyd at {base_url} within {timeout:g} s") from None
+            raise ScrapydError(f"{url}: broken answer ({type(exc).__name__}: {_short(exc)})") from None
+        if expired.is_set():   # the shutdown ends a read as if the answer ended: it did not
+            raise ScrapydError(f"no answer from Scrapyd at {base_url} within {timeout:g} s")
+        if len(payload) > MAX_ANSWER_BYTES:
+            raise ScrapydError(f"{url}: not a Scrapyd answer: longer than {MAX_ANSWER_BYTES:,} bytes")
+        return response.status, response.reason, payload
+    finally:
+        timer.cancel()
+        connection.close()
+
+
+def _cut(connection, expired: threading.Event) -> None:
+    expired.set()
+    sock = connection.sock
+    if sock is not None:
+        try:
+            sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
 
 
 def _message(detail) -> str:
     if isinstance(detail, str):
         try:
             detail = json.loads(detail)
-        except ValueError:
-            return " ".join(detail.split())[:200]
+        except (ValueError, RecursionError):
+            return _short(detail)
     if isinstance(detail, dict):
-        return " ".join(str(detail.get("message", "")).split())[:200]
+        return _short(detail.get("message", ""))
     return ""
+
+
+def _short(value) -> str:
+    return " ".join(str(value).split())[:200]
 
 
 def schedule_form(start_urls: str | list[str], out: str | os.PathLike, state: str | os.PathLike | None = None,
@@ -91,7 +145,10 @@ def schedule(base_url: str, start_urls: str | list[str], out: str | os.PathLike 
     """Schedule the questions crawl on Scrapyd; return the job id."""
     answer = call(base_url, "schedule.json", schedule_form(start_urls, out, state, project, max_pages),
                   timeout=timeout)
-    return answer["jobid"]
+    job = answer.get("jobid")
+    if not isinstance(job, str) or not job.strip() or len(job.split()) != 1:
+        raise ScrapydError(f"Scrapyd at {base_url} answered without a job id: {_short(answer)}")
+    return job
 
 
 def daemon_status(base_url: str, timeout: float = 10.0) -> dict:
@@ -107,6 +164,7 @@ def job_state(base_url: str, job_id: str, project: str = DEFAULT_PROJECT, timeou
     """"pending", "running", "finished", or None when Scrapyd does not know the job."""
     jobs = list_jobs(base_url, project, timeout=timeout)
     for state in ("pending", "running", "finished"):
-        if any(job.get("id") == job_id for job in jobs.get(state, [])):
+        listed = jobs.get(state)
+        if isinstance(listed, list) and any(isinstance(job, dict) and job.get("id") == job_id for job in listed):
             return state
     return None

@@ -7,6 +7,7 @@ then conditional GET (304), then truncation (only of a 200 body). robots.txt nev
 from __future__ import annotations
 
 import asyncio
+import os
 import signal
 import sys
 import threading
@@ -186,7 +187,13 @@ def serve(host: str = "127.0.0.1", port: int = 0, questions: int = 200, seed: in
         raise SystemExit(2) from None
 
     async def main():
-        server, srv, real_port = await _start(app, host, port)
+        try:
+            server, srv, real_port = await _start(app, host, port)
+        except OSError as exc:   # a busy port, an address not of this machine: one line, status 1
+            reason = os.strerror(exc.errno) if (exc.errno or 0) > 0 else exc.strerror or str(exc)
+            print(f"doctor-answers site: error: cannot listen on {host}:{port}: {reason}",
+                  file=sys.stderr)
+            raise SystemExit(1) from None
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):

@@ -13,8 +13,30 @@ from .drift import Drift
 from .families import AnswerView, QuestionView, legacy, nextjs, provider_card, reviews_text, thread
 from .samples import FAMILIES, GOLDEN_SLUG
 from .text import TOPICS, esc_min
-from .timeline import advance
+from .timeline import advance, new_questions
 from .truth import records
+
+# The whole site is generated in memory up front: about 2 KB and 70 us a question (measured from
+# 1,000 to 300,000 questions: 1.9-2.2 KB each). A million is 2 GB and over a minute to start.
+MAX_QUESTIONS = 1_000_000
+
+
+def questions_on_day(questions: int, day: int) -> int:
+    """How many questions the site has on `day` (counted no further than past MAX_QUESTIONS)."""
+    for _ in range(day):
+        if questions > MAX_QUESTIONS:
+            break
+        questions += new_questions(questions)
+    return questions
+
+
+def check_size(questions: int, day: int = 0) -> None:
+    """ValueError (one line) for a site too big to serve from memory."""
+    if questions_on_day(questions, day) > MAX_QUESTIONS:
+        on_day = f" on day {day}" if day else ""
+        raise ValueError(f"at most {MAX_QUESTIONS:,} questions{on_day}: the site is generated in memory, "
+                         f"about 2 KB a question")
+
 
 RENDERERS = {"legacy": legacy.render, "provider-card": provider_card.render, "nextjs": nextjs.render}
 # The redesign of `--drift family=S` (reference_site/drift.py): rendered, never parsed by the crawler.
@@ -35,6 +57,7 @@ class Page:
 class Site:
     def __init__(self, questions: int, seed: int = 1, day: int = 0, cache_size: int = 3000,
                  drift: Drift | None = None):
+        check_size(questions, day)
         self.seed, self.day = seed, day
         self.drift = drift or Drift()
         self.today = day_date(day)

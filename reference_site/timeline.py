@@ -24,6 +24,11 @@ def doctor_pages(questions: list[Question]) -> dict[int, set[int]]:
     return pages
 
 
+def new_questions(n: int) -> int:
+    """How many questions a day adds to a site of n."""
+    return max(1, round(n * 0.01))
+
+
 def advance(gen: Generator, questions: list[Question], days: int) -> list[int]:
     """Apply days 1..days in place; returns the number of new questions of each day."""
     pages = doctor_pages(questions)
@@ -50,7 +55,7 @@ def advance(gen: Generator, questions: list[Question], days: int) -> list[int]:
         changed |= _rerate(gen, rng, pages, k, d)
         for qi in changed:
             questions[qi].last_mod = today
-        new = max(1, round(n * 0.01))
+        new = new_questions(n)
         for i in range(n, n + new):
             q = gen.question(i, today=today)
             questions.append(q)

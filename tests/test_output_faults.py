@@ -15,6 +15,7 @@ import os
 import resource
 import signal
 import subprocess
+import sys
 import uuid
 from pathlib import Path
 
@@ -48,12 +49,24 @@ def assert_stopped_cleanly(result: subprocess.CompletedProcess, out: Path, reaso
 # ---- a folder that cannot be written -------------------------------------------------------
 
 def test_output_path_through_a_file(reference_site, tmp_path):
-    """A file where a folder of the output path should be: fails for root too (ENOTDIR)."""
+    """A file where a folder of the output path should be: fails for root too (ENOTDIR).
+
+    The CLI refuses it as a bad argument (exit 2); the crawl's own check, before the first
+    request, still stops a crawl started without the CLI."""
     site = reference_site(questions=100)
     (tmp_path / "afile").write_text("not a folder")
     out = tmp_path / "afile" / "data"
     result = crawl(site.url, "--out", out)
-    assert_stopped_cleanly(result, out, "Not a directory")
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines() == [
+        f"doctor-answers crawl: error: argument --out: not a folder: '{out}' is under '{tmp_path / 'afile'}', "
+        "which is a file"]
+    result = subprocess.run([sys.executable, "-m", "scrapy", "crawl", "questions", "-a", f"start_url={site.url}",
+                             "-s", f"DATA_DIR={out}"], capture_output=True, text=True, timeout=CRAWL_TIMEOUT)
+    assert "Traceback" not in result.stderr
+    errors = error_lines(result.stderr)
+    assert len(errors) == 1 and "cannot write to" in errors[0] and "Not a directory" in errors[0], errors
+    assert "'crawl/status': 'failed'" in result.stderr
     assert not site.hits  # checked before the first request, not after a whole crawl
 
 

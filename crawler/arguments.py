@@ -1,0 +1,365 @@
+"""The arguments of each `doctor-answers` command, validated once, here.
+
+One model per command, as zyte-spider-templates has one parameters model per spider: a dataclass
+whose fields name their validator. `crawler.cli` declares the options (names, help, defaults) with
+argparse and hands what it parsed to `validate()` before the command runs, so a bad argument stops
+the command before anything is fetched or written: one line, exit status 2.
+
+Each validator takes the text of one value and returns it converted, or raises ArgumentError (an
+argparse.ArgumentTypeError, so a validator can also serve as an argparse `type=`).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from urllib.parse import urlsplit
+
+
+class ArgumentError(argparse.ArgumentTypeError):
+    """A bad argument; the message is one line."""
+
+
+# ---- validators of one value ----
+
+def whole_number(value) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise ArgumentError(f"not a whole number: {value!r}") from None
+
+
+def positive_int(value) -> int:
+    number = whole_number(value)
+    if number < 1:
+        raise ArgumentError(f"must be at least 1: {value!r}")
+    return number
+
+
+def non_negative_int(value) -> int:
+    number = whole_number(value)
+    if number < 0:
+        raise ArgumentError(f"must be 0 or more: {value!r}")
+    return number
+
+
+def non_negative_number(value) -> float:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise ArgumentError(f"not a number: {value!r}") from None
+    if not math.isfinite(number) or number < 0:
+        raise ArgumentError(f"must be a finite number, 0 or more: {value!r}")
+    return number
+
+
+def positive_number(value) -> float:
+    number = non_negative_number(value)
+    if number == 0:
+        raise ArgumentError(f"must be more than 0: {value!r}")
+    return number
+
+
+def timeout(value) -> float:
+    number = positive_number(value)
+    if number > 86400:   # past a day, the clocks' and sockets' own limits raise OverflowError
+        raise ArgumentError(f"at most 86400 seconds (a day): {value!r}")
+    return number
+
+
+def port(value) -> int:
+    number = whole_number(value)
+    if not 0 <= number <= 65535:
+        raise ArgumentError(f"not a port (0 to 65535): {value!r}")
+    return number
+
+
+def http_url(value: str) -> str:
+    try:
+        parts = urlsplit(value)
+        host = parts.hostname
+        parts.port  # noqa: B018  (a port out of range or not a number raises ValueError)
+    except ValueError:
+        raise ArgumentError(f"not an http(s) URL: {value!r}") from None
+    if parts.scheme not in ("http", "https") or not host:
+        raise ArgumentError(f"not an http(s) URL: {value!r}")
+    return value
+
+
+def name(value: str) -> str:
+    if not value or not value.strip():
+        raise ArgumentError("must not be empty")
+    return value
+
+
+# os.path's exists/isdir answer False for any path they cannot look at (a name too long, a NUL
+# byte, a folder without permission), where pathlib may raise.
+
+def _first_existing(path: Path) -> Path:
+    while not os.path.exists(path) and path != path.parent:
+        path = path.parent
+    return path
+
+
+def output_folder(value: str) -> str:
+    """A folder that is there, or can be made: nothing on its way is a file."""
+    if not value:
+        raise ArgumentError("must not be empty")
+    path = Path(os.getcwd(), value)   # not normalised: `a-file/../x` cannot be made either
+    existing = _first_existing(path)
+    longest = max(len(os.fsencode(part)) for part in path.parts)
+    if longest > 255:   # NAME_MAX of the usual file systems
+        raise ArgumentError(f"cannot make folder {value!r}: a name in it is longer than 255 bytes")
+    if not os.path.isdir(existing):
+        if existing == path:
+            raise ArgumentError(f"not a folder: {value!r} is a file")
+        raise ArgumentError(f"not a folder: {value!r} is under {str(existing)!r}, which is a file")
+    if existing != path and not os.access(existing, os.W_OK | os.X_OK):
+        raise ArgumentError(f"cannot make folder {value!r}: {str(existing)!r} is not writable")
+    return value
+
+
+def existing_folder(value: str) -> str:
+    if not value or not os.path.exists(value):
+        raise ArgumentError(f"no such folder: {value!r}")
+    if not os.path.isdir(value):
+        raise ArgumentError(f"not a folder: {value!r} is a file")
+    return value
+
+
+def output_file(value: str) -> str:
+    """A file to write: not a folder, and its folder is there."""
+    if not value:
+        raise ArgumentError("must not be empty")
+    if os.path.isdir(value):
+        raise ArgumentError(f"not a file: {value!r} is a folder")
+    folder = os.path.dirname(os.path.abspath(value))
+    if not os.path.isdir(folder):
+        raise ArgumentError(f"no such folder: {folder!r} (for {value!r})")
+    return value
+
+
+def faults(value: str) -> str:
+    from reference_site.faults import Faults
+
+    try:
+        Faults.parse(value)
+    except ValueError as exc:
+        raise ArgumentError(str(exc)) from None
+    return value
+
+
+# ---- `-s NAME=VALUE`: the value must fit the type of the setting's default ----
+
+# Numbers whose default is a number must be 0 or more, except priority adjustments (Scrapy's
+# DEPTH_PRIORITY=-1 is how a breadth-first crawl is asked for). These must be more than 0: at 0 a
+# crawl waits forever (concurrency), spins (intervals) or cannot write a row (sizes).
+POSITIVE_SETTINGS = {
+    "CONCURRENT_REQUESTS", "CONCURRENT_REQUESTS_PER_DOMAIN", "CONCURRENT_ITEMS",
+    "AUTOTHROTTLE_TARGET_CONCURRENCY", "PROGRESS_INTERVAL",
+    "PARQUET_ROW_GROUP_ROWS", "PARQUET_ROW_GROUP_BYTES", "PARQUET_FILE_ROWS",
+}
+LOG_LEVELS = ("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG")
+TRUE, FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
+
+
+def setting_default(setting_name: str):
+    """The default of a setting: the project's (crawler/settings.py), else Scrapy's; None if neither."""
+    import crawler.settings as project
+
+    if hasattr(project, setting_name):
+        return getattr(project, setting_name)
+    from scrapy.settings import default_settings
+
+    return getattr(default_settings, setting_name, None)
+
+
+def setting_number(setting_name: str, text: str) -> int | float:
+    text = text.strip()
+    try:
+        number = int(text)
+    except ValueError:
+        try:
+            number = float(text)
+        except ValueError:
+            raise ArgumentError(f"{setting_name} must be a number: {text!r}") from None
+        if not math.isfinite(number):
+            raise ArgumentError(f"{setting_name} must be a finite number: {text!r}")
+    if number <= 0 and setting_name in POSITIVE_SETTINGS:
+        raise ArgumentError(f"{setting_name} must be more than 0: {text!r}")
+    if number < 0 and "PRIORITY" not in setting_name:
+        raise ArgumentError(f"{setting_name} must be 0 or more: {text!r}")
+    return number
+
+
+def setting_value(setting_name: str, text: str):
+    """`text` converted to the type of the setting's default (a setting without one stays text)."""
+    if setting_name in PATH_SETTINGS:
+        try:
+            return PATH_SETTINGS[setting_name](text)
+        except ArgumentError as exc:
+            raise ArgumentError(f"{setting_name}: {exc}") from None
+    default = setting_default(setting_name)
+    if setting_name == "LOG_LEVEL":
+        if text.strip().upper() not in LOG_LEVELS:
+            raise ArgumentError(f"LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}: {text!r}")
+        return text.strip().upper()
+    if isinstance(default, bool):
+        if text.strip().lower() in TRUE:
+            return True
+        if text.strip().lower() in FALSE:
+            return False
+        raise ArgumentError(f"{setting_name} must be true or false (1 or 0): {text!r}")
+    if isinstance(default, (int, float)):
+        return setting_number(setting_name, text)
+    if isinstance(default, dict):
+        try:
+            value = json.loads(text)
+        except (ValueError, RecursionError):
+            value = None
+        if not isinstance(value, dict):
+            raise ArgumentError(f"{setting_name} must be a JSON object: {text!r}")
+        return value
+    if isinstance(default, (list, tuple)):
+        items = [item.strip() for item in text.split(",") if item.strip()]
+        if default and all(isinstance(item, int) and not isinstance(item, bool) for item in default):
+            try:
+                return [int(item) for item in items]
+            except ValueError:
+                raise ArgumentError(f"{setting_name} must be whole numbers separated by commas: {text!r}") from None
+        return items
+    return text
+
+
+# Settings that name a place to write, checked as the options that set them are.
+PATH_SETTINGS = {"DATA_DIR": output_folder, "STATE_DIR": output_folder, "LOG_FILE": output_file}
+
+
+def setting(value: str) -> tuple[str, object]:
+    setting_name, sep, text = value.partition("=")
+    if not sep or not setting_name.isidentifier():
+        raise ArgumentError(f"expected NAME=VALUE: {value!r}")
+    return setting_name, setting_value(setting_name, text)
+
+
+# ---- one model per command ----
+
+def arg(check=None, option: str | None = None, optional: bool = False):
+    """A field: `check` validates each value (each item of a list), `option` names it in errors
+    (default --field-name); None is let through when `optional`."""
+    return field(metadata={"check": check, "option": option, "optional": optional})
+
+
+def reference_site_size(questions: int, day: int) -> None:
+    from reference_site.site import check_size
+
+    try:
+        check_size(questions, day)
+    except ValueError as exc:
+        raise ArgumentError(f"argument --questions: {exc}") from None
+
+
+@dataclass
+class SiteArguments:
+    host: str = arg(name)
+    port: int = arg(port)
+    questions: int = arg(positive_int)
+    seed: int = arg(whole_number)
+    day: int = arg(non_negative_int)
+    faults: str = arg(faults)
+    truth: str | None = arg(output_file, optional=True)
+    crawl_delay: float | None = arg(non_negative_number, optional=True)
+
+    def check(self) -> None:
+        reference_site_size(self.questions, self.day)
+
+
+@dataclass
+class ExtractArguments:
+    url: str | None = arg(http_url, optional=True)
+
+
+@dataclass
+class CrawlArguments:
+    start_urls: list = arg(http_url, "START_URL")
+    out: str = arg(output_folder)
+    max_pages: int | None = arg(positive_int, optional=True)
+    state: str | None = arg(output_folder, optional=True)
+    settings: list = arg(setting, "-s/--set")
+
+
+@dataclass
+class DemoArguments:
+    out: str = arg(output_folder)
+    questions: int = arg(positive_int)
+    seed: int = arg(whole_number)
+
+    def check(self) -> None:
+        reference_site_size(self.questions, 0)
+
+
+@dataclass
+class QueryArguments:
+    sql: str = arg(name, "SQL")
+    data: str = arg(existing_folder)
+    max_rows: int = arg(positive_int)
+
+
+@dataclass
+class ScheduleArguments:
+    start_urls: list = arg(http_url, "START_URL")
+    scrapyd: str = arg(http_url)
+    project: str = arg(name)
+    out: str = arg(output_folder)
+    state: str | None = arg(output_folder, optional=True)
+    max_pages: int | None = arg(positive_int, optional=True)
+    timeout: float = arg(timeout)
+
+
+@dataclass
+class ReportArguments:
+    data: str = arg(output_folder)
+
+
+MODELS = {
+    "site": SiteArguments,
+    "extract": ExtractArguments,
+    "crawl": CrawlArguments,
+    "demo": DemoArguments,
+    "query": QueryArguments,
+    "schedule": ScheduleArguments,
+    "report": ReportArguments,
+}
+
+
+def _checked(f, value):
+    check, optional = f.metadata["check"], f.metadata["optional"]
+    if value is None and optional:
+        return None
+    if check is None:
+        return value
+    option = f.metadata["option"] or "--" + f.name.replace("_", "-")
+    try:
+        if isinstance(value, list):
+            return [check(item) for item in value]
+        return check(value)
+    except ArgumentError as exc:
+        raise ArgumentError(f"argument {option}: {exc}") from None
+
+
+def validate(command: str, args: argparse.Namespace) -> argparse.Namespace:
+    """Convert and check the arguments of `command` in place; ArgumentError names the bad one.
+
+    Options a command has that its model does not name are left as argparse made them."""
+    model = MODELS.get(command)
+    if model is None:
+        return args
+    values = {f.name: _checked(f, getattr(args, f.name)) for f in fields(model)}
+    checked = model(**values)
+    if hasattr(checked, "check"):
+        checked.check()
+    vars(args).update(values)
+    return args
