@@ -93,7 +93,8 @@ def run(name: str, cmd: list[str], poll: float = 0.05, profile: Path | None = No
 
 def full_crawl(url: str, out: Path, state: Path | None = None, profile: Path | None = None,
                archive: Path | None = None) -> Run:
-    cmd = [*CLI, "crawl", url, "--out", str(out)] + (["--state", str(state)] if state else [])
+    # --log-file -: the whole log on stderr, where read_stats finds the stats
+    cmd = [*CLI, "crawl", url, "--out", str(out), "--log-file", "-"] + (["--state", str(state)] if state else [])
     cmd += ["--archive", str(archive)] if archive else []
     return checked(run("crawl", cmd, profile=profile))
 

@@ -26,6 +26,7 @@ def cmd_site(args: argparse.Namespace) -> int:
         faults=args.faults,
         truth=args.truth,
         crawl_delay=args.crawl_delay,
+        drift=args.drift,
     )
     return 0
 
@@ -44,9 +45,14 @@ def cmd_crawl(args: argparse.Namespace) -> int:
         overrides["ARCHIVE_DIR"] = args.archive
     if args.report:
         overrides["REPORT"] = True  # crawler.extensions.report writes DIR/report.html once the crawl is committed
+    if sys.stderr.isatty():  # someone is watching: a progress line every few seconds
+        overrides.setdefault("PROGRESS_PRINT", True)
     result = run_crawl(args.start_urls, out=args.out, max_pages=args.max_pages, state=args.state,
-                       overrides=overrides)
-    print(f"crawl {result.crawl_id}: {result.status}", file=sys.stderr)
+                       overrides=overrides, log_file=args.log_file, log_level=args.log_level,
+                       echo=lambda line: print(line, flush=True))
+    print("\n".join(result.summary()), flush=True)
+    if result.status != "finished":  # for cron's mail and for scripts: one line on stderr
+        print(f"crawl {result.crawl_id}: {result.status}", file=sys.stderr)
     return result.exit_code
 
 
@@ -133,6 +139,9 @@ def build_parser() -> argparse.ArgumentParser:
     site.add_argument("--faults", default="", help="e.g. error=0.05,throttle=0.02,block=0.01,truncate=0.01,latency=20ms")
     site.add_argument("--truth", default=None, help="write the expected records of every question page to FILE (JSONL)")
     site.add_argument("--crawl-delay", default=None, help="add a Crawl-delay line to robots.txt")
+    site.add_argument("--drift", default="", metavar="SPEC",
+                      help="markup drift, e.g. family=0.3,rating=0.5: a share of question pages in an unknown "
+                           "redesign, or with the star rating moved out of the byline")
     site.set_defaults(func=cmd_site)
 
     extract = sub.add_parser("extract", help="print the records of saved question pages as JSON lines")
@@ -154,6 +163,10 @@ def build_parser() -> argparse.ArgumentParser:
                        help="keep every response with its request in WARC files in DIR (setting ARCHIVE_DIR)")
     crawl.add_argument("--report", action="store_true",
                        help="write the HTML report DIR/report.html once the crawl is committed")
+    crawl.add_argument("--log-file", default=None, metavar="FILE",
+                       help="Scrapy's log (default OUT/logs/CRAWL_ID.log; - for stderr)")
+    crawl.add_argument("--log-level", default=None, type=str.upper,
+                       choices=["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"], help="of the log (default INFO)")
     crawl.set_defaults(func=cmd_crawl)
 
     reparse = sub.add_parser("reparse", help="extract the question pages of WARC archives again, into a new crawl")

@@ -1,9 +1,9 @@
 """`doctor-answers demo`: serve the reference site, crawl it, and say what landed where."""
 from __future__ import annotations
 
+import shlex
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 from crawler.run import run_crawl
@@ -25,24 +25,25 @@ def start_site(questions: int, seed: int) -> tuple[subprocess.Popen, str]:
     return site, line.split()[1]
 
 
+def example_command(out: str) -> str:
+    """The example query as a person would type it: with `--data` unless the data is in data/."""
+    data = "" if Path(out) == Path("data") else f" --data {shlex.quote(str(out))}"
+    return f'doctor-answers query "{EXAMPLE_QUERY}"{data}'
+
+
 def run_demo(out: str = "data", questions: int = 500, seed: int = 1) -> int:
     from pipelines.query import run
 
     site, url = start_site(questions, seed)
     print(f"reference site: {url} ({questions} questions)", flush=True)
-    began = time.monotonic()
     try:
-        result = run_crawl([url], out=out, overrides={"LOG_LEVEL": "WARNING", "PROGRESS_PRINT": True,
-                                                      "PROGRESS_INTERVAL": 1.0})
+        result = run_crawl([url], out=out, overrides={"PROGRESS_PRINT": True, "PROGRESS_INTERVAL": 1.0},
+                           echo=lambda line: print(line, flush=True))
     finally:
         site.terminate()
         site.wait(timeout=10)
-    seconds = time.monotonic() - began
-    stats = result.stats
-    print(f"crawl {result.crawl_id}: {result.status} in {seconds:.1f} s")
-    print(f"pages: {stats.get('response_received_count', 0)}, questions: {stats.get('records/question', 0)}, "
-          f"answers: {stats.get('records/answer', 0)}, doctors: {stats.get('records/doctor', 0)} (per page)")
+    print("\n".join(result.summary()))
     print(f"datasets: {Path(out).resolve()}/{{questions,answers,doctors,crawls}}/crawl_date=*/")
-    print(f'example: doctor-answers query "{EXAMPLE_QUERY}"')
+    print(f"example: {example_command(out)}")
     print(run(EXAMPLE_QUERY, root=out).to_string(index=False))
     return result.exit_code

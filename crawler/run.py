@@ -1,11 +1,24 @@
-"""Run the `questions` crawl in this process, as the CLI's `crawl` and `demo` do."""
+"""Run the `questions` crawl in this process, as the CLI's `crawl` and `demo` do.
+
+Scrapy's log goes to a file beside the data (`<out>/logs/<crawl id>.log` unless told
+otherwise); errors still reach stderr, one line each. What the crawl did ends as a summary
+(`CrawlResult.summary()`), read from the stats the dataset pipeline left: the same outcome as
+the `crawls` row (pipelines.crawls decides it once).
+"""
 from __future__ import annotations
 
+import logging
 import os
+import sys
+import time
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 
-EXIT_STATUS = {"finished": 0, "interrupted": 130, "blocked": 3, "failed": 1}
+from pipelines.crawls import EXIT_STATUS
+
+STDERR = "-"  # --log-file - : the whole log on stderr, as Scrapy does by default
+MAX_CHECKS_SHOWN = 8
 
 
 @dataclass
@@ -13,10 +26,43 @@ class CrawlResult:
     status: str
     crawl_id: str
     stats: dict
+    out: Path = Path("data")
+    seconds: float = 0.0
+    log_file: Path | None = None  # None: the log went to stderr
+    resumed: bool = False
 
     @property
     def exit_code(self) -> int:
         return EXIT_STATUS.get(self.status, 1)
+
+    def summary(self) -> list[str]:
+        """What a person reads at the end: status, why, pages, rows, errors, checks, time, where."""
+        from pipelines.crawls import errors_by_kind
+
+        stats = self.stats
+        lines = [f"crawl {self.crawl_id or '(none)'}: {self.status}"]
+        message = stats.get("crawl/message")
+        if message and self.status != "degraded":  # degraded: the failed checks say it below
+            lines.append(f"  why: {message}")
+        lines.append(f"  pages: {stats.get('response_received_count', 0)} fetched, "
+                     f"{stats.get('pages/question', 0)} question pages read, "
+                     f"{stats.get('pages/not_modified', 0)} not modified, "
+                     f"{stats.get('pages/skipped_done', 0) + stats.get('pages/skipped_unchanged', 0)} skipped")
+        lines.append(f"  rows: {stats.get('crawl/rows/questions', 0)} questions, "
+                     f"{stats.get('crawl/rows/answers', 0)} answers, "
+                     f"{stats.get('crawl/rows/doctors', 0)} distinct doctors")
+        errors = errors_by_kind(stats)
+        lines.append("  errors: " + (", ".join(f"{kind} ({n})" for kind, n in errors.items()) or "none"))
+        failed = stats.get("crawl/checks_failed") or []
+        if failed:
+            lines.append("  failed checks:")
+            lines.extend(f"    {check}" for check in failed[:MAX_CHECKS_SHOWN])
+            if len(failed) > MAX_CHECKS_SHOWN:
+                lines.append(f"    and {len(failed) - MAX_CHECKS_SHOWN} more (the crawls row's `checks`)")
+        lines.append(f"  time: {self.seconds:.1f} s")
+        lines.append(f"  data: {self.out.resolve()}")
+        lines.append(f"  log: {self.log_file.resolve() if self.log_file else 'stderr'}")
+        return lines
 
 
 def crawl_settings(out: str | Path, max_pages: int | None = None, state: str | Path | None = None,
@@ -36,12 +82,91 @@ def crawl_settings(out: str | Path, max_pages: int | None = None, state: str | P
 
 
 def run_crawl(start_urls: list[str], out: str | Path = "data", max_pages: int | None = None,
-              state: str | Path | None = None, overrides: dict | None = None) -> CrawlResult:
+              state: str | Path | None = None, overrides: dict | None = None,
+              log_file: str | Path | None = None, log_level: str | None = None, echo=None) -> CrawlResult:
+    """Crawl `start_urls` into `out`. `log_file`: Scrapy's log (default `<out>/logs/<crawl id>.log`,
+    `-` for stderr); `echo`: where the crawl's first line goes (e.g. print), None for nowhere."""
+    from scrapy import signals
     from scrapy.crawler import CrawlerProcess
 
-    process = CrawlerProcess(crawl_settings(out, max_pages, state, overrides))
+    from pipelines.session import new_crawl_id
+
+    began = time.monotonic()
+    settings = crawl_settings(out, max_pages, state, overrides)
+    # A new crawl's id is chosen here, so that its log can be named after it (a resumed
+    # crawl keeps the id its state holds; its log is this run's).
+    if not settings.get("CRAWL_ID"):
+        settings.set("CRAWL_ID", new_crawl_id(datetime.now(timezone.utc)), priority="cmdline")
+    if log_level:
+        settings.set("LOG_LEVEL", log_level.upper(), priority="cmdline")
+    log_path = _log_path(settings, out, log_file)
+    process = CrawlerProcess(settings)
+    if log_path is not None:
+        _errors_to_stderr()
     crawler = process.create_crawler("questions")
+    result = CrawlResult("failed", settings.get("CRAWL_ID"), {}, Path(out), 0.0, log_path)
+
+    def opened(spider):
+        stats = crawler.stats
+        result.crawl_id = stats.get_value("crawl/id", result.crawl_id)
+        done = stats.get_value("crawl/resumed_done_pages")
+        result.resumed = done is not None
+        if echo is not None:
+            echo(_first_line(result, start_urls, state, done))
+
+    crawler.signals.connect(opened, signal=signals.spider_opened)
     process.crawl(crawler, start_urls=list(start_urls))
     process.start()
     stats = crawler.stats.get_stats()
-    return CrawlResult(stats.get("crawl/status", "failed"), stats.get("crawl/id", ""), stats)
+    result.stats, result.seconds = stats, time.monotonic() - began
+    result.status = stats.get("crawl/status", "failed")
+    result.crawl_id = stats.get("crawl/id", result.crawl_id)
+    return result
+
+
+def _first_line(result: CrawlResult, start_urls, state, done) -> str:
+    where = f"log: {result.log_file}" if result.log_file else "log: stderr"
+    if done is not None:
+        return (f"crawl {result.crawl_id}: resuming from state {state} "
+                f"({done} question pages already committed); {where}")
+    return f"crawl {result.crawl_id}: started on {', '.join(start_urls)}; {where}"
+
+
+def _log_path(settings, out, log_file) -> Path | None:
+    """Where Scrapy's log goes (set in `settings`); None for stderr. A log file that cannot be
+    written is no reason not to crawl: the log goes to stderr, and one line says why."""
+    if log_file == STDERR:
+        settings.set("LOG_FILE", None, priority="cmdline")
+        return None
+    if log_file is None and settings.get("LOG_FILE"):  # -s LOG_FILE=... keeps its meaning
+        log_file = settings.get("LOG_FILE")
+    path = Path(log_file) if log_file else Path(out) / "logs" / f"{settings.get('CRAWL_ID')}.log"
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "a", encoding="utf-8"):
+            pass
+    except OSError as error:
+        print(f"doctor-answers crawl: cannot write the log to {path} ({error.strerror or error}); "
+              "logging to stderr", file=sys.stderr)
+        settings.set("LOG_FILE", None, priority="cmdline")
+        return None
+    settings.set("LOG_FILE", str(path), priority="cmdline")
+    return path
+
+
+class _OneLine(logging.Formatter):
+    """`ERROR: message`, the message's first line only: no traceback on a user's terminal
+    (it is in the log file)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        lines = record.getMessage().strip().splitlines() or [""]
+        return f"{record.levelname}: {lines[0]}"
+
+
+def _errors_to_stderr() -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setLevel(logging.ERROR)
+    handler.setFormatter(_OneLine())
+    logging.getLogger().addHandler(handler)
+    # A log on a disk that fills must not print a traceback per line it could not write.
+    logging.raiseExceptions = False

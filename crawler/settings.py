@@ -13,6 +13,8 @@ except PackageNotFoundError:  # running from a source tree that was never instal
 BOT_NAME = "doctor_answers"
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
+# `scrapy crawl` exits with the crawl's status (crawler/commands/crawl.py).
+COMMANDS_MODULE = "crawler.commands"
 
 # An honest User-Agent that names the project, so a site owner knows who is calling.
 USER_AGENT = f"doctor-answers/{PROJECT_VERSION} (+https://github.com/doctor-answers/doctor-answers; research crawler)"
@@ -121,6 +123,19 @@ CONCURRENT_ITEMS = 1
 # so the check ran once per page: 7% of a crawl's CPU. The spider's callbacks are ours and
 # tested; the check adds nothing.
 WARN_ON_GENERATOR_RETURN_VALUE = False
+
+# Quality checks at the end of a crawl (pipelines/checks): one that fails makes a crawl that
+# would have finished end `degraded` (exit status 4). Each compares one figure with one of these.
+CHECK_BAD_PAGES_MAX = 0.02  # question pages of an unknown layout or malformed, share of those met
+CHECK_FETCH_ERRORS_MAX = 0.2  # download errors, 5xx and 429, share of download attempts
+# A field's non-null share (per dataset and markup family) may fall this much against the last
+# crawl of the site that passed its checks, or as much as chance explains for the rows compared
+# (this many binomial standard errors) if that is more; groups smaller than CHECK_COVERAGE_MIN_ROWS
+# are not compared.
+CHECK_COVERAGE_MARGIN = 0.1
+CHECK_COVERAGE_NOISE_SIGMAS = 2.5
+CHECK_COVERAGE_MIN_ROWS = 30
+CHECK_QUESTIONS_MIN_SHARE = 0.9  # a full crawl finds at least this share of the last full crawl's questions
 
 LOG_LEVEL = "INFO"
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"

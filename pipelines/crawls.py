@@ -1,15 +1,29 @@
-"""The `crawls` row: what one crawl did, from the crawler's stats, written last."""
+"""The `crawls` row: what one crawl did and how it ended, from the crawler's stats, written last.
+
+How a crawl ended is decided once, by `status_of` (the statuses of DATASETS.md), whichever way
+the crawl ran (`doctor-answers crawl`, `scrapy crawl`, a Scrapyd job): the dataset pipeline
+calls `crawl_outcome` when the spider closes, and the row, the log, the stats (which the CLI's
+summary and exit status read) all say the same.
+"""
 from __future__ import annotations
 
+import logging
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pyarrow as pa
+import pyarrow.parquet as pq
 
+from pipelines.checks import CheckResult, CrawlFacts, run_checks
+from pipelines.checks.coverage import crawl_coverage
 from pipelines.parquet import write_table
 from pipelines.schemas import CRAWLS
 
-# Scrapy's close reasons to the statuses of DATASETS.md.
+logger = logging.getLogger(__name__)
+
+# Scrapy's close reasons to the statuses of DATASETS.md; any other reason is `failed`.
 STATUS_OF_REASON = {
     "finished": "finished",
     "closespider_pagecount": "finished",
@@ -20,17 +34,212 @@ STATUS_OF_REASON = {
     "blocked": "blocked",
 }
 
+# The exit status of a crawl of each status (the CLI's `crawl`, and `scrapy crawl`).
+EXIT_STATUS = {"finished": 0, "degraded": 4, "failed": 1, "blocked": 3, "interrupted": 130}
 
-def status_of(reason: str, stats: dict) -> str:
-    status = STATUS_OF_REASON.get(reason, "failed")
+# Scrapy's download exceptions (by class name), in words a person acts on.
+EXCEPTION_WORDS = {
+    "DownloadConnectionRefusedError": "connection refused",
+    "ConnectionRefusedError": "connection refused",
+    "CannotResolveHostError": "host name not found",
+    "DNSLookupError": "host name not found",
+    "DownloadTimeoutError": "timed out",
+    "TimeoutError": "timed out",
+    "TCPTimedOutError": "timed out",
+    "NoRouteError": "no route to host",
+    "DownloadFailedError": "connection lost",
+    "ConnectionLost": "connection lost",
+    "ResponseFailed": "connection lost",
+    "ResponseNeverReceived": "no response",
+    "ResponseDataLossError": "response cut short",
+    "DownloadCancelledError": "download cancelled",
+}
+
+
+@dataclass
+class Outcome:
+    status: str
+    message: str | None
+    checks: list[CheckResult] = field(default_factory=list)
+    coverage: list[dict] = field(default_factory=list)
+
+    @property
+    def failed_checks(self) -> list[CheckResult]:
+        return [c for c in self.checks if not c.passed]
+
+
+def status_of(reason: str, stats: dict, start_urls=(), checks=(), output_error: str | None = None) -> str:
+    """THE outcome rule of a crawl: its status, from Scrapy's close reason, the stats, the
+    start URLs and the quality checks.
+
+    failed: the output could not be written, the crawl stopped for a reason that is not one of
+    Scrapy's normal ones, nothing usable was fetched, or every start URL failed; interrupted
+    and blocked as Scrapy (or the block middleware) said; degraded: data was committed but a
+    quality check failed; finished: everything else."""
+    if output_error:
+        return "failed"
+    status = STATUS_OF_REASON.get(reason)
+    if status is None:
+        return "failed"
+    if status == "interrupted":
+        return status
     # A crawl that ran to its end but left pages behind block walls did not get the site:
     # it says so, rather than `finished` with the blocked pages silently missing.
-    if status == "finished" and stats.get("pages/blocked_gave_up"):
+    if status == "blocked" or stats.get("pages/blocked_gave_up"):
         return "blocked"
-    return status
+    start_errors = stats.get("crawl/start_url_errors") or []
+    if not usable_pages(stats) or (start_urls and len(start_errors) >= len(start_urls)):
+        return "failed"
+    return "degraded" if any(not c.passed for c in checks) else "finished"
 
 
-def crawl_row(*, crawl_id, spider, started_at, status, start_urls, stats, written, version, message=None) -> dict:
+def message_of(status: str, reason: str, stats: dict, checks=(), output_error: str | None = None) -> str | None:
+    """Why a crawl ended with `status` (status_of's), in words a person acts on."""
+    if output_error:
+        return output_error
+    if status == "failed":
+        if reason not in STATUS_OF_REASON:
+            return stats.get("crawl/message") or f"the crawl stopped: {reason}"
+        return why_nothing_usable(stats)
+    if status == "degraded":
+        return "quality checks failed: " + "; ".join(c.describe() for c in checks if not c.passed)
+    return stats.get("crawl/message")
+
+
+def usable_pages(stats: dict) -> int:
+    """Question pages read, found unchanged (304), or known not to need fetching."""
+    return sum(int(stats.get(key, 0)) for key in
+               ("pages/question", "pages/not_modified", "pages/skipped_done", "pages/skipped_unchanged"))
+
+
+def why_nothing_usable(stats: dict) -> str:
+    """`0 of 14 requests answered: connection refused (14)`, and the like: the causes the stats show."""
+    parts = []
+    start_errors = list(stats.get("crawl/start_url_errors") or [])
+    if start_errors:
+        more = f" (and {len(start_errors) - 3} more)" if len(start_errors) > 3 else ""
+        parts.append("start URL failed: " + "; ".join(start_errors[:3]) + more)
+    requests = int(stats.get("downloader/request_count", 0))
+    responses = int(stats.get("downloader/response_count", 0))
+    failures = _counts(stats, "downloader/exception_type_count/", _exception_words)
+    if failures or (requests and not responses):
+        parts.append(f"{responses} of {requests} requests answered" + (f": {_listed(failures)}" if failures else ""))
+    errors = _counts(stats, "downloader/response_status_count/", _http_error)
+    if errors:
+        parts.append(f"{sum(errors.values())} of {responses} answers were errors: {_listed(errors)}")
+    unknown, malformed = int(stats.get("pages/unknown_layout", 0)), int(stats.get("pages/malformed", 0))
+    if unknown or malformed:
+        parts.append(f"no question page read: {unknown} of an unknown layout, {malformed} malformed")
+    if forbidden := int(stats.get("pages/robots_forbidden", 0)):
+        parts.append(f"{forbidden} pages forbidden by robots.txt")
+    if not parts:
+        parts.append("no question page found" if requests else "nothing was requested")
+    return "; ".join(parts)
+
+
+PAGE_ERRORS = {"pages/unknown_layout": "unknown layout", "pages/malformed": "malformed",
+               "pages/truncated": "cut off", "pages/blocked": "block pages"}
+
+
+def errors_by_kind(stats: dict) -> dict[str, int]:
+    """Everything that went wrong on the way, by kind, most frequent first: download errors,
+    error answers (including those retried with success), pages that could not be read."""
+    kinds = _counts(stats, "downloader/exception_type_count/", _exception_words)
+    kinds.update(_counts(stats, "downloader/response_status_count/", _http_error))
+    kinds.update({word: int(stats[key]) for key, word in PAGE_ERRORS.items() if stats.get(key)})
+    return dict(sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
+def _exception_words(name: str) -> str:
+    name = name.rpartition(".")[2]
+    return EXCEPTION_WORDS.get(name, name)
+
+
+def _http_error(code: str) -> str | None:
+    return f"HTTP {code}" if code.isdigit() and int(code) >= 400 else None
+
+
+def _counts(stats: dict, prefix: str, word) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for key, n in stats.items():
+        if key.startswith(prefix) and (name := word(key[len(prefix):])):
+            counts[name] = counts.get(name, 0) + int(n)
+    return counts
+
+
+def _listed(counts: dict[str, int]) -> str:
+    return ", ".join(f"{name} ({n})" for name, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
+# the end of a crawl ---------------------------------------------------------------------
+
+def crawl_outcome(crawler, spider, reason: str, root: Path, output_error: str | None = None) -> Outcome:
+    """How the crawl ended: its checks run on what it committed, then `status_of` decides."""
+    stats = crawler.stats.get_stats()
+    start_urls = list(getattr(spider, "start_urls", []) or [])
+    if output_error:  # the files may not be readable: nothing to check
+        return Outcome("failed", output_error)
+    checks, coverage = [], []
+    try:
+        facts = _facts(crawler, spider, reason, root, stats, start_urls)
+        coverage, checks = facts.coverage, run_checks(facts)
+    except Exception as error:  # a check must never cost the crawl its row: say so, go on
+        logger.error("Quality checks could not run: %s: %s", type(error).__name__, error)
+    status = status_of(reason, stats, start_urls, checks)
+    return Outcome(status, message_of(status, reason, stats, checks), checks, coverage)
+
+
+def _facts(crawler, spider, reason: str, root: Path, stats: dict, start_urls: list[str]) -> CrawlFacts:
+    from pipelines.session import CrawlSession
+
+    crawl_id = stats.get("crawl/id", "")
+    sites = sites_of(start_urls)
+    hosts = {urlsplit(url).netloc for url in start_urls}
+    full = (reason == "finished" and not CrawlSession.from_crawler(crawler).incremental
+            and bool(hosts) and hosts <= set(getattr(spider, "site_roots", ()) or ())
+            and not any(key.startswith("crawl/limit_hit/") for key in stats))
+    return CrawlFacts(stats=stats, settings=crawler.settings, root=Path(root), crawl_id=crawl_id, sites=sites,
+                      full=full, coverage=crawl_coverage(root, crawl_id), earlier=earlier_crawls(root, sites, crawl_id))
+
+
+def sites_of(start_urls) -> list[str]:
+    """The host names a crawl started from: what makes two crawls crawls "of the same site"."""
+    return sorted({(urlsplit(url).hostname or "") for url in start_urls})
+
+
+def earlier_crawls(root: Path, sites: list[str], crawl_id: str) -> list[dict]:
+    """Committed crawls rows of the same sites, newest first (this crawl's own left out)."""
+    wanted = ["crawl_id", "started_at", "status", "start_urls", "checks", "coverage"]
+    rows = []
+    # One small file per crawl, read with ParquetFile: pyarrow.dataset would cost the crawl's
+    # process a few MB for nothing. An older row without checks or coverage has them None.
+    for path in Path(root).glob("crawls/crawl_date=*/*.parquet"):
+        if path.name.startswith((".", "_")):
+            continue
+        parquet = pq.ParquetFile(path)
+        columns = [name for name in wanted if name in parquet.schema_arrow.names]
+        for row in parquet.read(columns=columns).to_pylist():
+            row = {name: row.get(name) for name in wanted}
+            if row["crawl_id"] != crawl_id and sites_of(row["start_urls"] or []) == sites:
+                rows.append(row)
+    return sorted(rows, key=lambda row: row["started_at"], reverse=True)
+
+
+def record_outcome(stats, row: dict, outcome: Outcome) -> None:
+    """The outcome in the crawl's stats: the CLI's summary and exit status read them, and the
+    stats the crawl logs at its end (a Scrapyd job's log) hold them."""
+    stats.set_value("crawl/status", outcome.status)
+    if outcome.message:
+        stats.set_value("crawl/message", outcome.message)
+    for name in ("questions", "answers", "doctors"):
+        stats.set_value(f"crawl/rows/{name}", row[name])
+    if outcome.status == "degraded":  # otherwise the status has a reason of its own
+        stats.set_value("crawl/checks_failed", [c.describe() for c in outcome.failed_checks])
+
+
+# the row --------------------------------------------------------------------------------
+
+def crawl_row(*, crawl_id, spider, started_at, outcome: Outcome, start_urls, stats, written, version) -> dict:
     def stat(key):
         return int(stats.get(key, 0) or 0)
 
@@ -39,7 +248,7 @@ def crawl_row(*, crawl_id, spider, started_at, status, start_urls, stats, writte
         "spider": spider,
         "started_at": started_at,
         "finished_at": datetime.now(timezone.utc),
-        "status": status,
+        "status": outcome.status,
         "start_urls": list(start_urls),
         "pages_fetched": stat("response_received_count"),
         "pages_failed": stat("pages/failed"),
@@ -50,12 +259,15 @@ def crawl_row(*, crawl_id, spider, started_at, status, start_urls, stats, writte
         "project_version": version,
         "pages_not_modified": stat("pages/not_modified"),
         "pages_truncated": stat("pages/truncated"),
-        "pages_malformed": stat("pages/malformed"),
+        # Unreadable question pages, of an unknown layout or otherwise.
+        "pages_malformed": stat("pages/malformed") + stat("pages/unknown_layout"),
         "responses_5xx": sum(int(v) for k, v in stats.items() if k.startswith("pages/http_5")),
         "responses_429": stat("pages/http_429"),
         "download_errors": stat("pages/download_errors"),
-        "message": message or stats.get("crawl/message"),
+        "message": outcome.message,
         "pages_skipped": stat("pages/skipped_done") + stat("pages/skipped_unchanged"),
+        "checks": [c.row() for c in outcome.checks],
+        "coverage": outcome.coverage,
     }
 
 

@@ -21,7 +21,7 @@ from scrapy.exceptions import DropItem
 from scrapy.utils.defer import _schedule_coro
 
 from pipelines.items import NotModifiedItem
-from pipelines.crawls import crawl_row, status_of, write_crawl_row
+from pipelines.crawls import crawl_outcome, crawl_row, record_outcome, write_crawl_row
 from pipelines.parquet import DatasetWriter, publish, warm_arrow
 from pipelines.rows import row_for
 from pipelines.schemas import SCHEMAS
@@ -174,10 +174,12 @@ class DatasetsPipeline:
                 self._fail(error)
         if self.session.state is not None and not self.output_error:
             self.session.state.fill_lastmods(self.session.crawl_id, self.session.sitemap_lastmod)
-        status = "failed" if self.output_error else status_of(reason, self.crawler.stats.get_stats())
-        self.crawler.stats.set_value("crawl/status", status)
+        outcome = crawl_outcome(self.crawler, spider, reason, self.root, self.output_error)
+        status = outcome.status
+        row = self._crawl_row(spider, outcome)
+        record_outcome(self.crawler.stats, row, outcome)
         try:
-            path = write_crawl_row(self.root, self.session.crawl_date, self._crawl_row(spider, status))
+            path = write_crawl_row(self.root, self.session.crawl_date, row)
         except OSError as error:
             # After an output failure this is the same failure again: one error line is enough.
             log = logger.warning if self.output_error else logger.error
@@ -187,22 +189,23 @@ class DatasetsPipeline:
             self.session.state.finish_crawl(self.session.crawl_id, status)
         self.crawler.signals.send_catch_log(crawl_committed, root=self.root, crawl_id=self.session.crawl_id,
                                             status=status)
-        logger.info("Crawl %s %s: %s", self.session.crawl_id, status, path)
+        # Anything but `finished` is worth a warning: it shows at -s LOG_LEVEL=WARNING too.
+        log = logger.info if status == "finished" else logger.warning
+        log("Crawl %s %s%s: %s", self.session.crawl_id, status, f" ({outcome.message})" if outcome.message else "", path)
 
     def _rows_of_crawl(self, dataset: str) -> int:
         # Counted from the files themselves, so a resumed crawl counts its earlier runs too.
         files = (self.root / dataset).glob(f"crawl_date=*/{self.session.crawl_id}-*.parquet")
         return sum(pq.ParquetFile(path).metadata.num_rows for path in files)
 
-    def _crawl_row(self, spider, status: str) -> dict:
+    def _crawl_row(self, spider, outcome) -> dict:
         return crawl_row(
             crawl_id=self.session.crawl_id,
             spider=spider.name,
             started_at=self.session.started_at,
-            status=status,
+            outcome=outcome,
             start_urls=getattr(spider, "start_urls", []),
             stats=self.crawler.stats.get_stats(),
             written={name: self._rows_of_crawl(name) for name in DATA_DATASETS},
             version=self.version,
-            message=self.output_error,
         )

@@ -61,7 +61,7 @@ CRAWLS = pa.schema([
     ("spider", pa.string()),
     ("started_at", TIMESTAMP),
     ("finished_at", TIMESTAMP),
-    ("status", pa.string()),  # finished, interrupted, failed, blocked
+    ("status", pa.string()),  # finished, degraded, interrupted, failed, blocked
     ("start_urls", pa.list_(pa.string())),
     ("pages_fetched", pa.int64()),
     ("pages_failed", pa.int64()),
@@ -79,6 +79,12 @@ CRAWLS = pa.schema([
     ("download_errors", pa.int64()),
     ("message", pa.string()),
     ("pages_skipped", pa.int64()),  # questions an incremental or resumed crawl did not need to fetch
+    # The quality checks (pipelines/checks) with their figures, and the field coverage the
+    # next crawl of the site compares against.
+    ("checks", pa.list_(pa.struct([("name", pa.string()), ("value", pa.float64()),
+                                   ("threshold", pa.float64()), ("passed", pa.bool_())]))),
+    ("coverage", pa.list_(pa.struct([("dataset", pa.string()), ("layout", pa.string()), ("field", pa.string()),
+                                     ("non_null", pa.float64()), ("rows", pa.int64())]))),
 ])
 
 SCHEMAS = {"questions": QUESTIONS, "answers": ANSWERS, "doctors": DOCTORS, "crawls": CRAWLS}

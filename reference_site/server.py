@@ -19,6 +19,7 @@ from aiohttp import web
 
 from . import pages
 from .dates import http_date
+from .drift import Drift
 from .faults import Faults
 from .samples import blocked_page
 from .site import Page, Site
@@ -155,9 +156,9 @@ class RunningSite:
             self._stop = None
 
 
-def _build(questions, seed, day, faults, truth, crawl_delay) -> App:
+def _build(questions, seed, day, faults, truth, crawl_delay, drift="") -> App:
     parsed = Faults.parse(faults)
-    site = Site(questions, seed=seed, day=day)
+    site = Site(questions, seed=seed, day=day, drift=Drift.parse(drift))
     if truth:
         site.write_truth(truth)
     return App(site, parsed, crawl_delay)
@@ -177,11 +178,11 @@ async def _stop(server, srv) -> None:
 
 
 def serve(host: str = "127.0.0.1", port: int = 0, questions: int = 200, seed: int = 1, day: int = 0,
-          faults: str = "", truth: str | None = None, crawl_delay: float | None = None) -> None:
+          faults: str = "", truth: str | None = None, crawl_delay: float | None = None, drift: str = "") -> None:
     """Blocking: prints `serving http://HOST:PORT/` first, serves until SIGINT/SIGTERM."""
     try:
-        app = _build(questions, seed, day, faults, truth, crawl_delay)
-    except ValueError as exc:   # a bad --faults spec: one line and status 2, like argparse
+        app = _build(questions, seed, day, faults, truth, crawl_delay, drift)
+    except ValueError as exc:   # a bad --faults or --drift spec: one line and status 2, like argparse
         print(f"doctor-answers site: error: {exc}", file=sys.stderr)
         raise SystemExit(2) from None
 
@@ -206,9 +207,10 @@ def serve(host: str = "127.0.0.1", port: int = 0, questions: int = 200, seed: in
 
 
 def start_in_thread(host: str = "127.0.0.1", port: int = 0, questions: int = 200, seed: int = 1, day: int = 0,
-                    faults: str = "", truth: str | None = None, crawl_delay: float | None = None) -> RunningSite:
+                    faults: str = "", truth: str | None = None, crawl_delay: float | None = None,
+                    drift: str = "") -> RunningSite:
     """Serve from a daemon thread of this process (for tests); `.stop()` shuts it down."""
-    app = _build(questions, seed, day, faults, truth, crawl_delay)
+    app = _build(questions, seed, day, faults, truth, crawl_delay, drift)
     loop = asyncio.new_event_loop()
     ready = threading.Event()
     box: dict = {}

@@ -1,6 +1,7 @@
 """The content model as others use it: `Site(questions, seed, day)`, the state of the site on a day."""
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 from collections import OrderedDict
@@ -8,9 +9,10 @@ from collections import OrderedDict
 from . import samples
 from .content import Generator, answer_text, question_text
 from .dates import day_date
-from .families import AnswerView, QuestionView, legacy, nextjs, provider_card
+from .drift import Drift
+from .families import AnswerView, QuestionView, legacy, nextjs, provider_card, reviews_text, thread
 from .samples import FAMILIES, GOLDEN_SLUG
-from .text import TOPICS
+from .text import TOPICS, esc_min
 from .timeline import advance, new_questions
 from .truth import records
 
@@ -37,6 +39,9 @@ def check_size(questions: int, day: int = 0) -> None:
 
 
 RENDERERS = {"legacy": legacy.render, "provider-card": provider_card.render, "nextjs": nextjs.render}
+# The redesign of `--drift family=S` (reference_site/drift.py): rendered, never parsed by the crawler.
+DRIFT_FAMILY = "thread"
+ALL_RENDERERS = {**RENDERERS, DRIFT_FAMILY: thread.render}
 
 
 class Page:
@@ -50,9 +55,11 @@ class Page:
 
 
 class Site:
-    def __init__(self, questions: int, seed: int = 1, day: int = 0, cache_size: int = 3000):
+    def __init__(self, questions: int, seed: int = 1, day: int = 0, cache_size: int = 3000,
+                 drift: Drift | None = None):
         check_size(questions, day)
         self.seed, self.day = seed, day
+        self.drift = drift or Drift()
         self.today = day_date(day)
         self.gen = Generator(seed, questions)
         self.questions = self.gen.day0(questions)
@@ -74,6 +81,11 @@ class Site:
     def render_question(self, slug: str, family: str | None = None) -> str:
         return self.page(slug, family).body.decode("utf-8")
 
+    def drift_of(self, slug: str) -> tuple[str, ...]:
+        """How the page of `slug` drifts (reference_site/drift.py); () for none."""
+        q = self.by_slug[slug]
+        return () if q.golden or not self.drift else self.drift.kinds(self.seed, slug)
+
     def truth(self, slug: str) -> list[dict]:
         q = self.by_slug[slug]
         if q.golden:
@@ -81,7 +93,12 @@ class Site:
             recs[0]["layout"] = q.family
             return recs
         v, contacts = self._view(q)
-        return records(v, q.family, contacts)
+        kinds = self.drift_of(slug)
+        layout = DRIFT_FAMILY if "family" in kinds else q.family
+        recs = records(v, layout, contacts)
+        if kinds:  # the content is the same; the markup drifted: what a parser can find is not
+            recs[0]["drift"] = ",".join(kinds)
+        return recs
 
     def write_truth(self, path) -> None:
         with open(path, "w", encoding="utf-8") as f:
@@ -91,9 +108,12 @@ class Site:
 
     # ---- rendering ----
     def page(self, slug: str, family: str | None = None) -> Page:
-        """The cached page of a question in a family (default: its own); KeyError if unknown."""
+        """The cached page of a question in a family (default: its own, or the redesign when
+        its family drifts); KeyError if unknown."""
         q = self.by_slug[slug]
-        family = family if family in RENDERERS else q.family
+        kinds = self.drift_of(slug)
+        if family not in ALL_RENDERERS:
+            family = DRIFT_FAMILY if "family" in kinds else q.family
         key = (slug, family)
         page = self._cache.get(key)
         if page is not None:
@@ -101,8 +121,10 @@ class Site:
             return page
         if q.golden:   # served verbatim from the contract's sample files
             body = samples.golden_page(family)
+        elif "rating" in kinds and family != DRIFT_FAMILY:
+            body = _rating_moved(ALL_RENDERERS[family], self._view(q)[0], self.deploy).encode("utf-8")
         else:
-            body = RENDERERS[family](self._view(q)[0], self.deploy).encode("utf-8")
+            body = ALL_RENDERERS[family](self._view(q)[0], self.deploy).encode("utf-8")
         page = Page(body, q.last_mod)
         self._cache[key] = page
         if len(self._cache) > self._cache_size:
@@ -121,6 +143,31 @@ class Site:
         v = QuestionView(q.qid, q.slug, q.title, question_text(self.seed, q.qid, q.topic), name, topic_slug,
                          q.asked, q.minute, q.location, answers, related)
         return v, contacts
+
+
+def _rating_moved(render, v: QuestionView, deploy) -> str:
+    """The page with its bylines rendered without a rating, and the ratings in a panel of the
+    page's doctors before </body>: where a redesign could put them, and no parser looks."""
+    rated, seen = [], set()
+    answers = []
+    for a in v.answers:
+        doc = a.doctor
+        if doc is not None and doc.rating is not None:
+            if doc.slug not in seen:
+                seen.add(doc.slug)
+                rated.append(doc)
+            a = dataclasses.replace(a, doctor=dataclasses.replace(doc, rating=None, reviews=None))
+        answers.append(a)
+    html = render(dataclasses.replace(v, answers=answers), deploy)
+    if not rated:
+        return html
+    items = "".join(
+        f'<li class="doctor-scores__item"><a href="/dr/{d.slug}">{esc_min(" ".join(d.printed.split()))}</a> '
+        f'<span class="doctor-scores__stars">{d.rating:.1f} out of 5 stars</span> '
+        f'<span class="doctor-scores__count">{reviews_text(d.reviews)}</span></li>' for d in rated)
+    panel = f'<aside class="doctor-scores"><h4>How patients rate these doctors</h4><ul>{items}</ul></aside>\n'
+    at = html.rfind("</body>")
+    return html[:at] + panel + html[at:]
 
 
 __all__ = ["Site", "FAMILIES", "GOLDEN_SLUG"]

@@ -26,6 +26,11 @@ def crawl_rows(root: Path) -> list[dict]:
     return ds.dataset(folder, format="parquet", partitioning="hive").to_table().to_pylist()
 
 
+def crawl_log(root: Path) -> str:
+    """The Scrapy log of the crawls into `root` (`<root>/logs/*.log`, the CLI's default), oldest first."""
+    return "".join(path.read_text() for path in sorted(Path(root, "logs").glob("*.log")))
+
+
 def partial_files(root: Path) -> list[Path]:
     """Temporary or otherwise hidden files anywhere under the dataset root."""
     return [p for p in Path(root).rglob("*") if p.is_file() and p.name.startswith(".")]

@@ -8,7 +8,7 @@ import pytest
 
 from pipelines.loader import load
 from pipelines.query import run
-from tests.crawling import crawl, crawl_command, crawl_rows, partial_files, question_hits, wait_for
+from tests.crawling import crawl, crawl_command, crawl_log, crawl_rows, partial_files, question_hits, wait_for
 from tests.truthcheck import differences, read_truth
 
 
@@ -42,7 +42,7 @@ def test_a_stateful_crawl_walks_no_listing_page_that_names_only_sitemap_question
     site = reference_site(questions=600, truth=str(tmp_path / "truth.jsonl"))  # topics of 2-3 listing pages
     result = crawl(site.url, "--out", out, "--state", tmp_path / "state")
     assert result.returncode == 0, result.stderr[-2000:]
-    assert re.search(r"'pages/listing_pages_not_followed': [1-9]", result.stderr)
+    assert re.search(r"'pages/listing_pages_not_followed': [1-9]", crawl_log(out))
     assert differences(read_truth(tmp_path / "truth.jsonl"), out) == []
     listings = [url for url in site.hits if url.startswith("/questions/")]
     assert listings and not [url for url in listings if "page=" in url]  # first pages only

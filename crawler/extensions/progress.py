@@ -26,6 +26,11 @@ class Progress:
         return ext
 
     def opened(self, spider):
+        # A resumed crawl says so first: in the log of a Scrapyd job as on the command line.
+        done = self.crawler.stats.get_value("crawl/resumed_done_pages")
+        if done is not None:
+            logger.info("Resuming crawl %s: %d question pages already committed",
+                        self.crawler.stats.get_value("crawl/id"), done)
         if self.interval > 0:
             self.loop = task.LoopingCall(self.report)
             self.loop.start(self.interval, now=False)

@@ -30,7 +30,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 
 from crawler import discovery
 from crawler.extensions.prompt_stop import CrawlStopping
-from crawler.pages import BlockedPage, PageError, TruncatedPage
+from crawler.pages import BlockedPage, PageError, TruncatedPage, UnknownLayout
 from crawler.sites import site_for
 from crawler.spiders.arguments import QuestionsArguments, SpiderArgumentError
 from crawler.spiders.sitemaps_first import SitemapsFirst
@@ -276,6 +276,11 @@ class QuestionsSpider(scrapy.Spider):
         except TruncatedPage as error:
             if retry := self.retry_truncated(response, error):
                 yield retry
+            return
+        except UnknownLayout as error:  # a page of no known family: the site's next redesign?
+            self.count("pages/unknown_layout")
+            self.count("pages/failed")
+            logger.error("Page of an unknown layout, not recorded: %s", error)
             return
         except PageError as error:
             self.count("pages/malformed")

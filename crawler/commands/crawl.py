@@ -1,0 +1,33 @@
+"""`scrapy crawl`, exiting with the crawl's status as `doctor-answers crawl` does.
+
+Scrapy's own command exits 0 whatever became of the crawl (1 only when it could not start);
+a cron job or a Scrapyd runner needs the outcome the `crawls` row holds: 0 finished,
+4 degraded, 1 failed, 3 blocked, 130 interrupted (pipelines.crawls.EXIT_STATUS).
+"""
+from __future__ import annotations
+
+from scrapy.commands.crawl import Command as ScrapyCrawl
+from scrapy.exceptions import UsageError
+
+from pipelines.crawls import EXIT_STATUS
+
+
+class Command(ScrapyCrawl):
+    def run(self, args, opts) -> None:
+        if len(args) != 1:
+            raise UsageError("give one spider: scrapy crawl questions -a start_url=URL")
+        try:
+            crawler = self.crawler_process.create_crawler(args[0])
+        except KeyError:
+            raise UsageError(f"no spider named {args[0]!r} (scrapy list names them)") from None
+        self.crawler_process.crawl(crawler, **opts.spargs)
+        self.crawler_process.start()
+        self.exitcode = EXIT_STATUS.get(_status(crawler), 1)
+
+
+def _status(crawler) -> str | None:
+    """The status the dataset pipeline left in the stats; None if the crawl never started."""
+    try:
+        return crawler.stats.get_value("crawl/status")
+    except RuntimeError:  # Scrapy: no stats before the crawl starts (a spider that would not start)
+        return None

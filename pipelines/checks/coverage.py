@@ -1,0 +1,186 @@
+"""Field coverage: the share of rows in which each field holds a value, per dataset and per
+markup family, from the Parquet files the crawl committed; and its check against the last
+crawl of the same site that passed its checks.
+
+A redesign that moves one field where the parser does not look (the star rating out of the
+byline, the doctor link out of an answer) leaves every page readable and every row well
+formed: only the share of rows that have the field falls. So each field's non-null share is
+compared per family (layout `*` is all of them): a fall of more than CHECK_COVERAGE_MARGIN (or
+than what chance alone explains for the rows compared: CHECK_COVERAGE_NOISE_SIGMAS binomial
+standard errors of the difference, when that is more), fails; groups of fewer than CHECK_COVERAGE_MIN_ROWS rows are
+not compared.
+
+Answers get their family through their question, doctors through the answer of the page they
+were read from (same doctor_id and fetched_at: a doctor row is written from the first page
+that names it). Files are read a row group and a column at a time, and a value becomes a
+boolean (present or not) as soon as it is read, so memory stays bounded by one column of one
+row group plus the keys of the crawl's questions and answers.
+"""
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from pipelines.schemas import KEYS, SCHEMAS
+
+from . import CheckResult
+
+DATASETS = ("questions", "answers", "doctors")
+ALL = "*"  # the layout of the whole dataset
+UNKNOWN = "unknown"  # rows whose family could not be traced
+# Bookkeeping columns, not fields read from a page.
+NOT_FIELDS = {"crawl_id", "fetched_at", "site", "layout", "content_sha256"}
+
+
+def fields_of(dataset: str) -> list[str]:
+    return [f.name for f in SCHEMAS[dataset] if f.name not in NOT_FIELDS and f.name != KEYS[dataset]]
+
+
+def crawl_files(root: Path, dataset: str, crawl_id: str) -> list[Path]:
+    return sorted(Path(root, dataset).glob(f"crawl_date=*/{crawl_id}-*.parquet"))
+
+
+def _present(column: pa.ChunkedArray) -> pa.ChunkedArray:
+    """True where the field holds a value: not null, and not an empty string or list."""
+    valid = pc.is_valid(column)
+    if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
+        return pc.and_kleene(valid, pc.greater(pc.utf8_length(column), 0)).fill_null(False)
+    if pa.types.is_list(column.type) or pa.types.is_large_list(column.type):
+        return pc.and_kleene(valid, pc.greater(pc.list_value_length(column), 0)).fill_null(False)
+    return valid
+
+
+def _has(field: str) -> str:
+    return f"has:{field}"
+
+
+def _flag_groups(paths: list[Path], keep: list[str], fields: list[str]):
+    """Per row group of each file: the `keep` columns as they are, and each field as a boolean
+    `has:FIELD` (present or not). Read one column at a time: a body column is decoded,
+    reduced to booleans and dropped before the next is read."""
+    for path in paths:
+        parquet = pq.ParquetFile(path, buffer_size=1 << 20)  # a column chunk read 1 MB at a time
+        names = set(parquet.schema_arrow.names)
+        for i in range(parquet.num_row_groups):
+            columns = {name: parquet.read_row_group(i, columns=[name], use_threads=False)[name] for name in keep if name in names}
+            for f in fields:
+                if f in names:
+                    columns[_has(f)] = _present(parquet.read_row_group(i, columns=[f], use_threads=False)[f])
+            yield pa.table(columns)
+
+
+class _Tally:
+    def __init__(self):
+        self.rows: dict = defaultdict(int)  # (dataset, layout) -> rows
+        self.present: dict = defaultdict(int)  # (dataset, layout, field) -> rows with a value
+
+    def add(self, dataset: str, flags: pa.Table, fields: list[str]) -> None:
+        """`flags`: a `layout` column and a boolean `has:FIELD` column per field."""
+        layout = pc.fill_null(flags["layout"], UNKNOWN)
+        for name in pc.unique(layout).to_pylist():
+            rows = pc.equal(layout, name)
+            for group in (name, ALL):
+                self.rows[dataset, group] += pc.sum(rows).as_py() or 0
+                for f in fields:
+                    if _has(f) in flags.column_names:
+                        present = pc.sum(pc.and_(rows, flags[_has(f)])).as_py() or 0
+                        self.present[dataset, group, f] += present
+
+    def coverage(self) -> list[dict]:
+        out = []
+        for (dataset, layout, f), present in sorted(self.present.items()):
+            rows = self.rows[dataset, layout]
+            out.append({"dataset": dataset, "layout": layout, "field": f,
+                        "non_null": present / rows if rows else 0.0, "rows": rows})
+        return out
+
+
+def crawl_coverage(root: str | Path, crawl_id: str) -> list[dict]:
+    """The non-null share of every field, per dataset and layout, in the files of `crawl_id`."""
+    tally = _Tally()
+    q_fields, a_fields, d_fields = (fields_of(name) for name in DATASETS)
+
+    question_ids, question_layouts = [], []  # for the answers' layouts
+    for flags in _flag_groups(crawl_files(root, "questions", crawl_id), ["question_id", "layout"], q_fields):
+        tally.add("questions", flags, q_fields)
+        question_ids.append(flags["question_id"])
+        question_layouts.append(flags["layout"])
+    questions = _Lookup(question_ids, question_layouts)
+
+    page_keys, page_layouts = [], []  # (doctor_id, fetched_at) of an answer, for the doctors' layouts
+    for flags in _flag_groups(crawl_files(root, "answers", crawl_id), ["question_id", "fetched_at", "doctor_id"], a_fields):
+        flags = flags.append_column("layout", questions.layouts(flags["question_id"]))
+        tally.add("answers", flags, a_fields)
+        if "doctor_id" in flags.column_names:
+            page_keys.append(_page_key(flags))
+            page_layouts.append(flags["layout"])
+    pages = _Lookup(page_keys, page_layouts)
+
+    for flags in _flag_groups(crawl_files(root, "doctors", crawl_id), ["doctor_id", "fetched_at"], d_fields):
+        tally.add("doctors", flags.append_column("layout", pages.layouts(_page_key(flags))), d_fields)
+    return tally.coverage()
+
+
+class _Lookup:
+    """Keys to layouts: a hash lookup (pyarrow's index_in), not a join: Acero's hash join
+    costs some 60 MB of memory the first time it runs, for what a lookup does in a few."""
+
+    def __init__(self, keys: list, layouts: list):
+        self.keys = pa.concat_arrays([_array(k) for k in keys]) if keys else pa.array([], pa.string())
+        self.values = pa.concat_arrays([_array(v) for v in layouts]) if layouts else pa.array([], pa.string())
+
+    def layouts(self, keys) -> pa.Array:
+        """The layout of each key (of its first place among the known keys); null if unknown."""
+        return pc.take(self.values, pc.index_in(keys, value_set=self.keys))
+
+
+def _array(column) -> pa.Array:
+    return column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+
+
+def _page_key(flags: pa.Table):
+    """doctor_id|fetched_at: the answers of a page and the doctor rows read from it share it."""
+    stamp = pc.cast(pc.cast(flags["fetched_at"], pa.int64()), pa.string())
+    return pc.binary_join_element_wise(flags["doctor_id"], stamp, "|")
+
+
+def rows_of(coverage: list[dict], dataset: str) -> int:
+    """Rows of `dataset` in the crawl the coverage was computed from."""
+    return max((c["rows"] for c in coverage if c["dataset"] == dataset and c["layout"] == ALL), default=0)
+
+
+def threshold(before: float, rows_before: int, rows_now: int, margin: float, sigmas: float) -> float:
+    """The lowest share that passes: the earlier share less the margin, or less what chance
+    alone can explain for so few rows, whichever allows more; never below 0. Chance: `sigmas`
+    standard errors of the difference of two binomial shares (each crawl a sample: which
+    family a doctor is read from changes with the crawl's order)."""
+    noise = math.sqrt(before * (1 - before) * (1 / rows_before + 1 / rows_now))
+    return max(0.0, before - max(margin, sigmas * noise))
+
+
+def compare(now: list[dict], before: list[dict], margin: float, sigmas: float, min_rows: int) -> list[CheckResult]:
+    earlier = {(c["dataset"], c["layout"], c["field"]): c for c in before}
+    results = []
+    for c in now:
+        b = earlier.get((c["dataset"], c["layout"], c["field"]))
+        if b is None or min(b["rows"], c["rows"]) < min_rows or not b["non_null"]:
+            continue
+        layout = "all" if c["layout"] == ALL else c["layout"]
+        limit = threshold(b["non_null"], b["rows"], c["rows"], margin, sigmas)
+        results.append(CheckResult.judge(f"coverage/{c['dataset']}.{c['field']}/{layout}", c["non_null"], limit,
+                                         at_most=False))
+    return results
+
+
+def check(facts) -> list[CheckResult]:
+    baseline = facts.baseline(lambda row: bool(row.get("coverage")))
+    if baseline is None:
+        return []
+    settings = facts.settings
+    return compare(facts.coverage, baseline["coverage"], settings.getfloat("CHECK_COVERAGE_MARGIN"),
+                   settings.getfloat("CHECK_COVERAGE_NOISE_SIGMAS"), settings.getint("CHECK_COVERAGE_MIN_ROWS"))

@@ -1,0 +1,31 @@
+"""Download errors, 5xx and 429 answers against the requests the crawl made.
+
+Retries hide them from the data (a page that answered 503 twice and then 200 is recorded
+whole), but a site answering errors to a large share of requests is a crawl at risk: pages
+given up, a site under strain, or a crawl too fast for it. Scrapy's own downloader stats are
+read, so every response counts, robots.txt and sitemaps included.
+"""
+from __future__ import annotations
+
+from . import CheckResult
+
+NAME = "fetch_errors"
+STATUS = "downloader/response_status_count/"
+
+
+def error_share(stats: dict) -> float | None:
+    """Share of download attempts that met a download error, a 5xx or a 429; None when none."""
+    exceptions = int(stats.get("downloader/exception_count", 0))
+    responses = int(stats.get("downloader/response_count", 0))
+    if exceptions + responses == 0:
+        return None
+    errors = sum(int(n) for key, n in stats.items()
+                 if key.startswith(STATUS) and (key[len(STATUS):].startswith("5") or key.endswith("/429")))
+    return (exceptions + errors) / (exceptions + responses)
+
+
+def check(facts) -> list[CheckResult]:
+    share = error_share(facts.stats)
+    if share is None:
+        return []
+    return [CheckResult.judge(NAME, share, facts.settings.getfloat("CHECK_FETCH_ERRORS_MAX"))]

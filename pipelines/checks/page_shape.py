@@ -1,0 +1,27 @@
+"""Question pages the parsers could not read: of no known markup family, or malformed.
+
+A share above CHECK_BAD_PAGES_MAX is what a site redesign looks like from here: pages of a
+new shape are counted (`pages/unknown_layout`, `pages/malformed`) but give no rows, so the
+datasets have a hole the row counts alone do not show.
+"""
+from __future__ import annotations
+
+from . import CheckResult
+
+NAME = "unknown_or_malformed_pages"
+
+
+def bad_page_share(stats: dict) -> tuple[float, int] | None:
+    """(share of question pages that were unreadable, question pages met); None when none were met."""
+    bad = int(stats.get("pages/unknown_layout", 0)) + int(stats.get("pages/malformed", 0))
+    read = int(stats.get("pages/question", 0)) + int(stats.get("pages/not_modified", 0))
+    if bad + read == 0:
+        return None
+    return bad / (bad + read), bad + read
+
+
+def check(facts) -> list[CheckResult]:
+    share = bad_page_share(facts.stats)
+    if share is None:
+        return []
+    return [CheckResult.judge(NAME, share[0], facts.settings.getfloat("CHECK_BAD_PAGES_MAX"))]

@@ -1,0 +1,275 @@
+"""The quality checks (pipelines/checks), one by one, and the one outcome rule (status_of)."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pyarrow as pa
+import pytest
+from scrapy.settings import Settings
+
+from pipelines.checks import CheckResult, CrawlFacts, coverage, fetch_errors, page_shape, questions_found, start_urls
+from pipelines.crawls import errors_by_kind, message_of, status_of, why_nothing_usable
+from pipelines.parquet import write_table
+from pipelines.schemas import SCHEMAS
+
+
+@pytest.fixture
+def settings():
+    settings = Settings()
+    settings.setmodule("crawler.settings")
+    return settings
+
+
+def facts(settings, stats=None, **kwargs) -> CrawlFacts:
+    return CrawlFacts(stats=stats or {}, settings=settings, root=kwargs.pop("root", "."), crawl_id="c2",
+                      sites=["127.0.0.1"], full=kwargs.pop("full", False), **kwargs)
+
+
+def outcome(reason, stats, start_urls=(), checks=(), output_error=None) -> tuple[str, str | None]:
+    status = status_of(reason, stats, start_urls, checks, output_error)
+    return status, message_of(status, reason, stats, checks, output_error)
+
+
+# ---- a check result ------------------------------------------------------------------------
+
+def test_a_result_says_its_figures_and_which_way_they_must_go():
+    assert CheckResult.judge("x", 0.3, 0.02).describe() == "x 0.300 (at most 0.020)"
+    low = CheckResult.judge("coverage/doctors.rating/all", 0.41, 0.7, at_most=False)
+    assert not low.passed and low.describe() == "coverage/doctors.rating/all 0.410 (at least 0.700)"
+    first = CheckResult.judge("questions_found", 300, None, at_most=False)
+    assert first.passed and first.row() == {"name": "questions_found", "value": 300.0, "threshold": None,
+                                            "passed": True}
+
+
+# ---- unknown or malformed question pages ---------------------------------------------------
+
+def test_unknown_and_malformed_pages_are_a_share_of_the_question_pages_met(settings):
+    stats = {"pages/question": 70, "pages/unknown_layout": 25, "pages/malformed": 5}
+    (result,) = page_shape.check(facts(settings, stats))
+    assert result.name == "unknown_or_malformed_pages" and result.value == pytest.approx(0.3)
+    assert result.threshold == 0.02 and not result.passed
+    assert page_shape.check(facts(settings, {"pages/question": 99, "pages/malformed": 1}))[0].passed
+    assert page_shape.check(facts(settings, {})) == []  # nothing met: nothing to say
+
+
+def test_a_threshold_is_a_setting(settings):
+    settings.set("CHECK_BAD_PAGES_MAX", 0.5, priority="cmdline")
+    assert page_shape.check(facts(settings, {"pages/question": 7, "pages/unknown_layout": 3}))[0].passed
+
+
+# ---- download errors, 5xx and 429 ----------------------------------------------------------
+
+def test_fetch_errors_count_exceptions_5xx_and_429_against_attempts(settings):
+    stats = {"downloader/response_count": 80, "downloader/exception_count": 20,
+             "downloader/response_status_count/200": 50, "downloader/response_status_count/503": 20,
+             "downloader/response_status_count/429": 5, "downloader/response_status_count/404": 5}
+    (result,) = fetch_errors.check(facts(settings, stats))
+    assert result.value == pytest.approx((20 + 20 + 5) / 100) and not result.passed
+    ok = {"downloader/response_count": 100, "downloader/response_status_count/200": 95,
+          "downloader/response_status_count/500": 5}
+    assert fetch_errors.check(facts(settings, ok))[0].passed
+
+
+def test_start_urls_that_failed_fail_their_check(settings):
+    assert start_urls.check(facts(settings, {}))[0].passed
+    (result,) = start_urls.check(facts(settings, {"crawl/start_url_errors": ["http://h/nope: 404 Not Found"]}))
+    assert not result.passed and result.value == 1
+
+
+# ---- questions found on a full crawl -------------------------------------------------------
+
+def earlier_row(status="finished", checks=(), coverage_rows=(), days=1):
+    return {"crawl_id": f"c{days}", "status": status, "started_at": datetime.now(timezone.utc) - timedelta(days=days),
+            "start_urls": ["http://127.0.0.1:8000/"], "checks": list(checks), "coverage": list(coverage_rows)}
+
+
+def questions_coverage(rows):
+    return [{"dataset": "questions", "layout": "*", "field": "title", "non_null": 1.0, "rows": rows}]
+
+
+def test_questions_found_against_the_last_full_crawl_that_passed(settings):
+    before = earlier_row(checks=[{"name": "questions_found", "value": 1000.0, "threshold": None, "passed": True}])
+    worse = earlier_row("degraded", [{"name": "questions_found", "value": 500.0, "threshold": 900.0, "passed": False}],
+                        days=0)
+    (result,) = questions_found.check(facts(settings, full=True, coverage=questions_coverage(700),
+                                            earlier=[worse, before]))
+    assert result.value == 700 and result.threshold == pytest.approx(900) and not result.passed
+    assert questions_found.check(facts(settings, full=True, coverage=questions_coverage(950), earlier=[before]))[0].passed
+    # the first full crawl has no baseline: it records its count for the next one
+    (first,) = questions_found.check(facts(settings, full=True, coverage=questions_coverage(700)))
+    assert first.passed and first.threshold is None and first.value == 700
+    # an incremental or limited crawl finds what changed, not the site: no check
+    assert questions_found.check(facts(settings, full=False, coverage=questions_coverage(10), earlier=[before])) == []
+
+
+# ---- field coverage ------------------------------------------------------------------------
+
+T0 = datetime(2026, 11, 1, tzinfo=timezone.utc)
+
+
+def write_crawl(root, crawl_id, pages):
+    """`pages`: (layout, [(answer doctor or None, answer title)], {doctor: rating}) per question page."""
+    rows = {"questions": [], "answers": [], "doctors": []}
+    seen = set()
+    for n, (layout, answers, ratings) in enumerate(pages):
+        fetched = T0 + timedelta(seconds=n)
+        qid = f"q{n}"
+        rows["questions"].append({"question_id": qid, "url": f"https://x/question/{n}", "title": "t",
+                                  "topic": "Botox" if n % 2 else None, "layout": layout, "fetched_at": fetched,
+                                  "crawl_id": crawl_id})
+        for k, (doctor, title) in enumerate(answers):
+            rows["answers"].append({"answer_id": f"{qid}-{k}", "question_id": qid, "title": title,
+                                    "doctor_id": doctor, "fetched_at": fetched, "crawl_id": crawl_id})
+            if doctor and doctor not in seen:
+                seen.add(doctor)
+                rows["doctors"].append({"doctor_id": doctor, "rating": ratings.get(doctor), "credentials": ["MD"],
+                                        "fetched_at": fetched, "crawl_id": crawl_id})
+    for name, table_rows in rows.items():
+        write_table(root / name / "crawl_date=2026-11-01" / f"{crawl_id}-00000.parquet",
+                    pa.Table.from_pylist(table_rows, schema=SCHEMAS[name]))
+
+
+def shares(cov):
+    return {(c["dataset"], c["layout"], c["field"]): (round(c["non_null"], 3), c["rows"]) for c in cov}
+
+
+def test_coverage_per_dataset_and_family_from_the_committed_files(tmp_path):
+    write_crawl(tmp_path, "c1", [
+        ("legacy", [("dr-a", "T"), (None, "")], {"dr-a": 4.5}),
+        ("nextjs", [("dr-b", "T"), ("dr-a", "T")], {"dr-b": None}),
+        ("legacy", [("dr-c", None)], {"dr-c": 3.0}),
+    ])
+    cov = shares(coverage.crawl_coverage(tmp_path, "c1"))
+    assert cov["questions", "*", "topic"] == (0.333, 3) and cov["questions", "legacy", "topic"] == (0.0, 2)
+    assert cov["questions", "nextjs", "topic"] == (1.0, 1)
+    assert cov["answers", "legacy", "title"] == (0.333, 3)  # an empty string is no title
+    assert cov["answers", "nextjs", "doctor_id"] == (1.0, 2) and cov["answers", "legacy", "doctor_id"] == (0.667, 3)
+    # a doctor takes the family of the page it was read from (dr-a: the first, legacy)
+    assert cov["doctors", "legacy", "rating"] == (1.0, 2) and cov["doctors", "nextjs", "rating"] == (0.0, 1)
+    assert cov["doctors", "*", "credentials"] == (1.0, 3)
+    assert ("doctors", "*", "doctor_id") not in cov  # keys are not fields
+    assert coverage.rows_of(coverage.crawl_coverage(tmp_path, "c1"), "answers") == 5
+    assert coverage.crawl_coverage(tmp_path, "nothing") == []
+
+
+def test_a_field_that_falls_fails_beyond_margin_and_chance():
+    before = [{"dataset": "doctors", "layout": "*", "field": "rating", "non_null": 0.8, "rows": 1000}]
+    now = [{"dataset": "doctors", "layout": "*", "field": "rating", "non_null": 0.5, "rows": 1000}]
+    (result,) = coverage.compare(now, before, margin=0.1, sigmas=3, min_rows=30)
+    assert result.name == "coverage/doctors.rating/all" and not result.passed
+    assert result.threshold == pytest.approx(0.7)
+    slightly = [dict(now[0], non_null=0.75)]
+    assert coverage.compare(slightly, before, margin=0.1, sigmas=3, min_rows=30)[0].passed
+    # few rows: chance explains more than the margin, the threshold widens
+    few = coverage.threshold(0.8, 40, 40, margin=0.1, sigmas=3)
+    assert few < 0.7 and few == pytest.approx(0.8 - 3 * (0.8 * 0.2 * (2 / 40)) ** 0.5)
+    assert coverage.threshold(0.05, 1000, 1000, margin=0.1, sigmas=3) == 0.0
+    # too few rows to compare, or a field the earlier crawl never had: no check
+    tiny = [dict(now[0], rows=10)]
+    assert coverage.compare(tiny, before, margin=0.1, sigmas=3, min_rows=30) == []
+    assert coverage.compare(now, [dict(before[0], non_null=0.0)], margin=0.1, sigmas=3, min_rows=30) == []
+
+
+def test_coverage_compares_with_the_last_crawl_of_the_site_that_passed(settings, tmp_path):
+    good = [{"dataset": "answers", "layout": "legacy", "field": "title", "non_null": 1.0, "rows": 500}]
+    bad = [{"dataset": "answers", "layout": "legacy", "field": "title", "non_null": 0.2, "rows": 500}]
+    now = [{"dataset": "answers", "layout": "legacy", "field": "title", "non_null": 0.3, "rows": 500}]
+    earlier = [earlier_row("degraded", coverage_rows=bad, days=1), earlier_row(coverage_rows=good, days=2)]
+    (result,) = coverage.check(facts(settings, coverage=now, earlier=earlier))
+    assert result.name == "coverage/answers.title/legacy" and not result.passed
+    assert coverage.check(facts(settings, coverage=now)) == []  # no earlier crawl: nothing to compare
+
+
+# ---- the outcome rule -----------------------------------------------------------------------
+
+REFUSED = {"downloader/request_count": 14, "downloader/exception_count": 14,
+           "downloader/exception_type_count/scrapy.exceptions.DownloadConnectionRefusedError": 14}
+
+
+def test_nothing_answered_fails_naming_the_cause():
+    status, message = outcome("finished", REFUSED, ["http://127.0.0.1:9/"])
+    assert status == "failed"
+    assert message == "0 of 14 requests answered: connection refused (14)"
+
+
+def test_error_answers_fail_naming_the_statuses():
+    stats = {"downloader/request_count": 8, "downloader/response_count": 8,
+             "downloader/response_status_count/200": 1, "downloader/response_status_count/500": 4,
+             "downloader/response_status_count/503": 3}
+    status, message = outcome("finished", stats, ["http://h/"])
+    assert status == "failed" and message == "7 of 8 answers were errors: HTTP 500 (4), HTTP 503 (3)"
+
+
+def test_pages_of_no_known_shape_only_fail_the_crawl():
+    stats = {"downloader/request_count": 5, "downloader/response_count": 5, "pages/unknown_layout": 4}
+    assert outcome("finished", stats, ["http://h/"]) == (
+        "failed", "no question page read: 4 of an unknown layout, 0 malformed")
+
+
+def test_failed_start_urls_are_named():
+    stats = {"pages/question": 3, "crawl/start_url_errors": ["http://h/nope: 404 Not Found"],
+             "downloader/request_count": 2, "downloader/response_count": 2, "downloader/response_status_count/404": 1}
+    status, message = outcome("finished", stats, ["http://h/nope"])
+    assert status == "failed" and message.startswith("start URL failed: http://h/nope: 404 Not Found")
+    # one of two start URLs failed: the other's data stands, the check makes it degraded
+    checks = [CheckResult.judge("start_urls_failed", 1, 0)]
+    assert status_of("finished", stats, ["http://h/nope", "http://h/"], checks) == "degraded"
+
+
+@pytest.mark.parametrize("reason, stats, expected", [
+    ("finished", {"pages/question": 5}, "finished"),
+    ("closespider_pagecount", {"pages/question": 5}, "finished"),
+    ("finished", {"pages/skipped_unchanged": 5}, "finished"),  # an incremental crawl with nothing new
+    ("finished", {"pages/not_modified": 5}, "finished"),
+    ("shutdown", {}, "interrupted"),
+    ("cancelled", {"pages/question": 5}, "interrupted"),
+    ("blocked", {"pages/question": 5}, "blocked"),
+    ("finished", {"pages/question": 5, "pages/blocked_gave_up": 1}, "blocked"),
+    ("finished", {}, "failed"),
+    ("output_failed", {"pages/question": 5}, "failed"),
+    ("something_else", {"pages/question": 5, "crawl/message": "the spider broke"}, "failed"),
+])
+def test_status_of_every_ending(reason, stats, expected):
+    assert status_of(reason, stats, ["http://h/"]) == expected
+    assert status_of(reason, stats) == expected  # start URLs and checks are optional
+
+
+def test_an_unknown_reason_says_why():
+    assert outcome("something_else", {"pages/question": 5}, ["http://h/"]) == (
+        "failed", "the crawl stopped: something_else")
+    assert outcome("finished", {"pages/question": 5}, output_error="cannot write to d: full") == (
+        "failed", "cannot write to d: full")
+
+
+def test_a_failed_check_degrades_a_finished_crawl_only():
+    checks = [CheckResult.judge("unknown_or_malformed_pages", 0.3, 0.02), CheckResult.judge("fetch_errors", 0, 0.2)]
+    status, message = outcome("finished", {"pages/question": 5}, ["http://h/"], checks)
+    assert status == "degraded" and message == "quality checks failed: unknown_or_malformed_pages 0.300 (at most 0.020)"
+    assert status_of("shutdown", {"pages/question": 5}, ["http://h/"], checks) == "interrupted"
+
+
+def test_errors_by_kind_most_frequent_first():
+    stats = dict(REFUSED, **{"downloader/response_status_count/503": 20, "downloader/response_status_count/200": 9,
+                             "pages/unknown_layout": 3, "pages/truncated": 14})
+    assert errors_by_kind(stats) == {"HTTP 503": 20, "connection refused": 14, "cut off": 14, "unknown layout": 3}
+    assert why_nothing_usable({}) == "nothing was requested"
+
+
+def test_earlier_crawls_of_the_same_site_newest_first_older_rows_included(tmp_path):
+    from pipelines.crawls import earlier_crawls
+    from pipelines.schemas import CRAWLS
+
+    def row(crawl_id, url, days, status="finished"):
+        return {"crawl_id": crawl_id, "started_at": T0 + timedelta(days=days), "status": status, "start_urls": [url]}
+
+    older_schema = pa.schema([f for f in CRAWLS if f.name not in ("checks", "coverage")])  # before the checks
+    write_table(tmp_path / "crawls" / "crawl_date=2026-11-01" / "a.parquet",
+                pa.Table.from_pylist([row("a", "http://127.0.0.1:8000/", 0)], schema=older_schema))
+    for crawl_id, url, days in (("b", "http://127.0.0.1:9000/", 2), ("c", "http://other.example/", 3),
+                                ("d", "http://127.0.0.1:8000/question/x", 4)):
+        write_table(tmp_path / "crawls" / "crawl_date=2026-11-01" / f"{crawl_id}.parquet",
+                    pa.Table.from_pylist([row(crawl_id, url, days)], schema=CRAWLS))
+    rows = earlier_crawls(tmp_path, ["127.0.0.1"], crawl_id="d")
+    assert [r["crawl_id"] for r in rows] == ["b", "a"]  # same host, any port; newest first; not itself
+    assert rows[1]["checks"] is None and rows[1]["coverage"] is None
+    assert earlier_crawls(tmp_path / "nothing", ["127.0.0.1"], "x") == []

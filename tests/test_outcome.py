@@ -1,0 +1,240 @@
+"""How a crawl ends, as a cron job sees it: exit status, the `crawls` row, the summary on stdout.
+
+failed (1) when nothing usable was fetched, with a message naming the cause; degraded (4) when
+data was committed but a quality check failed, naming the check and its figures; finished (0)
+otherwise. The hostile servers here change the site in ways the checks were not written for:
+the checks look at outcomes, not at the kinds of fault injected.
+"""
+from __future__ import annotations
+
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import urllib.request
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.error import HTTPError
+
+import pytest
+
+from pipelines.loader import load
+from tests.crawling import crawl, crawl_command, crawl_log, crawl_rows, question_hits, wait_for
+from tests.truthcheck import read_truth
+
+FAST_FAILURE = ["-s", "RETRY_TIMES=1", "-s", "DOWNLOAD_TIMEOUT=3", "-s", "RETRY_BACKOFF_BASE=0.01"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def last_row(out) -> dict:
+    return sorted(crawl_rows(out), key=lambda row: row["started_at"])[-1]
+
+
+def check_named(row: dict, prefix: str) -> dict:
+    (check,) = [c for c in row["checks"] if c["name"] == prefix] or [None]
+    return check
+
+
+def assert_errors_are_one_line_each(result) -> None:
+    assert "Traceback" not in result.stderr
+    for line in result.stderr.splitlines():
+        assert line.startswith(("ERROR: ", "CRITICAL: ", "crawl ")), line
+
+
+# ---- failed ---------------------------------------------------------------------------------
+
+def test_a_host_with_nothing_listening_fails_naming_the_cause(tmp_path):
+    out = tmp_path / "data"
+    result = crawl(f"http://127.0.0.1:{free_port()}/", "--out", out, *FAST_FAILURE, timeout=120)
+    assert result.returncode == 1, result.stdout + result.stderr[-2000:]
+    row = last_row(out)
+    assert row["status"] == "failed" and row["pages_fetched"] == 0
+    assert re.search(r"0 of \d+ requests answered: connection refused \(\d+\)$", row["message"]), row["message"]
+    assert f"why: {row['message']}" in result.stdout
+    assert f"crawl {row['crawl_id']}: failed" in result.stdout
+    assert_errors_are_one_line_each(result)
+    assert result.stderr.splitlines()[-1].endswith(": failed")
+    assert "Dumping Scrapy stats" in crawl_log(out)  # the whole log is in its file
+
+
+def test_a_site_answering_errors_to_everything_fails(reference_site, tmp_path):
+    site = reference_site(questions=30, faults="error=1")
+    out = tmp_path / "data"
+    result = crawl(site.url, "--out", out, *FAST_FAILURE, timeout=120)
+    assert result.returncode == 1, result.stdout + result.stderr[-2000:]
+    row = last_row(out)
+    assert row["status"] == "failed" and row["questions"] == 0
+    assert re.search(r"answers were errors: HTTP 5\d\d \(\d+\)", row["message"]), row["message"]
+    assert row["message"] in result.stdout
+
+
+# ---- degraded -------------------------------------------------------------------------------
+
+def test_a_redesign_on_a_share_of_pages_degrades_the_crawl_naming_the_check(reference_site, tmp_path):
+    truth_file = tmp_path / "truth.jsonl"
+    site = reference_site(questions=200, drift="family=0.3", truth=str(truth_file))
+    out = tmp_path / "data"
+    result = crawl(site.url, "--out", out)
+    assert result.returncode == 4, result.stdout + result.stderr[-2000:]
+    row = last_row(out)
+    assert row["status"] == "degraded"
+    check = check_named(row, "unknown_or_malformed_pages")
+    drifted = [q for q in read_truth(truth_file)["questions"].values() if "family" in q.get("drift", "")]
+    assert check["value"] == pytest.approx(len(drifted) / 200) and not check["passed"]
+    assert 0.2 < check["value"] < 0.4
+    assert f"unknown_or_malformed_pages {check['value']:.3f} (at most 0.020)" in result.stdout
+    assert "unknown_or_malformed_pages" in row["message"]
+    assert row["questions"] == 200 - len(drifted)  # what could be read was committed
+
+
+def test_a_rating_moved_out_of_the_byline_degrades_the_next_crawl(reference_site, tmp_path):
+    out = tmp_path / "data"
+    clean = reference_site(questions=300)
+    first = crawl(clean.url, "--out", out)
+    assert first.returncode == 0, first.stdout + first.stderr[-2000:]
+    clean.stop()
+    drifted = reference_site(questions=300, drift="rating=0.5")
+    result = crawl(drifted.url, "--out", out)
+    assert result.returncode == 4, result.stdout + result.stderr[-2000:]
+    row = last_row(out)
+    assert row["status"] == "degraded"
+    failed = [c["name"] for c in row["checks"] if not c["passed"]]
+    assert "coverage/doctors.rating/all" in failed, failed
+    assert "coverage/doctors.rating/all" in result.stdout and "coverage/doctors.rating/all" in row["message"]
+    assert row["questions"] == 300  # every page read: only the coverage shows it
+
+
+# ---- finished -------------------------------------------------------------------------------
+
+def test_a_clean_crawl_finishes_with_a_summary(reference_site, tmp_path):
+    site = reference_site(questions=80)
+    out = tmp_path / "data"
+    result = crawl(site.url, "--out", out)
+    assert result.returncode == 0, result.stdout + result.stderr[-2000:]
+    assert result.stderr == ""  # nothing for cron to mail
+    row = last_row(out)
+    assert row["status"] == "finished" and all(c["passed"] for c in row["checks"])
+    assert {c["name"] for c in row["checks"]} >= {"unknown_or_malformed_pages", "fetch_errors", "questions_found"}
+    assert {(c["dataset"], c["layout"]) for c in row["coverage"]} >= {("questions", "*"), ("doctors", "legacy")}
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith(f"crawl {row['crawl_id']}: started on {site.url}")
+    summary = "\n".join(lines[1:])
+    assert f"crawl {row['crawl_id']}: finished" in summary
+    doctors = len(load("doctors", root=out))
+    assert f"rows: 80 questions, {row['answers']} answers, {doctors} distinct doctors" in summary
+    assert "errors: none" in summary and re.search(r"time: \d+\.\d s", summary)
+    assert f"data: {out.resolve()}" in summary
+    log = out / "logs" / f"{row['crawl_id']}.log"
+    assert f"log: {log.resolve()}" in summary and "Spider closed (finished)" in log.read_text()
+
+
+def test_log_options(reference_site, tmp_path):
+    site = reference_site(questions=20)
+    log = tmp_path / "elsewhere" / "crawl.log"
+    result = crawl(site.url, "--out", tmp_path / "data", "--log-file", log, "--log-level", "warning")
+    assert result.returncode == 0 and log.is_file()
+    assert " INFO: " not in log.read_text() and not (tmp_path / "data" / "logs").exists()
+    on_stderr = crawl(site.url, "--out", tmp_path / "data2", "--log-file", "-")
+    assert on_stderr.returncode == 0 and "Spider closed (finished)" in on_stderr.stderr
+
+
+def test_a_resumed_crawl_says_so_at_its_start(reference_site, tmp_path):
+    site = reference_site(questions=600, faults="latency=20ms")
+    out, state = tmp_path / "data", tmp_path / "state"
+    command = crawl_command(site.url, "--out", out, "--state", state, "-s", "CHECKPOINT_PAGES=20")
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        wait_for(lambda: question_hits(site) >= 80, what="80 questions fetched")
+        process.send_signal(signal.SIGINT)
+        stdout, _ = process.communicate(timeout=120)
+    finally:
+        process.kill()
+    assert process.returncode == 130 and ": interrupted" in stdout
+    result = crawl(site.url, "--out", out, "--state", state)
+    assert result.returncode == 0, result.stdout + result.stderr[-2000:]
+    first = result.stdout.splitlines()[0]
+    assert re.search(r"crawl \S+: resuming from state .* \(\d+ question pages already committed\)", first), first
+    assert "Resuming crawl" in crawl_log(out)
+
+
+# ---- changes nobody wrote a fault for -------------------------------------------------------
+
+class HostileProxy:
+    """A server of the test's own in front of the reference site: it rewrites question pages
+    with `change` (bytes -> bytes) once `hostile` is set."""
+
+    def __init__(self, upstream: str, change):
+        self.upstream, self.change, self.hostile = upstream.rstrip("/"), change, False
+        proxy = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):
+                request = urllib.request.Request(proxy.upstream + self.path, headers={"Host": self.headers["Host"]})
+                try:
+                    with urllib.request.urlopen(request, timeout=30) as answer:
+                        status, body, ctype = answer.status, answer.read(), answer.headers.get("Content-Type")
+                except HTTPError as error:
+                    status, body, ctype = error.code, error.read(), error.headers.get("Content-Type")
+                if proxy.hostile and self.path.startswith("/question/"):
+                    body = proxy.change(body)
+                self.send_response(status)
+                self.send_header("Content-Type", ctype or "text/html")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def answer_titles_vanish(body: bytes) -> bytes:
+    return re.sub(rb"<h3\b[^>]*>.*?</h3>", b"", body, flags=re.S)
+
+
+def doctor_links_move(body: bytes) -> bytes:
+    return body.replace(b'href="/dr/', b'href="/team/')
+
+
+@pytest.mark.parametrize("change, field", [(answer_titles_vanish, "answers.title"),
+                                           (doctor_links_move, "answers.doctor_id")])
+def test_a_change_nobody_wrote_down_is_caught_by_the_checks(reference_site, tmp_path, change, field):
+    site = reference_site(questions=200)
+    proxy = HostileProxy(site.url, change)
+    out = tmp_path / "data"
+    try:
+        assert crawl(proxy.url, "--out", out).returncode == 0
+        proxy.hostile = True
+        result = crawl(proxy.url, "--out", out)
+    finally:
+        proxy.close()
+    assert result.returncode == 4, result.stdout + result.stderr[-2000:]
+    row = last_row(out)
+    failed = [c["name"] for c in row["checks"] if not c["passed"]]
+    assert row["status"] == "degraded" and any(name.startswith(f"coverage/{field}/") for name in failed), failed
+    assert f"coverage/{field}/" in result.stdout
+
+
+def test_scrapy_crawl_exits_with_the_crawls_status(tmp_path):
+    out = tmp_path / "data"
+    project = Path(__file__).resolve().parent.parent  # scrapy.cfg
+    result = subprocess.run([sys.executable, "-m", "scrapy.cmdline", "crawl", "questions", "-a",
+                             f"start_url=http://127.0.0.1:{free_port()}/", "-s", f"DATA_DIR={out}", *FAST_FAILURE],
+                            capture_output=True, text=True, cwd=project, timeout=120)
+    assert result.returncode == 1, result.stderr[-2000:]
+    assert last_row(out)["status"] == "failed"
+    assert re.search(r"Crawl \S+ failed \(.*connection refused", result.stderr)  # the outcome, in the log
