@@ -37,7 +37,9 @@ from crawler.sites import site_for
 from crawler.extraction import extract_page
 from crawler.pages import BlockedPage, PageError, TruncatedPage, UnknownLayout, is_block_page
 from crawler.run import CrawlResult, crawl_settings
-from pipelines.crawls import crawl_row, status_of, write_crawl_row
+from pipelines.checks import CrawlFacts, run_checks
+from pipelines.checks.coverage import crawl_coverage
+from pipelines.crawls import Outcome, crawl_row, message_of, status_of, write_crawl_row
 from pipelines.parquet import DatasetWriter, publish
 from pipelines.rows import row_for
 from pipelines.schemas import SCHEMAS
@@ -323,13 +325,14 @@ def run_reparse(paths, out: str | Path = "data", processes: int | None = None, s
         reparse.abort()
         failure = ("failed", f"cannot write to {root}: {error.strerror or error}")
     stats = dict(reparse.stats)
-    status, message = failure or _outcome(stats)
+    outcome = Outcome(*failure) if failure else _outcome(root, reparse.crawl_id, stats, settings)
+    status, message = outcome.status, outcome.message
     if message:
         stats["crawl/message"] = message
         print(f"doctor-answers reparse: {message}", file=progress.stream)
-    row = crawl_row(crawl_id=reparse.crawl_id, spider="reparse", started_at=reparse.started_at, status=status,
+    row = crawl_row(crawl_id=reparse.crawl_id, spider="reparse", started_at=reparse.started_at, outcome=outcome,
                     start_urls=[str(Path(p).resolve()) for p in paths], stats=stats, written=written,
-                    version=settings.get("PROJECT_VERSION"), message=message)
+                    version=settings.get("PROJECT_VERSION"))
     try:
         write_crawl_row(root, f"{reparse.started_at:%Y-%m-%d}", row)
     except OSError as error:
@@ -348,12 +351,19 @@ def _check_writable(root: Path, crawl_id: str) -> None:
     probe.unlink()
 
 
-def _outcome(stats: dict) -> tuple[str, str | None]:
-    """(status, message) of a reparse that ran to its end: the crawl's own rule (status_of)."""
+def _outcome(root: Path, crawl_id: str, stats: dict, settings) -> Outcome:
+    """How a reparse that ran to its end went: the crawl's own checks on what it committed
+    (no earlier crawl to compare coverage with: an archive is not a crawl of a site), then the
+    crawl's own rule (status_of)."""
+    coverage = crawl_coverage(root, crawl_id)
+    checks = run_checks(CrawlFacts(stats=stats, settings=settings, root=root, crawl_id=crawl_id, sites=[],
+                                   full=False, coverage=coverage))
+    status = status_of("finished", stats, (), checks)
+    message = message_of(status, "finished", stats, checks)
     if stats.get("archive/unreadable"):
-        message = f"{stats['archive/unreadable']} part(s) of the archives could not be read (see the log)"
-        return ("failed" if not stats.get("response_received_count") else status_of("finished", stats)), message
-    return status_of("finished", stats), stats.get("crawl/message")
+        unreadable = f"{stats['archive/unreadable']} part(s) of the archives could not be read (see the log)"
+        message = f"{unreadable}; {message}" if message else unreadable
+    return Outcome(status, message, checks, coverage)
 
 
 def _update_latest(root: Path, settings) -> None:
