@@ -64,9 +64,14 @@ def setting(value: str) -> tuple[str, str]:
 
 def cmd_crawl(args: argparse.Namespace) -> int:
     from crawler.run import run_crawl
+    from pipelines.state import StateError
 
-    result = run_crawl(args.start_urls, out=args.out, max_pages=args.max_pages, state=args.state,
-                       overrides=dict(args.settings))
+    try:
+        result = run_crawl(args.start_urls, out=args.out, max_pages=args.max_pages, state=args.state,
+                           overrides=dict(args.settings))
+    except StateError as error:  # the --state folder cannot serve this crawl: one line, its own status
+        print(f"doctor-answers crawl: {error}", file=sys.stderr)
+        return error.exit_status
     print(f"crawl {result.crawl_id}: {result.status}", file=sys.stderr)
     return result.exit_code
 

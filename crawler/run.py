@@ -39,9 +39,15 @@ def run_crawl(start_urls: list[str], out: str | Path = "data", max_pages: int | 
               state: str | Path | None = None, overrides: dict | None = None) -> CrawlResult:
     from scrapy.crawler import CrawlerProcess
 
+    from pipelines.state import StateError
+
     process = CrawlerProcess(crawl_settings(out, max_pages, state, overrides))
     crawler = process.create_crawler("questions")
-    process.crawl(crawler, start_urls=list(start_urls))
+    refused: list[StateError] = []  # a state folder this crawl may not use: it never starts
+    crawling = process.crawl(crawler, start_urls=list(start_urls))
+    crawling.addErrback(lambda failure: refused.append(failure.value) if failure.check(StateError) else failure)
     process.start()
+    if refused:
+        raise refused[0]
     stats = crawler.stats.get_stats()
     return CrawlResult(stats.get("crawl/status", "failed"), stats.get("crawl/id", ""), stats)

@@ -82,11 +82,15 @@ PARQUET_ROW_GROUP_ROWS = 50_000
 PARQUET_ROW_GROUP_BYTES = 8 * 1024 * 1024
 PARQUET_FILE_ROWS = 1_000_000
 PROGRESS_INTERVAL = 5.0
+# Print the progress line to stderr as well as logging it (the demo sets it).
+PROGRESS_PRINT = False
 
 # Stateful crawls (`--state DIR`, setting STATE_DIR): incremental and resumable. A batch of
 # files is published every CHECKPOINT_PAGES pages or CHECKPOINT_SECONDS, whichever first:
 # what a hard kill can cost, against how many files a crawl leaves.
 STATE_DIR = None
+# The crawl's id (a Scrapyd job id, say); None makes one from the start time.
+CRAWL_ID = None
 CHECKPOINT_PAGES = 5_000
 CHECKPOINT_SECONDS = 120.0
 
@@ -102,5 +106,4 @@ CONCURRENT_ITEMS = 1
 WARN_ON_GENERATOR_RETURN_VALUE = False
 
 LOG_LEVEL = "INFO"
-REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 FEED_EXPORT_ENCODING = "utf-8"

@@ -34,8 +34,8 @@ def retry_after_seconds(value: bytes | None) -> float | None:
 class BackoffRetryMiddleware(RetryMiddleware):
     def __init__(self, settings):
         super().__init__(settings)
-        self.backoff_base = settings.getfloat("RETRY_BACKOFF_BASE", 0.25)
-        self.backoff_max = settings.getfloat("RETRY_BACKOFF_MAX", 30.0)
+        self.backoff_base = settings.getfloat("RETRY_BACKOFF_BASE")
+        self.backoff_max = settings.getfloat("RETRY_BACKOFF_MAX")
 
     async def process_request(self, request: Request, spider=None) -> None:
         # The wait happens here, in the downloader, so the callback that asked for the

@@ -24,9 +24,9 @@ class BlockPageMiddleware:
     def __init__(self, crawler):
         settings = crawler.settings
         self.crawler = crawler
-        self.retry_times = settings.getint("BLOCK_RETRY_TIMES", 4)
-        self.retry_delay = settings.getfloat("BLOCK_RETRY_DELAY", 1.0)
-        self.stop_after = settings.getint("BLOCK_STOP_AFTER", 25)
+        self.retry_times = settings.getint("BLOCK_RETRY_TIMES")
+        self.retry_delay = settings.getfloat("BLOCK_RETRY_DELAY")
+        self.stop_after = settings.getint("BLOCK_STOP_AFTER")
         self.blocked_in_a_row = 0
         self.stopping = False
 

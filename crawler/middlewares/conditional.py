@@ -7,13 +7,12 @@ Scrapy's HTTP cache would send these headers too, but it answers a 304 with the 
 from __future__ import annotations
 
 from crawler.discovery import is_question_url
-from pipelines.session import CrawlSession
 
 
 class ConditionalGetMiddleware:
     def __init__(self, crawler):
         self.crawler = crawler
-        self.session = CrawlSession.from_crawler(crawler)
+        self.session = crawler.spider.session  # the spider builds the crawl's session
 
     @classmethod
     def from_crawler(cls, crawler):

@@ -62,7 +62,7 @@ class QuestionsSpider(scrapy.Spider):
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
         spider = super().from_crawler(crawler, *args, **kwargs)
-        spider.session = CrawlSession.from_crawler(crawler)
+        spider.session = CrawlSession(crawler.settings)  # the crawl's; other components use spider.session
         spider.extraction = ExtractionWorkers.from_crawler(crawler)
         spider.requested: set[str] = set()
         spider.sitemaps_first = SitemapsFirst(active=spider.session.state is not None and bool(spider.site_roots))
