@@ -27,7 +27,7 @@ from pipelines.output.parquet import warm_arrow
 from pipelines.output.validate import RowsDoNotFit
 from pipelines.rows import page_rows
 from pipelines.signals import batch_sealing, crawl_committed
-from pipelines.state import PageVersion, StateError
+from pipelines.state import PageVersion
 
 logger = logging.getLogger(__name__)
 
@@ -45,25 +45,24 @@ class DatasetsPipeline:
         self.checkpoint_pages = settings.getint("CHECKPOINT_PAGES")
         self.checkpoint_seconds = settings.getfloat("CHECKPOINT_SECONDS")
         self.batches: Batches | None = None  # once open
-        self.refused = False  # the state refused this crawl: it never started, nothing to write
         self.output_error: str | None = None
 
     @classmethod
     def from_crawler(cls, crawler):
         pipeline = cls(crawler)
+        # Opened here, while the engine is built: a refusal (StateError) stops the crawl before
+        # anything has started, so nothing needs stopping and no crawls row is written.
+        pipeline.open()
         crawler.signals.connect(pipeline.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
         return pipeline
 
-    def open_spider(self, spider=None):
+    def open(self) -> None:
         # Before any request: a folder that cannot be written fails now, not after a whole crawl.
         try:
             self.output.check_writable()
             self._open()
-        except StateError:
-            self.refused = True
-            raise  # the crawl does not start: crawler.run reports it in one line
-        except OSError as error:  # the spider is closed once open (spider_opened)
+        except OSError as error:  # the spider is closed as soon as it is open (spider_opened)
             self._fail(error)
 
     def _open(self) -> None:
@@ -136,13 +135,10 @@ class DatasetsPipeline:
         logger.error("Output failed, stopping the crawl: %s", self.output_error)
         self.crawler.stats.set_value("crawl/message", self.output_error)
         self.output.abort()
-        engine = self.crawler.engine
-        if engine is not None and engine.spider is not None and self.batches is not None:
-            _schedule_coro(engine.close_spider_async(reason="output_failed"))
+        if self.batches is not None:  # crawling (before, spider_opened closes the spider)
+            _schedule_coro(self.crawler.engine.close_spider_async(reason="output_failed"))
 
     def spider_closed(self, spider, reason):
-        if self.refused:
-            return
         try:
             self._end(spider, reason)
         finally:
