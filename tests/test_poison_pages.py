@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 import pytest
 
 from pipelines.loader import load
-from pipelines.output.validate import RowsDoNotFit, page_batches
+from pipelines.output.validate import RowsDoNotFit, check_page
 from pipelines.rows import row_for
 from reference_site.site import Site
 from tests.crawling import crawl, crawl_rows, partial_files
@@ -121,9 +121,9 @@ DOCTOR = {"type": "doctor", "doctor_id": "d", "profile_url": "https://x/dr/d", "
     (ANSWER, {"vote_count": "many"}),
 ])
 def test_a_value_that_does_not_fit_makes_the_page_unfit(record, change):
-    assert page_batches(rows_of(record))  # the unchanged record fits
+    check_page(rows_of(record))  # the unchanged record fits
     with pytest.raises(RowsDoNotFit):
-        page_batches(rows_of({**record, **change}))
+        check_page(rows_of({**record, **change}))
 
 
 @pytest.mark.parametrize("day", ["10000-01-01", "0000-12-31", "2012-02-30"])

@@ -13,10 +13,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-import pyarrow as pa
-
 from pipelines.output.protocol import Output
-from pipelines.output.validate import page_batches
+from pipelines.output.validate import check_page
 from pipelines.state import PageVersion
 
 SealOthers = Callable[[int], list[tuple[Path, Path]]]
@@ -42,16 +40,16 @@ class Batches:
 
     def add_page(self, rows: dict[str, list[dict]], page: PageVersion) -> None:
         """A page's rows into the batch, all or none (RowsDoNotFit when one does not fit its schema)."""
-        batches = page_batches(rows)  # the whole page checked before anything is buffered
-        keys, first = [], []
-        for row in rows.get("doctors", []):
+        check_page(rows)  # the whole page, doctors met before included, before anything is buffered
+        keys, doctors = [], []
+        for row in rows.get("doctors", ()):
             key = doctor_key(row)
-            first.append(key not in self.session.doctors and key not in keys)
-            if first[-1]:
+            if key not in self.session.doctors and key not in keys:
                 keys.append(key)
-        if not all(first):
-            batches["doctors"] = batches["doctors"].filter(pa.array(first))
-        self.output.add(batches)
+                doctors.append(row)
+        if "doctors" in rows:
+            rows = {**rows, "doctors": doctors}
+        self.output.add(rows)
         self.session.doctors.update(keys)
         if self.session.state is not None:
             self.doctors.extend(keys)

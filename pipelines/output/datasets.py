@@ -12,7 +12,6 @@ import json
 import os
 from pathlib import Path
 
-import pyarrow as pa
 import pyarrow.parquet as pq
 
 from pipelines.output.parquet import DatasetWriter, publish
@@ -50,9 +49,11 @@ class ParquetDatasets:
         }
         return removed
 
-    def add(self, batches: dict[str, pa.RecordBatch]) -> None:
-        for dataset, batch in batches.items():
-            self.writers[dataset].add_batch(batch)
+    def add(self, rows: dict[str, list[dict]]) -> None:
+        for dataset, dataset_rows in rows.items():
+            writer = self.writers[dataset]
+            for row in dataset_rows:
+                writer.add(row)
 
     def is_full(self) -> bool:
         return any(writer.rows_in_file >= self.file_rows for writer in self.writers.values())

@@ -1,9 +1,10 @@
 """Buffered Parquet files of one dataset, whole or absent.
 
-Rows come as Arrow record batches of the dataset's explicit schema (a page's rows, made and
-checked by pipelines.output.validate, so a value that does not fit never reaches a buffer)
-and are written in large row groups (zstd). Small batches are merged every CHUNK_ROWS rows
-into one compact batch (each small batch has its own buffers and objects). A row group is written when the batches reach `row_group_rows` rows
+Rows are buffered per dataset and written in large row groups (zstd) with the dataset's
+explicit schema (a page's rows are checked against it first, pipelines.output.validate, so a
+value that does not fit never reaches a buffer). The buffer holds Python values for CHUNK_ROWS rows only: then they become a
+compact Arrow record batch (a Python string costs its text plus ~50 bytes and a list slot; in
+Arrow, its text plus 4). A row group is written when the batches reach `row_group_rows` rows
 or `row_group_bytes` bytes, whichever first, so a crawl's memory does not grow with its size.
 Rows go into a file under a hidden temporary name (`.name.tmp`, which every reader
 skips). `seal()` finishes the file on disk and hands back (temporary, final) paths; the
@@ -34,29 +35,26 @@ class DatasetWriter:
     part: int = 0
     rows_written: int = 0  # rows in sealed files
     rows_in_file: int = 0  # rows in the file being written, buffer included
-    _chunk: list = field(init=False, default_factory=list)  # small record batches, not yet merged
-    _chunk_rows: int = field(init=False, default=0)  # rows in _chunk
-    _batches: list = field(init=False, default_factory=list)  # merged record batches of earlier chunks
-    _buffered: int = field(init=False, default=0)  # rows in _batches and _chunk
+    _columns: dict[str, list] = field(init=False)
+    _chunk: int = field(init=False, default=0)  # rows in _columns
+    _batches: list = field(init=False, default_factory=list)  # record batches of earlier chunks
+    _buffered: int = field(init=False, default=0)  # rows in _batches and _columns
     _buffered_bytes: int = field(init=False, default=0)  # Arrow bytes in _batches
     _writer: pq.ParquetWriter | None = field(init=False, default=None)
     _sink: object = field(init=False, default=None)
 
-    def add(self, row: dict) -> None:
-        """One row (a wrong type or a value that does not fit raises here, before buffering)."""
-        self.add_batch(pa.RecordBatch.from_pylist([row], schema=self.schema))
+    def __post_init__(self):
+        self._columns = {name: [] for name in self.schema.names}
 
-    def add_batch(self, batch: pa.RecordBatch) -> None:
-        """Rows already in the dataset's schema (see pipelines.output.validate)."""
-        if not batch.num_rows:
-            return
-        self._chunk.append(batch)
-        self._chunk_rows += batch.num_rows
-        self._buffered += batch.num_rows
-        self.rows_in_file += batch.num_rows
+    def add(self, row: dict) -> None:
+        for name, values in self._columns.items():
+            values.append(row.get(name))
+        self._chunk += 1
+        self._buffered += 1
+        self.rows_in_file += 1
         if self._buffered >= self.row_group_rows:
             self._write_row_group()
-        elif self._chunk_rows >= CHUNK_ROWS:
+        elif self._chunk >= CHUNK_ROWS:
             self._compact()
             if self._buffered_bytes >= self.row_group_bytes:
                 self._write_row_group()
@@ -92,19 +90,19 @@ class DatasetWriter:
             self.tmp_path(self.part).unlink(missing_ok=True)
         except OSError:  # e.g. its folder is not a folder: then there is no file either
             pass
-        self._chunk = []
-        self._chunk_rows = 0
+        self._columns = {name: [] for name in self.schema.names}
+        self._chunk = 0
         self._batches = []
         self._buffered = self._buffered_bytes = 0
         self.rows_in_file = 0
 
     def _compact(self) -> None:
-        """The small batches of the current chunk into one record batch."""
+        """The Python values of the current chunk into one Arrow record batch."""
         if not self._chunk:
             return
-        batch = pa.concat_batches(self._chunk) if len(self._chunk) > 1 else self._chunk[0]
-        self._chunk = []
-        self._chunk_rows = 0
+        batch = pa.RecordBatch.from_pydict(self._columns, schema=self.schema)
+        self._columns = {name: [] for name in self.schema.names}
+        self._chunk = 0
         self._batches.append(batch)
         self._buffered_bytes += batch.nbytes
 
@@ -138,7 +136,7 @@ def publish(files: list[tuple[Path, Path]]) -> None:
     for tmp, final in files:
         if tmp.exists():
             os.replace(tmp, final)
-    for folder in {final.parent for _, final in files}:
+    for folder in {final.parent for _, final in files}:  # a batch spans several folders
         _fsync_folder(folder)
 
 

@@ -15,16 +15,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Protocol
 
-import pyarrow as pa
-
 
 class Output(Protocol):
     def begin(self, crawl_id: str, crawl_date: str, part: int, *, stateful: bool) -> int:
         """Start writing the rows of this crawl, its batches numbered from `part`; removes the
         temporaries of dead crawls (returns how many)."""
 
-    def add(self, batches: dict[str, pa.RecordBatch]) -> None:
-        """One page's rows, dataset -> record batch of the dataset's schema."""
+    def add(self, rows: dict[str, list[dict]]) -> None:
+        """One page's rows, dataset -> rows (dicts of column values that fit the schema)."""
 
     def is_full(self) -> bool:
         """Whether the batch should be sealed now (files at their size limit)."""
