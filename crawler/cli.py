@@ -66,9 +66,12 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     from crawler.run import run_crawl
     from pipelines.state import StateError
 
+    overrides = dict(args.settings)
+    if args.report:
+        overrides["REPORT"] = True  # crawler.extensions.report writes DIR/report.html once the crawl is committed
     try:
         result = run_crawl(args.start_urls, out=args.out, max_pages=args.max_pages, state=args.state,
-                           overrides=dict(args.settings))
+                           overrides=overrides)
     except StateError as error:  # the --state folder cannot serve this crawl: one line, its own status
         print(f"doctor-answers crawl: {error}", file=sys.stderr)
         return error.exit_status
@@ -105,6 +108,18 @@ def cmd_schedule(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    from pipelines.report import ReportError, write_report
+
+    try:
+        path = write_report(args.data, args.out, crawl_id=args.crawl)
+    except ReportError as error:
+        print(f"doctor-answers report: {error}", file=sys.stderr)
+        return 1
+    print(path)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="doctor-answers",
@@ -137,6 +152,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="state folder: makes the crawl incremental and resumable")
     crawl.add_argument("-s", "--set", dest="settings", type=setting, action="append", default=[],
                        metavar="NAME=VALUE", help="override a Scrapy setting, as `scrapy crawl -s` does")
+    crawl.add_argument("--report", action="store_true",
+                       help="write the HTML report DIR/report.html once the crawl is committed")
     crawl.set_defaults(func=cmd_crawl)
 
     demo = sub.add_parser("demo", help="serve the reference site, crawl it into data/, summarise")
@@ -163,6 +180,12 @@ def build_parser() -> argparse.ArgumentParser:
                           help="state folder (absolute path sent): incremental and resumable crawls")
     schedule.add_argument("--max-pages", type=positive_int, default=None, help="stop after N responses")
     schedule.set_defaults(func=cmd_schedule)
+
+    report = sub.add_parser("report", help="write a self-contained HTML report of a data folder's crawls")
+    report.add_argument("--data", type=output_folder, default="data", help="dataset root (default data/)")
+    report.add_argument("--out", default=None, help="the HTML file to write (default DIR/report.html)")
+    report.add_argument("--crawl", default=None, metavar="ID", help="the crawl to report on (default the newest)")
+    report.set_defaults(func=cmd_report)
     return parser
 
 

@@ -64,6 +64,8 @@ DOWNLOADER_MIDDLEWARES = {
 EXTENSIONS = {
     "crawler.extensions.crawl_delay.RobotsCrawlDelay": 500,
     "crawler.extensions.progress.Progress": 510,
+    # After every other receiver of crawl_committed (the latest view): the report reads what they wrote.
+    "crawler.extensions.report.Report": 900,
 }
 ITEM_PIPELINES = {
     "pipelines.records.NormalisePipeline": 300,
@@ -84,6 +86,10 @@ PARQUET_FILE_ROWS = 1_000_000
 PROGRESS_INTERVAL = 5.0
 # Print the progress line to stderr as well as logging it (the demo sets it).
 PROGRESS_PRINT = False
+
+# `crawl --report`: once the crawl is committed, write the HTML report DATA_DIR/report.html
+# (crawler.extensions.report; the same file as `doctor-answers report --data DATA_DIR`).
+REPORT = False
 
 # Stateful crawls (`--state DIR`, setting STATE_DIR): incremental and resumable. A batch of
 # files is published every CHECKPOINT_PAGES pages or CHECKPOINT_SECONDS, whichever first:

@@ -1,0 +1,58 @@
+"""The HTML report of a data folder: one self-contained file (plots as inline SVG, styles and
+the table-sorting script inlined, nothing fetched) that shows a crawl, the history of the
+folder's crawls, what the data holds, and field coverage against the previous crawl.
+
+    from pipelines.report import write_report
+    write_report("data")                      # data/report.html, for the newest crawl
+    write_report("data", "out.html", crawl_id="20261124T031700Z-1a2b3c4d")
+"""
+from __future__ import annotations
+
+import os
+from datetime import datetime, timezone
+from pathlib import Path
+
+from pipelines.report.data import DataFolder, ReportError
+
+__all__ = ["REPORT_NAME", "ReportError", "render_report", "write_report"]
+
+REPORT_NAME = "report.html"  # written next to the datasets, by `report` and by `crawl --report`
+
+
+def render_report(root: str | Path, crawl_id: str | None = None) -> str:
+    """The report's HTML for `crawl_id` (default: the newest committed crawl) of the folder `root`."""
+    from pipelines.report import sections
+    from pipelines.report.html import page
+
+    folder = DataFolder(root)
+    crawl = folder.crawl(crawl_id)
+    made = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    header = (f"<h1>doctor-answers: crawl report</h1>"
+              f'<p class="muted">Data folder <code>{_escape(str(Path(root).resolve()))}</code>, '
+              f"crawl <code>{_escape(crawl['crawl_id'])}</code>, made {made}.</p>")
+    body = "".join([header, sections.the_crawl(folder, crawl), sections.the_history(folder, crawl),
+                    sections.the_content(folder), sections.the_coverage(folder, crawl)])
+    return page(f"doctor-answers report: {crawl['crawl_id']}", body)
+
+
+def write_report(root: str | Path, out: str | Path | None = None, crawl_id: str | None = None) -> Path:
+    """Write the report (default `<root>/report.html`) whole or not at all; return its path."""
+    html = render_report(root, crawl_id)
+    out = Path(out) if out is not None else Path(root) / REPORT_NAME
+    if out.is_dir():
+        out = out / REPORT_NAME
+    tmp = out.with_name(f".{out.name}.tmp")
+    try:
+        tmp.write_text(html, encoding="utf-8")
+        os.replace(tmp, out)
+    except OSError as error:
+        if tmp.parent.is_dir():
+            tmp.unlink(missing_ok=True)
+        raise ReportError(f"cannot write {out}: {error.strerror or error}") from None
+    return out
+
+
+def _escape(words: str) -> str:
+    from html import escape
+
+    return escape(words)

@@ -1,0 +1,260 @@
+"""The HTML report: self-contained, true to the crawls row, and whole in a real browser."""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from pipelines.report import render_report
+from pipelines.report.sections import COUNTS, _checks
+from pipelines.schemas import CRAWLS
+from tests.crawling import crawl, crawl_rows
+
+CHROMIUM = "/usr/bin/chromium"
+# Chromium with no way out: no network services of its own, a dead proxy for anything else.
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--proxy-server=127.0.0.1:9"]
+# Where the screenshot for the README goes when asked: REPORT_SCREENSHOT=docs/report.png pytest ...
+SCREENSHOT_ENV = "REPORT_SCREENSHOT"
+MAX_BYTES = 5 * 1024 * 1024
+
+
+def report_command(*args) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "crawler.cli", "report", *map(str, args)],
+                          capture_output=True, text=True, timeout=300)
+
+
+def assert_self_contained(html: str) -> None:
+    """Nothing in the page points outside it: no remote or relative src/href, no CSS import or url()."""
+    local = r"""(?:"(?!#|data:)|'(?!#|data:)|(?!["'#]|data:))"""  # a quoted or bare value that is not #id or data:
+    assert not re.search(r"\b(?:src|href|action|poster|srcset)\s*=\s*" + local, html, re.I)
+    assert not re.search(r"url\(\s*" + local, html, re.I)
+    assert "@import" not in html
+    assert not re.search(r"<(?:link|iframe|object|embed|img)\b", html, re.I)
+    assert len(html.encode()) < MAX_BYTES
+
+
+def test_report_of_a_crawl_is_self_contained_and_shows_its_row(reference_site, tmp_path):
+    site = reference_site(questions=60)
+    out = tmp_path / "data"
+    result = crawl(site.url, "--out", out, "--report")
+    assert result.returncode == 0, result.stderr[-3000:]
+    (row,) = crawl_rows(out)
+    html = (out / "report.html").read_text()  # written by the crawl itself
+    assert_self_contained(html)
+    shown = {m[1]: m[2] for m in re.finditer(r'data-field="([a-z_0-9]+)" data-value="([^"]*)"', html)}
+    assert shown == {name: str(row[name]) for name, _ in COUNTS}
+    assert f'data-field="status">{row["status"]}<' in html
+    assert row["crawl_id"] in html
+    assert html.count("<svg") >= 14
+    # The command writes the same report wherever asked.
+    made = report_command("--data", out, "--out", tmp_path / "again.html")
+    assert made.returncode == 0 and made.stdout.strip() == str(tmp_path / "again.html"), made.stderr
+    assert_self_contained((tmp_path / "again.html").read_text())
+
+
+def write_crawl_row(root: Path, crawl_date: str, row: dict) -> None:
+    """A `crawls` row as a crawl writes it (columns the row lacks are null)."""
+    folder = root / "crawls" / f"crawl_date={crawl_date}"
+    folder.mkdir(parents=True, exist_ok=True)
+    pq.write_table(pa.Table.from_pylist([row], schema=CRAWLS), folder / f"{row['crawl_id']}.parquet")
+
+
+def failed_crawl(root: Path, crawl_id: str = "20261124T031700Z-0badc0de", minutes: int = 0) -> dict:
+    started = datetime(2026, 11, 24, 3, 17, tzinfo=timezone.utc) + timedelta(minutes=minutes)
+    row = {"crawl_id": crawl_id, "spider": "questions", "started_at": started, "finished_at": started,
+           "status": "failed", "start_urls": ["http://127.0.0.1:9/"], "pages_fetched": 0, "pages_failed": 3,
+           "pages_blocked": 0, "questions": 0, "answers": 0, "doctors": 0, "project_version": "0.1.0",
+           "message": "every start URL failed: connection refused"}
+    write_crawl_row(root, started.date().isoformat(), row)
+    return row
+
+
+def test_a_folder_with_one_failed_crawl_and_no_rows(tmp_path):
+    row = failed_crawl(tmp_path)
+    made = report_command("--data", tmp_path)
+    assert made.returncode == 0, made.stderr
+    html = (tmp_path / "report.html").read_text()
+    assert_self_contained(html)
+    assert 'data-field="status">failed<' in html
+    assert row["message"] in html
+    assert 'data-field="pages_failed" data-value="3"' in html
+    assert "no rows yet" in html and "not recorded" in html
+
+
+def test_crawl_report_after_a_crawl_that_got_nothing(tmp_path):
+    """Nothing listens on the start URL: whatever status the crawl ends with, its report says it."""
+    out = tmp_path / "data"
+    crawl("http://127.0.0.1:9/", "--out", out, "--report", "-s", "RETRY_TIMES=0")
+    (row,) = crawl_rows(out)
+    html = (out / "report.html").read_text()
+    assert_self_contained(html)
+    assert f'data-field="status">{row["status"]}<' in html and "no rows yet" in html
+
+
+def test_a_missing_or_empty_folder_or_unknown_crawl_is_one_line_and_status_1(tmp_path):
+    for args in (["--data", tmp_path / "nothing"], ["--data", tmp_path]):
+        made = report_command(*args)
+        assert made.returncode == 1 and made.stdout == ""
+        assert len(made.stderr.strip().splitlines()) == 1 and "Traceback" not in made.stderr
+    failed_crawl(tmp_path)
+    made = report_command("--data", tmp_path, "--crawl", "no-such-crawl")
+    assert made.returncode == 1 and len(made.stderr.strip().splitlines()) == 1
+    assert "no-such-crawl" in made.stderr and "0badc0de" in made.stderr
+    assert not (tmp_path / "report.html").exists()
+
+
+def test_older_files_without_newer_columns_are_read(tmp_path):
+    """A crawls row and a questions file written before columns such as `site` and the counts of
+    later versions: the report reads what is there and marks what is not."""
+    started = datetime(2026, 1, 5, 3, 0, tzinfo=timezone.utc)
+    old_crawls = pa.table({"crawl_id": ["old-1"], "spider": ["questions"], "started_at": pa.array([started], pa.timestamp("us", tz="UTC")),
+                           "status": ["finished"], "questions": pa.array([2], pa.int64())})
+    (tmp_path / "crawls" / "crawl_date=2026-01-05").mkdir(parents=True)
+    pq.write_table(old_crawls, tmp_path / "crawls" / "crawl_date=2026-01-05" / "old-1.parquet")
+    questions = pa.table({"question_id": ["q1", "q2"], "url": ["http://a/q1", "http://a/q2"], "title": ["t", None],
+                          "layout": ["legacy", "legacy"], "crawl_id": ["old-1", "old-1"],
+                          "fetched_at": pa.array([started, started], pa.timestamp("us", tz="UTC"))})
+    (tmp_path / "questions" / "crawl_date=2026-01-05").mkdir(parents=True)
+    pq.write_table(questions, tmp_path / "questions" / "crawl_date=2026-01-05" / "old-1-00000.parquet")
+    failed_crawl(tmp_path, minutes=60 * 24 * 400)  # a newer crawl, failed, after the old one
+    html = render_report(tmp_path, crawl_id="old-1")
+    assert_self_contained(html)
+    assert 'data-field="questions" data-value="2"' in html
+    assert "not in files" in html  # `site` and the other later columns of the old file
+    assert "50.0%" in html  # title: one of two questions
+
+
+def test_recorded_checks_are_shown_with_their_figures():
+    row = pd.Series({"checks": [{"name": "answers_per_question", "value": 0.4, "threshold": 1.0, "passed": False},
+                                {"name": "malformed_share", "value": 0.0, "threshold": 0.01, "passed": True}]})
+    html = _checks(row)
+    assert "answers_per_question" in html and "FAILED" in html and "1 failed" in html and "0.4" in html
+    assert "not recorded" in _checks(pd.Series({"status": "finished"}))
+
+
+def test_recorded_coverage_is_used_when_the_row_has_it(tmp_path):
+    from pipelines.report.data import DataFolder
+    from pipelines.report.sections import the_coverage
+
+    failed_crawl(tmp_path, "20261124T031700Z-00000001")
+    failed_crawl(tmp_path, "20261125T031700Z-00000002", minutes=60 * 24)
+    folder = DataFolder(tmp_path)
+    before, now = folder.crawls.iloc[0].copy(), folder.crawls.iloc[1].copy()
+    before["coverage"] = [{"dataset": "doctors", "layout": "nextjs", "field": "rating", "non_null": 0.9, "rows": 100}]
+    now["coverage"] = [{"dataset": "doctors", "layout": "nextjs", "field": "rating", "non_null": 0.2, "rows": 90}]
+    folder.crawls = pd.DataFrame([before, now]).reset_index(drop=True)
+    html = the_coverage(folder, folder.crawls.iloc[1])
+    assert "recorded by the crawl" in html
+    assert '<tr class="drop"><td>doctors</td><td>nextjs</td><td>rating</td>' in html and "-70.0%" in html
+
+
+def test_many_crawls_show_a_coverage_drop(reference_site, tmp_path):
+    site = reference_site(questions=40)
+    out = tmp_path / "data"
+    for _ in range(2):
+        assert crawl(site.url, "--out", out).returncode == 0
+    # A third crawl, a copy of the second whose doctors lost their specialty: the drop is marked.
+    last = sorted(crawl_rows(out), key=lambda r: r["started_at"])[-1]
+    later = dict(last, crawl_id="20991231T000000Z-00d40900", started_at=last["started_at"] + timedelta(hours=1))
+    for dataset in ("questions", "answers", "doctors"):
+        for path in (out / dataset).rglob(f"{last['crawl_id']}-*.parquet"):
+            table = pq.read_table(path)
+            table = table.set_column(table.schema.get_field_index("crawl_id"), "crawl_id",
+                                     pa.array([later["crawl_id"]] * table.num_rows))
+            if dataset == "doctors":
+                table = table.set_column(table.schema.get_field_index("specialty"), "specialty",
+                                         pa.nulls(table.num_rows, pa.string()))
+            pq.write_table(table, path.with_name(path.name.replace(last["crawl_id"], later["crawl_id"])))
+    write_crawl_row(out, later["started_at"].date().isoformat(), later)
+    html = render_report(out)
+    assert_self_contained(html)
+    drops = re.findall(r'<tr class="drop"><td>(\w+)</td><td>([\w-]+)</td><td>(\w+)</td>', html)
+    assert drops and {(dataset, field) for dataset, _, field in drops} == {("doctors", "specialty")}
+    assert "20991231T000000Z-00d40900" in html and html.count("<tr><td>20") >= 3  # the history table
+
+
+def chromium_or_skip() -> str:
+    if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
+        pytest.skip(f"chromium not found at {CHROMIUM} (apt-get install -y chromium; .ci/run does)")
+    return CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium")
+
+
+@pytest.mark.slow
+def test_the_report_of_two_thousand_questions_in_headless_chromium(reference_site, tmp_path):
+    executable = chromium_or_skip()
+    playwright = pytest.importorskip("playwright.sync_api")
+    site = reference_site(questions=2000)
+    out = tmp_path / "data"
+    result = crawl(site.url, "--out", out, "--report")
+    assert result.returncode == 0, result.stderr[-3000:]
+    (row,) = crawl_rows(out)
+    report = out / "report.html"
+    assert report.stat().st_size < MAX_BYTES
+    assert_self_contained(report.read_text())
+
+    with playwright.sync_playwright() as driver:
+        browser = driver.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 1000})
+            console, requests = [], []
+            page.on("console", lambda message: console.append(message) if message.type == "error" else None)
+            page.on("pageerror", lambda error: console.append(error))
+
+            def record(route):  # every request is recorded; none but the file itself is let through
+                requests.append(route.request.url)
+                route.continue_() if route.request.url == report.as_uri() else route.abort()
+
+            page.route("**/*", record)
+            page.on("request", lambda request: requests.append(request.url))
+            page.goto(report.as_uri(), wait_until="load")
+            page.wait_for_load_state("networkidle")
+
+            assert console == []
+            assert set(requests) == {report.as_uri()}
+            plots = page.evaluate("""() => Array.from(document.querySelectorAll('figure svg')).map(svg => {
+                const box = svg.getBoundingClientRect();
+                const marks = Array.from(svg.querySelectorAll('path, rect, text, use'))
+                    .filter(e => { const b = e.getBoundingClientRect(); return b.width > 0 || b.height > 0; });
+                return {width: box.width, height: box.height, marks: marks.length};
+            })""")
+            assert len(plots) >= 14
+            for plot in plots:
+                assert plot["width"] > 100 and plot["height"] > 50 and plot["marks"] > 5, plot
+            assert page.inner_text("#status") == row["status"]
+            shown = page.evaluate("""() => Object.fromEntries(Array.from(document.querySelectorAll('.tile [data-field]'))
+                .map(e => [e.dataset.field, e.textContent]))""")
+            assert shown == {name: f"{row[name]:,}" for name, _ in COUNTS}
+            assert page.inner_text("[data-field=crawl_id]") == row["crawl_id"]
+            # The tables sort: a click on a header orders the rows by it.
+            header = page.locator("table.sortable th", has_text="rows").first
+            header.click()
+            header.click()
+            assert header.get_attribute("aria-sort") == "descending"
+            page.screenshot(path=str(tmp_path / "report.png"), full_page=True)
+            print(f"screenshot: {tmp_path / 'report.png'}")
+            if os.environ.get(SCREENSHOT_ENV):
+                readme_screenshot(browser, report, Path(os.environ[SCREENSHOT_ENV]))
+        finally:
+            browser.close()
+
+
+def readme_screenshot(browser, report: Path, path: Path) -> None:
+    """The whole report at half scale, small enough for the README (< 300 KB)."""
+    page = browser.new_page(viewport={"width": 1240, "height": 1000}, device_scale_factor=0.5)
+    page.route("**/*", lambda route: route.continue_() if route.request.url == report.as_uri() else route.abort())
+    page.goto(report.as_uri(), wait_until="load")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(path), full_page=True)
+    page.close()
+    assert path.stat().st_size < 300 * 1024
