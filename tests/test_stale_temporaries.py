@@ -24,7 +24,7 @@ def start_crawl(site, out):
 
 def test_a_killed_crawls_temporaries_go_and_a_live_crawls_stay(reference_site, tmp_path):
     out = tmp_path / "data"
-    site = reference_site(questions=500, faults="latency=40ms")
+    site = reference_site(questions=800, faults="latency=100ms")
     killed = start_crawl(site, out)
     try:
         wait_for(lambda: temporaries(out) or killed.poll() is not None, timeout=120, what="a temporary file")

@@ -28,7 +28,7 @@ def one_line_refusal(result: subprocess.CompletedProcess, status: int, *words: s
 
 def test_a_second_crawl_on_a_busy_state_is_refused_and_a_dead_holder_is_taken_over(reference_site, tmp_path):
     out, state = tmp_path / "data", tmp_path / "state"
-    site = reference_site(questions=400, truth=str(tmp_path / "truth.jsonl"), faults="latency=40ms")
+    site = reference_site(questions=800, truth=str(tmp_path / "truth.jsonl"), faults="latency=100ms")
     command = crawl_command(site.url, "--out", out, "--state", state, "-s", "CHECKPOINT_PAGES=30")
     holder = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
