@@ -58,6 +58,7 @@ class DatasetsPipeline:
         return pipeline
 
     def open(self) -> None:
+        self.crawler.stats.set_value("crawl/id", self.session.crawl_id)  # a resumed crawl's, once open
         # Before any request: a folder that cannot be written fails now, not after a whole crawl.
         try:
             self.output.check_writable()
