@@ -23,7 +23,9 @@ def row_for(record: dict, *, fetched_at: datetime, crawl_id: str, layout: str, c
     row = dict(record)
     row["fetched_at"] = fetched_at
     row["crawl_id"] = crawl_id
-    row["site"] = site if site is not None else site_of(record.get("url") or record.get("profile_url") or "")
+    if site is None and (url := record.get("url") or record.get("profile_url")):
+        site = site_of(url)
+    row["site"] = site
     if dataset == "questions":
         row["asked_on"] = _date(record.get("asked_on"))
         row["layout"] = layout
