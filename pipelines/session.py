@@ -41,6 +41,11 @@ class CrawlSession:
         # Incremental: pages of earlier crawls are known, so a sitemap's lastmod can skip them.
         self.incremental = self.state.knows_pages() if self.state else False
 
+    @classmethod
+    def from_crawler(cls, crawler) -> "CrawlSession":
+        """The crawl's session, as its spider built it (a lookup: the spider owns it)."""
+        return crawler.spider.session
+
     def open(self, start_urls: list[str], output: Output, root: Path) -> None:
         """Hold the state and resume its crawl (StateError if this crawl may not use it)."""
         if self.state is None:
