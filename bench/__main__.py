@@ -6,11 +6,14 @@ Starts the reference site in its own process (bench.site_speed.start_site) and p
 1. crawl overhead: the full crawl (parse, normalise, Parquet) against bench.bare_spider
    (same pages, same settings, same site, same run), wall-time ratio and pages/s of each;
 2. extraction cost: parse + normalise of reference-site pages against bare
-   lxml.html.fromstring, one core (bench.extract_speed);
+   lxml.html.fromstring, one core, in-process and as `doctor-answers extract` runs on the
+   saved pages of a fresh site, end to end (bench.extract_speed);
 3. memory growth: peak RSS of full crawls of --questions and --big-questions questions;
 4. incremental: bytes and time of a day-1 crawl (`--state`) against the day-0 crawl, for a
    site of --questions and one of --big-questions questions;
-5. site speed: pages/s the reference site serves alone (bench.site_speed).
+5. site speed: pages/s the reference site serves alone (bench.site_speed);
+6. latest view: the update of `latest/` after a day-1 crawl of --big-questions questions (from
+   the crawl's own `latest/seconds` stat), a full rebuild, and both projected to 1,000,000.
 
 Every crawl runs as a subprocess (bench.runs). Targets are those of issue 7.
 """
@@ -28,10 +31,10 @@ import time
 from pathlib import Path
 
 from bench import runs
-from bench.extract_speed import extraction_speed, site_pages
+from bench.extract_speed import command_speed, extraction_speed, save_site, site_pages
 from bench.site_speed import start_site, stop_site
 
-SECTIONS = ("overhead", "extract", "memory", "incremental", "site")
+SECTIONS = ("overhead", "extract", "memory", "incremental", "site", "latest")
 MB = 1024 * 1024
 
 
@@ -86,12 +89,18 @@ def overhead(args, tmp: Path) -> list[runs.Run]:
     return full
 
 
-def extraction(args) -> None:
+def extraction(args, tmp: Path) -> None:
     pages = site_pages(args.extract_pages, seed=args.seed)
     ex, lx = extraction_speed(pages, args.seconds)
     say("extract", f"{ex:.0f} pages/s ({len(pages)} pages, three families, one core)")
     say("lxml.html.fromstring", f"{lx:.0f} pages/s")
     say("extraction ratio", f"{ex / lx:.2f} (target >= 0.33)")
+    folder = tmp / "extract-site"
+    pages = save_site(folder, args.extract_questions, args.seed)
+    command, bare = command_speed(folder, args.repeat)
+    say("doctor-answers extract", f"{pages / command:.0f} pages/s ({pages} pages of a fresh site, end to end, one core)")
+    say("lxml.html.fromstring run", f"{pages / bare:.0f} pages/s (the same files)")
+    say("extract command ratio", f"{bare / command:.2f} (target >= 0.33)")
 
 
 def memory(args, tmp: Path, small_runs: list[runs.Run] | None) -> None:
@@ -133,6 +142,39 @@ def incremental_days(questions: int, seed: int, folder: Path) -> tuple[runs.Run,
     return day0, day1
 
 
+def latest_view(args, tmp: Path) -> None:
+    """The latest view's update after a day-1 crawl (--state) of --big-questions questions, and a
+    rebuild of the whole view from the snapshots. Both rewrite the buckets the new rows touch (a
+    day-1 crawl touches nearly all), so their time grows with the view: projected linearly."""
+    from pipelines.output.latest import update_latest
+    from pipelines.loader import latest_files
+
+    questions = args.big_questions
+    folder = tmp / f"latest-{questions}"
+    day0, day1 = incremental_days(questions, args.seed, folder)
+    out = folder / "data"
+    rows = sum(pq_rows(paths) for paths in latest_files(out).values())
+    scale = 1_000_000 / questions
+    for name, r in (("day-0", day0), ("day-1", day1)):
+        say(f"latest update after {name} crawl {questions} questions",
+            f"{r.stat('latest/seconds', 0.0):.2f} s ({r.stat('latest/rows_applied')} rows applied, "
+            f"{r.stat('latest/buckets_rewritten')} buckets rewritten; crawl {r.wall:.1f} s)")
+    (out / "latest").unlink()
+    shutil.rmtree(out / ".latest")
+    rebuild = update_latest(out)
+    say(f"latest rebuild {questions} questions", f"{rebuild.seconds:.2f} s ({rebuild.rows_applied} snapshot rows, "
+                                                  f"{rows} rows in the view)")
+    say("latest update after day-1 crawl, projected 1000000 questions",
+        f"{day1.stat('latest/seconds', 0.0) * scale:.0f} s (linear: every bucket touched, so the whole view rewritten)")
+    say("latest rebuild, projected 1000000 questions", f"{rebuild.seconds * scale:.0f} s")
+
+
+def pq_rows(paths) -> int:
+    import pyarrow.parquet as pq
+
+    return sum(pq.ParquetFile(p).metadata.num_rows for p in paths)
+
+
 def site(args) -> None:
     from bench.site_speed import site_speed
 
@@ -150,6 +192,7 @@ def parse_args(argv):
     p.add_argument("--incremental-questions", help="comma-separated site sizes of the incremental bench "
                                                    "(default: --questions and --big-questions)")
     p.add_argument("--extract-pages", type=int, help="pages rendered for the extraction bench (default 300; --quick 90)")
+    p.add_argument("--extract-questions", type=int, help="site size of the extract-command bench (default 1500; --quick 300)")
     p.add_argument("--seconds", type=float, help="seconds per extraction measurement (default 3; --quick 1)")
     p.add_argument("--site-requests", type=int, help="requests of the site-speed bench (default 5000; --quick 1000)")
     p.add_argument("--concurrency", type=int, default=50, help="connections of the site-speed bench")
@@ -159,7 +202,7 @@ def parse_args(argv):
     p.add_argument("--keep", metavar="DIR", help="crawl into DIR and keep it (default: a temporary folder)")
     args = p.parse_args(argv)
     quick = args.quick
-    for name, full, small in (("questions", 2000, 300), ("big_questions", 20000, 3000), ("extract_pages", 300, 90),
+    for name, full, small in (("questions", 2000, 300), ("big_questions", 20000, 3000), ("extract_pages", 300, 90), ("extract_questions", 1500, 300),
                               ("seconds", 3.0, 1.0), ("site_requests", 5000, 1000), ("repeat", 2, 1)):
         if getattr(args, name) is None:
             setattr(args, name, small if quick else full)
@@ -180,13 +223,15 @@ def main(argv=None) -> int:
     try:
         small_runs = overhead(args, tmp) if "overhead" in args.only else None
         if "extract" in args.only:
-            extraction(args)
+            extraction(args, tmp)
         if "memory" in args.only:
             memory(args, tmp, small_runs)
         if "incremental" in args.only:
             incremental(args, tmp)
         if "site" in args.only:
             site(args)
+        if "latest" in args.only:
+            latest_view(args, tmp)
     finally:
         if not args.keep:
             shutil.rmtree(tmp, ignore_errors=True)

@@ -3,7 +3,8 @@
     .venv/bin/python bench/extract_speed.py [--seconds 2]
 
 `python -m bench` measures the same on a few hundred reference-site pages (`site_pages`,
-`extraction_speed`).
+`extraction_speed`), and what a user runs (`command_speed`): `doctor-answers extract` on the
+saved pages of a fresh site, end to end, against a bare lxml run over the same files.
 
 Prints `extract: N pages/s`, `lxml.html.fromstring: M pages/s`, `ratio: R`. Caches of names and
 title lines are warm after the first round, as in a crawl where doctors repeat.
@@ -54,6 +55,55 @@ def site_pages(count: int, questions: int = 2000, seed: int = 1) -> list[tuple[s
     step = max(1, len(slugs) // max(1, count))
     return [(f"http://127.0.0.1/question/{slug}", site.page(slug, families[i % 3]).body)
             for i, slug in enumerate(slugs[::step][:count])]
+
+
+def save_site(folder: Path, questions: int, seed: int = 1) -> int:
+    """Every question page of a fresh site, as it serves them (its own family per question),
+    saved as .html files in `folder`; the number of pages."""
+    from reference_site.site import Site
+
+    site = Site(questions, seed)
+    folder.mkdir(parents=True, exist_ok=True)
+    slugs = site.question_slugs()
+    for slug in slugs:
+        (folder / f"{slug}.html").write_bytes(site.page(slug).body)
+    return len(slugs)
+
+
+# What a bare lxml run of the same files does: read each, parse it, nothing more.
+_BARE_LXML = """
+import sys, lxml.html
+from pathlib import Path
+for f in sorted(Path(sys.argv[1]).rglob("*.html")):
+    lxml.html.fromstring(f.read_bytes())
+"""
+
+
+def command_speed(folder: Path, repeat: int = 2) -> tuple[float, float]:
+    """(seconds of `doctor-answers extract FOLDER > /dev/null`, seconds of a bare lxml run over
+    the same files), each a fresh process pinned to one core, the best of `repeat` runs."""
+    import os
+    import subprocess
+
+    def best(argv) -> float:
+        times = []
+        for _ in range(repeat):
+            start = time.perf_counter()
+            subprocess.run(argv, check=True, stdout=subprocess.DEVNULL, preexec_fn=_one_core)
+            times.append(time.perf_counter() - start)
+        return min(times)
+
+    command = [os.path.join(os.path.dirname(sys.executable), "doctor-answers"), "extract", str(folder)]
+    return best(command), best([sys.executable, "-c", _BARE_LXML, str(folder)])
+
+
+def _one_core() -> None:
+    import os
+
+    try:
+        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+    except (AttributeError, OSError):  # not Linux: the command is single-threaded anyway
+        pass
 
 
 def extraction_speed(pages: list[tuple[str, bytes]], seconds: float) -> tuple[float, float]:

@@ -15,6 +15,10 @@ from crawler.extraction import extract_page
 from crawler.pages import PageError
 
 
+# One encoder for every record: json.dumps with options builds a new one per call.
+_JSON = json.JSONEncoder(ensure_ascii=False).encode
+
+
 def _files(paths) -> tuple[list[Path], list[str]]:
     files: list[Path] = []
     errors: list[str] = []
@@ -58,7 +62,7 @@ def extract_paths(paths, url: str | None = None, out=None, err=None) -> int:
             print(f"error: {f}: cannot extract ({type(e).__name__}: {e})", file=err)
             status = 1
             continue
-        out.write("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records))
+        out.write("".join(_JSON(r) + "\n" for r in records))
     try:
         out.flush()
     except (OSError, ValueError):

@@ -1,12 +1,13 @@
-"""Parse + normalise of one question page, and the worker process that does it for a crawl.
+"""Read + normalise of one question page, and the worker process that does it for a crawl.
 
-`extract_page(url, body)` is what `doctor-answers extract` runs on a saved page
-(`parse_question_page`, then `page_records`), and keeps only what a crawl needs: the family,
-the related links and the records, all plain values (the page's lxml tree cannot be pickled).
+`extract_page(url, body)` is the one path of a page: the page objects (`parse_question_page`:
+a raw item of plain values), then the normalisers (`page_records`: contract records). The
+crawl's workers, a crawl without workers (EXTRACT_PROCESSES=0) and `doctor-answers extract`
+all run it; it keeps what a crawl needs: the family, the related links and the records.
 
 `python -m crawler.extraction FD` is an extraction worker (started by crawler.workers): it
 reads requests from the socket FD and writes answers back, in frames of a 4-byte big-endian
-length then a pickle. A request is `(id, url, body)`; an answer is `(id, extract, None)` or
+length then a pickle. A request is `(id, url, body, content_type)`; an answer is `(id, extract, None)` or
 `(id, None, error)`, where error is the page's PageError or a RuntimeError describing a bug.
 """
 from __future__ import annotations
@@ -30,13 +31,15 @@ class PageExtract:
     records: list[dict]
 
 
-def extract_page(url: str, body: bytes) -> PageExtract:
-    """Parse and normalise one question page. Raises crawler.pages.PageError subclasses."""
+def extract_page(url: str, body: bytes, content_type: str | bytes | None = None) -> PageExtract:
+    """Read and normalise one question page: the crawl's workers, a crawl without them and
+    `doctor-answers extract` all run this. `content_type`: the response's Content-Type header
+    (its charset is read for bytes that are not UTF-8). Raises crawler.pages.PageError subclasses."""
     from crawler.pages import parse_question_page
     from pipelines.normalise.records import page_records
 
-    page = parse_question_page(url, body)
-    return PageExtract(page.family, list(page.related_urls), page_records(page))
+    page = parse_question_page(url, body, content_type)
+    return PageExtract(page.family, page.related_urls, page_records(page))
 
 
 def frame(message) -> bytes:
@@ -44,11 +47,11 @@ def frame(message) -> bytes:
     return HEADER.pack(len(data)) + data
 
 
-def _answer(request_id: int, url: str, body: bytes) -> bytes:
+def _answer(request_id: int, url: str, body: bytes, content_type) -> bytes:
     from crawler.pages import PageError
 
     try:
-        return frame((request_id, extract_page(url, body), None))
+        return frame((request_id, extract_page(url, body, content_type), None))
     except PageError as error:
         return frame((request_id, None, error))
     except Exception as error:  # a bug: the crawl logs it against the page's URL, and goes on
@@ -62,8 +65,7 @@ def serve(sock: socket.socket) -> None:
         header = stream.read(HEADER.size)
         if len(header) < HEADER.size:
             return  # the crawl is done (or gone)
-        request_id, url, body = pickle.loads(stream.read(HEADER.unpack(header)[0]))
-        stream.write(_answer(request_id, url, body))
+        stream.write(_answer(*pickle.loads(stream.read(HEADER.unpack(header)[0]))))
         stream.flush()
 
 

@@ -64,6 +64,7 @@ DOWNLOADER_MIDDLEWARES = {
 EXTENSIONS = {
     "crawler.extensions.crawl_delay.RobotsCrawlDelay": 500,
     "crawler.extensions.progress.Progress": 510,
+    "crawler.extensions.latest_view.LatestView": 520,
     # After every other receiver of crawl_committed (the latest view): the report reads what they wrote.
     "crawler.extensions.report.Report": 900,
 }
@@ -86,6 +87,12 @@ PARQUET_FILE_ROWS = 1_000_000
 PROGRESS_INTERVAL = 5.0
 # Print the progress line to stderr as well as logging it (the demo sets it).
 PROGRESS_PRINT = False
+
+# The latest view (`<DATA_DIR>/latest/<dataset>/*.parquet`, one row per key), updated after every
+# committed crawl (crawler.extensions.latest_view). A new view is split into LATEST_BUCKETS files
+# per dataset; an existing view keeps the count it was built with.
+LATEST_VIEW_ENABLED = True
+LATEST_BUCKETS = 32
 
 # `crawl --report`: once the crawl is committed, write the HTML report DATA_DIR/report.html
 # (crawler.extensions.report; the same file as `doctor-answers report --data DATA_DIR`).

@@ -1,10 +1,10 @@
-"""The crawl's extraction workers: processes that parse and normalise question pages.
+"""The crawl's extraction workers: processes that read and normalise question pages.
 
 A crawl is CPU-bound in its one process: Scrapy's engine, downloads and middlewares take a
 core, and parse + normalise took ~25% more on top (BENCHMARKS.md). With `EXTRACT_PROCESSES`
->= 1 the spider awaits `ExtractionWorkers.extract(url, body)`, which sends the page to a
-worker (`python -m crawler.extraction`) over a socket and resolves when its answer comes
-back. Everything on the crawl's side runs on the reactor's asyncio loop: no threads, so
+>= 1 `ExtractionWorkers.extract(url, body, content_type)` sends the page to a worker
+(`python -m crawler.extraction`) over a socket and resolves when its answer comes back; with
+0 it runs the same function, `crawler.extraction.extract_page`, in this process. Everything on the crawl's side runs on the reactor's asyncio loop: no threads, so
 no fight for the GIL. (concurrent.futures' process pool was tried first: its two helper
 threads per crawl made the crawl slower than parsing in place.)
 
@@ -25,7 +25,7 @@ import sys
 
 from scrapy import signals
 
-from crawler.extraction import HEADER, PageExtract, frame
+from crawler.extraction import HEADER, PageExtract, extract_page, frame
 from crawler.pages import PageError
 
 logger = logging.getLogger(__name__)
@@ -56,13 +56,13 @@ class Worker:
         self.reading = asyncio.ensure_future(self._read_answers(reader))
         return writer
 
-    async def extract(self, url: str, body: bytes) -> PageExtract:
+    async def extract(self, url: str, body: bytes, content_type=None) -> PageExtract:
         writer = await self.connected
         if self.dead:
             raise WorkerDied
         request_id = next(self.ids)
         answer = self.pending[request_id] = asyncio.get_running_loop().create_future()
-        writer.write(frame((request_id, url, body)))
+        writer.write(frame((request_id, url, body, content_type)))
         extract, error = await answer
         if error is not None:
             raise error
@@ -109,7 +109,8 @@ class Worker:
 
 
 class ExtractionWorkers:
-    """`EXTRACT_PROCESSES` workers for one crawler (0: the spider parses in its own process)."""
+    """`EXTRACT_PROCESSES` workers for one crawler (0: pages are read in the crawl's process).
+    The spider makes one with `from_crawler` and holds it."""
 
     def __init__(self, processes: int, crawler=None):
         self.processes = processes
@@ -118,15 +119,13 @@ class ExtractionWorkers:
 
     @classmethod
     def from_crawler(cls, crawler) -> "ExtractionWorkers":
-        workers = crawler.__dict__.get("_extraction_workers")
-        if workers is None:
-            processes = crawler.settings.getint("EXTRACT_PROCESSES", 0)
-            if processes and not _asyncio_reactor():
-                logger.warning("EXTRACT_PROCESSES needs Twisted's asyncio reactor; parsing in this process")
-                processes = 0
-            workers = crawler.__dict__["_extraction_workers"] = cls(processes, crawler)
-            crawler.signals.connect(workers.start, signal=signals.spider_opened)
-            crawler.signals.connect(workers.stop, signal=signals.engine_stopped)
+        processes = crawler.settings.getint("EXTRACT_PROCESSES")
+        if processes and not _asyncio_reactor():
+            logger.warning("EXTRACT_PROCESSES needs Twisted's asyncio reactor; parsing in this process")
+            processes = 0
+        workers = cls(processes, crawler)
+        crawler.signals.connect(workers.start, signal=signals.spider_opened)
+        crawler.signals.connect(workers.stop, signal=signals.engine_stopped)
         return workers
 
     @property
@@ -154,13 +153,16 @@ class ExtractionWorkers:
             if self.crawler is not None:
                 self.crawler.stats.inc_value("extraction/worker_died")
 
-    async def extract(self, url: str, body: bytes) -> PageExtract:
-        """Parse and normalise a page in the least busy worker; raises the page's PageError."""
+    async def extract(self, url: str, body: bytes, content_type=None) -> PageExtract:
+        """Read and normalise a page, in the least busy worker if there are workers; raises
+        the page's PageError."""
+        if not self.enabled:
+            return extract_page(url, body, content_type)
         for attempt in (1, 2):
             self.start()
             worker = min(self.workers, key=lambda w: len(w.pending))
             try:
-                return await worker.extract(url, body)
+                return await worker.extract(url, body, content_type)
             except WorkerDied:
                 logger.info("%s goes to a new extraction worker", url)
         raise PageError(url, "the extraction worker died twice on this page")

@@ -1,25 +1,22 @@
 """What the spider hands to the item pipelines."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
 
 @dataclass(slots=True)
 class QuestionPageItem:
-    """One question page: parsed (`page`), or already normalised by a worker (`records`)."""
+    """One question page: its contract records (crawler.extraction.extract_page) and how it
+    was fetched."""
     family: str  # the page's markup family: the questions dataset's `layout`
-    page: Any  # crawler.pages.QuestionPage (raw strings as printed), or None when `records` came with it
     fetched_url: str
     fetched_at: datetime  # UTC
     content_sha256: str
     etag: str | None = None
     last_modified: str | None = None
     lastmod: str | None = None  # the sitemap's, when the page was found in one
-    # The contract records, page order: from an extraction worker (crawler.extraction), or
-    # made from `page` by pipelines.records.NormalisePipeline.
-    records: list[dict] | None = None
+    records: list[dict] = field(default_factory=list)  # the contract records, in page order
 
 
 @dataclass(slots=True)

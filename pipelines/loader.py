@@ -1,16 +1,22 @@
 """Load the datasets for analysis: every snapshot, or the latest row per key.
 
     from pipelines.loader import load
-    questions = load("questions")                 # latest row per question_id (pandas)
-    answers = load("answers", latest=False)       # every snapshot of every crawl
+    questions = load("questions")                 # latest row per (site, question_id) (pandas)
+    answers = load("answers", latest=False)       # every snapshot of every committed crawl
     table = load_table("doctors", root="data")    # the same as a pyarrow Table
 
 Only committed crawls are read: those with a row in the `crawls` dataset, which a crawl
-writes last. The latest view keeps, per key, the row of the newest crawl (by its start),
-ties broken by `fetched_at`.
+writes last. The latest view is read from `<root>/latest/` (pipelines.output.latest) when it
+covers every committed crawl; otherwise (a folder written without it, or an update that did
+not finish) the same rule is computed from the snapshots, and a warning says so.
+
+Files are read with each dataset's current schema: a file written before a column existed
+reads with that column null. A file that is not Parquet (empty, garbage, cut) is skipped with
+a warning naming it: it holds no row any reader can read.
 """
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import pandas as pd
@@ -18,23 +24,41 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.dataset as ds
 
+from pipelines.output.latest import (DATASETS, committed_crawls as _committed, current_buckets, is_parquet,
+                                     rank_columns, snapshot_files, winners)
 from pipelines.schemas import KEYS, SCHEMAS
 
-HIVE = ds.partitioning(pa.schema([("crawl_date", pa.string())]), flavor="hive")
+logger = logging.getLogger(__name__)
 
 
-def _read(dataset: str, root: Path) -> pa.Table:
-    folder = Path(root) / dataset
-    schema = SCHEMAS[dataset]
-    if not folder.is_dir():
-        return schema.empty_table()
-    # The explicit schema: a later file with an added column must not be read by the first one's.
-    return ds.dataset(folder, schema=schema, format="parquet", partitioning=HIVE,
-                      ignore_prefixes=[".", "_"]).to_table()
+def readable(paths: list[Path]) -> list[Path]:
+    """The paths that are whole Parquet files; each other one is named in a warning and skipped."""
+    good = []
+    for path in paths:
+        if reason := is_parquet(path):
+            logger.warning("skipped %s: %s", path, reason)
+        else:
+            good.append(path)
+    return good
+
+
+def dataset_of(files: list[Path], dataset: str) -> ds.Dataset:
+    """A pyarrow dataset of `files` read with the dataset's current schema (missing columns null)."""
+    return ds.dataset([str(p) for p in files], schema=SCHEMAS[dataset], format="parquet")
+
+
+def snapshots(dataset: str, root: str | Path = "data") -> ds.Dataset:
+    """Every readable snapshot file of `dataset`, committed or not (filter by `crawls`)."""
+    return dataset_of(readable(snapshot_files(Path(root), dataset)), dataset)
 
 
 def committed_crawls(root: str | Path = "data") -> pa.Table:
-    return _read("crawls", Path(root))
+    return snapshots("crawls", root).to_table()
+
+
+def latest_files(root: str | Path = "data") -> dict[str, list[Path]] | None:
+    """The latest view's files per dataset when they cover every committed crawl, else None."""
+    return current_buckets(Path(root), _committed(Path(root)))
 
 
 def load_table(dataset: str, root: str | Path = "data", latest: bool = True) -> pa.Table:
@@ -43,25 +67,30 @@ def load_table(dataset: str, root: str | Path = "data", latest: bool = True) -> 
     crawls = committed_crawls(root)
     if dataset == "crawls":
         return crawls
-    table = _read(dataset, Path(root))
-    table = table.filter(pc.is_in(table["crawl_id"], value_set=crawls["crawl_id"]))
+    if crawls.num_rows == 0:
+        return SCHEMAS[dataset].empty_table()
+    if latest:
+        files = latest_files(root)
+        if files is not None:
+            return dataset_of(readable(files[dataset]), dataset).to_table()
+        logger.warning("%s: the latest view does not cover every committed crawl; computed from the snapshots",
+                       Path(root) / "latest")
+    table = snapshots(dataset, root).to_table(filter=pc.field("crawl_id").isin(crawls["crawl_id"].combine_chunks().cast("string")))
     if not latest or table.num_rows == 0:
         return table
-    return _latest(table, KEYS[dataset], crawls)
+    return latest_rows(table, dataset, crawls)
 
 
-def _latest(table: pa.Table, key: str, crawls: pa.Table) -> pa.Table:
-    started = dict(zip(crawls["crawl_id"].to_pylist(), crawls["started_at"].to_pylist()))
-    order = pd.DataFrame({
-        "key": table[key].to_pandas(),
-        "started": table["crawl_id"].to_pandas().map(started),
-        "fetched": table["fetched_at"].to_pandas(),
-    })
-    order = order.sort_values(["started", "fetched"], kind="stable")
-    keep = order.drop_duplicates("key", keep="last").index.sort_values()
-    return table.take(pa.array(keep.to_numpy()))
+def latest_rows(table: pa.Table, dataset: str, crawls: pa.Table) -> pa.Table:
+    """The latest row per key of `table` (rows of committed crawls), by the latest view's rule."""
+    started_of = dict(zip(crawls["crawl_id"].to_pylist(), crawls["started_at"].cast(pa.int64()).to_pylist()))
+    keep = winners(*rank_columns(table, KEYS[dataset], started_of))
+    return table.filter(pa.array(keep))
 
 
 def load(dataset: str, root: str | Path = "data", latest: bool = True) -> pd.DataFrame:
     """A pandas DataFrame of `dataset` (questions, answers, doctors or crawls)."""
     return load_table(dataset, root, latest).to_pandas()
+
+
+__all__ = ["DATASETS", "load", "load_table", "committed_crawls", "latest_files", "snapshots", "readable"]

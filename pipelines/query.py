@@ -1,55 +1,85 @@
-"""`doctor-answers query "SQL"`: DuckDB over views of the datasets.
+"""`doctor-answers query "SQL"`: DuckDB over views of the datasets, read-only.
 
-Views: `questions`, `answers`, `doctors`, `crawls` hold the latest row per key of committed
-crawls; `questions_all`, `answers_all`, `doctors_all` every snapshot of committed crawls.
+Views: `questions`, `answers`, `doctors` hold the latest row per (site, key) of committed
+crawls (the latest view, pipelines.loader); `questions_all`, `answers_all`, `doctors_all`
+every snapshot of committed crawls; `crawls` one row per committed crawl.
+
+Confined: DuckDB itself opens no file. The views are over pyarrow datasets of the data
+folder's files, listed by the project (so a folder named `br[1]` or `st*r` is a path, never a
+glob) and read with each dataset's current schema (a file older than a column reads it null).
+The connection then locks down: no file system access (no COPY, ATTACH, read_csv of other
+files), no extension installed or loaded, configuration locked; and only a single SELECT is
+run. Any failure is a QueryError with a one-line message.
 """
 from __future__ import annotations
 
 from pathlib import Path
 
 import duckdb
+import pyarrow.compute as pc
 
-from pipelines.schemas import KEYS, SCHEMAS
+from pipelines.loader import committed_crawls, dataset_of, latest_files, latest_rows, readable, snapshots
+from pipelines.output.latest import DATASETS
 
-DUCKDB_TYPES = {
-    "string": "VARCHAR", "date32[day]": "DATE", "int16": "SMALLINT", "int32": "INTEGER",
-    "int64": "BIGINT", "float": "FLOAT", "bool": "BOOLEAN", "timestamp[us, tz=UTC]": "TIMESTAMPTZ",
-    "list<item: string>": "VARCHAR[]",
-}
-
-
-def _empty_select(dataset: str) -> str:
-    columns = ", ".join(f"CAST(NULL AS {DUCKDB_TYPES[str(f.type)]}) AS {f.name}" for f in SCHEMAS[dataset])
-    return f"SELECT {columns} WHERE false"
+LOCKDOWN = (
+    "SET enable_external_access = false",
+    "SET autoinstall_known_extensions = false",
+    "SET autoload_known_extensions = false",
+    "SET allow_community_extensions = false",
+    "SET lock_configuration = true",
+)
 
 
-def _files_select(root: Path, dataset: str) -> str:
-    if not any((root / dataset).glob("crawl_date=*/*.parquet")):
-        return _empty_select(dataset)
-    pattern = str(root / dataset / "crawl_date=*" / "*.parquet").replace("'", "''")
-    columns = ", ".join(f.name for f in SCHEMAS[dataset])
-    # union_by_name: a later file may add a column; the first file must not decide the schema.
-    return f"SELECT {columns} FROM read_parquet('{pattern}', hive_partitioning=false, union_by_name=true)"
+class QueryError(Exception):
+    """A query that cannot be run: the message is one line for the user."""
+
+
+def _one_line(error: Exception) -> str:
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
 
 
 def connect(root: str | Path = "data") -> duckdb.DuckDBPyConnection:
     root = Path(root)
     con = duckdb.connect()
     con.execute("SET TimeZone='UTC'")
-    con.execute(f"CREATE VIEW crawls AS {_files_select(root, 'crawls')}")
-    for dataset in ("questions", "answers", "doctors"):
-        con.execute(
-            f"CREATE VIEW {dataset}_all AS SELECT d.* FROM ({_files_select(root, dataset)}) d "
-            f"WHERE d.crawl_id IN (SELECT crawl_id FROM crawls)"
-        )
-        con.execute(
-            f"CREATE VIEW {dataset} AS SELECT d.* EXCLUDE (_started) FROM ("
-            f"SELECT a.*, c.started_at AS _started FROM {dataset}_all a JOIN crawls c USING (crawl_id)) d "
-            f"QUALIFY row_number() OVER (PARTITION BY d.{KEYS[dataset]} ORDER BY d._started DESC, d.fetched_at DESC) = 1"
-        )
+    crawls = committed_crawls(root)
+    con.register("_crawls", crawls)
+    con.execute("CREATE VIEW crawls AS SELECT * FROM _crawls")
+    latest = latest_files(root)
+    for dataset in DATASETS:
+        files = snapshots(dataset, root)
+        con.register(f"_{dataset}_files", files)
+        con.execute(f"CREATE VIEW {dataset}_all AS SELECT * FROM _{dataset}_files "
+                    f"WHERE crawl_id IN (SELECT crawl_id FROM crawls)")
+        if latest is not None:
+            con.register(f"_{dataset}_latest", dataset_of(readable(latest[dataset]), dataset))
+        else:
+            # latest/ is behind (or absent): the same rule over the snapshots, in memory.
+            table = files.to_table(filter=pc.field("crawl_id").isin(crawls["crawl_id"].combine_chunks().cast("string")))
+            con.register(f"_{dataset}_latest", latest_rows(table, dataset, crawls))
+        con.execute(f"CREATE VIEW {dataset} AS SELECT * FROM _{dataset}_latest")
+    for statement in LOCKDOWN:
+        con.execute(statement)
     return con
 
 
 def run(sql: str, root: str | Path = "data"):
-    """The result of `sql` as a pandas DataFrame."""
-    return connect(root).execute(sql).df()
+    """The result of one read-only SELECT as a pandas DataFrame; QueryError for anything else."""
+    try:
+        con = connect(root)
+    except (duckdb.Error, OSError, ValueError) as error:
+        raise QueryError(f"cannot read {root}: {_one_line(error)}") from error
+    try:
+        statements = con.extract_statements(sql)
+    except duckdb.Error as error:
+        raise QueryError(_one_line(error)) from error
+    if len(statements) != 1:
+        raise QueryError(f"one SELECT statement at a time ({len(statements)} given)")
+    kind = statements[0].type
+    if kind != duckdb.StatementType.SELECT:
+        raise QueryError(f"only SELECT queries are run: {kind.name} refused (the data folder is read-only here)")
+    try:
+        return con.execute(sql).df()
+    except (duckdb.Error, OSError, ValueError) as error:
+        raise QueryError(_one_line(error)) from error

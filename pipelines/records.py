@@ -1,10 +1,5 @@
-"""Item pipeline: a parsed question page to the contract's records, by the normalisers.
-
-`doctor-answers extract` goes through the same `page_records`, so a crawl and an offline
-run of a saved page give the same records. A page read by an extraction worker
-(crawler.extraction, `EXTRACT_PROCESSES` >= 1) arrives with its records already made by the
-same function there: it is only counted here.
-"""
+"""Item pipeline: counts a question page's records (made by crawler.extraction.extract_page,
+in a worker or in the crawl's process, as for `doctor-answers extract`)."""
 from __future__ import annotations
 
 from pipelines.items import NotModifiedItem
@@ -21,12 +16,6 @@ class NormalisePipeline:
     def process_item(self, item, spider=None):
         if isinstance(item, NotModifiedItem):
             return item
-        if item.records is None:
-            # Imported here: with extraction workers the crawl's own process never normalises,
-            # and nameparser's import is 40 ms of its start-up.
-            from pipelines.normalise.records import page_records
-
-            item.records = page_records(item.page)
         # One stats call per record type and page, not per record: every call on Scrapy's
         # StatsCollector goes through its deprecation-checking __getattribute__ (2% of a crawl).
         counts: dict[str, int] = {}

@@ -5,7 +5,20 @@ import unicodedata
 import lxml.html
 import pytest
 
-from pipelines.normalise.text import element_text, html_text, plain_text
+from crawler.pages.markup import html_paragraphs, paragraphs, plain_paragraphs
+from pipelines.normalise.text import text
+
+
+def html_text(markup):
+    return text(html_paragraphs(markup))
+
+
+def element_text(el):
+    return text(paragraphs(el))
+
+
+def plain_text(value):
+    return text(plain_paragraphs(value))
 
 
 @pytest.mark.parametrize("markup,want", [
@@ -63,12 +76,7 @@ def test_nothing_is_evaluated():
     "a&nbsp;b", "a&nbsp;b&amp;c", "&amp;nbsp;", "&&nbsp;", "&nbsp", "&nbsp;&nbsp;x", "&#38;nbsp;",
     "x&nbsp;<br>y&nbspz", "&nbsp;&lt;b&gt;<br><br>&NBSP;",
 ])
-def test_entities_in_html_strings_as_html_unescape_reads_them(markup):
-    import html
-
-    from pipelines.normalise.text import _unescape
-
-    assert _unescape(markup) == html.unescape(markup)
+def test_entities_in_html_strings_as_a_tree_of_them_reads_them(markup):
     # through html_text: the same text as a tree of the markup gives
     el = lxml.html.fragment_fromstring(markup, create_parent="div")
     assert html_text(markup) == element_text(el)

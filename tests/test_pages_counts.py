@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from crawler.pages import parse_question_page
-from crawler.pages._common import first_int
+from crawler.pages.tree import first_int
 from pipelines.normalise.records import page_records
 from tests.contract import PAGES
 
@@ -29,15 +29,13 @@ def test_superscript_count_heading_is_no_count():
     assert page_records(page)[0]["answer_count"] is None
 
 
-def test_positional_item_fields_keep_their_order():
-    """The parsers build RawAnswer and RawByline positionally: the field order is relied on."""
-    from dataclasses import fields
+def test_raw_items_are_built_by_keyword_only():
+    """A field added anywhere in an item cannot shift the others: items take keywords only."""
+    from crawler.pages.items import Answer, Byline
 
-    from crawler.pages.items import RawAnswer, RawByline
-
-    assert [f.name for f in fields(RawAnswer)] == [
-        "answer_id", "title", "body", "vote", "vote_kind", "date_text", "date_time", "byline"]
-    assert [f.name for f in fields(RawByline)] == ["name", "profile_href", "title_line", "rating", "review_count"]
+    with pytest.raises(TypeError):
+        Answer("1", None)  # positional
+    assert Byline(name="x").name == "x"
 
 
 def test_a_page_with_more_answers_than_a_position_holds_is_a_page_error(monkeypatch):

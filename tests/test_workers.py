@@ -113,3 +113,18 @@ def test_a_killed_crawl_leaves_no_worker_behind(reference_site, tmp_path):
                  timeout=10, what="the worker to die with the crawl")
     finally:
         process.kill()
+
+
+def test_without_workers_the_same_function_runs_in_this_process(samples):
+    """EXTRACT_PROCESSES=0: one path of a page all the same (crawler.extraction.extract_page)."""
+    body = (samples / f"{GOLDEN}.legacy.html").read_bytes()
+
+    async def in_process():
+        workers = ExtractionWorkers(0)
+        workers.start()
+        try:
+            return await workers.extract(URL, body), workers.workers
+        finally:
+            workers.stop()
+    extract, started = asyncio.run(in_process())
+    assert extract == extract_page(URL, body) and started == []

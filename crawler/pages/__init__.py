@@ -1,7 +1,11 @@
-"""Page parsers: (url, html) -> QuestionPage of raw strings. No Scrapy, no network.
+"""Page objects: (url, html) -> QuestionPage of plain values. No Scrapy, no network.
 
     from crawler.pages import parse_question_page, detect_family, is_block_page
     from crawler.pages import PageError, BlockedPage, TruncatedPage, UnknownLayout
+    from crawler.pages import register, QuestionPageObject  # a family of one's own
+
+One page object per markup family (legacy.py, provider_card.py, nextjs.py), registered in
+the order they are tried; each says how it recognises a page next to its fields.
 """
 from __future__ import annotations
 
@@ -9,110 +13,100 @@ import re
 
 from lxml import etree
 
-from . import legacy, nextjs, provider_card
-from ._common import TagIndex
-from .detect import block_reason, detect_family, is_block_page, parse_html
+from .blocks import block_reason
+from .charset import decode
 from .errors import BlockedPage, PageError, TruncatedPage, UnknownLayout
-from .items import QuestionPage, RawAnswer, RawByline, RawQuestion
+from .items import Answer, Byline, Question, QuestionPage
+from .legacy import LegacyPage
+from .nextjs import NextjsPage
+from .page import ElementPage, ItemPage, QuestionPageObject
+from .provider_card import ProviderCardPage
+from .registry import class_keys, families, recognise, register, unregister
+from .tree import Tree, parse_html
 
 __all__ = [
     "parse_question_page", "detect_family", "is_block_page",
     "PageError", "BlockedPage", "TruncatedPage", "UnknownLayout",
-    "QuestionPage", "RawQuestion", "RawAnswer", "RawByline", "FAMILIES",
+    "QuestionPage", "Question", "Answer", "Byline", "FAMILIES",
+    "register", "unregister", "families", "QuestionPageObject", "ItemPage", "ElementPage", "Tree",
 ]
 
-_PARSERS = {
-    "legacy": legacy.parse,
-    "provider-card": provider_card.parse,
-    "nextjs": nextjs.parse,
-}
-FAMILIES = tuple(_PARSERS)
+for _family in (NextjsPage, ProviderCardPage, LegacyPage):  # the order they are tried
+    register(_family)
+FAMILIES = ("legacy", "provider-card", "nextjs")  # the built-in families (`families()`: all)
 # An answer's position is an int16 in the answers dataset: a page past this is not a real
 # question page, and one such page must not make a whole batch of rows unwritable.
 MAX_ANSWERS = 32_767
-
-
-def _decode(url: str, html) -> tuple[str, str | bytes]:
-    """(text, what to parse): the text for the checks; checked UTF-8 bytes go to lxml as they
-    are (parsing bytes is faster than parsing the decoded str: no re-encoding)."""
-    if isinstance(html, str):
-        return html, html
-    if isinstance(html, (bytes, bytearray, memoryview)):
-        data = bytes(html)
-        if data.startswith(b"\xef\xbb\xbf"):
-            data = data[3:]
-        try:
-            return data.decode("utf-8"), data
-        except UnicodeDecodeError:
-            raise PageError(url, "unreadable bytes (not UTF-8 text)") from None
-    raise TypeError(f"html must be str or bytes, not {type(html).__name__}")
-
-
 _BODY_END = re.compile("</body>", re.I | re.A)
-_BODY_END_BYTES = re.compile(b"</body>", re.I)
-
-
-def _complete_bytes(data: bytes, text: str) -> bool:
-    """`_complete(text)` of the UTF-8 `data` it was decoded from, decided on the bytes when it
-    can be (no slicing and lower-casing of a wide str): the last 4096 bytes hold at most the
-    last 4096 characters, bytes.rstrip strips only white space str.rstrip strips too, and
-    bytes case folding is ASCII, as re.A is. So a yes here is `_complete`'s yes; a no is
-    decided on the text."""
-    tail = data[-4096:]
-    if tail.rstrip()[-7:].lower() == b"</html>" and (
-            tail.rfind(b"</body>") >= 0 or _BODY_END_BYTES.search(tail) is not None):
-        return True
-    return _complete(text)
 
 
 def _complete(text: str) -> bool:
-    """The page ends in </html> (then only white space) and closes </body> in its last 4 KiB.
-
-    Case is ignored without lower-casing 4 KiB per page: no character but ASCII lower-cases
-    to the letters of these tags, so ASCII-only case folding (re.A) decides the same."""
+    """The page ends in </html> (then only white space) and closes </body> in its last 4 KiB."""
     tail = text[-4096:]
-    if tail.rstrip()[-7:].lower() != "</html>":
-        return False
-    # rfind: </body> sits near the end, so the search from the end stops early
-    return tail.rfind("</body>") >= 0 or _BODY_END.search(tail) is not None
+    return tail.rstrip()[-7:].lower() == "</html>" and _BODY_END.search(tail) is not None
 
 
-def parse_question_page(url: str, html) -> QuestionPage:
-    """Parse a question page of any family. Raises a PageError subclass naming `url`."""
-    text, source = _decode(url, html)
-    if not text or text.isspace():  # `not text.strip()` without copying the page
+def _tree(url: str, html, content_type=None) -> tuple[Tree, str]:
+    """The page's Tree and text; PageError for what cannot be read as a page at all."""
+    text, source = decode(url, html, content_type)
+    if not text or text.isspace():
         raise UnknownLayout(url, "empty page")
-    # ASCII searches run on the UTF-8 bytes when there are some: the same answer (no other
-    # character's encoding holds an ASCII byte) without scanning a wide decoded str.
-    probe = source
-    if (b"\x00" if isinstance(probe, bytes) else "\x00") in probe:
+    if "\x00" in text:
         raise PageError(url, "unreadable bytes (NUL characters)")
     try:
-        root = parse_html(source, utf8=True)
+        return Tree(parse_html(source), url, class_keys()), text
     except (etree.ParserError, etree.XMLSyntaxError, ValueError) as e:
         raise PageError(url, f"unparseable HTML ({e})") from None
-    index = TagIndex(root)  # one walk for the tags detection and the parsers look up
-    family = detect_family(root, index)
-    reason = block_reason(root, family, probe)
+
+
+def parse_question_page(url: str, html, content_type: str | bytes | None = None) -> QuestionPage:
+    """Read a question page of any registered family. `html`: str or bytes; `content_type`:
+    the response's Content-Type header, whose charset is read when the bytes are not UTF-8.
+    Raises a PageError subclass naming `url`."""
+    tree, text = _tree(url, html, content_type)
+    family = recognise(tree)
+    reason = block_reason(tree, family is not None, text)
     if reason:
         raise BlockedPage(url, reason)
-    complete = _complete_bytes(source, text) if isinstance(source, bytes) else _complete(text)
+    if not _complete(text):
+        raise TruncatedPage(url, "truncated page (missing closing </body>/</html>)"
+                            if family else "truncated page (no closing </html>) of unknown layout")
     if family is None:
-        if not complete:
-            raise TruncatedPage(url, "truncated page (no closing </html>) of unknown layout")
         raise UnknownLayout(url, "not a question page of a known family")
-    if not complete:
-        raise TruncatedPage(url, "truncated page (missing closing </body>/</html>)")
-    page = _PARSERS[family](root, url, index)
-    declared = page.declared_answer_count
-    if declared is not None and len(page.answers) < declared:
-        raise TruncatedPage(
-            url, f"truncated page ({len(page.answers)} answers, the page declares {declared})")
-    if len(page.answers) > MAX_ANSWERS:
-        raise PageError(url, f"{len(page.answers)} answers: more than one question can hold ({MAX_ANSWERS})")
-    if not page.question.question_id:
-        raise UnknownLayout(url, f"{family} page without a question id")
-    for a in page.answers:
-        if not str(a.answer_id or "").strip():
-            raise UnknownLayout(url, f"{family} page with an answer without an id")
+    page = family(tree).to_item()
+    _check(url, page)
     return page
+
+
+def _check(url: str, page: QuestionPage) -> None:
+    declared, found = page.declared_answer_count, len(page.answers)
+    if declared is not None and found < declared:
+        raise TruncatedPage(url, f"truncated page ({found} answers, the page declares {declared})")
+    if found > MAX_ANSWERS:
+        raise PageError(url, f"{found} answers: more than one question can hold ({MAX_ANSWERS})")
+    if not page.question.question_id:
+        raise UnknownLayout(url, f"{page.family} page without a question id")
+    if any(not a.answer_id.strip() for a in page.answers):
+        raise UnknownLayout(url, f"{page.family} page with an answer without an id")
+
+
+def detect_family(html) -> str | None:
+    """The name of the family that recognises a page (str or bytes), or None."""
+    try:
+        family = recognise(_tree("page", html)[0])
+    except PageError:
+        return None
+    return family.name if family else None
+
+
+def is_block_page(html, content_type=None) -> bool:
+    """True for a block page (str or bytes), whatever the HTTP status."""
+    probe = html if isinstance(html, str) else bytes(html)
+    if ("px-captcha" if isinstance(probe, str) else b"px-captcha") not in probe and (
+            "Access to this page" if isinstance(probe, str) else b"Access to this page") not in probe:
+        return False
+    try:
+        tree, text = _tree("page", html, content_type)
+    except PageError:
+        return False
+    return block_reason(tree, recognise(tree) is not None, text) is not None

@@ -1,56 +1,57 @@
-"""Raw items: what a question page holds, as the page has it.
+"""Raw items: what a question page holds, as the page prints it, in plain values only.
 
-Strings are as printed (not normalised). Markup fields hold either an lxml element (from the
-page's tree) or a string of HTML (nextjs `bodyHtml`); title fields hold an lxml element or a
-plain-text string. The normalisers (pipelines.normalise) turn these into contract records.
+Every field is a keyword field holding str, int, float, bool, None or lists of them (no lxml
+element leaves a page object), so a raw item pickles across a process boundary and is
+normalised anywhere (pipelines.normalise.records). Strings are as printed, not normalised.
 
-The parsers build RawAnswer and RawByline positionally (once per answer: keyword matching
-costs as much as the rest of the constructor), so their field order is part of the code.
+`Text` is a title or body as the contract splits it: paragraphs, each a list of its raw
+lines (entities decoded, white space and Unicode as printed); the normalisers clean them.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+
+Text = list[list[str]]
 
 
-@dataclass(slots=True)
-class RawByline:
-    name: str | None = None           # name as printed ("Joseph A. Eviatar, MD, FACS"), None if not printed
-    profile_href: str | None = None   # href of the profile link as in the page ("/dr/joseph-serota-aurora-co")
+@dataclass(slots=True, kw_only=True)
+class Byline:
+    name: str | None = None           # as printed ("Joseph A. Eviatar, MD, FACS")
+    profile_href: str | None = None   # the profile link as in the page ("/dr/joseph-serota-aurora-co")
     title_line: str | None = None     # "New York Oculoplastic Surgeon"
-    rating: Any = None                # "4.7 out of 5 stars", "4.7" or 4.7; None when no rating
-    review_count: Any = None          # "68 reviews", "68" or 68; None when no rating
+    rating: str | int | float | None = None        # "4.7 out of 5 stars", "4.7" or 4.7
+    review_count: str | int | float | None = None  # "68 reviews", "68" or 68
 
 
-@dataclass(slots=True)
-class RawAnswer:
+@dataclass(slots=True, kw_only=True)
+class Answer:
     answer_id: str
-    title: Any                        # lxml element or plain str
-    body: Any                         # lxml element or HTML str
-    vote: Any                         # legacy: "ng-init" value; otherwise the count as shown/data
-    vote_kind: str                    # 'ng-init' | 'count'
+    title: Text | None = None
+    body: Text | None = None
+    vote: str | int | float | None = None  # legacy: the "ng-init" value; else the count shown or in data
+    vote_kind: str = "count"          # 'ng-init' | 'count'
     date_text: str | None = None      # the date as shown ("Oct 22, 2012")
-    date_time: str | None = None      # a timestamp from attributes or data, used only without date_text
-    byline: RawByline | None = None
+    date_time: str | int | float | None = None  # a timestamp, used only without date_text
+    byline: Byline | None = None
 
 
-@dataclass(slots=True)
-class RawQuestion:
+@dataclass(slots=True, kw_only=True)
+class Question:
     question_id: str
-    title: Any                        # lxml element or plain str
-    body: Any                         # lxml element or HTML str
+    title: Text | None = None
+    body: Text | None = None
     topic: str | None = None
     date_text: str | None = None
-    date_time: str | None = None
+    date_time: str | int | float | None = None
     asker_location: str | None = None
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, kw_only=True)
 class QuestionPage:
-    family: str                       # 'legacy' | 'provider-card' | 'nextjs'
+    family: str                       # the markup family that read the page
     url: str                          # canonical URL, else the URL fetched
     fetched_url: str
-    question: RawQuestion
-    answers: list[RawAnswer] = field(default_factory=list)
+    question: Question
+    answers: list[Answer] = field(default_factory=list)
     declared_answer_count: int | None = None
     related_urls: list[str] = field(default_factory=list)

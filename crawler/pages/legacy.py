@@ -1,184 +1,126 @@
 """The legacy (AngularJS era) family: BEM classes rs-question__*, rs-answer__*, rs-byline__*."""
 from __future__ import annotations
 
-from lxml import etree
-
-from ._common import TagIndex, all_text, answer_elements, canonical_url, class_has, first_int, question_links, text_of, tokens
-from .items import QuestionPage, RawAnswer, RawByline, RawQuestion
-
-_QUESTION = etree.XPath(f"//*[{class_has('rs-question')}][1]")
-_ANSWERS = etree.XPath(f"//*[{class_has('rs-answer')}]")
-_COUNT = etree.XPath(f"string(//*[{class_has('rs-answers__count')}][1])")
-_RELATED = etree.XPath(f"//*[{class_has('rs-promo')}]//a/@href")
+from .errors import UnknownLayout
+from .items import Answer, Byline, Question
+from .markup import paragraphs
+from .page import ElementPage, QuestionPageObject
+from .tree import first_int, text_of
 
 
-def _roles(el, wanted: dict, marker: str = "") -> dict:
-    """Map role -> first descendant element whose class names it (document order).
-
-    `marker`: a substring of every wanted token; a class attribute without it holds none of
-    them, so it is not looked up."""
-    found: dict = {}
-    memo = _MEMOS[id(wanted)]
-    for d in el.iter():
-        c = d.get("class")
-        if c and marker in c:
-            roles = memo.get(c)
-            if roles is None:
-                roles = _class_roles(c, wanted, memo)
-            for role in roles:
-                if role not in found:
-                    found[role] = d
-    return found
+_QUESTION_PARTS = ("rs-question__title", "rs-question__topic", "rs-question__date",
+                   "rs-question__location", "rs-question__body")
+_ANSWER_PARTS = ("rs-answer__title", "rs-vote", "rs-answer__body", "rs-answer__date", "rs-byline")
+_BYLINE_PARTS = ("rs-byline__name", "rs-byline__title", "rs-byline__rating")
 
 
-_MEMO_MAX = 4096
+class LegacyPage(QuestionPageObject):
+    name = "legacy"
+    class_tokens = ("rs-question", "rs-answers__count", "rs-promo", "rs-answer",
+                    *_QUESTION_PARTS, *_ANSWER_PARTS, *_BYLINE_PARTS)
+
+    @classmethod
+    def recognise(cls, tree) -> bool:
+        return bool(tree.classed("rs-question") or tree.classed("rs-answer"))
+
+    def question(self) -> Question:
+        q = self.tree.first("rs-question")
+        if q is None:
+            raise UnknownLayout(self.tree.url, "legacy page without a question")
+        return LegacyQuestion(q, self.tree.parts([q], _QUESTION_PARTS)[0]).to_item()
+
+    def answers(self) -> list[Answer]:
+        answers = self.tree.classed("rs-answer")
+        parts = self.tree.parts(answers, _ANSWER_PARTS)
+        bylines = [p["rs-byline"] for p in parts if "rs-byline" in p]
+        byline_parts = dict(zip(bylines, self.tree.parts(bylines, _BYLINE_PARTS)))
+        return [LegacyAnswer(a, p, byline_parts).to_item() for a, p in zip(answers, parts)]
+
+    def declared_answer_count(self) -> int | None:
+        return first_int(text_of(self.tree.first("rs-answers__count")))
+
+    def related_urls(self) -> list[str]:
+        return self.tree.question_links(
+            a.get("href") or "" for promo in self.tree.classed("rs-promo") for a in promo.iter("a"))
 
 
-def _class_roles(classes: str, wanted: dict, memo: dict) -> tuple:
-    """The wanted roles a class attribute names, in token order; remembered per attribute
-    value (the site's templates repeat a few class strings on every page; bounded, so pages
-    of random classes cannot grow it)."""
-    role = wanted.get(classes)  # the usual attribute is that one token: no split
-    if role is not None:
-        roles = (role,)
-    else:
-        roles = tuple(wanted[t] for t in classes.split() if t in wanted)
-    if len(memo) >= _MEMO_MAX:
-        memo.clear()
-    memo[classes] = roles
-    return roles
+class LegacyQuestion(ElementPage):
+    item = Question
+
+    def question_id(self) -> str:
+        return (self.el.get("data-question-id") or "").strip()
+
+    def title(self):
+        return paragraphs(self.parts.get("rs-question__title"))
+
+    def body(self):
+        return paragraphs(self.parts.get("rs-question__body"))
+
+    def topic(self) -> str | None:
+        return self._text("rs-question__topic")
+
+    def date_text(self) -> str | None:
+        return self._text("rs-question__date")
+
+    def date_time(self) -> str | None:
+        return self._datetime("rs-question__date")
+
+    def asker_location(self) -> str | None:
+        return self._text("rs-question__location")
 
 
-_Q_ROLES = {
-    "rs-question__title": "title",
-    "rs-question__topic": "topic",
-    "rs-question__date": "date",
-    "rs-question__location": "location",
-    "rs-question__body": "body",
-}
-_A_ROLES = {
-    "rs-answer__title": "title",
-    "rs-vote": "vote",
-    "rs-answer__body": "body",
-    "rs-answer__date": "date",
-    "rs-byline": "byline",
-}
-_B_ROLES = {
-    "rs-byline__name": "name",
-    "rs-byline__title": "title",
-    "rs-byline__rating": "rating",
-}
-_MEMOS = {id(_Q_ROLES): {}, id(_A_ROLES): {}, id(_B_ROLES): {}}
-_A_MEMO = _MEMOS[id(_A_ROLES)]
+class LegacyAnswer(ElementPage):
+    item = Answer
+
+    def __init__(self, el, parts: dict, byline_parts: dict):
+        self.el, self.parts = el, parts
+        self.byline_parts = byline_parts  # byline element -> its parts
+
+    def answer_id(self) -> str:
+        return (self.el.get("data-answer-id") or (self.el.get("id") or "").removeprefix("answer-")).strip()
+
+    def title(self):
+        return paragraphs(self.parts.get("rs-answer__title"))
+
+    def body(self):
+        return paragraphs(self.parts.get("rs-answer__body"))
+
+    def vote(self) -> str | None:
+        vote = self.parts.get("rs-vote")
+        return vote.get("ng-init") if vote is not None else None
+
+    def vote_kind(self) -> str:
+        return "ng-init"
+
+    def date_text(self) -> str | None:
+        return self._text("rs-answer__date")
+
+    def date_time(self) -> str | None:
+        return self._datetime("rs-answer__date")
+
+    def byline(self) -> Byline | None:
+        by = self.parts.get("rs-byline")
+        return LegacyByline(by, self.byline_parts[by]).to_item() if by is not None else None
 
 
-def _answer_parts(ans) -> dict:
-    # The answer's own parts are its children; descend only if one is missing (wrappers).
-    found: dict = {}
-    memo = _A_MEMO
-    for ch in ans:
-        c = ch.get("class")  # None on comments and processing instructions
-        if c:
-            roles = memo.get(c)
-            if roles is None:
-                roles = _class_roles(c, _A_ROLES, memo)
-            for role in roles:
-                if role not in found:
-                    found[role] = ch
-    if "title" not in found or "body" not in found:
-        deep = _roles(ans, _A_ROLES)
-        for k, v in deep.items():
-            found.setdefault(k, v)
-    return found
+class LegacyByline(ElementPage):
+    item = Byline
 
+    def name(self) -> str | None:
+        return self._text("rs-byline__name")
 
-def _byline(el) -> RawByline:
-    parts = _roles(el, _B_ROLES, "rs-byline__")
-    name_el = parts.get("name")
-    href = None
-    if name_el is not None and "/dr/" in (name_el.get("href") or ""):
-        href = name_el.get("href")
-    if href is None:
-        for a in el.iter("a"):
-            h = a.get("href") or ""
-            if "/dr/" in h:
-                href = h
-                break
-    rating_el = parts.get("rating")
-    rating_text = text_of(rating_el)
-    return RawByline(  # positional: the per-answer hot path (field order of items.py)
-        text_of(name_el),  # name
-        href,  # profile_href
-        text_of(parts.get("title")),  # title_line
-        rating_text,  # rating
-        rating_text,  # review_count
-    )
+    def profile_href(self) -> str | None:
+        """The name's link to a profile, else the first profile link in the byline."""
+        name = self.parts.get("rs-byline__name")
+        if name is not None and "/dr/" in (name.get("href") or ""):
+            return name.get("href")
+        return next((a.get("href") for a in self.el.iter("a") if "/dr/" in (a.get("href") or "")), None)
 
+    def title_line(self) -> str | None:
+        return self._text("rs-byline__title")
 
-def parse(root, url: str, index: TagIndex | None = None) -> QuestionPage:
-    if index is None:
-        index = TagIndex(root)
-    canonical = canonical_url(root, url, index)
-    qs = [h.getparent() for h in index.h1 if "rs-question__title" in tokens(h)]
-    qs = [q for q in qs if q is not None and "rs-question" in tokens(q)] or _QUESTION(root)
-    if not qs:
-        from .errors import UnknownLayout
+    def rating(self) -> str | None:
+        return self._text("rs-byline__rating")  # "4.7 out of 5 stars (68 reviews)": both in one line
 
-        raise UnknownLayout(url, "legacy page without a question")
-    q = qs[0]
-    qp = _roles(q, _Q_ROLES, "rs-question__")
-    date_el = qp.get("date")
-    question = RawQuestion(
-        question_id=(q.get("data-question-id") or "").strip(),
-        title=qp.get("title"),
-        body=qp.get("body"),
-        topic=text_of(qp.get("topic")),
-        date_text=text_of(date_el),
-        date_time=date_el.get("datetime") if date_el is not None else None,
-        asker_location=text_of(qp.get("location")),
-    )
-    answers = []
-    count_text = None
-    for h in index.h2:
-        if "rs-answers__count" in tokens(h):
-            count_text = all_text(h)
-            break
-    if count_text is None:
-        count_text = _COUNT(root)
-    declared = first_int(count_text)
-    found = answer_elements(root, "rs-answer__title", "rs-answer", declared=declared, fallback=_ANSWERS,
-                            h3s=index.h3)
-    related = []
-    containers = {a.getparent() for a in found}
-    if len(containers) == 1:
-        for ch in containers.pop():
-            c = ch.get("class")  # a substring test first: the answers themselves are not split
-            if c and "rs-promo" in c and "rs-promo" in c.split():
-                related.extend(a.get("href") or "" for a in ch.iter("a"))
-    else:
-        related = _RELATED(root)
-    for ans in found:
-        p = _answer_parts(ans)
-        aid = ans.get("data-answer-id") or (ans.get("id") or "").removeprefix("answer-")
-        vote_el = p.get("vote")
-        date_el = p.get("date")
-        by = p.get("byline")
-        answers.append(RawAnswer(  # positional: the per-answer hot path (field order of items.py)
-            aid.strip(),  # answer_id
-            p.get("title"),  # title
-            p.get("body"),  # body
-            vote_el.get("ng-init") if vote_el is not None else None,  # vote
-            "ng-init",  # vote_kind
-            text_of(date_el),  # date_text
-            date_el.get("datetime") if date_el is not None else None,  # date_time
-            _byline(by) if by is not None else None,  # byline
-        ))
-    return QuestionPage(
-        family="legacy",
-        url=canonical,
-        fetched_url=url,
-        question=question,
-        answers=answers,
-        declared_answer_count=declared,
-        related_urls=question_links(related, url),
-    )
+    def review_count(self) -> str | None:
+        return self._text("rs-byline__rating")

@@ -8,62 +8,11 @@ from __future__ import annotations
 
 import json
 
-from lxml import etree
-
-from ._common import TagIndex, all_text, answer_elements, canonical_url, class_prefix, has_prefix, question_links
 from .errors import TruncatedPage, UnknownLayout
-from .items import QuestionPage, RawAnswer, RawByline, RawQuestion
-
-_DATA = etree.XPath("//script[@id='__NEXT_DATA__'][1]")
-_CARDS = etree.XPath(f"//*[{class_prefix('answer-card_card__')}]")
-_SUBHEADER = etree.XPath(f"//*[{class_prefix('content-subheader_subHeader__')}][1]")
-_RELATED = etree.XPath(
-    f"//*[{class_prefix('related_root__')}]//a/@href | //a[{class_prefix('related_link__')}]/@href"
-)
-_HEADING = etree.XPath(f"string(//*[{class_prefix('answers-list_heading__')}][1])")
-
-
-_DATE = "answer-card_date__"
-
-
-def _shown_date(card) -> str | None:
-    for d in card:
-        c = d.get("class")  # a substring test first: most children are not the date
-        if c and _DATE in c and has_prefix(d, _DATE):
-            t = all_text(d)
-            return t if t and t.strip() else None
-    for d in card.iter():
-        if has_prefix(d, _DATE):
-            t = all_text(d)
-            return t if t and t.strip() else None
-    return None
-
-
-def _question_date(root, h1s) -> str | None:
-    subs = []
-    for h in h1s:
-        for sib in h.itersiblings():
-            if has_prefix(sib, "content-subheader_subHeader__"):
-                subs = [sib]
-            break
-        break
-    if not subs:
-        subs = _SUBHEADER(root)
-    if not subs:
-        return None
-    for ch in subs[0]:
-        if ch.tag in ("span", "time"):
-            t = all_text(ch)
-            if t and t.strip():
-                return t
-    return None
-
-
-def _related(root, asides) -> list[str]:
-    for aside in asides:
-        if has_prefix(aside, "related_root__"):
-            return [a.get("href") or "" for a in aside.iter("a")]
-    return _RELATED(root)
+from .items import Answer, Byline, Question
+from .markup import html_paragraphs, plain_paragraphs
+from .page import ItemPage, QuestionPageObject
+from .tree import all_text, first_int, text_of
 
 
 def _str(value) -> str | None:
@@ -82,86 +31,157 @@ def _id(value) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
-def _byline(p) -> RawByline | None:
-    if not isinstance(p, dict):
-        return None
-    href = p.get("profileUrl")
-    if type(href) is not str:  # _str, inlined for the usual string
-        href = _str(href)
-    if not href and _str(p.get("slug")):
-        href = "/dr/" + _str(p["slug"])
-    r = p.get("rating")
-    rating = reviews = None
-    if isinstance(r, dict):
-        rating = r.get("average")
-        reviews = r.get("count")
-    name = p.get("displayName")
-    title = p.get("subtitle")
-    return RawByline(  # positional: the per-answer hot path (field order of items.py)
-        (name if type(name) is str else _str(name)) or None,  # name
-        href,  # profile_href
-        (title if type(title) is str else _str(title)) or None,  # title_line
-        rating,  # rating
-        reviews,  # review_count
-    )
+def _plain(value):
+    """A JSON value as a plain value: str and numbers as they are, anything else as its text."""
+    return value if value is None or isinstance(value, (str, int, float)) else str(value)
 
 
-def parse(root, url: str, index: TagIndex | None = None) -> QuestionPage:
-    if index is None:
-        index = TagIndex(root)
-    scripts = [s for s in index.script if s.get("id") == "__NEXT_DATA__"]
-    if not scripts:
-        raise UnknownLayout(url, "nextjs page without __NEXT_DATA__")
-    raw = scripts[0].text or ""
-    try:
-        data = json.loads(raw)
-        q = data["props"]["pageProps"]["question"]
-        janswers = q.get("answers") or []
-    except (ValueError, KeyError, TypeError, AttributeError):
-        raise TruncatedPage(url, "broken __NEXT_DATA__ JSON") from None
-    if not isinstance(q, dict) or not isinstance(janswers, list) or not all(isinstance(a, dict) for a in janswers):
-        raise TruncatedPage(url, "broken __NEXT_DATA__ JSON")
-    canonical = canonical_url(root, url, index)
-    proc = q.get("procedure")
-    topic = _str(proc.get("name")) if isinstance(proc, dict) else _str(proc)
-    question = RawQuestion(
-        question_id=_id(q.get("id")),
-        title=_str(q.get("title")),
-        body=_str(q.get("bodyHtml")),
-        topic=topic,
-        date_text=_question_date(root, index.h1),
-        date_time=_str(q.get("createdAt")),
-        asker_location=_str(q.get("location")) or None,
-    )
-    cards = answer_elements(root, "answer-card_title__", "answer-card_card__", prefix=True, h3s=index.h3)
-    if len(cards) != len(janswers):
-        cards = _CARDS(root)
-    shown = [_shown_date(c) for c in cards] if len(cards) == len(janswers) else [None] * len(janswers)
-    answers = []
-    for a, date_text in zip(janswers, shown):
-        title, body, created = a.get("title"), a.get("bodyHtml"), a.get("createdAt")
-        answers.append(RawAnswer(  # positional: the per-answer hot path (field order of items.py)
-            _id(a.get("id")),  # answer_id
-            # _str, inlined for the usual strings
-            title if type(title) is str else _str(title),  # title
-            body if type(body) is str else _str(body),  # body
-            a.get("helpfulCount"),  # vote
-            "count",  # vote_kind
-            date_text,  # date_text
-            created if type(created) is str else _str(created),  # date_time
-            _byline(a.get("provider")),  # byline
-        ))
-    declared = q.get("answerCount")
-    if not isinstance(declared, int):
-        from ._common import first_int
+def _dict(value) -> dict:
+    return value if isinstance(value, dict) else {}
 
-        declared = first_int(_HEADING(root))
-    return QuestionPage(
-        family="nextjs",
-        url=canonical,
-        fetched_url=url,
-        question=question,
-        answers=answers,
-        declared_answer_count=declared,
-        related_urls=question_links(_related(root, index.aside), url),
-    )
+
+_DATE = "answer-card_date__"
+
+
+class NextjsPage(QuestionPageObject):
+    name = "nextjs"
+    class_prefixes = ("answer-card_card__", "answer-card_date__", "content-subheader_subHeader__",
+                      "related_root__", "related_link__", "answers-list_heading__", "question-overview_title__")
+
+    @classmethod
+    def recognise(cls, tree) -> bool:
+        return any(s.get("id") == "__NEXT_DATA__" for s in tree.tagged("script")) \
+            or bool(tree.classed("answer-card_card__") or tree.classed("question-overview_title__"))
+
+    def __init__(self, tree):
+        super().__init__(tree)
+        self.data = self._question_data()
+
+    def _question_data(self) -> dict:
+        """The question object of __NEXT_DATA__, its answers a list of objects."""
+        script = next((s for s in self.tree.tagged("script") if s.get("id") == "__NEXT_DATA__"), None)
+        if script is None:
+            raise UnknownLayout(self.tree.url, "nextjs page without __NEXT_DATA__")
+        try:
+            q = json.loads(script.text or "")["props"]["pageProps"]["question"]
+            answers = q.get("answers") or []
+        except (ValueError, KeyError, TypeError, AttributeError):
+            raise TruncatedPage(self.tree.url, "broken __NEXT_DATA__ JSON") from None
+        if not isinstance(answers, list) or not all(isinstance(a, dict) for a in answers):
+            raise TruncatedPage(self.tree.url, "broken __NEXT_DATA__ JSON")
+        return dict(q, answers=answers)
+
+    def question(self) -> Question:
+        return NextjsQuestion(self.data, self.tree).to_item()
+
+    def answers(self) -> list[Answer]:
+        """The data's answers; the dates shown on the cards when there is one card per answer."""
+        answers, cards = self.data["answers"], self.tree.classed("answer-card_card__")
+        if len(cards) == len(answers):
+            shown = [text_of(p.get(_DATE)) for p in self.tree.parts(cards, (_DATE,))]
+        else:
+            shown = [None] * len(answers)
+        return [NextjsAnswer(a, date).to_item() for a, date in zip(answers, shown)]
+
+    def declared_answer_count(self) -> int | None:
+        declared = self.data.get("answerCount")
+        if isinstance(declared, int):
+            return declared
+        return first_int(text_of(self.tree.first("answers-list_heading__")))
+
+    def related_urls(self) -> list[str]:
+        """Links in the related box, and links of the related-link class wherever they are."""
+        boxed = [a for box in self.tree.classed("related_root__") for a in box.iter("a")]
+        links = dict.fromkeys(boxed + self.tree.classed("related_link__"))  # each link once
+        return self.tree.question_links(a.get("href") or "" for a in links)
+
+
+class _Content(ItemPage):
+    """What a question and an answer share in the data: an id, a plain-text title, a body
+    as HTML and a creation timestamp."""
+
+    def __init__(self, data: dict):
+        self.data = data
+
+    def _id(self) -> str:
+        return _id(self.data.get("id"))
+
+    def title(self):
+        return plain_paragraphs(_str(self.data.get("title")))
+
+    def body(self):
+        return html_paragraphs(_str(self.data.get("bodyHtml")))
+
+    def date_time(self) -> str | None:
+        return _str(self.data.get("createdAt"))
+
+
+class NextjsQuestion(_Content):
+    item = Question
+
+    def __init__(self, data: dict, tree):
+        super().__init__(data)
+        self.tree = tree
+
+    def question_id(self) -> str:
+        return self._id()
+
+    def topic(self) -> str | None:
+        proc = self.data.get("procedure")
+        return _str(proc.get("name")) if isinstance(proc, dict) else _str(proc)
+
+    def date_text(self) -> str | None:
+        """The first span or time of the subheader under the title, with text."""
+        sub = self.tree.first("content-subheader_subHeader__")
+        texts = (all_text(ch) for ch in (sub if sub is not None else ()) if ch.tag in ("span", "time"))
+        return next((t for t in texts if t and not t.isspace()), None)
+
+    def asker_location(self) -> str | None:
+        return _str(self.data.get("location")) or None
+
+
+class NextjsAnswer(_Content):
+    item = Answer
+
+    def __init__(self, data: dict, shown_date: str | None):
+        super().__init__(data)
+        self.shown_date = shown_date
+
+    def answer_id(self) -> str:
+        return self._id()
+
+    def vote(self):
+        return _plain(self.data.get("helpfulCount"))
+
+    def vote_kind(self) -> str:
+        return "count"
+
+    def date_text(self) -> str | None:
+        return self.shown_date
+
+    def byline(self) -> Byline | None:
+        provider = self.data.get("provider")
+        return NextjsByline(provider).to_item() if isinstance(provider, dict) else None
+
+
+class NextjsByline(ItemPage):
+    item = Byline
+
+    def __init__(self, provider: dict):
+        self.data = provider
+
+    def name(self) -> str | None:
+        return _str(self.data.get("displayName")) or None
+
+    def profile_href(self) -> str | None:
+        href, slug = _str(self.data.get("profileUrl")), _str(self.data.get("slug"))
+        return href or ("/dr/" + slug if slug else href)
+
+    def title_line(self) -> str | None:
+        return _str(self.data.get("subtitle")) or None
+
+    def rating(self):
+        return _plain(_dict(self.data.get("rating")).get("average"))
+
+    def review_count(self):
+        return _plain(_dict(self.data.get("rating")).get("count"))

@@ -21,7 +21,7 @@ from scrapy.exceptions import DontCloseSpider, IgnoreRequest
 from scrapy.spidermiddlewares.httperror import HttpError
 
 from crawler import discovery
-from crawler.pages import BlockedPage, PageError, TruncatedPage, parse_question_page
+from crawler.pages import BlockedPage, PageError, TruncatedPage
 from crawler.spiders.sitemaps_first import SitemapsFirst
 from crawler.workers import ExtractionWorkers
 from pipelines.items import NotModifiedItem, QuestionPageItem
@@ -181,7 +181,7 @@ class QuestionsSpider(scrapy.Spider):
             yield NotModifiedItem(response.url, self.session.sitemap_lastmod.get(response.url))
             return
         try:
-            page, records = await self.read_question(response)
+            page = await self.extraction.extract(response.url, response.body, response.headers.get(b"Content-Type"))
         except BlockedPage as error:  # the block middleware should have caught it; never record it
             self.count("pages/blocked")
             logger.warning("%s", error)
@@ -198,26 +198,17 @@ class QuestionsSpider(scrapy.Spider):
         self.count("pages/question")
         yield QuestionPageItem(
             family=page.family,
-            page=None if records is not None else page,
             fetched_url=response.url,
             fetched_at=datetime.now(timezone.utc),
             content_sha256=hashlib.sha256(response.body).hexdigest(),
             etag=_header(response, b"ETag"),
             last_modified=_header(response, b"Last-Modified"),
             lastmod=self.session.sitemap_lastmod.get(response.url),
-            records=records,
+            records=page.records,
         )
         for url in page.related_urls:
             if request := self.question_request(url):
                 yield request
-
-    async def read_question(self, response):
-        """(page, records): from an extraction worker, records made; in this process, the
-        parsed page, and records None (NormalisePipeline makes them)."""
-        if self.extraction.enabled:
-            extract = await self.extraction.extract(response.url, response.body)
-            return extract, extract.records
-        return parse_question_page(response.url, response.body), None
 
     def retry_truncated(self, response, error):
         self.count("pages/truncated")

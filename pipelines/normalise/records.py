@@ -1,8 +1,8 @@
 """Contract records of a question page: question, answers in order, then one doctor per
 distinct doctor_id in order of first appearance (first wins).
 
-`page_records(page)` reads the raw items (crawler.pages.items) by attribute only; it does not
-import the crawler.
+`page_records(page)` reads the raw items (crawler.pages.items: plain values only) by
+attribute; it does not import the crawler.
 """
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from .contact import has_contact_info
 from .dates import parse_shown_date, parse_timestamp, to_iso_date
 from .names import parse_name
 from .ratings import rating_pair
-from .text import collapse, element_text, html_text, plain_text
+from .text import collapse, text
 from .title_line import parse_title_line, state_from_slug
 from .votes import vote_count
 
@@ -60,13 +60,6 @@ def _join(base: str, path: str) -> str:
     return urljoin(base, path)
 
 
-_PLAIN = frozenset((str, int, float))
-
-
-def _hashable(v):
-    return v if v is None or isinstance(v, (str, int, float)) else str(v)
-
-
 def doctor_record(byline, base_url: str, stats=None) -> dict | None:
     """The doctor record of a byline with a profile link (None without one)."""
     slug = profile_slug(byline.profile_href)
@@ -78,12 +71,7 @@ def doctor_record(byline, base_url: str, stats=None) -> dict | None:
 def _doctor_record(byline, slug: str, origin: str, stats) -> dict:
     # Keyed by the site's origin, not the page's URL: a profile URL ("/dr/<slug>" joined to the
     # page) depends on nothing else, and a page URL key never hits and fills the cache.
-    rating, reviews = byline.rating, byline.review_count
-    if not (rating is None or type(rating) in _PLAIN):  # _hashable, inlined for the usual values
-        rating = _hashable(rating)
-    if not (reviews is None or type(reviews) in _PLAIN):
-        reviews = _hashable(reviews)
-    rec, known = _doctor(slug, origin, byline.name, byline.title_line, rating, reviews)
+    rec, known = _doctor(slug, origin, byline.name, byline.title_line, byline.rating, byline.review_count)
     if not known:
         MISSES["title_line_unknown"] += 1
         if stats is not None:
@@ -118,29 +106,44 @@ def _doctor(slug, base_url, name_raw, title_line, rating_raw, reviews_raw):
     }, tl.known
 
 
+# The raw fields the records below are made from; any other field of a raw question or
+# answer is a plain value the page objects read as the record wants it, and passes through.
+_QUESTION_READS = frozenset(("question_id", "title", "body", "topic", "date_text", "date_time", "asker_location"))
+_ANSWER_READS = frozenset(("answer_id", "title", "body", "vote", "vote_kind", "date_text", "date_time", "byline"))
+
+
+@lru_cache(maxsize=None)
+def _passed_through(item_type: type, reads: frozenset) -> tuple[str, ...]:
+    return tuple(f for f in item_type.__dataclass_fields__ if f not in reads)
+
+
+def _with_extras(record: dict, item, reads: frozenset) -> dict:
+    for name in _passed_through(type(item), reads):
+        record[name] = getattr(item, name)
+    return record
+
+
 def page_records(page, stats=None) -> list[dict]:
     """The contract records of a parsed question page, in page order."""
     q = page.question
     url = page.url
     qid = str(q.question_id)
-    out = [{
+    out = [_with_extras({
         "type": "question",
         "question_id": qid,
         "url": url,
-        "title": plain_text(q.title),
-        "body": html_text(q.body),
+        "title": text(q.title),
+        "body": text(q.body),
         "topic": collapse(q.topic),
         "asked_on": to_iso_date(q.date_text, q.date_time),
         "asker_location": collapse(q.asker_location),
         "answer_count": page.declared_answer_count,
-    }]
+    }, q, _QUESTION_READS)]
     doctors: list[dict] = []
     seen: set[str] = set()
     origin = _origin(url)  # once per page, not per doctor
     for pos, a in enumerate(page.answers, 1):
-        body = a.body
-        # html_text, less a call: bodies are elements (legacy, provider-card) or HTML strings
-        body = html_text(body) if body is None or isinstance(body, str) else element_text(body)
+        body = text(a.body)
         doctor_id = None
         byline = a.byline
         if byline is not None:
@@ -148,18 +151,18 @@ def page_records(page, stats=None) -> list[dict]:
             if doctor_id is not None and doctor_id not in seen:
                 seen.add(doctor_id)
                 doctors.append(_doctor_record(byline, doctor_id, origin, stats))
-        out.append({
+        out.append(_with_extras({
             "type": "answer",
             "answer_id": str(a.answer_id),
             "question_id": qid,
             "position": pos,
-            "title": plain_text(a.title),
+            "title": text(a.title),
             "body": body,
             "vote_count": vote_count(a.vote, a.vote_kind),
             # to_iso_date, inlined: the shown text decides, a timestamp only without one
             "answered_on": parse_shown_date(a.date_text) or parse_timestamp(a.date_time),
             "doctor_id": doctor_id,
             "has_contact_info": has_contact_info(body),
-        })
+        }, a, _ANSWER_READS))
     out.extend(doctors)
     return out

@@ -1,0 +1,50 @@
+"""A page's bytes to text, as browsers read them: a byte-order mark, else the bytes as
+UTF-8 when they are UTF-8 (whatever the page declares: a wrong declaration on UTF-8 text is
+common), else the charset the HTTP Content-Type header declares, else the page's own
+<meta charset> or http-equiv. Bytes that none of these reads make a PageError."""
+from __future__ import annotations
+
+import codecs
+
+from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding, read_bom, resolve_encoding
+
+from .errors import PageError
+
+
+def decode(url: str, html, content_type: str | bytes | None = None) -> tuple[str, str | bytes]:
+    """(text, what to parse): UTF-8 bytes go to lxml as they are (faster than their str)."""
+    if isinstance(html, str):
+        return html, html
+    if not isinstance(html, (bytes, bytearray, memoryview)):
+        raise TypeError(f"html must be str or bytes, not {type(html).__name__}")
+    data = bytes(html)
+    bom, mark = read_bom(data)
+    if bom is not None:
+        data = data[len(mark):]
+    if bom in (None, "utf-8"):
+        try:
+            return data.decode("utf-8"), data
+        except UnicodeDecodeError:
+            if bom:
+                raise PageError(url, "unreadable bytes (not the UTF-8 its byte-order mark says)") from None
+    charset = bom or declared_charset(data, content_type)
+    if charset is None:
+        raise PageError(url, "unreadable bytes (not UTF-8, and no charset declared)")
+    try:
+        text = data.decode(charset)
+    except (UnicodeDecodeError, LookupError):
+        raise PageError(url, f"unreadable bytes (not the {charset} the page declares)") from None
+    return text, text
+
+
+def declared_charset(data: bytes, content_type: str | bytes | None) -> str | None:
+    """The Python codec of the charset the header, else the page, declares (None if none is
+    known); labels as browsers read them (ISO-8859-1 is windows-1252)."""
+    if isinstance(content_type, bytes):
+        content_type = content_type.decode("latin-1")
+    for label in (http_content_type_encoding(content_type) if content_type else None,
+                  html_body_declared_encoding(data)):
+        codec = resolve_encoding(label) if label else None
+        if codec:
+            return codecs.lookup(codec).name
+    return None

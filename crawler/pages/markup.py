@@ -1,0 +1,96 @@
+"""Titles and bodies as the contract splits them: markup -> paragraphs of raw lines (`Text`).
+
+Paragraphs split at block boundaries (p, div, li, h1-h6, blockquote, ul, ol) and at runs of
+two or more `<br>` with only white space between them; a lone `<br>` ends a line. Scripts,
+styles and the like are never text. Lines stay as printed (the normalisers clean them);
+lines and paragraphs of white space only are dropped here.
+"""
+from __future__ import annotations
+
+from lxml import etree
+
+from .items import Text
+from .tree import html_parser
+
+_BLOCK = frozenset("p div li h1 h2 h3 h4 h5 h6 blockquote ul ol".split())
+_SKIP = frozenset("script style template noscript title head iframe object embed svg".split())
+_BR = object()
+_BLOCK_MARK = object()
+
+
+def _walk(el, out: list) -> None:
+    """The element's content as texts, _BR and _BLOCK_MARK tokens, in order."""
+    if el.text:
+        out.append(el.text)
+    for ch in el:
+        tag = ch.tag
+        if tag == "br":
+            out.append(_BR)
+        elif tag in _BLOCK:
+            out.append(_BLOCK_MARK)
+            _walk(ch, out)
+            out.append(_BLOCK_MARK)
+        elif isinstance(tag, str) and tag not in _SKIP:
+            _walk(ch, out)
+        if ch.tail:
+            out.append(ch.tail)
+
+
+def _split(tokens: list) -> Text:
+    """Tokens -> paragraphs of lines: a block mark ends a paragraph, a <br> a line, and two
+    or more <br>s (white space between them continues the run) a paragraph."""
+    paras: Text = []
+    lines: list[str] = []
+    cur: list[str] = []
+    brs = 0
+    for tok in tokens:
+        if tok is _BR:
+            brs += 1
+            continue
+        if tok is not _BLOCK_MARK:
+            if not brs:
+                cur.append(tok)
+                continue
+            if tok.isspace():
+                continue
+        line = "".join(cur)
+        if line and not line.isspace():
+            lines.append(line)
+        cur = [] if tok is _BLOCK_MARK else [tok]
+        if (tok is _BLOCK_MARK or brs >= 2) and lines:
+            paras.append(lines)
+            lines = []
+        brs = 0
+    line = "".join(cur)
+    if line and not line.isspace():
+        lines.append(line)
+    if lines:
+        paras.append(lines)
+    return paras
+
+
+def paragraphs(el) -> Text | None:
+    """The text of an element's content (not its tail); None if it has none."""
+    if el is None or el.tag in _SKIP:
+        return None
+    tokens: list = []
+    _walk(el, tokens)
+    return _split(tokens) or None
+
+
+def html_paragraphs(html: str | None) -> Text | None:
+    """The text of an HTML fragment (e.g. a JSON `bodyHtml`), read as a browser would: as
+    the body of a document (what lxml.html.fragment_fromstring does)."""
+    if html is None or not html.strip():
+        return None
+    try:
+        root = etree.HTML(f"<html><body>{html}</body></html>", html_parser())
+    except (etree.ParserError, ValueError):  # nothing lxml can read: no text
+        return None
+    body = root.find("body") if root is not None else None
+    return paragraphs(body) if body is not None else None
+
+
+def plain_paragraphs(text: str | None) -> Text | None:
+    """A plain-text string (no markup, no entities) as one line."""
+    return [[text]] if text and not text.isspace() else None

@@ -1,0 +1,89 @@
+"""Page objects, after web-poet's ItemPage: each field of an item is a method of that name.
+
+    class LegacyAnswer(ItemPage):
+        item = Answer
+        def answer_id(self): ...
+        def title(self): ...
+
+`to_item()` calls one method per field of `item` (a dataclass of crawler.pages.items) and
+builds the item by keyword; a field without its method is an error when the class is made,
+so an item and the page objects that fill it cannot drift apart. A page object keeps the
+element it reads; only plain values go into the item.
+"""
+from __future__ import annotations
+
+from dataclasses import fields
+
+from .items import QuestionPage
+from .tree import Tree, text_of
+
+
+class ItemPage:
+    item: type | None = None  # the dataclass this page object fills
+    _fields: tuple[str, ...] = ()
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if cls.item is None:
+            return
+        cls._fields = tuple(f.name for f in fields(cls.item))
+        missing = [name for name in cls._fields if not callable(getattr(cls, name, None))]
+        if missing and not cls.__dict__.get("abstract"):
+            raise TypeError(f"{cls.__name__} fills {cls.item.__name__} but has no method for {missing}")
+        cls._build = _builder(cls._fields)
+
+    def to_item(self):
+        return self._build(self.item)
+
+
+def _builder(names: tuple[str, ...]):
+    """`lambda self, item: item(a=self.a(), b=self.b(), ...)`, written out as dataclasses
+    write their __init__: half the cost of a loop of getattr calls, once per answer."""
+    namespace: dict = {}
+    exec(f"def build(self, item): return item({', '.join(f'{n}=self.{n}()' for n in names)})", namespace)
+    return namespace["build"]
+
+
+class ElementPage(ItemPage):
+    """A page object of one element (a question, an answer, a byline) and its parts: class
+    key -> the first element inside it holding that key (Tree.parts)."""
+
+    def __init__(self, el, parts: dict):
+        self.el, self.parts = el, parts
+
+    def _text(self, key: str) -> str | None:
+        return text_of(self.parts.get(key))
+
+    def _datetime(self, key: str) -> str | None:
+        el = self.parts.get(key)
+        return el.get("datetime") if el is not None else None
+
+
+class QuestionPageObject(ItemPage):
+    """The page object of one markup family, registered with crawler.pages.register.
+
+    A family declares, next to its fields, how it is recognised (`recognise(tree)`), its name
+    (`name`: the questions dataset's `layout`), and the class tokens (`class_tokens`) and
+    class-name prefixes (`class_prefixes`) its fields look up in the page's Tree."""
+
+    item = QuestionPage
+    abstract = True  # its families fill the fields it lacks
+    name: str = ""
+    class_tokens: tuple[str, ...] = ()
+    class_prefixes: tuple[str, ...] = ()
+
+    def __init__(self, tree: Tree):
+        self.tree = tree
+
+    @classmethod
+    def recognise(cls, tree: Tree) -> bool:
+        raise NotImplementedError
+
+    def family(self) -> str:
+        return self.name
+
+    def url(self) -> str:
+        return self.tree.canonical_url()
+
+    def fetched_url(self) -> str:
+        return self.tree.url

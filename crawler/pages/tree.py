@@ -1,0 +1,184 @@
+"""A parsed page and what page objects look up in it, from one walk of the tree.
+
+Page objects find elements by class token (`tree.classed("rs-answer")`), by class-name
+prefix for hashed CSS-module names (`"answer-card_card__"`), or by tag; each lookup is a
+list in document order. The tokens and prefixes indexed are those the registered families
+declare (crawler.pages.registry), so one walk serves detection and every field.
+"""
+from __future__ import annotations
+
+import re
+import threading
+from functools import lru_cache
+from urllib.parse import urljoin
+
+from lxml import etree
+
+TAGS = frozenset(("script", "h1", "h2", "title", "link", "meta", "aside"))
+_PARSERS = threading.local()  # lxml parsers are not to be shared between threads
+
+
+def html_parser(encoding: str | None = None) -> etree.HTMLParser:
+    """This thread's lxml HTML parser (for UTF-8 bytes, or for str)."""
+    parser = getattr(_PARSERS, encoding or "str", None)
+    if parser is None:
+        # collect_ids=False: no table of id attributes; ids are read as attributes
+        parser = etree.HTMLParser(encoding=encoding, collect_ids=False)
+        setattr(_PARSERS, encoding or "str", parser)
+    return parser
+
+
+def parse_html(source):
+    """One lxml tree of plain etree elements: UTF-8 bytes, or a str."""
+    root = etree.HTML(source, html_parser("utf-8" if isinstance(source, bytes) else None))
+    if root is None:
+        raise etree.ParserError("Document is empty")
+    return root
+
+
+class ClassKeys:
+    """Which declared tokens and prefixes a class attribute holds, remembered per attribute
+    value (templates repeat a few; bounded, so pages of random classes cannot grow it)."""
+
+    def __init__(self, tokens=(), prefixes=()):
+        self.tokens = frozenset(tokens)
+        self.prefixes = tuple(prefixes)
+        self.memo: dict[str, tuple] = {}
+
+    def __call__(self, classes: str) -> tuple:
+        """The keys of a class attribute (callers look in `memo` first: a dict lookup costs
+        less than this call)."""
+        toks = classes.split()
+        keys = [t for t in toks if t in self.tokens]
+        keys += [p for p in self.prefixes if any(t.startswith(p) for t in toks)]
+        if len(self.memo) >= 4096:
+            self.memo.clear()
+        keys = self.memo[classes] = tuple(dict.fromkeys(keys))
+        return keys
+
+
+class Tree:
+    """The root of a page and its elements by declared class key and by tag (TAGS)."""
+
+    __slots__ = ("root", "url", "classes", "tags", "keys")
+
+    def __init__(self, root, url: str, keys: ClassKeys):
+        self.root, self.url, self.keys = root, url, keys
+        self.classes: dict[str, list] = {}
+        self.tags: dict[str, list] = {}
+        classes, tags, memo = self.classes, self.tags, keys.memo
+        for el in root.iter():  # comments and processing instructions have no attributes
+            if el.tag in TAGS:
+                tags.setdefault(el.tag, []).append(el)
+            c = el.get("class")
+            if c:
+                found = memo.get(c)
+                for key in keys(c) if found is None else found:
+                    classes.setdefault(key, []).append(el)
+
+    def classed(self, key: str) -> list:
+        """Elements whose class holds the declared token (or a token with this prefix)."""
+        return self.classes.get(key, [])
+
+    def first(self, key: str):
+        found = self.classes.get(key)
+        return found[0] if found else None
+
+    def parts(self, containers: list, keys) -> list[dict]:
+        """For each container: class key -> the first element holding it inside that
+        container (the nearest one above it), for each of `keys`."""
+        at = {el: i for i, el in enumerate(containers)}
+        found: list[dict] = [{} for _ in containers]
+        for key in keys:
+            for el in self.classed(key):
+                up = el.getparent()
+                while up is not None and up not in at:
+                    up = up.getparent()
+                if up is not None and key not in found[at[up]]:
+                    found[at[up]][key] = el
+        return found
+
+    def tagged(self, tag: str) -> list:
+        return self.tags.get(tag, [])
+
+    def meta(self, prop: str) -> str | None:
+        """The content of the first <meta property=prop> with content."""
+        for m in self.tagged("meta"):
+            if m.get("property") == prop and m.get("content"):
+                return m.get("content")
+        return None
+
+    def canonical_url(self) -> str:
+        """The first canonical link's URL, else the URL fetched."""
+        for link in self.tagged("link"):
+            href = (link.get("href") or "").strip() if link.get("rel") == "canonical" else ""
+            if href:
+                try:
+                    return join_url(self.url, href)
+                except ValueError:  # not a URL (e.g. a broken IPv6 host): the fetched URL stands
+                    return self.url
+        return self.url
+
+    def question_links(self, hrefs) -> list[str]:
+        """Absolute links to question pages, without fragments, each once, in page order."""
+        out: dict[str, None] = {}
+        for h in hrefs:
+            h = h.strip()
+            if "/question/" in h:
+                try:
+                    out[join_url(self.url, h).split("#", 1)[0]] = None
+                except ValueError:  # not a URL: not a link to follow
+                    continue
+        return list(out)
+
+
+_WITH_HOST = re.compile(r"/|[A-Za-z][A-Za-z0-9+.-]*://")
+_HOST_END = re.compile(r"[/?#]")
+
+
+def join_url(base: str, href: str) -> str:
+    """urljoin(base, href). An href that starts with "/" or names its host takes nothing
+    from the base but its scheme and host, so it is joined to those: the same links recur
+    on many pages of a site, and the join is cached by what it depends on."""
+    if _WITH_HOST.match(href):
+        return _join(_origin(base), href)
+    return urljoin(base, href)
+
+
+def _origin(url: str) -> str:
+    """'scheme://host' of an absolute URL: what urljoin reads of a base for such hrefs."""
+    start = url.find("://")
+    if start < 0:
+        return url
+    end = _HOST_END.search(url, start + 3)
+    return url[:end.start()] if end else url
+
+
+@lru_cache(maxsize=65536)
+def _join(base: str, href: str) -> str:
+    return urljoin(base, href)
+
+
+def all_text(el) -> str:
+    """All text inside an element, as printed (as itertext gives it: comments and processing
+    instructions give their tails only)."""
+    return etree.tostring(el, method="text", encoding=str, with_tail=False)
+
+
+def text_of(el) -> str | None:
+    """The element's whole text as printed; None when absent or only white space."""
+    if el is None:
+        return None
+    t = all_text(el)
+    return t if t and not t.isspace() else None
+
+
+# A run of decimal digits and commas from its first digit: \d in a str pattern is exactly
+# str.isdecimal (Unicode category Nd), which int() reads.
+_INT_RUN = re.compile(r"\d[\d,]*")
+
+
+def first_int(text) -> int | None:
+    """The first number in the text, commas inside it dropped ("Doctor Answers (1,234)" -> 1234)."""
+    m = _INT_RUN.search(text) if text else None
+    return int(m.group().replace(",", "")) if m else None

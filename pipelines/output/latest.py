@@ -1,0 +1,470 @@
+"""The latest view: `<root>/latest/<dataset>/*.parquet`, plain Parquet for any reader.
+
+`<root>/latest` is a symbolic link to a generation folder, `<root>/.latest/gNNNNNN/`, holding
+`questions/`, `answers/`, `doctors/` and `_manifest.json` (the crawls and snapshot files the
+generation covers). Each dataset is split into a fixed number of key buckets (crc32 of the key,
+modulo the count, recorded in the manifest): one file per bucket, every bucket present from the
+first build on, even empty; a key lives in exactly one bucket. A bucket holds the latest row of
+each of its keys over all committed crawls (every crawl with a `crawls` row, whatever its
+status), by the loader's rule (`winners`).
+
+Consistent at every moment: an update builds the next generation beside the current one (new
+files for the buckets the new crawls touch, hard links for the others), then switches the link
+in one rename. A file name is never reused for other content (a rewritten bucket gets the new
+generation's name), so a reader sees one generation whole: each key exactly once. A reader that
+listed the old generation and opens a bucket the update replaced after the switch gets "no such
+file" (and reads again), never a mix. The generation before stays one update longer, and the
+project's own readers (pipelines.loader, pipelines.query) resolve the link once, so they read
+one generation even across a switch. A kill at any point leaves the link on the old generation
+or the new one, both whole; the next update removes what a killed one left.
+
+Cost follows the work: only the snapshot files the manifest does not cover are read, split by
+bucket into spill files; only the buckets they touch are rewritten, one at a time, streamed by
+row groups. Memory is the key columns of one bucket plus one row group, whatever the history.
+"""
+from __future__ import annotations
+
+import fcntl
+import json
+import logging
+import os
+import shutil
+import time
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from pipelines.schemas import KEYS, SCHEMAS
+
+logger = logging.getLogger(__name__)
+
+DATASETS = ("questions", "answers", "doctors")
+BUCKETS = 32  # for a new view; an existing view keeps the count of its manifest
+ROW_GROUP_ROWS = 50_000
+MANIFEST = "_manifest.json"
+GENERATIONS = ".latest"  # <root>/.latest/gNNNNNN: the generations `<root>/latest` points to
+FORMAT = 1
+PARQUET_MAGIC = b"PAR1"
+
+
+class LatestError(Exception):
+    """The view cannot be updated (e.g. a committed crawl's file is unreadable); latest/ is unchanged."""
+
+
+@dataclass
+class Update:
+    rows_applied: int = 0
+    files_applied: int = 0
+    buckets_rewritten: int = 0
+    rebuilt: bool = False
+    seconds: float = 0.0
+    per_dataset: dict = field(default_factory=dict)
+
+
+# the rule ------------------------------------------------------------------------------------
+
+def winners(site, key, started, fetched) -> np.ndarray:
+    """A boolean mask of the rows to keep: the latest row per (site, key).
+
+    Newest crawl (its `started_at`) wins, ties broken by `fetched_at`, then by position (a later
+    row wins). A row with a null site was written before the column existed: it stands for its
+    key on every site, kept only when no row of the key with a site is newer.
+    Arguments are equal-length sequences (started and fetched as int64, nulls as the minimum)."""
+    n = len(key)
+    frame = pd.DataFrame({"site": np.asarray(site, dtype=object), "key": np.asarray(key, dtype=object),
+                          "started": np.asarray(started, dtype=np.int64), "fetched": np.asarray(fetched, dtype=np.int64)})
+    frame = frame.sort_values(["started", "fetched"], kind="stable")
+    frame["rank"] = np.arange(n)
+    has_site = frame["site"].notna()
+    sited, unsited = frame[has_site], frame[~has_site]
+    keep = np.zeros(n, dtype=bool)
+    keep[sited.drop_duplicates(["site", "key"], keep="last").index.to_numpy()] = True
+    if len(unsited):
+        newest_unsited = unsited.drop_duplicates("key", keep="last")
+        newest_sited = sited.drop_duplicates("key", keep="last").set_index("key")["rank"]
+        beaten = newest_unsited["key"].map(newest_sited)
+        keep[newest_unsited.index[~(beaten > newest_unsited["rank"]).to_numpy()].to_numpy()] = True
+    return keep
+
+
+def rank_columns(table: pa.Table, key: str, started_of: dict) -> tuple:
+    """(site, key, started, fetched) of a table with the dataset's key columns, for `winners`;
+    `started_of` maps crawl ids to their start (int64 µs)."""
+    ids = list(started_of)
+    starts = pa.array([started_of[i] for i in ids], type=pa.int64())
+    started = pc.take(starts, pc.index_in(table["crawl_id"], value_set=pa.array(ids, type=pa.string())))
+    low = np.iinfo(np.int64).min
+    started = pc.fill_null(started, low).to_numpy(zero_copy_only=False)
+    fetched = pc.fill_null(table["fetched_at"].cast(pa.int64()), low).to_numpy(zero_copy_only=False)
+    site = table["site"].to_numpy(zero_copy_only=False) if "site" in table.column_names else [None] * table.num_rows
+    return site, table[key].to_numpy(zero_copy_only=False), started, fetched
+
+
+def bucket_of(keys: pa.ChunkedArray | pa.Array, buckets: int) -> np.ndarray:
+    """The bucket of each key: crc32 of its UTF-8 text, modulo the count (stable across versions)."""
+    return np.fromiter((zlib.crc32((k or "").encode("utf-8", "surrogatepass")) % buckets for k in keys.to_pylist()),
+                       dtype=np.int64, count=len(keys))
+
+
+# reading ---------------------------------------------------------------------------------------
+
+def conform(data: pa.Table | pa.RecordBatch, schema: pa.Schema) -> pa.Table:
+    """`data` in `schema`: a column it lacks (a file written before the column existed) is null."""
+    columns = [data.column(f.name).cast(f.type) if f.name in data.schema.names else pa.nulls(data.num_rows, f.type)
+               for f in schema]
+    return pa.Table.from_arrays(columns, schema=schema)
+
+
+def is_parquet(path: Path) -> str | None:
+    """None for a file that looks like whole Parquet (magic at both ends), else why not."""
+    try:
+        size = path.stat().st_size
+        if size < 12:
+            return f"not a Parquet file ({size} bytes)"
+        with open(path, "rb") as f:
+            head = f.read(4)
+            f.seek(-4, os.SEEK_END)
+            tail = f.read(4)
+    except OSError as error:
+        return f"cannot be read ({error.strerror or error})"
+    if head != PARQUET_MAGIC or tail != PARQUET_MAGIC:
+        return "not a Parquet file (no Parquet magic bytes)"
+    return None
+
+
+def committed_crawls(root: Path) -> dict[str, tuple[int, str]]:
+    """crawl_id -> (started_at in µs, finished_at as text) of every crawl with a `crawls` row."""
+    out = {}
+    for path in sorted((Path(root) / "crawls").glob("crawl_date=*/*.parquet")):
+        if path.name.startswith((".", "_")):
+            continue
+        try:
+            table = pq.read_table(path, columns=["crawl_id", "started_at", "finished_at"])
+        except (pa.ArrowException, OSError) as error:
+            logger.debug("skipped %s: %s", path, str(error).splitlines()[0])  # the loader warns
+            continue
+        for crawl_id, started, finished in zip(table["crawl_id"].to_pylist(),
+                                               table["started_at"].cast(pa.int64()).to_pylist(),
+                                               table["finished_at"].cast(pa.int64()).to_pylist()):
+            out[crawl_id] = (started, str(finished))
+    return out
+
+
+def crawl_of_file(path: Path) -> str:
+    """The crawl id of a snapshot file, from its name `<crawl_id>-NNNNN.parquet`."""
+    return path.name[: -len(".parquet")].rsplit("-", 1)[0]
+
+
+def snapshot_files(root: Path, dataset: str) -> list[Path]:
+    """Every visible Parquet file of a dataset's snapshots (hidden and temporary names skipped)."""
+    return sorted(p for p in (Path(root) / dataset).glob("crawl_date=*/*.parquet")
+                  if not p.name.startswith((".", "_")) and p.is_file())
+
+
+def generation(root: Path) -> Path | None:
+    """The generation folder `<root>/latest` points to now (resolved once: stable while it lives)."""
+    link = Path(root) / "latest"
+    if not link.is_symlink():
+        return None
+    target = Path(os.path.realpath(link))
+    return target if target.is_dir() else None
+
+
+def read_manifest(folder: Path | None) -> dict | None:
+    """The manifest of a generation folder, or None."""
+    if folder is None:
+        return None
+    try:
+        manifest = json.loads((folder / MANIFEST).read_text())
+    except (OSError, ValueError):
+        return None
+    return manifest if isinstance(manifest, dict) and manifest.get("format") == FORMAT else None
+
+
+def current_buckets(root: Path, crawls: dict | None = None) -> dict[str, list[Path]] | None:
+    """The bucket files of each dataset when latest/ covers exactly the committed crawls, else None.
+
+    The paths are inside the generation folder (resolved once), so they stay the same files
+    even if an update switches `latest` meanwhile."""
+    folder = generation(root)
+    manifest = read_manifest(folder)
+    if manifest is None:
+        return None
+    crawls = committed_crawls(root) if crawls is None else crawls
+    if manifest.get("crawls") != {crawl_id: finished for crawl_id, (_, finished) in crawls.items()}:
+        return None
+    files = {d: [folder / d / name for name in manifest["names"][d]] for d in DATASETS}
+    if any(is_parquet(p) for paths in files.values() for p in paths):
+        return None
+    return files
+
+
+def _schema_print(schema: pa.Schema) -> list[str]:
+    return [f"{f.name} {f.type}" for f in schema]
+
+
+# writing ---------------------------------------------------------------------------------------
+
+def _fsync_folder(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _switch(root: Path, target: str) -> None:
+    """Point `<root>/latest` at `target` (relative) in one rename: the readers' atomic switch."""
+    link, tmp = root / "latest", root / GENERATIONS / ".latest.tmp"
+    tmp.unlink(missing_ok=True)
+    os.symlink(target, tmp)
+    if link.is_dir() and not link.is_symlink():  # not a view of ours: derived data, rebuilt
+        shutil.rmtree(link)
+    os.replace(tmp, link)
+    _fsync_folder(root)
+
+
+class _Sink:
+    """A Parquet file written in row groups of about ROW_GROUP_ROWS rows, then fsynced."""
+
+    def __init__(self, path: Path, schema: pa.Schema):
+        self.path, self.schema = path, schema
+        self.file = open(path, "wb")
+        self.writer = pq.ParquetWriter(self.file, schema, compression="zstd")
+        self.pending: list[pa.Table] = []
+        self.pending_rows = 0
+        self.rows = 0
+
+    def add(self, table: pa.Table) -> None:
+        if table.num_rows:
+            self.pending.append(table)
+            self.pending_rows += table.num_rows
+            if self.pending_rows >= ROW_GROUP_ROWS:
+                self.flush()
+
+    def flush(self) -> None:
+        if self.pending_rows:
+            table = pa.concat_tables(self.pending)
+            self.writer.write_table(table, row_group_size=table.num_rows)
+            self.rows += table.num_rows
+        self.pending, self.pending_rows = [], 0
+
+    def close(self) -> None:
+        self.flush()
+        self.writer.close()
+        self.file.flush()
+        os.fsync(self.file.fileno())
+        self.file.close()
+
+
+def _spill(files: list[Path], root: Path, dataset: str, crawls: dict, buckets: int, spill: Path) -> tuple[dict, int]:
+    """The rows of `files` (committed crawls only) split by bucket into Arrow IPC files."""
+    schema = SCHEMAS[dataset]
+    writers: dict[int, pa.ipc.RecordBatchFileWriter] = {}
+    sinks = {}
+    committed = pa.array(list(crawls), type=pa.string())
+    rows = 0
+    try:
+        for path in files:
+            if reason := is_parquet(path):
+                raise LatestError(f"cannot read {path}: {reason}")
+            try:
+                parquet = pq.ParquetFile(path)
+                for batch in parquet.iter_batches(batch_size=65_536):
+                    table = conform(batch, schema)
+                    table = table.filter(pc.is_in(table["crawl_id"], value_set=committed))
+                    if not table.num_rows:
+                        continue
+                    rows += table.num_rows
+                    of = bucket_of(table[KEYS[dataset]], buckets)
+                    for bucket in np.unique(of):
+                        if bucket not in writers:
+                            sinks[bucket] = pa.OSFile(str(spill / f"{dataset}-{bucket:04d}.arrow"), "wb")
+                            writers[bucket] = pa.ipc.new_file(sinks[bucket], schema)
+                        writers[bucket].write_table(table.filter(pa.array(of == bucket)))
+            except pa.ArrowException as error:
+                raise LatestError(f"cannot read {path}: {str(error).splitlines()[0]}") from error
+    finally:
+        for bucket, writer in writers.items():
+            writer.close()
+            sinks[bucket].close()
+    return {int(b): spill / f"{dataset}-{b:04d}.arrow" for b in writers}, rows
+
+
+def _key_columns(schema: pa.Schema, dataset: str) -> list[str]:
+    return [name for name in ("site", KEYS[dataset], "crawl_id", "fetched_at") if name in schema.names]
+
+
+def _merge_bucket(dataset: str, old: Path | None, new: Path | None, out: Path, started_of: dict) -> int:
+    """Write the latest rows of `old` (a bucket file) and `new` (spilled rows) to `out`; its rows."""
+    schema = SCHEMAS[dataset]
+    columns = _key_columns(schema, dataset)
+    parts = []
+    old_file = pq.ParquetFile(old) if old is not None else None
+    if old_file is not None:
+        present = [c for c in columns if c in old_file.schema_arrow.names]
+        parts.append(conform(old_file.read(columns=present), pa.schema([schema.field(c) for c in columns])))
+    new_reader = pa.ipc.open_file(pa.memory_map(str(new))) if new is not None else None
+    if new_reader is not None:
+        parts.append(new_reader.read_all().select(columns))
+    keys = pa.concat_tables(parts) if parts else pa.schema([schema.field(c) for c in columns]).empty_table()
+    keep = winners(*rank_columns(keys, KEYS[dataset], started_of))
+    sink = _Sink(out, schema)
+    offset = 0
+    try:
+        if old_file is not None:
+            for batch in old_file.iter_batches(batch_size=65_536):
+                sink.add(conform(batch, schema).filter(pa.array(keep[offset: offset + batch.num_rows])))
+                offset += batch.num_rows
+        if new_reader is not None:
+            for i in range(new_reader.num_record_batches):
+                batch = new_reader.get_batch(i)
+                sink.add(pa.Table.from_batches([batch]).filter(pa.array(keep[offset: offset + batch.num_rows])))
+                offset += batch.num_rows
+    finally:
+        sink.close()
+    return sink.rows
+
+
+def _write_json(path: Path, data: dict) -> None:
+    with open(path, "w") as f:
+        json.dump(data, f, indent=1, sort_keys=True)
+        f.flush()
+        os.fsync(f.fileno())
+
+
+def update_latest(root: str | Path, buckets: int = BUCKETS) -> Update:
+    """Bring `<root>/latest` up to date with every committed crawl. Safe to call at any time, from
+    any command, after any kill; concurrent callers on one root take turns (a lock on the folder
+    of generations)."""
+    root = Path(root)
+    generations = root / GENERATIONS
+    generations.mkdir(parents=True, exist_ok=True)
+    started = time.monotonic()
+    fd = os.open(generations, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        update = _update(root, generations, buckets)
+    finally:
+        os.close(fd)
+    update.seconds = time.monotonic() - started
+    return update
+
+
+def _update(root: Path, generations: Path, buckets: int) -> Update:
+    crawls = committed_crawls(root)
+    started_of = {crawl_id: start for crawl_id, (start, _) in crawls.items()}
+    base = generation(root)
+    manifest = read_manifest(base)
+    update = Update()
+    if manifest is None or not set(manifest.get("crawls", {})) <= set(crawls):
+        # No view yet, a view of another format, or one that covers a crawl that is gone.
+        manifest, base, update.rebuilt = None, None, True
+    buckets = manifest["buckets"] if manifest else buckets
+    number = int(base.name[1:]) + 1 if base is not None else 1
+    new = generations / f"g{number:06d}"
+    for leftover in generations.iterdir():  # what a killed update left; older generations
+        if leftover not in (base, new) and leftover.name.startswith(("g", ".tmp")):
+            shutil.rmtree(leftover, ignore_errors=True)
+    shutil.rmtree(new, ignore_errors=True)
+    spill = generations / ".tmp"
+    spill.mkdir()
+    applied = {d: set(manifest["files"].get(d, [])) if manifest else set() for d in DATASETS}
+    names = {}
+    try:
+        for dataset in DATASETS:
+            names[dataset], update.per_dataset[dataset] = _update_dataset(
+                root, dataset, crawls, started_of, base, manifest, buckets, applied[dataset], spill, new, update)
+        covered = {crawl_id: finished for crawl_id, (_, finished) in crawls.items()}
+        if manifest is not None and not update.buckets_rewritten and manifest["crawls"] == covered:
+            shutil.rmtree(new, ignore_errors=True)  # nothing changed: no new generation
+            return update
+        new.mkdir(exist_ok=True)
+        _write_json(new / MANIFEST, {
+            "format": FORMAT, "buckets": buckets, "hash": "crc32(utf-8 key) % buckets",
+            "crawls": covered, "names": names,
+            "files": {d: sorted(applied[d]) for d in DATASETS},
+            "schemas": {d: _schema_print(SCHEMAS[d]) for d in DATASETS},
+        })
+        for folder in [new / d for d in DATASETS] + [new]:
+            if folder.is_dir():
+                _fsync_folder(folder)
+        _switch(root, f"{GENERATIONS}/{new.name}")
+    except BaseException:
+        if generation(root) != new:  # not switched: the half-made generation goes
+            shutil.rmtree(new, ignore_errors=True)
+        raise
+    finally:
+        shutil.rmtree(spill, ignore_errors=True)
+    # The generation before stays one update longer, for readers that resolved it.
+    for old in generations.iterdir():
+        if old not in (base, new) and old.name.startswith("g"):
+            shutil.rmtree(old, ignore_errors=True)
+    return update
+
+
+def _update_dataset(root, dataset, crawls, started_of, base, manifest, buckets, applied: set, spill, new,
+                    update) -> tuple[list[str], dict]:
+    files = {str(p.relative_to(root)): p for p in snapshot_files(root, dataset) if crawl_of_file(p) in crawls}
+    old_names = manifest["names"][dataset] if manifest else None
+    rebuild = manifest is None or bool(applied - set(files)) or any(
+        is_parquet(base / dataset / name) for name in old_names)
+    if rebuild:
+        applied.clear()
+    todo_files = [files[name] for name in sorted(set(files) - applied)]
+    spills, rows = _spill(todo_files, root, dataset, crawls, buckets, spill)
+    schema_changed = manifest is not None and manifest.get("schemas", {}).get(dataset) != _schema_print(SCHEMAS[dataset])
+    todo = set(range(buckets)) if rebuild or schema_changed else set(spills)
+    folder = new / dataset
+    folder.mkdir(parents=True, exist_ok=True)
+    names = []
+    for bucket in range(buckets):
+        if bucket in todo:
+            # A new name for new content: a name in latest/ never changes what it holds.
+            name = f"bucket-{bucket:04d}-{new.name}.parquet"
+            _merge_bucket(dataset, None if rebuild else base / dataset / old_names[bucket], spills.get(bucket),
+                          folder / name, started_of)
+        else:
+            name = old_names[bucket]
+            _link(base / dataset / name, folder / name)
+        names.append(name)
+    applied.update(str(p.relative_to(root)) for p in todo_files)
+    update.rows_applied += rows
+    update.files_applied += len(todo_files)
+    update.buckets_rewritten += len(todo)
+    update.rebuilt = update.rebuilt or rebuild
+    return names, {"files": len(todo_files), "rows": rows, "buckets_rewritten": len(todo)}
+
+
+def _link(source: Path, target: Path) -> None:
+    """An unchanged bucket in the new generation: the same file (a hard link), not a copy."""
+    try:
+        os.link(source, target)
+    except OSError:  # a file system without hard links
+        shutil.copy2(source, target)
+
+
+def main(argv=None) -> int:
+    """`python -m pipelines.output.latest [DATA_DIR]`: update (or build) the latest view of a data folder."""
+    import sys
+
+    argv = sys.argv[1:] if argv is None else argv
+    root = Path(argv[0] if argv else "data")
+    try:
+        update = update_latest(root)
+    except (LatestError, OSError) as error:
+        print(f"latest view of {root}: {error}", file=sys.stderr)
+        return 1
+    print(f"latest view of {root}: {update.files_applied} files, {update.rows_applied} rows applied, "
+          f"{update.buckets_rewritten} buckets rewritten in {update.seconds:.2f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,276 @@
+"""The latest view (pipelines.output.latest): the loader's rule, any reader, at every moment."""
+from __future__ import annotations
+
+import os
+import random
+import shutil
+import subprocess
+import sys
+import textwrap
+from datetime import timedelta
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from pipelines.loader import load, load_table
+from pipelines.output import latest as latest_module
+from pipelines.output.latest import current_buckets, generation, read_manifest, update_latest
+from pipelines.query import run
+from pipelines.schemas import KEYS, SCHEMAS
+from tests.latestdata import READERS, T0, commit_crawl, read_with, write_crawl
+
+TEXT = {"questions": "title", "answers": "body", "doctors": "name_raw"}
+ROOT = Path(__file__).resolve().parent.parent
+COMMITS = int(os.environ.get("LATEST_POLL_COMMITS", "12"))
+
+
+def expected_latest(crawls: list[tuple[str, object, dict[str, list[str]]]]) -> dict[str, dict[str, str]]:
+    """{dataset: {key: text}} by brute force: the newest crawl's row, then the newest fetch."""
+    best = {d: {} for d in TEXT}
+    for crawl_id, started, keys in crawls:
+        for dataset, dataset_keys in keys.items():
+            for i, key in enumerate(dataset_keys):
+                rank = (started, i)
+                if key not in best[dataset] or rank >= best[dataset][key][0]:
+                    best[dataset][key] = (rank, f"{key}@{crawl_id}")
+    return {d: {k: v[1] for k, v in rows.items()} for d, rows in best.items()}
+
+
+def view_of(root: Path, reader: str) -> dict[str, dict[str, str]]:
+    out = {}
+    for dataset in TEXT:
+        rows = read_with(reader, root / "latest" / dataset)
+        keys = [r[KEYS[dataset]] for r in rows]
+        assert len(keys) == len(set(keys)), f"{reader}: a key twice in latest/{dataset}"
+        out[dataset] = {r[KEYS[dataset]]: r[TEXT[dataset]] for r in rows}
+    return out
+
+
+def keys_for(prefix: str, n: int) -> dict[str, list[str]]:
+    return {"questions": [f"{prefix}{i}" for i in range(n)], "answers": [f"{prefix}{i}.a" for i in range(n)],
+            "doctors": [f"dr-{prefix}{i}" for i in range(n)]}
+
+
+def test_every_reader_reads_the_latest_row_per_key(tmp_path):
+    crawls = [("a", T0, keys_for("q", 50)),
+              ("b", T0 + timedelta(days=1), keys_for("q", 20)),
+              ("c", T0 + timedelta(days=2), {d: ks[5:8] + ks[60:] for d, ks in keys_for("q", 70).items()})]
+    for crawl_id, started, keys in crawls:
+        write_crawl(tmp_path, crawl_id, started, keys)
+        update_latest(tmp_path, buckets=8)
+    write_crawl(tmp_path, "uncommitted", T0 + timedelta(days=3), keys_for("q", 70), commit=False)
+    expected = expected_latest(crawls)
+    for reader in READERS:
+        assert view_of(tmp_path, reader) == expected, reader
+    for dataset in TEXT:
+        assert dict(zip(*[load(dataset, root=tmp_path)[c] for c in (KEYS[dataset], TEXT[dataset])])) == expected[dataset]
+        assert load_table(dataset, root=tmp_path).schema == SCHEMAS[dataset]
+        assert read_with("pyarrow", tmp_path / "latest" / dataset) and \
+            pq.read_schema(current_buckets(tmp_path)[dataset][0]).remove_metadata() == SCHEMAS[dataset]
+    assert run("SELECT count(*) AS n FROM questions", root=tmp_path)["n"][0] == 60
+
+
+def test_an_older_crawl_committed_later_does_not_win(tmp_path):
+    write_crawl(tmp_path, "new", T0 + timedelta(days=1), keys_for("q", 5))
+    update_latest(tmp_path, buckets=4)
+    write_crawl(tmp_path, "old", T0, keys_for("q", 8))  # started first, committed last
+    update_latest(tmp_path)
+    titles = dict(zip(*[load("questions", root=tmp_path)[c] for c in ("question_id", "title")]))
+    assert titles == {f"q{i}": f"q{i}@{'new' if i < 5 else 'old'}" for i in range(8)}
+
+
+def test_only_the_buckets_a_crawl_touches_are_rewritten(tmp_path):
+    write_crawl(tmp_path, "a", T0, keys_for("q", 200))
+    update_latest(tmp_path, buckets=16)
+    before = {f"{p.parent.name}/{p.name}": p.stat().st_ino for p in (tmp_path / "latest").rglob("bucket-*.parquet")}
+    write_crawl(tmp_path, "b", T0 + timedelta(days=1), {"questions": ["q7"]})
+    update = update_latest(tmp_path)
+    assert update.buckets_rewritten == 1 and update.rows_applied == 1 and update.files_applied == 1
+    after = {f"{p.parent.name}/{p.name}": p.stat().st_ino for p in (tmp_path / "latest").rglob("bucket-*.parquet")}
+    bucket = latest_module.bucket_of(pa.array(["q7"]), 16)[0]
+    assert set(after) - set(before) == {f"questions/bucket-{bucket:04d}-g000002.parquet"}
+    assert all(before[name] == inode for name, inode in after.items() if name in before)  # the same files
+    assert update_latest(tmp_path).buckets_rewritten == 0  # nothing new: nothing rewritten
+    assert generation(tmp_path).name == "g000002"
+
+
+def test_a_resumed_crawl_that_commits_again_is_applied_again(tmp_path):
+    write_crawl(tmp_path, "a", T0, keys_for("q", 10))
+    update_latest(tmp_path, buckets=4)
+    write_crawl(tmp_path, "a", T0, {"questions": ["q99"]}, part=1, commit=False)
+    commit_crawl(tmp_path, "a", T0 + timedelta(minutes=5))  # its row rewritten: the crawl grew
+    assert load_table("questions", root=tmp_path).num_rows == 11  # computed, latest/ is behind
+    update_latest(tmp_path)
+    assert sorted(read_with("duckdb", tmp_path / "latest" / "questions"), key=lambda r: r["question_id"])[-1][
+        "question_id"] == "q99"
+
+
+def test_a_row_without_site_stands_for_its_key_until_a_newer_row_has_one(tmp_path):
+    for dataset in ("questions", "answers", "doctors"):
+        if "site" not in SCHEMAS[dataset].names:
+            continue
+        old = SCHEMAS[dataset].remove(SCHEMAS[dataset].get_field_index("site"))
+        root = tmp_path / dataset
+        write_crawl(root, "a", T0, {dataset: ["k1", "k2"]}, schema={dataset: old})  # before the column
+        write_crawl(root, "b", T0 + timedelta(days=1), {dataset: ["k1"]})
+        update_latest(root, buckets=2)
+        rows = {r[KEYS[dataset]]: r for r in read_with("pyarrow", root / "latest" / dataset)}
+        assert rows["k1"]["crawl_id"] == "b" and rows["k1"]["site"] == "example.test"
+        assert rows["k2"]["crawl_id"] == "a" and rows["k2"]["site"] is None
+        assert len(load(dataset, root=root)) == 2
+
+
+# consistency at every moment -------------------------------------------------------------------
+
+POLLER = textwrap.dedent("""
+    import json, sys, time
+    from pathlib import Path
+    sys.path.insert(0, sys.argv[3])
+    from tests.latestdata import read_with, READERS
+    root, stop = Path(sys.argv[1]), Path(sys.argv[2])
+    reads = retries = 0
+    while not stop.exists():
+        try:
+            covered = len(json.loads((root / "latest" / "_manifest.json").read_text())["crawls"])
+        except (OSError, ValueError):
+            continue
+        reader = READERS[reads % len(READERS)]
+        try:
+            rows = read_with(reader, root / "latest" / "questions")
+        except Exception as error:  # a read across the switch: a file of the old generation is gone
+            if "No such file" not in str(error) and "not found" not in str(error).lower():
+                print(f"BAD {reader}: {error}"); sys.exit(1)
+            retries += 1
+            continue
+        keys = [r["question_id"] for r in rows]
+        if len(keys) != len(set(keys)):
+            print(f"BAD {reader}: a key twice after {reads} reads"); sys.exit(1)
+        seen = set(keys)
+        needed = {f"c{c}-{i}" for c in range(covered) for i in range(40)}
+        if needed - seen:
+            print(f"BAD {reader}: {len(needed - seen)} keys missing after {reads} reads"); sys.exit(1)
+        for r in rows:
+            if not r["title"].startswith(r["question_id"] + "@"):
+                print(f"BAD {reader}: {r['title']!r}"); sys.exit(1)
+        reads += 1
+    print(f"OK {reads} {retries}")
+""")
+
+
+def test_a_reader_polling_during_commits_sees_every_key_exactly_once(tmp_path):
+    root, stop = tmp_path / "data", tmp_path / "stop"
+    write_crawl(root, "c0", T0, {"questions": [f"c0-{i}" for i in range(40)]})
+    update_latest(root, buckets=8)
+    poller = subprocess.Popen([sys.executable, "-c", POLLER, str(root), str(stop), str(ROOT)],
+                              stdout=subprocess.PIPE, text=True)
+    rng = random.Random(5)
+    try:
+        for c in range(1, COMMITS + 1):
+            old = [f"c{o}-{i}" for o in range(c) for i in range(40)]
+            keys = [f"c{c}-{i}" for i in range(40)] + rng.sample(old, min(60, len(old)))  # new keys and changed ones
+            write_crawl(root, f"c{c}", T0 + timedelta(hours=c), {"questions": keys})
+            update_latest(root)
+            assert poller.poll() is None, poller.stdout.read()
+    finally:
+        stop.touch()
+        out, _ = poller.communicate(timeout=120)
+    assert poller.returncode == 0 and out.startswith("OK"), out
+    assert int(out.split()[1]) > COMMITS  # it did read while the commits went on
+
+
+KILLER = textwrap.dedent("""
+    import os, signal, sys
+    sys.path.insert(0, sys.argv[3])
+    from pipelines.output import latest
+    where, count = sys.argv[2].split(":")
+    def kill(*args):
+        os.kill(os.getpid(), signal.SIGKILL)
+    def wrap(name, before):
+        real, calls = getattr(latest, name), [0]
+        def wrapper(*args):
+            calls[0] += 1
+            if before and calls[0] >= int(count):
+                kill()
+            result = real(*args)
+            if not before and calls[0] >= int(count):
+                kill()
+            return result
+        setattr(latest, name, wrapper)
+    if where == "merge":
+        wrap("_merge_bucket", before=True)
+    elif where == "switch":
+        wrap("_switch", before=True)
+    elif where == "switched":
+        wrap("_switch", before=False)
+    latest.update_latest(sys.argv[1])
+    print("not killed")
+""")
+
+
+@pytest.mark.parametrize("after", ["merge:1", "merge:6", "switch:1", "switched:1"])
+def test_sigkill_during_the_update_leaves_each_key_once_and_the_next_update_repairs(tmp_path, after):
+    root = tmp_path / "data"
+    first, second = keys_for("q", 30), keys_for("q", 45)
+    write_crawl(root, "a", T0, first)
+    update_latest(root, buckets=4)
+    write_crawl(root, "b", T0 + timedelta(days=1), {d: ks[20:] for d, ks in second.items()})
+    killed = subprocess.run([sys.executable, "-c", KILLER, str(root), str(after), str(ROOT)],
+                            capture_output=True, text=True, timeout=120)
+    assert killed.returncode == -9, killed.stdout + killed.stderr
+    old = expected_latest([("a", T0, first)])
+    new = expected_latest([("a", T0, first), ("b", T0 + timedelta(days=1), {d: ks[20:] for d, ks in second.items()})])
+    for reader in READERS:  # as it was, or as it should be: one generation, whole
+        assert view_of(root, reader) in (old, new), reader
+    # The readers' own view is right meanwhile: latest/ is behind, so they compute it.
+    assert dict(zip(*[load("questions", root=root)[c] for c in ("question_id", "title")])) == new["questions"]
+    update_latest(root)
+    left = {p.name for p in (root / ".latest").iterdir()}
+    assert generation(root).name in left and left <= {"g000001", "g000002", "g000003"}  # nothing half-made
+    for reader in READERS:
+        assert view_of(root, reader) == new
+    assert read_manifest(generation(root))["crawls"].keys() == {"a", "b"}
+
+
+# schema evolution ------------------------------------------------------------------------------
+
+def test_files_from_before_a_column_was_added_read_it_null(tmp_path, monkeypatch):
+    grown = SCHEMAS["answers"].append(pa.field("reviewed_by", pa.string()))
+    write_crawl(tmp_path, "a", T0, keys_for("q", 10))  # today's schema: the column does not exist yet
+    update_latest(tmp_path, buckets=4)
+    monkeypatch.setitem(SCHEMAS, "answers", grown)  # a later version adds a column at the end
+    write_crawl(tmp_path, "b", T0 + timedelta(days=1), {"answers": ["q1.a", "q20.a"]})
+    assert run("SELECT count(*) AS n, count(reviewed_by) AS r FROM answers_all", root=tmp_path).values.tolist() == [[12, 0]]
+    assert run("SELECT count(*) AS n FROM answers", root=tmp_path)["n"][0] == 11  # latest/ is behind: computed
+    frame = load("answers", root=tmp_path)
+    assert len(frame) == 11 and "reviewed_by" in frame.columns and frame["reviewed_by"].isna().all()
+    update_latest(tmp_path)  # every bucket rewritten in the new schema
+    for reader in READERS:
+        rows = read_with(reader, tmp_path / "latest" / "answers")
+        assert len(rows) == 11 and all("reviewed_by" in r and pd.isna(r["reviewed_by"]) for r in rows), reader
+    assert run("SELECT count(*) AS n, count(reviewed_by) AS r FROM answers", root=tmp_path).values.tolist() == [[11, 0]]
+    assert load_table("answers", root=tmp_path).schema == grown
+
+
+def test_a_garbage_bucket_is_rebuilt_and_readers_compute_meanwhile(tmp_path):
+    write_crawl(tmp_path, "a", T0, keys_for("q", 10))
+    update_latest(tmp_path, buckets=4)
+    current_buckets(tmp_path)["questions"][2].write_bytes(b"garbage")
+    assert len(load("questions", root=tmp_path)) == 10
+    assert update_latest(tmp_path).rebuilt
+    assert len(read_with("duckdb", tmp_path / "latest" / "questions")) == 10
+
+
+def test_an_unreadable_committed_file_stops_the_update_and_leaves_latest_as_it_was(tmp_path):
+    write_crawl(tmp_path, "a", T0, keys_for("q", 10))
+    update_latest(tmp_path, buckets=4)
+    before = {p: p.read_bytes() for p in generation(tmp_path).rglob("*") if p.is_file()}
+    write_crawl(tmp_path, "b", T0 + timedelta(days=1), keys_for("q", 3))
+    bad = next((tmp_path / "answers").glob("crawl_date=*/b-00000.parquet"))
+    bad.write_bytes(b"")
+    with pytest.raises(latest_module.LatestError, match=str(bad)):
+        update_latest(tmp_path)
+    assert {p: p.read_bytes() for p in generation(tmp_path).rglob("*") if p.is_file()} == before
+    assert sorted(p.name for p in (tmp_path / ".latest").iterdir()) == ["g000001"]

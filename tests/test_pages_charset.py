@@ -1,0 +1,119 @@
+"""A page that is not UTF-8 is read in the charset it declares, as browsers read it: its HTTP
+Content-Type header, else its <meta charset> or http-equiv; bytes no declaration reads are a
+PageError naming the page (the crawl counts it as pages/malformed), never a crash."""
+from __future__ import annotations
+
+import re
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pyarrow.dataset as ds
+import pytest
+
+from crawler.extraction import extract_page
+from crawler.pages import PageError
+from tests.contract import PAGES
+from tests.crawling import crawl
+
+GOLDEN = "botox-injections-days-knot-redness-injection-sites"
+URL = f"https://www.realself.com/question/{GOLDEN}"
+FAMILIES = ("legacy", "provider-card", "nextjs")
+
+
+def page(family: str, words: str = "\u2014 caf\u00e9 na\u00efve") -> str:
+    """A sample page whose title ends in `words`: text a re-encoding changes."""
+    text = (PAGES / f"{GOLDEN}.{family}.html").read_text(encoding="utf-8")
+    title = "Knot and Redness After Botox Injection"
+    assert title in text
+    return text.replace(title, f"{title} {words}")
+
+
+def without_meta_charset(text: str) -> str:
+    return re.sub(r"<meta charset=[^>]*>", "", text, flags=re.I)
+
+
+def encoded(text: str, codec: str) -> bytes:
+    return text.encode(codec, errors="xmlcharrefreplace")  # what the charset lacks, as references
+
+
+@pytest.mark.parametrize("family", FAMILIES)
+@pytest.mark.parametrize("codec,label,words", [
+    ("cp1252", "ISO-8859-1", "\u2014 caf\u00e9 na\u00efve"), ("cp1252", "windows-1252", "\u2018caf\u00e9\u2019"),
+    ("latin-1", "latin1", "caf\u00e9 na\u00efve"), ("koi8-r", "koi8-r", "\u041f\u0440\u0438\u0432\u0435\u0442"),
+    ("shift_jis", "Shift_JIS", "\u65e5\u672c\u8a9e")])
+def test_a_page_in_the_charset_its_header_declares(family, codec, label, words):
+    text = without_meta_charset(page(family, words))
+    data = encoded(text, codec)
+    assert data != text.encode("utf-8")
+    want = extract_page(URL, text.encode("utf-8"))
+    assert extract_page(URL, data, f"text/html; charset={label}") == want
+    assert extract_page(URL, data, f"text/html; charset={label}".encode()) == want  # as Scrapy's headers hold it
+
+
+@pytest.mark.parametrize("family", FAMILIES)
+@pytest.mark.parametrize("declaration", ['<meta charset="iso-8859-1">',
+                                         '<meta http-equiv="Content-Type" content="text/html; charset=iso-8859-1">'])
+def test_a_page_in_the_charset_its_meta_declares(family, declaration):
+    text = without_meta_charset(page(family)).replace("<head>", "<head>" + declaration, 1)
+    assert declaration in text
+    want = extract_page(URL, text.encode("utf-8"))
+    assert extract_page(URL, encoded(text, "cp1252")) == want
+
+
+@pytest.mark.parametrize("family", FAMILIES)
+def test_utf8_bytes_read_as_utf8_whatever_is_declared(family):
+    text = page(family)
+    want = extract_page(URL, text.encode("utf-8"))
+    assert extract_page(URL, text.encode("utf-8"), "text/html; charset=iso-8859-1") == want
+    assert "caf\u00e9" in want.records[0]["title"]
+
+
+@pytest.mark.parametrize("data,content_type", [
+    ("\u00e9t\u00e9".encode("latin-1"), None),  # not UTF-8, nothing declared
+    (bytes(range(0x80, 0x100)), "text/html; charset=utf-8"),  # declared UTF-8, is not
+    (b"\x81\x8d\x8f\x90\x9d" * 10, "text/html; charset=windows-1252"),  # bytes windows-1252 lacks
+    (b"\xff\xfe" + "<html>\ud800</html>".encode("utf-16-le", "surrogatepass"), None),  # a broken UTF-16 page
+    ("caf\u00e9".encode("latin-1"), "text/html; charset=no-such-charset"),
+])
+def test_bytes_no_declaration_reads_are_a_page_error(data, content_type):
+    url = "http://127.0.0.1/question/unreadable"
+    with pytest.raises(PageError) as error:
+        extract_page(url, b"<html><body>" + data + b"</body></html>", content_type)
+    assert error.value.url == url and "unreadable bytes" in error.value.reason
+
+
+class _Pages(BaseHTTPRequestHandler):
+    pages: dict[str, tuple[bytes, str]] = {}
+
+    def do_GET(self):
+        body, content_type = self.pages.get(self.path, (b"not found", "text/plain"))
+        self.send_response(200 if self.path in self.pages else 404)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+def test_a_crawl_reads_a_latin1_page_and_counts_an_unreadable_one(tmp_path):
+    text = without_meta_charset(page("legacy"))
+    _Pages.pages = {
+        "/robots.txt": (b"User-agent: *\nAllow: /\n", "text/plain"),
+        "/question/latin": (encoded(text, "cp1252"), "text/html; charset=ISO-8859-1"),
+        "/question/broken": (b"<html><body>\xe9t\xe9 \xff</body></html>", "text/html"),
+    }
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Pages)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        run = crawl(f"{base}/question/latin", f"{base}/question/broken", "--out", tmp_path / "data",
+                    "-s", "EXTRACT_PROCESSES=0")
+    finally:
+        server.shutdown()
+    assert "Traceback" not in run.stderr
+    questions = ds.dataset(tmp_path / "data" / "questions", format="parquet", partitioning="hive").to_table().to_pylist()
+    assert [q["title"] for q in questions] == [extract_page(URL, text.encode("utf-8")).records[0]["title"]]
+    assert "caf\u00e9" in questions[0]["title"]
+    assert "/question/broken" in run.stderr and "unreadable bytes" in run.stderr

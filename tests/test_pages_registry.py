@@ -1,0 +1,153 @@
+"""Page objects: a family of one's own is one class and its registration; raw items hold
+plain values only, so they pickle across processes; an item field without its method is an
+error when the class is made."""
+from __future__ import annotations
+
+import pickle
+from dataclasses import dataclass, fields, is_dataclass
+
+import pytest
+
+import crawler.pages
+from crawler.extract import extract_paths
+from crawler.pages import (ElementPage, ItemPage, QuestionPageObject, UnknownLayout, parse_question_page,
+                           register, unregister)
+from crawler.pages.items import Answer, Question
+from crawler.pages.markup import paragraphs
+from crawler.pages.tree import first_int, text_of
+from tests.contract import PAGES
+
+GOLDEN = "botox-injections-days-knot-redness-injection-sites"
+URL = "http://127.0.0.1/question/a-question-in-new-markup"
+NEW_MARKUP = """<!DOCTYPE html><html><head><title>Q</title></head><body>
+<main class="qa" data-qid="77"><h1 class="qa-title">Is  this   new?</h1><div class="qa-text"><p>Body one.</p><p>Two</p></div>
+<h2 class="qa-count">2 answers</h2>
+<section class="qa-answer" data-aid="1"><h3 class="qa-answer-title">Yes</h3><div class="qa-answer-text">It is.<br><br>Really.</div>
+  <img class="qa-photo" src="/p.jpg"><span class="qa-votes">+4</span><a class="qa-doctor" href="/dr/ann-lee-boston-ma">Ann Lee, MD</a></section>
+<section class="qa-answer" data-aid="2"><h3 class="qa-answer-title">No</h3><div class="qa-answer-text">It is not.</div></section>
+</main></body></html>"""
+
+
+@dataclass(slots=True, kw_only=True)
+class PhotoAnswer(Answer):
+    has_photo: bool = False  # a field of this test's own: it passes through to the records
+
+
+class NewAnswer(ElementPage):
+    item = PhotoAnswer
+
+    def answer_id(self):
+        return self.el.get("data-aid") or ""
+
+    def title(self):
+        return paragraphs(self.parts.get("qa-answer-title"))
+
+    def body(self):
+        return paragraphs(self.parts.get("qa-answer-text"))
+
+    def vote(self):
+        return self._text("qa-votes")
+
+    def vote_kind(self):
+        return "count"
+
+    def date_text(self):
+        return None
+
+    def date_time(self):
+        return None
+
+    def byline(self):
+        return None
+
+    def has_photo(self):
+        return "qa-photo" in self.parts
+
+
+class NewPage(QuestionPageObject):
+    name = "test-new-markup"
+    class_tokens = ("qa", "qa-title", "qa-text", "qa-count", "qa-answer", "qa-answer-title",
+                    "qa-answer-text", "qa-votes", "qa-photo")
+
+    @classmethod
+    def recognise(cls, tree):
+        return bool(tree.classed("qa-answer"))
+
+    def question(self):
+        q = self.tree.first("qa")
+        return Question(question_id=q.get("data-qid"), title=paragraphs(self.tree.first("qa-title")),
+                        body=paragraphs(self.tree.first("qa-text")))
+
+    def answers(self):
+        answers = self.tree.classed("qa-answer")
+        keys = ("qa-answer-title", "qa-answer-text", "qa-votes", "qa-photo")
+        return [NewAnswer(a, p).to_item() for a, p in zip(answers, self.tree.parts(answers, keys))]
+
+    def declared_answer_count(self):
+        return first_int(text_of(self.tree.first("qa-count")))
+
+    def related_urls(self):
+        return []
+
+
+@pytest.fixture
+def new_family():
+    register(NewPage)
+    yield NewPage
+    unregister(NewPage.name)
+
+
+def test_an_unknown_markup_is_no_page_until_its_family_is_registered(new_family):
+    unregister(NewPage.name)
+    with pytest.raises(UnknownLayout):
+        parse_question_page(URL, NEW_MARKUP)
+    register(NewPage)
+    assert crawler.pages.families()[-1] == "test-new-markup"
+    page = parse_question_page(URL, NEW_MARKUP)
+    assert page.family == "test-new-markup" and len(page.answers) == 2
+
+
+def test_saved_pages_re_extracted_with_a_registered_family(new_family, tmp_path):
+    """What `doctor-answers extract` prints for archived pages once their family is known."""
+    import io
+    import json
+
+    (tmp_path / "q.html").write_text(NEW_MARKUP, encoding="utf-8")
+    out, err = io.StringIO(), io.StringIO()
+    assert extract_paths([tmp_path], url=URL, out=out, err=err) == 0, err.getvalue()
+    records = [json.loads(line) for line in out.getvalue().splitlines()]
+    question, first, second = records
+    assert question["title"] == "Is this new?" and question["body"] == "Body one.\n\nTwo"
+    assert question["answer_count"] == 2
+    assert (first["title"], first["body"], first["vote_count"], first["has_photo"]) == ("Yes", "It is.\n\nReally.", 4, True)
+    assert (second["answer_id"], second["position"], second["has_photo"]) == ("2", 2, False)
+
+
+def test_the_built_in_families_still_read_their_pages_beside_a_new_one(new_family):
+    for family in ("legacy", "provider-card", "nextjs"):
+        page = parse_question_page(URL, (PAGES / f"{GOLDEN}.{family}.html").read_bytes())
+        assert page.family == family
+
+
+def test_an_item_field_without_its_method_is_an_error_at_once():
+    with pytest.raises(TypeError, match="has no method for"):
+        class Incomplete(ItemPage):
+            item = Answer
+
+            def answer_id(self):
+                return "1"
+
+
+def _plain(value) -> bool:
+    if is_dataclass(value):
+        return all(_plain(getattr(value, f.name)) for f in fields(value))
+    if isinstance(value, list):
+        return all(_plain(v) for v in value)
+    return value is None or isinstance(value, (str, int, float))
+
+
+@pytest.mark.parametrize("family", ["legacy", "provider-card", "nextjs"])
+def test_raw_items_hold_plain_values_and_pickle(family):
+    page = parse_question_page(URL, (PAGES / f"{GOLDEN}.{family}.html").read_bytes())
+    assert _plain(page)
+    assert pickle.loads(pickle.dumps(page)) == page

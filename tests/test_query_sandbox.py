@@ -1,0 +1,79 @@
+"""`query` reads the data folder only, and says what went wrong in one line."""
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+import pytest
+
+from pipelines.loader import load
+from pipelines.output.latest import update_latest
+from pipelines.query import QueryError, run
+from tests.latestdata import T0, write_crawl
+
+
+@pytest.fixture
+def data(tmp_path):
+    root = tmp_path / "data"
+    write_crawl(root, "a", T0, {"questions": ["q1", "q2"], "answers": ["q1.a"], "doctors": ["dr-1"]})
+    update_latest(root)
+    return root
+
+
+@pytest.mark.parametrize("sql", [
+    "COPY (SELECT 1) TO '{root}/out.csv'",
+    "COPY (SELECT 1) TO '/tmp/doctor-answers-copy-test.csv'",
+    "SELECT * FROM read_csv('/etc/passwd')",
+    "SELECT * FROM read_text('/etc/hostname')",
+    "SELECT * FROM read_parquet('{root}/../elsewhere.parquet')",
+    "ATTACH '{root}/x.duckdb' AS x",
+    "INSTALL httpfs",
+    "LOAD httpfs",
+    "SET enable_external_access = true",
+    "RESET lock_configuration",
+    "PRAGMA enable_profiling",
+    "CREATE TABLE t AS SELECT 1",
+    "DROP VIEW questions",
+    "SELECT 1; SELECT 2",
+    "EXPLAIN ANALYZE COPY (SELECT 1) TO '{root}/x.csv'",
+])
+def test_anything_but_a_read_of_the_data_folder_is_refused(data, sql):
+    with pytest.raises(QueryError) as error:
+        run(sql.format(root=data), root=data)
+    assert "\n" not in str(error.value) and str(error.value)
+    assert not (data / "out.csv").exists() and not (data / "x.csv").exists() and not (data / "x.duckdb").exists()
+    assert run("SELECT count(*) AS n FROM questions", root=data)["n"][0] == 2
+
+
+@pytest.mark.parametrize("sql", ["SELEC 1", "SELECT nope FROM questions", "SELECT * FROM nowhere", ""])
+def test_invalid_sql_is_a_one_line_query_error(data, sql):
+    with pytest.raises(QueryError) as error:
+        run(sql, root=data)
+    assert "\n" not in str(error.value) and str(error.value)
+
+
+@pytest.mark.parametrize("name", ["br[1]", "st*r", "q?", "it's"])
+def test_a_data_folder_with_glob_characters_is_a_path(tmp_path, name):
+    mine = tmp_path / name
+    write_crawl(mine, "a", T0, {"questions": ["mine"]})
+    for other in ("br1", "star", "stuff-r", "qq", "its"):  # what the name would match as a glob
+        write_crawl(tmp_path / other, "b", T0 + timedelta(days=1), {"questions": ["other1", "other2"]})
+        update_latest(tmp_path / other)
+    for view in ("questions", "questions_all"):
+        assert run(f"SELECT question_id FROM {view}", root=mine)["question_id"].tolist() == ["mine"]
+    assert load("questions", root=mine)["question_id"].tolist() == ["mine"]
+    update_latest(mine)
+    assert run("SELECT question_id FROM questions", root=mine)["question_id"].tolist() == ["mine"]
+    assert load("questions", root=mine)["question_id"].tolist() == ["mine"]
+
+
+@pytest.mark.parametrize("content", [b"", b"garbage, not parquet", b"PAR1" + b"\0" * 40])
+def test_a_file_that_is_not_parquet_is_skipped_with_a_warning_naming_it(data, caplog, content):
+    bad = data / "answers" / "crawl_date=2026-11-24" / "junk.parquet"
+    bad.write_bytes(content)
+    with caplog.at_level(logging.WARNING):
+        assert run("SELECT count(*) AS n FROM answers_all", root=data)["n"][0] == 1
+        assert run("SELECT count(*) AS n FROM answers", root=data)["n"][0] == 1
+        assert len(load("answers", root=data, latest=False)) == 1
+        assert len(load("answers", root=data)) == 1
+    assert any(str(bad) in r.getMessage() and r.getMessage().count("\n") == 0 for r in caplog.records)
