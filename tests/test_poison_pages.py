@@ -28,7 +28,7 @@ POISONS = {
     "nextjs": [
         # lone surrogates in __NEXT_DATA__ (JSON escapes): text that cannot be encoded
         (r'("title": ")', r"\1\\ud800"),  # the question's title
-        (r'("bodyHtml": ")', r"\1\\udc00 "),  # an answer's body
+        (r'("subtitle": ")', r"\1\\udc00"),  # a doctor's title line
         (r'("displayName": ")', r"\1\\ud83d"),  # a doctor's name
         (r'("location": ")', r"\1\\\\udfff"),  # an escaped backslash: plain text, not poison
     ],
