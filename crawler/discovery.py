@@ -1,15 +1,21 @@
 """Where question URLs come from: robots.txt, sitemaps, the home page and topic listings.
 
 Pure functions of (url, body), like the page parsers, so they are tested without Scrapy.
+What a URL is (a question, a listing, a sitemap) is the site definition's word (crawler.sites).
 """
 from __future__ import annotations
 
+import struct
+import zlib
 from dataclasses import dataclass
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 import lxml.html
 from lxml import etree
+from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
+
+from crawler.sites import site_for
 
 _LINKS = etree.XPath("//a[@href]/@href")
 _NEXT = etree.XPath("//a[@rel='next']/@href | //link[@rel='next']/@href")
@@ -22,12 +28,43 @@ class SitemapEntry:
 
 
 def is_question_url(url: str) -> bool:
-    return urlsplit(url).path.startswith("/question/")
+    return site_for(url).is_question_url(url)
 
 
 def is_listing_url(url: str) -> bool:
-    path = urlsplit(url).path
-    return path.startswith("/questions/") and len(path) > len("/questions/")
+    return site_for(url).is_listing_url(url)
+
+
+def is_sitemap_url(url: str) -> bool:
+    return site_for(url).is_sitemap_url(url)
+
+
+class SitemapTooBig(ValueError):
+    """A gzip sitemap that decompresses past the download size limit (DOWNLOAD_MAXSIZE)."""
+
+
+GZIP_MAGIC = b"\x1f\x8b\x08"
+
+
+def looks_like_sitemap(body: bytes) -> bool:
+    """A body that is a sitemap whatever its URL says (gzip, or XML opening a urlset or index)."""
+    head = body[:2048]
+    return head[:3] == GZIP_MAGIC or b"<urlset" in head or b"<sitemapindex" in head
+
+
+def sitemap_body(body: bytes, max_size: int = 0) -> bytes:
+    """The XML of a sitemap: gzip-compressed sitemaps (`sitemap.xml.gz`, served as is, without
+    Content-Encoding) are decompressed, at most `max_size` bytes (0: no limit), as Scrapy's
+    SitemapSpider does (`_get_sitemap_body`). A body sent with Content-Encoding: gzip was
+    already decompressed by HttpCompressionMiddleware, under the same limit."""
+    if body[:3] != GZIP_MAGIC:
+        return body
+    try:
+        return gunzip(body, max_size=max_size)
+    except ValueError as error:  # scrapy's _DecompressionMaxSizeExceeded
+        raise SitemapTooBig(str(error)) from None
+    except (OSError, EOFError, struct.error, zlib.error):  # not gzip after all: not a sitemap
+        return b""
 
 
 def sitemaps_in_robots(robots_url: str, body: bytes) -> list[str]:
@@ -61,7 +98,7 @@ def read_listing(url: str, body: bytes) -> ListingLinks:
     links = [urljoin(url, href) for href in _LINKS(tree)]
     nexts = _NEXT(tree)
     # Only the first page of a topic is a topic link; later pages come through rel="next".
-    listings = [link for link in links if is_listing_url(link) and "page=" not in urlsplit(link).query]
+    listings = [link for link in links if site_for(link).is_topic_url(link)]
     return ListingLinks(
         questions=[link for link in links if is_question_url(link)],
         listings=listings,

@@ -60,8 +60,10 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.backoff.BackoffRetryMiddleware": 550,
     "crawler.middlewares.blocks.BlockPageMiddleware": 560,
     "crawler.middlewares.conditional.ConditionalGetMiddleware": 580,
+    "crawler.middlewares.max_pages.MaxPagesMiddleware": 880,
 }
 EXTENSIONS = {
+    "crawler.extensions.prompt_stop.PromptStop": 490,
     "crawler.extensions.crawl_delay.RobotsCrawlDelay": 500,
     "crawler.extensions.progress.Progress": 510,
     "crawler.extensions.latest_view.LatestView": 520,
@@ -120,3 +122,24 @@ WARN_ON_GENERATOR_RETURN_VALUE = False
 
 LOG_LEVEL = "INFO"
 FEED_EXPORT_ENCODING = "utf-8"
+
+# Bounded walks (crawler.spiders.questions): a sitemap index naming an index naming an index...,
+# an index naming thousands of sitemaps, topic listings without end are traps, not sites. A
+# bound that is reached is the stat crawl/limit_hit/<name> and a log line. Depth counts the
+# sitemaps from robots.txt (or the start URL) down: RealSelf's is 2 (index, then sitemaps).
+# 0 is no bound, as for Scrapy's own limits.
+SITEMAP_MAX_DEPTH = 5
+SITEMAP_MAX_COUNT = 10_000
+# Listing pages (home, topics, their rel="next" pages) fetched in one crawl, all topics together.
+# A listing page naming no question not already requested also ends its topic's walk.
+LISTING_MAX_PAGES = 20_000
+# A robots.txt Crawl-delay above this many seconds ends the crawl as failed
+# (crawl_delay_too_long): obeying it would take days, ignoring it is not ours to decide (0: any).
+CRAWL_DELAY_MAX = 60.0
+
+# Stopping (a signal, Scrapyd's cancel, a close reason) ends waits at once: slot delays,
+# backoffs, downloads in progress (crawler.extensions.prompt_stop).
+DOWNLOAD_HANDLERS = {
+    "http": "crawler.extensions.prompt_stop.StoppableHTTPDownloadHandler",
+    "https": "crawler.extensions.prompt_stop.StoppableHTTPDownloadHandler",
+}

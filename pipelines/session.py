@@ -52,7 +52,8 @@ class CrawlSession:
             return
         state = self.state
         state.lock()
-        self._check_site(_site(start_urls))
+        if start_urls:  # none when the spider's arguments were bad: then it binds nothing
+            self._check_site(_site(start_urls))
         self._check_output(output, root)
         opened = state.open_crawl(self.crawl_id, self.started_at, commit=output.commit)
         self.crawl_id, self.started_at, self.resumed = opened.crawl_id, opened.started_at, opened.resumed

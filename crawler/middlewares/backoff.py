@@ -14,6 +14,8 @@ from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.http import Request, Response
 from scrapy.utils.response import response_status_message
 
+from crawler.extensions.prompt_stop import CrawlStopping, PromptStop
+
 DELAY_META = "retry_delay"
 
 
@@ -36,13 +38,27 @@ class BackoffRetryMiddleware(RetryMiddleware):
         super().__init__(settings)
         self.backoff_base = settings.getfloat("RETRY_BACKOFF_BASE")
         self.backoff_max = settings.getfloat("RETRY_BACKOFF_MAX")
+        self.stopper = None
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        middleware = super().from_crawler(crawler)
+        middleware.stopper = PromptStop.of(crawler)
+        return middleware
 
     async def process_request(self, request: Request, spider=None) -> None:
         # The wait happens here, in the downloader, so the callback that asked for the
         # retry is never blocked and other requests go on meanwhile.
         delay = request.meta.pop(DELAY_META, None)
-        if delay:
-            await asyncio.sleep(delay)
+        if delay and await self._sleep(delay):
+            raise CrawlStopping(f"crawl stopping: {request.url} not retried")
+
+    async def _sleep(self, seconds: float) -> bool:
+        """Wait, unless the crawl stops meanwhile: True if it is stopping."""
+        if self.stopper is not None:
+            return await self.stopper.wait(seconds)
+        await asyncio.sleep(seconds)
+        return False
 
     def process_response(self, request: Request, response: Response, spider=None):
         if request.meta.get("dont_retry", False) or response.status not in self.retry_http_codes:

@@ -13,10 +13,11 @@ from scrapy.utils.defer import _schedule_coro
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request, Response
 
+from crawler.extensions.prompt_stop import PromptStop
 from crawler.middlewares.backoff import DELAY_META
 from crawler.pages import is_block_page
+from crawler.sites import site_for
 
-BLOCK_STATUSES = (200, 403, 404)
 logger = logging.getLogger(__name__)
 
 
@@ -35,7 +36,7 @@ class BlockPageMiddleware:
         return cls(crawler)
 
     def process_response(self, request: Request, response: Response, spider=None):
-        if response.status not in BLOCK_STATUSES or not _looks_blocked(response):
+        if response.status not in site_for(response.url).block_statuses or not _looks_blocked(response):
             if response.status == 200:
                 self.blocked_in_a_row = 0
             return response
@@ -68,7 +69,11 @@ class BlockPageMiddleware:
         message = f"the site answered {self.blocked_in_a_row} block pages in a row; stopping"
         self.crawler.stats.set_value("crawl/message", message)
         logger.error("Blocked: %s", message)
-        _schedule_coro(self.crawler.engine.close_spider_async(reason="blocked"))
+        stopper = PromptStop.of(self.crawler)
+        if stopper is not None:
+            stopper.close("blocked")  # retries waiting out their block delay end now
+        else:
+            _schedule_coro(self.crawler.engine.close_spider_async(reason="blocked"))
 
 
 def _looks_blocked(response: Response) -> bool:

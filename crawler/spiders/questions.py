@@ -4,8 +4,15 @@
     scrapy crawl questions -a start_url=https://www.realself.com/question/some-slug
 
 A start URL is a site root (robots.txt, its Sitemap: lines and the home page's topic
-listings are read), a sitemap, a topic listing, or a question page. The spider only routes:
-reading a page is crawler.pages' job, turning it into records is the item pipelines'.
+listings are read), a sitemap (plain or gzip), a topic listing, a question page, or any other
+page (its question and listing links are followed). The spider only routes: what a URL is
+comes from the site definition (crawler.sites), reading a page is crawler.pages' job, turning
+it into records the item pipelines'.
+
+Every walk is bounded (settings SITEMAP_MAX_DEPTH, SITEMAP_MAX_COUNT, LISTING_MAX_PAGES; a
+listing page that names no new question ends its topic's walk); a bound that is hit is the
+stat `crawl/limit_hit/<name>` and a log line. A start URL that fails is listed in the stat
+`crawl/start_url_errors` ("URL: reason"); nothing else is tried in its place.
 """
 from __future__ import annotations
 
@@ -17,11 +24,15 @@ from urllib.parse import urlsplit
 import scrapy
 from scrapy import signals
 from scrapy.downloadermiddlewares.retry import get_retry_request
-from scrapy.exceptions import DontCloseSpider, IgnoreRequest
+from scrapy.exceptions import (CannotResolveHostError, CloseSpider, DontCloseSpider, DownloadConnectionRefusedError,
+                               DownloadTimeoutError, IgnoreRequest)
 from scrapy.spidermiddlewares.httperror import HttpError
 
 from crawler import discovery
+from crawler.extensions.prompt_stop import CrawlStopping
 from crawler.pages import BlockedPage, PageError, TruncatedPage
+from crawler.sites import site_for
+from crawler.spiders.arguments import QuestionsArguments, SpiderArgumentError
 from crawler.spiders.sitemaps_first import SitemapsFirst
 from crawler.workers import ExtractionWorkers
 from pipelines.items import NotModifiedItem, QuestionPageItem
@@ -33,27 +44,25 @@ logger = logging.getLogger(__name__)
 # reads them after the questions already queued, so the queue holds one sitemap's questions
 # at a time, not the whole site's (40 MB of requests at 20,000 questions).
 SITEMAP_PRIORITY = {"incremental": 30, "full": 0}
-
-
-def _split_urls(value: str | list[str] | None) -> list[str]:
-    if not value:
-        return []
-    if isinstance(value, str):
-        value = value.split(",")
-    return [url.strip() for url in value if url.strip()]
+START_URL_ERRORS = "crawl/start_url_errors"
+# The bounds of the walks (stat crawl/limit_hit/<name>) and the settings that set them.
+LIMIT_SETTINGS = {"sitemap_depth": "SITEMAP_MAX_DEPTH", "sitemap_count": "SITEMAP_MAX_COUNT",
+                  "listing_pages": "LISTING_MAX_PAGES"}
 
 
 class QuestionsSpider(scrapy.Spider):
     name = "questions"
 
-    def __init__(self, start_url=None, start_urls=None, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.start_urls = _split_urls(start_url) + _split_urls(start_urls)
-        if not self.start_urls:
-            raise ValueError("the questions spider needs -a start_url=URL")
-        for url in self.start_urls:
-            if urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).hostname:
-                raise ValueError(f"not an http(s) URL: {url!r}")
+    def __init__(self, start_url=None, start_urls=None, **kwargs):
+        # Bad arguments are not an exception (Scrapy would print its traceback): the spider
+        # opens, says what is wrong in one line and closes as `bad_arguments` (a failed crawl).
+        self.argument_error = None
+        try:
+            arguments = QuestionsArguments.parse(start_url, start_urls, **kwargs)
+        except SpiderArgumentError as error:
+            self.argument_error, arguments = str(error), QuestionsArguments(())
+        super().__init__(**{name: value for name, value in kwargs.items() if name.startswith("_")})
+        self.start_urls = list(arguments.start_urls)
         # Never leave the start sites: Scrapy's OffsiteMiddleware reads this.
         self.allowed_domains = sorted({urlsplit(url).hostname for url in self.start_urls})
         # Sites started from their root: their robots.txt sitemaps are read.
@@ -63,21 +72,39 @@ class QuestionsSpider(scrapy.Spider):
     def from_crawler(cls, crawler, *args, **kwargs):
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.session = CrawlSession(crawler.settings)  # the crawl's; other components use spider.session
-        spider.extraction = ExtractionWorkers.from_crawler(crawler)
-        spider.requested: set[str] = set()
+        # With bad arguments nothing is read: no worker processes to start (and to leave behind
+        # when the crawl closes while it opens).
+        spider.extraction = ExtractionWorkers(0) if spider.argument_error else ExtractionWorkers.from_crawler(crawler)
+        spider.requested: set[str] = set()  # question keys (Site.question_key) requested
+        # (site, question_id) of the pages yielded: the same question under another URL (a
+        # redirect, a canonical the keys did not foresee) is one row per crawl, not two.
+        spider.questions_seen: set[tuple[str, str]] = set()
+        spider.limits = {name: crawler.settings.getint(setting) for name, setting in LIMIT_SETTINGS.items()}
+        spider.sitemaps_seen: set[str] = set()
+        spider.listing_pages = 0
+        spider.limits_logged: set[str] = set()
         spider.sitemaps_first = SitemapsFirst(active=spider.session.state is not None and bool(spider.site_roots))
         # Stateful crawls read sitemaps before listings: once they named questions, a listing
         # page naming only known ones ends its topic's walk (parse_listing).
         spider.sitemaps_named_questions = False
         crawler.signals.connect(spider.release_listings, signal=signals.spider_idle)
+        if spider.argument_error:
+            crawler.signals.connect(spider.refuse_arguments, signal=signals.spider_opened)
         if crawler.settings.getbool("ROBOTSTXT_OBEY"):
             # robots.txt is fetched once, by Scrapy's RobotsTxtMiddleware; its Sitemap: lines come from there.
             crawler.signals.connect(spider.robots_parsed, signal=signals.robots_parsed)
         return spider
 
+    def refuse_arguments(self, spider):
+        """spider_opened, with bad arguments: one line, and the crawl ends before any request."""
+        self.crawler.stats.set_value("crawl/message", f"questions spider: {self.argument_error}")
+        logger.error("questions spider: %s", self.argument_error)
+        raise CloseSpider("bad_arguments")
+
     async def start(self):
         for url in self.start_urls:
             for request in self.requests_for_start(url):
+                request.meta["start_url"] = url
                 yield request
 
     def requests_for_start(self, url: str):
@@ -86,14 +113,17 @@ class QuestionsSpider(scrapy.Spider):
             if request := self.question_request(url):
                 yield request
         elif kind == "sitemap":
-            yield self.sitemap_request(url)
-        elif kind == "listing":
-            yield self.request(url, self.parse_listing)
-        else:  # a site root: robots.txt for sitemaps, the home page for topic listings
+            if request := self.sitemap_request(url):
+                yield request
+        elif kind == "site":  # a site root: robots.txt for sitemaps, the home page for topic listings
             if not self.settings.getbool("ROBOTSTXT_OBEY"):
                 root = f"{urlsplit(url).scheme}://{urlsplit(url).netloc}/"
                 yield self.request(root + "robots.txt", self.parse_robots)
             # The home page goes now: its request is what makes Scrapy read robots.txt.
+            self.listing_pages += 1
+            yield self.request(url, self.parse_listing)
+        else:  # a topic listing, or another page: its links, and nothing else of the site
+            self.listing_pages += 1
             yield self.request(url, self.parse_listing)
 
     def release_listings(self):
@@ -108,18 +138,48 @@ class QuestionsSpider(scrapy.Spider):
             self.crawler.engine.crawl(request)
 
     def listing_request(self, url: str):
+        if self.over_limit("listing_pages", self.listing_pages):
+            self.limit_hit("listing_pages", url)
+            return None
+        self.listing_pages += 1
         return self.sitemaps_first.hold(self.request(url, self.parse_listing))
 
-    def sitemap_request(self, url: str) -> scrapy.Request:
+    def sitemap_request(self, url: str, depth: int = 1) -> scrapy.Request | None:
+        """A request for a sitemap `depth` sitemaps down from robots.txt or the start URL, or
+        None when it was requested already or a bound says no (an index naming an index
+        naming an index... or naming thousands of sitemaps is a trap, not a site)."""
+        if url in self.sitemaps_seen:
+            return None
+        if self.over_limit("sitemap_depth", depth - 1):
+            self.limit_hit("sitemap_depth", url)
+            return None
+        if self.over_limit("sitemap_count", len(self.sitemaps_seen)):
+            self.limit_hit("sitemap_count", url)
+            return None
+        self.sitemaps_seen.add(url)
         self.sitemaps_first.sitemap_requested()
         priority = SITEMAP_PRIORITY["incremental" if self.session.incremental else "full"]
-        return self.request(url, self.parse_sitemap, priority=priority, meta={"sitemap": True})
+        return self.request(url, self.parse_sitemap, priority=priority,
+                            meta={"sitemap": True, "sitemap_depth": depth})
+
+    def over_limit(self, name: str, done: int) -> bool:
+        """Whether one more would pass the bound `name` (0: no bound, as Scrapy's own limits)."""
+        return 0 < self.limits[name] <= done
+
+    def limit_hit(self, name: str, url: str) -> None:
+        """A bounded walk reached its bound: counted for the outcome, logged once per bound."""
+        self.count(f"crawl/limit_hit/{name}")
+        if name not in self.limits_logged:
+            self.limits_logged.add(name)
+            logger.warning("Limit hit: %s (%s = %d); not followed: %s (and any more past the limit)",
+                           name, LIMIT_SETTINGS[name], self.limits[name], url)
 
     def request(self, url: str, callback, **kwargs) -> scrapy.Request:
         return scrapy.Request(url, callback=callback, errback=self.failed, **kwargs)
 
     def question_request(self, url: str, lastmod: str | None = None):
         """A request for a question page, or None when it is already requested or needless."""
+        url = site_for(url).question_key(url)
         if lastmod and self.session.state is not None:
             self.session.sitemap_lastmod[url] = lastmod
         if url in self.requested:
@@ -137,36 +197,63 @@ class QuestionsSpider(scrapy.Spider):
         if urlsplit(request.url).netloc not in self.site_roots:
             return  # started from a question, a listing or a sitemap: not the whole site
         sitemaps = getattr(getattr(robotparser, "rp", None), "sitemaps", ())
-        self.enqueue([self.sitemap_request(url) for url in sitemaps])
+        self.enqueue([request for url in sitemaps if (request := self.sitemap_request(url))])
         self.enqueue(self.sitemaps_first.robots_done())
 
     def parse_robots(self, response):
-        yield from (self.sitemap_request(url) for url in discovery.sitemaps_in_robots(response.url, response.body))
+        for url in discovery.sitemaps_in_robots(response.url, response.body):
+            if request := self.sitemap_request(url):
+                yield request
         yield from self.sitemaps_first.robots_done()
 
     def parse_sitemap(self, response):
-        kind, entries = discovery.read_sitemap(response.url, response.body)
+        kind, entries = discovery.read_sitemap(response.url, self.sitemap_body(response))
         if not kind:
             self.count("pages/malformed")
             logger.warning("Not a sitemap: %s", response.url)
+            self.start_url_failed(response.request, "not a sitemap")
+        depth = response.meta.get("sitemap_depth", 1)
         for entry in entries:
             if kind == "sitemapindex":
-                yield self.sitemap_request(entry.url)
+                if request := self.sitemap_request(entry.url, depth + 1):
+                    yield request
             elif discovery.is_question_url(entry.url):
                 self.sitemaps_named_questions = True
                 if request := self.question_request(entry.url, entry.lastmod):
                     yield request
         yield from self.sitemaps_first.sitemap_read()
 
+    def sitemap_body(self, response) -> bytes:
+        """The sitemap's XML, gzip decompressed under the download size limits, as Scrapy's
+        SitemapSpider reads it (b"" when it decompresses past DOWNLOAD_MAXSIZE)."""
+        max_size = response.meta.get("download_maxsize", self.settings.getint("DOWNLOAD_MAXSIZE"))
+        warn_size = response.meta.get("download_warnsize", self.settings.getint("DOWNLOAD_WARNSIZE"))
+        try:
+            body = discovery.sitemap_body(response.body, max_size=max_size)
+        except discovery.SitemapTooBig as error:
+            logger.warning("Sitemap larger than DOWNLOAD_MAXSIZE once decompressed, not read: %s (%s)",
+                           response.url, error)
+            return b""
+        if len(response.body) < warn_size <= len(body):
+            logger.warning("Sitemap of %d bytes once decompressed (DOWNLOAD_WARNSIZE %d): %s",
+                           len(body), warn_size, response.url)
+        return body
+
     def parse_listing(self, response):
+        if discovery.looks_like_sitemap(response.body):  # a start URL that is a sitemap by its body
+            yield from self.parse_sitemap(response)
+            return
         links = discovery.read_listing(response.url, response.body)
         new = [request for url in links.questions if (request := self.question_request(url))]
         yield from new
         next_pages = [links.next_page] if links.next_page else []
-        if next_pages and links.questions and not new and self.sitemaps_first.active and self.sitemaps_named_questions:
-            # Newest first: a page that names nothing the sitemaps did not is followed by
-            # older pages that name nothing new either. Not walking them is most of what an
-            # incremental crawl would otherwise fetch (every page shifts when one is added).
+        if next_pages and not new:
+            # Newest first: a page that names no question not already requested (by the
+            # sitemaps, or by the pages before it) is followed by older pages that name
+            # nothing new either; and a rel="next" that goes on for ever naming the same
+            # questions is a trap. Either way the topic's walk ends here. For incremental
+            # crawls this is most of what they would otherwise fetch (every page shifts
+            # when a question is added).
             self.count("pages/listing_pages_not_followed")
             next_pages = []
         for url in links.listings + next_pages:
@@ -194,6 +281,10 @@ class QuestionsSpider(scrapy.Spider):
             self.count("pages/malformed")
             self.count("pages/failed")
             logger.error("Malformed page, not recorded: %s", error)
+            self.start_url_failed(response.request, f"not a question page ({error.reason})")
+            return
+        if not self.first_sighting(page.records):
+            self.count("pages/duplicate_question")
             return
         self.count("pages/question")
         yield QuestionPageItem(
@@ -210,6 +301,19 @@ class QuestionsSpider(scrapy.Spider):
             if request := self.question_request(url):
                 yield request
 
+    def first_sighting(self, records) -> bool:
+        """Whether this crawl meets this question (site, question_id) for the first time."""
+        question = next((r for r in records if r.get("type") == "question"), None)
+        if question is None:
+            return True
+        url, question_id = question.get("url") or "", question.get("question_id")
+        key = ((urlsplit(url).hostname or "").lower(), str(question_id))
+        if key in self.questions_seen:
+            logger.info("Question %s already read in this crawl, not recorded twice: %s", question_id, url)
+            return False
+        self.questions_seen.add(key)
+        return True
+
     def retry_truncated(self, response, error):
         self.count("pages/truncated")
         retry = get_retry_request(response.request, spider=self, reason="truncated page")
@@ -225,8 +329,11 @@ class QuestionsSpider(scrapy.Spider):
 
     def failed(self, failure):
         request = failure.request
+        if failure.check(CrawlStopping):
+            return  # dropped because the crawl is stopping: not the site's failure
         if request.meta.get("sitemap"):
             self.enqueue(self.sitemaps_first.sitemap_read())
+        self.start_url_failed(request, _failure_reason(failure))
         if failure.check(IgnoreRequest) and "robots.txt" in str(failure.value):
             self.count("pages/robots_forbidden")
             return
@@ -236,17 +343,49 @@ class QuestionsSpider(scrapy.Spider):
         self.count("pages/failed")
         logger.error("Failed %s: %s", request.url, failure.getErrorMessage())
 
+    def start_url_failed(self, request, reason: str) -> None:
+        """A start URL that gave nothing is an error of the crawl's outcome, listed in the
+        stats as "URL: reason"; nothing else of its site is tried in its place."""
+        start_url = request.meta.get("start_url")
+        if not start_url:
+            return
+        errors = self.crawler.stats.get_value(START_URL_ERRORS) or []
+        line = f"{start_url}: {reason}"
+        if line not in errors:
+            self.crawler.stats.set_value(START_URL_ERRORS, [*errors, line])
+            logger.error("Start URL failed: %s", line)
+
     def count(self, key: str) -> None:
         self.crawler.stats.inc_value(key)
 
 
 def _kind(start_url: str) -> str:
-    """What a start URL is: a question, a sitemap, a listing, or a site (root or any other page)."""
-    if discovery.is_question_url(start_url):
+    """What a start URL is: a question, a sitemap, a listing, a site (its root) or a page."""
+    site = site_for(start_url)
+    if site.is_question_url(start_url):
         return "question"
-    if urlsplit(start_url).path.endswith(".xml"):
+    if site.is_sitemap_url(start_url):
         return "sitemap"
-    return "listing" if discovery.is_listing_url(start_url) else "site"
+    if site.is_listing_url(start_url):
+        return "listing"
+    return "site" if site.is_root_url(start_url) else "page"
+
+
+def _failure_reason(failure) -> str:
+    """Why a request failed, in a few words: "HTTP 404", "connection refused", "DNS lookup failed"."""
+    if failure.check(HttpError):
+        return f"HTTP {failure.value.response.status}"
+    if failure.check(IgnoreRequest) and "robots.txt" in str(failure.value):
+        return "forbidden by robots.txt"
+    if failure.check(DownloadConnectionRefusedError, ConnectionRefusedError):
+        return "connection refused"
+    if failure.check(CannotResolveHostError):
+        return "DNS lookup failed"
+    if failure.check(DownloadTimeoutError, TimeoutError):
+        return "timed out"
+    name = type(failure.value).__name__
+    message = failure.getErrorMessage()
+    return f"{name}: {message}" if message else name
 
 
 def _header(response, name: bytes) -> str | None:

@@ -1,0 +1,33 @@
+"""Site definitions: one module per site, each a `Site` (crawler.sites.base) of its URL rules,
+block markers, markup families and key rules. Spiders, middlewares and URL code ask
+`site_for(url)` instead of writing "/dr/" or "/question/" themselves.
+
+    from crawler.sites import site_for
+    site = site_for(url)
+    site.is_question_url(url); site.question_key(url); site.profile_slug(href)
+
+A host no definition names (the reference site on 127.0.0.1, a mirror) is read with RealSelf's
+rules: the reference site copies them, and they are the only rules the parsers know.
+"""
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from crawler.sites import realself
+from crawler.sites.base import Site
+
+SITES: tuple[Site, ...] = (realself.SITE,)
+DEFAULT = realself.SITE
+
+__all__ = ["Site", "SITES", "DEFAULT", "site_for"]
+
+
+def site_for(url: str) -> Site:
+    try:
+        host = (urlsplit(url).hostname or "").lower()
+    except ValueError:
+        return DEFAULT
+    for site in SITES:
+        if host in site.hosts:
+            return site
+    return DEFAULT

@@ -1,0 +1,113 @@
+"""What a site definition holds, and the rules every site applies the same way.
+
+A site is data (its hosts, the path prefixes of its pages, its block markers, its markup
+families); the rules that read that data are methods here, so a second site is a new module
+with a new `Site(...)`, not new code. Pure functions of URLs: no Scrapy, no network.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import urlsplit, urlunsplit
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+@dataclass(frozen=True)
+class Site:
+    name: str
+    hosts: frozenset[str]            # the site's own hosts: its canonical links point there
+    question_prefix: str             # path of a question page: "/question/<slug>"
+    profile_prefix: str              # path of a doctor profile: "/dr/<slug>" (the doctor's key)
+    listing_prefix: str              # path of a topic listing: "/questions/<topic>?page=N"
+    listing_page_parameter: str      # the query parameter of a listing's later pages ("page")
+    sitemap_suffixes: tuple[str, ...]  # paths of sitemaps, plain or gzip-compressed
+    families: tuple[str, ...]        # markup families its question pages come in
+    block_title: str                 # <title> of its bot wall's block page
+    block_element_id: str            # id of the element that makes a block page (a captcha)
+    block_statuses: tuple[int, ...]  # statuses a block page may come with
+
+    # what a URL is --------------------------------------------------------------------
+
+    def is_question_url(self, url: str) -> bool:
+        path = _path(url)
+        return path.startswith(self.question_prefix) and len(path.rstrip("/")) > len(self.question_prefix)
+
+    def is_listing_url(self, url: str) -> bool:
+        path = _path(url)
+        return path.startswith(self.listing_prefix) and len(path) > len(self.listing_prefix)
+
+    def is_topic_url(self, url: str) -> bool:
+        """A topic's first listing page: later pages come through rel="next", not as topics."""
+        if not self.is_listing_url(url):
+            return False
+        query = urlsplit(url).query
+        return not any(part.partition("=")[0] == self.listing_page_parameter for part in query.split("&"))
+
+    def is_sitemap_url(self, url: str) -> bool:
+        return _path(url).endswith(self.sitemap_suffixes)
+
+    def is_root_url(self, url: str) -> bool:
+        return _path(url) in ("", "/")
+
+    # keys -----------------------------------------------------------------------------
+
+    def question_key(self, url: str) -> str:
+        """The one URL of a question, whatever URL named it: scheme and host in lower case,
+        no default port, no query, no fragment, no trailing slash. `/q1`, `/q1?ref=a`, `/q1/`,
+        `/q1#answers` and `HTTP://HOST/q1` are one question, so one request and one row."""
+        try:
+            parts = urlsplit(url.strip())
+            port = parts.port
+        except ValueError:  # a broken host or port: left as it is, it will fail as a request
+            return url
+        scheme = parts.scheme.lower()
+        host = (parts.hostname or "").lower()
+        if ":" in host:
+            host = f"[{host}]"  # IPv6
+        if port and port != _DEFAULT_PORTS.get(scheme):
+            host = f"{host}:{port}"
+        return urlunsplit((scheme, host, parts.path.rstrip("/") or "/", "", ""))
+
+    def profile_slug(self, href: str | None) -> str | None:
+        """A doctor's key: 'joseph-serota-aurora-co' from '/dr/joseph-serota-aurora-co' (or a
+        full URL, or '/dr/x/reviews'); None when the link is not a profile."""
+        if not href:
+            return None
+        try:
+            path = urlsplit(href.strip()).path
+        except ValueError:  # not a URL (a broken IPv6 host): no profile
+            return None
+        at = path.find(self.profile_prefix)
+        if at < 0:
+            return None
+        return path[at + len(self.profile_prefix):].split("/", 1)[0].strip() or None
+
+    def profile_path(self, slug: str) -> str:
+        return self.profile_prefix + slug
+
+    def page_url(self, canonical: str | None, fetched: str) -> str:
+        """The URL a question page is recorded under: its canonical link when that is one of
+        this site's own question URLs (on one of its hosts, or on the host it was fetched
+        from), else the URL fetched. A canonical link is the page's word: `javascript:`, a
+        link to another site or garbage must not become the question's url and site."""
+        if canonical and self.is_own_question_url(canonical, fetched):
+            return canonical
+        return fetched
+
+    def is_own_question_url(self, url: str, fetched: str) -> bool:
+        try:
+            parts = urlsplit(url.strip())
+            host = (parts.hostname or "").lower()
+        except ValueError:
+            return False
+        if parts.scheme.lower() not in ("http", "https") or not host:
+            return False
+        fetched_host = (urlsplit(fetched).hostname or "").lower()
+        return (host in self.hosts or host == fetched_host) and self.is_question_url(url)
+
+
+def _path(url: str) -> str:
+    try:
+        return urlsplit(url).path
+    except ValueError:
+        return ""

@@ -1,0 +1,21 @@
+"""RealSelf (www.realself.com), and the reference site, which copies its URLs and markup.
+
+Its pages and URLs are those of ../shared/site-contract/README.md: questions under
+/question/<slug>, doctors under /dr/<slug>, topic listings under /questions/<topic>, sitemaps
+named by robots.txt, a PerimeterX wall answering 403 or 404 (or 200) with a px-captcha page.
+"""
+from crawler.sites.base import Site
+
+SITE = Site(
+    name="realself",
+    hosts=frozenset({"www.realself.com", "realself.com"}),
+    question_prefix="/question/",
+    profile_prefix="/dr/",
+    listing_prefix="/questions/",
+    listing_page_parameter="page",
+    sitemap_suffixes=(".xml", ".xml.gz"),
+    families=("legacy", "provider-card", "nextjs"),
+    block_title="Access to this page has been denied",
+    block_element_id="px-captcha",
+    block_statuses=(200, 403, 404),
+)

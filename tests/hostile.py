@@ -1,0 +1,91 @@
+"""A hostile server of the tests' own, on 127.0.0.1: `route(path) -> Reply | None` decides every
+answer; a path it leaves (None) is fetched from `upstream` (a reference site), so traps can be
+built around real question pages. `.hits` counts requests by path (query included)."""
+from __future__ import annotations
+
+import re
+import threading
+import urllib.request
+from collections import Counter
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+@dataclass
+class Reply:
+    status: int = 200
+    body: bytes = b""
+    headers: dict = field(default_factory=lambda: {"Content-Type": "text/html; charset=utf-8"})
+    hang: bool = False  # accept the request and never answer
+
+
+class HostileServer:
+    def __init__(self, route, upstream: str | None = None):
+        self.route, self.upstream = route, (upstream or "").rstrip("/")
+        self.hits: Counter = Counter()
+        self.release = threading.Event()
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):
+                server.hits[self.path] += 1
+                reply = server.route(self.path) or server.fetch(self.path)
+                if reply.hang:
+                    server.release.wait(120)
+                    return
+                self.send_response(reply.status)
+                for name, value in reply.headers.items():
+                    self.send_header(name, value)
+                self.send_header("Content-Length", str(len(reply.body)))
+                self.end_headers()
+                self.wfile.write(reply.body)
+
+            def log_message(self, *args):
+                pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread.start()
+
+    def fetch(self, path: str) -> Reply:
+        if not self.upstream:
+            return Reply(404, b"<html><body>not here</body></html>")
+        try:
+            with urllib.request.urlopen(self.upstream + path, timeout=30) as answer:
+                return Reply(answer.status, answer.read(), {"Content-Type": answer.headers["Content-Type"]})
+        except urllib.error.HTTPError as error:
+            return Reply(error.code, error.read())
+
+    def hits_of(self, prefix: str) -> int:
+        return sum(n for path, n in list(self.hits.items()) if path.startswith(prefix))
+
+    def stop(self):
+        self.release.set()
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+def question_paths(site_url: str, n: int) -> list[str]:
+    """The paths of the first `n` questions of a reference site, from its first sitemap."""
+    with urllib.request.urlopen(site_url.rstrip("/") + "/xmlsitemap-Question-1.xml", timeout=30) as answer:
+        xml = answer.read().decode()
+    return [re.sub(r"^https?://[^/]+", "", loc) for loc in re.findall(r"<loc>([^<]+)</loc>", xml)][:n]
+
+
+def urlset(urls) -> bytes:
+    body = "".join(f"<url><loc>{u}</loc></url>" for u in urls)
+    return (f'<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+            f"{body}</urlset>").encode()
+
+
+def sitemapindex(urls) -> bytes:
+    body = "".join(f"<sitemap><loc>{u}</loc></sitemap>" for u in urls)
+    return (f'<?xml version="1.0" encoding="UTF-8"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+            f"{body}</sitemapindex>").encode()
+
+
+XML = {"Content-Type": "application/xml"}
+GZIP = {"Content-Type": "application/x-gzip"}
+TEXT = {"Content-Type": "text/plain"}

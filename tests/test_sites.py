@@ -1,0 +1,85 @@
+"""The site definition (crawler.sites): URL rules, keys, canonical links; the spider's arguments."""
+from __future__ import annotations
+
+import gzip
+
+import pytest
+
+from crawler import discovery
+from crawler.sites import DEFAULT, site_for
+from crawler.sites.realself import SITE as REALSELF
+from crawler.spiders.arguments import QuestionsArguments, SpiderArgumentError
+
+
+def test_unknown_hosts_use_realself_rules_which_the_reference_site_copies():
+    assert site_for("http://127.0.0.1:8000/") is DEFAULT is REALSELF
+    assert site_for("https://WWW.REALSELF.COM/question/x") is REALSELF
+    assert site_for("http://[::1/broken") is DEFAULT
+
+
+@pytest.mark.parametrize("url", [
+    "http://h:8000/question/q1", "http://h:8000/question/q1?ref=a", "http://h:8000/question/q1/",
+    "http://h:8000/question/q1#answers", "HTTP://H:8000/question/q1", "http://h:8000/question/q1/?a=1#b",
+])
+def test_one_question_has_one_key_whatever_url_names_it(url):
+    assert REALSELF.question_key(url) == "http://h:8000/question/q1"
+
+
+def test_keys_drop_default_ports_and_keep_others():
+    assert REALSELF.question_key("https://www.realself.com:443/question/a") == "https://www.realself.com/question/a"
+    assert REALSELF.question_key("http://[::1]:81/question/a") == "http://[::1]:81/question/a"
+    assert REALSELF.question_key("http://h:99999/question/a") == "http://h:99999/question/a"  # broken: as it is
+
+
+def test_what_a_url_is():
+    assert REALSELF.is_question_url("http://h/question/a") and not REALSELF.is_question_url("http://h/question/")
+    assert REALSELF.is_listing_url("http://h/questions/botox?page=2") and not REALSELF.is_listing_url("http://h/questions/")
+    assert REALSELF.is_topic_url("http://h/questions/botox") and not REALSELF.is_topic_url("http://h/questions/botox?page=2")
+    assert REALSELF.is_sitemap_url("http://h/sitemap.xml") and REALSELF.is_sitemap_url("http://h/s.xml.gz")
+    assert REALSELF.is_root_url("http://h") and REALSELF.is_root_url("http://h/") and not REALSELF.is_root_url("http://h/nope")
+
+
+def test_doctor_keys_come_from_profile_links():
+    assert REALSELF.profile_slug("/dr/joseph-serota-aurora-co") == "joseph-serota-aurora-co"
+    assert REALSELF.profile_slug("https://www.realself.com/dr/x-y-ny/reviews") == "x-y-ny"
+    assert REALSELF.profile_slug("/question/x") is None and REALSELF.profile_slug(None) is None
+    assert REALSELF.profile_path("x-y-ny") == "/dr/x-y-ny"
+
+
+@pytest.mark.parametrize("canonical, expected", [
+    ("https://www.realself.com/question/a", "https://www.realself.com/question/a"),  # the site's own host
+    ("http://127.0.0.1:5/question/b", "http://127.0.0.1:5/question/b"),  # the host it was fetched from
+    ("javascript:alert(1)", "http://127.0.0.1:5/question/a"),
+    ("https://evil.example/question/a", "http://127.0.0.1:5/question/a"),
+    ("https://www.realself.com/dr/someone", "http://127.0.0.1:5/question/a"),  # not a question
+    ("http://[::1/question/a", "http://127.0.0.1:5/question/a"),
+    ("", "http://127.0.0.1:5/question/a"),
+    (None, "http://127.0.0.1:5/question/a"),
+])
+def test_a_canonical_counts_only_when_it_is_the_sites_own(canonical, expected):
+    assert REALSELF.page_url(canonical, "http://127.0.0.1:5/question/a") == expected
+
+
+def test_gzip_sitemaps_are_decompressed_under_a_size_limit():
+    xml = b'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">' \
+          b"<url><loc>http://h/question/a</loc></url></urlset>"
+    assert discovery.sitemap_body(gzip.compress(xml)) == xml
+    assert discovery.sitemap_body(xml) == xml
+    kind, entries = discovery.read_sitemap("http://h/s.xml.gz", discovery.sitemap_body(gzip.compress(xml)))
+    assert kind == "urlset" and entries[0].url == "http://h/question/a"
+    with pytest.raises(discovery.SitemapTooBig):
+        discovery.sitemap_body(gzip.compress(xml * 100), max_size=1000)
+    assert discovery.sitemap_body(b"\x1f\x8b\x08 not gzip at all") == b""
+    assert discovery.looks_like_sitemap(gzip.compress(xml)) and discovery.looks_like_sitemap(xml)
+    assert not discovery.looks_like_sitemap(b"<!doctype html><html><body>urlset</body></html>")
+
+
+def test_spider_arguments_are_checked_in_one_place():
+    assert QuestionsArguments.parse("http://a/, http://b/x").start_urls == ("http://a/", "http://b/x")
+    assert QuestionsArguments.parse(start_urls=["http://a/"], _job="123").start_urls == ("http://a/",)
+    for kwargs, words in [({}, "no start URL"), ({"start_url": " , "}, "no start URL"),
+                          ({"start_url": "ftp://a/"}, "not an http\\(s\\) URL"),
+                          ({"start_url": "http://a:99999/"}, "not an http\\(s\\) URL"),
+                          ({"start_url": "http://a/", "start_ur": "x"}, "unknown spider argument 'start_ur'")]:
+        with pytest.raises(SpiderArgumentError, match=words):
+            QuestionsArguments.parse(**kwargs)

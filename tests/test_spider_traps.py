@@ -1,0 +1,429 @@
+"""The spider against hostile servers of the tests' own (tests/hostile.py): gzip sitemaps, one
+row per question, canonical links that are not the site's, traps that never end, a huge
+Crawl-delay, Ctrl-C whatever the crawl waits on, --max-pages, a failing start URL."""
+from __future__ import annotations
+
+import gzip
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pyarrow.dataset as ds
+import pytest
+
+from tests.crawling import crawl, crawl_command, crawl_rows, question_hits, wait_for
+from tests.hostile import GZIP, TEXT, XML, HostileServer, Reply, question_paths, sitemapindex, urlset
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def hostile():
+    servers = []
+
+    def start(route, upstream=None):
+        server = HostileServer(route, upstream)
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        server.stop()
+
+
+def questions_of(out: Path) -> list[dict]:
+    folder = out / "questions"
+    if not folder.is_dir():
+        return []
+    return ds.dataset(folder, format="parquet", partitioning="hive").to_table(columns=["question_id", "url"]).to_pylist()
+
+
+def robots(sitemap: str | None = None, delay: float | None = None) -> Reply:
+    lines = ["User-agent: *", "Disallow: /private/"]
+    if delay is not None:
+        lines.append(f"Crawl-delay: {delay:g}")
+    if sitemap:
+        lines.append(f"Sitemap: {sitemap}")
+    return Reply(200, ("\n".join(lines) + "\n").encode(), TEXT)
+
+
+# gzip sitemaps -----------------------------------------------------------------------------
+
+def test_gzip_sitemaps_from_robots_txt_and_an_index_are_read(reference_site, hostile, tmp_path):
+    site = reference_site(questions=12)
+    paths = question_paths(site.url, 6)
+    box = {}
+
+    def route(path):
+        base = box["url"]
+        if path == "/robots.txt":
+            return robots(sitemap=f"{base}/sitemap.xml.gz")
+        if path == "/sitemap.xml.gz":  # a gzip index naming a gzip sitemap and a plain one
+            return Reply(200, gzip.compress(sitemapindex([f"{base}/a.xml.gz", f"{base}/b.xml"])), GZIP)
+        if path == "/a.xml.gz":
+            return Reply(200, gzip.compress(urlset(base + p for p in paths[:3])), GZIP)
+        if path == "/b.xml":
+            return Reply(200, urlset(base + p for p in paths[3:]), XML)
+        if path == "/":
+            return Reply(200, b"<html><body>home</body></html>")
+        return None
+
+    server = hostile(route, upstream=site.url)
+    box["url"] = server.url
+    out = tmp_path / "data"
+    result = crawl(server.url + "/", "--out", out, timeout=120)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert sorted(r["question_id"] for r in questions_of(out)) and len(questions_of(out)) == 6
+
+
+def test_a_gzip_sitemap_as_start_url(reference_site, hostile, tmp_path):
+    site = reference_site(questions=12)
+    paths = question_paths(site.url, 4)
+    box = {}
+
+    def route(path):
+        if path == "/robots.txt":
+            return robots()
+        if path == "/questions.xml.gz":
+            return Reply(200, gzip.compress(urlset(box["url"] + p for p in paths)), GZIP)
+        return None
+
+    server = hostile(route, upstream=site.url)
+    box["url"] = server.url
+    out = tmp_path / "data"
+    result = crawl(server.url + "/questions.xml.gz", "--out", out, timeout=120)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert len(questions_of(out)) == 4
+
+
+def test_a_sitemap_start_url_is_known_by_its_body_whatever_its_url(reference_site, hostile, tmp_path):
+    site = reference_site(questions=12)
+    paths = question_paths(site.url, 3)
+    box = {}
+
+    def route(path):
+        if path == "/robots.txt":
+            return robots()
+        if path == "/feeds/questions?format=sitemap":
+            return Reply(200, gzip.compress(urlset(box["url"] + p for p in paths)), GZIP)
+        return None
+
+    server = hostile(route, upstream=site.url)
+    box["url"] = server.url
+    out = tmp_path / "data"
+    result = crawl(server.url + "/feeds/questions?format=sitemap", "--out", out, timeout=120)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert len(questions_of(out)) >= 3
+
+
+def test_a_gzip_sitemap_past_download_maxsize_is_not_read(hostile, tmp_path):
+    box = {}
+    bomb = gzip.compress(urlset(f"http://x/question/q{i}" for i in range(20000)))
+
+    def route(path):
+        if path == "/robots.txt":
+            return robots()
+        if path == "/big.xml.gz":
+            return Reply(200, bomb, GZIP)
+        return None
+
+    server = hostile(route)
+    box["url"] = server.url
+    out = tmp_path / "data"
+    result = crawl(server.url + "/big.xml.gz", "--out", out, "-s", "DOWNLOAD_MAXSIZE=100000", timeout=120)
+    assert "larger than DOWNLOAD_MAXSIZE once decompressed" in result.stderr
+    assert server.hits_of("/question/") == 0
+
+
+# one row per question -----------------------------------------------------------------------
+
+def test_one_question_under_many_urls_is_one_request_and_one_row(reference_site, hostile, tmp_path):
+    site = reference_site(questions=12)
+    first, second = question_paths(site.url, 2)
+    box = {}
+
+    def route(path):
+        base = box["url"]
+        if path == "/robots.txt":
+            return robots()
+        if path == "/s.xml":
+            upper = base.replace("http://", "HTTP://")
+            return Reply(200, urlset([base + first, base + first + "?ref=a", base + first + "/",
+                                      base + first + "#answers", upper + first, base + second + "?utm=x"]), XML)
+        return server.fetch(path.split("?")[0].rstrip("/"))  # the site ignores queries and slashes
+
+    server = hostile(route, upstream=site.url)
+    box["url"] = server.url
+    out = tmp_path / "data"
+    result = crawl(server.url + "/s.xml", "--out", out, timeout=120)
+    assert result.returncode == 0, result.stderr[-3000:]
+    ids = [r["question_id"] for r in questions_of(out)]  # the two, and the questions they link to
+    assert len(ids) == len(set(ids)) >= 2
+    assert server.hits_of(first) == 1 and server.hits_of(second) == 1
+
+
+def test_two_urls_of_one_question_id_give_one_row(reference_site, hostile, tmp_path):
+    site = reference_site(questions=12)
+    (first,) = question_paths(site.url, 1)
+    box = {}
+
+    def route(path):
+        base = box["url"]
+        if path == "/robots.txt":
+            return robots()
+        if path == "/s.xml":
+            return Reply(200, urlset([base + first, base + "/question/the-same-one-elsewhere"]), XML)
+        if path == "/question/the-same-one-elsewhere":
+            return server.fetch(first)
+        return None
+
+    server = hostile(route, upstream=site.url)
+    box["url"] = server.url
+    out = tmp_path / "data"
+    result = crawl(server.url + "/s.xml", "--out", out, timeout=120)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert server.hits_of(first) == 1 and server.hits_of("/question/the-same-one-elsewhere") == 1
+    ids = [r["question_id"] for r in questions_of(out)]
+    assert len(ids) == len(set(ids))
+
+
+# canonical links --------------------------------------------------------------------------
+
+@pytest.mark.parametrize("canonical, processes", [("javascript:alert(1)", 1), ("https://evil.example/question/stolen", 0),
+                                                  ("http://[::1/question/x", 1), ("https://evil.example/question/x", 1)])
+def test_a_canonical_that_is_not_the_sites_own_is_ignored(reference_site, hostile, tmp_path, canonical, processes):
+    site = reference_site(questions=12)
+    (path,) = question_paths(site.url, 1)
+
+    def route(p):
+        if p == "/robots.txt":
+            return robots()
+        if p == path:
+            page = server.fetch(p)
+            body = page.body.decode()
+            start = body.index('<link rel="canonical"')
+            end = body.index(">", start) + 1
+            page.body = (body[:start] + f'<link rel="canonical" href="{canonical}">' + body[end:]).encode()
+            return page
+        return None
+
+    server = hostile(route, upstream=site.url)
+    out = tmp_path / "data"
+    result = crawl(server.url + path, "--out", out, "-s", f"EXTRACT_PROCESSES={processes}", timeout=120)
+    assert result.returncode == 0, result.stderr[-3000:]
+    # the page itself (its related questions keep their own canonical links)
+    urls = [r["url"] for r in questions_of(out) if not r["url"].startswith("https://www.realself.com/")]
+    assert urls == [server.url + path]
+
+
+def test_the_sites_own_canonical_stands(reference_site, tmp_path):
+    site = reference_site(questions=5)
+    (path,) = question_paths(site.url, 1)
+    out = tmp_path / "data"
+    result = crawl(site.url.rstrip("/") + path, "--out", out, timeout=120)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "https://www.realself.com" + path in [r["url"] for r in questions_of(out)]
+
+
+# traps ------------------------------------------------------------------------------------
+
+def listing(names, next_page=None) -> Reply:
+    links = "".join(f'<a href="{n}">q</a>' for n in names)
+    nxt = f'<a rel="next" href="{next_page}">next</a>' if next_page else ""
+    return Reply(200, f"<!doctype html><html><body>{links}{nxt}</body></html>".encode())
+
+
+def test_a_listing_whose_next_page_never_ends_ends_when_it_names_nothing_new(reference_site, hostile, tmp_path):
+    site = reference_site(questions=12)
+    paths = question_paths(site.url, 2)
+
+    def route(path):
+        if path == "/robots.txt":
+            return robots()
+        if path.startswith("/questions/trap"):
+            page = int(path.partition("page=")[2] or 1)
+            return listing(paths, f"/questions/trap?page={page + 1}")
+        return None
+
+    server = hostile(route, upstream=site.url)
+    out = tmp_path / "data"
+    result = crawl(server.url + "/questions/trap", "--out", out, timeout=90)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert server.hits_of("/questions/trap") <= 3
+    assert len(questions_of(out)) >= 2  # the two, and the questions they link to
+
+
+def test_listing_pages_are_bounded_by_a_setting(hostile, tmp_path):
+    def route(path):
+        if path == "/robots.txt":
+            return robots()
+        if path.startswith("/questions/trap"):  # every page names new (missing) questions
+            page = int(path.partition("page=")[2] or 1)
+            return listing([f"/question/q-{page}-a", f"/question/q-{page}-b"], f"/questions/trap?page={page + 1}")
+        return None
+
+    server = hostile(route)
+    out = tmp_path / "data"
+    result = crawl(server.url + "/questions/trap", "--out", out, "-s", "LISTING_MAX_PAGES=5", timeout=90)
+    assert server.hits_of("/questions/trap") == 5
+    assert "crawl/limit_hit/listing_pages" in result.stderr and "Limit hit: listing_pages" in result.stderr
+
+
+def test_a_sitemap_index_chain_is_bounded_in_depth(hostile, tmp_path):
+    box = {}
+
+    def route(path):
+        if path == "/robots.txt":
+            return robots()
+        if path.startswith("/sm/"):
+            n = int(path[4:].split(".")[0])
+            return Reply(200, sitemapindex([f"{box['url']}/sm/{n + 1}.xml"]), XML)
+        return None
+
+    server = hostile(route)
+    box["url"] = server.url
+    out = tmp_path / "data"
+    result = crawl(server.url + "/sm/1.xml", "--out", out, "-s", "SITEMAP_MAX_DEPTH=4", timeout=90)
+    assert server.hits_of("/sm/") == 4
+    assert "crawl/limit_hit/sitemap_depth" in result.stderr
+
+
+def test_sitemaps_are_bounded_in_count(hostile, tmp_path):
+    box = {}
+
+    def route(path):
+        if path == "/robots.txt":
+            return robots()
+        if path == "/index.xml":
+            return Reply(200, sitemapindex(f"{box['url']}/sm/{n}.xml" for n in range(200)), XML)
+        if path.startswith("/sm/"):
+            return Reply(200, urlset([]), XML)
+        return None
+
+    server = hostile(route)
+    box["url"] = server.url
+    out = tmp_path / "data"
+    result = crawl(server.url + "/index.xml", "--out", out, "-s", "SITEMAP_MAX_COUNT=10", timeout=90)
+    assert server.hits_of("/sm/") + server.hits_of("/index.xml") == 10
+    assert "crawl/limit_hit/sitemap_count" in result.stderr
+
+
+# Crawl-delay and stopping -----------------------------------------------------------------
+
+def test_a_crawl_delay_above_the_maximum_ends_the_crawl_as_failed(reference_site, hostile, tmp_path):
+    site = reference_site(questions=12)
+
+    def route(path):
+        return robots(sitemap=None, delay=100000) if path == "/robots.txt" else None
+
+    server = hostile(route, upstream=site.url)
+    out = tmp_path / "data"
+    result = crawl(server.url + "/", "--out", out, timeout=60)
+    assert result.returncode == 1, result.stderr[-3000:]
+    (row,) = crawl_rows(out)
+    assert row["status"] == "failed" and "Crawl-delay 100000" in row["message"]
+    assert server.hits_of("/question/") == 0
+
+
+def _interrupt(command, ready, timeout=8.0):
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT)
+    try:
+        wait_for(ready, timeout=60, what="the crawl to start waiting")
+        time.sleep(0.5)  # let it settle into the wait
+        process.send_signal(signal.SIGINT)
+        sent = time.monotonic()
+        _, stderr = process.communicate(timeout=60)
+        return process.returncode, time.monotonic() - sent, stderr.decode()
+    finally:
+        if process.poll() is None:
+            process.kill()
+
+
+def test_sigint_stops_a_crawl_waiting_on_a_long_crawl_delay(reference_site, hostile, tmp_path):
+    site = reference_site(questions=30)
+
+    def route(path):
+        return robots(delay=50) if path == "/robots.txt" else None
+
+    server = hostile(route, upstream=site.url)
+    out = tmp_path / "data"
+    status, took, stderr = _interrupt(crawl_command(server.url + "/", "--out", out),
+                                      lambda: server.hits_of("/") >= 2)
+    assert status == 130, stderr[-3000:]
+    assert took < 15, took
+    (row,) = crawl_rows(out)
+    assert row["status"] == "interrupted"
+
+
+@pytest.mark.parametrize("robots_hangs", [False, True])
+def test_sigint_stops_a_crawl_waiting_on_a_server_that_never_answers(hostile, tmp_path, robots_hangs):
+    def route(path):
+        if path == "/robots.txt" and not robots_hangs:
+            return robots()
+        return Reply(hang=True)
+
+    server = hostile(route)
+    out = tmp_path / "data"
+    status, took, stderr = _interrupt(crawl_command(server.url + "/question/never", "--out", out),
+                                      lambda: server.hits_of("/robots.txt" if robots_hangs else "/question/") >= 1)
+    assert status == 130, stderr[-3000:]
+    assert took < 15, took
+    (row,) = crawl_rows(out)
+    assert row["status"] == "interrupted"
+
+
+def test_sigint_stops_a_crawl_waiting_to_retry_after_a_503(hostile, tmp_path):
+    def route(path):
+        if path == "/robots.txt":
+            return robots()
+        return Reply(503, b"busy", {"Content-Type": "text/html", "Retry-After": "25"})
+
+    server = hostile(route)
+    out = tmp_path / "data"
+    status, took, stderr = _interrupt(crawl_command(server.url + "/question/busy", "--out", out),
+                                      lambda: server.hits_of("/question/") >= 1)
+    assert status == 130, stderr[-3000:]
+    assert took < 15, took
+    assert server.hits_of("/question/") == 1  # the retry was not sent
+    (row,) = crawl_rows(out)
+    assert row["status"] == "interrupted"
+
+
+# issue 13: --max-pages, a failing start URL, scrapy crawl without start_url ----------------
+
+def test_max_pages_is_an_upper_bound(reference_site, tmp_path):
+    site = reference_site(questions=200, faults="latency=20ms")
+    out = tmp_path / "data"
+    result = crawl(site.url, "--out", out, "--max-pages", 20, timeout=120)
+    assert result.returncode == 0, result.stderr[-3000:]
+    fetched = sum(n for url, n in site.hits.items() if not url.startswith("/robots.txt"))
+    assert 0 < fetched <= 20
+
+
+def test_a_start_url_that_404s_is_an_error_not_the_whole_site(reference_site, tmp_path):
+    site = reference_site(questions=30)
+    out = tmp_path / "data"
+    result = crawl(site.url + "nope", "--out", out, timeout=120)
+    assert question_hits(site) == 0
+    assert f"{site.url}nope: HTTP 404" in result.stderr
+    assert "crawl/start_url_errors" in result.stderr
+
+
+def test_a_start_url_with_nothing_listening_is_an_error(tmp_path):
+    import socket
+
+    with socket.socket() as s:  # a port that was free a moment ago: nothing listens there
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    out = tmp_path / "data"
+    result = crawl(f"http://127.0.0.1:{port}/question/x", "--out", out, "-s", "RETRY_TIMES=1", timeout=120)
+    assert f"http://127.0.0.1:{port}/question/x: connection refused" in result.stderr
+
+
+def test_scrapy_crawl_without_a_start_url_says_so_in_one_line(tmp_path):
+    result = subprocess.run([sys.executable, "-m", "scrapy.cmdline", "crawl", "questions", "-s", f"DATA_DIR={tmp_path}"],
+                            capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert "Traceback" not in result.stderr
+    assert "no start URL: give -a start_url=URL" in result.stderr
