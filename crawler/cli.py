@@ -39,6 +39,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
 def cmd_crawl(args: argparse.Namespace) -> int:
     from crawler.run import run_crawl
+    from pipelines.state import StateError
 
     overrides = dict(args.settings)
     if args.archive:
@@ -47,9 +48,13 @@ def cmd_crawl(args: argparse.Namespace) -> int:
         overrides["REPORT"] = True  # crawler.extensions.report writes DIR/report.html once the crawl is committed
     if sys.stderr.isatty():  # someone is watching: a progress line every few seconds
         overrides.setdefault("PROGRESS_PRINT", True)
-    result = run_crawl(args.start_urls, out=args.out, max_pages=args.max_pages, state=args.state,
-                       overrides=overrides, log_file=args.log_file, log_level=args.log_level,
-                       echo=lambda line: print(line, flush=True))
+    try:
+        result = run_crawl(args.start_urls, out=args.out, max_pages=args.max_pages, state=args.state,
+                           overrides=overrides, log_file=args.log_file, log_level=args.log_level,
+                           echo=lambda line: print(line, flush=True))
+    except StateError as error:  # the --state folder cannot serve this crawl: one line, its own status
+        print(f"doctor-answers crawl: {error}", file=sys.stderr)
+        return error.exit_status
     print("\n".join(result.summary()), flush=True)
     if result.status != "finished":  # for cron's mail and for scripts: one line on stderr
         print(f"crawl {result.crawl_id}: {result.status}", file=sys.stderr)

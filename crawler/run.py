@@ -90,6 +90,7 @@ def run_crawl(start_urls: list[str], out: str | Path = "data", max_pages: int | 
     from scrapy.crawler import CrawlerProcess
 
     from pipelines.session import new_crawl_id
+    from pipelines.state import StateError
 
     began = time.monotonic()
     settings = crawl_settings(out, max_pages, state, overrides)
@@ -115,8 +116,12 @@ def run_crawl(start_urls: list[str], out: str | Path = "data", max_pages: int | 
             echo(_first_line(result, start_urls, state, done))
 
     crawler.signals.connect(opened, signal=signals.spider_opened)
-    process.crawl(crawler, start_urls=list(start_urls))
+    refused: list[StateError] = []  # a state folder this crawl may not use: it never starts
+    crawling = process.crawl(crawler, start_urls=list(start_urls))
+    crawling.addErrback(lambda failure: refused.append(failure.value) if failure.check(StateError) else failure)
     process.start()
+    if refused:
+        raise refused[0]
     stats = crawler.stats.get_stats()
     result.stats, result.seconds = stats, time.monotonic() - began
     result.status = stats.get("crawl/status", "failed")

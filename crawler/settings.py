@@ -90,6 +90,8 @@ PARQUET_ROW_GROUP_ROWS = 50_000
 PARQUET_ROW_GROUP_BYTES = 8 * 1024 * 1024
 PARQUET_FILE_ROWS = 1_000_000
 PROGRESS_INTERVAL = 5.0
+# Print the progress line to stderr as well as logging it (the demo sets it).
+PROGRESS_PRINT = False
 
 # The latest view (`<DATA_DIR>/latest/<dataset>/*.parquet`, one row per key), updated after every
 # committed crawl (crawler.extensions.latest_view). A new view is split into LATEST_BUCKETS files
@@ -105,6 +107,8 @@ REPORT = False
 # files is published every CHECKPOINT_PAGES pages or CHECKPOINT_SECONDS, whichever first:
 # what a hard kill can cost, against how many files a crawl leaves.
 STATE_DIR = None
+# The crawl's id (a Scrapyd job id, say); None makes one from the start time.
+CRAWL_ID = None
 CHECKPOINT_PAGES = 5_000
 CHECKPOINT_SECONDS = 120.0
 
@@ -138,7 +142,6 @@ CHECK_COVERAGE_MIN_ROWS = 30
 CHECK_QUESTIONS_MIN_SHARE = 0.9  # a full crawl finds at least this share of the last full crawl's questions
 
 LOG_LEVEL = "INFO"
-REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 FEED_EXPORT_ENCODING = "utf-8"
 
 # Bounded walks (crawler.spiders.questions): a sitemap index naming an index naming an index...,

@@ -1,88 +1,92 @@
-"""Item pipeline: the crawl's rows into the four Parquet datasets, the `crawls` row last.
+"""Item pipeline: the Scrapy side of the output. Question pages in, the `crawls` row last.
 
-Rows are buffered per dataset (pipelines.parquet) under hive partitions by the crawl's UTC
-start date. The three data datasets are sealed and published together as one batch, so a
-question never lands without its answers: at the end of the crawl, when a file grows to
-PARQUET_FILE_ROWS, and, for stateful crawls, every CHECKPOINT_PAGES pages (what a kill can
-cost). A doctor is written once per crawl, as first met. However the crawl ends, the data
-files go in place first and the `crawls` row last, so readers going through the loader
-never see a crawl's rows before its row says how it ended.
+A thin adapter: it opens the crawl's session (state) and output when the spider opens, turns
+each page's records into rows (pipelines.rows) and hands them to the batches
+(pipelines.output.batches), which check them against the schemas, buffer them and commit them
+with the Parquet datasets (pipelines.output.datasets). A page whose rows do not fit is
+malformed (`pages/malformed`, logged with its URL): nothing of it is written. However the
+crawl ends, the last batch is committed first, then the status is decided, then the `crawls`
+row is written, then the state is finished, then `crawl_committed` is sent: readers going
+through the loader never see a crawl's rows before its row says how it ended.
 """
 from __future__ import annotations
 
 import logging
 import threading
-import time
 from pathlib import Path
 
-import pyarrow.parquet as pq
 from scrapy import signals
 from scrapy.exceptions import DropItem
 from scrapy.utils.defer import _schedule_coro
 
-from pipelines.items import NotModifiedItem
 from pipelines.crawls import crawl_outcome, crawl_row, record_outcome, write_crawl_row
-from pipelines.parquet import DatasetWriter, publish, warm_arrow
-from pipelines.rows import row_for
-from pipelines.schemas import SCHEMAS
-from pipelines.session import CrawlSession
+from pipelines.items import NotModifiedItem
+from pipelines.output.batches import Batches
+from pipelines.output.datasets import DATA_DATASETS, ParquetDatasets
+from pipelines.output.parquet import warm_arrow
+from pipelines.output.validate import RowsDoNotFit
+from pipelines.rows import page_rows
 from pipelines.signals import batch_sealing, crawl_committed
 from pipelines.state import PageVersion
 
 logger = logging.getLogger(__name__)
-DATA_DATASETS = ("questions", "answers", "doctors")
 
 
 class DatasetsPipeline:
     def __init__(self, crawler):
         self.crawler = crawler
         settings = crawler.settings
-        self.session = CrawlSession.from_crawler(crawler)
-        self.root = Path(settings.get("DATA_DIR", "data"))
-        self.version = settings.get("PROJECT_VERSION", "")
-        self.file_rows = settings.getint("PARQUET_FILE_ROWS", 1_000_000)
-        self.checkpoint_pages = settings.getint("CHECKPOINT_PAGES", 0) if self.session.state else 0
-        self.checkpoint_seconds = settings.getfloat("CHECKPOINT_SECONDS", 0) if self.session.state else 0
-        self.writers = {
-            name: DatasetWriter(
-                folder=self.root / name / f"crawl_date={self.session.crawl_date}",
-                schema=SCHEMAS[name],
-                stem=self.session.crawl_id,
-                row_group_rows=settings.getint("PARQUET_ROW_GROUP_ROWS", 50_000),
-                row_group_bytes=settings.getint("PARQUET_ROW_GROUP_BYTES", 8 * 1024 * 1024),
-                part=self.session.next_part,
-            )
-            for name in DATA_DATASETS
-        }
-        self.batch_pages: list[PageVersion] = []  # stateful crawls only
-        self.batch_page_count = 0
-        self.batch_doctors: list[str] = []  # stateful crawls only
-        self.batch_started = time.monotonic()
+        self.session = crawler.spider.session  # the spider builds the crawl's session
+        self.root = Path(settings["DATA_DIR"])
+        self.version = settings["PROJECT_VERSION"]
+        self.output = ParquetDatasets(self.root, row_group_rows=settings.getint("PARQUET_ROW_GROUP_ROWS"),
+                                      row_group_bytes=settings.getint("PARQUET_ROW_GROUP_BYTES"),
+                                      file_rows=settings.getint("PARQUET_FILE_ROWS"))
+        self.checkpoint_pages = settings.getint("CHECKPOINT_PAGES")
+        self.checkpoint_seconds = settings.getfloat("CHECKPOINT_SECONDS")
+        self.batches: Batches | None = None  # once open
         self.output_error: str | None = None
-        crawler.stats.set_value("crawl/id", self.session.crawl_id)
-        if self.session.resumed:
-            crawler.stats.set_value("crawl/resumed_done_pages", len(self.session.done))
-            self._remove_stale_temporaries()
 
     @classmethod
     def from_crawler(cls, crawler):
         pipeline = cls(crawler)
+        # Opened here, while the engine is built: a refusal (StateError) stops the crawl before
+        # anything has started, so nothing needs stopping and no crawls row is written.
+        pipeline.open()
         crawler.signals.connect(pipeline.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
         return pipeline
 
-    def spider_opened(self, spider):
-        # A folder that cannot be written fails now, not after a whole crawl has been fetched.
+    def open(self) -> None:
+        self.crawler.stats.set_value("crawl/id", self.session.crawl_id)  # a resumed crawl's, once open
+        # Before any request: a folder that cannot be written fails now, not after a whole crawl.
         try:
-            self.root.mkdir(parents=True, exist_ok=True)
-            probe = self.root / f".{self.session.crawl_id}.write-test.tmp"
-            probe.write_bytes(b"")
-            probe.unlink()
-        except OSError as error:
+            self.output.check_writable()
+            self._open()
+        except OSError as error:  # the spider is closed as soon as it is open (spider_opened)
             self._fail(error)
+
+    def _open(self) -> None:
+        self.session.open(self.crawler.spider.start_urls, self.output, self.root)
+        stats = self.crawler.stats
+        stats.set_value("crawl/id", self.session.crawl_id)
+        if self.session.message:
+            stats.set_value("crawl/message", self.session.message)
+        if self.session.resumed:
+            stats.set_value("crawl/resumed_done_pages", len(self.session.done))
+        removed = self.output.begin(self.session.crawl_id, self.session.crawl_date, self.session.next_part,
+                                    stateful=self.session.state is not None)
+        if removed:
+            logger.info("Removed %d temporary files left by crawls that died", removed)
+        self.batches = Batches(self.output, self.session, checkpoint_pages=self.checkpoint_pages,
+                               checkpoint_seconds=self.checkpoint_seconds, seal_others=self._seal_others)
         # pyarrow imports pandas on its first conversion (0.2-0.3 s): let that happen now, in a
         # thread, while the crawl mostly waits for robots.txt and its first pages.
         threading.Thread(target=warm_arrow, name="warm-arrow", daemon=True).start()
+
+    def spider_opened(self, spider):
+        if self.output_error:
+            _schedule_coro(self.crawler.engine.close_spider_async(reason="output_failed"))
 
     # items -------------------------------------------------------------------------------
 
@@ -91,60 +95,36 @@ class DatasetsPipeline:
             raise DropItem("output failed; not writing")
         try:
             if isinstance(item, NotModifiedItem):
-                self._page_done(PageVersion(item.url, lastmod=item.lastmod))
+                self.batches.page_done(PageVersion(item.url, lastmod=item.lastmod))
             else:
                 self._write(item)
-            if self._batch_is_full():
-                self.checkpoint()
+            if self.batches.is_full():
+                self._commit()
         except OSError as error:
             self._fail(error)
             raise DropItem(f"output failed: {error}") from error
         return item
 
     def _write(self, item) -> None:
-        for record in item.records:
-            dataset, row = row_for(record, fetched_at=item.fetched_at, crawl_id=self.session.crawl_id,
-                                   layout=item.family, content_sha256=item.content_sha256)
-            if dataset == "doctors":
-                if row["doctor_id"] in self.session.doctors:
-                    continue
-                self.session.doctors.add(row["doctor_id"])
-                if self.session.state is not None:
-                    self.batch_doctors.append(row["doctor_id"])
-            self.writers[dataset].add(row)
-        self._page_done(PageVersion(item.fetched_url, item.etag, item.last_modified, item.lastmod,
-                                    item.content_sha256))
+        page = PageVersion(item.fetched_url, item.etag, item.last_modified, item.lastmod, item.content_sha256)
+        try:
+            self.batches.add_page(page_rows(item, self.session.crawl_id), page)
+        except (RowsDoNotFit, ValueError) as error:  # a date out of range fails while making rows
+            # The page is malformed, nothing more: none of its rows is written, and it is not
+            # marked done, so a later crawl tries it again.
+            self.crawler.stats.inc_value("pages/malformed")
+            logger.warning("Malformed page %s: its rows do not fit the datasets: %s", item.fetched_url,
+                           str(error).encode("utf-8", "backslashreplace").decode("utf-8"))
 
-    def _page_done(self, page: PageVersion) -> None:
-        # Only a stateful crawl remembers its pages' versions (for the state's batch commit);
-        # a stateless one counts them, or a crawl would hold a PageVersion for every page.
-        self.batch_page_count += 1
-        if self.session.state is not None:
-            self.batch_pages.append(page)
-
-    def _batch_is_full(self) -> bool:
-        if any(w.rows_in_file >= self.file_rows for w in self.writers.values()):
-            return True
-        if self.checkpoint_pages and self.batch_page_count >= self.checkpoint_pages:
-            return True
-        return bool(self.checkpoint_seconds) and time.monotonic() - self.batch_started >= self.checkpoint_seconds
-
-    def checkpoint(self) -> None:
-        """Seal the three datasets' files and publish them as one batch."""
-        part = self.writers["questions"].part
-        files = [paths for paths in (w.seal() for w in self.writers.values()) if paths]
-        for writer in self.writers.values():
-            writer.part = part + 1  # one part number per batch, across datasets
-        for _, sealed in self.crawler.signals.send_catch_log(batch_sealing, part=part):
-            files.extend(sealed or [])
-        if self.session.state is not None:
-            self.session.state.commit_batch(self.session.crawl_id, part, files, self.batch_pages, self.batch_doctors)
-        else:
-            publish(files)
-        self.session.done.update(page.url for page in self.batch_pages)
-        self.batch_pages, self.batch_doctors, self.batch_page_count = [], [], 0
-        self.batch_started = time.monotonic()
+    def _commit(self) -> None:
+        self.batches.commit()
         self.crawler.stats.inc_value("crawl/batches")
+
+    def _seal_others(self, part: int) -> list:
+        sealed = []
+        for _, files in self.crawler.signals.send_catch_log(batch_sealing, part=part):
+            sealed.extend(files or [])
+        return sealed
 
     # failure and the end -----------------------------------------------------------------
 
@@ -155,50 +135,46 @@ class DatasetsPipeline:
         self.output_error = f"cannot write to {self.root}: {error}"
         logger.error("Output failed, stopping the crawl: %s", self.output_error)
         self.crawler.stats.set_value("crawl/message", self.output_error)
-        for writer in self.writers.values():
-            writer.abort()
-        if self.crawler.engine is not None and self.crawler.engine.spider is not None:
+        self.output.abort()
+        if self.batches is not None:  # crawling (before, spider_opened closes the spider)
             _schedule_coro(self.crawler.engine.close_spider_async(reason="output_failed"))
 
-    def _remove_stale_temporaries(self) -> None:
-        # A kill leaves the file being written: it holds no committed row, so it goes.
-        for name in DATA_DATASETS:
-            for tmp in (self.root / name).glob(f"crawl_date=*/.{self.session.crawl_id}-*.tmp"):
-                tmp.unlink()
-
     def spider_closed(self, spider, reason):
-        if not self.output_error:
+        try:
+            self._end(spider, reason)
+        finally:
+            self.output.close()
+            self.session.close()
+
+    def _end(self, spider, reason) -> None:
+        session, stats = self.session, self.crawler.stats
+        if not self.output_error and self.batches is not None:
             try:
-                self.checkpoint()
+                self._commit()
             except OSError as error:
                 self._fail(error)
-        if self.session.state is not None and not self.output_error:
-            self.session.state.fill_lastmods(self.session.crawl_id, self.session.sitemap_lastmod)
+        if session.state is not None and self.batches is not None and not self.output_error:
+            session.state.fill_lastmods(session.crawl_id, session.sitemap_lastmod)
         outcome = crawl_outcome(self.crawler, spider, reason, self.root, self.output_error)
         status = outcome.status
         row = self._crawl_row(spider, outcome)
-        record_outcome(self.crawler.stats, row, outcome)
+        record_outcome(stats, row, outcome)
         try:
-            path = write_crawl_row(self.root, self.session.crawl_date, row)
+            path = write_crawl_row(self.root, session.crawl_date, row)
         except OSError as error:
             # After an output failure this is the same failure again: one error line is enough.
             log = logger.warning if self.output_error else logger.error
-            log("Could not write the crawls row of %s: %s", self.session.crawl_id, error)
+            log("Could not write the crawls row of %s: %s", session.crawl_id, error)
             return
-        if self.session.state is not None:
-            self.session.state.finish_crawl(self.session.crawl_id, status)
-        self.crawler.signals.send_catch_log(crawl_committed, root=self.root, crawl_id=self.session.crawl_id,
-                                            status=status)
+        if session.state is not None and self.batches is not None:
+            session.state.finish_crawl(session.crawl_id, status)
+        self.crawler.signals.send_catch_log(crawl_committed, root=self.root, crawl_id=session.crawl_id, status=status)
         # Anything but `finished` is worth a warning: it shows at -s LOG_LEVEL=WARNING too.
         log = logger.info if status == "finished" else logger.warning
-        log("Crawl %s %s%s: %s", self.session.crawl_id, status, f" ({outcome.message})" if outcome.message else "", path)
-
-    def _rows_of_crawl(self, dataset: str) -> int:
-        # Counted from the files themselves, so a resumed crawl counts its earlier runs too.
-        files = (self.root / dataset).glob(f"crawl_date=*/{self.session.crawl_id}-*.parquet")
-        return sum(pq.ParquetFile(path).metadata.num_rows for path in files)
+        log("Crawl %s %s%s: %s", session.crawl_id, status, f" ({outcome.message})" if outcome.message else "", path)
 
     def _crawl_row(self, spider, outcome) -> dict:
+        opened = self.batches is not None
         return crawl_row(
             crawl_id=self.session.crawl_id,
             spider=spider.name,
@@ -206,6 +182,6 @@ class DatasetsPipeline:
             outcome=outcome,
             start_urls=getattr(spider, "start_urls", []),
             stats=self.crawler.stats.get_stats(),
-            written={name: self._rows_of_crawl(name) for name in DATA_DATASETS},
+            written={name: self.output.rows_of_crawl(name) if opened else 0 for name in DATA_DATASETS},
             version=self.version,
         )

@@ -11,17 +11,39 @@ def _date(value: str | None) -> date | None:
     return date.fromisoformat(value) if value else None
 
 
-def row_for(record: dict, *, fetched_at: datetime, crawl_id: str, layout: str, content_sha256: str) -> tuple[str, dict]:
-    """(dataset name, row) for one record of a question page."""
+def site_of(url: str) -> str:
+    """The `site` column: the host (and port) of a page's URL."""
+    return urlsplit(url).netloc
+
+
+def row_for(record: dict, *, fetched_at: datetime, crawl_id: str, layout: str, content_sha256: str,
+            site: str | None = None) -> tuple[str, dict]:
+    """(dataset name, row) for one record of a question page; `site` defaults to the record's URL's."""
     dataset = RECORD_TYPES[record["type"]]
     row = dict(record)
     row["fetched_at"] = fetched_at
     row["crawl_id"] = crawl_id
+    if site is None and (url := record.get("url") or record.get("profile_url")):
+        site = site_of(url)
+    row["site"] = site
     if dataset == "questions":
         row["asked_on"] = _date(record.get("asked_on"))
-        row["site"] = urlsplit(record["url"]).netloc
         row["layout"] = layout
         row["content_sha256"] = content_sha256
     elif dataset == "answers":
         row["answered_on"] = _date(record.get("answered_on"))
     return dataset, row
+
+
+def page_rows(item, crawl_id: str) -> dict[str, list[dict]]:
+    """dataset -> rows of one question page (a QuestionPageItem with its records), all of the page's site.
+
+    Raises ValueError for a value that cannot be typed (a date out of range)."""
+    question = next((r for r in item.records if r["type"] == "question"), None)
+    site = site_of(question["url"] if question and question.get("url") else item.fetched_url)
+    rows: dict[str, list[dict]] = {}
+    for record in item.records:
+        dataset, row = row_for(record, fetched_at=item.fetched_at, crawl_id=crawl_id, layout=item.family,
+                               content_sha256=item.content_sha256, site=site)
+        rows.setdefault(dataset, []).append(row)
+    return rows

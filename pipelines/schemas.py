@@ -34,6 +34,7 @@ ANSWERS = pa.schema([
     ("has_contact_info", pa.bool_()),
     ("fetched_at", TIMESTAMP),
     ("crawl_id", pa.string()),
+    ("site", pa.string()),  # the host of the page's URL: keys are (site, key)
 ])
 
 DOCTORS = pa.schema([
@@ -54,6 +55,7 @@ DOCTORS = pa.schema([
     ("review_count", pa.int32()),
     ("fetched_at", TIMESTAMP),
     ("crawl_id", pa.string()),
+    ("site", pa.string()),  # the host of the page's URL: keys are (site, key)
 ])
 
 CRAWLS = pa.schema([

@@ -1,11 +1,25 @@
 """One crawl's identity and memory, shared by the spider, the conditional-GET middleware and
-the dataset writer: built once per crawler, from its settings (`CRAWL_ID`, `STATE_DIR`)."""
+the dataset pipeline. The spider builds it (`CrawlSession(crawler.settings)`, settings
+`CRAWL_ID`, `STATE_DIR`) and the others find it as `crawler.spider.session`; the dataset
+pipeline opens it (`open`) when the spider opens, before any request.
+
+Opening a stateful session holds the state for this crawl (one crawl per state folder),
+checks the state belongs to the crawl's site and output folder, and resumes the state's
+unfinished crawl, if any; a refusal is a StateError with a one-line message.
+"""
 from __future__ import annotations
 
+import logging
+import os
 import uuid
 from datetime import datetime, timezone
+from pathlib import Path
+from urllib.parse import urlsplit
 
-from pipelines.state import CrawlState, PageVersion
+from pipelines.output.protocol import Output
+from pipelines.state import EXIT_UNUSABLE, CrawlState, PageVersion, StateError
+
+logger = logging.getLogger(__name__)
 
 
 def new_crawl_id(started_at: datetime) -> str:
@@ -14,31 +28,68 @@ def new_crawl_id(started_at: datetime) -> str:
 
 class CrawlSession:
     def __init__(self, settings):
-        started_at = datetime.now(timezone.utc)
+        self.started_at = datetime.now(timezone.utc)
         self.sitemap_lastmod: dict[str, str] = {}  # question URL -> lastmod, as this crawl's sitemaps say
         self.skipped: set[str] = set()
-        crawl_id = settings.get("CRAWL_ID") or new_crawl_id(started_at)
+        self.crawl_id = settings.get("CRAWL_ID") or new_crawl_id(self.started_at)
+        self.resumed, self.next_part = False, 0
+        self.done: set[str] = set()
+        self.doctors: set[str] = set()  # "site/doctor_id" of doctors written by this crawl
+        self.message: str | None = None  # what opening decided that the crawls row must say
         state_dir = settings.get("STATE_DIR")
         self.state = CrawlState(state_dir) if state_dir else None
-        if self.state is None:
-            self.incremental = False
-            self.crawl_id, self.started_at, self.resumed, self.next_part = crawl_id, started_at, False, 0
-            self.done, self.doctors = set(), set()
-            return
         # Incremental: pages of earlier crawls are known, so a sitemap's lastmod can skip them.
-        self.incremental = self.state.knows_pages()
-        opened = self.state.open_crawl(crawl_id, started_at)
-        self.crawl_id, self.started_at, self.resumed = opened.crawl_id, opened.started_at, opened.resumed
-        self.next_part = opened.next_part
-        self.done, self.doctors = set(opened.done), set(opened.doctors)
+        self.incremental = self.state.knows_pages() if self.state else False
 
     @classmethod
     def from_crawler(cls, crawler) -> "CrawlSession":
-        # One per crawler: the spider, a middleware and a pipeline all ask for it.
-        session = crawler.__dict__.get("_crawl_session")
-        if session is None:
-            session = crawler.__dict__["_crawl_session"] = cls(crawler.settings)
-        return session
+        """The crawl's session, as its spider built it (a lookup: the spider owns it)."""
+        return crawler.spider.session
+
+    def open(self, start_urls: list[str], output: Output, root: Path) -> None:
+        """Hold the state and resume its crawl (StateError if this crawl may not use it)."""
+        if self.state is None:
+            return
+        state = self.state
+        state.lock()
+        if start_urls:  # none when the spider's arguments were bad: then it binds nothing
+            self._check_site(_site(start_urls))
+        self._check_output(output, root)
+        opened = state.open_crawl(self.crawl_id, self.started_at, commit=output.commit)
+        self.crawl_id, self.started_at, self.resumed = opened.crawl_id, opened.started_at, opened.resumed
+        self.next_part = opened.next_part
+        self.done, self.doctors = set(opened.done), set(opened.doctors)
+        self.incremental = state.knows_pages()
+        state.record_holder(self.crawl_id)
+
+    def _check_site(self, site: str) -> None:
+        owner = self.state.owner("site")
+        if owner is None:
+            self.state.set_owner("site", site)
+        elif not set(site.split()) <= set(owner.split()):
+            raise StateError(f"state folder {self.state.folder} belongs to the crawls of {owner}, not {site}; "
+                             "use another --state for another site", EXIT_UNUSABLE)
+
+    def _check_output(self, output: Output, root: Path) -> None:
+        """A state's pages are worth skipping only while the rows they stand for are there."""
+        here = os.path.abspath(root)
+        owner = self.state.owner("output")
+        tokens = self.state.committed_tokens()
+        if all(output.holds(token) for token in tokens):
+            self.state.set_owner("output", here)  # the same folder, or the same data moved
+            return
+        if owner and owner != here and os.path.isdir(owner) and os.listdir(owner):
+            raise StateError(f"state folder {self.state.folder} belongs to output folder {owner}, not {here}; "
+                             "use another --state for another output folder", EXIT_UNUSABLE)
+        self.message = (f"output folder {here} no longer holds the files the state committed: "
+                        "fetching every page again")
+        logger.warning("%s (state %s)", self.message, self.state.folder)
+        self.state.forget()
+        self.state.set_owner("output", here)
+
+    def close(self) -> None:
+        if self.state is not None:
+            self.state.close()
 
     @property
     def crawl_date(self) -> str:
@@ -60,3 +111,8 @@ class CrawlSession:
             return None
         self.skipped.add(url)  # listings and related links name it again: skip those too
         return reason
+
+
+def _site(start_urls: list[str]) -> str:
+    """The site of a crawl, as the state records it: its start URLs' hosts, sorted."""
+    return " ".join(sorted({urlsplit(url).netloc for url in start_urls}))

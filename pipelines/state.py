@@ -1,27 +1,31 @@
 """What a stateful crawl remembers between runs: `--state DIR` (SQLite, DIR/state.sqlite).
 
-Two jobs:
+Three jobs:
 - incremental: per question URL, the validators of the version whose rows are committed
   (ETag, Last-Modified, the sitemap's lastmod, content hash), for conditional GETs and for
   skipping sitemap entries that did not change;
-- resume: the crawl in progress (its id and start), and per batch of files what it holds.
+- resume: the crawl in progress (its id and start), and per batch an opaque token from the
+  output (what it needs to commit the batch again), with what the batch holds;
+- ownership: one crawl at a time (DIR/lock, an flock the kernel releases when its process
+  dies), one site and one output (recorded at first use, checked by pipelines.session).
 
-Exactly once, even after SIGKILL: a batch's files are sealed and fsynced under temporary
-names, then recorded as pending with the URLs and validators they carry, then renamed, then
-marked committed in one transaction. A restart rolls pending batches forward (the sealed
-files are whole), deletes any other temporary file of the crawl, and skips the committed URLs.
-Validators change only when the rows of the new version are committed, so a kill can never
-turn a changed page into a 304 that loses it.
+Exactly once, even after SIGKILL: the output seals a batch, then the batch is recorded here
+as pending with its token and the URLs and validators it carries, then the output commits
+it (`commit(token)`, idempotent), then it is marked committed in one transaction. A restart
+commits pending batches again (`open_crawl`) and skips the committed URLs. Validators change
+only when the rows of the new version are committed, so a kill can never turn a changed page
+into a 304 that loses it. This module knows nothing of what a token means.
 """
 from __future__ import annotations
 
+import fcntl
 import json
+import os
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
-
-from pipelines.parquet import publish
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS pages (
@@ -29,13 +33,26 @@ CREATE TABLE IF NOT EXISTS pages (
 CREATE TABLE IF NOT EXISTS crawls (
     crawl_id TEXT PRIMARY KEY, started_at TEXT NOT NULL, status TEXT);
 CREATE TABLE IF NOT EXISTS batches (
-    crawl_id TEXT, part INTEGER, files TEXT NOT NULL, committed INTEGER NOT NULL DEFAULT 0,
+    crawl_id TEXT, part INTEGER, token TEXT NOT NULL, committed INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (crawl_id, part));
 CREATE TABLE IF NOT EXISTS batch_pages (
     crawl_id TEXT, part INTEGER, url TEXT, etag TEXT, last_modified TEXT, lastmod TEXT, content_sha256 TEXT);
 CREATE TABLE IF NOT EXISTS done (crawl_id TEXT, url TEXT, PRIMARY KEY (crawl_id, url));
 CREATE TABLE IF NOT EXISTS doctors (crawl_id TEXT, doctor_id TEXT, PRIMARY KEY (crawl_id, doctor_id));
+CREATE TABLE IF NOT EXISTS owner (key TEXT PRIMARY KEY, value TEXT);
 """
+# Exit statuses of a crawl that never started because of its state folder.
+EXIT_BUSY = 5  # another crawl holds the state
+EXIT_UNUSABLE = 2  # not a folder, or a state of another site or output folder
+EXIT_DAMAGED = 1  # state.sqlite is not a readable state
+
+
+class StateError(Exception):
+    """A state folder this crawl cannot use; the message is one line for the user."""
+
+    def __init__(self, message: str, exit_status: int):
+        super().__init__(message)
+        self.exit_status = exit_status
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,18 +74,80 @@ class OpenCrawl:
     doctors: frozenset[str]
 
 
+Commit = Callable[[str], None]  # the output's: commit the batch of this token (idempotent)
+
+
 class CrawlState:
     def __init__(self, folder: str | Path):
         self.folder = Path(folder)
-        self.folder.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite3.connect(self.folder / "state.sqlite", isolation_level=None)
-        self.db.execute("PRAGMA synchronous=FULL")
-        self.db.executescript(SCHEMA)
+        self._lock = None
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise StateError(f"cannot use {self.folder} as a state folder: {error.strerror or error}",
+                             EXIT_UNUSABLE) from None
+        try:
+            self.db = sqlite3.connect(self.folder / "state.sqlite", isolation_level=None, timeout=30)
+            self.db.execute("PRAGMA synchronous=FULL")
+            self.db.executescript(SCHEMA)
+            # A truncated file can open and still be damaged further in: check it whole (ms).
+            (check,) = self.db.execute("PRAGMA quick_check").fetchone()
+        except (sqlite3.Error, OSError) as error:
+            raise StateError(f"{self.folder / 'state.sqlite'} is not a usable crawl state ({error}); "
+                             "move it away to start afresh", EXIT_DAMAGED) from None
+        if check != "ok":
+            raise StateError(f"{self.folder / 'state.sqlite'} is damaged ({check}); move it away to start afresh",
+                             EXIT_DAMAGED)
+
+    # one crawl at a time -----------------------------------------------------------------
+
+    def lock(self) -> None:
+        """Hold the state for this process, or raise StateError naming the crawl that holds it.
+
+        flock: the kernel drops the lock when its holder dies (even by SIGKILL), so a dead
+        crawl's lock is taken over by the next crawl, which then resumes it."""
+        handle = open(self.folder / "lock", "a+")
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = _holder(handle.read())
+            handle.close()
+            raise StateError(f"state folder {self.folder} is in use by {holder}; "
+                             "one crawl at a time per state", EXIT_BUSY) from None
+        self._lock = handle
+
+    def record_holder(self, crawl_id: str) -> None:
+        """Say in the lock file who holds it (for the message a second crawl gets)."""
+        self._lock.seek(0)
+        self._lock.truncate()
+        self._lock.write(json.dumps({"crawl_id": crawl_id, "pid": os.getpid(),
+                                     "since": datetime.now(timezone.utc).isoformat(timespec="seconds")}))
+        self._lock.flush()
+
+    # what the state belongs to -----------------------------------------------------------
+
+    def owner(self, key: str) -> str | None:
+        row = self.db.execute("SELECT value FROM owner WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_owner(self, key: str, value: str) -> None:
+        self.db.execute("INSERT INTO owner VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                        (key, value))
+
+    def committed_tokens(self) -> list[str]:
+        return [token for (token,) in self.db.execute("SELECT token FROM batches WHERE committed = 1")]
+
+    def forget(self) -> None:
+        """Forget every page, crawl and batch (what they describe is gone); keep the owner."""
+        with self._transaction():
+            for table in ("pages", "crawls", "batches", "batch_pages", "done", "doctors"):
+                self.db.execute(f"DELETE FROM {table}")
 
     # the crawl ---------------------------------------------------------------------------
 
-    def open_crawl(self, crawl_id: str, started_at: datetime) -> OpenCrawl:
-        """Resume the last crawl if it never finished, else begin `crawl_id`."""
+    def open_crawl(self, crawl_id: str, started_at: datetime, commit: Commit) -> OpenCrawl:
+        """Resume the last crawl if it never finished (committing its pending batch), else begin `crawl_id`."""
         row = self.db.execute(
             "SELECT crawl_id, started_at FROM crawls WHERE status IS NULL OR status = 'interrupted' "
             "ORDER BY started_at DESC LIMIT 1").fetchone()
@@ -77,7 +156,7 @@ class CrawlState:
             return OpenCrawl(crawl_id, started_at, False, 0, frozenset(), frozenset())
         crawl_id, started = row[0], datetime.fromisoformat(row[1])
         self.db.execute("UPDATE crawls SET status = NULL WHERE crawl_id = ?", (crawl_id,))
-        self._roll_forward(crawl_id)
+        self._roll_forward(crawl_id, commit)
         next_part = self.db.execute("SELECT coalesce(max(part) + 1, 0) FROM batches WHERE crawl_id = ?", (crawl_id,)).fetchone()[0]
         done = frozenset(r[0] for r in self.db.execute("SELECT url FROM done WHERE crawl_id = ?", (crawl_id,)))
         doctors = frozenset(r[0] for r in self.db.execute("SELECT doctor_id FROM doctors WHERE crawl_id = ?", (crawl_id,)))
@@ -85,13 +164,6 @@ class CrawlState:
 
     def finish_crawl(self, crawl_id: str, status: str) -> None:
         self.db.execute("UPDATE crawls SET status = ? WHERE crawl_id = ?", (status, crawl_id))
-
-    def batch_files(self, crawl_id: str) -> set[Path]:
-        """Every final path of the crawl's batches (to tell a stale temporary file from a sealed one)."""
-        paths = set()
-        for (files,) in self.db.execute("SELECT files FROM batches WHERE crawl_id = ?", (crawl_id,)):
-            paths.update(Path(final) for _, final in json.loads(files))
-        return paths
 
     # pages -------------------------------------------------------------------------------
 
@@ -114,23 +186,22 @@ class CrawlState:
 
     # batches -----------------------------------------------------------------------------
 
-    def commit_batch(self, crawl_id: str, part: int, files: list[tuple[Path, Path]],
-                     pages: list[PageVersion], doctors: list[str]) -> None:
-        """Put a batch's sealed files in place and remember what they hold, exactly once."""
+    def commit_batch(self, crawl_id: str, part: int, token: str, pages: list[PageVersion], doctors: list[str],
+                     commit: Commit) -> None:
+        """Record a sealed batch as pending, have the output commit it, mark it committed: exactly once."""
         with self._transaction():
-            self.db.execute("INSERT INTO batches (crawl_id, part, files) VALUES (?, ?, ?)",
-                            (crawl_id, part, json.dumps([[str(t), str(f)] for t, f in files])))
+            self.db.execute("INSERT INTO batches (crawl_id, part, token) VALUES (?, ?, ?)", (crawl_id, part, token))
             self.db.executemany(
                 "INSERT INTO batch_pages VALUES (?, ?, ?, ?, ?, ?, ?)",
                 [(crawl_id, part, p.url, p.etag, p.last_modified, p.lastmod, p.content_sha256) for p in pages])
             self.db.executemany("INSERT OR IGNORE INTO doctors VALUES (?, ?)", [(crawl_id, d) for d in doctors])
-        publish(files)
+        commit(token)
         self._mark_committed(crawl_id, part)
 
-    def _roll_forward(self, crawl_id: str) -> None:
-        pending = self.db.execute("SELECT part, files FROM batches WHERE crawl_id = ? AND committed = 0", (crawl_id,)).fetchall()
-        for part, files in pending:
-            publish([(Path(t), Path(f)) for t, f in json.loads(files)])
+    def _roll_forward(self, crawl_id: str, commit: Commit) -> None:
+        pending = self.db.execute("SELECT part, token FROM batches WHERE crawl_id = ? AND committed = 0", (crawl_id,)).fetchall()
+        for part, token in pending:
+            commit(token)
             self._mark_committed(crawl_id, part)
 
     def _mark_committed(self, crawl_id: str, part: int) -> None:
@@ -157,6 +228,17 @@ class CrawlState:
 
     def close(self) -> None:
         self.db.close()
+        if self._lock is not None:
+            self._lock.close()  # closing the file releases the flock
+            self._lock = None
+
+
+def _holder(text: str) -> str:
+    try:
+        info = json.loads(text)
+        return f"crawl {info['crawl_id']} (pid {info['pid']}) since {info['since']}"
+    except (ValueError, KeyError, TypeError):
+        return "another crawl (starting)"
 
 
 class _Transaction:

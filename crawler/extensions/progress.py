@@ -13,10 +13,10 @@ logger = logging.getLogger("doctor_answers.progress")
 class Progress:
     def __init__(self, crawler):
         self.crawler = crawler
-        self.interval = crawler.settings.getfloat("PROGRESS_INTERVAL", 5.0)
+        self.interval = crawler.settings.getfloat("PROGRESS_INTERVAL")
         self.loop: task.LoopingCall | None = None
         # The demo quiets Scrapy's log and prints progress lines on stderr instead.
-        self.print = crawler.settings.getbool("PROGRESS_PRINT", False)
+        self.print = crawler.settings.getbool("PROGRESS_PRINT")
 
     @classmethod
     def from_crawler(cls, crawler):

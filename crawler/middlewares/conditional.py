@@ -6,21 +6,25 @@ Scrapy's HTTP cache would send these headers too, but it answers a 304 with the 
 """
 from __future__ import annotations
 
+from scrapy.exceptions import NotConfigured
+
 from crawler.discovery import is_question_url
-from pipelines.session import CrawlSession
 
 
 class ConditionalGetMiddleware:
-    def __init__(self, crawler):
-        self.crawler = crawler
-        self.session = CrawlSession.from_crawler(crawler)
+    def __init__(self, session):
+        self.session = session
 
     @classmethod
     def from_crawler(cls, crawler):
-        return cls(crawler)
+        # The spider builds the crawl's session; without a state there is nothing to ask for.
+        session = getattr(crawler.spider, "session", None)
+        if session is None or session.state is None:
+            raise NotConfigured  # (no message: Scrapy would log it as a warning)
+        return cls(session)
 
     def process_request(self, request, spider=None):
-        if self.session.state is None or not is_question_url(request.url):
+        if not is_question_url(request.url):
             return None
         seen = self.session.version(request.url)
         if seen is None:

@@ -71,7 +71,7 @@ class QuestionsSpider(scrapy.Spider):
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
         spider = super().from_crawler(crawler, *args, **kwargs)
-        spider.session = CrawlSession.from_crawler(crawler)
+        spider.session = CrawlSession(crawler.settings)  # the crawl's; other components use spider.session
         # With bad arguments nothing is read: no worker processes to start (and to leave behind
         # when the crawl closes while it opens).
         spider.extraction = ExtractionWorkers(0) if spider.argument_error else ExtractionWorkers.from_crawler(crawler)

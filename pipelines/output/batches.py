@@ -1,0 +1,85 @@
+"""A crawl's batches: what the open batch holds, when it is sealed, and the commit sequence.
+
+A batch is sealed and committed at the end of the crawl, when a file reaches its size limit,
+and, for stateful crawls, every CHECKPOINT_PAGES pages or CHECKPOINT_SECONDS (what a kill can
+cost). Commit: the output seals its files and the other components theirs (`seal_others`,
+the batch_sealing signal), then, with a state, the state records the batch as pending and has
+the output commit it (exactly once after any kill); without one, the output commits it.
+A doctor is written once per crawl and site, as first met.
+"""
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from pipelines.output.protocol import Output
+from pipelines.output.validate import check_page
+from pipelines.state import PageVersion
+
+SealOthers = Callable[[int], list[tuple[Path, Path]]]
+
+
+def doctor_key(row: dict) -> str:
+    return f"{row['site']}/{row['doctor_id']}"  # a host has no "/": the key is unambiguous
+
+
+class Batches:
+    def __init__(self, output: Output, session, *, checkpoint_pages: int, checkpoint_seconds: float,
+                 seal_others: SealOthers):
+        self.output, self.session, self.seal_others = output, session, seal_others
+        stateful = session.state is not None
+        self.checkpoint_pages = checkpoint_pages if stateful else 0
+        self.checkpoint_seconds = checkpoint_seconds if stateful else 0
+        self.part = session.next_part
+        self.pages: list[PageVersion] = []  # stateful crawls only
+        self.page_count = 0
+        self.doctors: list[str] = []  # stateful crawls only
+        self.started = time.monotonic()
+        self.count = 0  # batches committed
+
+    def add_page(self, rows: dict[str, list[dict]], page: PageVersion) -> None:
+        """A page's rows into the batch, all or none (RowsDoNotFit when one does not fit its schema)."""
+        check_page(rows)  # the whole page, doctors met before included, before anything is buffered
+        keys, doctors = [], []
+        for row in rows.get("doctors", ()):
+            key = doctor_key(row)
+            if key not in self.session.doctors and key not in keys:
+                keys.append(key)
+                doctors.append(row)
+        if "doctors" in rows:
+            rows = {**rows, "doctors": doctors}
+        self.output.add(rows)
+        self.session.doctors.update(keys)
+        if self.session.state is not None:
+            self.doctors.extend(keys)
+        self.page_done(page)
+
+    def page_done(self, page: PageVersion) -> None:
+        # Only a stateful crawl remembers its pages' versions (for the state's batch commit);
+        # a stateless one counts them, or a crawl would hold a PageVersion for every page.
+        self.page_count += 1
+        if self.session.state is not None:
+            self.pages.append(page)
+
+    def is_full(self) -> bool:
+        if self.output.is_full():
+            return True
+        if self.checkpoint_pages and self.page_count >= self.checkpoint_pages:
+            return True
+        return bool(self.checkpoint_seconds) and time.monotonic() - self.started >= self.checkpoint_seconds
+
+    def commit(self) -> None:
+        """Seal the batch (every component's files) and commit it as one."""
+        part = self.part
+        token = self.output.seal(part, self.seal_others(part))
+        self.part += 1
+        session = self.session
+        if session.state is not None:
+            session.state.commit_batch(session.crawl_id, part, token, self.pages, self.doctors, commit=self.output.commit)
+        else:
+            self.output.commit(token)
+        session.done.update(page.url for page in self.pages)
+        self.pages, self.doctors, self.page_count = [], [], 0
+        self.started = time.monotonic()
+        self.count += 1

@@ -1,0 +1,96 @@
+"""The output protocol (pipelines.output.protocol) as Parquet datasets: questions, answers, doctors.
+
+Each dataset is written by a DatasetWriter (pipelines.output.parquet) under the hive partition
+of the crawl's UTC start date. A batch is the three datasets' files sealed together (with the
+files other components seal for the same batch, e.g. the WARC archive); its token is the
+JSON list of (temporary, final) paths, relative to the output folder when inside it, and
+committing it renames them into place, so a question never lands without its answers.
+"""
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pyarrow.parquet as pq
+
+from pipelines.output.parquet import DatasetWriter, publish
+from pipelines.output.running import RunningCrawl, remove_dead_temporaries
+from pipelines.schemas import SCHEMAS
+
+DATA_DATASETS = ("questions", "answers", "doctors")
+
+
+class ParquetDatasets:
+    def __init__(self, root: Path, *, row_group_rows: int, row_group_bytes: int, file_rows: int):
+        self.root = Path(root)
+        self.row_group_rows, self.row_group_bytes, self.file_rows = row_group_rows, row_group_bytes, file_rows
+        self.crawl_id: str | None = None
+        self.writers: dict[str, DatasetWriter] = {}
+        self.running: RunningCrawl | None = None
+
+    def check_writable(self) -> None:
+        """Raise OSError now if the folder cannot be written, not after a whole crawl."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        probe = self.root / ".write-test.tmp"
+        probe.write_bytes(b"")
+        probe.unlink()
+
+    def begin(self, crawl_id: str, crawl_date: str, part: int, *, stateful: bool) -> int:
+        """Start this crawl's files; returns how many dead crawls' temporary files were removed."""
+        self.crawl_id = crawl_id
+        self.running = RunningCrawl(self.root, crawl_id, stateful)
+        removed = remove_dead_temporaries(self.root, crawl_id)
+        self.writers = {
+            name: DatasetWriter(folder=self.root / name / f"crawl_date={crawl_date}", schema=SCHEMAS[name],
+                                stem=crawl_id, row_group_rows=self.row_group_rows,
+                                row_group_bytes=self.row_group_bytes, part=part)
+            for name in DATA_DATASETS
+        }
+        return removed
+
+    def add(self, rows: dict[str, list[dict]]) -> None:
+        for dataset, dataset_rows in rows.items():
+            writer = self.writers[dataset]
+            for row in dataset_rows:
+                writer.add(row)
+
+    def is_full(self) -> bool:
+        return any(writer.rows_in_file >= self.file_rows for writer in self.writers.values())
+
+    def seal(self, part: int, extra: list[tuple[Path, Path]]) -> str:
+        files = []
+        for writer in self.writers.values():
+            writer.part = part
+            if paths := writer.seal():
+                files.append(paths)
+            writer.part = part + 1  # one part number per batch, across datasets, files or not
+        return json.dumps([[self._relative(tmp), self._relative(final)] for tmp, final in files + list(extra)])
+
+    def commit(self, token: str) -> None:
+        publish(self._files(token))
+
+    def holds(self, token: str) -> bool:
+        return all(final.exists() for _, final in self._files(token))
+
+    def abort(self) -> None:
+        for writer in self.writers.values():
+            writer.abort()
+
+    def close(self) -> None:
+        if self.running is not None:
+            self.running.release()
+            self.running = None
+
+    def rows_of_crawl(self, dataset: str) -> int:
+        """Rows of this crawl in committed files (a resumed crawl's earlier runs included)."""
+        files = (self.root / dataset).glob(f"crawl_date=*/{self.crawl_id}-*.parquet")
+        return sum(pq.ParquetFile(path).metadata.num_rows for path in files)
+
+    def _relative(self, path: Path) -> str:
+        path, root = Path(os.path.abspath(path)), Path(os.path.abspath(self.root))
+        return str(path.relative_to(root)) if path.is_relative_to(root) else str(path)
+
+    def _files(self, token: str) -> list[tuple[Path, Path]]:
+        # root / an absolute path is that path: files of other components may live elsewhere.
+        return [(self.root / tmp, self.root / final) for tmp, final in json.loads(token)]

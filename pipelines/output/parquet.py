@@ -1,0 +1,164 @@
+"""Buffered Parquet files of one dataset, whole or absent.
+
+Rows are buffered per dataset and written in large row groups (zstd) with the dataset's
+explicit schema (a page's rows are checked against it first, pipelines.output.validate, so a
+value that does not fit never reaches a buffer). The buffer holds Python values for CHUNK_ROWS rows only: then they become a
+compact Arrow record batch (a Python string costs its text plus ~50 bytes and a list slot; in
+Arrow, its text plus 4). A row group is written when the batches reach `row_group_rows` rows
+or `row_group_bytes` bytes, whichever first, so a crawl's memory does not grow with its size.
+Rows go into a file under a hidden temporary name (`.name.tmp`, which every reader
+skips). `seal()` finishes the file on disk and hands back (temporary, final) paths; the
+caller renames them into place together with the other datasets' files of the same batch
+(pipelines.output.batches), so a crash, a kill or a full disk never leaves a half file where
+readers look, nor a question without its answers.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+
+CHUNK_ROWS = 1024
+
+
+@dataclass
+class DatasetWriter:
+    folder: Path  # e.g. data/questions/crawl_date=2026-11-24
+    schema: pa.Schema
+    stem: str  # the crawl id: files are <stem>-00000.parquet, <stem>-00001.parquet, ...
+    row_group_rows: int = 50_000
+    row_group_bytes: int = 8 * 1024 * 1024  # Arrow bytes buffered before a row group is written
+    part: int = 0
+    rows_written: int = 0  # rows in sealed files
+    rows_in_file: int = 0  # rows in the file being written, buffer included
+    _columns: dict[str, list] = field(init=False)
+    _chunk: int = field(init=False, default=0)  # rows in _columns
+    _batches: list = field(init=False, default_factory=list)  # record batches of earlier chunks
+    _buffered: int = field(init=False, default=0)  # rows in _batches and _columns
+    _buffered_bytes: int = field(init=False, default=0)  # Arrow bytes in _batches
+    _writer: pq.ParquetWriter | None = field(init=False, default=None)
+    _sink: object = field(init=False, default=None)
+
+    def __post_init__(self):
+        self._columns = {name: [] for name in self.schema.names}
+
+    def add(self, row: dict) -> None:
+        for name, values in self._columns.items():
+            values.append(row.get(name))
+        self._chunk += 1
+        self._buffered += 1
+        self.rows_in_file += 1
+        if self._buffered >= self.row_group_rows:
+            self._write_row_group()
+        elif self._chunk >= CHUNK_ROWS:
+            self._compact()
+            if self._buffered_bytes >= self.row_group_bytes:
+                self._write_row_group()
+
+    def seal(self) -> tuple[Path, Path] | None:
+        """Finish the current file on disk (fsynced); (temporary path, final path), or None if empty.
+
+        The next rows go to the next part."""
+        self._write_row_group()
+        if self._writer is None:
+            return None
+        self._writer.close()
+        self._sink.flush()
+        os.fsync(self._sink.fileno())
+        self._sink.close()
+        paths = (self.tmp_path(self.part), self.final_path(self.part))
+        self._writer = None
+        self.rows_written += self.rows_in_file
+        self.rows_in_file = 0
+        self.part += 1
+        return paths
+
+    def abort(self) -> None:
+        """Drop the file being written and the buffer; sealed files are not touched."""
+        if self._writer is not None:
+            try:
+                self._writer.close()
+                self._sink.close()
+            except Exception:  # the disk may be what failed; the file goes anyway
+                pass
+            self._writer = None
+        try:
+            self.tmp_path(self.part).unlink(missing_ok=True)
+        except OSError:  # e.g. its folder is not a folder: then there is no file either
+            pass
+        self._columns = {name: [] for name in self.schema.names}
+        self._chunk = 0
+        self._batches = []
+        self._buffered = self._buffered_bytes = 0
+        self.rows_in_file = 0
+
+    def _compact(self) -> None:
+        """The Python values of the current chunk into one Arrow record batch."""
+        if not self._chunk:
+            return
+        batch = pa.RecordBatch.from_pydict(self._columns, schema=self.schema)
+        self._columns = {name: [] for name in self.schema.names}
+        self._chunk = 0
+        self._batches.append(batch)
+        self._buffered_bytes += batch.nbytes
+
+    def _write_row_group(self) -> None:
+        if not self._buffered:
+            return
+        self._compact()
+        table = pa.Table.from_batches(self._batches, schema=self.schema)
+        self._batches = []
+        self._buffered = self._buffered_bytes = 0
+        if self._writer is None:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            self._sink = open(self.tmp_path(self.part), "wb")
+            self._writer = pq.ParquetWriter(self._sink, self.schema, compression="zstd")
+        self._writer.write_table(table, row_group_size=len(table))
+
+    def final_path(self, part: int) -> Path:
+        return self.folder / f"{self.stem}-{part:05d}.parquet"
+
+    def tmp_path(self, part: int) -> Path:
+        return self.folder / f".{self.stem}-{part:05d}.parquet.tmp"
+
+
+def warm_arrow() -> None:
+    """Make pyarrow load what its first conversion of Python values loads (it imports pandas)."""
+    pa.array([0], type=pa.int8())
+
+
+def publish(files: list[tuple[Path, Path]]) -> None:
+    """Rename sealed files into place. Idempotent: a file already in place is left as it is."""
+    for tmp, final in files:
+        if tmp.exists():
+            os.replace(tmp, final)
+    for folder in {final.parent for _, final in files}:  # a batch spans several folders
+        _fsync_folder(folder)
+
+
+def _fsync_folder(folder: Path) -> None:
+    # The renames themselves must survive a crash, not only the files' contents.
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def write_table(path: Path, table: pa.Table) -> None:
+    """Write one small table whole (the crawls row): temporary name, fsync, rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    try:
+        with open(tmp, "wb") as sink:
+            pq.write_table(table, sink, compression="zstd")
+            sink.flush()
+            os.fsync(sink.fileno())
+        os.replace(tmp, path)
+        _fsync_folder(path.parent)
+    finally:
+        tmp.unlink(missing_ok=True)

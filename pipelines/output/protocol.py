@@ -1,0 +1,43 @@
+"""The output protocol: what a crawl does with its rows, whatever stores them.
+
+A crawl adds a page's rows (already checked against the schemas, pipelines.output.validate),
+seals a batch (its files finished under temporary names, nothing visible yet), commits it
+(everything of the batch becomes visible at once; idempotent, so a restart may commit a
+sealed batch again), or aborts (drops what is not sealed). A sealed batch is named by an
+opaque token, a string the output alone understands: the state store keeps it to commit
+the batch again after a kill, without knowing what it means.
+
+pipelines.output.datasets.ParquetDatasets is the implementation (Parquet files, hive
+partitions, temporary name then rename); pipelines.output.batches drives it.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Protocol
+
+
+class Output(Protocol):
+    def begin(self, crawl_id: str, crawl_date: str, part: int, *, stateful: bool) -> int:
+        """Start writing the rows of this crawl, its batches numbered from `part`; removes the
+        temporaries of dead crawls (returns how many)."""
+
+    def add(self, rows: dict[str, list[dict]]) -> None:
+        """One page's rows, dataset -> rows (dicts of column values that fit the schema)."""
+
+    def is_full(self) -> bool:
+        """Whether the batch should be sealed now (files at their size limit)."""
+
+    def seal(self, part: int, extra: list[tuple[Path, Path]]) -> str:
+        """Seal batch number `part` (with `extra` sealed files of other components) and return its token."""
+
+    def commit(self, token: str) -> None:
+        """Make a sealed batch visible. Idempotent."""
+
+    def holds(self, token: str) -> bool:
+        """Whether a committed batch's files are all still where they were committed."""
+
+    def abort(self) -> None:
+        """Drop the rows and files not sealed yet."""
+
+    def close(self) -> None:
+        """The crawl is over (its temporaries are gone)."""

@@ -1,0 +1,89 @@
+"""Which crawls are writing into an output folder, and the temporary files of those that died.
+
+Every crawl holds an flock on `<out>/.<crawl id>.running` while it writes (the kernel drops it
+when the process dies, even by SIGKILL) and removes the file when it ends. A crawl starting
+in a folder removes the temporary files of crawls whose lock is free (dead) or that have no
+lock file (crawls of an older version): a failed or killed crawl's `.tmp` files would
+otherwise stay forever (a full disk stays full). Never those of a live crawl writing into
+the same folder, and never those of a dead stateful crawl: they may be a sealed batch its
+resume will commit (the resumed crawl removes the rest itself).
+"""
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+from pathlib import Path
+
+SUFFIX = ".running"
+DATASET_FOLDERS = ("questions", "answers", "doctors", "crawls")
+
+
+class RunningCrawl:
+    """This crawl's lock in its output folder."""
+
+    def __init__(self, root: Path, crawl_id: str, stateful: bool):
+        self.path = root / f".{crawl_id}{SUFFIX}"
+        while True:
+            self.handle = open(self.path, "a+")  # an OSError here is the output's first write failing
+            fcntl.flock(self.handle, fcntl.LOCK_EX)  # the same crawl id runs once: its state's lock says so
+            # Another crawl may have found the file unlocked before we locked it and removed it as
+            # a dead crawl's: then lock a new one.
+            if self.path.exists() and self.path.stat().st_ino == os.fstat(self.handle.fileno()).st_ino:
+                break
+            self.handle.close()
+        self.handle.seek(0)
+        self.handle.truncate()
+        self.handle.write(json.dumps({"stateful": stateful}))
+        self.handle.flush()
+
+    def release(self) -> None:
+        self.path.unlink(missing_ok=True)
+        self.handle.close()
+
+
+def remove_dead_temporaries(root: Path, own_crawl_id: str) -> int:
+    """Remove the temporary files of dead stateless crawls and this crawl's own leftovers; how many."""
+    spared, dead_locks = set(), []
+    for lock in root.glob(f".*{SUFFIX}"):
+        crawl_id = lock.name[1:-len(SUFFIX)]
+        if crawl_id == own_crawl_id:
+            continue
+        if _probe(lock) == "dead":
+            dead_locks.append(lock)
+        else:
+            spared.add(crawl_id)
+    removed = 0
+    for folder in DATASET_FOLDERS:
+        for tmp in (root / folder).glob("crawl_date=*/.*.tmp"):
+            if _owner(tmp.name, spared) is None:
+                tmp.unlink(missing_ok=True)
+                removed += 1
+    for lock in dead_locks:
+        lock.unlink(missing_ok=True)
+    return removed
+
+
+def _probe(lock: Path) -> str:
+    """'live' (its crawl holds it), 'stateful' (dead, its state will resume it), or 'dead'."""
+    try:
+        with open(lock) as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return "live"
+            try:
+                stateful = json.loads(handle.read() or "{}").get("stateful")
+            except ValueError:
+                stateful = False
+            return "stateful" if stateful else "dead"
+    except FileNotFoundError:  # its crawl just ended
+        return "dead"
+
+
+def _owner(name: str, crawl_ids: set[str]) -> str | None:
+    # Temporary names are `.<crawl id>-<part>.parquet.tmp` and `.<crawl id>.parquet.tmp`.
+    for crawl_id in sorted(crawl_ids, key=len, reverse=True):
+        if name.startswith((f".{crawl_id}-", f".{crawl_id}.")):
+            return crawl_id
+    return None
