@@ -12,7 +12,7 @@ from pipelines.loader import load
 from pipelines.output.validate import RowsDoNotFit, check_page
 from pipelines.rows import row_for
 from reference_site.site import Site
-from tests.crawling import crawl, crawl_rows, partial_files
+from tests.crawling import crawl, crawl_log, crawl_rows, partial_files
 from tests.hostile_pages import serve_pages
 
 NOW = datetime(2026, 11, 24, tzinfo=timezone.utc)
@@ -62,12 +62,13 @@ def test_poison_pages_are_malformed_and_every_good_page_lands(hostile_site, tmp_
     start = [f"{url}/question/{slug}" for slug in slugs]
     for run in (1, 2):  # a stateful rerun is fine too: the poison pages are tried again, and fail alone
         result = crawl(*start, "--out", out, "--state", state, "-s", "CHECKPOINT_PAGES=5")
-        assert result.returncode == 0, result.stderr[-3000:]
+        # A few poison pages among 40 is past the malformed-share check: committed, and degraded.
+        assert result.returncode == 4, result.stderr[-3000:]
         assert "Traceback" not in result.stderr
         for slug in poisoned:
-            assert re.search(rf"Malformed page {re.escape(url)}/question/{re.escape(slug)}\b", result.stderr), slug
+            assert re.search(rf"Malformed page {re.escape(url)}/question/{re.escape(slug)}\b", crawl_log(out)), slug
         row = sorted(crawl_rows(out), key=lambda r: r["started_at"])[-1]
-        assert row["status"] == "finished"
+        assert row["status"] == "degraded" and "unknown_or_malformed_pages" in row["message"]
         assert row["pages_malformed"] == len(poisoned)
     questions = load("questions", root=out, latest=False)
     good = len(slugs) - len(poisoned)
@@ -81,9 +82,9 @@ def test_poison_pages_without_state(hostile_site, tmp_path):
     url, slugs, poisoned = hostile_site
     out = tmp_path / "data"
     result = crawl(*[f"{url}/question/{slug}" for slug in slugs], "--out", out)
-    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.returncode == 4, result.stderr[-3000:]
     (row,) = crawl_rows(out)
-    assert row["status"] == "finished" and row["pages_malformed"] == len(poisoned)
+    assert row["status"] == "degraded" and row["pages_malformed"] == len(poisoned)
     assert row["questions"] == len(slugs) - len(poisoned)
     answers = load("answers", root=out, latest=False)
     assert set(answers["site"]) == set(load("questions", root=out, latest=False)["site"])

@@ -13,6 +13,8 @@ import re
 
 from lxml import etree
 
+from crawler.sites.realself import SITE
+
 from .blocks import block_reason
 from .charset import decode
 from .errors import BlockedPage, PageError, TruncatedPage, UnknownLayout
@@ -102,8 +104,10 @@ def detect_family(html) -> str | None:
 def is_block_page(html, content_type=None) -> bool:
     """True for a block page (str or bytes), whatever the HTTP status."""
     probe = html if isinstance(html, str) else bytes(html)
-    if ("px-captcha" if isinstance(probe, str) else b"px-captcha") not in probe and (
-            "Access to this page" if isinstance(probe, str) else b"Access to this page") not in probe:
+    markers = (SITE.block_element_id, SITE.block_title)
+    if not isinstance(probe, str):
+        markers = tuple(marker.encode() for marker in markers)
+    if not any(marker in probe for marker in markers):
         return False
     try:
         tree, text = _tree("page", html, content_type)

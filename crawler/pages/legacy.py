@@ -1,6 +1,8 @@
 """The legacy (AngularJS era) family: BEM classes rs-question__*, rs-answer__*, rs-byline__*."""
 from __future__ import annotations
 
+from crawler.sites.realself import SITE
+
 from .errors import UnknownLayout
 from .items import Answer, Byline, Question
 from .markup import paragraphs
@@ -112,9 +114,9 @@ class LegacyByline(ElementPage):
     def profile_href(self) -> str | None:
         """The name's link to a profile, else the first profile link in the byline."""
         name = self.parts.get("rs-byline__name")
-        if name is not None and "/dr/" in (name.get("href") or ""):
+        if name is not None and SITE.profile_slug(name.get("href")):
             return name.get("href")
-        return next((a.get("href") for a in self.el.iter("a") if "/dr/" in (a.get("href") or "")), None)
+        return next((a.get("href") for a in self.el.iter("a") if SITE.profile_slug(a.get("href"))), None)
 
     def title_line(self) -> str | None:
         return self._text("rs-byline__title")

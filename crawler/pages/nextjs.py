@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 
+from crawler.sites.realself import SITE
+
 from .errors import TruncatedPage, UnknownLayout
 from .items import Answer, Byline, Question
 from .markup import html_paragraphs, plain_paragraphs
@@ -175,7 +177,7 @@ class NextjsByline(ItemPage):
 
     def profile_href(self) -> str | None:
         href, slug = _str(self.data.get("profileUrl")), _str(self.data.get("slug"))
-        return href or ("/dr/" + slug if slug else href)
+        return href or (SITE.profile_path(slug) if slug else href)
 
     def title_line(self) -> str | None:
         return _str(self.data.get("subtitle")) or None

@@ -5,6 +5,8 @@ import json
 
 from lxml import etree
 
+from crawler.sites.realself import SITE
+
 from .errors import UnknownLayout
 from .items import Answer, Byline, Question
 from .markup import paragraphs
@@ -178,7 +180,7 @@ class ProviderCardByline(ItemPage):
         return text_of(names[-1]) if names else None
 
     def profile_href(self) -> str | None:
-        return next((a.get("href") for a in self.links if "/dr/" in (a.get("href") or "")), None)
+        return next((a.get("href") for a in self.links if SITE.profile_slug(a.get("href"))), None)
 
     def title_line(self) -> str | None:
         return text_of(self.parts.get("BodyText--secondary"))

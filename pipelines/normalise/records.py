@@ -9,7 +9,9 @@ from __future__ import annotations
 import re
 from collections import Counter
 from functools import lru_cache
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
+
+from crawler.sites.realself import SITE
 
 from .contact import has_contact_info
 from .dates import parse_shown_date, parse_timestamp, to_iso_date
@@ -24,23 +26,9 @@ from .votes import vote_count
 MISSES: Counter = Counter()
 
 
-@lru_cache(maxsize=65536)
-def profile_slug(href: str | None) -> str | None:
-    """'joseph-serota-aurora-co' from '/dr/joseph-serota-aurora-co' (or a full URL, or '/dr/x/reviews').
-
-    Cached: a doctor's link repeats on every page they answer, and urlsplit's own 128-entry
-    cache thrashes in a crawl."""
-    if not href:
-        return None
-    try:
-        path = urlsplit(href.strip()).path
-    except ValueError:  # not a URL (e.g. a broken IPv6 host): no profile
-        return None
-    i = path.find("/dr/")
-    if i < 0:
-        return None
-    slug = path[i + 4:].split("/", 1)[0].strip()
-    return slug or None
+# A doctor's key from a profile link, by the site's own rule. Cached: a doctor's link repeats
+# on every page they answer, and urlsplit's own 128-entry cache thrashes in a crawl.
+profile_slug = lru_cache(maxsize=65536)(SITE.profile_slug)
 
 
 def _origin(url: str) -> str:
@@ -89,7 +77,7 @@ def _doctor(slug, base_url, name_raw, title_line, rating_raw, reviews_raw):
     return {
         "type": "doctor",
         "doctor_id": slug,
-        "profile_url": _join(base_url, "/dr/" + slug),
+        "profile_url": _join(base_url, SITE.profile_path(slug)),
         "name_raw": name.name_raw,
         "title_line": tl.title_line,
         "display_name": name.display_name,

@@ -58,6 +58,11 @@ def _list_of(check: Check) -> Check:
     return lambda value: isinstance(value, list) and all(item is None or check(item) for item in value)
 
 
+def _struct_of(checks: list[tuple[str, Check]]) -> Check:
+    return lambda value: isinstance(value, dict) and all(
+        value.get(name) is None or check(value.get(name)) for name, check in checks)
+
+
 def check_for(kind: pa.DataType) -> Check:
     """The check of one column type (every type the schemas use)."""
     if pa.types.is_string(kind) or pa.types.is_large_string(kind):
@@ -74,6 +79,8 @@ def check_for(kind: pa.DataType) -> Check:
         return lambda value: isinstance(value, date) and not isinstance(value, datetime)
     if pa.types.is_list(kind):
         return _list_of(check_for(kind.value_type))
+    if pa.types.is_struct(kind):
+        return _struct_of([(field.name, check_for(field.type)) for field in kind])
     raise TypeError(f"no check for column type {kind}")  # a new type in a schema: add its check
 
 
