@@ -14,6 +14,7 @@ from pathlib import Path
 
 from crawler.archive.reader import is_warc, responses
 from crawler.extraction import extract_page
+from crawler.inputs import files_in
 from crawler.pages import PageError
 
 
@@ -22,25 +23,12 @@ _JSON = json.JSONEncoder(ensure_ascii=False).encode
 
 
 def _wanted(path: Path) -> bool:
-    # A hidden WARC file is a crawl's temporary file, not part of any archive.
-    return path.suffix == ".html" or (is_warc(path.name) and not path.name.startswith("."))
+    return path.suffix == ".html" or is_warc(path.name)
 
 
 def _files(paths) -> tuple[list[Path], list[str]]:
-    files: list[Path] = []
-    errors: list[str] = []
-    for p in paths:
-        path = Path(p)
-        if path.is_dir():
-            found = sorted(f for f in path.rglob("*") if f.is_file() and _wanted(f))
-            if not found:
-                errors.append(f"error: {p}: no .html or WARC files in folder")
-            files.extend(found)
-        elif path.is_file():
-            files.append(path)
-        else:
-            errors.append(f"error: {p}: no such file or folder")
-    return files, errors
+    files, errors = files_in(paths, _wanted, ".html or WARC")
+    return files, [f"error: {line}" for line in errors]
 
 
 def _pages(f: Path, url: str | None, err):

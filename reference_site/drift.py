@@ -18,6 +18,8 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
+from .spec import parse_spec
+
 KINDS = ("family", "rating")
 
 
@@ -29,13 +31,7 @@ class Drift:
     @classmethod
     def parse(cls, spec: str | None) -> "Drift":
         values = {}
-        for part in (spec or "").split(","):
-            if not part.strip():
-                continue
-            key, _, raw = part.partition("=")
-            key, raw = key.strip(), raw.strip()
-            if key not in KINDS:
-                raise ValueError(f"unknown drift {key!r} (known: {', '.join(KINDS)})")
+        for key, raw in parse_spec(spec, KINDS, "drift").items():
             try:
                 values[key] = float(raw)
             except ValueError:

@@ -9,6 +9,8 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
+from .spec import parse_spec
+
 KINDS = ("error", "throttle", "block", "truncate")
 
 
@@ -32,13 +34,7 @@ class Faults:
     @classmethod
     def parse(cls, spec: str | None) -> "Faults":
         values = {}
-        for part in (spec or "").split(","):
-            if not part.strip():
-                continue
-            key, _, raw = part.partition("=")
-            key, raw = key.strip(), raw.strip()
-            if key not in cls.__dataclass_fields__:
-                raise ValueError(f"unknown fault {key!r} (known: {', '.join(cls.__dataclass_fields__)})")
+        for key, raw in parse_spec(spec, cls.__dataclass_fields__, "fault").items():
             values[key] = _seconds(raw) if key == "latency" else float(raw)
             if key != "latency" and not 0.0 <= values[key] <= 1.0:
                 raise ValueError(f"fault rate {key}={raw} is not between 0 and 1")

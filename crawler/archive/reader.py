@@ -27,6 +27,8 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.bufferedreaders import BufferedReader, ChunkedDataReader
 from warcio.timeutils import iso_date_to_datetime
 
+from crawler.inputs import files_in
+
 SUFFIXES = (".warc.gz", ".warc")
 _GZIP_MAGIC = b"\x1f\x8b\x08"
 _PROBE = 1 << 20  # bytes read to see whether a file is gzipped record by record
@@ -48,20 +50,7 @@ def is_warc(path: str | Path) -> bool:
 
 def archive_files(paths) -> tuple[list[Path], list[str]]:
     """(WARC files, one error line per path that gives none), files of a folder sorted."""
-    files: list[Path] = []
-    errors: list[str] = []
-    for p in paths:
-        path = Path(p)
-        if path.is_dir():
-            found = sorted(f for f in path.rglob("*") if f.is_file() and is_warc(f.name) and not f.name.startswith("."))
-            if not found:
-                errors.append(f"{p}: no .warc.gz or .warc files in folder")
-            files.extend(found)
-        elif path.is_file():
-            files.append(path)
-        else:
-            errors.append(f"{p}: no such file or folder")
-    return files, errors
+    return files_in(paths, lambda f: is_warc(f.name), ".warc.gz or .warc")
 
 
 def responses(path: str | Path, start: int = 0, end: int | None = None) -> Iterator[ArchivedResponse]:

@@ -40,6 +40,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from pipelines.output.parquet import fsync_folder
 from pipelines.schemas import KEYS, SCHEMAS
 
 logger = logging.getLogger(__name__)
@@ -211,14 +212,6 @@ def _schema_print(schema: pa.Schema) -> list[str]:
 
 # writing ---------------------------------------------------------------------------------------
 
-def _fsync_folder(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def _switch(root: Path, target: str) -> None:
     """Point `<root>/latest` at `target` (relative) in one rename: the readers' atomic switch."""
     link, tmp = root / "latest", root / GENERATIONS / ".latest.tmp"
@@ -227,7 +220,7 @@ def _switch(root: Path, target: str) -> None:
     if link.is_dir() and not link.is_symlink():  # not a view of ours: derived data, rebuilt
         shutil.rmtree(link)
     os.replace(tmp, link)
-    _fsync_folder(root)
+    fsync_folder(root)
 
 
 class _Sink:
@@ -394,7 +387,7 @@ def _update(root: Path, generations: Path, buckets: int) -> Update:
         })
         for folder in [new / d for d in DATASETS] + [new]:
             if folder.is_dir():
-                _fsync_folder(folder)
+                fsync_folder(folder)
         _switch(root, f"{GENERATIONS}/{new.name}")
     except BaseException:
         if generation(root) != new:  # not switched: the half-made generation goes

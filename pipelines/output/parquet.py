@@ -137,10 +137,10 @@ def publish(files: list[tuple[Path, Path]]) -> None:
         if tmp.exists():
             os.replace(tmp, final)
     for folder in {final.parent for _, final in files}:  # a batch spans several folders
-        _fsync_folder(folder)
+        fsync_folder(folder)
 
 
-def _fsync_folder(folder: Path) -> None:
+def fsync_folder(folder: Path) -> None:
     # The renames themselves must survive a crash, not only the files' contents.
     fd = os.open(folder, os.O_RDONLY)
     try:
@@ -159,6 +159,6 @@ def write_table(path: Path, table: pa.Table) -> None:
             sink.flush()
             os.fsync(sink.fileno())
         os.replace(tmp, path)
-        _fsync_folder(path.parent)
+        fsync_folder(path.parent)
     finally:
         tmp.unlink(missing_ok=True)
