@@ -41,7 +41,9 @@ from pipelines.checks import CrawlFacts, run_checks
 from pipelines.checks.coverage import crawl_coverage
 from pipelines.crawls import Outcome, crawl_row, message_of, status_of, write_crawl_row
 from pipelines.parquet import DatasetWriter, publish
-from pipelines.rows import row_for
+from pipelines.items import QuestionPageItem
+from pipelines.output.validate import RowsDoNotFit, check_page
+from pipelines.rows import page_rows
 from pipelines.schemas import SCHEMAS
 from pipelines.session import new_crawl_id
 # Imported here, before the pool forks, rather than once in every process (extract_page
@@ -164,17 +166,25 @@ class Reparse:
                 return
             self.superseded.add((earlier[1], earlier[0]))
             self.stats["pages/superseded"] += 1
+        item = QuestionPageItem(family=page.family, fetched_url=page.url, fetched_at=page.fetched_at,
+                                content_sha256=page.content_sha256, records=page.records)
+        try:  # the crawl's own rows and checks: a row that does not fit makes the page malformed
+            rows = page_rows(item, self.crawl_id)
+            check_page(rows)
+        except (RowsDoNotFit, ValueError) as error:
+            logger.error("Malformed page %s: %s", page.url, error)
+            self.stats["pages/malformed"] += 1
+            return
         question_id = None
-        for record in page.records:
-            dataset, row = row_for(record, fetched_at=page.fetched_at, crawl_id=self.crawl_id,
-                                   layout=page.family, content_sha256=page.content_sha256)
-            if dataset == "questions":
-                question_id = row["question_id"]
-            elif dataset == "doctors":
-                if row["doctor_id"] in self.doctors:
-                    continue
-                self.doctors.add(row["doctor_id"])
-            self.writers[dataset].add(row)
+        for dataset, dataset_rows in rows.items():
+            for row in dataset_rows:
+                if dataset == "questions":
+                    question_id = row["question_id"]
+                elif dataset == "doctors":
+                    if (row["site"], row["doctor_id"]) in self.doctors:
+                        continue
+                    self.doctors.add((row["site"], row["doctor_id"]))
+                self.writers[dataset].add(row)
         self.latest[page.url] = (page.fetched_at, question_id)
         if any(w.rows_in_file >= self.file_rows for w in self.writers.values()):
             self.seal()

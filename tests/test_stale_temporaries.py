@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import subprocess
 
-from tests.crawling import crawl, crawl_command, crawl_rows, partial_files, wait_for
+from tests.crawling import crawl, crawl_command, crawl_log, crawl_rows, partial_files, wait_for
 
 
 def temporaries(out, crawl_id=None) -> list:
@@ -54,6 +54,6 @@ def test_a_killed_crawls_temporaries_go_and_a_live_crawls_stay(reference_site, t
     # once that crawl is dead too, the next crawl leaves the folder clean, and says so
     result = crawl(question, "--out", out)
     assert result.returncode == 0, result.stderr[-2000:]
-    assert "temporary files left by crawls that died" in result.stderr
+    assert "temporary files left by crawls that died" in crawl_log(out)
     assert partial_files(out) == []
     assert {row["status"] for row in crawl_rows(out)} == {"finished"}

@@ -12,7 +12,7 @@ import time
 import pytest
 
 from pipelines.query import run
-from tests.crawling import crawl, crawl_command, crawl_rows, partial_files, question_hits, wait_for
+from tests.crawling import crawl, crawl_command, crawl_log, crawl_rows, partial_files, question_hits, wait_for
 from tests.truthcheck import differences, read_truth
 
 
@@ -48,7 +48,7 @@ def test_a_second_crawl_on_a_busy_state_is_refused_and_a_dead_holder_is_taken_ov
     assert question_hits(site) < len(site.site.question_slugs())
     result = subprocess.run(command, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr[-3000:]
-    assert holder_info["crawl_id"] in result.stderr.splitlines()[-1]  # the killed crawl, resumed
+    assert f"crawl {holder_info['crawl_id']}: resuming" in result.stdout  # the killed crawl, resumed
     (row,) = crawl_rows(out)
     assert row["status"] == "finished" and row["crawl_id"] == holder_info["crawl_id"]
     assert differences(read_truth(tmp_path / "truth.jsonl"), out) == []
@@ -91,7 +91,7 @@ def test_an_emptied_output_folder_makes_the_state_fetch_everything_again(referen
     shutil.rmtree(out)
     result = crawl(site.url, "--out", out, "--state", state)
     assert result.returncode == 0, result.stderr[-2000:]
-    assert "fetching every page again" in result.stderr
+    assert "fetching every page again" in crawl_log(out)
     (row,) = crawl_rows(out)
     assert row["questions"] == len(site.site.question_slugs()) and row["pages_skipped"] == 0
     assert "fetching every page again" in row["message"]
