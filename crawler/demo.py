@@ -43,7 +43,8 @@ def run_demo(out: str = "data", questions: int = 500, seed: int = 1) -> int:
         site.terminate()
         site.wait(timeout=10)
     print("\n".join(result.summary()))
-    print(f"datasets: {Path(out).resolve()}/{{questions,answers,doctors,crawls}}/crawl_date=*/")
+    print(f"latest view: {Path(out).resolve()}/latest/{{questions,answers,doctors}}/*.parquet (one row per key)")
+    print(f"snapshots: {Path(out).resolve()}/{{questions,answers,doctors,crawls}}/crawl_date=*/")
     print(f"example: {example_command(out)}")
     print(run(EXAMPLE_QUERY, root=out).to_string(index=False))
     return result.exit_code
