@@ -7,6 +7,7 @@ with a new `Site(...)`, not new code. Pure functions of URLs: no Scrapy, no netw
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import urlsplit, urlunsplit
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
@@ -68,6 +69,9 @@ class Site:
             host = f"{host}:{port}"
         return urlunsplit((scheme, host, parts.path.rstrip("/") or "/", "", ""))
 
+    # Cached: page objects ask it of every link of a byline, and a doctor's link repeats on
+    # every page they answer (urlsplit's own 128-entry cache thrashes in a crawl).
+    @lru_cache(maxsize=65536)
     def profile_slug(self, href: str | None) -> str | None:
         """A doctor's key: 'joseph-serota-aurora-co' from '/dr/joseph-serota-aurora-co' (or a
         full URL, or '/dr/x/reviews'); None when the link is not a profile."""

@@ -26,9 +26,8 @@ from .votes import vote_count
 MISSES: Counter = Counter()
 
 
-# A doctor's key from a profile link, by the site's own rule. Cached: a doctor's link repeats
-# on every page they answer, and urlsplit's own 128-entry cache thrashes in a crawl.
-profile_slug = lru_cache(maxsize=65536)(SITE.profile_slug)
+# A doctor's key from a profile link, by the site's own rule (cached there).
+profile_slug = SITE.profile_slug
 
 
 def _origin(url: str) -> str:
