@@ -47,3 +47,16 @@ def wait_for(predicate, timeout: float = 60.0, what: str = "a condition"):
 
 def question_hits(site) -> int:
     return sum(n for url, n in list(site.hits.items()) if url.startswith("/question/"))
+
+
+def kill_after(command: list[str], site, moment: int) -> None:
+    """Start the crawl `command`, SIGKILL it once `site` has served `moment` question pages
+    (the crawl must still be running then)."""
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_for(lambda: question_hits(site) >= moment or process.poll() is not None,
+                 timeout=120, what=f"{moment} question pages")
+        assert process.poll() is None, f"the crawl ended before its kill at {moment} pages"
+    finally:
+        process.kill()
+        process.wait()

@@ -22,7 +22,7 @@ from pipelines.loader import load
 from reference_site.server import start_in_thread
 from reference_site.site import Site
 from tests import redesign
-from tests.crawling import crawl, crawl_command, crawl_rows, question_hits, wait_for
+from tests.crawling import crawl, crawl_command, crawl_rows, kill_after
 from tests.truthcheck import differences, read_truth, truth_by_dataset
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -189,14 +189,7 @@ def test_a_crawl_killed_and_resumed_leaves_an_archive_covering_every_committed_r
         assert missing == [], f"{len(missing)} committed questions without their response, e.g. {missing[:3]}"
 
     for moment in (60, 200):
-        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        try:
-            wait_for(lambda: question_hits(site) >= moment or process.poll() is not None,
-                     timeout=120, what=f"{moment} question pages")
-            assert process.poll() is None, f"the crawl ended before its kill at {moment} pages"
-        finally:
-            process.kill()
-            process.wait()
+        kill_after(command, site, moment)
         covered()
     result = subprocess.run(command, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr[-3000:]

@@ -8,7 +8,7 @@ import pytest
 
 from pipelines.loader import load
 from pipelines.query import run
-from tests.crawling import crawl, crawl_command, crawl_log, crawl_rows, partial_files, question_hits, wait_for
+from tests.crawling import crawl, crawl_command, crawl_log, crawl_rows, kill_after, partial_files, question_hits
 from tests.truthcheck import differences, read_truth
 
 
@@ -104,14 +104,7 @@ def test_sigkill_at_five_moments_then_resume_gives_the_truth_once(reference_site
     site = reference_site(questions=900, truth=str(tmp_path / "truth.jsonl"), faults="latency=10ms")
     command = crawl_command(site.url, "--out", out, "--state", state, "-s", "CHECKPOINT_PAGES=60")
     for moment in KILL_AFTER:
-        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        try:
-            wait_for(lambda: question_hits(site) >= moment or process.poll() is not None,
-                     timeout=120, what=f"{moment} question pages")
-            assert process.poll() is None, f"the crawl ended before its kill at {moment} pages"
-        finally:
-            process.kill()
-            process.wait()
+        kill_after(command, site, moment)
     result = subprocess.run(command, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr[-2000:]
 
