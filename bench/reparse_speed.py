@@ -31,7 +31,7 @@ def main(argv=None) -> int:
     p.add_argument("--processes", type=int, default=1)
     args = p.parse_args(argv)
     from crawler.reparse import run_reparse
-    from pipelines.parquet import warm_arrow
+    from pipelines.output.parquet import warm_arrow
 
     warm_arrow()
     with tempfile.TemporaryDirectory(prefix="reparse-bench-") as tmp, open(os.devnull, "w") as quiet:

@@ -4,7 +4,7 @@ again with today's parsers and normalisers, into a new crawl of the datasets.
 The archives (files, or folders of `.warc.gz`/`.warc`) are cut into byte ranges
 (crawler.archive.reader.chunks) that a pool of processes reads and extracts, one per core;
 this process turns their records into rows, in archive order, with the Parquet writer and the
-publish protocol of the crawl (pipelines.parquet), and writes the new crawl's `crawls` row
+publish protocol of the crawl (pipelines.output.parquet), and writes the new crawl's `crawls` row
 last (spider `reparse`, status by the crawl's own rules). A question page is an HTTP 200
 response whose URL is a question URL; block pages, cut-off pages and pages of no known layout
 are counted as a crawl counts them. Each row keeps the page's fetch time (the record's
@@ -40,7 +40,7 @@ from crawler.run import CrawlResult, crawl_settings
 from pipelines.checks import CrawlFacts, run_checks
 from pipelines.checks.coverage import crawl_coverage
 from pipelines.crawls import Outcome, crawl_row, message_of, status_of, write_crawl_row
-from pipelines.parquet import DatasetWriter, publish
+from pipelines.output.parquet import DatasetWriter, publish
 from pipelines.items import QuestionPageItem
 from pipelines.output.validate import RowsDoNotFit, check_page
 from pipelines.rows import page_rows

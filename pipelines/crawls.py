@@ -18,7 +18,7 @@ import pyarrow.parquet as pq
 
 from pipelines.checks import CheckResult, CrawlFacts, run_checks
 from pipelines.checks.coverage import crawl_coverage
-from pipelines.parquet import write_table
+from pipelines.output.parquet import write_table
 from pipelines.schemas import CRAWLS
 
 logger = logging.getLogger(__name__)

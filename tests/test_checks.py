@@ -9,7 +9,7 @@ from scrapy.settings import Settings
 
 from pipelines.checks import CheckResult, CrawlFacts, coverage, fetch_errors, page_shape, questions_found, start_urls
 from pipelines.crawls import errors_by_kind, message_of, status_of, why_nothing_usable
-from pipelines.parquet import write_table
+from pipelines.output.parquet import write_table
 from pipelines.schemas import SCHEMAS
 
 

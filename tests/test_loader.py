@@ -5,7 +5,7 @@ import pyarrow as pa
 
 from pipelines.crawls import write_crawl_row
 from pipelines.loader import load, load_table
-from pipelines.parquet import DatasetWriter, publish
+from pipelines.output.parquet import DatasetWriter, publish
 from pipelines.query import run
 from pipelines.schemas import QUESTIONS, SCHEMAS
 

@@ -4,7 +4,7 @@ from datetime import date, datetime, timezone
 import pyarrow.parquet as pq
 import pytest
 
-from pipelines.parquet import DatasetWriter, publish
+from pipelines.output.parquet import DatasetWriter, publish
 from pipelines.schemas import ANSWERS
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=timezone.utc)
