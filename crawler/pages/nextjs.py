@@ -87,7 +87,7 @@ class NextjsPage(QuestionPageObject):
 
     def declared_answer_count(self) -> int | None:
         declared = self.data.get("answerCount")
-        if isinstance(declared, int):
+        if isinstance(declared, int) and not isinstance(declared, bool):  # JSON true is no count
             return declared
         return first_int(text_of(self.tree.first("answers-list_heading__")))
 
