@@ -40,7 +40,7 @@ from crawler.run import CrawlResult, crawl_settings
 from pipelines.checks import CrawlFacts, run_checks
 from pipelines.checks.coverage import crawl_coverage
 from pipelines.crawls import Outcome, crawl_row, message_of, status_of, write_crawl_row
-from pipelines.output.parquet import DatasetWriter, publish
+from pipelines.output.parquet import DatasetWriter, check_writable, publish
 from pipelines.items import QuestionPageItem
 from pipelines.output.validate import RowsDoNotFit, check_page
 from pipelines.rows import page_rows
@@ -321,7 +321,7 @@ def run_reparse(paths, out: str | Path = "data", processes: int | None = None, s
     progress = Progress(sum(t[3] for t in tasks), stream)
     written, failure = {}, None
     try:
-        _check_writable(root, reparse.crawl_id)  # before any archive is read
+        check_writable(root, reparse.crawl_id)  # before any archive is read
         for chunk in _results(tasks, processes):
             reparse.add(chunk)
             progress.update(chunk.bytes, len(chunk.pages))
@@ -352,13 +352,6 @@ def run_reparse(paths, out: str | Path = "data", processes: int | None = None, s
     _update_latest(root, settings)
     stats.update({f"rows/{name}": n for name, n in written.items()})
     return CrawlResult(status, reparse.crawl_id, stats)
-
-
-def _check_writable(root: Path, crawl_id: str) -> None:
-    root.mkdir(parents=True, exist_ok=True)
-    probe = root / f".{crawl_id}.write-test.tmp"
-    probe.write_bytes(b"")
-    probe.unlink()
 
 
 def _outcome(root: Path, crawl_id: str, stats: dict, settings) -> Outcome:

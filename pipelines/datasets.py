@@ -61,7 +61,7 @@ class DatasetsPipeline:
         self.crawler.stats.set_value("crawl/id", self.session.crawl_id)  # a resumed crawl's, once open
         # Before any request: a folder that cannot be written fails now, not after a whole crawl.
         try:
-            self.output.check_writable()
+            self.output.check_writable(self.session.crawl_id)
             self._open()
         except OSError as error:  # the spider is closed as soon as it is open (spider_opened)
             self._fail(error)

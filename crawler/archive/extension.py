@@ -31,6 +31,7 @@ from scrapy.utils.defer import _schedule_coro
 
 from crawler.archive.files import Exchange, temporary_files
 from crawler.extraction import HEADER, frame
+from pipelines.output.parquet import check_writable
 from pipelines.signals import batch_sealing
 
 logger = logging.getLogger(__name__)
@@ -67,10 +68,7 @@ class WarcArchive:
             self._fail("no crawl id: the archive goes with the dataset pipeline's batches")
             return
         try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            probe = self.folder / f".{crawl_id}.write-test.tmp"
-            probe.write_bytes(b"")
-            probe.unlink()
+            check_writable(self.folder, crawl_id)
             for stale in temporary_files(self.folder, crawl_id):
                 stale.unlink()
         except OSError as error:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
-from pipelines.output.parquet import DatasetWriter, publish
+from pipelines.output.parquet import DatasetWriter, check_writable, publish
 from pipelines.output.running import RunningCrawl, remove_dead_temporaries
 from pipelines.schemas import SCHEMAS
 
@@ -29,12 +29,9 @@ class ParquetDatasets:
         self.writers: dict[str, DatasetWriter] = {}
         self.running: RunningCrawl | None = None
 
-    def check_writable(self) -> None:
+    def check_writable(self, crawl_id: str) -> None:
         """Raise OSError now if the folder cannot be written, not after a whole crawl."""
-        self.root.mkdir(parents=True, exist_ok=True)
-        probe = self.root / ".write-test.tmp"
-        probe.write_bytes(b"")
-        probe.unlink()
+        check_writable(self.root, crawl_id)
 
     def begin(self, crawl_id: str, crawl_date: str, part: int, *, stateful: bool) -> int:
         """Start this crawl's files; returns how many dead crawls' temporary files were removed."""

@@ -149,6 +149,15 @@ def fsync_folder(folder: Path) -> None:
         os.close(fd)
 
 
+def check_writable(folder: Path, owner: str) -> None:
+    """Raise OSError now if `folder` cannot be written, not after a whole crawl. The probe is
+    named after its `owner` (a crawl id), so two crawls into one folder never race on it."""
+    folder.mkdir(parents=True, exist_ok=True)
+    probe = folder / f".{owner}.write-test.tmp"
+    probe.write_bytes(b"")
+    probe.unlink()
+
+
 def write_table(path: Path, table: pa.Table) -> None:
     """Write one small table whole (the crawls row): temporary name, fsync, rename."""
     path.parent.mkdir(parents=True, exist_ok=True)
