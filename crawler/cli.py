@@ -34,7 +34,7 @@ def cmd_site(args: argparse.Namespace) -> int:
 def cmd_extract(args: argparse.Namespace) -> int:
     from crawler.extract import extract_paths
 
-    return extract_paths(args.paths, url=args.url, out=sys.stdout, err=sys.stderr)
+    return extract_paths(args.paths, url=args.url, out=sys.stdout.buffer, err=sys.stderr)
 
 
 def cmd_crawl(args: argparse.Namespace) -> int:
@@ -132,7 +132,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="doctor-answers",
         description="Crawl doctor Q&A pages into Parquet datasets.",
     )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {project_version()}")
+    parser.add_argument("--version", action=_Version)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     site = sub.add_parser("site", help="serve the reference site on loopback")
@@ -220,6 +220,19 @@ def project_version() -> str:
     from crawler.settings import PROJECT_VERSION
 
     return PROJECT_VERSION
+
+
+class _Version(argparse.Action):
+    """`--version`, looked up when asked: the installed version (importlib.metadata) costs
+    30 ms, which every other command would pay at start-up."""
+
+    def __init__(self, option_strings, dest=argparse.SUPPRESS, **kwargs):
+        super().__init__(option_strings, dest=dest, default=argparse.SUPPRESS, nargs=0,
+                         help="show the version and exit")
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        print(f"{parser.prog} {project_version()}")  # on stdout, as argparse's own action
+        parser.exit()
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -8,18 +8,31 @@ WARC file, the page's URL), and the exit status is 1 after all the good pages ar
 """
 from __future__ import annotations
 
-import json
 import sys
+from functools import lru_cache
 from pathlib import Path
 
-from crawler.archive.reader import is_warc, responses
+import orjson
+
+from crawler.archive import is_warc
 from crawler.extraction import extract_page
 from crawler.inputs import files_in
 from crawler.pages import PageError
 
 
-# One encoder for every record: json.dumps with options builds a new one per call.
-_JSON = json.JSONEncoder(ensure_ascii=False).encode
+def _json_lines(records: list[dict]) -> bytes:
+    """One JSON object a line, UTF-8 (orjson: an eighth of the json module's time a page)."""
+    return b"".join(orjson.dumps(r, option=orjson.OPT_APPEND_NEWLINE) for r in records)
+
+
+@lru_cache(maxsize=None)
+def _resolved(folder: Path) -> Path:
+    return folder.resolve()
+
+
+def _file_url(f: Path) -> str:
+    """The file: URL of a saved page; its folder resolved once, not every file (stat calls)."""
+    return (_resolved(f.parent) / f.name).as_uri()
 
 
 def _wanted(path: Path) -> bool:
@@ -40,8 +53,9 @@ def _pages(f: Path, url: str | None, err):
             print(f"error: {f}: unreadable file ({e.strerror or e})", file=err)
             yield None
             return
-        yield str(f), url or f.resolve().as_uri(), data, None
+        yield str(f), url or _file_url(f), data, None
         return
+    from crawler.archive.reader import responses  # warcio: only for archives
     from crawler.discovery import is_question_url  # Scrapy's sitemap code: only for archives
 
     try:
@@ -54,7 +68,9 @@ def _pages(f: Path, url: str | None, err):
 
 
 def extract_paths(paths, url: str | None = None, out=None, err=None) -> int:
-    out = out if out is not None else sys.stdout
+    """Print the records of every page to `out` (a binary stream; default stdout's), errors
+    to `err` (text); 0, or 1 after any bad file or page."""
+    out = out if out is not None else sys.stdout.buffer
     err = err if err is not None else sys.stderr
     files, errors = _files(paths)
     status = 0
@@ -77,7 +93,7 @@ def extract_paths(paths, url: str | None = None, out=None, err=None) -> int:
                 print(f"error: {name}: cannot extract ({type(e).__name__}: {e})", file=err)
                 status = 1
                 continue
-            out.write("".join(_JSON(r) + "\n" for r in records))
+            out.write(_json_lines(records))
     try:
         out.flush()
     except (OSError, ValueError):

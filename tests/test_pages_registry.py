@@ -113,7 +113,7 @@ def test_saved_pages_re_extracted_with_a_registered_family(new_family, tmp_path)
     import json
 
     (tmp_path / "q.html").write_text(NEW_MARKUP, encoding="utf-8")
-    out, err = io.StringIO(), io.StringIO()
+    out, err = io.BytesIO(), io.StringIO()
     assert extract_paths([tmp_path], url=URL, out=out, err=err) == 0, err.getvalue()
     records = [json.loads(line) for line in out.getvalue().splitlines()]
     question, first, second = records

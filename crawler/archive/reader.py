@@ -27,9 +27,9 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.bufferedreaders import BufferedReader, ChunkedDataReader
 from warcio.timeutils import iso_date_to_datetime
 
+from crawler.archive import is_warc
 from crawler.inputs import files_in
 
-SUFFIXES = (".warc.gz", ".warc")
 _GZIP_MAGIC = b"\x1f\x8b\x08"
 _PROBE = 1 << 20  # bytes read to see whether a file is gzipped record by record
 _FIELD = re.compile(rb"^([!#$%&'*+.^_`|~0-9A-Za-z-]+)[ \t]*:[ \t]*(.*?)[ \t]*\r?$", re.M)
@@ -42,10 +42,6 @@ class ArchivedResponse(NamedTuple):
     fetched_at: datetime  # the record's WARC-Date, UTC
     body: bytes
     content_type: str | None = None  # the response's Content-Type (its charset reads non-UTF-8 bytes)
-
-
-def is_warc(path: str | Path) -> bool:
-    return str(path).endswith(SUFFIXES)
 
 
 def archive_files(paths) -> tuple[list[Path], list[str]]:
