@@ -20,8 +20,9 @@ _BLOCK_MARK = object()
 
 def _walk(el, out: list) -> None:
     """The element's content as texts, _BR and _BLOCK_MARK tokens, in order."""
-    if el.text:
-        out.append(el.text)
+    text = el.text  # each read of .text or .tail makes a new str: read once
+    if text:
+        out.append(text)
     for ch in el:
         tag = ch.tag
         if tag == "br":
@@ -32,8 +33,9 @@ def _walk(el, out: list) -> None:
             out.append(_BLOCK_MARK)
         elif isinstance(tag, str) and tag not in _SKIP:
             _walk(ch, out)
-        if ch.tail:
-            out.append(ch.tail)
+        tail = ch.tail
+        if tail:
+            out.append(tail)
 
 
 def _split(tokens: list) -> Text:

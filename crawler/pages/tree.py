@@ -67,14 +67,17 @@ class Tree:
         self.classes: dict[str, list] = {}
         self.tags: dict[str, list] = {}
         classes, tags, memo = self.classes, self.tags, keys.memo
+        for el in root.iter(*TAGS):  # lxml filters by tag in C
+            tags.setdefault(el.tag, []).append(el)
         for el in root.iter():  # comments and processing instructions have no attributes
-            if el.tag in TAGS:
-                tags.setdefault(el.tag, []).append(el)
             c = el.get("class")
             if c:
                 found = memo.get(c)
                 for key in keys(c) if found is None else found:
-                    classes.setdefault(key, []).append(el)
+                    if key in classes:
+                        classes[key].append(el)
+                    else:
+                        classes[key] = [el]
 
     def classed(self, key: str) -> list:
         """Elements whose class holds the declared token (or a token with this prefix)."""
