@@ -31,11 +31,11 @@ import os
 import shutil
 import time
 import zlib
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
@@ -76,22 +76,42 @@ def winners(site, key, started, fetched) -> np.ndarray:
     Newest crawl (its `started_at`) wins, ties broken by `fetched_at`, then by position (a later
     row wins). A row with a null site was written before the column existed: it stands for its
     key on every site, kept only when no row of the key with a site is newer.
-    Arguments are equal-length sequences (started and fetched as int64, nulls as the minimum)."""
-    n = len(key)
-    frame = pd.DataFrame({"site": np.asarray(site, dtype=object), "key": np.asarray(key, dtype=object),
-                          "started": np.asarray(started, dtype=np.int64), "fetched": np.asarray(fetched, dtype=np.int64)})
-    frame = frame.sort_values(["started", "fetched"], kind="stable")
-    frame["rank"] = np.arange(n)
-    has_site = frame["site"].notna()
-    sited, unsited = frame[has_site], frame[~has_site]
-    keep = np.zeros(n, dtype=bool)
-    keep[sited.drop_duplicates(["site", "key"], keep="last").index.to_numpy()] = True
+    Arguments are equal-length sequences or Arrow arrays (started and fetched as int64, nulls as
+    the minimum). Numpy on integer codes: a bucket of a few hundred rows costs microseconds,
+    where a pandas frame cost milliseconds each, 128 times an update."""
+    order = np.lexsort((np.asarray(fetched, dtype=np.int64), np.asarray(started, dtype=np.int64)))
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))  # stable sort: a later row of a tie ranks higher
+    sites, keys = _codes(site), _codes(key)
+    has_site = sites > 0
+    keep = np.zeros(len(rank), dtype=bool)
+    sited = np.flatnonzero(has_site)
+    keep[sited[_newest(sites[sited] * (int(keys.max(initial=0)) + 1) + keys[sited], rank[sited])]] = True
+    unsited = np.flatnonzero(~has_site)
     if len(unsited):
-        newest_unsited = unsited.drop_duplicates("key", keep="last")
-        newest_sited = sited.drop_duplicates("key", keep="last").set_index("key")["rank"]
-        beaten = newest_unsited["key"].map(newest_sited)
-        keep[newest_unsited.index[~(beaten > newest_unsited["rank"]).to_numpy()].to_numpy()] = True
+        newest_sited = np.full(int(keys.max(initial=0)) + 1, -1, dtype=np.int64)
+        np.maximum.at(newest_sited, keys[sited], rank[sited])
+        candidates = unsited[_newest(keys[unsited], rank[unsited])]
+        keep[candidates[newest_sited[keys[candidates]] < rank[candidates]]] = True
     return keep
+
+
+def _codes(values) -> np.ndarray:
+    """Equal values, equal codes (int64): 0 for null, 1 and up for the values."""
+    array = values if isinstance(values, (pa.Array, pa.ChunkedArray)) else pa.array(list(values), type=pa.string())
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks()
+    indices = array.dictionary_encode().indices
+    return pc.fill_null(pc.add(indices.cast(pa.int64()), 1), 0).to_numpy(zero_copy_only=False)
+
+
+def _newest(groups: np.ndarray, rank: np.ndarray) -> np.ndarray:
+    """Positions of the highest-ranked item of each group."""
+    order = np.lexsort((rank, groups))
+    ordered = groups[order]
+    last = np.ones(len(order), dtype=bool)
+    last[:-1] = ordered[1:] != ordered[:-1]
+    return order[last]
 
 
 def rank_columns(table: pa.Table, key: str, started_of: dict) -> tuple:
@@ -103,8 +123,8 @@ def rank_columns(table: pa.Table, key: str, started_of: dict) -> tuple:
     low = np.iinfo(np.int64).min
     started = pc.fill_null(started, low).to_numpy(zero_copy_only=False)
     fetched = pc.fill_null(table["fetched_at"].cast(pa.int64()), low).to_numpy(zero_copy_only=False)
-    site = table["site"].to_numpy(zero_copy_only=False) if "site" in table.column_names else [None] * table.num_rows
-    return site, table[key].to_numpy(zero_copy_only=False), started, fetched
+    site = table["site"] if "site" in table.column_names else pa.nulls(table.num_rows, pa.string())
+    return site, table[key], started, fetched
 
 
 def bucket_of(keys: pa.ChunkedArray | pa.Array, buckets: int) -> np.ndarray:
@@ -417,16 +437,22 @@ def _update_dataset(root, dataset, crawls, started_of, base, manifest, buckets, 
     folder = new / dataset
     folder.mkdir(parents=True, exist_ok=True)
     names = []
+    merges = []
     for bucket in range(buckets):
         if bucket in todo:
             # A new name for new content: a name in latest/ never changes what it holds.
             name = f"bucket-{bucket:04d}-{new.name}.parquet"
-            _merge_bucket(dataset, None if rebuild else base / dataset / old_names[bucket], spills.get(bucket),
-                          folder / name, started_of)
+            merges.append((dataset, None if rebuild else base / dataset / old_names[bucket], spills.get(bucket),
+                           folder / name, started_of))
         else:
             name = old_names[bucket]
             _link(base / dataset / name, folder / name)
         names.append(name)
+    # Buckets are independent, and Arrow's compression, writes and fsyncs release the GIL:
+    # one thread a core (a first crawl rewrites all 32 buckets of every dataset).
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        for merged in [pool.submit(_merge_bucket, *merge) for merge in merges]:
+            merged.result()  # the first error, raised here, aborts the update
     applied.update(str(p.relative_to(root)) for p in todo_files)
     update.rows_applied += rows
     update.files_applied += len(todo_files)
