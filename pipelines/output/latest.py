@@ -48,6 +48,9 @@ logger = logging.getLogger(__name__)
 DATASETS = ("questions", "answers", "doctors")
 BUCKETS = 32  # for a new view; an existing view keeps the count of its manifest
 ROW_GROUP_ROWS = 50_000
+# Rows read at a time: 8,192 answers are a few MB with their bodies (65,536 were ~70 MB, which
+# the allocator then kept: the update ran at the end of a crawl already at its peak).
+BATCH_ROWS = 8_192
 MANIFEST = "_manifest.json"
 GENERATIONS = ".latest"  # <root>/.latest/gNNNNNN: the generations `<root>/latest` points to
 FORMAT = 1
@@ -289,7 +292,7 @@ def _spill(files: list[Path], root: Path, dataset: str, crawls: dict, buckets: i
                 raise LatestError(f"cannot read {path}: {reason}")
             try:
                 parquet = pq.ParquetFile(path)
-                for batch in parquet.iter_batches(batch_size=65_536):
+                for batch in parquet.iter_batches(batch_size=BATCH_ROWS):
                     table = conform(batch, schema)
                     table = table.filter(pc.is_in(table["crawl_id"], value_set=committed))
                     if not table.num_rows:
@@ -332,7 +335,7 @@ def _merge_bucket(dataset: str, old: Path | None, new: Path | None, out: Path, s
     offset = 0
     try:
         if old_file is not None:
-            for batch in old_file.iter_batches(batch_size=65_536):
+            for batch in old_file.iter_batches(batch_size=BATCH_ROWS):
                 sink.add(conform(batch, schema).filter(pa.array(keep[offset: offset + batch.num_rows])))
                 offset += batch.num_rows
         if new_reader is not None:
