@@ -125,6 +125,10 @@ class ExtractionWorkers:
             processes = 0
         workers = cls(processes, crawler)
         crawler.signals.connect(workers.start, signal=signals.spider_opened)
+        # Stopped as the spider closes, no page being in flight by then: the crawl's end (last
+        # commit, checks, latest view) then runs without an idle worker's memory beside it.
+        # engine_stopped is the guarantee for a crawl whose spider never closed.
+        crawler.signals.connect(workers.stop, signal=signals.spider_closed)
         crawler.signals.connect(workers.stop, signal=signals.engine_stopped)
         return workers
 
