@@ -18,4 +18,3 @@ def is_warc(name) -> bool:
     """A file name (or path) of a WARC file. Here, not in `reader`: `extract` asks it of every
     file, and most runs read no archive (warcio's import costs 30 ms of start-up)."""
     return str(name).endswith(SUFFIXES)
-
