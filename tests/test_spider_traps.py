@@ -78,44 +78,34 @@ def test_gzip_sitemaps_from_robots_txt_and_an_index_are_read(reference_site, hos
     assert sorted(r["question_id"] for r in questions_of(out)) and len(questions_of(out)) == 6
 
 
-def test_a_gzip_sitemap_as_start_url(reference_site, hostile, tmp_path):
+def _crawl_from_gzip_sitemap(reference_site, hostile, tmp_path, sitemap: str, questions: int) -> int:
+    """Crawl a site whose only start URL is a gzipped sitemap served at `sitemap` naming
+    `questions` question pages; the questions written."""
     site = reference_site(questions=12)
-    paths = question_paths(site.url, 4)
+    paths = question_paths(site.url, questions)
     box = {}
 
     def route(path):
         if path == "/robots.txt":
             return robots()
-        if path == "/questions.xml.gz":
+        if path == sitemap:
             return Reply(200, gzip.compress(urlset(box["url"] + p for p in paths)), GZIP)
         return None
 
     server = hostile(route, upstream=site.url)
     box["url"] = server.url
     out = tmp_path / "data"
-    result = crawl(server.url + "/questions.xml.gz", "--out", out, timeout=120)
+    result = crawl(server.url + sitemap, "--out", out, timeout=120)
     assert result.returncode == 0, result.stderr[-3000:]
-    assert len(questions_of(out)) == 4
+    return len(questions_of(out))
+
+
+def test_a_gzip_sitemap_as_start_url(reference_site, hostile, tmp_path):
+    assert _crawl_from_gzip_sitemap(reference_site, hostile, tmp_path, "/questions.xml.gz", 4) == 4
 
 
 def test_a_sitemap_start_url_is_known_by_its_body_whatever_its_url(reference_site, hostile, tmp_path):
-    site = reference_site(questions=12)
-    paths = question_paths(site.url, 3)
-    box = {}
-
-    def route(path):
-        if path == "/robots.txt":
-            return robots()
-        if path == "/feeds/questions?format=sitemap":
-            return Reply(200, gzip.compress(urlset(box["url"] + p for p in paths)), GZIP)
-        return None
-
-    server = hostile(route, upstream=site.url)
-    box["url"] = server.url
-    out = tmp_path / "data"
-    result = crawl(server.url + "/feeds/questions?format=sitemap", "--out", out, timeout=120)
-    assert result.returncode == 0, result.stderr[-3000:]
-    assert len(questions_of(out)) >= 3
+    assert _crawl_from_gzip_sitemap(reference_site, hostile, tmp_path, "/feeds/questions?format=sitemap", 3) >= 3
 
 
 def test_a_gzip_sitemap_past_download_maxsize_is_not_read(hostile, tmp_path):
