@@ -94,10 +94,11 @@ PROGRESS_INTERVAL = 5.0
 PROGRESS_PRINT = False
 
 # The latest view (`<DATA_DIR>/latest/<dataset>/*.parquet`, one row per key), updated after every
-# committed crawl (crawler.extensions.latest_view). A new view is split into LATEST_BUCKETS files
-# per dataset; an existing view keeps the count it was built with.
+# committed crawl (crawler.extensions.latest_view). Each dataset is split into key buckets, one
+# file each: at least LATEST_BUCKETS, and as many as keep a bucket to 20,000 rows (the count
+# doubles as the data grows; pipelines.output.latest.BUCKET_ROWS).
 LATEST_VIEW_ENABLED = True
-LATEST_BUCKETS = 32
+LATEST_BUCKETS = 1
 
 # `crawl --report`: once the crawl is committed, write the HTML report DATA_DIR/report.html
 # (crawler.extensions.report; the same file as `doctor-answers report --data DATA_DIR`).

@@ -98,6 +98,33 @@ def test_only_the_buckets_a_crawl_touches_are_rewritten(tmp_path):
     assert generation(tmp_path).name == "g000002"
 
 
+def test_buckets_follow_the_size_and_split_as_the_data_grows(tmp_path):
+    write_crawl(tmp_path, "a", T0, keys_for("q", 30))
+    update_latest(tmp_path, bucket_rows=16)
+    assert {d: len(files) for d, files in current_buckets(tmp_path).items()} == \
+        {"questions": 2, "answers": 2, "doctors": 2}
+    # 90 rows more (20 of them replace rows of the view): 30 + 90 rows may pass 4 x 16, so each
+    # dataset's buckets are split into 8, from the view's own rows and the new crawl's
+    crawls = [("a", T0, keys_for("q", 30)),
+              ("b", T0 + timedelta(days=1), {d: ks[10:] for d, ks in keys_for("q", 100).items()})]
+    write_crawl(tmp_path, "b", T0 + timedelta(days=1), crawls[1][2])
+    update = update_latest(tmp_path, bucket_rows=16)
+    assert {d: len(files) for d, files in current_buckets(tmp_path).items()} == \
+        {"questions": 8, "answers": 8, "doctors": 8}
+    assert update.rows_applied == 3 * 90 and not update.rebuilt
+    assert read_manifest(generation(tmp_path))["buckets"] == {"questions": 8, "answers": 8, "doctors": 8}
+    expected = expected_latest(crawls)
+    for reader in READERS:
+        assert view_of(tmp_path, reader) == expected, reader
+    for dataset, files in current_buckets(tmp_path).items():  # each key in its bucket of 8
+        for bucket, path in enumerate(files):
+            keys = pq.read_table(path, columns=[KEYS[dataset]])[KEYS[dataset]]
+            assert set(latest_module.bucket_of(keys, 8)) <= {bucket}
+    # a small crawl later: the count stays, only the buckets it touches are rewritten
+    write_crawl(tmp_path, "c", T0 + timedelta(days=2), {"questions": ["q3"]})
+    assert update_latest(tmp_path, bucket_rows=16).buckets_rewritten == 1
+
+
 def test_a_resumed_crawl_that_commits_again_is_applied_again(tmp_path):
     write_crawl(tmp_path, "a", T0, keys_for("q", 10))
     update_latest(tmp_path, buckets=4)

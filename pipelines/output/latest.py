@@ -2,9 +2,12 @@
 
 `<root>/latest` is a symbolic link to a generation folder, `<root>/.latest/gNNNNNN/`, holding
 `questions/`, `answers/`, `doctors/` and `_manifest.json` (the crawls and snapshot files the
-generation covers). Each dataset is split into a fixed number of key buckets (crc32 of the key,
-modulo the count, recorded in the manifest): one file per bucket, every bucket present from the
-first build on, even empty; a key lives in exactly one bucket. A bucket holds the latest row of
+generation covers). Each dataset is split into key buckets (crc32 of the key, modulo the
+dataset's count, recorded in the manifest): one file per bucket, every bucket present, even
+empty; a key lives in exactly one bucket. The count follows the size: the least power of two
+that keeps a bucket to BUCKET_ROWS rows (a small site's view is one file per dataset); when an
+update would pass that, the dataset's buckets are split (the count doubles or more, never
+shrinks) and rewritten from the view itself, not from the history. A bucket holds the latest row of
 each of its keys over all committed crawls (every crawl with a `crawls` row, whatever its
 status), by the loader's rule (`winners`).
 
@@ -46,14 +49,15 @@ from pipelines.schemas import KEYS, SCHEMAS
 logger = logging.getLogger(__name__)
 
 DATASETS = ("questions", "answers", "doctors")
-BUCKETS = 32  # for a new view; an existing view keeps the count of its manifest
+BUCKETS = 1  # the least count of a dataset's buckets
+BUCKET_ROWS = 20_000  # rows a bucket holds at most: a dataset's count is the least power of two that keeps to it
 ROW_GROUP_ROWS = 50_000
 # Rows read at a time: 8,192 answers are a few MB with their bodies (65,536 were ~70 MB, which
 # the allocator then kept: the update ran at the end of a crawl already at its peak).
 BATCH_ROWS = 8_192
 MANIFEST = "_manifest.json"
 GENERATIONS = ".latest"  # <root>/.latest/gNNNNNN: the generations `<root>/latest` points to
-FORMAT = 1
+FORMAT = 2  # 2: a bucket count per dataset
 PARQUET_MAGIC = b"PAR1"
 
 
@@ -128,6 +132,14 @@ def rank_columns(table: pa.Table, key: str, started_of: dict) -> tuple:
     fetched = pc.fill_null(table["fetched_at"].cast(pa.int64()), low).to_numpy(zero_copy_only=False)
     site = table["site"] if "site" in table.column_names else pa.nulls(table.num_rows, pa.string())
     return site, table[key], started, fetched
+
+
+def bucket_count(rows: int, least: int = BUCKETS, bucket_rows: int = BUCKET_ROWS) -> int:
+    """The least power of two, at least `least`, that keeps `rows` to `bucket_rows` a bucket."""
+    count = max(1, least)
+    while rows > count * bucket_rows:
+        count *= 2
+    return count
 
 
 def bucket_of(keys: pa.ChunkedArray | pa.Array, buckets: int) -> np.ndarray:
@@ -288,10 +300,8 @@ def _spill(files: list[Path], root: Path, dataset: str, crawls: dict, buckets: i
     rows = 0
     try:
         for path in files:
-            if reason := is_parquet(path):
-                raise LatestError(f"cannot read {path}: {reason}")
+            parquet = _parquet(path)
             try:
-                parquet = pq.ParquetFile(path)
                 for batch in parquet.iter_batches(batch_size=BATCH_ROWS):
                     table = conform(batch, schema)
                     table = table.filter(pc.is_in(table["crawl_id"], value_set=committed))
@@ -355,10 +365,11 @@ def _write_json(path: Path, data: dict) -> None:
         os.fsync(f.fileno())
 
 
-def update_latest(root: str | Path, buckets: int = BUCKETS) -> Update:
+def update_latest(root: str | Path, buckets: int = BUCKETS, bucket_rows: int = BUCKET_ROWS) -> Update:
     """Bring `<root>/latest` up to date with every committed crawl. Safe to call at any time, from
     any command, after any kill; concurrent callers on one root take turns (a lock on the folder
-    of generations)."""
+    of generations). `buckets`: the least count of a dataset's buckets; `bucket_rows`: the most
+    rows a bucket holds before the dataset's buckets are split."""
     root = Path(root)
     generations = root / GENERATIONS
     generations.mkdir(parents=True, exist_ok=True)
@@ -366,14 +377,14 @@ def update_latest(root: str | Path, buckets: int = BUCKETS) -> Update:
     fd = os.open(generations, os.O_RDONLY)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
-        update = _update(root, generations, buckets)
+        update = _update(root, generations, (buckets, bucket_rows))
     finally:
         os.close(fd)
     update.seconds = time.monotonic() - started
     return update
 
 
-def _update(root: Path, generations: Path, buckets: int) -> Update:
+def _update(root: Path, generations: Path, sizing: tuple[int, int]) -> Update:
     crawls = committed_crawls(root)
     started_of = {crawl_id: start for crawl_id, (start, _) in crawls.items()}
     base = generation(root)
@@ -382,7 +393,6 @@ def _update(root: Path, generations: Path, buckets: int) -> Update:
     if manifest is None or not set(manifest.get("crawls", {})) <= set(crawls):
         # No view yet, a view of another format, or one that covers a crawl that is gone.
         manifest, base, update.rebuilt = None, None, True
-    buckets = manifest["buckets"] if manifest else buckets
     number = int(base.name[1:]) + 1 if base is not None else 1
     new = generations / f"g{number:06d}"
     for leftover in generations.iterdir():  # what a killed update left; older generations
@@ -396,14 +406,14 @@ def _update(root: Path, generations: Path, buckets: int) -> Update:
     try:
         for dataset in DATASETS:
             names[dataset], update.per_dataset[dataset] = _update_dataset(
-                root, dataset, crawls, started_of, base, manifest, buckets, applied[dataset], spill, new, update)
+                root, dataset, crawls, started_of, base, manifest, sizing, applied[dataset], spill, new, update)
         covered = {crawl_id: finished for crawl_id, (_, finished) in crawls.items()}
         if manifest is not None and not update.buckets_rewritten and manifest["crawls"] == covered:
             shutil.rmtree(new, ignore_errors=True)  # nothing changed: no new generation
             return update
         new.mkdir(exist_ok=True)
         _write_json(new / MANIFEST, {
-            "format": FORMAT, "buckets": buckets, "hash": "crc32(utf-8 key) % buckets",
+            "format": FORMAT, "buckets": {d: len(names[d]) for d in DATASETS}, "hash": "crc32(utf-8 key) % buckets",
             "crawls": covered, "names": names,
             "files": {d: sorted(applied[d]) for d in DATASETS},
             "schemas": {d: _schema_print(SCHEMAS[d]) for d in DATASETS},
@@ -425,7 +435,7 @@ def _update(root: Path, generations: Path, buckets: int) -> Update:
     return update
 
 
-def _update_dataset(root, dataset, crawls, started_of, base, manifest, buckets, applied: set, spill, new,
+def _update_dataset(root, dataset, crawls, started_of, base, manifest, sizing, applied: set, spill, new,
                     update) -> tuple[list[str], dict]:
     files = {str(p.relative_to(root)): p for p in snapshot_files(root, dataset) if crawl_of_file(p) in crawls}
     old_names = manifest["names"][dataset] if manifest else None
@@ -434,9 +444,15 @@ def _update_dataset(root, dataset, crawls, started_of, base, manifest, buckets, 
     if rebuild:
         applied.clear()
     todo_files = [files[name] for name in sorted(set(files) - applied)]
-    spills, rows = _spill(todo_files, root, dataset, crawls, buckets, spill)
+    view = [] if rebuild else [base / dataset / name for name in old_names]
+    view_rows = _rows(view)
+    # At most the rows of the view and of the new files (some only replace rows of the view).
+    buckets = bucket_count(view_rows + _rows(todo_files), max(sizing[0], len(view)), sizing[1])
+    split = bool(view) and buckets != len(view)  # the view's rows go to the new buckets too
+    spills, rows = _spill(todo_files + (view if split else []), root, dataset, crawls, buckets, spill)
+    rows -= view_rows if split else 0
     schema_changed = manifest is not None and manifest.get("schemas", {}).get(dataset) != _schema_print(SCHEMAS[dataset])
-    todo = set(range(buckets)) if rebuild or schema_changed else set(spills)
+    todo = set(range(buckets)) if rebuild or split or schema_changed else set(spills)
     folder = new / dataset
     folder.mkdir(parents=True, exist_ok=True)
     names = []
@@ -445,7 +461,7 @@ def _update_dataset(root, dataset, crawls, started_of, base, manifest, buckets, 
         if bucket in todo:
             # A new name for new content: a name in latest/ never changes what it holds.
             name = f"bucket-{bucket:04d}-{new.name}.parquet"
-            merges.append((dataset, None if rebuild else base / dataset / old_names[bucket], spills.get(bucket),
+            merges.append((dataset, None if rebuild or split else base / dataset / old_names[bucket], spills.get(bucket),
                            folder / name, started_of))
         else:
             name = old_names[bucket]
@@ -462,6 +478,21 @@ def _update_dataset(root, dataset, crawls, started_of, base, manifest, buckets, 
     update.buckets_rewritten += len(todo)
     update.rebuilt = update.rebuilt or rebuild
     return names, {"files": len(todo_files), "rows": rows, "buckets_rewritten": len(todo)}
+
+
+def _rows(files: list[Path]) -> int:
+    """Rows of Parquet files, from their footers."""
+    return sum(_parquet(path).metadata.num_rows for path in files)
+
+
+def _parquet(path: Path) -> pq.ParquetFile:
+    """A file of the view or of a committed crawl, opened; LatestError if it cannot be read."""
+    if reason := is_parquet(path):
+        raise LatestError(f"cannot read {path}: {reason}")
+    try:
+        return pq.ParquetFile(path)
+    except (pa.ArrowException, OSError) as error:
+        raise LatestError(f"cannot read {path}: {str(error).splitlines()[0]}") from error
 
 
 def _link(source: Path, target: Path) -> None:
