@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import re
+import zlib
 from datetime import datetime
 from http import HTTPStatus
 from io import BytesIO
@@ -30,6 +31,9 @@ SUFFIX = ".warc.gz"
 # Scrapy hands over bodies with the transfer coding undone: a header saying otherwise would
 # make readers decode them again.
 _TRANSFER_HEADERS = {"transfer-encoding"}
+# zlib's default level: warcio's own gzip (level 9) spends a fifth more of the writer's CPU
+# for the same bytes on HTML pages (3.00 KB a page at both, measured on the reference site).
+GZIP_LEVEL = 6
 
 
 class Exchange(NamedTuple):
@@ -76,6 +80,7 @@ class WarcFiles:
         self.closed: list[tuple[Path, Path]] = []  # closed since the last seal
         self._file = None
         self._writer: WARCWriter | None = None
+        self._record = BytesIO()  # one record, as warcio writes it, before it is gzipped
         self._paths: tuple[Path, Path] | None = None
         self._warcinfo_id: str | None = None
 
@@ -94,8 +99,8 @@ class WarcFiles:
             url, "request", payload=BytesIO(exchange.request_body), length=len(exchange.request_body),
             http_headers=_request_head(exchange),
             warc_headers_dict={**common, "WARC-Concurrent-To": response.rec_headers.get_header("WARC-Record-ID")})
-        writer.write_record(response)
-        writer.write_record(request)
+        self._write(response)
+        self._write(request)
         if self._file.tell() >= self.max_bytes:
             self._close()
 
@@ -127,10 +132,18 @@ class WarcFiles:
         self.sequence += 1
         self._paths = (self.folder / f".{name}.tmp", self.folder / name)
         self._file = open(self._paths[0], "wb")
-        self._writer = WARCWriter(self._file, gzip=True, warc_version=WARC_VERSION)
+        self._writer = WARCWriter(self._record, gzip=False, warc_version=WARC_VERSION)
         record = self._writer.create_warcinfo_record(name, self.info)
         self._warcinfo_id = record.rec_headers.get_header("WARC-Record-ID")
+        self._write(record)
+
+    def _write(self, record) -> None:
+        """One record, as its own gzip member (what warcio's gzip=True writes, at GZIP_LEVEL)."""
+        self._record.seek(0)
+        self._record.truncate()
         self._writer.write_record(record)
+        member = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, zlib.MAX_WBITS + 16)
+        self._file.write(member.compress(self._record.getvalue()) + member.flush())
 
     def _close(self) -> None:
         self._file.flush()
