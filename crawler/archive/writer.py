@@ -57,6 +57,9 @@ def main(argv: list[str]) -> int:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _die_with_parent()
     _batch_scheduling()
+    # Behind the crawl for the CPU: nothing waits for a record but a batch's seal, and the
+    # socket's buffer bounds how far behind it can fall (the crawl's process is CPU-bound).
+    os.nice(10)
     fd, folder, crawl_id, max_bytes, info = argv
     sock = socket.socket(fileno=int(fd))
     files = WarcFiles(folder, crawl_id, int(max_bytes), json.loads(info))
