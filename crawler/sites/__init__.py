@@ -11,7 +11,6 @@ rules: the reference site copies them, and they are the only rules the parsers k
 """
 from __future__ import annotations
 
-from functools import lru_cache
 from urllib.parse import urlsplit
 
 from crawler.sites import realself
@@ -23,8 +22,6 @@ DEFAULT = realself.SITE
 __all__ = ["Site", "SITES", "DEFAULT", "site_for"]
 
 
-# Cached: one URL is asked about several times on its way (request, block check, extraction).
-@lru_cache(maxsize=65536)
 def site_for(url: str) -> Site:
     try:
         host = (urlsplit(url).hostname or "").lower()

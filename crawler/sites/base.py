@@ -52,9 +52,6 @@ class Site:
 
     # keys -----------------------------------------------------------------------------
 
-    # Cached: a question is linked from the related box of many pages, and each link is keyed
-    # before it is requested (or found already requested).
-    @lru_cache(maxsize=65536)
     def question_key(self, url: str) -> str:
         """The one URL of a question, whatever URL named it: scheme and host in lower case,
         no default port, no query, no fragment, no trailing slash. `/q1`, `/q1?ref=a`, `/q1/`,
