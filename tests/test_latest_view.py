@@ -298,6 +298,14 @@ def test_a_garbage_bucket_is_rebuilt_and_readers_compute_meanwhile(tmp_path):
     assert len(read_with("duckdb", tmp_path / "latest" / "questions")) == 10
 
 
+def test_a_bucket_whose_footer_cannot_be_read_is_rebuilt(tmp_path):
+    write_crawl(tmp_path, "a", T0, keys_for("q", 10))
+    update_latest(tmp_path, buckets=4)
+    current_buckets(tmp_path)["questions"][2].write_bytes(b"PAR1" + b"\0" * 64 + b"PAR1")  # magic, no footer
+    assert update_latest(tmp_path).rebuilt
+    assert len(read_with("duckdb", tmp_path / "latest" / "questions")) == 10
+
+
 def test_an_unreadable_committed_file_stops_the_update_and_leaves_latest_as_it_was(tmp_path):
     write_crawl(tmp_path, "a", T0, keys_for("q", 10))
     update_latest(tmp_path, buckets=4)

@@ -52,6 +52,7 @@ DATASETS = ("questions", "answers", "doctors")
 BUCKETS = 1  # the least count of a dataset's buckets
 BUCKET_ROWS = 20_000  # rows a bucket holds at most: a dataset's count is the least power of two that keeps to it
 ROW_GROUP_ROWS = 50_000
+ROW_GROUP_BYTES = 8 * 1024 * 1024  # or fewer rows: answers' bodies make a row a kilobyte or more
 # Rows read at a time: 8,192 answers are a few MB with their bodies (65,536 were ~70 MB, which
 # the allocator then kept: the update ran at the end of a crawl already at its peak).
 BATCH_ROWS = 8_192
@@ -135,7 +136,7 @@ def rank_columns(table: pa.Table, key: str, started_of: dict) -> tuple:
 
 
 def bucket_count(rows: int, least: int = BUCKETS, bucket_rows: int = BUCKET_ROWS) -> int:
-    """The least power of two, at least `least`, that keeps `rows` to `bucket_rows` a bucket."""
+    """`least`, doubled as often as it takes to keep `rows` to `bucket_rows` a bucket."""
     count = max(1, least)
     while rows > count * bucket_rows:
         count *= 2
@@ -259,21 +260,23 @@ def _switch(root: Path, target: str) -> None:
 
 
 class _Sink:
-    """A Parquet file written in row groups of about ROW_GROUP_ROWS rows, then fsynced."""
+    """A Parquet file written in row groups of about ROW_GROUP_ROWS rows or ROW_GROUP_BYTES,
+    whichever comes first, then fsynced."""
 
     def __init__(self, path: Path, schema: pa.Schema):
         self.path, self.schema = path, schema
         self.file = open(path, "wb")
         self.writer = pq.ParquetWriter(self.file, schema, compression="zstd")
         self.pending: list[pa.Table] = []
-        self.pending_rows = 0
+        self.pending_rows = self.pending_bytes = 0
         self.rows = 0
 
     def add(self, table: pa.Table) -> None:
         if table.num_rows:
             self.pending.append(table)
             self.pending_rows += table.num_rows
-            if self.pending_rows >= ROW_GROUP_ROWS:
+            self.pending_bytes += table.nbytes
+            if self.pending_rows >= ROW_GROUP_ROWS or self.pending_bytes >= ROW_GROUP_BYTES:
                 self.flush()
 
     def flush(self) -> None:
@@ -281,7 +284,7 @@ class _Sink:
             table = pa.concat_tables(self.pending)
             self.writer.write_table(table, row_group_size=table.num_rows)
             self.rows += table.num_rows
-        self.pending, self.pending_rows = [], 0
+        self.pending, self.pending_rows, self.pending_bytes = [], 0, 0
 
     def close(self) -> None:
         self.flush()
@@ -438,14 +441,14 @@ def _update(root: Path, generations: Path, sizing: tuple[int, int]) -> Update:
 def _update_dataset(root, dataset, crawls, started_of, base, manifest, sizing, applied: set, spill, new,
                     update) -> tuple[list[str], dict]:
     files = {str(p.relative_to(root)): p for p in snapshot_files(root, dataset) if crawl_of_file(p) in crawls}
-    old_names = manifest["names"][dataset] if manifest else None
-    rebuild = manifest is None or bool(applied - set(files)) or any(
-        is_parquet(base / dataset / name) for name in old_names)
+    old_names = manifest["names"][dataset] if manifest else []
+    view = [base / dataset / name for name in old_names]
+    view_rows = _view_rows(view)
+    rebuild = manifest is None or bool(applied - set(files)) or view_rows is None
     if rebuild:
         applied.clear()
+        view, view_rows = [], 0
     todo_files = [files[name] for name in sorted(set(files) - applied)]
-    view = [] if rebuild else [base / dataset / name for name in old_names]
-    view_rows = _rows(view)
     # At most the rows of the view and of the new files (some only replace rows of the view).
     buckets = bucket_count(view_rows + _rows(todo_files), max(sizing[0], len(view)), sizing[1])
     split = bool(view) and buckets != len(view)  # the view's rows go to the new buckets too
@@ -483,6 +486,14 @@ def _update_dataset(root, dataset, crawls, started_of, base, manifest, sizing, a
 def _rows(files: list[Path]) -> int:
     """Rows of Parquet files, from their footers."""
     return sum(_parquet(path).metadata.num_rows for path in files)
+
+
+def _view_rows(files: list[Path]) -> int | None:
+    """Rows of a view's bucket files; None when one cannot be read (the view is then rebuilt)."""
+    try:
+        return _rows(files)
+    except LatestError:
+        return None
 
 
 def _parquet(path: Path) -> pq.ParquetFile:
