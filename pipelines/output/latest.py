@@ -5,11 +5,11 @@
 generation covers). Each dataset is split into key buckets (crc32 of the key, modulo the
 dataset's count, recorded in the manifest): one file per bucket, every bucket present, even
 empty; a key lives in exactly one bucket. The count follows the size: the least power of two
-that keeps a bucket to BUCKET_ROWS rows (a small site's view is one file per dataset); when an
-update would pass that, the dataset's buckets are split (the count doubles or more, never
-shrinks) and rewritten from the view itself, not from the history. A bucket holds the latest row of
-each of its keys over all committed crawls (every crawl with a `crawls` row, whatever its
-status), by the loader's rule (`winners`).
+that keeps a bucket to BUCKET_ROWS rows (a small site's view is one file per dataset); an
+update that would pass that splits the dataset's buckets (the count doubles or more, never
+shrinks), reading the view itself, not the history. A bucket holds the latest row of each of
+its keys over all committed crawls (every crawl with a `crawls` row, whatever its status), by
+the loader's rule (`winners`).
 
 Consistent at every moment: an update builds the next generation beside the current one (new
 files for the buckets the new crawls touch, hard links for the others), then switches the link
@@ -50,7 +50,7 @@ logger = logging.getLogger(__name__)
 
 DATASETS = ("questions", "answers", "doctors")
 BUCKETS = 1  # the least count of a dataset's buckets
-BUCKET_ROWS = 20_000  # rows a bucket holds at most: a dataset's count is the least power of two that keeps to it
+BUCKET_ROWS = 20_000  # the most rows of a bucket: a dataset's count is the least power of two keeping to it
 ROW_GROUP_ROWS = 50_000
 ROW_GROUP_BYTES = 8 * 1024 * 1024  # or fewer rows: answers' bodies make a row a kilobyte or more
 # Rows read at a time: 8,192 answers are a few MB with their bodies (65,536 were ~70 MB, which
@@ -464,8 +464,8 @@ def _update_dataset(root, dataset, crawls, started_of, base, manifest, sizing, a
         if bucket in todo:
             # A new name for new content: a name in latest/ never changes what it holds.
             name = f"bucket-{bucket:04d}-{new.name}.parquet"
-            merges.append((dataset, None if rebuild or split else base / dataset / old_names[bucket], spills.get(bucket),
-                           folder / name, started_of))
+            old = None if rebuild or split else view[bucket]
+            merges.append((dataset, old, spills.get(bucket), folder / name, started_of))
         else:
             name = old_names[bucket]
             _link(base / dataset / name, folder / name)
