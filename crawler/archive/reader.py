@@ -102,7 +102,8 @@ def _members(stream, start: int, end: int | None) -> Iterator[tuple[int, bytes]]
 
 def _response(record: bytes):
     """The ArchivedResponse of one whole WARC record; None for other records; _NOT_ONE_RECORD
-    when the bytes are not exactly one record."""
+    when the bytes are not exactly one record, or hold a response this reader does not split
+    as warcio does (HTTP headers not ended by CRLF CRLF): warcio reads those."""
     head_end = record.find(b"\r\n\r\n")
     if head_end < 0 or not record.startswith(b"WARC/"):
         return _NOT_ONE_RECORD
@@ -118,7 +119,7 @@ def _response(record: bytes):
         return None
     http_end = record.find(b"\r\n\r\n", head_end + 4, block_end)
     if http_end < 0:
-        return None
+        return _NOT_ONE_RECORD
     status_line, _, http_head = record[head_end + 4:http_end].partition(b"\r\n")
     status = status_line.split(None, 2)[1:2]
     body = record[http_end + 4:block_end]
@@ -127,12 +128,20 @@ def _response(record: bytes):
         body = _decoded(body, headers)
     content_type = headers.get(b"content-type")
     return ArchivedResponse(
-        fields.get(b"warc-target-uri", b"").decode("utf-8", "replace"),
+        _target_uri(fields.get(b"warc-target-uri", b"").decode("utf-8", "replace")),
         int(status[0]) if status and status[0].isdigit() else 0,
         iso_date_to_datetime(fields.get(b"warc-date", b"").decode("ascii", "replace"), tz_aware=True),
         body,
         content_type.decode("latin-1") if content_type is not None else None,
     )
+
+
+def _target_uri(uri: str) -> str:
+    """The WARC-Target-URI as warcio's reader gives it: without the angle brackets Wget 1.19
+    wrote around it, spaces percent-encoded."""
+    if uri.startswith("<") and uri.endswith(">"):
+        uri = uri[1:-1]
+    return uri.replace(" ", "%20")
 
 
 def _fields(head: bytes) -> dict[bytes, bytes]:

@@ -1,0 +1,71 @@
+"""crawler.archive.reader on WARC files as other tools write them: its own record splitter and
+warcio's reader give the same responses, whatever the file's layout."""
+from __future__ import annotations
+
+import gzip
+import uuid
+from datetime import datetime, timezone
+
+import pytest
+
+from crawler.archive.reader import ArchivedResponse, responses
+
+PAGE = b"<html><body><p>An answer</p></body></html>"
+DATE = "2026-11-29T20:25:54Z"
+FETCHED = datetime(2026, 11, 29, 20, 25, 54, tzinfo=timezone.utc)
+
+
+def record(kind: str, uri: str | None, block: bytes, content_type: str) -> bytes:
+    head = [f"WARC/1.0", f"WARC-Type: {kind}", f"WARC-Record-ID: <urn:uuid:{uuid.uuid4()}>", f"WARC-Date: {DATE}"]
+    if uri is not None:
+        head.append(f"WARC-Target-URI: {uri}")
+    head += [f"Content-Type: {content_type}", f"Content-Length: {len(block)}"]
+    return ("\r\n".join(head) + "\r\n\r\n").encode() + block + b"\r\n\r\n"
+
+
+def http(head: str, body: bytes, newline: str = "\r\n") -> bytes:
+    return (newline.join(head.splitlines()) + newline + newline).encode() + body
+
+
+def chunked(data: bytes) -> bytes:
+    return b"".join(b"%x\r\n%s\r\n" % (len(data[i:i + 16]), data[i:i + 16]) for i in range(0, len(data), 16)) + b"0\r\n\r\n"
+
+
+RESPONSE = "application/http; msgtype=response"
+# (record, the response a reader gives for it, or None for a record that is no response)
+RECORDS = [
+    (record("warcinfo", None, b"software: wget/1.19\r\n", "application/warc-fields"), None),
+    # Wget 1.19 put angle brackets around the target URI
+    (record("response", "<http://example.com/question/a>", http("HTTP/1.1 200 OK\nContent-Type: text/html", PAGE),
+            RESPONSE),
+     ArchivedResponse("http://example.com/question/a", 200, FETCHED, PAGE, "text/html")),
+    (record("request", "<http://example.com/question/a>", http("GET /question/a HTTP/1.1\nHost: example.com", b""),
+            "application/http; msgtype=request"), None),
+    # chunked and gzipped as sent, and a space in the URI
+    (record("response", "http://example.com/question/b c",
+            http("HTTP/1.1 200 OK\nContent-Type: text/html; charset=utf-8\nContent-Encoding: gzip\n"
+                 "Transfer-Encoding: chunked", chunked(gzip.compress(PAGE))), RESPONSE),
+     ArchivedResponse("http://example.com/question/b%20c", 200, FETCHED, PAGE, "text/html; charset=utf-8")),
+    # HTTP headers ended by bare newlines
+    (record("response", "http://example.com/question/d", http("HTTP/1.1 404 Not Found\nContent-Type: text/html",
+                                                              PAGE, newline="\n"), RESPONSE),
+     ArchivedResponse("http://example.com/question/d", 404, FETCHED, PAGE, "text/html")),
+    (record("metadata", "http://example.com/question/d", b"via: x\r\n", "application/warc-fields"), None),
+    (record("response", "http://example.com/question/e", http("HTTP/1.1 200 OK\nContent-Type: text/html", PAGE),
+            RESPONSE),
+     ArchivedResponse("http://example.com/question/e", 200, FETCHED, PAGE, "text/html")),
+]
+EXPECTED = [response for _, response in RECORDS if response is not None]
+
+
+@pytest.mark.parametrize("layout", ["gzip per record", "gzipped whole", "uncompressed"])
+def test_other_tools_records_read_as_warcio_reads_them(tmp_path, layout):
+    data = [r for r, _ in RECORDS]
+    if layout == "gzip per record":
+        path, content = tmp_path / "a.warc.gz", b"".join(gzip.compress(r) for r in data)
+    elif layout == "gzipped whole":
+        path, content = tmp_path / "a.warc.gz", gzip.compress(b"".join(data))
+    else:
+        path, content = tmp_path / "a.warc", b"".join(data)
+    path.write_bytes(content)
+    assert list(responses(path)) == EXPECTED
