@@ -16,7 +16,7 @@ FETCHED = datetime(2026, 11, 29, 20, 25, 54, tzinfo=timezone.utc)
 
 
 def record(kind: str, uri: str | None, block: bytes, content_type: str) -> bytes:
-    head = [f"WARC/1.0", f"WARC-Type: {kind}", f"WARC-Record-ID: <urn:uuid:{uuid.uuid4()}>", f"WARC-Date: {DATE}"]
+    head = ["WARC/1.0", f"WARC-Type: {kind}", f"WARC-Record-ID: <urn:uuid:{uuid.uuid4()}>", f"WARC-Date: {DATE}"]
     if uri is not None:
         head.append(f"WARC-Target-URI: {uri}")
     head += [f"Content-Type: {content_type}", f"Content-Length: {len(block)}"]
@@ -46,6 +46,10 @@ RECORDS = [
             http("HTTP/1.1 200 OK\nContent-Type: text/html; charset=utf-8\nContent-Encoding: gzip\n"
                  "Transfer-Encoding: chunked", chunked(gzip.compress(PAGE))), RESPONSE),
      ArchivedResponse("http://example.com/question/b%20c", 200, FETCHED, PAGE, "text/html; charset=utf-8")),
+    # a content coding the body does not have: the body as it is
+    (record("response", "http://example.com/question/f",
+            http("HTTP/1.1 200 OK\nContent-Type: text/html\nContent-Encoding: gzip", PAGE), RESPONSE),
+     ArchivedResponse("http://example.com/question/f", 200, FETCHED, PAGE, "text/html")),
     # HTTP headers ended by bare newlines
     (record("response", "http://example.com/question/d", http("HTTP/1.1 404 Not Found\nContent-Type: text/html",
                                                               PAGE, newline="\n"), RESPONSE),
