@@ -133,7 +133,9 @@ def why_nothing_usable(stats: dict) -> str:
     if forbidden := int(stats.get("pages/robots_forbidden", 0)):
         parts.append(f"{forbidden} pages forbidden by robots.txt")
     if not parts:
-        parts.append("no question page found" if requests else "nothing was requested")
+        # A reparse requests nothing: the responses it read from its archives count here.
+        received = requests or int(stats.get("response_received_count", 0))
+        parts.append("no question page found" if received else "nothing was requested")
     return "; ".join(parts)
 
 

@@ -231,6 +231,19 @@ def test_reparse_keeps_the_latest_good_page_of_a_url_archived_twice(tmp_path):
     assert set(answers["answer_id"]) == set(expected["answers"])
 
 
+def test_a_reparse_of_an_archive_without_a_question_page_fails_and_says_so(tmp_path):
+    files = WarcFiles(tmp_path / "archive", "a-crawl", 10**9, {"crawl-id": "a-crawl"})
+    files.write(Exchange("http://127.0.0.1:9/robots.txt", datetime(2026, 1, 1, tzinfo=timezone.utc), "GET", [], b"",
+                         200, "HTTP/1.1", [(b"Content-Type", [b"text/plain"])], b"User-agent: *\n", None))
+    for tmp, final in files.seal():
+        os.replace(tmp, final)
+    result = cli("reparse", tmp_path / "archive", "--out", tmp_path / "out")
+    assert result.returncode == 1
+    assert "no question page found" in result.stderr, result.stderr[-2000:]
+    (row,) = crawl_rows(tmp_path / "out")
+    assert row["status"] == "failed" and row["message"] == "no question page found"
+
+
 def test_reparse_refuses_paths_that_hold_no_archive(tmp_path):
     (tmp_path / "empty").mkdir()
     for args in ([tmp_path / "nope.warc.gz"], [tmp_path / "empty"]):
