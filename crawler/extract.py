@@ -5,6 +5,7 @@ its question pages: HTTP 200 responses to question URLs, in archive order (robot
 sitemaps, listings and error responses are passed over). A page's records are printed only
 when the whole page parsed; a bad page gives one line on stderr naming the file (and, in a
 WARC file, the page's URL), and the exit status is 1 after all the good pages are printed.
+A damaged record of a WARC file is one such line, and the records after it are read.
 """
 from __future__ import annotations
 
@@ -55,15 +56,23 @@ def _pages(f: Path, url: str | None, err):
             return
         yield str(f), url or _file_url(f), data, None
         return
-    from crawler.archive.reader import responses  # warcio: only for archives
+    from crawler.archive.reader import error_text, responses  # warcio: only for archives
     from crawler.discovery import is_question_url  # Scrapy's sitemap code: only for archives
 
+    damaged = []  # where the archive was damaged: the file's exit status is 1
+
+    def passed_over(offset: int, error: Exception) -> None:
+        print(f"error: {f}: damaged record at byte {offset}, passed over ({error_text(error)})", file=err)
+        damaged.append(offset)
+
     try:
-        for response in responses(f):
+        for response in responses(f, on_damage=passed_over):
             if response.status == 200 and is_question_url(response.url):
                 yield f"{f}: {response.url}", response.url, response.body, response.content_type
-    except Exception as e:  # a damaged archive: the pages before the damage are printed
-        print(f"error: {f}: unreadable archive ({type(e).__name__}: {e})", file=err)
+    except Exception as e:  # damage with no record after it: the pages before it are printed
+        print(f"error: {f}: unreadable archive ({error_text(e)})", file=err)
+        damaged.append(None)
+    if damaged:
         yield None
 
 

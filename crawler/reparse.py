@@ -31,7 +31,7 @@ from typing import NamedTuple
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from crawler.archive.reader import archive_files, chunks, responses
+from crawler.archive.reader import archive_files, chunks, error_text, responses
 from crawler.discovery import is_question_url
 from crawler.sites import site_for
 from crawler.extraction import extract_page
@@ -79,8 +79,13 @@ def read_chunk(task: tuple[str, int, int | None, int]) -> Chunk:
     """Extract the question pages of one byte range of an archive file (in a pool process)."""
     path, start, end, size = task
     pages, failed, counts, errors = [], [], Counter(), []
+
+    def damaged(offset: int, error: Exception) -> None:
+        counts["archive/damaged"] += 1
+        errors.append(f"{path}: damaged record at byte {offset}, passed over ({error_text(error)})")
+
     try:
-        for response in responses(path, start, end):
+        for response in responses(path, start, end, on_damage=damaged):
             counts["response_received_count"] += 1
             question = is_question_url(response.url)
             if response.status in site_for(response.url).block_statuses and is_block_page(response.body,
@@ -114,9 +119,9 @@ def read_chunk(task: tuple[str, int, int | None, int]) -> Chunk:
                 continue
             counts[f"pages/{kind}"] += 1
             failed.append((response.url, kind))
-    except Exception as error:  # a damaged file: what was read stands, the rest of the range is lost
-        counts["archive/unreadable"] += 1
-        errors.append(f"{path}: unreadable from byte {start} on ({type(error).__name__}: {error})")
+    except Exception as error:  # damage with no record after it to go on at: the rest of the range is lost
+        counts["archive/damaged"] += 1
+        errors.append(f"{path}: unreadable from byte {start} on ({error_text(error)})")
     return Chunk(size, pages, failed, counts, errors)
 
 
@@ -317,6 +322,7 @@ def run_reparse(paths, out: str | Path = "data", processes: int | None = None, s
     processes = processes or os.cpu_count() or 1
     root = Path(out)
     reparse = Reparse(root, settings)
+    reparse.stats["reparse/archive_files"] = len(files)
     tasks = tasks_of(files, processes)
     progress = Progress(sum(t[3] for t in tasks), stream)
     written, failure = {}, None
@@ -363,9 +369,6 @@ def _outcome(root: Path, crawl_id: str, stats: dict, settings) -> Outcome:
                                    full=False, coverage=coverage))
     status = status_of("finished", stats, (), checks)
     message = message_of(status, "finished", stats, checks)
-    if stats.get("archive/unreadable"):
-        unreadable = f"{stats['archive/unreadable']} part(s) of the archives could not be read (see the log)"
-        message = f"{unreadable}; {message}" if message else unreadable
     return Outcome(status, message, checks, coverage)
 
 

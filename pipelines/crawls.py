@@ -132,10 +132,16 @@ def why_nothing_usable(stats: dict) -> str:
         parts.append(f"no question page read: {unknown} of an unknown layout, {malformed} malformed")
     if forbidden := int(stats.get("pages/robots_forbidden", 0)):
         parts.append(f"{forbidden} pages forbidden by robots.txt")
-    if not parts:
+    if damaged := int(stats.get("archive/damaged", 0)):
+        parts.append(f"the archives are damaged in {damaged} place(s) (see the log)")
+    if not parts or damaged:
         # A reparse requests nothing: the responses it read from its archives count here.
         received = requests or int(stats.get("response_received_count", 0))
-        parts.append("no question page found" if received else "nothing was requested")
+        if received:
+            parts.append("no question page found")
+        else:
+            parts.append("no HTTP response in the archives" if "reparse/archive_files" in stats
+                         else "nothing was requested")
     return "; ".join(parts)
 
 

@@ -344,3 +344,70 @@ def test_other_tools_layouts_read_the_same_uncompressed_or_gzipped_whole(archive
     expected = list(responses(original))
     assert list(responses(plain)) == expected and list(responses(whole)) == expected
     assert chunks(whole, 1000) == [(0, None)] and chunks(plain, 1000) == [(0, None)]
+
+
+def _damaged_copy(original: Path, folder: Path) -> tuple[Path, str]:
+    """A copy of an archive file with the middle of one question page's record overwritten
+    (a disk error, a bad copy); the URL of that page."""
+    with open(original, "rb") as stream:
+        records = ArchiveIterator(stream)
+        for record in records:
+            if record.rec_type == "response" and "/question/" in record.rec_headers.get_header("WARC-Target-URI"):
+                url, offset = record.rec_headers.get_header("WARC-Target-URI"), records.get_record_offset()
+                record.content_stream().read()
+                records.read_to_end(record)
+                length = records.get_record_length()
+                if length > 400:
+                    break
+    data = bytearray(original.read_bytes())
+    middle = offset + length // 2
+    data[middle:middle + 64] = bytes(64)
+    folder.mkdir(parents=True, exist_ok=True)
+    copy = folder / original.name
+    copy.write_bytes(bytes(data))
+    return copy, url
+
+
+def test_a_damaged_record_costs_its_page_only_in_reader_reparse_and_extract(archived_crawl, tmp_path):
+    (original,) = warc_files(archived_crawl / "archive")
+    copy, lost = _damaged_copy(original, tmp_path / "damaged")
+    damage = []
+    read = list(responses(copy, on_damage=lambda offset, error: damage.append(offset)))
+    assert len(damage) == 1
+    assert read == [r for r in responses(original) if r.url != lost]
+    with pytest.raises(Exception):
+        list(responses(copy))  # no one to report to: the damage is raised
+
+    result = cli("reparse", copy, "--out", tmp_path / "out", "--processes", 2)
+    assert result.returncode == 4, result.stderr[-2000:]
+    assert "damaged record at byte" in result.stderr
+    row = reparse_row(tmp_path / "out")
+    assert row["status"] == "degraded" and "damaged_archive_records 1" in row["message"]
+    assert row["questions"] == 149
+    lost_path = urlsplit(lost).path
+    assert {r for r in rows(tmp_path / "out", "questions") if dict(r)["url"].endswith(lost_path)} == set()
+
+    printed = cli("extract", copy)
+    assert printed.returncode == 1
+    (line,) = printed.stderr.splitlines()
+    assert line.startswith(f"error: {copy}: damaged record at byte {damage[0]}, passed over (")
+    assert len({json.loads(line)["question_id"] for line in printed.stdout.splitlines()
+                if json.loads(line)["type"] == "question"}) == 149
+
+
+def test_archives_cut_short_or_not_warc_say_so_in_the_outcome(archived_crawl, tmp_path):
+    (original,) = warc_files(archived_crawl / "archive")
+    cut = tmp_path / "cut" / original.name
+    cut.parent.mkdir()
+    cut.write_bytes(original.read_bytes()[:original.stat().st_size * 2 // 3])
+    result = cli("reparse", cut, "--out", tmp_path / "cut-out", "--processes", 1)
+    assert result.returncode == 4, result.stderr[-2000:]
+    row = reparse_row(tmp_path / "cut-out")
+    assert row["status"] == "degraded" and 0 < row["questions"] < 150
+    junk = tmp_path / "junk.warc.gz"
+    junk.write_bytes(bytes(range(256)) * 40)
+    result = cli("reparse", junk, "--out", tmp_path / "junk-out")
+    assert result.returncode == 1
+    row = reparse_row(tmp_path / "junk-out")
+    assert row["status"] == "failed" and "no HTTP response in the archives" in row["message"]
+    assert all(len(line) < 400 for line in result.stderr.splitlines())  # no dump of the junk

@@ -6,7 +6,8 @@ hidden ones: a temporary file of a crawl in progress is not part of any archive)
 range, bodies decoded as the crawl saw them (chunked and content codings undone), with the
 record's WARC-Date. `chunks(path, size)` cuts a file into such ranges so that several
 processes can read one file: a file gzipped record by record (as WARC files should be) can
-be entered at any gzip member; any other file is one range.
+be entered at any gzip member; any other file is one range. The same property makes damage
+local: a damaged record of such a file costs that record, not the rest of the file.
 
 Speed: warcio's record parser reads headers line by line in Python, ~150 µs a page, as much as
 a third of extracting the page. A file gzipped record by record (ours, and most crawlers')
@@ -49,16 +50,27 @@ def archive_files(paths) -> tuple[list[Path], list[str]]:
     return files_in(paths, lambda f: is_warc(f.name), ".warc.gz or .warc")
 
 
-def responses(path: str | Path, start: int = 0, end: int | None = None) -> Iterator[ArchivedResponse]:
-    """The HTTP responses of the records that start in [start, end) of the file."""
+def responses(path: str | Path, start: int = 0, end: int | None = None, on_damage=None) -> Iterator[ArchivedResponse]:
+    """The HTTP responses of the records that start in [start, end) of the file.
+
+    `on_damage(offset, error)`: in a file gzipped record by record, a damaged record (bytes
+    that do not inflate, a member cut off, a header that cannot be read) is reported and passed
+    over, and reading goes on at the next record. Without it, and in any other layout, where
+    no next record can be found, the damage is raised: what was read before it stands."""
     with open(path, "rb") as stream:
         if start:
             start = _next_member(stream, start, end)
             if start is None:
                 return
         if _gzipped_by_record(path):
-            for offset, record in _members(stream, start, end):
-                response = _response(record)
+            for offset, record in _members(stream, start, end, on_damage):
+                try:
+                    response = _response(record)
+                except Exception as error:  # a record whose header cannot be read (a date, a length)
+                    if on_damage is None:
+                        raise
+                    on_damage(offset, error)
+                    continue
                 if response is _NOT_ONE_RECORD:  # not the usual layout after all: warcio reads the rest
                     yield from _warcio_responses(stream, offset, end)
                     return
@@ -71,6 +83,13 @@ def responses(path: str | Path, start: int = 0, end: int | None = None) -> Itera
             yield from _warcio_responses(stream, start, end)
 
 
+def error_text(error: Exception, limit: int = 200) -> str:
+    """`Type: message` of a read error, on one line of printable ASCII, at most `limit`
+    characters (warcio quotes the first line of a file it cannot read: binary junk)."""
+    text = " ".join(f"{type(error).__name__}: {error}".split()).encode("ascii", "backslashreplace").decode()
+    return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
 class _NotOneRecord:
     pass
 
@@ -78,26 +97,47 @@ class _NotOneRecord:
 _NOT_ONE_RECORD = _NotOneRecord()
 
 
-def _members(stream, start: int, end: int | None) -> Iterator[tuple[int, bytes]]:
-    """(offset, inflated bytes) of each gzip member that starts in [start, end)."""
+def _members(stream, start: int, end: int | None, on_damage=None) -> Iterator[tuple[int, bytes]]:
+    """(offset, inflated bytes) of each gzip member that starts in [start, end); a damaged
+    member goes to `on_damage` (or is raised), and the next member that holds a record follows."""
     stream.seek(start)
     offset, pending = start, memoryview(b"")
     while end is None or offset < end:
-        member, parts, used = zlib.decompressobj(31), [], 0
-        while not member.eof:
-            if not pending:
-                pending = memoryview(stream.read(1 << 20))
-                if not pending:
-                    if used:
-                        raise EOFError(f"gzip member cut off at byte {offset + used}")
-                    return
-            piece = pending[:_FEED]
-            parts.append(member.decompress(piece))
-            taken = len(piece) - len(member.unused_data)
-            used += taken
-            pending = pending[taken:]
-        yield offset, b"".join(parts)
+        try:
+            inflated, used, pending = _member(stream, offset, pending)
+        except (zlib.error, EOFError) as error:
+            if on_damage is None:
+                raise
+            on_damage(offset, error)
+            offset = _next_member(stream, offset + 1, end)
+            if offset is None:
+                return
+            stream.seek(offset)
+            pending = memoryview(b"")
+            continue
+        if inflated is None:
+            return
+        yield offset, inflated
         offset += used
+
+
+def _member(stream, offset: int, pending: memoryview) -> tuple[bytes | None, int, memoryview]:
+    """(inflated bytes, compressed length, bytes read past it) of the gzip member at `offset`,
+    whose first bytes are `pending` then the stream's; (None, 0, ...) at the end of the file."""
+    member, parts, used = zlib.decompressobj(31), [], 0
+    while not member.eof:
+        if not pending:
+            pending = memoryview(stream.read(1 << 20))
+            if not pending:
+                if used:
+                    raise EOFError(f"gzip member cut off at byte {offset + used}")
+                return None, 0, pending
+        piece = pending[:_FEED]
+        parts.append(member.decompress(piece))
+        taken = len(piece) - len(member.unused_data)
+        used += taken
+        pending = pending[taken:]
+    return b"".join(parts), used, pending
 
 
 def _response(record: bytes):

@@ -1,0 +1,17 @@
+"""Damaged records in the archives a reparse read (crawler.reparse counts them).
+
+A reparse passes over a damaged record and goes on at the next one; the pages it held are
+missing from the new crawl, which is then `degraded`, not `finished`: the archive needs a
+look (a disk error, a copy cut short). A live crawl reads no archive: the check does not apply.
+"""
+from __future__ import annotations
+
+from . import CheckResult
+
+NAME = "damaged_archive_records"
+
+
+def check(facts) -> list[CheckResult]:
+    if "reparse/archive_files" not in facts.stats:
+        return []
+    return [CheckResult.judge(NAME, int(facts.stats.get("archive/damaged", 0)), 0)]
