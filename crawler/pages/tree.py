@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import re
 import threading
-from functools import lru_cache
-from urllib.parse import urljoin
-
 from lxml import etree
+
+from crawler.sites.base import join_url
 
 TAGS = frozenset(("script", "h1", "h2", "title", "link", "meta", "aside"))
 _PARSERS = threading.local()  # lxml parsers are not to be shared between threads
@@ -133,33 +132,6 @@ class Tree:
                 except ValueError:  # not a URL: not a link to follow
                     continue
         return list(out)
-
-
-_WITH_HOST = re.compile(r"/|[A-Za-z][A-Za-z0-9+.-]*://")
-_HOST_END = re.compile(r"[/?#]")
-
-
-def join_url(base: str, href: str) -> str:
-    """urljoin(base, href). An href that starts with "/" or names its host takes nothing
-    from the base but its scheme and host, so it is joined to those: the same links recur
-    on many pages of a site, and the join is cached by what it depends on."""
-    if _WITH_HOST.match(href):
-        return _join(_origin(base), href)
-    return urljoin(base, href)
-
-
-def _origin(url: str) -> str:
-    """'scheme://host' of an absolute URL: what urljoin reads of a base for such hrefs."""
-    start = url.find("://")
-    if start < 0:
-        return url
-    end = _HOST_END.search(url, start + 3)
-    return url[:end.start()] if end else url
-
-
-@lru_cache(maxsize=65536)
-def _join(base: str, href: str) -> str:
-    return urljoin(base, href)
 
 
 def all_text(el) -> str:

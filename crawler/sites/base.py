@@ -6,9 +6,10 @@ with a new `Site(...)`, not new code. Pure functions of URLs: no Scrapy, no netw
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urljoin, urlsplit, urlunsplit
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
@@ -115,3 +116,31 @@ def _path(url: str) -> str:
         return urlsplit(url).path
     except ValueError:
         return ""
+
+
+_WITH_HOST = re.compile(r"/|[A-Za-z][A-Za-z0-9+.-]*://")
+_HOST_END = re.compile(r"[/?#]")
+
+
+def join_url(base: str, href: str) -> str:
+    """urljoin(base, href). An href that starts with "/" or names its host takes nothing
+    from the base but its scheme and host, so it is joined to those: the same links recur
+    on many pages of a site, and the join is cached by what it depends on."""
+    if _WITH_HOST.match(href):
+        return _join(origin(base), href)
+    return urljoin(base, href)
+
+
+def origin(url: str) -> str:
+    """'scheme://host[:port]' of an absolute URL (what urljoin reads of a base for an href
+    that starts with "/"); else the URL."""
+    start = url.find("://")
+    if start < 0:
+        return url
+    end = _HOST_END.search(url, start + 3)  # one C scan, not a Python loop per character
+    return url[:end.start()] if end else url
+
+
+@lru_cache(maxsize=65536)
+def _join(base: str, href: str) -> str:
+    return urljoin(base, href)

@@ -6,11 +6,10 @@ attribute; it does not import the crawler.
 """
 from __future__ import annotations
 
-import re
 from collections import Counter
 from functools import lru_cache
-from urllib.parse import urljoin
 
+from crawler.sites.base import join_url, origin
 from crawler.sites.realself import SITE
 
 from .contact import has_contact_info
@@ -30,35 +29,18 @@ MISSES: Counter = Counter()
 profile_slug = SITE.profile_slug
 
 
-def _origin(url: str) -> str:
-    """'https://host:port/' of an absolute URL (what urljoin keeps for an absolute path); else the URL."""
-    start = url.find("://")
-    if start < 0:
-        return url
-    m = _HOST_END.search(url, start + 3)  # one C scan, not a Python loop per character
-    return url[:m.start() if m else len(url)] + "/"
-
-
-_HOST_END = re.compile(r"[/?#]")
-
-
-@lru_cache(maxsize=65536)
-def _join(base: str, path: str) -> str:
-    return urljoin(base, path)
-
-
 def doctor_record(byline, base_url: str, stats=None) -> dict | None:
     """The doctor record of a byline with a profile link (None without one)."""
     slug = profile_slug(byline.profile_href)
     if slug is None:
         return None
-    return _doctor_record(byline, slug, _origin(base_url), stats)
+    return _doctor_record(byline, slug, origin(base_url), stats)
 
 
-def _doctor_record(byline, slug: str, origin: str, stats) -> dict:
+def _doctor_record(byline, slug: str, site_origin: str, stats) -> dict:
     # Keyed by the site's origin, not the page's URL: a profile URL ("/dr/<slug>" joined to the
     # page) depends on nothing else, and a page URL key never hits and fills the cache.
-    rec, known = _doctor(slug, origin, byline.name, byline.title_line, byline.rating, byline.review_count)
+    rec, known = _doctor(slug, site_origin, byline.name, byline.title_line, byline.rating, byline.review_count)
     if not known:
         MISSES["title_line_unknown"] += 1
         if stats is not None:
@@ -69,14 +51,14 @@ def _doctor_record(byline, slug: str, origin: str, stats) -> dict:
 
 
 @lru_cache(maxsize=65536)
-def _doctor(slug, base_url, name_raw, title_line, rating_raw, reviews_raw):
+def _doctor(slug, site_origin, name_raw, title_line, rating_raw, reviews_raw):
     name = parse_name(name_raw)
     tl = parse_title_line(title_line)
     rating, reviews = rating_pair(rating_raw, reviews_raw)
     return {
         "type": "doctor",
         "doctor_id": slug,
-        "profile_url": _join(base_url, SITE.profile_path(slug)),
+        "profile_url": join_url(site_origin, SITE.profile_path(slug)),
         "name_raw": name.name_raw,
         "title_line": tl.title_line,
         "display_name": name.display_name,
@@ -128,7 +110,7 @@ def page_records(page, stats=None) -> list[dict]:
     }, q, _QUESTION_READS)]
     doctors: list[dict] = []
     seen: set[str] = set()
-    origin = _origin(url)  # once per page, not per doctor
+    site_origin = origin(url)  # once per page, not per doctor
     for pos, a in enumerate(page.answers, 1):
         body = text(a.body)
         doctor_id = None
@@ -137,7 +119,7 @@ def page_records(page, stats=None) -> list[dict]:
             doctor_id = profile_slug(byline.profile_href)
             if doctor_id is not None and doctor_id not in seen:
                 seen.add(doctor_id)
-                doctors.append(_doctor_record(byline, doctor_id, origin, stats))
+                doctors.append(_doctor_record(byline, doctor_id, site_origin, stats))
         out.append(_with_extras({
             "type": "answer",
             "answer_id": str(a.answer_id),
