@@ -42,6 +42,7 @@ from pipelines.checks.coverage import crawl_coverage
 from pipelines.crawls import Outcome, crawl_row, message_of, status_of, write_crawl_row
 from pipelines.output.parquet import DatasetWriter, check_writable, publish
 from pipelines.items import QuestionPageItem
+from pipelines.loader import committed_crawls
 from pipelines.output.validate import RowsDoNotFit, check_page
 from pipelines.rows import page_rows
 from pipelines.schemas import SCHEMAS
@@ -193,6 +194,9 @@ class Reparse:
         self.latest[page.url] = (page.fetched_at, question_id)
         if any(w.rows_in_file >= self.file_rows for w in self.writers.values()):
             self.seal()
+
+    def newest_page(self) -> datetime | None:
+        return max((fetched for fetched, _ in self.latest.values()), default=None)
 
     def seal(self) -> None:
         part = self.writers["questions"].part
@@ -346,6 +350,12 @@ def run_reparse(paths, out: str | Path = "data", processes: int | None = None, s
     if message:
         stats["crawl/message"] = message
         print(f"doctor-answers reparse: {message}", file=progress.stream)
+    if written and (later := _later_crawls(root, reparse.newest_page())):
+        warning = (f"{len(later)} crawl(s) in {root} started after the newest page of these archives (the "
+                   f"last: {later[-1]}); the latest view now shows this reparse's older pages for the keys it "
+                   f"holds (the newest crawl wins): reparse their archives too, or reparse into another --out")
+        logger.warning("%s", warning)
+        print(f"doctor-answers reparse: {warning}", file=progress.stream)
     row = crawl_row(crawl_id=reparse.crawl_id, spider="reparse", started_at=reparse.started_at, outcome=outcome,
                     start_urls=[str(Path(p).resolve()) for p in paths], stats=stats, written=written,
                     version=settings.get("PROJECT_VERSION"))
@@ -358,6 +368,16 @@ def run_reparse(paths, out: str | Path = "data", processes: int | None = None, s
     _update_latest(root, settings)
     stats.update({f"rows/{name}": n for name, n in written.items()})
     return CrawlResult(status, reparse.crawl_id, stats)
+
+
+def _later_crawls(root: Path, newest_page: datetime | None) -> list[str]:
+    """Live crawls of `root` (not reparses) that started after `newest_page`, oldest first: their
+    rows are newer than the reparse's, yet the reparse, the newest crawl, wins the latest view."""
+    if newest_page is None:
+        return []
+    crawls = committed_crawls(root).to_pylist()
+    return [row["crawl_id"] for row in sorted(crawls, key=lambda row: row["started_at"])
+            if row["spider"] != "reparse" and row["started_at"] > newest_page]
 
 
 def _outcome(root: Path, crawl_id: str, stats: dict, settings) -> Outcome:

@@ -411,3 +411,19 @@ def test_archives_cut_short_or_not_warc_say_so_in_the_outcome(archived_crawl, tm
     row = reparse_row(tmp_path / "junk-out")
     assert row["status"] == "failed" and "no HTTP response in the archives" in row["message"]
     assert all(len(line) < 400 for line in result.stderr.splitlines())  # no dump of the junk
+
+
+def test_a_reparse_into_a_root_with_later_crawls_warns_that_it_now_wins_the_latest_view(archived_crawl, tmp_path):
+    from pipelines.crawls import Outcome, crawl_row, write_crawl_row
+
+    root = tmp_path / "data"
+    shutil.copytree(archived_crawl / "data", root)
+    quiet = cli("reparse", archived_crawl / "archive", "--out", root)
+    assert quiet.returncode == 0 and "started after" not in quiet.stderr, quiet.stderr[-2000:]
+    later = datetime.now(timezone.utc)  # a crawl run without --archive, after every archived page
+    write_crawl_row(root, f"{later:%Y-%m-%d}", crawl_row(
+        crawl_id="20991231T000000Z-later", spider="questions", started_at=later, outcome=Outcome("finished", None),
+        start_urls=["http://127.0.0.1:9/"], stats={}, written={}, version="test"))
+    result = cli("reparse", archived_crawl / "archive", "--out", root)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "1 crawl(s) in" in result.stderr and "20991231T000000Z-later" in result.stderr
