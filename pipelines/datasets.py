@@ -26,7 +26,7 @@ from pipelines.output.datasets import DATA_DATASETS, ParquetDatasets
 from pipelines.output.parquet import warm_arrow
 from pipelines.output.validate import RowsDoNotFit
 from pipelines.rows import page_rows
-from pipelines.signals import batch_sealing, crawl_committed
+from pipelines.signals import batch_sealing, crawl_committed, output_failed
 from pipelines.state import PageVersion
 
 logger = logging.getLogger(__name__)
@@ -55,6 +55,7 @@ class DatasetsPipeline:
         pipeline.open()
         crawler.signals.connect(pipeline.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(pipeline.output_failed, signal=output_failed)
         return pipeline
 
     def open(self) -> None:
@@ -124,15 +125,22 @@ class DatasetsPipeline:
         sealed = []
         for _, files in self.crawler.signals.send_catch_log(batch_sealing, part=part):
             sealed.extend(files or [])
+        if self.output_error:  # a component failed to seal its part: the batch is not whole
+            raise OSError(self.output_error)
         return sealed
 
     # failure and the end -----------------------------------------------------------------
 
     def _fail(self, error: OSError) -> None:
+        self.output_failed(f"cannot write to {self.root}: {error}")
+
+    def output_failed(self, message: str) -> None:
+        """Stop the crawl, its open batch dropped: this pipeline's output or another part of
+        the commit (the `output_failed` signal) cannot be written."""
         # One clear error, then stop: a crawl that cannot write must not go on fetching.
         if self.output_error:
             return
-        self.output_error = f"cannot write to {self.root}: {error}"
+        self.output_error = message
         logger.error("Output failed, stopping the crawl: %s", self.output_error)
         self.crawler.stats.set_value("crawl/message", self.output_error)
         self.output.abort()

@@ -6,9 +6,14 @@ without the dataset pipeline knowing them.
   receiver seals its own files of the same batch and returns them as a list of
   (temporary path, final path) pairs: they are published with the batch, in the same commit,
   so after any kill a committed batch has all of them or none.
+- `output_failed(message)`: a component that takes part in the commit cannot keep its part
+  (the archive's writer is gone, its disk is full). The dataset pipeline stops the crawl and
+  commits no batch after it, since that batch's rows would lack the component's files;
+  `message` (what failed, in words a person acts on) becomes the crawl's message.
 - `crawl_committed(root, crawl_id, status)`: the crawl's `crawls` row is written (the crawl is
   visible to readers). Receivers update what is derived from committed crawls.
 """
 
 batch_sealing = object()
+output_failed = object()
 crawl_committed = object()

@@ -6,6 +6,7 @@ import inspect
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 from datetime import datetime, timedelta, timezone
@@ -22,7 +23,7 @@ from pipelines.loader import load
 from reference_site.server import start_in_thread
 from reference_site.site import Site
 from tests import redesign
-from tests.crawling import crawl, crawl_command, crawl_rows, kill_after
+from tests.crawling import crawl, crawl_command, crawl_rows, kill_after, question_hits, wait_for
 from tests.truthcheck import differences, read_truth, truth_by_dataset
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -203,6 +204,42 @@ def test_a_crawl_killed_and_resumed_leaves_an_archive_covering_every_committed_r
     assert differences(read_truth(tmp_path / "truth.jsonl"), tmp_path / "again") == []
     for dataset in ("questions", "answers"):
         assert rows(tmp_path / "again", dataset) == rows(out, dataset), dataset
+
+
+def _children(pid: int, marker: bytes) -> list[int]:
+    """Child processes of `pid` whose command line holds `marker` (from /proc: Linux)."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        try:
+            status = (proc / "status").read_text()
+            parent = int(next(line.split()[1] for line in status.splitlines() if line.startswith("PPid:")))
+            if parent == pid and marker in (proc / "cmdline").read_bytes():
+                found.append(int(proc.name))
+        except (OSError, ValueError, StopIteration):
+            continue
+    return found
+
+
+def test_a_crawl_whose_archive_writer_dies_commits_no_row_without_its_response(reference_site, tmp_path):
+    out, archive = tmp_path / "data", tmp_path / "archive"
+    site = reference_site(questions=400, seed=5, faults="latency=10ms")
+    crawl = subprocess.Popen(crawl_command(site.url, "--out", out, "--archive", archive, "-s", "PARQUET_FILE_ROWS=150"),
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        wait_for(lambda: question_hits(site) >= 80 or crawl.poll() is not None, what="80 question pages")
+        (writer,) = _children(crawl.pid, b"crawler.archive.writer")
+        os.kill(writer, signal.SIGKILL)  # the OOM killer, say
+        _, stderr = crawl.communicate(timeout=300)
+    finally:
+        crawl.kill()
+    assert crawl.returncode == 1, stderr[-3000:]
+    (row,) = crawl_rows(out)
+    assert row["status"] == "failed" and row["message"].startswith(f"cannot write the archive to {archive}")
+    assert "Traceback" not in stderr
+    fetched = {r.fetched_at for r in archived(archive)}
+    committed = load("questions", root=out, latest=False)
+    assert len(committed) and all(t.to_pydatetime() in fetched for t in committed["fetched_at"])
+    assert [p.name for p in archive.iterdir() if p.name.startswith(".")] == []  # the dead writer's file is gone
 
 
 def test_reparse_keeps_the_latest_good_page_of_a_url_archived_twice(tmp_path):

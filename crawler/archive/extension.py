@@ -16,7 +16,6 @@ temporary files first: what they held was never committed, and is fetched again.
 from __future__ import annotations
 
 import json
-import logging
 import os
 import pickle
 import socket
@@ -27,14 +26,12 @@ from pathlib import Path
 
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
-from scrapy.utils.defer import _schedule_coro
 
 from crawler.archive.files import Exchange, temporary_files
 from crawler.extraction import HEADER, frame
 from pipelines.output.parquet import check_writable
-from pipelines.signals import batch_sealing
+from pipelines.signals import batch_sealing, output_failed
 
-logger = logging.getLogger(__name__)
 SOCKET_BUFFER = 4 * 1024 * 1024  # responses in flight to the writer before the crawl waits for it
 
 
@@ -46,6 +43,7 @@ class WarcArchive:
         self.process: subprocess.Popen | None = None
         self.sock: socket.socket | None = None
         self.failed = False
+        self.crawl_id: str | None = None
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -74,6 +72,7 @@ class WarcArchive:
         except OSError as error:
             self._fail(f"{error.strerror or error}")
             return
+        self.crawl_id = crawl_id
         self._start(crawl_id, self._warcinfo(spider, crawl_id))
 
     def _warcinfo(self, spider, crawl_id: str) -> dict:
@@ -162,15 +161,13 @@ class WarcArchive:
             self.process = None
 
     def _fail(self, reason: str) -> None:
-        # Like a dataset that cannot be written: one error line, and the crawl stops, since
-        # rows would otherwise be committed without the responses they came from.
+        # Like a dataset that cannot be written: the dataset pipeline stops the crawl and
+        # commits nothing more, since rows would otherwise lack the responses they came from.
         if self.failed:
             return
         self.failed = True
-        message = f"cannot write the archive to {self.folder}: {reason}"
-        logger.error("Archive failed, stopping the crawl: %s", message)
-        self.crawler.stats.set_value("crawl/message", message)
         self._stop()
-        engine = self.crawler.engine
-        if engine is not None and engine.spider is not None:
-            _schedule_coro(engine.close_spider_async(reason="output_failed"))
+        if self.crawl_id:  # what the writer left (a killed writer's file) belongs to no batch
+            for stale in temporary_files(self.folder, self.crawl_id):
+                stale.unlink(missing_ok=True)
+        self.crawler.signals.send_catch_log(output_failed, message=f"cannot write the archive to {self.folder}: {reason}")
