@@ -375,7 +375,7 @@ def _later_crawls(root: Path, newest_page: datetime | None) -> list[str]:
     rows are newer than the reparse's, yet the reparse, the newest crawl, wins the latest view."""
     if newest_page is None:
         return []
-    crawls = committed_crawls(root).to_pylist()
+    crawls = committed_crawls(root).select(["crawl_id", "spider", "started_at"]).to_pylist()
     return [row["crawl_id"] for row in sorted(crawls, key=lambda row: row["started_at"])
             if row["spider"] != "reparse" and row["started_at"] > newest_page]
 
