@@ -23,6 +23,7 @@ import sys
 import time
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -344,6 +345,10 @@ def run_reparse(paths, out: str | Path = "data", processes: int | None = None, s
     except OSError as error:
         reparse.abort()
         failure = ("failed", f"cannot write to {root}: {error.strerror or error}")
+    except BrokenProcessPool:
+        reparse.abort()
+        failure = ("failed", "a reparse process died (killed, or out of memory?); nothing written: run it again, "
+                             "with fewer --processes if memory is short")
     stats = dict(reparse.stats)
     outcome = Outcome(*failure) if failure else _outcome(root, reparse.crawl_id, stats, settings)
     status, message = outcome.status, outcome.message

@@ -464,3 +464,21 @@ def test_a_reparse_into_a_root_with_later_crawls_warns_that_it_now_wins_the_late
     result = cli("reparse", archived_crawl / "archive", "--out", root)
     assert result.returncode == 0, result.stderr[-2000:]
     assert "1 crawl(s) in" in result.stderr and "20991231T000000Z-later" in result.stderr
+
+
+def _die(task):
+    """A reparse process killed while it reads (the OOM killer, say)."""
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def test_a_reparse_whose_process_dies_fails_in_words_and_writes_nothing(archived_crawl, tmp_path, monkeypatch):
+    from crawler import reparse
+
+    monkeypatch.setattr(reparse, "read_chunk", _die)
+    result = reparse.run_reparse([archived_crawl / "archive"], out=tmp_path / "out", processes=2, stream=open(os.devnull, "w"))
+    assert result.status == "failed" and "a reparse process died" in result.stats["crawl/message"]
+    (row,) = crawl_rows(tmp_path / "out")
+    assert row["status"] == "failed" and row["questions"] == 0
+    assert [p for name in ("questions", "answers", "doctors") for p in (tmp_path / "out" / name).rglob("*")
+            if p.is_file()] == []
+    assert [p for p in (tmp_path / "out").rglob(".*") if p.is_file()] == []
