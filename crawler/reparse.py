@@ -349,6 +349,9 @@ def run_reparse(paths, out: str | Path = "data", processes: int | None = None, s
         reparse.abort()
         failure = ("failed", "a reparse process died (killed, or out of memory?); nothing written: run it again, "
                              "with fewer --processes if memory is short")
+    except Exception as error:  # a bug: named in one line, nothing half written, the crawls row says so
+        reparse.abort()
+        failure = ("failed", f"reparse stopped by an error ({error_text(error)}); nothing written")
     stats = dict(reparse.stats)
     outcome = Outcome(*failure) if failure else _outcome(root, reparse.crawl_id, stats, settings)
     status, message = outcome.status, outcome.message

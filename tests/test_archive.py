@@ -471,12 +471,20 @@ def _die(task):
     os.kill(os.getpid(), signal.SIGKILL)
 
 
-def test_a_reparse_whose_process_dies_fails_in_words_and_writes_nothing(archived_crawl, tmp_path, monkeypatch):
+def _bug(task):
+    raise ValueError("a bug\nof two lines")
+
+
+@pytest.mark.parametrize("read_chunk, processes, words", [
+    (_die, 2, "a reparse process died"), (_bug, 1, "reparse stopped by an error (ValueError: a bug of two lines)")])
+def test_a_reparse_whose_process_dies_fails_in_words_and_writes_nothing(archived_crawl, tmp_path, monkeypatch,
+                                                                       read_chunk, processes, words):
     from crawler import reparse
 
-    monkeypatch.setattr(reparse, "read_chunk", _die)
-    result = reparse.run_reparse([archived_crawl / "archive"], out=tmp_path / "out", processes=2, stream=open(os.devnull, "w"))
-    assert result.status == "failed" and "a reparse process died" in result.stats["crawl/message"]
+    monkeypatch.setattr(reparse, "read_chunk", read_chunk)
+    with open(os.devnull, "w") as quiet:
+        result = reparse.run_reparse([archived_crawl / "archive"], out=tmp_path / "out", processes=processes, stream=quiet)
+    assert result.status == "failed" and words in result.stats["crawl/message"]
     (row,) = crawl_rows(tmp_path / "out")
     assert row["status"] == "failed" and row["questions"] == 0
     assert [p for name in ("questions", "answers", "doctors") for p in (tmp_path / "out" / name).rglob("*")
