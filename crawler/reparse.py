@@ -10,8 +10,8 @@ response whose URL is a question URL; block pages, cut-off pages and pages of no
 are counted as a crawl counts them. Each row keeps the page's fetch time (the record's
 WARC-Date), so the rows are the live crawl's, `crawl_id` aside.
 
-A URL archived more than once (a crawl resumed after a kill fetches again what it had not
-committed; several crawls' archives at once) keeps its latest good page, as the crawl does.
+A question archived more than once (under two URLs; several crawls' archives at once) keeps
+its latest good page: one row per (site, question_id) in the new crawl, as in any crawl.
 """
 from __future__ import annotations
 
@@ -98,6 +98,8 @@ def read_chunk(task: tuple[str, int, int | None, int]) -> Chunk:
                     failed.append((response.url, "blocked"))
                 continue
             if response.status != 200 or not question:
+                if question and response.status >= 400:  # given up on, unless a good page of it follows
+                    failed.append((response.url, "http_error"))
                 continue
             try:
                 extract = extract_page(response.url, response.body, response.content_type)
@@ -137,7 +139,8 @@ class Reparse:
     stats: Counter = field(default_factory=Counter)
     writers: dict = field(default_factory=dict)
     sealed: dict = field(default_factory=lambda: {name: [] for name in DATA_DATASETS})
-    latest: dict = field(default_factory=dict)  # url -> (fetched_at, question_id) of the page written
+    latest: dict = field(default_factory=dict)  # (site, question_id) -> fetched_at of the page written
+    read: set = field(default_factory=set)  # URLs with a good page
     superseded: set = field(default_factory=set)  # (question_id, fetched_at) of pages a later one replaced
     doctors: set = field(default_factory=set)
     bad: dict = field(default_factory=dict)  # url -> last failure, for URLs with no good page (yet)
@@ -159,20 +162,14 @@ class Reparse:
         for line in chunk.errors:
             logger.error("%s", line)
         for url, kind in chunk.failed:
-            if url not in self.latest:
+            if url not in self.read:
                 self.bad[url] = kind
         for page in chunk.pages:
             self._add_page(page)
 
     def _add_page(self, page: Page) -> None:
         self.bad.pop(page.url, None)
-        earlier = self.latest.get(page.url)
-        if earlier is not None:
-            if earlier[0] >= page.fetched_at:
-                self.stats["pages/superseded"] += 1
-                return
-            self.superseded.add((earlier[1], earlier[0]))
-            self.stats["pages/superseded"] += 1
+        self.read.add(page.url)
         item = QuestionPageItem(family=page.family, fetched_url=page.url, fetched_at=page.fetched_at,
                                 content_sha256=page.content_sha256, records=page.records)
         try:  # the crawl's own rows and checks: a row that does not fit makes the page malformed
@@ -182,22 +179,30 @@ class Reparse:
             logger.error("Malformed page %s: %s", page.url, error)
             self.stats["pages/malformed"] += 1
             return
-        question_id = None
+        # One row per question, as in a crawl: the same question under another URL, or in
+        # another crawl's archive, keeps its latest good page.
+        question = rows["questions"][0]
+        key = (question["site"], question["question_id"])
+        earlier = self.latest.get(key)
+        if earlier is not None:  # counted as a crawl counts a question met twice
+            self.stats["pages/question"] -= 1
+            self.stats["pages/duplicate_question"] += 1
+            if earlier >= page.fetched_at:
+                return
+            self.superseded.add((key[1], earlier))
         for dataset, dataset_rows in rows.items():
             for row in dataset_rows:
-                if dataset == "questions":
-                    question_id = row["question_id"]
-                elif dataset == "doctors":
+                if dataset == "doctors":
                     if (row["site"], row["doctor_id"]) in self.doctors:
                         continue
                     self.doctors.add((row["site"], row["doctor_id"]))
                 self.writers[dataset].add(row)
-        self.latest[page.url] = (page.fetched_at, question_id)
+        self.latest[key] = page.fetched_at
         if any(w.rows_in_file >= self.file_rows for w in self.writers.values()):
             self.seal()
 
     def newest_page(self) -> datetime | None:
-        return max((fetched for fetched, _ in self.latest.values()), default=None)
+        return max(self.latest.values(), default=None)
 
     def seal(self) -> None:
         part = self.writers["questions"].part

@@ -156,6 +156,9 @@ def test_bad_pages_errors_and_blocks_are_archived_and_counted_again_by_reparse(r
     row = reparse_row(tmp_path / "again")
     assert row["pages_blocked"] > 0 and row["pages_truncated"] > 0
     assert row["pages_fetched"] == len(responses_)
+    (live,) = crawl_rows(tmp_path / "data")
+    counts = ("questions", "answers", "doctors", "pages_failed", "pages_blocked", "pages_truncated", "pages_malformed")
+    assert {k: row[k] for k in counts} == {k: live[k] for k in counts}
 
 
 def test_archive_files_are_bounded_and_read_in_parts_by_several_processes(reference_site, tmp_path):
@@ -242,15 +245,15 @@ def test_a_crawl_whose_archive_writer_dies_commits_no_row_without_its_response(r
     assert [p.name for p in archive.iterdir() if p.name.startswith(".")] == []  # the dead writer's file is gone
 
 
-def test_reparse_keeps_the_latest_good_page_of_a_url_archived_twice(tmp_path):
+def test_reparse_keeps_the_latest_good_page_of_a_question_archived_twice(tmp_path):
     day0, day1 = Site(30, seed=8, day=0), Site(30, seed=8, day=30)
     slug = next(s for s in day0.question_slugs() if day0.page(s).body != day1.page(s).body)
     url = f"http://127.0.0.1:9/question/{slug}"
     early = datetime(2026, 1, 1, tzinfo=timezone.utc)
 
-    def archive(name: str, body: bytes, when: datetime) -> None:
+    def archive(name: str, body: bytes, when: datetime, at: str = url) -> None:
         files = WarcFiles(tmp_path / "archive", name, 10**9, {"crawl-id": name})
-        files.write(Exchange(url, when, "GET", [], b"", 200, "HTTP/1.1",
+        files.write(Exchange(at, when, "GET", [], b"", 200, "HTTP/1.1",
                              [(b"Content-Type", [b"text/html"])], body, None))
         for tmp, final in files.seal():
             os.replace(tmp, final)
@@ -258,8 +261,12 @@ def test_reparse_keeps_the_latest_good_page_of_a_url_archived_twice(tmp_path):
     # The later page sits in the first file: the WARC-Date decides, not the order of files.
     archive("a-crawl", day1.page(slug).body, early + timedelta(days=30, microseconds=7))
     archive("b-crawl", day0.page(slug).body, early)
+    # The same question under another URL (another port: another request key) is one question.
+    archive("c-crawl", day0.page(slug).body, early + timedelta(days=1), f"http://127.0.0.1:8/question/{slug}")
     result = cli("reparse", tmp_path / "archive", "--out", tmp_path / "out")
     assert result.returncode == 0, result.stderr[-2000:]
+    (row,) = crawl_rows(tmp_path / "out")
+    assert (row["questions"], row["pages_failed"]) == (1, 0)
     expected = truth_by_dataset(day1.truth(slug))
     questions = load("questions", root=tmp_path / "out", latest=False)
     answers = load("answers", root=tmp_path / "out", latest=False)
