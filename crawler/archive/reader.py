@@ -50,12 +50,16 @@ def archive_files(paths) -> tuple[list[Path], list[str]]:
     return files_in(paths, lambda f: is_warc(f.name), ".warc.gz or .warc")
 
 
-def responses(path: str | Path, start: int = 0, end: int | None = None, on_damage=None) -> Iterator[ArchivedResponse]:
+def _raise(offset: int, error: Exception) -> None:
+    raise error
+
+
+def responses(path: str | Path, start: int = 0, end: int | None = None, on_damage=_raise) -> Iterator[ArchivedResponse]:
     """The HTTP responses of the records that start in [start, end) of the file.
 
     `on_damage(offset, error)`: in a file gzipped record by record, a damaged record (bytes
     that do not inflate, a member cut off, a header that cannot be read) is reported and passed
-    over, and reading goes on at the next record. Without it, and in any other layout, where
+    over, and reading goes on at the next record. By default, and in any other layout, where
     no next record can be found, the damage is raised: what was read before it stands."""
     with open(path, "rb") as stream:
         if start:
@@ -67,8 +71,6 @@ def responses(path: str | Path, start: int = 0, end: int | None = None, on_damag
                 try:
                     response = _response(record)
                 except Exception as error:  # a record whose header cannot be read (a date, a length)
-                    if on_damage is None:
-                        raise
                     on_damage(offset, error)
                     continue
                 if response is _NOT_ONE_RECORD:  # not the usual layout after all: warcio reads the rest
@@ -97,17 +99,15 @@ class _NotOneRecord:
 _NOT_ONE_RECORD = _NotOneRecord()
 
 
-def _members(stream, start: int, end: int | None, on_damage=None) -> Iterator[tuple[int, bytes]]:
+def _members(stream, start: int, end: int | None, on_damage) -> Iterator[tuple[int, bytes]]:
     """(offset, inflated bytes) of each gzip member that starts in [start, end); a damaged
-    member goes to `on_damage` (or is raised), and the next member that holds a record follows."""
+    member goes to `on_damage`, and the next member that holds a record follows."""
     stream.seek(start)
     offset, pending = start, memoryview(b"")
     while end is None or offset < end:
         try:
             inflated, used, pending = _member(stream, offset, pending)
         except (zlib.error, EOFError) as error:
-            if on_damage is None:
-                raise
             on_damage(offset, error)
             offset = _next_member(stream, offset + 1, end)
             if offset is None:
