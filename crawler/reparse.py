@@ -90,8 +90,8 @@ def read_chunk(task: tuple[str, int, int | None, int]) -> Chunk:
         for response in responses(path, start, end, on_damage=damaged):
             counts["response_received_count"] += 1
             question = is_question_url(response.url)
-            if response.status in site_for(response.url).block_statuses and is_block_page(response.body,
-                                                                                          response.content_type):
+            if response.status in site_for(response.url).block_statuses and \
+                    is_block_page(response.body, response.content_type, response.url):
                 # Counted whatever the page, as the crawl's block middleware does.
                 counts["pages/blocked"] += 1
                 if question:

@@ -1,13 +1,24 @@
 """The site definition (crawler.sites): URL rules, keys, canonical links; the spider's arguments."""
 from __future__ import annotations
 
+import dataclasses
 import gzip
+import json
 
 import pytest
 
+import crawler.sites
 from crawler import discovery
+from crawler.extraction import extract_page
+from crawler.pages import FAMILIES, BlockedPage, is_block_page, parse_question_page
 from crawler.sites import DEFAULT, site_for
 from crawler.sites.realself import SITE as REALSELF
+from tests.contract import PAGES
+
+SLUG = "botox-injections-days-knot-redness-injection-sites"
+# A second site: doctors under /doctor/, and a bot wall of its own.
+OTHER = dataclasses.replace(REALSELF, name="other", hosts=frozenset({"doctors.example"}), profile_prefix="/doctor/",
+                            block_title="Checking your browser", block_element_id="cf-challenge")
 from crawler.spiders.arguments import QuestionsArguments, SpiderArgumentError
 
 
@@ -44,6 +55,34 @@ def test_doctor_keys_come_from_profile_links():
     assert REALSELF.profile_slug("https://www.realself.com/dr/x-y-ny/reviews") == "x-y-ny"
     assert REALSELF.profile_slug("/question/x") is None and REALSELF.profile_slug(None) is None
     assert REALSELF.profile_path("x-y-ny") == "/dr/x-y-ny"
+
+
+@pytest.fixture
+def other_site(monkeypatch):
+    monkeypatch.setattr(crawler.sites, "SITES", (REALSELF, OTHER))
+    return OTHER
+
+
+@pytest.mark.parametrize("family", FAMILIES)
+def test_the_parsers_read_the_rules_of_the_pages_own_site(other_site, family):
+    html = (PAGES / f"{SLUG}.{family}.html").read_bytes().replace(b"/dr/", b"/doctor/")
+    expected = [json.loads(line) for line in (PAGES / f"{SLUG}.expected.jsonl").read_text().splitlines()]
+    expected = [r["doctor_id"] for r in expected if r["type"] == "doctor"]
+
+    doctors = [r for r in extract_page(f"https://doctors.example/question/{SLUG}", html).records if r["type"] == "doctor"]
+    assert [d["doctor_id"] for d in doctors] == expected
+    assert [d["profile_url"] for d in doctors] == [f"https://doctors.example/doctor/{slug}" for slug in expected]
+    # the same links are no RealSelf profiles: its pages name doctors under /dr/
+    realself = extract_page(f"https://www.realself.com/question/{SLUG}", html).records
+    assert not [r for r in realself if r["type"] == "doctor"]
+
+
+def test_block_pages_are_known_by_the_markers_of_the_pages_own_site(other_site):
+    wall = b"<html><head><title>Checking your browser</title></head><body><div id=cf-challenge></div></body></html>"
+    assert is_block_page(wall, url="https://doctors.example/question/x")
+    assert not is_block_page(wall, url="https://www.realself.com/question/x")
+    with pytest.raises(BlockedPage, match="cf-challenge"):
+        parse_question_page("https://doctors.example/question/x", wall)
 
 
 @pytest.mark.parametrize("canonical, expected", [

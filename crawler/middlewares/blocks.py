@@ -81,4 +81,4 @@ def _looks_blocked(response: Response) -> bool:
     content_type = response.headers.get(b"Content-Type", b"") or b""
     if b"html" not in content_type.lower() and not response.body.lstrip()[:15].lower().startswith(b"<!doctype html"):
         return False
-    return is_block_page(response.body)
+    return is_block_page(response.body, content_type or None, response.url)

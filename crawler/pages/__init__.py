@@ -13,7 +13,7 @@ import re
 
 from lxml import etree
 
-from crawler.sites.realself import SITE
+from crawler.sites import site_for
 
 from .blocks import block_reason
 from .charset import decode
@@ -92,25 +92,27 @@ def _check(url: str, page: QuestionPage) -> None:
         raise UnknownLayout(url, f"{page.family} page with an answer without an id")
 
 
-def detect_family(html) -> str | None:
+def detect_family(html, url: str = "page") -> str | None:
     """The name of the family that recognises a page (str or bytes), or None."""
     try:
-        family = recognise(_tree("page", html)[0])
+        family = recognise(_tree(url, html)[0])
     except PageError:
         return None
     return family.name if family else None
 
 
-def is_block_page(html, content_type=None) -> bool:
-    """True for a block page (str or bytes), whatever the HTTP status."""
+def is_block_page(html, content_type=None, url: str = "page") -> bool:
+    """True for a block page (str or bytes) of the site of `url` (crawler.sites), whatever the
+    HTTP status."""
     probe = html if isinstance(html, str) else bytes(html)
-    markers = (SITE.block_element_id, SITE.block_title)
+    site = site_for(url)
+    markers = (site.block_element_id, site.block_title)
     if not isinstance(probe, str):
         markers = tuple(marker.encode() for marker in markers)
     if not any(marker in probe for marker in markers):
         return False
     try:
-        tree, text = _tree("page", html, content_type)
+        tree, text = _tree(url, html, content_type)
     except PageError:
         return False
     return block_reason(tree, recognise(tree) is not None, text) is not None

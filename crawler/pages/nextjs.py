@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import json
 
-from crawler.sites.realself import SITE
-
 from .errors import TruncatedPage, UnknownLayout
 from .items import Answer, Byline, Question
 from .markup import html_paragraphs, plain_paragraphs
@@ -83,7 +81,7 @@ class NextjsPage(QuestionPageObject):
             shown = [text_of(p.get(_DATE)) for p in self.tree.parts(cards, (_DATE,))]
         else:
             shown = [None] * len(answers)
-        return [NextjsAnswer(a, date).to_item() for a, date in zip(answers, shown)]
+        return [NextjsAnswer(a, date, self.tree.site).to_item() for a, date in zip(answers, shown)]
 
     def declared_answer_count(self) -> int | None:
         declared = self.data.get("answerCount")
@@ -145,9 +143,9 @@ class NextjsQuestion(_Content):
 class NextjsAnswer(_Content):
     item = Answer
 
-    def __init__(self, data: dict, shown_date: str | None):
+    def __init__(self, data: dict, shown_date: str | None, site):
         super().__init__(data)
-        self.shown_date = shown_date
+        self.shown_date, self.site = shown_date, site
 
     def answer_id(self) -> str:
         return self._id()
@@ -163,21 +161,21 @@ class NextjsAnswer(_Content):
 
     def byline(self) -> Byline | None:
         provider = self.data.get("provider")
-        return NextjsByline(provider).to_item() if isinstance(provider, dict) else None
+        return NextjsByline(provider, self.site).to_item() if isinstance(provider, dict) else None
 
 
 class NextjsByline(ItemPage):
     item = Byline
 
-    def __init__(self, provider: dict):
-        self.data = provider
+    def __init__(self, provider: dict, site):
+        self.data, self.site = provider, site  # a slug without a link is a profile by its rule
 
     def name(self) -> str | None:
         return _str(self.data.get("displayName")) or None
 
     def profile_href(self) -> str | None:
         href, slug = _str(self.data.get("profileUrl")), _str(self.data.get("slug"))
-        return href or (SITE.profile_path(slug) if slug else href)
+        return href or (self.site.profile_path(slug) if slug else href)
 
     def title_line(self) -> str | None:
         return _str(self.data.get("subtitle")) or None

@@ -5,8 +5,6 @@ import json
 
 from lxml import etree
 
-from crawler.sites.realself import SITE
-
 from .errors import UnknownLayout
 from .items import Answer, Byline, Question
 from .markup import paragraphs
@@ -36,7 +34,7 @@ class ProviderCardPage(QuestionPageObject):
     def answers(self) -> list[Answer]:
         answers, cards = self.tree.classed("Content--answer"), self.tree.classed("Media--providerCard")
         card_parts = dict(zip(cards, self.tree.parts(cards, _CARD_PARTS)))
-        return [ProviderCardAnswer(a, parts, card_parts).to_item()
+        return [ProviderCardAnswer(a, parts, card_parts, self.tree.site).to_item()
                 for a, parts in zip(answers, self.tree.parts(answers, _ANSWER_PARTS))]
 
     def declared_answer_count(self) -> int | None:
@@ -119,9 +117,9 @@ class ProviderCardAnswer(ElementPage):
     its like count in the rs-static-data JSON of a child."""
     item = Answer
 
-    def __init__(self, el, parts: dict, card_parts: dict):
+    def __init__(self, el, parts: dict, card_parts: dict, site):
         super().__init__(el, parts)
-        self.card_parts = card_parts
+        self.card_parts, self.site = card_parts, site
         by = parts.get("Content-byline")
         self.time = next(by.iter("time"), None) if by is not None else None
 
@@ -154,7 +152,7 @@ class ProviderCardAnswer(ElementPage):
 
     def byline(self) -> Byline | None:
         card = self.parts.get("Media--providerCard")
-        return ProviderCardByline(card, self.card_parts.get(card, {})).to_item() if card is not None else None
+        return ProviderCardByline(card, self.card_parts.get(card, {}), self.site).to_item() if card is not None else None
 
 
 def _plain(value):
@@ -170,8 +168,8 @@ class ProviderCardByline(ItemPage):
     title line), and the rating as microdata, else as its aria-label and count text."""
     item = Byline
 
-    def __init__(self, card, parts: dict):
-        self.el, self.parts = card, parts
+    def __init__(self, card, parts: dict, site):
+        self.el, self.parts, self.site = card, parts, site  # its rule says which links are profiles
         self.links = list(card.iter("a"))
         self.metas = {m.get("itemprop"): m.get("content") for m in card.iter("meta")}  # the last of each
 
@@ -180,7 +178,7 @@ class ProviderCardByline(ItemPage):
         return text_of(names[-1]) if names else None
 
     def profile_href(self) -> str | None:
-        return next((a.get("href") for a in self.links if SITE.profile_slug(a.get("href"))), None)
+        return next((a.get("href") for a in self.links if self.site.profile_slug(a.get("href"))), None)
 
     def title_line(self) -> str | None:
         return text_of(self.parts.get("BodyText--secondary"))

@@ -11,6 +11,7 @@ import re
 import threading
 from lxml import etree
 
+from crawler.sites import site_for
 from crawler.sites.base import join_url
 
 TAGS = frozenset(("script", "h1", "h2", "title", "link", "meta", "aside"))
@@ -57,12 +58,14 @@ class ClassKeys:
 
 
 class Tree:
-    """The root of a page and its elements by declared class key and by tag (TAGS)."""
+    """The root of a page, the site it is of (its URL's: crawler.sites), and its elements by
+    declared class key and by tag (TAGS)."""
 
-    __slots__ = ("root", "url", "classes", "tags", "keys")
+    __slots__ = ("root", "url", "site", "classes", "tags", "keys")
 
     def __init__(self, root, url: str, keys: ClassKeys):
         self.root, self.url, self.keys = root, url, keys
+        self.site = site_for(url)
         self.classes: dict[str, list] = {}
         self.tags: dict[str, list] = {}
         classes, tags, memo = self.classes, self.tags, keys.memo

@@ -14,7 +14,8 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
-@dataclass(frozen=True)
+# eq=False: a site is itself, compared and hashed by identity (a cache key of every page).
+@dataclass(frozen=True, eq=False)
 class Site:
     name: str
     hosts: frozenset[str]            # the site's own hosts: its canonical links point there

@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections import Counter
 from functools import lru_cache
 
+from crawler.sites import site_for
 from crawler.sites.base import join_url, origin
-from crawler.sites.realself import SITE
 
 from .contact import has_contact_info
 from .dates import parse_shown_date, parse_timestamp, to_iso_date
@@ -25,22 +25,19 @@ from .votes import vote_count
 MISSES: Counter = Counter()
 
 
-# A doctor's key from a profile link, by the site's own rule (cached there).
-profile_slug = SITE.profile_slug
-
-
 def doctor_record(byline, base_url: str, stats=None) -> dict | None:
     """The doctor record of a byline with a profile link (None without one)."""
-    slug = profile_slug(byline.profile_href)
+    site = site_for(base_url)
+    slug = site.profile_slug(byline.profile_href)  # a doctor's key, by the site's rule
     if slug is None:
         return None
-    return _doctor_record(byline, slug, origin(base_url), stats)
+    return _doctor_record(byline, slug, origin(base_url), site, stats)
 
 
-def _doctor_record(byline, slug: str, site_origin: str, stats) -> dict:
+def _doctor_record(byline, slug: str, site_origin: str, site, stats) -> dict:
     # Keyed by the site's origin, not the page's URL: a profile URL ("/dr/<slug>" joined to the
     # page) depends on nothing else, and a page URL key never hits and fills the cache.
-    rec, known = _doctor(slug, site_origin, byline.name, byline.title_line, byline.rating, byline.review_count)
+    rec, known = _doctor(slug, site_origin, site, byline.name, byline.title_line, byline.rating, byline.review_count)
     if not known:
         MISSES["title_line_unknown"] += 1
         if stats is not None:
@@ -51,14 +48,14 @@ def _doctor_record(byline, slug: str, site_origin: str, stats) -> dict:
 
 
 @lru_cache(maxsize=65536)
-def _doctor(slug, site_origin, name_raw, title_line, rating_raw, reviews_raw):
+def _doctor(slug, site_origin, site, name_raw, title_line, rating_raw, reviews_raw):
     name = parse_name(name_raw)
     tl = parse_title_line(title_line)
     rating, reviews = rating_pair(rating_raw, reviews_raw)
     return {
         "type": "doctor",
         "doctor_id": slug,
-        "profile_url": join_url(site_origin, SITE.profile_path(slug)),
+        "profile_url": join_url(site_origin, site.profile_path(slug)),
         "name_raw": name.name_raw,
         "title_line": tl.title_line,
         "display_name": name.display_name,
@@ -110,16 +107,16 @@ def page_records(page, stats=None) -> list[dict]:
     }, q, _QUESTION_READS)]
     doctors: list[dict] = []
     seen: set[str] = set()
-    site_origin = origin(url)  # once per page, not per doctor
+    site, site_origin = site_for(url), origin(url)  # once per page, not per doctor
     for pos, a in enumerate(page.answers, 1):
         body = text(a.body)
         doctor_id = None
         byline = a.byline
         if byline is not None:
-            doctor_id = profile_slug(byline.profile_href)
+            doctor_id = site.profile_slug(byline.profile_href)  # a doctor's key, by the site's rule
             if doctor_id is not None and doctor_id not in seen:
                 seen.add(doctor_id)
-                doctors.append(_doctor_record(byline, doctor_id, site_origin, stats))
+                doctors.append(_doctor_record(byline, doctor_id, site_origin, site, stats))
         out.append(_with_extras({
             "type": "answer",
             "answer_id": str(a.answer_id),
