@@ -16,7 +16,8 @@ import math
 import os
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from urllib.parse import urlsplit
+
+from crawler.spiders.arguments import SpiderArgumentError, check_http_url
 
 
 class ArgumentError(argparse.ArgumentTypeError):
@@ -78,15 +79,11 @@ def port(value) -> int:
 
 
 def http_url(value: str) -> str:
+    """A start URL, by the rule the spider checks its `-a start_url` with."""
     try:
-        parts = urlsplit(value)
-        host = parts.hostname
-        parts.port  # noqa: B018  (a port out of range or not a number raises ValueError)
-    except ValueError:
-        raise ArgumentError(f"not an http(s) URL: {value!r}") from None
-    if parts.scheme not in ("http", "https") or not host:
-        raise ArgumentError(f"not an http(s) URL: {value!r}")
-    return value
+        return check_http_url(value)
+    except SpiderArgumentError as e:
+        raise ArgumentError(str(e)) from None
 
 
 def name(value: str) -> str:
