@@ -233,8 +233,8 @@ class Reparse:
         # A question URL with no good page in the archives: given up on, as the crawl does.
         for kind in self.bad.values():
             self.stats["pages/failed"] += 1
-            if kind == "blocked":
-                self.stats["pages/blocked_gave_up"] += 1
+            if kind in ("blocked", "truncated"):
+                self.stats[f"pages/{kind}_gave_up"] += 1
 
 
 def _drop_rows(path: Path, superseded: set) -> None:

@@ -127,9 +127,9 @@ def why_nothing_usable(stats: dict) -> str:
     errors = _counts(stats, "downloader/response_status_count/", _http_error)
     if errors:
         parts.append(f"{sum(errors.values())} of {responses} answers were errors: {_listed(errors)}")
-    unknown, malformed = int(stats.get("pages/unknown_layout", 0)), int(stats.get("pages/malformed", 0))
-    if unknown or malformed:
-        parts.append(f"no question page read: {unknown} of an unknown layout, {malformed} malformed")
+    unreadable = {words: int(stats.get(f"pages/{kind}", 0)) for kind, words in _UNREADABLE.items()}
+    if any(unreadable.values()):
+        parts.append("no question page read: " + ", ".join(f"{n} {words}" for words, n in unreadable.items() if n))
     if forbidden := int(stats.get("pages/robots_forbidden", 0)):
         parts.append(f"{forbidden} pages forbidden by robots.txt")
     if damaged := int(stats.get("archive/damaged", 0)):
@@ -145,6 +145,9 @@ def why_nothing_usable(stats: dict) -> str:
     return "; ".join(parts)
 
 
+# Question pages that gave no rows, in the words of a crawl's message.
+_UNREADABLE = {"unknown_layout": "of an unknown layout", "malformed": "malformed",
+               "truncated_gave_up": "cut off on every attempt (fewer answers than the page declares, or no closing tags)"}
 PAGE_ERRORS = {"pages/unknown_layout": "unknown layout", "pages/malformed": "malformed",
                "pages/truncated": "cut off", "pages/blocked": "block pages"}
 

@@ -203,7 +203,7 @@ def test_error_answers_fail_naming_the_statuses():
 def test_pages_of_no_known_shape_only_fail_the_crawl():
     stats = {"downloader/request_count": 5, "downloader/response_count": 5, "pages/unknown_layout": 4}
     assert outcome("finished", stats, ["http://h/"]) == (
-        "failed", "no question page read: 4 of an unknown layout, 0 malformed")
+        "failed", "no question page read: 4 of an unknown layout")
 
 
 def test_failed_start_urls_are_named():

@@ -14,6 +14,7 @@ import subprocess
 import sys
 import threading
 import urllib.request
+import zlib
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.error import HTTPError
@@ -227,6 +228,40 @@ def test_a_change_nobody_wrote_down_is_caught_by_the_checks(reference_site, tmp_
     failed = [c["name"] for c in row["checks"] if not c["passed"]]
     assert row["status"] == "degraded" and any(name.startswith(f"coverage/{field}/") for name in failed), failed
     assert f"coverage/{field}/" in result.stdout
+
+
+def answers_loaded_later(body: bytes) -> bytes:
+    """The page declares three answers more than it shows (the rest would come by script)."""
+    def more(match):
+        return match.group(1) + str(int(match.group(2)) + 3).encode()
+    body = re.sub(rb"(Doctor Answers\D{0,40}?)(\d+)", more, body)
+    return re.sub(rb'("answerCount":\s*)(\d+)', more, body)
+
+
+def on_a_third_of_pages(change):
+    return lambda body: change(body) if zlib.crc32(body) % 3 == 0 else body
+
+
+@pytest.mark.parametrize("share", ["all", "a third"])
+def test_pages_that_stay_short_of_their_answers_are_bad_pages_even_on_a_first_crawl(reference_site, tmp_path, share):
+    site = reference_site(questions=60)
+    proxy = HostileProxy(site.url, answers_loaded_later if share == "all" else on_a_third_of_pages(answers_loaded_later))
+    proxy.hostile = True
+    out = tmp_path / "data"
+    try:
+        result = crawl(proxy.url, "--out", out)
+    finally:
+        proxy.close()
+    row = last_row(out)
+    if share == "all":  # nothing read: failed, saying what the pages were
+        assert result.returncode == 1 and row["status"] == "failed", result.stdout + result.stderr[-2000:]
+        assert row["message"] == ("no question page read: 60 cut off on every attempt "
+                                  "(fewer answers than the page declares, or no closing tags)"), row["message"]
+    else:
+        check = check_named(row, "unknown_or_malformed_pages")
+        assert result.returncode == 4 and row["status"] == "degraded", result.stdout + result.stderr[-2000:]
+        assert 0.15 < check["value"] < 0.55 and row["questions"] == round(60 * (1 - check["value"]))
+        assert f"unknown_or_malformed_pages {check['value']:.3f} (at most 0.020)" in result.stdout
 
 
 def test_scrapy_crawl_exits_with_the_crawls_status(tmp_path):

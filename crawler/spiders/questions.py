@@ -325,6 +325,7 @@ class QuestionsSpider(scrapy.Spider):
         retry = get_retry_request(response.request, spider=self, reason="truncated page")
         if retry is None:
             self.count("pages/failed")
+            self.count("pages/truncated_gave_up")
             logger.error("Gave up on a page that keeps arriving cut off: %s", error)
         else:
             # The cut-off attempt's latency is not the retry's (AutoThrottle would read it).

@@ -1,8 +1,12 @@
-"""Question pages the parsers could not read: of no known markup family, or malformed.
+"""Question pages the parsers could not read: of no known markup family, malformed, or cut
+off on every attempt.
 
 A share above CHECK_BAD_PAGES_MAX is what a site redesign looks like from here: pages of a
 new shape are counted (`pages/unknown_layout`, `pages/malformed`) but give no rows, so the
-datasets have a hole the row counts alone do not show.
+datasets have a hole the row counts alone do not show. A page that still looks cut off after
+its retries (`pages/truncated_gave_up`: fewer answers than it declares, no closing tags) is
+one too: a network that cuts pages short is cured by a retry, a page that shows fewer answers
+than it declares (answers loaded later by script, a new answer container) is not.
 """
 from __future__ import annotations
 
@@ -13,7 +17,7 @@ NAME = "unknown_or_malformed_pages"
 
 def bad_page_share(stats: dict) -> tuple[float, int] | None:
     """(share of question pages that were unreadable, question pages met); None when none were met."""
-    bad = int(stats.get("pages/unknown_layout", 0)) + int(stats.get("pages/malformed", 0))
+    bad = sum(int(stats.get(f"pages/{kind}", 0)) for kind in ("unknown_layout", "malformed", "truncated_gave_up"))
     read = int(stats.get("pages/question", 0)) + int(stats.get("pages/not_modified", 0))
     if bad + read == 0:
         return None
