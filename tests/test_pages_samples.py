@@ -131,6 +131,24 @@ def test_missing_answer_with_closing_tags_is_truncated(family):
         parse_question_page("http://h/q", html)
 
 
+# Where each family writes the second answer's id, and that id.
+SECOND_ID = {"legacy": 'data-answer-id="{}"', "provider-card": 'id="answer-{}"', "nextjs": '"id": {}'}
+
+
+@pytest.mark.parametrize("family", FAMILIES)
+@pytest.mark.parametrize("new_id, reason", [
+    ("a-1040790", "an id not of the site's form"),  # a new form of ids
+    ("{{answer.id}}", "an id not of the site's form"),  # a template placeholder left in the page
+    ("1040755", "answer 1040755 shown twice"),  # a featured copy of the first answer
+])
+def test_answers_whose_ids_could_not_be_keys_make_a_bad_page(family, new_id, reason):
+    if family == "nextjs" and not new_id.isdigit():
+        new_id = f'"{new_id}"'  # a JSON string
+    html = sample(family).replace(SECOND_ID[family].format(1040790), SECOND_ID[family].format(new_id))
+    with pytest.raises(PageError, match=re.escape(reason)):
+        parse_question_page(URL, html)
+
+
 def test_broken_next_data_is_truncated():
     html = sample("nextjs").replace('"answerCount": 10,', '"answerCount": 10')
     with pytest.raises(TruncatedPage) as e:

@@ -76,11 +76,14 @@ def parse_question_page(url: str, html, content_type: str | bytes | None = None)
     if family is None:
         raise UnknownLayout(url, "not a question page of a known family")
     page = family(tree).to_item()
-    _check(url, page)
+    _check(url, page, tree.site)
     return page
 
 
-def _check(url: str, page: QuestionPage) -> None:
+def _check(url: str, page: QuestionPage, site) -> None:
+    """What the page's records would need to be true: its answers all there, and its ids the
+    site's, each answer once (a template placeholder, an id of a new form or a featured copy of
+    an answer is markup the page objects do not know, not a record to write)."""
     declared, found = page.declared_answer_count, len(page.answers)
     if declared is not None and found < declared:
         raise TruncatedPage(url, f"truncated page ({found} answers, the page declares {declared})")
@@ -90,6 +93,12 @@ def _check(url: str, page: QuestionPage) -> None:
         raise UnknownLayout(url, f"{page.family} page without a question id")
     if any(not a.answer_id.strip() for a in page.answers):
         raise UnknownLayout(url, f"{page.family} page with an answer without an id")
+    ids = [page.question.question_id, *(a.answer_id for a in page.answers)]
+    if odd := next((i for i in ids if not site.is_id(i)), None):
+        raise PageError(url, f"{page.family} page with an id not of the site's form: {odd[:40]!r}")
+    if len(set(ids[1:])) < len(ids) - 1:
+        twice = next(i for i in ids[1:] if ids[1:].count(i) > 1)
+        raise PageError(url, f"{page.family} page with answer {twice} shown twice")
 
 
 def detect_family(html, url: str = "page") -> str | None:

@@ -28,6 +28,7 @@ class Site:
     block_title: str                 # <title> of its bot wall's block page
     block_element_id: str            # id of the element that makes a block page (a captcha)
     block_statuses: tuple[int, ...]  # statuses a block page may come with
+    id_pattern: str                  # what its question and answer ids look like (a regex, whole id)
 
     # what a URL is --------------------------------------------------------------------
 
@@ -88,6 +89,10 @@ class Site:
             return None
         return path[at + len(self.profile_prefix):].split("/", 1)[0].strip() or None
 
+    def is_id(self, text: str) -> bool:
+        """Whether a question or answer id is one of the site's ids (RealSelf's are numbers)."""
+        return _whole(self.id_pattern).fullmatch(text) is not None
+
     def profile_path(self, slug: str) -> str:
         return self.profile_prefix + slug
 
@@ -140,6 +145,11 @@ def origin(url: str) -> str:
         return url
     end = _HOST_END.search(url, start + 3)  # one C scan, not a Python loop per character
     return url[:end.start()] if end else url
+
+
+@lru_cache(maxsize=None)
+def _whole(pattern: str) -> re.Pattern:
+    return re.compile(pattern, re.ASCII)
 
 
 @lru_cache(maxsize=65536)

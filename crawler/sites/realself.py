@@ -18,4 +18,5 @@ SITE = Site(
     block_title="Access to this page has been denied",
     block_element_id="px-captcha",
     block_statuses=(200, 403, 404),
+    id_pattern=r"[0-9]+",  # the site's numeric ids (the contract's "Ids")
 )
