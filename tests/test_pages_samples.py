@@ -149,6 +149,24 @@ def test_answers_whose_ids_could_not_be_keys_make_a_bad_page(family, new_id, rea
         parse_question_page(URL, html)
 
 
+# Where each family's last answer body starts (for nextjs, in the JSON its bodies are read from).
+LAST_BODY = {"legacy": 'user-generated-content">', "provider-card": 'user-generated-content">',
+             "nextjs": '"bodyHtml": "'}
+
+
+@pytest.mark.parametrize("family", FAMILIES)
+def test_markup_nested_past_what_lxml_reads_makes_a_bad_page_not_a_short_one(family):
+    """libxml2 stops building elements 256 levels deep and drops the rest of the page in
+    silence: the last answer would lose its body, date and doctor with nothing counted."""
+    html = sample(family)
+    at = html.rindex(LAST_BODY[family]) + len(LAST_BODY[family])
+    deep, shallow = (html[:at] + "<b>" * n + html[at:] for n in (300, 100))
+    with pytest.raises(PageError, match="Excessive depth"):
+        parse_question_page(URL, deep)
+    records = page_records(parse_question_page(URL, shallow))  # deep but read whole: all there
+    assert [r.get("doctor_id") for r in records] == [r.get("doctor_id") for r in expected()]
+
+
 def test_broken_next_data_is_truncated():
     html = sample("nextjs").replace('"answerCount": 10,', '"answerCount": 10')
     with pytest.raises(TruncatedPage) as e:

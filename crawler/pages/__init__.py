@@ -17,7 +17,7 @@ from crawler.sites import site_for
 
 from .blocks import block_reason
 from .charset import decode
-from .errors import BlockedPage, PageError, TruncatedPage, UnknownLayout
+from .errors import BlockedPage, MarkupError, PageError, TruncatedPage, UnknownLayout
 from .items import Answer, Byline, Question, QuestionPage
 from .legacy import LegacyPage
 from .nextjs import NextjsPage
@@ -75,7 +75,10 @@ def parse_question_page(url: str, html, content_type: str | bytes | None = None)
                             if family else "truncated page (no closing </html>) of unknown layout")
     if family is None:
         raise UnknownLayout(url, "not a question page of a known family")
-    page = family(tree).to_item()
+    try:
+        page = family(tree).to_item()
+    except MarkupError as error:
+        raise PageError(url, f"unparseable HTML in the page's data ({error})") from None
     _check(url, page, tree.site)
     return page
 

@@ -14,6 +14,11 @@ class PageError(ValueError):
         return (type(self), (self.url, self.reason))
 
 
+class MarkupError(ValueError):
+    """A fragment of a page (e.g. an answer's HTML in the page's JSON) lxml could not read
+    whole: raised inside a page object, which knows no URL; the page becomes a PageError."""
+
+
 class BlockedPage(PageError):
     """A block (captcha) page: it holds no data."""
 

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from lxml import etree
 
+from .errors import MarkupError
 from .items import Text
-from .tree import html_parser
+from .tree import parse_html
 
 _BLOCK = frozenset("p div li h1 h2 h3 h4 h5 h6 blockquote ul ol".split())
 _SKIP = frozenset("script style template noscript title head iframe object embed svg".split())
@@ -86,9 +87,9 @@ def html_paragraphs(html: str | None) -> Text | None:
     if html is None or not html.strip():
         return None
     try:
-        root = etree.HTML(f"<html><body>{html}</body></html>", html_parser())
-    except (etree.ParserError, ValueError):  # nothing lxml can read: no text
-        return None
+        root = parse_html(f"<html><body>{html}</body></html>")
+    except (etree.ParserError, ValueError) as error:  # lxml read nothing, or not all of it
+        raise MarkupError(str(error)) from None
     body = root.find("body") if root is not None else None
     return paragraphs(body) if body is not None else None
 

@@ -29,10 +29,16 @@ def html_parser(encoding: str | None = None) -> etree.HTMLParser:
 
 
 def parse_html(source):
-    """One lxml tree of plain etree elements: UTF-8 bytes, or a str."""
-    root = etree.HTML(source, html_parser("utf-8" if isinstance(source, bytes) else None))
+    """One lxml tree of plain etree elements: UTF-8 bytes, or a str. ParserError when lxml
+    read nothing, or stopped before the end (e.g. libxml2 builds no element nested more than
+    256 deep, and drops the rest of the page in silence: its answers, their bylines)."""
+    parser = html_parser("utf-8" if isinstance(source, bytes) else None)
+    root = etree.HTML(source, parser)
     if root is None:
         raise etree.ParserError("Document is empty")
+    fatal = parser.error_log.filter_from_fatals()
+    if fatal:
+        raise etree.ParserError(f"lxml stopped reading at line {fatal[0].line}: {fatal[0].message}")
     return root
 
 
