@@ -59,20 +59,24 @@ def _pages(f: Path, url: str | None, err):
     from crawler.archive.reader import error_text, responses  # warcio: only for archives
     from crawler.discovery import is_question_url  # Scrapy's sitemap code: only for archives
 
-    damaged = []  # where the archive was damaged: the file's exit status is 1
+    unread = []  # damaged records, bodies the crawl could not decode either: exit status 1
 
     def passed_over(offset: int, error: Exception) -> None:
         print(f"error: {f}: damaged record at byte {offset}, passed over ({error_text(error)})", file=err)
-        damaged.append(offset)
+        unread.append(offset)
 
     try:
         for response in responses(f, on_damage=passed_over):
             if response.status == 200 and is_question_url(response.url):
+                if response.error:
+                    print(f"error: {f}: {response.url}: {response.error}", file=err)
+                    unread.append(response.url)
+                    continue
                 yield f"{f}: {response.url}", response.url, response.body, response.content_type
     except Exception as e:  # damage with no record after it: the pages before it are printed
         print(f"error: {f}: unreadable archive ({error_text(e)})", file=err)
-        damaged.append(None)
-    if damaged:
+        unread.append(None)
+    if unread:
         yield None
 
 

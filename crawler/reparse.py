@@ -34,10 +34,12 @@ import pyarrow.parquet as pq
 
 from crawler.archive.reader import archive_files, chunks, error_text, responses
 from crawler.discovery import is_question_url
-from crawler.sites import site_for
 from crawler.extraction import extract_page
+from crawler.middlewares.compression import UNDECODABLE
 from crawler.pages import BlockedPage, PageError, TruncatedPage, UnknownLayout, is_block_page
 from crawler.run import CrawlResult, crawl_settings
+from crawler.settings import RETRY_HTTP_CODES
+from crawler.sites import site_for
 from pipelines.checks import CrawlFacts, run_checks
 from pipelines.checks.coverage import crawl_coverage
 from pipelines.crawls import Outcome, crawl_row, message_of, status_of, write_crawl_row
@@ -77,6 +79,17 @@ class Chunk(NamedTuple):
     errors: list  # one line each
 
 
+def _count_response(counts: Counter, status: int) -> None:
+    """An archived response, counted as the crawl's downloader and retry middleware count it
+    (the `fetch_errors` check reads these); a redirect is followed, never received."""
+    counts["downloader/response_count"] += 1
+    counts[f"downloader/response_status_count/{status}"] += 1
+    if status in RETRY_HTTP_CODES:
+        counts[f"pages/http_{status}"] += 1
+    if not 300 <= status < 400:
+        counts["response_received_count"] += 1
+
+
 def read_chunk(task: tuple[str, int, int | None, int]) -> Chunk:
     """Extract the question pages of one byte range of an archive file (in a pool process)."""
     path, start, end, size = task
@@ -88,8 +101,13 @@ def read_chunk(task: tuple[str, int, int | None, int]) -> Chunk:
 
     try:
         for response in responses(path, start, end, on_damage=damaged):
-            counts["response_received_count"] += 1
+            _count_response(counts, response.status)
             question = is_question_url(response.url)
+            if response.error:  # a body the crawl could not decode either: it failed there
+                counts[UNDECODABLE] += 1
+                if question:
+                    failed.append((response.url, "undecodable"))
+                continue
             if response.status in site_for(response.url).block_statuses and \
                     is_block_page(response.body, response.content_type, response.url):
                 # Counted whatever the page, as the crawl's block middleware does.

@@ -59,6 +59,8 @@ META_COPY_WARN_SKIP_KEYS = ["retry_times"]
 
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
+    "crawler.middlewares.compression.HttpCompressionMiddleware": 590,  # Scrapy's place
     "crawler.middlewares.backoff.BackoffRetryMiddleware": 550,
     "crawler.middlewares.blocks.BlockPageMiddleware": 560,
     "crawler.middlewares.conditional.ConditionalGetMiddleware": 580,

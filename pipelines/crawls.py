@@ -18,6 +18,7 @@ import pyarrow.parquet as pq
 
 from pipelines.checks import CheckResult, CrawlFacts, run_checks
 from pipelines.checks.coverage import crawl_coverage
+from pipelines.checks.fetch_errors import UNDECODABLE
 from pipelines.output.parquet import write_table
 from pipelines.schemas import CRAWLS
 
@@ -149,6 +150,7 @@ def why_nothing_usable(stats: dict) -> str:
 _UNREADABLE = {"unknown_layout": "of an unknown layout", "malformed": "malformed",
                "truncated_gave_up": "cut off on every attempt (fewer answers than the page declares, or no closing tags)"}
 PAGE_ERRORS = {"pages/unknown_layout": "unknown layout", "pages/malformed": "malformed",
+               UNDECODABLE: "undecodable body",
                "pages/truncated": "cut off", "pages/blocked": "block pages"}
 
 

@@ -15,7 +15,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 class Reply:
     status: int = 200
     body: bytes = b""
-    headers: dict = field(default_factory=lambda: {"Content-Type": "text/html; charset=utf-8"})
+    # a dict, or (name, value) pairs for a header sent twice; values are sent as latin-1
+    headers: dict | list = field(default_factory=lambda: {"Content-Type": "text/html; charset=utf-8"})
     hang: bool = False  # accept the request and never answer
 
 
@@ -34,7 +35,7 @@ class HostileServer:
                     server.release.wait(120)
                     return
                 self.send_response(reply.status)
-                for name, value in reply.headers.items():
+                for name, value in (reply.headers.items() if isinstance(reply.headers, dict) else reply.headers):
                     self.send_header(name, value)
                 self.send_header("Content-Length", str(len(reply.body)))
                 self.end_headers()

@@ -46,10 +46,12 @@ RECORDS = [
             http("HTTP/1.1 200 OK\nContent-Type: text/html; charset=utf-8\nContent-Encoding: gzip\n"
                  "Transfer-Encoding: chunked", chunked(gzip.compress(PAGE))), RESPONSE),
      ArchivedResponse("http://example.com/question/b%20c", 200, FETCHED, PAGE, "text/html; charset=utf-8")),
-    # a content coding the body does not have: the body as it is
+    # a content coding the body does not have: undecodable, as the crawl found it (warcio would
+    # give the bytes as they are, a page the crawl never read)
     (record("response", "http://example.com/question/f",
             http("HTTP/1.1 200 OK\nContent-Type: text/html\nContent-Encoding: gzip", PAGE), RESPONSE),
-     ArchivedResponse("http://example.com/question/f", 200, FETCHED, PAGE, "text/html")),
+     ArchivedResponse("http://example.com/question/f", 200, FETCHED, b"", "text/html",
+                      "undecodable body (BadGzipFile: Not a gzipped file (b'<h'))")),
     # HTTP headers ended by bare newlines
     (record("response", "http://example.com/question/d", http("HTTP/1.1 404 Not Found\nContent-Type: text/html",
                                                               PAGE, newline="\n"), RESPONSE),

@@ -153,6 +153,16 @@ class WarcFiles:
         self.closed.append(self._paths)
 
 
+class _AsReceived(StatusAndHeaders):
+    """An HTTP head written as the bytes it came in (header values are latin-1 decoded bytes),
+    not as warcio writes one: ASCII with non-ASCII values %-encoded, which changes them, and
+    which raises for a value with a ';' and a non-ASCII byte outside a name="value" pair
+    (`Link: <http://h/café>; rel=preload`): that killed the archive, and the crawl with it."""
+
+    def compute_headers_buffer(self, header_filter=None):
+        self.headers_buff = self.to_str(header_filter).encode("latin-1") + b"\r\n"
+
+
 def _header_list(headers) -> list[tuple[str, str]]:
     return [(name.decode("latin-1"), value.decode("latin-1"))
             for name, values in headers for value in values
@@ -168,8 +178,7 @@ def _response_head(exchange: Exchange) -> StatusAndHeaders:
     # The body is stored as received, after the transfer coding: its length is the record's.
     headers = [(n, v) for n, v in headers if n.lower() != "content-length"]
     headers.append(("Content-Length", str(len(exchange.body))))
-    return StatusAndHeaders(f"{exchange.status} {reason}".rstrip(), headers,
-                            protocol=exchange.protocol or "HTTP/1.1")
+    return _AsReceived(f"{exchange.status} {reason}".rstrip(), headers, protocol=exchange.protocol or "HTTP/1.1")
 
 
 def _request_head(exchange: Exchange) -> StatusAndHeaders:
@@ -178,4 +187,4 @@ def _request_head(exchange: Exchange) -> StatusAndHeaders:
     headers = _header_list(exchange.request_headers)
     if not any(n.lower() == "host" for n, _ in headers):
         headers.insert(0, ("Host", parts.netloc))
-    return StatusAndHeaders(f"{exchange.method} {target} HTTP/1.1", headers, is_http_request=True)
+    return _AsReceived(f"{exchange.method} {target} HTTP/1.1", headers, is_http_request=True)

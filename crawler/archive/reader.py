@@ -3,8 +3,8 @@
 `archive_files(paths)` finds the files (a folder gives its `.warc.gz` and `.warc` files, not
 hidden ones: a temporary file of a crawl in progress is not part of any archive).
 `responses(path, start, end)` yields the HTTP responses whose records start in that byte
-range, bodies decoded as the crawl saw them (chunked and content codings undone), with the
-record's WARC-Date. `chunks(path, size)` cuts a file into such ranges so that several
+range, bodies decoded as the crawl saw them (the chunked coding undone, then content codings
+by Scrapy's own decoders: crawler.middlewares.compression), with the record's WARC-Date. `chunks(path, size)` cuts a file into such ranges so that several
 processes can read one file: a file gzipped record by record (as WARC files should be) can
 be entered at any gzip member; any other file is one range. The same property makes damage
 local: a damaged record of such a file costs that record, not the rest of the file.
@@ -13,7 +13,7 @@ Speed: warcio's record parser reads headers line by line in Python, ~150 µs a p
 a third of extracting the page. A file gzipped record by record (ours, and most crawlers')
 is read here a gzip member at a time, each member one record, with its headers split by
 bytes methods; a member that is not exactly one record, and every other kind of file, is
-read by warcio's ArchiveIterator, as are unusual bodies (chunked, content-encoded).
+read by warcio's ArchiveIterator.
 """
 from __future__ import annotations
 
@@ -21,19 +21,22 @@ import gzip
 import re
 import zlib
 from datetime import datetime
+from io import BytesIO
 from pathlib import Path
 from typing import Iterator, NamedTuple
 
 from warcio.archiveiterator import ArchiveIterator
-from warcio.bufferedreaders import BufferedReader, ChunkedDataReader
+from warcio.bufferedreaders import ChunkedDataReader
 from warcio.timeutils import iso_date_to_datetime
 
 from crawler.archive import is_warc
 from crawler.inputs import files_in
+from crawler.middlewares.compression import UndecodableBody, decode_body
 
 _GZIP_MAGIC = b"\x1f\x8b\x08"
 _PROBE = 1 << 20  # bytes read to see whether a file is gzipped record by record
 _FIELD = re.compile(rb"^([!#$%&'*+.^_`|~0-9A-Za-z-]+)[ \t]*:[ \t]*(.*?)[ \t]*\r?$", re.M)
+_HTTP_SCHEMES = ("http:", "https:")  # URIs whose response records hold HTTP (warcio's rule)
 _FEED = 16 * 1024  # compressed bytes given to zlib at a time (it copies what is left past a member)
 
 
@@ -43,6 +46,7 @@ class ArchivedResponse(NamedTuple):
     fetched_at: datetime  # the record's WARC-Date, UTC
     body: bytes
     content_type: str | None = None  # the response's Content-Type (its charset reads non-UTF-8 bytes)
+    error: str | None = None  # why the crawl could not have read its body ("undecodable body ...")
 
 
 def archive_files(paths) -> tuple[list[Path], list[str]]:
@@ -155,25 +159,41 @@ def _response(record: bytes):
     block_end = head_end + 4 + length
     if len(record) < block_end or record[block_end:].strip(b"\r\n"):
         return _NOT_ONE_RECORD
-    if fields.get(b"warc-type") != b"response" or not fields.get(b"content-type", b"").startswith(b"application/http"):
+    url = _target_uri(fields.get(b"warc-target-uri", b"").decode("utf-8", "replace"))
+    # As warcio: any response record of an http(s) URI holds an HTTP response, whatever its
+    # WARC Content-Type says (or its case: `Application/HTTP`), and one of no length none.
+    if fields.get(b"warc-type") != b"response" or not url.startswith(_HTTP_SCHEMES) or not length:
         return None
     http_end = record.find(b"\r\n\r\n", head_end + 4, block_end)
     if http_end < 0:
         return _NOT_ONE_RECORD
     status_line, _, http_head = record[head_end + 4:http_end].partition(b"\r\n")
     status = status_line.split(None, 2)[1:2]
-    body = record[http_end + 4:block_end]
-    headers = _fields(http_head)
-    if b"transfer-encoding" in headers or b"content-encoding" in headers:
-        body = _decoded(body, headers)
-    content_type = headers.get(b"content-type")
-    return ArchivedResponse(
-        _target_uri(fields.get(b"warc-target-uri", b"").decode("utf-8", "replace")),
-        int(status[0]) if status and status[0].isdigit() else 0,
-        iso_date_to_datetime(fields.get(b"warc-date", b"").decode("ascii", "replace"), tz_aware=True),
-        body,
-        content_type.decode("latin-1") if content_type is not None else None,
-    )
+    return _as_crawled(url, int(status[0]) if status and status[0].isdigit() else 0,
+                       iso_date_to_datetime(fields.get(b"warc-date", b"").decode("ascii", "replace"), tz_aware=True),
+                       _FIELD.findall(http_head), record[http_end + 4:block_end])
+
+
+def _as_crawled(url: str, status: int, fetched_at: datetime, headers: list[tuple[bytes, bytes]],
+                body: bytes) -> ArchivedResponse:
+    """A response as the crawl read it: the transfer coding undone, then the content codings as
+    Scrapy undoes them (crawler.middlewares.compression: br and zstd too, within DOWNLOAD_MAXSIZE;
+    a body they do not decode is an `error`), and the last Content-Type sent, as Scrapy's
+    Headers give it. `headers`: the HTTP head's (name, value) pairs, as they came."""
+    def values(name: bytes) -> list[bytes]:
+        return [value for key, value in headers if key.lower() == name]
+
+    error = None
+    if any(v.strip().lower() == b"chunked" for v in values(b"transfer-encoding")):
+        body = ChunkedDataReader(BytesIO(body)).read()
+    if encodings := values(b"content-encoding"):
+        try:
+            body = decode_body(body, encodings)
+        except UndecodableBody as undecodable:
+            body, error = b"", str(undecodable)
+    content_type = values(b"content-type")
+    return ArchivedResponse(url, status, fetched_at, body,
+                            content_type[-1].decode("latin-1") if content_type else None, error)
 
 
 def _target_uri(uri: str) -> str:
@@ -192,20 +212,6 @@ def _fields(head: bytes) -> dict[bytes, bytes]:
     return fields
 
 
-def _decoded(body: bytes, headers: dict[bytes, bytes]) -> bytes:
-    """The body with its transfer and content codings undone, as warcio's content_stream does."""
-    from io import BytesIO
-
-    encoding = headers.get(b"content-encoding", b"").decode("latin-1").lower() or None
-    if encoding not in BufferedReader.get_supported_decompressors():
-        encoding = None
-    if headers.get(b"transfer-encoding", b"").lower() == b"chunked":
-        return ChunkedDataReader(BytesIO(body), decomp_type=encoding).read()
-    if encoding:
-        return BufferedReader(BytesIO(body), decomp_type=encoding).read()
-    return body
-
-
 def _warcio_responses(stream, start: int, end: int | None) -> Iterator[ArchivedResponse]:
     stream.seek(start)
     records = ArchiveIterator(stream)
@@ -213,12 +219,13 @@ def _warcio_responses(stream, start: int, end: int | None) -> Iterator[ArchivedR
         response = None
         if record.rec_type == "response" and record.http_headers is not None:
             status = record.http_headers.get_statuscode()
-            response = ArchivedResponse(
+            response = _as_crawled(
                 record.rec_headers.get_header("WARC-Target-URI"),
                 int(status) if status and status.isdigit() else 0,
                 iso_date_to_datetime(record.rec_headers.get_header("WARC-Date"), tz_aware=True),
-                record.content_stream().read(),
-                record.http_headers.get_header("Content-Type"),
+                [(name.encode("utf-8", "surrogateescape"), value.encode("utf-8", "surrogateescape"))
+                 for name, value in record.http_headers.headers],
+                record.raw_stream.read(),  # the payload as stored: _as_crawled undoes its codings
             )
         if end is not None and records.get_record_offset() >= end:
             return

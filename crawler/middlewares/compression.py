@@ -1,0 +1,76 @@
+"""Content codings (gzip, deflate, br, zstd, stacked), undone one way: Scrapy's.
+
+The crawl asks for every coding Scrapy reads (`Accept-Encoding: gzip, deflate, br, zstd`) and
+its HttpCompressionMiddleware undoes them; the archive keeps bodies as they came, encoded, so
+reading an archive (crawler.archive.reader) undoes them again with `decode_body`, which runs
+the middleware's own steps, under the same DOWNLOAD_MAXSIZE: a page reads the same from the
+archive as it did live, br and zstd included (warcio's own br reader fails with brotli 1.2).
+
+A crawl that keeps an archive (ARCHIVE_DIR) asks only for the codings other WARC tools read
+(`ARCHIVE_ACCEPT_ENCODING`: gzip, deflate): warcio, the field's reference reader, has no zstd
+and cannot read br with the brotli Scrapy 2.19 requires (its decompressor sets an attribute
+brotli 1.2 no longer allows: `warcio check` fails on such a file). A server that sends them
+unasked is still read, here and from the archive.
+
+A body the middleware cannot decode (a stream that is not what its header says, one that
+inflates past DOWNLOAD_MAXSIZE) raised the decoder's own error into the request's errback,
+counted nowhere: the crawl ended `finished` without those pages. `HttpCompressionMiddleware`
+here counts it (`responses/undecodable`, an error of the `fetch_errors` check) and fails the
+request with a reason a person can read.
+"""
+from __future__ import annotations
+
+from scrapy.downloadermiddlewares.httpcompression import HttpCompressionMiddleware as ScrapyCompression
+from scrapy.exceptions import IgnoreRequest
+
+from crawler.settings import DOWNLOAD_MAXSIZE
+
+UNDECODABLE = "responses/undecodable"
+ARCHIVE_ACCEPT_ENCODING = b"gzip, deflate"
+
+
+class UndecodableBody(ValueError):
+    """A body its Content-Encoding does not decode, or that inflates past the size bound."""
+
+
+def decode_body(body: bytes, content_encodings: list[bytes], max_size: int = DOWNLOAD_MAXSIZE) -> bytes:
+    """The body with its content codings undone as Scrapy undoes them (the last applied first;
+    codings it does not know, and those applied before them, are left as they are)."""
+    to_decode, _ = ScrapyCompression._split_encodings(content_encodings)
+    try:
+        for encoding in to_decode:
+            body = ScrapyCompression._decode(body, encoding, max_size)
+    except Exception as error:  # each decoder raises its own (OSError, zlib.error, ZstdError, ...)
+        raise UndecodableBody(_reason(error, max_size)) from None
+    return body
+
+
+def _reason(error: Exception, max_size: int) -> str:
+    if "MaxSizeExceeded" in type(error).__name__:
+        return f"undecodable body: it inflates past DOWNLOAD_MAXSIZE ({max_size} bytes)"
+    return f"undecodable body ({type(error).__name__}: {error})"
+
+
+class HttpCompressionMiddleware(ScrapyCompression):
+    def __init__(self, stats=None, *, crawler=None):
+        super().__init__(stats, crawler=crawler)
+        self.archiving = bool(crawler and crawler.settings.get("ARCHIVE_DIR"))
+
+    def process_request(self, request, spider=None):
+        if self.archiving:
+            request.headers.setdefault("Accept-Encoding", ARCHIVE_ACCEPT_ENCODING)
+        return super().process_request(request)
+
+    def process_response(self, request, response, spider=None):
+        try:
+            return super().process_response(request, response)
+        except IgnoreRequest as error:  # Scrapy's own words for a body past DOWNLOAD_MAXSIZE
+            self._count()
+            raise IgnoreRequest(_reason(error.__cause__ or error, self._max_size)) from error
+        except Exception as error:
+            self._count()
+            raise IgnoreRequest(_reason(error, self._max_size)) from error
+
+    def _count(self) -> None:
+        if self.stats:
+            self.stats.inc_value(UNDECODABLE)

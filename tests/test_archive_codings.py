@@ -1,0 +1,130 @@
+"""Responses as servers send them, archived and read back: every content coding Scrapy asks
+for, codings stacked, headers sent twice or not in ASCII. A reparse of the archive reads each
+page as the live crawl read it (same rows, crawl_id aside), `warcio check` accepts the files,
+and a body nobody can decode fails the page in both, counted, never silently."""
+from __future__ import annotations
+
+import gzip
+import urllib.error
+import urllib.request
+import zlib
+from urllib.parse import urlsplit
+
+import brotli
+import pytest
+from backports import zstd
+
+from tests.crawling import crawl, crawl_rows
+from tests.hostile import HostileServer, Reply
+from tests.test_archive import cli, rows, warc_files, warcio_check
+
+HTML = "text/html; charset=utf-8"
+
+
+def coded(body: bytes, *codings: str) -> bytes:
+    for coding in codings:  # in the order they were applied
+        body = {"gzip": gzip.compress, "br": brotli.compress, "zstd": zstd.compress,
+                "deflate": zlib.compress}[coding](body)
+    return body
+
+
+def windows_1252(body: bytes) -> bytes:
+    """The page in windows-1252, a non-ASCII byte in it, its <meta charset> gone."""
+    text = body.decode("utf-8").replace('<meta charset="utf-8">', "").replace("</body>", "<!-- café --></body>")
+    return text.encode("cp1252", "xmlcharrefreplace")
+
+
+# How question pages are sent: (body, headers) from the page as the reference site serves it.
+SENT = {
+    "br": lambda b: (coded(b, "br"), [("Content-Type", HTML), ("Content-Encoding", "br")]),
+    "zstd": lambda b: (coded(b, "zstd"), [("Content-Type", HTML), ("Content-Encoding", "zstd")]),
+    "x-gzip": lambda b: (coded(b, "gzip"), [("Content-Type", HTML), ("Content-Encoding", "x-gzip")]),
+    "gzip twice, one header": lambda b: (coded(b, "gzip", "gzip"), [("Content-Type", HTML),
+                                                                    ("Content-Encoding", "gzip, gzip")]),
+    "gzip then br, two headers": lambda b: (coded(b, "gzip", "br"), [("Content-Type", HTML), ("Content-Encoding", "gzip"),
+                                                                     ("Content-Encoding", "br")]),
+    # raw UTF-8 in a header value, with a ';' (warcio's %-encoding raised on it)
+    "non-ASCII header": lambda b: (b, [("Content-Type", HTML),
+                                       ("Link", "<http://127.0.0.1/café>; rel=preload".encode().decode("latin-1"))]),
+    # the last Content-Type is the one Scrapy reads
+    "Content-Type twice": lambda b: (windows_1252(b), [("Content-Type", HTML),
+                                                       ("Content-Type", "text/html; charset=windows-1252")]),
+}
+
+
+def serve(site_url: str, send) -> HostileServer:
+    """The reference site behind a server of ours, which sends its question pages by `send`;
+    asked with our Host, the site names only our URLs (no page is fetched around us)."""
+    def route(path):
+        request = urllib.request.Request(site_url.rstrip("/") + path, headers={"Host": urlsplit(server.url).netloc})
+        try:
+            with urllib.request.urlopen(request, timeout=30) as answer:
+                status, body, ctype = answer.status, answer.read(), answer.headers["Content-Type"]
+        except urllib.error.HTTPError as error:
+            status, body, ctype = error.code, error.read(), error.headers["Content-Type"]
+        if path.startswith("/question/") and status == 200:
+            return Reply(200, *send(body))
+        return Reply(status, body, {"Content-Type": ctype or "text/html"})
+
+    server = HostileServer(route)
+    return server
+
+
+def live_and_reparsed(tmp_path, site_url: str, send):
+    server = serve(site_url, send)
+    try:
+        live = crawl(server.url + "/", "--out", tmp_path / "live", "--archive", tmp_path / "archive")
+    finally:
+        server.stop()
+    reparsed = cli("reparse", tmp_path / "archive", "--out", tmp_path / "reparsed")
+    return live, reparsed
+
+
+def crawls_row(root) -> dict:
+    (row,) = crawl_rows(root)
+    return row
+
+
+@pytest.mark.parametrize("sent", list(SENT))
+def test_pages_read_from_the_archive_as_the_crawl_read_them(reference_site, tmp_path, sent):
+    site = reference_site(questions=20)
+    live, reparsed = live_and_reparsed(tmp_path, site.url, SENT[sent])
+    assert live.returncode == 0, live.stdout + live.stderr[-2000:]
+    assert crawls_row(tmp_path / "live")["questions"] == 20
+    if not {"br", "zstd"} & set(sent.split()):  # warcio reads neither (see crawler.middlewares.compression)
+        check = warcio_check(warc_files(tmp_path / "archive"))
+        assert check.returncode == 0, check.stdout + check.stderr
+    assert reparsed.returncode == 0, reparsed.stdout + reparsed.stderr[-2000:]
+    for dataset in ("questions", "answers", "doctors"):
+        assert rows(tmp_path / "reparsed", dataset) == rows(tmp_path / "live", dataset), dataset
+    extracted = cli("extract", tmp_path / "archive")
+    assert extracted.returncode == 0 and extracted.stdout.count('"type":"question"') == 20, extracted.stderr
+
+
+@pytest.mark.parametrize("archive, asked", [("/srv/archive", b"gzip, deflate"), (None, b"gzip, deflate, br, zstd")])
+def test_a_crawl_that_keeps_an_archive_asks_only_for_codings_warc_tools_read(archive, asked):
+    from scrapy import Request, Spider
+    from scrapy.utils.test import get_crawler
+
+    from crawler.middlewares.compression import HttpCompressionMiddleware
+
+    middleware = HttpCompressionMiddleware.from_crawler(get_crawler(Spider, {"ARCHIVE_DIR": archive}))
+    request = Request("http://127.0.0.1/question/a")
+    middleware.process_request(request)
+    assert request.headers["Accept-Encoding"] == asked
+
+
+def test_a_body_that_cannot_be_decoded_fails_its_page_counted_live_and_in_the_reparse(reference_site, tmp_path):
+    site = reference_site(questions=30)
+
+    def send(body: bytes):  # a third of the pages say gzip and are not
+        return body, [("Content-Type", HTML)] + ([("Content-Encoding", "gzip")] if zlib.crc32(body) % 3 == 0 else [])
+
+    live, reparsed = live_and_reparsed(tmp_path, site.url, send)
+    for result, root in ((live, "live"), (reparsed, "reparsed")):
+        row = crawls_row(tmp_path / root)
+        assert result.returncode == 4 and row["status"] == "degraded", (root, result.stdout + result.stderr[-2000:])
+        assert "fetch_errors" in row["message"] and 10 <= row["pages_failed"] <= 20, (root, row)
+        assert row["questions"] == 30 - row["pages_failed"]
+    assert "undecodable body" in live.stdout
+    assert crawls_row(tmp_path / "reparsed")["questions"] == crawls_row(tmp_path / "live")["questions"]
