@@ -15,11 +15,13 @@ DATE = "2026-11-29T20:25:54Z"
 FETCHED = datetime(2026, 11, 29, 20, 25, 54, tzinfo=timezone.utc)
 
 
-def record(kind: str, uri: str | None, block: bytes, content_type: str) -> bytes:
+def record(kind: str, uri: str | None, block: bytes, content_type: str | None) -> bytes:
     head = ["WARC/1.0", f"WARC-Type: {kind}", f"WARC-Record-ID: <urn:uuid:{uuid.uuid4()}>", f"WARC-Date: {DATE}"]
     if uri is not None:
         head.append(f"WARC-Target-URI: {uri}")
-    head += [f"Content-Type: {content_type}", f"Content-Length: {len(block)}"]
+    if content_type is not None:
+        head.append(f"Content-Type: {content_type}")
+    head.append(f"Content-Length: {len(block)}")
     return ("\r\n".join(head) + "\r\n\r\n").encode() + block + b"\r\n\r\n"
 
 
@@ -57,6 +59,13 @@ RECORDS = [
                                                               PAGE, newline="\n"), RESPONSE),
      ArchivedResponse("http://example.com/question/d", 404, FETCHED, PAGE, "text/html")),
     (record("metadata", "http://example.com/question/d", b"via: x\r\n", "application/warc-fields"), None),
+    # a response record is HTTP by its URI, as warcio reads it: whatever the case of its
+    # Content-Type, or without one
+    (record("response", "http://example.com/question/g", http("HTTP/1.1 200 OK\nContent-Type: text/html", PAGE),
+            "Application/HTTP; msgtype=response"),
+     ArchivedResponse("http://example.com/question/g", 200, FETCHED, PAGE, "text/html")),
+    (record("response", "http://example.com/question/h", http("HTTP/1.1 200 OK\nContent-Type: text/html", PAGE), None),
+     ArchivedResponse("http://example.com/question/h", 200, FETCHED, PAGE, "text/html")),
     (record("response", "http://example.com/question/e", http("HTTP/1.1 200 OK\nContent-Type: text/html", PAGE),
             RESPONSE),
      ArchivedResponse("http://example.com/question/e", 200, FETCHED, PAGE, "text/html")),
