@@ -158,10 +158,10 @@ class Reparse:
     writers: dict = field(default_factory=dict)
     sealed: dict = field(default_factory=lambda: {name: [] for name in DATA_DATASETS})
     latest: dict = field(default_factory=dict)  # (site, question_id) -> fetched_at of the page written
-    read: set = field(default_factory=set)  # URLs with a good page
-    superseded: set = field(default_factory=set)  # (question_id, fetched_at) of pages a later one replaced
+    read: set = field(default_factory=set)  # question keys (_question_key) with a good page
+    superseded: set = field(default_factory=set)  # (site, question_id, fetched_at) of pages a later one replaced
     doctors: set = field(default_factory=set)
-    bad: dict = field(default_factory=dict)  # url -> last failure, for URLs with no good page (yet)
+    bad: dict = field(default_factory=dict)  # question key -> last failure, for questions with no good page (yet)
 
     def __post_init__(self):
         self.crawl_id = self.crawl_id or new_crawl_id(self.started_at)
@@ -180,14 +180,14 @@ class Reparse:
         for line in chunk.errors:
             logger.error("%s", line)
         for url, kind in chunk.failed:
-            if url not in self.read:
-                self.bad[url] = kind
+            if (key := _question_key(url)) not in self.read:
+                self.bad[key] = kind
         for page in chunk.pages:
             self._add_page(page)
 
     def _add_page(self, page: Page) -> None:
-        self.bad.pop(page.url, None)
-        self.read.add(page.url)
+        self.bad.pop(_question_key(page.url), None)
+        self.read.add(_question_key(page.url))
         item = QuestionPageItem(family=page.family, fetched_url=page.url, fetched_at=page.fetched_at,
                                 content_sha256=page.content_sha256, records=page.records)
         try:  # the crawl's own rows and checks: a row that does not fit makes the page malformed
@@ -207,7 +207,7 @@ class Reparse:
             self.stats["pages/duplicate_question"] += 1
             if earlier >= page.fetched_at:
                 return
-            self.superseded.add((key[1], earlier))
+            self.superseded.add((*key, earlier))
         for dataset, dataset_rows in rows.items():
             for row in dataset_rows:
                 if dataset == "doctors":
@@ -248,18 +248,27 @@ class Reparse:
                 tmp.unlink(missing_ok=True)
 
     def finish_counts(self) -> None:
-        # A question URL with no good page in the archives: given up on, as the crawl does.
+        # A question with no good page in the archives: given up on, as the crawl does.
         for kind in self.bad.values():
             self.stats["pages/failed"] += 1
             if kind in ("blocked", "truncated"):
                 self.stats[f"pages/{kind}_gave_up"] += 1
+        if blocked := self.stats["pages/blocked_gave_up"]:  # the crawl's block middleware says as much
+            example = next(url for url, kind in self.bad.items() if kind == "blocked")
+            self.stats["crawl/message"] = f"{blocked} question pages only ever a block page in the archives, e.g. {example}"
+
+
+def _question_key(url: str) -> str:
+    """One question whatever URL named it (`?ref=x`, a trailing slash): its site's key."""
+    return site_for(url).question_key(url)
 
 
 def _drop_rows(path: Path, superseded: set) -> None:
     """Rewrite a sealed file without the rows of superseded pages (rare: a resumed crawl's
     archive, or several crawls' archives in one reparse)."""
     table = pq.read_table(path)
-    keep = [key not in superseded for key in zip(table["question_id"].to_pylist(), table["fetched_at"].to_pylist())]
+    keys = zip(table["site"].to_pylist(), table["question_id"].to_pylist(), table["fetched_at"].to_pylist())
+    keep = [key not in superseded for key in keys]
     if all(keep):
         return
     with open(path, "wb") as sink:

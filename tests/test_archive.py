@@ -23,6 +23,7 @@ from pipelines.loader import load
 from reference_site.server import start_in_thread
 from reference_site.site import Site
 from tests import redesign
+from tests.conftest import SAMPLES
 from tests.crawling import crawl, crawl_command, crawl_rows, kill_after, question_hits, wait_for
 from tests.truthcheck import differences, read_truth, truth_by_dataset
 
@@ -273,6 +274,48 @@ def test_reparse_keeps_the_latest_good_page_of_a_question_archived_twice(tmp_pat
     assert len(questions) == 1
     assert questions["fetched_at"][0].to_pydatetime() == early + timedelta(days=30, microseconds=7)
     assert set(answers["answer_id"]) == set(expected["answers"])
+
+
+def archive_page(folder: Path, crawl_id: str, url: str, when: datetime, body: bytes, status: int = 200) -> None:
+    files = WarcFiles(folder, crawl_id, 10**9, {"crawl-id": crawl_id})
+    files.write(Exchange(url, when, "GET", [], b"", status, "HTTP/1.1", [(b"Content-Type", [b"text/html"])], body, None))
+    for tmp, final in files.seal():
+        os.replace(tmp, final)
+
+
+def test_a_later_block_page_or_error_under_another_url_of_a_question_does_not_undo_its_good_page(tmp_path):
+    site = Site(10, seed=8)
+    slug = site.question_slugs()[0]
+    url, early = f"http://127.0.0.1:9/question/{slug}", datetime(2026, 1, 1, tzinfo=timezone.utc)
+    archive_page(tmp_path / "archive", "a-crawl", url, early, site.page(slug).body)
+    blocked = (SAMPLES / "blocked.html").read_bytes()
+    archive_page(tmp_path / "archive", "b-crawl", url + "?ref=related", early + timedelta(days=1), blocked, 403)
+    archive_page(tmp_path / "archive", "c-crawl", url + "/", early + timedelta(days=2), b"gone", 404)
+    result = cli("reparse", tmp_path / "archive", "--out", tmp_path / "out")
+    (row,) = crawl_rows(tmp_path / "out")
+    assert result.returncode == 0 and row["status"] == "finished", (row, result.stderr[-2000:])
+    assert (row["questions"], row["pages_failed"], row["pages_blocked"]) == (1, 0, 1)
+
+
+def test_a_question_superseded_on_one_site_keeps_its_rows_on_another(tmp_path):
+    """Keys are per site: a newer page of question Q on one host drops that host's older rows
+    of Q, never another host's rows of the same question fetched at the same moment."""
+    day0, day1 = Site(30, seed=8, day=0), Site(30, seed=8, day=30)
+    slug = next(s for s in day0.question_slugs() if day0.page(s).body != day1.page(s).body)
+
+    def page(site):  # no canonical link: each page is recorded under the host it came from
+        return site.page(slug).body.replace(b'rel="canonical"', b'rel="x-canonical"')
+
+    early = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    archive_page(tmp_path / "archive", "a-crawl", f"http://127.0.0.1:9/question/{slug}", early, page(day0))
+    archive_page(tmp_path / "archive", "b-crawl", f"http://localhost:9/question/{slug}", early, page(day0))
+    archive_page(tmp_path / "archive", "c-crawl", f"http://127.0.0.1:9/question/{slug}", early + timedelta(days=30),
+                 page(day1))
+    assert cli("reparse", tmp_path / "archive", "--out", tmp_path / "out").returncode == 0
+    questions = load("questions", root=tmp_path / "out", latest=False)
+    answers = load("answers", root=tmp_path / "out", latest=False)
+    assert sorted(zip(questions["site"], questions["fetched_at"].dt.day)) == [("127.0.0.1:9", 31), ("localhost:9", 1)]
+    assert len(answers[answers["site"] == "localhost:9"]) == len(truth_by_dataset(day0.truth(slug))["answers"])
 
 
 def test_a_reparse_of_an_archive_without_a_question_page_fails_and_says_so(tmp_path):
