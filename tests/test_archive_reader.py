@@ -84,3 +84,27 @@ def test_other_tools_records_read_as_warcio_reads_them(tmp_path, layout):
         path, content = tmp_path / "a.warc", b"".join(data)
     path.write_bytes(content)
     assert list(responses(path)) == EXPECTED
+
+
+@pytest.mark.parametrize("layout", ["two records a member", "files gzipped whole, concatenated"])
+def test_gzip_members_of_several_records_are_read_whole(tmp_path, layout):
+    data = [r for r, _ in RECORDS]
+    if layout == "two records a member":  # a response and its request in one member, as some tools write
+        content = b"".join(gzip.compress(b"".join(data[i:i + 2])) for i in range(0, len(data), 2))
+    else:  # `cat a.warc.gz b.warc.gz`
+        content = gzip.compress(b"".join(data[:4])) + gzip.compress(b"".join(data[4:]))
+    (tmp_path / "a.warc.gz").write_bytes(content)
+    assert list(responses(tmp_path / "a.warc.gz")) == EXPECTED
+
+
+def test_damage_stays_local_after_a_record_only_warcio_splits(tmp_path):
+    """A record with bare-newline HTTP headers is read by warcio; the records after it are
+    still read a member at a time, so a damaged one later costs that record only."""
+    members = [gzip.compress(r) for r, _ in RECORDS]
+    last = members[-1]
+    members[-1] = last[:20] + bytes(b ^ 0xFF for b in last[20:40]) + last[40:]
+    (tmp_path / "a.warc.gz").write_bytes(b"".join(members))
+    damaged = []
+    read = list(responses(tmp_path / "a.warc.gz", on_damage=lambda offset, error: damaged.append(offset)))
+    assert read == EXPECTED[:-1]
+    assert damaged == [sum(map(len, members[:-1]))]

@@ -71,16 +71,20 @@ def responses(path: str | Path, start: int = 0, end: int | None = None, on_damag
             if start is None:
                 return
         if _gzipped_by_record(path):
-            for offset, record in _members(stream, start, end, on_damage):
+            for offset, member in _members(stream, start, end, on_damage):
                 try:
-                    response = _response(record)
+                    response = _response(member)
+                    if response is _NOT_ONE_RECORD:  # records warcio splits (several, bare newlines)
+                        response = list(_warcio_responses(BytesIO(member), 0, None))
                 except Exception as error:  # a record whose header cannot be read (a date, a length)
                     on_damage(offset, error)
                     continue
-                if response is _NOT_ONE_RECORD:  # not the usual layout after all: warcio reads the rest
+                if response is _NOT_ALIGNED:  # members are not records after all: warcio reads the rest
                     yield from _warcio_responses(stream, offset, end)
                     return
-                if response is not None:
+                if isinstance(response, list):
+                    yield from response
+                elif response is not None:
                     yield response
         elif stream.read(len(_GZIP_MAGIC)) == _GZIP_MAGIC:  # gzipped whole: one range, inflated as a stream
             with gzip.open(path, "rb") as inflated:
@@ -96,11 +100,12 @@ def error_text(error: Exception, limit: int = 200) -> str:
     return text if len(text) <= limit else text[:limit - 3] + "..."
 
 
-class _NotOneRecord:
+class _Layout:
     pass
 
 
-_NOT_ONE_RECORD = _NotOneRecord()
+_NOT_ONE_RECORD = _Layout()  # a member that starts a record but is not exactly one
+_NOT_ALIGNED = _Layout()  # a member that does not start a record: gzip members are not records here
 
 
 def _members(stream, start: int, end: int | None, on_damage) -> Iterator[tuple[int, bytes]]:
@@ -145,11 +150,14 @@ def _member(stream, offset: int, pending: memoryview) -> tuple[bytes | None, int
 
 
 def _response(record: bytes):
-    """The ArchivedResponse of one whole WARC record; None for other records; _NOT_ONE_RECORD
-    when the bytes are not exactly one record, or hold a response this reader does not split
-    as warcio does (HTTP headers not ended by CRLF CRLF): warcio reads those."""
+    """The ArchivedResponse of one whole WARC record; None for other records; _NOT_ALIGNED
+    when the bytes do not start a record; _NOT_ONE_RECORD when they are not exactly one, or
+    hold a response this reader does not split as warcio does (HTTP headers not ended by
+    CRLF CRLF): warcio reads those."""
+    if not record.startswith(b"WARC/"):
+        return _NOT_ALIGNED
     head_end = record.find(b"\r\n\r\n")
-    if head_end < 0 or not record.startswith(b"WARC/"):
+    if head_end < 0:
         return _NOT_ONE_RECORD
     fields = _fields(record[:head_end])
     try:
