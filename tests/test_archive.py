@@ -210,6 +210,20 @@ def test_a_crawl_killed_and_resumed_leaves_an_archive_covering_every_committed_r
         assert rows(tmp_path / "again", dataset) == rows(out, dataset), dataset
 
 
+def test_archive_files_moved_away_leave_the_state_of_the_rows_intact(reference_site, tmp_path):
+    """Rotating an archive to other storage is routine: the next crawl with the same state
+    still knows its pages, since the rows they stand for are still in the output folder."""
+    site = reference_site(questions=30)
+    out, state = tmp_path / "data", tmp_path / "state"
+    first = crawl(site.url, "--out", out, "--state", state, "--archive", tmp_path / "archive")
+    assert first.returncode == 0, first.stderr[-2000:]
+    shutil.move(tmp_path / "archive", tmp_path / "cold-storage")
+    second = crawl(site.url, "--out", out, "--state", state, "--archive", tmp_path / "archive")
+    assert second.returncode == 0, second.stderr[-2000:]
+    row = max(crawl_rows(out), key=lambda r: r["started_at"])
+    assert row["message"] is None and row["pages_skipped"] == 30, row
+
+
 def _children(pid: int, marker: bytes) -> list[int]:
     """Child processes of `pid` whose command line holds `marker` (from /proc: Linux)."""
     found = []

@@ -68,7 +68,11 @@ class ParquetDatasets:
         publish(self._files(token))
 
     def holds(self, token: str) -> bool:
-        return all(final.exists() for _, final in self._files(token))
+        """Whether the batch's dataset files are all where they were committed. The files other
+        components sealed with it (the WARC archive) may have moved: an archive is rotated to
+        other storage, and the rows a state's pages stand for are still here."""
+        return all((self.root / final).exists() for _, final in json.loads(token)
+                   if not Path(final).is_absolute() and Path(final).parts[0] in DATA_DATASETS)
 
     def abort(self) -> None:
         for writer in self.writers.values():

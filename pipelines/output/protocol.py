@@ -34,7 +34,7 @@ class Output(Protocol):
         """Make a sealed batch visible. Idempotent."""
 
     def holds(self, token: str) -> bool:
-        """Whether a committed batch's files are all still where they were committed."""
+        """Whether the rows of a committed batch are all still where they were committed."""
 
     def abort(self) -> None:
         """Drop the rows and files not sealed yet."""
