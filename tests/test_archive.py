@@ -224,6 +224,15 @@ def test_archive_files_moved_away_leave_the_state_of_the_rows_intact(reference_s
     assert row["message"] is None and row["pages_skipped"] == 30, row
 
 
+def test_a_killed_crawls_temporary_archive_file_goes_with_the_next_crawl_into_the_folder(reference_site, tmp_path):
+    site = reference_site(questions=200)
+    archive = tmp_path / "archive"
+    kill_after(crawl_command(site.url, "--out", tmp_path / "data", "--archive", archive), site, 60)
+    assert [p for p in archive.iterdir() if p.name.endswith(".warc.gz.tmp")]  # a stateless crawl's: never resumed
+    assert crawl(site.url, "--out", tmp_path / "other", "--archive", archive).returncode == 0
+    assert not [p.name for p in archive.iterdir() if p.name.startswith(".")]
+
+
 def _children(pid: int, marker: bytes) -> list[int]:
     """Child processes of `pid` whose command line holds `marker` (from /proc: Linux)."""
     found = []

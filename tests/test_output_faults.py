@@ -155,3 +155,13 @@ def test_a_full_tmpfs_mid_crawl(reference_site, tmpfs):
     result = crawl(site.url, "--out", data, "-s", "PARQUET_ROW_GROUP_ROWS=50")
     assert_stopped_cleanly(result, data, "No space left on device")
     assert 0 < question_hits(site) < 300
+
+
+def test_a_disk_that_fills_as_a_batch_is_sealed_leaves_no_file_of_it(reference_site, tmpfs, tmp_path):
+    """The archive (elsewhere) seals its files for the batch first; the datasets' seal then
+    fails: neither the WARC files nor a dataset already sealed may stay as temporaries."""
+    site = reference_site(questions=200)
+    data = tmpfs("60k") / "data"
+    result = crawl(site.url, "--out", data, "--archive", tmp_path / "archive")
+    assert_stopped_cleanly(result, data, "No space left on device")
+    assert partial_files(tmp_path / "archive") == []

@@ -27,9 +27,10 @@ from pathlib import Path
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
-from crawler.archive.files import Exchange, temporary_files
+from crawler.archive.files import SUFFIX, Exchange, temporary_files
 from crawler.extraction import HEADER, frame
 from pipelines.output.parquet import check_writable
+from pipelines.output.running import RunningCrawl, remove_dead_temporaries
 from pipelines.signals import batch_sealing, output_failed
 
 SOCKET_BUFFER = 4 * 1024 * 1024  # responses in flight to the writer before the crawl waits for it
@@ -44,6 +45,7 @@ class WarcArchive:
         self.sock: socket.socket | None = None
         self.failed = False
         self.crawl_id: str | None = None
+        self.running: RunningCrawl | None = None
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -67,8 +69,11 @@ class WarcArchive:
             return
         try:
             check_writable(self.folder, crawl_id)
-            for stale in temporary_files(self.folder, crawl_id):
-                stale.unlink()
+            # Held like the output folder's lock: a crawl that dies leaves no temporary file
+            # here for good (the next crawl into the folder removes those of dead crawls,
+            # spares a dead stateful crawl's for its resume, and removes its own).
+            self.running = RunningCrawl(self.folder, crawl_id, stateful=getattr(session, "state", None) is not None)
+            remove_dead_temporaries(self.folder, crawl_id, (f".*{SUFFIX}.tmp",))
         except OSError as error:
             self._fail(f"{error.strerror or error}")
             return
@@ -159,6 +164,9 @@ class WarcArchive:
                 self.process.kill()
                 self.process.wait()
             self.process = None
+        if self.running is not None:
+            self.running.release()
+            self.running = None
 
     def _fail(self, reason: str) -> None:
         # Like a dataset that cannot be written: the dataset pipeline stops the crawl and

@@ -72,7 +72,13 @@ class Batches:
     def commit(self) -> None:
         """Seal the batch (every component's files) and commit it as one."""
         part = self.part
-        token = self.output.seal(part, self.seal_others(part))
+        others = self.seal_others(part)
+        try:
+            token = self.output.seal(part, others)
+        except BaseException:  # no batch: what the others sealed for it belongs to none (a full disk)
+            for tmp, _ in others:
+                tmp.unlink(missing_ok=True)
+            raise
         self.part += 1
         session = self.session
         if session.state is not None:

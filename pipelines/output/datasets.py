@@ -57,11 +57,16 @@ class ParquetDatasets:
 
     def seal(self, part: int, extra: list[tuple[Path, Path]]) -> str:
         files = []
-        for writer in self.writers.values():
-            writer.part = part
-            if paths := writer.seal():
-                files.append(paths)
-            writer.part = part + 1  # one part number per batch, across datasets, files or not
+        try:
+            for writer in self.writers.values():
+                writer.part = part
+                if paths := writer.seal():
+                    files.append(paths)
+                writer.part = part + 1  # one part number per batch, across datasets, files or not
+        except BaseException:  # a dataset that cannot be sealed (a full disk): no batch, none of its files
+            for tmp, _ in files:
+                tmp.unlink(missing_ok=True)
+            raise
         return json.dumps([[self._relative(tmp), self._relative(final)] for tmp, final in files + list(extra)])
 
     def commit(self, token: str) -> None:

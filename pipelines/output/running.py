@@ -1,6 +1,7 @@
-"""Which crawls are writing into an output folder, and the temporary files of those that died.
+"""Which crawls are writing into a folder, and the temporary files of those that died.
 
-Every crawl holds an flock on `<out>/.<crawl id>.running` while it writes (the kernel drops it
+Every crawl holds an flock on `<folder>/.<crawl id>.running` (its output folder, and its
+archive folder if it keeps one) while it writes (the kernel drops it
 when the process dies, even by SIGKILL) and removes the file when it ends. A crawl starting
 in a folder removes the temporary files of crawls whose lock is free (dead) or that have no
 lock file (crawls of an older version): a failed or killed crawl's `.tmp` files would
@@ -16,7 +17,8 @@ import os
 from pathlib import Path
 
 SUFFIX = ".running"
-DATASET_FOLDERS = ("questions", "answers", "doctors", "crawls")
+# Where the datasets' temporary files are, below an output folder.
+DATASET_TEMPORARIES = tuple(f"{folder}/crawl_date=*/.*.tmp" for folder in ("questions", "answers", "doctors", "crawls"))
 
 
 class RunningCrawl:
@@ -42,8 +44,9 @@ class RunningCrawl:
         self.handle.close()
 
 
-def remove_dead_temporaries(root: Path, own_crawl_id: str) -> int:
-    """Remove the temporary files of dead stateless crawls and this crawl's own leftovers; how many."""
+def remove_dead_temporaries(root: Path, own_crawl_id: str, temporaries=DATASET_TEMPORARIES) -> int:
+    """Remove the temporary files (globs `temporaries` below `root`) of dead stateless crawls
+    and this crawl's own leftovers; how many."""
     spared, dead_locks = set(), []
     for lock in root.glob(f".*{SUFFIX}"):
         crawl_id = lock.name[1:-len(SUFFIX)]
@@ -54,8 +57,8 @@ def remove_dead_temporaries(root: Path, own_crawl_id: str) -> int:
         else:
             spared.add(crawl_id)
     removed = 0
-    for folder in DATASET_FOLDERS:
-        for tmp in (root / folder).glob("crawl_date=*/.*.tmp"):
+    for pattern in temporaries:
+        for tmp in root.glob(pattern):
             if _owner(tmp.name, spared) is None:
                 tmp.unlink(missing_ok=True)
                 removed += 1
@@ -82,7 +85,8 @@ def _probe(lock: Path) -> str:
 
 
 def _owner(name: str, crawl_ids: set[str]) -> str | None:
-    # Temporary names are `.<crawl id>-<part>.parquet.tmp` and `.<crawl id>.parquet.tmp`.
+    # Temporary names are `.<crawl id>-<part>.parquet.tmp`, `.<crawl id>.parquet.tmp` and
+    # `.<crawl id>-<sequence>.warc.gz.tmp`.
     for crawl_id in sorted(crawl_ids, key=len, reverse=True):
         if name.startswith((f".{crawl_id}-", f".{crawl_id}.")):
             return crawl_id
