@@ -32,7 +32,7 @@ from typing import NamedTuple
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from crawler.archive.reader import archive_files, chunks, error_text, responses
+from crawler.archive.reader import Crawl, archive_files, chunks, crawl_of, error_text, responses
 from crawler.discovery import is_question_url
 from crawler.extraction import extract_page
 from crawler.middlewares.compression import UNDECODABLE
@@ -69,6 +69,7 @@ class Page(NamedTuple):
     content_sha256: str
     family: str
     records: list
+    crawl: Crawl  # the crawl whose archive held it
 
 
 class Chunk(NamedTuple):
@@ -94,6 +95,7 @@ def read_chunk(task: tuple[str, int, int | None, int]) -> Chunk:
     """Extract the question pages of one byte range of an archive file (in a pool process)."""
     path, start, end, size = task
     pages, failed, counts, errors = [], [], Counter(), []
+    crawl = crawl_of(path)
 
     def damaged(offset: int, error: Exception) -> None:
         counts["archive/damaged"] += 1
@@ -137,7 +139,7 @@ def read_chunk(task: tuple[str, int, int | None, int]) -> Chunk:
             else:
                 counts["pages/question"] += 1
                 pages.append(Page(response.url, response.fetched_at, hashlib.sha256(response.body).hexdigest(),
-                                  extract.family, extract.records))
+                                  extract.family, extract.records, crawl))
                 continue
             counts[f"pages/{kind}"] += 1
             failed.append((response.url, kind))
@@ -160,7 +162,9 @@ class Reparse:
     latest: dict = field(default_factory=dict)  # (site, question_id) -> fetched_at of the page written
     read: set = field(default_factory=set)  # question keys (_question_key) with a good page
     superseded: set = field(default_factory=set)  # (site, question_id, fetched_at) of pages a later one replaced
-    doctors: set = field(default_factory=set)
+    # (site, doctor_id) -> (rank, row): a doctor's row is read from the first page naming them
+    # (as a crawl writes it) of the newest crawl that does (as the latest view keeps it).
+    doctors: dict = field(default_factory=dict)
     bad: dict = field(default_factory=dict)  # question key -> last failure, for questions with no good page (yet)
 
     def __post_init__(self):
@@ -197,6 +201,11 @@ class Reparse:
             logger.error("Malformed page %s: %s", page.url, error)
             self.stats["pages/malformed"] += 1
             return
+        rank = (page.crawl.started, page.crawl.name, -page.fetched_at.timestamp())
+        for row in rows.get("doctors", ()):
+            best = self.doctors.get((row["site"], row["doctor_id"]))
+            if best is None or rank > best[0]:
+                self.doctors[row["site"], row["doctor_id"]] = (rank, row)
         # One row per question, as in a crawl: the same question under another URL, or in
         # another crawl's archive, keeps its latest good page.
         question = rows["questions"][0]
@@ -208,12 +217,8 @@ class Reparse:
             if earlier >= page.fetched_at:
                 return
             self.superseded.add((*key, earlier))
-        for dataset, dataset_rows in rows.items():
-            for row in dataset_rows:
-                if dataset == "doctors":
-                    if (row["site"], row["doctor_id"]) in self.doctors:
-                        continue
-                    self.doctors.add((row["site"], row["doctor_id"]))
+        for dataset in ("questions", "answers"):
+            for row in rows.get(dataset, ()):
                 self.writers[dataset].add(row)
         self.latest[key] = page.fetched_at
         if any(w.rows_in_file >= self.file_rows for w in self.writers.values()):
@@ -231,6 +236,8 @@ class Reparse:
 
     def commit(self) -> dict[str, int]:
         """Seal, drop the rows of superseded pages, publish every file at once; rows per dataset."""
+        for _, row in self.doctors.values():
+            self.writers["doctors"].add(row)
         self.seal()
         if self.superseded:
             for name in ("questions", "answers"):

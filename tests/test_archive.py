@@ -299,8 +299,10 @@ def test_reparse_keeps_the_latest_good_page_of_a_question_archived_twice(tmp_pat
     assert set(answers["answer_id"]) == set(expected["answers"])
 
 
-def archive_page(folder: Path, crawl_id: str, url: str, when: datetime, body: bytes, status: int = 200) -> None:
-    files = WarcFiles(folder, crawl_id, 10**9, {"crawl-id": crawl_id})
+def archive_page(folder: Path, name: str, url: str, when: datetime, body: bytes, status: int = 200,
+                 crawl_id: str | None = None) -> None:
+    """One response in a file of its own, `<name>-00000.warc.gz`, of crawl `crawl_id` (its name)."""
+    files = WarcFiles(folder, name, 10**9, {"crawl-id": crawl_id or name})
     files.write(Exchange(url, when, "GET", [], b"", status, "HTTP/1.1", [(b"Content-Type", [b"text/html"])], body, None))
     for tmp, final in files.seal():
         os.replace(tmp, final)
@@ -339,6 +341,36 @@ def test_a_question_superseded_on_one_site_keeps_its_rows_on_another(tmp_path):
     answers = load("answers", root=tmp_path / "out", latest=False)
     assert sorted(zip(questions["site"], questions["fetched_at"].dt.day)) == [("127.0.0.1:9", 31), ("localhost:9", 1)]
     assert len(answers[answers["site"] == "localhost:9"]) == len(truth_by_dataset(day0.truth(slug))["answers"])
+
+
+def test_a_doctors_row_is_read_from_the_first_page_naming_them_in_the_newest_crawl(tmp_path):
+    """As a crawl writes a doctor (from the first page that names them) and as the latest view
+    keeps one (the newest crawl's): not from whichever archive file sorts first."""
+    day0, day30 = Site(30, seed=8, day=0), Site(30, seed=8, day=30)
+    doctor, (first, second, *_) = next((d, slugs) for d, slugs in _doctors_pages(day0).items() if len(slugs) > 1)
+    early, late = datetime(2026, 1, 1, tzinfo=timezone.utc), datetime(2026, 1, 31, tzinfo=timezone.utc)
+    old, new = "20260101T000000Z-0ld0ld00", "20260131T000000Z-5ee5ee55"  # crawl ids start with their start
+
+    def page(crawl_id, site, slug, when):
+        archive_page(tmp_path / "archive", f"{crawl_id}-{slug}", f"http://127.0.0.1:9/question/{slug}", when,
+                     site.page(slug).body, crawl_id=crawl_id)
+
+    page(old, day0, first, early)
+    page(old, day0, second, early)
+    page(new, day30, second, late + timedelta(hours=1))
+    page(new, day30, first, late)
+    assert cli("reparse", tmp_path / "archive", "--out", tmp_path / "out").returncode == 0
+    doctors = load("doctors", root=tmp_path / "out", latest=False)
+    (fetched_at,) = doctors[doctors["doctor_id"] == doctor]["fetched_at"]
+    assert fetched_at.to_pydatetime() == late
+
+
+def _doctors_pages(site) -> dict[str, list[str]]:
+    pages: dict[str, list[str]] = {}
+    for slug in site.question_slugs():
+        for doctor in truth_by_dataset(site.truth(slug))["doctors"]:
+            pages.setdefault(doctor, []).append(slug)
+    return pages
 
 
 def test_a_reparse_of_an_archive_without_a_question_page_fails_and_says_so(tmp_path):

@@ -20,7 +20,7 @@ from __future__ import annotations
 import gzip
 import re
 import zlib
-from datetime import datetime
+from datetime import datetime, timezone
 from io import BytesIO
 from pathlib import Path
 from typing import Iterator, NamedTuple
@@ -91,6 +91,37 @@ def responses(path: str | Path, start: int = 0, end: int | None = None, on_damag
                 yield from _warcio_responses(inflated, 0, None)
         else:
             yield from _warcio_responses(stream, start, end)
+
+
+_CRAWL_ID_START = re.compile(r"(\d{8}T\d{6}Z)-")  # pipelines.session.new_crawl_id
+
+
+class Crawl(NamedTuple):
+    """The crawl a file's responses belong to: its start, and what names it."""
+    started: datetime
+    name: str
+
+
+def crawl_of(path: str | Path) -> Crawl:
+    """The crawl named by the file's first record when it is a warcinfo record with a
+    `crawl-id` (ours: every file of a crawl opens so, and the id starts with its start time);
+    else the file alone, started at its first record's WARC-Date."""
+    with open(path, "rb") as stream:
+        try:
+            record = next(iter(ArchiveIterator(stream)))
+            started = iso_date_to_datetime(record.rec_headers.get_header("WARC-Date") or "", tz_aware=True)
+        except Exception:  # no first record to read: the file alone, as old as can be
+            return Crawl(datetime.min.replace(tzinfo=timezone.utc), str(path))
+        name = None
+        if record.rec_type == "warcinfo":
+            fields = record.content_stream().read(64 * 1024).decode("utf-8", "replace")
+            name = next((line.partition(":")[2].strip() for line in fields.splitlines()
+                         if line.lower().startswith("crawl-id:")), None)
+    if not name:
+        return Crawl(started, str(path))
+    if m := _CRAWL_ID_START.match(name):
+        started = datetime.strptime(m.group(1), "%Y%m%dT%H%M%SZ").replace(tzinfo=timezone.utc)
+    return Crawl(started, name)
 
 
 def error_text(error: Exception, limit: int = 200) -> str:
