@@ -273,3 +273,20 @@ def test_earlier_crawls_of_the_same_site_newest_first_older_rows_included(tmp_pa
     assert [r["crawl_id"] for r in rows] == ["b", "a"]  # same host, any port; newest first; not itself
     assert rows[1]["checks"] is None and rows[1]["coverage"] is None
     assert earlier_crawls(tmp_path / "nothing", ["127.0.0.1"], "x") == []
+
+
+# ---- each family against the others, in one crawl ------------------------------------------
+
+def test_a_family_behind_the_others_on_a_field_fails_with_no_earlier_crawl(settings):
+    from pipelines.checks import family_coverage
+
+    def entry(layout, non_null, rows=100, field="rating"):
+        return {"dataset": "doctors", "layout": layout, "field": field, "non_null": non_null, "rows": rows}
+
+    same = [entry("legacy", 0.80), entry("nextjs", 0.76), entry("provider-card", 0.83), entry("*", 0.8, 300)]
+    assert all(r.passed for r in family_coverage.check(facts(settings, {}, coverage=same)))
+    moved = [entry("legacy", 0.05), entry("nextjs", 0.76), entry("provider-card", 0.83), entry("*", 0.5, 300)]
+    failed = [r for r in family_coverage.check(facts(settings, {}, coverage=moved)) if not r.passed]
+    assert [r.name for r in failed] == ["family_coverage/doctors.rating/legacy"]
+    few = [entry("legacy", 0.0, rows=10), entry("nextjs", 0.8)]  # under CHECK_COVERAGE_MIN_ROWS: not compared
+    assert family_coverage.check(facts(settings, {}, coverage=few)) == []

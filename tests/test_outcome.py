@@ -230,6 +230,28 @@ def test_a_change_nobody_wrote_down_is_caught_by_the_checks(reference_site, tmp_
     assert f"coverage/{field}/" in result.stdout
 
 
+def legacy_votes_move(body: bytes) -> bytes:
+    """One family's redesign: the legacy markup's vote widget gets a new class."""
+    return body.replace(b'<div class="rs-vote" ', b'<div class="rs-votes" ')
+
+
+def test_a_field_one_family_stops_showing_degrades_even_a_first_crawl(reference_site, tmp_path):
+    """No earlier crawl to compare with: the other families of the same crawl are the baseline."""
+    site = reference_site(questions=150)
+    proxy = HostileProxy(site.url, legacy_votes_move)
+    proxy.hostile = True
+    out = tmp_path / "data"
+    try:
+        result = crawl(proxy.url, "--out", out)
+    finally:
+        proxy.close()
+    assert result.returncode == 4, result.stdout + result.stderr[-2000:]
+    row = last_row(out)
+    failed = [c["name"] for c in row["checks"] if not c["passed"]]
+    assert row["status"] == "degraded" and failed == ["family_coverage/answers.vote_count/legacy"], failed
+    assert "family_coverage/answers.vote_count/legacy 0 (at least" in result.stdout
+
+
 def answers_loaded_later(body: bytes) -> bytes:
     """The page declares three answers more than it shows (the rest would come by script)."""
     def more(match):

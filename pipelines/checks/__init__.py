@@ -70,9 +70,9 @@ class CrawlFacts:
 
 
 def run_checks(facts: CrawlFacts) -> list[CheckResult]:
-    from . import archive_damage, coverage, fetch_errors, page_shape, questions_found, start_urls
+    from . import archive_damage, coverage, family_coverage, fetch_errors, page_shape, questions_found, start_urls
 
     results = []
-    for module in (page_shape, fetch_errors, start_urls, questions_found, coverage, archive_damage):
+    for module in (page_shape, fetch_errors, start_urls, questions_found, coverage, family_coverage, archive_damage):
         results.extend(module.check(facts))
     return results
