@@ -1,7 +1,7 @@
 """`doctor-answers extract PATH... [--url URL]`: saved question pages -> JSON lines.
 
 Files, or folders of `.html` and WARC files (`.warc.gz`, `.warc`; sorted). A WARC file gives
-its question pages: HTTP 200 responses to question URLs, in archive order (robots.txt,
+its question pages: HTTP 2xx responses to question URLs, in archive order (robots.txt,
 sitemaps, listings and error responses are passed over). A page's records are printed only
 when the whole page parsed; a bad page gives one line on stderr naming the file (and, in a
 WARC file, the page's URL), and the exit status is 1 after all the good pages are printed.
@@ -67,7 +67,7 @@ def _pages(f: Path, url: str | None, err):
 
     try:
         for response in responses(f, on_damage=passed_over):
-            if response.status == 200 and is_question_url(response.url):
+            if 200 <= response.status < 300 and is_question_url(response.url):
                 if response.error:
                     print(f"error: {f}: {response.url}: {response.error}", file=err)
                     unread.append(response.url)

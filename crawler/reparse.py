@@ -5,7 +5,7 @@ The archives (files, or folders of `.warc.gz`/`.warc`) are cut into byte ranges
 (crawler.archive.reader.chunks) that a pool of processes reads and extracts, one per core;
 this process turns their records into rows, in archive order, with the Parquet writer and the
 publish protocol of the crawl (pipelines.output.parquet), and writes the new crawl's `crawls` row
-last (spider `reparse`, status by the crawl's own rules). A question page is an HTTP 200
+last (spider `reparse`, status by the crawl's own rules). A question page is an HTTP 2xx
 response whose URL is a question URL; block pages, cut-off pages and pages of no known layout
 are counted as a crawl counts them. Each row keeps the page's fetch time (the record's
 WARC-Date), so the rows are the live crawl's, `crawl_id` aside.
@@ -117,7 +117,7 @@ def read_chunk(task: tuple[str, int, int | None, int]) -> Chunk:
                 if question:
                     failed.append((response.url, "blocked"))
                 continue
-            if response.status != 200 or not question:
+            if not 200 <= response.status < 300 or not question:  # the crawl's spider gets 2xx
                 if question and response.status >= 400:  # given up on, unless a good page of it follows
                     failed.append((response.url, "http_error"))
                 continue

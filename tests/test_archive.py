@@ -324,6 +324,15 @@ def test_a_later_block_page_or_error_under_another_url_of_a_question_does_not_un
     assert (row["questions"], row["pages_failed"], row["pages_blocked"]) == (1, 0, 1)
 
 
+def test_a_question_answering_204_is_counted_as_the_crawl_counts_it(tmp_path):
+    """The crawl's spider gets every 2xx: an empty 204 is a page of no known layout there."""
+    url = "http://127.0.0.1:9/question/nothing-here"
+    archive_page(tmp_path / "archive", "a-crawl", url, datetime(2026, 1, 1, tzinfo=timezone.utc), b"", 204)
+    assert cli("reparse", tmp_path / "archive", "--out", tmp_path / "out").returncode == 1
+    (row,) = crawl_rows(tmp_path / "out")
+    assert (row["pages_malformed"], row["pages_failed"]) == (1, 1), row
+
+
 def test_a_question_superseded_on_one_site_keeps_its_rows_on_another(tmp_path):
     """Keys are per site: a newer page of question Q on one host drops that host's older rows
     of Q, never another host's rows of the same question fetched at the same moment."""

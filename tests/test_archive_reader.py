@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from crawler.archive.reader import ArchivedResponse, responses
+from crawler.archive.reader import ArchivedResponse, error_text, responses
 
 PAGE = b"<html><body><p>An answer</p></body></html>"
 DATE = "2026-11-29T20:25:54Z"
@@ -108,3 +108,9 @@ def test_damage_stays_local_after_a_record_only_warcio_splits(tmp_path):
     read = list(responses(tmp_path / "a.warc.gz", on_damage=lambda offset, error: damaged.append(offset)))
     assert read == EXPECTED[:-1]
     assert damaged == [sum(map(len, members[:-1]))]
+
+
+def test_read_errors_are_one_line_of_printable_ascii():
+    text = error_text(ValueError("bad\x00\x08 byte\xe9\r\nnext " + "x" * 300))
+    assert text.startswith("ValueError: bad\\x00\\x08 byte\\xe9 next x") and len(text) == 200
+    assert text.isascii() and text.isprintable()

@@ -35,6 +35,16 @@ def test_good_folder(tmp_path):
     assert recs == expected() * 3
 
 
+def test_each_file_once_and_nothing_from_hidden_folders(tmp_path):
+    d = good_folder(tmp_path)
+    (d / ".versions").mkdir()  # an editor's or a writer's: not the user's pages
+    shutil.copy(PAGES / f"{SLUG}.legacy.html", d / ".versions" / "old.html")
+    (d / "again.html").symlink_to(d / f"{SLUG}.legacy.html")  # one page, two names
+    p = run(d, d / f"{SLUG}.nextjs.html")
+    assert p.returncode == 0, p.stderr
+    assert [json.loads(l) for l in p.stdout.splitlines()] == expected() * 3
+
+
 def test_single_file_with_url(tmp_path):
     p = run(PAGES / f"{SLUG}.nextjs.html", "--url", "http://h/question/" + SLUG)
     assert p.returncode == 0, p.stderr

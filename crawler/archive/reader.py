@@ -127,7 +127,9 @@ def crawl_of(path: str | Path) -> Crawl:
 def error_text(error: Exception, limit: int = 200) -> str:
     """`Type: message` of a read error, on one line of printable ASCII, at most `limit`
     characters (warcio quotes the first line of a file it cannot read: binary junk)."""
-    text = " ".join(f"{type(error).__name__}: {error}".split()).encode("ascii", "backslashreplace").decode()
+    text = " ".join(f"{type(error).__name__}: {error}".split())
+    text = "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)  # NUL, backspace: escaped
+    text = text.encode("ascii", "backslashreplace").decode()
     return text if len(text) <= limit else text[:limit - 3] + "..."
 
 
