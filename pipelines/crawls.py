@@ -148,9 +148,10 @@ def why_nothing_usable(stats: dict) -> str:
 
 # Question pages that gave no rows, in the words of a crawl's message.
 _UNREADABLE = {"unknown_layout": "of an unknown layout", "malformed": "malformed",
-               "truncated_gave_up": "cut off on every attempt (fewer answers than the page declares, or no closing tags)"}
+               "truncated_gave_up": "cut off on every attempt (fewer answers than the page declares, or no closing tags)",
+               "unasked_304": "answered 304 Not Modified to a request that named no version"}
 PAGE_ERRORS = {"pages/unknown_layout": "unknown layout", "pages/malformed": "malformed",
-               UNDECODABLE: "undecodable body",
+               UNDECODABLE: "undecodable body", "pages/unasked_304": "unasked 304",
                "pages/truncated": "cut off", "pages/blocked": "block pages"}
 
 

@@ -1,6 +1,8 @@
 """A hostile server of the tests' own, on 127.0.0.1: `route(path) -> Reply | None` decides every
 answer; a path it leaves (None) is fetched from `upstream` (a reference site), so traps can be
-built around real question pages. `.hits` counts requests by path (query included)."""
+built around real question pages. `.hits` counts requests by path (query included). With
+`in_front=True` the site is asked with this server's Host, so its sitemaps and links name this
+server: every page goes through it, none around it."""
 from __future__ import annotations
 
 import re
@@ -21,8 +23,8 @@ class Reply:
 
 
 class HostileServer:
-    def __init__(self, route, upstream: str | None = None):
-        self.route, self.upstream = route, (upstream or "").rstrip("/")
+    def __init__(self, route, upstream: str | None = None, in_front: bool = False):
+        self.route, self.upstream, self.in_front = route, (upstream or "").rstrip("/"), in_front
         self.hits: Counter = Counter()
         self.release = threading.Event()
         server = self
@@ -53,8 +55,9 @@ class HostileServer:
     def fetch(self, path: str) -> Reply:
         if not self.upstream:
             return Reply(404, b"<html><body>not here</body></html>")
+        headers = {"Host": self.url.split("://", 1)[1]} if self.in_front else {}
         try:
-            with urllib.request.urlopen(self.upstream + path, timeout=30) as answer:
+            with urllib.request.urlopen(urllib.request.Request(self.upstream + path, headers=headers), timeout=30) as answer:
                 return Reply(answer.status, answer.read(), {"Content-Type": answer.headers["Content-Type"]})
         except urllib.error.HTTPError as error:
             return Reply(error.code, error.read())

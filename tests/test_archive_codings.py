@@ -5,10 +5,7 @@ and a body nobody can decode fails the page in both, counted, never silently."""
 from __future__ import annotations
 
 import gzip
-import urllib.error
-import urllib.request
 import zlib
-from urllib.parse import urlsplit
 
 import brotli
 import pytest
@@ -53,20 +50,14 @@ SENT = {
 
 
 def serve(site_url: str, send) -> HostileServer:
-    """The reference site behind a server of ours, which sends its question pages by `send`;
-    asked with our Host, the site names only our URLs (no page is fetched around us)."""
+    """The reference site behind a server of ours, which sends its question pages by `send`."""
     def route(path):
-        request = urllib.request.Request(site_url.rstrip("/") + path, headers={"Host": urlsplit(server.url).netloc})
-        try:
-            with urllib.request.urlopen(request, timeout=30) as answer:
-                status, body, ctype = answer.status, answer.read(), answer.headers["Content-Type"]
-        except urllib.error.HTTPError as error:
-            status, body, ctype = error.code, error.read(), error.headers["Content-Type"]
-        if path.startswith("/question/") and status == 200:
-            return Reply(200, *send(body))
-        return Reply(status, body, {"Content-Type": ctype or "text/html"})
+        if not path.startswith("/question/"):
+            return None
+        page = server.fetch(path)
+        return Reply(200, *send(page.body)) if page.status == 200 else page
 
-    server = HostileServer(route)
+    server = HostileServer(route, upstream=site_url, in_front=True)
     return server
 
 

@@ -23,6 +23,7 @@ import pytest
 
 from pipelines.loader import load
 from tests.crawling import crawl, crawl_command, crawl_log, crawl_rows, question_hits, wait_for
+from tests.hostile import HostileServer, Reply
 from tests.truthcheck import read_truth
 
 FAST_FAILURE = ["-s", "RETRY_TIMES=1", "-s", "DOWNLOAD_TIMEOUT=3", "-s", "RETRY_BACKOFF_BASE=0.01"]
@@ -228,6 +229,22 @@ def test_a_change_nobody_wrote_down_is_caught_by_the_checks(reference_site, tmp_
     failed = [c["name"] for c in row["checks"] if not c["passed"]]
     assert row["status"] == "degraded" and any(name.startswith(f"coverage/{field}/") for name in failed), failed
     assert f"coverage/{field}/" in result.stdout
+
+
+def test_not_modified_to_a_request_that_named_no_version_is_no_page(reference_site, tmp_path):
+    """A cache or a wall answering 304 to every question: nothing was read, and the crawl says so."""
+    site = reference_site(questions=20)
+    server = HostileServer(lambda path: Reply(304, b"", {}) if path.startswith("/question/") else None,
+                           upstream=site.url, in_front=True)
+    out = tmp_path / "data"
+    try:
+        result = crawl(server.url + "/", "--out", out)
+    finally:
+        server.stop()
+    row = last_row(out)
+    assert result.returncode == 1 and row["status"] == "failed", result.stdout + result.stderr[-2000:]
+    assert row["message"] == "no question page read: 20 answered 304 Not Modified to a request that named no version"
+    assert (row["pages_not_modified"], row["pages_failed"]) == (0, 20)
 
 
 def legacy_votes_move(body: bytes) -> bytes:

@@ -264,6 +264,12 @@ class QuestionsSpider(scrapy.Spider):
 
     async def parse_question(self, response):
         if response.status == 304:
+            if not _asked_to_validate(response.request):  # a cache's or a wall's answer: no page, no news
+                self.count("pages/failed")
+                self.count("pages/unasked_304")
+                logger.error("Not Modified, though the request named no version it had: %s (not recorded)",
+                             response.url)
+                return
             self.count("pages/not_modified")
             yield NotModifiedItem(response.url, self.session.sitemap_lastmod.get(response.url))
             return
@@ -393,6 +399,10 @@ def _failure_reason(failure) -> str:
     name = type(failure.value).__name__
     message = failure.getErrorMessage()
     return f"{name}: {message}" if message else name
+
+
+def _asked_to_validate(request) -> bool:
+    return bool(request.headers.get(b"If-None-Match") or request.headers.get(b"If-Modified-Since"))
 
 
 def _header(response, name: bytes) -> str | None:
