@@ -57,7 +57,6 @@ def _pages(f: Path, url: str | None, err):
         yield str(f), url or _file_url(f), data, None
         return
     from crawler.archive.reader import error_text, responses  # warcio: only for archives
-    from crawler.discovery import is_question_url  # Scrapy's sitemap code: only for archives
 
     unread = []  # damaged records, bodies the crawl could not decode either: exit status 1
 
@@ -67,7 +66,7 @@ def _pages(f: Path, url: str | None, err):
 
     try:
         for response in responses(f, on_damage=passed_over):
-            if 200 <= response.status < 300 and is_question_url(response.url):
+            if 200 <= response.status < 300 and response.is_question():
                 if response.error:
                     print(f"error: {f}: {response.url}: {response.error}", file=err)
                     unread.append(response.url)

@@ -33,7 +33,6 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from crawler.archive.reader import Crawl, archive_files, chunks, crawl_of, error_text, responses
-from crawler.discovery import is_question_url
 from crawler.extraction import extract_page
 from crawler.middlewares.compression import UNDECODABLE
 from crawler.pages import BlockedPage, PageError, TruncatedPage, UnknownLayout, is_block_page
@@ -104,7 +103,7 @@ def read_chunk(task: tuple[str, int, int | None, int]) -> Chunk:
     try:
         for response in responses(path, start, end, on_damage=damaged):
             _count_response(counts, response.status)
-            question = is_question_url(response.url)
+            question = response.is_question()
             if response.error:  # a body the crawl could not decode either: it failed there
                 counts[UNDECODABLE] += 1
                 if question:

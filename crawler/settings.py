@@ -143,8 +143,8 @@ CHECK_COVERAGE_MARGIN = 0.1
 CHECK_COVERAGE_NOISE_SIGMAS = 2.5
 CHECK_COVERAGE_MIN_ROWS = 30
 # A markup family's share of a field may also fall behind the other families' in the same crawl
-# by CHECK_COVERAGE_MARGIN, unless chance would do that at least this often (binomial tail).
-CHECK_FAMILY_COVERAGE_CHANCE = 0.0001
+# by CHECK_COVERAGE_MARGIN, or by this many standard errors of both groups (score intervals).
+CHECK_FAMILY_COVERAGE_SIGMAS = 3.5
 CHECK_QUESTIONS_MIN_SHARE = 0.9  # a full crawl finds at least this share of the last full crawl's questions
 
 LOG_LEVEL = "INFO"

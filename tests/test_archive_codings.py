@@ -119,3 +119,29 @@ def test_a_body_that_cannot_be_decoded_fails_its_page_counted_live_and_in_the_re
         assert row["questions"] == 30 - row["pages_failed"]
     assert "undecodable body" in live.stdout
     assert crawls_row(tmp_path / "reparsed")["questions"] == crawls_row(tmp_path / "live")["questions"]
+
+
+def test_question_pages_that_moved_behind_a_redirect_are_reparsed(reference_site, tmp_path):
+    """A new URL scheme: /question/x answers 301 to /answers/x. The crawl follows it and reads
+    the page; the archive names the URL asked for, so a reparse reads it as a question too."""
+    site = reference_site(questions=20)
+
+    def route(path):
+        if path.startswith("/question/"):
+            return Reply(301, b"", {"Location": path.replace("/question/", "/answers/", 1)})
+        if path.startswith("/answers/"):
+            return server.fetch(path.replace("/answers/", "/question/", 1))
+        return None
+
+    server = HostileServer(route, upstream=site.url, in_front=True)
+    try:
+        live = crawl(server.url + "/", "--out", tmp_path / "live", "--archive", tmp_path / "archive")
+    finally:
+        server.stop()
+    assert live.returncode == 0 and crawls_row(tmp_path / "live")["questions"] == 20, live.stdout + live.stderr[-2000:]
+    reparsed = cli("reparse", tmp_path / "archive", "--out", tmp_path / "reparsed")
+    assert reparsed.returncode == 0, reparsed.stderr[-2000:]
+    for dataset in ("questions", "answers", "doctors"):
+        assert rows(tmp_path / "reparsed", dataset) == rows(tmp_path / "live", dataset), dataset
+    assert cli("extract", tmp_path / "archive").stdout.count('"type":"question"') == 20
+    assert warcio_check(warc_files(tmp_path / "archive")).returncode == 0

@@ -120,7 +120,8 @@ class WarcArchive:
         ip = getattr(response, "ip_address", None)
         exchange = Exchange(response.url, fetched_at, request.method, list(request.headers.items()),
                             request.body, response.status, getattr(response, "protocol", None),
-                            list(response.headers.items()), response.body, str(ip) if ip else None)
+                            list(response.headers.items()), response.body, str(ip) if ip else None,
+                            (request.meta.get("redirect_urls") or [None])[0])
         try:
             self.sock.sendall(frame(exchange))
         except OSError as error:

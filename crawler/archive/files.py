@@ -27,6 +27,9 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 WARC_VERSION = "WARC/1.1"
+# The URL the crawl asked for when redirects led to the record's target URI: a question page
+# that moved (/question/x -> 301 -> /answers/x) is still a question page to a reparse.
+REQUESTED_URI = "X-Requested-URI"
 SUFFIX = ".warc.gz"
 # Scrapy hands over bodies with the transfer coding undone: a header saying otherwise would
 # make readers decode them again.
@@ -48,6 +51,7 @@ class Exchange(NamedTuple):
     response_headers: list
     body: bytes
     ip_address: str | None
+    requested_url: str | None = None  # the URL first asked for, when redirects led here
 
 
 def warc_date(moment: datetime) -> str:
@@ -92,6 +96,8 @@ class WarcFiles:
         response_headers = dict(common)
         if exchange.ip_address:
             response_headers["WARC-IP-Address"] = exchange.ip_address
+        if exchange.requested_url:  # an extension field (WARC 1.1, 4): readers that do not know it ignore it
+            response_headers[REQUESTED_URI] = exchange.requested_url
         response = writer.create_warc_record(
             url, "response", payload=BytesIO(exchange.body), length=len(exchange.body),
             http_headers=_response_head(exchange), warc_headers_dict=response_headers)

@@ -30,6 +30,8 @@ from warcio.bufferedreaders import ChunkedDataReader
 from warcio.timeutils import iso_date_to_datetime
 
 from crawler.archive import is_warc
+from crawler.archive.files import REQUESTED_URI
+from crawler.discovery import is_question_url
 from crawler.inputs import files_in
 from crawler.middlewares.compression import UndecodableBody, decode_body
 
@@ -47,6 +49,11 @@ class ArchivedResponse(NamedTuple):
     body: bytes
     content_type: str | None = None  # the response's Content-Type (its charset reads non-UTF-8 bytes)
     error: str | None = None  # why the crawl could not have read its body ("undecodable body ...")
+    requested_url: str | None = None  # the URL the crawl asked for, when redirects led to `url`
+
+    def is_question(self) -> bool:
+        """Whether the crawl asked for a question page (moved or not: a redirect is followed)."""
+        return is_question_url(self.url) or bool(self.requested_url and is_question_url(self.requested_url))
 
 
 def archive_files(paths) -> tuple[list[Path], list[str]]:
@@ -210,13 +217,15 @@ def _response(record: bytes):
         return _NOT_ONE_RECORD
     status_line, _, http_head = record[head_end + 4:http_end].partition(b"\r\n")
     status = status_line.split(None, 2)[1:2]
+    requested = fields.get(REQUESTED_URI.lower().encode())
     return _as_crawled(url, int(status[0]) if status and status[0].isdigit() else 0,
                        iso_date_to_datetime(fields.get(b"warc-date", b"").decode("ascii", "replace"), tz_aware=True),
-                       _FIELD.findall(http_head), record[http_end + 4:block_end])
+                       _FIELD.findall(http_head), record[http_end + 4:block_end],
+                       requested.decode("utf-8", "replace") if requested else None)
 
 
 def _as_crawled(url: str, status: int, fetched_at: datetime, headers: list[tuple[bytes, bytes]],
-                body: bytes) -> ArchivedResponse:
+                body: bytes, requested_url: str | None = None) -> ArchivedResponse:
     """A response as the crawl read it: the transfer coding undone, then the content codings as
     Scrapy undoes them (crawler.middlewares.compression: br and zstd too, within DOWNLOAD_MAXSIZE;
     a body they do not decode is an `error`), and the last Content-Type sent, as Scrapy's
@@ -234,7 +243,7 @@ def _as_crawled(url: str, status: int, fetched_at: datetime, headers: list[tuple
             body, error = b"", str(undecodable)
     content_type = values(b"content-type")
     return ArchivedResponse(url, status, fetched_at, body,
-                            content_type[-1].decode("latin-1") if content_type else None, error)
+                            content_type[-1].decode("latin-1") if content_type else None, error, requested_url)
 
 
 def _target_uri(uri: str) -> str:
@@ -267,6 +276,7 @@ def _warcio_responses(stream, start: int, end: int | None) -> Iterator[ArchivedR
                 [(name.encode("utf-8", "surrogateescape"), value.encode("utf-8", "surrogateescape"))
                  for name, value in record.http_headers.headers],
                 record.raw_stream.read(),  # the payload as stored: _as_crawled undoes its codings
+                record.rec_headers.get_header(REQUESTED_URI),
             )
         if end is not None and records.get_record_offset() >= end:
             return
