@@ -22,6 +22,7 @@ import os
 import sys
 import time
 from collections import Counter
+from contextlib import contextmanager
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -368,6 +369,12 @@ def run_reparse(paths, out: str | Path = "data", processes: int | None = None, s
     reparse.stats["reparse/archive_files"] = len(files)
     tasks = tasks_of(files, processes)
     progress = Progress(sum(t[3] for t in tasks), stream)
+    with _logging(root, reparse.crawl_id, progress.stream):
+        return _run(reparse, tasks, processes, paths, settings, progress)
+
+
+def _run(reparse, tasks, processes: int, paths, settings, progress) -> CrawlResult:
+    root = reparse.root
     written, failure = {}, None
     try:
         check_writable(root, reparse.crawl_id)  # before any archive is read
@@ -395,13 +402,13 @@ def run_reparse(paths, out: str | Path = "data", processes: int | None = None, s
     status, message = outcome.status, outcome.message
     if message:
         stats["crawl/message"] = message
+        logger.info("%s", message)
         print(f"doctor-answers reparse: {message}", file=progress.stream)
     if written and (later := _later_crawls(root, reparse.newest_page())):
         warning = (f"{len(later)} crawl(s) in {root} started after the newest page of these archives (the "
                    f"last: {later[-1]}); the latest view now shows this reparse's older pages for the keys it "
                    f"holds (the newest crawl wins): reparse their archives too, or reparse into another --out")
         logger.warning("%s", warning)
-        print(f"doctor-answers reparse: {warning}", file=progress.stream)
     row = crawl_row(crawl_id=reparse.crawl_id, spider="reparse", started_at=reparse.started_at, outcome=outcome,
                     start_urls=[str(Path(p).resolve()) for p in paths], stats=stats, written=written,
                     version=settings.get("PROJECT_VERSION"))
@@ -414,6 +421,35 @@ def run_reparse(paths, out: str | Path = "data", processes: int | None = None, s
     _update_latest(root, settings)
     stats.update({f"rows/{name}": n for name, n in written.items()})
     return CrawlResult(status, reparse.crawl_id, stats)
+
+
+@contextmanager
+def _logging(root: Path, crawl_id: str, stream):
+    """The reparse's log, as a crawl's: INFO and up in DIR/logs/CRAWL_ID.log (when the folder
+    can be written: the run fails on its own writes otherwise, and says so), and its warnings
+    and errors on stderr, one line each."""
+    on_stderr = logging.StreamHandler(stream or sys.stderr)
+    on_stderr.setLevel(logging.WARNING)
+    on_stderr.setFormatter(logging.Formatter("doctor-answers reparse: %(message)s"))
+    handlers = [on_stderr]
+    try:
+        path = root / "logs" / f"{crawl_id}.log"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handlers.append(logging.FileHandler(path, encoding="utf-8"))
+        handlers[-1].setFormatter(logging.Formatter("%(asctime)s [%(name)s] %(levelname)s: %(message)s"))
+    except OSError:
+        pass
+    top, level = logging.getLogger(), logging.getLogger().level
+    top.setLevel(logging.INFO)
+    for handler in handlers:
+        top.addHandler(handler)
+    try:
+        yield
+    finally:
+        for handler in handlers:
+            top.removeHandler(handler)
+            handler.close()
+        top.setLevel(level)
 
 
 def _later_crawls(root: Path, newest_page: datetime | None) -> list[str]:

@@ -533,8 +533,10 @@ def test_a_damaged_record_costs_its_page_only_in_reader_reparse_and_extract(arch
 
     result = cli("reparse", copy, "--out", tmp_path / "out", "--processes", 2)
     assert result.returncode == 4, result.stderr[-2000:]
-    assert "damaged record at byte" in result.stderr
+    assert result.stderr.count("damaged record at byte") == 1, result.stderr
     row = reparse_row(tmp_path / "out")
+    log = (tmp_path / "out" / "logs" / f"{row['crawl_id']}.log").read_text()  # "(see the log)", as a crawl's
+    assert "damaged record at byte" in log and "quality checks failed: damaged_archive_records 1" in log
     assert row["status"] == "degraded" and "damaged_archive_records 1" in row["message"]
     assert row["questions"] == 149
     lost_path = urlsplit(lost).path
