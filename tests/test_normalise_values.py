@@ -101,3 +101,12 @@ def test_contact_negative(text):
 ])
 def test_contact_phone_search_starts_near_its_tail(text, want):
     assert has_contact_info(text) is want
+
+
+@pytest.mark.parametrize("parse, text", [
+    (parse_count, "1.2K"), (parse_count, "3,5"), (parse_count, "2M votes"), (parse_count, "1 154"),
+    (parse_review_count, "1.2k reviews"), (parse_review_count, "1 154 reviews"),
+    (parse_rating, "Top 5 doctor, rated 4.8"),
+])
+def test_a_number_not_read_whole_is_no_value_never_a_wrong_one(parse, text):
+    assert parse(text) is None

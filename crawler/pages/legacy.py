@@ -5,7 +5,7 @@ from .errors import UnknownLayout
 from .items import Answer, Byline, Question
 from .markup import paragraphs
 from .page import ElementPage, QuestionPageObject
-from .tree import first_int, text_of
+from .tree import only_int, text_of
 
 
 _QUESTION_PARTS = ("rs-question__title", "rs-question__topic", "rs-question__date",
@@ -37,7 +37,7 @@ class LegacyPage(QuestionPageObject):
         return [LegacyAnswer(a, p, byline_parts, self.tree.site).to_item() for a, p in zip(answers, parts)]
 
     def declared_answer_count(self) -> int | None:
-        return first_int(text_of(self.tree.first("rs-answers__count")))
+        return only_int(text_of(self.tree.first("rs-answers__count")))
 
     def related_urls(self) -> list[str]:
         return self.tree.question_links(

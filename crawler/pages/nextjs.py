@@ -12,7 +12,7 @@ from .errors import TruncatedPage, UnknownLayout
 from .items import Answer, Byline, Question
 from .markup import html_paragraphs, plain_paragraphs
 from .page import ItemPage, QuestionPageObject
-from .tree import all_text, first_int, text_of
+from .tree import all_text, only_int, text_of
 
 
 def _str(value) -> str | None:
@@ -87,7 +87,7 @@ class NextjsPage(QuestionPageObject):
         declared = self.data.get("answerCount")
         if isinstance(declared, int) and not isinstance(declared, bool):  # JSON true is no count
             return declared
-        return first_int(text_of(self.tree.first("answers-list_heading__")))
+        return only_int(text_of(self.tree.first("answers-list_heading__")))
 
     def related_urls(self) -> list[str]:
         """Links in the related box, and links of the related-link class wherever they are."""

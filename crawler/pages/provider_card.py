@@ -9,7 +9,7 @@ from .errors import UnknownLayout
 from .items import Answer, Byline, Question
 from .markup import paragraphs
 from .page import ElementPage, ItemPage, QuestionPageObject
-from .tree import all_text, first_int, text_of
+from .tree import all_text, only_int, text_of
 
 
 _ANSWER_PARTS = ("Content-title", "Content-byline", "Content-bodyText", "Media--providerCard")
@@ -39,7 +39,7 @@ class ProviderCardPage(QuestionPageObject):
 
     def declared_answer_count(self) -> int | None:
         texts = (all_text(h) for h in self.tree.tagged("h2"))
-        return first_int(next((t for t in texts if "Doctor Answers" in t), None))
+        return only_int(next((t for t in texts if "Doctor Answers" in t), None))
 
     def related_urls(self) -> list[str]:
         return self.tree.question_links(

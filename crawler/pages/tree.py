@@ -162,7 +162,8 @@ def text_of(el) -> str | None:
 _INT_RUN = re.compile(r"\d[\d,]*")
 
 
-def first_int(text) -> int | None:
-    """The first number in the text, commas inside it dropped ("Doctor Answers (1,234)" -> 1234)."""
-    m = _INT_RUN.search(text) if text else None
-    return int(m.group().replace(",", "")) if m else None
+def only_int(text) -> int | None:
+    """The one number in the text, commas inside it dropped ("Doctor Answers (1,234)" -> 1234);
+    None for none, or for more than one ("Top 3 of 10": which is the count is a guess)."""
+    numbers = _INT_RUN.findall(text) if text else []
+    return int(numbers[0].replace(",", "")) if len(numbers) == 1 else None

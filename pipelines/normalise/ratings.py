@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from .votes import count_of_digits, count_of_number
+from .votes import count_of_digits, count_of_number, whole_number
 
 _NUM = re.compile(r"(\d+(?:[.,]\d+)?)")
 _OUT_OF = re.compile(r"(\d+(?:\.\d+)?)\s*(?:out\s+of|/)\s*5")
@@ -21,9 +21,12 @@ def parse_rating(value) -> float | None:
             return None
     else:
         s = str(value)
-        m = _OUT_OF.search(s) or _NUM.search(s)
-        if not m:
-            return None
+        m = _OUT_OF.search(s)
+        if m is None:  # no "out of 5": the line's one number, or none ("Top 5 doctor, rated 4.8")
+            numbers = _NUM.findall(s)
+            if len(numbers) != 1:
+                return None
+            m = _NUM.search(s)
         r = float(m.group(1).replace(",", "."))
     if not 1.0 <= r <= 5.0:
         return None
@@ -40,7 +43,9 @@ def parse_review_count(value) -> int | None:
     if s.isdecimal():
         return count_of_digits(s)
     m = _REVIEWS.search(s)
-    return count_of_digits(m.group(1).replace(",", "")) if m else None
+    if not m or not whole_number(s, m.start(1), m.end(1)):
+        return None
+    return count_of_digits(m.group(1).replace(",", ""))
 
 
 def rating_pair(rating, reviews) -> tuple[float | None, int | None]:

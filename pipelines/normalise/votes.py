@@ -10,15 +10,28 @@ _INT = re.compile(r"([+\-\u2212]?)\s*(\d+)")
 
 
 def parse_count(value) -> int | None:
-    """3, "3", "+3", "-1", "\u22121", "0" -> int; a count no int32 holds (or inf) -> None."""
+    """3, "3", "+3", "-1", "\u22121", "0" -> int; a count no int32 holds (or inf) -> None;
+    a number not read whole ("1.2K", "1 154") -> None."""
     if value is None or isinstance(value, (bool, int, float)):
         return count_of_number(value)
-    m = _INT.search(str(value))
-    if not m:
+    text = str(value)
+    m = _INT.search(text)
+    if not m or not whole_number(text, m.start(2), m.end(2)):
         return None
     # Any white space may stand between the sign and the digits, not only a space.
     sign, digits = m.groups()
     return count_of_digits(digits, negative=sign in ("-", "\u2212"))
+
+
+def whole_number(text: str, start: int, end: int) -> bool:
+    """Whether the digits text[start:end] are the whole number as printed, not part of one
+    these parsers do not read: a decimal or abbreviated one ("1.2K", "3,5", "2M") or one in
+    groups of digits set apart by spaces ("1 154"). Such a count is no count (null), never
+    a wrong one."""
+    after, before = text[end:end + 2], text[max(0, start - 2):start]
+    if after[:1] in ("k", "K", "m", "M") or after[1:2].isdigit() and (after[:1] in (".", ",") or after[:1].isspace()):
+        return False
+    return not (len(before) == 2 and before[0].isdigit() and before[1].isspace())
 
 
 def count_of_number(value) -> int | None:
