@@ -167,6 +167,11 @@ def test_markup_nested_past_what_lxml_reads_makes_a_bad_page_not_a_short_one(fam
     assert [r.get("doctor_id") for r in records] == [r.get("doctor_id") for r in expected()]
 
 
+def test_a_logo_in_an_h1_of_its_own_is_not_the_question_title():
+    html = sample("provider-card").replace("<body>", '<body><header><h1 class="SiteLogo">RealSelf</h1></header>', 1)
+    assert_records(page_records(parse_question_page(URL, html)), expected())
+
+
 def test_broken_next_data_is_truncated():
     html = sample("nextjs").replace('"answerCount": 10,', '"answerCount": 10')
     with pytest.raises(TruncatedPage) as e:

@@ -29,7 +29,10 @@ class ProviderCardPage(QuestionPageObject):
         h1s = self.tree.tagged("h1")
         if not h1s:
             raise UnknownLayout(self.tree.url, "provider-card page without a question title")
-        return ProviderCardQuestion(h1s[0], self.tree).to_item()
+        # The question's <h1> heads its byline and body; a logo or a banner in an <h1> of its own does not.
+        questions = (ProviderCardQuestion(h1, self.tree) for h1 in h1s)
+        heading = next((q for q in questions if q.time is not None or q.body_el is not None), None)
+        return (heading or ProviderCardQuestion(h1s[0], self.tree)).to_item()
 
     def answers(self) -> list[Answer]:
         answers, cards = self.tree.classed("Content--answer"), self.tree.classed("Media--providerCard")
