@@ -247,6 +247,16 @@ def test_not_modified_to_a_request_that_named_no_version_is_no_page(reference_si
     assert (row["pages_not_modified"], row["pages_failed"]) == (0, 20)
 
 
+def first_crawl_through(site, change, out):
+    """A crawl of `site` through a HostileProxy changing its question pages from the start."""
+    proxy = HostileProxy(site.url, change)
+    proxy.hostile = True
+    try:
+        return crawl(proxy.url, "--out", out)
+    finally:
+        proxy.close()
+
+
 def legacy_votes_move(body: bytes) -> bytes:
     """One family's redesign: the legacy markup's vote widget gets a new class."""
     return body.replace(b'<div class="rs-vote" ', b'<div class="rs-votes" ')
@@ -254,14 +264,8 @@ def legacy_votes_move(body: bytes) -> bytes:
 
 def test_a_field_one_family_stops_showing_degrades_even_a_first_crawl(reference_site, tmp_path):
     """No earlier crawl to compare with: the other families of the same crawl are the baseline."""
-    site = reference_site(questions=150)
-    proxy = HostileProxy(site.url, legacy_votes_move)
-    proxy.hostile = True
     out = tmp_path / "data"
-    try:
-        result = crawl(proxy.url, "--out", out)
-    finally:
-        proxy.close()
+    result = first_crawl_through(reference_site(questions=150), legacy_votes_move, out)
     assert result.returncode == 4, result.stdout + result.stderr[-2000:]
     row = last_row(out)
     failed = [c["name"] for c in row["checks"] if not c["passed"]]
@@ -283,14 +287,9 @@ def on_a_third_of_pages(change):
 
 @pytest.mark.parametrize("share", ["all", "a third"])
 def test_pages_that_stay_short_of_their_answers_are_bad_pages_even_on_a_first_crawl(reference_site, tmp_path, share):
-    site = reference_site(questions=60)
-    proxy = HostileProxy(site.url, answers_loaded_later if share == "all" else on_a_third_of_pages(answers_loaded_later))
-    proxy.hostile = True
     out = tmp_path / "data"
-    try:
-        result = crawl(proxy.url, "--out", out)
-    finally:
-        proxy.close()
+    change = answers_loaded_later if share == "all" else on_a_third_of_pages(answers_loaded_later)
+    result = first_crawl_through(reference_site(questions=60), change, out)
     row = last_row(out)
     if share == "all":  # nothing read: failed, saying what the pages were
         assert result.returncode == 1 and row["status"] == "failed", result.stdout + result.stderr[-2000:]
