@@ -9,7 +9,11 @@ import zlib
 
 import brotli
 import pytest
-from backports import zstd
+
+try:
+    from compression import zstd  # Python 3.14
+except ImportError:
+    from backports import zstd
 
 from tests.crawling import crawl, crawl_rows
 from tests.hostile import HostileServer, Reply
