@@ -6,12 +6,12 @@ import re
 from .votes import count_of_digits, count_of_number, whole_number
 
 _NUM = re.compile(r"(\d+(?:[.,]\d+)?)")
-_OUT_OF = re.compile(r"(\d+(?:\.\d+)?)\s*(?:out\s+of|/)\s*5")
+_OUT_OF = re.compile(r"(\d+(?:\.\d+)?)\s*(?:out\s+of|of|/)\s*5\b")
 _REVIEWS = re.compile(r"(\d[\d,]*)\s*reviews?\b", re.I)
 
 
 def parse_rating(value) -> float | None:
-    """4.7, "4.7" or "4.7 out of 5 stars" -> 4.7; outside 1..5 (the site's 0.0) -> None."""
+    """4.7, "4.7", "4.7 out of 5 stars", "4.7 of 5" or "4.7/5" -> 4.7; outside 1..5 (the site's 0.0) -> None."""
     if value is None or isinstance(value, bool):
         return None
     if isinstance(value, (int, float)):
@@ -22,7 +22,7 @@ def parse_rating(value) -> float | None:
     else:
         s = str(value)
         m = _OUT_OF.search(s)
-        if m is None:  # no "out of 5": the line's one number, or none ("Top 5 doctor, rated 4.8")
+        if m is None:  # no "of 5": the line's one number, or none ("Top 5 doctor, rated 4.8")
             numbers = _NUM.findall(s)
             if len(numbers) != 1:
                 return None
