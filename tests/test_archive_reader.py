@@ -114,3 +114,17 @@ def test_read_errors_are_one_line_of_printable_ascii():
     text = error_text(ValueError("bad\x00\x08 byte\xe9\r\nnext " + "x" * 300))
     assert text.startswith("ValueError: bad\\x00\\x08 byte\\xe9 next x") and len(text) == 200
     assert text.isascii() and text.isprintable()
+
+
+def test_the_crawl_of_a_file_is_its_warcinfo_s_else_the_file_alone(tmp_path):
+    from crawler.archive.reader import crawl_of
+
+    ours = record("warcinfo", None, b"software: doctor-answers\r\ncrawl-id: 20260131T000000Z-5ee5ee55\r\n",
+                  "application/warc-fields")
+    (tmp_path / "ours.warc").write_bytes(ours + RECORDS[1][0])
+    assert crawl_of(tmp_path / "ours.warc") == (datetime(2026, 1, 31, tzinfo=timezone.utc), "20260131T000000Z-5ee5ee55")
+    (tmp_path / "theirs.warc").write_bytes(b"".join(r for r, _ in RECORDS))  # wget's warcinfo: no crawl-id
+    assert crawl_of(tmp_path / "theirs.warc") == (FETCHED, str(tmp_path / "theirs.warc"))
+    for junk in (b"", b"\x1f\x8b\x08 not gzip", ours[:60]):  # nothing readable: the file alone, oldest
+        (tmp_path / "junk.warc").write_bytes(junk)
+        assert crawl_of(tmp_path / "junk.warc").name == str(tmp_path / "junk.warc")

@@ -117,13 +117,11 @@ def crawl_of(path: str | Path) -> Crawl:
         try:
             record = next(iter(ArchiveIterator(stream)))
             started = iso_date_to_datetime(record.rec_headers.get_header("WARC-Date") or "", tz_aware=True)
-        except Exception:  # no first record to read: the file alone, as old as can be
+            fields = record.content_stream().read(64 * 1024) if record.rec_type == "warcinfo" else b""
+        except Exception:  # no first record to read (damage is the readers' to report): the file alone
             return Crawl(datetime.min.replace(tzinfo=timezone.utc), str(path))
-        name = None
-        if record.rec_type == "warcinfo":
-            fields = record.content_stream().read(64 * 1024).decode("utf-8", "replace")
-            name = next((line.partition(":")[2].strip() for line in fields.splitlines()
-                         if line.lower().startswith("crawl-id:")), None)
+        name = next((line.partition(":")[2].strip() for line in fields.decode("utf-8", "replace").splitlines()
+                     if line.lower().startswith("crawl-id:")), None)
     if not name:
         return Crawl(started, str(path))
     if m := _CRAWL_ID_START.match(name):
