@@ -324,6 +324,30 @@ def test_a_later_block_page_or_error_under_another_url_of_a_question_does_not_un
     assert (row["questions"], row["pages_failed"], row["pages_blocked"]) == (1, 0, 1)
 
 
+def test_a_block_page_then_a_redirect_to_the_good_page_is_one_question_read(tmp_path):
+    """The failure and the good page are keyed by the URL the crawl asked for, not the one a
+    redirect led to: the question was read, not blocked."""
+    site = Site(10, seed=8)
+    slug = site.question_slugs()[0]
+    url, early = f"http://127.0.0.1:9/question/{slug}", datetime(2026, 1, 1, tzinfo=timezone.utc)
+    archive_page(tmp_path / "archive", "a-crawl", url, early, (SAMPLES / "blocked.html").read_bytes(), 403)
+    files = WarcFiles(tmp_path / "archive", "b-crawl", 10**9, {"crawl-id": "b-crawl"})
+    files.write(Exchange(f"http://127.0.0.1:9/moved/question/{slug}", early + timedelta(seconds=5), "GET", [], b"",
+                         200, "HTTP/1.1", [(b"Content-Type", [b"text/html"])], site.page(slug).body, None, url))
+    for tmp, final in files.seal():
+        os.replace(tmp, final)
+    result = cli("reparse", tmp_path / "archive", "--out", tmp_path / "out")
+    (row,) = crawl_rows(tmp_path / "out")
+    assert result.returncode == 0 and (row["status"], row["questions"], row["pages_failed"]) == ("finished", 1, 0), row
+
+
+def test_an_archive_in_the_output_folder_itself(reference_site, tmp_path):
+    site = reference_site(questions=20)
+    result = crawl(site.url, "--out", tmp_path / "data", "--archive", tmp_path / "data", timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert warc_files(tmp_path / "data") and crawl_rows(tmp_path / "data")[0]["questions"] == 20
+
+
 def test_a_question_answering_204_is_counted_as_the_crawl_counts_it(tmp_path):
     """The crawl's spider gets every 2xx: an empty 204 is a page of no known layout there."""
     url = "http://127.0.0.1:9/question/nothing-here"

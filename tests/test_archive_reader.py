@@ -125,6 +125,9 @@ def test_the_crawl_of_a_file_is_its_warcinfo_s_else_the_file_alone(tmp_path):
     assert crawl_of(tmp_path / "ours.warc") == (datetime(2026, 1, 31, tzinfo=timezone.utc), "20260131T000000Z-5ee5ee55")
     (tmp_path / "theirs.warc").write_bytes(b"".join(r for r, _ in RECORDS))  # wget's warcinfo: no crawl-id
     assert crawl_of(tmp_path / "theirs.warc") == (FETCHED, str(tmp_path / "theirs.warc"))
+    odd = record("warcinfo", None, b"crawl-id: 20261399T000000Z-other\r\n", "application/warc-fields")
+    (tmp_path / "odd.warc").write_bytes(odd)  # shaped like our ids, not a date: the warcinfo's date
+    assert crawl_of(tmp_path / "odd.warc") == (FETCHED, "20261399T000000Z-other")
     for junk in (b"", b"\x1f\x8b\x08 not gzip", ours[:60]):  # nothing readable: the file alone, oldest
         (tmp_path / "junk.warc").write_bytes(junk)
         assert crawl_of(tmp_path / "junk.warc").name == str(tmp_path / "junk.warc")

@@ -115,3 +115,13 @@ def test_a_number_not_read_whole_is_no_value_never_a_wrong_one(parse, text):
 @pytest.mark.parametrize("text", ["4.6 out of 5 stars", "4.6 of 5", "4.6/5", "Rated 4.6 of 5 (12 reviews)"])
 def test_a_rating_on_its_scale_is_read_however_the_scale_is_written(text):
     assert parse_rating(text) == 4.6
+
+
+@pytest.mark.parametrize("parse, text, want", [
+    (parse_count, "1,234", 1234), (parse_count, "12", 12), (parse_count, "-3", -3),
+    (parse_review_count, "4.7 68 reviews", 68), (parse_review_count, "5 68 reviews", 68),
+    (parse_review_count, "1,234 reviews", 1234),
+    (parse_rating, "4.7 stars (68 reviews)", 4.7), (parse_rating, "4.7 (68 reviews)", 4.7),
+])
+def test_numbers_read_whole_are_read(parse, text, want):
+    assert parse(text) == want

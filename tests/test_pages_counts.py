@@ -16,6 +16,7 @@ URL = "https://www.realself.com/question/" + GOLDEN
     ("Doctor Answers 10", 10), ("Doctor Answers (1,234)", 1234), ("Doctor Answers", None), (None, None),
     ("Doctor Answers \u00b2", None), ("Doctor Answers \u00b210", 10), ("\u0661\u0662 answers", 12),
     ("Top 3 of 10 doctor answers", None),  # which is the count is a guess: none
+    ("Doctor Answers 10 of 10", 10),
 ])
 def test_only_int(text, want):
     assert only_int(text) == want

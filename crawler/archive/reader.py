@@ -125,7 +125,10 @@ def crawl_of(path: str | Path) -> Crawl:
     if not name:
         return Crawl(started, str(path))
     if m := _CRAWL_ID_START.match(name):
-        started = datetime.strptime(m.group(1), "%Y%m%dT%H%M%SZ").replace(tzinfo=timezone.utc)
+        try:
+            started = datetime.strptime(m.group(1), "%Y%m%dT%H%M%SZ").replace(tzinfo=timezone.utc)
+        except ValueError:  # shaped like ours, not a date: the warcinfo's date stands
+            pass
     return Crawl(started, name)
 
 

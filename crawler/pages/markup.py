@@ -77,7 +77,10 @@ def paragraphs(el) -> Text | None:
     if el is None or el.tag in _SKIP:
         return None
     tokens: list = []
-    _walk(el, tokens)
+    try:
+        _walk(el, tokens)
+    except RecursionError:  # markup nested deeper than Python's stack (lxml reads 2,048 levels)
+        raise MarkupError("markup nested too deep to read its text") from None
     return _split(tokens) or None
 
 

@@ -22,16 +22,20 @@ def html_parser(encoding: str | None = None) -> etree.HTMLParser:
     """This thread's lxml HTML parser (for UTF-8 bytes, or for str)."""
     parser = getattr(_PARSERS, encoding or "str", None)
     if parser is None:
-        # collect_ids=False: no table of id attributes; ids are read as attributes
-        parser = etree.HTMLParser(encoding=encoding, collect_ids=False)
+        # collect_ids=False: no table of id attributes; ids are read as attributes. huge_tree:
+        # libxml2's limits for untrusted XML (no element past 256 levels, no text or attribute
+        # past 10 MB) cut real pages short (an old answer's 300 unclosed <b>, an inline image
+        # after the answers); a page is at most DOWNLOAD_MAXSIZE, and past what huge_tree reads
+        # (2,048 levels) the cut is a fatal error, which makes the page malformed (parse_html).
+        parser = etree.HTMLParser(encoding=encoding, collect_ids=False, huge_tree=True)
         setattr(_PARSERS, encoding or "str", parser)
     return parser
 
 
 def parse_html(source):
     """One lxml tree of plain etree elements: UTF-8 bytes, or a str. ParserError when lxml
-    read nothing, or stopped before the end (e.g. libxml2 builds no element nested more than
-    256 deep, and drops the rest of the page in silence: its answers, their bylines)."""
+    read nothing, or stopped before the end (libxml2 drops the rest of a page it stops reading
+    in silence: its answers, their bylines)."""
     parser = html_parser("utf-8" if isinstance(source, bytes) else None)
     root = etree.HTML(source, parser)
     if root is None:
@@ -163,7 +167,8 @@ _INT_RUN = re.compile(r"\d[\d,]*")
 
 
 def only_int(text) -> int | None:
-    """The one number in the text, commas inside it dropped ("Doctor Answers (1,234)" -> 1234);
-    None for none, or for more than one ("Top 3 of 10": which is the count is a guess)."""
-    numbers = _INT_RUN.findall(text) if text else []
-    return int(numbers[0].replace(",", "")) if len(numbers) == 1 else None
+    """The one number in the text, commas inside it dropped ("Doctor Answers (1,234)" -> 1234,
+    "Doctor Answers 10 of 10" -> 10); None for none, or for different ones ("Top 3 of 10":
+    which is the count is a guess)."""
+    numbers = {int(n.replace(",", "")) for n in _INT_RUN.findall(text)} if text else set()
+    return numbers.pop() if len(numbers) == 1 else None

@@ -22,7 +22,8 @@ def parse_rating(value) -> float | None:
     else:
         s = str(value)
         m = _OUT_OF.search(s)
-        if m is None:  # no "of 5": the line's one number, or none ("Top 5 doctor, rated 4.8")
+        if m is None:  # no "of 5": the line's one number besides its review count, or none
+            s = _REVIEWS.sub("", s)  # ("4.7 (68 reviews)": 4.7; "Top 5 doctor, rated 4.8": none)
             numbers = _NUM.findall(s)
             if len(numbers) != 1:
                 return None

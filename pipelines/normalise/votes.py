@@ -6,7 +6,10 @@ import re
 from functools import lru_cache
 
 _NG_INIT = re.compile(r"voteCount\s*=\s*([+-]?\d+)")
-_INT = re.compile(r"([+\-\u2212]?)\s*(\d+)")
+# A count, its thousands set apart by commas or not ("1,234", "1234")
+_INT = re.compile(r"([+\-\u2212]?)\s*(\d{1,3}(?:,\d{3})+(?![\d,])|\d+)")
+_NEXT_GROUP = re.compile(r"\s(\d+)")
+_PREVIOUS_GROUP = re.compile(r"(?<![\d.,])(\d+)\s$")
 
 
 def parse_count(value) -> int | None:
@@ -20,18 +23,22 @@ def parse_count(value) -> int | None:
         return None
     # Any white space may stand between the sign and the digits, not only a space.
     sign, digits = m.groups()
-    return count_of_digits(digits, negative=sign in ("-", "\u2212"))
+    return count_of_digits(digits.replace(",", ""), negative=sign in ("-", "\u2212"))
 
 
 def whole_number(text: str, start: int, end: int) -> bool:
     """Whether the digits text[start:end] are the whole number as printed, not part of one
     these parsers do not read: a decimal or abbreviated one ("1.2K", "3,5", "2M") or one in
-    groups of digits set apart by spaces ("1 154"). Such a count is no count (null), never
-    a wrong one."""
-    after, before = text[end:end + 2], text[max(0, start - 2):start]
-    if after[:1] in ("k", "K", "m", "M") or after[1:2].isdigit() and (after[:1] in (".", ",") or after[:1].isspace()):
+    groups of three digits set apart by spaces ("1 154"). Such a count is no count (null),
+    never a wrong one. "4.7 68 reviews" is a rating and a count, not one number."""
+    after = text[end:end + 2]
+    if after[:1] in ("k", "K", "m", "M") or after[:1] in (".", ",") and after[1:2].isdigit():
         return False
-    return not (len(before) == 2 and before[0].isdigit() and before[1].isspace())
+    digits = len(text[start:end].replace(",", ""))
+    following, previous = _NEXT_GROUP.match(text, end), _PREVIOUS_GROUP.search(text[:start])
+    if following and len(following.group(1)) == 3 and digits <= 3:
+        return False
+    return not (previous and len(previous.group(1)) <= 3 and digits == 3)
 
 
 def count_of_number(value) -> int | None:
