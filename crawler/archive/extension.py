@@ -72,7 +72,7 @@ class WarcArchive:
             # Held like the output folder's lock: a crawl that dies leaves no temporary file
             # here for good (the next crawl into the folder removes those of dead crawls,
             # spares a dead stateful crawl's for its resume, and removes its own).
-            if self.folder.resolve() != Path(self.crawler.settings.get("DATA_DIR") or "data").resolve():
+            if self.folder.resolve() != Path(self.crawler.settings.get("DATA_DIR")).resolve():
                 # (in the output folder itself, the output's lock is this one: taken twice, it would wait on itself)
                 self.running = RunningCrawl(self.folder, crawl_id, stateful=getattr(session, "state", None) is not None)
             remove_dead_temporaries(self.folder, crawl_id, (f".*{SUFFIX}.tmp",))
