@@ -109,18 +109,18 @@ def read_chunk(task: tuple[str, int, int | None, int]) -> Chunk:
             if response.error:  # a body the crawl could not decode either: it failed there
                 counts[UNDECODABLE] += 1
                 if question:
-                    failed.append((response.requested_url or response.url, "undecodable"))
+                    failed.append((response.asked, "undecodable"))
                 continue
             if response.status in site_for(response.url).block_statuses and \
                     is_block_page(response.body, response.content_type, response.url):
                 # Counted whatever the page, as the crawl's block middleware does.
                 counts["pages/blocked"] += 1
                 if question:
-                    failed.append((response.requested_url or response.url, "blocked"))
+                    failed.append((response.asked, "blocked"))
                 continue
             if not 200 <= response.status < 300 or not question:  # the crawl's spider gets 2xx
                 if question and response.status >= 400:  # given up on, unless a good page of it follows
-                    failed.append((response.requested_url or response.url, "http_error"))
+                    failed.append((response.asked, "http_error"))
                 continue
             try:
                 extract = extract_page(response.url, response.body, response.content_type)
@@ -140,10 +140,10 @@ def read_chunk(task: tuple[str, int, int | None, int]) -> Chunk:
             else:
                 counts["pages/question"] += 1
                 pages.append(Page(response.url, response.fetched_at, hashlib.sha256(response.body).hexdigest(),
-                                  extract.family, extract.records, crawl, response.requested_url or response.url))
+                                  extract.family, extract.records, crawl, response.asked))
                 continue
             counts[f"pages/{kind}"] += 1
-            failed.append((response.requested_url or response.url, kind))
+            failed.append((response.asked, kind))
     except Exception as error:  # damage with no record after it to go on at: the rest of the range is lost
         counts["archive/damaged"] += 1
         errors.append(f"{path}: unreadable from byte {start} on ({error_text(error)})")
@@ -191,8 +191,9 @@ class Reparse:
             self._add_page(page)
 
     def _add_page(self, page: Page) -> None:
-        self.bad.pop(_question_key(page.asked), None)
-        self.read.add(_question_key(page.asked))
+        asked = _question_key(page.asked)
+        self.bad.pop(asked, None)
+        self.read.add(asked)
         item = QuestionPageItem(family=page.family, fetched_url=page.url, fetched_at=page.fetched_at,
                                 content_sha256=page.content_sha256, records=page.records)
         try:  # the crawl's own rows and checks: a row that does not fit makes the page malformed

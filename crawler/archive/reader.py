@@ -4,9 +4,10 @@
 hidden ones: a temporary file of a crawl in progress is not part of any archive).
 `responses(path, start, end)` yields the HTTP responses whose records start in that byte
 range, bodies decoded as the crawl saw them (the chunked coding undone, then content codings
-by Scrapy's own decoders: crawler.middlewares.compression), with the record's WARC-Date. `chunks(path, size)` cuts a file into such ranges so that several
-processes can read one file: a file gzipped record by record (as WARC files should be) can
-be entered at any gzip member; any other file is one range. The same property makes damage
+by Scrapy's own decoders: crawler.middlewares.compression), with the record's WARC-Date.
+`chunks(path, size)` cuts a file into such ranges so that several processes can read one
+file: a file gzipped record by record (as WARC files should be) can be entered at any gzip
+member; any other file is one range. The same property makes damage
 local: a damaged record of such a file costs that record, not the rest of the file.
 
 Speed: warcio's record parser reads headers line by line in Python, ~150 µs a page, as much as
@@ -51,9 +52,14 @@ class ArchivedResponse(NamedTuple):
     error: str | None = None  # why the crawl could not have read its body ("undecodable body ...")
     requested_url: str | None = None  # the URL the crawl asked for, when redirects led to `url`
 
+    @property
+    def asked(self) -> str:
+        """The URL the crawl asked for: the question the response stands for."""
+        return self.requested_url or self.url
+
     def is_question(self) -> bool:
         """Whether the crawl asked for a question page (moved or not: a redirect is followed)."""
-        return is_question_url(self.url) or bool(self.requested_url and is_question_url(self.requested_url))
+        return is_question_url(self.url) or is_question_url(self.asked)
 
 
 def archive_files(paths) -> tuple[list[Path], list[str]]:
