@@ -40,3 +40,51 @@ def test_every_page_gives_the_truth(seed):
                         mismatches.append((slug, family, w["type"], k, g.get(k), w[k]))
     assert pages == 6000
     assert not mismatches, f"{len(mismatches)} mismatches, e.g. {mismatches[:10]}"
+
+
+def _cards_reordered(html: str, order) -> str:
+    """The page with its answer cards (the <article>s of the answers list) in `order(cards)`."""
+    import re
+
+    start = html.index("<article", html.index('class="answers-list_list__'))
+    end = html.rindex("</article>") + len("</article>")
+    cards = re.findall(r"<article.*?</article>", html[start:end], re.S)
+    assert "".join(cards) == html[start:end]
+    return html[:start] + "".join(order(cards)) + html[end:]
+
+
+def _newest_first(cards):
+    return cards[::-1]
+
+
+def _rotated(cards):
+    return cards[1:] + cards[:1]
+
+
+def _one_missing(cards):  # the others still show their dates
+    return cards[1:]
+
+
+def _featured_twice(cards):  # a featured card shown again on top
+    return cards[:1] + cards
+
+
+@pytest.mark.parametrize("order", [_newest_first, _rotated, _one_missing, _featured_twice])
+def test_nextjs_cards_sorted_otherwise_than_the_data_keep_their_own_dates(order):
+    """Cards carry no ids: a page sorting them otherwise than its data must not give one
+    answer another's date."""
+    from reference_site.site import Site
+
+    site, checked = Site(questions=300, seed=1), 0
+    for slug in site.question_slugs():
+        want = [r for r in site.truth(slug) if r["type"] == "answer"]
+        titles = [a["title"] for a in want]
+        if len(set(a["answered_on"] for a in want)) < 3 or None in titles or len(set(titles)) < len(titles):
+            continue
+        html = _cards_reordered(site.render_question(slug, "nextjs"), order)
+        got = [r for r in page_records(parse_question_page("http://127.0.0.1:8080/question/" + slug, html))
+               if r["type"] == "answer"]
+        mine = 1 if order is _one_missing else 0  # the answer without a card has its data's date
+        assert [a["answered_on"] for a in got[mine:]] == [a["answered_on"] for a in want[mine:]], slug
+        checked += 1
+    assert checked >= 20

@@ -40,12 +40,17 @@ def _dict(value) -> dict:
     return value if isinstance(value, dict) else {}
 
 
-_DATE = "answer-card_date__"
+_DATE, _TITLE = "answer-card_date__", "answer-card_title__"
+
+
+def _words(text: str | None) -> tuple | None:
+    """A title as the words it shows, to tell which card shows which answer; None for none."""
+    return tuple(text.split()) or None if text else None
 
 
 class NextjsPage(QuestionPageObject):
     name = "nextjs"
-    class_prefixes = ("answer-card_card__", "answer-card_date__", "content-subheader_subHeader__",
+    class_prefixes = ("answer-card_card__", _DATE, _TITLE, "content-subheader_subHeader__",
                       "related_root__", "related_link__", "answers-list_heading__", "question-overview_title__")
 
     @classmethod
@@ -75,13 +80,28 @@ class NextjsPage(QuestionPageObject):
         return NextjsQuestion(self.data, self.tree).to_item()
 
     def answers(self) -> list[Answer]:
-        """The data's answers; the dates shown on the cards when there is one card per answer."""
-        answers, cards = self.data["answers"], self.tree.classed("answer-card_card__")
-        if len(cards) == len(answers):
-            shown = [text_of(p.get(_DATE)) for p in self.tree.parts(cards, (_DATE,))]
-        else:
-            shown = [None] * len(answers)
+        """The data's answers, each with the date its card shows."""
+        answers = self.data["answers"]
+        shown = self._shown_dates(answers)
         return [NextjsAnswer(a, date, self.tree.site).to_item() for a, date in zip(answers, shown)]
+
+    def _shown_dates(self, answers: list[dict]) -> list[str | None]:
+        """The date shown on each answer's card. The cards carry no ids: they pair with the
+        data's answers in order when their titles agree with it, else by a title that one answer
+        holds and whose cards show one date (a page may sort its cards by votes, or show a
+        featured one twice); an answer with no card of its own, or of a title shared, has no
+        shown date (its data's timestamp serves)."""
+        cards = self.tree.parts(self.tree.classed("answer-card_card__"), (_DATE, _TITLE))
+        titles = [_words(text_of(c.get(_TITLE))) for c in cards]
+        wanted = [_words(_str(a.get("title"))) for a in answers]
+        dates = [text_of(c.get(_DATE)) for c in cards]
+        if len(cards) == len(answers) and all(t is None or w is None or t == w for t, w in zip(titles, wanted)):
+            return dates
+        shows: dict[tuple, set] = {}
+        for t, d in zip(titles, dates):
+            shows.setdefault(t, set()).add(d)
+        return [next(iter(shows[w])) if wanted.count(w) == 1 and len(shows.get(w, ())) == 1 else None
+                for w in wanted]
 
     def declared_answer_count(self) -> int | None:
         declared = self.data.get("answerCount")
