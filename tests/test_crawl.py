@@ -142,3 +142,38 @@ def test_a_site_that_keeps_blocking_ends_the_crawl_as_blocked(reference_site, tm
     assert "block" in row["message"]
     assert len(load("questions", root=out)) == 0  # no block page became a question
     assert "px-captcha" not in "".join(site.hits)  # nothing asked for the captcha's own resources
+
+
+
+def test_two_sites_on_one_host_are_two_sites(reference_site, tmp_path):
+    """Two sites on two ports of one host, their pages without canonical links, hold the same
+    question ids: one crawl of both lands each site's questions under its own `site` (the
+    host and port), none dropped as a question met twice."""
+    import re
+
+    from tests.hostile import HostileServer
+
+    site = reference_site(questions=20, seed=4)
+
+    def front():  # the site's pages under this server's host and port, without canonical links
+        server = HostileServer(None, site.url, in_front=True)
+
+        def route(path):
+            if not path.startswith("/question/"):
+                return None
+            reply = server.fetch(path)
+            reply.body = re.sub(rb'<link rel="canonical"[^>]*>', b"", reply.body)
+            return reply
+        server.route = route
+        return server
+
+    first, second = front(), front()
+    try:
+        out = tmp_path / "data"
+        result = crawl(first.url, second.url, "--out", out)
+    finally:
+        first.stop(), second.stop()
+    assert result.returncode == 0, result.stderr[-3000:]
+    questions = load("questions", root=out)
+    assert sorted(set(questions["site"])) == sorted(s.url.split("://", 1)[1] for s in (first, second))
+    assert questions.groupby("site")["question_id"].nunique().tolist() == [20, 20]

@@ -42,6 +42,17 @@ def test_keys_drop_default_ports_and_keep_others():
     assert REALSELF.question_key("http://h:99999/question/a") == "http://h:99999/question/a"  # broken: as it is
 
 
+
+@pytest.mark.parametrize("url, site", [
+    ("http://h:8000/question/q1", "h:8000"), ("HTTP://User@H:8000/question/q1", "h:8000"),
+    ("https://www.realself.com:443/question/a", "www.realself.com"), ("http://[::1]:81/q", "[::1]:81"),
+    ("http://h:99999/q", "h:99999"),  # broken: as written
+])
+def test_a_site_is_its_host_and_port_as_keys_hold_them(url, site):
+    from pipelines.rows import site_of
+
+    assert site_of(url) == site
+
 def test_what_a_url_is():
     assert REALSELF.is_question_url("http://h/question/a") and not REALSELF.is_question_url("http://h/question/")
     assert REALSELF.is_listing_url("http://h/questions/botox?page=2") and not REALSELF.is_listing_url("http://h/questions/")

@@ -61,16 +61,10 @@ class Site:
         `/q1#answers` and `HTTP://HOST/q1` are one question, so one request and one row."""
         try:
             parts = urlsplit(url.strip())
-            port = parts.port
+            host = _host(parts)
         except ValueError:  # a broken host or port: left as it is, it will fail as a request
             return url
-        scheme = parts.scheme.lower()
-        host = (parts.hostname or "").lower()
-        if ":" in host:
-            host = f"[{host}]"  # IPv6
-        if port and port != _DEFAULT_PORTS.get(scheme):
-            host = f"{host}:{port}"
-        return urlunsplit((scheme, host, parts.path.rstrip("/") or "/", "", ""))
+        return urlunsplit((parts.scheme.lower(), host, parts.path.rstrip("/") or "/", "", ""))
 
     # Cached: page objects ask it of every link of a byline, and a doctor's link repeats on
     # every page they answer (urlsplit's own 128-entry cache thrashes in a crawl).
@@ -115,6 +109,24 @@ class Site:
             return False
         fetched_host = (urlsplit(fetched).hostname or "").lower()
         return (host in self.hosts or host == fetched_host) and self.is_question_url(url)
+
+
+def host_key(url: str) -> str:
+    """The host a URL names, as keys hold it: 'host[:port]' in lower case, no default port,
+    no user; the URL's netloc as written when it cannot be read. Rows of one site (its `site`
+    column) and a crawl's questions are told apart by it: two ports are two sites."""
+    try:
+        parts = urlsplit(url.strip())
+        return _host(parts)
+    except ValueError:
+        return urlsplit(url).netloc
+
+
+def _host(parts) -> str:
+    port, host = parts.port, (parts.hostname or "").lower()  # .port: ValueError when not a port
+    if ":" in host:
+        host = f"[{host}]"  # IPv6
+    return f"{host}:{port}" if port and port != _DEFAULT_PORTS.get(parts.scheme.lower()) else host
 
 
 def _path(url: str) -> str:
