@@ -227,7 +227,15 @@ def test_archive_files_moved_away_leave_the_state_of_the_rows_intact(reference_s
 def test_a_killed_crawls_temporary_archive_file_goes_with_the_next_crawl_into_the_folder(reference_site, tmp_path):
     site = reference_site(questions=200)
     archive = tmp_path / "archive"
-    kill_after(crawl_command(site.url, "--out", tmp_path / "data", "--archive", archive), site, 60)
+    crawl_process = subprocess.Popen(crawl_command(site.url, "--out", tmp_path / "data", "--archive", archive),
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:  # killed once its writer (behind the crawl, at nice 10) has a file open
+        wait_for(lambda: list(archive.glob(".*.warc.gz.tmp")) or crawl_process.poll() is not None,
+                 what="the archive's first temporary file")
+        assert crawl_process.poll() is None, "the crawl ended before its kill"
+    finally:
+        crawl_process.kill()
+        crawl_process.wait()
     left = sorted(p.name for p in archive.iterdir())
     assert any(name.endswith(".warc.gz.tmp") for name in left), left  # a stateless crawl's: never resumed
     result = crawl(site.url, "--out", tmp_path / "other", "--archive", archive)
