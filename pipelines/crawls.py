@@ -18,6 +18,7 @@ import pyarrow.parquet as pq
 
 from pipelines.checks import CheckResult, CrawlFacts, run_checks
 from pipelines.checks.coverage import crawl_coverage
+from crawler.middlewares.offsite import REDIRECTED_OFFSITE
 from pipelines.checks.fetch_errors import UNDECODABLE
 from pipelines.output.parquet import write_table
 from pipelines.schemas import CRAWLS
@@ -149,9 +150,11 @@ def why_nothing_usable(stats: dict) -> str:
 # Question pages that gave no rows, in the words of a crawl's message.
 _UNREADABLE = {"unknown_layout": "of an unknown layout", "malformed": "malformed",
                "truncated_gave_up": "cut off on every attempt (fewer answers than the page declares, or no closing tags)",
-               "unasked_304": "answered 304 Not Modified to a request that named no version"}
+               "unasked_304": "answered 304 Not Modified to a request that named no version",
+               "redirected_offsite": "redirected off the site (not followed)"}
 PAGE_ERRORS = {"pages/unknown_layout": "unknown layout", "pages/malformed": "malformed",
                UNDECODABLE: "undecodable body", "pages/unasked_304": "unasked 304",
+               REDIRECTED_OFFSITE: "redirected off the site",
                "pages/truncated": "cut off", "pages/blocked": "block pages"}
 
 

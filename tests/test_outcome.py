@@ -247,6 +247,34 @@ def test_not_modified_to_a_request_that_named_no_version_is_no_page(reference_si
     assert (row["pages_not_modified"], row["pages_failed"]) == (0, 20)
 
 
+
+@pytest.mark.parametrize("moved", [3, 20])
+def test_pages_redirected_off_the_site_are_failed_pages_named_in_the_outcome(reference_site, tmp_path, moved):
+    """Scrapy drops a redirect to another host without a word (the host's other name here):
+    the crawl names what it did not follow, and fails when that was every question."""
+    site = reference_site(questions=20)
+    paths = []
+
+    def route(path):
+        if path.startswith("/question/") and (path in paths or len(paths) < moved):
+            paths.append(path)
+            return Reply(301, b"", {"Location": f"http://localhost:{server.url.rsplit(':', 1)[1]}{path}"})
+        return None
+    server = HostileServer(route, upstream=site.url, in_front=True)
+    out = tmp_path / "data"
+    try:
+        result = crawl(server.url + "/", "--out", out)
+    finally:
+        server.stop()
+    row = last_row(out)
+    assert row["pages_failed"] == moved, result.stdout
+    if moved == 20:
+        assert result.returncode == 1 and row["message"] == "no question page read: 20 redirected off the site (not followed)"
+    else:
+        assert result.returncode == 0 and row["questions"] == 17, result.stdout + result.stderr[-2000:]
+        assert f"redirected off the site ({moved})" in result.stdout
+    assert "Redirected off the site, not followed: " + server.url in result.stderr
+
 def first_crawl_through(site, change, out):
     """A crawl of `site` through a HostileProxy changing its question pages from the start."""
     proxy = HostileProxy(site.url, change)

@@ -1,5 +1,6 @@
-"""Download errors, 5xx and 429 answers, and bodies that could not be decoded (a broken gzip
-stream, one past DOWNLOAD_MAXSIZE), against the requests the crawl made.
+"""Download errors, 5xx and 429 answers, bodies that could not be decoded (a broken gzip
+stream, one past DOWNLOAD_MAXSIZE) and redirects off the site, against the requests the crawl
+made.
 
 Retries hide them from the data (a page that answered 503 twice and then 200 is recorded
 whole), but a site answering errors to a large share of requests is a crawl at risk: pages
@@ -9,6 +10,7 @@ read, so every response counts, robots.txt and sitemaps included.
 from __future__ import annotations
 
 from crawler.middlewares.compression import UNDECODABLE
+from crawler.middlewares.offsite import REDIRECTED_OFFSITE
 
 from . import CheckResult
 
@@ -17,15 +19,15 @@ STATUS = "downloader/response_status_count/"
 
 
 def error_share(stats: dict) -> float | None:
-    """Share of download attempts that met a download error, a 5xx, a 429 or a body that
-    could not be decoded; None when none."""
+    """Share of download attempts that met a download error, a 5xx, a 429, a body that
+    could not be decoded or a redirect off the site; None when none."""
     exceptions = int(stats.get("downloader/exception_count", 0))
     responses = int(stats.get("downloader/response_count", 0))
     if exceptions + responses == 0:
         return None
     errors = sum(int(n) for key, n in stats.items()
                  if key.startswith(STATUS) and (key[len(STATUS):].startswith("5") or key.endswith("/429")))
-    errors += int(stats.get(UNDECODABLE, 0))
+    errors += int(stats.get(UNDECODABLE, 0)) + int(stats.get(REDIRECTED_OFFSITE, 0))
     return (exceptions + errors) / (exceptions + responses)
 
 
