@@ -112,7 +112,8 @@ def test_a_number_not_read_whole_is_no_value_never_a_wrong_one(parse, text):
     assert parse(text) is None
 
 
-@pytest.mark.parametrize("text", ["4.6 out of 5 stars", "4.6 of 5", "4.6/5", "Rated 4.6 of 5 (12 reviews)"])
+@pytest.mark.parametrize("text", ["4.6 out of 5 stars", "4.6 of 5", "4.6/5", "Rated 4.6 of 5 (12 reviews)",
+                                  "4,6 out of 5 stars", "4,6/5"])  # a decimal comma, never its tail
 def test_a_rating_on_its_scale_is_read_however_the_scale_is_written(text):
     assert parse_rating(text) == 4.6
 

@@ -6,7 +6,8 @@ import re
 from .votes import count_of_digits, count_of_number, whole_number
 
 _NUM = re.compile(r"(\d+(?:[.,]\d+)?)")
-_OUT_OF = re.compile(r"(\d+(?:\.\d+)?)\s*(?:out\s+of|of|/)\s*5\b")
+# A whole number before "of 5", never its tail: "4,2 out of 5" (a decimal comma) is 4.2, not 2.
+_OUT_OF = re.compile(r"(?<![\d.,])(\d+(?:[.,]\d+)?)\s*(?:out\s+of|of|/)\s*5\b")
 _REVIEWS = re.compile(r"(\d[\d,]*)\s*reviews?\b", re.I)
 
 
