@@ -62,6 +62,18 @@ def test_nfd_to_nfc():
     assert plain_text(nfd) == "café crème"
 
 
+
+@pytest.mark.parametrize("printed, want", [
+    ("Derm\u00adatologist", "Dermatologist"), ("\u200ePhoenix, AZ\u200e", "Phoenix, AZ"),
+    ("Joseph\u200b Serota", "Joseph Serota"), ("Oct\u2060 22, 2012", "Oct 22, 2012"), ("\ufeffBotox", "Botox"),
+    ("\u202bRTL\u202c", "RTL"), ("\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645", "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645"),  # ZWNJ kept
+])
+def test_characters_nobody_sees_are_not_text(printed, want):
+    from pipelines.normalise.text import clean
+
+    assert clean(printed) == want
+    assert html_text(f"<p>{printed}</p>") == want
+
 def test_plain_text_does_not_interpret_markup():
     assert plain_text("Botox &amp; <b>you</b>  (Photo) ") == "Botox &amp; <b>you</b> (Photo)"
     assert plain_text(None) is None

@@ -1,8 +1,9 @@
 """The contract's text rules: one cleaner for every string the records hold.
 
-A line is cleaned once, by `clean`: NFC, every white space run (non-breaking spaces too) one
-space, trimmed. Titles and bodies come as paragraphs of raw lines (crawler.pages.items.Text:
-the page objects split the markup at blocks and <br>s); templates `{{ ... }}` are never text,
+A line is cleaned once, by `clean`: NFC, invisible characters (soft hyphens, zero-width spaces,
+direction marks) dropped, every white space run (non-breaking spaces too) one space, trimmed.
+Titles and bodies come as paragraphs of raw lines (crawler.pages.items.Text: the page objects
+split the markup at blocks and <br>s); templates `{{ ... }}` are never text,
 even across lines; empty lines and paragraphs are dropped, lines joined by "\\n",
 paragraphs by "\\n\\n".
 """
@@ -15,10 +16,19 @@ _TEMPLATE = re.compile(r"\{\{.*?\}\}", re.S)
 _LINE_SEP = "\x00"
 
 
+# Characters a page holds but a reader never sees: soft hyphens, zero-width spaces, word
+# joiners, byte-order marks, direction marks and embeddings. Left in, "Derm\u00adatologist" is no
+# specialty and "\u200ePhoenix" no city. Zero-width (non-)joiners stay: they change how some
+# scripts and emoji are drawn.
+_INVISIBLE = dict.fromkeys([0xAD, 0x200B, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2060, 0x2065),
+                            *range(0x2066, 0x206A), 0xFEFF])
+
+
 def clean(s: str) -> str:
-    """One line: NFC, white space collapsed (non-breaking spaces too), trimmed."""
+    """One line: NFC, invisible characters dropped, white space collapsed (non-breaking spaces
+    too), trimmed."""
     if not s.isascii():
-        s = unicodedata.normalize("NFC", s)
+        s = unicodedata.normalize("NFC", s).translate(_INVISIBLE)
     return " ".join(s.split())
 
 
