@@ -57,6 +57,12 @@ def test_bytes_input_and_other_fetch_url(family):
 
 
 @pytest.mark.parametrize("family", FAMILIES)
+@pytest.mark.parametrize("rel", ["Canonical", "nofollow canonical", " canonical "])
+def test_a_canonical_link_is_known_by_its_rel_keyword_in_any_case(family, rel):
+    html = sample(family).replace('<link rel="canonical"', f'<link rel="{rel}"', 1)
+    assert page_records(parse_question_page("http://h/question/x", html))[0]["url"] == URL
+
+@pytest.mark.parametrize("family", FAMILIES)
 def test_without_canonical_url_is_the_fetched_one(family):
     html = re.sub(r'<link rel="canonical"[^>]*>', "", sample(family))
     page = parse_question_page("http://h/question/x", html)
@@ -167,6 +173,26 @@ def test_markup_nested_past_what_lxml_reads_makes_a_bad_page_not_a_short_one(fam
     records = page_records(parse_question_page(URL, shallow))  # deep but read whole: all there
     assert [r.get("doctor_id") for r in records] == [r.get("doctor_id") for r in expected()]
 
+
+
+_SPONSORED = {  # an answer-like block of a numeric id, beside the page's declared answers
+    "legacy": ('<section class="rs-answers">',
+               '<aside><div class="rs-answer" id="answer-990001" data-answer-id="990001">'
+               '<h3 class="rs-answer__title">Sponsored</h3><div class="rs-answer__body">Book now</div></div></aside>'),
+    "provider-card": ('<div id="answer-list">',
+                      '<div class="Content Content--answer" id="answer-990001"><h3 class="Content-title">Sponsored'
+                      '</h3><div class="Content-bodyText">Book now</div></div>'),
+    "nextjs": ('"answers": [', '"answers": [{"id": 990001, "title": "Sponsored", "bodyHtml": "Book now"}, '),
+}
+
+
+@pytest.mark.parametrize("family", FAMILIES)
+def test_more_answers_than_the_page_declares_make_a_bad_page_not_an_extra_record(family):
+    where, block = _SPONSORED[family]
+    html = sample(family).replace(where, block + where if family != "nextjs" else block, 1)
+    assert html != sample(family)
+    with pytest.raises(PageError, match="11 answers where it declares 10"):
+        parse_question_page(URL, html)
 
 def test_a_logo_in_an_h1_of_its_own_is_not_the_question_title():
     html = sample("provider-card").replace("<body>", '<body><header><h1 class="SiteLogo">RealSelf</h1></header>', 1)

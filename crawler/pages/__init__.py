@@ -84,12 +84,16 @@ def parse_question_page(url: str, html, content_type: str | bytes | None = None)
 
 
 def _check(url: str, page: QuestionPage, site) -> None:
-    """What the page's records would need to be true: its answers all there, and its ids the
-    site's, each answer once (a template placeholder, an id of a new form or a featured copy of
-    an answer is markup the page objects do not know, not a record to write)."""
+    """What the page's records would need to be true: its answers all there and no more, and
+    its ids the site's, each answer once (a template placeholder, an id of a new form, a
+    featured copy of an answer or a sponsored one is markup the page objects do not know, not
+    a record to write)."""
     declared, found = page.declared_answer_count, len(page.answers)
     if declared is not None and found < declared:
         raise TruncatedPage(url, f"truncated page ({found} answers, the page declares {declared})")
+    if declared is not None and found > declared:  # a sponsored answer, another question's teaser
+        raise PageError(url, f"{page.family} page with {found} answers where it declares {declared}: "
+                             "answer-like markup the page objects do not know")
     if found > MAX_ANSWERS:
         raise PageError(url, f"{found} answers: more than one question can hold ({MAX_ANSWERS})")
     if not page.question.question_id:

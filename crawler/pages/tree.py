@@ -124,9 +124,11 @@ class Tree:
         return None
 
     def canonical_url(self) -> str:
-        """The first canonical link's URL, else the URL fetched."""
+        """The first canonical link's URL, else the URL fetched. `rel` is a list of keywords,
+        in any case ("Canonical", "nofollow canonical")."""
         for link in self.tagged("link"):
-            href = (link.get("href") or "").strip() if link.get("rel") == "canonical" else ""
+            canonical = "canonical" in (link.get("rel") or "").lower().split()
+            href = (link.get("href") or "").strip() if canonical else ""
             if href:
                 try:
                     return join_url(self.url, href)
