@@ -14,7 +14,8 @@ from crawler.pages import (ElementPage, ItemPage, QuestionPageObject, UnknownLay
                            register, unregister)
 from crawler.pages.items import Answer, Question
 from crawler.pages.markup import paragraphs
-from crawler.pages.tree import only_int, text_of
+from crawler.pages.markup import text_of
+from crawler.pages.tree import only_int
 from tests.contract import PAGES
 
 GOLDEN = "botox-injections-days-knot-redness-injection-sites"

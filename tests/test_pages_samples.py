@@ -194,6 +194,22 @@ def test_more_answers_than_the_page_declares_make_a_bad_page_not_an_extra_record
     with pytest.raises(PageError, match="11 answers where it declares 10"):
         parse_question_page(URL, html)
 
+
+_ICON = '<svg aria-hidden="true"><title>Pin</title><path d="M0 0"/></svg>'
+
+
+@pytest.mark.parametrize("family, old, new", [
+    ("legacy", '<span class="rs-question__location">Phoenix, AZ', f'<span class="rs-question__location">{_ICON}Phoenix, AZ'),
+    ("legacy", ">New Orleans Plastic Surgeon<", ">New Orleans<br>Plastic Surgeon<"),
+    ("legacy", ">Kamran Khoobehi, MD<", ">Kamran <b>Khoobehi</b>, MD<script>track()</script><"),
+    ("provider-card", '<li class="Byline-item">Phoenix, AZ', f'<li class="Byline-item">{_ICON}Phoenix, AZ'),
+    ("provider-card", ">New Orleans Plastic Surgeon<", "><div>New Orleans</div><div>Plastic Surgeon</div><"),
+])
+def test_one_line_values_are_read_as_readers_see_them(family, old, new):
+    """Icons' svg titles and scripts are no text; a <br> or a block between words is a space."""
+    assert old in sample(family)
+    assert_records(page_records(parse_question_page(URL, sample(family).replace(old, new))), expected())
+
 def test_a_logo_in_an_h1_of_its_own_is_not_the_question_title():
     html = sample("provider-card").replace("<body>", '<body><header><h1 class="SiteLogo">RealSelf</h1></header>', 1)
     assert_records(page_records(parse_question_page(URL, html)), expected())

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from lxml import etree
 
-from .tree import all_text
+from .markup import text_of
 
 _CAPTCHA = etree.XPath("//*[@id=$id][1]")
 
@@ -23,6 +23,6 @@ def block_reason(tree, known_family: bool, text: str) -> str | None:
     if known_family or site.block_title not in text:
         return None
     titles = tree.tagged("title")
-    if titles and all_text(titles[0]).strip().startswith(site.block_title):
+    if titles and (text_of(titles[0]) or "").strip().startswith(site.block_title):
         return "blocked page (access denied title)"
     return None

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from .errors import UnknownLayout
 from .items import Answer, Byline, Question
-from .markup import paragraphs
+from .markup import paragraphs, text_of
 from .page import ElementPage, QuestionPageObject
-from .tree import only_int, text_of
+from .tree import only_int
 
 
 _QUESTION_PARTS = ("rs-question__title", "rs-question__topic", "rs-question__date",

@@ -1,4 +1,5 @@
-"""Titles and bodies as the contract splits them: markup -> paragraphs of raw lines (`Text`).
+"""Text as readers see it: titles and bodies as the contract splits them (markup -> paragraphs
+of raw lines, `Text`), and one-line values (`text_of`).
 
 Paragraphs split at block boundaries (p, div, li, h1-h6, blockquote, ul, ol) and at runs of
 two or more `<br>` with only white space between them; a lone `<br>` ends a line. Scripts,
@@ -72,16 +73,31 @@ def _split(tokens: list) -> Text:
     return paras
 
 
-def paragraphs(el) -> Text | None:
-    """The text of an element's content (not its tail); None if it has none."""
-    if el is None or el.tag in _SKIP:
-        return None
+def _tokens(el) -> list:
     tokens: list = []
     try:
         _walk(el, tokens)
     except RecursionError:  # markup nested deeper than Python's stack (lxml reads 2,048 levels)
         raise MarkupError("markup nested too deep to read its text") from None
-    return _split(tokens) or None
+    return tokens
+
+
+def paragraphs(el) -> Text | None:
+    """The text of an element's content (not its tail); None if it has none."""
+    if el is None or el.tag in _SKIP:
+        return None
+    return _split(_tokens(el)) or None
+
+
+def text_of(el) -> str | None:
+    """A one-line value (a name, a title line, a date, a count) as a reader sees it: the text
+    `paragraphs` reads (no scripts, styles, or an icon's svg <title>), a space where a <br> or
+    a block breaks it ("Joseph Serota<br>MD" is not "SerotaMD"); None when absent or only white
+    space. The element's own tag is not judged: a page's <title> is read as asked."""
+    if el is None:
+        return None
+    text = "".join(" " if t is _BR or t is _BLOCK_MARK else t for t in _tokens(el))
+    return text if text and not text.isspace() else None
 
 
 def html_paragraphs(html: str | None) -> Text | None:

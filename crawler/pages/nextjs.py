@@ -10,9 +10,9 @@ import json
 
 from .errors import TruncatedPage, UnknownLayout
 from .items import Answer, Byline, Question
-from .markup import html_paragraphs, plain_paragraphs
+from .markup import html_paragraphs, plain_paragraphs, text_of
 from .page import ItemPage, QuestionPageObject
-from .tree import all_text, only_int, text_of
+from .tree import only_int
 
 
 def _str(value) -> str | None:
@@ -153,8 +153,8 @@ class NextjsQuestion(_Content):
     def date_text(self) -> str | None:
         """The first span or time of the subheader under the title, with text."""
         sub = self.tree.first("content-subheader_subHeader__")
-        texts = (all_text(ch) for ch in (sub if sub is not None else ()) if ch.tag in ("span", "time"))
-        return next((t for t in texts if t and not t.isspace()), None)
+        texts = (text_of(ch) for ch in (sub if sub is not None else ()) if ch.tag in ("span", "time"))
+        return next((t for t in texts if t), None)
 
     def asker_location(self) -> str | None:
         return _str(self.data.get("location")) or None

@@ -15,7 +15,8 @@ from __future__ import annotations
 from dataclasses import fields
 
 from .items import QuestionPage
-from .tree import Tree, text_of
+from .markup import text_of
+from .tree import Tree
 
 
 class ItemPage:

@@ -7,9 +7,9 @@ from lxml import etree
 
 from .errors import UnknownLayout
 from .items import Answer, Byline, Question
-from .markup import paragraphs
+from .markup import paragraphs, text_of
 from .page import ElementPage, ItemPage, QuestionPageObject
-from .tree import all_text, only_int, text_of
+from .tree import only_int
 
 
 _ANSWER_PARTS = ("Content-title", "Content-byline", "Content-bodyText", "Media--providerCard")
@@ -41,7 +41,7 @@ class ProviderCardPage(QuestionPageObject):
                 for a, parts in zip(answers, self.tree.parts(answers, _ANSWER_PARTS))]
 
     def declared_answer_count(self) -> int | None:
-        texts = (all_text(h) for h in self.tree.tagged("h2"))
+        texts = (text_of(h) or "" for h in self.tree.tagged("h2"))
         return only_int(next((t for t in texts if "Doctor Answers" in t), None))
 
     def related_urls(self) -> list[str]:

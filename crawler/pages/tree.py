@@ -149,20 +149,6 @@ class Tree:
         return list(out)
 
 
-def all_text(el) -> str:
-    """All text inside an element, as printed (as itertext gives it: comments and processing
-    instructions give their tails only)."""
-    return etree.tostring(el, method="text", encoding=str, with_tail=False)
-
-
-def text_of(el) -> str | None:
-    """The element's whole text as printed; None when absent or only white space."""
-    if el is None:
-        return None
-    t = all_text(el)
-    return t if t and not t.isspace() else None
-
-
 # A run of decimal digits and commas from its first digit: \d in a str pattern is exactly
 # str.isdecimal (Unicode category Nd), which int() reads.
 _INT_RUN = re.compile(r"\d[\d,]*")
