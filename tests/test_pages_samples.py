@@ -210,6 +210,21 @@ def test_one_line_values_are_read_as_readers_see_them(family, old, new):
     assert old in sample(family)
     assert_records(page_records(parse_question_page(URL, sample(family).replace(old, new))), expected())
 
+
+_REVIEW = ('<div itemprop="review" itemscope itemtype="http://schema.org/Review" aria-label="5 out of 5 stars">'
+           '<div itemprop="reviewRating" itemscope><meta itemprop="ratingValue" content="5"></div>'
+           '<span itemprop="author" itemscope><a itemprop="name" href="/u/1">Patient</a></span>"Great"</div>')
+_PRACTICE = '<span itemprop="worksFor" itemscope><a itemprop="name" href="/p/1">Skin &amp; Laser Center</a></span>'
+
+
+@pytest.mark.parametrize("where", ['<div class="BodyText--secondary">', '<div class="Media-figure">'])
+def test_a_provider_cards_nested_items_are_not_its_doctors_fields(where):
+    """A review's rating and author, or a practice's name, inside the card belong to those
+    items (microdata), not to the doctor."""
+    html = sample("provider-card").replace(where, _REVIEW + _PRACTICE + where)
+    assert html.count(_REVIEW) >= 4
+    assert_records(page_records(parse_question_page(URL, html)), expected())
+
 def test_a_logo_in_an_h1_of_its_own_is_not_the_question_title():
     html = sample("provider-card").replace("<body>", '<body><header><h1 class="SiteLogo">RealSelf</h1></header>', 1)
     assert_records(page_records(parse_question_page(URL, html)), expected())

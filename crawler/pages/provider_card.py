@@ -163,21 +163,53 @@ def _plain(value):
     return value if value is None or isinstance(value, (str, int, float)) else str(value)
 
 
-_ARIA_LABELS = etree.XPath("descendant-or-self::*[@aria-label][not(self::a or self::meta)]/@aria-label")
+_ARIA_LABELLED = etree.XPath("descendant-or-self::*[@aria-label][not(self::a or self::meta)]")
+_ITEMPROPS = etree.XPath("descendant::*[@itemprop]")
+
+
+def _item_of(el, card):
+    """The microdata item `el` is part of: its nearest ancestor with itemscope, up to `card`."""
+    up = el.getparent()
+    while up is not card and up.get("itemscope") is None:
+        up = up.getparent()
+    return up
+
+
+def _own_props(item) -> dict[str, list]:
+    """itemprop -> the elements that are properties of this microdata item, in page order;
+    not those of an item nested in it (a review's rating, a practice's name)."""
+    props: dict[str, list] = {}
+    for el in _ITEMPROPS(item):
+        if _item_of(el, item) is item:
+            for name in el.get("itemprop").split():
+                props.setdefault(name, []).append(el)
+    return props
 
 
 class ProviderCardByline(ItemPage):
-    """The provider card: a profile link, the name (itemprop=name), a secondary line (the
-    title line), and the rating as microdata, else as its aria-label and count text."""
+    """The provider card: a profile link, the name (its item's itemprop=name), a secondary
+    line (the title line), and the rating as its aggregateRating's microdata, else as its
+    aria-label and count text."""
     item = Byline
 
     def __init__(self, card, parts: dict, site):
         self.el, self.parts, self.site = card, parts, site  # its rule says which links are profiles
         self.links = list(card.iter("a"))
-        self.metas = {m.get("itemprop"): m.get("content") for m in card.iter("meta")}  # the last of each
+        self.props = _own_props(card)
+        aggregate = self.props.get("aggregateRating", [None])[0]
+        self.rating_props = _own_props(aggregate) if aggregate is not None else {}
+        self.rating_items = (card, aggregate)
+
+    def _meta(self, name: str) -> str | None:
+        """The content of the last <meta itemprop=name> of the card's aggregateRating, else of the card."""
+        for props in (self.rating_props, self.props):
+            metas = [m for m in props.get(name, ()) if m.tag == "meta"]
+            if metas:
+                return metas[-1].get("content")
+        return None
 
     def name(self) -> str | None:
-        names = [a for a in self.links if a.get("itemprop") == "name"]
+        names = [a for a in self.props.get("name", ()) if a.tag == "a"]
         return text_of(names[-1]) if names else None
 
     def profile_href(self) -> str | None:
@@ -187,9 +219,15 @@ class ProviderCardByline(ItemPage):
         return text_of(self.parts.get("BodyText--secondary"))
 
     def rating(self) -> str | None:
-        rating = self.metas.get("ratingValue")
-        return rating if rating is not None else next(iter(_ARIA_LABELS(self.el)), None)
+        rating = self._meta("ratingValue")
+        if rating is not None:
+            return rating
+        # the stars' label, of the card or its rating: not a nested review's
+        labels = (el.get("aria-label") for el in _ARIA_LABELLED(self.el)
+                  if (el if el is self.el or el.get("itemscope") is not None else _item_of(el, self.el))
+                  in self.rating_items)
+        return next(labels, None)
 
     def review_count(self) -> str | None:
-        reviews = self.metas.get("reviewCount")
+        reviews = self._meta("reviewCount")
         return reviews if reviews is not None else text_of(self.parts.get("Rating-count"))
