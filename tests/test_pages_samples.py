@@ -225,6 +225,19 @@ def test_a_provider_cards_nested_items_are_not_its_doctors_fields(where):
     assert html.count(_REVIEW) >= 4
     assert_records(page_records(parse_question_page(URL, html)), expected())
 
+
+def test_a_note_nested_in_an_answer_does_not_lend_the_answer_its_date_or_doctor():
+    """An answer's parts are those nearest it: a dated follow-up note with its own byline,
+    inside the answer's body, is the note's."""
+    note = ('<div class="rs-answer__note">Update <time class="rs-answer__date" datetime="2021-03-03">Mar 3, 2021'
+            '</time><div class="rs-byline"><a class="rs-byline__name" href="/dr/someone-else">Someone Else, MD</a>'
+            '</div></div>')
+    html = sample("legacy").replace('<div class="rs-answer__body user-generated-content">',
+                                    '<div class="rs-answer__body user-generated-content">' + note)
+    got, want = page_records(parse_question_page(URL, html)), expected()
+    answers = [(r["answered_on"], r["doctor_id"]) for r in got if r["type"] == "answer"]
+    assert answers == [(r["answered_on"], r["doctor_id"]) for r in want if r["type"] == "answer"]
+
 def test_a_logo_in_an_h1_of_its_own_is_not_the_question_title():
     html = sample("provider-card").replace("<body>", '<body><header><h1 class="SiteLogo">RealSelf</h1></header>', 1)
     assert_records(page_records(parse_question_page(URL, html)), expected())

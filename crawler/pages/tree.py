@@ -100,18 +100,21 @@ class Tree:
         return found[0] if found else None
 
     def parts(self, containers: list, keys) -> list[dict]:
-        """For each container: class key -> the first element holding it inside that
-        container (the nearest one above it), for each of `keys`."""
+        """For each container: class key -> the element holding it inside that container (the
+        nearest one above it), for each of `keys`: the one nearest the container, the first of
+        those, and never one inside another part. A date or a byline in a note or a reply nested
+        in an answer's body is the note's, not the answer's."""
         at = {el: i for i, el in enumerate(containers)}
         found: list[dict] = [{} for _ in containers]
+        depths: list[dict] = [{} for _ in containers]
         for key in keys:
             for el in self.classed(key):
-                up = el.getparent()
+                up, depth = el.getparent(), 1
                 while up is not None and up not in at:
-                    up = up.getparent()
-                if up is not None and key not in found[at[up]]:
-                    found[at[up]][key] = el
-        return found
+                    up, depth = up.getparent(), depth + 1
+                if up is not None and depth < depths[at[up]].get(key, 1 << 30):
+                    found[at[up]][key], depths[at[up]][key] = el, depth
+        return [_outermost(parts, container) for parts, container in zip(found, containers)]
 
     def tagged(self, tag: str) -> list:
         return self.tags.get(tag, [])
@@ -147,6 +150,22 @@ class Tree:
                 except ValueError:  # not a URL: not a link to follow
                     continue
         return list(out)
+
+
+def _outermost(parts: dict, container) -> dict:
+    """The parts that no other part holds (what a body holds is the body's)."""
+    if len(parts) < 2:
+        return parts
+    elements = set(parts.values())
+    inside = set()
+    for key, el in parts.items():
+        up = el.getparent()
+        while up is not container:
+            if up in elements:
+                inside.add(key)
+                break
+            up = up.getparent()
+    return {key: el for key, el in parts.items() if key not in inside} if inside else parts
 
 
 # A run of decimal digits and commas from its first digit: \d in a str pattern is exactly
