@@ -37,6 +37,14 @@ def test_names(raw, display, given, middle, family, suffix, creds):
     assert list(n.credentials) == creds
 
 
+
+@pytest.mark.parametrize("raw, creds", [
+    ("Ann Lee, DDS, MS", ("DDS", "MS")), ("John Smith, MD, MS, FACS", ("MD", "MS", "FACS")),  # a master's, not Ms.
+    ("Joseph Serota, MD Verified", ("MD",)), ("Jo Smith, MD, Board Certified", ("MD",)),  # badges: never guessed
+])
+def test_credentials_are_the_vocabularys_words_after_the_name(raw, creds):
+    assert parse_name(raw).credentials == creds
+
 @pytest.mark.parametrize("raw", [None, "", "   "])
 def test_no_printed_name(raw):
     n = parse_name(raw)

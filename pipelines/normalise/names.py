@@ -3,7 +3,9 @@
 nameparser's `Parser` is given a `Lexicon` extended by the credential vocabulary
 (data/credentials.txt; nameparser lacks fellowships such as FAAD and FACMS). Its post-nominal
 tokens are then sorted: generational suffixes (Jr., Sr., II, III, IV, V) as written without
-their comma; everything else is a credential, periods removed, spelled as in the vocabulary.
+their comma; words of the vocabulary are credentials, periods removed, spelled as in it (a
+title after the name is one too: "DDS, MS" is a master's, not Ms.); other words (a badge:
+"Verified") are neither.
 """
 from __future__ import annotations
 
@@ -90,16 +92,14 @@ def parse_name(name: str | None) -> Name:
             middle.append(t)
         elif role == Role.FAMILY:
             family.append(t)
-        elif role == Role.SUFFIX:
+        elif role == Role.SUFFIX or role == Role.TITLE and (given or family):  # "DDS, MS": not Ms.
             for piece in t.split():
                 piece = piece.strip(",").strip()
-                if not piece:
-                    continue
                 k = _key(piece)
-                if k in GENERATIONAL:
+                if k in GENERATIONAL and role == Role.SUFFIX:
                     suffix.append(piece)
-                else:
-                    creds.append(vocab.get(k, piece.replace(".", "")))
+                elif k in vocab:  # a badge ("Verified", "Board Certified") is no credential
+                    creds.append(vocab[k])
     creds.extend(tail_creds)
     g = " ".join(given) or None
     m = " ".join(middle) or None
