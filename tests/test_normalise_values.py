@@ -67,6 +67,8 @@ def test_count(v, want):
     ("", "2012-10-23T03:00:00.000Z", "2012-10-23"),
     ("yesterday-ish", "2012-10-22T12:00:00+09:00", "2012-10-22"),
     (None, None, None),
+    ("Oct\u2060 22,\u00ad 2012", None, "2012-10-22"),  # characters nobody sees
+    ("CalendarOct 22, 2012", "2012-10-23T03:00:00.000Z", "2012-10-23"),  # a month is a whole word
 ])
 def test_dates(shown, ts, want):
     assert to_iso_date(shown, ts) == want

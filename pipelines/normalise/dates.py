@@ -6,10 +6,13 @@ import re
 from datetime import date, datetime, timezone
 from functools import lru_cache
 
+from .text import clean
+
 _MONTHS = {m: i for i, m in enumerate(
     "jan feb mar apr may jun jul aug sep oct nov dec".split(), 1)}
-_MDY = re.compile(r"([A-Za-z]{3,9})\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})")
-_DMY = re.compile(r"(\d{1,2})\s+([A-Za-z]{3,9})\.?,?\s+(\d{4})")
+# A month is a whole word ("CalendarOct 22" shows no date): a shown date is read, never guessed.
+_MDY = re.compile(r"\b([A-Za-z]{3,9})\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})")
+_DMY = re.compile(r"(\d{1,2})\s+([A-Za-z]{3,9})\b\.?,?\s+(\d{4})")
 _ISO = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 _US = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
 
@@ -24,9 +27,9 @@ def _iso(y, m, d) -> str | None:
 @lru_cache(maxsize=8192)
 def parse_shown_date(text: str | None) -> str | None:
     """"Oct 22, 2012", "October 22, 2012", "22 Oct 2012", "2012-10-22", "10/22/2012"."""
-    if not text:
+    s = clean(text) if text else None  # the one cleaner: a word joiner or a soft hyphen is no text
+    if not s:
         return None
-    s = text.strip()
     m = _MDY.search(s)
     if m:
         mon = _MONTHS.get(m.group(1)[:3].lower())
