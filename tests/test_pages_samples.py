@@ -238,6 +238,21 @@ def test_a_note_nested_in_an_answer_does_not_lend_the_answer_its_date_or_doctor(
     answers = [(r["answered_on"], r["doctor_id"]) for r in got if r["type"] == "answer"]
     assert answers == [(r["answered_on"], r["doctor_id"]) for r in want if r["type"] == "answer"]
 
+
+def test_a_trending_question_teaser_above_the_question_is_not_the_question():
+    teaser = ('<div class="rs-question" data-question-id="1100599"><a class="rs-question__title" '
+              'href="/question/other">Trending: another question</a></div>')
+    html = sample("legacy").replace('<div class="rs-question" data-question-id="1040712">',
+                                    teaser + '<div class="rs-question" data-question-id="1040712">', 1)
+    assert_records(page_records(parse_question_page(URL, html)), expected())
+
+
+def test_a_share_widgets_static_data_before_the_votes_does_not_hide_them():
+    share = '<div rs-static-data=\'{"shareUrl": "/s/1"}\'></div>'
+    html = sample("provider-card").replace('<div class="u-marginMedium" rs-static-data=',
+                                           share + '<div class="u-marginMedium" rs-static-data=')
+    assert_records(page_records(parse_question_page(URL, html)), expected())
+
 def test_a_logo_in_an_h1_of_its_own_is_not_the_question_title():
     html = sample("provider-card").replace("<body>", '<body><header><h1 class="SiteLogo">RealSelf</h1></header>', 1)
     assert_records(page_records(parse_question_page(URL, html)), expected())

@@ -24,10 +24,13 @@ class LegacyPage(QuestionPageObject):
         return bool(tree.classed("rs-question") or tree.classed("rs-answer"))
 
     def question(self) -> Question:
-        q = self.tree.first("rs-question")
-        if q is None:
+        blocks = self.tree.classed("rs-question")
+        if not blocks:
             raise UnknownLayout(self.tree.url, "legacy page without a question")
-        return LegacyQuestion(q, self.tree.parts([q], _QUESTION_PARTS)[0]).to_item()
+        parts = self.tree.parts(blocks, _QUESTION_PARTS)
+        # The question's block holds its body or date; a "trending question" teaser does not.
+        i = next((i for i, p in enumerate(parts) if "rs-question__body" in p or "rs-question__date" in p), 0)
+        return LegacyQuestion(blocks[i], parts[i]).to_item()
 
     def answers(self) -> list[Answer]:
         answers = self.tree.classed("rs-answer")

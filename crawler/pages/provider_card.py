@@ -136,13 +136,16 @@ class ProviderCardAnswer(ElementPage):
         return paragraphs(self.parts.get("Content-bodyText"))
 
     def vote(self):
-        """likeCount of the rs-static-data JSON object (None if not an object or not JSON)."""
-        static = next((ch.get("rs-static-data") for ch in self.el if ch.get("rs-static-data") is not None), None)
-        try:
-            data = json.loads(static) if static is not None else None
-        except ValueError:
-            return None
-        return _plain(data.get("likeCount")) if isinstance(data, dict) else None
+        """likeCount of the first of its children's rs-static-data JSON objects holding one
+        (a share widget's data may come first)."""
+        for static in (ch.get("rs-static-data") for ch in self.el if ch.get("rs-static-data") is not None):
+            try:
+                data = json.loads(static)
+            except ValueError:
+                continue
+            if isinstance(data, dict) and "likeCount" in data:
+                return _plain(data["likeCount"])
+        return None
 
     def vote_kind(self) -> str:
         return "count"
