@@ -97,8 +97,10 @@ def main(argv: list[str]) -> int:
     _die_with_parent()
     _batch_scheduling()
     sock = socket.socket(fileno=int(argv[0]))
-    import crawler.pages  # noqa: F401  (imported now, while the crawl reads robots.txt)
-    import pipelines.normalise.records  # noqa: F401
+    import pipelines.normalise.records  # noqa: F401  (imported now, while the crawl reads robots.txt)
+    from crawler.pages.registry import register_all
+
+    register_all(argv[1:])  # the crawl's families, those registered from its own code too
 
     try:
         serve(sock)

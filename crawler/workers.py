@@ -27,6 +27,7 @@ from scrapy import signals
 
 from crawler.extraction import HEADER, PageExtract, extract_page, frame
 from crawler.pages import PageError
+from crawler.pages.registry import registered
 
 logger = logging.getLogger(__name__)
 
@@ -42,8 +43,11 @@ class Worker:
         ours, theirs = socket.socketpair()
         # The worker imports what this process can: sys.path says where (a Scrapyd egg, too).
         env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
-        self.process = subprocess.Popen([sys.executable, "-m", "crawler.extraction", str(theirs.fileno())],
-                                        pass_fds=(theirs.fileno(),), env=env, stdin=subprocess.DEVNULL)
+        # The families this process knows, its own registrations included; a process group of
+        # its own, so that a Ctrl-C to the crawl's group cannot reach it before it ignores SIGINT.
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "crawler.extraction", str(theirs.fileno()), *registered()],
+            pass_fds=(theirs.fileno(),), env=env, stdin=subprocess.DEVNULL, process_group=0)
         theirs.close()
         self.pending: dict[int, asyncio.Future] = {}
         self.ids = itertools.count()

@@ -13,8 +13,7 @@ from crawler.extract import extract_paths
 from crawler.pages import (ElementPage, ItemPage, QuestionPageObject, UnknownLayout, parse_question_page,
                            register, unregister)
 from crawler.pages.items import Answer, Question
-from crawler.pages.markup import paragraphs
-from crawler.pages.markup import text_of
+from crawler.pages.markup import paragraphs, text_of
 from crawler.pages.tree import only_int
 from tests.contract import PAGES
 
@@ -103,7 +102,7 @@ def test_an_unknown_markup_is_no_page_until_its_family_is_registered(new_family)
     with pytest.raises(UnknownLayout):
         parse_question_page(URL, NEW_MARKUP)
     register(NewPage)
-    assert crawler.pages.families()[-1] == "test-new-markup"
+    assert crawler.pages.families()[0] == "test-new-markup"  # tried first: it knows its pages
     page = parse_question_page(URL, NEW_MARKUP)
     assert page.family == "test-new-markup" and len(page.answers) == 2
 
@@ -123,6 +122,18 @@ def test_saved_pages_re_extracted_with_a_registered_family(new_family, tmp_path)
     assert (first["title"], first["body"], first["vote_count"], first["has_photo"]) == ("Yes", "It is.\n\nReally.", 4, True)
     assert (second["answer_id"], second["position"], second["has_photo"]) == ("2", 2, False)
 
+
+
+def test_a_redesign_that_is_still_a_nextjs_page_is_read_by_the_family_registered_for_it(new_family):
+    """The next deploy keeps a __NEXT_DATA__ of another shape: no question for the built-in
+    nextjs family (an unknown layout, not a page cut off), the page of the family registered
+    for it."""
+    redesign = NEW_MARKUP.replace("</body>", '<script id="__NEXT_DATA__" type="application/json">'
+                                              '{"props": {"pageProps": {"thread": {"id": 77}}}}</script></body>')
+    assert parse_question_page(URL, redesign).family == "test-new-markup"
+    unregister(NewPage.name)
+    with pytest.raises(UnknownLayout, match="holds no question"):
+        parse_question_page(URL, redesign)
 
 def test_the_built_in_families_still_read_their_pages_beside_a_new_one(new_family):
     for family in ("legacy", "provider-card", "nextjs"):

@@ -122,6 +122,13 @@ def test_truncated_page_is_an_error_naming_the_url(family, frac):
         assert isinstance(e.value, TruncatedPage)
 
 
+
+@pytest.mark.parametrize("family", FAMILIES)
+@pytest.mark.parametrize("after", ["\n<!-- page cached by edge-7 at 2026-11-30 08:00 -->\n",
+                                   "<script>beacon()</script>", "\n\n"])
+def test_what_follows_the_end_of_the_document_does_not_cut_it(family, after):
+    assert_records(page_records(parse_question_page(URL, sample(family) + after)), expected())
+
 @pytest.mark.parametrize("family", FAMILIES)
 def test_missing_answer_with_closing_tags_is_truncated(family):
     html = sample(family)

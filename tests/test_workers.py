@@ -37,6 +37,20 @@ def test_a_worker_gives_the_records_of_in_process_extraction(samples):
     assert extract.records and extract.family
 
 
+
+def test_a_family_registered_in_the_crawls_process_reads_its_pages_in_the_workers():
+    """What `crawler.pages.register` taught the crawl's process, its extraction workers know too."""
+    from crawler.pages import register, unregister
+    from tests.test_pages_registry import NEW_MARKUP, URL as NEW_URL, NewPage
+
+    register(NewPage)
+    try:
+        extract = run(lambda workers: workers.extract(NEW_URL, NEW_MARKUP.encode()))
+        assert extract == extract_page(NEW_URL, NEW_MARKUP.encode())
+    finally:
+        unregister(NewPage.name)
+    assert extract.family == NewPage.name
+
 def test_a_bad_page_raises_its_page_error_naming_the_url():
     async def bad(workers):
         with pytest.raises(PageError) as error:

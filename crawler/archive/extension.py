@@ -109,7 +109,9 @@ class WarcArchive:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "crawler.archive.writer", str(theirs.fileno()), str(self.folder), crawl_id,
              str(self.max_bytes), json.dumps(info)],
-            pass_fds=(theirs.fileno(),), env=env, stdin=subprocess.DEVNULL)
+            # its own process group: a Ctrl-C to the crawl's group must not reach it before
+            # it ignores SIGINT (the crawl decides when its writer stops)
+            pass_fds=(theirs.fileno(),), env=env, stdin=subprocess.DEVNULL, process_group=0)
         theirs.close()
         self.sock = ours
         self.answers = ours.makefile("rb")

@@ -33,19 +33,22 @@ __all__ = [
     "register", "unregister", "families", "QuestionPageObject", "ItemPage", "ElementPage", "Tree",
 ]
 
-for _family in (NextjsPage, ProviderCardPage, LegacyPage):  # the order they are tried
+for _family in (LegacyPage, ProviderCardPage, NextjsPage):  # tried last to first
     register(_family)
 FAMILIES = ("legacy", "provider-card", "nextjs")  # the built-in families (`families()`: all)
 # An answer's position is an int16 in the answers dataset: a page past this is not a real
 # question page, and one such page must not make a whole batch of rows unwritable.
 MAX_ANSWERS = 32_767
 _BODY_END = re.compile("</body>", re.I | re.A)
+_HTML_END = re.compile("</html>", re.I | re.A)
 
 
 def _complete(text: str) -> bool:
-    """The page ends in </html> (then only white space) and closes </body> in its last 4 KiB."""
+    """The page closes </body> and </html> in its last 4 KiB. What follows </html> (a cache's
+    comment, a script an edge server appends) is outside the document: a page cut off before
+    its end has no </html>."""
     tail = text[-4096:]
-    return tail.rstrip()[-7:].lower() == "</html>" and _BODY_END.search(tail) is not None
+    return _HTML_END.search(tail) is not None and _BODY_END.search(tail) is not None
 
 
 def _tree(url: str, html, content_type=None) -> tuple[Tree, str]:

@@ -68,10 +68,14 @@ class NextjsPage(QuestionPageObject):
         if script is None:
             raise UnknownLayout(self.tree.url, "nextjs page without __NEXT_DATA__")
         try:
-            q = json.loads(script.text or "")["props"]["pageProps"]["question"]
-            answers = q.get("answers") or []
-        except (ValueError, KeyError, TypeError, AttributeError):
+            data = json.loads(script.text or "")
+        except ValueError:  # cut off, most likely: the script is the page's last big element
             raise TruncatedPage(self.tree.url, "broken __NEXT_DATA__ JSON") from None
+        try:
+            q = data["props"]["pageProps"]["question"]
+            answers = q.get("answers") or []
+        except (KeyError, TypeError, AttributeError):  # whole JSON of another shape: another page
+            raise UnknownLayout(self.tree.url, "nextjs page whose __NEXT_DATA__ holds no question") from None
         if not isinstance(answers, list) or not all(isinstance(a, dict) for a in answers):
             raise TruncatedPage(self.tree.url, "broken __NEXT_DATA__ JSON")
         return dict(q, answers=answers)

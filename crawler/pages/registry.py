@@ -10,7 +10,9 @@
         def recognise(cls, tree): return bool(tree.classed("my-answer"))
         ...  # one method per field of crawler.pages.items.QuestionPage
 
-A registered family is tried after those before it; `unregister` takes one out (tests).
+The family registered last is tried first: a parser fix for the site's next markup knows its
+pages better than a built-in family that also claims them (a redesign that is still a Next.js
+page). `unregister` takes one out (tests).
 """
 from __future__ import annotations
 
@@ -26,13 +28,37 @@ def register(cls: type[QuestionPageObject]) -> type[QuestionPageObject]:
     if not (isinstance(cls, type) and issubclass(cls, QuestionPageObject) and cls.name):
         raise TypeError("a family is a QuestionPageObject subclass with a name")
     unregister(cls.name)
-    _FAMILIES.append(cls)
+    _FAMILIES.insert(0, cls)
     return cls
 
 
 def unregister(name: str) -> None:
     _FAMILIES[:] = [f for f in _FAMILIES if f.name != name]
     _KEYS.clear()
+
+
+def registered() -> list[str]:
+    """The families as 'module:ClassName', in the order they are tried: what another process
+    (an extraction worker) imports to know the same families (`register_all`)."""
+    return [f"{f.__module__}:{f.__qualname__}" for f in _FAMILIES]
+
+
+def register_all(names: list[str]) -> None:
+    """Know the families `registered()` named in another process, tried in the same order.
+    One that cannot be imported (a class defined in a function, or in a script) is reported
+    on stderr and left out: its pages are then of an unknown layout, which a crawl counts."""
+    import importlib
+    import sys
+
+    for name in reversed(names):
+        module, _, qualname = name.partition(":")
+        try:
+            cls = importlib.import_module(module)
+            for part in qualname.split("."):
+                cls = getattr(cls, part)
+            register(cls)
+        except (ImportError, AttributeError, TypeError) as error:
+            print(f"cannot use the page family {name}: {error}", file=sys.stderr, flush=True)
 
 
 def families() -> tuple[str, ...]:
