@@ -83,12 +83,12 @@ class Chunk(NamedTuple):
 
 def _count_response(counts: Counter, status: int) -> None:
     """An archived response, counted as the crawl's downloader and retry middleware count it
-    (the `fetch_errors` check reads these); a redirect is followed, never received."""
+    (the `fetch_errors` check reads these); a redirect is followed, never received (a 304 is)."""
     counts["downloader/response_count"] += 1
     counts[f"downloader/response_status_count/{status}"] += 1
     if status in RETRY_HTTP_CODES:
         counts[f"pages/http_{status}"] += 1
-    if not 300 <= status < 400:
+    if status == 304 or not 300 <= status < 400:
         counts["response_received_count"] += 1
 
 
@@ -117,6 +117,9 @@ def read_chunk(task: tuple[str, int, int | None, int]) -> Chunk:
                 counts["pages/blocked"] += 1
                 if question:
                     failed.append((response.asked, "blocked"))
+                continue
+            if response.status == 304 and question:  # unchanged since an earlier crawl: its page is there
+                counts["pages/not_modified"] += 1
                 continue
             if not 200 <= response.status < 300 or not question:  # the crawl's spider gets 2xx
                 if question and response.status >= 400:  # given up on, unless a good page of it follows

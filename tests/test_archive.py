@@ -429,6 +429,21 @@ def test_a_reparse_of_an_archive_without_a_question_page_fails_and_says_so(tmp_p
     assert row["status"] == "failed" and row["message"] == "no question page found"
 
 
+
+def test_a_reparse_of_a_quiet_days_archive_counts_its_not_modified_pages_as_the_crawl_did(tmp_path):
+    """An incremental crawl on a day nothing changed archives 304s: the crawl finished, and
+    so does the reparse of its archive, counting the pages as not modified."""
+    files = WarcFiles(tmp_path / "archive", "a-crawl", 10**9, {"crawl-id": "a-crawl"})
+    for slug in ("a-question", "another-question"):
+        files.write(Exchange(f"http://127.0.0.1:9/question/{slug}", datetime(2026, 1, 1, tzinfo=timezone.utc), "GET",
+                             [(b"If-None-Match", [b'"v1"'])], b"", 304, "HTTP/1.1", [(b"ETag", [b'"v1"'])], b"", None))
+    for tmp, final in files.seal():
+        os.replace(tmp, final)
+    result = cli("reparse", tmp_path / "archive", "--out", tmp_path / "out")
+    assert result.returncode == 0, result.stderr[-2000:]
+    (row,) = crawl_rows(tmp_path / "out")
+    assert (row["status"], row["pages_not_modified"], row["pages_fetched"]) == ("finished", 2, 2), row
+
 def test_reparse_refuses_paths_that_hold_no_archive(tmp_path):
     (tmp_path / "empty").mkdir()
     for args in ([tmp_path / "nope.warc.gz"], [tmp_path / "empty"]):
