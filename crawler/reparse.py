@@ -76,7 +76,9 @@ class Page(NamedTuple):
 class Chunk(NamedTuple):
     bytes: int
     pages: list  # [Page], archive order
-    failed: list  # [(url, kind)] of question pages that gave no records, archive order
+    # [(url, kind, retries)] of question pages that gave no records, archive order; retries:
+    # how often the crawl tried such a page again (None: the archive does not say)
+    failed: list
     counts: Counter
     errors: list  # one line each
 
@@ -109,21 +111,22 @@ def read_chunk(task: tuple[str, int, int | None, int]) -> Chunk:
             if response.error:  # a body the crawl could not decode either: it failed there
                 counts[UNDECODABLE] += 1
                 if question:
-                    failed.append((response.asked, "undecodable"))
+                    failed.append((response.asked, "undecodable", 0))
                 continue
             if response.status in site_for(response.url).block_statuses and \
                     is_block_page(response.body, response.content_type, response.url):
                 # Counted whatever the page, as the crawl's block middleware does.
                 counts["pages/blocked"] += 1
                 if question:
-                    failed.append((response.asked, "blocked"))
+                    failed.append((response.asked, "blocked", crawl.block_retry_times))
                 continue
             if response.status == 304 and question:  # unchanged since an earlier crawl: its page is there
                 counts["pages/not_modified"] += 1
                 continue
             if not 200 <= response.status < 300 or not question:  # the crawl's spider gets 2xx
                 if question and response.status >= 400:  # given up on, unless a good page of it follows
-                    failed.append((response.asked, "http_error"))
+                    retried = crawl.retry_times if response.status in RETRY_HTTP_CODES else 0
+                    failed.append((response.asked, "http_error", retried))
                 continue
             try:
                 extract = extract_page(response.url, response.body, response.content_type)
@@ -146,7 +149,8 @@ def read_chunk(task: tuple[str, int, int | None, int]) -> Chunk:
                                   extract.family, extract.records, crawl, response.asked))
                 continue
             counts[f"pages/{kind}"] += 1
-            failed.append((response.asked, kind))
+            retried = {"blocked": crawl.block_retry_times, "truncated": crawl.retry_times}.get(kind, 0)
+            failed.append((response.asked, kind, retried))
     except Exception as error:  # damage with no record after it to go on at: the rest of the range is lost
         counts["archive/damaged"] += 1
         errors.append(f"{path}: unreadable from byte {start} on ({error_text(error)})")
@@ -169,7 +173,9 @@ class Reparse:
     # (site, doctor_id) -> (rank, row): a doctor's row is read from the first page naming them
     # (as a crawl writes it) of the newest crawl that does (as the latest view keeps it).
     doctors: dict = field(default_factory=dict)
-    bad: dict = field(default_factory=dict)  # question key -> last failure, for questions with no good page (yet)
+    # question key -> (last failure, failures in a row, retries the crawl allowed), for
+    # questions with no good page (yet)
+    bad: dict = field(default_factory=dict)
 
     def __post_init__(self):
         self.crawl_id = self.crawl_id or new_crawl_id(self.started_at)
@@ -187,9 +193,9 @@ class Reparse:
         self.stats.update(chunk.counts)
         for line in chunk.errors:
             logger.error("%s", line)
-        for url, kind in chunk.failed:
+        for url, kind, retries in chunk.failed:
             if (key := _question_key(url)) not in self.read:
-                self.bad[key] = kind
+                self.bad[key] = (kind, self.bad.get(key, (None, 0))[1] + 1, retries)
         for page in chunk.pages:
             self._add_page(page)
 
@@ -260,13 +266,17 @@ class Reparse:
                 tmp.unlink(missing_ok=True)
 
     def finish_counts(self) -> None:
-        # A question with no good page in the archives: given up on, as the crawl does.
-        for kind in self.bad.values():
+        # A question with no good page in the archives: given up on, as the crawl does, once
+        # tried as often as the crawl would (a crawl stopped before a page's retry had not).
+        given_up = {key: kind for key, (kind, failures, retries) in self.bad.items()
+                    if retries is None or failures > retries}
+        self.stats["reparse/retries_pending"] = len(self.bad) - len(given_up)
+        for kind in given_up.values():
             self.stats["pages/failed"] += 1
             if kind in ("blocked", "truncated"):
                 self.stats[f"pages/{kind}_gave_up"] += 1
         if blocked := self.stats["pages/blocked_gave_up"]:  # the crawl's block middleware says as much
-            example = next(url for url, kind in self.bad.items() if kind == "blocked")
+            example = next(url for url, kind in given_up.items() if kind == "blocked")
             self.stats["crawl/message"] = f"{blocked} question pages only ever a block page in the archives, e.g. {example}"
 
 

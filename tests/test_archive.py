@@ -349,6 +349,26 @@ def test_a_block_page_then_a_redirect_to_the_good_page_is_one_question_read(tmp_
     assert result.returncode == 0 and (row["status"], row["questions"], row["pages_failed"]) == ("finished", 1, 0), row
 
 
+
+@pytest.mark.parametrize("blocks, status", [(2, "finished"), (3, "blocked")])
+def test_a_page_the_crawl_was_still_to_retry_is_not_one_it_gave_up_on(tmp_path, blocks, status):
+    """A crawl stopped while a page waited for its retry had not given up on it: the archive's
+    warcinfo says how often the crawl retried, and the reparse counts as the crawl did."""
+    site = Site(10, seed=8)
+    good, blocked = site.question_slugs()[:2]
+    early = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    files = WarcFiles(tmp_path / "archive", "a-crawl", 10**9,
+                      {"crawl-id": "a-crawl", "retry-times": "6", "block-retry-times": "2"})
+    pages = [(good, 200, site.page(good).body)] + [(blocked, 403, (SAMPLES / "blocked.html").read_bytes())] * blocks
+    for i, (slug, code, body) in enumerate(pages):
+        files.write(Exchange(f"http://127.0.0.1:9/question/{slug}", early + timedelta(seconds=i), "GET", [], b"",
+                             code, "HTTP/1.1", [(b"Content-Type", [b"text/html"])], body, None))
+    for tmp, final in files.seal():
+        os.replace(tmp, final)
+    cli("reparse", tmp_path / "archive", "--out", tmp_path / "out")
+    (row,) = crawl_rows(tmp_path / "out")
+    assert (row["status"], row["questions"], row["pages_failed"]) == (status, 1, blocks - 2), row
+
 def test_an_archive_in_the_output_folder_itself(reference_site, tmp_path):
     site = reference_site(questions=20)
     result = crawl(site.url, "--out", tmp_path / "data", "--archive", tmp_path / "data", timeout=120)

@@ -122,12 +122,17 @@ def test_the_crawl_of_a_file_is_its_warcinfo_s_else_the_file_alone(tmp_path):
     ours = record("warcinfo", None, b"software: doctor-answers\r\ncrawl-id: 20260131T000000Z-5ee5ee55\r\n",
                   "application/warc-fields")
     (tmp_path / "ours.warc").write_bytes(ours + RECORDS[1][0])
-    assert crawl_of(tmp_path / "ours.warc") == (datetime(2026, 1, 31, tzinfo=timezone.utc), "20260131T000000Z-5ee5ee55")
+    assert crawl_of(tmp_path / "ours.warc") == (datetime(2026, 1, 31, tzinfo=timezone.utc), "20260131T000000Z-5ee5ee55",
+                                                None, None)
+    retrying = record("warcinfo", None, b"crawl-id: c\r\nretry-times: 6\r\nblock-retry-times: 4\r\n",
+                      "application/warc-fields")
+    (tmp_path / "retrying.warc").write_bytes(retrying)
+    assert crawl_of(tmp_path / "retrying.warc")[1:] == ("c", 6, 4)
     (tmp_path / "theirs.warc").write_bytes(b"".join(r for r, _ in RECORDS))  # wget's warcinfo: no crawl-id
-    assert crawl_of(tmp_path / "theirs.warc") == (FETCHED, str(tmp_path / "theirs.warc"))
+    assert crawl_of(tmp_path / "theirs.warc")[:2] == (FETCHED, str(tmp_path / "theirs.warc"))
     odd = record("warcinfo", None, b"crawl-id: 20261399T000000Z-other\r\n", "application/warc-fields")
     (tmp_path / "odd.warc").write_bytes(odd)  # shaped like our ids, not a date: the warcinfo's date
-    assert crawl_of(tmp_path / "odd.warc") == (FETCHED, "20261399T000000Z-other")
+    assert crawl_of(tmp_path / "odd.warc")[:2] == (FETCHED, "20261399T000000Z-other")
     for junk in (b"", b"\x1f\x8b\x08 not gzip", ours[:60]):  # nothing readable: the file alone, oldest
         (tmp_path / "junk.warc").write_bytes(junk)
         assert crawl_of(tmp_path / "junk.warc").name == str(tmp_path / "junk.warc")

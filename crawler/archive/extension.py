@@ -97,6 +97,10 @@ class WarcArchive:
             "description": "doctor-answers crawl of " + " ".join(getattr(spider, "start_urls", [])),
             "http-header-user-agent": settings.get("USER_AGENT"),
             "robots": "obey" if settings.getbool("ROBOTSTXT_OBEY") else "ignore",
+            # how often a page is tried again: a reparse tells a page given up on from one still
+            # waiting for its retry when the crawl was stopped
+            "retry-times": str(settings.getint("RETRY_TIMES")),
+            "block-retry-times": str(settings.getint("BLOCK_RETRY_TIMES")),
         }
 
     def _start(self, crawl_id: str, info: dict) -> None:

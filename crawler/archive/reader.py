@@ -110,9 +110,12 @@ _CRAWL_ID_START = re.compile(r"(\d{8}T\d{6}Z)-")  # pipelines.session.new_crawl_
 
 
 class Crawl(NamedTuple):
-    """The crawl a file's responses belong to: its start, and what names it."""
+    """The crawl a file's responses belong to: its start, what names it, and how often it
+    tried a page again after a 5xx or a cut-off page, and after a block page (None: not said)."""
     started: datetime
     name: str
+    retry_times: int | None = None
+    block_retry_times: int | None = None
 
 
 def crawl_of(path: str | Path) -> Crawl:
@@ -126,8 +129,9 @@ def crawl_of(path: str | Path) -> Crawl:
             fields = record.content_stream().read(64 * 1024) if record.rec_type == "warcinfo" else b""
         except Exception:  # no first record to read (damage is the readers' to report): the file alone
             return Crawl(datetime.min.replace(tzinfo=timezone.utc), str(path))
-        name = next((line.partition(":")[2].strip() for line in fields.decode("utf-8", "replace").splitlines()
-                     if line.lower().startswith("crawl-id:")), None)
+        info = dict(line.partition(":")[::2] for line in fields.decode("utf-8", "replace").splitlines())
+        info = {key.strip().lower(): value.strip() for key, value in info.items()}
+    name = info.get("crawl-id")
     if not name:
         return Crawl(started, str(path))
     if m := _CRAWL_ID_START.match(name):
@@ -135,7 +139,11 @@ def crawl_of(path: str | Path) -> Crawl:
             started = datetime.strptime(m.group(1), "%Y%m%dT%H%M%SZ").replace(tzinfo=timezone.utc)
         except ValueError:  # shaped like ours, not a date: the warcinfo's date stands
             pass
-    return Crawl(started, name)
+    return Crawl(started, name, _count(info.get("retry-times")), _count(info.get("block-retry-times")))
+
+
+def _count(value: str | None) -> int | None:
+    return int(value) if value and value.isascii() and value.isdigit() and len(value) < 6 else None
 
 
 def error_text(error: Exception, limit: int = 200) -> str:
