@@ -105,6 +105,9 @@ def message_of(status: str, reason: str, stats: dict, checks=(), output_error: s
         return why_nothing_usable(stats)
     if status == "degraded":
         return "quality checks failed: " + "; ".join(c.describe() for c in checks if not c.passed)
+    if status == "interrupted":
+        return stats.get("crawl/message") or ("stopped by a signal before its end; what was read is "
+                                              "committed (with --state, the same command resumes it)")
     return stats.get("crawl/message")
 
 

@@ -82,7 +82,7 @@ def test_sigint_leaves_whole_files_and_an_interrupted_row(reference_site, tmp_pa
         process.kill()
     assert process.returncode == 130, stderr.decode()[-2000:]
     (row,) = crawl_rows(out)
-    assert row["status"] == "interrupted"
+    assert row["status"] == "interrupted" and row["message"].startswith("stopped by a signal"), row
     assert partial_files(out) == []
     questions = load("questions", root=out)
     assert 0 < len(questions) < 1500 and row["questions"] == len(questions)
