@@ -5,7 +5,10 @@ and, for stateful crawls, every CHECKPOINT_PAGES pages or CHECKPOINT_SECONDS (wh
 cost). Commit: the output seals its files and the other components theirs (`seal_others`,
 the batch_sealing signal), then, with a state, the state records the batch as pending and has
 the output commit it (exactly once after any kill); without one, the output commits it.
-A doctor is written once per crawl and site, as first met.
+A doctor is written once per crawl and site: from the page fetched first among the batch's
+pages naming them (held until the batch is sealed), unless an earlier batch wrote them. The
+order in which pages finish extraction (several workers) does not decide, and the reparse of
+the crawl's archive picks the same page.
 """
 from __future__ import annotations
 
@@ -35,24 +38,19 @@ class Batches:
         self.pages: list[PageVersion] = []  # stateful crawls only
         self.page_count = 0
         self.doctors: list[str] = []  # stateful crawls only
+        self.new_doctors: dict[str, dict] = {}  # key -> row of the page fetched first, this batch
         self.started = time.monotonic()
         self.count = 0  # batches committed
 
     def add_page(self, rows: dict[str, list[dict]], page: PageVersion) -> None:
         """A page's rows into the batch, all or none (RowsDoNotFit when one does not fit its schema)."""
         check_page(rows)  # the whole page, doctors met before included, before anything is buffered
-        keys, doctors = [], []
         for row in rows.get("doctors", ()):
             key = doctor_key(row)
-            if key not in self.session.doctors and key not in keys:
-                keys.append(key)
-                doctors.append(row)
-        if "doctors" in rows:
-            rows = {**rows, "doctors": doctors}
-        self.output.add(rows)
-        self.session.doctors.update(keys)
-        if self.session.state is not None:
-            self.doctors.extend(keys)
+            held = self.new_doctors.get(key)
+            if key not in self.session.doctors and (held is None or row["fetched_at"] < held["fetched_at"]):
+                self.new_doctors[key] = row
+        self.output.add({name: batch for name, batch in rows.items() if name != "doctors"})
         self.page_done(page)
 
     def page_done(self, page: PageVersion) -> None:
@@ -71,6 +69,12 @@ class Batches:
 
     def commit(self) -> None:
         """Seal the batch (every component's files) and commit it as one."""
+        if self.new_doctors:
+            self.output.add({"doctors": list(self.new_doctors.values())})
+            self.session.doctors.update(self.new_doctors)
+            if self.session.state is not None:
+                self.doctors.extend(self.new_doctors)
+            self.new_doctors = {}
         part = self.part
         others = self.seal_others(part)
         try:
