@@ -119,8 +119,8 @@ class Site:
         if page is not None:
             self._cache.move_to_end(key)
             return page
-        if q.golden:   # served verbatim from the contract's sample files
-            body = samples.golden_page(family)
+        if q.golden:   # served verbatim from the contract's sample files (its own family's
+            body = samples.golden_page(family if family in FAMILIES else q.family)  # without one)
         elif "rating" in kinds and family != DRIFT_FAMILY:
             body = _rating_moved(ALL_RENDERERS[family], self._view(q)[0], self.deploy).encode("utf-8")
         else:

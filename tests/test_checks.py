@@ -290,3 +290,8 @@ def test_a_family_behind_the_others_on_a_field_fails_with_no_earlier_crawl(setti
     assert [r.name for r in failed] == ["family_coverage/doctors.rating/legacy"]
     few = [entry("legacy", 0.0, rows=10), entry("nextjs", 0.8)]  # under CHECK_COVERAGE_MIN_ROWS: not compared
     assert family_coverage.check(facts(settings, {}, coverage=few)) == []
+    # A field a family declares its markup never shows is not held against it, nor in the others' pool
+    lacks = {"legacy": frozenset({"doctors.rating"})}
+    assert all(r.passed for r in family_coverage.compare(moved, 0.1, 3.5, 20, lacks))
+    assert {r.name for r in family_coverage.compare(moved, 0.1, 3.5, 20, lacks)} == {
+        "family_coverage/doctors.rating/nextjs", "family_coverage/doctors.rating/provider-card"}

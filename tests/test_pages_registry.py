@@ -135,6 +135,28 @@ def test_a_redesign_that_is_still_a_nextjs_page_is_read_by_the_family_registered
     with pytest.raises(UnknownLayout, match="holds no question"):
         parse_question_page(URL, redesign)
 
+
+def test_a_field_of_its_own_on_a_question_an_answer_or_a_byline_reaches_its_record():
+    """A field added to a raw item passes through the normalisers to its record as the page
+    object returns it: no normaliser edit, whichever record it belongs to."""
+    from crawler.pages.items import Byline, QuestionPage
+    from pipelines.normalise.records import page_records
+
+    @dataclass(slots=True, kw_only=True)
+    class ViewedQuestion(Question):
+        view_count: int | None = None
+
+    @dataclass(slots=True, kw_only=True)
+    class PhotoByline(Byline):
+        photo_url: str | None = None
+
+    byline = PhotoByline(name="Ann Lee, MD", profile_href="/dr/ann-lee-boston-ma", photo_url="http://h/ann.jpg")
+    page = QuestionPage(family="x", url=URL, fetched_url=URL, question=ViewedQuestion(question_id="77", view_count=12),
+                        answers=[PhotoAnswer(answer_id="1", byline=byline, has_photo=True)])
+    question, answer, doctor = page_records(page)
+    assert (question["view_count"], answer["has_photo"], doctor["photo_url"]) == (12, True, "http://h/ann.jpg")
+    assert doctor["credentials"] == ["MD"] and doctor["doctor_id"] == "ann-lee-boston-ma"
+
 def test_the_built_in_families_still_read_their_pages_beside_a_new_one(new_family):
     for family in ("legacy", "provider-card", "nextjs"):
         page = parse_question_page(URL, (PAGES / f"{GOLDEN}.{family}.html").read_bytes())

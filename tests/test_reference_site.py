@@ -49,6 +49,8 @@ def test_samples_served_verbatim(reference_site, samples):
         assert status == 200
         assert body == (samples / f"{GOLDEN_SLUG}.{family}.html").read_bytes()
     assert get(site.url, GOLDEN)[2] == (samples / f"{GOLDEN_SLUG}.legacy.html").read_bytes()
+    # a family with no sample of the golden page (the redesign): its own family's sample
+    assert get(site.url, f"{GOLDEN}?layout=thread")[:3:2] == (200, (samples / f"{GOLDEN_SLUG}.legacy.html").read_bytes())
     expected = [json.loads(x) for x in (samples / f"{GOLDEN_SLUG}.expected.jsonl").read_text().splitlines()]
     truth = site.site.truth(GOLDEN_SLUG)
     assert truth[0].pop("layout") == "legacy" and truth == expected

@@ -64,14 +64,18 @@ class QuestionPageObject(ItemPage):
     """The page object of one markup family, registered with crawler.pages.register.
 
     A family declares, next to its fields, how it is recognised (`recognise(tree)`), its name
-    (`name`: the questions dataset's `layout`), and the class tokens (`class_tokens`) and
-    class-name prefixes (`class_prefixes`) its fields look up in the page's Tree."""
+    (`name`: the questions dataset's `layout`), the class tokens (`class_tokens`) and
+    class-name prefixes (`class_prefixes`) its fields look up in the page's Tree, and the
+    record fields its markup never shows (`not_shown`)."""
 
     item = QuestionPage
     abstract = True  # its families fill the fields it lacks
     name: str = ""
     class_tokens: tuple[str, ...] = ()
     class_prefixes: tuple[str, ...] = ()
+    # record fields its markup never shows ("answers.has_photo"): the family_coverage check
+    # does not hold their nulls against the families that show them
+    not_shown: frozenset[str] = frozenset()
 
     def __init__(self, tree: Tree):
         self.tree = tree

@@ -61,6 +61,11 @@ def register_all(names: list[str]) -> None:
             print(f"cannot use the page family {name}: {error}", file=sys.stderr, flush=True)
 
 
+def not_shown() -> dict[str, frozenset[str]]:
+    """Family name -> the record fields its markup never shows."""
+    return {f.name: f.not_shown for f in _FAMILIES}
+
+
 def families() -> tuple[str, ...]:
     return tuple(f.name for f in _FAMILIES)
 

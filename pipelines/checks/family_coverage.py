@@ -7,7 +7,8 @@ share by more than CHECK_COVERAGE_MARGIN, and by more than chance explains for b
 rows, no longer shows that field where its page object looks: that family was redesigned.
 Unlike `coverage/` (each family against the last crawl that passed), this needs no earlier
 crawl: a first crawl of a site whose redesign reached one family is caught too. Groups of
-fewer than CHECK_COVERAGE_MIN_ROWS rows are not compared.
+fewer than CHECK_COVERAGE_MIN_ROWS rows are not compared, nor a field a family declares its
+markup never shows (`not_shown` of its page object).
 
 Chance, in score (Wilson) intervals of CHECK_FAMILY_COVERAGE_SIGMAS standard errors: the
 family fails when its share is below what a family of its rows shows at that many standard
@@ -26,10 +27,13 @@ from .coverage import ALL, UNKNOWN
 NAME = "family_coverage"
 
 
-def compare(coverage: list[dict], margin: float, sigmas: float, min_rows: int) -> list[CheckResult]:
+def compare(coverage: list[dict], margin: float, sigmas: float, min_rows: int,
+            not_shown: dict[str, frozenset[str]] | None = None) -> list[CheckResult]:
+    """`not_shown`: family -> the fields ("answers.has_photo") its markup never shows, left out."""
     groups: dict = defaultdict(dict)  # (dataset, field) -> layout -> its coverage entry
     for c in coverage:
-        if c["layout"] not in (ALL, UNKNOWN) and c["rows"] >= min_rows:
+        lacks = f"{c['dataset']}.{c['field']}" in (not_shown or {}).get(c["layout"], ())
+        if c["layout"] not in (ALL, UNKNOWN) and c["rows"] >= min_rows and not lacks:
             groups[c["dataset"], c["field"]][c["layout"]] = c
     results = []
     for (dataset, field), layouts in sorted(groups.items()):
@@ -53,6 +57,9 @@ def _lowest(share: float, rows: int, z: float) -> float:
 
 
 def check(facts) -> list[CheckResult]:
+    from crawler.pages.registry import not_shown
+
     settings = facts.settings
     return compare(facts.coverage, settings.getfloat("CHECK_COVERAGE_MARGIN"),
-                   settings.getfloat("CHECK_FAMILY_COVERAGE_SIGMAS"), settings.getint("CHECK_COVERAGE_MIN_ROWS"))
+                   settings.getfloat("CHECK_FAMILY_COVERAGE_SIGMAS"), settings.getint("CHECK_COVERAGE_MIN_ROWS"),
+                   not_shown())

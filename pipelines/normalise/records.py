@@ -44,7 +44,7 @@ def _doctor_record(byline, slug: str, site_origin: str, site, stats) -> dict:
             stats["title_line_unknown"] = stats.get("title_line_unknown", 0) + 1
     rec = dict(rec)
     rec["credentials"] = list(rec["credentials"])
-    return rec
+    return _with_extras(rec, byline, _BYLINE_READS)
 
 
 @lru_cache(maxsize=65536)
@@ -72,15 +72,16 @@ def _doctor(slug, site_origin, site, name_raw, title_line, rating_raw, reviews_r
     }, tl.known
 
 
-# The raw fields the records below are made from; any other field of a raw question or
-# answer is a plain value the page objects read as the record wants it, and passes through.
+# The raw fields the records below are made from; any other field of a raw question, answer
+# or byline is a plain value the page objects read as the record wants it, and passes through.
 _QUESTION_READS = frozenset(("question_id", "title", "body", "topic", "date_text", "date_time", "asker_location"))
 _ANSWER_READS = frozenset(("answer_id", "title", "body", "vote", "vote_kind", "date_text", "date_time", "byline"))
+_BYLINE_READS = frozenset(("name", "profile_href", "title_line", "rating", "review_count"))
 
 
 @lru_cache(maxsize=None)
 def _passed_through(item_type: type, reads: frozenset) -> tuple[str, ...]:
-    return tuple(f for f in item_type.__dataclass_fields__ if f not in reads)
+    return tuple(f for f in getattr(item_type, "__dataclass_fields__", ()) if f not in reads)
 
 
 def _with_extras(record: dict, item, reads: frozenset) -> dict:
