@@ -2,6 +2,8 @@
 gives the site's truth records, field by field."""
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from crawler.pages import parse_question_page
@@ -69,7 +71,11 @@ def _featured_twice(cards):  # a featured card shown again on top
     return cards[:1] + cards
 
 
-@pytest.mark.parametrize("order", [_newest_first, _rotated, _one_missing, _featured_twice])
+def _badged(cards):  # a badge in every card's title: the order is the data's still
+    return [re.sub(r'(<h3 class="answer-card_title__[^"]*">)', r'\1<span>Top answer</span> ', c) for c in cards]
+
+
+@pytest.mark.parametrize("order", [_newest_first, _rotated, _one_missing, _featured_twice, _badged])
 def test_nextjs_cards_sorted_otherwise_than_the_data_keep_their_own_dates(order):
     """Cards carry no ids: a page sorting them otherwise than its data must not give one
     answer another's date."""

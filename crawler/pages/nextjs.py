@@ -7,6 +7,7 @@ Class names are matched by their prefix only (`answer-card_date__`), never whole
 from __future__ import annotations
 
 import json
+from collections import Counter
 
 from .errors import TruncatedPage, UnknownLayout
 from .items import Answer, Byline, Question
@@ -44,8 +45,9 @@ _DATE, _TITLE = "answer-card_date__", "answer-card_title__"
 
 
 def _words(text: str | None) -> tuple | None:
-    """A title as the words it shows, to tell which card shows which answer; None for none."""
-    return tuple(text.split()) or None if text else None
+    """A title as the words it shows, in any case, to tell which card shows which answer; None
+    for none."""
+    return tuple(text.casefold().split()) or None if text else None
 
 
 class NextjsPage(QuestionPageObject):
@@ -75,6 +77,9 @@ class NextjsPage(QuestionPageObject):
             q = data["props"]["pageProps"]["question"]
             answers = q.get("answers") or []
         except (KeyError, TypeError, AttributeError):  # whole JSON of another shape: another page
+            if isinstance(data, dict) and (data.get("isFallback") is True or data.get("page") == "/_error"):
+                # Next.js serves these with 200 while it builds the page or after an error: try again
+                raise TruncatedPage(self.tree.url, "a Next.js fallback or error page, not the question yet") from None
             raise UnknownLayout(self.tree.url, "nextjs page whose __NEXT_DATA__ holds no question") from None
         if not isinstance(answers, list) or not all(isinstance(a, dict) for a in answers):
             raise TruncatedPage(self.tree.url, "broken __NEXT_DATA__ JSON")
@@ -91,21 +96,23 @@ class NextjsPage(QuestionPageObject):
 
     def _shown_dates(self, answers: list[dict]) -> list[str | None]:
         """The date shown on each answer's card. The cards carry no ids: they pair with the
-        data's answers in order when their titles agree with it, else by a title that one answer
-        holds and whose cards show one date (a page may sort its cards by votes, or show a
-        featured one twice); an answer with no card of its own, or of a title shared, has no
-        shown date (its data's timestamp serves)."""
+        data's answers in order, unless a card shows the title of another answer, and of it
+        alone (a page may sort its cards by votes, or show a featured one twice): then by title,
+        where a title is one answer's and its cards show one date. An answer with no card of its
+        own has no shown date (its data's timestamp serves). Titles are compared as words in
+        any case, so a badge or a changed quote in a card's title only keeps it from moving."""
         cards = self.tree.parts(self.tree.classed("answer-card_card__"), (_DATE, _TITLE))
         titles = [_words(text_of(c.get(_TITLE))) for c in cards]
         wanted = [_words(_str(a.get("title"))) for a in answers]
         dates = [text_of(c.get(_DATE)) for c in cards]
-        if len(cards) == len(answers) and all(t is None or w is None or t == w for t, w in zip(titles, wanted)):
+        once = {w for w, n in Counter(wanted).items() if n == 1 and w is not None}
+        moved = any(t in once and t != w for t, w in zip(titles, wanted))
+        if len(cards) == len(answers) and not moved:
             return dates
         shows: dict[tuple, set] = {}
         for t, d in zip(titles, dates):
             shows.setdefault(t, set()).add(d)
-        return [next(iter(shows[w])) if wanted.count(w) == 1 and len(shows.get(w, ())) == 1 else None
-                for w in wanted]
+        return [next(iter(shows[w])) if w in once and len(shows.get(w, ())) == 1 else None for w in wanted]
 
     def declared_answer_count(self) -> int | None:
         declared = self.data.get("answerCount")
