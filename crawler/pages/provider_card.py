@@ -38,7 +38,7 @@ class ProviderCardPage(QuestionPageObject):
         answers, cards = self.tree.classed("Content--answer"), self.tree.classed("Media--providerCard")
         card_parts = dict(zip(cards, self.tree.parts(cards, _CARD_PARTS)))
         return [ProviderCardAnswer(a, parts, card_parts, self.tree.site).to_item()
-                for a, parts in zip(answers, self.tree.parts(answers, _ANSWER_PARTS))]
+                for a, parts in zip(answers, self.tree.parts(answers, _ANSWER_PARTS, content=("Content-bodyText",)))]
 
     def declared_answer_count(self) -> int | None:
         texts = (text_of(h) or "" for h in self.tree.tagged("h2"))
@@ -168,6 +168,7 @@ def _plain(value):
 
 _ARIA_LABELLED = etree.XPath("descendant-or-self::*[@aria-label][not(self::a or self::meta)]")
 _ITEMPROPS = etree.XPath("descendant::*[@itemprop]")
+_ITEMS = etree.XPath("descendant::*[@itemscope]")
 
 
 def _item_of(el, card):
@@ -198,10 +199,16 @@ class ProviderCardByline(ItemPage):
     def __init__(self, card, parts: dict, site):
         self.el, self.parts, self.site = card, parts, site  # its rule says which links are profiles
         self.links = list(card.iter("a"))
-        self.props = _own_props(card)
-        aggregate = self.props.get("aggregateRating", [None])[0]
+        # the doctor's item: the first of the card and the items in it that names someone (the
+        # itemscope may sit on an inner block); else the card
+        items = ([card] if card.get("itemscope") is not None else []) + _ITEMS(card)
+        named = ((item, props) for item in items if "name" in (props := _own_props(item)))
+        doctor, self.props = next(named, (card, _own_props(card)))
+        aggregate = next(iter(self.props.get("aggregateRating", ())), None)
+        if aggregate is None:  # a rating block of its own type, not named a property
+            aggregate = next((el for el in _ITEMS(card) if "AggregateRating" in (el.get("itemtype") or "")), None)
         self.rating_props = _own_props(aggregate) if aggregate is not None else {}
-        self.rating_items = (card, aggregate)
+        self.rating_items = (card, doctor, aggregate)
 
     def _meta(self, name: str) -> str | None:
         """The content of the last <meta itemprop=name> of the card's aggregateRating, else of the card."""

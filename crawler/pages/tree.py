@@ -99,22 +99,21 @@ class Tree:
         found = self.classes.get(key)
         return found[0] if found else None
 
-    def parts(self, containers: list, keys) -> list[dict]:
+    def parts(self, containers: list, keys, content=()) -> list[dict]:
         """For each container: class key -> the element holding it inside that container (the
         nearest one above it), for each of `keys`: the one nearest the container, the first of
-        those, and never one inside another part. A date or a byline in a note or a reply nested
-        in an answer's body is the note's, not the answer's."""
+        those, and not one inside the container's `content` parts (an answer's body: a date or
+        a byline in a note or a reply there is theirs) unless every one is."""
         at = {el: i for i, el in enumerate(containers)}
-        found: list[dict] = [{} for _ in containers]
-        depths: list[dict] = [{} for _ in containers]
+        candidates: list[dict] = [{} for _ in containers]  # key -> [(depth, order, element)]
         for key in keys:
-            for el in self.classed(key):
+            for order, el in enumerate(self.classed(key)):
                 up, depth = el.getparent(), 1
                 while up is not None and up not in at:
                     up, depth = up.getparent(), depth + 1
-                if up is not None and depth < depths[at[up]].get(key, 1 << 30):
-                    found[at[up]][key], depths[at[up]][key] = el, depth
-        return [_outermost(parts, container) for parts, container in zip(found, containers)]
+                if up is not None:
+                    candidates[at[up]].setdefault(key, []).append((depth, order, el))
+        return [_nearest(found, container, content) for found, container in zip(candidates, containers)]
 
     def tagged(self, tag: str) -> list:
         return self.tags.get(tag, [])
@@ -152,20 +151,30 @@ class Tree:
         return list(out)
 
 
-def _outermost(parts: dict, container) -> dict:
-    """The parts that no other part holds (what a body holds is the body's)."""
-    if len(parts) < 2:
+def _nearest(candidates: dict, container, content) -> dict:
+    parts = {key: min(found, key=_rank)[2] for key, found in candidates.items()}
+    bodies = {parts[key] for key in content if key in parts}
+    if not bodies:
         return parts
-    elements = set(parts.values())
-    inside = set()
-    for key, el in parts.items():
-        up = el.getparent()
-        while up is not container:
-            if up in elements:
-                inside.add(key)
-                break
-            up = up.getparent()
-    return {key: el for key, el in parts.items() if key not in inside} if inside else parts
+    for key, found in candidates.items():
+        if key not in content and len(found) > 1:
+            outside = [c for c in found if not _within(c[2], bodies, container)]
+            if outside:
+                parts[key] = min(outside, key=_rank)[2]
+    return parts
+
+
+def _rank(candidate) -> tuple:
+    return candidate[:2]  # depth, then page order
+
+
+def _within(el, elements: set, container) -> bool:
+    up = el.getparent()
+    while up is not container:
+        if up in elements:
+            return True
+        up = up.getparent()
+    return False
 
 
 # A run of decimal digits and commas from its first digit: \d in a str pattern is exactly
