@@ -10,7 +10,7 @@ import pytest
 
 import crawler.pages
 from crawler.extract import extract_paths
-from crawler.pages import (ElementPage, ItemPage, QuestionPageObject, UnknownLayout, parse_question_page,
+from crawler.pages import (ElementPage, ItemPage, QuestionPageObject, TruncatedPage, UnknownLayout, parse_question_page,
                            register, unregister)
 from crawler.pages.items import Answer, Question
 from crawler.pages.markup import paragraphs, text_of
@@ -134,6 +134,11 @@ def test_a_redesign_that_is_still_a_nextjs_page_is_read_by_the_family_registered
     unregister(NewPage.name)
     with pytest.raises(UnknownLayout, match="holds no question"):
         parse_question_page(URL, redesign)
+    # Next.js's own stand-ins (a page still being built, an error page) are tried again later
+    for stand_in in ('{"props": {"pageProps": {}}, "isFallback": true}', '{"props": {"pageProps": {}}, "page": "/_error"}'):
+        page = NEW_MARKUP.replace("</body>", f'<script id="__NEXT_DATA__" type="application/json">{stand_in}</script></body>')
+        with pytest.raises(TruncatedPage, match="fallback or error page"):
+            parse_question_page(URL, page)
 
 
 def test_a_field_of_its_own_on_a_question_an_answer_or_a_byline_reaches_its_record():

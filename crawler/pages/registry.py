@@ -40,7 +40,11 @@ def unregister(name: str) -> None:
 def registered() -> list[str]:
     """The families as 'module:ClassName', in the order they are tried: what another process
     (an extraction worker) imports to know the same families (`register_all`)."""
-    return [f"{f.__module__}:{f.__qualname__}" for f in _FAMILIES]
+    return [_path(f) for f in _FAMILIES]
+
+
+def _path(family) -> str:
+    return f"{family.__module__}:{family.__qualname__}"
 
 
 def register_all(names: list[str]) -> None:
@@ -50,6 +54,8 @@ def register_all(names: list[str]) -> None:
     import importlib
     import sys
 
+    _FAMILIES[:] = [f for f in _FAMILIES if _path(f) in names]  # unregistered there: here too
+    _KEYS.clear()
     for name in reversed(names):
         module, _, qualname = name.partition(":")
         try:
@@ -57,7 +63,7 @@ def register_all(names: list[str]) -> None:
             for part in qualname.split("."):
                 cls = getattr(cls, part)
             register(cls)
-        except (ImportError, AttributeError, TypeError) as error:
+        except Exception as error:  # its module's own code may raise anything: the rest go on
             print(f"cannot use the page family {name}: {error}", file=sys.stderr, flush=True)
 
 
