@@ -22,18 +22,28 @@ logger = logging.getLogger(__name__)
 
 class OffsiteMiddleware(ScrapyOffsite):
     def process_request(self, request, spider=None):
+        redirected = bool(request.meta.get("redirect_urls")) and not request.meta.get("allow_offsite")
+        # A retried request is dont_filter, and a redirect keeps it: Scrapy would follow that
+        # one off the site. A redirect is judged by where it leads, whatever it was.
+        if redirected and request.dont_filter and not self.should_follow(request, self.crawler.spider):
+            self.stats.inc_value("offsite/filtered")
+            self._redirected_offsite(request)
+            raise IgnoreRequest(f"Filtered offsite request to {request.url}")
         try:
             return super().process_request(request)
         except IgnoreRequest:
-            if request.meta.get("redirect_urls"):
+            if redirected:
                 self._redirected_offsite(request)
             raise
 
     def _redirected_offsite(self, request) -> None:
         asked = request.meta["redirect_urls"][0]
+        if request.meta.get("dont_obey_robotstxt"):  # robots.txt (Scrapy's own request): no page lost
+            logger.warning("robots.txt redirected off the site, not followed: %s -> %s", asked, request.url)
+            return
+        logger.error("Redirected off the site, not followed: %s -> %s", asked, request.url)
         self.stats.inc_value(REDIRECTED_OFFSITE)
         self.stats.inc_value("pages/failed")
-        logger.error("Redirected off the site, not followed: %s -> %s", asked, request.url)
         start_url_failed = getattr(self.crawler.spider, "start_url_failed", None)
         if start_url_failed is not None:
             start_url_failed(request, f"redirected off the site, to {request.url}")
