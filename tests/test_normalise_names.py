@@ -41,9 +41,21 @@ def test_names(raw, display, given, middle, family, suffix, creds):
 @pytest.mark.parametrize("raw, creds", [
     ("Ann Lee, DDS, MS", ("DDS", "MS")), ("John Smith, MD, MS, FACS", ("MD", "MS", "FACS")),  # a master's, not Ms.
     ("Joseph Serota, MD Verified", ("MD",)), ("Jo Smith, MD, Board Certified", ("MD",)),  # badges: never guessed
+    ("Jane Doe, MSN, NP-C", ("MSN", "NP-C")), ("John Smith, MBBS, FRACS", ("MBBS", "FRACS")),
+    ("John Smith, MD, FACC", ("MD", "FACC")), ("John Smith, BDS, MDS", ("BDS", "MDS")),
 ])
 def test_credentials_are_the_vocabularys_words_after_the_name(raw, creds):
     assert parse_name(raw).credentials == creds
+
+
+def test_words_after_the_name_the_vocabulary_lacks_are_counted_not_guessed():
+    from crawler.pages.items import Byline
+    from pipelines.normalise.records import doctor_record
+
+    assert parse_name("Jo Smith, MD, XYZQ").unread == ("XYZQ",)
+    stats = {}
+    record = doctor_record(Byline(name="Jo Smith, MD, XYZQ", profile_href="/dr/jo-smith-x"), "http://h/question/q", stats)
+    assert record["credentials"] == ["MD"] and stats == {"credential_unknown": 1}
 
 @pytest.mark.parametrize("raw", [None, "", "   "])
 def test_no_printed_name(raw):

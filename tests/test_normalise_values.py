@@ -68,7 +68,8 @@ def test_count(v, want):
     ("yesterday-ish", "2012-10-22T12:00:00+09:00", "2012-10-22"),
     (None, None, None),
     ("Oct\u2060 22,\u00ad 2012", None, "2012-10-22"),  # characters nobody sees
-    ("CalendarOct 22, 2012", "2012-10-23T03:00:00.000Z", "2012-10-23"),  # a month is a whole word
+    ("CalendarOct 22, 2012", "2012-10-23T03:00:00.000Z", "2012-10-23"),  # a month is no word's tail
+    ("Answer 3Oct 22, 2012", None, "2012-10-22"),
 ])
 def test_dates(shown, ts, want):
     assert to_iso_date(shown, ts) == want
@@ -115,7 +116,7 @@ def test_a_number_not_read_whole_is_no_value_never_a_wrong_one(parse, text):
 
 
 @pytest.mark.parametrize("text", ["4.6 out of 5 stars", "4.6 of 5", "4.6/5", "Rated 4.6 of 5 (12 reviews)",
-                                  "4,6 out of 5 stars", "4,6/5"])  # a decimal comma, never its tail
+                                  "4,6 out of 5 stars", "4,6/5", "Surgeon,4.6 out of 5"])  # a decimal comma, never its tail
 def test_a_rating_on_its_scale_is_read_however_the_scale_is_written(text):
     assert parse_rating(text) == 4.6
 

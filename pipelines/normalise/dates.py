@@ -10,8 +10,8 @@ from .text import clean
 
 _MONTHS = {m: i for i, m in enumerate(
     "jan feb mar apr may jun jul aug sep oct nov dec".split(), 1)}
-# A month is a whole word ("CalendarOct 22" shows no date): a shown date is read, never guessed.
-_MDY = re.compile(r"\b([A-Za-z]{3,9})\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})")
+# A month is not the tail of a word ("CalendarOct 22" shows no date): a shown date is read, never guessed.
+_MDY = re.compile(r"(?<![A-Za-z])([A-Za-z]{3,9})\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})")
 _DMY = re.compile(r"(\d{1,2})\s+([A-Za-z]{3,9})\b\.?,?\s+(\d{4})")
 _ISO = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 _US = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")

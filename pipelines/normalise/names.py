@@ -29,6 +29,7 @@ class Name(NamedTuple):
     family_name: str | None
     suffix: str | None
     credentials: tuple[str, ...]
+    unread: tuple[str, ...] = ()  # words after the name that are no credential of the vocabulary
 
 
 NO_NAME = Name(None, None, None, None, None, None, ())
@@ -82,7 +83,7 @@ def parse_name(name: str | None) -> Name:
     text = " ".join(words).rstrip(",").strip()
     parsed = parser().parse(text)
     vocab = _vocab()
-    given, middle, family, suffix, creds = [], [], [], [], []
+    given, middle, family, suffix, creds, unread = [], [], [], [], [], []
     for tok in parsed.tokens:
         t = tok.text
         role = tok.role
@@ -100,10 +101,12 @@ def parse_name(name: str | None) -> Name:
                     suffix.append(piece)
                 elif k in vocab:  # a badge ("Verified", "Board Certified") is no credential
                     creds.append(vocab[k])
+                elif piece and role == Role.SUFFIX:  # counted (credential_unknown): the vocabulary may lack it
+                    unread.append(piece)
     creds.extend(tail_creds)
     g = " ".join(given) or None
     m = " ".join(middle) or None
     f = " ".join(family) or None
     s = " ".join(suffix) or None
     display = " ".join(p for p in (g, m, f, s) if p) or None
-    return Name(raw, display, g, m, f, s, tuple(creds))
+    return Name(raw, display, g, m, f, s, tuple(creds), tuple(unread))

@@ -7,7 +7,7 @@ from .votes import count_of_digits, count_of_number, whole_number
 
 _NUM = re.compile(r"(\d+(?:[.,]\d+)?)")
 # A whole number before "of 5", never its tail: "4,2 out of 5" (a decimal comma) is 4.2, not 2.
-_OUT_OF = re.compile(r"(?<![\d.,])(\d+(?:[.,]\d+)?)\s*(?:out\s+of|of|/)\s*5\b")
+_OUT_OF = re.compile(r"(?<!\d)(?<!\d[.,])(\d+(?:[.,]\d+)?)\s*(?:out\s+of|of|/)\s*5\b")
 _REVIEWS = re.compile(r"(\d[\d,]*)\s*reviews?\b", re.I)
 
 

@@ -37,11 +37,11 @@ def doctor_record(byline, base_url: str, stats=None) -> dict | None:
 def _doctor_record(byline, slug: str, site_origin: str, site, stats) -> dict:
     # Keyed by the site's origin, not the page's URL: a profile URL ("/dr/<slug>" joined to the
     # page) depends on nothing else, and a page URL key never hits and fills the cache.
-    rec, known = _doctor(slug, site_origin, site, byline.name, byline.title_line, byline.rating, byline.review_count)
-    if not known:
-        MISSES["title_line_unknown"] += 1
+    rec, misses = _doctor(slug, site_origin, site, byline.name, byline.title_line, byline.rating, byline.review_count)
+    for miss in misses:
+        MISSES[miss] += 1
         if stats is not None:
-            stats["title_line_unknown"] = stats.get("title_line_unknown", 0) + 1
+            stats[miss] = stats.get(miss, 0) + 1
     rec = dict(rec)
     rec["credentials"] = list(rec["credentials"])
     return _with_extras(rec, byline, _BYLINE_READS)
@@ -69,7 +69,7 @@ def _doctor(slug, site_origin, site, name_raw, title_line, rating_raw, reviews_r
         "specialty": tl.specialty,
         "rating": rating,
         "review_count": reviews,
-    }, tl.known
+    }, ("title_line_unknown",) * (not tl.known) + ("credential_unknown",) * bool(name.unread)
 
 
 # The raw fields the records below are made from; any other field of a raw question, answer

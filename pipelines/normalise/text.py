@@ -17,11 +17,11 @@ _LINE_SEP = "\x00"
 
 
 # Characters a page holds but a reader never sees: soft hyphens, zero-width spaces, word
-# joiners, byte-order marks, direction marks and embeddings. Left in, "Derm\u00adatologist" is no
+# joiners, byte-order marks, direction marks (Arabic's too) and embeddings. Left in, "Derm\u00adatologist" is no
 # specialty and "\u200ePhoenix" no city. Zero-width (non-)joiners stay: they change how some
 # scripts and emoji are drawn.
 # (A pattern, not str.translate: a dict table costs a lookup per character of every line.)
-_INVISIBLE = re.compile("[\u00ad\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+_INVISIBLE = re.compile("[\u00ad\u061c\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
 
 
 def clean(s: str) -> str:
