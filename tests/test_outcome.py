@@ -236,16 +236,19 @@ def test_not_modified_to_a_request_that_named_no_version_is_no_page(reference_si
     site = reference_site(questions=20)
     server = HostileServer(lambda path: Reply(304, b"", {}) if path.startswith("/question/") else None,
                            upstream=site.url, in_front=True)
-    out = tmp_path / "data"
-    try:
-        result = crawl(server.url + "/", "--out", out)
-    finally:
-        server.stop()
-    row = last_row(out)
+    result, row = crawl_through(server, tmp_path / "data")
     assert result.returncode == 1 and row["status"] == "failed", result.stdout + result.stderr[-2000:]
     assert row["message"] == "no question page read: 20 answered 304 Not Modified to a request that named no version"
     assert (row["pages_not_modified"], row["pages_failed"]) == (0, 20)
 
+
+def crawl_through(server, out) -> tuple:
+    """(the result, the crawls row) of a crawl of `server`'s site, the server stopped after."""
+    try:
+        result = crawl(server.url + "/", "--out", out)
+    finally:
+        server.stop()
+    return result, last_row(out)
 
 
 @pytest.mark.parametrize("moved, retried", [(3, False), (3, True), (20, False)])
@@ -266,12 +269,7 @@ def test_pages_redirected_off_the_site_are_failed_pages_named_in_the_outcome(ref
             return Reply(301, b"", {"Location": f"http://localhost:{server.url.rsplit(':', 1)[1]}{path}"})
         return None
     server = HostileServer(route, upstream=site.url, in_front=True)
-    out = tmp_path / "data"
-    try:
-        result = crawl(server.url + "/", "--out", out)
-    finally:
-        server.stop()
-    row = last_row(out)
+    result, row = crawl_through(server, tmp_path / "data")
     assert row["pages_failed"] == moved and row["questions"] == 20 - moved, result.stdout
     if moved == 20:
         assert result.returncode == 1 and row["message"] == "no question page read: 20 redirected off the site (not followed)"
@@ -279,6 +277,7 @@ def test_pages_redirected_off_the_site_are_failed_pages_named_in_the_outcome(ref
         assert result.returncode == 0 and row["questions"] == 17, result.stdout + result.stderr[-2000:]
         assert f"redirected off the site ({moved})" in result.stdout
     assert "Redirected off the site, not followed: " + server.url in result.stderr
+
 
 def first_crawl_through(site, change, out):
     """A crawl of `site` through a HostileProxy changing its question pages from the start."""
