@@ -179,6 +179,11 @@ def _item_of(el, card):
     return up
 
 
+def _scope(el, card):
+    """The item an element speaks for: itself when it is one (or the card), else its item."""
+    return el if el is card or el.get("itemscope") is not None else _item_of(el, card)
+
+
 def _own_props(item) -> dict[str, list]:
     """itemprop -> the elements that are properties of this microdata item, in page order;
     not those of an item nested in it (a review's rating, a practice's name)."""
@@ -233,9 +238,7 @@ class ProviderCardByline(ItemPage):
         if rating is not None:
             return rating
         # the stars' label, of the card or its rating: not a nested review's
-        labels = (el.get("aria-label") for el in _ARIA_LABELLED(self.el)
-                  if (el if el is self.el or el.get("itemscope") is not None else _item_of(el, self.el))
-                  in self.rating_items)
+        labels = (el.get("aria-label") for el in _ARIA_LABELLED(self.el) if _scope(el, self.el) in self.rating_items)
         return next(labels, None)
 
     def review_count(self) -> str | None:
