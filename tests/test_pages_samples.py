@@ -130,6 +130,12 @@ def test_what_follows_the_end_of_the_document_does_not_cut_it(family, after):
     assert_records(page_records(parse_question_page(URL, sample(family) + after)), expected())
 
 
+
+def test_comments_after_the_end_then_more_are_read_in_one_scan():
+    """(A pattern that backtracked took time doubling with each comment: 40 took hours.)"""
+    with pytest.raises(TruncatedPage):
+        parse_question_page(URL, sample("legacy") + "<!-- x -->" * 40 + "y")
+
 @pytest.mark.parametrize("family", FAMILIES)
 def test_a_page_cut_off_after_an_end_tag_in_a_script_string_is_cut_off(family):
     html = sample(family).replace("</head>", "<script>var t = '<html><body>{{c}}</body></html>';</script></head>", 1)

@@ -75,7 +75,12 @@ def _badged(cards):  # a badge in every card's title: the order is the data's st
     return [re.sub(r'(<h3 class="answer-card_title__[^"]*">)', r'\1<span>Top answer</span> ', c) for c in cards]
 
 
-@pytest.mark.parametrize("order", [_newest_first, _rotated, _one_missing, _featured_twice, _badged])
+def _badged_newest_first(cards):
+    return _badged(cards)[::-1]
+
+
+@pytest.mark.parametrize("order", [_newest_first, _rotated, _one_missing, _featured_twice, _badged,
+                                   _badged_newest_first])
 def test_nextjs_cards_sorted_otherwise_than_the_data_keep_their_own_dates(order):
     """Cards carry no ids: a page sorting them otherwise than its data must not give one
     answer another's date."""

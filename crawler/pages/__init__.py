@@ -40,16 +40,26 @@ FAMILIES = ("legacy", "provider-card", "nextjs")  # the built-in families, those
 # question page, and one such page must not make a whole batch of rows unwritable.
 MAX_ANSWERS = 32_767
 _BODY_END = re.compile("</body>", re.I | re.A)
-# </html>, then only white space and comments (a cache's "<!-- served by edge-7 -->"): not a
-# "</html>" in a script's string with the page cut off after it
-_HTML_END = re.compile(r"</html>\s*(?:<!--.*?-->\s*)*\Z", re.I | re.A | re.S)
+_HTML_END = re.compile("</html>", re.I | re.A)
 
 
 def _complete(text: str) -> bool:
-    """The page ends in </html> (then only white space and comments) and closes </body> in
-    its last 4 KiB."""
+    """The page ends in </html> (then only white space and comments: a cache's "<!-- served
+    by edge-7 -->", not a "</html>" in a script's string with the page cut off after it) and
+    closes </body> in its last 4 KiB."""
     tail = text[-4096:]
-    return _HTML_END.search(tail) is not None and _BODY_END.search(tail) is not None
+    return _BODY_END.search(tail) is not None and any(_only_comments(tail[m.end():]) for m in _HTML_END.finditer(tail))
+
+
+def _only_comments(rest: str) -> bool:
+    """Whether `rest` is white space and whole comments (one scan: no pattern that backtracks)."""
+    rest = rest.lstrip()
+    while rest.startswith("<!--"):
+        close = rest.find("-->", 4)
+        if close < 0:
+            return False
+        rest = rest[close + 3:].lstrip()
+    return not rest
 
 
 def _tree(url: str, html, content_type=None) -> tuple[Tree, str]:

@@ -50,6 +50,15 @@ def _words(text: str | None) -> tuple | None:
     return tuple(text.casefold().split()) or None if text else None
 
 
+def _own_title(shown: tuple | None, titles: set) -> tuple | None:
+    """The one answer title (of `titles`) a card's title shows, whole or with words before or
+    after it (a badge: "Top answer"); else the card's title as it is."""
+    if shown is None or shown in titles or len(shown) > 64:  # (no title is that long: no search)
+        return shown
+    found = {part for i in range(1, len(shown)) for part in (shown[i:], shown[:-i]) if part in titles}
+    return found.pop() if len(found) == 1 else shown
+
+
 class NextjsPage(QuestionPageObject):
     name = "nextjs"
     class_prefixes = ("answer-card_card__", _DATE, _TITLE, "content-subheader_subHeader__",
@@ -100,12 +109,12 @@ class NextjsPage(QuestionPageObject):
         alone (a page may sort its cards by votes, or show a featured one twice): then by title,
         where a title is one answer's and its cards show one date. An answer with no card of its
         own has no shown date (its data's timestamp serves). Titles are compared as words in
-        any case, so a badge or a changed quote in a card's title only keeps it from moving."""
+        any case; a card's title may add words before or after its answer's (a badge)."""
         cards = self.tree.parts(self.tree.classed("answer-card_card__"), (_DATE, _TITLE))
-        titles = [_words(text_of(c.get(_TITLE))) for c in cards]
         wanted = [_words(_str(a.get("title"))) for a in answers]
-        dates = [text_of(c.get(_DATE)) for c in cards]
         once = {w for w, n in Counter(wanted).items() if n == 1 and w is not None}
+        titles = [_own_title(_words(text_of(c.get(_TITLE))), once) for c in cards]
+        dates = [text_of(c.get(_DATE)) for c in cards]
         moved = any(t in once and t != w for t, w in zip(titles, wanted))
         if len(cards) == len(answers) and not moved:
             return dates
