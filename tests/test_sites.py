@@ -46,7 +46,7 @@ def test_keys_drop_default_ports_and_keep_others():
 @pytest.mark.parametrize("url, site", [
     ("http://h:8000/question/q1", "h:8000"), ("HTTP://User@H:8000/question/q1", "h:8000"),
     ("https://www.realself.com:443/question/a", "www.realself.com"), ("http://[::1]:81/q", "[::1]:81"),
-    ("http://h:99999/q", "h:99999"),  # broken: as written
+    ("http://h:99999/q", "h:99999"), ("http://[::1/q", "[::1"),  # broken: as written
 ])
 def test_a_site_is_its_host_and_port_as_keys_hold_them(url, site):
     from pipelines.rows import site_of

@@ -117,9 +117,12 @@ def host_key(url: str) -> str:
     column) and a crawl's questions are told apart by it: two ports are two sites."""
     try:
         parts = urlsplit(url.strip())
+    except ValueError:  # a broken IPv6 host: what stands between the scheme and the path
+        return url.partition("://")[2].partition("/")[0]
+    try:
         return _host(parts)
-    except ValueError:
-        return urlsplit(url).netloc
+    except ValueError:  # a port that is no port
+        return parts.netloc
 
 
 def _host(parts) -> str:
