@@ -94,6 +94,15 @@ def _count_response(counts: Counter, status: int) -> None:
         counts["response_received_count"] += 1
 
 
+def _retries(crawl: Crawl, kind: str, status: int) -> int | None:
+    """How often the crawl tried a page again after this failure (None: its archive does not
+    say): block pages by its block budget, 5xx/429 answers and cut-off pages by its retry
+    budget, anything else never."""
+    if kind == "blocked":
+        return crawl.block_retry_times
+    return crawl.retry_times if kind == "truncated" or kind == "http_error" and status in RETRY_HTTP_CODES else 0
+
+
 def read_chunk(task: tuple[str, int, int | None, int]) -> Chunk:
     """Extract the question pages of one byte range of an archive file (in a pool process)."""
     path, start, end, size = task
@@ -111,22 +120,21 @@ def read_chunk(task: tuple[str, int, int | None, int]) -> Chunk:
             if response.error:  # a body the crawl could not decode either: it failed there
                 counts[UNDECODABLE] += 1
                 if question:
-                    failed.append((response.asked, "undecodable", 0))
+                    failed.append((response.asked, "undecodable", _retries(crawl, "undecodable", response.status)))
                 continue
             if response.status in site_for(response.url).block_statuses and \
                     is_block_page(response.body, response.content_type, response.url):
                 # Counted whatever the page, as the crawl's block middleware does.
                 counts["pages/blocked"] += 1
                 if question:
-                    failed.append((response.asked, "blocked", crawl.block_retry_times))
+                    failed.append((response.asked, "blocked", _retries(crawl, "blocked", response.status)))
                 continue
             if response.status == 304 and question:  # unchanged since an earlier crawl: its page is there
                 counts["pages/not_modified"] += 1
                 continue
             if not 200 <= response.status < 300 or not question:  # the crawl's spider gets 2xx
                 if question and response.status >= 400:  # given up on, unless a good page of it follows
-                    retried = crawl.retry_times if response.status in RETRY_HTTP_CODES else 0
-                    failed.append((response.asked, "http_error", retried))
+                    failed.append((response.asked, "http_error", _retries(crawl, "http_error", response.status)))
                 continue
             try:
                 extract = extract_page(response.url, response.body, response.content_type)
@@ -149,8 +157,7 @@ def read_chunk(task: tuple[str, int, int | None, int]) -> Chunk:
                                   extract.family, extract.records, crawl, response.asked))
                 continue
             counts[f"pages/{kind}"] += 1
-            retried = {"blocked": crawl.block_retry_times, "truncated": crawl.retry_times}.get(kind, 0)
-            failed.append((response.asked, kind, retried))
+            failed.append((response.asked, kind, _retries(crawl, kind, response.status)))
     except Exception as error:  # damage with no record after it to go on at: the rest of the range is lost
         counts["archive/damaged"] += 1
         errors.append(f"{path}: unreadable from byte {start} on ({error_text(error)})")
