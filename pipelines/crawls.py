@@ -16,9 +16,9 @@ from urllib.parse import urlsplit
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from crawler.middlewares.offsite import REDIRECTED_OFFSITE
 from pipelines.checks import CheckResult, CrawlFacts, run_checks
 from pipelines.checks.coverage import crawl_coverage
-from crawler.middlewares.offsite import REDIRECTED_OFFSITE
 from pipelines.checks.fetch_errors import UNDECODABLE
 from pipelines.output.parquet import write_table
 from pipelines.schemas import CRAWLS

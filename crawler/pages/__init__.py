@@ -35,7 +35,8 @@ __all__ = [
 
 for _family in (LegacyPage, ProviderCardPage, NextjsPage):  # tried last to first
     register(_family)
-FAMILIES = ("legacy", "provider-card", "nextjs")  # the built-in families, those the contract has samples of (`families()`: all registered)
+# The built-in families, those the contract has sample pages of (`families()`: all registered).
+FAMILIES = ("legacy", "provider-card", "nextjs")
 # An answer's position is an int16 in the answers dataset: a page past this is not a real
 # question page, and one such page must not make a whole batch of rows unwritable.
 MAX_ANSWERS = 32_767
