@@ -38,6 +38,9 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
 
 def cmd_crawl(args: argparse.Namespace) -> int:
+    from crawler import startup_signals
+
+    startup_signals.hold()  # a stop asked for during the imports below still gets its row
     from crawler.run import run_crawl
     from pipelines.state import StateError
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+from crawler import startup_signals
 from pipelines.crawls import EXIT_STATUS
 
 STDERR = "-"  # --log-file - : the whole log on stderr, as Scrapy does by default
@@ -115,11 +116,18 @@ def run_crawl(start_urls: list[str], out: str | Path = "data", max_pages: int | 
         if echo is not None:
             echo(_first_line(result, start_urls, state, done))
 
+    def engine_started():
+        from twisted.internet import reactor
+
+        reactor.callLater(0, startup_signals.release, process)  # once the engine runs
+
     crawler.signals.connect(opened, signal=signals.spider_opened)
+    crawler.signals.connect(engine_started, signal=signals.engine_started)
     refused: list[StateError] = []  # a state folder this crawl may not use: it never starts
     crawling = process.crawl(crawler, start_urls=list(start_urls))
     crawling.addErrback(lambda failure: refused.append(failure.value) if failure.check(StateError) else failure)
-    process.start()
+    with startup_signals.held():
+        process.start(install_signal_handlers=False)  # startup_signals gives them to Scrapy
     if refused:
         raise refused[0]
     stats = crawler.stats.get_stats()

@@ -166,6 +166,37 @@ def test_a_resumed_crawl_says_so_at_its_start(reference_site, tmp_path):
     assert "Resuming crawl" in crawl_log(out)
 
 
+
+
+# The crawl command as `doctor-answers crawl` runs it, with a signal arriving the moment it
+# starts holding them: during the imports, half a second before Scrapy handles signals.
+SIGNAL_WHILE_STARTING = """
+import os, sys
+from crawler import startup_signals
+from crawler.cli import main
+hold, sent = startup_signals.hold, []
+def hold_then_signal():
+    hold()
+    if not sent:
+        sent.append(os.kill(os.getpid(), int(sys.argv[1])))
+startup_signals.hold = hold_then_signal
+sys.exit(main(sys.argv[2:]))
+"""
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_a_crawl_stopped_while_it_starts_still_gets_its_row(reference_site, tmp_path, signum):
+    """A cron job's `timeout` or a quick Ctrl-C before Scrapy handles signals ends the crawl as
+    any interrupted crawl: exit 130, a row that says so (Python's default ended it, no row)."""
+    site = reference_site(questions=20)
+    out = tmp_path / "data"
+    command = [sys.executable, "-c", SIGNAL_WHILE_STARTING, str(int(signum)), "crawl", site.url, "--out", str(out)]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 130, result.stderr[-2000:]
+    row = last_row(out)
+    assert row["status"] == "interrupted" and "stopped by a signal" in row["message"]
+    assert f"crawl {row['crawl_id']}: interrupted" in result.stdout
+
 # ---- changes nobody wrote a fault for -------------------------------------------------------
 
 class HostileProxy:
