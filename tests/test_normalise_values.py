@@ -110,6 +110,13 @@ def test_contact_phone_search_starts_near_its_tail(text, want):
     (parse_count, "1.2K"), (parse_count, "3,5"), (parse_count, "2M votes"), (parse_count, "1 154"),
     (parse_review_count, "1.2k reviews"), (parse_review_count, "1 154 reviews"),
     (parse_rating, "Top 5 doctor, rated 4.8"),
+    # a sign, a fraction, a decimal, another base or notation: another number than its digits
+    (parse_rating, "-1"), (parse_rating, "-4.5 out of 5"), (parse_rating, "\u22124.5"), (parse_rating, "4 1/2 out of 5"),
+    (parse_review_count, "-3 reviews"), (parse_review_count, "12.5 reviews"), (parse_review_count, -3),
+    (parse_review_count, 1.5),
+    (parse_count, "1e3"), (parse_count, "0x10"), (parse_count, "1_000"), (parse_count, "1.5"), (parse_count, 1.5),
+    (parse_count, "3/4"),
+    (legacy_vote, "voteCount=1.5"), (legacy_vote, "voteCount=2147483647"), (legacy_vote, "voteCount=" + "9" * 5000),
 ])
 def test_a_number_not_read_whole_is_no_value_never_a_wrong_one(parse, text):
     assert parse(text) is None
@@ -126,6 +133,7 @@ def test_a_rating_on_its_scale_is_read_however_the_scale_is_written(text):
     (parse_review_count, "4.7 68 reviews", 68), (parse_review_count, "5 68 reviews", 68),
     (parse_review_count, "1,234 reviews", 1234),
     (parse_rating, "4.7 stars (68 reviews)", 4.7), (parse_rating, "4.7 (68 reviews)", 4.7),
+    (parse_count, 3.0, 3), (parse_review_count, 68.0, 68), (legacy_vote, "voteCount=3;", 4),
 ])
 def test_numbers_read_whole_are_read(parse, text, want):
     assert parse(text) == want

@@ -33,8 +33,9 @@ def _id(value) -> str:
 
 
 def _plain(value):
-    """A JSON value as a plain value: str and numbers as they are, anything else as its text."""
-    return value if value is None or isinstance(value, (str, int, float)) else str(value)
+    """A JSON value as a plain value: str and numbers as they are; a list or an object is
+    no value (the first number of "[3, 7]" is not a count)."""
+    return value if isinstance(value, (str, int, float)) else None
 
 
 def _dict(value) -> dict:

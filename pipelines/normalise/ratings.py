@@ -5,10 +5,12 @@ import re
 
 from .votes import count_of_digits, count_of_number, whole_number
 
-_NUM = re.compile(r"(\d+(?:[.,]\d+)?)")
-# A whole number before "of 5", never its tail: "4,2 out of 5" (a decimal comma) is 4.2, not 2.
-_OUT_OF = re.compile(r"(?<!\d)(?<!\d[.,])(\d+(?:[.,]\d+)?)\s*(?:out\s+of|of|/)\s*5\b")
+# A number with its sign ("-1" is no rating, not 1), never the tail of another: "4,2 out of
+# 5" (a decimal comma) is 4.2, not 2; "4 1/2 out of 5" is no rating, not 2.
+_NUM = re.compile(r"(?<![\d/])(?<!\d[.,])([-\u2212]?\d+(?:[.,]\d+)?)")
+_OUT_OF = re.compile(_NUM.pattern + r"\s*(?:out\s+of|of|/)\s*5\b")
 _REVIEWS = re.compile(r"(\d[\d,]*)\s*reviews?\b", re.I)
+_MINUS = ("-", "\u2212")
 
 
 def parse_rating(value) -> float | None:
@@ -29,23 +31,25 @@ def parse_rating(value) -> float | None:
             if len(numbers) != 1:
                 return None
             m = _NUM.search(s)
-        r = float(m.group(1).replace(",", "."))
+        r = float(m.group(1).replace(",", ".").replace("\u2212", "-"))
     if not 1.0 <= r <= 5.0:
         return None
     return r
 
 
 def parse_review_count(value) -> int | None:
-    """68, "68", "68 reviews", "1 review", "4.8 out of 5 stars 1,234 reviews" -> int."""
+    """68, "68", "68 reviews", "1 review", "4.8 out of 5 stars 1,234 reviews" -> int; a
+    negative count (-3, "-3 reviews") is none."""
     if value is None or isinstance(value, (bool, int, float)):
-        return count_of_number(value)
+        count = count_of_number(value)
+        return count if count is None or count >= 0 else None
     s = str(value).strip()
     # isdecimal, not isdigit: superscripts and the like ("\u00b2") pass isdigit but int()
     # refuses them; decimal digits are what \d matches in the other count parsers.
     if s.isdecimal():
         return count_of_digits(s)
     m = _REVIEWS.search(s)
-    if not m or not whole_number(s, m.start(1), m.end(1)):
+    if not m or not whole_number(s, m.start(1), m.end(1)) or s[:m.start(1)].endswith(_MINUS):
         return None
     return count_of_digits(m.group(1).replace(",", ""))
 
