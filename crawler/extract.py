@@ -96,7 +96,7 @@ def extract_paths(paths, url: str | None = None, out=None, err=None) -> int:
                 continue
             name, page_url, data, content_type = page
             try:
-                records = extract_page(page_url, data, content_type).records
+                lines = _json_lines(extract_page(page_url, data, content_type).records)
             except PageError as e:
                 print(f"error: {name}: {e.reason}", file=err)
                 status = 1
@@ -105,7 +105,7 @@ def extract_paths(paths, url: str | None = None, out=None, err=None) -> int:
                 print(f"error: {name}: cannot extract ({type(e).__name__}: {e})", file=err)
                 status = 1
                 continue
-            out.write(_json_lines(records))
+            out.write(lines)
     try:
         out.flush()
     except (OSError, ValueError):

@@ -35,15 +35,20 @@ def extract_page(url: str, body: bytes, content_type: str | bytes | None = None)
     """Read and normalise one question page: the crawl's workers, a crawl without them and
     `doctor-answers extract` all run this. `content_type`: the response's Content-Type header
     (its charset is read for bytes that are not UTF-8). Raises crawler.pages.PageError subclasses."""
-    from crawler.pages import parse_question_page
+    from crawler.pages import PageError, parse_question_page
     from pipelines.normalise.records import page_records
 
     from crawler.sites import site_for
 
-    page = parse_question_page(url, body, content_type)
-    # A canonical link that is not the site's own (javascript:, another host) is not the url.
-    page.url = site_for(url).page_url(page.url, url)
-    return PageExtract(page.family, page.related_urls, page_records(page))
+    try:
+        page = parse_question_page(url, body, content_type)
+        # A canonical link that is not the site's own (javascript:, another host) is not the url.
+        page.url = site_for(url).page_url(page.url, url)
+        return PageExtract(page.family, page.related_urls, page_records(page))
+    except PageError:
+        raise
+    except Exception as error:  # a value the code cannot read is a bad page, counted, never a dead crawl
+        raise PageError(url, f"unreadable by the extraction code ({type(error).__name__}: {error})") from error
 
 
 def frame(message) -> bytes:

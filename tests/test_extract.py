@@ -78,6 +78,20 @@ def test_mixed_folder(tmp_path):
     assert "Traceback" not in p.stderr
 
 
+def test_a_page_whose_records_cannot_be_written_is_an_error_of_its_own(tmp_path):
+    """A doctor's key with half a surrogate pair (a JSON escape) has no UTF-8: that page is an
+    error line, the pages after it are printed."""
+    d = tmp_path / "pages"
+    d.mkdir()
+    html = (PAGES / f"{SLUG}.nextjs.html").read_text()
+    (d / "a.html").write_text(html.replace('"profileUrl": "/dr/', '"profileUrl": "/dr/\\ud800'))
+    shutil.copy(PAGES / f"{SLUG}.legacy.html", d / "b.html")
+    p = run(d)
+    assert p.returncode == 1 and "Traceback" not in p.stderr
+    assert p.stderr.startswith("error: ") and "a.html" in p.stderr and len(p.stderr.splitlines()) == 1
+    assert [json.loads(line) for line in p.stdout.splitlines()] == expected()
+
+
 def test_missing_path(tmp_path):
     p = run(tmp_path / "nope.html")
     assert p.returncode == 1

@@ -66,13 +66,26 @@ def test_nfd_to_nfc():
 @pytest.mark.parametrize("printed, want", [
     ("Derm\u00adatologist", "Dermatologist"), ("\u200ePhoenix, AZ\u200e", "Phoenix, AZ"),
     ("Joseph\u200b Serota", "Joseph Serota"), ("Oct\u2060 22, 2012", "Oct 22, 2012"), ("\ufeffBotox", "Botox"),
-    ("\u202bRTL\u202c", "RTL"), ("\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645", "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645"),  # ZWNJ kept
+    ("\u202bRTL\u202c", "RTL"), ("a\x01b\x7fc\x9bd", "abcd"), ("tab\tand\x1fsep", "tab and sep"),
+    ("\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645", "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645"),  # ZWNJ kept
 ])
 def test_characters_nobody_sees_are_not_text(printed, want):
     from pipelines.normalise.text import clean
 
     assert clean(printed) == want
     assert html_text(f"<p>{printed}</p>") == want
+
+@pytest.mark.parametrize("printed, want", [
+    ("Ann\x00 Lee\x1b[2J", "Ann Lee[2J"), ("Kamran\ud800 Khoobehi", "Kamran Khoobehi"), ("\udfff", None),
+])
+def test_json_strings_lose_what_no_page_could_show(printed, want):
+    """A JSON escape gives what no HTML parser would (a NUL, ESC, half a surrogate pair):
+    dropped, a title line cut at none of them."""
+    from pipelines.normalise.text import collapse, text
+
+    assert collapse(printed) == want
+    assert text([[printed, "next {{ x }}line"]]) == (f"{want}\nnext line" if want else "next line")
+
 
 def test_plain_text_does_not_interpret_markup():
     assert plain_text("Botox &amp; <b>you</b>  (Photo) ") == "Botox &amp; <b>you</b> (Photo)"

@@ -124,6 +124,29 @@ def test_saved_pages_re_extracted_with_a_registered_family(new_family, tmp_path)
 
 
 
+class FragilePage(NewPage):
+    """A page object with a bug some value shows (int() of whatever the page holds)."""
+    name = "test-fragile"
+
+    def declared_answer_count(self):
+        return int(text_of(self.tree.first("qa-count")))
+
+
+def test_a_page_the_code_cannot_read_is_a_bad_page_not_a_dead_crawl():
+    """Whatever a page object or a normaliser raises on a page is that page's PageError with
+    the reason, for every path that runs extract_page (a crawl with or without workers,
+    `extract`, `reparse`): counted as malformed, never a spider error or a traceback."""
+    from crawler.extraction import extract_page
+    from crawler.pages import PageError
+
+    register(FragilePage)
+    try:
+        with pytest.raises(PageError, match=r"unreadable by the extraction code \(ValueError: invalid literal"):
+            extract_page(URL, NEW_MARKUP.encode())
+    finally:
+        unregister(FragilePage.name)
+
+
 def test_a_redesign_that_is_still_a_nextjs_page_is_read_by_the_family_registered_for_it(new_family):
     """The next deploy keeps a __NEXT_DATA__ of another shape: no question for the built-in
     nextjs family (an unknown layout, not a page cut off), the page of the family registered

@@ -18,19 +18,24 @@ from tests.hostile_pages import serve_pages
 NOW = datetime(2026, 11, 24, tzinfo=timezone.utc)
 
 
-# family -> how its pages are poisoned, one page each (each breaks one column of one dataset;
-# what the parsers themselves bound, such as review counts, is theirs to bound)
+# family -> how its pages are changed, one page each: (pattern, replacement, poisoned). A
+# poisoned page breaks one column of one dataset; what the normalisers bound or clean (a vote
+# past int32, a lone surrogate in a name or a title: no character, dropped) lands cleaned.
 POISONS = {
     "legacy": [
-        # readers see voteCount + 1: 2,147,483,648, past int32
-        (r'ng-init="voteCount=\d+"', 'ng-init="voteCount=2147483647"'),
+        # readers see voteCount + 1: 2,147,483,648, past int32: no count, the page lands
+        (r'ng-init="voteCount=\d+"', 'ng-init="voteCount=2147483647"', False),
     ],
     "nextjs": [
-        # lone surrogates in __NEXT_DATA__ (JSON escapes): text that cannot be encoded
-        (r'("title": ")', r"\1\\ud800"),  # the question's title
-        (r'("subtitle": ")', r"\1\\udc00"),  # a doctor's title line
-        (r'("displayName": ")', r"\1\\ud83d"),  # a doctor's name
-        (r'("location": ")', r"\1\\\\udfff"),  # an escaped backslash: plain text, not poison
+        # lone surrogates in __NEXT_DATA__ (JSON escapes) in the doctors' profile URLs, their
+        # keys: a key that cannot be encoded
+        (r'("profileUrl": "/dr/)', r"\1\\ud800", True),
+        (r'("profileUrl": "/dr/)', r"\1\\udc00", True),
+        (r'("profileUrl": "/dr/)', r"\1\\ud83d", True),
+        # in text the cleaner reads: dropped
+        (r'("title": ")', r"\1\\ud800", False),
+        (r'("displayName": ")', r"\1\\ud83d", False),
+        (r'("location": ")', r"\1\\\\udfff", False),  # an escaped backslash: plain text, not poison
     ],
 }
 
@@ -45,9 +50,9 @@ def hostile_site():
         html = site.render_question(slug)
         family_todo = todo.get(site.family_of(slug), [])
         if family_todo and re.search(family_todo[0][0], html):
-            pattern, replacement = family_todo.pop(0)
+            pattern, replacement, poison = family_todo.pop(0)
             html = re.sub(pattern, replacement, html)  # every match: whichever the parser reads
-            if "udfff" not in replacement:
+            if poison:
                 poisoned.add(slug)
         pages[f"/question/{slug}"] = html
     assert not any(todo.values()), todo

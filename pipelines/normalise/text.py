@@ -1,7 +1,7 @@
 """The contract's text rules: one cleaner for every string the records hold.
 
 A line is cleaned once, by `clean`: NFC, invisible characters (soft hyphens, zero-width spaces,
-direction marks) dropped, every white space run (non-breaking spaces too) one space, trimmed.
+direction marks, control characters, halves of a surrogate pair) dropped, every white space run (non-breaking spaces too) one space, trimmed.
 Titles and bodies come as paragraphs of raw lines (crawler.pages.items.Text: the page objects
 split the markup at blocks and <br>s); templates `{{ ... }}` are never text,
 even across lines; empty lines and paragraphs are dropped, lines joined by "\\n",
@@ -19,15 +19,19 @@ _LINE_SEP = "\x00"
 # Characters a page holds but a reader never sees: soft hyphens, zero-width spaces, word
 # joiners, byte-order marks, direction marks (Arabic's too) and embeddings. Left in, "Derm\u00adatologist" is no
 # specialty and "\u200ePhoenix" no city. Zero-width (non-)joiners stay: they change how some
-# scripts and emoji are drawn.
+# scripts and emoji are drawn. So do control characters (NUL, ESC: a JSON string's "\u001b[2J"
+# would clear the terminal of whoever queries the data) and a lone half of a surrogate pair
+# (JSON's "\ud800": no character, and no UTF-8 a Parquet string can hold); the controls that
+# are white space (str.split's: tab, line feed, \x1c-\x1f, \x85) separate words instead.
 # (A pattern, not str.translate: a dict table costs a lookup per character of every line.)
-_INVISIBLE = re.compile("[\u00ad\u061c\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+_INVISIBLE = re.compile("[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\u00ad\u061c\u200b\u200e\u200f"
+                        "\u202a-\u202e\u2060-\u2064\u2066-\u2069\ud800-\udfff\ufeff]")
 
 
 def clean(s: str) -> str:
     """One line: NFC, invisible characters dropped, white space collapsed (non-breaking spaces
     too), trimmed."""
-    if not s.isascii():
+    if not (s.isascii() and s.isprintable()):  # printable ASCII, the usual line, has none
         s = _INVISIBLE.sub("", unicodedata.normalize("NFC", s))
     return " ".join(s.split())
 
@@ -41,10 +45,10 @@ def text(paragraphs) -> str | None:
     """A title or body (paragraphs of raw lines) as the contract's text; None if empty."""
     out = []
     for lines in paragraphs or ():
-        raw = _LINE_SEP.join(lines)
-        if "{{" in raw:  # a template may span lines: removed before the lines are cut
-            raw = _TEMPLATE.sub("", raw)
-        paragraph = "\n".join(filter(None, map(clean, raw.split(_LINE_SEP))))
+        if any("{{" in line for line in lines):  # a template may span lines: removed before they are cut
+            raw = _LINE_SEP.join(line.replace(_LINE_SEP, "") for line in lines)
+            lines = _TEMPLATE.sub("", raw).split(_LINE_SEP)
+        paragraph = "\n".join(filter(None, map(clean, lines)))
         if paragraph:
             out.append(paragraph)
     return "\n\n".join(out) if out else None
