@@ -70,6 +70,10 @@ def test_count(v, want):
     ("Oct\u2060 22,\u00ad 2012", None, "2012-10-22"),  # characters nobody sees
     ("CalendarOct 22, 2012", "2012-10-23T03:00:00.000Z", "2012-10-23"),  # a month is no word's tail
     ("Answer 3Oct 22, 2012", None, "2012-10-22"),
+    ("Octopus 1, 2012", None, None), ("Mayo 12, 2020", "2020-05-13", "2020-05-13"),  # a month is a whole word
+    ("SEPTEMBER 5, 2019", None, "2019-09-05"), ("5 Sep 2019", None, "2019-09-05"),
+    (None, 1350932400, "2012-10-22"), (None, 1350932400000, "2012-10-22"),  # epoch seconds, milliseconds
+    (None, float("nan"), None), (None, 1e20, None), (None, float("inf"), None),
 ])
 def test_dates(shown, ts, want):
     assert to_iso_date(shown, ts) == want

@@ -153,8 +153,8 @@ class _Content(ItemPage):
     def body(self):
         return html_paragraphs(_str(self.data.get("bodyHtml")))
 
-    def date_time(self) -> str | None:
-        return _str(self.data.get("createdAt"))
+    def date_time(self):
+        return _plain(self.data.get("createdAt"))  # an ISO string, or epoch seconds or milliseconds
 
 
 class NextjsQuestion(_Content):

@@ -8,8 +8,11 @@ from functools import lru_cache
 
 from .text import clean
 
-_MONTHS = {m: i for i, m in enumerate(
-    "jan feb mar apr may jun jul aug sep oct nov dec".split(), 1)}
+# A month's name or its abbreviation, whole ("Octopus 1, 2012" and "Mayo 12" show no date).
+_MONTHS = {word: i for i, names in enumerate((
+    "jan january", "feb february", "mar march", "apr april", "may", "jun june", "jul july",
+    "aug august", "sep sept september", "oct october", "nov november", "dec december"), 1)
+    for word in names.split()}
 # A month is not the tail of a word ("CalendarOct 22" shows no date): a shown date is read, never guessed.
 _MDY = re.compile(r"(?<![A-Za-z])([A-Za-z]{3,9})\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})")
 _DMY = re.compile(r"(\d{1,2})\s+([A-Za-z]{3,9})\b\.?,?\s+(\d{4})")
@@ -32,12 +35,12 @@ def parse_shown_date(text: str | None) -> str | None:
         return None
     m = _MDY.search(s)
     if m:
-        mon = _MONTHS.get(m.group(1)[:3].lower())
+        mon = _MONTHS.get(m.group(1).lower())
         if mon:
             return _iso(m.group(3), mon, m.group(2))
     m = _DMY.search(s)
     if m:
-        mon = _MONTHS.get(m.group(2)[:3].lower())
+        mon = _MONTHS.get(m.group(2).lower())
         if mon:
             return _iso(m.group(3), mon, m.group(1))
     m = _ISO.search(s)
@@ -56,7 +59,10 @@ def parse_timestamp(value) -> str | None:
         return None
     if isinstance(value, (int, float)):
         secs = value / 1000 if value > 1e11 else value
-        return datetime.fromtimestamp(secs, tz=timezone.utc).date().isoformat()
+        try:
+            return datetime.fromtimestamp(secs, tz=timezone.utc).date().isoformat()
+        except (OverflowError, OSError, ValueError):  # NaN, inf, past year 9999: no date
+            return None
     m = _ISO.match(str(value).strip())
     return _iso(*m.groups()) if m else None
 
