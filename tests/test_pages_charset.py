@@ -40,7 +40,9 @@ def encoded(text: str, codec: str) -> bytes:
 @pytest.mark.parametrize("codec,label,words", [
     ("cp1252", "ISO-8859-1", "\u2014 caf\u00e9 na\u00efve"), ("cp1252", "windows-1252", "\u2018caf\u00e9\u2019"),
     ("latin-1", "latin1", "caf\u00e9 na\u00efve"), ("koi8-r", "koi8-r", "\u041f\u0440\u0438\u0432\u0435\u0442"),
-    ("shift_jis", "Shift_JIS", "\u65e5\u672c\u8a9e")])
+    ("shift_jis", "Shift_JIS", "\u65e5\u672c\u8a9e"),
+    # UTF-16 and -32 without a byte-order mark: valid UTF-8 bytes for their ASCII, but NULs
+    ("utf-16-le", "utf-16", "caf\u00e9"), ("utf-16-be", "UTF-16BE", "caf\u00e9"), ("utf-32-le", "utf-32le", "na\u00efve")])
 def test_a_page_in_the_charset_its_header_declares(family, codec, label, words):
     text = without_meta_charset(page(family, words))
     data = encoded(text, codec)

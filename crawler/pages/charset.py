@@ -1,6 +1,6 @@
 """A page's bytes to text, as browsers read them: a byte-order mark, else the bytes as
 UTF-8 when they are UTF-8 (whatever the page declares: a wrong declaration on UTF-8 text is
-common), else the charset the HTTP Content-Type header declares, else the page's own
+common; but bytes with NULs are no UTF-8 page, and UTF-16 or -32 when the header says so), else the charset the HTTP Content-Type header declares, else the page's own
 <meta charset> or http-equiv. Bytes that none of these reads make a PageError."""
 from __future__ import annotations
 
@@ -21,6 +21,8 @@ def decode(url: str, html, content_type: str | bytes | None = None) -> tuple[str
     bom, mark = read_bom(data)
     if bom is not None:
         data = data[len(mark):]
+    if bom is None and b"\x00" in data:  # no UTF-8 page holds NULs; UTF-16 or -32 without a mark does
+        bom = _wide(declared_charset(data, content_type))
     if bom in (None, "utf-8"):
         try:
             return data.decode("utf-8"), data
@@ -35,6 +37,11 @@ def decode(url: str, html, content_type: str | bytes | None = None) -> tuple[str
     except (UnicodeDecodeError, LookupError):
         raise PageError(url, f"unreadable bytes (not the {charset} the page declares)") from None
     return text, text
+
+
+def _wide(charset: str | None) -> str | None:
+    """A declared UTF-16 or UTF-32 codec (read as a byte-order mark would be), else None."""
+    return charset if charset and charset.startswith(("utf-16", "utf-32")) else None
 
 
 def declared_charset(data: bytes, content_type: str | bytes | None) -> str | None:
