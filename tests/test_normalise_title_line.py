@@ -55,6 +55,8 @@ def test_no_line():
 
 
 @pytest.mark.parametrize("slug,state", [
-    ("joel-m-stewart-jr-summit-nj", "NJ"), ("sami-nizam-montgomery-al", "AL"), ("", None), (None, None)])
+    ("joel-m-stewart-jr-summit-nj", "NJ"), ("sami-nizam-montgomery-al", "AL"), ("ann-lee-toronto-on", "ON"),
+    ("ann-lee-toronto-ontario", None), ("solo-md-calif.", None), ("jane-doe", None), ("jane-doe-", None),
+    ("ann-lee-nj2", None), ("", None), (None, None)])
 def test_state(slug, state):
     assert state_from_slug(slug) == state

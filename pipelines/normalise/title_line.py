@@ -43,8 +43,9 @@ def parse_title_line(line: str | None) -> TitleLine:
 
 
 def state_from_slug(slug: str | None) -> str | None:
-    """`state` = last hyphen-separated part of the profile slug, upper-cased."""
+    """`state` = last hyphen-separated part of the profile slug, upper-cased, when it can be a
+    state's code: two letters ("ontario", "calif." or the "doe" of "jane-doe" give None)."""
     if not slug:
         return None
     last = slug.rstrip("-").rsplit("-", 1)[-1]
-    return last.upper() or None
+    return last.upper() if len(last) == 2 and last.isascii() and last.isalpha() else None
