@@ -57,6 +57,21 @@ def test_words_after_the_name_the_vocabulary_lacks_are_counted_not_guessed():
     record = doctor_record(Byline(name="Jo Smith, MD, XYZQ", profile_href="/dr/jo-smith-x"), "http://h/question/q", stats)
     assert record["credentials"] == ["MD"] and stats == {"credential_unknown": 1}
 
+@pytest.mark.parametrize("raw, creds", [("MD", ("MD",)), ("M.D.", ("MD",)), ("MD, FACS", ("MD", "FACS"))])
+def test_credentials_alone_are_no_name(raw, creds):
+    n = parse_name(raw)
+    assert (n.display_name, n.given_name, n.family_name, n.credentials) == (None, None, None, creds)
+
+
+@pytest.mark.parametrize("raw, unread", [("Kamran Khoobehi, Verified", ("Verified",)),
+                                         ("Kamran Khoobehi, MD, Top Doctor", ("Top", "Doctor"))])
+def test_a_word_after_the_comma_is_never_a_given_name(raw, unread):
+    """The site prints "Name, credentials": a badge after the comma is not "Last, First"."""
+    n = parse_name(raw)
+    assert (n.given_name, n.family_name, n.display_name) == ("Kamran", "Khoobehi", "Kamran Khoobehi")
+    assert n.unread == unread
+
+
 @pytest.mark.parametrize("raw", [None, "", "   "])
 def test_no_printed_name(raw):
     n = parse_name(raw)

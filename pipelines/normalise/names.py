@@ -59,6 +59,11 @@ def parser() -> Parser:
     return Parser(lexicon=lex)
 
 
+def _roles(text: str) -> list[tuple[str, Role]]:
+    """(word, role) of `text` read as a name by nameparser."""
+    return [(tok.text, tok.role) for tok in parser().parse(text).tokens]
+
+
 def _split_tail(words: list[str]) -> tuple[list[str], list[str]]:
     """Peel credential words (vocabulary) off the end, keeping at least two words of name."""
     vocab = _vocab()
@@ -81,12 +86,20 @@ def parse_name(name: str | None) -> Name:
         return NO_NAME
     words, tail_creds = _split_tail(raw.split(" "))
     text = " ".join(words).rstrip(",").strip()
-    parsed = parser().parse(text)
     vocab = _vocab()
+    printed = text.replace(",", " ").split()
+    if all(_key(w) in vocab for w in printed):  # "MD", "M.D., FACS": no name printed
+        return Name(raw, None, None, None, None, None, tuple(vocab[_key(w)] for w in printed))
+    # After a comma the site prints credentials and badges, never a given name: nameparser's
+    # "Last, First" would make "Jo Smith, Verified" Verified Jo Smith. When a word after the
+    # comma is no credential or generation, the name is what comes before it.
+    head, comma, after = text.partition(",")
+    if comma and not all(_key(w) in vocab or _key(w) in GENERATIONAL for w in after.replace(",", " ").split()):
+        tokens = _roles(head) + [(after, Role.SUFFIX)]
+    else:
+        tokens = _roles(text)
     given, middle, family, suffix, creds, unread = [], [], [], [], [], []
-    for tok in parsed.tokens:
-        t = tok.text
-        role = tok.role
+    for t, role in tokens:
         if role == Role.GIVEN:
             given.append(t)
         elif role == Role.MIDDLE:
