@@ -44,6 +44,10 @@ def plain_text(value):
     ("<a href=\"javascript:alert(1)\">link</a> text", "link text"),
     ("<template><p>t</p></template>kept", "kept"),
     ("<!-- c -->x", "x"),
+    # every block a reader sees apart, not only the contract's examples: words are never glued
+    ("<table><tr><td>Botox</td><td>Dysport</td></tr></table>", "Botox\n\nDysport"),
+    ("<section>one</section><article>two</article>a<hr>b", "one\n\ntwo\n\na\n\nb"),
+    ("<dl><dt>Term</dt><dd>meaning</dd></dl>", "Term\n\nmeaning"),
     ("", None),
     ("   ", None),
 ])

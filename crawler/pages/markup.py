@@ -1,9 +1,9 @@
 """Text as readers see it: titles and bodies as the contract splits them (markup -> paragraphs
 of raw lines, `Text`), and one-line values (`text_of`).
 
-Paragraphs split at block boundaries (p, div, li, h1-h6, blockquote, ul, ol) and at runs of
-two or more `<br>` with only white space between them; a lone `<br>` ends a line. Scripts,
-styles and the like are never text. Lines stay as printed (the normalisers clean them);
+Paragraphs split at block boundaries (p, div, li, h1-h6, blockquote, ul, ol, HTML's other
+block elements, table cells) and at runs of two or more `<br>` with only white space between
+them; a lone `<br>` ends a line. Scripts, styles and the like are never text. Lines stay as printed (the normalisers clean them);
 lines and paragraphs of white space only are dropped here.
 """
 from __future__ import annotations
@@ -14,7 +14,12 @@ from .errors import MarkupError
 from .items import Text
 from .tree import parse_html
 
-_BLOCK = frozenset("p div li h1 h2 h3 h4 h5 h6 blockquote ul ol".split())
+# Every block boundary, as browsers draw them: the contract's (p, div, li, h1-h6, blockquote),
+# and HTML's other block elements and table cells, which a reader sees apart ("<td>Botox</td>
+# <td>Dysport</td>" is not "BotoxDysport").
+_BLOCK = frozenset("""p div li h1 h2 h3 h4 h5 h6 blockquote ul ol dl dt dd address article aside details
+    summary dialog fieldset figure figcaption footer form header hgroup hr main nav pre section
+    table caption tr td th""".split())
 _SKIP = frozenset("script style template noscript title head iframe object embed svg".split())
 _BR = object()
 _BLOCK_MARK = object()
