@@ -15,6 +15,7 @@ its latest good page: one row per (site, question_id) in the new crawl, as in an
 """
 from __future__ import annotations
 
+import errno
 import hashlib
 import logging
 import multiprocessing
@@ -44,6 +45,7 @@ from pipelines.checks import CrawlFacts, run_checks
 from pipelines.checks.coverage import crawl_coverage
 from pipelines.crawls import Outcome, crawl_row, message_of, status_of, write_crawl_row
 from pipelines.output.parquet import DatasetWriter, check_writable, publish
+from pipelines.output.running import RunningCrawl, remove_dead_temporaries
 from pipelines.items import QuestionPageItem
 from pipelines.loader import committed_crawls
 from pipelines.output.validate import RowsDoNotFit, check_page
@@ -262,6 +264,8 @@ class Reparse:
                 for tmp, _ in self.sealed[name]:
                     _drop_rows(tmp, self.superseded)
         files = [pair for name in DATA_DATASETS for pair in self.sealed[name]]
+        if gone := next((tmp for tmp, _ in files if not tmp.exists()), None):  # all of them, or none
+            raise FileNotFoundError(errno.ENOENT, "a sealed file went away before its commit", str(gone))
         publish(files)
         return {name: sum(_rows(final) for _, final in self.sealed[name]) for name in DATA_DATASETS}
 
@@ -391,8 +395,27 @@ def run_reparse(paths, out: str | Path = "data", processes: int | None = None, s
     reparse.stats["reparse/archive_files"] = len(files)
     tasks = tasks_of(files, processes)
     progress = Progress(sum(t[3] for t in tasks), stream)
-    with _logging(root, reparse.crawl_id, progress.stream):
+    with _logging(root, reparse.crawl_id, progress.stream), _running(root, reparse.crawl_id):
         return _run(reparse, tasks, processes, paths, settings, progress)
+
+
+@contextmanager
+def _running(root: Path, crawl_id: str):
+    """Hold the lock a crawl holds in its output folder: a crawl that starts there meanwhile
+    takes this reparse for a live crawl and leaves its temporary files alone. A folder that
+    cannot be written has no lock; the reparse fails on its first write and says so."""
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        running = RunningCrawl(root, crawl_id, stateful=False)
+    except OSError:
+        running = None
+    else:
+        remove_dead_temporaries(root, crawl_id)  # what a crawl starting here removes, too
+    try:
+        yield
+    finally:
+        if running is not None:
+            running.release()
 
 
 def _run(reparse, tasks, processes: int, paths, settings, progress) -> CrawlResult:

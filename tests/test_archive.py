@@ -675,3 +675,45 @@ def test_a_reparse_whose_process_dies_fails_in_words_and_writes_nothing(archived
     assert [p for name in ("questions", "answers", "doctors") for p in (tmp_path / "out" / name).rglob("*")
             if p.is_file()] == []
     assert [p for p in (tmp_path / "out").rglob(".*") if p.is_file()] == []
+
+
+def test_a_crawl_starting_in_a_reparses_folder_leaves_its_files_alone(archived_crawl, tmp_path, monkeypatch):
+    """A reparse holds a crawl's lock in its --out: a crawl starting there meanwhile (which
+    removes the temporary files of dead crawls) takes it for a live one."""
+    from crawler import reparse
+    from pipelines.output.running import remove_dead_temporaries
+
+    commit = reparse.Reparse.commit
+
+    def a_crawl_starts_first(self):
+        self.seal()
+        assert remove_dead_temporaries(self.root, "another-crawl") == 0
+        return commit(self)
+
+    monkeypatch.setattr(reparse.Reparse, "commit", a_crawl_starts_first)
+    with open(os.devnull, "w") as quiet:
+        result = reparse.run_reparse([archived_crawl / "archive"], out=tmp_path / "out", processes=1, stream=quiet)
+    assert result.status == "finished"
+    (row,) = crawl_rows(tmp_path / "out")
+    assert row["answers"] == len(load("answers", root=tmp_path / "out", latest=False)) > 0
+    assert list((tmp_path / "out").glob(".*.running")) == []  # released at the end
+
+
+def test_a_reparse_whose_sealed_file_went_away_publishes_none_of_its_files(archived_crawl, tmp_path, monkeypatch):
+    from crawler import reparse
+
+    commit = reparse.Reparse.commit
+
+    def one_file_removed_first(self):
+        self.seal()
+        self.sealed["answers"][0][0].unlink()
+        return commit(self)
+
+    monkeypatch.setattr(reparse.Reparse, "commit", one_file_removed_first)
+    with open(os.devnull, "w") as quiet:
+        result = reparse.run_reparse([archived_crawl / "archive"], out=tmp_path / "out", processes=1, stream=quiet)
+    assert result.status == "failed" and "went away before its commit" in result.stats["crawl/message"]
+    (row,) = crawl_rows(tmp_path / "out")
+    assert row["questions"] == 0
+    assert [p for name in ("questions", "answers", "doctors") for p in (tmp_path / "out" / name).rglob("*")
+            if p.is_file()] == []
