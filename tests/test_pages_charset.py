@@ -84,6 +84,19 @@ def test_bytes_no_declaration_reads_are_a_page_error(data, content_type):
     assert error.value.url == url and "unreadable bytes" in error.value.reason
 
 
+
+@pytest.mark.parametrize("family", FAMILIES)
+@pytest.mark.parametrize("codec, content_type", [("utf-8", None), ("utf-16-le", "text/html; charset=utf-16le"),
+                                                 ("shift_jis", "text/html; charset=shift_jis")])
+def test_a_page_cut_inside_a_character_is_cut_off_not_unreadable(family, codec, content_type):
+    """The transfer stopped halfway through a character: a page a retry may get whole."""
+    from crawler.pages import TruncatedPage
+
+    data = encoded(without_meta_charset(page(family, "\u65e5\u672c")), codec)
+    cut = data[:data.index("\u65e5".encode(codec)) + 1]
+    with pytest.raises(TruncatedPage, match="cut inside a character"):
+        extract_page(URL, cut, content_type)
+
 class _Pages(BaseHTTPRequestHandler):
     pages: dict[str, tuple[bytes, str]] = {}
 

@@ -8,7 +8,7 @@ import codecs
 
 from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding, read_bom, resolve_encoding
 
-from .errors import PageError
+from .errors import PageError, TruncatedPage
 
 
 def decode(url: str, html, content_type: str | bytes | None = None) -> tuple[str, str | bytes]:
@@ -26,7 +26,8 @@ def decode(url: str, html, content_type: str | bytes | None = None) -> tuple[str
     if bom in (None, "utf-8"):
         try:
             return data.decode("utf-8"), data
-        except UnicodeDecodeError:
+        except UnicodeDecodeError as error:
+            _cut_inside_a_character(url, data, error)
             if bom:
                 raise PageError(url, "unreadable bytes (not the UTF-8 its byte-order mark says)") from None
     charset = bom or declared_charset(data, content_type)
@@ -34,9 +35,22 @@ def decode(url: str, html, content_type: str | bytes | None = None) -> tuple[str
         raise PageError(url, "unreadable bytes (not UTF-8, and no charset declared)")
     try:
         text = data.decode(charset)
-    except (UnicodeDecodeError, LookupError):
+    except UnicodeDecodeError as error:
+        _cut_inside_a_character(url, data, error)
+        raise PageError(url, f"unreadable bytes (not the {charset} the page declares)") from None
+    except LookupError:
         raise PageError(url, f"unreadable bytes (not the {charset} the page declares)") from None
     return text, text
+
+
+_CUT = ("unexpected end of data", "truncated data", "incomplete multibyte sequence")  # the codecs' words
+
+
+def _cut_inside_a_character(url: str, data: bytes, error: UnicodeDecodeError) -> None:
+    """A page whose only undecodable bytes are its last, a character begun and not ended, was
+    cut off in transfer (a retry may get it whole), not written in another charset."""
+    if error.end == len(data) and error.reason in _CUT:
+        raise TruncatedPage(url, "truncated page (cut inside a character)")
 
 
 def _wide(charset: str | None) -> str | None:
