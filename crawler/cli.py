@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 
 # The validators live in crawler.arguments; these names stay importable from here.
@@ -66,6 +67,10 @@ def cmd_crawl(args: argparse.Namespace) -> int:
 
 def cmd_reparse(args: argparse.Namespace) -> int:
     from crawler.reparse import ArchiveError, run_reparse
+
+    # A service manager's or `timeout`'s stop is a Ctrl-C: the reparse ends `interrupted`, in
+    # its crawls row too, and its processes with it (they inherit the handler).
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
 
     try:
         result = run_reparse(args.archives, out=args.out, processes=args.processes)

@@ -78,7 +78,7 @@ def serve(sock: socket.socket) -> None:
         stream.flush()
 
 
-def _die_with_parent() -> None:
+def die_with_parent() -> None:
     try:
         import ctypes
 
@@ -87,7 +87,7 @@ def _die_with_parent() -> None:
         pass
 
 
-def _batch_scheduling() -> None:
+def batch_scheduling() -> None:
     # A woken worker must not preempt the crawl's reactor on its CPU: SCHED_BATCH is Linux's
     # "throughput, not latency" class, which skips wake-up preemption.
     try:
@@ -99,8 +99,8 @@ def _batch_scheduling() -> None:
 def main(argv: list[str]) -> int:
     # Ctrl-C reaches the whole process group; how a crawl stops is its own process's decision.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _die_with_parent()
-    _batch_scheduling()
+    die_with_parent()
+    batch_scheduling()
     sock = socket.socket(fileno=int(argv[0]))
     import pipelines.normalise.records  # noqa: F401  (imported now, while the crawl reads robots.txt)
     from crawler.pages.registry import register_all

@@ -35,7 +35,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from crawler.archive.reader import Crawl, archive_files, chunks, crawl_of, error_text, responses
-from crawler.extraction import extract_page
+from crawler.extraction import die_with_parent, extract_page
 from crawler.middlewares.compression import UNDECODABLE
 from crawler.pages import BlockedPage, PageError, TruncatedPage, UnknownLayout, is_block_page
 from crawler.run import CrawlResult, crawl_settings
@@ -338,7 +338,7 @@ def _results(tasks, processes: int):
         return
     # fork: the pool starts at once with what this process has imported (and registered).
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
-    with ProcessPoolExecutor(max_workers=processes, mp_context=context) as pool:
+    with ProcessPoolExecutor(max_workers=processes, mp_context=context, initializer=die_with_parent) as pool:
         window = processes * 2  # results held at most: memory stays bounded, whatever the archive
         pending = [pool.submit(read_chunk, task) for task in tasks[:window]]
         queued = iter(tasks[window:])

@@ -717,3 +717,29 @@ def test_a_reparse_whose_sealed_file_went_away_publishes_none_of_its_files(archi
     assert row["questions"] == 0
     assert [p for name in ("questions", "answers", "doctors") for p in (tmp_path / "out" / name).rglob("*")
             if p.is_file()] == []
+
+
+def test_a_reparse_stopped_by_sigterm_ends_interrupted_and_leaves_no_process(archived_crawl, tmp_path):
+    """A service manager's stop (SIGTERM to the reparse alone): the crawls row says
+    `interrupted`, exit 130, and its pool's processes end with it (they were orphans)."""
+    import shutil
+
+    copies = tmp_path / "copies"
+    copies.mkdir()
+    for n in range(12):  # enough pages to be stopped halfway
+        for f in warc_files(archived_crawl / "archive"):
+            shutil.copy(f, copies / f"{n}-{f.name}")
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "crawler.cli", "reparse", str(copies), "--out", str(out), "--processes", "2"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        wait_for(lambda: len(_children(process.pid, b"crawler.cli")) == 2, what="the reparse's two processes")
+        workers = _children(process.pid, b"crawler.cli")
+        process.send_signal(signal.SIGTERM)
+        _, stderr = process.communicate(timeout=120)
+    finally:
+        process.kill()
+    assert process.returncode == 130, stderr[-2000:]
+    (row,) = crawl_rows(out)
+    assert row["status"] == "interrupted" and row["questions"] == 0
+    wait_for(lambda: not any(Path(f"/proc/{pid}").exists() for pid in workers), what="the pool's processes to end")

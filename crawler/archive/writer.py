@@ -22,7 +22,7 @@ import socket
 import sys
 
 from crawler.archive.files import Exchange, WarcFiles
-from crawler.extraction import HEADER, _batch_scheduling, _die_with_parent, frame
+from crawler.extraction import HEADER, batch_scheduling, die_with_parent, frame
 
 
 def serve(stream, files: WarcFiles) -> None:
@@ -55,8 +55,8 @@ def serve(stream, files: WarcFiles) -> None:
 
 def main(argv: list[str]) -> int:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _die_with_parent()
-    _batch_scheduling()
+    die_with_parent()
+    batch_scheduling()
     # Behind the crawl for the CPU: nothing waits for a record but a batch's seal, and the
     # socket's buffer bounds how far behind it can fall (the crawl's process is CPU-bound).
     os.nice(10)
