@@ -5,16 +5,18 @@ What a URL is (a question, a listing, a sitemap) is the site definition's word (
 """
 from __future__ import annotations
 
+import re
 import struct
 import zlib
 from dataclasses import dataclass
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 import lxml.html
 from lxml import etree
 from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 
+from crawler.pages import is_whole
 from crawler.sites import site_for
 
 _LINKS = etree.XPath("//a[@href]/@href")
@@ -65,6 +67,39 @@ def sitemap_body(body: bytes, max_size: int = 0) -> bytes:
         raise SitemapTooBig(str(error)) from None
     except (OSError, EOFError, struct.error, zlib.error):  # not gzip after all: not a sitemap
         return b""
+
+
+# A sitemap's closing root tag ("</urlset>", "</sm:sitemapindex>"): the end of a whole one.
+_SITEMAP_END = re.compile(rb"</(?:[\w.-]+:)?(?:urlset|sitemapindex)\s*>")
+
+
+def sitemap_cut_off(xml: bytes) -> bool:
+    """A sitemap's XML (decompressed) that stops before its closing root tag: the transfer was
+    cut, and the sitemap names only some of its URLs (its last perhaps cut in two)."""
+    return bool(xml.strip()) and _SITEMAP_END.search(xml[-1024:]) is None
+
+
+def listing_cut_off(body: bytes) -> bool:
+    """A home or listing page that stops before its end (</body></html>), as a question page
+    would: it names only some of its questions."""
+    return bool(body.strip()) and not is_whole(body[-4096:].decode("latin-1"))
+
+
+def is_robots_url(url: str) -> bool:
+    return urlsplit(url).path == "/robots.txt"
+
+
+def cut_off(url: str, body: bytes) -> bool:
+    """Whether a discovery response (robots.txt, a sitemap, a listing: not a question page)
+    arrived cut off, by what it holds, as the spider reads it."""
+    if is_robots_url(url):
+        return False
+    if looks_like_sitemap(body):
+        try:
+            return sitemap_cut_off(sitemap_body(body))
+        except SitemapTooBig:
+            return False
+    return listing_cut_off(body)
 
 
 def sitemaps_in_robots(robots_url: str, body: bytes) -> list[str]:

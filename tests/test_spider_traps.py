@@ -15,6 +15,7 @@ import pytest
 
 from tests.crawling import crawl, crawl_command, crawl_log, crawl_rows, question_hits, wait_for
 from tests.hostile import GZIP, TEXT, XML, HostileServer, Reply, question_paths, sitemapindex, urlset
+from tests.truthcheck import differences, read_truth
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -417,3 +418,36 @@ def test_scrapy_crawl_without_a_start_url_says_so_in_one_line(tmp_path):
                             capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert "Traceback" not in result.stderr
     assert "no start URL: give -a start_url=URL" in result.stderr
+
+
+def test_sitemaps_and_listings_that_arrive_cut_off_are_retried_as_question_pages_are(reference_site, tmp_path):
+    """A sitemap or a listing cut off in transfer names only some of its questions (its last
+    URL perhaps cut in two): retried until whole, counted as a cut-off page, never taken as
+    all there is. The reparse of its archive counts it the same."""
+    site = reference_site(questions=60, seed=9, truth=str(tmp_path / "truth.jsonl"))
+    cut_once: set[str] = set()
+
+    def route(path):
+        discovery = path == "/" or path.endswith(".xml") or path.startswith("/questions/")
+        if not discovery or path in cut_once:
+            return None
+        cut_once.add(path)
+        whole = server.fetch(path)
+        return Reply(whole.status, whole.body[: len(whole.body) * 3 // 5], whole.headers)
+
+    server = HostileServer(route, site.url, in_front=True)
+    try:
+        out = tmp_path / "data"
+        result = crawl(server.url, "--out", out, "--archive", tmp_path / "archive")
+    finally:
+        server.stop()
+    assert result.returncode == 0, result.stdout + result.stderr[-2000:]
+    (row,) = crawl_rows(out)
+    assert differences(read_truth(tmp_path / "truth.jsonl"), out) == []
+    assert row["pages_truncated"] == len(cut_once) > 5 and row["pages_failed"] == 0
+    again = subprocess.run([sys.executable, "-m", "crawler.cli", "reparse", str(tmp_path / "archive"), "--out",
+                            str(tmp_path / "again")], capture_output=True, text=True, timeout=300)
+    assert again.returncode == 0, again.stderr[-2000:]
+    (reparsed,) = crawl_rows(tmp_path / "again")
+    counts = ("questions", "answers", "pages_fetched", "pages_truncated", "pages_failed")
+    assert {k: reparsed[k] for k in counts} == {k: row[k] for k in counts}

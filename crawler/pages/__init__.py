@@ -27,7 +27,7 @@ from .registry import class_keys, families, recognise, register, unregister
 from .tree import Tree, parse_html
 
 __all__ = [
-    "parse_question_page", "detect_family", "is_block_page",
+    "parse_question_page", "detect_family", "is_block_page", "is_whole",
     "PageError", "BlockedPage", "TruncatedPage", "UnknownLayout",
     "QuestionPage", "Question", "Answer", "Byline", "FAMILIES",
     "register", "unregister", "families", "QuestionPageObject", "ItemPage", "ElementPage", "Tree",
@@ -44,7 +44,7 @@ _BODY_END = re.compile("</body>", re.I | re.A)
 _HTML_END = re.compile("</html>", re.I | re.A)
 
 
-def _complete(text: str) -> bool:
+def is_whole(text: str) -> bool:
     """The page ends in </html> (then only white space and comments: a cache's "<!-- served
     by edge-7 -->", not a "</html>" in a script's string with the page cut off after it) and
     closes </body> in its last 4 KiB."""
@@ -85,7 +85,7 @@ def parse_question_page(url: str, html, content_type: str | bytes | None = None)
     reason = block_reason(tree, family is not None, text)
     if reason:
         raise BlockedPage(url, reason)
-    if not _complete(text):
+    if not is_whole(text):
         raise TruncatedPage(url, "truncated page (missing closing </body>/</html>)"
                             if family else "truncated page (no closing </html>) of unknown layout")
     if family is None:

@@ -208,7 +208,11 @@ class QuestionsSpider(scrapy.Spider):
         yield from self.sitemaps_first.robots_done()
 
     def parse_sitemap(self, response):
-        kind, entries = discovery.read_sitemap(response.url, self.sitemap_body(response))
+        body = self.sitemap_body(response)
+        if discovery.sitemap_cut_off(body) and (retry := self.retry_truncated(response, "sitemap")):
+            yield retry  # its URLs come with the whole sitemap (sitemaps_first waits for it)
+            return
+        kind, entries = discovery.read_sitemap(response.url, body)
         if not kind:
             self.count("pages/malformed")
             logger.warning("Not a sitemap: %s", response.url)
@@ -243,6 +247,9 @@ class QuestionsSpider(scrapy.Spider):
     def parse_listing(self, response):
         if discovery.looks_like_sitemap(response.body):  # a start URL that is a sitemap by its body
             yield from self.parse_sitemap(response)
+            return
+        if discovery.listing_cut_off(response.body) and (retry := self.retry_truncated(response, "listing")):
+            yield retry
             return
         links = discovery.read_listing(response.url, response.body)
         new = [request for url in links.questions if (request := self.question_request(url))]
@@ -281,7 +288,7 @@ class QuestionsSpider(scrapy.Spider):
             logger.warning("%s", error)
             return
         except TruncatedPage as error:
-            if retry := self.retry_truncated(response, error):
+            if retry := self.retry_truncated(response, error.reason):
                 yield retry
             return
         except UnknownLayout as error:  # a page of no known family: the site's next redesign?
@@ -328,12 +335,15 @@ class QuestionsSpider(scrapy.Spider):
         return True
 
     def retry_truncated(self, response, error):
+        """A retry of a page that arrived cut off (a question page, a sitemap, a listing: what
+        is read of it then is all of it), or None once its retries are spent (what was read
+        whole of a sitemap or a listing is used)."""
         self.count("pages/truncated")
         retry = get_retry_request(response.request, spider=self, reason="truncated page")
         if retry is None:
             self.count("pages/failed")
             self.count("pages/truncated_gave_up")
-            logger.error("Gave up on a page that keeps arriving cut off: %s", error)
+            logger.error("Gave up on a page that keeps arriving cut off: %s (%s)", response.url, error)
         else:
             # The cut-off attempt's latency is not the retry's (AutoThrottle would read it).
             retry.meta.pop("download_latency", None)
