@@ -35,6 +35,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from crawler.archive.reader import Crawl, archive_files, chunks, crawl_of, error_text, responses
+from crawler.discovery import cut_off, is_robots_url
 from crawler.extraction import die_with_parent, extract_page
 from crawler.middlewares.compression import UNDECODABLE
 from crawler.pages import BlockedPage, PageError, TruncatedPage, UnknownLayout, is_block_page
@@ -78,9 +79,14 @@ class Page(NamedTuple):
 class Chunk(NamedTuple):
     bytes: int
     pages: list  # [Page], archive order
-    # [(url, kind, retries)] of question pages that gave no records, archive order; retries:
+    # [(url, kind, retries)] of question pages that gave no records, of block pages of any URL,
+    # of sitemaps and listings cut off ((url, None, None) once one is read whole), archive order; retries:
     # how often the crawl tried such a page again (None: the archive does not say)
     failed: list
+    # [(crawl, url, retries)] of responses of any URL a crawl's downloader middlewares retry (block
+    # pages, the statuses it retries), archive order: one they did retry never reached the
+    # engine as a response received (pages_fetched); a cut-off page did (the spider retries it).
+    retried: list
     counts: Counter
     errors: list  # one line each
 
@@ -90,25 +96,24 @@ def _count_response(counts: Counter, status: int) -> None:
     (the `fetch_errors` check reads these); a redirect is followed, never received (a 304 is)."""
     counts["downloader/response_count"] += 1
     counts[f"downloader/response_status_count/{status}"] += 1
-    if status in RETRY_HTTP_CODES:
-        counts[f"pages/http_{status}"] += 1
     if status == 304 or not 300 <= status < 400:
         counts["response_received_count"] += 1
 
 
 def _retries(crawl: Crawl, kind: str, status: int) -> int | None:
     """How often the crawl tried a page again after this failure (None: its archive does not
-    say): block pages by its block budget, 5xx/429 answers and cut-off pages by its retry
-    budget, anything else never."""
+    say): block pages by its block budget, the statuses it retried (its archive's, else this
+    project's default) and cut-off pages by its retry budget, anything else never."""
     if kind == "blocked":
         return crawl.block_retry_times
-    return crawl.retry_times if kind == "truncated" or kind == "http_error" and status in RETRY_HTTP_CODES else 0
+    retried = RETRY_HTTP_CODES if crawl.retry_http_codes is None else crawl.retry_http_codes
+    return crawl.retry_times if kind == "truncated" or kind == "http_error" and status in retried else 0
 
 
 def read_chunk(task: tuple[str, int, int | None, int]) -> Chunk:
     """Extract the question pages of one byte range of an archive file (in a pool process)."""
     path, start, end, size = task
-    pages, failed, counts, errors = [], [], Counter(), []
+    pages, failed, retried, counts, errors = [], [], [], Counter(), []
     crawl = crawl_of(path)
 
     def damaged(offset: int, error: Exception) -> None:
@@ -126,17 +131,28 @@ def read_chunk(task: tuple[str, int, int | None, int]) -> Chunk:
                 continue
             if response.status in site_for(response.url).block_statuses and \
                     is_block_page(response.body, response.content_type, response.url):
-                # Counted whatever the page, as the crawl's block middleware does.
+                # Counted whatever the page, as the crawl's block middleware does, and given up
+                # on (a robots.txt, a sitemap as much as a question) once its retries are spent.
                 counts["pages/blocked"] += 1
-                if question:
-                    failed.append((response.asked, "blocked", _retries(crawl, "blocked", response.status)))
+                failed.append((response.asked, "blocked", retries := _retries(crawl, "blocked", response.status)))
+                if retries:
+                    retried.append((crawl.name, response.asked, retries))
                 continue
             if response.status == 304 and question:  # unchanged since an earlier crawl: its page is there
                 counts["pages/not_modified"] += 1
                 continue
             if not 200 <= response.status < 300 or not question:  # the crawl's spider gets 2xx
-                if question and response.status >= 400:  # given up on, unless a good page of it follows
-                    failed.append((response.asked, "http_error", _retries(crawl, "http_error", response.status)))
+                retries = _retries(crawl, "http_error", response.status) if response.status >= 400 else 0
+                # Given up on, unless a good page follows (robots.txt is Scrapy's: no answer of it fails)
+                if response.status >= 400 and not is_robots_url(response.url):
+                    failed.append((response.asked, "http_error", retries))
+                elif 200 <= response.status < 300:  # robots.txt, a sitemap, a listing: whole, or cut off
+                    cut = cut_off(response.url, response.body)
+                    counts["pages/truncated"] += cut
+                    failed.append((response.asked, "truncated", _retries(crawl, "truncated", response.status))
+                                  if cut else (response.asked, None, None))
+                if retries:
+                    retried.append((crawl.name, response.asked, retries))
                 continue
             try:
                 extract = extract_page(response.url, response.body, response.content_type)
@@ -163,7 +179,7 @@ def read_chunk(task: tuple[str, int, int | None, int]) -> Chunk:
     except Exception as error:  # damage with no record after it to go on at: the rest of the range is lost
         counts["archive/damaged"] += 1
         errors.append(f"{path}: unreadable from byte {start} on ({error_text(error)})")
-    return Chunk(size, pages, failed, counts, errors)
+    return Chunk(size, pages, failed, retried, counts, errors)
 
 
 @dataclass
@@ -185,6 +201,7 @@ class Reparse:
     # question key -> (last failure, failures in a row, retries the crawl allowed), for
     # questions with no good page (yet)
     bad: dict = field(default_factory=dict)
+    tries: dict = field(default_factory=dict)  # (crawl, URL key) -> responses its middlewares could retry
 
     def __post_init__(self):
         self.crawl_id = self.crawl_id or new_crawl_id(self.started_at)
@@ -203,8 +220,14 @@ class Reparse:
         for line in chunk.errors:
             logger.error("%s", line)
         for url, kind, retries in chunk.failed:
-            if (key := _question_key(url)) not in self.read:
+            if kind is None:  # a sitemap or a listing read whole at last: its failures are undone
+                self.bad.pop(_question_key(url), None)
+            elif (key := _question_key(url)) not in self.read:
                 self.bad[key] = (kind, self.bad.get(key, (None, 0))[1] + 1, retries)
+        for crawl, url, retries in chunk.retried:
+            tries = self.tries[key] = self.tries.get(key := (crawl, _question_key(url)), 0) + 1
+            if tries <= retries:  # the crawl's middleware asked again instead: never a response received
+                self.stats["response_received_count"] -= 1
         for page in chunk.pages:
             self._add_page(page)
 
@@ -288,7 +311,7 @@ class Reparse:
                 self.stats[f"pages/{kind}_gave_up"] += 1
         if blocked := self.stats["pages/blocked_gave_up"]:  # the crawl's block middleware says as much
             example = next(url for url, kind in given_up.items() if kind == "blocked")
-            self.stats["crawl/message"] = f"{blocked} question pages only ever a block page in the archives, e.g. {example}"
+            self.stats["crawl/message"] = f"{blocked} pages only ever a block page in the archives, e.g. {example}"
 
 
 def _question_key(url: str) -> str:

@@ -281,8 +281,9 @@ def crawl_row(*, crawl_id, spider, started_at, outcome: Outcome, start_urls, sta
         "pages_truncated": stat("pages/truncated"),
         # Unreadable question pages, of an unknown layout or otherwise.
         "pages_malformed": stat("pages/malformed") + stat("pages/unknown_layout"),
-        "responses_5xx": sum(int(v) for k, v in stats.items() if k.startswith("pages/http_5")),
-        "responses_429": stat("pages/http_429"),
+        # Every such answer met, retried or not (Scrapy's downloader counts them all).
+        "responses_5xx": sum(int(v) for k, v in stats.items() if k.startswith("downloader/response_status_count/5")),
+        "responses_429": stat("downloader/response_status_count/429"),
         "download_errors": stat("pages/download_errors"),
         "message": outcome.message,
         "pages_skipped": stat("pages/skipped_done") + stat("pages/skipped_unchanged"),

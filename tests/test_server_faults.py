@@ -70,7 +70,7 @@ def test_every_fault_at_once_loses_no_question_and_records_no_bad_response(refer
     assert "Traceback" not in log and "Traceback" not in result.stderr
     assert "copied from response.meta" not in log  # a truncated page's retry is not a meta copy
     assert stat_in_log(log, "pages/blocked") == row["pages_blocked"]
-    assert stat_in_log(log, "pages/http_429") == row["responses_429"]
-    assert stat_in_log(log, r"pages/http_5\d\d") == row["responses_5xx"]
+    assert stat_in_log(log, "downloader/response_status_count/429") == row["responses_429"]
+    assert stat_in_log(log, r"downloader/response_status_count/5\d\d") == row["responses_5xx"]
     assert stat_in_log(log, "pages/truncated") == row["pages_truncated"]
     assert f"{row['pages_blocked']} blocked" in log  # the progress line

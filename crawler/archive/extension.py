@@ -99,7 +99,8 @@ class WarcArchive:
             "robots": "obey" if settings.getbool("ROBOTSTXT_OBEY") else "ignore",
             # how often a page is tried again: a reparse tells a page given up on from one still
             # waiting for its retry when the crawl was stopped
-            "retry-times": str(settings.getint("RETRY_TIMES")),
+            "retry-times": str(settings.getint("RETRY_TIMES") if settings.getbool("RETRY_ENABLED") else 0),
+            "retry-http-codes": ",".join(str(code) for code in settings.getlist("RETRY_HTTP_CODES")),
             "block-retry-times": str(settings.getint("BLOCK_RETRY_TIMES")),
         }
 

@@ -111,11 +111,13 @@ _CRAWL_ID_START = re.compile(r"(\d{8}T\d{6}Z)-")  # pipelines.session.new_crawl_
 
 class Crawl(NamedTuple):
     """The crawl a file's responses belong to: its start, what names it, and how often it
-    tried a page again after a 5xx or a cut-off page, and after a block page (None: not said)."""
+    tried a page again after a 5xx or a cut-off page, and after a block page, and which HTTP
+    statuses it retried (None: not said)."""
     started: datetime
     name: str
     retry_times: int | None = None
     block_retry_times: int | None = None
+    retry_http_codes: frozenset[int] | None = None
 
 
 def crawl_of(path: str | Path) -> Crawl:
@@ -139,11 +141,19 @@ def crawl_of(path: str | Path) -> Crawl:
             started = datetime.strptime(m.group(1), "%Y%m%dT%H%M%SZ").replace(tzinfo=timezone.utc)
         except ValueError:  # shaped like ours, not a date: the warcinfo's date stands
             pass
-    return Crawl(started, name, _count(info.get("retry-times")), _count(info.get("block-retry-times")))
+    return Crawl(started, name, _count(info.get("retry-times")), _count(info.get("block-retry-times")),
+                 _codes(info.get("retry-http-codes")))
 
 
 def _count(value: str | None) -> int | None:
     return int(value) if value and value.isascii() and value.isdigit() and len(value) < 6 else None
+
+
+def _codes(value: str | None) -> frozenset[int] | None:
+    """"500,502" -> {500, 502}; "" (none retried) -> {}; None (not said) -> None."""
+    if value is None:
+        return None
+    return frozenset(code for code in map(_count, (part.strip() for part in value.split(","))) if code is not None)
 
 
 def error_text(error: Exception, limit: int = 200) -> str:

@@ -63,7 +63,6 @@ class BackoffRetryMiddleware(RetryMiddleware):
     def process_response(self, request: Request, response: Response, spider=None):
         if request.meta.get("dont_retry", False) or response.status not in self.retry_http_codes:
             return response
-        self.crawler.stats.inc_value(f"pages/http_{response.status}")
         retry = self._retry(request, response_status_message(response.status))
         if retry is None:
             return response
