@@ -166,23 +166,26 @@ def test_a_redesign_that_is_still_a_nextjs_page_is_read_by_the_family_registered
 
 def test_a_field_of_its_own_on_a_question_an_answer_or_a_byline_reaches_its_record():
     """A field added to a raw item passes through the normalisers to its record as the page
-    object returns it: no normaliser edit, whichever record it belongs to."""
+    object returns it, its text cleaned: no normaliser edit, whichever record it belongs to."""
     from crawler.pages.items import Byline, QuestionPage
     from pipelines.normalise.records import page_records
 
     @dataclass(slots=True, kw_only=True)
     class ViewedQuestion(Question):
         view_count: int | None = None
+        tags: list | None = None
 
     @dataclass(slots=True, kw_only=True)
     class PhotoByline(Byline):
         photo_url: str | None = None
 
     byline = PhotoByline(name="Ann Lee, MD", profile_href="/dr/ann-lee-boston-ma", photo_url="http://h/ann.jpg")
-    page = QuestionPage(family="x", url=URL, fetched_url=URL, question=ViewedQuestion(question_id="77", view_count=12),
+    question = ViewedQuestion(question_id="77", view_count=12, tags=["\n   Cost\u00a0 ", " ", "Recovery"])
+    page = QuestionPage(family="x", url=URL, fetched_url=URL, question=question,
                         answers=[PhotoAnswer(answer_id="1", byline=byline, has_photo=True)])
     question, answer, doctor = page_records(page)
     assert (question["view_count"], answer["has_photo"], doctor["photo_url"]) == (12, True, "http://h/ann.jpg")
+    assert question["tags"] == ["Cost", "Recovery"]  # text as printed, cleaned by the one cleaner
     assert doctor["credentials"] == ["MD"] and doctor["doctor_id"] == "ann-lee-boston-ma"
 
 def test_the_built_in_families_still_read_their_pages_beside_a_new_one(new_family):

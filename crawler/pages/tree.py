@@ -139,15 +139,16 @@ class Tree:
         return self.url
 
     def question_links(self, hrefs) -> list[str]:
-        """Absolute links to question pages, without fragments, each once, in page order."""
+        """Absolute links to question pages (by the site's rule), without fragments, each
+        once, in page order."""
         out: dict[str, None] = {}
         for h in hrefs:
-            h = h.strip()
-            if "/question/" in h:
-                try:
-                    out[join_url(self.url, h).split("#", 1)[0]] = None
-                except ValueError:  # not a URL: not a link to follow
-                    continue
+            try:
+                url = join_url(self.url, h.strip()).split("#", 1)[0]
+            except ValueError:  # not a URL: not a link to follow
+                continue
+            if self.site.is_question_url(url):
+                out[url] = None
         return list(out)
 
 

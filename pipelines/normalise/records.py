@@ -73,7 +73,8 @@ def _doctor(slug, site_origin, site, name_raw, title_line, rating_raw, reviews_r
 
 
 # The raw fields the records below are made from; any other field of a raw question, answer
-# or byline is a plain value the page objects read as the record wants it, and passes through.
+# or byline is a plain value the page objects read as the record wants it, and passes through
+# (its text cleaned by the one cleaner, as every string of a record is).
 _QUESTION_READS = frozenset(("question_id", "title", "body", "topic", "date_text", "date_time", "asker_location"))
 _ANSWER_READS = frozenset(("answer_id", "title", "body", "vote", "vote_kind", "date_text", "date_time", "byline"))
 _BYLINE_READS = frozenset(("name", "profile_href", "title_line", "rating", "review_count"))
@@ -86,8 +87,18 @@ def _passed_through(item_type: type, reads: frozenset) -> tuple[str, ...]:
 
 def _with_extras(record: dict, item, reads: frozenset) -> dict:
     for name in _passed_through(type(item), reads):
-        record[name] = getattr(item, name)
+        record[name] = _cleaned(getattr(item, name))
     return record
+
+
+def _cleaned(value):
+    """A passed-through value: a string as printed ("\n   Cost\n  ") cleaned, or None when
+    empty; a list's strings too (its empty ones dropped); numbers and booleans as they are."""
+    if isinstance(value, str):
+        return collapse(value)
+    if isinstance(value, list):
+        return [v for v in map(_cleaned, value) if v is not None]
+    return value
 
 
 def page_records(page, stats=None) -> list[dict]:
