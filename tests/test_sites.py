@@ -88,6 +88,17 @@ def test_the_parsers_read_the_rules_of_the_pages_own_site(other_site, family):
     assert not [r for r in realself if r["type"] == "doctor"]
 
 
+@pytest.mark.parametrize("family", FAMILIES)
+def test_a_saved_page_read_without_its_url_is_of_the_site_its_canonical_link_names(other_site, family):
+    """`doctor-answers extract page.html` (a file:// URL, no --url): the canonical link says
+    whose page it is, and that site's rules read it (RealSelf's lost every doctor)."""
+    html = (PAGES / f"{SLUG}.{family}.html").read_bytes().replace(b"/dr/", b"/doctor/")
+    html = html.replace(b"https://www.realself.com/", b"https://doctors.example/")
+    saved = extract_page("file:///tmp/saved.html", html)
+    fetched = extract_page(f"https://doctors.example/question/{SLUG}", html)
+    assert saved.records == fetched.records
+    assert [r for r in saved.records if r["type"] == "doctor"]
+
 def test_block_pages_are_known_by_the_markers_of_the_pages_own_site(other_site):
     wall = b"<html><head><title>Checking your browser</title></head><body><div id=cf-challenge></div></body></html>"
     assert is_block_page(wall, url="https://doctors.example/question/x")

@@ -11,7 +11,7 @@ import re
 import threading
 from lxml import etree
 
-from crawler.sites import site_for
+from crawler.sites import site_of_page
 from crawler.sites.base import join_url
 
 TAGS = frozenset(("script", "h1", "h2", "title", "link", "meta", "aside"))
@@ -75,7 +75,6 @@ class Tree:
 
     def __init__(self, root, url: str, keys: ClassKeys):
         self.root, self.url, self.keys = root, url, keys
-        self.site = site_for(url)
         self.classes: dict[str, list] = {}
         self.tags: dict[str, list] = {}
         classes, tags, memo = self.classes, self.tags, keys.memo
@@ -90,6 +89,7 @@ class Tree:
                         classes[key].append(el)
                     else:
                         classes[key] = [el]
+        self.site = site_of_page(url, self.canonical_url())
 
     def classed(self, key: str) -> list:
         """Elements whose class holds the declared token (or a token with this prefix)."""

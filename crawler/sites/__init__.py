@@ -19,7 +19,7 @@ from crawler.sites.base import Site
 SITES: tuple[Site, ...] = (realself.SITE,)
 DEFAULT = realself.SITE
 
-__all__ = ["Site", "SITES", "DEFAULT", "site_for"]
+__all__ = ["Site", "SITES", "DEFAULT", "site_for", "site_of_page"]
 
 
 def site_for(url: str) -> Site:
@@ -31,3 +31,9 @@ def site_for(url: str) -> Site:
         if host in site.hosts:
             return site
     return DEFAULT
+
+
+def site_of_page(url: str, canonical: str) -> Site:
+    """The site of a page fetched from `url`; a saved page read without its URL (file:///...)
+    is of the site its canonical link names."""
+    return site_for(canonical if url.startswith("file:") else url)
