@@ -64,9 +64,11 @@ def _pages(f: Path, url: str | None, err):
         print(f"error: {f}: damaged record at byte {offset}, passed over ({error_text(error)})", file=err)
         unread.append(offset)
 
+    questions = 0
     try:
         for response in responses(f, on_damage=passed_over):
             if 200 <= response.status < 300 and response.is_question():
+                questions += 1
                 if response.error:
                     print(f"error: {f}: {response.url}: {response.error}", file=err)
                     unread.append(response.url)
@@ -74,6 +76,9 @@ def _pages(f: Path, url: str | None, err):
                 yield f"{f}: {response.url}", response.url, response.body, response.content_type
     except Exception as e:  # damage with no record after it: the pages before it are printed
         print(f"error: {f}: unreadable archive ({error_text(e)})", file=err)
+        unread.append(None)
+    if not questions and not unread:  # block pages, errors, sitemaps only: nothing was printed, say why
+        print(f"error: {f}: no question page in this archive (no 2xx response to a question URL)", file=err)
         unread.append(None)
     if unread:
         yield None

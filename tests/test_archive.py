@@ -449,6 +449,9 @@ def test_a_reparse_of_an_archive_without_a_question_page_fails_and_says_so(tmp_p
     assert "no question page found" in result.stderr, result.stderr[-2000:]
     (row,) = crawl_rows(tmp_path / "out")
     assert row["status"] == "failed" and row["message"] == "no question page found"
+    extracted = cli("extract", tmp_path / "archive")  # nothing printed, and why
+    assert extracted.returncode == 1 and extracted.stdout == ""
+    assert "no question page in this archive" in extracted.stderr
 
 
 

@@ -87,7 +87,7 @@ def parse_question_page(url: str, html, content_type: str | bytes | None = None)
         raise BlockedPage(url, reason)
     if not is_whole(text):
         raise TruncatedPage(url, "truncated page (missing closing </body>/</html>)"
-                            if family else "truncated page (no closing </html>) of unknown layout")
+                            if family else "truncated page (no closing </body>/</html>) of unknown layout")
     if family is None:
         raise UnknownLayout(url, "not a question page of a known family")
     try:
