@@ -259,6 +259,17 @@ def record_outcome(stats, row: dict, outcome: Outcome) -> None:
 
 # the row --------------------------------------------------------------------------------
 
+_RUN_COUNTS = ("pages/", "downloader/", "response_received_count")
+
+
+def run_counts(stats: dict) -> dict[str, int]:
+    """What a crawl has counted so far that its row reads; a stateful crawl keeps it with each
+    batch, so that once resumed its row counts the runs before too (not pages/skipped_done:
+    each run's own count of what the runs before it committed)."""
+    return {name: value for name, value in stats.items()
+            if name.startswith(_RUN_COUNTS) and type(value) is int and name != "pages/skipped_done"}
+
+
 def crawl_row(*, crawl_id, spider, started_at, outcome: Outcome, start_urls, stats, written, version) -> dict:
     def stat(key):
         return int(stats.get(key, 0) or 0)
@@ -286,7 +297,8 @@ def crawl_row(*, crawl_id, spider, started_at, outcome: Outcome, start_urls, sta
         "responses_429": stat("downloader/response_status_count/429"),
         "download_errors": stat("pages/download_errors"),
         "message": outcome.message,
-        "pages_skipped": stat("pages/skipped_done") + stat("pages/skipped_unchanged"),
+        # Not what a resumed crawl's earlier runs committed: those are counted as they were fetched.
+        "pages_skipped": stat("pages/skipped_unchanged"),
         "checks": [c.row() for c in outcome.checks],
         "coverage": outcome.coverage,
     }

@@ -19,7 +19,7 @@ from scrapy import signals
 from scrapy.exceptions import DropItem
 from scrapy.utils.defer import _schedule_coro
 
-from pipelines.crawls import crawl_outcome, crawl_row, record_outcome, write_crawl_row
+from pipelines.crawls import crawl_outcome, crawl_row, record_outcome, run_counts, write_crawl_row
 from pipelines.items import NotModifiedItem
 from pipelines.output.batches import Batches
 from pipelines.output.datasets import DATA_DATASETS, ParquetDatasets
@@ -75,12 +75,15 @@ class DatasetsPipeline:
             stats.set_value("crawl/message", self.session.message)
         if self.session.resumed:
             stats.set_value("crawl/resumed_done_pages", len(self.session.done))
+            for name, value in self.session.earlier_counts.items():  # its row counts the whole crawl
+                stats.inc_value(name, value)
         removed = self.output.begin(self.session.crawl_id, self.session.crawl_date, self.session.next_part,
                                     stateful=self.session.state is not None)
         if removed:
             logger.info("Removed %d temporary files left by crawls that died", removed)
         self.batches = Batches(self.output, self.session, checkpoint_pages=self.checkpoint_pages,
-                               checkpoint_seconds=self.checkpoint_seconds, seal_others=self._seal_others)
+                               checkpoint_seconds=self.checkpoint_seconds, seal_others=self._seal_others,
+                               counts=self._counts)
         # pyarrow imports pandas on its first conversion (0.2-0.3 s): let that happen now, in a
         # thread, while the crawl mostly waits for robots.txt and its first pages.
         threading.Thread(target=warm_arrow, name="warm-arrow", daemon=True).start()
@@ -120,6 +123,9 @@ class DatasetsPipeline:
     def _commit(self) -> None:
         self.batches.commit()
         self.crawler.stats.inc_value("crawl/batches")
+
+    def _counts(self) -> dict[str, int]:
+        return run_counts(self.crawler.stats.get_stats())
 
     def _seal_others(self, part: int) -> list:
         sealed = []

@@ -33,6 +33,7 @@ class CrawlSession:
         self.skipped: set[str] = set()
         self.crawl_id = settings.get("CRAWL_ID") or new_crawl_id(self.started_at)
         self.resumed, self.next_part = False, 0
+        self.earlier_counts: dict[str, int] = {}  # a resumed crawl's counts of its runs before this one
         self.done: set[str] = set()
         self.doctors: set[str] = set()  # "site/doctor_id" of doctors written by this crawl
         self.message: str | None = None  # what opening decided that the crawls row must say
@@ -59,6 +60,7 @@ class CrawlSession:
         self.crawl_id, self.started_at, self.resumed = opened.crawl_id, opened.started_at, opened.resumed
         self.next_part = opened.next_part
         self.done, self.doctors = set(opened.done), set(opened.doctors)
+        self.earlier_counts = opened.counts
         self.incremental = state.knows_pages()
         state.record_holder(self.crawl_id)
 

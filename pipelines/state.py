@@ -40,6 +40,7 @@ CREATE TABLE IF NOT EXISTS batch_pages (
 CREATE TABLE IF NOT EXISTS done (crawl_id TEXT, url TEXT, PRIMARY KEY (crawl_id, url));
 CREATE TABLE IF NOT EXISTS doctors (crawl_id TEXT, doctor_id TEXT, PRIMARY KEY (crawl_id, doctor_id));
 CREATE TABLE IF NOT EXISTS owner (key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE IF NOT EXISTS counts (crawl_id TEXT, name TEXT, value INTEGER, PRIMARY KEY (crawl_id, name));
 """
 # Exit statuses of a crawl that never started because of its state folder.
 EXIT_BUSY = 5  # another crawl holds the state
@@ -72,6 +73,7 @@ class OpenCrawl:
     next_part: int
     done: frozenset[str]
     doctors: frozenset[str]
+    counts: dict  # what its runs before this one counted (pages fetched, failed...), as of their last batch
 
 
 Commit = Callable[[str], None]  # the output's: commit the batch of this token (idempotent)
@@ -141,7 +143,7 @@ class CrawlState:
     def forget(self) -> None:
         """Forget every page, crawl and batch (what they describe is gone); keep the owner."""
         with self._transaction():
-            for table in ("pages", "crawls", "batches", "batch_pages", "done", "doctors"):
+            for table in ("pages", "crawls", "batches", "batch_pages", "done", "doctors", "counts"):
                 self.db.execute(f"DELETE FROM {table}")
 
     # the crawl ---------------------------------------------------------------------------
@@ -153,14 +155,15 @@ class CrawlState:
             "ORDER BY started_at DESC LIMIT 1").fetchone()
         if row is None:
             self.db.execute("INSERT INTO crawls (crawl_id, started_at) VALUES (?, ?)", (crawl_id, started_at.isoformat()))
-            return OpenCrawl(crawl_id, started_at, False, 0, frozenset(), frozenset())
+            return OpenCrawl(crawl_id, started_at, False, 0, frozenset(), frozenset(), {})
         crawl_id, started = row[0], datetime.fromisoformat(row[1])
         self.db.execute("UPDATE crawls SET status = NULL WHERE crawl_id = ?", (crawl_id,))
         self._roll_forward(crawl_id, commit)
         next_part = self.db.execute("SELECT coalesce(max(part) + 1, 0) FROM batches WHERE crawl_id = ?", (crawl_id,)).fetchone()[0]
         done = frozenset(r[0] for r in self.db.execute("SELECT url FROM done WHERE crawl_id = ?", (crawl_id,)))
         doctors = frozenset(r[0] for r in self.db.execute("SELECT doctor_id FROM doctors WHERE crawl_id = ?", (crawl_id,)))
-        return OpenCrawl(crawl_id, started, True, next_part, done, doctors)
+        counts = dict(self.db.execute("SELECT name, value FROM counts WHERE crawl_id = ?", (crawl_id,)).fetchall())
+        return OpenCrawl(crawl_id, started, True, next_part, done, doctors, counts)
 
     def finish_crawl(self, crawl_id: str, status: str) -> None:
         self.db.execute("UPDATE crawls SET status = ? WHERE crawl_id = ?", (status, crawl_id))
@@ -187,10 +190,13 @@ class CrawlState:
     # batches -----------------------------------------------------------------------------
 
     def commit_batch(self, crawl_id: str, part: int, token: str, pages: list[PageVersion], doctors: list[str],
-                     commit: Commit) -> None:
-        """Record a sealed batch as pending, have the output commit it, mark it committed: exactly once."""
+                     commit: Commit, counts: dict[str, int] | None = None) -> None:
+        """Record a sealed batch as pending, have the output commit it, mark it committed: exactly once.
+        `counts`: what the crawl has counted so far, for its row once it is resumed."""
         with self._transaction():
             self.db.execute("INSERT INTO batches (crawl_id, part, token) VALUES (?, ?, ?)", (crawl_id, part, token))
+            self.db.executemany("INSERT OR REPLACE INTO counts VALUES (?, ?, ?)",
+                                [(crawl_id, name, value) for name, value in (counts or {}).items()])
             self.db.executemany(
                 "INSERT INTO batch_pages VALUES (?, ?, ?, ?, ?, ?, ?)",
                 [(crawl_id, part, p.url, p.etag, p.last_modified, p.lastmod, p.content_sha256) for p in pages])

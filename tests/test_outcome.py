@@ -164,6 +164,11 @@ def test_a_resumed_crawl_says_so_at_its_start(reference_site, tmp_path):
     first = result.stdout.splitlines()[0]
     assert re.search(r"crawl \S+: resuming from state .* \(\d+ question pages already committed\)", first), first
     assert "Resuming crawl" in crawl_log(out)
+    # Its row counts the whole crawl, both runs: every question page fetched once (or more),
+    # none skipped (it counted only the last run's pages, and the first run's as skipped)
+    (row,) = crawl_rows(out)
+    assert row["status"] == "finished" and row["questions"] == 600
+    assert row["pages_fetched"] > 600 and row["pages_skipped"] == 0
 
 
 

@@ -3,8 +3,9 @@
 A batch is sealed and committed at the end of the crawl, when a file reaches its size limit,
 and, for stateful crawls, every CHECKPOINT_PAGES pages or CHECKPOINT_SECONDS (what a kill can
 cost). Commit: the output seals its files and the other components theirs (`seal_others`,
-the batch_sealing signal), then, with a state, the state records the batch as pending and has
-the output commit it (exactly once after any kill); without one, the output commits it.
+the batch_sealing signal), then, with a state, the state records the batch as pending (with
+what the crawl has counted so far, for a resumed crawl's row) and has the output commit it
+(exactly once after any kill); without one, the output commits it.
 A doctor is written once per crawl and site: from the page fetched first among the batch's
 pages naming them (held until the batch is sealed), unless an earlier batch wrote them. The
 order in which pages finish extraction (several workers) does not decide, and the reparse of
@@ -29,8 +30,8 @@ def doctor_key(row: dict) -> str:
 
 class Batches:
     def __init__(self, output: Output, session, *, checkpoint_pages: int, checkpoint_seconds: float,
-                 seal_others: SealOthers):
-        self.output, self.session, self.seal_others = output, session, seal_others
+                 seal_others: SealOthers, counts: Callable[[], dict[str, int]] = dict):
+        self.output, self.session, self.seal_others, self.counts = output, session, seal_others, counts
         stateful = session.state is not None
         self.checkpoint_pages = checkpoint_pages if stateful else 0
         self.checkpoint_seconds = checkpoint_seconds if stateful else 0
@@ -86,7 +87,8 @@ class Batches:
         self.part += 1
         session = self.session
         if session.state is not None:
-            session.state.commit_batch(session.crawl_id, part, token, self.pages, self.doctors, commit=self.output.commit)
+            session.state.commit_batch(session.crawl_id, part, token, self.pages, self.doctors, commit=self.output.commit,
+                                       counts=self.counts())
         else:
             self.output.commit(token)
         session.done.update(page.url for page in self.pages)
