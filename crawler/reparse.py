@@ -42,6 +42,7 @@ from crawler.pages import BlockedPage, PageError, TruncatedPage, UnknownLayout, 
 from crawler.run import CrawlResult, crawl_settings
 from crawler.settings import RETRY_HTTP_CODES
 from crawler.sites import site_for
+from crawler.spiders.questions import START_URL_ERRORS
 from pipelines.checks import CrawlFacts, run_checks
 from pipelines.checks.coverage import crawl_coverage
 from pipelines.crawls import Outcome, crawl_row, message_of, status_of, write_crawl_row
@@ -89,6 +90,8 @@ class Chunk(NamedTuple):
     retried: list
     counts: Counter
     errors: list  # one line each
+    crawl: Crawl  # the crawl whose archive the chunk is of
+    answered: set  # keys of its start URLs that have a response in the chunk
 
 
 def _count_response(counts: Counter, status: int) -> None:
@@ -115,6 +118,7 @@ def read_chunk(task: tuple[str, int, int | None, int]) -> Chunk:
     path, start, end, size = task
     pages, failed, retried, counts, errors = [], [], [], Counter(), []
     crawl = crawl_of(path)
+    start_keys, answered = {_question_key(url) for url in crawl.start_urls}, set()
 
     def damaged(offset: int, error: Exception) -> None:
         counts["archive/damaged"] += 1
@@ -123,6 +127,8 @@ def read_chunk(task: tuple[str, int, int | None, int]) -> Chunk:
     try:
         for response in responses(path, start, end, on_damage=damaged):
             _count_response(counts, response.status)
+            if start_keys and (key := _question_key(response.asked)) in start_keys:
+                answered.add(key)
             question = response.is_question()
             if response.error:  # a body the crawl could not decode either: it failed there
                 counts[UNDECODABLE] += 1
@@ -143,9 +149,11 @@ def read_chunk(task: tuple[str, int, int | None, int]) -> Chunk:
                 continue
             if not 200 <= response.status < 300 or not question:  # the crawl's spider gets 2xx
                 retries = _retries(crawl, "http_error", response.status) if response.status >= 400 else 0
-                # Given up on, unless a good page follows (robots.txt is Scrapy's: no answer of it fails)
+                # Given up on, unless a good page follows (robots.txt is Scrapy's: no answer of it
+                # fails; a sitemap or a listing not found is counted so, not as a failed page)
                 if response.status >= 400 and not is_robots_url(response.url):
-                    failed.append((response.asked, "http_error", retries))
+                    kind = "not_found" if response.status == 404 and not question else "http_error"
+                    failed.append((response.asked, kind, retries))
                 elif 200 <= response.status < 300:  # robots.txt, a sitemap, a listing: whole, or cut off
                     cut = cut_off(response.url, response.body)
                     counts["pages/truncated"] += cut
@@ -179,7 +187,7 @@ def read_chunk(task: tuple[str, int, int | None, int]) -> Chunk:
     except Exception as error:  # damage with no record after it to go on at: the rest of the range is lost
         counts["archive/damaged"] += 1
         errors.append(f"{path}: unreadable from byte {start} on ({error_text(error)})")
-    return Chunk(size, pages, failed, retried, counts, errors)
+    return Chunk(size, pages, failed, retried, counts, errors, crawl, answered)
 
 
 @dataclass
@@ -202,6 +210,8 @@ class Reparse:
     # questions with no good page (yet)
     bad: dict = field(default_factory=dict)
     tries: dict = field(default_factory=dict)  # (crawl, URL key) -> responses its middlewares could retry
+    start_urls: dict = field(default_factory=dict)  # key -> start URL of the crawls read
+    answered: set = field(default_factory=set)  # keys of the start URLs with a response
 
     def __post_init__(self):
         self.crawl_id = self.crawl_id or new_crawl_id(self.started_at)
@@ -217,6 +227,8 @@ class Reparse:
 
     def add(self, chunk: Chunk) -> None:
         self.stats.update(chunk.counts)
+        self.start_urls.update((_question_key(url), url) for url in chunk.crawl.start_urls)
+        self.answered |= chunk.answered
         for line in chunk.errors:
             logger.error("%s", line)
         for url, kind, retries in chunk.failed:
@@ -306,12 +318,24 @@ class Reparse:
                     if retries is None or failures > retries}
         self.stats["reparse/retries_pending"] = len(self.bad) - len(given_up)
         for kind in given_up.values():
-            self.stats["pages/failed"] += 1
+            self.stats["pages/not_found" if kind == "not_found" else "pages/failed"] += 1
             if kind in ("blocked", "truncated"):
                 self.stats[f"pages/{kind}_gave_up"] += 1
+        # A start URL that gave nothing, as the crawl's spider lists them (its check, its status)
+        errors = [f"{url}: {_GAVE_UP.get(given_up[key], given_up[key])}" if key in given_up
+                  else f"{url}: no answer in the archives (a download error?)"
+                  for key, url in self.start_urls.items() if key in given_up or key not in self.answered]
+        if errors:
+            self.stats[START_URL_ERRORS] = errors
         if blocked := self.stats["pages/blocked_gave_up"]:  # the crawl's block middleware says as much
             example = next(url for url, kind in given_up.items() if kind == "blocked")
             self.stats["crawl/message"] = f"{blocked} pages only ever a block page in the archives, e.g. {example}"
+
+
+# A start URL given up on, in the words of the crawl's `crawl/start_url_errors`.
+_GAVE_UP = {"http_error": "HTTP error", "not_found": "HTTP 404", "blocked": "blocked", "truncated": "cut off",
+            "unknown_layout": "not a question page (unknown layout)", "malformed": "not a question page (malformed)",
+            "undecodable": "undecodable body"}
 
 
 def _question_key(url: str) -> str:
@@ -466,7 +490,8 @@ def _run(reparse, tasks, processes: int, paths, settings, progress) -> CrawlResu
         reparse.abort()
         failure = ("failed", f"reparse stopped by an error ({error_text(error)}); nothing written")
     stats = dict(reparse.stats)
-    outcome = Outcome(*failure) if failure else _outcome(root, reparse.crawl_id, stats, settings)
+    outcome = Outcome(*failure) if failure else _outcome(root, reparse.crawl_id, stats, settings,
+                                                         list(reparse.start_urls.values()))
     status, message = outcome.status, outcome.message
     if message:
         stats["crawl/message"] = message
@@ -530,14 +555,14 @@ def _later_crawls(root: Path, newest_page: datetime | None) -> list[str]:
             if row["spider"] != "reparse" and row["started_at"] > newest_page]
 
 
-def _outcome(root: Path, crawl_id: str, stats: dict, settings) -> Outcome:
+def _outcome(root: Path, crawl_id: str, stats: dict, settings, start_urls=()) -> Outcome:
     """How a reparse that ran to its end went: the crawl's own checks on what it committed
     (no earlier crawl to compare coverage with: an archive is not a crawl of a site), then the
     crawl's own rule (status_of)."""
     coverage = crawl_coverage(root, crawl_id)
     checks = run_checks(CrawlFacts(stats=stats, settings=settings, root=root, crawl_id=crawl_id, sites=[],
                                    full=False, coverage=coverage))
-    status = status_of("finished", stats, (), checks)
+    status = status_of("finished", stats, start_urls, checks)
     message = message_of(status, "finished", stats, checks)
     return Outcome(status, message, checks, coverage)
 

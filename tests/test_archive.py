@@ -748,3 +748,17 @@ def test_a_reparse_stopped_by_sigterm_ends_interrupted_and_leaves_no_process(arc
     (row,) = crawl_rows(out)
     assert row["status"] == "interrupted" and row["questions"] == 0
     wait_for(lambda: not any(Path(f"/proc/{pid}").exists() for pid in workers), what="the pool's processes to end")
+
+
+def test_a_start_url_that_failed_fails_the_reparse_check_as_it_failed_the_crawls(reference_site, tmp_path):
+    """The archive says what the crawl was started on: a start URL that gave nothing is the
+    same `start_urls_failed` in the reparse's row (its status was `finished`)."""
+    site = reference_site(questions=20)
+    missing = f"{site.url}question/no-such-question"
+    result = crawl(site.url, missing, "--out", tmp_path / "data", "--archive", tmp_path / "archive")
+    assert result.returncode == 4, result.stderr[-2000:]
+    again = cli("reparse", tmp_path / "archive", "--out", tmp_path / "again")
+    assert again.returncode == 4, again.stderr[-2000:]
+    (live,), row = crawl_rows(tmp_path / "data"), reparse_row(tmp_path / "again")
+    assert live["status"] == row["status"] == "degraded"
+    assert "start_urls_failed 1" in live["message"] and "start_urls_failed 1" in row["message"]

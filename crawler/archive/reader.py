@@ -118,6 +118,7 @@ class Crawl(NamedTuple):
     retry_times: int | None = None
     block_retry_times: int | None = None
     retry_http_codes: frozenset[int] | None = None
+    start_urls: tuple[str, ...] = ()  # what it was started on (its warcinfo's description)
 
 
 def crawl_of(path: str | Path) -> Crawl:
@@ -141,8 +142,13 @@ def crawl_of(path: str | Path) -> Crawl:
             started = datetime.strptime(m.group(1), "%Y%m%dT%H%M%SZ").replace(tzinfo=timezone.utc)
         except ValueError:  # shaped like ours, not a date: the warcinfo's date stands
             pass
+    description = info.get("description", "")
+    start_urls = tuple(description[len(_STARTED_ON):].split()) if description.startswith(_STARTED_ON) else ()
     return Crawl(started, name, _count(info.get("retry-times")), _count(info.get("block-retry-times")),
-                 _codes(info.get("retry-http-codes")))
+                 _codes(info.get("retry-http-codes")), start_urls)
+
+
+_STARTED_ON = "doctor-answers crawl of "  # crawler.archive.extension's warcinfo description
 
 
 def _count(value: str | None) -> int | None:
