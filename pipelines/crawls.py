@@ -142,7 +142,10 @@ def why_nothing_usable(stats: dict) -> str:
     if not parts or damaged:
         # A reparse requests nothing: the responses it read from its archives count here.
         received = requests or int(stats.get("response_received_count", 0))
-        if received:
+        if other := int(stats.get("sitemaps/other_urls", 0)):
+            parts.append(f"no question page found: the sitemaps named {other} URLs, none a question page by the "
+                         "site's rules (a site crawler/sites does not define yet?)")
+        elif received:
             parts.append("no question page found")
         else:
             parts.append("no HTTP response in the archives" if "reparse/archive_files" in stats

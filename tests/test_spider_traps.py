@@ -451,3 +451,25 @@ def test_sitemaps_and_listings_that_arrive_cut_off_are_retried_as_question_pages
     (reparsed,) = crawl_rows(tmp_path / "again")
     counts = ("questions", "answers", "pages_fetched", "pages_truncated", "pages_failed")
     assert {k: reparsed[k] for k in counts} == {k: row[k] for k in counts}
+
+
+def test_a_site_whose_question_urls_no_site_definition_knows_says_so(hostile, tmp_path):
+    """Its sitemaps name pages, none a question by the rules the crawl has for the host: the
+    crawl fails, and says where to look (it said only "no question page found")."""
+    box = {}
+
+    def route(path):
+        if path == "/robots.txt":
+            return robots(sitemap=f"{box['url']}/sitemap.xml")
+        if path == "/sitemap.xml":
+            return Reply(200, urlset(f"{box['url']}/q/{n}-a-question" for n in range(5)), XML)
+        if path == "/":
+            return Reply(200, b"<html><body><a href='/about'>About</a></body></html>")
+        return Reply(404, b"<html><body>not here</body></html>")
+
+    server = hostile(route)
+    box["url"] = server.url
+    result = crawl(server.url + "/", "--out", tmp_path / "data")
+    assert result.returncode == 1, result.stderr[-2000:]
+    (row,) = crawl_rows(tmp_path / "data")
+    assert row["status"] == "failed" and "the sitemaps named 5 URLs, none a question page" in row["message"]

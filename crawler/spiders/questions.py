@@ -226,6 +226,8 @@ class QuestionsSpider(scrapy.Spider):
                 self.sitemaps_named_questions = True
                 if request := self.question_request(entry.url, entry.lastmod):
                     yield request
+            else:  # no question by the site's rules: another page, or a site crawler.sites does not define
+                self.count("sitemaps/other_urls")
         yield from self.sitemaps_first.sitemap_read()
 
     def sitemap_body(self, response) -> bytes:
