@@ -24,7 +24,7 @@ class Site:
     listing_prefix: str              # path of a topic listing: "/questions/<topic>?page=N"
     listing_page_parameter: str      # the query parameter of a listing's later pages ("page")
     sitemap_suffixes: tuple[str, ...]  # paths of sitemaps, plain or gzip-compressed
-    families: tuple[str, ...]        # markup families its question pages come in
+    families: tuple[str, ...]        # markup families its pages are known in (every registered one is tried)
     block_title: str                 # <title> of its bot wall's block page
     block_element_id: str            # id of the element that makes a block page (a captcha)
     block_statuses: tuple[int, ...]  # statuses a block page may come with
