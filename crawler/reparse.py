@@ -148,17 +148,8 @@ def read_chunk(task: tuple[str, int, int | None, int]) -> Chunk:
                 counts["pages/not_modified"] += 1
                 continue
             if not 200 <= response.status < 300 or not question:  # the crawl's spider gets 2xx
-                retries = _retries(crawl, "http_error", response.status) if response.status >= 400 else 0
-                # Given up on, unless a good page follows (robots.txt is Scrapy's: no answer of it
-                # fails; a sitemap or a listing not found is counted so, not as a failed page)
-                if response.status >= 400 and not is_robots_url(response.url):
-                    kind = "not_found" if response.status == 404 and not question else "http_error"
-                    failed.append((response.asked, kind, retries))
-                elif 200 <= response.status < 300:  # robots.txt, a sitemap, a listing: whole, or cut off
-                    cut = cut_off(response.url, response.body)
-                    counts["pages/truncated"] += cut
-                    failed.append((response.asked, "truncated", _retries(crawl, "truncated", response.status))
-                                  if cut else (response.asked, None, None))
+                outcome, retries = _not_a_question_page(response, question, crawl, counts)
+                failed.extend(outcome)
                 if retries:
                     retried.append((crawl.name, response.asked, retries))
                 continue
@@ -188,6 +179,25 @@ def read_chunk(task: tuple[str, int, int | None, int]) -> Chunk:
         counts["archive/damaged"] += 1
         errors.append(f"{path}: unreadable from byte {start} on ({error_text(error)})")
     return Chunk(size, pages, failed, retried, counts, errors, crawl, answered)
+
+
+def _not_a_question_page(response, question: bool, crawl: Crawl, counts: Counter) -> tuple[list, int]:
+    """An error answer, or a 2xx the question callback never reads (robots.txt, a sitemap, a
+    listing): its outcome entries (Chunk.failed) and how often the crawl retried it."""
+    status = response.status
+    if status >= 400:
+        retries = _retries(crawl, "http_error", status)
+        if is_robots_url(response.url):  # Scrapy's: retried as any request, and no answer of it fails
+            return [], retries
+        # Given up on, unless a good page follows; a sitemap or a listing not found is counted
+        # so (not_found), not as a failed page
+        return [(response.asked, "not_found" if status == 404 and not question else "http_error", retries)], retries
+    if 200 <= status < 300:  # whole, or cut off as the spider would see it
+        if cut_off(response.url, response.body):
+            counts["pages/truncated"] += 1
+            return [(response.asked, "truncated", _retries(crawl, "truncated", status))], 0
+        return [(response.asked, None, None)], 0
+    return [], 0
 
 
 @dataclass
