@@ -66,11 +66,11 @@ def cmd_crawl(args: argparse.Namespace) -> int:
 
 
 def cmd_reparse(args: argparse.Namespace) -> int:
-    from crawler.reparse import ArchiveError, run_reparse
-
     # A service manager's or `timeout`'s stop is a Ctrl-C: the reparse ends `interrupted`, in
-    # its crawls row too, and its processes with it (they inherit the handler).
+    # its crawls row too, and its processes with it (they inherit the handler); set before the
+    # imports, which take a second.
     signal.signal(signal.SIGTERM, signal.default_int_handler)
+    from crawler.reparse import ArchiveError, run_reparse
 
     try:
         result = run_reparse(args.archives, out=args.out, processes=args.processes)

@@ -69,20 +69,25 @@ def sitemap_body(body: bytes, max_size: int = 0) -> bytes:
         return b""
 
 
-# A sitemap's closing root tag ("</urlset>", "</sm:sitemapindex>"): the end of a whole one.
-_SITEMAP_END = re.compile(rb"</(?:[\w.-]+:)?(?:urlset|sitemapindex)\s*>")
+# A sitemap's closing root tag ("</urlset>", "</sm:sitemapindex>"), or an empty root
+# ("<urlset/>"): the end of a whole one.
+_SITEMAP_END = re.compile(rb"</(?:[\w.-]+:)?(?:urlset|sitemapindex)\s*>|<(?:[\w.-]+:)?(?:urlset|sitemapindex)\b[^>]*/>")
 
 
 def sitemap_cut_off(xml: bytes) -> bool:
     """A sitemap's XML (decompressed) that stops before its closing root tag: the transfer was
-    cut, and the sitemap names only some of its URLs (its last perhaps cut in two)."""
-    return bool(xml.strip()) and _SITEMAP_END.search(xml[-1024:]) is None
+    cut, and the sitemap names only some of its URLs (its last perhaps cut in two). XML must
+    close its root; what is no sitemap at all (a soft-404 page) is not a cut-off one."""
+    return looks_like_sitemap(xml) and _SITEMAP_END.search(xml) is None
 
 
 def listing_cut_off(body: bytes) -> bool:
-    """A home or listing page that stops before its end (</body></html>), as a question page
-    would: it names only some of its questions."""
-    return bool(body.strip()) and not is_whole(body[-4096:].decode("latin-1"))
+    """A home or listing page that stops before its end (</body></html>) and inside a tag or
+    its text. HTML may leave its end out (a page that stops after a tag is taken as served:
+    retried for ever otherwise); a transfer cut at a random byte seldom stops right after a
+    tag, and the sitemaps, which must close, name the questions anyway."""
+    end = body.rstrip()
+    return bool(end) and not end.endswith(b">") and not is_whole(body[-4096:].decode("latin-1"))
 
 
 def is_robots_url(url: str) -> bool:

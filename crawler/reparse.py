@@ -20,7 +20,9 @@ import hashlib
 import logging
 import multiprocessing
 import os
+import signal
 import sys
+import threading
 import time
 from collections import Counter
 from contextlib import contextmanager
@@ -118,7 +120,7 @@ def read_chunk(task: tuple[str, int, int | None, int]) -> Chunk:
     path, start, end, size = task
     pages, failed, retried, counts, errors = [], [], [], Counter(), []
     crawl = crawl_of(path)
-    start_keys, answered = {_question_key(url) for url in crawl.start_urls}, set()
+    start_keys, answered = {_page_key(url) for url in crawl.start_urls}, set()
 
     def damaged(offset: int, error: Exception) -> None:
         counts["archive/damaged"] += 1
@@ -127,7 +129,7 @@ def read_chunk(task: tuple[str, int, int | None, int]) -> Chunk:
     try:
         for response in responses(path, start, end, on_damage=damaged):
             _count_response(counts, response.status)
-            if start_keys and (key := _question_key(response.asked)) in start_keys:
+            if start_keys and (key := _page_key(response.asked)) in start_keys:
                 answered.add(key)
             question = response.is_question()
             if response.error:  # a body the crawl could not decode either: it failed there
@@ -211,7 +213,7 @@ class Reparse:
     writers: dict = field(default_factory=dict)
     sealed: dict = field(default_factory=lambda: {name: [] for name in DATA_DATASETS})
     latest: dict = field(default_factory=dict)  # (site, question_id) -> fetched_at of the page written
-    read: set = field(default_factory=set)  # question keys (_question_key) with a good page
+    read: set = field(default_factory=set)  # question keys (_page_key) with a good page
     superseded: set = field(default_factory=set)  # (site, question_id, fetched_at) of pages a later one replaced
     # (site, doctor_id) -> (rank, row): a doctor's row is read from the first page naming them
     # (as a crawl writes it) of the newest crawl that does (as the latest view keeps it).
@@ -237,24 +239,24 @@ class Reparse:
 
     def add(self, chunk: Chunk) -> None:
         self.stats.update(chunk.counts)
-        self.start_urls.update((_question_key(url), url) for url in chunk.crawl.start_urls)
+        self.start_urls.update((_page_key(url), url) for url in chunk.crawl.start_urls)
         self.answered |= chunk.answered
         for line in chunk.errors:
             logger.error("%s", line)
         for url, kind, retries in chunk.failed:
             if kind is None:  # a sitemap or a listing read whole at last: its failures are undone
-                self.bad.pop(_question_key(url), None)
-            elif (key := _question_key(url)) not in self.read:
+                self.bad.pop(_page_key(url), None)
+            elif (key := _page_key(url)) not in self.read:
                 self.bad[key] = (kind, self.bad.get(key, (None, 0))[1] + 1, retries)
         for crawl, url, retries in chunk.retried:
-            tries = self.tries[key] = self.tries.get(key := (crawl, _question_key(url)), 0) + 1
+            tries = self.tries[key] = self.tries.get(key := (crawl, _page_key(url)), 0) + 1
             if tries <= retries:  # the crawl's middleware asked again instead: never a response received
                 self.stats["response_received_count"] -= 1
         for page in chunk.pages:
             self._add_page(page)
 
     def _add_page(self, page: Page) -> None:
-        asked = _question_key(page.asked)
+        asked = _page_key(page.asked)
         self.bad.pop(asked, None)
         self.read.add(asked)
         item = QuestionPageItem(family=page.family, fetched_url=page.url, fetched_at=page.fetched_at,
@@ -348,9 +350,11 @@ _GAVE_UP = {"http_error": "HTTP error", "not_found": "HTTP 404", "blocked": "blo
             "undecodable": "undecodable body"}
 
 
-def _question_key(url: str) -> str:
-    """One question whatever URL named it (`?ref=x`, a trailing slash): its site's key."""
-    return site_for(url).question_key(url)
+def _page_key(url: str) -> str:
+    """One page whatever URL named it: a question's key by its site (`?ref=x`, a trailing
+    slash), any other page's URL without its fragment (a listing's `?page=2` is a page of its own)."""
+    site = site_for(url)
+    return site.question_key(url) if site.is_question_url(url) else url.partition("#")[0]
 
 
 def _drop_rows(path: Path, superseded: set) -> None:
@@ -452,8 +456,30 @@ def run_reparse(paths, out: str | Path = "data", processes: int | None = None, s
     reparse.stats["reparse/archive_files"] = len(files)
     tasks = tasks_of(files, processes)
     progress = Progress(sum(t[3] for t in tasks), stream)
-    with _logging(root, reparse.crawl_id, progress.stream), _running(root, reparse.crawl_id):
+    with _logging(root, reparse.crawl_id, progress.stream), _running(root, reparse.crawl_id), _stop_handlers_kept():
         return _run(reparse, tasks, processes, paths, settings, progress)
+
+
+_STOPS = (signal.SIGINT, signal.SIGTERM)
+
+
+@contextmanager
+def _stop_handlers_kept():
+    """The SIGINT and SIGTERM handlers of before the reparse, after it (_ignore_stops)."""
+    main = threading.current_thread() is threading.main_thread()  # signals are the main thread's
+    before = {signum: signal.getsignal(signum) for signum in _STOPS} if main else {}
+    try:
+        yield
+    finally:
+        for signum, handler in before.items():
+            signal.signal(signum, handler)
+
+
+def _ignore_stops() -> None:
+    """A Ctrl-C or SIGTERM once the commit begins would leave files published and no row."""
+    if threading.current_thread() is threading.main_thread():
+        for signum in _STOPS:
+            signal.signal(signum, signal.SIG_IGN)
 
 
 @contextmanager
@@ -485,6 +511,7 @@ def _run(reparse, tasks, processes: int, paths, settings, progress) -> CrawlResu
             progress.update(chunk.bytes, len(chunk.pages))
         progress.close()
         reparse.finish_counts()
+        _ignore_stops()  # from here on the reparse is committed, then its row written: whole
         written = reparse.commit()
     except KeyboardInterrupt:
         reparse.abort()

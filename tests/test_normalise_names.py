@@ -63,6 +63,15 @@ def test_credentials_alone_are_no_name(raw, creds):
     assert (n.display_name, n.given_name, n.family_name, n.credentials) == (None, None, None, creds)
 
 
+@pytest.mark.parametrize("raw, given, family, creds", [
+    ("Ma Le, MD", "Ma", "Le", ("MD",)), ("Do Le", "Do", "Le", ()), ("Le Do MD", "Le", "Do", ("MD",)),  # names, as written
+    ("Jane Doe, MD, FRCS(C)", "Jane", "Doe", ("MD", "FRCS")), ("Jane Doe, MD (Board Certified)", "Jane", "Doe", ("MD",)),
+])
+def test_names_that_are_also_credentials_stay_names(raw, given, family, creds):
+    n = parse_name(raw)
+    assert (n.given_name, n.family_name, n.credentials, n.unread) == (given, family, creds, ())
+
+
 @pytest.mark.parametrize("raw, unread", [("Kamran Khoobehi, Verified", ("Verified",)),
                                          ("Kamran Khoobehi, MD, Top Doctor", ("Top", "Doctor"))])
 def test_a_word_after_the_comma_is_never_a_given_name(raw, unread):

@@ -74,6 +74,7 @@ def test_count(v, want):
     ("SEPTEMBER 5, 2019", None, "2019-09-05"), ("5 Sep 2019", None, "2019-09-05"),
     (None, 1350932400, "2012-10-22"), (None, 1350932400000, "2012-10-22"),  # epoch seconds, milliseconds
     (None, float("nan"), None), (None, 1e20, None), (None, float("inf"), None),
+    (None, 0, None), (None, -1, None), (None, 1e11, None), (None, 4133980800, None),  # placeholders, years no site was up
 ])
 def test_dates(shown, ts, want):
     assert to_iso_date(shown, ts) == want

@@ -473,3 +473,31 @@ def test_a_site_whose_question_urls_no_site_definition_knows_says_so(hostile, tm
     assert result.returncode == 1, result.stderr[-2000:]
     (row,) = crawl_rows(tmp_path / "data")
     assert row["status"] == "failed" and "the sitemaps named 5 URLs, none a question page" in row["message"]
+
+
+def test_a_sitemap_cut_off_on_every_attempt_gives_its_whole_urls_not_the_one_cut_in_two(reference_site, hostile,
+                                                                                        tmp_path):
+    site = reference_site(questions=12)
+    paths = question_paths(site.url, 6)
+    box = {}
+
+    def route(path):
+        if path == "/robots.txt":
+            return robots(sitemap=f"{box['url']}/sitemap.xml")
+        if path == "/sitemap.xml":  # cut inside the last URL, every time
+            whole = urlset(f"{box['url']}{p}" for p in paths)
+            return Reply(200, whole[: whole.rindex(b"</loc>") - 4], XML)
+        if path == "/":
+            return Reply(200, b"<html><body>home</body></html>")
+        return None
+
+    server = hostile(route, site.url)
+    box["url"] = server.url
+    result = crawl(server.url + "/", "--out", tmp_path / "data", "-s", "RETRY_TIMES=2")
+    assert result.returncode in (0, 4), result.stderr[-2000:]
+    assert server.hits["/sitemap.xml"] == 3  # retried, then given up on
+    assert not any(path.startswith(paths[-1][:-4]) for path in server.hits)  # the URL cut in two never asked
+    assert sorted(r["url"].rsplit("/", 1)[1] for r in questions_of(tmp_path / "data")) == \
+        sorted(p.rsplit("/", 1)[1] for p in paths[:-1])
+    (row,) = crawl_rows(tmp_path / "data")
+    assert row["pages_truncated"] == 3 and row["pages_failed"] == 1

@@ -209,10 +209,13 @@ class QuestionsSpider(scrapy.Spider):
 
     def parse_sitemap(self, response):
         body = self.sitemap_body(response)
-        if discovery.sitemap_cut_off(body) and (retry := self.retry_truncated(response, "sitemap")):
+        cut = discovery.sitemap_cut_off(body)
+        if cut and (retry := self.retry_truncated(response, "sitemap")):
             yield retry  # its URLs come with the whole sitemap (sitemaps_first waits for it)
             return
         kind, entries = discovery.read_sitemap(response.url, body)
+        if cut:  # given up on: what was read whole, not its last URL, perhaps cut in two
+            entries = entries[:-1]
         if not kind:
             self.count("pages/malformed")
             logger.warning("Not a sitemap: %s", response.url)

@@ -52,17 +52,23 @@ def parse_shown_date(text: str | None) -> str | None:
     return None
 
 
+_SITES_UP, _SITES_UP_TO = 1995, 2100  # the years an epoch timestamp of a page can name
+
+
 def parse_timestamp(value) -> str | None:
     """The calendar date of a timestamp in its own offset ("2012-10-22T23:30:00-07:00" -> 2012-10-22).
     Epoch numbers (seconds or milliseconds) have no offset of their own: read as UTC."""
     if value is None or isinstance(value, bool):
         return None
     if isinstance(value, (int, float)):
-        secs = value / 1000 if value > 1e11 else value
+        secs = value / 1000 if value >= 1e11 else value
         try:
-            return datetime.fromtimestamp(secs, tz=timezone.utc).date().isoformat()
+            day = datetime.fromtimestamp(secs, tz=timezone.utc).date()
         except (OverflowError, OSError, ValueError):  # NaN, inf, past year 9999: no date
             return None
+        # 0 or -1 stand for "none" (1970-01-01 is no date a question was asked on), and so
+        # does a year no site of answers has been up in
+        return day.isoformat() if _SITES_UP <= day.year <= _SITES_UP_TO else None
     m = _ISO.match(str(value).strip())
     return _iso(*m.groups()) if m else None
 

@@ -59,6 +59,13 @@ def parser() -> Parser:
     return Parser(lexicon=lex)
 
 
+def _as_credential(word: str) -> str | None:
+    """A word spelt as a credential of the vocabulary is spelt ("MD", "M.D.", "PhD"), as it
+    is: "Ma" and "Do" are names, MA and DO credentials."""
+    credential = _vocab().get(_key(word))
+    return credential if credential == word.replace(".", "").strip(",") else None
+
+
 def _roles(text: str) -> list[tuple[str, Role]]:
     """(word, role) of `text` read as a name by nameparser."""
     return [(tok.text, tok.role) for tok in parser().parse(text).tokens]
@@ -88,14 +95,16 @@ def parse_name(name: str | None) -> Name:
     text = " ".join(words).rstrip(",").strip()
     vocab = _vocab()
     printed = text.replace(",", " ").split()
-    if all(_key(w) in vocab for w in printed):  # "MD", "M.D., FACS": no name printed
-        return Name(raw, None, None, None, None, None, tuple(vocab[_key(w)] for w in printed))
+    if all(_as_credential(w) for w in printed):  # "MD", "M.D., FACS": no name printed ("Ma Le", "Do Le" are names)
+        return Name(raw, None, None, None, None, None, tuple(map(_as_credential, printed)))
     # After a comma the site prints credentials and badges, never a given name: nameparser's
     # "Last, First" would make "Jo Smith, Verified" Verified Jo Smith. When a word after the
     # comma is no credential or generation, the name is what comes before it.
     head, comma, after = text.partition(",")
     if comma and not all(_key(w) in vocab or _key(w) in GENERATIONAL for w in after.replace(",", " ").split()):
-        tokens = _roles(head) + [(after, Role.SUFFIX)]
+        # nameparser's own reading of them, its name roles taken for post-nominal ones ("(Board
+        # Certified)" stays a nickname: no word of the name, nor an unread credential)
+        tokens = _roles(head) + [(t, role if role == Role.NICKNAME else Role.SUFFIX) for t, role in _roles(after)]
     else:
         tokens = _roles(text)
     given, middle, family, suffix, creds, unread = [], [], [], [], [], []
