@@ -139,6 +139,7 @@ def test_a_rating_on_its_scale_is_read_however_the_scale_is_written(text):
     (parse_review_count, "1,234 reviews", 1234),
     (parse_rating, "4.7 stars (68 reviews)", 4.7), (parse_rating, "4.7 (68 reviews)", 4.7),
     (parse_count, 3.0, 3), (parse_review_count, 68.0, 68), (legacy_vote, "voteCount=3;", 4),
+    (parse_review_count, "4.8-68 reviews", 68), (parse_review_count, "4.8 out of 5 stars-68 reviews", 68),  # dashes
 ])
 def test_numbers_read_whole_are_read(parse, text, want):
     assert parse(text) == want

@@ -22,7 +22,7 @@ def decode(url: str, html, content_type: str | bytes | None = None) -> tuple[str
     if bom is not None:
         data = data[len(mark):]
     if bom is None and b"\x00" in data:  # no UTF-8 page holds NULs; UTF-16 or -32 without a mark does
-        bom = _wide(declared_charset(data, content_type))
+        bom = _wide(declared_charset(b"", content_type))  # the header's word (a meta's is in that charset)
     if bom in (None, "utf-8"):
         try:
             return data.decode("utf-8"), data

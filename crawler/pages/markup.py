@@ -18,8 +18,8 @@ from .tree import parse_html
 # and HTML's other block elements and table cells, which a reader sees apart ("<td>Botox</td>
 # <td>Dysport</td>" is not "BotoxDysport").
 _BLOCK = frozenset("""p div li h1 h2 h3 h4 h5 h6 blockquote ul ol dl dt dd address article aside details
-    summary dialog fieldset figure figcaption footer form header hgroup hr main nav pre section
-    table caption tr td th""".split())
+    summary dialog fieldset legend figure figcaption footer form header hgroup hr main nav pre section
+    search center menu table caption tr td th""".split())
 _SKIP = frozenset("script style template noscript title head iframe object embed svg".split())
 _BR = object()
 _BLOCK_MARK = object()

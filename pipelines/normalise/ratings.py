@@ -10,7 +10,9 @@ from .votes import count_of_digits, count_of_number, whole_number
 _NUM = re.compile(r"(?<![\d/])(?<!\d[.,])([-\u2212]?\d+(?:[.,]\d+)?)")
 _OUT_OF = re.compile(_NUM.pattern + r"\s*(?:out\s+of|of|/)\s*5\b")
 _REVIEWS = re.compile(r"(\d[\d,]*)\s*reviews?\b", re.I)
-_MINUS = ("-", "\u2212")
+# A sign: a minus at the start, or after a space or a bracket; not a dash after a word or a
+# number ("4.8-68 reviews", "stars-68 reviews").
+_MINUS = re.compile("(?:^|[\\s(\\[])[-\u2212]$")
 
 
 def parse_rating(value) -> float | None:
@@ -49,7 +51,7 @@ def parse_review_count(value) -> int | None:
     if s.isdecimal():
         return count_of_digits(s)
     m = _REVIEWS.search(s)
-    if not m or not whole_number(s, m.start(1), m.end(1)) or s[:m.start(1)].endswith(_MINUS):
+    if not m or not whole_number(s, m.start(1), m.end(1)) or _MINUS.search(s, 0, m.start(1)):
         return None
     return count_of_digits(m.group(1).replace(",", ""))
 

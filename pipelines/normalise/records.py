@@ -93,11 +93,11 @@ def _with_extras(record: dict, item, reads: frozenset) -> dict:
 
 def _cleaned(value):
     """A passed-through value: a string as printed ("\n   Cost\n  ") cleaned, or None when
-    empty; a list's strings too (its empty ones dropped); numbers and booleans as they are."""
+    empty; a list's strings too, in their places; numbers and booleans as they are."""
     if isinstance(value, str):
         return collapse(value)
     if isinstance(value, list):
-        return [v for v in map(_cleaned, value) if v is not None]
+        return [_cleaned(v) for v in value]
     return value
 
 
