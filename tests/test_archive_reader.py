@@ -123,14 +123,18 @@ def test_the_crawl_of_a_file_is_its_warcinfo_s_else_the_file_alone(tmp_path):
                   "application/warc-fields")
     (tmp_path / "ours.warc").write_bytes(ours + RECORDS[1][0])
     assert crawl_of(tmp_path / "ours.warc") == (datetime(2026, 1, 31, tzinfo=timezone.utc), "20260131T000000Z-5ee5ee55",
-                                                None, None, None)
+                                                None, None, None, ())
     retrying = record("warcinfo", None, b"crawl-id: c\r\nretry-times: 6\r\nblock-retry-times: 4\r\n"
                                         b"retry-http-codes: 500, 502,x\r\n", "application/warc-fields")
     (tmp_path / "retrying.warc").write_bytes(retrying)
-    assert crawl_of(tmp_path / "retrying.warc")[1:] == ("c", 6, 4, {500, 502})
+    assert crawl_of(tmp_path / "retrying.warc")[1:5] == ("c", 6, 4, {500, 502})
+    started = record("warcinfo", None, b"crawl-id: c\r\ndescription: doctor-answers crawl of http://h/ http://h/q/1\r\n",
+                     "application/warc-fields")
+    (tmp_path / "started.warc").write_bytes(started)
+    assert crawl_of(tmp_path / "started.warc").start_urls == ("http://h/", "http://h/q/1")
     never = record("warcinfo", None, b"crawl-id: c\r\nretry-times: 0\r\nretry-http-codes: \r\n", "application/warc-fields")
     (tmp_path / "never.warc").write_bytes(never)  # RETRY_ENABLED=False, or no status retried
-    assert crawl_of(tmp_path / "never.warc")[1:] == ("c", 0, None, frozenset())
+    assert crawl_of(tmp_path / "never.warc")[1:5] == ("c", 0, None, frozenset())
     (tmp_path / "theirs.warc").write_bytes(b"".join(r for r, _ in RECORDS))  # wget's warcinfo: no crawl-id
     assert crawl_of(tmp_path / "theirs.warc")[:2] == (FETCHED, str(tmp_path / "theirs.warc"))
     odd = record("warcinfo", None, b"crawl-id: 20261399T000000Z-other\r\n", "application/warc-fields")
