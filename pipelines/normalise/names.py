@@ -60,8 +60,8 @@ def parser() -> Parser:
 
 
 def _as_credential(word: str) -> str | None:
-    """A word spelt as a credential of the vocabulary is spelt ("MD", "M.D.", "PhD"), as it
-    is: "Ma" and "Do" are names, MA and DO credentials."""
+    """The credential a word is when it is spelt as the vocabulary spells it ("MD", "M.D.",
+    "PhD"), else None: "Ma" and "Do" are names, MA and DO credentials."""
     credential = _vocab().get(_key(word))
     return credential if credential == word.replace(".", "").strip(",") else None
 
