@@ -142,7 +142,10 @@ class Tree:
         """Absolute links to question pages (by the site's rule), without fragments, each
         once, in page order."""
         out: dict[str, None] = {}
+        prefix = self.site.question_prefix
         for h in hrefs:
+            if prefix not in h:  # no question's path in it, absolute or not: no need to join it
+                continue
             try:
                 url = join_url(self.url, h.strip()).split("#", 1)[0]
             except ValueError:  # not a URL: not a link to follow

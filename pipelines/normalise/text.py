@@ -45,7 +45,7 @@ def text(paragraphs) -> str | None:
     """A title or body (paragraphs of raw lines) as the contract's text; None if empty."""
     out = []
     for lines in paragraphs or ():
-        if any("{{" in line for line in lines):  # a template may span lines: removed before they are cut
+        if "{{" in "".join(lines):  # a template may span lines: removed before they are cut
             raw = _LINE_SEP.join(line.replace(_LINE_SEP, "") for line in lines)
             lines = _TEMPLATE.sub("", raw).split(_LINE_SEP)
         paragraph = "\n".join(filter(None, map(clean, lines)))
