@@ -132,7 +132,7 @@ def run_crawl(start_urls: list[str], out: str | Path = "data", max_pages: int | 
         raise refused[0]
     stats = crawler.stats.get_stats()
     result.stats, result.seconds = stats, time.monotonic() - began
-    result.status = stats.get("crawl/status", "failed")
+    result.status = stats.get("crawl/status") or ("interrupted" if startup_signals.asked_to_stop() else "failed")
     result.crawl_id = stats.get("crawl/id", result.crawl_id)
     return result
 

@@ -17,6 +17,7 @@ from contextlib import contextmanager
 
 _SIGNALS = (signal.SIGINT, signal.SIGTERM)
 _held: list[int] = []
+_stops: list[int] = []  # the signals Scrapy's handler was given, this crawl
 
 
 def hold() -> None:
@@ -29,6 +30,7 @@ def held():
     """Hold the signals for a crawl; the handlers of before it afterwards (a crawl run in a
     process that goes on, such as a test's)."""
     before = {signum: signal.getsignal(signum) for signum in _SIGNALS}
+    _stops.clear()
     hold()
     try:
         yield
@@ -50,6 +52,16 @@ def release(process) -> None:
     install_signal_handlers=False) and send a held one again; call it once the engine runs."""
     from scrapy.utils.ossignal import install_shutdown_handlers
 
-    install_shutdown_handlers(process._signal_shutdown)  # what CrawlerProcess.start would install
+    def shutdown(signum, frame):  # what CrawlerProcess.start would install, noted
+        _stops.append(signum)
+        process._signal_shutdown(signum, frame)
+
+    install_shutdown_handlers(shutdown)
     if _held:
         os.kill(os.getpid(), _held.pop())
+
+
+def asked_to_stop() -> bool:
+    """Whether the crawl was asked to stop by a signal (a second one forces Scrapy to end the
+    process's crawl before its row is written: it is still an interrupted crawl)."""
+    return bool(_stops)

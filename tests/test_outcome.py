@@ -202,6 +202,24 @@ def test_a_crawl_stopped_while_it_starts_still_gets_its_row(reference_site, tmp_
     assert row["status"] == "interrupted" and "stopped by a signal" in row["message"]
     assert f"crawl {row['crawl_id']}: interrupted" in result.stdout
 
+
+def test_a_crawl_stopped_twice_is_interrupted_not_failed(reference_site, tmp_path):
+    """A second Ctrl-C forces Scrapy to end at once, before the crawl's row is written: the
+    exit status and the summary still say interrupted (they said failed, exit 1)."""
+    site = reference_site(questions=600, faults="latency=20ms")
+    out = tmp_path / "data"
+    process = subprocess.Popen(crawl_command(site.url, "--out", out), stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
+    try:
+        wait_for(lambda: question_hits(site) >= 40, what="40 questions fetched")
+        process.send_signal(signal.SIGINT)
+        process.send_signal(signal.SIGINT)
+        stdout, stderr = process.communicate(timeout=120)
+    finally:
+        process.kill()
+    assert process.returncode == 130, stderr[-2000:]
+    assert ": interrupted" in stdout and ": failed" not in stdout + stderr
+
 # ---- changes nobody wrote a fault for -------------------------------------------------------
 
 class HostileProxy:
