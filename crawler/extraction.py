@@ -38,12 +38,8 @@ def extract_page(url: str, body: bytes, content_type: str | bytes | None = None)
     from crawler.pages import PageError, parse_question_page
     from pipelines.normalise.records import page_records
 
-    from crawler.sites import site_of_page
-
     try:
         page = parse_question_page(url, body, content_type)
-        # A canonical link that is not the site's own (javascript:, another host) is not the url.
-        page.url = site_of_page(url, page.url).page_url(page.url, url)
         return PageExtract(page.family, page.related_urls, page_records(page))
     except PageError:
         raise

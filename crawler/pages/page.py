@@ -88,7 +88,9 @@ class QuestionPageObject(ItemPage):
         return self.name
 
     def url(self) -> str:
-        return self.tree.canonical_url()
+        # Its canonical link when that is the site's own question URL (not `javascript:`,
+        # another site, garbage), else the URL fetched
+        return self.tree.site.page_url(self.tree.canonical, self.tree.url)
 
     def fetched_url(self) -> str:
         return self.tree.url

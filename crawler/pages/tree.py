@@ -71,7 +71,7 @@ class Tree:
     """The root of a page, the site it is of (its URL's: crawler.sites), and its elements by
     declared class key and by tag (TAGS)."""
 
-    __slots__ = ("root", "url", "site", "classes", "tags", "keys")
+    __slots__ = ("root", "url", "canonical", "site", "classes", "tags", "keys")
 
     def __init__(self, root, url: str, keys: ClassKeys):
         self.root, self.url, self.keys = root, url, keys
@@ -89,7 +89,8 @@ class Tree:
                         classes[key].append(el)
                     else:
                         classes[key] = [el]
-        self.site = site_of_page(url, self.canonical_url())
+        self.canonical = self._canonical_url()  # the page's word on its URL, read once
+        self.site = site_of_page(url, self.canonical)
 
     def classed(self, key: str) -> list:
         """Elements whose class holds the declared token (or a token with this prefix)."""
@@ -125,7 +126,7 @@ class Tree:
                 return m.get("content")
         return None
 
-    def canonical_url(self) -> str:
+    def _canonical_url(self) -> str:
         """The first canonical link's URL, else the URL fetched. `rel` is a list of keywords,
         in any case ("Canonical", "nofollow canonical")."""
         for link in self.tagged("link"):
