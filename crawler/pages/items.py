@@ -14,6 +14,12 @@ from dataclasses import dataclass, field
 Text = list[list[str]]
 
 
+def json_scalar(value) -> str | int | float | None:
+    """A value of a page's JSON data as an item's plain value: a string or a number as it is;
+    a list or an object is no value (the first number of "[3, 7]" is not a count)."""
+    return value if isinstance(value, (str, int, float)) else None
+
+
 @dataclass(slots=True, kw_only=True)
 class Byline:
     name: str | None = None           # as printed ("Joseph A. Eviatar, MD, FACS")

@@ -10,7 +10,7 @@ import json
 from collections import Counter
 
 from .errors import TruncatedPage, UnknownLayout
-from .items import Answer, Byline, Question
+from .items import Answer, Byline, Question, json_scalar
 from .markup import html_paragraphs, plain_paragraphs, text_of
 from .page import ItemPage, QuestionPageObject
 from .tree import only_int
@@ -30,12 +30,6 @@ def _id(value) -> str:
     if isinstance(value, int) and not isinstance(value, bool):
         return str(value)
     return value.strip() if isinstance(value, str) else ""
-
-
-def _plain(value):
-    """A JSON value as a plain value: str and numbers as they are; a list or an object is
-    no value (the first number of "[3, 7]" is not a count)."""
-    return value if isinstance(value, (str, int, float)) else None
 
 
 def _dict(value) -> dict:
@@ -154,7 +148,7 @@ class _Content(ItemPage):
         return html_paragraphs(_str(self.data.get("bodyHtml")))
 
     def date_time(self):
-        return _plain(self.data.get("createdAt"))  # an ISO string, or epoch seconds or milliseconds
+        return json_scalar(self.data.get("createdAt"))  # an ISO string, or epoch seconds or milliseconds
 
 
 class NextjsQuestion(_Content):
@@ -192,7 +186,7 @@ class NextjsAnswer(_Content):
         return self._id()
 
     def vote(self):
-        return _plain(self.data.get("helpfulCount"))
+        return json_scalar(self.data.get("helpfulCount"))
 
     def vote_kind(self) -> str:
         return "count"
@@ -222,7 +216,7 @@ class NextjsByline(ItemPage):
         return _str(self.data.get("subtitle")) or None
 
     def rating(self):
-        return _plain(_dict(self.data.get("rating")).get("average"))
+        return json_scalar(_dict(self.data.get("rating")).get("average"))
 
     def review_count(self):
-        return _plain(_dict(self.data.get("rating")).get("count"))
+        return json_scalar(_dict(self.data.get("rating")).get("count"))

@@ -6,7 +6,7 @@ import json
 from lxml import etree
 
 from .errors import UnknownLayout
-from .items import Answer, Byline, Question
+from .items import Answer, Byline, Question, json_scalar
 from .markup import paragraphs, text_of
 from .page import ElementPage, ItemPage, QuestionPageObject
 from .tree import only_int
@@ -144,7 +144,7 @@ class ProviderCardAnswer(ElementPage):
             except ValueError:
                 continue
             if isinstance(data, dict) and "likeCount" in data:
-                return _plain(data["likeCount"])
+                return json_scalar(data["likeCount"])
         return None
 
     def vote_kind(self) -> str:
@@ -159,12 +159,6 @@ class ProviderCardAnswer(ElementPage):
     def byline(self) -> Byline | None:
         card = self.parts.get("Media--providerCard")
         return ProviderCardByline(card, self.card_parts.get(card, {}), self.site).to_item() if card is not None else None
-
-
-def _plain(value):
-    """A JSON value as a plain value: str and numbers as they are; a list or an object is
-    no value (the first number of "[3, 7]" is not a count)."""
-    return value if isinstance(value, (str, int, float)) else None
 
 
 _ARIA_LABELLED = etree.XPath("descendant-or-self::*[@aria-label][not(self::a or self::meta)]")
