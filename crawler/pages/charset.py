@@ -1,7 +1,9 @@
 """A page's bytes to text, as browsers read them: a byte-order mark, else the bytes as
 UTF-8 when they are UTF-8 (whatever the page declares: a wrong declaration on UTF-8 text is
-common; but bytes with NULs are no UTF-8 page, and UTF-16 or -32 when the header says so), else the charset the HTTP Content-Type header declares, else the page's own
-<meta charset> or http-equiv. Bytes that none of these reads make a PageError."""
+common; but bytes with NULs are no UTF-8 page, and UTF-16 or -32 when the header says so),
+else the charset the HTTP Content-Type header declares, else the page's own <meta charset>
+or http-equiv. Bytes that none of these reads make a PageError; bytes that stop inside a
+character, a TruncatedPage."""
 from __future__ import annotations
 
 import codecs
@@ -35,10 +37,8 @@ def decode(url: str, html, content_type: str | bytes | None = None) -> tuple[str
         raise PageError(url, "unreadable bytes (not UTF-8, and no charset declared)")
     try:
         text = data.decode(charset)
-    except UnicodeDecodeError as error:
+    except (UnicodeDecodeError, LookupError) as error:
         _cut_inside_a_character(url, data, error)
-        raise PageError(url, f"unreadable bytes (not the {charset} the page declares)") from None
-    except LookupError:
         raise PageError(url, f"unreadable bytes (not the {charset} the page declares)") from None
     return text, text
 
@@ -46,10 +46,10 @@ def decode(url: str, html, content_type: str | bytes | None = None) -> tuple[str
 _CUT = ("unexpected end of data", "truncated data", "incomplete multibyte sequence")  # the codecs' words
 
 
-def _cut_inside_a_character(url: str, data: bytes, error: UnicodeDecodeError) -> None:
+def _cut_inside_a_character(url: str, data: bytes, error: Exception) -> None:
     """A page whose only undecodable bytes are its last, a character begun and not ended, was
     cut off in transfer (a retry may get it whole), not written in another charset."""
-    if error.end == len(data) and error.reason in _CUT:
+    if isinstance(error, UnicodeDecodeError) and error.end == len(data) and error.reason in _CUT:
         raise TruncatedPage(url, "truncated page (cut inside a character)")
 
 

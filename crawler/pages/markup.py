@@ -3,8 +3,8 @@ of raw lines, `Text`), and one-line values (`text_of`).
 
 Paragraphs split at block boundaries (p, div, li, h1-h6, blockquote, ul, ol, HTML's other
 block elements, table cells) and at runs of two or more `<br>` with only white space between
-them; a lone `<br>` ends a line. Scripts, styles and the like are never text. Lines stay as printed (the normalisers clean them);
-lines and paragraphs of white space only are dropped here.
+them; a lone `<br>` ends a line. Scripts, styles and the like are never text. Lines stay as
+printed (the normalisers clean them); lines and paragraphs of white space only are dropped.
 """
 from __future__ import annotations
 
