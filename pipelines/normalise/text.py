@@ -1,11 +1,11 @@
 """The contract's text rules: one cleaner for every string the records hold.
 
 A line is cleaned once, by `clean`: NFC, invisible characters (soft hyphens, zero-width spaces,
-direction marks, control characters, halves of a surrogate pair) dropped, every white space run (non-breaking spaces too) one space, trimmed.
-Titles and bodies come as paragraphs of raw lines (crawler.pages.items.Text: the page objects
-split the markup at blocks and <br>s); templates `{{ ... }}` are never text,
-even across lines; empty lines and paragraphs are dropped, lines joined by "\\n",
-paragraphs by "\\n\\n".
+direction marks, control characters, halves of a surrogate pair) dropped, every white space
+run (non-breaking spaces too) one space, trimmed. Titles and bodies come as paragraphs of raw
+lines (crawler.pages.items.Text: the page objects split the markup at blocks and <br>s);
+templates `{{ ... }}` are never text, even across lines; empty lines and paragraphs are
+dropped, lines joined by "\\n", paragraphs by "\\n\\n".
 """
 from __future__ import annotations
 
@@ -17,12 +17,13 @@ _LINE_SEP = "\x00"
 
 
 # Characters a page holds but a reader never sees: soft hyphens, zero-width spaces, word
-# joiners, byte-order marks, direction marks (Arabic's too) and embeddings. Left in, "Derm\u00adatologist" is no
-# specialty and "\u200ePhoenix" no city. Zero-width (non-)joiners stay: they change how some
-# scripts and emoji are drawn. So do control characters (NUL, ESC: a JSON string's "\u001b[2J"
-# would clear the terminal of whoever queries the data) and a lone half of a surrogate pair
-# (JSON's "\ud800": no character, and no UTF-8 a Parquet string can hold); the controls that
-# are white space (str.split's: tab, line feed, \x1c-\x1f, \x85) separate words instead.
+# joiners, byte-order marks, direction marks (Arabic's too) and embeddings. Left in,
+# "Derm\u00adatologist" is no specialty and "\u200ePhoenix" no city. Zero-width (non-)joiners
+# stay: they change how some scripts and emoji are drawn. Dropped too: control characters
+# (NUL, ESC: a JSON string's "\u001b[2J" would clear the terminal of whoever queries the data)
+# and a lone half of a surrogate pair (JSON's "\ud800": no character, and no UTF-8 a Parquet
+# string can hold); the controls that are white space (str.split's: tab, line feed,
+# \x1c-\x1f, \x85) separate words instead.
 # (A pattern, not str.translate: a dict table costs a lookup per character of every line.)
 _INVISIBLE = re.compile("[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\u00ad\u061c\u200b\u200e\u200f"
                         "\u202a-\u202e\u2060-\u2064\u2066-\u2069\ud800-\udfff\ufeff]")
