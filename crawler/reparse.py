@@ -249,7 +249,8 @@ class Reparse:
             elif (key := _page_key(url)) not in self.read:
                 self.bad[key] = (kind, self.bad.get(key, (None, 0))[1] + 1, retries)
         for crawl, url, retries in chunk.retried:
-            tries = self.tries[key] = self.tries.get(key := (crawl, _page_key(url)), 0) + 1
+            key = (crawl, _page_key(url))
+            self.tries[key] = tries = self.tries.get(key, 0) + 1
             if tries <= retries:  # the crawl's middleware asked again instead: never a response received
                 self.stats["response_received_count"] -= 1
         for page in chunk.pages:

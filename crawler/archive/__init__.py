@@ -12,6 +12,9 @@
 from __future__ import annotations
 
 SUFFIXES = (".warc.gz", ".warc")
+# How our warcinfo `description` begins, before the crawl's start URLs: the extension writes
+# it, the reader takes the start URLs from it.
+STARTED_ON = "doctor-answers crawl of "
 
 
 def is_warc(name) -> bool:

@@ -30,7 +30,7 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.bufferedreaders import ChunkedDataReader
 from warcio.timeutils import iso_date_to_datetime
 
-from crawler.archive import is_warc
+from crawler.archive import STARTED_ON, is_warc
 from crawler.archive.files import REQUESTED_URI
 from crawler.discovery import is_question_url
 from crawler.inputs import files_in
@@ -143,12 +143,9 @@ def crawl_of(path: str | Path) -> Crawl:
         except ValueError:  # shaped like ours, not a date: the warcinfo's date stands
             pass
     description = info.get("description", "")
-    start_urls = tuple(description[len(_STARTED_ON):].split()) if description.startswith(_STARTED_ON) else ()
+    start_urls = tuple(description[len(STARTED_ON):].split()) if description.startswith(STARTED_ON) else ()
     return Crawl(started, name, _count(info.get("retry-times")), _count(info.get("block-retry-times")),
                  _codes(info.get("retry-http-codes")), start_urls)
-
-
-_STARTED_ON = "doctor-answers crawl of "  # crawler.archive.extension's warcinfo description
 
 
 def _count(value: str | None) -> int | None:
