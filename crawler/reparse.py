@@ -118,69 +118,80 @@ def _retries(crawl: Crawl, kind: str, status: int) -> int | None:
 def read_chunk(task: tuple[str, int, int | None, int]) -> Chunk:
     """Extract the question pages of one byte range of an archive file (in a pool process)."""
     path, start, end, size = task
-    pages, failed, retried, counts, errors = [], [], [], Counter(), []
-    crawl = crawl_of(path)
-    start_keys, answered = {_page_key(url) for url in crawl.start_urls}, set()
-
-    def damaged(offset: int, error: Exception) -> None:
-        counts["archive/damaged"] += 1
-        errors.append(f"{path}: damaged record at byte {offset}, passed over ({error_text(error)})")
-
+    reader = ChunkReader(path, Chunk(size, [], [], [], Counter(), [], crawl_of(path), set()))
     try:
-        for response in responses(path, start, end, on_damage=damaged):
-            _count_response(counts, response.status)
-            if start_keys and (key := _page_key(response.asked)) in start_keys:
-                answered.add(key)
-            question = response.is_question()
-            if response.error:  # a body the crawl could not decode either: it failed there
-                counts[UNDECODABLE] += 1
-                if question:
-                    failed.append((response.asked, "undecodable", _retries(crawl, "undecodable", response.status)))
-                continue
-            if response.status in site_for(response.url).block_statuses and \
-                    is_block_page(response.body, response.content_type, response.url):
-                # Counted whatever the page, as the crawl's block middleware does, and given up
-                # on (a robots.txt, a sitemap as much as a question) once its retries are spent.
-                counts["pages/blocked"] += 1
-                failed.append((response.asked, "blocked", retries := _retries(crawl, "blocked", response.status)))
-                if retries:
-                    retried.append((crawl.name, response.asked, retries))
-                continue
-            if response.status == 304 and question:  # unchanged since an earlier crawl: its page is there
-                counts["pages/not_modified"] += 1
-                continue
-            if not 200 <= response.status < 300 or not question:  # the crawl's spider gets 2xx
-                outcome, retries = _not_a_question_page(response, question, crawl, counts)
-                failed.extend(outcome)
-                if retries:
-                    retried.append((crawl.name, response.asked, retries))
-                continue
-            try:
-                extract = extract_page(response.url, response.body, response.content_type)
-            except BlockedPage:
-                kind = "blocked"
-            except TruncatedPage:
-                kind = "truncated"
-            except UnknownLayout as error:
-                kind = "unknown_layout"
-                errors.append(f"Page of no known layout, not recorded: {error}")
-            except PageError as error:
-                kind = "malformed"
-                errors.append(f"Malformed page, not recorded: {error}")
-            except Exception as error:  # a bug: named against the page, the rest goes on
-                kind = "malformed"
-                errors.append(f"Malformed page, not recorded: {response.url}: {type(error).__name__}: {error}")
-            else:
-                counts["pages/question"] += 1
-                pages.append(Page(response.url, response.fetched_at, hashlib.sha256(response.body).hexdigest(),
-                                  extract.family, extract.records, crawl, response.asked))
-                continue
-            counts[f"pages/{kind}"] += 1
-            failed.append((response.asked, kind, _retries(crawl, kind, response.status)))
+        for response in responses(path, start, end, on_damage=reader.damaged):
+            reader.read(response)
     except Exception as error:  # damage with no record after it to go on at: the rest of the range is lost
-        counts["archive/damaged"] += 1
-        errors.append(f"{path}: unreadable from byte {start} on ({error_text(error)})")
-    return Chunk(size, pages, failed, retried, counts, errors, crawl, answered)
+        reader.chunk.counts["archive/damaged"] += 1
+        reader.chunk.errors.append(f"{path}: unreadable from byte {start} on ({error_text(error)})")
+    return reader.chunk
+
+
+class ChunkReader:
+    """What becomes of each response of a chunk, as the crawl's middlewares and spider took it."""
+
+    def __init__(self, path: str, chunk: Chunk):
+        self.path, self.chunk, self.crawl, self.counts = path, chunk, chunk.crawl, chunk.counts
+        self.start_keys = {_page_key(url) for url in chunk.crawl.start_urls}
+
+    def damaged(self, offset: int, error: Exception) -> None:
+        self.counts["archive/damaged"] += 1
+        self.chunk.errors.append(f"{self.path}: damaged record at byte {offset}, passed over ({error_text(error)})")
+
+    def read(self, response) -> None:
+        _count_response(self.counts, response.status)
+        if self.start_keys and (key := _page_key(response.asked)) in self.start_keys:
+            self.chunk.answered.add(key)
+        question = response.is_question()
+        if response.error:  # a body the crawl could not decode either: it failed there
+            self.counts[UNDECODABLE] += 1
+            if question:
+                self._gave_up(response, "undecodable")
+        elif response.status in site_for(response.url).block_statuses and \
+                is_block_page(response.body, response.content_type, response.url):
+            # Counted whatever the page, as the crawl's block middleware does, and given up
+            # on (a robots.txt, a sitemap as much as a question) once its retries are spent.
+            self.counts["pages/blocked"] += 1
+            self._retried(response, self._gave_up(response, "blocked"))
+        elif response.status == 304 and question:  # unchanged since an earlier crawl: its page is there
+            self.counts["pages/not_modified"] += 1
+        elif not 200 <= response.status < 300 or not question:  # the crawl's spider gets 2xx
+            outcome, retries = _not_a_question_page(response, question, self.crawl, self.counts)
+            self.chunk.failed.extend(outcome)
+            self._retried(response, retries)
+        else:
+            self._question_page(response)
+
+    def _question_page(self, response) -> None:
+        try:
+            extract = extract_page(response.url, response.body, response.content_type)
+        except PageError as error:
+            kind = next((kind for cls, kind in _KINDS.items() if isinstance(error, cls)), "malformed")
+            if kind in _LOGGED:
+                self.chunk.errors.append(f"{_LOGGED[kind]}, not recorded: {error}")
+            self.counts[f"pages/{kind}"] += 1
+            self._gave_up(response, kind)
+            return
+        self.counts["pages/question"] += 1
+        self.chunk.pages.append(Page(response.url, response.fetched_at, hashlib.sha256(response.body).hexdigest(),
+                                     extract.family, extract.records, self.crawl, response.asked))
+
+    def _gave_up(self, response, kind: str) -> int | None:
+        """The page failed so; how often the crawl tried it again (None: the archive does not say)."""
+        retries = _retries(self.crawl, kind, response.status)
+        self.chunk.failed.append((response.asked, kind, retries))
+        return retries
+
+    def _retried(self, response, retries: int | None) -> None:
+        if retries:  # the crawl's downloader middlewares asked for it again
+            self.chunk.retried.append((self.crawl.name, response.asked, retries))
+
+
+# What a page extraction gave up on counts as (pages/<kind>), and the error lines of the kinds
+# the crawl's spider logs as errors, in its words.
+_KINDS = {BlockedPage: "blocked", TruncatedPage: "truncated", UnknownLayout: "unknown_layout"}
+_LOGGED = {"unknown_layout": "Page of an unknown layout", "malformed": "Malformed page"}
 
 
 def _not_a_question_page(response, question: bool, crawl: Crawl, counts: Counter) -> tuple[list, int]:
