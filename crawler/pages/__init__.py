@@ -93,7 +93,7 @@ def parse_question_page(url: str, html, content_type: str | bytes | None = None)
     try:
         page = family(tree).to_item()
     except MarkupError as error:
-        raise PageError(url, f"unparseable HTML ({error})") from None
+        raise PageError(url, f"markup the page objects cannot read ({error})") from None
     _check(url, page, tree.site)
     return page
 

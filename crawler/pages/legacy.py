@@ -1,7 +1,7 @@
 """The legacy (AngularJS era) family: BEM classes rs-question__*, rs-answer__*, rs-byline__*."""
 from __future__ import annotations
 
-from .errors import UnknownLayout
+from .errors import MarkupError, UnknownLayout
 from .items import Answer, Byline, Question
 from .markup import paragraphs, text_of
 from .page import ElementPage, QuestionPageObject
@@ -29,12 +29,16 @@ class LegacyPage(QuestionPageObject):
             raise UnknownLayout(self.tree.url, "legacy page without a question")
         parts = self.tree.parts(blocks, _QUESTION_PARTS)
         # The question's block holds its body or date; a "trending question" teaser does not.
-        i = next((i for i, p in enumerate(parts) if "rs-question__body" in p or "rs-question__date" in p), 0)
+        held = [i for i, p in enumerate(parts) if "rs-question__body" in p or "rs-question__date" in p]
+        if len(held) > 1:  # which is the page's question is a guess
+            raise MarkupError(f"{len(held)} question blocks with a body or a date")
+        i = held[0] if held else 0
         return LegacyQuestion(blocks[i], parts[i]).to_item()
 
     def answers(self) -> list[Answer]:
         answers = self.tree.classed("rs-answer")
         parts = self.tree.parts(answers, _ANSWER_PARTS, content=("rs-answer__body",))
+        self.tree.apart(answers, (p.get("rs-answer__body") for p in parts), "answer")
         bylines = [p["rs-byline"] for p in parts if "rs-byline" in p]
         byline_parts = dict(zip(bylines, self.tree.parts(bylines, _BYLINE_PARTS)))
         return [LegacyAnswer(a, p, byline_parts, self.tree.site).to_item() for a, p in zip(answers, parts)]

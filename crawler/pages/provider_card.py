@@ -5,7 +5,7 @@ import json
 
 from lxml import etree
 
-from .errors import UnknownLayout
+from .errors import MarkupError, UnknownLayout
 from .items import Answer, Byline, Question, json_scalar
 from .markup import paragraphs, text_of
 from .page import ElementPage, ItemPage, QuestionPageObject
@@ -31,18 +31,22 @@ class ProviderCardPage(QuestionPageObject):
             raise UnknownLayout(self.tree.url, "provider-card page without a question title")
         # The question's <h1> heads its byline and body; a logo or a banner in an <h1> of its own does not.
         questions = (ProviderCardQuestion(h1, self.tree) for h1 in h1s)
-        heading = next((q for q in questions if q.time is not None or q.body_el is not None), None)
-        return (heading or ProviderCardQuestion(h1s[0], self.tree)).to_item()
+        headings = [q for q in questions if q.time is not None or q.body_el is not None]
+        if len(headings) > 1:  # which is the page's question is a guess
+            raise MarkupError(f"{len(headings)} question headings with a body or a date")
+        return (headings[0] if headings else ProviderCardQuestion(h1s[0], self.tree)).to_item()
 
     def answers(self) -> list[Answer]:
         answers, cards = self.tree.classed("Content--answer"), self.tree.classed("Media--providerCard")
         card_parts = dict(zip(cards, self.tree.parts(cards, _CARD_PARTS)))
+        answer_parts = self.tree.parts(answers, _ANSWER_PARTS, content=("Content-bodyText",))
+        self.tree.apart(answers, (p.get("Content-bodyText") for p in answer_parts), "answer")
         return [ProviderCardAnswer(a, parts, card_parts, self.tree.site).to_item()
-                for a, parts in zip(answers, self.tree.parts(answers, _ANSWER_PARTS, content=("Content-bodyText",)))]
+                for a, parts in zip(answers, answer_parts)]
 
     def declared_answer_count(self) -> int | None:
-        texts = (text_of(h) or "" for h in self.tree.tagged("h2"))
-        return only_int(next((t for t in texts if "Doctor Answers" in t), None))
+        texts = (text_of(h) or "" for h in self.tree.tagged("h2"))  # spaced or cased as it may be
+        return only_int(next((t for t in texts if "doctor answers" in " ".join(t.split()).casefold()), None))
 
     def related_urls(self) -> list[str]:
         return self.tree.question_links(

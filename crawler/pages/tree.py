@@ -14,8 +14,11 @@ from lxml import etree
 from crawler.sites import site_of_page
 from crawler.sites.base import join_url
 
+from .errors import MarkupError
+
 TAGS = frozenset(("script", "h1", "h2", "title", "link", "meta", "aside"))
 _PARSERS = threading.local()  # lxml parsers are not to be shared between threads
+_XML_DECLARATION = re.compile(r"\s*<\?xml\b[^>]*>")
 
 
 def html_parser(encoding: str | None = None) -> etree.HTMLParser:
@@ -36,6 +39,8 @@ def parse_html(source):
     """One lxml tree of plain etree elements: UTF-8 bytes, or a str. ParserError when lxml
     read nothing, or stopped before the end (libxml2 drops the rest of a page it stops reading
     in silence: its answers, their bylines)."""
+    if isinstance(source, str) and (declaration := _XML_DECLARATION.match(source)):
+        source = source[declaration.end():]  # its encoding is the bytes', read already; lxml refuses it on a str
     parser = html_parser("utf-8" if isinstance(source, bytes) else None)
     root = etree.HTML(source, parser)
     if root is None:
@@ -78,6 +83,9 @@ class Tree:
         self.classes: dict[str, list] = {}
         self.tags: dict[str, list] = {}
         classes, tags, memo = self.classes, self.tags, keys.memo
+        # A <template>'s content is never shown (browsers keep it out of the document): a
+        # placeholder answer or question there is no part of the page.
+        etree.strip_elements(root, "template", with_tail=False)
         for el in root.iter(*TAGS):  # lxml filters by tag in C
             tags.setdefault(el.tag, []).append(el)
         for el in root.iter():  # comments and processing instructions have no attributes
@@ -115,6 +123,13 @@ class Tree:
                 if up is not None:
                     candidates[at[up]].setdefault(key, []).append((depth, order, el))
         return [_nearest(found, container, content) for found, container in zip(candidates, containers)]
+
+    def apart(self, containers: list, bodies, what: str) -> None:
+        """MarkupError when a container is inside another's body: an answer there (a quoted
+        one, a reply) would be read as the outer one's text, and as an answer of its own."""
+        held = {body for body in bodies if body is not None}
+        if held and any(up in held for el in containers for up in el.iterancestors()):
+            raise MarkupError(f"{what} inside another {what}'s body")
 
     def tagged(self, tag: str) -> list:
         return self.tags.get(tag, [])

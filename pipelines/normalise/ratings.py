@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 
+from .text import clean
 from .votes import count_of_digits, count_of_number, whole_number
 
 # A number with its sign ("-1" is no rating, not 1), never the tail of another: "4,2 out of
@@ -10,6 +11,9 @@ from .votes import count_of_digits, count_of_number, whole_number
 _NUM = re.compile(r"(?<![\d/])(?<!\d[.,])([-\u2212]?\d+(?:[.,]\d+)?)")
 _OUT_OF = re.compile(_NUM.pattern + r"\s*(?:out\s+of|of|/)\s*5\b")
 _REVIEWS = re.compile(r"(\d[\d,]*)\s*reviews?\b", re.I)
+# Without its scale, a number is a rating alone ("4.7": a meta's content) or in a text that
+# says it is one ("4.7 stars", "Rated 4.7", "4.7 (68 reviews)").
+_SAYS_RATING = re.compile(r"\b(?:stars?|rat(?:ed|ing)|reviews?)\b", re.I)
 # A sign: a minus at the start, or after a space or a bracket; not a dash after a word or a
 # number ("4.8-68 reviews", "stars-68 reviews").
 _MINUS = re.compile("(?:^|[\\s(\\[])[-\u2212]$")
@@ -28,11 +32,14 @@ def parse_rating(value) -> float | None:
         s = str(value)
         m = _OUT_OF.search(s)
         if m is None:  # no "of 5": the line's one number besides its review count, or none
+            said = _SAYS_RATING.search(s)
             s = _REVIEWS.sub("", s)  # ("4.7 (68 reviews)": 4.7; "Top 5 doctor, rated 4.8": none)
             numbers = _NUM.findall(s)
             if len(numbers) != 1:
                 return None
             m = _NUM.search(s)
+            if not said and m.group(1) != s.strip():  # "Top 5 doctor", "Answered 3 questions": no rating
+                return None
         r = float(m.group(1).replace(",", ".").replace("\u2212", "-"))
     if not 1.0 <= r <= 5.0:
         return None
@@ -57,5 +64,10 @@ def parse_review_count(value) -> int | None:
 
 
 def rating_pair(rating, reviews) -> tuple[float | None, int | None]:
-    """(rating, review_count); a byline without a rating line gives (None, None)."""
-    return parse_rating(rating), parse_review_count(reviews)
+    """(rating, review_count) of a byline's values, texts as a reader sees them (the one
+    cleaner: "68 re\u00adviews" is 68 reviews); a byline without a rating line gives (None, None)."""
+    return parse_rating(_seen(rating)), parse_review_count(_seen(reviews))
+
+
+def _seen(value):
+    return clean(value) if isinstance(value, str) else value

@@ -1,0 +1,83 @@
+"""Markup changes nobody wrote down: what a reader sees the same gives the same records, and
+what the page objects cannot tell apart is a bad page, never a guess."""
+from __future__ import annotations
+
+import lxml.html
+import pytest
+
+from crawler.pages import PageError, TruncatedPage, parse_question_page
+from pipelines.normalise.ratings import parse_rating, rating_pair
+from pipelines.normalise.records import page_records
+
+from tests.test_pages_samples import URL, assert_records, expected, sample
+
+_TEMPLATES = {
+    "legacy": '<template><div class="rs-answer" data-answer-id="{{a.id}}"><h3 class="rs-answer__title">'
+              '{{a.title}}</h3></div><div class="rs-question" data-question-id="0"><time '
+              'class="rs-question__date">{{q.date}}</time></div></template>',
+    "provider-card": '<template><div class="Content Content--answer" id="answer-{{id}}"><h3 '
+                     'class="Content-title">{{title}}</h3></div><h1>{{title}}</h1><ul class="Content-byline">'
+                     '<li><time>{{date}}</time></li></ul></template>',
+}
+
+
+@pytest.mark.parametrize("family", sorted(_TEMPLATES))
+def test_a_template_is_never_shown_so_its_placeholders_are_no_answers(family):
+    html = sample(family).replace("</body>", _TEMPLATES[family] + "</body>")
+    assert_records(page_records(parse_question_page(URL, html)), expected())
+
+
+@pytest.mark.parametrize("family", ["legacy", "provider-card"])
+def test_an_xml_declaration_on_a_page_in_another_charset_is_read(family):
+    html = '<?xml version="1.0" encoding="windows-1252"?>\n' + sample(family).replace('charset="utf-8"',
+                                                                                   'charset="windows-1252"')
+    assert_records(page_records(parse_question_page(URL, html.encode("cp1252"))), expected())
+
+
+@pytest.mark.parametrize("text", ["Top 5 doctor", "Answered 3 questions", "Member since 2 years"])
+def test_a_number_in_a_label_that_says_no_rating_is_no_rating(text):
+    assert parse_rating(text) is None
+
+
+@pytest.mark.parametrize("text", ["4.5", " 4.5 ", "Rated 4.5", "4.5 stars", "Rating: 4.5", "4.5 (12 reviews)"])
+def test_a_number_that_is_a_rating_is_read(text):
+    assert parse_rating(text) == 4.5
+
+
+def test_rating_and_review_texts_are_read_as_a_reader_sees_them():
+    assert rating_pair("4.5 out of 5 stars", "68 re\u00adviews") == (4.5, 68)
+    assert rating_pair("4.5\u200b out of 5", "68\u00a0reviews") == (4.5, 68)
+
+
+@pytest.mark.parametrize("heading", ["Doctor  Answers", "Doctor\n  Answers", "Doctor&nbsp;Answers", "DOCTOR ANSWERS"])
+def test_the_answer_count_heading_spaced_or_cased_otherwise_still_declares_the_count(heading):
+    html = sample("provider-card").replace(">Doctor Answers <", f">{heading} <")
+    assert parse_question_page(URL, html).declared_answer_count == 10
+    root = lxml.html.document_fromstring(html)
+    last = root.find_class("Content--answer")[-1]
+    last.getparent().remove(last)
+    with pytest.raises(TruncatedPage):
+        parse_question_page(URL, lxml.html.tostring(root, encoding="unicode", doctype="<!DOCTYPE html>"))
+
+
+@pytest.mark.parametrize("family, answer, body", [("legacy", "rs-answer", "rs-answer__body"),
+                                                  ("provider-card", "Content--answer", "Content-bodyText")])
+def test_an_answer_inside_another_answers_body_is_a_bad_page_not_one_long_answer(family, answer, body):
+    root = lxml.html.document_fromstring(sample(family))
+    first, second = root.find_class(answer)[:2]
+    first.find_class(body)[0].append(second)  # a quoted answer, a reply: its text would be the first's
+    with pytest.raises(PageError, match="answer inside another answer's body"):
+        parse_question_page(URL, lxml.html.tostring(root, encoding="unicode", doctype="<!DOCTYPE html>"))
+
+
+def test_two_questions_with_a_date_on_one_page_is_a_bad_page_not_the_first_of_them():
+    teaser = ('<div class="rs-question" data-question-id="1999999"><a class="rs-question__title" href="/question/x">'
+              'Trending</a><time class="rs-question__date" datetime="2019-01-01">Jan 1, 2019</time></div>')
+    html = sample("legacy").replace('<div class="rs-question" data-question-id="1040712">',
+                                    teaser + '<div class="rs-question" data-question-id="1040712">', 1)
+    with pytest.raises(PageError, match="2 question blocks"):
+        parse_question_page(URL, html)
+    promo = '<div class="Promo"><h1>Trending: other?</h1><ul class="Content-byline"><li><time>Jan 1, 2019</time></li></ul></div>'
+    html = sample("provider-card").replace('<h1 class="Headline Headline--hero">', promo + '<h1 class="Headline Headline--hero">', 1)
+    with pytest.raises(PageError, match="2 question headings"):
+        parse_question_page(URL, html)
