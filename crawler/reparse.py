@@ -581,17 +581,22 @@ def _logging(root: Path, crawl_id: str, stream):
         handlers[-1].setFormatter(logging.Formatter("%(asctime)s [%(name)s] %(levelname)s: %(message)s"))
     except OSError:
         pass
-    top, level = logging.getLogger(), logging.getLogger().level
+    top, level, raising = logging.getLogger(), logging.getLogger().level, logging.raiseExceptions
     top.setLevel(logging.INFO)
     for handler in handlers:
         top.addHandler(handler)
+    logging.raiseExceptions = False  # a log on a disk that fills: no traceback per line it could not write
     try:
         yield
     finally:
         for handler in handlers:
             top.removeHandler(handler)
-            handler.close()
+            try:
+                handler.close()
+            except OSError:  # its last lines, on a full disk: lost as the others were
+                pass
         top.setLevel(level)
+        logging.raiseExceptions = raising
 
 
 def _later_crawls(root: Path, newest_page: datetime | None) -> list[str]:

@@ -143,3 +143,22 @@ def test_the_crawl_of_a_file_is_its_warcinfo_s_else_the_file_alone(tmp_path):
     for junk in (b"", b"\x1f\x8b\x08 not gzip", ours[:60]):  # nothing readable: the file alone, oldest
         (tmp_path / "junk.warc").write_bytes(junk)
         assert crawl_of(tmp_path / "junk.warc").name == str(tmp_path / "junk.warc")
+
+
+def test_a_reparse_whose_log_cannot_be_written_prints_no_traceback_per_line(tmp_path, monkeypatch, capsys):
+    """A log on a full disk (here /dev/full) loses its lines, and says nothing per line lost:
+    the reparse goes on and ends as it would."""
+    import io
+
+    from crawler import reparse
+    from tests.test_pages_samples import URL, sample
+
+    page = http("HTTP/1.1 200 OK\nContent-Type: text/html; charset=utf-8", sample("legacy").encode())
+    (tmp_path / "a.warc").write_bytes(record("response", URL, page, RESPONSE) +
+                                      record("response", URL + "-gone", http("HTTP/1.1 500 Oops", b""), RESPONSE))
+    monkeypatch.setattr(reparse, "new_crawl_id", lambda started: "20261130T000000Z-00000000")
+    (tmp_path / "out" / "logs").mkdir(parents=True)
+    (tmp_path / "out" / "logs" / "20261130T000000Z-00000000.log").symlink_to("/dev/full")
+    result = reparse.run_reparse([tmp_path / "a.warc"], out=tmp_path / "out", processes=1, stream=io.StringIO())
+    assert result.stats["pages/question"] == 1
+    assert "Logging error" not in capsys.readouterr().err
