@@ -81,3 +81,17 @@ def test_two_questions_with_a_date_on_one_page_is_a_bad_page_not_the_first_of_th
     html = sample("provider-card").replace('<h1 class="Headline Headline--hero">', promo + '<h1 class="Headline Headline--hero">', 1)
     with pytest.raises(PageError, match="2 question headings"):
         parse_question_page(URL, html)
+
+
+@pytest.mark.parametrize("family", ["legacy", "provider-card"])
+def test_links_relative_to_a_base_element_resolve_against_it(family):
+    """<base href> is what a browser resolves the page's relative links against: its canonical
+    link, the doctors' profile links and the related questions."""
+    html = sample(family)
+    want = parse_question_page(URL, html)
+    html = html.replace("<head>", '<head><base href="https://www.realself.com/">', 1)
+    html = html.replace('href="/', 'href="').replace('href="https://www.realself.com/question/', 'href="question/')
+    assert 'href="dr/' in html
+    page = parse_question_page("http://127.0.0.1:9/mirror/" + URL.rsplit("/", 1)[1], html)
+    assert page.url == URL and page.related_urls == want.related_urls
+    assert_records(page_records(page), expected())

@@ -1,6 +1,8 @@
 """The legacy (AngularJS era) family: BEM classes rs-question__*, rs-answer__*, rs-byline__*."""
 from __future__ import annotations
 
+from itertools import chain
+
 from .errors import MarkupError, UnknownLayout
 from .items import Answer, Byline, Question
 from .markup import paragraphs, text_of
@@ -41,7 +43,7 @@ class LegacyPage(QuestionPageObject):
         self.tree.apart(answers, (p.get("rs-answer__body") for p in parts), "answer")
         bylines = [p["rs-byline"] for p in parts if "rs-byline" in p]
         byline_parts = dict(zip(bylines, self.tree.parts(bylines, _BYLINE_PARTS)))
-        return [LegacyAnswer(a, p, byline_parts, self.tree.site).to_item() for a, p in zip(answers, parts)]
+        return [LegacyAnswer(a, p, byline_parts, self.tree).to_item() for a, p in zip(answers, parts)]
 
     def declared_answer_count(self) -> int | None:
         return only_int(text_of(self.tree.first("rs-answers__count")))
@@ -79,10 +81,10 @@ class LegacyQuestion(ElementPage):
 class LegacyAnswer(ElementPage):
     item = Answer
 
-    def __init__(self, el, parts: dict, byline_parts: dict, site):
+    def __init__(self, el, parts: dict, byline_parts: dict, tree):
         self.el, self.parts = el, parts
         self.byline_parts = byline_parts  # byline element -> its parts
-        self.site = site
+        self.tree = tree
 
     def answer_id(self) -> str:
         return (self.el.get("data-answer-id") or (self.el.get("id") or "").removeprefix("answer-")).strip()
@@ -108,15 +110,15 @@ class LegacyAnswer(ElementPage):
 
     def byline(self) -> Byline | None:
         by = self.parts.get("rs-byline")
-        return LegacyByline(by, self.byline_parts[by], self.site).to_item() if by is not None else None
+        return LegacyByline(by, self.byline_parts[by], self.tree).to_item() if by is not None else None
 
 
 class LegacyByline(ElementPage):
     item = Byline
 
-    def __init__(self, el, parts: dict, site):
+    def __init__(self, el, parts: dict, tree):
         super().__init__(el, parts)
-        self.site = site  # its rule says which links are profiles
+        self.tree = tree  # its site's rule says which links are profiles
 
     def name(self) -> str | None:
         return self._text("rs-byline__name")
@@ -124,9 +126,9 @@ class LegacyByline(ElementPage):
     def profile_href(self) -> str | None:
         """The name's link to a profile, else the first profile link in the byline."""
         name = self.parts.get("rs-byline__name")
-        if name is not None and self.site.profile_slug(name.get("href")):
-            return name.get("href")
-        return next((a.get("href") for a in self.el.iter("a") if self.site.profile_slug(a.get("href"))), None)
+        links = self.el.iter("a") if name is None else chain((name,), self.el.iter("a"))
+        hrefs = (self.tree.link(a.get("href")) for a in links)
+        return next((href for href in hrefs if self.tree.site.profile_slug(href)), None)
 
     def title_line(self) -> str | None:
         return self._text("rs-byline__title")

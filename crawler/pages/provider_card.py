@@ -41,7 +41,7 @@ class ProviderCardPage(QuestionPageObject):
         card_parts = dict(zip(cards, self.tree.parts(cards, _CARD_PARTS)))
         answer_parts = self.tree.parts(answers, _ANSWER_PARTS, content=("Content-bodyText",))
         self.tree.apart(answers, (p.get("Content-bodyText") for p in answer_parts), "answer")
-        return [ProviderCardAnswer(a, parts, card_parts, self.tree.site).to_item()
+        return [ProviderCardAnswer(a, parts, card_parts, self.tree).to_item()
                 for a, parts in zip(answers, answer_parts)]
 
     def declared_answer_count(self) -> int | None:
@@ -124,9 +124,9 @@ class ProviderCardAnswer(ElementPage):
     its like count in the rs-static-data JSON of a child."""
     item = Answer
 
-    def __init__(self, el, parts: dict, card_parts: dict, site):
+    def __init__(self, el, parts: dict, card_parts: dict, tree):
         super().__init__(el, parts)
-        self.card_parts, self.site = card_parts, site
+        self.card_parts, self.tree = card_parts, tree
         by = parts.get("Content-byline")
         self.time = next(by.iter("time"), None) if by is not None else None
 
@@ -162,7 +162,7 @@ class ProviderCardAnswer(ElementPage):
 
     def byline(self) -> Byline | None:
         card = self.parts.get("Media--providerCard")
-        return ProviderCardByline(card, self.card_parts.get(card, {}), self.site).to_item() if card is not None else None
+        return ProviderCardByline(card, self.card_parts.get(card, {}), self.tree).to_item() if card is not None else None
 
 
 _ARIA_LABELLED = etree.XPath("descendant-or-self::*[@aria-label][not(self::a or self::meta)]")
@@ -200,8 +200,8 @@ class ProviderCardByline(ItemPage):
     aria-label and count text."""
     item = Byline
 
-    def __init__(self, card, parts: dict, site):
-        self.el, self.parts, self.site = card, parts, site  # its rule says which links are profiles
+    def __init__(self, card, parts: dict, tree):
+        self.el, self.parts, self.tree = card, parts, tree  # its site's rule says which links are profiles
         self.links = list(card.iter("a"))
         # the doctor's item: the first of the card and the items in it that names someone (the
         # itemscope may sit on an inner block); else the card
@@ -227,7 +227,8 @@ class ProviderCardByline(ItemPage):
         return text_of(names[-1]) if names else None
 
     def profile_href(self) -> str | None:
-        return next((a.get("href") for a in self.links if self.site.profile_slug(a.get("href"))), None)
+        hrefs = (self.tree.link(a.get("href")) for a in self.links)
+        return next((href for href in hrefs if self.tree.site.profile_slug(href)), None)
 
     def title_line(self) -> str | None:
         return text_of(self.parts.get("BodyText--secondary"))

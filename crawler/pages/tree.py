@@ -12,11 +12,11 @@ import threading
 from lxml import etree
 
 from crawler.sites import site_of_page
-from crawler.sites.base import join_url
+from crawler.sites.base import join_url, names_its_path
 
 from .errors import MarkupError
 
-TAGS = frozenset(("script", "h1", "h2", "title", "link", "meta", "aside"))
+TAGS = frozenset(("script", "h1", "h2", "title", "link", "meta", "aside", "base"))
 _PARSERS = threading.local()  # lxml parsers are not to be shared between threads
 _XML_DECLARATION = re.compile(r"\s*<\?xml\b[^>]*>")
 
@@ -76,7 +76,7 @@ class Tree:
     """The root of a page, the site it is of (its URL's: crawler.sites), and its elements by
     declared class key and by tag (TAGS)."""
 
-    __slots__ = ("root", "url", "canonical", "site", "classes", "tags", "keys")
+    __slots__ = ("root", "url", "base", "canonical", "site", "classes", "tags", "keys")
 
     def __init__(self, root, url: str, keys: ClassKeys):
         self.root, self.url, self.keys = root, url, keys
@@ -97,6 +97,7 @@ class Tree:
                         classes[key].append(el)
                     else:
                         classes[key] = [el]
+        self.base = self._base_url()  # a <base href>: what the page's relative links resolve against
         self.canonical = self._canonical_url()  # the page's word on its URL, read once
         self.site = site_of_page(url, self.canonical)
 
@@ -141,6 +142,27 @@ class Tree:
                 return m.get("content")
         return None
 
+    def link(self, href: str | None) -> str | None:
+        """A link as the page means it: resolved against its <base href> when it has one (a
+        relative link's path is read by the site's rules as it is otherwise)."""
+        if self.base is None or not href:
+            return href
+        try:
+            return join_url(self.base, href.strip())
+        except ValueError:  # not a URL: left as it is, no rule reads it
+            return href
+
+    def _base_url(self) -> str | None:
+        """The first <base href>'s URL (relative to the URL fetched), as browsers take it."""
+        for base in self.tagged("base"):
+            href = (base.get("href") or "").strip()
+            if href:
+                try:
+                    return join_url(self.url, href)
+                except ValueError:
+                    return None
+        return None
+
     def _canonical_url(self) -> str:
         """The first canonical link's URL, else the URL fetched. `rel` is a list of keywords,
         in any case ("Canonical", "nofollow canonical")."""
@@ -149,7 +171,7 @@ class Tree:
             href = (link.get("href") or "").strip() if canonical else ""
             if href:
                 try:
-                    return join_url(self.url, href)
+                    return join_url(self.base or self.url, href)
                 except ValueError:  # not a URL (e.g. a broken IPv6 host): the fetched URL stands
                     return self.url
         return self.url
@@ -160,10 +182,10 @@ class Tree:
         out: dict[str, None] = {}
         prefix = self.site.question_prefix
         for h in hrefs:
-            if prefix not in h:  # no question's path in it, absolute or not: no need to join it
+            if prefix not in h and names_its_path(h):  # no question's path in it: no need to join it
                 continue
             try:
-                url = join_url(self.url, h.strip()).split("#", 1)[0]
+                url = join_url(self.base or self.url, h.strip()).split("#", 1)[0]
             except ValueError:  # not a URL: not a link to follow
                 continue
             if self.site.is_question_url(url):

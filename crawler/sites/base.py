@@ -143,11 +143,17 @@ _WITH_HOST = re.compile(r"/|[A-Za-z][A-Za-z0-9+.-]*://")
 _HOST_END = re.compile(r"[/?#]")
 
 
+def names_its_path(href: str) -> bool:
+    """Whether an href starts with "/" or names its host: its path is all there, nothing of
+    it comes from the base."""
+    return _WITH_HOST.match(href) is not None
+
+
 def join_url(base: str, href: str) -> str:
     """urljoin(base, href). An href that starts with "/" or names its host takes nothing
     from the base but its scheme and host, so it is joined to those: the same links recur
     on many pages of a site, and the join is cached by what it depends on."""
-    if _WITH_HOST.match(href):
+    if names_its_path(href):
         return _join(origin(base), href)
     return urljoin(base, href)
 
