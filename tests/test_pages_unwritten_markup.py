@@ -2,6 +2,8 @@
 what the page objects cannot tell apart is a bad page, never a guess."""
 from __future__ import annotations
 
+import re
+
 import lxml.html
 import pytest
 
@@ -95,3 +97,19 @@ def test_links_relative_to_a_base_element_resolve_against_it(family):
     page = parse_question_page("http://127.0.0.1:9/mirror/" + URL.rsplit("/", 1)[1], html)
     assert page.url == URL and page.related_urls == want.related_urls
     assert_records(page_records(page), expected())
+
+
+@pytest.mark.parametrize("old, new", [
+    (' ng-init="', ' data-ng-init="'), (' ng-init="', ' x-ng-init="'), (' ng-init="', ' ng:init="'),
+])
+def test_legacy_votes_are_read_under_any_spelling_angularjs_reads(old, new):
+    html = sample("legacy").replace(old, new)
+    assert html != sample("legacy")
+    assert_records(page_records(parse_question_page(URL, html)), expected())
+
+
+def test_a_wrapped_vote_widget_still_gives_the_votes():
+    html = re.sub(r"(<div class=\"u-marginMedium\" rs-static-data='[^']*'>.*?</div>)", r'<div class="Actions">\1</div>',
+                  sample("provider-card"))
+    assert html != sample("provider-card")
+    assert_records(page_records(parse_question_page(URL, html)), expected())

@@ -1,6 +1,7 @@
 """The legacy (AngularJS era) family: BEM classes rs-question__*, rs-answer__*, rs-byline__*."""
 from __future__ import annotations
 
+import re
 from itertools import chain
 
 from .errors import MarkupError, UnknownLayout
@@ -10,6 +11,8 @@ from .page import ElementPage, QuestionPageObject
 from .tree import only_int
 
 
+# ng-init as AngularJS reads it: data-ng-init, x-ng-init, ng:init, ng_init too
+_NG_INIT = re.compile(r"(?:(?:data|x)[-:_])?ng[-:_]init", re.I)
 _QUESTION_PARTS = ("rs-question__title", "rs-question__topic", "rs-question__date",
                    "rs-question__location", "rs-question__body")
 _ANSWER_PARTS = ("rs-answer__title", "rs-vote", "rs-answer__body", "rs-answer__date", "rs-byline")
@@ -96,8 +99,13 @@ class LegacyAnswer(ElementPage):
         return paragraphs(self.parts.get("rs-answer__body"))
 
     def vote(self) -> str | None:
+        """The vote widget's ng-init, under any spelling AngularJS reads, on it or inside it."""
         vote = self.parts.get("rs-vote")
-        return vote.get("ng-init") if vote is not None else None
+        if vote is None:
+            return None
+        inits = (value for el in vote.iter() if isinstance(el.tag, str)
+                 for name, value in el.items() if _NG_INIT.fullmatch(name))
+        return next(inits, None)
 
     def vote_kind(self) -> str:
         return "ng-init"

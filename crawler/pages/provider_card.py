@@ -140,11 +140,14 @@ class ProviderCardAnswer(ElementPage):
         return paragraphs(self.parts.get("Content-bodyText"))
 
     def vote(self):
-        """likeCount of the first of its children's rs-static-data JSON objects holding one
-        (a share widget's data may come first)."""
-        for static in (ch.get("rs-static-data") for ch in self.el if ch.get("rs-static-data") is not None):
+        """likeCount of the first rs-static-data JSON object in the answer holding one (a share
+        widget's data may come first; the widget may be wrapped), not one in its body."""
+        body = self.parts.get("Content-bodyText")
+        for el in _STATIC_DATA(self.el):
+            if body is not None and any(up is body for up in el.iterancestors()):
+                continue
             try:
-                data = json.loads(static)
+                data = json.loads(el.get("rs-static-data"))
             except ValueError:
                 continue
             if isinstance(data, dict) and "likeCount" in data:
@@ -165,6 +168,7 @@ class ProviderCardAnswer(ElementPage):
         return ProviderCardByline(card, self.card_parts.get(card, {}), self.tree).to_item() if card is not None else None
 
 
+_STATIC_DATA = etree.XPath("descendant::*[@rs-static-data]")
 _ARIA_LABELLED = etree.XPath("descendant-or-self::*[@aria-label][not(self::a or self::meta)]")
 _ITEMPROPS = etree.XPath("descendant::*[@itemprop]")
 _ITEMS = etree.XPath("descendant::*[@itemscope]")
