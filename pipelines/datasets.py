@@ -12,6 +12,7 @@ through the loader never see a crawl's rows before its row says how it ended.
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from pathlib import Path
 
@@ -138,7 +139,9 @@ class DatasetsPipeline:
     # failure and the end -----------------------------------------------------------------
 
     def _fail(self, error: OSError) -> None:
-        self.output_failed(f"cannot write to {self.root}: {error}")
+        # The file that failed when it is not the data folder's (the state's, an archive's)
+        where = error.filename if error.filename and not _under(error.filename, self.root) else self.root
+        self.output_failed(f"cannot write to {where}: {error.strerror or error}")
 
     def output_failed(self, message: str) -> None:
         """Stop the crawl, its open batch dropped: this pipeline's output or another part of
@@ -165,10 +168,10 @@ class DatasetsPipeline:
         if not self.output_error and self.batches is not None:
             try:
                 self._commit()
+                if session.state is not None:
+                    session.state.fill_lastmods(session.crawl_id, session.sitemap_lastmod)
             except OSError as error:
                 self._fail(error)
-        if session.state is not None and self.batches is not None and not self.output_error:
-            session.state.fill_lastmods(session.crawl_id, session.sitemap_lastmod)
         outcome = crawl_outcome(self.crawler, spider, reason, self.root, self.output_error)
         status = outcome.status
         row = self._crawl_row(spider, outcome)
@@ -181,7 +184,10 @@ class DatasetsPipeline:
             log("Could not write the crawls row of %s: %s", session.crawl_id, error)
             return
         if session.state is not None and self.batches is not None:
-            session.state.finish_crawl(session.crawl_id, status)
+            try:
+                session.state.finish_crawl(session.crawl_id, status)
+            except OSError as error:  # its row is written; the state will offer to resume it
+                logger.error("Could not record the end of crawl %s in the state: %s", session.crawl_id, error)
         self.crawler.signals.send_catch_log(crawl_committed, root=self.root, crawl_id=session.crawl_id, status=status)
         # Anything but `finished` is worth a warning: it shows at -s LOG_LEVEL=WARNING too.
         log = logger.info if status == "finished" else logger.warning
@@ -199,3 +205,7 @@ class DatasetsPipeline:
             written={name: self.output.rows_of_crawl(name) if opened else 0 for name in DATA_DATASETS},
             version=self.version,
         )
+
+
+def _under(path, folder: Path) -> bool:
+    return Path(os.path.abspath(path)).is_relative_to(os.path.abspath(folder))

@@ -18,6 +18,7 @@ into a 304 that loses it. This module knows nothing of what a token means.
 """
 from __future__ import annotations
 
+import errno
 import fcntl
 import json
 import os
@@ -166,7 +167,8 @@ class CrawlState:
         return OpenCrawl(crawl_id, started, True, next_part, done, doctors, counts)
 
     def finish_crawl(self, crawl_id: str, status: str) -> None:
-        self.db.execute("UPDATE crawls SET status = ? WHERE crawl_id = ?", (status, crawl_id))
+        with self._transaction():
+            self.db.execute("UPDATE crawls SET status = ? WHERE crawl_id = ?", (status, crawl_id))
 
     # pages -------------------------------------------------------------------------------
 
@@ -248,11 +250,41 @@ def _holder(text: str) -> str:
 
 
 class _Transaction:
+    """BEGIN ... COMMIT, or ROLLBACK on an error. A state that cannot be written (its disk is
+    full) is an OSError naming its file, as any output that cannot be written: the crawl stops."""
+
     def __init__(self, db):
         self.db = db
 
     def __enter__(self):
-        self.db.execute("BEGIN IMMEDIATE")
+        self._do("BEGIN IMMEDIATE")
 
     def __exit__(self, kind, value, tb):
-        self.db.execute("COMMIT" if kind is None else "ROLLBACK")
+        if kind is None:
+            try:
+                self._do("COMMIT")
+            except OSError:
+                self._rollback()
+                raise
+            return False
+        self._rollback()
+        if isinstance(value, sqlite3.Error):
+            raise _unwritable(self.db, value) from value
+        return False
+
+    def _do(self, statement: str) -> None:
+        try:
+            self.db.execute(statement)
+        except sqlite3.Error as error:
+            raise _unwritable(self.db, error) from error
+
+    def _rollback(self) -> None:
+        try:
+            self.db.execute("ROLLBACK")
+        except sqlite3.Error:  # SQLite rolled back itself (a full disk): nothing is left to undo
+            pass
+
+
+def _unwritable(db, error: sqlite3.Error) -> OSError:
+    path = next((row[2] for row in db.execute("PRAGMA database_list") if row[1] == "main"), None)
+    return OSError(errno.EIO, str(error), path)

@@ -135,7 +135,7 @@ class WarcArchive:
         try:
             self.sock.sendall(frame(exchange))
         except OSError as error:
-            self._fail(f"the archive's writer is gone ({error})")
+            self._fail(self._last_words() or f"the archive's writer is gone ({error.strerror or error})")
 
     def batch_sealing(self, part):
         """The files closed since the last batch, for the batch's commit."""
@@ -143,18 +143,30 @@ class WarcArchive:
             return []
         try:
             self.sock.sendall(frame("seal"))
-            header = self.answers.read(HEADER.size)
-            if len(header) < HEADER.size:
-                raise OSError("the archive's writer is gone")
-            kind, value = pickle.loads(self.answers.read(HEADER.unpack(header)[0]))
         except OSError as error:
-            self._fail(f"{error.strerror or error}")
+            self._fail(self._last_words() or f"the archive's writer is gone ({error.strerror or error})")
             return []
+        kind, value = self._answer() or ("error", "the archive's writer is gone")
         if kind == "error":
             self._fail(value)
             return []
         self.crawler.stats.inc_value("archive/files", len(value))
         return [(Path(tmp), Path(final)) for tmp, final in value]
+
+    def _answer(self) -> tuple | None:
+        """The writer's next frame; None once it is gone without one."""
+        try:
+            header = self.answers.read(HEADER.size)
+            if len(header) < HEADER.size:
+                return None
+            return pickle.loads(self.answers.read(HEADER.unpack(header)[0]))
+        except (OSError, EOFError, pickle.UnpicklingError):
+            return None
+
+    def _last_words(self) -> str | None:
+        """Why a writer that stopped reading stopped, when it said so (its first failed write)."""
+        answer = self._answer()
+        return answer[1] if answer and answer[0] == "error" else None
 
     def engine_stopped(self):
         self._stop()

@@ -5,9 +5,11 @@ CPU-bound, that would be an eighth of a crawl. Here they run beside it. The craw
 frames (crawler.extraction's: 4-byte length, then a pickle) on the socket FD, in order:
 
 - an `Exchange`: write its records (no answer);
-- `"seal"`: close the file being written and answer `("sealed", [(tmp, final), ...])`, or
-  `("error", reason)` once writing has failed. Frames are read in order, so a sealed file
-  holds every response sent before the seal.
+- `"seal"`: close the file being written and answer `("sealed", [(tmp, final), ...])`.
+  Frames are read in order, so a sealed file holds every response sent before the seal.
+
+The first write or seal that fails is answered `("error", reason)` at once, and the writer
+stops: the crawl finds the socket closed and reads the reason.
 
 End of input (the crawl is done, or gone) drops what no seal handed over, and exits. The
 writer dies with the crawl (SIGKILL included) and ignores Ctrl-C: the crawl decides when.
@@ -26,28 +28,23 @@ from crawler.extraction import HEADER, batch_scheduling, die_with_parent, frame
 
 
 def serve(stream, files: WarcFiles) -> None:
-    error = None
     while True:
         header = stream.read(HEADER.size)
         if len(header) < HEADER.size:
             break
         message = pickle.loads(stream.read(HEADER.unpack(header)[0]))
-        if isinstance(message, Exchange):
-            if error is None:
-                try:
-                    files.write(message)
-                except OSError as failure:
-                    error = f"{failure.strerror or failure}" + (f": {failure.filename}" if failure.filename else "")
-                    files.abort()
-            continue
-        if error is None:
-            try:
-                answer = ("sealed", [(str(tmp), str(final)) for tmp, final in files.seal()])
-            except OSError as failure:
-                error = f"{failure.strerror or failure}"
-                files.abort()
-        if error is not None:
-            answer = ("error", error)
+        try:
+            if isinstance(message, Exchange):
+                files.write(message)
+                continue
+            answer = ("sealed", [(str(tmp), str(final)) for tmp, final in files.seal()])
+        except OSError as failure:
+            # Said at once, and the writer stops: the crawl's next response finds it gone and
+            # reads why, rather than crawling on to a seal that can only fail (a full disk).
+            stream.write(frame(("error", f"{failure.strerror or failure}" +
+                                         (f": {failure.filename}" if failure.filename else ""))))
+            stream.flush()
+            break
         stream.write(frame(answer))
         stream.flush()
     files.abort()

@@ -14,6 +14,7 @@ readers look, nor a question without its answers.
 """
 from __future__ import annotations
 
+import errno
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -132,7 +133,11 @@ def warm_arrow() -> None:
 
 
 def publish(files: list[tuple[Path, Path]]) -> None:
-    """Rename sealed files into place. Idempotent: a file already in place is left as it is."""
+    """Rename sealed files into place, all or none. Idempotent: a file already in place is
+    left as it is; a file neither sealed nor in place (its folder moved or removed) publishes
+    nothing, since rows would be visible without what they came with."""
+    if gone := next((tmp for tmp, final in files if not tmp.exists() and not final.exists()), None):
+        raise FileNotFoundError(errno.ENOENT, "a sealed file went away before its commit", str(gone))
     for tmp, final in files:
         if tmp.exists():
             os.replace(tmp, final)
