@@ -14,6 +14,7 @@ import argparse
 import json
 import math
 import os
+import re
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
@@ -231,8 +232,44 @@ def setting_value(setting_name: str, text: str):
     return text
 
 
-# Settings that name a place to write, checked as the options that set them are.
-PATH_SETTINGS = {"DATA_DIR": output_folder, "STATE_DIR": output_folder, "LOG_FILE": output_file}
+def crawl_id(value: str) -> str:
+    """A crawl id names files (its log, its rows' files): a plain name, no path."""
+    if not _CRAWL_ID.fullmatch(value or ""):
+        raise ArgumentError(f"must be letters, digits, '.', '_' or '-' (a file name, no path): {value!r}")
+    return value
+
+
+_CRAWL_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
+
+# Settings that name a place to write (or a name files are written under), checked as the
+# options that set them are.
+PATH_SETTINGS = {"DATA_DIR": output_folder, "STATE_DIR": output_folder, "LOG_FILE": output_file,
+                 "ARCHIVE_DIR": output_folder, "CRAWL_ID": crawl_id}
+
+# Scrapy features no crawl of this project may use: they make its data wrong. What to use instead.
+REFUSED_SETTINGS = {
+    "JOBDIR": "Scrapy's pause and resume loses the requests a stopped crawl dropped (it marks them seen); "
+              "use --state (STATE_DIR), which resumes a crawl without losing a page",
+    "HTTPCACHE_ENABLED": "pages replayed from Scrapy's HTTP cache would be recorded as fetched now; keep what "
+                         "was fetched with --archive and extract it again with `doctor-answers reparse`",
+}
+
+
+def check_crawl_settings(settings, out) -> None:
+    """What a crawl is refused, however it is started (`doctor-answers crawl -s`, `scrapy crawl
+    -s`, a Scrapyd job's settings): `settings` maps a setting's name to its value."""
+    for setting_name, why in REFUSED_SETTINGS.items():
+        value = settings.get(setting_name)
+        if value is True or isinstance(value, str) and value.strip().lower() not in ("", *FALSE):
+            raise ArgumentError(f"{setting_name} is not supported: {why}")
+    given = settings.get("CRAWL_ID")
+    if given and out and _committed_crawl(Path(out), crawl_id(given)):
+        raise ArgumentError(f"CRAWL_ID {given!r} is a crawl already written to {out}: an id names one crawl")
+
+
+def _committed_crawl(root: Path, crawl: str) -> bool:
+    return any((root / "crawls").glob(f"crawl_date=*/{crawl}.parquet")) or \
+        any((root / "questions").glob(f"crawl_date=*/{crawl}-*.parquet"))
 
 
 def setting(value: str) -> tuple[str, object]:
@@ -286,6 +323,12 @@ class CrawlArguments:
     max_pages: int | None = arg(positive_int, optional=True)
     state: str | None = arg(output_folder, optional=True)
     settings: list = arg(setting, "-s/--set")
+
+    def check(self) -> None:
+        try:
+            check_crawl_settings(dict(self.settings), self.out)
+        except ArgumentError as exc:
+            raise ArgumentError(f"argument -s/--set: {exc}") from None
 
 
 @dataclass

@@ -1,8 +1,11 @@
 """Bad arguments: a one-line error and exit status 2, no traceback."""
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def doctor_answers(*args, cwd=None):
@@ -62,3 +65,31 @@ def test_every_folder_argument_that_is_a_file(tmp_path, args):
     errors = [line for line in result.stderr.splitlines() if "error:" in line]
     assert len(errors) == 1 and "is a file" in errors[0]
     assert file.read_text() == "I am a file"  # untouched
+
+
+@pytest.mark.parametrize("setting, says", [
+    ("JOBDIR={tmp}/jobdir", "use --state"),  # Scrapy's pause/resume marks a dropped request seen: lost
+    ("HTTPCACHE_ENABLED=true", "--archive"),  # a replay would be recorded as a fetch of now
+    ("CRAWL_ID=../../evil", "no path"),  # it names files
+    ("CRAWL_ID=c1", "already written"),  # a committed crawl's id: its files and row would be replaced
+    ("ARCHIVE_DIR={tmp}/file", "is a file"),
+    ("CONCURRENT_REQUESTS=abc", "must be a number"),
+])
+@pytest.mark.parametrize("command", ["doctor-answers crawl", "scrapy crawl"])
+def test_settings_that_would_make_the_data_wrong_are_refused_however_the_crawl_is_started(tmp_path, setting, says,
+                                                                                         command):
+    out = tmp_path / "data"
+    (out / "crawls" / "crawl_date=2026-11-30").mkdir(parents=True)
+    (out / "crawls" / "crawl_date=2026-11-30" / "c1.parquet").write_text("a committed crawl's row")
+    (tmp_path / "file").write_text("I am a file")
+    setting = setting.format(tmp=tmp_path)
+    if command == "scrapy crawl":
+        args = [sys.executable, "-m", "scrapy", "crawl", "questions", "-a", "start_url=http://127.0.0.1:1/",
+                "-s", f"DATA_DIR={out}", "-s", setting]
+    else:
+        args = [sys.executable, "-m", "crawler.cli", "crawl", "http://127.0.0.1:1/", "--out", str(out), "-s", setting]
+    result = subprocess.run(args, capture_output=True, text=True, timeout=60, cwd=ROOT)
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr and says in result.stderr.strip().splitlines()[-1]
+    assert not (tmp_path / "jobdir").exists() and not (tmp_path.parent / "evil.log").exists()
+    assert sorted(p.name for p in out.rglob("*")) == ["c1.parquet", "crawl_date=2026-11-30", "crawls"]

@@ -6,9 +6,13 @@ a cron job or a Scrapyd runner needs the outcome the `crawls` row holds: 0 finis
 """
 from __future__ import annotations
 
+import sys
+
 from scrapy.commands.crawl import Command as ScrapyCrawl
 from scrapy.exceptions import UsageError
+from scrapy.settings import SETTINGS_PRIORITIES
 
+from crawler.arguments import ArgumentError, check_crawl_settings, setting_value
 from pipelines.crawls import EXIT_STATUS
 
 
@@ -17,12 +21,27 @@ class Command(ScrapyCrawl):
         if len(args) != 1:
             raise UsageError("give one spider: scrapy crawl questions -a start_url=URL")
         try:
+            _check(self.settings)
+        except ArgumentError as error:  # as `doctor-answers crawl -s` refuses it: one line, exit status 2
+            print(f"scrapy crawl: {error}", file=sys.stderr)
+            self.exitcode = 2
+            return
+        try:
             crawler = self.crawler_process.create_crawler(args[0])
         except KeyError:
             raise UsageError(f"no spider named {args[0]!r} (scrapy list names them)") from None
         self.crawler_process.crawl(crawler, **opts.spargs)
         self.crawler_process.start()
         self.exitcode = EXIT_STATUS.get(_status(crawler), 1)
+
+
+def _check(settings) -> None:
+    """The settings given on the command line (`-s`, a Scrapyd job's), checked as `doctor-answers
+    crawl -s` checks them, and what no crawl may use."""
+    for name, attribute in settings.attributes.items():
+        if attribute.priority == SETTINGS_PRIORITIES["cmdline"] and isinstance(attribute.value, str):
+            setting_value(name, attribute.value)
+    check_crawl_settings(settings, settings.get("DATA_DIR"))
 
 
 def _status(crawler) -> str | None:
