@@ -19,7 +19,7 @@ import pyarrow.parquet as pq
 from crawler.middlewares.offsite import REDIRECTED_OFFSITE
 from pipelines.checks import CheckResult, CrawlFacts, run_checks
 from pipelines.checks.coverage import crawl_coverage
-from pipelines.checks.fetch_errors import UNDECODABLE
+from pipelines.checks.fetch_errors import DROPPED_BY_THE_CRAWL, UNDECODABLE
 from pipelines.output.parquet import write_table
 from pipelines.schemas import CRAWLS
 
@@ -35,6 +35,17 @@ STATUS_OF_REASON = {
     "cancelled": "interrupted",
     "blocked": "blocked",
 }
+
+# A crawl its own limit stopped did what it was asked (`finished`), and says it stopped early.
+STOPPED_AT_A_LIMIT = {
+    reason: f"stopped at its limit ({setting}): what was not fetched by then is not in this crawl"
+    for reason, setting in (("closespider_pagecount", "--max-pages, CLOSESPIDER_PAGECOUNT"),
+                            ("closespider_itemcount", "CLOSESPIDER_ITEMCOUNT"),
+                            ("closespider_timeout", "CLOSESPIDER_TIMEOUT"))
+}
+
+# The check a crawl fails when its checks could not run at all.
+CHECKS_RAN = "checks_ran"
 
 # The exit status of a crawl of each status (the CLI's `crawl`, and `scrapy crawl`).
 EXIT_STATUS = {"finished": 0, "degraded": 4, "failed": 1, "blocked": 3, "interrupted": 130}
@@ -108,7 +119,7 @@ def message_of(status: str, reason: str, stats: dict, checks=(), output_error: s
     if status == "interrupted":
         return stats.get("crawl/message") or ("stopped by a signal before its end; what was read is "
                                               "committed (with --state, the same command resumes it)")
-    return stats.get("crawl/message")
+    return stats.get("crawl/message") or STOPPED_AT_A_LIMIT.get(reason)
 
 
 def usable_pages(stats: dict) -> int:
@@ -173,9 +184,9 @@ def errors_by_kind(stats: dict) -> dict[str, int]:
     return dict(sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0])))
 
 
-def _exception_words(name: str) -> str:
+def _exception_words(name: str) -> str | None:
     name = name.rpartition(".")[2]
-    return EXCEPTION_WORDS.get(name, name)
+    return None if name in DROPPED_BY_THE_CRAWL else EXCEPTION_WORDS.get(name, name)
 
 
 def _http_error(code: str) -> str | None:
@@ -202,14 +213,18 @@ def crawl_outcome(crawler, spider, reason: str, root: Path, output_error: str | 
     start_urls = list(getattr(spider, "start_urls", []) or [])
     if output_error:  # the files may not be readable: nothing to check
         return Outcome("failed", output_error)
-    checks, coverage = [], []
+    checks, coverage, unchecked = [], [], None
     try:
         facts = _facts(crawler, spider, reason, root, stats, start_urls)
         coverage, checks = facts.coverage, run_checks(facts)
     except Exception as error:  # a check must never cost the crawl its row: say so, go on
-        logger.error("Quality checks could not run: %s: %s", type(error).__name__, error)
+        unchecked = f"quality checks could not run ({type(error).__name__}: {error})"
+        logger.error("%s", unchecked)
+        # not checked is not passed: a crawl no check could judge is not `finished`
+        checks = [CheckResult(CHECKS_RAN, 0.0, 1.0, False, at_most=False)]
     status = status_of(reason, stats, start_urls, checks)
-    return Outcome(status, message_of(status, reason, stats, checks), checks, coverage)
+    message = unchecked if unchecked and status == "degraded" else message_of(status, reason, stats, checks)
+    return Outcome(status, message, checks, coverage)
 
 
 def _facts(crawler, spider, reason: str, root: Path, stats: dict, start_urls: list[str]) -> CrawlFacts:
@@ -239,9 +254,14 @@ def earlier_crawls(root: Path, sites: list[str], crawl_id: str) -> list[dict]:
     for path in Path(root).glob("crawls/crawl_date=*/*.parquet"):
         if path.name.startswith((".", "_")):
             continue
-        parquet = pq.ParquetFile(path)
-        columns = [name for name in wanted if name in parquet.schema_arrow.names]
-        for row in parquet.read(columns=columns).to_pylist():
+        try:
+            parquet = pq.ParquetFile(path)
+            columns = [name for name in wanted if name in parquet.schema_arrow.names]
+            found = parquet.read(columns=columns).to_pylist()
+        except (pa.ArrowException, OSError) as error:  # not a crawls row (a stray file): as `query` skips it
+            logger.warning("Skipped %s, not a crawls row file: %s", path, error)
+            continue
+        for row in found:
             row = {name: row.get(name) for name in wanted}
             if row["crawl_id"] != crawl_id and sites_of(row["start_urls"] or []) == sites:
                 rows.append(row)

@@ -61,6 +61,7 @@ def test_a_threshold_is_a_setting(settings):
 
 def test_fetch_errors_count_exceptions_5xx_and_429_against_attempts(settings):
     stats = {"downloader/response_count": 80, "downloader/exception_count": 20,
+             "downloader/exception_type_count/twisted.internet.error.TimeoutError": 20,
              "downloader/response_status_count/200": 50, "downloader/response_status_count/503": 20,
              "downloader/response_status_count/429": 5, "downloader/response_status_count/404": 5}
     (result,) = fetch_errors.check(facts(settings, stats))
@@ -295,3 +296,49 @@ def test_a_family_behind_the_others_on_a_field_fails_with_no_earlier_crawl(setti
     assert all(r.passed for r in family_coverage.compare(moved, 0.1, 3.5, 20, lacks))
     assert {r.name for r in family_coverage.compare(moved, 0.1, 3.5, 20, lacks)} == {
         "family_coverage/doctors.rating/nextjs", "family_coverage/doctors.rating/provider-card"}
+
+
+@pytest.mark.parametrize("reason, says", [("closespider_pagecount", "--max-pages"),
+                                          ("closespider_timeout", "CLOSESPIDER_TIMEOUT"),
+                                          ("closespider_itemcount", "CLOSESPIDER_ITEMCOUNT")])
+def test_a_crawl_its_own_limit_stopped_is_finished_and_says_it_stopped_early(reason, says):
+    status, message = outcome(reason, {"pages/question": 5})
+    assert status == "finished" and says in message and "not in this crawl" in message
+
+
+def test_requests_the_crawl_dropped_itself_are_no_fetch_errors():
+    """Stopping (Ctrl-C, SIGTERM) and --max-pages fail the requests not sent yet; Scrapy's
+    downloader stats count them as download exceptions."""
+    from pipelines.checks.fetch_errors import error_share
+    from pipelines.crawls import errors_by_kind
+
+    stats = {"downloader/response_count": 70, "downloader/response_status_count/200": 70,
+             "downloader/exception_count": 30,
+             "downloader/exception_type_count/crawler.extensions.prompt_stop.CrawlStopping": 20,
+             "downloader/exception_type_count/crawler.middlewares.max_pages.PageCapReached": 9,
+             "downloader/exception_type_count/twisted.internet.error.TimeoutError": 1}
+    assert error_share(stats) == pytest.approx(1 / 71)
+    assert errors_by_kind(stats) == {"timed out": 1}
+
+
+def test_a_stray_file_among_the_crawls_rows_is_skipped_not_the_end_of_the_checks(tmp_path):
+    from pipelines.crawls import earlier_crawls
+
+    (tmp_path / "crawls" / "crawl_date=2026-01-01").mkdir(parents=True)
+    (tmp_path / "crawls" / "crawl_date=2026-01-01" / "old.parquet").write_text("junk")
+    assert earlier_crawls(tmp_path, ["h"], "c1") == []
+
+
+def test_a_crawl_whose_checks_could_not_run_is_not_finished(monkeypatch, tmp_path):
+    from types import SimpleNamespace
+
+    from pipelines import crawls
+
+    def broken(*args):
+        raise ValueError("a file the checks cannot read")
+
+    monkeypatch.setattr(crawls, "_facts", broken)
+    crawler = SimpleNamespace(stats=SimpleNamespace(get_stats=lambda: {"pages/question": 5}))
+    result = crawls.crawl_outcome(crawler, SimpleNamespace(start_urls=["http://h/"]), "finished", tmp_path)
+    assert result.status == "degraded"
+    assert result.message == "quality checks could not run (ValueError: a file the checks cannot read)"
