@@ -41,6 +41,13 @@ def positive_int(value) -> int:
     return number
 
 
+def processes(value) -> int:
+    number = positive_int(value)
+    if number > MAX_PROCESSES:
+        raise ArgumentError(f"must be at most {MAX_PROCESSES}: {value!r}")
+    return number
+
+
 def non_negative_int(value) -> int:
     number = whole_number(value)
     if number < 0:
@@ -160,6 +167,10 @@ POSITIVE_SETTINGS = {
     "AUTOTHROTTLE_TARGET_CONCURRENCY", "PROGRESS_INTERVAL",
     "PARQUET_ROW_GROUP_ROWS", "PARQUET_ROW_GROUP_BYTES", "PARQUET_FILE_ROWS",
 }
+# Numbers with a ceiling: processes start before the first request, ~20 MB each; past a few
+# per core they only cost memory and start-up (150 took 3 GB and 13 s).
+MAX_PROCESSES = 64
+AT_MOST = {"EXTRACT_PROCESSES": MAX_PROCESSES}
 LOG_LEVELS = ("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG")
 TRUE, FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
 
@@ -190,6 +201,8 @@ def setting_number(setting_name: str, text: str) -> int | float:
         raise ArgumentError(f"{setting_name} must be more than 0: {text!r}")
     if number < 0 and "PRIORITY" not in setting_name:
         raise ArgumentError(f"{setting_name} must be 0 or more: {text!r}")
+    if number > AT_MOST.get(setting_name, math.inf):
+        raise ArgumentError(f"{setting_name} must be at most {AT_MOST[setting_name]}: {text!r}")
     return number
 
 
@@ -326,7 +339,8 @@ class CrawlArguments:
 
     def check(self) -> None:
         try:
-            check_crawl_settings(dict(self.settings), self.out)
+            given = dict(self.settings)
+            check_crawl_settings(given, given.get("DATA_DIR") or self.out)
         except ArgumentError as exc:
             raise ArgumentError(f"argument -s/--set: {exc}") from None
 

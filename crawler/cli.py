@@ -12,7 +12,7 @@ import signal
 import sys
 
 # The validators live in crawler.arguments; these names stay importable from here.
-from crawler.arguments import ArgumentError, http_url, output_folder, positive_int, setting, validate
+from crawler.arguments import ArgumentError, http_url, output_folder, positive_int, processes, setting, validate
 
 
 def cmd_site(args: argparse.Namespace) -> int:
@@ -185,7 +185,7 @@ def build_parser() -> argparse.ArgumentParser:
     reparse = sub.add_parser("reparse", help="extract the question pages of WARC archives again, into a new crawl")
     reparse.add_argument("archives", nargs="+", metavar="ARCHIVE", help="a .warc.gz file or a folder of them")
     reparse.add_argument("--out", type=output_folder, default="data", help="dataset root (default data/)")
-    reparse.add_argument("--processes", type=positive_int, default=None,
+    reparse.add_argument("--processes", type=processes, default=None,
                          help="parsing processes (default: one per core)")
     reparse.set_defaults(func=cmd_reparse)
 

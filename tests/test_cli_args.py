@@ -40,6 +40,8 @@ def test_an_output_path_that_is_a_file(tmp_path):
     ["crawl", "http://127.0.0.1:1/", "--max-pages", "abc"],
     ["crawl", "http://127.0.0.1:1/", "--out"],
     ["crawl", "http://127.0.0.1:1/", "-s", "no-equals-sign"],
+    ["crawl", "http://127.0.0.1:1/", "-s", "EXTRACT_PROCESSES=1000"],  # processes past a few per core: memory only
+    ["reparse", "nowhere.warc.gz", "--processes", "1000"],
     ["crawl"],
 ])
 def test_more_bad_crawl_arguments_exit_2_with_one_error_line(args):
