@@ -165,7 +165,7 @@ def faults(value: str) -> str:
 POSITIVE_SETTINGS = {
     "CONCURRENT_REQUESTS", "CONCURRENT_REQUESTS_PER_DOMAIN", "CONCURRENT_ITEMS",
     "AUTOTHROTTLE_TARGET_CONCURRENCY", "PROGRESS_INTERVAL",
-    "PARQUET_ROW_GROUP_ROWS", "PARQUET_ROW_GROUP_BYTES", "PARQUET_FILE_ROWS",
+    "PARQUET_ROW_GROUP_ROWS", "PARQUET_ROW_GROUP_BYTES", "PARQUET_FILE_ROWS", "ARCHIVE_FILE_BYTES",
 }
 # Numbers with a ceiling: processes start before the first request, ~20 MB each; past a few
 # per core they only cost memory and start-up (150 took 3 GB and 13 s).

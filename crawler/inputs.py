@@ -1,6 +1,7 @@
 """The files a command reads: paths given by a person, each a file or a folder of files."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 
@@ -14,8 +15,7 @@ def files_in(paths, wanted, kinds: str) -> tuple[list[Path], list[str]]:
     for p in paths:
         path = Path(p)
         if path.is_dir():
-            found = sorted(f for f in path.rglob("*") if f.is_file() and wanted(f)
-                           and not any(part.startswith(".") for part in f.relative_to(path).parts))
+            found = sorted(f for f in _visible_files(path) if wanted(f))
             if not found:
                 errors.append(f"{p}: no {kinds} files in folder")
             for f in found:
@@ -25,3 +25,17 @@ def files_in(paths, wanted, kinds: str) -> tuple[list[Path], list[str]]:
         else:
             errors.append(f"{p}: no such file or folder")
     return list(files.values()), errors
+
+
+def _visible_files(folder: Path):
+    """The files below a folder, through linked folders too (each real folder once: a link
+    back up is no loop), neither hidden nor in a hidden folder."""
+    seen: set[str] = set()
+    for here, folders, names in os.walk(folder, followlinks=True):
+        real = os.path.realpath(here)
+        if real in seen:
+            folders[:] = []
+            continue
+        seen.add(real)
+        folders[:] = [name for name in folders if not name.startswith(".")]
+        yield from (Path(here, name) for name in names if not name.startswith(".") and os.path.isfile(Path(here, name)))

@@ -162,3 +162,23 @@ def test_a_reparse_whose_log_cannot_be_written_prints_no_traceback_per_line(tmp_
     result = reparse.run_reparse([tmp_path / "a.warc"], out=tmp_path / "out", processes=1, stream=io.StringIO())
     assert result.stats["pages/question"] == 1
     assert "Logging error" not in capsys.readouterr().err
+
+
+def test_a_folder_of_archives_is_read_through_linked_folders_each_file_once(tmp_path):
+    from crawler.inputs import files_in
+
+    (tmp_path / "archive" / ".tmp").mkdir(parents=True)
+    (tmp_path / "older").mkdir()
+    for path in ("archive/a.warc.gz", "older/b.warc.gz", "archive/.tmp/c.warc.gz", "archive/.d.warc.gz.tmp"):
+        (tmp_path / path).write_bytes(b"")
+    (tmp_path / "archive" / "older").symlink_to(tmp_path / "older")  # a day's archives linked in
+    (tmp_path / "archive" / "again").symlink_to(tmp_path / "archive")  # a link back up: no loop
+    files, errors = files_in([tmp_path / "archive"], lambda f: f.name.endswith(".warc.gz"), "WARC")
+    assert sorted(f.name for f in files) == ["a.warc.gz", "b.warc.gz"] and errors == []
+
+
+def test_an_archive_file_gone_before_it_is_read_is_damage_named_not_an_output_failure(tmp_path):
+    from crawler.reparse import read_chunk
+
+    chunk = read_chunk((str(tmp_path / "gone.warc.gz"), 0, None, 10))
+    assert chunk.counts["archive/damaged"] == 1 and "gone.warc.gz" in chunk.errors[0]

@@ -125,15 +125,15 @@ def crawl_of(path: str | Path) -> Crawl:
     """The crawl named by the file's first record when it is a warcinfo record with a
     `crawl-id` (ours: every file of a crawl opens so, and the id starts with its start time);
     else the file alone, started at its first record's WARC-Date."""
-    with open(path, "rb") as stream:
-        try:
+    try:
+        with open(path, "rb") as stream:
             record = next(iter(ArchiveIterator(stream)))
             started = iso_date_to_datetime(record.rec_headers.get_header("WARC-Date") or "", tz_aware=True)
             fields = record.content_stream().read(64 * 1024) if record.rec_type == "warcinfo" else b""
-        except Exception:  # no first record to read (damage is the readers' to report): the file alone
-            return Crawl(datetime.min.replace(tzinfo=timezone.utc), str(path))
-        info = dict(line.partition(":")[::2] for line in fields.decode("utf-8", "replace").splitlines())
-        info = {key.strip().lower(): value.strip() for key, value in info.items()}
+    except Exception:  # no first record to read, or no file now (the readers report it): the file alone
+        return Crawl(datetime.min.replace(tzinfo=timezone.utc), str(path))
+    info = dict(line.partition(":")[::2] for line in fields.decode("utf-8", "replace").splitlines())
+    info = {key.strip().lower(): value.strip() for key, value in info.items()}
     name = info.get("crawl-id")
     if not name:
         return Crawl(started, str(path))
