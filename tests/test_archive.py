@@ -481,16 +481,15 @@ def test_reparse_refuses_paths_that_hold_no_archive(tmp_path):
     assert cli("crawl", "http://127.0.0.1:9/", "--archive", tmp_path / "file").returncode == 2
 
 
-def test_an_archive_that_cannot_be_written_fails_the_crawl_in_one_line(reference_site, tmp_path):
+def test_an_archive_folder_under_a_file_is_refused_in_one_line(reference_site, tmp_path):
     site = reference_site(questions=20)
     (tmp_path / "file").write_text("x")
-    # As an option, a bad argument (exit 2, nothing fetched); as a setting, met when the crawl opens.
-    refused = crawl(site.url, "--out", tmp_path / "data", "--archive", tmp_path / "file" / "archive")
-    assert refused.returncode == 2 and "Traceback" not in refused.stderr
-    result = crawl(site.url, "--out", tmp_path / "data", "-s", f"ARCHIVE_DIR={tmp_path / 'file' / 'archive'}")
-    assert result.returncode == 1
-    (row,) = crawl_rows(tmp_path / "data")
-    assert row["status"] == "failed" and "archive" in row["message"]
+    # As an option or a setting, a bad argument: exit 2, one line, nothing fetched or written.
+    for how in (["--archive", tmp_path / "file" / "archive"], ["-s", f"ARCHIVE_DIR={tmp_path / 'file' / 'archive'}"]):
+        refused = crawl(site.url, "--out", tmp_path / "data", *how)
+        assert refused.returncode == 2 and "Traceback" not in refused.stderr
+        assert "which is a file" in refused.stderr.strip().splitlines()[-1]
+    assert not site.hits and not (tmp_path / "data").exists()
 
 
 # the recovery story: pages of a redesign the parsers did not know, read again from the archive
