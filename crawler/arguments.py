@@ -11,6 +11,7 @@ argparse.ArgumentTypeError, so a validator can also serve as an argparse `type=`
 from __future__ import annotations
 
 import argparse
+import difflib
 import json
 import math
 import os
@@ -233,6 +234,13 @@ def setting_value(setting_name: str, text: str):
             value = None
         if not isinstance(value, dict):
             raise ArgumentError(f"{setting_name} must be a JSON object: {text!r}")
+        if setting_name == "FEEDS" and not all(isinstance(options, dict) for options in value.values()):
+            raise ArgumentError(f"FEEDS must map each feed URI to a JSON object of its options: {text!r}")
+        if setting_name in COMPONENT_SETTINGS:  # {"module.Class": order or null}
+            for path, order in value.items():
+                _importable(setting_name, path)
+                if order is not None and (type(order) is not int):
+                    raise ArgumentError(f"{setting_name}: the order of {path} must be a whole number or null: {order!r}")
         return value
     if isinstance(default, (list, tuple)):
         items = [item.strip() for item in text.split(",") if item.strip()]
@@ -242,7 +250,43 @@ def setting_value(setting_name: str, text: str):
             except ValueError:
                 raise ArgumentError(f"{setting_name} must be whole numbers separated by commas: {text!r}") from None
         return items
+    if isinstance(default, str) and _DOTTED.fullmatch(default):  # a class Scrapy loads (SCHEDULER, STATS_CLASS)
+        _importable(setting_name, text.strip())
     return text
+
+
+# Settings of Scrapy components by class path, each with its order; and the shape of a class path.
+COMPONENT_SETTINGS = {"ITEM_PIPELINES", "DOWNLOADER_MIDDLEWARES", "SPIDER_MIDDLEWARES", "EXTENSIONS",
+                      "ADDONS", "SPIDER_CONTRACTS"}
+_DOTTED = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+")
+
+
+def _importable(setting_name: str, path: str) -> None:
+    """A class path Scrapy would load: loaded now, so a typo is one line, not a traceback mid-start."""
+    from scrapy.utils.misc import load_object
+
+    try:
+        load_object(path)
+    except Exception as error:  # NameError, ImportError, ValueError: whatever load_object says
+        raise ArgumentError(f"{setting_name}: cannot load {path!r} ({type(error).__name__})") from None
+
+
+def unknown_setting(setting_name: str) -> str | None:
+    """A warning for a name that is no setting of Scrapy or this project (a typo?); None for a
+    known one. A plugin's setting is unknown here too, so this warns, it does not refuse."""
+    known = _known_settings()
+    if setting_name in known:
+        return None
+    close = difflib.get_close_matches(setting_name, known, n=1)
+    hint = f" (did you mean {close[0]}?)" if close else ""
+    return f"{setting_name} is no setting of Scrapy or this project{hint}; set as given"
+
+
+def _known_settings() -> list[str]:
+    import crawler.settings as project
+    from scrapy.settings import default_settings
+
+    return sorted({name for module in (project, default_settings) for name in vars(module) if name.isupper()})
 
 
 def crawl_id(value: str) -> str:

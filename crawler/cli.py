@@ -12,7 +12,8 @@ import signal
 import sys
 
 # The validators live in crawler.arguments; these names stay importable from here.
-from crawler.arguments import ArgumentError, http_url, output_folder, positive_int, processes, setting, validate
+from crawler.arguments import (ArgumentError, http_url, output_folder, positive_int, processes, setting,
+                               unknown_setting, validate)
 
 
 def cmd_site(args: argparse.Namespace) -> int:
@@ -46,6 +47,8 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     from pipelines.state import StateError
 
     overrides = dict(args.settings)
+    for warning in filter(None, map(unknown_setting, overrides)):
+        print(f"doctor-answers crawl: warning: {warning}", file=sys.stderr)
     if args.archive:
         overrides["ARCHIVE_DIR"] = args.archive
     if args.report:

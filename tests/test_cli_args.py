@@ -42,6 +42,11 @@ def test_an_output_path_that_is_a_file(tmp_path):
     ["crawl", "http://127.0.0.1:1/", "-s", "no-equals-sign"],
     ["crawl", "http://127.0.0.1:1/", "-s", "EXTRACT_PROCESSES=1000"],  # processes past a few per core: memory only
     ["reparse", "nowhere.warc.gz", "--processes", "1000"],
+    ["crawl", "http://127.0.0.1:1/", "-s", 'ITEM_PIPELINES={"nope.Pipe": 1}'],  # classes Scrapy would load mid-start
+    ["crawl", "http://127.0.0.1:1/", "-s", 'DOWNLOADER_MIDDLEWARES={"x": "y"}'],
+    ["crawl", "http://127.0.0.1:1/", "-s", "SCHEDULER=nope.Scheduler"],
+    ["crawl", "http://127.0.0.1:1/", "-s", "STATS_CLASS=nope"],
+    ["crawl", "http://127.0.0.1:1/", "-s", 'FEEDS={"x.json": 5}'],
     ["crawl"],
 ])
 def test_more_bad_crawl_arguments_exit_2_with_one_error_line(args):
@@ -95,3 +100,10 @@ def test_settings_that_would_make_the_data_wrong_are_refused_however_the_crawl_i
     assert "Traceback" not in result.stderr and says in result.stderr.strip().splitlines()[-1]
     assert not (tmp_path / "jobdir").exists() and not (tmp_path.parent / "evil.log").exists()
     assert sorted(p.name for p in out.rglob("*")) == ["c1.parquet", "crawl_date=2026-11-30", "crawls"]
+
+
+def test_a_setting_of_no_such_name_is_a_warning_with_the_likely_one(tmp_path):
+    result = doctor_answers("crawl", "http://127.0.0.1:1/", "--out", str(tmp_path / "data"), "--max-pages", "1",
+                            "-s", "CONCURENT_REQUESTS=4")
+    assert result.stderr.splitlines()[0] == ("doctor-answers crawl: warning: CONCURENT_REQUESTS is no setting of "
+                                             "Scrapy or this project (did you mean CONCURRENT_REQUESTS?); set as given")

@@ -12,7 +12,7 @@ from scrapy.commands.crawl import Command as ScrapyCrawl
 from scrapy.exceptions import UsageError
 from scrapy.settings import SETTINGS_PRIORITIES
 
-from crawler.arguments import ArgumentError, check_crawl_settings, setting_value
+from crawler.arguments import ArgumentError, check_crawl_settings, setting_value, unknown_setting
 from pipelines.crawls import EXIT_STATUS
 
 
@@ -41,6 +41,8 @@ def _check(settings) -> None:
     for name, attribute in settings.attributes.items():
         if attribute.priority == SETTINGS_PRIORITIES["cmdline"] and isinstance(attribute.value, str):
             setting_value(name, attribute.value)
+            if warning := unknown_setting(name):
+                print(f"scrapy crawl: warning: {warning}", file=sys.stderr)
     check_crawl_settings(settings, settings.get("DATA_DIR"))
 
 
