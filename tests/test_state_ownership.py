@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import sys
 import time
 
 import pytest
@@ -42,6 +43,11 @@ def test_a_second_crawl_on_a_busy_state_is_refused_and_a_dead_holder_is_taken_ov
         line = one_line_refusal(second, 5, str(state), "in use", holder_info["crawl_id"], str(holder.pid), "since")
         assert holder.poll() is None, "the refused crawl disturbed the running one"
         assert refused_in < 60, refused_in  # at once: no page fetched, no wait for the holder
+        scrapy = subprocess.run([sys.executable, "-m", "scrapy", "crawl", "questions", "-a", f"start_url={site.url}",
+                                 "-s", f"DATA_DIR={out}", "-s", f"STATE_DIR={state}"],
+                                capture_output=True, text=True, timeout=120)  # a Scrapyd job's way: the same
+        assert scrapy.returncode == 5 and "Traceback" not in scrapy.stderr, scrapy.stderr[-2000:]
+        assert scrapy.stderr.strip().splitlines()[-1].startswith(f"scrapy crawl: state folder {state} is in use")
     finally:
         holder.kill()  # SIGKILL: the lock is the kernel's, and goes with the process
         holder.wait()

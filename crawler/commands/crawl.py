@@ -2,10 +2,13 @@
 
 Scrapy's own command exits 0 whatever became of the crawl (1 only when it could not start);
 a cron job or a Scrapyd runner needs the outcome the `crawls` row holds: 0 finished,
-4 degraded, 1 failed, 3 blocked, 130 interrupted (pipelines.crawls.EXIT_STATUS).
+4 degraded, 1 failed, 3 blocked, 130 interrupted (pipelines.crawls.EXIT_STATUS). As the CLI,
+it checks its `-s` settings first (exit 2, one line), and a state folder the crawl may not
+use is one line with the state's exit status (5 when another crawl holds it).
 """
 from __future__ import annotations
 
+import logging
 import sys
 
 from scrapy.commands.crawl import Command as ScrapyCrawl
@@ -14,6 +17,9 @@ from scrapy.settings import SETTINGS_PRIORITIES
 
 from crawler.arguments import ArgumentError, check_crawl_settings, setting_value, unknown_setting
 from pipelines.crawls import EXIT_STATUS
+from pipelines.state import StateError
+
+logger = logging.getLogger(__name__)
 
 
 class Command(ScrapyCrawl):
@@ -30,8 +36,17 @@ class Command(ScrapyCrawl):
             crawler = self.crawler_process.create_crawler(args[0])
         except KeyError:
             raise UsageError(f"no spider named {args[0]!r} (scrapy list names them)") from None
-        self.crawler_process.crawl(crawler, **opts.spargs)
+        refused: list[StateError] = []  # a state folder this crawl may not use: it never starts
+        crawling = self.crawler_process.crawl(crawler, **opts.spargs)
+        if hasattr(crawling, "addErrback"):  # Scrapy's Twisted crawler process
+            crawling.addErrback(lambda failure: refused.append(failure.value) if failure.check(StateError) else failure)
+        else:  # its asyncio one: a task
+            crawling.add_done_callback(lambda task: _started(task, refused))
         self.crawler_process.start()
+        if refused:  # as `doctor-answers crawl` says it: one line, its own exit status
+            print(f"scrapy crawl: {refused[0]}", file=sys.stderr)
+            self.exitcode = refused[0].exit_status
+            return
         self.exitcode = EXIT_STATUS.get(_status(crawler), 1)
 
 
@@ -44,6 +59,15 @@ def _check(settings) -> None:
             if warning := unknown_setting(name):
                 print(f"scrapy crawl: warning: {warning}", file=sys.stderr)
     check_crawl_settings(settings, settings.get("DATA_DIR"))
+
+
+def _started(task, refused: list) -> None:
+    """A state refused is kept for its line; any other error that stopped the start is logged."""
+    error = None if task.cancelled() else task.exception()
+    if isinstance(error, StateError):
+        refused.append(error)
+    elif error is not None:
+        logger.error("The crawl could not start: %s", error, exc_info=error)
 
 
 def _status(crawler) -> str | None:
