@@ -148,6 +148,15 @@ def output_file(value: str) -> str:
     return value
 
 
+def log_file(value: str) -> str:
+    """A file to log to (its folders are made), or "-" for stderr; not a folder."""
+    if not value:
+        raise ArgumentError("must not be empty")
+    if os.path.isdir(value):
+        raise ArgumentError(f"not a file: {value!r} is a folder")
+    return value
+
+
 def faults(value: str) -> str:
     from reference_site.faults import Faults
 
@@ -380,6 +389,8 @@ class CrawlArguments:
     max_pages: int | None = arg(positive_int, optional=True)
     state: str | None = arg(output_folder, optional=True)
     settings: list = arg(setting, "-s/--set")
+    archive: str | None = arg(output_folder, optional=True)
+    log_file: str | None = arg(log_file, optional=True)
 
     def check(self) -> None:
         try:

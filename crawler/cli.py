@@ -175,7 +175,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help="state folder: makes the crawl incremental and resumable")
     crawl.add_argument("-s", "--set", dest="settings", action="append", default=[],
                        metavar="NAME=VALUE", help="override a Scrapy setting, as `scrapy crawl -s` does")
-    crawl.add_argument("--archive", type=output_folder, default=None, metavar="DIR",
+    crawl.add_argument("--archive", default=None, metavar="DIR",
                        help="keep every response with its request in WARC files in DIR (setting ARCHIVE_DIR)")
     crawl.add_argument("--report", action="store_true",
                        help="write the HTML report DIR/report.html once the crawl is committed")

@@ -58,6 +58,7 @@ def test_more_bad_crawl_arguments_exit_2_with_one_error_line(args):
 
 
 @pytest.mark.parametrize("args", [
+    ["crawl", "http://127.0.0.1:1/", "--archive", "{file}"],  # one line, not argparse's usage block too
     ["crawl", "http://127.0.0.1:1/", "--out", "{file}"],
     ["crawl", "http://127.0.0.1:1/", "--state", "{file}"],
     ["demo", "--out", "{file}"],
