@@ -81,7 +81,7 @@ def test_two_questions_with_a_date_on_one_page_is_a_bad_page_not_the_first_of_th
         parse_question_page(URL, html)
     promo = '<div class="Promo"><h1>Trending: other?</h1><ul class="Content-byline"><li><time>Jan 1, 2019</time></li></ul></div>'
     html = sample("provider-card").replace('<h1 class="Headline Headline--hero">', promo + '<h1 class="Headline Headline--hero">', 1)
-    with pytest.raises(PageError, match="2 question headings"):
+    with pytest.raises(PageError, match="2 question bylines"):
         parse_question_page(URL, html)
 
 
@@ -112,4 +112,17 @@ def test_a_wrapped_vote_widget_still_gives_the_votes():
     html = re.sub(r"(<div class=\"u-marginMedium\" rs-static-data='[^']*'>.*?</div>)", r'<div class="Actions">\1</div>',
                   sample("provider-card"))
     assert html != sample("provider-card")
+    assert_records(page_records(parse_question_page(URL, html)), expected())
+
+
+@pytest.mark.parametrize("wrap", [
+    ('<h1 class="Headline Headline--hero">', '<div class="Header"><h1 class="Headline Headline--hero">', "</h1>", "</h1></div>"),
+    ('<ul class="Content-byline Byline Byline--bulleted">', '<div><ul class="Content-byline Byline Byline--bulleted">',
+     "</ul>\n<div class=\"Content-bodyText", "</ul></div>\n<div class=\"Content-bodyText"),
+])
+def test_a_wrapped_provider_card_question_heading_or_byline_still_gives_its_parts(wrap):
+    old, new, old_end, new_end = wrap
+    html = sample("provider-card")
+    assert old in html and old_end in html
+    html = html.replace(old, new, 1).replace(old_end, new_end, 1)
     assert_records(page_records(parse_question_page(URL, html)), expected())

@@ -29,12 +29,15 @@ class ProviderCardPage(QuestionPageObject):
         h1s = self.tree.tagged("h1")
         if not h1s:
             raise UnknownLayout(self.tree.url, "provider-card page without a question title")
-        # The question's <h1> heads its byline and body; a logo or a banner in an <h1> of its own does not.
-        questions = (ProviderCardQuestion(h1, self.tree) for h1 in h1s)
-        headings = [q for q in questions if q.time is not None or q.body_el is not None]
-        if len(headings) > 1:  # which is the page's question is a guess
-            raise MarkupError(f"{len(headings)} question headings with a body or a date")
-        return (headings[0] if headings else ProviderCardQuestion(h1s[0], self.tree)).to_item()
+        # The question's byline list and body: those outside the answers, wherever they are wrapped
+        answers = set(self.tree.classed("Content--answer"))
+        bylines, bodies = ([el for el in self.tree.classed(key) if not _inside(el, answers)]
+                           for key in ("Content-byline", "Content-bodyText"))
+        if len(bylines) > 1 or len(bodies) > 1:  # another question's teaser, dated: which is the page's is a guess
+            raise MarkupError(f"{len(bylines)} question bylines and {len(bodies)} question bodies outside the answers")
+        byline, body = next(iter(bylines), None), next(iter(bodies), None)
+        return ProviderCardQuestion(_heading(h1s, byline if byline is not None else body), byline, body,
+                                    self.tree).to_item()
 
     def answers(self) -> list[Answer]:
         answers, cards = self.tree.classed("Content--answer"), self.tree.classed("Media--providerCard")
@@ -53,8 +56,21 @@ class ProviderCardPage(QuestionPageObject):
             a.get("href") or "" for box in self.tree.classed("RelatedContent") for a in box.iter("a"))
 
 
-def _tokens(el) -> list[str]:
-    return (el.get("class") or "").split()  # comments have no attributes: []
+def _inside(el, containers: set) -> bool:
+    return any(up in containers for up in el.iterancestors())
+
+
+def _heading(h1s: list, part):
+    """The <h1> that heads the question's part: the one nearest it in the tree (their common
+    ancestor deepest), not a logo's or a banner's <h1> elsewhere in the page."""
+    if part is None or len(h1s) == 1:
+        return h1s[0]
+    depth = {up: i for i, up in enumerate(reversed([part, *part.iterancestors()]))}  # the root is 0
+
+    def shared(h1) -> int:
+        return next((depth[up] for up in (h1, *h1.iterancestors()) if up in depth), -1)
+
+    return max(h1s, key=shared)  # the first of the nearest
 
 
 def _first(el, tag: str):
@@ -79,22 +95,14 @@ def _content_byline(ul) -> tuple:
 
 
 class ProviderCardQuestion(ItemPage):
-    """The question: its <h1>, then the parts that follow it up to the answers' heading."""
+    """The question: its <h1>, its byline list (a time, a topic link, a location) and its body."""
     item = Question
 
-    def __init__(self, h1, tree):
-        self.h1, self.tree = h1, tree
-        self.time = self.location = self.topic_text = self.body_el = None
-        for sib in h1.itersiblings():
-            if not isinstance(sib.tag, str):
-                continue
-            if sib.tag == "h2" or sib.get("id") == "answer-list":
-                break
-            toks = _tokens(sib)
-            if "Content-byline" in toks and self.time is None:
-                self.time, self.location, self.topic_text = _content_byline(sib)
-            elif "Content-bodyText" in toks and self.body_el is None:
-                self.body_el = sib
+    def __init__(self, h1, byline, body, tree):
+        self.h1, self.body_el, self.tree = h1, body, tree
+        self.time = self.location = self.topic_text = None
+        if byline is not None:
+            self.time, self.location, self.topic_text = _content_byline(byline)
 
     def question_id(self) -> str:
         return (self.tree.meta("rs:content-id") or "").strip()
