@@ -126,3 +126,14 @@ def test_a_wrapped_provider_card_question_heading_or_byline_still_gives_its_part
     assert old in html and old_end in html
     html = html.replace(old, new, 1).replace(old_end, new_end, 1)
     assert_records(page_records(parse_question_page(URL, html)), expected())
+
+
+@pytest.mark.parametrize("old, new", [
+    (r'( href="/dr/[^"]+") itemprop="name">([^<]*)</a>', r'\1><span itemprop="name">\2</span></a>'),
+    (r'<a class="Headline--6 Link Link--primary"( href="/dr/[^"]+") itemprop="name">([^<]*)</a>',
+     r'<h3 itemprop="name"><a\1>\2</a></h3>'),
+])
+def test_a_doctors_name_is_its_items_name_on_whatever_element_holds_it(old, new):
+    html = re.sub(old, new, sample("provider-card"))
+    assert html != sample("provider-card")
+    assert_records(page_records(parse_question_page(URL, html)), expected())

@@ -235,8 +235,13 @@ class ProviderCardByline(ItemPage):
         return None
 
     def name(self) -> str | None:
-        names = [a for a in self.props.get("name", ()) if a.tag == "a"]
-        return text_of(names[-1]) if names else None
+        """Its item's name as shown: the text of its itemprop=name element (a link, a span, a
+        heading), else a <meta>'s content."""
+        names = self.props.get("name", ())
+        shown = [el for el in names if el.tag != "meta"]
+        if shown:
+            return text_of(shown[-1])
+        return next((m.get("content") for m in reversed(names) if m.get("content")), None)
 
     def profile_href(self) -> str | None:
         hrefs = (self.tree.link(a.get("href")) for a in self.links)
