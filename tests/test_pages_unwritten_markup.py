@@ -137,3 +137,10 @@ def test_a_doctors_name_is_its_items_name_on_whatever_element_holds_it(old, new)
     html = re.sub(old, new, sample("provider-card"))
     assert html != sample("provider-card")
     assert_records(page_records(parse_question_page(URL, html)), expected())
+
+
+def test_a_question_byline_with_two_items_that_could_be_its_location_is_a_bad_page():
+    """A date no longer in a <time> (or a view count) beside the location: which is which is a guess."""
+    html = re.sub(r'<time datetime="[^"]*">([^<]*)</time>', r"<span>\1</span>", sample("provider-card"))
+    with pytest.raises(PageError, match="could be its location"):
+        parse_question_page(URL, html)

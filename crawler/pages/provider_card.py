@@ -79,8 +79,10 @@ def _first(el, tag: str):
 
 def _content_byline(ul) -> tuple:
     """(time element, location text, topic text) of a Content-byline list: a time, a topic
-    link, the rest the asker's location."""
-    time_el = location = topic = None
+    link, the rest the asker's location. Two items of the rest (a view count, a date no
+    longer in a <time>) leave which is the location to a guess: a MarkupError."""
+    time_el = topic = None
+    rest = []
     for li in ul:
         if not isinstance(li.tag, str):
             continue
@@ -89,9 +91,11 @@ def _content_byline(ul) -> tuple:
             time_el = time_el if time_el is not None else t
         elif a is not None:
             topic = topic or text_of(a)
-        else:
-            location = location or text_of(li)
-    return time_el, location, topic
+        elif (text := text_of(li)) is not None:
+            rest.append(text)
+    if len(rest) > 1:
+        raise MarkupError(f"question byline with {len(rest)} items that could be its location: {rest[:3]}")
+    return time_el, next(iter(rest), None), topic
 
 
 class ProviderCardQuestion(ItemPage):
