@@ -212,7 +212,8 @@ def test_more_answers_than_the_page_declares_make_a_bad_page_not_an_extra_record
     where, block = _SPONSORED[family]
     html = sample(family).replace(where, block + where if family != "nextjs" else block, 1)
     assert html != sample(family)
-    with pytest.raises(PageError, match="11 answers where it declares 10"):
+    # (nextjs: 11 answers for 10 cards, two of one title: which date is whose is met first)
+    with pytest.raises(PageError, match="11 answers where it declares 10|cannot be told apart"):
         parse_question_page(URL, html)
 
 

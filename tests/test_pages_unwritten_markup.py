@@ -144,3 +144,4 @@ def test_a_question_byline_with_two_items_that_could_be_its_location_is_a_bad_pa
     html = re.sub(r'<time datetime="[^"]*">([^<]*)</time>', r"<span>\1</span>", sample("provider-card"))
     with pytest.raises(PageError, match="could be its location"):
         parse_question_page(URL, html)
+

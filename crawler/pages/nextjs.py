@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 
-from .errors import TruncatedPage, UnknownLayout
+from .errors import MarkupError, TruncatedPage, UnknownLayout
 from .items import Answer, Byline, Question, json_scalar
 from .markup import html_paragraphs, plain_paragraphs, text_of
 from .page import ItemPage, QuestionPageObject
@@ -52,6 +52,17 @@ def _own_title(shown: tuple | None, titles: set) -> tuple | None:
         return shown
     found = {part for i in range(1, len(shown)) for part in (shown[i:], shown[:-i]) if part in titles}
     return found.pop() if len(found) == 1 else shown
+
+
+def _date_shown(title: tuple | None, shows: dict) -> str | None:
+    """The date the cards of an answer's title show; None when no card shows it (its data's
+    timestamp serves). Cards of one title that show two dates (a title two answers share)
+    leave which is the answer's to a guess: a MarkupError, not the timestamp's date, which is
+    UTC's and may be a day off the one shown."""
+    dates = shows.get(title, set())
+    if len(dates) > 1:
+        raise MarkupError("answer cards that cannot be told apart show different dates")
+    return next(iter(dates), None)
 
 
 class NextjsPage(QuestionPageObject):
@@ -101,10 +112,9 @@ class NextjsPage(QuestionPageObject):
     def _shown_dates(self, answers: list[dict]) -> list[str | None]:
         """The date shown on each answer's card. The cards carry no ids: they pair with the
         data's answers in order, unless a card shows the title of another answer, and of it
-        alone (a page may sort its cards by votes, or show a featured one twice): then by title,
-        where a title is one answer's and its cards show one date. An answer with no card of its
-        own has no shown date (its data's timestamp serves). Titles are compared as words in
-        any case; a card's title may add words before or after its answer's (a badge)."""
+        alone (a page may sort its cards by votes, or show a featured one twice): then by title
+        (_date_shown). Titles are compared as words in any case; a card's title may add words
+        before or after its answer's (a badge)."""
         cards = self.tree.parts(self.tree.classed("answer-card_card__"), (_DATE, _TITLE))
         wanted = [_words(_str(a.get("title"))) for a in answers]
         once = {w for w, n in Counter(wanted).items() if n == 1 and w is not None}
@@ -116,7 +126,7 @@ class NextjsPage(QuestionPageObject):
         shows: dict[tuple, set] = {}
         for t, d in zip(titles, dates):
             shows.setdefault(t, set()).add(d)
-        return [next(iter(shows[w])) if w in once and len(shows.get(w, ())) == 1 else None for w in wanted]
+        return [_date_shown(w, shows) for w in wanted]
 
     def declared_answer_count(self) -> int | None:
         declared = self.data.get("answerCount")
