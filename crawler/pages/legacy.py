@@ -33,8 +33,10 @@ class LegacyPage(QuestionPageObject):
         if not blocks:
             raise UnknownLayout(self.tree.url, "legacy page without a question")
         parts = self.tree.parts(blocks, _QUESTION_PARTS)
-        # The question's block holds its body or date; a "trending question" teaser does not.
-        held = [i for i, p in enumerate(parts) if "rs-question__body" in p or "rs-question__date" in p]
+        # The question's block holds its body or date; a "trending question" teaser does not,
+        # or stands aside (tree.aside).
+        held = [i for i, p in enumerate(parts) if ("rs-question__body" in p or "rs-question__date" in p)
+                and not self.tree.aside(blocks[i])]
         if len(held) > 1:  # which is the page's question is a guess
             raise MarkupError(f"{len(held)} question blocks with a body or a date")
         i = held[0] if held else 0
@@ -99,13 +101,14 @@ class LegacyAnswer(ElementPage):
         return paragraphs(self.parts.get("rs-answer__body"))
 
     def vote(self) -> str | None:
-        """The vote widget's ng-init, under any spelling AngularJS reads, on it or inside it."""
+        """The vote widget's ng-init statements, under any spelling AngularJS reads, on it and
+        inside it, in the order AngularJS runs them ("voted=false; voteCount=3")."""
         vote = self.parts.get("rs-vote")
         if vote is None:
             return None
-        inits = (value for el in vote.iter() if isinstance(el.tag, str)
-                 for name, value in el.items() if _NG_INIT.fullmatch(name))
-        return next(inits, None)
+        inits = [value for el in vote.iter() if isinstance(el.tag, str)
+                 for name, value in el.items() if _NG_INIT.fullmatch(name)]
+        return "; ".join(inits) if inits else None
 
     def vote_kind(self) -> str:
         return "ng-init"

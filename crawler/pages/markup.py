@@ -38,11 +38,16 @@ def _walk(el, out: list) -> None:
             out.append(_BLOCK_MARK)
             _walk(ch, out)
             out.append(_BLOCK_MARK)
-        elif isinstance(tag, str) and tag not in _SKIP:
+        elif isinstance(tag, str) and (tag not in _SKIP or tag == "template" and _shown(ch)):
             _walk(ch, out)
         tail = ch.tail
         if tail:
             out.append(tail)
+
+
+def _shown(template) -> bool:
+    """A declarative shadow root (<template shadowrootmode>) is shown; any other template is not."""
+    return template.get("shadowrootmode") is not None
 
 
 def _split(tokens: list) -> Text:

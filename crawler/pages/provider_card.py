@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 from lxml import etree
 
@@ -29,9 +30,10 @@ class ProviderCardPage(QuestionPageObject):
         h1s = self.tree.tagged("h1")
         if not h1s:
             raise UnknownLayout(self.tree.url, "provider-card page without a question title")
-        # The question's byline list and body: those outside the answers, wherever they are wrapped
+        # The question's byline list and body: those outside the answers (and not aside: a
+        # teaser's), wherever they are wrapped
         answers = set(self.tree.classed("Content--answer"))
-        bylines, bodies = ([el for el in self.tree.classed(key) if not _inside(el, answers)]
+        bylines, bodies = ([el for el in self.tree.classed(key) if not _inside(el, answers) and not self.tree.aside(el)]
                            for key in ("Content-byline", "Content-bodyText"))
         if len(bylines) > 1 or len(bodies) > 1:  # another question's teaser, dated: which is the page's is a guess
             raise MarkupError(f"{len(bylines)} question bylines and {len(bodies)} question bodies outside the answers")
@@ -48,8 +50,8 @@ class ProviderCardPage(QuestionPageObject):
                 for a, parts in zip(answers, answer_parts)]
 
     def declared_answer_count(self) -> int | None:
-        texts = (text_of(h) or "" for h in self.tree.tagged("h2"))  # spaced or cased as it may be
-        return only_int(next((t for t in texts if "doctor answers" in " ".join(t.split()).casefold()), None))
+        texts = (text_of(h) or "" for h in self.tree.tagged("h2"))  # spaced as it may be
+        return only_int(next((t for t in texts if "Doctor Answers" in " ".join(t.split())), None))
 
     def related_urls(self) -> list[str]:
         return self.tree.question_links(
@@ -180,6 +182,7 @@ class ProviderCardAnswer(ElementPage):
         return ProviderCardByline(card, self.card_parts.get(card, {}), self.tree).to_item() if card is not None else None
 
 
+_STARS = re.compile(r"\s*(?:rated\s+)?[-\u2212]?\d+(?:[.,]\d+)?\s*(?:out\s+of|of|/)\s*5(?:\s+stars?)?\s*", re.I)
 _STATIC_DATA = etree.XPath("descendant::*[@rs-static-data]")
 _ARIA_LABELLED = etree.XPath("descendant-or-self::*[@aria-label][not(self::a or self::meta)]")
 _ITEMPROPS = etree.XPath("descendant::*[@itemprop]")
@@ -258,9 +261,10 @@ class ProviderCardByline(ItemPage):
         rating = self._meta("ratingValue")
         if rating is not None:
             return rating
-        # the stars' label, of the card or its rating: not a nested review's
+        # the stars' label, of the card or its rating (not a nested review's), and a label that
+        # is a rating whole: a badge's ("5-star service award", "1 of 5 featured doctors") is not
         labels = (el.get("aria-label") for el in _ARIA_LABELLED(self.el) if _scope(el, self.el) in self.rating_items)
-        return next(labels, None)
+        return next((label for label in labels if _STARS.fullmatch(label)), None)
 
     def review_count(self) -> str | None:
         reviews = self._meta("reviewCount")

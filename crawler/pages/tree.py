@@ -18,6 +18,7 @@ from .errors import MarkupError
 
 TAGS = frozenset(("script", "h1", "h2", "title", "link", "meta", "aside", "base"))
 _PARSERS = threading.local()  # lxml parsers are not to be shared between threads
+_ASIDE = frozenset(("aside", "nav", "footer"))
 _XML_DECLARATION = re.compile(r"\s*<\?xml\b[^>]*>")
 
 
@@ -83,9 +84,7 @@ class Tree:
         self.classes: dict[str, list] = {}
         self.tags: dict[str, list] = {}
         classes, tags, memo = self.classes, self.tags, keys.memo
-        # A <template>'s content is never shown (browsers keep it out of the document): a
-        # placeholder answer or question there is no part of the page.
-        etree.strip_elements(root, "template", with_tail=False)
+        _drop_templates(root)
         for el in root.iter(*TAGS):  # lxml filters by tag in C
             tags.setdefault(el.tag, []).append(el)
         for el in root.iter():  # comments and processing instructions have no attributes
@@ -131,6 +130,12 @@ class Tree:
         held = {body for body in bodies if body is not None}
         if held and any(up in held for el in containers for up in el.iterancestors()):
             raise MarkupError(f"{what} inside another {what}'s body")
+
+    @staticmethod
+    def aside(el) -> bool:
+        """Whether the element is in an <aside>, <nav> or <footer>: beside the page's own
+        content (another question's teaser, a menu), never the page's question."""
+        return any(up.tag in _ASIDE for up in el.iterancestors())
 
     def tagged(self, tag: str) -> list:
         return self.tags.get(tag, [])
@@ -191,6 +196,24 @@ class Tree:
             if self.site.is_question_url(url):
                 out[url] = None
         return list(out)
+
+
+def _drop_templates(root) -> None:
+    """A <template>'s content is never shown (browsers keep it out of the document): a
+    placeholder answer or question there is no part of the page. A declarative shadow root
+    (<template shadowrootmode>) is shown, in place of its host's content: it stays."""
+    inert = [t for t in root.iter("template") if t.get("shadowrootmode") is None]
+    for template in inert:
+        parent, tail = template.getparent(), template.tail
+        if parent is None:
+            continue
+        if tail:  # the text after it is the page's: kept where it was
+            before = template.getprevious()
+            if before is not None:
+                before.tail = (before.tail or "") + tail
+            else:
+                parent.text = (parent.text or "") + tail
+        parent.remove(template)
 
 
 def _nearest(candidates: dict, container, content) -> dict:
