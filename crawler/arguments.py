@@ -246,6 +246,12 @@ def setting_value(setting_name: str, text: str):
         if setting_name == "FEEDS" and not all(isinstance(options, dict) for options in value.values()):
             raise ArgumentError(f"FEEDS must map each feed URI to a JSON object of its options: {text!r}")
         if setting_name in COMPONENT_SETTINGS:  # {"module.Class": order or null}
+            # -s replaces the project's dict (Scrapy merges only its own *_BASE): one that
+            # leaves out this project's components drops them, the archive and the latest view
+            # among them, in silence. Each must be named; null turns one off knowingly.
+            if dropped := [path for path in default or {} if path not in value]:
+                raise ArgumentError(f"{setting_name} replaces this project's, and would drop {', '.join(dropped)}: "
+                                    "name them too (null turns one off)")
             for path, order in value.items():
                 _importable(setting_name, path)
                 if order is not None and (type(order) is not int):

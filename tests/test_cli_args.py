@@ -82,6 +82,8 @@ def test_every_folder_argument_that_is_a_file(tmp_path, args):
     ("CRAWL_ID=c1", "already written"),  # a committed crawl's id: its files and row would be replaced
     ("ARCHIVE_DIR={tmp}/file", "is a file"),
     ("CONCURRENT_REQUESTS=abc", "must be a number"),
+    # -s replaces the project's dict: the archive, the latest view and the others would be gone in silence
+    ('EXTENSIONS={"scrapy.extensions.telnet.TelnetConsole": null}', "would drop crawler.extensions"),
 ])
 @pytest.mark.parametrize("command", ["doctor-answers crawl", "scrapy crawl"])
 def test_settings_that_would_make_the_data_wrong_are_refused_however_the_crawl_is_started(tmp_path, setting, says,
