@@ -83,7 +83,7 @@ def test_every_folder_argument_that_is_a_file(tmp_path, args):
     ("ARCHIVE_DIR={tmp}/file", "is a file"),
     ("CONCURRENT_REQUESTS=abc", "must be a number"),
     # -s replaces the project's dict: the archive, the latest view and the others would be gone in silence
-    ('EXTENSIONS={"scrapy.extensions.telnet.TelnetConsole": null}', "would drop crawler.extensions"),
+    ('EXTENSIONS={{"scrapy.extensions.telnet.TelnetConsole": null}}', "would drop crawler.extensions"),
 ])
 @pytest.mark.parametrize("command", ["doctor-answers crawl", "scrapy crawl"])
 def test_settings_that_would_make_the_data_wrong_are_refused_however_the_crawl_is_started(tmp_path, setting, says,
