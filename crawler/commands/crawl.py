@@ -8,12 +8,13 @@ use is one line with the state's exit status (5 when another crawl holds it).
 """
 from __future__ import annotations
 
+import json
 import logging
 import sys
 
 from scrapy.commands.crawl import Command as ScrapyCrawl
 from scrapy.exceptions import UsageError
-from scrapy.settings import SETTINGS_PRIORITIES
+from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings
 
 from crawler.arguments import ArgumentError, check_crawl_settings, setting_value, unknown_setting
 from pipelines.crawls import EXIT_STATUS
@@ -54,8 +55,13 @@ def _check(settings) -> None:
     """The settings given on the command line (`-s`, a Scrapyd job's), checked as `doctor-answers
     crawl -s` checks them, and what no crawl may use."""
     for name, attribute in settings.attributes.items():
-        if attribute.priority == SETTINGS_PRIORITIES["cmdline"] and isinstance(attribute.value, str):
-            setting_value(name, attribute.value)
+        if attribute.priority != SETTINGS_PRIORITIES["cmdline"]:
+            continue
+        value = attribute.value
+        if isinstance(value, BaseSettings):  # a dict setting: Scrapy has read its JSON already
+            value = json.dumps(value.copy_to_dict())
+        if isinstance(value, str):
+            setting_value(name, value)
             if warning := unknown_setting(name):
                 print(f"scrapy crawl: warning: {warning}", file=sys.stderr)
     check_crawl_settings(settings, settings.get("DATA_DIR"))
