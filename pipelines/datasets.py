@@ -170,6 +170,7 @@ class DatasetsPipeline:
                 self._commit()
                 if session.state is not None:
                     session.state.fill_lastmods(session.crawl_id, session.sitemap_lastmod)
+                    self._check_still_there()
             except OSError as error:
                 self._fail(error)
         outcome = crawl_outcome(self.crawler, spider, reason, self.root, self.output_error)
@@ -192,6 +193,13 @@ class DatasetsPipeline:
         # Anything but `finished` is worth a warning: it shows at -s LOG_LEVEL=WARNING too.
         log = logger.info if status == "finished" else logger.warning
         log("Crawl %s %s%s: %s", session.crawl_id, status, f" ({outcome.message})" if outcome.message else "", path)
+
+    def _check_still_there(self) -> None:
+        """The batches committed (this crawl's earlier ones too) are still in the output folder:
+        one moved or removed while the crawl ran would leave a row that counts rows not there."""
+        if not all(self.output.holds(token) for token in self.session.state.committed_tokens()):
+            self.output_failed(f"output folder {self.root} no longer holds files committed to it (moved or removed "
+                               "while the crawl ran?); the next crawl with this state fetches every page again")
 
     def _crawl_row(self, spider, outcome) -> dict:
         opened = self.batches is not None

@@ -83,3 +83,27 @@ def test_the_archive_writer_says_its_first_failure_at_once_and_stops_reading():
     assert (kind, reason) == ("error", "No space left on device: /archive/.c-00000.warc.gz.tmp")
     ours.close()
     theirs.close()
+
+
+def test_an_output_folder_moved_away_mid_crawl_fails_the_crawl_not_a_finished_row_short_of_rows(reference_site, tmp_path):
+    """A state's crawl commits batches as it goes: a folder rotated away under it (its
+    earlier batches gone with it) must not end `finished` with a row counting rows not there."""
+    import subprocess
+
+    from tests.crawling import CRAWL_TIMEOUT, crawl_command, crawl_rows, wait_for
+
+    site = reference_site(questions=300, faults="latency=30ms")
+    data = tmp_path / "data"
+    crawl = subprocess.Popen(crawl_command(site.url, "--out", data, "--state", tmp_path / "state",
+                                           "-s", "CHECKPOINT_PAGES=30"), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             text=True)
+    wait_for(lambda: any(data.glob("questions/*/*.parquet")) or crawl.poll() is not None, what="a first batch")
+    assert crawl.poll() is None, "the crawl ended before its first batch was moved"
+    data.rename(tmp_path / "data.old")
+    data.mkdir()
+    out, err = crawl.communicate(timeout=CRAWL_TIMEOUT)
+    assert crawl.returncode == 1, out + err
+    (row,) = crawl_rows(data)
+    # (a move in the middle of a commit is met there: a sealed file went away)
+    assert row["status"] == "failed" and ("no longer holds files committed to it" in row["message"]
+                                          or "went away before its commit" in row["message"]), row["message"]
