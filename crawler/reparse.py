@@ -35,7 +35,7 @@ from typing import NamedTuple
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from crawler.archive.reader import Crawl, archive_files, chunks, crawl_of, error_text, responses
+from crawler.archive.reader import Crawl, archive_files, chunks, crawl_of, error_text, responses, without_copies
 from crawler.discovery import cut_off, is_robots_url
 from crawler.extraction import die_with_parent, extract_page
 from crawler.middlewares.compression import UNDECODABLE
@@ -457,6 +457,7 @@ def run_reparse(paths, out: str | Path = "data", processes: int | None = None, s
     files, errors = archive_files(paths)
     if errors:
         raise ArchiveError("; ".join(errors))
+    files, copies = without_copies(files)
     settings = crawl_settings(out)
     processes = processes or os.cpu_count() or 1
     root = Path(out)
@@ -465,6 +466,8 @@ def run_reparse(paths, out: str | Path = "data", processes: int | None = None, s
     tasks = tasks_of(files, processes)
     progress = Progress(sum(t[3] for t in tasks), stream)
     with _logging(root, reparse.crawl_id, progress.stream), _running(root, reparse.crawl_id), _stop_handlers_kept():
+        for copy, original in copies:
+            logger.warning("%s is a copy of %s: read once", copy, original)
         return _run(reparse, tasks, processes, paths, settings, progress)
 
 

@@ -182,3 +182,15 @@ def test_an_archive_file_gone_before_it_is_read_is_damage_named_not_an_output_fa
 
     chunk = read_chunk((str(tmp_path / "gone.warc.gz"), 0, None, 10))
     assert chunk.counts["archive/damaged"] == 1 and "gone.warc.gz" in chunk.errors[0]
+
+
+def test_a_copy_of_an_archive_file_under_another_name_is_read_once(tmp_path):
+    from crawler.archive.reader import without_copies
+
+    data = b"".join(r for r, _ in RECORDS)
+    for name in ("a.warc", "copy of a.warc"):
+        (tmp_path / name).write_bytes(data)
+    (tmp_path / "other.warc").write_bytes(RECORDS[1][0] + RECORDS[0][0])  # another file, records of its own order
+    files, copies = without_copies(sorted(tmp_path.iterdir()))
+    assert [f.name for f in files] == ["a.warc", "other.warc"]
+    assert copies == [(tmp_path / "copy of a.warc", tmp_path / "a.warc")]

@@ -67,6 +67,36 @@ def archive_files(paths) -> tuple[list[Path], list[str]]:
     return files_in(paths, lambda f: is_warc(f.name), ".warc.gz or .warc")
 
 
+def without_copies(files: list[Path]) -> tuple[list[Path], list[tuple[Path, Path]]]:
+    """(the files, each read once: a copy of one under another name, the same size and first
+    record, is left out; [(copy, the file it copies)]). A WARC record's id is unique to it."""
+    first: dict[tuple, Path] = {}
+    kept, copies = [], []
+    for path in files:
+        key = (_size(path), _first_record_id(path))
+        if None not in key and key in first:
+            copies.append((path, first[key]))
+            continue
+        first.setdefault(key, path)
+        kept.append(path)
+    return kept, copies
+
+
+def _size(path: Path) -> int | None:
+    try:
+        return path.stat().st_size
+    except OSError:  # gone since it was listed: its reading reports it
+        return None
+
+
+def _first_record_id(path: Path) -> str | None:
+    try:
+        with open(path, "rb") as stream:
+            return next(iter(ArchiveIterator(stream))).rec_headers.get_header("WARC-Record-ID")
+    except Exception:  # unreadable: read as it is (its damage is reported there)
+        return None
+
+
 def _raise(offset: int, error: Exception) -> None:
     raise error
 
