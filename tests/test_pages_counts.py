@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from crawler.pages import parse_question_page
-from crawler.pages.tree import only_int
+from crawler.pages.tree import declared_count
 from pipelines.normalise.records import page_records
 from tests.contract import PAGES
 
@@ -15,11 +15,12 @@ URL = "https://www.realself.com/question/" + GOLDEN
 @pytest.mark.parametrize("text,want", [
     ("Doctor Answers 10", 10), ("Doctor Answers (1,234)", 1234), ("Doctor Answers", None), (None, None),
     ("Doctor Answers \u00b2", None), ("Doctor Answers \u00b210", 10), ("\u0661\u0662 answers", 12),
-    ("Top 3 of 10 doctor answers", None),  # which is the count is a guess: none
-    ("Doctor Answers 10 of 10", 10),
+    ("Top 3 of 10 doctor answers", 10), ("Showing 9 of 10 Doctor Answers", 10),  # of a total: the total
+    ("Doctor Answers 10 of 10", 10), ("Doctor Answers (9 out of 1,234)", 1234),
+    ("3 new answers, 10 in all", None),  # which is the count is a guess: none
 ])
-def test_only_int(text, want):
-    assert only_int(text) == want
+def test_declared_count(text, want):
+    assert declared_count(text) == want
 
 
 def test_superscript_count_heading_is_no_count():

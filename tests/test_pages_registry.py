@@ -14,7 +14,7 @@ from crawler.pages import (ElementPage, ItemPage, QuestionPageObject, TruncatedP
                            register, unregister)
 from crawler.pages.items import Answer, Question
 from crawler.pages.markup import paragraphs, text_of
-from crawler.pages.tree import only_int
+from crawler.pages.tree import declared_count
 from tests.contract import PAGES
 
 GOLDEN = "botox-injections-days-knot-redness-injection-sites"
@@ -84,7 +84,7 @@ class NewPage(QuestionPageObject):
         return [NewAnswer(a, p).to_item() for a, p in zip(answers, self.tree.parts(answers, keys))]
 
     def declared_answer_count(self):
-        return only_int(text_of(self.tree.first("qa-count")))
+        return declared_count(text_of(self.tree.first("qa-count")))
 
     def related_urls(self):
         return []

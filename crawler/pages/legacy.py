@@ -8,7 +8,7 @@ from .errors import MarkupError, UnknownLayout
 from .items import Answer, Byline, Question
 from .markup import paragraphs, text_of
 from .page import ElementPage, QuestionPageObject
-from .tree import only_int
+from .tree import declared_count
 
 
 # ng-init as AngularJS reads it: data-ng-init, x-ng-init, ng:init, ng_init too
@@ -51,7 +51,7 @@ class LegacyPage(QuestionPageObject):
         return [LegacyAnswer(a, p, byline_parts, self.tree).to_item() for a, p in zip(answers, parts)]
 
     def declared_answer_count(self) -> int | None:
-        return only_int(text_of(self.tree.first("rs-answers__count")))
+        return declared_count(text_of(self.tree.first("rs-answers__count")))
 
     def related_urls(self) -> list[str]:
         return self.tree.question_links(

@@ -13,7 +13,7 @@ from .errors import MarkupError, TruncatedPage, UnknownLayout
 from .items import Answer, Byline, Question, json_scalar
 from .markup import html_paragraphs, plain_paragraphs, text_of
 from .page import ItemPage, QuestionPageObject
-from .tree import only_int
+from .tree import declared_count
 
 
 def _str(value) -> str | None:
@@ -132,7 +132,7 @@ class NextjsPage(QuestionPageObject):
         declared = self.data.get("answerCount")
         if isinstance(declared, int) and not isinstance(declared, bool):  # JSON true is no count
             return declared
-        return only_int(text_of(self.tree.first("answers-list_heading__")))
+        return declared_count(text_of(self.tree.first("answers-list_heading__")))
 
     def related_urls(self) -> list[str]:
         """Links in the related box, and links of the related-link class wherever they are."""

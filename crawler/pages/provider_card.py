@@ -10,7 +10,7 @@ from .errors import MarkupError, UnknownLayout
 from .items import Answer, Byline, Question, json_scalar
 from .markup import paragraphs, text_of
 from .page import ElementPage, ItemPage, QuestionPageObject
-from .tree import only_int
+from .tree import declared_count
 
 
 _ANSWER_PARTS = ("Content-title", "Content-byline", "Content-bodyText", "Media--providerCard")
@@ -51,7 +51,7 @@ class ProviderCardPage(QuestionPageObject):
 
     def declared_answer_count(self) -> int | None:
         texts = (text_of(h) or "" for h in self.tree.tagged("h2"))  # spaced as it may be
-        return only_int(next((t for t in texts if "Doctor Answers" in " ".join(t.split())), None))
+        return declared_count(next((t for t in texts if "Doctor Answers" in " ".join(t.split())), None))
 
     def related_urls(self) -> list[str]:
         return self.tree.question_links(

@@ -245,11 +245,18 @@ def _within(el, elements: set, container) -> bool:
 # A run of decimal digits and commas from its first digit: \d in a str pattern is exactly
 # str.isdecimal (Unicode category Nd), which int() reads.
 _INT_RUN = re.compile(r"\d[\d,]*")
+# "9 of 10", "9 out of 10": some shown of a total
+_OF_TOTAL = re.compile(r"\d[\d,]*\s+(?:out\s+)?of\s+(\d[\d,]*)", re.I)
 
 
-def only_int(text) -> int | None:
-    """The one number in the text, commas inside it dropped ("Doctor Answers (1,234)" -> 1234,
-    "Doctor Answers 10 of 10" -> 10); None for none, or for different ones ("Top 3 of 10":
-    which is the count is a guess)."""
-    numbers = {int(n.replace(",", "")) for n in _INT_RUN.findall(text)} if text else set()
+def declared_count(text) -> int | None:
+    """The number of answers a heading declares: its one number, commas inside it dropped
+    ("Doctor Answers (1,234)" -> 1234); the total of "N of M" ("Showing 9 of 10" -> 10: a
+    page showing 9 of its 10 answers is not whole); None for none, or for different numbers
+    otherwise ("3 new, 10 in all": which is the count is a guess)."""
+    if not text:
+        return None
+    if (of := _OF_TOTAL.search(text)) and len(_INT_RUN.findall(text)) == 2:
+        return int(of.group(1).replace(",", ""))
+    numbers = {int(n.replace(",", "")) for n in _INT_RUN.findall(text)}
     return numbers.pop() if len(numbers) == 1 else None
