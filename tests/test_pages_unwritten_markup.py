@@ -51,8 +51,9 @@ def test_rating_and_review_texts_are_read_as_a_reader_sees_them():
     assert rating_pair("4.5\u200b out of 5", "68\u00a0reviews") == (4.5, 68)
 
 
-@pytest.mark.parametrize("heading", ["Doctor  Answers", "Doctor\n  Answers", "Doctor&nbsp;Answers"])
-def test_the_answer_count_heading_spaced_otherwise_still_declares_the_count(heading):
+@pytest.mark.parametrize("heading", ["Doctor  Answers", "Doctor\n  Answers", "Doctor&nbsp;Answers", "DOCTOR ANSWERS",
+                                     "Doctor answers"])
+def test_the_answer_count_heading_spaced_or_cased_otherwise_still_declares_the_count(heading):
     html = sample("provider-card").replace(">Doctor Answers <", f">{heading} <")
     assert parse_question_page(URL, html).declared_answer_count == 10
     root = lxml.html.document_fromstring(html)
@@ -147,8 +148,9 @@ def test_a_question_byline_with_two_items_that_could_be_its_location_is_a_bad_pa
 
 
 
-def test_a_sidebar_heading_that_names_doctor_answers_is_not_the_answer_count():
-    html = sample("provider-card").replace("<body>", "<body><aside><h2>Popular doctor answers</h2></aside>", 1)
+@pytest.mark.parametrize("beside", ["aside", "nav", "footer"])
+def test_a_sidebar_heading_that_names_doctor_answers_is_not_the_answer_count(beside):
+    html = sample("provider-card").replace("<body>", f"<body><{beside}><h2>Popular Doctor Answers</h2></{beside}>", 1)
     assert parse_question_page(URL, html).declared_answer_count == 10
 
 

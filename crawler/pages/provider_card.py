@@ -50,8 +50,9 @@ class ProviderCardPage(QuestionPageObject):
                 for a, parts in zip(answers, answer_parts)]
 
     def declared_answer_count(self) -> int | None:
-        texts = (text_of(h) or "" for h in self.tree.tagged("h2"))  # spaced as it may be
-        return declared_count(next((t for t in texts if "Doctor Answers" in " ".join(t.split())), None))
+        # spaced or cased as it may be; not a menu's or a sidebar's heading ("Popular Doctor Answers")
+        texts = (text_of(h) or "" for h in self.tree.tagged("h2") if not self.tree.aside(h))
+        return declared_count(next((t for t in texts if "doctor answers" in " ".join(t.split()).casefold()), None))
 
     def related_urls(self) -> list[str]:
         return self.tree.question_links(
