@@ -243,6 +243,9 @@ def setting_value(setting_name: str, text: str):
             value = None
         if not isinstance(value, dict):
             raise ArgumentError(f"{setting_name} must be a JSON object: {text!r}")
+        if setting_name.endswith("_BASE"):  # Scrapy's own components: robots.txt, its limits, its stats
+            raise ArgumentError(f"{setting_name} is not to be replaced: turn one of its components off with null "
+                                f"in {setting_name.removesuffix('_BASE')}")
         if setting_name == "FEEDS" and not all(isinstance(options, dict) for options in value.values()):
             raise ArgumentError(f"FEEDS must map each feed URI to a JSON object of its options: {text!r}")
         if setting_name in COMPONENT_SETTINGS:  # {"module.Class": order or null}

@@ -84,6 +84,7 @@ def test_every_folder_argument_that_is_a_file(tmp_path, args):
     ("CONCURRENT_REQUESTS=abc", "must be a number"),
     # -s replaces the project's dict: the archive, the latest view and the others would be gone in silence
     ('EXTENSIONS={{"scrapy.extensions.telnet.TelnetConsole": null}}', "would drop crawler.extensions"),
+    ("DOWNLOADER_MIDDLEWARES_BASE={{}}", "null in DOWNLOADER_MIDDLEWARES"),  # robots.txt would go unread
 ])
 @pytest.mark.parametrize("command", ["doctor-answers crawl", "scrapy crawl"])
 def test_settings_that_would_make_the_data_wrong_are_refused_however_the_crawl_is_started(tmp_path, setting, says,
@@ -110,3 +111,13 @@ def test_a_setting_of_no_such_name_is_a_warning_with_the_likely_one(tmp_path):
                             "-s", "CONCURENT_REQUESTS=4")
     assert result.stderr.splitlines()[0] == ("doctor-answers crawl: warning: CONCURENT_REQUESTS is no setting of "
                                              "Scrapy or this project (did you mean CONCURRENT_REQUESTS?); set as given")
+
+
+def test_a_refused_scrapy_crawl_says_why_in_its_log_file_too(tmp_path):
+    """A Scrapyd job's reason is looked for in its log (its stderr goes to the daemon's)."""
+    log = tmp_path / "job.log"
+    result = subprocess.run([sys.executable, "-m", "scrapy", "crawl", "questions", "-a", "start_url=http://127.0.0.1:1/",
+                             "-s", f"DATA_DIR={tmp_path / 'data'}", "-s", "JOBDIR=x", "-s", f"LOG_FILE={log}"],
+                            capture_output=True, text=True, timeout=60, cwd=ROOT)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "Not started: JOBDIR is not supported" in log.read_text()

@@ -30,8 +30,7 @@ class Command(ScrapyCrawl):
         try:
             _check(self.settings)
         except ArgumentError as error:  # as `doctor-answers crawl -s` refuses it: one line, exit status 2
-            print(f"scrapy crawl: {error}", file=sys.stderr)
-            self.exitcode = 2
+            self._refuse(error, 2)
             return
         try:
             crawler = self.crawler_process.create_crawler(args[0])
@@ -45,10 +44,17 @@ class Command(ScrapyCrawl):
             crawling.add_done_callback(lambda task: _started(task, refused))
         self.crawler_process.start()
         if refused:  # as `doctor-answers crawl` says it: one line, its own exit status
-            print(f"scrapy crawl: {refused[0]}", file=sys.stderr)
-            self.exitcode = refused[0].exit_status
+            self._refuse(refused[0], refused[0].exit_status)
             return
         self.exitcode = EXIT_STATUS.get(_status(crawler), 1)
+
+    def _refuse(self, error: Exception, exit_status: int) -> None:
+        """One line on stderr, and in the log file when there is one: a Scrapyd job's log is
+        where its reason is looked for (its stderr goes to the daemon's)."""
+        print(f"scrapy crawl: {error}", file=sys.stderr)
+        if self.settings.get("LOG_FILE"):
+            logger.error("Not started: %s", error)
+        self.exitcode = exit_status
 
 
 def _check(settings) -> None:
