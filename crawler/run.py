@@ -130,12 +130,27 @@ def run_crawl(start_urls: list[str], out: str | Path = "data", max_pages: int | 
     with startup_signals.held():
         process.start(install_signal_handlers=False)  # startup_signals gives them to Scrapy
     if refused:
+        _forget_default_log(log_path, out, settings.get("CRAWL_ID"))
         raise refused[0]
     stats = crawler.stats.get_stats()
     result.stats, result.seconds = stats, time.monotonic() - began
     result.status = stats.get("crawl/status") or ("interrupted" if startup_signals.asked_to_stop() else "failed")
     result.crawl_id = stats.get("crawl/id", result.crawl_id)
     return result
+
+
+def _forget_default_log(log_path: Path | None, out, crawl_id: str) -> None:
+    """A crawl its state refused never started: its default log goes, and the folders made for
+    it when they are empty (a folder argument refused writes nothing; a log asked for stays)."""
+    default = Path(out) / "logs" / f"{crawl_id}.log"
+    if log_path != default:
+        return
+    default.unlink(missing_ok=True)
+    for folder in (default.parent, Path(out)):
+        try:
+            folder.rmdir()  # only when empty
+        except OSError:
+            return
 
 
 def _first_line(result: CrawlResult, start_urls, state, done) -> str:

@@ -113,7 +113,7 @@ def test_a_state_used_with_another_output_folder_is_refused(reference_site, tmp_
     assert crawl(site.url, "--out", tmp_path / "one", "--state", state).returncode == 0
     result = crawl(site.url, "--out", tmp_path / "two", "--state", state)
     one_line_refusal(result, 2, str(state), str(tmp_path / "one"), "another output folder")
-    assert not (tmp_path / "two" / "crawls").exists()
+    assert not (tmp_path / "two").exists()  # refused before anything is written: not even a log
 
 
 @pytest.mark.parametrize("damage", ["garbage", "truncated", "empty-dir"])
