@@ -10,7 +10,7 @@ from .errors import MarkupError, UnknownLayout
 from .items import Answer, Byline, Question, json_scalar
 from .markup import paragraphs, text_of
 from .page import ElementPage, ItemPage, QuestionPageObject
-from .tree import declared_count
+from .tree import declared_count, inside
 
 
 _ANSWER_PARTS = ("Content-title", "Content-byline", "Content-bodyText", "Media--providerCard")
@@ -33,7 +33,7 @@ class ProviderCardPage(QuestionPageObject):
         # The question's byline list and body: those outside the answers (and not aside: a
         # teaser's), wherever they are wrapped
         answers = set(self.tree.classed("Content--answer"))
-        bylines, bodies = ([el for el in self.tree.classed(key) if not _inside(el, answers) and not self.tree.aside(el)]
+        bylines, bodies = ([el for el in self.tree.classed(key) if not inside(el, answers) and not self.tree.aside(el)]
                            for key in ("Content-byline", "Content-bodyText"))
         if len(bylines) > 1 or len(bodies) > 1:  # another question's teaser, dated: which is the page's is a guess
             raise MarkupError(f"{len(bylines)} question bylines and {len(bodies)} question bodies outside the answers")
@@ -57,10 +57,6 @@ class ProviderCardPage(QuestionPageObject):
     def related_urls(self) -> list[str]:
         return self.tree.question_links(
             a.get("href") or "" for box in self.tree.classed("RelatedContent") for a in box.iter("a"))
-
-
-def _inside(el, containers: set) -> bool:
-    return any(up in containers for up in el.iterancestors())
 
 
 def _heading(h1s: list, part):

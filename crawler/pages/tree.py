@@ -128,7 +128,7 @@ class Tree:
         """MarkupError when a container is inside another's body: an answer there (a quoted
         one, a reply) would be read as the outer one's text, and as an answer of its own."""
         held = {body for body in bodies if body is not None}
-        if held and any(up in held for el in containers for up in el.iterancestors()):
+        if held and any(inside(el, held) for el in containers):
             raise MarkupError(f"{what} inside another {what}'s body")
 
     @staticmethod
@@ -196,6 +196,11 @@ class Tree:
             if self.site.is_question_url(url):
                 out[url] = None
         return list(out)
+
+
+def inside(el, elements: set) -> bool:
+    """Whether one of `elements` holds the element (is one of its ancestors)."""
+    return any(up in elements for up in el.iterancestors())
 
 
 def _drop_templates(root) -> None:
