@@ -188,3 +188,16 @@ def test_a_declarative_shadow_root_is_shown_so_read():
                                     'After Botox Injection</template></h1>')
     assert html != sample("legacy")
     assert_records(page_records(parse_question_page(URL, html)), expected())
+
+
+@pytest.mark.parametrize("old, new", [
+    (r'(<div class="content-subheader_subHeader__\w+">)(<span>[^<]*</span>)', r"\1<div>\2</div>"),  # wrapped
+    (r'(<div class="content-subheader_subHeader__\w+">)', r'\1<span class="sr-only">Asked on</span>'),  # a label first
+])
+def test_a_nextjs_question_date_shown_wrapped_or_labelled_is_the_date_read(old, new):
+    """Not the data's UTC timestamp, which may be a day off the date shown."""
+    html = re.sub(old, new, sample("nextjs"), count=1)
+    assert html != sample("nextjs")
+    page = parse_question_page(URL, html)
+    assert page.question.date_text == parse_question_page(URL, sample("nextjs")).question.date_text == "Oct 22, 2012"
+    assert_records(page_records(page), expected())

@@ -7,6 +7,7 @@ Class names are matched by their prefix only (`answer-card_date__`), never whole
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 
 from .errors import MarkupError, TruncatedPage, UnknownLayout
@@ -37,6 +38,7 @@ def _dict(value) -> dict:
 
 
 _DATE, _TITLE = "answer-card_date__", "answer-card_title__"
+_DIGIT = re.compile(r"\d")
 
 
 def _words(text: str | None) -> tuple | None:
@@ -176,10 +178,12 @@ class NextjsQuestion(_Content):
         return _str(proc.get("name")) if isinstance(proc, dict) else _str(proc)
 
     def date_text(self) -> str | None:
-        """The first span or time of the subheader under the title, with text."""
+        """The first span or time in the subheader under the title, however wrapped, whose text
+        holds a digit: a date does; a label before it ("Asked on", a screen reader's) and the
+        asker's line ("Asked by", a name, a city) do not."""
         sub = self.tree.first("content-subheader_subHeader__")
-        texts = (text_of(ch) for ch in (sub if sub is not None else ()) if ch.tag in ("span", "time"))
-        return next((t for t in texts if t), None)
+        texts = (text_of(el) for el in (sub.iter("span", "time") if sub is not None else ()))
+        return next((t for t in texts if t and _DIGIT.search(t)), None)
 
     def asker_location(self) -> str | None:
         return _str(self.data.get("location")) or None
