@@ -91,7 +91,6 @@ def run_crawl(start_urls: list[str], out: str | Path = "data", max_pages: int | 
     from scrapy.crawler import CrawlerProcess
 
     from pipelines.session import new_crawl_id
-    from pipelines.state import StateError
 
     began = time.monotonic()
     settings = crawl_settings(out, max_pages, state, overrides)
@@ -124,9 +123,7 @@ def run_crawl(start_urls: list[str], out: str | Path = "data", max_pages: int | 
 
     crawler.signals.connect(opened, signal=signals.spider_opened)
     crawler.signals.connect(engine_started, signal=signals.engine_started)
-    refused: list[StateError] = []  # a state folder this crawl may not use: it never starts
-    crawling = process.crawl(crawler, start_urls=list(start_urls))
-    crawling.addErrback(lambda failure: refused.append(failure.value) if failure.check(StateError) else failure)
+    refused = state_refusals(process.crawl(crawler, start_urls=list(start_urls)))
     with startup_signals.held():
         process.start(install_signal_handlers=False)  # startup_signals gives them to Scrapy
     if refused:
@@ -137,6 +134,29 @@ def run_crawl(start_urls: list[str], out: str | Path = "data", max_pages: int | 
     result.status = stats.get("crawl/status") or ("interrupted" if startup_signals.asked_to_stop() else "failed")
     result.crawl_id = stats.get("crawl/id", result.crawl_id)
     return result
+
+
+def state_refusals(crawling) -> list:
+    """The StateError that keeps a crawl from starting (a state folder it may not use), once
+    the crawl process has run: none, or one. `crawling`: what the crawl process's `crawl()`
+    returned, a Deferred (Scrapy's Twisted process) or an asyncio task (its asyncio one); any
+    other error that stopped the start stays Scrapy's to report, or is logged."""
+    from pipelines.state import StateError
+
+    refused: list = []
+
+    def started(task) -> None:
+        error = None if task.cancelled() else task.exception()
+        if isinstance(error, StateError):
+            refused.append(error)
+        elif error is not None:
+            logger.error("The crawl could not start: %s", error, exc_info=error)
+
+    if hasattr(crawling, "addErrback"):
+        crawling.addErrback(lambda failure: refused.append(failure.value) if failure.check(StateError) else failure)
+    else:
+        crawling.add_done_callback(started)
+    return refused
 
 
 def _forget_default_log(log_path: Path | None, out, crawl_id: str) -> None:

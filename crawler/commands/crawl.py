@@ -17,8 +17,8 @@ from scrapy.exceptions import UsageError
 from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings
 
 from crawler.arguments import ArgumentError, check_crawl_settings, setting_value, unknown_setting
+from crawler.run import state_refusals
 from pipelines.crawls import EXIT_STATUS
-from pipelines.state import StateError
 
 logger = logging.getLogger(__name__)
 
@@ -36,12 +36,7 @@ class Command(ScrapyCrawl):
             crawler = self.crawler_process.create_crawler(args[0])
         except KeyError:
             raise UsageError(f"no spider named {args[0]!r} (scrapy list names them)") from None
-        refused: list[StateError] = []  # a state folder this crawl may not use: it never starts
-        crawling = self.crawler_process.crawl(crawler, **opts.spargs)
-        if hasattr(crawling, "addErrback"):  # Scrapy's Twisted crawler process
-            crawling.addErrback(lambda failure: refused.append(failure.value) if failure.check(StateError) else failure)
-        else:  # its asyncio one: a task
-            crawling.add_done_callback(lambda task: _started(task, refused))
+        refused = state_refusals(self.crawler_process.crawl(crawler, **opts.spargs))
         self.crawler_process.start()
         if refused:  # as `doctor-answers crawl` says it: one line, its own exit status
             self._refuse(refused[0], refused[0].exit_status)
@@ -71,15 +66,6 @@ def _check(settings) -> None:
             if warning := unknown_setting(name):
                 print(f"scrapy crawl: warning: {warning}", file=sys.stderr)
     check_crawl_settings(settings, settings.get("DATA_DIR"))
-
-
-def _started(task, refused: list) -> None:
-    """A state refused is kept for its line; any other error that stopped the start is logged."""
-    error = None if task.cancelled() else task.exception()
-    if isinstance(error, StateError):
-        refused.append(error)
-    elif error is not None:
-        logger.error("The crawl could not start: %s", error, exc_info=error)
 
 
 def _status(crawler) -> str | None:
