@@ -22,16 +22,16 @@ EXCEPTION = "downloader/exception_type_count/"
 DROPPED_BY_THE_CRAWL = frozenset(("CrawlStopping", "PageCapReached"))
 
 
-def download_errors(stats: dict) -> dict[str, int]:
-    """Download exceptions by class (its dotted path), without the crawl's own drops."""
-    return {key[len(EXCEPTION):]: int(n) for key, n in stats.items()
-            if key.startswith(EXCEPTION) and key.rpartition(".")[2] not in DROPPED_BY_THE_CRAWL}
+def download_errors(stats: dict) -> int:
+    """Download exceptions, the crawl's own drops left out (the stat's key ends in the class name)."""
+    return sum(int(n) for key, n in stats.items()
+               if key.startswith(EXCEPTION) and key.rpartition(".")[2] not in DROPPED_BY_THE_CRAWL)
 
 
 def error_share(stats: dict) -> float | None:
     """Share of download attempts that met a download error, a 5xx, a 429, a body that
     could not be decoded or a redirect off the site; None when none."""
-    exceptions = sum(download_errors(stats).values())
+    exceptions = download_errors(stats)
     responses = int(stats.get("downloader/response_count", 0))
     if exceptions + responses == 0:
         return None
