@@ -391,20 +391,42 @@ class ExtractArguments:
     url: str | None = arg(http_url, optional=True)
 
 
+# The crawl's options and the setting each sets. Given both ways they must agree: neither
+# has a last word the other would silently lose.
+OPTION_SETTINGS = {"out": "DATA_DIR", "state": "STATE_DIR", "max_pages": "CLOSESPIDER_PAGECOUNT",
+                   "archive": "ARCHIVE_DIR", "log_file": "LOG_FILE", "log_level": "LOG_LEVEL"}
+
+
+def _same_value(option_value, setting_value) -> bool:
+    if isinstance(option_value, str) and isinstance(setting_value, str):
+        if option_value.upper() == setting_value.upper() and option_value.upper() in LOG_LEVELS:
+            return True
+        return os.path.abspath(option_value) == os.path.abspath(setting_value)
+    return option_value == setting_value
+
+
 @dataclass
 class CrawlArguments:
     start_urls: list = arg(http_url, "START_URL")
-    out: str = arg(output_folder)
+    out: str | None = arg(output_folder, optional=True)  # None: -s DATA_DIR, or data/
     max_pages: int | None = arg(positive_int, optional=True)
     state: str | None = arg(output_folder, optional=True)
     settings: list = arg(setting, "-s/--set")
     archive: str | None = arg(output_folder, optional=True)
     log_file: str | None = arg(log_file, optional=True)
+    log_level: str | None = arg(optional=True)
 
     def check(self) -> None:
+        given = dict(self.settings)
+        for option, setting_name in OPTION_SETTINGS.items():
+            value = getattr(self, option)
+            if value is not None and setting_name in given and not _same_value(value, given[setting_name]):
+                flag = "--" + option.replace("_", "-")
+                raise ArgumentError(f"argument -s/--set: {setting_name}={given[setting_name]} and {flag} {value} "
+                                    "disagree: give one of them")
+        self.out = self.out or given.get("DATA_DIR") or setting_default("DATA_DIR")
         try:
-            given = dict(self.settings)
-            check_crawl_settings(given, given.get("DATA_DIR") or self.out)
+            check_crawl_settings(given, self.out)
         except ArgumentError as exc:
             raise ArgumentError(f"argument -s/--set: {exc}") from None
 
@@ -478,6 +500,6 @@ def validate(command: str, args: argparse.Namespace) -> argparse.Namespace:
     values = {f.name: _checked(f, getattr(args, f.name)) for f in fields(model)}
     checked = model(**values)
     if hasattr(checked, "check"):
-        checked.check()
-    vars(args).update(values)
+        checked.check()  # may fill in a default that depends on other arguments
+    vars(args).update(vars(checked))
     return args

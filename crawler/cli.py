@@ -169,7 +169,7 @@ def build_parser() -> argparse.ArgumentParser:
     crawl = sub.add_parser("crawl", help="crawl sites or question pages into Parquet datasets")
     crawl.add_argument("start_urls", nargs="+", metavar="START_URL",
                        help="a site root, a sitemap, a topic listing or a question URL")
-    crawl.add_argument("--out", default="data", help="dataset root (default data/)")
+    crawl.add_argument("--out", default=None, help="dataset root (default data/)")
     crawl.add_argument("--max-pages", default=None, help="stop after N responses")
     crawl.add_argument("--state", default=None,
                        help="state folder: makes the crawl incremental and resumable")

@@ -94,7 +94,7 @@ def run_crawl(start_urls: list[str], out: str | Path = "data", max_pages: int | 
 
     began = time.monotonic()
     settings = crawl_settings(out, max_pages, state, overrides)
-    out = settings.get("DATA_DIR")  # `-s DATA_DIR=` has the last word, as every -s does: the summary and log say where
+    out = settings.get("DATA_DIR")  # as `-s DATA_DIR=` may set it (the CLI has checked that it agrees with --out)
     # A new crawl's id is chosen here, so that its log can be named after it (a resumed
     # crawl keeps the id its state holds; its log is this run's).
     if not settings.get("CRAWL_ID"):

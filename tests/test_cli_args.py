@@ -106,6 +106,30 @@ def test_settings_that_would_make_the_data_wrong_are_refused_however_the_crawl_i
     assert sorted(p.name for p in out.rglob("*")) == ["c1.parquet", "crawl_date=2026-11-30", "crawls"]
 
 
+@pytest.mark.parametrize("option, setting", [
+    ("--out {tmp}/a", "DATA_DIR={tmp}/b"),
+    ("--state {tmp}/a", "STATE_DIR={tmp}/b"),
+    ("--max-pages 50", "CLOSESPIDER_PAGECOUNT=0"),
+    ("--archive {tmp}/a", "ARCHIVE_DIR={tmp}/b"),
+    ("--log-file {tmp}/a.log", "LOG_FILE={tmp}/b.log"),
+    ("--log-level DEBUG", "LOG_LEVEL=WARNING"),
+])
+def test_an_option_and_a_setting_that_disagree_are_refused_not_one_silently_dropped(tmp_path, option, setting):
+    option, setting = option.format(tmp=tmp_path).split(), setting.format(tmp=tmp_path)
+    result = doctor_answers("crawl", "http://127.0.0.1:1/", *option, "-s", setting)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines()[-1].endswith(f"{setting} and {' '.join(option)} disagree: give one of them")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_an_option_and_a_setting_that_agree_are_one_crawl_into_the_folder_both_name(tmp_path):
+    out = tmp_path / "data"
+    result = doctor_answers("crawl", "http://127.0.0.1:1/", "--out", str(out), "-s", f"DATA_DIR={tmp_path}/./data",
+                            "--max-pages", "1", "-s", "CLOSESPIDER_PAGECOUNT=1")
+    assert result.returncode == 1, result.stderr  # nothing listens: failed, but into the one folder
+    assert f"data: {out}" in result.stdout and (out / "crawls").is_dir()
+
+
 def test_a_setting_of_no_such_name_is_a_warning_with_the_likely_one(tmp_path):
     result = doctor_answers("crawl", "http://127.0.0.1:1/", "--out", str(tmp_path / "data"), "--max-pages", "1",
                             "-s", "CONCURENT_REQUESTS=4")
