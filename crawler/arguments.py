@@ -224,6 +224,8 @@ def setting_value(setting_name: str, text: str):
         except ArgumentError as exc:
             raise ArgumentError(f"{setting_name}: {exc}") from None
     default = setting_default(setting_name)
+    if setting_name == "USER_AGENT" and not text.strip():  # Scrapy would send none
+        raise ArgumentError("USER_AGENT must not be empty: a polite crawler says who it is")
     if setting_name == "LOG_LEVEL":
         if text.strip().upper() not in LOG_LEVELS:
             raise ArgumentError(f"LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}: {text!r}")
@@ -337,9 +339,20 @@ def check_crawl_settings(settings, out) -> None:
         value = settings.get(setting_name)
         if value is True or isinstance(value, str) and value.strip().lower() not in ("", *FALSE):
             raise ArgumentError(f"{setting_name} is not supported: {why}")
+    longest = _seconds(settings, "CRAWL_DELAY_MAX")
+    for setting_name in ("DOWNLOAD_DELAY", "AUTOTHROTTLE_START_DELAY", "AUTOTHROTTLE_MAX_DELAY"):
+        if longest and _seconds(settings, setting_name) > longest:
+            raise ArgumentError(f"{setting_name} is above CRAWL_DELAY_MAX ({longest:g} s), the longest wait between "
+                                "requests a crawl accepts from a site's robots.txt: set CRAWL_DELAY_MAX too if you "
+                                "mean it")
     given = settings.get("CRAWL_ID")
     if given and out and _committed_crawl(Path(out), crawl_id(given)):
         raise ArgumentError(f"CRAWL_ID {given!r} is a crawl already written to {out}: an id names one crawl")
+
+
+def _seconds(settings, setting_name: str) -> float:
+    value = settings.get(setting_name)
+    return float(setting_default(setting_name) if value is None else value)
 
 
 def _committed_crawl(root: Path, crawl: str) -> bool:

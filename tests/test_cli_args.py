@@ -82,6 +82,8 @@ def test_every_folder_argument_that_is_a_file(tmp_path, args):
     ("CRAWL_ID=c1", "already written"),  # a committed crawl's id: its files and row would be replaced
     ("ARCHIVE_DIR={tmp}/file", "is a file"),
     ("CONCURRENT_REQUESTS=abc", "must be a number"),
+    ("DOWNLOAD_DELAY=1e300", "above CRAWL_DELAY_MAX"),  # it would fetch nothing, and say nothing
+    ("USER_AGENT=", "a polite crawler says who it is"),  # Scrapy would send no User-Agent
     # -s replaces the project's dict: the archive, the latest view and the others would be gone in silence
     ('EXTENSIONS={{"scrapy.extensions.telnet.TelnetConsole": null}}', "would drop crawler.extensions"),
     ("DOWNLOADER_MIDDLEWARES_BASE={{}}", "null in DOWNLOADER_MIDDLEWARES"),  # robots.txt would go unread
