@@ -148,6 +148,33 @@ def output_file(value: str) -> str:
     return value
 
 
+REPORT_MARK = '<meta name="generator" content="doctor-answers report">'  # in every report's <head>
+
+
+def report_file(value: str) -> str:
+    """Where to write a report: a folder (its report.html), or an .html file that is new or a
+    report of ours. Anything else would be replaced by the report: a dataset's Parquet file,
+    a log, a device behind a link."""
+    path = Path(value).resolve()  # through links: the file they name is the one rewritten
+    if path.is_dir():
+        return value
+    if path.suffix.lower() not in (".html", ".htm"):
+        raise ArgumentError(f"not an .html file: {value!r} (a report replaces the file it is written to)")
+    output_file(str(path))
+    if path.exists() and not _is_report(path):
+        raise ArgumentError(f"{value!r} is there and is no report of doctor-answers: it would be replaced; "
+                            "choose another name, or remove it first")
+    return value
+
+
+def _is_report(path: Path) -> bool:
+    try:
+        with open(path, "rb") as file:
+            return REPORT_MARK.encode() in file.read(4096)
+    except OSError:
+        return False
+
+
 def log_file(value: str) -> str:
     """A file to log to (its folders are made), or "-" for stderr; not a folder."""
     if not value:
@@ -475,6 +502,7 @@ class ScheduleArguments:
 @dataclass
 class ReportArguments:
     data: str = arg(output_folder)
+    out: str | None = arg(report_file, optional=True)
 
 
 MODELS = {

@@ -120,7 +120,7 @@ def cmd_schedule(args: argparse.Namespace) -> int:
         job = schedule(args.scrapyd, args.start_urls, out=args.out, state=args.state,
                        project=args.project, max_pages=args.max_pages, timeout=args.timeout)
     except ScrapydError as exc:
-        print(f"doctor-answers schedule: {exc}", file=sys.stderr)
+        print(f"doctor-answers schedule: error: {exc}", file=sys.stderr)
         return 1
     print(job)
     return 0
@@ -132,7 +132,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     try:
         path = write_report(args.data, args.out, crawl_id=args.crawl)
     except ReportError as error:
-        print(f"doctor-answers report: {error}", file=sys.stderr)
+        print(f"doctor-answers report: error: {error}", file=sys.stderr)
         return 1
     print(path)
     return 0

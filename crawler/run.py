@@ -45,7 +45,9 @@ class CrawlResult:
         message = stats.get("crawl/message")
         if message and self.status != "degraded":  # degraded: the failed checks say it below
             lines.append(f"  why: {message}")
-        lines.append(f"  pages: {stats.get('response_received_count', 0)} fetched, "
+        fetched, responses = stats.get("response_received_count", 0), stats.get("downloader/response_count", 0)
+        retried = f" ({responses} responses, retried ones and block pages included)" if responses > fetched else ""
+        lines.append(f"  pages: {fetched} fetched{retried}, "
                      f"{stats.get('pages/question', 0)} question pages read, "
                      f"{stats.get('pages/not_modified', 0)} not modified, "
                      f"{stats.get('pages/skipped_done', 0) + stats.get('pages/skipped_unchanged', 0)} skipped")

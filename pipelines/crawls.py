@@ -324,6 +324,7 @@ def crawl_row(*, crawl_id, spider, started_at, outcome: Outcome, start_urls, sta
         "pages_skipped": stat("pages/skipped_unchanged"),
         "checks": [c.row() for c in outcome.checks],
         "coverage": outcome.coverage,
+        "responses": stat("downloader/response_count"),
     }
 
 

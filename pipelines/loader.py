@@ -31,12 +31,17 @@ from pipelines.schemas import KEYS, SCHEMAS
 logger = logging.getLogger(__name__)
 
 
+_NAMED: set[tuple[Path, str]] = set()  # unreadable files already warned of: a report loads a folder many times
+
+
 def readable(paths: list[Path]) -> list[Path]:
-    """The paths that are whole Parquet files; each other one is named in a warning and skipped."""
+    """The paths that are whole Parquet files; each other one is named in a warning (once) and skipped."""
     good = []
     for path in paths:
         if reason := is_parquet(path):
-            logger.warning("skipped %s: %s", path, reason)
+            if (path, reason) not in _NAMED:
+                _NAMED.add((path, reason))
+                logger.warning("skipped %s: %s", path, reason)
         else:
             good.append(path)
     return good

@@ -87,6 +87,9 @@ CRAWLS = pa.schema([
                                    ("threshold", pa.float64()), ("passed", pa.bool_())]))),
     ("coverage", pa.list_(pa.struct([("dataset", pa.string()), ("layout", pa.string()), ("field", pa.string()),
                                      ("non_null", pa.float64()), ("rows", pa.int64())]))),
+    # Every response received, retried 5xx and 429 answers and block pages waited on included
+    # (pages_fetched counts only those that reached the spider, after retries).
+    ("responses", pa.int64()),
 ])
 
 SCHEMAS = {"questions": QUESTIONS, "answers": ANSWERS, "doctors": DOCTORS, "crawls": CRAWLS}

@@ -260,3 +260,44 @@ def readme_screenshot(browser, report: Path, path: Path) -> None:
     page.screenshot(path=str(path), full_page=True)
     page.close()
     assert path.stat().st_size < 300 * 1024
+
+
+def test_the_report_is_written_only_where_a_report_may_go(tmp_path):
+    """--out never replaces a file that is not a report of ours: a dataset's Parquet file, a log,
+    a device behind a link. A link to a report is followed: the file it names is rewritten."""
+    failed_crawl(tmp_path)
+    (row_file,) = (tmp_path / "crawls").rglob("*.parquet")
+    before = row_file.read_bytes()
+    (tmp_path / "notes.html").write_text("<p>my notes</p>")
+    for out in (row_file, tmp_path / "report.txt", tmp_path / "notes.html"):
+        made = report_command("--data", tmp_path, "--out", out)
+        assert made.returncode == 2 and made.stderr.startswith("doctor-answers report: error: argument --out: ")
+        assert len(made.stderr.strip().splitlines()) == 1
+    assert row_file.read_bytes() == before and (tmp_path / "notes.html").read_text() == "<p>my notes</p>"
+    assert not (tmp_path / "report.txt").exists()
+    published = tmp_path / "published.html"
+    assert report_command("--data", tmp_path, "--out", published).returncode == 0
+    (tmp_path / "link.html").symlink_to(published)
+    made = report_command("--data", tmp_path, "--out", tmp_path / "link.html")  # a report already: replaced
+    assert made.returncode == 0, made.stderr
+    assert (tmp_path / "link.html").is_symlink() and "doctor-answers report" in published.read_text()
+
+
+def test_two_sites_questions_of_one_id_are_two_questions_in_the_report():
+    from pipelines.report.data import layout_by, site_key
+
+    questions = pd.DataFrame({"site": ["a.test", "b.test"], "question_id": ["7", "7"],
+                              "layout": ["legacy", "provider-card"]})
+    answers = pd.DataFrame({"site": ["a.test"] * 4 + ["b.test"] * 3, "question_id": ["7"] * 7})
+    assert site_key(answers, "question_id").value_counts().to_dict() == {"a.test 7": 4, "b.test 7": 3}
+    assert list(layout_by(questions, answers, "question_id")) == ["legacy"] * 4 + ["provider-card"] * 3
+
+
+def test_responses_by_status_count_every_response_retried_or_blocked():
+    """pages_fetched counts what reached the spider; the retried 5xx and the block pages waited
+    on never did, so the plot starts from every response received."""
+    from pipelines.report.sections import _responses
+
+    row = pd.Series({"pages_fetched": 25, "pages_blocked": 158, "responses_5xx": 0, "responses_429": 0,
+                     "pages_not_modified": 0, "responses": 183})
+    assert "183 received" in _responses(row)

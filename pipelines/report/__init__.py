@@ -9,6 +9,7 @@ folder's crawls, what the data holds, and field coverage against the previous cr
 from __future__ import annotations
 
 import os
+import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -41,13 +42,18 @@ def write_report(root: str | Path, out: str | Path | None = None, crawl_id: str 
     out = Path(out) if out is not None else Path(root) / REPORT_NAME
     if out.is_dir():
         out = out / REPORT_NAME
-    tmp = out.with_name(f".{out.name}.tmp")
+    target = out.resolve()  # a link's file is rewritten, never the link replaced by a file
+    tmp = None
     try:
-        tmp.write_text(html, encoding="utf-8")
-        os.replace(tmp, out)
+        # A name of its own: two reports written at once (cron's and a crawl's) each publish a whole file.
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        with os.fdopen(fd, "w", encoding="utf-8") as file:
+            file.write(html)
+        os.chmod(tmp, 0o644)  # as a file written plainly would be, not mkstemp's 0600
+        os.replace(tmp, target)
     except OSError as error:
-        if tmp.parent.is_dir():
-            tmp.unlink(missing_ok=True)
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)
         raise ReportError(f"cannot write {out}: {error.strerror or error}") from None
     return out
 

@@ -29,6 +29,20 @@ def coverage_fields(dataset: str) -> list[str]:
     return [name for name in SCHEMAS[dataset].names if name not in BOOKKEEPING and name != KEYS[dataset]]
 
 
+def site_key(frame: pd.DataFrame, key: str) -> pd.Series:
+    """Each row's (site, key) as one value: keys are unique per site, so two sites' question
+    1100743 are two questions (a row from before the `site` column has none)."""
+    site = frame["site"].fillna("") if "site" in frame else pd.Series("", index=frame.index)
+    return site.astype(str) + " " + frame[key].astype(str)
+
+
+def layout_by(owners: pd.DataFrame, rows: pd.DataFrame, key: str) -> pd.Series:
+    """The markup family of each of `rows`: that of the row of `owners` with the same (site, key)."""
+    layouts = pd.Series(owners["layout"].values, index=site_key(owners, key).values)
+    layouts = layouts[~layouts.index.duplicated()]
+    return pd.Series(layouts.reindex(site_key(rows, key).values).values, index=rows.index)
+
+
 @dataclass
 class DataFile:
     path: Path
@@ -154,13 +168,9 @@ class DataFolder:
 
     def _counted_family_coverage(self, crawl_id: str) -> pd.DataFrame:
         rows = {name: self.rows_of(name, crawl_id) for name in DATA_DATASETS}
-        questions = rows["questions"]
-        layout_of_question = questions.drop_duplicates("question_id").set_index("question_id")["layout"]
-        answers = rows["answers"]
-        answers["layout"] = answers["question_id"].map(layout_of_question)
-        layout_of_doctor = answers.dropna(subset=["doctor_id"]).drop_duplicates("doctor_id").set_index("doctor_id")["layout"]
-        doctors = rows["doctors"]
-        doctors["layout"] = doctors["doctor_id"].map(layout_of_doctor)
+        questions, answers, doctors = rows["questions"], rows["answers"], rows["doctors"]
+        answers["layout"] = layout_by(questions, answers, "question_id")
+        doctors["layout"] = layout_by(answers.dropna(subset=["doctor_id"]), doctors, "doctor_id")
         records = []
         for dataset, frame in (("questions", questions), ("answers", answers), ("doctors", doctors)):
             present = self.columns_of(dataset, crawl_id)

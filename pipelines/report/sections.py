@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from pipelines.report import plots
-from pipelines.report.data import DATA_DATASETS, DataFolder, coverage_fields, listed
+from pipelines.report.data import DATA_DATASETS, DataFolder, coverage_fields, layout_by, listed, site_key
 from pipelines.report.html import (NOT_RECORDED, Cell, figure, grid, note, number, percent, table, text, tile,
                                    tiles)
 
@@ -127,23 +127,32 @@ def _float(cell):
 
 def _pages_over_time(folder: DataFolder, crawl: pd.Series, duration: float | None) -> str:
     fetched = folder.rows_of("questions", crawl["crawl_id"])["fetched_at"].dropna()
-    since = (fetched - crawl["started_at"]).dt.total_seconds().clip(lower=0)
+    # A reparse's pages keep the time they were fetched, before the reparse started: their
+    # own first one is the origin then.
+    origin, since_what = crawl["started_at"], "the crawl started"
+    if len(fetched) and fetched.min() < origin:
+        origin, since_what = fetched.min(), "the first page was fetched"
+    since = (fetched - origin).dt.total_seconds()
     span = max(float(since.max()) if len(since) else 0.0, duration or 0.0, 1.0)
     unit, seconds = ("hours", 3600) if span > 3 * 3600 else ("minutes", 60) if span > 180 else ("seconds", 1)
     return plots.histogram("Question pages over time", since / seconds, bins=min(60, max(10, int(span / seconds))),
-                           xlabel=f"{unit} since the crawl started", ylabel="pages")
+                           xlabel=f"{unit} since {since_what}", ylabel="pages")
 
 
 def _responses(crawl: pd.Series) -> str:
-    fetched = count(crawl, "pages_fetched")
     kinds = [("not modified (304)", count(crawl, "pages_not_modified")),
              ("throttled (429)", count(crawl, "responses_429")),
              ("server errors (5xx)", count(crawl, "responses_5xx")),
              ("block pages", count(crawl, "pages_blocked"))]
-    other = max(0, fetched - sum(n for _, n in kinds))
+    # Every response, retried ones included; a row from before that column knows only those
+    # that reached the spider, which the retried ones never did.
+    received = value(crawl, "responses")
+    if received is None:
+        received = count(crawl, "pages_fetched") + sum(n for label, n in kinds if label != kinds[0][0])
+    other = max(0, int(received) - sum(n for _, n in kinds))
     labels = ["other (2xx, 3xx, 4xx)", *[label for label, _ in kinds]]
     colors = [plots.BLUE, plots.GREEN, plots.ORANGE, plots.RED, plots.RED]
-    return plots.bars(f"Responses by status ({fetched:,} received)", labels, [other, *[n for _, n in kinds]],
+    return plots.bars(f"Responses by status ({int(received):,} received)", labels, [other, *[n for _, n in kinds]],
                       colors=colors)
 
 
@@ -255,8 +264,8 @@ def _over_months(questions: pd.DataFrame, answers: pd.DataFrame) -> str:
 def _answers_per_question(questions: pd.DataFrame, answers: pd.DataFrame) -> str:
     if questions.empty:
         return plots.counts("Answers per question", [], [], xlabel="answers")
-    per_question = _column(answers, "question_id").value_counts()
-    counts = questions["question_id"].map(per_question).fillna(0).astype(int).value_counts().sort_index()
+    per_question = site_key(answers, "question_id").value_counts() if len(answers) else pd.Series(dtype=int)
+    counts = site_key(questions, "question_id").map(per_question).fillna(0).astype(int).value_counts().sort_index()
     counts = counts.reindex(range(0, int(counts.index.max()) + 1), fill_value=0)
     return plots.counts("Answers per question", list(counts.index), list(counts.values), xlabel="answers",
                         ylabel="questions")
@@ -271,7 +280,7 @@ def _top(title: str, frame: pd.DataFrame, column: str, limit: int) -> str:
 def _contact_by_family(questions: pd.DataFrame, answers: pd.DataFrame) -> str:
     if answers.empty or "has_contact_info" not in answers:
         return plots.bars("Answers with contact info", [], [])
-    layout = answers["question_id"].map(questions.drop_duplicates("question_id").set_index("question_id")["layout"])
+    layout = layout_by(questions, answers, "question_id")
     frame = pd.DataFrame({"family": layout.fillna("(unknown)"), "contact": answers["has_contact_info"]}).dropna()
     shares = frame.groupby("family")["contact"].mean()
     labels = ["all answers", *shares.index]
