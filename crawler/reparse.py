@@ -46,7 +46,7 @@ from crawler.sites import site_for
 from crawler.spiders.questions import START_URL_ERRORS
 from pipelines.checks import CrawlFacts, run_checks
 from pipelines.checks.coverage import crawl_coverage
-from pipelines.crawls import Outcome, crawl_row, message_of, status_of, write_crawl_row
+from pipelines.crawls import Outcome, crawl_row, message_of, status_of, view_behind, write_crawl_row
 from pipelines.output.parquet import DatasetWriter, check_writable, publish
 from pipelines.output.running import RunningCrawl, remove_dead_temporaries
 from pipelines.items import QuestionPageItem
@@ -550,16 +550,27 @@ def _run(reparse, tasks, processes: int, paths, settings, progress) -> CrawlResu
                    f"last: {later[-1]}); the latest view now shows this reparse's older pages for the keys it "
                    f"holds (the newest crawl wins): reparse their archives too, or reparse into another --out")
         logger.warning("%s", warning)
-    row = crawl_row(crawl_id=reparse.crawl_id, spider="reparse", started_at=reparse.started_at, outcome=outcome,
-                    start_urls=[str(Path(p).resolve()) for p in paths], stats=stats, written=written,
-                    version=settings.get("PROJECT_VERSION"))
-    try:
-        write_crawl_row(root, f"{reparse.started_at:%Y-%m-%d}", row)
-    except OSError as error:
-        if not failure:
-            print(f"doctor-answers reparse: cannot write the crawls row to {root}: {error}", file=progress.stream)
+    def commit(outcome) -> bool:
+        row = crawl_row(crawl_id=reparse.crawl_id, spider="reparse", started_at=reparse.started_at, outcome=outcome,
+                        start_urls=[str(Path(p).resolve()) for p in paths], stats=stats, written=written,
+                        version=settings.get("PROJECT_VERSION"))
+        try:
+            write_crawl_row(root, f"{reparse.started_at:%Y-%m-%d}", row)
+        except OSError as error:
+            if not failure:
+                print(f"doctor-answers reparse: cannot write the crawls row to {root}: {error}", file=progress.stream)
+            return False
+        return True
+
+    if not commit(outcome):
         return CrawlResult("failed", reparse.crawl_id, stats)
-    _update_latest(root, settings)
+    if behind := _update_latest(root, settings):  # the last step: the row says how it went
+        outcome = view_behind(outcome, str(root / "latest"), behind)
+        status = outcome.status
+        stats["crawl/message"] = outcome.message
+        print(f"doctor-answers reparse: {outcome.message}", file=progress.stream)
+        if not commit(outcome):
+            return CrawlResult("failed", reparse.crawl_id, stats)
     stats.update({f"rows/{name}": n for name, n in written.items()})
     return CrawlResult(status, reparse.crawl_id, stats)
 
@@ -620,16 +631,16 @@ def _outcome(root: Path, crawl_id: str, stats: dict, settings, start_urls=()) ->
     return Outcome(status, message, checks, coverage)
 
 
-def _update_latest(root: Path, settings) -> None:
-    # The latest view, as after a crawl (crawler.extensions.latest_view): behind its switch, and a
-    # view that cannot be updated only stays behind (readers compute it from the snapshots).
+def _update_latest(root: Path, settings) -> str | None:
+    """The latest view, as after a crawl (crawler.extensions.latest_view): behind its switch;
+    why it could not be updated (it stays behind, readers compute it from the snapshots), or None."""
     if not settings.getbool("LATEST_VIEW_ENABLED"):
-        return
-    try:
-        from pipelines.output.latest import LatestError, update_latest
-    except ImportError:
-        return
+        return None
+    from pipelines.output.latest import LatestError, update_latest
+
     try:
         update_latest(root, buckets=settings.getint("LATEST_BUCKETS"))
     except (LatestError, OSError) as error:
         logger.warning("The latest view of %s was not updated after the reparse: %s", root, error)
+        return str(error)
+    return None

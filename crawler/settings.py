@@ -74,7 +74,7 @@ EXTENSIONS = {
     "crawler.extensions.progress.Progress": 510,
     "crawler.extensions.latest_view.LatestView": 520,
     "crawler.archive.extension.WarcArchive": 530,
-    # After every other receiver of crawl_committed (the latest view): the report reads what they wrote.
+    # After every other receiver of crawl_committed: the report reads what they wrote.
     "crawler.extensions.report.Report": 900,
 }
 ITEM_PIPELINES = {
@@ -148,6 +148,8 @@ CHECK_COVERAGE_MIN_ROWS = 30
 # by CHECK_COVERAGE_MARGIN, or by this many standard errors of both groups (score intervals).
 CHECK_FAMILY_COVERAGE_SIGMAS = 3.5
 CHECK_QUESTIONS_MIN_SHARE = 0.9  # a full crawl finds at least this share of the last full crawl's questions
+CHECK_UNREAD_QUESTIONS_MAX = 0.05  # question pages asked for that gave no question, share of those asked
+CHECK_ANSWERS_PER_QUESTION_MIN_SHARE = 0.5  # of the last finished crawl's answers per question
 
 LOG_LEVEL = "INFO"
 FEED_EXPORT_ENCODING = "utf-8"

@@ -122,6 +122,20 @@ def message_of(status: str, reason: str, stats: dict, checks=(), output_error: s
     return stats.get("crawl/message") or STOPPED_AT_A_LIMIT.get(reason)
 
 
+LATEST_VIEW = "latest_view_updated"
+
+
+def view_behind(outcome: Outcome, view: str, reason: str) -> Outcome:
+    """The outcome of a crawl whose latest view could not be brought up to date: its data is
+    committed, but readers of the view do not see it yet, so a `finished` crawl is `degraded`."""
+    checks = [*outcome.checks, CheckResult(LATEST_VIEW, 0.0, 1.0, False, at_most=False)]
+    status = "degraded" if outcome.status == "finished" else outcome.status
+    behind = (f"{view} was not updated ({reason}): it shows the crawls before this one until an update succeeds "
+              "(the next crawl's, or python -m pipelines.output.latest)")
+    first = message_of(status, "", {}, checks) if status == "degraded" else outcome.message
+    return Outcome(status, f"{first}; {behind}" if first else behind, checks, outcome.coverage)
+
+
 def usable_pages(stats: dict) -> int:
     """Question pages read, found unchanged (304), or known not to need fetching."""
     return sum(int(stats.get(key, 0)) for key in
@@ -143,7 +157,8 @@ def why_nothing_usable(stats: dict) -> str:
     errors = _counts(stats, "downloader/response_status_count/", _http_error)
     if errors:
         parts.append(f"{sum(errors.values())} of {responses} answers were errors: {_listed(errors)}")
-    unreadable = {words: int(stats.get(f"pages/{kind}", 0)) for kind, words in _UNREADABLE.items()}
+    unreadable = {words: int(stats.get(key, 0)) for key, words in _UNREADABLE.items()}
+    unreadable.update(_counts(stats, GIVEN_UP, lambda reason: f"given up ({reason})"))
     if any(unreadable.values()):
         parts.append("no question page read: " + ", ".join(f"{n} {words}" for words, n in unreadable.items() if n))
     if forbidden := int(stats.get("pages/robots_forbidden", 0)):
@@ -153,7 +168,9 @@ def why_nothing_usable(stats: dict) -> str:
     if not parts or damaged:
         # A reparse requests nothing: the responses it read from its archives count here.
         received = requests or int(stats.get("response_received_count", 0))
-        if other := int(stats.get("sitemaps/other_urls", 0)):
+        if asked := int(stats.get("questions/requested", 0)) - int(stats.get("questions/robots_forbidden", 0)):
+            parts.append(f"none of the {asked} question pages asked for gave a question")
+        elif other := int(stats.get("sitemaps/other_urls", 0)):
             parts.append(f"no question page found: the sitemaps named {other} URLs, none a question page by the "
                          "site's rules (a site crawler/sites does not define yet?)")
         elif received:
@@ -164,22 +181,29 @@ def why_nothing_usable(stats: dict) -> str:
     return "; ".join(parts)
 
 
-# Question pages that gave no rows, in the words of a crawl's message.
-_UNREADABLE = {"unknown_layout": "of an unknown layout", "malformed": "malformed",
-               "truncated_gave_up": "cut off on every attempt (fewer answers than the page declares, or no closing tags)",
-               "unasked_304": "answered 304 Not Modified to a request that named no version",
-               "redirected_offsite": "redirected off the site (not followed)"}
+# Pages that gave no rows, in the words of a crawl's message.
+_UNREADABLE = {"pages/unknown_layout": "of an unknown layout", "pages/malformed": "malformed",
+               "pages/truncated_gave_up": "cut off on every attempt (fewer answers than the page declares, "
+                                          "or no closing tags)",
+               "pages/unasked_304": "answered 304 Not Modified to a request that named no version",
+               REDIRECTED_OFFSITE: "redirected off the site (not followed)",
+               UNDECODABLE: "with a body that could not be decoded", "pages/blocked": "block pages"}
 PAGE_ERRORS = {"pages/unknown_layout": "unknown layout", "pages/malformed": "malformed",
                UNDECODABLE: "undecodable body", "pages/unasked_304": "unasked 304",
                REDIRECTED_OFFSITE: "redirected off the site",
                "pages/truncated": "cut off", "pages/blocked": "block pages"}
 
 
+# Pages a downloader middleware gave up on ("max redirections reached"), by its reason.
+GIVEN_UP = "pages/given_up/"
+
+
 def errors_by_kind(stats: dict) -> dict[str, int]:
     """Everything that went wrong on the way, by kind, most frequent first: download errors,
-    error answers (including those retried with success), pages that could not be read."""
+    error answers (including those retried with success), pages given up, pages that could not be read."""
     kinds = _counts(stats, "downloader/exception_type_count/", _exception_words)
     kinds.update(_counts(stats, "downloader/response_status_count/", _http_error))
+    kinds.update(_counts(stats, GIVEN_UP, lambda reason: reason))
     kinds.update({word: int(stats[key]) for key, word in PAGE_ERRORS.items() if stats.get(key)})
     return dict(sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0])))
 
@@ -237,7 +261,7 @@ def _facts(crawler, spider, reason: str, root: Path, stats: dict, start_urls: li
             and bool(hosts) and hosts <= set(getattr(spider, "site_roots", ()) or ())
             and not any(key.startswith("crawl/limit_hit/") for key in stats))
     return CrawlFacts(stats=stats, settings=crawler.settings, root=Path(root), crawl_id=crawl_id, sites=sites,
-                      full=full, coverage=crawl_coverage(root, crawl_id), earlier=earlier_crawls(root, sites, crawl_id))
+                      full=full, ended=reason == "finished", coverage=crawl_coverage(root, crawl_id), earlier=earlier_crawls(root, sites, crawl_id))
 
 
 def sites_of(start_urls) -> list[str]:

@@ -20,7 +20,7 @@ from scrapy import signals
 from scrapy.exceptions import DropItem
 from scrapy.utils.defer import _schedule_coro
 
-from pipelines.crawls import crawl_outcome, crawl_row, record_outcome, run_counts, write_crawl_row
+from pipelines.crawls import crawl_outcome, crawl_row, record_outcome, run_counts, view_behind, write_crawl_row
 from pipelines.items import NotModifiedItem
 from pipelines.output.batches import Batches
 from pipelines.output.datasets import DATA_DATASETS, ParquetDatasets
@@ -174,25 +174,46 @@ class DatasetsPipeline:
             except OSError as error:
                 self._fail(error)
         outcome = crawl_outcome(self.crawler, spider, reason, self.root, self.output_error)
+        path = self._commit_row(spider, outcome)
+        if path is None:
+            return
+        if behind := self._update_latest(outcome.status):  # the crawl's last step: its row says how it went
+            outcome = view_behind(outcome, str(self.root / "latest"), behind)
+            path = self._commit_row(spider, outcome)
+            if path is None:
+                return
         status = outcome.status
+        self.crawler.signals.send_catch_log(crawl_committed, root=self.root, crawl_id=session.crawl_id, status=status)
+        # Anything but `finished` is worth a warning: it shows at -s LOG_LEVEL=WARNING too.
+        log = logger.info if status == "finished" else logger.warning
+        log("Crawl %s %s%s: %s", session.crawl_id, status, f" ({outcome.message})" if outcome.message else "", path)
+
+    def _commit_row(self, spider, outcome) -> Path | None:
+        """Write the crawl's row (the commit), then tell the state the crawl ended; None when
+        the row could not be written."""
+        session = self.session
         row = self._crawl_row(spider, outcome)
-        record_outcome(stats, row, outcome)
+        record_outcome(self.crawler.stats, row, outcome)
         try:
             path = write_crawl_row(self.root, session.crawl_date, row)
         except OSError as error:
             # After an output failure this is the same failure again: one error line is enough.
             log = logger.warning if self.output_error else logger.error
             log("Could not write the crawls row of %s: %s", session.crawl_id, error)
-            return
+            return None
         if session.state is not None and self.batches is not None:
             try:
-                session.state.finish_crawl(session.crawl_id, status)
+                session.state.finish_crawl(session.crawl_id, outcome.status)
             except OSError as error:  # its row is written; the state will offer to resume it
                 logger.error("Could not record the end of crawl %s in the state: %s", session.crawl_id, error)
-        self.crawler.signals.send_catch_log(crawl_committed, root=self.root, crawl_id=session.crawl_id, status=status)
-        # Anything but `finished` is worth a warning: it shows at -s LOG_LEVEL=WARNING too.
-        log = logger.info if status == "finished" else logger.warning
-        log("Crawl %s %s%s: %s", session.crawl_id, status, f" ({outcome.message})" if outcome.message else "", path)
+        return path
+
+    def _update_latest(self, status: str) -> str | None:
+        """Why the latest view could not be brought up to date with this crawl, or None."""
+        from crawler.extensions.latest_view import LatestView
+
+        view = self.crawler.get_extension(LatestView)
+        return view.update(self.root, self.session.crawl_id, status) if view is not None else None
 
     def _check_still_there(self) -> None:
         """The batches committed (this crawl's earlier ones too) are still in the output folder:

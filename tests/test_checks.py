@@ -342,3 +342,67 @@ def test_a_crawl_whose_checks_could_not_run_is_not_finished(monkeypatch, tmp_pat
     result = crawls.crawl_outcome(crawler, SimpleNamespace(start_urls=["http://h/"]), "finished", tmp_path)
     assert result.status == "degraded"
     assert result.message == "quality checks could not run (ValueError: a file the checks cannot read)"
+
+
+# ---- question pages asked for that gave no question -----------------------------------------
+
+def test_question_pages_that_gave_no_question_are_a_share_of_those_asked(settings):
+    """Whatever became of them (failed, given up, dropped with no word): settled are only those
+    read, not modified, met again under another URL, gone (404/410) or forbidden by robots.txt."""
+    from pipelines.checks import question_pages
+
+    stats = {"questions/requested": 110, "questions/robots_forbidden": 10, "pages/question": 70,
+             "pages/not_modified": 5, "pages/duplicate_question": 2, "questions/gone": 3}
+    (result,) = question_pages.check(facts(settings, stats, ended=True))
+    assert result.name == "question_pages_unread" and result.value == pytest.approx(0.2) and not result.passed
+    assert question_pages.check(facts(settings, stats)) == []  # stopped early: pages unasked by design
+    settled = {**stats, "pages/question": 90}
+    assert question_pages.check(facts(settings, settled, ended=True))[0].passed
+
+
+def test_answers_per_question_against_the_last_finished_crawl(settings):
+    """Every page parses and every field of the rows there are is full: only the answers are gone."""
+    from pipelines.checks import answers_per_question
+
+    def cov(questions, answers):
+        return [{"dataset": "questions", "layout": "*", "field": "title", "non_null": 1.0, "rows": questions},
+                {"dataset": "answers", "layout": "*", "field": "body", "non_null": 1.0, "rows": answers}]
+
+    before = earlier_row(coverage_rows=cov(120, 518))
+    (gone,) = answers_per_question.check(facts(settings, coverage=cov(19, 0)[:1], earlier=[before]))
+    assert gone.name == "answers_per_question" and gone.value == 0 and not gone.passed
+    assert answers_per_question.check(facts(settings, coverage=cov(19, 60), earlier=[before]))[0].passed
+    assert not answers_per_question.check(facts(settings, coverage=cov(120, 200), earlier=[before]))[0].passed
+    assert answers_per_question.check(facts(settings, coverage=cov(19, 0))) == []  # nothing to compare with
+
+
+def test_a_crawl_that_read_no_question_says_what_became_of_the_pages_it_asked_for():
+    stats = {"downloader/request_count": 31, "downloader/response_count": 31, "questions/requested": 30,
+             "pages/failed": 30, "pages/given_up/max redirections reached": 30}
+    assert why_nothing_usable(stats) == "no question page read: 30 given up (max redirections reached)"
+    stats = {"downloader/request_count": 31, "downloader/response_count": 31, "questions/requested": 30,
+             "sitemaps/other_urls": 5}
+    assert why_nothing_usable(stats) == "none of the 30 question pages asked for gave a question"
+    blocked = {"downloader/request_count": 31, "downloader/response_count": 31, "pages/blocked": 30,
+               "responses/undecodable": 1}
+    assert why_nothing_usable(blocked) == ("no question page read: 1 with a body that could not be decoded, "
+                                           "30 block pages")
+
+
+def test_requests_a_middleware_chose_not_to_send_are_no_fetch_errors():
+    """robots.txt forbids them: the crawl obeyed, the site raised no error."""
+    from pipelines.checks.fetch_errors import error_share
+
+    stats = {"downloader/response_count": 40, "downloader/response_status_count/200": 40,
+             "downloader/exception_type_count/scrapy.exceptions.IgnoreRequest": 22, "pages/robots_forbidden": 22}
+    assert error_share(stats) == 0 and errors_by_kind(stats) == {}
+
+
+def test_a_view_left_behind_degrades_a_finished_crawl_and_says_where_and_why():
+    from pipelines.crawls import Outcome, view_behind
+
+    behind = view_behind(Outcome("finished", None), "data/latest", "No space left on device")
+    assert behind.status == "degraded" and [c.name for c in behind.failed_checks] == ["latest_view_updated"]
+    assert behind.message.startswith("quality checks failed: latest_view_updated 0 (at least 1); data/latest "
+                                     "was not updated (No space left on device)")
+    assert view_behind(Outcome("blocked", "walls"), "v", "x").status == "blocked"

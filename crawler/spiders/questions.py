@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 from datetime import datetime, timezone
 from urllib.parse import urlsplit
 
@@ -36,6 +37,7 @@ from crawler.sites.base import host_key
 from crawler.spiders.arguments import QuestionsArguments, SpiderArgumentError
 from crawler.spiders.sitemaps_first import SitemapsFirst
 from crawler.workers import ExtractionWorkers
+from pipelines.crawls import GIVEN_UP
 from pipelines.items import NotModifiedItem, QuestionPageItem
 from pipelines.session import CrawlSession
 
@@ -189,8 +191,12 @@ class QuestionsSpider(scrapy.Spider):
             self.count(f"pages/{reason}")
             return None
         self.requested.add(url)
+        self.count("questions/requested")
         # Question pages first: they are the product; discovery pages only feed them.
-        return self.request(url, self.parse_question, priority=10)
+        # `requested` is their filter: Scrapy's would drop a question page redirected to a page
+        # the crawl has fetched (the home page, a login wall, a loop) without a word; followed,
+        # it ends in parse_question or failed, counted like any page that gave no question.
+        return self.request(url, self.parse_question, priority=10, dont_filter=True)
 
     # discovery ------------------------------------------------------------------------
 
@@ -363,12 +369,19 @@ class QuestionsSpider(scrapy.Spider):
         if request.meta.get("sitemap"):
             self.enqueue(self.sitemaps_first.sitemap_read())
         self.start_url_failed(request, _failure_reason(failure))
+        question = request.callback == self.parse_question
         if failure.check(IgnoreRequest) and "robots.txt" in str(failure.value):
             self.count("pages/robots_forbidden")
+            if question:
+                self.count("questions/robots_forbidden")
             return
         if failure.check(HttpError) and failure.value.response.status == 404 and not discovery.is_question_url(request.url):
             self.count("pages/not_found")
             return
+        if question and _gone(failure):
+            self.count("questions/gone")
+        elif failure.check(IgnoreRequest):  # given up by a middleware: too many redirects, ...
+            self.count(f"{GIVEN_UP}{_without_url(failure.getErrorMessage())}")
         self.count("pages/failed")
         logger.error("Failed %s: %s", request.url, failure.getErrorMessage())
 
@@ -398,6 +411,18 @@ def _kind(start_url: str) -> str:
     if site.is_listing_url(start_url):
         return "listing"
     return "site" if site.is_root_url(start_url) else "page"
+
+
+def _without_url(message: str) -> str:
+    """"still blocked after 3 retries: http://..." -> "still blocked after 3 retries": a kind to count."""
+    return re.split(r"\s*:?\s*'?https?://", message, maxsplit=1)[0][:80] or "no reason given"
+
+
+def _gone(failure) -> bool:
+    """A question page the site says is no more (404 or 410 at its own URL, not after a
+    redirect): the site removed the question, no page was lost."""
+    return (failure.check(HttpError) is not None and failure.value.response.status in (404, 410)
+            and not failure.request.meta.get("redirect_urls"))
 
 
 def _failure_reason(failure) -> str:

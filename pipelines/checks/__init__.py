@@ -58,6 +58,7 @@ class CrawlFacts:
     crawl_id: str
     sites: list[str]  # host names of the start URLs: "the same site" as earlier crawls
     full: bool  # a whole-site crawl that ran to its end, not incremental, not limited
+    ended: bool = False  # the crawl ran to its end (Scrapy's close reason `finished`), whatever it crawled
     coverage: list[dict] = field(default_factory=list)  # this crawl's (pipelines.checks.coverage)
     earlier: list[dict] = field(default_factory=list)  # committed crawls rows of the same sites, newest first
 
@@ -70,9 +71,11 @@ class CrawlFacts:
 
 
 def run_checks(facts: CrawlFacts) -> list[CheckResult]:
-    from . import archive_damage, coverage, family_coverage, fetch_errors, page_shape, questions_found, start_urls
+    from . import (answers_per_question, archive_damage, coverage, family_coverage, fetch_errors, page_shape,
+                   question_pages, questions_found, start_urls)
 
     results = []
-    for module in (page_shape, fetch_errors, start_urls, questions_found, coverage, family_coverage, archive_damage):
+    for module in (page_shape, question_pages, fetch_errors, start_urls, questions_found, coverage,
+                   answers_per_question, family_coverage, archive_damage):
         results.extend(module.check(facts))
     return results
