@@ -78,8 +78,7 @@ class DatasetsPipeline:
             stats.set_value("crawl/resumed_done_pages", len(self.session.done))
             for name, value in self.session.earlier_counts.items():  # its row counts the whole crawl
                 stats.inc_value(name, value)
-        removed = self.output.begin(self.session.crawl_id, self.session.crawl_date, self.session.next_part,
-                                    stateful=self.session.state is not None)
+        removed = self.output.begin(self.session.crawl_id, self.session.crawl_date, self.session.next_part)
         if removed:
             logger.info("Removed %d temporary files left by crawls that died", removed)
         self.batches = Batches(self.output, self.session, checkpoint_pages=self.checkpoint_pages,
@@ -189,6 +188,9 @@ class DatasetsPipeline:
                 session.state.finish_crawl(session.crawl_id, status)
             except OSError as error:  # its row is written; the state will offer to resume it
                 logger.error("Could not record the end of crawl %s in the state: %s", session.crawl_id, error)
+        # Its row is written: no run resumes it into this folder now, so its lock goes before the
+        # latest view's update and the report (a kill there would leave it for good).
+        self.output.close()
         self.crawler.signals.send_catch_log(crawl_committed, root=self.root, crawl_id=session.crawl_id, status=status)
         # Anything but `finished` is worth a warning: it shows at -s LOG_LEVEL=WARNING too.
         log = logger.info if status == "finished" else logger.warning
