@@ -20,6 +20,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 from crawler.spiders.arguments import SpiderArgumentError, check_http_url
+from pipelines.output.names import written_crawl
 
 
 class ArgumentError(argparse.ArgumentTypeError):
@@ -373,18 +374,13 @@ def check_crawl_settings(settings, out) -> None:
                                 "requests a crawl accepts from a site's robots.txt: set CRAWL_DELAY_MAX too if you "
                                 "mean it")
     given = settings.get("CRAWL_ID")
-    if given and out and _committed_crawl(Path(out), crawl_id(given)):
+    if given and out and written_crawl(Path(out), crawl_id(given)):
         raise ArgumentError(f"CRAWL_ID {given!r} is a crawl already written to {out}: an id names one crawl")
 
 
 def _seconds(settings, setting_name: str) -> float:
     value = settings.get(setting_name)
     return float(setting_default(setting_name) if value is None else value)
-
-
-def _committed_crawl(root: Path, crawl: str) -> bool:
-    return any((root / "crawls").glob(f"crawl_date=*/{crawl}.parquet")) or \
-        any((root / "questions").glob(f"crawl_date=*/{crawl}-*.parquet"))
 
 
 def setting(value: str) -> tuple[str, object]:

@@ -500,7 +500,7 @@ def _running(root: Path, crawl_id: str):
     cannot be written has no lock; the reparse fails on its first write and says so."""
     try:
         root.mkdir(parents=True, exist_ok=True)
-        running = RunningCrawl(root, crawl_id, stateful=False)
+        running = RunningCrawl(root, crawl_id)
     except OSError:
         running = None
     else:

@@ -103,6 +103,8 @@ def run_crawl(start_urls: list[str], out: str | Path = "data", max_pages: int | 
         settings.set("CRAWL_ID", new_crawl_id(datetime.now(timezone.utc)), priority="cmdline")
     if log_level:
         settings.set("LOG_LEVEL", log_level.upper(), priority="cmdline")
+    # A crawl of the same -s CRAWL_ID running now writes this log: never ours to remove if refused.
+    shared_log = (Path(out) / "logs" / f"{settings.get('CRAWL_ID')}.log").exists()
     log_path = _log_path(settings, out, log_file)
     process = CrawlerProcess(settings)
     if log_path is not None:
@@ -129,7 +131,8 @@ def run_crawl(start_urls: list[str], out: str | Path = "data", max_pages: int | 
     with startup_signals.held():
         process.start(install_signal_handlers=False)  # startup_signals gives them to Scrapy
     if refused:
-        _forget_default_log(log_path, out, settings.get("CRAWL_ID"))
+        if not shared_log:
+            _forget_default_log(log_path, out, settings.get("CRAWL_ID"))
         raise refused[0]
     stats = crawler.stats.get_stats()
     result.stats, result.seconds = stats, time.monotonic() - began

@@ -78,8 +78,7 @@ class DatasetsPipeline:
             stats.set_value("crawl/resumed_done_pages", len(self.session.done))
             for name, value in self.session.earlier_counts.items():  # its row counts the whole crawl
                 stats.inc_value(name, value)
-        removed = self.output.begin(self.session.crawl_id, self.session.crawl_date, self.session.next_part,
-                                    stateful=self.session.state is not None)
+        removed = self.output.begin(self.session.crawl_id, self.session.crawl_date, self.session.next_part)
         if removed:
             logger.info("Removed %d temporary files left by crawls that died", removed)
         self.batches = Batches(self.output, self.session, checkpoint_pages=self.checkpoint_pages,
@@ -177,6 +176,9 @@ class DatasetsPipeline:
         path = self._commit_row(spider, outcome)
         if path is None:
             return
+        # Its row is written: no run resumes it into this folder now, so its lock goes before the
+        # latest view's update and the report (a kill there would leave it for good).
+        self.output.close()
         if behind := self._update_latest(outcome.status):  # the crawl's last step: its row says how it went
             outcome = view_behind(outcome, str(self.root / "latest"), behind)
             path = self._commit_row(spider, outcome)

@@ -3,9 +3,12 @@ the dataset pipeline. The spider builds it (`CrawlSession(crawler.settings)`, se
 `CRAWL_ID`, `STATE_DIR`) and the others find it as `crawler.spider.session`; the dataset
 pipeline opens it (`open`) when the spider opens, before any request.
 
-Opening a stateful session holds the state for this crawl (one crawl per state folder),
-checks the state belongs to the crawl's site and output folder, and resumes the state's
-unfinished crawl, if any; a refusal is a StateError with a one-line message.
+Opening a session holds the crawl's id in the output folder (one run of a crawl id at a time,
+and a new crawl's id names nothing there yet). Opening a stateful one also holds the state
+(one crawl per state folder), checks the state belongs to the crawl's site and output folder,
+and resumes the state's unfinished crawl, if any, unless the output holds more of that crawl
+than the state knows (a copy or an old backup of a state whose crawl went on): a state never
+resumes a crawl into files it did not write. A refusal is a StateError with a one-line message.
 """
 from __future__ import annotations
 
@@ -48,14 +51,31 @@ class CrawlSession:
         return crawler.spider.session
 
     def open(self, start_urls: list[str], output: Output, root: Path) -> None:
-        """Hold the state and resume its crawl (StateError if this crawl may not use it)."""
+        """Hold the crawl, and the state, resuming its crawl (StateError if this crawl may not run:
+        then it holds nothing)."""
+        try:
+            self._open(start_urls, output, root)
+        except StateError:
+            output.close()
+            self.close()
+            raise
+
+    def _open(self, start_urls: list[str], output: Output, root: Path) -> None:
         if self.state is None:
+            self._hold_new(output, root)
             return
         state = self.state
         state.lock()
         if start_urls:  # none when the spider's arguments were bad: then it binds nothing
             self._check_site(_site(start_urls))
         self._check_output(output, root)
+        unfinished = state.unfinished_crawl()
+        if unfinished is not None:
+            output.hold(unfinished, state.folder)
+            if self._ended_without_state(unfinished, output, root):
+                unfinished = None
+        if unfinished is None:
+            self._hold_new(output, root)
         opened = state.open_crawl(self.crawl_id, self.started_at, commit=output.commit)
         self.crawl_id, self.started_at, self.resumed = opened.crawl_id, opened.started_at, opened.resumed
         self.next_part = opened.next_part
@@ -63,6 +83,34 @@ class CrawlSession:
         self.earlier_counts = opened.counts
         self.incremental = state.knows_pages()
         state.record_holder(self.crawl_id)
+
+    def _hold_new(self, output: Output, root: Path) -> None:
+        """Hold a new crawl's id: checked again here, under the lock, since a crawl of the same
+        -s CRAWL_ID may have ended between the command's check and now."""
+        output.hold(self.crawl_id, self.state.folder if self.state else None)
+        if output.written(self.crawl_id):
+            raise StateError(f"CRAWL_ID {self.crawl_id!r} is a crawl already written to {root}: an id names one crawl",
+                             EXIT_UNUSABLE)
+
+    def _ended_without_state(self, crawl_id: str, output: Output, root: Path) -> bool:
+        """Whether the state's unfinished crawl ended without it (True: the state now says so).
+        Its `crawls` row says how it ended when the state missed the end (a kill between the two,
+        or a copy of the state taken before). A crawl that went on without this state (the output
+        holds files of it the state never committed) and did not end is refused: resuming it
+        would write parts it has again."""
+        status = output.crawl_status(crawl_id)
+        if status not in (None, "interrupted"):
+            self.message = (f"state folder {self.state.folder} had not recorded the end of crawl {crawl_id} "
+                            f"({status} in {root}; a copy or an old backup of the state?): a new crawl starts")
+            logger.warning(self.message)
+            self.state.finish_crawl(crawl_id, status)
+            return True
+        if unknown := output.unknown_files(crawl_id, self.state.crawl_tokens(crawl_id)):
+            raise StateError(f"output folder {root} holds files of crawl {crawl_id} that state folder "
+                             f"{self.state.folder} never committed (e.g. {unknown[0]}): the crawl went on with another "
+                             "state (is this one a copy or an old backup?); resume it with that state, or move this "
+                             "one away to start afresh", EXIT_UNUSABLE)
+        return False
 
     def _check_site(self, site: str) -> None:
         owner = self.state.owner("site")

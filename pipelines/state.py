@@ -43,6 +43,9 @@ CREATE TABLE IF NOT EXISTS doctors (crawl_id TEXT, doctor_id TEXT, PRIMARY KEY (
 CREATE TABLE IF NOT EXISTS owner (key TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE IF NOT EXISTS counts (crawl_id TEXT, name TEXT, value INTEGER, PRIMARY KEY (crawl_id, name));
 """
+# The crawl a crawl on a state resumes: the last one that never finished.
+UNFINISHED = ("SELECT crawl_id, started_at FROM crawls WHERE status IS NULL OR status = 'interrupted' "
+              "ORDER BY started_at DESC LIMIT 1")
 # Exit statuses of a crawl that never started because of its state folder.
 EXIT_BUSY = 5  # another crawl holds the state
 EXIT_UNUSABLE = 2  # not a folder, or a state of another site or output folder
@@ -151,9 +154,7 @@ class CrawlState:
 
     def open_crawl(self, crawl_id: str, started_at: datetime, commit: Commit) -> OpenCrawl:
         """Resume the last crawl if it never finished (committing its pending batch), else begin `crawl_id`."""
-        row = self.db.execute(
-            "SELECT crawl_id, started_at FROM crawls WHERE status IS NULL OR status = 'interrupted' "
-            "ORDER BY started_at DESC LIMIT 1").fetchone()
+        row = self.db.execute(UNFINISHED).fetchone()
         if row is None:
             self.db.execute("INSERT INTO crawls (crawl_id, started_at) VALUES (?, ?)", (crawl_id, started_at.isoformat()))
             return OpenCrawl(crawl_id, started_at, False, 0, frozenset(), frozenset(), {})
@@ -165,6 +166,15 @@ class CrawlState:
         doctors = frozenset(r[0] for r in self.db.execute("SELECT doctor_id FROM doctors WHERE crawl_id = ?", (crawl_id,)))
         counts = dict(self.db.execute("SELECT name, value FROM counts WHERE crawl_id = ?", (crawl_id,)).fetchall())
         return OpenCrawl(crawl_id, started, True, next_part, done, doctors, counts)
+
+    def unfinished_crawl(self) -> str | None:
+        """The id of the crawl `open_crawl` resumes, if any."""
+        row = self.db.execute(UNFINISHED).fetchone()
+        return row[0] if row else None
+
+    def crawl_tokens(self, crawl_id: str) -> list[str]:
+        """The tokens of a crawl's batches, committed or pending: every file of it this state knows."""
+        return [token for (token,) in self.db.execute("SELECT token FROM batches WHERE crawl_id = ?", (crawl_id,))]
 
     def finish_crawl(self, crawl_id: str, status: str) -> None:
         with self._transaction():
@@ -239,6 +249,23 @@ class CrawlState:
         if self._lock is not None:
             self._lock.close()  # closing the file releases the flock
             self._lock = None
+
+
+def resumes(folder: str | Path, crawl_id: str) -> bool:
+    """Whether the state in `folder` would resume `crawl_id` (read-only, without its lock). A state
+    that is gone (moved away to start afresh) resumes nothing; one that cannot be read now may."""
+    path = Path(folder) / "state.sqlite"
+    if not path.is_file():
+        return False
+    try:
+        db = sqlite3.connect(f"{path.absolute().as_uri()}?mode=ro", uri=True, timeout=5)
+        try:
+            row = db.execute(UNFINISHED).fetchone()
+        finally:
+            db.close()
+    except sqlite3.Error:
+        return True
+    return row is not None and row[0] == crawl_id
 
 
 def _holder(text: str) -> str:

@@ -5,6 +5,8 @@ from pathlib import Path
 
 import pytest
 
+from crawler.arguments import ArgumentError, check_crawl_settings
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -147,3 +149,15 @@ def test_a_refused_scrapy_crawl_says_why_in_its_log_file_too(tmp_path):
                             capture_output=True, text=True, timeout=60, cwd=ROOT)
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert "Not started: JOBDIR is not supported" in log.read_text()
+
+
+def test_a_crawl_id_is_refused_for_its_own_files_only_not_those_of_a_longer_id(tmp_path):
+    # `nightly-2-00000.parquet` is crawl nightly-2's first part, not a part of crawl nightly
+    for dataset in ("questions", "answers"):
+        folder = tmp_path / dataset / "crawl_date=2026-11-30"
+        folder.mkdir(parents=True)
+        (folder / "nightly-2-00000.parquet").write_text("rows")
+    check_crawl_settings({"CRAWL_ID": "nightly"}, tmp_path)
+    check_crawl_settings({"CRAWL_ID": "nightly-2-00000"}, tmp_path)
+    with pytest.raises(ArgumentError, match="already written"):
+        check_crawl_settings({"CRAWL_ID": "nightly-2"}, tmp_path)

@@ -34,6 +34,18 @@ def test_a_batch_published_already_is_published_again_without_error(tmp_path):
     assert final.read_text() == "rows"
 
 
+def test_a_sealed_batch_never_replaces_a_committed_file_of_the_same_name(tmp_path):
+    # e.g. another run of the same crawl committed that part number already
+    mine = [(tmp_path / f".c-00004.{d}.tmp", tmp_path / f"c-00004.{d}.parquet") for d in ("q", "a")]
+    for tmp, _ in mine:
+        tmp.write_text("new rows")
+    mine[1][1].write_text("committed rows")
+    with pytest.raises(FileExistsError, match="never replaced") as error:
+        publish(mine)
+    assert error.value.filename == str(mine[1][1])
+    assert mine[1][1].read_text() == "committed rows" and not mine[0][1].exists()  # all or none
+
+
 def test_a_state_that_cannot_be_written_is_an_oserror_naming_its_file_and_stays_usable(tmp_path):
     state = CrawlState(tmp_path / "state")
     state.open_crawl("c1", datetime.now(timezone.utc), commit=lambda token: None)

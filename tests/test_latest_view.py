@@ -136,6 +136,20 @@ def test_a_resumed_crawl_that_commits_again_is_applied_again(tmp_path):
         "question_id"] == "q99"
 
 
+def test_files_a_committed_crawl_published_after_the_update_make_readers_compute(tmp_path, caplog):
+    # A resumed crawl killed after publishing batches: new files under an id whose row did not change.
+    write_crawl(tmp_path, "a", T0, keys_for("q", 10), commit=False)
+    commit_crawl(tmp_path, "a", T0, status="interrupted")
+    update_latest(tmp_path)
+    write_crawl(tmp_path, "a", T0, {"questions": ["q99"]}, part=1, commit=False)
+    assert current_buckets(tmp_path) is None
+    assert load_table("questions", root=tmp_path).num_rows == 11
+    assert "does not cover every committed crawl" in caplog.text
+    assert run("SELECT count(*) AS n FROM questions", root=tmp_path)["n"][0] == 11
+    update_latest(tmp_path)
+    assert current_buckets(tmp_path) is not None
+
+
 def test_a_row_without_site_stands_for_its_key_until_a_newer_row_has_one(tmp_path):
     for dataset in ("questions", "answers", "doctors"):
         if "site" not in SCHEMAS[dataset].names:

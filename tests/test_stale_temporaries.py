@@ -1,9 +1,15 @@
-"""A failed or killed stateless crawl leaves temporary files: the next crawl into the same folder
-removes them, but never those of a crawl still writing there."""
+"""A failed or killed crawl leaves temporary files: the next crawl into the same folder removes
+them, but never those of a crawl still writing there, nor those of a dead stateful crawl its
+state will resume."""
 from __future__ import annotations
 
 import subprocess
+from datetime import datetime, timezone
 
+import pytest
+
+from pipelines.output.running import RunningCrawl, remove_dead_temporaries
+from pipelines.state import CrawlState
 from tests.crawling import crawl, crawl_command, crawl_log, crawl_rows, partial_files, wait_for
 
 
@@ -57,3 +63,31 @@ def test_a_killed_crawls_temporaries_go_and_a_live_crawls_stay(reference_site, t
     assert "temporary files left by crawls that died" in crawl_log(out)
     assert partial_files(out) == []
     assert {row["status"] for row in crawl_rows(out)} == {"finished"}
+
+
+def dead_stateful_crawl(out, state_folder, crawl_id="c1"):
+    """A stateful crawl killed with a sealed batch not committed yet: its lock (free) and its temporary."""
+    folder = out / "questions" / "crawl_date=2026-11-30"
+    folder.mkdir(parents=True)
+    (folder / f".{crawl_id}-00003.parquet.tmp").write_bytes(b"a sealed batch")
+    RunningCrawl(out, crawl_id, state_folder).handle.close()  # closed, not released: as a kill leaves it
+
+
+@pytest.mark.parametrize("state_now, spared", [
+    ("resumes it", True),  # the state's unfinished crawl: its resume commits that batch
+    ("ended it", False),  # killed after its state recorded the end (the latest view's update, the report)
+    ("moved away", False),  # moved away to start afresh: nothing will resume it
+])
+def test_a_dead_stateful_crawls_temporaries_stay_only_while_its_state_would_resume_it(tmp_path, state_now, spared):
+    out, state_folder = tmp_path / "data", tmp_path / "state"
+    state = CrawlState(state_folder)
+    state.open_crawl("c1", datetime.now(timezone.utc), commit=lambda token: None)
+    if state_now == "ended it":
+        state.finish_crawl("c1", "finished")
+    state.close()
+    if state_now == "moved away":
+        state_folder.rename(tmp_path / "state-damaged")
+    dead_stateful_crawl(out, state_folder)
+    removed = remove_dead_temporaries(out, "c2")
+    assert (removed == 0) == spared
+    assert bool(temporaries(out, "c1")) == spared and (out / ".c1.running").exists() == spared

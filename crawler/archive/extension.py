@@ -33,6 +33,7 @@ from crawler.extraction import HEADER, frame
 from pipelines.output.parquet import check_writable
 from pipelines.output.running import RunningCrawl, remove_dead_temporaries
 from pipelines.signals import batch_sealing, output_failed
+from pipelines.state import StateError
 
 SOCKET_BUFFER = 4 * 1024 * 1024  # responses in flight to the writer before the crawl waits for it
 
@@ -75,10 +76,14 @@ class WarcArchive:
             # spares a dead stateful crawl's for its resume, and removes its own).
             if self.folder.resolve() != Path(self.crawler.settings.get("DATA_DIR")).resolve():
                 # (in the output folder itself, the output's lock is this one: taken twice, it would wait on itself)
-                self.running = RunningCrawl(self.folder, crawl_id, stateful=getattr(session, "state", None) is not None)
+                state = getattr(session, "state", None)
+                self.running = RunningCrawl(self.folder, crawl_id, state.folder if state is not None else None)
             remove_dead_temporaries(self.folder, crawl_id, (f".*{SUFFIX}.tmp",))
         except OSError as error:
             self._fail(f"{error.strerror or error}")
+            return
+        except StateError as error:  # the same crawl id runs into another output folder, archived here
+            self._fail(str(error))
             return
         self.crawl_id = crawl_id
         self._start(crawl_id, self._warcinfo(spider, crawl_id))

@@ -12,13 +12,13 @@ import json
 import os
 from pathlib import Path
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 
+from pipelines.output.names import DATA_DATASETS, crawl_row_files, files_of_crawl, written_crawl
 from pipelines.output.parquet import DatasetWriter, check_writable, publish
 from pipelines.output.running import RunningCrawl, remove_dead_temporaries
 from pipelines.schemas import SCHEMAS
-
-DATA_DATASETS = ("questions", "answers", "doctors")
 
 
 class ParquetDatasets:
@@ -33,10 +33,14 @@ class ParquetDatasets:
         """Raise OSError now if the folder cannot be written, not after a whole crawl."""
         check_writable(self.root, crawl_id)
 
-    def begin(self, crawl_id: str, crawl_date: str, part: int, *, stateful: bool) -> int:
-        """Start this crawl's files; returns how many dead crawls' temporary files were removed."""
+    def hold(self, crawl_id: str, state: Path | None) -> None:
+        """Hold this crawl id in the folder (StateError when a live crawl of it writes there)."""
+        self.close()
+        self.running = RunningCrawl(self.root, crawl_id, state)
+
+    def begin(self, crawl_id: str, crawl_date: str, part: int) -> int:
+        """Start this crawl's files (its id held); returns how many dead crawls' temporary files were removed."""
         self.crawl_id = crawl_id
-        self.running = RunningCrawl(self.root, crawl_id, stateful)
         removed = remove_dead_temporaries(self.root, crawl_id)
         self.writers = {
             name: DatasetWriter(folder=self.root / name / f"crawl_date={crawl_date}", schema=SCHEMAS[name],
@@ -78,6 +82,24 @@ class ParquetDatasets:
         other storage, and the rows a state's pages stand for are still here."""
         return all((self.root / final).exists() for _, final in json.loads(token)
                    if not Path(final).is_absolute() and Path(final).parts[0] in DATA_DATASETS)
+
+    def written(self, crawl_id: str) -> bool:
+        return written_crawl(self.root, crawl_id)
+
+    def unknown_files(self, crawl_id: str, tokens: list[str]) -> list[str]:
+        """The crawl's data files here that none of `tokens` names: committed by another run of it."""
+        known = {final for token in tokens for _, final in json.loads(token)}
+        return [name for path in files_of_crawl(self.root, crawl_id)
+                if (name := self._relative(path)) not in known]
+
+    def crawl_status(self, crawl_id: str) -> str | None:
+        """The status its `crawls` row gives, None without one (or one that cannot be read)."""
+        for path in crawl_row_files(self.root, crawl_id):
+            try:
+                return pq.read_table(path, columns=["status"])["status"][0].as_py()
+            except (pa.ArrowException, OSError, KeyError, IndexError):
+                return None
+        return None
 
     def abort(self) -> None:
         for writer in self.writers.values():

@@ -42,6 +42,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from pipelines.output.names import crawl_of_file
 from pipelines.output.parquet import fsync_folder
 from pipelines.schemas import KEYS, SCHEMAS
 
@@ -194,15 +195,16 @@ def committed_crawls(root: Path) -> dict[str, tuple[int, str]]:
     return out
 
 
-def crawl_of_file(path: Path) -> str:
-    """The crawl id of a snapshot file, from its name `<crawl_id>-NNNNN.parquet`."""
-    return path.name[: -len(".parquet")].rsplit("-", 1)[0]
-
-
 def snapshot_files(root: Path, dataset: str) -> list[Path]:
     """Every visible Parquet file of a dataset's snapshots (hidden and temporary names skipped)."""
     return sorted(p for p in (Path(root) / dataset).glob("crawl_date=*/*.parquet")
                   if not p.name.startswith((".", "_")) and p.is_file())
+
+
+def committed_files(root: Path, dataset: str, crawls: dict) -> dict[str, Path]:
+    """The snapshot files of committed crawls (`crawls`: ids), by their path below `root`:
+    what the view covers once up to date."""
+    return {str(p.relative_to(root)): p for p in snapshot_files(root, dataset) if crawl_of_file(p) in crawls}
 
 
 def generation(root: Path) -> Path | None:
@@ -226,7 +228,9 @@ def read_manifest(folder: Path | None) -> dict | None:
 
 
 def current_buckets(root: Path, crawls: dict | None = None) -> dict[str, list[Path]] | None:
-    """The bucket files of each dataset when latest/ covers exactly the committed crawls, else None.
+    """The bucket files of each dataset when latest/ covers exactly the committed crawls and
+    their files, else None. The files too: a resumed crawl that was killed again publishes
+    files under an id whose `crawls` row is unchanged, and a view without them is behind.
 
     The paths are inside the generation folder (resolved once), so they stay the same files
     even if an update switches `latest` meanwhile."""
@@ -236,6 +240,9 @@ def current_buckets(root: Path, crawls: dict | None = None) -> dict[str, list[Pa
         return None
     crawls = committed_crawls(root) if crawls is None else crawls
     if manifest.get("crawls") != {crawl_id: finished for crawl_id, (_, finished) in crawls.items()}:
+        return None
+    applied = manifest.get("files", {})
+    if any(set(applied.get(d, [])) != set(committed_files(Path(root), d, crawls)) for d in DATASETS):
         return None
     files = {d: [folder / d / name for name in manifest["names"][d]] for d in DATASETS}
     if any(is_parquet(p) for paths in files.values() for p in paths):
@@ -441,7 +448,7 @@ def _update(root: Path, generations: Path, sizing: tuple[int, int]) -> Update:
 
 def _update_dataset(root, dataset, crawls, started_of, base, manifest, sizing, applied: set, spill, new,
                     update) -> tuple[list[str], dict]:
-    files = {str(p.relative_to(root)): p for p in snapshot_files(root, dataset) if crawl_of_file(p) in crawls}
+    files = committed_files(root, dataset, crawls)
     old_names = manifest["names"][dataset] if manifest else []
     view = [base / dataset / name for name in old_names]
     view_rows = _view_rows(view)

@@ -135,9 +135,13 @@ def warm_arrow() -> None:
 def publish(files: list[tuple[Path, Path]]) -> None:
     """Rename sealed files into place, all or none. Idempotent: a file already in place is
     left as it is; a file neither sealed nor in place (its folder moved or removed) publishes
-    nothing, since rows would be visible without what they came with."""
+    nothing, since rows would be visible without what they came with. A committed file is never
+    replaced: a sealed file whose final name is taken publishes nothing either (that name is
+    another run's batch of the same crawl)."""
     if gone := next((tmp for tmp, final in files if not tmp.exists() and not final.exists()), None):
         raise FileNotFoundError(errno.ENOENT, "a sealed file went away before its commit", str(gone))
+    if taken := next((final for tmp, final in files if tmp.exists() and final.exists()), None):
+        raise FileExistsError(errno.EEXIST, "a committed file has this name already; it is never replaced", str(taken))
     for tmp, final in files:
         if tmp.exists():
             os.replace(tmp, final)

@@ -17,8 +17,21 @@ from typing import Protocol
 
 
 class Output(Protocol):
-    def begin(self, crawl_id: str, crawl_date: str, part: int, *, stateful: bool) -> int:
-        """Start writing the rows of this crawl, its batches numbered from `part`; removes the
+    def hold(self, crawl_id: str, state: Path | None) -> None:
+        """Hold this crawl id for this process (one at a time; a second `hold` lets the first go);
+        StateError when a live crawl of the same id writes here. `state`: its state folder, if any."""
+
+    def written(self, crawl_id: str) -> bool:
+        """Whether anything of this crawl is here (its `crawls` row or any of its files)."""
+
+    def unknown_files(self, crawl_id: str, tokens: list[str]) -> list[str]:
+        """The crawl's files here that none of its batches' `tokens` names."""
+
+    def crawl_status(self, crawl_id: str) -> str | None:
+        """The status of the crawl's `crawls` row, None without one."""
+
+    def begin(self, crawl_id: str, crawl_date: str, part: int) -> int:
+        """Start writing the rows of this crawl (held), its batches numbered from `part`; removes the
         temporaries of dead crawls (returns how many)."""
 
     def add(self, rows: dict[str, list[dict]]) -> None:
@@ -40,4 +53,4 @@ class Output(Protocol):
         """Drop the rows and files not sealed yet."""
 
     def close(self) -> None:
-        """The crawl is over (its temporaries are gone)."""
+        """The crawl is over (its temporaries are gone, its id no longer held)."""

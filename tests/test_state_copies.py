@@ -1,0 +1,129 @@
+"""A crawl id is written by one run at a time, and a state resumes only a crawl whose files in
+the output are all its own: a copy or an old backup of a state folder, used after its crawl
+went on (or ended) with the original, never rewrites that crawl's committed files."""
+from __future__ import annotations
+
+import shutil
+import signal
+import subprocess
+from datetime import timedelta
+
+import pytest
+
+from pipelines.output.batches import Batches
+from pipelines.output.datasets import ParquetDatasets
+from pipelines.output.running import RunningCrawl
+from pipelines.session import CrawlSession
+from pipelines.state import EXIT_BUSY, EXIT_UNUSABLE, PageVersion, StateError
+from tests.crawling import crawl, crawl_command, crawl_rows, question_hits, wait_for
+from tests.latestdata import T0, commit_crawl, row
+
+PAGES = [f"http://h/question/{n}" for n in range(6)]
+
+
+@pytest.fixture(autouse=True)
+def any_rows(monkeypatch):
+    monkeypatch.setattr("pipelines.output.batches.check_page", lambda rows: None)
+
+
+def open_crawl(root, state=None, crawl_id=None):
+    session = CrawlSession({"STATE_DIR": str(state) if state else None, "CRAWL_ID": crawl_id})
+    output = ParquetDatasets(root, row_group_rows=100, row_group_bytes=1 << 20, file_rows=1000)
+    output.check_writable("probe")  # as the pipeline does first: the folder is made
+    session.open(["http://h/"], output, root)
+    output.begin(session.crawl_id, session.crawl_date, session.next_part)
+    return session, output
+
+
+def run(root, state, pages, *, end: str | None = None):
+    """One run of a stateful crawl: a batch per page not done yet; `end`: its status, else it is killed."""
+    session, output = open_crawl(root, state)
+    batches = Batches(output, session, checkpoint_pages=1, checkpoint_seconds=0, seal_others=lambda part: [])
+    for n, url in enumerate(pages):
+        if url not in session.done:
+            at = session.started_at + timedelta(seconds=n)
+            batches.add_page({"questions": [row("questions", url[-1], session.crawl_id, at, url)]},
+                             PageVersion(url, content_sha256="0" * 64))
+            batches.commit()
+    if end:
+        commit_crawl(root, session.crawl_id, session.started_at, status=end)
+        session.state.finish_crawl(session.crawl_id, end)
+    output.close()
+    session.close()
+    return session
+
+
+def files(root) -> dict:
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*.parquet"))}
+
+
+def test_a_copy_of_a_state_never_resumes_the_crawl_the_original_finished(tmp_path):
+    root, state, copy = tmp_path / "data", tmp_path / "state", tmp_path / "state-backup"
+    killed = run(root, state, PAGES[:2])
+    shutil.copytree(state, copy)  # the nightly backup of the state folder
+    assert run(root, state, PAGES, end="finished").crawl_id == killed.crawl_id  # resumed and finished
+    before = files(root)
+
+    later = run(root, copy, PAGES, end="finished")  # the backup restored, or the copy used
+    assert later.crawl_id != killed.crawl_id and "had not recorded the end" in later.message
+    assert {name: data for name, data in files(root).items() if killed.crawl_id in name} == before
+
+
+def test_a_copy_of_a_state_whose_crawl_went_on_elsewhere_is_refused(tmp_path):
+    root, state, copy = tmp_path / "data", tmp_path / "state", tmp_path / "state-copy"
+    first = run(root, state, PAGES[:2])
+    shutil.copytree(state, copy)
+    run(root, state, PAGES[:4])  # killed again, two batches further: no row yet
+    before = files(root)
+    with pytest.raises(StateError, match=f"files of crawl {first.crawl_id} that state folder .* never committed") \
+            as refused:
+        open_crawl(root, copy)
+    assert refused.value.exit_status == EXIT_UNUSABLE and files(root) == before
+    assert run(root, state, PAGES, end="finished").crawl_id == first.crawl_id  # the original resumes it
+
+
+def test_a_state_that_missed_its_crawls_end_starts_a_new_crawl(tmp_path):
+    root, state = tmp_path / "data", tmp_path / "state"
+    killed = run(root, state, PAGES[:3])
+    commit_crawl(root, killed.crawl_id, killed.started_at, status="degraded")  # killed after its row, before the state
+    before = files(root)
+    assert run(root, state, PAGES).crawl_id != killed.crawl_id
+    assert {name: data for name, data in files(root).items() if killed.crawl_id in name} == before
+
+
+def test_a_crawl_id_runs_once_at_a_time_and_never_over_a_written_crawl(tmp_path):
+    root = tmp_path / "data"
+    root.mkdir()
+    running = RunningCrawl(root, "daily")
+    try:
+        with pytest.raises(StateError, match="crawl daily is already running") as busy:
+            open_crawl(root, crawl_id="daily")
+        assert busy.value.exit_status == EXIT_BUSY
+    finally:
+        running.release()
+    commit_crawl(root, "daily", T0)
+    with pytest.raises(StateError, match="already written") as written:
+        open_crawl(root, crawl_id="daily")  # ended between the command's check and its start
+    assert written.value.exit_status == EXIT_UNUSABLE
+
+
+def test_a_second_crawl_of_a_running_crawl_id_is_refused_at_once_and_the_first_keeps_its_data(reference_site,
+                                                                                                tmp_path):
+    out = tmp_path / "data"
+    site = reference_site(questions=800, faults="latency=100ms")
+    first = subprocess.Popen(crawl_command(site.url, "--out", out, "-s", "CRAWL_ID=daily"),
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_for(lambda: question_hits(site) >= 5 or first.poll() is not None, timeout=120, what="the first crawl")
+        assert first.poll() is None, "the first crawl ended too soon"
+        second = crawl(f"{site.url}questions/botox", "--out", out, "-s", "CRAWL_ID=daily", timeout=120)
+        assert first.poll() is None, "the first crawl ended before the second was refused"
+        first.send_signal(signal.SIGINT)  # its row is written now: the one row of crawl daily
+    finally:
+        first.wait(timeout=600)
+    assert second.returncode == 5 and "Traceback" not in second.stderr, second.stderr[-2000:]
+    assert "crawl daily is already running" in second.stderr.strip().splitlines()[-1]
+    assert first.returncode == 130
+    (written,) = crawl_rows(out)
+    assert written["status"] == "interrupted" and list(written["start_urls"]) == [site.url]
+    assert "Spider closed (shutdown)" in (out / "logs" / "daily.log").read_text()  # its log kept
