@@ -29,7 +29,6 @@ class Site:
     families: tuple[str, ...]        # markup families its pages are known in (every registered one is tried)
     block_title: str                 # <title> of its bot wall's block page
     block_element_id: str            # id of the element that makes a block page (a captcha)
-    block_statuses: tuple[int, ...]  # statuses a block page may come with
     id_pattern: str                  # what its question and answer ids look like (a regex, whole id)
 
     # what a URL is --------------------------------------------------------------------
