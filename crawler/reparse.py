@@ -38,8 +38,9 @@ import pyarrow.parquet as pq
 from crawler.archive.reader import Crawl, archive_files, chunks, crawl_of, error_text, responses, without_copies
 from crawler.discovery import cut_off, is_robots_url
 from crawler.extraction import die_with_parent, extract_page
+from crawler.middlewares.blocks import BLOCKED_STATUS, is_block_response
 from crawler.middlewares.compression import UNDECODABLE
-from crawler.pages import BlockedPage, PageError, TruncatedPage, UnknownLayout, is_block_page
+from crawler.pages import BlockedPage, PageError, TruncatedPage, UnknownLayout
 from crawler.run import CrawlResult, crawl_settings
 from crawler.settings import RETRY_HTTP_CODES
 from crawler.sites import site_for
@@ -147,11 +148,11 @@ class ChunkReader:
             self.counts[UNDECODABLE] += 1
             if question:
                 self._gave_up(response, "undecodable")
-        elif response.status in site_for(response.url).block_statuses and \
-                is_block_page(response.body, response.content_type, response.url):
+        elif is_block_response(response.url, response.body, response.content_type):
             # Counted whatever the page, as the crawl's block middleware does, and given up
             # on (a robots.txt, a sitemap as much as a question) once its retries are spent.
             self.counts["pages/blocked"] += 1
+            self.counts[f"{BLOCKED_STATUS}{response.status}"] += 1
             self._retried(response, self._gave_up(response, "blocked"))
         elif response.status == 304 and question:  # unchanged since an earlier crawl: its page is there
             self.counts["pages/not_modified"] += 1

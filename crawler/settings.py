@@ -51,7 +51,8 @@ RETRY_BACKOFF_MAX = 30.0
 BLOCK_RETRY_TIMES = 4
 BLOCK_RETRY_DELAY = 1.0  # seconds, multiplied by the attempt number
 BLOCK_STOP_AFTER = 25
-# 403/404 reach the block-page check; 304 reaches the spider for incremental crawls.
+# Every status reaches the block-page check (a downloader middleware); 304 reaches the spider
+# too, for incremental crawls.
 HTTPERROR_ALLOWED_CODES = [304]
 # A cut-off page is retried from the spider with Scrapy's get_retry_request, which counts its
 # attempts in meta["retry_times"] on purpose: not a key copied by mistake from response.meta.

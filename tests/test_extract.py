@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -79,14 +80,15 @@ def test_mixed_folder(tmp_path):
 
 
 def test_a_page_whose_records_cannot_be_written_is_an_error_of_its_own(tmp_path):
-    """A doctor's key with half a surrogate pair (a JSON escape) has no UTF-8: that page is an
-    error line, the pages after it are printed."""
+    """A url with half a surrogate pair (an --url of bytes that are not UTF-8, the URL of a
+    page without a canonical link) has no UTF-8: that page is an error line, the pages after
+    it are printed. (A doctor's key never has one: a profile link holding one is no URL.)"""
     d = tmp_path / "pages"
     d.mkdir()
     html = (PAGES / f"{SLUG}.nextjs.html").read_text()
-    (d / "a.html").write_text(html.replace('"profileUrl": "/dr/', '"profileUrl": "/dr/\\ud800'))
+    (d / "a.html").write_text(re.sub(r'<link rel="canonical"[^>]*>', "", html))
     shutil.copy(PAGES / f"{SLUG}.legacy.html", d / "b.html")
-    p = run(d)
+    p = run(d, "--url", f"http://127.0.0.1/question/{SLUG}\udcff")
     assert p.returncode == 1 and "Traceback" not in p.stderr
     assert p.stderr.startswith("error: ") and "a.html" in p.stderr and len(p.stderr.splitlines()) == 1
     assert [json.loads(line) for line in p.stdout.splitlines()] == expected()

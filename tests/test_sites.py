@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import dataclasses
 import gzip
+import html
 import json
+import re
 
 import pytest
 
@@ -66,6 +68,64 @@ def test_doctor_keys_come_from_profile_links():
     assert REALSELF.profile_slug("https://www.realself.com/dr/x-y-ny/reviews") == "x-y-ny"
     assert REALSELF.profile_slug("/question/x") is None and REALSELF.profile_slug(None) is None
     assert REALSELF.profile_path("x-y-ny") == "/dr/x-y-ny"
+
+
+# What may stand in a URL path segment as it is (RFC 3986 pchar); everything else escaped.
+SEGMENT = re.compile(r"(?:[A-Za-z0-9._~!$&'()*+,;=:@-]|%[0-9A-Fa-f]{2})+")
+# Raw controls (ANSI ESC sequences, BEL, CR, NUL), a bidi override, U+2028, markup, quotes.
+HOSTILE = "x\x1b[2J\x1b]0;t\x07\r\x7f\x85\u202e\u2028<img src=x onerror=alert(1)>\"'`{|}^%-y-ny"
+
+
+@pytest.mark.parametrize("href", [
+    f"/dr/{HOSTILE}", f"https://www.realself.com/dr/{HOSTILE}/reviews", f" \x01/dr/{HOSTILE}\t ",
+    "/dr/a\tb\nc-ny", "/dr/50%-off-ny", "/dr/\u00e9lodie-paris-tx", "/dr/a\\b-ny",
+])
+def test_a_doctor_key_holds_only_what_a_path_segment_holds(href):
+    """A profile href is made safe as a browser makes a URL: what a path segment cannot hold
+    is percent-encoded (a stray % too), tabs and newlines and the C0 around it dropped."""
+    slug = REALSELF.profile_slug(href)
+    assert slug and SEGMENT.fullmatch(slug), slug
+    assert REALSELF.profile_slug("/dr/" + slug) == slug  # a key is its own key
+
+
+def test_a_doctor_key_is_its_link_percent_encoded():
+    assert REALSELF.profile_slug(f"/dr/{HOSTILE}").startswith("x%1B%5B2J%1B%5D0;t%07%7F%C2%85%E2%80%AE%E2%80%A8%3Cimg%20")
+    assert REALSELF.profile_slug("/dr/a\tb\nc-ny") == "abc-ny"  # as WHATWG: tabs and newlines dropped
+    assert REALSELF.profile_slug("/dr/50%-off-ny") == "50%25-off-ny"
+
+
+@pytest.mark.parametrize("href", ["/dr/", "/dr/.", "/dr/..", "/dr/%2E%2e/x", "/dr/\t/", "/dr/ ", "/dr/\ud800x-ny"])
+def test_a_profile_link_naming_no_segment_names_no_doctor(href):
+    assert REALSELF.profile_slug(href) is None
+
+
+def test_a_canonical_url_is_recorded_as_a_browser_would_request_it():
+    fetched = "http://127.0.0.1:5/question/a"
+    url = REALSELF.page_url(f"\x01 https://www.realself.com/question/{HOSTILE}\n", fetched)
+    assert url.startswith("https://www.realself.com/question/x%1B%5B2J%1B%5D0;t%07%7F%C2%85%E2%80%AE%E2%80%A8%3Cimg%20")
+    assert all(0x21 <= ord(c) < 0x7f for c in url) and not set(url) & set("<>\"`{|}^")
+    assert REALSELF.page_url(url, fetched) == url  # already safe: unchanged
+
+
+@pytest.mark.parametrize("family", FAMILIES)
+def test_urls_and_keys_from_page_attributes_reach_no_record_raw(family):
+    """A canonical link and a profile link holding controls and markup: `url`, `doctor_id`
+    (of the doctor and of the answer) and `profile_url` hold them percent-encoded."""
+    page = (PAGES / f"{SLUG}.{family}.html").read_text(encoding="utf-8")
+    attribute = html.escape(HOSTILE)
+    page = page.replace(f'href="https://www.realself.com/question/{SLUG}"', f'href="https://www.realself.com/question/{attribute}"')
+    page = page.replace('href="/dr/joseph-serota-aurora-co', f'href="/dr/{attribute}')
+    page = page.replace("joseph-serota-aurora-co", json.dumps(HOSTILE)[1:-1])  # the page's JSON
+    records = extract_page(f"https://www.realself.com/question/{SLUG}", page.encode()).records
+    slug = REALSELF.profile_slug(f"/dr/{HOSTILE}")
+    (question,) = [r for r in records if r["type"] == "question"]
+    assert question["url"] == REALSELF.page_url(f"https://www.realself.com/question/{HOSTILE}", "http://h/")
+    assert slug in [r["doctor_id"] for r in records if r["type"] == "answer"]
+    (doctor,) = [r for r in records if r["type"] == "doctor" and r["doctor_id"] == slug]
+    assert doctor["profile_url"] == f"https://www.realself.com/dr/{slug}"
+    for record in records:
+        for key in ("url", "doctor_id", "profile_url"):
+            assert all(0x21 <= ord(c) < 0x7f for c in record.get(key) or ""), (key, record[key])
 
 
 @pytest.fixture

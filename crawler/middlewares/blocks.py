@@ -1,7 +1,8 @@
 """Block pages (bot walls such as PerimeterX's px-captcha) are never parsed.
 
-A block page is counted, retried later with a longer delay, and when the site keeps
-blocking us the crawl stops with the reason `blocked`. Nothing here tries to solve or
+A block page is a page with its site's block markers, whatever its HTTP status (a wall answers
+503 and 429 too) and Content-Type. It is counted, retried later with a longer delay, and when
+the site keeps blocking us the crawl stops with the reason `blocked`. Nothing here tries to solve or
 get around a captcha: the only answer to a block is to wait, and then to stop.
 """
 from __future__ import annotations
@@ -19,6 +20,9 @@ from crawler.pages import is_block_page
 from crawler.sites import site_for
 
 logger = logging.getLogger(__name__)
+# Block pages met, by the HTTP status they came with: a wall's 503 or 429 is a block, not the
+# site's error (pipelines.checks.fetch_errors leaves them out of its share).
+BLOCKED_STATUS = "pages/blocked_status_count/"
 
 
 class BlockPageMiddleware:
@@ -36,10 +40,18 @@ class BlockPageMiddleware:
         return cls(crawler)
 
     def process_response(self, request: Request, response: Response, spider=None):
-        if response.status not in site_for(response.url).block_statuses or not _looks_blocked(response):
+        if not is_block_response(response.url, response.body, response.headers.get(b"Content-Type")):
             if response.status == 200:
                 self.blocked_in_a_row = 0
             return response
+        self.crawler.stats.inc_value(f"{BLOCKED_STATUS}{response.status}")
+        return self.wait_out(request, response)
+
+    def wait_out(self, request: Request, response: Response) -> Request:
+        """A block page met: counted, and its request again after a delay that grows with
+        each attempt. IgnoreRequest once its retries are spent, or when the site has answered
+        so many block pages in a row that the crawl stops. The spider calls it too, for a wall
+        whose markers lie past what is_block_response looks at."""
         stats = self.crawler.stats
         stats.inc_value("pages/blocked")
         self.blocked_in_a_row += 1
@@ -62,6 +74,10 @@ class BlockPageMiddleware:
         retry.meta[DELAY_META] = self.retry_delay * retry.meta["retry_times"]
         return retry
 
+    @classmethod
+    def of(cls, crawler) -> "BlockPageMiddleware | None":
+        return crawler.get_downloader_middleware(cls)
+
     def _stop(self) -> None:
         if self.stopping:
             return
@@ -76,9 +92,19 @@ class BlockPageMiddleware:
             _schedule_coro(self.crawler.engine.close_spider_async(reason="blocked"))
 
 
-def _looks_blocked(response: Response) -> bool:
-    # Only HTML can be a block page; sitemaps and robots.txt are checked by their own parsers.
-    content_type = response.headers.get(b"Content-Type", b"") or b""
-    if b"html" not in content_type.lower() and not response.body.lstrip()[:15].lower().startswith(b"<!doctype html"):
+# How far into a body the block markers are looked for. A bot wall's page is a few KB; looking
+# no further keeps the look cheap on every response (a sitemap may be 8 MB). A marker deeper
+# in a 2xx page is still found where the page is read, and waited out the same way (the spider).
+BLOCK_MARKERS_WITHIN = 256 * 1024
+
+
+def is_block_response(url: str, body: bytes, content_type: bytes | str | None) -> bool:
+    """Whether a response is its site's block page (crawler.pages.is_block_page), whatever its
+    status and Content-Type: a wall answers 503 or 429 as well as 403, as text/plain or with
+    no Content-Type, and the site contract makes the markers decide. The page is parsed only
+    when a marker shows in its first BLOCK_MARKERS_WITHIN bytes."""
+    site = site_for(url)
+    head = body[:BLOCK_MARKERS_WITHIN]
+    if site.block_element_id.encode() not in head and site.block_title.encode() not in head:
         return False
-    return is_block_page(response.body, content_type or None, response.url)
+    return is_block_page(body, content_type or None, url)

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
+from w3lib.url import safe_url_string
+
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
@@ -27,7 +29,6 @@ class Site:
     families: tuple[str, ...]        # markup families its pages are known in (every registered one is tried)
     block_title: str                 # <title> of its bot wall's block page
     block_element_id: str            # id of the element that makes a block page (a captcha)
-    block_statuses: tuple[int, ...]  # statuses a block page may come with
     id_pattern: str                  # what its question and answer ids look like (a regex, whole id)
 
     # what a URL is --------------------------------------------------------------------
@@ -71,17 +72,21 @@ class Site:
     @lru_cache(maxsize=65536)
     def profile_slug(self, href: str | None) -> str | None:
         """A doctor's key: 'joseph-serota-aurora-co' from '/dr/joseph-serota-aurora-co' (or a
-        full URL, or '/dr/x/reviews'); None when the link is not a profile."""
+        full URL, or '/dr/x/reviews'); None when the link is not a profile. The key is one
+        path segment of the link made safe (safe_url): what a segment may hold, the rest
+        percent-encoded, so a control character or markup in an href never becomes a key."""
         if not href:
             return None
         try:
-            path = urlsplit(href.strip()).path
-        except ValueError:  # not a URL (a broken IPv6 host): no profile
+            path = urlsplit(safe_url(href)).path
+        except ValueError:  # not a URL (a broken IPv6 host, half a surrogate pair): no profile
             return None
         at = path.find(self.profile_prefix)
         if at < 0:
             return None
-        return path[at + len(self.profile_prefix):].split("/", 1)[0].strip() or None
+        segment = _STRAY_PERCENT.sub("%25", path[at + len(self.profile_prefix):].split("/", 1)[0])
+        # "." and ".." name no profile: a browser following "/dr/.." lands on "/".
+        return segment if segment and segment.lower() not in _DOT_SEGMENTS else None
 
     def is_id(self, text: str) -> bool:
         """Whether a question or answer id is one of the site's ids (RealSelf's are numbers)."""
@@ -91,13 +96,16 @@ class Site:
         return self.profile_prefix + slug
 
     def page_url(self, canonical: str | None, fetched: str) -> str:
-        """The URL a question page is recorded under: its canonical link when that is one of
-        this site's own question URLs (on one of its hosts, or on the host it was fetched
-        from), else the URL fetched. A canonical link is the page's word: `javascript:`, a
-        link to another site or garbage must not become the question's url and site."""
-        if canonical and self.is_own_question_url(canonical, fetched):
-            return canonical
-        return fetched
+        """The URL a question page is recorded under: its canonical link, made safe
+        (safe_url), when that is one of this site's own question URLs (on one of its hosts, or
+        on the host it was fetched from), else the URL fetched (which the crawl's requests
+        already hold safe). A canonical link is the page's word: `javascript:`, a link to
+        another site or garbage must not become the question's url and site."""
+        try:
+            url = safe_url(canonical) if canonical else None
+        except ValueError:  # no URL (a broken IPv6 host, half a surrogate pair)
+            return fetched
+        return url if url and self.is_own_question_url(url, fetched) else fetched
 
     def is_own_question_url(self, url: str, fetched: str) -> bool:
         try:
@@ -109,6 +117,20 @@ class Site:
             return False
         fetched_host = (urlsplit(fetched).hostname or "").lower()
         return (host in self.hosts or host == fetched_host) and self.is_question_url(url)
+
+
+def safe_url(url: str) -> str:
+    """A URL as browsers and Scrapy send it, the form of every URL a record holds: C0
+    controls and spaces around it stripped, tabs and newlines in it dropped, and whatever a
+    URL cannot hold as it is (controls, spaces, quotes, `<>`, bidi overrides, non-ASCII)
+    percent-encoded (w3lib's safe_url_string, which Scrapy applies to the URLs it requests).
+    ValueError for what is no URL (a broken IPv6 host)."""
+    return safe_url_string(url)
+
+
+# A "%" that starts no %XX escape: a path segment holds it only as "%25".
+_STRAY_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
+_DOT_SEGMENTS = frozenset((".", "..", "%2e", ".%2e", "%2e.", "%2e%2e"))
 
 
 def host_key(url: str) -> str:

@@ -2,7 +2,8 @@
 
 Its pages and URLs are those of ../shared/site-contract/README.md: questions under
 /question/<slug>, doctors under /dr/<slug>, topic listings under /questions/<topic>, sitemaps
-named by robots.txt, a PerimeterX wall answering 403 or 404 (or 200) with a px-captcha page.
+named by robots.txt, a PerimeterX wall answering a px-captcha page (with 403 or 404, or any
+other status).
 """
 from crawler.sites.base import Site
 
@@ -17,6 +18,5 @@ SITE = Site(
     families=("legacy", "provider-card", "nextjs"),
     block_title="Access to this page has been denied",
     block_element_id="px-captcha",
-    block_statuses=(200, 403, 404),
     id_pattern=r"[0-9]+",  # the site's numeric ids (the contract's "Ids")
 )

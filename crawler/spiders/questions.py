@@ -28,9 +28,11 @@ from scrapy.downloadermiddlewares.retry import get_retry_request
 from scrapy.exceptions import (CannotResolveHostError, CloseSpider, DontCloseSpider, DownloadConnectionRefusedError,
                                DownloadTimeoutError, IgnoreRequest)
 from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.python.failure import Failure
 
 from crawler import discovery
 from crawler.extensions.prompt_stop import CrawlStopping
+from crawler.middlewares.blocks import BlockPageMiddleware
 from crawler.pages import BlockedPage, PageError, TruncatedPage, UnknownLayout
 from crawler.sites import site_for
 from crawler.sites.base import host_key
@@ -294,9 +296,10 @@ class QuestionsSpider(scrapy.Spider):
             return
         try:
             page = await self.extraction.extract(response.url, response.body, response.headers.get(b"Content-Type"))
-        except BlockedPage as error:  # the block middleware should have caught it; never record it
-            self.count("pages/blocked")
+        except BlockedPage as error:  # a wall past the block middleware's look; never recorded
             logger.warning("%s", error)
+            if retry := self.wait_out_block(response):
+                yield retry
             return
         except TruncatedPage as error:
             if retry := self.retry_truncated(response, error.reason):
@@ -344,6 +347,22 @@ class QuestionsSpider(scrapy.Spider):
             return False
         self.questions_seen.add(key)
         return True
+
+    def wait_out_block(self, response):
+        """A block page the block middleware did not see (its markers past where it looks) is
+        waited out as it would have been: counted, retried later, a failed page once its
+        retries are spent, and the crawl stopped as `blocked` when the site keeps blocking."""
+        blocks = BlockPageMiddleware.of(self.crawler)
+        if blocks is None:  # the middleware was turned off: counted, never retried
+            self.count("pages/blocked")
+            return None
+        try:
+            return blocks.wait_out(response.request, response)
+        except IgnoreRequest as gave_up:  # as the middleware's IgnoreRequest reaches the errback
+            failure = Failure(gave_up)
+            failure.request = response.request
+            self.failed(failure)
+            return None
 
     def retry_truncated(self, response, error):
         """A retry of a page that arrived cut off (a question page, a sitemap, a listing: what

@@ -1,6 +1,7 @@
 """Download errors, 5xx and 429 answers, bodies that could not be decoded (a broken gzip
 stream, one past DOWNLOAD_MAXSIZE) and redirects off the site, against the requests the crawl
-made.
+made. A block page sent with a 503 or 429 is left out: it is a block (crawler.middlewares.blocks),
+waited on and counted as one.
 
 Retries hide them from the data (a page that answered 503 twice and then 200 is recorded
 whole), but a site answering errors to a large share of requests is a crawl at risk: pages
@@ -9,6 +10,7 @@ read, so every response counts, robots.txt and sitemaps included.
 """
 from __future__ import annotations
 
+from crawler.middlewares.blocks import BLOCKED_STATUS
 from crawler.middlewares.compression import UNDECODABLE
 from crawler.middlewares.offsite import REDIRECTED_OFFSITE
 
@@ -36,10 +38,15 @@ def error_share(stats: dict) -> float | None:
     responses = int(stats.get("downloader/response_count", 0))
     if exceptions + responses == 0:
         return None
-    errors = sum(int(n) for key, n in stats.items()
-                 if key.startswith(STATUS) and (key[len(STATUS):].startswith("5") or key.endswith("/429")))
+    errors = _error_statuses(stats, STATUS) - _error_statuses(stats, BLOCKED_STATUS)  # a wall's 503 is a block
     errors += int(stats.get(UNDECODABLE, 0)) + int(stats.get(REDIRECTED_OFFSITE, 0))
     return (exceptions + errors) / (exceptions + responses)
+
+
+def _error_statuses(stats: dict, prefix: str) -> int:
+    """The 5xx and 429 of the per-status counts under `prefix`."""
+    return sum(int(n) for key, n in stats.items()
+               if key.startswith(prefix) and (key[len(prefix):].startswith("5") or key[len(prefix):] == "429"))
 
 
 def check(facts) -> list[CheckResult]:

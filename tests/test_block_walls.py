@@ -1,0 +1,135 @@
+"""Block pages whatever their HTTP status and Content-Type (the site contract: a page with the
+block markers is a block page, "whatever its HTTP status"): a px-captcha wall answering 503,
+429, text/plain or no Content-Type is waited on, retried and counted like any block, and a
+crawl that ends with pages still behind it says `blocked`."""
+from __future__ import annotations
+
+import subprocess
+import sys
+import zlib
+
+import pytest
+
+from crawler.middlewares.blocks import BLOCK_MARKERS_WITHIN, is_block_response
+from pipelines.loader import load
+from tests.contract import PAGES
+from tests.crawling import crawl, crawl_rows
+from tests.hostile import HostileServer, Reply
+
+WALL = (PAGES / "blocked.html").read_bytes()
+BARE_WALL = b"<div id='px-captcha'></div>"  # no doctype, no <html>: as a text/plain answer may be
+URL = "http://127.0.0.1:5/question/q"
+FAST_BLOCKS = ["-s", "BLOCK_RETRY_DELAY=0.01", "-s", "BLOCK_RETRY_TIMES=2", "-s", "RETRY_BACKOFF_BASE=0.01"]
+
+# (status, headers, body) of a wall
+WALLS = {
+    "503": (503, {"Content-Type": "text/html; charset=utf-8"}, WALL),
+    "429": (429, {"Content-Type": "text/html", "Retry-After": "1"}, WALL),
+    "500-octet-stream": (500, {"Content-Type": "application/octet-stream"}, WALL),
+    "text/plain": (200, {"Content-Type": "text/plain"}, BARE_WALL),
+    "no-content-type": (200, {}, BARE_WALL),
+    # a wall whose marker lies past the middleware's look: found where the page is read
+    "deep-marker": (200, {"Content-Type": "text/html"},
+                    b"<html><head><title>x</title></head><body><!--" + b" " * BLOCK_MARKERS_WITHIN
+                    + b"--><div id='px-captcha'></div></body></html>"),
+}
+
+
+@pytest.mark.parametrize("content_type", [None, b"text/plain", b"application/json", b"TEXT/HTML"])
+def test_the_markers_decide_not_the_content_type(content_type):
+    assert is_block_response(URL, WALL, content_type)
+    assert is_block_response(URL, BARE_WALL, content_type)
+    title_only = b"<title>Access to this page has been denied</title><p>Reference ID 5</p>"
+    assert is_block_response(URL, title_only, content_type)
+    question = (PAGES / "botox-injections-days-knot-redness-injection-sites.legacy.html").read_bytes()
+    assert not is_block_response(URL, question.replace(b"Thank you", b"No px-captcha here. Thank you"), content_type)
+    assert not is_block_response(URL, b"User-agent: *\nDisallow: /px-captcha\n", content_type)
+
+
+def test_the_look_for_markers_is_bounded():
+    padded = b"<html><body><!--" + b" " * BLOCK_MARKERS_WITHIN + b"--><div id='px-captcha'></div></body></html>"
+    assert not is_block_response(URL, padded, b"text/html")
+
+
+def walled_server(site, wall, walled):
+    """A server in front of `site` answering `wall` to the question paths `walled(path)` picks."""
+    status, headers, body = wall
+
+    def route(path):
+        if path.startswith("/question/") and walled(path):
+            return Reply(status, body, headers)
+        return None
+    return HostileServer(route, upstream=site.url, in_front=True)
+
+
+def one_in_three(path: str) -> bool:
+    return zlib.crc32(path.encode()) % 3 == 0
+
+
+def crawl_through(server, out, *args):
+    try:
+        result = crawl(server.url + "/", "--out", out, *FAST_BLOCKS, *args)
+    finally:
+        server.stop()
+    (row,) = crawl_rows(out)
+    return result, row
+
+
+@pytest.mark.parametrize("wall", ["503", "429", "500-octet-stream", "text/plain", "no-content-type"])
+def test_a_wall_on_every_question_stops_the_crawl_as_blocked(reference_site, tmp_path, wall):
+    site = reference_site(questions=20)
+    server = walled_server(site, WALLS[wall], lambda path: True)
+    result, row = crawl_through(server, tmp_path / "data", "-s", "BLOCK_STOP_AFTER=5")
+    assert result.returncode == 3, result.stdout + result.stderr[-2000:]
+    assert row["status"] == "blocked" and row["pages_blocked"] >= 5 and row["questions"] == 0
+    assert "block" in row["message"]
+
+
+@pytest.mark.parametrize("wall", ["503", "text/plain", "deep-marker"])
+def test_pages_still_walled_at_the_end_leave_the_crawl_blocked(reference_site, tmp_path, wall):
+    """One question in three behind a wall that never lifts: each is asked 1 + BLOCK_RETRY_TIMES
+    times, the others are read, and the crawl is `blocked` (exit 3), not `finished`."""
+    site = reference_site(questions=30)
+    server = walled_server(site, WALLS[wall], lambda path: one_in_three(path))
+    result, row = crawl_through(server, tmp_path / "data")
+    hits = {path: n for path, n in server.hits.items() if path.startswith("/question/") and one_in_three(path)}
+    assert hits and set(hits.values()) == {3}, hits  # the first answer and BLOCK_RETRY_TIMES=2 retries
+    assert result.returncode == 3, result.stdout + result.stderr[-2000:]
+    assert row["status"] == "blocked" and row["pages_blocked"] == 3 * len(hits)
+    assert row["questions"] == 30 - len(hits) == len(load("questions", root=tmp_path / "data"))
+    assert "still blocked" in row["message"]
+
+
+def test_a_wall_that_lifts_is_waited_out(reference_site, tmp_path):
+    """A captcha answered with 429 to each question's first request, the page after: every
+    question is read and the crawl is `finished`; the walls are block pages, not 429s."""
+    site = reference_site(questions=20)
+    seen = set()
+
+    def walled(path):
+        first = path not in seen
+        seen.add(path)
+        return first
+    result, row = crawl_through(walled_server(site, WALLS["429"], walled), tmp_path / "data")
+    assert result.returncode == 0 and row["status"] == "finished", result.stdout + result.stderr[-2000:]
+    assert row["questions"] == 20 and row["pages_blocked"] == 20
+
+
+@pytest.mark.parametrize("wall, lifts, status", [("503", False, "blocked"), ("429", True, "finished")])
+def test_reparse_counts_a_wall_of_any_status_as_the_crawl_did(reference_site, tmp_path, wall, lifts, status):
+    site = reference_site(questions=20)
+    seen = set()
+
+    def walled(path):
+        first = path not in seen
+        seen.add(path)
+        return first if lifts else one_in_three(path)
+    server = walled_server(site, WALLS[wall], walled)
+    result, live = crawl_through(server, tmp_path / "data", "--archive", tmp_path / "archive")
+    assert live["status"] == status, result.stdout + result.stderr[-2000:]
+    again = subprocess.run([sys.executable, "-m", "crawler.cli", "reparse", tmp_path / "archive", "--out",
+                            tmp_path / "again"], capture_output=True, text=True, timeout=600)
+    (row,) = crawl_rows(tmp_path / "again")
+    counts = ("status", "questions", "pages_failed", "pages_blocked", "responses_5xx", "responses_429")
+    assert {k: row[k] for k in counts} == {k: live[k] for k in counts}, again.stdout + again.stderr[-2000:]
+    assert [c for c in row["checks"] if not c["passed"]] == [c for c in live["checks"] if not c["passed"]]
