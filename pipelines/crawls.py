@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from crawler.middlewares.offsite import REDIRECTED_OFFSITE
+from crawler.middlewares.offsite import OFF_SITE_LINKS, REDIRECTED_OFFSITE
 from pipelines.checks import CheckResult, CrawlFacts, run_checks
 from pipelines.checks.coverage import crawl_coverage
 from pipelines.checks.fetch_errors import DROPPED_BY_THE_CRAWL, UNDECODABLE
@@ -191,6 +191,7 @@ _UNREADABLE = {"pages/unknown_layout": "of an unknown layout", "pages/malformed"
 PAGE_ERRORS = {"pages/unknown_layout": "unknown layout", "pages/malformed": "malformed",
                UNDECODABLE: "undecodable body", "pages/unasked_304": "unasked 304",
                REDIRECTED_OFFSITE: "redirected off the site",
+               OFF_SITE_LINKS: "question links to another host (not followed)",
                "pages/truncated": "cut off", "pages/blocked": "block pages"}
 
 

@@ -501,3 +501,29 @@ def test_a_sitemap_cut_off_on_every_attempt_gives_its_whole_urls_not_the_one_cut
         sorted(p.rsplit("/", 1)[1] for p in paths[:-1])
     (row,) = crawl_rows(tmp_path / "data")
     assert row["pages_truncated"] == 3 and row["pages_failed"] == 1
+
+
+def test_question_links_to_another_host_are_counted_never_fetched(reference_site, hostile, tmp_path):
+    """A sitemap naming question pages on another host (here the same server under another
+    name): not this crawl's to fetch, whatever the site's own sitemap says, and said."""
+    site = reference_site(questions=12)
+    paths = question_paths(site.url, 6)
+    box = {}
+
+    def route(path):
+        base, elsewhere = box["url"], box["url"].replace("127.0.0.1", "localhost")
+        if path == "/robots.txt":
+            return robots(sitemap=f"{base}/sitemap.xml")
+        if path == "/sitemap.xml":
+            return Reply(200, urlset([base + p for p in paths[:4]] + [elsewhere + p for p in paths[4:]]), XML)
+        if path == "/":
+            return Reply(200, b"<html><body>home</body></html>")
+        return None
+
+    server = hostile(route, upstream=site.url)
+    box["url"] = server.url
+    out = tmp_path / "data"
+    result = crawl(server.url + "/", "--out", out, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr[-3000:]
+    assert len(questions_of(out)) == 4 and sum(server.hits_of(p) for p in paths[4:]) == 0
+    assert "question links to another host (not followed) (2)" in result.stdout

@@ -16,6 +16,7 @@ from scrapy.downloadermiddlewares.offsite import OffsiteMiddleware as ScrapyOffs
 from scrapy.exceptions import IgnoreRequest
 
 REDIRECTED_OFFSITE = "pages/redirected_offsite"
+OFF_SITE_LINKS = "pages/off_site_links"  # question links to another host, not followed (the spider)
 
 logger = logging.getLogger(__name__)
 
@@ -23,11 +24,14 @@ logger = logging.getLogger(__name__)
 class OffsiteMiddleware(ScrapyOffsite):
     def process_request(self, request, spider=None):
         redirected = bool(request.meta.get("redirect_urls")) and not request.meta.get("allow_offsite")
-        # A retried request is dont_filter, and a redirect keeps it: Scrapy would follow that
-        # one off the site. A redirect is judged by where it leads, whatever it was.
-        if redirected and request.dont_filter and not self.should_follow(request, self.crawler.spider):
+        # dont_filter is about duplicates, not the site's bounds, yet Scrapy lets such a request
+        # off the site: a retry, a question page (the spider keeps one request each), and a
+        # redirect of either. Judged here by where it leads, whatever it was.
+        if request.dont_filter and not request.meta.get("allow_offsite") \
+                and not self.should_follow(request, self.crawler.spider):
             self.stats.inc_value("offsite/filtered")
-            self._redirected_offsite(request)
+            if redirected:
+                self._redirected_offsite(request)
             raise IgnoreRequest(f"Filtered offsite request to {request.url}")
         try:
             return super().process_request(request)

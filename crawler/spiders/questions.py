@@ -33,6 +33,7 @@ from twisted.python.failure import Failure
 from crawler import discovery
 from crawler.extensions.prompt_stop import CrawlStopping
 from crawler.middlewares.blocks import BlockPageMiddleware
+from crawler.middlewares.offsite import OFF_SITE_LINKS, OffsiteMiddleware
 from crawler.pages import BlockedPage, PageError, TruncatedPage, UnknownLayout
 from crawler.sites import site_for
 from crawler.sites.base import host_key
@@ -179,6 +180,11 @@ class QuestionsSpider(scrapy.Spider):
             logger.warning("Limit hit: %s (%s = %d); not followed: %s (and any more past the limit)",
                            name, LIMIT_SETTINGS[name], self.limits[name], url)
 
+    def on_site(self, url: str) -> bool:
+        """Whether the offsite middleware would let a request for `url` through (the start URLs' hosts)."""
+        offsite = self.crawler.get_downloader_middleware(OffsiteMiddleware)
+        return offsite is None or offsite.should_follow(scrapy.Request(url), self)
+
     def request(self, url: str, callback, **kwargs) -> scrapy.Request:
         return scrapy.Request(url, callback=callback, errback=self.failed, **kwargs)
 
@@ -189,6 +195,9 @@ class QuestionsSpider(scrapy.Spider):
             self.session.sitemap_lastmod[url] = lastmod
         if url in self.requested:
             return None  # cheaper than a trip through the spider middlewares and the dupefilter
+        if not self.on_site(url):  # a sitemap's or a page's link to another host: not this crawl's
+            self.count(OFF_SITE_LINKS)
+            return None
         if reason := self.session.skip_reason(url):
             self.count(f"pages/{reason}")
             return None
