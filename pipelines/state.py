@@ -179,6 +179,12 @@ class CrawlState:
     def finish_crawl(self, crawl_id: str, status: str) -> None:
         with self._transaction():
             self.db.execute("UPDATE crawls SET status = ? WHERE crawl_id = ?", (status, crawl_id))
+            if status == "degraded":
+                # Its pages may hold a hole (answers a redesign hid, a field moved): the versions it
+                # saw are not kept, so the next crawl fetches them again and mends the hole once the
+                # site or the parsers are fixed, rather than skipping them as unchanged for good.
+                self.db.execute("UPDATE pages SET etag = NULL, last_modified = NULL, lastmod = NULL "
+                                "WHERE crawl_id = ?", (crawl_id,))
 
     # pages -------------------------------------------------------------------------------
 

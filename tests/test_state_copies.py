@@ -127,3 +127,22 @@ def test_a_second_crawl_of_a_running_crawl_id_is_refused_at_once_and_the_first_k
     (written,) = crawl_rows(out)
     assert written["status"] == "interrupted" and list(written["start_urls"]) == [site.url]
     assert "Spider closed (shutdown)" in (out / "logs" / "daily.log").read_text()  # its log kept
+
+
+def test_a_degraded_crawls_pages_are_fetched_again_by_the_next(tmp_path):
+    """A degraded crawl's pages may hold its hole (answers a redesign hid): the versions it saw
+    are not kept, so the next crawl fetches them again instead of skipping them as unchanged."""
+    from datetime import datetime, timezone
+
+    from pipelines.state import CrawlState
+
+    state = CrawlState(tmp_path / "state")
+    for crawl_id, status in (("c1", "finished"), ("c2", "degraded")):
+        state.open_crawl(crawl_id, datetime.now(timezone.utc), commit=lambda token: None)
+        url = f"http://h/question/{crawl_id}"
+        state.commit_batch(crawl_id, 0, "t", [PageVersion(url, "etag", "Mon", "2026-11-01", "0" * 64)], [],
+                           commit=lambda token: None)
+        state.finish_crawl(crawl_id, status)
+    assert state.version("http://h/question/c1").lastmod == "2026-11-01"
+    forgotten = state.version("http://h/question/c2")
+    assert (forgotten.etag, forgotten.last_modified, forgotten.lastmod) == (None, None, None)
