@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.crawling import crawl_rows
+from tests.crawling import crawl, crawl_log, crawl_rows
 
 PROJECT = Path(__file__).resolve().parent.parent  # scrapy.cfg
 TIMEOUT = 120
@@ -108,3 +108,106 @@ def test_a_stop_while_python_shuts_down_leaves_scrapy_crawls_exit_status(referen
     assert result.returncode == 0, result.stderr[-2000:]
     (row,) = crawl_rows(out)
     assert row["status"] == "finished"
+
+
+# ---- doctor-answers COMMAND -----------------------------------------------------------------
+
+AT_SHUTDOWN = STOP_AT_SHUTDOWN + """
+from crawler.cli import main
+sys.exit(main(sys.argv[2:]))
+"""
+
+# `doctor-answers COMMAND` with the signal (argv[1]) sent argv[2] times the moment
+# `argv[3]` (module:function) is called.
+STOPPED_AT = """
+import importlib, os, sys
+signum, times, (module, name) = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3].split(":")
+module = importlib.import_module(module)
+real, sent = getattr(module, name), []
+def stopped(*args, **kwargs):
+    if not sent:
+        sent.append(name)
+        for _ in range(times):
+            os.kill(os.getpid(), signum)
+    return real(*args, **kwargs)
+setattr(module, name, stopped)
+from crawler.cli import main
+sys.exit(main(sys.argv[4:]))
+"""
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_a_stop_while_python_shuts_down_leaves_the_crawls_exit_status(reference_site, tmp_path, signum):
+    """Once the summary is printed and the row committed, a stop changes nothing: Python had
+    put the default handlers back, and the process died by the signal (130, or 143) with its
+    row and summary saying `finished`."""
+    site = reference_site(questions=20)
+    out = tmp_path / "data"
+    result = run_script(AT_SHUTDOWN, int(signum), "crawl", site.url, "--out", out)
+    assert result.returncode == 0, result.stderr[-2000:]
+    (row,) = crawl_rows(out)
+    assert row["status"] == "finished" and f"crawl {row['crawl_id']}: finished" in result.stdout
+
+
+def test_any_commands_exit_status_is_its_outcomes_whenever_the_stop_comes(tmp_path):
+    result = run_script(AT_SHUTDOWN, int(signal.SIGTERM), "query", "SELECT 42 AS answer", "--data", tmp_path)
+    assert result.returncode == 0 and "42" in result.stdout, result.stderr[-2000:]
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_a_stop_before_the_command_takes_it_over_is_one_line_and_130(tmp_path, signum):
+    """While the arguments are checked: no traceback, and SIGTERM is no 143."""
+    result = run_script(STOPPED_AT, int(signum), 1, "crawler.arguments:validate", "query", "SELECT 1",
+                        "--data", tmp_path)
+    assert result.returncode == 130, result.stderr[-2000:]
+    assert result.stderr.splitlines() == ["doctor-answers query: interrupted"]
+
+
+def test_two_sigterms_while_a_crawl_starts_end_it_with_130_and_one_line(reference_site, tmp_path):
+    """A second stop while starting ends the process at once, as a second Ctrl-C does: 130
+    (SIGTERM's own death, 143, is no status of the README's)."""
+    site = reference_site(questions=20)
+    out = tmp_path / "data"
+    result = run_script(STOPPED_AT, int(signal.SIGTERM), 2, "crawler.startup_signals:hold", "crawl", site.url,
+                        "--out", out)
+    assert result.returncode == 130, result.stderr[-2000:]
+    assert "interrupted" in result.stderr.strip().splitlines()[-1] and "Traceback" not in result.stderr
+    assert crawl_rows(out) == []
+
+
+@pytest.fixture(scope="module")
+def archive(tmp_path_factory, reference_site_module):
+    folder = tmp_path_factory.mktemp("archived")
+    site = reference_site_module(questions=30)
+    result = crawl(site.url, "--out", folder / "data", "--archive", folder / "archive")
+    assert result.returncode == 0, result.stderr[-2000:]
+    return folder / "archive"
+
+
+@pytest.fixture(scope="module")
+def reference_site_module():
+    from reference_site.server import start_in_thread
+
+    running = []
+
+    def start(questions: int = 50, **kwargs):
+        running.append(start_in_thread(questions=questions, **kwargs))
+        return running[-1]
+
+    yield start
+    for site in running:
+        site.stop()
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_a_reparse_stopped_while_it_starts_is_interrupted_with_its_row_and_log(archive, tmp_path, signum):
+    """As a crawl: the stop is held while the reparse lists its archives, then honoured once it
+    can write its row (it ended 130 with no row and no log)."""
+    out = tmp_path / "out"
+    result = run_script(STOPPED_AT, int(signum), 1, "crawler.reparse:archive_files", "reparse", archive,
+                        "--out", out, "--processes", "2")
+    assert result.returncode == 130, result.stderr[-2000:]
+    (row,) = crawl_rows(out)
+    assert row["spider"] == "reparse" and row["status"] == "interrupted" and row["questions"] == 0
+    assert f"reparse {row['crawl_id']}: interrupted" in result.stderr
+    assert "interrupted" in crawl_log(out)
