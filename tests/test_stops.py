@@ -211,3 +211,40 @@ def test_a_reparse_stopped_while_it_starts_is_interrupted_with_its_row_and_log(a
     assert row["spider"] == "reparse" and row["status"] == "interrupted" and row["questions"] == 0
     assert f"reparse {row['crawl_id']}: interrupted" in result.stderr
     assert "interrupted" in crawl_log(out)
+
+
+# ---- query ----------------------------------------------------------------------------------
+
+# `doctor-answers query` whose DuckDB connection says when the query goes to DuckDB.
+QUERY_SAYS_WHEN = """
+import sys
+from pipelines import query
+connect = query.connect
+class Saying:
+    def __init__(self, con):
+        self.con = con
+    def __getattr__(self, name):
+        return getattr(self.con, name)
+    def execute(self, sql):
+        print("executing", flush=True)
+        return self.con.execute(sql)
+query.connect = lambda root: Saying(connect(root))
+from crawler.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+FOR_EVER = "SELECT count(*) FROM range(1000000000000) r WHERE hash(r.range) % 7 = 0"
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_a_query_stops_at_once_when_asked(tmp_path, signum):
+    """DuckDB runs in C, where Python runs no signal handler: Ctrl-C waited for the query's end."""
+    process = subprocess.Popen([sys.executable, "-c", QUERY_SAYS_WHEN, "query", FOR_EVER, "--data", str(tmp_path)],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout.readline() == "executing\n"
+        process.send_signal(signum)
+        _, stderr = process.communicate(timeout=30)
+    finally:
+        process.kill()
+    assert process.returncode == 130, stderr[-2000:]
+    assert stderr.splitlines() == ["doctor-answers query: interrupted"]
