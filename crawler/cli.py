@@ -11,9 +11,21 @@ import os
 import signal
 import sys
 
-# The validators live in crawler.arguments; these names stay importable from here.
-from crawler.arguments import (ArgumentError, http_url, output_folder, positive_int, processes, setting,
-                               unknown_setting, validate)
+from crawler import startup_signals
+
+# The validators live in crawler.arguments, imported once main takes a stop as Ctrl-C: at the
+# top of this module their import (up to a tenth of a second) ended a stop with a traceback,
+# or with a death by SIGTERM. These names stay importable from here (PEP 562).
+_VALIDATORS = ("ArgumentError", "http_url", "output_folder", "positive_int", "processes", "setting",
+               "unknown_setting", "validate")
+
+
+def __getattr__(name: str):
+    if name in _VALIDATORS:
+        import crawler.arguments
+
+        return getattr(crawler.arguments, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def cmd_site(args: argparse.Namespace) -> int:
@@ -40,9 +52,8 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
 
 def cmd_crawl(args: argparse.Namespace) -> int:
-    from crawler import startup_signals
-
     startup_signals.hold()  # a stop asked for during the imports below still gets its row
+    from crawler.arguments import unknown_setting
     from crawler.run import run_crawl
     from pipelines.state import StateError
 
@@ -62,6 +73,7 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     except StateError as error:  # the --state folder cannot serve this crawl: one line, its own status
         print(f"doctor-answers crawl: {error}", file=sys.stderr)
         return error.exit_status
+    startup_signals.ignore()  # the outcome is committed: a stop now would only contradict it
     print("\n".join(result.summary()), flush=True)
     if result.status != "finished":  # for cron's mail and for scripts: one line on stderr
         print(f"crawl {result.crawl_id}: {result.status}", file=sys.stderr)
@@ -69,10 +81,9 @@ def cmd_crawl(args: argparse.Namespace) -> int:
 
 
 def cmd_reparse(args: argparse.Namespace) -> int:
-    # A service manager's or `timeout`'s stop is a Ctrl-C: the reparse ends `interrupted`, in
-    # its crawls row too, and its processes with it (they inherit the handler); set before the
-    # imports, which take a second.
-    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    # As a crawl: a stop asked for during the imports and the listing of the archives (a second
+    # or two) is held, then honoured once the reparse can write its `interrupted` row.
+    startup_signals.hold()
     from crawler.reparse import ArchiveError, run_reparse
 
     try:
@@ -80,6 +91,7 @@ def cmd_reparse(args: argparse.Namespace) -> int:
     except ArchiveError as error:
         print(f"doctor-answers reparse: error: {error}", file=sys.stderr)
         return 2
+    startup_signals.ignore()  # the outcome is committed: a stop now would only contradict it
     print(f"reparse {result.crawl_id}: {result.status}", file=sys.stderr)
     return result.exit_code
 
@@ -139,6 +151,8 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from crawler import arguments
+
     parser = argparse.ArgumentParser(
         prog="doctor-answers",
         description="Crawl doctor Q&A pages into Parquet datasets.",
@@ -187,8 +201,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     reparse = sub.add_parser("reparse", help="extract the question pages of WARC archives again, into a new crawl")
     reparse.add_argument("archives", nargs="+", metavar="ARCHIVE", help="a .warc.gz file or a folder of them")
-    reparse.add_argument("--out", type=output_folder, default="data", help="dataset root (default data/)")
-    reparse.add_argument("--processes", type=processes, default=None,
+    reparse.add_argument("--out", type=arguments.output_folder, default="data", help="dataset root (default data/)")
+    reparse.add_argument("--processes", type=arguments.processes, default=None,
                          help="parsing processes (default: one per core)")
     reparse.set_defaults(func=cmd_reparse)
 
@@ -247,7 +261,26 @@ class _Version(argparse.Action):
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    # A stop (Ctrl-C, or SIGTERM: a service manager's, `timeout`'s) that a command does not
+    # take over is a KeyboardInterrupt: one line and exit status 130, whenever it comes. Once
+    # the command's outcome is final, stops are ignored: its exit status is the outcome's.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    name = "doctor-answers"
+    try:
+        args = build_parser().parse_args(argv)
+        name = f"doctor-answers {args.command}"
+        status = _run(args)
+    except KeyboardInterrupt:
+        startup_signals.ignore()  # stopping already: another stop changes nothing
+        print(f"{name}: interrupted", file=sys.stderr)
+        return startup_signals.INTERRUPTED
+    startup_signals.ignore()
+    return status
+
+
+def _run(args: argparse.Namespace) -> int:
+    from crawler.arguments import ArgumentError, validate
+
     try:
         validate(args.command, args)
     except ArgumentError as exc:
@@ -258,9 +291,6 @@ def main(argv: list[str] | None = None) -> int:
         sys.stdout.flush()
     except BrokenPipeError:
         return stdout_closed()
-    except KeyboardInterrupt:
-        print(f"doctor-answers {args.command}: interrupted", file=sys.stderr)
-        return 130
     return status
 
 

@@ -35,6 +35,7 @@ from typing import NamedTuple
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from crawler import startup_signals
 from crawler.archive.reader import Crawl, archive_files, chunks, crawl_of, error_text, responses, without_copies
 from crawler.discovery import cut_off, is_robots_url
 from crawler.extraction import die_with_parent, extract_page
@@ -477,7 +478,7 @@ _STOPS = (signal.SIGINT, signal.SIGTERM)
 
 @contextmanager
 def _stop_handlers_kept():
-    """The SIGINT and SIGTERM handlers of before the reparse, after it (_ignore_stops)."""
+    """The SIGINT and SIGTERM handlers of before the reparse, after it (_stops_interrupt, _ignore_stops)."""
     main = threading.current_thread() is threading.main_thread()  # signals are the main thread's
     before = {signum: signal.getsignal(signum) for signum in _STOPS} if main else {}
     try:
@@ -485,6 +486,18 @@ def _stop_handlers_kept():
     finally:
         for signum, handler in before.items():
             signal.signal(signum, handler)
+
+
+def _stops_interrupt() -> None:
+    """From here a stop (Ctrl-C, or SIGTERM: a service manager's, `timeout`'s) is a
+    KeyboardInterrupt: the reparse ends `interrupted`, in its crawls row too, and its pool's
+    processes with it (they inherit the handler). A stop held while the reparse started (the
+    CLI holds them through its imports: crawler.startup_signals) is honoured now."""
+    if threading.current_thread() is threading.main_thread():
+        for signum in _STOPS:
+            signal.signal(signum, signal.default_int_handler)
+    if startup_signals.take_held():
+        raise KeyboardInterrupt
 
 
 def _ignore_stops() -> None:
@@ -517,6 +530,7 @@ def _run(reparse, tasks, processes: int, paths, settings, progress) -> CrawlResu
     root = reparse.root
     written, failure = {}, None
     try:
+        _stops_interrupt()  # the log and the lock are there: a stop from here on gets its row
         check_writable(root, reparse.crawl_id)  # before any archive is read
         for chunk in _results(tasks, processes):
             reparse.add(chunk)

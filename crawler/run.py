@@ -120,13 +120,8 @@ def run_crawl(start_urls: list[str], out: str | Path = "data", max_pages: int | 
         if echo is not None:
             echo(_first_line(result, start_urls, state, done))
 
-    def engine_started():
-        from twisted.internet import reactor
-
-        reactor.callLater(0, startup_signals.release, process)  # once the engine runs
-
     crawler.signals.connect(opened, signal=signals.spider_opened)
-    crawler.signals.connect(engine_started, signal=signals.engine_started)
+    startup_signals.release_when_running(process, crawler)
     refused = state_refusals(process.crawl(crawler, start_urls=list(start_urls)))
     with startup_signals.held():
         process.start(install_signal_handlers=False)  # startup_signals gives them to Scrapy

@@ -9,10 +9,13 @@ folder's files, listed by the project (so a folder named `br[1]` or `st*r` is a 
 glob) and read with each dataset's current schema (a file older than a column reads it null).
 The connection then locks down: no file system access (no COPY, ATTACH, read_csv of other
 files), no extension installed or loaded, configuration locked; and only a single SELECT is
-run. Any failure is a QueryError with a one-line message.
+run. Any failure is a QueryError with a one-line message; a Ctrl-C stops the query at once
+(a KeyboardInterrupt).
 """
 from __future__ import annotations
 
+import signal
+import threading
 from pathlib import Path
 
 import duckdb
@@ -28,6 +31,8 @@ LOCKDOWN = (
     "SET allow_community_extensions = false",
     "SET lock_configuration = true",
 )
+
+INTERRUPT_AGAIN = 0.1  # seconds: how often a stopped query is asked again to stop, until it does
 
 
 class QueryError(Exception):
@@ -80,6 +85,54 @@ def run(sql: str, root: str | Path = "data"):
     if kind != duckdb.StatementType.SELECT:
         raise QueryError(f"only SELECT queries are run: {kind.name} refused (the data folder is read-only here)")
     try:
-        return con.execute(sql).df()
+        return _interruptible(con, sql)
     except (duckdb.Error, OSError, ValueError) as error:
         raise QueryError(_one_line(error)) from error
+
+
+def _interruptible(con: duckdb.DuckDBPyConnection, sql: str):
+    """The query's result, stopped by a stop that would raise KeyboardInterrupt (Ctrl-C; the
+    CLI's SIGTERM too), which it then raises.
+
+    The thread that calls DuckDB stays in C code until the query ends, where Python runs no
+    signal handler: a Ctrl-C waited for the query's end. So DuckDB runs in a thread of its own
+    while this one waits, and the stop's handler asks DuckDB to stop (`interrupt()`); once it
+    has let go, the KeyboardInterrupt is raised. The handler raises nothing itself: a
+    KeyboardInterrupt raised anywhere in this function could leave the query running, and a
+    process that ends under DuckDB aborts (a thread of DuckDB's cut off as Python shuts down).
+    """
+    if threading.current_thread() is not threading.main_thread():  # signals are the main thread's
+        return con.execute(sql).df()
+    outcome: dict = {}
+    done = threading.Event()
+    stops: list[int] = []
+
+    def execute() -> None:
+        try:
+            outcome["table"] = con.execute(sql).df()
+        except BaseException as error:  # raised again in the caller's thread
+            outcome["error"] = error
+        finally:
+            done.set()
+
+    def stop(signum, frame) -> None:
+        stops.append(signum)
+        con.interrupt()
+
+    taken = {signum: signal.getsignal(signum) for signum in (signal.SIGINT, signal.SIGTERM)
+             if signal.getsignal(signum) is signal.default_int_handler}
+    for signum in taken:
+        signal.signal(signum, stop)
+    try:
+        threading.Thread(target=execute, name="query", daemon=True).start()
+        while not done.wait(INTERRUPT_AGAIN):
+            if stops:  # an interrupt() that came before DuckDB began the query is lost
+                con.interrupt()
+    finally:
+        for signum, handler in taken.items():
+            signal.signal(signum, handler)
+    if stops:
+        raise KeyboardInterrupt
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["table"]

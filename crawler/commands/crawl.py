@@ -16,15 +16,32 @@ from scrapy.commands.crawl import Command as ScrapyCrawl
 from scrapy.exceptions import UsageError
 from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings
 
-from crawler.arguments import ArgumentError, check_crawl_settings, setting_value, unknown_setting
-from crawler.run import state_refusals
-from pipelines.crawls import EXIT_STATUS
+from crawler import startup_signals
 
+# The project's own modules are imported once the command runs (process_options holds stops
+# first): Scrapy imports this module for every command, in the second a crawl starts in.
 logger = logging.getLogger(__name__)
 
 
 class Command(ScrapyCrawl):
+    def process_options(self, args, opts) -> None:
+        # The first code of this command Scrapy runs: from here a stop is held until the crawl
+        # runs (crawler.startup_signals), as `doctor-answers crawl` holds it, so that it ends as
+        # an interrupted crawl with its row rather than a traceback or exit 1 with no row.
+        startup_signals.hold()
+        super().process_options(args, opts)
+
     def run(self, args, opts) -> None:
+        try:
+            self._crawl(args, opts)
+        finally:
+            startup_signals.ignore()  # the outcome is final: the exit status stays its own
+
+    def _crawl(self, args, opts) -> None:
+        from crawler.arguments import ArgumentError
+        from crawler.run import state_refusals
+        from pipelines.crawls import EXIT_STATUS
+
         if len(args) != 1:
             raise UsageError("give one spider: scrapy crawl questions -a start_url=URL")
         try:
@@ -36,25 +53,37 @@ class Command(ScrapyCrawl):
             crawler = self.crawler_process.create_crawler(args[0])
         except KeyError:
             raise UsageError(f"no spider named {args[0]!r} (scrapy list names them)") from None
+        startup_signals.release_when_running(self.crawler_process, crawler)
         refused = state_refusals(self.crawler_process.crawl(crawler, **opts.spargs))
-        self.crawler_process.start()
+        with startup_signals.held():
+            self.crawler_process.start(install_signal_handlers=False)  # startup_signals gives them to Scrapy
         if refused:  # as `doctor-answers crawl` says it: one line, its own exit status
             self._refuse(refused[0], refused[0].exit_status)
             return
-        self.exitcode = EXIT_STATUS.get(_status(crawler), 1)
+        status = _status(crawler)
+        if status is None and startup_signals.asked_to_stop():  # stopped twice: Scrapy ended it before its row
+            status = "interrupted"
+            self._say("interrupted (asked twice to stop): no crawls row written; with its state the same "
+                      "command resumes the crawl")
+        self.exitcode = EXIT_STATUS.get(status, 1)
 
     def _refuse(self, error: Exception, exit_status: int) -> None:
         """One line on stderr, and in the log file when there is one: a Scrapyd job's log is
         where its reason is looked for (its stderr goes to the daemon's)."""
-        print(f"scrapy crawl: {error}", file=sys.stderr)
-        if self.settings.get("LOG_FILE"):
-            logger.error("Not started: %s", error)
+        self._say(error, "Not started: ")
         self.exitcode = exit_status
+
+    def _say(self, line, in_log: str = "") -> None:
+        print(f"scrapy crawl: {line}", file=sys.stderr)
+        if self.settings.get("LOG_FILE"):
+            logger.error("%s%s", in_log, line)
 
 
 def _check(settings) -> None:
     """The settings given on the command line (`-s`, a Scrapyd job's), checked as `doctor-answers
     crawl -s` checks them, and what no crawl may use."""
+    from crawler.arguments import check_crawl_settings, setting_value, unknown_setting
+
     for name, attribute in settings.attributes.items():
         if attribute.priority != SETTINGS_PRIORITIES["cmdline"]:
             continue

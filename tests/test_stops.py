@@ -1,0 +1,250 @@
+"""A stop (SIGINT, SIGTERM: Ctrl-C, `timeout`, a service manager's, Scrapyd's cancel) at any
+moment of a command: exit status 130 and the command's own words, an `interrupted` row where a
+crawl had begun, and once the outcome is final, the outcome's exit status.
+
+Each signal is sent from inside the command's process, at a point of its code the test names
+(a wrapper script), so that the moment is the same on every run."""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.crawling import crawl, crawl_log, crawl_rows
+
+PROJECT = Path(__file__).resolve().parent.parent  # scrapy.cfg
+TIMEOUT = 120
+
+# Sends the signal while Python shuts down, after the command has returned: the moment a module
+# global goes. The process ends by then with its outcome printed and its row committed.
+STOP_AT_SHUTDOWN = """
+import os, sys
+class StopAtShutdown:
+    def __del__(self, kill=os.kill, pid=os.getpid(), signum=int(sys.argv[1])):
+        kill(pid, signum)
+_stop = StopAtShutdown()
+"""
+
+
+def run_script(script: str, *args, cwd=None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-c", script, *map(str, args)], capture_output=True, text=True,
+                          timeout=TIMEOUT, cwd=cwd)
+
+
+# ---- scrapy crawl (a Scrapyd job) -----------------------------------------------------------
+
+SCRAPY_AT_SHUTDOWN = STOP_AT_SHUTDOWN + """
+from scrapy.cmdline import execute
+execute(["scrapy", *sys.argv[2:]])
+"""
+
+# `scrapy crawl`, as Scrapyd runs it, sending the signal (argv[1]) argv[2] times the moment
+# Scrapy sends `argv[3]` (spider_opened: between the reactor's start and the engine's).
+SCRAPY_STOPPED_AT = """
+import os, sys
+from scrapy import signals
+from scrapy.cmdline import execute
+from pydispatch import dispatcher
+signum, times, at, sent = int(sys.argv[1]), int(sys.argv[2]), getattr(signals, sys.argv[3]), []
+def stop(*args, **kwargs):
+    if not sent:
+        sent.append(at)
+        for _ in range(times):
+            os.kill(os.getpid(), signum)
+dispatcher.connect(stop, signal=at, weak=False)
+execute(["scrapy", "crawl", "questions", *sys.argv[4:]])
+"""
+
+
+def scrapy_crawl(signum, times: int, at: str, site, out: Path) -> subprocess.CompletedProcess:
+    return run_script(SCRAPY_STOPPED_AT, int(signum), times, at, "-a", f"start_url={site.url}",
+                      "-s", f"DATA_DIR={out}", cwd=PROJECT)
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_scrapy_crawl_stopped_as_its_spider_opens_is_interrupted_with_its_row(reference_site, tmp_path, signum):
+    """`scrapy crawl` (a Scrapyd job) holds a stop while it starts, as `doctor-answers crawl`
+    does: Scrapy's own handler stopped the reactor without closing the spider (exit 1, no row,
+    nothing said)."""
+    site = reference_site(questions=20)
+    out = tmp_path / "data"
+    result = scrapy_crawl(signum, 1, "spider_opened", site, out)
+    assert result.returncode == 130, result.stderr[-2000:]
+    (row,) = crawl_rows(out)
+    assert row["status"] == "interrupted" and "stopped by a signal" in row["message"]
+
+
+def test_scrapy_crawl_stopped_twice_while_it_starts_is_130_and_one_line(reference_site, tmp_path):
+    site = reference_site(questions=20)
+    out = tmp_path / "data"
+    result = scrapy_crawl(signal.SIGTERM, 2, "spider_opened", site, out)
+    assert result.returncode == 130, result.stderr[-2000:]
+    assert "interrupted" in result.stderr.strip().splitlines()[-1]
+    assert crawl_rows(out) == []
+
+
+def test_scrapy_crawl_stopped_twice_while_it_runs_is_interrupted_not_failed(reference_site, tmp_path):
+    """Scrapy's second stop ends the crawl before its row: still interrupted (130), and said."""
+    site = reference_site(questions=200, faults="latency=20ms")
+    out = tmp_path / "data"
+    result = scrapy_crawl(signal.SIGINT, 2, "response_received", site, out)
+    assert result.returncode == 130, result.stderr[-2000:]
+    rows = crawl_rows(out)
+    if not rows:  # Scrapy stopped it before its row: one line says so
+        assert result.stderr.strip().splitlines()[-1].startswith("scrapy crawl: interrupted")
+    else:
+        assert rows[0]["status"] == "interrupted"
+
+
+def test_a_stop_while_python_shuts_down_leaves_scrapy_crawls_exit_status(reference_site, tmp_path):
+    site = reference_site(questions=20)
+    out = tmp_path / "data"
+    result = run_script(SCRAPY_AT_SHUTDOWN, int(signal.SIGTERM), "crawl", "questions", "-a", f"start_url={site.url}",
+                        "-s", f"DATA_DIR={out}", cwd=PROJECT)
+    assert result.returncode == 0, result.stderr[-2000:]
+    (row,) = crawl_rows(out)
+    assert row["status"] == "finished"
+
+
+# ---- doctor-answers COMMAND -----------------------------------------------------------------
+
+AT_SHUTDOWN = STOP_AT_SHUTDOWN + """
+from crawler.cli import main
+sys.exit(main(sys.argv[2:]))
+"""
+
+# `doctor-answers COMMAND` with the signal (argv[1]) sent argv[2] times the moment
+# `argv[3]` (module:function) is called.
+STOPPED_AT = """
+import importlib, os, sys
+signum, times, (module, name) = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3].split(":")
+module = importlib.import_module(module)
+real, sent = getattr(module, name), []
+def stopped(*args, **kwargs):
+    if not sent:
+        sent.append(name)
+        for _ in range(times):
+            os.kill(os.getpid(), signum)
+    return real(*args, **kwargs)
+setattr(module, name, stopped)
+from crawler.cli import main
+sys.exit(main(sys.argv[4:]))
+"""
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_a_stop_while_python_shuts_down_leaves_the_crawls_exit_status(reference_site, tmp_path, signum):
+    """Once the summary is printed and the row committed, a stop changes nothing: Python had
+    put the default handlers back, and the process died by the signal (130, or 143) with its
+    row and summary saying `finished`."""
+    site = reference_site(questions=20)
+    out = tmp_path / "data"
+    result = run_script(AT_SHUTDOWN, int(signum), "crawl", site.url, "--out", out)
+    assert result.returncode == 0, result.stderr[-2000:]
+    (row,) = crawl_rows(out)
+    assert row["status"] == "finished" and f"crawl {row['crawl_id']}: finished" in result.stdout
+
+
+def test_any_commands_exit_status_is_its_outcomes_whenever_the_stop_comes(tmp_path):
+    result = run_script(AT_SHUTDOWN, int(signal.SIGTERM), "query", "SELECT 42 AS answer", "--data", tmp_path)
+    assert result.returncode == 0 and "42" in result.stdout, result.stderr[-2000:]
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_a_stop_before_the_command_takes_it_over_is_one_line_and_130(tmp_path, signum):
+    """While the arguments are checked: no traceback, and SIGTERM is no 143."""
+    result = run_script(STOPPED_AT, int(signum), 1, "crawler.arguments:validate", "query", "SELECT 1",
+                        "--data", tmp_path)
+    assert result.returncode == 130, result.stderr[-2000:]
+    assert result.stderr.splitlines() == ["doctor-answers query: interrupted"]
+
+
+def test_two_sigterms_while_a_crawl_starts_end_it_with_130_and_one_line(reference_site, tmp_path):
+    """A second stop while starting ends the process at once, as a second Ctrl-C does: 130
+    (SIGTERM's own death, 143, is no status of the README's)."""
+    site = reference_site(questions=20)
+    out = tmp_path / "data"
+    result = run_script(STOPPED_AT, int(signal.SIGTERM), 2, "crawler.startup_signals:hold", "crawl", site.url,
+                        "--out", out)
+    assert result.returncode == 130, result.stderr[-2000:]
+    assert "interrupted" in result.stderr.strip().splitlines()[-1] and "Traceback" not in result.stderr
+    assert crawl_rows(out) == []
+
+
+@pytest.fixture(scope="module")
+def archive(tmp_path_factory, reference_site_module):
+    folder = tmp_path_factory.mktemp("archived")
+    site = reference_site_module(questions=30)
+    result = crawl(site.url, "--out", folder / "data", "--archive", folder / "archive")
+    assert result.returncode == 0, result.stderr[-2000:]
+    return folder / "archive"
+
+
+@pytest.fixture(scope="module")
+def reference_site_module():
+    from reference_site.server import start_in_thread
+
+    running = []
+
+    def start(questions: int = 50, **kwargs):
+        running.append(start_in_thread(questions=questions, **kwargs))
+        return running[-1]
+
+    yield start
+    for site in running:
+        site.stop()
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_a_reparse_stopped_while_it_starts_is_interrupted_with_its_row_and_log(archive, tmp_path, signum):
+    """As a crawl: the stop is held while the reparse lists its archives, then honoured once it
+    can write its row (it ended 130 with no row and no log)."""
+    out = tmp_path / "out"
+    result = run_script(STOPPED_AT, int(signum), 1, "crawler.reparse:archive_files", "reparse", archive,
+                        "--out", out, "--processes", "2")
+    assert result.returncode == 130, result.stderr[-2000:]
+    (row,) = crawl_rows(out)
+    assert row["spider"] == "reparse" and row["status"] == "interrupted" and row["questions"] == 0
+    assert f"reparse {row['crawl_id']}: interrupted" in result.stderr
+    assert "interrupted" in crawl_log(out)
+
+
+# ---- query ----------------------------------------------------------------------------------
+
+# `doctor-answers query` whose DuckDB connection says when the query goes to DuckDB.
+QUERY_SAYS_WHEN = """
+import sys
+from pipelines import query
+connect = query.connect
+class Saying:
+    def __init__(self, con):
+        self.con = con
+    def __getattr__(self, name):
+        return getattr(self.con, name)
+    def execute(self, sql):
+        print("executing", flush=True)
+        return self.con.execute(sql)
+query.connect = lambda root: Saying(connect(root))
+from crawler.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+FOR_EVER = "SELECT count(*) FROM range(1000000000000) r WHERE hash(r.range) % 7 = 0"
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_a_query_stops_at_once_when_asked(tmp_path, signum):
+    """DuckDB runs in C, where Python runs no signal handler: Ctrl-C waited for the query's end."""
+    process = subprocess.Popen([sys.executable, "-c", QUERY_SAYS_WHEN, "query", FOR_EVER, "--data", str(tmp_path)],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout.readline() == "executing\n"
+        process.send_signal(signum)
+        _, stderr = process.communicate(timeout=30)
+    finally:
+        process.kill()
+    assert process.returncode == 130, stderr[-2000:]
+    assert stderr.splitlines() == ["doctor-answers query: interrupted"]
