@@ -94,7 +94,8 @@ def test_a_doctor_key_is_its_link_percent_encoded():
     assert REALSELF.profile_slug("/dr/50%-off-ny") == "50%25-off-ny"
 
 
-@pytest.mark.parametrize("href", ["/dr/", "/dr/.", "/dr/..", "/dr/%2E%2e/x", "/dr/\t/", "/dr/ ", "/dr/\ud800x-ny"])
+# (A lone surrogate is kept: no file can hold that key, and the page is malformed: test_poison_pages.)
+@pytest.mark.parametrize("href", ["/dr/", "/dr/.", "/dr/..", "/dr/%2E%2e/x", "/dr/\t/", "/dr/ "])
 def test_a_profile_link_naming_no_segment_names_no_doctor(href):
     assert REALSELF.profile_slug(href) is None
 

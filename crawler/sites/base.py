@@ -79,7 +79,12 @@ class Site:
             return None
         try:
             path = urlsplit(safe_url(href)).path
-        except ValueError:  # not a URL (a broken IPv6 host, half a surrogate pair): no profile
+        except UnicodeError:
+            # Half a surrogate pair: no URL holds it, yet the link is the byline's profile. Kept,
+            # the key cannot be written and the page is malformed (counted, logged), where None
+            # would lose the answer's doctor in silence.
+            path = href
+        except ValueError:  # not a URL (a broken IPv6 host): no profile
             return None
         at = path.find(self.profile_prefix)
         if at < 0:
