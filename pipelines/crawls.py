@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from crawler.middlewares.blocks import BLOCKED_STATUS
 from crawler.middlewares.offsite import OFF_SITE_LINKS, REDIRECTED_OFFSITE
 from pipelines.checks import CheckResult, CrawlFacts, run_checks
 from pipelines.checks.coverage import crawl_coverage
@@ -113,6 +114,8 @@ def message_of(status: str, reason: str, stats: dict, checks=(), output_error: s
     if status == "failed":
         if reason not in STATUS_OF_REASON:
             return stats.get("crawl/message") or f"the crawl stopped: {reason}"
+        if reason in STOPPED_AT_A_LIMIT:  # the pages it asked for were never sent: the limit is the cause
+            return f"no question page read: {STOPPED_AT_A_LIMIT[reason]}"
         return why_nothing_usable(stats)
     if status == "degraded":
         return "quality checks failed: " + "; ".join(c.describe() for c in checks if not c.passed)
@@ -204,6 +207,11 @@ def errors_by_kind(stats: dict) -> dict[str, int]:
     error answers (including those retried with success), pages given up, pages that could not be read."""
     kinds = _counts(stats, "downloader/exception_type_count/", _exception_words)
     kinds.update(_counts(stats, "downloader/response_status_count/", _http_error))
+    for status, n in _counts(stats, BLOCKED_STATUS, _http_error).items():  # a wall's 403 is one of its block pages
+        if kinds.get(status, 0) > n:
+            kinds[status] -= n
+        else:
+            kinds.pop(status, None)
     kinds.update(_counts(stats, GIVEN_UP, lambda reason: reason))
     kinds.update({word: int(stats[key]) for key, word in PAGE_ERRORS.items() if stats.get(key)})
     return dict(sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0])))

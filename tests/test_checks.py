@@ -406,3 +406,17 @@ def test_a_view_left_behind_degrades_a_finished_crawl_and_says_where_and_why():
     assert behind.message.startswith("quality checks failed: latest_view_updated 0 (at least 1); data/latest "
                                      "was not updated (No space left on device)")
     assert view_behind(Outcome("blocked", "walls"), "v", "x").status == "blocked"
+
+
+def test_a_limit_reached_before_any_question_page_is_the_cause_named():
+    """--max-pages 5 on a site root: the question pages were asked for but never sent."""
+    stats = {"questions/requested": 200, "downloader/request_count": 5, "downloader/response_count": 5}
+    status, message = outcome("closespider_pagecount", stats)
+    assert status == "failed" and message.startswith("no question page read: stopped at its limit (--max-pages")
+
+
+def test_the_errors_name_each_page_once():
+    """A wall's 403 is one of its block pages; a 403 given up is its HTTP error, not a middleware's drop too."""
+    stats = {"downloader/response_status_count/403": 93, "downloader/response_status_count/404": 65,
+             "pages/blocked_status_count/403": 93, "pages/blocked": 158}
+    assert errors_by_kind(stats) == {"block pages": 158, "HTTP 404": 65}

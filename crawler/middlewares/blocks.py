@@ -11,10 +11,10 @@ import logging
 
 from scrapy.downloadermiddlewares.retry import get_retry_request
 from scrapy.utils.defer import _schedule_coro
-from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request, Response
 
 from crawler.extensions.prompt_stop import PromptStop
+from crawler.middlewares import CountedDrop
 from crawler.middlewares.backoff import DELAY_META
 from crawler.pages import is_block_page
 from crawler.sites import site_for
@@ -57,7 +57,7 @@ class BlockPageMiddleware:
         self.blocked_in_a_row += 1
         if self.blocked_in_a_row >= self.stop_after:
             self._stop()
-            raise IgnoreRequest(f"blocked: {response.url}")
+            raise CountedDrop(f"blocked: {response.url}")
         retry = get_retry_request(
             request,
             spider=self.crawler.spider,
@@ -69,7 +69,7 @@ class BlockPageMiddleware:
             stats.inc_value("pages/blocked_gave_up")
             stats.set_value("crawl/message", f"pages still blocked after {self.retry_times} retries, e.g. {response.url}")
             logger.error("Still blocked after %d retries, not recorded: %s", self.retry_times, response.url)
-            raise IgnoreRequest(f"still blocked after {self.retry_times} retries: {response.url}")
+            raise CountedDrop(f"still blocked after {self.retry_times} retries: {response.url}")
         # Blocks are retried later and later: the wall may be a rate limit that time lifts.
         retry.meta[DELAY_META] = self.retry_delay * retry.meta["retry_times"]
         return retry

@@ -23,6 +23,8 @@ from __future__ import annotations
 from scrapy.downloadermiddlewares.httpcompression import HttpCompressionMiddleware as ScrapyCompression
 from scrapy.exceptions import IgnoreRequest
 
+from crawler.middlewares import CountedDrop
+
 from crawler.settings import DOWNLOAD_MAXSIZE
 
 UNDECODABLE = "responses/undecodable"
@@ -66,10 +68,10 @@ class HttpCompressionMiddleware(ScrapyCompression):
             return super().process_response(request, response)
         except IgnoreRequest as error:  # Scrapy's own words for a body past DOWNLOAD_MAXSIZE
             self._count()
-            raise IgnoreRequest(_reason(error.__cause__ or error, self._max_size)) from error
+            raise CountedDrop(_reason(error.__cause__ or error, self._max_size)) from error
         except Exception as error:
             self._count()
-            raise IgnoreRequest(_reason(error, self._max_size)) from error
+            raise CountedDrop(_reason(error, self._max_size)) from error
 
     def _count(self) -> None:
         if self.stats:

@@ -15,6 +15,8 @@ import logging
 from scrapy.downloadermiddlewares.offsite import OffsiteMiddleware as ScrapyOffsite
 from scrapy.exceptions import IgnoreRequest
 
+from crawler.middlewares import CountedDrop
+
 REDIRECTED_OFFSITE = "pages/redirected_offsite"
 OFF_SITE_LINKS = "pages/off_site_links"  # question links to another host, not followed (the spider)
 
@@ -32,7 +34,7 @@ class OffsiteMiddleware(ScrapyOffsite):
             self.stats.inc_value("offsite/filtered")
             if redirected:
                 self._redirected_offsite(request)
-            raise IgnoreRequest(f"Filtered offsite request to {request.url}")
+            raise CountedDrop(f"Filtered offsite request to {request.url}")
         try:
             return super().process_request(request)
         except IgnoreRequest:

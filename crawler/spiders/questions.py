@@ -32,6 +32,7 @@ from twisted.python.failure import Failure
 
 from crawler import discovery
 from crawler.extensions.prompt_stop import CrawlStopping
+from crawler.middlewares import CountedDrop
 from crawler.middlewares.blocks import BlockPageMiddleware
 from crawler.middlewares.offsite import OFF_SITE_LINKS, OffsiteMiddleware
 from crawler.pages import BlockedPage, PageError, TruncatedPage, UnknownLayout
@@ -408,7 +409,8 @@ class QuestionsSpider(scrapy.Spider):
             return
         if question and _gone(failure):
             self.count("questions/gone")
-        elif failure.check(IgnoreRequest):  # given up by a middleware: too many redirects, ...
+        elif failure.check(IgnoreRequest) and not failure.check(HttpError, CountedDrop):
+            # given up by a middleware that counts nothing: too many redirects, ...
             self.count(f"{GIVEN_UP}{_without_url(failure.getErrorMessage())}")
         self.count("pages/failed")
         logger.error("Failed %s: %s", request.url, failure.getErrorMessage())
