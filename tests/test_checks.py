@@ -420,3 +420,16 @@ def test_the_errors_name_each_page_once():
     stats = {"downloader/response_status_count/403": 93, "downloader/response_status_count/404": 65,
              "pages/blocked_status_count/403": 93, "pages/blocked": 158}
     assert errors_by_kind(stats) == {"block pages": 158, "HTTP 404": 65}
+
+
+def test_answers_per_question_take_no_small_crawl_for_the_site(settings):
+    """A crawl of a few questions (from one question URL) is no baseline: it may average far more."""
+    from pipelines.checks import answers_per_question
+
+    def cov(questions, answers):
+        return [{"dataset": "questions", "layout": "*", "field": "title", "non_null": 1.0, "rows": questions},
+                {"dataset": "answers", "layout": "*", "field": "body", "non_null": 1.0, "rows": answers}]
+
+    small, full = earlier_row(coverage_rows=cov(6, 60), days=1), earlier_row(coverage_rows=cov(200, 830), days=2)
+    (result,) = answers_per_question.check(facts(settings, coverage=cov(200, 820), earlier=[small, full]))
+    assert result.passed and result.threshold == pytest.approx(830 / 200 / 2)

@@ -27,7 +27,9 @@ def threshold(before: float, questions_now: int, min_share: float, sigmas: float
 
 def check(facts) -> list[CheckResult]:
     questions_now = rows_of(facts.coverage, "questions")
-    baseline = facts.baseline(lambda row: rows_of(list(row.get("coverage") or []), "questions") > 0)
+    # A baseline of a few questions (a crawl from one question URL) says little of the site.
+    enough = facts.settings.getint("CHECK_COVERAGE_MIN_ROWS")
+    baseline = facts.baseline(lambda row: rows_of(list(row.get("coverage") or []), "questions") >= enough)
     if baseline is None or questions_now == 0:
         return []
     before_coverage = list(baseline["coverage"])
