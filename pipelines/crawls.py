@@ -270,7 +270,8 @@ def _facts(crawler, spider, reason: str, root: Path, stats: dict, start_urls: li
             and bool(hosts) and hosts <= set(getattr(spider, "site_roots", ()) or ())
             and not any(key.startswith("crawl/limit_hit/") for key in stats))
     return CrawlFacts(stats=stats, settings=crawler.settings, root=Path(root), crawl_id=crawl_id, sites=sites,
-                      full=full, ended=reason == "finished", coverage=crawl_coverage(root, crawl_id), earlier=earlier_crawls(root, sites, crawl_id))
+                      full=full, ended=reason == "finished", coverage=crawl_coverage(root, crawl_id),
+                      earlier=earlier_crawls(root, sites, crawl_id))
 
 
 def sites_of(start_urls) -> list[str]:
