@@ -52,27 +52,34 @@ def robots(sitemap: str | None = None, delay: float | None = None) -> Reply:
 
 # gzip sitemaps -----------------------------------------------------------------------------
 
-def test_gzip_sitemaps_from_robots_txt_and_an_index_are_read(reference_site, hostile, tmp_path):
-    site = reference_site(questions=12)
-    paths = question_paths(site.url, 6)
+def sitemap_site(hostile, site, sitemaps: dict):
+    """A server in front of `site` whose robots.txt names the first of `sitemaps` ({path: base
+    URL -> Reply}) and whose home page links nothing: its questions come from the sitemaps."""
     box = {}
 
     def route(path):
-        base = box["url"]
         if path == "/robots.txt":
-            return robots(sitemap=f"{base}/sitemap.xml.gz")
-        if path == "/sitemap.xml.gz":  # a gzip index naming a gzip sitemap and a plain one
-            return Reply(200, gzip.compress(sitemapindex([f"{base}/a.xml.gz", f"{base}/b.xml"])), GZIP)
-        if path == "/a.xml.gz":
-            return Reply(200, gzip.compress(urlset(base + p for p in paths[:3])), GZIP)
-        if path == "/b.xml":
-            return Reply(200, urlset(base + p for p in paths[3:]), XML)
+            return robots(sitemap=box["url"] + next(iter(sitemaps)))
+        if path in sitemaps:
+            return sitemaps[path](box["url"])
         if path == "/":
             return Reply(200, b"<html><body>home</body></html>")
         return None
 
     server = hostile(route, upstream=site.url)
     box["url"] = server.url
+    return server
+
+
+def test_gzip_sitemaps_from_robots_txt_and_an_index_are_read(reference_site, hostile, tmp_path):
+    site = reference_site(questions=12)
+    paths = question_paths(site.url, 6)
+    server = sitemap_site(hostile, site, {  # a gzip index naming a gzip sitemap and a plain one
+        "/sitemap.xml.gz": lambda base: Reply(200, gzip.compress(sitemapindex([f"{base}/a.xml.gz", f"{base}/b.xml"])),
+                                              GZIP),
+        "/a.xml.gz": lambda base: Reply(200, gzip.compress(urlset(base + p for p in paths[:3])), GZIP),
+        "/b.xml": lambda base: Reply(200, urlset(base + p for p in paths[3:]), XML),
+    })
     out = tmp_path / "data"
     result = crawl(server.url + "/", "--out", out, timeout=120)
     assert result.returncode == 0, result.stderr[-3000:]
@@ -508,20 +515,12 @@ def test_question_links_to_another_host_are_counted_never_fetched(reference_site
     name): not this crawl's to fetch, whatever the site's own sitemap says, and said."""
     site = reference_site(questions=12)
     paths = question_paths(site.url, 6)
-    box = {}
 
-    def route(path):
-        base, elsewhere = box["url"], box["url"].replace("127.0.0.1", "localhost")
-        if path == "/robots.txt":
-            return robots(sitemap=f"{base}/sitemap.xml")
-        if path == "/sitemap.xml":
-            return Reply(200, urlset([base + p for p in paths[:4]] + [elsewhere + p for p in paths[4:]]), XML)
-        if path == "/":
-            return Reply(200, b"<html><body>home</body></html>")
-        return None
+    def sitemap(base):
+        elsewhere = base.replace("127.0.0.1", "localhost")
+        return Reply(200, urlset([base + p for p in paths[:4]] + [elsewhere + p for p in paths[4:]]), XML)
 
-    server = hostile(route, upstream=site.url)
-    box["url"] = server.url
+    server = sitemap_site(hostile, site, {"/sitemap.xml": sitemap})
     out = tmp_path / "data"
     result = crawl(server.url + "/", "--out", out, timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr[-3000:]
