@@ -20,6 +20,7 @@ import hashlib
 import logging
 import re
 from datetime import datetime, timezone
+from functools import cached_property
 from urllib.parse import urlsplit
 
 import scrapy
@@ -183,8 +184,12 @@ class QuestionsSpider(scrapy.Spider):
 
     def on_site(self, url: str) -> bool:
         """Whether the offsite middleware would let a request for `url` through (the start URLs' hosts)."""
-        offsite = self.crawler.get_downloader_middleware(OffsiteMiddleware)
-        return offsite is None or offsite.should_follow(scrapy.Request(url), self)
+        return self.offsite is None or self.offsite.should_follow(scrapy.Request(url), self)
+
+    @cached_property
+    def offsite(self) -> OffsiteMiddleware | None:
+        # Looked up once (a walk of the middlewares), not for every new question link.
+        return self.crawler.get_downloader_middleware(OffsiteMiddleware)
 
     def request(self, url: str, callback, **kwargs) -> scrapy.Request:
         return scrapy.Request(url, callback=callback, errback=self.failed, **kwargs)
