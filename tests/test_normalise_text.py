@@ -66,6 +66,13 @@ def test_nfd_to_nfc():
     assert plain_text(nfd) == "café crème"
 
 
+@pytest.mark.parametrize("between", ["\u00ad", "\u200b", "\u200e", "\ufeff", "\x1b"])
+def test_a_mark_kept_from_its_letter_by_an_invisible_character_composes(between):
+    """Dropped before NFC, not after: "Jose\u00ad\u0301" reads "José", and must be stored so."""
+    from pipelines.normalise.text import clean
+
+    assert clean(f"Jose{between}\u0301 Pen{between}\u0303a") == "José Peña"
+
 
 @pytest.mark.parametrize("printed, want", [
     ("Derm\u00adatologist", "Dermatologist"), ("\u200ePhoenix, AZ\u200e", "Phoenix, AZ"),

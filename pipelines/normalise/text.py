@@ -1,7 +1,8 @@
 """The contract's text rules: one cleaner for every string the records hold.
 
-A line is cleaned once, by `clean`: NFC, invisible characters (soft hyphens, zero-width spaces,
-direction marks, control characters, halves of a surrogate pair) dropped, every white space
+A line is cleaned once, by `clean`: invisible characters (soft hyphens, zero-width spaces,
+direction marks, control characters, halves of a surrogate pair) dropped, then NFC (so that a
+mark a dropped character kept apart composes with its letter), every white space
 run (non-breaking spaces too) one space, trimmed. Titles and bodies come as paragraphs of raw
 lines (crawler.pages.items.Text: the page objects split the markup at blocks and <br>s);
 templates `{{ ... }}` are never text, even across lines; empty lines and paragraphs are
@@ -30,10 +31,10 @@ _INVISIBLE = re.compile("[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\u00ad\u061c\u200b
 
 
 def clean(s: str) -> str:
-    """One line: NFC, invisible characters dropped, white space collapsed (non-breaking spaces
+    """One line: invisible characters dropped, NFC, white space collapsed (non-breaking spaces
     too), trimmed."""
     if not (s.isascii() and s.isprintable()):  # printable ASCII, the usual line, has none
-        s = _INVISIBLE.sub("", unicodedata.normalize("NFC", s))
+        s = unicodedata.normalize("NFC", _INVISIBLE.sub("", s))
     return " ".join(s.split())
 
 
