@@ -46,6 +46,16 @@ def test_the_markers_decide_not_the_content_type(content_type):
     assert not is_block_response(URL, b"User-agent: *\nDisallow: /px-captcha\n", content_type)
 
 
+@pytest.mark.parametrize("codec, content_type", [("utf-16", None), ("utf-16-le", b"text/html; charset=utf-16le"),
+                                                 ("utf-32", b"text/html"), ("iso2022_jp", b"text/html; charset=iso-2022-jp")])
+def test_the_markers_are_read_in_the_walls_charset(codec, content_type):
+    """A wall in UTF-16 or -32 holds its markers as no ASCII bytes: it is read before it is judged."""
+    wall = WALL.decode("utf-8").replace("Access", "\u30a2\u30af\u30bb\u30b9 Access", 1).encode(codec)
+    assert is_block_response(URL, wall, content_type)
+    question = (PAGES / "botox-injections-days-knot-redness-injection-sites.legacy.html").read_text(encoding="utf-8")
+    assert not is_block_response(URL, question.encode(codec), content_type)
+
+
 def test_the_look_for_markers_is_bounded():
     padded = b"<html><body><!--" + b" " * BLOCK_MARKERS_WITHIN + b"--><div id='px-captcha'></div></body></html>"
     assert not is_block_response(URL, padded, b"text/html")

@@ -101,10 +101,11 @@ BLOCK_MARKERS_WITHIN = 256 * 1024
 def is_block_response(url: str, body: bytes, content_type: bytes | str | None) -> bool:
     """Whether a response is its site's block page (crawler.pages.is_block_page), whatever its
     status and Content-Type: a wall answers 503 or 429 as well as 403, as text/plain or with
-    no Content-Type, and the site contract makes the markers decide. The page is parsed only
-    when a marker shows in its first BLOCK_MARKERS_WITHIN bytes."""
+    no Content-Type, and the site contract makes the markers decide. The page is read only
+    when a marker shows in its first BLOCK_MARKERS_WITHIN bytes, or when those bytes hold NULs
+    (UTF-16 or -32 text, where the markers are no ASCII bytes)."""
     site = site_for(url)
     head = body[:BLOCK_MARKERS_WITHIN]
-    if site.block_element_id.encode() not in head and site.block_title.encode() not in head:
+    if site.block_element_id.encode() not in head and site.block_title.encode() not in head and b"\x00" not in head:
         return False
     return is_block_page(body, content_type or None, url)

@@ -135,15 +135,12 @@ def detect_family(html, url: str = "page") -> str | None:
 def is_block_page(html, content_type=None, url: str = "page") -> bool:
     """True for a block page (str or bytes) of the site of `url` (crawler.sites), whatever the
     HTTP status."""
-    probe = html if isinstance(html, str) else bytes(html)
     site = site_for(url)
-    markers = (site.block_element_id, site.block_title)
-    if not isinstance(probe, str):
-        markers = tuple(marker.encode() for marker in markers)
-    if not any(marker in probe for marker in markers):
-        return False
     try:
-        tree, text = _tree(url, html, content_type)
+        text, _ = decode(url, html, content_type)  # markers in the page's charset (UTF-16's are not ASCII bytes)
+        if site.block_element_id not in text and site.block_title not in text:
+            return False
+        tree, text = _tree(url, text)
     except PageError:
         return False
     return block_reason(tree, recognise(tree) is not None, text) is not None
