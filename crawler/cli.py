@@ -7,6 +7,7 @@ runs: a bad one exits with status 2 and a one-line message, as argparse's own er
 from __future__ import annotations
 
 import argparse
+import io
 import os
 import signal
 import sys
@@ -265,6 +266,11 @@ def main(argv: list[str] | None = None) -> int:
     # take over is a KeyboardInterrupt: one line and exit status 130, whenever it comes. Once
     # the command's outcome is final, stops are ignored: its exit status is the outcome's.
     signal.signal(signal.SIGTERM, signal.default_int_handler)
+    # Site text the terminal's charset cannot hold (a doctor's Japanese name under
+    # PYTHONIOENCODING=latin-1 or an ASCII locale) is printed escaped, as Python prints it on
+    # stderr, rather than stopping the command after its outcome is committed.
+    if isinstance(sys.stdout, io.TextIOWrapper):  # not None: a cron line may close stdout
+        sys.stdout.reconfigure(errors="backslashreplace")
     name = "doctor-answers"
     try:
         args = build_parser().parse_args(argv)

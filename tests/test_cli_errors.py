@@ -5,6 +5,7 @@ The CLI runs in a subprocess, as a user runs it.
 """
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
@@ -203,3 +204,19 @@ def test_extract_into_a_closed_pipe():
     assert "Traceback" not in stderr and "BrokenPipeError" not in stderr and "Exception ignored" not in stderr
     assert stderr == ""
     assert status in (0, 141)
+
+
+@pytest.mark.parametrize("encoding", ["latin-1", "ascii"])
+def test_text_the_terminal_cannot_hold_is_printed_escaped(tmp_path, encoding):
+    """A cron line's ASCII or latin-1 stdout: a doctor's Japanese name is escaped, not a
+    traceback and exit status 1 after the work is done."""
+    from pipelines.output.latest import update_latest
+    from tests.latestdata import T0, write_crawl
+
+    write_crawl(tmp_path, "a", T0, {"questions": ["q1"]})
+    update_latest(tmp_path)
+    result = subprocess.run([sys.executable, "-m", "crawler.cli", "query", "SELECT '東京 Zoë' AS city",
+                             "--data", str(tmp_path)], capture_output=True, cwd=ROOT, timeout=60,
+                            env={**os.environ, "PYTHONIOENCODING": encoding})
+    assert result.returncode == 0 and b"Traceback" not in result.stderr, result.stderr
+    assert "\\u6771\\u4eac" in result.stdout.decode(encoding)
