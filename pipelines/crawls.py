@@ -162,8 +162,11 @@ def why_nothing_usable(stats: dict) -> str:
         parts.append(f"{sum(errors.values())} of {responses} answers were errors: {_listed(errors)}")
     unreadable = {words: int(stats.get(key, 0)) for key, words in _UNREADABLE.items()}
     unreadable.update(_counts(stats, GIVEN_UP, lambda reason: f"given up ({reason})"))
-    if any(unreadable.values()):
-        parts.append("no question page read: " + ", ".join(f"{n} {words}" for words, n in unreadable.items() if n))
+    listed = ", ".join(f"{n} {words}" for words, n in unreadable.items() if n)
+    if read := usable_pages(stats):  # a crawl failed by its start URLs may have read pages elsewhere
+        parts.append(f"{read} question pages read" + (f", others not: {listed}" if listed else ""))
+    elif listed:
+        parts.append(f"no question page read: {listed}")
     if forbidden := int(stats.get("pages/robots_forbidden", 0)):
         parts.append(f"{forbidden} pages forbidden by robots.txt")
     if damaged := int(stats.get("archive/damaged", 0)):

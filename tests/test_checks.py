@@ -389,6 +389,16 @@ def test_a_crawl_that_read_no_question_says_what_became_of_the_pages_it_asked_fo
                                            "30 block pages")
 
 
+def test_a_crawl_failed_by_its_start_urls_says_what_it_read_elsewhere():
+    """Its only start URL answered 404, its sitemaps led to 29 pages read: not "no question page read"."""
+    stats = {"downloader/request_count": 33, "downloader/response_count": 33, "pages/question": 29,
+             "pages/malformed": 1, "pages/failed": 2, "downloader/response_status_count/404": 1,
+             "crawl/start_url_errors": ["http://site/: HTTP 404"]}
+    assert status_of("finished", stats, ["http://site/"]) == "failed"
+    assert why_nothing_usable(stats) == ("start URL failed: http://site/: HTTP 404; 1 of 33 answers were errors: "
+                                         "HTTP 404 (1); 29 question pages read, others not: 1 malformed")
+
+
 def test_requests_a_middleware_chose_not_to_send_are_no_fetch_errors():
     """robots.txt forbids them: the crawl obeyed, the site raised no error."""
     from pipelines.checks.fetch_errors import error_share
