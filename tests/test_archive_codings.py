@@ -45,6 +45,9 @@ SENT = {
                                                                     ("Content-Encoding", "gzip, gzip")]),
     "gzip then br, two headers": lambda b: (coded(b, "gzip", "br"), [("Content-Type", HTML), ("Content-Encoding", "gzip"),
                                                                      ("Content-Encoding", "br")]),
+    # empty list items and `identity`, which RFC 9110 has a recipient ignore
+    "gzip, (an empty item)": lambda b: (coded(b, "gzip"), [("Content-Type", HTML), ("Content-Encoding", "gzip,")]),
+    "identity, gzip": lambda b: (coded(b, "gzip"), [("Content-Type", HTML), ("Content-Encoding", "identity, , gzip")]),
     # raw UTF-8 in a header value, with a ';' (warcio's %-encoding raised on it)
     "non-ASCII header": lambda b: (b, [("Content-Type", HTML),
                                        ("Link", "<http://127.0.0.1/café>; rel=preload".encode().decode("latin-1"))]),
@@ -110,13 +113,22 @@ def test_a_crawl_that_keeps_an_archive_asks_only_for_codings_warc_tools_read(arc
     assert request.headers["Accept-Encoding"] == asked
 
 
-def test_a_body_that_cannot_be_decoded_fails_its_page_counted_live_and_in_the_reparse(reference_site, tmp_path):
-    site = reference_site(questions=30)
+# (what every other page is sent as, its Content-Encoding): a gzip that is none, a gzip under a
+# coding no one knows (left encoded, its bytes would be read as text in some charset)
+MISLABELLED = {"not gzip": (lambda b: b, "gzip"), "unknown coding": (lambda b: coded(b, "gzip"), "x-compress")}
 
+
+@pytest.mark.parametrize("mislabelled", list(MISLABELLED))
+def test_a_body_that_cannot_be_decoded_fails_its_page_counted_live_and_in_the_reparse(reference_site, tmp_path,
+                                                                                      mislabelled):
+    site = reference_site(questions=30)
+    encode, label = MISLABELLED[mislabelled]
     sent = itertools.count()
 
-    def send(body: bytes):  # every other page says gzip and is not (a share of the bodies' hashes varied with them)
-        return body, [("Content-Type", HTML)] + ([("Content-Encoding", "gzip")] if next(sent) % 2 == 0 else [])
+    def send(body: bytes):  # every other page (a share of the bodies' hashes varied with them)
+        if next(sent) % 2:
+            return body, [("Content-Type", HTML)]
+        return encode(body), [("Content-Type", HTML), ("Content-Encoding", label)]
 
     live, reparsed = live_and_reparsed(tmp_path, site.url, send)
     for result, root in ((live, "live"), (reparsed, "reparsed")):

@@ -36,15 +36,21 @@ class UndecodableBody(ValueError):
 
 
 def decode_body(body: bytes, content_encodings: list[bytes], max_size: int = DOWNLOAD_MAXSIZE) -> bytes:
-    """The body with its content codings undone as Scrapy undoes them (the last applied first;
-    codings it does not know, and those applied before them, are left as they are)."""
-    to_decode, _ = ScrapyCompression._split_encodings(content_encodings)
+    """The body with its content codings undone as Scrapy undoes them (the last applied first).
+    UndecodableBody when one does not decode, or when a coding Scrapy does not know is left."""
+    to_decode, to_keep = HttpCompressionMiddleware._split_encodings(content_encodings)
     try:
         for encoding in to_decode:
             body = ScrapyCompression._decode(body, encoding, max_size)
     except Exception as error:  # each decoder raises its own (OSError, zlib.error, ZstdError, ...)
         raise UndecodableBody(_reason(error, max_size)) from None
+    if to_keep:
+        raise UndecodableBody(_unsupported(to_keep))
     return body
+
+
+def _unsupported(codings: list[bytes]) -> str:
+    return f"undecodable body (unsupported Content-Encoding: {b', '.join(codings).decode('latin-1')})"
 
 
 def _reason(error: Exception, max_size: int) -> str:
@@ -65,13 +71,26 @@ class HttpCompressionMiddleware(ScrapyCompression):
 
     def process_response(self, request, response, spider=None):
         try:
-            return super().process_response(request, response)
+            response = super().process_response(request, response)
         except IgnoreRequest as error:  # Scrapy's own words for a body past DOWNLOAD_MAXSIZE
             self._count()
             raise CountedDrop(_reason(error.__cause__ or error, self._max_size)) from error
         except Exception as error:
             self._count()
             raise CountedDrop(_reason(error, self._max_size)) from error
+        if left := response.headers.getlist("Content-Encoding"):  # a coding Scrapy does not know: still encoded
+            self._count()
+            raise CountedDrop(_unsupported(left))
+        return response
+
+    @staticmethod
+    def _split_encodings(content_encoding: list[bytes]) -> tuple[list[bytes], list[bytes]]:
+        """Scrapy's split, without the empty items (`gzip,`) RFC 9110 (5.6.1) says a recipient
+        ignores, nor `identity`, which is no coding: Scrapy kept either as an unknown coding and
+        left the body encoded, to be read as text in some charset."""
+        named = [coding for value in content_encoding for coding in value.split(b",")
+                 if coding.strip().lower() not in (b"", b"identity")]
+        return ScrapyCompression._split_encodings([b",".join(named)]) if named else ([], [])
 
     def _count(self) -> None:
         if self.stats:
