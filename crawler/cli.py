@@ -49,7 +49,12 @@ def cmd_site(args: argparse.Namespace) -> int:
 def cmd_extract(args: argparse.Namespace) -> int:
     from crawler.extract import extract_paths
 
-    return extract_paths(args.paths, url=args.url, out=sys.stdout.buffer, err=sys.stderr)
+    try:
+        return extract_paths(args.paths, url=args.url, out=sys.stdout.buffer, err=sys.stderr)
+    except BrokenPipeError:
+        raise
+    except OSError as error:  # the records are its result: not written, the command failed
+        return unwritable_stdout("extract", error)
 
 
 def cmd_crawl(args: argparse.Namespace) -> int:
@@ -70,12 +75,12 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     try:
         result = run_crawl(args.start_urls, out=args.out, max_pages=args.max_pages, state=args.state,
                            overrides=overrides, log_file=args.log_file, log_level=args.log_level,
-                           echo=lambda line: print(line, flush=True))
+                           echo=say)
     except StateError as error:  # the --state folder cannot serve this crawl: one line, its own status
         print(f"doctor-answers crawl: {error}", file=sys.stderr)
         return error.exit_status
     startup_signals.ignore()  # the outcome is committed: a stop now would only contradict it
-    print("\n".join(result.summary()), flush=True)
+    say("\n".join(result.summary()))
     if result.status != "finished":  # for cron's mail and for scripts: one line on stderr
         print(f"crawl {result.crawl_id}: {result.status}", file=sys.stderr)
     return result.exit_code
@@ -117,7 +122,12 @@ def cmd_query(args: argparse.Namespace) -> int:
         print(f"doctor-answers query: error: {one_line(exc)}", file=sys.stderr)
         return 1
     with pd.option_context("display.max_rows", args.max_rows, "display.max_columns", None, "display.width", 200):
-        print(table.to_string(max_rows=args.max_rows, index=False))
+        try:
+            print(table.to_string(max_rows=args.max_rows, index=False), flush=True)
+        except BrokenPipeError:
+            raise
+        except OSError as error:
+            return unwritable_stdout("query", error)
     return 0
 
 
@@ -135,7 +145,7 @@ def cmd_schedule(args: argparse.Namespace) -> int:
     except ScrapydError as exc:
         print(f"doctor-answers schedule: error: {exc}", file=sys.stderr)
         return 1
-    print(job)
+    say(job)  # the job runs whether or not its id could be printed
     return 0
 
 
@@ -266,11 +276,7 @@ def main(argv: list[str] | None = None) -> int:
     # take over is a KeyboardInterrupt: one line and exit status 130, whenever it comes. Once
     # the command's outcome is final, stops are ignored: its exit status is the outcome's.
     signal.signal(signal.SIGTERM, signal.default_int_handler)
-    # Site text the terminal's charset cannot hold (a doctor's Japanese name under
-    # PYTHONIOENCODING=latin-1 or an ASCII locale) is printed escaped, as Python prints it on
-    # stderr, rather than stopping the command after its outcome is committed.
-    if isinstance(sys.stdout, io.TextIOWrapper):  # not None: a cron line may close stdout
-        sys.stdout.reconfigure(errors="backslashreplace")
+    standard_streams()
     name = "doctor-answers"
     try:
         args = build_parser().parse_args(argv)
@@ -300,17 +306,53 @@ def _run(args: argparse.Namespace) -> int:
     return status
 
 
-def stdout_closed() -> int:
-    """The reader of stdout went away (`... | head -1`): stop quietly, as Unix tools do.
+def standard_streams() -> None:
+    """stdout or stderr closed by a cron line (`>&-`), which Python leaves None: what would be
+    printed there goes to devnull, and the command runs as it would. Site text stdout's charset
+    cannot hold (a doctor's Japanese name under PYTHONIOENCODING=latin-1 or an ASCII locale) is
+    printed escaped, as Python prints it on stderr."""
+    for name in ("stdout", "stderr"):
+        if getattr(sys, name) is None:
+            setattr(sys, name, open(os.devnull, "w"))
+    if isinstance(sys.stdout, io.TextIOWrapper):
+        sys.stdout.reconfigure(errors="backslashreplace")
 
-    Python flushes stdout again at exit; pointing it at devnull keeps that flush from raising
-    a second BrokenPipeError (the Python documentation's recipe, "Note on SIGPIPE")."""
+
+def say(text: str) -> None:
+    """A line of a command whose outcome is not its output (a crawl's summary): a stdout that
+    cannot take it (a cron line's log on a full disk) is said once on stderr, and the outcome's
+    exit status stands. The reader of a pipe going away is _run's (BrokenPipeError)."""
+    try:
+        print(text, flush=True)
+    except BrokenPipeError:
+        raise
+    except OSError as error:
+        print(f"doctor-answers: cannot write to stdout ({error.strerror or error}): the rest of its output is dropped",
+              file=sys.stderr)
+        drop_stdout()
+
+
+def unwritable_stdout(command: str, error: OSError) -> int:
+    """A command whose output is its result (query, extract) could not write it: one line, status 1."""
+    print(f"doctor-answers {command}: error: cannot write to stdout ({error.strerror or error})", file=sys.stderr)
+    drop_stdout()
+    return 1
+
+
+def stdout_closed() -> int:
+    """The reader of stdout went away (`... | head -1`): stop quietly, as Unix tools do."""
+    drop_stdout()
+    return 141   # 128 + SIGPIPE, the status a shell shows for a tool killed by SIGPIPE
+
+
+def drop_stdout() -> None:
+    """Point stdout at devnull: Python flushes it again at exit, which would fail again (the
+    Python documentation's recipe, "Note on SIGPIPE")."""
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
     except (OSError, ValueError, AttributeError):   # a stdout without a file descriptor
         pass
-    return 141   # 128 + SIGPIPE, the status a shell shows for a tool killed by SIGPIPE
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from crawler.cli import say
 from crawler.run import run_crawl
 
 EXAMPLE_QUERY = "SELECT specialty, count(*) AS doctors, round(avg(rating), 2) AS rating FROM doctors GROUP BY 1 ORDER BY 2 DESC LIMIT 5"
@@ -35,16 +36,15 @@ def run_demo(out: str = "data", questions: int = 500, seed: int = 1) -> int:
     from pipelines.query import run
 
     site, url = start_site(questions, seed)
-    print(f"reference site: {url} ({questions} questions)", flush=True)
+    say(f"reference site: {url} ({questions} questions)")
     try:
-        result = run_crawl([url], out=out, overrides={"PROGRESS_PRINT": True, "PROGRESS_INTERVAL": 1.0},
-                           echo=lambda line: print(line, flush=True))
+        result = run_crawl([url], out=out, overrides={"PROGRESS_PRINT": True, "PROGRESS_INTERVAL": 1.0}, echo=say)
     finally:
         site.terminate()
         site.wait(timeout=10)
-    print("\n".join(result.summary()))
-    print(f"latest view: {Path(out).resolve()}/latest/{{questions,answers,doctors}}/*.parquet (one row per key)")
-    print(f"snapshots: {Path(out).resolve()}/{{questions,answers,doctors,crawls}}/crawl_date=*/")
-    print(f"example: {example_command(out)}")
-    print(run(EXAMPLE_QUERY, root=out).to_string(index=False))
+    say("\n".join(result.summary()))
+    say(f"latest view: {Path(out).resolve()}/latest/{{questions,answers,doctors}}/*.parquet (one row per key)")
+    say(f"snapshots: {Path(out).resolve()}/{{questions,answers,doctors,crawls}}/crawl_date=*/")
+    say(f"example: {example_command(out)}")
+    say(run(EXAMPLE_QUERY, root=out).to_string(index=False))
     return result.exit_code

@@ -111,8 +111,5 @@ def extract_paths(paths, url: str | None = None, out=None, err=None) -> int:
                 status = 1
                 continue
             out.write(lines)
-    try:
-        out.flush()
-    except (OSError, ValueError):
-        pass
+    out.flush()
     return status

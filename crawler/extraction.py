@@ -119,6 +119,7 @@ if __name__ == "__main__":
     status = worker_main(sys.argv[1:])
     # Nothing is left to write, and the crawl waits for this exit: skip the interpreter's
     # teardown of lxml, nameparser and the caches (30-50 ms at the end of every crawl).
-    sys.stdout.flush()
-    sys.stderr.flush()
+    for stream in (sys.stdout, sys.stderr):
+        if stream is not None:  # None: closed by the crawl's caller (a cron line's `>&-`)
+            stream.flush()
     os._exit(status)

@@ -220,3 +220,49 @@ def test_text_the_terminal_cannot_hold_is_printed_escaped(tmp_path, encoding):
                             env={**os.environ, "PYTHONIOENCODING": encoding})
     assert result.returncode == 0 and b"Traceback" not in result.stderr, result.stderr
     assert "\\u6771\\u4eac" in result.stdout.decode(encoding)
+
+
+def _closed(fd: int):
+    return lambda: os.close(fd)
+
+
+def run_with_stdout(how: str, argv: list, **kwargs) -> subprocess.CompletedProcess:
+    """The CLI with stdout as a cron line may leave it: closed (`>&-`), or a log on a full disk;
+    or with stderr closed (`2>&-`)."""
+    command = [sys.executable, "-m", "crawler.cli", *map(str, argv)]
+    if how == "closed":
+        return subprocess.run(command, stderr=subprocess.PIPE, text=True, preexec_fn=_closed(1), cwd=ROOT, **kwargs)
+    if how == "stderr closed":
+        return subprocess.run(command, stdout=subprocess.PIPE, text=True, preexec_fn=_closed(2), cwd=ROOT, **kwargs)
+    with open("/dev/full", "w") as full:
+        return subprocess.run(command, stdout=full, stderr=subprocess.PIPE, text=True, cwd=ROOT, **kwargs)
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full")
+@pytest.mark.parametrize("how", ["closed", "full disk", "stderr closed"])
+def test_a_crawl_whose_stdout_cannot_be_written_still_exits_with_its_outcome(reference_site, tmp_path, how):
+    from tests.crawling import crawl_rows
+
+    site = reference_site(questions=10)
+    result = run_with_stdout(how, ["crawl", site.url, "--out", tmp_path], timeout=120)
+    assert "Traceback" not in (result.stderr or "") and "Error caught" not in (result.stderr or ""), result.stderr
+    (row,) = crawl_rows(tmp_path)
+    assert row["status"] == "finished" and result.returncode == 0, (result.returncode, result.stderr)
+    if how == "full disk":
+        assert result.stderr.count("cannot write to stdout (No space left on device)") == 1, result.stderr
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full")
+@pytest.mark.parametrize("how", ["closed", "full disk"])
+def test_a_command_whose_result_cannot_be_written_fails_in_one_line(tmp_path, how):
+    from pipelines.output.latest import update_latest
+    from tests.latestdata import T0, write_crawl
+
+    write_crawl(tmp_path, "a", T0, {"questions": ["q1"]})
+    update_latest(tmp_path)
+    for argv in (["query", "SELECT 1 AS one", "--data", tmp_path], ["extract", SAMPLES / "botox-injections-days-knot-redness-injection-sites.legacy.html"]):
+        result = run_with_stdout(how, argv, timeout=60)
+        if how == "closed":  # nothing to write to: nothing lost that anyone asked for
+            assert result.returncode == 0 and not result.stderr, result.stderr
+        else:
+            assert assert_one_line(result, 1).endswith("error: cannot write to stdout (No space left on device)")
