@@ -117,7 +117,7 @@ class DatasetsPipeline:
             # The page is malformed, nothing more: none of its rows is written, and it is not
             # marked done, so a later crawl tries it again.
             self.crawler.stats.inc_value("pages/malformed")
-            logger.warning("Malformed page %s: its rows do not fit the datasets: %s", item.fetched_url,
+            logger.error("Malformed page %s: its rows do not fit the datasets: %s", item.fetched_url,
                            str(error).encode("utf-8", "backslashreplace").decode("utf-8"))
 
     def _commit(self) -> None:

@@ -72,6 +72,7 @@ def test_poison_pages_are_malformed_and_every_good_page_lands(hostile_site, tmp_
         assert "Traceback" not in result.stderr
         for slug in poisoned:
             assert re.search(rf"Malformed page {re.escape(url)}/question/{re.escape(slug)}\b", crawl_log(out)), slug
+            assert f"/question/{slug}" in result.stderr  # an error: named on stderr too, for cron's mail
         row = sorted(crawl_rows(out), key=lambda r: r["started_at"])[-1]
         assert row["status"] == "degraded" and "unknown_or_malformed_pages" in row["message"]
         assert row["pages_malformed"] == len(poisoned)
