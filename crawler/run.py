@@ -132,6 +132,9 @@ def run_crawl(start_urls: list[str], out: str | Path = "data", max_pages: int | 
     stats = crawler.stats.get_stats()
     result.stats, result.seconds = stats, time.monotonic() - began
     result.status = stats.get("crawl/status") or ("interrupted" if startup_signals.asked_to_stop() else "failed")
+    if not stats.get("crawl/status") and result.status == "interrupted":  # its output could not end it
+        stats["crawl/message"] = ("stopped by a signal before its crawls row could be written: no crawls row "
+                                  "written; with --state the same command resumes the crawl")
     result.crawl_id = stats.get("crawl/id", result.crawl_id)
     return result
 
