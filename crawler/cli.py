@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import io
 import os
-import signal
 import sys
 
 from crawler import startup_signals
@@ -272,10 +271,11 @@ class _Version(argparse.Action):
 
 
 def main(argv: list[str] | None = None) -> int:
-    # A stop (Ctrl-C, or SIGTERM: a service manager's, `timeout`'s) that a command does not
-    # take over is a KeyboardInterrupt: one line and exit status 130, whenever it comes. Once
-    # the command's outcome is final, stops are ignored: its exit status is the outcome's.
-    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    # A stop (Ctrl-C, or SIGTERM: a service manager's, `timeout`'s; SIGHUP: a closed terminal)
+    # that a command does not take over is a KeyboardInterrupt: one line and exit status 130,
+    # whenever it comes. Once the command's outcome is final, stops are ignored: its exit
+    # status is the outcome's.
+    startup_signals.interrupt_on_stops()
     standard_streams()
     name = "doctor-answers"
     try:

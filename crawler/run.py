@@ -17,8 +17,10 @@ from pathlib import Path
 
 from crawler import startup_signals
 from pipelines.crawls import EXIT_STATUS
+from pipelines.state import StateError
 
 STDERR = "-"  # --log-file - : the whole log on stderr, as Scrapy does by default
+logger = logging.getLogger(__name__)
 MAX_CHECKS_SHOWN = 8
 
 
@@ -126,37 +128,60 @@ def run_crawl(start_urls: list[str], out: str | Path = "data", max_pages: int | 
     with startup_signals.held():
         process.start(install_signal_handlers=False)  # startup_signals gives them to Scrapy
     if refused:
-        if not shared_log:
+        if not shared_log and not isinstance(refused[0], NotStarted):  # its log says why, with the traceback
             _forget_default_log(log_path, out, settings.get("CRAWL_ID"))
         raise refused[0]
     stats = crawler.stats.get_stats()
     result.stats, result.seconds = stats, time.monotonic() - began
     result.status = stats.get("crawl/status") or ("interrupted" if startup_signals.asked_to_stop() else "failed")
+    if not stats.get("crawl/status") and result.status == "interrupted":  # its output could not end it
+        stats["crawl/message"] = ("stopped by a signal before its crawls row could be written: no crawls row "
+                                  "written; with --state the same command resumes the crawl")
     result.crawl_id = stats.get("crawl/id", result.crawl_id)
     return result
 
 
 def state_refusals(crawling) -> list:
-    """The StateError that keeps a crawl from starting (a state folder it may not use), once
-    the crawl process has run: none, or one. `crawling`: what the crawl process's `crawl()`
-    returned, a Deferred (Scrapy's Twisted process) or an asyncio task (its asyncio one); any
-    other error that stopped the start stays Scrapy's to report, or is logged."""
-    from pipelines.state import StateError
-
+    """What kept a crawl from starting, once the crawl process has run: none, or one error of
+    one line and an exit status (a StateError). The state folder's refusal, or a crawl that
+    could not be built (`NotStarted`: out of memory, out of file descriptors while Scrapy loads
+    its components), which was a Twisted traceback on stderr and a `failed` with no why.
+    `crawling`: what the crawl process's `crawl()` returned, a Deferred (Scrapy's Twisted
+    process) or an asyncio task (its asyncio one)."""
     refused: list = []
 
-    def started(task) -> None:
-        error = None if task.cancelled() else task.exception()
+    def failed(error: BaseException) -> None:
         if isinstance(error, StateError):
             refused.append(error)
-        elif error is not None:
-            logger.error("The crawl could not start: %s", error, exc_info=error)
+            return
+        # In the log, with its traceback; the one line on stderr is the caller's (NotStarted).
+        logger.warning("The crawl could not start: %s", describe(error), exc_info=error)
+        refused.append(NotStarted(f"the crawl could not start: {describe(error)}"))
 
     if hasattr(crawling, "addErrback"):
-        crawling.addErrback(lambda failure: refused.append(failure.value) if failure.check(StateError) else failure)
+        crawling.addErrback(lambda failure: failed(failure.value))
     else:
-        crawling.add_done_callback(started)
+        crawling.add_done_callback(lambda task: None if task.cancelled() or task.exception() is None
+                                   else failed(task.exception()))
     return refused
+
+
+class NotStarted(StateError):
+    """A crawl that could not be built: never started, no row, one line and exit status 1, as a
+    crawl its state refuses (whose handling it shares)."""
+
+    def __init__(self, message: str):
+        super().__init__(message, 1)
+
+
+def describe(error: BaseException) -> str:
+    """An error in words a person acts on, one line."""
+    if isinstance(error, MemoryError):
+        return "out of memory (MemoryError; a memory limit, ulimit -v?)"
+    if isinstance(error, OSError) and error.strerror:
+        return f"{error.strerror} ({type(error).__name__})"
+    first = str(error).strip().splitlines()
+    return f"{type(error).__name__}: {first[0]}" if first else type(error).__name__
 
 
 def _forget_default_log(log_path: Path | None, out, crawl_id: str) -> None:

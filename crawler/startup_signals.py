@@ -1,15 +1,27 @@
-"""Stops (SIGINT, SIGTERM) while a command starts, and once its outcome is final.
+"""Stops (SIGINT, SIGTERM, SIGHUP) while a command starts, while a crawl runs, and once its
+outcome is final; and the signals that are no stop.
 
 Before Scrapy's reactor runs (imports, settings: about half a second), Python's defaults end
 the process with no `crawls` row and no summary; between the reactor's start and the
 engine's, Scrapy's own handler stops the reactor without closing the spider (its "band-aid"
 for scrapy#6916), which ends the same way. A cron job's `timeout` or a quick Ctrl-C left no
-trace of the crawl. So a crawl holds SIGINT and SIGTERM until its engine runs (`hold()`),
-then hands them to Scrapy's handler and sends a held one again (`release(process)`): the
-crawl stops as any interrupted crawl does (its row says `interrupted`, exit status 130). A
-reparse holds them the same way until it can write its row (`take_held()`). A second signal
-while starting ends the process at once, as Scrapy's second signal does: exit status 130,
-whichever the signal (SIGTERM's own death would be 143, a status no command documents).
+trace of the crawl. So a crawl holds its stops until its engine runs (`hold()`), then hands
+them to Scrapy's handler and sends a held one again (`release(process)`): the crawl stops as
+any interrupted crawl does (its row says `interrupted`, exit status 130). A reparse holds them
+the same way until it can write its row (`take_held()`). A second signal while starting ends
+the process at once, as Scrapy's second signal does: exit status 130, whichever the signal
+(SIGTERM's own death would be 143, a status no command documents).
+
+A closed terminal or ssh session (SIGHUP; Scrapyd's `cancel.json -d signal=HUP`) is a stop like
+SIGTERM. SIGUSR1 and SIGUSR2 mean something else to each program (reopen a log, dump a status),
+and would end the process at once with no row: a crawl ignores them and logs them (`IGNORED`).
+
+A second stop while the crawl is stopping (Ctrl-C twice; a process group's `kill` beside a
+supervisor's own TERM, milliseconds apart) is Scrapy's "forcing unclean shutdown": the reactor
+stopped at once, before the crawl's row was written, its pages read lost. Here it changes
+nothing: the first stop already ends the crawl within seconds (crawler.extensions.prompt_stop),
+and what was read is committed. A crawl that must end at once is killed (SIGKILL): no row, and
+with its state the same command resumes it.
 
 Once a command's outcome is final (its row committed, its summary printed), a stop can change
 nothing: `ignore()` keeps one from killing the process while Python shuts down (a second or
@@ -17,19 +29,34 @@ so with a large heap), when the exit status would contradict the row.
 """
 from __future__ import annotations
 
+import itertools
+import logging
 import os
 import signal
+import sys
 from contextlib import contextmanager
 
-_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+logger = logging.getLogger(__name__)
+
+STOPS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+IGNORED = (signal.SIGUSR1, signal.SIGUSR2)
+_SIGNALS = STOPS + IGNORED  # what a crawl takes over while it runs
 _held: list[int] = []
 _stops: list[int] = []  # the signals Scrapy's handler was given, this crawl
 INTERRUPTED = 130  # the exit status of a stopped command (README's table)
 
 
+def interrupt_on_stops() -> None:
+    """Every stop is a KeyboardInterrupt, as Ctrl-C is: for a command that takes none over."""
+    for signum in STOPS:
+        signal.signal(signum, signal.default_int_handler)
+
+
 def hold() -> None:
-    for signum in _SIGNALS:
+    for signum in STOPS:
         signal.signal(signum, _keep)
+    for signum in IGNORED:
+        signal.signal(signum, _ignored)
 
 
 @contextmanager
@@ -54,6 +81,15 @@ def _keep(signum, frame) -> None:
     _held.append(signum)
 
 
+def _ignored(signum, frame) -> None:
+    # Logging cannot happen in a handler (it may interrupt a write to the same stream): the
+    # reactor logs it, when it runs (before, there is no log yet).
+    reactor = sys.modules.get("twisted.internet.reactor")
+    if reactor is not None and reactor.running:
+        reactor.callFromThread(logger.warning, "Received %s: ignored (a crawl stops on SIGINT, SIGTERM or SIGHUP)",
+                               signal.Signals(signum).name)
+
+
 def release_when_running(process, crawler) -> None:
     """Release the held signals (`release`) once `crawler`'s engine runs; connect it before
     `process.crawl(crawler)`, and start the process `with held()`, without Scrapy's handlers."""
@@ -68,17 +104,31 @@ def release_when_running(process, crawler) -> None:
 
 
 def release(process) -> None:
-    """Give the signals to Scrapy's handler (a CrawlerProcess started with
-    install_signal_handlers=False) and send a held one again; call it once the engine runs."""
-    from scrapy.utils.ossignal import install_shutdown_handlers
+    """Take the stops over from here (a CrawlerProcess started with install_signal_handlers=False)
+    and send a held one again; call it once the engine runs. The first stop is Scrapy's graceful
+    one; later ones change nothing (not Scrapy's unclean shutdown, which lost what was read)."""
+    from twisted.internet import reactor
 
-    def shutdown(signum, frame):  # what CrawlerProcess.start would install, noted
+    counted = itertools.count(1)  # next() is one C call: of two stops ms apart, one handler runs inside the other
+
+    def asked(signum, frame):
         _stops.append(signum)
-        process._signal_shutdown(signum, frame)
+        if next(counted) == 1:
+            reactor.callFromThread(_stop_gracefully, process, signum)
+        else:
+            reactor.callFromThread(logger.info, "Received %s: already stopping, within seconds; what was read "
+                                   "is committed first", signal.Signals(signum).name)
 
-    install_shutdown_handlers(shutdown)
+    for signum in STOPS:
+        signal.signal(signum, asked)
     if _held:
         os.kill(os.getpid(), _held.pop())
+
+
+def _stop_gracefully(process, signum: int) -> None:
+    """What Scrapy's handler does on a first stop."""
+    process._log_shutdown(signum)
+    process._graceful_stop_reactor()
 
 
 def take_held() -> bool:
@@ -89,8 +139,8 @@ def take_held() -> bool:
 
 
 def asked_to_stop() -> bool:
-    """Whether the crawl was asked to stop by a signal (a second one forces Scrapy to end the
-    process's crawl before its row is written: it is still an interrupted crawl)."""
+    """Whether the crawl was asked to stop by a signal (then a crawl with no row, its output
+    unable to write one, is still an interrupted crawl)."""
     return bool(_stops)
 
 

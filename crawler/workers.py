@@ -10,7 +10,9 @@ threads per crawl made the crawl slower than parsing in place.)
 
 A worker that dies (killed, out of memory, a crash in C) is replaced, and its pages are
 tried once more on a fresh one; a page that kills a worker twice is reported as a PageError.
-Workers die with the crawl's process, ignore Ctrl-C and end when the engine stops.
+Workers die with the crawl's process, ignore Ctrl-C and end when the engine stops. Workers that
+cannot be started (out of file descriptors, of processes) fail the crawl, its message naming
+why (`CANNOT_START`): it had gone on fetching pages it could not read, and blamed the fetches.
 """
 from __future__ import annotations
 
@@ -24,12 +26,14 @@ import subprocess
 import sys
 
 from scrapy import signals
+from scrapy.exceptions import CloseSpider
 
 from crawler.extraction import HEADER, PageExtract, extract_page, frame
 from crawler.pages import PageError
 from crawler.pages.registry import registered
 
 logger = logging.getLogger(__name__)
+CANNOT_START = "extraction_workers_failed"  # the close reason of a crawl whose workers cannot start
 
 
 class WorkerDied(Exception):
@@ -120,6 +124,7 @@ class ExtractionWorkers:
         self.processes = processes
         self.crawler = crawler
         self.workers: list[Worker] = []
+        self.cannot_start: str | None = None  # why the workers cannot be started
 
     @classmethod
     def from_crawler(cls, crawler) -> "ExtractionWorkers":
@@ -144,8 +149,14 @@ class ExtractionWorkers:
         """Start the workers now: they import lxml and the normalisers while robots.txt loads.
         Later calls replace the workers that died."""
         self._drop_dead()
-        while len(self.workers) < self.processes:
-            self.workers.append(Worker())
+        try:
+            while len(self.workers) < self.processes and not self.cannot_start:
+                self.workers.append(Worker())
+        except OSError as error:
+            self.cannot_start = f"cannot start the extraction workers: {error.strerror or error}"
+            logger.error("%s", self.cannot_start)
+            if self.crawler is not None:  # the crawl's message: its reason alone says nothing
+                self.crawler.stats.set_value("crawl/message", self.cannot_start)
 
     def stop(self) -> None:
         self._drop_dead()
@@ -168,6 +179,8 @@ class ExtractionWorkers:
             return extract_page(url, body, content_type)
         for attempt in (1, 2):
             self.start()
+            if self.cannot_start:
+                raise CloseSpider(CANNOT_START)  # the crawl fails, `crawl/message` saying why
             worker = min(self.workers, key=lambda w: len(w.pending))
             try:
                 return await worker.extract(url, body, content_type)

@@ -20,7 +20,7 @@ from scrapy import signals
 from scrapy.exceptions import DropItem
 from scrapy.utils.defer import _schedule_coro
 
-from pipelines.crawls import crawl_outcome, crawl_row, record_outcome, run_counts, view_behind, write_crawl_row
+from pipelines.crawls import Outcome, crawl_outcome, crawl_row, record_outcome, run_counts, view_behind, write_crawl_row
 from pipelines.items import NotModifiedItem
 from pipelines.output.batches import Batches
 from pipelines.output.datasets import DATA_DATASETS, ParquetDatasets
@@ -194,7 +194,11 @@ class DatasetsPipeline:
         """Write the crawl's row (the commit), then tell the state the crawl ended; None when
         the row could not be written."""
         session = self.session
-        row = self._crawl_row(spider, outcome)
+        try:
+            row = self._crawl_row(spider, outcome)
+        except OSError as error:  # its committed files cannot be counted (out of file descriptors): say so
+            outcome = Outcome("failed", f"cannot count the rows committed to {self.root}: {error.strerror or error}")
+            row = self._crawl_row(spider, outcome, counted=False)
         record_outcome(self.crawler.stats, row, outcome)
         try:
             path = write_crawl_row(self.root, session.crawl_date, row)
@@ -224,8 +228,8 @@ class DatasetsPipeline:
             self.output_failed(f"output folder {self.root} no longer holds files committed to it (moved or removed "
                                "while the crawl ran?); the next crawl with this state fetches every page again")
 
-    def _crawl_row(self, spider, outcome) -> dict:
-        opened = self.batches is not None
+    def _crawl_row(self, spider, outcome, counted: bool = True) -> dict:
+        opened = self.batches is not None and counted
         return crawl_row(
             crawl_id=self.session.crawl_id,
             spider=spider.name,

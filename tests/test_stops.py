@@ -1,4 +1,5 @@
-"""A stop (SIGINT, SIGTERM: Ctrl-C, `timeout`, a service manager's, Scrapyd's cancel) at any
+"""A stop (SIGINT, SIGTERM, SIGHUP: Ctrl-C, `timeout`, a service manager's, Scrapyd's cancel, a
+closed terminal) at any
 moment of a command: exit status 130 and the command's own words, an `interrupted` row where a
 crawl had begun, and once the outcome is final, the outcome's exit status.
 
@@ -14,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.crawling import crawl, crawl_log, crawl_rows
+from tests.crawling import crawl, crawl_command, crawl_log, crawl_rows, wait_for
 
 PROJECT = Path(__file__).resolve().parent.parent  # scrapy.cfg
 TIMEOUT = 120
@@ -65,7 +66,7 @@ def scrapy_crawl(signum, times: int, at: str, site, out: Path) -> subprocess.Com
                       "-s", f"DATA_DIR={out}", cwd=PROJECT)
 
 
-@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP])
 def test_scrapy_crawl_stopped_as_its_spider_opens_is_interrupted_with_its_row(reference_site, tmp_path, signum):
     """`scrapy crawl` (a Scrapyd job) holds a stop while it starts, as `doctor-answers crawl`
     does: Scrapy's own handler stopped the reactor without closing the spider (exit 1, no row,
@@ -87,17 +88,16 @@ def test_scrapy_crawl_stopped_twice_while_it_starts_is_130_and_one_line(referenc
     assert crawl_rows(out) == []
 
 
-def test_scrapy_crawl_stopped_twice_while_it_runs_is_interrupted_not_failed(reference_site, tmp_path):
-    """Scrapy's second stop ends the crawl before its row: still interrupted (130), and said."""
+def test_scrapy_crawl_stopped_twice_while_it_runs_is_interrupted_with_its_row(reference_site, tmp_path):
+    """Two stops back to back (Scrapy's "forcing unclean shutdown") still end with the row: the
+    second changes nothing, the first ends the crawl within seconds."""
     site = reference_site(questions=200, faults="latency=20ms")
     out = tmp_path / "data"
-    result = scrapy_crawl(signal.SIGINT, 2, "response_received", site, out)
+    result = scrapy_crawl(signal.SIGINT, 2, "item_scraped", site, out)
     assert result.returncode == 130, result.stderr[-2000:]
-    rows = crawl_rows(out)
-    if not rows:  # Scrapy stopped it before its row: one line says so
-        assert result.stderr.strip().splitlines()[-1].startswith("scrapy crawl: interrupted")
-    else:
-        assert rows[0]["status"] == "interrupted"
+    (row,) = crawl_rows(out)
+    assert row["status"] == "interrupted" and row["questions"] >= 1
+    assert not list(out.glob(".*.running"))
 
 
 def test_a_stop_while_python_shuts_down_leaves_scrapy_crawls_exit_status(reference_site, tmp_path):
@@ -154,7 +154,7 @@ def test_any_commands_exit_status_is_its_outcomes_whenever_the_stop_comes(tmp_pa
     assert result.returncode == 0 and "42" in result.stdout, result.stderr[-2000:]
 
 
-@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP])
 def test_a_stop_before_the_command_takes_it_over_is_one_line_and_130(tmp_path, signum):
     """While the arguments are checked: no traceback, and SIGTERM is no 143."""
     result = run_script(STOPPED_AT, int(signum), 1, "crawler.arguments:validate", "query", "SELECT 1",
@@ -173,6 +173,54 @@ def test_two_sigterms_while_a_crawl_starts_end_it_with_130_and_one_line(referenc
     assert result.returncode == 130, result.stderr[-2000:]
     assert "interrupted" in result.stderr.strip().splitlines()[-1] and "Traceback" not in result.stderr
     assert crawl_rows(out) == []
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT, signal.SIGHUP])
+def test_two_stops_while_a_crawl_runs_still_commit_what_was_read(reference_site, tmp_path, signum):
+    """A process group's kill and a supervisor's TERM, milliseconds apart (or Ctrl-C twice): the
+    second stop used to stop the reactor before the row was written, what was read lost, its
+    lock left, and the summary said `interrupted` with 0 rows. It changes nothing now."""
+    site = reference_site(questions=200, faults="latency=20ms")
+    out = tmp_path / "data"
+    result = run_script(STOPPED_AT, int(signum), 2, "pipelines.datasets:page_rows", "crawl", site.url, "--out", out)
+    assert result.returncode == 130, result.stderr[-2000:]
+    (row,) = crawl_rows(out)
+    assert row["status"] == "interrupted" and row["questions"] >= 1
+    assert f"rows: {row['questions']} questions" in result.stdout
+    assert not list(out.glob(".*.running")) and "Traceback" not in result.stderr
+    assert "already stopping" in crawl_log(out)
+
+
+def test_a_closed_terminal_stops_a_running_crawl_as_sigterm_does(reference_site, tmp_path):
+    """SIGHUP (the terminal or ssh session closed; Scrapyd's cancel with signal=HUP) killed the
+    crawl at once: exit status 129, no row, no summary, its lock left."""
+    site = reference_site(questions=200, faults="latency=50ms")
+    out = tmp_path / "data"
+    crawl_process = subprocess.Popen(crawl_command(site.url, "--out", out), stdout=subprocess.PIPE,
+                                     stderr=subprocess.PIPE, text=True)
+    try:
+        wait_for(lambda: sum(site.hits.values()) >= 10, what="pages fetched")
+        crawl_process.send_signal(signal.SIGHUP)
+        stdout, stderr = crawl_process.communicate(timeout=TIMEOUT)
+    finally:
+        crawl_process.kill()
+    assert crawl_process.returncode == 130, stderr[-2000:]
+    (row,) = crawl_rows(out)
+    assert row["status"] == "interrupted" and f"crawl {row['crawl_id']}: interrupted" in stdout
+    assert not list(out.glob(".*.running"))
+
+
+@pytest.mark.parametrize("signum", [signal.SIGUSR1, signal.SIGUSR2])
+def test_user_signals_are_logged_and_change_nothing(reference_site, tmp_path, signum):
+    """SIGUSR1/2 mean something else to each program (reopen a log, dump a status): they ended
+    the crawl at once (138, 140) with no row; now it goes on, and its log says they came."""
+    site = reference_site(questions=20)
+    out = tmp_path / "data"
+    result = run_script(STOPPED_AT, int(signum), 1, "pipelines.datasets:page_rows", "crawl", site.url, "--out", out)
+    assert result.returncode == 0, result.stderr[-2000:]
+    (row,) = crawl_rows(out)
+    assert row["status"] == "finished"
+    assert f"Received {signal.Signals(signum).name}: ignored" in crawl_log(out)
 
 
 @pytest.fixture(scope="module")

@@ -61,10 +61,10 @@ class Command(ScrapyCrawl):
             self._refuse(refused[0], refused[0].exit_status)
             return
         status = _status(crawler)
-        if status is None and startup_signals.asked_to_stop():  # stopped twice: Scrapy ended it before its row
+        if status is None and startup_signals.asked_to_stop():  # stopped, and its output could not write the row
             status = "interrupted"
-            self._say("interrupted (asked twice to stop): no crawls row written; with its state the same "
-                      "command resumes the crawl")
+            self._say("interrupted: no crawls row written (see the log); with its state the same command resumes "
+                      "the crawl")
         self.exitcode = EXIT_STATUS.get(status, 1)
 
     def _refuse(self, error: Exception, exit_status: int) -> None:

@@ -129,7 +129,10 @@ class DatasetWriter:
 
 def warm_arrow() -> None:
     """Make pyarrow load what its first conversion of Python values loads (it imports pandas)."""
-    pa.array([0], type=pa.int8())
+    try:
+        pa.array([0], type=pa.int8())
+    except Exception:  # only a head start (out of file descriptors, of memory): the crawl says its own errors
+        pass
 
 
 def publish(files: list[tuple[Path, Path]]) -> None:

@@ -1,0 +1,68 @@
+"""A crawl that cannot start its pieces (a memory limit, too few file descriptors) names the
+real cause: one line for a crawl that could not be built, the workers' failure as its message,
+and a row saying `failed` when its files cannot be counted back. Limits are set in the crawl's
+own process (resource.setrlimit)."""
+from __future__ import annotations
+
+import resource
+import subprocess
+import sys
+
+from tests.crawling import crawl_command, crawl_rows
+
+TIMEOUT = 300
+
+
+def crawl_limited(limit: int, amount: int, *args) -> subprocess.CompletedProcess:
+    def limited():
+        resource.setrlimit(limit, (amount, amount))
+
+    return subprocess.run(crawl_command(*args), capture_output=True, text=True, timeout=TIMEOUT,
+                          preexec_fn=limited)
+
+
+def test_a_crawl_whose_workers_cannot_start_says_so(reference_site, tmp_path):
+    """Out of file descriptors, the workers failed (only in the log) and the crawl read no page
+    while its message blamed the fetches (`80 of 85 requests answered: ConnectBindError`)."""
+    site = reference_site(questions=30)
+    out = tmp_path / "data"
+    result = crawl_limited(resource.RLIMIT_NOFILE, 14, site.url, "--out", out, "-s", "EXTRACT_PROCESSES=2")
+    assert result.returncode == 1, result.stderr[-2000:]
+    assert "why: cannot start the extraction workers: Too many open files" in result.stdout
+    assert "Traceback" not in result.stderr
+
+
+def test_a_crawl_that_cannot_be_built_is_one_line(reference_site, tmp_path):
+    """Under a memory limit Scrapy failed importing a middleware: a Twisted traceback on
+    stderr and a `failed` summary with no why."""
+    site = reference_site(questions=30)
+    out = tmp_path / "data"
+    result = crawl_limited(resource.RLIMIT_AS, 400_000 * 1024, site.url, "--out", out)
+    assert result.returncode == 1, result.stderr[-2000:]
+    assert result.stderr.splitlines() == [
+        "doctor-answers crawl: the crawl could not start: out of memory (MemoryError; a memory limit, ulimit -v?)"]
+    assert crawl_rows(out) == []
+
+
+COUNT_FAILS = """
+import errno, sys
+from pipelines.output.datasets import ParquetDatasets
+def rows_of_crawl(self, dataset):
+    raise OSError(errno.EMFILE, "Too many open files")
+ParquetDatasets.rows_of_crawl = rows_of_crawl
+from crawler.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def test_a_crawl_whose_files_cannot_be_counted_still_writes_its_row(reference_site, tmp_path):
+    """Counting the committed rows ran out of file descriptors: `Error caught on signal handler:
+    DatasetsPipeline.spider_closed` on stderr, and no row."""
+    site = reference_site(questions=20)
+    out = tmp_path / "data"
+    result = subprocess.run([sys.executable, "-c", COUNT_FAILS, "crawl", site.url, "--out", str(out)],
+                            capture_output=True, text=True, timeout=TIMEOUT)
+    assert result.returncode == 1, result.stderr[-2000:]
+    (row,) = crawl_rows(out)
+    assert row["status"] == "failed" and "Too many open files" in row["message"]
+    assert "Error caught on signal handler" not in result.stderr
