@@ -52,7 +52,8 @@ class CrawlResult:
         lines.append(f"  pages: {fetched} fetched{retried}, "
                      f"{stats.get('pages/question', 0)} question pages read, "
                      f"{stats.get('pages/not_modified', 0)} not modified, "
-                     f"{stats.get('pages/skipped_done', 0) + stats.get('pages/skipped_unchanged', 0)} skipped")
+                     # as the row: a resumed crawl's earlier runs count as read, not skipped
+                     f"{stats.get('pages/skipped_unchanged', 0)} skipped")
         lines.append(f"  rows: {stats.get('crawl/rows/questions', 0)} questions, "
                      f"{stats.get('crawl/rows/answers', 0)} answers, "
                      f"{stats.get('crawl/rows/doctors', 0)} distinct doctors")

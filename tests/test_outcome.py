@@ -169,6 +169,7 @@ def test_a_resumed_crawl_says_so_at_its_start(reference_site, tmp_path):
     (row,) = crawl_rows(out)
     assert row["status"] == "finished" and row["questions"] == 600
     assert row["pages_fetched"] > 600 and row["pages_skipped"] == 0
+    assert re.search(r"600 question pages read, \d+ not modified, 0 skipped", result.stdout), result.stdout  # as the row
 
 
 
