@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from crawler.sites.base import host_key
+from crawler.sites import site_key
 from pipelines.schemas import RECORD_TYPES
 
 
@@ -12,8 +12,8 @@ def _date(value: str | None) -> date | None:
 
 
 def site_of(url: str) -> str:
-    """The `site` column: the host (and port) of a page's URL, as keys hold it."""
-    return host_key(url)
+    """The `site` column of a page's rows (crawler.sites.site_key)."""
+    return site_key(url)
 
 
 def row_for(record: dict, *, fetched_at: datetime, crawl_id: str, layout: str, content_sha256: str,

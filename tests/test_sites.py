@@ -205,3 +205,36 @@ def test_spider_arguments_are_checked_in_one_place():
                           ({"start_url": "http://a/", "start_ur": "x"}, "unknown spider argument 'start_ur'")]:
         with pytest.raises(SpiderArgumentError, match=words):
             QuestionsArguments.parse(**kwargs)
+
+
+@pytest.mark.parametrize("url", ["https://www.realself.com/question/a", "https://realself.com/question/a",
+                                 "http://REALSELF.com:8080/question/a"])
+def test_every_host_of_a_site_gives_its_rows_one_site(url):
+    """Canonical links that move between www.realself.com and realself.com: one site, not two
+    (every key was twice in latest/)."""
+    from crawler.sites import site_key
+
+    assert site_key(url) == "www.realself.com"
+
+
+def test_a_host_no_definition_names_is_a_site_of_its_own(other_site):
+    from crawler.sites import site_key
+
+    assert site_key("http://127.0.0.1:5/question/a") == "127.0.0.1:5"
+    assert site_key("http://127.0.0.1:6/question/a") == "127.0.0.1:6"
+    assert site_key("https://doctors.example/question/a") == "doctors.example"  # its only host
+
+
+@pytest.mark.parametrize("family", FAMILIES)
+def test_pages_whose_canonical_host_differs_give_rows_of_one_site(family):
+    from pipelines.rows import page_rows
+    from pipelines.items import QuestionPageItem
+
+    html = (PAGES / f"{SLUG}.{family}.html").read_bytes()
+    sites = set()
+    for host in (b"https://www.realself.com/", b"https://realself.com/"):
+        page = extract_page(f"https://www.realself.com/question/{SLUG}", html.replace(b"https://www.realself.com/", host))
+        item = QuestionPageItem(family=page.family, fetched_url=f"https://www.realself.com/question/{SLUG}",
+                                records=page.records, fetched_at=None, content_sha256="x")
+        sites |= {row["site"] for rows in page_rows(item, "c").values() for row in rows}
+    assert sites == {"www.realself.com"}

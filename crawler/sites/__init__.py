@@ -14,23 +14,33 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from crawler.sites import realself
-from crawler.sites.base import Site
+from crawler.sites.base import Site, host_key
 
 SITES: tuple[Site, ...] = (realself.SITE,)
 DEFAULT = realself.SITE
 
-__all__ = ["Site", "SITES", "DEFAULT", "site_for", "site_of_page"]
+__all__ = ["Site", "SITES", "DEFAULT", "site_for", "site_key", "site_of_page"]
 
 
 def site_for(url: str) -> Site:
+    return _defined(url) or DEFAULT
+
+
+def site_key(url: str) -> str:
+    """The `site` column of the rows of a page at `url`: its site's one host for every host a
+    definition names (crawler.sites.base.Site.column), else the URL's host and port (a host no
+    definition names is a site of its own: two ports are two sites)."""
+    site = _defined(url)
+    return site.column if site else host_key(url)
+
+
+def _defined(url: str) -> Site | None:
+    """The site whose definition names the URL's host, or None."""
     try:
         host = (urlsplit(url).hostname or "").lower()
     except ValueError:
-        return DEFAULT
-    for site in SITES:
-        if host in site.hosts:
-            return site
-    return DEFAULT
+        return None
+    return next((site for site in SITES if host in site.hosts), None)
 
 
 def site_of_page(url: str, canonical: str) -> Site:

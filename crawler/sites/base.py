@@ -30,6 +30,13 @@ class Site:
     block_title: str                 # <title> of its bot wall's block page
     block_element_id: str            # id of the element that makes a block page (a captcha)
     id_pattern: str                  # what its question and answer ids look like (a regex, whole id)
+    host: str = ""                   # the one of `hosts` its rows' `site` column names (see `column`)
+
+    @property
+    def column(self) -> str:
+        """The `site` column of its rows, whichever of its hosts a page is on: www.realself.com
+        and realself.com are one site, one (site, key) per question and doctor."""
+        return self.host if self.host in self.hosts else min(self.hosts)
 
     # what a URL is --------------------------------------------------------------------
 

@@ -10,6 +10,7 @@ from crawler.sites.base import Site
 SITE = Site(
     name="realself",
     hosts=frozenset({"www.realself.com", "realself.com"}),
+    host="www.realself.com",
     question_prefix="/question/",
     profile_prefix="/dr/",
     listing_prefix="/questions/",

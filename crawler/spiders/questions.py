@@ -37,8 +37,7 @@ from crawler.middlewares import CountedDrop
 from crawler.middlewares.blocks import BlockPageMiddleware
 from crawler.middlewares.offsite import OFF_SITE_LINKS, OffsiteMiddleware
 from crawler.pages import BlockedPage, PageError, TruncatedPage, UnknownLayout
-from crawler.sites import site_for
-from crawler.sites.base import host_key
+from crawler.sites import site_for, site_key
 from crawler.spiders.arguments import QuestionsArguments, SpiderArgumentError
 from crawler.spiders.sitemaps_first import SitemapsFirst
 from crawler.workers import ExtractionWorkers
@@ -356,7 +355,7 @@ class QuestionsSpider(scrapy.Spider):
         if question is None:
             return True
         url, question_id = question.get("url") or "", question.get("question_id")
-        key = (host_key(url), str(question_id))  # its rows' (site, question_id)
+        key = (site_key(url), str(question_id))  # its rows' (site, question_id)
         if key in self.questions_seen:
             logger.info("Question %s already read in this crawl, not recorded twice: %s", question_id, url)
             return False
