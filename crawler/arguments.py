@@ -96,6 +96,16 @@ def http_url(value: str) -> str:
         raise ArgumentError(str(e)) from None
 
 
+def scrapyd_url(value: str) -> str:
+    """Scrapyd's address, checked as a start URL is; never echoed with its user:password@."""
+    from crawler.scrapyd import without_credentials
+
+    try:
+        return check_http_url(value)
+    except SpiderArgumentError:
+        raise ArgumentError(f"not an http(s) URL: {without_credentials(value)!r}") from None
+
+
 def name(value: str) -> str:
     if not value or not value.strip():
         raise ArgumentError("must not be empty")
@@ -487,7 +497,7 @@ class QueryArguments:
 @dataclass
 class ScheduleArguments:
     start_urls: list = arg(http_url, "START_URL")
-    scrapyd: str = arg(http_url)
+    scrapyd: str = arg(scrapyd_url)
     project: str = arg(name)
     out: str = arg(output_folder)
     state: str | None = arg(output_folder, optional=True)
