@@ -96,10 +96,49 @@ def http_url(value: str) -> str:
         raise ArgumentError(str(e)) from None
 
 
+def scrapyd_url(value: str) -> str:
+    """Scrapyd's address, checked as a start URL is; never echoed with its user:password@."""
+    from crawler.scrapyd import without_credentials
+
+    try:
+        return check_http_url(value)
+    except SpiderArgumentError:
+        raise ArgumentError(f"not an http(s) URL: {without_credentials(value)!r}") from None
+
+
 def name(value: str) -> str:
     if not value or not value.strip():
         raise ArgumentError("must not be empty")
     return value
+
+
+def absolute(value: str) -> str:
+    """`value` as an absolute path (not normalised). Only a relative one needs the working
+    folder; when that folder was deleted (a shell or a cron job left in a removed folder), it
+    is one line, not os.getcwd()'s FileNotFoundError."""
+    if os.path.isabs(value):
+        return value
+    try:
+        return os.path.join(os.getcwd(), value)
+    except OSError:
+        raise ArgumentError(f"{value!r} is a relative path and the working folder is gone: "
+                            "give an absolute path") from None
+
+
+def path(value: str) -> str:
+    """A file or folder to read, as given: a relative one only while the working folder is there."""
+    absolute(value)
+    return value
+
+
+def leave_a_deleted_working_folder() -> None:
+    """Run from / when the working folder was deleted. Every path argument has been checked by
+    then (a relative one is refused), and Scrapy (it looks for scrapy.cfg from there), DuckDB and
+    the interpreters of the extraction workers all fail without a working folder."""
+    try:
+        os.getcwd()
+    except FileNotFoundError:
+        os.chdir("/")
 
 
 # os.path's exists/isdir answer False for any path they cannot look at (a name too long, a NUL
@@ -115,7 +154,7 @@ def output_folder(value: str) -> str:
     """A folder that is there, or can be made: nothing on its way is a file."""
     if not value:
         raise ArgumentError("must not be empty")
-    path = Path(os.getcwd(), value)   # not normalised: `a-file/../x` cannot be made either
+    path = Path(absolute(value))   # not normalised: `a-file/../x` cannot be made either
     existing = _first_existing(path)
     longest = max(len(os.fsencode(part)) for part in path.parts)
     if longest > 255:   # NAME_MAX of the usual file systems
@@ -130,7 +169,7 @@ def output_folder(value: str) -> str:
 
 
 def existing_folder(value: str) -> str:
-    if not value or not os.path.exists(value):
+    if not value or not os.path.exists(absolute(value)):
         raise ArgumentError(f"no such folder: {value!r}")
     if not os.path.isdir(value):
         raise ArgumentError(f"not a folder: {value!r} is a file")
@@ -143,7 +182,7 @@ def output_file(value: str) -> str:
         raise ArgumentError("must not be empty")
     if os.path.isdir(value):
         raise ArgumentError(f"not a file: {value!r} is a folder")
-    folder = os.path.dirname(os.path.abspath(value))
+    folder = os.path.dirname(os.path.normpath(absolute(value)))
     if not os.path.isdir(folder):
         raise ArgumentError(f"no such folder: {folder!r} (for {value!r})")
     return value
@@ -156,7 +195,7 @@ def report_file(value: str) -> str:
     """Where to write a report: a folder (its report.html), or an .html file that is new or a
     report of ours. Anything else would be replaced by the report: a dataset's Parquet file,
     a log, a device behind a link."""
-    path = Path(value).resolve()  # through links: the file they name is the one rewritten
+    path = Path(absolute(value)).resolve()  # through links: the file they name is the one rewritten
     if path.is_dir():
         return value
     if path.suffix.lower() not in (".html", ".htm"):
@@ -180,7 +219,7 @@ def log_file(value: str) -> str:
     """A file to log to (its folders are made), or "-" for stderr; not a folder."""
     if not value:
         raise ArgumentError("must not be empty")
-    if os.path.isdir(value):
+    if value != "-" and os.path.isdir(absolute(value)):
         raise ArgumentError(f"not a file: {value!r} is a folder")
     return value
 
@@ -424,7 +463,13 @@ class SiteArguments:
 
 @dataclass
 class ExtractArguments:
+    paths: list = arg(path, "PATH")
     url: str | None = arg(http_url, optional=True)
+
+
+@dataclass
+class ReparseArguments:
+    archives: list = arg(path, "ARCHIVE")
 
 
 # The crawl's options and the setting each sets. Given both ways they must agree: neither
@@ -434,10 +479,12 @@ OPTION_SETTINGS = {"out": "DATA_DIR", "state": "STATE_DIR", "max_pages": "CLOSES
 
 
 def _same_value(option_value, setting_value) -> bool:
+    if option_value == setting_value:
+        return True
     if isinstance(option_value, str) and isinstance(setting_value, str):
         if option_value.upper() == setting_value.upper() and option_value.upper() in LOG_LEVELS:
             return True
-        return os.path.abspath(option_value) == os.path.abspath(setting_value)
+        return os.path.normpath(absolute(option_value)) == os.path.normpath(absolute(setting_value))
     return option_value == setting_value
 
 
@@ -460,7 +507,12 @@ class CrawlArguments:
                 flag = "--" + option.replace("_", "-")
                 raise ArgumentError(f"argument -s/--set: {setting_name}={given[setting_name]} and {flag} {value} "
                                     "disagree: give one of them")
-        self.out = self.out or given.get("DATA_DIR") or setting_default("DATA_DIR")
+        self.out = self.out or given.get("DATA_DIR")
+        if self.out is None:   # the default folder is checked as a given one is
+            try:
+                self.out = output_folder(setting_default("DATA_DIR"))
+            except ArgumentError as exc:
+                raise ArgumentError(f"argument --out: {exc}") from None
         try:
             check_crawl_settings(given, self.out)
         except ArgumentError as exc:
@@ -487,7 +539,7 @@ class QueryArguments:
 @dataclass
 class ScheduleArguments:
     start_urls: list = arg(http_url, "START_URL")
-    scrapyd: str = arg(http_url)
+    scrapyd: str = arg(scrapyd_url)
     project: str = arg(name)
     out: str = arg(output_folder)
     state: str | None = arg(output_folder, optional=True)
@@ -504,6 +556,7 @@ class ReportArguments:
 MODELS = {
     "site": SiteArguments,
     "extract": ExtractArguments,
+    "reparse": ReparseArguments,
     "crawl": CrawlArguments,
     "demo": DemoArguments,
     "query": QueryArguments,
@@ -530,13 +583,14 @@ def _checked(f, value):
 def validate(command: str, args: argparse.Namespace) -> argparse.Namespace:
     """Convert and check the arguments of `command` in place; ArgumentError names the bad one.
 
-    Options a command has that its model does not name are left as argparse made them."""
+    Options a command has that its model does not name are left as argparse made them. Once
+    the arguments are checked, a command started from a deleted working folder runs from /."""
     model = MODELS.get(command)
-    if model is None:
-        return args
-    values = {f.name: _checked(f, getattr(args, f.name)) for f in fields(model)}
-    checked = model(**values)
-    if hasattr(checked, "check"):
-        checked.check()  # may fill in a default that depends on other arguments
-    vars(args).update(vars(checked))
+    if model is not None:
+        values = {f.name: _checked(f, getattr(args, f.name)) for f in fields(model)}
+        checked = model(**values)
+        if hasattr(checked, "check"):
+            checked.check()  # may fill in a default that depends on other arguments
+        vars(args).update(vars(checked))
+    leave_a_deleted_working_folder()
     return args

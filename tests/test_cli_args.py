@@ -1,4 +1,5 @@
 """Bad arguments: a one-line error and exit status 2, no traceback."""
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -161,3 +162,39 @@ def test_a_crawl_id_is_refused_for_its_own_files_only_not_those_of_a_longer_id(t
     check_crawl_settings({"CRAWL_ID": "nightly-2-00000"}, tmp_path)
     with pytest.raises(ArgumentError, match="already written"):
         check_crawl_settings({"CRAWL_ID": "nightly-2"}, tmp_path)
+
+
+def from_a_deleted_folder(tmp_path, *args):
+    """`doctor-answers ARGS` started in a working folder that is deleted before it runs (a shell
+    or a cron job left in a removed folder)."""
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    return subprocess.run([sys.executable, "-m", "crawler.cli", *args], capture_output=True, text=True, timeout=120,
+                          cwd=gone, preexec_fn=lambda: os.rmdir(gone), env=dict(os.environ, PYTHONPATH=str(ROOT)))
+
+
+def test_absolute_paths_need_no_working_folder(tmp_path, reference_site):
+    site = reference_site(questions=10)
+    data, archive = tmp_path / "data", tmp_path / "archive"
+    crawl = from_a_deleted_folder(tmp_path, "crawl", site.url, "--out", str(data), "--archive", str(archive))
+    assert crawl.returncode == 0, crawl.stderr
+    for args in (["report", "--data", str(data)], ["query", "SELECT count(*) FROM questions", "--data", str(data)],
+                 ["reparse", str(archive), "--out", str(tmp_path / "again")]):
+        result = from_a_deleted_folder(tmp_path, *args)
+        assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
+
+
+@pytest.mark.parametrize("args", [
+    ["crawl", "http://127.0.0.1:1/"],                                     # --out's default: data/
+    ["crawl", "http://127.0.0.1:1/", "--out", "{tmp}/data", "--log-file", "crawl.log"],
+    ["schedule", "http://127.0.0.1:1/", "--scrapyd", "http://127.0.0.1:1/"],
+    ["report", "--data", "{tmp}", "--out", "report.html"],
+    ["query", "SELECT 1"],
+    ["extract", "page.html"],
+    ["reparse", "archive", "--out", "{tmp}/data"],
+])
+def test_a_relative_path_without_a_working_folder_is_one_line_and_status_2(tmp_path, args):
+    result = from_a_deleted_folder(tmp_path, *(arg.format(tmp=tmp_path) for arg in args))
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.strip().splitlines() == [result.stderr.strip()]
+    assert "the working folder is gone" in result.stderr

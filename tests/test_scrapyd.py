@@ -18,7 +18,12 @@ from pathlib import Path
 
 import pytest
 
-from crawler.scrapyd import ScrapydError, daemon_status, job_state
+from urllib.parse import quote, urlencode
+
+from twisted.web.http import parse_qs   # as Twisted reads a form for Scrapyd
+
+from crawler.scrapyd import ScrapydError, daemon_status, job_state, schedule_form
+from crawler.spiders.arguments import QuestionsArguments
 from pipelines.loader import load
 from tests.truthcheck import differences, read_truth
 
@@ -58,10 +63,14 @@ def poll(predicate, timeout: float, what: str, detail=lambda: ""):
 
 
 class Scrapyd:
-    def __init__(self, home: Path):
+    def __init__(self, home: Path, credentials: tuple[str, str] | None = None):
         self.home = home
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}/"
+        self.credentials = credentials
+        # What the fixture itself calls with: user:password@ in the URL, percent-encoded.
+        self.auth_url = self.url if not credentials else \
+            self.url.replace("//", "//{}:{}@".format(*(quote(part, safe="") for part in credentials)))
         self.logs = home / "logs"
         self.eggs = home / "eggs"
         self.output = home / "scrapyd.out"
@@ -81,6 +90,7 @@ class Scrapyd:
             "items_dir =\n"
             "poll_interval = 0.2\n"
             "max_proc = 1\n"
+            + ("username = {}\npassword = {}\n".format(*self.credentials) if self.credentials else "")
         )
         with open(self.output, "wb") as out:
             self.process = subprocess.Popen([tool("scrapyd")], cwd=self.home, stdout=out, stderr=subprocess.STDOUT)
@@ -90,7 +100,7 @@ class Scrapyd:
         if self.process.poll() is not None:
             raise AssertionError(f"scrapyd exited with {self.process.returncode}\n{self.tail()}")
         try:
-            return daemon_status(self.url, timeout=2)["status"] == "ok"
+            return daemon_status(self.auth_url, timeout=2)["status"] == "ok"
         except ScrapydError:
             return False
 
@@ -177,6 +187,56 @@ def test_deploy_schedule_and_read_the_datasets(scrapyd, reference_site, tmp_path
     assert len(questions) == len(truth["questions"]) == 50
     assert row["questions"] == 50
     assert differences(truth, out) == []
+
+
+# Start URLs that a separator or the form's encoding would change: a comma (and one followed by
+# a URL), a space, non-ASCII, the form's own & + % = ; and a JSON list's own brackets and quotes.
+AWKWARD_URLS = ["http://127.0.0.1:1/questions/botox?utm=a,b", "http://127.0.0.1:1/a,http://127.0.0.1:2/",
+                "http://127.0.0.1:1/two words", "http://127.0.0.1:1/réponse?q=ü", "http://127.0.0.1:1/?a=1&b=2+3%2C4;c=d",
+                'http://127.0.0.1:1/["x", "y"]']
+
+
+@pytest.mark.parametrize("urls", [[url] for url in AWKWARD_URLS] + [AWKWARD_URLS])
+def test_the_start_urls_reach_the_spider_as_given(urls):
+    """schedule.json's form, read as Scrapyd reads it (the first value of each field, then
+    `-a NAME=VALUE` for each field but its own), gives the spider the URLs scheduled."""
+    form = urlencode(schedule_form(urls, "/srv/data")).encode("ascii")
+    fields = {key.decode(): values[0].decode() for key, values in parse_qs(form, 1).items()}
+    arguments = {key: value for key, value in fields.items() if key not in ("project", "spider", "setting")}
+    assert QuestionsArguments.parse(**arguments).start_urls == tuple(urls)
+
+
+@pytest.mark.slow
+def test_scheduled_start_urls_are_crawled_as_given(scrapyd, tmp_path):
+    deploy(scrapyd, tmp_path)
+    out = tmp_path / "data"
+    result = subprocess.run(
+        [sys.executable, "-m", "crawler.cli", "schedule", *AWKWARD_URLS, "--scrapyd", scrapyd.url,
+         "--project", PROJECT, "--out", str(out)],
+        capture_output=True, text=True, timeout=60, cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+    job = result.stdout.strip()
+    poll(lambda: job_state(scrapyd.url, job, PROJECT, timeout=5) == "finished", JOB_TIMEOUT,
+         f"job {job} to finish", scrapyd.tail)
+    (row,) = load("crawls", root=out).itertuples()
+    assert list(row.start_urls) == AWKWARD_URLS, scrapyd.tail()
+    assert row.status == "failed"   # nothing listens on port 1: each start URL failed, none was another
+
+
+def test_credentials_in_the_scrapyd_url_open_a_scrapyd_that_wants_them(tmp_path):
+    server = Scrapyd(tmp_path / "scrapyd", credentials=("admin", "s3cr:et@"))
+    try:
+        server.start()   # polls daemonstatus.json with the credentials in the URL
+        assert daemon_status(server.auth_url, timeout=5)["status"] == "ok"
+        with pytest.raises(ScrapydError, match="HTTP 401"):
+            daemon_status(server.url, timeout=5)
+        result = subprocess.run(
+            [sys.executable, "-m", "crawler.cli", "schedule", "http://127.0.0.1:8000/", "--scrapyd",
+             server.url.replace("//", "//admin:wrong@"), "--out", str(tmp_path / "data")],
+            capture_output=True, text=True, timeout=60, cwd=ROOT)
+        assert result.returncode == 1 and "HTTP 401" in result.stderr and "wrong" not in result.stderr
+    finally:
+        server.stop()
 
 
 def test_schedule_without_scrapyd_is_one_line_and_status_1():

@@ -197,9 +197,11 @@ def test_gzip_sitemaps_are_decompressed_under_a_size_limit():
 
 
 def test_spider_arguments_are_checked_in_one_place():
-    assert QuestionsArguments.parse("http://a/, http://b/x").start_urls == ("http://a/", "http://b/x")
+    assert QuestionsArguments.parse(start_urls='["http://a/", "http://b/x"]').start_urls == ("http://a/", "http://b/x")
     assert QuestionsArguments.parse(start_urls=["http://a/"], _job="123").start_urls == ("http://a/",)
-    for kwargs, words in [({}, "no start URL"), ({"start_url": " , "}, "no start URL"),
+    for kwargs, words in [({}, "no start URL"), ({"start_urls": "[]"}, "no start URL"),
+                          ({"start_urls": "http://a/"}, "start_urls must be a JSON list of URLs"),
+                          ({"start_urls": '["http://a/", 5]'}, "start_urls must be a JSON list of URLs"),
                           ({"start_url": "ftp://a/"}, "not an http\\(s\\) URL"),
                           ({"start_url": "http://a:99999/"}, "not an http\\(s\\) URL"),
                           ({"start_url": "http://a/", "start_ur": "x"}, "unknown spider argument 'start_ur'")]:

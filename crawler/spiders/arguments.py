@@ -1,12 +1,19 @@
 """The questions spider's arguments (`-a NAME=VALUE`, Scrapyd's schedule.json fields), checked
 once, here, as zyte-spider-templates checks its spider parameters: a small model built from
-the raw keyword arguments, or one error line saying what is wrong."""
+the raw keyword arguments, or one error line saying what is wrong.
+
+`start_url` is one URL, taken as it is: a URL may hold commas (`?utm=a,b`), spaces and any
+other character, so no character can separate several. Several URLs are `start_urls`, a JSON
+list (`-a start_urls='["http://a/", "http://b/"]'`), or a Python list when the spider is
+started from code (`run_crawl`). Scrapyd keeps only the first value of a repeated form field,
+so repeating `start_url` cannot carry several either."""
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-USAGE = "give -a start_url=URL (several URLs separated by commas)"
+USAGE = "give -a start_url=URL (one URL, as it is) or -a start_urls='[\"URL\", \"URL\"]' (a JSON list)"
 
 
 class SpiderArgumentError(ValueError):
@@ -23,7 +30,7 @@ class QuestionsArguments:
         unknown = sorted(name for name in other if not name.startswith("_"))
         if unknown:
             raise SpiderArgumentError(f"unknown spider argument {unknown[0]!r}: {USAGE}")
-        urls = _split_urls(start_url) + _split_urls(start_urls)
+        urls = _one_url(start_url) + _url_list(start_urls)
         if not urls:
             raise SpiderArgumentError(f"no start URL: {USAGE}")
         for url in urls:
@@ -36,16 +43,29 @@ def check_http_url(url: str) -> str:
         parts = urlsplit(url)
         ok = parts.scheme in ("http", "https") and bool(parts.hostname)
         parts.port  # noqa: B018  (raises ValueError for a port that is not a number or too big)
-    except ValueError:
+    except (ValueError, TypeError, AttributeError):   # not even text
         ok = False
     if not ok:
         raise SpiderArgumentError(f"not an http(s) URL: {url!r}")
     return url
 
 
-def _split_urls(value) -> list[str]:
-    if not value:
+def _one_url(value) -> list[str]:
+    if value is None or value == "":
+        return []
+    if not isinstance(value, str):
+        raise SpiderArgumentError(f"start_url is one URL, not {type(value).__name__}: {USAGE}")
+    return [value]
+
+
+def _url_list(value) -> list[str]:
+    if value is None or value == "":
         return []
     if isinstance(value, str):
-        value = value.split(",")
-    return [str(url).strip() for url in value if str(url).strip()]
+        try:
+            value = json.loads(value)
+        except (ValueError, RecursionError):
+            value = None
+    if not isinstance(value, (list, tuple)) or not all(isinstance(url, str) for url in value):
+        raise SpiderArgumentError(f"start_urls must be a JSON list of URLs: {USAGE}")
+    return list(value)
