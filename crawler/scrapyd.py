@@ -9,8 +9,8 @@ is the same call as
          --data-urlencode start_url=http://127.0.0.1:8000/ -d setting=DATA_DIR=/srv/doctor-answers/data
 
 Scrapyd starts the crawl in its own working folder, so folders are always sent as absolute paths.
-One start URL is sent as `start_url`, as it is; several as `start_urls`, a JSON list (a URL may
-hold a comma, so no character can separate them).
+The start URLs are sent as `start_urls`, a JSON list: a URL may hold a comma, even one before
+"http://", so no character can separate them.
 
 `user:password@` in the Scrapyd URL is sent as HTTP Basic auth (as scrapyd-deploy sends its
 `username` and `password`) and never shown: every message names the URL with `***@` in their
@@ -172,11 +172,9 @@ def schedule_form(start_urls: str | list[str], out: str | os.PathLike, state: st
                   project: str = DEFAULT_PROJECT, max_pages: int | None = None) -> list[tuple[str, str]]:
     """The form of a `schedule.json` call for the questions crawl (folders made absolute).
 
-    The start URLs reach the spider as given: one as `start_url`, several as `start_urls`, a JSON
-    list (crawler/spiders/arguments.py)."""
+    The start URLs reach the spider as given, as `start_urls`, a JSON list (crawler/spiders/arguments.py)."""
     urls = [start_urls] if isinstance(start_urls, str) else list(start_urls)
-    form = [("project", project), ("spider", SPIDER)]
-    form.append(("start_url", urls[0]) if len(urls) == 1 else ("start_urls", json.dumps(urls)))
+    form = [("project", project), ("spider", SPIDER), ("start_urls", json.dumps(urls))]
     form.append(("setting", f"DATA_DIR={os.path.abspath(out)}"))
     if state:
         form.append(("setting", f"STATE_DIR={os.path.abspath(state)}"))

@@ -199,8 +199,12 @@ def test_gzip_sitemaps_are_decompressed_under_a_size_limit():
 def test_spider_arguments_are_checked_in_one_place():
     assert QuestionsArguments.parse(start_urls='["http://a/", "http://b/x"]').start_urls == ("http://a/", "http://b/x")
     assert QuestionsArguments.parse(start_urls=["http://a/"], _job="123").start_urls == ("http://a/",)
+    # several in one start_url, as it always took them; a comma that begins no URL is the URL's own
+    assert QuestionsArguments.parse("http://a/, HTTPS://b/x").start_urls == ("http://a/", "HTTPS://b/x")
+    assert QuestionsArguments.parse("http://a/q?utm=a,b,c").start_urls == ("http://a/q?utm=a,b,c",)
+    assert QuestionsArguments.parse(start_urls="http://a/,http://b/").start_urls == ("http://a/", "http://b/")
     for kwargs, words in [({}, "no start URL"), ({"start_urls": "[]"}, "no start URL"),
-                          ({"start_urls": "http://a/"}, "start_urls must be a JSON list of URLs"),
+                          ({"start_url": " , "}, "not an http\\(s\\) URL"),
                           ({"start_urls": '["http://a/", 5]'}, "start_urls must be a JSON list of URLs"),
                           ({"start_url": "ftp://a/"}, "not an http\\(s\\) URL"),
                           ({"start_url": "http://a:99999/"}, "not an http\\(s\\) URL"),

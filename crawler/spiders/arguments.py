@@ -2,18 +2,20 @@
 once, here, as zyte-spider-templates checks its spider parameters: a small model built from
 the raw keyword arguments, or one error line saying what is wrong.
 
-`start_url` is one URL, taken as it is: a URL may hold commas (`?utm=a,b`), spaces and any
-other character, so no character can separate several. Several URLs are `start_urls`, a JSON
-list (`-a start_urls='["http://a/", "http://b/"]'`), or a Python list when the spider is
-started from code (`run_crawl`). Scrapyd keeps only the first value of a repeated form field,
-so repeating `start_url` cannot carry several either."""
+`start_url` is a URL as it is: a URL may hold commas (`?utm=a,b`), spaces and any other
+character, so only a comma that begins another URL (`http://a/,http://b/`) separates several.
+Several URLs whatever they hold are `start_urls`, a JSON list (`-a start_urls='["http://a/",
+"http://b/"]'`, what `schedule` sends), or a Python list when the spider is started from code
+(`run_crawl`). Scrapyd keeps only the first value of a repeated form field, so repeating
+`start_url` cannot carry several."""
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-USAGE = "give -a start_url=URL (one URL, as it is) or -a start_urls='[\"URL\", \"URL\"]' (a JSON list)"
+USAGE = "give -a start_url=URL (several: URL,URL) or -a start_urls='[\"URL\", \"URL\"]' (a JSON list)"
 
 
 class SpiderArgumentError(ValueError):
@@ -51,16 +53,26 @@ def check_http_url(url: str) -> str:
 
 
 def _one_url(value) -> list[str]:
+    """`start_url`: one URL, or several each beginning with its scheme after a comma (the form
+    this argument always took: `http://a/,http://b/`); a comma before anything else is the
+    URL's own (`?utm=a,b`)."""
     if value is None or value == "":
         return []
     if not isinstance(value, str):
         raise SpiderArgumentError(f"start_url is one URL, not {type(value).__name__}: {USAGE}")
-    return [value]
+    return [url.strip() for url in _NEXT_URL.split(value) if url.strip()]
+
+
+# A comma that begins another URL: what separates several in one `start_url`.
+_NEXT_URL = re.compile(r",(?=\s*https?://)", re.I)
 
 
 def _url_list(value) -> list[str]:
+    """`start_urls`: a JSON list (what `schedule` sends), or URLs as `start_url` takes them."""
     if value is None or value == "":
         return []
+    if isinstance(value, str) and not value.lstrip().startswith("["):
+        return _one_url(value)
     if isinstance(value, str):
         try:
             value = json.loads(value)
