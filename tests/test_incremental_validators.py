@@ -68,3 +68,24 @@ def test_a_last_modified_later_than_the_date_is_not_kept(reference_site, tmp_pat
     assert differences(read_truth(tmp_path / "truth1.jsonl"), tmp_path / "data") == []
     assert "Last-Modified later than the Date (not kept)" in day1.stdout
     assert crawl_log(tmp_path / "data").count("Last-Modified later than the response's Date") == 2
+
+
+def test_a_stored_last_modified_later_than_now_is_never_sent():
+    """A state written before the rule may hold one: sent, it would get a 304 for every change."""
+    from types import SimpleNamespace
+
+    from scrapy import Request
+
+    from crawler.middlewares.conditional import ConditionalGetMiddleware
+    from pipelines.state import PageVersion
+
+    def asked(last_modified):
+        seen = PageVersion("http://127.0.0.1:1/question/a", None, last_modified)
+        middleware = ConditionalGetMiddleware(SimpleNamespace(version=lambda url: seen), stats=None)
+        request = Request("http://127.0.0.1:1/question/a")
+        middleware.process_request(request)
+        return request.headers.get(b"If-Modified-Since")
+
+    assert asked(formatdate(time.time() + 86400, usegmt=True)) is None
+    past = formatdate(time.time() - 86400, usegmt=True)
+    assert asked(past) == past.encode()
