@@ -9,6 +9,7 @@ import re
 import struct
 import zlib
 from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
 from urllib.parse import urljoin, urlsplit
 
 import lxml.html
@@ -26,7 +27,49 @@ _NEXT = etree.XPath("//a[@rel='next']/@href | //link[@rel='next']/@href")
 @dataclass(frozen=True, slots=True)
 class SitemapEntry:
     url: str
-    lastmod: str | None  # as the sitemap writes it (YYYY-MM-DD or a W3C datetime)
+    lastmod: str | None  # a W3C datetime in one form (see `lastmod_time`); None when absent or no date
+    bad_lastmod: str | None = None  # the sitemap's text of a lastmod that is no date, ignored
+
+
+# W3C Datetime (www.w3.org/TR/NOTE-datetime), the sitemap protocol's lastmod: a year, a month,
+# a day, or a day and a time (minutes, seconds, a fraction) and its zone. A time without its
+# zone is common enough to be read (as written: the site's local time).
+_W3C_DATETIME = re.compile(
+    r"(\d{4})(?:-(\d\d)(?:-(\d\d)(?:T(\d\d):(\d\d)(?::(\d\d)(\.\d+)?)?(Z|[+-]\d\d:\d\d)?)?)?)?")
+# Before the web there were no pages to modify: an earlier lastmod is a sentinel of "no date"
+# (0001-01-01, 1970-01-01). After tomorrow (a day's slack for the site's time zone) is one too
+# (9999-12-31), or a clock that is wrong.
+EARLIEST_LASTMOD = date(1991, 1, 1)
+BAD_LASTMOD = "sitemaps/bad_lastmod"  # the stat: sitemap entries whose lastmod is no date
+LASTMOD_SLACK = timedelta(days=1)
+
+
+def lastmod_time(text: str, now: datetime | None = None) -> str | None:
+    """A sitemap's lastmod in one form, so that equal texts are equal times
+    (`2024-01-05T10:00+01:00` is `2024-01-05T09:00:00+00:00`; a date stays a date), or None
+    when it is no W3C datetime a page could have been modified at: an unrendered template
+    (`{{ updated_at }}`), another format, an impossible date, a sentinel. A lastmod that is
+    the same text every day would skip its page for ever: one that is no date is none."""
+    match = _W3C_DATETIME.fullmatch(text.strip())
+    if match is None:
+        return None
+    year, month, day, hour, minute, second, fraction, zone = match.groups()
+    try:
+        if hour is None:
+            when = datetime(int(year), int(month or 1), int(day or 1), tzinfo=timezone.utc)
+            form = "-".join(part for part in (year, month, day) if part)
+        else:
+            when = datetime.fromisoformat(f"{year}-{month}-{day}T{hour}:{minute}:{second or '00'}"
+                                          f"{(fraction or '')[:7]}{'+00:00' if zone == 'Z' else zone or ''}")
+            when = when.astimezone(timezone.utc) if when.tzinfo else when
+            form = when.isoformat()
+    except ValueError:  # a month 13, a 31 February, an hour 25
+        return None
+    moment = when if when.tzinfo else when.replace(tzinfo=timezone.utc)
+    now = now or datetime.now(timezone.utc)
+    if not datetime(EARLIEST_LASTMOD.year, 1, 1, tzinfo=timezone.utc) <= moment <= now + LASTMOD_SLACK:
+        return None
+    return form
 
 
 def is_question_url(url: str) -> bool:
@@ -111,16 +154,23 @@ def sitemaps_in_robots(robots_url: str, body: bytes) -> list[str]:
     return list(sitemap_urls_from_robots(body, base_url=robots_url))
 
 
-def read_sitemap(url: str, body: bytes) -> tuple[str, list[SitemapEntry]]:
-    """The sitemap's type ('sitemapindex' or 'urlset') and its entries; ('', []) if not a sitemap."""
+def read_sitemap(url: str, body: bytes, now: datetime | None = None) -> tuple[str, list[SitemapEntry]]:
+    """The sitemap's type ('sitemapindex' or 'urlset') and its entries; ('', []) if not a sitemap.
+    A lastmod that is no date counts as absent (`bad_lastmod` keeps its text): the page is then
+    fetched with a conditional GET, never skipped on its word."""
     try:
         sitemap = Sitemap(body)
-        entries = [SitemapEntry(urljoin(url, e["loc"]), e.get("lastmod") or None) for e in sitemap]
+        entries = [_entry(url, e["loc"], e.get("lastmod"), now) for e in sitemap]
     except (etree.XMLSyntaxError, StopIteration, KeyError):
         return "", []
     if sitemap.type not in ("sitemapindex", "urlset"):
         return "", []
     return sitemap.type, entries
+
+
+def _entry(sitemap_url: str, loc: str, lastmod: str | None, now: datetime | None) -> SitemapEntry:
+    when = lastmod_time(lastmod, now) if lastmod else None
+    return SitemapEntry(urljoin(sitemap_url, loc), when, lastmod if lastmod and when is None else None)
 
 
 @dataclass(frozen=True, slots=True)

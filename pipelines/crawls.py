@@ -16,7 +16,9 @@ from urllib.parse import urlsplit
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from crawler.discovery import BAD_LASTMOD
 from crawler.middlewares.blocks import BLOCKED_STATUS
+from crawler.middlewares.conditional import FUTURE_LAST_MODIFIED
 from crawler.middlewares.offsite import OFF_SITE_LINKS, REDIRECTED_OFFSITE
 from pipelines.checks import CheckResult, CrawlFacts, run_checks
 from pipelines.checks.coverage import crawl_coverage
@@ -198,7 +200,9 @@ PAGE_ERRORS = {"pages/unknown_layout": "unknown layout", "pages/malformed": "mal
                UNDECODABLE: "undecodable body", "pages/unasked_304": "unasked 304",
                REDIRECTED_OFFSITE: "redirected off the site",
                OFF_SITE_LINKS: "question links to another host (not followed)",
-               "pages/truncated": "cut off", "pages/blocked": "block pages"}
+               "pages/truncated": "cut off", "pages/blocked": "block pages",
+               BAD_LASTMOD: "sitemap lastmods that are no date (ignored)",
+               FUTURE_LAST_MODIFIED: "Last-Modified later than the Date (not kept)"}
 
 
 # Pages a downloader middleware gave up on ("max redirections reached"), by its reason.

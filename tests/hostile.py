@@ -2,7 +2,8 @@
 answer; a path it leaves (None) is fetched from `upstream` (a reference site), so traps can be
 built around real question pages. `.hits` counts requests by path (query included). With
 `in_front=True` the site is asked with this server's Host, so its sitemaps and links name this
-server: every page goes through it, none around it."""
+server: every page goes through it, none around it. With `with_headers=True` the route is
+called as `route(path, headers)`, the request's headers (to answer a conditional GET)."""
 from __future__ import annotations
 
 import re
@@ -23,8 +24,9 @@ class Reply:
 
 
 class HostileServer:
-    def __init__(self, route, upstream: str | None = None, in_front: bool = False):
+    def __init__(self, route, upstream: str | None = None, in_front: bool = False, with_headers: bool = False):
         self.route, self.upstream, self.in_front = route, (upstream or "").rstrip("/"), in_front
+        self.with_headers = with_headers
         self.hits: Counter = Counter()
         self.release = threading.Event()
         server = self
@@ -32,7 +34,8 @@ class HostileServer:
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self):
                 server.hits[self.path] += 1
-                reply = server.route(self.path) or server.fetch(self.path)
+                asked = server.route(self.path, self.headers) if server.with_headers else server.route(self.path)
+                reply = asked or server.fetch(self.path)
                 if reply.hang:
                     server.release.wait(120)
                     return

@@ -84,6 +84,9 @@ def earlier_row(status="finished", checks=(), coverage_rows=(), days=1):
             "start_urls": ["http://127.0.0.1:8000/"], "checks": list(checks), "coverage": list(coverage_rows)}
 
 
+FULL = {"name": "questions_found", "value": 1000.0, "threshold": None, "passed": True}  # a full crawl's row
+
+
 def questions_coverage(rows):
     return [{"dataset": "questions", "layout": "*", "field": "title", "non_null": 1.0, "rows": rows}]
 
@@ -368,12 +371,13 @@ def test_answers_per_question_against_the_last_finished_crawl(settings):
         return [{"dataset": "questions", "layout": "*", "field": "title", "non_null": 1.0, "rows": questions},
                 {"dataset": "answers", "layout": "*", "field": "body", "non_null": 1.0, "rows": answers}]
 
-    before = earlier_row(coverage_rows=cov(120, 518))
-    (gone,) = answers_per_question.check(facts(settings, coverage=cov(19, 0)[:1], earlier=[before]))
+    before = earlier_row(checks=[FULL], coverage_rows=cov(120, 518))
+    (gone,) = answers_per_question.check(facts(settings, full=True, coverage=cov(40, 0)[:1], earlier=[before]))
     assert gone.name == "answers_per_question" and gone.value == 0 and not gone.passed
-    assert answers_per_question.check(facts(settings, coverage=cov(19, 60), earlier=[before]))[0].passed
-    assert not answers_per_question.check(facts(settings, coverage=cov(120, 200), earlier=[before]))[0].passed
-    assert answers_per_question.check(facts(settings, coverage=cov(19, 0))) == []  # nothing to compare with
+    assert answers_per_question.check(facts(settings, full=True, coverage=cov(40, 120), earlier=[before]))[0].passed
+    assert not answers_per_question.check(facts(settings, full=True, coverage=cov(120, 200),
+                                                earlier=[before]))[0].passed
+    assert answers_per_question.check(facts(settings, full=True, coverage=cov(40, 0))) == []  # nothing to compare with
 
 
 def test_a_crawl_that_read_no_question_says_what_became_of_the_pages_it_asked_for():
@@ -440,6 +444,46 @@ def test_answers_per_question_take_no_small_crawl_for_the_site(settings):
         return [{"dataset": "questions", "layout": "*", "field": "title", "non_null": 1.0, "rows": questions},
                 {"dataset": "answers", "layout": "*", "field": "body", "non_null": 1.0, "rows": answers}]
 
-    small, full = earlier_row(coverage_rows=cov(6, 60), days=1), earlier_row(coverage_rows=cov(200, 830), days=2)
-    (result,) = answers_per_question.check(facts(settings, coverage=cov(200, 820), earlier=[small, full]))
+    small = earlier_row(checks=[FULL], coverage_rows=cov(6, 60), days=1)
+    full = earlier_row(checks=[FULL], coverage_rows=cov(200, 830), days=2)
+    (result,) = answers_per_question.check(facts(settings, full=True, coverage=cov(200, 820), earlier=[small, full]))
     assert result.passed and result.threshold == pytest.approx(830 / 200 / 2)
+
+
+def test_answers_per_question_judge_only_a_full_crawl_of_enough_questions_against_a_full_one(settings):
+    """An incremental crawl's pages are what changed or is new (a quiet day: new questions with
+    0-2 answers), no sample of the site's questions; nor are a few questions of a full crawl."""
+    from pipelines.checks import answers_per_question
+
+    def cov(questions, answers):
+        return [{"dataset": "questions", "layout": "*", "field": "title", "non_null": 1.0, "rows": questions},
+                {"dataset": "answers", "layout": "*", "field": "body", "non_null": 1.0, "rows": answers}]
+
+    full_before = earlier_row(checks=[FULL], coverage_rows=cov(400, 1700), days=2)
+    quiet_day = cov(40, 30)  # 40 new questions, 0.75 answers each
+    assert answers_per_question.check(facts(settings, full=False, coverage=quiet_day, earlier=[full_before])) == []
+    assert not answers_per_question.check(facts(settings, full=True, coverage=quiet_day, earlier=[full_before]))[0].passed
+    # a full crawl of a few questions says little of the site
+    assert answers_per_question.check(facts(settings, full=True, coverage=cov(8, 0), earlier=[full_before])) == []
+    # an incremental crawl that passed is no baseline: its questions were what changed that day
+    busy_day = earlier_row(coverage_rows=cov(60, 600), days=1)
+    (result,) = answers_per_question.check(facts(settings, full=True, coverage=cov(400, 1650),
+                                                 earlier=[busy_day, full_before]))
+    assert result.passed and result.threshold == pytest.approx(1700 / 400 / 2)
+
+
+def test_a_page_that_fails_every_day_is_weighed_against_the_site_not_a_quiet_day(settings):
+    """No version is kept of a page that failed, so every incremental crawl asks for it again:
+    its pages skipped as unchanged count as settled, as a full crawl would have read them."""
+    from pipelines.checks import question_pages
+
+    quiet_day = {"questions/requested": 4, "pages/question": 2, "pages/malformed": 1, "pages/failed": 2,
+                 "downloader/response_count": 30, "downloader/response_status_count/500": 7,
+                 "downloader/response_status_count/200": 23, "pages/skipped_unchanged": 396}
+    assert page_shape.check(facts(settings, quiet_day))[0].passed
+    assert question_pages.check(facts(settings, quiet_day, ended=True))[0].passed
+    assert fetch_errors.check(facts(settings, quiet_day))[0].passed
+    nothing_skipped = {key: n for key, n in quiet_day.items() if key != "pages/skipped_unchanged"}
+    assert not page_shape.check(facts(settings, nothing_skipped))[0].passed
+    assert not question_pages.check(facts(settings, nothing_skipped, ended=True))[0].passed
+    assert not fetch_errors.check(facts(settings, nothing_skipped))[0].passed

@@ -62,3 +62,30 @@ def test_a_sitemap_is_cut_off_when_its_root_does_not_close(xml, cut):
 ])
 def test_a_listing_is_cut_off_when_it_stops_inside_a_tag_or_its_text(html, cut):
     assert discovery.listing_cut_off(html) is cut
+
+
+@pytest.mark.parametrize("text, read", [
+    ("2024-01-05", "2024-01-05"), ("2024-01", "2024-01"), (" 2024 ", "2024"),
+    # one time, one text: the state compares lastmods by their text
+    ("2024-01-05T10:00+01:00", "2024-01-05T09:00:00+00:00"), ("2024-01-05T09:00:00Z", "2024-01-05T09:00:00+00:00"),
+    ("2024-01-05T09:00:00.5-05:00", "2024-01-05T14:00:00.500000+00:00"),
+    ("2024-01-05T09:00:00", "2024-01-05T09:00:00"),  # no zone: the site's time, as written
+    # no date: an unrendered template, other formats, impossible dates, sentinels, the future
+    ("{{ question.updated_at }}", None), ("<?= $updated ?>", None), ("Mon, 05 Jan 2024 10:00:00 GMT", None),
+    ("20240105", None), ("2024-01-05 10:00:00", None), ("05/01/2024", None), ("null", None), ("", None),
+    ("2024-13-01", None), ("2024-02-30", None), ("2024-01-05T25:00Z", None), ("2024-01-05T10:00+25:00", None),
+    ("0001-01-01T00:00:00", None), ("1970-01-01T00:00:00Z", None), ("9999-12-31", None), ("2024-01-07", None),
+])
+def test_a_lastmod_is_read_as_a_time_or_not_at_all(text, read):
+    from datetime import datetime, timezone
+
+    assert discovery.lastmod_time(text, now=datetime(2024, 1, 5, 12, tzinfo=timezone.utc)) == read
+
+
+def test_a_sitemap_entry_whose_lastmod_is_no_date_has_none_and_keeps_the_text():
+    body = URLSET + (b"<url><loc>/question/a</loc><lastmod>{{ question.updated_at }}</lastmod></url>"
+                     b"<url><loc>/question/b</loc><lastmod>2012-10-29</lastmod></url>"
+                     b"<url><loc>/question/c</loc></url></urlset>")
+    kind, entries = discovery.read_sitemap("https://x/s.xml", body)
+    assert [(e.lastmod, e.bad_lastmod) for e in entries] == [
+        (None, "{{ question.updated_at }}"), ("2012-10-29", None), (None, None)]

@@ -3,17 +3,30 @@
 Scrapy's HTTP cache would send these headers too, but it answers a 304 with the cached
 200, so the spider would parse and emit unchanged pages again (see ECOSYSTEM.md). Here the
 304 itself reaches the spider (HTTPERROR_ALLOWED_CODES), which records "unchanged".
+
+A Last-Modified later than the response's Date (a server whose clock is ahead: RFC 9110
+§8.8.2.1 forbids it) is no validator: sent back as If-Modified-Since, it makes a server that
+compares dates answer 304 to every change that follows, for ever. So it is dropped from the
+response before the spider records the page's version, and a stored one later than now (a
+state written before this rule) is never sent.
 """
 from __future__ import annotations
+
+import logging
+from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
 
 from scrapy.exceptions import NotConfigured
 
 from crawler.discovery import is_question_url
 
+logger = logging.getLogger(__name__)
+FUTURE_LAST_MODIFIED = "pages/future_last_modified"  # the stat: Last-Modified later than the Date, dropped
+
 
 class ConditionalGetMiddleware:
-    def __init__(self, session):
-        self.session = session
+    def __init__(self, session, stats):
+        self.session, self.stats = session, stats
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -21,7 +34,7 @@ class ConditionalGetMiddleware:
         session = getattr(crawler.spider, "session", None)
         if session is None or session.state is None:
             raise NotConfigured  # (no message: Scrapy would log it as a warning)
-        return cls(session)
+        return cls(session, crawler.stats)
 
     def process_request(self, request, spider=None):
         if not is_question_url(request.url):
@@ -31,6 +44,40 @@ class ConditionalGetMiddleware:
             return None
         if seen.etag:
             request.headers.setdefault(b"If-None-Match", seen.etag.encode("latin-1"))
-        if seen.last_modified:
+        if seen.last_modified and not later_than(seen.last_modified, datetime.now(timezone.utc)):
             request.headers.setdefault(b"If-Modified-Since", seen.last_modified.encode("latin-1"))
         return None
+
+    def process_response(self, request, response, spider=None):
+        last_modified = response.headers.get(b"Last-Modified")
+        if not last_modified or not is_question_url(response.url):
+            return response
+        sent_at = _http_date(response.headers.get(b"Date")) or datetime.now(timezone.utc)
+        if not later_than(last_modified.decode("latin-1"), sent_at):
+            return response
+        if not self.stats.get_value(FUTURE_LAST_MODIFIED):
+            logger.warning("Last-Modified later than the response's Date (the server's clock is ahead?), not kept "
+                           "as a validator: %s (Last-Modified %s, Date %s; and any more: stat %s)", response.url,
+                           last_modified.decode("latin-1"), sent_at.isoformat(), FUTURE_LAST_MODIFIED)
+        self.stats.inc_value(FUTURE_LAST_MODIFIED)
+        headers = response.headers.copy()
+        del headers[b"Last-Modified"]
+        return response.replace(headers=headers)
+
+
+def later_than(last_modified: str, moment: datetime) -> bool:
+    """Whether an HTTP date is later than `moment` (one that is no date is not)."""
+    when = _http_date(last_modified)
+    return when is not None and when > moment
+
+
+def _http_date(value) -> datetime | None:
+    if isinstance(value, bytes):
+        value = value.decode("latin-1")
+    try:
+        when = parsedate_to_datetime(value) if value else None
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when is not None and when.tzinfo is None:  # "-0000": UTC, says RFC 5322
+        when = when.replace(tzinfo=timezone.utc)
+    return when

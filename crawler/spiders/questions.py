@@ -236,6 +236,7 @@ class QuestionsSpider(scrapy.Spider):
             yield retry  # its URLs come with the whole sitemap (sitemaps_first waits for it)
             return
         kind, entries = discovery.read_sitemap(response.url, body)
+        self.count_bad_lastmods(response.url, entries)
         if cut:  # given up on: what was read whole, not its last URL, perhaps cut in two
             entries = entries[:-1]
         if not kind:
@@ -254,6 +255,18 @@ class QuestionsSpider(scrapy.Spider):
             else:  # no question by the site's rules: another page, or a site crawler.sites does not define
                 self.count("sitemaps/other_urls")
         yield from self.sitemaps_first.sitemap_read()
+
+    def count_bad_lastmods(self, url: str, entries) -> None:
+        """Lastmods that are no date were read as absent (discovery.lastmod_time): their pages
+        get a conditional GET. Counted (the summary's errors), and said once a crawl: a
+        template the site left unrendered says so on every entry."""
+        bad = [entry.bad_lastmod for entry in entries if entry.bad_lastmod]
+        if not bad:
+            return
+        if not self.crawler.stats.get_value(discovery.BAD_LASTMOD):
+            logger.warning("Sitemap lastmod that is no date, ignored (its pages are asked if they changed): "
+                           "%r in %s (and any more: stat %s)", bad[0], url, discovery.BAD_LASTMOD)
+        self.crawler.stats.inc_value(discovery.BAD_LASTMOD, len(bad))
 
     def sitemap_body(self, response) -> bytes:
         """The sitemap's XML, gzip decompressed under the download size limits, as Scrapy's

@@ -8,7 +8,9 @@ formed: only the share of rows that have the field falls. So each field's non-nu
 compared per family (layout `*` is all of them): a fall of more than CHECK_COVERAGE_MARGIN (or
 than what chance alone explains for the rows compared: CHECK_COVERAGE_NOISE_SIGMAS binomial
 standard errors of the difference, when that is more), fails; groups of fewer than CHECK_COVERAGE_MIN_ROWS rows are
-not compared.
+not compared. Incremental crawls are judged too: whether a page shows a field does not depend
+on whether it changed (unlike how many answers it has: see answers_per_question), so their
+changed pages are a fair sample of this figure, and a redesign is caught on its first day.
 
 Answers get their family through their question, doctors through the answer of the page they
 were read from (same doctor_id and fetched_at: a doctor row is written from the first page

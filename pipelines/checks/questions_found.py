@@ -21,11 +21,16 @@ def previous_count(row: dict) -> float | None:
     return None
 
 
+def was_full(row: dict) -> bool:
+    """Whether an earlier crawls row is a full crawl's: every full crawl records this check."""
+    return previous_count(row) is not None
+
+
 def check(facts) -> list[CheckResult]:
     if not facts.full:
         return []
     found = rows_of(facts.coverage, "questions")
-    baseline = facts.baseline(lambda row: previous_count(row) is not None)
+    baseline = facts.baseline(was_full)
     threshold = None
     if baseline is not None:
         threshold = previous_count(baseline) * facts.settings.getfloat("CHECK_QUESTIONS_MIN_SHARE")
