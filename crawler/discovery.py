@@ -9,7 +9,7 @@ import re
 import struct
 import zlib
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timezone
 from urllib.parse import urljoin, urlsplit
 
 import lxml.html
@@ -37,14 +37,13 @@ class SitemapEntry:
 _W3C_DATETIME = re.compile(
     r"(\d{4})(?:-(\d\d)(?:-(\d\d)(?:T(\d\d):(\d\d)(?::(\d\d)(\.\d+)?)?(Z|[+-]\d\d:\d\d)?)?)?)?")
 # Before the web there were no pages to modify: an earlier lastmod is a sentinel of "no date"
-# (0001-01-01, 1970-01-01). After tomorrow (a day's slack for the site's time zone) is one too
-# (9999-12-31), or a clock that is wrong.
-EARLIEST_LASTMOD = date(1991, 1, 1)
+# (0001-01-01, 1970-01-01), and so is the last year (9999-12-31). A lastmod ahead of this
+# machine's clock is no sentinel: a site's clock, or a test site's calendar, may run ahead.
+EARLIEST_LASTMOD_YEAR, SENTINEL_YEAR = 1991, 9999
 BAD_LASTMOD = "sitemaps/bad_lastmod"  # the stat: sitemap entries whose lastmod is no date
-LASTMOD_SLACK = timedelta(days=1)
 
 
-def lastmod_time(text: str, now: datetime | None = None) -> str | None:
+def lastmod_time(text: str) -> str | None:
     """A sitemap's lastmod in one form, so that equal texts are equal times
     (`2024-01-05T10:00+01:00` is `2024-01-05T09:00:00+00:00`; a date stays a date), or None
     when it is no W3C datetime a page could have been modified at: an unrendered template
@@ -63,11 +62,9 @@ def lastmod_time(text: str, now: datetime | None = None) -> str | None:
                                           f"{(fraction or '')[:7]}{'+00:00' if zone == 'Z' else zone or ''}")
             when = when.astimezone(timezone.utc) if when.tzinfo else when
             form = when.isoformat()
-    except ValueError:  # a month 13, a 31 February, an hour 25
+    except (ValueError, OverflowError):  # a month 13, a 31 February, an hour 25, a year 0 or 9999 in UTC
         return None
-    moment = when if when.tzinfo else when.replace(tzinfo=timezone.utc)
-    now = now or datetime.now(timezone.utc)
-    if not datetime(EARLIEST_LASTMOD.year, 1, 1, tzinfo=timezone.utc) <= moment <= now + LASTMOD_SLACK:
+    if not EARLIEST_LASTMOD_YEAR <= when.year < SENTINEL_YEAR:
         return None
     return form
 
@@ -154,13 +151,13 @@ def sitemaps_in_robots(robots_url: str, body: bytes) -> list[str]:
     return list(sitemap_urls_from_robots(body, base_url=robots_url))
 
 
-def read_sitemap(url: str, body: bytes, now: datetime | None = None) -> tuple[str, list[SitemapEntry]]:
+def read_sitemap(url: str, body: bytes) -> tuple[str, list[SitemapEntry]]:
     """The sitemap's type ('sitemapindex' or 'urlset') and its entries; ('', []) if not a sitemap.
     A lastmod that is no date counts as absent (`bad_lastmod` keeps its text): the page is then
     fetched with a conditional GET, never skipped on its word."""
     try:
         sitemap = Sitemap(body)
-        entries = [_entry(url, e["loc"], e.get("lastmod"), now) for e in sitemap]
+        entries = [_entry(url, e["loc"], e.get("lastmod")) for e in sitemap]
     except (etree.XMLSyntaxError, StopIteration, KeyError):
         return "", []
     if sitemap.type not in ("sitemapindex", "urlset"):
@@ -168,8 +165,8 @@ def read_sitemap(url: str, body: bytes, now: datetime | None = None) -> tuple[st
     return sitemap.type, entries
 
 
-def _entry(sitemap_url: str, loc: str, lastmod: str | None, now: datetime | None) -> SitemapEntry:
-    when = lastmod_time(lastmod, now) if lastmod else None
+def _entry(sitemap_url: str, loc: str, lastmod: str | None) -> SitemapEntry:
+    when = lastmod_time(lastmod) if lastmod else None
     return SitemapEntry(urljoin(sitemap_url, loc), when, lastmod if lastmod and when is None else None)
 
 
