@@ -70,19 +70,6 @@ class CrawlFacts:
         return None
 
 
-# Question pages a stateful crawl settled without asking: unchanged since a committed version
-# (its sitemap lastmod said so), or committed by an earlier run of this resumed crawl.
-SKIPPED = ("pages/skipped_unchanged", "pages/skipped_done")
-
-
-def skipped_pages(stats: dict) -> int:
-    """The site's question pages whose committed version is current, not fetched again. A share
-    of the pages fetched alone is no share of the site's for an incremental crawl: it fetches
-    what changed, and every day again the pages that failed (no version of them is kept), so a
-    page that fails every day would weigh as much as a whole day's changes."""
-    return sum(int(stats.get(key, 0)) for key in SKIPPED)
-
-
 def run_checks(facts: CrawlFacts) -> list[CheckResult]:
     from . import (answers_per_question, archive_damage, coverage, family_coverage, fetch_errors, page_shape,
                    question_pages, questions_found, start_urls)

@@ -6,9 +6,7 @@ waited on and counted as one.
 Retries hide them from the data (a page that answered 503 twice and then 200 is recorded
 whole), but a site answering errors to a large share of requests is a crawl at risk: pages
 given up, a site under strain, or a crawl too fast for it. Scrapy's own downloader stats are
-read, so every response counts, robots.txt and sitemaps included. Question pages a stateful
-crawl skipped count as answered (they were, when last fetched): a page that fails every day,
-retried each time, is weighed against the site, not against a quiet day's few requests.
+read, so every response counts, robots.txt and sitemaps included.
 """
 from __future__ import annotations
 
@@ -16,7 +14,7 @@ from crawler.middlewares.blocks import BLOCKED_STATUS
 from crawler.middlewares.compression import UNDECODABLE
 from crawler.middlewares.offsite import REDIRECTED_OFFSITE
 
-from . import CheckResult, skipped_pages
+from . import CheckResult
 
 NAME = "fetch_errors"
 STATUS = "downloader/response_status_count/"
@@ -34,15 +32,15 @@ def download_errors(stats: dict) -> int:
 
 
 def error_share(stats: dict) -> float | None:
-    """Share of download attempts (and skipped question pages) that met a download error, a
-    5xx, a 429, a body that could not be decoded or a redirect off the site; None when none."""
+    """Share of download attempts that met a download error, a 5xx, a 429, a body that
+    could not be decoded or a redirect off the site; None when none."""
     exceptions = download_errors(stats)
     responses = int(stats.get("downloader/response_count", 0))
     if exceptions + responses == 0:
         return None
     errors = _error_statuses(stats, STATUS) - _error_statuses(stats, BLOCKED_STATUS)  # a wall's 503 is a block
     errors += int(stats.get(UNDECODABLE, 0)) + int(stats.get(REDIRECTED_OFFSITE, 0))
-    return (exceptions + errors) / (exceptions + responses + skipped_pages(stats))
+    return (exceptions + errors) / (exceptions + responses)
 
 
 def _error_statuses(stats: dict, prefix: str) -> int:

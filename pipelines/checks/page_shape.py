@@ -7,14 +7,10 @@ datasets have a hole the row counts alone do not show. A page that still looks c
 its retries (`pages/truncated_gave_up`: fewer answers than it declares, no closing tags) is
 one too: a network that cuts pages short is cured by a retry, a page that shows fewer answers
 than it declares (answers loaded later by script, a new answer container) is not.
-
-The share is of the site's question pages the crawl settled: those a stateful crawl skipped as
-unchanged count as read (they were, when last fetched), so an incremental crawl's share is the
-full crawl's, not one malformed page against a quiet day's three changes.
 """
 from __future__ import annotations
 
-from . import CheckResult, skipped_pages
+from . import CheckResult
 
 NAME = "unknown_or_malformed_pages"
 
@@ -22,7 +18,7 @@ NAME = "unknown_or_malformed_pages"
 def bad_page_share(stats: dict) -> tuple[float, int] | None:
     """(share of question pages that were unreadable, question pages met); None when none were met."""
     bad = sum(int(stats.get(f"pages/{kind}", 0)) for kind in ("unknown_layout", "malformed", "truncated_gave_up"))
-    read = int(stats.get("pages/question", 0)) + int(stats.get("pages/not_modified", 0)) + skipped_pages(stats)
+    read = int(stats.get("pages/question", 0)) + int(stats.get("pages/not_modified", 0))
     if bad + read == 0:
         return None
     return bad / (bad + read), bad + read

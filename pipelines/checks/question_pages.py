@@ -7,25 +7,22 @@ cause, a cause nobody counted yet included. Settled without a hole: read, not mo
 the same question met under another URL, gone (404 or 410 at its own URL: the site removed the
 question), and forbidden by robots.txt (never asked). Only a crawl that ran to its end is
 judged: one stopped early (a signal, --max-pages, a block wall) leaves pages unasked by design.
-Pages a stateful crawl skipped (unchanged, or committed by an earlier run) are settled without
-asking, and count as such: a page that fails every day is weighed against the site, not against
-a quiet day's few changes.
 """
 from __future__ import annotations
 
-from . import CheckResult, skipped_pages
+from . import CheckResult
 
 NAME = "question_pages_unread"
 SETTLED = ("pages/question", "pages/not_modified", "pages/duplicate_question", "questions/gone")
 
 
 def unread_share(stats: dict) -> float | None:
-    """Share of the question pages asked for (or skipped) that gave no question; None when none were asked."""
+    """Share of the question pages asked for that gave no question; None when none were asked."""
     asked = int(stats.get("questions/requested", 0)) - int(stats.get("questions/robots_forbidden", 0))
     if asked <= 0:
         return None
-    unread = max(0, asked - sum(int(stats.get(key, 0)) for key in SETTLED))
-    return unread / (asked + skipped_pages(stats))
+    settled = sum(int(stats.get(key, 0)) for key in SETTLED)
+    return max(0, asked - settled) / asked
 
 
 def check(facts) -> list[CheckResult]:
