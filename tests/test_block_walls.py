@@ -95,6 +95,21 @@ def test_a_wall_on_every_question_stops_the_crawl_as_blocked(reference_site, tmp
     assert "block" in row["message"]
 
 
+def test_a_crawl_of_two_sites_names_the_one_that_walls_it(reference_site, tmp_path):
+    """The other site's pages do not reset the walled one's count, and the row says whose wall it is."""
+    open_site, walled_site = reference_site(questions=60), reference_site(questions=20)
+    server = walled_server(walled_site, WALLS["503"], lambda path: True)
+    out = tmp_path / "data"
+    try:
+        result = crawl(open_site.url, server.url + "/", "--out", out, *FAST_BLOCKS, "-s", "BLOCK_STOP_AFTER=5")
+    finally:
+        server.stop()
+    (row,) = crawl_rows(out)
+    assert result.returncode == 3 and row["status"] == "blocked", result.stdout + result.stderr[-2000:]
+    walled_host = server.url.split("://", 1)[1].rstrip("/")
+    assert walled_host in row["message"] and open_site.url.split("://", 1)[1].rstrip("/") not in row["message"]
+
+
 @pytest.mark.parametrize("wall", ["503", "text/plain", "deep-marker"])
 def test_pages_still_walled_at_the_end_leave_the_crawl_blocked(reference_site, tmp_path, wall):
     """One question in three behind a wall that never lifts: each is asked 1 + BLOCK_RETRY_TIMES

@@ -18,6 +18,7 @@ from crawler.middlewares import CountedDrop
 from crawler.middlewares.backoff import DELAY_META
 from crawler.pages import is_block_page
 from crawler.sites import site_for
+from crawler.sites.base import host_key
 
 logger = logging.getLogger(__name__)
 # Block pages met, by the HTTP status they came with: a wall's 503 or 429 is a block, not the
@@ -32,7 +33,7 @@ class BlockPageMiddleware:
         self.retry_times = settings.getint("BLOCK_RETRY_TIMES")
         self.retry_delay = settings.getfloat("BLOCK_RETRY_DELAY")
         self.stop_after = settings.getint("BLOCK_STOP_AFTER")
-        self.blocked_in_a_row = 0
+        self.blocked_in_a_row: dict[str, int] = {}  # by host: another site's pages do not reset a wall's count
         self.stopping = False
 
     @classmethod
@@ -42,7 +43,7 @@ class BlockPageMiddleware:
     def process_response(self, request: Request, response: Response, spider=None):
         if not is_block_response(response.url, response.body, response.headers.get(b"Content-Type")):
             if response.status == 200:
-                self.blocked_in_a_row = 0
+                self.blocked_in_a_row.pop(host_key(response.url), None)
             return response
         self.crawler.stats.inc_value(f"{BLOCKED_STATUS}{response.status}")
         return self.wait_out(request, response)
@@ -54,9 +55,10 @@ class BlockPageMiddleware:
         whose markers lie past what is_block_response looks at."""
         stats = self.crawler.stats
         stats.inc_value("pages/blocked")
-        self.blocked_in_a_row += 1
-        if self.blocked_in_a_row >= self.stop_after:
-            self._stop()
+        host = host_key(response.url)
+        in_a_row = self.blocked_in_a_row[host] = self.blocked_in_a_row.get(host, 0) + 1
+        if in_a_row >= self.stop_after:
+            self._stop(host, in_a_row)
             raise CountedDrop(f"blocked: {response.url}")
         retry = get_retry_request(
             request,
@@ -78,11 +80,11 @@ class BlockPageMiddleware:
     def of(cls, crawler) -> "BlockPageMiddleware | None":
         return crawler.get_downloader_middleware(cls)
 
-    def _stop(self) -> None:
+    def _stop(self, host: str, in_a_row: int) -> None:
         if self.stopping:
             return
         self.stopping = True
-        message = f"the site answered {self.blocked_in_a_row} block pages in a row; stopping"
+        message = f"the site {host} answered {in_a_row} block pages in a row; stopping"
         self.crawler.stats.set_value("crawl/message", message)
         logger.error("Blocked: %s", message)
         stopper = PromptStop.of(self.crawler)
