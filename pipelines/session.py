@@ -29,6 +29,11 @@ def new_crawl_id(started_at: datetime) -> str:
     return f"{started_at:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:8]}"
 
 
+def question_key(site: str, question_id) -> str:
+    """A question as the session and the state hold it: its rows' (site, question_id)."""
+    return f"{site}/{question_id}"  # a host has no "/": the key is unambiguous
+
+
 class CrawlSession:
     def __init__(self, settings):
         self.started_at = datetime.now(timezone.utc)
@@ -39,6 +44,9 @@ class CrawlSession:
         self.earlier_counts: dict[str, int] = {}  # a resumed crawl's counts of its runs before this one
         self.done: set[str] = set()
         self.doctors: set[str] = set()  # "site/doctor_id" of doctors written by this crawl
+        # question_key of the questions this crawl met (its runs before a restart included): one
+        # request and one row per crawl, whatever URLs name a question
+        self.questions: set[str] = set()
         self.message: str | None = None  # what opening decided that the crawls row must say
         state_dir = settings.get("STATE_DIR")
         self.state = CrawlState(state_dir) if state_dir else None
@@ -79,7 +87,7 @@ class CrawlSession:
         opened = state.open_crawl(self.crawl_id, self.started_at, commit=output.commit)
         self.crawl_id, self.started_at, self.resumed = opened.crawl_id, opened.started_at, opened.resumed
         self.next_part = opened.next_part
-        self.done, self.doctors = set(opened.done), set(opened.doctors)
+        self.done, self.doctors, self.questions = set(opened.done), set(opened.doctors), set(opened.questions)
         self.earlier_counts = opened.counts
         self.incremental = state.knows_pages()
         state.record_holder(self.crawl_id)
