@@ -37,8 +37,9 @@ def question_key(site: str, question_id) -> str:
 class CrawlSession:
     def __init__(self, settings):
         self.started_at = datetime.now(timezone.utc)
-        self.sitemap_lastmod: dict[str, str] = {}  # question URL -> lastmod, as this crawl's sitemaps say
-        self.skipped: set[str] = set()
+        # question URL -> the newest lastmod this crawl's sitemaps give it (note_lastmod)
+        self.sitemap_lastmod: dict[str, str] = {}
+        self.skipped: dict[str, str] = {}  # question URL -> why it is not fetched (skip_reason)
         self.crawl_id = settings.get("CRAWL_ID") or new_crawl_id(self.started_at)
         self.resumed, self.next_part = False, 0
         self.earlier_counts: dict[str, int] = {}  # a resumed crawl's counts of its runs before this one
@@ -156,6 +157,20 @@ class CrawlSession:
     def version(self, url: str) -> PageVersion | None:
         return self.state.version(url) if self.state else None
 
+    def note_lastmod(self, url: str, lastmod: str) -> bool:
+        """Keep the newest lastmod the crawl's sitemaps give `url`: two sitemaps may name it (an
+        archive regenerated weekly with a stale entry, a recent one with today's), in whichever
+        order they answer. True when this withdraws a skip: an older entry, read first, had the
+        URL skipped as unchanged, and the newer one says it changed (it is then requested)."""
+        known = self.sitemap_lastmod.get(url)
+        if known is not None and not _later(lastmod, known):
+            return False
+        self.sitemap_lastmod[url] = lastmod
+        if self.skipped.get(url) == "skipped_unchanged":
+            del self.skipped[url]
+            return True
+        return False
+
     def skip_reason(self, url: str) -> str | None:
         """Why a question need not be fetched (None: fetch it): it was committed earlier in
         this resumed crawl, or its sitemap lastmod is the one we saw when we last fetched it."""
@@ -167,8 +182,22 @@ class CrawlSession:
             reason = "skipped_unchanged"
         else:
             return None
-        self.skipped.add(url)  # listings and related links name it again: skip those too
+        self.skipped[url] = reason  # listings and related links name it again: skip those too
         return reason
+
+
+def _later(lastmod: str, than: str) -> bool:
+    """Whether sitemap lastmod `lastmod` is later than `than`: as instants when both are W3C
+    dates or datetimes (a date alone is midnight UTC, as is a time without a zone), else as text."""
+    try:
+        return _instant(lastmod) > _instant(than)
+    except ValueError:
+        return lastmod > than
+
+
+def _instant(lastmod: str) -> datetime:
+    moment = datetime.fromisoformat(lastmod.strip())
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 def _site(start_urls: list[str]) -> str:

@@ -170,3 +170,25 @@ def test_a_resumed_crawl_writes_once_the_questions_it_reached_under_other_urls(r
     counts = run("SELECT count(*) AS n, count(DISTINCT question_id) AS ids FROM questions_all", root=out)
     assert counts["n"][0] == counts["ids"][0] == 20
 
+
+@pytest.mark.parametrize("order", ["stale first", "newer first"])
+def test_the_newest_lastmod_the_sitemaps_give_a_question_decides_whatever_order_they_are_read(order):
+    """Two sitemaps name a question: an archive's stale entry (the lastmod of the version the
+    state holds) and a recent one's (it changed). Whichever is read first, it is fetched, and the
+    newest lastmod is the one recorded; a question only the stale entry names is skipped."""
+    from pipelines.session import CrawlSession
+    from pipelines.state import PageVersion
+
+    session = CrawlSession({"STATE_DIR": None, "CRAWL_ID": "c"})
+    held = {"changed": "2026-11-24", "unchanged": "2026-11-24T10:00:00Z"}
+    session.version = lambda url: PageVersion(url, lastmod=held[url])
+    entries = [("changed", "2026-11-24"), ("changed", "2026-11-25T08:00:00+02:00"),
+               ("unchanged", "2026-11-24T10:00:00Z"), ("unchanged", "2026-11-24T09:00:00Z")]
+    requested, withdrawn = set(), 0
+    for url, lastmod in (entries if order == "stale first" else entries[1::-1] + entries[2:]):
+        withdrawn += session.note_lastmod(url, lastmod)
+        if url not in requested and session.skip_reason(url) is None:
+            requested.add(url)
+    assert requested == {"changed"}
+    assert session.sitemap_lastmod == {"changed": "2026-11-25T08:00:00+02:00", "unchanged": "2026-11-24T10:00:00Z"}
+    assert withdrawn == (order == "stale first") and session.skipped == {"unchanged": "skipped_unchanged"}

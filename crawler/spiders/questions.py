@@ -194,8 +194,8 @@ class QuestionsSpider(scrapy.Spider):
     def question_request(self, url: str, lastmod: str | None = None):
         """A request for a question page, or None when it is already requested or needless."""
         url = site_for(url).question_key(url)
-        if lastmod and self.session.state is not None:
-            self.session.sitemap_lastmod[url] = lastmod
+        if lastmod and self.session.state is not None and self.session.note_lastmod(url, lastmod):
+            self.crawler.stats.inc_value("pages/skipped_unchanged", -1)  # a stale entry read first: fetched now
         if url in self.requested:
             return None  # cheaper than a trip through the spider middlewares and the dupefilter
         if not self.on_site(url):  # a sitemap's or a page's link to another host: not this crawl's
