@@ -19,6 +19,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from scrapy.settings import SETTINGS_PRIORITIES
+
 from pipelines.output.protocol import Output
 from pipelines.state import EXIT_UNUSABLE, CrawlState, PageVersion, StateError
 
@@ -41,6 +43,7 @@ class CrawlSession:
         self.sitemap_lastmod: dict[str, str] = {}
         self.skipped: dict[str, str] = {}  # question URL -> why it is not fetched (skip_reason)
         self.crawl_id = settings.get("CRAWL_ID") or new_crawl_id(self.started_at)
+        self.chosen_id = self.crawl_id if _chosen(settings, "CRAWL_ID") else None  # -s CRAWL_ID, a Scrapyd job's
         self.resumed, self.next_part = False, 0
         self.earlier_counts: dict[str, int] = {}  # a resumed crawl's counts of its runs before this one
         self.done: set[str] = set()
@@ -83,6 +86,11 @@ class CrawlSession:
             output.hold(unfinished, state.folder)
             if self._ended_without_state(unfinished, output, root):
                 unfinished = None
+        if unfinished is not None and self.chosen_id not in (None, unfinished):
+            # Resumed, the crawl would keep the state's id: the one asked for would name nothing.
+            raise StateError(f"state folder {state.folder} resumes crawl {unfinished}, which did not end; "
+                             f"CRAWL_ID {self.chosen_id!r} would be dropped: run again without -s CRAWL_ID to "
+                             "resume it, or with another --state to start a new crawl", EXIT_UNUSABLE)
         if unfinished is None:
             self._hold_new(output, root)
         opened = state.open_crawl(self.crawl_id, self.started_at, commit=output.commit)
@@ -184,6 +192,13 @@ class CrawlSession:
             return None
         self.skipped[url] = reason  # listings and related links name it again: skip those too
         return reason
+
+
+def _chosen(settings, name: str) -> bool:
+    """Whether setting `name` was given (-s, a Scrapyd job's settings), not set by the project: the
+    CLI sets a new crawl's CRAWL_ID itself, at the project's priority, to name its log."""
+    priority = settings.getpriority(name) if hasattr(settings, "getpriority") else SETTINGS_PRIORITIES["cmdline"]
+    return priority is not None and priority > SETTINGS_PRIORITIES["project"]
 
 
 def _later(lastmod: str, than: str) -> bool:
