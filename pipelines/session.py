@@ -43,7 +43,7 @@ class CrawlSession:
         self.sitemap_lastmod: dict[str, str] = {}
         self.skipped: dict[str, str] = {}  # question URL -> why it is not fetched (skip_reason)
         self.crawl_id = settings.get("CRAWL_ID") or new_crawl_id(self.started_at)
-        self.chosen_id = self.crawl_id if _chosen(settings, "CRAWL_ID") else None  # -s CRAWL_ID, a Scrapyd job's
+        self.chosen_id = settings.get("CRAWL_ID") if _chosen(settings, "CRAWL_ID") else None  # -s CRAWL_ID, a Scrapyd job's
         self.resumed, self.next_part = False, 0
         self.earlier_counts: dict[str, int] = {}  # a resumed crawl's counts of its runs before this one
         self.done: set[str] = set()
