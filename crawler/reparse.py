@@ -52,7 +52,6 @@ from pipelines.crawls import Outcome, crawl_row, message_of, status_of, view_beh
 from pipelines.output.parquet import DatasetWriter, check_writable, publish
 from pipelines.output.running import RunningCrawl, remove_dead_temporaries
 from pipelines.items import QuestionPageItem
-from pipelines.loader import committed_crawls
 from pipelines.output.validate import RowsDoNotFit, check_page
 from pipelines.rows import page_rows
 from pipelines.schemas import SCHEMAS
@@ -303,9 +302,6 @@ class Reparse:
         self.latest[key] = page.fetched_at
         if any(w.rows_in_file >= self.file_rows for w in self.writers.values()):
             self.seal()
-
-    def newest_page(self) -> datetime | None:
-        return max(self.latest.values(), default=None)
 
     def seal(self) -> None:
         part = self.writers["questions"].part
@@ -560,11 +556,6 @@ def _run(reparse, tasks, processes: int, paths, settings, progress) -> CrawlResu
         stats["crawl/message"] = message
         logger.info("%s", message)
         print(f"doctor-answers reparse: {message}", file=progress.stream)
-    if written and (later := _later_crawls(root, reparse.newest_page())):
-        warning = (f"{len(later)} crawl(s) in {root} started after the newest page of these archives (the "
-                   f"last: {later[-1]}); the latest view now shows this reparse's older pages for the keys it "
-                   f"holds (the newest crawl wins): reparse their archives too, or reparse into another --out")
-        logger.warning("%s", warning)
     def commit(outcome) -> bool:
         row = crawl_row(crawl_id=reparse.crawl_id, spider="reparse", started_at=reparse.started_at, outcome=outcome,
                         start_urls=[str(Path(p).resolve()) for p in paths], stats=stats, written=written,
@@ -622,16 +613,6 @@ def _logging(root: Path, crawl_id: str, stream):
                 pass
         top.setLevel(level)
         logging.raiseExceptions = raising
-
-
-def _later_crawls(root: Path, newest_page: datetime | None) -> list[str]:
-    """Live crawls of `root` (not reparses) that started after `newest_page`, oldest first: their
-    rows are newer than the reparse's, yet the reparse, the newest crawl, wins the latest view."""
-    if newest_page is None:
-        return []
-    crawls = committed_crawls(root).select(["crawl_id", "spider", "started_at"]).to_pylist()
-    return [row["crawl_id"] for row in sorted(crawls, key=lambda row: row["started_at"])
-            if row["spider"] != "reparse" and row["started_at"] > newest_page]
 
 
 def _outcome(root: Path, crawl_id: str, stats: dict, settings, start_urls=()) -> Outcome:

@@ -101,9 +101,10 @@ def run_crawl(start_urls: list[str], out: str | Path = "data", max_pages: int | 
     settings = crawl_settings(out, max_pages, state, overrides)
     out = settings.get("DATA_DIR")  # as `-s DATA_DIR=` may set it (the CLI has checked that it agrees with --out)
     # A new crawl's id is chosen here, so that its log can be named after it (a resumed
-    # crawl keeps the id its state holds; its log is this run's).
+    # crawl keeps the id its state holds; its log is this run's). At the project's priority,
+    # below -s: the session tells an id the user chose from this one (pipelines.session).
     if not settings.get("CRAWL_ID"):
-        settings.set("CRAWL_ID", new_crawl_id(datetime.now(timezone.utc)), priority="cmdline")
+        settings.set("CRAWL_ID", new_crawl_id(datetime.now(timezone.utc)), priority="project")
     if log_level:
         settings.set("LOG_LEVEL", log_level.upper(), priority="cmdline")
     # A crawl of the same -s CRAWL_ID running now writes this log: never ours to remove if refused.

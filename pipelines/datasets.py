@@ -99,7 +99,7 @@ class DatasetsPipeline:
             raise DropItem("output failed; not writing")
         try:
             if isinstance(item, NotModifiedItem):
-                self.batches.page_done(PageVersion(item.url, lastmod=item.lastmod))
+                self.batches.page_done(PageVersion(item.url, lastmod=item.lastmod), item.asked_url)
             else:
                 self._write(item)
             if self.batches.is_full():
@@ -112,7 +112,7 @@ class DatasetsPipeline:
     def _write(self, item) -> None:
         page = PageVersion(item.fetched_url, item.etag, item.last_modified, item.lastmod, item.content_sha256)
         try:
-            self.batches.add_page(page_rows(item, self.session.crawl_id), page)
+            self.batches.add_page(page_rows(item, self.session.crawl_id), page, item.asked_url)
         except (RowsDoNotFit, ValueError) as error:  # a date out of range fails while making rows
             # The page is malformed, nothing more: none of its rows is written, and it is not
             # marked done, so a later crawl tries it again.

@@ -17,10 +17,13 @@ class QuestionPageItem:
     last_modified: str | None = None
     lastmod: str | None = None  # the sitemap's, when the page was found in one
     records: list[dict] = field(default_factory=list)  # the contract records, in page order
+    asked_url: str | None = None  # the URL the crawl asked for, when redirects led to fetched_url
 
 
 @dataclass(slots=True)
 class NotModifiedItem:
-    """A question page that answered 304: its committed rows stand; nothing new to write."""
+    """A question page with nothing new to write, yet done: it answered 304 (its committed rows
+    stand), or its question was written by this crawl already under another URL."""
     url: str
     lastmod: str | None = None  # the sitemap's, when this crawl's sitemaps named the page
+    asked_url: str | None = None  # the URL the crawl asked for, when redirects led to `url`

@@ -19,6 +19,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from scrapy.settings import SETTINGS_PRIORITIES
+
 from pipelines.output.protocol import Output
 from pipelines.state import EXIT_UNUSABLE, CrawlState, PageVersion, StateError
 
@@ -29,16 +31,26 @@ def new_crawl_id(started_at: datetime) -> str:
     return f"{started_at:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:8]}"
 
 
+def question_key(site: str, question_id) -> str:
+    """A question as the session and the state hold it: its rows' (site, question_id)."""
+    return f"{site}/{question_id}"  # a host has no "/": the key is unambiguous
+
+
 class CrawlSession:
     def __init__(self, settings):
         self.started_at = datetime.now(timezone.utc)
-        self.sitemap_lastmod: dict[str, str] = {}  # question URL -> lastmod, as this crawl's sitemaps say
-        self.skipped: set[str] = set()
+        # question URL -> the newest lastmod this crawl's sitemaps give it (note_lastmod)
+        self.sitemap_lastmod: dict[str, str] = {}
+        self.skipped: dict[str, str] = {}  # question URL -> why it is not fetched (skip_reason)
         self.crawl_id = settings.get("CRAWL_ID") or new_crawl_id(self.started_at)
+        self.chosen_id = settings.get("CRAWL_ID") if _chosen(settings, "CRAWL_ID") else None  # -s CRAWL_ID, a Scrapyd job's
         self.resumed, self.next_part = False, 0
         self.earlier_counts: dict[str, int] = {}  # a resumed crawl's counts of its runs before this one
         self.done: set[str] = set()
         self.doctors: set[str] = set()  # "site/doctor_id" of doctors written by this crawl
+        # question_key of the questions this crawl met (its runs before a restart included): one
+        # request and one row per crawl, whatever URLs name a question
+        self.questions: set[str] = set()
         self.message: str | None = None  # what opening decided that the crawls row must say
         state_dir = settings.get("STATE_DIR")
         self.state = CrawlState(state_dir) if state_dir else None
@@ -74,12 +86,17 @@ class CrawlSession:
             output.hold(unfinished, state.folder)
             if self._ended_without_state(unfinished, output, root):
                 unfinished = None
+        if unfinished is not None and self.chosen_id not in (None, unfinished):
+            # Resumed, the crawl would keep the state's id: the one asked for would name nothing.
+            raise StateError(f"state folder {state.folder} resumes crawl {unfinished}, which did not end; "
+                             f"CRAWL_ID {self.chosen_id!r} would be dropped: run again without -s CRAWL_ID to "
+                             "resume it, or with another --state to start a new crawl", EXIT_UNUSABLE)
         if unfinished is None:
             self._hold_new(output, root)
         opened = state.open_crawl(self.crawl_id, self.started_at, commit=output.commit)
         self.crawl_id, self.started_at, self.resumed = opened.crawl_id, opened.started_at, opened.resumed
         self.next_part = opened.next_part
-        self.done, self.doctors = set(opened.done), set(opened.doctors)
+        self.done, self.doctors, self.questions = set(opened.done), set(opened.doctors), set(opened.questions)
         self.earlier_counts = opened.counts
         self.incremental = state.knows_pages()
         state.record_holder(self.crawl_id)
@@ -148,6 +165,20 @@ class CrawlSession:
     def version(self, url: str) -> PageVersion | None:
         return self.state.version(url) if self.state else None
 
+    def note_lastmod(self, url: str, lastmod: str) -> bool:
+        """Keep the newest lastmod the crawl's sitemaps give `url`: two sitemaps may name it (an
+        archive regenerated weekly with a stale entry, a recent one with today's), in whichever
+        order they answer. True when this withdraws a skip: an older entry, read first, had the
+        URL skipped as unchanged, and the newer one says it changed (it is then requested)."""
+        known = self.sitemap_lastmod.get(url)
+        if known is not None and not _later(lastmod, known):
+            return False
+        self.sitemap_lastmod[url] = lastmod
+        if self.skipped.get(url) == "skipped_unchanged":
+            del self.skipped[url]
+            return True
+        return False
+
     def skip_reason(self, url: str) -> str | None:
         """Why a question need not be fetched (None: fetch it): it was committed earlier in
         this resumed crawl, or its sitemap lastmod is the one we saw when we last fetched it."""
@@ -159,8 +190,29 @@ class CrawlSession:
             reason = "skipped_unchanged"
         else:
             return None
-        self.skipped.add(url)  # listings and related links name it again: skip those too
+        self.skipped[url] = reason  # listings and related links name it again: skip those too
         return reason
+
+
+def _chosen(settings, name: str) -> bool:
+    """Whether setting `name` was given (-s, a Scrapyd job's settings), not set by the project: the
+    CLI sets a new crawl's CRAWL_ID itself, at the project's priority, to name its log."""
+    priority = settings.getpriority(name) if hasattr(settings, "getpriority") else SETTINGS_PRIORITIES["cmdline"]
+    return priority is not None and priority > SETTINGS_PRIORITIES["project"]
+
+
+def _later(lastmod: str, than: str) -> bool:
+    """Whether sitemap lastmod `lastmod` is later than `than`: as instants when both are W3C
+    dates or datetimes (a date alone is midnight UTC, as is a time without a zone), else as text."""
+    try:
+        return _instant(lastmod) > _instant(than)
+    except ValueError:
+        return lastmod > than
+
+
+def _instant(lastmod: str) -> datetime:
+    moment = datetime.fromisoformat(lastmod.strip())
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 def _site(start_urls: list[str]) -> str:

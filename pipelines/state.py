@@ -5,7 +5,10 @@ Three jobs:
   (ETag, Last-Modified, the sitemap's lastmod, content hash), for conditional GETs and for
   skipping sitemap entries that did not change;
 - resume: the crawl in progress (its id and start), and per batch an opaque token from the
-  output (what it needs to commit the batch again), with what the batch holds;
+  output (what it needs to commit the batch again), with what the batch holds: the URLs it
+  answers for (`done`: each page under the URL asked for and the URL it ended at, and the URLs
+  of pages dropped as a question already written), and the questions and doctors it wrote (a
+  question met again after a restart, under any URL, is not written twice);
 - ownership: one crawl at a time (DIR/lock, an flock the kernel releases when its process
   dies), one site and one output (recorded at first use, checked by pipelines.session).
 
@@ -40,6 +43,7 @@ CREATE TABLE IF NOT EXISTS batch_pages (
     crawl_id TEXT, part INTEGER, url TEXT, etag TEXT, last_modified TEXT, lastmod TEXT, content_sha256 TEXT);
 CREATE TABLE IF NOT EXISTS done (crawl_id TEXT, url TEXT, PRIMARY KEY (crawl_id, url));
 CREATE TABLE IF NOT EXISTS doctors (crawl_id TEXT, doctor_id TEXT, PRIMARY KEY (crawl_id, doctor_id));
+CREATE TABLE IF NOT EXISTS questions (crawl_id TEXT, question TEXT, PRIMARY KEY (crawl_id, question));
 CREATE TABLE IF NOT EXISTS owner (key TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE IF NOT EXISTS counts (crawl_id TEXT, name TEXT, value INTEGER, PRIMARY KEY (crawl_id, name));
 """
@@ -77,6 +81,7 @@ class OpenCrawl:
     next_part: int
     done: frozenset[str]
     doctors: frozenset[str]
+    questions: frozenset[str]  # "site/question_id" of the questions its runs before this one wrote
     counts: dict  # what its runs before this one counted (pages fetched, failed...), as of their last batch
 
 
@@ -147,7 +152,7 @@ class CrawlState:
     def forget(self) -> None:
         """Forget every page, crawl and batch (what they describe is gone); keep the owner."""
         with self._transaction():
-            for table in ("pages", "crawls", "batches", "batch_pages", "done", "doctors", "counts"):
+            for table in ("pages", "crawls", "batches", "batch_pages", "done", "doctors", "questions", "counts"):
                 self.db.execute(f"DELETE FROM {table}")
 
     # the crawl ---------------------------------------------------------------------------
@@ -157,15 +162,16 @@ class CrawlState:
         row = self.db.execute(UNFINISHED).fetchone()
         if row is None:
             self.db.execute("INSERT INTO crawls (crawl_id, started_at) VALUES (?, ?)", (crawl_id, started_at.isoformat()))
-            return OpenCrawl(crawl_id, started_at, False, 0, frozenset(), frozenset(), {})
+            return OpenCrawl(crawl_id, started_at, False, 0, frozenset(), frozenset(), frozenset(), {})
         crawl_id, started = row[0], datetime.fromisoformat(row[1])
         self.db.execute("UPDATE crawls SET status = NULL WHERE crawl_id = ?", (crawl_id,))
         self._roll_forward(crawl_id, commit)
         next_part = self.db.execute("SELECT coalesce(max(part) + 1, 0) FROM batches WHERE crawl_id = ?", (crawl_id,)).fetchone()[0]
         done = frozenset(r[0] for r in self.db.execute("SELECT url FROM done WHERE crawl_id = ?", (crawl_id,)))
         doctors = frozenset(r[0] for r in self.db.execute("SELECT doctor_id FROM doctors WHERE crawl_id = ?", (crawl_id,)))
+        questions = frozenset(r[0] for r in self.db.execute("SELECT question FROM questions WHERE crawl_id = ?", (crawl_id,)))
         counts = dict(self.db.execute("SELECT name, value FROM counts WHERE crawl_id = ?", (crawl_id,)).fetchall())
-        return OpenCrawl(crawl_id, started, True, next_part, done, doctors, counts)
+        return OpenCrawl(crawl_id, started, True, next_part, done, doctors, questions, counts)
 
     def unfinished_crawl(self) -> str | None:
         """The id of the crawl `open_crawl` resumes, if any."""
@@ -208,9 +214,11 @@ class CrawlState:
     # batches -----------------------------------------------------------------------------
 
     def commit_batch(self, crawl_id: str, part: int, token: str, pages: list[PageVersion], doctors: list[str],
-                     commit: Commit, counts: dict[str, int] | None = None) -> None:
+                     commit: Commit, counts: dict[str, int] | None = None, questions: list[str] = ()) -> None:
         """Record a sealed batch as pending, have the output commit it, mark it committed: exactly once.
-        `counts`: what the crawl has counted so far, for its row once it is resumed."""
+        `counts`: what the crawl has counted so far, for its row once it is resumed; `questions`:
+        the questions ("site/question_id") the batch writes. A pending batch is committed again by
+        the next run (`open_crawl`), so what it holds counts as written from now on."""
         with self._transaction():
             self.db.execute("INSERT INTO batches (crawl_id, part, token) VALUES (?, ?, ?)", (crawl_id, part, token))
             self.db.executemany("INSERT OR REPLACE INTO counts VALUES (?, ?, ?)",
@@ -219,6 +227,7 @@ class CrawlState:
                 "INSERT INTO batch_pages VALUES (?, ?, ?, ?, ?, ?, ?)",
                 [(crawl_id, part, p.url, p.etag, p.last_modified, p.lastmod, p.content_sha256) for p in pages])
             self.db.executemany("INSERT OR IGNORE INTO doctors VALUES (?, ?)", [(crawl_id, d) for d in doctors])
+            self.db.executemany("INSERT OR IGNORE INTO questions VALUES (?, ?)", [(crawl_id, q) for q in questions])
         commit(token)
         self._mark_committed(crawl_id, part)
 

@@ -115,3 +115,80 @@ def test_sigkill_at_five_moments_then_resume_gives_the_truth_once(reference_site
     for dataset, key in (("questions", "question_id"), ("answers", "answer_id"), ("doctors", "doctor_id")):
         dupes = run(f"SELECT count(*) - count(DISTINCT {key}) AS n FROM {dataset}_all", root=out)["n"][0]
         assert dupes == 0, f"{dupes} duplicate {dataset} rows"
+
+
+@pytest.mark.parametrize("alias", [False, True], ids=["redirect", "alias"])
+def test_a_resumed_crawl_writes_once_the_questions_it_reached_under_other_urls(reference_site, tmp_path, alias):
+    """The sitemap names each question as /question/old-X: a 301 to /question/X (or, as an alias,
+    the same page answered at both URLs, both named). The crawl is stopped with one page hanging,
+    then resumed: one row per question and crawl, whatever URLs name it, across the restart."""
+    import signal
+
+    from tests.crawling import wait_for
+    from tests.hostile import HostileServer, Reply
+
+    site = reference_site(questions=20)
+    hanging = {"on": True}
+
+    def route(path):
+        if path.startswith("/xmlsitemap-Question-"):
+            sitemap = server.fetch(path)
+            locs = re.findall(rb"<loc>([^<]+)</loc>", sitemap.body)
+            old = b"".join(b"<url><loc>" + loc.replace(b"/question/", b"/question/old-") + b"</loc></url>" for loc in locs)
+            body = sitemap.body.replace(b"</urlset>", old + b"</urlset>") if alias else \
+                sitemap.body.replace(b"/question/", b"/question/old-")
+            return Reply(200, body, sitemap.headers)
+        if path.startswith("/question/old-"):
+            slug = path[len("/question/old-"):]
+            if hanging["on"] and slug == last:
+                return Reply(hang=True)  # the crawl is stopped while this page waits
+            new = f"/question/{slug}"
+            return server.fetch(new) if alias else Reply(301, b"", {"Location": new})
+        return None
+
+    server = HostileServer(route, upstream=site.url, in_front=True)
+    out, state = tmp_path / "data", tmp_path / "state"
+    slugs = [p.split("/question/", 1)[1] for p in re.findall(r"/question/[^<\"]+", server.fetch("/xmlsitemap-Question-1.xml").body.decode())]
+    last = slugs[-1]
+    command = crawl_command(server.url + "/", "--out", out, "--state", state, "-s", "CHECKPOINT_PAGES=3")
+    try:
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            wait_for(lambda: server.hits[f"/question/old-{last}"] and server.hits_of("/question/") >= len(slugs) + 10,
+                     timeout=120, what="every page but the hanging one")
+            wait_for(lambda: any(out.glob("questions/*/*.parquet")), timeout=60, what="a committed batch")
+        finally:
+            process.send_signal(signal.SIGTERM)
+            assert process.wait(timeout=120) == 130
+        hanging["on"] = False
+        result = crawl(server.url + "/", "--out", out, "--state", state, "-s", "CHECKPOINT_PAGES=3")
+    finally:
+        server.stop()
+    assert result.returncode == 0, result.stdout + result.stderr[-2000:]
+    (row,) = crawl_rows(out)
+    assert row["questions"] == 20, row
+    counts = run("SELECT count(*) AS n, count(DISTINCT question_id) AS ids FROM questions_all", root=out)
+    assert counts["n"][0] == counts["ids"][0] == 20
+
+
+@pytest.mark.parametrize("order", ["stale first", "newer first"])
+def test_the_newest_lastmod_the_sitemaps_give_a_question_decides_whatever_order_they_are_read(order):
+    """Two sitemaps name a question: an archive's stale entry (the lastmod of the version the
+    state holds) and a recent one's (it changed). Whichever is read first, it is fetched, and the
+    newest lastmod is the one recorded; a question only the stale entry names is skipped."""
+    from pipelines.session import CrawlSession
+    from pipelines.state import PageVersion
+
+    session = CrawlSession({"STATE_DIR": None, "CRAWL_ID": "c"})
+    held = {"changed": "2026-11-24", "unchanged": "2026-11-24T10:00:00Z"}
+    session.version = lambda url: PageVersion(url, lastmod=held[url])
+    entries = [("changed", "2026-11-24"), ("changed", "2026-11-25T08:00:00+02:00"),
+               ("unchanged", "2026-11-24T10:00:00Z"), ("unchanged", "2026-11-24T09:00:00Z")]
+    requested, withdrawn = set(), 0
+    for url, lastmod in (entries if order == "stale first" else entries[1::-1] + entries[2:]):
+        withdrawn += session.note_lastmod(url, lastmod)
+        if url not in requested and session.skip_reason(url) is None:
+            requested.add(url)
+    assert requested == {"changed"}
+    assert session.sitemap_lastmod == {"changed": "2026-11-25T08:00:00+02:00", "unchanged": "2026-11-24T10:00:00Z"}
+    assert withdrawn == (order == "stale first") and session.skipped == {"unchanged": "skipped_unchanged"}

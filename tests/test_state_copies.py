@@ -91,6 +91,29 @@ def test_a_state_that_missed_its_crawls_end_starts_a_new_crawl(tmp_path):
     assert {name: data for name, data in files(root).items() if killed.crawl_id in name} == before
 
 
+def test_a_crawl_id_asked_for_while_the_state_resumes_another_crawl_is_refused_naming_both(tmp_path):
+    """-s CRAWL_ID=NAME on a state whose crawl did not end: resumed, the crawl would keep the
+    state's id and NAME would name nothing (a wrapper looking its crawl up by NAME finds none)."""
+    from scrapy.settings import Settings
+
+    root, state = tmp_path / "data", tmp_path / "state"
+    killed = run(root, state, PAGES[:2])
+    before = files(root)
+    with pytest.raises(StateError, match=f"resumes crawl {killed.crawl_id}.*CRAWL_ID 'nightly-day1' would be "
+                                         "dropped: run again without -s CRAWL_ID") as refused:
+        open_crawl(root, state, crawl_id="nightly-day1")
+    assert refused.value.exit_status == EXIT_UNUSABLE and files(root) == before
+    # The id the CLI picks for a new crawl's log (the project's priority) is no choice: it resumes.
+    settings = Settings({"STATE_DIR": str(state)})
+    settings.set("CRAWL_ID", "20261124T010000Z-0123abcd", priority="project")
+    session = CrawlSession(settings)
+    output = ParquetDatasets(root, row_group_rows=100, row_group_bytes=1 << 20, file_rows=1000)
+    session.open(["http://h/"], output, root)
+    assert session.resumed and session.crawl_id == killed.crawl_id
+    output.close()
+    session.close()
+
+
 def test_a_crawl_id_runs_once_at_a_time_and_never_over_a_written_crawl(tmp_path):
     root = tmp_path / "data"
     root.mkdir()

@@ -43,7 +43,7 @@ from crawler.spiders.sitemaps_first import SitemapsFirst
 from crawler.workers import ExtractionWorkers
 from pipelines.crawls import GIVEN_UP
 from pipelines.items import NotModifiedItem, QuestionPageItem
-from pipelines.session import CrawlSession
+from pipelines.session import CrawlSession, question_key
 
 logger = logging.getLogger(__name__)
 # An incremental crawl (its state knows pages of earlier crawls) reads its sitemaps before
@@ -83,9 +83,6 @@ class QuestionsSpider(scrapy.Spider):
         # when the crawl closes while it opens).
         spider.extraction = ExtractionWorkers(0) if spider.argument_error else ExtractionWorkers.from_crawler(crawler)
         spider.requested: set[str] = set()  # question keys (Site.question_key) requested
-        # (site, question_id) of the pages yielded: the same question under another URL (a
-        # redirect, a canonical the keys did not foresee) is one row per crawl, not two.
-        spider.questions_seen: set[tuple[str, str]] = set()
         spider.limits = {name: crawler.settings.getint(setting) for name, setting in LIMIT_SETTINGS.items()}
         spider.sitemaps_seen: set[str] = set()
         spider.listing_pages = 0
@@ -196,8 +193,8 @@ class QuestionsSpider(scrapy.Spider):
     def question_request(self, url: str, lastmod: str | None = None):
         """A request for a question page, or None when it is already requested or needless."""
         url = site_for(url).question_key(url)
-        if lastmod and self.session.state is not None:
-            self.session.sitemap_lastmod[url] = lastmod
+        if lastmod and self.session.state is not None and self.session.note_lastmod(url, lastmod):
+            self.crawler.stats.inc_value("pages/skipped_unchanged", -1)  # a stale entry read first: fetched now
         if url in self.requested:
             return None  # cheaper than a trip through the spider middlewares and the dupefilter
         if not self.on_site(url):  # a sitemap's or a page's link to another host: not this crawl's
@@ -311,6 +308,8 @@ class QuestionsSpider(scrapy.Spider):
     # question pages -------------------------------------------------------------------
 
     async def parse_question(self, response):
+        asked = _asked_url(response.request)
+        lastmod = self.session.sitemap_lastmod.get(asked) or self.session.sitemap_lastmod.get(response.url)
         if response.status == 304:
             if not _asked_to_validate(response.request):  # a cache's or a wall's answer: no page, no news
                 self.count("pages/failed")
@@ -319,7 +318,7 @@ class QuestionsSpider(scrapy.Spider):
                              response.url)
                 return
             self.count("pages/not_modified")
-            yield NotModifiedItem(response.url, self.session.sitemap_lastmod.get(response.url))
+            yield NotModifiedItem(response.url, lastmod, asked_url=asked)
             return
         try:
             page = await self.extraction.extract(response.url, response.body, response.headers.get(b"Content-Type"))
@@ -343,8 +342,10 @@ class QuestionsSpider(scrapy.Spider):
             logger.error("Malformed page, not recorded: %s", error)
             self.start_url_failed(response.request, f"not a question page ({error.reason})")
             return
-        if not self.first_sighting(page.records):
+        if not self.first_sighting(page.records, response.url):
             self.count("pages/duplicate_question")
+            # Nothing to write, yet its URLs are done: a resumed crawl must not ask for them again.
+            yield NotModifiedItem(response.url, lastmod, asked_url=asked)
             return
         self.count("pages/question")
         yield QuestionPageItem(
@@ -355,24 +356,27 @@ class QuestionsSpider(scrapy.Spider):
             content_sha256=hashlib.sha256(response.body).hexdigest(),
             etag=_header(response, b"ETag"),
             last_modified=_header(response, b"Last-Modified"),
-            lastmod=self.session.sitemap_lastmod.get(response.url),
+            lastmod=lastmod,
             records=page.records,
+            asked_url=asked,
         )
         for url in page.related_urls:
             if request := self.question_request(url):
                 yield request
 
-    def first_sighting(self, records) -> bool:
-        """Whether this crawl meets this question (site, question_id) for the first time."""
+    def first_sighting(self, records, fetched_url: str) -> bool:
+        """Whether this crawl meets this question (site, question_id) for the first time: the same
+        question under another URL (a redirect, an alias, a canonical the keys did not foresee) is
+        one row per crawl, not two, its runs before a restart included (CrawlSession.questions)."""
         question = next((r for r in records if r.get("type") == "question"), None)
         if question is None:
             return True
-        url, question_id = question.get("url") or "", question.get("question_id")
-        key = (site_key(url), str(question_id))  # its rows' (site, question_id)
-        if key in self.questions_seen:
+        url, question_id = question.get("url") or fetched_url, question.get("question_id")
+        key = question_key(site_key(url), question_id)  # its rows' (site, question_id), as pipelines.rows makes them
+        if key in self.session.questions:
             logger.info("Question %s already read in this crawl, not recorded twice: %s", question_id, url)
             return False
-        self.questions_seen.add(key)
+        self.session.questions.add(key)
         return True
 
     def wait_out_block(self, response):
@@ -487,6 +491,11 @@ def _failure_reason(failure) -> str:
     name = type(failure.value).__name__
     message = failure.getErrorMessage()
     return f"{name}: {message}" if message else name
+
+
+def _asked_url(request) -> str:
+    """The question URL the crawl asked for (its key), wherever redirects led the request."""
+    return (request.meta.get("redirect_urls") or [request.url])[0]
 
 
 def _asked_to_validate(request) -> bool:

@@ -17,8 +17,11 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from dataclasses import replace
+
 from pipelines.output.protocol import Output
 from pipelines.output.validate import check_page
+from pipelines.session import question_key
 from pipelines.state import PageVersion
 
 SealOthers = Callable[[int], list[tuple[Path, Path]]]
@@ -39,12 +42,14 @@ class Batches:
         self.pages: list[PageVersion] = []  # stateful crawls only
         self.page_count = 0
         self.doctors: list[str] = []  # stateful crawls only
+        self.questions: list[str] = []  # stateful crawls only: question_key of the questions written
         self.new_doctors: dict[str, dict] = {}  # key -> row of the page fetched first, this batch
         self.started = time.monotonic()
         self.count = 0  # batches committed
 
-    def add_page(self, rows: dict[str, list[dict]], page: PageVersion) -> None:
-        """A page's rows into the batch, all or none (RowsDoNotFit when one does not fit its schema)."""
+    def add_page(self, rows: dict[str, list[dict]], page: PageVersion, asked: str | None = None) -> None:
+        """A page's rows into the batch, all or none (RowsDoNotFit when one does not fit its schema);
+        `asked`: the URL the crawl asked for, when redirects led to `page.url`."""
         check_page(rows)  # the whole page, doctors met before included, before anything is buffered
         for row in rows.get("doctors", ()):
             key = doctor_key(row)
@@ -52,14 +57,21 @@ class Batches:
             if key not in self.session.doctors and (held is None or row["fetched_at"] < held["fetched_at"]):
                 self.new_doctors[key] = row
         self.output.add({name: batch for name, batch in rows.items() if name != "doctors"})
-        self.page_done(page)
+        if self.session.state is not None:
+            self.questions.extend(question_key(row["site"], row["question_id"]) for row in rows.get("questions", ()))
+        self.page_done(page, asked)
 
-    def page_done(self, page: PageVersion) -> None:
+    def page_done(self, page: PageVersion, asked: str | None = None) -> None:
+        """A question page the batch answers for (its rows, a 304, or a question already written):
+        done under its URL and under the URL asked for (`asked`, when redirects led elsewhere),
+        so a resumed crawl skips it whichever of them a sitemap or a link names."""
         # Only a stateful crawl remembers its pages' versions (for the state's batch commit);
         # a stateless one counts them, or a crawl would hold a PageVersion for every page.
         self.page_count += 1
         if self.session.state is not None:
             self.pages.append(page)
+            if asked and asked != page.url:
+                self.pages.append(replace(page, url=asked))
 
     def is_full(self) -> bool:
         if self.output.is_full():
@@ -88,10 +100,10 @@ class Batches:
         session = self.session
         if session.state is not None:
             session.state.commit_batch(session.crawl_id, part, token, self.pages, self.doctors, commit=self.output.commit,
-                                       counts=self.counts())
+                                       counts=self.counts(), questions=self.questions)
         else:
             self.output.commit(token)
         session.done.update(page.url for page in self.pages)
-        self.pages, self.doctors, self.page_count = [], [], 0
+        self.pages, self.doctors, self.questions, self.page_count = [], [], [], 0
         self.started = time.monotonic()
         self.count += 1

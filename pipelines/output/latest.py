@@ -9,7 +9,7 @@ that keeps a bucket to BUCKET_ROWS rows (a small site's view is one file per dat
 update that would pass that splits the dataset's buckets (the count doubles or more, never
 shrinks), reading the view itself, not the history. A bucket holds the latest row of each of
 its keys over all committed crawls (every crawl with a `crawls` row, whatever its status), by
-the loader's rule (`winners`).
+the loader's rule (`winners`: the newest fetch).
 
 Consistent at every moment: an update builds the next generation beside the current one (new
 files for the buckets the new crawls touch, hard links for the others), then switches the link
@@ -82,13 +82,16 @@ class Update:
 def winners(site, key, started, fetched) -> np.ndarray:
     """A boolean mask of the rows to keep: the latest row per (site, key).
 
-    Newest crawl (its `started_at`) wins, ties broken by `fetched_at`, then by position (a later
-    row wins). A row with a null site was written before the column existed: it stands for its
+    The newest fetch wins (the row's `fetched_at`), ties broken by the crawl that started last
+    (the same response parsed again by a reparse: the later parse wins), then by position (a
+    later row wins). The fetch, not the crawl's start: a crawl resumed days later fetched its
+    new rows after any crawl that ran in between, and a reparse of an old archive holds old
+    fetches. A row with a null site was written before the column existed: it stands for its
     key on every site, kept only when no row of the key with a site is newer.
     Arguments are equal-length sequences or Arrow arrays (started and fetched as int64, nulls as
     the minimum). Numpy on integer codes: a small bucket costs microseconds, where a pandas
     frame cost milliseconds, once a bucket."""
-    order = np.lexsort((np.asarray(fetched, dtype=np.int64), np.asarray(started, dtype=np.int64)))
+    order = np.lexsort((np.asarray(started, dtype=np.int64), np.asarray(fetched, dtype=np.int64)))
     rank = np.empty(len(order), dtype=np.int64)
     rank[order] = np.arange(len(order))  # stable sort: a later row of a tie ranks higher
     sites, keys = _codes(site), _codes(key)
