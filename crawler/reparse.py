@@ -469,12 +469,12 @@ def run_reparse(paths, out: str | Path = "data", processes: int | None = None, s
         return _run(reparse, tasks, processes, paths, settings, progress)
 
 
-_STOPS = (signal.SIGINT, signal.SIGTERM)
+_STOPS = startup_signals.STOPS  # SIGINT, SIGTERM, SIGHUP: the stops the CLI holds while it starts
 
 
 @contextmanager
 def _stop_handlers_kept():
-    """The SIGINT and SIGTERM handlers of before the reparse, after it (_stops_interrupt, _ignore_stops)."""
+    """The stops' handlers of before the reparse, after it (_stops_interrupt, _ignore_stops)."""
     main = threading.current_thread() is threading.main_thread()  # signals are the main thread's
     before = {signum: signal.getsignal(signum) for signum in _STOPS} if main else {}
     try:
@@ -485,7 +485,7 @@ def _stop_handlers_kept():
 
 
 def _stops_interrupt() -> None:
-    """From here a stop (Ctrl-C, or SIGTERM: a service manager's, `timeout`'s) is a
+    """From here a stop (Ctrl-C, SIGTERM: a service manager's, `timeout`'s, SIGHUP) is a
     KeyboardInterrupt: the reparse ends `interrupted`, in its crawls row too, and its pool's
     processes with it (they inherit the handler). A stop held while the reparse started (the
     CLI holds them through its imports: crawler.startup_signals) is honoured now."""
@@ -497,7 +497,7 @@ def _stops_interrupt() -> None:
 
 
 def _ignore_stops() -> None:
-    """A Ctrl-C or SIGTERM once the commit begins would leave files published and no row."""
+    """A stop once the commit begins would leave files published and no row."""
     if threading.current_thread() is threading.main_thread():
         for signum in _STOPS:
             signal.signal(signum, signal.SIG_IGN)

@@ -247,13 +247,15 @@ def reference_site_module():
         site.stop()
 
 
-@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
-def test_a_reparse_stopped_while_it_starts_is_interrupted_with_its_row_and_log(archive, tmp_path, signum):
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP])
+@pytest.mark.parametrize("when", ["crawler.reparse:archive_files", "crawler.reparse:check_writable"])
+def test_a_reparse_stopped_while_it_starts_or_runs_is_interrupted_with_its_row_and_log(archive, tmp_path, signum,
+                                                                                      when):
     """As a crawl: the stop is held while the reparse lists its archives, then honoured once it
-    can write its row (it ended 130 with no row and no log)."""
+    can write its row (it ended 130 with no row and no log); a SIGHUP while it runs is a stop
+    too (it was ignored once, and ended the process with no row the second time)."""
     out = tmp_path / "out"
-    result = run_script(STOPPED_AT, int(signum), 1, "crawler.reparse:archive_files", "reparse", archive,
-                        "--out", out, "--processes", "2")
+    result = run_script(STOPPED_AT, int(signum), 1, when, "reparse", archive, "--out", out, "--processes", "2")
     assert result.returncode == 130, result.stderr[-2000:]
     (row,) = crawl_rows(out)
     assert row["spider"] == "reparse" and row["status"] == "interrupted" and row["questions"] == 0
