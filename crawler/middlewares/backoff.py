@@ -20,16 +20,22 @@ DELAY_META = "retry_delay"
 
 
 def retry_after_seconds(value: bytes | None) -> float | None:
-    """Seconds from a Retry-After header: delta-seconds or an HTTP date; None if absent or bad."""
+    """Seconds from a Retry-After header: delta-seconds or an HTTP-date in any of the three
+    forms RFC 9110 5.6.7 makes recipients accept (IMF-fixdate, RFC 850, asctime); None if
+    absent or unreadable, and the caller falls back to its own schedule."""
     if not value:
         return None
     text = value.decode("latin-1").strip()
-    if text.isdigit():
+    # ASCII digits only: str.isdigit() also takes superscripts such as "\xb2", float() does not.
+    if text.isascii() and text.isdigit():
         return float(text)
     try:
         when = parsedate_to_datetime(text)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, IndexError, OverflowError):
         return None
+    if when.tzinfo is None:
+        # asctime dates and dates with no zone or "-0000": HTTP-dates are always GMT.
+        when = when.replace(tzinfo=timezone.utc)
     return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
 
 
