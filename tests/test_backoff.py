@@ -1,18 +1,46 @@
 """Retries wait: exponential backoff, and at least what Retry-After asks."""
+import asyncio
 from email.utils import format_datetime
 from datetime import datetime, timedelta, timezone
+
+import pytest
 
 from scrapy import Request
 from scrapy.http import Response
 from scrapy.utils.test import get_crawler
 
-from crawler.middlewares.backoff import DELAY_META, BackoffRetryMiddleware, retry_after_seconds
+from crawler.middlewares.backoff import DELAY_META, BackoffRetryMiddleware, RetryAfterTooLong, retry_after_seconds
+from crawler.middlewares.blocks import BlockPageMiddleware
+from tests.contract import PAGES
 
 
-def middleware():
-    crawler = get_crawler(settings_dict={"RETRY_BACKOFF_BASE": 0.5, "RETRY_BACKOFF_MAX": 10, "RETRY_TIMES": 3})
+def middleware(**settings):
+    crawler = get_crawler(settings_dict={
+        "RETRY_BACKOFF_BASE": 0.5, "RETRY_BACKOFF_MAX": 10, "RETRY_TIMES": 3, "RETRY_AFTER_MAX": 600,
+        "BLOCK_RETRY_TIMES": 4, "BLOCK_RETRY_DELAY": 1.0, "BLOCK_STOP_AFTER": 25, **settings})
     crawler.spider = crawler._create_spider("test")
     return BackoffRetryMiddleware.from_crawler(crawler)
+
+
+@pytest.fixture(autouse=True)
+def clock(monkeypatch):
+    """The middleware's clock, moved on by the waits below instead of real time."""
+    now = [1000.0]
+    monkeypatch.setattr("crawler.middlewares.backoff.monotonic", lambda: now[0])
+    return now
+
+
+def waits(mw, url: str, clock) -> list[float]:
+    """The waits process_request makes before `url` goes out (recorded, not slept)."""
+    slept = []
+
+    async def sleep(seconds):
+        slept.append(seconds)
+        clock[0] += seconds
+        return False
+    mw._sleep = sleep
+    asyncio.run(mw.process_request(Request(url)))
+    return slept
 
 
 def test_retry_after_in_seconds_or_as_a_date():
@@ -51,3 +79,53 @@ def test_retry_after_reads_every_http_date_form_and_nothing_else():
         assert 50 < retry_after_seconds(form.encode()) <= 60, form
     for bad in [b"\xb2", b"\xb2\xb3", "\u0663".encode("utf-8"), b"5.5", b"-5", b"Sun Nov 99 99:99:99 1994", b"Mon, 32 Foo"]:
         assert retry_after_seconds(bad) is None, bad
+
+
+def test_a_retry_after_longer_than_the_backoff_cap_is_waited_in_full():
+    mw = middleware()  # RETRY_BACKOFF_MAX 10
+    request = Request("http://127.0.0.1/question/x")
+    retry = mw.process_response(request, Response(request.url, status=429, headers={"Retry-After": "40"}))
+    assert retry.meta[DELAY_META] == 40.0
+
+
+@pytest.mark.parametrize("retry_after", ["3600", "Fri, 31 Dec 2100 23:59:59 GMT"])
+def test_a_retry_after_past_its_bound_gives_the_page_and_its_host_up(retry_after, clock):
+    mw = middleware(RETRY_AFTER_MAX=600)
+    request = Request("http://127.0.0.1/question/x")
+    with pytest.raises(RetryAfterTooLong, match=f"Retry-After: {retry_after}"):
+        mw.process_response(request, Response(request.url, status=503, headers={"Retry-After": retry_after}))
+    with pytest.raises(RetryAfterTooLong):  # the host's other pages are not sent inside its window
+        waits(mw, "http://127.0.0.1/question/y", clock)
+    assert waits(mw, "http://127.0.0.2/question/y", clock) == []
+    assert mw.crawler.stats.get_value("pages/given_up/Retry-After over RETRY_AFTER_MAX (600 s)") == 2
+    assert "Retry-After" in mw.crawler.stats.get_value("crawl/message")
+
+
+@pytest.mark.parametrize("status, headers", [(429, {"Retry-After": "20"}), (503, {"Retry-After": "20"}), (429, {})])
+def test_a_429_or_a_retry_after_holds_the_whole_host(status, headers, clock):
+    mw = middleware()
+    request = Request("http://127.0.0.1/question/x")
+    retry = mw.process_response(request, Response(request.url, status=status, headers=headers))
+    (held,) = waits(mw, "http://127.0.0.1/question/other", clock)  # another page of the same host
+    assert held == retry.meta[DELAY_META]
+    assert waits(mw, "http://127.0.0.2/question/other", clock) == []  # another host goes on
+
+
+def test_a_503_without_retry_after_delays_only_its_own_page(clock):
+    mw = middleware()
+    request = Request("http://127.0.0.1/question/x")
+    mw.process_response(request, Response(request.url, status=503))
+    assert waits(mw, "http://127.0.0.1/question/other", clock) == []
+
+
+def test_a_walls_retry_after_is_waited_and_holds_its_host(clock):
+    """A bot wall answering 429 + Retry-After: its own block schedule (1 s, 2 s, ...) is not enough."""
+    mw = middleware()
+    blocks = BlockPageMiddleware(mw.crawler)
+    blocks._retry_after = lambda request, response: mw.retry_after(request, response) or 0.0
+    wall = (PAGES / "blocked.html").read_bytes()
+    request = Request("http://127.0.0.1/question/x")
+    retry = blocks.process_response(request, Response(request.url, status=429, body=wall, headers={"Retry-After": "30"}))
+    assert retry.meta[DELAY_META] == 30.0
+    (held,) = waits(mw, "http://127.0.0.1/question/other", clock)
+    assert held == 30.0

@@ -7,6 +7,8 @@ This keeps its rules (RETRY_TIMES, RETRY_HTTP_CODES, stats) and adds a wait befo
 from __future__ import annotations
 
 import asyncio
+import logging
+from time import monotonic
 from email.utils import parsedate_to_datetime
 from datetime import datetime, timezone
 
@@ -15,8 +17,13 @@ from scrapy.http import Request, Response
 from scrapy.utils.response import response_status_message
 
 from crawler.extensions.prompt_stop import CrawlStopping, PromptStop
+from crawler.middlewares import CountedDrop
+from crawler.sites.base import host_key
+
+logger = logging.getLogger(__name__)
 
 DELAY_META = "retry_delay"
+RETRY_AFTER_HEADER = b"Retry-After"
 
 
 def retry_after_seconds(value: bytes | None) -> float | None:
@@ -39,11 +46,21 @@ def retry_after_seconds(value: bytes | None) -> float | None:
     return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
 
 
+class RetryAfterTooLong(CountedDrop):
+    """Not sent: its host asked for a wait longer than RETRY_AFTER_MAX."""
+
+
 class BackoffRetryMiddleware(RetryMiddleware):
+    """Retries wait out their backoff or the Retry-After asked for, whichever is longer. A 429,
+    or any retried status with a Retry-After, holds its whole host: no request of that host is
+    sent before the time the server asked for (blocks.py holds it too, for a wall's answer)."""
+
     def __init__(self, settings):
         super().__init__(settings)
         self.backoff_base = settings.getfloat("RETRY_BACKOFF_BASE")
         self.backoff_max = settings.getfloat("RETRY_BACKOFF_MAX")
+        self.retry_after_max = settings.getfloat("RETRY_AFTER_MAX")
+        self.not_before: dict[str, float] = {}  # host -> monotonic() its requests wait for
         self.stopper = None
 
     @classmethod
@@ -52,12 +69,25 @@ class BackoffRetryMiddleware(RetryMiddleware):
         middleware.stopper = PromptStop.of(crawler)
         return middleware
 
+    @classmethod
+    def of(cls, crawler) -> "BackoffRetryMiddleware | None":
+        return crawler.get_downloader_middleware(cls)
+
     async def process_request(self, request: Request, spider=None) -> None:
         # The wait happens here, in the downloader, so the callback that asked for the
         # retry is never blocked and other requests go on meanwhile.
-        delay = request.meta.pop(DELAY_META, None)
-        if delay and await self._sleep(delay):
-            raise CrawlStopping(f"crawl stopping: {request.url} not retried")
+        delay = request.meta.pop(DELAY_META, None) or 0.0
+        while True:
+            held = self._host_wait(request.url)
+            if held > self.retry_after_max:
+                self._count_given_up()
+                raise RetryAfterTooLong(f"its host asked to wait {held:.0f} s (Retry-After): {request.url} not sent")
+            delay = max(delay, held)
+            if delay <= 0:
+                return
+            if await self._sleep(delay):
+                raise CrawlStopping(f"crawl stopping: {request.url} not retried")
+            delay = 0.0  # its own delay is over; the host's hold may have grown meanwhile
 
     async def _sleep(self, seconds: float) -> bool:
         """Wait, unless the crawl stops meanwhile: True if it is stopping."""
@@ -66,13 +96,52 @@ class BackoffRetryMiddleware(RetryMiddleware):
         await asyncio.sleep(seconds)
         return False
 
+    def hold_host(self, url: str, seconds: float) -> None:
+        """Nothing more to the host of `url` for `seconds` (a 429, a Retry-After)."""
+        host = host_key(url)
+        self.not_before[host] = max(self.not_before.get(host, 0.0), monotonic() + seconds)
+
+    def _host_wait(self, url: str) -> float:
+        return self.not_before.get(host_key(url), 0.0) - monotonic()
+
+    def retry_after(self, request: Request, response: Response) -> float | None:
+        """The Retry-After of a response, with its host held that long. A wait longer than
+        RETRY_AFTER_MAX is not waited: the page is given up (RetryAfterTooLong), never
+        retried before the server allows it."""
+        raw = response.headers.get(RETRY_AFTER_HEADER)
+        asked = retry_after_seconds(raw)
+        if asked is None:
+            return None
+        self.hold_host(response.url, asked)
+        if asked > self.retry_after_max:
+            self._give_up(request, raw, asked)
+        return asked
+
+    def _give_up(self, request: Request, raw: bytes, asked: float) -> None:
+        self._count_given_up()
+        message = (
+            f"the site asked to wait {asked:.0f} s (Retry-After: {raw.decode('latin-1').strip()}), "
+            f"more than RETRY_AFTER_MAX {self.retry_after_max:.0f} s; not retried: {request.url}"
+        )
+        self.crawler.stats.set_value("crawl/message", message)
+        raise RetryAfterTooLong(message)
+
+    def _count_given_up(self) -> None:
+        # Under the summary's "given up (...)": the spider counts no CountedDrop itself.
+        from pipelines.crawls import GIVEN_UP  # here: pipelines.crawls imports blocks, which imports us
+        self.crawler.stats.inc_value(f"{GIVEN_UP}Retry-After over RETRY_AFTER_MAX ({self.retry_after_max:.0f} s)")
+
     def process_response(self, request: Request, response: Response, spider=None):
         if request.meta.get("dont_retry", False) or response.status not in self.retry_http_codes:
             return response
+        asked = self.retry_after(request, response)
         retry = self._retry(request, response_status_message(response.status))
+        if asked is None and response.status == 429:
+            # A 429 with no Retry-After still says the host, not the page, is over its rate.
+            self.hold_host(response.url, self._backoff(retry or request))
         if retry is None:
             return response
-        retry.meta[DELAY_META] = self._delay(retry, response)
+        retry.meta[DELAY_META] = max(asked or 0.0, self._backoff(retry))
         return retry
 
     def process_exception(self, request: Request, exception: Exception, spider=None):
@@ -85,9 +154,3 @@ class BackoffRetryMiddleware(RetryMiddleware):
     def _backoff(self, request: Request) -> float:
         attempt = request.meta.get("retry_times", 1)
         return min(self.backoff_max, self.backoff_base * 2 ** (attempt - 1))
-
-    def _delay(self, request: Request, response: Response) -> float:
-        asked = retry_after_seconds(response.headers.get(b"Retry-After"))
-        if asked is not None:
-            return min(self.backoff_max, max(asked, self._backoff(request)))
-        return self._backoff(request)
