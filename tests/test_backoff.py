@@ -1,5 +1,6 @@
 """Retries wait: exponential backoff, and at least what Retry-After asks."""
 import asyncio
+import time
 from email.utils import format_datetime
 from datetime import datetime, timedelta, timezone
 
@@ -12,6 +13,8 @@ from scrapy.utils.test import get_crawler
 from crawler.middlewares.backoff import DELAY_META, BackoffRetryMiddleware, RetryAfterTooLong, retry_after_seconds
 from crawler.middlewares.blocks import BlockPageMiddleware
 from tests.contract import PAGES
+from tests.crawling import crawl, crawl_rows
+from tests.hostile import HostileServer, Reply
 
 
 def middleware(**settings):
@@ -129,3 +132,31 @@ def test_a_walls_retry_after_is_waited_and_holds_its_host(clock):
     assert retry.meta[DELAY_META] == 30.0
     (held,) = waits(mw, "http://127.0.0.1/question/other", clock)
     assert held == 30.0
+
+
+@pytest.mark.slow
+def test_a_429_pauses_the_whole_host_for_its_retry_after(reference_site, tmp_path):
+    """Every question page answers 429 + Retry-After: 3 for 3 s: after the first 429 the host
+    gets no new request inside the window (at most the ones already on the wire)."""
+    site = reference_site(questions=40)
+    arrivals: list[float] = []
+
+    def route(path):
+        if not path.startswith("/question/"):
+            return None
+        now = time.monotonic()
+        arrivals.append(now)
+        if now - arrivals[0] < 3:
+            return Reply(429, b"<html><body>slow down</body></html>", {"Content-Type": "text/html", "Retry-After": "3"})
+        return None
+    server = HostileServer(route, upstream=site.url, in_front=True)
+    out = tmp_path / "data"
+    try:
+        result = crawl(server.url + "/", "--out", out, "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=2")
+    finally:
+        server.stop()
+    (row,) = crawl_rows(out)
+    assert result.returncode == 0 and row["status"] == "finished", result.stdout + result.stderr[-2000:]
+    assert row["questions"] == 40
+    in_window = [t for t in arrivals[1:] if t - arrivals[0] < 3]
+    assert len(in_window) <= 2, [round(t - arrivals[0], 2) for t in in_window]

@@ -14,6 +14,7 @@ from datetime import datetime, timezone
 
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.http import Request, Response
+from scrapy.utils.asyncio import call_later
 from scrapy.utils.response import response_status_message
 
 from crawler.extensions.prompt_stop import CrawlStopping, PromptStop
@@ -96,10 +97,25 @@ class BackoffRetryMiddleware(RetryMiddleware):
         await asyncio.sleep(seconds)
         return False
 
-    def hold_host(self, url: str, seconds: float) -> None:
-        """Nothing more to the host of `url` for `seconds` (a 429, a Retry-After)."""
-        host = host_key(url)
+    def hold_host(self, request: Request, seconds: float) -> None:
+        """Nothing more to the host of `request` for `seconds` (a 429, a Retry-After)."""
+        host = host_key(request.url)
         self.not_before[host] = max(self.not_before.get(host, 0.0), monotonic() + seconds)
+        self._hold_slot(request, self.not_before[host] - monotonic())
+
+    def _hold_slot(self, request: Request, seconds: float) -> None:
+        """Requests already past process_request wait in the host's downloader slot: its queue
+        is not served before the hold ends (the call the slot waits for is moved there)."""
+        try:
+            downloader = self.crawler.engine.downloader
+        except RuntimeError:  # no engine yet: nothing is queued
+            return
+        slot = downloader.slots.get(downloader.get_slot_key(request))
+        if slot is None:
+            return
+        if slot.latercall:
+            slot.latercall.cancel()
+        slot.latercall = call_later(seconds, downloader._latercall, slot)
 
     def _host_wait(self, url: str) -> float:
         return self.not_before.get(host_key(url), 0.0) - monotonic()
@@ -112,7 +128,7 @@ class BackoffRetryMiddleware(RetryMiddleware):
         asked = retry_after_seconds(raw)
         if asked is None:
             return None
-        self.hold_host(response.url, asked)
+        self.hold_host(request, asked)
         if asked > self.retry_after_max:
             self._give_up(request, raw, asked)
         return asked
@@ -138,7 +154,7 @@ class BackoffRetryMiddleware(RetryMiddleware):
         retry = self._retry(request, response_status_message(response.status))
         if asked is None and response.status == 429:
             # A 429 with no Retry-After still says the host, not the page, is over its rate.
-            self.hold_host(response.url, self._backoff(retry or request))
+            self.hold_host(request, self._backoff(retry or request))
         if retry is None:
             return response
         retry.meta[DELAY_META] = max(asked or 0.0, self._backoff(retry))
