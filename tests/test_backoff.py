@@ -9,8 +9,13 @@ import pytest
 from scrapy import Request
 from scrapy.http import Response
 from scrapy.utils.test import get_crawler
+from scrapy.exceptions import DownloadFailedError, DownloadTimeoutError, ResponseDataLossError
+from twisted.internet import error
+from twisted.python.failure import Failure
+from twisted.web._newclient import ResponseFailed, ResponseNeverReceived, _DataLoss
 
-from crawler.middlewares.backoff import DELAY_META, BackoffRetryMiddleware, RetryAfterTooLong, retry_after_seconds
+from crawler.middlewares.backoff import (DELAY_META, BackoffRetryMiddleware, RetryAfterTooLong, download_error_words,
+                                         retry_after_seconds)
 from crawler.middlewares.blocks import BlockPageMiddleware
 from tests.contract import PAGES
 from tests.crawling import crawl, crawl_rows
@@ -160,3 +165,34 @@ def test_a_429_pauses_the_whole_host_for_its_retry_after(reference_site, tmp_pat
     assert row["questions"] == 40
     in_window = [t for t in arrivals[1:] if t - arrivals[0] < 3]
     assert len(in_window) <= 2, [round(t - arrivals[0], 2) for t in in_window]
+
+
+def wrapped(outer, inner):
+    """As Scrapy raises a Twisted failure: its own exception, the Twisted one as the cause."""
+    exception = outer(str(inner))
+    exception.__cause__ = inner
+    return exception
+
+
+@pytest.mark.parametrize("exception, words", [
+    (wrapped(DownloadFailedError, ResponseNeverReceived([Failure(error.ConnectionDone())])),
+     "no response: Connection was closed cleanly."),
+    (wrapped(DownloadFailedError, ResponseFailed([Failure(error.ConnectionLost())])),
+     "connection lost: Connection to the other side was lost in a non-clean fashion."),
+    (wrapped(ResponseDataLossError, ResponseFailed([Failure(_DataLoss()), Failure(error.ConnectionDone())])),
+     "response cut short"),
+    (DownloadTimeoutError("Getting http://x/ took longer than 180.0 seconds."),
+     "timed out: Getting http://x/ took longer than 180.0 seconds."),
+])
+def test_download_errors_read_as_words_never_as_a_failure_repr(exception, words):
+    assert download_error_words(exception) == words
+
+
+def test_a_retry_and_its_give_up_name_the_download_error_in_words(caplog):
+    mw = middleware(RETRY_TIMES=1)
+    request = Request("http://127.0.0.1/question/x")
+    cut = wrapped(ResponseDataLossError, ResponseFailed([Failure(_DataLoss())]))
+    retry = mw.process_exception(request, cut)
+    assert mw.process_exception(retry, cut) is None
+    lines = [record.getMessage() for record in caplog.records]
+    assert lines[-1].endswith("(failed 2 times): response cut short"), lines

@@ -47,6 +47,27 @@ def retry_after_seconds(value: bytes | None) -> float | None:
     return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
 
 
+def download_error_words(exception: BaseException) -> str:
+    """A download error as a person reads it: the summary's words ("response cut short",
+    "no response", "connection lost") and what Twisted says happened, never a raw Failure repr."""
+    from pipelines.crawls import EXCEPTION_WORDS  # here: pipelines.crawls imports blocks, which imports us
+
+    # Scrapy wraps Twisted's ResponseFailed (ResponseNeverReceived: closed before any answer)
+    # and keeps it as the cause, with Twisted's own reasons as Failures.
+    cause = exception.__cause__
+    name = type(exception).__name__
+    if name == "DownloadFailedError" and cause is not None:
+        name = type(cause).__name__  # the wrapper is generic; what it wraps says more
+    words = EXCEPTION_WORDS.get(name, name)
+    if name == "ResponseDataLossError":
+        return words  # its reasons only say the connection closed: what "cut short" says
+    reasons = getattr(cause if cause is not None else exception, "reasons", None) or ()
+    detail = "; ".join(dict.fromkeys(m for m in (r.getErrorMessage() for r in reasons) if m)) or str(exception).strip()
+    if not detail or detail.startswith("[<"):  # a list of Failure reprs, as str(ResponseFailed) is
+        return words
+    return f"{words}: {detail}"
+
+
 class RetryAfterTooLong(CountedDrop):
     """Not sent: its host asked for a wait longer than RETRY_AFTER_MAX."""
 
@@ -161,7 +182,10 @@ class BackoffRetryMiddleware(RetryMiddleware):
         return retry
 
     def process_exception(self, request: Request, exception: Exception, spider=None):
-        retry = super().process_exception(request, exception)
+        if not isinstance(exception, self.exceptions_to_retry) or request.meta.get("dont_retry", False):
+            return None
+        # Scrapy's "Retrying ..." and "Gave up retrying ..." lines end with this reason.
+        retry = self._retry(request, download_error_words(exception))
         if isinstance(retry, Request):
             self.crawler.stats.inc_value("pages/download_errors")
             retry.meta[DELAY_META] = self._backoff(retry)
