@@ -196,3 +196,28 @@ def test_a_retry_and_its_give_up_name_the_download_error_in_words(caplog):
     assert mw.process_exception(retry, cut) is None
     lines = [record.getMessage() for record in caplog.records]
     assert lines[-1].endswith("(failed 2 times): response cut short"), lines
+
+
+@pytest.mark.slow
+def test_a_retry_after_past_its_bound_ends_the_crawl_without_another_request(reference_site, tmp_path):
+    """Every question page answers 429 + Retry-After: 3600: no page is asked twice, the crawl
+    does not sit out the hour, and its summary names the Retry-After."""
+    site = reference_site(questions=20)
+
+    def route(path):
+        if path.startswith("/question/"):
+            return Reply(429, b"<html><body>come back in an hour</body></html>",
+                         {"Content-Type": "text/html", "Retry-After": "3600"})
+        return None
+    server = HostileServer(route, upstream=site.url, in_front=True)
+    out = tmp_path / "data"
+    try:
+        result = crawl(server.url + "/", "--out", out, "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=2", timeout=120)
+    finally:
+        server.stop()
+    (row,) = crawl_rows(out)
+    assert row["status"] == "failed" and "Retry-After over RETRY_AFTER_MAX (600 s)" in row["message"], row["message"]
+    assert "RetryAfterTooLong" not in row["message"]
+    assert "(Retry-After: 3600)" in result.stderr
+    asked = [n for path, n in server.hits.items() if path.startswith("/question/")]
+    assert asked and max(asked) == 1, server.hits

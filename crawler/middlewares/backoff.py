@@ -16,6 +16,7 @@ from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.http import Request, Response
 from scrapy.utils.asyncio import call_later
 from scrapy.utils.response import response_status_message
+from twisted.python.failure import Failure
 
 from crawler.extensions.prompt_stop import CrawlStopping, PromptStop
 from crawler.middlewares import CountedDrop
@@ -102,8 +103,7 @@ class BackoffRetryMiddleware(RetryMiddleware):
         while True:
             held = self._host_wait(request.url)
             if held > self.retry_after_max:
-                self._count_given_up()
-                raise RetryAfterTooLong(f"its host asked to wait {held:.0f} s (Retry-After): {request.url} not sent")
+                raise self._not_sent(request, held)
             delay = max(delay, held)
             if delay <= 0:
                 return
@@ -126,13 +126,19 @@ class BackoffRetryMiddleware(RetryMiddleware):
 
     def _hold_slot(self, request: Request, seconds: float) -> None:
         """Requests already past process_request wait in the host's downloader slot: its queue
-        is not served before the hold ends (the call the slot waits for is moved there)."""
+        is not served before the hold ends (the call the slot waits for is moved there), or,
+        for a hold past RETRY_AFTER_MAX, is given up now."""
         try:
             downloader = self.crawler.engine.downloader
         except RuntimeError:  # no engine yet: nothing is queued
             return
         slot = downloader.slots.get(downloader.get_slot_key(request))
         if slot is None:
+            return
+        if seconds > self.retry_after_max:
+            while slot.queue:
+                queued, deferred = slot.queue.popleft()
+                deferred.errback(Failure(self._not_sent(queued, seconds)))
             return
         if slot.latercall:
             slot.latercall.cancel()
@@ -162,6 +168,10 @@ class BackoffRetryMiddleware(RetryMiddleware):
         )
         self.crawler.stats.set_value("crawl/message", message)
         raise RetryAfterTooLong(message)
+
+    def _not_sent(self, request: Request, held: float) -> RetryAfterTooLong:
+        self._count_given_up()
+        return RetryAfterTooLong(f"its host asked to wait {held:.0f} s (Retry-After): {request.url} not sent")
 
     def _count_given_up(self) -> None:
         # Under the summary's "given up (...)": the spider counts no CountedDrop itself.

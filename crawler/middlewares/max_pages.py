@@ -23,11 +23,12 @@ from twisted.internet.error import ConnectError, ConnectingCancelledError, DNSLo
 from scrapy.utils.defer import _schedule_coro
 
 from crawler.extensions.prompt_stop import CrawlStopping
+from crawler.middlewares.backoff import RetryAfterTooLong
 
 logger = logging.getLogger(__name__)
 
 
-# Download exceptions of a request that never reached the server (no connection was made).
+# Download exceptions of a request that never reached the server.
 NEVER_SENT = (
     ConnectError,  # refused, connect timeout, no route
     ConnectingCancelledError,
@@ -35,6 +36,7 @@ NEVER_SENT = (
     CannotResolveHostError,
     DownloadConnectionRefusedError,
     UnsupportedURLSchemeError,
+    RetryAfterTooLong,  # taken out of the downloader's queue when its host asked for a long wait
 )
 
 
