@@ -46,6 +46,9 @@ RETRY_TIMES = 6
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 RETRY_BACKOFF_BASE = 0.25  # seconds; doubles with every attempt
 RETRY_BACKOFF_MAX = 30.0
+# A Retry-After is waited out in full, never cut, and holds its whole host; one asking for
+# more than this many seconds gives the page up instead (the crawl would idle that long).
+RETRY_AFTER_MAX = 600.0
 # Block pages (px-captcha): retried later with a longer delay, never parsed. A crawl that
 # meets this many block pages in a row stops with status `blocked`.
 BLOCK_RETRY_TIMES = 4

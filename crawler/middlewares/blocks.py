@@ -15,7 +15,7 @@ from scrapy.http import Request, Response
 
 from crawler.extensions.prompt_stop import PromptStop
 from crawler.middlewares import CountedDrop
-from crawler.middlewares.backoff import DELAY_META
+from crawler.middlewares.backoff import DELAY_META, BackoffRetryMiddleware
 from crawler.pages import is_block_page
 from crawler.sites import site_for
 from crawler.sites.base import host_key
@@ -72,9 +72,16 @@ class BlockPageMiddleware:
             stats.set_value("crawl/message", f"pages still blocked after {self.retry_times} retries, e.g. {response.url}")
             logger.error("Still blocked after %d retries, not recorded: %s", self.retry_times, response.url)
             raise CountedDrop(f"still blocked after {self.retry_times} retries: {response.url}")
-        # Blocks are retried later and later: the wall may be a rate limit that time lifts.
-        retry.meta[DELAY_META] = self.retry_delay * retry.meta["retry_times"]
+        # Blocks are retried later and later: the wall may be a rate limit that time lifts;
+        # never sooner than the wall's own Retry-After, which holds the whole host meanwhile.
+        retry.meta[DELAY_META] = max(self.retry_delay * retry.meta["retry_times"], self._retry_after(request, response))
         return retry
+
+    def _retry_after(self, request: Request, response: Response) -> float:
+        backoff = BackoffRetryMiddleware.of(self.crawler)
+        if backoff is None:
+            return 0.0
+        return backoff.retry_after(request, response) or 0.0
 
     @classmethod
     def of(cls, crawler) -> "BlockPageMiddleware | None":

@@ -2,8 +2,10 @@
 
 Scrapy's CloseSpider closes the spider once N responses arrived, but the requests already in
 flight still arrive after that: 66 pages for N=50. Here a download is let through only while
-fewer than N were let through (a download that ends without a response, a connection error,
-gives its place back), so no more than N responses can come. When the N-th is let through,
+fewer than N were let through, so no more than N requests reach the site. A place goes back
+only when the request never left: no connection made (refused, host not found, connect
+timeout). A request the server did receive counts whatever came of it: a response head, a body
+cut short, a connection reset or a timeout after sending. When the N-th is let through,
 the spider is closed (reason `closespider_pagecount`, as Scrapy's): the ones in flight are
 read, nothing more is sent.
 """
@@ -11,12 +13,31 @@ from __future__ import annotations
 
 import logging
 
-from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy.exceptions import (
+    CannotResolveHostError,
+    DownloadConnectionRefusedError,
+    NotConfigured,
+    UnsupportedURLSchemeError,
+)
+from twisted.internet.error import ConnectError, ConnectingCancelledError, DNSLookupError
 from scrapy.utils.defer import _schedule_coro
 
 from crawler.extensions.prompt_stop import CrawlStopping
+from crawler.middlewares.backoff import RetryAfterTooLong
 
 logger = logging.getLogger(__name__)
+
+
+# Download exceptions of a request that never reached the server.
+NEVER_SENT = (
+    ConnectError,  # refused, connect timeout, no route
+    ConnectingCancelledError,
+    DNSLookupError,
+    CannotResolveHostError,
+    DownloadConnectionRefusedError,
+    UnsupportedURLSchemeError,
+    RetryAfterTooLong,  # taken out of the downloader's queue when its host asked for a long wait
+)
 
 
 class PageCapReached(CrawlStopping):
@@ -52,7 +73,8 @@ class MaxPagesMiddleware:
         return None
 
     def process_exception(self, request, exception, spider=None):
-        # No response came of it: the place goes back (a retry of it is sent again through here).
-        if request.meta.pop("max_pages_counted", False) and not isinstance(exception, IgnoreRequest):
+        # Never sent: the place goes back (a retry of it is counted again through here). One the
+        # server received keeps its place, so retries of cut-short or reset pages stay bounded.
+        if request.meta.pop("max_pages_counted", False) and isinstance(exception, NEVER_SENT):
             self.sent -= 1
         return None

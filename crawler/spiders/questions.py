@@ -34,6 +34,7 @@ from twisted.python.failure import Failure
 from crawler import discovery
 from crawler.extensions.prompt_stop import CrawlStopping
 from crawler.middlewares import CountedDrop
+from crawler.middlewares.backoff import download_error_words
 from crawler.middlewares.blocks import BlockPageMiddleware
 from crawler.middlewares.offsite import OFF_SITE_LINKS, OffsiteMiddleware
 from crawler.pages import BlockedPage, PageError, TruncatedPage, UnknownLayout
@@ -434,7 +435,7 @@ class QuestionsSpider(scrapy.Spider):
             # given up by a middleware that counts nothing: too many redirects, ...
             self.count(f"{GIVEN_UP}{_without_url(failure.getErrorMessage())}")
         self.count("pages/failed")
-        logger.error("Failed %s: %s", request.url, failure.getErrorMessage())
+        logger.error("Failed %s: %s", request.url, _failure_reason(failure))
 
     def start_url_failed(self, request, reason: str) -> None:
         """A start URL that gave nothing is an error of the crawl's outcome, listed in the
@@ -488,9 +489,9 @@ def _failure_reason(failure) -> str:
         return "DNS lookup failed"
     if failure.check(DownloadTimeoutError, TimeoutError):
         return "timed out"
-    name = type(failure.value).__name__
-    message = failure.getErrorMessage()
-    return f"{name}: {message}" if message else name
+    if failure.check(IgnoreRequest):  # a middleware's own words: "blocked: URL", ...
+        return failure.getErrorMessage() or type(failure.value).__name__
+    return download_error_words(failure.value)
 
 
 def _asked_url(request) -> str:

@@ -20,9 +20,9 @@ NAME = "fetch_errors"
 STATUS = "downloader/response_status_count/"
 EXCEPTION = "downloader/exception_type_count/"
 # Requests the crawl chose not to send (robots.txt forbids them, another host, stopping, its
-# --max-pages reached): Scrapy's downloader stats count them as download exceptions, and they
-# are no error of the site. Each is counted by its own reason (pages/robots_forbidden, ...).
-DROPPED_BY_THE_CRAWL = frozenset(("IgnoreRequest", "CrawlStopping", "PageCapReached"))
+# --max-pages reached, a host that asked for a wait past RETRY_AFTER_MAX): Scrapy's downloader
+# stats count them as download exceptions, and they are no error of the site. Each is counted by its own reason (pages/robots_forbidden, ...).
+DROPPED_BY_THE_CRAWL = frozenset(("IgnoreRequest", "CrawlStopping", "PageCapReached", "RetryAfterTooLong"))
 
 
 def download_errors(stats: dict) -> int:
