@@ -34,8 +34,9 @@ class RobotsCrawlDelay:
         return ext
 
     def robots_parsed(self, robotparser, request):
-        agent = self.crawler.settings.get("ROBOTSTXT_USER_AGENT") or self.crawler.settings["USER_AGENT"]
-        delay = robotparser.crawl_delay(agent)
+        # The token RobotsTxtMiddleware matches groups with, so the delay is the rules' group's.
+        settings = self.crawler.settings
+        delay = robotparser.crawl_delay(settings["ROBOTSTXT_USER_AGENT"] or settings["USER_AGENT"])
         if delay:
             netloc = urlparse_cached(request).netloc
             if 0 < self.max_delay < float(delay):
