@@ -64,6 +64,8 @@ HTTPERROR_ALLOWED_CODES = [304]
 META_COPY_WARN_SKIP_KEYS = ["retry_times"]
 
 DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawler.middlewares.robots.RobotsTxtMiddleware": 100,  # Scrapy's place
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
     "crawler.middlewares.compression.HttpCompressionMiddleware": 590,  # Scrapy's place

@@ -2,6 +2,8 @@
 redirects, Crawl-delay lines."""
 from __future__ import annotations
 
+import gzip
+
 import pytest
 from scrapy import Request
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
@@ -11,6 +13,8 @@ from scrapy.utils.test import get_crawler
 
 from crawler import settings as project_settings
 from crawler.extensions.crawl_delay import RobotsCrawlDelay
+from tests.crawling import crawl, crawl_rows, question_hits
+from tests.hostile import TEXT, HostileServer, Reply
 
 
 ROBOTS_SETTINGS = ("ROBOTSTXT_OBEY", "ROBOTSTXT_USER_AGENT", "ROBOTSTXT_PARSER", "USER_AGENT", "CRAWL_DELAY_MAX")
@@ -58,3 +62,63 @@ def test_crawl_delay_is_read_from_the_group_the_rules_come_from():
     text = "User-agent: crawler\nCrawl-delay: 0.1\n\nUser-agent: *\nCrawl-delay: 2\n"
     extension.robots_parsed(parser(crawler, text), Request("http://127.0.0.1:1/question/x"))
     assert extension.floors == {"127.0.0.1:1": 2.0}
+
+
+# A robots.txt that cannot be read -------------------------------------------------------------
+
+@pytest.fixture
+def in_front(reference_site):
+    """A server in front of a reference site of 8 questions whose robots.txt `route` answers."""
+    servers = []
+
+    def start(robots_reply):
+        site = reference_site(questions=8)
+        server = HostileServer(lambda path: robots_reply if path == "/robots.txt" else None, site.url, in_front=True)
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        server.stop()
+
+
+FAST = ("-s", "RETRY_TIMES=2", "-s", "RETRY_BACKOFF_BASE=0.01", "-s", "DOWNLOAD_TIMEOUT=1")
+UNREADABLE = {
+    "503 on every attempt": (Reply(503, b"busy", TEXT), "HTTP 503 after 3 attempts"),
+    "429 on every attempt": (Reply(429, b"slow down", TEXT), "HTTP 429 after 3 attempts"),
+    "no answer": (Reply(hang=True), "timed out"),
+    "UTF-16": (Reply(200, "User-agent: *\nAllow: /\n".encode("utf-16"), TEXT), "its body is not text"),
+    "gzip without its header": (Reply(200, gzip.compress(b"User-agent: *\nAllow: /\n"), TEXT), "its body is not text"),
+}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("case", UNREADABLE)
+def test_a_robots_txt_that_cannot_be_read_disallows_the_site(in_front, tmp_path, case):
+    reply, why = UNREADABLE[case]
+    server = in_front(reply)
+    out = tmp_path / "data"
+    result = crawl(server.url + "/", "--out", out, *FAST)
+    assert result.returncode == 1, result.stderr[-2000:]
+    assert set(server.hits) == {"/robots.txt"}  # no page of the site, not even its home page
+    (row,) = crawl_rows(out)
+    assert row["status"] == "failed"
+    assert f"robots.txt of {server.url.split('//')[1]} could not be read ({why}" in row["message"]
+    assert "every page is disallowed" in row["message"]
+
+
+@pytest.mark.slow
+def test_a_missing_robots_txt_allows_all_and_is_no_error(in_front, tmp_path):
+    server = in_front(Reply(404, b"<html><body>User-agent: *<br>Disallow: /</body></html>"))
+    out = tmp_path / "data"
+    result = crawl(server.url + "/", "--out", out)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert question_hits(server) == 8
+    assert "errors: none" in result.stdout
+
+
+def test_a_latin_1_robots_txt_is_still_read():
+    crawler = project_crawler()
+    text = "# café\nUser-agent: *\nDisallow: /question/\n".encode("latin-1")
+    rp = build_from_crawler(load_object(crawler.settings["ROBOTSTXT_PARSER"]), crawler, text)
+    assert not rp.allowed("http://127.0.0.1/question/x", "doctor-answers")

@@ -1,23 +1,41 @@
 """robots.txt as RFC 9309 reads it, on top of Scrapy's RobotsTxtMiddleware and Protego.
 
+- A robots.txt that could not be read disallows its whole site (RFC 9309 2.3.1.4), and ends
+  the crawl saying why; a 4xx is no robots.txt, and allows all.
 - Groups are matched by our product token (ROBOTSTXT_USER_AGENT) as a whole: Protego would
   let a group `doctor` (a prefix of `doctor-answers`) or `crawler` (a word of the User-Agent's
   comment) speak for us, above `*`.
 """
 from __future__ import annotations
 
+import logging
 import re
 
 from protego import Protego
+from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware as ScrapyRobotsTxtMiddleware
 from scrapy.robotstxt import ProtegoRobotParser
+from scrapy.utils.defer import _schedule_coro
+from twisted.internet.defer import Deferred
+
+from crawler.extensions.prompt_stop import PromptStop
+from crawler.middlewares import CountedDrop
+from pipelines.crawls import EXCEPTION_WORDS
 
 _USER_AGENT_LINE = re.compile(r"^(\s*user[- ]?agent\s*:\s*)([^#\r\n]*?)(\s*(?:#.*)?)$", re.I | re.S)
+logger = logging.getLogger(__name__)
+# The close reason of a crawl stopped by a robots.txt it could not read (`failed`).
+ROBOTS_UNREADABLE = "robots_txt_unreadable"
 _PRODUCT_TOKEN = re.compile(r"[a-z_-]+", re.I)  # RFC 9309 2.2.1; a version after it is not part of it
+# Control bytes no text file holds: a gzip body, UTF-16 (NULs), a binary file.
+_NOT_TEXT = re.compile(rb"[\x00-\x08\x0e-\x1f]")
 
 
 class RobotsParser(ProtegoRobotParser):
     def __init__(self, body: bytes, spider, token: str):
         self.spider = spider
+        if _NOT_TEXT.search(body):
+            raise Unreadable("robots.txt is not text")
+        # Not UTF-8 is still text: a Latin-1 comment must not cost the site its rules.
         lines = [self._line(line, token) for line in body.decode("utf-8-sig", errors="replace").splitlines(True)]
         self.rp = Protego.parse("".join(lines))
 
@@ -43,3 +61,65 @@ def group_name(name: str, token: str) -> str:
         return token
     return "other bot " + name  # a space: never part of a product token, so never ours
 
+
+
+class Unreadable(ValueError):
+    """A robots.txt body that is no text (gzip without its header, UTF-16...)."""
+
+
+class DisallowAll:
+    """The rules of a site whose robots.txt could not be read: RFC 9309 2.3.1.4."""
+
+    def allowed(self, url, user_agent) -> bool:
+        return False
+
+    def crawl_delay(self, user_agent) -> None:
+        return None
+
+
+class RobotsTxtMiddleware(ScrapyRobotsTxtMiddleware):
+    """Scrapy's, with RFC 9309's rule for a robots.txt it could not read: a 4xx is no robots.txt
+    (allow all), anything else that is not one (5xx or 429 on every attempt, a download error,
+    a body that is no text) disallows the whole site, and the crawl ends `failed` saying so. A
+    wall on robots.txt disallows the site too, and the crawl ends `blocked` (the block middleware)."""
+
+    async def _parse_robots(self, response, netloc: str, request) -> None:
+        if response.status == 429 or response.status >= 500:  # the server's trouble, not "no file"
+            attempts = response.meta.get("retry_times", 0) + 1
+            self._stats.inc_value("robotstxt/response_count")
+            self._stats.inc_value(f"robotstxt/response_status_count/{response.status}")
+            self.unreadable(netloc, f"HTTP {response.status} after {attempts} attempt{'s' * (attempts > 1)}")
+            return
+        if 400 <= response.status < 500:  # no robots.txt: every page is allowed, whatever the error page says
+            response = response.replace(body=b"")
+        await super()._parse_robots(response, netloc, request)
+
+    def _robots_error(self, exc: Exception, netloc: str) -> None:
+        if isinstance(exc, CountedDrop) and "blocked" in str(exc):  # a wall: the block middleware ends the crawl
+            self._disallow(netloc)
+            return
+        if isinstance(exc, Unreadable):
+            why = "its body is not text"
+        else:
+            why = EXCEPTION_WORDS.get(type(exc).__name__) or str(exc) or type(exc).__name__
+        self.unreadable(netloc, why)
+
+    def unreadable(self, netloc: str, why: str) -> None:
+        self._disallow(netloc)
+        stopper = PromptStop.of(self.crawler)
+        if stopper is not None and stopper.stopping:
+            return  # the crawl ends anyway, for another reason
+        message = (f"robots.txt of {netloc} could not be read ({why}): RFC 9309 says to assume every page "
+                   "is disallowed, so none was fetched")
+        self._stats.set_value("crawl/message", message)
+        logger.error("%s", message)
+        if stopper is not None:
+            stopper.close(ROBOTS_UNREADABLE)
+        else:
+            _schedule_coro(self.crawler.engine.close_spider_async(reason=ROBOTS_UNREADABLE))
+
+    def _disallow(self, netloc: str) -> None:
+        waiting = self._parsers[netloc]
+        self._parsers[netloc] = DisallowAll()
+        if isinstance(waiting, Deferred):  # the requests that wait for the rules get these
+            waiting.callback(self._parsers[netloc])
