@@ -122,3 +122,35 @@ def test_a_latin_1_robots_txt_is_still_read():
     text = "# café\nUser-agent: *\nDisallow: /question/\n".encode("latin-1")
     rp = build_from_crawler(load_object(crawler.settings["ROBOTSTXT_PARSER"]), crawler, text)
     assert not rp.allowed("http://127.0.0.1/question/x", "doctor-answers")
+
+
+# robots.txt redirected ---------------------------------------------------------------------
+
+@pytest.mark.slow
+@pytest.mark.parametrize("hops", [1, 5])
+def test_a_robots_txt_redirected_to_another_host_is_followed(reference_site, tmp_path, hops):
+    """127.0.0.1/robots.txt -> localhost/... (example.com -> www.example.com), through `hops`
+    redirects (RFC 9309: at least five): the target's rules are the site's."""
+    site = reference_site(questions=8)
+    box = {}
+
+    def route(path, headers):
+        if not path.startswith("/robots"):
+            return None
+        hop = int(path.partition("hop=")[2] or 0)
+        if hop < hops:
+            return Reply(301, b"", {"Location": f"http://localhost:{box['port']}/robots-moved.txt?hop={hop + 1}"})
+        assert headers["Host"].startswith("localhost")
+        return Reply(200, b"User-agent: *\nDisallow: /question/\n", TEXT)
+
+    server = HostileServer(route, site.url, in_front=True, with_headers=True)
+    box["port"] = server.url.rpartition(":")[2]
+    try:
+        out = tmp_path / "data"
+        crawl(server.url + "/", "--out", out)
+        assert server.hits[f"/robots-moved.txt?hop={hops}"] == 1
+        assert question_hits(server) == 0  # the target forbids them
+        (row,) = crawl_rows(out)
+        assert row["status"] == "failed" and "forbidden by robots.txt" in row["message"]
+    finally:
+        server.stop()
