@@ -154,3 +154,33 @@ def test_a_robots_txt_redirected_to_another_host_is_followed(reference_site, tmp
         assert row["status"] == "failed" and "forbidden by robots.txt" in row["message"]
     finally:
         server.stop()
+
+
+# Crawl-delay lines ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("value", ["5s", "2,5", "10 seconds", "-5", "nan", "soon"])
+def test_a_crawl_delay_that_is_no_number_is_a_warning_naming_it(caplog, value):
+    crawler = project_crawler()
+    extension = RobotsCrawlDelay(crawler)
+    extension.robots_parsed(parser(crawler, f"User-agent: *\nCrawl-delay: {value}\n"), Request("http://127.0.0.1:1/"))
+    assert extension.floors == {}
+    assert f"robots.txt of 127.0.0.1:1: 'Crawl-delay: {value}' is not a number of seconds" in caplog.text
+
+
+def test_a_readable_crawl_delay_gives_no_warning(caplog):
+    crawler = project_crawler()
+    extension = RobotsCrawlDelay(crawler)
+    extension.robots_parsed(parser(crawler, "User-agent: *\nCrawl-delay: 0.5 # polite\n"), Request("http://127.0.0.1:1/"))
+    assert extension.floors == {"127.0.0.1:1": 0.5} and "not a number" not in caplog.text
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("value", ["1e400", "inf"])
+def test_an_infinite_crawl_delay_is_above_the_maximum(in_front, tmp_path, value):
+    server = in_front(Reply(200, f"User-agent: *\nCrawl-delay: {value}\n".encode(), TEXT))
+    out = tmp_path / "data"
+    result = crawl(server.url + "/", "--out", out)
+    assert result.returncode == 1, result.stderr[-2000:]
+    assert question_hits(server) == 0
+    (row,) = crawl_rows(out)
+    assert row["status"] == "failed" and "asks for an infinite Crawl-delay, more than CRAWL_DELAY_MAX" in row["message"]

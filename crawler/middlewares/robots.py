@@ -5,10 +5,14 @@
 - Groups are matched by our product token (ROBOTSTXT_USER_AGENT) as a whole: Protego would
   let a group `doctor` (a prefix of `doctor-answers`) or `crawler` (a word of the User-Agent's
   comment) speak for us, above `*`.
+- A Crawl-delay line that is no number (`5s`, `2,5`) is named in `unread_delays`, so the
+  Crawl-delay extension says it was not obeyed; an infinite one (`1e400`) stays above any
+  CRAWL_DELAY_MAX (Protego would drop it, and the crawl would run at full speed).
 """
 from __future__ import annotations
 
 import logging
+import math
 import re
 
 from protego import Protego
@@ -25,7 +29,10 @@ _USER_AGENT_LINE = re.compile(r"^(\s*user[- ]?agent\s*:\s*)([^#\r\n]*?)(\s*(?:#.
 logger = logging.getLogger(__name__)
 # The close reason of a crawl stopped by a robots.txt it could not read (`failed`).
 ROBOTS_UNREADABLE = "robots_txt_unreadable"
+_CRAWL_DELAY_LINE = re.compile(r"^\s*crawl[- ]delay\s*:\s*([^#\r\n]*?)\s*(?:#.*)?$", re.I | re.S)
 _PRODUCT_TOKEN = re.compile(r"[a-z_-]+", re.I)  # RFC 9309 2.2.1; a version after it is not part of it
+# Protego drops a delay that is not finite; the largest float keeps an infinite one refused.
+INFINITE_DELAY = repr(float.fromhex("0x1.fffffffffffffp+1023"))
 # Control bytes no text file holds: a gzip body, UTF-16 (NULs), a binary file.
 _NOT_TEXT = re.compile(rb"[\x00-\x08\x0e-\x1f]")
 
@@ -33,6 +40,7 @@ _NOT_TEXT = re.compile(rb"[\x00-\x08\x0e-\x1f]")
 class RobotsParser(ProtegoRobotParser):
     def __init__(self, body: bytes, spider, token: str):
         self.spider = spider
+        self.unread_delays: list[str] = []  # Crawl-delay lines that are no delay, as written
         if _NOT_TEXT.search(body):
             raise Unreadable("robots.txt is not text")
         # Not UTF-8 is still text: a Latin-1 comment must not cost the site its rules.
@@ -47,6 +55,19 @@ class RobotsParser(ProtegoRobotParser):
     def _line(self, line: str, token: str) -> str:
         if match := _USER_AGENT_LINE.match(line):
             return match.group(1) + group_name(match.group(2), token) + match.group(3)
+        if match := _CRAWL_DELAY_LINE.match(line):
+            return self._delay_line(line, match.group(1))
+        return line
+
+    def _delay_line(self, line: str, value: str) -> str:
+        try:
+            seconds = float(value)
+        except ValueError:
+            seconds = math.nan
+        if seconds == math.inf:
+            return f"Crawl-delay: {INFINITE_DELAY}\n"
+        if not (math.isfinite(seconds) and seconds >= 0):
+            self.unread_delays.append(line.strip())
         return line
 
 
