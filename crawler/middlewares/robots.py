@@ -5,7 +5,7 @@
 - Groups are matched by our product token (ROBOTSTXT_USER_AGENT) as a whole: Protego would
   let a group `doctor` (a prefix of `doctor-answers`) or `crawler` (a word of the User-Agent's
   comment) speak for us, above `*`.
-- A Crawl-delay line that is no number (`5s`, `2,5`) is named in `unread_delays`, so the
+- A Crawl-delay line that is not a number (`5s`, `2,5`) is named in `unread_delays`, so the
   Crawl-delay extension says it was not obeyed; an infinite one (`1e400`) stays above any
   CRAWL_DELAY_MAX (Protego would drop it, and the crawl would run at full speed).
 """
@@ -25,12 +25,14 @@ from crawler.extensions.prompt_stop import PromptStop
 from crawler.middlewares import CountedDrop
 from pipelines.crawls import EXCEPTION_WORDS
 
-_USER_AGENT_LINE = re.compile(r"^(\s*user[- ]?agent\s*:\s*)([^#\r\n]*?)(\s*(?:#.*)?)$", re.I | re.S)
 logger = logging.getLogger(__name__)
+
 # The close reason of a crawl stopped by a robots.txt it could not read (`failed`).
 ROBOTS_UNREADABLE = "robots_txt_unreadable"
-_CRAWL_DELAY_LINE = re.compile(r"^\s*crawl[- ]delay\s*:\s*([^#\r\n]*?)\s*(?:#.*)?$", re.I | re.S)
+
+_USER_AGENT_LINE = re.compile(r"^(\s*user[- ]?agent\s*:\s*)([^#\r\n]*?)(\s*(?:#.*)?)$", re.I | re.S)
 _PRODUCT_TOKEN = re.compile(r"[a-z_-]+", re.I)  # RFC 9309 2.2.1; a version after it is not part of it
+_CRAWL_DELAY_LINE = re.compile(r"^\s*crawl[- ]delay\s*:\s*([^#\r\n]*?)\s*(?:#.*)?$", re.I | re.S)
 # Protego drops a delay that is not finite; the largest float keeps an infinite one refused.
 INFINITE_DELAY = repr(float.fromhex("0x1.fffffffffffffp+1023"))
 # Control bytes no text file holds: a gzip body, UTF-16 (NULs), a binary file.
@@ -85,7 +87,7 @@ def group_name(name: str, token: str) -> str:
 
 
 class Unreadable(ValueError):
-    """A robots.txt body that is no text (gzip without its header, UTF-16...)."""
+    """A robots.txt body that is not text (gzip without its header, UTF-16...)."""
 
 
 class DisallowAll:
@@ -101,7 +103,7 @@ class DisallowAll:
 class RobotsTxtMiddleware(ScrapyRobotsTxtMiddleware):
     """Scrapy's, with RFC 9309's rule for a robots.txt it could not read: a 4xx is no robots.txt
     (allow all), anything else that is not one (5xx or 429 on every attempt, a download error,
-    a body that is no text) disallows the whole site, and the crawl ends `failed` saying so. A
+    a body that is not text) disallows the whole site, and the crawl ends `failed` saying so. A
     wall on robots.txt disallows the site too, and the crawl ends `blocked` (the block middleware)."""
 
     async def _parse_robots(self, response, netloc: str, request) -> None:
@@ -131,7 +133,7 @@ class RobotsTxtMiddleware(ScrapyRobotsTxtMiddleware):
         if stopper is not None and stopper.stopping:
             return  # the crawl ends anyway, for another reason
         message = (f"robots.txt of {netloc} could not be read ({why}): RFC 9309 says to assume every page "
-                   "is disallowed, so none was fetched")
+                   "is disallowed, so none of its pages was fetched")
         self._stats.set_value("crawl/message", message)
         logger.error("%s", message)
         if stopper is not None:
