@@ -105,6 +105,7 @@ def test_a_robots_txt_that_cannot_be_read_disallows_the_site(in_front, tmp_path,
     assert row["status"] == "failed"
     assert f"robots.txt of {server.url.split('//')[1]} could not be read ({why}" in row["message"]
     assert "every page is disallowed" in row["message"]
+    assert f"Start URL failed: {server.url}/: robots.txt could not be read ({why}" in result.stderr  # not "forbidden"
 
 
 @pytest.mark.slow

@@ -17,6 +17,7 @@ import re
 
 from protego import Protego
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware as ScrapyRobotsTxtMiddleware
+from scrapy.exceptions import IgnoreRequest
 from scrapy.robotstxt import ProtegoRobotParser
 from scrapy.utils.defer import _schedule_coro
 from twisted.internet.defer import Deferred
@@ -93,6 +94,9 @@ class Unreadable(ValueError):
 class DisallowAll:
     """The rules of a site whose robots.txt could not be read: RFC 9309 2.3.1.4."""
 
+    def __init__(self, why: str):
+        self.why = why  # each page refused says it, not "forbidden by robots.txt"
+
     def allowed(self, url, user_agent) -> bool:
         return False
 
@@ -105,6 +109,12 @@ class RobotsTxtMiddleware(ScrapyRobotsTxtMiddleware):
     (allow all), anything else that is not one (5xx or 429 on every attempt, a download error,
     a body that is not text) disallows the whole site, and the crawl ends `failed` saying so. A
     wall on robots.txt disallows the site too, and the crawl ends `blocked` (the block middleware)."""
+
+    def process_request_2(self, rp, request) -> None:
+        if isinstance(rp, DisallowAll):
+            self._stats.inc_value("robotstxt/forbidden")
+            raise IgnoreRequest(f"robots.txt could not be read ({rp.why})")
+        super().process_request_2(rp, request)
 
     async def _parse_robots(self, response, netloc: str, request) -> None:
         if response.status == 429 or response.status >= 500:  # the server's trouble, not "no file"
@@ -119,7 +129,7 @@ class RobotsTxtMiddleware(ScrapyRobotsTxtMiddleware):
 
     def _robots_error(self, exc: Exception, netloc: str) -> None:
         if isinstance(exc, CountedDrop) and "blocked" in str(exc):  # a wall: the block middleware ends the crawl
-            self._disallow(netloc)
+            self._disallow(netloc, "a block page")
             return
         if isinstance(exc, Unreadable):
             why = "its body is not text"
@@ -128,7 +138,7 @@ class RobotsTxtMiddleware(ScrapyRobotsTxtMiddleware):
         self.unreadable(netloc, why)
 
     def unreadable(self, netloc: str, why: str) -> None:
-        self._disallow(netloc)
+        self._disallow(netloc, why)
         stopper = PromptStop.of(self.crawler)
         if stopper is not None and stopper.stopping:
             return  # the crawl ends anyway, for another reason
@@ -141,8 +151,8 @@ class RobotsTxtMiddleware(ScrapyRobotsTxtMiddleware):
         else:
             _schedule_coro(self.crawler.engine.close_spider_async(reason=ROBOTS_UNREADABLE))
 
-    def _disallow(self, netloc: str) -> None:
+    def _disallow(self, netloc: str, why: str) -> None:
         waiting = self._parsers[netloc]
-        self._parsers[netloc] = DisallowAll()
+        self._parsers[netloc] = DisallowAll(why)
         if isinstance(waiting, Deferred):  # the requests that wait for the rules get these
             waiting.callback(self._parsers[netloc])
