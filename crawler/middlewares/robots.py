@@ -78,7 +78,7 @@ def group_name(name: str, token: str) -> str:
     """A group's User-agent as Protego should see it: ours exactly when its product token is
     ours (any case, any version), `*` as it is, and anything else a name that matches nothing."""
     name = name.strip()
-    if name == "*":
+    if name in ("*", ""):
         return name
     product = _PRODUCT_TOKEN.match(name)
     if product and product.group().lower() == token.lower():
