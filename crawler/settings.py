@@ -22,6 +22,11 @@ USER_AGENT = f"doctor-answers/{PROJECT_VERSION} (+https://github.com/doctor-answ
 # Politeness: robots.txt (Crawl-delay too, see crawler.extensions.crawl_delay), AutoThrottle,
 # a per-domain concurrency cap, and never anything off the start sites.
 ROBOTSTXT_OBEY = True
+# robots.txt groups are matched against this product token (RFC 9309 2.2.1), not the whole
+# User-Agent: its comment's words ("research crawler") would pick groups meant for other bots.
+ROBOTSTXT_USER_AGENT = "doctor-answers"
+# Protego, with groups matched by that token as a whole (crawler.middlewares.robots).
+ROBOTSTXT_PARSER = "crawler.middlewares.robots.RobotsParser"
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 0.25
 AUTOTHROTTLE_MAX_DELAY = 30.0
@@ -62,6 +67,8 @@ HTTPERROR_ALLOWED_CODES = [304]
 META_COPY_WARN_SKIP_KEYS = ["retry_times"]
 
 DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawler.middlewares.robots.RobotsTxtMiddleware": 100,  # Scrapy's place
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
     "crawler.middlewares.compression.HttpCompressionMiddleware": 590,  # Scrapy's place

@@ -219,6 +219,11 @@ def errors_by_kind(stats: dict) -> dict[str, int]:
             kinds[status] -= n
         else:
             kinds.pop(status, None)
+    # A 4xx robots.txt is a site without one (RFC 9309), not an error.
+    for status, n in _counts(stats, "robotstxt/response_status_count/", _no_robots_txt).items():
+        kinds[status] = kinds.get(status, 0) - n
+        if kinds[status] <= 0:
+            kinds.pop(status)
     kinds.update(_counts(stats, GIVEN_UP, lambda reason: reason))
     kinds.update({word: int(stats[key]) for key, word in PAGE_ERRORS.items() if stats.get(key)})
     return dict(sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0])))
@@ -227,6 +232,10 @@ def errors_by_kind(stats: dict) -> dict[str, int]:
 def _exception_words(name: str) -> str | None:
     name = name.rpartition(".")[2]
     return None if name in DROPPED_BY_THE_CRAWL else EXCEPTION_WORDS.get(name, name)
+
+
+def _no_robots_txt(code: str) -> str | None:
+    return f"HTTP {code}" if code.isdigit() and 400 <= int(code) < 500 and code != "429" else None
 
 
 def _http_error(code: str) -> str | None:

@@ -58,7 +58,9 @@ def test_a_host_with_nothing_listening_fails_naming_the_cause(tmp_path):
     assert result.returncode == 1, result.stdout + result.stderr[-2000:]
     row = last_row(out)
     assert row["status"] == "failed" and row["pages_fetched"] == 0
-    assert re.search(r"0 of \d+ requests answered: connection refused \(\d+\)$", row["message"]), row["message"]
+    # robots.txt is its first request: rules that cannot be read disallow the site (RFC 9309)
+    assert re.match(r"robots\.txt of 127\.0\.0\.1:\d+ could not be read \(connection refused\)", row["message"]), \
+        row["message"]
     assert f"why: {row['message']}" in result.stdout
     assert f"crawl {row['crawl_id']}: failed" in result.stdout
     assert_errors_are_one_line_each(result)

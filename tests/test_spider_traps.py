@@ -417,7 +417,8 @@ def test_a_start_url_with_nothing_listening_is_an_error(tmp_path):
         port = s.getsockname()[1]
     out = tmp_path / "data"
     result = crawl(f"http://127.0.0.1:{port}/question/x", "--out", out, "-s", "RETRY_TIMES=1", timeout=120)
-    assert f"http://127.0.0.1:{port}/question/x: connection refused" in result.stderr
+    # robots.txt is asked for first: a host that cannot be reached has rules that cannot be read
+    assert f"http://127.0.0.1:{port}/question/x: robots.txt could not be read (connection refused)" in result.stderr
 
 
 def test_scrapy_crawl_without_a_start_url_says_so_in_one_line(tmp_path):

@@ -2,12 +2,14 @@
 
 When a site's robots.txt is parsed, its Crawl-delay for our User-Agent becomes the floor of
 that site's download slot delay; AutoThrottle may raise the delay but never below the floor.
-A Crawl-delay above CRAWL_DELAY_MAX ends the crawl as failed (reason `crawl_delay_too_long`,
+A Crawl-delay line that is no number of seconds (`5s`, `2,5`) is a warning naming it; an
+infinite one is above any maximum. A Crawl-delay above CRAWL_DELAY_MAX ends the crawl as failed (reason `crawl_delay_too_long`,
 `crawl/message` says which site asked for what): a crawl that would take weeks is not run.
 """
 from __future__ import annotations
 
 import logging
+import sys
 
 from scrapy import signals
 from scrapy.utils.defer import _schedule_coro
@@ -34,10 +36,14 @@ class RobotsCrawlDelay:
         return ext
 
     def robots_parsed(self, robotparser, request):
-        agent = self.crawler.settings.get("ROBOTSTXT_USER_AGENT") or self.crawler.settings["USER_AGENT"]
-        delay = robotparser.crawl_delay(agent)
+        # The token RobotsTxtMiddleware matches groups with, so the delay is the rules' group's.
+        settings = self.crawler.settings
+        delay = robotparser.crawl_delay(settings["ROBOTSTXT_USER_AGENT"] or settings["USER_AGENT"])
+        netloc = urlparse_cached(request).netloc
+        for line in getattr(robotparser, "unread_delays", ()):  # crawler.middlewares.robots.RobotsParser
+            logger.warning("robots.txt of %s: %r is not a number of seconds, ignored", netloc, line)
+            self.crawler.stats.inc_value("robotstxt/crawl_delay_unread")
         if delay:
-            netloc = urlparse_cached(request).netloc
             if 0 < self.max_delay < float(delay):
                 self.too_long(netloc, float(delay))
                 return
@@ -46,7 +52,8 @@ class RobotsCrawlDelay:
             logger.info("robots.txt of %s asks for Crawl-delay %s s: obeyed", netloc, delay)
 
     def too_long(self, netloc: str, delay: float) -> None:
-        message = (f"robots.txt of {netloc} asks for Crawl-delay {delay:g} s, more than CRAWL_DELAY_MAX "
+        asked = "an infinite Crawl-delay" if delay >= sys.float_info.max else f"Crawl-delay {delay:g} s"
+        message = (f"robots.txt of {netloc} asks for {asked}, more than CRAWL_DELAY_MAX "
                    f"({self.max_delay:g} s): not crawled")
         self.crawler.stats.set_value("robotstxt/crawl_delay", delay)
         self.crawler.stats.set_value("crawl/message", message)

@@ -26,6 +26,10 @@ logger = logging.getLogger(__name__)
 BLOCKED_STATUS = "pages/blocked_status_count/"
 
 
+class Blocked(CountedDrop):
+    """A request dropped behind a block page (the crawl stopping, or its retries spent)."""
+
+
 class BlockPageMiddleware:
     def __init__(self, crawler):
         settings = crawler.settings
@@ -59,7 +63,7 @@ class BlockPageMiddleware:
         in_a_row = self.blocked_in_a_row[host] = self.blocked_in_a_row.get(host, 0) + 1
         if in_a_row >= self.stop_after:
             self._stop(host, in_a_row)
-            raise CountedDrop(f"blocked: {response.url}")
+            raise Blocked(f"blocked: {response.url}")
         retry = get_retry_request(
             request,
             spider=self.crawler.spider,
@@ -71,7 +75,7 @@ class BlockPageMiddleware:
             stats.inc_value("pages/blocked_gave_up")
             stats.set_value("crawl/message", f"pages still blocked after {self.retry_times} retries, e.g. {response.url}")
             logger.error("Still blocked after %d retries, not recorded: %s", self.retry_times, response.url)
-            raise CountedDrop(f"still blocked after {self.retry_times} retries: {response.url}")
+            raise Blocked(f"still blocked after {self.retry_times} retries: {response.url}")
         # Blocks are retried later and later: the wall may be a rate limit that time lifts;
         # never sooner than the wall's own Retry-After, which holds the whole host meanwhile.
         retry.meta[DELAY_META] = max(self.retry_delay * retry.meta["retry_times"], self._retry_after(request, response))

@@ -6,11 +6,13 @@ noise; for a page that *redirected* off the site (a question moved to another ho
 wall's login host) it is a page lost: the crawl said `finished`, "errors: none", without it.
 Such a drop is a failed page, counted as `pages/redirected_offsite` too (an error of the
 crawl's outcome and of the `fetch_errors` check), logged as an error naming both URLs; it
-fails its start URL.
+fails its start URL. robots.txt is the exception: its redirects are followed wherever they
+lead (RFC 9309), so a site's rules are not lost to an example.com -> www.example.com redirect.
 """
 from __future__ import annotations
 
 import logging
+from urllib.parse import urlsplit
 
 from scrapy.downloadermiddlewares.offsite import OffsiteMiddleware as ScrapyOffsite
 from scrapy.exceptions import IgnoreRequest
@@ -25,6 +27,8 @@ logger = logging.getLogger(__name__)
 
 class OffsiteMiddleware(ScrapyOffsite):
     def process_request(self, request, spider=None):
+        if _robots_txt(request):
+            return None  # RFC 9309 2.3.1.2: its redirects are followed across hosts, its target's rules apply
         redirected = bool(request.meta.get("redirect_urls")) and not request.meta.get("allow_offsite")
         # dont_filter is about duplicates, not the site's bounds, yet Scrapy lets such a request
         # off the site: a retry, a question page (the spider keeps one request each), and a
@@ -44,12 +48,15 @@ class OffsiteMiddleware(ScrapyOffsite):
 
     def _redirected_offsite(self, request) -> None:
         asked = request.meta["redirect_urls"][0]
-        if request.meta.get("dont_obey_robotstxt"):  # robots.txt (Scrapy's own request): no page lost
-            logger.warning("robots.txt redirected off the site, not followed: %s -> %s", asked, request.url)
-            return
         logger.error("Redirected off the site, not followed: %s -> %s", asked, request.url)
         self.stats.inc_value(REDIRECTED_OFFSITE)
         self.stats.inc_value("pages/failed")
         start_url_failed = getattr(self.crawler.spider, "start_url_failed", None)
         if start_url_failed is not None:
             start_url_failed(request, f"redirected off the site, to {request.url}")
+
+
+def _robots_txt(request) -> bool:
+    """Scrapy's request for a site's robots.txt, or a redirect of it."""
+    first = (request.meta.get("redirect_urls") or [request.url])[0]
+    return bool(request.meta.get("dont_obey_robotstxt")) and urlsplit(first).path == "/robots.txt"

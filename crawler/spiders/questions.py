@@ -482,7 +482,8 @@ def _failure_reason(failure) -> str:
     if failure.check(HttpError):
         return f"HTTP {failure.value.response.status}"
     if failure.check(IgnoreRequest) and "robots.txt" in str(failure.value):
-        return "forbidden by robots.txt"
+        # crawler.middlewares.robots: a robots.txt that could not be read says so, and why
+        return str(failure.value) if "could not be read" in str(failure.value) else "forbidden by robots.txt"
     if failure.check(DownloadConnectionRefusedError, ConnectionRefusedError):
         return "connection refused"
     if failure.check(CannotResolveHostError):

@@ -1,0 +1,158 @@
+"""robots.txt as RFC 9309 reads it, on top of Scrapy's RobotsTxtMiddleware and Protego.
+
+- A robots.txt that could not be read disallows its whole site (RFC 9309 2.3.1.4), and ends
+  the crawl saying why; a 4xx is no robots.txt, and allows all.
+- Groups are matched by our product token (ROBOTSTXT_USER_AGENT) as a whole: Protego would
+  let a group `doctor` (a prefix of `doctor-answers`) or `crawler` (a word of the User-Agent's
+  comment) speak for us, above `*`.
+- A Crawl-delay line that is not a number (`5s`, `2,5`) is named in `unread_delays`, so the
+  Crawl-delay extension says it was not obeyed; an infinite one (`1e400`) stays above any
+  CRAWL_DELAY_MAX (Protego would drop it, and the crawl would run at full speed).
+"""
+from __future__ import annotations
+
+import logging
+import math
+import re
+
+from protego import Protego
+from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware as ScrapyRobotsTxtMiddleware
+from scrapy.exceptions import IgnoreRequest
+from scrapy.robotstxt import ProtegoRobotParser
+from scrapy.utils.defer import _schedule_coro
+from twisted.internet.defer import Deferred
+
+from crawler.extensions.prompt_stop import PromptStop
+from crawler.middlewares.blocks import Blocked
+from pipelines.crawls import EXCEPTION_WORDS
+
+logger = logging.getLogger(__name__)
+
+# The close reason of a crawl stopped by a robots.txt it could not read (`failed`).
+ROBOTS_UNREADABLE = "robots_txt_unreadable"
+
+_USER_AGENT_LINE = re.compile(r"^(\s*user[- ]?agent\s*:\s*)([^#\r\n]*?)(\s*(?:#.*)?)$", re.I | re.S)
+_PRODUCT_TOKEN = re.compile(r"[a-z_-]+", re.I)  # RFC 9309 2.2.1; a version after it is not part of it
+_CRAWL_DELAY_LINE = re.compile(r"^\s*crawl[- ]delay\s*:\s*([^#\r\n]*?)\s*(?:#.*)?$", re.I | re.S)
+# Protego drops a delay that is not finite; the largest float keeps an infinite one refused.
+INFINITE_DELAY = repr(float.fromhex("0x1.fffffffffffffp+1023"))
+# Control bytes no text file holds: a gzip body, UTF-16 (NULs), a binary file.
+_NOT_TEXT = re.compile(rb"[\x00-\x08\x0e-\x1f]")
+
+
+class RobotsParser(ProtegoRobotParser):
+    def __init__(self, body: bytes, spider, token: str):
+        self.spider = spider
+        self.unread_delays: list[str] = []  # Crawl-delay lines that are no delay, as written
+        if _NOT_TEXT.search(body):
+            raise Unreadable("robots.txt is not text")
+        # Not UTF-8 is still text: a Latin-1 comment must not cost the site its rules.
+        lines = [self._line(line, token) for line in body.decode("utf-8-sig", errors="replace").splitlines(True)]
+        self.rp = Protego.parse("".join(lines))
+
+    @classmethod
+    def from_crawler(cls, crawler, robotstxt_body: bytes):
+        settings = crawler.settings
+        return cls(robotstxt_body, crawler.spider, settings["ROBOTSTXT_USER_AGENT"] or settings["USER_AGENT"])
+
+    def _line(self, line: str, token: str) -> str:
+        if match := _USER_AGENT_LINE.match(line):
+            return match.group(1) + group_name(match.group(2), token) + match.group(3)
+        if match := _CRAWL_DELAY_LINE.match(line):
+            return self._delay_line(line, match.group(1))
+        return line
+
+    def _delay_line(self, line: str, value: str) -> str:
+        try:
+            seconds = float(value)
+        except ValueError:
+            seconds = math.nan
+        if seconds == math.inf:
+            return f"Crawl-delay: {INFINITE_DELAY}\n"
+        if not (math.isfinite(seconds) and seconds >= 0):
+            self.unread_delays.append(line.strip())
+        return line
+
+
+def group_name(name: str, token: str) -> str:
+    """A group's User-agent as Protego should see it: ours exactly when its product token is
+    ours (any case, any version), `*` as it is, and anything else a name that matches nothing."""
+    name = name.strip()
+    if name in ("*", ""):
+        return name
+    product = _PRODUCT_TOKEN.match(name)
+    if product and product.group().lower() == token.lower():
+        return token
+    return "other bot " + name  # a space: never part of a product token, so never ours
+
+
+
+class Unreadable(ValueError):
+    """A robots.txt body that is not text (gzip without its header, UTF-16...)."""
+
+
+class DisallowAll:
+    """The rules of a site whose robots.txt could not be read: RFC 9309 2.3.1.4."""
+
+    def __init__(self, why: str):
+        self.why = why  # each page refused says it, not "forbidden by robots.txt"
+
+    def allowed(self, url, user_agent) -> bool:
+        return False
+
+    def crawl_delay(self, user_agent) -> None:
+        return None
+
+
+class RobotsTxtMiddleware(ScrapyRobotsTxtMiddleware):
+    """Scrapy's, with RFC 9309's rule for a robots.txt it could not read: a 4xx is no robots.txt
+    (allow all), anything else that is not one (5xx or 429 on every attempt, a download error,
+    a body that is not text) disallows the whole site, and the crawl ends `failed` saying so. A
+    wall on robots.txt disallows the site too, and the crawl ends `blocked` (the block middleware)."""
+
+    def process_request_2(self, rp, request) -> None:
+        if isinstance(rp, DisallowAll):
+            self._stats.inc_value("robotstxt/forbidden")
+            raise IgnoreRequest(f"robots.txt could not be read ({rp.why})")
+        super().process_request_2(rp, request)
+
+    async def _parse_robots(self, response, netloc: str, request) -> None:
+        if response.status == 429 or response.status >= 500:  # the server's trouble, not "no file"
+            attempts = response.meta.get("retry_times", 0) + 1
+            self._stats.inc_value("robotstxt/response_count")
+            self._stats.inc_value(f"robotstxt/response_status_count/{response.status}")
+            self.unreadable(netloc, f"HTTP {response.status} after {attempts} attempt{'s' * (attempts > 1)}")
+            return
+        if 400 <= response.status < 500:  # no robots.txt: every page is allowed, whatever the error page says
+            response = response.replace(body=b"")
+        await super()._parse_robots(response, netloc, request)
+
+    def _robots_error(self, exc: Exception, netloc: str) -> None:
+        if isinstance(exc, Blocked):  # a wall: the block middleware ends the crawl
+            self._disallow(netloc, "a block page")
+            return
+        if isinstance(exc, Unreadable):
+            why = "its body is not text"
+        else:
+            why = EXCEPTION_WORDS.get(type(exc).__name__) or str(exc) or type(exc).__name__
+        self.unreadable(netloc, why)
+
+    def unreadable(self, netloc: str, why: str) -> None:
+        self._disallow(netloc, why)
+        stopper = PromptStop.of(self.crawler)
+        if stopper is not None and stopper.stopping:
+            return  # the crawl ends anyway, for another reason
+        message = (f"robots.txt of {netloc} could not be read ({why}): RFC 9309 says to assume every page "
+                   "is disallowed, so none of its pages was fetched")
+        self._stats.set_value("crawl/message", message)
+        logger.error("%s", message)
+        if stopper is not None:
+            stopper.close(ROBOTS_UNREADABLE)
+        else:
+            _schedule_coro(self.crawler.engine.close_spider_async(reason=ROBOTS_UNREADABLE))
+
+    def _disallow(self, netloc: str, why: str) -> None:
+        waiting = self._parsers[netloc]
+        self._parsers[netloc] = DisallowAll(why)
+        if isinstance(waiting, Deferred):  # the requests that wait for the rules get these
+            waiting.callback(self._parsers[netloc])
