@@ -22,23 +22,20 @@ NEVER_SENT = [error.ConnectionRefusedError(), error.TCPTimedOutError(), error.DN
               DownloadConnectionRefusedError(), CannotResolveHostError()]
 
 
-def middleware():
-    return MaxPagesMiddleware(get_crawler(), max_pages=100)
+def places_taken(exception) -> int:
+    """The --max-pages places one request holds after it failed with `exception`."""
+    mw = MaxPagesMiddleware(get_crawler(), max_pages=100)
+    request = Request("http://127.0.0.1/question/x")
+    mw.process_request(request)
+    mw.process_exception(request, exception)
+    return mw.sent
 
 
 @pytest.mark.parametrize("exception", RECEIVED, ids=lambda e: type(e).__name__)
 def test_a_request_the_server_received_keeps_its_place(exception):
-    mw = middleware()
-    request = Request("http://127.0.0.1/question/x")
-    mw.process_request(request)
-    mw.process_exception(request, exception)
-    assert mw.sent == 1
+    assert places_taken(exception) == 1
 
 
 @pytest.mark.parametrize("exception", NEVER_SENT, ids=lambda e: type(e).__name__)
 def test_a_request_that_never_left_gives_its_place_back(exception):
-    mw = middleware()
-    request = Request("http://127.0.0.1/question/x")
-    mw.process_request(request)
-    mw.process_exception(request, exception)
-    assert mw.sent == 0
+    assert places_taken(exception) == 0
