@@ -91,6 +91,10 @@ class Unreadable(ValueError):
     """A robots.txt body that is not text (gzip without its header, UTF-16...)."""
 
 
+class RobotsUnreadable(IgnoreRequest):
+    """A request not sent: its site's robots.txt could not be read (the message says why)."""
+
+
 class DisallowAll:
     """The rules of a site whose robots.txt could not be read: RFC 9309 2.3.1.4."""
 
@@ -113,7 +117,7 @@ class RobotsTxtMiddleware(ScrapyRobotsTxtMiddleware):
     def process_request_2(self, rp, request) -> None:
         if isinstance(rp, DisallowAll):
             self._stats.inc_value("robotstxt/forbidden")
-            raise IgnoreRequest(f"robots.txt could not be read ({rp.why})")
+            raise RobotsUnreadable(f"robots.txt could not be read ({rp.why})")
         super().process_request_2(rp, request)
 
     async def _parse_robots(self, response, netloc: str, request) -> None:

@@ -37,6 +37,7 @@ from crawler.middlewares import CountedDrop
 from crawler.middlewares.backoff import download_error_words
 from crawler.middlewares.blocks import BlockPageMiddleware
 from crawler.middlewares.offsite import OFF_SITE_LINKS, OffsiteMiddleware
+from crawler.middlewares.robots import RobotsUnreadable
 from crawler.pages import BlockedPage, PageError, TruncatedPage, UnknownLayout
 from crawler.sites import site_for, site_key
 from crawler.spiders.arguments import QuestionsArguments, SpiderArgumentError
@@ -481,9 +482,10 @@ def _failure_reason(failure) -> str:
     """Why a request failed, in a few words: "HTTP 404", "connection refused", "DNS lookup failed"."""
     if failure.check(HttpError):
         return f"HTTP {failure.value.response.status}"
+    if failure.check(RobotsUnreadable):  # says so, and why
+        return str(failure.value)
     if failure.check(IgnoreRequest) and "robots.txt" in str(failure.value):
-        # crawler.middlewares.robots: a robots.txt that could not be read says so, and why
-        return str(failure.value) if "could not be read" in str(failure.value) else "forbidden by robots.txt"
+        return "forbidden by robots.txt"
     if failure.check(DownloadConnectionRefusedError, ConnectionRefusedError):
         return "connection refused"
     if failure.check(CannotResolveHostError):
