@@ -1,9 +1,25 @@
 """The project's downloader middlewares."""
 from __future__ import annotations
 
+from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
+
 from scrapy.exceptions import IgnoreRequest
 
 
 class CountedDrop(IgnoreRequest):
     """A request a middleware of ours gave up on and counted itself (a block page waited on in
     vain, an undecodable body, a redirect off the site): the spider does not count it again."""
+
+
+def http_date(value: str | bytes | None) -> datetime | None:
+    """An HTTP-date (Date, Last-Modified, Retry-After) in any of the three forms RFC 9110 5.6.7
+    makes recipients accept, as an aware datetime; None when absent or unreadable. asctime
+    dates and dates with no zone or "-0000" are GMT, as every HTTP-date is."""
+    if isinstance(value, bytes):
+        value = value.decode("latin-1")
+    try:
+        when = parsedate_to_datetime(value.strip()) if value else None
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    return when.replace(tzinfo=timezone.utc) if when is not None and when.tzinfo is None else when

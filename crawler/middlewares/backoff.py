@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from time import monotonic
-from email.utils import parsedate_to_datetime
 from datetime import datetime, timezone
 
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
@@ -19,7 +18,7 @@ from scrapy.utils.response import response_status_message
 from twisted.python.failure import Failure
 
 from crawler.extensions.prompt_stop import CrawlStopping, PromptStop
-from crawler.middlewares import CountedDrop
+from crawler.middlewares import CountedDrop, http_date
 from crawler.sites.base import host_key
 
 logger = logging.getLogger(__name__)
@@ -38,14 +37,8 @@ def retry_after_seconds(value: bytes | None) -> float | None:
     # ASCII digits only: str.isdigit() also takes superscripts such as "\xb2", float() does not.
     if text.isascii() and text.isdigit():
         return float(text)
-    try:
-        when = parsedate_to_datetime(text)
-    except (TypeError, ValueError, IndexError, OverflowError):
-        return None
-    if when.tzinfo is None:
-        # asctime dates and dates with no zone or "-0000": HTTP-dates are always GMT.
-        when = when.replace(tzinfo=timezone.utc)
-    return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
+    when = http_date(text)
+    return None if when is None else max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
 
 
 def download_error_words(exception: BaseException) -> str:

@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timezone
-from email.utils import parsedate_to_datetime
 
 from scrapy.exceptions import NotConfigured
 
 from crawler.discovery import is_question_url
+from crawler.middlewares import http_date
 
 logger = logging.getLogger(__name__)
 FUTURE_LAST_MODIFIED = "pages/future_last_modified"  # the stat: Last-Modified later than the Date, dropped
@@ -52,7 +52,7 @@ class ConditionalGetMiddleware:
         last_modified = response.headers.get(b"Last-Modified")
         if not last_modified or not is_question_url(response.url):
             return response
-        sent_at = _http_date(response.headers.get(b"Date")) or datetime.now(timezone.utc)
+        sent_at = http_date(response.headers.get(b"Date")) or datetime.now(timezone.utc)
         if not later_than(last_modified.decode("latin-1"), sent_at):
             return response
         if not self.stats.get_value(FUTURE_LAST_MODIFIED):
@@ -67,17 +67,5 @@ class ConditionalGetMiddleware:
 
 def later_than(last_modified: str, moment: datetime) -> bool:
     """Whether an HTTP date is later than `moment` (one that is no date is not)."""
-    when = _http_date(last_modified)
+    when = http_date(last_modified)
     return when is not None and when > moment
-
-
-def _http_date(value) -> datetime | None:
-    if isinstance(value, bytes):
-        value = value.decode("latin-1")
-    try:
-        when = parsedate_to_datetime(value) if value else None
-    except (TypeError, ValueError, IndexError):
-        return None
-    if when is not None and when.tzinfo is None:  # "-0000": UTC, says RFC 5322
-        when = when.replace(tzinfo=timezone.utc)
-    return when
