@@ -9,13 +9,13 @@ infinite one is above any maximum. A Crawl-delay above CRAWL_DELAY_MAX ends the 
 from __future__ import annotations
 
 import logging
-import sys
 
 from scrapy import signals
 from scrapy.utils.defer import _schedule_coro
 from scrapy.utils.httpobj import urlparse_cached
 
 from crawler.extensions.prompt_stop import PromptStop
+from crawler.middlewares.robots import INFINITE_DELAY
 
 logger = logging.getLogger(__name__)
 
@@ -52,7 +52,7 @@ class RobotsCrawlDelay:
             logger.info("robots.txt of %s asks for Crawl-delay %s s: obeyed", netloc, delay)
 
     def too_long(self, netloc: str, delay: float) -> None:
-        asked = "an infinite Crawl-delay" if delay >= sys.float_info.max else f"Crawl-delay {delay:g} s"
+        asked = "an infinite Crawl-delay" if delay >= INFINITE_DELAY else f"Crawl-delay {delay:g} s"
         message = (f"robots.txt of {netloc} asks for {asked}, more than CRAWL_DELAY_MAX "
                    f"({self.max_delay:g} s): not crawled")
         self.crawler.stats.set_value("robotstxt/crawl_delay", delay)

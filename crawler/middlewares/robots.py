@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import math
 import re
+import sys
 
 from protego import Protego
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware as ScrapyRobotsTxtMiddleware
@@ -34,8 +35,9 @@ ROBOTS_UNREADABLE = "robots_txt_unreadable"
 _USER_AGENT_LINE = re.compile(r"^(\s*user[- ]?agent\s*:\s*)([^#\r\n]*?)(\s*(?:#.*)?)$", re.I | re.S)
 _PRODUCT_TOKEN = re.compile(r"[a-z_-]+", re.I)  # RFC 9309 2.2.1; a version after it is not part of it
 _CRAWL_DELAY_LINE = re.compile(r"^\s*crawl[- ]delay\s*:\s*([^#\r\n]*?)\s*(?:#.*)?$", re.I | re.S)
-# Protego drops a delay that is not finite; the largest float keeps an infinite one refused.
-INFINITE_DELAY = repr(float.fromhex("0x1.fffffffffffffp+1023"))
+# Protego drops a delay that is not finite; the largest float keeps an infinite one refused
+# (crawler.extensions.crawl_delay names a delay this long infinite).
+INFINITE_DELAY = sys.float_info.max
 # Control bytes no text file holds: a gzip body, UTF-16 (NULs), a binary file.
 _NOT_TEXT = re.compile(rb"[\x00-\x08\x0e-\x1f]")
 
@@ -68,7 +70,7 @@ class RobotsParser(ProtegoRobotParser):
         except ValueError:
             seconds = math.nan
         if seconds == math.inf:
-            return f"Crawl-delay: {INFINITE_DELAY}\n"
+            return f"Crawl-delay: {INFINITE_DELAY!r}\n"
         if not (math.isfinite(seconds) and seconds >= 0):
             self.unread_delays.append(line.strip())
         return line
@@ -84,7 +86,6 @@ def group_name(name: str, token: str) -> str:
     if product and product.group().lower() == token.lower():
         return token
     return "other bot " + name  # a space: never part of a product token, so never ours
-
 
 
 class Unreadable(ValueError):
