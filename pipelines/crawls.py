@@ -333,14 +333,18 @@ def record_outcome(stats, row: dict, outcome: Outcome) -> None:
 # the row --------------------------------------------------------------------------------
 
 _RUN_COUNTS = ("pages/", "downloader/", "response_received_count")
+# What every run of a resumed crawl counts again, for the whole crawl: the pages its runs before
+# committed (skipped_done), and the unchanged pages it skips (a resumed run meets each of them
+# again, and skips it again: a sum would count it once per run).
+_EACH_RUN = frozenset(("pages/skipped_done", "pages/skipped_unchanged"))
 
 
 def run_counts(stats: dict) -> dict[str, int]:
-    """What a crawl has counted so far that its row reads; a stateful crawl keeps it with each
-    batch, so that once resumed its row counts the runs before too (not pages/skipped_done:
-    each run's own count of what the runs before it committed)."""
+    """What a crawl has counted so far that its row reads and its next run carries on from; a
+    stateful crawl keeps it with each batch, so that once resumed its row counts the runs before
+    too (a state may hold more, written by an older version: read through this too)."""
     return {name: value for name, value in stats.items()
-            if name.startswith(_RUN_COUNTS) and type(value) is int and name != "pages/skipped_done"}
+            if name.startswith(_RUN_COUNTS) and type(value) is int and name not in _EACH_RUN}
 
 
 def crawl_row(*, crawl_id, spider, started_at, outcome: Outcome, start_urls, stats, written, version) -> dict:

@@ -78,7 +78,7 @@ class DatasetsPipeline:
             # Questions, not done URLs (a page is done under the URL asked for and where it
             # led); a state written before questions were recorded has its URLs alone.
             stats.set_value("crawl/resumed_done_pages", len(self.session.questions) or len(self.session.done))
-            for name, value in self.session.earlier_counts.items():  # its row counts the whole crawl
+            for name, value in run_counts(self.session.earlier_counts).items():  # its row counts the whole crawl
                 stats.inc_value(name, value)
         removed = self.output.begin(self.session.crawl_id, self.session.crawl_date, self.session.next_part)
         if removed:

@@ -95,6 +95,20 @@ def test_a_304_writes_no_new_snapshot(reference_site, tmp_path):
     assert len(load("questions", root=out, latest=False)) == len(site.site.question_slugs())
 
 
+def test_a_resumed_crawl_counts_each_unchanged_page_it_skipped_once(reference_site, tmp_path):
+    # Its second run skips the pages its first run skipped (they are unchanged, not done):
+    # the row counts them once, not once per run.
+    out, state = tmp_path / "data", tmp_path / "state"
+    site = reference_site(questions=300, faults="latency=10ms")
+    assert crawl(site.url, "--out", out, "--state", state, "--max-pages", "120").returncode == 0
+    command = crawl_command(site.url, "--out", out, "--state", state, "-s", "CHECKPOINT_PAGES=20")
+    kill_after(command, site, question_hits(site) + 60)
+    assert crawl(site.url, "--out", out, "--state", state).returncode == 0
+    row = sorted(crawl_rows(out), key=lambda r: r["started_at"])[-1]
+    assert row["pages_skipped"] > 0
+    assert row["questions"] + row["pages_skipped"] + row["pages_not_modified"] == len(site.site.question_slugs())
+
+
 KILL_AFTER = [40, 180, 330, 520, 700]  # question pages fetched (all runs) before each SIGKILL
 
 
