@@ -778,3 +778,13 @@ def test_a_start_url_that_failed_fails_the_reparse_check_as_it_failed_the_crawls
     (live,), row = crawl_rows(tmp_path / "data"), reparse_row(tmp_path / "again")
     assert live["status"] == row["status"] == "degraded"
     assert "start_urls_failed 1" in live["message"] and "start_urls_failed 1" in row["message"]
+
+
+def test_a_crawls_archive_files_are_its_by_their_whole_name(tmp_path):
+    # Crawl nightly, failing, removes its own temporary files, never those of nightly-2 beside it.
+    from crawler.archive.files import next_sequence, temporary_files
+
+    for name in (".nightly-2-00000.warc.gz.tmp", "nightly-2-00004.warc.gz", ".nightly-00001.warc.gz.tmp"):
+        (tmp_path / name).write_bytes(b"")
+    assert [p.name for p in temporary_files(tmp_path, "nightly")] == [".nightly-00001.warc.gz.tmp"]
+    assert next_sequence(tmp_path, "nightly") == 2

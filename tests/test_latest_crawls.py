@@ -126,3 +126,16 @@ def test_sigkill_during_the_update_then_a_new_crawl_leaves_latest_right(referenc
     assert all_readers_differences(read_truth(tmp_path / "truth0.jsonl"), out) == []
     assert crawl(day1.url, "--out", out, *state).returncode == 0
     assert all_readers_differences(read_truth(tmp_path / "truth1.jsonl"), out) == []
+
+
+def test_a_crawl_id_that_begins_another_counts_only_its_own_rows(reference_site, tmp_path):
+    # `nightly-2-00000.parquet` is crawl nightly-2's file: crawl nightly's row, summary and
+    # coverage check count its own files only.
+    out = tmp_path / "data"
+    site = reference_site(questions=30)
+    for crawl_id in ("nightly-2", "nightly"):
+        assert crawl(site.url, "--out", out, "-s", f"CRAWL_ID={crawl_id}").returncode == 0
+    rows = {row["crawl_id"]: row for row in crawl_rows(out)}
+    assert rows["nightly"]["questions"] == rows["nightly-2"]["questions"] == len(site.site.question_slugs())
+    coverage = {(c["dataset"], c["layout"], c["field"]): c["rows"] for c in rows["nightly"]["coverage"]}
+    assert coverage[("questions", "*", "title")] == len(site.site.question_slugs())

@@ -64,14 +64,19 @@ def final_name(crawl_id: str, sequence: int) -> str:
 
 
 def temporary_files(folder: Path, crawl_id: str) -> list[Path]:
-    return sorted(Path(folder).glob(f".{crawl_id}-*{SUFFIX}.tmp"))
+    return sorted(p for p in Path(folder).glob(f".{crawl_id}-*{SUFFIX}.tmp") if _files_of(crawl_id).match(p.name))
 
 
 def next_sequence(folder: Path, crawl_id: str) -> int:
     """The number of the crawl's next file: after every file it already has (a resumed crawl)."""
-    pattern = re.compile(rf"^\.?{re.escape(crawl_id)}-(\d+){re.escape(SUFFIX)}(\.tmp)?$")
-    numbers = [int(m.group(1)) for p in Path(folder).glob(f"*{crawl_id}-*") if (m := pattern.match(p.name))]
+    numbers = [int(m.group(1)) for p in Path(folder).glob(f"*{crawl_id}-*") if (m := _files_of(crawl_id).match(p.name))]
     return max(numbers, default=-1) + 1
+
+
+def _files_of(crawl_id: str) -> re.Pattern:
+    """The names of a crawl's files, whole or temporary, by their whole name: a glob by its id's
+    prefix would take crawl `nightly-2`'s for crawl `nightly`'s."""
+    return re.compile(rf"^\.?{re.escape(crawl_id)}-(\d+){re.escape(SUFFIX)}(\.tmp)?$")
 
 
 class WarcFiles:

@@ -28,6 +28,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from pipelines.output.names import files_of_crawl
 from pipelines.schemas import KEYS, SCHEMAS
 
 from . import CheckResult
@@ -44,7 +45,7 @@ def fields_of(dataset: str) -> list[str]:
 
 
 def crawl_files(root: Path, dataset: str, crawl_id: str) -> list[Path]:
-    return sorted(Path(root, dataset).glob(f"crawl_date=*/{crawl_id}-*.parquet"))
+    return files_of_crawl(root, crawl_id, (dataset,))
 
 
 def _present(column: pa.ChunkedArray) -> pa.ChunkedArray:

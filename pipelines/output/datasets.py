@@ -112,7 +112,7 @@ class ParquetDatasets:
 
     def rows_of_crawl(self, dataset: str) -> int:
         """Rows of this crawl in committed files (a resumed crawl's earlier runs included)."""
-        files = (self.root / dataset).glob(f"crawl_date=*/{self.crawl_id}-*.parquet")
+        files = files_of_crawl(self.root, self.crawl_id, (dataset,))
         return sum(pq.ParquetFile(path).metadata.num_rows for path in files)
 
     def _relative(self, path: Path) -> str:

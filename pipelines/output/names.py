@@ -19,9 +19,10 @@ def crawl_of_file(path: Path) -> str:
     return path.name[: -len(".parquet")].rsplit("-", 1)[0]
 
 
-def files_of_crawl(root: Path, crawl_id: str) -> list[Path]:
-    """The visible data files (questions, answers, doctors) of one crawl in an output folder."""
-    return sorted(path for dataset in DATA_DATASETS
+def files_of_crawl(root: Path, crawl_id: str, datasets=DATA_DATASETS) -> list[Path]:
+    """The visible data files (questions, answers, doctors, or those of `datasets`) of one crawl
+    in an output folder."""
+    return sorted(path for dataset in datasets
                   for path in (Path(root) / dataset).glob(f"crawl_date=*/{crawl_id}-*.parquet")
                   if (match := _PART.fullmatch(path.name)) and match.group(1) == crawl_id)
 
