@@ -91,3 +91,30 @@ def test_a_dead_stateful_crawls_temporaries_stay_only_while_its_state_would_resu
     removed = remove_dead_temporaries(out, "c2")
     assert (removed == 0) == spared
     assert bool(temporaries(out, "c1")) == spared and (out / ".c1.running").exists() == spared
+
+
+def test_a_crawl_locking_its_file_while_another_finds_it_unlocked_keeps_a_lock_file(tmp_path):
+    # Crawl a has opened its lock file, not yet locked it; crawl b, starting, finds it unlocked and
+    # takes a for a dead crawl. b removes the file only while it holds it: a, locking it after b
+    # lets go, sees it gone and locks a new one, never running on with no lock file (a third
+    # crawl would then take its temporaries for a dead crawl's).
+    import os
+    import threading
+    import time
+
+    lock = tmp_path / ".a.running"
+    lock.touch()
+    taken = {}
+
+    def temporaries():  # b, between its probe of a's file and that file's removal
+        threading.Thread(target=lambda: taken.setdefault("a", RunningCrawl(tmp_path, "a"))).start()
+        deadline = time.monotonic() + 0.5  # less than a lock's patience with a probe
+        while "a" not in taken and time.monotonic() < deadline:
+            time.sleep(0.01)
+        yield from ()  # no temporaries to remove
+
+    remove_dead_temporaries(tmp_path, "b", temporaries())
+    wait_for(lambda: "a" in taken, timeout=10, what="crawl a's lock")
+    running = taken["a"]
+    assert lock.exists() and lock.stat().st_ino == os.fstat(running.handle.fileno()).st_ino
+    running.release()

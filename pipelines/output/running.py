@@ -75,47 +75,73 @@ def _lock(handle, patience: float = PROBE_PATIENCE) -> bool:
 def remove_dead_temporaries(root: Path, own_crawl_id: str, temporaries=DATASET_TEMPORARIES) -> int:
     """Remove the temporary files (globs `temporaries` below `root`) of dead crawls no state will
     resume and this crawl's own leftovers; how many."""
-    spared, dead_locks = set(), []
+    spared, dead = set(), []
     for lock in root.glob(f".*{SUFFIX}"):
         crawl_id = lock.name[1:-len(SUFFIX)]
         if crawl_id == own_crawl_id:
             continue
-        if _probe(lock) == "dead":
-            dead_locks.append(lock)
+        verdict, held = _probe(lock)
+        if verdict == "dead":
+            dead.append((lock, held))
         else:
             spared.add(crawl_id)
     removed = 0
-    for pattern in temporaries:
-        for tmp in root.glob(pattern):
-            if _owner(tmp.name, spared) is None:
-                tmp.unlink(missing_ok=True)
-                removed += 1
-    for lock in dead_locks:
-        lock.unlink(missing_ok=True)
+    try:
+        for pattern in temporaries:
+            for tmp in root.glob(pattern):
+                if _owner(tmp.name, spared) is None:
+                    tmp.unlink(missing_ok=True)
+                    removed += 1
+    finally:
+        for lock, held in dead:
+            _remove_lock(lock, held)
     return removed
 
 
-def _probe(lock: Path) -> str:
-    """'live' (its crawl holds it), 'stateful' (dead, its state will resume it), or 'dead'."""
+def _probe(lock: Path) -> tuple[str, object]:
+    """'live' (its crawl holds it), 'stateful' (dead, its state will resume it), or 'dead', and
+    for 'dead' the lock file open and locked: it is removed while held (`_remove_lock`), so a
+    crawl that opened it to lock it, and locks it once we let go, sees it gone and takes a new
+    one (RunningCrawl), rather than running on with no lock file in the folder."""
     try:
-        with open(lock) as handle:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                return "live"
-            try:
-                info = json.loads(handle.read() or "{}")
-            except ValueError:
-                info = {}
-            # closing releases it at once: a crawl taking its lock meanwhile waits no longer than this
+        handle = open(lock)
     except FileNotFoundError:  # its crawl just ended
-        return "dead"
+        return "dead", None
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        info = json.loads(handle.read() or "{}")
+    except BlockingIOError:
+        handle.close()
+        return "live", None
+    except ValueError:
+        info = {}
+    verdict = _dead_or_resumed(info, lock.name[1:-len(SUFFIX)])
+    if verdict != "dead":
+        handle.close()  # released at once: a crawl taking its lock meanwhile waits no longer than this
+        return verdict, None
+    return verdict, handle
+
+
+def _dead_or_resumed(info: dict, crawl_id: str) -> str:
     if not info.get("stateful"):
         return "dead"
     state = info.get("state")
     if state is None:  # a lock of an older version: its state is not known, so it may resume
         return "stateful"
-    return "stateful" if resumes(state, lock.name[1:-len(SUFFIX)]) else "dead"
+    return "stateful" if resumes(state, crawl_id) else "dead"
+
+
+def _remove_lock(lock: Path, held) -> None:
+    """Remove a dead crawl's lock file if it is still the one held (not a new crawl's), then let go."""
+    if held is None:
+        return
+    try:
+        if os.stat(lock).st_ino == os.fstat(held.fileno()).st_ino:
+            lock.unlink()
+    except FileNotFoundError:
+        pass
+    finally:
+        held.close()
 
 
 def _owner(name: str, crawl_ids: set[str]) -> str | None:
