@@ -215,6 +215,23 @@ def _is_report(path: Path) -> bool:
         return False
 
 
+# What readers of a data folder load whole (DATASETS.md: pandas, pyarrow and Spark take a
+# dataset's folder): a log, a state, an archive or a report there breaks them, and under the
+# latest view (a link into .latest) the next generation deletes it.
+_READ_WHOLE = ("questions", "answers", "doctors", "crawls", "latest", ".latest")
+
+
+def outside_datasets(value: str, out: str, what: str) -> None:
+    """ArgumentError when `value`, a file or folder of ours, is in a folder of the data folder
+    `out` that readers load whole (through links: the place it would be written)."""
+    path = Path(os.path.realpath(absolute(value)))
+    for name in _READ_WHOLE:
+        folder = Path(os.path.realpath(os.path.join(absolute(out), name)))
+        if path.is_relative_to(folder):
+            raise ArgumentError(f"{what}: {value!r} is inside {str(folder)!r}, which readers of the data folder load "
+                                f"whole: choose a place outside its {name}/")
+
+
 def log_file(value: str) -> str:
     """A file to log to (its folders are made), or "-" for stderr; not a folder."""
     if not value:
@@ -412,6 +429,9 @@ def check_crawl_settings(settings, out) -> None:
             raise ArgumentError(f"{setting_name} is above CRAWL_DELAY_MAX ({longest:g} s), the longest wait between "
                                 "requests a crawl accepts from a site's robots.txt: set CRAWL_DELAY_MAX too if you "
                                 "mean it")
+    for setting_name in ("STATE_DIR", "ARCHIVE_DIR", "LOG_FILE"):
+        if out and settings.get(setting_name):
+            outside_datasets(settings.get(setting_name), out, setting_name)
     given = settings.get("CRAWL_ID")
     if given and out and written_crawl(Path(out), crawl_id(given)):
         raise ArgumentError(f"CRAWL_ID {given!r} is a crawl already written to {out}: an id names one crawl")
@@ -517,6 +537,9 @@ class CrawlArguments:
             check_crawl_settings(given, self.out)
         except ArgumentError as exc:
             raise ArgumentError(f"argument -s/--set: {exc}") from None
+        for option in ("state", "archive", "log_file"):
+            if getattr(self, option) not in (None, "-"):
+                outside_datasets(getattr(self, option), self.out, "argument --" + option.replace("_", "-"))
 
 
 @dataclass
@@ -546,11 +569,19 @@ class ScheduleArguments:
     max_pages: int | None = arg(positive_int, optional=True)
     timeout: float = arg(timeout)
 
+    def check(self) -> None:
+        if self.state is not None:
+            outside_datasets(self.state, self.out, "argument --state")
+
 
 @dataclass
 class ReportArguments:
     data: str = arg(output_folder)
     out: str | None = arg(report_file, optional=True)
+
+    def check(self) -> None:
+        if self.out is not None:
+            outside_datasets(self.out, self.data, "argument --out")
 
 
 MODELS = {

@@ -198,3 +198,27 @@ def test_a_relative_path_without_a_working_folder_is_one_line_and_status_2(tmp_p
     assert result.returncode == 2, result.stderr
     assert result.stderr.strip().splitlines() == [result.stderr.strip()]
     assert "the working folder is gone" in result.stderr
+
+
+@pytest.mark.parametrize("args", [
+    ["crawl", "http://127.0.0.1:1/", "--out", "{d}", "--archive", "{d}/questions"],
+    ["crawl", "http://127.0.0.1:1/", "--out", "{d}", "--state", "{d}/doctors/state"],
+    ["crawl", "http://127.0.0.1:1/", "--out", "{d}", "--log-file", "{d}/answers/crawl.log"],
+    ["crawl", "http://127.0.0.1:1/", "--out", "{d}", "--archive", "{d}/latest/answers"],  # a link into .latest
+    ["crawl", "http://127.0.0.1:1/", "--out", "{d}", "-s", "ARCHIVE_DIR={d}/crawls/crawl_date=2026-11-30"],
+    ["crawl", "http://127.0.0.1:1/", "--out", "{d}", "--archive", "{link}/questions"],  # through a link to the folder
+    ["report", "--data", "{d}", "--out", "{d}/answers"],
+    ["schedule", "http://127.0.0.1:1/", "--out", "{d}", "--state", "{d}/.latest/state"],
+])
+def test_nothing_of_ours_is_written_where_readers_load_a_dataset_whole(tmp_path, args):
+    # pd.read_parquet("data/answers") reads every file there: a log, a state, an archive or a
+    # report in it breaks the reader (and under latest/ the next generation deletes it).
+    data = tmp_path / "data"
+    (data / ".latest" / "g000001" / "answers").mkdir(parents=True)
+    (data / "latest").symlink_to(".latest/g000001")
+    (data / "answers").mkdir()
+    (tmp_path / "link").symlink_to(data)
+    result = doctor_answers(*(a.format(d=data, link=tmp_path / "link") for a in args))
+    assert result.returncode == 2, result.stderr
+    assert "which readers of the data folder load whole" in result.stderr and "Traceback" not in result.stderr
+    assert [p.name for p in data.rglob("*") if p.is_file()] == []
