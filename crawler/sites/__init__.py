@@ -4,7 +4,7 @@ block markers, markup families and key rules. Spiders, middlewares and URL code 
 
     from crawler.sites import site_for
     site = site_for(url)
-    site.is_question_url(url); site.question_key(url); site.profile_slug(href)
+    site.is_question_url(url); site.question_key(url); site.profile_slug(href, page_url)
 
 A host no definition names (the reference site on 127.0.0.1, a mirror) is read with RealSelf's
 rules: the reference site copies them, and they are the only rules the parsers know.
