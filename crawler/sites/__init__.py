@@ -19,7 +19,7 @@ from crawler.sites.base import Site, host_key
 SITES: tuple[Site, ...] = (realself.SITE,)
 DEFAULT = realself.SITE
 
-__all__ = ["Site", "SITES", "DEFAULT", "site_for", "site_key", "site_of_page"]
+__all__ = ["Site", "SITES", "DEFAULT", "site_for", "site_key", "sites_of", "site_of_page"]
 
 
 def site_for(url: str) -> Site:
@@ -32,6 +32,13 @@ def site_key(url: str) -> str:
     definition names is a site of its own: two ports are two sites)."""
     site = _defined(url)
     return site.column if site else host_key(url)
+
+
+def sites_of(urls) -> list[str]:
+    """The sites (site_key) of URLs, each once, sorted: the one identity of "the site a crawl
+    is of" that the off-site rule, the quality checks' baseline and the state folder read.
+    `http://LOCALHOST:80/` is `localhost`; www.realself.com and realself.com are one site."""
+    return sorted({site_key(url) for url in urls})
 
 
 def _defined(url: str) -> Site | None:
