@@ -317,3 +317,12 @@ def test_a_byline_linking_another_sites_profile_is_no_doctor_of_this_site(family
     page = page.replace('"/dr/joseph-serota-aurora-co', '"https://elsewhere.example/dr/joseph-serota-aurora-co')
     records = extract_page(f"https://www.realself.com/question/{SLUG}", page.encode()).records
     assert "joseph-serota-aurora-co" not in [r.get("doctor_id") for r in records]
+
+
+def test_a_pages_question_links_are_read_under_rfc_3986_equivalence():
+    from crawler.pages.tree import ClassKeys, Tree, parse_html
+
+    body = b'<html><body><a href="/%71uestion/q1">a</a><a href="/a/../question/q2">b</a></body></html>'
+    tree = Tree(parse_html(body), "http://h/question/q0", ClassKeys())
+    links = tree.question_links(a.get("href") for a in tree.root.iter("a"))
+    assert [REALSELF.question_key(url) for url in links] == ["http://h/question/q1", "http://h/question/q2"]
