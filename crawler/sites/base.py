@@ -86,6 +86,15 @@ class Site:
         and `%2D` for `-` give one doctor one key."""
         if not href:
             return None
+        page_origin = origin(page_url)
+        if names_its_path(href.strip()):  # "/dr/x", "https://host/dr/x": the page's origin is all it needs
+            return self._profile_slug(href, page_origin, page_origin)
+        return self._profile_slug.__wrapped__(self, href, page_url, page_origin)  # "dr/x": of the page's path
+
+    # Cached: page objects ask it of every link of a byline, and a doctor's link repeats on
+    # every page they answer (urlsplit's own 128-entry cache thrashes in a crawl).
+    @lru_cache(maxsize=65536)
+    def _profile_slug(self, href: str, base: str, page_origin: str) -> str | None:
         try:
             href = safe_url(href)
         except UnicodeError:
@@ -95,20 +104,8 @@ class Site:
             pass
         except ValueError:  # not a URL (a broken IPv6 host): no profile
             return None
-        if not names_its_path(href):  # "dr/x", "javascript:...": of the page's path, not its origin's
-            try:
-                href = join_url(page_url, href)
-            except ValueError:
-                return None
-        return self._profile_slug(href, origin(page_url))
-
-    # Cached: page objects ask it of every link of a byline, and a doctor's link repeats on
-    # every page they answer (urlsplit's own 128-entry cache thrashes in a crawl). Keyed by the
-    # page's origin, not its URL: an href that starts with "/" or names its host needs no more.
-    @lru_cache(maxsize=65536)
-    def _profile_slug(self, href: str, page_origin: str) -> str | None:
         try:
-            url = join_url(page_origin, href)
+            url = join_url(base, href)
             parts = urlsplit(url)
         except ValueError:  # not a URL (a broken IPv6 host): no profile
             return None
