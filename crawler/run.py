@@ -40,7 +40,7 @@ class CrawlResult:
 
     def summary(self) -> list[str]:
         """What a person reads at the end: status, why, pages, rows, errors, checks, time, where."""
-        from pipelines.crawls import errors_by_kind
+        from pipelines.crawls import DUPLICATE_QUESTION, errors_by_kind
 
         stats = self.stats
         lines = [f"crawl {self.crawl_id or '(none)'}: {self.status}"]
@@ -49,9 +49,12 @@ class CrawlResult:
             lines.append(f"  why: {message}")
         fetched, responses = stats.get("response_received_count", 0), stats.get("downloader/response_count", 0)
         retried = f" ({responses} responses, retried ones and block pages included)" if responses > fetched else ""
+        duplicates = stats.get(DUPLICATE_QUESTION, 0)
         lines.append(f"  pages: {fetched} fetched{retried}, "
                      f"{stats.get('pages/question', 0)} question pages read, "
-                     f"{stats.get('pages/not_modified', 0)} not modified, "
+                     # an alias, a redirect, a page carrying a question id already read: one row
+                     + (f"{duplicates} duplicates of a question already read (not recorded twice), " if duplicates else "")
+                     + f"{stats.get('pages/not_modified', 0)} not modified, "
                      # as the row: a resumed crawl's earlier runs count as read, not skipped
                      f"{stats.get('pages/skipped_unchanged', 0)} skipped")
         lines.append(f"  rows: {stats.get('crawl/rows/questions', 0)} questions, "

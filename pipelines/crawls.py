@@ -11,7 +11,6 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -20,6 +19,7 @@ from crawler.discovery import BAD_LASTMOD
 from crawler.middlewares.blocks import BLOCKED_STATUS
 from crawler.middlewares.conditional import FUTURE_LAST_MODIFIED
 from crawler.middlewares.offsite import OFF_SITE_LINKS, REDIRECTED_OFFSITE
+from crawler.sites import sites_of
 from pipelines.checks import CheckResult, CrawlFacts, run_checks
 from pipelines.checks.coverage import crawl_coverage
 from pipelines.checks.fetch_errors import DROPPED_BY_THE_CRAWL, UNDECODABLE
@@ -189,6 +189,11 @@ def why_nothing_usable(stats: dict) -> str:
     return "; ".join(parts)
 
 
+# Question pages of a question this crawl had read already (its rows' site and question_id),
+# not recorded twice; and those of them whose title or answers differed from the page kept.
+DUPLICATE_QUESTION = "pages/duplicate_question"
+DUPLICATE_DIFFERS = "pages/duplicate_question_differs"
+
 # Pages that gave no rows, in the words of a crawl's message.
 _UNREADABLE = {"pages/unknown_layout": "of an unknown layout", "pages/malformed": "malformed",
                "pages/truncated_gave_up": "cut off on every attempt (fewer answers than the page declares, "
@@ -200,6 +205,7 @@ PAGE_ERRORS = {"pages/unknown_layout": "unknown layout", "pages/malformed": "mal
                UNDECODABLE: "undecodable body", "pages/unasked_304": "unasked 304",
                REDIRECTED_OFFSITE: "redirected off the site",
                OFF_SITE_LINKS: "question links to another host (not followed)",
+               DUPLICATE_DIFFERS: "same question id as a page already read, other title or answers (not recorded)",
                "pages/truncated": "cut off", "pages/blocked": "block pages",
                BAD_LASTMOD: "sitemap lastmods that are no date (ignored)",
                FUTURE_LAST_MODIFIED: "Last-Modified later than the Date (not kept)"}
@@ -281,18 +287,13 @@ def _facts(crawler, spider, reason: str, root: Path, stats: dict, start_urls: li
 
     crawl_id = stats.get("crawl/id", "")
     sites = sites_of(start_urls)
-    hosts = {urlsplit(url).netloc for url in start_urls}
+    # Every start site started from its root (the spider's site_roots are site keys too).
     full = (reason == "finished" and not CrawlSession.from_crawler(crawler).incremental
-            and bool(hosts) and hosts <= set(getattr(spider, "site_roots", ()) or ())
+            and bool(sites) and set(sites) <= set(getattr(spider, "site_roots", ()) or ())
             and not any(key.startswith("crawl/limit_hit/") for key in stats))
     return CrawlFacts(stats=stats, settings=crawler.settings, root=Path(root), crawl_id=crawl_id, sites=sites,
                       full=full, ended=reason == "finished", coverage=crawl_coverage(root, crawl_id),
                       earlier=earlier_crawls(root, sites, crawl_id))
-
-
-def sites_of(start_urls) -> list[str]:
-    """The host names a crawl started from: what makes two crawls crawls "of the same site"."""
-    return sorted({(urlsplit(url).hostname or "") for url in start_urls})
 
 
 def earlier_crawls(root: Path, sites: list[str], crawl_id: str) -> list[dict]:

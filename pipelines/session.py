@@ -17,10 +17,10 @@ import os
 import uuid
 from datetime import datetime, timezone
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from scrapy.settings import SETTINGS_PRIORITIES
 
+from crawler.sites import site_key, sites_of
 from pipelines.output.protocol import Output
 from pipelines.state import EXIT_UNUSABLE, CrawlState, PageVersion, StateError
 
@@ -133,7 +133,7 @@ class CrawlSession:
         owner = self.state.owner("site")
         if owner is None:
             self.state.set_owner("site", site)
-        elif not set(site.split()) <= set(owner.split()):
+        elif not set(site.split()) <= _owners(owner):
             raise StateError(f"state folder {self.state.folder} belongs to the crawls of {owner}, not {site}; "
                              "use another --state for another site", EXIT_UNUSABLE)
 
@@ -216,5 +216,13 @@ def _instant(lastmod: str) -> datetime:
 
 
 def _site(start_urls: list[str]) -> str:
-    """The site of a crawl, as the state records it: its start URLs' hosts, sorted."""
-    return " ".join(sorted({urlsplit(url).netloc for url in start_urls}))
+    """The site of a crawl, as the state records it: its start URLs' sites (crawler.sites.site_key:
+    the rows' `site` rule, so `LOCALHOST:8000`, `:80` written out and an IDN's punycode are
+    the site they name), sorted."""
+    return " ".join(sites_of(start_urls))
+
+
+def _owners(owner: str) -> set[str]:
+    """The sites a state folder's owner names. A folder written before owners were site keys
+    holds the start URLs' netlocs as typed: read as the sites they name."""
+    return {site_key(f"http://{netloc}") for netloc in owner.split()}

@@ -7,6 +7,7 @@ import pyarrow as pa
 import pytest
 from scrapy.settings import Settings
 
+from crawler.sites import sites_of
 from pipelines.checks import CheckResult, CrawlFacts, coverage, fetch_errors, page_shape, questions_found, start_urls
 from pipelines.crawls import errors_by_kind, message_of, status_of, why_nothing_usable
 from pipelines.output.parquet import write_table
@@ -269,14 +270,29 @@ def test_earlier_crawls_of_the_same_site_newest_first_older_rows_included(tmp_pa
     older_schema = pa.schema([f for f in CRAWLS if f.name not in ("checks", "coverage")])  # before the checks
     write_table(tmp_path / "crawls" / "crawl_date=2026-11-01" / "a.parquet",
                 pa.Table.from_pylist([row("a", "http://127.0.0.1:8000/", 0)], schema=older_schema))
-    for crawl_id, url, days in (("b", "http://127.0.0.1:9000/", 2), ("c", "http://other.example/", 3),
-                                ("d", "http://127.0.0.1:8000/question/x", 4)):
+    for crawl_id, url, days in (("b", "http://127.0.0.1:8000/question/y", 2), ("c", "http://other.example/", 3),
+                                ("d", "http://127.0.0.1:8000/question/x", 4), ("e", "http://127.0.0.1:9000/", 5)):
         write_table(tmp_path / "crawls" / "crawl_date=2026-11-01" / f"{crawl_id}.parquet",
                     pa.Table.from_pylist([row(crawl_id, url, days)], schema=CRAWLS))
-    rows = earlier_crawls(tmp_path, ["127.0.0.1"], crawl_id="d")
-    assert [r["crawl_id"] for r in rows] == ["b", "a"]  # same host, any port; newest first; not itself
+    rows = earlier_crawls(tmp_path, ["127.0.0.1:8000"], crawl_id="d")
+    assert [r["crawl_id"] for r in rows] == ["b", "a"]  # same site (not another port); newest first; not itself
     assert rows[1]["checks"] is None and rows[1]["coverage"] is None
-    assert earlier_crawls(tmp_path / "nothing", ["127.0.0.1"], "x") == []
+    assert earlier_crawls(tmp_path / "nothing", ["127.0.0.1:8000"], "x") == []
+
+
+def test_the_checks_baseline_is_a_crawl_of_the_same_site_by_the_site_rule(tmp_path):
+    """"The same site" is the rows' `site` rule: another port is another site (its coverage is
+    no baseline), the hosts of one defined site and any spelling of a host are one."""
+    from pipelines.crawls import earlier_crawls
+    from pipelines.schemas import CRAWLS
+
+    for crawl_id, url in (("port", "http://127.0.0.1:8001/"), ("bare", "https://realself.com/"),
+                          ("typed", "HTTP://LOCALHOST:80/")):
+        write_table(tmp_path / "crawls" / "crawl_date=2026-11-01" / f"{crawl_id}.parquet", pa.Table.from_pylist(
+            [{"crawl_id": crawl_id, "started_at": T0, "status": "finished", "start_urls": [url]}], schema=CRAWLS))
+    assert earlier_crawls(tmp_path, sites_of(["http://127.0.0.1:8000/"]), "x") == []
+    assert [r["crawl_id"] for r in earlier_crawls(tmp_path, sites_of(["https://www.realself.com/"]), "x")] == ["bare"]
+    assert [r["crawl_id"] for r in earlier_crawls(tmp_path, sites_of(["http://localhost/"]), "x")] == ["typed"]
 
 
 # ---- each family against the others, in one crawl ------------------------------------------

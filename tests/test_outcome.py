@@ -104,7 +104,9 @@ def test_a_rating_moved_out_of_the_byline_degrades_the_next_crawl(reference_site
     first = crawl(clean.url, "--out", out)
     assert first.returncode == 0, first.stdout + first.stderr[-2000:]
     clean.stop()
-    drifted = reference_site(questions=300, drift="rating=0.5")
+    # The same site (same address: another port would be another site, compared with nothing).
+    port = int(clean.url.rstrip("/").rsplit(":", 1)[1])
+    drifted = reference_site(questions=300, drift="rating=0.5", port=port)
     result = crawl(drifted.url, "--out", out)
     assert result.returncode == 4, result.stdout + result.stderr[-2000:]
     row = last_row(out)

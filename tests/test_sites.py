@@ -18,6 +18,7 @@ from crawler.sites.realself import SITE as REALSELF
 from tests.contract import PAGES
 
 SLUG = "botox-injections-days-knot-redness-injection-sites"
+PAGE = f"https://www.realself.com/question/{SLUG}"  # the page a profile link is read on
 # A second site: doctors under /doctor/, and a bot wall of its own.
 OTHER = dataclasses.replace(REALSELF, name="other", hosts=frozenset({"doctors.example"}), profile_prefix="/doctor/",
                             block_title="Checking your browser", block_element_id="cf-challenge")
@@ -64,9 +65,9 @@ def test_what_a_url_is():
 
 
 def test_doctor_keys_come_from_profile_links():
-    assert REALSELF.profile_slug("/dr/joseph-serota-aurora-co") == "joseph-serota-aurora-co"
-    assert REALSELF.profile_slug("https://www.realself.com/dr/x-y-ny/reviews") == "x-y-ny"
-    assert REALSELF.profile_slug("/question/x") is None and REALSELF.profile_slug(None) is None
+    assert REALSELF.profile_slug("/dr/joseph-serota-aurora-co", PAGE) == "joseph-serota-aurora-co"
+    assert REALSELF.profile_slug("https://www.realself.com/dr/x-y-ny/reviews", PAGE) == "x-y-ny"
+    assert REALSELF.profile_slug("/question/x", PAGE) is None and REALSELF.profile_slug(None, PAGE) is None
     assert REALSELF.profile_path("x-y-ny") == "/dr/x-y-ny"
 
 
@@ -83,21 +84,21 @@ HOSTILE = "x\x1b[2J\x1b]0;t\x07\r\x7f\x85\u202e\u2028<img src=x onerror=alert(1)
 def test_a_doctor_key_holds_only_what_a_path_segment_holds(href):
     """A profile href is made safe as a browser makes a URL: what a path segment cannot hold
     is percent-encoded (a stray % too), tabs and newlines and the C0 around it dropped."""
-    slug = REALSELF.profile_slug(href)
+    slug = REALSELF.profile_slug(href, PAGE)
     assert slug and SEGMENT.fullmatch(slug), slug
-    assert REALSELF.profile_slug("/dr/" + slug) == slug  # a key is its own key
+    assert REALSELF.profile_slug("/dr/" + slug, PAGE) == slug  # a key is its own key
 
 
 def test_a_doctor_key_is_its_link_percent_encoded():
-    assert REALSELF.profile_slug(f"/dr/{HOSTILE}").startswith("x%1B%5B2J%1B%5D0;t%07%7F%C2%85%E2%80%AE%E2%80%A8%3Cimg%20")
-    assert REALSELF.profile_slug("/dr/a\tb\nc-ny") == "abc-ny"  # as WHATWG: tabs and newlines dropped
-    assert REALSELF.profile_slug("/dr/50%-off-ny") == "50%25-off-ny"
+    assert REALSELF.profile_slug(f"/dr/{HOSTILE}", PAGE).startswith("x%1B%5B2J%1B%5D0;t%07%7F%C2%85%E2%80%AE%E2%80%A8%3Cimg%20")
+    assert REALSELF.profile_slug("/dr/a\tb\nc-ny", PAGE) == "abc-ny"  # as WHATWG: tabs and newlines dropped
+    assert REALSELF.profile_slug("/dr/50%-off-ny", PAGE) == "50%25-off-ny"
 
 
 # (A lone surrogate is kept: no file can hold that key, and the page is malformed: test_poison_pages.)
 @pytest.mark.parametrize("href", ["/dr/", "/dr/.", "/dr/..", "/dr/%2E%2e/x", "/dr/\t/", "/dr/ "])
 def test_a_profile_link_naming_no_segment_names_no_doctor(href):
-    assert REALSELF.profile_slug(href) is None
+    assert REALSELF.profile_slug(href, PAGE) is None
 
 
 def test_a_canonical_url_is_recorded_as_a_browser_would_request_it():
@@ -118,7 +119,7 @@ def test_urls_and_keys_from_page_attributes_reach_no_record_raw(family):
     page = page.replace('href="/dr/joseph-serota-aurora-co', f'href="/dr/{attribute}')
     page = page.replace("joseph-serota-aurora-co", json.dumps(HOSTILE)[1:-1])  # the page's JSON
     records = extract_page(f"https://www.realself.com/question/{SLUG}", page.encode()).records
-    slug = REALSELF.profile_slug(f"/dr/{HOSTILE}")
+    slug = REALSELF.profile_slug(f"/dr/{HOSTILE}", PAGE)
     (question,) = [r for r in records if r["type"] == "question"]
     assert question["url"] == REALSELF.page_url(f"https://www.realself.com/question/{HOSTILE}", "http://h/")
     assert slug in [r["doctor_id"] for r in records if r["type"] == "answer"]
@@ -244,3 +245,84 @@ def test_pages_whose_canonical_host_differs_give_rows_of_one_site(family):
                                 records=page.records, fetched_at=None, content_sha256="x")
         sites |= {row["site"] for rows in page_rows(item, "c").values() for row in rows}
     assert sites == {"www.realself.com"}
+
+
+# One site, one key: the site rule (a host a definition names is its site; any other host is
+# its host and port) and RFC 3986 6.2.2 equivalence, wherever a URL becomes a key.
+
+@pytest.mark.parametrize("canonical", [
+    "http://127.0.0.1:8001/question/x", "http://localhost:8000/question/x", "http://x.127.0.0.1:8000/question/x",
+    "https://elsewhere.example/question/x",
+])
+def test_a_canonical_link_to_another_site_is_not_the_pages_url(canonical):
+    """A host no definition names is a site of its own, its port included: a canonical link
+    naming another port is another site's URL, and the URL fetched stands."""
+    fetched = "http://127.0.0.1:8000/question/a"
+    assert REALSELF.page_url(canonical, fetched) == fetched
+
+
+@pytest.mark.parametrize("canonical", [
+    "http://127.0.0.1:8000/question/x", "HTTP://127.0.0.1:8000/question/x", "https://realself.com/question/x",
+    "https://www.realself.com/question/x",
+])
+def test_a_canonical_link_on_the_pages_own_site_is_taken(canonical):
+    assert REALSELF.page_url(canonical, "http://127.0.0.1:8000/question/a") == crawler.sites.base.safe_url(canonical)
+
+
+@pytest.mark.parametrize("spelling", [
+    "/dr/micha%C3%ABl-doe-ny", "/dr/micha%c3%abl-doe-ny", "/dr/micha%C3%ABl%2Ddoe-ny", "/dr/micha\u00ebl-doe-ny",
+    "/dr/%6Dicha%c3%abl%2ddoe%2Dny", "/dr/./micha%C3%ABl-doe-ny/", "/x/../dr/micha%C3%ABl-doe-ny/reviews",
+])
+def test_one_doctor_has_one_key_whatever_percent_encoding_names_it(spelling):
+    assert REALSELF.profile_slug(spelling, PAGE) == "micha%C3%ABl-doe-ny"
+
+
+@pytest.mark.parametrize("href", [
+    "https://elsewhere.example/dr/jo-smith-ny", "http://127.0.0.1:8001/dr/jo-smith-ny", "//x.localhost:8000/dr/jo-smith-ny",
+    "/x/dr/jo-smith-ny", "/question/dr/jo-smith-ny", "dr/jo-smith-ny", "javascript:'/dr/jo-smith-ny'",
+])
+def test_a_profile_link_to_another_site_or_not_under_the_prefix_names_no_doctor(href):
+    assert REALSELF.profile_slug(href, "http://localhost:8000/question/q") is None
+
+
+@pytest.mark.parametrize("href", [
+    "/dr/jo-smith-ny", "http://LOCALHOST:8000/dr/jo-smith-ny", "https://www.realself.com/dr/jo-smith-ny",
+    "https://realself.com/dr/jo-smith-ny/reviews",
+])
+def test_a_profile_link_on_the_pages_own_site_names_its_doctor(href):
+    assert REALSELF.profile_slug(href, "http://localhost:8000/question/q") == "jo-smith-ny"
+
+
+@pytest.mark.parametrize("url", [
+    "http://h:8000/question/q%31", "http://h:8000/question/%71%31", "http://h:8000/question/./q1",
+    "http://h:8000/question/x/../q1", "http://h:8000/a/../question/q1/", "http://h:8000/question/%2e/q1",
+])
+def test_one_question_has_one_key_under_rfc_3986_equivalence(url):
+    assert REALSELF.is_question_url(url)
+    assert REALSELF.question_key(url) == "http://h:8000/question/q1"
+
+
+def test_a_question_key_holds_percent_escapes_in_upper_case():
+    assert REALSELF.question_key("http://h/question/micha%c3%abl") == "http://h/question/micha%C3%ABl"
+    assert REALSELF.question_key("http://h/question/micha\u00ebl") == "http://h/question/micha%C3%ABl"
+    assert REALSELF.question_key("http://B\u00fccher.example/question/q") == "http://xn--bcher-kva.example/question/q"
+
+
+@pytest.mark.parametrize("family", FAMILIES)
+def test_a_byline_linking_another_sites_profile_is_no_doctor_of_this_site(family):
+    """A byline whose link names elsewhere.example/dr/<slug> is not this site's doctor <slug>:
+    the answer has no doctor (as with no profile link), no doctor row is made of it."""
+    page = (PAGES / f"{SLUG}.{family}.html").read_text(encoding="utf-8")
+    page = page.replace('href="/dr/joseph-serota-aurora-co', 'href="https://elsewhere.example/dr/joseph-serota-aurora-co')
+    page = page.replace('"/dr/joseph-serota-aurora-co', '"https://elsewhere.example/dr/joseph-serota-aurora-co')
+    records = extract_page(f"https://www.realself.com/question/{SLUG}", page.encode()).records
+    assert "joseph-serota-aurora-co" not in [r.get("doctor_id") for r in records]
+
+
+def test_a_pages_question_links_are_read_under_rfc_3986_equivalence():
+    from crawler.pages.tree import ClassKeys, Tree, parse_html
+
+    body = b'<html><body><a href="/%71uestion/q1">a</a><a href="/a/../question/q2">b</a></body></html>'
+    tree = Tree(parse_html(body), "http://h/question/q0", ClassKeys())
+    links = tree.question_links(a.get("href") for a in tree.root.iter("a"))
+    assert [REALSELF.question_key(url) for url in links] == ["http://h/question/q1", "http://h/question/q2"]

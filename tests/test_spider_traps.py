@@ -38,7 +38,7 @@ def questions_of(out: Path) -> list[dict]:
     folder = out / "questions"
     if not folder.is_dir():
         return []
-    return ds.dataset(folder, format="parquet", partitioning="hive").to_table(columns=["question_id", "url"]).to_pylist()
+    return ds.dataset(folder, format="parquet", partitioning="hive").to_table(columns=["question_id", "url", "site"]).to_pylist()
 
 
 def robots(sitemap: str | None = None, delay: float | None = None) -> Reply:
@@ -185,6 +185,44 @@ def test_two_urls_of_one_question_id_give_one_row(reference_site, hostile, tmp_p
     assert server.hits_of(first) == 1 and server.hits_of("/question/the-same-one-elsewhere") == 1
     ids = [r["question_id"] for r in questions_of(out)]
     assert len(ids) == len(set(ids))
+    # said, in words: the page not recorded is no loss (the same question), so no error
+    assert "1 duplicates of a question already read (not recorded twice)" in result.stdout, result.stdout
+    assert "errors: none" in result.stdout, result.stdout
+
+
+def test_another_question_carrying_an_id_already_read_is_said(reference_site, hostile, tmp_path):
+    """Two different questions (titles, answers), the second page carrying the first's id:
+    one row (the page read first), and the other page is a warning and an error of the summary."""
+    from crawler.extraction import extract_page
+
+    site = reference_site(questions=12)
+    first, second = question_paths(site.url, 2)
+
+    def question_id(path):
+        page = server.fetch(path)
+        return next(r["question_id"] for r in extract_page(server.url + path, page.body).records
+                    if r["type"] == "question")
+
+    def route(path):
+        if path == "/robots.txt":
+            return robots()
+        if path == "/s.xml":
+            return Reply(200, urlset([server.url + first, server.url + second]), XML)
+        if path == second:  # its own id replaced by the first's, wherever the page writes it
+            page = server.fetch(second)
+            page.body = page.body.replace(ids[1].encode(), ids[0].encode())
+            return page
+        return None
+
+    server = hostile(route, upstream=site.url)
+    ids = [question_id(first), question_id(second)]
+    out = tmp_path / "data"
+    result = crawl(server.url + "/s.xml", "--out", out, "-s", "CONCURRENT_REQUESTS=1", timeout=120)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert [r["question_id"] for r in questions_of(out)].count(ids[0]) == 1
+    assert "1 duplicates of a question already read" in result.stdout, result.stdout
+    assert "same question id as a page already read, other title or answers (not recorded) (1)" in result.stdout
+    assert f"WARNING: Question {ids[0]} read again, with another title or other answers" in crawl_log(out)
 
 
 # canonical links --------------------------------------------------------------------------
@@ -214,6 +252,34 @@ def test_a_canonical_that_is_not_the_sites_own_is_ignored(reference_site, hostil
     # the page itself (its related questions keep their own canonical links)
     urls = [r["url"] for r in questions_of(out) if not r["url"].startswith("https://www.realself.com/")]
     assert urls == [server.url + path]
+
+
+def test_a_canonical_naming_another_port_is_another_sites_and_ignored(reference_site, hostile, tmp_path):
+    """A host no site definition names is a site of its own, its port included: a canonical
+    link to the same host on another port must not make the page (its `url`, its `site`, its
+    key) that other site's."""
+    site = reference_site(questions=12)
+    (path,) = question_paths(site.url, 1)
+    elsewhere = site.url.rstrip("/") + path  # the same host, the reference site's own port
+
+    def route(p):
+        if p == "/robots.txt":
+            return robots()
+        if p == path:
+            page = server.fetch(p)
+            body = page.body.decode()
+            start = body.index('<link rel="canonical"')
+            page.body = (body[:start] + f'<link rel="canonical" href="{elsewhere}">'
+                         + body[body.index(">", start) + 1:]).encode()
+            return page
+        return None
+
+    server = hostile(route, upstream=site.url)
+    out = tmp_path / "data"
+    result = crawl(server.url + path, "--out", out, timeout=120)
+    assert result.returncode == 0, result.stderr[-3000:]
+    (row,) = [r for r in questions_of(out) if r["url"].endswith(path)]
+    assert row["url"] == server.url + path and row["site"] == server.url.split("//")[1]
 
 
 def test_the_sites_own_canonical_stands(reference_site, tmp_path):
@@ -526,4 +592,23 @@ def test_question_links_to_another_host_are_counted_never_fetched(reference_site
     result = crawl(server.url + "/", "--out", out, timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr[-3000:]
     assert len(questions_of(out)) == 4 and sum(server.hits_of(p) for p in paths[4:]) == 0
+    assert "question links to another host (not followed) (2)" in result.stdout
+
+
+def test_question_links_to_another_port_are_another_sites_counted_never_fetched(reference_site, hostile, tmp_path):
+    """The same host on another port is another site (the `site` column's rule): a sitemap
+    naming the reference site's own URLs from a server in front of it on another port."""
+    site = reference_site(questions=12)
+    paths = question_paths(site.url, 6)
+    upstream = site.url.rstrip("/")
+
+    def sitemap(base):
+        return Reply(200, urlset([base + p for p in paths[:4]] + [upstream + p for p in paths[4:]]), XML)
+
+    server = sitemap_site(hostile, site, {"/sitemap.xml": sitemap})
+    out = tmp_path / "data"
+    result = crawl(server.url + "/", "--out", out, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr[-3000:]
+    assert len(questions_of(out)) == 4 and sum(site.hits[p] for p in paths[4:]) == 0
+    assert "/robots.txt" not in site.hits  # nothing asked of the other site, its robots.txt included
     assert "question links to another host (not followed) (2)" in result.stdout

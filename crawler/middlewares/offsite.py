@@ -1,4 +1,7 @@
-"""Scrapy's OffsiteMiddleware, saying when it drops a redirect.
+"""Scrapy's OffsiteMiddleware, by the site rule, saying when it drops a redirect.
+
+A request is on the site when its site (crawler.sites.site_key) is one of the spider's
+`allowed_sites`: the start URLs' sites, by the rule of the rows' `site` column.
 
 Scrapy filters a request to another host at scheduling, without calling its errback, and
 counts it in `offsite/filtered` only. For links the spider never yields off-site that is
@@ -18,9 +21,10 @@ from scrapy.downloadermiddlewares.offsite import OffsiteMiddleware as ScrapyOffs
 from scrapy.exceptions import IgnoreRequest
 
 from crawler.middlewares import CountedDrop
+from crawler.sites import site_key
 
 REDIRECTED_OFFSITE = "pages/redirected_offsite"
-OFF_SITE_LINKS = "pages/off_site_links"  # question links to another host, not followed (the spider)
+OFF_SITE_LINKS = "pages/off_site_links"  # question links to another site, not followed (the spider)
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +49,16 @@ class OffsiteMiddleware(ScrapyOffsite):
             if redirected:
                 self._redirected_offsite(request)
             raise
+
+    def should_follow(self, request, spider) -> bool:
+        """Whether a request stays on the crawl's sites: the spider's `allowed_sites`, by the
+        rows' own site rule (crawler.sites.site_key), not Scrapy's host names: another port is
+        another site, a subdomain of a start host too unless a site definition names it, and
+        all hosts of a defined site are that site. A spider without them: Scrapy's rule."""
+        sites = getattr(spider, "allowed_sites", None)
+        if not sites:
+            return super().should_follow(request, spider)
+        return site_key(request.url) in sites
 
     def _redirected_offsite(self, request) -> None:
         asked = request.meta["redirect_urls"][0]

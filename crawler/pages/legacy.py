@@ -139,7 +139,7 @@ class LegacyByline(ElementPage):
         name = self.parts.get("rs-byline__name")
         links = self.el.iter("a") if name is None else chain((name,), self.el.iter("a"))
         hrefs = (self.tree.link(a.get("href")) for a in links)
-        return next((href for href in hrefs if self.tree.site.profile_slug(href)), None)
+        return next((href for href in hrefs if self.tree.site.profile_slug(href, self.tree.url)), None)
 
     def title_line(self) -> str | None:
         return self._text("rs-byline__title")

@@ -249,7 +249,7 @@ class ProviderCardByline(ItemPage):
 
     def profile_href(self) -> str | None:
         hrefs = (self.tree.link(a.get("href")) for a in self.links)
-        return next((href for href in hrefs if self.tree.site.profile_slug(href)), None)
+        return next((href for href in hrefs if self.tree.site.profile_slug(href, self.tree.url)), None)
 
     def title_line(self) -> str | None:
         return text_of(self.parts.get("BodyText--secondary"))

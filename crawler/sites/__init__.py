@@ -4,7 +4,7 @@ block markers, markup families and key rules. Spiders, middlewares and URL code 
 
     from crawler.sites import site_for
     site = site_for(url)
-    site.is_question_url(url); site.question_key(url); site.profile_slug(href)
+    site.is_question_url(url); site.question_key(url); site.profile_slug(href, page_url)
 
 A host no definition names (the reference site on 127.0.0.1, a mirror) is read with RealSelf's
 rules: the reference site copies them, and they are the only rules the parsers know.
@@ -19,7 +19,7 @@ from crawler.sites.base import Site, host_key
 SITES: tuple[Site, ...] = (realself.SITE,)
 DEFAULT = realself.SITE
 
-__all__ = ["Site", "SITES", "DEFAULT", "site_for", "site_key", "site_of_page"]
+__all__ = ["Site", "SITES", "DEFAULT", "site_for", "site_key", "sites_of", "site_of_page"]
 
 
 def site_for(url: str) -> Site:
@@ -32,6 +32,13 @@ def site_key(url: str) -> str:
     definition names is a site of its own: two ports are two sites)."""
     site = _defined(url)
     return site.column if site else host_key(url)
+
+
+def sites_of(urls) -> list[str]:
+    """The sites (site_key) of URLs, each once, sorted: the one identity of "the site a crawl
+    is of" that the off-site rule, the quality checks' baseline and the state folder read.
+    `http://LOCALHOST:80/` is `localhost`; www.realself.com and realself.com are one site."""
+    return sorted({site_key(url) for url in urls})
 
 
 def _defined(url: str) -> Site | None:

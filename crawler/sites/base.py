@@ -64,41 +64,59 @@ class Site:
     # keys -----------------------------------------------------------------------------
 
     def question_key(self, url: str) -> str:
-        """The one URL of a question, whatever URL named it: scheme and host in lower case,
-        no default port, no query, no fragment, no trailing slash. `/q1`, `/q1?ref=a`, `/q1/`,
-        `/q1#answers` and `HTTP://HOST/q1` are one question, so one request and one row."""
+        """The one URL of a question, whatever URL named it: made safe (safe_url), scheme and
+        host in lower case, no default port, the path in RFC 3986 normal form (normal_path),
+        no query, no fragment, no trailing slash. `/q1`, `/q1?ref=a`, `/q1/`, `/q1#answers`,
+        `HTTP://HOST/q1`, `/%711` and `/x/../q1` are one question, so one request and one row."""
         try:
-            parts = urlsplit(url.strip())
+            parts = urlsplit(safe_url(url))
             host = _host(parts)
-        except ValueError:  # a broken host or port: left as it is, it will fail as a request
+        except ValueError:  # a broken host or port (or half a surrogate pair): left as it is, it will fail as a request
             return url
-        return urlunsplit((parts.scheme.lower(), host, parts.path.rstrip("/") or "/", "", ""))
+        return urlunsplit((parts.scheme.lower(), host, normal_path(parts.path).rstrip("/") or "/", "", ""))
+
+    def profile_slug(self, href: str | None, page_url: str) -> str | None:
+        """A doctor's key: 'joseph-serota-aurora-co' from '/dr/joseph-serota-aurora-co' (or a
+        full URL, or '/dr/x/reviews') on the page fetched from `page_url`; None when the link
+        is not a profile of this site: its path does not start with the profile prefix, or it
+        is on another site (is_own_url: a link to elsewhere.example/dr/x is not this site's
+        doctor x). The key is one path segment of the link made safe (safe_url) in RFC 3986
+        normal form (normal_path): what a segment may hold, the rest percent-encoded, so a
+        control character or markup in an href never becomes a key, and `%c3%ab`, `%C3%AB`
+        and `%2D` for `-` give one doctor one key."""
+        if not href:
+            return None
+        page_origin = origin(page_url)
+        if names_its_path(href.strip()):  # "/dr/x", "https://host/dr/x": the page's origin is all it needs
+            return self._profile_slug(href, page_origin, page_origin)
+        return self._profile_slug.__wrapped__(self, href, page_url, page_origin)  # "dr/x": of the page's path
 
     # Cached: page objects ask it of every link of a byline, and a doctor's link repeats on
     # every page they answer (urlsplit's own 128-entry cache thrashes in a crawl).
     @lru_cache(maxsize=65536)
-    def profile_slug(self, href: str | None) -> str | None:
-        """A doctor's key: 'joseph-serota-aurora-co' from '/dr/joseph-serota-aurora-co' (or a
-        full URL, or '/dr/x/reviews'); None when the link is not a profile. The key is one
-        path segment of the link made safe (safe_url): what a segment may hold, the rest
-        percent-encoded, so a control character or markup in an href never becomes a key."""
-        if not href:
-            return None
+    def _profile_slug(self, href: str, base: str, page_origin: str) -> str | None:
         try:
-            path = urlsplit(safe_url(href)).path
+            href = safe_url(href)
         except UnicodeError:
             # Half a surrogate pair: no URL holds it, yet the link is the byline's profile. Kept,
             # the key cannot be written and the page is malformed (counted, logged), where None
             # would lose the answer's doctor in silence.
-            path = href
+            pass
         except ValueError:  # not a URL (a broken IPv6 host): no profile
             return None
-        at = path.find(self.profile_prefix)
-        if at < 0:
+        try:
+            url = join_url(base, href)
+            parts = urlsplit(url)
+        except ValueError:  # not a URL (a broken IPv6 host): no profile
             return None
-        segment = _STRAY_PERCENT.sub("%25", path[at + len(self.profile_prefix):].split("/", 1)[0])
+        if not self.is_own_url(url, page_origin):
+            return None
+        path = normal_path(_STRAY_PERCENT.sub("%25", parts.path))
+        if not path.startswith(self.profile_prefix):
+            return None
+        segment = path[len(self.profile_prefix):].split("/", 1)[0]
         # "." and ".." name no profile: a browser following "/dr/.." lands on "/".
-        return segment if segment and segment.lower() not in _DOT_SEGMENTS else None
+        return segment if segment and segment not in (".", "..") else None
 
     def is_id(self, text: str) -> bool:
         """Whether a question or answer id is one of the site's ids (RealSelf's are numbers)."""
@@ -122,13 +140,21 @@ class Site:
     def is_own_question_url(self, url: str, fetched: str) -> bool:
         try:
             parts = urlsplit(url.strip())
-            host = (parts.hostname or "").lower()
+            named = parts.scheme.lower() in ("http", "https") and parts.hostname
         except ValueError:
             return False
-        if parts.scheme.lower() not in ("http", "https") or not host:
+        return bool(named) and self.is_own_url(url, fetched) and self.is_question_url(url)
+
+    def is_own_url(self, url: str, fetched: str) -> bool:
+        """Whether `url` is on this site for a page fetched from `fetched`: on one of the
+        site's own hosts, or on the very host and port the page came from (host_key: the
+        `site` rule of a host no definition names). 127.0.0.1:8001 is not 127.0.0.1:8000's,
+        nor is elsewhere.example the page's."""
+        try:
+            host = (urlsplit(url.strip()).hostname or "").lower()
+        except ValueError:
             return False
-        fetched_host = (urlsplit(fetched).hostname or "").lower()
-        return (host in self.hosts or host == fetched_host) and self.is_question_url(url)
+        return host in self.hosts or host_key(url) == host_key(fetched)
 
 
 def safe_url(url: str) -> str:
@@ -142,15 +168,52 @@ def safe_url(url: str) -> str:
 
 # A "%" that starts no %XX escape: a path segment holds it only as "%25".
 _STRAY_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
-_DOT_SEGMENTS = frozenset((".", "..", "%2e", ".%2e", "%2e.", "%2e%2e"))
+_PERCENT_ESCAPE = re.compile(r"%([0-9A-Fa-f]{2})")
+# RFC 3986 2.3: what a URL means the same whether written as it is or as %XX.
+_UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+
+
+def normal_path(path: str) -> str:
+    """A URL path in RFC 3986 6.2.2 normal form, which names what the path as written names:
+    the hex digits of %XX in upper case, the %XX of an unreserved character decoded (`%2D` is
+    `-`, `%62` is `b`), then dot segments removed (`/a/./b/../c` is `/a/c`). Every key and
+    rule reads paths through it, so two spellings of one URL are one question, one doctor."""
+    if "%" in path:
+        path = _PERCENT_ESCAPE.sub(_normal_escape, path)
+    return _remove_dot_segments(path) if "/." in path else path
+
+
+def _normal_escape(match) -> str:
+    char = chr(int(match.group(1), 16))
+    return char if char in _UNRESERVED else "%" + match.group(1).upper()
+
+
+def _remove_dot_segments(path: str) -> str:
+    """RFC 3986 5.2.4, for a path that starts with "/" (an absolute URL's)."""
+    if not path.startswith("/"):
+        return path
+    segments = path.split("/")
+    out: list[str] = []
+    for segment in segments[1:]:
+        if segment == "..":
+            if out:
+                out.pop()
+        elif segment != ".":
+            out.append(segment)
+    if segments[-1] in (".", ".."):
+        out.append("")  # "/a/b/.." is "/a/", a directory
+    return "/" + "/".join(out)
 
 
 def host_key(url: str) -> str:
     """The host a URL names, as keys hold it: 'host[:port]' in lower case, no default port,
-    no user; the URL's netloc as written when it cannot be read. Rows of one site (its `site`
-    column) and a crawl's questions are told apart by it: two ports are two sites."""
+    no user, an international name in its ASCII form (punycode, as requests send it); the
+    URL's netloc as written when it cannot be read. Rows of one site (its `site` column) and
+    a crawl's questions are told apart by it: two ports are two sites."""
     try:
         parts = urlsplit(url.strip())
+        if not parts.netloc.isascii():
+            parts = urlsplit(safe_url(url))  # bücher.example is xn--bcher-kva.example
     except ValueError:  # a broken IPv6 host: what stands between the scheme and the path
         return url.partition("://")[2].partition("/")[0]
     try:
@@ -167,8 +230,9 @@ def _host(parts) -> str:
 
 
 def _path(url: str) -> str:
+    """The path a URL names (normal_path), which the site's rules read."""
     try:
-        return urlsplit(url).path
+        return normal_path(urlsplit(url).path)
     except ValueError:
         return ""
 

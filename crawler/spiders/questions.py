@@ -39,11 +39,11 @@ from crawler.middlewares.blocks import BlockPageMiddleware
 from crawler.middlewares.offsite import OFF_SITE_LINKS, OffsiteMiddleware
 from crawler.middlewares.robots import RobotsUnreadable
 from crawler.pages import BlockedPage, PageError, TruncatedPage, UnknownLayout
-from crawler.sites import site_for, site_key
+from crawler.sites import site_for, site_key, sites_of
 from crawler.spiders.arguments import QuestionsArguments, SpiderArgumentError
 from crawler.spiders.sitemaps_first import SitemapsFirst
 from crawler.workers import ExtractionWorkers
-from pipelines.crawls import GIVEN_UP
+from pipelines.crawls import DUPLICATE_DIFFERS, DUPLICATE_QUESTION, GIVEN_UP
 from pipelines.items import NotModifiedItem, QuestionPageItem
 from pipelines.session import CrawlSession, question_key
 
@@ -72,10 +72,12 @@ class QuestionsSpider(scrapy.Spider):
             self.argument_error, arguments = str(error), QuestionsArguments(())
         super().__init__(**{name: value for name, value in kwargs.items() if name.startswith("_")})
         self.start_urls = list(arguments.start_urls)
-        # Never leave the start sites: Scrapy's OffsiteMiddleware reads this.
-        self.allowed_domains = sorted({urlsplit(url).hostname for url in self.start_urls})
+        # Never leave the start sites (site_key: a host a site definition names is that site,
+        # any other is its host and port): the offsite middleware reads this, not Scrapy's
+        # allowed_domains, whose host names let other ports and subdomains in.
+        self.allowed_sites = frozenset(sites_of(self.start_urls))
         # Sites started from their root: their robots.txt sitemaps are read.
-        self.site_roots = {urlsplit(url).netloc for url in self.start_urls if _kind(url) == "site"}
+        self.site_roots = set(sites_of(url for url in self.start_urls if _kind(url) == "site"))
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
@@ -85,6 +87,9 @@ class QuestionsSpider(scrapy.Spider):
         # when the crawl closes while it opens).
         spider.extraction = ExtractionWorkers(0) if spider.argument_error else ExtractionWorkers.from_crawler(crawler)
         spider.requested: set[str] = set()  # question keys (Site.question_key) requested
+        # question_key (its rows' site, question_id) -> the content (content_of) of the page kept:
+        # a later page of the same question that reads otherwise is said (first_sighting)
+        spider.kept_contents: dict[str, int] = {}
         spider.limits = {name: crawler.settings.getint(setting) for name, setting in LIMIT_SETTINGS.items()}
         spider.sitemaps_seen: set[str] = set()
         spider.listing_pages = 0
@@ -181,7 +186,7 @@ class QuestionsSpider(scrapy.Spider):
                            name, LIMIT_SETTINGS[name], self.limits[name], url)
 
     def on_site(self, url: str) -> bool:
-        """Whether the offsite middleware would let a request for `url` through (the start URLs' hosts)."""
+        """Whether the offsite middleware would let a request for `url` through (the start URLs' sites)."""
         return self.offsite is None or self.offsite.should_follow(scrapy.Request(url), self)
 
     @cached_property
@@ -216,7 +221,7 @@ class QuestionsSpider(scrapy.Spider):
     # discovery ------------------------------------------------------------------------
 
     def robots_parsed(self, robotparser, request):
-        if urlsplit(request.url).netloc not in self.site_roots:
+        if site_key(request.url) not in self.site_roots:
             return  # started from a question, a listing or a sitemap: not the whole site
         sitemaps = getattr(getattr(robotparser, "rp", None), "sitemaps", ())
         self.enqueue([request for url in sitemaps if (request := self.sitemap_request(url))])
@@ -345,7 +350,7 @@ class QuestionsSpider(scrapy.Spider):
             self.start_url_failed(response.request, f"not a question page ({error.reason})")
             return
         if not self.first_sighting(page.records, response.url):
-            self.count("pages/duplicate_question")
+            self.count(DUPLICATE_QUESTION)
             # Nothing to write, yet its URLs are done: a resumed crawl must not ask for them again.
             yield NotModifiedItem(response.url, lastmod, asked_url=asked)
             return
@@ -375,10 +380,20 @@ class QuestionsSpider(scrapy.Spider):
             return True
         url, question_id = question.get("url") or fetched_url, question.get("question_id")
         key = question_key(site_key(url), question_id)  # its rows' (site, question_id), as pipelines.rows makes them
+        content = content_of(records)
         if key in self.session.questions:
-            logger.info("Question %s already read in this crawl, not recorded twice: %s", question_id, url)
+            kept = self.kept_contents.get(key)
+            if kept is not None and kept != content:
+                # Not an alias: another question, or the question changed between two reads.
+                # The first read is kept (a question is one row per crawl); this one is lost.
+                self.count(DUPLICATE_DIFFERS)
+                logger.warning("Question %s read again, with another title or other answers, not recorded: "
+                               "%s (the page read first is kept)", question_id, fetched_url)
+            else:
+                logger.info("Question %s already read in this crawl, not recorded twice: %s", question_id, url)
             return False
         self.session.questions.add(key)
+        self.kept_contents[key] = content
         return True
 
     def wait_out_block(self, response):
@@ -452,6 +467,12 @@ class QuestionsSpider(scrapy.Spider):
 
     def count(self, key: str) -> None:
         self.crawler.stats.inc_value(key)
+
+
+def content_of(records) -> int:
+    """What tells two reads of one question apart: its title and its answers' ids, in order."""
+    return hash(tuple((r.get("type"), r.get("title") if r.get("type") == "question" else r.get("answer_id"))
+                      for r in records if r.get("type") in ("question", "answer")))
 
 
 def _kind(start_url: str) -> str:

@@ -28,7 +28,7 @@ MISSES: Counter = Counter()
 def doctor_record(byline, base_url: str, stats=None) -> dict | None:
     """The doctor record of a byline with a profile link (None without one)."""
     site = site_for(base_url)
-    slug = site.profile_slug(byline.profile_href)  # a doctor's key, by the site's rule
+    slug = site.profile_slug(byline.profile_href, base_url)  # a doctor's key, by the site's rule
     if slug is None:
         return None
     return _doctor_record(byline, slug, origin(base_url), site, stats)
@@ -125,7 +125,9 @@ def page_records(page, stats=None) -> list[dict]:
         doctor_id = None
         byline = a.byline
         if byline is not None:
-            doctor_id = site.profile_slug(byline.profile_href)  # a doctor's key, by the site's rule
+            # a doctor's key, by the site's rule: a link on the page's own site, as the page
+            # objects chose it (the page's relative links resolve against the URL fetched)
+            doctor_id = site.profile_slug(byline.profile_href, page.fetched_url)
             if doctor_id is not None and doctor_id not in seen:
                 seen.add(doctor_id)
                 doctors.append(_doctor_record(byline, doctor_id, site_origin, site, stats))
