@@ -376,3 +376,17 @@ def test_a_warc_date_that_is_no_date_is_damage_said_in_words(tmp_path):
     (tmp_path / "a.warc").write_bytes(RECORDS[1][0].replace(DATE.encode(), b"yesterday") + RECORDS[1][0])
     read, damaged = read_with_damage(tmp_path / "a.warc")
     assert len(read) == 1 and damaged == [(0, "its WARC-Date is no date ('yesterday')")]
+
+
+def test_a_content_length_past_the_end_of_the_file_is_damage_found_without_reading_the_file(tmp_path, monkeypatch):
+    from crawler.archive import reader
+
+    data, offsets, expected = written(3)
+    data = data[:offsets[1]] + data[offsets[1]:].replace(b"Content-Length: ", b"Content-Length: 99999999999", 1)
+    (tmp_path / "a.warc").write_bytes(data)
+    asked = []
+    fill = reader._Buffer.fill
+    monkeypatch.setattr(reader._Buffer, "fill", lambda self, size: asked.append(size) or fill(self, size))
+    read, damaged = read_with_damage(tmp_path / "a.warc")
+    assert read == [expected[0], expected[2]] and [offset for offset, _ in damaged] == [offsets[1]]
+    assert max(asked) < 10 * len(data)

@@ -30,6 +30,7 @@ import base64
 import binascii
 import gzip
 import hashlib
+import os
 import re
 import zlib
 from datetime import datetime, timezone
@@ -217,7 +218,8 @@ def _records(path: str | Path, start: int = 0, end: int | None = None, on_damage
             with gzip.open(path, "rb") as inflated:
                 yield from _inflated_records(inflated, start, end, on_damage, parse)
         else:
-            yield from _read_records(_plain_records(stream, start, end, on_damage), on_damage, parse)
+            size = os.fstat(stream.fileno()).st_size
+            yield from _read_records(_plain_records(stream, start, end, on_damage, size), on_damage, parse)
 
 
 def _member_records(stream, start: int, end: int | None, on_damage, parse: bool) -> Iterator[Located]:
@@ -395,8 +397,13 @@ def _member(stream, offset: int, pending: memoryview) -> tuple[bytes | None, int
 class _Buffer:
     """The bytes of a stream from `offset` on, read as far as they are asked for."""
 
-    def __init__(self, stream, offset: int):
+    def __init__(self, stream, offset: int, size: int | None = None):
         self.stream, self.offset, self.data, self.eof = stream, offset, bytearray(), False
+        self.size = size  # the file's: a Content-Length past it is damage found without reading the file into memory
+
+    def past_end(self, size: int) -> int:
+        """How many of `size` bytes from here are past the end of the file (0: none, or not known)."""
+        return max(0, self.offset + size - self.size) if self.size is not None else 0
 
     def fill(self, size: int) -> bool:
         """Whether `size` bytes from here can be had (read as needed)."""
@@ -421,13 +428,14 @@ class _Buffer:
                 return
 
 
-def _plain_records(stream, start: int, end: int | None, on_damage) -> Iterator[tuple[int, bytes, tuple]]:
+def _plain_records(stream, start: int, end: int | None, on_damage,
+                   size: int | None = None) -> Iterator[tuple[int, bytes, tuple]]:
     """(offset, bytes, _frame) of each record of an uncompressed WARC stream that starts in [start,
     end), each framed as WARC frames it (_framed). A record that is not goes to `on_damage`,
     and reading goes on at the next `WARC/` line after a blank line that starts one that is;
     each damaged place is reported once."""
     stream.seek(start)
-    buffer, resuming = _Buffer(stream, start), False
+    buffer, resuming = _Buffer(stream, start, size), False
     while True:
         buffer.skip_newlines()
         if not buffer.data or end is not None and buffer.offset >= end:
@@ -469,9 +477,10 @@ def _framed(buffer: _Buffer) -> tuple[int, bool, tuple]:
         raise DamagedRecord("no WARC record starts here (its header is damaged or missing)")
     fields = _fields(bytes(buffer.data[:head[0]]))
     block_end = head[1] + _length(fields)
-    if not buffer.fill(block_end):
-        raise DamagedRecord(f"the file ends {block_end - len(buffer.data)} bytes before the end of the record "
-                            f"its Content-Length gives (cut short)")
+    if buffer.past_end(block_end) or not buffer.fill(block_end):
+        missing = buffer.past_end(block_end) or block_end - len(buffer.data)
+        raise DamagedRecord(f"the file ends {missing} bytes before the end of the record its Content-Length "
+                            f"gives (cut short, or a length that is wrong)")
     after = block_end
     while buffer.fill(after + 1) and buffer.data[after] in b"\r\n":
         after += 1
