@@ -5,7 +5,8 @@ its question pages: HTTP 2xx responses to question URLs, in archive order (robot
 sitemaps, listings and error responses are passed over). A page's records are printed only
 when the whole page parsed; a bad page gives one line on stderr naming the file (and, in a
 WARC file, the page's URL), and the exit status is 1 after all the good pages are printed.
-A damaged record of a WARC file is one such line, and the records after it are read.
+A damaged record of a WARC file is one such line, and the records after it are read. Revisit
+records hold no page of their own (their payload is printed from its response record).
 """
 from __future__ import annotations
 
@@ -56,7 +57,7 @@ def _pages(f: Path, url: str | None, err):
             return
         yield str(f), url or _file_url(f), data, None
         return
-    from crawler.archive.reader import error_text, responses  # warcio: only for archives
+    from crawler.archive.reader import error_text, responses, unreadable_from  # warcio: only for archives
 
     unread = []  # damaged records, bodies the crawl could not decode either: exit status 1
 
@@ -75,7 +76,7 @@ def _pages(f: Path, url: str | None, err):
                     continue
                 yield f"{f}: {response.url}", response.url, response.body, response.content_type
     except Exception as e:  # damage with no record after it: the pages before it are printed
-        print(f"error: {f}: unreadable archive ({error_text(e)})", file=err)
+        print(f"error: {f}: {unreadable_from(0, e)}", file=err)
         unread.append(None)
     if not questions and not unread:  # block pages, errors, sitemaps only: nothing was printed, say why
         print(f"error: {f}: no question page in this archive (no 2xx response to a question URL)", file=err)

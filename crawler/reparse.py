@@ -7,8 +7,10 @@ this process turns their records into rows, in archive order, with the Parquet w
 publish protocol of the crawl (pipelines.output.parquet), and writes the new crawl's `crawls` row
 last (spider `reparse`, status by the crawl's own rules). A question page is an HTTP 2xx
 response whose URL is a question URL; block pages, cut-off pages and pages of no known layout
-are counted as a crawl counts them. Each row keeps the page's fetch time (the record's
-WARC-Date), so the rows are the live crawl's, `crawl_id` aside.
+are counted as a crawl counts them; responses to URLs no crawl asks for (another tool's CSS,
+scripts, images) are passed over. Each row keeps the page's fetch time (the record's
+WARC-Date), so the rows are the live crawl's, `crawl_id` aside. Revisit records stand for
+what they record (ChunkReader.take, Reparse.read_revisits).
 
 A question archived more than once (under two URLs; several crawls' archives at once) keeps
 its latest good page: one row per (site, question_id) in the new crawl, as in any crawl.
@@ -36,8 +38,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from crawler import startup_signals
-from crawler.archive.reader import Crawl, archive_files, chunks, crawl_of, error_text, responses, without_copies
-from crawler.discovery import cut_off, is_robots_url
+from crawler.archive.reader import (IDENTICAL_PAYLOAD, NOT_MODIFIED, Crawl, Located, archive_files, chunks, crawl_of,
+                                    error_text, located, response_at, unreadable_from, without_copies)
+from crawler.discovery import cut_off, is_robots_url, looks_like_sitemap
 from crawler.extraction import die_with_parent, extract_page
 from crawler.middlewares.blocks import BLOCKED_STATUS, is_block_response
 from crawler.middlewares.compression import UNDECODABLE
@@ -45,6 +48,7 @@ from crawler.pages import BlockedPage, PageError, TruncatedPage, UnknownLayout
 from crawler.run import CrawlResult, crawl_settings
 from crawler.settings import RETRY_HTTP_CODES
 from crawler.sites import site_for
+from crawler.sites.base import safe_url
 from crawler.spiders.questions import START_URL_ERRORS
 from pipelines.checks import CrawlFacts, run_checks
 from pipelines.checks.coverage import crawl_coverage
@@ -94,6 +98,13 @@ class Chunk(NamedTuple):
     errors: list  # one line each
     crawl: Crawl  # the crawl whose archive the chunk is of
     answered: set  # keys of its start URLs that have a response in the chunk
+    path: str  # the archive file
+    payloads: list  # [(payload digest, record offset)] of the 2xx responses a revisit may stand for
+    revisits: list  # [Located] identical-payload revisits, read once every payload is known
+
+
+def _chunk(path: str, size: int, crawl: Crawl) -> Chunk:
+    return Chunk(size, [], [], [], Counter(), [], crawl, set(), path, [], [])
 
 
 def _count_response(counts: Counter, status: int) -> None:
@@ -116,15 +127,17 @@ def _retries(crawl: Crawl, kind: str, status: int) -> int | None:
 
 
 def read_chunk(task: tuple[str, int, int | None, int]) -> Chunk:
-    """Extract the question pages of one byte range of an archive file (in a pool process)."""
-    path, start, end, size = task
-    reader = ChunkReader(path, Chunk(size, [], [], [], Counter(), [], crawl_of(path), set()))
+    """Extract the question pages of one byte range of an archive file (in a pool process);
+    `repeated`: ids of records read from another file (without_copies), passed over here."""
+    path, start, end, size, repeated = task
+    reader = ChunkReader(path, _chunk(path, size, crawl_of(path)))
     try:
-        for response in responses(path, start, end, on_damage=reader.damaged):
-            reader.read(response)
+        for record in located(path, start, end, on_damage=reader.damaged):
+            if record.record_id not in repeated:
+                reader.take(record)
     except Exception as error:  # damage with no record after it to go on at: the rest of the range is lost
         reader.chunk.counts["archive/damaged"] += 1
-        reader.chunk.errors.append(f"{path}: unreadable from byte {start} on ({error_text(error)})")
+        reader.chunk.errors.append(f"{path}: {unreadable_from(start, error)}")
     return reader.chunk
 
 
@@ -138,6 +151,41 @@ class ChunkReader:
     def damaged(self, offset: int, error: Exception) -> None:
         self.counts["archive/damaged"] += 1
         self.chunk.errors.append(f"{self.path}: damaged record at byte {offset}, passed over ({error_text(error)})")
+
+    def take(self, record: Located) -> None:
+        """A record read: a revisit as what it stands for, a response as it is."""
+        response = record.response
+        question = response.is_question()
+        if not question and not self._asked_by_a_crawl(response):
+            self.counts["reparse/other_responses"] += 1  # another tool's: a page's CSS, scripts, images, ...
+            return
+        if response.revisit == IDENTICAL_PAYLOAD:  # its payload may be anywhere in the archives: read at the end
+            self.chunk.revisits.append(record)
+            return
+        if response.revisit == NOT_MODIFIED:  # the server answered 304: the record keeps its head, or none
+            response = response._replace(status=304)
+        elif response.revisit is not None:
+            self.counts["reparse/revisits_unread"] += 1
+            self.chunk.errors.append(f"{self.path}: revisit record at byte {record.offset} ({response.url}) of "
+                                     f"profile {response.revisit!r} not read: only {NOT_MODIFIED} and "
+                                     f"{IDENTICAL_PAYLOAD} revisits are")
+            return
+        elif record.payload_digest and 200 <= response.status < 300:
+            self.chunk.payloads.append((record.payload_digest, record.offset))
+        self.read(response)
+
+    def _asked_by_a_crawl(self, response) -> bool:
+        """Whether a crawl asks for a response's (non-question) URL: robots.txt, a sitemap, a
+        listing, a site's home page, a start URL. Our archives hold no other; another tool's
+        archive holds what a browser or `wget -p` fetched beside the pages (CSS, scripts,
+        images, other pages), which no crawl receives, counts or fails."""
+        if _page_key(response.asked) in self.start_keys or looks_like_sitemap(response.body):
+            return True
+        for url in {response.url, response.asked}:
+            site = site_for(url)
+            if is_robots_url(url) or site.is_sitemap_url(url) or site.is_listing_url(url) or site.is_root_url(url):
+                return True
+        return False
 
     def read(self, response) -> None:
         _count_response(self.counts, response.status)
@@ -235,6 +283,8 @@ class Reparse:
     tries: dict = field(default_factory=dict)  # (crawl, URL key) -> responses its middlewares could retry
     start_urls: dict = field(default_factory=dict)  # key -> start URL of the crawls read
     answered: set = field(default_factory=set)  # keys of the start URLs with a response
+    payloads: dict = field(default_factory=dict)  # payload digest -> (file, offset) of a 2xx response with it
+    revisits: list = field(default_factory=list)  # (file, crawl, Located) of identical-payload revisits
 
     def __post_init__(self):
         self.crawl_id = self.crawl_id or new_crawl_id(self.started_at)
@@ -254,6 +304,9 @@ class Reparse:
         self.answered |= chunk.answered
         for line in chunk.errors:
             logger.error("%s", line)
+        for digest, offset in chunk.payloads:
+            self.payloads.setdefault(digest, (chunk.path, offset))
+        self.revisits.extend((chunk.path, chunk.crawl, record) for record in chunk.revisits)
         for url, kind, retries in chunk.failed:
             if kind is None:  # a sitemap or a listing read whole at last: its failures are undone
                 self.bad.pop(_page_key(url), None)
@@ -329,6 +382,31 @@ class Reparse:
             for tmp, _ in pairs:
                 tmp.unlink(missing_ok=True)
 
+    def read_revisits(self) -> None:
+        """The identical-payload revisits (WARC 1.1, 6.7.2), once every payload of the archives is
+        known: each is the page its payload digest names, fetched at the revisit's WARC-Date
+        (so it is the latest capture, if it is); one whose payload is in none of the archives
+        is counted as not modified (as a 304: its page is in an archive not given), and said."""
+        revisits, self.revisits, unresolved = self.revisits, [], []
+        for path, crawl, record in revisits:
+            revisit = record.response
+            where = self.payloads.get(record.payload_digest) if record.payload_digest else None
+            original = response_at(*where, record.payload_digest) if where else None
+            reader = ChunkReader(path, _chunk(path, 0, crawl))
+            if original is None:
+                unresolved.append(revisit)
+                reader.read(revisit._replace(status=304, revisit=None))
+            else:
+                reader.read(original._replace(url=revisit.url, fetched_at=revisit.fetched_at,
+                                              requested_url=revisit.requested_url,
+                                              status=revisit.status or original.status))
+            self.add(reader.chunk)
+        if unresolved:
+            self.stats["reparse/revisits_unresolved"] = len(unresolved)
+            logger.warning("%d revisit records name a payload that is in none of the archives (e.g. %s, revisited "
+                           "at %s), counted as not modified: give the archives that hold it to read them",
+                           len(unresolved), unresolved[0].url, unresolved[0].fetched_at.isoformat())
+
     def finish_counts(self) -> None:
         # A question with no good page in the archives: given up on, as the crawl does, once
         # tried as often as the crawl would (a crawl stopped before a page's retry had not).
@@ -358,7 +436,13 @@ _GAVE_UP = {"http_error": "HTTP error", "not_found": "HTTP 404", "blocked": "blo
 
 def _page_key(url: str) -> str:
     """One page whatever URL named it: a question's key by its site (`?ref=x`, a trailing
-    slash), any other page's URL without its fragment (a listing's `?page=2` is a page of its own)."""
+    slash), any other page's URL without its fragment (a listing's `?page=2` is a page of its
+    own); either in the form the crawl requested it (safe_url: a start URL given with a space
+    or `é` is requested, and archived, percent-encoded)."""
+    try:
+        url = safe_url(url)
+    except ValueError:  # no URL (a broken IPv6 host): as it is, as the crawl's request failed
+        pass
     site = site_for(url)
     return site.question_key(url) if site.is_question_url(url) else url.partition("#")[0]
 
@@ -384,8 +468,9 @@ def _rows(path: Path) -> int:
 # the run ------------------------------------------------------------------------------------
 
 
-def tasks_of(files: list[Path], processes: int) -> list[tuple[str, int, int | None, int]]:
-    """(path, start, end, bytes) ranges: a few per process, so that one file uses every core."""
+def tasks_of(files: list[Path], processes: int, repeats: dict | None = None) -> list[tuple]:
+    """(path, start, end, bytes, ids of records read from another file) ranges: a few per
+    process, so that one file uses every core."""
     sizes = {path: path.stat().st_size for path in files}
     low, high = CHUNK_BYTES
     size = max(low, min(high, sum(sizes.values()) // max(1, processes * 8)))
@@ -394,7 +479,7 @@ def tasks_of(files: list[Path], processes: int) -> list[tuple[str, int, int | No
         ranges = chunks(path, size)
         for start, end in ranges:
             share = (end if end is not None else sizes[path]) - start
-            tasks.append((str(path), start, end, share))
+            tasks.append((str(path), start, end, share, (repeats or {}).get(path, (None, frozenset()))[1]))
     return tasks
 
 
@@ -455,17 +540,19 @@ def run_reparse(paths, out: str | Path = "data", processes: int | None = None, s
     files, errors = archive_files(paths)
     if errors:
         raise ArchiveError("; ".join(errors))
-    files, copies = without_copies(files)
+    files, copies, repeats = without_copies(files)
     settings = crawl_settings(out)
     processes = processes or os.cpu_count() or 1
     root = Path(out)
     reparse = Reparse(root, settings)
     reparse.stats["reparse/archive_files"] = len(files)
-    tasks = tasks_of(files, processes)
+    tasks = tasks_of(files, processes, repeats)
     progress = Progress(sum(t[3] for t in tasks), stream)
     with _logging(root, reparse.crawl_id, progress.stream), _running(root, reparse.crawl_id), _stop_handlers_kept():
         for copy, original in copies:
             logger.warning("%s is a copy of %s: read once", copy, original)
+        for path, (original, ids) in repeats.items():
+            logger.warning("%s repeats %d records of %s: each read once", path, len(ids), original)
         return _run(reparse, tasks, processes, paths, settings, progress)
 
 
@@ -532,6 +619,7 @@ def _run(reparse, tasks, processes: int, paths, settings, progress) -> CrawlResu
             reparse.add(chunk)
             progress.update(chunk.bytes, len(chunk.pages))
         progress.close()
+        reparse.read_revisits()
         reparse.finish_counts()
         _ignore_stops()  # from here on the reparse is committed, then its row written: whole
         written = reparse.commit()

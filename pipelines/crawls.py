@@ -183,6 +183,9 @@ def why_nothing_usable(stats: dict) -> str:
                          "site's rules (a site crawler/sites does not define yet?)")
         elif received:
             parts.append("no question page found")
+        elif other := int(stats.get("reparse/other_responses", 0)):
+            parts.append(f"no question page in the archives: {other} responses, none to a question page, "
+                         "sitemap or listing")
         else:
             parts.append("no HTTP response in the archives" if "reparse/archive_files" in stats
                          else "nothing was requested")

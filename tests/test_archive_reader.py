@@ -180,7 +180,7 @@ def test_a_folder_of_archives_is_read_through_linked_folders_each_file_once(tmp_
 def test_an_archive_file_gone_before_it_is_read_is_damage_named_not_an_output_failure(tmp_path):
     from crawler.reparse import read_chunk
 
-    chunk = read_chunk((str(tmp_path / "gone.warc.gz"), 0, None, 10))
+    chunk = read_chunk((str(tmp_path / "gone.warc.gz"), 0, None, 10, frozenset()))
     assert chunk.counts["archive/damaged"] == 1 and "gone.warc.gz" in chunk.errors[0]
 
 
@@ -191,6 +191,202 @@ def test_a_copy_of_an_archive_file_under_another_name_is_read_once(tmp_path):
     for name in ("a.warc", "copy of a.warc"):
         (tmp_path / name).write_bytes(data)
     (tmp_path / "other.warc").write_bytes(RECORDS[1][0] + RECORDS[0][0])  # another file, records of its own order
-    files, copies = without_copies(sorted(tmp_path.iterdir()))
+    files, copies, repeats = without_copies(sorted(tmp_path.iterdir()))
     assert [f.name for f in files] == ["a.warc", "other.warc"]
-    assert copies == [(tmp_path / "copy of a.warc", tmp_path / "a.warc")]
+    assert copies == [(tmp_path / "copy of a.warc", tmp_path / "a.warc")] and repeats == {}
+
+
+# Damage in files that are not gzipped record by record -----------------------------------
+
+def written(pages: int, *, gz: bool = False, digests: bool = True) -> tuple[bytes, list[int], list[ArchivedResponse]]:
+    """An uncompressed WARC file as warcio writes one (a warcinfo, then a response per page,
+    with block and payload digests unless `digests` is False): (bytes, each response record's
+    offset, the responses)."""
+    from io import BytesIO
+
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    out = BytesIO()
+    writer = WARCWriter(out, gzip=gz, warc_version="WARC/1.1")
+    writer.write_record(writer.create_warcinfo_record("a.warc", {"software": "another tool"}))
+    offsets, expected = [], []
+    for i in range(pages):
+        url, body = f"http://example.com/question/q{i}", PAGE.replace(b"An answer", b"Answer number %d" % i)
+        record = writer.create_warc_record(url, "response", payload=BytesIO(body), length=len(body),
+                                           http_headers=StatusAndHeaders("200 OK", [("Content-Type", "text/html")],
+                                                                         protocol="HTTP/1.1"),
+                                           warc_headers_dict={"WARC-Date": DATE})
+        if not digests:
+            for name in ("WARC-Block-Digest", "WARC-Payload-Digest"):
+                record.rec_headers.remove_header(name)
+        offsets.append(out.tell())
+        writer.write_record(record)
+        expected.append(ArchivedResponse(url, 200, FETCHED, body, "text/html"))
+    return out.getvalue(), offsets, expected
+
+
+def read_with_damage(path) -> tuple[list[ArchivedResponse], list[tuple[int, str]]]:
+    damage = []
+    read = list(responses(path, on_damage=lambda offset, error: damage.append((offset, error_text(error)))))
+    return read, damage
+
+
+def _cut_header(data, at):  # bytes of the header lost (a bad copy): warcio glues the rest of the file on
+    return data[:at + 60] + data[at + 200:]
+
+
+def _zeroed_header(data, at):  # a bad block of the disk
+    return data[:at + 30] + bytes(300) + data[at + 330:]
+
+
+def _longer(data, at):  # a length that says more than the block holds
+    return data.replace(b"Content-Length: ", b"Content-Length: 1", 1) if at is None else \
+        data[:at] + data[at:].replace(b"Content-Length: ", b"Content-Length: 1", 1)
+
+
+def _byte_lost_in_block(data, at):
+    body = data.index(b"<html>", at)
+    return data[:body + 3] + data[body + 4:]
+
+
+def _junk_after(data, at):  # bytes added between two records
+    return data[:at] + b"junk junk junk\r\n\r\n" + data[at:]
+
+
+@pytest.mark.parametrize("damage", [_cut_header, _zeroed_header, _longer, _byte_lost_in_block, _junk_after])
+@pytest.mark.parametrize("layout", ["uncompressed", "gzipped whole"])
+def test_damage_in_a_file_not_gzipped_by_record_is_named_and_costs_its_record_only(tmp_path, damage, layout):
+    data, offsets, expected = written(6)
+    data = damage(data, offsets[3])
+    path = tmp_path / ("a.warc" if layout == "uncompressed" else "a.warc.gz")
+    path.write_bytes(data if layout == "uncompressed" else gzip.compress(data))
+    read, damaged = read_with_damage(path)
+    # junk between two whole records costs no record: the one before it is whole by its digest
+    assert read == (expected if damage is _junk_after else expected[:3] + expected[4:])
+    ((offset, words),) = damaged
+    assert offset == offsets[3]
+    assert words.startswith(("its ", "no WARC record starts here")) and "Error" not in words, words  # words, no Python
+    with pytest.raises(ValueError):  # no one to report to: raised
+        list(responses(path))
+
+
+def test_a_file_cut_short_or_ending_in_junk_loses_only_what_is_missing(tmp_path):
+    data, offsets, expected = written(4)
+    for cut in (100, 400):  # in its header, in its block
+        (tmp_path / "cut.warc").write_bytes(data[:offsets[3] + cut])
+        read, damaged = read_with_damage(tmp_path / "cut.warc")
+        assert read == expected[:3] and [offset for offset, _ in damaged] == [offsets[3]]
+        assert damaged[0][1].startswith("the file ends"), damaged
+    (tmp_path / "padded.warc").write_bytes(data + bytes(512))  # the last record is whole: its digest says so
+    read, damaged = read_with_damage(tmp_path / "padded.warc")
+    assert read == expected and [offset for offset, _ in damaged] == [len(data)]
+
+
+@pytest.mark.parametrize("layout", ["uncompressed", "gzip per record"])
+@pytest.mark.parametrize("digests", ["block and payload", "payload only"])
+def test_a_changed_byte_fails_its_record_s_digest(tmp_path, layout, digests):
+    data, offsets, expected = written(4)
+    if digests == "payload only":
+        data = b"".join(line for line in data.splitlines(keepends=True) if not line.startswith(b"WARC-Block-Digest"))
+        offsets = [m for m in range(1, len(data)) if data.startswith(b"WARC/1.1\r\n", m)]
+    at = data.index(b"Answer number 2")
+    data = data[:at] + b"Qnswer" + data[at + 6:]
+    if layout == "uncompressed":
+        path = tmp_path / "a.warc"
+        path.write_bytes(data)
+        where = offsets[2]
+    else:
+        bounds = [0, offsets[0], *offsets[1:], len(data)]
+        members = [gzip.compress(data[a:b]) for a, b in zip(bounds, bounds[1:])]
+        path = tmp_path / "a.warc.gz"
+        path.write_bytes(b"".join(members))
+        where = sum(map(len, members[:3]))
+    read, damaged = read_with_damage(path)
+    assert read == expected[:2] + expected[3:]
+    assert damaged == [(where, "its block does not match its WARC-Block-Digest (bytes changed since it was written)"
+                        if digests == "block and payload" else
+                        "its payload does not match its WARC-Payload-Digest (bytes changed since it was written)")]
+
+
+def test_digests_in_any_encoding_are_checked_and_unknown_ones_are_not(tmp_path):
+    import base64
+    import hashlib
+
+    block = http("HTTP/1.1 200 OK\r\nContent-Type: text/html", PAGE)
+    raw = hashlib.sha1(block).digest()
+    forms = [b"sha1:" + base64.b32encode(raw), b"SHA1:" + raw.hex().encode(), b"sha-1:" + base64.b64encode(raw),
+             b"sha256:" + hashlib.sha256(block).hexdigest().encode()]
+    for digest in forms + [b"md99:whatever", b"sha1:not-a-digest"]:
+        good = record("response", "http://example.com/question/a", block, RESPONSE).replace(
+            b"Content-Length", b"WARC-Block-Digest: " + digest + b"\r\nContent-Length")
+        (tmp_path / "a.warc").write_bytes(good + good.replace(b"An answer", b"An answeR"))
+        read, damaged = read_with_damage(tmp_path / "a.warc")
+        checked = digest in forms
+        assert (len(read), len(damaged)) == ((1, 1) if checked else (2, 0)), digest
+
+
+def test_a_payload_digest_of_the_chunked_or_de_chunked_body_holds(tmp_path):
+    """Writers differ on what a chunked payload's digest covers (the bytes stored, or the body
+    once de-chunked): either holds."""
+    import base64
+    import hashlib
+
+    body = chunked(PAGE) + b""
+    for covered in (body, PAGE):
+        digest = b"sha1:" + base64.b32encode(hashlib.sha1(covered).digest())
+        block = http("HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nTransfer-Encoding: chunked", body)
+        data = record("response", "http://example.com/question/a", block, RESPONSE).replace(
+            b"Content-Length", b"WARC-Payload-Digest: " + digest + b"\r\nContent-Length")
+        (tmp_path / "a.warc").write_bytes(data)
+        assert read_with_damage(tmp_path / "a.warc") == ([EXPECTED[0]._replace(fetched_at=FETCHED)], [])
+
+
+@pytest.mark.parametrize("coded", [
+    b"5\r\n<html\r\n0\r\nX-Checksum: abc\r\n\r\n",  # a trailer field
+    b"5\r\n<html\r\n0\r\nX-A: 1\r\nX-B: 2\r\n\r\n",  # two
+    b"5;name=value\r\n<html\r\n0\r\n\r\n",  # a chunk extension
+    b"3\r\n<ht\r\n2\r\nml\r\n0\r\n\r\n",  # small chunks
+    b"5\n<html\n0\n\n",  # bare newlines
+    b"0005\r\n<html\r\n0\r\n\r\n",  # leading zeros
+    b"<html",  # stored de-chunked, its Transfer-Encoding header kept
+])
+def test_chunked_bodies_are_de_chunked_as_the_crawl_s_client_did(tmp_path, coded):
+    block = http("HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nTransfer-Encoding: chunked", coded)
+    (tmp_path / "a.warc").write_bytes(record("response", "http://example.com/question/a", block, RESPONSE))
+    (response,) = responses(tmp_path / "a.warc")
+    assert response.body == b"<html"
+
+
+@pytest.mark.parametrize("date, moment", [
+    ("2026-11-29T20:25:54+00:00", FETCHED),
+    ("2026-11-29T21:25:54+01:00", FETCHED),
+    ("2026-11-29T15:25:54-0500", FETCHED),
+    ("2026-11-29t20:25:54z", FETCHED),
+    ("2026-11-29T20:25:54.123456789Z", FETCHED.replace(microsecond=123456)),
+    ("2026-11-29", FETCHED.replace(hour=0, minute=0, second=0)),
+    ("2026-11", datetime(2026, 11, 1, tzinfo=timezone.utc)),
+])
+def test_a_warc_date_in_any_iso_8601_form_is_read_as_utc(tmp_path, date, moment):
+    (tmp_path / "a.warc").write_bytes(RECORDS[1][0].replace(DATE.encode(), date.encode()))
+    assert [r.fetched_at for r in responses(tmp_path / "a.warc")] == [moment]
+
+
+def test_a_warc_date_that_is_no_date_is_damage_said_in_words(tmp_path):
+    (tmp_path / "a.warc").write_bytes(RECORDS[1][0].replace(DATE.encode(), b"yesterday") + RECORDS[1][0])
+    read, damaged = read_with_damage(tmp_path / "a.warc")
+    assert len(read) == 1 and damaged == [(0, "its WARC-Date is no date ('yesterday')")]
+
+
+def test_a_content_length_past_the_end_of_the_file_is_damage_found_without_reading_the_file(tmp_path, monkeypatch):
+    from crawler.archive import reader
+
+    data, offsets, expected = written(3)
+    data = data[:offsets[1]] + data[offsets[1]:].replace(b"Content-Length: ", b"Content-Length: 99999999999", 1)
+    (tmp_path / "a.warc").write_bytes(data)
+    asked = []
+    fill = reader._Buffer.fill
+    monkeypatch.setattr(reader._Buffer, "fill", lambda self, size: asked.append(size) or fill(self, size))
+    read, damaged = read_with_damage(tmp_path / "a.warc")
+    assert read == [expected[0], expected[2]] and [offset for offset, _ in damaged] == [offsets[1]]
+    assert max(asked) < 10 * len(data)

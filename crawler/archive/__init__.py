@@ -11,10 +11,34 @@
 """
 from __future__ import annotations
 
+import json
+
 SUFFIXES = (".warc.gz", ".warc")
 # How our warcinfo `description` begins, before the crawl's start URLs: the extension writes
 # it, the reader takes the start URLs from it.
 STARTED_ON = "doctor-answers crawl of "
+
+
+def description(start_urls) -> str:
+    """The warcinfo `description` of a crawl started on these URLs: its start URLs as a JSON
+    list (ASCII), so that any URL comes back as it was given (spaces, commas, non-ASCII)."""
+    return STARTED_ON + json.dumps(list(start_urls))
+
+
+def start_urls_of(text: str) -> tuple[str, ...]:
+    """The start URLs a `description` names (`description`'s, or, as earlier versions wrote
+    them, separated by spaces); () when it is not ours."""
+    if not text.startswith(STARTED_ON):
+        return ()
+    listed = text[len(STARTED_ON):].strip()
+    if listed.startswith("["):
+        try:
+            urls = json.loads(listed)
+        except ValueError:
+            urls = None
+        if isinstance(urls, list) and all(isinstance(url, str) for url in urls):
+            return tuple(urls)
+    return tuple(listed.split())
 
 
 def is_warc(name) -> bool:

@@ -27,7 +27,7 @@ from pathlib import Path
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
-from crawler.archive import STARTED_ON
+from crawler.archive import description
 from crawler.archive.files import SUFFIX, Exchange, temporary_files
 from crawler.extraction import HEADER, frame
 from pipelines.output.parquet import check_writable
@@ -100,7 +100,7 @@ class WarcArchive:
             "conformsTo": "https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/",
             "isPartOf": crawl_id,
             "crawl-id": crawl_id,
-            "description": STARTED_ON + " ".join(getattr(spider, "start_urls", [])),
+            "description": description(getattr(spider, "start_urls", [])),
             "http-header-user-agent": settings.get("USER_AGENT"),
             "robots": "obey" if settings.getbool("ROBOTSTXT_OBEY") else "ignore",
             # how often a page is tried again: a reparse tells a page given up on from one still

@@ -3,34 +3,47 @@
 `archive_files(paths)` finds the files (a folder gives its `.warc.gz` and `.warc` files, not
 hidden ones: a temporary file of a crawl in progress is not part of any archive).
 `responses(path, start, end)` yields the HTTP responses whose records start in that byte
-range, bodies decoded as the crawl saw them (the chunked coding undone, then content codings
-by Scrapy's own decoders: crawler.middlewares.compression), with the record's WARC-Date.
+range, bodies decoded as the crawl saw them (the chunked coding undone, trailer fields
+included, then content codings by Scrapy's own decoders: crawler.middlewares.compression),
+with the record's WARC-Date; `located` gives each with its record's offset, id and payload
+digest, and reads revisit records too (ArchivedResponse.revisit).
 `chunks(path, size)` cuts a file into such ranges so that several processes can read one
 file: a file gzipped record by record (as WARC files should be) can be entered at any gzip
-member; any other file is one range. The same property makes damage
-local: a damaged record of such a file costs that record, not the rest of the file.
+member; any other file is one range.
+
+Damage is found and stays local, whatever the layout: every record is checked to be framed
+as WARC frames it (a header, Content-Length bytes of block, a blank line, then the next
+record's `WARC/` line or the end of the file), and a response or revisit record against its
+WARC-Block-Digest (else its WARC-Payload-Digest) when it has one. A record that fails is
+reported (`on_damage(offset, DamagedRecord)`, in words) and passed over, and reading goes on
+at the next record: the next gzip member of a file gzipped record by record, the next
+`WARC/` line after a blank line that starts a well-framed record in any other file.
 
 Speed: warcio's record parser reads headers line by line in Python, ~150 µs a page, as much as
-a third of extracting the page. A file gzipped record by record (ours, and most crawlers')
-is read here a gzip member at a time, each member one record, with its headers split by
-bytes methods; a member that is not exactly one record, and every other kind of file, is
-read by warcio's ArchiveIterator.
+a third of extracting the page. Records are split here by bytes methods (a file gzipped record
+by record a gzip member at a time); warcio reads only what this splitter does not (HTTP heads
+not ended by a blank line, gzip members that are not records).
 """
 from __future__ import annotations
 
+import base64
+import binascii
 import gzip
+import hashlib
+import os
 import re
 import zlib
 from datetime import datetime, timezone
+from functools import lru_cache
 from io import BytesIO
 from pathlib import Path
 from typing import Iterator, NamedTuple
 
 from warcio.archiveiterator import ArchiveIterator
-from warcio.bufferedreaders import ChunkedDataReader
+from warcio.exceptions import ArchiveLoadFailed
 from warcio.timeutils import iso_date_to_datetime
 
-from crawler.archive import STARTED_ON, is_warc
+from crawler.archive import is_warc, start_urls_of
 from crawler.archive.files import REQUESTED_URI
 from crawler.discovery import is_question_url
 from crawler.inputs import files_in
@@ -41,6 +54,19 @@ _PROBE = 1 << 20  # bytes read to see whether a file is gzipped record by record
 _FIELD = re.compile(rb"^([!#$%&'*+.^_`|~0-9A-Za-z-]+)[ \t]*:[ \t]*(.*?)[ \t]*\r?$", re.M)
 _HTTP_SCHEMES = ("http:", "https:")  # URIs whose response records hold HTTP (warcio's rule)
 _FEED = 16 * 1024  # compressed bytes given to zlib at a time (it copies what is left past a member)
+_TOKEN = re.compile(rb"[!#$%&'*+.^_`|~0-9A-Za-z-]+")  # what a WARC-Type is (RFC 9110's token)
+_YEAR_MONTH = re.compile(r"(\d{4})(?:-(\d{2}))?")
+_MAX_HEAD = 1 << 20  # a WARC header longer than this is no header: damage
+_READ = 1 << 20  # bytes read at a time from an uncompressed stream
+# A record's start after damage: a version line right after a blank line (the end of a record)
+_RESUME = re.compile(rb"\n\r?\nWARC/\d")
+# The revisit profiles of WARC 1.1 (6.7.2, 6.7.3; WARC 1.0 names them the same way)
+NOT_MODIFIED = "server-not-modified"
+IDENTICAL_PAYLOAD = "identical-payload-digest"
+
+
+class DamagedRecord(ValueError):
+    """A record that cannot be read as written, said in words a person can act on."""
 
 
 class ArchivedResponse(NamedTuple):
@@ -51,6 +77,9 @@ class ArchivedResponse(NamedTuple):
     content_type: str | None = None  # the response's Content-Type (its charset reads non-UTF-8 bytes)
     error: str | None = None  # why the crawl could not have read its body ("undecodable body ...")
     requested_url: str | None = None  # the URL the crawl asked for, when redirects led to `url`
+    # A revisit record's profile (NOT_MODIFIED, IDENTICAL_PAYLOAD, or another's last path
+    # segment); None for a response record. A revisit has no body of its own.
+    revisit: str | None = None
 
     @property
     def asked(self) -> str:
@@ -62,24 +91,48 @@ class ArchivedResponse(NamedTuple):
         return is_question_url(self.url) or is_question_url(self.asked)
 
 
+class Located(NamedTuple):
+    """A record read: where it starts, its WARC-Record-ID, its WARC-Payload-Digest (a revisit's:
+    the payload it stands for) as `algorithm:hex` (None: none, or none this reader reads),
+    and its response (None for a record that holds none)."""
+    offset: int
+    record_id: str | None
+    payload_digest: str | None
+    response: ArchivedResponse | None
+
+
 def archive_files(paths) -> tuple[list[Path], list[str]]:
     """(WARC files, one error line per path that gives none), files of a folder sorted."""
     return files_in(paths, lambda f: is_warc(f.name), ".warc.gz or .warc")
 
 
-def without_copies(files: list[Path]) -> tuple[list[Path], list[tuple[Path, Path]]]:
-    """(the files, each read once: a copy of one under another name, the same size and first
-    record, is left out; [(copy, the file it copies)]). A WARC record's id is unique to it."""
-    first: dict[tuple, Path] = {}
-    kept, copies = [], []
+def without_copies(files: list[Path]) -> tuple[list[Path], list[tuple[Path, Path]], dict[Path, tuple[Path, frozenset]]]:
+    """(the files to read; [(copy, the file it copies)] left out; {file: (the file it repeats
+    records of, the ids of those records)}), for each record to be read once: a WARC record's id
+    is unique to it. Files that open with the same record (a copy under another name, `gunzip
+    -k`'s output beside the file, a copy cut short) are compared record by record: the one
+    holding the most records is read whole (the smaller file on a tie: read faster), another
+    that holds no other record is a copy, and one that holds others too is read for those."""
+    groups: dict[str, list[Path]] = {}
     for path in files:
-        key = (_size(path), _first_record_id(path))
-        if None not in key and key in first:
-            copies.append((path, first[key]))
+        if (first := _first_record_id(path)) is not None:
+            groups.setdefault(first, []).append(path)
+    left_out, repeats, copies = set(), {}, []
+    for group in groups.values():
+        if len(group) < 2:
             continue
-        first.setdefault(key, path)
-        kept.append(path)
-    return kept, copies
+        ids = {path: record_ids(path) for path in group}
+        order = sorted(group, key=lambda path: (-len(ids[path]), _size(path) or 0))
+        read: set[str] = set(ids[order[0]])
+        for path in order[1:]:
+            repeated = read.intersection(ids[path])
+            if len(repeated) == len(set(ids[path])):
+                copies.append((path, order[0]))
+                left_out.add(path)
+            elif repeated:
+                repeats[path] = (order[0], frozenset(repeated))
+            read.update(ids[path])
+    return [path for path in files if path not in left_out], copies, repeats
 
 
 def _size(path: Path) -> int | None:
@@ -91,49 +144,120 @@ def _size(path: Path) -> int | None:
 
 def _first_record_id(path: Path) -> str | None:
     try:
-        with open(path, "rb") as stream:
-            return next(iter(ArchiveIterator(stream))).rec_headers.get_header("WARC-Record-ID")
+        return next(_records(path, parse=False, on_damage=_stop)).record_id
     except Exception:  # unreadable: read as it is (its damage is reported there)
         return None
+
+
+def record_ids(path: Path) -> list[str]:
+    """The ids of the records of a file that can be read, in file order."""
+    try:
+        return [r.record_id for r in _records(path, parse=False, on_damage=_ignore) if r.record_id]
+    except Exception:  # damage with nothing readable after it: what was read before it
+        return []
 
 
 def _raise(offset: int, error: Exception) -> None:
     raise error
 
 
-def responses(path: str | Path, start: int = 0, end: int | None = None, on_damage=_raise) -> Iterator[ArchivedResponse]:
-    """The HTTP responses of the records that start in [start, end) of the file.
+def _ignore(offset: int, error: Exception) -> None:
+    pass
 
-    `on_damage(offset, error)`: in a file gzipped record by record, a damaged record (bytes
-    that do not inflate, a member cut off, a header that cannot be read) is reported and passed
-    over, and reading goes on at the next record. By default, and in any other layout, where
-    no next record can be found, the damage is raised: what was read before it stands."""
+
+class _Stop(Exception):
+    pass
+
+
+def _stop(offset: int, error: Exception) -> None:
+    raise _Stop
+
+
+def responses(path: str | Path, start: int = 0, end: int | None = None, on_damage=_raise) -> Iterator[ArchivedResponse]:
+    """The HTTP responses of the response records that start in [start, end) of the file.
+
+    `on_damage(offset, error)`: a damaged record (bytes that do not inflate, a member cut off,
+    a header that cannot be read, a block whose length or digest does not hold) is reported
+    and passed over, and reading goes on at the next record. By default, and where no next
+    record can be found (a file gzipped whole whose gzip stream breaks), the damage is
+    raised: what was read before it stands."""
+    for record in located(path, start, end, on_damage):
+        if record.response.revisit is None:
+            yield record.response
+
+
+def located(path: str | Path, start: int = 0, end: int | None = None, on_damage=_raise) -> Iterator[Located]:
+    """`responses`, revisit records' included, each with where its record starts, its id and digest."""
+    for record in _records(path, start, end, on_damage):
+        if record.response is not None:
+            yield record
+
+
+def response_at(path: str | Path, offset: int, payload_digest: str) -> ArchivedResponse | None:
+    """The response of the record at `offset` with that payload digest (what `located` gave),
+    read again; None when it cannot be read now."""
+    try:
+        return next((r.response for r in located(path, offset, offset + 1, _ignore)
+                     if r.payload_digest == payload_digest and r.response.revisit is None), None)
+    except Exception:  # damaged since, or gone
+        return None
+
+
+def _records(path: str | Path, start: int = 0, end: int | None = None, on_damage=_raise,
+             parse: bool = True) -> Iterator[Located]:
+    """Every record that starts in [start, end): its response read when `parse` (else only
+    its place and id)."""
     with open(path, "rb") as stream:
-        if start:
-            start = _next_member(stream, start, end)
-            if start is None:
-                return
         if _gzipped_by_record(path):
-            for offset, member in _members(stream, start, end, on_damage):
-                try:
-                    response = _response(member)
-                    if response is _NOT_ONE_RECORD:  # records warcio splits (several, bare newlines)
-                        response = list(_warcio_responses(BytesIO(member), 0, None))
-                except Exception as error:  # a record whose header cannot be read (a date, a length)
-                    on_damage(offset, error)
-                    continue
-                if response is _NOT_ALIGNED:  # members are not records after all: warcio reads the rest
-                    yield from _warcio_responses(stream, offset, end)
+            if start:
+                start = _next_member(stream, start, end)
+                if start is None:
                     return
-                if isinstance(response, list):
-                    yield from response
-                elif response is not None:
-                    yield response
+            yield from _member_records(stream, start, end, on_damage, parse)
         elif stream.read(len(_GZIP_MAGIC)) == _GZIP_MAGIC:  # gzipped whole: one range, inflated as a stream
             with gzip.open(path, "rb") as inflated:
-                yield from _warcio_responses(inflated, 0, None)
+                yield from _inflated_records(inflated, start, end, on_damage, parse)
         else:
-            yield from _warcio_responses(stream, start, end)
+            size = os.fstat(stream.fileno()).st_size
+            yield from _read_records(_plain_records(stream, start, end, on_damage, size), on_damage, parse)
+
+
+def _member_records(stream, start: int, end: int | None, on_damage, parse: bool) -> Iterator[Located]:
+    """The records of a file gzipped record by record: each gzip member one record (or, as
+    some tools write them, several: split here, each reported at its member's offset)."""
+    for offset, member in _members(stream, start, end, on_damage):
+        frame = _frame(member)
+        if frame is _NOT_ALIGNED:  # members are not records after all: warcio reads the rest
+            yield from _warcio_records(stream, offset, end, on_damage)
+            return
+        if frame is _NOT_ONE_RECORD:
+            def at_member(_, error, offset=offset):
+                on_damage(offset, error)
+            parts = ((offset, *framed) for _, *framed in _plain_records(BytesIO(member), 0, None, at_member))
+        else:
+            parts = [(offset, member, frame)]
+        yield from _read_records(parts, on_damage, parse)
+
+
+def _inflated_records(inflated, start: int, end: int | None, on_damage, parse: bool) -> Iterator[Located]:
+    """The records of a file gzipped whole: a break in its gzip stream loses the rest of it."""
+    records = _plain_records(inflated, start, end, on_damage)
+    try:
+        yield from _read_records(records, on_damage, parse)
+    except (OSError, EOFError, zlib.error) as error:  # gzip's own: the stream cannot be inflated on
+        raise DamagedRecord(f"unreadable past byte {inflated.tell()} of its inflated data: {_gzip_words(error)}, "
+                            f"and a file gzipped whole cannot be read on past that") from None
+
+
+def _read_records(records, on_damage, parse: bool) -> Iterator[Located]:
+    """(offset, record, its _frame) -> each record read; a damaged one to `on_damage`."""
+    for offset, record, frame in records:
+        try:
+            read = _located(offset, record, frame, parse)
+        except DamagedRecord as error:
+            on_damage(offset, error)
+            continue
+        yield read
 
 
 _CRAWL_ID_START = re.compile(r"(\d{8}T\d{6}Z)-")  # pipelines.session.new_crawl_id
@@ -158,7 +282,7 @@ def crawl_of(path: str | Path) -> Crawl:
     try:
         with open(path, "rb") as stream:
             record = next(iter(ArchiveIterator(stream)))
-            started = iso_date_to_datetime(record.rec_headers.get_header("WARC-Date") or "", tz_aware=True)
+            started = _warc_date((record.rec_headers.get_header("WARC-Date") or "").encode("latin-1", "replace"))
             fields = record.content_stream().read(64 * 1024) if record.rec_type == "warcinfo" else b""
     except Exception:  # no first record to read, or no file now (the readers report it): the file alone
         return Crawl(datetime.min.replace(tzinfo=timezone.utc), str(path))
@@ -172,10 +296,8 @@ def crawl_of(path: str | Path) -> Crawl:
             started = datetime.strptime(m.group(1), "%Y%m%dT%H%M%SZ").replace(tzinfo=timezone.utc)
         except ValueError:  # shaped like ours, not a date: the warcinfo's date stands
             pass
-    description = info.get("description", "")
-    start_urls = tuple(description[len(STARTED_ON):].split()) if description.startswith(STARTED_ON) else ()
     return Crawl(started, name, _count(info.get("retry-times")), _count(info.get("block-retry-times")),
-                 _codes(info.get("retry-http-codes")), start_urls)
+                 _codes(info.get("retry-http-codes")), start_urls_of(info.get("description", "")))
 
 
 def _count(value: str | None) -> int | None:
@@ -190,19 +312,34 @@ def _codes(value: str | None) -> frozenset[int] | None:
 
 
 def error_text(error: Exception, limit: int = 200) -> str:
-    """`Type: message` of a read error, on one line of printable ASCII, at most `limit`
-    characters (warcio quotes the first line of a file it cannot read: binary junk)."""
-    text = " ".join(f"{type(error).__name__}: {error}".split())
+    """A read error on one line of printable ASCII, at most `limit` characters (warcio quotes
+    the first line of a file it cannot read: binary junk): a damaged record's reason as it
+    is said, a file that cannot be opened by the system's words, anything else `Type: message`."""
+    if isinstance(error, (DamagedRecord, ArchiveLoadFailed)):
+        text = str(error)
+    elif isinstance(error, OSError) and error.strerror:
+        text = error.strerror + (f": {error.filename}" if error.filename else "")
+    else:
+        text = f"{type(error).__name__}: {error}"
+    text = " ".join(text.split())
     text = "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)  # NUL, backspace: escaped
     text = text.encode("ascii", "backslashreplace").decode()
     return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
+def unreadable_from(start: int, error: Exception) -> str:
+    """What a read that stopped lost, in words: where a damaged file stops being readable (the
+    damage says, or the range read from `start`), and why."""
+    if isinstance(error, DamagedRecord) and str(error).startswith("unreadable"):
+        return error_text(error, 300)
+    return f"unreadable from byte {start} on ({error_text(error)})"
 
 
 class _Layout:
     pass
 
 
-_NOT_ONE_RECORD = _Layout()  # a member that starts a record but is not exactly one
+_NOT_ONE_RECORD = _Layout()  # bytes that start a record but are not exactly one
 _NOT_ALIGNED = _Layout()  # a member that does not start a record: gzip members are not records here
 
 
@@ -215,7 +352,7 @@ def _members(stream, start: int, end: int | None, on_damage) -> Iterator[tuple[i
         try:
             inflated, used, pending = _member(stream, offset, pending)
         except (zlib.error, EOFError) as error:
-            on_damage(offset, error)
+            on_damage(offset, DamagedRecord(_gzip_words(error)))
             offset = _next_member(stream, offset + 1, end)
             if offset is None:
                 return
@@ -226,6 +363,13 @@ def _members(stream, start: int, end: int | None, on_damage) -> Iterator[tuple[i
             return
         yield offset, inflated
         offset += used
+
+
+def _gzip_words(error: Exception) -> str:
+    if isinstance(error, EOFError):
+        return "its gzip data is cut off"
+    detail = str(error).rpartition(": ")[2]  # zlib's "Error -3 while decompressing data: invalid block type"
+    return f"its gzip data does not inflate ({detail})" if detail else "its gzip data does not inflate"
 
 
 def _member(stream, offset: int, pending: memoryview) -> tuple[bytes | None, int, memoryview]:
@@ -247,39 +391,316 @@ def _member(stream, offset: int, pending: memoryview) -> tuple[bytes | None, int
     return b"".join(parts), used, pending
 
 
-def _response(record: bytes):
-    """The ArchivedResponse of one whole WARC record; None for other records; _NOT_ALIGNED
-    when the bytes do not start a record; _NOT_ONE_RECORD when they are not exactly one, or
-    hold a response this reader does not split as warcio does (HTTP headers not ended by
-    CRLF CRLF): warcio reads those."""
+# splitting records --------------------------------------------------------------------
+
+
+class _Buffer:
+    """The bytes of a stream from `offset` on, read as far as they are asked for."""
+
+    def __init__(self, stream, offset: int, size: int | None = None):
+        self.stream, self.offset, self.data, self.eof = stream, offset, bytearray(), False
+        self.size = size  # the file's: a Content-Length past it is damage found without reading the file into memory
+
+    def past_end(self, size: int) -> int:
+        """How many of `size` bytes from here are past the end of the file (0: none, or not known)."""
+        return max(0, self.offset + size - self.size) if self.size is not None else 0
+
+    def fill(self, size: int) -> bool:
+        """Whether `size` bytes from here can be had (read as needed)."""
+        while len(self.data) < size and not self.eof:
+            more = self.stream.read(max(size - len(self.data), _READ))
+            if more:
+                self.data += more
+            else:
+                self.eof = True
+        return len(self.data) >= size
+
+    def drop(self, size: int) -> None:
+        del self.data[:size]
+        self.offset += size
+
+    def skip_newlines(self) -> None:
+        while self.fill(1):
+            head = self.data[:64]  # (not the whole buffer: lstrip copies what it keeps)
+            newlines = len(head) - len(head.lstrip(b"\r\n"))
+            self.drop(newlines)
+            if newlines < len(head):
+                return
+
+
+def _plain_records(stream, start: int, end: int | None, on_damage,
+                   size: int | None = None) -> Iterator[tuple[int, bytes, tuple]]:
+    """(offset, bytes, _frame) of each record of an uncompressed WARC stream that starts in [start,
+    end), each framed as WARC frames it (_framed). A record that is not goes to `on_damage`,
+    and reading goes on at the next `WARC/` line after a blank line that starts one that is;
+    each damaged place is reported once."""
+    stream.seek(start)
+    buffer, resuming = _Buffer(stream, start, size), False
+    while True:
+        buffer.skip_newlines()
+        if not buffer.data or end is not None and buffer.offset >= end:
+            return
+        try:
+            size, followed, frame = _framed(buffer)
+            if not followed and not _block_intact(bytes(buffer.data[:size]), frame):
+                raise DamagedRecord(_NOT_FOLLOWED)
+        except DamagedRecord as error:
+            if not resuming:
+                on_damage(buffer.offset, error)
+            resuming = True
+            if not _resume(buffer):
+                return
+            continue
+        resuming = False
+        record = bytes(buffer.data[:size])
+        buffer.drop(size)
+        yield buffer.offset - size, record, frame
+        if not followed:  # the record is whole (its digest says so): what follows it is damaged
+            on_damage(buffer.offset, DamagedRecord("no WARC record starts here (bytes lost, added or changed)"))
+            resuming = True
+            if not _resume(buffer):
+                return
+
+
+def _framed(buffer: _Buffer) -> tuple[int, bool, tuple]:
+    """(the length of the record at the start of the buffer: its header, its Content-Length
+    bytes of block and the newlines after them; whether the next record's `WARC/` line or the
+    end of the file follows; its _frame). DamagedRecord, in words, when there is no such record."""
+    head = None
+    while head is None:
+        head = _blank_line(buffer.data, 0, _MAX_HEAD)
+        if head is None and (len(buffer.data) >= _MAX_HEAD or not buffer.fill(len(buffer.data) + 1)):
+            cut = buffer.eof and len(buffer.data) < _MAX_HEAD
+            raise DamagedRecord("the file ends inside a WARC header" if cut and buffer.data.startswith(b"WARC/")
+                                else "no WARC record starts here (its header is damaged or missing)")
+    if not buffer.data.startswith(b"WARC/"):
+        raise DamagedRecord("no WARC record starts here (its header is damaged or missing)")
+    fields = _fields(bytes(buffer.data[:head[0]]))
+    block_end = head[1] + _length(fields)
+    if buffer.past_end(block_end) or not buffer.fill(block_end):
+        missing = buffer.past_end(block_end) or block_end - len(buffer.data)
+        raise DamagedRecord(f"the file ends {missing} bytes before the end of the record its Content-Length "
+                            f"gives (cut short, or a length that is wrong)")
+    after = block_end
+    while buffer.fill(after + 1) and buffer.data[after] in b"\r\n":
+        after += 1
+    followed = not buffer.fill(after + 1) or buffer.fill(after + 5) and buffer.data[after:after + 5] == b"WARC/"
+    return after, followed, (fields, head[1], block_end)
+
+
+_NOT_FOLLOWED = ("its Content-Length does not end where the next record begins "
+                 "(bytes lost, added or changed in its header or block)")
+
+
+def _block_intact(record: bytes, frame: tuple) -> bool:
+    """Whether a record's block matches its WARC-Block-Digest (False without one: it cannot say)."""
+    fields, block_start, block_end = frame
+    return _digest_matches(fields.get(b"warc-block-digest"), record[block_start:block_end]) is True
+
+
+def _length(fields: dict[bytes, bytes]) -> int:
+    value = fields.get(b"content-length")
+    if value is None:
+        raise DamagedRecord("its WARC header has no Content-Length (the header is damaged)")
+    if not value.isdigit():
+        raise DamagedRecord(f"its Content-Length is no number ({value[:40].decode('latin-1')!r})")
+    return int(value)
+
+
+def _resume(buffer: _Buffer) -> bool:
+    """Move the buffer to the next `WARC/` line that follows a blank line; False at the end."""
+    searched = 1  # not the record that failed
+    while True:
+        found = _RESUME.search(buffer.data, searched)
+        if found:
+            buffer.drop(found.end() - 6)  # the "WARC/" of the match
+            return True
+        searched = max(1, len(buffer.data) - 8)  # a match cut by the end of what is read is found again
+        if not buffer.fill(len(buffer.data) + _READ):
+            return False
+        if searched > _READ:  # what was searched is of no more use
+            buffer.drop(searched - 1)
+            searched = 1
+
+
+def _frame(record: bytes):
+    """(fields, block start, block end) of bytes that are exactly one record; _NOT_ALIGNED
+    when they do not start a record, _NOT_ONE_RECORD when they are not one (split them)."""
     if not record.startswith(b"WARC/"):
         return _NOT_ALIGNED
-    head_end = record.find(b"\r\n\r\n")
-    if head_end < 0:
+    head = _blank_line(record, 0, _MAX_HEAD)
+    if head is None:
         return _NOT_ONE_RECORD
-    fields = _fields(record[:head_end])
-    try:
-        length = int(fields.get(b"content-length", b""))
-    except ValueError:
+    fields = _fields(record[:head[0]])
+    value = fields.get(b"content-length", b"")
+    if not value.isdigit():
         return _NOT_ONE_RECORD
-    block_end = head_end + 4 + length
+    block_end = head[1] + int(value)
     if len(record) < block_end or record[block_end:].strip(b"\r\n"):
         return _NOT_ONE_RECORD
+    return fields, head[1], block_end
+
+
+def _blank_line(data, start: int = 0, end: int | None = None) -> tuple[int, int] | None:
+    """(start, end) of the first blank line in data[start:end], the end of a header: CRLF CRLF,
+    or bare newlines as warcio takes them; None when there is none. (bytes.find: a regex costs
+    ten times as much, a tenth of reading a page.)"""
+    end = len(data) if end is None else min(end, len(data))
+    window = 4096  # headers are short: a bare newline pair is not looked for through a whole body
+    while True:
+        stop = min(end, start + window)
+        bare, crlf = data.find(b"\n\n", start, stop), data.find(b"\n\r\n", start, stop)
+        at = min(bare, crlf) if bare >= 0 and crlf >= 0 else max(bare, crlf)
+        if at >= 0:
+            return (at - 1 if at > start and data[at - 1] == 13 else at), at + (2 if at == bare else 3)
+        if stop >= end:
+            return None
+        window *= 8
+
+
+# reading a record ---------------------------------------------------------------------
+
+
+def _located(offset: int, record: bytes, frame: tuple, parse: bool) -> Located:
+    """The record (exactly one, its _frame) read: DamagedRecord when its header, digests or date do not hold."""
+    fields, block_start, block_end = frame
+    record_id, kind = fields.get(b"warc-record-id"), fields.get(b"warc-type")
+    if not record_id or not kind or not _TOKEN.fullmatch(kind):  # fields every record has (WARC 1.1, 5)
+        missing = "WARC-Record-ID" if not record_id else "WARC-Type"
+        raise DamagedRecord(f"its WARC header has no {missing} it can read (the header is damaged)")
+    record_id = record_id.decode("latin-1")
     url = _target_uri(fields.get(b"warc-target-uri", b"").decode("utf-8", "replace"))
     # As warcio: any response record of an http(s) URI holds an HTTP response, whatever its
     # WARC Content-Type says (or its case: `Application/HTTP`), and one of no length none.
-    if fields.get(b"warc-type") != b"response" or not url.startswith(_HTTP_SCHEMES) or not length:
-        return None
-    http_end = record.find(b"\r\n\r\n", head_end + 4, block_end)
-    if http_end < 0:
-        return _NOT_ONE_RECORD
-    status_line, _, http_head = record[head_end + 4:http_end].partition(b"\r\n")
-    status = status_line.split(None, 2)[1:2]
+    if not parse or kind not in (b"response", b"revisit") or not url.startswith(_HTTP_SCHEMES):
+        return Located(offset, record_id, None, None)
+    block = record[block_start:block_end]
+    if kind == b"response" and not block:
+        return Located(offset, record_id, None, None)
+    head = _blank_line(block)
+    _check_digests(fields, block, head[1] if head and kind == b"response" else None)
+    digest = _digest_key(fields.get(b"warc-payload-digest"))
+    fetched_at = _warc_date(fields.get(b"warc-date"))
     requested = fields.get(REQUESTED_URI.lower().encode())
-    return _as_crawled(url, int(status[0]) if status and status[0].isdigit() else 0,
-                       iso_date_to_datetime(fields.get(b"warc-date", b"").decode("ascii", "replace"), tz_aware=True),
-                       _FIELD.findall(http_head), record[http_end + 4:block_end],
-                       requested.decode("utf-8", "replace") if requested else None)
+    requested = requested.decode("utf-8", "replace") if requested else None
+    if kind == b"revisit":
+        return Located(offset, record_id, digest, _revisit(fields, url, fetched_at, block, head, requested))
+    if head is None or block[head[0]:head[1]] != b"\r\n\r\n":
+        # HTTP headers not ended by CRLF CRLF, which this splitter does not read as warcio does: warcio reads the record
+        response = next(_warcio_responses(BytesIO(record), 0, None), None)
+        return Located(offset, record_id, digest, response)
+    status_line, _, http_head = block[:head[0]].partition(b"\n")
+    return Located(offset, record_id, digest,
+                   _as_crawled(url, _status(status_line), fetched_at, _FIELD.findall(http_head), block[head[1]:],
+                               requested))
+
+
+def _status(status_line: bytes) -> int:
+    status = status_line.split(None, 2)[1:2]
+    return int(status[0]) if status and status[0].isdigit() else 0
+
+
+def _revisit(fields, url: str, fetched_at: datetime, block: bytes, head, requested: str | None) -> ArchivedResponse:
+    """A revisit record as a response without a body: the HTTP head it keeps (a revisit of a
+    304 answer keeps the 304's; none at all is a 304 for the server-not-modified profile), and
+    its profile, by the last segment of its URI."""
+    profile = fields.get(b"warc-profile", b"").decode("latin-1").rstrip("/").rpartition("/")[2] or "unknown"
+    http_head = block[:head[0]] if head else block
+    status_line, _, headers = http_head.partition(b"\n")
+    status = _status(status_line) or (304 if profile == NOT_MODIFIED else 0)
+    content_type = [value for name, value in _FIELD.findall(headers) if name.lower() == b"content-type"]
+    return ArchivedResponse(url, status, fetched_at, b"", content_type[-1].decode("latin-1") if content_type else None,
+                            None, requested, profile)
+
+
+def _warc_date(value: bytes | None) -> datetime:
+    """A WARC-Date as UTC: any ISO 8601 form (`Z`, `+00:00`, another offset, 0 to 9 fraction
+    digits), and WARC 1.0's shorter ones (a date, a month, a year) as warcio reads them."""
+    text = (value or b"").decode("ascii", "replace").strip()
+    if not text:
+        raise DamagedRecord("it has no WARC-Date")
+    try:
+        moment = datetime.fromisoformat(text.upper())
+    except ValueError:
+        try:
+            if month := _YEAR_MONTH.fullmatch(text):  # W3C-DTF's (WARC 1.0's) year, year and month
+                moment = datetime(int(month.group(1)), int(month.group(2) or 1), 1)
+            else:
+                moment = iso_date_to_datetime(text, tz_aware=True)
+        except Exception:  # warcio's own errors (TypeError, ValueError) for what is no date
+            raise DamagedRecord(f"its WARC-Date is no date ({text[:40]!r})") from None
+    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
+
+
+def _check_digests(fields: dict[bytes, bytes], block: bytes, payload_start: int | None) -> None:
+    """DamagedRecord when the block does not match its WARC-Block-Digest, or, without one, a
+    response's payload its WARC-Payload-Digest (as stored, or once de-chunked: writers differ).
+    A digest of an algorithm or an encoding this reader does not know is not checked."""
+    if (matches := _digest_matches(fields.get(b"warc-block-digest"), block)) is not None:
+        if not matches:
+            raise DamagedRecord("its block does not match its WARC-Block-Digest (bytes changed since it was written)")
+        return
+    if payload_start is None:
+        return
+    payload = block[payload_start:]
+    digest = fields.get(b"warc-payload-digest")
+    if _digest_matches(digest, payload) is False and _digest_matches(digest, _dechunked(payload)) is False:
+        raise DamagedRecord("its payload does not match its WARC-Payload-Digest (bytes changed since it was written)")
+
+
+def _digest_value(digest: bytes | None) -> tuple[str, bytes] | None:
+    """(hashlib's name, the digest's bytes) of `algorithm:value`, the value in base 32, hex or
+    base 64 (WARC leaves it open); None when it is none of those."""
+    if not digest:
+        return None
+    algorithm, _, value = digest.decode("latin-1").strip().partition(":")
+    algorithm = algorithm.strip().lower().replace("-", "")
+    size = _digest_size(algorithm)
+    if size is None:
+        return None
+    value = value.strip()
+    for decode in (lambda v: _base32(v, size),
+                   lambda v: bytes.fromhex(v),
+                   lambda v: base64.b64decode(v + "=" * (-len(v) % 4), altchars=b"-_" if "-" in v or "_" in v else None)):
+        try:
+            raw = decode(value)
+        except (ValueError, binascii.Error):
+            continue
+        if len(raw) == size:
+            return algorithm, raw
+    return None
+
+
+@lru_cache(maxsize=64)
+def _digest_size(algorithm: str) -> int | None:
+    try:
+        return hashlib.new(algorithm).digest_size
+    except (ValueError, TypeError):
+        return None
+
+
+_BASE32 = bytes.maketrans(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567abcdefghijklmnopqrstuvwxyz",
+                          b"0123456789abcdefghijklmnopqrstuv0123456789abcdefghijklmnop")
+
+
+def _base32(value: str, size: int) -> bytes:
+    """RFC 4648 base 32 (padding optional, any case) of a `size`-byte digest, read by int()."""
+    text = value.rstrip("=").encode("ascii")
+    if len(text) != -(-size * 8 // 5) or text.translate(None, b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567abcdefghijklmnopqrstuvwxyz"):
+        raise ValueError("not base 32")
+    bits = int(text.translate(_BASE32), 32)
+    return (bits >> (len(text) * 5 - size * 8)).to_bytes(size, "big")
+
+
+def _digest_matches(digest: bytes | None, data: bytes) -> bool | None:
+    parsed = _digest_value(digest)
+    return None if parsed is None else hashlib.new(parsed[0], data).digest() == parsed[1]
+
+
+def _digest_key(digest: bytes | None) -> str | None:
+    """A payload digest as `algorithm:hex`, however it was written: a revisit's and its original's compare equal."""
+    parsed = _digest_value(digest)
+    return None if parsed is None else f"{parsed[0]}:{parsed[1].hex()}"
 
 
 def _as_crawled(url: str, status: int, fetched_at: datetime, headers: list[tuple[bytes, bytes]],
@@ -292,8 +713,9 @@ def _as_crawled(url: str, status: int, fetched_at: datetime, headers: list[tuple
         return [value for key, value in headers if key.lower() == name]
 
     error = None
-    if any(v.strip().lower() == b"chunked" for v in values(b"transfer-encoding")):
-        body = ChunkedDataReader(BytesIO(body)).read()
+    codings = [c.strip().lower() for v in values(b"transfer-encoding") for c in v.split(b",") if c.strip()]
+    if codings[-1:] == [b"chunked"]:
+        body = _dechunked(body)
     if encodings := values(b"content-encoding"):
         try:
             body = decode_body(body, encodings)
@@ -302,6 +724,29 @@ def _as_crawled(url: str, status: int, fetched_at: datetime, headers: list[tuple
     content_type = values(b"content-type")
     return ArchivedResponse(url, status, fetched_at, body,
                             content_type[-1].decode("latin-1") if content_type else None, error, requested_url)
+
+
+_CHUNK_SIZE = re.compile(rb"[ \t]*([0-9A-Fa-f]{1,16})[ \t]*(?:;[^\r\n]*)?\r?\n")
+
+
+def _dechunked(body: bytes) -> bytes:
+    """A body with its chunked transfer coding (RFC 9112 7.1) undone, as the crawl's HTTP
+    client undid it: chunk extensions and the trailer fields after the last chunk dropped. A
+    body whose first chunk is no chunk was stored de-chunked (its header kept): as it is; one
+    that breaks off later keeps what came whole, then the rest as it is (warcio's reading)."""
+    parts, position = [], 0
+    while True:
+        size_line = _CHUNK_SIZE.match(body, position)
+        if size_line is None:
+            return body if not parts and position == 0 else b"".join(parts) + body[position:]
+        size, start = int(size_line.group(1), 16), size_line.end()
+        if size == 0:  # the last chunk: trailer fields, then a blank line, are no part of the body
+            return b"".join(parts)
+        parts.append(body[start:start + size])
+        if start + size >= len(body):  # cut off inside a chunk: what came
+            return b"".join(parts)
+        position = start + size
+        position += 2 if body.startswith(b"\r\n", position) else 1 if body.startswith(b"\n", position) else 0
 
 
 def _target_uri(uri: str) -> str:
@@ -321,25 +766,51 @@ def _fields(head: bytes) -> dict[bytes, bytes]:
 
 
 def _warcio_responses(stream, start: int, end: int | None) -> Iterator[ArchivedResponse]:
+    """The responses of records warcio reads (their digests were checked here)."""
+    for record in _warcio_records(stream, start, end, _raise, check_digests=False):
+        if record.response is not None:
+            yield record.response
+
+
+def _warcio_records(stream, start: int, end: int | None, on_damage, check_digests: bool = True) -> Iterator[Located]:
+    """Records as warcio reads them (gzip members that are not records), their digests checked;
+    where warcio cannot go on, the damage is raised."""
     stream.seek(start)
-    records = ArchiveIterator(stream)
-    for record in records:
-        response = None
+    records = ArchiveIterator(stream, check_digests=check_digests)
+    while True:
+        try:
+            record = next(records)
+        except StopIteration:
+            return
+        except ArchiveLoadFailed as error:  # what warcio says of bytes that are no record
+            raise DamagedRecord(f"unreadable from byte {records.offset} on: {error_text(error, 120)}") from None
+        except Exception:  # warcio's own failure on a record it cannot parse (an AttributeError, ...)
+            raise DamagedRecord(f"unreadable from byte {records.offset} on: a record warcio cannot parse") from None
+        record_id, response, damage = record.rec_headers.get_header("WARC-Record-ID"), None, None
         if record.rec_type == "response" and record.http_headers is not None:
             status = record.http_headers.get_statuscode()
-            response = _as_crawled(
-                record.rec_headers.get_header("WARC-Target-URI"),
-                int(status) if status and status.isdigit() else 0,
-                iso_date_to_datetime(record.rec_headers.get_header("WARC-Date"), tz_aware=True),
-                [(name.encode("utf-8", "surrogateescape"), value.encode("utf-8", "surrogateescape"))
-                 for name, value in record.http_headers.headers],
-                record.raw_stream.read(),  # the payload as stored: _as_crawled undoes its codings
-                record.rec_headers.get_header(REQUESTED_URI),
-            )
-        if end is not None and records.get_record_offset() >= end:
+            try:
+                response = _as_crawled(
+                    record.rec_headers.get_header("WARC-Target-URI"),
+                    int(status) if status and status.isdigit() else 0,
+                    _warc_date((record.rec_headers.get_header("WARC-Date") or "").encode("latin-1", "replace")),
+                    [(name.encode("utf-8", "surrogateescape"), value.encode("utf-8", "surrogateescape"))
+                     for name, value in record.http_headers.headers],
+                    record.raw_stream.read(),  # the payload as stored: _as_crawled undoes its codings
+                    record.rec_headers.get_header(REQUESTED_URI),
+                )
+                if record.digest_checker.passed is False:
+                    raise DamagedRecord("its block or payload does not match its digest (bytes changed since it was written)")
+            except DamagedRecord as error:
+                damage = error
+        offset = records.get_record_offset()  # (warcio reads to the record's end for it: after its body)
+        if end is not None and offset >= end:
             return
-        if response is not None:
-            yield response
+        if damage is not None:
+            on_damage(offset, damage)
+            continue
+        digest = record.rec_headers.get_header("WARC-Payload-Digest")
+        yield Located(offset, record_id, _digest_key(digest.encode("latin-1", "replace")) if digest else None, response)
 
 
 def chunks(path: str | Path, size: int) -> list[tuple[int, int | None]]:
