@@ -593,8 +593,8 @@ def _commit(reparse, outcome: Outcome, stats: dict, written: dict, paths, settin
     try:
         write(after)
     except OSError as error:
-        told = row_not_rewritten(before, after, view, cannot_write(root, error))
-        print(f"doctor-answers reparse: {told.message}", file=stream)
+        told, note = row_not_rewritten(before, after, view, cannot_write(root, error))
+        print(f"doctor-answers reparse: {note}", file=stream)
         return told
     return after
 

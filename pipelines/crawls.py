@@ -161,15 +161,17 @@ def row_after_view(outcome: Outcome, before: Outcome, view: str, behind: str | N
     return None if (after.status, after.message) == (before.status, before.message) else after
 
 
-def row_not_rewritten(before: Outcome, after: Outcome, view: str, why: str) -> Outcome:
+def row_not_rewritten(before: Outcome, after: Outcome, view: str, why: str) -> tuple[Outcome, str]:
     """The outcome of a crawl whose row could not be rewritten after its latest view's update
-    (`why`): the row written before stands, and so does its status; the message tells the rest."""
+    (`why`), and the line that says so: the row written before stands, and so does its status."""
     if after.status == before.status:
-        told = f"{after.message}; its crawls row could not be rewritten to say so ({why}): it says {before.status}"
-    else:  # the row says the view is behind, which it no longer is
-        told = (f"{view} was updated, but the crawls row could not be rewritten as {after.status} ({why}): "
-                f"it stays {before.status}; the data and the view are whole")
-    return Outcome(before.status, told, before.checks, before.coverage)
+        note = (f"its crawls row could not be rewritten with why the view is behind ({why}); it says "
+                f"{before.status}, as the crawl does")
+        return Outcome(before.status, f"{after.message}; {note}", before.checks, before.coverage), note
+    # the row says the view is behind, which it no longer is
+    note = (f"{view} was updated, but the crawls row could not be rewritten as {after.status} ({why}): it stays "
+            f"{before.status}; the data and the view are whole")
+    return Outcome(before.status, note, before.checks, before.coverage), note
 
 
 def not_committed(why: str) -> Outcome:

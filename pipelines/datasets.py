@@ -242,9 +242,8 @@ class DatasetsPipeline:
         try:
             self._write_row(spider, after, written)
         except OSError as error:
-            why = cannot_write(self.root, error)
-            logger.error("Could not rewrite the crawls row of %s: %s", self.session.crawl_id, why)
-            kept = row_not_rewritten(before, after, folder, why)
+            kept, note = row_not_rewritten(before, after, folder, cannot_write(self.root, error))
+            logger.error("Crawl %s: %s", self.session.crawl_id, note)
             record_outcome(self.crawler.stats, written, kept)
             return kept
         return after

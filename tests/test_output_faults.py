@@ -163,3 +163,88 @@ def test_a_disk_that_fills_as_a_batch_is_sealed_leaves_no_file_of_it(reference_s
     result = crawl(site.url, "--out", data, "--archive", tmp_path / "archive")
     assert_stopped_cleanly(result, data, "No space left on device")
     assert partial_files(tmp_path / "archive") == []
+
+
+# ---- the crawls row on a full disk ----------------------------------------------------------
+
+# `doctor-answers crawl` with the disk full at chosen writes of the crawls row (1: the first),
+# and optionally at the latest view's update: an exact moment, which a real disk hits by chance.
+FULL_AT = """
+import errno, sys
+import pipelines.crawls as crawls
+import pipelines.output.latest as latest
+fail, view_fails = {int(n) for n in sys.argv[1].split(",") if n}, sys.argv[2] == "view"
+real, calls = crawls.write_table, []
+def full():
+    return OSError(errno.ENOSPC, "No space left on device")
+def write_table(path, table):
+    calls.append(path)
+    if len(calls) in fail:
+        raise full()
+    real(path, table)
+def update_latest(root, **kwargs):
+    raise full()
+crawls.write_table = write_table
+if view_fails:
+    latest.update_latest = update_latest
+from crawler.cli import main
+sys.exit(main(sys.argv[3:]))
+"""
+
+
+def crawl_full_at(fail: str, view: str, *args) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-c", FULL_AT, fail, view, "crawl", *map(str, args)],
+                          capture_output=True, text=True, timeout=CRAWL_TIMEOUT)
+
+
+@pytest.mark.parametrize("stateful", [False, True], ids=["stateless", "state"])
+def test_a_crawls_row_that_cannot_be_written_fails_the_crawl_which_is_not_committed(reference_site, tmp_path,
+                                                                                   stateful):
+    from pipelines.loader import load
+
+    site = reference_site(questions=60)
+    data = tmp_path / "data"
+    state = ["--state", tmp_path / "state"] if stateful else []
+    result = crawl_full_at("1", "", site.url, "--out", data, *state)
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr[-3000:]
+    assert result.stderr.rstrip().splitlines()[-1].endswith(": failed")
+    (error,) = error_lines(result.stderr)
+    assert f"cannot write to {data}: No space left on device; free space there and " in error, error
+    assert "crawl " in result.stdout and ": failed" in result.stdout.splitlines()[1]
+    why = next(line for line in result.stdout.splitlines() if line.startswith("  why: "))
+    assert "not committed" in why and "No space left on device" in why and str(data) in why
+    assert crawl_rows(data) == []  # not committed: no reader that joins on crawls sees its files
+    assert load("questions", root=data).empty and load("questions", root=data, latest=False).empty
+    if stateful:  # its batches are committed in the state: the same command resumes it and writes its row
+        again = crawl(site.url, "--out", data, *state)
+        assert again.returncode == 0, again.stderr[-3000:]
+        (row,) = crawl_rows(data)
+        assert row["status"] == "finished" and row["questions"] == 60
+        assert len(load("questions", root=data)) == 60
+
+
+@pytest.mark.parametrize("fail, view, status, words", [
+    ("2", "view", "degraded", "could not be rewritten with why the view is behind"),
+    ("2", "", "degraded", "was updated, but the crawls row could not be rewritten as finished"),
+    ("", "view", "degraded", "No space left on device): it shows the crawls before this one"),
+    ("3", "", "finished", None),  # nothing fails: the second write says finished
+])
+def test_a_crawls_row_never_says_finished_when_the_crawl_says_otherwise(reference_site, tmp_path, fail, view,
+                                                                        status, words):
+    """The row is written before the latest view's update, then rewritten: whichever of those
+    fails, the row, the summary and the exit status say the same, and never a false `finished`."""
+    site = reference_site(questions=60)
+    data = tmp_path / "data"
+    result = crawl_full_at(fail, view, site.url, "--out", data)
+    assert "Traceback" not in result.stderr, result.stderr[-3000:]
+    assert result.returncode == {"finished": 0, "degraded": 4}[status], result.stderr[-3000:]
+    assert result.stdout.splitlines()[1].endswith(f": {status}")
+    (row,) = crawl_rows(data)
+    assert row["status"] == status and row["questions"] == 60
+    if words:
+        if fail:  # the rewrite failed: said on stderr, with what to do, and the row says the view is behind
+            assert words in result.stderr and "free space there" in result.stderr, result.stderr
+            assert "was not updated" in row["message"]
+        else:
+            assert words in row["message"]
+        assert "latest_view_updated" in {check["name"] for check in row["checks"] if not check["passed"]}
