@@ -42,7 +42,7 @@ from crawler.extraction import die_with_parent, extract_page
 from crawler.middlewares.blocks import BLOCKED_STATUS, is_block_response
 from crawler.middlewares.compression import UNDECODABLE
 from crawler.pages import BlockedPage, PageError, TruncatedPage, UnknownLayout
-from crawler.run import CrawlResult, crawl_settings
+from crawler.run import CrawlResult, LogFile, crawl_settings, log_cut_line
 from crawler.settings import RETRY_HTTP_CODES
 from crawler.sites import site_for
 from crawler.spiders.questions import START_URL_ERRORS
@@ -465,10 +465,14 @@ def run_reparse(paths, out: str | Path = "data", processes: int | None = None, s
     reparse.stats["reparse/archive_files"] = len(files)
     tasks = tasks_of(files, processes)
     progress = Progress(sum(t[3] for t in tasks), stream)
-    with _logging(root, reparse.crawl_id, progress.stream), _running(root, reparse.crawl_id), _stop_handlers_kept():
+    with _logging(root, reparse.crawl_id, progress.stream) as log, _running(root, reparse.crawl_id), \
+            _stop_handlers_kept():
         for copy, original in copies:
             logger.warning("%s is a copy of %s: read once", copy, original)
-        return _run(reparse, tasks, processes, paths, settings, progress)
+        result = _run(reparse, tasks, processes, paths, settings, progress)
+    if log is not None and log.cut:  # known once it is closed: its last lines are written then
+        print(f"doctor-answers reparse: {log_cut_line(log.baseFilename, log.cut)}", file=progress.stream)
+    return result
 
 
 _STOPS = startup_signals.STOPS  # SIGINT, SIGTERM, SIGHUP: the stops the CLI holds while it starts
@@ -607,12 +611,13 @@ def _logging(root: Path, crawl_id: str, stream):
     on_stderr = logging.StreamHandler(stream or sys.stderr)
     on_stderr.setLevel(logging.WARNING)
     on_stderr.setFormatter(logging.Formatter("doctor-answers reparse: %(message)s"))
-    handlers = [on_stderr]
+    handlers, log = [on_stderr], None
     try:
         path = root / "logs" / f"{crawl_id}.log"
         path.parent.mkdir(parents=True, exist_ok=True)
-        handlers.append(logging.FileHandler(path, encoding="utf-8"))
-        handlers[-1].setFormatter(logging.Formatter("%(asctime)s [%(name)s] %(levelname)s: %(message)s"))
+        log = LogFile(path, encoding="utf-8")  # a disk that fills cuts it short, said at the end
+        log.setFormatter(logging.Formatter("%(asctime)s [%(name)s] %(levelname)s: %(message)s"))
+        handlers.append(log)
     except OSError:
         pass
     top, level, raising = logging.getLogger(), logging.getLogger().level, logging.raiseExceptions
@@ -621,14 +626,11 @@ def _logging(root: Path, crawl_id: str, stream):
         top.addHandler(handler)
     logging.raiseExceptions = False  # a log on a disk that fills: no traceback per line it could not write
     try:
-        yield
+        yield log
     finally:
         for handler in handlers:
             top.removeHandler(handler)
-            try:
-                handler.close()
-            except OSError:  # its last lines, on a full disk: lost as the others were
-                pass
+            handler.close()  # LogFile: its last lines, on a full disk, cut as the others were
         top.setLevel(level)
         logging.raiseExceptions = raising
 

@@ -217,7 +217,8 @@ class DatasetsPipeline:
         # After an output failure this is the same failure again: one error line is enough.
         (logger.warning if self.output_error else logger.error)(
             "Could not write the crawls row of %s: %s", self.session.crawl_id, why)
-        told = not_committed(self.output_error or why)
+        told = (Outcome("failed", f"{self.output_error}; nor could its crawls row be written: it is not committed")
+                if self.output_error else not_committed(why))
         record_outcome(self.crawler.stats, written, told)
 
     def _finish_state(self, status: str) -> None:

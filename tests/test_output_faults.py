@@ -248,3 +248,72 @@ def test_a_crawls_row_never_says_finished_when_the_crawl_says_otherwise(referenc
         else:
             assert words in row["message"]
         assert "latest_view_updated" in {check["name"] for check in row["checks"] if not check["passed"]}
+
+
+# ---- the log on a full disk ------------------------------------------------------------------
+
+# `doctor-answers crawl` whose log files take `limit` bytes, then fail as a full disk does: the
+# write that does not fit, and every flush and close after it (the bytes stay buffered).
+LOG_FULL_AT = """
+import errno, logging, sys
+limit = int(sys.argv[1])
+class Full:
+    def __init__(self, stream):
+        self.stream, self.written, self.failed = stream, 0, False
+    def write(self, text):
+        if self.failed or self.written + len(text) > limit:
+            self.failed = True
+            raise OSError(errno.ENOSPC, "No space left on device")
+        self.written += len(text)
+        return self.stream.write(text)
+    def flush(self):
+        self.stream.flush()
+        if self.failed:
+            raise OSError(errno.ENOSPC, "No space left on device")
+    def close(self):
+        self.stream.close()
+        if self.failed:
+            raise OSError(errno.ENOSPC, "No space left on device")
+real_open = logging.FileHandler._open
+logging.FileHandler._open = lambda self: Full(real_open(self))
+from crawler.cli import main
+sys.exit(main(sys.argv[2:]))
+"""
+
+
+@pytest.mark.parametrize("limit", [0, 4096])
+@pytest.mark.parametrize("default_log", [False, True], ids=["log-file", "default-log"])
+def test_a_log_on_a_full_disk_is_cut_short_and_said_in_one_line_never_a_traceback(reference_site, tmp_path, limit,
+                                                                                 default_log):
+    site = reference_site(questions=40)
+    data = tmp_path / "data"
+    log = ([] if default_log else ["--log-file", tmp_path / "crawl.log"])
+    result = subprocess.run([sys.executable, "-c", LOG_FULL_AT, str(limit), "crawl", site.url, "--out", data, *log],
+                            capture_output=True, text=True, timeout=CRAWL_TIMEOUT)
+    assert "Traceback" not in result.stderr and "Logging error" not in result.stderr, result.stderr[-3000:]
+    assert result.returncode == 0, result.stderr[-3000:]
+    (line,) = result.stderr.strip().splitlines()  # the crawl finished: the cut log is all there is to say
+    assert " is cut short (No space left on device): " in line and "free space there" in line, line
+    path = next(data.glob("logs/*.log")) if default_log else tmp_path / "crawl.log"
+    assert str(path) in line and path.stat().st_size <= limit
+    assert result.stdout.splitlines()[1].endswith(": finished")
+    assert f"log: {path} (cut short: No space left on device)" in result.stdout
+    (row,) = crawl_rows(data)
+    assert row["status"] == "finished" and row["questions"] == 40
+
+
+def test_a_default_log_on_a_full_output_disk_ends_in_the_crawls_outcome_not_a_traceback(reference_site, tmpfs):
+    site = reference_site(questions=40)
+    full = tmpfs("256k")
+    with open(full / "filler", "wb") as f:  # not a byte left
+        try:
+            f.write(b"\0" * 512 * 1024)
+        except OSError:
+            pass
+    data = full / "data"
+    result = crawl(site.url, "--out", data)
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr[-3000:]
+    lines = result.stderr.strip().splitlines()
+    assert lines[-1].endswith(": failed") and sum(" is cut short (No space left on device)" in line for line in lines) == 1
+    assert f"cannot write to {data}: No space left on device; free space there" in result.stdout
+    assert crawl_rows(data) == []
