@@ -177,3 +177,15 @@ def test_an_output_folder_moved_away_mid_crawl_fails_the_crawl_not_a_finished_ro
     # (a move in the middle of a commit is met there: a sealed file went away)
     assert row["status"] == "failed" and ("no longer holds files committed to it" in row["message"]
                                           or "went away before its commit" in row["message"]), row["message"]
+
+
+def test_a_full_disk_is_said_with_what_to_do_other_failures_as_they_are():
+    from pipelines.output.unwritable import cannot_write, is_full
+
+    full = OSError(errno.ENOSPC, "No space left on device", "/d/x")
+    assert cannot_write("/d", full, "run the crawl again") == (
+        "cannot write to /d: No space left on device; free space there and run the crawl again")
+    assert cannot_write("/d", OSError(errno.EDQUOT, "Disk quota exceeded")).endswith("; free space there")
+    assert cannot_write("/d", OSError(errno.EROFS, "Read-only file system"), "x") == (
+        "cannot write to /d: Read-only file system")  # freeing space would not help
+    assert is_full(_disk_full()) and not is_full(sqlite3.OperationalError("database is locked"))
