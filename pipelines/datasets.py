@@ -6,8 +6,10 @@ each page's records into rows (pipelines.rows) and hands them to the batches
 with the Parquet datasets (pipelines.output.datasets). A page whose rows do not fit is
 malformed (`pages/malformed`, logged with its URL): nothing of it is written. However the
 crawl ends, the last batch is committed first, then the status is decided, then the `crawls`
-row is written, then the state is finished, then `crawl_committed` is sent: readers going
-through the loader never see a crawl's rows before its row says how it ended.
+row is written, then the state is finished, then the latest view is updated and the row
+rewritten to say how that went (pipelines.crawls.row_before_view), then `crawl_committed` is
+sent: readers going through the loader never see a crawl's rows before its row says how it
+ended, and a row that cannot be written fails the crawl, which is then not committed.
 """
 from __future__ import annotations
 
