@@ -80,6 +80,8 @@ def cmd_crawl(args: argparse.Namespace) -> int:
         return error.exit_status
     startup_signals.ignore()  # the outcome is committed: a stop now would only contradict it
     say("\n".join(result.summary()))
+    if line := result.log_cut_line():  # not unnoticed, whatever the outcome
+        print(f"doctor-answers crawl: {line}", file=sys.stderr)
     if result.status != "finished":  # for cron's mail and for scripts: one line on stderr
         print(f"crawl {result.crawl_id}: {result.status}", file=sys.stderr)
     return result.exit_code

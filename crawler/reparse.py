@@ -45,16 +45,18 @@ from crawler.extraction import die_with_parent, extract_page
 from crawler.middlewares.blocks import BLOCKED_STATUS, is_block_response
 from crawler.middlewares.compression import UNDECODABLE
 from crawler.pages import BlockedPage, PageError, TruncatedPage, UnknownLayout
-from crawler.run import CrawlResult, crawl_settings
+from crawler.run import CrawlResult, LogFile, crawl_settings, log_cut_line
 from crawler.settings import RETRY_HTTP_CODES
 from crawler.sites import site_for
 from crawler.sites.base import safe_url
 from crawler.spiders.questions import START_URL_ERRORS
 from pipelines.checks import CrawlFacts, run_checks
 from pipelines.checks.coverage import crawl_coverage
-from pipelines.crawls import Outcome, crawl_row, message_of, status_of, view_behind, write_crawl_row
+from pipelines.crawls import (Outcome, crawl_row, message_of, not_committed, row_after_view, row_before_view,
+                              row_not_rewritten, status_of, write_crawl_row)
 from pipelines.output.parquet import DatasetWriter, check_writable, publish
 from pipelines.output.running import RunningCrawl, remove_dead_temporaries
+from pipelines.output.unwritable import cannot_write
 from pipelines.items import QuestionPageItem
 from pipelines.output.validate import RowsDoNotFit, check_page
 from pipelines.rows import page_rows
@@ -548,12 +550,16 @@ def run_reparse(paths, out: str | Path = "data", processes: int | None = None, s
     reparse.stats["reparse/archive_files"] = len(files)
     tasks = tasks_of(files, processes, repeats)
     progress = Progress(sum(t[3] for t in tasks), stream)
-    with _logging(root, reparse.crawl_id, progress.stream), _running(root, reparse.crawl_id), _stop_handlers_kept():
+    with _logging(root, reparse.crawl_id, progress.stream) as log, _running(root, reparse.crawl_id), \
+            _stop_handlers_kept():
         for copy, original in copies:
             logger.warning("%s is a copy of %s: read once", copy, original)
         for path, (original, ids) in repeats.items():
             logger.warning("%s repeats %d records of %s: each read once", path, len(ids), original)
-        return _run(reparse, tasks, processes, paths, settings, progress)
+        result = _run(reparse, tasks, processes, paths, settings, progress)
+    if log is not None and log.cut:  # known once it is closed: its last lines are written then
+        print(f"doctor-answers reparse: {log_cut_line(log.baseFilename, log.cut)}", file=progress.stream)
+    return result
 
 
 _STOPS = startup_signals.STOPS  # SIGINT, SIGTERM, SIGHUP: the stops the CLI holds while it starts
@@ -628,7 +634,7 @@ def _run(reparse, tasks, processes: int, paths, settings, progress) -> CrawlResu
         failure = ("interrupted", "reparse interrupted; nothing written")
     except OSError as error:
         reparse.abort()
-        failure = ("failed", f"cannot write to {root}: {error.strerror or error}")
+        failure = ("failed", cannot_write(root, error, "run the reparse again"))
     except BrokenProcessPool:
         reparse.abort()
         failure = ("failed", "a reparse process died (killed, or out of memory?); nothing written: run it again, "
@@ -639,34 +645,50 @@ def _run(reparse, tasks, processes: int, paths, settings, progress) -> CrawlResu
     stats = dict(reparse.stats)
     outcome = Outcome(*failure) if failure else _outcome(root, reparse.crawl_id, stats, settings,
                                                          list(reparse.start_urls.values()))
-    status, message = outcome.status, outcome.message
-    if message:
-        stats["crawl/message"] = message
-        logger.info("%s", message)
-        print(f"doctor-answers reparse: {message}", file=progress.stream)
-    def commit(outcome) -> bool:
-        row = crawl_row(crawl_id=reparse.crawl_id, spider="reparse", started_at=reparse.started_at, outcome=outcome,
-                        start_urls=[str(Path(p).resolve()) for p in paths], stats=stats, written=written,
-                        version=settings.get("PROJECT_VERSION"))
-        try:
-            write_crawl_row(root, f"{reparse.started_at:%Y-%m-%d}", row)
-        except OSError as error:
-            if not failure:
-                print(f"doctor-answers reparse: cannot write the crawls row to {root}: {error}", file=progress.stream)
-            return False
-        return True
-
-    if not commit(outcome):
-        return CrawlResult("failed", reparse.crawl_id, stats)
-    if behind := _update_latest(root, settings):  # the last step: the row says how it went
-        outcome = view_behind(outcome, str(root / "latest"), behind)
-        status = outcome.status
-        stats["crawl/message"] = outcome.message
+    if outcome.message:
+        logger.info("%s", outcome.message)
         print(f"doctor-answers reparse: {outcome.message}", file=progress.stream)
-        if not commit(outcome):
-            return CrawlResult("failed", reparse.crawl_id, stats)
+    told = _commit(reparse, outcome, stats, written, paths, settings, progress.stream)
+    if told.message:
+        stats["crawl/message"] = told.message
     stats.update({f"rows/{name}": n for name, n in written.items()})
-    return CrawlResult(status, reparse.crawl_id, stats)
+    return CrawlResult(told.status, reparse.crawl_id, stats)
+
+
+def _commit(reparse, outcome: Outcome, stats: dict, written: dict, paths, settings, stream) -> Outcome:
+    """Write the reparse's `crawls` row, then bring the latest view up to date, as a crawl does
+    (pipelines.crawls.row_before_view): what the committed row says, or `failed` with no row."""
+    root = reparse.root
+    view = str(root / "latest") if settings.getbool("LATEST_VIEW_ENABLED") else None
+
+    def write(told: Outcome) -> None:
+        write_crawl_row(root, f"{reparse.started_at:%Y-%m-%d}", crawl_row(
+            crawl_id=reparse.crawl_id, spider="reparse", started_at=reparse.started_at, outcome=told,
+            start_urls=[str(Path(p).resolve()) for p in paths], stats=stats, written=written,
+            version=settings.get("PROJECT_VERSION")))
+
+    before = row_before_view(outcome, view)
+    try:
+        write(before)
+    except OSError as error:
+        if outcome.status == "failed" and outcome.message:  # the same failure, said already
+            return not_committed(outcome.message)
+        told = not_committed(cannot_write(root, error, "run the reparse again"))
+        print(f"doctor-answers reparse: {told.message}", file=stream)
+        return told
+    if view is None:
+        return before
+    after = row_after_view(outcome, before, view, _update_latest(root, settings))
+    if after is None:
+        return before
+    print(f"doctor-answers reparse: {after.message}", file=stream)
+    try:
+        write(after)
+    except OSError as error:
+        told, note = row_not_rewritten(before, after, view, cannot_write(root, error))
+        print(f"doctor-answers reparse: {note}", file=stream)
+        return told
+    return after
 
 
 @contextmanager
@@ -677,12 +699,13 @@ def _logging(root: Path, crawl_id: str, stream):
     on_stderr = logging.StreamHandler(stream or sys.stderr)
     on_stderr.setLevel(logging.WARNING)
     on_stderr.setFormatter(logging.Formatter("doctor-answers reparse: %(message)s"))
-    handlers = [on_stderr]
+    handlers, log = [on_stderr], None
     try:
         path = root / "logs" / f"{crawl_id}.log"
         path.parent.mkdir(parents=True, exist_ok=True)
-        handlers.append(logging.FileHandler(path, encoding="utf-8"))
-        handlers[-1].setFormatter(logging.Formatter("%(asctime)s [%(name)s] %(levelname)s: %(message)s"))
+        log = LogFile(path, encoding="utf-8")  # a disk that fills cuts it short, said at the end
+        log.setFormatter(logging.Formatter("%(asctime)s [%(name)s] %(levelname)s: %(message)s"))
+        handlers.append(log)
     except OSError:
         pass
     top, level, raising = logging.getLogger(), logging.getLogger().level, logging.raiseExceptions
@@ -691,14 +714,11 @@ def _logging(root: Path, crawl_id: str, stream):
         top.addHandler(handler)
     logging.raiseExceptions = False  # a log on a disk that fills: no traceback per line it could not write
     try:
-        yield
+        yield log
     finally:
         for handler in handlers:
             top.removeHandler(handler)
-            try:
-                handler.close()
-            except OSError:  # its last lines, on a full disk: lost as the others were
-                pass
+            handler.close()  # LogFile: its last lines, on a full disk, cut as the others were
         top.setLevel(level)
         logging.raiseExceptions = raising
 

@@ -33,6 +33,7 @@ class CrawlResult:
     seconds: float = 0.0
     log_file: Path | None = None  # None: the log went to stderr
     resumed: bool = False
+    log_cut: str | None = None  # why the log file is cut short (its disk filled), if it is
 
     @property
     def exit_code(self) -> int:
@@ -70,8 +71,18 @@ class CrawlResult:
                 lines.append(f"    and {len(failed) - MAX_CHECKS_SHOWN} more (the crawls row's `checks`)")
         lines.append(f"  time: {self.seconds:.1f} s")
         lines.append(f"  data: {self.out.resolve()}")
-        lines.append(f"  log: {self.log_file.resolve() if self.log_file else 'stderr'}")
+        cut = f" (cut short: {self.log_cut})" if self.log_cut else ""
+        lines.append(f"  log: {self.log_file.resolve() if self.log_file else 'stderr'}{cut}")
         return lines
+
+    def log_cut_line(self) -> str | None:
+        """One line for stderr when the log file is cut short, or None."""
+        return log_cut_line(self.log_file, self.log_cut) if self.log_cut else None
+
+
+def log_cut_line(path, why: str) -> str:
+    return (f"the log {path} is cut short ({why}): what was logged after that is lost (the outcome said here is "
+            "whole); free space there")
 
 
 def crawl_settings(out: str | Path, max_pages: int | None = None, state: str | Path | None = None,
@@ -95,7 +106,6 @@ def run_crawl(start_urls: list[str], out: str | Path = "data", max_pages: int | 
               log_file: str | Path | None = None, log_level: str | None = None, echo=None) -> CrawlResult:
     """Crawl `start_urls` into `out`. `log_file`: Scrapy's log (default `<out>/logs/<crawl id>.log`,
     `-` for stderr); `echo`: where the crawl's first line goes (e.g. print), None for nowhere."""
-    from scrapy import signals
     from scrapy.crawler import CrawlerProcess
 
     from pipelines.session import new_crawl_id
@@ -113,7 +123,23 @@ def run_crawl(start_urls: list[str], out: str | Path = "data", max_pages: int | 
     # A crawl of the same -s CRAWL_ID running now writes this log: never ours to remove if refused.
     shared_log = (Path(out) / "logs" / f"{settings.get('CRAWL_ID')}.log").exists()
     log_path = _log_path(settings, out, log_file)
+    if log_path is not None:  # the log file is ours (LogFile), not Scrapy's: see LogFile
+        settings.set("LOG_INSTALL_ROOT_HANDLER", False, priority="cmdline")
     process = CrawlerProcess(settings)
+    log = LogFile.install(log_path, settings) if log_path is not None else None
+    try:
+        result = _run(process, settings, start_urls, state, out, log_path, shared_log, echo)
+    finally:
+        if log is not None:
+            log.remove()
+    result.log_cut = log.cut if log is not None else None
+    result.seconds = time.monotonic() - began
+    return result
+
+
+def _run(process, settings, start_urls, state, out, log_path, shared_log, echo) -> CrawlResult:
+    from scrapy import signals
+
     if log_path is not None:
         _errors_to_stderr()
     crawler = process.create_crawler("questions")
@@ -137,7 +163,7 @@ def run_crawl(start_urls: list[str], out: str | Path = "data", max_pages: int | 
             _forget_default_log(log_path, out, settings.get("CRAWL_ID"))
         raise refused[0]
     stats = crawler.stats.get_stats()
-    result.stats, result.seconds = stats, time.monotonic() - began
+    result.stats = stats
     result.status = stats.get("crawl/status") or ("interrupted" if startup_signals.asked_to_stop() else "failed")
     if not stats.get("crawl/status") and result.status == "interrupted":  # its output could not end it
         stats["crawl/message"] = ("stopped by a signal before its crawls row could be written: no crawls row "
@@ -231,6 +257,61 @@ def _log_path(settings, out, log_file) -> Path | None:
         return None
     settings.set("LOG_FILE", str(path), priority="cmdline")
     return path
+
+
+class LogFile(logging.FileHandler):
+    """A run's log file. A disk that fills cuts it short, and never ends in a traceback:
+    Python's FileHandler prints one per record it cannot write, and Scrapy's, closing it when
+    the crawler replaces it, raised one. The first failed write drops the rest of the log (a
+    log with holes misleads more than a short one), and `cut` says why, for the run to say."""
+
+    def __init__(self, path: Path, mode: str = "a", encoding: str | None = None):
+        super().__init__(path, mode=mode, encoding=encoding)
+        self.cut: str | None = None
+
+    @classmethod
+    def install(cls, path: Path, settings) -> "LogFile":
+        """The root logger's handler, as Scrapy's own LOG_FILE handler would be (format, level,
+        LOG_FILE_APPEND, LOG_ENCODING, LOG_SHORT_NAMES)."""
+        from scrapy.utils.log import TopLevelFormatter, log_scrapy_info
+
+        handler = cls(path, "a" if settings.getbool("LOG_FILE_APPEND") else "w", settings.get("LOG_ENCODING"))
+        handler.setFormatter(logging.Formatter(settings.get("LOG_FORMAT"), settings.get("LOG_DATEFORMAT")))
+        handler.setLevel(settings.get("LOG_LEVEL"))
+        if settings.getbool("LOG_SHORT_NAMES"):
+            handler.addFilter(TopLevelFormatter(["scrapy"]))
+        logging.root.setLevel(logging.NOTSET)
+        logging.root.addHandler(handler)
+        log_scrapy_info(settings)  # the crawl process said it before the handler was there
+        return handler
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if self.cut is None:
+            super().emit(record)
+
+    def handleError(self, record: logging.LogRecord) -> None:
+        error = sys.exc_info()[1]
+        if not isinstance(error, OSError):
+            super().handleError(record)
+        elif self.cut is None:
+            self.cut = error.strerror or str(error)
+
+    def flush(self) -> None:
+        try:
+            super().flush()
+        except OSError as error:
+            self.cut = self.cut or error.strerror or str(error)
+
+    def close(self) -> None:
+        try:
+            super().close()
+        except OSError as error:  # the last lines, buffered: cut as the others were
+            self.cut = self.cut or error.strerror or str(error)
+
+    def remove(self) -> None:
+        self.flush()
+        logging.root.removeHandler(self)
+        self.close()
 
 
 class _OneLine(logging.Formatter):

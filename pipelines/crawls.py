@@ -141,6 +141,45 @@ def view_behind(outcome: Outcome, view: str, reason: str) -> Outcome:
     return Outcome(status, f"{first}; {behind}" if first else behind, checks, outcome.coverage)
 
 
+# The latest view holds the crawls with a row, so its update comes after the row. A row that said
+# `finished` before it would stay so if the update, then the row's rewrite, failed (a full disk)
+# or a kill stopped them: a crawl that ends `finished` first writes a row saying the view is
+# behind, and says `finished` once the update is done.
+VIEW_UNDER_WAY = "its update had not ended when this row was written; a kill or a full disk stopped it"
+
+
+def row_before_view(outcome: Outcome, view: str | None) -> Outcome:
+    """What a crawl's row says before its latest view's update (`view`: its folder; None: no
+    update follows): only what stays true if the update never ends."""
+    return view_behind(outcome, view, VIEW_UNDER_WAY) if view and outcome.status == "finished" else outcome
+
+
+def row_after_view(outcome: Outcome, before: Outcome, view: str, behind: str | None) -> Outcome | None:
+    """What the row says once the update is over (`behind`: why it failed); None when the row
+    written before says it already."""
+    after = view_behind(outcome, view, behind) if behind else outcome
+    return None if (after.status, after.message) == (before.status, before.message) else after
+
+
+def row_not_rewritten(before: Outcome, after: Outcome, view: str, why: str) -> tuple[Outcome, str]:
+    """The outcome of a crawl whose row could not be rewritten after its latest view's update
+    (`why`), and the line that says so: the row written before stands, and so does its status."""
+    if after.status == before.status:
+        note = (f"its crawls row could not be rewritten with why the view is behind ({why}); it says "
+                f"{before.status}, as the crawl does")
+        return Outcome(before.status, f"{after.message}; {note}", before.checks, before.coverage), note
+    # the row says the view is behind, which it no longer is
+    note = (f"{view} was updated, but the crawls row could not be rewritten as {after.status} ({why}): it stays "
+            f"{before.status}; the data and the view are whole")
+    return Outcome(before.status, note, before.checks, before.coverage), note
+
+
+def not_committed(why: str) -> Outcome:
+    """The outcome of a crawl whose `crawls` row could not be written (`why`): no row, no commit."""
+    return Outcome("failed", f"its crawls row could not be written, so it is not committed (load(), query, latest/ "
+                             f"and readers that join on crawls leave its files out): {why}")
+
+
 def usable_pages(stats: dict) -> int:
     """Question pages read, found unchanged (304), or known not to need fetching."""
     return sum(int(stats.get(key, 0)) for key in
@@ -326,12 +365,17 @@ def record_outcome(stats, row: dict, outcome: Outcome) -> None:
     """The outcome in the crawl's stats: the CLI's summary and exit status read them, and the
     stats the crawl logs at its end (a Scrapyd job's log) hold them."""
     stats.set_value("crawl/status", outcome.status)
-    if outcome.message:
-        stats.set_value("crawl/message", outcome.message)
     for name in ("questions", "answers", "doctors"):
         stats.set_value(f"crawl/rows/{name}", row[name])
-    if outcome.status == "degraded":  # otherwise the status has a reason of its own
-        stats.set_value("crawl/checks_failed", [c.describe() for c in outcome.failed_checks])
+    # Each time: a row rewritten (after the latest view's update) says no more than it says now.
+    _set_or_clear(stats, "crawl/message", outcome.message)
+    failed = [c.describe() for c in outcome.failed_checks] if outcome.status == "degraded" else None
+    _set_or_clear(stats, "crawl/checks_failed", failed)  # otherwise the status has a reason of its own
+
+
+def _set_or_clear(stats, name: str, value) -> None:
+    if value or stats.get_value(name) is not None:
+        stats.set_value(name, value or None)
 
 
 # the row --------------------------------------------------------------------------------

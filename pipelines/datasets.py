@@ -6,8 +6,10 @@ each page's records into rows (pipelines.rows) and hands them to the batches
 with the Parquet datasets (pipelines.output.datasets). A page whose rows do not fit is
 malformed (`pages/malformed`, logged with its URL): nothing of it is written. However the
 crawl ends, the last batch is committed first, then the status is decided, then the `crawls`
-row is written, then the state is finished, then `crawl_committed` is sent: readers going
-through the loader never see a crawl's rows before its row says how it ended.
+row is written, then the state is finished, then the latest view is updated and the row
+rewritten to say how that went (pipelines.crawls.row_before_view), then `crawl_committed` is
+sent: readers going through the loader never see a crawl's rows before its row says how it
+ended, and a row that cannot be written fails the crawl, which is then not committed.
 """
 from __future__ import annotations
 
@@ -20,11 +22,13 @@ from scrapy import signals
 from scrapy.exceptions import DropItem
 from scrapy.utils.defer import _schedule_coro
 
-from pipelines.crawls import Outcome, crawl_outcome, crawl_row, record_outcome, run_counts, view_behind, write_crawl_row
+from pipelines.crawls import (Outcome, crawl_outcome, crawl_row, not_committed, record_outcome, row_after_view,
+                              row_before_view, row_not_rewritten, run_counts, write_crawl_row)
 from pipelines.items import NotModifiedItem
 from pipelines.output.batches import Batches
 from pipelines.output.datasets import DATA_DATASETS, ParquetDatasets
 from pipelines.output.parquet import warm_arrow
+from pipelines.output.unwritable import cannot_write
 from pipelines.output.validate import RowsDoNotFit
 from pipelines.rows import page_rows
 from pipelines.signals import batch_sealing, crawl_committed, output_failed
@@ -142,7 +146,7 @@ class DatasetsPipeline:
     def _fail(self, error: OSError) -> None:
         # The file that failed when it is not the data folder's (the state's, an archive's)
         where = error.filename if error.filename and not _under(error.filename, self.root) else self.root
-        self.output_failed(f"cannot write to {where}: {error.strerror or error}")
+        self.output_failed(cannot_write(where, error, self._again()))
 
     def output_failed(self, message: str) -> None:
         """Stop the crawl, its open batch dropped: this pipeline's output or another part of
@@ -174,54 +178,89 @@ class DatasetsPipeline:
                     self._check_still_there()
             except OSError as error:
                 self._fail(error)
-        outcome = crawl_outcome(self.crawler, spider, reason, self.root, self.output_error)
-        path = self._commit_row(spider, outcome)
-        if path is None:
+        outcome, written = self._counted(crawl_outcome(self.crawler, spider, reason, self.root, self.output_error))
+        view = self._latest_view()
+        before = row_before_view(outcome, view and str(self.root / "latest"))
+        try:
+            path = self._write_row(spider, before, written)
+        except OSError as error:
+            self._not_committed(error, written)
             return
+        self._finish_state(outcome.status)  # the crawl's own: a view behind leaves its pages whole
         # Its row is written: no run resumes it into this folder now, so its lock goes before the
         # latest view's update and the report (a kill there would leave it for good).
         self.output.close()
-        if behind := self._update_latest(outcome.status):  # the crawl's last step: its row says how it went
-            outcome = view_behind(outcome, str(self.root / "latest"), behind)
-            path = self._commit_row(spider, outcome)
-            if path is None:
-                return
-        status = outcome.status
+        told = self._update_view(view, spider, outcome, before, written) if view is not None else before
+        status = told.status
         self.crawler.signals.send_catch_log(crawl_committed, root=self.root, crawl_id=session.crawl_id, status=status)
         # Anything but `finished` is worth a warning: it shows at -s LOG_LEVEL=WARNING too.
         log = logger.info if status == "finished" else logger.warning
-        log("Crawl %s %s%s: %s", session.crawl_id, status, f" ({outcome.message})" if outcome.message else "", path)
+        log("Crawl %s %s%s: %s", session.crawl_id, status, f" ({told.message})" if told.message else "", path)
 
-    def _commit_row(self, spider, outcome) -> Path | None:
-        """Write the crawl's row (the commit), then tell the state the crawl ended; None when
-        the row could not be written."""
-        session = self.session
+    def _counted(self, outcome: Outcome) -> tuple[Outcome, dict]:
+        """The outcome, and the rows the crawl committed to each dataset (for its row)."""
         try:
-            row = self._crawl_row(spider, outcome)
+            return outcome, {name: self.output.rows_of_crawl(name) if self.batches is not None else 0
+                             for name in DATA_DATASETS}
         except OSError as error:  # its committed files cannot be counted (out of file descriptors): say so
-            outcome = Outcome("failed", f"cannot count the rows committed to {self.root}: {error.strerror or error}")
-            row = self._crawl_row(spider, outcome, counted=False)
+            failed = Outcome("failed", f"cannot count the rows committed to {self.root}: {error.strerror or error}")
+            return failed, dict.fromkeys(DATA_DATASETS, 0)
+
+    def _write_row(self, spider, outcome: Outcome, written: dict) -> Path:
+        """Write the crawl's `crawls` row saying `outcome` (whole or not at all: OSError)."""
+        row = self._crawl_row(spider, outcome, written)
+        path = write_crawl_row(self.root, self.session.crawl_date, row)
         record_outcome(self.crawler.stats, row, outcome)
-        try:
-            path = write_crawl_row(self.root, session.crawl_date, row)
-        except OSError as error:
-            # After an output failure this is the same failure again: one error line is enough.
-            log = logger.warning if self.output_error else logger.error
-            log("Could not write the crawls row of %s: %s", session.crawl_id, error)
-            return None
-        if session.state is not None and self.batches is not None:
-            try:
-                session.state.finish_crawl(session.crawl_id, outcome.status)
-            except OSError as error:  # its row is written; the state will offer to resume it
-                logger.error("Could not record the end of crawl %s in the state: %s", session.crawl_id, error)
         return path
 
-    def _update_latest(self, status: str) -> str | None:
-        """Why the latest view could not be brought up to date with this crawl, or None."""
+    def _not_committed(self, error: OSError, written: dict) -> None:
+        """No row could be written: the crawl is not committed, and says so (failed, with what to do)."""
+        why = cannot_write(self.root, error, self._again())
+        # After an output failure this is the same failure again: one error line is enough.
+        (logger.warning if self.output_error else logger.error)(
+            "Could not write the crawls row of %s: %s", self.session.crawl_id, why)
+        told = (Outcome("failed", f"{self.output_error}; nor could its crawls row be written: it is not committed")
+                if self.output_error else not_committed(why))
+        record_outcome(self.crawler.stats, written, told)
+
+    def _finish_state(self, status: str) -> None:
+        """Tell the state the crawl ended (its row is written)."""
+        session = self.session
+        if session.state is None or self.batches is None:
+            return
+        try:
+            session.state.finish_crawl(session.crawl_id, status)
+        except OSError as error:  # its row is written; the next crawl on this state notices the end
+            logger.error("Could not record the end of crawl %s in the state: %s (the crawl is committed; the "
+                         "next crawl with this state reads its end from its row)", session.crawl_id,
+                         cannot_write(error.filename or session.state.folder, error))
+
+    def _update_view(self, view, spider, outcome: Outcome, before: Outcome, written: dict) -> Outcome:
+        """Bring the latest view up to date (the crawl's last step), then make its row say how
+        that went; what the committed row says."""
+        folder = str(self.root / "latest")
+        after = row_after_view(outcome, before, folder, view.update(self.root, self.session.crawl_id, outcome.status))
+        if after is None:
+            return before
+        try:
+            self._write_row(spider, after, written)
+        except OSError as error:
+            kept, note = row_not_rewritten(before, after, folder, cannot_write(self.root, error))
+            logger.error("Crawl %s: %s", self.session.crawl_id, note)
+            record_outcome(self.crawler.stats, written, kept)
+            return kept
+        return after
+
+    def _latest_view(self):
+        """The extension that keeps the latest view, or None when it is off."""
         from crawler.extensions.latest_view import LatestView
 
-        view = self.crawler.get_extension(LatestView)
-        return view.update(self.root, self.session.crawl_id, status) if view is not None else None
+        return self.crawler.get_extension(LatestView)
+
+    def _again(self) -> str:
+        """What to do once the disk has room again."""
+        return ("run the same command again: the crawl resumes" if self.session.state is not None
+                else "run the crawl again")
 
     def _check_still_there(self) -> None:
         """The batches committed (this crawl's earlier ones too) are still in the output folder:
@@ -230,8 +269,7 @@ class DatasetsPipeline:
             self.output_failed(f"output folder {self.root} no longer holds files committed to it (moved or removed "
                                "while the crawl ran?); the next crawl with this state fetches every page again")
 
-    def _crawl_row(self, spider, outcome, counted: bool = True) -> dict:
-        opened = self.batches is not None and counted
+    def _crawl_row(self, spider, outcome: Outcome, written: dict) -> dict:
         return crawl_row(
             crawl_id=self.session.crawl_id,
             spider=spider.name,
@@ -239,7 +277,7 @@ class DatasetsPipeline:
             outcome=outcome,
             start_urls=getattr(spider, "start_urls", []),
             stats=self.crawler.stats.get_stats(),
-            written={name: self.output.rows_of_crawl(name) if opened else 0 for name in DATA_DATASETS},
+            written=written,
             version=self.version,
         )
 

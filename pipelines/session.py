@@ -22,7 +22,7 @@ from scrapy.settings import SETTINGS_PRIORITIES
 
 from crawler.sites import site_key, sites_of
 from pipelines.output.protocol import Output
-from pipelines.state import EXIT_UNUSABLE, CrawlState, PageVersion, StateError
+from pipelines.state import EXIT_DAMAGED, EXIT_UNUSABLE, CrawlState, PageVersion, StateError, unwritable_state
 
 logger = logging.getLogger(__name__)
 
@@ -66,7 +66,14 @@ class CrawlSession:
         """Hold the crawl, and the state, resuming its crawl (StateError if this crawl may not run:
         then it holds nothing)."""
         try:
-            self._open(start_urls, output, root)
+            try:
+                self._open(start_urls, output, root)
+            except OSError as error:
+                if self.state is None or not _under(error.filename, self.state.folder):
+                    raise
+                # Its state cannot be written (a full disk): the crawl does not start, as for any
+                # state that cannot serve it, and the line says what to do.
+                raise StateError(unwritable_state(self.state.folder, error), EXIT_DAMAGED) from None
         except StateError:
             output.close()
             self.close()
@@ -118,7 +125,8 @@ class CrawlSession:
         status = output.crawl_status(crawl_id)
         if status not in (None, "interrupted"):
             self.message = (f"state folder {self.state.folder} had not recorded the end of crawl {crawl_id} "
-                            f"({status} in {root}; a copy or an old backup of the state?): a new crawl starts")
+                            f"({status} in {root}; its disk was full at the end, or it is a copy or an old backup of "
+                            "the state?): a new crawl starts")
             logger.warning(self.message)
             self.state.finish_crawl(crawl_id, status)
             return True
@@ -192,6 +200,10 @@ class CrawlSession:
             return None
         self.skipped[url] = reason  # listings and related links name it again: skip those too
         return reason
+
+
+def _under(path, folder: Path) -> bool:
+    return bool(path) and Path(os.path.abspath(path)).is_relative_to(os.path.abspath(folder))
 
 
 def _chosen(settings, name: str) -> bool:

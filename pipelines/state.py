@@ -31,6 +31,8 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+from pipelines.output.unwritable import is_full
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS pages (
     url TEXT PRIMARY KEY, etag TEXT, last_modified TEXT, lastmod TEXT, content_sha256 TEXT, crawl_id TEXT);
@@ -95,6 +97,8 @@ class CrawlState:
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
         except OSError as error:
+            if is_full(error):
+                raise StateError(unwritable_state(self.folder, error), EXIT_DAMAGED) from None
             raise StateError(f"cannot use {self.folder} as a state folder: {error.strerror or error}",
                              EXIT_UNUSABLE) from None
         try:
@@ -104,6 +108,8 @@ class CrawlState:
             # A truncated file can open and still be damaged further in: check it whole (ms).
             (check,) = self.db.execute("PRAGMA quick_check").fetchone()
         except (sqlite3.Error, OSError) as error:
+            if is_full(error):  # not damaged: moving it away would lose what it knows
+                raise StateError(unwritable_state(self.folder, error), EXIT_DAMAGED) from None
             raise StateError(f"{self.folder / 'state.sqlite'} is not a usable crawl state ({error}); "
                              "move it away to start afresh", EXIT_DAMAGED) from None
         if check != "ok":
@@ -130,11 +136,14 @@ class CrawlState:
 
     def record_holder(self, crawl_id: str) -> None:
         """Say in the lock file who holds it (for the message a second crawl gets)."""
-        self._lock.seek(0)
-        self._lock.truncate()
-        self._lock.write(json.dumps({"crawl_id": crawl_id, "pid": os.getpid(),
-                                     "since": datetime.now(timezone.utc).isoformat(timespec="seconds")}))
-        self._lock.flush()
+        try:
+            self._lock.seek(0)
+            self._lock.truncate()
+            self._lock.write(json.dumps({"crawl_id": crawl_id, "pid": os.getpid(),
+                                         "since": datetime.now(timezone.utc).isoformat(timespec="seconds")}))
+            self._lock.flush()
+        except OSError as error:  # named, as the state's other writes
+            raise OSError(error.errno, error.strerror, str(self.folder / "lock")) from error
 
     # what the state belongs to -----------------------------------------------------------
 
@@ -143,8 +152,9 @@ class CrawlState:
         return row[0] if row else None
 
     def set_owner(self, key: str, value: str) -> None:
-        self.db.execute("INSERT INTO owner VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                        (key, value))
+        with self._transaction():  # a full disk: an OSError naming the file, as every write of the state
+            self.db.execute("INSERT INTO owner VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                            (key, value))
 
     def committed_tokens(self) -> list[str]:
         return [token for (token,) in self.db.execute("SELECT token FROM batches WHERE committed = 1")]
@@ -161,10 +171,13 @@ class CrawlState:
         """Resume the last crawl if it never finished (committing its pending batch), else begin `crawl_id`."""
         row = self.db.execute(UNFINISHED).fetchone()
         if row is None:
-            self.db.execute("INSERT INTO crawls (crawl_id, started_at) VALUES (?, ?)", (crawl_id, started_at.isoformat()))
+            with self._transaction():
+                self.db.execute("INSERT INTO crawls (crawl_id, started_at) VALUES (?, ?)",
+                                (crawl_id, started_at.isoformat()))
             return OpenCrawl(crawl_id, started_at, False, 0, frozenset(), frozenset(), frozenset(), {})
         crawl_id, started = row[0], datetime.fromisoformat(row[1])
-        self.db.execute("UPDATE crawls SET status = NULL WHERE crawl_id = ?", (crawl_id,))
+        with self._transaction():
+            self.db.execute("UPDATE crawls SET status = NULL WHERE crawl_id = ?", (crawl_id,))
         self._roll_forward(crawl_id, commit)
         next_part = self.db.execute("SELECT coalesce(max(part) + 1, 0) FROM batches WHERE crawl_id = ?", (crawl_id,)).fetchone()[0]
         done = frozenset(r[0] for r in self.db.execute("SELECT url FROM done WHERE crawl_id = ?", (crawl_id,)))
@@ -329,4 +342,13 @@ class _Transaction:
 
 def _unwritable(db, error: sqlite3.Error) -> OSError:
     path = next((row[2] for row in db.execute("PRAGMA database_list") if row[1] == "main"), None)
-    return OSError(errno.EIO, str(error), path)
+    return OSError(errno.ENOSPC if is_full(error) else errno.EIO, str(error), path)
+
+
+def unwritable_state(folder: Path, error: BaseException) -> str:
+    """A state folder that cannot be written, in one line; for a full disk, what to do."""
+    why = getattr(error, "strerror", None) or str(error)
+    if not is_full(error):
+        return f"cannot write to state folder {folder}: {why}"
+    return (f"cannot write to state folder {folder}: its disk is full ({why}); free space there and run the same "
+            "command again: the state is not damaged (a crawl it left unfinished resumes)")

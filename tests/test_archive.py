@@ -2,7 +2,9 @@
 `extract` of WARC files."""
 from __future__ import annotations
 
+import errno
 import inspect
+import io
 import json
 import os
 import shutil
@@ -788,3 +790,54 @@ def test_a_crawls_archive_files_are_its_by_their_whole_name(tmp_path):
         (tmp_path / name).write_bytes(b"")
     assert [p.name for p in temporary_files(tmp_path, "nightly")] == [".nightly-00001.warc.gz.tmp"]
     assert next_sequence(tmp_path, "nightly") == 2
+
+
+def _full_at(calls: list, fail: set, real):
+    """write_table, failing with ENOSPC on the calls numbered in `fail` (1, 2, ...)."""
+    def write_table(path, table):
+        calls.append(path)
+        if len(calls) in fail:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        real(path, table)
+    return write_table
+
+
+def _view_fails(root, **kwargs):
+    raise OSError(errno.ENOSPC, "No space left on device")
+
+
+@pytest.mark.parametrize("fail, view_fails, status, row_status, words", [
+    # the row cannot be written: not committed, whatever was decided before
+    ({1}, False, "failed", None, "not committed"),
+    # the view is not updated, and the row cannot be rewritten to say why: it said so already
+    ({2}, True, "degraded", "degraded", "could not be rewritten with why the view is behind"),
+    # the view is updated, and the row cannot be rewritten as finished: it stays degraded, and says why
+    ({2}, False, "degraded", "degraded", "was updated, but the crawls row could not be rewritten as finished"),
+    ({3}, False, "finished", "finished", None),  # two writes only: nothing fails
+])
+def test_a_reparse_whose_crawls_row_meets_a_full_disk_tells_what_its_row_says(
+        archived_crawl, tmp_path, monkeypatch, fail, view_fails, status, row_status, words):
+    """The exit status and the row of a reparse agree, whichever of its row's writes fails:
+    never a `finished` row for a failed or degraded reparse, never a reparse said committed
+    without a row."""
+    from crawler import reparse
+    from pipelines import crawls
+    from pipelines.output import latest
+
+    calls = []
+    monkeypatch.setattr(crawls, "write_table", _full_at(calls, fail, crawls.write_table))
+    if view_fails:
+        monkeypatch.setattr(latest, "update_latest", _view_fails)
+    out = tmp_path / "out"
+    stream = io.StringIO()
+    result = reparse.run_reparse([archived_crawl / "archive"], out=out, processes=1, stream=stream)
+    assert result.status == status, stream.getvalue()
+    rows_written = crawl_rows(out)
+    assert [row["status"] for row in rows_written] == ([row_status] if row_status else [])
+    if words:
+        assert words in result.stats["crawl/message"] and "No space left on device" in result.stats["crawl/message"]
+        assert "free space there" in result.stats["crawl/message"]
+        assert words in stream.getvalue()
+    if row_status is None:
+        assert load("questions", root=out).empty and load("questions", root=out, latest=False).empty
+    assert len(calls) == (1 if 1 in fail else 2)  # a finished reparse writes its row, then says `finished`

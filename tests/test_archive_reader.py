@@ -147,7 +147,7 @@ def test_the_crawl_of_a_file_is_its_warcinfo_s_else_the_file_alone(tmp_path):
 
 def test_a_reparse_whose_log_cannot_be_written_prints_no_traceback_per_line(tmp_path, monkeypatch, capsys):
     """A log on a full disk (here /dev/full) loses its lines, and says nothing per line lost:
-    the reparse goes on and ends as it would."""
+    the reparse goes on and ends as it would, and says at the end that its log is cut short."""
     import io
 
     from crawler import reparse
@@ -159,9 +159,12 @@ def test_a_reparse_whose_log_cannot_be_written_prints_no_traceback_per_line(tmp_
     monkeypatch.setattr(reparse, "new_crawl_id", lambda started: "20261130T000000Z-00000000")
     (tmp_path / "out" / "logs").mkdir(parents=True)
     (tmp_path / "out" / "logs" / "20261130T000000Z-00000000.log").symlink_to("/dev/full")
-    result = reparse.run_reparse([tmp_path / "a.warc"], out=tmp_path / "out", processes=1, stream=io.StringIO())
+    stream = io.StringIO()
+    result = reparse.run_reparse([tmp_path / "a.warc"], out=tmp_path / "out", processes=1, stream=stream)
     assert result.stats["pages/question"] == 1
     assert "Logging error" not in capsys.readouterr().err
+    # ... and once, at the end, that the log is cut short
+    assert stream.getvalue().count("is cut short (No space left on device)") == 1, stream.getvalue()
 
 
 def test_a_folder_of_archives_is_read_through_linked_folders_each_file_once(tmp_path):

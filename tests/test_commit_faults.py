@@ -3,8 +3,10 @@ state whose disk is full is an OSError naming its file (the crawl stops, as for 
 and the archive's writer says its first failure at once instead of waiting for a seal."""
 from __future__ import annotations
 
+import errno
 import pickle
 import socket
+import sqlite3
 import threading
 from datetime import datetime, timezone
 
@@ -57,9 +59,65 @@ def test_a_state_that_cannot_be_written_is_an_oserror_naming_its_file_and_stays_
         state.commit_batch("c1", 0, "token", many, [], commit=committed.append)
     assert error.value.filename == str(tmp_path / "state" / "state.sqlite")
     assert "full" in error.value.strerror and not committed  # nothing published for a batch not recorded
+    assert error.value.errno == errno.ENOSPC  # a full disk, said as such (free space, run again), not a damaged state
     state.db.execute("PRAGMA max_page_count = 1073741823")
     state.commit_batch("c1", 0, "token", many[:3], [], commit=committed.append)  # no transaction left open
     assert committed == ["token"]
+
+
+def _disk_full() -> sqlite3.OperationalError:
+    error = sqlite3.OperationalError("database or disk is full")
+    error.sqlite_errorcode = sqlite3.SQLITE_FULL  # as SQLite's own
+    return error
+
+
+def _full_connect(*args, **kwargs):
+    raise _disk_full()
+
+
+class _FullDatabase:
+    """A state connection whose disk fills: it reads, but every write fails as SQLite's does."""
+
+    def __init__(self, db):
+        self.db = db
+
+    def execute(self, statement, *args):
+        if statement.split()[0].upper() in ("INSERT", "UPDATE", "DELETE", "BEGIN"):
+            raise _disk_full()
+        return self.db.execute(statement, *args)
+
+    def __getattr__(self, name):
+        return getattr(self.db, name)
+
+
+@pytest.mark.parametrize("new", [False, True], ids=["existing-state", "new-state"])
+def test_a_state_on_a_full_disk_is_said_full_with_what_to_do_never_damaged(tmp_path, monkeypatch, new):
+    """Not `OperationalError: ...`, not `not a usable crawl state ...; move it away` (which would
+    lose a healthy state's knowledge): its folder, that its disk is full, and what to do."""
+    from scrapy.settings import Settings
+
+    from pipelines import state as state_module
+    from pipelines.output.datasets import ParquetDatasets
+    from pipelines.session import CrawlSession
+    from pipelines.state import StateError
+
+    folder, data = tmp_path / "state", tmp_path / "data"
+    settings = Settings({"STATE_DIR": str(folder)})
+    with pytest.raises(StateError) as refused:
+        if new:  # the state's file cannot even be made
+            monkeypatch.setattr(state_module.sqlite3, "connect", _full_connect)
+            CrawlSession(settings)
+        else:
+            session = CrawlSession(settings)
+            session.state.db = _FullDatabase(session.state.db)
+            output = ParquetDatasets(data, row_group_rows=100, row_group_bytes=1 << 20, file_rows=1000)
+            session.open(["http://127.0.0.1:9/"], output, data)
+    message = str(refused.value)
+    assert message == (f"cannot write to state folder {folder}: its disk is full (database or disk is full); free "
+                       "space there and run the same command again: the state is not damaged (a crawl it left "
+                       "unfinished resumes)")
+    assert refused.value.exit_status == 1
+    assert not list(data.glob(".*.running"))  # nothing held
 
 
 class _FullDisk:
@@ -119,3 +177,15 @@ def test_an_output_folder_moved_away_mid_crawl_fails_the_crawl_not_a_finished_ro
     # (a move in the middle of a commit is met there: a sealed file went away)
     assert row["status"] == "failed" and ("no longer holds files committed to it" in row["message"]
                                           or "went away before its commit" in row["message"]), row["message"]
+
+
+def test_a_full_disk_is_said_with_what_to_do_other_failures_as_they_are():
+    from pipelines.output.unwritable import cannot_write, is_full
+
+    full = OSError(errno.ENOSPC, "No space left on device", "/d/x")
+    assert cannot_write("/d", full, "run the crawl again") == (
+        "cannot write to /d: No space left on device; free space there and run the crawl again")
+    assert cannot_write("/d", OSError(errno.EDQUOT, "Disk quota exceeded")).endswith("; free space there")
+    assert cannot_write("/d", OSError(errno.EROFS, "Read-only file system"), "x") == (
+        "cannot write to /d: Read-only file system")  # freeing space would not help
+    assert is_full(_disk_full()) and not is_full(sqlite3.OperationalError("database is locked"))

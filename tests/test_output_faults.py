@@ -163,3 +163,157 @@ def test_a_disk_that_fills_as_a_batch_is_sealed_leaves_no_file_of_it(reference_s
     result = crawl(site.url, "--out", data, "--archive", tmp_path / "archive")
     assert_stopped_cleanly(result, data, "No space left on device")
     assert partial_files(tmp_path / "archive") == []
+
+
+# ---- the crawls row on a full disk ----------------------------------------------------------
+
+# `doctor-answers crawl` with the disk full at chosen writes of the crawls row (1: the first),
+# and optionally at the latest view's update: an exact moment, which a real disk hits by chance.
+FULL_AT = """
+import errno, sys
+import pipelines.crawls as crawls
+import pipelines.output.latest as latest
+fail, view_fails = {int(n) for n in sys.argv[1].split(",") if n}, sys.argv[2] == "view"
+real, calls = crawls.write_table, []
+def full():
+    return OSError(errno.ENOSPC, "No space left on device")
+def write_table(path, table):
+    calls.append(path)
+    if len(calls) in fail:
+        raise full()
+    real(path, table)
+def update_latest(root, **kwargs):
+    raise full()
+crawls.write_table = write_table
+if view_fails:
+    latest.update_latest = update_latest
+from crawler.cli import main
+sys.exit(main(sys.argv[3:]))
+"""
+
+
+def crawl_full_at(fail: str, view: str, *args) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-c", FULL_AT, fail, view, "crawl", *map(str, args)],
+                          capture_output=True, text=True, timeout=CRAWL_TIMEOUT)
+
+
+@pytest.mark.parametrize("stateful", [False, True], ids=["stateless", "state"])
+def test_a_crawls_row_that_cannot_be_written_fails_the_crawl_which_is_not_committed(reference_site, tmp_path,
+                                                                                   stateful):
+    from pipelines.loader import load
+
+    site = reference_site(questions=60)
+    data = tmp_path / "data"
+    state = ["--state", tmp_path / "state"] if stateful else []
+    result = crawl_full_at("1", "", site.url, "--out", data, *state)
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr[-3000:]
+    assert result.stderr.rstrip().splitlines()[-1].endswith(": failed")
+    (error,) = error_lines(result.stderr)
+    assert f"cannot write to {data}: No space left on device; free space there and " in error, error
+    assert "crawl " in result.stdout and ": failed" in result.stdout.splitlines()[1]
+    why = next(line for line in result.stdout.splitlines() if line.startswith("  why: "))
+    assert "not committed" in why and "No space left on device" in why and str(data) in why
+    assert crawl_rows(data) == []  # not committed: no reader that joins on crawls sees its files
+    assert load("questions", root=data).empty and load("questions", root=data, latest=False).empty
+    if stateful:  # its batches are committed in the state: the same command resumes it and writes its row
+        again = crawl(site.url, "--out", data, *state)
+        assert again.returncode == 0, again.stderr[-3000:]
+        (row,) = crawl_rows(data)
+        assert row["status"] == "finished" and row["questions"] == 60
+        assert len(load("questions", root=data)) == 60
+
+
+@pytest.mark.parametrize("fail, view, status, words", [
+    ("2", "view", "degraded", "could not be rewritten with why the view is behind"),
+    ("2", "", "degraded", "was updated, but the crawls row could not be rewritten as finished"),
+    ("", "view", "degraded", "No space left on device): it shows the crawls before this one"),
+    ("3", "", "finished", None),  # nothing fails: the second write says finished
+])
+def test_a_crawls_row_never_says_finished_when_the_crawl_says_otherwise(reference_site, tmp_path, fail, view,
+                                                                        status, words):
+    """The row is written before the latest view's update, then rewritten: whichever of those
+    fails, the row, the summary and the exit status say the same, and never a false `finished`."""
+    site = reference_site(questions=60)
+    data = tmp_path / "data"
+    result = crawl_full_at(fail, view, site.url, "--out", data)
+    assert "Traceback" not in result.stderr, result.stderr[-3000:]
+    assert result.returncode == {"finished": 0, "degraded": 4}[status], result.stderr[-3000:]
+    assert result.stdout.splitlines()[1].endswith(f": {status}")
+    (row,) = crawl_rows(data)
+    assert row["status"] == status and row["questions"] == 60
+    if words:
+        if fail:  # the rewrite failed: said on stderr, with what to do, and the row says the view is behind
+            assert words in result.stderr and "free space there" in result.stderr, result.stderr
+            assert "was not updated" in row["message"]
+        else:
+            assert words in row["message"]
+        assert "latest_view_updated" in {check["name"] for check in row["checks"] if not check["passed"]}
+
+
+# ---- the log on a full disk ------------------------------------------------------------------
+
+# `doctor-answers crawl` whose log files take `limit` bytes, then fail as a full disk does: the
+# write that does not fit, and every flush and close after it (the bytes stay buffered).
+LOG_FULL_AT = """
+import errno, logging, sys
+limit = int(sys.argv[1])
+class Full:
+    def __init__(self, stream):
+        self.stream, self.written, self.failed = stream, 0, False
+    def write(self, text):
+        if self.failed or self.written + len(text) > limit:
+            self.failed = True
+            raise OSError(errno.ENOSPC, "No space left on device")
+        self.written += len(text)
+        return self.stream.write(text)
+    def flush(self):
+        self.stream.flush()
+        if self.failed:
+            raise OSError(errno.ENOSPC, "No space left on device")
+    def close(self):
+        self.stream.close()
+        if self.failed:
+            raise OSError(errno.ENOSPC, "No space left on device")
+real_open = logging.FileHandler._open
+logging.FileHandler._open = lambda self: Full(real_open(self))
+from crawler.cli import main
+sys.exit(main(sys.argv[2:]))
+"""
+
+
+@pytest.mark.parametrize("limit", [0, 4096])
+@pytest.mark.parametrize("default_log", [False, True], ids=["log-file", "default-log"])
+def test_a_log_on_a_full_disk_is_cut_short_and_said_in_one_line_never_a_traceback(reference_site, tmp_path, limit,
+                                                                                 default_log):
+    site = reference_site(questions=40)
+    data = tmp_path / "data"
+    log = ([] if default_log else ["--log-file", tmp_path / "crawl.log"])
+    result = subprocess.run([sys.executable, "-c", LOG_FULL_AT, str(limit), "crawl", site.url, "--out", data, *log],
+                            capture_output=True, text=True, timeout=CRAWL_TIMEOUT)
+    assert "Traceback" not in result.stderr and "Logging error" not in result.stderr, result.stderr[-3000:]
+    assert result.returncode == 0, result.stderr[-3000:]
+    (line,) = result.stderr.strip().splitlines()  # the crawl finished: the cut log is all there is to say
+    assert " is cut short (No space left on device): " in line and "free space there" in line, line
+    path = next(data.glob("logs/*.log")) if default_log else tmp_path / "crawl.log"
+    assert str(path) in line and path.stat().st_size <= limit
+    assert result.stdout.splitlines()[1].endswith(": finished")
+    assert f"log: {path} (cut short: No space left on device)" in result.stdout
+    (row,) = crawl_rows(data)
+    assert row["status"] == "finished" and row["questions"] == 40
+
+
+def test_a_default_log_on_a_full_output_disk_ends_in_the_crawls_outcome_not_a_traceback(reference_site, tmpfs):
+    site = reference_site(questions=40)
+    full = tmpfs("256k")
+    with open(full / "filler", "wb") as f:  # not a byte left
+        try:
+            f.write(b"\0" * 512 * 1024)
+        except OSError:
+            pass
+    data = full / "data"
+    result = crawl(site.url, "--out", data)
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr[-3000:]
+    lines = result.stderr.strip().splitlines()
+    assert lines[-1].endswith(": failed") and sum(" is cut short (No space left on device)" in line for line in lines) == 1
+    assert f"cannot write to {data}: No space left on device; free space there" in result.stdout
+    assert crawl_rows(data) == []

@@ -28,12 +28,14 @@ class Report:
         return extension
 
     def committed(self, root, crawl_id, status):
-        from pipelines.report import write_report
+        from pipelines.report import ReportError, write_report
 
         try:
             path = write_report(root, crawl_id=crawl_id)
         except Exception as error:  # noqa: BLE001 - whatever it is, the committed crawl stands as it is
-            logger.error("No report of crawl %s: %s: %s", crawl_id, type(error).__name__, error)
+            # A ReportError says itself (`cannot write ...`); anything else is named by its class.
+            why = str(error) if isinstance(error, ReportError) else f"{type(error).__name__}: {error}"
+            logger.error("No report of crawl %s (the crawl is committed): %s", crawl_id, why)
             self.crawler.stats.set_value("report/error", str(error))
             return
         self.crawler.stats.set_value("report/path", str(path))

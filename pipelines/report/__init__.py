@@ -13,6 +13,7 @@ import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
 
+from pipelines.output.unwritable import cannot_write
 from pipelines.report.data import DataFolder, ReportError
 
 __all__ = ["REPORT_NAME", "ReportError", "render_report", "write_report"]
@@ -54,7 +55,7 @@ def write_report(root: str | Path, out: str | Path | None = None, crawl_id: str 
     except OSError as error:
         if tmp is not None:
             Path(tmp).unlink(missing_ok=True)
-        raise ReportError(f"cannot write {out}: {error.strerror or error}") from None
+        raise ReportError(cannot_write(out, error, "run `doctor-answers report` again")) from None
     return out
 
 
