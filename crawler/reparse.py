@@ -681,7 +681,8 @@ def _commit(reparse, outcome: Outcome, stats: dict, written: dict, paths, settin
     after = row_after_view(outcome, before, view, _update_latest(root, settings))
     if after is None:
         return before
-    print(f"doctor-answers reparse: {after.message}", file=stream)
+    if after.message and after.message != outcome.message:  # the view's failure: the outcome's own was said
+        print(f"doctor-answers reparse: {after.message}", file=stream)
     try:
         write(after)
     except OSError as error:

@@ -91,6 +91,8 @@ def test_a_reparse_of_the_archive_with_the_site_gone_gives_the_truth_and_the_cra
     assert differences(read_truth(folder / "truth.jsonl"), tmp_path / "again") == []
     row = reparse_row(tmp_path / "again")
     assert row["status"] == "finished" and row["questions"] == 150
+    # A finished reparse says nothing but its progress on stderr (no message line, no "None")
+    assert not [line for line in result.stderr.splitlines() if line.startswith("doctor-answers reparse:")]
     # The same rows as the live crawl, crawl_id aside: fetched_at (the WARC-Date) and the
     # content hash included, doctors once each.
     for dataset in ("questions", "answers", "doctors"):
