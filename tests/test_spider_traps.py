@@ -227,10 +227,9 @@ def test_another_question_carrying_an_id_already_read_is_said(reference_site, ho
 
 # canonical links --------------------------------------------------------------------------
 
-@pytest.mark.parametrize("canonical, processes", [("javascript:alert(1)", 1), ("https://evil.example/question/stolen", 0),
-                                                  ("http://[::1/question/x", 1), ("https://evil.example/question/x", 1)])
-def test_a_canonical_that_is_not_the_sites_own_is_ignored(reference_site, hostile, tmp_path, canonical, processes):
-    site = reference_site(questions=12)
+def served_with_canonical(site, hostile, canonical):
+    """A server in front of `site` whose one question page (its path) names `canonical`
+    (a callable of the upstream URL and the path) as its canonical link."""
     (path,) = question_paths(site.url, 1)
 
     def route(p):
@@ -241,11 +240,18 @@ def test_a_canonical_that_is_not_the_sites_own_is_ignored(reference_site, hostil
             body = page.body.decode()
             start = body.index('<link rel="canonical"')
             end = body.index(">", start) + 1
-            page.body = (body[:start] + f'<link rel="canonical" href="{canonical}">' + body[end:]).encode()
+            page.body = (body[:start] + f'<link rel="canonical" href="{canonical(site.url, path)}">' + body[end:]).encode()
             return page
         return None
 
     server = hostile(route, upstream=site.url)
+    return server, path
+
+
+@pytest.mark.parametrize("canonical, processes", [("javascript:alert(1)", 1), ("https://evil.example/question/stolen", 0),
+                                                  ("http://[::1/question/x", 1), ("https://evil.example/question/x", 1)])
+def test_a_canonical_that_is_not_the_sites_own_is_ignored(reference_site, hostile, tmp_path, canonical, processes):
+    server, path = served_with_canonical(reference_site(questions=12), hostile, lambda upstream, path: canonical)
     out = tmp_path / "data"
     result = crawl(server.url + path, "--out", out, "-s", f"EXTRACT_PROCESSES={processes}", timeout=120)
     assert result.returncode == 0, result.stderr[-3000:]
@@ -258,23 +264,9 @@ def test_a_canonical_naming_another_port_is_another_sites_and_ignored(reference_
     """A host no site definition names is a site of its own, its port included: a canonical
     link to the same host on another port must not make the page (its `url`, its `site`, its
     key) that other site's."""
-    site = reference_site(questions=12)
-    (path,) = question_paths(site.url, 1)
-    elsewhere = site.url.rstrip("/") + path  # the same host, the reference site's own port
-
-    def route(p):
-        if p == "/robots.txt":
-            return robots()
-        if p == path:
-            page = server.fetch(p)
-            body = page.body.decode()
-            start = body.index('<link rel="canonical"')
-            page.body = (body[:start] + f'<link rel="canonical" href="{elsewhere}">'
-                         + body[body.index(">", start) + 1:]).encode()
-            return page
-        return None
-
-    server = hostile(route, upstream=site.url)
+    # the same host, the reference site's own port
+    server, path = served_with_canonical(reference_site(questions=12), hostile,
+                                         lambda upstream, path: upstream.rstrip("/") + path)
     out = tmp_path / "data"
     result = crawl(server.url + path, "--out", out, timeout=120)
     assert result.returncode == 0, result.stderr[-3000:]
