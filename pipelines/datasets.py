@@ -184,7 +184,7 @@ class DatasetsPipeline:
         try:
             path = self._write_row(spider, before, written)
         except OSError as error:
-            self._not_committed(error, written)
+            self._not_committed(outcome, error, written)
             return
         self._finish_state(outcome.status)  # the crawl's own: a view behind leaves its pages whole
         # Its row is written: no run resumes it into this folder now, so its lock goes before the
@@ -213,14 +213,20 @@ class DatasetsPipeline:
         record_outcome(self.crawler.stats, row, outcome)
         return path
 
-    def _not_committed(self, error: OSError, written: dict) -> None:
-        """No row could be written: the crawl is not committed, and says so (failed, with what to do)."""
+    def _not_committed(self, outcome: Outcome, error: OSError, written: dict) -> None:
+        """No row could be written: the crawl is not committed, and says so (failed, with what to
+        do), after the failure of its own it had (workers that could not start: the cause)."""
         why = cannot_write(self.root, error, self._again())
         # After an output failure this is the same failure again: one error line is enough.
         (logger.warning if self.output_error else logger.error)(
             "Could not write the crawls row of %s: %s", self.session.crawl_id, why)
-        told = (Outcome("failed", f"{self.output_error}; nor could its crawls row be written: it is not committed")
-                if self.output_error else not_committed(why))
+        if self.output_error:
+            told = Outcome("failed", f"{self.output_error}; nor could its crawls row be written: it is not committed")
+        elif outcome.status == "failed" and outcome.message:
+            told = Outcome("failed", f"{outcome.message}; nor could its crawls row be written ({why}): "
+                                     "it is not committed")
+        else:
+            told = not_committed(why)
         record_outcome(self.crawler.stats, written, told)
 
     def _finish_state(self, status: str) -> None:
