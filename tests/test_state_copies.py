@@ -3,6 +3,7 @@ the output are all its own: a copy or an old backup of a state folder, used afte
 went on (or ended) with the original, never rewrites that crawl's committed files."""
 from __future__ import annotations
 
+import os
 import shutil
 import signal
 import subprocess
@@ -119,7 +120,8 @@ def test_a_crawl_id_runs_once_at_a_time_and_never_over_a_written_crawl(tmp_path)
     root.mkdir()
     running = RunningCrawl(root, "daily")
     try:
-        with pytest.raises(StateError, match="crawl daily is already running") as busy:
+        # which process holds it, and since when, as a state folder's refusal says
+        with pytest.raises(StateError, match=rf"crawl daily is already running into .* \(pid {os.getpid()}, since ") as busy:
             open_crawl(root, crawl_id="daily")
         assert busy.value.exit_status == EXIT_BUSY
     finally:
