@@ -139,8 +139,7 @@ class CrawlState:
         try:
             self._lock.seek(0)
             self._lock.truncate()
-            self._lock.write(json.dumps({"crawl_id": crawl_id, "pid": os.getpid(),
-                                         "since": datetime.now(timezone.utc).isoformat(timespec="seconds")}))
+            self._lock.write(json.dumps({"crawl_id": crawl_id, **holder()}))
             self._lock.flush()
         except OSError as error:  # named, as the state's other writes
             raise OSError(error.errno, error.strerror, str(self.folder / "lock")) from error
@@ -296,12 +295,25 @@ def resumes(folder: str | Path, crawl_id: str) -> bool:
     return row is not None and row[0] == crawl_id
 
 
-def _holder(text: str) -> str:
+def holder() -> dict:
+    """What a lock file says of the process holding it, for the line a second crawl gets."""
+    return {"pid": os.getpid(), "since": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+
+
+def held_by(text: str) -> dict | None:
+    """A lock file's content (`holder()` and more), or None while its crawl is taking it."""
     try:
         info = json.loads(text)
-        return f"crawl {info['crawl_id']} (pid {info['pid']}) since {info['since']}"
-    except (ValueError, KeyError, TypeError):
+    except ValueError:
+        return None
+    return info if isinstance(info, dict) and {"pid", "since"} <= info.keys() else None
+
+
+def _holder(text: str) -> str:
+    info = held_by(text)
+    if info is None or "crawl_id" not in info:
         return "another crawl (starting)"
+    return f"crawl {info['crawl_id']} (pid {info['pid']}) since {info['since']}"
 
 
 class _Transaction:

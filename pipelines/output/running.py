@@ -20,10 +20,9 @@ import fcntl
 import json
 import os
 import time
-from datetime import datetime, timezone
 from pathlib import Path
 
-from pipelines.state import EXIT_BUSY, StateError, resumes
+from pipelines.state import EXIT_BUSY, StateError, held_by, holder, resumes
 
 SUFFIX = ".running"
 PROBE_PATIENCE = 1.0  # seconds a crawl taking its lock lets another crawl's probe of it pass
@@ -41,9 +40,9 @@ class RunningCrawl:
             self.handle = open(self.path, "a+")  # an OSError here is the output's first write failing
             if not _lock(self.handle):
                 self.handle.seek(0)
-                holder = _holder(self.handle.read())
+                held = _holder(self.handle.read())
                 self.handle.close()
-                raise StateError(f"crawl {crawl_id} is already running into {root}{holder}: one crawl id runs once "
+                raise StateError(f"crawl {crawl_id} is already running into {root}{held}: one crawl id runs once "
                                  "at a time (another CRAWL_ID, or wait for it to end)", EXIT_BUSY)
             # Another crawl may have found the file unlocked before we locked it and removed it as
             # a dead crawl's: then lock a new one.
@@ -54,8 +53,7 @@ class RunningCrawl:
         self.handle.truncate()
         self.handle.write(json.dumps({"stateful": state is not None,
                                       "state": os.path.abspath(state) if state is not None else None,
-                                      "pid": os.getpid(),  # for the line a second crawl of the id gets
-                                      "since": datetime.now(timezone.utc).isoformat(timespec="seconds")}))
+                                      **holder()}))  # for the line a second crawl of the id gets
         self.handle.flush()
 
     def release(self) -> None:
@@ -151,11 +149,8 @@ def _remove_lock(lock: Path, held) -> None:
 
 def _holder(text: str) -> str:
     """' (pid N, since T)' of a lock file's content; '' when it does not say (a crawl taking it)."""
-    try:
-        info = json.loads(text)
-        return f" (pid {info['pid']}, since {info['since']})"
-    except (ValueError, KeyError, TypeError):
-        return ""
+    info = held_by(text)
+    return f" (pid {info['pid']}, since {info['since']})" if info else ""
 
 
 def _owner(name: str, crawl_ids: set[str]) -> str | None:
