@@ -495,7 +495,8 @@ _NOT_FOLLOWED = ("its Content-Length does not end where the next record begins "
 def _block_intact(record: bytes, frame: tuple) -> bool:
     """Whether a record's block matches its WARC-Block-Digest (False without one: it cannot say)."""
     fields, block_start, block_end = frame
-    return _digest_matches(fields.get(b"warc-block-digest"), record[block_start:block_end]) is True
+    digest = _digest_value(fields.get(b"warc-block-digest"))
+    return digest is not None and _digest_matches(digest, record[block_start:block_end])
 
 
 def _length(fields: dict[bytes, bytes]) -> int:
@@ -578,8 +579,10 @@ def _located(offset: int, record: bytes, frame: tuple, parse: bool) -> Located:
     if kind == b"response" and not block:
         return Located(offset, record_id, None, None)
     head = _blank_line(block)
-    _check_digests(fields, block, head[1] if head and kind == b"response" else None)
-    digest = _digest_key(fields.get(b"warc-payload-digest"))
+    payload_digest = _digest_value(fields.get(b"warc-payload-digest"))  # read once: checked, then the record's key
+    _check_digests(_digest_value(fields.get(b"warc-block-digest")), payload_digest, block,
+                   head[1] if head and kind == b"response" else None)
+    digest = _digest_key(payload_digest)
     fetched_at = _warc_date(fields.get(b"warc-date"))
     requested = fields.get(REQUESTED_URI.lower().encode())
     requested = requested.decode("utf-8", "replace") if requested else None
@@ -632,19 +635,19 @@ def _warc_date(value: bytes | None) -> datetime:
     return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
 
 
-def _check_digests(fields: dict[bytes, bytes], block: bytes, payload_start: int | None) -> None:
+def _check_digests(block_digest, payload_digest, block: bytes, payload_start: int | None) -> None:
     """DamagedRecord when the block does not match its WARC-Block-Digest, or, without one, a
     response's payload its WARC-Payload-Digest (as stored, or once de-chunked: writers differ).
-    A digest of an algorithm or an encoding this reader does not know is not checked."""
-    if (matches := _digest_matches(fields.get(b"warc-block-digest"), block)) is not None:
-        if not matches:
+    Digests come as _digest_value read them: one of an algorithm or an encoding this reader does
+    not know (None) is not checked."""
+    if block_digest is not None:
+        if not _digest_matches(block_digest, block):
             raise DamagedRecord("its block does not match its WARC-Block-Digest (bytes changed since it was written)")
         return
-    if payload_start is None:
+    if payload_start is None or payload_digest is None:
         return
     payload = block[payload_start:]
-    digest = fields.get(b"warc-payload-digest")
-    if _digest_matches(digest, payload) is False and _digest_matches(digest, _dechunked(payload)) is False:
+    if not _digest_matches(payload_digest, payload) and not _digest_matches(payload_digest, _dechunked(payload)):
         raise DamagedRecord("its payload does not match its WARC-Payload-Digest (bytes changed since it was written)")
 
 
@@ -692,15 +695,15 @@ def _base32(value: str, size: int) -> bytes:
     return (bits >> (len(text) * 5 - size * 8)).to_bytes(size, "big")
 
 
-def _digest_matches(digest: bytes | None, data: bytes) -> bool | None:
-    parsed = _digest_value(digest)
-    return None if parsed is None else hashlib.new(parsed[0], data).digest() == parsed[1]
+def _digest_matches(digest: tuple[str, bytes], data: bytes) -> bool:
+    """Whether `data` has this digest (as _digest_value read it)."""
+    return hashlib.new(digest[0], data).digest() == digest[1]
 
 
-def _digest_key(digest: bytes | None) -> str | None:
-    """A payload digest as `algorithm:hex`, however it was written: a revisit's and its original's compare equal."""
-    parsed = _digest_value(digest)
-    return None if parsed is None else f"{parsed[0]}:{parsed[1].hex()}"
+def _digest_key(digest: tuple[str, bytes] | None) -> str | None:
+    """A payload digest (as _digest_value read it) as `algorithm:hex`, however it was written: a
+    revisit's and its original's compare equal."""
+    return None if digest is None else f"{digest[0]}:{digest[1].hex()}"
 
 
 def _as_crawled(url: str, status: int, fetched_at: datetime, headers: list[tuple[bytes, bytes]],
@@ -810,7 +813,8 @@ def _warcio_records(stream, start: int, end: int | None, on_damage, check_digest
             on_damage(offset, damage)
             continue
         digest = record.rec_headers.get_header("WARC-Payload-Digest")
-        yield Located(offset, record_id, _digest_key(digest.encode("latin-1", "replace")) if digest else None, response)
+        yield Located(offset, record_id, _digest_key(_digest_value(digest.encode("latin-1", "replace") if digest else None)),
+                      response)
 
 
 def chunks(path: str | Path, size: int) -> list[tuple[int, int | None]]:
