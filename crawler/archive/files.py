@@ -64,12 +64,14 @@ def final_name(crawl_id: str, sequence: int) -> str:
 
 
 def temporary_files(folder: Path, crawl_id: str) -> list[Path]:
-    return sorted(p for p in Path(folder).glob(f".{crawl_id}-*{SUFFIX}.tmp") if _files_of(crawl_id).match(p.name))
+    names = _files_of(crawl_id)
+    return sorted(p for p in Path(folder).glob(f".{crawl_id}-*{SUFFIX}.tmp") if names.match(p.name))
 
 
 def next_sequence(folder: Path, crawl_id: str) -> int:
     """The number of the crawl's next file: after every file it already has (a resumed crawl)."""
-    numbers = [int(m.group(1)) for p in Path(folder).glob(f"*{crawl_id}-*") if (m := _files_of(crawl_id).match(p.name))]
+    names = _files_of(crawl_id)
+    numbers = [int(m.group(1)) for p in Path(folder).glob(f"*{crawl_id}-*") if (m := names.match(p.name))]
     return max(numbers, default=-1) + 1
 
 
