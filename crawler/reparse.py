@@ -660,10 +660,12 @@ def _commit(reparse, outcome: Outcome, stats: dict, written: dict, paths, settin
     (pipelines.crawls.row_before_view): what the committed row says, or `failed` with no row."""
     root = reparse.root
     view = str(root / "latest") if settings.getbool("LATEST_VIEW_ENABLED") else None
+    finished_at = datetime.now(timezone.utc)  # both of its rows say it (the view's manifest names it)
 
     def write(told: Outcome) -> None:
         write_crawl_row(root, f"{reparse.started_at:%Y-%m-%d}", crawl_row(
-            crawl_id=reparse.crawl_id, spider="reparse", started_at=reparse.started_at, outcome=told,
+            crawl_id=reparse.crawl_id, spider="reparse", started_at=reparse.started_at, finished_at=finished_at,
+            outcome=told,
             start_urls=[str(Path(p).resolve()) for p in paths], stats=stats, written=written,
             version=settings.get("PROJECT_VERSION")))
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from pathlib import Path
 
 import pyarrow as pa
@@ -395,7 +394,10 @@ def run_counts(stats: dict) -> dict[str, int]:
             if name.startswith(_RUN_COUNTS) and type(value) is int and name not in _EACH_RUN}
 
 
-def crawl_row(*, crawl_id, spider, started_at, outcome: Outcome, start_urls, stats, written, version) -> dict:
+def crawl_row(*, crawl_id, spider, started_at, finished_at, outcome: Outcome, start_urls, stats, written,
+              version) -> dict:
+    """The `crawls` row. `finished_at` is when the crawl ended, given by the caller: a row rewritten
+    after the latest view's update keeps it (the view's manifest names each crawl by it)."""
     def stat(key):
         return int(stats.get(key, 0) or 0)
 
@@ -403,7 +405,7 @@ def crawl_row(*, crawl_id, spider, started_at, outcome: Outcome, start_urls, sta
         "crawl_id": crawl_id,
         "spider": spider,
         "started_at": started_at,
-        "finished_at": datetime.now(timezone.utc),
+        "finished_at": finished_at,
         "status": outcome.status,
         "start_urls": list(start_urls),
         "pages_fetched": stat("response_received_count"),

@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+from datetime import datetime, timezone
 from pathlib import Path
 
 from scrapy import signals
@@ -51,6 +52,7 @@ class DatasetsPipeline:
         self.checkpoint_seconds = settings.getfloat("CHECKPOINT_SECONDS")
         self.batches: Batches | None = None  # once open
         self.output_error: str | None = None
+        self.finished_at: datetime | None = None  # when the crawl ended: what both of its rows say
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -179,6 +181,7 @@ class DatasetsPipeline:
             except OSError as error:
                 self._fail(error)
         outcome, written = self._counted(crawl_outcome(self.crawler, spider, reason, self.root, self.output_error))
+        self.finished_at = datetime.now(timezone.utc)
         view = self._latest_view()
         before = row_before_view(outcome, view and str(self.root / "latest"))
         try:
@@ -280,6 +283,7 @@ class DatasetsPipeline:
             crawl_id=self.session.crawl_id,
             spider=spider.name,
             started_at=self.session.started_at,
+            finished_at=self.finished_at,
             outcome=outcome,
             start_urls=getattr(spider, "start_urls", []),
             stats=self.crawler.stats.get_stats(),

@@ -22,6 +22,7 @@ from warcio.archiveiterator import ArchiveIterator
 from crawler.archive.files import Exchange, WarcFiles
 from crawler.archive.reader import chunks, responses
 from pipelines.loader import load
+from pipelines.output.latest import current_buckets
 from reference_site.server import start_in_thread
 from reference_site.site import Site
 from tests import redesign
@@ -665,7 +666,8 @@ def test_a_reparse_replaces_the_rows_of_the_pages_it_read_but_never_a_later_craw
     folder.mkdir(parents=True, exist_ok=True)
     pq.write_table(pa.Table.from_pylist([newer], schema=SCHEMAS["questions"]), folder / f"{later_id}-00000.parquet")
     write_crawl_row(root, f"{later:%Y-%m-%d}", crawl_row(
-        crawl_id=later_id, spider="questions", started_at=later - timedelta(days=30), outcome=Outcome("finished", None),
+        crawl_id=later_id, spider="questions", started_at=later - timedelta(days=30), finished_at=later,
+        outcome=Outcome("finished", None),
         start_urls=["http://127.0.0.1:9/"], stats={}, written={}, version="test"))
     result = cli("reparse", archived_crawl / "archive", "--out", root)
     assert result.returncode == 0, result.stderr[-2000:]
@@ -674,6 +676,7 @@ def test_a_reparse_replaces_the_rows_of_the_pages_it_read_but_never_a_later_craw
     by_crawl = latest.groupby("crawl_id")["question_id"].count().to_dict()
     assert by_crawl == {reparse_id: 149, later_id: 1}
     assert latest[latest["crawl_id"] == later_id]["title"].tolist() == ["fetched later"]
+    assert current_buckets(root) is not None  # the reparse's rewritten row is the one its view names
 
 
 def _die(task):

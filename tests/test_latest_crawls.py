@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from pipelines.loader import committed_crawls, latest_rows, snapshots
+from pipelines.output.latest import current_buckets
 from pipelines.schemas import KEYS
 from tests.crawling import crawl, crawl_command, crawl_rows, question_hits, wait_for
 from tests.latestdata import READERS, read_with
@@ -59,11 +60,13 @@ def test_day0_then_day1_every_reader_reads_the_day1_truth_from_latest(reference_
     day0 = site_on_day(reference_site, tmp_path, 0)
     assert crawl(day0.url, "--out", out, *state).returncode == 0
     assert all_readers_differences(read_truth(tmp_path / "truth0.jsonl"), out) == []
+    assert current_buckets(out) is not None  # the view is current: load() and query read it as it is
     day0.stop()
     day1 = site_on_day(reference_site, tmp_path, 1, port=port_of(day0))
     result = crawl(day1.url, "--out", out, *state)
     assert result.returncode == 0, result.stderr[-2000:]
     assert all_readers_differences(read_truth(tmp_path / "truth1.jsonl"), out) == []
+    assert current_buckets(out) is not None
 
 
 def test_after_an_interrupted_crawl_latest_holds_what_it_committed(reference_site, tmp_path):
