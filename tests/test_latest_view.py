@@ -131,6 +131,27 @@ def test_only_the_buckets_a_crawl_touches_are_rewritten(tmp_path):
     assert generation(tmp_path).name == "g000002"
 
 
+@pytest.mark.parametrize("spelling", ["relative", "symlink"])
+def test_a_root_spelled_otherwise_keeps_the_view_in_use_and_applies_only_new_files(tmp_path, monkeypatch, spelling):
+    """The default `data/` is relative; a root may also be reached through a symbolic link. The
+    generation `latest` points to stays until the switch, and an update applies new files only."""
+    data = tmp_path / "data"
+    write_crawl(data, "a", T0, keys_for("q", 20))
+    update_latest(data)
+    (tmp_path / "link").symlink_to(data)
+    monkeypatch.chdir(tmp_path)
+    root = Path("data") if spelling == "relative" else tmp_path / "link"
+    in_use = []
+    switch = latest_module._switch
+    monkeypatch.setattr(latest_module, "_switch",
+                        lambda r, target: in_use.append(generation(r).is_dir()) or switch(r, target))
+    assert update_latest(root).files_applied == 0  # nothing new
+    write_crawl(data, "b", T0 + timedelta(days=1), {"questions": ["q7"]})
+    update = update_latest(root)
+    assert (update.files_applied, update.rebuilt, in_use) == (1, False, [True])
+    assert load("questions", root=data).set_index("question_id").loc["q7", "title"] == "q7@b"
+
+
 def test_buckets_follow_the_size_and_split_as_the_data_grows(tmp_path):
     write_crawl(tmp_path, "a", T0, keys_for("q", 30))
     update_latest(tmp_path, bucket_rows=16)
