@@ -131,16 +131,20 @@ def test_only_the_buckets_a_crawl_touches_are_rewritten(tmp_path):
     assert generation(tmp_path).name == "g000002"
 
 
-@pytest.mark.parametrize("spelling", ["relative", "symlink"])
+@pytest.mark.parametrize("spelling", ["relative", "symlink", "generations elsewhere"])
 def test_a_root_spelled_otherwise_keeps_the_view_in_use_and_applies_only_new_files(tmp_path, monkeypatch, spelling):
-    """The default `data/` is relative; a root may also be reached through a symbolic link. The
-    generation `latest` points to stays until the switch, and an update applies new files only."""
+    """The default `data/` is relative; a root, or its folder of generations, may also be reached
+    through a symbolic link. The generation `latest` points to stays until the switch, and an
+    update applies new files only."""
     data = tmp_path / "data"
     write_crawl(data, "a", T0, keys_for("q", 20))
     update_latest(data)
     (tmp_path / "link").symlink_to(data)
+    if spelling == "generations elsewhere":  # moved to another disk, say, and linked back
+        (data / ".latest").rename(tmp_path / "generations")
+        (data / ".latest").symlink_to(tmp_path / "generations")
     monkeypatch.chdir(tmp_path)
-    root = Path("data") if spelling == "relative" else tmp_path / "link"
+    root = {"relative": Path("data"), "symlink": tmp_path / "link"}.get(spelling, data)
     in_use = []
     switch = latest_module._switch
     monkeypatch.setattr(latest_module, "_switch",

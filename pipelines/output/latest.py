@@ -384,11 +384,12 @@ def update_latest(root: str | Path, buckets: int = BUCKETS, bucket_rows: int = B
     any command, after any kill; concurrent callers on one root take turns (a lock on the folder
     of generations). `buckets`: the least count of a dataset's buckets; `bucket_rows`: the most
     rows a bucket holds before the dataset's buckets are split."""
+    root = Path(root)
+    (root / GENERATIONS).mkdir(parents=True, exist_ok=True)
     # Resolved as `generation()` resolves the link: the generation in use is told from the others
-    # by its path, which a relative root or one through a symbolic link would spell otherwise.
-    root = Path(os.path.realpath(root))
-    generations = root / GENERATIONS
-    generations.mkdir(parents=True, exist_ok=True)
+    # by its path, which a relative root, or one or a `.latest` through a symbolic link, would
+    # spell otherwise.
+    generations = Path(os.path.realpath(root / GENERATIONS))
     started = time.monotonic()
     fd = os.open(generations, os.O_RDONLY)
     try:
