@@ -20,7 +20,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 from crawler.spiders.arguments import SpiderArgumentError, check_http_url
-from pipelines.output.names import written_crawl
+from pipelines.output.names import data_folder, written_crawl
 
 
 class ArgumentError(argparse.ArgumentTypeError):
@@ -173,6 +173,16 @@ def existing_folder(value: str) -> str:
         raise ArgumentError(f"no such folder: {value!r}")
     if not os.path.isdir(value):
         raise ArgumentError(f"not a folder: {value!r} is a file")
+    return value
+
+
+def data_to_read(value: str) -> str:
+    """A data folder to read: there, a folder, and not a folder inside one (`data/latest`)."""
+    existing_folder(value)
+    try:
+        data_folder(value)
+    except ValueError as error:
+        raise ArgumentError(str(error)) from None
     return value
 
 
@@ -555,7 +565,7 @@ class DemoArguments:
 @dataclass
 class QueryArguments:
     sql: str = arg(name, "SQL")
-    data: str = arg(existing_folder)
+    data: str = arg(data_to_read)
     max_rows: int = arg(positive_int)
 
 

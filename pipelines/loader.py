@@ -26,6 +26,7 @@ import pyarrow.dataset as ds
 
 from pipelines.output.latest import (DATASETS, committed_crawls as _committed, current_buckets, is_parquet,
                                      rank_columns, snapshot_files, winners)
+from pipelines.output.names import data_folder
 from pipelines.schemas import KEYS, SCHEMAS
 
 logger = logging.getLogger(__name__)
@@ -69,6 +70,7 @@ def latest_files(root: str | Path = "data") -> dict[str, list[Path]] | None:
 def load_table(dataset: str, root: str | Path = "data", latest: bool = True) -> pa.Table:
     if dataset not in SCHEMAS:
         raise ValueError(f"unknown dataset {dataset!r}; one of {', '.join(SCHEMAS)}")
+    root = data_folder(root)  # no folder, or one inside a data folder: said, not read as empty
     crawls = committed_crawls(root)
     if dataset == "crawls":
         return crawls

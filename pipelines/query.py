@@ -22,6 +22,7 @@ import duckdb
 import pyarrow.compute as pc
 
 from pipelines.loader import committed_crawls, dataset_of, latest_files, latest_rows, readable, snapshots
+from pipelines.output.names import data_folder
 from pipelines.output.latest import DATASETS
 
 LOCKDOWN = (
@@ -45,7 +46,7 @@ def _one_line(error: Exception) -> str:
 
 
 def connect(root: str | Path = "data") -> duckdb.DuckDBPyConnection:
-    root = Path(root)
+    root = data_folder(root)  # no folder, or one inside a data folder: said, not read as empty
     con = duckdb.connect()
     con.execute("SET TimeZone='UTC'")
     crawls = committed_crawls(root)

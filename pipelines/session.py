@@ -147,13 +147,13 @@ class CrawlSession:
 
     def _check_output(self, output: Output, root: Path) -> None:
         """A state's pages are worth skipping only while the rows they stand for are there."""
-        here = os.path.abspath(root)
+        here = os.path.realpath(root)  # one folder however it is spelled (a link to it, `..`)
         owner = self.state.owner("output")
         tokens = self.state.committed_tokens()
         if all(output.holds(token) for token in tokens):
             self.state.set_owner("output", here)  # the same folder, or the same data moved
             return
-        if owner and owner != here and os.path.isdir(owner) and os.listdir(owner):
+        if owner and os.path.realpath(owner) != here and os.path.isdir(owner) and os.listdir(owner):
             raise StateError(f"state folder {self.state.folder} belongs to output folder {owner}, not {here}; "
                              "use another --state for another output folder", EXIT_UNUSABLE)
         self.message = (f"output folder {here} no longer holds the files the state committed: "

@@ -2,11 +2,12 @@
 from datetime import date, datetime, timedelta, timezone
 
 import pyarrow as pa
+import pytest
 
 from pipelines.crawls import write_crawl_row
 from pipelines.loader import load, load_table
 from pipelines.output.parquet import DatasetWriter, publish
-from pipelines.query import run
+from pipelines.query import QueryError, run
 from pipelines.schemas import QUESTIONS, SCHEMAS
 
 T0 = datetime(2026, 11, 24, 1, 0, tzinfo=timezone.utc)
@@ -49,3 +50,19 @@ def test_duckdb_views_agree_with_the_loader(tmp_path):
 def test_an_empty_root_loads_empty_frames_with_columns(tmp_path):
     frame = load("doctors", root=tmp_path)
     assert frame.empty and "credentials" in frame.columns
+
+
+def test_a_folder_that_is_no_data_folder_is_said_never_read_as_empty(tmp_path, monkeypatch):
+    """A typo, an unexpanded `~`, or a folder inside a data folder (`data/latest`, `data/questions`)
+    holds no dataset: the loader and the query say so, rather than count nothing."""
+    root = tmp_path / "data"
+    write_crawl(root, "a", T0, {"1": "one"})
+    monkeypatch.chdir(tmp_path)
+    for missing in ("~/data", tmp_path / "typo"):
+        with pytest.raises(FileNotFoundError):
+            load("questions", root=missing)
+    for inside in ("data/questions", root / "crawls", "data/questions/../crawls"):
+        for read in (lambda: load("questions", root=inside), lambda: run("SELECT 1", root=inside)):
+            with pytest.raises((ValueError, QueryError), match="inside the data folder"):
+                read()
+    assert load("questions", root="data")["title"].tolist() == ["one"]

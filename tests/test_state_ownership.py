@@ -107,6 +107,21 @@ def test_an_emptied_output_folder_makes_the_state_fetch_everything_again(referen
     assert last["pages_skipped"] == len(site.site.question_slugs())
 
 
+def test_an_output_folder_spelled_through_a_link_is_the_same_folder(reference_site, tmp_path):
+    """A state knows its output folder however it was named: the folder, or a link to it."""
+    import shutil
+
+    out, state = tmp_path / "data", tmp_path / "state"
+    out.mkdir()
+    (tmp_path / "link").symlink_to(out)
+    site = reference_site(questions=30)
+    assert crawl(site.url, "--out", tmp_path / "link", "--state", state).returncode == 0
+    shutil.rmtree(out)  # its files lost: the state must fetch again, not refuse the folder as another
+    result = crawl(site.url, "--out", out, "--state", state)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "fetching every page again" in crawl_rows(out)[0]["message"]
+
+
 def test_a_state_used_with_another_output_folder_is_refused(reference_site, tmp_path):
     state = tmp_path / "state"
     site = reference_site(questions=30)

@@ -7,10 +7,14 @@ heavy imports: the command line checks a CRAWL_ID with it before a crawl starts.
 """
 from __future__ import annotations
 
+import errno
+import os
 import re
 from pathlib import Path
 
 DATA_DATASETS = ("questions", "answers", "doctors")
+# The folders of a data folder: its datasets' snapshots, the latest view and its generations.
+_PARTS_OF_DATA = frozenset((*DATA_DATASETS, "crawls", "latest", ".latest"))
 _PART = re.compile(r"(.+)-\d{5,}\.parquet")
 
 
@@ -35,3 +39,17 @@ def crawl_row_files(root: Path, crawl_id: str) -> list[Path]:
 def written_crawl(root: Path, crawl_id: str) -> bool:
     """Whether an output folder holds anything of this crawl: its row or any of its data files."""
     return bool(crawl_row_files(root, crawl_id) or files_of_crawl(root, crawl_id))
+
+
+def data_folder(root: str | Path) -> Path:
+    """`root` as a folder to read datasets from: FileNotFoundError when there is no folder there
+    (a typo, an unexpanded `~`), ValueError when it is a folder inside a data folder (a dataset's,
+    a date's, the latest view's), whose readers would find no dataset in it and read nothing."""
+    path = Path(root)
+    if not path.is_dir():
+        raise FileNotFoundError(errno.ENOENT, "no data folder there", str(path))
+    here = Path(os.path.abspath(path))
+    for up in list(here.parents)[:3]:
+        if here.relative_to(up).parts[0] in _PARTS_OF_DATA and (up / "crawls").is_dir():
+            raise ValueError(f"{path} is a folder inside the data folder {up}: give {up}")
+    return path

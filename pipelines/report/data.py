@@ -59,6 +59,8 @@ class DataFolder:
             raise ReportError(f"no data folder at {self.root}")
         try:
             crawls = load("crawls", root=self.root)
+        except ValueError as error:  # a folder inside a data folder: it names the data folder
+            raise ReportError(str(error)) from None
         except (OSError, pa.ArrowException) as error:
             raise ReportError(f"cannot read the crawls of {self.root}: {_one_line(error)}") from None
         if crawls.empty:
