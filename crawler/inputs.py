@@ -22,6 +22,8 @@ def files_in(paths, wanted, kinds: str) -> tuple[list[Path], list[str]]:
                 files.setdefault(f.resolve(), f)
         elif path.is_file():
             files.setdefault(path.resolve(), path)
+        elif path.exists():  # a pipe, a device (/dev/stdin): a WARC is read by offset, which they cannot give
+            errors.append(f"{p}: not a regular file (a pipe or a device): save it to a file first")
         else:
             errors.append(f"{p}: no such file or folder")
     return list(files.values()), errors

@@ -98,3 +98,14 @@ def test_missing_path(tmp_path):
     p = run(tmp_path / "nope.html")
     assert p.returncode == 1
     assert "nope.html" in p.stderr and "Traceback" not in p.stderr
+
+
+def test_a_path_that_is_no_regular_file_is_named_so(tmp_path):
+    """A pipe (a FIFO, /dev/stdin) is there, but is no file to read: it is said so, not missing."""
+    import os
+
+    fifo = tmp_path / "pages.html"
+    os.mkfifo(fifo)
+    p = run(fifo)
+    assert p.returncode == 1
+    assert "not a regular file" in p.stderr and "no such" not in p.stderr and "Traceback" not in p.stderr
