@@ -280,6 +280,17 @@ def setting_default(setting_name: str):
     return getattr(default_settings, setting_name, None)
 
 
+# Settings whose default is a whole number but that are read as decimals (getfloat): seconds.
+# Every other setting with a whole-number default is read with getint(), which takes no `1.5`
+# (nor `1e7`): refused here, not cut to 1 in silence or a ValueError once the crawl starts.
+DECIMAL_SETTINGS = {"DOWNLOAD_DELAY", "DOWNLOAD_TIMEOUT", "DNS_TIMEOUT", "CLOSESPIDER_TIMEOUT"}
+
+
+def whole_setting(setting_name: str) -> bool:
+    default = setting_default(setting_name)
+    return type(default) is int and setting_name not in DECIMAL_SETTINGS
+
+
 def setting_number(setting_name: str, text: str) -> int | float:
     text = text.strip()
     try:
@@ -289,6 +300,8 @@ def setting_number(setting_name: str, text: str) -> int | float:
             number = float(text)
         except ValueError:
             raise ArgumentError(f"{setting_name} must be a number: {text!r}") from None
+        if whole_setting(setting_name):
+            raise ArgumentError(f"{setting_name} must be a whole number: {text!r}") from None
         if not math.isfinite(number):
             raise ArgumentError(f"{setting_name} must be a finite number: {text!r}")
     if number <= 0 and setting_name in POSITIVE_SETTINGS:

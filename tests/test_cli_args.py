@@ -85,6 +85,9 @@ def test_every_folder_argument_that_is_a_file(tmp_path, args):
     ("CRAWL_ID=c1", "already written"),  # a committed crawl's id: its files and row would be replaced
     ("ARCHIVE_DIR={tmp}/file", "is a file"),
     ("CONCURRENT_REQUESTS=abc", "must be a number"),
+    # read with getint(): refused, not cut to 10 (doctor-answers) or a ValueError once started (scrapy)
+    ("CLOSESPIDER_PAGECOUNT=10.5", "must be a whole number"),
+    ("DOWNLOAD_MAXSIZE=1e7", "must be a whole number"),
     ("DOWNLOAD_DELAY=1e300", "above CRAWL_DELAY_MAX"),  # it would fetch nothing, and say nothing
     ("USER_AGENT=", "a polite crawler says who it is"),  # Scrapy would send no User-Agent
     # -s replaces the project's dict: the archive, the latest view and the others would be gone in silence
@@ -222,3 +225,37 @@ def test_nothing_of_ours_is_written_where_readers_load_a_dataset_whole(tmp_path,
     assert result.returncode == 2, result.stderr
     assert "which readers of the data folder load whole" in result.stderr and "Traceback" not in result.stderr
     assert [p.name for p in data.rglob("*") if p.is_file()] == []
+
+
+@pytest.mark.parametrize("name", ["CONCURRENT_REQUESTS", "RETRY_TIMES", "EXTRACT_PROCESSES", "DOWNLOAD_MAXSIZE",
+                                  "CLOSESPIDER_PAGECOUNT", "DEPTH_LIMIT"])
+@pytest.mark.parametrize("text", ["1.5", "1e7", "2.0"])
+def test_a_whole_number_setting_takes_no_decimal(name, text):
+    from crawler.arguments import setting_value
+
+    with pytest.raises(ArgumentError, match=f"{name} must be a whole number"):
+        setting_value(name, text)
+
+
+@pytest.mark.parametrize("name", ["DOWNLOAD_DELAY", "DOWNLOAD_TIMEOUT", "DNS_TIMEOUT", "CLOSESPIDER_TIMEOUT",
+                                  "AUTOTHROTTLE_MAX_DELAY", "PROGRESS_INTERVAL"])
+def test_a_setting_read_as_seconds_takes_a_decimal(name):
+    from crawler.arguments import setting_value
+
+    assert setting_value(name, "1.5") == 1.5
+
+
+def test_every_setting_read_as_a_decimal_takes_one():
+    """A setting read with getfloat() whose default is whole (DOWNLOAD_DELAY = 0) is in
+    DECIMAL_SETTINGS: found in Scrapy's source and this project's."""
+    import re
+
+    import scrapy
+
+    from crawler.arguments import whole_setting
+
+    sources = [*Path(scrapy.__file__).parent.rglob("*.py"), *(ROOT / "crawler").rglob("*.py"),
+               *(ROOT / "pipelines").rglob("*.py")]
+    read_as_decimal = {name for source in sources
+                       for name in re.findall(r"getfloat\(\s*[\"']([A-Z_]+)[\"']", source.read_text(encoding="utf-8"))}
+    assert read_as_decimal and not [name for name in read_as_decimal if whole_setting(name)]

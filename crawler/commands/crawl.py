@@ -91,7 +91,9 @@ def _check(settings) -> None:
         if isinstance(value, BaseSettings):  # a dict setting: Scrapy has read its JSON already
             value = json.dumps(value.copy_to_dict())
         if isinstance(value, str):
-            setting_value(name, value)
+            # The value as checked is the value the crawl reads: Scrapy's getbool() takes no
+            # `yes`, its getint() no ` 5`; converted once, here as for `doctor-answers crawl -s`.
+            settings.set(name, setting_value(name, value), priority="cmdline")
             if warning := unknown_setting(name):
                 print(f"scrapy crawl: warning: {warning}", file=sys.stderr)
     check_crawl_settings(settings, settings.get("DATA_DIR"))
