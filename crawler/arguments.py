@@ -189,22 +189,33 @@ def output_file(value: str) -> str:
 
 
 REPORT_MARK = '<meta name="generator" content="doctor-answers report">'  # in every report's <head>
+REPORT_NAME = "report.html"  # a data folder's report, by default: `report`'s and `crawl --report`'s
 
 
-def report_file(value: str) -> str:
-    """Where to write a report: a folder (its report.html), or an .html file that is new or a
-    report of ours. Anything else would be replaced by the report: a dataset's Parquet file,
-    a log, a device behind a link."""
-    path = Path(absolute(value)).resolve()  # through links: the file they name is the one rewritten
-    if path.is_dir():
-        return value
+def report_target(data: str, out: str | None = None) -> str:
+    """Where a report of the data folder `data` is written, decided and checked once, here: `out`
+    (a folder: its report.html), by default `data`'s report.html. Whichever way it was decided, it
+    must be a new .html file or a report of ours (through links: the file they name), outside the
+    folders readers of `data` load whole; anything else would be replaced by the report (a
+    dataset's Parquet file, a log, a device behind a link)."""
+    if out is None:
+        place = os.path.join(data, REPORT_NAME)
+    elif not out:
+        raise ArgumentError("must not be empty")
+    else:
+        place = os.path.join(out, REPORT_NAME) if os.path.isdir(absolute(out)) else out
+    path = Path(absolute(place)).resolve()
     if path.suffix.lower() not in (".html", ".htm"):
-        raise ArgumentError(f"not an .html file: {value!r} (a report replaces the file it is written to)")
-    output_file(str(path))
+        raise ArgumentError(f"not an .html file: {place!r} (a report replaces the file it is written to)")
+    if path.is_dir():
+        raise ArgumentError(f"not a file: {place!r} is a folder")
+    if out is not None:  # a data folder not there yet is made by the crawl (or has nothing to report)
+        output_file(str(path))
     if path.exists() and not _is_report(path):
-        raise ArgumentError(f"{value!r} is there and is no report of doctor-answers: it would be replaced; "
-                            "choose another name, or remove it first")
-    return value
+        raise ArgumentError(f"{place!r} is there and is no report of doctor-answers: it would be replaced; "
+                            "choose another --out, or remove it first")
+    outside_datasets(place, data, "the report")
+    return place
 
 
 def _is_report(path: Path) -> bool:
@@ -531,6 +542,7 @@ class CrawlArguments:
     archive: str | None = arg(output_folder, optional=True)
     log_file: str | None = arg(log_file, optional=True)
     log_level: str | None = arg(optional=True)
+    report: bool = arg()
 
     def check(self) -> None:
         given = dict(self.settings)
@@ -553,6 +565,11 @@ class CrawlArguments:
         for option in ("state", "archive", "log_file"):
             if getattr(self, option) not in (None, "-"):
                 outside_datasets(getattr(self, option), self.out, "argument --" + option.replace("_", "-"))
+        if self.report or given.get("REPORT"):  # refused now, not once the crawl is done
+            try:
+                report_target(self.out)
+            except ArgumentError as exc:
+                raise ArgumentError(f"argument --report: {exc}") from None
 
 
 @dataclass
@@ -590,11 +607,14 @@ class ScheduleArguments:
 @dataclass
 class ReportArguments:
     data: str = arg(output_folder)
-    out: str | None = arg(report_file, optional=True)
+    out: str | None = arg(optional=True)
 
     def check(self) -> None:
-        if self.out is not None:
-            outside_datasets(self.out, self.data, "argument --out")
+        option = "--out" if self.out is not None else "--data"
+        try:
+            self.out = report_target(self.data, self.out)
+        except ArgumentError as exc:
+            raise ArgumentError(f"argument {option}: {exc}") from None
 
 
 MODELS = {
