@@ -244,11 +244,24 @@ def outside_datasets(value: str, out: str, what: str) -> None:
 
 
 def log_file(value: str) -> str:
-    """A file to log to (its folders are made), or "-" for stderr; not a folder."""
+    """A file to log to (its folders are made), or "-" for stderr; not a folder, and one that can
+    be written: a log that cannot is found out now, not by a crawl logging to stderr instead.
+    `--log-file` and `-s LOG_FILE` both (one meaning, whatever the value)."""
     if not value:
         raise ArgumentError("must not be empty")
-    if value != "-" and os.path.isdir(absolute(value)):
+    if value == "-":
+        return value
+    path = Path(absolute(value))
+    if os.path.isdir(path):
         raise ArgumentError(f"not a file: {value!r} is a folder")
+    existing = _first_existing(path)
+    if existing == path and not os.access(path, os.W_OK):
+        raise ArgumentError(f"cannot write the log {value!r}: it is not writable")
+    if existing != path:
+        if not os.path.isdir(existing):
+            raise ArgumentError(f"cannot make the log {value!r}: {str(existing)!r} is a file")
+        if not os.access(existing, os.W_OK | os.X_OK):
+            raise ArgumentError(f"cannot make the log {value!r}: {str(existing)!r} is not writable")
     return value
 
 
@@ -428,7 +441,7 @@ _CRAWL_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
 
 # Settings that name a place to write (or a name files are written under), checked as the
 # options that set them are.
-PATH_SETTINGS = {"DATA_DIR": output_folder, "STATE_DIR": output_folder, "LOG_FILE": output_file,
+PATH_SETTINGS = {"DATA_DIR": output_folder, "STATE_DIR": output_folder, "LOG_FILE": log_file,
                  "ARCHIVE_DIR": output_folder, "CRAWL_ID": crawl_id}
 
 # Scrapy features no crawl of this project may use: they make its data wrong. What to use instead.
@@ -454,7 +467,7 @@ def check_crawl_settings(settings, out) -> None:
                                 "requests a crawl accepts from a site's robots.txt: set CRAWL_DELAY_MAX too if you "
                                 "mean it")
     for setting_name in ("STATE_DIR", "ARCHIVE_DIR", "LOG_FILE"):
-        if out and settings.get(setting_name):
+        if out and settings.get(setting_name) not in (None, "", "-"):
             outside_datasets(settings.get(setting_name), out, setting_name)
     given = settings.get("CRAWL_ID")
     if given and out and written_crawl(Path(out), crawl_id(given)):
@@ -526,6 +539,8 @@ def _same_value(option_value, setting_value) -> bool:
     if option_value == setting_value:
         return True
     if isinstance(option_value, str) and isinstance(setting_value, str):
+        if "-" in (option_value, setting_value):  # stderr, not the file `./-`
+            return False
         if option_value.upper() == setting_value.upper() and option_value.upper() in LOG_LEVELS:
             return True
         return os.path.normpath(absolute(option_value)) == os.path.normpath(absolute(setting_value))
