@@ -199,22 +199,33 @@ def output_file(value: str) -> str:
 
 
 REPORT_MARK = '<meta name="generator" content="doctor-answers report">'  # in every report's <head>
+REPORT_NAME = "report.html"  # a data folder's report, by default: `report`'s and `crawl --report`'s
 
 
-def report_file(value: str) -> str:
-    """Where to write a report: a folder (its report.html), or an .html file that is new or a
-    report of ours. Anything else would be replaced by the report: a dataset's Parquet file,
-    a log, a device behind a link."""
-    path = Path(absolute(value)).resolve()  # through links: the file they name is the one rewritten
-    if path.is_dir():
-        return value
+def report_target(data: str, out: str | None = None) -> str:
+    """Where a report of the data folder `data` is written, decided and checked once, here: `out`
+    (a folder: its report.html), by default `data`'s report.html. Whichever way it was decided, it
+    must be a new .html file or a report of ours (through links: the file they name), outside the
+    folders readers of `data` load whole; anything else would be replaced by the report (a
+    dataset's Parquet file, a log, a device behind a link)."""
+    if out is None:
+        place = os.path.join(data, REPORT_NAME)
+    elif not out:
+        raise ArgumentError("must not be empty")
+    else:
+        place = os.path.join(out, REPORT_NAME) if os.path.isdir(absolute(out)) else out
+    path = Path(absolute(place)).resolve()
     if path.suffix.lower() not in (".html", ".htm"):
-        raise ArgumentError(f"not an .html file: {value!r} (a report replaces the file it is written to)")
-    output_file(str(path))
+        raise ArgumentError(f"not an .html file: {place!r} (a report replaces the file it is written to)")
+    if path.is_dir():
+        raise ArgumentError(f"not a file: {place!r} is a folder")
+    if out is not None:  # a data folder not there yet is made by the crawl (or has nothing to report)
+        output_file(str(path))
     if path.exists() and not _is_report(path):
-        raise ArgumentError(f"{value!r} is there and is no report of doctor-answers: it would be replaced; "
-                            "choose another name, or remove it first")
-    return value
+        raise ArgumentError(f"{place!r} is there and is no report of doctor-answers: it would be replaced; "
+                            "choose another --out, or remove it first")
+    outside_datasets(place, data, "the report")
+    return place
 
 
 def _is_report(path: Path) -> bool:
@@ -243,11 +254,24 @@ def outside_datasets(value: str, out: str, what: str) -> None:
 
 
 def log_file(value: str) -> str:
-    """A file to log to (its folders are made), or "-" for stderr; not a folder."""
+    """A file to log to (its folders are made), or "-" for stderr; not a folder, and one that can
+    be written: a log that cannot is found out now, not by a crawl logging to stderr instead.
+    `--log-file` and `-s LOG_FILE` both (one meaning, whatever the value)."""
     if not value:
         raise ArgumentError("must not be empty")
-    if value != "-" and os.path.isdir(absolute(value)):
+    if value == "-":
+        return value
+    path = Path(absolute(value))
+    if os.path.isdir(path):
         raise ArgumentError(f"not a file: {value!r} is a folder")
+    existing = _first_existing(path)
+    if existing == path and not os.access(path, os.W_OK):
+        raise ArgumentError(f"cannot write the log {value!r}: it is not writable")
+    if existing != path:
+        if not os.path.isdir(existing):
+            raise ArgumentError(f"cannot make the log {value!r}: {str(existing)!r} is a file")
+        if not os.access(existing, os.W_OK | os.X_OK):
+            raise ArgumentError(f"cannot make the log {value!r}: {str(existing)!r} is not writable")
     return value
 
 
@@ -290,6 +314,17 @@ def setting_default(setting_name: str):
     return getattr(default_settings, setting_name, None)
 
 
+# Settings whose default is a whole number but that are read as decimals (getfloat): seconds.
+# Every other setting with a whole-number default is read with getint(), which takes no `1.5`
+# (nor `1e7`): refused here, not cut to 1 in silence or a ValueError once the crawl starts.
+DECIMAL_SETTINGS = {"DOWNLOAD_DELAY", "DOWNLOAD_TIMEOUT", "DNS_TIMEOUT", "CLOSESPIDER_TIMEOUT"}
+
+
+def whole_setting(setting_name: str) -> bool:
+    default = setting_default(setting_name)
+    return type(default) is int and setting_name not in DECIMAL_SETTINGS
+
+
 def setting_number(setting_name: str, text: str) -> int | float:
     text = text.strip()
     try:
@@ -299,6 +334,8 @@ def setting_number(setting_name: str, text: str) -> int | float:
             number = float(text)
         except ValueError:
             raise ArgumentError(f"{setting_name} must be a number: {text!r}") from None
+        if whole_setting(setting_name):
+            raise ArgumentError(f"{setting_name} must be a whole number: {text!r}") from None
         if not math.isfinite(number):
             raise ArgumentError(f"{setting_name} must be a finite number: {text!r}")
     if number <= 0 and setting_name in POSITIVE_SETTINGS:
@@ -414,7 +451,7 @@ _CRAWL_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
 
 # Settings that name a place to write (or a name files are written under), checked as the
 # options that set them are.
-PATH_SETTINGS = {"DATA_DIR": output_folder, "STATE_DIR": output_folder, "LOG_FILE": output_file,
+PATH_SETTINGS = {"DATA_DIR": output_folder, "STATE_DIR": output_folder, "LOG_FILE": log_file,
                  "ARCHIVE_DIR": output_folder, "CRAWL_ID": crawl_id}
 
 # Scrapy features no crawl of this project may use: they make its data wrong. What to use instead.
@@ -440,7 +477,7 @@ def check_crawl_settings(settings, out) -> None:
                                 "requests a crawl accepts from a site's robots.txt: set CRAWL_DELAY_MAX too if you "
                                 "mean it")
     for setting_name in ("STATE_DIR", "ARCHIVE_DIR", "LOG_FILE"):
-        if out and settings.get(setting_name):
+        if out and settings.get(setting_name) not in (None, "", "-"):
             outside_datasets(settings.get(setting_name), out, setting_name)
     given = settings.get("CRAWL_ID")
     if given and out and written_crawl(Path(out), crawl_id(given)):
@@ -512,6 +549,8 @@ def _same_value(option_value, setting_value) -> bool:
     if option_value == setting_value:
         return True
     if isinstance(option_value, str) and isinstance(setting_value, str):
+        if "-" in (option_value, setting_value):  # stderr, not the file `./-`
+            return False
         if option_value.upper() == setting_value.upper() and option_value.upper() in LOG_LEVELS:
             return True
         return os.path.normpath(absolute(option_value)) == os.path.normpath(absolute(setting_value))
@@ -528,6 +567,7 @@ class CrawlArguments:
     archive: str | None = arg(output_folder, optional=True)
     log_file: str | None = arg(log_file, optional=True)
     log_level: str | None = arg(optional=True)
+    report: bool = arg()
 
     def check(self) -> None:
         given = dict(self.settings)
@@ -550,6 +590,11 @@ class CrawlArguments:
         for option in ("state", "archive", "log_file"):
             if getattr(self, option) not in (None, "-"):
                 outside_datasets(getattr(self, option), self.out, "argument --" + option.replace("_", "-"))
+        if self.report or given.get("REPORT"):  # refused now, not once the crawl is done
+            try:
+                report_target(self.out)
+            except ArgumentError as exc:
+                raise ArgumentError(f"argument --report: {exc}") from None
 
 
 @dataclass
@@ -587,11 +632,14 @@ class ScheduleArguments:
 @dataclass
 class ReportArguments:
     data: str = arg(output_folder)
-    out: str | None = arg(report_file, optional=True)
+    out: str | None = arg(optional=True)
 
     def check(self) -> None:
-        if self.out is not None:
-            outside_datasets(self.out, self.data, "argument --out")
+        option = "--out" if self.out is not None else "--data"
+        try:
+            self.out = report_target(self.data, self.out)
+        except ArgumentError as exc:
+            raise ArgumentError(f"argument {option}: {exc}") from None
 
 
 MODELS = {

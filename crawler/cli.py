@@ -79,12 +79,18 @@ def cmd_crawl(args: argparse.Namespace) -> int:
         print(f"doctor-answers crawl: {error}", file=sys.stderr)
         return error.exit_status
     startup_signals.ignore()  # the outcome is committed: a stop now would only contradict it
+    say_outcome("crawl", result)
+    return result.exit_code
+
+
+def say_outcome(command: str, result) -> None:
+    """The end of a crawl, `crawl`'s and `demo`'s: its summary on stdout; on stderr a log cut
+    short, and `crawl ID: STATUS` unless it finished (for cron's mail and for scripts)."""
     say("\n".join(result.summary()))
     if line := result.log_cut_line():  # not unnoticed, whatever the outcome
-        print(f"doctor-answers crawl: {line}", file=sys.stderr)
-    if result.status != "finished":  # for cron's mail and for scripts: one line on stderr
+        print(f"doctor-answers {command}: {line}", file=sys.stderr)
+    if result.status != "finished":
         print(f"crawl {result.crawl_id}: {result.status}", file=sys.stderr)
-    return result.exit_code
 
 
 def cmd_reparse(args: argparse.Namespace) -> int:
@@ -104,6 +110,7 @@ def cmd_reparse(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
+    startup_signals.hold()  # as crawl's: a stop while the site and the crawl start ends the crawl `interrupted`
     from crawler.demo import run_demo
 
     return run_demo(out=args.out, questions=args.questions, seed=args.seed)

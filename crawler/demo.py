@@ -33,16 +33,27 @@ def example_command(out: str) -> str:
 
 
 def run_demo(out: str = "data", questions: int = 500, seed: int = 1) -> int:
+    """Serve, crawl, say. Stops are held by the caller until the crawl runs (startup_signals), as
+    `crawl`'s are: a stop ends the crawl `interrupted`, with its row."""
+    from crawler import startup_signals
+    from crawler.cli import say_outcome
     from pipelines.query import run
+    from pipelines.state import StateError
 
     site, url = start_site(questions, seed)
     say(f"reference site: {url} ({questions} questions)")
     try:
         result = run_crawl([url], out=out, overrides={"PROGRESS_PRINT": True, "PROGRESS_INTERVAL": 1.0}, echo=say)
+    except StateError as error:  # a crawl that could not start: one line, its own status, as crawl says it
+        print(f"doctor-answers demo: {error}", file=sys.stderr)
+        return error.exit_status
     finally:
         site.terminate()
         site.wait(timeout=10)
-    say("\n".join(result.summary()))
+    startup_signals.ignore()  # the outcome is committed: a stop now would only contradict it
+    say_outcome("demo", result)
+    if not (Path(out) / "latest").exists():  # nothing committed there: no folders or query to show
+        return result.exit_code
     say(f"latest view: {Path(out).resolve()}/latest/{{questions,answers,doctors}}/*.parquet (one row per key)")
     say(f"snapshots: {Path(out).resolve()}/{{questions,answers,doctors,crawls}}/crawl_date=*/")
     say(f"example: {example_command(out)}")

@@ -21,6 +21,8 @@ from crawler.extraction import extract_page
 from crawler.inputs import files_in
 from crawler.pages import PageError
 
+ERROR = "doctor-answers extract: error: "  # every command's error line (README, "Exit statuses and errors")
+
 
 def _json_lines(records: list[dict]) -> bytes:
     """One JSON object a line, UTF-8 (orjson: an eighth of the json module's time a page)."""
@@ -43,7 +45,7 @@ def _wanted(path: Path) -> bool:
 
 def _files(paths) -> tuple[list[Path], list[str]]:
     files, errors = files_in(paths, _wanted, ".html or WARC")
-    return files, [f"error: {line}" for line in errors]
+    return files, [f"{ERROR}{line}" for line in errors]
 
 
 def _pages(f: Path, url: str | None, err):
@@ -52,7 +54,7 @@ def _pages(f: Path, url: str | None, err):
         try:
             data = f.read_bytes()
         except OSError as e:
-            print(f"error: {f}: unreadable file ({e.strerror or e})", file=err)
+            print(f"{ERROR}{f}: unreadable file ({e.strerror or e})", file=err)
             yield None
             return
         yield str(f), url or _file_url(f), data, None
@@ -62,7 +64,7 @@ def _pages(f: Path, url: str | None, err):
     unread = []  # damaged records, bodies the crawl could not decode either: exit status 1
 
     def passed_over(offset: int, error: Exception) -> None:
-        print(f"error: {f}: damaged record at byte {offset}, passed over ({error_text(error)})", file=err)
+        print(f"{ERROR}{f}: damaged record at byte {offset}, passed over ({error_text(error)})", file=err)
         unread.append(offset)
 
     questions = 0
@@ -71,15 +73,15 @@ def _pages(f: Path, url: str | None, err):
             if 200 <= response.status < 300 and response.is_question():
                 questions += 1
                 if response.error:
-                    print(f"error: {f}: {response.url}: {response.error}", file=err)
+                    print(f"{ERROR}{f}: {response.url}: {response.error}", file=err)
                     unread.append(response.url)
                     continue
                 yield f"{f}: {response.url}", response.url, response.body, response.content_type
     except Exception as e:  # damage with no record after it: the pages before it are printed
-        print(f"error: {f}: {unreadable_from(0, e)}", file=err)
+        print(f"{ERROR}{f}: {unreadable_from(0, e)}", file=err)
         unread.append(None)
     if not questions and not unread:  # block pages, errors, sitemaps only: nothing was printed, say why
-        print(f"error: {f}: no question page in this archive (no 2xx response to a question URL)", file=err)
+        print(f"{ERROR}{f}: no question page in this archive (no 2xx response to a question URL)", file=err)
         unread.append(None)
     if unread:
         yield None
@@ -104,11 +106,11 @@ def extract_paths(paths, url: str | None = None, out=None, err=None) -> int:
             try:
                 lines = _json_lines(extract_page(page_url, data, content_type).records)
             except PageError as e:
-                print(f"error: {name}: {e.reason}", file=err)
+                print(f"{ERROR}{name}: {e.reason}", file=err)
                 status = 1
                 continue
             except Exception as e:  # never a traceback, never a half record
-                print(f"error: {name}: cannot extract ({type(e).__name__}: {e})", file=err)
+                print(f"{ERROR}{name}: cannot extract ({type(e).__name__}: {e})", file=err)
                 status = 1
                 continue
             out.write(lines)

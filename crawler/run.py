@@ -20,6 +20,7 @@ from pipelines.crawls import EXIT_STATUS
 from pipelines.state import StateError
 
 STDERR = "-"  # --log-file - : the whole log on stderr, as Scrapy does by default
+NO_LOG = Path(os.devnull)  # no log file could be written: the log goes nowhere, errors to stderr
 logger = logging.getLogger(__name__)
 MAX_CHECKS_SHOWN = 8
 
@@ -72,7 +73,8 @@ class CrawlResult:
         lines.append(f"  time: {self.seconds:.1f} s")
         lines.append(f"  data: {self.out.resolve()}")
         cut = f" (cut short: {self.log_cut})" if self.log_cut else ""
-        lines.append(f"  log: {self.log_file.resolve() if self.log_file else 'stderr'}{cut}")
+        where = "none (it could not be written)" if self.log_file == NO_LOG else self.log_file or "stderr"
+        lines.append(f"  log: {where.resolve() if isinstance(where, Path) else where}{cut}")
         return lines
 
     def log_cut_line(self) -> str | None:
@@ -230,7 +232,7 @@ def _forget_default_log(log_path: Path | None, out, crawl_id: str) -> None:
 
 
 def _first_line(result: CrawlResult, start_urls, state, done) -> str:
-    where = f"log: {result.log_file}" if result.log_file else "log: stderr"
+    where = "log: none" if result.log_file == NO_LOG else f"log: {result.log_file or 'stderr'}"
     if done is not None:
         return (f"crawl {result.crawl_id}: resuming from state {state} "
                 f"({done} question pages already committed); {where}")
@@ -238,25 +240,33 @@ def _first_line(result: CrawlResult, start_urls, state, done) -> str:
 
 
 def _log_path(settings, out, log_file) -> Path | None:
-    """Where Scrapy's log goes (set in `settings`); None for stderr. A log file that cannot be
-    written is no reason not to crawl: the log goes to stderr, and one line says why."""
+    """Where Scrapy's log goes (set in `settings`); None for stderr (`--log-file -` or `-s
+    LOG_FILE=-`: the two say the same, whatever the value). A log file that cannot be written is
+    no reason not to crawl, nor to pour the whole log on stderr (cron mails it): the default log
+    takes it, or, when that cannot be written either, none (NO_LOG; errors still reach stderr,
+    one line each); one line says so."""
+    if log_file is None:
+        log_file = settings.get("LOG_FILE") or None
     if log_file == STDERR:
         settings.set("LOG_FILE", None, priority="cmdline")
         return None
-    if log_file is None and settings.get("LOG_FILE"):  # -s LOG_FILE=... keeps its meaning
-        log_file = settings.get("LOG_FILE")
-    path = Path(log_file) if log_file else Path(out) / "logs" / f"{settings.get('CRAWL_ID')}.log"
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with open(path, "a", encoding="utf-8"):
-            pass
-    except OSError as error:
-        print(f"doctor-answers crawl: cannot write the log to {path} ({error.strerror or error}); "
-              "logging to stderr", file=sys.stderr)
-        settings.set("LOG_FILE", None, priority="cmdline")
-        return None
-    settings.set("LOG_FILE", str(path), priority="cmdline")
-    return path
+    default = Path(out) / "logs" / f"{settings.get('CRAWL_ID')}.log"
+    path = Path(log_file) if log_file else default
+    for candidate in dict.fromkeys((path, default)):
+        try:
+            candidate.parent.mkdir(parents=True, exist_ok=True)
+            with open(candidate, "a", encoding="utf-8"):
+                pass
+        except OSError as error:
+            why = f"cannot write the log to {candidate} ({error.strerror or error})"
+            continue
+        if candidate != path:
+            print(f"doctor-answers crawl: {why}; logging to {candidate}", file=sys.stderr)
+        settings.set("LOG_FILE", str(candidate), priority="cmdline")
+        return candidate
+    print(f"doctor-answers crawl: {why}: no log (errors on stderr only)", file=sys.stderr)
+    settings.set("LOG_FILE", None, priority="cmdline")
+    return NO_LOG
 
 
 class LogFile(logging.FileHandler):

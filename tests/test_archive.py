@@ -624,7 +624,7 @@ def test_a_damaged_record_costs_its_page_only_in_reader_reparse_and_extract(arch
     printed = cli("extract", copy)
     assert printed.returncode == 1
     (line,) = printed.stderr.splitlines()
-    assert line.startswith(f"error: {copy}: damaged record at byte {damage[0]}, passed over (")
+    assert line.startswith(f"doctor-answers extract: error: {copy}: damaged record at byte {damage[0]}, passed over (")
     assert len({json.loads(line)["question_id"] for line in printed.stdout.splitlines()
                 if json.loads(line)["type"] == "question"}) == 149
 

@@ -85,6 +85,9 @@ def test_every_folder_argument_that_is_a_file(tmp_path, args):
     ("CRAWL_ID=c1", "already written"),  # a committed crawl's id: its files and row would be replaced
     ("ARCHIVE_DIR={tmp}/file", "is a file"),
     ("CONCURRENT_REQUESTS=abc", "must be a number"),
+    # read with getint(): refused, not cut to 10 (doctor-answers) or a ValueError once started (scrapy)
+    ("CLOSESPIDER_PAGECOUNT=10.5", "must be a whole number"),
+    ("DOWNLOAD_MAXSIZE=1e7", "must be a whole number"),
     ("DOWNLOAD_DELAY=1e300", "above CRAWL_DELAY_MAX"),  # it would fetch nothing, and say nothing
     ("USER_AGENT=", "a polite crawler says who it is"),  # Scrapy would send no User-Agent
     # -s replaces the project's dict: the archive, the latest view and the others would be gone in silence
@@ -222,3 +225,102 @@ def test_nothing_of_ours_is_written_where_readers_load_a_dataset_whole(tmp_path,
     assert result.returncode == 2, result.stderr
     assert "which readers of the data folder load whole" in result.stderr and "Traceback" not in result.stderr
     assert [p.name for p in data.rglob("*") if p.is_file()] == []
+
+
+@pytest.mark.parametrize("name", ["CONCURRENT_REQUESTS", "RETRY_TIMES", "EXTRACT_PROCESSES", "DOWNLOAD_MAXSIZE",
+                                  "CLOSESPIDER_PAGECOUNT", "DEPTH_LIMIT"])
+@pytest.mark.parametrize("text", ["1.5", "1e7", "2.0"])
+def test_a_whole_number_setting_takes_no_decimal(name, text):
+    from crawler.arguments import setting_value
+
+    with pytest.raises(ArgumentError, match=f"{name} must be a whole number"):
+        setting_value(name, text)
+
+
+@pytest.mark.parametrize("name", ["DOWNLOAD_DELAY", "DOWNLOAD_TIMEOUT", "DNS_TIMEOUT", "CLOSESPIDER_TIMEOUT",
+                                  "AUTOTHROTTLE_MAX_DELAY", "PROGRESS_INTERVAL"])
+def test_a_setting_read_as_seconds_takes_a_decimal(name):
+    from crawler.arguments import setting_value
+
+    assert setting_value(name, "1.5") == 1.5
+
+
+def test_every_setting_read_as_a_decimal_takes_one():
+    """A setting read with getfloat() whose default is whole (DOWNLOAD_DELAY = 0) is in
+    DECIMAL_SETTINGS: found in Scrapy's source and this project's."""
+    import re
+
+    import scrapy
+
+    from crawler.arguments import whole_setting
+
+    sources = [*Path(scrapy.__file__).parent.rglob("*.py"), *(ROOT / "crawler").rglob("*.py"),
+               *(ROOT / "pipelines").rglob("*.py")]
+    read_as_decimal = {name for source in sources
+                       for name in re.findall(r"getfloat\(\s*[\"']([A-Z_]+)[\"']", source.read_text(encoding="utf-8"))}
+    assert read_as_decimal and not [name for name in read_as_decimal if whole_setting(name)]
+
+
+def test_log_file_setting_dash_is_stderr_as_the_option_is(tmp_path):
+    """`-s LOG_FILE=-` is `--log-file -`: the log on stderr, never a file named `-`; and the two
+    given together agree only when both say `-`."""
+    result = doctor_answers("crawl", "http://127.0.0.1:1/", "--out", tmp_path / "data", "-s", "LOG_FILE=-",
+                            "-s", "RETRY_TIMES=0", cwd=tmp_path)
+    assert result.returncode == 1 and "  log: stderr" in result.stdout, result.stderr[-2000:]
+    assert "[scrapy" in result.stderr and not (tmp_path / "-").exists()
+    result = doctor_answers("crawl", "http://127.0.0.1:1/", "--out", tmp_path / "data", "--log-file", "-",
+                            "-s", "LOG_FILE=./-", cwd=tmp_path)
+    assert result.returncode == 2 and result.stderr.strip().endswith("disagree: give one of them")
+
+
+def test_scrapy_crawl_log_file_dash_is_stderr(tmp_path):
+    result = subprocess.run([sys.executable, "-m", "scrapy", "crawl", "questions", "-a", "start_url=http://127.0.0.1:1/",
+                             "-s", f"DATA_DIR={tmp_path / 'data'}", "-s", "LOG_FILE=-", "-s", "RETRY_TIMES=0"],
+                            capture_output=True, text=True, timeout=60, cwd=ROOT)
+    assert result.returncode == 1 and "[scrapy" in result.stderr and not (ROOT / "-").exists()
+
+
+@pytest.mark.parametrize("how", ["option", "setting", "both", "scrapy crawl"])
+def test_log_file_in_a_new_folder_is_made_however_it_is_given(tmp_path, how):
+    log = "new/deeper/x.log"
+    args = {"option": ["--log-file", log], "setting": ["-s", f"LOG_FILE={log}"],
+            "both": ["--log-file", log, "-s", f"LOG_FILE={log}"]}.get(how)
+    if args is None:
+        command = [sys.executable, "-m", "scrapy", "crawl", "questions", "-a", "start_url=http://127.0.0.1:1/",
+                   "-s", f"DATA_DIR={tmp_path / 'data'}", "-s", f"LOG_FILE={tmp_path / log}"]
+        result = subprocess.run(command, capture_output=True, text=True, timeout=60, cwd=ROOT)
+    else:
+        result = doctor_answers("crawl", "http://127.0.0.1:1/", "--out", tmp_path / "data", "-s", "RETRY_TIMES=0",
+                                *args, cwd=tmp_path)
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr[-2000:]
+    assert "robots.txt" in (tmp_path / log).read_text()
+
+
+@pytest.mark.parametrize("how", ["option", "setting", "scrapy crawl"])
+def test_a_log_file_that_cannot_be_written_is_a_bad_argument(tmp_path, how):
+    (tmp_path / "file").write_text("I am a file")
+    log = str(tmp_path / "file" / "x.log")
+    if how == "scrapy crawl":
+        result = subprocess.run([sys.executable, "-m", "scrapy", "crawl", "questions", "-a",
+                                 "start_url=http://127.0.0.1:1/", "-s", f"DATA_DIR={tmp_path / 'data'}",
+                                 "-s", f"LOG_FILE={log}"], capture_output=True, text=True, timeout=60, cwd=ROOT)
+    else:
+        args = ["--log-file", log] if how == "option" else ["-s", f"LOG_FILE={log}"]
+        result = doctor_answers("crawl", "http://127.0.0.1:1/", "--out", tmp_path / "data", *args)
+        assert len(result.stderr.strip().splitlines()) == 1
+    assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr[-2000:]
+    assert "is a file" in result.stderr.strip().splitlines()[-1] and not (tmp_path / "data").exists()
+
+
+def test_a_crawl_whose_log_cannot_be_made_finishes_with_one_line_not_its_log_on_stderr(reference_site, tmp_path):
+    """README's cron: stderr stays empty when a crawl finished, but for one line when its log
+    could not be written; never the whole log."""
+    site = reference_site(questions=10)
+    out = tmp_path / "data"
+    out.mkdir()
+    (out / "logs").write_text("not a folder")  # the default log's folder cannot be made
+    result = doctor_answers("crawl", site.url, "--out", out)
+    assert result.returncode == 0, result.stderr[-2000:]
+    (line,) = result.stderr.strip().splitlines()
+    assert "cannot write the log" in line and "no log" in line
+    assert "  log: none" in result.stdout

@@ -30,3 +30,25 @@ def test_the_demo_prints_distinct_doctors_and_a_query_that_runs(tmp_path):
     query = subprocess.run([sys.executable, "-m", "crawler.cli", *args[1:]], capture_output=True, text=True,
                            cwd=tmp_path.parent, timeout=60)
     assert query.returncode == 0 and re.search(r"specialty\s+doctors\s+rating", query.stdout), query.stderr
+
+
+def test_a_demo_whose_crawl_committed_nothing_shows_no_folders_or_query_and_says_its_status(tmp_path, monkeypatch,
+                                                                                          capsys):
+    """Nothing committed in --out (a crawl that failed before writing): the summary and `crawl ID:
+    STATUS` on stderr, as crawl says it; no latest view, snapshots or example query that are not there."""
+    import crawler.demo as demo
+    from crawler import startup_signals
+    from crawler.run import CrawlResult
+
+    class Site:
+        def terminate(self): pass
+        def wait(self, timeout=None): pass
+
+    out = tmp_path / "data"
+    monkeypatch.setattr(demo, "start_site", lambda questions, seed: (Site(), "http://127.0.0.1:9/"))
+    monkeypatch.setattr(demo, "run_crawl", lambda *args, **kwargs: CrawlResult("failed", "c1", {}, out))
+    monkeypatch.setattr(startup_signals, "ignore", lambda: None)  # this process is pytest's
+    assert demo.run_demo(out=str(out), questions=20) == 1
+    printed = capsys.readouterr()
+    assert "crawl c1: failed" in printed.out and printed.err.strip().splitlines() == ["crawl c1: failed"]
+    assert not [line for line in printed.out.splitlines() if line.startswith(("latest view:", "snapshots:", "example:"))]

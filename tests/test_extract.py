@@ -73,7 +73,7 @@ def test_mixed_folder(tmp_path):
     assert recs == expected() * 3
     err = p.stderr.splitlines()
     assert len(err) == 3, p.stderr
-    assert any(l.startswith("error: ") and "blocked.html" in l and "blocked page" in l for l in err)
+    assert any(l.startswith("doctor-answers extract: error: ") and "blocked.html" in l and "blocked page" in l for l in err)
     assert any("cut.html" in l and "truncated" in l for l in err)
     assert any("noise.html" in l for l in err)
     assert "Traceback" not in p.stderr
@@ -90,7 +90,7 @@ def test_a_page_whose_records_cannot_be_written_is_an_error_of_its_own(tmp_path)
     shutil.copy(PAGES / f"{SLUG}.legacy.html", d / "b.html")
     p = run(d, "--url", f"http://127.0.0.1/question/{SLUG}\udcff")
     assert p.returncode == 1 and "Traceback" not in p.stderr
-    assert p.stderr.startswith("error: ") and "a.html" in p.stderr and len(p.stderr.splitlines()) == 1
+    assert p.stderr.startswith("doctor-answers extract: error: ") and "a.html" in p.stderr and len(p.stderr.splitlines()) == 1
     assert [json.loads(line) for line in p.stdout.splitlines()] == expected()
 
 

@@ -14,7 +14,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from pipelines.report import render_report
+from pipelines.report import ReportError, render_report, write_report
 from pipelines.report.sections import COUNTS, _checks
 from pipelines.schemas import CRAWLS
 from tests.crawling import crawl, crawl_rows
@@ -281,6 +281,37 @@ def test_the_report_is_written_only_where_a_report_may_go(tmp_path):
     made = report_command("--data", tmp_path, "--out", tmp_path / "link.html")  # a report already: replaced
     assert made.returncode == 0, made.stderr
     assert (tmp_path / "link.html").is_symlink() and "doctor-answers report" in published.read_text()
+
+
+@pytest.mark.parametrize("command", ["report", "report --out DIR", "crawl --report", "write_report"])
+@pytest.mark.parametrize("there", ["notes", "link to a row"])
+def test_the_default_report_file_is_refused_as_one_given_is(tmp_path, command, there):
+    """DIR/report.html, the report's default place (`report --data DIR`, `--out DIR`, `crawl
+    --report`, the extension's write_report): a file there that is no report, or a link to a
+    dataset's file, is refused as `--out DIR/report.html` is, never replaced."""
+    failed_crawl(tmp_path)
+    (row_file,) = (tmp_path / "crawls").rglob("*.parquet")
+    before = row_file.read_bytes()
+    default = tmp_path / "report.html"
+    if there == "notes":
+        default.write_text("<p>my notes</p>")
+    else:
+        default.symlink_to(row_file)
+    if command == "write_report":
+        with pytest.raises(ReportError, match="is no report|not an .html file"):
+            write_report(tmp_path)
+    else:
+        if command == "crawl --report":
+            args = [sys.executable, "-m", "crawler.cli", "crawl", "http://127.0.0.1:9/", "--out", str(tmp_path),
+                    "--report"]
+        else:
+            args = [sys.executable, "-m", "crawler.cli", "report", "--data", str(tmp_path)]
+            args += ["--out", str(tmp_path)] if command.endswith("DIR") else []
+        made = subprocess.run(args, capture_output=True, text=True, timeout=120)
+        assert made.returncode == 2 and len(made.stderr.strip().splitlines()) == 1, made.stderr
+        assert made.stderr.startswith(f"doctor-answers {command.split()[0]}: error: argument --")
+    assert row_file.read_bytes() == before and len(crawl_rows(tmp_path)) == 1
+    assert default.is_symlink() if there != "notes" else default.read_text() == "<p>my notes</p>"
 
 
 def test_two_sites_questions_of_one_id_are_two_questions_in_the_report():

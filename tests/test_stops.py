@@ -163,6 +163,21 @@ def test_a_stop_before_the_command_takes_it_over_is_one_line_and_130(tmp_path, s
     assert result.stderr.splitlines() == ["doctor-answers query: interrupted"]
 
 
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+@pytest.mark.parametrize("when", ["crawler.demo:start_site", "crawler.demo:run_crawl", "crawler.run:state_refusals"])
+def test_a_demo_stopped_while_it_starts_is_an_interrupted_crawl_as_crawls_is(tmp_path, signum, when):
+    """demo holds its stops while its site and its crawl start, as crawl does: its crawl ends
+    `interrupted` with its row, exit status 130, no traceback (was: `NotStarted: ...
+    KeyboardInterrupt`, exit 1)."""
+    out = tmp_path / "data"
+    result = run_script(STOPPED_AT, int(signum), 1, when, "demo", "--out", out, "--questions", 20)
+    assert result.returncode == 130, result.stderr[-2000:]
+    assert "Traceback" not in result.stderr
+    (row,) = crawl_rows(out)
+    assert row["status"] == "interrupted"
+    assert result.stderr.strip().splitlines()[-1] == f"crawl {row['crawl_id']}: interrupted"
+
+
 def test_two_sigterms_while_a_crawl_starts_end_it_with_130_and_one_line(reference_site, tmp_path):
     """A second stop while starting ends the process at once, as a second Ctrl-C does: 130
     (SIGTERM's own death, 143, is no status of the README's)."""

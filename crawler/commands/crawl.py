@@ -30,6 +30,7 @@ class Command(ScrapyCrawl):
         # an interrupted crawl with its row rather than a traceback or exit 1 with no row.
         startup_signals.hold()
         super().process_options(args, opts)
+        self._log_refused = _log_file(self.settings)
 
     def run(self, args, opts) -> None:
         try:
@@ -45,6 +46,8 @@ class Command(ScrapyCrawl):
         if len(args) != 1:
             raise UsageError("give one spider: scrapy crawl questions -a start_url=URL")
         try:
+            if self._log_refused:
+                raise self._log_refused
             _check(self.settings)
         except ArgumentError as error:  # as `doctor-answers crawl -s` refuses it: one line, exit status 2
             self._refuse(error, 2)
@@ -91,10 +94,33 @@ def _check(settings) -> None:
         if isinstance(value, BaseSettings):  # a dict setting: Scrapy has read its JSON already
             value = json.dumps(value.copy_to_dict())
         if isinstance(value, str):
-            setting_value(name, value)
+            # The value as checked is the value the crawl reads: Scrapy's getbool() takes no
+            # `yes`, its getint() no ` 5`; converted once, here as for `doctor-answers crawl -s`.
+            settings.set(name, setting_value(name, value), priority="cmdline")
             if warning := unknown_setting(name):
                 print(f"scrapy crawl: warning: {warning}", file=sys.stderr)
     check_crawl_settings(settings, settings.get("DATA_DIR"))
+
+
+def _log_file(settings):
+    """`-s LOG_FILE` as `doctor-answers crawl` takes it, before Scrapy opens it (the crawl process
+    is built next): `-` is stderr, not a file named `-`; its folders are made. One that cannot be
+    written is logged to stderr meanwhile and returned (an ArgumentError), to be refused in one
+    line, not Scrapy's traceback."""
+    from crawler.arguments import ArgumentError, log_file
+    from pathlib import Path
+
+    value = settings.get("LOG_FILE")
+    if value == "-":
+        settings.set("LOG_FILE", None, priority="cmdline")
+    elif isinstance(value, str) and value:
+        try:
+            log_file(value)
+            Path(value).parent.mkdir(parents=True, exist_ok=True)
+        except (ArgumentError, OSError) as error:
+            settings.set("LOG_FILE", None, priority="cmdline")
+            return ArgumentError(f"LOG_FILE: {error}")
+    return None
 
 
 def _status(crawler) -> str | None:

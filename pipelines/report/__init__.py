@@ -13,12 +13,11 @@ import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
 
+from crawler.arguments import REPORT_NAME  # DIR/report.html: `report`'s and `crawl --report`'s
 from pipelines.output.unwritable import cannot_write
 from pipelines.report.data import DataFolder, ReportError
 
 __all__ = ["REPORT_NAME", "ReportError", "render_report", "write_report"]
-
-REPORT_NAME = "report.html"  # written next to the datasets, by `report` and by `crawl --report`
 
 
 def render_report(root: str | Path, crawl_id: str | None = None) -> str:
@@ -39,10 +38,13 @@ def render_report(root: str | Path, crawl_id: str | None = None) -> str:
 
 def write_report(root: str | Path, out: str | Path | None = None, crawl_id: str | None = None) -> Path:
     """Write the report (default `<root>/report.html`) whole or not at all; return its path."""
+    from crawler.arguments import ArgumentError, report_target
+
     html = render_report(root, crawl_id)
-    out = Path(out) if out is not None else Path(root) / REPORT_NAME
-    if out.is_dir():
-        out = out / REPORT_NAME
+    try:  # checked again as it is written: crawl --report's, a Scrapyd job's, a file made since
+        out = Path(report_target(str(root), None if out is None else str(out)))
+    except ArgumentError as error:
+        raise ReportError(f"not written: {error}") from None
     target = out.resolve()  # a link's file is rewritten, never the link replaced by a file
     tmp = None
     try:
