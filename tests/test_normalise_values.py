@@ -143,3 +143,65 @@ def test_a_rating_on_its_scale_is_read_however_the_scale_is_written(text):
 ])
 def test_numbers_read_whole_are_read(parse, text, want):
     assert parse(text) == want
+
+
+# Shapes of a number these parsers do not read whole: another locale's or notation's marks
+# joining digits, comma groups that are no thousands, a longer number. One rule
+# (pipelines.normalise.numbers.whole_number) refuses them for every count read from text.
+NOT_WHOLE = ["1e30", "1e3", "1'234", "1\u2019234", "1\u066c234", "12,34", "1,2345", "3.5", "3\u066b5",
+             "3\u00b75", "0x10", "1_000", "1.2K", "1 154"]
+
+
+@pytest.mark.parametrize("shape", NOT_WHOLE)
+def test_one_rule_for_a_count_read_whole_or_not_at_all(shape):
+    from crawler.pages.tree import declared_count
+
+    assert parse_count(shape) is None
+    assert vote_count(shape) is None
+    assert parse_review_count(f"{shape} reviews") is None
+    assert rating_pair("4.5 out of 5 stars", f"4.5 out of 5 stars ({shape} reviews)") == (4.5, None)
+    assert declared_count(f"Doctor Answers ({shape})") is None
+
+
+@pytest.mark.parametrize("text", [
+    "NaN out of 5 stars", "out of 5 stars", "\u00bd out of 5 stars", "Infinity out of 5 stars",
+    "3\u066b5 out of 5 stars", "3\u00b75 out of 5 stars", "0x4 out of 5 stars", "1e4 out of 5 stars",
+    "3'5 out of 5 stars", "of 5", "/5", "stars: /5 (68 reviews)", "4.5 out of 5.5 stars", "1e3 reviews",
+    "4.7 (1e3 reviews)",
+])
+def test_a_rating_line_without_its_number_is_no_rating_never_the_scale(text):
+    assert parse_rating(text) is None
+
+
+@pytest.mark.parametrize("text", ["4.7 out of 5.0 stars", "4,7 out of 5,0", "4.7/5.0", "4.7 of 5 (1e3 reviews)"])
+def test_a_scale_written_with_its_decimals_is_a_scale(text):
+    assert parse_rating(text) == 4.7
+
+
+@pytest.mark.parametrize("shown", ["Jan 1, 10000", "May 5, 20190", "123 Oct 2012", "19999-01-01", "2012-10-222",
+                                   "10/22/20120", "110/22/2012", "Oct 22, 2012.5", "1.22 Oct 2012"])
+def test_a_shown_date_read_from_part_of_a_number_is_no_date(shown):
+    assert to_iso_date(shown) is None
+    # the timestamp is read where the text shows no date, as for any other unreadable one
+    assert to_iso_date(shown, "2012-10-22T10:00:00Z") == "2012-10-22"
+
+
+@pytest.mark.parametrize("shown,ts", [
+    ("Jan 1, 0001", None), ("Dec 31, 9999", None), ("1994-12-31", None), ("Jan 1, 2101", None),
+    (None, "0001-01-01T00:00:00Z"), (None, "9999-12-31"), (None, "1970-01-01T00:00:00Z"), (None, 0),
+    (None, "20120-10-22"),
+])
+def test_a_date_no_page_can_name_is_no_date_however_it_comes(shown, ts):
+    """One range of years (1995-2100) for shown text, ISO strings and epochs alike."""
+    assert to_iso_date(shown, ts) is None
+
+
+@pytest.mark.parametrize("shown,ts,want", [("Jan 1, 1995", None, "1995-01-01"), ("Dec 31, 2100", None, "2100-12-31"),
+                                           (None, "1995-01-01T00:00:00Z", "1995-01-01")])
+def test_the_range_of_dates_holds_its_ends(shown, ts, want):
+    assert to_iso_date(shown, ts) == want
+
+
+@pytest.mark.parametrize("ng", ["voteCount=1'234", "voteCount=1,234", "voteCount=1e3"])
+def test_a_legacy_vote_not_read_whole_is_no_count(ng):
+    assert legacy_vote(ng) is None

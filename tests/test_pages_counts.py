@@ -1,6 +1,8 @@
 """Answer counts: declared ones from decimal digits only (int() refuses superscripts); a cap."""
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from crawler.pages import parse_question_page
@@ -18,6 +20,12 @@ URL = "https://www.realself.com/question/" + GOLDEN
     ("Top 3 of 10 doctor answers", 10), ("Showing 9 of 10 Doctor Answers", 10),  # of a total: the total
     ("Doctor Answers 10 of 10", 10), ("Doctor Answers (9 out of 1,234)", 1234),
     ("3 new answers, 10 in all", None),  # which is the count is a guess: none
+    # a number that is no count as printed declares none, never another count
+    ("Doctor Answers (-3)", None), ("Doctor Answers -3", None), ("Doctor Answers (\u22123)", None),
+    ("Doctor Answers (12,34)", None), ("Doctor Answers (1,2345)", None), ("Doctor Answers (1'234)", None),
+    ("Doctor Answers (1\u066c234)", None), ("Doctor Answers (1e3)", None), ("Doctor Answers 3.5", None),
+    ("Doctor Answers (" + "9" * 13 + ")", None), ("Doctor Answers (2147483648)", None),
+    ("Q&A-3 answers", 3),  # a dash after a word is no sign
 ])
 def test_declared_count(text, want):
     assert declared_count(text) == want
@@ -30,6 +38,31 @@ def test_superscript_count_heading_is_no_count():
     assert page.declared_answer_count is None
     assert len(page.answers) == 10
     assert page_records(page)[0]["answer_count"] is None
+
+
+@pytest.mark.parametrize("family,old,new", [
+    ("legacy", "Doctor Answers 10<", "Doctor Answers (-3)<"),
+    ("provider-card", "Doctor Answers <span class=\"u-textMuted\">(10)<", "Doctor Answers <span class=\"u-textMuted\">(-2)<"),
+    ("legacy", "Doctor Answers 10<", "Doctor Answers (1'234)<"),
+])
+def test_a_heading_with_a_count_it_cannot_hold_declares_none(family, old, new):
+    """A negative declared count (or one not read whole) is no count: the page's answers are
+    recorded, not dropped as "declaring 3" or as markup the page objects do not know."""
+    html = (PAGES / f"{GOLDEN}.{family}.html").read_text(encoding="utf-8")
+    assert old in html
+    page = parse_question_page(URL, html.replace(old, new))
+    assert page.declared_answer_count is None and len(page.answers) == 10
+    assert page_records(page)[0]["answer_count"] is None
+
+
+@pytest.mark.parametrize("value", [-5, -1, 2**31, 1.5, True, "10"])
+def test_nextjs_answer_count_no_count_is_read_from_its_heading(value):
+    """answerCount that is no count of answers (negative, beyond int32, not whole, not a
+    number) declares none: the heading the reader sees declares the count."""
+    html = (PAGES / f"{GOLDEN}.nextjs.html").read_text(encoding="utf-8")
+    assert '"answerCount": 10' in html
+    page = parse_question_page(URL, html.replace('"answerCount": 10', f'"answerCount": {json.dumps(value)}'))
+    assert page.declared_answer_count == 10 and len(page.answers) == 10
 
 
 def test_raw_items_are_built_by_keyword_only():

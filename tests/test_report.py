@@ -332,3 +332,33 @@ def test_responses_by_status_count_every_response_retried_or_blocked():
     row = pd.Series({"pages_fetched": 25, "pages_blocked": 158, "responses_5xx": 0, "responses_429": 0,
                      "pages_not_modified": 0, "responses": 183})
     assert "183 received" in _responses(row)
+
+
+def test_dates_and_numbers_no_plot_can_draw_are_left_out_of_it_not_a_traceback(tmp_path):
+    """Files written before the normaliser refused such values may hold a year-1 date, a
+    year-9999 one or an infinite rating: the report is written all the same, those values left
+    out of their plots (and said to be), the others drawn."""
+    from datetime import date
+
+    started = datetime(2026, 1, 5, 3, 0, tzinfo=timezone.utc)
+    failed_crawl(tmp_path)
+    (tmp_path / "crawls" / "crawl_date=2026-01-05").mkdir(parents=True)
+    pq.write_table(pa.table({"crawl_id": ["old-1"], "spider": ["questions"], "status": ["finished"],
+                             "started_at": pa.array([started], pa.timestamp("us", tz="UTC"))}),
+                   tmp_path / "crawls" / "crawl_date=2026-01-05" / "old-1.parquet")
+    at = pa.array([started] * 3, pa.timestamp("us", tz="UTC"))
+    rows = {"questions": {"question_id": ["1", "2", "3"], "layout": ["legacy"] * 3,
+                          "asked_on": pa.array([date(1, 1, 1), date(9999, 12, 31), date(2012, 10, 22)], pa.date32())},
+            "answers": {"answer_id": ["4", "5", "6"], "question_id": ["1", "2", "3"],
+                        "answered_on": pa.array([date(1, 1, 1), date(2012, 10, 23), None], pa.date32())},
+            "doctors": {"doctor_id": ["a", "b", "c"], "rating": [float("inf"), 4.5, float("-inf")],
+                        "review_count": pa.array([3, None, 2**31 - 1], pa.int32())}}
+    for name, columns in rows.items():
+        (tmp_path / name / "crawl_date=2026-01-05").mkdir(parents=True)
+        pq.write_table(pa.table({**columns, "crawl_id": ["old-1"] * 3, "fetched_at": at}),
+                       tmp_path / name / "crawl_date=2026-01-05" / "old-1-00000.parquet")
+    made = report_command("--data", tmp_path, "--crawl", "old-1")
+    assert made.returncode == 0 and "Traceback" not in made.stderr, made.stderr[-3000:]
+    html = (tmp_path / "report.html").read_text()
+    assert_self_contained(html)
+    assert "3 dates outside 1995-2100 (no date a page can name) left out." in html

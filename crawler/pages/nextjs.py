@@ -14,7 +14,7 @@ from .errors import MarkupError, TruncatedPage, UnknownLayout
 from .items import Answer, Byline, Question, json_scalar
 from .markup import html_paragraphs, plain_paragraphs, text_of
 from .page import ItemPage, QuestionPageObject
-from .tree import declared_count
+from .tree import declared_count, declared_number
 
 
 def _str(value) -> str | None:
@@ -131,8 +131,8 @@ class NextjsPage(QuestionPageObject):
         return [_date_shown(w, shows) for w in wanted]
 
     def declared_answer_count(self) -> int | None:
-        declared = self.data.get("answerCount")
-        if isinstance(declared, int) and not isinstance(declared, bool):  # JSON true is no count
+        declared = declared_number(self.data.get("answerCount"))
+        if declared is not None:
             return declared
         return declared_count(text_of(self.tree.first("answers-list_heading__")))
 

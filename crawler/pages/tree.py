@@ -13,6 +13,7 @@ from lxml import etree
 
 from crawler.sites import site_of_page
 from crawler.sites.base import join_url, names_its_path
+from pipelines.normalise.numbers import COUNT, count_of_digits, count_of_number, signed_negative, whole_number
 
 from .errors import MarkupError
 
@@ -248,21 +249,34 @@ def _within(el, elements: set, container) -> bool:
     return False
 
 
-# A run of decimal digits and commas from its first digit: \d in a str pattern is exactly
-# str.isdecimal (Unicode category Nd), which int() reads.
-_INT_RUN = re.compile(r"\d[\d,]*")
+# A count as printed ("1,234", "12"): \d in a str pattern is exactly str.isdecimal (Unicode
+# category Nd), which int() reads.
+_COUNT = re.compile(COUNT)
 # "9 of 10", "9 out of 10": some shown of a total
-_OF_TOTAL = re.compile(r"\d[\d,]*\s+(?:out\s+)?of\s+(\d[\d,]*)", re.I)
+_OF_TOTAL = re.compile(rf"(?:{COUNT})\s+(?:out\s+)?of\s+({COUNT})", re.I)
 
 
 def declared_count(text) -> int | None:
-    """The number of answers a heading declares: its one number, commas inside it dropped
-    ("Doctor Answers (1,234)" -> 1234); the total of "N of M" ("Showing 9 of 10" -> 10: a
-    page showing 9 of its 10 answers is not whole); None for none, or for different numbers
-    otherwise ("3 new, 10 in all": which is the count is a guess)."""
+    """The number of answers a heading declares: its one number ("Doctor Answers (1,234)" ->
+    1234); the total of "N of M" ("Showing 9 of 10" -> 10: a page showing 9 of its 10
+    answers is not whole); None for none, for different numbers otherwise ("3 new, 10 in
+    all": which is the count is a guess), or for a number that is no count as printed: not
+    read whole ("3.5", "12,34", "1'234") or negative ("(-3)"). Such a heading declares no
+    count, as one without a number (the page's answers are then not checked against it)."""
     if not text:
         return None
-    if (of := _OF_TOTAL.search(text)) and len(_INT_RUN.findall(text)) == 2:
-        return int(of.group(1).replace(",", ""))
-    numbers = {int(n.replace(",", "")) for n in _INT_RUN.findall(text)}
-    return numbers.pop() if len(numbers) == 1 else None
+    numbers = []
+    for m in _COUNT.finditer(text):
+        if not whole_number(text, m.start(), m.end()) or signed_negative(text, m.start()):
+            return None
+        numbers.append(count_of_digits(m.group()))
+    if (of := _OF_TOTAL.search(text)) and len(numbers) == 2:
+        return count_of_digits(of.group(1))
+    return numbers[0] if len(set(numbers)) == 1 else None
+
+
+def declared_number(value) -> int | None:
+    """A count of answers the page's data declares as a JSON number: a whole, non-negative
+    one an int32 holds (JSON true, 1.5 or -5 declare none)."""
+    count = count_of_number(value) if isinstance(value, (int, float)) else None
+    return count if count is not None and count >= 0 else None

@@ -6,6 +6,7 @@ import re
 from datetime import date, datetime, timezone
 from functools import lru_cache
 
+from .numbers import whole_number
 from .text import clean
 
 # A month's name or its abbreviation, whole ("Octopus 1, 2012" and "Mayo 12" show no date).
@@ -18,9 +19,24 @@ _MDY = re.compile(r"(?<![A-Za-z])([A-Za-z]{3,9})\.?\s+(\d{1,2})(?:st|nd|rd|th)?,
 _DMY = re.compile(r"(\d{1,2})\s+([A-Za-z]{3,9})\b\.?,?\s+(\d{4})")
 _ISO = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 _US = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
+# Each shown form with the groups of its year, month and day, in the order they are tried.
+_SHOWN = ((_MDY, 3, 1, 2), (_DMY, 3, 2, 1), (_ISO, 1, 2, 3), (_US, 3, 1, 2))
+_NAMED = (_MDY, _DMY)  # a month by its name
+
+
+# The years a date of a page can name, however it comes (shown text, an ISO string, an epoch):
+# none before any site of answers was up ("Jan 1, 0001", an epoch's 0 or -1 for "none") and
+# none of a far future. A date outside is no date (null), and no plot of the report has to draw it.
+FIRST_YEAR, LAST_YEAR = 1995, 2100
+
+
+def plausible_year(year: int) -> bool:
+    return FIRST_YEAR <= year <= LAST_YEAR
 
 
 def _iso(y, m, d) -> str | None:
+    if not plausible_year(int(y)):
+        return None
     try:
         return date(int(y), int(m), int(d)).isoformat()
     except ValueError:
@@ -29,30 +45,18 @@ def _iso(y, m, d) -> str | None:
 
 @lru_cache(maxsize=8192)
 def parse_shown_date(text: str | None) -> str | None:
-    """"Oct 22, 2012", "October 22, 2012", "22 Oct 2012", "2012-10-22", "10/22/2012"."""
+    """"Oct 22, 2012", "October 22, 2012", "22 Oct 2012", "2012-10-22", "10/22/2012"; the
+    first date the text shows decides, read whole ("Jan 1, 10000" and "123 Oct 2012" show
+    no date, never 1000-01-01 or Oct 23)."""
     s = clean(text) if text else None  # the one cleaner: a word joiner or a soft hyphen is no text
     if not s:
         return None
-    m = _MDY.search(s)
-    if m:
-        mon = _MONTHS.get(m.group(1).lower())
-        if mon:
-            return _iso(m.group(3), mon, m.group(2))
-    m = _DMY.search(s)
-    if m:
-        mon = _MONTHS.get(m.group(2).lower())
-        if mon:
-            return _iso(m.group(3), mon, m.group(1))
-    m = _ISO.search(s)
-    if m:
-        return _iso(*m.groups())
-    m = _US.search(s)
-    if m:
-        return _iso(m.group(3), m.group(1), m.group(2))
+    for pattern, y, mon, d in _SHOWN:
+        m = pattern.search(s)
+        month = m and (_MONTHS.get(m.group(mon).lower()) if pattern in _NAMED else m.group(mon))
+        if month:
+            return _iso(m.group(y), month, m.group(d)) if whole_number(s, m.start(), m.end()) else None
     return None
-
-
-_SITES_UP, _SITES_UP_TO = 1995, 2100  # the years an epoch timestamp of a page can name
 
 
 def parse_timestamp(value) -> str | None:
@@ -66,11 +70,11 @@ def parse_timestamp(value) -> str | None:
             day = datetime.fromtimestamp(secs, tz=timezone.utc).date()
         except (OverflowError, OSError, ValueError):  # NaN, inf, past year 9999: no date
             return None
-        # 0 or -1 stand for "none" (1970-01-01 is no date a question was asked on), and so
-        # does a year no site of answers has been up in
-        return day.isoformat() if _SITES_UP <= day.year <= _SITES_UP_TO else None
-    m = _ISO.match(str(value).strip())
-    return _iso(*m.groups()) if m else None
+        # 0 or -1 stand for "none" (1970-01-01 is no date a question was asked on)
+        return day.isoformat() if plausible_year(day.year) else None
+    text = str(value).strip()
+    m = _ISO.match(text)
+    return _iso(*m.groups()) if m and whole_number(text, m.start(), m.end()) else None
 
 
 def to_iso_date(shown: str | None, timestamp=None) -> str | None:

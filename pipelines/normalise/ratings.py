@@ -3,20 +3,20 @@ from __future__ import annotations
 
 import re
 
+from .numbers import COUNT, count_of_digits, count_of_number, signed_negative, whole_number
 from .text import clean
-from .votes import count_of_digits, count_of_number, whole_number
 
 # A number with its sign ("-1" is no rating, not 1), never the tail of another: "4,2 out of
 # 5" (a decimal comma) is 4.2, not 2; "4 1/2 out of 5" is no rating, not 2.
 _NUM = re.compile(r"(?<![\d/])(?<!\d[.,])([-\u2212]?\d+(?:[.,]\d+)?)")
-_OUT_OF = re.compile(_NUM.pattern + r"\s*(?:out\s+of|of|/)\s*5\b")
-_REVIEWS = re.compile(r"(\d[\d,]*)\s*reviews?\b", re.I)
+# The scale of a rating ("out of 5", "of 5", "/5"; its 5 written "5.0" too), not a word's tail ("proof 5").
+_SCALE = r"\s*(?:(?<![^\W\d_])out\s+of|(?<![^\W\d_])of|/)\s*5(?:[.,]0+)?\b"
+_OUT_OF = re.compile(_NUM.pattern + _SCALE)
+_A_SCALE = re.compile(_SCALE)
+_REVIEWS = re.compile(rf"({COUNT})\s*reviews?\b", re.I)
 # Without its scale, a number is a rating alone ("4.7": a meta's content) or in a text that
 # says it is one ("4.7 stars", "Rated 4.7", "4.7 (68 reviews)").
 _SAYS_RATING = re.compile(r"\b(?:stars?|rat(?:ed|ing)|reviews?)\b", re.I)
-# A sign: a minus at the start, or after a space or a bracket; not a dash after a word or a
-# number ("4.8-68 reviews", "stars-68 reviews").
-_MINUS = re.compile("(?:^|[\\s(\\[])[-\u2212]$")
 
 
 def parse_rating(value) -> float | None:
@@ -29,21 +29,34 @@ def parse_rating(value) -> float | None:
         except OverflowError:  # an int beyond any float: no rating
             return None
     else:
-        s = str(value)
-        m = _OUT_OF.search(s)
-        if m is None:  # no "of 5": the line's one number besides its review count, or none
-            said = _SAYS_RATING.search(s)
-            s = _REVIEWS.sub("", s)  # ("4.7 (68 reviews)": 4.7; "Top 5 doctor, rated 4.8": none)
-            numbers = _NUM.findall(s)
-            if len(numbers) != 1:
-                return None
-            m = _NUM.search(s)
-            if not said and m.group(1) != s.strip():  # "Top 5 doctor", "Answered 3 questions": no rating
-                return None
+        m = _rating_number(str(value))
+        if m is None:
+            return None
         r = float(m.group(1).replace(",", ".").replace("\u2212", "-"))
     if not 1.0 <= r <= 5.0:
         return None
     return r
+
+
+def _rating_number(s: str) -> re.Match | None:
+    """The rating of a line read whole: the number on its scale; without a scale, the line's
+    one number besides its review count. A scale without its number ("NaN out of 5 stars",
+    "\u00bd out of 5", "3\u066b5 out of 5") is no rating, never the scale's 5."""
+    m = _OUT_OF.search(s)
+    if m is not None:
+        return m if whole_number(s, m.start(), m.end()) else None
+    if _A_SCALE.search(s):
+        return None
+    said = _SAYS_RATING.search(s)
+    # ("4.7 (68 reviews)": 4.7; "Top 5 doctor, rated 4.8": none; "1e3 reviews": none, not 1)
+    s = _REVIEWS.sub(lambda count: "" if whole_number(s, count.start(1), count.end(1)) else count.group(), s)
+    numbers = _NUM.findall(s)
+    if len(numbers) != 1:
+        return None
+    m = _NUM.search(s)
+    if not said and m.group(1) != s.strip():  # "Top 5 doctor", "Answered 3 questions": no rating
+        return None
+    return m if whole_number(s, m.start(1), m.end(1)) else None
 
 
 def parse_review_count(value) -> int | None:
@@ -58,9 +71,9 @@ def parse_review_count(value) -> int | None:
     if s.isdecimal():
         return count_of_digits(s)
     m = _REVIEWS.search(s)
-    if not m or not whole_number(s, m.start(1), m.end(1)) or _MINUS.search(s, 0, m.start(1)):
+    if not m or not whole_number(s, m.start(1), m.end(1)) or signed_negative(s, m.start(1)):
         return None
-    return count_of_digits(m.group(1).replace(",", ""))
+    return count_of_digits(m.group(1))
 
 
 def rating_pair(rating, reviews) -> tuple[float | None, int | None]:

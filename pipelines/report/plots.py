@@ -78,8 +78,12 @@ def bars(title: str, labels: list[str], values: list[float], *, xlabel: str = ""
 
 def histogram(title: str, values, *, bins, xlabel: str, ylabel: str = "count", color: str = BLUE,
               log: bool = False) -> str:
+    import numpy
+
     figure, axes = _figure()
     axes.set_title(title, loc="left")
+    values = numpy.asarray(values, dtype=float)
+    values = values[numpy.isfinite(values)]  # an infinity a float column holds has no bin: left out
     if len(values) == 0:
         _empty(axes, "data")
         return _svg(figure)

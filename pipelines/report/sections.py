@@ -8,6 +8,7 @@ from html import escape
 import numpy as np
 import pandas as pd
 
+from pipelines.normalise.dates import FIRST_YEAR, LAST_YEAR
 from pipelines.report import plots
 from pipelines.report.data import DATA_DATASETS, DataFolder, coverage_fields, layout_by, listed, site_key
 from pipelines.report.html import (NOT_RECORDED, Cell, figure, grid, note, number, percent, table, text, tile,
@@ -230,9 +231,11 @@ def the_content(folder: DataFolder) -> str:
     if questions.empty and answers.empty and doctors.empty:
         parts.append(note("The folder holds no rows yet: nothing to plot."))
         return "".join(parts)
+    over_months, left_out = _over_months(questions, answers)
     items = [
-        figure(_over_months(questions, answers), "Questions by the date they were asked, answers by the date "
-                                                 "they were given, per month."),
+        figure(over_months, "Questions by the date they were asked, answers by the date they were given, per "
+                            "month." + (f" {left_out:,} dates outside {FIRST_YEAR}-{LAST_YEAR} (no date a page "
+                                        "can name) left out." if left_out else "")),
         figure(_answers_per_question(questions, answers), "Answer rows per question (questions with none included)."),
         figure(_top("Markup families (questions)", questions, "layout", 10), "questions.layout: which family was read."),
         figure(_contact_by_family(questions, answers), "Share of answers whose body holds contact information."),
@@ -250,15 +253,20 @@ def _column(frame: pd.DataFrame, name: str) -> pd.Series:
     return frame[name] if name in frame else pd.Series(dtype=object)
 
 
-def _over_months(questions: pd.DataFrame, answers: pd.DataFrame) -> str:
-    series = {}
+def _over_months(questions: pd.DataFrame, answers: pd.DataFrame) -> tuple[str, int]:
+    """The plot of questions and answers per month, and how many dates it leaves out: those
+    outside the years a page's date can name (a file written before the normaliser refused
+    "Jan 1, 0001" holds them, and a time axis from year 1 cannot be drawn)."""
+    series, left_out = {}, 0
     for label, frame, column in (("questions asked", questions, "asked_on"), ("answers given", answers, "answered_on")):
         dates = pd.to_datetime(_column(frame, column).dropna(), errors="coerce").dropna()
+        plausible = dates.dt.year.between(FIRST_YEAR, LAST_YEAR)
+        dates, left_out = dates[plausible], left_out + int((~plausible).sum())
         monthly = dates.dt.to_period("M").value_counts().sort_index()
         if len(monthly):
             monthly = monthly.reindex(pd.period_range(monthly.index.min(), monthly.index.max(), freq="M"), fill_value=0)
         series[label] = ([p.to_timestamp() for p in monthly.index], list(monthly.values))
-    return plots.over_time("Questions and answers over time", series, ylabel="per month", step=False)
+    return plots.over_time("Questions and answers over time", series, ylabel="per month", step=False), left_out
 
 
 def _answers_per_question(questions: pd.DataFrame, answers: pd.DataFrame) -> str:
