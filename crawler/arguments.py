@@ -553,7 +553,8 @@ def _same_value(option_value, setting_value) -> bool:
             return False
         if option_value.upper() == setting_value.upper() and option_value.upper() in LOG_LEVELS:
             return True
-        return os.path.normpath(absolute(option_value)) == os.path.normpath(absolute(setting_value))
+        # one place however it is spelled: `..`, a link to it
+        return os.path.realpath(absolute(option_value)) == os.path.realpath(absolute(setting_value))
     return option_value == setting_value
 
 

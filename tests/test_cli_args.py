@@ -130,9 +130,13 @@ def test_an_option_and_a_setting_that_disagree_are_refused_not_one_silently_drop
     assert list(tmp_path.iterdir()) == []
 
 
-def test_an_option_and_a_setting_that_agree_are_one_crawl_into_the_folder_both_name(tmp_path):
+@pytest.mark.parametrize("spelling", ["{tmp}/./data", "{tmp}/link"])
+def test_an_option_and_a_setting_that_agree_are_one_crawl_into_the_folder_both_name(tmp_path, spelling):
+    """One folder however it is spelled: `.` in it, or a link to it."""
     out = tmp_path / "data"
-    result = doctor_answers("crawl", "http://127.0.0.1:1/", "--out", str(out), "-s", f"DATA_DIR={tmp_path}/./data",
+    out.mkdir()
+    (tmp_path / "link").symlink_to(out)
+    result = doctor_answers("crawl", "http://127.0.0.1:1/", "--out", str(out), "-s", "DATA_DIR=" + spelling.format(tmp=tmp_path),
                             "--max-pages", "1", "-s", "CLOSESPIDER_PAGECOUNT=1")
     assert result.returncode == 1, result.stderr  # nothing listens: failed, but into the one folder
     assert f"data: {out}" in result.stdout and (out / "crawls").is_dir()
