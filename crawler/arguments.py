@@ -20,7 +20,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 from crawler.spiders.arguments import SpiderArgumentError, check_http_url
-from pipelines.output.names import data_folder, written_crawl
+from pipelines.output.names import data_folder, enclosing_data_folder, written_crawl
 
 
 class ArgumentError(argparse.ArgumentTypeError):
@@ -168,6 +168,16 @@ def output_folder(value: str) -> str:
     return value
 
 
+def data_to_write(value: str) -> str:
+    """A data folder to write: one that can be made, and not inside another data folder's
+    datasets or latest view, whose readers would take its files for their own."""
+    output_folder(value)
+    if (up := enclosing_data_folder(absolute(value))) is not None:
+        raise ArgumentError(f"{value!r} is inside the data folder {str(up)!r}: its readers would read this one's files "
+                            "as its own; choose a place outside it (beside it, say)")
+    return value
+
+
 def existing_folder(value: str) -> str:
     if not value or not os.path.exists(absolute(value)):
         raise ArgumentError(f"no such folder: {value!r}")
@@ -228,6 +238,15 @@ def report_target(data: str, out: str | None = None) -> str:
     return place
 
 
+def _binary(path: Path) -> bool:
+    """Whether a file's first bytes hold a NUL, which no text (a log) does."""
+    try:
+        with open(path, "rb") as f:
+            return b"\0" in f.read(4096)
+    except OSError:  # not readable: what writing it meets is said then
+        return False
+
+
 def _is_report(path: Path) -> bool:
     try:
         with open(path, "rb") as file:
@@ -267,6 +286,9 @@ def log_file(value: str) -> str:
     existing = _first_existing(path)
     if existing == path and not os.access(path, os.W_OK):
         raise ArgumentError(f"cannot write the log {value!r}: it is not writable")
+    if existing == path and _binary(path):  # a state's SQLite file, a WARC, a Parquet file: a log appends to it
+        raise ArgumentError(f"{value!r} is there and is no log (its bytes are not text): the log would be appended "
+                            "to it; choose another file")
     if existing != path:
         if not os.path.isdir(existing):
             raise ArgumentError(f"cannot make the log {value!r}: {str(existing)!r} is a file")
@@ -451,7 +473,7 @@ _CRAWL_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
 
 # Settings that name a place to write (or a name files are written under), checked as the
 # options that set them are.
-PATH_SETTINGS = {"DATA_DIR": output_folder, "STATE_DIR": output_folder, "LOG_FILE": log_file,
+PATH_SETTINGS = {"DATA_DIR": data_to_write, "STATE_DIR": output_folder, "LOG_FILE": log_file,
                  "ARCHIVE_DIR": output_folder, "CRAWL_ID": crawl_id}
 
 # Scrapy features no crawl of this project may use: they make its data wrong. What to use instead.
@@ -561,7 +583,7 @@ def _same_value(option_value, setting_value) -> bool:
 @dataclass
 class CrawlArguments:
     start_urls: list = arg(http_url, "START_URL")
-    out: str | None = arg(output_folder, optional=True)  # None: -s DATA_DIR, or data/
+    out: str | None = arg(data_to_write, optional=True)  # None: -s DATA_DIR, or data/
     max_pages: int | None = arg(positive_int, optional=True)
     state: str | None = arg(output_folder, optional=True)
     settings: list = arg(setting, "-s/--set")
@@ -581,7 +603,7 @@ class CrawlArguments:
         self.out = self.out or given.get("DATA_DIR")
         if self.out is None:   # the default folder is checked as a given one is
             try:
-                self.out = output_folder(setting_default("DATA_DIR"))
+                self.out = data_to_write(setting_default("DATA_DIR"))
             except ArgumentError as exc:
                 raise ArgumentError(f"argument --out: {exc}") from None
         try:
@@ -600,7 +622,7 @@ class CrawlArguments:
 
 @dataclass
 class DemoArguments:
-    out: str = arg(output_folder)
+    out: str = arg(data_to_write)
     questions: int = arg(positive_int)
     seed: int = arg(whole_number)
 
@@ -620,7 +642,7 @@ class ScheduleArguments:
     start_urls: list = arg(http_url, "START_URL")
     scrapyd: str = arg(scrapyd_url)
     project: str = arg(name)
-    out: str = arg(output_folder)
+    out: str = arg(data_to_write)
     state: str | None = arg(output_folder, optional=True)
     max_pages: int | None = arg(positive_int, optional=True)
     timeout: float = arg(timeout)

@@ -220,7 +220,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     reparse = sub.add_parser("reparse", help="extract the question pages of WARC archives again, into a new crawl")
     reparse.add_argument("archives", nargs="+", metavar="ARCHIVE", help="a .warc.gz file or a folder of them")
-    reparse.add_argument("--out", type=arguments.output_folder, default="data", help="dataset root (default data/)")
+    reparse.add_argument("--out", type=arguments.data_to_write, default="data", help="dataset root (default data/)")
     reparse.add_argument("--processes", type=arguments.processes, default=None,
                          help="parsing processes (default: one per core)")
     reparse.set_defaults(func=cmd_reparse)

@@ -231,6 +231,36 @@ def test_nothing_of_ours_is_written_where_readers_load_a_dataset_whole(tmp_path,
     assert [p.name for p in data.rglob("*") if p.is_file()] == []
 
 
+@pytest.mark.parametrize("args", [
+    ["crawl", "http://127.0.0.1:1/", "--out", "{d}/questions/more"],
+    ["crawl", "http://127.0.0.1:1/", "--out", "{d}/latest"],
+    ["crawl", "http://127.0.0.1:1/", "-s", "DATA_DIR={d}/crawls/x"],
+    ["reparse", "{tmp}/archive", "--out", "{d}/answers"],
+    ["demo", "--out", "{d}/doctors/demo"],
+    ["schedule", "http://127.0.0.1:1/", "--scrapyd", "http://127.0.0.1:1/", "--out", "{d}/questions/crawl_date=x"],
+])
+def test_a_data_folder_is_never_made_inside_another(tmp_path, args):
+    """Readers of data/ load data/questions/ whole, nested folders too: a data folder made in it
+    would be read as its own rows, twice over in the latest view."""
+    data = tmp_path / "data"
+    (data / "crawls").mkdir(parents=True)
+    (tmp_path / "archive").mkdir()
+    result = doctor_answers(*(a.format(d=data, tmp=tmp_path) for a in args))
+    assert result.returncode == 2, result.stderr
+    assert "is inside the data folder" in result.stderr and "Traceback" not in result.stderr
+    assert [p.name for p in data.rglob("*")] == ["crawls"]
+
+
+def test_a_log_is_never_appended_to_a_file_that_is_no_log(tmp_path):
+    state = tmp_path / "state"
+    state.mkdir()
+    (state / "state.sqlite").write_bytes(b"SQLite format 3\0" + bytes(100))
+    result = doctor_answers("crawl", "http://127.0.0.1:1/", "--out", str(tmp_path / "data"),
+                            "--log-file", str(state / "state.sqlite"))
+    assert result.returncode == 2 and "is no log" in result.stderr, result.stderr
+    assert (state / "state.sqlite").read_bytes() == b"SQLite format 3\0" + bytes(100)
+
+
 @pytest.mark.parametrize("name", ["CONCURRENT_REQUESTS", "RETRY_TIMES", "EXTRACT_PROCESSES", "DOWNLOAD_MAXSIZE",
                                   "CLOSESPIDER_PAGECOUNT", "DEPTH_LIMIT"])
 @pytest.mark.parametrize("text", ["1.5", "1e7", "2.0"])

@@ -48,8 +48,15 @@ def data_folder(root: str | Path) -> Path:
     path = Path(root)
     if not path.is_dir():
         raise FileNotFoundError(errno.ENOENT, "no data folder there", str(path))
+    if (up := enclosing_data_folder(path)) is not None:
+        raise ValueError(f"{path} is a folder inside the data folder {up}: give {up}")
+    return path
+
+
+def enclosing_data_folder(path: str | Path) -> Path | None:
+    """The data folder whose datasets' or latest view's folders `path` is in, or None."""
     here = Path(os.path.abspath(path))
     for up in list(here.parents)[:3]:
         if here.relative_to(up).parts[0] in _PARTS_OF_DATA and (up / "crawls").is_dir():
-            raise ValueError(f"{path} is a folder inside the data folder {up}: give {up}")
-    return path
+            return up
+    return None
