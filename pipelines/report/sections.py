@@ -80,7 +80,7 @@ def the_crawl(folder: DataFolder, crawl: pd.Series) -> str:
         ["message", text(value(crawl, "message")) if value(crawl, "message") else "—"],
         ["started", started],
         ["finished", finished],
-        ["duration", f"{duration:,.1f} s" if duration is not None else "—"],
+        ["start to end", _start_to_end(duration)],
         ["start URLs", ", ".join(urls) if urls is not None and len(urls) else "—"],
         ["spider", value(crawl, "spider")],
         ["project version", value(crawl, "project_version")],
@@ -124,6 +124,16 @@ def _checks(crawl: pd.Series) -> str:
 
 def _float(cell):
     return None if cell is None else float(cell)
+
+
+def _start_to_end(seconds: float | None) -> str:
+    """The time from a crawl's start to its end, as its row's clock says: a resumed crawl's spans
+    the time between its runs too, and a clock set back meanwhile can make it negative."""
+    if seconds is None:
+        return "—"
+    if seconds < 0:
+        return f"— (it ended {-seconds:,.1f} s before it started, by the clock: a clock set back between its runs)"
+    return f"{seconds:,.1f} s (a resumed crawl's includes the time between its runs)"
 
 
 def _pages_over_time(folder: DataFolder, crawl: pd.Series, duration: float | None) -> str:
