@@ -389,3 +389,12 @@ def test_an_unreadable_committed_file_stops_the_update_and_leaves_latest_as_it_w
         update_latest(tmp_path)
     assert {p: p.read_bytes() for p in generation(tmp_path).rglob("*") if p.is_file()} == before
     assert sorted(p.name for p in (tmp_path / ".latest").iterdir()) == ["g000001"]
+
+
+def test_the_update_command_refuses_a_folder_that_is_no_data_folder(tmp_path, capsys):
+    assert latest_module.main([str(tmp_path / "typo")]) == 2
+    assert latest_module.main([str(tmp_path)]) == 2  # there, but no crawls/ in it
+    assert latest_module.main([str(tmp_path), "more"]) == 2
+    assert list(tmp_path.iterdir()) == [] and "no data folder there" in capsys.readouterr().err
+    write_crawl(tmp_path, "a", T0, keys_for("q", 3))
+    assert latest_module.main([str(tmp_path)]) == 0 and generation(tmp_path) is not None

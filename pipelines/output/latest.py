@@ -27,6 +27,7 @@ row groups. Memory is the key columns of one bucket plus one row group, whatever
 """
 from __future__ import annotations
 
+import errno
 import fcntl
 import json
 import logging
@@ -42,7 +43,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from pipelines.output.names import crawl_of_file
+from pipelines.output.names import crawl_of_file, data_folder
 from pipelines.output.parquet import fsync_folder
 from pipelines.schemas import KEYS, SCHEMAS
 
@@ -530,7 +531,17 @@ def main(argv=None) -> int:
     import sys
 
     argv = sys.argv[1:] if argv is None else argv
+    if len(argv) > 1:
+        print("usage: python -m pipelines.output.latest [DATA_DIR]", file=sys.stderr)
+        return 2
     root = Path(argv[0] if argv else "data")
+    try:
+        data_folder(root)  # a typo is said, not made into a folder with a view of nothing
+        if not (root / "crawls").is_dir():
+            raise FileNotFoundError(errno.ENOENT, "no crawls folder there: not a data folder", str(root))
+    except (OSError, ValueError) as error:
+        print(f"latest view of {root}: {error}", file=sys.stderr)
+        return 2
     try:
         update = update_latest(root)
     except (LatestError, OSError) as error:
