@@ -41,6 +41,10 @@ _W3C_DATETIME = re.compile(
 # machine's clock is no sentinel: a site's clock, or a test site's calendar, may run ahead.
 EARLIEST_LASTMOD_YEAR, SENTINEL_YEAR = 1991, 9999
 BAD_LASTMOD = "sitemaps/bad_lastmod"  # the stat: sitemap entries whose lastmod is no date
+# Sitemaps lost (failed or cut off on every attempt, not a sitemap, a redirect not followed):
+# counted (the sitemaps_unread check), and listed as "URL (reason)" for the message and summary.
+SITEMAPS_LOST = "sitemaps/lost"
+SITEMAPS_LOST_LIST = "crawl/sitemaps_lost"
 
 
 def lastmod_time(text: str) -> str | None:

@@ -42,7 +42,7 @@ class CrawlResult:
 
     def summary(self) -> list[str]:
         """What a person reads at the end: status, why, pages, rows, errors, checks, time, where."""
-        from pipelines.crawls import DUPLICATE_QUESTION, errors_by_kind
+        from pipelines.crawls import DUPLICATE_QUESTION, errors_by_kind, lost_sitemaps
 
         stats = self.stats
         lines = [f"crawl {self.crawl_id or '(none)'}: {self.status}"]
@@ -50,7 +50,8 @@ class CrawlResult:
         if message and self.status != "degraded":  # degraded: the failed checks say it below
             lines.append(f"  why: {message}")
         fetched, responses = stats.get("response_received_count", 0), stats.get("downloader/response_count", 0)
-        retried = f" ({responses} responses, retried ones and block pages included)" if responses > fetched else ""
+        retried = (f" ({responses} response{'s' * (responses != 1)}, retried ones and block pages included)"
+                   if responses > fetched else "")
         duplicates = stats.get(DUPLICATE_QUESTION, 0)
         lines.append(f"  pages: {fetched} fetched{retried}, "
                      f"{stats.get('pages/question', 0)} question pages read, "
@@ -64,6 +65,8 @@ class CrawlResult:
                      f"{stats.get('crawl/rows/doctors', 0)} distinct doctors")
         errors = errors_by_kind(stats)
         lines.append("  errors: " + (", ".join(f"{kind} ({n})" for kind, n in errors.items()) or "none"))
+        if (lost := lost_sitemaps(stats)) and self.status != "failed":  # failed: its why names them
+            lines.append(f"  {lost}")
         failed = stats.get("crawl/checks_failed") or []
         if failed:
             lines.append("  failed checks:")

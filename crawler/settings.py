@@ -74,6 +74,8 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.compression.HttpCompressionMiddleware": 590,  # Scrapy's place
     "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
     "crawler.middlewares.offsite.OffsiteMiddleware": 50,  # Scrapy's place
+    "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
+    "crawler.middlewares.redirect.RedirectMiddleware": 600,  # Scrapy's place
     "crawler.middlewares.backoff.BackoffRetryMiddleware": 550,
     "crawler.middlewares.blocks.BlockPageMiddleware": 560,
     "crawler.middlewares.conditional.ConditionalGetMiddleware": 580,

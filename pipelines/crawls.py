@@ -8,16 +8,19 @@ summary and exit status read) all say the same.
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from crawler.discovery import BAD_LASTMOD
+from crawler.discovery import BAD_LASTMOD, SITEMAPS_LOST, SITEMAPS_LOST_LIST
 from crawler.middlewares.blocks import BLOCKED_STATUS
 from crawler.middlewares.conditional import FUTURE_LAST_MODIFIED
 from crawler.middlewares.offsite import OFF_SITE_LINKS, REDIRECTED_OFFSITE
+from crawler.middlewares.redirect import REDIRECT_NOT_FOLLOWED
+from crawler.middlewares.robots import UNREADABLE_STAT as ROBOTS_UNREADABLE
 from crawler.sites import sites_of
 from pipelines.checks import CheckResult, CrawlFacts, run_checks
 from pipelines.checks.coverage import crawl_coverage
@@ -68,7 +71,25 @@ EXCEPTION_WORDS = {
     "ResponseNeverReceived": "no response",
     "ResponseDataLossError": "response cut short",
     "DownloadCancelledError": "download cancelled",
+    "TunnelError": "proxy tunnel failed",
+    "SSLError": "TLS failed",
+    "ConnectError": "could not connect",
+    "ConnectingCancelledError": "connecting cancelled",
 }
+
+
+def exception_words(name: str, message: str = "") -> str:
+    """An exception, by its class name, in words: EXCEPTION_WORDS' own, else its message (a
+    middleware's own words), else its name taken apart ("SomeNewError" -> "some new error"):
+    never a class name where a person reads a reason."""
+    name = name.rpartition(".")[2]
+    if name in EXCEPTION_WORDS:
+        return EXCEPTION_WORDS[name]
+    return message.strip() or " ".join(_WORD.findall(name)).lower() or "an error"
+
+
+# The words of a CamelCase class name: "SSLError" -> SSL, Error; "HTTP2Error" -> HTTP2, Error.
+_WORD = re.compile(r"[A-Z0-9]+(?=[A-Z][a-z]|\b|_)|[A-Z]?[a-z0-9]+|[A-Z0-9]+")
 
 
 @dataclass
@@ -119,7 +140,8 @@ def message_of(status: str, reason: str, stats: dict, checks=(), output_error: s
             return f"no question page read: {STOPPED_AT_A_LIMIT[reason]}"
         return why_nothing_usable(stats)
     if status == "degraded":
-        return "quality checks failed: " + "; ".join(c.describe() for c in checks if not c.passed)
+        failed = "quality checks failed: " + "; ".join(c.describe() for c in checks if not c.passed)
+        return "; ".join(filter(None, (failed, lost_sitemaps(stats))))
     if status == "interrupted":
         return stats.get("crawl/message") or ("stopped by a signal before its end; what was read is "
                                               "committed (with --state, the same command resumes it)")
@@ -209,6 +231,8 @@ def why_nothing_usable(stats: dict) -> str:
         parts.append(f"no question page read: {listed}")
     if forbidden := int(stats.get("pages/robots_forbidden", 0)):
         parts.append(f"{forbidden} pages forbidden by robots.txt")
+    if lost := lost_sitemaps(stats):
+        parts.append(lost)
     if damaged := int(stats.get("archive/damaged", 0)):
         parts.append(f"the archives are damaged in {damaged} place(s) (see the log)")
     if not parts or damaged:
@@ -241,15 +265,29 @@ _UNREADABLE = {"pages/unknown_layout": "of an unknown layout", "pages/malformed"
                                           "or no closing tags)",
                "pages/unasked_304": "answered 304 Not Modified to a request that named no version",
                REDIRECTED_OFFSITE: "redirected off the site (not followed)",
+               REDIRECT_NOT_FOLLOWED: "redirected where the crawl cannot follow (no Location, not http or https)",
                UNDECODABLE: "with a body that could not be decoded", "pages/blocked": "block pages"}
 PAGE_ERRORS = {"pages/unknown_layout": "unknown layout", "pages/malformed": "malformed",
                UNDECODABLE: "undecodable body", "pages/unasked_304": "unasked 304",
-               REDIRECTED_OFFSITE: "redirected off the site",
+               REDIRECTED_OFFSITE: "redirected off the site", REDIRECT_NOT_FOLLOWED: "redirect not followed",
+               ROBOTS_UNREADABLE: "robots.txt could not be read",
                OFF_SITE_LINKS: "question links to another host (not followed)",
                DUPLICATE_DIFFERS: "same question id as a page already read, other title or answers (not recorded)",
                "pages/truncated": "cut off", "pages/blocked": "block pages",
-               BAD_LASTMOD: "sitemap lastmods that are no date (ignored)",
+               BAD_LASTMOD: "sitemap lastmods that are no date (ignored)", SITEMAPS_LOST: "sitemaps not read",
                FUTURE_LAST_MODIFIED: "Last-Modified later than the Date (not kept)"}
+
+
+MAX_LOST_SITEMAPS_NAMED = 3
+
+
+def lost_sitemaps(stats: dict) -> str | None:
+    """`sitemaps not read: URL (reason); ...`, or None when every sitemap was read."""
+    lost = list(stats.get(SITEMAPS_LOST_LIST) or [])
+    if not lost:
+        return None
+    more = f" (and {len(lost) - MAX_LOST_SITEMAPS_NAMED} more)" if len(lost) > MAX_LOST_SITEMAPS_NAMED else ""
+    return "sitemaps not read: " + "; ".join(lost[:MAX_LOST_SITEMAPS_NAMED]) + more
 
 
 # Pages a downloader middleware gave up on ("max redirections reached"), by its reason.
@@ -273,12 +311,14 @@ def errors_by_kind(stats: dict) -> dict[str, int]:
             kinds.pop(status)
     kinds.update(_counts(stats, GIVEN_UP, lambda reason: reason))
     kinds.update({word: int(stats[key]) for key, word in PAGE_ERRORS.items() if stats.get(key)})
+    if not kinds and (failed := int(stats.get("pages/failed", 0))):  # lost pages are never "errors: none"
+        kinds["failed pages"] = failed
     return dict(sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0])))
 
 
 def _exception_words(name: str) -> str | None:
-    name = name.rpartition(".")[2]
-    return None if name in DROPPED_BY_THE_CRAWL else EXCEPTION_WORDS.get(name, name)
+    """A download exception's kind (its stat key ends in the class name), in words."""
+    return None if name.rpartition(".")[2] in DROPPED_BY_THE_CRAWL else exception_words(name)
 
 
 def _no_robots_txt(code: str) -> str | None:

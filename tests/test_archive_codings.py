@@ -113,6 +113,45 @@ def test_a_crawl_that_keeps_an_archive_asks_only_for_codings_warc_tools_read(arc
     assert request.headers["Accept-Encoding"] == asked
 
 
+CUT_SHORT_CODINGS = {"gzip": lambda b: gzip.compress(b), "deflate": zlib.compress,
+                     "raw deflate": lambda b: _raw_deflate(b),
+                     "br": brotli.compress, "zstd": lambda b: _zstd().compress(b)}
+
+
+def _raw_deflate(body: bytes) -> bytes:
+    deflater = zlib.compressobj(wbits=-15)
+    return deflater.compress(body) + deflater.flush()
+
+
+def _zstd():
+    from scrapy.utils._compression import zstd
+    return zstd
+
+
+@pytest.mark.parametrize("coding", list(CUT_SHORT_CODINGS))
+@pytest.mark.parametrize("cut", [False, True])
+def test_a_content_coding_that_stops_before_its_end_flags_the_body_cut_short(coding, cut):
+    """Scrapy's decoders give what they inflated of a stream cut short without a word: the
+    response is flagged as Scrapy flags a body its transfer cut (robots.txt could not be read,
+    a page is retried); a whole one, junk after it or concatenated gzip members included, is not."""
+    from scrapy import Request, Spider
+    from scrapy.http import Response
+    from scrapy.utils.test import get_crawler
+
+    from crawler.middlewares import cut_short
+    from crawler.middlewares.compression import HttpCompressionMiddleware
+
+    text = b"".join(b"Disallow: /private-%d/\n" % i for i in range(400))
+    body = CUT_SHORT_CODINGS[coding](text)
+    body = body[:len(body) * 2 // 3] if cut else body + (gzip.compress(b"more") if coding == "gzip" else b"")
+    name = "deflate" if "deflate" in coding else coding
+    middleware = HttpCompressionMiddleware.from_crawler(get_crawler(Spider))
+    response = Response("http://127.0.0.1/robots.txt", body=body, headers={"Content-Encoding": name})
+    decoded = middleware.process_response(Request(response.url), response)
+    assert cut_short(decoded) == cut
+    assert cut or decoded.body.startswith(text)
+
+
 # (what every other page is sent as, its Content-Encoding): a gzip that is none, a gzip under a
 # coding no one knows (left encoded, its bytes would be read as text in some charset)
 MISLABELLED = {"not gzip": (lambda b: b, "gzip"), "unknown coding": (lambda b: coded(b, "gzip"), "x-compress")}

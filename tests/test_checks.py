@@ -340,6 +340,45 @@ def test_requests_the_crawl_dropped_itself_are_no_fetch_errors():
     assert errors_by_kind(stats) == {"timed out": 1}
 
 
+def test_the_errors_line_is_words_never_a_class_name():
+    """Pages refused because robots.txt could not be read were `RobotsUnreadable (1)`; an
+    exception nobody named yet is its name taken apart, never the name itself."""
+    from pipelines.crawls import errors_by_kind
+
+    stats = {"downloader/exception_type_count/crawler.middlewares.robots.RobotsUnreadable": 1,
+             "downloader/exception_type_count/twisted.internet.error.SomeNewError": 2,
+             "downloader/exception_type_count/builtins.ValueError": 1,
+             "robotstxt/unreadable": 1, "responses/undecodable": 1}
+    assert errors_by_kind(stats) == {"some new error": 2, "robots.txt could not be read": 1,
+                                     "undecodable body": 1, "value error": 1}
+
+
+def test_lost_pages_are_never_errors_none():
+    from pipelines.crawls import errors_by_kind
+
+    assert errors_by_kind({"pages/failed": 4}) == {"failed pages": 4}
+
+
+def test_the_summary_counts_one_response_in_the_singular():
+    from crawler.run import CrawlResult
+
+    stats = {"response_received_count": 0, "downloader/response_count": 1}
+    (pages,) = [line for line in CrawlResult("failed", "x", stats).summary() if line.startswith("  pages:")]
+    assert pages.startswith("  pages: 0 fetched (1 response, ")
+    stats["downloader/response_count"] = 2
+    assert "(2 responses, " in "".join(CrawlResult("failed", "x", stats).summary())
+
+
+def test_a_lost_sitemap_is_named_in_a_degraded_and_in_a_failed_crawls_message():
+    from crawler.discovery import SITEMAPS_LOST_LIST
+
+    stats = {SITEMAPS_LOST_LIST: ["http://h/b.xml (response cut short)"]}
+    failed = CheckResult("sitemaps_unread", 1, 0, False)
+    assert message_of("degraded", "finished", stats, [failed]) == (
+        "quality checks failed: sitemaps_unread 1 (at most 0); sitemaps not read: http://h/b.xml (response cut short)")
+    assert "sitemaps not read: http://h/b.xml (response cut short)" in why_nothing_usable(stats)
+
+
 def test_a_stray_file_among_the_crawls_rows_is_skipped_not_the_end_of_the_checks(tmp_path):
     from pipelines.crawls import earlier_crawls
 

@@ -339,6 +339,46 @@ def test_pages_redirected_off_the_site_are_failed_pages_named_in_the_outcome(ref
     assert "Redirected off the site, not followed: " + server.url in result.stderr
 
 
+UNFOLLOWABLE = {  # a question page's answer, and what its failure names
+    "to ftp:": (Reply(302, b"", {"Location": "ftp://127.0.0.1/x"}), "HTTP 302 to ftp://127.0.0.1/x, not followed"),
+    "to file:": (Reply(301, b"", {"Location": "file:///etc/passwd"}), "HTTP 301 to file:///etc/passwd, not followed"),
+    "to javascript:": (Reply(302, b"", {"Location": "javascript:alert(1)"}),
+                       "HTTP 302 to javascript:alert(1), not followed (not a URL the crawl can follow)"),
+    "without a Location": (Reply(302, b""), "HTTP 302 without a Location, not followed"),
+    "a long Location": (Reply(302, b"", {"Location": "data:," + "x" * 5000}), "HTTP 302 to data:,xxx"),
+}
+
+
+@pytest.mark.parametrize("redirect", list(UNFOLLOWABLE))
+@pytest.mark.parametrize("share", ["all", "some"])
+def test_pages_redirected_where_the_crawl_cannot_follow_are_failed_pages_in_the_errors(reference_site, tmp_path,
+                                                                                      redirect, share):
+    """Scrapy passed such a 3xx on as an "HTTP 302" (no error by the summary's rules: `errors:
+    none` beside the lost pages), or raised `ValueError: Missing scheme`: each is a failed page
+    whose reason names where it pointed, counted in the errors line."""
+    site = reference_site(questions=20)
+    reply, named = UNFOLLOWABLE[redirect]
+    moved = 20 if share == "all" else 3
+    paths: list[str] = []
+
+    def route(path):
+        if path.startswith("/question/") and (path in paths or len(paths) < moved):
+            paths.append(path)
+            return reply
+        return None
+    server = HostileServer(route, upstream=site.url, in_front=True)
+    result, row = crawl_through(server, tmp_path / "data")
+    assert row["pages_failed"] == moved and row["questions"] == 20 - moved, result.stdout
+    assert f"errors: redirect not followed ({moved})" in result.stdout
+    assert named in result.stderr and "ValueError" not in result.stderr and "x" * 200 not in result.stderr
+    assert_errors_are_one_line_each(result)
+    if moved == 20:
+        assert result.returncode == 1 and row["message"] == (
+            "no question page read: 20 redirected where the crawl cannot follow (no Location, not http or https)")
+    else:
+        assert result.returncode == 4 and "question_pages_unread 0.150" in result.stdout
+
+
 def first_crawl_through(site, change, out):
     """A crawl of `site` through a HostileProxy changing its question pages from the start."""
     proxy = HostileProxy(site.url, change)

@@ -3,6 +3,8 @@ redirects, Crawl-delay lines."""
 from __future__ import annotations
 
 import gzip
+import re
+import zlib
 
 import pytest
 from scrapy import Request
@@ -82,6 +84,11 @@ def in_front(reference_site):
         server.stop()
 
 
+ROBOTS = (b"User-agent: *\nDisallow: /api/\n" + b"".join(b"# comment %d\n" % i for i in range(300))
+          + b"Disallow: /question/\n")
+# Cut at two thirds: its last line, Disallow: /question/, lost with the stream's end
+CUT_GZIP = gzip.compress(ROBOTS)[:len(gzip.compress(ROBOTS)) * 2 // 3]
+CUT_DEFLATE = zlib.compress(ROBOTS)[:len(zlib.compress(ROBOTS)) * 2 // 3]
 FAST = ("-s", "RETRY_TIMES=2", "-s", "RETRY_BACKOFF_BASE=0.01", "-s", "DOWNLOAD_TIMEOUT=1")
 UNREADABLE = {
     "503 on every attempt": (Reply(503, b"busy", TEXT), "HTTP 503 after 3 attempts"),
@@ -89,6 +96,18 @@ UNREADABLE = {
     "no answer": (Reply(hang=True), "timed out"),
     "UTF-16": (Reply(200, "User-agent: *\nAllow: /\n".encode("utf-16"), TEXT), "its body is not text"),
     "gzip without its header": (Reply(200, gzip.compress(b"User-agent: *\nAllow: /\n"), TEXT), "its body is not text"),
+    # Whole by its Content-Length, yet its coding stops before its end: the rules read are not the file's
+    "gzip stream cut short": (Reply(200, CUT_GZIP, {**TEXT, "Content-Encoding": "gzip"}), "its body was cut short"),
+    "deflate stream cut short": (Reply(200, CUT_DEFLATE, {**TEXT, "Content-Encoding": "deflate"}),
+                                 "its body was cut short"),
+    # No robots.txt, yet no 4xx either (RFC 9309 2.3.1.4): as a redirect loop is
+    "302 to ftp:": (Reply(302, b"", {"Location": "ftp://127.0.0.1/robots.txt"}),
+                    "HTTP 302 to ftp://127.0.0.1/robots.txt, not followed (not an http or https URL)"),
+    "302 without a Location": (Reply(302, b"", TEXT), "HTTP 302 without a Location, not followed"),
+    "302 to javascript:": (Reply(302, b"", {"Location": "javascript:alert(1)"}),
+                           "HTTP 302 to javascript:alert(1), not followed (not a URL the crawl can follow)"),
+    "300 to a page": (Reply(300, b"", {"Location": "/robots-elsewhere.txt"}), "HTTP 300 to /robots-elsewhere.txt"),
+    "a 3xx no redirect": (Reply(399, b"User-agent: *\nAllow: /\n", TEXT), "HTTP 399 without a Location"),
 }
 
 
@@ -106,6 +125,9 @@ def test_a_robots_txt_that_cannot_be_read_disallows_the_site(in_front, tmp_path,
     assert f"robots.txt of {server.url.split('//')[1]} could not be read ({why}" in row["message"]
     assert "every page is disallowed" in row["message"]
     assert f"Start URL failed: {server.url}/: robots.txt could not be read ({why}" in result.stderr  # not "forbidden"
+    (errors,) = [line for line in result.stdout.splitlines() if line.startswith("  errors: ")]
+    assert "robots.txt could not be read (1)" in errors
+    assert not re.search(r"[a-z][A-Z]", errors), errors  # words, never a class name (RobotsUnreadable)
 
 
 @pytest.mark.slow

@@ -604,3 +604,42 @@ def test_question_links_to_another_port_are_another_sites_counted_never_fetched(
     assert len(questions_of(out)) == 4 and sum(site.hits[p] for p in paths[4:]) == 0
     assert "/robots.txt" not in site.hits  # nothing asked of the other site, its robots.txt included
     assert "question links to another host (not followed) (2)" in result.stdout
+
+
+# a sitemap lost ------------------------------------------------------------------------------
+
+FAST = ("-s", "RETRY_TIMES=1", "-s", "RETRY_BACKOFF_BASE=0.01", "-s", "DOWNLOAD_TIMEOUT=3")
+LOST_SITEMAPS = {  # how the second sitemap of an index is lost, and the reason the crawl names
+    "XML cut off on every attempt": (lambda xml: Reply(200, xml[:len(xml) // 2], XML), "cut off on every attempt"),
+    "gzip stream cut short": (lambda xml: Reply(200, gzip.compress(xml)[:len(gzip.compress(xml)) * 2 // 3],
+                                                {**XML, "Content-Encoding": "gzip"}), "cut off on every attempt"),
+    "a redirect to ftp:": (lambda xml: Reply(302, b"", {"Location": "ftp://127.0.0.1/b.xml"}),
+                           "HTTP 302 to ftp://127.0.0.1/b.xml, not followed (not an http or https URL)"),
+    "an error page": (lambda xml: Reply(200, b"<html><body>oops</body></html>"), "not a sitemap"),
+}
+
+
+@pytest.mark.parametrize("lost", list(LOST_SITEMAPS))
+def test_a_lost_sitemap_degrades_the_crawl_and_is_named_whatever_the_transport_did(reference_site, hostile,
+                                                                                    tmp_path, lost):
+    """The questions only a lost sitemap names are not in the crawl: however it was lost, the
+    crawl is `degraded` (sitemaps_unread) naming it, and the sitemap is never counted as a
+    question page (unknown_or_malformed_pages counted it: 1 of 4 pages here)."""
+    site = reference_site(questions=12)
+    paths = question_paths(site.url, 6)
+    send, why = LOST_SITEMAPS[lost]
+    server = sitemap_site(hostile, site, {
+        "/sitemap.xml": lambda base: Reply(200, sitemapindex([f"{base}/a.xml", f"{base}/b.xml"]), XML),
+        "/a.xml": lambda base: Reply(200, urlset(base + p for p in paths[:3]), XML),
+        "/b.xml": lambda base: send(urlset(base + p for p in paths[3:])),
+    })
+    out = tmp_path / "data"
+    result = crawl(server.url + "/", "--out", out, *FAST, timeout=120)
+    assert result.returncode == 4, result.stdout + result.stderr[-3000:]
+    (row,) = crawl_rows(out)
+    named = f"sitemaps not read: {server.url}/b.xml ({why})"
+    assert row["status"] == "degraded" and named in row["message"], row["message"]
+    assert named in result.stdout and "sitemaps not read (1)" in result.stdout
+    checks = {check["name"]: check for check in row["checks"]}
+    assert not checks["sitemaps_unread"]["passed"]
+    assert checks["unknown_or_malformed_pages"]["value"] == 0 and row["pages_malformed"] == 0

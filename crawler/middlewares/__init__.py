@@ -7,6 +7,20 @@ from email.utils import parsedate_to_datetime
 from scrapy.exceptions import IgnoreRequest
 
 
+# Scrapy's flag of a response whose body stopped before its end (a transfer cut short, read with
+# DOWNLOAD_FAIL_ON_DATALOSS off); crawler.middlewares.compression sets it too on a body whose
+# content coding stopped before its end (a gzip stream without its end: Scrapy's decoders give
+# what they inflated of it without a word).
+CUT_SHORT = "dataloss"
+
+
+def cut_short(response) -> bool:
+    """Whether a response's body is known to stop before its end, whatever it holds: for a
+    robots.txt, which has no end of its own to look for, the only test; for question pages,
+    sitemaps and listings the first one (their own end is looked for too)."""
+    return CUT_SHORT in response.flags
+
+
 class CountedDrop(IgnoreRequest):
     """A request a middleware of ours gave up on and counted itself (a block page waited on in
     vain, an undecodable body, a redirect off the site): the spider does not count it again."""

@@ -44,7 +44,7 @@ def retry_after_seconds(value: bytes | None) -> float | None:
 def download_error_words(exception: BaseException) -> str:
     """A download error as a person reads it: the summary's words ("response cut short",
     "no response", "connection lost") and what Twisted says happened, never a raw Failure repr."""
-    from pipelines.crawls import EXCEPTION_WORDS  # here: pipelines.crawls imports blocks, which imports us
+    from pipelines.crawls import exception_words  # here: pipelines.crawls imports blocks, which imports us
 
     # Scrapy wraps Twisted's ResponseFailed (ResponseNeverReceived: closed before any answer)
     # and keeps it as the cause, with Twisted's own reasons as Failures.
@@ -52,7 +52,7 @@ def download_error_words(exception: BaseException) -> str:
     name = type(exception).__name__
     if name == "DownloadFailedError" and cause is not None:
         name = type(cause).__name__  # the wrapper is generic; what it wraps says more
-    words = EXCEPTION_WORDS.get(name, name)
+    words = exception_words(name)
     if name == "ResponseDataLossError":
         return words  # its reasons only say the connection closed: what "cut short" says
     reasons = getattr(cause if cause is not None else exception, "reasons", None) or ()

@@ -17,13 +17,26 @@ inflates past DOWNLOAD_MAXSIZE) raised the decoder's own error into the request'
 counted nowhere: the crawl ended `finished` without those pages. `HttpCompressionMiddleware`
 here counts it (`responses/undecodable`, an error of the `fetch_errors` check) and fails the
 request with a reason a person can read.
+
+Scrapy's decoders are lenient: a stream that stops before its end (a gzip stream cut short
+under a Content-Length that matches the cut) gives what they inflated of it, without a word.
+Such a response is flagged cut short (`crawler.middlewares.cut_short`), as Scrapy flags a body
+its transfer cut: a question page, a sitemap or a listing is retried as a cut-off one, and a
+robots.txt could not be read (its rules before the cut obeyed as if whole let the crawl
+fetch what its lost lines disallowed).
 """
 from __future__ import annotations
 
+import struct
+import zlib
+from gzip import GzipFile
+from io import BytesIO
+
 from scrapy.downloadermiddlewares.httpcompression import HttpCompressionMiddleware as ScrapyCompression
 from scrapy.exceptions import IgnoreRequest
+from scrapy.utils._compression import _CHUNK_SIZE, brotli, zstd
 
-from crawler.middlewares import CountedDrop
+from crawler.middlewares import CUT_SHORT, CountedDrop
 
 from crawler.settings import DOWNLOAD_MAXSIZE
 
@@ -49,6 +62,56 @@ def decode_body(body: bytes, content_encodings: list[bytes], max_size: int = DOW
     return body
 
 
+def stream_ended(body: bytes, coding: bytes) -> bool:
+    """Whether a stream of a content coding Scrapy decodes reaches its end (a gzip member's
+    trailer, deflate's, br's and zstd's last block), read to it as Scrapy's decoders read it:
+    what they read past (junk after a whole gzip member, a bad CRC) is no cut. Only called on
+    a stream Scrapy decoded within DOWNLOAD_MAXSIZE, so reading it again is bounded too."""
+    try:
+        if coding in (b"gzip", b"x-gzip"):
+            return _read_to_end(GzipFile(fileobj=BytesIO(body)).read1)
+        if coding == b"deflate":
+            return _inflate_ended(body)
+        if coding == b"br":
+            return _brotli_ended(body)
+        if coding == b"zstd":
+            return _read_to_end(zstd.ZstdFile(BytesIO(body)).read)
+    except (OSError, struct.error, zlib.error, ValueError):  # an error past what was decoded: Scrapy read past it
+        return True
+    return True
+
+
+def _read_to_end(read) -> bool:
+    """Reads a file object's stream to its end: False when it stops before (EOFError)."""
+    try:
+        while read(_CHUNK_SIZE):
+            pass
+    except EOFError:
+        return False
+    return True
+
+
+def _inflate_ended(body: bytes) -> bool:
+    for wbits in (zlib.MAX_WBITS, -zlib.MAX_WBITS):  # zlib, then raw deflate, as Scrapy tries them
+        inflater = zlib.decompressobj(wbits)
+        try:
+            inflater.decompress(body, _CHUNK_SIZE)
+        except zlib.error:
+            continue
+        while inflater.unconsumed_tail and not inflater.eof:
+            inflater.decompress(inflater.unconsumed_tail, _CHUNK_SIZE)
+        return inflater.eof
+    return True
+
+
+def _brotli_ended(body: bytes) -> bool:
+    decompressor = brotli.Decompressor()
+    decompressor.process(body, output_buffer_limit=_CHUNK_SIZE)
+    while not decompressor.is_finished() and decompressor.process(b"", output_buffer_limit=_CHUNK_SIZE):
+        pass
+    return decompressor.is_finished()
+
+
 def _unsupported(codings: list[bytes]) -> str:
     return f"undecodable body (unsupported Content-Encoding: {b', '.join(codings).decode('latin-1')})"
 
@@ -70,6 +133,7 @@ class HttpCompressionMiddleware(ScrapyCompression):
         return super().process_request(request)
 
     def process_response(self, request, response, spider=None):
+        self._whole = True  # _handle_encoding's word on the body super() decodes now
         try:
             response = super().process_response(request, response)
         except IgnoreRequest as error:  # Scrapy's own words for a body past DOWNLOAD_MAXSIZE
@@ -81,7 +145,18 @@ class HttpCompressionMiddleware(ScrapyCompression):
         if left := response.headers.getlist("Content-Encoding"):  # a coding Scrapy does not know: still encoded
             self._count()
             raise CountedDrop(_unsupported(left))
+        if not self._whole:
+            response.flags = [*response.flags, CUT_SHORT]
         return response
+
+    def _handle_encoding(self, body: bytes, content_encoding: list[bytes], max_size: int):
+        """Scrapy's, noting whether each coding's stream reached its end (`_whole`)."""
+        to_decode, to_keep = self._split_encodings(content_encoding)
+        for encoding in to_decode:
+            decoded = self._decode(body, encoding, max_size)  # first: a stream it refuses is undecodable, not cut
+            self._whole = self._whole and stream_ended(body, encoding)
+            body = decoded
+        return body, to_keep
 
     @staticmethod
     def _split_encodings(content_encoding: list[bytes]) -> tuple[list[bytes], list[bytes]]:

@@ -1,7 +1,11 @@
 """robots.txt as RFC 9309 reads it, on top of Scrapy's RobotsTxtMiddleware and Protego.
 
 - A robots.txt that could not be read disallows its whole site (RFC 9309 2.3.1.4), and ends
-  the crawl saying why; a 4xx is no robots.txt, and allows all.
+  the crawl saying why; a 4xx is no robots.txt, and allows all. Only a robots.txt read whole
+  is obeyed: one whose body is known to stop before its end (a transfer or a gzip stream cut
+  short: crawler.middlewares.cut_short) could not be read, and so could any answer that is
+  neither a robots.txt (2xx) nor a 4xx (a redirect the crawl could not follow, a 3xx left
+  unfollowed: crawler.middlewares.redirect), as a redirect loop could not.
 - Groups are matched by our product token (ROBOTSTXT_USER_AGENT) as a whole: Protego would
   let a group `doctor` (a prefix of `doctor-answers`) or `crawler` (a word of the User-Agent's
   comment) speak for us, above `*`.
@@ -24,13 +28,15 @@ from scrapy.utils.defer import _schedule_coro
 from twisted.internet.defer import Deferred
 
 from crawler.extensions.prompt_stop import PromptStop
+from crawler.middlewares import cut_short
 from crawler.middlewares.blocks import Blocked
-from pipelines.crawls import EXCEPTION_WORDS
 
 logger = logging.getLogger(__name__)
 
 # The close reason of a crawl stopped by a robots.txt it could not read (`failed`).
 ROBOTS_UNREADABLE = "robots_txt_unreadable"
+# The stat: robots.txt files that could not be read (the summary's "robots.txt could not be read").
+UNREADABLE_STAT = "robotstxt/unreadable"
 
 _USER_AGENT_LINE = re.compile(r"^(\s*user[- ]?agent\s*:\s*)([^#\r\n]*?)(\s*(?:#.*)?)$", re.I | re.S)
 _PRODUCT_TOKEN = re.compile(r"[a-z_-]+", re.I)  # RFC 9309 2.2.1; a version after it is not part of it
@@ -122,14 +128,20 @@ class RobotsTxtMiddleware(ScrapyRobotsTxtMiddleware):
         super().process_request_2(rp, request)
 
     async def _parse_robots(self, response, netloc: str, request) -> None:
-        if response.status == 429 or response.status >= 500:  # the server's trouble, not "no file"
+        if 400 <= response.status < 500 and response.status != 429:
+            # no robots.txt: every page is allowed, whatever the error page says
+            await super()._parse_robots(response.replace(body=b""), netloc, request)
+            return
+        if not 200 <= response.status < 300:  # the server's trouble (5xx, 429), or no answer of a file (3xx)
             attempts = response.meta.get("retry_times", 0) + 1
             self._stats.inc_value("robotstxt/response_count")
             self._stats.inc_value(f"robotstxt/response_status_count/{response.status}")
             self.unreadable(netloc, f"HTTP {response.status} after {attempts} attempt{'s' * (attempts > 1)}")
             return
-        if 400 <= response.status < 500:  # no robots.txt: every page is allowed, whatever the error page says
-            response = response.replace(body=b"")
+        if cut_short(response):  # the rules past the cut are lost: those before it are not the file's
+            self._stats.inc_value("robotstxt/response_count")
+            self.unreadable(netloc, "its body was cut short")
+            return
         await super()._parse_robots(response, netloc, request)
 
     def _robots_error(self, exc: Exception, netloc: str) -> None:
@@ -139,10 +151,13 @@ class RobotsTxtMiddleware(ScrapyRobotsTxtMiddleware):
         if isinstance(exc, Unreadable):
             why = "its body is not text"
         else:
-            why = EXCEPTION_WORDS.get(type(exc).__name__) or str(exc) or type(exc).__name__
+            from pipelines.crawls import exception_words  # here: pipelines.crawls reads our stat's name
+
+            why = exception_words(type(exc).__name__, str(exc))
         self.unreadable(netloc, why)
 
     def unreadable(self, netloc: str, why: str) -> None:
+        self._stats.inc_value(UNREADABLE_STAT)
         self._disallow(netloc, why)
         stopper = PromptStop.of(self.crawler)
         if stopper is not None and stopper.stopping:

@@ -33,7 +33,7 @@ from twisted.python.failure import Failure
 
 from crawler import discovery
 from crawler.extensions.prompt_stop import CrawlStopping
-from crawler.middlewares import CountedDrop
+from crawler.middlewares import CountedDrop, cut_short
 from crawler.middlewares.backoff import download_error_words
 from crawler.middlewares.blocks import BlockPageMiddleware
 from crawler.middlewares.offsite import OFF_SITE_LINKS, OffsiteMiddleware
@@ -43,7 +43,7 @@ from crawler.sites import site_for, site_key, sites_of
 from crawler.spiders.arguments import QuestionsArguments, SpiderArgumentError
 from crawler.spiders.sitemaps_first import SitemapsFirst
 from crawler.workers import ExtractionWorkers
-from pipelines.crawls import DUPLICATE_DIFFERS, DUPLICATE_QUESTION, GIVEN_UP
+from pipelines.crawls import DUPLICATE_DIFFERS, DUPLICATE_QUESTION, GIVEN_UP, exception_words
 from pipelines.items import NotModifiedItem, QuestionPageItem
 from pipelines.session import CrawlSession, question_key
 
@@ -235,7 +235,7 @@ class QuestionsSpider(scrapy.Spider):
 
     def parse_sitemap(self, response):
         body = self.sitemap_body(response)
-        cut = discovery.sitemap_cut_off(body)
+        cut = cut_short(response) or discovery.sitemap_cut_off(body)
         if cut and (retry := self.retry_truncated(response, "sitemap")):
             yield retry  # its URLs come with the whole sitemap (sitemaps_first waits for it)
             return
@@ -243,9 +243,8 @@ class QuestionsSpider(scrapy.Spider):
         self.count_bad_lastmods(response.url, entries)
         if cut:  # given up on: what was read whole, not its last URL, perhaps cut in two
             entries = entries[:-1]
-        if not kind:
-            self.count("pages/malformed")
-            logger.warning("Not a sitemap: %s", response.url)
+        if not kind:  # a sitemap lost, not a question page of an unknown shape
+            self.sitemap_lost(response.url, "not a sitemap")
             self.start_url_failed(response.request, "not a sitemap")
         depth = response.meta.get("sitemap_depth", 1)
         for entry in entries:
@@ -292,7 +291,8 @@ class QuestionsSpider(scrapy.Spider):
         if discovery.looks_like_sitemap(response.body):  # a start URL that is a sitemap by its body
             yield from self.parse_sitemap(response)
             return
-        if discovery.listing_cut_off(response.body) and (retry := self.retry_truncated(response, "listing")):
+        cut = cut_short(response) or discovery.listing_cut_off(response.body)
+        if cut and (retry := self.retry_truncated(response, "listing")):
             yield retry
             return
         links = discovery.read_listing(response.url, response.body)
@@ -327,6 +327,10 @@ class QuestionsSpider(scrapy.Spider):
             self.count("pages/not_modified")
             yield NotModifiedItem(response.url, lastmod, asked_url=asked)
             return
+        if cut_short(response):  # what is read of it is not the page: retried as a cut-off one
+            if retry := self.retry_truncated(response, "body cut short", question=True):
+                yield retry
+            return
         try:
             page = await self.extraction.extract(response.url, response.body, response.headers.get(b"Content-Type"))
         except BlockedPage as error:  # a wall past the block middleware's look; never recorded
@@ -335,7 +339,7 @@ class QuestionsSpider(scrapy.Spider):
                 yield retry
             return
         except TruncatedPage as error:
-            if retry := self.retry_truncated(response, error.reason):
+            if retry := self.retry_truncated(response, error.reason, question=True):
                 yield retry
             return
         except UnknownLayout as error:  # a page of no known family: the site's next redesign?
@@ -412,15 +416,20 @@ class QuestionsSpider(scrapy.Spider):
             self.failed(failure)
             return None
 
-    def retry_truncated(self, response, error):
+    def retry_truncated(self, response, error, question: bool = False):
         """A retry of a page that arrived cut off (a question page, a sitemap, a listing: what
         is read of it then is all of it), or None once its retries are spent (what was read
-        whole of a sitemap or a listing is used)."""
+        whole of a sitemap or a listing is used). Only a question page given up is one of
+        the question pages the parsers could not read (pages/truncated_gave_up); a sitemap is
+        a sitemap lost."""
         self.count("pages/truncated")
         retry = get_retry_request(response.request, spider=self, reason="truncated page")
         if retry is None:
             self.count("pages/failed")
-            self.count("pages/truncated_gave_up")
+            if question:
+                self.count("pages/truncated_gave_up")
+            if response.meta.get("sitemap"):
+                self.sitemap_lost(response.url, "cut off on every attempt")
             logger.error("Gave up on a page that keeps arriving cut off: %s (%s)", response.url, error)
         else:
             # The cut-off attempt's latency is not the retry's (AutoThrottle would read it).
@@ -437,7 +446,7 @@ class QuestionsSpider(scrapy.Spider):
             self.enqueue(self.sitemaps_first.sitemap_read())
         self.start_url_failed(request, _failure_reason(failure))
         question = request.callback == self.parse_question
-        if failure.check(IgnoreRequest) and "robots.txt" in str(failure.value):
+        if _robots_refused(failure):
             self.count("pages/robots_forbidden")
             if question:
                 self.count("questions/robots_forbidden")
@@ -445,6 +454,8 @@ class QuestionsSpider(scrapy.Spider):
         if failure.check(HttpError) and failure.value.response.status == 404 and not discovery.is_question_url(request.url):
             self.count("pages/not_found")
             return
+        if request.meta.get("sitemap"):
+            self.sitemap_lost(request.url, _failure_reason(failure))
         if question and _gone(failure):
             self.count("questions/gone")
         elif failure.check(IgnoreRequest) and not failure.check(HttpError, CountedDrop):
@@ -452,6 +463,14 @@ class QuestionsSpider(scrapy.Spider):
             self.count(f"{GIVEN_UP}{_without_url(failure.getErrorMessage())}")
         self.count("pages/failed")
         logger.error("Failed %s: %s", request.url, _failure_reason(failure))
+
+    def sitemap_lost(self, url: str, reason: str) -> None:
+        """A sitemap given up on, whatever the transport did: counted (the `sitemaps_unread`
+        check), and named in the crawl's message and summary; never a question page."""
+        self.count(discovery.SITEMAPS_LOST)
+        lost = self.crawler.stats.get_value(discovery.SITEMAPS_LOST_LIST) or []
+        self.crawler.stats.set_value(discovery.SITEMAPS_LOST_LIST, [*lost, f"{url} ({reason})"])
+        logger.error("Sitemap not read: %s (%s); the questions only it names are not in this crawl", url, reason)
 
     def start_url_failed(self, request, reason: str) -> None:
         """A start URL that gave nothing is an error of the crawl's outcome, listed in the
@@ -505,7 +524,7 @@ def _failure_reason(failure) -> str:
         return f"HTTP {failure.value.response.status}"
     if failure.check(RobotsUnreadable):  # says so, and why
         return str(failure.value)
-    if failure.check(IgnoreRequest) and "robots.txt" in str(failure.value):
+    if _robots_refused(failure):
         return "forbidden by robots.txt"
     if failure.check(DownloadConnectionRefusedError, ConnectionRefusedError):
         return "connection refused"
@@ -514,8 +533,15 @@ def _failure_reason(failure) -> str:
     if failure.check(DownloadTimeoutError, TimeoutError):
         return "timed out"
     if failure.check(IgnoreRequest):  # a middleware's own words: "blocked: URL", ...
-        return failure.getErrorMessage() or type(failure.value).__name__
+        return exception_words(type(failure.value).__name__, failure.getErrorMessage())
     return download_error_words(failure.value)
+
+
+def _robots_refused(failure) -> bool:
+    """A request robots.txt kept from being sent (Scrapy's words, or ours: RobotsUnreadable); not
+    one a middleware dropped after it was sent (its reason may name a robots.txt URL)."""
+    return (failure.check(IgnoreRequest) is not None and failure.check(CountedDrop) is None
+            and "robots.txt" in str(failure.value))
 
 
 def _asked_url(request) -> str:

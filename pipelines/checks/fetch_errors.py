@@ -1,5 +1,5 @@
 """Download errors, 5xx and 429 answers, bodies that could not be decoded (a broken gzip
-stream, one past DOWNLOAD_MAXSIZE) and redirects off the site, against the requests the crawl
+stream, one past DOWNLOAD_MAXSIZE), redirects off the site and redirects the crawl could not follow, against the requests the crawl
 made. A block page sent with a 503 or 429 is left out: it is a block (crawler.middlewares.blocks),
 waited on and counted as one.
 
@@ -13,6 +13,7 @@ from __future__ import annotations
 from crawler.middlewares.blocks import BLOCKED_STATUS
 from crawler.middlewares.compression import UNDECODABLE
 from crawler.middlewares.offsite import REDIRECTED_OFFSITE
+from crawler.middlewares.redirect import REDIRECT_NOT_FOLLOWED
 
 from . import CheckResult
 
@@ -22,7 +23,10 @@ EXCEPTION = "downloader/exception_type_count/"
 # Requests the crawl chose not to send (robots.txt forbids them, another host, stopping, its
 # --max-pages reached, a host that asked for a wait past RETRY_AFTER_MAX): Scrapy's downloader
 # stats count them as download exceptions, and they are no error of the site. Each is counted by its own reason (pages/robots_forbidden, ...).
-DROPPED_BY_THE_CRAWL = frozenset(("IgnoreRequest", "CrawlStopping", "PageCapReached", "RetryAfterTooLong"))
+# A page not sent because its site's robots.txt could not be read (RobotsUnreadable) is one of
+# them: the robots.txt is the error (robotstxt/unreadable), its pages are robots_forbidden.
+DROPPED_BY_THE_CRAWL = frozenset(("IgnoreRequest", "CrawlStopping", "PageCapReached", "RetryAfterTooLong",
+                                  "RobotsUnreadable"))
 
 
 def download_errors(stats: dict) -> int:
@@ -39,7 +43,7 @@ def error_share(stats: dict) -> float | None:
     if exceptions + responses == 0:
         return None
     errors = _error_statuses(stats, STATUS) - _error_statuses(stats, BLOCKED_STATUS)  # a wall's 503 is a block
-    errors += int(stats.get(UNDECODABLE, 0)) + int(stats.get(REDIRECTED_OFFSITE, 0))
+    errors += sum(int(stats.get(key, 0)) for key in (UNDECODABLE, REDIRECTED_OFFSITE, REDIRECT_NOT_FOLLOWED))
     return (exceptions + errors) / (exceptions + responses)
 
 
