@@ -325,7 +325,7 @@ class QuestionsSpider(scrapy.Spider):
                              response.url)
                 return
             self.count("pages/not_modified")
-            yield NotModifiedItem(response.url, lastmod, asked_url=asked)
+            yield NotModifiedItem(response.url, lastmod, asked_url=asked, fetched_at=_fetched_at(response))
             return
         try:
             page = await self.extraction.extract(response.url, response.body, response.headers.get(b"Content-Type"))
@@ -359,7 +359,7 @@ class QuestionsSpider(scrapy.Spider):
             family=page.family,
             fetched_url=response.url,
             # The archive (crawler.archive) stamps the moment the response arrived: its WARC-Date.
-            fetched_at=response.meta.get("fetched_at") or datetime.now(timezone.utc),
+            fetched_at=_fetched_at(response),
             content_sha256=hashlib.sha256(response.body).hexdigest(),
             etag=_header(response, b"ETag"),
             last_modified=_header(response, b"Last-Modified"),
@@ -516,6 +516,11 @@ def _failure_reason(failure) -> str:
     if failure.check(IgnoreRequest):  # a middleware's own words: "blocked: URL", ...
         return failure.getErrorMessage() or type(failure.value).__name__
     return download_error_words(failure.value)
+
+
+def _fetched_at(response) -> datetime:
+    """When the response arrived: the archive (crawler.archive) stamps it, its WARC-Date."""
+    return response.meta.get("fetched_at") or datetime.now(timezone.utc)
 
 
 def _asked_url(request) -> str:
