@@ -190,12 +190,14 @@ class CrawlSession:
 
     def skip_reason(self, url: str) -> str | None:
         """Why a question need not be fetched (None: fetch it): it was committed earlier in
-        this resumed crawl, or its sitemap lastmod is the one we saw when we last fetched it."""
+        this resumed crawl, or its sitemap lastmod is the one we saw when we last fetched it,
+        and that fetch came after all the lastmod names (`_unchanged_since`)."""
         if url in self.skipped:
             return "skipped"
         if url in self.done:
             reason = "skipped_done"
-        elif (lastmod := self.sitemap_lastmod.get(url)) and (seen := self.version(url)) and _unchanged_since(seen, lastmod):
+        elif ((lastmod := self.sitemap_lastmod.get(url)) and (seen := self.version(url))
+              and _unchanged_since(seen, lastmod)):
             reason = "skipped_unchanged"
         else:
             return None
