@@ -9,7 +9,7 @@ import re
 import struct
 import zlib
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from urllib.parse import urljoin, urlsplit
 
 import lxml.html
@@ -71,6 +71,27 @@ def lastmod_time(text: str) -> str | None:
     if not EARLIEST_LASTMOD_YEAR <= when.year < SENTINEL_YEAR:
         return None
     return form
+
+
+def lastmod_end(lastmod: str) -> datetime:
+    """The latest moment a lastmod (in `lastmod_time`'s form) can name, UTC, to the µs: a date
+    alone names its whole day (UTC, as the reference site's lastmods are), so its end, not its
+    midnight; a month or a year likewise; a date and time names that instant (one without a
+    zone read as UTC). A page fetched after it has every change the lastmod speaks of; one
+    fetched before it (earlier that same day) may not. ValueError when it is no such form."""
+    parts = lastmod.strip().split("-")
+    if "T" in lastmod or len(parts) > 3 or not all(part.isdigit() for part in parts):
+        moment = datetime.fromisoformat(lastmod.strip())
+        return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    year, month, day = (int(part) for part in parts + ["0"] * (3 - len(parts)))
+    start = datetime(year, month or 1, day or 1, tzinfo=timezone.utc)  # ValueError for a month 13
+    if day:
+        following = start + timedelta(days=1)
+    elif month:
+        following = start.replace(year=year + month // 12, month=month % 12 + 1)
+    else:
+        following = start.replace(year=year + 1)
+    return following - timedelta(microseconds=1)
 
 
 def is_question_url(url: str) -> bool:

@@ -30,7 +30,7 @@ from contextlib import contextmanager
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import NamedTuple
 
@@ -54,6 +54,7 @@ from pipelines.checks import CrawlFacts, run_checks
 from pipelines.checks.coverage import crawl_coverage
 from pipelines.crawls import (Outcome, crawl_row, message_of, not_committed, row_after_view, row_before_view,
                               row_not_rewritten, status_of, write_crawl_row)
+from pipelines.output.latest import rank, winners
 from pipelines.output.parquet import DatasetWriter, check_writable, publish
 from pipelines.output.running import RunningCrawl, remove_dead_temporaries
 from pipelines.output.unwritable import cannot_write
@@ -273,11 +274,12 @@ class Reparse:
     stats: Counter = field(default_factory=Counter)
     writers: dict = field(default_factory=dict)
     sealed: dict = field(default_factory=lambda: {name: [] for name in DATA_DATASETS})
-    latest: dict = field(default_factory=dict)  # (site, question_id) -> fetched_at of the page written
+    latest: dict = field(default_factory=dict)  # (site, question_id) -> (rank, fetched_at) of the page written
     read: set = field(default_factory=set)  # question keys (_page_key) with a good page
     superseded: set = field(default_factory=set)  # (site, question_id, fetched_at) of pages a later one replaced
-    # (site, doctor_id) -> (rank, row): a doctor's row is read from the first page naming them
-    # (as a crawl writes it) of the newest crawl that does (as the latest view keeps it).
+    # (site, doctor_id, crawl) -> (fetched µs, started µs, row): each crawl's row of a doctor is
+    # read from its first page naming them (as the crawl wrote it); the commit keeps, of the
+    # crawls' rows, the one the latest view keeps (`winners`).
     doctors: dict = field(default_factory=dict)
     # question key -> (last failure, failures in a row, retries the crawl allowed), for
     # questions with no good page (yet)
@@ -335,26 +337,30 @@ class Reparse:
             logger.error("Malformed page %s: %s", page.url, error)
             self.stats["pages/malformed"] += 1
             return
-        rank = (page.crawl.started, page.crawl.name, -page.fetched_at.timestamp())
+        fetched, started = _micros(page.fetched_at), _micros(page.crawl.started)
         for row in rows.get("doctors", ()):
-            best = self.doctors.get((row["site"], row["doctor_id"]))
-            if best is None or rank > best[0]:
-                self.doctors[row["site"], row["doctor_id"]] = (rank, row)
+            first = self.doctors.get(crawl_key := (row["site"], row["doctor_id"], page.crawl.name))
+            if first is None or fetched < first[0]:
+                self.doctors[crawl_key] = (fetched, started, row)
         # One row per question, as in a crawl: the same question under another URL, or in
-        # another crawl's archive, keeps its latest good page.
+        # another crawl's archive, keeps its newest good page by the latest view's rule (`rank`).
         question = rows["questions"][0]
         key = (question["site"], question["question_id"])
+        place = rank(fetched, started)
         earlier = self.latest.get(key)
         if earlier is not None:  # counted as a crawl counts a question met twice
             self.stats["pages/question"] -= 1
             self.stats["pages/duplicate_question"] += 1
-            if earlier >= page.fetched_at:
+            # An equal fetch (µs) is the same response archived twice, parsed here by one parser:
+            # its rows are those written already, whichever crawl `rank` prefers (and dropping
+            # the earlier by its fetched_at would drop both).
+            if earlier[0] >= place or earlier[1] == page.fetched_at:
                 return
-            self.superseded.add((*key, earlier))
+            self.superseded.add((*key, earlier[1]))
         for dataset in ("questions", "answers"):
             for row in rows.get(dataset, ()):
                 self.writers[dataset].add(row)
-        self.latest[key] = page.fetched_at
+        self.latest[key] = (place, page.fetched_at)
         if any(w.rows_in_file >= self.file_rows for w in self.writers.values()):
             self.seal()
 
@@ -367,7 +373,7 @@ class Reparse:
 
     def commit(self) -> dict[str, int]:
         """Seal, drop the rows of superseded pages, publish every file at once; rows per dataset."""
-        for _, row in self.doctors.values():
+        for row in self._newest_doctors():
             self.writers["doctors"].add(row)
         self.seal()
         if self.superseded:
@@ -376,6 +382,16 @@ class Reparse:
                     _drop_rows(tmp, self.superseded)
         publish([pair for name in DATA_DATASETS for pair in self.sealed[name]])
         return {name: sum(_rows(final) for _, final in self.sealed[name]) for name in DATA_DATASETS}
+
+    def _newest_doctors(self) -> list[dict]:
+        """Of the crawls' rows of each doctor, the one the latest view keeps: the rule is
+        `winners`, the view's and the loader's, not one of the reparse's own."""
+        if not self.doctors:
+            return []
+        sites, ids, crawls = zip(*self.doctors)
+        fetched, started, rows = zip(*self.doctors.values())
+        keep = winners(sites, ids, started, fetched)
+        return [row for row, kept in zip(rows, keep) if kept]
 
     def abort(self) -> None:
         for writer in self.writers.values():
@@ -447,6 +463,14 @@ def _page_key(url: str) -> str:
         pass
     site = site_for(url)
     return site.question_key(url) if site.is_question_url(url) else url.partition("#")[0]
+
+
+def _micros(moment: datetime) -> int:
+    """A timezone-aware moment as int64 µs since the epoch, as Parquet holds it (exact, no float)."""
+    return (moment - _EPOCH) // timedelta(microseconds=1)
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 
 def _drop_rows(path: Path, superseded: set) -> None:

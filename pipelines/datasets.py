@@ -107,7 +107,8 @@ class DatasetsPipeline:
             raise DropItem("output failed; not writing")
         try:
             if isinstance(item, NotModifiedItem):
-                self.batches.page_done(PageVersion(item.url, lastmod=item.lastmod), item.asked_url)
+                self.batches.page_done(PageVersion(item.url, lastmod=item.lastmod, fetched_at=_iso(item.fetched_at)),
+                                       item.asked_url)
             else:
                 self._write(item)
             if self.batches.is_full():
@@ -118,7 +119,8 @@ class DatasetsPipeline:
         return item
 
     def _write(self, item) -> None:
-        page = PageVersion(item.fetched_url, item.etag, item.last_modified, item.lastmod, item.content_sha256)
+        page = PageVersion(item.fetched_url, item.etag, item.last_modified, item.lastmod, item.content_sha256,
+                           _iso(item.fetched_at))
         try:
             self.batches.add_page(page_rows(item, self.session.crawl_id), page, item.asked_url)
         except (RowsDoNotFit, ValueError) as error:  # a date out of range fails while making rows
@@ -290,6 +292,10 @@ class DatasetsPipeline:
             written=written,
             version=self.version,
         )
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.astimezone(timezone.utc).isoformat() if moment is not None else None
 
 
 def _under(path, folder: Path) -> bool:

@@ -27,3 +27,4 @@ class NotModifiedItem:
     url: str
     lastmod: str | None = None  # the sitemap's, when this crawl's sitemaps named the page
     asked_url: str | None = None  # the URL the crawl asked for, when redirects led to `url`
+    fetched_at: datetime | None = None  # of a 304: when the committed version was found still current

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from scrapy.settings import SETTINGS_PRIORITIES
 
+from crawler.discovery import lastmod_end
 from crawler.sites import site_key, sites_of
 from pipelines.output.protocol import Output
 from pipelines.state import EXIT_DAMAGED, EXIT_UNUSABLE, CrawlState, PageVersion, StateError, unwritable_state
@@ -189,12 +190,14 @@ class CrawlSession:
 
     def skip_reason(self, url: str) -> str | None:
         """Why a question need not be fetched (None: fetch it): it was committed earlier in
-        this resumed crawl, or its sitemap lastmod is the one we saw when we last fetched it."""
+        this resumed crawl, or its sitemap lastmod is the one we saw when we last fetched it,
+        and that fetch came after all the lastmod names (`_unchanged_since`)."""
         if url in self.skipped:
             return "skipped"
         if url in self.done:
             reason = "skipped_done"
-        elif (lastmod := self.sitemap_lastmod.get(url)) and (seen := self.version(url)) and seen.lastmod == lastmod:
+        elif ((lastmod := self.sitemap_lastmod.get(url)) and (seen := self.version(url))
+              and _unchanged_since(seen, lastmod)):
             reason = "skipped_unchanged"
         else:
             return None
@@ -213,18 +216,29 @@ def _chosen(settings, name: str) -> bool:
     return priority is not None and priority > SETTINGS_PRIORITIES["project"]
 
 
-def _later(lastmod: str, than: str) -> bool:
-    """Whether sitemap lastmod `lastmod` is later than `than`: as instants when both are W3C
-    dates or datetimes (a date alone is midnight UTC, as is a time without a zone), else as text."""
+def _unchanged_since(seen: PageVersion, lastmod: str) -> bool:
+    """Whether the sitemap's lastmod says nothing the version we hold may lack: it is the
+    lastmod we saw when we fetched it (our clock and the site's never compared), and we
+    fetched it after the latest moment that lastmod can name (`lastmod_end`: a date alone
+    names its whole day, so a page fetched at 09:00 may lack a change made at 18:00 that
+    same day: it is asked for again, conditionally). A fetch time not known: not shown."""
+    if seen.lastmod != lastmod or not seen.fetched_at:
+        return False
     try:
-        return _instant(lastmod) > _instant(than)
+        fetched = datetime.fromisoformat(seen.fetched_at)
+        return (fetched if fetched.tzinfo else fetched.replace(tzinfo=timezone.utc)) > lastmod_end(lastmod)
+    except ValueError:
+        return False
+
+
+def _later(lastmod: str, than: str) -> bool:
+    """Whether sitemap lastmod `lastmod` is later than `than`: as the latest moments they can
+    name when both are W3C dates or datetimes (`lastmod_end`: a date alone is its day's end,
+    not its midnight; a time without a zone is UTC), else as text."""
+    try:
+        return lastmod_end(lastmod) > lastmod_end(than)
     except ValueError:
         return lastmod > than
-
-
-def _instant(lastmod: str) -> datetime:
-    moment = datetime.fromisoformat(lastmod.strip())
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 def _site(start_urls: list[str]) -> str:

@@ -35,20 +35,24 @@ from pipelines.output.unwritable import is_full
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS pages (
-    url TEXT PRIMARY KEY, etag TEXT, last_modified TEXT, lastmod TEXT, content_sha256 TEXT, crawl_id TEXT);
+    url TEXT PRIMARY KEY, etag TEXT, last_modified TEXT, lastmod TEXT, content_sha256 TEXT, crawl_id TEXT,
+    fetched_at TEXT);
 CREATE TABLE IF NOT EXISTS crawls (
     crawl_id TEXT PRIMARY KEY, started_at TEXT NOT NULL, status TEXT);
 CREATE TABLE IF NOT EXISTS batches (
     crawl_id TEXT, part INTEGER, token TEXT NOT NULL, committed INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (crawl_id, part));
 CREATE TABLE IF NOT EXISTS batch_pages (
-    crawl_id TEXT, part INTEGER, url TEXT, etag TEXT, last_modified TEXT, lastmod TEXT, content_sha256 TEXT);
+    crawl_id TEXT, part INTEGER, url TEXT, etag TEXT, last_modified TEXT, lastmod TEXT, content_sha256 TEXT,
+    fetched_at TEXT);
 CREATE TABLE IF NOT EXISTS done (crawl_id TEXT, url TEXT, PRIMARY KEY (crawl_id, url));
 CREATE TABLE IF NOT EXISTS doctors (crawl_id TEXT, doctor_id TEXT, PRIMARY KEY (crawl_id, doctor_id));
 CREATE TABLE IF NOT EXISTS questions (crawl_id TEXT, question TEXT, PRIMARY KEY (crawl_id, question));
 CREATE TABLE IF NOT EXISTS owner (key TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE IF NOT EXISTS counts (crawl_id TEXT, name TEXT, value INTEGER, PRIMARY KEY (crawl_id, name));
 """
+# Columns added since: a state written before gets them (null: not known) when opened.
+ADDED_COLUMNS = (("pages", "fetched_at TEXT"), ("batch_pages", "fetched_at TEXT"))
 # The crawl a crawl on a state resumes: the last one that never finished.
 UNFINISHED = ("SELECT crawl_id, started_at FROM crawls WHERE status IS NULL OR status = 'interrupted' "
               "ORDER BY started_at DESC LIMIT 1")
@@ -73,6 +77,10 @@ class PageVersion:
     last_modified: str | None = None
     lastmod: str | None = None  # the sitemap's, when the page came from one
     content_sha256: str | None = None  # None for a 304: the committed version stays
+    # when the page was last fetched (ISO, UTC; a 304 too: the version was still current then),
+    # to tell whether it came after all its sitemap lastmod speaks of; in a state written
+    # before it was kept, its crawl's start (no later than the fetch)
+    fetched_at: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +113,7 @@ class CrawlState:
             self.db = sqlite3.connect(self.folder / "state.sqlite", isolation_level=None, timeout=30)
             self.db.execute("PRAGMA synchronous=FULL")
             self.db.executescript(SCHEMA)
+            self._add_columns()
             # A truncated file can open and still be damaged further in: check it whole (ms).
             (check,) = self.db.execute("PRAGMA quick_check").fetchone()
         except (sqlite3.Error, OSError) as error:
@@ -143,6 +152,12 @@ class CrawlState:
             self._lock.flush()
         except OSError as error:  # named, as the state's other writes
             raise OSError(error.errno, error.strerror, str(self.folder / "lock")) from error
+
+    def _add_columns(self) -> None:
+        for table, column in ADDED_COLUMNS:
+            names = {row[1] for row in self.db.execute(f"PRAGMA table_info({table})")}
+            if column.split()[0] not in names:
+                self.db.execute(f"ALTER TABLE {table} ADD COLUMN {column}")
 
     # what the state belongs to -----------------------------------------------------------
 
@@ -212,7 +227,9 @@ class CrawlState:
         return self.db.execute("SELECT 1 FROM pages LIMIT 1").fetchone() is not None
 
     def version(self, url: str) -> PageVersion | None:
-        row = self.db.execute("SELECT url, etag, last_modified, lastmod, content_sha256 FROM pages WHERE url = ?", (url,)).fetchone()
+        row = self.db.execute("SELECT p.url, p.etag, p.last_modified, p.lastmod, p.content_sha256, "
+                              "coalesce(p.fetched_at, c.started_at) FROM pages p "
+                              "LEFT JOIN crawls c ON c.crawl_id = p.crawl_id WHERE p.url = ?", (url,)).fetchone()
         return PageVersion(*row) if row else None
 
     def fill_lastmods(self, crawl_id: str, lastmods: dict[str, str]) -> None:
@@ -236,8 +253,9 @@ class CrawlState:
             self.db.executemany("INSERT OR REPLACE INTO counts VALUES (?, ?, ?)",
                                 [(crawl_id, name, value) for name, value in (counts or {}).items()])
             self.db.executemany(
-                "INSERT INTO batch_pages VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [(crawl_id, part, p.url, p.etag, p.last_modified, p.lastmod, p.content_sha256) for p in pages])
+                "INSERT INTO batch_pages VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [(crawl_id, part, p.url, p.etag, p.last_modified, p.lastmod, p.content_sha256, p.fetched_at)
+                 for p in pages])
             self.db.executemany("INSERT OR IGNORE INTO doctors VALUES (?, ?)", [(crawl_id, d) for d in doctors])
             self.db.executemany("INSERT OR IGNORE INTO questions VALUES (?, ?)", [(crawl_id, q) for q in questions])
         commit(token)
@@ -252,17 +270,23 @@ class CrawlState:
     def _mark_committed(self, crawl_id: str, part: int) -> None:
         with self._transaction():
             self.db.execute(
-                "INSERT INTO pages SELECT url, etag, last_modified, lastmod, content_sha256, crawl_id FROM batch_pages "
-                "WHERE crawl_id = ? AND part = ? AND content_sha256 IS NOT NULL "
+                "INSERT INTO pages SELECT url, etag, last_modified, lastmod, content_sha256, crawl_id, fetched_at "
+                "FROM batch_pages WHERE crawl_id = ? AND part = ? AND content_sha256 IS NOT NULL "
                 "ON CONFLICT (url) DO UPDATE SET etag = excluded.etag, last_modified = excluded.last_modified, "
                 "lastmod = coalesce(excluded.lastmod, pages.lastmod), content_sha256 = excluded.content_sha256, "
-                "crawl_id = excluded.crawl_id", (crawl_id, part))
+                "crawl_id = excluded.crawl_id, fetched_at = excluded.fetched_at", (crawl_id, part))
             # A 304 keeps the committed version; it may teach us the sitemap's lastmod, though.
             self.db.execute(
                 "UPDATE pages SET lastmod = (SELECT b.lastmod FROM batch_pages b WHERE b.crawl_id = ? AND b.part = ? "
                 "AND b.url = pages.url AND b.content_sha256 IS NULL AND b.lastmod IS NOT NULL) "
                 "WHERE url IN (SELECT url FROM batch_pages WHERE crawl_id = ? AND part = ? "
                 "AND content_sha256 IS NULL AND lastmod IS NOT NULL)", (crawl_id, part, crawl_id, part))
+            # ... and that the committed version was still the page's at that moment.
+            self.db.execute(
+                "UPDATE pages SET fetched_at = (SELECT b.fetched_at FROM batch_pages b WHERE b.crawl_id = ? AND b.part = ? "
+                "AND b.url = pages.url AND b.content_sha256 IS NULL AND b.fetched_at IS NOT NULL) "
+                "WHERE url IN (SELECT url FROM batch_pages WHERE crawl_id = ? AND part = ? "
+                "AND content_sha256 IS NULL AND fetched_at IS NOT NULL)", (crawl_id, part, crawl_id, part))
             self.db.execute("INSERT OR IGNORE INTO done SELECT crawl_id, url FROM batch_pages WHERE crawl_id = ? AND part = ?",
                             (crawl_id, part))
             self.db.execute("DELETE FROM batch_pages WHERE crawl_id = ? AND part = ?", (crawl_id, part))

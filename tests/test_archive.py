@@ -438,6 +438,29 @@ def test_a_doctors_row_is_read_from_the_first_page_naming_them_in_the_newest_cra
     assert fetched_at.to_pydatetime() == late
 
 
+def test_a_doctors_row_of_a_resumed_crawl_fetched_last_beats_a_crawl_that_started_later(tmp_path):
+    """A stateful crawl resumed days later keeps its first start, yet the rows it fetches then
+    are the newest: the reparse keeps the row the latest view keeps (the one fetched last, by
+    `winners`), not the one of the crawl that started last."""
+    day0, day30 = Site(30, seed=8, day=0), Site(30, seed=8, day=30)
+    doctor, (first, second, *_) = next((d, slugs) for d, slugs in _doctors_pages(day0).items() if len(slugs) > 1)
+    start = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    resumed, between = "20260101T000000Z-a11a11a1", "20260103T000000Z-b22b22b2"
+
+    def page(crawl_id, site, slug, when):
+        archive_page(tmp_path / "archive", f"{crawl_id}-{slug}", f"http://127.0.0.1:9/question/{slug}", when,
+                     site.page(slug).body, crawl_id=crawl_id)
+
+    page(between, day0, first, start + timedelta(days=2))
+    page(resumed, day30, second, start + timedelta(days=5))  # its first page naming the doctor
+    page(resumed, day30, first, start + timedelta(days=5, hours=1))
+    assert cli("reparse", tmp_path / "archive", "--out", tmp_path / "out").returncode == 0
+    for latest in (False, True):
+        doctors = load("doctors", root=tmp_path / "out", latest=latest)
+        (fetched_at,) = doctors[doctors["doctor_id"] == doctor]["fetched_at"]
+        assert fetched_at.to_pydatetime() == start + timedelta(days=5), latest
+
+
 def _doctors_pages(site) -> dict[str, list[str]]:
     pages: dict[str, list[str]] = {}
     for slug in site.question_slugs():

@@ -375,6 +375,32 @@ def test_a_warc_date_in_any_iso_8601_form_is_read_as_utc(tmp_path, date, moment)
     assert [r.fetched_at for r in responses(tmp_path / "a.warc")] == [moment]
 
 
+@pytest.mark.parametrize("date, moment", [
+    # a leap second: the last instant datetime holds before the next second, same day
+    ("2016-12-31T23:59:60Z", datetime(2016, 12, 31, 23, 59, 59, 999999, tzinfo=timezone.utc)),
+    ("2016-12-31T23:59:60.5Z", datetime(2016, 12, 31, 23, 59, 59, 999999, tzinfo=timezone.utc)),
+    ("2016-12-31T18:59:60-05:00", datetime(2016, 12, 31, 23, 59, 59, 999999, tzinfo=timezone.utc)),
+    ("20161231T235960Z", datetime(2016, 12, 31, 23, 59, 59, 999999, tzinfo=timezone.utc)),
+    # the end of a day: the next day's midnight
+    ("2026-12-01T24:00:00Z", datetime(2026, 12, 2, tzinfo=timezone.utc)),
+    ("2026-12-31T24:00Z", datetime(2027, 1, 1, tzinfo=timezone.utc)),
+    ("2026-12-31T24:00:00.000+05:45", datetime(2026, 12, 31, 18, 15, tzinfo=timezone.utc)),
+    ("20260228T240000Z", datetime(2026, 3, 1, tzinfo=timezone.utc)),
+])
+def test_a_warc_date_datetime_cannot_hold_is_read_not_dropped(tmp_path, date, moment):
+    """Valid ISO 8601 (RFC 3339 allows the leap second) that Python's datetime refuses."""
+    (tmp_path / "a.warc").write_bytes(RECORDS[1][0].replace(DATE.encode(), date.encode()))
+    assert read_with_damage(tmp_path / "a.warc")[1] == []
+    assert [r.fetched_at for r in responses(tmp_path / "a.warc")] == [moment]
+
+
+@pytest.mark.parametrize("date", ["2026-12-01T24:00:01Z", "2026-12-01T24:30Z", "2026-12-01T23:59:61Z",
+                                  "2026-12-01T24:00:00.5Z", "2026-13-01T23:59:60Z"])
+def test_a_time_past_the_end_of_a_day_or_minute_is_still_no_date(tmp_path, date):
+    (tmp_path / "a.warc").write_bytes(RECORDS[1][0].replace(DATE.encode(), date.encode()))
+    assert read_with_damage(tmp_path / "a.warc")[1] == [(0, f"its WARC-Date is no date ({date!r})")]
+
+
 def test_a_warc_date_that_is_no_date_is_damage_said_in_words(tmp_path):
     (tmp_path / "a.warc").write_bytes(RECORDS[1][0].replace(DATE.encode(), b"yesterday") + RECORDS[1][0])
     read, damaged = read_with_damage(tmp_path / "a.warc")

@@ -58,6 +58,20 @@ def test_retry_after_in_seconds_or_as_a_date():
     assert retry_after_seconds(b"soon") is None and retry_after_seconds(None) is None
 
 
+@pytest.mark.parametrize("skew", [timedelta(days=1), timedelta(hours=-1), timedelta(days=-400)])
+def test_a_retry_after_date_is_measured_from_the_responses_date_not_our_clock(skew):
+    """A server whose clock is off by `skew` asks for 3 s: waited 3 s, not 3 s plus or minus the
+    skew (a day ahead is not over RETRY_AFTER_MAX; an hour behind is not already over)."""
+    server_now = datetime.now(timezone.utc) + skew
+    mw = middleware()
+    request = Request("http://127.0.0.1/question/x")
+    headers = {"Date": format_datetime(server_now, usegmt=True),
+               "Retry-After": format_datetime(server_now + timedelta(seconds=3), usegmt=True)}
+    retry = mw.process_response(request, Response(request.url, status=429, headers=headers))
+    assert isinstance(retry, Request) and retry.meta[DELAY_META] == 3.0
+    assert retry_after_seconds(headers["Retry-After"].encode(), server_now.replace(microsecond=0)) == 3.0
+
+
 def test_429_waits_for_retry_after_and_5xx_backs_off_exponentially():
     mw = middleware()
     request = Request("http://127.0.0.1/question/x")

@@ -200,7 +200,8 @@ def test_the_newest_lastmod_the_sitemaps_give_a_question_decides_whatever_order_
 
     session = CrawlSession({"STATE_DIR": None, "CRAWL_ID": "c"})
     held = {"changed": "2026-11-24", "unchanged": "2026-11-24T10:00:00Z"}
-    session.version = lambda url: PageVersion(url, lastmod=held[url])
+    # fetched after the day those lastmods name: the held version has all they speak of
+    session.version = lambda url: PageVersion(url, lastmod=held[url], fetched_at="2026-11-26T00:00:00+00:00")
     entries = [("changed", "2026-11-24"), ("changed", "2026-11-25T08:00:00+02:00"),
                ("unchanged", "2026-11-24T10:00:00Z"), ("unchanged", "2026-11-24T09:00:00Z")]
     requested, withdrawn = set(), 0

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 import time
+from datetime import datetime, timezone
 from email.utils import formatdate
 
-from tests.crawling import crawl, crawl_log
+from tests.crawling import crawl, crawl_log, crawl_rows
 from tests.hostile import HostileServer, Reply
 from tests.truthcheck import differences, read_truth
 
@@ -89,3 +90,86 @@ def test_a_stored_last_modified_later_than_now_is_never_sent():
     assert asked(formatdate(time.time() + 86400, usegmt=True)) is None
     past = formatdate(time.time() - 86400, usegmt=True)
     assert asked(past) == past.encode()
+
+
+def test_a_date_only_lastmod_of_the_day_of_the_last_fetch_never_hides_a_later_change(reference_site, tmp_path):
+    """Every lastmod reads today (a date: some time today), both crawls run today: the first
+    fetched each page before the day's end, so a change later that day may be missing. Each
+    page is asked again (conditionally, as a page whose lastmod is no date), none skipped."""
+    def route(server, path):
+        if not path.startswith("/xmlsitemap-Question-"):
+            return None
+        reply = server.fetch(path)
+        today = datetime.now(timezone.utc).date().isoformat().encode()
+        reply.body = re.sub(rb"<lastmod>[^<]*</lastmod>", b"<lastmod>" + today + b"</lastmod>", reply.body)
+        return reply
+
+    server, day1 = two_days(reference_site, tmp_path, route)
+    assert day1.returncode == 0, day1.stderr[-2000:]
+    assert differences(read_truth(tmp_path / "truth1.jsonl"), tmp_path / "data") == []
+    second = sorted(crawl_rows(tmp_path / "data"), key=lambda row: row["started_at"])[1]
+    assert second["pages_skipped"] == 0, second
+
+
+def test_a_page_is_skipped_only_when_fetched_after_the_last_moment_its_lastmod_names():
+    from pipelines.session import CrawlSession
+    from pipelines.state import PageVersion
+
+    cases = [  # (lastmod, fetched at, skipped)
+        ("2026-12-01", "2026-12-01T09:00:00+00:00", False),  # a change at 18:00 that day may be missing
+        ("2026-12-01", "2026-12-01T23:59:59.999999+00:00", False),
+        ("2026-12-01", "2026-12-02T00:00:00+00:00", True),
+        ("2026-12", "2026-12-20T00:00:00+00:00", False),  # a month names the whole month
+        ("2026-12", "2027-01-01T00:00:00+00:00", True),
+        ("2026-12-01T10:00:00+00:00", "2026-12-01T09:00:00+00:00", False),
+        ("2026-12-01T10:00:00+00:00", "2026-12-01T18:00:00+00:00", True),
+        ("2026-12-01T10:00:00", "2026-12-01T10:30:00+00:00", True),  # no zone: UTC
+        ("2026-12-01", None, False),  # when it was fetched is not known
+    ]
+    for lastmod, fetched_at, skipped in cases:
+        session = CrawlSession({"STATE_DIR": None, "CRAWL_ID": "c"})
+        session.version = lambda url: PageVersion(url, lastmod=lastmod, fetched_at=fetched_at)
+        session.note_lastmod("u", lastmod)
+        assert (session.skip_reason("u") == "skipped_unchanged") is skipped, (lastmod, fetched_at)
+
+
+def test_a_date_only_lastmod_stands_for_its_days_end_against_another_sitemaps_time():
+    """A stale sitemap's `2026-12-02T10:00Z` does not beat a fresh `2026-12-02` (any time that
+    day, so possibly later); a date does not beat a time of the next day."""
+    from pipelines.session import CrawlSession
+
+    session = CrawlSession({"STATE_DIR": None, "CRAWL_ID": "c"})
+    for first, second, kept in [("2026-12-02T10:00:00+00:00", "2026-12-02", "2026-12-02"),
+                                ("2026-12-02", "2026-12-02T10:00:00+00:00", "2026-12-02"),
+                                ("2026-12-02", "2026-12-03T00:00:00+00:00", "2026-12-03T00:00:00+00:00")]:
+        session.sitemap_lastmod.clear()
+        session.note_lastmod("u", first)
+        session.note_lastmod("u", second)
+        assert session.sitemap_lastmod["u"] == kept, (first, second)
+
+
+def test_the_state_keeps_when_a_page_was_fetched_a_304_too_and_an_older_state_its_crawls_start(tmp_path):
+    import sqlite3
+
+    from pipelines.state import CrawlState, PageVersion
+
+    start = datetime(2026, 12, 1, 8, tzinfo=timezone.utc)
+    state = CrawlState(tmp_path / "state")
+    state.open_crawl("c1", start, commit=lambda token: None)
+    state.commit_batch("c1", 0, "t", [PageVersion("http://h/question/a", "e", None, "2026-12-01", "0" * 64,
+                                                  "2026-12-01T09:00:00+00:00")], [], commit=lambda token: None)
+    assert state.version("http://h/question/a").fetched_at == "2026-12-01T09:00:00+00:00"
+    state.commit_batch("c1", 1, "t2", [PageVersion("http://h/question/a", lastmod="2026-12-01",
+                                                   fetched_at="2026-12-02T09:00:00+00:00")], [],
+                       commit=lambda token: None)  # a 304: the version held was the page's then
+    assert state.version("http://h/question/a").fetched_at == "2026-12-02T09:00:00+00:00"
+    state.close()
+    # A state written before fetched_at was kept: no such column; its crawl's start stands in.
+    db = sqlite3.connect(tmp_path / "state" / "state.sqlite")
+    db.execute("ALTER TABLE pages DROP COLUMN fetched_at")
+    db.execute("ALTER TABLE batch_pages DROP COLUMN fetched_at")
+    db.commit()
+    db.close()
+    state = CrawlState(tmp_path / "state")
+    assert state.version("http://h/question/a").fetched_at == start.isoformat()
+    state.close()

@@ -33,7 +33,7 @@ import hashlib
 import os
 import re
 import zlib
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 from io import BytesIO
 from pathlib import Path
@@ -56,6 +56,10 @@ _HTTP_SCHEMES = ("http:", "https:")  # URIs whose response records hold HTTP (wa
 _FEED = 16 * 1024  # compressed bytes given to zlib at a time (it copies what is left past a member)
 _TOKEN = re.compile(rb"[!#$%&'*+.^_`|~0-9A-Za-z-]+")  # what a WARC-Type is (RFC 9110's token)
 _YEAR_MONTH = re.compile(r"(\d{4})(?:-(\d{2}))?")
+# The time of an ISO 8601 date-time (extended or basic form, to the hour, minute or second, any
+# fraction), with what comes before it (the date and its separator) and after it (the zone).
+_ISO_TIME = re.compile(r"(?P<date>.+?[Tt ])(?P<hour>\d\d)(?:(?P<colon>:?)(?P<minute>\d\d)"
+                       r"(?:(?P=colon)(?P<second>\d\d))?)?(?P<fraction>[.,]\d+)?(?P<zone>[Zz]|[+-].*)?")
 _MAX_HEAD = 1 << 20  # a WARC header longer than this is no header: damage
 _READ = 1 << 20  # bytes read at a time from an uncompressed stream
 # A record's start after damage: a version line right after a blank line (the end of a record)
@@ -622,6 +626,35 @@ def _warc_date(value: bytes | None) -> datetime:
     text = (value or b"").decode("ascii", "replace").strip()
     if not text:
         raise DamagedRecord("it has no WARC-Date")
+    held, later = _within_datetime(text)
+    return _iso_date(held, text) + later
+
+
+def _within_datetime(text: str) -> tuple[str, timedelta]:
+    """The two ISO 8601 times Python's datetime cannot hold, as times it can, plus what to add:
+    a leap second (`23:59:60`, any fraction) is read as `23:59:59.999999`, the last instant
+    it can name before the next second (same day, same minute, so same partition and still
+    ordered before the second after it); the end of a day (`24:00`, `24:00:00`, zero fraction
+    or none) as the next day's `00:00:00` (what ISO 8601 says it is). Anything else unchanged."""
+    time = _ISO_TIME.fullmatch(text)
+    if time is None:
+        return text, timedelta(0)
+    hour, minute, second, fraction = time["hour"], time["minute"], time["second"], time["fraction"]
+    if second == "60":
+        return _iso_join(time, hour, minute, "59", ".999999"), timedelta(0)
+    if hour == "24" and {minute or "00", second or "00"} == {"00"} and not (fraction or "0").strip(".,0"):
+        return _iso_join(time, "00", minute, second, fraction), timedelta(days=1)
+    return text, timedelta(0)
+
+
+def _iso_join(time: re.Match, hour: str, minute: str | None, second: str | None, fraction: str | None) -> str:
+    colon = time["colon"] or ""
+    clock = hour + (colon + minute if minute else "") + (colon + second if second else "")
+    return time["date"] + clock + (fraction or "") + (time["zone"] or "")
+
+
+def _iso_date(text: str, said: str) -> datetime:
+    """`text` (the WARC-Date `said`, as datetime can hold it) as UTC."""
     try:
         moment = datetime.fromisoformat(text.upper())
     except ValueError:
@@ -631,7 +664,7 @@ def _warc_date(value: bytes | None) -> datetime:
             else:
                 moment = iso_date_to_datetime(text, tz_aware=True)
         except Exception:  # warcio's own errors (TypeError, ValueError) for what is no date
-            raise DamagedRecord(f"its WARC-Date is no date ({text[:40]!r})") from None
+            raise DamagedRecord(f"its WARC-Date is no date ({said[:40]!r})") from None
     return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
 
 

@@ -37,3 +37,10 @@ def http_date(value: str | bytes | None) -> datetime | None:
     except (TypeError, ValueError, IndexError, OverflowError):
         return None
     return when.replace(tzinfo=timezone.utc) if when is not None and when.tzinfo is None else when
+
+
+def sent_at(headers) -> datetime:
+    """When the server sent a response by its own clock: its Date, else now. The dates the
+    server writes (Last-Modified, a Retry-After date) are measured against this, not against
+    our clock: a server whose clock is a day off still means what it says."""
+    return http_date(headers.get(b"Date")) or datetime.now(timezone.utc)

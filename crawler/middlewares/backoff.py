@@ -18,7 +18,7 @@ from scrapy.utils.response import response_status_message
 from twisted.python.failure import Failure
 
 from crawler.extensions.prompt_stop import CrawlStopping, PromptStop
-from crawler.middlewares import CountedDrop, http_date
+from crawler.middlewares import CountedDrop, http_date, sent_at
 from crawler.sites.base import host_key
 
 logger = logging.getLogger(__name__)
@@ -27,10 +27,12 @@ DELAY_META = "retry_delay"
 RETRY_AFTER_HEADER = b"Retry-After"
 
 
-def retry_after_seconds(value: bytes | None) -> float | None:
+def retry_after_seconds(value: bytes | None, sent: datetime | None = None) -> float | None:
     """Seconds from a Retry-After header: delta-seconds or an HTTP-date in any of the three
     forms RFC 9110 5.6.7 makes recipients accept (IMF-fixdate, RFC 850, asctime); None if
-    absent or unreadable, and the caller falls back to its own schedule."""
+    absent or unreadable, and the caller falls back to its own schedule. A date is measured
+    from `sent`, the moment the server sent it by its own clock (its Date: `sent_at`; now
+    when not given): a server a day ahead asking for 3 s means 3 s, not a day."""
     if not value:
         return None
     text = value.decode("latin-1").strip()
@@ -38,7 +40,7 @@ def retry_after_seconds(value: bytes | None) -> float | None:
     if text.isascii() and text.isdigit():
         return float(text)
     when = http_date(text)
-    return None if when is None else max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
+    return None if when is None else max(0.0, (when - (sent or datetime.now(timezone.utc))).total_seconds())
 
 
 def download_error_words(exception: BaseException) -> str:
@@ -145,7 +147,7 @@ class BackoffRetryMiddleware(RetryMiddleware):
         RETRY_AFTER_MAX is not waited: the page is given up (RetryAfterTooLong), never
         retried before the server allows it."""
         raw = response.headers.get(RETRY_AFTER_HEADER)
-        asked = retry_after_seconds(raw)
+        asked = retry_after_seconds(raw, sent_at(response.headers))
         if asked is None:
             return None
         self.hold_host(request, asked)

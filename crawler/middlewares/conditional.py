@@ -18,7 +18,7 @@ from datetime import datetime, timezone
 from scrapy.exceptions import NotConfigured
 
 from crawler.discovery import is_question_url
-from crawler.middlewares import http_date
+from crawler.middlewares import http_date, sent_at
 
 logger = logging.getLogger(__name__)
 FUTURE_LAST_MODIFIED = "pages/future_last_modified"  # the stat: Last-Modified later than the Date, dropped
@@ -52,13 +52,13 @@ class ConditionalGetMiddleware:
         last_modified = response.headers.get(b"Last-Modified")
         if not last_modified or not is_question_url(response.url):
             return response
-        sent_at = http_date(response.headers.get(b"Date")) or datetime.now(timezone.utc)
-        if not later_than(last_modified.decode("latin-1"), sent_at):
+        sent = sent_at(response.headers)
+        if not later_than(last_modified.decode("latin-1"), sent):
             return response
         if not self.stats.get_value(FUTURE_LAST_MODIFIED):
             logger.warning("Last-Modified later than the response's Date (the server's clock is ahead?), not kept "
                            "as a validator: %s (Last-Modified %s, Date %s; and any more: stat %s)", response.url,
-                           last_modified.decode("latin-1"), sent_at.isoformat(), FUTURE_LAST_MODIFIED)
+                           last_modified.decode("latin-1"), sent.isoformat(), FUTURE_LAST_MODIFIED)
         self.stats.inc_value(FUTURE_LAST_MODIFIED)
         headers = response.headers.copy()
         del headers[b"Last-Modified"]

@@ -325,7 +325,7 @@ class QuestionsSpider(scrapy.Spider):
                              response.url)
                 return
             self.count("pages/not_modified")
-            yield NotModifiedItem(response.url, lastmod, asked_url=asked)
+            yield NotModifiedItem(response.url, lastmod, asked_url=asked, fetched_at=_fetched_at(response))
             return
         if cut_short(response):  # what is read of it is not the page: retried as a cut-off one
             if retry := self.retry_truncated(response, "body cut short", question=True):
@@ -363,7 +363,7 @@ class QuestionsSpider(scrapy.Spider):
             family=page.family,
             fetched_url=response.url,
             # The archive (crawler.archive) stamps the moment the response arrived: its WARC-Date.
-            fetched_at=response.meta.get("fetched_at") or datetime.now(timezone.utc),
+            fetched_at=_fetched_at(response),
             content_sha256=hashlib.sha256(response.body).hexdigest(),
             etag=_header(response, b"ETag"),
             last_modified=_header(response, b"Last-Modified"),
@@ -542,6 +542,11 @@ def _robots_refused(failure) -> bool:
     one a middleware dropped after it was sent (its reason may name a robots.txt URL)."""
     return (failure.check(IgnoreRequest) is not None and failure.check(CountedDrop) is None
             and "robots.txt" in str(failure.value))
+
+
+def _fetched_at(response) -> datetime:
+    """When the response arrived: the archive (crawler.archive) stamps it, its WARC-Date."""
+    return response.meta.get("fetched_at") or datetime.now(timezone.utc)
 
 
 def _asked_url(request) -> str:

@@ -80,6 +80,14 @@ class Update:
 
 # the rule ------------------------------------------------------------------------------------
 
+def rank(fetched, started) -> tuple:
+    """A row's place among the rows of its key, compared as a tuple (the highest is the newest):
+    its fetch (`fetched_at`), then its crawl's start, both int64 µs; of equal places the later
+    row wins. The one rule: `winners` sorts by it, and a reparse picks its rows by it (scalars
+    or numpy arrays alike)."""
+    return fetched, started
+
+
 def winners(site, key, started, fetched) -> np.ndarray:
     """A boolean mask of the rows to keep: the latest row per (site, key).
 
@@ -92,21 +100,22 @@ def winners(site, key, started, fetched) -> np.ndarray:
     Arguments are equal-length sequences or Arrow arrays (started and fetched as int64, nulls as
     the minimum). Numpy on integer codes: a small bucket costs microseconds, where a pandas
     frame cost milliseconds, once a bucket."""
-    order = np.lexsort((np.asarray(started, dtype=np.int64), np.asarray(fetched, dtype=np.int64)))
-    rank = np.empty(len(order), dtype=np.int64)
-    rank[order] = np.arange(len(order))  # stable sort: a later row of a tie ranks higher
+    places = rank(np.asarray(fetched, dtype=np.int64), np.asarray(started, dtype=np.int64))
+    order = np.lexsort(places[::-1])  # lexsort's last key is its first
+    order_of = np.empty(len(order), dtype=np.int64)
+    order_of[order] = np.arange(len(order))  # stable sort: a later row of a tie ranks higher
     sites, keys = _codes(site), _codes(key)
     span = int(keys.max(initial=0)) + 1  # key codes are below it: (site, key) -> one int64
     has_site = sites > 0
-    keep = np.zeros(len(rank), dtype=bool)
+    keep = np.zeros(len(order_of), dtype=bool)
     sited = np.flatnonzero(has_site)
-    keep[sited[_newest(sites[sited] * span + keys[sited], rank[sited])]] = True
+    keep[sited[_newest(sites[sited] * span + keys[sited], order_of[sited])]] = True
     unsited = np.flatnonzero(~has_site)
     if len(unsited):
         newest_sited = np.full(span, -1, dtype=np.int64)
-        np.maximum.at(newest_sited, keys[sited], rank[sited])
-        candidates = unsited[_newest(keys[unsited], rank[unsited])]
-        keep[candidates[newest_sited[keys[candidates]] < rank[candidates]]] = True
+        np.maximum.at(newest_sited, keys[sited], order_of[sited])
+        candidates = unsited[_newest(keys[unsited], order_of[unsited])]
+        keep[candidates[newest_sited[keys[candidates]] < order_of[candidates]]] = True
     return keep
 
 
