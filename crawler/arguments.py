@@ -232,8 +232,9 @@ def report_target(data: str, out: str | None = None) -> str:
     if out is not None:  # a data folder not there yet is made by the crawl (or has nothing to report)
         output_file(str(path))
     if path.exists() and not _is_report(path):
+        elsewhere = "`report --out FILE`" if out is None else "another --out"  # crawl --report has no --out of its own
         raise ArgumentError(f"{place!r} is there and is no report of doctor-answers: it would be replaced; "
-                            "choose another --out, or remove it first")
+                            f"move it away, or write the report with {elsewhere}")
     outside_datasets(place, data, "the report")
     return place
 

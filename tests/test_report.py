@@ -92,6 +92,19 @@ def test_a_folder_with_one_failed_crawl_and_no_rows(tmp_path):
     assert "no rows yet" in html and "not recorded" in html
 
 
+def test_a_crawl_that_ended_before_it_started_shows_no_negative_time(tmp_path):
+    """A clock set back between a crawl's runs: its row ends before it starts. The report says
+    so where it names the crawl, and its history shows no figure rather than a negative one."""
+    row = failed_crawl(tmp_path)
+    row.update(finished_at=row["started_at"] - timedelta(days=5))
+    write_crawl_row(tmp_path, row["started_at"].date().isoformat(), row)
+    made = report_command("--data", tmp_path)
+    assert made.returncode == 0, made.stderr
+    html = (tmp_path / "report.html").read_text()
+    assert "a clock set back between its runs" in html and "start to end (s)" in html
+    assert "-432" not in html and "-4.32" not in html
+
+
 def test_crawl_report_after_a_crawl_that_got_nothing(tmp_path):
     """Nothing listens on the start URL: whatever status the crawl ends with, its report says it."""
     out = tmp_path / "data"

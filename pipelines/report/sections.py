@@ -204,12 +204,12 @@ def the_history(folder: DataFolder, crawl: pd.Series) -> str:
         seconds = (finished - started).total_seconds() if started is not None and finished is not None else None
         mark = " (this report)" if row["crawl_id"] == crawl["crawl_id"] else ""
         rows.append([row["crawl_id"] + mark, started, value(row, "status"),
-                     round(seconds, 1) if seconds is not None else None,
+                     round(seconds, 1) if seconds is not None and seconds >= 0 else None,  # < 0: a clock set back
                      *[value(row, n) if value(row, n) is None else int(value(row, n))
                        for n in ("pages_fetched", "questions", "answers", "doctors", "pages_failed",
                                  "pages_blocked")],
                      text(value(row, "message")) if value(row, "message") else ""])
-    parts.append(table(["crawl", "started", "status", "seconds", "pages", "questions", "answers", "doctors",
+    parts.append(table(["crawl", "started", "status", "start to end (s)", "pages", "questions", "answers", "doctors",
                         "failed", "blocked", "message"], rows, numeric={3, 4, 5, 6, 7, 8, 9}, scroll=True))
     return "".join(parts)
 
