@@ -218,10 +218,10 @@ def _chosen(settings, name: str) -> bool:
 
 def _unchanged_since(seen: PageVersion, lastmod: str) -> bool:
     """Whether the sitemap's lastmod says nothing the version we hold may lack: it is the
-    lastmod we saw when we fetched it (our clock and the site's never compared), and we
-    fetched it after the latest moment that lastmod can name (`lastmod_end`: a date alone
-    names its whole day, so a page fetched at 09:00 may lack a change made at 18:00 that
-    same day: it is asked for again, conditionally). A fetch time not known: not shown."""
+    lastmod we saw when we fetched it, and we fetched it (by our clock) after the latest
+    moment that lastmod can name (`lastmod_end`: a date alone names its whole day, so a page
+    fetched at 09:00 may lack a change made at 18:00 that same day: it is asked for again,
+    conditionally). A fetch time not known: not shown."""
     if seen.lastmod != lastmod or not seen.fetched_at:
         return False
     try:

@@ -106,12 +106,14 @@ def _log_file(settings):
     """`-s LOG_FILE` as `doctor-answers crawl` takes it, before Scrapy opens it (the crawl process
     is built next): `-` is stderr, not a file named `-`; its folders are made. One that cannot be
     written is logged to stderr meanwhile and returned (an ArgumentError), to be refused in one
-    line, not Scrapy's traceback."""
+    line, not Scrapy's traceback. Unlike `doctor-answers crawl` (crawler.run._log_path), there is
+    no default log to fall back on: the log file is the job's own (Scrapyd names it)."""
     from crawler.arguments import ArgumentError, log_file
+    from crawler.run import STDERR
     from pathlib import Path
 
     value = settings.get("LOG_FILE")
-    if value == "-":
+    if value == STDERR:
         settings.set("LOG_FILE", None, priority="cmdline")
     elif isinstance(value, str) and value:
         try:
