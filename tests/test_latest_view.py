@@ -398,3 +398,9 @@ def test_the_update_command_refuses_a_folder_that_is_no_data_folder(tmp_path, ca
     assert list(tmp_path.iterdir()) == [] and "no data folder there" in capsys.readouterr().err
     write_crawl(tmp_path, "a", T0, keys_for("q", 3))
     assert latest_module.main([str(tmp_path)]) == 0 and generation(tmp_path) is not None
+
+
+def test_the_library_call_refuses_a_root_that_is_not_there(tmp_path):
+    with pytest.raises(FileNotFoundError):
+        update_latest(tmp_path / "typo")
+    assert list(tmp_path.iterdir()) == []  # no view of nothing made at the typo

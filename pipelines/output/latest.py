@@ -393,8 +393,11 @@ def update_latest(root: str | Path, buckets: int = BUCKETS, bucket_rows: int = B
     """Bring `<root>/latest` up to date with every committed crawl. Safe to call at any time, from
     any command, after any kill; concurrent callers on one root take turns (a lock on the folder
     of generations). `buckets`: the least count of a dataset's buckets; `bucket_rows`: the most
-    rows a bucket holds before the dataset's buckets are split."""
+    rows a bucket holds before the dataset's buckets are split. A root that is not a folder is
+    refused (FileNotFoundError): a typo must not make a view of nothing there."""
     root = Path(root)
+    if not root.is_dir():
+        raise FileNotFoundError(f"no data folder at {root}")
     (root / GENERATIONS).mkdir(parents=True, exist_ok=True)
     # Resolved as `generation()` resolves the link: the generation in use is told from the others
     # by its path, which a relative root, or one or a `.latest` through a symbolic link, would
