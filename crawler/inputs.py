@@ -10,7 +10,7 @@ def files_in(paths, wanted, kinds: str) -> tuple[list[Path], list[str]]:
     `wanted` takes (hidden ones and those in hidden folders, such as a writer's temporaries,
     never), sorted; each file once, however many paths or links name it; `kinds` names them in
     the error of a folder without any ("no .html or WARC files in folder")."""
-    files: dict[Path, Path] = {}  # the real file -> the path it was first named by
+    files: dict[tuple[int, int], Path] = {}  # the file (device, inode) -> the path it was first named by
     errors: list[str] = []
     for p in paths:
         path = Path(p)
@@ -19,14 +19,20 @@ def files_in(paths, wanted, kinds: str) -> tuple[list[Path], list[str]]:
             if not found:
                 errors.append(f"{p}: no {kinds} files in folder")
             for f in found:
-                files.setdefault(f.resolve(), f)
+                files.setdefault(_identity(f), f)
         elif path.is_file():
-            files.setdefault(path.resolve(), path)
+            files.setdefault(_identity(path), path)
         elif path.exists():  # a pipe, a device (/dev/stdin): a WARC is read by offset, which they cannot give
             errors.append(f"{p}: not a regular file (a pipe or a device): save it to a file first")
         else:
             errors.append(f"{p}: no such file or folder")
     return list(files.values()), errors
+
+
+def _identity(path: Path) -> tuple[int, int]:
+    """The file a path names, through symbolic and hard links alike (a `cp -l` backup)."""
+    stat = path.stat()
+    return stat.st_dev, stat.st_ino
 
 
 def _visible_files(folder: Path):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -41,6 +42,7 @@ def test_each_file_once_and_nothing_from_hidden_folders(tmp_path):
     (d / ".versions").mkdir()  # an editor's or a writer's: not the user's pages
     shutil.copy(PAGES / f"{SLUG}.legacy.html", d / ".versions" / "old.html")
     (d / "again.html").symlink_to(d / f"{SLUG}.legacy.html")  # one page, two names
+    os.link(d / f"{SLUG}.provider-card.html", d / "linked.html")  # and a hard link (`cp -l` backups)
     p = run(d, d / f"{SLUG}.nextjs.html")
     assert p.returncode == 0, p.stderr
     assert [json.loads(l) for l in p.stdout.splitlines()] == expected() * 3
