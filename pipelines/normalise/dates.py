@@ -87,6 +87,7 @@ def parse_shown_date(text: str | None) -> str | None:
     return readings[0] if readings else None
 
 
+@lru_cache(maxsize=8192)  # each item of a page with a timestamp reads it (read_date)
 def parse_timestamp(value) -> str | None:
     """The calendar date of a timestamp in its own offset ("2012-10-22T23:30:00-07:00" -> 2012-10-22).
     Epoch numbers (seconds or milliseconds) have no offset of their own: read as UTC."""
@@ -124,6 +125,8 @@ def read_date(shown: str | None, timestamp=None, day_first: bool = False) -> tup
     unsettled = readings[-1] if day_first else readings[0]
     if stamped is None:
         return unsettled, SHOWN
+    if stamped in readings:  # the usual page: one date, both ways
+        return stamped, SHOWN
     agreeing = [r for r in readings if _days_apart(r, stamped) <= 1]
     if agreeing:
         return min(agreeing, key=lambda r: _days_apart(r, stamped)), SHOWN
