@@ -18,17 +18,19 @@ import signal
 import socket
 import struct
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 HEADER = struct.Struct(">I")
 
 
 @dataclass(slots=True)
 class PageExtract:
-    """What a crawl keeps of one question page: no lxml objects, only plain values."""
+    """What a crawl keeps of one question page: no lxml objects, only plain values; `counts`
+    are its stats (page_records': dates not read from the text shown)."""
     family: str
     related_urls: list[str]
     records: list[dict]
+    counts: dict[str, int] = field(default_factory=dict)
 
 
 def extract_page(url: str, body: bytes, content_type: str | bytes | None = None) -> PageExtract:
@@ -40,7 +42,8 @@ def extract_page(url: str, body: bytes, content_type: str | bytes | None = None)
 
     try:
         page = parse_question_page(url, body, content_type)
-        return PageExtract(page.family, page.related_urls, page_records(page))
+        counts: dict[str, int] = {}
+        return PageExtract(page.family, page.related_urls, page_records(page, counts), counts)
     except PageError:
         raise
     except Exception as error:  # a value the code cannot read is a bad page, counted, never a dead crawl

@@ -205,3 +205,34 @@ def test_the_range_of_dates_holds_its_ends(shown, ts, want):
 @pytest.mark.parametrize("ng", ["voteCount=1'234", "voteCount=1,234", "voteCount=1e3"])
 def test_a_legacy_vote_not_read_whole_is_no_count(ng):
     assert legacy_vote(ng) is None
+
+
+@pytest.mark.parametrize("shown,ts,day_first,want", [
+    ("11/02/2009", "2009-02-11", False, ("2009-02-11", "shown")),  # the machine-readable date settles the order
+    ("11/02/2009", "2009-11-02T12:00:00-07:00", False, ("2009-11-02", "shown")),
+    ("11/02/2009", "2009-02-12T03:00:00.000Z", False, ("2009-02-11", "shown")),  # UTC's, a day off, settles it too
+    ("11/02/2009", None, False, ("2009-11-02", "shown")),  # nothing settles it: month first
+    ("11/02/2009", None, True, ("2009-02-11", "shown")),  # the page writes day first
+    ("16/02/2009", None, False, ("2009-02-16", "shown")),  # only day first is a date: the text decides
+    ("16/02/2009", "2009-02-16", False, ("2009-02-16", "shown")),
+    ("16/02/2009", "2009-03-01", False, ("2009-02-16", "disagrees")),  # the text decides, counted
+    ("11/02/2009", "2009-03-01", False, ("2009-11-02", "disagrees")),
+    ("Oct 22, 2012", "2012-10-23T03:00:00.000Z", False, ("2012-10-22", "shown")),
+    ("Oct 22, 2012", "2012-12-01", False, ("2012-10-22", "disagrees")),
+    (None, "2012-10-22T23:30:00-07:00", False, ("2012-10-22", "timestamp")),
+    ("13/13/2009", None, False, (None, None)), ("31/02/2009", "2009-02-28", False, ("2009-02-28", "timestamp")),
+])
+def test_a_shown_date_and_a_machine_readable_one_are_read_together(shown, ts, day_first, want):
+    from pipelines.normalise.dates import read_date
+    assert read_date(shown, ts, day_first) == want
+    assert to_iso_date(shown, ts, day_first) == want[0]
+
+
+@pytest.mark.parametrize("text,want", [
+    ("Phoenix, AZ", True), ("St. Louis, MO", True), ("Beverly Hills, CA 90210", True), ("Twentynine Palms, CA", True),
+    ("Apr 24, 2021", False), ("Asked on 04/24/2021", False), ("2021-04-24", False), ("12", False),
+    ("1,234 views", False), ("1.2K views", False), ("3 days ago", False), (" ", False), (None, False),
+])
+def test_a_date_a_number_or_a_count_is_no_place(text, want):
+    from pipelines.normalise.places import is_place
+    assert is_place(text) is want

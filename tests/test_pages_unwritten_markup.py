@@ -140,11 +140,47 @@ def test_a_doctors_name_is_its_items_name_on_whatever_element_holds_it(old, new)
     assert_records(page_records(parse_question_page(URL, html)), expected())
 
 
-def test_a_question_byline_with_two_items_that_could_be_its_location_is_a_bad_page():
-    """A date no longer in a <time> (or a view count) beside the location: which is which is a guess."""
+def test_a_date_no_longer_in_a_time_is_still_the_date_and_never_the_location():
+    """A date shown as plain text in a byline list is the date (the question's and the answers'),
+    beside a location or not: never the asker's location."""
     html = re.sub(r'<time datetime="[^"]*">([^<]*)</time>', r"<span>\1</span>", sample("provider-card"))
+    assert_records(page_records(parse_question_page(URL, html)), expected())
+    nowhere = re.sub(r'<li class="Byline-item">[^<]*, [A-Z]{2}</li>', "", html)
+    assert nowhere != html
+    want = expected()
+    want[0]["asker_location"] = None
+    assert_records(page_records(parse_question_page(URL, nowhere)), want)
+
+
+@pytest.mark.parametrize("item", ["1,234 views", "12", "Asked on 02/11/2009", "3 days ago"])
+def test_a_date_a_number_or_a_count_in_a_question_byline_is_no_location(item):
+    html = re.sub(r'(<li class="Byline-item">[^<]*, [A-Z]{2}</li>)', f'<li class="Byline-item">{item}</li>\\1',
+                  sample("provider-card"), count=1)
+    assert item in html
+    assert_records(page_records(parse_question_page(URL, html)), expected())
+    no_place = re.sub(r'<li class="Byline-item">[^<]*, [A-Z]{2}</li>', "", html, count=1)
+    assert page_records(parse_question_page(URL, no_place))[0]["asker_location"] is None
+
+
+def test_a_question_byline_with_two_items_that_could_be_its_location_is_a_bad_page():
+    """Two places beside the date: which is the asker's is a guess."""
+    html = re.sub(r'(<li class="Byline-item">[^<]*, [A-Z]{2}</li>)', r'\1<li class="Byline-item">Boise, ID</li>',
+                  sample("provider-card"), count=1)
+    assert "Boise" in html
     with pytest.raises(PageError, match="could be its location"):
         parse_question_page(URL, html)
+
+
+@pytest.mark.parametrize("family, old, new", [
+    ("legacy", r'(class="rs-question__location"[^>]*>)[^<]*<', r"\1Oct 22, 2012<"),
+    ("nextjs", r'"location": ?"[^"]*"', '"location": "1,234 views"'),
+])
+def test_an_asker_location_that_is_a_date_or_a_count_is_null_in_every_family(family, old, new):
+    html = re.sub(old, new, sample(family), count=1)
+    assert html != sample(family)
+    want = expected()
+    want[0]["asker_location"] = None
+    assert_records(page_records(parse_question_page(URL, html)), want)
 
 
 
@@ -201,3 +237,82 @@ def test_a_nextjs_question_date_shown_wrapped_or_labelled_is_the_date_read(old, 
     page = parse_question_page(URL, html)
     assert page.question.date_text == parse_question_page(URL, sample("nextjs")).question.date_text == "Oct 22, 2012"
     assert_records(page_records(page), expected())
+
+
+def _utc_next_day(html: str) -> str:
+    """The nextjs sample with each createdAt a UTC moment of the next day (evening on the US
+    west coast): a day off the date its page shows."""
+    return re.sub(r'"createdAt": "2012-10-(\d\d)T19:00:00.000Z"',
+                  lambda m: f'"createdAt": "2012-10-{int(m.group(1)) + 1:02d}T03:00:00.000Z"', html)
+
+
+@pytest.mark.parametrize("renamed", [
+    {"answer-card_date__": "answer-card_meta__"},
+    {"content-subheader_subHeader__": "content-subheader_head__"},
+    {"answer-card_date__": "x9f2_", "content-subheader_subHeader__": "q1a_", "question-overview_title__": "h_"},
+])
+def test_a_nextjs_date_under_a_renamed_class_is_still_the_date_shown_not_the_utc_one(renamed):
+    """A deploy that renames (or re-hashes) the dates' classes: the dates a reader sees, found by
+    what they are (an element of the card, or under the title, showing a date alone)."""
+    html = _utc_next_day(sample("nextjs"))
+    for old, new in renamed.items():
+        assert old in html
+        html = html.replace(old, new)
+    assert_records(page_records(parse_question_page(URL, html)), expected())
+
+
+def test_a_nextjs_card_that_shows_no_date_takes_its_datas_and_the_crawl_counts_it():
+    from crawler.extraction import extract_page
+    html = re.sub(r'<span class="answer-card_date__\w+">[^<]*</span>', "", sample("nextjs"))
+    got = extract_page(URL, html.encode())
+    assert [r["answered_on"] for r in got.records if r["type"] == "answer"] == \
+        [r["answered_on"] for r in expected() if r["type"] == "answer"]
+    assert got.counts["dates/from_timestamp/nextjs"] == 10
+    assert "dates/from_timestamp/nextjs" not in extract_page(URL, sample("nextjs").encode()).counts
+
+
+def test_a_nextjs_card_showing_two_dates_without_their_class_is_a_bad_page():
+    html = sample("nextjs").replace("answer-card_date__", "answer-card_meta__")
+    html = html.replace('<span class="answer-card_meta__', '<span>Updated Jan 5, 2020</span><span class="answer-card_meta__', 1)
+    with pytest.raises(PageError, match="more than one"):
+        parse_question_page(URL, html)
+
+
+def test_a_date_in_a_nextjs_answers_text_is_not_its_card_date():
+    html = _utc_next_day(sample("nextjs")).replace("answer-card_date__", "answer-card_meta__")
+    html = html.replace('answer-card_body__0bfb8">', 'answer-card_body__0bfb8"><p>Seen on Jan 5, 2020</p>', 1)
+    assert "Seen on" in html
+    assert_records(page_records(parse_question_page(URL, html)), expected())
+
+
+_TIME = r'datetime="[^"]*">[^<]*<'  # a date's element, its text and its machine-readable date
+_TIMED = ["legacy", "provider-card"]
+
+
+@pytest.mark.parametrize("family", _TIMED)
+@pytest.mark.parametrize("iso, text", [("2009-02-11", "11/02/2009"), ("2009-11-02", "11/02/2009"),
+                                       ("2009-02-16", "16/02/2009"), ("2009-02-16", "02/16/2009")])
+def test_a_numeric_date_is_read_as_the_datetime_of_its_element_says(family, iso, text):
+    """11/02/2009 is Nov 2 or Feb 11: its element's machine-readable date settles which."""
+    html = re.sub(_TIME, f'datetime="{iso}">{text}<', sample(family))
+    records = page_records(parse_question_page(URL, html))
+    assert {r.get("asked_on") or r.get("answered_on") for r in records if r["type"] != "doctor"} == {iso}
+
+
+@pytest.mark.parametrize("family", _TIMED)
+def test_a_page_that_writes_its_dates_day_first_reads_them_all_day_first(family):
+    """No machine-readable date: 16/02/2009 can only be day first, so the same page's 11/02/2009 is too."""
+    html = re.sub(" " + _TIME, ">11/02/2009<", sample(family))
+    html = re.sub(r'(rs-question__date"|<li class="Byline-item"><time)>11/02/2009<', r'\1>16/02/2009<', html, count=1)
+    records = page_records(parse_question_page(URL, html))
+    assert records[0]["asked_on"] == "2009-02-16"
+    assert {r["answered_on"] for r in records if r["type"] == "answer"} == {"2009-02-11"}
+
+
+def test_a_shown_date_its_datetime_disagrees_with_is_the_shown_one_and_counted():
+    from crawler.extraction import extract_page
+    html = re.sub(_TIME, 'datetime="2009-03-01">Feb 11, 2009<', sample("provider-card"))
+    got = extract_page(URL, html.encode())
+    assert {r.get("asked_on") or r.get("answered_on") for r in got.records if r["type"] != "doctor"} == {"2009-02-11"}
+    assert got.counts["dates/shown_disagrees_with_timestamp"] == 11
+    assert "dates/shown_disagrees_with_timestamp" not in extract_page(URL, sample("provider-card").encode()).counts

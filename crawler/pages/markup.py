@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from lxml import etree
 
+from pipelines.normalise.dates import shown_readings
+
 from .errors import MarkupError
 from .items import Text
 from .tree import parse_html
@@ -108,6 +110,25 @@ def text_of(el) -> str | None:
         return None
     text = "".join(" " if t is _BR or t is _BLOCK_MARK else t for t in _tokens(el))
     return text if text and not text.isspace() else None
+
+
+# A date line: a date and at most a short label ("Answered on Oct 22, 2012": 5 words), never
+# a sentence; and not in a paragraph or a quote, where an answer's text is.
+_DATE_LINE_WORDS, _DATE_LINE_CHARS = 5, 40
+_PROSE = frozenset(("p", "blockquote"))
+
+
+def date_line(el) -> str | None:
+    """The element's text when it shows a date alone, with at most a label before it, as a
+    date's element does, whatever its class (a deploy may rename it); else None."""
+    if not isinstance(el.tag, str) or el.tag in _PROSE or el.tag in _SKIP:
+        return None
+    text = text_of(el)
+    if text is None or len(text) > _DATE_LINE_CHARS or len(text.split()) > _DATE_LINE_WORDS:
+        return None
+    if any(up.tag in _PROSE for up in el.iterancestors()) or not shown_readings(text):
+        return None
+    return text
 
 
 def html_paragraphs(html: str | None) -> Text | None:

@@ -10,9 +10,13 @@ import json
 import re
 from collections import Counter
 
+from lxml import etree
+
+from pipelines.normalise.dates import shown_readings
+
 from .errors import MarkupError, TruncatedPage, UnknownLayout
 from .items import Answer, Byline, Question, json_scalar
-from .markup import html_paragraphs, plain_paragraphs, text_of
+from .markup import date_line, html_paragraphs, plain_paragraphs, text_of
 from .page import ItemPage, QuestionPageObject
 from .tree import declared_count, declared_number
 
@@ -67,6 +71,34 @@ def _date_shown(title: tuple | None, shows: dict) -> str | None:
     return next(iter(dates), None)
 
 
+def _date_in(elements) -> str | None:
+    """The text of the first of `elements` that shows a date alone (markup.date_line): where
+    a deploy renamed the date's class, the date a reader still sees, not the data's UTC one.
+    None when none does; elements showing different dates leave which is the date to a guess:
+    a MarkupError."""
+    lines = [line for el in elements if (line := date_line(el)) is not None]
+    if len({shown_readings(line) for line in lines}) > 1:
+        raise MarkupError(f"dates shown without their class, more than one: {lines[:3]}")
+    return next(iter(lines), None)
+
+
+_FOLLOWING = etree.XPath("following::*")
+
+
+def _question_head(tree) -> list:
+    """The elements after the question's title and before its answers (the first answer
+    card, or the answers' heading): where its sub-header shows the asked date."""
+    titles = tree.classed("question-overview_title__") or [h for h in tree.tagged("h1") if not tree.aside(h)]
+    if not titles:
+        return []
+    head = []
+    for el in _FOLLOWING(titles[0]):
+        if el.tag in ("h2", "article") or "answer-card_card__" in (el.get("class") or ""):
+            break
+        head.append(el)
+    return head
+
+
 class NextjsPage(QuestionPageObject):
     name = "nextjs"
     class_prefixes = ("answer-card_card__", _DATE, _TITLE, "content-subheader_subHeader__",
@@ -117,11 +149,13 @@ class NextjsPage(QuestionPageObject):
         alone (a page may sort its cards by votes, or show a featured one twice): then by title
         (_date_shown). Titles are compared as words in any case; a card's title may add words
         before or after its answer's (a badge)."""
-        cards = self.tree.parts(self.tree.classed("answer-card_card__"), (_DATE, _TITLE))
+        elements = self.tree.classed("answer-card_card__")
+        cards = self.tree.parts(elements, (_DATE, _TITLE))
         wanted = [_words(_str(a.get("title"))) for a in answers]
         once = {w for w, n in Counter(wanted).items() if n == 1 and w is not None}
         titles = [_own_title(_words(text_of(c.get(_TITLE))), once) for c in cards]
-        dates = [text_of(c.get(_DATE)) for c in cards]
+        # a card without its date class may show its date still, under another class
+        dates = [text_of(c[_DATE]) if _DATE in c else _date_in(el.iter()) for c, el in zip(cards, elements)]
         moved = any(t in once and t != w for t, w in zip(titles, wanted))
         if len(cards) == len(answers) and not moved:
             return dates
@@ -180,9 +214,13 @@ class NextjsQuestion(_Content):
     def date_text(self) -> str | None:
         """The first span or time in the subheader under the title, however wrapped, whose text
         holds a digit: a date does; a label before it ("Asked on", a screen reader's) and the
-        asker's line ("Asked by", a name, a city) do not."""
+        asker's line ("Asked by", a name, a city) do not. Without the subheader's class (a
+        deploy renamed it), the first element between the title and the answers that shows a
+        date alone."""
         sub = self.tree.first("content-subheader_subHeader__")
-        texts = (text_of(el) for el in (sub.iter("span", "time") if sub is not None else ()))
+        if sub is None:
+            return _date_in(_question_head(self.tree))
+        texts = (text_of(el) for el in sub.iter("span", "time"))
         return next((t for t in texts if t and _DIGIT.search(t)), None)
 
     def asker_location(self) -> str | None:

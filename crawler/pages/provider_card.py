@@ -6,9 +6,11 @@ import re
 
 from lxml import etree
 
+from pipelines.normalise.places import is_place
+
 from .errors import MarkupError, UnknownLayout
 from .items import Answer, Byline, Question, json_scalar
-from .markup import paragraphs, text_of
+from .markup import date_line, paragraphs, text_of
 from .page import ElementPage, ItemPage, QuestionPageObject
 from .tree import declared_count, inside
 
@@ -77,10 +79,12 @@ def _first(el, tag: str):
 
 
 def _content_byline(ul) -> tuple:
-    """(time element, location text, topic text) of a Content-byline list: a time, a topic
-    link, the rest the asker's location. Two items of the rest (a view count, a date no
-    longer in a <time>) leave which is the location to a guess: a MarkupError."""
-    time_el = topic = None
+    """(date element, location text, topic text) of a Content-byline list: a time, a topic
+    link, the rest the asker's location. An item that shows a date alone is the date where no
+    <time> holds one (a redesign may drop the <time>), never the location; nor is an item that
+    is a number or a count (places.is_place). Two items left that could be the location leave
+    which it is to a guess: a MarkupError."""
+    time_el = dated = topic = None
     rest = []
     for li in ul:
         if not isinstance(li.tag, str):
@@ -90,11 +94,20 @@ def _content_byline(ul) -> tuple:
             time_el = time_el if time_el is not None else t
         elif a is not None:
             topic = topic or text_of(a)
-        elif (text := text_of(li)) is not None:
+        elif date_line(li) is not None:
+            dated = dated if dated is not None else li
+        elif is_place(text := text_of(li)):
             rest.append(text)
     if len(rest) > 1:
         raise MarkupError(f"question byline with {len(rest)} items that could be its location: {rest[:3]}")
-    return time_el, next(iter(rest), None), topic
+    return time_el if time_el is not None else dated, next(iter(rest), None), topic
+
+
+def _date_of(byline):
+    """An answer byline's date element: its <time>, else (a redesign may drop the <time>) the
+    first element in it that shows a date alone."""
+    time_el = next(byline.iter("time"), None)
+    return time_el if time_el is not None else next((el for el in byline.iter() if date_line(el)), None)
 
 
 class ProviderCardQuestion(ItemPage):
@@ -139,7 +152,7 @@ class ProviderCardAnswer(ElementPage):
         super().__init__(el, parts)
         self.card_parts, self.tree = card_parts, tree
         by = parts.get("Content-byline")
-        self.time = next(by.iter("time"), None) if by is not None else None
+        self.time = _date_of(by) if by is not None else None
 
     def answer_id(self) -> str:
         return (self.el.get("id") or "").removeprefix("answer-").strip()

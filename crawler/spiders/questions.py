@@ -359,6 +359,8 @@ class QuestionsSpider(scrapy.Spider):
             yield NotModifiedItem(response.url, lastmod, asked_url=asked)
             return
         self.count("pages/question")
+        for key, count in page.counts.items():
+            self.crawler.stats.inc_value(key, count)
         yield QuestionPageItem(
             family=page.family,
             fetched_url=response.url,

@@ -44,21 +44,50 @@ def _iso(y, m, d) -> str | None:
 
 
 @lru_cache(maxsize=8192)
-def parse_shown_date(text: str | None) -> str | None:
-    """"Oct 22, 2012", "October 22, 2012", "22 Oct 2012", "2012-10-22", "10/22/2012"; the
-    first date the text shows decides, read whole ("Jan 1, 10000" and "123 Oct 2012" show
-    no date, never 1000-01-01 or Oct 23)."""
+def _read(text: str | None) -> tuple[tuple[str, ...], bool | None]:
+    """(shown_readings, written_day_first) of a text."""
     s = clean(text) if text else None  # the one cleaner: a word joiner or a soft hyphen is no text
     if not s:
-        return None
+        return (), None
     for pattern, y, mon, d in _SHOWN:
         m = pattern.search(s)
         month = m and (_MONTHS.get(m.group(mon).lower()) if pattern in _NAMED else m.group(mon))
         if month:
-            return _iso(m.group(y), month, m.group(d)) if whole_number(s, m.start(), m.end()) else None
-    return None
+            if not whole_number(s, m.start(), m.end()):
+                return (), None
+            if pattern is not _US:
+                return tuple(filter(None, (_iso(m.group(y), month, m.group(d)),))), None
+            readings = tuple(dict.fromkeys(filter(None, (_iso(m.group(y), month, m.group(d)),
+                                                         _iso(m.group(y), m.group(d), month)))))
+            order = None if len(readings) != 1 or month == m.group(d) else int(month) > 12
+            return readings, order
+    return (), None
 
 
+def shown_readings(text: str | None) -> tuple[str, ...]:
+    """The dates a shown text can mean, the first date it shows deciding, read whole ("Jan 1,
+    10000" and "123 Oct 2012" show no date, never 1000-01-01 or Oct 23): one for a month by
+    name ("Oct 22, 2012", "22 Oct 2012") or an ISO date; for a numeric one its month/day
+    reading ("10/22/2012"), then its day/month one where that is another date ("11/02/2009" is
+    Nov 2 or Feb 11; "16/02/2009" is Feb 16 alone). () for none."""
+    return _read(text)[0]
+
+
+def written_day_first(text: str | None) -> bool | None:
+    """Whether a numeric date text can only be day/month ("16/02/2009": True) or only
+    month/day ("02/16/2009": False); None for any other text, or one read both ways."""
+    return _read(text)[1]
+
+
+def parse_shown_date(text: str | None) -> str | None:
+    """"Oct 22, 2012", "October 22, 2012", "22 Oct 2012", "2012-10-22", "10/22/2012": the
+    first reading of the text (shown_readings); numbers that are a date both ways read month
+    first, as the site writes them, when nothing settles which (read_date)."""
+    readings = shown_readings(text)
+    return readings[0] if readings else None
+
+
+@lru_cache(maxsize=8192)  # each item of a page with a timestamp reads it (read_date)
 def parse_timestamp(value) -> str | None:
     """The calendar date of a timestamp in its own offset ("2012-10-22T23:30:00-07:00" -> 2012-10-22).
     Epoch numbers (seconds or milliseconds) have no offset of their own: read as UTC."""
@@ -77,5 +106,36 @@ def parse_timestamp(value) -> str | None:
     return _iso(*m.groups()) if m and whole_number(text, m.start(), m.end()) else None
 
 
-def to_iso_date(shown: str | None, timestamp=None) -> str | None:
-    return parse_shown_date(shown) or parse_timestamp(timestamp)
+# What a date of a record came from (read_date): the text shown; the timestamp, where no
+# date is shown; or the text shown where the timestamp names another date (more than a day
+# apart: a timestamp read in another offset, UTC's, may be a day off the date shown).
+SHOWN, STAMPED, DISAGREES = "shown", "timestamp", "disagrees"
+
+
+def read_date(shown: str | None, timestamp=None, day_first: bool = False) -> tuple[str | None, str | None]:
+    """(the ISO date, what it came from) of an item's shown text and its timestamp (an
+    element's machine-readable `datetime`, or its data's): the text shown decides; where it
+    can be read two ways (11/02/2009), the reading the timestamp names (within a day) decides,
+    else the page's order (`day_first`: the page writes other dates day first) and else month
+    first. The timestamp's own date only where no date is shown. (None, None) for no date."""
+    readings = shown_readings(shown)
+    stamped = parse_timestamp(timestamp) if timestamp is not None else None
+    if not readings:
+        return stamped, stamped and STAMPED
+    unsettled = readings[-1] if day_first else readings[0]
+    if stamped is None:
+        return unsettled, SHOWN
+    if stamped in readings:  # the usual page: one date, both ways
+        return stamped, SHOWN
+    agreeing = [r for r in readings if _days_apart(r, stamped) <= 1]
+    if agreeing:
+        return min(agreeing, key=lambda r: _days_apart(r, stamped)), SHOWN
+    return unsettled, DISAGREES
+
+
+def _days_apart(a: str, b: str) -> int:
+    return abs((date.fromisoformat(a) - date.fromisoformat(b)).days)
+
+
+def to_iso_date(shown: str | None, timestamp=None, day_first: bool = False) -> str | None:
+    return read_date(shown, timestamp, day_first)[0]

@@ -13,8 +13,9 @@ from crawler.sites import site_for
 from crawler.sites.base import join_url, origin
 
 from .contact import has_contact_info
-from .dates import parse_shown_date, parse_timestamp, to_iso_date
+from .dates import DISAGREES, STAMPED, read_date, written_day_first
 from .names import parse_name
+from .places import place
 from .ratings import rating_pair
 from .text import collapse, text
 from .title_line import parse_title_line, state_from_slug
@@ -102,10 +103,15 @@ def _cleaned(value):
 
 
 def page_records(page, stats=None) -> list[dict]:
-    """The contract records of a parsed question page, in page order."""
+    """The contract records of a parsed question page, in page order. `stats` (a dict) gets
+    the counts of DATE_STATS: the dates not read from the page's text."""
     q = page.question
     url = page.url
     qid = str(q.question_id)
+    day_first = _writes_day_first(page)
+    dates = Counter()
+    asked_on, source = read_date(q.date_text, q.date_time, day_first)
+    dates[source] += 1
     out = [_with_extras({
         "type": "question",
         "question_id": qid,
@@ -113,8 +119,8 @@ def page_records(page, stats=None) -> list[dict]:
         "title": text(q.title),
         "body": text(q.body),
         "topic": collapse(q.topic),
-        "asked_on": to_iso_date(q.date_text, q.date_time),
-        "asker_location": collapse(q.asker_location),
+        "asked_on": asked_on,
+        "asker_location": _asker_location(q.asker_location, stats),
         "answer_count": page.declared_answer_count,
     }, q, _QUESTION_READS)]
     doctors: list[dict] = []
@@ -131,6 +137,8 @@ def page_records(page, stats=None) -> list[dict]:
             if doctor_id is not None and doctor_id not in seen:
                 seen.add(doctor_id)
                 doctors.append(_doctor_record(byline, doctor_id, site_origin, site, stats))
+        answered_on, source = read_date(a.date_text, a.date_time, day_first)
+        dates[source] += 1
         out.append(_with_extras({
             "type": "answer",
             "answer_id": str(a.answer_id),
@@ -139,10 +147,47 @@ def page_records(page, stats=None) -> list[dict]:
             "title": text(a.title),
             "body": body,
             "vote_count": vote_count(a.vote, a.vote_kind),
-            # to_iso_date, inlined: the shown text decides, a timestamp only without one
-            "answered_on": parse_shown_date(a.date_text) or parse_timestamp(a.date_time),
+            "answered_on": answered_on,
             "doctor_id": doctor_id,
             "has_contact_info": has_contact_info(body),
         }, a, _ANSWER_READS))
     out.extend(doctors)
+    _count_dates(dates, page.family, stats)
     return out
+
+
+NOT_A_PLACE = "questions/asker_location_not_a_place"
+
+
+def _asker_location(printed, stats) -> str | None:
+    """The asker's place as printed; null, and counted, for an item read as one that is no
+    place (a date, a count: places.is_place)."""
+    location = place(printed)
+    if location is None and collapse(printed) is not None:
+        MISSES[NOT_A_PLACE] += 1
+        if stats is not None:
+            stats[NOT_A_PLACE] = stats.get(NOT_A_PLACE, 0) + 1
+    return location
+
+
+def _writes_day_first(page) -> bool:
+    """Whether the page writes its numeric dates day first: one of them reads only day/month
+    ("16/02/2009") and none only month/day. Its dates that read both ways ("11/02/2009")
+    read as its others do, one page one order."""
+    orders = {written_day_first(item.date_text) for item in (page.question, *page.answers)}
+    return True in orders and False not in orders
+
+
+#: The stats of dates not read from the page's text alone: DATE_STATS[STAMPED] + family, the
+#: dates of the data's timestamp (the page shows none: a renamed class can hide one), and
+#: DATE_STATS[DISAGREES], the shown dates whose element's or data's timestamp names another date
+DATE_STATS = {STAMPED: "dates/from_timestamp/", DISAGREES: "dates/shown_disagrees_with_timestamp"}
+
+
+def _count_dates(sources: Counter, family: str, stats) -> None:
+    for source, key in DATE_STATS.items():
+        if sources[source]:
+            key += family if source == STAMPED else ""
+            MISSES[key] += sources[source]
+            if stats is not None:
+                stats[key] = stats.get(key, 0) + sources[source]
