@@ -55,7 +55,8 @@ RETRY_BACKOFF_MAX = 30.0
 # more than this many seconds gives the page up instead (the crawl would idle that long).
 RETRY_AFTER_MAX = 600.0
 # Block pages (px-captcha): retried later with a longer delay, never parsed. A crawl that
-# meets this many block pages in a row stops with status `blocked`.
+# meets this many block pages in a row stops with status `blocked`; so does one that meets one
+# same page that is no question page at this many question URLs (a wall without the markers).
 BLOCK_RETRY_TIMES = 4
 BLOCK_RETRY_DELAY = 1.0  # seconds, multiplied by the attempt number
 BLOCK_STOP_AFTER = 25

@@ -161,3 +161,112 @@ def test_reparse_counts_a_wall_of_any_status_as_the_crawl_did(reference_site, tm
     failed = [[c for c in crawl["checks"] if not c["passed"] and c["name"] != "question_pages_unread"]
               for crawl in (row, live)]
     assert failed[0] == failed[1]
+
+
+# ---- walls without the site's markers: one same page at many question URLs ----------------
+
+def _nonce(path: str, salt: str) -> str:
+    return f"{zlib.crc32((salt + path).encode()):08x}{zlib.adler32((path + salt).encode()):08x}"
+
+
+def js_challenge(path: str) -> bytes:
+    """A JS challenge of a CDN: its ray id, token and the URL asked differ with every answer."""
+    return (f'<!DOCTYPE html><html lang="en-US"><head><title>Just a moment...</title></head><body>'
+            f'<div id="challenge-running">Checking if the site connection is secure</div>'
+            f'<noscript>Enable JavaScript and cookies to continue</noscript><script>window._cf_chl_opt='
+            f'{{cRay:"{_nonce(path, "ray")}",cH:"{_nonce(path, "h")}{_nonce(path, "hh")}",'
+            f'cUPMDTk:"{path}?__cf_chl_tk={_nonce(path, "tk")}"}}</script>'
+            f'<div>Ray ID: <code>{_nonce(path, "ray")}</code></div></body></html>').encode()
+
+
+def human_check(path: str) -> bytes:
+    """A press-and-hold human check: no "captcha", no marker of the site's, a reference of its own."""
+    return (f"<!DOCTYPE html><html><head><title>Please verify you are a human</title></head><body>"
+            f"<div id='hold'>Press &amp; Hold to confirm you are a human (and not a bot).</div>"
+            f"<p>Reference ID {_nonce(path, 'ref')}</p></body></html>").encode()
+
+
+UNMARKED_WALLS = {  # status, page, the title the crawl's message names
+    "js-challenge-403": (403, js_challenge, "'Just a moment...'"),
+    "human-check-200": (200, human_check, "'Please verify you are a human'"),
+    "human-check-429": (429, human_check, "'Please verify you are a human'"),
+    "challenge-503": (503, js_challenge, "'Just a moment...'"),
+}
+
+
+def unmarked_wall_server(site, status, page, walled):
+    def route(path):
+        if path.startswith("/question/") and walled(path):
+            return Reply(status, page(path), {"Content-Type": "text/html; charset=utf-8"})
+        return None
+    return HostileServer(route, upstream=site.url, in_front=True)
+
+
+def test_one_wall_at_many_urls_is_one_digest_and_different_pages_are_not():
+    from crawler.middlewares.blocks import page_digest
+
+    def digest(page, path):
+        return page_digest(page(path), (f"http://127.0.0.1:5{path}",))
+    assert digest(js_challenge, "/question/a-b") == digest(js_challenge, "/question/c-d-e")
+    assert digest(human_check, "/question/a-b") == digest(human_check, "/question/c-d-e")
+    assert digest(js_challenge, "/question/a-b") != digest(human_check, "/question/a-b")
+    question = PAGES / "botox-injections-days-knot-redness-injection-sites.legacy.html"
+    redesigned = [question.read_bytes().replace(b"Botox", word) for word in (b"Dysport", b"Xeomin")]
+    assert page_digest(redesigned[0], (URL,)) != page_digest(redesigned[1], (URL,))
+
+
+@pytest.mark.parametrize("wall", list(UNMARKED_WALLS))
+def test_a_wall_without_the_sites_markers_stops_the_crawl_as_blocked(reference_site, tmp_path, wall):
+    """Past the first questions, every question page answers one same page that is no question
+    page: the crawl stops as `blocked` (exit 3), naming what it saw, after some BLOCK_STOP_AFTER
+    walled question URLs, not after asking for all of them."""
+    status, page, title = UNMARKED_WALLS[wall]
+    site = reference_site(questions=60)
+    read = set()
+
+    def walled(path):
+        if len(read) < 10 and path not in read:
+            read.add(path)
+        return path not in read
+    server = unmarked_wall_server(site, status, page, walled)
+    result, row = crawl_through(server, tmp_path / "data", "-s", "BLOCK_STOP_AFTER=5")
+    assert result.returncode == 3, result.stdout + result.stderr[-2000:]
+    assert row["status"] == "blocked" and row["pages_blocked"] >= 1 and row["questions"] == 10
+    assert row["message"].startswith("the site answers many question pages with one same page that is no question "
+                                     f"page (a bot wall?): status {status}, title {title}"), row["message"]
+    walled_paths = [path for path in server.hits if path.startswith("/question/") and path not in read]
+    assert len(walled_paths) < 30, len(walled_paths)  # stopped, not every walled question asked for
+
+
+@pytest.mark.parametrize("status", [500, 502, 504])
+def test_a_server_failing_with_one_same_error_page_is_no_wall(reference_site, tmp_path, status):
+    """The server's 500, 502 or 504 is no page it chose to serve: the crawl fails as before,
+    with no block page."""
+    site = reference_site(questions=20)
+    server = unmarked_wall_server(site, status, lambda path: b"<html><head><title>Error</title></head>"
+                                                             b"<body>Something went wrong</body></html>",
+                                  lambda path: True)
+    result, row = crawl_through(server, tmp_path / "data", "-s", "BLOCK_STOP_AFTER=5", "-s", "RETRY_TIMES=1")
+    assert result.returncode == 1 and row["status"] == "failed", result.stdout + result.stderr[-2000:]
+    assert row["pages_blocked"] == 0 and f"HTTP {status}" in row["message"]
+
+
+def test_a_redesign_of_pages_of_different_content_is_no_wall(reference_site, tmp_path):
+    """Every question page in the site's next markup, which no parser reads: unreadable, but
+    each page another question's: the crawl is `degraded` as it was, its pages of an unknown
+    layout (all but the contract's golden page, which never drifts)."""
+    site = reference_site(questions=20, drift="family=1")
+    result, row = crawl_through(HostileServer(lambda path: None, upstream=site.url, in_front=True), tmp_path / "data",
+                                "-s", "BLOCK_STOP_AFTER=5")
+    assert result.returncode == 4 and row["status"] == "degraded", result.stdout + result.stderr[-2000:]
+    assert row["pages_blocked"] == 0 and row["questions"] == 1 and "errors: unknown layout (19)" in result.stdout
+
+
+def test_a_wall_among_pages_read_is_no_wall_standing(reference_site, tmp_path):
+    """The same 403 page at one question in three, the others read between them: no wall stands
+    before the site, the crawl says what it lost (degraded), as before."""
+    site = reference_site(questions=45)
+    server = unmarked_wall_server(site, 403, js_challenge, one_in_three)
+    result, row = crawl_through(server, tmp_path / "data", "-s", "BLOCK_STOP_AFTER=12")
+    assert result.returncode == 4 and row["status"] == "degraded", result.stdout + result.stderr[-2000:]
+    assert row["pages_blocked"] == 0 and "question_pages_unread" in row["message"]

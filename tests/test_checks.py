@@ -527,6 +527,55 @@ def test_answers_per_question_judge_only_a_full_crawl_of_enough_questions_agains
     assert result.passed and result.threshold == pytest.approx(1700 / 400 / 2)
 
 
+def family_cov(families: dict[str, tuple[int, int]]) -> list[dict]:
+    """Coverage rows as crawl_coverage writes them: family -> (questions, answers), and `*` for all."""
+    rows = []
+    for layout, (questions, answers) in {"*": tuple(map(sum, zip(*families.values()))), **families}.items():
+        rows.append({"dataset": "questions", "layout": layout, "field": "title", "non_null": 1.0, "rows": questions})
+        if answers:  # a family without answers has no answer rows, so no coverage of them
+            rows.append({"dataset": "answers", "layout": layout, "field": "body", "non_null": 1.0, "rows": answers})
+    return rows
+
+
+def test_answers_per_question_of_each_family_name_the_one_whose_answers_went(settings):
+    """One family of three loads its answers by script ("Doctor Answers 0"): a third of the
+    answers is not half of them, but that family's own figure fell to nothing."""
+    from pipelines.checks import answers_per_question
+
+    before = earlier_row(checks=[FULL], coverage_rows=family_cov(
+        {"legacy": (100, 440), "nextjs": (95, 475), "provider-card": (90, 400)}))
+    now = family_cov({"legacy": (100, 441), "nextjs": (95, 0), "provider-card": (90, 400)})
+    results = {r.name: r for r in answers_per_question.check(facts(settings, full=True, coverage=now, earlier=[before]))}
+    assert set(results) == {"answers_per_question", "answers_per_question/legacy", "answers_per_question/nextjs",
+                            "answers_per_question/provider-card"}
+    assert results["answers_per_question"].passed  # 2.9 of 4.6: the whole site lost a third
+    failed = [r for r in results.values() if not r.passed]
+    assert [r.name for r in failed] == ["answers_per_question/nextjs"] and failed[0].value == 0
+    assert failed[0].threshold == pytest.approx(475 / 95 / 2)
+    # the crawl's message names the family
+    status, message = outcome("finished", {"pages/question": 285}, checks=list(results.values()))
+    assert status == "degraded" and "answers_per_question/nextjs 0 (at least 2.500)" in message
+
+
+def test_answers_per_question_of_a_family_allow_for_chance_and_few_questions(settings):
+    """A family re-crawled as it was passes; one of too few questions in either crawl is not judged;
+    a family a little down (chance, a few answers deleted) is no redesign."""
+    from pipelines.checks import answers_per_question
+
+    before = earlier_row(checks=[FULL], coverage_rows=family_cov(
+        {"legacy": (200, 800), "nextjs": (31, 60), "provider-card": (12, 50)}))
+    now = family_cov({"legacy": (200, 700), "nextjs": (29, 0), "provider-card": (40, 0)})
+    results = answers_per_question.check(facts(settings, full=True, coverage=now, earlier=[before]))
+    assert [(r.name, r.passed) for r in results] == [("answers_per_question", True), ("answers_per_question/legacy", True)]
+    # the lower of half and chance: a family of 40 questions with half an answer each before
+    # (20 answers) may show 9 by chance, under half of its figure
+    before = earlier_row(checks=[FULL], coverage_rows=family_cov({"legacy": (400, 1600), "nextjs": (40, 20)}))
+    now = family_cov({"legacy": (400, 1600), "nextjs": (40, 9)})
+    nextjs = next(r for r in answers_per_question.check(facts(settings, full=True, coverage=now, earlier=[before]))
+                  if r.name == "answers_per_question/nextjs")
+    assert nextjs.passed and nextjs.threshold < 0.5 / 2
+
+
 def test_an_incremental_day_whose_changed_pages_all_failed_is_no_quiet_day(settings):
     """Thousands of pages skipped as unchanged do not dilute the failure of every page the day
     asked for (the site's app servers down, its static sitemaps still served)."""

@@ -117,6 +117,55 @@ def test_a_rating_moved_out_of_the_byline_degrades_the_next_crawl(reference_site
     assert row["questions"] == 300  # every page read: only the coverage shows it
 
 
+NEXT_DATA = re.compile(r'(<script id="__NEXT_DATA__" type="application/json">)(.*?)(</script>)', re.S)
+
+
+def answers_by_script(body: bytes) -> bytes:
+    """A nextjs page whose answers load by script: "Doctor Answers 0", a spinner, no answer in
+    its JSON either. It still parses: a question with no answers."""
+    import json
+
+    page = body.decode("utf-8")
+    found = NEXT_DATA.search(page)
+    data = json.loads(found.group(2))
+    question = data["props"]["pageProps"]["question"]
+    question.update(answers=[], answerCount=0, answersEndpoint=f"/api/questions/{question['id']}/answers")
+    page = page[:found.start(2)] + json.dumps(data) + page[found.end(2):]
+    page = re.sub(r'(<section class="answers-list_list__\w+">).*?</section>',
+                  r'\1<div class="spinner_root__1">Loading answers</div></section>', page, flags=re.S)
+    return re.sub(r'(<h2 class="answers-list_heading__\w+">)Doctor Answers \d+', r"\1Doctor Answers 0", page).encode()
+
+
+def test_one_family_losing_its_answers_degrades_the_next_crawl_naming_the_family(reference_site, tmp_path):
+    """A redesign reaches one family at a time: the nextjs third of the site loads its answers by
+    script. The site lost a third of its answers, not half; that family lost all of its."""
+    site = reference_site(questions=150)
+    nextjs = {f"/question/{slug}" for slug in site.site.question_slugs() if site.site.family_of(slug) == "nextjs"}
+    assert len(nextjs) >= 30  # CHECK_COVERAGE_MIN_ROWS: enough to judge the family
+    redesigned = threading.Event()
+
+    def route(path):
+        if redesigned.is_set() and path in nextjs:
+            reply = server.fetch(path)
+            return Reply(reply.status, answers_by_script(reply.body), reply.headers)
+        return None
+    server = HostileServer(route, upstream=site.url, in_front=True)  # one address for both crawls: one site
+    out = tmp_path / "data"
+    try:
+        first = crawl(server.url + "/", "--out", out)
+        assert first.returncode == 0, first.stdout + first.stderr[-2000:]
+        redesigned.set()
+        result = crawl(server.url + "/", "--out", out)
+    finally:
+        server.stop()
+    assert result.returncode == 4, result.stdout + result.stderr[-2000:]
+    row = last_row(out)
+    assert row["status"] == "degraded" and row["questions"] == 150  # every page read: only the answers went
+    assert [c["name"] for c in row["checks"] if not c["passed"]] == ["answers_per_question/nextjs"], row["checks"]
+    assert check_named(row, "answers_per_question/nextjs")["value"] == 0
+    assert "answers_per_question/nextjs 0 (at least" in row["message"] and "answers_per_question/nextjs" in result.stdout
+
+
 # ---- finished -------------------------------------------------------------------------------
 
 def test_a_clean_crawl_finishes_with_a_summary(reference_site, tmp_path):

@@ -4,10 +4,25 @@ A block page is a page with its site's block markers, whatever its HTTP status (
 503 and 429 too) and Content-Type. It is counted, retried later with a longer delay, and when
 the site keeps blocking us the crawl stops with the reason `blocked`. Nothing here tries to solve or
 get around a captcha: the only answer to a block is to wait, and then to stop.
+
+A wall of another make has none of the site's markers (a JS challenge "Just a moment..." with
+403, a press-and-hold human check with 200, a 429 or 503 challenge); what gives it away is that
+it is one same page, no question page, at many question URLs. So the answers to question pages
+that are no question page (a 403, 429 or 503; a 200 of no known layout, which the spider tells)
+are told apart by a digest of their text less the URL and the words holding digits (a nonce, a
+ray id, a time), and one met at BLOCK_STOP_AFTER question URLs with no question page read in
+between is a wall: its pages are block pages from then on, and the crawl stops as `blocked` at
+once (nothing is retried to get past it). A redesign's pages differ from each other, a failing
+server's 500, 502 or 504 is no page it chose to serve: neither is a wall.
 """
 from __future__ import annotations
 
+import hashlib
+import html
 import logging
+import re
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from scrapy.downloadermiddlewares.retry import get_retry_request
 from scrapy.utils.defer import _schedule_coro
@@ -38,6 +53,7 @@ class BlockPageMiddleware:
         self.retry_delay = settings.getfloat("BLOCK_RETRY_DELAY")
         self.stop_after = settings.getint("BLOCK_STOP_AFTER")
         self.blocked_in_a_row: dict[str, int] = {}  # by host: another site's pages do not reset a wall's count
+        self.same_pages: dict[str, dict[str, SamePage]] = {}  # by host: digest -> that page, since a page was read
         self.stopping = False
 
     @classmethod
@@ -48,9 +64,54 @@ class BlockPageMiddleware:
         if not is_block_response(response.url, response.body, response.headers.get(b"Content-Type")):
             if response.status == 200:
                 self.blocked_in_a_row.pop(host_key(response.url), None)
+            if response.status in WALL_STATUSES:
+                self.no_question_page(request, response)  # raises Blocked at a wall
+            elif response.status != 200:  # a 200 is the spider's to tell (no_question_page or question_page)
+                self.question_page(request)
             return response
         self.crawler.stats.inc_value(f"{BLOCKED_STATUS}{response.status}")
         return self.wait_out(request, response)
+
+    def no_question_page(self, request: Request, response: Response) -> None:
+        """A question URL answered, at that URL, with a page that is no question page (a 403,
+        429 or 503 without the site's markers; a 200 of no known layout): Blocked once the
+        same page has answered BLOCK_STOP_AFTER question URLs since a page of its site was read
+        (a wall without the site's markers); otherwise nothing, and the page goes its way."""
+        if not self._watched(request):
+            return
+        pages = self.same_pages.setdefault(host_key(request.url), {})
+        if len(pages) >= MAX_PAGES_TOLD_APART:  # a redesign: every page another; keep those met twice
+            pages = self.same_pages[host_key(request.url)] = {k: p for k, p in pages.items() if len(p.urls) > 1}
+        page = pages.setdefault(page_digest(response.body, (request.url, response.url)),
+                                SamePage(response.status, title_of(response.body)))
+        if len(page.urls) < self.stop_after:
+            page.urls.add(request.url)
+        if len(page.urls) >= self.stop_after:
+            self._wall(request, response, page)
+
+    def question_page(self, request: Request) -> None:
+        """A question URL answered with anything else (a page read, a 404, a 500): whatever
+        answered other question URLs the same way before was no wall standing."""
+        if self._watched(request):
+            self.same_pages.pop(host_key(request.url), None)
+
+    def _watched(self, request: Request) -> bool:
+        """A question page's request that reached its own URL: a redirect to one page (the home
+        page, a login) is the spider's to count, not one page served at many URLs."""
+        spider = self.crawler.spider
+        return (request.callback is not None and request.callback == getattr(spider, "parse_question", None)
+                and not request.meta.get("redirect_urls"))
+
+    def _wall(self, request: Request, response: Response, page: "SamePage"):
+        stats = self.crawler.stats
+        stats.inc_value("pages/blocked")
+        stats.inc_value(f"{BLOCKED_STATUS}{response.status}")
+        host = host_key(request.url)
+        title = repr(page.title) if page.title else "no title"
+        self._stop(host, f"the site answers many question pages with one same page that is no question page "
+                         f"(a bot wall?): status {page.status}, title {title}; {len(page.urls)} question pages "
+                         f"of {host} since the last page read; stopping")
+        raise Blocked(f"blocked: {response.url}")
 
     def wait_out(self, request: Request, response: Response) -> Request:
         """A block page met: counted, and its request again after a delay that grows with
@@ -62,7 +123,7 @@ class BlockPageMiddleware:
         host = host_key(response.url)
         in_a_row = self.blocked_in_a_row[host] = self.blocked_in_a_row.get(host, 0) + 1
         if in_a_row >= self.stop_after:
-            self._stop(host, in_a_row)
+            self._stop(host, f"the site {host} answered {in_a_row} block pages in a row; stopping")
             raise Blocked(f"blocked: {response.url}")
         retry = get_retry_request(
             request,
@@ -91,11 +152,10 @@ class BlockPageMiddleware:
     def of(cls, crawler) -> "BlockPageMiddleware | None":
         return crawler.get_downloader_middleware(cls)
 
-    def _stop(self, host: str, in_a_row: int) -> None:
+    def _stop(self, host: str, message: str) -> None:
         if self.stopping:
             return
         self.stopping = True
-        message = f"the site {host} answered {in_a_row} block pages in a row; stopping"
         self.crawler.stats.set_value("crawl/message", message)
         logger.error("Blocked: %s", message)
         stopper = PromptStop.of(self.crawler)
@@ -122,3 +182,55 @@ def is_block_response(url: str, body: bytes, content_type: bytes | str | None) -
     if site.block_element_id.encode() not in head and site.block_title.encode() not in head and b"\x00" not in head:
         return False
     return is_block_page(body, content_type or None, url)
+
+
+# What a wall without the site's markers answers with: a challenge (403), a human check or a
+# rate limit's page (429), a challenge said "unavailable" (503). A 500, 502 or 504 is the server
+# failing, not a page it chose to serve, whatever its body: never a wall.
+WALL_STATUSES = frozenset({403, 429, 503})
+# Digests told apart per host between two pages read: a redesign makes each page another; past
+# this many, those met once are forgotten (memory stays bounded; a wall is met again at once).
+MAX_PAGES_TOLD_APART = 1000
+
+
+@dataclass
+class SamePage:
+    """One page met at question URLs: how it came, and where (up to BLOCK_STOP_AFTER URLs)."""
+    status: int
+    title: str | None
+    urls: set[str] = field(default_factory=set)
+
+
+# Words holding a digit, and long unbroken runs (base64, hex): a nonce, a ray id, a time, a
+# token differ from one answer of a wall to the next; the words a person reads do not.
+_VARYING = re.compile(r"[\w+/=.:-]*\d[\w+/=.:-]*|[\w+/=-]{16,}")
+_TITLE = re.compile(rb"<title[^>]*>(.*?)</title", re.S | re.I)
+
+
+def page_digest(body: bytes, urls) -> str:
+    """A digest of a page's text less the URLs it was asked and answered at (a wall may name
+    them) and the words that vary from answer to answer: one wall at many URLs is one digest,
+    pages of different content are not."""
+    text = body[:BLOCK_MARKERS_WITHIN].decode("utf-8", "replace")
+    for url in sorted(_url_forms(urls), key=len, reverse=True):
+        text = text.replace(url, " ")
+    return hashlib.sha256(" ".join(_VARYING.sub(" ", text).split()).encode()).hexdigest()
+
+
+def _url_forms(urls) -> set[str]:
+    """A URL as a page may name it: whole, its path (with its query), its last path segment."""
+    forms = set()
+    for url in urls:
+        parts = urlsplit(url)
+        path = parts.path + (f"?{parts.query}" if parts.query else "")
+        forms.update(f for f in (url, path, parts.path, parts.path.rstrip("/").rsplit("/", 1)[-1]) if len(f) > 1)
+    return forms
+
+
+def title_of(body: bytes) -> str | None:
+    """The page's <title> as a person reads it (for the crawl's message), or None."""
+    found = _TITLE.search(body[:BLOCK_MARKERS_WITHIN])
+    if found is None:
+        return None
+    title = " ".join(html.unescape(found.group(1).decode("utf-8", "replace")).split())
+    return title[:80] or None

@@ -342,17 +342,21 @@ class QuestionsSpider(scrapy.Spider):
             if retry := self.retry_truncated(response, error.reason, question=True):
                 yield retry
             return
-        except UnknownLayout as error:  # a page of no known family: the site's next redesign?
+        except UnknownLayout as error:  # a page of no known family: the site's next redesign, or a wall?
+            if self.wall_met(response):
+                return
             self.count("pages/unknown_layout")
             self.count("pages/failed")
             logger.error("Page of an unknown layout, not recorded: %s", error)
             return
         except PageError as error:
+            self.page_read(response)
             self.count("pages/malformed")
             self.count("pages/failed")
             logger.error("Malformed page, not recorded: %s", error)
             self.start_url_failed(response.request, f"not a question page ({error.reason})")
             return
+        self.page_read(response)
         if not self.first_sighting(page.records, response.url):
             self.count(DUPLICATE_QUESTION)
             # Nothing to write, yet its URLs are done: a resumed crawl must not ask for them again.
@@ -417,6 +421,26 @@ class QuestionsSpider(scrapy.Spider):
             failure.request = response.request
             self.failed(failure)
             return None
+
+    def wall_met(self, response) -> bool:
+        """Whether a page of no known layout is a wall without the site's markers: the same
+        page at many question URLs (BlockPageMiddleware.no_question_page), now a block page."""
+        blocks = BlockPageMiddleware.of(self.crawler)
+        if blocks is None:
+            return False
+        try:
+            blocks.no_question_page(response.request, response)
+        except IgnoreRequest as wall:  # as the middleware's IgnoreRequest reaches the errback
+            failure = Failure(wall)
+            failure.request = response.request
+            self.failed(failure)
+            return True
+        return False
+
+    def page_read(self, response) -> None:
+        """A question URL gave a page of a known layout: no wall stands before its site."""
+        if blocks := BlockPageMiddleware.of(self.crawler):
+            blocks.question_page(response.request)
 
     def retry_truncated(self, response, error, question: bool = False):
         """A retry of a page that arrived cut off (a question page, a sitemap, a listing: what

@@ -152,9 +152,10 @@ def _page_key(flags: pa.Table):
     return pc.binary_join_element_wise(flags["doctor_id"], stamp, "|")
 
 
-def rows_of(coverage: list[dict], dataset: str) -> int:
-    """Rows of `dataset` in the crawl the coverage was computed from."""
-    return max((c["rows"] for c in coverage if c["dataset"] == dataset and c["layout"] == ALL), default=0)
+def rows_of(coverage: list[dict], dataset: str, layout: str = ALL) -> int:
+    """Rows of `dataset` (of one markup family's pages, or of all) in the crawl the coverage
+    was computed from; 0 when it has none."""
+    return max((c["rows"] for c in coverage if c["dataset"] == dataset and c["layout"] == layout), default=0)
 
 
 def threshold(before: float, rows_before: int, rows_now: int, margin: float, sigmas: float) -> float:
