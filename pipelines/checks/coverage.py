@@ -112,7 +112,8 @@ class _Tally:
             rows = self.rows[dataset, layout]
             out.append({"dataset": dataset, "layout": layout, "field": f,
                         "non_null": present / rows if rows else 0.0, "rows": rows,
-                        "pages": len(self.pages[dataset, layout])})
+                        # rows whose page could not be traced came from one at least
+                        "pages": max(1, len(self.pages[dataset, layout])) if rows else 0})
         return out
 
 
