@@ -152,14 +152,14 @@ WARN_ON_GENERATOR_RETURN_VALUE = False
 CHECK_BAD_PAGES_MAX = 0.02  # question pages of an unknown layout or malformed, share of those met
 CHECK_FETCH_ERRORS_MAX = 0.2  # download errors, 5xx and 429, share of download attempts
 # A field's non-null share (per dataset and markup family) may fall this much against the last
-# crawl of the site that passed its checks, or as much as chance explains for the rows compared
-# (this many binomial standard errors) if that is more; groups smaller than CHECK_COVERAGE_MIN_ROWS
-# are not compared.
+# crawl of the site that passed its checks, or as much as chance explains for the pages compared
+# (this many binomial standard errors, a page one draw: its answers share its markup and doctors)
+# if that is more; groups whose rows came from fewer than CHECK_COVERAGE_MIN_ROWS pages are not compared.
 CHECK_COVERAGE_MARGIN = 0.1
 CHECK_COVERAGE_NOISE_SIGMAS = 2.5
 CHECK_COVERAGE_MIN_ROWS = 30
 # A markup family's share of a field may also fall behind the other families' in the same crawl
-# by CHECK_COVERAGE_MARGIN, or by this many standard errors of both groups (score intervals).
+# by CHECK_COVERAGE_MARGIN, or by this many standard errors of both groups' pages (score intervals).
 CHECK_FAMILY_COVERAGE_SIGMAS = 3.5
 CHECK_QUESTIONS_MIN_SHARE = 0.9  # a full crawl finds at least this share of the last full crawl's questions
 CHECK_UNREAD_QUESTIONS_MAX = 0.05  # question pages asked for that gave no question, share of those asked

@@ -8,7 +8,8 @@ import pytest
 from scrapy.settings import Settings
 
 from crawler.sites import sites_of
-from pipelines.checks import CheckResult, CrawlFacts, coverage, fetch_errors, page_shape, questions_found, start_urls
+from pipelines.checks import (CheckResult, CrawlFacts, coverage, family_coverage, fetch_errors, page_shape,
+                              questions_found, start_urls)
 from pipelines.crawls import errors_by_kind, message_of, status_of, why_nothing_usable
 from pipelines.output.parquet import write_table
 from pipelines.schemas import SCHEMAS
@@ -173,6 +174,61 @@ def test_a_field_that_falls_fails_beyond_margin_and_chance():
     tiny = [dict(now[0], rows=10)]
     assert coverage.compare(tiny, before, margin=0.1, sigmas=3, min_rows=30) == []
     assert coverage.compare(now, [dict(before[0], non_null=0.0)], margin=0.1, sigmas=3, min_rows=30) == []
+
+
+def test_coverage_counts_the_pages_the_rows_came_from(tmp_path):
+    write_crawl(tmp_path, "c1", [
+        ("legacy", [("dr-a", "T"), (None, "")], {"dr-a": 4.5}),
+        ("nextjs", [("dr-b", "T"), ("dr-a", "T")], {"dr-b": None}),
+        ("legacy", [("dr-c", None)], {"dr-c": 3.0}),
+    ])
+    pages = {(c["dataset"], c["layout"]): c["pages"] for c in coverage.crawl_coverage(tmp_path, "c1")}
+    assert pages["questions", "legacy"] == 2 and pages["questions", "*"] == 3
+    assert pages["answers", "legacy"] == 2 and pages["answers", "nextjs"] == 1 and pages["answers", "*"] == 3
+    # a doctor counts the page it was read from (dr-a: the first, legacy)
+    assert pages["doctors", "legacy"] == 2 and pages["doctors", "nextjs"] == 1 and pages["doctors", "*"] == 3
+
+
+# A clean day-1 incremental crawl of the reference site (seed 11, 300 questions), against its day 0.
+DAY0 = [{"dataset": "questions", "layout": "*", "field": "title", "non_null": 1.0, "rows": 300},
+        {"dataset": "answers", "layout": "*", "field": "doctor_id", "non_null": 0.8876, "rows": 1254}]
+DAY1 = [{"dataset": "questions", "layout": "*", "field": "title", "non_null": 1.0, "rows": 14, "pages": 14},
+        {"dataset": "answers", "layout": "*", "field": "doctor_id", "non_null": 0.7857, "rows": 70, "pages": 12}]
+
+
+def test_a_clean_day_one_is_not_judged_on_the_rows_of_a_dozen_pages():
+    """Its 70 answers came from 12 pages: a page's answers share its markup and doctors, so they
+    are a dozen draws, too few to judge (it failed, 0.786 against 0.788, counted as 70)."""
+    assert coverage.compare(DAY1, DAY0, margin=0.1, sigmas=2.5, min_rows=30) == []
+    # The day-0 row read back has no pages: its question rows of the family stand for them.
+    assert coverage.pages_of(DAY0[1], DAY0) == 300 and coverage.pages_of(DAY0[0], DAY0) == 300
+
+
+def test_the_allowance_for_chance_counts_pages_not_rows():
+    forty = [dict(DAY1[0], rows=40, pages=40), dict(DAY1[1], rows=200, pages=40)]
+    (clustered,) = coverage.compare([dict(forty[1], non_null=0.76)], DAY0, margin=0.1, sigmas=2.5, min_rows=30)
+    noise = 2.5 * (0.8876 * 0.1124 * (1 / 300 + 1 / 40)) ** 0.5
+    assert clustered.passed and clustered.threshold == pytest.approx(0.8876 - noise)
+    # the doctor links gone from the pages: still caught
+    (gone,) = coverage.compare([dict(forty[1], non_null=0.4)], DAY0, margin=0.1, sigmas=2.5, min_rows=30)
+    assert not gone.passed
+
+
+def test_family_coverage_counts_pages_not_rows():
+    def entry(layout, non_null, rows, pages=None):
+        c = {"dataset": "answers", "layout": layout, "field": "doctor_id", "non_null": non_null, "rows": rows}
+        return c if pages is None else dict(c, pages=pages)
+
+    # 175 answers of 35 legacy pages at 0.70 against 0.89 elsewhere: as rows beyond chance, as pages not
+    as_rows = [entry("legacy", 0.70, 175), entry("nextjs", 0.89, 1079)]
+    as_pages = [entry("legacy", 0.70, 175, 35), entry("nextjs", 0.89, 1079, 265)]
+    assert not family_coverage.compare(as_rows, margin=0.1, sigmas=3.5, min_rows=30)[0].passed
+    assert all(r.passed for r in family_coverage.compare(as_pages, margin=0.1, sigmas=3.5, min_rows=30))
+    # a family whose pages lost the field is still caught; one of too few pages is not judged
+    gone = [entry("legacy", 0.2, 175, 35), entry("nextjs", 0.89, 1079, 265)]
+    assert not family_coverage.compare(gone, margin=0.1, sigmas=3.5, min_rows=30)[0].passed
+    few = [entry("legacy", 0.2, 175, 20), entry("nextjs", 0.89, 1079, 265)]
+    assert [r.name for r in family_coverage.compare(few, margin=0.1, sigmas=3.5, min_rows=30)] == []
 
 
 def test_coverage_compares_with_the_last_crawl_of_the_site_that_passed(settings, tmp_path):

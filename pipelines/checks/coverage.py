@@ -6,11 +6,19 @@ A redesign that moves one field where the parser does not look (the star rating 
 byline, the doctor link out of an answer) leaves every page readable and every row well
 formed: only the share of rows that have the field falls. So each field's non-null share is
 compared per family (layout `*` is all of them): a fall of more than CHECK_COVERAGE_MARGIN (or
-than what chance alone explains for the rows compared: CHECK_COVERAGE_NOISE_SIGMAS binomial
-standard errors of the difference, when that is more), fails; groups of fewer than CHECK_COVERAGE_MIN_ROWS rows are
-not compared. Incremental crawls are judged too: whether a page shows a field does not depend
-on whether it changed (unlike how many answers it has: see answers_per_question), so their
-changed pages are a fair sample of this figure, and a redesign is caught on its first day.
+than what chance alone explains for the pages compared: CHECK_COVERAGE_NOISE_SIGMAS binomial
+standard errors of the difference, when that is more), fails; groups from fewer than
+CHECK_COVERAGE_MIN_ROWS pages are not compared. Incremental crawls are judged too when enough of
+their pages changed: whether a page shows a field does not depend on whether it changed (unlike
+how many answers it has: see answers_per_question), so their changed pages are a fair sample.
+
+Chance is counted in pages, not rows: the answers of one page share its markup and often its
+doctors (one doctor answering three times), so they rise and fall together. Five answers of a
+page are one draw, not five; counted as five, the allowance was some twice too narrow for
+answers, and a clean day-1 crawl of 14 changed pages failed on a share one page had moved. The
+pages a group's rows came from are counted here (`pages` of each entry); the crawls row does not
+store them (its `coverage` schema is unchanged), so a baseline read back counts its question
+rows of the family (one per page) instead, an upper bound that errs towards a narrower allowance.
 
 Answers get their family through their question, doctors through the answer of the page they
 were read from (same doctor_id and fetched_at: a doctor row is written from the first page
@@ -80,15 +88,19 @@ def _flag_groups(paths: list[Path], keep: list[str], fields: list[str]):
 class _Tally:
     def __init__(self):
         self.rows: dict = defaultdict(int)  # (dataset, layout) -> rows
+        self.pages: dict = defaultdict(set)  # (dataset, layout) -> question_ids of the pages the rows came from
         self.present: dict = defaultdict(int)  # (dataset, layout, field) -> rows with a value
 
     def add(self, dataset: str, flags: pa.Table, fields: list[str]) -> None:
-        """`flags`: a `layout` column and a boolean `has:FIELD` column per field."""
+        """`flags`: a `layout` column, a `page` column (the question_id of the page a row was read
+        from) and a boolean `has:FIELD` column per field."""
         layout = pc.fill_null(flags["layout"], UNKNOWN)
         for name in pc.unique(layout).to_pylist():
             rows = pc.equal(layout, name)
+            pages = set(pc.unique(pc.filter(flags["page"], rows)).to_pylist()) - {None}
             for group in (name, ALL):
                 self.rows[dataset, group] += pc.sum(rows).as_py() or 0
+                self.pages[dataset, group] |= pages
                 for f in fields:
                     if _has(f) in flags.column_names:
                         present = pc.sum(pc.and_(rows, flags[_has(f)])).as_py() or 0
@@ -99,7 +111,9 @@ class _Tally:
         for (dataset, layout, f), present in sorted(self.present.items()):
             rows = self.rows[dataset, layout]
             out.append({"dataset": dataset, "layout": layout, "field": f,
-                        "non_null": present / rows if rows else 0.0, "rows": rows})
+                        "non_null": present / rows if rows else 0.0, "rows": rows,
+                        # rows whose page could not be traced came from one at least
+                        "pages": max(1, len(self.pages[dataset, layout])) if rows else 0})
         return out
 
 
@@ -110,35 +124,39 @@ def crawl_coverage(root: str | Path, crawl_id: str) -> list[dict]:
 
     question_ids, question_layouts = [], []  # for the answers' layouts
     for flags in _flag_groups(crawl_files(root, "questions", crawl_id), ["question_id", "layout"], q_fields):
-        tally.add("questions", flags, q_fields)
+        tally.add("questions", flags.append_column("page", flags["question_id"]), q_fields)
         question_ids.append(flags["question_id"])
         question_layouts.append(flags["layout"])
     questions = _Lookup(question_ids, question_layouts)
 
-    page_keys, page_layouts = [], []  # (doctor_id, fetched_at) of an answer, for the doctors' layouts
+    # (doctor_id, fetched_at) of an answer, for the doctors' layouts and pages
+    page_keys, page_layouts, page_questions = [], [], []
     for flags in _flag_groups(crawl_files(root, "answers", crawl_id), ["question_id", "fetched_at", "doctor_id"], a_fields):
-        flags = flags.append_column("layout", questions.layouts(flags["question_id"]))
-        tally.add("answers", flags, a_fields)
+        flags = flags.append_column("layout", questions.of(flags["question_id"]))
+        tally.add("answers", flags.append_column("page", flags["question_id"]), a_fields)
         if "doctor_id" in flags.column_names:
             page_keys.append(_page_key(flags))
             page_layouts.append(flags["layout"])
-    pages = _Lookup(page_keys, page_layouts)
+            page_questions.append(flags["question_id"])
+    layouts, pages = _Lookup(page_keys, page_layouts), _Lookup(page_keys, page_questions)
 
     for flags in _flag_groups(crawl_files(root, "doctors", crawl_id), ["doctor_id", "fetched_at"], d_fields):
-        tally.add("doctors", flags.append_column("layout", pages.layouts(_page_key(flags))), d_fields)
+        key = _page_key(flags)
+        flags = flags.append_column("layout", layouts.of(key)).append_column("page", pages.of(key))
+        tally.add("doctors", flags, d_fields)
     return tally.coverage()
 
 
 class _Lookup:
-    """Keys to layouts: a hash lookup (pyarrow's index_in), not a join: Acero's hash join
+    """Keys to values (layouts, pages): a hash lookup (pyarrow's index_in), not a join: Acero's hash join
     costs some 60 MB of memory the first time it runs, for what a lookup does in a few."""
 
     def __init__(self, keys: list, layouts: list):
         self.keys = pa.concat_arrays([_array(k) for k in keys]) if keys else pa.array([], pa.string())
         self.values = pa.concat_arrays([_array(v) for v in layouts]) if layouts else pa.array([], pa.string())
 
-    def layouts(self, keys) -> pa.Array:
-        """The layout of each key (of its first place among the known keys); null if unknown."""
+    def of(self, keys) -> pa.Array:
+        """The value (layout, page) of each key (of its first place among the known keys); null if unknown."""
         return pc.take(self.values, pc.index_in(keys, value_set=self.keys))
 
 
@@ -158,12 +176,25 @@ def rows_of(coverage: list[dict], dataset: str, layout: str = ALL) -> int:
     return max((c["rows"] for c in coverage if c["dataset"] == dataset and c["layout"] == layout), default=0)
 
 
-def threshold(before: float, rows_before: int, rows_now: int, margin: float, sigmas: float) -> float:
+def pages_of(entry: dict, coverage: list[dict]) -> int:
+    """The pages `entry`'s rows came from: the sample size of its share (see the module's
+    docstring). An entry read back from a crawls row has no `pages`: its dataset's question rows
+    of the same family stand for them (a question row is a page), never more than its rows."""
+    if entry.get("pages") is not None:
+        return entry["pages"]
+    if entry["dataset"] == "questions":
+        return entry["rows"]
+    questions = max((c["rows"] for c in coverage if c["dataset"] == "questions" and c["layout"] == entry["layout"]),
+                    default=0)
+    return min(entry["rows"], questions) if questions else entry["rows"]
+
+
+def threshold(before: float, pages_before: int, pages_now: int, margin: float, sigmas: float) -> float:
     """The lowest share that passes: the earlier share less the margin, or less what chance
-    alone can explain for so few rows, whichever allows more; never below 0. Chance: `sigmas`
+    alone can explain for so few pages, whichever allows more; never below 0. Chance: `sigmas`
     standard errors of the difference of two binomial shares (each crawl a sample: which
-    family a doctor is read from changes with the crawl's order)."""
-    noise = math.sqrt(before * (1 - before) * (1 / rows_before + 1 / rows_now))
+    family a doctor is read from changes with the crawl's order), a page one draw."""
+    noise = math.sqrt(before * (1 - before) * (1 / pages_before + 1 / pages_now))
     return max(0.0, before - max(margin, sigmas * noise))
 
 
@@ -172,10 +203,13 @@ def compare(now: list[dict], before: list[dict], margin: float, sigmas: float, m
     results = []
     for c in now:
         b = earlier.get((c["dataset"], c["layout"], c["field"]))
-        if b is None or min(b["rows"], c["rows"]) < min_rows or not b["non_null"]:
+        if b is None or not b["non_null"]:
+            continue
+        pages_before, pages_now = pages_of(b, before), pages_of(c, now)
+        if min(pages_before, pages_now) < min_rows:
             continue
         layout = "all" if c["layout"] == ALL else c["layout"]
-        limit = threshold(b["non_null"], b["rows"], c["rows"], margin, sigmas)
+        limit = threshold(b["non_null"], pages_before, pages_now, margin, sigmas)
         results.append(CheckResult.judge(f"coverage/{c['dataset']}.{c['field']}/{layout}", c["non_null"], limit,
                                          at_most=False))
     return results

@@ -7,12 +7,13 @@ share by more than CHECK_COVERAGE_MARGIN, and by more than chance explains for b
 rows, no longer shows that field where its page object looks: that family was redesigned.
 Unlike `coverage/` (each family against the last crawl that passed), this needs no earlier
 crawl: a first crawl of a site whose redesign reached one family is caught too. Groups of
-fewer than CHECK_COVERAGE_MIN_ROWS rows are not compared, nor a field a family declares its
+fewer than CHECK_COVERAGE_MIN_ROWS pages are not compared, nor a field a family declares its
 markup never shows (`not_shown` of its page object).
 
 Chance, in score (Wilson) intervals of CHECK_FAMILY_COVERAGE_SIGMAS standard errors: the
-family fails when its share is below what a family of its rows shows at that many standard
-errors under the lowest share the other families' rows allow. Score intervals hold for small
+family fails when its share is below what a family of its pages shows at that many standard
+errors under the lowest share the other families' pages allow (a page is one draw, however
+many rows it gave: see coverage.py; groups are counted in pages for CHECK_COVERAGE_MIN_ROWS too). Score intervals hold for small
 groups and shares near 0 or 1 (a few doctors without a rating among thirty), where a plain
 standard error cried wolf; and a crawl makes some ninety of these comparisons.
 """
@@ -22,7 +23,7 @@ import math
 from collections import defaultdict
 
 from . import CheckResult
-from .coverage import ALL, UNKNOWN
+from .coverage import ALL, UNKNOWN, pages_of
 
 NAME = "family_coverage"
 
@@ -33,7 +34,7 @@ def compare(coverage: list[dict], margin: float, sigmas: float, min_rows: int,
     groups: dict = defaultdict(dict)  # (dataset, field) -> layout -> its coverage entry
     for c in coverage:
         lacks = f"{c['dataset']}.{c['field']}" in (not_shown or {}).get(c["layout"], ())
-        if c["layout"] not in (ALL, UNKNOWN) and c["rows"] >= min_rows and not lacks:
+        if c["layout"] not in (ALL, UNKNOWN) and pages_of(c, coverage) >= min_rows and not lacks:
             groups[c["dataset"], c["field"]][c["layout"]] = c
     results = []
     for (dataset, field), layouts in sorted(groups.items()):
@@ -42,8 +43,10 @@ def compare(coverage: list[dict], margin: float, sigmas: float, min_rows: int,
             rows = sum(o["rows"] for o in others)
             share = sum(o["non_null"] * o["rows"] for o in others) / rows if rows else 0.0
             if share:
-                lowest = _lowest(share, rows, sigmas)
-                limit = min(share - margin, lowest - sigmas * math.sqrt(lowest * (1 - lowest) / c["rows"]))
+                # A page is one draw (coverage.pages_of): its rows share its markup and doctors.
+                lowest = _lowest(share, sum(pages_of(o, coverage) for o in others), sigmas)
+                spread = math.sqrt(lowest * (1 - lowest) / pages_of(c, coverage))
+                limit = min(share - margin, lowest - sigmas * spread)
                 results.append(CheckResult.judge(f"{NAME}/{dataset}.{field}/{layout}", c["non_null"],
                                                  max(0.0, limit), at_most=False))
     return results
