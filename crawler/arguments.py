@@ -340,7 +340,7 @@ def setting_default(setting_name: str):
 # Settings whose default is a whole number but that are read as decimals (getfloat): seconds.
 # Every other setting with a whole-number default is read with getint(), which takes no `1.5`
 # (nor `1e7`): refused here, not cut to 1 in silence or a ValueError once the crawl starts.
-DECIMAL_SETTINGS = {"DOWNLOAD_DELAY", "DOWNLOAD_TIMEOUT", "DNS_TIMEOUT", "CLOSESPIDER_TIMEOUT"}
+DECIMAL_SETTINGS = {"DOWNLOAD_DELAY", "DOWNLOAD_TIMEOUT", "DNS_TIMEOUT", "CLOSESPIDER_TIMEOUT", "EXTRACT_PAGE_TIMEOUT"}
 
 
 def whole_setting(setting_name: str) -> bool:

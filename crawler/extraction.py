@@ -7,7 +7,8 @@ all run it; it keeps what a crawl needs: the family, the related links and the r
 
 `python -m crawler.extraction FD` is an extraction worker (started by crawler.workers): it
 reads requests from the socket FD and writes answers back, in frames of a 4-byte big-endian
-length then a pickle. A request is `(id, url, body, content_type)`; an answer is `(id, extract, None)` or
+length then a pickle. Its first frame, `None`, says it is ready (its imports done: a page's time
+budget starts with its reading, crawler.workers). A request is `(id, url, body, content_type)`; an answer is `(id, extract, None)` or
 `(id, None, error)`, where error is the page's PageError or a RuntimeError describing a bug.
 """
 from __future__ import annotations
@@ -107,6 +108,7 @@ def main(argv: list[str]) -> int:
     register_all(argv[1:])  # the crawl's families, those registered from its own code too
 
     try:
+        sock.sendall(frame(None))  # ready
         serve(sock)
     except (BrokenPipeError, ConnectionResetError):
         pass

@@ -10,6 +10,12 @@ threads per crawl made the crawl slower than parsing in place.)
 
 A worker that dies (killed, out of memory, a crash in C) is replaced, and its pages are
 tried once more on a fresh one; a page that kills a worker twice is reported as a PageError.
+A page a worker reads for longer than `EXTRACT_PAGE_TIMEOUT` seconds (a pathological page: the
+next parser's quadratic corner) is a PageError too, never tried again (it would cost the
+budget again): its worker is killed and replaced, and the pages queued behind it go to the
+fresh one, that death not counted against them. When the crawl is asked to stop (Ctrl-C,
+SIGTERM, Scrapyd's cancel) the pages in the workers are abandoned, the workers killed, so the
+crawl stops within seconds; they are not committed, and a resumed crawl fetches them again.
 Workers die with the crawl's process, ignore Ctrl-C and end when the engine stops. Workers that
 cannot be started (out of file descriptors, of processes) fail the crawl, its message naming
 why (`CANNOT_START`): it had gone on fetching pages it could not read, and blamed the fetches.
@@ -28,6 +34,7 @@ import sys
 from scrapy import signals
 from scrapy.exceptions import CloseSpider
 
+from crawler.extensions.prompt_stop import CrawlStopping, crawl_interrupted
 from crawler.extraction import HEADER, PageExtract, extract_page, frame
 from crawler.pages import PageError
 from crawler.pages.registry import registered
@@ -37,13 +44,22 @@ CANNOT_START = "extraction_workers_failed"  # the close reason of a crawl whose 
 
 
 class WorkerDied(Exception):
-    pass
+    """The worker a page was sent to is gone. `blameless`: it was killed for another page's sake
+    (past its time budget), so this page's death does not count against it."""
+
+    def __init__(self, blameless: bool = False):
+        super().__init__()
+        self.blameless = blameless
+
+
+class PageTimedOut(Exception):
+    """The worker read the page for longer than its budget; it was killed."""
 
 
 class Worker:
     """One extraction process and the socket to it."""
 
-    def __init__(self):
+    def __init__(self, page_timeout: float | None = None):
         ours, theirs = socket.socketpair()
         # The worker imports what this process can: sys.path says where (a Scrapyd egg, too).
         env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
@@ -53,9 +69,14 @@ class Worker:
             [sys.executable, "-m", "crawler.extraction", str(theirs.fileno()), *registered()],
             pass_fds=(theirs.fileno(),), env=env, stdin=subprocess.DEVNULL, process_group=0)
         theirs.close()
+        # In the order sent, which is the order the worker reads them: the first is the one it reads now.
         self.pending: dict[int, asyncio.Future] = {}
         self.ids = itertools.count()
         self.dead = False
+        self.page_timeout = page_timeout  # seconds a page may take; None: no bound
+        self.clock: asyncio.TimerHandle | None = None  # the budget of the page read now
+        self.timed_out = False  # killed for a page past its budget
+        self.ready = False  # its imports done: its budget starts with its first page, not its start
         self.sock = ours
         self.connected = asyncio.ensure_future(self._connect(ours))
 
@@ -67,10 +88,12 @@ class Worker:
     async def extract(self, url: str, body: bytes, content_type=None) -> PageExtract:
         writer = await self.connected
         if self.dead:
-            raise WorkerDied
+            raise WorkerDied(blameless=self.timed_out)
         request_id = next(self.ids)
         answer = self.pending[request_id] = asyncio.get_running_loop().create_future()
         writer.write(frame((request_id, url, body, content_type)))
+        if len(self.pending) == 1:  # the worker was idle: it reads this page now
+            self._start_clock()
         extract, error = await answer
         if error is not None:
             raise error
@@ -78,12 +101,15 @@ class Worker:
 
     async def _read_answers(self, reader: asyncio.StreamReader) -> None:
         try:
+            await _read_frame(reader)  # the worker is ready (crawler.extraction.main)
+            self.ready = True
+            self._start_clock()
             while True:
-                size = HEADER.unpack(await reader.readexactly(HEADER.size))[0]
-                request_id, extract, error = pickle.loads(await reader.readexactly(size))
+                request_id, extract, error = await _read_frame(reader)
                 answer = self.pending.pop(request_id, None)
                 if answer is not None and not answer.done():
                     answer.set_result((extract, error))
+                self._start_clock()  # the next page queued is read now
         except (asyncio.IncompleteReadError, ConnectionError):
             pass  # the worker is gone
         except Exception:  # an answer that cannot be read: stop using this worker
@@ -91,10 +117,39 @@ class Worker:
             self.process.kill()
         finally:
             self.dead = True
+            self._stop_clock()
             for answer in self.pending.values():
                 if not answer.done():
-                    answer.set_exception(WorkerDied())
+                    answer.set_exception(WorkerDied(blameless=self.timed_out))
             self.pending.clear()
+
+    def _start_clock(self) -> None:
+        """Give the page the worker reads now (the first pending) its budget."""
+        self._stop_clock()
+        if self.pending and self.page_timeout and self.ready:
+            self.clock = asyncio.get_running_loop().call_later(
+                self.page_timeout, self._time_out, next(iter(self.pending)))
+
+    def _stop_clock(self) -> None:
+        if self.clock is not None:
+            self.clock.cancel()
+            self.clock = None
+
+    def _time_out(self, request_id: int) -> None:
+        # Only killing the process ends a parse stuck in C (libxml2 does not look at signals).
+        # The pages queued behind this one fail with a blameless WorkerDied once its socket closes.
+        self.clock = None
+        answer = self.pending.pop(request_id, None)
+        if answer is None or answer.done():
+            return
+        self.timed_out = self.dead = True
+        answer.set_exception(PageTimedOut())
+        self.process.kill()
+
+    def kill(self) -> None:
+        """End the worker now, whatever it reads (the crawl is stopping): its pages fail with WorkerDied."""
+        self.dead = True
+        self.process.kill()
 
     def close(self) -> int:
         """Stop the worker; its exit status (negative: the signal that killed it)."""
@@ -116,15 +171,22 @@ class Worker:
             return self.process.wait()
 
 
+async def _read_frame(reader: asyncio.StreamReader):
+    size = HEADER.unpack(await reader.readexactly(HEADER.size))[0]
+    return pickle.loads(await reader.readexactly(size))
+
+
 class ExtractionWorkers:
     """`EXTRACT_PROCESSES` workers for one crawler (0: pages are read in the crawl's process).
     The spider makes one with `from_crawler` and holds it."""
 
-    def __init__(self, processes: int, crawler=None):
+    def __init__(self, processes: int, crawler=None, page_timeout: float | None = None):
         self.processes = processes
         self.crawler = crawler
+        self.page_timeout = page_timeout  # seconds a worker may read one page (None: no bound)
         self.workers: list[Worker] = []
         self.cannot_start: str | None = None  # why the workers cannot be started
+        self.abandoned = False  # the crawl is stopping: no page is read any more
 
     @classmethod
     def from_crawler(cls, crawler) -> "ExtractionWorkers":
@@ -132,8 +194,11 @@ class ExtractionWorkers:
         if processes and not _asyncio_reactor():
             logger.warning("EXTRACT_PROCESSES needs Twisted's asyncio reactor; parsing in this process")
             processes = 0
-        workers = cls(processes, crawler)
+        workers = cls(processes, crawler, crawler.settings.getfloat("EXTRACT_PAGE_TIMEOUT") or None)
         crawler.signals.connect(workers.start, signal=signals.spider_opened)
+        # Asked to stop: the engine's close waits for every page in a callback, a page in a
+        # worker's parse included (minutes, for a pathological one). Those are abandoned.
+        crawler.signals.connect(workers.abandon, signal=crawl_interrupted)
         # Stopped as the spider closes, no page being in flight by then: the crawl's end (last
         # commit, checks, latest view) then runs without an idle worker's memory beside it.
         # engine_stopped is the guarantee for a crawl whose spider never closed.
@@ -150,8 +215,8 @@ class ExtractionWorkers:
         Later calls replace the workers that died."""
         self._drop_dead()
         try:
-            while len(self.workers) < self.processes and not self.cannot_start:
-                self.workers.append(Worker())
+            while len(self.workers) < self.processes and not self.cannot_start and not self.abandoned:
+                self.workers.append(Worker(self.page_timeout))
         except OSError as error:
             self.cannot_start = f"cannot start the extraction workers: {error.strerror or error}"
             logger.error("%s", self.cannot_start)
@@ -164,11 +229,26 @@ class ExtractionWorkers:
             worker.close()
         self.workers = []
 
+    def abandon(self) -> None:
+        """The crawl is stopping: kill the workers, whatever they read; the pages in them, and
+        any sent later, raise CrawlStopping (not read, not recorded: a resume fetches them again)."""
+        if not self.enabled or self.abandoned:
+            return
+        self.abandoned = True
+        if self.workers:
+            logger.info("Stopping: the pages in the extraction workers are dropped, not recorded")
+        for worker in self.workers:
+            worker.kill()
+
     def _drop_dead(self) -> None:
-        # Each death is reported once, here, whether or not pages were in flight on it.
-        for worker in [w for w in self.workers if w.dead]:
+        # Each death is reported once, here, whether or not pages were in flight on it. A worker
+        # killed for a slow page was reported with the page; one killed at a stop is no news.
+        for worker in [w for w in self.workers if w.dead or self.abandoned]:
             self.workers.remove(worker)
-            logger.error("An extraction worker died (exit status %s)", worker.close())
+            status = worker.close()
+            if worker.timed_out or self.abandoned:
+                continue
+            logger.error("An extraction worker died (exit status %s)", status)
             if self.crawler is not None:
                 self.crawler.stats.inc_value("extraction/worker_died")
 
@@ -177,16 +257,27 @@ class ExtractionWorkers:
         the page's PageError."""
         if not self.enabled:
             return extract_page(url, body, content_type)
-        for attempt in (1, 2):
+        deaths = 0  # of workers that died on this page, a blameless death (another page's timeout) aside
+        while True:
             self.start()
+            if self.abandoned:
+                raise CrawlStopping(f"crawl stopping: {url} not read")
             if self.cannot_start:
                 raise CloseSpider(CANNOT_START)  # the crawl fails, `crawl/message` saying why
             worker = min(self.workers, key=lambda w: len(w.pending))
             try:
                 return await worker.extract(url, body, content_type)
-            except WorkerDied:
+            except PageTimedOut:
+                if self.crawler is not None:
+                    self.crawler.stats.inc_value("extraction/page_timeout")
+                raise PageError(url, f"took longer than {self.page_timeout:g} s to read (a pathological page?)") from None
+            except WorkerDied as died:
+                if self.abandoned:
+                    raise CrawlStopping(f"crawl stopping: {url} not read") from None
+                deaths += not died.blameless
+                if deaths == 2:
+                    raise PageError(url, "the extraction worker died twice on this page") from None
                 logger.info("%s goes to a new extraction worker", url)
-        raise PageError(url, "the extraction worker died twice on this page")
 
 
 def _asyncio_reactor() -> bool:

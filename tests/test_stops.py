@@ -11,11 +11,15 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
+from pipelines.loader import load
 from tests.crawling import crawl, crawl_command, crawl_log, crawl_rows, wait_for
+from tests.hostile_pages import serve_pages, slow_site
+from tests.test_workers import workers_of
 
 PROJECT = Path(__file__).resolve().parent.parent  # scrapy.cfg
 TIMEOUT = 120
@@ -223,6 +227,44 @@ def test_a_closed_terminal_stops_a_running_crawl_as_sigterm_does(reference_site,
     (row,) = crawl_rows(out)
     assert row["status"] == "interrupted" and f"crawl {row['crawl_id']}: interrupted" in stdout
     assert not list(out.glob(".*.running"))
+
+
+@pytest.fixture(scope="module")
+def slow_pages():
+    """Four question pages, one of them minutes to parse; its path."""
+    return slow_site(questions=4, attributes=100_000)
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_a_stop_while_a_worker_reads_a_slow_page_ends_the_crawl_within_seconds(slow_pages, tmp_path, signum):
+    """The engine's close waited for the page in the extraction worker: a pathological page
+    (minutes to parse) held a Ctrl-C that long. The page is abandoned now, its worker killed:
+    not recorded, so a resumed crawl fetches it again."""
+    pages, victim = slow_pages
+    url, stop = serve_pages(pages)
+    out = tmp_path / "data"
+    crawl_process = subprocess.Popen(crawl_command(*(url + path for path in pages), "--out", out,
+                                                   "-s", "EXTRACT_PAGE_TIMEOUT=600"),
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        # A page takes milliseconds, a worker's start 0.2 s of CPU: past 2 s it reads the slow page.
+        wait_for(lambda: any(w.cpu_times().user > 2 for w in workers_of(crawl_process)),
+                 what="the worker to read the slow page")
+        crawl_process.send_signal(signum)
+        asked = time.monotonic()
+        stdout, stderr = crawl_process.communicate(timeout=TIMEOUT)
+        took = time.monotonic() - asked
+    finally:
+        crawl_process.kill()
+        stop()
+    assert crawl_process.returncode == 130, stderr[-2000:]
+    assert took < 10, f"{took:.0f} s from the stop to the end of the crawl"
+    (row,) = crawl_rows(out)
+    assert row["status"] == "interrupted" and row["pages_malformed"] == 0
+    assert "Traceback" not in stderr
+    if row["questions"]:  # the pages read before the slow one are committed; never the slow one
+        slug = victim.rsplit("/", 1)[1]
+        assert not [u for u in load("questions", root=out, latest=False)["url"] if u.rstrip("/").endswith(slug)]
 
 
 @pytest.mark.parametrize("signum", [signal.SIGUSR1, signal.SIGUSR2])

@@ -4,24 +4,27 @@ from __future__ import annotations
 import asyncio
 import signal
 import subprocess
+import time
 
 import psutil
 import pytest
 
+from crawler.extensions.prompt_stop import CrawlStopping
 from crawler.extraction import extract_page
 from crawler.pages import PageError
 from crawler.workers import ExtractionWorkers
 from tests.crawling import crawl, crawl_command, crawl_log, crawl_rows, question_hits, wait_for
+from tests.hostile_pages import serve_pages, slow_page, slow_site
 from tests.truthcheck import differences, read_truth
 
 GOLDEN = "botox-injections-days-knot-redness-injection-sites"
 URL = f"https://www.realself.com/question/{GOLDEN}"
 
 
-def run(coroutine_function):
+def run(coroutine_function, page_timeout=None):
     """Run `coroutine_function(workers)` with one worker, stopped afterwards."""
     async def main():
-        workers = ExtractionWorkers(1)
+        workers = ExtractionWorkers(1, page_timeout=page_timeout)
         workers.start()
         try:
             return await coroutine_function(workers)
@@ -72,6 +75,79 @@ def test_a_killed_worker_is_replaced_and_the_page_tried_again(samples):
     extract, dead, alive = run(kill_then_extract)
     assert extract == extract_page(URL, body)
     assert dead not in alive and len(alive) == 1
+
+
+def test_a_page_past_its_time_budget_is_a_page_error_and_the_pages_behind_it_are_read(samples):
+    """A page a worker reads for longer than EXTRACT_PAGE_TIMEOUT: a PageError saying so (not
+    tried again on a fresh worker: that would cost the budget again), its worker killed and
+    replaced; the pages queued behind it on that worker are read by the fresh one."""
+    body = (samples / f"{GOLDEN}.nextjs.html").read_bytes()
+
+    async def slow_then_good(workers):
+        first = workers.workers[0].process
+        started = time.monotonic()
+        slow, *good = await asyncio.gather(workers.extract(URL + "?slow", slow_page(body)),
+                                           *(workers.extract(URL, body) for _ in range(3)), return_exceptions=True)
+        return slow, good, time.monotonic() - started, first, [w.process for w in workers.workers]
+    slow, good, took, first, now = run(slow_then_good, page_timeout=1)
+    assert isinstance(slow, PageError), slow
+    assert slow.url == URL + "?slow" and slow.reason == "took longer than 1 s to read (a pathological page?)"
+    assert good == [extract_page(URL, body)] * 3
+    assert took < 10  # the budget, a worker's start and three pages; never the slow page's whole parse
+    assert first.poll() is not None and first not in now and len(now) == 1
+
+
+def test_a_page_within_its_budget_is_read_whatever_waited_before_it(samples):
+    """The budget is the page's own time in the worker, not its wait behind the pages queued before it."""
+    body = (samples / f"{GOLDEN}.nextjs.html").read_bytes()
+
+    async def many(workers):
+        return await asyncio.gather(*(workers.extract(URL, body) for _ in range(200)))
+    assert run(many, page_timeout=1) == [extract_page(URL, body)] * 200
+
+
+def test_abandoned_workers_end_the_pages_they_read_at_once(samples):
+    """The crawl stopping (crawl_interrupted): the pages in the workers are dropped with
+    CrawlStopping, the workers killed, not awaited; no page is read after that."""
+    body = slow_page((samples / f"{GOLDEN}.nextjs.html").read_bytes(), 120_000)  # minutes to read
+
+    async def abandon_while_busy(workers):
+        (worker,) = workers.workers
+        reading = asyncio.ensure_future(workers.extract(URL, body))
+        deadline = time.monotonic() + 30
+        while not worker.pending:  # until the page is sent to the worker (then read for minutes)
+            assert time.monotonic() < deadline, "the page never reached the worker"
+            await asyncio.sleep(0.01)
+        started = time.monotonic()
+        workers.abandon()
+        with pytest.raises(CrawlStopping):
+            await asyncio.wait_for(reading, 10)
+        with pytest.raises(CrawlStopping):
+            await workers.extract(URL, b"<html></html>")
+        return time.monotonic() - started, worker.process
+    took, process = run(abandon_while_busy)
+    assert took < 5 and process.poll() is not None
+
+
+def test_a_crawl_counts_a_page_past_its_time_budget_as_malformed_and_goes_on(tmp_path):
+    """A pathological page (seconds to parse; minutes at twice its size) never stalls the crawl:
+    past EXTRACT_PAGE_TIMEOUT it is a malformed page naming why, fetched once, read once; every
+    other question is committed."""
+    pages, victim = slow_site(questions=8, attributes=60_000)
+    url, stop = serve_pages(pages)
+    out = tmp_path / "data"
+    try:
+        result = crawl(*(url + path for path in pages), "--out", out, "-s", "EXTRACT_PAGE_TIMEOUT=1", timeout=120)
+    finally:
+        stop()
+    assert result.returncode == 4, result.stderr[-3000:]
+    (row,) = crawl_rows(out)
+    assert row["status"] == "degraded" and row["pages_malformed"] == 1 and row["questions"] == len(pages) - 1
+    log = crawl_log(out)
+    assert f"Malformed page, not recorded: {url}{victim}: took longer than 1 s to read (a pathological page?)" in log
+    assert f"{url}{victim} goes to a new extraction worker" not in log  # never tried again: it would cost the budget again
+    assert "'extraction/page_timeout': 1," in log and "extraction/worker_died" not in log
+    assert f"{victim}: took longer than 1 s" in result.stderr  # an error: on stderr too
 
 
 def test_stop_ends_the_worker_process():

@@ -10,6 +10,10 @@ fail with `CrawlStopping`, which nothing counts as an error. The spider and the 
 close as they always do: the crawls row says `interrupted` (or the close reason's status).
 
     PromptStop.of(crawler).close(reason)  # stop waiting, then close the spider with `reason`
+
+A stop asked from outside (a signal, Scrapyd's cancel) also sends `crawl_interrupted`: the
+crawl's extraction workers then drop the pages they read (crawler.workers), which the engine's
+close would otherwise wait for, however long a page takes.
 """
 from __future__ import annotations
 
@@ -25,6 +29,7 @@ from twisted.python.failure import Failure
 
 logger = logging.getLogger(__name__)
 CHECK_EVERY = 0.2  # seconds between looks at whether the crawl is stopping
+crawl_interrupted = object()  # signal: the crawl was asked to stop (Ctrl-C, SIGTERM, Scrapyd's cancel)
 
 
 class CrawlStopping(IgnoreRequest):
@@ -35,6 +40,7 @@ class PromptStop:
     def __init__(self, crawler):
         self.crawler = crawler
         self.stopping = False
+        self.interrupted = False
         self.downloads: set[asyncio.Task] = set()
         self._stopped: asyncio.Event | None = None
         self._loop = create_looping_call(self._check)
@@ -61,8 +67,10 @@ class PromptStop:
         # crawler.crawling turns False when Crawler.stop_async() begins: a signal (Ctrl-C,
         # SIGTERM) or Scrapyd's cancel. Until the spider is closed, requests may still enter
         # the downloader (released by robots.txt, by a middleware): drop them too.
-        if not self.stopping and not self.crawler.crawling:
+        if not self.interrupted and not self.crawler.crawling:
+            self.interrupted = True
             self.stop_waiting()
+            self.crawler.signals.send_catch_log(crawl_interrupted)
         elif self.stopping:
             self._drop_waiting()
 

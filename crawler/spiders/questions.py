@@ -333,6 +333,9 @@ class QuestionsSpider(scrapy.Spider):
             return
         try:
             page = await self.extraction.extract(response.url, response.body, response.headers.get(b"Content-Type"))
+        except CrawlStopping:  # dropped unread as the crawl stops: no error, and a resume fetches it again
+            logger.debug("Not read, the crawl stopping: %s", response.url)
+            return
         except BlockedPage as error:  # a wall past the block middleware's look; never recorded
             logger.warning("%s", error)
             if retry := self.wait_out_block(response):
