@@ -44,11 +44,29 @@ def extract_page(url: str, body: bytes, content_type: str | bytes | None = None)
     try:
         page = parse_question_page(url, body, content_type)
         counts: dict[str, int] = {}
-        return PageExtract(page.family, page.related_urls, page_records(page, counts), counts)
+        records = page_records(page, counts)
     except PageError:
         raise
     except Exception as error:  # a value the code cannot read is a bad page, counted, never a dead crawl
         raise PageError(url, f"unreadable by the extraction code ({type(error).__name__}: {error})") from error
+    if no_question(records):
+        raise PageError(url, "no question on the page: no topic, no date and no answer "
+                             "(a removed or error page in the question's template?)")
+    return PageExtract(page.family, page.related_urls, records, counts)
+
+
+# What every question shows besides its title and text; `answers` are the page's answer records.
+QUESTION_SHOWS = ("topic", "asked_on")
+
+
+def no_question(records: list[dict]) -> bool:
+    """Whether a page's records hold no question: none of its topic, date and answers,
+    whatever the family. Such a page is the question template saying "This question has been
+    removed" or an error, with the question's id and a line of text where the question's
+    would be: recorded, it would replace the real row. A question that shows any one of them
+    (no answers yet, a date class renamed) is one."""
+    question, *rest = records
+    return not rest and not any(question.get(field) for field in QUESTION_SHOWS)
 
 
 def frame(message) -> bytes:

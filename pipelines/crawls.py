@@ -261,8 +261,7 @@ DUPLICATE_DIFFERS = "pages/duplicate_question_differs"
 
 # Pages that gave no rows, in the words of a crawl's message.
 _UNREADABLE = {"pages/unknown_layout": "of an unknown layout", "pages/malformed": "malformed",
-               "pages/truncated_gave_up": "cut off on every attempt (fewer answers than the page declares, "
-                                          "or no closing tags)",
+               "pages/truncated_gave_up": "cut off on every attempt (the document never ends)",
                "pages/unasked_304": "answered 304 Not Modified to a request that named no version",
                REDIRECTED_OFFSITE: "redirected off the site (not followed)",
                REDIRECT_NOT_FOLLOWED: "redirected where the crawl cannot follow (no Location, not http or https)",

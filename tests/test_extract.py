@@ -81,6 +81,26 @@ def test_mixed_folder(tmp_path):
     assert "Traceback" not in p.stderr
 
 
+def test_a_page_that_shows_no_question_is_refused_as_a_bad_page(tmp_path):
+    """A "This question has been removed" page in the question's template (its id, a title,
+    nothing else) prints no question record: an error line, as any bad page; the others print."""
+    from tests.test_no_question_pages import showing
+
+    d = good_folder(tmp_path)
+    for family in ("legacy", "provider-card", "nextjs"):
+        html = (PAGES / f"{SLUG}.{family}.html").read_text()
+        (d / f"removed.{family}.html").write_text(showing(html).replace("Knot and Redness After Botox Injection",
+                                                                          "This question has been removed"))
+    p = run(d)
+    assert p.returncode == 1 and "Traceback" not in p.stderr
+    assert [json.loads(line) for line in p.stdout.splitlines()] == expected() * 3
+    err = p.stderr.splitlines()
+    assert len(err) == 3, p.stderr
+    for family in ("legacy", "provider-card", "nextjs"):
+        assert any(line.startswith("doctor-answers extract: error: ") and f"removed.{family}.html" in line
+                   and "no question on the page: no topic, no date and no answer" in line for line in err), p.stderr
+
+
 def test_a_page_whose_records_cannot_be_written_is_an_error_of_its_own(tmp_path):
     """A url with half a surrogate pair (an --url of bytes that are not UTF-8, the URL of a
     page without a canonical link) has no UTF-8: that page is an error line, the pages after

@@ -468,19 +468,46 @@ def on_a_third_of_pages(change):
 
 @pytest.mark.parametrize("share", ["all", "a third"])
 def test_pages_that_stay_short_of_their_answers_are_bad_pages_even_on_a_first_crawl(reference_site, tmp_path, share):
+    """Whole pages short of their answers are markup (answers elsewhere), not pages cut off in
+    transfer: each is asked for once, and the outcome points at the markup, not the network."""
     out = tmp_path / "data"
+    site = reference_site(questions=60)
     change = answers_loaded_later if share == "all" else on_a_third_of_pages(answers_loaded_later)
-    result = first_crawl_through(reference_site(questions=60), change, out)
+    result = first_crawl_through(site, change, out)
     row = last_row(out)
+    assert row["pages_truncated"] == 0 and question_hits(site) == 60, result.stdout
+    assert "cut off" not in result.stdout + result.stderr
+    assert re.search(r"Malformed page, not recorded: \S+: the page declares \d+ answers but holds \d+: "
+                     r"answers on other pages or loaded by script\?", result.stderr), result.stderr[-2000:]
     if share == "all":  # nothing read: failed, saying what the pages were
         assert result.returncode == 1 and row["status"] == "failed", result.stdout + result.stderr[-2000:]
-        assert row["message"] == ("no question page read: 60 cut off on every attempt "
-                                  "(fewer answers than the page declares, or no closing tags)"), row["message"]
+        assert row["message"] == "no question page read: 60 malformed", row["message"]
     else:
         check = check_named(row, "unknown_or_malformed_pages")
         assert result.returncode == 4 and row["status"] == "degraded", result.stdout + result.stderr[-2000:]
         assert 0.15 < check["value"] < 0.55 and row["questions"] == round(60 * (1 - check["value"]))
         assert f"unknown_or_malformed_pages {check['value']:.3f} (at most 0.020)" in result.stdout
+
+
+def test_answers_split_across_pages_are_asked_for_once_and_named_as_markup(reference_site, tmp_path):
+    """Pages with over two answers show two and link the rest (?page=2), still declaring them
+    all: each is asked for once (no retry cures markup), never counted as cut off."""
+    from crawler.pages import detect_family
+    from tests.test_pages_samples import _answers_on_pages
+
+    def paged(body: bytes) -> bytes:
+        html = body.decode()
+        if len(re.findall(r'class="(?:rs-answer|Content Content--answer|answer-card_card__\w+)"', html)) <= 2:
+            return body
+        return _answers_on_pages(html, detect_family(html)).encode()
+
+    site, out = reference_site(questions=60), tmp_path / "data"
+    result = first_crawl_through(site, paged, out)
+    row = last_row(out)
+    assert 0 < row["pages_malformed"] < 60 and row["pages_truncated"] == 0, result.stdout + result.stderr[-2000:]
+    assert max(n for path, n in site.hits.items() if path.startswith("/question/")) == 1
+    assert result.returncode == 4 and f"errors: malformed ({row['pages_malformed']})" in result.stdout
+    assert result.stderr.count("answers on other pages or loaded by script?") == row["pages_malformed"]
 
 
 def test_scrapy_crawl_exits_with_the_crawls_status(tmp_path):

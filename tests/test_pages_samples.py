@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import re
 
+import lxml.html
 import pytest
 
 from crawler.pages import (BlockedPage, PageError, TruncatedPage, UnknownLayout, detect_family,
@@ -144,7 +145,9 @@ def test_a_page_cut_off_after_an_end_tag_in_a_script_string_is_cut_off(family):
         parse_question_page(URL, cut)
 
 @pytest.mark.parametrize("family", FAMILIES)
-def test_missing_answer_with_closing_tags_is_truncated(family):
+def test_a_whole_page_missing_an_answer_is_markup_not_a_page_cut_off(family):
+    """Its document ends: a retry gets the same page. The answer is elsewhere (a next page, a
+    script): a bad page whose reason says so, never retried as cut off in transfer."""
     html = sample(family)
     if family == "legacy":
         html = re.sub(r'<div class="rs-answer" id="answer-1040950".*?</div>\s*</div>\s*</div>', "", html, flags=re.S)
@@ -154,8 +157,53 @@ def test_missing_answer_with_closing_tags_is_truncated(family):
         html = html[:start] + html[end + len("</div>\n"):]
     else:
         html = html.replace('"answerCount": 10', '"answerCount": 11')
-    with pytest.raises(TruncatedPage):
+    with pytest.raises(PageError) as e:
         parse_question_page("http://h/q", html)
+    assert not isinstance(e.value, TruncatedPage)
+    declared, held = (11, 10) if family == "nextjs" else (10, 9)
+    assert e.value.reason == (f"the page declares {declared} answers but holds {held}: "
+                              "answers on other pages or loaded by script?")
+
+
+def _answers_on_pages(html: str, family: str, kept: int = 2) -> str:
+    """The page's first `kept` answers, the rest behind a rel=next link to ?page=2; the page
+    still declares them all."""
+    root = lxml.html.document_fromstring(html)
+    cls = {"legacy": "rs-answer", "provider-card": "Content--answer"}.get(family)
+    cards = root.find_class(cls) if cls else root.xpath("//*[contains(@class, 'answer-card_card__')]")
+    for card in cards[kept:]:
+        card.drop_tree()
+    if family == "nextjs":
+        script = root.get_element_by_id("__NEXT_DATA__")
+        data = json.loads(script.text)
+        question = data["props"]["pageProps"]["question"]
+        question.update(answers=question["answers"][:kept], pagination={"page": 1, "next": "?page=2"})
+        script.text = json.dumps(data)
+    more = lxml.html.fragment_fromstring(f'<a rel="next" href="/question/{SLUG}?page=2">More answers</a>')
+    cards[kept - 1].addnext(more)
+    return lxml.html.tostring(root, encoding="unicode", doctype="<!DOCTYPE html>")
+
+
+@pytest.mark.parametrize("family", FAMILIES)
+def test_answers_split_across_pages_are_markup_not_a_page_cut_off(family):
+    with pytest.raises(PageError) as e:
+        parse_question_page(URL, _answers_on_pages(sample(family), family))
+    assert not isinstance(e.value, TruncatedPage)
+    assert e.value.reason == "the page declares 10 answers but holds 2: answers on other pages or loaded by script?"
+
+
+@pytest.mark.parametrize("answers", [{"1040755": {}}, "see page 2", [1040755, 1040790]])
+def test_next_data_answers_of_another_shape_are_markup_not_a_page_cut_off(answers):
+    """Its JSON reads whole: the data changed shape, which a retry does not cure."""
+    root = lxml.html.document_fromstring(sample("nextjs"))
+    script = root.get_element_by_id("__NEXT_DATA__")
+    data = json.loads(script.text)
+    data["props"]["pageProps"]["question"]["answers"] = answers
+    script.text = json.dumps(data)
+    html = lxml.html.tostring(root, encoding="unicode", doctype="<!DOCTYPE html>")
+    with pytest.raises(PageError) as e:
+        parse_question_page(URL, html)
+    assert not isinstance(e.value, TruncatedPage)
 
 
 # Where each family writes the second answer's id, and that id.

@@ -7,7 +7,7 @@ import re
 import lxml.html
 import pytest
 
-from crawler.pages import PageError, TruncatedPage, parse_question_page
+from crawler.pages import PageError, parse_question_page
 from pipelines.normalise.ratings import parse_rating, rating_pair
 from pipelines.normalise.records import page_records
 
@@ -59,7 +59,7 @@ def test_the_answer_count_heading_spaced_or_cased_otherwise_still_declares_the_c
     root = lxml.html.document_fromstring(html)
     last = root.find_class("Content--answer")[-1]
     last.getparent().remove(last)
-    with pytest.raises(TruncatedPage):
+    with pytest.raises(PageError, match="the page declares 10 answers but holds 9"):
         parse_question_page(URL, lxml.html.tostring(root, encoding="unicode", doctype="<!DOCTYPE html>"))
 
 

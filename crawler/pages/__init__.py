@@ -105,7 +105,10 @@ def _check(url: str, page: QuestionPage, site) -> None:
     a record to write)."""
     declared, found = page.declared_answer_count, len(page.answers)
     if declared is not None and found < declared:
-        raise TruncatedPage(url, f"truncated page ({found} answers, the page declares {declared})")
+        # The document is whole (is_whole, its JSON read): not cut off in transfer, which a
+        # retry would cure, but answers the markup keeps elsewhere (a next page, a script)
+        raise PageError(url, f"the page declares {declared} answers but holds {found}: "
+                             "answers on other pages or loaded by script?")
     if declared is not None and found > declared:  # a sponsored answer, another question's teaser
         raise PageError(url, f"{page.family} page with {found} answers where it declares {declared}: "
                              "answer-like markup the page objects do not know")

@@ -24,7 +24,10 @@ class BlockedPage(PageError):
 
 
 class TruncatedPage(PageError):
-    """A page cut off: closing tags missing, fewer answers than declared, broken JSON."""
+    """A page cut off in transfer, which a retry may get whole: the document does not end (no
+    closing </body>/</html>, __NEXT_DATA__ JSON that does not read, a character cut in two).
+    A whole document that holds fewer answers than it declares is no such page: its markup
+    keeps them elsewhere (a next page, a script), a plain PageError."""
 
 
 class UnknownLayout(PageError):

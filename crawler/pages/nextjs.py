@@ -131,7 +131,8 @@ class NextjsPage(QuestionPageObject):
                 raise TruncatedPage(self.tree.url, "a Next.js fallback or error page, not the question yet") from None
             raise UnknownLayout(self.tree.url, "nextjs page whose __NEXT_DATA__ holds no question") from None
         if not isinstance(answers, list) or not all(isinstance(a, dict) for a in answers):
-            raise TruncatedPage(self.tree.url, "broken __NEXT_DATA__ JSON")
+            # JSON that reads whole is no page cut off (a retry gets the same): data of a new shape
+            raise MarkupError("__NEXT_DATA__ answers that are not a list of objects")
         return dict(q, answers=answers)
 
     def question(self) -> Question:

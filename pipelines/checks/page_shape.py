@@ -3,10 +3,10 @@ off on every attempt.
 
 A share above CHECK_BAD_PAGES_MAX is what a site redesign looks like from here: pages of a
 new shape are counted (`pages/unknown_layout`, `pages/malformed`) but give no rows, so the
-datasets have a hole the row counts alone do not show. A page that still looks cut off after
-its retries (`pages/truncated_gave_up`: fewer answers than it declares, no closing tags) is
-one too: a network that cuts pages short is cured by a retry, a page that shows fewer answers
-than it declares (answers loaded later by script, a new answer container) is not.
+datasets have a hole the row counts alone do not show. A page still cut off after its
+retries (`pages/truncated_gave_up`: its document never ends) is one too. A whole page that
+holds fewer answers than it declares (answers on a next page, loaded by script, in a new
+container) is malformed, never retried: a retry cures a network that cuts pages short, not markup.
 """
 from __future__ import annotations
 
