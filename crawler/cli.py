@@ -6,12 +6,15 @@ runs: a bad one exits with status 2 and a one-line message, as argparse's own er
 """
 from __future__ import annotations
 
-import argparse
 import io
 import os
 import sys
+from typing import TYPE_CHECKING
 
 from crawler import startup_signals
+
+if TYPE_CHECKING:  # imported by build_parser: main() holds the stops first (crawler.startup_signals)
+    import argparse
 
 # The validators live in crawler.arguments, imported once main takes a stop as Ctrl-C: at the
 # top of this module their import (up to a tenth of a second) ended a stop with a traceback,
@@ -170,13 +173,15 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    import argparse
+
     from crawler import arguments
 
     parser = argparse.ArgumentParser(
         prog="doctor-answers",
         description="Crawl doctor Q&A pages into Parquet datasets.",
     )
-    parser.add_argument("--version", action=_Version)
+    parser.add_argument("--version", action=_version_action())
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     site = sub.add_parser("site", help="serve the reference site on loopback")
@@ -266,25 +271,35 @@ def project_version() -> str:
     return PROJECT_VERSION
 
 
-class _Version(argparse.Action):
-    """`--version`, looked up when asked: the installed version (importlib.metadata) costs
-    30 ms, which every other command would pay at start-up."""
+def _version_action():
+    import argparse
 
-    def __init__(self, option_strings, dest=argparse.SUPPRESS, **kwargs):
-        super().__init__(option_strings, dest=dest, default=argparse.SUPPRESS, nargs=0,
-                         help="show the version and exit")
+    class _Version(argparse.Action):
+        """`--version`, looked up when asked: the installed version (importlib.metadata) costs
+        30 ms, which every other command would pay at start-up."""
 
-    def __call__(self, parser, namespace, values, option_string=None):
-        print(f"{parser.prog} {project_version()}")  # on stdout, as argparse's own action
-        parser.exit()
+        def __init__(self, option_strings, dest=argparse.SUPPRESS, **kwargs):
+            super().__init__(option_strings, dest=dest, default=argparse.SUPPRESS, nargs=0,
+                             help="show the version and exit")
+
+        def __call__(self, parser, namespace, values, option_string=None):
+            print(f"{parser.prog} {project_version()}")  # on stdout, as argparse's own action
+            parser.exit()
+
+    return _Version
+
+
+# The commands that hold a stop until they can write their `interrupted` row (crawler.startup_signals).
+HOLDING = frozenset(("crawl", "demo", "reparse"))
 
 
 def main(argv: list[str] | None = None) -> int:
     # A stop (Ctrl-C, or SIGTERM: a service manager's, `timeout`'s; SIGHUP: a closed terminal)
-    # that a command does not take over is a KeyboardInterrupt: one line and exit status 130,
-    # whenever it comes. Once the command's outcome is final, stops are ignored: its exit
-    # status is the outcome's.
-    startup_signals.interrupt_on_stops()
+    # is held from our first line, so that a crawl stopped while its arguments are checked
+    # still ends `interrupted` with its row and summary (HOLDING); for any other command it
+    # is a KeyboardInterrupt: one line and exit status 130, whenever it comes. Once the
+    # command's outcome is final, stops are ignored: its exit status is the outcome's.
+    startup_signals.hold()
     standard_streams()
     name = "doctor-answers"
     try:
@@ -307,6 +322,10 @@ def _run(args: argparse.Namespace) -> int:
     except ArgumentError as exc:
         print(f"doctor-answers {args.command}: error: {exc}", file=sys.stderr)
         return 2
+    if args.command not in HOLDING:
+        startup_signals.interrupt_on_stops()
+        if startup_signals.take_held():  # asked for while the arguments were read: honoured now
+            raise KeyboardInterrupt
     try:
         status = args.func(args)
         sys.stdout.flush()

@@ -34,13 +34,17 @@ so with a large heap), when the exit status would contradict the row.
 from __future__ import annotations
 
 import itertools
-import logging
 import os
 import signal
 import sys
 from contextlib import contextmanager
 
-logger = logging.getLogger(__name__)
+
+
+def _logger():
+    import logging  # here, not among the imports before the CLI's main() can hold the stops
+
+    return logging.getLogger(__name__)
 
 STOPS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 IGNORED = (signal.SIGUSR1, signal.SIGUSR2)
@@ -60,9 +64,12 @@ def take(signum: int, handler) -> None:
 
 
 def interrupt_on_stops() -> None:
-    """Every stop is a KeyboardInterrupt, as Ctrl-C is: for a command that takes none over."""
+    """Every stop is a KeyboardInterrupt, as Ctrl-C is, and SIGUSR1/2 their default again: for a
+    command that takes none over (`hold()` took them while its arguments were read)."""
     for signum in STOPS:
         take(signum, signal.default_int_handler)
+    for signum in IGNORED:
+        take(signum, signal.SIG_DFL)
 
 
 def hold() -> None:
@@ -99,7 +106,7 @@ def _ignored(signum, frame) -> None:
     # reactor logs it, when it runs (before, there is no log yet).
     reactor = sys.modules.get("twisted.internet.reactor")
     if reactor is not None and reactor.running:
-        reactor.callFromThread(logger.warning, "Received %s: ignored (a crawl stops on SIGINT, SIGTERM or SIGHUP)",
+        reactor.callFromThread(_logger().warning, "Received %s: ignored (a crawl stops on SIGINT, SIGTERM or SIGHUP)",
                                signal.Signals(signum).name)
 
 
@@ -129,7 +136,7 @@ def release(process) -> None:
         if next(counted) == 1:
             reactor.callFromThread(_stop_gracefully, process, signum)
         else:
-            reactor.callFromThread(logger.info, "Received %s: already stopping, within seconds; what was read "
+            reactor.callFromThread(_logger().info, "Received %s: already stopping, within seconds; what was read "
                                    "is committed first", signal.Signals(signum).name)
 
     for signum in STOPS:

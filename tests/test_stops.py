@@ -434,3 +434,36 @@ def test_a_stop_while_a_request_is_in_flight_is_no_fetch_error(tmp_path, waiting
     assert [check["name"] for check in row["checks"] if not check["passed"]] == []
     assert "could not be read" not in stdout + stderr and "Start URL failed" not in stderr
     assert "errors: none" in stdout
+
+
+# ---- a stop while the arguments are read ---------------------------------------------------------
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP])
+@pytest.mark.parametrize("when", ["crawler.cli:build_parser", "crawler.arguments:validate"])
+def test_a_crawl_stopped_while_its_arguments_are_read_is_interrupted_with_its_row(reference_site, tmp_path,
+                                                                                 signum, when):
+    """Stops were held only once `cmd_crawl` ran: one in the crawl's first quarter second (its
+    arguments parsed and checked) ended it 130 with one line, no summary and no row."""
+    site = reference_site(questions=20)
+    out = tmp_path / "data"
+    result = run_script(STOPPED_AT, int(signum), 1, when, "crawl", site.url, "--out", out)
+    assert result.returncode == 130, result.stderr[-2000:]
+    (row,) = crawl_rows(out)
+    assert row["status"] == "interrupted" and f"crawl {row['crawl_id']}: interrupted" in result.stdout
+    assert "Traceback" not in result.stderr
+
+
+def test_a_reparse_stopped_while_its_arguments_are_read_is_interrupted_with_its_row(archive, tmp_path):
+    out = tmp_path / "out"
+    result = run_script(STOPPED_AT, int(signal.SIGTERM), 1, "crawler.arguments:validate", "reparse", archive,
+                        "--out", out)
+    assert result.returncode == 130, result.stderr[-2000:]
+    (row,) = crawl_rows(out)
+    assert row["spider"] == "reparse" and row["status"] == "interrupted"
+
+
+def test_a_query_stopped_while_its_arguments_are_parsed_is_one_line_and_130(tmp_path):
+    result = run_script(STOPPED_AT, int(signal.SIGTERM), 1, "crawler.cli:build_parser", "query", "SELECT 1",
+                        "--data", tmp_path)
+    assert result.returncode == 130, result.stderr[-2000:]
+    assert result.stderr.splitlines() == ["doctor-answers query: interrupted"]  # held, then honoured
