@@ -91,9 +91,9 @@ def say_outcome(command: str, result) -> None:
     short, and `crawl ID: STATUS` unless it finished (for cron's mail and for scripts)."""
     say("\n".join(result.summary()))
     if line := result.log_cut_line():  # not unnoticed, whatever the outcome
-        print(f"doctor-answers {command}: {line}", file=sys.stderr)
+        tell(f"doctor-answers {command}: {line}")
     if result.status != "finished":
-        print(f"crawl {result.crawl_id}: {result.status}", file=sys.stderr)
+        tell(f"crawl {result.crawl_id}: {result.status}")
 
 
 def cmd_reparse(args: argparse.Namespace) -> int:
@@ -108,7 +108,7 @@ def cmd_reparse(args: argparse.Namespace) -> int:
         print(f"doctor-answers reparse: error: {error}", file=sys.stderr)
         return 2
     startup_signals.ignore()  # the outcome is committed: a stop now would only contradict it
-    print(f"reparse {result.crawl_id}: {result.status}", file=sys.stderr)
+    tell(f"reparse {result.crawl_id}: {result.status}")
     return result.exit_code
 
 
@@ -349,15 +349,25 @@ def standard_streams() -> None:
 def say(text: str) -> None:
     """A line of a command whose outcome is not its output (a crawl's summary): a stdout that
     cannot take it (a cron line's log on a full disk) is said once on stderr, and the outcome's
-    exit status stands. The reader of a pipe going away is _run's (BrokenPipeError)."""
+    exit status stands. A reader that went away (`crawl ... | head -1`) loses the rest of the
+    output, quietly, not the outcome's exit status: the crawls row has the summary."""
     try:
         print(text, flush=True)
     except BrokenPipeError:
-        raise
+        drop_stdout()
     except OSError as error:
         print(f"doctor-answers: cannot write to stdout ({error.strerror or error}): the rest of its output is dropped",
               file=sys.stderr)
         drop_stdout()
+
+
+def tell(line: str) -> None:
+    """A line on stderr of a command whose outcome is final (`crawl ID: degraded`): a reader
+    gone (`2>&1 | head -1`) loses it, not the outcome's exit status."""
+    try:
+        print(line, file=sys.stderr, flush=True)
+    except BrokenPipeError:
+        drop_stream(sys.stderr)
 
 
 def unwritable_stdout(command: str, error: OSError) -> int:
@@ -376,10 +386,14 @@ def stdout_closed() -> int:
 def drop_stdout() -> None:
     """Point stdout at devnull: Python flushes it again at exit, which would fail again (the
     Python documentation's recipe, "Note on SIGPIPE")."""
+    drop_stream(sys.stdout)
+
+
+def drop_stream(stream) -> None:
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError, AttributeError):   # a stdout without a file descriptor
+        os.dup2(devnull, stream.fileno())
+    except (OSError, ValueError, AttributeError):   # a stream without a file descriptor
         pass
 
 
