@@ -180,10 +180,11 @@ def test_a_demo_stopped_while_it_starts_is_an_interrupted_crawl_as_crawls_is(tmp
 
 def test_two_sigterms_while_a_crawl_starts_end_it_with_130_and_one_line(reference_site, tmp_path):
     """A second stop while starting ends the process at once, as a second Ctrl-C does: 130
-    (SIGTERM's own death, 143, is no status of the README's)."""
+    (SIGTERM's own death, 143, is no status of the README's). Sent as the arguments are checked:
+    `hold` itself is main()'s first line now, before which a signal is its own default."""
     site = reference_site(questions=20)
     out = tmp_path / "data"
-    result = run_script(STOPPED_AT, int(signal.SIGTERM), 2, "crawler.startup_signals:hold", "crawl", site.url,
+    result = run_script(STOPPED_AT, int(signal.SIGTERM), 2, "crawler.arguments:validate", "crawl", site.url,
                         "--out", out)
     assert result.returncode == 130, result.stderr[-2000:]
     assert "interrupted" in result.stderr.strip().splitlines()[-1] and "Traceback" not in result.stderr
