@@ -6,12 +6,15 @@ runs: a bad one exits with status 2 and a one-line message, as argparse's own er
 """
 from __future__ import annotations
 
-import argparse
 import io
 import os
 import sys
+from typing import TYPE_CHECKING
 
 from crawler import startup_signals
+
+if TYPE_CHECKING:  # imported by build_parser: main() holds the stops first (crawler.startup_signals)
+    import argparse
 
 # The validators live in crawler.arguments, imported once main takes a stop as Ctrl-C: at the
 # top of this module their import (up to a tenth of a second) ended a stop with a traceback,
@@ -88,9 +91,9 @@ def say_outcome(command: str, result) -> None:
     short, and `crawl ID: STATUS` unless it finished (for cron's mail and for scripts)."""
     say("\n".join(result.summary()))
     if line := result.log_cut_line():  # not unnoticed, whatever the outcome
-        print(f"doctor-answers {command}: {line}", file=sys.stderr)
+        tell(f"doctor-answers {command}: {line}")
     if result.status != "finished":
-        print(f"crawl {result.crawl_id}: {result.status}", file=sys.stderr)
+        tell(f"crawl {result.crawl_id}: {result.status}")
 
 
 def cmd_reparse(args: argparse.Namespace) -> int:
@@ -105,7 +108,7 @@ def cmd_reparse(args: argparse.Namespace) -> int:
         print(f"doctor-answers reparse: error: {error}", file=sys.stderr)
         return 2
     startup_signals.ignore()  # the outcome is committed: a stop now would only contradict it
-    print(f"reparse {result.crawl_id}: {result.status}", file=sys.stderr)
+    tell(f"reparse {result.crawl_id}: {result.status}")
     return result.exit_code
 
 
@@ -170,13 +173,15 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    import argparse
+
     from crawler import arguments
 
     parser = argparse.ArgumentParser(
         prog="doctor-answers",
         description="Crawl doctor Q&A pages into Parquet datasets.",
     )
-    parser.add_argument("--version", action=_Version)
+    parser.add_argument("--version", action=_version_action())
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     site = sub.add_parser("site", help="serve the reference site on loopback")
@@ -266,25 +271,35 @@ def project_version() -> str:
     return PROJECT_VERSION
 
 
-class _Version(argparse.Action):
-    """`--version`, looked up when asked: the installed version (importlib.metadata) costs
-    30 ms, which every other command would pay at start-up."""
+def _version_action():
+    import argparse
 
-    def __init__(self, option_strings, dest=argparse.SUPPRESS, **kwargs):
-        super().__init__(option_strings, dest=dest, default=argparse.SUPPRESS, nargs=0,
-                         help="show the version and exit")
+    class _Version(argparse.Action):
+        """`--version`, looked up when asked: the installed version (importlib.metadata) costs
+        30 ms, which every other command would pay at start-up."""
 
-    def __call__(self, parser, namespace, values, option_string=None):
-        print(f"{parser.prog} {project_version()}")  # on stdout, as argparse's own action
-        parser.exit()
+        def __init__(self, option_strings, dest=argparse.SUPPRESS, **kwargs):
+            super().__init__(option_strings, dest=dest, default=argparse.SUPPRESS, nargs=0,
+                             help="show the version and exit")
+
+        def __call__(self, parser, namespace, values, option_string=None):
+            print(f"{parser.prog} {project_version()}")  # on stdout, as argparse's own action
+            parser.exit()
+
+    return _Version
+
+
+# The commands that hold a stop until they can write their `interrupted` row (crawler.startup_signals).
+HOLDING = frozenset(("crawl", "demo", "reparse"))
 
 
 def main(argv: list[str] | None = None) -> int:
     # A stop (Ctrl-C, or SIGTERM: a service manager's, `timeout`'s; SIGHUP: a closed terminal)
-    # that a command does not take over is a KeyboardInterrupt: one line and exit status 130,
-    # whenever it comes. Once the command's outcome is final, stops are ignored: its exit
-    # status is the outcome's.
-    startup_signals.interrupt_on_stops()
+    # is held from our first line, so that a crawl stopped while its arguments are checked
+    # still ends `interrupted` with its row and summary (HOLDING); for any other command it
+    # is a KeyboardInterrupt: one line and exit status 130, whenever it comes. Once the
+    # command's outcome is final, stops are ignored: its exit status is the outcome's.
+    startup_signals.hold()
     standard_streams()
     name = "doctor-answers"
     try:
@@ -307,6 +322,10 @@ def _run(args: argparse.Namespace) -> int:
     except ArgumentError as exc:
         print(f"doctor-answers {args.command}: error: {exc}", file=sys.stderr)
         return 2
+    if args.command not in HOLDING:
+        startup_signals.interrupt_on_stops()
+        if startup_signals.take_held():  # asked for while the arguments were read: honoured now
+            raise KeyboardInterrupt
     try:
         status = args.func(args)
         sys.stdout.flush()
@@ -330,15 +349,25 @@ def standard_streams() -> None:
 def say(text: str) -> None:
     """A line of a command whose outcome is not its output (a crawl's summary): a stdout that
     cannot take it (a cron line's log on a full disk) is said once on stderr, and the outcome's
-    exit status stands. The reader of a pipe going away is _run's (BrokenPipeError)."""
+    exit status stands. A reader that went away (`crawl ... | head -1`) loses the rest of the
+    output, quietly, not the outcome's exit status: the crawls row has the summary."""
     try:
         print(text, flush=True)
     except BrokenPipeError:
-        raise
+        drop_stdout()
     except OSError as error:
         print(f"doctor-answers: cannot write to stdout ({error.strerror or error}): the rest of its output is dropped",
               file=sys.stderr)
         drop_stdout()
+
+
+def tell(line: str) -> None:
+    """A line on stderr of a command whose outcome is final (`crawl ID: degraded`): a reader
+    gone (`2>&1 | head -1`) loses it, not the outcome's exit status."""
+    try:
+        print(line, file=sys.stderr, flush=True)
+    except BrokenPipeError:
+        drop_stream(sys.stderr)
 
 
 def unwritable_stdout(command: str, error: OSError) -> int:
@@ -357,10 +386,14 @@ def stdout_closed() -> int:
 def drop_stdout() -> None:
     """Point stdout at devnull: Python flushes it again at exit, which would fail again (the
     Python documentation's recipe, "Note on SIGPIPE")."""
+    drop_stream(sys.stdout)
+
+
+def drop_stream(stream) -> None:
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError, AttributeError):   # a stdout without a file descriptor
+        os.dup2(devnull, stream.fileno())
+    except (OSError, ValueError, AttributeError):   # a stream without a file descriptor
         pass
 
 

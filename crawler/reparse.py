@@ -608,7 +608,7 @@ def _stops_interrupt() -> None:
     CLI holds them through its imports: crawler.startup_signals) is honoured now."""
     if threading.current_thread() is threading.main_thread():
         for signum in _STOPS:
-            signal.signal(signum, signal.default_int_handler)
+            startup_signals.take(signum, signal.default_int_handler)  # not one ignored on entry (nohup)
     if startup_signals.take_held():
         raise KeyboardInterrupt
 

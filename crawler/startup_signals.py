@@ -23,6 +23,10 @@ nothing: the first stop already ends the crawl within seconds (crawler.extension
 and what was read is committed. A crawl that must end at once is killed (SIGKILL): no row, and
 with its state the same command resumes it.
 
+A signal the process was started with ignored stays ignored, as POSIX shells and daemons leave
+it: nohup's SIGHUP (an unattended crawl survives the logout), the SIGINT of a non-interactive
+shell's `cmd &` or of `trap '' INT`. Nothing here takes such a signal over (`take`).
+
 Once a command's outcome is final (its row committed, its summary printed), a stop can change
 nothing: `ignore()` keeps one from killing the process while Python shuts down (a second or
 so with a large heap), when the exit status would contradict the row.
@@ -30,33 +34,49 @@ so with a large heap), when the exit status would contradict the row.
 from __future__ import annotations
 
 import itertools
-import logging
 import os
 import signal
 import sys
 from contextlib import contextmanager
 
-logger = logging.getLogger(__name__)
+
+
+def _logger():
+    import logging  # here, not among the imports before the CLI's main() can hold the stops
+
+    return logging.getLogger(__name__)
 
 STOPS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 IGNORED = (signal.SIGUSR1, signal.SIGUSR2)
 _SIGNALS = STOPS + IGNORED  # what a crawl takes over while it runs
+# Read once, as this module is imported: the first of ours `doctor-answers` and `scrapy crawl`
+# import, before any handler of ours or Scrapy's is set (later, ours would hide the caller's).
+IGNORED_ON_ENTRY = frozenset(signum for signum in _SIGNALS if signal.getsignal(signum) == signal.SIG_IGN)
 _held: list[int] = []
 _stops: list[int] = []  # the signals Scrapy's handler was given, this crawl
 INTERRUPTED = 130  # the exit status of a stopped command (README's table)
 
 
+def take(signum: int, handler) -> None:
+    """`signum`'s handler from now on, unless the process was started with it ignored (nohup)."""
+    if signum not in IGNORED_ON_ENTRY:
+        signal.signal(signum, handler)
+
+
 def interrupt_on_stops() -> None:
-    """Every stop is a KeyboardInterrupt, as Ctrl-C is: for a command that takes none over."""
+    """Every stop is a KeyboardInterrupt, as Ctrl-C is, and SIGUSR1/2 their default again: for a
+    command that takes none over (`hold()` took them while its arguments were read)."""
     for signum in STOPS:
-        signal.signal(signum, signal.default_int_handler)
+        take(signum, signal.default_int_handler)
+    for signum in IGNORED:
+        take(signum, signal.SIG_DFL)
 
 
 def hold() -> None:
     for signum in STOPS:
-        signal.signal(signum, _keep)
+        take(signum, _keep)
     for signum in IGNORED:
-        signal.signal(signum, _ignored)
+        take(signum, _ignored)
 
 
 @contextmanager
@@ -86,7 +106,7 @@ def _ignored(signum, frame) -> None:
     # reactor logs it, when it runs (before, there is no log yet).
     reactor = sys.modules.get("twisted.internet.reactor")
     if reactor is not None and reactor.running:
-        reactor.callFromThread(logger.warning, "Received %s: ignored (a crawl stops on SIGINT, SIGTERM or SIGHUP)",
+        reactor.callFromThread(_logger().warning, "Received %s: ignored (a crawl stops on SIGINT, SIGTERM or SIGHUP)",
                                signal.Signals(signum).name)
 
 
@@ -116,11 +136,11 @@ def release(process) -> None:
         if next(counted) == 1:
             reactor.callFromThread(_stop_gracefully, process, signum)
         else:
-            reactor.callFromThread(logger.info, "Received %s: already stopping, within seconds; what was read "
+            reactor.callFromThread(_logger().info, "Received %s: already stopping, within seconds; what was read "
                                    "is committed first", signal.Signals(signum).name)
 
     for signum in STOPS:
-        signal.signal(signum, asked)
+        take(signum, asked)
     if _held:
         os.kill(os.getpid(), _held.pop())
 

@@ -1,6 +1,7 @@
 """Shared fixtures: the reference site in a thread of the test process, and the samples folder."""
 from __future__ import annotations
 
+import signal
 from pathlib import Path
 
 import pytest
@@ -9,6 +10,13 @@ from reference_site.samples import samples_dir
 from reference_site.server import start_in_thread
 
 SAMPLES = Path(str(samples_dir()))
+
+# A test suite started with SIGINT or SIGHUP ignored (`pytest &` in a script, nohup) would pass
+# that on to every command it starts, which keeps an ignored signal ignored: the tests that stop
+# a command with one would see it go on. They are the defaults here, whatever started the suite.
+for _signum in (signal.SIGINT, signal.SIGHUP):
+    if signal.getsignal(_signum) == signal.SIG_IGN:
+        signal.signal(_signum, signal.default_int_handler if _signum == signal.SIGINT else signal.SIG_DFL)
 
 
 @pytest.fixture(scope="session")

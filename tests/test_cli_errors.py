@@ -266,3 +266,35 @@ def test_a_command_whose_result_cannot_be_written_fails_in_one_line(tmp_path, ho
             assert result.returncode == 0 and not result.stderr, result.stderr
         else:
             assert assert_one_line(result, 1).endswith("error: cannot write to stdout (No space left on device)")
+
+
+def test_a_crawl_whose_reader_goes_away_exits_with_its_outcome(reference_site, tmp_path):
+    """`crawl ... | head -1`: the crawl ran to its end and committed `finished`, then exited 141 as
+    it printed its summary (a cron wrapper took it for a failure). A crawl's exit status is its
+    outcome's: the reader gone loses the summary only (the crawls row has it)."""
+    from tests.crawling import crawl_command, crawl_rows
+
+    site = reference_site(questions=10)
+    process = subprocess.Popen(crawl_command(site.url, "--out", tmp_path), stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, cwd=ROOT)
+    first = process.stdout.readline()
+    process.stdout.close()  # as `head -1` does
+    stderr = process.stderr.read().decode()
+    status = process.wait(timeout=120)
+    (row,) = crawl_rows(tmp_path)
+    assert b"started" in first and row["status"] == "finished"
+    assert status == 0, stderr
+    assert "Traceback" not in stderr and "BrokenPipeError" not in stderr and "Exception ignored" not in stderr
+
+
+def test_a_failed_crawl_whose_stderr_reader_goes_away_exits_with_its_outcome(reference_site, tmp_path):
+    """`crawl ... 2>&1 | head -1` when its one line on stderr is its status: still 1, not 141."""
+    from tests.crawling import crawl_command, crawl_rows
+
+    site = reference_site(questions=10)
+    process = subprocess.Popen(crawl_command(f"{site.url}no-such-page", "--out", tmp_path),
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=ROOT)
+    process.stderr.close()  # its reader gone before the crawl says anything there
+    status = process.wait(timeout=120)
+    (row,) = crawl_rows(tmp_path)
+    assert row["status"] == "failed" and status == 1

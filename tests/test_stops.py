@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from pipelines.loader import load
-from tests.crawling import crawl, crawl_command, crawl_log, crawl_rows, wait_for
+from tests.crawling import crawl, crawl_command, crawl_log, crawl_rows, question_hits, wait_for
 from tests.hostile_pages import serve_pages, slow_site
 from tests.test_workers import workers_of
 
@@ -184,10 +184,11 @@ def test_a_demo_stopped_while_it_starts_is_an_interrupted_crawl_as_crawls_is(tmp
 
 def test_two_sigterms_while_a_crawl_starts_end_it_with_130_and_one_line(reference_site, tmp_path):
     """A second stop while starting ends the process at once, as a second Ctrl-C does: 130
-    (SIGTERM's own death, 143, is no status of the README's)."""
+    (SIGTERM's own death, 143, is no status of the README's). Sent as the arguments are checked:
+    `hold` itself is main()'s first line now, before which a signal is its own default."""
     site = reference_site(questions=20)
     out = tmp_path / "data"
-    result = run_script(STOPPED_AT, int(signal.SIGTERM), 2, "crawler.startup_signals:hold", "crawl", site.url,
+    result = run_script(STOPPED_AT, int(signal.SIGTERM), 2, "crawler.arguments:validate", "crawl", site.url,
                         "--out", out)
     assert result.returncode == 130, result.stderr[-2000:]
     assert "interrupted" in result.stderr.strip().splitlines()[-1] and "Traceback" not in result.stderr
@@ -355,3 +356,157 @@ def test_a_query_stops_at_once_when_asked(tmp_path, signum):
         process.kill()
     assert process.returncode == 130, stderr[-2000:]
     assert stderr.splitlines() == ["doctor-answers query: interrupted"]
+
+
+# ---- signals ignored on entry -----------------------------------------------------------------
+
+def ignoring(signum):
+    """A child's start as nohup's (SIGHUP) or a non-interactive shell's `cmd &` (SIGINT) makes it."""
+    return lambda: signal.signal(signum, signal.SIG_IGN)
+
+
+@pytest.mark.parametrize("signum", [signal.SIGHUP, signal.SIGINT])
+def test_a_stop_ignored_when_the_crawl_started_stays_ignored(reference_site, tmp_path, signum):
+    """`nohup doctor-answers crawl ... &`, then the ssh session closes: the crawl took SIGHUP over
+    anyway and ended `interrupted` (130). A signal ignored on entry stays ignored (nohup(1), POSIX
+    shells); the others still stop it."""
+    site = reference_site(questions=200, faults="latency=20ms")
+    out = tmp_path / "data"
+    crawl_process = subprocess.Popen(crawl_command(site.url, "--out", out), stdout=subprocess.PIPE,
+                                     stderr=subprocess.PIPE, text=True, preexec_fn=ignoring(signum))
+    try:
+        wait_for(lambda: question_hits(site) >= 5, what="question pages fetched")
+        crawl_process.send_signal(signum)
+        stdout, stderr = crawl_process.communicate(timeout=TIMEOUT)
+    finally:
+        crawl_process.kill()
+    assert crawl_process.returncode == 0, stderr[-2000:]
+    (row,) = crawl_rows(out)
+    assert row["status"] == "finished" and row["questions"] == 200
+
+
+@pytest.mark.parametrize("ignored, stop", [(signal.SIGHUP, signal.SIGTERM), (signal.SIGINT, signal.SIGHUP)])
+def test_a_crawl_started_with_one_stop_ignored_still_stops_on_the_others(reference_site, tmp_path, ignored, stop):
+    site = reference_site(questions=200, faults="latency=50ms")
+    out = tmp_path / "data"
+    crawl_process = subprocess.Popen(crawl_command(site.url, "--out", out), stdout=subprocess.PIPE,
+                                     stderr=subprocess.PIPE, text=True, preexec_fn=ignoring(ignored))
+    try:
+        wait_for(lambda: question_hits(site) >= 5, what="question pages fetched")
+        crawl_process.send_signal(stop)
+        stdout, stderr = crawl_process.communicate(timeout=TIMEOUT)
+    finally:
+        crawl_process.kill()
+    assert crawl_process.returncode == 130, stderr[-2000:]
+    (row,) = crawl_rows(out)
+    assert row["status"] == "interrupted"
+
+
+def test_a_reparse_started_with_sighup_ignored_keeps_it_ignored(archive, tmp_path):
+    """reparse takes the stops over as the crawl does: not one ignored on entry."""
+    out = tmp_path / "again"
+    result = subprocess.run([sys.executable, "-c", STOPPED_AT, str(int(signal.SIGHUP)), "1",
+                             "crawler.reparse:check_writable", "reparse", str(archive), "--out", str(out)],
+                            capture_output=True, text=True, timeout=TIMEOUT, preexec_fn=ignoring(signal.SIGHUP))
+    assert result.returncode == 0, result.stderr[-2000:]
+    (row,) = crawl_rows(out)
+    assert row["status"] == "finished"
+
+
+# ---- a stop while a request is in flight ------------------------------------------------------
+
+class Silent:
+    """A site that accepts connections and answers nothing, but (`robots`) a 404 to robots.txt:
+    a stop comes while its first request waits."""
+
+    def __init__(self, robots: bool):
+        import socket
+        import threading
+
+        self.robots = robots
+        self.paths: list[str] = []
+        self.held: list = []
+        self.socket = socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self.socket.getsockname()[1]}/"
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self):
+        while True:
+            try:
+                connection, _ = self.socket.accept()
+            except OSError:  # closed at the test's end
+                return
+            self.held.append(connection)
+            request = b""
+            while b"\r\n\r\n" not in request:
+                chunk = connection.recv(4096)
+                if not chunk:
+                    break
+                request += chunk
+            path = request.split(b" ")[1].decode() if request.count(b" ") >= 2 else ""
+            self.paths.append(path)
+            if self.robots and path == "/robots.txt":
+                connection.sendall(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+                connection.close()  # the next request comes on a connection of its own, seen at once
+
+    def close(self):
+        self.socket.close()
+        for connection in self.held:
+            connection.close()
+
+
+@pytest.mark.parametrize("waiting", ["/robots.txt", "/"])
+def test_a_stop_while_a_request_is_in_flight_is_no_fetch_error(tmp_path, waiting):
+    """A stop while robots.txt (or the start URL) waits for its answer: the request is dropped by
+    the crawl, which said "robots.txt could not be read", a failed start URL, and failed the
+    row's start_urls_failed check. README: requests a crawl drops itself are no fetch errors."""
+    site = Silent(robots=waiting != "/robots.txt")
+    out = tmp_path / "data"
+    crawl_process = subprocess.Popen(crawl_command(site.url, "--out", out), stdout=subprocess.PIPE,
+                                     stderr=subprocess.PIPE, text=True)
+    try:
+        wait_for(lambda: waiting in site.paths, what=f"{waiting} requested")
+        crawl_process.send_signal(signal.SIGTERM)
+        stdout, stderr = crawl_process.communicate(timeout=TIMEOUT)
+    finally:
+        crawl_process.kill()
+        site.close()
+    assert crawl_process.returncode == 130, stderr[-2000:]
+    (row,) = crawl_rows(out)
+    assert row["status"] == "interrupted"
+    assert [check["name"] for check in row["checks"] if not check["passed"]] == []
+    assert "could not be read" not in stdout + stderr and "Start URL failed" not in stderr
+    assert "errors: none" in stdout
+
+
+# ---- a stop while the arguments are read ---------------------------------------------------------
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP])
+@pytest.mark.parametrize("when", ["crawler.cli:build_parser", "crawler.arguments:validate"])
+def test_a_crawl_stopped_while_its_arguments_are_read_is_interrupted_with_its_row(reference_site, tmp_path,
+                                                                                 signum, when):
+    """Stops were held only once `cmd_crawl` ran: one in the crawl's first quarter second (its
+    arguments parsed and checked) ended it 130 with one line, no summary and no row."""
+    site = reference_site(questions=20)
+    out = tmp_path / "data"
+    result = run_script(STOPPED_AT, int(signum), 1, when, "crawl", site.url, "--out", out)
+    assert result.returncode == 130, result.stderr[-2000:]
+    (row,) = crawl_rows(out)
+    assert row["status"] == "interrupted" and f"crawl {row['crawl_id']}: interrupted" in result.stdout
+    assert "Traceback" not in result.stderr
+
+
+def test_a_reparse_stopped_while_its_arguments_are_read_is_interrupted_with_its_row(archive, tmp_path):
+    out = tmp_path / "out"
+    result = run_script(STOPPED_AT, int(signal.SIGTERM), 1, "crawler.arguments:validate", "reparse", archive,
+                        "--out", out)
+    assert result.returncode == 130, result.stderr[-2000:]
+    (row,) = crawl_rows(out)
+    assert row["spider"] == "reparse" and row["status"] == "interrupted"
+
+
+def test_a_query_stopped_while_its_arguments_are_parsed_is_one_line_and_130(tmp_path):
+    result = run_script(STOPPED_AT, int(signal.SIGTERM), 1, "crawler.cli:build_parser", "query", "SELECT 1",
+                        "--data", tmp_path)
+    assert result.returncode == 130, result.stderr[-2000:]
+    assert result.stderr.splitlines() == ["doctor-answers query: interrupted"]  # held, then honoured

@@ -27,7 +27,7 @@ from scrapy.robotstxt import ProtegoRobotParser
 from scrapy.utils.defer import _schedule_coro
 from twisted.internet.defer import Deferred
 
-from crawler.extensions.prompt_stop import PromptStop
+from crawler.extensions.prompt_stop import CrawlStopping, PromptStop
 from crawler.middlewares import cut_short
 from crawler.middlewares.blocks import Blocked
 
@@ -115,6 +115,14 @@ class DisallowAll:
         return None
 
 
+class NotRead:
+    """The rules of a site whose robots.txt the crawl dropped itself (it is stopping): its
+    pages are dropped too, as what they are (CrawlStopping), not refused by an unread robots.txt."""
+
+    def __init__(self, url: str):
+        self.url = url
+
+
 class RobotsTxtMiddleware(ScrapyRobotsTxtMiddleware):
     """Scrapy's, with RFC 9309's rule for a robots.txt it could not read: a 4xx is no robots.txt
     (allow all), anything else that is not one (5xx or 429 on every attempt, a download error,
@@ -122,6 +130,8 @@ class RobotsTxtMiddleware(ScrapyRobotsTxtMiddleware):
     wall on robots.txt disallows the site too, and the crawl ends `blocked` (the block middleware)."""
 
     def process_request_2(self, rp, request) -> None:
+        if isinstance(rp, NotRead):
+            raise CrawlStopping(f"crawl stopping: {request.url} not fetched ({rp.url} was not)")
         if isinstance(rp, DisallowAll):
             self._stats.inc_value("robotstxt/forbidden")
             raise RobotsUnreadable(f"robots.txt could not be read ({rp.why})")
@@ -145,6 +155,9 @@ class RobotsTxtMiddleware(ScrapyRobotsTxtMiddleware):
         await super()._parse_robots(response, netloc, request)
 
     def _robots_error(self, exc: Exception, netloc: str) -> None:
+        if isinstance(exc, CrawlStopping):  # dropped by the crawl, not unread: no error of the site's
+            self._rules(netloc, NotRead(f"robots.txt of {netloc}"))
+            return
         if isinstance(exc, Blocked):  # a wall: the block middleware ends the crawl
             self._disallow(netloc, "a block page")
             return
@@ -172,7 +185,10 @@ class RobotsTxtMiddleware(ScrapyRobotsTxtMiddleware):
             _schedule_coro(self.crawler.engine.close_spider_async(reason=ROBOTS_UNREADABLE))
 
     def _disallow(self, netloc: str, why: str) -> None:
+        self._rules(netloc, DisallowAll(why))
+
+    def _rules(self, netloc: str, rules) -> None:
         waiting = self._parsers[netloc]
-        self._parsers[netloc] = DisallowAll(why)
+        self._parsers[netloc] = rules
         if isinstance(waiting, Deferred):  # the requests that wait for the rules get these
-            waiting.callback(self._parsers[netloc])
+            waiting.callback(rules)
