@@ -134,7 +134,7 @@ def cmd_query(args: argparse.Namespace) -> int:
         return 1
     with pd.option_context("display.max_rows", args.max_rows, "display.max_columns", None, "display.width", 200):
         try:
-            print(table.to_string(max_rows=args.max_rows, index=False), flush=True)
+            print(query.printable(table).to_string(max_rows=args.max_rows, index=False), flush=True)
         except BrokenPipeError:
             raise
         except OSError as error:

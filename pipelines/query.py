@@ -14,11 +14,14 @@ run. Any failure is a QueryError with a one-line message; a Ctrl-C stops the que
 """
 from __future__ import annotations
 
+import re
 import signal
 import threading
 from pathlib import Path
 
 import duckdb
+import numpy as np
+import pandas as pd
 import pyarrow.compute as pc
 
 from pipelines.loader import committed_crawls, dataset_of, latest_files, latest_rows, readable, snapshots
@@ -137,3 +140,33 @@ def _interruptible(con: duckdb.DuckDBPyConnection, sql: str):
     if "error" in outcome:
         raise outcome["error"]
     return outcome["table"]
+
+
+# Characters that drive a terminal or its layout rather than print: C0 and C1 controls (ESC's
+# colour and cursor sequences, NUL, BEL), line and paragraph separators, and the bidi marks,
+# embeddings, overrides and isolates that reorder what follows them. Dataset text holds none
+# (the cleaner drops them), but a SQL literal (chr(27)) or a column the cleaner does not cover may.
+_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(table):
+    """The result as `query` prints it: every control character of its strings, column names
+    and nested values (lists, structs) escaped as Python writes it ("\\x1b"), never raw to the
+    terminal; pandas escapes only "\\n", "\\r" and "\\t"."""
+    table = table.rename(columns=lambda name: _shown(name) if isinstance(name, str) else name)
+    for column, dtype in enumerate(table.dtypes):
+        if dtype == object or isinstance(dtype, pd.StringDtype):  # strings, lists, structs
+            table.isetitem(column, table.iloc[:, column].map(_shown))
+    return table
+
+
+def _shown(value):
+    if isinstance(value, str):
+        return _CONTROLS.sub(lambda m: repr(m.group())[1:-1], value) if _CONTROLS.search(value) else value
+    if isinstance(value, dict):
+        return {_shown(k): _shown(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(_shown(v) for v in value)
+    if isinstance(value, np.ndarray) and value.dtype == object:
+        return np.array([_shown(v) for v in value], dtype=object)
+    return value

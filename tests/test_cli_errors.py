@@ -222,6 +222,17 @@ def test_text_the_terminal_cannot_hold_is_printed_escaped(tmp_path, encoding):
     assert "\\u6771\\u4eac" in result.stdout.decode(encoding)
 
 
+def test_query_prints_no_control_character_raw(tmp_path):
+    """`SELECT chr(27) || '[31m'` would colour the terminal, a NUL or a bidi override garble it:
+    printed escaped, as "\\n" is."""
+    result = doctor_answers("query", "SELECT chr(27) || '[31mred' AS a, chr(0) AS b, chr(8238) AS c, 'x' AS \"d\x1b\"",
+                            "--data", tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "\\x1b[31mred" in result.stdout and "\\x00" in result.stdout and "\\u202e" in result.stdout
+    assert "d\\x1b" in result.stdout
+    assert not any(ch in result.stdout for ch in "\x1b\x00\u202e")
+
+
 def _closed(fd: int):
     return lambda: os.close(fd)
 

@@ -79,6 +79,9 @@ def test_a_mark_kept_from_its_letter_by_an_invisible_character_composes(between)
     ("Joseph\u200b Serota", "Joseph Serota"), ("Oct\u2060 22, 2012", "Oct 22, 2012"), ("\ufeffBotox", "Botox"),
     ("\u202bRTL\u202c", "RTL"), ("a\x01b\x7fc\x9bd", "abcd"), ("tab\tand\x1fsep", "tab and sep"),
     ("\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645", "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645"),  # ZWNJ kept
+    # noncharacters: U+FDD0-U+FDEF and the last two code points of every plane
+    ("Cook, M.D.\uffff", "Cook, M.D."), ("Cook\ufffe", "Cook"), ("a\ufdd0b\ufdefc", "abc"),
+    ("x\U0001fffey\U0001ffffz\U0010fffe\U0010ffff", "xyz"), ("\ufdcf\ufdf0\ufffd", "\ufdcf\ufdf0\ufffd"),  # kept
 ])
 def test_characters_nobody_sees_are_not_text(printed, want):
     from pipelines.normalise.text import clean
@@ -116,3 +119,12 @@ def test_entities_in_html_strings_as_a_tree_of_them_reads_them(markup):
     # through html_text: the same text as a tree of the markup gives
     el = lxml.html.fragment_fromstring(markup, create_parent="div")
     assert html_text(markup) == element_text(el)
+
+
+@pytest.mark.parametrize("nonchar", ["\uffff", "\ufffe", "\ufdd0", "\U0002ffff", "\U0010fffe"])
+def test_a_noncharacter_in_a_name_hides_no_credential(nonchar):
+    from pipelines.normalise.names import parse_name
+
+    name = parse_name(f"Jane Cook, M.D.{nonchar}")
+    assert name.name_raw == "Jane Cook, M.D." and name.credentials == ("MD",) and name.family_name == "Cook"
+    assert parse_name(f"Jane{nonchar} Cook, MD").given_name == "Jane"

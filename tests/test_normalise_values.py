@@ -236,3 +236,58 @@ def test_a_shown_date_and_a_machine_readable_one_are_read_together(shown, ts, da
 def test_a_date_a_number_or_a_count_is_no_place(text, want):
     from pipelines.normalise.places import is_place
     assert is_place(text) is want
+
+
+# A count shown with a character no reader sees between its digits is the number the reader
+# sees; a value of two numbers ("12 34", "4-2") is none, never its first part.
+INVISIBLE_INSIDE = [("4\u00ad2", 42), ("4\u200b2", 42), ("1\ufeff234", 1234), ("4\x002", 42), ("1\u200e2", 12)]
+TWO_NUMBERS = ["12 34", "4 2", "4-2", "4\u20092", "1\u00a02", "12 3", "4\ufffd2", "4\u2060 2"]
+
+
+@pytest.mark.parametrize("text, want", INVISIBLE_INSIDE + [(shape, None) for shape in TWO_NUMBERS])
+def test_every_count_is_read_through_the_cleaner_and_whole(text, want):
+    from crawler.pages.tree import declared_count
+
+    assert parse_count(text) == want
+    assert vote_count(text) == want
+    assert legacy_vote(f"voteCount={text}") == (None if want is None else want + 1)
+    assert vote_count(f"voted=false; voteCount={text}", "ng-init") == (None if want is None else want + 1)
+    assert declared_count(f"Doctor Answers ({text})") == want
+    assert parse_review_count(text) == want
+
+
+@pytest.mark.parametrize("text, want", INVISIBLE_INSIDE)
+def test_a_review_count_is_read_through_the_cleaner(text, want):
+    """(A number before "N reviews" may be the rating, "5 68 reviews": not tried here.)"""
+    assert parse_review_count(f"{text} reviews") == want
+    assert rating_pair("4.5", f"4.5 out of 5 stars ({text} reviews)") == (4.5, want)
+    assert parse_rating(f"4.\u00ad5 out of 5 stars ({text} reviews)") == 4.5
+
+
+@pytest.mark.parametrize("ng", ["voteCount=3 && x", "voteCount=\u22123", "voteCount=3 4; voted=false", "voteCount=",
+                                "voteCount=+", "voteCount=1,234"])
+def test_a_legacy_vote_is_one_integer_literal_or_none(ng):
+    """AngularJS assigns the expression; one that is not an integer literal shows no count."""
+    assert legacy_vote(ng) is None
+
+
+@pytest.mark.parametrize("family, old, new", [
+    ("nextjs", '"helpfulCount": 3', '"helpfulCount": "{}"'),
+    ("provider-card", "&quot;likeCount&quot;: &quot;3&quot;", "&quot;likeCount&quot;: &quot;{}&quot;"),
+    ("legacy", 'ng-init="voteCount=2"', 'ng-init="voteCount={}"'),
+])
+@pytest.mark.parametrize("shown, want", [("4\u00ad2", 42), ("4\u200b2", 42), ("12 34", None), ("4 2", None)])
+def test_a_page_vote_of_every_family_is_read_whole(family, old, new, shown, want):
+    import json
+
+    from crawler.pages import parse_question_page
+    from pipelines.normalise.records import page_records
+    from tests.contract import PAGES
+
+    html = (PAGES / f"botox-injections-days-knot-redness-injection-sites.{family}.html").read_text(encoding="utf-8")
+    assert old in html, old
+    value = json.dumps(shown)[1:-1] if family == "nextjs" else shown  # a JSON string's escapes
+    page = parse_question_page("https://www.realself.com/question/botox-injections-days-knot-redness-injection-sites",
+                               html.replace(old, new.format(value), 1))
+    first = next(r for r in page_records(page) if r["type"] == "answer")
+    assert first["vote_count"] == (want if want is None or family != "legacy" else want + 1)

@@ -86,7 +86,7 @@ def test_utf8_bytes_read_as_utf8_whatever_is_declared(family):
 @pytest.mark.parametrize("data,content_type", [
     ("\u00e9t\u00e9".encode("latin-1"), None),  # not UTF-8, nothing declared
     (bytes(range(0x80, 0x100)), "text/html; charset=utf-8"),  # declared UTF-8, is not
-    (b"\x81\x8d\x8f\x90\x9d" * 10, "text/html; charset=windows-1252"),  # bytes windows-1252 lacks
+    (b"\xaa\xd2\xff" * 10, "text/html; charset=windows-1253"),  # bytes windows-1253 lacks (WHATWG's too)
     (b"\xff\xfe" + "<html>\ud800</html>".encode("utf-16-le", "surrogatepass"), None),  # a broken UTF-16 page
     ("caf\u00e9".encode("latin-1"), "text/html; charset=no-such-charset"),
 ])
@@ -96,6 +96,87 @@ def test_bytes_no_declaration_reads_are_a_page_error(data, content_type):
         extract_page(url, b"<html><body>" + data + b"</body></html>", content_type)
     assert error.value.url == url and "unreadable bytes" in error.value.reason
 
+
+
+
+@pytest.mark.parametrize("family", FAMILIES)
+@pytest.mark.parametrize("label", ["ISO-8859-1", "windows-1252", "latin1", "us-ascii", "cp1252"])
+@pytest.mark.parametrize("byte", [0x81, 0x8D, 0x8F, 0x90, 0x9D])
+def test_bytes_python_cp1252_lacks_are_what_a_browser_reads(family, label, byte):
+    """WHATWG windows-1252, which browsers read all these labels as, maps the five bytes
+    Python's cp1252 has no character for to C1 controls (the text cleaner drops them): one
+    such byte is no reason to lose the page."""
+    text = without_meta_charset(page(family, "caf\u00e9 X"))
+    data = encoded(text, "cp1252").replace(b"caf\xe9 X", b"caf\xe9" + bytes((byte,)) + b" X", 1)
+    want = extract_page(URL, text.replace("caf\u00e9 X", f"caf\u00e9{chr(byte)} X").encode("utf-8"))
+    assert extract_page(URL, data, f"text/html; charset={label}") == want
+    assert "caf\u00e9 X" in want.records[0]["title"]
+
+
+@pytest.mark.parametrize("label", ["windows-874", "windows-1250", "windows-1251", "windows-1252", "windows-1253",
+                                   "windows-1254", "windows-1255", "windows-1256", "windows-1257", "windows-1258"])
+def test_every_windows_charset_reads_its_c1_bytes_as_whatwg_does(label):
+    """Each byte 0x80-0x9F is a character of WHATWG's table; where Python's codec has none,
+    it is the C1 control of its value."""
+    from crawler.pages.charset import decode
+
+    data = bytes(range(0x80, 0xA0))
+    text, _ = decode("http://127.0.0.1/q", data, f"text/html; charset={label}")
+    assert len(text) == len(data)
+    for byte, char in zip(data, text):
+        try:
+            assert char == bytes((byte,)).decode(label.replace("windows-", "cp"))
+        except UnicodeDecodeError:
+            assert char == chr(byte)
+
+
+@pytest.mark.parametrize("label, data, want", [("windows-1255", b"\xca", "\u05ba"),  # Hebrew point holam haser
+                                               ("KOI8-U", b"\xae\xbe", "\u045e\u040e")])  # KOI8-RU's letters
+def test_letters_whatwg_reads_where_python_has_none_or_another(label, data, want):
+    from crawler.pages.charset import decode
+
+    assert decode("http://127.0.0.1/q", b"<p>" + data + b"</p>", f"text/html; charset={label}")[0] == f"<p>{want}</p>"
+
+
+@pytest.mark.parametrize("content_type, head, data, label, codec", [
+    ("text/html; charset=Shift_JIS", "", b"\x81\x7f\xa0\xfd", "Shift_JIS", "cp932"),
+    ("text/html; charset=\"ISO-8859-8\"", "", b"\xbf\xfb", "ISO-8859-8", "iso8859-8"),
+    (None, '<meta charset="Windows-1253">', b"\xaa\xd2", "Windows-1253", "cp1253"),
+    ("text/html", '<meta http-equiv="Content-Type" content="text/html; charset=gb_2312-80">', b"\xff\xff\xff",
+     "gb_2312-80", "gb18030")])
+def test_an_unreadable_page_is_named_with_the_charset_it_declared(content_type, head, data, label, codec):
+    """The message names the label the page wrote, not the codec it means to Python."""
+    body = f"<html><head>{head}</head><body>".encode() + data + b"</body></html>"
+    with pytest.raises(PageError) as error:
+        extract_page("http://127.0.0.1/question/unreadable", body, content_type)
+    assert f"not the {label} the page declares" in error.value.reason
+    assert codec not in error.value.reason.replace(label, "")
+
+
+@pytest.mark.parametrize("family", FAMILIES)
+@pytest.mark.parametrize("where", ["<head>", "</head>", "<body", "</body>", "</html>"])
+def test_a_nul_byte_outside_the_text_changes_nothing(family, where):
+    """A NUL in a comment, in a script no one reads, between tags: a browser reads the page as
+    it is without it, and so does the crawl (never "unreadable bytes")."""
+    text = page(family)
+    assert where in text
+    want = extract_page(URL, text.encode("utf-8"))
+    nul = text.replace(where, f"<!-- a\x00b -->\x00<script>var s = '\x00';</script>{where}", 1)
+    assert extract_page(URL, nul.encode("utf-8")) == want
+    assert extract_page(URL, nul) == want  # a str as bytes
+
+
+@pytest.mark.parametrize("family", FAMILIES)
+def test_a_nul_byte_in_the_text_reads_as_the_replacement_character(family):
+    """NUL is U+FFFD, as the HTML parser reads it in an attribute or a script and `&#0;`
+    anywhere; it no longer throws the whole page away. In a cp1252 page too."""
+    title = "Knot and Redness After Botox Injection"
+    text = page(family, "caf\u00e9")
+    want = extract_page(URL, text.replace(title, f"Knot\ufffd{title}").encode("utf-8"))
+    assert f"Knot\ufffd{title}" in want.records[0]["title"]
+    nul = text.replace(title, f"Knot\x00{title}")
+    assert extract_page(URL, nul.encode("utf-8")) == want
+    assert extract_page(URL, encoded(without_meta_charset(nul), "cp1252"), "text/html; charset=windows-1252") == want
 
 
 @pytest.mark.parametrize("family", FAMILIES)

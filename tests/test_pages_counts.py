@@ -26,6 +26,8 @@ URL = "https://www.realself.com/question/" + GOLDEN
     ("Doctor Answers (1\u066c234)", None), ("Doctor Answers (1e3)", None), ("Doctor Answers 3.5", None),
     ("Doctor Answers (" + "9" * 13 + ")", None), ("Doctor Answers (2147483648)", None),
     ("Q&A-3 answers", 3),  # a dash after a word is no sign
+    # as a reader sees it: a character no one sees joins digits; two numbers declare none
+    ("Doctor Answers 1\u00ad2", 12), ("Doctor Answers (1\u200b0)", 10), ("Doctor Answers 12 34", None),
 ])
 def test_declared_count(text, want):
     assert declared_count(text) == want
@@ -38,6 +40,17 @@ def test_superscript_count_heading_is_no_count():
     assert page.declared_answer_count is None
     assert len(page.answers) == 10
     assert page_records(page)[0]["answer_count"] is None
+
+
+@pytest.mark.parametrize("family, old, new", [
+    ("legacy", "Doctor Answers 10<", "Doctor Answers 1\u00ad0<"),
+    ("provider-card", "Doctor Answers <span class=\"u-textMuted\">(10)<", "Doctor Answers <span class=\"u-textMuted\">(1\u200b0)<"),
+])
+def test_a_heading_count_is_read_as_a_reader_sees_it(family, old, new):
+    html = (PAGES / f"{GOLDEN}.{family}.html").read_text(encoding="utf-8")
+    assert old in html
+    page = parse_question_page(URL, html.replace(old, new))
+    assert page.declared_answer_count == 10 and page_records(page)[0]["answer_count"] == 10
 
 
 @pytest.mark.parametrize("family,old,new", [

@@ -77,3 +77,26 @@ def test_a_file_that_is_not_parquet_is_skipped_with_a_warning_naming_it(data, ca
         assert len(load("answers", root=data, latest=False)) == 1
         assert len(load("answers", root=data)) == 1
     assert any(str(bad) in r.getMessage() and r.getMessage().count("\n") == 0 for r in caplog.records)
+
+
+@pytest.mark.parametrize("expression, shown", [
+    ("chr(27) || '[31mred'", "\\x1b[31mred"), ("'a' || chr(0) || 'b'", "a\\x00b"), ("chr(7)", "\\x07"),
+    ("chr(155) || '2J'", "\\x9b2J"), ("chr(8238) || 'abc'", "\\u202eabc"), ("'x' || chr(8233) || 'y'", "x\\u2029y"),
+    ("['q' || chr(27) || '[0m']", "\\x1b[0m"), ("{'k': chr(27) || 'c'}", "\\x1bc"),
+])
+def test_query_prints_control_characters_escaped(data, expression, shown):
+    """ESC, NUL, BEL, C1 controls, bidi overrides: from a SQL literal or a value, in a list or
+    a struct, they are printed escaped, never raw to the terminal (pandas escapes \\n \\r \\t only)."""
+    from pipelines.query import printable
+
+    text = printable(run(f"SELECT {expression} AS v, 'caf\u00e9 \U0001f469\u200d\u2695' AS kept", root=data)).to_string()
+    assert shown in text
+    assert not any(ord(ch) < 32 and ch != "\n" or 0x7f <= ord(ch) <= 0x9f or ch in "\u202e\u2029" for ch in text)
+    assert "caf\u00e9 \U0001f469\u200d\u2695" in text  # a joiner of an emoji is no control: printed as it is
+
+
+def test_query_escapes_column_names_too(data):
+    from pipelines.query import printable
+
+    text = printable(run('SELECT 1 AS "a\x1b[2Jb", 2 AS plain', root=data)).to_string()
+    assert "a\\x1b[2Jb" in text and "\x1b" not in text

@@ -68,8 +68,6 @@ def _tree(url: str, html, content_type=None) -> tuple[Tree, str]:
     text, source = decode(url, html, content_type)
     if not text or text.isspace():
         raise UnknownLayout(url, "empty page")
-    if "\x00" in text:
-        raise PageError(url, "unreadable bytes (NUL characters)")
     try:
         return Tree(parse_html(source), url, class_keys()), text
     except (etree.ParserError, etree.XMLSyntaxError, ValueError) as e:

@@ -1,13 +1,18 @@
 """A page's bytes to text, as browsers read them: a byte-order mark, else the bytes as
 UTF-8 when they are UTF-8 (whatever the page declares: a wrong declaration on UTF-8 text is
-common; but bytes with NULs are no UTF-8 page, and UTF-16 or -32 when the header says so; nor
+common; but bytes with NULs are UTF-16 or -32 when the header says so, not UTF-8; nor
 are ASCII bytes with the shift escapes of a 7-bit charset it declares, ISO-2022-JP's),
 else the charset the HTTP Content-Type header declares, else the page's own <meta charset>
-or http-equiv. Bytes that none of these reads make a PageError; bytes that stop inside a
+or http-equiv, each read as the WHATWG Encoding Standard (browsers) reads it: ISO-8859-1,
+latin1 and ascii mean windows-1252, whose 0x81 is U+0081, not an unreadable byte. A NUL is
+U+FFFD, as an HTML parser reads it (and `&#0;`), never a page refused. Bytes that none of
+these reads make a PageError naming the charset the page declared; bytes that stop inside a
 character, a TruncatedPage."""
 from __future__ import annotations
 
 import codecs
+import functools
+import re
 
 from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding, read_bom, resolve_encoding
 
@@ -17,6 +22,7 @@ from .errors import PageError, TruncatedPage
 def decode(url: str, html, content_type: str | bytes | None = None) -> tuple[str, str | bytes]:
     """(text, what to parse): UTF-8 bytes go to lxml as they are (faster than their str)."""
     if isinstance(html, str):
+        html = html.replace("\x00", "\ufffd")
         return html, html
     if not isinstance(html, (bytes, bytearray, memoryview)):
         raise TypeError(f"html must be str or bytes, not {type(html).__name__}")
@@ -24,8 +30,8 @@ def decode(url: str, html, content_type: str | bytes | None = None) -> tuple[str
     bom, mark = read_bom(data)
     if bom is not None:
         data = data[len(mark):]
-    if bom is None and b"\x00" in data:  # no UTF-8 page holds NULs; UTF-16 or -32 without a mark does
-        bom = _wide(declared_charset(b"", content_type))  # the header's word (a meta's is in that charset)
+    if bom is None and b"\x00" in data:  # UTF-16 or -32 without a mark: NULs, and the header's word
+        bom = _wide(declared_charset(b"", content_type))  # (a meta's is in that charset)
     charset = bom
     if bom in (None, "utf-8"):
         try:
@@ -37,16 +43,52 @@ def decode(url: str, html, content_type: str | bytes | None = None) -> tuple[str
         else:
             charset = None if bom else _seven_bit(data, content_type)
             if charset is None:
+                if "\x00" in text:  # NUL is UTF-8's only zero byte: U+FFFD's bytes in its place
+                    text, data = text.replace("\x00", "\ufffd"), data.replace(b"\x00", _REPLACEMENT)
                 return text, data
     charset = charset or declared_charset(data, content_type)
     if charset is None:
         raise PageError(url, "unreadable bytes (not UTF-8, and no charset declared)")
     try:
-        text = data.decode(charset)
+        text = _read(data, charset)
     except (UnicodeDecodeError, LookupError) as error:
         _cut_inside_a_character(url, data, error)
-        raise PageError(url, f"unreadable bytes (not the {charset} the page declares)") from None
+        label = _label(data, content_type, charset)
+        raise PageError(url, f"unreadable bytes (not the {label} the page declares)") from None
+    text = text.replace("\x00", "\ufffd")
     return text, text
+
+
+_REPLACEMENT = "\ufffd".encode()
+# Where WHATWG's single-byte tables, which browsers read pages with, differ from Python's
+# codec of the same label: a byte windows-874 and windows-1250 to -1258 leave undefined in
+# 0x80-0x9F is the C1 control of its value (windows-1252's 0x81, 0x8D, 0x8F, 0x90, 0x9D:
+# Python's cp1252 refuses them, a browser reads on), and a few letters (KOI8-U is KOI8-RU's).
+_C1_FILLED = frozenset(("cp874", "cp1250", "cp1251", "cp1252", "cp1253", "cp1254", "cp1255", "cp1256",
+                        "cp1257", "cp1258"))
+_LETTERS = {"cp1255": {0xCA: "\u05ba"}, "koi8-u": {0xAE: "\u045e", 0xBE: "\u040e"}}
+
+
+def _read(data: bytes, codec: str) -> str:
+    """The bytes in the codec, as WHATWG reads its charset."""
+    table = _whatwg_table(codec)
+    return data.decode(codec) if table is None else codecs.charmap_decode(data, "strict", table)[0]
+
+
+@functools.cache
+def _whatwg_table(codec: str) -> str | None:
+    """The 256-character decoding table of a single-byte codec WHATWG reads otherwise, else None
+    ("\ufffe": a byte no character is, as in Python's tables)."""
+    if codec not in _C1_FILLED and codec not in _LETTERS:
+        return None
+    table = []
+    for byte in range(256):
+        try:
+            char = bytes((byte,)).decode(codec)
+        except UnicodeDecodeError:
+            char = chr(byte) if codec in _C1_FILLED and 0x80 <= byte <= 0x9F else "\ufffe"
+        table.append(_LETTERS.get(codec, {}).get(byte, char))
+    return "".join(table)
 
 
 _CUT = ("unexpected end of data", "truncated data", "incomplete multibyte sequence")  # the codecs' words
@@ -89,3 +131,19 @@ def declared_charset(data: bytes, content_type: str | bytes | None) -> str | Non
         if codec:
             return codecs.lookup(codec).name
     return None
+
+
+_LABEL = re.compile(rb"""(?:charset|encoding)\s*=\s*["']?\s*([\w-]+)""", re.I)
+
+
+def _label(data: bytes, content_type: str | bytes | None, codec: str) -> str:
+    """The charset as the page declared it, for a message (w3lib gives its codec, "cp1252" for
+    a page that said "ISO-8859-1"): the first label of the header, else of the page's head,
+    that is this codec; the codec's name if none is (a byte-order mark's)."""
+    if isinstance(content_type, str):
+        content_type = content_type.encode("latin-1", "replace")
+    for match in _LABEL.finditer((content_type or b"") + b"\n" + data[:4096]):
+        label = match.group(1).decode("ascii", "replace")
+        if (found := resolve_encoding(label)) and codecs.lookup(found).name == codec:
+            return label
+    return codec

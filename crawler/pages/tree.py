@@ -14,6 +14,7 @@ from lxml import etree
 from crawler.sites import site_of_page
 from crawler.sites.base import join_url, names_its_path
 from pipelines.normalise.numbers import COUNT, count_of_digits, count_of_number, signed_negative, whole_number
+from pipelines.normalise.text import clean
 
 from .errors import MarkupError
 
@@ -262,9 +263,11 @@ def declared_count(text) -> int | None:
     answers is not whole); None for none, for different numbers otherwise ("3 new, 10 in
     all": which is the count is a guess), or for a number that is no count as printed: not
     read whole ("3.5", "12,34", "1'234") or negative ("(-3)"). Such a heading declares no
-    count, as one without a number (the page's answers are then not checked against it)."""
+    count, as one without a number (the page's answers are then not checked against it).
+    The heading as a reader sees it, through the one cleaner ("Doctor Answers 1\u00ad2": 12)."""
     if not text:
         return None
+    text = clean(text)
     numbers = []
     for m in _COUNT.finditer(text):
         if not whole_number(text, m.start(), m.end()) or signed_negative(text, m.start()):

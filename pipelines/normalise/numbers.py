@@ -3,12 +3,15 @@
 One rule for every number read from text (votes, review counts, ratings, the answer count a
 page declares, the digits of a date): the digits found are the whole number as printed, or
 the text gives no value (null), never a wrong one. "1e30 reviews" is no count, not 30;
-"1'234" no vote count, not 1; "Jan 1, 10000" no date, not 1000-01-01.
+"1'234" no vote count, not 1; "Jan 1, 10000" no date, not 1000-01-01. Text is read as a
+reader sees it, through the one cleaner (pipelines.normalise.text.clean) first: "4\u00ad2"
+(a soft hyphen) is 42, never 4.
 """
 from __future__ import annotations
 
 import math
 import re
+from itertools import islice
 
 # A count as printed: its thousands set apart by commas ("1,234") or not ("1234"); "12,34"
 # is no such count (its "34" is then the tail of another number, below).
@@ -55,6 +58,21 @@ def _spaced_group(text: str, start: int, end: int, digits: int) -> bool:
     if following and len(following.group(1)) == 3 and digits <= 3:
         return True
     return bool(previous and len(previous.group(1)) <= 3 and digits == 3)
+
+
+# A count with its sign ("+3", "-1", "\u22122"; any white space between them, "- 5").
+_SIGNED_COUNT = re.compile(rf"([+\-\u2212]?)\s*({COUNT})")
+
+
+def signed_count(text: str) -> int | None:
+    """The one count a value's (cleaned) text shows, with its sign: "+3", "- 5", "1,234",
+    "12 votes". None when it shows none, more than one ("12 34", "4-2": which is the count is
+    a guess, and a reader may see "1234"), or one not read whole ("1.2K", "1 154", "1e3")."""
+    found = list(islice(_SIGNED_COUNT.finditer(text), 2))
+    if len(found) != 1 or not whole_number(text, found[0].start(2), found[0].end(2)):
+        return None
+    sign, digits = found[0].groups()
+    return count_of_digits(digits, negative=sign in ("-", "\u2212"))
 
 
 def signed_negative(text: str, start: int) -> bool:

@@ -20,7 +20,8 @@ _SAYS_RATING = re.compile(r"\b(?:stars?|rat(?:ed|ing)|reviews?)\b", re.I)
 
 
 def parse_rating(value) -> float | None:
-    """4.7, "4.7", "4.7 out of 5 stars", "4.7 of 5" or "4.7/5" -> 4.7; outside 1..5 (the site's 0.0) -> None."""
+    """4.7, "4.7", "4.7 out of 5 stars", "4.7 of 5" or "4.7/5" -> 4.7; outside 1..5 (the site's 0.0) -> None.
+    Text as a reader sees it (the one cleaner)."""
     if value is None or isinstance(value, bool):
         return None
     if isinstance(value, (int, float)):
@@ -29,7 +30,7 @@ def parse_rating(value) -> float | None:
         except OverflowError:  # an int beyond any float: no rating
             return None
     else:
-        m = _rating_number(str(value))
+        m = _rating_number(clean(str(value)))
         if m is None:
             return None
         r = float(m.group(1).replace(",", ".").replace("\u2212", "-"))
@@ -60,12 +61,13 @@ def _rating_number(s: str) -> re.Match | None:
 
 
 def parse_review_count(value) -> int | None:
-    """68, "68", "68 reviews", "1 review", "4.8 out of 5 stars 1,234 reviews" -> int; a
-    negative count (-3, "-3 reviews") is none."""
+    """68, "68", "68 reviews", "1 review", "4.8 out of 5 stars 1,234 reviews" -> int, text as
+    a reader sees it (the one cleaner: "4\u00ad03 reviews" is 403); a negative count (-3,
+    "-3 reviews") is none."""
     if value is None or isinstance(value, (bool, int, float)):
         count = count_of_number(value)
         return count if count is None or count >= 0 else None
-    s = str(value).strip()
+    s = clean(str(value))
     # isdecimal, not isdigit: superscripts and the like ("\u00b2") pass isdigit but int()
     # refuses them; decimal digits are what \d matches in the other count parsers.
     if s.isdecimal():
@@ -79,8 +81,4 @@ def parse_review_count(value) -> int | None:
 def rating_pair(rating, reviews) -> tuple[float | None, int | None]:
     """(rating, review_count) of a byline's values, texts as a reader sees them (the one
     cleaner: "68 re\u00adviews" is 68 reviews); a byline without a rating line gives (None, None)."""
-    return parse_rating(_seen(rating)), parse_review_count(_seen(reviews))
-
-
-def _seen(value):
-    return clean(value) if isinstance(value, str) else value
+    return parse_rating(rating), parse_review_count(reviews)

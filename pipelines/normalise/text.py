@@ -1,9 +1,9 @@
 """The contract's text rules: one cleaner for every string the records hold.
 
 A line is cleaned once, by `clean`: invisible characters (soft hyphens, zero-width spaces,
-direction marks, control characters, halves of a surrogate pair) dropped, then NFC (so that a
-mark a dropped character kept apart composes with its letter), every white space
-run (non-breaking spaces too) one space, trimmed. Titles and bodies come as paragraphs of raw
+direction marks, control characters, halves of a surrogate pair, noncharacters) dropped,
+then NFC (so that a mark a dropped character kept apart composes with its letter), every
+white space run (non-breaking spaces too) one space, trimmed. Titles and bodies come as paragraphs of raw
 lines (crawler.pages.items.Text: the page objects split the markup at blocks and <br>s);
 templates `{{ ... }}` are never text, even across lines; empty lines and paragraphs are
 dropped, lines joined by "\\n", paragraphs by "\\n\\n".
@@ -24,10 +24,14 @@ _LINE_SEP = "\x00"
 # (NUL, ESC: a JSON string's "\u001b[2J" would clear the terminal of whoever queries the data)
 # and a lone half of a surrogate pair (JSON's "\ud800": no character, and no UTF-8 a Parquet
 # string can hold); the controls that are white space (str.split's: tab, line feed,
-# \x1c-\x1f, \x85) separate words instead.
+# \x1c-\x1f, \x85) separate words instead. And Unicode's noncharacters (U+FDD0-U+FDEF, the
+# last two code points of every plane: U+FFFE, U+FFFF, U+1FFFE...): no character at all, drawn
+# as nothing or a box, and left in "Cook, M.D.\uffff" reads no credential.
 # (A pattern, not str.translate: a dict table costs a lookup per character of every line.)
+_NONCHARACTERS = "\ufdd0-\ufdef" + "".join(f"{chr(plane + 0xFFFE)}{chr(plane + 0xFFFF)}"
+                                          for plane in range(0, 0x110000, 0x10000))
 _INVISIBLE = re.compile("[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\u00ad\u061c\u200b\u200e\u200f"
-                        "\u202a-\u202e\u2060-\u2064\u2066-\u2069\ud800-\udfff\ufeff]")
+                        "\u202a-\u202e\u2060-\u2064\u2066-\u2069\ud800-\udfff\ufeff" + _NONCHARACTERS + "]")
 
 
 def clean(s: str) -> str:

@@ -4,33 +4,32 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from .numbers import COUNT, count_of_digits, count_of_number, in_int32, whole_number
+from .numbers import count_of_number, in_int32, signed_count
+from .text import clean
 
-_NG_INIT = re.compile(r"voteCount\s*=\s*([+-]?)(\d+)(?![\w.])")
-_INT = re.compile(rf"([+\-\u2212]?)\s*({COUNT})")  # a count with its sign
+# The expression ng-init assigns to voteCount: up to the statement's end. It is a count when
+# it is one integer literal as AngularJS reads it: ASCII digits, no thousands commas, "-" its minus.
+_NG_INIT = re.compile(r"voteCount\s*=\s*([^;]*)")
+_LITERAL = re.compile(r"[+-]?\s*[0-9]+")
 
 
 def parse_count(value) -> int | None:
-    """3, "3", "+3", "-1", "\u22121", "0" -> int; a count no int32 holds (or inf) -> None;
-    a number not read whole ("1.2K", "1 154") -> None."""
+    """3, "3", "+3", "-1", "\u22121", "0" -> int, text as a reader sees it ("4\u00ad2" is 42);
+    a count no int32 holds (or inf) -> None; a text that is not one number read whole ("1.2K",
+    "1 154", "12 34") -> None."""
     if value is None or isinstance(value, (bool, int, float)):
         return count_of_number(value)
-    text = str(value)
-    m = _INT.search(text)
-    if not m or not whole_number(text, m.start(2), m.end(2)):
-        return None
-    # Any white space may stand between the sign and the digits, not only a space.
-    sign, digits = m.groups()
-    return count_of_digits(digits, negative=sign in ("-", "\u2212"))
+    return signed_count(clean(str(value)))
 
 
 def legacy_vote(ng_init: str | None) -> int | None:
-    """Legacy `ng-init="voteCount=N"`: readers see N + 1."""
-    if not ng_init:
+    """Legacy `ng-init="voteCount=N"`: readers see N + 1. An expression that is not one
+    signed number ("4 2", "4-2", "1'234", "3 && x") is no count, never its first digits'."""
+    m = _NG_INIT.search(ng_init) if ng_init else None
+    expression = clean(m.group(1)) if m else ""
+    if not _LITERAL.fullmatch(expression):
         return None
-    m = _NG_INIT.search(ng_init)
-    whole = m and whole_number(ng_init, m.start(2), m.end(2))  # "voteCount=1'234" is no count, not 1
-    n = count_of_digits(m.group(2), negative=m.group(1) == "-") if whole else None
+    n = signed_count(expression)
     return None if n is None else in_int32(n + 1)
 
 
