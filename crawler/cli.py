@@ -11,7 +11,7 @@ import io
 import os
 import sys
 
-from crawler import startup_signals
+from crawler import install, startup_signals
 
 # The validators live in crawler.arguments, imported once main takes a stop as Ctrl-C: at the
 # top of this module their import (up to a tenth of a second) ended a stop with a traceback,
@@ -295,6 +295,10 @@ def main(argv: list[str] | None = None) -> int:
         startup_signals.ignore()  # stopping already: another stop changes nothing
         print(f"{name}: interrupted", file=sys.stderr)
         return startup_signals.INTERRUPTED
+    except ImportError as error:  # a module of the install, or a dependency, missing: no command can run
+        startup_signals.ignore()
+        print(f"{name}: error: {install.import_failure(error)}", file=sys.stderr)
+        return 1
     startup_signals.ignore()
     return status
 

@@ -33,7 +33,9 @@ from crawler.pages import PageError
 from crawler.pages.registry import registered
 
 logger = logging.getLogger(__name__)
+SAMPLE_URL = "https://www.realself.com/question/"  # the contract's sample page's own URL
 CANNOT_START = "extraction_workers_failed"  # the close reason of a crawl whose workers cannot start
+INSTALL_BROKEN = "install_broken"  # the close reason of a crawl whose extraction code cannot read a sample page
 
 
 class WorkerDied(Exception):
@@ -134,6 +136,7 @@ class ExtractionWorkers:
             processes = 0
         workers = cls(processes, crawler)
         crawler.signals.connect(workers.start, signal=signals.spider_opened)
+        crawler.signals.connect(workers.check_install, signal=signals.spider_opened)
         # Stopped as the spider closes, no page being in flight by then: the crawl's end (last
         # commit, checks, latest view) then runs without an idle worker's memory beside it.
         # engine_stopped is the guarantee for a crawl whose spider never closed.
@@ -157,6 +160,28 @@ class ExtractionWorkers:
             logger.error("%s", self.cannot_start)
             if self.crawler is not None:  # the crawl's message: its reason alone says nothing
                 self.crawler.stats.set_value("crawl/message", self.cannot_start)
+
+    async def check_install(self, spider=None) -> None:
+        """spider_opened, before any request: the extraction code reads one sample page the
+        package ships, where the crawl's pages are read (a worker, or this process). An install
+        missing a file it reads (a vocabulary of the normalisers) made every page of the site
+        "malformed" and the crawl `degraded`, blaming the site; now the crawl fails, saying why."""
+        from crawler.install import BROKEN
+        from reference_site.samples import GOLDEN_SLUG, golden_page
+
+        try:
+            extract = await self.extract(SAMPLE_URL + GOLDEN_SLUG, golden_page("legacy"), "text/html; charset=utf-8")
+            if not extract.records:
+                raise PageError(SAMPLE_URL + GOLDEN_SLUG, "no records")
+        except CloseSpider:  # the workers cannot start: their own reason
+            raise
+        except Exception as error:
+            reason = error.reason if isinstance(error, PageError) else f"{type(error).__name__}: {error}"
+            message = f"{BROKEN}: its extraction code cannot read the sample page it ships: {reason}"
+            logger.error("%s", message)
+            if self.crawler is not None:
+                self.crawler.stats.set_value("crawl/message", message)
+            raise CloseSpider(INSTALL_BROKEN) from error
 
     def stop(self) -> None:
         self._drop_dead()
