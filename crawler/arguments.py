@@ -445,27 +445,27 @@ def log_encoding(text: str) -> str:
 
 
 def log_format(text: str) -> str:
-    """A format that formats a log record: one that cannot (`%(nokey)s`) printed a `--- Logging
+    """A format that writes a log line: one that cannot (`%(nokey)s`) printed a `--- Logging
     error ---` traceback per record on stderr and left the log empty, the crawl saying `finished`."""
-    _format_sample(text, None, "LOG_FORMAT")
+    _sample_log_line("LOG_FORMAT", text, setting_default("LOG_DATEFORMAT"), setting_default("LOG_ENCODING"))
     return text
 
 
 def log_date_format(text: str) -> str:
-    _format_sample("%(asctime)s %(message)s", text, "LOG_DATEFORMAT")
+    _sample_log_line("LOG_DATEFORMAT", "%(asctime)s %(message)s", text, setting_default("LOG_ENCODING"))
     return text
 
 
-def _format_sample(fmt: str, datefmt: str | None, setting_name: str) -> None:
+def _sample_log_line(what: str, fmt: str, datefmt: str, encoding: str) -> None:
+    """A log record formatted as the log's handler formats it, and encoded as its file is written."""
     import logging
 
     record = logging.LogRecord("scrapy.core.engine", logging.INFO, __file__, 1, "Spider opened: %s", ("questions",),
                                None)
     try:
-        logging.Formatter(fmt, datefmt or setting_default("LOG_DATEFORMAT")).format(record)
-    except Exception as error:  # KeyError, ValueError, TypeError: whatever formatting says
-        raise ArgumentError(f"{setting_name} cannot format a log line: {(fmt if datefmt is None else datefmt)!r} "
-                            f"({type(error).__name__}: {error})") from None
+        logging.Formatter(fmt, datefmt).format(record).encode(encoding)
+    except Exception as error:  # KeyError, ValueError, TypeError, UnicodeEncodeError: whatever writing it says
+        raise ArgumentError(f"{what} cannot write a log line: ({type(error).__name__}: {error})") from None
 
 
 # Settings Scrapy's log set-up reads, before anything else of a crawl runs: checked for what
@@ -547,6 +547,9 @@ def check_crawl_settings(settings, out) -> None:
     for setting_name in ("STATE_DIR", "ARCHIVE_DIR", "LOG_FILE"):
         if out and settings.get(setting_name) not in (None, "", "-"):
             outside_datasets(settings.get(setting_name), out, setting_name)
+    # Each was checked alone; together (a format's text in the log's encoding) they must still write a line.
+    log = [settings.get(name) or setting_default(name) for name in ("LOG_FORMAT", "LOG_DATEFORMAT", "LOG_ENCODING")]
+    _sample_log_line("LOG_FORMAT, LOG_DATEFORMAT and LOG_ENCODING", *log)
     given = settings.get("CRAWL_ID")
     if given and out and written_crawl(Path(out), crawl_id(given)):
         raise ArgumentError(f"CRAWL_ID {given!r} is a crawl already written to {out}: an id names one crawl")
