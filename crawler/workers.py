@@ -167,9 +167,10 @@ class ExtractionWorkers:
         missing a file it reads (a vocabulary of the normalisers) made every page of the site
         "malformed" and the crawl `degraded`, blaming the site; now the crawl fails, saying why."""
         from crawler.install import BROKEN
-        from reference_site.samples import GOLDEN_SLUG, golden_page
 
         try:
+            from reference_site.samples import GOLDEN_SLUG, golden_page  # the samples too are of the install
+
             extract = await self.extract(SAMPLE_URL + GOLDEN_SLUG, golden_page("legacy"), "text/html; charset=utf-8")
             if not extract.records:
                 raise PageError(SAMPLE_URL + GOLDEN_SLUG, "no records")
