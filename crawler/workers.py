@@ -161,21 +161,21 @@ class ExtractionWorkers:
             if self.crawler is not None:  # the crawl's message: its reason alone says nothing
                 self.crawler.stats.set_value("crawl/message", self.cannot_start)
 
-    async def check_install(self, spider=None) -> None:
-        """spider_opened, before any request: the extraction code reads one sample page the
-        package ships, where the crawl's pages are read (a worker, or this process). An install
-        missing a file it reads (a vocabulary of the normalisers) made every page of the site
-        "malformed" and the crawl `degraded`, blaming the site; now the crawl fails, saying why."""
+    def check_install(self, spider=None) -> None:
+        """spider_opened, before any request: the extraction code (extract_page, the workers'
+        own) reads one sample page the package ships. An install missing a file it reads (a
+        vocabulary of the normalisers) made every page of the site "malformed" and the crawl
+        `degraded`, blaming the site; now the crawl fails, saying why. In this process, and at
+        once: a handler still awaiting a worker when another stops the crawl as it opens (an
+        output that cannot be written) made Scrapy fail with a TypeError. The workers run the
+        same install (this process's sys.path), so a page this process reads, they read."""
         from crawler.install import BROKEN
 
         try:
             from reference_site.samples import GOLDEN_SLUG, golden_page  # the samples too are of the install
 
-            extract = await self.extract(SAMPLE_URL + GOLDEN_SLUG, golden_page("legacy"), "text/html; charset=utf-8")
-            if not extract.records:
+            if not extract_page(SAMPLE_URL + GOLDEN_SLUG, golden_page("legacy"), "text/html; charset=utf-8").records:
                 raise PageError(SAMPLE_URL + GOLDEN_SLUG, "no records")
-        except CloseSpider:  # the workers cannot start: their own reason
-            raise
         except Exception as error:
             reason = error.reason if isinstance(error, PageError) else f"{type(error).__name__}: {error}"
             message = f"{BROKEN}: its extraction code cannot read the sample page it ships: {reason}"
