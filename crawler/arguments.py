@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import io
 import json
 import math
 import os
@@ -380,10 +381,8 @@ def setting_value(setting_name: str, text: str):
     default = setting_default(setting_name)
     if setting_name == "USER_AGENT" and not text.strip():  # Scrapy would send none
         raise ArgumentError("USER_AGENT must not be empty: a polite crawler says who it is")
-    if setting_name == "LOG_LEVEL":
-        if text.strip().upper() not in LOG_LEVELS:
-            raise ArgumentError(f"LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}: {text!r}")
-        return text.strip().upper()
+    if setting_name in LOG_TEXT_SETTINGS:
+        return LOG_TEXT_SETTINGS[setting_name](text)
     if isinstance(default, bool):
         if text.strip().lower() in TRUE:
             return True
@@ -427,6 +426,52 @@ def setting_value(setting_name: str, text: str):
     if isinstance(default, str) and _DOTTED.fullmatch(default):  # a class Scrapy loads (SCHEDULER, STATS_CLASS)
         _importable(setting_name, text.strip())
     return text
+
+
+def log_level(text: str) -> str:
+    """A level's name in any case, as Python's logging knows it (Scrapy's set-up takes only upper case)."""
+    if text.strip().upper() not in LOG_LEVELS:
+        raise ArgumentError(f"LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}: {text!r}")
+    return text.strip().upper()
+
+
+def log_encoding(text: str) -> str:
+    """A text codec Python knows: the log file is opened with it (io.TextIOWrapper's own check)."""
+    try:
+        io.TextIOWrapper(io.BytesIO(), encoding=text.strip())
+    except (LookupError, ValueError) as error:  # unknown, or no text codec (rot13, zlib)
+        raise ArgumentError(f"LOG_ENCODING must be a text encoding Python knows (utf-8): {text!r} ({error})") from None
+    return text.strip()
+
+
+def log_format(text: str) -> str:
+    """A format that writes a log line: one that cannot (`%(nokey)s`) printed a `--- Logging
+    error ---` traceback per record on stderr and left the log empty, the crawl saying `finished`."""
+    _sample_log_line("LOG_FORMAT", text, setting_default("LOG_DATEFORMAT"), setting_default("LOG_ENCODING"))
+    return text
+
+
+def log_date_format(text: str) -> str:
+    _sample_log_line("LOG_DATEFORMAT", "%(asctime)s %(message)s", text, setting_default("LOG_ENCODING"))
+    return text
+
+
+def _sample_log_line(what: str, fmt: str, datefmt: str, encoding: str) -> None:
+    """A log record formatted as the log's handler formats it, and encoded as its file is written."""
+    import logging
+
+    record = logging.LogRecord("scrapy.core.engine", logging.INFO, __file__, 1, "Spider opened: %s", ("questions",),
+                               None)
+    try:
+        logging.Formatter(fmt, datefmt).format(record).encode(encoding)
+    except Exception as error:  # KeyError, ValueError, TypeError, UnicodeEncodeError: whatever writing it says
+        raise ArgumentError(f"{what} cannot write a log line: ({type(error).__name__}: {error})") from None
+
+
+# Settings Scrapy's log set-up reads, before anything else of a crawl runs: checked for what
+# they must be, not only for their default's type (booleans are, by the type of their default).
+LOG_TEXT_SETTINGS = {"LOG_LEVEL": log_level, "LOG_ENCODING": log_encoding, "LOG_FORMAT": log_format,
+                     "LOG_DATEFORMAT": log_date_format}
 
 
 # Settings of Scrapy components by class path, each with its order; and the shape of a class path.
@@ -502,6 +547,9 @@ def check_crawl_settings(settings, out) -> None:
     for setting_name in ("STATE_DIR", "ARCHIVE_DIR", "LOG_FILE"):
         if out and settings.get(setting_name) not in (None, "", "-"):
             outside_datasets(settings.get(setting_name), out, setting_name)
+    # Each was checked alone; together (a format's text in the log's encoding) they must still write a line.
+    log = [settings.get(name) or setting_default(name) for name in ("LOG_FORMAT", "LOG_DATEFORMAT", "LOG_ENCODING")]
+    _sample_log_line("LOG_FORMAT, LOG_DATEFORMAT and LOG_ENCODING", *log)
     given = settings.get("CRAWL_ID")
     if given and out and written_crawl(Path(out), crawl_id(given)):
         raise ArgumentError(f"CRAWL_ID {given!r} is a crawl already written to {out}: an id names one crawl")

@@ -11,7 +11,7 @@ import os
 import sys
 from typing import TYPE_CHECKING
 
-from crawler import startup_signals
+from crawler import install, startup_signals
 
 if TYPE_CHECKING:  # imported by build_parser: main() holds the stops first (crawler.startup_signals)
     import argparse
@@ -310,6 +310,10 @@ def main(argv: list[str] | None = None) -> int:
         startup_signals.ignore()  # stopping already: another stop changes nothing
         print(f"{name}: interrupted", file=sys.stderr)
         return startup_signals.INTERRUPTED
+    except ImportError as error:  # a module of the install, or a dependency, missing: no command can run
+        startup_signals.ignore()
+        print(f"{name}: error: {install.import_failure(error)}", file=sys.stderr)
+        return 1
     startup_signals.ignore()
     return status
 

@@ -40,7 +40,9 @@ from crawler.pages import PageError
 from crawler.pages.registry import registered
 
 logger = logging.getLogger(__name__)
+SAMPLE_URL = "https://www.realself.com/question/"  # the contract's sample page's own URL
 CANNOT_START = "extraction_workers_failed"  # the close reason of a crawl whose workers cannot start
+INSTALL_BROKEN = "install_broken"  # the close reason of a crawl whose extraction code cannot read a sample page
 
 
 class WorkerDied(Exception):
@@ -196,6 +198,7 @@ class ExtractionWorkers:
             processes = 0
         workers = cls(processes, crawler, crawler.settings.getfloat("EXTRACT_PAGE_TIMEOUT") or None)
         crawler.signals.connect(workers.start, signal=signals.spider_opened)
+        crawler.signals.connect(workers.check_install, signal=signals.spider_opened)
         # Asked to stop: the engine's close waits for every page in a callback, a page in a
         # worker's parse included (minutes, for a pathological one). Those are abandoned.
         crawler.signals.connect(workers.abandon, signal=crawl_interrupted)
@@ -222,6 +225,29 @@ class ExtractionWorkers:
             logger.error("%s", self.cannot_start)
             if self.crawler is not None:  # the crawl's message: its reason alone says nothing
                 self.crawler.stats.set_value("crawl/message", self.cannot_start)
+
+    def check_install(self, spider=None) -> None:
+        """spider_opened, before any request: the extraction code (extract_page, the workers'
+        own) reads one sample page the package ships. An install missing a file it reads (a
+        vocabulary of the normalisers) made every page of the site "malformed" and the crawl
+        `degraded`, blaming the site; now the crawl fails, saying why. In this process, and at
+        once: a handler still awaiting a worker when another stops the crawl as it opens (an
+        output that cannot be written) made Scrapy fail with a TypeError. The workers run the
+        same install (this process's sys.path), so a page this process reads, they read."""
+        from crawler.install import BROKEN
+
+        try:
+            from reference_site.samples import GOLDEN_SLUG, golden_page  # the samples too are of the install
+
+            if not extract_page(SAMPLE_URL + GOLDEN_SLUG, golden_page("legacy"), "text/html; charset=utf-8").records:
+                raise PageError(SAMPLE_URL + GOLDEN_SLUG, "no records")
+        except Exception as error:
+            reason = error.reason if isinstance(error, PageError) else f"{type(error).__name__}: {error}"
+            message = f"{BROKEN}: its extraction code cannot read the sample page it ships: {reason}"
+            logger.error("%s", message)
+            if self.crawler is not None:
+                self.crawler.stats.set_value("crawl/message", message)
+            raise CloseSpider(INSTALL_BROKEN) from error
 
     def stop(self) -> None:
         self._drop_dead()

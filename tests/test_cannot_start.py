@@ -4,13 +4,19 @@ and a row saying `failed` when its files cannot be counted back. Limits are set 
 own process (resource.setrlimit)."""
 from __future__ import annotations
 
+import os
 import resource
+import shutil
 import subprocess
 import sys
+from pathlib import Path
+
+import pytest
 
 from tests.crawling import crawl_command, crawl_rows
 
 TIMEOUT = 300
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def crawl_limited(limit: int, amount: int, *args) -> subprocess.CompletedProcess:
@@ -66,3 +72,52 @@ def test_a_crawl_whose_files_cannot_be_counted_still_writes_its_row(reference_si
     (row,) = crawl_rows(out)
     assert row["status"] == "failed" and "Too many open files" in row["message"]
     assert "Error caught on signal handler" not in result.stderr
+
+
+def broken_install(tmp_path, missing: str) -> Path:
+    """A copy of the package without one of its files, as an egg built from an incomplete tree."""
+    copy = tmp_path / "install"
+    for package in ("crawler", "pipelines", "reference_site"):
+        shutil.copytree(ROOT / package, copy / package, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / "scrapy.cfg", copy / "scrapy.cfg")
+    (copy / missing).unlink()
+    return copy
+
+
+def run_in(install: Path, *args) -> subprocess.CompletedProcess:
+    env = dict(os.environ, PYTHONPATH=str(install))
+    return subprocess.run([sys.executable, *map(str, args)], capture_output=True, text=True, timeout=TIMEOUT,
+                          cwd=install, env=env)
+
+
+@pytest.mark.parametrize("processes", [0, 1])
+def test_an_install_missing_a_data_file_fails_the_crawl_naming_it_before_any_fetch(reference_site, tmp_path,
+                                                                                 processes):
+    """Every page was "malformed" (FileNotFoundError) and the crawl `degraded`, blaming the site."""
+    install = broken_install(tmp_path, "pipelines/normalise/data/specialties.txt")
+    site = reference_site(questions=20)
+    out = tmp_path / "data"
+    result = run_in(install, "-m", "crawler.cli", "crawl", site.url, "--out", out, "-s", f"EXTRACT_PROCESSES={processes}")
+    assert result.returncode == 1, result.stderr[-2000:]
+    assert "Traceback" not in result.stderr
+    (row,) = crawl_rows(out)
+    assert row["status"] == "failed"
+    assert "the install is broken (reinstall doctor-answers)" in row["message"]
+    assert "specialties.txt" in row["message"] and "FileNotFoundError" in row["message"]
+    assert not site.hits  # nothing fetched: the site is not blamed
+
+
+@pytest.mark.parametrize("command", [["-m", "crawler.cli", "crawl", "http://127.0.0.1:1/", "--out", "{tmp}/data"],
+                                     ["-m", "crawler.cli", "extract", "{tmp}/page.html"],
+                                     ["-m", "scrapy", "crawl", "questions", "-a", "start_url=http://127.0.0.1:1/",
+                                      "-s", "DATA_DIR={tmp}/data"]])
+def test_an_install_missing_a_module_is_one_line(tmp_path, command):
+    install = broken_install(tmp_path, "crawler/pages/legacy.py")
+    (tmp_path / "page.html").write_text("<html></html>")
+    result = run_in(install, *(arg.format(tmp=tmp_path) for arg in command))
+    assert result.returncode == 1, result.stderr[-2000:]
+    assert "Traceback" not in result.stderr
+    (line,) = result.stderr.strip().splitlines()
+    assert "cannot import crawler.pages.legacy" in line and line.endswith("the install is broken (reinstall "
+                                                                          "doctor-answers)")
+    assert not (tmp_path / "data").exists()

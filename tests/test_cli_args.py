@@ -159,6 +159,50 @@ def test_a_refused_scrapy_crawl_says_why_in_its_log_file_too(tmp_path):
     assert "Not started: JOBDIR is not supported" in log.read_text()
 
 
+def scrapy_crawl(tmp_path, *settings):
+    args = [sys.executable, "-m", "scrapy", "crawl", "questions", "-a", "start_url=http://127.0.0.1:1/",
+            "-s", f"DATA_DIR={tmp_path / 'data'}"]
+    for value in settings:
+        args += ["-s", value]
+    return subprocess.run(args, capture_output=True, text=True, timeout=60, cwd=ROOT)
+
+
+@pytest.mark.parametrize("setting, says", [
+    ("LOG_LEVEL=LOUD", "LOG_LEVEL must be one of"),
+    ("LOG_LEVEL=10", "LOG_LEVEL must be one of"),
+    ("LOG_ENABLED=nah", "LOG_ENABLED must be true or false"),
+    ("LOG_STDOUT=maybe", "LOG_STDOUT must be true or false"),
+    ("LOG_ENCODING=bogus", "LOG_ENCODING must be a text encoding"),
+    ("LOG_FORMAT=%(nokey)s", "LOG_FORMAT cannot write a log line"),
+    ("LOG_DATEFORMAT=%Y\udcff", "LOG_DATEFORMAT cannot write a log line"),  # no UTF-8: "--- Logging error ---"
+])
+@pytest.mark.parametrize("log", [False, True])
+def test_a_log_setting_scrapy_cannot_use_is_refused_before_its_log_set_up(tmp_path, setting, says, log):
+    """Scrapy's log set-up read these before the -s checks ran: a traceback and exit 1 (Scrapyd: an
+    empty job log, the job `finished`); `%(nokey)s` ran with a "--- Logging error ---" per record."""
+    job_log = tmp_path / "job.log"
+    result = scrapy_crawl(tmp_path, setting, *([f"LOG_FILE={job_log}"] if log else []))
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr and "Logging error" not in result.stderr
+    assert says in result.stderr.strip().splitlines()[-1]
+    if log:
+        assert f"Not started: {says}" in job_log.read_text()
+
+
+def test_log_settings_that_cannot_write_a_line_together_are_refused(tmp_path):
+    check_crawl_settings({"LOG_ENCODING": "latin-1", "LOG_FORMAT": "é %(message)s"}, tmp_path)
+    with pytest.raises(ArgumentError, match="cannot write a log line"):
+        check_crawl_settings({"LOG_ENCODING": "ascii", "LOG_FORMAT": "é %(message)s"}, tmp_path)
+
+
+def test_a_log_level_of_any_case_is_taken_by_scrapy_crawl_too(tmp_path):
+    job_log = tmp_path / "job.log"
+    result = scrapy_crawl(tmp_path, "LOG_LEVEL=debug", f"LOG_FILE={job_log}", "RETRY_TIMES=0")
+    assert result.returncode == 1, result.stderr  # nothing listens: failed, having run
+    assert "Traceback" not in result.stderr
+    assert "] DEBUG: " in job_log.read_text()
+
+
 def test_a_crawl_id_is_refused_for_its_own_files_only_not_those_of_a_longer_id(tmp_path):
     # `nightly-2-00000.parquet` is crawl nightly-2's first part, not a part of crawl nightly
     for dataset in ("questions", "answers"):

@@ -49,6 +49,9 @@ BAD_SETTINGS = [
     "RETRY_TIMES=1e", "PARQUET_FILE_ROWS=0", "ROBOTSTXT_OBEY=maybe", "RETRY_HTTP_CODES=500,five",
     "DOWNLOADER_MIDDLEWARES=not json", "DOWNLOADER_MIDDLEWARES=[1]", "LOG_LEVEL=LOUD",
     "STATE_DIR=/etc/passwd/x", "DATA_DIR=/etc/passwd/x", "LOG_FILE=/etc/passwd/x/log",
+    # read by Scrapy's log set-up: a traceback (LookupError) or a log of "--- Logging error ---"
+    "LOG_LEVEL=10", "LOG_ENCODING=bogus", "LOG_ENCODING=rot13", "LOG_FORMAT=%(nokey)s", "LOG_FORMAT=%(message)d",
+    "LOG_FORMAT={message}", "LOG_DATEFORMAT=%Y\udcff", "LOG_ENABLED=nah", "LOG_STDOUT=maybe", "LOG_SHORT_NAMES=2", "LOG_FILE_APPEND=x",
 ]
 
 
@@ -94,6 +97,11 @@ def test_settings_that_fit_are_converted():
     assert setting("RETRY_HTTP_CODES=500,503") == ("RETRY_HTTP_CODES", [500, 503])
     assert setting("USER_AGENT=me") == ("USER_AGENT", "me")
     assert setting("SOMETHING_OF_AN_EXTENSION=x") == ("SOMETHING_OF_AN_EXTENSION", "x")
+    assert setting("LOG_LEVEL=debug") == ("LOG_LEVEL", "DEBUG")   # Scrapy's log set-up takes upper case only
+    assert setting("LOG_ENCODING=latin-1") == ("LOG_ENCODING", "latin-1")
+    assert setting("LOG_FORMAT=%(levelname)s %(message)s") == ("LOG_FORMAT", "%(levelname)s %(message)s")
+    assert setting("LOG_DATEFORMAT=%H:%M") == ("LOG_DATEFORMAT", "%H:%M")
+    assert setting("LOG_ENABLED=no") == ("LOG_ENABLED", False)
 
 
 @pytest.mark.parametrize("args", [

@@ -15,8 +15,9 @@ import sys
 from scrapy.commands.crawl import Command as ScrapyCrawl
 from scrapy.exceptions import UsageError
 from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings
+from scrapy.utils.misc import walk_modules_iter
 
-from crawler import startup_signals
+from crawler import install, startup_signals
 
 # The project's own modules are imported once the command runs (process_options holds stops
 # first): Scrapy imports this module for every command, in the second a crawl starts in.
@@ -30,27 +31,33 @@ class Command(ScrapyCrawl):
         # an interrupted crawl with its row rather than a traceback or exit 1 with no row.
         startup_signals.hold()
         super().process_options(args, opts)
-        self._log_refused = _log_file(self.settings)
+        try:
+            # Scrapy's spider loader imports the spiders' modules as the crawl process is built,
+            # next: a module missing from the install is said here, in one line, not by a traceback.
+            for module in self.settings.getlist("SPIDER_MODULES"):
+                list(walk_modules_iter(module))
+            self._refused = _refusal(self.settings)
+        except ImportError as error:
+            print(f"scrapy crawl: error: {install.import_failure(error)}", file=sys.stderr)
+            sys.exit(1)
 
     def run(self, args, opts) -> None:
         try:
             self._crawl(args, opts)
+        except ImportError as error:  # as process_options says it: the install, not the crawl
+            self._say(f"error: {install.import_failure(error)}")
+            self.exitcode = 1
         finally:
             startup_signals.ignore()  # the outcome is final: the exit status stays its own
 
     def _crawl(self, args, opts) -> None:
-        from crawler.arguments import ArgumentError
         from crawler.run import state_refusals
         from pipelines.crawls import EXIT_STATUS
 
         if len(args) != 1:
             raise UsageError("give one spider: scrapy crawl questions -a start_url=URL")
-        try:
-            if self._log_refused:
-                raise self._log_refused
-            _check(self.settings)
-        except ArgumentError as error:  # as `doctor-answers crawl -s` refuses it: one line, exit status 2
-            self._refuse(error, 2)
+        if self._refused:  # as `doctor-answers crawl -s` refuses it: one line, exit status 2
+            self._refuse(self._refused, 2)
             return
         try:
             crawler = self.crawler_process.create_crawler(args[0])
@@ -80,6 +87,25 @@ class Command(ScrapyCrawl):
         print(f"scrapy crawl: {line}", file=sys.stderr)
         if self.settings.get("LOG_FILE"):
             logger.error("%s%s", in_log, line)
+
+
+def _refusal(settings):
+    """The settings checked before Scrapy's log set-up reads them (the crawl process is built
+    next): a LOG_LEVEL of lower case is made upper, and a LOG_* value Scrapy cannot use raised a
+    traceback there. None, or the ArgumentError to refuse the crawl with once its log is set up,
+    the LOG_* values given then put back to their defaults so that the refusal can be logged."""
+    from crawler.arguments import ArgumentError, setting_default
+
+    try:
+        if refused := _log_file(settings):
+            raise refused
+        _check(settings)
+    except ArgumentError as error:
+        for name, attribute in list(settings.attributes.items()):
+            if name.startswith("LOG_") and name != "LOG_FILE" and attribute.priority == SETTINGS_PRIORITIES["cmdline"]:
+                settings.set(name, setting_default(name), priority="cmdline")
+        return error
+    return None
 
 
 def _check(settings) -> None:
