@@ -15,8 +15,7 @@ import pytest
 from crawler.extraction import extract_page
 from crawler.pages import BlockedPage, PageError, TruncatedPage, detect_family
 from pipelines.loader import load
-from tests.crawling import crawl
-from tests.test_outcome import HostileProxy, last_row
+from tests.test_outcome import crawl_before_and_after, last_row
 from tests.test_pages_samples import FAMILIES, URL, sample
 
 SHOWN = ("body", "topic", "asked_on", "answers")
@@ -147,13 +146,7 @@ def test_removed_questions_keep_their_rows_in_the_latest_view(reference_site, tm
         removed[question["question_id"]] = question["title"]
         return showing(body.decode(), "body").replace(question["title"], "This question has been removed").encode()
 
-    proxy = HostileProxy(site.url, remove_some)
-    try:
-        assert crawl(proxy.url, "--out", out).returncode == 0
-        proxy.hostile = True
-        result = crawl(proxy.url, "--out", out)
-    finally:
-        proxy.close()
+    result = crawl_before_and_after(site, remove_some, out)
     assert 3 <= len(removed) <= 15, len(removed)
     row = last_row(out)
     assert row["pages_malformed"] == len(removed) and row["questions"] == 60 - len(removed), result.stdout

@@ -323,15 +323,8 @@ def doctor_links_move(body: bytes) -> bytes:
 @pytest.mark.parametrize("change, field", [(answer_titles_vanish, "answers.title"),
                                            (doctor_links_move, "answers.doctor_id")])
 def test_a_change_nobody_wrote_down_is_caught_by_the_checks(reference_site, tmp_path, change, field):
-    site = reference_site(questions=200)
-    proxy = HostileProxy(site.url, change)
     out = tmp_path / "data"
-    try:
-        assert crawl(proxy.url, "--out", out).returncode == 0
-        proxy.hostile = True
-        result = crawl(proxy.url, "--out", out)
-    finally:
-        proxy.close()
+    result = crawl_before_and_after(reference_site(questions=200), change, out)
     assert result.returncode == 4, result.stdout + result.stderr[-2000:]
     row = last_row(out)
     failed = [c["name"] for c in row["checks"] if not c["passed"]]
@@ -426,6 +419,18 @@ def test_pages_redirected_where_the_crawl_cannot_follow_are_failed_pages_in_the_
             "no question page read: 20 redirected where the crawl cannot follow (no Location, not http or https)")
     else:
         assert result.returncode == 4 and "question_pages_unread 0.150" in result.stdout
+
+
+def crawl_before_and_after(site, change, out):
+    """Two crawls of `site` into `out` through one HostileProxy (one site: one address): the
+    first as the site is (it must finish), the second with its question pages changed."""
+    proxy = HostileProxy(site.url, change)
+    try:
+        assert crawl(proxy.url, "--out", out).returncode == 0
+        proxy.hostile = True
+        return crawl(proxy.url, "--out", out)
+    finally:
+        proxy.close()
 
 
 def first_crawl_through(site, change, out):
