@@ -149,7 +149,12 @@ def test_numbers_read_whole_are_read(parse, text, want):
 # joining digits, comma groups that are no thousands, a longer number. One rule
 # (pipelines.normalise.numbers.whole_number) refuses them for every count read from text.
 NOT_WHOLE = ["1e30", "1e3", "1'234", "1\u2019234", "1\u066c234", "12,34", "1,2345", "3.5", "3\u066b5",
-             "3\u00b75", "0x10", "1_000", "1.2K", "1 154"]
+             "3\u00b75", "0x10", "1_000", "1.2K", "1 154", "12\u00b2", "3\u00bd"]
+
+
+@pytest.mark.parametrize("text", ["Mar 12\u00b2, 2018", "Mar 12, 2018\u00b2", "12\u00bd/03/2018"])
+def test_a_date_whose_digits_go_on_in_other_numerals_is_no_date(text):
+    assert to_iso_date(text) is None
 
 
 @pytest.mark.parametrize("shape", NOT_WHOLE)

@@ -37,11 +37,12 @@ def whole_number(text: str, start: int, end: int) -> bool:
     read: a longer one ("10000", "123 Oct"), a decimal or abbreviated one ("1.2K", "3,5",
     "3\u066b5", "2M"), one in groups set apart by spaces ("1 154") or by another locale's marks
     ("1'234", "1\u066c234"), or one written otherwise ("1e3", "0x10", "1_000", "3/4", the "5"
-    of "12.5" or of "1/5"). "4.7 68 reviews" is a rating and a count, not one number."""
+    of "12.5" or of "1/5"), or one that goes on in numerals these parsers do not read ("12²",
+    "3½": isnumeric, not isdecimal; a mark before the digits, "²10", is a footnote's). "4.7 68 reviews" is a rating and a count, not one number."""
     span = text[start:end]
     if span[-1:].isdecimal():
         after, then = text[end:end + 1], text[end + 1:end + 2]
-        if after.isdecimal() or after in _ABBREVIATED or after in _JOINS and then.isdecimal():
+        if after.isnumeric() or after in _ABBREVIATED or after in _JOINS and then.isdecimal():
             return False
         if span == "0" and after in _BASES:
             return False
