@@ -40,11 +40,11 @@ import sys
 from contextlib import contextmanager
 
 
-
 def _logger():
     import logging  # here, not among the imports before the CLI's main() can hold the stops
 
     return logging.getLogger(__name__)
+
 
 STOPS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 IGNORED = (signal.SIGUSR1, signal.SIGUSR2)

@@ -40,9 +40,7 @@ def _doctor_record(byline, slug: str, site_origin: str, site, stats) -> dict:
     # page) depends on nothing else, and a page URL key never hits and fills the cache.
     rec, misses = _doctor(slug, site_origin, site, byline.name, byline.title_line, byline.rating, byline.review_count)
     for miss in misses:
-        MISSES[miss] += 1
-        if stats is not None:
-            stats[miss] = stats.get(miss, 0) + 1
+        _count(miss, 1, stats)
     rec = dict(rec)
     rec["credentials"] = list(rec["credentials"])
     return _with_extras(rec, byline, _BYLINE_READS)
@@ -164,9 +162,7 @@ def _asker_location(printed, stats) -> str | None:
     place (a date, a count: places.is_place)."""
     location = place(printed)
     if location is None and collapse(printed) is not None:
-        MISSES[NOT_A_PLACE] += 1
-        if stats is not None:
-            stats[NOT_A_PLACE] = stats.get(NOT_A_PLACE, 0) + 1
+        _count(NOT_A_PLACE, 1, stats)
     return location
 
 
@@ -188,6 +184,12 @@ def _count_dates(sources: Counter, family: str, stats) -> None:
     for source, key in DATE_STATS.items():
         if sources[source]:
             key += family if source == STAMPED else ""
-            MISSES[key] += sources[source]
-            if stats is not None:
-                stats[key] = stats.get(key, 0) + sources[source]
+            _count(key, sources[source], stats)
+
+
+def _count(key: str, n: int, stats) -> None:
+    """A count of what the normalisers could not read as printed: in this process's MISSES, and
+    in the page's `stats` when given (the crawl's stats collector gets them)."""
+    MISSES[key] += n
+    if stats is not None:
+        stats[key] = stats.get(key, 0) + n
