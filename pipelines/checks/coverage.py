@@ -127,37 +127,42 @@ def crawl_coverage(root: str | Path, crawl_id: str) -> list[dict]:
         tally.add("questions", flags.append_column("page", flags["question_id"]), q_fields)
         question_ids.append(flags["question_id"])
         question_layouts.append(flags["layout"])
-    questions = _Lookup(question_ids, question_layouts)
+    questions = _Lookup(question_ids, layout=question_layouts)
 
     # (doctor_id, fetched_at) of an answer, for the doctors' layouts and pages
     page_keys, page_layouts, page_questions = [], [], []
     for flags in _flag_groups(crawl_files(root, "answers", crawl_id), ["question_id", "fetched_at", "doctor_id"], a_fields):
-        flags = flags.append_column("layout", questions.of(flags["question_id"]))
+        flags = flags.append_column("layout", questions.of(flags["question_id"])["layout"])
         tally.add("answers", flags.append_column("page", flags["question_id"]), a_fields)
         if "doctor_id" in flags.column_names:
             page_keys.append(_page_key(flags))
             page_layouts.append(flags["layout"])
             page_questions.append(flags["question_id"])
-    layouts, pages = _Lookup(page_keys, page_layouts), _Lookup(page_keys, page_questions)
+    answer_pages = _Lookup(page_keys, layout=page_layouts, page=page_questions)
 
     for flags in _flag_groups(crawl_files(root, "doctors", crawl_id), ["doctor_id", "fetched_at"], d_fields):
-        key = _page_key(flags)
-        flags = flags.append_column("layout", layouts.of(key)).append_column("page", pages.of(key))
+        for name, values in answer_pages.of(_page_key(flags)).items():
+            flags = flags.append_column(name, values)
         tally.add("doctors", flags, d_fields)
     return tally.coverage()
 
 
 class _Lookup:
-    """Keys to values (layouts, pages): a hash lookup (pyarrow's index_in), not a join: Acero's hash join
-    costs some 60 MB of memory the first time it runs, for what a lookup does in a few."""
+    """Keys to named values (layout, page): a hash lookup (pyarrow's index_in), not a join: Acero's hash
+    join costs some 60 MB of memory the first time it runs, for what a lookup does in a few."""
 
-    def __init__(self, keys: list, layouts: list):
-        self.keys = pa.concat_arrays([_array(k) for k in keys]) if keys else pa.array([], pa.string())
-        self.values = pa.concat_arrays([_array(v) for v in layouts]) if layouts else pa.array([], pa.string())
+    def __init__(self, keys: list, **columns: list):
+        self.keys = _concat(keys)
+        self.columns = {name: _concat(chunks) for name, chunks in columns.items()}
 
-    def of(self, keys) -> pa.Array:
-        """The value (layout, page) of each key (of its first place among the known keys); null if unknown."""
-        return pc.take(self.values, pc.index_in(keys, value_set=self.keys))
+    def of(self, keys) -> dict[str, pa.Array]:
+        """Each named value of each key (of its first place among the known keys); null if unknown."""
+        places = pc.index_in(keys, value_set=self.keys)  # once, for every column
+        return {name: pc.take(values, places) for name, values in self.columns.items()}
+
+
+def _concat(chunks: list) -> pa.Array:
+    return pa.concat_arrays([_array(c) for c in chunks]) if chunks else pa.array([], pa.string())
 
 
 def _array(column) -> pa.Array:
