@@ -65,6 +65,24 @@ def test_a_page_in_the_charset_its_meta_declares(family, declaration):
     assert extract_page(URL, encoded(text, "cp1252")) == want
 
 
+# Labels browsers read (the WHATWG Encoding Standard's table) that Python's codecs do not know
+WHATWG_ONLY = [("cp1252", "x-cp1252", "\u2018caf\u00e9\u2019"), ("koi8-r", "koi8", "\u041f\u0440\u0438\u0432\u0435\u0442"),
+               ("iso8859-8", "iso-8859-8-i", "\u05e9\u05dc\u05d5\u05dd"), ("cp1250", "x-cp1250", "\u0141\u00f3d\u017a"),
+               ("mac-cyrillic", "x-mac-cyrillic", "\u0414\u0430"), ("gb18030", "x-gbk", "\u4e2d\u6587"),
+               ("cp949", "csksc56011987", "\ud55c\uad6d\uc5b4")]
+
+
+@pytest.mark.parametrize("family", FAMILIES)
+@pytest.mark.parametrize("codec,label,words", WHATWG_ONLY)
+def test_a_charset_label_browsers_know_and_python_does_not(family, codec, label, words):
+    text = without_meta_charset(page(family, words))
+    want = extract_page(URL, text.encode("utf-8"))
+    data = encoded(text, codec)
+    assert extract_page(URL, data, f"text/html; charset={label}") == want
+    in_meta = without_meta_charset(text).replace("<head>", f'<head><meta charset="{label}">', 1)
+    assert extract_page(URL, encoded(in_meta, codec)).records == extract_page(URL, in_meta.encode("utf-8")).records
+
+
 @pytest.mark.parametrize("family", FAMILIES)
 def test_a_page_in_a_seven_bit_charset_its_meta_declares(family):
     words = "\u6771\u4eac\u306e\u8cea\u554f"  # 質's bytes are "<A": read as ASCII, a tag

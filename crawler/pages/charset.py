@@ -11,10 +11,14 @@ character, a TruncatedPage."""
 from __future__ import annotations
 
 import codecs
+import encodings
 import functools
 import re
 
-from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding, read_bom, resolve_encoding
+import webencodings
+from webencodings.labels import LABELS
+from w3lib.encoding import (DEFAULT_ENCODING_TRANSLATION, html_body_declared_encoding, http_content_type_encoding,
+                            read_bom, resolve_encoding)
 
 from .errors import PageError, TruncatedPage
 
@@ -133,6 +137,27 @@ def declared_charset(data: bytes, content_type: str | bytes | None) -> str | Non
     return None
 
 
+def _normal(name: str) -> str:
+    return encodings.normalize_encoding(name).lower()
+
+
+_WHATWG_LABELS = {_normal(label): label for label in LABELS}
+
+
+def _whatwg_codec(name: str) -> codecs.CodecInfo | None:
+    """Python's codecs, taught the labels browsers read that Python does not know ("x-cp1252",
+    "koi8", "iso-8859-8-i", "x-mac-cyrillic"): the codec of the WHATWG encoding the label names
+    (webencodings), or w3lib's superset of it (GBK is gb18030), as for the labels Python knows.
+    A codec search function, so w3lib's declaration readers (header, <meta>) resolve them too."""
+    label = _WHATWG_LABELS.get(_normal(name))
+    if label is None:
+        return None
+    info = webencodings.lookup(label).codec_info
+    wider = DEFAULT_ENCODING_TRANSLATION.get(info.name)
+    return codecs.lookup(wider) if wider else info
+
+
+codecs.register(_whatwg_codec)
 _LABEL = re.compile(rb"""(?:charset|encoding)\s*=\s*["']?\s*([\w-]+)""", re.I)
 
 
