@@ -19,12 +19,13 @@ from crawler.discovery import BAD_LASTMOD, SITEMAPS_LOST, SITEMAPS_LOST_LIST
 from crawler.middlewares.blocks import BLOCKED_STATUS
 from crawler.middlewares.conditional import FUTURE_LAST_MODIFIED
 from crawler.middlewares.offsite import OFF_SITE_LINKS, REDIRECTED_OFFSITE
-from crawler.middlewares.redirect import REDIRECT_NOT_FOLLOWED
+from crawler.middlewares.redirect import REDIRECT_NOT_FOLLOWED, REDIRECTED_AWAY, REDIRECTED_AWAY_LIST
 from crawler.middlewares.robots import UNREADABLE_STAT as ROBOTS_UNREADABLE
 from crawler.sites import sites_of
 from pipelines.checks import CheckResult, CrawlFacts, run_checks
 from pipelines.checks.coverage import crawl_coverage
 from pipelines.checks.fetch_errors import DROPPED_BY_THE_CRAWL, UNDECODABLE
+from pipelines.checks.start_urls import HOME_PAGES_UNREAD
 from pipelines.output.parquet import write_table
 from pipelines.schemas import CRAWLS
 
@@ -141,11 +142,35 @@ def message_of(status: str, reason: str, stats: dict, checks=(), output_error: s
         return why_nothing_usable(stats)
     if status == "degraded":
         failed = "quality checks failed: " + "; ".join(c.describe() for c in checks if not c.passed)
-        return "; ".join(filter(None, (failed, lost_sitemaps(stats))))
+        return "; ".join(filter(None, (failed, lost_sitemaps(stats), *not_reached(stats))))
     if status == "interrupted":
         return stats.get("crawl/message") or ("stopped by a signal before its end; what was read is "
                                               "committed (with --state, the same command resumes it)")
-    return stats.get("crawl/message") or STOPPED_AT_A_LIMIT.get(reason)
+    said = stats.get("crawl/message") or STOPPED_AT_A_LIMIT.get(reason)
+    return "; ".join(filter(None, (said, *not_reached(stats)))) or None
+
+
+def not_reached(stats: dict) -> list[str]:
+    """What a crawl that did not fail could not reach, which no status says: the home pages of
+    site roots read through their sitemaps, the question URLs redirected to no question page."""
+    parts = []
+    if homes := list(stats.get(HOME_PAGES_UNREAD) or []):
+        parts.append("home page not read: " + "; ".join(homes) + " (the site's sitemaps or listings gave its "
+                     "questions, but the topic listings the home page links were not walked)")
+    if lost := redirected_away(stats):
+        parts.append(lost)
+    return parts
+
+
+def redirected_away(stats: dict) -> str | None:
+    """`2 question pages lost to redirects to a page that is no question page: ASKED -> WHERE (why); ...`."""
+    count = int(stats.get(REDIRECTED_AWAY, 0))
+    if not count:
+        return None
+    named = list(stats.get(REDIRECTED_AWAY_LIST) or [])
+    more = f" (and {count - len(named)} more, each named in the log)" if count > len(named) else ""
+    return (f"{count} question pages lost to redirects to a page that is no question page (the home page, a "
+            f"listing, a login wall): " + "; ".join(named) + more)
 
 
 LATEST_VIEW = "latest_view_updated"
@@ -233,6 +258,7 @@ def why_nothing_usable(stats: dict) -> str:
         parts.append(f"{forbidden} pages forbidden by robots.txt")
     if lost := lost_sitemaps(stats):
         parts.append(lost)
+    parts.extend(not_reached(stats))
     if damaged := int(stats.get("archive/damaged", 0)):
         parts.append(f"the archives are damaged in {damaged} place(s) (see the log)")
     if not parts or damaged:
@@ -264,11 +290,13 @@ _UNREADABLE = {"pages/unknown_layout": "of an unknown layout", "pages/malformed"
                "pages/truncated_gave_up": "cut off on every attempt (the document never ends)",
                "pages/unasked_304": "answered 304 Not Modified to a request that named no version",
                REDIRECTED_OFFSITE: "redirected off the site (not followed)",
+               REDIRECTED_AWAY: "redirected to a page that is no question page",
                REDIRECT_NOT_FOLLOWED: "redirected where the crawl cannot follow (no Location, not http or https)",
                UNDECODABLE: "with a body that could not be decoded", "pages/blocked": "block pages"}
 PAGE_ERRORS = {"pages/unknown_layout": "unknown layout", "pages/malformed": "malformed",
                UNDECODABLE: "undecodable body", "pages/unasked_304": "unasked 304",
                REDIRECTED_OFFSITE: "redirected off the site", REDIRECT_NOT_FOLLOWED: "redirect not followed",
+               REDIRECTED_AWAY: "question URLs redirected to no question page",
                ROBOTS_UNREADABLE: "robots.txt could not be read",
                OFF_SITE_LINKS: "question links to another host (not followed)",
                DUPLICATE_DIFFERS: "same question id as a page already read, other title or answers (not recorded)",

@@ -18,6 +18,12 @@ from scrapy.downloadermiddlewares.redirect import RedirectMiddleware as ScrapyRe
 from crawler.middlewares import CountedDrop
 
 REDIRECT_NOT_FOLLOWED = "pages/redirect_not_followed"
+# Question URLs redirected to a page that is no question page (the home page, a listing, a
+# login wall): counted by the spider, which names every one in the log and the first few
+# ("asked -> where (why)") in this list, for the crawl's message.
+REDIRECTED_AWAY = "pages/redirected_away"
+REDIRECTED_AWAY_LIST = "crawl/redirected_away"
+REDIRECTED_AWAY_NAMED = 3
 FOLLOWED = frozenset((301, 302, 303, 307, 308))  # the statuses Scrapy follows
 _TARGET_SHOWN = 100  # characters of a Location named in a reason: enough to act on, not a page of it
 

@@ -12,7 +12,9 @@ it into records the item pipelines'.
 Every walk is bounded (settings SITEMAP_MAX_DEPTH, SITEMAP_MAX_COUNT, LISTING_MAX_PAGES; a
 listing page that names no new question ends its topic's walk); a bound that is hit is the
 stat `crawl/limit_hit/<name>` and a log line. A start URL that fails is listed in the stat
-`crawl/start_url_errors` ("URL: reason"); nothing else is tried in its place.
+`crawl/start_url_errors` ("URL: reason"); nothing else is tried in its place. A site root
+fails only when its discovery named no question page: a home page that failed beside
+sitemaps that named them is `crawl/home_pages_unread`.
 """
 from __future__ import annotations
 
@@ -37,12 +39,14 @@ from crawler.middlewares import CountedDrop, cut_short
 from crawler.middlewares.backoff import download_error_words
 from crawler.middlewares.blocks import BlockPageMiddleware
 from crawler.middlewares.offsite import OFF_SITE_LINKS, OffsiteMiddleware
+from crawler.middlewares.redirect import REDIRECTED_AWAY, REDIRECTED_AWAY_LIST, REDIRECTED_AWAY_NAMED
 from crawler.middlewares.robots import RobotsUnreadable
 from crawler.pages import BlockedPage, PageError, TruncatedPage, UnknownLayout
 from crawler.sites import site_for, site_key, sites_of
 from crawler.spiders.arguments import QuestionsArguments, SpiderArgumentError
 from crawler.spiders.sitemaps_first import SitemapsFirst
 from crawler.workers import ExtractionWorkers
+from pipelines.checks.start_urls import HOME_PAGES_UNREAD
 from pipelines.crawls import DUPLICATE_DIFFERS, DUPLICATE_QUESTION, GIVEN_UP, exception_words
 from pipelines.items import NotModifiedItem, QuestionPageItem
 from pipelines.session import CrawlSession, question_key
@@ -98,6 +102,10 @@ class QuestionsSpider(scrapy.Spider):
         # Stateful crawls read sitemaps before listings: once they named questions, a listing
         # page naming only known ones ends its topic's walk (parse_listing).
         spider.sitemaps_named_questions = False
+        # Site roots whose discovery (robots.txt's sitemaps, listings) named a question page of
+        # their site, and the roots whose home page failed before that (start URL -> its error line).
+        spider.roots_reached: set[str] = set()
+        spider.home_failures: dict[str, str] = {}
         crawler.signals.connect(spider.release_listings, signal=signals.spider_idle)
         if spider.argument_error:
             crawler.signals.connect(spider.refuse_arguments, signal=signals.spider_opened)
@@ -253,6 +261,7 @@ class QuestionsSpider(scrapy.Spider):
                     yield request
             elif discovery.is_question_url(entry.url):
                 self.sitemaps_named_questions = True
+                self.root_reached(entry.url)
                 if request := self.question_request(entry.url, entry.lastmod):
                     yield request
             else:  # no question by the site's rules: another page, or a site crawler.sites does not define
@@ -296,6 +305,8 @@ class QuestionsSpider(scrapy.Spider):
             yield retry
             return
         links = discovery.read_listing(response.url, response.body)
+        if links.questions:
+            self.root_reached(links.questions[0])
         new = [request for url in links.questions if (request := self.question_request(url))]
         yield from new
         next_pages = [links.next_page] if links.next_page else []
@@ -346,11 +357,12 @@ class QuestionsSpider(scrapy.Spider):
                 yield retry
             return
         except UnknownLayout as error:  # a page of no known family: the site's next redesign, or a wall?
-            if self.wall_met(response):
+            if self.wall_met(response) or self.redirected_away(response.request, "not a question page"):
                 return
             self.count("pages/unknown_layout")
             self.count("pages/failed")
             logger.error("Page of an unknown layout, not recorded: %s", error)
+            self.start_url_failed(response.request, "not a question page (unknown layout)")
             return
         except PageError as error:
             self.page_read(response)
@@ -473,8 +485,10 @@ class QuestionsSpider(scrapy.Spider):
             return  # dropped because the crawl is stopping: not the site's failure
         if request.meta.get("sitemap"):
             self.enqueue(self.sitemaps_first.sitemap_read())
-        self.start_url_failed(request, _failure_reason(failure))
         question = request.callback == self.parse_question
+        if question and failure.check(HttpError) and self.redirected_away(request, _failure_reason(failure)):
+            return  # a login wall's 404 is a question lost, not a page the site does not have
+        self.start_url_failed(request, _failure_reason(failure))
         if _robots_refused(failure):
             self.count("pages/robots_forbidden")
             if question:
@@ -503,15 +517,77 @@ class QuestionsSpider(scrapy.Spider):
 
     def start_url_failed(self, request, reason: str) -> None:
         """A start URL that gave nothing is an error of the crawl's outcome, listed in the
-        stats as "URL: reason"; nothing else of its site is tried in its place."""
+        stats as "URL: reason"; nothing else of its site is tried in its place. A site root
+        stands for its site's discovery, not its home page alone: its home page's failure is
+        its error only until that discovery names a question page (root_reached). A robots.txt
+        that failed is none: a 404 is a site without rules, and the home page says the rest."""
         start_url = request.meta.get("start_url")
-        if not start_url:
+        if not start_url or request.callback == self.parse_robots:
+            return
+        line = f"{start_url}: {reason}"
+        root = _kind(start_url) == "site"
+        if root and site_key(start_url) in self.roots_reached:
+            self.home_page_unread(line)
             return
         errors = self.crawler.stats.get_value(START_URL_ERRORS) or []
-        line = f"{start_url}: {reason}"
-        if line not in errors:
-            self.crawler.stats.set_value(START_URL_ERRORS, [*errors, line])
+        if line in errors:
+            return
+        self.crawler.stats.set_value(START_URL_ERRORS, [*errors, line])
+        if not root:
             logger.error("Start URL failed: %s", line)
+        elif start_url not in self.home_failures:  # an error once the crawl closes with it unreached (closed)
+            self.home_failures[start_url] = line
+            logger.warning("Home page not read: %s (the start URL fails unless its site's sitemaps or listings "
+                           "name question pages)", line)
+
+    def closed(self, reason):
+        """The site roots that failed: their discovery named no question page, their home page's failure stands."""
+        for line in self.home_failures.values():
+            logger.error("Start URL failed: %s", line)
+
+    def root_reached(self, url: str) -> None:
+        """Discovery named a question page of `url`'s site: its site root is reached, whether
+        its home page was read or not (a robots.txt that allows only questions and sitemaps,
+        a home page that 404s or moved to another host); that page's failure is said as such."""
+        if len(self.roots_reached) == len(self.site_roots):
+            return  # the common case: every root reached, no URL to take apart
+        site = site_key(url)
+        if site not in self.site_roots or site in self.roots_reached:
+            return
+        self.roots_reached.add(site)
+        for start_url, line in list(self.home_failures.items()):
+            if site_key(start_url) == site:
+                del self.home_failures[start_url]
+                errors = self.crawler.stats.get_value(START_URL_ERRORS) or []
+                self.crawler.stats.set_value(START_URL_ERRORS, [error for error in errors if error != line])
+                self.home_page_unread(line)
+
+    def home_page_unread(self, line: str) -> None:
+        """A reached site root whose home page failed: no failed start URL, but said (the
+        outcome's message), since its topic listings, which it links, were not walked."""
+        unread = self.crawler.stats.get_value(HOME_PAGES_UNREAD) or []
+        if line not in unread:
+            self.crawler.stats.set_value(HOME_PAGES_UNREAD, [*unread, line])
+            logger.warning("Start URL reached, its home page not read: %s (its site's sitemaps or listings named "
+                           "question pages; the topic listings the home page links were not walked)", line)
+
+    def redirected_away(self, request, what: str) -> bool:
+        """Whether a question URL's request was redirected to a page that is no question page
+        (the home page, a topic listing, a login wall that may answer 404): its question is
+        lost, counted and named with where it led; not an unknown layout (a redesign's sign)
+        nor a page the site does not have. A redirect to another question URL is not this."""
+        redirects = request.meta.get("redirect_urls")
+        if not redirects or discovery.is_question_url(request.url):
+            return False
+        self.count(REDIRECTED_AWAY)
+        self.count("pages/failed")
+        line = f"{redirects[0]} -> {request.url} ({what})"
+        named = self.crawler.stats.get_value(REDIRECTED_AWAY_LIST) or []
+        if len(named) < REDIRECTED_AWAY_NAMED:  # examples for the message; the log names every one
+            self.crawler.stats.set_value(REDIRECTED_AWAY_LIST, [*named, line])
+        logger.error("Question page redirected to a page that is no question page, not recorded: %s", line)
+        self.start_url_failed(request, f"redirected to {request.url} ({what})")
+        return True
 
     def count(self, key: str) -> None:
         self.crawler.stats.inc_value(key)

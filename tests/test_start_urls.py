@@ -1,0 +1,105 @@
+"""What a start URL stands for, and when it failed.
+
+A site root stands for its site's discovery (robots.txt, its sitemaps, the home page's topic
+listings), not for its home page alone: a home page that robots.txt forbids (the allow-list
+form: questions and sitemaps only), that answers an error or that moved to another host does
+not fail a crawl whose sitemaps named the questions; the message names it and why. A root whose
+discovery gave nothing still fails, and so does a question URL that led to no question page.
+"""
+from __future__ import annotations
+
+import pytest
+
+from tests.crawling import crawl, crawl_log, crawl_rows
+from tests.hostile import TEXT, HostileServer, Reply
+
+FAST_FAILURE = ["-s", "RETRY_TIMES=1", "-s", "DOWNLOAD_TIMEOUT=3", "-s", "RETRY_BACKOFF_BASE=0.01"]
+ANY = "User-agent: *\nDisallow: /api/\n"
+
+# robots.txt's rules (its Sitemap: line is added), the home page's answer (None: the site's),
+# and why the message says the home page was not read
+HOME_UNREAD = {
+    "robots.txt allows only questions and sitemaps": (
+        "User-agent: *\nAllow: /question/\nAllow: /xmlsitemap\nAllow: /sitemap.xml\nDisallow: /\n", None,
+        "forbidden by robots.txt"),
+    "robots.txt disallows the home page alone": ("User-agent: *\nDisallow: /$\n", None, "forbidden by robots.txt"),
+    "home page 404": (ANY, Reply(404, b"<html><body>Not Found</body></html>"), "HTTP 404"),
+    "home page 410": (ANY, Reply(410, b"<html><body>Gone</body></html>"), "HTTP 410"),
+    "home page 500": (ANY, Reply(500, b"<html><body>oops</body></html>"), "HTTP 500"),
+    "home page moved to another host": (ANY, Reply(301, b"", {"Location": "http://localhost:1/"}),
+                                        "redirected off the site, to http://localhost:1/"),
+}
+
+
+def site_behind(reference_site, robots: str, home: Reply | None, sitemaps: bool = True) -> HostileServer:
+    site = reference_site(questions=20)
+
+    def route(path):
+        if path == "/robots.txt":
+            sitemap = f"Sitemap: {server.url}/sitemap.xml\n" if sitemaps else ""
+            return Reply(200, (robots + sitemap).encode(), TEXT)
+        return home if path == "/" else None
+    server = HostileServer(route, upstream=site.url, in_front=True)
+    return server
+
+
+def crawl_of(server, out, start: str = "/", *args):
+    try:
+        result = crawl(server.url + start, "--out", out, *FAST_FAILURE, *args)
+    finally:
+        server.stop()
+    (row,) = crawl_rows(out)
+    return result, row
+
+
+@pytest.mark.parametrize("case", list(HOME_UNREAD))
+def test_a_site_root_whose_sitemaps_gave_the_questions_is_reached_without_its_home_page(reference_site, tmp_path,
+                                                                                        case):
+    robots, home, why = HOME_UNREAD[case]
+    server = site_behind(reference_site, robots, home)
+    result, row = crawl_of(server, tmp_path / "data")
+    assert result.returncode == 0 and row["status"] == "finished", result.stdout + result.stderr[-2000:]
+    assert row["questions"] == 20
+    assert row["message"].startswith(f"home page not read: {server.url}/: {why} ("), row["message"]
+    assert "start URL failed" not in row["message"]
+    assert f"why: {row['message']}" in result.stdout
+    assert "Start URL failed" not in result.stderr  # nor an error line for a start URL reached
+    assert f"Start URL reached, its home page not read: {server.url}/: {why}" in crawl_log(tmp_path / "data")
+
+
+@pytest.mark.parametrize("sitemap", ["none", "404"])
+def test_a_site_root_whose_discovery_gave_nothing_still_fails(reference_site, tmp_path, sitemap):
+    site = reference_site(questions=20)
+
+    def route(path):
+        if path == "/robots.txt":
+            line = f"Sitemap: {server.url}/gone.xml\n" if sitemap == "404" else ""
+            return Reply(200, (ANY + line).encode(), TEXT)
+        return Reply(404, b"<html><body>Not Found</body></html>") if path in ("/", "/gone.xml") else None
+    server = HostileServer(route, upstream=site.url, in_front=True)
+    result, row = crawl_of(server, tmp_path / "data")
+    assert result.returncode == 1 and row["status"] == "failed", result.stdout + result.stderr[-2000:]
+    assert f"start URL failed: {server.url}/: HTTP 404" in row["message"]
+    assert f"Start URL failed: {server.url}/: HTTP 404" in result.stderr
+    assert "Start URL reached" not in crawl_log(tmp_path / "data")
+
+
+def test_a_missing_robots_txt_fails_no_start_url_when_robots_txt_is_not_obeyed(reference_site, tmp_path):
+    """Without ROBOTSTXT_OBEY the spider asks for robots.txt itself, for its sitemaps: its 404
+    is a site without one, not the start URL's failure (the home page's listings gave all)."""
+    server = site_behind(reference_site, ANY, None)
+    server.route = lambda path: Reply(404, b"<html><body>Not Found</body></html>") if path == "/robots.txt" else None
+    result, row = crawl_of(server, tmp_path / "data", "/", "-s", "ROBOTSTXT_OBEY=False")
+    assert result.returncode == 0 and row["status"] == "finished", result.stdout + result.stderr[-2000:]
+    assert row["questions"] == 20 and "Start URL failed" not in result.stderr
+
+
+def test_a_question_start_url_redirected_to_no_question_page_fails_saying_where_it_led(reference_site, tmp_path):
+    site = reference_site(questions=20)
+    server = HostileServer(lambda path: Reply(301, b"", {"Location": "/"}) if path == "/question/moved" else None,
+                           upstream=site.url, in_front=True)
+    result, row = crawl_of(server, tmp_path / "data", "/question/moved")
+    assert result.returncode == 1 and row["status"] == "failed", result.stdout + result.stderr[-2000:]
+    assert (f"start URL failed: {server.url}/question/moved: redirected to {server.url}/ (not a question page)"
+            in row["message"])
+    assert "unknown layout" not in row["message"]
