@@ -149,7 +149,7 @@ def message_of(status: str, reason: str, stats: dict, checks=(), output_error: s
     # A finished crawl may still have left out what its sources named: said, once
     # (crawl/message holds the message already said when the outcome is judged again).
     note = left_out(stats)
-    return "; ".join(filter(None, (said, note if not said or note not in said else None))) or None
+    return "; ".join(filter(None, (said, note if note and note not in (said or "") else None))) or None
 
 
 LATEST_VIEW = "latest_view_updated"

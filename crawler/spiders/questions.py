@@ -196,6 +196,11 @@ class QuestionsSpider(scrapy.Spider):
         # Looked up once (a walk of the middlewares), not for every new question link.
         return self.crawler.get_downloader_middleware(OffsiteMiddleware)
 
+    @cached_property
+    def robots(self) -> RobotsTxtMiddleware | None:
+        # The middleware that read robots.txt knows the URL it came from (its redirects followed).
+        return RobotsTxtMiddleware.of(self.crawler)
+
     def request(self, url: str, callback, **kwargs) -> scrapy.Request:
         return scrapy.Request(url, callback=callback, errback=self.failed, **kwargs)
 
@@ -226,8 +231,7 @@ class QuestionsSpider(scrapy.Spider):
         if site_key(request.url) not in self.site_roots:
             return  # started from a question, a listing or a sitemap: not the whole site
         lines = getattr(getattr(robotparser, "rp", None), "sitemaps", ())
-        robots = RobotsTxtMiddleware.of(self.crawler)
-        robots_url = robots.robots_url(request.url) if robots else request.url
+        robots_url = self.robots.robots_url(request.url) if self.robots else request.url
         self.enqueue(list(self.robots_sitemaps(robots_url, lines)))
         self.enqueue(self.sitemaps_first.robots_done())
 
