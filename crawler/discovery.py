@@ -14,8 +14,10 @@ from urllib.parse import urljoin, urlsplit
 
 import lxml.html
 from lxml import etree
+from protego import Protego
 from scrapy.utils.gz import gunzip
-from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
+from scrapy.utils.sitemap import Sitemap
+from w3lib.url import safe_url_string
 
 from crawler.pages import is_whole
 from crawler.sites import site_for
@@ -29,6 +31,7 @@ class SitemapEntry:
     url: str
     lastmod: str | None  # a W3C datetime in one form (see `lastmod_time`); None when absent or no date
     bad_lastmod: str | None = None  # the sitemap's text of a lastmod that is no date, ignored
+    unusable: str | None = None  # why no request can be made of its URL (`unusable_url`): skipped
 
 
 # W3C Datetime (www.w3.org/TR/NOTE-datetime), the sitemap protocol's lastmod: a year, a month,
@@ -45,6 +48,10 @@ BAD_LASTMOD = "sitemaps/bad_lastmod"  # the stat: sitemap entries whose lastmod 
 # counted (the sitemaps_unread check), and listed as "URL (reason)" for the message and summary.
 SITEMAPS_LOST = "sitemaps/lost"
 SITEMAPS_LOST_LIST = "crawl/sitemaps_lost"
+# URLs in sitemaps and robots.txt Sitemap: lines that no request can be made of (`unusable_url`):
+# skipped and counted, and the first few listed as "URL (reason) in SOURCE".
+BAD_URLS = "sitemaps/bad_urls"
+BAD_URLS_LIST = "crawl/sitemaps_bad_urls"
 
 
 def lastmod_time(text: str) -> str | None:
@@ -172,8 +179,42 @@ def cut_off(url: str, body: bytes) -> bool:
     return listing_cut_off(body)
 
 
-def sitemaps_in_robots(robots_url: str, body: bytes) -> list[str]:
-    return list(sitemap_urls_from_robots(body, base_url=robots_url))
+def unusable_url(url: str) -> str | None:
+    """Why no request can be made of `url`, or None for an http(s) URL with a host. Scrapy
+    refuses the rest (no "://", a port that is no port, a broken IPv6 host) with ValueError
+    when the request is built, inside the callback that read the URL: every URL read from a
+    sitemap or robots.txt is asked this first, and one that fails is skipped and said."""
+    try:
+        parts = urlsplit(safe_url_string(url))
+        parts.port  # noqa: B018 (raises for a port out of range or not a number)
+    except ValueError as error:
+        return f"no URL: {error}"
+    if parts.scheme.lower() not in ("http", "https"):
+        return "not an http or https URL"
+    if not parts.hostname:
+        return "no host"
+    return None
+
+
+def resolved(base: str, href: str) -> tuple[str, str | None]:
+    """`href` resolved against `base` (as a browser and Scrapy's sitemap_urls_from_robots do),
+    and why no request can be made of it (None: it can). A broken href stays as written."""
+    try:
+        url = urljoin(base, href.strip())
+    except ValueError as error:  # "http://[::1/x": urljoin raises before anything is read
+        return href.strip(), f"no URL: {error}"
+    return url, unusable_url(url)
+
+
+def sitemap_lines(body: bytes) -> list[str]:
+    """The Sitemap: lines of a robots.txt as written (relative ones too), as Protego reads them."""
+    return list(Protego.parse(body.decode("utf-8-sig", errors="replace")).sitemaps)
+
+
+def sitemaps_in_robots(robots_url: str, lines) -> list[tuple[str, str | None]]:
+    """robots.txt's Sitemap: lines resolved against robots.txt's URL (its URL after redirects),
+    as Scrapy's sitemap_urls_from_robots does, each with why no request can be made of it."""
+    return [resolved(robots_url, line) for line in lines]
 
 
 def read_sitemap(url: str, body: bytes) -> tuple[str, list[SitemapEntry]]:
@@ -192,7 +233,8 @@ def read_sitemap(url: str, body: bytes) -> tuple[str, list[SitemapEntry]]:
 
 def _entry(sitemap_url: str, loc: str, lastmod: str | None) -> SitemapEntry:
     when = lastmod_time(lastmod) if lastmod else None
-    return SitemapEntry(urljoin(sitemap_url, loc), when, lastmod if lastmod and when is None else None)
+    url, unusable = resolved(sitemap_url, loc)
+    return SitemapEntry(url, when, lastmod if lastmod and when is None else None, unusable)
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,6 +27,9 @@ ROBOTSTXT_OBEY = True
 ROBOTSTXT_USER_AGENT = "doctor-answers"
 # Protego, with groups matched by that token as a whole (crawler.middlewares.robots).
 ROBOTSTXT_PARSER = "crawler.middlewares.robots.RobotsParser"
+# RFC 9309 2.5's parsing limit (at least 500 KiB): the rules of a robots.txt past this many bytes
+# are ignored, its download stopped there (a bigger one is no unreadable robots.txt).
+ROBOTSTXT_MAX_SIZE = 512 * 1024
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 0.25
 AUTOTHROTTLE_MAX_DELAY = 30.0

@@ -15,7 +15,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from crawler.discovery import BAD_LASTMOD, SITEMAPS_LOST, SITEMAPS_LOST_LIST
+from crawler.discovery import BAD_LASTMOD, BAD_URLS, BAD_URLS_LIST, SITEMAPS_LOST, SITEMAPS_LOST_LIST
 from crawler.middlewares.blocks import BLOCKED_STATUS
 from crawler.middlewares.conditional import FUTURE_LAST_MODIFIED
 from crawler.middlewares.offsite import OFF_SITE_LINKS, REDIRECTED_OFFSITE
@@ -142,12 +142,15 @@ def message_of(status: str, reason: str, stats: dict, checks=(), output_error: s
         return why_nothing_usable(stats)
     if status == "degraded":
         failed = "quality checks failed: " + "; ".join(c.describe() for c in checks if not c.passed)
-        return "; ".join(filter(None, (failed, lost_sitemaps(stats), *not_reached(stats))))
+        return "; ".join(filter(None, (failed, lost_sitemaps(stats), *not_reached(stats), left_out(stats))))
     if status == "interrupted":
         return stats.get("crawl/message") or ("stopped by a signal before its end; what was read is "
                                               "committed (with --state, the same command resumes it)")
     said = stats.get("crawl/message") or STOPPED_AT_A_LIMIT.get(reason)
-    return "; ".join(filter(None, (said, *not_reached(stats)))) or None
+    # A finished crawl may still have left out what its sources named: said, once
+    # (crawl/message holds the message already said when the outcome is judged again).
+    notes = [note for note in (*not_reached(stats), left_out(stats)) if note and note not in (said or "")]
+    return "; ".join(filter(None, (said, *notes))) or None
 
 
 def not_reached(stats: dict) -> list[str]:
@@ -259,6 +262,8 @@ def why_nothing_usable(stats: dict) -> str:
     if lost := lost_sitemaps(stats):
         parts.append(lost)
     parts.extend(not_reached(stats))
+    if bad := bad_urls(stats):
+        parts.append(bad)
     if damaged := int(stats.get("archive/damaged", 0)):
         parts.append(f"the archives are damaged in {damaged} place(s) (see the log)")
     if not parts or damaged:
@@ -302,6 +307,7 @@ PAGE_ERRORS = {"pages/unknown_layout": "unknown layout", "pages/malformed": "mal
                DUPLICATE_DIFFERS: "same question id as a page already read, other title or answers (not recorded)",
                "pages/truncated": "cut off", "pages/blocked": "block pages",
                BAD_LASTMOD: "sitemap lastmods that are no date (ignored)", SITEMAPS_LOST: "sitemaps not read",
+               BAD_URLS: "URLs of sitemaps or robots.txt no request can be made of (skipped)",
                FUTURE_LAST_MODIFIED: "Last-Modified later than the Date (not kept)"}
 
 
@@ -315,6 +321,28 @@ def lost_sitemaps(stats: dict) -> str | None:
         return None
     more = f" (and {len(lost) - MAX_LOST_SITEMAPS_NAMED} more)" if len(lost) > MAX_LOST_SITEMAPS_NAMED else ""
     return "sitemaps not read: " + "; ".join(lost[:MAX_LOST_SITEMAPS_NAMED]) + more
+
+
+def bad_urls(stats: dict) -> str | None:
+    """`N URLs of sitemaps or robots.txt skipped, ...: URL (reason) in SOURCE; ...`, or None."""
+    listed = list(stats.get(BAD_URLS_LIST) or [])
+    if not listed:
+        return None
+    count = max(int(stats.get(BAD_URLS, 0)), len(listed))
+    more = f" (and {count - len(listed)} more)" if count > len(listed) else ""
+    return (f"{count} URLs of sitemaps or robots.txt skipped, no request can be made of them: "
+            + "; ".join(listed) + more)
+
+
+def left_out(stats: dict) -> str | None:
+    """What the crawl's sources named that it did not fetch, though no error of the site made
+    it so: questions robots.txt forbids, URLs no request can be made of. None: nothing."""
+    parts = []
+    if forbidden := int(stats.get("questions/robots_forbidden", 0)):
+        parts.append(f"{forbidden} question pages not fetched: robots.txt forbids them")
+    if bad := bad_urls(stats):
+        parts.append(bad)
+    return "; ".join(parts) or None
 
 
 # Pages a downloader middleware gave up on ("max redirections reached"), by its reason.

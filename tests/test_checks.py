@@ -435,6 +435,26 @@ def test_a_lost_sitemap_is_named_in_a_degraded_and_in_a_failed_crawls_message():
     assert "sitemaps not read: http://h/b.xml (response cut short)" in why_nothing_usable(stats)
 
 
+@pytest.mark.parametrize("status", ["finished", "degraded"])
+def test_questions_robots_txt_forbids_and_urls_skipped_are_said_by_a_crawl_that_did_not_fail(status):
+    """Not errors of the crawl, yet what its sources named and it left out: said in its
+    message and its summary, once, however often the outcome is judged."""
+    from crawler.discovery import BAD_URLS, BAD_URLS_LIST
+    from crawler.run import CrawlResult
+
+    stats = {"questions/robots_forbidden": 39, "pages/question": 1, BAD_URLS: 5,
+             BAD_URLS_LIST: ["mailto:x (not an http or https URL) in http://h/s.xml"]}
+    checks = [CheckResult("fetch_errors", 1, 0, False)] if status == "degraded" else []
+    message = message_of(status, "finished", stats, checks)
+    said = ("39 question pages not fetched: robots.txt forbids them; 5 URLs of sitemaps or robots.txt skipped, "
+            "no request can be made of them: mailto:x (not an http or https URL) in http://h/s.xml (and 4 more)")
+    assert said in message
+    stats["crawl/message"] = message
+    assert message_of(status, "finished", stats, checks).count(said) == 1
+    summary = "\n".join(CrawlResult(status, "x", stats).summary())
+    assert summary.count(said) == 1, summary
+
+
 def test_a_stray_file_among_the_crawls_rows_is_skipped_not_the_end_of_the_checks(tmp_path):
     from pipelines.crawls import earlier_crawls
 

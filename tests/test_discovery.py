@@ -8,9 +8,45 @@ from tests.contract import PAGES
 
 
 def test_sitemaps_named_by_robots_txt():
-    body = (PAGES / "robots.txt").read_bytes()
-    assert discovery.sitemaps_in_robots("https://www.realself.com/robots.txt", body) == [
-        "https://www.realself.com/sitemap.xml"]
+    lines = discovery.sitemap_lines((PAGES / "robots.txt").read_bytes())
+    assert discovery.sitemaps_in_robots("https://www.realself.com/robots.txt", lines) == [
+        ("https://www.realself.com/sitemap.xml", None)]
+
+
+def test_sitemap_lines_of_robots_txt_resolve_against_its_url_and_bad_ones_say_why():
+    """As Scrapy's sitemap_urls_from_robots: relative lines join robots.txt's URL (after its
+    redirects); a line no request can be made of is returned with why, never raised."""
+    body = (b"User-agent: *\nSitemap: /b.xml\nsitemap: c/d.xml # a comment\nSitemap: mailto:x@y\n"
+            b"Sitemap: http://[::1/e.xml\nSitemap: http://h:65536/f.xml\nSitemap: https://other.example/g.xml\n")
+    found = discovery.sitemaps_in_robots("https://www.example.com/robots.txt", discovery.sitemap_lines(body))
+    assert [url for url, _ in found] == ["https://www.example.com/b.xml", "https://www.example.com/c/d.xml",
+                                         "mailto:x@y", "http://[::1/e.xml", "http://h:65536/f.xml",
+                                         "https://other.example/g.xml"]
+    assert [why is None for _, why in found] == [True, True, False, False, False, True]
+
+
+@pytest.mark.parametrize("url", ["mailto:webmaster@example.com", "javascript:/question/x", "ftp://h/question/x",
+                                 "http://127.0.0.1:65536/question/x", "http://h:abc/question/x",
+                                 "http://[::1/question/x", "http:///question/x", "data:,x", "question/x"])
+def test_a_url_no_request_can_be_made_of_says_why(url):
+    assert discovery.unusable_url(url)
+
+
+@pytest.mark.parametrize("url", ["http://h/question/x", "HTTPS://H:8443/question/x", "http://[::1]:8000/question/x",
+                                 "http://h/question/caf\u00e9 x"])
+def test_a_url_a_request_can_be_made_of_is_usable(url):
+    assert discovery.unusable_url(url) is None
+
+
+@pytest.mark.parametrize("bad", ["mailto:webmaster@example.com", "javascript:/question/x",
+                                 "http://127.0.0.1:65536/question/typo", "http://[::1/question/y"])
+def test_a_bad_loc_is_one_entry_marked_unusable_the_others_are_read(bad):
+    locs = ["http://h/question/a", bad, "/question/b"]
+    body = ('<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+            + "".join(f"<url><loc>{loc}</loc></url>" for loc in locs) + "</urlset>").encode()
+    kind, entries = discovery.read_sitemap("http://h/s.xml", body)
+    assert kind == "urlset" and [e.url for e in entries] == ["http://h/question/a", bad, "http://h/question/b"]
+    assert [bool(e.unusable) for e in entries] == [False, True, False]
 
 
 def test_sitemap_index_and_question_sitemap():

@@ -15,8 +15,8 @@ from scrapy.utils.test import get_crawler
 
 from crawler import settings as project_settings
 from crawler.extensions.crawl_delay import RobotsCrawlDelay
-from tests.crawling import crawl, crawl_rows, question_hits
-from tests.hostile import TEXT, HostileServer, Reply
+from tests.crawling import crawl, crawl_log, crawl_rows, question_hits
+from tests.hostile import TEXT, HostileServer, Reply, question_paths
 
 
 ROBOTS_SETTINGS = ("ROBOTSTXT_OBEY", "ROBOTSTXT_USER_AGENT", "ROBOTSTXT_PARSER", "USER_AGENT", "CRAWL_DELAY_MAX")
@@ -207,3 +207,44 @@ def test_an_infinite_crawl_delay_is_above_the_maximum(in_front, tmp_path, value)
     assert question_hits(server) == 0
     (row,) = crawl_rows(out)
     assert row["status"] == "failed" and "asks for an infinite Crawl-delay, more than CRAWL_DELAY_MAX" in row["message"]
+
+
+# robots.txt past its parsing limit --------------------------------------------------------------
+
+@pytest.mark.slow
+@pytest.mark.parametrize("coding", ["identity", "gzip"])
+def test_a_robots_txt_past_its_parsing_limit_is_read_up_to_it(in_front, tmp_path, coding):
+    """RFC 9309 2.5: a parsing limit of at least 500 KiB, what lies past it ignored. A robots.txt
+    bigger than DOWNLOAD_MAXSIZE (its Content-Length said so before a byte) was no robots.txt
+    read, so the whole site disallowed: now its rules up to the limit are obeyed, those past
+    it (here a Disallow: / at 700 KiB) ignored, and the question forbidden is said."""
+    body = (b"User-agent: *\nDisallow: /question/\n"
+            + b"".join(b"Disallow: /junk/%07d/\n" % i for i in range(30000)) + b"Disallow: /\n")
+    assert len(body) > 700 * 1024
+    headers = {**TEXT, "Content-Encoding": "gzip"} if coding == "gzip" else TEXT
+    server = in_front(Reply(200, gzip.compress(body) if coding == "gzip" else body, headers))
+    out = tmp_path / "data"
+    # identity: its Content-Length past DOWNLOAD_MAXSIZE; gzip: decoded past the limit
+    small = ("-s", "DOWNLOAD_MAXSIZE=100000", "-s", "DOWNLOAD_WARNSIZE=50000") if coding == "identity" else ()
+    crawl(server.url + "/", "--out", out, *small)
+    (row,) = crawl_rows(out)
+    assert question_hits(server) == 0 and server.hits["/"] == 1  # Disallow: /question/ obeyed, Disallow: / not
+    assert row["status"] == "failed" and "could not be read" not in row["message"], row["message"]
+    assert "pages forbidden by robots.txt" in row["message"]
+    assert "larger than ROBOTSTXT_MAX_SIZE" in crawl_log(out)
+
+
+@pytest.mark.slow
+def test_questions_robots_txt_forbids_are_said_by_a_finished_crawl(in_front, tmp_path):
+    """No error of the crawl, yet questions its sources named and it did not fetch: a finished
+    crawl's message and summary count them (they said "errors: none" and nothing else)."""
+    server = in_front(Reply(200, b"", TEXT))
+    kept = question_paths(server.upstream, 1)[0]
+    server.route = lambda path: Reply(200, f"User-agent: *\nDisallow: /question/\nAllow: {kept}$\n".encode(),
+                                      TEXT) if path == "/robots.txt" else None
+    out = tmp_path / "data"
+    result = crawl(server.url + "/", "--out", out)
+    (row,) = crawl_rows(out)
+    assert question_hits(server) == 1 and row["status"] == "finished", result.stdout
+    said = "7 question pages not fetched: robots.txt forbids them"
+    assert said in row["message"] and said in result.stdout

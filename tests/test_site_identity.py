@@ -70,13 +70,16 @@ def test_a_question_link_to_another_port_is_counted_as_off_site_and_not_requeste
 ])
 def test_robots_txt_sitemaps_are_read_whatever_the_start_host_spelling(start, robots):
     """Scrapy asks for robots.txt at the URL it requests, in lower case, without a default
-    port: the start site is the same site however it was typed."""
-    spider = spider_of(start)
+    port: the start site is the same site however it was typed (its sitemap, on the site, is
+    followed; a relative Sitemap: line is resolved against robots.txt)."""
+    spider = with_offsite(spider_of(start))
+    spider.robots = None  # no engine: robots.txt read where it is asked for
     queued = []
     spider.enqueue = queued.extend
-    parsed = SimpleNamespace(rp=SimpleNamespace(sitemaps=["http://localhost:8000/sitemap.xml"]))
+    sitemap = robots.replace("/robots.txt", "/sitemap.xml")
+    parsed = SimpleNamespace(rp=SimpleNamespace(sitemaps=[sitemap, "/other.xml"]))
     spider.robots_parsed(parsed, scrapy.Request(robots))
-    assert [request.url for request in queued] == ["http://localhost:8000/sitemap.xml"]
+    assert [request.url for request in queued] == [sitemap, robots.replace("/robots.txt", "/other.xml")]
 
 
 def test_robots_txt_of_a_site_not_started_from_its_root_gives_no_sitemaps():

@@ -619,6 +619,8 @@ LOST_SITEMAPS = {  # how the second sitemap of an index is lost, and the reason 
     "a redirect to ftp:": (lambda xml: Reply(302, b"", {"Location": "ftp://127.0.0.1/b.xml"}),
                            "HTTP 302 to ftp://127.0.0.1/b.xml, not followed (not an http or https URL)"),
     "an error page": (lambda xml: Reply(200, b"<html><body>oops</body></html>"), "not a sitemap"),
+    # named by the index, then gone: its questions are as lost as a cut-off one's
+    "a 404": (lambda xml: Reply(404, b"<html><body>Not Found</body></html>"), "HTTP 404"),
 }
 
 
@@ -646,3 +648,97 @@ def test_a_lost_sitemap_degrades_the_crawl_and_is_named_whatever_the_transport_d
     checks = {check["name"]: check for check in row["checks"]}
     assert not checks["sitemaps_unread"]["passed"]
     assert checks["unknown_or_malformed_pages"]["value"] == 0 and row["pages_malformed"] == 0
+
+
+# URLs no request can be made of, sitemaps on another site ------------------------------------
+
+BAD_URLS = ["mailto:webmaster@example.com", "javascript:/question/x", "http://127.0.0.1:65536/question/typo",
+            "http://[::1/question/y"]
+
+
+def elsewhere(base: str) -> str:
+    """The same server under another host name: another site."""
+    return base.replace("127.0.0.1", "localhost")
+
+
+def two_sitemaps_site(hostile, site, paths, robots_lines, index_entries=None, moved=False):
+    """A server in front of `site` whose robots.txt holds `robots_lines` (base -> lines) and
+    whose /a.xml and /b.xml name half of `paths` each; /s.xml is an index of `index_entries`.
+    `moved`: its robots.txt redirects to the other host name (`elsewhere`), where it is."""
+    box = {}
+    half = len(paths) // 2
+
+    def route(path):
+        base = box["url"]
+        if path == "/robots.txt" and moved:
+            return Reply(301, b"", {"Location": f"{elsewhere(base)}/moved/robots.txt"})
+        if path == ("/moved/robots.txt" if moved else "/robots.txt"):
+            return Reply(200, ("User-agent: *\n" + "".join(f"Sitemap: {line}\n" for line in robots_lines(base))).encode(),
+                         TEXT)
+        if path == "/s.xml":
+            return Reply(200, sitemapindex(index_entries(base)), XML)
+        if path == "/a.xml":
+            return Reply(200, urlset(base + p for p in paths[:half]), XML)
+        if path == "/b.xml":
+            return Reply(200, urlset(base + p for p in paths[half:]), XML)
+        if path == "/":
+            return Reply(200, b"<html><body>home</body></html>")
+        return None
+
+    server = hostile(route, upstream=site.url)
+    box["url"] = server.url
+    return server
+
+
+@pytest.mark.parametrize("bad", BAD_URLS)
+@pytest.mark.parametrize("where", ["robots.txt", "index", "urlset"])
+def test_a_url_no_request_can_be_made_of_is_skipped_and_said_the_rest_read(reference_site, hostile, tmp_path,
+                                                                           where, bad):
+    """One bad URL (a robots.txt Sitemap: line, a sitemap index's or a urlset's loc) costs
+    nothing but itself: never a traceback, every other sitemap and question is read, and the
+    crawl counts and names it (it was `finished`, "errors: none", half the site missing)."""
+    site = reference_site(questions=12)
+    paths = question_paths(site.url, 6)
+    if where == "robots.txt":  # a relative line too: resolved against robots.txt's URL
+        server = two_sitemaps_site(hostile, site, paths, lambda base: [f"{base}/a.xml", bad, "/b.xml"])
+    elif where == "index":
+        server = two_sitemaps_site(hostile, site, paths, lambda base: [f"{base}/s.xml"],
+                                   lambda base: [f"{base}/a.xml", bad, f"{base}/b.xml"])
+    else:
+        server = sitemap_site(hostile, site, {"/sitemap.xml": lambda base: Reply(
+            200, urlset([base + p for p in paths[:3]] + [bad] + [base + p for p in paths[3:]]), XML)})
+    out = tmp_path / "data"
+    result = crawl(server.url + "/", "--out", out, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr[-3000:]
+    assert "Traceback" not in result.stderr + crawl_log(out) and "Spider error" not in crawl_log(out)
+    assert len(questions_of(out)) == 6
+    (row,) = crawl_rows(out)
+    assert f"{bad} (" in row["message"] and "no request can be made of" in row["message"], row["message"]
+    assert "URLs of sitemaps or robots.txt no request can be made of (skipped) (1)" in result.stdout
+
+
+@pytest.mark.parametrize("where", ["robots.txt", "index", "robots.txt redirected"])
+def test_a_sitemap_on_another_site_is_a_lost_sitemap_named(reference_site, hostile, tmp_path, where):
+    """A sitemap on another site (here the same server under another host name), named by
+    robots.txt (one redirected there too) or an index: not followed, as no request off the
+    start sites is, but lost and named, never dropped without a word."""
+    site = reference_site(questions=12)
+    paths = question_paths(site.url, 6)
+
+    if where == "index":
+        server = two_sitemaps_site(hostile, site, paths, lambda base: [f"{base}/s.xml"],
+                                   lambda base: [f"{base}/a.xml", f"{elsewhere(base)}/b.xml"])
+    elif where == "robots.txt":
+        server = two_sitemaps_site(hostile, site, paths, lambda base: [f"{base}/a.xml", f"{elsewhere(base)}/b.xml"])
+    else:  # robots.txt moved to the other host name: its relative lines resolve there
+        server = two_sitemaps_site(hostile, site, paths, lambda base: ["/a.xml", "/b.xml"], moved=True)
+    out = tmp_path / "data"
+    result = crawl(server.url + "/", "--out", out, timeout=120)
+    named = f"{elsewhere(server.url)}/b.xml (on another site, {elsewhere(server.url).split('//')[1]}: not followed"
+    (row,) = crawl_rows(out)
+    assert named in row["message"] and named in result.stdout, row["message"]
+    assert server.hits["/b.xml"] == 0
+    if where == "robots.txt redirected":  # both sitemaps are there: nothing read
+        assert row["status"] == "failed" and f"{elsewhere(server.url)}/a.xml (on another site" in row["message"]
+    else:
+        assert row["status"] == "degraded" and len(questions_of(out)) == 3

@@ -31,7 +31,7 @@ logger = logging.getLogger(__name__)
 
 class OffsiteMiddleware(ScrapyOffsite):
     def process_request(self, request, spider=None):
-        if _robots_txt(request):
+        if robots_txt_request(request):
             return None  # RFC 9309 2.3.1.2: its redirects are followed across hosts, its target's rules apply
         redirected = bool(request.meta.get("redirect_urls")) and not request.meta.get("allow_offsite")
         # dont_filter is about duplicates, not the site's bounds, yet Scrapy lets such a request
@@ -70,7 +70,7 @@ class OffsiteMiddleware(ScrapyOffsite):
             start_url_failed(request, f"redirected off the site, to {request.url}")
 
 
-def _robots_txt(request) -> bool:
-    """Scrapy's request for a site's robots.txt, or a redirect of it."""
+def robots_txt_request(request) -> bool:
+    """Scrapy's request for a site's robots.txt, or a redirect or retry of it."""
     first = (request.meta.get("redirect_urls") or [request.url])[0]
     return bool(request.meta.get("dont_obey_robotstxt")) and urlsplit(first).path == "/robots.txt"

@@ -9,6 +9,10 @@
 - Groups are matched by our product token (ROBOTSTXT_USER_AGENT) as a whole: Protego would
   let a group `doctor` (a prefix of `doctor-answers`) or `crawler` (a word of the User-Agent's
   comment) speak for us, above `*`.
+- Only its first ROBOTSTXT_MAX_SIZE bytes are read (RFC 9309 2.5's parsing limit): its download
+  stops there, whatever DOWNLOAD_MAXSIZE says, and the rules past the last whole line before
+  the limit are ignored (logged, stat `robotstxt/cut_at_limit`); a bigger file is no unreadable
+  one. It is asked for uncompressed; one sent compressed anyway is decoded up to DOWNLOAD_MAXSIZE.
 - A Crawl-delay line that is not a number (`5s`, `2,5`) is named in `unread_delays`, so the
   Crawl-delay extension says it was not obeyed; an infinite one (`1e400`) stays above any
   CRAWL_DELAY_MAX (Protego would drop it, and the crawl would run at full speed).
@@ -19,10 +23,13 @@ import logging
 import math
 import re
 import sys
+from urllib.parse import urlsplit
+from weakref import WeakKeyDictionary
 
 from protego import Protego
+from scrapy import signals
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware as ScrapyRobotsTxtMiddleware
-from scrapy.exceptions import IgnoreRequest
+from scrapy.exceptions import IgnoreRequest, StopDownload
 from scrapy.robotstxt import ProtegoRobotParser
 from scrapy.utils.defer import _schedule_coro
 from twisted.internet.defer import Deferred
@@ -30,6 +37,7 @@ from twisted.internet.defer import Deferred
 from crawler.extensions.prompt_stop import CrawlStopping, PromptStop
 from crawler.middlewares import cut_short
 from crawler.middlewares.blocks import Blocked
+from crawler.middlewares.offsite import robots_txt_request
 
 logger = logging.getLogger(__name__)
 
@@ -37,6 +45,8 @@ logger = logging.getLogger(__name__)
 ROBOTS_UNREADABLE = "robots_txt_unreadable"
 # The stat: robots.txt files that could not be read (the summary's "robots.txt could not be read").
 UNREADABLE_STAT = "robotstxt/unreadable"
+# The stat: robots.txt files read only up to ROBOTSTXT_MAX_SIZE (RFC 9309 2.5).
+CUT_AT_LIMIT_STAT = "robotstxt/cut_at_limit"
 
 _USER_AGENT_LINE = re.compile(r"^(\s*user[- ]?agent\s*:\s*)([^#\r\n]*?)(\s*(?:#.*)?)$", re.I | re.S)
 _PRODUCT_TOKEN = re.compile(r"[a-z_-]+", re.I)  # RFC 9309 2.2.1; a version after it is not part of it
@@ -129,6 +139,39 @@ class RobotsTxtMiddleware(ScrapyRobotsTxtMiddleware):
     a body that is not text) disallows the whole site, and the crawl ends `failed` saying so. A
     wall on robots.txt disallows the site too, and the crawl ends `blocked` (the block middleware)."""
 
+    def __init__(self, crawler):
+        super().__init__(crawler)
+        self.max_size = crawler.settings.getint("ROBOTSTXT_MAX_SIZE")
+        self.download_maxsize = crawler.settings.getint("DOWNLOAD_MAXSIZE")
+        self.robots_urls: dict[str, str] = {}  # netloc -> the URL its robots.txt was read from (redirects followed)
+        self._received: WeakKeyDictionary = WeakKeyDictionary()  # robots.txt request -> bytes received
+        if self.max_size:
+            crawler.signals.connect(self.bytes_received, signal=signals.bytes_received)
+
+    @classmethod
+    def of(cls, crawler) -> "RobotsTxtMiddleware | None":
+        return crawler.get_downloader_middleware(cls)
+
+    async def process_request(self, request, spider=None):
+        if self.max_size and robots_txt_request(request):
+            # DOWNLOAD_MAXSIZE would cancel a big robots.txt by its Content-Length, before a
+            # byte: bytes_received stops it at ROBOTSTXT_MAX_SIZE instead. Asked uncompressed:
+            # a compressed one is decoded whole, so only up to DOWNLOAD_MAXSIZE.
+            request.meta["download_maxsize"] = 0
+            request.headers.setdefault("Accept-Encoding", "identity")
+        return await super().process_request(request)
+
+    def bytes_received(self, data, request, spider=None) -> None:
+        """A robots.txt's download stops once ROBOTSTXT_MAX_SIZE bytes came (RFC 9309 2.5)."""
+        if not robots_txt_request(request):
+            return
+        # The transfer's own limit was read already: decoding (gzip) keeps DOWNLOAD_MAXSIZE's.
+        request.meta["download_maxsize"] = self.download_maxsize
+        received = self._received.get(request, 0) + len(data)
+        self._received[request] = received
+        if received > self.max_size:
+            raise StopDownload(fail=False)
+
     def process_request_2(self, rp, request) -> None:
         if isinstance(rp, NotRead):
             raise CrawlStopping(f"crawl stopping: {request.url} not fetched ({rp.url} was not)")
@@ -148,11 +191,30 @@ class RobotsTxtMiddleware(ScrapyRobotsTxtMiddleware):
             self._stats.inc_value(f"robotstxt/response_status_count/{response.status}")
             self.unreadable(netloc, f"HTTP {response.status} after {attempts} attempt{'s' * (attempts > 1)}")
             return
-        if cut_short(response):  # the rules past the cut are lost: those before it are not the file's
+        at_limit = "download_stopped" in response.flags or len(response.body) > self.max_size > 0
+        if cut_short(response) and not at_limit:  # the rules past the cut are lost: those before it are not the file's
             self._stats.inc_value("robotstxt/response_count")
             self.unreadable(netloc, "its body was cut short")
             return
+        if at_limit:
+            response = response.replace(body=self.within_limit(response))
+        self.robots_urls[netloc] = response.url
         await super()._parse_robots(response, netloc, request)
+
+    def within_limit(self, response) -> bytes:
+        """A robots.txt's first ROBOTSTXT_MAX_SIZE bytes, up to its last whole line there: RFC
+        9309 2.5 lets a crawler ignore what lies past its parsing limit."""
+        self._stats.inc_value(CUT_AT_LIMIT_STAT)
+        logger.warning("robots.txt %s is larger than ROBOTSTXT_MAX_SIZE (%d bytes): its rules past that are "
+                       "ignored (RFC 9309 2.5)", response.url, self.max_size)
+        head = response.body[:self.max_size]
+        return head[:max(head.rfind(b"\n"), head.rfind(b"\r")) + 1]
+
+    def robots_url(self, url: str) -> str:
+        """The URL robots.txt of `url`'s host was read from, its redirects followed (relative
+        Sitemap: lines resolve against it); before it is read, where it is asked for."""
+        parts = urlsplit(url)
+        return self.robots_urls.get(parts.netloc, f"{parts.scheme}://{parts.netloc}/robots.txt")
 
     def _robots_error(self, exc: Exception, netloc: str) -> None:
         if isinstance(exc, CrawlStopping):  # dropped by the crawl, not unread: no error of the site's
@@ -192,3 +254,4 @@ class RobotsTxtMiddleware(ScrapyRobotsTxtMiddleware):
         self._parsers[netloc] = rules
         if isinstance(waiting, Deferred):  # the requests that wait for the rules get these
             waiting.callback(rules)
+

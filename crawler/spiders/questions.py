@@ -40,7 +40,7 @@ from crawler.middlewares.backoff import download_error_words
 from crawler.middlewares.blocks import BlockPageMiddleware
 from crawler.middlewares.offsite import OFF_SITE_LINKS, OffsiteMiddleware
 from crawler.middlewares.redirect import REDIRECTED_AWAY, REDIRECTED_AWAY_LIST, REDIRECTED_AWAY_NAMED
-from crawler.middlewares.robots import RobotsUnreadable
+from crawler.middlewares.robots import RobotsTxtMiddleware, RobotsUnreadable
 from crawler.pages import BlockedPage, PageError, TruncatedPage, UnknownLayout
 from crawler.sites import site_for, site_key, sites_of
 from crawler.spiders.arguments import QuestionsArguments, SpiderArgumentError
@@ -59,6 +59,8 @@ logger = logging.getLogger(__name__)
 SITEMAP_PRIORITY = {"incremental": 30, "full": 0}
 START_URL_ERRORS = "crawl/start_url_errors"
 # The bounds of the walks (stat crawl/limit_hit/<name>) and the settings that set them.
+# URLs no request can be made of, listed by name in the crawl's message (the rest only counted).
+MAX_BAD_URLS_LISTED = 3
 LIMIT_SETTINGS = {"sitemap_depth": "SITEMAP_MAX_DEPTH", "sitemap_count": "SITEMAP_MAX_COUNT",
                   "listing_pages": "LISTING_MAX_PAGES"}
 
@@ -202,6 +204,11 @@ class QuestionsSpider(scrapy.Spider):
         # Looked up once (a walk of the middlewares), not for every new question link.
         return self.crawler.get_downloader_middleware(OffsiteMiddleware)
 
+    @cached_property
+    def robots(self) -> RobotsTxtMiddleware | None:
+        # The middleware that read robots.txt knows the URL it came from (its redirects followed).
+        return RobotsTxtMiddleware.of(self.crawler)
+
     def request(self, url: str, callback, **kwargs) -> scrapy.Request:
         return scrapy.Request(url, callback=callback, errback=self.failed, **kwargs)
 
@@ -231,15 +238,43 @@ class QuestionsSpider(scrapy.Spider):
     def robots_parsed(self, robotparser, request):
         if site_key(request.url) not in self.site_roots:
             return  # started from a question, a listing or a sitemap: not the whole site
-        sitemaps = getattr(getattr(robotparser, "rp", None), "sitemaps", ())
-        self.enqueue([request for url in sitemaps if (request := self.sitemap_request(url))])
+        lines = getattr(getattr(robotparser, "rp", None), "sitemaps", ())
+        robots_url = self.robots.robots_url(request.url) if self.robots else request.url
+        self.enqueue(list(self.robots_sitemaps(robots_url, lines)))
         self.enqueue(self.sitemaps_first.robots_done())
 
     def parse_robots(self, response):
-        for url in discovery.sitemaps_in_robots(response.url, response.body):
-            if request := self.sitemap_request(url):
-                yield request
+        yield from self.robots_sitemaps(response.url, discovery.sitemap_lines(response.body))
         yield from self.sitemaps_first.robots_done()
+
+    def robots_sitemaps(self, robots_url: str, lines):
+        """Requests for the sitemaps robots.txt's Sitemap: lines name, relative ones resolved
+        against robots.txt's URL; a line no request can be made of is skipped and said."""
+        for url, unusable in discovery.sitemaps_in_robots(robots_url, lines):
+            if request := self.named_sitemap(url, unusable, robots_url):
+                yield request
+
+    def named_sitemap(self, url: str, unusable: str | None, named_in: str, depth: int = 1):
+        """A request for a sitemap robots.txt or a sitemap index names, or None: a URL no
+        request can be made of is a bad URL (counted, listed), one on another site a sitemap
+        lost (the crawl stays on its sites, and the questions only it names are not in it)."""
+        if unusable:
+            self.bad_url(url, unusable, named_in)
+            return None
+        if url not in self.sitemaps_seen and not self.on_site(url):
+            self.sitemaps_seen.add(url)
+            self.sitemap_lost(url, f"on another site, {site_key(url)}: not followed; a crawl of that site reads it")
+            return None
+        return self.sitemap_request(url, depth)
+
+    def bad_url(self, url: str, reason: str, named_in: str) -> None:
+        """A URL of a sitemap or robots.txt that no request can be made of: skipped, counted,
+        the first few listed for the crawl's message, logged."""
+        self.count(discovery.BAD_URLS)
+        listed = self.crawler.stats.get_value(discovery.BAD_URLS_LIST) or []
+        if len(listed) < MAX_BAD_URLS_LISTED:
+            self.crawler.stats.set_value(discovery.BAD_URLS_LIST, [*listed, f"{url[:200]} ({reason}) in {named_in}"])
+            logger.warning("Skipped a URL no request can be made of: %r in %s (%s)", url[:200], named_in, reason)
 
     def parse_sitemap(self, response):
         body = self.sitemap_body(response)
@@ -257,8 +292,10 @@ class QuestionsSpider(scrapy.Spider):
         depth = response.meta.get("sitemap_depth", 1)
         for entry in entries:
             if kind == "sitemapindex":
-                if request := self.sitemap_request(entry.url, depth + 1):
+                if request := self.named_sitemap(entry.url, entry.unusable, response.url, depth + 1):
                     yield request
+            elif entry.unusable:  # a question or no question, no request can be made of it
+                self.bad_url(entry.url, entry.unusable, response.url)
             elif discovery.is_question_url(entry.url):
                 self.sitemaps_named_questions = True
                 self.root_reached(entry.url)
@@ -494,7 +531,8 @@ class QuestionsSpider(scrapy.Spider):
             if question:
                 self.count("questions/robots_forbidden")
             return
-        if failure.check(HttpError) and failure.value.response.status == 404 and not discovery.is_question_url(request.url):
+        if failure.check(HttpError) and failure.value.response.status == 404 and not discovery.is_question_url(request.url) \
+                and not request.meta.get("sitemap"):  # a sitemap named, then 404: lost, said below
             self.count("pages/not_found")
             return
         if request.meta.get("sitemap"):
