@@ -42,7 +42,7 @@ class CrawlResult:
 
     def summary(self) -> list[str]:
         """What a person reads at the end: status, why, pages, rows, errors, checks, time, where."""
-        from pipelines.crawls import DUPLICATE_QUESTION, errors_by_kind, lost_sitemaps
+        from pipelines.crawls import DUPLICATE_QUESTION, errors_by_kind, lost_sitemaps, walks_cut
 
         stats = self.stats
         lines = [f"crawl {self.crawl_id or '(none)'}: {self.status}"]
@@ -67,6 +67,8 @@ class CrawlResult:
         lines.append("  errors: " + (", ".join(f"{kind} ({n})" for kind, n in errors.items()) or "none"))
         if (lost := lost_sitemaps(stats)) and self.status != "failed":  # failed: its why names them
             lines.append(f"  {lost}")
+        if (cut := walks_cut(stats)) and self.status == "degraded":  # others: their why names them
+            lines.append(f"  {cut}")
         failed = stats.get("crawl/checks_failed") or []
         if failed:
             lines.append("  failed checks:")

@@ -15,7 +15,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from crawler.discovery import BAD_LASTMOD, SITEMAPS_LOST, SITEMAPS_LOST_LIST
+from crawler.discovery import BAD_LASTMOD, LIMITS_HIT, SITEMAPS_LOST, SITEMAPS_LOST_LIST, UNUSABLE_LINKS
 from crawler.middlewares.blocks import BLOCKED_STATUS
 from crawler.middlewares.conditional import FUTURE_LAST_MODIFIED
 from crawler.middlewares.offsite import OFF_SITE_LINKS, REDIRECTED_OFFSITE
@@ -141,11 +141,23 @@ def message_of(status: str, reason: str, stats: dict, checks=(), output_error: s
         return why_nothing_usable(stats)
     if status == "degraded":
         failed = "quality checks failed: " + "; ".join(c.describe() for c in checks if not c.passed)
-        return "; ".join(filter(None, (failed, lost_sitemaps(stats))))
+        return "; ".join(filter(None, (failed, lost_sitemaps(stats), walks_cut(stats))))
     if status == "interrupted":
         return stats.get("crawl/message") or ("stopped by a signal before its end; what was read is "
                                               "committed (with --state, the same command resumes it)")
-    return stats.get("crawl/message") or STOPPED_AT_A_LIMIT.get(reason)
+    return "; ".join(filter(None, (stats.get("crawl/message") or STOPPED_AT_A_LIMIT.get(reason),
+                                   walks_cut(stats)))) or None
+
+
+def walks_cut(stats: dict) -> str | None:
+    """`stopped at its walk limits: LISTING_MAX_PAGES=10 (e.g. URL); ...`, or None when no walk
+    reached its bound: the pages past it were not fetched, nor the questions only they name."""
+    hit = list(stats.get(LIMITS_HIT) or [])
+    if not hit:
+        return None
+    settings = " ".join(f"-s {line.partition('=')[0]}=N" for line in hit)
+    return (f"stopped at its walk limits: {'; '.join(hit)}: questions only the pages past them name "
+            f"are not in this crawl (raise the limit: {settings}, 0 for none)")
 
 
 LATEST_VIEW = "latest_view_updated"
@@ -233,6 +245,8 @@ def why_nothing_usable(stats: dict) -> str:
         parts.append(f"{forbidden} pages forbidden by robots.txt")
     if lost := lost_sitemaps(stats):
         parts.append(lost)
+    if cut := walks_cut(stats):
+        parts.append(cut)
     if damaged := int(stats.get("archive/damaged", 0)):
         parts.append(f"the archives are damaged in {damaged} place(s) (see the log)")
     if not parts or damaged:
@@ -274,6 +288,10 @@ PAGE_ERRORS = {"pages/unknown_layout": "unknown layout", "pages/malformed": "mal
                DUPLICATE_DIFFERS: "same question id as a page already read, other title or answers (not recorded)",
                "pages/truncated": "cut off", "pages/blocked": "block pages",
                BAD_LASTMOD: "sitemap lastmods that are no date (ignored)", SITEMAPS_LOST: "sitemaps not read",
+               UNUSABLE_LINKS: "listing links that are no URL a request can be made of (skipped)",
+               "crawl/limit_hit/listing_pages": "listing pages past LISTING_MAX_PAGES (not fetched)",
+               "crawl/limit_hit/sitemap_count": "sitemaps past SITEMAP_MAX_COUNT (not read)",
+               "crawl/limit_hit/sitemap_depth": "sitemaps nested past SITEMAP_MAX_DEPTH (not read)",
                FUTURE_LAST_MODIFIED: "Last-Modified later than the Date (not kept)"}
 
 
