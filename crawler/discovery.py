@@ -21,9 +21,12 @@ from w3lib.url import safe_url_string
 
 from crawler.pages import is_whole
 from crawler.sites import site_for
+from crawler.sites.base import join_url
 
 _LINKS = etree.XPath("//a[@href]/@href")
-_NEXT = etree.XPath("//a[@rel='next']/@href | //link[@rel='next']/@href")
+# Elements whose rel may say "next" (HTML: a, area, link), in document order.
+_RELS = etree.XPath("//a[@rel][@href] | //area[@rel][@href] | //link[@rel][@href]")
+_BASE = etree.XPath("//base[@href]/@href")
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +55,10 @@ SITEMAPS_LOST_LIST = "crawl/sitemaps_lost"
 # skipped and counted, and the first few listed as "URL (reason) in SOURCE".
 BAD_URLS = "sitemaps/bad_urls"
 BAD_URLS_LIST = "crawl/sitemaps_bad_urls"
+# Walk bounds reached (SITEMAP_MAX_DEPTH, SITEMAP_MAX_COUNT, LISTING_MAX_PAGES), each listed once
+# as "SETTING=value (e.g. URL not followed)" for the message and summary.
+LIMITS_HIT = "crawl/limits_hit"
+UNUSABLE_LINKS = "pages/unusable_links"  # listing links no request can be made of, skipped
 
 
 def lastmod_time(text: str) -> str | None:
@@ -242,19 +249,64 @@ class ListingLinks:
     questions: list[str]
     listings: list[str]  # topic listings linked from a home or topic index page
     next_page: str | None
+    # question, listing or next links no request can be made of (`javascript:/question/x`, a
+    # port past 65535, a broken IPv6 host): skipped, the page's other links read
+    unusable: tuple[str, ...] = ()
 
 
 def read_listing(url: str, body: bytes) -> ListingLinks:
-    """Question links, topic listing links and the rel="next" page of a home or listing page."""
-    if not body.strip():
+    """Question links, topic listing links and the rel="next" page of a home or listing page,
+    resolved as a browser resolves them (against the page's <base href>)."""
+    try:
+        tree = lxml.html.fromstring(body) if body.strip() else None
+    except (etree.ParserError, ValueError):  # nothing an HTML parser reads as a document (only a comment)
+        tree = None
+    if tree is None:
         return ListingLinks([], [], None)
-    tree = lxml.html.fromstring(body)
-    links = [urljoin(url, href) for href in _LINKS(tree)]
-    nexts = _NEXT(tree)
-    # Only the first page of a topic is a topic link; later pages come through rel="next".
-    listings = [link for link in links if site_for(link).is_topic_url(link)]
+    base = _base_url(url, tree)
+    unusable: list[str] = []
+    links = [link for href in _LINKS(tree) if (link := _listing_link(base, href, unusable))]
+    nexts = [link for href in _next_hrefs(tree) if (link := _listing_link(base, href, unusable))]
     return ListingLinks(
         questions=[link for link in links if is_question_url(link)],
-        listings=listings,
-        next_page=urljoin(url, nexts[0]) if nexts else None,
+        listings=[link for link in links if site_for(link).is_topic_url(link)],
+        next_page=nexts[0] if nexts else None,
+        unusable=tuple(dict.fromkeys(unusable)),
     )
+
+
+def _base_url(url: str, tree) -> str:
+    """What the page's relative links resolve against: its first <base href> (itself relative
+    to the URL fetched), as browsers take it, unless that is no http(s) URL; else the URL fetched."""
+    for href in _BASE(tree)[:1]:
+        try:
+            base = join_url(url, href.strip())
+        except ValueError:
+            return url
+        return base if unusable_url(base) is None else url
+    return url
+
+
+def _next_hrefs(tree) -> list[str]:
+    """The hrefs of rel="next" links: rel is a list of keywords, ASCII case-insensitive
+    ("next", "Next", "next nofollow", " next ")."""
+    return [element.get("href") for element in _RELS(tree)
+            if "next" in (element.get("rel") or "").lower().split()]
+
+
+def _listing_link(base: str, href: str, unusable: list[str]) -> str | None:
+    """A link of a listing, resolved; None when it is no question, listing or next link to
+    follow. One that cannot be requested is added to `unusable`, never raised: the page's
+    other links are read."""
+    href = href.strip()
+    try:
+        link = join_url(base, href)
+    except ValueError:  # a broken IPv6 host
+        unusable.append(href)
+        return None
+    if unusable_url(link) is None:
+        return link
+    if is_question_url(link) or is_listing_url(link):
+        unusable.append(href)
+    return None  # mailto:, tel:, ... no page of the site
+

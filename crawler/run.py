@@ -42,7 +42,7 @@ class CrawlResult:
 
     def summary(self) -> list[str]:
         """What a person reads at the end: status, why, pages, rows, errors, checks, time, where."""
-        from pipelines.crawls import DUPLICATE_QUESTION, errors_by_kind, left_out, lost_sitemaps
+        from pipelines.crawls import DUPLICATE_QUESTION, errors_by_kind, left_out, lost_sitemaps, not_reached
 
         stats = self.stats
         lines = [f"crawl {self.crawl_id or '(none)'}: {self.status}"]
@@ -70,6 +70,8 @@ class CrawlResult:
         why = message if self.status != "degraded" else ""  # the line above, if any
         if (note := left_out(stats)) and self.status != "failed" and note not in (why or ""):
             lines.append(f"  left out: {note}")
+        if self.status == "degraded":  # others: their why names them
+            lines.extend(f"  {note}" for note in not_reached(stats))
         failed = stats.get("crawl/checks_failed") or []
         if failed:
             lines.append("  failed checks:")

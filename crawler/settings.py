@@ -177,13 +177,14 @@ FEED_EXPORT_ENCODING = "utf-8"
 
 # Bounded walks (crawler.spiders.questions): a sitemap index naming an index naming an index...,
 # an index naming thousands of sitemaps, topic listings without end are traps, not sites. A
-# bound that is reached is the stat crawl/limit_hit/<name> and a log line. Depth counts the
+# bound that is reached is named in the crawl's message, the stat crawl/limit_hit/<name> and a log line. Depth counts the
 # sitemaps from robots.txt (or the start URL) down: RealSelf's is 2 (index, then sitemaps).
 # 0 is no bound, as for Scrapy's own limits.
 SITEMAP_MAX_DEPTH = 5
 SITEMAP_MAX_COUNT = 10_000
 # Listing pages (home, topics, their rel="next" pages) fetched in one crawl, all topics together.
-# A listing page naming no question not already requested also ends its topic's walk.
+# A listing page naming no question its own walk has not named also ends that walk, and, in an
+# incremental crawl after a complete one, one naming only questions the state knows.
 LISTING_MAX_PAGES = 20_000
 # A robots.txt Crawl-delay above this many seconds ends the crawl as failed
 # (crawl_delay_too_long): obeying it would take days, ignoring it is not ours to decide (0: any).

@@ -15,7 +15,8 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from crawler.discovery import BAD_LASTMOD, BAD_URLS, BAD_URLS_LIST, SITEMAPS_LOST, SITEMAPS_LOST_LIST
+from crawler.discovery import (BAD_LASTMOD, BAD_URLS, BAD_URLS_LIST, LIMITS_HIT, SITEMAPS_LOST, SITEMAPS_LOST_LIST,
+                               UNUSABLE_LINKS)
 from crawler.middlewares.blocks import BLOCKED_STATUS
 from crawler.middlewares.conditional import FUTURE_LAST_MODIFIED
 from crawler.middlewares.offsite import OFF_SITE_LINKS, REDIRECTED_OFFSITE
@@ -154,9 +155,10 @@ def message_of(status: str, reason: str, stats: dict, checks=(), output_error: s
 
 
 def not_reached(stats: dict) -> list[str]:
-    """What a crawl that did not fail could not reach, which no status says: the home pages of
-    site roots read through their sitemaps, the question URLs redirected to no question page."""
-    parts = []
+    """What a crawl could not reach, which no status says: the walks cut at their limits, the
+    home pages of site roots read through their sitemaps, the question URLs redirected to no
+    question page."""
+    parts = [cut] if (cut := walks_cut(stats)) else []
     if homes := list(stats.get(HOME_PAGES_UNREAD) or []):
         parts.append("home page not read: " + "; ".join(homes) + " (the site's sitemaps or listings gave its "
                      "questions, but the topic listings the home page links were not walked)")
@@ -174,6 +176,17 @@ def redirected_away(stats: dict) -> str | None:
     more = f" (and {count - len(named)} more, each named in the log)" if count > len(named) else ""
     return (f"{count} question pages lost to redirects to a page that is no question page (the home page, a "
             f"listing, a login wall): " + "; ".join(named) + more)
+
+
+def walks_cut(stats: dict) -> str | None:
+    """`stopped at its walk limits: LISTING_MAX_PAGES=10 (e.g. URL); ...`, or None when no walk
+    reached its bound: the pages past it were not fetched, nor the questions only they name."""
+    hit = list(stats.get(LIMITS_HIT) or [])
+    if not hit:
+        return None
+    settings = " ".join(f"-s {line.partition('=')[0]}=N" for line in hit)
+    return (f"stopped at its walk limits: {'; '.join(hit)}: questions only the pages past them name "
+            f"are not in this crawl (raise the limit: {settings}, 0 for none)")
 
 
 LATEST_VIEW = "latest_view_updated"
@@ -308,6 +321,10 @@ PAGE_ERRORS = {"pages/unknown_layout": "unknown layout", "pages/malformed": "mal
                "pages/truncated": "cut off", "pages/blocked": "block pages",
                BAD_LASTMOD: "sitemap lastmods that are no date (ignored)", SITEMAPS_LOST: "sitemaps not read",
                BAD_URLS: "URLs of sitemaps or robots.txt no request can be made of (skipped)",
+               UNUSABLE_LINKS: "listing links that are no URL a request can be made of (skipped)",
+               "crawl/limit_hit/listing_pages": "listing pages past LISTING_MAX_PAGES (not fetched)",
+               "crawl/limit_hit/sitemap_count": "sitemaps past SITEMAP_MAX_COUNT (not read)",
+               "crawl/limit_hit/sitemap_depth": "sitemaps nested past SITEMAP_MAX_DEPTH (not read)",
                FUTURE_LAST_MODIFIED: "Last-Modified later than the Date (not kept)"}
 
 

@@ -57,6 +57,8 @@ class CrawlSession:
         self.state = CrawlState(state_dir) if state_dir else None
         # Incremental: pages of earlier crawls are known, so a sitemap's lastmod can skip them.
         self.incremental = self.state.knows_pages() if self.state else False
+        # An earlier crawl on the state found every question its walks reached (known_before).
+        self.complete_before = False
 
     @classmethod
     def from_crawler(cls, crawler) -> "CrawlSession":
@@ -107,6 +109,7 @@ class CrawlSession:
         self.done, self.doctors, self.questions = set(opened.done), set(opened.doctors), set(opened.questions)
         self.earlier_counts = opened.counts
         self.incremental = state.knows_pages()
+        self.complete_before = state.knows_a_complete_crawl(self.crawl_id)
         state.record_holder(self.crawl_id)
 
     def _hold_new(self, output: Output, root: Path) -> None:
@@ -187,6 +190,11 @@ class CrawlSession:
             del self.skipped[url]
             return True
         return False
+
+    def known_before(self, url: str) -> bool:
+        """Whether the state knows this question URL from an earlier complete crawl (a topic's
+        listing walk ends at a page naming only such questions: older pages name only such too)."""
+        return self.complete_before and self.version(url) is not None
 
     def skip_reason(self, url: str) -> str | None:
         """Why a question need not be fetched (None: fetch it): it was committed earlier in

@@ -219,6 +219,18 @@ class CrawlState:
                 self.db.execute("UPDATE pages SET etag = NULL, last_modified = NULL, lastmod = NULL "
                                 "WHERE crawl_id = ?", (crawl_id,))
 
+    def knows_a_complete_crawl(self, crawl_id: str) -> bool:
+        """Whether the last crawl that ended on this state before `crawl_id` ended `finished`
+        with no walk cut at a bound (its count pages/not_followed_at_limit): the questions it
+        knows are then all those its listings named, the newest first."""
+        row = self.db.execute("SELECT crawl_id, status FROM crawls WHERE crawl_id != ? AND status IS NOT NULL "
+                              "AND status != 'interrupted' ORDER BY started_at DESC LIMIT 1", (crawl_id,)).fetchone()
+        if row is None or row[1] != "finished":
+            return False
+        cut = self.db.execute("SELECT value FROM counts WHERE crawl_id = ? AND name = 'pages/not_followed_at_limit'",
+                              (row[0],)).fetchone()
+        return not (cut and cut[0])
+
     # pages -------------------------------------------------------------------------------
 
     def knows_pages(self) -> bool:

@@ -72,6 +72,71 @@ def test_listing_gives_questions_and_the_next_page():
     assert links.listings == []  # numbered pages come through rel="next", not as topics
 
 
+BAD_HREFS = ["javascript:/question/x", "http://127.0.0.1:65536/question/typo", "http://127.0.0.1:abc/question/y",
+             "http://[::1/question/v6", "http://h:0x50/question/hex-port", "ftp://h/question/f", "javascript:/questions/topic"]
+
+
+@pytest.mark.parametrize("bad", BAD_HREFS)
+def test_a_listing_link_no_request_can_be_made_of_is_skipped_and_the_rest_read(bad):
+    hrefs = [f"/question/q{n}" for n in range(3)] + [bad] + [f"/question/q{n}" for n in range(3, 6)]
+    body = "".join(f'<a href="{h}">q</a>' for h in hrefs) + '<a href="mailto:x@h">mail</a>'
+    links = discovery.read_listing("http://h/", f"<html><body>{body}</body></html>".encode())
+    assert links.questions == [f"http://h/question/q{n}" for n in range(6)]
+    assert links.unusable == (bad,)  # a mailto: is no question link: nothing to skip
+
+
+def test_a_next_link_no_request_can_be_made_of_gives_way_to_the_next_one():
+    body = b'<a rel="next" href="http://h:99999/questions/t?page=2">n</a><link rel="next" href="/questions/t?page=2">'
+    links = discovery.read_listing("http://h/questions/t", body)
+    assert links.next_page == "http://h/questions/t?page=2" and links.unusable == ("http://h:99999/questions/t?page=2",)
+
+
+@pytest.mark.parametrize("body", [b"<!-- nothing but a comment -->", b"  \n", b"\x00\x00", b"<?xml version='1.0'?>"])
+def test_a_listing_of_no_document_names_nothing(body):
+    assert discovery.read_listing("http://h/", body) == discovery.ListingLinks([], [], None)
+
+
+@pytest.mark.parametrize("rel", ["next", "Next", "NEXT", " next ", "next nofollow", "nofollow\tnext", "prefetch next"])
+@pytest.mark.parametrize("tag", ["a", "link", "area"])
+def test_rel_next_is_a_keyword_in_a_list_in_any_case(rel, tag):
+    body = f'<html><body><a rel="nofollow" href="/x">x</a><{tag} rel="{rel}" href="/questions/t?page=2">n</{tag}>'
+    assert discovery.read_listing("http://h/questions/t", body.encode()).next_page == "http://h/questions/t?page=2"
+
+
+@pytest.mark.parametrize("rel", ["nextpage", "prev", "next-page", ""])
+def test_a_rel_that_only_contains_next_is_no_next_link(rel):
+    body = f'<a rel="{rel}" href="/questions/t?page=2">n</a>'.encode()
+    assert discovery.read_listing("http://h/questions/t", body).next_page is None
+
+
+@pytest.mark.parametrize("base, page", [
+    ("/", "http://h/questions/t"), ("http://h/", "http://h/questions/t"), ("../", "http://h/x/y"),
+    ("http://h/sub/../", "http://h/questions/t"),
+])
+def test_listing_links_resolve_against_the_base_href(base, page):
+    body = (f'<html><head><base href="{base}"></head><body><a href="question/a">a</a>'
+            f'<a href="questions/botox">t</a><a rel="next" href="questions/t?page=2">n</a></body></html>')
+    links = discovery.read_listing(page, body.encode())
+    assert links.questions == ["http://h/question/a"] and links.listings == ["http://h/questions/botox"]
+    assert links.next_page == "http://h/questions/t?page=2"
+
+
+@pytest.mark.parametrize("base", ["javascript:/", "http://[::1/", ""])
+def test_a_base_href_that_is_no_page_url_leaves_the_page_url(base):
+    body = f'<base href="{base}"><a href="/question/a">a</a><a href="../question/b">b</a>'.encode()
+    links = discovery.read_listing("http://h/questions/t", body)
+    assert links.questions == ["http://h/question/a", "http://h/question/b"]
+
+
+@pytest.mark.parametrize("href, topic", [
+    ("/questions/botox", True), ("/questions/botox?page=1", True), ("/questions/botox?sort=new&page=1", True),
+    ("/questions/botox?page=2", False), ("/questions/botox?page=", False), ("/questions/botox?page=x", False),
+])
+def test_a_topic_link_is_a_listings_first_page_in_either_form(href, topic):
+    links = discovery.read_listing("http://h/", f'<a href="{href}">t</a>'.encode())
+    assert links.listings == ([f"http://h{href}"] if topic else [])
+
+
 URLSET = b'<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
 
 

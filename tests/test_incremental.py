@@ -37,15 +37,31 @@ def test_day_one_downloads_little_and_lands_the_day_one_truth(reference_site, tm
     assert rows[1]["pages_not_modified"] + rows[1]["questions"] > 0
 
 
-def test_a_stateful_crawl_walks_no_listing_page_that_names_only_sitemap_questions(reference_site, tmp_path):
-    out = tmp_path / "data"
+def test_an_incremental_crawl_walks_no_listing_page_that_names_only_questions_a_complete_crawl_knew(
+        reference_site, tmp_path):
+    # A first crawl walks every listing to its end, whatever the sitemaps gave (a sitemap may
+    # name the newest questions only); the next one, knowing every question, stops at first pages.
+    out, state = tmp_path / "data", tmp_path / "state"
     site = reference_site(questions=600, truth=str(tmp_path / "truth.jsonl"))  # topics of 2-3 listing pages
-    result = crawl(site.url, "--out", out, "--state", tmp_path / "state")
+    assert crawl(site.url, "--out", out, "--state", state).returncode == 0
+    assert [url for url in site.hits if url.startswith("/questions/") and "page=" in url]
+    site.hits.clear()
+    result = crawl(site.url, "--out", out, "--state", state)
     assert result.returncode == 0, result.stderr[-2000:]
     assert re.search(r"'pages/listing_pages_not_followed': [1-9]", crawl_log(out))
     assert differences(read_truth(tmp_path / "truth.jsonl"), out) == []
     listings = [url for url in site.hits if url.startswith("/questions/")]
     assert listings and not [url for url in listings if "page=" in url]  # first pages only
+
+
+def test_a_crawl_after_one_cut_at_a_walk_limit_walks_the_listings_again(reference_site, tmp_path):
+    out, state = tmp_path / "data", tmp_path / "state"
+    site = reference_site(questions=600)
+    first = crawl(site.url, "--out", out, "--state", state, "-s", "LISTING_MAX_PAGES=5")
+    assert first.returncode == 0 and "LISTING_MAX_PAGES=5" in first.stdout, first.stdout
+    site.hits.clear()
+    assert crawl(site.url, "--out", out, "--state", state).returncode == 0
+    assert [url for url in site.hits if url.startswith("/questions/") and "page=" in url]  # not cut at page 1
 
 
 def test_sitemaps_go_first_only_when_the_state_knows_pages(reference_site, tmp_path):

@@ -24,8 +24,8 @@ ROOT = Path(__file__).resolve().parents[1]
 def hostile():
     servers = []
 
-    def start(route, upstream=None):
-        server = HostileServer(route, upstream)
+    def start(route, upstream=None, **options):
+        server = HostileServer(route, upstream, **options)
         servers.append(server)
         return server
 
@@ -311,6 +311,51 @@ def test_a_listing_whose_next_page_never_ends_ends_when_it_names_nothing_new(ref
     assert len(questions_of(out)) >= 2  # the two, and the questions they link to
 
 
+def test_a_listing_walk_goes_on_past_pages_whose_questions_a_sitemap_gave(reference_site, hostile, tmp_path):
+    """A sitemap of the newest questions only (a "recent" sitemap) names every question of the
+    first listing pages: the walks go on, and the older questions only the listings name are found."""
+    site = reference_site(questions=600)  # topics of 2-3 listing pages
+    newest = sorted(site.site.questions, key=lambda q: (q.asked, q.qid), reverse=True)[:180]
+    box = {}
+
+    def route(path):
+        if path == "/robots.txt":
+            return robots(sitemap=box["url"] + "/recent.xml")
+        if path == "/recent.xml":
+            return Reply(200, urlset(f"{box['url']}/question/{q.slug}" for q in newest), XML)
+        return None
+
+    server = hostile(route, upstream=site.url, in_front=True)  # the listings' links name this server
+    box["url"] = server.url
+    out = tmp_path / "data"
+    result = crawl(server.url + "/", "--out", out, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr[-3000:]
+    assert len(questions_of(out)) == 600
+    assert [path for path in server.hits if path.startswith("/questions/") and "page=" in path]  # past first pages
+
+
+@pytest.mark.parametrize("bad", ["javascript:/question/x", "http://127.0.0.1:65536/question/typo", "http://[::1/question/x",
+                                 "http://127.0.0.1:x/questions/botox"])
+def test_a_listing_link_no_request_can_be_made_of_is_skipped_and_counted(reference_site, hostile, tmp_path, bad):
+    site = reference_site(questions=12)
+    paths = question_paths(site.url, 6)
+
+    def route(path):
+        if path == "/robots.txt":
+            return robots()
+        if path == "/":
+            return listing(paths[:3] + [bad] + paths[3:])
+        return None
+
+    server = hostile(route, upstream=site.url)
+    out = tmp_path / "data"
+    result = crawl(server.url + "/", "--out", out, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr[-3000:]
+    assert len(questions_of(out)) >= 6 and "Spider error" not in crawl_log(out)
+    assert "listing links that are no URL a request can be made of (skipped) (1)" in result.stdout, result.stdout
+    assert repr(bad) in crawl_log(out)  # the log names the link
+
+
 def test_listing_pages_are_bounded_by_a_setting(hostile, tmp_path):
     def route(path):
         if path == "/robots.txt":
@@ -325,6 +370,11 @@ def test_listing_pages_are_bounded_by_a_setting(hostile, tmp_path):
     result = crawl(server.url + "/questions/trap", "--out", out, "-s", "LISTING_MAX_PAGES=5", timeout=90)
     assert server.hits_of("/questions/trap") == 5
     assert "crawl/limit_hit/listing_pages" in crawl_log(out) and "Limit hit: listing_pages" in crawl_log(out)
+    # the questions past the bound are not in the crawl: its message says which bound, and what to raise
+    (row,) = crawl_rows(out)
+    said = f"stopped at its walk limits: LISTING_MAX_PAGES=5 (e.g. {server.url}/questions/trap?page=6)"
+    assert said in row["message"] and "-s LISTING_MAX_PAGES=N" in row["message"], row["message"]
+    assert said in result.stdout and "listing pages past LISTING_MAX_PAGES (not fetched) (1)" in result.stdout
 
 
 def test_a_sitemap_index_chain_is_bounded_in_depth(hostile, tmp_path):
@@ -344,6 +394,7 @@ def test_a_sitemap_index_chain_is_bounded_in_depth(hostile, tmp_path):
     result = crawl(server.url + "/sm/1.xml", "--out", out, "-s", "SITEMAP_MAX_DEPTH=4", timeout=90)
     assert server.hits_of("/sm/") == 4
     assert "crawl/limit_hit/sitemap_depth" in crawl_log(out)
+    assert f"SITEMAP_MAX_DEPTH=4 (e.g. {server.url}/sm/5.xml)" in result.stdout, result.stdout
 
 
 def test_sitemaps_are_bounded_in_count(hostile, tmp_path):
@@ -364,6 +415,8 @@ def test_sitemaps_are_bounded_in_count(hostile, tmp_path):
     result = crawl(server.url + "/index.xml", "--out", out, "-s", "SITEMAP_MAX_COUNT=10", timeout=90)
     assert server.hits_of("/sm/") + server.hits_of("/index.xml") == 10
     assert "crawl/limit_hit/sitemap_count" in crawl_log(out)
+    assert "SITEMAP_MAX_COUNT=10 (e.g." in result.stdout and "-s SITEMAP_MAX_COUNT=N" in result.stdout, result.stdout
+    assert "sitemaps past SITEMAP_MAX_COUNT (not read) (191)" in result.stdout, result.stdout
 
 
 # Crawl-delay and stopping -----------------------------------------------------------------

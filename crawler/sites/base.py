@@ -49,11 +49,13 @@ class Site:
         return path.startswith(self.listing_prefix) and len(path) > len(self.listing_prefix)
 
     def is_topic_url(self, url: str) -> bool:
-        """A topic's first listing page: later pages come through rel="next", not as topics."""
+        """A topic's first listing page, without the page parameter or with page 1 (the
+        contract's own form, `?page=1`): later pages come through rel="next", not as topics."""
         if not self.is_listing_url(url):
             return False
-        query = urlsplit(url).query
-        return not any(part.partition("=")[0] == self.listing_page_parameter for part in query.split("&"))
+        pages = [value.strip() for name, _, value in (part.partition("=") for part in urlsplit(url).query.split("&"))
+                 if name == self.listing_page_parameter]
+        return all(page.isdigit() and int(page) == 1 for page in pages)
 
     def is_sitemap_url(self, url: str) -> bool:
         return _path(url).endswith(self.sitemap_suffixes)

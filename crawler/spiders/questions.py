@@ -10,11 +10,12 @@ comes from the site definition (crawler.sites), reading a page is crawler.pages'
 it into records the item pipelines'.
 
 Every walk is bounded (settings SITEMAP_MAX_DEPTH, SITEMAP_MAX_COUNT, LISTING_MAX_PAGES; a
-listing page that names no new question ends its topic's walk); a bound that is hit is the
-stat `crawl/limit_hit/<name>` and a log line. A start URL that fails is listed in the stat
-`crawl/start_url_errors` ("URL: reason"); nothing else is tried in its place. A site root
-fails only when its discovery named no question page: a home page that failed beside
-sitemaps that named them is `crawl/home_pages_unread`.
+listing page that names no question its own walk has not named ends that walk, and so, in an
+incremental crawl, does one naming only questions an earlier complete crawl knew); a bound that
+is hit is the stat `crawl/limit_hit/<name>`, a log line and the crawl's message. A start URL
+that fails is listed in the stat `crawl/start_url_errors` ("URL: reason"); nothing else is tried
+in its place. A site root fails only when its discovery named no question page: a home page that
+failed beside sitemaps that named them is `crawl/home_pages_unread`.
 """
 from __future__ import annotations
 
@@ -100,9 +101,12 @@ class QuestionsSpider(scrapy.Spider):
         spider.sitemaps_seen: set[str] = set()
         spider.listing_pages = 0
         spider.limits_logged: set[str] = set()
+        spider.limit_refused: set[str] = set()  # URLs a bound kept from being requested, each counted once
+        # a topic's walk (its first page's URL) -> the question keys its pages named so far
+        spider.listing_walks: dict[str, set[str]] = {}
         spider.sitemaps_first = SitemapsFirst(active=spider.session.state is not None and bool(spider.site_roots))
-        # Stateful crawls read sitemaps before listings: once they named questions, a listing
-        # page naming only known ones ends its topic's walk (parse_listing).
+        # Stateful crawls read sitemaps before listings: what they skip as unchanged is not
+        # asked again when a listing names it.
         spider.sitemaps_named_questions = False
         # Site roots whose discovery (robots.txt's sitemaps, listings) named a question page of
         # their site, and the roots whose home page failed before that (start URL -> its error line).
@@ -158,12 +162,19 @@ class QuestionsSpider(scrapy.Spider):
         for request in requests:
             self.crawler.engine.crawl(request)
 
-    def listing_request(self, url: str):
+    def listing_request(self, url: str, walk: str | None = None):
+        """A request for a listing page; `walk`: the topic walk its rel="next" goes on (None:
+        a topic's first page, a walk of its own)."""
         if self.over_limit("listing_pages", self.listing_pages):
             self.limit_hit("listing_pages", url)
             return None
+        try:
+            request = self.request(url, self.parse_listing, meta={"listing_walk": walk} if walk else None)
+        except ValueError as error:  # no URL a request can be made of: never raised out of a callback
+            self.unusable_links("a listing", [f"{url} ({error})"])
+            return None
         self.listing_pages += 1
-        return self.sitemaps_first.hold(self.request(url, self.parse_listing))
+        return self.sitemaps_first.hold(request)
 
     def sitemap_request(self, url: str, depth: int = 1) -> scrapy.Request | None:
         """A request for a sitemap `depth` sitemaps down from robots.txt or the start URL, or
@@ -188,12 +199,21 @@ class QuestionsSpider(scrapy.Spider):
         return 0 < self.limits[name] <= done
 
     def limit_hit(self, name: str, url: str) -> None:
-        """A bounded walk reached its bound: counted for the outcome, logged once per bound."""
+        """A bounded walk reached its bound: each URL it kept out counted once (a topic link
+        recurs on every listing page), the first one named in the crawl's message and the log."""
+        if url in self.limit_refused:
+            return
+        self.limit_refused.add(url)
         self.count(f"crawl/limit_hit/{name}")
+        # also in the state's counts (pages/...): the next crawl knows this one's walks were cut
+        self.count("pages/not_followed_at_limit")
         if name not in self.limits_logged:
             self.limits_logged.add(name)
-            logger.warning("Limit hit: %s (%s = %d); not followed: %s (and any more past the limit)",
-                           name, LIMIT_SETTINGS[name], self.limits[name], url)
+            setting = LIMIT_SETTINGS[name]
+            hit = self.crawler.stats.get_value(discovery.LIMITS_HIT) or []
+            self.crawler.stats.set_value(discovery.LIMITS_HIT, [*hit, f"{setting}={self.limits[name]} (e.g. {url})"])
+            logger.warning("Limit hit: %s (%s = %d); not followed: %s (and any more past the limit; raise it "
+                           "with -s %s=N, 0 for no bound)", name, setting, self.limits[name], url, setting)
 
     def on_site(self, url: str) -> bool:
         """Whether the offsite middleware would let a request for `url` through (the start URLs' sites)."""
@@ -342,23 +362,47 @@ class QuestionsSpider(scrapy.Spider):
             yield retry
             return
         links = discovery.read_listing(response.url, response.body)
+        self.unusable_links(response.url, links.unusable)
         if links.questions:
             self.root_reached(links.questions[0])
-        new = [request for url in links.questions if (request := self.question_request(url))]
-        yield from new
-        next_pages = [links.next_page] if links.next_page else []
-        if next_pages and not new:
-            # Newest first: a page that names no question not already requested (by the
-            # sitemaps, or by the pages before it) is followed by older pages that name
-            # nothing new either; and a rel="next" that goes on for ever naming the same
-            # questions is a trap. Either way the topic's walk ends here. For incremental
-            # crawls this is most of what they would otherwise fetch (every page shifts
-            # when a question is added).
-            self.count("pages/listing_pages_not_followed")
-            next_pages = []
-        for url in links.listings + next_pages:
+        for url in links.questions:
+            if request := self.question_request(url):
+                yield request
+        for url in links.listings:
             if request := self.listing_request(url):
                 yield request
+        walk = response.meta.get("listing_walk") or response.url
+        if (links.next_page and self.walk_goes_on(walk, response.url, links.questions)
+                and (request := self.listing_request(links.next_page, walk))):
+            yield request
+        else:  # the walk ends here
+            self.listing_walks.pop(walk, None)
+
+    def walk_goes_on(self, walk: str, url: str, questions: list[str]) -> bool:
+        """Whether a topic's rel="next" walk goes past this page. Not what the sitemaps gave:
+        a sitemap of the newest questions only would end every walk at its first page. A page
+        naming no question its own walk has not named is a trap (a rel="next" naming the same
+        questions for ever), or the end. In an incremental crawl, listings being newest first,
+        a page naming only questions an earlier complete crawl knew is followed by older pages
+        it knew too: most of what the crawl would fetch (every page shifts when one is added)."""
+        keys = {site_for(link).question_key(link) for link in questions}
+        named = self.listing_walks.setdefault(walk, set())
+        fresh = keys - named
+        named |= keys
+        if not fresh:
+            self.count("pages/listing_walks_repeating")
+            logger.info("Listing walk ended: %s names no question its walk has not named (%s)", url, walk)
+            return False
+        if all(self.session.known_before(key) for key in keys):
+            self.count("pages/listing_pages_not_followed")
+            return False
+        return True
+
+    def unusable_links(self, page: str, links) -> None:
+        """Links no request can be made of: counted (the summary's errors) and named in the log."""
+        for link in links:
+            self.count(discovery.UNUSABLE_LINKS)
+            logger.warning("Link skipped, no URL a request can be made of: %r on %s", link, page)
 
     # question pages -------------------------------------------------------------------
 
