@@ -6,7 +6,9 @@ hidden ones: a temporary file of a crawl in progress is not part of any archive)
 range, bodies decoded as the crawl saw them (the chunked coding undone, trailer fields
 included, then content codings by Scrapy's own decoders: crawler.middlewares.compression),
 with the record's WARC-Date; `located` gives each with its record's offset, id and payload
-digest, and reads revisit records too (ArchivedResponse.revisit).
+digest, and reads revisit records too (ArchivedResponse.revisit); given the crawls in force
+where it starts (`crawls_at_start`, Crawls), each with the crawl of the warcinfo record before
+it (a file may hold several crawls).
 `chunks(path, size)` cuts a file into such ranges so that several processes can read one
 file: a file gzipped record by record (as WARC files should be) can be entered at any gzip
 member; any other file is one range.
