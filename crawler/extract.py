@@ -6,11 +6,15 @@ sitemaps, listings and error responses are passed over). A page's records are pr
 when the whole page parsed; a bad page gives one line on stderr naming the file (and, in a
 WARC file, the page's URL), and the exit status is 1 after all the good pages are printed.
 A damaged record of a WARC file is one such line, and the records after it are read. Revisit
-records hold no page of their own (their payload is printed from its response record).
+records hold no page of their own (their payload is printed from its response record). Each
+record is printed once, by its WARC-Record-ID: a file holding records printed from another (a
+copy, `gunzip -k`'s `.warc` beside its `.warc.gz`, files joined by `cat` beside their parts)
+is said once on stderr, as `reparse` says it, and is no error.
 """
 from __future__ import annotations
 
 import sys
+from collections import Counter
 from functools import lru_cache
 from pathlib import Path
 
@@ -22,6 +26,7 @@ from crawler.inputs import files_in
 from crawler.pages import PageError
 
 ERROR = "doctor-answers extract: error: "  # every command's error line (README, "Exit statuses and errors")
+WARNING = "doctor-answers extract: warning: "
 
 
 def _json_lines(records: list[dict]) -> bytes:
@@ -48,8 +53,31 @@ def _files(paths) -> tuple[list[Path], list[str]]:
     return files, [f"{ERROR}{line}" for line in errors]
 
 
-def _pages(f: Path, url: str | None, err):
-    """(name for messages, URL, body, Content-Type) of each page a file holds; None after a read error."""
+def _without_copies(files: list[Path], err) -> tuple[list[Path], dict[Path, frozenset]]:
+    """The files to read, in reparse's order, and the ids of the records each repeats of
+    another, as `reparse` finds them (crawler.archive.reader.without_copies: files that open
+    with the same record), each such file said once, in reparse's words: the two read each
+    record from the same file, and say the same of the others."""
+    warcs = [f for f in files if is_warc(f.name)]
+    if len(warcs) < 2:
+        return files, {}
+    from crawler.archive.reader import copy_words, without_copies
+
+    kept, copies, repeats = without_copies(warcs)
+    for copy, original in copies:
+        print(f"{WARNING}{copy_words(copy, {original: 1}, 0)}", file=err)
+    for path, (original, ids) in repeats.items():
+        print(f"{WARNING}{copy_words(path, {original: len(ids)}, 1)}", file=err)
+    left_out, in_order = {copy for copy, _ in copies}, iter(kept)
+    ordered = [next(in_order) if is_warc(f.name) else f for f in files if f not in left_out]  # pages stay where they are
+    return ordered, {path: ids for path, (_, ids) in repeats.items()}
+
+
+def _pages(f: Path, url: str | None, err, printed: dict, repeated: frozenset = frozenset()):
+    """(name for messages, URL, body, Content-Type) of each page a file holds; None after a read
+    error. `printed`: {WARC-Record-ID: file} of the records read so far, a record of which is
+    passed over (and the file holding it said once); `repeated`: ids of records passed over
+    that were said already (_without_copies)."""
     if not is_warc(f.name):
         try:
             data = f.read_bytes()
@@ -59,7 +87,7 @@ def _pages(f: Path, url: str | None, err):
             return
         yield str(f), url or _file_url(f), data, None
         return
-    from crawler.archive.reader import error_text, responses, unreadable_from  # warcio: only for archives
+    from crawler.archive.reader import copy_words, error_text, located, unreadable_from  # warcio: only for archives
 
     unread = []  # damaged records, bodies the crawl could not decode either: exit status 1
 
@@ -67,11 +95,21 @@ def _pages(f: Path, url: str | None, err):
         print(f"{ERROR}{f}: damaged record at byte {offset}, passed over ({error_text(error)})", file=err)
         unread.append(offset)
 
-    questions = 0
+    questions, repeats, own = 0, Counter(), 0
     try:
-        for response in responses(f, on_damage=passed_over):
-            if 200 <= response.status < 300 and response.is_question():
-                questions += 1
+        for record in located(f, on_damage=passed_over):
+            response = record.response
+            page = response.revisit is None and 200 <= response.status < 300 and response.is_question()
+            questions += page  # one printed from another file too: this file is not one without a page
+            if record.record_id is not None:
+                if record.record_id in repeated:
+                    continue
+                if record.record_id in printed:
+                    repeats[printed[record.record_id]] += 1
+                    continue
+                printed[record.record_id] = f
+                own += 1
+            if page:
                 if response.error:
                     print(f"{ERROR}{f}: {response.url}: {response.error}", file=err)
                     unread.append(response.url)
@@ -80,6 +118,8 @@ def _pages(f: Path, url: str | None, err):
     except Exception as e:  # damage with no record after it: the pages before it are printed
         print(f"{ERROR}{f}: {unreadable_from(0, e)}", file=err)
         unread.append(None)
+    if repeats:
+        print(f"{WARNING}{copy_words(f, repeats, own, 'responses')}", file=err)
     if not questions and not unread:  # block pages, errors, sitemaps only: nothing was printed, say why
         print(f"{ERROR}{f}: no question page in this archive (no 2xx response to a question URL)", file=err)
         unread.append(None)
@@ -93,12 +133,13 @@ def extract_paths(paths, url: str | None = None, out=None, err=None) -> int:
     out = out if out is not None else sys.stdout.buffer
     err = err if err is not None else sys.stderr
     files, errors = _files(paths)
-    status = 0
+    status, printed = 0, {}
     for msg in errors:
         print(msg, file=err)
         status = 1
+    files, repeats = _without_copies(files, err)
     for f in files:
-        for page in _pages(f, url, err):
+        for page in _pages(f, url, err, printed, repeats.get(f, frozenset())):
             if page is None:
                 status = 1
                 continue

@@ -18,6 +18,7 @@ its latest good page: one row per (site, question_id) in the new crawl, as in an
 from __future__ import annotations
 
 import hashlib
+import itertools
 import logging
 import multiprocessing
 import os
@@ -38,8 +39,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from crawler import startup_signals
-from crawler.archive.reader import (IDENTICAL_PAYLOAD, NOT_MODIFIED, Crawl, Located, archive_files, chunks, crawl_of,
-                                    error_text, located, response_at, unreadable_from, without_copies)
+from crawler.archive.reader import (IDENTICAL_PAYLOAD, NOT_MODIFIED, Crawl, Crawls, Located, archive_files, chunks,
+                                    copy_words, crawls_at_start, error_text, located, response_at, unreadable_from,
+                                    without_copies)
 from crawler.discovery import cut_off, is_robots_url, looks_like_sitemap
 from crawler.extraction import die_with_parent, extract_page
 from crawler.middlewares.blocks import BLOCKED_STATUS, is_block_response
@@ -99,15 +101,30 @@ class Chunk(NamedTuple):
     retried: list
     counts: Counter
     errors: list  # one line each
-    crawl: Crawl  # the crawl whose archive the chunk is of
+    crawls: list  # the crawls its part of the archive belongs to (their start URLs are the reparse's)
     answered: set  # keys of its start URLs that have a response in the chunk
     path: str  # the archive file
     payloads: list  # [(payload digest, record offset)] of the 2xx responses a revisit may stand for
     revisits: list  # [Located] identical-payload revisits, read once every payload is known
+    task: Task | None  # what was read (None: no range of a file)
+    crawls_in: Crawls | None  # the crawls in force where it starts, as it was read with them
+    crawls_out: Crawls | None  # ... and where it ends
+    ids: list  # the WARC-Record-IDs of the records it read, each once
+    repeats: list  # the ids of records it held again (a file holding a record twice): read once
+
+
+class Task(NamedTuple):
+    """A byte range of an archive file to read (read_chunk)."""
+    path: str
+    start: int
+    end: int | None
+    size: int  # its bytes, for the progress line
+    repeated: frozenset = frozenset()  # ids of records read from other files (or earlier in it): passed over
+    crawls: Crawls | None = None  # the crawls in force at `start` when known (else those the file opens with)
 
 
 def _chunk(path: str, size: int, crawl: Crawl) -> Chunk:
-    return Chunk(size, [], [], [], Counter(), [], crawl, set(), path, [], [])
+    return Chunk(size, [], [], [], Counter(), [], [crawl], set(), path, [], [], None, None, None, [], [])
 
 
 def _count_response(counts: Counter, status: int) -> None:
@@ -129,27 +146,46 @@ def _retries(crawl: Crawl, kind: str, status: int) -> int | None:
     return crawl.retry_times if kind == "truncated" or kind == "http_error" and status in retried else 0
 
 
-def read_chunk(task: tuple[str, int, int | None, int]) -> Chunk:
-    """Extract the question pages of one byte range of an archive file (in a pool process);
-    `repeated`: ids of records read from another file (without_copies), passed over here."""
-    path, start, end, size, repeated = task
-    reader = ChunkReader(path, _chunk(path, size, crawl_of(path)))
+def read_chunk(task: Task) -> Chunk:
+    """Extract the question pages of one byte range of an archive file (in a pool process),
+    each record once: those of `task.repeated` (read from another file) are passed over, and a
+    record the range holds twice is read at its first place. Each record is of its crawl (Crawls),
+    from the crawls in force at the range's start on (Reparse.exact checks them)."""
+    task = Task(*task)
+    path, start, end = task.path, task.start, task.end
+    crawls = task.crawls.copy() if task.crawls is not None else crawls_at_start(path)
+    chunk = _chunk(path, task.size, crawls.current)._replace(task=task, crawls_in=crawls.copy())
+    reader, taken = ChunkReader(path, chunk), set()
     try:
-        for record in located(path, start, end, on_damage=reader.damaged):
-            if record.record_id not in repeated:
-                reader.take(record)
+        for record in located(path, start, end, on_damage=reader.damaged, crawls=crawls):
+            if record.record_id in task.repeated:
+                continue
+            if record.record_id is not None:
+                if record.record_id in taken:
+                    chunk.repeats.append(record.record_id)
+                    continue
+                taken.add(record.record_id)
+                chunk.ids.append(record.record_id)
+            reader.take(record)
     except Exception as error:  # damage with no record after it to go on at: the rest of the range is lost
         reader.chunk.counts["archive/damaged"] += 1
         reader.chunk.errors.append(f"{path}: {unreadable_from(start, error)}")
-    return reader.chunk
+    chunk.crawls.extend(crawls.named.values())  # the warcinfo records read (and before it)
+    return chunk._replace(crawls_out=crawls)
 
 
 class ChunkReader:
     """What becomes of each response of a chunk, as the crawl's middlewares and spider took it."""
 
     def __init__(self, path: str, chunk: Chunk):
-        self.path, self.chunk, self.crawl, self.counts = path, chunk, chunk.crawl, chunk.counts
-        self.start_keys = {_page_key(url) for url in chunk.crawl.start_urls}
+        self.path, self.chunk, self.counts = path, chunk, chunk.counts
+        self.crawl, self.start_keys = None, set()
+        self._of(chunk.crawls[0])
+
+    def _of(self, crawl: Crawl) -> None:
+        """What follows is of this crawl (its retries, its start URLs, its rows)."""
+        if crawl is not self.crawl:
+            self.crawl, self.start_keys = crawl, {_page_key(url) for url in crawl.start_urls}
 
     def damaged(self, offset: int, error: Exception) -> None:
         self.counts["archive/damaged"] += 1
@@ -157,6 +193,8 @@ class ChunkReader:
 
     def take(self, record: Located) -> None:
         """A record read: a revisit as what it stands for, a response as it is."""
+        if record.crawl is not None:
+            self._of(record.crawl)
         response = record.response
         question = response.is_question()
         if not question and not self._asked_by_a_crawl(response):
@@ -289,6 +327,10 @@ class Reparse:
     answered: set = field(default_factory=set)  # keys of the start URLs with a response
     payloads: dict = field(default_factory=dict)  # payload digest -> (file, offset) of a 2xx response with it
     revisits: list = field(default_factory=list)  # (file, crawl, Located) of identical-payload revisits
+    read_ids: dict = field(default_factory=dict)  # WARC-Record-ID -> the file it was read from: each is read once
+    crawls_at: dict = field(default_factory=dict)  # file -> the crawls in force where its chunks added so far end
+    repeats: dict = field(default_factory=dict)  # file -> {file it repeats records of: how many} (exact)
+    own: Counter = field(default_factory=Counter)  # file -> records read from it
 
     def __post_init__(self):
         self.crawl_id = self.crawl_id or new_crawl_id(self.started_at)
@@ -302,15 +344,46 @@ class Reparse:
         }
         self.file_rows = self.settings.getint("PARQUET_FILE_ROWS")
 
+    def known(self, task: Task) -> Task:
+        """The task with the crawls in force at its start as far as the chunks added know them
+        (a range submitted to the pool once its file's earlier ranges are in is read with them)."""
+        task = Task(*task)
+        return task._replace(crawls=self.crawls_at.get(task.path)) if task.start else task
+
+    def exact(self, chunk: Chunk) -> Chunk:
+        """The chunk as the chunks before it say it is to be read: from the crawls in force
+        where it starts (a warcinfo record of an earlier range of its file names another crawl:
+        `cat day0.warc.gz day1.warc.gz`), without the records read already, from any file (a
+        file joining others, a copy without its head). A chunk read without knowing them is
+        read again, here: only a file of several crawls or holding other files' records is."""
+        task = chunk.task
+        expected = self.crawls_at.get(task.path, chunk.crawls_in) if task.start else chunk.crawls_in
+        seen = [record_id for record_id in chunk.ids if record_id in self.read_ids]
+        if seen or expected != chunk.crawls_in:
+            chunk = read_chunk(task._replace(repeated=task.repeated | frozenset(seen), crawls=expected))
+        repeats = self.repeats.setdefault(task.path, Counter())
+        repeats.update(self.read_ids[record_id] for record_id in seen)
+        repeats[task.path] += len(chunk.repeats)
+        self.crawls_at[task.path] = chunk.crawls_out
+        self.read_ids.update(dict.fromkeys(chunk.ids, task.path))
+        self.own[task.path] += len(chunk.ids)
+        return chunk
+
+    def say_repeats(self) -> None:
+        """Each file that held records read from another (or twice in itself), said once."""
+        for path, sources in self.repeats.items():
+            if +sources:
+                logger.warning("%s", copy_words(path, +sources, self.own[path], "responses"))
+
     def add(self, chunk: Chunk) -> None:
         self.stats.update(chunk.counts)
-        self.start_urls.update((_page_key(url), url) for url in chunk.crawl.start_urls)
+        self.start_urls.update((_page_key(url), url) for crawl in chunk.crawls for url in crawl.start_urls)
         self.answered |= chunk.answered
         for line in chunk.errors:
             logger.error("%s", line)
         for digest, offset in chunk.payloads:
             self.payloads.setdefault(digest, (chunk.path, offset))
-        self.revisits.extend((chunk.path, chunk.crawl, record) for record in chunk.revisits)
+        self.revisits.extend((chunk.path, record.crawl or chunk.crawls[0], record) for record in chunk.revisits)
         for url, kind, retries in chunk.failed:
             if kind is None:  # a sitemap or a listing read whole at last: its failures are undone
                 self.bad.pop(_page_key(url), None)
@@ -494,9 +567,9 @@ def _rows(path: Path) -> int:
 # the run ------------------------------------------------------------------------------------
 
 
-def tasks_of(files: list[Path], processes: int, repeats: dict | None = None) -> list[tuple]:
-    """(path, start, end, bytes, ids of records read from another file) ranges: a few per
-    process, so that one file uses every core."""
+def tasks_of(files: list[Path], processes: int, repeats: dict | None = None) -> list[Task]:
+    """The byte ranges of the files to read (ids of records read from another file to pass over:
+    without_copies's): a few per process, so that one file uses every core."""
     sizes = {path: path.stat().st_size for path in files}
     low, high = CHUNK_BYTES
     size = max(low, min(high, sum(sizes.values()) // max(1, processes * 8)))
@@ -505,12 +578,14 @@ def tasks_of(files: list[Path], processes: int, repeats: dict | None = None) -> 
         ranges = chunks(path, size)
         for start, end in ranges:
             share = (end if end is not None else sizes[path]) - start
-            tasks.append((str(path), start, end, share, (repeats or {}).get(path, (None, frozenset()))[1]))
+            tasks.append(Task(str(path), start, end, share, (repeats or {}).get(path, (None, frozenset()))[1]))
     return tasks
 
 
-def _results(tasks, processes: int):
-    """Chunk results in task order, from `processes` processes (or this one, for 1)."""
+def _results(tasks, processes: int, known=lambda task: task):
+    """Chunk results in task order, from `processes` processes (or this one, for 1); each task
+    as `known` gives it when it is submitted (Reparse.known)."""
+    tasks = map(known, tasks)  # lazily: a task is made known when it is submitted
     if processes <= 1:
         yield from map(read_chunk, tasks)
         return
@@ -518,8 +593,8 @@ def _results(tasks, processes: int):
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
     with ProcessPoolExecutor(max_workers=processes, mp_context=context, initializer=die_with_parent) as pool:
         window = processes * 2  # results held at most: memory stays bounded, whatever the archive
-        pending = [pool.submit(read_chunk, task) for task in tasks[:window]]
-        queued = iter(tasks[window:])
+        pending = [pool.submit(read_chunk, task) for task in itertools.islice(tasks, window)]
+        queued = tasks
         try:
             while pending:
                 head = pending.pop(0)
@@ -577,9 +652,9 @@ def run_reparse(paths, out: str | Path = "data", processes: int | None = None, s
     with _logging(root, reparse.crawl_id, progress.stream) as log, _running(root, reparse.crawl_id), \
             _stop_handlers_kept():
         for copy, original in copies:
-            logger.warning("%s is a copy of %s: read once", copy, original)
+            logger.warning("%s", copy_words(copy, {original: 1}, 0))
         for path, (original, ids) in repeats.items():
-            logger.warning("%s repeats %d records of %s: each read once", path, len(ids), original)
+            logger.warning("%s", copy_words(path, {original: len(ids)}, 1))
         result = _run(reparse, tasks, processes, paths, settings, progress)
     if log is not None and log.cut:  # known once it is closed: its last lines are written then
         print(f"doctor-answers reparse: {log_cut_line(log.baseFilename, log.cut)}", file=progress.stream)
@@ -645,10 +720,12 @@ def _run(reparse, tasks, processes: int, paths, settings, progress) -> CrawlResu
     try:
         _stops_interrupt()  # the log and the lock are there: a stop from here on gets its row
         check_writable(root, reparse.crawl_id)  # before any archive is read
-        for chunk in _results(tasks, processes):
+        for chunk in _results(tasks, processes, reparse.known):
+            chunk = reparse.exact(chunk)
             reparse.add(chunk)
             progress.update(chunk.bytes, len(chunk.pages))
         progress.close()
+        reparse.say_repeats()
         reparse.read_revisits()
         reparse.finish_counts()
         _ignore_stops()  # from here on the reparse is committed, then its row written: whole

@@ -461,6 +461,44 @@ def test_a_doctors_row_of_a_resumed_crawl_fetched_last_beats_a_crawl_that_starte
         assert fetched_at.to_pydatetime() == start + timedelta(days=5), latest
 
 
+@pytest.mark.parametrize("layout, processes", [("warc.gz", 1), ("warc.gz", 2), ("warc", 1)])
+def test_a_file_holding_two_crawls_credits_each_record_to_the_crawl_of_the_warcinfo_before_it(
+        tmp_path, monkeypatch, layout, processes):
+    """Two crawls' files joined into one (`cat day0.warc.gz day30.warc.gz`, or their records in
+    one `.warc`): each record is of the crawl whose warcinfo comes before it, not the file's
+    first one, so a doctor's row is the newest crawl's as when the files are given apart; a
+    range read from the middle of the file (tiny chunks, two processes) knows the warcinfo in
+    force there."""
+    import gzip
+
+    from crawler import reparse
+
+    day0, day30 = Site(30, seed=8, day=0), Site(30, seed=8, day=30)
+    doctor, (first, second, *_) = next((d, slugs) for d, slugs in _doctors_pages(day0).items() if len(slugs) > 1)
+    early, late = datetime(2026, 1, 1, tzinfo=timezone.utc), datetime(2026, 1, 31, tzinfo=timezone.utc)
+    old, new = "20260101T000000Z-0ld0ld00", "20260131T000000Z-5ee5ee55"
+    for crawl_id, site, when in ((old, day0, early), (new, day30, late)):
+        files = WarcFiles(tmp_path / "parts", crawl_id, 10**9, {"crawl-id": crawl_id})
+        for i, slug in enumerate((second, first) if crawl_id == new else (first, second)):
+            files.write(Exchange(f"http://127.0.0.1:9/question/{slug}", when + timedelta(hours=i), "GET", [], b"",
+                                 200, "HTTP/1.1", [(b"Content-Type", [b"text/html"])], site.page(slug).body, None))
+        for tmp, final in files.seal():
+            os.replace(tmp, final)
+    joined = b"".join(part.read_bytes() for part in warc_files(tmp_path / "parts"))
+    (tmp_path / "archive").mkdir()
+    (tmp_path / "archive" / f"all.{layout}").write_bytes(joined if layout == "warc.gz" else gzip.decompress(joined))
+    monkeypatch.setattr(reparse, "CHUNK_BYTES", (2048, 2048))  # a range per gzip member or so
+    with open(os.devnull, "w") as quiet:
+        result = reparse.run_reparse([tmp_path / "archive"], out=tmp_path / "out", processes=processes, stream=quiet)
+    assert result.status == "finished", result.stats.get("crawl/message")
+    doctors = load("doctors", root=tmp_path / "out", latest=False)
+    (fetched_at,) = doctors[doctors["doctor_id"] == doctor]["fetched_at"]
+    assert fetched_at.to_pydatetime() == late  # the newest crawl's first page naming them
+    truth = truth_by_dataset(day30.truth(second))["doctors"][doctor]
+    (row,) = doctors[doctors["doctor_id"] == doctor].to_dict("records")
+    assert (row["rating"], row["review_count"]) == (pytest.approx(truth["rating"]), truth["review_count"])
+
+
 def _doctors_pages(site) -> dict[str, list[str]]:
     pages: dict[str, list[str]] = {}
     for slug in site.question_slugs():

@@ -6,6 +6,7 @@ from __future__ import annotations
 import gzip
 import io
 import os
+import zlib
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -59,9 +60,9 @@ class Theirs:
         self.stream.close()
 
 
-def run(paths, out: Path):
+def run(paths, out: Path, processes: int = 1):
     stream = io.StringIO()
-    result = reparse.run_reparse(paths, out=out, processes=1, stream=stream)
+    result = reparse.run_reparse(paths, out=out, processes=processes, stream=stream)
     (row,) = [r for r in crawl_rows(out) if r["crawl_id"] == result.crawl_id]
     return result, row, stream.getvalue()
 
@@ -195,6 +196,91 @@ def test_a_file_repeating_some_records_of_another_reads_each_record_once(tmp_pat
     result, row, said = run([tmp_path / "archive"], tmp_path / "out")
     assert (row["questions"], row["responses"]) == (4, 4), said
     assert "more.warc repeats 3 records of" in said
+
+
+def _crawl_file(folder: Path, crawl_id: str, questions, start: datetime) -> Path:
+    files = WarcFiles(folder, crawl_id, 10**9, {"crawl-id": crawl_id})
+    for i, (url, body) in enumerate(questions):
+        files.write(Exchange(url, start + timedelta(seconds=i), "GET", [], b"", 200, "HTTP/1.1",
+                             [(b"Content-Type", [b"text/html"])], body, None))
+    ((tmp, final),) = files.seal()
+    os.replace(tmp, final)
+    return final
+
+
+def _members(path: Path) -> list[bytes]:
+    """The gzip members of a file gzipped record by record, compressed, one record each."""
+    data, members = path.read_bytes(), []
+    while data:
+        inflate = zlib.decompressobj(31)
+        inflate.decompress(data)
+        members.append(data[:len(data) - len(inflate.unused_data)])
+        data = inflate.unused_data
+    return members
+
+
+def _dataset_rows(root: Path) -> dict:
+    return {name: sorted(map(repr, load(name, root=root, latest=False).drop(columns=["crawl_id"]).to_dict("records")))
+            for name in ("questions", "answers", "doctors")}
+
+
+# How records of two files (a day-0 crawl `a`, a day-1 crawl `b` of other pages) are held in
+# more files that open otherwise: {file name: its bytes}, of the members of a and b.
+_OVERLAPS = {
+    "joined beside its parts": lambda a, b: {"all.warc.gz": b"".join(a + b)},  # cat a b > all
+    "a copy without its warcinfo": lambda a, b: {"a-responses.warc.gz": b"".join(a[1:])},
+    "a copy without its head": lambda a, b: {"a-tail.warc.gz": b"".join(a[4:])},
+    "a copy without its head, read first": lambda a, b: {"0-tail.warc.gz": b"".join(a[4:])},
+    "a file holding its records twice": lambda a, b: {"a-twice.warc.gz": b"".join(a + a)},
+    "the tail of a file joined to another": lambda a, b: {"mixed.warc.gz": b"".join(b + a[4:])},
+}
+
+
+@pytest.mark.parametrize("processes", [1, 2])
+@pytest.mark.parametrize("overlap", _OVERLAPS)
+def test_records_held_in_files_that_open_otherwise_are_read_once_and_said_once(tmp_path, monkeypatch, overlap,
+                                                                                processes):
+    """Each record is read once, by its WARC-Record-ID, whichever files hold it and wherever
+    in them (files read in ranges of a gzip member or so, by one process or two): the crawls
+    row, the rows (a doctor's fetched_at too) are those of the files read alone, and each file
+    that repeats records is said once; `extract` prints each page once, and says the same."""
+    monkeypatch.setattr(reparse, "CHUNK_BYTES", (2048, 2048))
+    questions = pages(6)
+    alone = tmp_path / "alone"
+    a = _crawl_file(alone, "20261101T120000Z-0a0a0a0a", questions[:4], DAY0)
+    b = _crawl_file(alone, "20261102T120000Z-0b0b0b0b", questions[4:], DAY0 + timedelta(days=1))
+    _, expected, _ = run([alone], tmp_path / "out-alone")
+    folder = tmp_path / "archive"
+    folder.mkdir()
+    made = _OVERLAPS[overlap](_members(a), _members(b))
+    for path in (a, b):
+        (folder / path.name).write_bytes(path.read_bytes())
+    if "twice" in overlap:  # the file alone, holding each of its records twice
+        (folder / a.name).unlink()
+    for name, data in made.items():
+        (folder / name).write_bytes(data)
+    result, row, said = run([folder], tmp_path / "out", processes)
+    counts = ("status", "questions", "answers", "doctors", "responses", "pages_fetched")
+    assert [row[k] for k in counts] == [expected[k] for k in counts], said
+    assert _dataset_rows(tmp_path / "out") == _dataset_rows(tmp_path / "out-alone")
+    warned = [line.partition("reparse: ")[2] for line in said.splitlines() if line.endswith("read once")]
+    subjects = [line.split(" is a copy of ")[0].split(" repeats ")[0] for line in warned]
+    assert len(set(subjects)) == len(subjects) and all(str(folder / name) in " ".join(warned) for name in made), said
+    printed, err = io.BytesIO(), io.StringIO()
+    assert extract_paths([folder], out=printed, err=err) == 0, err.getvalue()
+    assert printed.getvalue().count(b'"type":"question"') == 6
+    assert err.getvalue().splitlines() == [f"doctor-answers extract: warning: {line}" for line in warned]
+
+
+def test_extract_prints_the_pages_of_a_copy_beside_the_file_once_and_says_so(tmp_path):
+    questions = pages(3)
+    original = _ours(tmp_path / "archive", questions)
+    copy = original.with_name(original.name[:-3])  # `gunzip -k`
+    copy.write_bytes(gzip.decompress(original.read_bytes()))
+    printed, err = io.BytesIO(), io.StringIO()
+    assert extract_paths([tmp_path / "archive"], out=printed, err=err) == 0
+    assert printed.getvalue().count(b'"type":"question"') == 3
+    assert err.getvalue() == f"doctor-answers extract: warning: {copy} is a copy of {original}: read once\n"
 
 
 def test_a_damaged_uncompressed_file_ends_degraded_naming_the_record(tmp_path):

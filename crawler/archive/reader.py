@@ -6,7 +6,9 @@ hidden ones: a temporary file of a crawl in progress is not part of any archive)
 range, bodies decoded as the crawl saw them (the chunked coding undone, trailer fields
 included, then content codings by Scrapy's own decoders: crawler.middlewares.compression),
 with the record's WARC-Date; `located` gives each with its record's offset, id and payload
-digest, and reads revisit records too (ArchivedResponse.revisit).
+digest, and reads revisit records too (ArchivedResponse.revisit); given the crawls in force
+where it starts (`crawls_at_start`, Crawls), each with the crawl of the warcinfo record before
+it (a file may hold several crawls).
 `chunks(path, size)` cuts a file into such ranges so that several processes can read one
 file: a file gzipped record by record (as WARC files should be) can be entered at any gzip
 member; any other file is one range.
@@ -33,6 +35,7 @@ import hashlib
 import os
 import re
 import zlib
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 from io import BytesIO
@@ -103,6 +106,10 @@ class Located(NamedTuple):
     record_id: str | None
     payload_digest: str | None
     response: ArchivedResponse | None
+    warcinfo_id: str | None = None  # its WARC-Warcinfo-ID: the warcinfo record of its crawl
+    # A warcinfo record's: the crawl it names (its name "" when it names none); a response's,
+    # as `located` gives it with `crawls`: the crawl it belongs to.
+    crawl: Crawl | None = None
 
 
 def archive_files(paths) -> tuple[list[Path], list[str]]:
@@ -111,16 +118,25 @@ def archive_files(paths) -> tuple[list[Path], list[str]]:
 
 
 def without_copies(files: list[Path]) -> tuple[list[Path], list[tuple[Path, Path]], dict[Path, tuple[Path, frozenset]]]:
-    """(the files to read; [(copy, the file it copies)] left out; {file: (the file it repeats
-    records of, the ids of those records)}), for each record to be read once: a WARC record's id
-    is unique to it. Files that open with the same record (a copy under another name, `gunzip
-    -k`'s output beside the file, a copy cut short) are compared record by record: the one
-    holding the most records is read whole (the smaller file on a tie: read faster), another
-    that holds no other record is a copy, and one that holds others too is read for those."""
+    """(the files to read, in the order to read them; [(copy, the file it copies)] left out;
+    {file: (the file it repeats records of, the ids of those records)}), for each record to be
+    read once: a WARC record's id is unique to it. Files that open with the same record (a copy
+    under another name, `gunzip -k`'s output beside the file, a copy cut short) are compared
+    record by record: the one holding the most records is read whole (the smaller file on a
+    tie: read faster), another that holds no other record is a copy, and one that holds others
+    too is read for those. Records held in files that open otherwise (a file of several joined
+    by `cat`, a copy without its head) are read once by the reader of them (`crawler.reparse`,
+    `crawler.extract`): files that open with a warcinfo record are read first, so that a
+    record held in such a file and in a part of it that lost its warcinfo is read where its
+    crawl is named."""
     groups: dict[str, list[Path]] = {}
+    named: set[Path] = set()  # files that open with a warcinfo record
     for path in files:
-        if (first := _first_record_id(path)) is not None:
-            groups.setdefault(first, []).append(path)
+        first = _first_record(path)
+        if first is not None and first.record_id is not None:
+            groups.setdefault(first.record_id, []).append(path)
+        if first is not None and first.crawl is not None:
+            named.add(path)
     left_out, repeats, copies = set(), {}, []
     for group in groups.values():
         if len(group) < 2:
@@ -136,7 +152,17 @@ def without_copies(files: list[Path]) -> tuple[list[Path], list[tuple[Path, Path
             elif repeated:
                 repeats[path] = (order[0], frozenset(repeated))
             read.update(ids[path])
-    return [path for path in files if path not in left_out], copies, repeats
+    kept = [path for path in files if path not in left_out]
+    return sorted(kept, key=lambda path: path not in named), copies, repeats
+
+
+def copy_words(path, sources: dict, own: int, what: str = "records") -> str:
+    """What is said, once, of a file holding records read from other files ({file: how many of
+    `what`}): a copy when it holds none of its own (`own`), else what it repeats."""
+    named = ", ".join(map(str, sources))
+    if not own and len(sources) == 1:
+        return f"{path} is a copy of {named}: read once"
+    return f"{path} repeats {sum(sources.values())} {what} of {named}: each read once"
 
 
 def _size(path: Path) -> int | None:
@@ -146,9 +172,9 @@ def _size(path: Path) -> int | None:
         return None
 
 
-def _first_record_id(path: Path) -> str | None:
+def _first_record(path: Path) -> Located | None:
     try:
-        return next(_records(path, parse=False, on_damage=_stop)).record_id
+        return next(_records(path, parse=False, on_damage=_stop))
     except Exception:  # unreadable: read as it is (its damage is reported there)
         return None
 
@@ -190,11 +216,17 @@ def responses(path: str | Path, start: int = 0, end: int | None = None, on_damag
             yield record.response
 
 
-def located(path: str | Path, start: int = 0, end: int | None = None, on_damage=_raise) -> Iterator[Located]:
-    """`responses`, revisit records' included, each with where its record starts, its id and digest."""
+def located(path: str | Path, start: int = 0, end: int | None = None, on_damage=_raise,
+            crawls: Crawls | None = None) -> Iterator[Located]:
+    """`responses`, revisit records' included, each with where its record starts, its id and
+    digest; with `crawls` (those in force at `start`: `crawls_at_start`'s, or where the read of
+    the range before this one ended), each with the crawl it belongs to, `crawls` kept up to
+    date as the range's warcinfo records are read."""
     for record in _records(path, start, end, on_damage):
         if record.response is not None:
-            yield record
+            yield record if crawls is None else record._replace(crawl=crawls.of(record))
+        elif record.crawl is not None and crawls is not None:  # a warcinfo record
+            crawls.read(record, path)
 
 
 def response_at(path: str | Path, offset: int, payload_digest: str) -> ArchivedResponse | None:
@@ -279,22 +311,70 @@ class Crawl(NamedTuple):
     start_urls: tuple[str, ...] = ()  # what it was started on (its warcinfo's description)
 
 
+@dataclass
+class Crawls:
+    """The crawls of a file's records at a place in it: the warcinfo records read before it
+    ({WARC-Record-ID: Crawl}), and the one in force (the last of them, else the file alone). A
+    record belongs to the warcinfo its WARC-Warcinfo-ID names, else to the one in force: a file
+    of several crawls (`cat day0.warc.gz day1.warc.gz`) holds each crawl's records after its
+    own warcinfo."""
+    current: Crawl
+    named: dict[str, Crawl] = field(default_factory=dict)
+
+    def of(self, record: Located) -> Crawl:
+        return self.named.get(record.warcinfo_id, self.current) if record.warcinfo_id else self.current
+
+    def read(self, warcinfo: Located, path) -> None:
+        """A warcinfo record read at its place in the file: the crawl of what follows it. One
+        that names no crawl (another tool's) is a crawl of its own: the file alone, from it on."""
+        crawl = warcinfo.crawl
+        if not crawl.name:
+            crawl = crawl._replace(name=str(path) if warcinfo.offset == 0 else f"{path}@{warcinfo.offset}")
+        self.current = crawl
+        if warcinfo.record_id:
+            self.named[warcinfo.record_id] = crawl
+
+    def copy(self) -> Crawls:
+        return Crawls(self.current, dict(self.named))
+
+
 def crawl_of(path: str | Path) -> Crawl:
     """The crawl named by the file's first record when it is a warcinfo record with a
     `crawl-id` (ours: every file of a crawl opens so, and the id starts with its start time);
     else the file alone, started at its first record's WARC-Date."""
+    return crawls_at_start(path).current
+
+
+def crawls_at_start(path: str | Path) -> Crawls:
+    """The crawls in force once the file's first record is read (`crawl_of`'s, and the
+    warcinfo record naming it): those of a range of the file read before the ranges before it."""
     try:
         with open(path, "rb") as stream:
             record = next(iter(ArchiveIterator(stream)))
-            started = _warc_date((record.rec_headers.get_header("WARC-Date") or "").encode("latin-1", "replace"))
-            fields = record.content_stream().read(64 * 1024) if record.rec_type == "warcinfo" else b""
+            date = (record.rec_headers.get_header("WARC-Date") or "").encode("latin-1", "replace")
+            if record.rec_type != "warcinfo":
+                return Crawls(Crawl(_warc_date(date), str(path)))
+            crawl = _warcinfo_crawl(record.content_stream().read(64 * 1024), date)
+            record_id = record.rec_headers.get_header("WARC-Record-ID")
     except Exception:  # no first record to read, or no file now (the readers report it): the file alone
-        return Crawl(datetime.min.replace(tzinfo=timezone.utc), str(path))
-    info = dict(line.partition(":")[::2] for line in fields.decode("utf-8", "replace").splitlines())
+        return Crawls(Crawl(datetime.min.replace(tzinfo=timezone.utc), str(path)))
+    crawl = crawl._replace(name=crawl.name or str(path))
+    return Crawls(crawl, {record_id: crawl} if record_id else {})
+
+
+def _warcinfo_crawl(fields: bytes, date: bytes | None) -> Crawl:
+    """The crawl a warcinfo record names by its block (`crawl-id`, what it retried, what it was
+    started on), started when its crawl id says (ours), else at its WARC-Date; named "" when
+    it names none (another tool's: the file alone)."""
+    try:
+        started = _warc_date(date)
+    except (DamagedRecord, ValueError, OverflowError):  # a warcinfo's date is no response's: the oldest
+        started = datetime.min.replace(tzinfo=timezone.utc)
+    info = dict(line.partition(":")[::2] for line in fields[:64 * 1024].decode("utf-8", "replace").splitlines())
     info = {key.strip().lower(): value.strip() for key, value in info.items()}
     name = info.get("crawl-id")
     if not name:
-        return Crawl(started, str(path))
+        return Crawl(started, "")
     if m := _CRAWL_ID_START.match(name):
         try:
             started = datetime.strptime(m.group(1), "%Y%m%dT%H%M%SZ").replace(tzinfo=timezone.utc)
@@ -574,6 +654,9 @@ def _located(offset: int, record: bytes, frame: tuple, parse: bool) -> Located:
         missing = "WARC-Record-ID" if not record_id else "WARC-Type"
         raise DamagedRecord(f"its WARC header has no {missing} it can read (the header is damaged)")
     record_id = record_id.decode("latin-1")
+    if kind == b"warcinfo":  # the crawl of the records after it (Crawls), whatever is parsed
+        return Located(offset, record_id, None, None, None,
+                       _warcinfo_crawl(record[block_start:block_end], fields.get(b"warc-date")))
     url = _target_uri(fields.get(b"warc-target-uri", b"").decode("utf-8", "replace"))
     # As warcio: any response record of an http(s) URI holds an HTTP response, whatever its
     # WARC Content-Type says (or its case: `Application/HTTP`), and one of no length none.
@@ -590,16 +673,18 @@ def _located(offset: int, record: bytes, frame: tuple, parse: bool) -> Located:
     fetched_at = _warc_date(fields.get(b"warc-date"))
     requested = fields.get(REQUESTED_URI.lower().encode())
     requested = requested.decode("utf-8", "replace") if requested else None
+    warcinfo = fields.get(b"warc-warcinfo-id")
+    warcinfo = warcinfo.decode("latin-1") if warcinfo else None
     if kind == b"revisit":
-        return Located(offset, record_id, digest, _revisit(fields, url, fetched_at, block, head, requested))
+        return Located(offset, record_id, digest, _revisit(fields, url, fetched_at, block, head, requested), warcinfo)
     if head is None or block[head[0]:head[1]] != b"\r\n\r\n":
         # HTTP headers not ended by CRLF CRLF, which this splitter does not read as warcio does: warcio reads the record
         response = next(_warcio_responses(BytesIO(record), 0, None), None)
-        return Located(offset, record_id, digest, response)
+        return Located(offset, record_id, digest, response, warcinfo)
     status_line, _, http_head = block[:head[0]].partition(b"\n")
     return Located(offset, record_id, digest,
                    _as_crawled(url, _status(status_line), fetched_at, _FIELD.findall(http_head), block[head[1]:],
-                               requested))
+                               requested), warcinfo)
 
 
 def _status(status_line: bytes) -> int:
@@ -846,8 +931,12 @@ def _warcio_records(stream, start: int, end: int | None, on_damage, check_digest
             on_damage(offset, damage)
             continue
         digest = record.rec_headers.get_header("WARC-Payload-Digest")
+        crawl = None
+        if record.rec_type == "warcinfo":  # the crawl of the records after it (Crawls)
+            crawl = _warcinfo_crawl(record.content_stream().read(64 * 1024),
+                                    (record.rec_headers.get_header("WARC-Date") or "").encode("latin-1", "replace"))
         yield Located(offset, record_id, _digest_key(_digest_value(digest.encode("latin-1", "replace") if digest else None)),
-                      response)
+                      response, record.rec_headers.get_header("WARC-Warcinfo-ID"), crawl)
 
 
 def chunks(path: str | Path, size: int) -> list[tuple[int, int | None]]:
