@@ -70,7 +70,13 @@ def _pages(f: Path, url: str | None, err):
     questions = 0
     try:
         for response in responses(f, on_damage=passed_over):
-            if 200 <= response.status < 300 and response.is_question():
+            try:
+                question = 200 <= response.status < 300 and response.is_question()
+            except Exception as e:  # a value no rule reads: this record's alone, as reparse says it
+                print(f"{ERROR}{f}: {response.url}: cannot be read ({error_text(e)})", file=err)
+                unread.append(response.url)
+                continue
+            if question:
                 questions += 1
                 if response.error:
                     print(f"{ERROR}{f}: {response.url}: {response.error}", file=err)

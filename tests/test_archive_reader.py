@@ -616,3 +616,24 @@ def test_a_file_with_no_record_at_all_is_said_unreadable(tmp_path, content, name
     for on_damage in (None, lambda offset, error: None):
         with pytest.raises(DamagedRecord, match="^unreadable: no WARC record in it"):
             list(responses(tmp_path / name, **({"on_damage": on_damage} if on_damage else {})))
+
+
+def test_a_record_the_crawl_s_rules_cannot_read_costs_reparse_that_record_only(tmp_path, monkeypatch):
+    """Whatever fails on one record's values in reparse is that record's damage, named at its
+    offset; the records after it are read."""
+    from crawler import reparse
+
+    data, offsets, expected = written(3)
+    (tmp_path / "a.warc").write_bytes(data)
+    read = reparse.ChunkReader.read
+
+    def failing(self, response):
+        if response.url == expected[1].url:
+            raise ValueError("a value no rule reads")
+        return read(self, response)
+
+    monkeypatch.setattr(reparse.ChunkReader, "read", failing)
+    chunk = reparse.read_chunk((str(tmp_path / "a.warc"), 0, None, len(data), frozenset()))
+    assert chunk.counts["archive/damaged"] == 1 and chunk.counts["downloader/response_count"] == 2
+    assert [line for line in chunk.errors if "damaged" in line] == [
+        f"{tmp_path / 'a.warc'}: damaged record at byte {offsets[1]}, passed over (ValueError: a value no rule reads)"]
