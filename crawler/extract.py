@@ -99,7 +99,12 @@ def _pages(f: Path, url: str | None, err, printed: dict, repeated: frozenset = f
     try:
         for record in located(f, on_damage=passed_over):
             response = record.response
-            page = response.revisit is None and 200 <= response.status < 300 and response.is_question()
+            try:
+                page = response.revisit is None and 200 <= response.status < 300 and response.is_question()
+            except Exception as e:  # a value no rule reads: this record's alone, as reparse says it
+                print(f"{ERROR}{f}: {response.url}: cannot be read ({error_text(e)})", file=err)
+                unread.append(response.url)
+                continue
             questions += page  # one printed from another file too: this file is not one without a page
             if record.record_id is not None:
                 if record.record_id in repeated:

@@ -166,7 +166,10 @@ def read_chunk(task: Task) -> Chunk:
                     continue
                 taken.add(record.record_id)
                 chunk.ids.append(record.record_id)
-            reader.take(record)
+            try:
+                reader.take(record)
+            except Exception as error:  # a value the crawl's rules cannot read: this record's alone
+                reader.damaged(record.offset, error)
     except Exception as error:  # damage with no record after it to go on at: the rest of the range is lost
         reader.chunk.counts["archive/damaged"] += 1
         reader.chunk.errors.append(f"{path}: {unreadable_from(start, error)}")
@@ -509,8 +512,9 @@ class Reparse:
             if kind in ("blocked", "truncated"):
                 self.stats[f"pages/{kind}_gave_up"] += 1
         # A start URL that gave nothing, as the crawl's spider lists them (its check, its status)
-        errors = [f"{url}: {_GAVE_UP.get(given_up[key], given_up[key])}" if key in given_up
-                  else f"{url}: no answer in the archives (a download error?)"
+        unanswered = ("no answer read from the archives (a download error, or its record lost where they are "
+                      "damaged?)" if self.stats["archive/damaged"] else "no answer in the archives (a download error?)")
+        errors = [f"{url}: {_GAVE_UP.get(given_up[key], given_up[key])}" if key in given_up else f"{url}: {unanswered}"
                   for key, url in self.start_urls.items() if key in given_up or key not in self.answered]
         if errors:
             self.stats[START_URL_ERRORS] = errors

@@ -907,3 +907,82 @@ def test_a_reparse_whose_crawls_row_meets_a_full_disk_tells_what_its_row_says(
     if row_status is None:
         assert load("questions", root=out).empty and load("questions", root=out, latest=False).empty
     assert len(calls) == (1 if 1 in fail else 2)  # a finished reparse writes its row, then says `finished`
+
+
+def _gzip_members(path: Path) -> list[bytes]:
+    """The inflated bytes of each gzip member of a file (a record each in ours)."""
+    import zlib
+
+    data, members = path.read_bytes(), []
+    while data:
+        member = zlib.decompressobj(31)
+        members.append(member.decompress(data))
+        data = member.unused_data
+    return members
+
+
+def _whole_cut(original: Path, folder: Path) -> tuple[Path, range]:
+    import gzip
+
+    whole = gzip.compress(b"".join(_gzip_members(original)), mtime=0)
+    path = folder / "whole.warc.gz"
+    path.write_bytes(whole[:len(whole) * 99 // 100])
+    return path, range(145, 151)  # the records before the break
+
+
+def _first_member_changed(original: Path, folder: Path) -> tuple[Path, list]:
+    data = bytearray(original.read_bytes())
+    data[0:2] = b"\0\0"  # its gzip magic gone: the file is still read member by member
+    path = folder / original.name
+    path.write_bytes(bytes(data))
+    return path, [150]
+
+
+def _uri_no_url(original: Path, folder: Path) -> tuple[Path, list]:
+    import gzip
+
+    members = _gzip_members(original)
+    at = next(i for i, m in enumerate(members) if m.startswith(b"WARC/") and b"WARC-Type: response" in m[:2000]
+              and b"/question/" in m[:2000].split(b"WARC-Target-URI: ", 1)[1].split(b"\r\n", 1)[0])
+    head, _, rest = members[at].partition(b"\r\n\r\n")
+    head = b"\r\n".join(b"WARC-Target-URI: http://[::1/question/x" if line.startswith(b"WARC-Target-URI:") else line
+                        for line in head.split(b"\r\n"))
+    members[at] = head + b"\r\n\r\n" + rest
+    path = folder / original.name
+    path.write_bytes(b"".join(gzip.compress(m, mtime=0) for m in members))
+    return path, [149]
+
+
+@pytest.mark.parametrize("damaged", [_whole_cut, _first_member_changed, _uri_no_url])
+def test_reparse_and_extract_read_and_name_the_same_records_of_a_damaged_archive(archived_crawl, tmp_path, damaged):
+    """Whatever the damage (a file gzipped whole cut short, a first gzip member that does not
+    inflate, a field no rule can read), what can be read is, by both, and both say the same."""
+    (original,) = warc_files(archived_crawl / "archive")
+    (tmp_path / "in").mkdir()
+    path, questions = damaged(original, tmp_path / "in")  # (the questions it can hold)
+    result = cli("reparse", path, "--out", tmp_path / "out", "--processes", 1)
+    assert result.returncode == 4, result.stderr[-2000:]
+    row = reparse_row(tmp_path / "out")
+    assert row["status"] == "degraded" and row["questions"] in questions, row["message"]
+    said = [line.partition(f"{path}: ")[2] for line in result.stderr.splitlines() if f"{path}: " in line]
+    assert len(said) == 1 and "Error" not in said[0], result.stderr[-2000:]
+    printed = cli("extract", path)
+    assert printed.returncode == 1
+    assert printed.stderr.splitlines() == [f"doctor-answers extract: error: {path}: {said[0]}"]
+    assert len({json.loads(line)["question_id"] for line in printed.stdout.splitlines()
+                if json.loads(line)["type"] == "question"}) == row["questions"]
+
+
+def test_an_empty_archive_file_is_named_by_reparse_as_by_extract(archived_crawl, tmp_path):
+    (original,) = warc_files(archived_crawl / "archive")
+    (tmp_path / "in").mkdir()
+    shutil.copy(original, tmp_path / "in" / original.name)
+    (tmp_path / "in" / "empty.warc.gz").write_bytes(b"")  # a copy that failed, a file a full disk emptied
+    result = cli("reparse", tmp_path / "in", "--out", tmp_path / "out", "--processes", 1)
+    assert result.returncode == 4, result.stderr[-2000:]
+    (line,) = [line for line in result.stderr.splitlines() if "empty.warc.gz" in line]
+    assert line.endswith("empty.warc.gz: unreadable: no WARC record in it (an empty file, or a copy cut to nothing?)")
+    row = reparse_row(tmp_path / "out")
+    assert row["status"] == "degraded" and row["questions"] == 150 and "damaged_archive_records 1" in row["message"]
+    printed = cli("extract", tmp_path / "in" / "empty.warc.gz")
+    assert printed.returncode == 1 and printed.stderr.strip() == f"doctor-answers extract: error: {line.split(': ', 1)[1]}"

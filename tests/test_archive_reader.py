@@ -419,3 +419,221 @@ def test_a_content_length_past_the_end_of_the_file_is_damage_found_without_readi
     read, damaged = read_with_damage(tmp_path / "a.warc")
     assert read == [expected[0], expected[2]] and [offset for offset, _ in damaged] == [offsets[1]]
     assert max(asked) < 10 * len(data)
+
+
+# Damage whatever the layout: what can be read is read --------------------------------------
+
+def _inflated_from(compressed: bytes) -> int:
+    """How many bytes the start of a gzip stream inflates to."""
+    import zlib
+
+    return len(zlib.decompressobj(31).decompress(compressed))
+
+
+@pytest.mark.parametrize("damage", ["cut in the middle", "cut near the end", "a byte changed", "its trailer changed"])
+def test_a_file_gzipped_whole_keeps_every_record_before_its_break(tmp_path, damage):
+    """Its gzip stream cannot be entered again past a break: the records inflated before it are
+    read (not a buffer's worth short of it), the rest is said lost from the first record not read."""
+    from crawler.archive.reader import DamagedRecord
+
+    data, offsets, expected = written(40)
+    whole = bytearray(gzip.compress(data, mtime=0))
+    at = {"cut in the middle": len(whole) // 2, "cut near the end": len(whole) * 99 // 100,
+          "a byte changed": len(whole) * 8 // 10, "its trailer changed": len(whole) - 6}[damage]
+    intact = _inflated_from(bytes(whole[:at]))  # what the bytes before the damage inflate to
+    if damage.startswith("cut"):
+        whole = whole[:at]
+    else:
+        whole[at] ^= 0x55
+    (tmp_path / "a.warc.gz").write_bytes(bytes(whole))
+    read, damaged = [], []
+    with pytest.raises(DamagedRecord) as raised:
+        for response in responses(tmp_path / "a.warc.gz", on_damage=lambda offset, error: damaged.append(offset)):
+            read.append(response)
+    before = sum(1 for i in range(len(offsets)) if (offsets[i + 1:] or [len(data)])[0] <= intact)
+    assert read[:before] == expected[:before] and before >= (39 if damage == "its trailer changed" else 10)
+    words = str(raised.value)
+    assert words.startswith("unreadable from byte ") and " of its inflated data on: its gzip data " in words
+    if damage.startswith("cut"):  # the first record the break cut short
+        assert words.startswith(f"unreadable from byte {offsets[len(read)]} ") and damaged == []
+
+
+def _members(records: list[bytes]) -> list[bytes]:
+    return [gzip.compress(r) for r in records]
+
+
+def _changed(member: bytes, how: str) -> bytes:
+    if how == "magic":
+        return b"\0\0" + member[2:]
+    return member[:len(member) // 2] + bytes([member[len(member) // 2] ^ 0xFF]) + member[len(member) // 2 + 1:]
+
+
+@pytest.mark.parametrize("how", ["magic", "a byte"])
+@pytest.mark.parametrize("which", [0, 1])
+def test_a_damaged_first_member_costs_its_record_only(tmp_path, which, how):
+    """The layout of a file is not told by its first member alone: a damaged first or second
+    member leaves the file read member by member."""
+    data, offsets, expected = written(6)
+    bounds = [0, *offsets, len(data)]
+    members = _members([data[a:b] for a, b in zip(bounds, bounds[1:])])
+    members[which] = _changed(members[which], how)
+    (tmp_path / "a.warc.gz").write_bytes(b"".join(members))
+    read, damaged = read_with_damage(tmp_path / "a.warc.gz")
+    assert read == expected[:which - 1] + expected[which:] if which else read == expected
+    assert [offset for offset, _ in damaged] == [sum(map(len, members[:which]))]
+    assert damaged[0][1].startswith("its gzip data does not inflate"), damaged
+
+
+def test_a_first_record_bigger_than_the_probe_leaves_a_file_read_member_by_member(tmp_path):
+    """Another tool's file with no warcinfo, whose first record is a 1.5 MB image: one damaged
+    member later costs that record only, and the file is still read in ranges."""
+    import os
+    from io import BytesIO
+
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    from crawler.archive.reader import chunks
+
+    image, out = os.urandom(1_500_000), BytesIO()
+    writer = WARCWriter(out, gzip=False)
+    writer.write_record(writer.create_warc_record(
+        "http://example.com/hero.jpg", "response", payload=BytesIO(image), length=len(image),
+        http_headers=StatusAndHeaders("200 OK", [("Content-Type", "image/jpeg")], protocol="HTTP/1.1"),
+        warc_headers_dict={"WARC-Date": DATE}))
+    data, offsets, expected = written(6)
+    bounds = [*offsets, len(data)]
+    members = _members([out.getvalue(), *(data[a:b] for a, b in zip(bounds, bounds[1:]))])
+    path = tmp_path / "a.warc.gz"
+    path.write_bytes(b"".join(members))
+    assert list(responses(path))[1:] == expected
+    assert len(chunks(path, 64 * 1024)) > 1
+    members[3] = _changed(members[3], "a byte")
+    path.write_bytes(b"".join(members))
+    read, damaged = read_with_damage(path)
+    assert read[1:] == expected[:2] + expected[3:] and [offset for offset, _ in damaged] == [sum(map(len, members[:3]))]
+    ranges = [r for start, end in chunks(path, 64 * 1024)
+              for r in responses(path, start, end, on_damage=lambda offset, error: None)]
+    assert ranges == read
+
+
+POISON = [
+    # valid ISO 8601, out of datetime's range once in UTC
+    ("WARC-Date", "9999-12-31T23:59:59-01:00", "its WARC-Date is out of the range of dates read"),
+    ("WARC-Date", "0001-01-01T00:00:00+01:00", "its WARC-Date is out of the range of dates read"),
+    ("WARC-Date", "9999-12-31T24:00:00Z", "its WARC-Date is out of the range of dates read"),
+    ("WARC-Target-URI", "http://[::1/x.css", "its WARC-Target-URI is no URL"),
+    ("WARC-Target-URI", "http://example.com:99999/question/a", "its WARC-Target-URI is no URL"),
+    ("WARC-Target-URI", "http://example.com:port/question/a", "its WARC-Target-URI is no URL"),
+    ("X-Requested-URI", "http://[::1/question/a", "its X-Requested-URI is no URL"),  # the URL the crawl asked for
+]
+
+
+@pytest.mark.parametrize("layout", ["uncompressed", "gzip per record", "gzipped whole"])
+@pytest.mark.parametrize("field, value, words", POISON)
+def test_a_field_that_cannot_be_read_is_its_record_s_damage_only(tmp_path, field, value, words, layout):
+    data, offsets, expected = written(4)
+    at = offsets[1]
+    header_end = data.index(b"\r\n\r\n", at)
+    head = data[at:header_end]
+    line = f"{field}: {value}".encode()
+    if field.encode() + b":" in head:
+        head = b"\r\n".join(line if old.startswith(field.encode() + b":") else old for old in head.split(b"\r\n"))
+    else:
+        head += b"\r\n" + line
+    data = data[:at] + head + data[header_end:]
+    offsets = offsets[:2] + [o + len(head) - (header_end - at) for o in offsets[2:]]
+    if layout == "uncompressed":
+        path, content, where = tmp_path / "a.warc", data, at
+    else:
+        bounds = [0, *offsets, len(data)]
+        parts = [data[a:b] for a, b in zip(bounds, bounds[1:])]
+        if layout == "gzip per record":
+            members = _members(parts)
+            content, where = b"".join(members), sum(map(len, members[:2]))
+        else:
+            content, where = gzip.compress(data), at
+        path = tmp_path / "a.warc.gz"
+    path.write_bytes(content)
+    read, damaged = read_with_damage(path)
+    assert read == expected[:1] + expected[2:]
+    assert [offset for offset, _ in damaged] == [where] and damaged[0][1].startswith(words), damaged
+
+
+def test_a_field_no_check_foresaw_is_its_record_s_damage_only(tmp_path, monkeypatch):
+    """Any failure to read one record's fields, said in words, the next record read."""
+    from crawler.archive import reader
+
+    data, offsets, expected = written(3)
+    (tmp_path / "a.warc").write_bytes(data)
+    real = reader._warc_date
+    calls = []
+
+    def failing_once(value):
+        calls.append(value)
+        if len(calls) == 2:
+            raise OverflowError("something no check foresaw")
+        return real(value)
+
+    monkeypatch.setattr(reader, "_warc_date", failing_once)
+    read, damaged = read_with_damage(tmp_path / "a.warc")
+    assert read == [expected[0], expected[2]]
+    assert damaged == [(offsets[1], "its header cannot be read (OverflowError: something no check foresaw)")]
+
+
+@pytest.mark.parametrize("date, moment", [
+    ("2026-333T20:25:54Z", FETCHED),
+    ("2026333T202554Z", FETCHED),
+    ("2024-366T00:00:00Z", datetime(2024, 12, 31, tzinfo=timezone.utc)),
+    ("2026-333", FETCHED.replace(hour=0, minute=0, second=0)),
+])
+def test_an_iso_8601_ordinal_date_is_read(tmp_path, date, moment):
+    (tmp_path / "a.warc").write_bytes(RECORDS[1][0].replace(DATE.encode(), date.encode()))
+    assert read_with_damage(tmp_path / "a.warc") == ([EXPECTED[0]._replace(fetched_at=moment)], [])
+
+
+@pytest.mark.parametrize("date", ["2026-366T00:00:00Z", "2026-000T00:00:00Z", "0000-001T00:00:00Z"])
+def test_an_ordinal_day_the_year_does_not_have_is_no_date(tmp_path, date):
+    (tmp_path / "a.warc").write_bytes(RECORDS[1][0].replace(DATE.encode(), date.encode()))
+    assert read_with_damage(tmp_path / "a.warc")[1] == [(0, f"its WARC-Date is no date ({date!r})")]
+
+
+def test_a_digest_of_a_length_of_one_s_choosing_is_not_checked(tmp_path):
+    """shake_128 names no length: nothing to check against, as an algorithm not known."""
+    block = http("HTTP/1.1 200 OK\r\nContent-Type: text/html", PAGE)
+    data = record("response", "http://example.com/question/a", block, RESPONSE).replace(
+        b"Content-Length", b"WARC-Block-Digest: shake_128:\r\nContent-Length")
+    (tmp_path / "a.warc").write_bytes(data)
+    assert read_with_damage(tmp_path / "a.warc") == ([EXPECTED[0]], [])
+
+
+@pytest.mark.parametrize("content", [b"", b"\r\n\r\n", gzip.compress(b"", mtime=0)])
+@pytest.mark.parametrize("name", ["a.warc.gz", "a.warc"])
+def test_a_file_with_no_record_at_all_is_said_unreadable(tmp_path, content, name):
+    from crawler.archive.reader import DamagedRecord
+
+    (tmp_path / name).write_bytes(content)
+    for on_damage in (None, lambda offset, error: None):
+        with pytest.raises(DamagedRecord, match="^unreadable: no WARC record in it"):
+            list(responses(tmp_path / name, **({"on_damage": on_damage} if on_damage else {})))
+
+
+def test_a_record_the_crawl_s_rules_cannot_read_costs_reparse_that_record_only(tmp_path, monkeypatch):
+    """Whatever fails on one record's values in reparse is that record's damage, named at its
+    offset; the records after it are read."""
+    from crawler import reparse
+
+    data, offsets, expected = written(3)
+    (tmp_path / "a.warc").write_bytes(data)
+    read = reparse.ChunkReader.read
+
+    def failing(self, response):
+        if response.url == expected[1].url:
+            raise ValueError("a value no rule reads")
+        return read(self, response)
+
+    monkeypatch.setattr(reparse.ChunkReader, "read", failing)
+    chunk = reparse.read_chunk((str(tmp_path / "a.warc"), 0, None, len(data), frozenset()))
+    assert chunk.counts["archive/damaged"] == 1 and chunk.counts["downloader/response_count"] == 2
+    assert [line for line in chunk.errors if "damaged" in line] == [
+        f"{tmp_path / 'a.warc'}: damaged record at byte {offsets[1]}, passed over (ValueError: a value no rule reads)"]

@@ -19,7 +19,10 @@ record's `WARC/` line or the end of the file), and a response or revisit record 
 WARC-Block-Digest (else its WARC-Payload-Digest) when it has one. A record that fails is
 reported (`on_damage(offset, DamagedRecord)`, in words) and passed over, and reading goes on
 at the next record: the next gzip member of a file gzipped record by record, the next
-`WARC/` line after a blank line that starts a well-framed record in any other file.
+`WARC/` line after a blank line that starts a well-framed record in any other file. So is a
+record any of whose fields cannot be read (a date out of datetime's years, a URI that is no
+URL, whatever no check foresaw). A file gzipped whole gives every record inflated before a
+break in its gzip stream, then raises the break; a file with no record at all raises so.
 
 Speed: warcio's record parser reads headers line by line in Python, ~150 µs a page, as much as
 a third of extracting the page. Records are split here by bytes methods (a file gzipped record
@@ -30,7 +33,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-import gzip
+import calendar
 import hashlib
 import os
 import re
@@ -41,6 +44,7 @@ from functools import lru_cache
 from io import BytesIO
 from pathlib import Path
 from typing import Iterator, NamedTuple
+from urllib.parse import urlsplit
 
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
@@ -59,6 +63,8 @@ _HTTP_SCHEMES = ("http:", "https:")  # URIs whose response records hold HTTP (wa
 _FEED = 16 * 1024  # compressed bytes given to zlib at a time (it copies what is left past a member)
 _TOKEN = re.compile(rb"[!#$%&'*+.^_`|~0-9A-Za-z-]+")  # what a WARC-Type is (RFC 9110's token)
 _YEAR_MONTH = re.compile(r"(\d{4})(?:-(\d{2}))?")
+# An ISO 8601 ordinal date (extended or basic form), and what follows it (a time and zone)
+_ORDINAL = re.compile(r"(?P<year>\d{4})-?(?P<day>\d{3})(?P<time>[Tt ].*)?")
 # The time of an ISO 8601 date-time (extended or basic form, to the hour, minute or second, any
 # fraction), with what comes before it (the date and its separator) and after it (the zone).
 _ISO_TIME = re.compile(r"(?P<date>.+?[Tt ])(?P<hour>\d\d)(?:(?P<colon>:?)(?P<minute>\d\d)"
@@ -244,18 +250,34 @@ def _records(path: str | Path, start: int = 0, end: int | None = None, on_damage
     """Every record that starts in [start, end): its response read when `parse` (else only
     its place and id)."""
     with open(path, "rb") as stream:
-        if _gzipped_by_record(path):
-            if start:
-                start = _next_member(stream, start, end)
-                if start is None:
-                    return
-            yield from _member_records(stream, start, end, on_damage, parse)
-        elif stream.read(len(_GZIP_MAGIC)) == _GZIP_MAGIC:  # gzipped whole: one range, inflated as a stream
-            with gzip.open(path, "rb") as inflated:
-                yield from _inflated_records(inflated, start, end, on_damage, parse)
-        else:
-            size = os.fstat(stream.fileno()).st_size
-            yield from _read_records(_plain_records(stream, start, end, on_damage, size), on_damage, parse)
+        size = os.fstat(stream.fileno()).st_size
+        found = 0  # records read and damage reported: a whole file with neither holds no record
+
+        def reported(offset: int, error: Exception) -> None:
+            nonlocal found
+            found += 1
+            on_damage(offset, error)
+
+        for record in _laid_out(path, stream, start, end, reported, parse, size):
+            found += 1
+            yield record
+        if not found and start == 0 and (end is None or end >= size):
+            raise DamagedRecord("unreadable: no WARC record in it (an empty file, or a copy cut to nothing?)")
+
+
+def _laid_out(path, stream, start: int, end: int | None, on_damage, parse: bool, size: int) -> Iterator[Located]:
+    """_records by the file's layout."""
+    if _gzipped_by_record(path):
+        if start:
+            start = _next_member(stream, start, end)
+            if start is None:
+                return
+        yield from _member_records(stream, start, end, on_damage, parse)
+    elif stream.read(len(_GZIP_MAGIC)) == _GZIP_MAGIC:  # gzipped whole: one range, inflated as a stream
+        stream.seek(0)
+        yield from _inflated_records(stream, start, end, on_damage, parse)
+    else:
+        yield from _read_records(_plain_records(stream, start, end, on_damage, size), on_damage, parse)
 
 
 def _member_records(stream, start: int, end: int | None, on_damage, parse: bool) -> Iterator[Located]:
@@ -275,23 +297,92 @@ def _member_records(stream, start: int, end: int | None, on_damage, parse: bool)
         yield from _read_records(parts, on_damage, parse)
 
 
-def _inflated_records(inflated, start: int, end: int | None, on_damage, parse: bool) -> Iterator[Located]:
-    """The records of a file gzipped whole: a break in its gzip stream loses the rest of it."""
-    records = _plain_records(inflated, start, end, on_damage)
-    try:
-        yield from _read_records(records, on_damage, parse)
-    except (OSError, EOFError, zlib.error) as error:  # gzip's own: the stream cannot be inflated on
-        raise DamagedRecord(f"unreadable past byte {inflated.tell()} of its inflated data: {_gzip_words(error)}, "
-                            f"and a file gzipped whole cannot be read on past that") from None
+def _inflated_records(stream, start: int, end: int | None, on_damage, parse: bool) -> Iterator[Located]:
+    """The records of a file gzipped whole (offsets in its inflated data): every record inflated
+    before a break in its gzip stream, then the break raised, as the rest of the file is lost."""
+    inflated, cut = _Inflating(stream), []
+
+    def damaged(offset: int, error: Exception) -> None:
+        if inflated.broken is None:
+            on_damage(offset, error)
+        else:  # a record the break cut short: the break says it
+            cut.append(offset)
+
+    yield from _read_records(_plain_records(inflated, start, end, damaged), on_damage, parse)
+    if inflated.broken is not None:
+        raise DamagedRecord(f"unreadable from byte {cut[0] if cut else inflated.tell()} of its inflated data on: "
+                            f"{_gzip_words(inflated.broken)}, and a file gzipped whole cannot be read on past that")
+
+
+class _Inflating:
+    """A gzip stream inflated as it is read (member after member; zero bytes after a member are
+    padding, as gzip reads them). Where the gzip data breaks (bytes that do not inflate, a
+    member cut off), it ends, every byte inflated before the break given, and `broken` says why:
+    gzip's own reader loses what it inflated in the read that fails."""
+
+    def __init__(self, raw):
+        self.raw, self.position, self.data, self.broken = raw, 0, bytearray(), None
+        self.member, self.started, self.input = zlib.decompressobj(31), False, b""
+
+    def tell(self) -> int:
+        return self.position
+
+    def seek(self, offset: int) -> None:
+        """Forward only (a range's start): what lies before it is inflated and dropped."""
+        while self.position < offset and self.read(min(offset - self.position, _READ)):
+            pass
+
+    def read(self, size: int) -> bytes:
+        while len(self.data) < size and self._inflate():
+            pass
+        out = bytes(self.data[:size])
+        del self.data[:size]
+        self.position += len(out)
+        return out
+
+    def _inflate(self) -> bool:
+        """Inflate some more into `data`; False at the end of the data or at a break."""
+        if self.broken is not None:
+            return False
+        if not self.input:
+            self.input = self.raw.read(_FEED)
+            if not self.input:
+                if self.started:
+                    self.broken = EOFError("gzip member cut off")
+                return False
+        if not self.started:  # between members: zero padding, then the next member's bytes
+            self.input = self.input.lstrip(b"\0")
+            if not self.input:
+                return True
+        piece, self.input, self.started = self.input, b"", True
+        before = self.member.copy()
+        try:
+            self.data += self.member.decompress(piece)
+        except zlib.error as error:  # inflate it again a byte at a time: what precedes the break is given
+            self.member, self.broken = before, error
+            for at in range(len(piece)):
+                try:
+                    self.data += self.member.decompress(piece[at:at + 1])
+                except zlib.error:
+                    break
+            return False
+        if self.member.eof:
+            self.input = self.member.unused_data
+            self.member, self.started = zlib.decompressobj(31), False
+        return True
 
 
 def _read_records(records, on_damage, parse: bool) -> Iterator[Located]:
-    """(offset, record, its _frame) -> each record read; a damaged one to `on_damage`."""
+    """(offset, record, its _frame) -> each record read; a damaged one to `on_damage`: any
+    failure to read one record's fields is that record's damage, the records after it read."""
     for offset, record, frame in records:
         try:
             read = _located(offset, record, frame, parse)
         except DamagedRecord as error:
             on_damage(offset, error)
+            continue
+        except Exception as error:  # a value none of the checks foresaw: still this record's alone
+            on_damage(offset, DamagedRecord(f"its header cannot be read ({error_text(error, 120)})"))
             continue
         yield read
 
@@ -665,6 +756,7 @@ def _located(offset: int, record: bytes, frame: tuple, parse: bool) -> Located:
     block = record[block_start:block_end]
     if kind == b"response" and not block:
         return Located(offset, record_id, None, None)
+    _check_url(url, "WARC-Target-URI")
     head = _blank_line(block)
     payload_digest = _digest_value(fields.get(b"warc-payload-digest"))  # read once: checked, then the record's key
     _check_digests(_digest_value(fields.get(b"warc-block-digest")), payload_digest, block,
@@ -672,7 +764,7 @@ def _located(offset: int, record: bytes, frame: tuple, parse: bool) -> Located:
     digest = _digest_key(payload_digest)
     fetched_at = _warc_date(fields.get(b"warc-date"))
     requested = fields.get(REQUESTED_URI.lower().encode())
-    requested = requested.decode("utf-8", "replace") if requested else None
+    requested = _requested(requested.decode("utf-8", "replace") if requested else None)
     warcinfo = fields.get(b"warc-warcinfo-id")
     warcinfo = warcinfo.decode("latin-1") if warcinfo else None
     if kind == b"revisit":
@@ -685,6 +777,20 @@ def _located(offset: int, record: bytes, frame: tuple, parse: bool) -> Located:
     return Located(offset, record_id, digest,
                    _as_crawled(url, _status(status_line), fetched_at, _FIELD.findall(http_head), block[head[1]:],
                                requested), warcinfo)
+
+
+def _check_url(url: str, field: str) -> str:
+    """The URL of a record's field, DamagedRecord when it is none a crawl could have asked
+    for (a broken IPv6 host, a port that is no port): every rule that reads URLs refuses it."""
+    try:
+        urlsplit(url).port
+    except ValueError as error:
+        raise DamagedRecord(f"its {field} is no URL ({url[:60]!r}: {error})") from None
+    return url
+
+
+def _requested(url: str | None) -> str | None:
+    return _check_url(url, REQUESTED_URI) if url else None
 
 
 def _status(status_line: bytes) -> int:
@@ -711,8 +817,24 @@ def _warc_date(value: bytes | None) -> datetime:
     text = (value or b"").decode("ascii", "replace").strip()
     if not text:
         raise DamagedRecord("it has no WARC-Date")
-    held, later = _within_datetime(text)
-    return _iso_date(held, text) + later
+    held, later = _within_datetime(_calendar_date(text))
+    try:
+        return _iso_date(held, text) + later
+    except OverflowError:  # a date ISO 8601 names that is past datetime's years once in UTC
+        raise DamagedRecord(f"its WARC-Date is out of the range of dates read ({text[:40]!r})") from None
+
+
+def _calendar_date(text: str) -> str:
+    """An ISO 8601 ordinal date (`2026-335`, `2026335`, a time after it or not) as the calendar
+    date it names (datetime reads no ordinal date); anything else unchanged."""
+    ordinal = _ORDINAL.fullmatch(text)
+    if ordinal is None:
+        return text
+    year, day = int(ordinal["year"]), int(ordinal["day"])
+    if not 1 <= day <= (366 if calendar.isleap(year) else 365) or year < 1:
+        return text  # no such day: no date
+    date = datetime(year, 1, 1) + timedelta(days=day - 1)
+    return f"{date:%Y-%m-%d}" + (ordinal["time"] or "")
 
 
 def _within_datetime(text: str) -> tuple[str, timedelta]:
@@ -795,7 +917,7 @@ def _digest_value(digest: bytes | None) -> tuple[str, bytes] | None:
 @lru_cache(maxsize=64)
 def _digest_size(algorithm: str) -> int | None:
     try:
-        return hashlib.new(algorithm).digest_size
+        return hashlib.new(algorithm).digest_size or None  # 0: a length of one's choosing (shake_*), none to check
     except (ValueError, TypeError):
         return None
 
@@ -909,21 +1031,23 @@ def _warcio_records(stream, start: int, end: int | None, on_damage, check_digest
             raise DamagedRecord(f"unreadable from byte {records.offset} on: a record warcio cannot parse") from None
         record_id, response, damage = record.rec_headers.get_header("WARC-Record-ID"), None, None
         if record.rec_type == "response" and record.http_headers is not None:
-            status = record.http_headers.get_statuscode()
             try:
+                status = record.http_headers.get_statuscode()
                 response = _as_crawled(
-                    record.rec_headers.get_header("WARC-Target-URI"),
-                    int(status) if status and status.isdigit() else 0,
+                    _check_url(record.rec_headers.get_header("WARC-Target-URI") or "", "WARC-Target-URI"),
+                    int(status) if status and status.isascii() and status.isdigit() else 0,
                     _warc_date((record.rec_headers.get_header("WARC-Date") or "").encode("latin-1", "replace")),
                     [(name.encode("utf-8", "surrogateescape"), value.encode("utf-8", "surrogateescape"))
                      for name, value in record.http_headers.headers],
                     record.raw_stream.read(),  # the payload as stored: _as_crawled undoes its codings
-                    record.rec_headers.get_header(REQUESTED_URI),
+                    _requested(record.rec_headers.get_header(REQUESTED_URI)),
                 )
                 if record.digest_checker.passed is False:
                     raise DamagedRecord("its block or payload does not match its digest (bytes changed since it was written)")
             except DamagedRecord as error:
                 damage = error
+            except Exception as error:  # a value none of the checks foresaw: still this record's alone
+                damage = DamagedRecord(f"its header cannot be read ({error_text(error, 120)})")
         offset = records.get_record_offset()  # (warcio reads to the record's end for it: after its body)
         if end is not None and offset >= end:
             return
@@ -949,22 +1073,68 @@ def chunks(path: str | Path, size: int) -> list[tuple[int, int | None]]:
 
 
 def _gzipped_by_record(path) -> bool:
-    """Whether the file's first gzip member ends before the file does, and another follows."""
-    member = zlib.decompressobj(31)
+    """Whether the file is gzip members that start records (entered at any member), however its
+    first member is: more than padding follows that member, or, where it cannot be inflated
+    within the probe (damaged, cut off, or a record bigger than the probe), a later member holds
+    a record. Told once per file as it is now (a file gzipped whole is scanned to its end)."""
+    try:
+        status = os.stat(path)
+    except OSError:  # gone: its reading reports it
+        return False
+    return _by_record(str(path), status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino)
+
+
+@lru_cache(maxsize=256)
+def _by_record(path: str, *version) -> bool:
+    """_gzipped_by_record of the file as it is (`version`: its size, times and inode)."""
     with open(path, "rb") as stream:
-        head = stream.read(len(_GZIP_MAGIC))
-        if head != _GZIP_MAGIC:
-            return False
-        data, read = head + stream.read(64 * 1024), 0
-        while data and read < _PROBE:  # a first record bigger than this: read as one range
-            try:
-                member.decompress(data)
-            except zlib.error:
+        head = stream.read(_PROBE)
+        if not head.startswith(_GZIP_MAGIC):  # a plain file, or a first member whose own header is damaged
+            if head.lstrip(b"\r\n").startswith(b"WARC/"):
                 return False
-            if member.eof:
-                return member.unused_data[:1] == _GZIP_MAGIC[:1] or stream.read(1) == _GZIP_MAGIC[:1]
-            read += len(data)
-            data = stream.read(64 * 1024)
+            found = _next_member(stream, 0, None)
+            return found is not None and not _resumes_before(stream, found)
+        ended = _first_member_end(head, stream)
+        if ended is None:  # damaged, cut off, or bigger than the probe: a member further on says
+            return _next_member(stream, 1, None) is not None
+        stream.seek(ended)
+        while rest := stream.read(64 * 1024):  # zero bytes after the last member: padding (gzip's reading)
+            if rest.strip(b"\0"):
+                return True
+    return False
+
+
+def _first_member_end(head: bytes, stream) -> int | None:
+    """Where the gzip member the file opens with ends, when it inflates whole within the probe."""
+    member, data, used, read = zlib.decompressobj(31), head, 0, 0
+    while data and read < _PROBE:
+        try:
+            inflated = member.decompress(data, _PROBE - read)
+        except zlib.error:
+            return None
+        read += len(inflated)
+        if member.eof:
+            return used + len(data) - len(member.unused_data)
+        if member.unconsumed_tail:  # the probe is spent
+            return None
+        used += len(data)
+        data = stream.read(64 * 1024)
+    return None
+
+
+def _resumes_before(stream, end: int) -> bool:
+    """Whether a plain record starts (after a blank line) before `end`: a plain file with a
+    damaged head, whose bodies may hold gzip data, not a gzip file whose first member is damaged."""
+    stream.seek(0)
+    position, tail = 0, b""
+    while position < end:
+        window = tail + stream.read(min(_READ, end - position))
+        if len(window) == len(tail):
+            return False
+        position += len(window) - len(tail)
+        if _RESUME.search(window):
+            return True
+        tail = window[-8:]  # a match cut by the window's end is found again
     return False
 
 
