@@ -566,16 +566,16 @@ def test_a_field_no_check_foresaw_is_its_record_s_damage_only(tmp_path, monkeypa
 
     data, offsets, expected = written(3)
     (tmp_path / "a.warc").write_bytes(data)
-    real = reader._warc_date
+    real = reader._as_crawled  # once per response record (a warcinfo's date is read too)
     calls = []
 
-    def failing_once(value):
-        calls.append(value)
+    def failing_once(*args):
+        calls.append(args)
         if len(calls) == 2:
             raise OverflowError("something no check foresaw")
-        return real(value)
+        return real(*args)
 
-    monkeypatch.setattr(reader, "_warc_date", failing_once)
+    monkeypatch.setattr(reader, "_as_crawled", failing_once)
     read, damaged = read_with_damage(tmp_path / "a.warc")
     assert read == [expected[0], expected[2]]
     assert damaged == [(offsets[1], "its header cannot be read (OverflowError: something no check foresaw)")]
