@@ -121,24 +121,22 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def cmd_query(args: argparse.Namespace) -> int:
     import duckdb
-    import pandas as pd
 
     from pipelines import query
 
     # pipelines.query raises QueryError (one line) for whatever the user got wrong; any other
     # DuckDB error is caught too, so that no SQL ever ends in a traceback.
     try:
-        table = query.run(args.sql, root=args.data)
+        result = query.fetch(args.sql, root=args.data, max_rows=args.max_rows)
     except (query.QueryError, duckdb.Error) as exc:
         print(f"doctor-answers query: error: {one_line(exc)}", file=sys.stderr)
         return 1
-    with pd.option_context("display.max_rows", args.max_rows, "display.max_columns", None, "display.width", 200):
-        try:
-            print(query.printable(table).to_string(max_rows=args.max_rows, index=False), flush=True)
-        except BrokenPipeError:
-            raise
-        except OSError as error:
-            return unwritable_stdout("query", error)
+    try:
+        print(query.table_text(result), flush=True)
+    except BrokenPipeError:
+        raise
+    except OSError as error:
+        return unwritable_stdout("query", error)
     return 0
 
 
