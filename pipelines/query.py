@@ -26,7 +26,8 @@ import duckdb
 import numpy as np
 import pyarrow.compute as pc
 
-from pipelines.loader import committed_crawls, dataset_of, latest_files, latest_rows, readable, snapshots
+from pipelines.loader import (committed_crawls, dataset_of, latest_files, latest_rows, missing, readable,
+                              snapshots, warn_once)
 from pipelines.output.names import data_folder
 from pipelines.output.latest import DATASETS
 
@@ -56,6 +57,8 @@ def connect(root: str | Path = "data") -> duckdb.DuckDBPyConnection:
     con = duckdb.connect()
     con.execute("SET TimeZone='UTC'")
     crawls = committed_crawls(root)
+    for line in missing(root, crawls):  # read as none, they would be a silent 0
+        warn_once(line)
     con.register("_crawls", crawls)
     con.execute("CREATE VIEW crawls AS SELECT * FROM _crawls")
     latest = latest_files(root)

@@ -375,3 +375,19 @@ def test_dates_and_numbers_no_plot_can_draw_are_left_out_of_it_not_a_traceback(t
     html = (tmp_path / "report.html").read_text()
     assert_self_contained(html)
     assert "3 dates outside 1995-2100 (no date a page can name) left out." in html
+
+
+def test_a_dataset_gone_from_the_folder_is_said_in_the_report(tmp_path):
+    from tests.test_loader import crawl_with_rows
+
+    root = tmp_path / "data"
+    crawl_with_rows(root)
+    shutil.move(root / "answers", tmp_path / "answers.moved")
+    (root / "crawls" / "crawl_date=2026-11-24" / "junk.parquet").write_bytes(b"not parquet")
+    html = render_report(root)
+    box = re.search(r'<div class="warnings".*?</div>', html, re.S).group()
+    assert f"{root / 'answers'}: no such folder" in box
+    assert "junk.parquet" in box
+    shutil.move(tmp_path / "answers.moved", root / "answers")
+    (root / "crawls" / "crawl_date=2026-11-24" / "junk.parquet").unlink()
+    assert 'class="warnings"' not in render_report(root)

@@ -13,7 +13,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from pipelines.loader import load
+from pipelines.loader import load, load_table, missing
+from pipelines.output.latest import is_parquet, snapshot_files
 from pipelines.schemas import KEYS, SCHEMAS
 
 DATA_DATASETS = ("questions", "answers", "doctors")
@@ -58,7 +59,8 @@ class DataFolder:
         if not self.root.is_dir():
             raise ReportError(f"no data folder at {self.root}")
         try:
-            crawls = load("crawls", root=self.root)
+            table = load_table("crawls", root=self.root)
+            crawls = table.to_pandas()
         except ValueError as error:  # a folder inside a data folder: it names the data folder
             raise ReportError(str(error)) from None
         except (OSError, pa.ArrowException) as error:
@@ -66,6 +68,7 @@ class DataFolder:
         if crawls.empty:
             raise ReportError(f"no committed crawl in {self.root} (its crawls dataset has no rows)")
         self.crawls = crawls.sort_values("started_at", kind="stable").reset_index(drop=True)
+        self.missing = missing(self.root, table)  # said in the report too: read as none, they look like 0
         self._rows: dict[tuple[str, str], pd.DataFrame] = {}
 
     def crawl(self, crawl_id: str | None) -> pd.Series:
@@ -81,6 +84,12 @@ class DataFolder:
     def previous(self, crawl: pd.Series) -> pd.Series | None:
         earlier = self.crawls[self.crawls["started_at"] < crawl["started_at"]]
         return None if earlier.empty else earlier.iloc[-1]
+
+    @cached_property
+    def skipped(self) -> list[str]:
+        """The files under a dataset folder that are not Parquet, which every reader skips."""
+        return [f"skipped {path}: {reason}" for name in ("crawls", *DATA_DATASETS)
+                for path in snapshot_files(self.root, name) if (reason := is_parquet(path))]
 
     # the latest view (what the folder holds) ----------------------------------------------
 

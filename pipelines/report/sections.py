@@ -67,6 +67,15 @@ def status_badge(status) -> str:
     return f'<span id="status" class="status status-{escape(status)}" data-field="status">{escape(status)}</span>'
 
 
+def warnings(folder: DataFolder) -> str:
+    """What is gone from the folder or cannot be read, said before any figure that it makes smaller."""
+    lines = folder.missing + folder.skipped
+    if not lines:
+        return ""
+    items = "".join(f"<li>{escape(line)}</li>" for line in lines)
+    return f'<div class="warnings" id="warnings"><h2>Warnings</h2><ul>{items}</ul></div>'
+
+
 # 1. the crawl ------------------------------------------------------------------------------
 
 def the_crawl(folder: DataFolder, crawl: pd.Series) -> str:
