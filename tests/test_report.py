@@ -115,11 +115,19 @@ def test_crawl_report_after_a_crawl_that_got_nothing(tmp_path):
     assert f'data-field="status">{row["status"]}<' in html and "no rows yet" in html
 
 
-def test_a_missing_or_empty_folder_or_unknown_crawl_is_one_line_and_status_1(tmp_path):
-    for args in (["--data", tmp_path / "nothing"], ["--data", tmp_path]):
+def test_a_missing_or_empty_folder_or_unknown_crawl_is_one_line_and_its_status(tmp_path):
+    """A --data that is no data folder is a bad argument (2), as it is to query (README's exit
+    status table); a data folder with nothing to report is a report that cannot be made (1)."""
+    failed_crawl(tmp_path / "other")
+    for args, status in ((["--data", tmp_path / "nothing"], 2), (["--data", tmp_path / "other" / "crawls"], 2),
+                         (["--data", tmp_path / "other" / "crawls", "--out", tmp_path / "r.html"], 2),
+                         (["--data", tmp_path], 1)):
         made = report_command(*args)
-        assert made.returncode == 1 and made.stdout == ""
+        assert made.returncode == status and made.stdout == "", (args, made.returncode, made.stderr)
         assert len(made.stderr.strip().splitlines()) == 1 and "Traceback" not in made.stderr
+        query = subprocess.run([sys.executable, "-m", "crawler.cli", "query", "SELECT 1", *map(str, args[:2])],
+                               capture_output=True, text=True, timeout=60)
+        assert query.returncode == status or status == 1, query.stderr  # the same argument, the same status
     failed_crawl(tmp_path)
     made = report_command("--data", tmp_path, "--crawl", "no-such-crawl")
     assert made.returncode == 1 and len(made.stderr.strip().splitlines()) == 1
