@@ -399,3 +399,27 @@ def test_a_dataset_gone_from_the_folder_is_said_in_the_report(tmp_path):
     shutil.move(tmp_path / "answers.moved", root / "answers")
     (root / "crawls" / "crawl_date=2026-11-24" / "junk.parquet").unlink()
     assert 'class="warnings"' not in render_report(root)
+
+
+@pytest.mark.parametrize("check, value, threshold, shown", [
+    ("questions_found", 17_995, 18_000.9, ["17,995", "18,000.9"]),       # counts as counts, never 1.8e+04
+    ("questions_found", 20_000, 18_000, ["20,000", "18,000"]),
+    ("questions_found", 1_234_567, 1_234_567.04, ["1,234,567", "1,234,567.04"]),
+    ("start_urls_failed", 3, 0, ["3", "0"]),
+    ("fetch_errors", 0.30434782608695654, 0.3, ["30.4%", "30.0%"]),    # shares as percentages
+    ("fetch_errors", 0.30004, 0.3, ["30.004%", "30.000%"]),             # digits until they differ
+    ("coverage/doctors.rating/nextjs", 0.899999, 0.9, ["89.9999%", "90.0000%"]),
+    ("family_coverage/answers.body/legacy", 0.5, None, ["50.0%", "—"]),
+    ("answers_per_question/nextjs", 4.6666, 4.667, ["4.6666", "4.6670"]),
+])
+def test_check_figures_are_counts_or_shares_and_a_failure_never_reads_equal(check, value, threshold, shown):
+    from pipelines.report.sections import check_figures
+
+    cells = check_figures(check, value, threshold)
+    assert [c.shown for c in cells] == shown
+    passed = threshold is None or value == threshold
+    if not passed:
+        assert cells[0].shown != cells[1].shown
+    html = _checks(pd.Series({"checks": [{"name": check, "value": float(value), "threshold": threshold,
+                                          "passed": passed}]}))
+    assert "e+0" not in html and all(f">{text}<" in html for text in shown)

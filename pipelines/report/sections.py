@@ -122,7 +122,8 @@ def _checks(crawl: pd.Series) -> str:
     rows, css = [], []
     for check in checks:
         passed = check.get("passed")
-        rows.append([check.get("name"), _float(check.get("value")), _float(check.get("threshold")),
+        figures = check_figures(str(check.get("name")), _float(check.get("value")), _float(check.get("threshold")))
+        rows.append([check.get("name"), *figures,
                      Cell("passed" if passed else "FAILED", sort=int(bool(passed)), css="good" if passed else "bad")])
         css.append("" if passed else "drop")
     failed = sum(1 for c in checks if not c.get("passed"))
@@ -132,7 +133,51 @@ def _checks(crawl: pd.Series) -> str:
 
 
 def _float(cell):
-    return None if cell is None else float(cell)
+    return None if cell is None or pd.isna(cell) else float(cell)
+
+
+# What a check's value is (pipelines/checks), so the table shows it as that: a count of pages or
+# questions as a count, answers per question as a number, every other check's (the shares of
+# pages, the coverages) as a percentage.
+COUNT_CHECKS = {"questions_found", "start_urls_failed", "sitemaps_unread", "damaged_archive_records"}
+NUMBER_CHECKS = {"answers_per_question"}
+SHARE_DIGITS, NUMBER_DIGITS = 1, 2  # decimals shown at least; more while two different figures read the same
+MOST_DIGITS = 17
+
+
+def check_figures(name: str, value: float | None, threshold: float | None) -> list[Cell]:
+    """A check's value and threshold as cells: digits added until two different figures read
+    differently, so a failed check never shows its value equal to its threshold (a count
+    against 0.9 of the baseline's: 17,995 against 18,000.9, not 1.8e+04 against 1.8e+04)."""
+    kind = name.split("/", 1)[0]
+    digits = 0 if kind in COUNT_CHECKS else NUMBER_DIGITS if kind in NUMBER_CHECKS else SHARE_DIGITS
+    show = _count if kind in COUNT_CHECKS else _number if kind in NUMBER_CHECKS else _percent_of
+    shown = [show(value, digits), show(threshold, digits)]
+    while value is not None and threshold is not None and value != threshold and _read(shown[0]) == _read(shown[1]) \
+            and digits < MOST_DIGITS:
+        digits += 1
+        shown = [show(value, digits), show(threshold, digits)]
+    return [Cell(text, sort=figure, css="num") if figure is not None else Cell("—")
+            for text, figure in zip(shown, (value, threshold))]
+
+
+def _read(shown: str) -> float:
+    """The number a figure as shown says ("17,995.0" and "17,995" say the same)."""
+    return float(shown.replace(",", "").rstrip("%"))
+
+
+def _count(figure: float | None, digits: int) -> str:
+    if figure is None:
+        return "—"
+    return f"{int(figure):,}" if float(figure).is_integer() else f"{figure:,.{max(digits, 1)}f}"
+
+
+def _number(figure: float | None, digits: int) -> str:
+    return "—" if figure is None else f"{figure:,.{digits}f}"
+
+
+def _percent_of(figure: float | None, digits: int) -> str:
+    return "—" if figure is None else f"{figure:.{digits}%}"
 
 
 def _start_to_end(seconds: float | None) -> str:
