@@ -423,3 +423,48 @@ def test_check_figures_are_counts_or_shares_and_a_failure_never_reads_equal(chec
     html = _checks(pd.Series({"checks": [{"name": check, "value": float(value), "threshold": threshold,
                                           "passed": passed}]}))
     assert "e+0" not in html and all(f">{text}<" in html for text in shown)
+
+
+def _with_credentials(root: Path, crawl_id: str, credentials: list) -> None:
+    """The doctors files of `crawl_id` rewritten with these credentials, row by row."""
+    for path in (root / "doctors").rglob(f"{crawl_id}-*.parquet"):
+        table = pq.read_table(path)
+        column = table.schema.get_field_index("credentials")
+        values = pa.array(credentials[: table.num_rows], type=table.schema.field("credentials").type)
+        pq.write_table(table.set_column(column, "credentials", values), path)
+
+
+def test_one_coverage_in_the_map_the_table_and_the_checks(tmp_path):
+    """An empty list holds no value, for the checks (pipelines.checks.coverage) and so for the
+    map and the table: doctors whose credentials all became [] are a drop, and a crawl counted
+    from its files is compared with a recorded one without a change that is no change."""
+    from pipelines.checks.coverage import crawl_coverage
+    from pipelines.report.data import DataFolder
+    from pipelines.report.sections import the_coverage
+    from tests.latestdata import T0, commit_crawl, write_crawl
+
+    doctors = [f"dr-{i}" for i in range(10)]
+    for n, (crawl_id, credentials) in enumerate((("20261124T010000Z-0000000a", [["MD"]] * 8 + [[], None]),
+                                                 ("20261125T010000Z-0000000b", [["MD"]] * 8 + [[], None]),
+                                                 ("20261126T010000Z-0000000c", [[]] * 10))):
+        started = T0 + timedelta(days=n)
+        write_crawl(tmp_path, crawl_id, started, {"questions": ["q1"], "answers": ["q1.a"], "doctors": doctors},
+                    commit=False)
+        _with_credentials(tmp_path, crawl_id, credentials)
+        commit_crawl(tmp_path, crawl_id, started)
+    recorded = crawl_coverage(tmp_path, "20261125T010000Z-0000000b")  # the second crawl recorded its coverage
+    path = next((tmp_path / "crawls").rglob("20261125T010000Z-0000000b.parquet"))
+    table = pq.read_table(path)
+    row = table.to_pylist()[0] | {"coverage": recorded}
+    pq.write_table(pa.Table.from_pylist([row], schema=table.schema), path)
+
+    folder = DataFolder(tmp_path)
+    shares = folder.coverage_by_crawl.query("dataset == 'doctors' and field == 'credentials'")
+    assert shares.set_index("crawl_id")["non_null"].round(6).to_dict() == {
+        "20261124T010000Z-0000000a": 0.8, "20261125T010000Z-0000000b": 0.8, "20261126T010000Z-0000000c": 0.0}
+    # the second crawl (recorded) against the first (counted from its files): the same, no drop
+    html = the_coverage(folder, folder.crawl("20261125T010000Z-0000000b"))
+    assert 'class="drop"' not in html
+    # the third, whose credentials are all []: a drop, of 80 points
+    html = the_coverage(folder, folder.crawl("20261126T010000Z-0000000c"))
+    assert re.search(r'<tr class="drop"><td>doctors</td><td>\*</td><td>credentials</td>.*?-80\.0%', html), html

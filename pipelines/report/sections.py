@@ -10,7 +10,8 @@ import pandas as pd
 
 from pipelines.normalise.dates import FIRST_YEAR, LAST_YEAR
 from pipelines.report import plots
-from pipelines.report.data import DATA_DATASETS, DataFolder, coverage_fields, layout_by, listed, site_key
+from pipelines.checks.coverage import fields_of
+from pipelines.report.data import DATA_DATASETS, MAP_CRAWLS, DataFolder, layout_by, listed, site_key
 from pipelines.report.html import (NOT_RECORDED, Cell, figure, grid, note, number, percent, table, text, tile,
                                    tiles)
 
@@ -40,7 +41,6 @@ PROBLEMS = [
     ("responses_429", "429 responses (retried)"),
 ]
 DROP = 0.05  # a field whose coverage fell by more than this share of rows is marked
-MAP_CRAWLS = 60  # the coverage map shows the newest crawls only: a cell per field and crawl
 
 
 def value(row: pd.Series, name: str):
@@ -234,9 +234,9 @@ def the_history(folder: DataFolder, crawl: pd.Series) -> str:
     failures = {label: [count(row, name) for _, row in crawls.iterrows()]
                 for name, label in (("pages_failed", "pages failed"), ("pages_blocked", "block pages"),
                                     ("pages_malformed", "malformed pages"), ("download_errors", "download errors"))}
+    mapped = crawls.tail(MAP_CRAWLS)
     coverage = folder.coverage_by_crawl
     fields = [f"{d}.{f}" for d in DATA_DATASETS for f in _fields(coverage, d)]
-    mapped = crawls.tail(MAP_CRAWLS)
     shares = []
     for name in fields:
         dataset, field = name.split(".", 1)
@@ -249,9 +249,10 @@ def the_history(folder: DataFolder, crawl: pd.Series) -> str:
     newest = f" (the newest {MAP_CRAWLS} crawls)" if len(crawls) > MAP_CRAWLS else ""
     parts.append(figure(
         plots.coverage_map(f"Field coverage per crawl{newest}", labels[-MAP_CRAWLS:], fields, shares),
-        "Share of each crawl's rows with a value in each field, all markup families together "
-        "(from the Parquet files' row and null counts). Grey: the crawl wrote no such rows, or its "
-        "files predate the column."))
+        "Share of each crawl's rows with a value in each field, all markup families together, as the "
+        "checks count it (an empty text or list holds no value): the crawl's recorded coverage, else "
+        "counted from its files the same way. Grey: the crawl wrote no such rows, or its files predate "
+        "the column."))
     rows = []
     for _, row in crawls[::-1].iterrows():
         started, finished = value(row, "started_at"), value(row, "finished_at")
@@ -270,7 +271,7 @@ def the_history(folder: DataFolder, crawl: pd.Series) -> str:
 
 def _fields(coverage: pd.DataFrame, dataset: str) -> list[str]:
     present = set(coverage.loc[coverage["dataset"] == dataset, "field"])
-    return [f for f in coverage_fields(dataset) if f in present]
+    return [f for f in fields_of(dataset) if f in present]
 
 
 def _share(cell) -> float:
