@@ -66,7 +66,7 @@ def missing(root: str | Path, crawls: pa.Table) -> list[str]:
         if not (root / dataset).is_dir():
             if written or applied.get(dataset):
                 rows = f" ({written:,} rows, by their crawls rows)" if written else ""
-                lines.append(f"{root / dataset}: no such folder: the {dataset} the committed crawls wrote{rows} "
+                lines.append(f"{root / dataset}: missing (no such folder): the {dataset} the committed crawls wrote{rows} "
                              f"are not there, so the {dataset} read are fewer or none")
             continue
         gone = sorted(name for name in applied.get(dataset, []) if not (root / name).is_file())
@@ -90,16 +90,23 @@ def committed_crawls(root: str | Path = "data") -> pa.Table:
     return snapshots("crawls", root).to_table()
 
 
-def latest_files(root: str | Path = "data") -> dict[str, list[Path]] | None:
-    """The latest view's files per dataset when they cover every committed crawl, else None."""
-    return current_buckets(Path(root), _committed(Path(root)))
+def latest_files(root: str | Path = "data", crawls: pa.Table | None = None) -> dict[str, list[Path]] | None:
+    """The latest view's files per dataset when they cover every committed crawl (`crawls`, when
+    the caller has read them), else None."""
+    if crawls is None:
+        return current_buckets(Path(root), _committed(Path(root)))
+    ids, started, finished = (crawls[name].to_pylist() if name == "crawl_id" else crawls[name].cast(pa.int64()).to_pylist()
+                              for name in ("crawl_id", "started_at", "finished_at"))
+    return current_buckets(Path(root), {i: (s, str(f)) for i, s, f in zip(ids, started, finished)})
 
 
-def load_table(dataset: str, root: str | Path = "data", latest: bool = True) -> pa.Table:
+def load_table(dataset: str, root: str | Path = "data", latest: bool = True, crawls: pa.Table | None = None) -> pa.Table:
+    """`crawls`: the folder's committed crawls when the caller has read them already (a report
+    reads every dataset; a folder of thousands of crawls takes seconds to list them)."""
     if dataset not in SCHEMAS:
         raise ValueError(f"unknown dataset {dataset!r}; one of {', '.join(SCHEMAS)}")
     root = data_folder(root)  # no folder, or one inside a data folder: said, not read as empty
-    crawls = committed_crawls(root)
+    crawls = committed_crawls(root) if crawls is None else crawls
     if dataset == "crawls":
         return crawls
     if crawls.num_rows == 0:
@@ -107,7 +114,7 @@ def load_table(dataset: str, root: str | Path = "data", latest: bool = True) -> 
     for line in missing(root, crawls):
         warn_once(line)
     if latest:
-        files = latest_files(root)
+        files = latest_files(root, crawls)
         if files is not None:
             return dataset_of(readable(files[dataset]), dataset).to_table()
         warn_once(f"{Path(root) / 'latest'}: the latest view does not cover every committed crawl; "

@@ -468,3 +468,30 @@ def test_one_coverage_in_the_map_the_table_and_the_checks(tmp_path):
     # the third, whose credentials are all []: a drop, of 80 points
     html = the_coverage(folder, folder.crawl("20261126T010000Z-0000000c"))
     assert re.search(r'<tr class="drop"><td>doctors</td><td>\*</td><td>credentials</td>.*?-80\.0%', html), html
+
+
+def test_a_long_history_is_bounded_and_says_what_it_left_out(tmp_path):
+    """Thousands of crawls (two-hourly for a year) must not make the report grow with them: the
+    history table lists the newest HISTORY_ROWS (and the reported crawl), messages cut at
+    MESSAGE_CHARS, the plots the newest PLOT_CRAWLS; the report says what it left out."""
+    from pipelines.report.sections import HISTORY_ROWS, MESSAGE_CHARS, PLOT_CRAWLS
+
+    crawls = PLOT_CRAWLS + 100
+    rows = []
+    for i in range(crawls):
+        started = datetime(2025, 1, 1, tzinfo=timezone.utc) + timedelta(hours=2 * i)
+        rows.append({"crawl_id": f"{started:%Y%m%dT%H%M%SZ}-{i:08x}", "spider": "questions", "started_at": started,
+                     "finished_at": started + timedelta(minutes=1), "status": "degraded" if i % 2 else "failed",
+                     "pages_fetched": 10, "questions": 0, "answers": 0, "doctors": 0,
+                     "message": f"checks failed: {i} " + "x" * 2_000})
+    write_crawl_row(tmp_path, "2025-01-01", rows[0])  # the folder's layout: one file per crawl is not needed here
+    pq.write_table(pa.Table.from_pylist(rows[1:], schema=CRAWLS), tmp_path / "crawls" / "crawl_date=2025-01-01" / "many.parquet")
+    oldest = rows[0]["crawl_id"]
+    html = render_report(tmp_path, crawl_id=oldest)
+    history = html[html.index("History of crawls"):html.index("The content")]
+    listed = re.findall(r"<tr><td>(\d{8}T\d{6}Z-[0-9a-f]{8})", history)
+    assert len(listed) == HISTORY_ROWS + 1 and oldest in listed  # the newest, and the crawl reported on
+    assert f"the {crawls - HISTORY_ROWS - 1:,} older ones" in history
+    assert "x" * MESSAGE_CHARS not in history and "x" * (MESSAGE_CHARS - 50) in history
+    assert f"the newest {PLOT_CRAWLS:,}" in history
+    assert len(html.encode()) < 2_000_000

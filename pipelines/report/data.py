@@ -14,7 +14,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from pipelines.checks.coverage import ALL, crawl_coverage, fields_of
-from pipelines.loader import load, load_table, missing
+from pipelines.loader import load_table, missing
 from pipelines.output.latest import is_parquet, snapshot_files
 from pipelines.schemas import SCHEMAS
 
@@ -65,6 +65,7 @@ class DataFolder:
         if crawls.empty:
             raise ReportError(f"no committed crawl in {self.root} (its crawls dataset has no rows)")
         self.crawls = crawls.sort_values("started_at", kind="stable").reset_index(drop=True)
+        self._crawls = table
         self.missing = missing(self.root, table)  # said in the report too: read as none, they look like 0
         self._rows: dict[tuple[str, str], pd.DataFrame] = {}
         self._coverage: dict[str, tuple[pd.DataFrame, str]] = {}
@@ -94,7 +95,8 @@ class DataFolder:
     @cached_property
     def latest(self) -> dict[str, pd.DataFrame]:
         try:
-            return {name: load(name, root=self.root, latest=True) for name in DATA_DATASETS}
+            return {name: load_table(name, self.root, latest=True, crawls=self._crawls).to_pandas()
+                    for name in DATA_DATASETS}
         except (OSError, pa.ArrowException) as error:
             raise ReportError(f"cannot read the datasets of {self.root}: {_one_line(error)}") from None
 

@@ -41,6 +41,12 @@ PROBLEMS = [
     ("responses_429", "429 responses (retried)"),
 ]
 DROP = 0.05  # a field whose coverage fell by more than this share of rows is marked
+# The report's size, bounded whatever the folder's history: crawls drawn in the per-crawl plots,
+# crawls listed in the history table, and characters of each listed crawl's message there (the
+# reported crawl's is shown whole in its own section).
+PLOT_CRAWLS = 500
+HISTORY_ROWS = 200
+MESSAGE_CHARS = 300
 
 
 def value(row: pd.Series, name: str):
@@ -225,13 +231,15 @@ def _responses(crawl: pd.Series) -> str:
 
 def the_history(folder: DataFolder, crawl: pd.Series) -> str:
     crawls = folder.crawls
-    labels = [crawl_label(row) for _, row in crawls.iterrows()]
+    plotted = crawls.tail(PLOT_CRAWLS)
+    labels = [crawl_label(row) for _, row in plotted.iterrows()]
     parts = ["<h2>History of crawls of this data folder</h2>",
-             note(f"{len(crawls)} committed crawl{'s' if len(crawls) != 1 else ''}, oldest first in the plots.")]
-    series = {label: [count(row, name) for _, row in crawls.iterrows()]
+             note(f"{len(crawls):,} committed crawl{'s' if len(crawls) != 1 else ''}, oldest first in the plots"
+                  + (f" (the newest {PLOT_CRAWLS:,} in them)." if len(crawls) > PLOT_CRAWLS else "."))]
+    series = {label: [count(row, name) for _, row in plotted.iterrows()]
               for name, label in (("pages_fetched", "pages fetched"), ("questions", "questions"),
                                   ("answers", "answers"), ("doctors", "doctors"))}
-    failures = {label: [count(row, name) for _, row in crawls.iterrows()]
+    failures = {label: [count(row, name) for _, row in plotted.iterrows()]
                 for name, label in (("pages_failed", "pages failed"), ("pages_blocked", "block pages"),
                                     ("pages_malformed", "malformed pages"), ("download_errors", "download errors"))}
     mapped = crawls.tail(MAP_CRAWLS)
@@ -242,19 +250,33 @@ def the_history(folder: DataFolder, crawl: pd.Series) -> str:
         dataset, field = name.split(".", 1)
         rows = coverage[(coverage["dataset"] == dataset) & (coverage["field"] == field)].set_index("crawl_id")["non_null"]
         shares.append([_share(rows.get(crawl_id)) for crawl_id in mapped["crawl_id"]])
+    newest = f" (the newest {PLOT_CRAWLS:,})" if len(crawls) > PLOT_CRAWLS else ""
     parts.append(grid([
-        figure(plots.per_crawl("Rows and pages per crawl", labels, series, ylabel="count")),
-        figure(plots.per_crawl("Failures per crawl", labels, failures, ylabel="count")),
+        figure(plots.per_crawl(f"Rows and pages per crawl{newest}", labels, series, ylabel="count")),
+        figure(plots.per_crawl(f"Failures per crawl{newest}", labels, failures, ylabel="count")),
     ]))
     newest = f" (the newest {MAP_CRAWLS} crawls)" if len(crawls) > MAP_CRAWLS else ""
     parts.append(figure(
-        plots.coverage_map(f"Field coverage per crawl{newest}", labels[-MAP_CRAWLS:], fields, shares),
+        plots.coverage_map(f"Field coverage per crawl{newest}", [crawl_label(r) for _, r in mapped.iterrows()],
+                           fields, shares),
         "Share of each crawl's rows with a value in each field, all markup families together, as the "
         "checks count it (an empty text or list holds no value): the crawl's recorded coverage, else "
         "counted from its files the same way. Grey: the crawl wrote no such rows, or its files predate "
         "the column."))
+    parts.append(_history_table(crawls, crawl))
+    return "".join(parts)
+
+
+def _history_table(crawls: pd.DataFrame, crawl: pd.Series) -> str:
+    """The newest HISTORY_ROWS crawls (and the reported one) a row each, newest first, their
+    messages cut at MESSAGE_CHARS; the older ones summarised in a line: the report's size stays
+    bounded however long the folder's history."""
+    listed_ = crawls.tail(HISTORY_ROWS)
+    if crawl["crawl_id"] not in set(listed_["crawl_id"]):
+        listed_ = pd.concat([crawls[crawls["crawl_id"] == crawl["crawl_id"]], listed_])
+    older = crawls[~crawls["crawl_id"].isin(listed_["crawl_id"])]
     rows = []
-    for _, row in crawls[::-1].iterrows():
+    for _, row in listed_[::-1].iterrows():
         started, finished = value(row, "started_at"), value(row, "finished_at")
         seconds = (finished - started).total_seconds() if started is not None and finished is not None else None
         mark = " (this report)" if row["crawl_id"] == crawl["crawl_id"] else ""
@@ -263,10 +285,22 @@ def the_history(folder: DataFolder, crawl: pd.Series) -> str:
                      *[value(row, n) if value(row, n) is None else int(value(row, n))
                        for n in ("pages_fetched", "questions", "answers", "doctors", "pages_failed",
                                  "pages_blocked")],
-                     text(value(row, "message")) if value(row, "message") else ""])
+                     _cut(text(value(row, "message"))) if value(row, "message") else ""])
+    parts = []
+    if len(older):
+        statuses = older["status"].fillna("unknown").value_counts() if "status" in older else pd.Series(dtype=int)
+        parts.append(note(
+            f"The table lists the newest {HISTORY_ROWS:,} crawls; the {len(older):,} older ones, from "
+            f"{crawl_label(older.iloc[0])} to {crawl_label(older.iloc[-1])} ("
+            + ", ".join(f"{n:,} {status}" for status, n in statuses.items())
+            + "), are not listed: `doctor-answers query \"SELECT * FROM crawls ORDER BY started_at\"` lists every one."))
     parts.append(table(["crawl", "started", "status", "start to end (s)", "pages", "questions", "answers", "doctors",
                         "failed", "blocked", "message"], rows, numeric={3, 4, 5, 6, 7, 8, 9}, scroll=True))
     return "".join(parts)
+
+
+def _cut(message: str) -> str:
+    return message if len(message) <= MESSAGE_CHARS else message[: MESSAGE_CHARS - 1] + "…"
 
 
 def _fields(coverage: pd.DataFrame, dataset: str) -> list[str]:
