@@ -112,7 +112,7 @@ def test_query_says_a_missing_dataset_folder_on_stderr(tmp_path):
                              "--data", str(root)], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["n", "0"]
-    assert f"{root / 'answers'}: no such folder" in result.stderr
+    assert f"{root / 'answers'}: missing (no such folder)" in result.stderr
     assert result.stderr.count(str(root / "answers")) == 1, result.stderr
 
 

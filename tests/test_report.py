@@ -394,7 +394,7 @@ def test_a_dataset_gone_from_the_folder_is_said_in_the_report(tmp_path):
     (root / "crawls" / "crawl_date=2026-11-24" / "junk.parquet").write_bytes(b"not parquet")
     html = render_report(root)
     box = re.search(r'<div class="warnings".*?</div>', html, re.S).group()
-    assert f"{root / 'answers'}: no such folder" in box
+    assert f"{root / 'answers'}: missing (no such folder)" in box
     assert "junk.parquet" in box
     shutil.move(tmp_path / "answers.moved", root / "answers")
     (root / "crawls" / "crawl_date=2026-11-24" / "junk.parquet").unlink()
