@@ -170,8 +170,6 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    import argparse
-
     from crawler import arguments
 
     parser = _parser_class()(
