@@ -703,7 +703,7 @@ class ScheduleArguments:
 
 @dataclass
 class ReportArguments:
-    data: str = arg(output_folder)
+    data: str = arg(data_to_read)  # as query's: a folder not there, or inside a data folder, is a bad argument
     out: str | None = arg(optional=True)
 
     def check(self) -> None:

@@ -121,24 +121,22 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def cmd_query(args: argparse.Namespace) -> int:
     import duckdb
-    import pandas as pd
 
     from pipelines import query
 
     # pipelines.query raises QueryError (one line) for whatever the user got wrong; any other
     # DuckDB error is caught too, so that no SQL ever ends in a traceback.
     try:
-        table = query.run(args.sql, root=args.data)
+        result = query.fetch(args.sql, root=args.data, max_rows=args.max_rows)
     except (query.QueryError, duckdb.Error) as exc:
         print(f"doctor-answers query: error: {one_line(exc)}", file=sys.stderr)
         return 1
-    with pd.option_context("display.max_rows", args.max_rows, "display.max_columns", None, "display.width", 200):
-        try:
-            print(query.printable(table).to_string(max_rows=args.max_rows, index=False), flush=True)
-        except BrokenPipeError:
-            raise
-        except OSError as error:
-            return unwritable_stdout("query", error)
+    try:
+        print(query.table_text(result), flush=True)
+    except BrokenPipeError:
+        raise
+    except OSError as error:
+        return unwritable_stdout("query", error)
     return 0
 
 
@@ -168,16 +166,13 @@ def cmd_report(args: argparse.Namespace) -> int:
     except ReportError as error:
         print(f"doctor-answers report: error: {error}", file=sys.stderr)
         return 1
-    print(path)
-    return 0
+    return result_line("report", str(path))
 
 
 def build_parser() -> argparse.ArgumentParser:
-    import argparse
-
     from crawler import arguments
 
-    parser = argparse.ArgumentParser(
+    parser = _parser_class()(
         prog="doctor-answers",
         description="Crawl doctor Q&A pages into Parquet datasets.",
     )
@@ -265,6 +260,22 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _parser_class():
+    import argparse
+
+    class Parser(argparse.ArgumentParser):
+        """argparse's parser, whose help is written and flushed here: argparse's own drops an
+        error writing it (a full disk), and `--help > /dev/full` said nothing and exited 0.
+        main() says it in one line; subcommands' parsers are of this class too."""
+
+        def print_help(self, file=None):
+            file = sys.stdout if file is None else file
+            file.write(self.format_help())
+            file.flush()
+
+    return Parser
+
+
 def project_version() -> str:
     from crawler.settings import PROJECT_VERSION
 
@@ -283,7 +294,7 @@ def _version_action():
                              help="show the version and exit")
 
         def __call__(self, parser, namespace, values, option_string=None):
-            print(f"{parser.prog} {project_version()}")  # on stdout, as argparse's own action
+            print(f"{parser.prog} {project_version()}", flush=True)  # on stdout, as argparse's own action; see main
             parser.exit()
 
     return _Version
@@ -303,7 +314,12 @@ def main(argv: list[str] | None = None) -> int:
     standard_streams()
     name = "doctor-answers"
     try:
-        args = build_parser().parse_args(argv)
+        try:
+            args = build_parser().parse_args(argv)
+        except BrokenPipeError:  # --help, --version: their text is their result
+            return stdout_closed()
+        except OSError as error:
+            return unwritable_stdout("", error)
         name = f"doctor-answers {args.command}"
         status = _run(args)
     except KeyboardInterrupt:
@@ -374,9 +390,22 @@ def tell(line: str) -> None:
         drop_stream(sys.stderr)
 
 
+def result_line(command: str, text: str) -> int:
+    """The line that is a command's result (`report`'s path, `--version`): printed, status 0;
+    a stdout that cannot take it, one line on stderr and status 1; a reader gone, 141."""
+    try:
+        print(text, flush=True)
+    except BrokenPipeError:
+        return stdout_closed()
+    except OSError as error:
+        return unwritable_stdout(command, error)
+    return 0
+
+
 def unwritable_stdout(command: str, error: OSError) -> int:
-    """A command whose output is its result (query, extract) could not write it: one line, status 1."""
-    print(f"doctor-answers {command}: error: cannot write to stdout ({error.strerror or error})", file=sys.stderr)
+    """A command whose output is its result (query, extract, report) could not write it: one line, status 1."""
+    name = f"doctor-answers {command}" if command else "doctor-answers"
+    print(f"{name}: error: cannot write to stdout ({error.strerror or error})", file=sys.stderr)
     drop_stdout()
     return 1
 

@@ -37,7 +37,7 @@ def run_demo(out: str = "data", questions: int = 500, seed: int = 1) -> int:
     `crawl`'s are: a stop ends the crawl `interrupted`, with its row."""
     from crawler import startup_signals
     from crawler.cli import say_outcome
-    from pipelines.query import printable, run
+    from pipelines.query import fetch, table_text
     from pipelines.state import StateError
 
     site, url = start_site(questions, seed)
@@ -57,5 +57,5 @@ def run_demo(out: str = "data", questions: int = 500, seed: int = 1) -> int:
     say(f"latest view: {Path(out).resolve()}/latest/{{questions,answers,doctors}}/*.parquet (one row per key)")
     say(f"snapshots: {Path(out).resolve()}/{{questions,answers,doctors,crawls}}/crawl_date=*/")
     say(f"example: {example_command(out)}")
-    say(printable(run(EXAMPLE_QUERY, root=out)).to_string(index=False))  # as `query` prints it
+    say(table_text(fetch(EXAMPLE_QUERY, root=out)))  # as `query` prints it
     return result.exit_code

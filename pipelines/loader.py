@@ -25,14 +25,22 @@ import pyarrow.compute as pc
 import pyarrow.dataset as ds
 
 from pipelines.output.latest import (DATASETS, committed_crawls as _committed, current_buckets, is_parquet,
-                                     rank_columns, snapshot_files, winners)
+                                     generation, rank_columns, read_manifest, snapshot_files,
+                                     winners)
 from pipelines.output.names import data_folder
 from pipelines.schemas import KEYS, SCHEMAS
 
 logger = logging.getLogger(__name__)
 
 
-_NAMED: set[tuple[Path, str]] = set()  # unreadable files already warned of: a report loads a folder many times
+_SAID: set[str] = set()  # warnings already given: a report loads a folder many times
+
+
+def warn_once(message: str) -> None:
+    """A warning on the loader's logger, once per process for the same words."""
+    if message not in _SAID:
+        _SAID.add(message)
+        logger.warning("%s", message)
 
 
 def readable(paths: list[Path]) -> list[Path]:
@@ -40,12 +48,32 @@ def readable(paths: list[Path]) -> list[Path]:
     good = []
     for path in paths:
         if reason := is_parquet(path):
-            if (path, reason) not in _NAMED:
-                _NAMED.add((path, reason))
-                logger.warning("skipped %s: %s", path, reason)
+            warn_once(f"skipped {path}: {reason}")
         else:
             good.append(path)
     return good
+
+
+def missing(root: str | Path, crawls: pa.Table) -> list[str]:
+    """What the committed crawls wrote that is gone from the folder, one line per dataset: its
+    folder, when the crawls rows count rows written to it, or the snapshot files the latest view
+    was made from. Read as none, they would be a silent 0."""
+    root = Path(root)
+    applied = (read_manifest(generation(root)) or {}).get("files", {})
+    lines = []
+    for dataset in DATASETS:
+        written = pc.sum(crawls[dataset]).as_py() if dataset in crawls.column_names else None
+        if not (root / dataset).is_dir():
+            if written or applied.get(dataset):
+                rows = f" ({written:,} rows, by their crawls rows)" if written else ""
+                lines.append(f"{root / dataset}: missing (no such folder): the {dataset} the committed crawls wrote{rows} "
+                             f"are not there, so the {dataset} read are fewer or none")
+            continue
+        gone = sorted(name for name in applied.get(dataset, []) if not (root / name).is_file())
+        if gone:
+            lines.append(f"{root / dataset}: {len(gone):,} file{'s' if len(gone) != 1 else ''} of committed crawls "
+                         f"gone (first {root / gone[0]}): their rows are not read")
+    return lines
 
 
 def dataset_of(files: list[Path], dataset: str) -> ds.Dataset:
@@ -62,26 +90,35 @@ def committed_crawls(root: str | Path = "data") -> pa.Table:
     return snapshots("crawls", root).to_table()
 
 
-def latest_files(root: str | Path = "data") -> dict[str, list[Path]] | None:
-    """The latest view's files per dataset when they cover every committed crawl, else None."""
-    return current_buckets(Path(root), _committed(Path(root)))
+def latest_files(root: str | Path = "data", crawls: pa.Table | None = None) -> dict[str, list[Path]] | None:
+    """The latest view's files per dataset when they cover every committed crawl (`crawls`, when
+    the caller has read them), else None."""
+    if crawls is None:
+        return current_buckets(Path(root), _committed(Path(root)))
+    ids, started, finished = (crawls[name].to_pylist() if name == "crawl_id" else crawls[name].cast(pa.int64()).to_pylist()
+                              for name in ("crawl_id", "started_at", "finished_at"))
+    return current_buckets(Path(root), {i: (s, str(f)) for i, s, f in zip(ids, started, finished)})
 
 
-def load_table(dataset: str, root: str | Path = "data", latest: bool = True) -> pa.Table:
+def load_table(dataset: str, root: str | Path = "data", latest: bool = True, crawls: pa.Table | None = None) -> pa.Table:
+    """`crawls`: the folder's committed crawls when the caller has read them already (a report
+    reads every dataset; a folder of thousands of crawls takes seconds to list them)."""
     if dataset not in SCHEMAS:
         raise ValueError(f"unknown dataset {dataset!r}; one of {', '.join(SCHEMAS)}")
     root = data_folder(root)  # no folder, or one inside a data folder: said, not read as empty
-    crawls = committed_crawls(root)
+    crawls = committed_crawls(root) if crawls is None else crawls
     if dataset == "crawls":
         return crawls
     if crawls.num_rows == 0:
         return SCHEMAS[dataset].empty_table()
+    for line in missing(root, crawls):
+        warn_once(line)
     if latest:
-        files = latest_files(root)
+        files = latest_files(root, crawls)
         if files is not None:
             return dataset_of(readable(files[dataset]), dataset).to_table()
-        logger.warning("%s: the latest view does not cover every committed crawl; computed from the snapshots",
-                       Path(root) / "latest")
+        warn_once(f"{Path(root) / 'latest'}: the latest view does not cover every committed crawl; "
+                  f"computed from the snapshots")
     table = snapshots(dataset, root).to_table(filter=pc.field("crawl_id").isin(crawls["crawl_id"].combine_chunks().cast("string")))
     if not latest or table.num_rows == 0:
         return table
@@ -100,4 +137,5 @@ def load(dataset: str, root: str | Path = "data", latest: bool = True) -> pd.Dat
     return load_table(dataset, root, latest).to_pandas()
 
 
-__all__ = ["DATASETS", "load", "load_table", "committed_crawls", "latest_files", "snapshots", "readable"]
+__all__ = ["DATASETS", "load", "load_table", "committed_crawls", "latest_files", "snapshots", "readable", "missing",
+           "warn_once"]

@@ -14,17 +14,20 @@ run. Any failure is a QueryError with a one-line message; a Ctrl-C stops the que
 """
 from __future__ import annotations
 
-import re
 import signal
 import threading
+import warnings
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import duckdb
 import numpy as np
-import pandas as pd
 import pyarrow.compute as pc
 
-from pipelines.loader import committed_crawls, dataset_of, latest_files, latest_rows, readable, snapshots
+from pipelines.loader import (committed_crawls, dataset_of, latest_files, latest_rows, missing, readable,
+                              snapshots, warn_once)
 from pipelines.output.names import data_folder
 from pipelines.output.latest import DATASETS
 
@@ -36,6 +39,7 @@ LOCKDOWN = (
     "SET lock_configuration = true",
 )
 
+COUNT_BATCH = 65_536  # rows past --max-rows are counted a batch of this many at a time
 INTERRUPT_AGAIN = 0.1  # seconds: how often a stopped query is asked again to stop, until it does
 
 
@@ -53,6 +57,8 @@ def connect(root: str | Path = "data") -> duckdb.DuckDBPyConnection:
     con = duckdb.connect()
     con.execute("SET TimeZone='UTC'")
     crawls = committed_crawls(root)
+    for line in missing(root, crawls):  # read as none, they would be a silent 0
+        warn_once(line)
     con.register("_crawls", crawls)
     con.execute("CREATE VIEW crawls AS SELECT * FROM _crawls")
     latest = latest_files(root)
@@ -75,6 +81,37 @@ def connect(root: str | Path = "data") -> duckdb.DuckDBPyConnection:
 
 def run(sql: str, root: str | Path = "data"):
     """The result of one read-only SELECT as a pandas DataFrame; QueryError for anything else."""
+    return _execute(sql, root, lambda result: result.df())
+
+
+@dataclass
+class Rows:
+    """The first rows of a result as DuckDB gives them to Python (exact: int, Decimal, float,
+    None for NULL), and how many rows the whole result has."""
+    columns: list[str]
+    types: list[str]
+    rows: list[tuple]
+    total: int
+
+
+def fetch(sql: str, root: str | Path = "data", max_rows: int | None = None) -> Rows:
+    """The result of one read-only SELECT, its first `max_rows` rows kept (all when None) and the
+    rest only counted, so a result of millions of rows costs no more memory than a batch."""
+    def collect(result) -> Rows:
+        columns = [column[0] for column in result.description]
+        types = [str(column[1]) for column in result.description]
+        rows = result.fetchall() if max_rows is None else result.fetchmany(max_rows)
+        total = len(rows)
+        if max_rows is not None and total == max_rows:
+            with warnings.catch_warnings():  # "an extra copy of the rows": one batch at a time, counted only
+                warnings.simplefilter("ignore")
+                total += sum(batch.num_rows for batch in result.to_arrow_reader(COUNT_BATCH))
+        return Rows(columns, types, rows, total)
+
+    return _execute(sql, root, collect)
+
+
+def _execute(sql: str, root: str | Path, collect):
     try:
         con = connect(root)
     except (duckdb.Error, OSError, ValueError) as error:
@@ -89,13 +126,13 @@ def run(sql: str, root: str | Path = "data"):
     if kind != duckdb.StatementType.SELECT:
         raise QueryError(f"only SELECT queries are run: {kind.name} refused (the data folder is read-only here)")
     try:
-        return _interruptible(con, sql)
+        return _interruptible(con, sql, collect)
     except (duckdb.Error, OSError, ValueError) as error:
         raise QueryError(_one_line(error)) from error
 
 
-def _interruptible(con: duckdb.DuckDBPyConnection, sql: str):
-    """The query's result, stopped by a stop that would raise KeyboardInterrupt (Ctrl-C; the
+def _interruptible(con: duckdb.DuckDBPyConnection, sql: str, collect):
+    """`collect` of the query's result, stopped by a stop that would raise KeyboardInterrupt (Ctrl-C; the
     CLI's SIGTERM too), which it then raises.
 
     The thread that calls DuckDB stays in C code until the query ends, where Python runs no
@@ -106,14 +143,14 @@ def _interruptible(con: duckdb.DuckDBPyConnection, sql: str):
     process that ends under DuckDB aborts (a thread of DuckDB's cut off as Python shuts down).
     """
     if threading.current_thread() is not threading.main_thread():  # signals are the main thread's
-        return con.execute(sql).df()
+        return collect(con.execute(sql))
     outcome: dict = {}
     done = threading.Event()
     stops: list[int] = []
 
     def execute() -> None:
         try:
-            outcome["table"] = con.execute(sql).df()
+            outcome["table"] = collect(con.execute(sql))
         except BaseException as error:  # raised again in the caller's thread
             outcome["error"] = error
         finally:
@@ -142,31 +179,76 @@ def _interruptible(con: duckdb.DuckDBPyConnection, sql: str):
     return outcome["table"]
 
 
-# Characters that drive a terminal or its layout rather than print: C0 and C1 controls (ESC's
-# colour and cursor sequences, NUL, BEL), line and paragraph separators, and the bidi marks,
-# embeddings, overrides and isolates that reorder what follows them. Dataset text holds none
-# (the cleaner drops them), but a SQL literal (chr(27)) or a column the cleaner does not cover may.
-_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+# `query`'s table: every value as DuckDB holds it, never rounded (a float's shortest form that
+# reads back as the same float, as DuckDB's own CLI prints it; DECIMAL and HUGEINT digit for
+# digit), NULL as NULL, and a text bare unless bare it would read as something else.
+NULL = "NULL"
+_REAL = {"FLOAT", "REAL", "FLOAT4"}  # single precision: its own shortest form, not its double's
 
 
-def printable(table):
-    """The result as `query` prints it: every control character of its strings, column names
-    and nested values (lists, structs) escaped as Python writes it ("\\x1b"), never raw to the
-    terminal; pandas escapes only "\\n", "\\r" and "\\t"."""
-    table = table.rename(columns=lambda name: _shown(name) if isinstance(name, str) else name)
-    for column, dtype in enumerate(table.dtypes):
-        if dtype == object or isinstance(dtype, pd.StringDtype):  # strings, lists, structs
-            table.isetitem(column, table.iloc[:, column].map(_shown))
-    return table
+def table_text(result: Rows) -> str:
+    """The lines `query` prints: a header, the rows kept, and a last line when there are no rows
+    or when rows were left out (how many, and how to see them)."""
+    cells = [[_shown_name(name) for name in result.columns]]
+    cells += [[shown(value, kind) for value, kind in zip(row, result.types)] for row in result.rows]
+    right = [_numeric(kind) for kind in result.types]
+    widths = [max(len(line[i]) for line in cells) for i in range(len(result.columns))]
+    lines = [" ".join(cell.rjust(width) if right[i] else cell.ljust(width)
+                      for i, (cell, width) in enumerate(zip(line, widths))).rstrip() for line in cells]
+    if result.total == 0:
+        lines.append("(no rows)")
+    elif result.total > len(result.rows):
+        lines.append(f"({len(result.rows):,} of {result.total:,} rows shown: --max-rows {result.total} shows them all)")
+    return "\n".join(lines)
 
 
-def _shown(value):
+def shown(value, kind: str = "") -> str:
+    """One value as `query` prints it."""
+    if value is None:
+        return NULL
     if isinstance(value, str):
-        return _CONTROLS.sub(lambda m: repr(m.group())[1:-1], value) if _CONTROLS.search(value) else value
+        return _text(value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return str(np.float32(value)) if kind in _REAL else repr(value)
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, (int, date, datetime, time, timedelta)):
+        return str(value)
     if isinstance(value, dict):
-        return {_shown(k): _shown(v) for k, v in value.items()}
+        return "{" + ", ".join(f"{_nested(k)}: {_nested(v)}" for k, v in value.items()) + "}"
     if isinstance(value, (list, tuple)):
-        return type(value)(_shown(v) for v in value)
-    if isinstance(value, np.ndarray) and value.dtype == object:
-        return np.array([_shown(v) for v in value], dtype=object)
-    return value
+        return "[" + ", ".join(_nested(v) for v in value) + "]"
+    if isinstance(value, (bytes, bytearray)):
+        return repr(bytes(value))
+    return _text(str(value))  # UUID, and any type DuckDB adds later: its text, escaped
+
+
+def _nested(value) -> str:
+    # Inside a list or struct every text is quoted: [a, b] would not say where a text ends.
+    return repr(value) if isinstance(value, str) else shown(value)
+
+
+def _text(value: str) -> str:
+    """A text bare when bare it reads as itself; otherwise quoted and escaped as Python writes it
+    (control characters, bidi marks and backslashes escaped, so an escape can be told from the
+    text "\\x1b"): the empty text, NULL, one with a backslash or a character that does not print,
+    or with spaces or a quote at an end."""
+    bare = (value and value != NULL and value == value.strip() and value[0] not in "'\"" and value[-1] not in "'\""
+            and "\\" not in value and all(ch.isprintable() or ch in _JOINERS for ch in value))
+    return value if bare else repr(value)  # repr escapes every character that does not print
+
+
+# Not printable to Python, yet printed as part of what they join (an emoji's zero-width joiner,
+# a soft hyphen): no reason to quote a text for them.
+_JOINERS = "\u200c\u200d\u00ad"
+
+
+def _shown_name(name) -> str:
+    return _text(name) if isinstance(name, str) else str(name)
+
+
+def _numeric(kind: str) -> bool:
+    return kind.split("(")[0] in {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT",
+                                  "UINTEGER", "UBIGINT", "UHUGEINT", "FLOAT", "REAL", "DOUBLE", "DECIMAL"}

@@ -198,7 +198,15 @@ def serve(host: str = "127.0.0.1", port: int = 0, questions: int = 200, seed: in
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
-        print(f"serving http://{host}:{real_port}/", flush=True)
+        try:
+            print(f"serving http://{host}:{real_port}/", flush=True)
+        except OSError as exc:  # its URL is its result: a site nobody can be told of stops (141 for a reader gone)
+            await _stop(server, srv)
+            if isinstance(exc, BrokenPipeError):
+                raise
+            from crawler.cli import unwritable_stdout
+
+            raise SystemExit(unwritable_stdout("site", exc)) from None
         await stop.wait()
         await _stop(server, srv)
 

@@ -182,6 +182,13 @@ def test_site_on_a_busy_port():
     assert "cannot listen" in line and "in use" in line
 
 
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full")
+def test_a_site_whose_url_cannot_be_printed_stops_in_one_line():
+    """Its URL is its result (the port, with --port 0): a site that cannot say it stops."""
+    result = run_with_stdout("full disk", ["site", "--port", "0", "--questions", "5"], timeout=60)
+    assert assert_one_line(result, 1).endswith("error: cannot write to stdout (No space left on device)")
+
+
 def test_site_on_an_address_not_of_this_machine():
     line = assert_one_line(doctor_answers("site", "--host", "192.0.2.1"), 1)   # TEST-NET-1
     assert "cannot listen" in line
@@ -279,12 +286,14 @@ def test_a_command_whose_result_cannot_be_written_fails_in_one_line(tmp_path, ho
 
     write_crawl(tmp_path, "a", T0, {"questions": ["q1"]})
     update_latest(tmp_path)
-    for argv in (["query", "SELECT 1 AS one", "--data", tmp_path], ["extract", SAMPLES / "botox-injections-days-knot-redness-injection-sites.legacy.html"]):
-        result = run_with_stdout(how, argv, timeout=60)
+    for argv in (["query", "SELECT 1 AS one", "--data", tmp_path], ["extract", SAMPLES / "botox-injections-days-knot-redness-injection-sites.legacy.html"],
+                 ["report", "--data", tmp_path], ["--version"], ["--help"], ["report", "--help"]):
+        result = run_with_stdout(how, argv, timeout=300)
+        assert "Traceback" not in result.stderr, (argv, result.stderr)
         if how == "closed":  # nothing to write to: nothing lost that anyone asked for
             assert result.returncode == 0 and not result.stderr, result.stderr
         else:
-            assert assert_one_line(result, 1).endswith("error: cannot write to stdout (No space left on device)")
+            assert assert_one_line(result, 1).endswith("error: cannot write to stdout (No space left on device)"), argv
 
 
 def test_a_crawl_whose_reader_goes_away_exits_with_its_outcome(reference_site, tmp_path):

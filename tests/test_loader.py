@@ -66,3 +66,60 @@ def test_a_folder_that_is_no_data_folder_is_said_never_read_as_empty(tmp_path, m
             with pytest.raises((ValueError, QueryError), match="inside the data folder"):
                 read()
     assert load("questions", root="data")["title"].tolist() == ["one"]
+
+
+# ---- what the committed crawls wrote that is gone: said, never a silent 0 -----------------
+
+def crawl_with_rows(root, crawl_id="20261124T010000Z-aaaa0001", started=T0):
+    from pipelines.output.latest import update_latest
+    from tests.latestdata import commit_crawl, write_crawl as write_rows
+
+    write_rows(root, crawl_id, started, {"questions": ["q1", "q2"], "answers": ["q1.a", "q1.b", "q2.a"],
+                                         "doctors": ["dr-1"]}, commit=False)
+    commit_crawl(root, crawl_id, started)
+    update_latest(root)
+
+
+@pytest.mark.parametrize("dataset", ["questions", "answers", "doctors"])
+@pytest.mark.parametrize("how", ["folder moved away", "its files removed"])
+def test_a_dataset_gone_from_the_folder_is_named_once(tmp_path, caplog, dataset, how):
+    import shutil
+
+    root = tmp_path / "data"
+    crawl_with_rows(root)
+    if how == "folder moved away":
+        shutil.move(root / dataset, tmp_path / f"{dataset}.moved")
+    else:
+        for path in (root / dataset).rglob("*.parquet"):
+            path.unlink()
+    with caplog.at_level("WARNING", logger="pipelines.loader"):
+        assert len(load(dataset, root=root)) == 0
+    said = [r.getMessage() for r in caplog.records if str(root / dataset) in r.getMessage()]
+    assert len(said) == 1, caplog.text
+    load(dataset, root=root)
+    assert len([r for r in caplog.records if str(root / dataset) in r.getMessage()]) == 1  # once per process
+
+
+def test_query_says_a_missing_dataset_folder_on_stderr(tmp_path):
+    import shutil
+    import subprocess
+    import sys
+
+    root = tmp_path / "data"
+    crawl_with_rows(root)
+    shutil.move(root / "answers", tmp_path / "answers.moved")
+    result = subprocess.run([sys.executable, "-m", "crawler.cli", "query", "SELECT count(*) AS n FROM answers",
+                             "--data", str(root)], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["n", "0"]
+    assert f"{root / 'answers'}: missing (no such folder)" in result.stderr
+    assert result.stderr.count(str(root / "answers")) == 1, result.stderr
+
+
+def test_a_folder_with_nothing_gone_says_nothing(tmp_path, caplog):
+    root = tmp_path / "data"
+    crawl_with_rows(root)
+    with caplog.at_level("WARNING", logger="pipelines.loader"):
+        assert len(load("answers", root=root)) == 3
+        run("SELECT count(*) FROM answers", root=root)
+    assert not caplog.records, caplog.text

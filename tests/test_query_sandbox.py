@@ -87,16 +87,83 @@ def test_a_file_that_is_not_parquet_is_skipped_with_a_warning_naming_it(data, ca
 def test_query_prints_control_characters_escaped(data, expression, shown):
     """ESC, NUL, BEL, C1 controls, bidi overrides: from a SQL literal or a value, in a list or
     a struct, they are printed escaped, never raw to the terminal (pandas escapes \\n \\r \\t only)."""
-    from pipelines.query import printable
+    from pipelines.query import fetch, table_text
 
-    text = printable(run(f"SELECT {expression} AS v, 'caf\u00e9 \U0001f469\u200d\u2695' AS kept", root=data)).to_string()
+    text = table_text(fetch(f"SELECT {expression} AS v, 'caf\u00e9 \U0001f469\u200d\u2695' AS kept", root=data))
     assert shown in text
     assert not any(ord(ch) < 32 and ch != "\n" or 0x7f <= ord(ch) <= 0x9f or ch in "\u202e\u2029" for ch in text)
     assert "caf\u00e9 \U0001f469\u200d\u2695" in text  # a joiner of an emoji is no control: printed as it is
 
 
 def test_query_escapes_column_names_too(data):
-    from pipelines.query import printable
+    from pipelines.query import fetch, table_text
 
-    text = printable(run('SELECT 1 AS "a\x1b[2Jb", 2 AS plain', root=data)).to_string()
+    text = table_text(fetch('SELECT 1 AS "a\x1b[2Jb", 2 AS plain', root=data))
     assert "a\\x1b[2Jb" in text and "\x1b" not in text
+
+
+# ---- what `query` prints: the values themselves --------------------------------------------
+
+def printed(sql: str, root, max_rows: int | None = None) -> list[str]:
+    from pipelines.query import fetch, table_text
+
+    return table_text(fetch(sql, root=root, max_rows=max_rows)).splitlines()
+
+
+@pytest.mark.parametrize("expression, shown", [
+    ("1796105764.6149502::DOUBLE", "1796105764.6149502"),     # every digit a float needs to read back
+    ("1796105764.626698::DOUBLE", "1796105764.626698"),
+    ("0.1::REAL", "0.1"),                                      # a REAL's own shortest form
+    ("12345678901234567890::HUGEINT", "12345678901234567890"),  # digit for digit, no float between
+    ("-170141183460469231731687303715884105727::HUGEINT", "-170141183460469231731687303715884105727"),
+    ("123456789012345.678901::DECIMAL(21,6)", "123456789012345.678901"),
+    ("sum(x) FROM (VALUES (200), (80)) t(x) --", "280"),      # an integer sum is an integer
+    ("'NaN'::DOUBLE", "nan"),
+])
+def test_query_prints_numbers_exactly(data, expression, shown):
+    lines = printed(f"SELECT {expression}", data)
+    assert lines[1].strip() == shown, lines
+
+
+def test_two_different_values_never_print_the_same(data):
+    lines = printed("SELECT x FROM (VALUES (1796105764.6149502::DOUBLE), (1796105764.626698::DOUBLE),"
+                    " (1796105764.6149503::DOUBLE)) t(x)", data)
+    assert len({line.strip() for line in lines[1:]}) == 3, lines
+
+
+@pytest.mark.parametrize("sql", [
+    "SELECT * FROM (VALUES ('NaN'), (NULL)) t(v)",
+    "SELECT * FROM (VALUES ('NULL'), (NULL)) t(v)",
+    "SELECT * FROM (VALUES (''), (NULL)) t(v)",
+    "SELECT * FROM (VALUES ('None'), (NULL)) t(v)",
+    "SELECT * FROM (VALUES ('x' || chr(27)), ('x\\x1b')) t(v)",   # a real ESC, and the text of its escape
+    "SELECT * FROM (VALUES (['a', NULL]), (['a', 'NULL'])) t(v)",
+    "SELECT * FROM (VALUES (' a'), ('a')) t(v)",
+    "SELECT * FROM (VALUES ({'k': NULL}), ({'k': 'NULL'})) t(v)",
+])
+def test_null_and_every_text_print_distinctly(data, sql):
+    lines = printed(sql, data)
+    assert lines[1].rstrip() != lines[2].rstrip(), lines
+
+
+@pytest.mark.parametrize("kind", ["VARCHAR", "INTEGER", "DOUBLE", "DATE", "TIMESTAMP", "INTEGER[]", "DECIMAL(10,2)"])
+def test_null_prints_as_null_whatever_its_type(data, kind):
+    assert printed(f"SELECT NULL::{kind} AS v", data)[1].strip() == "NULL"
+    assert printed(f"SELECT [NULL::{kind}] AS v", data)[1].strip() == "[NULL]"
+
+
+@pytest.mark.parametrize("total, max_rows", [(10, 3), (4, 3), (51, 50), (7, 1)])
+def test_rows_cut_at_max_rows_are_said(data, total, max_rows):
+    lines = printed(f"SELECT range AS n FROM range({total})", data, max_rows)
+    assert [line.strip() for line in lines[1:-1]] == [str(n) for n in range(max_rows)]  # the first rows, all of them
+    assert f"{max_rows:,} of {total:,} rows" in lines[-1] and "--max-rows" in lines[-1]
+
+
+@pytest.mark.parametrize("total, max_rows", [(3, 3), (2, 50), (1, None)])
+def test_every_row_that_fits_is_printed_and_nothing_more(data, total, max_rows):
+    lines = printed(f"SELECT range AS n FROM range({total})", data, max_rows)
+    assert [line.strip() for line in lines[1:]] == [str(n) for n in range(total)]
+
+
+def test_an_empty_result_says_so_under_its_columns(data):
+    assert [line.split() for line in printed("SELECT 1 AS a, 2 AS b WHERE false", data)] == [["a", "b"], ["(no", "rows)"]]

@@ -115,11 +115,19 @@ def test_crawl_report_after_a_crawl_that_got_nothing(tmp_path):
     assert f'data-field="status">{row["status"]}<' in html and "no rows yet" in html
 
 
-def test_a_missing_or_empty_folder_or_unknown_crawl_is_one_line_and_status_1(tmp_path):
-    for args in (["--data", tmp_path / "nothing"], ["--data", tmp_path]):
+def test_a_missing_or_empty_folder_or_unknown_crawl_is_one_line_and_its_status(tmp_path):
+    """A --data that is no data folder is a bad argument (2), as it is to query (README's exit
+    status table); a data folder with nothing to report is a report that cannot be made (1)."""
+    failed_crawl(tmp_path / "other")
+    for args, status in ((["--data", tmp_path / "nothing"], 2), (["--data", tmp_path / "other" / "crawls"], 2),
+                         (["--data", tmp_path / "other" / "crawls", "--out", tmp_path / "r.html"], 2),
+                         (["--data", tmp_path], 1)):
         made = report_command(*args)
-        assert made.returncode == 1 and made.stdout == ""
+        assert made.returncode == status and made.stdout == "", (args, made.returncode, made.stderr)
         assert len(made.stderr.strip().splitlines()) == 1 and "Traceback" not in made.stderr
+        query = subprocess.run([sys.executable, "-m", "crawler.cli", "query", "SELECT 1", *map(str, args[:2])],
+                               capture_output=True, text=True, timeout=60)
+        assert query.returncode == status or status == 1, query.stderr  # the same argument, the same status
     failed_crawl(tmp_path)
     made = report_command("--data", tmp_path, "--crawl", "no-such-crawl")
     assert made.returncode == 1 and len(made.stderr.strip().splitlines()) == 1
@@ -375,3 +383,115 @@ def test_dates_and_numbers_no_plot_can_draw_are_left_out_of_it_not_a_traceback(t
     html = (tmp_path / "report.html").read_text()
     assert_self_contained(html)
     assert "3 dates outside 1995-2100 (no date a page can name) left out." in html
+
+
+def test_a_dataset_gone_from_the_folder_is_said_in_the_report(tmp_path):
+    from tests.test_loader import crawl_with_rows
+
+    root = tmp_path / "data"
+    crawl_with_rows(root)
+    shutil.move(root / "answers", tmp_path / "answers.moved")
+    (root / "crawls" / "crawl_date=2026-11-24" / "junk.parquet").write_bytes(b"not parquet")
+    html = render_report(root)
+    box = re.search(r'<div class="warnings".*?</div>', html, re.S).group()
+    assert f"{root / 'answers'}: missing (no such folder)" in box
+    assert "junk.parquet" in box
+    shutil.move(tmp_path / "answers.moved", root / "answers")
+    (root / "crawls" / "crawl_date=2026-11-24" / "junk.parquet").unlink()
+    assert 'class="warnings"' not in render_report(root)
+
+
+@pytest.mark.parametrize("check, value, threshold, shown", [
+    ("questions_found", 17_995, 18_000.9, ["17,995", "18,000.9"]),       # counts as counts, never 1.8e+04
+    ("questions_found", 20_000, 18_000, ["20,000", "18,000"]),
+    ("questions_found", 1_234_567, 1_234_567.04, ["1,234,567", "1,234,567.04"]),
+    ("start_urls_failed", 3, 0, ["3", "0"]),
+    ("fetch_errors", 0.30434782608695654, 0.3, ["30.4%", "30.0%"]),    # shares as percentages
+    ("fetch_errors", 0.30004, 0.3, ["30.004%", "30.000%"]),             # digits until they differ
+    ("coverage/doctors.rating/nextjs", 0.899999, 0.9, ["89.9999%", "90.0000%"]),
+    ("family_coverage/answers.body/legacy", 0.5, None, ["50.0%", "—"]),
+    ("answers_per_question/nextjs", 4.6666, 4.667, ["4.6666", "4.6670"]),
+])
+def test_check_figures_are_counts_or_shares_and_a_failure_never_reads_equal(check, value, threshold, shown):
+    from pipelines.report.sections import check_figures
+
+    cells = check_figures(check, value, threshold)
+    assert [c.shown for c in cells] == shown
+    passed = threshold is None or value == threshold
+    if not passed:
+        assert cells[0].shown != cells[1].shown
+    html = _checks(pd.Series({"checks": [{"name": check, "value": float(value), "threshold": threshold,
+                                          "passed": passed}]}))
+    assert "e+0" not in html and all(f">{text}<" in html for text in shown)
+
+
+def _with_credentials(root: Path, crawl_id: str, credentials: list) -> None:
+    """The doctors files of `crawl_id` rewritten with these credentials, row by row."""
+    for path in (root / "doctors").rglob(f"{crawl_id}-*.parquet"):
+        table = pq.read_table(path)
+        column = table.schema.get_field_index("credentials")
+        values = pa.array(credentials[: table.num_rows], type=table.schema.field("credentials").type)
+        pq.write_table(table.set_column(column, "credentials", values), path)
+
+
+def test_one_coverage_in_the_map_the_table_and_the_checks(tmp_path):
+    """An empty list holds no value, for the checks (pipelines.checks.coverage) and so for the
+    map and the table: doctors whose credentials all became [] are a drop, and a crawl counted
+    from its files is compared with a recorded one without a change that is no change."""
+    from pipelines.checks.coverage import crawl_coverage
+    from pipelines.report.data import DataFolder
+    from pipelines.report.sections import the_coverage
+    from tests.latestdata import T0, commit_crawl, write_crawl
+
+    doctors = [f"dr-{i}" for i in range(10)]
+    for n, (crawl_id, credentials) in enumerate((("20261124T010000Z-0000000a", [["MD"]] * 8 + [[], None]),
+                                                 ("20261125T010000Z-0000000b", [["MD"]] * 8 + [[], None]),
+                                                 ("20261126T010000Z-0000000c", [[]] * 10))):
+        started = T0 + timedelta(days=n)
+        write_crawl(tmp_path, crawl_id, started, {"questions": ["q1"], "answers": ["q1.a"], "doctors": doctors},
+                    commit=False)
+        _with_credentials(tmp_path, crawl_id, credentials)
+        commit_crawl(tmp_path, crawl_id, started)
+    recorded = crawl_coverage(tmp_path, "20261125T010000Z-0000000b")  # the second crawl recorded its coverage
+    path = next((tmp_path / "crawls").rglob("20261125T010000Z-0000000b.parquet"))
+    table = pq.read_table(path)
+    row = table.to_pylist()[0] | {"coverage": recorded}
+    pq.write_table(pa.Table.from_pylist([row], schema=table.schema), path)
+
+    folder = DataFolder(tmp_path)
+    shares = folder.coverage_by_crawl.query("dataset == 'doctors' and field == 'credentials'")
+    assert shares.set_index("crawl_id")["non_null"].round(6).to_dict() == {
+        "20261124T010000Z-0000000a": 0.8, "20261125T010000Z-0000000b": 0.8, "20261126T010000Z-0000000c": 0.0}
+    # the second crawl (recorded) against the first (counted from its files): the same, no drop
+    html = the_coverage(folder, folder.crawl("20261125T010000Z-0000000b"))
+    assert 'class="drop"' not in html
+    # the third, whose credentials are all []: a drop, of 80 points
+    html = the_coverage(folder, folder.crawl("20261126T010000Z-0000000c"))
+    assert re.search(r'<tr class="drop"><td>doctors</td><td>\*</td><td>credentials</td>.*?-80\.0%', html), html
+
+
+def test_a_long_history_is_bounded_and_says_what_it_left_out(tmp_path):
+    """Thousands of crawls (two-hourly for a year) must not make the report grow with them: the
+    history table lists the newest HISTORY_ROWS (and the reported crawl), messages cut at
+    MESSAGE_CHARS, the plots the newest PLOT_CRAWLS; the report says what it left out."""
+    from pipelines.report.sections import HISTORY_ROWS, MESSAGE_CHARS, PLOT_CRAWLS
+
+    crawls = PLOT_CRAWLS + 100
+    rows = []
+    for i in range(crawls):
+        started = datetime(2025, 1, 1, tzinfo=timezone.utc) + timedelta(hours=2 * i)
+        rows.append({"crawl_id": f"{started:%Y%m%dT%H%M%SZ}-{i:08x}", "spider": "questions", "started_at": started,
+                     "finished_at": started + timedelta(minutes=1), "status": "degraded" if i % 2 else "failed",
+                     "pages_fetched": 10, "questions": 0, "answers": 0, "doctors": 0,
+                     "message": f"checks failed: {i} " + "x" * 2_000})
+    write_crawl_row(tmp_path, "2025-01-01", rows[0])  # the folder's layout: one file per crawl is not needed here
+    pq.write_table(pa.Table.from_pylist(rows[1:], schema=CRAWLS), tmp_path / "crawls" / "crawl_date=2025-01-01" / "many.parquet")
+    oldest = rows[0]["crawl_id"]
+    html = render_report(tmp_path, crawl_id=oldest)
+    history = html[html.index("History of crawls"):html.index("The content")]
+    listed = re.findall(r"<tr><td>(\d{8}T\d{6}Z-[0-9a-f]{8})", history)
+    assert len(listed) == HISTORY_ROWS + 1 and oldest in listed  # the newest, and the crawl reported on
+    assert f"the {crawls - HISTORY_ROWS - 1:,} older ones" in history
+    assert "x" * MESSAGE_CHARS not in history and "x" * (MESSAGE_CHARS - 50) in history
+    assert f"the newest {PLOT_CRAWLS:,}" in history
+    assert len(html.encode()) < 2_000_000

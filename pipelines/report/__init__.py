@@ -31,7 +31,7 @@ def render_report(root: str | Path, crawl_id: str | None = None) -> str:
     header = (f"<h1>doctor-answers: crawl report</h1>"
               f'<p class="muted">Data folder <code>{_escape(str(Path(root).resolve()))}</code>, '
               f"crawl <code>{_escape(crawl['crawl_id'])}</code>, made {made}.</p>")
-    body = "".join([header, sections.the_crawl(folder, crawl), sections.the_history(folder, crawl),
+    body = "".join([header, sections.warnings(folder), sections.the_crawl(folder, crawl), sections.the_history(folder, crawl),
                     sections.the_content(folder), sections.the_coverage(folder, crawl)])
     return page(f"doctor-answers report: {crawl['crawl_id']}", body)
 

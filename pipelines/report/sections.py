@@ -10,7 +10,8 @@ import pandas as pd
 
 from pipelines.normalise.dates import FIRST_YEAR, LAST_YEAR
 from pipelines.report import plots
-from pipelines.report.data import DATA_DATASETS, DataFolder, coverage_fields, layout_by, listed, site_key
+from pipelines.checks.coverage import fields_of
+from pipelines.report.data import DATA_DATASETS, MAP_CRAWLS, DataFolder, layout_by, listed, site_key
 from pipelines.report.html import (NOT_RECORDED, Cell, figure, grid, note, number, percent, table, text, tile,
                                    tiles)
 
@@ -40,7 +41,12 @@ PROBLEMS = [
     ("responses_429", "429 responses (retried)"),
 ]
 DROP = 0.05  # a field whose coverage fell by more than this share of rows is marked
-MAP_CRAWLS = 60  # the coverage map shows the newest crawls only: a cell per field and crawl
+# The report's size, bounded whatever the folder's history: crawls drawn in the per-crawl plots,
+# crawls listed in the history table, and characters of each listed crawl's message there (the
+# reported crawl's is shown whole in its own section).
+PLOT_CRAWLS = 500
+HISTORY_ROWS = 200
+MESSAGE_CHARS = 300
 
 
 def value(row: pd.Series, name: str):
@@ -65,6 +71,15 @@ def crawl_label(row: pd.Series) -> str:
 def status_badge(status) -> str:
     status = str(status or "unknown")
     return f'<span id="status" class="status status-{escape(status)}" data-field="status">{escape(status)}</span>'
+
+
+def warnings(folder: DataFolder) -> str:
+    """What is gone from the folder or cannot be read, said before any figure that it makes smaller."""
+    lines = folder.missing + folder.skipped
+    if not lines:
+        return ""
+    items = "".join(f"<li>{escape(line)}</li>" for line in lines)
+    return f'<div class="warnings" id="warnings"><h2>Warnings</h2><ul>{items}</ul></div>'
 
 
 # 1. the crawl ------------------------------------------------------------------------------
@@ -113,7 +128,8 @@ def _checks(crawl: pd.Series) -> str:
     rows, css = [], []
     for check in checks:
         passed = check.get("passed")
-        rows.append([check.get("name"), _float(check.get("value")), _float(check.get("threshold")),
+        figures = check_figures(str(check.get("name")), _float(check.get("value")), _float(check.get("threshold")))
+        rows.append([check.get("name"), *figures,
                      Cell("passed" if passed else "FAILED", sort=int(bool(passed)), css="good" if passed else "bad")])
         css.append("" if passed else "drop")
     failed = sum(1 for c in checks if not c.get("passed"))
@@ -123,7 +139,51 @@ def _checks(crawl: pd.Series) -> str:
 
 
 def _float(cell):
-    return None if cell is None else float(cell)
+    return None if cell is None or pd.isna(cell) else float(cell)
+
+
+# What a check's value is (pipelines/checks), so the table shows it as that: a count of pages or
+# questions as a count, answers per question as a number, every other check's (the shares of
+# pages, the coverages) as a percentage.
+COUNT_CHECKS = {"questions_found", "start_urls_failed", "sitemaps_unread", "damaged_archive_records"}
+NUMBER_CHECKS = {"answers_per_question"}
+SHARE_DIGITS, NUMBER_DIGITS = 1, 2  # decimals shown at least; more while two different figures read the same
+MOST_DIGITS = 17
+
+
+def check_figures(name: str, value: float | None, threshold: float | None) -> list[Cell]:
+    """A check's value and threshold as cells: digits added until two different figures read
+    differently, so a failed check never shows its value equal to its threshold (a count
+    against 0.9 of the baseline's: 17,995 against 18,000.9, not 1.8e+04 against 1.8e+04)."""
+    kind = name.split("/", 1)[0]
+    digits = 0 if kind in COUNT_CHECKS else NUMBER_DIGITS if kind in NUMBER_CHECKS else SHARE_DIGITS
+    show = _count if kind in COUNT_CHECKS else _number if kind in NUMBER_CHECKS else _percent_of
+    shown = [show(value, digits), show(threshold, digits)]
+    while value is not None and threshold is not None and value != threshold and _read(shown[0]) == _read(shown[1]) \
+            and digits < MOST_DIGITS:
+        digits += 1
+        shown = [show(value, digits), show(threshold, digits)]
+    return [Cell(text, sort=figure, css="num") if figure is not None else Cell("—")
+            for text, figure in zip(shown, (value, threshold))]
+
+
+def _read(shown: str) -> float:
+    """The number a figure as shown says ("17,995.0" and "17,995" say the same)."""
+    return float(shown.replace(",", "").rstrip("%"))
+
+
+def _count(figure: float | None, digits: int) -> str:
+    if figure is None:
+        return "—"
+    return f"{int(figure):,}" if float(figure).is_integer() else f"{figure:,.{max(digits, 1)}f}"
+
+
+def _number(figure: float | None, digits: int) -> str:
+    return "—" if figure is None else f"{figure:,.{digits}f}"
+
+
+def _percent_of(figure: float | None, digits: int) -> str:
+    return "—" if figure is None else f"{figure:.{digits}%}"
 
 
 def _start_to_end(seconds: float | None) -> str:
@@ -171,35 +231,52 @@ def _responses(crawl: pd.Series) -> str:
 
 def the_history(folder: DataFolder, crawl: pd.Series) -> str:
     crawls = folder.crawls
-    labels = [crawl_label(row) for _, row in crawls.iterrows()]
+    plotted = crawls.tail(PLOT_CRAWLS)
+    labels = [crawl_label(row) for _, row in plotted.iterrows()]
     parts = ["<h2>History of crawls of this data folder</h2>",
-             note(f"{len(crawls)} committed crawl{'s' if len(crawls) != 1 else ''}, oldest first in the plots.")]
-    series = {label: [count(row, name) for _, row in crawls.iterrows()]
+             note(f"{len(crawls):,} committed crawl{'s' if len(crawls) != 1 else ''}, oldest first in the plots"
+                  + (f" (the newest {PLOT_CRAWLS:,} in them)." if len(crawls) > PLOT_CRAWLS else "."))]
+    series = {label: [count(row, name) for _, row in plotted.iterrows()]
               for name, label in (("pages_fetched", "pages fetched"), ("questions", "questions"),
                                   ("answers", "answers"), ("doctors", "doctors"))}
-    failures = {label: [count(row, name) for _, row in crawls.iterrows()]
+    failures = {label: [count(row, name) for _, row in plotted.iterrows()]
                 for name, label in (("pages_failed", "pages failed"), ("pages_blocked", "block pages"),
                                     ("pages_malformed", "malformed pages"), ("download_errors", "download errors"))}
+    mapped = crawls.tail(MAP_CRAWLS)
     coverage = folder.coverage_by_crawl
     fields = [f"{d}.{f}" for d in DATA_DATASETS for f in _fields(coverage, d)]
-    mapped = crawls.tail(MAP_CRAWLS)
     shares = []
     for name in fields:
         dataset, field = name.split(".", 1)
         rows = coverage[(coverage["dataset"] == dataset) & (coverage["field"] == field)].set_index("crawl_id")["non_null"]
         shares.append([_share(rows.get(crawl_id)) for crawl_id in mapped["crawl_id"]])
+    newest = f" (the newest {PLOT_CRAWLS:,})" if len(crawls) > PLOT_CRAWLS else ""
     parts.append(grid([
-        figure(plots.per_crawl("Rows and pages per crawl", labels, series, ylabel="count")),
-        figure(plots.per_crawl("Failures per crawl", labels, failures, ylabel="count")),
+        figure(plots.per_crawl(f"Rows and pages per crawl{newest}", labels, series, ylabel="count")),
+        figure(plots.per_crawl(f"Failures per crawl{newest}", labels, failures, ylabel="count")),
     ]))
     newest = f" (the newest {MAP_CRAWLS} crawls)" if len(crawls) > MAP_CRAWLS else ""
     parts.append(figure(
-        plots.coverage_map(f"Field coverage per crawl{newest}", labels[-MAP_CRAWLS:], fields, shares),
-        "Share of each crawl's rows with a value in each field, all markup families together "
-        "(from the Parquet files' row and null counts). Grey: the crawl wrote no such rows, or its "
-        "files predate the column."))
+        plots.coverage_map(f"Field coverage per crawl{newest}", [crawl_label(r) for _, r in mapped.iterrows()],
+                           fields, shares),
+        "Share of each crawl's rows with a value in each field, all markup families together, as the "
+        "checks count it (an empty text or list holds no value): the crawl's recorded coverage, else "
+        "counted from its files the same way. Grey: the crawl wrote no such rows, or its files predate "
+        "the column."))
+    parts.append(_history_table(crawls, crawl))
+    return "".join(parts)
+
+
+def _history_table(crawls: pd.DataFrame, crawl: pd.Series) -> str:
+    """The newest HISTORY_ROWS crawls (and the reported one) a row each, newest first, their
+    messages cut at MESSAGE_CHARS; the older ones summarised in a line: the report's size stays
+    bounded however long the folder's history."""
+    listed_ = crawls.tail(HISTORY_ROWS)
+    if crawl["crawl_id"] not in set(listed_["crawl_id"]):
+        listed_ = pd.concat([crawls[crawls["crawl_id"] == crawl["crawl_id"]], listed_])
+    older = crawls[~crawls["crawl_id"].isin(listed_["crawl_id"])]
     rows = []
-    for _, row in crawls[::-1].iterrows():
+    for _, row in listed_[::-1].iterrows():
         started, finished = value(row, "started_at"), value(row, "finished_at")
         seconds = (finished - started).total_seconds() if started is not None and finished is not None else None
         mark = " (this report)" if row["crawl_id"] == crawl["crawl_id"] else ""
@@ -208,15 +285,27 @@ def the_history(folder: DataFolder, crawl: pd.Series) -> str:
                      *[value(row, n) if value(row, n) is None else int(value(row, n))
                        for n in ("pages_fetched", "questions", "answers", "doctors", "pages_failed",
                                  "pages_blocked")],
-                     text(value(row, "message")) if value(row, "message") else ""])
+                     _cut(text(value(row, "message"))) if value(row, "message") else ""])
+    parts = []
+    if len(older):
+        statuses = older["status"].fillna("unknown").value_counts() if "status" in older else pd.Series(dtype=int)
+        parts.append(note(
+            f"The table lists the newest {HISTORY_ROWS:,} crawls; the {len(older):,} older ones, from "
+            f"{crawl_label(older.iloc[0])} to {crawl_label(older.iloc[-1])} ("
+            + ", ".join(f"{n:,} {status}" for status, n in statuses.items())
+            + "), are not listed: `doctor-answers query \"SELECT * FROM crawls ORDER BY started_at\"` lists every one."))
     parts.append(table(["crawl", "started", "status", "start to end (s)", "pages", "questions", "answers", "doctors",
                         "failed", "blocked", "message"], rows, numeric={3, 4, 5, 6, 7, 8, 9}, scroll=True))
     return "".join(parts)
 
 
+def _cut(message: str) -> str:
+    return message if len(message) <= MESSAGE_CHARS else message[: MESSAGE_CHARS - 1] + "…"
+
+
 def _fields(coverage: pd.DataFrame, dataset: str) -> list[str]:
     present = set(coverage.loc[coverage["dataset"] == dataset, "field"])
-    return [f for f in coverage_fields(dataset) if f in present]
+    return [f for f in fields_of(dataset) if f in present]
 
 
 def _share(cell) -> float:
