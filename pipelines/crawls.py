@@ -24,7 +24,7 @@ from crawler.middlewares.robots import UNREADABLE_STAT as ROBOTS_UNREADABLE
 from crawler.sites import sites_of
 from pipelines.checks import CheckResult, CrawlFacts, run_checks
 from pipelines.checks.coverage import crawl_coverage
-from pipelines.checks.fetch_errors import DROPPED_BY_THE_CRAWL, UNDECODABLE
+from pipelines.checks.fetch_errors import DROPPED_BY_THE_CRAWL, UNDECODABLE, download_errors, error_answers
 from pipelines.output.parquet import write_table
 from pipelines.schemas import CRAWLS
 
@@ -458,10 +458,13 @@ def crawl_row(*, crawl_id, spider, started_at, finished_at, outcome: Outcome, st
         "pages_truncated": stat("pages/truncated"),
         # Unreadable question pages, of an unknown layout or otherwise.
         "pages_malformed": stat("pages/malformed") + stat("pages/unknown_layout"),
-        # Every such answer met, retried or not (Scrapy's downloader counts them all).
-        "responses_5xx": sum(int(v) for k, v in stats.items() if k.startswith("downloader/response_status_count/5")),
-        "responses_429": stat("downloader/response_status_count/429"),
-        "download_errors": stat("pages/download_errors"),
+        # Every such answer met, retried or not (Scrapy's downloader counts them all), but a
+        # wall's: a block page is counted in pages_blocked, one response in one class.
+        "responses_5xx": error_answers(stats, lambda code: code.startswith("5")),
+        "responses_429": error_answers(stats, "429".__eq__),
+        # Every failed attempt, the last one of a page given up included: as the summary and
+        # the fetch_errors check count them.
+        "download_errors": download_errors(stats),
         "message": outcome.message,
         # Not what a resumed crawl's earlier runs committed: those are counted as they were fetched.
         "pages_skipped": stat("pages/skipped_unchanged"),

@@ -523,6 +523,30 @@ def test_requests_a_middleware_chose_not_to_send_are_no_fetch_errors():
     assert error_share(stats) == 0 and errors_by_kind(stats) == {}
 
 
+def test_the_row_counts_each_response_in_one_class_and_every_failed_attempt():
+    """A wall's 503 or 429 is a block page, not a server error nor a 429 too; a download error is
+    every failed attempt, the last of a page given up included, never a drop of the crawl's own:
+    the row, the summary's errors and the fetch_errors check say the same numbers."""
+    from pipelines.checks.fetch_errors import error_share
+    from pipelines.crawls import Outcome, crawl_row
+
+    stats = {"downloader/response_count": 30, "downloader/response_status_count/200": 12,
+             "downloader/response_status_count/503": 7, "downloader/response_status_count/500": 2,
+             "downloader/response_status_count/429": 5, "downloader/response_status_count/403": 4,
+             "pages/blocked_status_count/503": 4, "pages/blocked_status_count/429": 2,
+             "pages/blocked_status_count/403": 4, "pages/blocked": 10,
+             "downloader/exception_type_count/twisted.web._newclient.ResponseNeverReceived": 6,
+             "downloader/exception_type_count/scrapy.exceptions.IgnoreRequest": 9,
+             "downloader/exception_type_count/crawler.middlewares.max_pages.PageCapReached": 3}
+    now = datetime.now(timezone.utc)
+    row = crawl_row(crawl_id="c", spider="questions", started_at=now, finished_at=now, outcome=Outcome("finished", None),
+                    start_urls=[], stats=stats, written={}, version="x")
+    assert (row["responses_5xx"], row["responses_429"], row["pages_blocked"], row["download_errors"]) == (5, 3, 10, 6)
+    assert error_share(stats) == (row["download_errors"] + row["responses_5xx"] + row["responses_429"]) / (
+        row["download_errors"] + row["responses"])
+    assert errors_by_kind(stats) == {"block pages": 10, "no response": 6, "HTTP 503": 3, "HTTP 429": 3, "HTTP 500": 2}
+
+
 def test_a_view_left_behind_degrades_a_finished_crawl_and_says_where_and_why():
     from pipelines.crawls import Outcome, view_behind
 
