@@ -130,22 +130,50 @@ def status_of(reason: str, stats: dict, start_urls=(), checks=(), output_error: 
 
 
 def message_of(status: str, reason: str, stats: dict, checks=(), output_error: str | None = None) -> str | None:
-    """Why a crawl ended with `status` (status_of's), in words a person acts on."""
+    """Why a crawl ended with `status` (status_of's), in words a person acts on. A crawl its own
+    limit stopped says so whatever its status: what it holds is not the site's content."""
     if output_error:
         return output_error
+    if status == "failed" and reason in STOPPED_AT_A_LIMIT and not usable_pages(stats):
+        # the pages it asked for were never sent: the limit is the cause
+        return f"no question page read: {STOPPED_AT_A_LIMIT[reason]}"
+    return joined(_why(status, reason, stats, checks), STOPPED_AT_A_LIMIT.get(reason))
+
+
+def _why(status: str, reason: str, stats: dict, checks) -> str | None:
     if status == "failed":
         if reason not in STATUS_OF_REASON:
             return stats.get("crawl/message") or f"the crawl stopped: {reason}"
-        if reason in STOPPED_AT_A_LIMIT:  # the pages it asked for were never sent: the limit is the cause
-            return f"no question page read: {STOPPED_AT_A_LIMIT[reason]}"
         return why_nothing_usable(stats)
     if status == "degraded":
-        failed = "quality checks failed: " + "; ".join(c.describe() for c in checks if not c.passed)
-        return "; ".join(filter(None, (failed, lost_sitemaps(stats))))
+        return joined(failed_checks(checks), lost_sitemaps(stats))
     if status == "interrupted":
         return stats.get("crawl/message") or ("stopped by a signal before its end; what was read is "
                                               "committed (with --state, the same command resumes it)")
-    return stats.get("crawl/message") or STOPPED_AT_A_LIMIT.get(reason)
+    return stats.get("crawl/message")
+
+
+def failed_checks(checks) -> str | None:
+    """`quality checks failed: name figure (threshold); ...`, None when none failed."""
+    return checks_words([c.describe() for c in checks if not c.passed])
+
+
+def checks_words(described: list[str]) -> str | None:
+    """The words of a degraded crawl's message for its failed checks (CheckResult.describe each)."""
+    return "quality checks failed: " + "; ".join(described) if described else None
+
+
+def besides_checks(message: str | None, said: str | None) -> str | None:
+    """What a degraded crawl's message says besides its failed checks (`said`: checks_words')."""
+    if said and message and message.startswith(said):
+        message = message[len(said):].removeprefix("; ")
+    return message or None
+
+
+def joined(*parts: str | None) -> str | None:
+    """The parts of a message that say something, each once, "; " between them; None when none does."""
+    said = [part for part in dict.fromkeys(parts) if part]
+    return "; ".join(said) or None
 
 
 LATEST_VIEW = "latest_view_updated"
@@ -158,8 +186,12 @@ def view_behind(outcome: Outcome, view: str, reason: str) -> Outcome:
     status = "degraded" if outcome.status == "finished" else outcome.status
     behind = (f"{view} was not updated ({reason}): it shows the crawls before this one until an update succeeds "
               "(the next crawl's, or python -m pipelines.output.latest)")
-    first = message_of(status, "", {}, checks) if status == "degraded" else outcome.message
-    return Outcome(status, f"{first}; {behind}" if first else behind, checks, outcome.coverage)
+    if status != "degraded":
+        return Outcome(status, joined(outcome.message, behind), checks, outcome.coverage)
+    # The failed checks, this one included, then what the message said besides them (a limit,
+    # sitemaps not read, checks that could not run): nothing it said is lost.
+    said = besides_checks(outcome.message, failed_checks(outcome.checks))
+    return Outcome(status, joined(failed_checks(checks), said, behind), checks, outcome.coverage)
 
 
 # The latest view holds the crawls with a row, so its update comes after the row. A row that said
@@ -358,7 +390,8 @@ def crawl_outcome(crawler, spider, reason: str, root: Path, output_error: str | 
         # not checked is not passed: a crawl no check could judge is not `finished`
         checks = [CheckResult(CHECKS_RAN, 0.0, 1.0, False, at_most=False)]
     status = status_of(reason, stats, start_urls, checks)
-    message = unchecked if unchecked and status == "degraded" else message_of(status, reason, stats, checks)
+    message = (joined(unchecked, STOPPED_AT_A_LIMIT.get(reason)) if unchecked and status == "degraded"
+               else message_of(status, reason, stats, checks))
     return Outcome(status, message, checks, coverage)
 
 

@@ -7,10 +7,12 @@ import pyarrow as pa
 import pytest
 from scrapy.settings import Settings
 
+from crawler.run import CrawlResult
 from crawler.sites import sites_of
 from pipelines.checks import (CheckResult, CrawlFacts, coverage, family_coverage, fetch_errors, page_shape,
                               questions_found, start_urls)
-from pipelines.crawls import errors_by_kind, message_of, status_of, why_nothing_usable
+from pipelines.crawls import (STOPPED_AT_A_LIMIT, Outcome, errors_by_kind, message_of, status_of, view_behind,
+                              why_nothing_usable)
 from pipelines.output.parquet import write_table
 from pipelines.schemas import SCHEMAS
 
@@ -379,6 +381,40 @@ def test_a_family_behind_the_others_on_a_field_fails_with_no_earlier_crawl(setti
 def test_a_crawl_its_own_limit_stopped_is_finished_and_says_it_stopped_early(reason, says):
     status, message = outcome(reason, {"pages/question": 5})
     assert status == "finished" and says in message and "not in this crawl" in message
+
+
+@pytest.mark.parametrize("reason, says", [("closespider_pagecount", "--max-pages"),
+                                          ("closespider_timeout", "CLOSESPIDER_TIMEOUT"),
+                                          ("closespider_itemcount", "CLOSESPIDER_ITEMCOUNT")])
+@pytest.mark.parametrize("stats, checks, status", [
+    ({"pages/question": 5}, [CheckResult("unknown_or_malformed_pages", 0.4, 0.02, False)], "degraded"),
+    ({"pages/question": 5, "pages/blocked_gave_up": 2, "crawl/message": "pages still blocked"}, [], "blocked"),
+    ({"pages/question": 5, "crawl/start_url_errors": ["http://h/: HTTP 500"]}, [], "failed"),
+    ({"pages/question": 5, "crawl/message": "the site asked to wait 900 s"}, [], "finished"),
+])
+def test_a_crawl_its_own_limit_stopped_says_so_whatever_its_status(reason, says, stats, checks, status):
+    """What a crawl stopped at its limit holds is not the site's content: its message says so,
+    beside whatever else it says (failed checks, a wall, a start URL), and so does the summary."""
+    got, message = outcome(reason, stats, ["http://h/"], checks)
+    assert got == status and f"stopped at its limit ({says}" in message, message
+    assert message.count("stopped at its limit") == 1
+    if status == "degraded":  # the failed checks first, as the summary's list
+        assert message.startswith("quality checks failed: unknown_or_malformed_pages 0.400 (at most 0.020); ")
+        summary = CrawlResult(status, "c", {**stats, "crawl/message": message,
+                                            "crawl/checks_failed": [checks[0].describe()]}).summary()
+        assert f"  why: {STOPPED_AT_A_LIMIT[reason]}" in summary and "  failed checks:" in summary
+    behind = view_behind(Outcome(status, message, checks), "data/latest", "No space left on device")
+    assert STOPPED_AT_A_LIMIT[reason] in behind.message and "data/latest was not updated" in behind.message
+
+
+def test_the_summary_says_robots_txt_is_among_the_pages_fetched():
+    """--max-pages 100 leaves robots.txt aside: its crawl fetched 101, and the summary says why."""
+    stats = {"response_received_count": 101, "downloader/response_count": 101, "robotstxt/response_count": 1}
+    (pages,) = [line for line in CrawlResult("finished", "x", stats).summary() if line.startswith("  pages:")]
+    assert pages.startswith("  pages: 101 fetched (1 of them robots.txt), ")
+    stats["downloader/response_count"] = 110
+    (pages,) = [line for line in CrawlResult("finished", "x", stats).summary() if line.startswith("  pages:")]
+    assert pages.startswith("  pages: 101 fetched (1 of them robots.txt; 110 responses, retried ones and block")
 
 
 def test_requests_the_crawl_dropped_itself_are_no_fetch_errors():

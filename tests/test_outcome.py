@@ -122,6 +122,23 @@ def test_a_redesign_on_a_share_of_pages_degrades_the_crawl_naming_the_check(refe
     assert f"unknown_or_malformed_pages {check['value']:.3f} (at most 0.020)" in result.stdout
     assert "unknown_or_malformed_pages" in row["message"]
     assert row["questions"] == 200 - len(drifted)  # what could be read was committed
+    # one page, one class: an unknown layout is a malformed page, not a failed one too
+    assert (row["pages_malformed"], row["pages_failed"]) == (len(drifted), 0)
+    assert f"errors: unknown layout ({len(drifted)})" in result.stdout
+
+
+def test_a_degraded_crawl_stopped_at_max_pages_says_it_stopped_at_its_limit(reference_site, tmp_path):
+    """A crawl --max-pages stopped holds part of the site, whatever its checks say: a degraded
+    one names its limit too (row, summary), and the summary's pages figure says it counts robots.txt."""
+    site = reference_site(questions=300, drift="family=0.3")
+    out = tmp_path / "data"
+    result = crawl(site.url, "--out", out, "--max-pages", 60)
+    assert result.returncode == 4, result.stdout + result.stderr[-2000:]
+    row = last_row(out)
+    assert row["status"] == "degraded" and "unknown_or_malformed_pages" in row["message"]
+    assert "stopped at its limit (--max-pages" in row["message"]
+    assert "  why: stopped at its limit (--max-pages" in result.stdout
+    assert row["pages_fetched"] == 61 and "  pages: 61 fetched (1 of them robots.txt)" in result.stdout
 
 
 def test_a_rating_moved_out_of_the_byline_degrades_the_next_crawl(reference_site, tmp_path):
