@@ -227,6 +227,18 @@ def row_not_rewritten(before: Outcome, after: Outcome, view: str, why: str) -> t
     return Outcome(before.status, note, before.checks, before.coverage), note
 
 
+# A resumed crawl has a row already (its earlier run's), so the batches its run commits are read
+# at once: the row is rewritten with each of them, and says the run has not ended, which stays
+# true if a kill stops it before its end. Its counts are then those of the rows committed so far.
+RUN_UNDER_WAY = ("resumed, and the run had not ended when this row was written (it is running, or was killed: the "
+                 "same command with --state resumes it); its counts are those of the rows committed by then")
+
+
+def row_while_resumed() -> Outcome:
+    """What a resumed crawl's row says while its run goes on (pipelines.datasets)."""
+    return Outcome("interrupted", RUN_UNDER_WAY)
+
+
 def not_committed(why: str) -> Outcome:
     """The outcome of a crawl whose `crawls` row could not be written (`why`): no row, no commit."""
     return Outcome("failed", f"its crawls row could not be written, so it is not committed (load(), query, latest/ "
@@ -507,7 +519,8 @@ def crawl_row(*, crawl_id, spider, started_at, finished_at, outcome: Outcome, st
     }
 
 
-def write_crawl_row(root: Path, crawl_date: str, row: dict) -> Path:
+def write_crawl_row(root: Path, crawl_date: str, row: dict, then=None) -> Path:
+    """Write the crawl's row (`then`: write_table's, done just before the row's rename)."""
     path = Path(root) / "crawls" / f"crawl_date={crawl_date}" / f"{row['crawl_id']}.parquet"
-    write_table(path, pa.Table.from_pylist([row], schema=CRAWLS))
+    write_table(path, pa.Table.from_pylist([row], schema=CRAWLS), then)
     return path

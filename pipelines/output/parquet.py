@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import errno
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -170,8 +171,9 @@ def check_writable(folder: Path, owner: str) -> None:
     probe.unlink()
 
 
-def write_table(path: Path, table: pa.Table) -> None:
-    """Write one small table whole (the crawls row): temporary name, fsync, rename."""
+def write_table(path: Path, table: pa.Table, then: Callable[[], None] | None = None) -> None:
+    """Write one small table whole (the crawls row): temporary name, fsync, rename. `then`: what
+    is done between its fsync and its rename (a batch published just before the row that counts it)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp")
     try:
@@ -179,6 +181,8 @@ def write_table(path: Path, table: pa.Table) -> None:
             pq.write_table(table, sink, compression="zstd")
             sink.flush()
             os.fsync(sink.fileno())
+        if then is not None:
+            then()
         os.replace(tmp, path)
         fsync_folder(path.parent)
     finally:
