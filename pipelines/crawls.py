@@ -25,7 +25,7 @@ from crawler.sites import sites_of
 from pipelines.checks import CheckResult, CrawlFacts, run_checks
 from pipelines.checks.coverage import crawl_coverage
 from pipelines.checks.fetch_errors import DROPPED_BY_THE_CRAWL, UNDECODABLE, download_errors, error_answers
-from pipelines.output.parquet import write_table
+from pipelines.output.parquet import write_table, write_table_then
 from pipelines.schemas import CRAWLS
 
 logger = logging.getLogger(__name__)
@@ -522,5 +522,9 @@ def crawl_row(*, crawl_id, spider, started_at, finished_at, outcome: Outcome, st
 def write_crawl_row(root: Path, crawl_date: str, row: dict, then=None) -> Path:
     """Write the crawl's row (`then`: write_table's, done just before the row's rename)."""
     path = Path(root) / "crawls" / f"crawl_date={crawl_date}" / f"{row['crawl_id']}.parquet"
-    write_table(path, pa.Table.from_pylist([row], schema=CRAWLS), then)
+    table = pa.Table.from_pylist([row], schema=CRAWLS)
+    if then is None:
+        write_table(path, table)
+    else:
+        write_table_then(path, table, then)
     return path

@@ -171,9 +171,14 @@ def check_writable(folder: Path, owner: str) -> None:
     probe.unlink()
 
 
-def write_table(path: Path, table: pa.Table, then: Callable[[], None] | None = None) -> None:
-    """Write one small table whole (the crawls row): temporary name, fsync, rename. `then`: what
-    is done between its fsync and its rename (a batch published just before the row that counts it)."""
+def write_table(path: Path, table: pa.Table) -> None:
+    """Write one small table whole (the crawls row): temporary name, fsync, rename."""
+    write_table_then(path, table, None)
+
+
+def write_table_then(path: Path, table: pa.Table, then: Callable[[], None] | None) -> None:
+    """write_table, doing `then` between the table's fsync and its rename (a batch published
+    just before the row that counts it); nothing is renamed if `then` fails."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp")
     try:
