@@ -284,6 +284,8 @@ class ChunkReader:
 # the crawl's spider logs as errors, in its words.
 _KINDS = {BlockedPage: "blocked", TruncatedPage: "truncated", UnknownLayout: "unknown_layout"}
 _LOGGED = {"unknown_layout": "Page of an unknown layout", "malformed": "Malformed page"}
+# Pages that arrived and could not be read: the crawls row's pages_malformed, never pages_failed.
+_READ_NOT_FAILED = frozenset(_LOGGED)
 
 
 def _not_a_question_page(response, question: bool, crawl: Crawl, counts: Counter) -> tuple[list, int]:
@@ -508,6 +510,8 @@ class Reparse:
                     if retries is None or failures > retries}
         self.stats["reparse/retries_pending"] = len(self.bad) - len(given_up)
         for kind in given_up.values():
+            if kind in _READ_NOT_FAILED:  # counted as read (pages/<kind>) already: one page, one class
+                continue
             self.stats["pages/not_found" if kind == "not_found" else "pages/failed"] += 1
             if kind in ("blocked", "truncated"):
                 self.stats[f"pages/{kind}_gave_up"] += 1

@@ -42,18 +42,17 @@ class CrawlResult:
 
     def summary(self) -> list[str]:
         """What a person reads at the end: status, why, pages, rows, errors, checks, time, where."""
-        from pipelines.crawls import DUPLICATE_QUESTION, errors_by_kind, left_out, lost_sitemaps, not_reached
+        from pipelines.crawls import DUPLICATE_QUESTION, besides_checks, checks_words, errors_by_kind, lost_sitemaps
 
         stats = self.stats
         lines = [f"crawl {self.crawl_id or '(none)'}: {self.status}"]
-        message = stats.get("crawl/message")
-        if message and self.status != "degraded":  # degraded: the failed checks say it below
+        failed = stats.get("crawl/checks_failed") or []
+        # degraded: the failed checks are listed below; what else it says (a limit reached) is said here
+        message = besides_checks(stats.get("crawl/message"), checks_words(failed))
+        if message:
             lines.append(f"  why: {message}")
-        fetched, responses = stats.get("response_received_count", 0), stats.get("downloader/response_count", 0)
-        retried = (f" ({responses} response{'s' * (responses != 1)}, retried ones and block pages included)"
-                   if responses > fetched else "")
         duplicates = stats.get(DUPLICATE_QUESTION, 0)
-        lines.append(f"  pages: {fetched} fetched{retried}, "
+        lines.append(f"  pages: {pages_fetched(stats)}, "
                      f"{stats.get('pages/question', 0)} question pages read, "
                      # an alias, a redirect, a page carrying a question id already read: one row
                      + (f"{duplicates} duplicates of a question already read (not recorded twice), " if duplicates else "")
@@ -65,14 +64,8 @@ class CrawlResult:
                      f"{stats.get('crawl/rows/doctors', 0)} distinct doctors")
         errors = errors_by_kind(stats)
         lines.append("  errors: " + (", ".join(f"{kind} ({n})" for kind, n in errors.items()) or "none"))
-        if (lost := lost_sitemaps(stats)) and self.status != "failed":  # failed: its why names them
+        if (lost := lost_sitemaps(stats)) and lost not in (message or ""):  # said once
             lines.append(f"  {lost}")
-        why = message if self.status != "degraded" else ""  # the line above, if any
-        if (note := left_out(stats)) and self.status != "failed" and note not in (why or ""):
-            lines.append(f"  left out: {note}")
-        if self.status == "degraded":  # others: their why names them
-            lines.extend(f"  {note}" for note in not_reached(stats))
-        failed = stats.get("crawl/checks_failed") or []
         if failed:
             lines.append("  failed checks:")
             lines.extend(f"    {check}" for check in failed[:MAX_CHECKS_SHOWN])
@@ -88,6 +81,17 @@ class CrawlResult:
     def log_cut_line(self) -> str | None:
         """One line for stderr when the log file is cut short, or None."""
         return log_cut_line(self.log_file, self.log_cut) if self.log_cut else None
+
+
+def pages_fetched(stats: dict) -> str:
+    """`101 fetched (1 of them robots.txt; 130 responses, ...)`: the crawls row's pages_fetched,
+    saying what it counts: robots.txt is among them, though --max-pages leaves it aside."""
+    fetched, responses = stats.get("response_received_count", 0), stats.get("downloader/response_count", 0)
+    robots = min(fetched, stats.get("robotstxt/response_count", 0))
+    notes = [f"{robots} of them robots.txt"] if robots else []
+    if responses > fetched:
+        notes.append(f"{responses} response{'s' * (responses != 1)}, retried ones and block pages included")
+    return f"{fetched} fetched" + (f" ({'; '.join(notes)})" if notes else "")
 
 
 def log_cut_line(path, why: str) -> str:

@@ -25,9 +25,9 @@ from crawler.middlewares.robots import UNREADABLE_STAT as ROBOTS_UNREADABLE
 from crawler.sites import sites_of
 from pipelines.checks import CheckResult, CrawlFacts, run_checks
 from pipelines.checks.coverage import crawl_coverage
-from pipelines.checks.fetch_errors import DROPPED_BY_THE_CRAWL, UNDECODABLE
+from pipelines.checks.fetch_errors import DROPPED_BY_THE_CRAWL, UNDECODABLE, download_errors, error_answers
 from pipelines.checks.start_urls import HOME_PAGES_UNREAD
-from pipelines.output.parquet import write_table
+from pipelines.output.parquet import write_table, write_table_then
 from pipelines.schemas import CRAWLS
 
 logger = logging.getLogger(__name__)
@@ -132,26 +132,56 @@ def status_of(reason: str, stats: dict, start_urls=(), checks=(), output_error: 
 
 
 def message_of(status: str, reason: str, stats: dict, checks=(), output_error: str | None = None) -> str | None:
-    """Why a crawl ended with `status` (status_of's), in words a person acts on."""
+    """Why a crawl ended with `status` (status_of's), in words a person acts on. A crawl its own
+    limit stopped says so whatever its status: what it holds is not the site's content."""
     if output_error:
         return output_error
+    if status == "failed" and reason in STOPPED_AT_A_LIMIT and not usable_pages(stats):
+        # the pages it asked for were never sent: the limit is the cause
+        return f"no question page read: {STOPPED_AT_A_LIMIT[reason]}"
+    return joined(_why(status, reason, stats, checks), STOPPED_AT_A_LIMIT.get(reason))
+
+
+def _why(status: str, reason: str, stats: dict, checks) -> str | None:
     if status == "failed":
         if reason not in STATUS_OF_REASON:
             return stats.get("crawl/message") or f"the crawl stopped: {reason}"
-        if reason in STOPPED_AT_A_LIMIT:  # the pages it asked for were never sent: the limit is the cause
-            return f"no question page read: {STOPPED_AT_A_LIMIT[reason]}"
         return why_nothing_usable(stats)
     if status == "degraded":
-        failed = "quality checks failed: " + "; ".join(c.describe() for c in checks if not c.passed)
-        return "; ".join(filter(None, (failed, lost_sitemaps(stats), *not_reached(stats), left_out(stats))))
+        return joined(failed_checks(checks), lost_sitemaps(stats), *not_reached(stats), left_out(stats))
     if status == "interrupted":
         return stats.get("crawl/message") or ("stopped by a signal before its end; what was read is "
                                               "committed (with --state, the same command resumes it)")
-    said = stats.get("crawl/message") or STOPPED_AT_A_LIMIT.get(reason)
-    # A finished crawl may still have left out what its sources named: said, once
-    # (crawl/message holds the message already said when the outcome is judged again).
-    notes = [note for note in (*not_reached(stats), left_out(stats)) if note and note not in (said or "")]
-    return "; ".join(filter(None, (said, *notes))) or None
+    # A finished crawl may still have left out what its sources named: said, once (joined).
+    return joined(stats.get("crawl/message"), *not_reached(stats), left_out(stats))
+
+
+def failed_checks(checks) -> str | None:
+    """`quality checks failed: name figure (threshold); ...`, None when none failed."""
+    return checks_words([c.describe() for c in checks if not c.passed])
+
+
+def checks_words(described: list[str]) -> str | None:
+    """The words of a degraded crawl's message for its failed checks (CheckResult.describe each)."""
+    return "quality checks failed: " + "; ".join(described) if described else None
+
+
+def besides_checks(message: str | None, said: str | None) -> str | None:
+    """What a degraded crawl's message says besides its failed checks (`said`: checks_words')."""
+    if said and message and message.startswith(said):
+        message = message[len(said):].removeprefix("; ")
+    return message or None
+
+
+def joined(*parts: str | None) -> str | None:
+    """The parts of a message that say something, each once (a part already said within an
+    earlier one, as when an outcome is judged again from its own message, is not said again),
+    "; " between them; None when none does."""
+    said: list[str] = []
+    for part in parts:
+        if part and not any(part in earlier for earlier in said):
+            said.append(part)
+    return "; ".join(said) or None
 
 
 def not_reached(stats: dict) -> list[str]:
@@ -199,8 +229,12 @@ def view_behind(outcome: Outcome, view: str, reason: str) -> Outcome:
     status = "degraded" if outcome.status == "finished" else outcome.status
     behind = (f"{view} was not updated ({reason}): it shows the crawls before this one until an update succeeds "
               "(the next crawl's, or python -m pipelines.output.latest)")
-    first = message_of(status, "", {}, checks) if status == "degraded" else outcome.message
-    return Outcome(status, f"{first}; {behind}" if first else behind, checks, outcome.coverage)
+    if status != "degraded":
+        return Outcome(status, joined(outcome.message, behind), checks, outcome.coverage)
+    # The failed checks, this one included, then what the message said besides them (a limit,
+    # sitemaps not read, checks that could not run): nothing it said is lost.
+    said = besides_checks(outcome.message, failed_checks(outcome.checks))
+    return Outcome(status, joined(failed_checks(checks), said, behind), checks, outcome.coverage)
 
 
 # The latest view holds the crawls with a row, so its update comes after the row. A row that said
@@ -234,6 +268,18 @@ def row_not_rewritten(before: Outcome, after: Outcome, view: str, why: str) -> t
     note = (f"{view} was updated, but the crawls row could not be rewritten as {after.status} ({why}): it stays "
             f"{before.status}; the data and the view are whole")
     return Outcome(before.status, note, before.checks, before.coverage), note
+
+
+# A resumed crawl has a row already (its earlier run's), so the batches its run commits are read
+# at once: the row is rewritten with each of them, and says the run has not ended, which stays
+# true if a kill stops it before its end. Its counts are then those of the rows committed so far.
+RUN_UNDER_WAY = ("resumed, and the run had not ended when this row was written (it is running, or was killed: the "
+                 "same command with --state resumes it); its counts are those of the rows committed by then")
+
+
+def row_while_resumed() -> Outcome:
+    """What a resumed crawl's row says while its run goes on (pipelines.datasets)."""
+    return Outcome("interrupted", RUN_UNDER_WAY)
 
 
 def not_committed(why: str) -> Outcome:
@@ -431,7 +477,8 @@ def crawl_outcome(crawler, spider, reason: str, root: Path, output_error: str | 
         # not checked is not passed: a crawl no check could judge is not `finished`
         checks = [CheckResult(CHECKS_RAN, 0.0, 1.0, False, at_most=False)]
     status = status_of(reason, stats, start_urls, checks)
-    message = unchecked if unchecked and status == "degraded" else message_of(status, reason, stats, checks)
+    message = (joined(unchecked, STOPPED_AT_A_LIMIT.get(reason)) if unchecked and status == "degraded"
+               else message_of(status, reason, stats, checks))
     return Outcome(status, message, checks, coverage)
 
 
@@ -531,10 +578,13 @@ def crawl_row(*, crawl_id, spider, started_at, finished_at, outcome: Outcome, st
         "pages_truncated": stat("pages/truncated"),
         # Unreadable question pages, of an unknown layout or otherwise.
         "pages_malformed": stat("pages/malformed") + stat("pages/unknown_layout"),
-        # Every such answer met, retried or not (Scrapy's downloader counts them all).
-        "responses_5xx": sum(int(v) for k, v in stats.items() if k.startswith("downloader/response_status_count/5")),
-        "responses_429": stat("downloader/response_status_count/429"),
-        "download_errors": stat("pages/download_errors"),
+        # Every such answer met, retried or not (Scrapy's downloader counts them all), but a
+        # wall's: a block page is counted in pages_blocked, one response in one class.
+        "responses_5xx": error_answers(stats, lambda code: code.startswith("5")),
+        "responses_429": error_answers(stats, "429".__eq__),
+        # Every failed attempt, the last one of a page given up included: as the summary and
+        # the fetch_errors check count them.
+        "download_errors": download_errors(stats),
         "message": outcome.message,
         # Not what a resumed crawl's earlier runs committed: those are counted as they were fetched.
         "pages_skipped": stat("pages/skipped_unchanged"),
@@ -544,7 +594,12 @@ def crawl_row(*, crawl_id, spider, started_at, finished_at, outcome: Outcome, st
     }
 
 
-def write_crawl_row(root: Path, crawl_date: str, row: dict) -> Path:
+def write_crawl_row(root: Path, crawl_date: str, row: dict, then=None) -> Path:
+    """Write the crawl's row (`then`: write_table's, done just before the row's rename)."""
     path = Path(root) / "crawls" / f"crawl_date={crawl_date}" / f"{row['crawl_id']}.parquet"
-    write_table(path, pa.Table.from_pylist([row], schema=CRAWLS))
+    table = pa.Table.from_pylist([row], schema=CRAWLS)
+    if then is None:
+        write_table(path, table)
+    else:
+        write_table_then(path, table, then)
     return path

@@ -24,7 +24,7 @@ from scrapy.exceptions import DropItem
 from scrapy.utils.defer import _schedule_coro
 
 from pipelines.crawls import (Outcome, crawl_outcome, crawl_row, not_committed, record_outcome, row_after_view,
-                              row_before_view, row_not_rewritten, run_counts, write_crawl_row)
+                              row_before_view, row_not_rewritten, row_while_resumed, run_counts, write_crawl_row)
 from pipelines.items import NotModifiedItem
 from pipelines.output.batches import Batches
 from pipelines.output.datasets import DATA_DATASETS, ParquetDatasets
@@ -53,6 +53,7 @@ class DatasetsPipeline:
         self.batches: Batches | None = None  # once open
         self.output_error: str | None = None
         self.finished_at: datetime | None = None  # when the crawl ended: what both of its rows say
+        self.has_row = False  # a resumed crawl whose earlier run wrote its row: readers see its batches at once
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -89,9 +90,11 @@ class DatasetsPipeline:
         removed = self.output.begin(self.session.crawl_id, self.session.crawl_date, self.session.next_part)
         if removed:
             logger.info("Removed %d temporary files left by crawls that died", removed)
+        self.has_row = self.session.resumed and self.output.crawl_status(self.session.crawl_id) is not None
+        self._row_while_resumed()  # opening may have committed a batch a kill left pending
         self.batches = Batches(self.output, self.session, checkpoint_pages=self.checkpoint_pages,
                                checkpoint_seconds=self.checkpoint_seconds, seal_others=self._seal_others,
-                               counts=self._counts)
+                               counts=self._counts, publish=self._publish)
         # pyarrow imports pandas on its first conversion (0.2-0.3 s): let that happen now, in a
         # thread, while the crawl mostly waits for robots.txt and its first pages.
         threading.Thread(target=warm_arrow, name="warm-arrow", daemon=True).start()
@@ -133,6 +136,24 @@ class DatasetsPipeline:
     def _commit(self) -> None:
         self.batches.commit()
         self.crawler.stats.inc_value("crawl/batches")
+
+    def _publish(self, token: str) -> None:
+        """Make a sealed batch visible. A crawl with a row (resumed) has its row count it: the
+        row is written first under a temporary name, the batch's files are renamed into place,
+        then the row (pipelines.crawls.row_while_resumed): only renames lie between the two,
+        whether or not this run ever writes its end."""
+        if not self.has_row:
+            self.output.commit(token)
+            return
+        self._row_while_resumed(token, then=lambda: self.output.commit(token))
+
+    def _row_while_resumed(self, token: str | None = None, then=None) -> None:
+        """The row of a resumed crawl, counting its committed rows (and those of batch `token`)."""
+        if not self.has_row:
+            return
+        written = {name: self.output.rows_of_crawl(name, token) for name in DATA_DATASETS}
+        row = self._crawl_row(self.crawler.spider, row_while_resumed(), written, datetime.now(timezone.utc))
+        write_crawl_row(self.root, self.session.crawl_date, row, then)
 
     def _counts(self) -> dict[str, int]:
         return run_counts(self.crawler.stats.get_stats())
@@ -280,12 +301,12 @@ class DatasetsPipeline:
             self.output_failed(f"output folder {self.root} no longer holds files committed to it (moved or removed "
                                "while the crawl ran?); the next crawl with this state fetches every page again")
 
-    def _crawl_row(self, spider, outcome: Outcome, written: dict) -> dict:
+    def _crawl_row(self, spider, outcome: Outcome, written: dict, finished_at: datetime | None = None) -> dict:
         return crawl_row(
             crawl_id=self.session.crawl_id,
             spider=spider.name,
             started_at=self.session.started_at,
-            finished_at=self.finished_at,
+            finished_at=finished_at or self.finished_at,
             outcome=outcome,
             start_urls=getattr(spider, "start_urls", []),
             stats=self.crawler.stats.get_stats(),

@@ -21,6 +21,7 @@ class Reply:
     # a dict, or (name, value) pairs for a header sent twice; values are sent as latin-1
     headers: dict | list = field(default_factory=lambda: {"Content-Type": "text/html; charset=utf-8"})
     hang: bool = False  # accept the request and never answer
+    drop: bool = False  # close the connection without an answer (a reset, a server that died)
 
 
 class HostileServer:
@@ -38,6 +39,9 @@ class HostileServer:
                 reply = asked or server.fetch(self.path)
                 if reply.hang:
                     server.release.wait(120)
+                    return
+                if reply.drop:
+                    self.close_connection = True
                     return
                 self.send_response(reply.status)
                 for name, value in (reply.headers.items() if isinstance(reply.headers, dict) else reply.headers):

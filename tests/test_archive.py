@@ -392,7 +392,8 @@ def test_a_question_answering_204_is_counted_as_the_crawl_counts_it(tmp_path):
     archive_page(tmp_path / "archive", "a-crawl", url, datetime(2026, 1, 1, tzinfo=timezone.utc), b"", 204)
     assert cli("reparse", tmp_path / "archive", "--out", tmp_path / "out").returncode == 1
     (row,) = crawl_rows(tmp_path / "out")
-    assert (row["pages_malformed"], row["pages_failed"]) == (1, 1), row
+    # one page, one class: read and not understood (malformed), not given up too (failed)
+    assert (row["pages_malformed"], row["pages_failed"]) == (1, 0), row
 
 
 def test_a_question_superseded_on_one_site_keeps_its_rows_on_another(tmp_path):

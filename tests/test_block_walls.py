@@ -140,6 +140,28 @@ def test_a_wall_that_lifts_is_waited_out(reference_site, tmp_path):
     assert row["questions"] == 20 and row["pages_blocked"] == 20
 
 
+@pytest.mark.parametrize("wall", ["503", "429", "500-octet-stream"])
+def test_a_wall_sent_with_an_error_status_is_a_block_page_never_an_error_answer(reference_site, tmp_path, wall):
+    """One response, one class: a wall's 503, 429 or 500 is counted in pages_blocked, never in
+    responses_5xx or responses_429 too (the report would show server errors that never were,
+    and take each wall off the other responses twice)."""
+    site = reference_site(questions=20)
+    seen = set()
+
+    def walled(path):
+        first = path not in seen
+        seen.add(path)
+        return first
+    result, row = crawl_through(walled_server(site, WALLS[wall], walled), tmp_path / "data")
+    assert row["status"] == "finished" and row["pages_blocked"] == 20, result.stdout + result.stderr[-2000:]
+    assert (row["responses_5xx"], row["responses_429"], row["download_errors"]) == (0, 0, 0)
+    # every response is in one class: the walls, and the pages that reached the spider
+    assert row["responses"] == row["pages_fetched"] + row["pages_blocked"]
+    (errors,) = [line for line in result.stdout.splitlines() if line.startswith("  errors:")]
+    assert errors == "  errors: block pages (20)"
+    assert {c["name"]: c["value"] for c in row["checks"]}["fetch_errors"] == 0
+
+
 @pytest.mark.parametrize("wall, lifts, status", [("503", False, "blocked"), ("429", True, "finished")])
 def test_reparse_counts_a_wall_of_any_status_as_the_crawl_did(reference_site, tmp_path, wall, lifts, status):
     site = reference_site(questions=20)

@@ -7,10 +7,12 @@ import pyarrow as pa
 import pytest
 from scrapy.settings import Settings
 
+from crawler.run import CrawlResult
 from crawler.sites import sites_of
 from pipelines.checks import (CheckResult, CrawlFacts, coverage, family_coverage, fetch_errors, page_shape,
                               questions_found, start_urls)
-from pipelines.crawls import errors_by_kind, message_of, status_of, why_nothing_usable
+from pipelines.crawls import (STOPPED_AT_A_LIMIT, Outcome, errors_by_kind, message_of, status_of, view_behind,
+                              why_nothing_usable)
 from pipelines.output.parquet import write_table
 from pipelines.schemas import SCHEMAS
 
@@ -381,6 +383,40 @@ def test_a_crawl_its_own_limit_stopped_is_finished_and_says_it_stopped_early(rea
     assert status == "finished" and says in message and "not in this crawl" in message
 
 
+@pytest.mark.parametrize("reason, says", [("closespider_pagecount", "--max-pages"),
+                                          ("closespider_timeout", "CLOSESPIDER_TIMEOUT"),
+                                          ("closespider_itemcount", "CLOSESPIDER_ITEMCOUNT")])
+@pytest.mark.parametrize("stats, checks, status", [
+    ({"pages/question": 5}, [CheckResult("unknown_or_malformed_pages", 0.4, 0.02, False)], "degraded"),
+    ({"pages/question": 5, "pages/blocked_gave_up": 2, "crawl/message": "pages still blocked"}, [], "blocked"),
+    ({"pages/question": 5, "crawl/start_url_errors": ["http://h/: HTTP 500"]}, [], "failed"),
+    ({"pages/question": 5, "crawl/message": "the site asked to wait 900 s"}, [], "finished"),
+])
+def test_a_crawl_its_own_limit_stopped_says_so_whatever_its_status(reason, says, stats, checks, status):
+    """What a crawl stopped at its limit holds is not the site's content: its message says so,
+    beside whatever else it says (failed checks, a wall, a start URL), and so does the summary."""
+    got, message = outcome(reason, stats, ["http://h/"], checks)
+    assert got == status and f"stopped at its limit ({says}" in message, message
+    assert message.count("stopped at its limit") == 1
+    if status == "degraded":  # the failed checks first, as the summary's list
+        assert message.startswith("quality checks failed: unknown_or_malformed_pages 0.400 (at most 0.020); ")
+        summary = CrawlResult(status, "c", {**stats, "crawl/message": message,
+                                            "crawl/checks_failed": [checks[0].describe()]}).summary()
+        assert f"  why: {STOPPED_AT_A_LIMIT[reason]}" in summary and "  failed checks:" in summary
+    behind = view_behind(Outcome(status, message, checks), "data/latest", "No space left on device")
+    assert STOPPED_AT_A_LIMIT[reason] in behind.message and "data/latest was not updated" in behind.message
+
+
+def test_the_summary_says_robots_txt_is_among_the_pages_fetched():
+    """--max-pages 100 leaves robots.txt aside: its crawl fetched 101, and the summary says why."""
+    stats = {"response_received_count": 101, "downloader/response_count": 101, "robotstxt/response_count": 1}
+    (pages,) = [line for line in CrawlResult("finished", "x", stats).summary() if line.startswith("  pages:")]
+    assert pages.startswith("  pages: 101 fetched (1 of them robots.txt), ")
+    stats["downloader/response_count"] = 110
+    (pages,) = [line for line in CrawlResult("finished", "x", stats).summary() if line.startswith("  pages:")]
+    assert pages.startswith("  pages: 101 fetched (1 of them robots.txt; 110 responses, retried ones and block")
+
+
 def test_requests_the_crawl_dropped_itself_are_no_fetch_errors():
     """Stopping (Ctrl-C, SIGTERM) and --max-pages fail the requests not sent yet; Scrapy's
     downloader stats count them as download exceptions."""
@@ -541,6 +577,30 @@ def test_requests_a_middleware_chose_not_to_send_are_no_fetch_errors():
     stats = {"downloader/response_count": 40, "downloader/response_status_count/200": 40,
              "downloader/exception_type_count/scrapy.exceptions.IgnoreRequest": 22, "pages/robots_forbidden": 22}
     assert error_share(stats) == 0 and errors_by_kind(stats) == {}
+
+
+def test_the_row_counts_each_response_in_one_class_and_every_failed_attempt():
+    """A wall's 503 or 429 is a block page, not a server error nor a 429 too; a download error is
+    every failed attempt, the last of a page given up included, never a drop of the crawl's own:
+    the row, the summary's errors and the fetch_errors check say the same numbers."""
+    from pipelines.checks.fetch_errors import error_share
+    from pipelines.crawls import Outcome, crawl_row
+
+    stats = {"downloader/response_count": 30, "downloader/response_status_count/200": 12,
+             "downloader/response_status_count/503": 7, "downloader/response_status_count/500": 2,
+             "downloader/response_status_count/429": 5, "downloader/response_status_count/403": 4,
+             "pages/blocked_status_count/503": 4, "pages/blocked_status_count/429": 2,
+             "pages/blocked_status_count/403": 4, "pages/blocked": 10,
+             "downloader/exception_type_count/twisted.web._newclient.ResponseNeverReceived": 6,
+             "downloader/exception_type_count/scrapy.exceptions.IgnoreRequest": 9,
+             "downloader/exception_type_count/crawler.middlewares.max_pages.PageCapReached": 3}
+    now = datetime.now(timezone.utc)
+    row = crawl_row(crawl_id="c", spider="questions", started_at=now, finished_at=now, outcome=Outcome("finished", None),
+                    start_urls=[], stats=stats, written={}, version="x")
+    assert (row["responses_5xx"], row["responses_429"], row["pages_blocked"], row["download_errors"]) == (5, 3, 10, 6)
+    assert error_share(stats) == (row["download_errors"] + row["responses_5xx"] + row["responses_429"]) / (
+        row["download_errors"] + row["responses"])
+    assert errors_by_kind(stats) == {"block pages": 10, "no response": 6, "HTTP 503": 3, "HTTP 429": 3, "HTTP 500": 2}
 
 
 def test_a_view_left_behind_degrades_a_finished_crawl_and_says_where_and_why():

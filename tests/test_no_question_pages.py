@@ -150,6 +150,7 @@ def test_removed_questions_keep_their_rows_in_the_latest_view(reference_site, tm
     assert 3 <= len(removed) <= 15, len(removed)
     row = last_row(out)
     assert row["pages_malformed"] == len(removed) and row["questions"] == 60 - len(removed), result.stdout
+    assert row["pages_failed"] == 0  # one page, one class: read and not understood, never given up too
     assert result.returncode == 4 and row["status"] == "degraded", result.stdout + result.stderr[-2000:]
     assert result.stderr.count(NO_QUESTION) == len(removed)
     latest = load("questions", out).set_index("question_id")["title"]

@@ -69,6 +69,32 @@ def test_a_host_with_nothing_listening_fails_naming_the_cause(tmp_path):
     assert "Dumping Scrapy stats" in crawl_log(out)  # the whole log is in its file
 
 
+@pytest.mark.parametrize("retries", [0, 2])
+def test_download_errors_are_every_failed_attempt_as_the_summary_and_the_check_count_them(reference_site, tmp_path,
+                                                                                         retries):
+    """A page whose connection closes on every attempt is one failed page and 1 + RETRY_TIMES
+    download errors: the row, the summary's errors and the fetch_errors check count the same."""
+    site = reference_site(questions=40)
+
+    def dropped(path):
+        return path.startswith("/question/") and zlib.crc32(path.encode()) % 5 == 0
+    server = HostileServer(lambda path: Reply(drop=True) if dropped(path) else None, upstream=site.url, in_front=True)
+    out = tmp_path / "data"
+    try:
+        result = crawl(server.url + "/", "--out", out, "-s", f"RETRY_TIMES={retries}", "-s", "RETRY_BACKOFF_BASE=0.01")
+    finally:
+        server.stop()
+    attempts = {path: n for path, n in server.hits.items() if dropped(path)}
+    assert attempts and set(attempts.values()) == {1 + retries}, attempts
+    row = last_row(out)
+    assert (row["download_errors"], row["pages_failed"]) == (sum(attempts.values()), len(attempts)), row
+    (errors,) = [line for line in result.stdout.splitlines() if line.startswith("  errors:")]
+    assert sum(int(n) for n in re.findall(r"\((\d+)\)", errors)) == row["download_errors"], errors
+    share = (row["download_errors"] + row["responses_5xx"] + row["responses_429"]) / (
+        row["download_errors"] + row["responses"])
+    assert {c["name"]: c["value"] for c in row["checks"]}["fetch_errors"] == pytest.approx(share)
+
+
 def test_a_site_answering_errors_to_everything_fails(reference_site, tmp_path):
     site = reference_site(questions=30, faults="error=1")
     out = tmp_path / "data"
@@ -97,6 +123,23 @@ def test_a_redesign_on_a_share_of_pages_degrades_the_crawl_naming_the_check(refe
     assert f"unknown_or_malformed_pages {check['value']:.3f} (at most 0.020)" in result.stdout
     assert "unknown_or_malformed_pages" in row["message"]
     assert row["questions"] == 200 - len(drifted)  # what could be read was committed
+    # one page, one class: an unknown layout is a malformed page, not a failed one too
+    assert (row["pages_malformed"], row["pages_failed"]) == (len(drifted), 0)
+    assert f"errors: unknown layout ({len(drifted)})" in result.stdout
+
+
+def test_a_degraded_crawl_stopped_at_max_pages_says_it_stopped_at_its_limit(reference_site, tmp_path):
+    """A crawl --max-pages stopped holds part of the site, whatever its checks say: a degraded
+    one names its limit too (row, summary), and the summary's pages figure says it counts robots.txt."""
+    site = reference_site(questions=300, drift="family=0.3")
+    out = tmp_path / "data"
+    result = crawl(site.url, "--out", out, "--max-pages", 60)
+    assert result.returncode == 4, result.stdout + result.stderr[-2000:]
+    row = last_row(out)
+    assert row["status"] == "degraded" and "unknown_or_malformed_pages" in row["message"]
+    assert "stopped at its limit (--max-pages" in row["message"]
+    assert "  why: stopped at its limit (--max-pages" in result.stdout
+    assert row["pages_fetched"] == 61 and "  pages: 61 fetched (1 of them robots.txt)" in result.stdout
 
 
 def test_a_rating_moved_out_of_the_byline_degrades_the_next_crawl(reference_site, tmp_path):

@@ -192,7 +192,6 @@ class BackoffRetryMiddleware(RetryMiddleware):
         # Scrapy's "Retrying ..." and "Gave up retrying ..." lines end with this reason.
         retry = self._retry(request, download_error_words(exception))
         if isinstance(retry, Request):
-            self.crawler.stats.inc_value("pages/download_errors")
             retry.meta[DELAY_META] = self._backoff(retry)
         return retry
 

@@ -440,15 +440,14 @@ class QuestionsSpider(scrapy.Spider):
         except UnknownLayout as error:  # a page of no known family: the site's next redesign, or a wall?
             if self.wall_met(response) or self.redirected_away(response.request, "not a question page"):
                 return
+            # pages_malformed, not pages_failed too: one page, one class (it was read, never given up)
             self.count("pages/unknown_layout")
-            self.count("pages/failed")
             logger.error("Page of an unknown layout, not recorded: %s", error)
             self.start_url_failed(response.request, "not a question page (unknown layout)")
             return
         except PageError as error:
             self.page_read(response)
-            self.count("pages/malformed")
-            self.count("pages/failed")
+            self.count("pages/malformed")  # as an unknown layout: not a failed page too
             logger.error("Malformed page, not recorded: %s", error)
             self.start_url_failed(response.request, f"not a question page ({error.reason})")
             return

@@ -30,9 +30,19 @@ DROPPED_BY_THE_CRAWL = frozenset(("IgnoreRequest", "CrawlStopping", "PageCapReac
 
 
 def download_errors(stats: dict) -> int:
-    """Download exceptions, the crawl's own drops left out (the stat's key ends in the class name)."""
+    """Download attempts that failed (no answer: refused, reset, timed out...), every attempt,
+    retried or not, the crawl's own drops left out (the stat's key ends in the class name): the
+    `crawls` row's download_errors, the summary's errors by kind, and this check's share."""
     return sum(int(n) for key, n in stats.items()
                if key.startswith(EXCEPTION) and key.rpartition(".")[2] not in DROPPED_BY_THE_CRAWL)
+
+
+def error_answers(stats: dict, status=lambda code: code.startswith("5") or code == "429") -> int:
+    """Answers whose status `status` takes (by its text: 5xx and 429 unless told), block pages
+    left out: a wall's 503 or 429 is a block (pages/blocked), not the site's error. The
+    `crawls` row's responses_5xx and responses_429 are these, so the row, the summary's
+    errors and this check count one response in one class."""
+    return _statuses(stats, STATUS, status) - _statuses(stats, BLOCKED_STATUS, status)
 
 
 def error_share(stats: dict) -> float | None:
@@ -42,15 +52,14 @@ def error_share(stats: dict) -> float | None:
     responses = int(stats.get("downloader/response_count", 0))
     if exceptions + responses == 0:
         return None
-    errors = _error_statuses(stats, STATUS) - _error_statuses(stats, BLOCKED_STATUS)  # a wall's 503 is a block
+    errors = error_answers(stats)
     errors += sum(int(stats.get(key, 0)) for key in (UNDECODABLE, REDIRECTED_OFFSITE, REDIRECT_NOT_FOLLOWED))
     return (exceptions + errors) / (exceptions + responses)
 
 
-def _error_statuses(stats: dict, prefix: str) -> int:
-    """The 5xx and 429 of the per-status counts under `prefix`."""
-    return sum(int(n) for key, n in stats.items()
-               if key.startswith(prefix) and (key[len(prefix):].startswith("5") or key[len(prefix):] == "429"))
+def _statuses(stats: dict, prefix: str, status) -> int:
+    """The per-status counts under `prefix` of the statuses `status` takes."""
+    return sum(int(n) for key, n in stats.items() if key.startswith(prefix) and status(key[len(prefix):]))
 
 
 def check(facts) -> list[CheckResult]:

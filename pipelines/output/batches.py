@@ -33,8 +33,11 @@ def doctor_key(row: dict) -> str:
 
 class Batches:
     def __init__(self, output: Output, session, *, checkpoint_pages: int, checkpoint_seconds: float,
-                 seal_others: SealOthers, counts: Callable[[], dict[str, int]] = dict):
+                 seal_others: SealOthers, counts: Callable[[], dict[str, int]] = dict,
+                 publish: Callable[[str], None] | None = None):
         self.output, self.session, self.seal_others, self.counts = output, session, seal_others, counts
+        # what makes a sealed batch visible: the output's commit, unless told (the crawls row with it)
+        self.publish = publish or output.commit
         stateful = session.state is not None
         self.checkpoint_pages = checkpoint_pages if stateful else 0
         self.checkpoint_seconds = checkpoint_seconds if stateful else 0
@@ -99,10 +102,10 @@ class Batches:
         self.part += 1
         session = self.session
         if session.state is not None:
-            session.state.commit_batch(session.crawl_id, part, token, self.pages, self.doctors, commit=self.output.commit,
+            session.state.commit_batch(session.crawl_id, part, token, self.pages, self.doctors, commit=self.publish,
                                        counts=self.counts(), questions=self.questions)
         else:
-            self.output.commit(token)
+            self.publish(token)
         session.done.update(page.url for page in self.pages)
         self.pages, self.doctors, self.questions, self.page_count = [], [], [], 0
         self.started = time.monotonic()

@@ -28,6 +28,7 @@ class ParquetDatasets:
         self.crawl_id: str | None = None
         self.writers: dict[str, DatasetWriter] = {}
         self.running: RunningCrawl | None = None
+        self._file_rows: dict[Path, int] = {}  # committed file -> its rows (a committed file never changes)
 
     def check_writable(self, crawl_id: str) -> None:
         """Raise OSError now if the folder cannot be written, not after a whole crawl."""
@@ -110,10 +111,19 @@ class ParquetDatasets:
             self.running.release()
             self.running = None
 
-    def rows_of_crawl(self, dataset: str) -> int:
-        """Rows of this crawl in committed files (a resumed crawl's earlier runs included)."""
-        files = files_of_crawl(self.root, self.crawl_id, (dataset,))
-        return sum(pq.ParquetFile(path).metadata.num_rows for path in files)
+    def rows_of_crawl(self, dataset: str, token: str | None = None) -> int:
+        """Rows of this crawl in committed files (a resumed crawl's earlier runs included), and in
+        the sealed files of batch `token` not committed yet. A resumed crawl counts them at each
+        batch: each committed file's footer is read once."""
+        committed = sum(self._rows_in(path) for path in files_of_crawl(self.root, self.crawl_id, (dataset,)))
+        sealed = [tmp for tmp, final in self._files(token or "[]")
+                  if final.parent.parent == self.root / dataset and tmp.exists() and not final.exists()]
+        return committed + sum(pq.ParquetFile(tmp).metadata.num_rows for tmp in sealed)
+
+    def _rows_in(self, path: Path) -> int:
+        if (rows := self._file_rows.get(path)) is None:
+            rows = self._file_rows[path] = pq.ParquetFile(path).metadata.num_rows
+        return rows
 
     def _relative(self, path: Path) -> str:
         path, root = Path(os.path.abspath(path)), Path(os.path.abspath(self.root))

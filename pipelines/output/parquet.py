@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import errno
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -172,6 +173,12 @@ def check_writable(folder: Path, owner: str) -> None:
 
 def write_table(path: Path, table: pa.Table) -> None:
     """Write one small table whole (the crawls row): temporary name, fsync, rename."""
+    write_table_then(path, table, None)
+
+
+def write_table_then(path: Path, table: pa.Table, then: Callable[[], None] | None) -> None:
+    """write_table, doing `then` between the table's fsync and its rename (a batch published
+    just before the row that counts it); nothing is renamed if `then` fails."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp")
     try:
@@ -179,6 +186,8 @@ def write_table(path: Path, table: pa.Table) -> None:
             pq.write_table(table, sink, compression="zstd")
             sink.flush()
             os.fsync(sink.fileno())
+        if then is not None:
+            then()
         os.replace(tmp, path)
         fsync_folder(path.parent)
     finally:

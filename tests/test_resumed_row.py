@@ -1,0 +1,81 @@
+"""A resumed crawl's `crawls` row counts every row of the crawl readers see, at every moment.
+
+A stateful crawl stopped (its row says `interrupted`) and resumed keeps its id and its row, so
+readers see the batches its run commits at once: the row is rewritten with each of them. A
+kill of the resumed run (SIGKILL: no end written) leaves a row that still counts the data.
+
+The stops are sent from inside the crawl's process when its state has committed the N-th
+batch (a wrapper script), so that the moment is the same on every run."""
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+
+from pipelines.output.names import files_of_crawl
+from tests.crawling import crawl, crawl_rows
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# argv: project root, the batch after which to stop, the signal, then the CLI's arguments
+STOP_AT_BATCH = """
+import os, sys
+sys.path.insert(0, sys.argv[1])
+from pipelines.state import CrawlState
+real, batches = CrawlState.commit_batch, [0]
+def commit_batch(self, *args, **kwargs):
+    real(self, *args, **kwargs)
+    batches[0] += 1
+    if batches[0] == int(sys.argv[2]):
+        os.kill(os.getpid(), int(sys.argv[3]))
+CrawlState.commit_batch = commit_batch
+from crawler.cli import main
+sys.exit(main(sys.argv[4:]))
+"""
+
+
+def stopped_crawl(url, out, state, batch: int, signum: int) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-c", STOP_AT_BATCH, str(ROOT), str(batch), str(int(signum)), "crawl", url,
+                           "--out", str(out), "--state", str(state), "-s", "CHECKPOINT_PAGES=5",
+                           "-s", "CONCURRENT_REQUESTS=2"], capture_output=True, text=True, timeout=600)
+
+
+def rows_in_files(out: Path, crawl_id: str) -> dict[str, int]:
+    return {name: sum(pq.ParquetFile(path).metadata.num_rows for path in files_of_crawl(out, crawl_id, (name,)))
+            for name in ("questions", "answers", "doctors")}
+
+
+def the_row(out: Path) -> dict:
+    (row,) = crawl_rows(out)
+    return row
+
+
+@pytest.mark.parametrize("killed_at", [1, 3])
+def test_a_resumed_run_killed_leaves_a_row_that_counts_every_row_of_the_crawl(reference_site, tmp_path, killed_at):
+    site = reference_site(questions=80)
+    out, state = tmp_path / "data", tmp_path / "state"
+    stopped = stopped_crawl(site.url, out, state, 2, signal.SIGTERM)
+    assert stopped.returncode == 130, stopped.stdout + stopped.stderr[-2000:]
+    first = the_row(out)
+    assert first["status"] == "interrupted" and 0 < first["questions"] < 80
+    assert {k: first[k] for k in ("questions", "answers", "doctors")} == rows_in_files(out, first["crawl_id"])
+
+    killed = stopped_crawl(site.url, out, state, killed_at, signal.SIGKILL)  # resumed, then killed
+    assert killed.returncode == -signal.SIGKILL, killed.stderr[-2000:]
+    row = the_row(out)
+    assert row["crawl_id"] == first["crawl_id"] and row["status"] == "interrupted"
+    assert row["questions"] > first["questions"], "the resumed run committed batches"
+    assert {k: row[k] for k in ("questions", "answers", "doctors")} == rows_in_files(out, row["crawl_id"])
+    assert "had not ended" in row["message"] and row["started_at"] == first["started_at"]
+    assert row["pages_fetched"] >= first["pages_fetched"]
+
+    ended = crawl(site.url, "--out", out, "--state", state)  # resumed again, to its end
+    assert ended.returncode == 0, ended.stdout + ended.stderr[-2000:]
+    row = the_row(out)
+    assert (row["status"], row["questions"]) == ("finished", 80), row["message"]
+    assert {k: row[k] for k in ("questions", "answers", "doctors")} == rows_in_files(out, row["crawl_id"])
+    assert f"rows: {row['questions']} questions, {row['answers']} answers" in ended.stdout
