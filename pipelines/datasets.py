@@ -212,7 +212,8 @@ class DatasetsPipeline:
         except OSError as error:
             self._not_committed(outcome, error, written)
             return
-        self._finish_state(outcome.status)  # the crawl's own: a view behind leaves its pages whole
+        # the crawl's own status: a view behind leaves its pages whole
+        self._finish_state(outcome.status, reason == "finished" and not stats.get_value("pages/not_followed_at_limit"))
         # Its row is written: no run resumes it into this folder now, so its lock goes before the
         # latest view's update and the report (a kill there would leave it for good).
         self.output.close()
@@ -255,13 +256,14 @@ class DatasetsPipeline:
             told = not_committed(why)
         record_outcome(self.crawler.stats, written, told)
 
-    def _finish_state(self, status: str) -> None:
-        """Tell the state the crawl ended (its row is written)."""
+    def _finish_state(self, status: str, walked_all: bool) -> None:
+        """Tell the state the crawl ended (its row is written), and whether it ran to its own end
+        with no walk cut (the next crawl's listing walks may then stop at what it knew)."""
         session = self.session
         if session.state is None or self.batches is None:
             return
         try:
-            session.state.finish_crawl(session.crawl_id, status)
+            session.state.finish_crawl(session.crawl_id, status, walked_all)
         except OSError as error:  # its row is written; the next crawl on this state notices the end
             logger.error("Could not record the end of crawl %s in the state: %s (the crawl is committed; the "
                          "next crawl with this state reads its end from its row)", session.crawl_id,

@@ -56,6 +56,8 @@ ADDED_COLUMNS = (("pages", "fetched_at TEXT"), ("batch_pages", "fetched_at TEXT"
 # The crawl a crawl on a state resumes: the last one that never finished.
 UNFINISHED = ("SELECT crawl_id, started_at FROM crawls WHERE status IS NULL OR status = 'interrupted' "
               "ORDER BY started_at DESC LIMIT 1")
+# The count of a crawl that ran to its own end and walked all it found (finish_crawl).
+WALKED_ALL = "crawl/walked_all"
 # Exit statuses of a crawl that never started because of its state folder.
 EXIT_BUSY = 5  # another crawl holds the state
 EXIT_UNUSABLE = 2  # not a folder, or a state of another site or output folder
@@ -209,9 +211,13 @@ class CrawlState:
         """The tokens of a crawl's batches, committed or pending: every file of it this state knows."""
         return [token for (token,) in self.db.execute("SELECT token FROM batches WHERE crawl_id = ?", (crawl_id,))]
 
-    def finish_crawl(self, crawl_id: str, status: str) -> None:
+    def finish_crawl(self, crawl_id: str, status: str, walked_all: bool = False) -> None:
+        """The crawl ended with `status`; `walked_all`: it ran to its own end (no limit stopped
+        it, no walk was cut at a bound), so the questions it knows are all its walks named."""
         with self._transaction():
             self.db.execute("UPDATE crawls SET status = ? WHERE crawl_id = ?", (status, crawl_id))
+            if walked_all:
+                self.db.execute("INSERT OR REPLACE INTO counts VALUES (?, ?, 1)", (crawl_id, WALKED_ALL))
             if status == "degraded":
                 # Its pages may hold a hole (answers a redesign hid, a field moved): the versions it
                 # saw are not kept, so the next crawl fetches them again and mends the hole once the
@@ -220,16 +226,16 @@ class CrawlState:
                                 "WHERE crawl_id = ?", (crawl_id,))
 
     def knows_a_complete_crawl(self, crawl_id: str) -> bool:
-        """Whether the last crawl that ended on this state before `crawl_id` ended `finished`
-        with no walk cut at a bound (its count pages/not_followed_at_limit): the questions it
-        knows are then all those its listings named, the newest first."""
+        """Whether the last crawl that ended on this state before `crawl_id` ended `finished` and
+        walked all it found (finish_crawl's `walked_all`: not stopped at --max-pages or another
+        limit, no walk cut at a bound): the questions it knows are then all those its listings
+        named, the newest first. Said, not assumed: a crawl of an older state is not complete."""
         row = self.db.execute("SELECT crawl_id, status FROM crawls WHERE crawl_id != ? AND status IS NOT NULL "
                               "AND status != 'interrupted' ORDER BY started_at DESC LIMIT 1", (crawl_id,)).fetchone()
         if row is None or row[1] != "finished":
             return False
-        cut = self.db.execute("SELECT value FROM counts WHERE crawl_id = ? AND name = 'pages/not_followed_at_limit'",
-                              (row[0],)).fetchone()
-        return not (cut and cut[0])
+        said = self.db.execute("SELECT value FROM counts WHERE crawl_id = ? AND name = ?", (row[0], WALKED_ALL)).fetchone()
+        return bool(said and said[0])
 
     # pages -------------------------------------------------------------------------------
 

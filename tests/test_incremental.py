@@ -64,6 +64,20 @@ def test_a_crawl_after_one_cut_at_a_walk_limit_walks_the_listings_again(referenc
     assert [url for url in site.hits if url.startswith("/questions/") and "page=" in url]  # not cut at page 1
 
 
+def test_a_crawl_after_one_stopped_at_max_pages_walks_its_listing_to_the_end(reference_site, tmp_path):
+    """--max-pages ends a crawl `finished` with its walks unfinished: the questions it knows are
+    the newest only, so the next crawl's walk may not stop at a page naming only those."""
+    out, state = tmp_path / "data", tmp_path / "state"
+    site = reference_site(questions=1500, seed=3)
+    topic = site.url + "questions/botox"
+    assert crawl(topic, "--out", tmp_path / "whole").returncode == 0
+    whole = run("SELECT count(*) AS n FROM questions_all", root=tmp_path / "whole")["n"][0]
+    first = crawl(topic, "--out", out, "--state", state, "--max-pages", "100")
+    assert first.returncode == 0 and "--max-pages" in first.stdout, first.stdout
+    assert crawl(topic, "--out", out, "--state", state).returncode == 0
+    assert run("SELECT count(DISTINCT question_id) AS n FROM questions_all", root=out)["n"][0] == whole > 100
+
+
 def test_sitemaps_go_first_only_when_the_state_knows_pages(reference_site, tmp_path):
     from scrapy.utils.test import get_crawler
 
