@@ -190,8 +190,8 @@ def not_reached(stats: dict) -> list[str]:
     question page."""
     parts = [cut] if (cut := walks_cut(stats)) else []
     if homes := list(stats.get(HOME_PAGES_UNREAD) or []):
-        parts.append("home page not read: " + "; ".join(homes) + " (the site's sitemaps or listings gave its "
-                     "questions, but the topic listings the home page links were not walked)")
+        parts.append("home page not read: " + "; ".join(homes) + " (the site's sitemaps or listings named its "
+                     "question pages, but the topic listings the home page links were not walked)")
     if lost := redirected_away(stats):
         parts.append(lost)
     return parts
