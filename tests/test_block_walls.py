@@ -125,17 +125,22 @@ def test_pages_still_walled_at_the_end_leave_the_crawl_blocked(reference_site, t
     assert "still blocked" in row["message"]
 
 
-def test_a_wall_that_lifts_is_waited_out(reference_site, tmp_path):
-    """A captcha answered with 429 to each question's first request, the page after: every
-    question is read and the crawl is `finished`; the walls are block pages, not 429s."""
-    site = reference_site(questions=20)
+def first_request():
+    """A wall's rule for walled_server: each path walled at its first request, served after."""
     seen = set()
 
     def walled(path):
         first = path not in seen
         seen.add(path)
         return first
-    result, row = crawl_through(walled_server(site, WALLS["429"], walled), tmp_path / "data")
+    return walled
+
+
+def test_a_wall_that_lifts_is_waited_out(reference_site, tmp_path):
+    """A captcha answered with 429 to each question's first request, the page after: every
+    question is read and the crawl is `finished`; the walls are block pages, not 429s."""
+    site = reference_site(questions=20)
+    result, row = crawl_through(walled_server(site, WALLS["429"], first_request()), tmp_path / "data")
     assert result.returncode == 0 and row["status"] == "finished", result.stdout + result.stderr[-2000:]
     assert row["questions"] == 20 and row["pages_blocked"] == 20
 
@@ -146,13 +151,7 @@ def test_a_wall_sent_with_an_error_status_is_a_block_page_never_an_error_answer(
     responses_5xx or responses_429 too (the report would show server errors that never were,
     and take each wall off the other responses twice)."""
     site = reference_site(questions=20)
-    seen = set()
-
-    def walled(path):
-        first = path not in seen
-        seen.add(path)
-        return first
-    result, row = crawl_through(walled_server(site, WALLS[wall], walled), tmp_path / "data")
+    result, row = crawl_through(walled_server(site, WALLS[wall], first_request()), tmp_path / "data")
     assert row["status"] == "finished" and row["pages_blocked"] == 20, result.stdout + result.stderr[-2000:]
     assert (row["responses_5xx"], row["responses_429"], row["download_errors"]) == (0, 0, 0)
     # every response is in one class: the walls, and the pages that reached the spider
