@@ -96,7 +96,9 @@ class Rows:
 
 def fetch(sql: str, root: str | Path = "data", max_rows: int | None = None) -> Rows:
     """The result of one read-only SELECT, its first `max_rows` rows kept (all when None) and the
-    rest only counted, so a result of millions of rows costs no more memory than a batch."""
+    rest only counted, so a result of millions of rows costs no more memory than a batch. A
+    column of a type Python reads otherwise than DuckDB prints it (`_AS_TEXT`) comes as
+    DuckDB's own text."""
     def collect(result) -> Rows:
         columns = [column[0] for column in result.description]
         types = [str(column[1]) for column in result.description]
@@ -108,10 +110,39 @@ def fetch(sql: str, root: str | Path = "data", max_rows: int | None = None) -> R
                 total += sum(batch.num_rows for batch in result.to_arrow_reader(COUNT_BATCH))
         return Rows(columns, types, rows, total)
 
-    return _execute(sql, root, collect)
+    return _execute(sql, root, collect, as_printed=True)
 
 
-def _execute(sql: str, root: str | Path, collect):
+# Python's value of these types is not what DuckDB holds: an INTERVAL of 1 month is 30 days,
+# the dates 'infinity' and '-infinity' are 9999-12-31 and 0001-01-01, a time zone reads
+# "+00:00", a BLOB b'a'. A column of one is fetched as DuckDB's text (a cast in the query).
+# Inside a list or a struct they stay Python's: DuckDB's text of a nested value does not
+# quote its texts, and ['NULL'] would print as [NULL].
+_AS_TEXT = {"INTERVAL", "BLOB", "BIT", "DATE"}
+
+
+def _as_text(kind: str) -> bool:
+    return kind in _AS_TEXT or kind.startswith(("TIME ", "TIMESTAMP")) or kind in ("TIME", "TIME_NS")
+
+
+def _printed(con: duckdb.DuckDBPyConnection, query: str) -> str:
+    """The query, its columns of `_AS_TEXT` types cast to DuckDB's text (by position: two
+    columns may have one name), their names kept."""
+    relation = con.sql(query)
+    kinds = [str(kind) for kind in relation.types]
+    if not any(_as_text(kind) for kind in kinds):
+        return query
+    columns = ", ".join(f"#{i}{'::VARCHAR' if _as_text(kind) else ''} AS {_quoted(name)}"
+                        for i, (name, kind) in enumerate(zip(relation.columns, kinds), 1))
+    # the query as written, comments and its ';' included: a line of its own closes it
+    return f"SELECT {columns} FROM (\n{query.rstrip().removesuffix(';')}\n) AS _query"
+
+
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _execute(sql: str, root: str | Path, collect, as_printed: bool = False):
     try:
         con = connect(root)
     except (duckdb.Error, OSError, ValueError) as error:
@@ -126,7 +157,8 @@ def _execute(sql: str, root: str | Path, collect):
     if kind != duckdb.StatementType.SELECT:
         raise QueryError(f"only SELECT queries are run: {kind.name} refused (the data folder is read-only here)")
     try:
-        return _interruptible(con, sql, collect)
+        query = _printed(con, statements[0].query) if as_printed else sql
+        return _interruptible(con, query, collect)
     except (duckdb.Error, OSError, ValueError) as error:
         raise QueryError(_one_line(error)) from error
 

@@ -125,6 +125,28 @@ def test_query_prints_numbers_exactly(data, expression, shown):
     assert lines[1].strip() == shown, lines
 
 
+@pytest.mark.parametrize("expression, shown", [
+    ("INTERVAL 1 MONTH", "1 month"),                      # not Python's "30 days, 0:00:00"
+    ("INTERVAL 90 MINUTE", "01:30:00"),
+    ("'infinity'::DATE", "infinity"), ("'-infinity'::TIMESTAMP", "-infinity"),  # not 9999-12-31
+    ("TIMESTAMP '2024-01-01 00:00:00.120'", "2024-01-01 00:00:00.12"),
+    ("TIMESTAMPTZ '2024-01-01 10:00:00+00'", "2024-01-01 10:00:00+00"),
+    ("TIME '10:00:00.5'", "10:00:00.5"),
+    ("'ab'::BLOB", "ab"), ("'\\x00'::BLOB", "'\\\\x00'"),  # not b'ab'; a byte's escape quoted as any backslash is
+    ("'0101'::BIT", "0101"),
+])
+def test_query_prints_dates_intervals_and_bytes_as_duckdb_does(data, expression, shown):
+    lines = printed(f"SELECT 1 AS n, {expression} AS v, 2 AS v -- a comment\n;", data)
+    assert lines[0].split() == ["n", "v", "v"]  # names kept, one name twice included
+    assert lines[1].split(None, 1)[1].rsplit(None, 1)[0].strip() == shown, lines
+
+
+def test_a_column_read_as_text_keeps_the_rows_order(data):
+    lines = printed("SELECT d FROM (VALUES (DATE '2024-01-02'), (NULL), (DATE '2024-01-03')) t(d) "
+                    "ORDER BY d DESC NULLS LAST", data)
+    assert [line.strip() for line in lines[1:]] == ["2024-01-03", "2024-01-02", "NULL"]
+
+
 def test_two_different_values_never_print_the_same(data):
     lines = printed("SELECT x FROM (VALUES (1796105764.6149502::DOUBLE), (1796105764.626698::DOUBLE),"
                     " (1796105764.6149503::DOUBLE)) t(x)", data)
