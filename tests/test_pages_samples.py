@@ -364,10 +364,29 @@ def test_a_logo_in_an_h1_of_its_own_is_not_the_question_title():
     assert_records(page_records(parse_question_page(URL, html)), expected())
 
 
-def test_broken_next_data_is_truncated():
-    html = sample("nextjs").replace('"answerCount": 10,', '"answerCount": 10')
-    with pytest.raises(TruncatedPage) as e:
+@pytest.mark.parametrize("broken", [
+    ('"pageProps": {', '"pageProps": {,'),                   # a stray comma
+    ('"pageProps": {', '"pageProps": {props: 1, '),          # JavaScript's, not JSON's
+    ('"bodyHtml": "', '"bodyHtml": "see <script>x()</script> '),  # an unescaped </script> ends it early
+])
+def test_next_data_that_does_not_read_in_a_whole_page_is_malformed_not_cut_off(broken):
+    """The page ends and its script closes: a retry gets the same JSON. One bad page named
+    with its reason, never fetched again and again as cut off in transfer."""
+    html = sample("nextjs").replace(*broken, 1)
+    with pytest.raises(PageError) as e:
         parse_question_page("http://h/q", html)
+    assert not isinstance(e.value, TruncatedPage)
+    assert "__NEXT_DATA__ JSON that does not read" in e.value.reason and "http://h/q" in str(e.value)
+
+
+@pytest.mark.parametrize("comment", ["", "\n<!-- served by edge-7 -->\n"])
+def test_next_data_cut_off_where_its_string_holds_the_end_tags_is_cut_off(comment):
+    """A page cut inside its JSON just after an answer's "</body></html>" (pasted from an
+    e-mail) passes for whole: its script never closed, so it is cut off, and retried."""
+    html = sample("nextjs").replace('"bodyHtml": "', '"bodyHtml": "<html><body>Hi</body></html>', 1)
+    cut = html[:html.index("</body></html>") + len("</body></html>")] + comment
+    with pytest.raises(TruncatedPage) as e:
+        parse_question_page("http://h/q", cut)
     assert "__NEXT_DATA__" in e.value.reason
 
 

@@ -24,7 +24,7 @@ from .nextjs import NextjsPage
 from .page import ElementPage, ItemPage, QuestionPageObject
 from .provider_card import ProviderCardPage
 from .registry import class_keys, families, recognise, register, unregister
-from .tree import Tree, parse_html
+from .tree import Tree, ends_document, parse_html
 
 __all__ = [
     "parse_question_page", "detect_family", "is_block_page", "is_whole",
@@ -41,7 +41,6 @@ FAMILIES = ("legacy", "provider-card", "nextjs")
 # question page, and one such page must not make a whole batch of rows unwritable.
 MAX_ANSWERS = 32_767
 _BODY_END = re.compile("</body>", re.I | re.A)
-_HTML_END = re.compile("</html>", re.I | re.A)
 
 
 def is_whole(text: str) -> bool:
@@ -49,18 +48,7 @@ def is_whole(text: str) -> bool:
     by edge-7 -->", not a "</html>" in a script's string with the page cut off after it) and
     closes </body> in its last 4 KiB."""
     tail = text[-4096:]
-    return _BODY_END.search(tail) is not None and any(_only_comments(tail[m.end():]) for m in _HTML_END.finditer(tail))
-
-
-def _only_comments(rest: str) -> bool:
-    """Whether `rest` is white space and whole comments (one scan: no pattern that backtracks)."""
-    rest = rest.lstrip()
-    while rest.startswith("<!--"):
-        close = rest.find("-->", 4)
-        if close < 0:
-            return False
-        rest = rest[close + 3:].lstrip()
-    return not rest
+    return _BODY_END.search(tail) is not None and ends_document(tail)
 
 
 def _tree(url: str, html, content_type=None) -> tuple[Tree, str]:

@@ -25,9 +25,9 @@ class BlockedPage(PageError):
 
 class TruncatedPage(PageError):
     """A page cut off in transfer, which a retry may get whole: the document does not end (no
-    closing </body>/</html>, __NEXT_DATA__ JSON that does not read, a character cut in two).
-    A whole document that holds fewer answers than it declares is no such page: its markup
-    keeps them elsewhere (a next page, a script), a plain PageError."""
+    closing </body>/</html>, a __NEXT_DATA__ script that never closes, a character cut in two).
+    A whole document that holds fewer answers than it declares, or whose closed __NEXT_DATA__
+    does not read as JSON, is no such page: a retry gets the same markup, a plain PageError."""
 
 
 class UnknownLayout(PageError):

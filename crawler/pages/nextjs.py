@@ -18,7 +18,7 @@ from .errors import MarkupError, TruncatedPage, UnknownLayout
 from .items import Answer, Byline, Question, json_scalar
 from .markup import date_line, html_paragraphs, plain_paragraphs, text_of
 from .page import ItemPage, QuestionPageObject
-from .tree import declared_count, declared_number
+from .tree import declared_count, declared_number, ends_document
 
 
 def _str(value) -> str | None:
@@ -120,8 +120,13 @@ class NextjsPage(QuestionPageObject):
             raise UnknownLayout(self.tree.url, "nextjs page without __NEXT_DATA__")
         try:
             data = json.loads(script.text or "")
-        except ValueError:  # cut off, most likely: the script is the page's last big element
-            raise TruncatedPage(self.tree.url, "broken __NEXT_DATA__ JSON") from None
+        except ValueError as error:
+            # The page is whole (parse_question_page checked): JSON cut off in transfer is a
+            # script never closed, whose text runs to the page's end; a closed one that does
+            # not read is the page's own markup, and a retry gets the same
+            if ends_document(script.text or ""):
+                raise TruncatedPage(self.tree.url, "__NEXT_DATA__ JSON cut off (its </script> never came)") from None
+            raise MarkupError(f"__NEXT_DATA__ JSON that does not read: {error}") from None
         try:
             q = data["props"]["pageProps"]["question"]
             answers = q.get("answers") or []

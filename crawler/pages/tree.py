@@ -54,6 +54,28 @@ def parse_html(source):
     return root
 
 
+_HTML_END = re.compile("</html>", re.I | re.A)
+
+
+def ends_document(text: str) -> bool:
+    """Whether `text` ends as a whole page does: in </html>, then only white space and whole
+    comments (a cache's "<!-- served by edge-7 -->"). A page that ends inside a script (its
+    </script> never came) gives the script this end: its text runs to the page's end."""
+    tail = text[-4096:]
+    return any(_only_comments(tail[m.end():]) for m in _HTML_END.finditer(tail))
+
+
+def _only_comments(rest: str) -> bool:
+    """Whether `rest` is white space and whole comments (one scan: no pattern that backtracks)."""
+    rest = rest.lstrip()
+    while rest.startswith("<!--"):
+        close = rest.find("-->", 4)
+        if close < 0:
+            return False
+        rest = rest[close + 3:].lstrip()
+    return not rest
+
+
 class ClassKeys:
     """Which declared tokens and prefixes a class attribute holds, remembered per attribute
     value (templates repeat a few; bounded, so pages of random classes cannot grow it)."""
