@@ -3,7 +3,7 @@
 Files, or folders of `.html` and WARC files (`.warc.gz`, `.warc`; sorted). A WARC file gives
 its question pages: HTTP 2xx responses to question URLs, in archive order (robots.txt,
 sitemaps, listings and error responses are passed over). A page's records are printed only
-when the whole page parsed; a bad page gives one line on stderr naming the file (and, in a
+when the whole page parsed; a saved page past DOWNLOAD_MAXSIZE is not read (a bad page); a bad page gives one line on stderr naming the file (and, in a
 WARC file, the page's URL), and the exit status is 1 after all the good pages are printed.
 A damaged record of a WARC file is one such line, and the records after it are read. Revisit
 records hold no page of their own (their payload is printed from its response record). Each
@@ -24,6 +24,7 @@ from crawler.archive import is_warc
 from crawler.extraction import extract_page
 from crawler.inputs import files_in
 from crawler.pages import PageError
+from crawler.settings import DOWNLOAD_MAXSIZE
 
 ERROR = "doctor-answers extract: error: "  # every command's error line (README, "Exit statuses and errors")
 WARNING = "doctor-answers extract: warning: "
@@ -73,19 +74,31 @@ def _without_copies(files: list[Path], err) -> tuple[list[Path], dict[Path, froz
     return ordered, {path: ids for path, (_, ids) in repeats.items()}
 
 
+def _saved_page(f: Path, err) -> bytes | None:
+    """The bytes of a saved page; None (said on `err`) for a file that cannot be read, or one
+    past DOWNLOAD_MAXSIZE: the crawl reads no bigger page (nor `reparse` a body that inflates
+    past it), and reading one takes some sixty times its size in memory."""
+    try:
+        with f.open("rb") as page:
+            data = page.read(DOWNLOAD_MAXSIZE + 1)  # no more than tells it is too big
+    except OSError as e:
+        print(f"{ERROR}{f}: unreadable file ({e.strerror or e})", file=err)
+        return None
+    if len(data) > DOWNLOAD_MAXSIZE:
+        print(f"{ERROR}{f}: not read: larger than DOWNLOAD_MAXSIZE ({DOWNLOAD_MAXSIZE} bytes), "
+              "the most a crawl reads of a page", file=err)
+        return None
+    return data
+
+
 def _pages(f: Path, url: str | None, err, printed: dict, repeated: frozenset = frozenset()):
     """(name for messages, URL, body, Content-Type) of each page a file holds; None after a read
     error. `printed`: {WARC-Record-ID: file} of the records read so far, a record of which is
     passed over (and the file holding it said once); `repeated`: ids of records passed over
     that were said already (_without_copies)."""
     if not is_warc(f.name):
-        try:
-            data = f.read_bytes()
-        except OSError as e:
-            print(f"{ERROR}{f}: unreadable file ({e.strerror or e})", file=err)
-            yield None
-            return
-        yield str(f), url or _file_url(f), data, None
+        data = _saved_page(f, err)
+        yield None if data is None else (str(f), url or _file_url(f), data, None)
         return
     from crawler.archive.reader import copy_words, error_text, located, unreadable_from  # warcio: only for archives
 

@@ -131,3 +131,23 @@ def test_a_path_that_is_no_regular_file_is_named_so(tmp_path):
     p = run(fifo)
     assert p.returncode == 1
     assert "not a regular file" in p.stderr and "no such" not in p.stderr and "Traceback" not in p.stderr
+
+
+def test_a_saved_page_past_the_crawls_size_bound_is_named_and_not_read(tmp_path):
+    """A page past DOWNLOAD_MAXSIZE (a crawl never reads one; reading it takes some sixty
+    times its size in memory): one line naming the file and the bound, the others printed,
+    exit status 1. A page of the bound's size exactly is read."""
+    from crawler.settings import DOWNLOAD_MAXSIZE
+
+    d = good_folder(tmp_path)
+    html = (PAGES / f"{SLUG}.legacy.html").read_bytes()
+    padding = b"\n<!-- " + b"x" * (DOWNLOAD_MAXSIZE - len(html) - 11) + b" -->\n"  # inside <html>: still whole
+    at_bound = html.replace(b"</body>", padding + b"</body>", 1)
+    assert len(at_bound) == DOWNLOAD_MAXSIZE
+    (d / "at_bound.html").write_bytes(at_bound)
+    (d / "big.html").write_bytes(at_bound.replace(b"</body>", b" </body>", 1))
+    p = run(d)
+    assert p.returncode == 1 and "Traceback" not in p.stderr
+    assert [json.loads(line) for line in p.stdout.splitlines()] == expected() * 4
+    assert p.stderr.splitlines() == [f"doctor-answers extract: error: {d / 'big.html'}: not read: larger than "
+                                     f"DOWNLOAD_MAXSIZE ({DOWNLOAD_MAXSIZE} bytes), the most a crawl reads of a page"]
