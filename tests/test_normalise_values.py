@@ -296,3 +296,49 @@ def test_a_page_vote_of_every_family_is_read_whole(family, old, new, shown, want
                                html.replace(old, new.format(value), 1))
     first = next(r for r in page_records(page) if r["type"] == "answer")
     assert first["vote_count"] == (want if want is None or family != "legacy" else want + 1)
+
+
+PC_VOTE = "rs-static-data='{&quot;likeCount&quot;: &quot;3&quot;, &quot;contentId&quot;: &quot;1040755&quot;}'"
+
+
+def _first_answer_and_stats(family: str, old: str, new: str) -> tuple[dict, dict]:
+    from crawler.pages import parse_question_page
+    from pipelines.normalise.records import page_records
+    from tests.contract import PAGES
+
+    html = (PAGES / f"botox-injections-days-knot-redness-injection-sites.{family}.html").read_text(encoding="utf-8")
+    assert old in html, old
+    page = parse_question_page("https://www.realself.com/question/botox-injections-days-knot-redness-injection-sites",
+                               html.replace(old, new, 1))
+    stats: dict = {}
+    return next(r for r in page_records(page, stats) if r["type"] == "answer"), stats
+
+
+@pytest.mark.parametrize("family, old, new", [
+    *(("nextjs", '"helpfulCount": 3', f'"helpfulCount": {v}')
+      for v in ("2147483648", "2e70", "1e400", "-Infinity", "NaN", "3.5", '"many"', "true")),
+    *(("provider-card", PC_VOTE, f"rs-static-data='{v}'") for v in (
+        "{likeCount: 3, contentId: 1040755}",                      # a JavaScript object literal
+        "{&quot;likeCount&quot;: 3,}",                             # a trailing comma
+        "\ufeff{&quot;likeCount&quot;: 3}",                         # a byte-order mark
+        "{&quot;likeCount&quot;: 2147483648}", "{&quot;likeCount&quot;: NaN}", "{&quot;likeCount&quot;: 3.5}")),
+    *(("legacy", 'ng-init="voteCount=2"', f'ng-init="{v}"') for v in ("voteCount=99999999999", "voteCount=1.2K")),
+])
+def test_a_vote_shown_but_not_read_is_null_and_counted_per_family(family, old, new):
+    """A vote the page shows that gives no count (data that does not read, a number no count
+    fits) is null as any value not read as printed, and counted, by family: never a null
+    that says nothing, as for an answer that shows no vote."""
+    answer, stats = _first_answer_and_stats(family, old, new)
+    assert answer["vote_count"] is None
+    assert stats == {f"answers/vote_not_read/{family}": 1}
+
+
+@pytest.mark.parametrize("family, old, new", [
+    ("nextjs", '"helpfulCount": 3', '"helpfulCount": null'),
+    ("provider-card", PC_VOTE, ""),
+    ("provider-card", PC_VOTE, "rs-static-data='{&quot;contentId&quot;: &quot;1040755&quot;}'"),  # a share widget's
+    ("legacy", 'ng-init="voteCount=2"', ""),
+])
+def test_an_answer_that_shows_no_vote_is_null_and_not_counted(family, old, new):
+    answer, stats = _first_answer_and_stats(family, old, new)
+    assert answer["vote_count"] is None and stats == {}

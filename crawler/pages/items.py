@@ -35,7 +35,7 @@ class Answer:
     title: Text | None = None
     body: Text | None = None
     vote: str | int | float | None = None  # legacy: the "ng-init" value; else the count shown or in data
-    vote_kind: str = "count"          # 'ng-init' | 'count'
+    vote_kind: str = "count"          # 'ng-init' | 'count' | 'unread' (pipelines.normalise.votes.UNREAD)
     date_text: str | None = None      # the date as shown ("Oct 22, 2012")
     date_time: str | int | float | None = None  # a timestamp, used only without date_text
     byline: Byline | None = None

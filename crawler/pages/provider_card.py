@@ -7,6 +7,7 @@ import re
 from lxml import etree
 
 from pipelines.normalise.places import is_place
+from pipelines.normalise.votes import UNREAD
 
 from .errors import MarkupError, UnknownLayout
 from .items import Answer, Byline, Question, json_scalar
@@ -153,6 +154,7 @@ class ProviderCardAnswer(ElementPage):
         self.card_parts, self.tree = card_parts, tree
         by = parts.get("Content-byline")
         self.time = _date_of(by) if by is not None else None
+        self.vote_data = self._vote_data()
 
     def answer_id(self) -> str:
         return (self.el.get("id") or "").removeprefix("answer-").strip()
@@ -163,23 +165,30 @@ class ProviderCardAnswer(ElementPage):
     def body(self):
         return paragraphs(self.parts.get("Content-bodyText"))
 
-    def vote(self):
-        """likeCount of the first rs-static-data JSON object in the answer holding one (a share
-        widget's data may come first; the widget may be wrapped), not one in its body."""
-        body = self.parts.get("Content-bodyText")
+    def _vote_data(self) -> tuple:
+        """(vote, vote kind): likeCount of the first rs-static-data JSON object in the answer
+        holding one (a share widget's data may come first; the widget may be wrapped), not one
+        in its body. Where none holds one, data that does not read as JSON ("{likeCount: 3}")
+        may hold the vote: its text, of the kind UNREAD (a vote shown but not read, counted,
+        never a number guessed from it); else no vote."""
+        body, unread = self.parts.get("Content-bodyText"), None
         for el in _STATIC_DATA(self.el):
             if body is not None and any(up is body for up in el.iterancestors()):
                 continue
             try:
                 data = json.loads(el.get("rs-static-data"))
             except ValueError:
+                unread = unread if unread is not None else el.get("rs-static-data")
                 continue
             if isinstance(data, dict) and "likeCount" in data:
-                return json_scalar(data["likeCount"])
-        return None
+                return json_scalar(data["likeCount"]), "count"
+        return (unread, UNREAD) if unread is not None else (None, "count")
+
+    def vote(self):
+        return self.vote_data[0]
 
     def vote_kind(self) -> str:
-        return "count"
+        return self.vote_data[1]
 
     def date_text(self) -> str | None:
         return text_of(self.time)

@@ -144,7 +144,7 @@ def page_records(page, stats=None) -> list[dict]:
             "position": pos,
             "title": text(a.title),
             "body": body,
-            "vote_count": vote_count(a.vote, a.vote_kind),
+            "vote_count": _vote_count(a, page.family, stats),
             "answered_on": answered_on,
             "doctor_id": doctor_id,
             "has_contact_info": has_contact_info(body),
@@ -152,6 +152,18 @@ def page_records(page, stats=None) -> list[dict]:
     out.extend(doctors)
     _count_dates(dates, page.family, stats)
     return out
+
+
+#: + family: the votes a page shows that give no count (data that does not read, 2**31, 3.5,
+#: NaN, "1.2K"): the answer's vote_count is null, as for a page that shows none, but counted
+VOTE_NOT_READ = "answers/vote_not_read/"
+
+
+def _vote_count(answer, family: str, stats) -> int | None:
+    count = vote_count(answer.vote, answer.vote_kind)
+    if count is None and collapse(answer.vote) is not None:
+        _count(VOTE_NOT_READ + family, 1, stats)
+    return count
 
 
 NOT_A_PLACE = "questions/asker_location_not_a_place"

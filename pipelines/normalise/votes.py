@@ -33,7 +33,14 @@ def legacy_vote(ng_init: str | None) -> int | None:
     return None if n is None else in_int32(n + 1)
 
 
+# The kind of a vote the page shows in data its page object could not read (JSON that does not
+# parse): the data's text as printed, which gives no count.
+UNREAD = "unread"
+
+
 def vote_count(value, kind: str = "count") -> int | None:
+    if kind == UNREAD:  # no count is guessed from data that does not read ("{likeCount: 3}")
+        return None
     if type(value) is str:  # the usual case; the few distinct strings repeat across answers
         return _str_vote(value, kind)
     return legacy_vote(value) if kind == "ng-init" else parse_count(value)
