@@ -133,11 +133,12 @@ def date_line(el) -> str | None:
 
 def html_paragraphs(html: str | None) -> Text | None:
     """The text of an HTML fragment (e.g. a JSON `bodyHtml`), read as a browser would: as
-    the body of a document (what lxml.html.fragment_fromstring does)."""
+    the body of a document. Only opened before it: an element it leaves open (a <textarea>,
+    an <xmp>) would read closing tags after it as its text, which the site never sent."""
     if html is None or not html.strip():
         return None
     try:
-        root = parse_html(f"<html><body>{html}</body></html>")
+        root = parse_html("<html><body>" + html)
     except (etree.ParserError, ValueError) as error:  # lxml read nothing, or not all of it
         raise MarkupError(str(error)) from None
     body = root.find("body") if root is not None else None
