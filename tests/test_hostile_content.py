@@ -38,6 +38,16 @@ PAYLOADS = {
     # pasted from an e-mail: browsers build nothing from these end tags, the answer goes on
     "stray-end-tags": ("<p>Pasted.</p></body></html><p>From an e-mail.</p>", "Pasted.\n\nFrom an e-mail."),
     "stray-end-tags-spelt-otherwise": ('<p>Pasted<b>.</BODY ></Html\nlang="en">Still bold.</b></p>', "Pasted.Still bold."),
+    # text no reader sees
+    "hidden": ('<p>Seen<span hidden> BUY CHEAP PILLS</span>.</p><div hidden="">Hidden block.</div>', "Seen."),
+    "hidden-until-found": ('<p>Found <span hidden="Until-Found">on search</span>.</p>', "Found on search."),
+    "shadow-root": ('<p><span>Light <template shadowrootmode="open">Shadow.</template>fallback</span></p>', "Shadow."),
+    "shadow-root-with-slot": ('<p><span><template shadowrootmode="closed">Shadow <slot></slot></template>light.</span></p>',
+                              "Shadow light."),
+    "not-a-shadow-root": ('<p><span><template shadowrootmode="bogus">Inert.</template>Light.</span></p>', "Light."),
+    "second-shadow-root": ('<p><span><template shadowrootmode="open">Shadow.</template>'
+                           '<template shadowrootmode="open">Second.</template></span></p>', "Shadow."),
+    "noembed": ("<p>Plugin<noembed>Fallback</noembed><noframes>Frames</noframes>.</p>", "Plugin."),
 }
 ALL = ("".join(html for html, _ in PAYLOADS.values() if "&lt;" not in html),
        "\n\n".join(text for key, (_, text) in PAYLOADS.items() if key != "escaped-script"))
@@ -150,7 +160,7 @@ def test_stray_end_tags_in_the_last_answer_cut_nothing_off(family, tags):
     assert records == want
 
 
-@pytest.mark.parametrize("tag", ["textarea", "xmp", "plaintext", "title", "style"])
+@pytest.mark.parametrize("tag", ["textarea", "xmp", "plaintext", "title", "style", "noembed"])
 def test_an_element_left_open_in_body_html_holds_no_text_the_site_never_sent(tag):
     """A `bodyHtml` is read as a body's content: nothing is written after it (a closing
     </body></html> there would be the open element's text)."""

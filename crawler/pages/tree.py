@@ -222,8 +222,8 @@ def inside(el, elements: set) -> bool:
 def _drop_templates(root) -> None:
     """A <template>'s content is never shown (browsers keep it out of the document): a
     placeholder answer or question there is no part of the page. A declarative shadow root
-    (<template shadowrootmode>) is shown, in place of its host's content: it stays."""
-    inert = [t for t in root.iter("template") if t.get("shadowrootmode") is None]
+    (shadow_root) is shown, in place of its host's content: it stays."""
+    inert = [t for t in root.iter("template") if not shadow_root(t)]
     for template in inert:
         parent, tail = template.getparent(), template.tail
         if parent is None:
@@ -235,6 +235,27 @@ def _drop_templates(root) -> None:
             else:
                 parent.text = (parent.text or "") + tail
         parent.remove(template)
+
+
+# The elements a shadow root can be attached to (and custom elements, named with a "-")
+_SHADOW_HOSTS = frozenset("article aside blockquote body div footer h1 h2 h3 h4 h5 h6 header main nav p section "
+                          "span".split())
+
+
+def shadow_root(template) -> bool:
+    """Whether a <template> is a declarative shadow root, as browsers attach one: its
+    shadowrootmode "open" or "closed", on an element that can host one, and its host's first
+    (another is an inert template)."""
+    if not _shadow_mode(template):
+        return False
+    host = template.getparent()
+    if host is None or host.tag not in _SHADOW_HOSTS and "-" not in host.tag:
+        return False
+    return not any(_shadow_mode(t) for t in template.itersiblings("template", preceding=True))
+
+
+def _shadow_mode(template) -> bool:
+    return (template.get("shadowrootmode") or "").lower() in ("open", "closed")
 
 
 def _nearest(candidates: dict, container, content) -> dict:
