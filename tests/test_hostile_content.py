@@ -35,6 +35,19 @@ PAYLOADS = {
     "svg": ("<p>Vector<svg onload=alert(1)><script>alert(2)</script></svg>.</p>", "Vector."),
     "iframe": ('<p>Frame<iframe src="javascript:alert(1)">inside</iframe>.</p>', "Frame."),
     "escaped-script": ("<p>&lt;script&gt;alert(1)&lt;/script&gt; is text.</p>", "<script>alert(1)</script> is text."),
+    # pasted from an e-mail: browsers build nothing from these end tags, the answer goes on
+    "stray-end-tags": ("<p>Pasted.</p></body></html><p>From an e-mail.</p>", "Pasted.\n\nFrom an e-mail."),
+    "stray-end-tags-spelt-otherwise": ('<p>Pasted<b>.</BODY ></Html\nlang="en">Still bold.</b></p>', "Pasted.Still bold."),
+    # text no reader sees
+    "hidden": ('<p>Seen<span hidden> BUY CHEAP PILLS</span>.</p><div hidden="">Hidden block.</div>', "Seen."),
+    "hidden-until-found": ('<p>Found <span hidden="Until-Found">on search</span>.</p>', "Found on search."),
+    "shadow-root": ('<p><span>Light <template shadowrootmode="open">Shadow.</template>fallback</span></p>', "Shadow."),
+    "shadow-root-with-slot": ('<p><span><template shadowrootmode="closed">Shadow <slot></slot></template>light.</span></p>',
+                              "Shadow light."),
+    "not-a-shadow-root": ('<p><span><template shadowrootmode="bogus">Inert.</template>Light.</span></p>', "Light."),
+    "second-shadow-root": ('<p><span><template shadowrootmode="open">Shadow.</template>'
+                           '<template shadowrootmode="open">Second.</template></span></p>', "Shadow."),
+    "noembed": ("<p>Plugin<noembed>Fallback</noembed><noframes>Frames</noframes>.</p>", "Plugin."),
 }
 ALL = ("".join(html for html, _ in PAYLOADS.values() if "&lt;" not in html),
        "\n\n".join(text for key, (_, text) in PAYLOADS.items() if key != "escaped-script"))
@@ -113,3 +126,45 @@ def test_extract_prints_the_text_and_runs_nothing(tmp_path):
     bodies = {r["body"] for r in lines if r["type"] == "answer"}
     assert bodies == {ALL[1]}
     assert "alert" not in result.stdout and "alert" not in result.stderr
+
+
+def _last_answer_page(family: str, payload: str, markup: bool = True) -> str:
+    """The golden sample with the payload at the start of its last answer's body (in nextjs,
+    of its `bodyHtml`, and in its markup when `markup`: else at the end of the `bodyHtml`)."""
+    text = (SAMPLES / f"{GOLDEN}.{family}.html").read_text(encoding="utf-8")
+    if markup:
+        last = list(BODY.finditer(text))[-1]
+        text = text[:last.end(1)] + payload + text[last.end(1):]
+    if family == "nextjs":
+        m = NEXT_DATA.search(text)
+        data = json.loads(m.group(2))
+        answer = data["props"]["pageProps"]["question"]["answers"][-1]
+        answer["bodyHtml"] = payload + answer["bodyHtml"] if markup else answer["bodyHtml"] + payload
+        text = text[:m.start(2)] + json.dumps(data).replace("</", "<\\/") + text[m.end(2):]
+    return text
+
+
+def _golden() -> list[dict]:
+    return [json.loads(line) for line in (SAMPLES / f"{GOLDEN}.expected.jsonl").read_text().splitlines()]
+
+
+@pytest.mark.parametrize("family", FAMILIES)
+@pytest.mark.parametrize("tags", ["</body></html>", "</BODY ></Html\nlang=en>", "</body>"])
+def test_stray_end_tags_in_the_last_answer_cut_nothing_off(family, tags):
+    """An answer pasted from an e-mail: browsers build nothing from its </body></html>, so the
+    rest of the last answer (no answer after it to count) and its byline and date are read."""
+    records = page_records(parse_question_page(URL, _last_answer_page(family, f"<p>Pasted.</p>{tags}")))
+    want = _golden()
+    last = max(i for i, r in enumerate(want) if r["type"] == "answer")
+    want[last] = {**want[last], "body": "Pasted.\n\n" + want[last]["body"]}
+    assert records == want
+
+
+@pytest.mark.parametrize("tag", ["textarea", "xmp", "plaintext", "title", "style", "noembed"])
+def test_an_element_left_open_in_body_html_holds_no_text_the_site_never_sent(tag):
+    """A `bodyHtml` is read as a body's content: nothing is written after it (a closing
+    </body></html> there would be the open element's text)."""
+    html = _last_answer_page("nextjs", f"<p>Copy this:<{tag}>dose 20 units", markup=False)
+    body = answers_of(page_records(parse_question_page(URL, html)))[-1]["body"]
+    assert body.startswith(answers_of(_golden())[-1]["body"] + "\n\nCopy this:")
+    assert body.endswith("dose 20 units" if tag in ("textarea", "xmp", "plaintext") else "Copy this:")

@@ -14,7 +14,7 @@ from pipelines.normalise.dates import shown_readings
 
 from .errors import MarkupError
 from .items import Text
-from .tree import parse_html
+from .tree import parse_html, shadow_root
 
 # Every block boundary, as browsers draw them: the contract's (p, div, li, h1-h6, blockquote),
 # and HTML's other block elements and table cells, which a reader sees apart ("<td>Botox</td>
@@ -22,13 +22,17 @@ from .tree import parse_html
 _BLOCK = frozenset("""p div li h1 h2 h3 h4 h5 h6 blockquote ul ol dl dt dd address article aside details
     summary dialog fieldset legend figure figcaption footer form header hgroup hr main nav pre section
     search center menu table caption tr td th""".split())
-_SKIP = frozenset("script style template noscript title head iframe object embed svg".split())
+# Never text: code, the head, embedded content, and what browsers never draw (display: none in
+# their own style sheet: noembed, noframes, datalist, rp; `hidden` is judged by _shown).
+_SKIP = frozenset("""script style template noscript title head iframe object embed svg noembed noframes datalist
+    rp""".split())
 _BR = object()
 _BLOCK_MARK = object()
 
 
 def _walk(el, out: list) -> None:
     """The element's content as texts, _BR and _BLOCK_MARK tokens, in order."""
+    start = len(out)
     text = el.text  # each read of .text or .tail makes a new str: read once
     if text:
         out.append(text)
@@ -36,20 +40,33 @@ def _walk(el, out: list) -> None:
         tag = ch.tag
         if tag == "br":
             out.append(_BR)
+        elif not _shown(ch):
+            pass
         elif tag in _BLOCK:
             out.append(_BLOCK_MARK)
             _walk(ch, out)
             out.append(_BLOCK_MARK)
-        elif isinstance(tag, str) and (tag not in _SKIP or tag == "template" and _shown(ch)):
+        elif tag == "template" and ch.find(".//slot") is None:
+            # a declarative shadow root is shown in place of its host's own content (without
+            # a <slot> to show that in: with one, the host's content is kept where it is)
+            del out[start:]
+            _walk(ch, out)
+            return
+        else:
             _walk(ch, out)
         tail = ch.tail
         if tail:
             out.append(tail)
 
 
-def _shown(template) -> bool:
-    """A declarative shadow root (<template shadowrootmode>) is shown; any other template is not."""
-    return template.get("shadowrootmode") is not None
+def _shown(el) -> bool:
+    """Whether a reader sees the element: not a comment, not one of _SKIP (but a declarative
+    shadow root), and not `hidden` (display: none; "until-found" is shown when found)."""
+    tag = el.tag
+    if not isinstance(tag, str) or tag in _SKIP and not (tag == "template" and shadow_root(el)):
+        return False
+    hidden = el.get("hidden")
+    return hidden is None or hidden.lower() == "until-found"
 
 
 def _split(tokens: list) -> Text:
@@ -133,11 +150,12 @@ def date_line(el) -> str | None:
 
 def html_paragraphs(html: str | None) -> Text | None:
     """The text of an HTML fragment (e.g. a JSON `bodyHtml`), read as a browser would: as
-    the body of a document (what lxml.html.fragment_fromstring does)."""
+    the body of a document. Only opened before it: an element it leaves open (a <textarea>,
+    an <xmp>) would read closing tags after it as its text, which the site never sent."""
     if html is None or not html.strip():
         return None
     try:
-        root = parse_html(f"<html><body>{html}</body></html>")
+        root = parse_html("<html><body>" + html)
     except (etree.ParserError, ValueError) as error:  # lxml read nothing, or not all of it
         raise MarkupError(str(error)) from None
     body = root.find("body") if root is not None else None

@@ -22,6 +22,13 @@ TAGS = frozenset(("script", "h1", "h2", "title", "link", "meta", "aside", "base"
 _PARSERS = threading.local()  # lxml parsers are not to be shared between threads
 _ASIDE = frozenset(("aside", "nav", "footer"))
 _XML_DECLARATION = re.compile(r"\s*<\?xml\b[^>]*>")
+# A </body> or </html> end tag (any case; white space or attributes before ">", as HTML's
+# tokenizer reads an end tag): browsers build no part of the tree from one (in a body, it only
+# moves the parser on; what follows goes on in the same open elements), where libxml2 closes
+# every open element there and puts what follows beside <body> (after </html>: nowhere). An
+# answer's HTML pasted from an e-mail holds one: its rest, its byline and date were cut off.
+_DOCUMENT_END = re.compile(r"</(?:body|html)(?:[\t\n\f\r /][^>]*)?>", re.I | re.A)
+_DOCUMENT_END_BYTES = re.compile(_DOCUMENT_END.pattern.encode(), re.I)
 
 
 def html_parser(encoding: str | None = None) -> etree.HTMLParser:
@@ -41,9 +48,15 @@ def html_parser(encoding: str | None = None) -> etree.HTMLParser:
 def parse_html(source):
     """One lxml tree of plain etree elements: UTF-8 bytes, or a str. ParserError when lxml
     read nothing, or stopped before the end (libxml2 drops the rest of a page it stops reading
-    in silence: its answers, their bylines)."""
-    if isinstance(source, str) and (declaration := _XML_DECLARATION.match(source)):
-        source = source[declaration.end():]  # its encoding is the bytes', read already; lxml refuses it on a str
+    in silence: its answers, their bylines). Its </body> and </html> end tags are no part of
+    the tree (_DOCUMENT_END): dropped, in one pass without a tokenizer, so also where they are
+    text (a script's, an attribute's; Next.js writes a JSON string's "<" as \\u003c)."""
+    if isinstance(source, str):
+        if declaration := _XML_DECLARATION.match(source):
+            source = source[declaration.end():]  # its encoding is the bytes', read already; lxml refuses it on a str
+        source = _DOCUMENT_END.sub("", source)
+    else:
+        source = _DOCUMENT_END_BYTES.sub(b"", source)
     parser = html_parser("utf-8" if isinstance(source, bytes) else None)
     root = etree.HTML(source, parser)
     if root is None:
@@ -231,8 +244,8 @@ def inside(el, elements: set) -> bool:
 def _drop_templates(root) -> None:
     """A <template>'s content is never shown (browsers keep it out of the document): a
     placeholder answer or question there is no part of the page. A declarative shadow root
-    (<template shadowrootmode>) is shown, in place of its host's content: it stays."""
-    inert = [t for t in root.iter("template") if t.get("shadowrootmode") is None]
+    (shadow_root) is shown, in place of its host's content: it stays."""
+    inert = [t for t in root.iter("template") if not shadow_root(t)]
     for template in inert:
         parent, tail = template.getparent(), template.tail
         if parent is None:
@@ -244,6 +257,27 @@ def _drop_templates(root) -> None:
             else:
                 parent.text = (parent.text or "") + tail
         parent.remove(template)
+
+
+# The elements a shadow root can be attached to (and custom elements, named with a "-")
+_SHADOW_HOSTS = frozenset("article aside blockquote body div footer h1 h2 h3 h4 h5 h6 header main nav p section "
+                          "span".split())
+
+
+def shadow_root(template) -> bool:
+    """Whether a <template> is a declarative shadow root, as browsers attach one: its
+    shadowrootmode "open" or "closed", on an element that can host one, and its host's first
+    (another is an inert template)."""
+    if not _shadow_mode(template):
+        return False
+    host = template.getparent()
+    if host is None or host.tag not in _SHADOW_HOSTS and "-" not in host.tag:
+        return False
+    return not any(_shadow_mode(t) for t in template.itersiblings("template", preceding=True))
+
+
+def _shadow_mode(template) -> bool:
+    return (template.get("shadowrootmode") or "").lower() in ("open", "closed")
 
 
 def _nearest(candidates: dict, container, content) -> dict:
