@@ -244,6 +244,15 @@ class CrawlState:
         then sitemaps can say what did not change."""
         return self.db.execute("SELECT 1 FROM pages LIMIT 1").fetchone() is not None
 
+    def pages_of_earlier_crawls(self, crawl_id: str) -> int:
+        """How many pages the state knows from crawls before `crawl_id` (its own, if resumed, left out)."""
+        return self.db.execute("SELECT count(*) FROM pages WHERE crawl_id != ?", (crawl_id,)).fetchone()[0]
+
+    def of_earlier_crawl(self, url: str, crawl_id: str) -> bool:
+        """Whether the version of `url` the state holds was committed by a crawl before `crawl_id`
+        (one of the pages `pages_of_earlier_crawls` counts)."""
+        return self.db.execute("SELECT 1 FROM pages WHERE url = ? AND crawl_id != ?", (url, crawl_id)).fetchone() is not None
+
     def version(self, url: str) -> PageVersion | None:
         row = self.db.execute("SELECT p.url, p.etag, p.last_modified, p.lastmod, p.content_sha256, "
                               "coalesce(p.fetched_at, c.started_at) FROM pages p "
