@@ -229,7 +229,7 @@ class CrawlState:
         """Whether the last crawl that ended on this state before `crawl_id` ended `finished` and
         walked all it found (finish_crawl's `walked_all`: not stopped at --max-pages or another
         limit, no walk cut at a bound): the questions it knows are then all those its listings
-        named, the newest first. Said, not assumed: a crawl of an older state is not complete."""
+        named. Said, not assumed: a crawl of an older state is not complete."""
         row = self.db.execute("SELECT crawl_id, status FROM crawls WHERE crawl_id != ? AND status IS NOT NULL "
                               "AND status != 'interrupted' ORDER BY started_at DESC LIMIT 1", (crawl_id,)).fetchone()
         if row is None or row[1] != "finished":
