@@ -184,7 +184,8 @@ SITEMAP_MAX_DEPTH = 5
 SITEMAP_MAX_COUNT = 10_000
 # Listing pages (home, topics, their rel="next" pages) fetched in one crawl, all topics together.
 # A listing page naming no question its own walk has not named also ends that walk, and, in an
-# incremental crawl after a complete one, one naming only questions the state knows.
+# incremental crawl after a complete one, one naming only questions its sitemaps vouch for
+# (pipelines.session.CrawlSession.vouched_for).
 LISTING_MAX_PAGES = 20_000
 # A robots.txt Crawl-delay above this many seconds ends the crawl as failed
 # (crawl_delay_too_long): obeying it would take days, ignoring it is not ours to decide (0: any).

@@ -57,8 +57,12 @@ class CrawlSession:
         self.state = CrawlState(state_dir) if state_dir else None
         # Incremental: pages of earlier crawls are known, so a sitemap's lastmod can skip them.
         self.incremental = self.state.knows_pages() if self.state else False
-        # An earlier crawl on the state found every question its walks reached (known_before).
+        # An earlier crawl on the state found every question its walks reached (vouched_for).
         self.complete_before = False
+        # Pages the state knew from earlier crawls when this one began, and how many of them
+        # this crawl's sitemaps have named with a lastmod (note_lastmod): a listing walk may
+        # stop early only when they named all (vouched_for).
+        self.pages_known = self.pages_named = 0
 
     @classmethod
     def from_crawler(cls, crawler) -> "CrawlSession":
@@ -110,6 +114,7 @@ class CrawlSession:
         self.earlier_counts = opened.counts
         self.incremental = state.knows_pages()
         self.complete_before = state.knows_a_complete_crawl(self.crawl_id)
+        self.pages_known = state.pages_of_earlier_crawls(self.crawl_id) if self.complete_before else 0
         state.record_holder(self.crawl_id)
 
     def _hold_new(self, output: Output, root: Path) -> None:
@@ -185,16 +190,26 @@ class CrawlSession:
         known = self.sitemap_lastmod.get(url)
         if known is not None and not _later(lastmod, known):
             return False
+        # Counted once per URL, and only as a page of an earlier crawl: a page this crawl
+        # committed first, named afterwards, must not stand in for a known one left unnamed.
+        if known is None and self.complete_before and self.state.of_earlier_crawl(url, self.crawl_id):
+            self.pages_named += 1
         self.sitemap_lastmod[url] = lastmod
         if self.skipped.get(url) == "skipped_unchanged":
             del self.skipped[url]
             return True
         return False
 
-    def known_before(self, url: str) -> bool:
-        """Whether the state knows this question URL from an earlier complete crawl (a topic's
-        listing walk ends at a page naming only such questions: older pages name only such too)."""
-        return self.complete_before and self.version(url) is not None
+    def vouched_for(self, url: str) -> bool:
+        """Whether this crawl's sitemaps vouch for this question URL, so that a topic's listing
+        walk may end at a page naming only such questions: an earlier complete crawl left the
+        state knowing every question its walks reached, this one is known, and the sitemaps give
+        it a lastmod and have named every question the state knew from earlier crawls. Then
+        what the walk skips is asked for through the sitemaps: a changed question by its
+        lastmod, a new one by its entry. Without that, no order of the listing is assumed (it
+        may be oldest first, or by votes) and no known question is taken as unchanged."""
+        return (self.complete_before and self.pages_named >= self.pages_known
+                and url in self.sitemap_lastmod and self.version(url) is not None)
 
     def skip_reason(self, url: str) -> str | None:
         """Why a question need not be fetched (None: fetch it): it was committed earlier in

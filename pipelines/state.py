@@ -229,7 +229,7 @@ class CrawlState:
         """Whether the last crawl that ended on this state before `crawl_id` ended `finished` and
         walked all it found (finish_crawl's `walked_all`: not stopped at --max-pages or another
         limit, no walk cut at a bound): the questions it knows are then all those its listings
-        named, the newest first. Said, not assumed: a crawl of an older state is not complete."""
+        named. Said, not assumed: a crawl of an older state is not complete."""
         row = self.db.execute("SELECT crawl_id, status FROM crawls WHERE crawl_id != ? AND status IS NOT NULL "
                               "AND status != 'interrupted' ORDER BY started_at DESC LIMIT 1", (crawl_id,)).fetchone()
         if row is None or row[1] != "finished":
@@ -243,6 +243,15 @@ class CrawlState:
         """Whether pages were committed (by an earlier crawl, or by this one before a restart):
         then sitemaps can say what did not change."""
         return self.db.execute("SELECT 1 FROM pages LIMIT 1").fetchone() is not None
+
+    def pages_of_earlier_crawls(self, crawl_id: str) -> int:
+        """How many pages the state knows from crawls before `crawl_id` (its own, if resumed, left out)."""
+        return self.db.execute("SELECT count(*) FROM pages WHERE crawl_id != ?", (crawl_id,)).fetchone()[0]
+
+    def of_earlier_crawl(self, url: str, crawl_id: str) -> bool:
+        """Whether the version of `url` the state holds was committed by a crawl before `crawl_id`
+        (one of the pages `pages_of_earlier_crawls` counts)."""
+        return self.db.execute("SELECT 1 FROM pages WHERE url = ? AND crawl_id != ?", (url, crawl_id)).fetchone() is not None
 
     def version(self, url: str) -> PageVersion | None:
         row = self.db.execute("SELECT p.url, p.etag, p.last_modified, p.lastmod, p.content_sha256, "

@@ -8,6 +8,7 @@ import pytest
 
 from pipelines.loader import load
 from pipelines.query import run
+from reference_site import pages
 from tests.crawling import crawl, crawl_command, crawl_log, crawl_rows, kill_after, partial_files, question_hits
 from tests.truthcheck import differences, read_truth
 
@@ -52,6 +53,56 @@ def test_an_incremental_crawl_walks_no_listing_page_that_names_only_questions_a_
     assert differences(read_truth(tmp_path / "truth.jsonl"), out) == []
     listings = [url for url in site.hits if url.startswith("/questions/")]
     assert listings and not [url for url in listings if "page=" in url]  # first pages only
+
+
+def crawl_day_after_day(reference_site, tmp_path, start: str = "", days=(0, 1), **site) -> list[str]:
+    """Crawl the reference site (at `start` under its root) day after day with one state, the
+    site stopped and started again on the same port; what differs from the last day's truth."""
+    out, state, port = tmp_path / "data", tmp_path / "state", 0
+    for day in days:
+        truth = tmp_path / f"truth{day}.jsonl"
+        running = reference_site(day=day, truth=str(truth), port=port, **site)
+        port = int(running.url.rstrip("/").rsplit(":", 1)[1])
+        result = crawl(running.url + start, "--out", out, "--state", state)
+        assert result.returncode == 0, result.stdout + result.stderr[-2000:]
+        running.stop()
+    return differences(read_truth(truth), out)
+
+
+def robots_without_sitemaps(monkeypatch):
+    """Many real sites: a robots.txt naming no sitemap, so listings are all a root crawl has."""
+    robots = pages.robots
+    monkeypatch.setattr(pages, "robots", lambda base, delay: robots(base, delay).split("Sitemap:")[0])
+
+
+def test_an_incremental_crawl_without_sitemaps_asks_again_for_old_questions(reference_site, tmp_path, monkeypatch):
+    """Only a sitemap's lastmod can say a known question did not change: without one, the walk
+    goes to the end of every listing, and old questions given new answers and votes are read
+    again (a walk cut at the first page naming only known questions left them stale for good)."""
+    robots_without_sitemaps(monkeypatch)
+    assert crawl_day_after_day(reference_site, tmp_path, questions=400, seed=7, days=(0, 2)) == []
+
+
+def test_a_sitemap_of_the_newest_questions_only_does_not_end_incremental_walks(reference_site, tmp_path, monkeypatch):
+    """Sitemaps that do not name every question the state knows cannot say the rest did not
+    change: the listings are walked to their end, and older questions' changes are read."""
+    def newest_only(site):
+        return [sorted(site.questions, key=lambda q: (q.asked, q.qid))[-30:]]
+    monkeypatch.setattr(pages, "sitemap_chunks", newest_only)
+    assert crawl_day_after_day(reference_site, tmp_path, questions=400, seed=7, days=(0, 2)) == []
+
+
+def test_an_oldest_first_listing_without_sitemaps_gives_its_new_questions(reference_site, tmp_path, monkeypatch):
+    """No order of a listing is assumed: one oldest first puts the day's new questions on its
+    last page, past pages naming only known questions."""
+    topic_questions = pages.topic_questions
+
+    def oldest_first(site, slug):
+        newest_first = topic_questions(site, slug)
+        return None if newest_first is None else newest_first[::-1]
+    monkeypatch.setattr(pages, "topic_questions", oldest_first)
+    robots_without_sitemaps(monkeypatch)
+    assert crawl_day_after_day(reference_site, tmp_path, questions=400, seed=7) == []
 
 
 def test_a_crawl_after_one_cut_at_a_walk_limit_walks_the_listings_again(reference_site, tmp_path):

@@ -11,7 +11,8 @@ it into records the item pipelines'.
 
 Every walk is bounded (settings SITEMAP_MAX_DEPTH, SITEMAP_MAX_COUNT, LISTING_MAX_PAGES; a
 listing page that names no question its own walk has not named ends that walk, and so, in an
-incremental crawl, does one naming only questions an earlier complete crawl knew); a bound that
+incremental crawl, does one naming only questions the sitemaps vouch for: known to the state,
+given a lastmod, and every question the state knew named by them); a bound that
 is hit is the stat `crawl/limit_hit/<name>`, a log line and the crawl's message. A start URL
 that fails is listed in the stat `crawl/start_url_errors` ("URL: reason"); nothing else is tried
 in its place. A site root fails only when its discovery named no question page: a home page that
@@ -379,12 +380,14 @@ class QuestionsSpider(scrapy.Spider):
             self.listing_walks.pop(walk, None)
 
     def walk_goes_on(self, walk: str, url: str, questions: list[str]) -> bool:
-        """Whether a topic's rel="next" walk goes past this page. Not what the sitemaps gave:
-        a sitemap of the newest questions only would end every walk at its first page. A page
-        naming no question its own walk has not named is a trap (a rel="next" naming the same
-        questions for ever), or the end. In an incremental crawl, listings being newest first,
-        a page naming only questions an earlier complete crawl knew is followed by older pages
-        it knew too: most of what the crawl would fetch (every page shifts when one is added)."""
+        """Whether a topic's rel="next" walk goes past this page. A page naming no question its
+        own walk has not named is a trap (a rel="next" naming the same questions for ever), or
+        the end. In an incremental crawl, a page naming only questions the sitemaps vouch for
+        (session.vouched_for: known, given a lastmod, and the sitemaps named every question the
+        state knew) ends it too: what lies past it is asked for through the sitemaps, so the
+        crawl saves the listing pages (every page shifts when a question is added). Without
+        that, the walk goes to its end: a sitemap of the newest questions only, or none, must
+        not leave older questions unasked, nor new ones at the end of an oldest-first listing."""
         keys = {site_for(link).question_key(link) for link in questions}
         named = self.listing_walks.setdefault(walk, set())
         fresh = keys - named
@@ -393,7 +396,7 @@ class QuestionsSpider(scrapy.Spider):
             self.count("pages/listing_walks_repeating")
             logger.info("Listing walk ended: %s names no question its walk has not named (%s)", url, walk)
             return False
-        if all(self.session.known_before(key) for key in keys):
+        if all(self.session.vouched_for(key) for key in keys):
             self.count("pages/listing_pages_not_followed")
             return False
         return True
