@@ -22,7 +22,7 @@ from crawler.middlewares.conditional import FUTURE_LAST_MODIFIED
 from crawler.middlewares.offsite import OFF_SITE_LINKS, REDIRECTED_OFFSITE
 from crawler.middlewares.redirect import REDIRECT_NOT_FOLLOWED, REDIRECTED_AWAY, REDIRECTED_AWAY_LIST
 from crawler.middlewares.robots import UNREADABLE_STAT as ROBOTS_UNREADABLE
-from crawler.sites import sites_of
+from crawler.sites import of_sites, sites_of
 from pipelines.checks import CheckResult, CrawlFacts, run_checks
 from pipelines.checks.coverage import crawl_coverage
 from pipelines.checks.fetch_errors import DROPPED_BY_THE_CRAWL, UNDECODABLE, download_errors, error_answers
@@ -514,7 +514,7 @@ def earlier_crawls(root: Path, sites: list[str], crawl_id: str) -> list[dict]:
             continue
         for row in found:
             row = {name: row.get(name) for name in wanted}
-            if row["crawl_id"] != crawl_id and sites_of(row["start_urls"] or []) == sites:
+            if row["crawl_id"] != crawl_id and of_sites(row["start_urls"], sites):
                 rows.append(row)
     return sorted(rows, key=lambda row: row["started_at"], reverse=True)
 

@@ -180,6 +180,23 @@ def test_recorded_coverage_is_used_when_the_row_has_it(tmp_path):
     assert '<tr class="drop"><td>doctors</td><td>nextjs</td><td>rating</td>' in html and "-70.0%" in html
 
 
+def test_coverage_is_compared_with_the_previous_crawl_of_the_same_sites(tmp_path):
+    """A folder of two sites: a crawl of site B is measured against B's previous crawl, never
+    against A's newer one (whose fields B's pages may never show), as its checks are."""
+    from pipelines.report.data import DataFolder
+    from pipelines.report.sections import the_coverage
+
+    b_before = failed_crawl(tmp_path, "20261124T031700Z-0000000b")
+    a = failed_crawl(tmp_path, "20261125T031700Z-0000000a", minutes=60 * 24)
+    b = failed_crawl(tmp_path, "20261126T031700Z-000000bb", minutes=2 * 60 * 24)
+    for row, url in ((b_before, "http://127.0.0.1:9/"), (a, "http://127.0.0.1:8/"), (b, "http://127.0.0.1:9/")):
+        write_crawl_row(tmp_path, row["started_at"].date().isoformat(), {**row, "start_urls": [url]})
+    folder = DataFolder(tmp_path)
+    assert folder.previous(folder.crawl(b["crawl_id"]))["crawl_id"] == b_before["crawl_id"]
+    assert folder.previous(folder.crawl(a["crawl_id"])) is None
+    assert b_before["crawl_id"] in the_coverage(folder, folder.crawl(b["crawl_id"]))
+
+
 def test_many_crawls_show_a_coverage_drop(reference_site, tmp_path):
     site = reference_site(questions=40)
     out = tmp_path / "data"

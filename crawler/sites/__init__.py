@@ -41,6 +41,13 @@ def sites_of(urls) -> list[str]:
     return sorted({site_key(url) for url in urls})
 
 
+
+def of_sites(start_urls, sites: list[str]) -> bool:
+    """Whether a crawl of `start_urls` (a crawls row's, None for none) is of exactly `sites`
+    (sites_of): the crawls a crawl is measured against, by its checks and in the report;
+    another site's rows are no measure of its own."""
+    return sites_of(list(start_urls) if start_urls is not None else []) == sites
+
 def _defined(url: str) -> Site | None:
     """The site whose definition names the URL's host, or None."""
     try:

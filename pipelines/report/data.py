@@ -13,6 +13,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from crawler.sites import of_sites, sites_of
 from pipelines.checks.coverage import ALL, crawl_coverage, fields_of
 from pipelines.loader import load_table, missing
 from pipelines.output.latest import is_parquet, snapshot_files
@@ -81,7 +82,11 @@ class DataFolder:
         return match.iloc[-1]
 
     def previous(self, crawl: pd.Series) -> pd.Series | None:
-        earlier = self.crawls[self.crawls["started_at"] < crawl["started_at"]]
+        """The newest crawl before `crawl` of the same sites (its checks' baseline): in a folder
+        of two sites, the other site's crawl is no measure of this one's fields."""
+        sites = sites_of(list(crawl["start_urls"]) if crawl["start_urls"] is not None else [])
+        earlier = self.crawls[(self.crawls["started_at"] < crawl["started_at"])
+                              & self.crawls["start_urls"].map(lambda urls: of_sites(urls, sites))]
         return None if earlier.empty else earlier.iloc[-1]
 
     @cached_property
