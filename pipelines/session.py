@@ -105,9 +105,12 @@ class CrawlSession:
             raise StateError(f"state folder {state.folder} resumes crawl {unfinished}, which did not end; "
                              f"CRAWL_ID {self.chosen_id!r} would be dropped: run again without -s CRAWL_ID to "
                              "resume it, or with another --state to start a new crawl", EXIT_UNUSABLE)
+        if unfinished is not None and start_urls:
+            self._check_resumed_sites(unfinished, _site(start_urls))
         if unfinished is None:
             self._hold_new(output, root)
-        opened = state.open_crawl(self.crawl_id, self.started_at, commit=output.commit)
+        opened = state.open_crawl(self.crawl_id, self.started_at, commit=output.commit,
+                                  sites=_site(start_urls) if start_urls else "")
         self.crawl_id, self.started_at, self.resumed = opened.crawl_id, opened.started_at, opened.resumed
         self.next_part = opened.next_part
         self.done, self.doctors, self.questions = set(opened.done), set(opened.doctors), set(opened.questions)
@@ -153,6 +156,15 @@ class CrawlSession:
         elif not set(site.split()) <= _owners(owner):
             raise StateError(f"state folder {self.state.folder} belongs to the crawls of {owner}, not {site}; "
                              "use another --state for another site", EXIT_UNUSABLE)
+
+    def _check_resumed_sites(self, crawl_id: str, sites: str) -> None:
+        """A crawl resumes with the sites it was begun for: with fewer, the pages of the others it
+        had not read would be dropped in silence, its row then naming only these."""
+        begun = self.state.crawl_sites(crawl_id)
+        if begun and begun != sites:
+            raise StateError(f"state folder {self.state.folder} resumes crawl {crawl_id} of {begun}, which did not "
+                             f"end; the start URLs given are of {sites}: run again with start URLs of {begun} to "
+                             "resume it, or with another --state to start a new crawl", EXIT_UNUSABLE)
 
     def _check_output(self, output: Output, root: Path) -> None:
         """A state's pages are worth skipping only while the rows they stand for are there."""

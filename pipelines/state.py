@@ -38,7 +38,7 @@ CREATE TABLE IF NOT EXISTS pages (
     url TEXT PRIMARY KEY, etag TEXT, last_modified TEXT, lastmod TEXT, content_sha256 TEXT, crawl_id TEXT,
     fetched_at TEXT);
 CREATE TABLE IF NOT EXISTS crawls (
-    crawl_id TEXT PRIMARY KEY, started_at TEXT NOT NULL, status TEXT);
+    crawl_id TEXT PRIMARY KEY, started_at TEXT NOT NULL, status TEXT, sites TEXT);
 CREATE TABLE IF NOT EXISTS batches (
     crawl_id TEXT, part INTEGER, token TEXT NOT NULL, committed INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (crawl_id, part));
@@ -52,7 +52,7 @@ CREATE TABLE IF NOT EXISTS owner (key TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE IF NOT EXISTS counts (crawl_id TEXT, name TEXT, value INTEGER, PRIMARY KEY (crawl_id, name));
 """
 # Columns added since: a state written before gets them (null: not known) when opened.
-ADDED_COLUMNS = (("pages", "fetched_at TEXT"), ("batch_pages", "fetched_at TEXT"))
+ADDED_COLUMNS = (("pages", "fetched_at TEXT"), ("batch_pages", "fetched_at TEXT"), ("crawls", "sites TEXT"))
 # The crawl a crawl on a state resumes: the last one that never finished.
 UNFINISHED = ("SELECT crawl_id, started_at FROM crawls WHERE status IS NULL OR status = 'interrupted' "
               "ORDER BY started_at DESC LIMIT 1")
@@ -183,13 +183,14 @@ class CrawlState:
 
     # the crawl ---------------------------------------------------------------------------
 
-    def open_crawl(self, crawl_id: str, started_at: datetime, commit: Commit) -> OpenCrawl:
-        """Resume the last crawl if it never finished (committing its pending batch), else begin `crawl_id`."""
+    def open_crawl(self, crawl_id: str, started_at: datetime, commit: Commit, sites: str = "") -> OpenCrawl:
+        """Resume the last crawl if it never finished (committing its pending batch), else begin
+        `crawl_id`, a crawl of `sites` (crawl_sites)."""
         row = self.db.execute(UNFINISHED).fetchone()
         if row is None:
             with self._transaction():
-                self.db.execute("INSERT INTO crawls (crawl_id, started_at) VALUES (?, ?)",
-                                (crawl_id, started_at.isoformat()))
+                self.db.execute("INSERT INTO crawls (crawl_id, started_at, sites) VALUES (?, ?, ?)",
+                                (crawl_id, started_at.isoformat(), sites or None))
             return OpenCrawl(crawl_id, started_at, False, 0, frozenset(), frozenset(), frozenset(), {})
         crawl_id, started = row[0], datetime.fromisoformat(row[1])
         with self._transaction():
@@ -201,6 +202,12 @@ class CrawlState:
         questions = frozenset(r[0] for r in self.db.execute("SELECT question FROM questions WHERE crawl_id = ?", (crawl_id,)))
         counts = dict(self.db.execute("SELECT name, value FROM counts WHERE crawl_id = ?", (crawl_id,)).fetchall())
         return OpenCrawl(crawl_id, started, True, next_part, done, doctors, questions, counts)
+
+    def crawl_sites(self, crawl_id: str) -> str | None:
+        """The sites a crawl was begun for, as open_crawl was given them (None: not recorded, a
+        state written before they were)."""
+        row = self.db.execute("SELECT sites FROM crawls WHERE crawl_id = ?", (crawl_id,)).fetchone()
+        return row[0] if row else None
 
     def unfinished_crawl(self) -> str | None:
         """The id of the crawl `open_crawl` resumes, if any."""

@@ -27,18 +27,18 @@ def any_rows(monkeypatch):
     monkeypatch.setattr("pipelines.output.batches.check_page", lambda rows: None)
 
 
-def open_crawl(root, state=None, crawl_id=None):
+def open_crawl(root, state=None, crawl_id=None, start_urls=("http://h/",)):
     session = CrawlSession({"STATE_DIR": str(state) if state else None, "CRAWL_ID": crawl_id})
     output = ParquetDatasets(root, row_group_rows=100, row_group_bytes=1 << 20, file_rows=1000)
     output.check_writable("probe")  # as the pipeline does first: the folder is made
-    session.open(["http://h/"], output, root)
+    session.open(list(start_urls), output, root)
     output.begin(session.crawl_id, session.crawl_date, session.next_part)
     return session, output
 
 
-def run(root, state, pages, *, end: str | None = None):
+def run(root, state, pages, *, end: str | None = None, start_urls=("http://h/",)):
     """One run of a stateful crawl: a batch per page not done yet; `end`: its status, else it is killed."""
-    session, output = open_crawl(root, state)
+    session, output = open_crawl(root, state, start_urls=start_urls)
     batches = Batches(output, session, checkpoint_pages=1, checkpoint_seconds=0, seal_others=lambda part: [])
     for n, url in enumerate(pages):
         if url not in session.done:
@@ -110,6 +110,23 @@ def test_a_crawl_id_asked_for_while_the_state_resumes_another_crawl_is_refused_n
     session = CrawlSession(settings)
     output = ParquetDatasets(root, row_group_rows=100, row_group_bytes=1 << 20, file_rows=1000)
     session.open(["http://h/"], output, root)
+    assert session.resumed and session.crawl_id == killed.crawl_id
+    output.close()
+    session.close()
+
+
+@pytest.mark.parametrize("again", [["http://a/"], ["http://b:8000/sitemap.xml"]])
+def test_a_crawl_resumed_with_start_urls_of_other_sites_is_refused_naming_them(tmp_path, again):
+    """A crawl of two sites, killed, then run again with one of them (a cron line edited): resumed,
+    the other site's pages not read would be dropped in silence and its row would name one site."""
+    root, state = tmp_path / "data", tmp_path / "state"
+    killed = run(root, state, PAGES[:2], start_urls=["http://a/", "http://b:8000/"])
+    before = files(root)
+    with pytest.raises(StateError, match=f"resumes crawl {killed.crawl_id} of a b:8000, which did not end; the start "
+                                         "URLs given are of .*: run again with start URLs of a b:8000") as refused:
+        open_crawl(root, state, start_urls=again)
+    assert refused.value.exit_status == EXIT_UNUSABLE and files(root) == before
+    session, output = open_crawl(root, state, start_urls=["http://b:8000/sitemap.xml", "http://A/"])  # its sites
     assert session.resumed and session.crawl_id == killed.crawl_id
     output.close()
     session.close()
