@@ -129,8 +129,8 @@ class Site:
 
     def page_url(self, canonical: str | None, fetched: str) -> str:
         """The URL a question page is recorded under: its canonical link, made safe
-        (safe_url), when that is a question URL of the page's own site (is_same_site), else
-        the URL fetched (which the crawl's requests
+        (safe_url), when that is one of this site's own question URLs (on one of its hosts, or
+        on the host it was fetched from), else the URL fetched (which the crawl's requests
         already hold safe). A canonical link is the page's word: `javascript:`, a link to
         another site or garbage must not become the question's url and site."""
         try:
@@ -145,24 +145,7 @@ class Site:
             named = parts.scheme.lower() in ("http", "https") and parts.hostname
         except ValueError:
             return False
-        return bool(named) and self.is_same_site(url, fetched) and self.is_question_url(url)
-
-    def is_same_site(self, url: str, fetched: str) -> bool:
-        """Whether `url` is on the very site of a page fetched from `fetched` (what a page may
-        say of its own URL): its host and port (host_key), or, for a page of one of this site's
-        own hosts, another of them (realself.com for www.realself.com). A page of a host no
-        definition names (a mirror, a copy, the reference site) is a site of its own: its
-        canonical link naming www.realself.com is taken for no more than a link, or its rows
-        would be filed under that site, where any host could overwrite that site's rows, and a
-        site's pages with and without the link would split between two sites. A page read
-        from a file has no site but its canonical link's."""
-        if fetched.startswith("file:"):
-            return True
-        try:
-            hosts = {(urlsplit(u.strip()).hostname or "").lower() for u in (url, fetched)}
-        except ValueError:
-            return False
-        return host_key(url) == host_key(fetched) or hosts <= self.hosts
+        return bool(named) and self.is_own_url(url, fetched) and self.is_question_url(url)
 
     def is_own_url(self, url: str, fetched: str) -> bool:
         """Whether `url` is on this site for a page fetched from `fetched`: on one of the
