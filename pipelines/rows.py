@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from crawler.sites import site_key
+from crawler.sites import rows_site, site_key
 from pipelines.schemas import RECORD_TYPES
 
 
@@ -40,7 +40,7 @@ def page_rows(item, crawl_id: str) -> dict[str, list[dict]]:
 
     Raises ValueError for a value that cannot be typed (a date out of range)."""
     question = next((r for r in item.records if r["type"] == "question"), None)
-    site = site_of(question["url"] if question and question.get("url") else item.fetched_url)
+    site = rows_site(item.fetched_url, question.get("url") if question else None)
     rows: dict[str, list[dict]] = {}
     for record in item.records:
         dataset, row = row_for(record, fetched_at=item.fetched_at, crawl_id=crawl_id, layout=item.family,

@@ -145,6 +145,21 @@ def test_a_site_that_keeps_blocking_ends_the_crawl_as_blocked(reference_site, tm
 
 
 
+def test_two_copies_of_a_site_whose_links_name_another_are_two_sites(reference_site, tmp_path):
+    """Two reference sites (other seeds: the same ids, other questions) on two ports, their
+    canonical links naming www.realself.com as the real site's do: each site's rows are filed
+    under the host and port they came from, never merged under the host their links name (a
+    mirror could overwrite that site's rows), and `url` stays the canonical URL (the contract)."""
+    first, second = reference_site(questions=30, seed=1), reference_site(questions=20, seed=2)
+    out = tmp_path / "data"
+    result = crawl(first.url, second.url, "--out", out)
+    assert result.returncode == 0, result.stderr[-3000:]
+    questions = load("questions", root=out)
+    sites = {s.url.split("://", 1)[1].rstrip("/"): n for s, n in ((first, 30), (second, 20))}
+    assert questions.groupby("site")["question_id"].nunique().to_dict() == sites
+    assert questions["url"].str.startswith("https://www.realself.com/question/").all()
+
+
 def test_two_sites_on_one_host_are_two_sites(reference_site, tmp_path):
     """Two sites on two ports of one host, their pages without canonical links, hold the same
     question ids: one crawl of both lands each site's questions under its own `site` (the

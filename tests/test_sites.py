@@ -247,6 +247,27 @@ def test_pages_whose_canonical_host_differs_give_rows_of_one_site(family):
     assert sites == {"www.realself.com"}
 
 
+def _rows_sites(url: str, html: bytes) -> set:
+    from pipelines.items import QuestionPageItem
+    from pipelines.rows import page_rows
+
+    page = extract_page(url, html)
+    item = QuestionPageItem(family=page.family, fetched_url=url, records=page.records, fetched_at=None,
+                            content_sha256="x")
+    return {row["site"] for rows in page_rows(item, "c").values() for row in rows}
+
+
+@pytest.mark.parametrize("fetched", ["http://127.0.0.1:8000/question/x", "http://127.0.0.1:8001/question/x"])
+def test_rows_are_of_the_site_a_page_was_fetched_from_whatever_its_canonical_names(fetched):
+    """A copy's page (the reference site's) whose canonical link names www.realself.com: its rows
+    are its own host's, with the link or without it (never split in two); a saved file's rows
+    are its link's site."""
+    html = (PAGES / f"{SLUG}.legacy.html").read_bytes()
+    without = re.sub(rb'<link rel="canonical"[^>]*>', b"", html)
+    assert _rows_sites(fetched, html) == _rows_sites(fetched, without) == {fetched.split("/")[2]}
+    assert _rows_sites("file:///tmp/x.html", html) == {"www.realself.com"}
+
+
 # One site, one key: the site rule (a host a definition names is its site; any other host is
 # its host and port) and RFC 3986 6.2.2 equivalence, wherever a URL becomes a key.
 

@@ -48,6 +48,7 @@ def of_sites(start_urls, sites: list[str]) -> bool:
     another site's rows are no measure of its own."""
     return sites_of(list(start_urls) if start_urls is not None else []) == sites
 
+
 def _defined(url: str) -> Site | None:
     """The site whose definition names the URL's host, or None."""
     try:
@@ -55,6 +56,15 @@ def _defined(url: str) -> Site | None:
     except ValueError:
         return None
     return next((site for site in SITES if host in site.hosts), None)
+
+
+def rows_site(fetched_url: str, url: str | None) -> str:
+    """The `site` of a page's rows (site_key): the site it was fetched from, whatever its
+    canonical link (`url`) names. Taken from the link, a mirror's or a copy's rows (the
+    reference site's, whose links name www.realself.com) were filed under that site: two copies
+    merged, any host could overwrite that site's rows, and one site's pages with and without the
+    link split between two sites. A page read from a file has no site but its link's."""
+    return site_key(url if url and fetched_url.startswith("file:") else fetched_url)
 
 
 def site_of_page(url: str, canonical: str) -> Site:

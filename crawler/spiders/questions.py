@@ -44,7 +44,7 @@ from crawler.middlewares.offsite import OFF_SITE_LINKS, OffsiteMiddleware
 from crawler.middlewares.redirect import REDIRECTED_AWAY, REDIRECTED_AWAY_LIST, REDIRECTED_AWAY_NAMED
 from crawler.middlewares.robots import RobotsTxtMiddleware, RobotsUnreadable
 from crawler.pages import BlockedPage, PageError, TruncatedPage, UnknownLayout
-from crawler.sites import site_for, site_key, sites_of
+from crawler.sites import rows_site, site_for, site_key, sites_of
 from crawler.spiders.arguments import QuestionsArguments, SpiderArgumentError
 from crawler.spiders.sitemaps_first import SitemapsFirst
 from crawler.workers import ExtractionWorkers
@@ -486,8 +486,8 @@ class QuestionsSpider(scrapy.Spider):
         question = next((r for r in records if r.get("type") == "question"), None)
         if question is None:
             return True
-        url, question_id = question.get("url") or fetched_url, question.get("question_id")
-        key = question_key(site_key(url), question_id)  # its rows' (site, question_id), as pipelines.rows makes them
+        question_id = question.get("question_id")
+        key = question_key(rows_site(fetched_url, question.get("url")), question_id)  # its rows' (site, question_id)
         content = content_of(records)
         if key in self.session.questions:
             kept = self.kept_contents.get(key)
