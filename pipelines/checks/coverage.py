@@ -203,21 +203,24 @@ def threshold(before: float, pages_before: int, pages_now: int, margin: float, s
     return max(0.0, before - max(margin, sigmas * noise))
 
 
-def compare(now: list[dict], before: list[dict], margin: float, sigmas: float, min_rows: int) -> list[CheckResult]:
+def judged(now: list[dict], before: list[dict], margin: float, sigmas: float, min_rows: int):
+    """(entry of `now`, the lowest share that passes) for each field compared with its earlier
+    share: the check's rule, which the report's marks follow too."""
     earlier = {(c["dataset"], c["layout"], c["field"]): c for c in before}
-    results = []
     for c in now:
         b = earlier.get((c["dataset"], c["layout"], c["field"]))
-        if b is None or not b["non_null"]:
+        if b is None or not b["non_null"] or c["non_null"] is None:
             continue
         pages_before, pages_now = pages_of(b, before), pages_of(c, now)
         if min(pages_before, pages_now) < min_rows:
             continue
-        layout = "all" if c["layout"] == ALL else c["layout"]
-        limit = threshold(b["non_null"], pages_before, pages_now, margin, sigmas)
-        results.append(CheckResult.judge(f"coverage/{c['dataset']}.{c['field']}/{layout}", c["non_null"], limit,
-                                         at_most=False))
-    return results
+        yield c, threshold(b["non_null"], pages_before, pages_now, margin, sigmas)
+
+
+def compare(now: list[dict], before: list[dict], margin: float, sigmas: float, min_rows: int) -> list[CheckResult]:
+    return [CheckResult.judge(f"coverage/{c['dataset']}.{c['field']}/{'all' if c['layout'] == ALL else c['layout']}",
+                              c["non_null"], limit, at_most=False)
+            for c, limit in judged(now, before, margin, sigmas, min_rows)]
 
 
 def check(facts) -> list[CheckResult]:

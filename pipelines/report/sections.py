@@ -10,7 +10,8 @@ import pandas as pd
 
 from pipelines.normalise.dates import FIRST_YEAR, LAST_YEAR
 from pipelines.report import plots
-from pipelines.checks.coverage import fields_of
+from crawler import settings as defaults
+from pipelines.checks.coverage import fields_of, judged
 from pipelines.report.data import DATA_DATASETS, MAP_CRAWLS, DataFolder, layout_by, listed, site_key
 from pipelines.report.html import (NOT_RECORDED, Cell, figure, grid, note, number, percent, table, text, tile,
                                    tiles)
@@ -40,7 +41,6 @@ PROBLEMS = [
     ("responses_5xx", "5xx responses (retried)"),
     ("responses_429", "429 responses (retried)"),
 ]
-DROP = 0.05  # a field whose coverage fell by more than this share of rows is marked
 # The report's size, bounded whatever the folder's history: crawls drawn in the per-crawl plots,
 # crawls listed in the history table, and characters of each listed crawl's message there (the
 # reported crawl's is shown whole in its own section).
@@ -411,20 +411,23 @@ def the_coverage(folder: DataFolder, crawl: pd.Series) -> str:
         parts.append(note(f"Share of this crawl's rows with a value ({source}). No earlier crawl to compare with."))
     else:
         before, before_source = folder.coverage_by_family(previous)
-        parts.append(note(f"Share of rows with a value: this crawl ({source}) against the previous crawl "
-                          f"{previous['crawl_id']} ({before_source}). Rows whose share fell by more than "
-                          f"{DROP:.0%} of rows are marked."))
+        parts.append(note(f"Share of rows with a value: this crawl ({source}) against the previous crawl of "
+                          f"the same sites {previous['crawl_id']} ({before_source}). Marked: the fields the "
+                          f"crawl's coverage check fails (by its default settings), a fall of more than "
+                          f"{defaults.CHECK_COVERAGE_MARGIN:.0%} of rows or than chance explains for so few pages; "
+                          f"families of fewer than {defaults.CHECK_COVERAGE_MIN_ROWS} pages are not compared."))
     if now.empty:
         parts.append(note("This crawl wrote no rows: no coverage to show."))
         return "".join(parts)
     key = ["dataset", "layout", "field"]
     merged = now.merge(before, on=key, how="left", suffixes=("", "_before")) if before is not None and not before.empty \
         else now.assign(non_null_before=None, rows_before=None)
+    marked = _dropped(now, before)
     rows, css = [], []
     for _, row in merged.iterrows():
         share, earlier = _optional(row["non_null"]), _optional(row.get("non_null_before"))
         change = share - earlier if share is not None and earlier is not None else None
-        dropped = change is not None and change < -DROP
+        dropped = (row["dataset"], row["layout"], row["field"]) in marked
         rows.append([row["dataset"], row["layout"], row["field"],
                      Cell(percent(share) if share is not None else "not in files", sort=share if share is not None else -1, css="num"),
                      Cell(percent(earlier) if earlier is not None else "—", sort=earlier if earlier is not None else -1, css="num"),
@@ -436,6 +439,20 @@ def the_coverage(folder: DataFolder, crawl: pd.Series) -> str:
     parts.append(table(["dataset", "family", "field", "this crawl", "previous", "change", "rows", "rows before"],
                        [rows[i] for i in order], numeric={3, 4, 5, 6, 7}, row_css=[css[i] for i in order], scroll=True))
     return "".join(parts)
+
+
+def _dropped(now: pd.DataFrame, before: pd.DataFrame | None) -> set[tuple]:
+    """(dataset, layout, field) of the fields whose share the crawl's coverage check fails."""
+    if before is None or before.empty:
+        return set()
+
+    def entries(frame: pd.DataFrame) -> list[dict]:
+        return [{**e, "non_null": _optional(e["non_null"])} for e in frame.to_dict("records")]
+
+    now_entries = entries(now)
+    failed = judged(now_entries, entries(before), defaults.CHECK_COVERAGE_MARGIN, defaults.CHECK_COVERAGE_NOISE_SIGMAS,
+                    defaults.CHECK_COVERAGE_MIN_ROWS)
+    return {(c["dataset"], c["layout"], c["field"]) for c, limit in failed if c["non_null"] < limit}
 
 
 def _optional(cell) -> float | None:
