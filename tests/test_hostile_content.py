@@ -160,6 +160,27 @@ def test_stray_end_tags_in_the_last_answer_cut_nothing_off(family, tags):
     assert records == want
 
 
+@pytest.mark.parametrize("holder", ["<textarea>{}</textarea>", "<xmp>{}</xmp>", "<script>var s = '{}';</script>"])
+def test_end_tags_that_are_text_stay_text(holder):
+    """</body></html> in a textarea's, an xmp's or a script's text is no tag: the text keeps it
+    (the tags a browser drops are those its tokenizer reads as tags), and nothing is cut."""
+    html = _last_answer_page("legacy", "<p>Before. " + holder.format("a </body></html> b") + " After.</p>")
+    body = answers_of(page_records(parse_question_page(URL, html)))[-1]["body"]
+    assert ("a </body></html> b" in body) != holder.startswith("<script"), body
+    assert body.startswith("Before.") and body.endswith(answers_of(_golden())[-1]["body"]), body
+
+
+def test_a_nextjs_title_holding_end_tags_keeps_them():
+    """A title is plain text in __NEXT_DATA__: its "</body></html>" is the title's, not the page's end."""
+    title = "Knot and Redness After Botox Injection"
+    html = (SAMPLES / f"{GOLDEN}.nextjs.html").read_text()
+    html = html.replace(f'"title": "{title}"', f'"title": "Knot </body></html> {title[5:]}"')
+    html = html.replace(f">{title}</h1>", f">Knot &lt;/body&gt;&lt;/html&gt; {title[5:]}</h1>")
+    records = page_records(parse_question_page(URL, html))
+    assert records[0]["title"] == f"Knot </body></html> {title[5:]}"
+    assert records[1:] == _golden()[1:]
+
+
 @pytest.mark.parametrize("tag", ["textarea", "xmp", "plaintext", "title", "style", "noembed"])
 def test_an_element_left_open_in_body_html_holds_no_text_the_site_never_sent(tag):
     """A `bodyHtml` is read as a body's content: nothing is written after it (a closing

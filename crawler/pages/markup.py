@@ -155,7 +155,7 @@ def html_paragraphs(html: str | None) -> Text | None:
     if html is None or not html.strip():
         return None
     try:
-        root = parse_html("<html><body>" + html)
+        root = parse_html("<html><body>" + html, fragment=True)
     except (etree.ParserError, ValueError) as error:  # lxml read nothing, or not all of it
         raise MarkupError(str(error)) from None
     body = root.find("body") if root is not None else None

@@ -16,19 +16,13 @@ from crawler.sites.base import join_url, names_its_path
 from pipelines.normalise.numbers import COUNT, count_of_digits, count_of_number, signed_negative, whole_number
 from pipelines.normalise.text import clean
 
+from .end_tags import without_end_tags
 from .errors import MarkupError
 
 TAGS = frozenset(("script", "h1", "h2", "title", "link", "meta", "aside", "base"))
 _PARSERS = threading.local()  # lxml parsers are not to be shared between threads
 _ASIDE = frozenset(("aside", "nav", "footer"))
 _XML_DECLARATION = re.compile(r"\s*<\?xml\b[^>]*>")
-# A </body> or </html> end tag (any case; white space or attributes before ">", as HTML's
-# tokenizer reads an end tag): browsers build no part of the tree from one (in a body, it only
-# moves the parser on; what follows goes on in the same open elements), where libxml2 closes
-# every open element there and puts what follows beside <body> (after </html>: nowhere). An
-# answer's HTML pasted from an e-mail holds one: its rest, its byline and date were cut off.
-_DOCUMENT_END = re.compile(r"</(?:body|html)(?:[\t\n\f\r /][^>]*)?>", re.I | re.A)
-_DOCUMENT_END_BYTES = re.compile(_DOCUMENT_END.pattern.encode(), re.I)
 
 
 def html_parser(encoding: str | None = None) -> etree.HTMLParser:
@@ -45,18 +39,14 @@ def html_parser(encoding: str | None = None) -> etree.HTMLParser:
     return parser
 
 
-def parse_html(source):
+def parse_html(source, fragment: bool = False):
     """One lxml tree of plain etree elements: UTF-8 bytes, or a str. ParserError when lxml
     read nothing, or stopped before the end (libxml2 drops the rest of a page it stops reading
-    in silence: its answers, their bylines). Its </body> and </html> end tags are no part of
-    the tree (_DOCUMENT_END): dropped, in one pass without a tokenizer, so also where they are
-    text (a script's, an attribute's; Next.js writes a JSON string's "<" as \\u003c)."""
-    if isinstance(source, str):
-        if declaration := _XML_DECLARATION.match(source):
-            source = source[declaration.end():]  # its encoding is the bytes', read already; lxml refuses it on a str
-        source = _DOCUMENT_END.sub("", source)
-    else:
-        source = _DOCUMENT_END_BYTES.sub(b"", source)
+    in silence: its answers, their bylines). Its </body> and </html> end tags build nothing,
+    as in a browser (crawler.pages.end_tags; a `fragment` has no end of its own)."""
+    if isinstance(source, str) and (declaration := _XML_DECLARATION.match(source)):
+        source = source[declaration.end():]  # its encoding is the bytes', read already; lxml refuses it on a str
+    source = without_end_tags(source, fragment)
     parser = html_parser("utf-8" if isinstance(source, bytes) else None)
     root = etree.HTML(source, parser)
     if root is None:
