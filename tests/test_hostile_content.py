@@ -39,7 +39,8 @@ PAYLOADS = {
     "stray-end-tags": ("<p>Pasted.</p></body></html><p>From an e-mail.</p>", "Pasted.\n\nFrom an e-mail."),
     "stray-end-tags-spelt-otherwise": ('<p>Pasted<b>.</BODY ></Html\nlang="en">Still bold.</b></p>', "Pasted.Still bold."),
     # text no reader sees
-    "hidden": ('<p>Seen<span hidden> BUY CHEAP PILLS</span>.</p><div hidden="">Hidden block.</div>', "Seen."),
+    # the rest of an answer behind "Read more" (hidden until a click shows it) is the answer's
+    "hidden": ('<p>Shown<span class="more" hidden> and the rest</span>.</p>', "Shown and the rest."),
     "hidden-until-found": ('<p>Found <span hidden="Until-Found">on search</span>.</p>', "Found on search."),
     "shadow-root": ('<p><span>Light <template shadowrootmode="open">Shadow.</template>fallback</span></p>', "Shadow."),
     "shadow-root-with-slot": ('<p><span><template shadowrootmode="closed">Shadow <slot></slot></template>light.</span></p>',

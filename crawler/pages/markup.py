@@ -23,7 +23,8 @@ _BLOCK = frozenset("""p div li h1 h2 h3 h4 h5 h6 blockquote ul ol dl dt dd addre
     summary dialog fieldset legend figure figcaption footer form header hgroup hr main nav pre section
     search center menu table caption tr td th""".split())
 # Never text: code, the head, embedded content, and what browsers never draw (display: none in
-# their own style sheet: noembed, noframes, datalist, rp; `hidden` is judged by _shown).
+# their own style sheet: noembed, noframes, datalist, rp). An element with the `hidden`
+# attribute is text: a "Read more" keeps the rest of an answer there until a click shows it.
 _SKIP = frozenset("""script style template noscript title head iframe object embed svg noembed noframes datalist
     rp""".split())
 _BR = object()
@@ -61,12 +62,9 @@ def _walk(el, out: list) -> None:
 
 def _shown(el) -> bool:
     """Whether a reader sees the element: not a comment, not one of _SKIP (but a declarative
-    shadow root), and not `hidden` (display: none; "until-found" is shown when found)."""
+    shadow root)."""
     tag = el.tag
-    if not isinstance(tag, str) or tag in _SKIP and not (tag == "template" and shadow_root(el)):
-        return False
-    hidden = el.get("hidden")
-    return hidden is None or hidden.lower() == "until-found"
+    return isinstance(tag, str) and (tag not in _SKIP or tag == "template" and shadow_root(el))
 
 
 def _split(tokens: list) -> Text:
