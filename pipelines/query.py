@@ -134,8 +134,18 @@ def _printed(con: duckdb.DuckDBPyConnection, query: str) -> str:
         return query
     columns = ", ".join(f"#{i}{'::VARCHAR' if _as_text(kind) else ''} AS {_quoted(name)}"
                         for i, (name, kind) in enumerate(zip(relation.columns, kinds), 1))
-    # the query as written, comments and its ';' included: a line of its own closes it
-    return f"SELECT {columns} FROM (\n{query.rstrip().removesuffix(';')}\n) AS _query"
+    return f"SELECT {columns} FROM (\n{_without_its_end(query)}\n) AS _query"
+
+
+def _without_its_end(query: str) -> str:
+    """The query less the ';'s and comments that end it (DuckDB's own tokens: a ';' or a '--'
+    in a string is no end), which inside brackets would end nothing or all."""
+    end = len(query)
+    for position, kind in reversed(duckdb.tokenize(query)):
+        if kind != duckdb.token_type.comment and query[position:end].strip() != ";":
+            break
+        end = position
+    return query[:end]
 
 
 def _quoted(name: str) -> str:

@@ -141,6 +141,12 @@ def test_query_prints_dates_intervals_and_bytes_as_duckdb_does(data, expression,
     assert lines[1].split(None, 1)[1].rsplit(None, 1)[0].strip() == shown, lines
 
 
+@pytest.mark.parametrize("end", [";", "; -- a comment", "; /* a comment */", ";;", "\n-- a comment", " /* x */ ; ; -- y"])
+def test_a_column_read_as_text_whatever_ends_the_query(data, end):
+    assert [line.strip() for line in printed(f"SELECT DATE '2024-01-02' AS d{end}", data)] == ["d", "2024-01-02"]
+    assert printed(f"SELECT DATE '2024-01-02' AS d, '--x;' AS t{end}", data)[1].split() == ["2024-01-02", "--x;"]
+
+
 def test_a_column_read_as_text_keeps_the_rows_order(data):
     lines = printed("SELECT d FROM (VALUES (DATE '2024-01-02'), (NULL), (DATE '2024-01-03')) t(d) "
                     "ORDER BY d DESC NULLS LAST", data)
