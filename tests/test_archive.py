@@ -328,6 +328,24 @@ def archive_page(folder: Path, name: str, url: str, when: datetime, body: bytes,
         os.replace(tmp, final)
 
 
+def test_an_archived_body_past_download_maxsize_is_read_by_no_command(tmp_path):
+    """A record holding a page bigger than any a crawl reads (another tool's archive): `extract`
+    and `reparse` refuse it as they refuse a saved page past DOWNLOAD_MAXSIZE, never parse it
+    (some sixty times its size in memory)."""
+    from crawler.settings import DOWNLOAD_MAXSIZE
+
+    site = Site(10, seed=8)
+    slug, when = site.question_slugs()[0], datetime(2026, 1, 1, tzinfo=timezone.utc)
+    body = site.page(slug).body.replace(b"</body>", b"<!--" + b"x" * DOWNLOAD_MAXSIZE + b"--></body>")
+    archive_page(tmp_path / "archive", "a-crawl", f"http://127.0.0.1:9/question/{slug}", when, body)
+    extracted = cli("extract", tmp_path / "archive")
+    assert extracted.returncode == 1 and not extracted.stdout, extracted.stdout[:300]
+    assert "DOWNLOAD_MAXSIZE" in extracted.stderr and len(extracted.stderr.splitlines()) == 1, extracted.stderr
+    reparsed = cli("reparse", tmp_path / "archive", "--out", tmp_path / "out")
+    (row,) = crawl_rows(tmp_path / "out")
+    assert reparsed.returncode != 0 and row["questions"] == 0 and row["status"] == "failed", row
+
+
 def test_a_later_block_page_or_error_under_another_url_of_a_question_does_not_undo_its_good_page(tmp_path):
     site = Site(10, seed=8)
     slug = site.question_slugs()[0]

@@ -55,6 +55,7 @@ from crawler.archive.files import REQUESTED_URI
 from crawler.discovery import is_question_url
 from crawler.inputs import files_in
 from crawler.middlewares.compression import UndecodableBody, decode_body
+from crawler.settings import DOWNLOAD_MAXSIZE
 
 _GZIP_MAGIC = b"\x1f\x8b\x08"
 _PROBE = 1 << 20  # bytes read to see whether a file is gzipped record by record
@@ -950,7 +951,7 @@ def _as_crawled(url: str, status: int, fetched_at: datetime, headers: list[tuple
                 body: bytes, requested_url: str | None = None) -> ArchivedResponse:
     """A response as the crawl read it: the transfer coding undone, then the content codings as
     Scrapy undoes them (crawler.middlewares.compression: br and zstd too, within DOWNLOAD_MAXSIZE;
-    a body they do not decode is an `error`), and the last Content-Type sent, as Scrapy's
+    a body they do not decode, or one past DOWNLOAD_MAXSIZE, is an `error`), and the last Content-Type sent, as Scrapy's
     Headers give it. `headers`: the HTTP head's (name, value) pairs, as they came."""
     def values(name: bytes) -> list[bytes]:
         return [value for key, value in headers if key.lower() == name]
@@ -961,9 +962,11 @@ def _as_crawled(url: str, status: int, fetched_at: datetime, headers: list[tuple
         body = _dechunked(body)
     if encodings := values(b"content-encoding"):
         try:
-            body = decode_body(body, encodings)
+            body = decode_body(body, encodings)  # within DOWNLOAD_MAXSIZE, as decoded
         except UndecodableBody as undecodable:
             body, error = b"", str(undecodable)
+    elif len(body) > DOWNLOAD_MAXSIZE:  # the crawl cancels a download past it: no page so big is read
+        body, error = b"", f"a body of {len(body):,} bytes, past DOWNLOAD_MAXSIZE ({DOWNLOAD_MAXSIZE:,})"
     content_type = values(b"content-type")
     return ArchivedResponse(url, status, fetched_at, body,
                             content_type[-1].decode("latin-1") if content_type else None, error, requested_url)
