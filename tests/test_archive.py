@@ -305,8 +305,8 @@ def test_reparse_keeps_the_latest_good_page_of_a_question_archived_twice(tmp_pat
     # The later page sits in the first file: the WARC-Date decides, not the order of files.
     archive("a-crawl", day1.page(slug).body, early + timedelta(days=30, microseconds=7))
     archive("b-crawl", day0.page(slug).body, early)
-    # The same question under another URL (another port: another request key) is one question.
-    archive("c-crawl", day0.page(slug).body, early + timedelta(days=1), f"http://127.0.0.1:8/question/{slug}")
+    # The same question under another URL of its site (another request key) is one question.
+    archive("c-crawl", day0.page(slug).body, early + timedelta(days=1), f"http://127.0.0.1:9/question/{slug}-copy")
     result = cli("reparse", tmp_path / "archive", "--out", tmp_path / "out")
     assert result.returncode == 0, result.stderr[-2000:]
     (row,) = crawl_rows(tmp_path / "out")

@@ -498,7 +498,7 @@ class QuestionsSpider(scrapy.Spider):
                 logger.warning("Question %s read again, with another title or other answers, not recorded: "
                                "%s (the page read first is kept)", question_id, fetched_url)
             else:
-                logger.info("Question %s already read in this crawl, not recorded twice: %s", question_id, url)
+                logger.info("Question %s already read in this crawl, not recorded twice: %s", question_id, fetched_url)
             return False
         self.session.questions.add(key)
         self.kept_contents[key] = content
