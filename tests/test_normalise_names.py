@@ -93,3 +93,12 @@ def test_vocabularies_are_package_data():
 
     assert {"MD", "DO", "DDS", "DMD", "PhD", "FACS", "FAAD", "FACMS"} <= set(credentials())
     assert "Oral & Maxillofacial Surgeon" in specialties()
+
+
+@pytest.mark.parametrize("cred, want", [("D.O", "DO"), ("M.S", "MS"), ("R.N", "RN"), ("P.A", "PA"), ("M.D", "MD")])
+@pytest.mark.parametrize("form", ["Joseph Serota, {}", "Joseph Serota {}", "Joseph Serota, {}, FACS"])
+def test_a_credential_written_with_periods_but_not_its_last_is_that_credential(cred, want, form):
+    """"D.O" is read as "D.O." is: never a given name that turns the name into "Last, First"."""
+    n = parse_name(form.format(cred))
+    assert (n.given_name, n.family_name, n.display_name) == ("Joseph", "Serota", "Joseph Serota")
+    assert n.credentials[0] == want and n.unread == ()

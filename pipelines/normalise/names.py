@@ -66,6 +66,17 @@ def _as_credential(word: str) -> str | None:
     return credential if credential == word.replace(".", "").strip(",") else None
 
 
+# A word written with periods between its letters ("D.O", "M.D.", "F.R.C.S"), whole
+_DOTTED = re.compile(r"(?<![^\s,])(?:[^\W\d_]+\.)+[^\W\d_]+(?=[\s,]|$)")
+
+
+def _with_last_period(text: str) -> str:
+    """A credential written with periods but not its last one ("D.O", "M.S") as it is with it
+    ("D.O."), the form nameparser reads as a credential: without it "Joseph Serota D.O" had the
+    family name D.O."""
+    return _DOTTED.sub(lambda m: m[0] + "." if _key(m[0]) in _vocab() else m[0], text)
+
+
 def _roles(text: str) -> list[tuple[str, Role]]:
     """(word, role) of `text` read as a name by nameparser."""
     return [(tok.text, tok.role) for tok in parser().parse(text).tokens]
@@ -92,7 +103,7 @@ def parse_name(name: str | None) -> Name:
     if raw is None:
         return NO_NAME
     words, tail_creds = _split_tail(raw.split(" "))
-    text = " ".join(words).rstrip(",").strip()
+    text = _with_last_period(" ".join(words).rstrip(",").strip())
     vocab = _vocab()
     printed = text.replace(",", " ").split()
     if all(_as_credential(w) for w in printed):  # "MD", "M.D., FACS": no name printed ("Ma Le", "Do Le" are names)
@@ -100,13 +111,14 @@ def parse_name(name: str | None) -> Name:
     # After a comma the site prints credentials and badges, never a given name: nameparser's
     # "Last, First" would make "Jo Smith, Verified" Verified Jo Smith. When a word after the
     # comma is no credential or generation, the name is what comes before it.
-    head, comma, after = text.partition(",")
-    if comma and not all(_key(w) in vocab or _key(w) in GENERATIONAL for w in after.replace(",", " ").split()):
-        # nameparser's own reading of them, its name roles taken for post-nominal ones ("(Board
-        # Certified)" stays a nickname: no word of the name, nor an unread credential)
-        tokens = _roles(head) + [(t, role if role == Role.NICKNAME else Role.SUFFIX) for t, role in _roles(after)]
-    else:
-        tokens = _roles(text)
+    # The site prints "[Dr.] Given [Middle] Family[, suffix][, credentials]": after the first
+    # comma come a generation, credentials and badges, never a given name. So the name is what
+    # comes before it, read alone: nameparser's "Last, First" made "Jo Smith, Verified"
+    # Verified Jo Smith and "Joseph Serota, D.O" D.O Joseph Serota, and with a comma it read
+    # "Al Smith, MD" as one family name. What comes after it is read post-nominal ("(Board
+    # Certified)" stays a nickname: no word of the name, nor an unread credential).
+    head, _, after = text.partition(",")
+    tokens = _roles(head) + [(t, role if role == Role.NICKNAME else Role.SUFFIX) for t, role in _roles(after)]
     given, middle, family, suffix, creds, unread = [], [], [], [], [], []
     for t, role in tokens:
         if role == Role.GIVEN:
