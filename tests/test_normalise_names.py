@@ -102,3 +102,24 @@ def test_a_credential_written_with_periods_but_not_its_last_is_that_credential(c
     n = parse_name(form.format(cred))
     assert (n.given_name, n.family_name, n.display_name) == ("Joseph", "Serota", "Joseph Serota")
     assert n.credentials[0] == want and n.unread == ()
+
+
+@pytest.mark.parametrize("raw, given, middle, family", [
+    # words nameparser knows as particles, opening the name: given names as printed
+    ("Al Smith, MD", "Al", None, "Smith"), ("Van Nguyen, MD", "Van", None, "Nguyen"),
+    ("Bin Wang, MD", "Bin", None, "Wang"), ("Md Rahman, MD", "Md", None, "Rahman"),
+    ("Ter Horst, DO", "Ter", None, "Horst"), ("Dr. Abu Bakr", "Abu", None, "Bakr"),
+    # words nameparser knows as titles: only Dr. is one here
+    ("Hon Pak, MD", "Hon", None, "Pak"), ("Prince Smith, MD", "Prince", None, "Smith"),
+    ("King Smith, MD", "King", None, "Smith"), ("Queen Okafor", "Queen", None, "Okafor"),
+    ("Sister Smith, RN", "Sister", None, "Smith"), ("Mister Rogers, DO", "Mister", None, "Rogers"),
+    ("St. John Smith, MD", "St. John", None, "Smith"), ("Dr. Sir John Smith", "Sir", "John", "Smith"),
+    ("Dr.Jane Smith", "Jane", None, "Smith"), ("Dr Jane Q. Smith, MD", "Jane", "Q.", "Smith"),
+    # particles after the given name stay the family's
+    ("Dr. Van Johnson", "Van", None, "Johnson"), ("Gregory St. John, MD", "Gregory", None, "St. John"),
+    ("Jan van der Berg, MD", "Jan", None, "van der Berg"),
+])
+def test_a_given_name_is_never_dropped_as_a_title_nor_moved_into_the_family(raw, given, middle, family):
+    n = parse_name(raw)
+    assert (n.given_name, n.middle_name, n.family_name) == (given, middle, family)
+    assert n.display_name == " ".join(p for p in (given, middle, family) if p)

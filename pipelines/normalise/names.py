@@ -1,7 +1,8 @@
 """Doctor names: the human-name part by nameparser 2.x, credentials by a vocabulary kept as data.
 
-nameparser's `Parser` is given a `Lexicon` extended by the credential vocabulary
-(data/credentials.txt; nameparser lacks fellowships such as FAAD and FACMS). Its post-nominal
+A doctor's name is printed "[Dr.] Given [Middle] Family[, suffix][, credentials]".
+nameparser's `Parser` is given a `Lexicon` of its own, extended by the credential vocabulary
+(data/credentials.txt; nameparser lacks fellowships such as FAAD and FACMS), Dr. its one title. Its post-nominal
 tokens are then sorted: generational suffixes (Jr., Sr., II, III, IV, V) as written without
 their comma; words of the vocabulary are credentials, periods removed, spelled as in it (a
 title after the name is one too: "DDS, MS" is a master's, not Ms.); other words (a badge:
@@ -18,6 +19,7 @@ from nameparser import Lexicon, Parser, Role
 from .text import collapse
 from .vocab import credentials
 
+TITLE = "dr"  # the one title a doctor's name is printed with ("Dr.", "Dr"), as a key (_key)
 GENERATIONAL = frozenset({"jr", "sr", "ii", "iii", "iv", "v"})
 
 
@@ -56,6 +58,10 @@ def parser() -> Parser:
                  if w in base.suffix_acronyms_ambiguous or (len(w) <= 2 and w != "md")]
     ambiguous = [w for w in ambiguous if w not in base.suffix_words]
     lex = base.add(suffix_acronyms=words, suffix_acronyms_ambiguous=ambiguous)
+    # A doctor's printed name is "[Dr.] Given [Middle] Family[, ...]": Dr. is its one title;
+    # nameparser's others ("Prince", "King", "Hon", "Sister") are given names here.
+    lex = lex.remove(titles=lex.titles - {TITLE}, given_name_titles=lex.given_name_titles,
+                     after_given_titles=lex.after_given_titles)
     return Parser(lexicon=lex)
 
 
@@ -66,6 +72,8 @@ def _as_credential(word: str) -> str | None:
     return credential if credential == word.replace(".", "").strip(",") else None
 
 
+# "Dr.Jane Smith": the title glued to the given name (nameparser took "Dr.Jane" for one title)
+_GLUED_TITLE = re.compile(r"^(Dr\.)(?=[^\W\d_])", re.I)
 # A word written with periods between its letters ("D.O", "M.D.", "F.R.C.S"), whole
 _DOTTED = re.compile(r"(?<![^\s,])(?:[^\W\d_]+\.)+[^\W\d_]+(?=[\s,]|$)")
 
@@ -103,7 +111,7 @@ def parse_name(name: str | None) -> Name:
     if raw is None:
         return NO_NAME
     words, tail_creds = _split_tail(raw.split(" "))
-    text = _with_last_period(" ".join(words).rstrip(",").strip())
+    text = _GLUED_TITLE.sub(r"\1 ", _with_last_period(" ".join(words).rstrip(",").strip()))
     vocab = _vocab()
     printed = text.replace(",", " ").split()
     if all(_as_credential(w) for w in printed):  # "MD", "M.D., FACS": no name printed ("Ma Le", "Do Le" are names)
@@ -121,13 +129,15 @@ def parse_name(name: str | None) -> Name:
     tokens = _roles(head) + [(t, role if role == Role.NICKNAME else Role.SUFFIX) for t, role in _roles(after)]
     given, middle, family, suffix, creds, unread = [], [], [], [], [], []
     for t, role in tokens:
+        if role == Role.TITLE and _key(t) != TITLE:  # nameparser's rule for words with a period ("St.", "Rev.")
+            role = Role.SUFFIX if given or family else Role.GIVEN  # "St. John Smith": given St. John
         if role == Role.GIVEN:
             given.append(t)
         elif role == Role.MIDDLE:
             middle.append(t)
         elif role == Role.FAMILY:
             family.append(t)
-        elif role == Role.SUFFIX or role == Role.TITLE and (given or family):  # "DDS, MS": not Ms.
+        elif role == Role.SUFFIX:
             for piece in t.split():
                 piece = piece.strip(",").strip()
                 k = _key(piece)
@@ -138,6 +148,10 @@ def parse_name(name: str | None) -> Name:
                 elif piece and role == Role.SUFFIX:  # counted (credential_unknown): the vocabulary may lack it
                     unread.append(piece)
     creds.extend(tail_creds)
+    if not given and not middle and len(family) == 2:
+        # nameparser folds a particle that opens a name into its family name ("Ter Horst",
+        # "Dos Santos"): a lone one before the family name is the given name printed first
+        given, family = family[:1], family[1:]
     g = " ".join(given) or None
     m = " ".join(middle) or None
     f = " ".join(family) or None
