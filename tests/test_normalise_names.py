@@ -65,7 +65,7 @@ def test_credentials_alone_are_no_name(raw, creds):
 
 @pytest.mark.parametrize("raw, given, family, creds", [
     ("Ma Le, MD", "Ma", "Le", ("MD",)), ("Do Le", "Do", "Le", ()), ("Le Do MD", "Le", "Do", ("MD",)),  # names, as written
-    ("Jane Doe, MD, FRCS(C)", "Jane", "Doe", ("MD", "FRCS")), ("Jane Doe, MD (Board Certified)", "Jane", "Doe", ("MD",)),
+    ("Jane Doe, MD, FRCS(C)", "Jane", "Doe", ("MD", "FRCSC")), ("Jane Doe, MD (Board Certified)", "Jane", "Doe", ("MD",)),
 ])
 def test_names_that_are_also_credentials_stay_names(raw, given, family, creds):
     n = parse_name(raw)
@@ -123,3 +123,16 @@ def test_a_given_name_is_never_dropped_as_a_title_nor_moved_into_the_family(raw,
     n = parse_name(raw)
     assert (n.given_name, n.middle_name, n.family_name) == (given, middle, family)
     assert n.display_name == " ".join(p for p in (given, middle, family) if p)
+
+
+@pytest.mark.parametrize("raw, creds, unread", [
+    ("Jane Doe, MD, FRCS(C)", ("MD", "FRCSC"), ()), ("Jane Doe, M.D., F.R.C.S.(C)", ("MD", "FRCSC"), ()),
+    ("Jane Doe MBBS FRCS(Ed)", ("MBBS", "FRCSEd"), ()), ("Jane Doe, MBBS, FRCS (Ed), FACS", ("MBBS", "FRCSEd", "FACS"), ()),
+    # a qualifier the vocabulary has no credential for: an unread credential, counted, never plain FRCS
+    ("Jane Doe, MBChB, FRCS (Plast)", ("MBChB",), ("FRCS(Plast)",)), ("Jane Doe MD FRCS(Glasg)", ("MD",), ("FRCS(Glasg)",)),
+    # words in parentheses that qualify no credential stay out of both
+    ("Jane (Jo) Doe, MD", ("MD",), ()), ("Jane Doe, MD (Board Certified)", ("MD",), ()),
+])
+def test_a_credential_with_its_qualifier_in_parentheses_is_the_qualified_one(raw, creds, unread):
+    n = parse_name(raw)
+    assert (n.given_name, n.family_name, n.credentials, n.unread) == ("Jane", "Doe", creds, unread)

@@ -38,7 +38,8 @@ NO_NAME = Name(None, None, None, None, None, None, ())
 
 
 def _key(word: str) -> str:
-    return word.replace(".", "").strip(",").lower()
+    """A credential as the vocabulary is looked up: "F.R.C.S.(C)" is frcsc."""
+    return re.sub(r"[.()]", "", word).strip(",").lower()
 
 
 @lru_cache(maxsize=1)
@@ -85,9 +86,30 @@ def _with_last_period(text: str) -> str:
     return _DOTTED.sub(lambda m: m[0] + "." if _key(m[0]) in _vocab() else m[0], text)
 
 
-def _roles(text: str) -> list[tuple[str, Role]]:
-    """(word, role) of `text` read as a name by nameparser."""
-    return [(tok.text, tok.role) for tok in parser().parse(text).tokens]
+def _roles(text: str) -> list[tuple[str, Role, bool]]:
+    """(word, role, qualifies) of `text` read as a name by nameparser; `qualifies`: the word is
+    in parentheses right after the one before it ("FRCS(C)", "FRCS (Ed)"), nameparser's nickname."""
+    out, end = [], None
+    for tok in parser().parse(text).tokens:
+        start, stop = tok.span or (None, None)
+        qualifies = (tok.role == Role.NICKNAME and start is not None and end is not None
+                     and text[stop:stop + 1] == ")" and text[end:start] in ("(", " ("))
+        out.append((tok.text, tok.role, qualifies))
+        end = stop
+    return out
+
+
+def _with_qualifiers(tokens: list[tuple[str, Role, bool]]) -> list[tuple[str, Role]]:
+    """A credential with its qualifier in parentheses is one credential, the qualifier joined
+    ("FRCS(C)" is FRCSC, "FRCS (Ed)" FRCSEd; "FRCS(Plast)", which the vocabulary lacks, an
+    unread one), never the bare credential: FRCS is another fellowship."""
+    out: list[tuple[str, Role]] = []
+    for t, role, qualifies in tokens:
+        if qualifies and out and out[-1][1] == Role.SUFFIX and _key(out[-1][0]) in _vocab():
+            out[-1] = (f"{out[-1][0]}({t})", Role.SUFFIX)
+        else:
+            out.append((t, role))
+    return out
 
 
 def _split_tail(words: list[str]) -> tuple[list[str], list[str]]:
@@ -126,7 +148,8 @@ def parse_name(name: str | None) -> Name:
     # "Al Smith, MD" as one family name. What comes after it is read post-nominal ("(Board
     # Certified)" stays a nickname: no word of the name, nor an unread credential).
     head, _, after = text.partition(",")
-    tokens = _roles(head) + [(t, role if role == Role.NICKNAME else Role.SUFFIX) for t, role in _roles(after)]
+    tokens = _with_qualifiers(_roles(head) + [(t, role if role == Role.NICKNAME else Role.SUFFIX, q)
+                                              for t, role, q in _roles(after)])
     given, middle, family, suffix, creds, unread = [], [], [], [], [], []
     for t, role in tokens:
         if role == Role.TITLE and _key(t) != TITLE:  # nameparser's rule for words with a period ("St.", "Rev.")
