@@ -65,7 +65,7 @@ def test_credentials_alone_are_no_name(raw, creds):
 
 @pytest.mark.parametrize("raw, given, family, creds", [
     ("Ma Le, MD", "Ma", "Le", ("MD",)), ("Do Le", "Do", "Le", ()), ("Le Do MD", "Le", "Do", ("MD",)),  # names, as written
-    ("Jane Doe, MD, FRCS(C)", "Jane", "Doe", ("MD", "FRCS")), ("Jane Doe, MD (Board Certified)", "Jane", "Doe", ("MD",)),
+    ("Jane Doe, MD, FRCS(C)", "Jane", "Doe", ("MD", "FRCSC")), ("Jane Doe, MD (Board Certified)", "Jane", "Doe", ("MD",)),
 ])
 def test_names_that_are_also_credentials_stay_names(raw, given, family, creds):
     n = parse_name(raw)
@@ -93,3 +93,46 @@ def test_vocabularies_are_package_data():
 
     assert {"MD", "DO", "DDS", "DMD", "PhD", "FACS", "FAAD", "FACMS"} <= set(credentials())
     assert "Oral & Maxillofacial Surgeon" in specialties()
+
+
+@pytest.mark.parametrize("cred, want", [("D.O", "DO"), ("M.S", "MS"), ("R.N", "RN"), ("P.A", "PA"), ("M.D", "MD")])
+@pytest.mark.parametrize("form", ["Joseph Serota, {}", "Joseph Serota {}", "Joseph Serota, {}, FACS"])
+def test_a_credential_written_with_periods_but_not_its_last_is_that_credential(cred, want, form):
+    """"D.O" is read as "D.O." is: never a given name that turns the name into "Last, First"."""
+    n = parse_name(form.format(cred))
+    assert (n.given_name, n.family_name, n.display_name) == ("Joseph", "Serota", "Joseph Serota")
+    assert n.credentials[0] == want and n.unread == ()
+
+
+@pytest.mark.parametrize("raw, given, middle, family", [
+    # words nameparser knows as particles, opening the name: given names as printed
+    ("Al Smith, MD", "Al", None, "Smith"), ("Van Nguyen, MD", "Van", None, "Nguyen"),
+    ("Bin Wang, MD", "Bin", None, "Wang"), ("Md Rahman, MD", "Md", None, "Rahman"),
+    ("Ter Horst, DO", "Ter", None, "Horst"), ("Dr. Abu Bakr", "Abu", None, "Bakr"),
+    # words nameparser knows as titles: only Dr. is one here
+    ("Hon Pak, MD", "Hon", None, "Pak"), ("Prince Smith, MD", "Prince", None, "Smith"),
+    ("King Smith, MD", "King", None, "Smith"), ("Queen Okafor", "Queen", None, "Okafor"),
+    ("Sister Smith, RN", "Sister", None, "Smith"), ("Mister Rogers, DO", "Mister", None, "Rogers"),
+    ("St. John Smith, MD", "St. John", None, "Smith"), ("Dr. Sir John Smith", "Sir", "John", "Smith"),
+    ("Dr.Jane Smith", "Jane", None, "Smith"), ("Dr Jane Q. Smith, MD", "Jane", "Q.", "Smith"),
+    # particles after the given name stay the family's
+    ("Dr. Van Johnson", "Van", None, "Johnson"), ("Gregory St. John, MD", "Gregory", None, "St. John"),
+    ("Jan van der Berg, MD", "Jan", None, "van der Berg"),
+])
+def test_a_given_name_is_never_dropped_as_a_title_nor_moved_into_the_family(raw, given, middle, family):
+    n = parse_name(raw)
+    assert (n.given_name, n.middle_name, n.family_name) == (given, middle, family)
+    assert n.display_name == " ".join(p for p in (given, middle, family) if p)
+
+
+@pytest.mark.parametrize("raw, creds, unread", [
+    ("Jane Doe, MD, FRCS(C)", ("MD", "FRCSC"), ()), ("Jane Doe, M.D., F.R.C.S.(C)", ("MD", "FRCSC"), ()),
+    ("Jane Doe MBBS FRCS(Ed)", ("MBBS", "FRCSEd"), ()), ("Jane Doe, MBBS, FRCS (Ed), FACS", ("MBBS", "FRCSEd", "FACS"), ()),
+    # a qualifier the vocabulary has no credential for: an unread credential, counted, never plain FRCS
+    ("Jane Doe, MBChB, FRCS (Plast)", ("MBChB",), ("FRCS(Plast)",)), ("Jane Doe MD FRCS(Glasg)", ("MD",), ("FRCS(Glasg)",)),
+    # words in parentheses that qualify no credential stay out of both
+    ("Jane (Jo) Doe, MD", ("MD",), ()), ("Jane Doe, MD (Board Certified)", ("MD",), ()),
+])
+def test_a_credential_with_its_qualifier_in_parentheses_is_the_qualified_one(raw, creds, unread):
+    n = parse_name(raw)
+    assert (n.given_name, n.family_name, n.credentials, n.unread) == ("Jane", "Doe", creds, unread)

@@ -68,9 +68,9 @@ def test_count(v, want):
     ("yesterday-ish", "2012-10-22T12:00:00+09:00", "2012-10-22"),
     (None, None, None),
     ("Oct\u2060 22,\u00ad 2012", None, "2012-10-22"),  # characters nobody sees
-    ("CalendarOct 22, 2012", "2012-10-23T03:00:00.000Z", "2012-10-23"),  # a month is no word's tail
+    ("CalendarOct 22, 2012", "2012-10-23T03:00:00.000Z", None),  # a month is no word's tail: a date shown, not read
     ("Answer 3Oct 22, 2012", None, "2012-10-22"),
-    ("Octopus 1, 2012", None, None), ("Mayo 12, 2020", "2020-05-13", "2020-05-13"),  # a month is a whole word
+    ("Octopus 1, 2012", None, None), ("Mayo 12, 2020", "2020-05-13", None),  # a month is a whole word
     ("SEPTEMBER 5, 2019", None, "2019-09-05"), ("5 Sep 2019", None, "2019-09-05"),
     (None, 1350932400, "2012-10-22"), (None, 1350932400000, "2012-10-22"),  # epoch seconds, milliseconds
     (None, float("nan"), None), (None, 1e20, None), (None, float("inf"), None),
@@ -187,8 +187,8 @@ def test_a_scale_written_with_its_decimals_is_a_scale(text):
                                    "10/22/20120", "110/22/2012", "Oct 22, 2012.5", "1.22 Oct 2012"])
 def test_a_shown_date_read_from_part_of_a_number_is_no_date(shown):
     assert to_iso_date(shown) is None
-    # the timestamp is read where the text shows no date, as for any other unreadable one
-    assert to_iso_date(shown, "2012-10-22T10:00:00Z") == "2012-10-22"
+    # a date shown that does not read is no date, never the timestamp's (the text decides)
+    assert to_iso_date(shown, "2012-10-22T10:00:00Z") is None
 
 
 @pytest.mark.parametrize("shown,ts", [
@@ -225,7 +225,8 @@ def test_a_legacy_vote_not_read_whole_is_no_count(ng):
     ("Oct 22, 2012", "2012-10-23T03:00:00.000Z", False, ("2012-10-22", "shown")),
     ("Oct 22, 2012", "2012-12-01", False, ("2012-10-22", "disagrees")),
     (None, "2012-10-22T23:30:00-07:00", False, ("2012-10-22", "timestamp")),
-    ("13/13/2009", None, False, (None, None)), ("31/02/2009", "2009-02-28", False, ("2009-02-28", "timestamp")),
+    ("13/13/2009", None, False, (None, None)), ("31/02/2009", "2009-02-28", False, (None, None)),  # shown, not read: no date
+    ("Answered 3 days ago", "2012-10-22T23:30:00-07:00", False, ("2012-10-22", "timestamp")),  # no calendar date shown
 ])
 def test_a_shown_date_and_a_machine_readable_one_are_read_together(shown, ts, day_first, want):
     from pipelines.normalise.dates import read_date
@@ -342,3 +343,75 @@ def test_a_vote_shown_but_not_read_is_null_and_counted_per_family(family, old, n
 def test_an_answer_that_shows_no_vote_is_null_and_not_counted(family, old, new):
     answer, stats = _first_answer_and_stats(family, old, new)
     assert answer["vote_count"] is None and stats == {}
+
+
+@pytest.mark.parametrize("shown, want", [
+    ("22nd October 2012", "2012-10-22"), ("1st Dec 2012", "2012-12-01"), ("22-Oct-2012", "2012-10-22"),
+    ("2012/10/22", "2012-10-22"), ("2012.10.22", "2012-10-22"), ("22.10.2012", "2012-10-22"),
+    ("10-22-2012", "2012-10-22"), ("Mar 3 , 2012", "2012-03-03"),
+    ("11.02.2009", "2009-11-02"),  # read both ways: month first, as the site writes them
+])
+def test_common_printed_forms_of_a_date_are_read(shown, want):
+    assert to_iso_date(shown) == want
+    # the text decides, not a timestamp read in UTC a day later (7:30 pm Pacific)
+    assert to_iso_date(shown, "2012-10-23T03:30:00.000Z") == want
+
+
+# the first answer's shown date, by family
+ANSWER_DATES = {
+    "legacy": 'class="rs-answer__date" datetime="2012-10-22T12:00:00-07:00">{}<',
+    "provider-card": '<ul class="Content-byline Byline"><li class="Byline-item"><time datetime="2012-10-22">{}<',
+    "nextjs": '<span class="answer-card_date__32310">{}<',
+}
+
+
+@pytest.mark.parametrize("family", sorted(ANSWER_DATES))
+@pytest.mark.parametrize("shown", ["Oct 22, '12", "10/22/12", "31/02/2012", "22 Octobre 2012"])
+def test_a_shown_date_not_read_is_null_never_the_timestamps_and_counted(family, shown):
+    """The date shown decides: one that does not read is no date (the data's timestamp, read in
+    UTC, may be a day off it), null and counted, never counted as a page that shows no date."""
+    old = ANSWER_DATES[family]
+    answer, stats = _first_answer_and_stats(family, old.format("Oct 22, 2012"), old.format(shown))
+    assert answer["answered_on"] is None
+    assert stats == {f"answers/date_not_read/{family}": 1}
+
+
+# the rating of the first doctor with one (4.8, 154 reviews) by family: its line, or its data's value
+RATINGS = {
+    "legacy": ('<div class="rs-byline__rating">{} <a', "4.8 out of 5 stars"),
+    "provider-card": ('<meta itemprop="ratingValue" content="{}">', "4.8"),
+    "nextjs": ('"rating": {{"average": {}, "count": 154}}', "4.8"),
+}
+
+
+def _first_doctor_and_stats(family: str, shown: str) -> tuple[dict, dict]:
+    import json
+
+    from crawler.pages import parse_question_page
+    from pipelines.normalise.records import page_records
+    from tests.contract import PAGES
+
+    html = (PAGES / f"botox-injections-days-knot-redness-injection-sites.{family}.html").read_text(encoding="utf-8")
+    template, was = RATINGS[family]
+    assert template.format(was) in html
+    new = template.format(json.dumps(shown) if family == "nextjs" else shown)
+    page = parse_question_page("https://www.realself.com/question/botox-injections-days-knot-redness-injection-sites",
+                               html.replace(template.format(was), new, 1))
+    stats: dict = {}
+    return next(r for r in page_records(page, stats) if r["type"] == "doctor" and r["doctor_id"] == "kamran-khoobehi-new-orleans-la"), stats
+
+
+@pytest.mark.parametrize("family", sorted(RATINGS))
+@pytest.mark.parametrize("shown", ["4,5 von 5", "4.5 of 10", "Rated 4.5 by 12 patients", "NaN out of 5"])
+def test_a_rating_printed_but_not_read_is_null_and_counted(family, shown):
+    """Null as for a byline that shows no rating, but counted: the data tells them apart."""
+    doctor, stats = _first_doctor_and_stats(family, shown)
+    assert doctor["rating"] is None
+    assert stats == {f"doctors/rating_not_read/{family}": 1}
+
+
+@pytest.mark.parametrize("family", sorted(RATINGS))
+def test_the_sites_none_rating_is_null_and_not_counted(family):
+    """0.0 is how the site prints "no rating yet": no rating, nothing that failed to read."""
+    doctor, stats = _first_doctor_and_stats(family, "0.0 out of 5 stars" if family == "legacy" else "0.0")
+    assert doctor["rating"] is None and stats == {}

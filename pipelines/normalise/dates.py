@@ -15,13 +15,23 @@ _MONTHS = {word: i for i, names in enumerate((
     "aug august", "sep sept september", "oct october", "nov november", "dec december"), 1)
     for word in names.split()}
 # A month is not the tail of a word ("CalendarOct 22" shows no date): a shown date is read, never guessed.
-_MDY = re.compile(r"(?<![A-Za-z])([A-Za-z]{3,9})\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})")
-_DMY = re.compile(r"(\d{1,2})\s+([A-Za-z]{3,9})\b\.?,?\s+(\d{4})")
+_MDY = re.compile(r"(?<![A-Za-z])([A-Za-z]{3,9})\.?\s+(\d{1,2})(?:st|nd|rd|th)?\s*,?\s+(\d{4})")
+_DMY = re.compile(r"(\d{1,2})(?:st|nd|rd|th)?(?:\s+|-)([A-Za-z]{3,9})\b\.?,?(?:\s+|-)(\d{4})")  # "22nd October 2012", "22-Oct-2012"
 _ISO = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
-_US = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
+_YMD = re.compile(r"(\d{4})([-/.])(\d{1,2})\2(\d{1,2})")  # "2012-10-22", "2012/10/22", "2012.10.22": never year/day/month
+# Numbers with a four-digit year last ("10/22/2012", "22.10.2012", "10-22-2012"), whatever
+# their separator: read month/day and day/month, a reading that is no date dropped; one that
+# reads both ways is settled by its timestamp, the page's other dates, else month first (the
+# reference site's US locale; read_date). A two-digit year ("10/22/12") is not read: its
+# century and the order of its numbers are guesses (null, and counted).
+_US = re.compile(r"(\d{1,2})([/.-])(\d{1,2})\2(\d{4})")
 # Each shown form with the groups of its year, month and day, in the order they are tried.
-_SHOWN = ((_MDY, 3, 1, 2), (_DMY, 3, 2, 1), (_ISO, 1, 2, 3), (_US, 3, 1, 2))
+_SHOWN = ((_MDY, 3, 1, 2), (_DMY, 3, 2, 1), (_YMD, 1, 3, 4), (_US, 4, 1, 3))
 _NAMED = (_MDY, _DMY)  # a month by its name
+# What shows a calendar date, read or not: a month's name, three numbers ("10/22/12") or a
+# year ("22 Octobre 2012"). "Answered 3 days ago" shows none.
+_A_DATE = re.compile(r"(?<![A-Za-z])(?:%s)(?![A-Za-z])|\d{1,4}([/.-])\d{1,2}\1\d{2,4}|(?<!\d)(?:19|20)\d\d(?!\d)"
+                     % "|".join(_MONTHS), re.I)
 
 
 # The years a date of a page can name, however it comes (shown text, an ISO string, an epoch):
@@ -117,11 +127,15 @@ def read_date(shown: str | None, timestamp=None, day_first: bool = False) -> tup
     element's machine-readable `datetime`, or its data's): the text shown decides; where it
     can be read two ways (11/02/2009), the reading the timestamp names (within a day) decides,
     else the page's order (`day_first`: the page writes other dates day first) and else month
-    first. The timestamp's own date only where no date is shown. (None, None) for no date."""
+    first. The timestamp's own date only where the text shows no calendar date ("Answered 3
+    days ago", none): a date shown that does not read ("Oct 22, '12") is no date, never the
+    timestamp's, which read in UTC may be a day off it. (None, None) for no date."""
     readings = shown_readings(shown)
     stamped = parse_timestamp(timestamp) if timestamp is not None else None
     if not readings:
-        return stamped, stamped and STAMPED
+        if stamped is None or shown and _A_DATE.search(clean(shown) or ""):
+            return None, None
+        return stamped, STAMPED
     unsettled = readings[-1] if day_first else readings[0]
     if stamped is None:
         return unsettled, SHOWN

@@ -1,7 +1,8 @@
 """Doctor names: the human-name part by nameparser 2.x, credentials by a vocabulary kept as data.
 
-nameparser's `Parser` is given a `Lexicon` extended by the credential vocabulary
-(data/credentials.txt; nameparser lacks fellowships such as FAAD and FACMS). Its post-nominal
+A doctor's name is printed "[Dr.] Given [Middle] Family[, suffix][, credentials]".
+nameparser's `Parser` is given a `Lexicon` of its own, extended by the credential vocabulary
+(data/credentials.txt; nameparser lacks fellowships such as FAAD and FACMS), Dr. its one title. Its post-nominal
 tokens are then sorted: generational suffixes (Jr., Sr., II, III, IV, V) as written without
 their comma; words of the vocabulary are credentials, periods removed, spelled as in it (a
 title after the name is one too: "DDS, MS" is a master's, not Ms.); other words (a badge:
@@ -18,6 +19,7 @@ from nameparser import Lexicon, Parser, Role
 from .text import collapse
 from .vocab import credentials
 
+TITLE = "dr"  # the one title a doctor's name is printed with ("Dr.", "Dr"), as a key (_key)
 GENERATIONAL = frozenset({"jr", "sr", "ii", "iii", "iv", "v"})
 
 
@@ -36,7 +38,8 @@ NO_NAME = Name(None, None, None, None, None, None, ())
 
 
 def _key(word: str) -> str:
-    return word.replace(".", "").strip(",").lower()
+    """A credential as the vocabulary is looked up: "F.R.C.S.(C)" is frcsc."""
+    return re.sub(r"[.()]", "", word).strip(",").lower()
 
 
 @lru_cache(maxsize=1)
@@ -56,6 +59,10 @@ def parser() -> Parser:
                  if w in base.suffix_acronyms_ambiguous or (len(w) <= 2 and w != "md")]
     ambiguous = [w for w in ambiguous if w not in base.suffix_words]
     lex = base.add(suffix_acronyms=words, suffix_acronyms_ambiguous=ambiguous)
+    # A doctor's printed name is "[Dr.] Given [Middle] Family[, ...]": Dr. is its one title;
+    # nameparser's others ("Prince", "King", "Hon", "Sister") are given names here.
+    lex = lex.remove(titles=lex.titles - {TITLE}, given_name_titles=lex.given_name_titles,
+                     after_given_titles=lex.after_given_titles)
     return Parser(lexicon=lex)
 
 
@@ -66,9 +73,43 @@ def _as_credential(word: str) -> str | None:
     return credential if credential == word.replace(".", "").strip(",") else None
 
 
-def _roles(text: str) -> list[tuple[str, Role]]:
-    """(word, role) of `text` read as a name by nameparser."""
-    return [(tok.text, tok.role) for tok in parser().parse(text).tokens]
+# "Dr.Jane Smith": the title glued to the given name (nameparser took "Dr.Jane" for one title)
+_GLUED_TITLE = re.compile(r"^(Dr\.)(?=[^\W\d_])", re.I)
+# A word written with periods between its letters ("D.O", "M.D.", "F.R.C.S"), whole
+_DOTTED = re.compile(r"(?<![^\s,])(?:[^\W\d_]+\.)+[^\W\d_]+(?=[\s,]|$)")
+
+
+def _with_last_period(text: str) -> str:
+    """A credential written with periods but not its last one ("D.O", "M.S") as it is with it
+    ("D.O."), the form nameparser reads as a credential: without it "Joseph Serota D.O" had the
+    family name D.O."""
+    return _DOTTED.sub(lambda m: m[0] + "." if _key(m[0]) in _vocab() else m[0], text)
+
+
+def _roles(text: str) -> list[tuple[str, Role, bool]]:
+    """(word, role, qualifies) of `text` read as a name by nameparser; `qualifies`: the word is
+    in parentheses right after the one before it ("FRCS(C)", "FRCS (Ed)"), nameparser's nickname."""
+    out, end = [], None
+    for tok in parser().parse(text).tokens:
+        start, stop = tok.span or (None, None)
+        qualifies = (tok.role == Role.NICKNAME and start is not None and end is not None
+                     and text[stop:stop + 1] == ")" and text[end:start] in ("(", " ("))
+        out.append((tok.text, tok.role, qualifies))
+        end = stop
+    return out
+
+
+def _with_qualifiers(tokens: list[tuple[str, Role, bool]]) -> list[tuple[str, Role]]:
+    """A credential with its qualifier in parentheses is one credential, the qualifier joined
+    ("FRCS(C)" is FRCSC, "FRCS (Ed)" FRCSEd; "FRCS(Plast)", which the vocabulary lacks, an
+    unread one), never the bare credential: FRCS is another fellowship."""
+    out: list[tuple[str, Role]] = []
+    for t, role, qualifies in tokens:
+        if qualifies and out and out[-1][1] == Role.SUFFIX and _key(out[-1][0]) in _vocab():
+            out[-1] = (f"{out[-1][0]}({t})", Role.SUFFIX)
+        else:
+            out.append((t, role))
+    return out
 
 
 def _split_tail(words: list[str]) -> tuple[list[str], list[str]]:
@@ -92,7 +133,7 @@ def parse_name(name: str | None) -> Name:
     if raw is None:
         return NO_NAME
     words, tail_creds = _split_tail(raw.split(" "))
-    text = " ".join(words).rstrip(",").strip()
+    text = _GLUED_TITLE.sub(r"\1 ", _with_last_period(" ".join(words).rstrip(",").strip()))
     vocab = _vocab()
     printed = text.replace(",", " ").split()
     if all(_as_credential(w) for w in printed):  # "MD", "M.D., FACS": no name printed ("Ma Le", "Do Le" are names)
@@ -100,22 +141,26 @@ def parse_name(name: str | None) -> Name:
     # After a comma the site prints credentials and badges, never a given name: nameparser's
     # "Last, First" would make "Jo Smith, Verified" Verified Jo Smith. When a word after the
     # comma is no credential or generation, the name is what comes before it.
-    head, comma, after = text.partition(",")
-    if comma and not all(_key(w) in vocab or _key(w) in GENERATIONAL for w in after.replace(",", " ").split()):
-        # nameparser's own reading of them, its name roles taken for post-nominal ones ("(Board
-        # Certified)" stays a nickname: no word of the name, nor an unread credential)
-        tokens = _roles(head) + [(t, role if role == Role.NICKNAME else Role.SUFFIX) for t, role in _roles(after)]
-    else:
-        tokens = _roles(text)
+    # The site prints "[Dr.] Given [Middle] Family[, suffix][, credentials]": after the first
+    # comma come a generation, credentials and badges, never a given name. So the name is what
+    # comes before it, read alone: nameparser's "Last, First" made "Jo Smith, Verified"
+    # Verified Jo Smith and "Joseph Serota, D.O" D.O Joseph Serota, and with a comma it read
+    # "Al Smith, MD" as one family name. What comes after it is read post-nominal ("(Board
+    # Certified)" stays a nickname: no word of the name, nor an unread credential).
+    head, _, after = text.partition(",")
+    tokens = _with_qualifiers(_roles(head) + [(t, role if role == Role.NICKNAME else Role.SUFFIX, q)
+                                              for t, role, q in _roles(after)])
     given, middle, family, suffix, creds, unread = [], [], [], [], [], []
     for t, role in tokens:
+        if role == Role.TITLE and _key(t) != TITLE:  # nameparser's rule for words with a period ("St.", "Rev.")
+            role = Role.SUFFIX if given or family else Role.GIVEN  # "St. John Smith": given St. John
         if role == Role.GIVEN:
             given.append(t)
         elif role == Role.MIDDLE:
             middle.append(t)
         elif role == Role.FAMILY:
             family.append(t)
-        elif role == Role.SUFFIX or role == Role.TITLE and (given or family):  # "DDS, MS": not Ms.
+        elif role == Role.SUFFIX:
             for piece in t.split():
                 piece = piece.strip(",").strip()
                 k = _key(piece)
@@ -126,6 +171,10 @@ def parse_name(name: str | None) -> Name:
                 elif piece and role == Role.SUFFIX:  # counted (credential_unknown): the vocabulary may lack it
                     unread.append(piece)
     creds.extend(tail_creds)
+    if not given and not middle and len(family) == 2:
+        # nameparser folds a particle that opens a name into its family name ("Ter Horst",
+        # "Dos Santos"): a lone one before the family name is the given name printed first
+        given, family = family[:1], family[1:]
     g = " ".join(given) or None
     m = " ".join(middle) or None
     f = " ".join(family) or None

@@ -1,6 +1,7 @@
 """Ratings (1-5 or null) and review counts."""
 from __future__ import annotations
 
+import math
 import re
 
 from .numbers import COUNT, count_of_digits, count_of_number, signed_negative, whole_number
@@ -22,21 +23,23 @@ _SAYS_RATING = re.compile(r"\b(?:stars?|rat(?:ed|ing)|reviews?)\b", re.I)
 def parse_rating(value) -> float | None:
     """4.7, "4.7", "4.7 out of 5 stars", "4.7 of 5" or "4.7/5" -> 4.7; outside 1..5 (the site's 0.0) -> None.
     Text as a reader sees it (the one cleaner)."""
+    r = rating_number(value)
+    return r if r is not None and 1.0 <= r <= 5.0 else None
+
+
+def rating_number(value) -> float | None:
+    """The number a rating line shows, in range or not (the site's 0.0 for "no rating yet"
+    too); None for a line that shows none that reads ("4.5 \u2605", "4,5 von 5")."""
     if value is None or isinstance(value, bool):
         return None
     if isinstance(value, (int, float)):
         try:
-            r = float(value)
+            number = float(value)
         except OverflowError:  # an int beyond any float: no rating
             return None
-    else:
-        m = _rating_number(clean(str(value)))
-        if m is None:
-            return None
-        r = float(m.group(1).replace(",", ".").replace("\u2212", "-"))
-    if not 1.0 <= r <= 5.0:
-        return None
-    return r
+        return number if math.isfinite(number) else None  # NaN shows no number
+    m = _rating_number(clean(str(value)))
+    return None if m is None else float(m.group(1).replace(",", ".").replace("\u2212", "-"))
 
 
 def _rating_number(s: str) -> re.Match | None:

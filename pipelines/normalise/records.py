@@ -16,7 +16,7 @@ from .contact import has_contact_info
 from .dates import DISAGREES, STAMPED, read_date, written_day_first
 from .names import parse_name
 from .places import place
-from .ratings import rating_pair
+from .ratings import rating_number, rating_pair
 from .text import collapse, text
 from .title_line import parse_title_line, state_from_slug
 from .votes import vote_count
@@ -26,21 +26,23 @@ from .votes import vote_count
 MISSES: Counter = Counter()
 
 
-def doctor_record(byline, base_url: str, stats=None) -> dict | None:
-    """The doctor record of a byline with a profile link (None without one)."""
+def doctor_record(byline, base_url: str, stats=None, family: str = "unknown") -> dict | None:
+    """The doctor record of a byline with a profile link (None without one); `family`: the
+    markup family of its page, for the counts of what does not read."""
     site = site_for(base_url)
     slug = site.profile_slug(byline.profile_href, base_url)  # a doctor's key, by the site's rule
     if slug is None:
         return None
-    return _doctor_record(byline, slug, origin(base_url), site, stats)
+    return _doctor_record(byline, slug, origin(base_url), site, stats, family)
 
 
-def _doctor_record(byline, slug: str, site_origin: str, site, stats) -> dict:
+def _doctor_record(byline, slug: str, site_origin: str, site, stats, family: str) -> dict:
     # Keyed by the site's origin, not the page's URL: a profile URL ("/dr/<slug>" joined to the
     # page) depends on nothing else, and a page URL key never hits and fills the cache.
     rec, misses = _doctor(slug, site_origin, site, byline.name, byline.title_line, byline.rating, byline.review_count)
     for miss in misses:
         _count(miss, 1, stats)
+    _not_read(rating_number(byline.rating), byline.rating, RATING_NOT_READ + family, stats)  # 0.0: the site's none
     rec = dict(rec)
     rec["credentials"] = list(rec["credentials"])
     return _with_extras(rec, byline, _BYLINE_READS)
@@ -117,7 +119,7 @@ def page_records(page, stats=None) -> list[dict]:
         "title": text(q.title),
         "body": text(q.body),
         "topic": collapse(q.topic),
-        "asked_on": asked_on,
+        "asked_on": _not_read(asked_on, q.date_text, QUESTION_DATE_NOT_READ + page.family, stats),
         "asker_location": _asker_location(q.asker_location, stats),
         "answer_count": page.declared_answer_count,
     }, q, _QUESTION_READS)]
@@ -134,7 +136,7 @@ def page_records(page, stats=None) -> list[dict]:
             doctor_id = site.profile_slug(byline.profile_href, page.fetched_url)
             if doctor_id is not None and doctor_id not in seen:
                 seen.add(doctor_id)
-                doctors.append(_doctor_record(byline, doctor_id, site_origin, site, stats))
+                doctors.append(_doctor_record(byline, doctor_id, site_origin, site, stats, page.family))
         answered_on, source = read_date(a.date_text, a.date_time, day_first)
         dates[source] += 1
         out.append(_with_extras({
@@ -145,7 +147,7 @@ def page_records(page, stats=None) -> list[dict]:
             "title": text(a.title),
             "body": body,
             "vote_count": _vote_count(a, page.family, stats),
-            "answered_on": answered_on,
+            "answered_on": _not_read(answered_on, a.date_text, ANSWER_DATE_NOT_READ + page.family, stats),
             "doctor_id": doctor_id,
             "has_contact_info": has_contact_info(body),
         }, a, _ANSWER_READS))
@@ -154,16 +156,26 @@ def page_records(page, stats=None) -> list[dict]:
     return out
 
 
-#: + family: the votes a page shows that give no count (data that does not read, 2**31, 3.5,
-#: NaN, "1.2K"): the answer's vote_count is null, as for a page that shows none, but counted
+#: + family: the values a page prints that give none: a vote (data that does not read, 2**31,
+#: 3.5, NaN, "1.2K"), a date ("Oct 22, '12"; a timestamp stands in only where no date is
+#: shown) or a rating ("4.5 \u2605"). The record's value is null, as for a page that prints
+#: none, but counted (_not_read).
 VOTE_NOT_READ = "answers/vote_not_read/"
+ANSWER_DATE_NOT_READ = "answers/date_not_read/"
+QUESTION_DATE_NOT_READ = "questions/date_not_read/"
+RATING_NOT_READ = "doctors/rating_not_read/"
+
+
+def _not_read(value, printed, key: str, stats):
+    """`value`, read from what the page prints: where it is null though something is printed,
+    counted under `key`, so that the data tells "not read" from "not shown"."""
+    if value is None and collapse(printed) is not None:
+        _count(key, 1, stats)
+    return value
 
 
 def _vote_count(answer, family: str, stats) -> int | None:
-    count = vote_count(answer.vote, answer.vote_kind)
-    if count is None and collapse(answer.vote) is not None:
-        _count(VOTE_NOT_READ + family, 1, stats)
-    return count
+    return _not_read(vote_count(answer.vote, answer.vote_kind), answer.vote, VOTE_NOT_READ + family, stats)
 
 
 NOT_A_PLACE = "questions/asker_location_not_a_place"
@@ -172,10 +184,7 @@ NOT_A_PLACE = "questions/asker_location_not_a_place"
 def _asker_location(printed, stats) -> str | None:
     """The asker's place as printed; null, and counted, for an item read as one that is no
     place (a date, a count: places.is_place)."""
-    location = place(printed)
-    if location is None and collapse(printed) is not None:
-        _count(NOT_A_PLACE, 1, stats)
-    return location
+    return _not_read(place(printed), printed, NOT_A_PLACE, stats)
 
 
 def _writes_day_first(page) -> bool:
