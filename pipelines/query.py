@@ -122,7 +122,7 @@ _AS_TEXT = {"INTERVAL", "BLOB", "BIT", "DATE"}
 
 
 def _as_text(kind: str) -> bool:
-    return kind in _AS_TEXT or kind.startswith(("TIME ", "TIMESTAMP")) or kind in ("TIME", "TIME_NS")
+    return kind in _AS_TEXT or kind.startswith("TIME")  # TIME, TIMESTAMP, each with its precision or zone
 
 
 def _printed(con: duckdb.DuckDBPyConnection, query: str) -> str:

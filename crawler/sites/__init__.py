@@ -41,7 +41,6 @@ def sites_of(urls) -> list[str]:
     return sorted({site_key(url) for url in urls})
 
 
-
 def of_sites(start_urls, sites: list[str]) -> bool:
     """Whether a crawl of `start_urls` (a crawls row's, None for none) is of exactly `sites`
     (sites_of): the crawls a crawl is measured against, by its checks and in the report;

@@ -40,9 +40,8 @@ def _doctor_record(byline, slug: str, site_origin: str, site, stats, family: str
     # Keyed by the site's origin, not the page's URL: a profile URL ("/dr/<slug>" joined to the
     # page) depends on nothing else, and a page URL key never hits and fills the cache.
     rec, misses = _doctor(slug, site_origin, site, byline.name, byline.title_line, byline.rating, byline.review_count)
-    for miss in misses:
-        _count(miss, 1, stats)
-    _not_read(rating_number(byline.rating), byline.rating, RATING_NOT_READ + family, stats)  # 0.0: the site's none
+    for miss in misses:  # a key ending in "/" is counted by family
+        _count(miss + family if miss.endswith("/") else miss, 1, stats)
     rec = dict(rec)
     rec["credentials"] = list(rec["credentials"])
     return _with_extras(rec, byline, _BYLINE_READS)
@@ -70,7 +69,13 @@ def _doctor(slug, site_origin, site, name_raw, title_line, rating_raw, reviews_r
         "specialty": tl.specialty,
         "rating": rating,
         "review_count": reviews,
-    }, ("title_line_unknown",) * (not tl.known) + ("credential_unknown",) * bool(name.unread)
+    }, (("title_line_unknown",) * (not tl.known) + ("credential_unknown",) * bool(name.unread)
+        + (RATING_NOT_READ,) * _rating_not_read(rating_raw))
+
+
+def _rating_not_read(printed) -> bool:
+    """A rating printed that shows no number (the site's 0.0 for "none yet" is one)."""
+    return rating_number(printed) is None and collapse(printed) is not None
 
 
 # The raw fields the records below are made from; any other field of a raw question, answer

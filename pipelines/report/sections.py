@@ -8,9 +8,9 @@ from html import escape
 import numpy as np
 import pandas as pd
 
+from crawler import settings as defaults
 from pipelines.normalise.dates import FIRST_YEAR, LAST_YEAR
 from pipelines.report import plots
-from crawler import settings as defaults
 from pipelines.checks.coverage import fields_of, judged
 from pipelines.report.data import DATA_DATASETS, MAP_CRAWLS, DataFolder, layout_by, listed, site_key
 from pipelines.report.html import (NOT_RECORDED, Cell, figure, grid, note, number, percent, table, text, tile,
@@ -449,8 +449,7 @@ def _dropped(now: pd.DataFrame, before: pd.DataFrame | None) -> set[tuple]:
     def entries(frame: pd.DataFrame) -> list[dict]:
         return [{**e, "non_null": _optional(e["non_null"])} for e in frame.to_dict("records")]
 
-    now_entries = entries(now)
-    failed = judged(now_entries, entries(before), defaults.CHECK_COVERAGE_MARGIN, defaults.CHECK_COVERAGE_NOISE_SIGMAS,
+    failed = judged(entries(now), entries(before), defaults.CHECK_COVERAGE_MARGIN, defaults.CHECK_COVERAGE_NOISE_SIGMAS,
                     defaults.CHECK_COVERAGE_MIN_ROWS)
     return {(c["dataset"], c["layout"], c["field"]) for c, limit in failed if c["non_null"] < limit}
 
