@@ -3,8 +3,9 @@
 Files, or folders of `.html` and WARC files (`.warc.gz`, `.warc`; sorted). A WARC file gives
 its question pages: HTTP 2xx responses to question URLs, in archive order (robots.txt,
 sitemaps, listings and error responses are passed over). A page's records are printed only
-when the whole page parsed; a saved page past DOWNLOAD_MAXSIZE is not read (a bad page); a bad page gives one line on stderr naming the file (and, in a
-WARC file, the page's URL), and the exit status is 1 after all the good pages are printed.
+when the whole page parsed; a bad page (a page or an archived body past DOWNLOAD_MAXSIZE, which
+is not read, among them) gives one line on stderr naming the file (and, in a WARC file, the
+page's URL), and the exit status is 1 after all the good pages are printed.
 A damaged record of a WARC file is one such line, and the records after it are read. Revisit
 records hold no page of their own (their payload is printed from its response record). Each
 record is printed once, by its WARC-Record-ID: a file holding records printed from another (a
