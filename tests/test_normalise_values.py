@@ -405,9 +405,41 @@ def _first_doctor_and_stats(family: str, shown: str) -> tuple[dict, dict]:
 @pytest.mark.parametrize("shown", ["4,5 von 5", "4.5 of 10", "Rated 4.5 by 12 patients", "NaN out of 5"])
 def test_a_rating_printed_but_not_read_is_null_and_counted(family, shown):
     """Null as for a byline that shows no rating, but counted: the data tells them apart."""
+    from pipelines.normalise.ratings import parse_review_count
+
     doctor, stats = _first_doctor_and_stats(family, shown)
     assert doctor["rating"] is None
-    assert stats == {f"doctors/rating_not_read/{family}": 1}
+    want = {f"doctors/rating_not_read/{family}": 1}
+    if family == "legacy" and parse_review_count(f"{shown} 154 reviews") is None:
+        # one line holds both: "4.5 of 10 154 reviews" shows no count that reads either ("10 154"?)
+        want[f"doctors/review_count_not_read/{family}"] = 1
+    assert stats == want
+
+
+REVIEWS = {
+    "legacy": ('/reviews">{}</a>', "154 reviews"),
+    "provider-card": ('<meta itemprop="reviewCount" content="{}">', "154"),
+    "nextjs": ('"rating": {{"average": 4.8, "count": {}}}', "154"),
+}
+
+
+@pytest.mark.parametrize("family", sorted(REVIEWS))
+@pytest.mark.parametrize("shown", ["a dozen reviews", "154.5 reviews", "-3 reviews"])
+def test_a_review_count_printed_but_not_read_is_null_and_counted(family, shown):
+    import json
+
+    from crawler.pages import parse_question_page
+    from pipelines.normalise.records import page_records
+    from tests.contract import PAGES
+
+    html = (PAGES / f"botox-injections-days-knot-redness-injection-sites.{family}.html").read_text(encoding="utf-8")
+    template, was = REVIEWS[family]
+    assert template.format(was) in html
+    html = html.replace(template.format(was), template.format(json.dumps(shown) if family == "nextjs" else shown), 1)
+    stats: dict = {}
+    records = page_records(parse_question_page("https://www.realself.com/question/x", html), stats)
+    doctor = next(r for r in records if r["type"] == "doctor" and r["doctor_id"] == "kamran-khoobehi-new-orleans-la")
+    assert doctor["review_count"] is None and stats == {f"doctors/review_count_not_read/{family}": 1}
 
 
 @pytest.mark.parametrize("family", sorted(RATINGS))

@@ -70,12 +70,8 @@ def _doctor(slug, site_origin, site, name_raw, title_line, rating_raw, reviews_r
         "rating": rating,
         "review_count": reviews,
     }, (("title_line_unknown",) * (not tl.known) + ("credential_unknown",) * bool(name.unread)
-        + (RATING_NOT_READ,) * _rating_not_read(rating_raw))
-
-
-def _rating_not_read(printed) -> bool:
-    """A rating printed that shows no number (the site's 0.0 for "none yet" is one)."""
-    return rating_number(printed) is None and collapse(printed) is not None
+        + (RATING_NOT_READ,) * _unread(rating_number(rating_raw), rating_raw)  # the site's 0.0 reads: its "none yet"
+        + (REVIEWS_NOT_READ,) * _unread(reviews, reviews_raw))
 
 
 # The raw fields the records below are made from; any other field of a raw question, answer
@@ -163,18 +159,24 @@ def page_records(page, stats=None) -> list[dict]:
 
 #: + family: the values a page prints that give none: a vote (data that does not read, 2**31,
 #: 3.5, NaN, "1.2K"), a date ("Oct 22, '12"; a timestamp stands in only where no date is
-#: shown) or a rating ("4.5 \u2605"). The record's value is null, as for a page that prints
-#: none, but counted (_not_read).
+#: shown), a rating ("4.5 \u2605") or a review count ("a dozen reviews"). The record's value
+#: is null, as for a page that prints none, but counted (_not_read).
 VOTE_NOT_READ = "answers/vote_not_read/"
 ANSWER_DATE_NOT_READ = "answers/date_not_read/"
 QUESTION_DATE_NOT_READ = "questions/date_not_read/"
 RATING_NOT_READ = "doctors/rating_not_read/"
+REVIEWS_NOT_READ = "doctors/review_count_not_read/"
+
+
+def _unread(value, printed) -> bool:
+    """Whether the page printed something that gave no value."""
+    return value is None and collapse(printed) is not None
 
 
 def _not_read(value, printed, key: str, stats):
     """`value`, read from what the page prints: where it is null though something is printed,
     counted under `key`, so that the data tells "not read" from "not shown"."""
-    if value is None and collapse(printed) is not None:
+    if _unread(value, printed):
         _count(key, 1, stats)
     return value
 
