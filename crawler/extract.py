@@ -23,7 +23,7 @@ import orjson
 
 from crawler.archive import is_warc
 from crawler.extraction import extract_page
-from crawler.inputs import files_in
+from crawler.inputs import files_in, too_big
 from crawler.pages import PageError
 from crawler.settings import DOWNLOAD_MAXSIZE
 
@@ -77,17 +77,15 @@ def _without_copies(files: list[Path], err) -> tuple[list[Path], dict[Path, froz
 
 def _saved_page(f: Path, err) -> bytes | None:
     """The bytes of a saved page; None (said on `err`) for a file that cannot be read, or one
-    past DOWNLOAD_MAXSIZE: the crawl reads no bigger page (nor `reparse` a body that inflates
-    past it), and reading one takes some sixty times its size in memory."""
+    too big to read (crawler.inputs.too_big)."""
     try:
         with f.open("rb") as page:
             data = page.read(DOWNLOAD_MAXSIZE + 1)  # no more than tells it is too big
     except OSError as e:
         print(f"{ERROR}{f}: unreadable file ({e.strerror or e})", file=err)
         return None
-    if len(data) > DOWNLOAD_MAXSIZE:
-        print(f"{ERROR}{f}: not read: larger than DOWNLOAD_MAXSIZE ({DOWNLOAD_MAXSIZE} bytes), "
-              "the most a crawl reads of a page", file=err)
+    if reason := too_big(len(data)):
+        print(f"{ERROR}{f}: {reason}", file=err)
         return None
     return data
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from crawler.settings import DOWNLOAD_MAXSIZE
+
 
 def files_in(paths, wanted, kinds: str) -> tuple[list[Path], list[str]]:
     """(files, one error line per path that gives none): a file as it is, a folder's files that
@@ -47,3 +49,12 @@ def _visible_files(folder: Path):
         seen.add(real)
         folders[:] = [name for name in folders if not name.startswith(".")]
         yield from (Path(here, name) for name in names if not name.startswith(".") and os.path.isfile(Path(here, name)))
+
+
+def too_big(size: int) -> str | None:
+    """Why a page of `size` bytes (a saved file, an archived body) is not read, or None: past
+    DOWNLOAD_MAXSIZE a crawl reads no page (its download is cancelled), and reading one takes
+    some sixty times its size in memory."""
+    if size <= DOWNLOAD_MAXSIZE:
+        return None
+    return f"not read: larger than DOWNLOAD_MAXSIZE ({DOWNLOAD_MAXSIZE} bytes), the most a crawl reads of a page"

@@ -53,9 +53,8 @@ from warcio.timeutils import iso_date_to_datetime
 from crawler.archive import is_warc, start_urls_of
 from crawler.archive.files import REQUESTED_URI
 from crawler.discovery import is_question_url
-from crawler.inputs import files_in
+from crawler.inputs import files_in, too_big
 from crawler.middlewares.compression import UndecodableBody, decode_body
-from crawler.settings import DOWNLOAD_MAXSIZE
 
 _GZIP_MAGIC = b"\x1f\x8b\x08"
 _PROBE = 1 << 20  # bytes read to see whether a file is gzipped record by record
@@ -965,8 +964,8 @@ def _as_crawled(url: str, status: int, fetched_at: datetime, headers: list[tuple
             body = decode_body(body, encodings)  # within DOWNLOAD_MAXSIZE, as decoded
         except UndecodableBody as undecodable:
             body, error = b"", str(undecodable)
-    elif len(body) > DOWNLOAD_MAXSIZE:  # the crawl cancels a download past it: no page so big is read
-        body, error = b"", f"a body of {len(body):,} bytes, past DOWNLOAD_MAXSIZE ({DOWNLOAD_MAXSIZE:,})"
+    elif error := too_big(len(body)):
+        body = b""
     content_type = values(b"content-type")
     return ArchivedResponse(url, status, fetched_at, body,
                             content_type[-1].decode("latin-1") if content_type else None, error, requested_url)

@@ -147,7 +147,7 @@ def page_records(page, stats=None) -> list[dict]:
             "position": pos,
             "title": text(a.title),
             "body": body,
-            "vote_count": _vote_count(a, page.family, stats),
+            "vote_count": _not_read(vote_count(a.vote, a.vote_kind), a.vote, VOTE_NOT_READ + page.family, stats),
             "answered_on": _not_read(answered_on, a.date_text, ANSWER_DATE_NOT_READ + page.family, stats),
             "doctor_id": doctor_id,
             "has_contact_info": has_contact_info(body),
@@ -179,10 +179,6 @@ def _not_read(value, printed, key: str, stats):
     if _unread(value, printed):
         _count(key, 1, stats)
     return value
-
-
-def _vote_count(answer, family: str, stats) -> int | None:
-    return _not_read(vote_count(answer.vote, answer.vote_kind), answer.vote, VOTE_NOT_READ + family, stats)
 
 
 NOT_A_PLACE = "questions/asker_location_not_a_place"
