@@ -13,6 +13,7 @@ ended, and a row that cannot be written fails the crawl, which is then not commi
 """
 from __future__ import annotations
 
+import errno
 import logging
 import os
 import threading
@@ -171,6 +172,10 @@ class DatasetsPipeline:
     def _fail(self, error: OSError) -> None:
         # The file that failed when it is not the data folder's (the state's, an archive's)
         where = error.filename if error.filename and not _under(error.filename, self.root) else self.root
+        if where == self.root and error.errno == errno.ENOENT and self.session.state is not None:
+            # A path of the data folder gone: the folder moved or removed under the crawl, its
+            # committed batches with it, is said as such (whichever write met it first)
+            self._check_still_there()
         self.output_failed(cannot_write(where, error, self._again()))
 
     def output_failed(self, message: str) -> None:
