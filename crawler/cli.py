@@ -326,9 +326,9 @@ def main(argv: list[str] | None = None) -> int:
         startup_signals.ignore()  # stopping already: another stop changes nothing
         print(f"{name}: interrupted", file=sys.stderr)
         return startup_signals.INTERRUPTED
-    except ImportError as error:  # a module of the install, or a dependency, missing: no command can run
+    except (ImportError, MemoryError) as error:  # a module missing, or no memory to load it: no command can run
         startup_signals.ignore()
-        print(f"{name}: error: {install.import_failure(error)}", file=sys.stderr)
+        print(f"{name}: error: {install.load_failure(error)}", file=sys.stderr)
         return 1
     startup_signals.ignore()
     return status

@@ -221,12 +221,11 @@ class NotStarted(StateError):
 
 def describe(error: BaseException) -> str:
     """An error in words a person acts on, one line."""
-    if isinstance(error, MemoryError):
-        return "out of memory (MemoryError; a memory limit, ulimit -v?)"
-    if isinstance(error, ImportError):  # a component Scrapy loads: a module of the install missing
-        from crawler.install import import_failure
+    from crawler.install import load_failure
 
-        return import_failure(error)
+    loading = load_failure(error)  # a component Scrapy loads: a module missing, memory, a thread
+    if loading:
+        return loading
     if isinstance(error, OSError) and error.strerror:
         return f"{error.strerror} ({type(error).__name__})"
     first = str(error).strip().splitlines()

@@ -38,16 +38,65 @@ def test_a_crawl_whose_workers_cannot_start_says_so(reference_site, tmp_path):
     assert "Traceback" not in result.stderr
 
 
+# Memory runs out where a limit meets the program's growth, which moves with the machine (the
+# libraries' threads, their shared objects, a module compiled): each place it was seen under
+# `ulimit -v` is reproduced here at a fixed point, in the crawl's own process.
+BUILD_RUNS_OUT = """
+import sys
+import scrapy.middleware
+load_object = scrapy.middleware.load_object
+def loading_out_of_memory(path):
+    if path.startswith("crawler.middlewares."):
+        raise MemoryError()
+    return load_object(path)
+scrapy.middleware.load_object = loading_out_of_memory
+from crawler.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+IMPORT_RUNS_OUT = """
+import sys
+failing = sys.argv.pop(1)
+class OutOfMemory:
+    def find_spec(self, name, path=None, target=None):
+        if name == failing:
+            raise {error}
+sys.meta_path.insert(0, OutOfMemory())
+from crawler.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+OUT_OF_MEMORY = "out of memory (MemoryError; a memory limit, ulimit -v?)"
+
+
+def crawl_failing(script: str, *args) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-c", script, *map(str, args)], capture_output=True, text=True,
+                          timeout=TIMEOUT)
+
+
 def test_a_crawl_that_cannot_be_built_is_one_line(reference_site, tmp_path):
     """Under a memory limit Scrapy failed importing a middleware: a Twisted traceback on
     stderr and a `failed` summary with no why."""
     site = reference_site(questions=30)
     out = tmp_path / "data"
-    result = crawl_limited(resource.RLIMIT_AS, 400_000 * 1024, site.url, "--out", out)
+    result = crawl_failing(BUILD_RUNS_OUT, "crawl", site.url, "--out", out)
     assert result.returncode == 1, result.stderr[-2000:]
-    assert result.stderr.splitlines() == [
-        "doctor-answers crawl: the crawl could not start: out of memory (MemoryError; a memory limit, ulimit -v?)"]
+    assert result.stderr.splitlines() == [f"doctor-answers crawl: the crawl could not start: {OUT_OF_MEMORY}"]
     assert crawl_rows(out) == []
+
+
+@pytest.mark.parametrize("module, error, said", [
+    # A module's text decoded as it loads (scrapy.responsetypes reading mimetypes): a traceback.
+    ("mimetypes", "MemoryError()", OUT_OF_MEMORY),
+    # The loader cannot map a compiled module: it was "the install is broken (reinstall ...)".
+    ("_sqlite3", "ImportError('libsqlite3.so.0: failed to map segment from shared object', name='_sqlite3')",
+     f"cannot import _sqlite3: {OUT_OF_MEMORY}"),
+])
+def test_a_command_whose_modules_cannot_load_for_memory_says_so(tmp_path, module, error, said):
+    result = crawl_failing(IMPORT_RUNS_OUT.format(error=error), module, "crawl", "http://127.0.0.1:9/",
+                           "--out", tmp_path / "data")
+    assert result.returncode == 1, result.stderr[-2000:]
+    assert result.stderr.splitlines() == [f"doctor-answers crawl: error: {said}"]
 
 
 COUNT_FAILS = """
@@ -121,3 +170,13 @@ def test_an_install_missing_a_module_is_one_line(tmp_path, command):
     assert "cannot import crawler.pages.legacy" in line and line.endswith("the install is broken (reinstall "
                                                                           "doctor-answers)")
     assert not (tmp_path / "data").exists()
+
+
+def test_a_thread_that_cannot_start_names_the_limits():
+    """A thread's stack is memory: under `ulimit -v`, Scrapy's thread pool failed to start and
+    the crawl said only "RuntimeError: can't start new thread"."""
+    from crawler.install import load_failure
+
+    said = load_failure(RuntimeError("can't start new thread"))
+    assert "ulimit -v" in said and "cannot start a thread" in said
+    assert load_failure(RuntimeError("dictionary changed size during iteration")) is None
