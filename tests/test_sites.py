@@ -77,22 +77,37 @@ SEGMENT = re.compile(r"(?:[A-Za-z0-9._~!$&'()*+,;=:@-]|%[0-9A-Fa-f]{2})+")
 HOSTILE = "x\x1b[2J\x1b]0;t\x07\r\x7f\x85\u202e\u2028<img src=x onerror=alert(1)>\"'`{|}^%-y-ny"
 
 
-@pytest.mark.parametrize("href", [
-    f"/dr/{HOSTILE}", f"https://www.realself.com/dr/{HOSTILE}/reviews", f" \x01/dr/{HOSTILE}\t ",
-    "/dr/a\tb\nc-ny", "/dr/50%-off-ny", "/dr/\u00e9lodie-paris-tx", "/dr/a\\b-ny",
+@pytest.mark.parametrize("href, key", [
+    ("/dr/a\tb\nc-ny", "abc-ny"),  # as WHATWG: tabs and newlines dropped
+    (" \x01/dr/jo-smith-ny\t ", "jo-smith-ny"), ("/dr/\u00e9lodie-paris-tx", "%C3%A9lodie-paris-tx"),
+    (f"/dr/{HOSTILE}", None), (f"https://www.realself.com/dr/{HOSTILE}/reviews", None), (f" \x01/dr/{HOSTILE}\t ", None),
+    ("/dr/50%-off-ny", None), ("/dr/a\\b-ny", None), ("/dr/a%2Fb-ny", None), ("/dr/jo%FFsmith-ny", None),
 ])
-def test_a_doctor_key_holds_only_what_a_path_segment_holds(href):
-    """A profile href is made safe as a browser makes a URL: what a path segment cannot hold
-    is percent-encoded (a stray % too), tabs and newlines and the C0 around it dropped."""
+def test_a_doctor_key_is_a_slug_percent_encoded(href, key):
+    """A profile href is made safe as a browser makes a URL (tabs and newlines and the C0
+    around it dropped); its segment is a key only when it is a slug (letters and digits joined
+    by hyphens), percent-encoded as RFC 3986's normal form writes it. Controls, markup, a stray
+    %, bytes that are no UTF-8 are no slug: no key, never a key holding them."""
     slug = REALSELF.profile_slug(href, PAGE)
-    assert slug and SEGMENT.fullmatch(slug), slug
-    assert REALSELF.profile_slug("/dr/" + slug, PAGE) == slug  # a key is its own key
+    assert slug == key
+    if key:
+        assert SEGMENT.fullmatch(slug) and REALSELF.profile_slug("/dr/" + slug, PAGE) == slug  # a key is its own key
 
 
-def test_a_doctor_key_is_its_link_percent_encoded():
-    assert REALSELF.profile_slug(f"/dr/{HOSTILE}", PAGE).startswith("x%1B%5B2J%1B%5D0;t%07%7F%C2%85%E2%80%AE%E2%80%A8%3Cimg%20")
-    assert REALSELF.profile_slug("/dr/a\tb\nc-ny", PAGE) == "abc-ny"  # as WHATWG: tabs and newlines dropped
-    assert REALSELF.profile_slug("/dr/50%-off-ny", PAGE) == "50%25-off-ny"
+@pytest.mark.parametrize("href", [
+    "/dr/123456/joseph-serota-aurora-co", "/dr/joseph-serota-aurora-co.html", "/dr/jo_smith-ny", "/dr/jo.smith-ny",
+    "/dr/123-456", "/dr/-jo-smith-ny", "/dr/jo--smith-ny", "/dr/jo-smith-ny-",
+])
+def test_a_profile_link_of_another_form_gives_no_key(href):
+    """A link under the prefix whose segment is no slug (an id, a file name, other
+    separators) names no key: a wrong key ('123456', 'x.html') is worse than none."""
+    assert REALSELF.profile_slug(href, PAGE) is None
+
+
+@pytest.mark.parametrize("spelling", ["/dr/Joseph-Serota-Aurora-CO", "/dr/JOSEPH-SEROTA-AURORA-CO", "/dr/joseph-serota-aurora-co"])
+def test_one_doctor_has_one_key_whatever_the_case_of_the_slug(spelling):
+    assert REALSELF.profile_slug(spelling, PAGE) == "joseph-serota-aurora-co"
+    assert REALSELF.profile_slug("/dr/%C3%89lodie-paris-tx", PAGE) == REALSELF.profile_slug("/dr/\u00e9lodie-paris-tx", PAGE)
 
 
 # (A lone surrogate is kept: no file can hold that key, and the page is malformed: test_poison_pages.)
@@ -111,20 +126,22 @@ def test_a_canonical_url_is_recorded_as_a_browser_would_request_it():
 
 @pytest.mark.parametrize("family", FAMILIES)
 def test_urls_and_keys_from_page_attributes_reach_no_record_raw(family):
-    """A canonical link and a profile link holding controls and markup: `url`, `doctor_id`
-    (of the doctor and of the answer) and `profile_url` hold them percent-encoded."""
+    """A canonical link and a profile link holding controls and markup: `url` holds them
+    percent-encoded; the profile link is no slug, so the answer has no doctor (counted), and
+    no `doctor_id` or `profile_url` holds any of it."""
     page = (PAGES / f"{SLUG}.{family}.html").read_text(encoding="utf-8")
     attribute = html.escape(HOSTILE)
     page = page.replace(f'href="https://www.realself.com/question/{SLUG}"', f'href="https://www.realself.com/question/{attribute}"')
     page = page.replace('href="/dr/joseph-serota-aurora-co', f'href="/dr/{attribute}')
     page = page.replace("joseph-serota-aurora-co", json.dumps(HOSTILE)[1:-1])  # the page's JSON
-    records = extract_page(f"https://www.realself.com/question/{SLUG}", page.encode()).records
-    slug = REALSELF.profile_slug(f"/dr/{HOSTILE}", PAGE)
+    extract = extract_page(f"https://www.realself.com/question/{SLUG}", page.encode())
+    records = extract.records
     (question,) = [r for r in records if r["type"] == "question"]
     assert question["url"] == REALSELF.page_url(f"https://www.realself.com/question/{HOSTILE}", "http://h/")
-    assert slug in [r["doctor_id"] for r in records if r["type"] == "answer"]
-    (doctor,) = [r for r in records if r["type"] == "doctor" and r["doctor_id"] == slug]
-    assert doctor["profile_url"] == f"https://www.realself.com/dr/{slug}"
+    assert "joseph-serota-aurora-co" not in page and len([r for r in records if r["type"] == "doctor"]) == len(
+        [r for r in extract_page(f"https://www.realself.com/question/{SLUG}", (PAGES / f"{SLUG}.{family}.html").read_bytes()).records
+         if r["type"] == "doctor"]) - 1  # Joseph Serota's answers have no doctor
+    assert extract.counts[f"answers/profile_not_read/{family}"] >= 1
     for record in records:
         for key in ("url", "doctor_id", "profile_url"):
             assert all(0x21 <= ord(c) < 0x7f for c in record.get(key) or ""), (key, record[key])
@@ -347,3 +364,37 @@ def test_a_pages_question_links_are_read_under_rfc_3986_equivalence():
     tree = Tree(parse_html(body), "http://h/question/q0", ClassKeys())
     links = tree.question_links(a.get("href") for a in tree.root.iter("a"))
     assert [REALSELF.question_key(url) for url in links] == ["http://h/question/q1", "http://h/question/q2"]
+
+
+def _with_link(family: str, link: str) -> str:
+    """The contract sample with Joseph Serota's profile link (markup and data) replaced."""
+    page = (PAGES / f"{SLUG}.{family}.html").read_text(encoding="utf-8")
+    return page.replace('href="/dr/joseph-serota-aurora-co', f'href="{link}').replace(
+        '"/dr/joseph-serota-aurora-co', f'"{link}')
+
+
+@pytest.mark.parametrize("family", FAMILIES)
+@pytest.mark.parametrize("link", [
+    "/dr/123456/joseph-serota-aurora-co", "/dr/joseph-serota-aurora-co.html", "/doctor/joseph-serota-aurora-co",
+    "/DR/joseph-serota-aurora-co", "/es/dr/joseph-serota-aurora-co", "https://elsewhere.example/dr/joseph-serota-aurora-co",
+])
+def test_a_byline_whose_link_names_no_profile_by_the_rule_has_no_doctor_and_is_counted(family, link):
+    """A site that moves its profiles (an id segment, an extension, another prefix, a
+    language) re-keys no doctor in silence: the answer's doctor_id is null, no doctor row is
+    made, and each such byline is counted (answers/profile_not_read/<family>)."""
+    before = extract_page(PAGE, (PAGES / f"{SLUG}.{family}.html").read_bytes())
+    after = extract_page(PAGE, _with_link(family, link).encode())
+    serota = [r["answer_id"] for r in before.records if r["type"] == "answer" and r["doctor_id"] == "joseph-serota-aurora-co"]
+    assert serota
+    want = [dict(r, doctor_id=None) if r.get("answer_id") in serota else r
+            for r in before.records if r.get("doctor_id") != "joseph-serota-aurora-co" or r["type"] == "answer"]
+    assert after.records == want
+    assert after.counts.get(f"answers/profile_not_read/{family}") == len(serota)
+    assert f"answers/profile_not_read/{family}" not in before.counts
+
+
+@pytest.mark.parametrize("family", FAMILIES)
+def test_a_profile_link_in_other_case_is_the_same_doctor(family):
+    before = extract_page(PAGE, (PAGES / f"{SLUG}.{family}.html").read_bytes())
+    after = extract_page(PAGE, _with_link(family, "/dr/Joseph-Serota-Aurora-CO").encode())
+    assert after.records == before.records and after.counts == before.counts

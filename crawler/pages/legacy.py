@@ -135,11 +135,11 @@ class LegacyByline(ElementPage):
         return self._text("rs-byline__name")
 
     def profile_href(self) -> str | None:
-        """The name's link to a profile, else the first profile link in the byline."""
+        """The name's link to a profile, else the first profile link in the byline (else its
+        first link: the site's profile_link)."""
         name = self.parts.get("rs-byline__name")
         links = self.el.iter("a") if name is None else chain((name,), self.el.iter("a"))
-        hrefs = (self.tree.link(a.get("href")) for a in links)
-        return next((href for href in hrefs if self.tree.site.profile_slug(href, self.tree.url)), None)
+        return self.tree.site.profile_link((self.tree.link(a.get("href")) for a in links), self.tree.url)
 
     def title_line(self) -> str | None:
         return self._text("rs-byline__title")

@@ -270,8 +270,7 @@ class ProviderCardByline(ItemPage):
         return next((m.get("content") for m in reversed(names) if m.get("content")), None)
 
     def profile_href(self) -> str | None:
-        hrefs = (self.tree.link(a.get("href")) for a in self.links)
-        return next((href for href in hrefs if self.tree.site.profile_slug(href, self.tree.url)), None)
+        return self.tree.site.profile_link((self.tree.link(a.get("href")) for a in self.links), self.tree.url)
 
     def title_line(self) -> str | None:
         return text_of(self.parts.get("BodyText--secondary"))

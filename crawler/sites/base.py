@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from urllib.parse import urljoin, urlsplit, urlunsplit
+from urllib.parse import quote, unquote, urljoin, urlsplit, urlunsplit
 
 from w3lib.url import safe_url_string
 
@@ -30,6 +30,7 @@ class Site:
     block_title: str                 # <title> of its bot wall's block page
     block_element_id: str            # id of the element that makes a block page (a captcha)
     id_pattern: str                  # what its question and answer ids look like (a regex, whole id)
+    slug_pattern: str                # what its profile slugs look like, decoded and in lower case (a regex, whole slug)
     host: str = ""                   # the one of `hosts` its rows' `site` column names (see `column`)
 
     @property
@@ -82,16 +83,25 @@ class Site:
         full URL, or '/dr/x/reviews') on the page fetched from `page_url`; None when the link
         is not a profile of this site: its path does not start with the profile prefix, or it
         is on another site (is_own_url: a link to elsewhere.example/dr/x is not this site's
-        doctor x). The key is one path segment of the link made safe (safe_url) in RFC 3986
-        normal form (normal_path): what a segment may hold, the rest percent-encoded, so a
-        control character or markup in an href never becomes a key, and `%c3%ab`, `%C3%AB`
-        and `%2D` for `-` give one doctor one key."""
+        doctor x), or the segment after the prefix is not of the site's slug form (slug_key:
+        `/dr/123456/x`, `/dr/x.html` name no slug, and a wrong key is worse than none). The key
+        is the slug in lower case, percent-encoded as RFC 3986's normal form writes it, so
+        `%c3%ab`, `%C3%AB`, `%2D` for `-` and `Jo-Smith` for `jo-smith` give one doctor one key."""
         if not href:
             return None
         page_origin = origin(page_url)
         if names_its_path(href.strip()):  # "/dr/x", "https://host/dr/x": the page's origin is all it needs
             return self._profile_slug(href, page_origin, page_origin)
         return self._profile_slug.__wrapped__(self, href, page_url, page_origin)  # "dr/x": of the page's path
+
+    def profile_link(self, hrefs, page_url: str) -> str | None:
+        """A byline's link to its doctor, of its links (in the order the page object ranks
+        them): the first that gives a key (profile_slug), else its first link at all. A byline
+        whose links name no profile of this site by its rule (another site's `/dr/x`, a form
+        the rule does not know: `/doctor/x`, `/es/dr/x`, `/dr/123/x`) keeps one, so that its
+        record counts it as a doctor not read, never drops it as a byline without a link."""
+        hrefs = [href for href in hrefs if href and href.strip()]
+        return next((href for href in hrefs if self.profile_slug(href, page_url)), next(iter(hrefs), None))
 
     # Cached: page objects ask it of every link of a byline, and a doctor's link repeats on
     # every page they answer (urlsplit's own 128-entry cache thrashes in a crawl).
@@ -101,11 +111,15 @@ class Site:
             href = safe_url(href)
         except UnicodeError:
             # Half a surrogate pair: no URL holds it, yet the link is the byline's profile. Kept,
-            # the key cannot be written and the page is malformed (counted, logged), where None
-            # would lose the answer's doctor in silence.
-            pass
+            # the key cannot be written and the page is malformed (counted, logged).
+            return self._profile_segment(href, base, page_origin) or None
         except ValueError:  # not a URL (a broken IPv6 host): no profile
             return None
+        segment = self._profile_segment(href, base, page_origin)
+        return self.slug_key(segment) if segment is not None else None
+
+    def _profile_segment(self, href: str, base: str, page_origin: str) -> str | None:
+        """The path segment after the profile prefix of a link of this site, else None."""
         try:
             url = join_url(base, href)
             parts = urlsplit(url)
@@ -116,9 +130,15 @@ class Site:
         path = normal_path(_STRAY_PERCENT.sub("%25", parts.path))
         if not path.startswith(self.profile_prefix):
             return None
-        segment = path[len(self.profile_prefix):].split("/", 1)[0]
-        # "." and ".." name no profile: a browser following "/dr/.." lands on "/".
-        return segment if segment and segment not in (".", "..") else None
+        return path[len(self.profile_prefix):].split("/", 1)[0]
+
+    def slug_key(self, segment: str) -> str | None:
+        """The key of a profile path segment: its slug decoded, in lower case (slugs are written
+        in lower case: `Jo-Smith-NY` is `jo-smith-ny`'s profile, never a second doctor), when
+        it is of the site's slug form (slug_pattern), percent-encoded again as RFC 3986's normal
+        form writes it; else None."""
+        slug = unquote(segment).lower()  # bytes that are no UTF-8 decode to U+FFFD: no slug
+        return quote(slug, safe="") if _slug_form(self.slug_pattern).fullmatch(slug) else None
 
     def is_id(self, text: str) -> bool:
         """Whether a question or answer id is one of the site's ids (RealSelf's are numbers)."""
@@ -275,6 +295,11 @@ def origin(url: str) -> str:
 @lru_cache(maxsize=None)
 def _whole(pattern: str) -> re.Pattern:
     return re.compile(pattern, re.ASCII)
+
+
+@lru_cache(maxsize=None)
+def _slug_form(pattern: str) -> re.Pattern:
+    return re.compile(pattern)  # not ASCII: a slug's letters are of any script ("élodie")
 
 
 @lru_cache(maxsize=65536)

@@ -20,4 +20,7 @@ SITE = Site(
     block_title="Access to this page has been denied",
     block_element_id="px-captcha",
     id_pattern=r"[0-9]+",  # the site's numeric ids (the contract's "Ids")
+    # words of letters and digits joined by hyphens, one letter at least: the contract's
+    # /dr/<first>-<middle?>-<last>-<suffix?>-<city>-<state> (a number alone is an id, not a slug)
+    slug_pattern=r"(?=.*[^\W\d_])[^\W_]+(?:-[^\W_]+)*",
 )

@@ -135,6 +135,9 @@ def page_records(page, stats=None) -> list[dict]:
             # a doctor's key, by the site's rule: a link on the page's own site, as the page
             # objects chose it (the page's relative links resolve against the URL fetched)
             doctor_id = site.profile_slug(byline.profile_href, page.fetched_url)
+            # a link that names no doctor of this site by its rule (another site's, a form the
+            # rule does not know: /dr/123/x, /doctor/x): no doctor, counted, never a wrong key
+            doctor_id = _not_read(doctor_id, byline.profile_href, PROFILE_NOT_READ + page.family, stats)
             if doctor_id is not None and doctor_id not in seen:
                 seen.add(doctor_id)
                 doctors.append(_doctor_record(byline, doctor_id, site_origin, site, stats, page.family))
@@ -159,13 +162,15 @@ def page_records(page, stats=None) -> list[dict]:
 
 #: + family: the values a page prints that give none: a vote (data that does not read, 2**31,
 #: 3.5, NaN, "1.2K"), a date ("Oct 22, '12"; a timestamp stands in only where no date is
-#: shown), a rating ("4.5 \u2605") or a review count ("a dozen reviews"). The record's value
+#: shown), a rating ("4.5 \u2605"), a review count ("a dozen reviews") or a byline's link that
+#: names no profile of the site (`/dr/123/x`: the answer's doctor_id). The record's value
 #: is null, as for a page that prints none, but counted (_not_read).
 VOTE_NOT_READ = "answers/vote_not_read/"
 ANSWER_DATE_NOT_READ = "answers/date_not_read/"
 QUESTION_DATE_NOT_READ = "questions/date_not_read/"
 RATING_NOT_READ = "doctors/rating_not_read/"
 REVIEWS_NOT_READ = "doctors/review_count_not_read/"
+PROFILE_NOT_READ = "answers/profile_not_read/"
 
 
 def _unread(value, printed) -> bool:
