@@ -171,6 +171,36 @@ def test_a_question_byline_with_two_items_that_could_be_its_location_is_a_bad_pa
         parse_question_page(URL, html)
 
 
+@pytest.mark.parametrize("item", ["Posted anonymously", "Verified patient", "Reviewed by RealSelf", "Updated",
+                                  "Anonymous, verified"])
+def test_a_new_question_byline_item_is_never_the_askers_location(item):
+    """A redesign adds an item to the question's byline list. Beside a place, the place is the
+    location; where the question shows none, the item is no place (a place is a name and its
+    region, "Phoenix, AZ"): the location is null and counted, never the item."""
+    place = r'(<li class="Byline-item">[^<]*, [A-Z]{2}</li>)'
+    html = re.sub(place, f'<li class="Byline-item">{item}</li>\\1', sample("provider-card"), count=1)
+    assert item in html
+    assert_records(page_records(parse_question_page(URL, html)), expected())
+    no_place = re.sub(place, "", html, count=1)
+    stats: dict = {}
+    assert page_records(parse_question_page(URL, no_place), stats)[0]["asker_location"] is None
+    assert stats["questions/asker_location_not_a_place"] == 1
+
+
+@pytest.mark.parametrize("family, old, new", [
+    ("legacy", r'(class="rs-question__location"[^>]*>)[^<]*<', r"\1Posted anonymously<"),
+    ("nextjs", r'"location": ?"[^"]*"', '"location": "Verified patient"'),
+])
+def test_an_asker_location_that_shows_no_place_is_null_and_counted_in_every_family(family, old, new):
+    html = re.sub(old, new, sample(family), count=1)
+    assert html != sample(family)
+    want = expected()
+    want[0]["asker_location"] = None
+    stats: dict = {}
+    assert_records(page_records(parse_question_page(URL, html), stats), want)
+    assert stats["questions/asker_location_not_a_place"] == 1
+
+
 @pytest.mark.parametrize("family, old, new", [
     ("legacy", r'(class="rs-question__location"[^>]*>)[^<]*<', r"\1Oct 22, 2012<"),
     ("nextjs", r'"location": ?"[^"]*"', '"location": "1,234 views"'),
