@@ -32,6 +32,32 @@ def test_unknown_is_kept_and_flagged(line):
     assert t.title_line == line
 
 
+@pytest.mark.parametrize("line", [
+    "Baltimore Cosmetic Surgeon, Dermatologist", "Baltimore Cosmetic Surgeon & Dermatologist",
+    "Baltimore Cosmetic Surgeon and Dermatologist", "Baltimore Cosmetic Surgeon / Dermatologist",
+    "Baltimore Cosmetic Surgeon | Dermatologist", "Baltimore Cosmetic Surgeon \u00b7 Dermatologist",
+    "Baltimore Cosmetic Surgeon; Plastic Surgeon", "Baltimore Cosmetic Surgeon or Plastic Surgeon",
+    "Baltimore Cosmetic Surgeon Dermatologist", "Dermatologist, Plastic Surgeon", "Baltimore, Dermatologist",
+    "Manhattan Dermatologist - Dermatologic Surgeon", "Miami Oral & Maxillofacial Surgeon + Dentist",
+])
+def test_a_line_of_two_specialties_or_a_city_ending_in_a_separator_is_unknown(line):
+    """What precedes the specialty is no city when it holds a specialty of the vocabulary or
+    ends in what joins two ("Baltimore Cosmetic Surgeon,"): the line cannot be split safely,
+    so it is kept and counted as a line it cannot read, never split into a city of specialties."""
+    t = parse_title_line(line)
+    assert (t.city, t.specialty, t.known) == (None, None, False)
+    assert t.title_line == line
+
+
+@pytest.mark.parametrize("line,city", [
+    ("St. Louis Dermatologist", "St. Louis"), ("Winston-Salem Dentist", "Winston-Salem"),
+    ("Washington D.C. Plastic Surgeon", "Washington D.C."), ("Cleveland Plastic Surgeon", "Cleveland"),
+    ("Portland Physician Assistant", "Portland"), ("Coeur d'Alene Dermatologist", "Coeur d'Alene"),
+])
+def test_a_city_that_holds_no_specialty_and_ends_in_a_word_is_a_city(line, city):
+    assert parse_title_line(line).city == city
+
+
 def test_unknown_is_counted_in_records():
     from pipelines.normalise.records import MISSES, doctor_record
 

@@ -1,6 +1,7 @@
 """Title line: "<city> <specialty>", the longest known specialty that ends the line wins."""
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -38,8 +39,26 @@ def parse_title_line(line: str | None) -> TitleLine:
         cand = " ".join(words[k:])
         if cand.lower() in vocab:
             city = " ".join(words[:k]) or None
+            if city is not None and _not_a_city(city):
+                break  # two specialties: which is the doctor's, and where the city ends, is a guess
             return TitleLine(text, city, cand, True)
     return TitleLine(text, None, None, False)
+
+
+# What joins two specialties ("Cosmetic Surgeon, Dermatologist", " & ", " and ", "/", "|",
+# " · "), left at the end of what precedes the last one: a city ends in a word (or "St.", "(IL)").
+_JOINED = re.compile(r"(?:[^\w.)]|(?<!\S)(?:and|or))$", re.IGNORECASE)
+_WORDS = re.compile(r"[\w&'-]+")  # a vocabulary phrase's words, without the separators around them
+
+
+def _not_a_city(city: str) -> bool:
+    """Whether what precedes the line's specialty is no city: it ends in a separator, or
+    holds a specialty of the vocabulary ("Baltimore Cosmetic Surgeon, Dermatologist")."""
+    if _JOINED.search(city):
+        return True
+    words, vocab, most = _WORDS.findall(city.lower()), _vocab(), _max_words()
+    return any(" ".join(words[i:j]) in vocab
+               for i in range(len(words)) for j in range(i + 1, min(len(words), i + most) + 1))
 
 
 def state_from_slug(slug: str | None) -> str | None:
