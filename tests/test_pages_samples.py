@@ -247,10 +247,12 @@ def test_markup_nested_past_what_lxml_reads_makes_a_bad_page_not_a_short_one(fam
 _SPONSORED = {  # an answer-like block of a numeric id, beside the page's declared answers
     "legacy": ('<section class="rs-answers">',
                '<aside><div class="rs-answer" id="answer-990001" data-answer-id="990001">'
-               '<h3 class="rs-answer__title">Sponsored</h3><div class="rs-answer__body">Book now</div></div></aside>'),
+               '<h3 class="rs-answer__title">Sponsored</h3><div class="rs-vote" ng-init="voteCount=0"></div>'
+               '<div class="rs-answer__body">Book now</div><time class="rs-answer__date">Oct 22, 2012</time></div></aside>'),
     "provider-card": ('<div id="answer-list">',
                       '<div class="Content Content--answer" id="answer-990001"><h3 class="Content-title">Sponsored'
-                      '</h3><div class="Content-bodyText">Book now</div></div>'),
+                      '</h3><ul class="Content-byline"><li><time>Oct 22, 2012</time></li></ul>'
+                      '<div class="Content-bodyText">Book now</div><div rs-static-data=\'{"likeCount": "0"}\'></div></div>'),
     "nextjs": ('"answers": [', '"answers": [{"id": 990001, "title": "Sponsored", "bodyHtml": "Book now"}, '),
 }
 

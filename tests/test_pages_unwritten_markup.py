@@ -2,6 +2,7 @@
 what the page objects cannot tell apart is a bad page, never a guess."""
 from __future__ import annotations
 
+import json
 import re
 
 import lxml.html
@@ -346,3 +347,150 @@ def test_a_shown_date_its_datetime_disagrees_with_is_the_shown_one_and_counted()
     assert {r.get("asked_on") or r.get("answered_on") for r in got.records if r["type"] != "doctor"} == {"2009-02-11"}
     assert got.counts["dates/shown_disagrees_with_timestamp"] == 11
     assert "dates/shown_disagrees_with_timestamp" not in extract_page(URL, sample("provider-card").encode()).counts
+
+
+def _after(html: str, marker: str, old: str, new: str) -> str:
+    """`html` with the first `old` after `marker` (an answer's start) replaced."""
+    at = html.index(old, html.index(marker))
+    return html[:at] + new + html[at + len(old):]
+
+
+_FIRST_ANSWER = {"legacy": 'class="rs-answer"', "provider-card": 'id="answer-', "nextjs": '"answers": ['}
+# One answer's part in markup of a new shape: a class or a key renamed, an element dropped
+_PART_MOVED = [
+    ("legacy", "body", "rs-answer__body", "rs-answer__content"),
+    ("legacy", "title", "rs-answer__title", "rs-answer__heading"),
+    ("legacy", "vote", 'class="rs-vote"', 'class="rs-helpful"'),
+    ("legacy", "date", "rs-answer__date", "rs-answer__when"),
+    ("provider-card", "body", "Content-bodyText", "Content-text"),
+    ("provider-card", "title", "Content-title", "Content-heading"),
+    ("provider-card", "vote", "rs-static-data", "data-static"),
+    ("provider-card", "date", '<time datetime="2012-10-22">Oct 22, 2012</time>', ""),
+    ("nextjs", "body", '"bodyHtml"', '"body"'),
+    ("nextjs", "title", '"title"', '"heading"'),
+    ("nextjs", "vote", '"helpfulCount"', '"helpful"'),
+    ("nextjs", "byline", '"provider"', '"author"'),
+    ("nextjs", "doctor's name", '"displayName"', '"name"'),
+]
+
+
+@pytest.mark.parametrize("family, part, old, new", _PART_MOVED)
+def test_one_answers_part_in_a_new_shape_is_a_bad_page_never_a_null_that_says_nothing(family, part, old, new):
+    """Every answer has a title, a body, a vote and a date (and, in the data, a provider and its
+    name, null where none is shown): one that lacks one is not read as one that shows none."""
+    html = _after(sample(family), _FIRST_ANSWER[family], old, new)
+    with pytest.raises(PageError, match=f"an answer without its {part}"):
+        parse_question_page(URL, html)
+
+
+@pytest.mark.parametrize("shown", ["{{ voteCount >= 0 ? '+' + (voteCount + 1) : (voteCount + 1) }}", "+3"])
+def test_a_legacy_vote_shown_without_its_ng_init_is_null_and_counted(shown):
+    """A widget without the statement (a count rendered on the server) shows a vote not read."""
+    html = sample("legacy").replace(' ng-init="voteCount=2"', "", 1)
+    html = html.replace("{{ voteCount >= 0 ? '+' + (voteCount + 1) : (voteCount + 1) }}", shown, 1)
+    counts: dict = {}
+    answers = [r for r in page_records(parse_question_page(URL, html), counts) if r["type"] == "answer"]
+    assert answers[0]["vote_count"] is None and counts["answers/vote_not_read/legacy"] == 1
+
+
+def test_a_provider_card_vote_under_a_renamed_key_is_null_and_counted():
+    html = _after(sample("provider-card"), 'id="answer-', "likeCount", "helpfulCount")
+    counts: dict = {}
+    answers = [r for r in page_records(parse_question_page(URL, html), counts) if r["type"] == "answer"]
+    assert answers[0]["vote_count"] is None and counts["answers/vote_not_read/provider-card"] == 1
+
+
+@pytest.mark.parametrize("family, old, new", [
+    ("legacy", 'class="rs-byline"', 'class="rs-author"'),
+    ("provider-card", "Media--providerCard", "Media--doctorCard"),
+])
+def test_an_answer_holding_a_profile_link_but_no_byline_that_reads_is_a_bad_page(family, old, new):
+    """No byline is a legitimate state: a doctor's link outside the body says there is one."""
+    with pytest.raises(PageError, match="profile link but no byline"):
+        parse_question_page(URL, sample(family).replace(old, new, 1))
+
+
+@pytest.mark.parametrize("family", ["legacy", "provider-card"])
+def test_a_profile_link_in_an_answers_body_is_no_byline(family):
+    body = {"legacy": "rs-answer__body", "provider-card": "Content-bodyText"}[family]
+    html = _after(sample(family), _FIRST_ANSWER[family], body + ' ', body + ' x"><a href="/dr/a-b-aurora-co">Dr B</a><i class="')
+    assert [r["doctor_id"] for r in page_records(parse_question_page(URL, html)) if r["type"] == "answer"][0] is None
+
+
+def test_an_answer_showing_only_a_moderators_notice_is_a_bad_page():
+    html = re.sub(r'(<div class="rs-answer" id="answer-1040790" data-answer-id="1040790">).*?'
+                  r'(?=<div class="rs-answer" id="answer-1040802")',
+                  r'\1<div class="rs-answer__body">This answer has been removed by the moderators.</div></div>',
+                  sample("legacy"), count=1, flags=re.S)
+    with pytest.raises(PageError, match="an answer without its"):
+        parse_question_page(URL, html)
+
+
+_GATE = '<div class="login-gate"><h2>Sign in to read the doctors&#39; answers</h2><a href="/login">Log in</a></div>'
+
+
+def _no_cards(html: str) -> str:
+    return re.sub(r'<div class="Content Content--answer".*?\n</div>\n', "", html, flags=re.S)
+
+
+def _gated_nextjs(html: str) -> str:
+    data = re.search(r'(<script id="__NEXT_DATA__"[^>]*>)(.*?)(</script>)', html, re.S)
+    d = json.loads(data.group(2))
+    d["props"]["pageProps"]["question"].update(answers=[], answerCount=None)
+    html = html[:data.start(2)] + json.dumps(d) + html[data.end(2):]
+    html = re.sub(r'<h2 class="answers-list_heading__[^"]*">.*?</h2>', _GATE, html, count=1, flags=re.S)
+    return re.sub(r'<article class="answer-card_card__.*?</article>', "", html, flags=re.S)
+
+
+@pytest.mark.parametrize("family, gate", [
+    ("legacy", lambda h: re.sub(r'<section class="rs-answers">.*</section>',
+                                f'<section class="rs-answers">{_GATE}</section>', h, flags=re.S)),
+    ("legacy", lambda h: re.sub(r'<section class="rs-answers">.*</section>',
+                                '<section class="rs-answers"><h2 class="rs-answers__count">Doctor Answers '
+                                '{{ vm.answers.length }}</h2><div ng-repeat="a in vm.answers" '
+                                'ng-include="\'answer.html\'"></div></section>', h, flags=re.S)),
+    ("provider-card", lambda h: re.sub(r"<h2 class=\"Headline Headline--4.*?</h2>", _GATE, _no_cards(h), flags=re.S)),
+    ("nextjs", _gated_nextjs),
+])
+def test_a_question_whose_answers_are_walled_or_unrendered_is_a_bad_page_not_unanswered(family, gate):
+    html = gate(sample(family))
+    assert html != sample(family)
+    with pytest.raises(PageError, match="no answers and no count of them"):
+        parse_question_page(URL, html)
+
+
+@pytest.mark.parametrize("family", ["legacy", "provider-card", "nextjs"])
+def test_a_question_that_declares_no_answers_is_unanswered(family):
+    html = {"legacy": lambda h: re.sub(r'(<h2 class="rs-answers__count">Doctor Answers )10</h2>.*</section>',
+                                       r"\g<1>0</h2></section>", h, flags=re.S),
+            "provider-card": lambda h: _no_cards(h).replace("(10)</span></h2>", "(0)</span></h2>"),
+            "nextjs": lambda h: _gated_nextjs(h).replace('"answerCount": null', '"answerCount": 0')}[family](sample(family))
+    page = parse_question_page(URL, html)
+    assert page.answers == [] and page.declared_answer_count == 0
+
+
+def test_a_nextjs_stub_of_the_question_over_legacy_markup_is_a_bad_page_not_a_hollow_question():
+    stub = {"props": {"pageProps": {"question": {"id": 1040712, "title": "Knot and Redness After Botox Injection"}}},
+            "page": "/question/[slug]"}
+    html = sample("legacy").replace(
+        "</body>", f'<script id="__NEXT_DATA__" type="application/json">{json.dumps(stub)}</script></body>', 1)
+    with pytest.raises(PageError, match="question without its answers"):
+        parse_question_page(URL, html)
+
+
+def _cards_by_votes(html: str) -> str:
+    cards = list(re.finditer(r'<article class="answer-card_card__.*?</article>', html, re.S))
+    votes = [int(re.search(r'vote-button_count__[^"]*">\s*([-+]?\d+)', c.group(0)).group(1)) for c in cards]
+    order = sorted(range(len(cards)), key=lambda i: -votes[i])
+    return html[:cards[0].start()] + "".join(cards[i].group(0) for i in order) + html[cards[-1].end():]
+
+
+def test_nextjs_cards_in_another_order_whose_titles_do_not_read_are_a_bad_page_not_swapped_dates():
+    html = _cards_by_votes(sample("nextjs")).replace("answer-card_title__", "answerCard_title__")
+    with pytest.raises(PageError, match="a card's date is not its answer's"):
+        parse_question_page(URL, html)
+
+
+def test_nextjs_cards_in_the_datas_order_whose_titles_do_not_read_are_read():
+    html = sample("nextjs").replace("answer-card_title__", "answerCard_title__")
+    assert_records(page_records(parse_question_page(URL, html)), expected())

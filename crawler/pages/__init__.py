@@ -98,6 +98,14 @@ def _check(url: str, page: QuestionPage, site) -> None:
     if declared is not None and found > declared:  # a sponsored answer, another question's teaser
         raise PageError(url, f"{page.family} page with {found} answers where it declares {declared}: "
                              "answer-like markup the page objects do not know")
+    q = page.question
+    if not found and declared is None and (q.topic or q.date_text or q.date_time):
+        # An unanswered question says so ("Doctor Answers 0", an answer count of 0): a question
+        # shown with no answers and no count has its answers behind a wall ("Sign in to read
+        # the answers") or in a template a script fills, and the records would lose them (a
+        # page showing no question either is extraction.no_question's)
+        raise PageError(url, "no answers and no count of them: answers behind a sign-in, "
+                             "or rendered by script?")
     if found > MAX_ANSWERS:
         raise PageError(url, f"{found} answers: more than one question can hold ({MAX_ANSWERS})")
     if not page.question.question_id:

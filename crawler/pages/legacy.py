@@ -95,33 +95,37 @@ class LegacyAnswer(ElementPage):
         return (self.el.get("data-answer-id") or (self.el.get("id") or "").removeprefix("answer-")).strip()
 
     def title(self):
-        return paragraphs(self.parts.get("rs-answer__title"))
+        return paragraphs(self._shown("rs-answer__title", "title"))
 
     def body(self):
-        return paragraphs(self.parts.get("rs-answer__body"))
+        return paragraphs(self._shown("rs-answer__body", "body"))
 
-    def vote(self) -> str | None:
+    def vote(self) -> str:
         """The vote widget's ng-init statements, under any spelling AngularJS reads, on it and
-        inside it, in the order AngularJS runs them ("voted=false; voteCount=3")."""
-        vote = self.parts.get("rs-vote")
-        if vote is None:
-            return None
+        inside it, in the order AngularJS runs them ("voted=false; voteCount=3"). A widget with
+        none (a count rendered on the server, "+3") shows a vote no statement gives: its text,
+        which reads as no count and is counted so (answers/vote_not_read), never a null that
+        passes for no vote."""
+        vote = self._shown("rs-vote", "vote")
         inits = [value for el in vote.iter() if isinstance(el.tag, str)
                  for name, value in el.items() if _NG_INIT.fullmatch(name)]
-        return "; ".join(inits) if inits else None
+        return "; ".join(inits) if inits else text_of(vote) or ""
 
     def vote_kind(self) -> str:
         return "ng-init"
 
     def date_text(self) -> str | None:
-        return self._text("rs-answer__date")
+        return text_of(self._shown("rs-answer__date", "date"))
 
     def date_time(self) -> str | None:
         return self._datetime("rs-answer__date")
 
     def byline(self) -> Byline | None:
         by = self.parts.get("rs-byline")
-        return LegacyByline(by, self.byline_parts[by], self.tree).to_item() if by is not None else None
+        if by is None:
+            self.tree.no_byline(self.el, self.parts.get("rs-answer__body"))
+            return None
+        return LegacyByline(by, self.byline_parts[by], self.tree).to_item()
 
 
 class LegacyByline(ElementPage):

@@ -12,12 +12,12 @@ from collections import Counter
 
 from lxml import etree
 
-from pipelines.normalise.dates import shown_readings
+from pipelines.normalise.dates import DISAGREES, read_date, shown_readings
 
 from .errors import MarkupError, TruncatedPage, UnknownLayout
 from .items import Answer, Byline, Question, json_scalar
 from .markup import date_line, html_paragraphs, plain_paragraphs, text_of
-from .page import ItemPage, QuestionPageObject
+from .page import ItemPage, QuestionPageObject, missing
 from .tree import declared_count, declared_number, ends_document
 
 
@@ -82,6 +82,20 @@ def _date_in(elements) -> str | None:
     return next(iter(lines), None)
 
 
+def _check_order(titles: list, wanted: list, once: set, dates: list, answers: list[dict]) -> None:
+    """Cards paired with the data's answers in order are paired by their titles where those
+    tell the answers apart; a card whose title does not (none read: a deploy renamed its
+    class) is paired by order alone, which a page sorting its cards otherwise (by votes) makes
+    wrong: its date must then be its answer's, its data's timestamp naming it (within a day),
+    or which date is whose is a guess (a MarkupError)."""
+    for title, want, date, answer in zip(titles, wanted, dates, answers):
+        if want in once and title == want:
+            continue
+        if read_date(date, json_scalar(answer.get("createdAt")))[1] == DISAGREES:
+            raise MarkupError("answer cards whose titles do not tell them apart, in another order than "
+                              "the data's: a card's date is not its answer's")
+
+
 _FOLLOWING = etree.XPath("following::*")
 
 
@@ -129,12 +143,17 @@ class NextjsPage(QuestionPageObject):
             raise MarkupError(f"__NEXT_DATA__ JSON that does not read: {error}") from None
         try:
             q = data["props"]["pageProps"]["question"]
-            answers = q.get("answers") or []
-        except (KeyError, TypeError, AttributeError):  # whole JSON of another shape: another page
+            if not isinstance(q, dict):
+                raise TypeError
+        except (KeyError, TypeError):  # whole JSON of another shape: another page
             if isinstance(data, dict) and (data.get("isFallback") is True or data.get("page") == "/_error"):
                 # Next.js serves these with 200 while it builds the page or after an error: try again
                 raise TruncatedPage(self.tree.url, "a Next.js fallback or error page, not the question yet") from None
             raise UnknownLayout(self.tree.url, "nextjs page whose __NEXT_DATA__ holds no question") from None
+        if "answers" not in q:  # a question's data holds its answers ([]: none); read without
+            # them, the question a migration's shell stubs would lose what its markup shows
+            raise MarkupError("__NEXT_DATA__ question without its answers: a stub over another family's markup?")
+        answers = q["answers"] or []
         if not isinstance(answers, list) or not all(isinstance(a, dict) for a in answers):
             # JSON that reads whole is no page cut off (a retry gets the same): data of a new shape
             raise MarkupError("__NEXT_DATA__ answers that are not a list of objects")
@@ -164,6 +183,7 @@ class NextjsPage(QuestionPageObject):
         dates = [text_of(c[_DATE]) if _DATE in c else _date_in(el.iter()) for c, el in zip(cards, elements)]
         moved = any(t in once and t != w for t, w in zip(titles, wanted))
         if len(cards) == len(answers) and not moved:
+            _check_order(titles, wanted, once, dates, answers)
             return dates
         shows: dict[tuple, set] = {}
         for t, d in zip(titles, dates):
@@ -201,6 +221,13 @@ class _Content(ItemPage):
 
     def date_time(self):
         return json_scalar(self.data.get("createdAt"))  # an ISO string, or epoch seconds or milliseconds
+
+    def _shown(self, key: str, what: str):
+        """The value of a key every answer's data holds (null where the part is empty): absent,
+        the data is of a new shape, and its null would pass for "not shown"."""
+        if key not in self.data:
+            raise missing(what)
+        return self.data[key]
 
 
 class NextjsQuestion(_Content):
@@ -243,17 +270,25 @@ class NextjsAnswer(_Content):
     def answer_id(self) -> str:
         return self._id()
 
+    def title(self):
+        return plain_paragraphs(_str(self._shown("title", "title")))
+
+    def body(self):
+        return html_paragraphs(_str(self._shown("bodyHtml", "body")))
+
     def vote(self):
-        return json_scalar(self.data.get("helpfulCount"))
+        return json_scalar(self._shown("helpfulCount", "vote"))
 
     def vote_kind(self) -> str:
         return "count"
 
     def date_text(self) -> str | None:
+        if self.shown_date is None and "createdAt" not in self.data:
+            raise missing("date")
         return self.shown_date
 
     def byline(self) -> Byline | None:
-        provider = self.data.get("provider")
+        provider = self._shown("provider", "byline")  # null: an answer with no byline
         return NextjsByline(provider, self.site).to_item() if isinstance(provider, dict) else None
 
 
@@ -264,7 +299,9 @@ class NextjsByline(ItemPage):
         self.data, self.site = provider, site  # a slug without a link is a profile by its rule
 
     def name(self) -> str | None:
-        return _str(self.data.get("displayName")) or None
+        if "displayName" not in self.data:  # null where no name is printed
+            raise missing("doctor's name")
+        return _str(self.data["displayName"]) or None
 
     def profile_href(self) -> str | None:
         href, slug = _str(self.data.get("profileUrl")), _str(self.data.get("slug"))

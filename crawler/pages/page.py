@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import fields
 
+from .errors import MarkupError
 from .items import QuestionPage
 from .markup import text_of
 from .tree import Tree
@@ -55,6 +56,15 @@ class ElementPage(ItemPage):
     def _text(self, key: str) -> str | None:
         return text_of(self.parts.get(key))
 
+    def _shown(self, key: str, what: str):
+        """The element of a part the contract's every answer shows (its title, body, vote,
+        date): absent, not empty, the part is in markup of a new shape (a renamed class, a
+        moderator's notice in the answer's place), and its null would pass for "not shown"."""
+        el = self.parts.get(key)
+        if el is None:
+            raise missing(what)
+        return el
+
     def _datetime(self, key: str) -> str | None:
         el = self.parts.get(key)
         return el.get("datetime") if el is not None else None
@@ -94,3 +104,8 @@ class QuestionPageObject(ItemPage):
 
     def fetched_url(self) -> str:
         return self.tree.url
+
+
+def missing(what: str) -> MarkupError:
+    """An answer lacking a part every answer has (crawler.pages.page: ElementPage._shown)."""
+    return MarkupError(f"an answer without its {what}: a part of it in markup of a new shape?")

@@ -12,7 +12,7 @@ from pipelines.normalise.votes import UNREAD
 from .errors import MarkupError, UnknownLayout
 from .items import Answer, Byline, Question, json_scalar
 from .markup import date_line, paragraphs, text_of
-from .page import ElementPage, ItemPage, QuestionPageObject
+from .page import ElementPage, ItemPage, QuestionPageObject, missing
 from .tree import declared_count, inside
 
 
@@ -164,17 +164,19 @@ class ProviderCardAnswer(ElementPage):
         return (self.el.get("id") or "").removeprefix("answer-").strip()
 
     def title(self):
-        return paragraphs(self.parts.get("Content-title"))
+        return paragraphs(self._shown("Content-title", "title"))
 
     def body(self):
-        return paragraphs(self.parts.get("Content-bodyText"))
+        return paragraphs(self._shown("Content-bodyText", "body"))
 
     def _vote_data(self) -> tuple:
         """(vote, vote kind): likeCount of the first rs-static-data JSON object in the answer
         holding one (a share widget's data may come first; the widget may be wrapped), not one
         in its body. Where none holds one, data that does not read as JSON ("{likeCount: 3}")
         may hold the vote: its text, of the kind UNREAD (a vote shown but not read, counted,
-        never a number guessed from it); else no vote."""
+        never a number guessed from it); else data that reads and holds no likeCount (a key
+        renamed) gives an UNREAD vote too. No vote data at all is a vote widget of a new shape
+        (every answer has a vote): a MarkupError."""
         body, unread = self.parts.get("Content-bodyText"), None
         for el in _STATIC_DATA(self.el):
             if body is not None and any(up is body for up in el.iterancestors()):
@@ -186,7 +188,10 @@ class ProviderCardAnswer(ElementPage):
                 continue
             if isinstance(data, dict) and "likeCount" in data:
                 return json_scalar(data["likeCount"]), "count"
-        return (unread, UNREAD) if unread is not None else (None, "count")
+            unread = unread if unread is not None else el.get("rs-static-data")
+        if unread is None:
+            raise missing("vote")
+        return unread, UNREAD
 
     def vote(self):
         return self.vote_data[0]
@@ -195,6 +200,8 @@ class ProviderCardAnswer(ElementPage):
         return self.vote_data[1]
 
     def date_text(self) -> str | None:
+        if self.time is None:
+            raise missing("date")
         return text_of(self.time)
 
     def date_time(self) -> str | None:
@@ -202,7 +209,10 @@ class ProviderCardAnswer(ElementPage):
 
     def byline(self) -> Byline | None:
         card = self.parts.get("Media--providerCard")
-        return ProviderCardByline(card, self.card_parts.get(card, {}), self.tree).to_item() if card is not None else None
+        if card is None:
+            self.tree.no_byline(self.el, self.parts.get("Content-bodyText"))
+            return None
+        return ProviderCardByline(card, self.card_parts.get(card, {}), self.tree).to_item()
 
 
 _STARS = re.compile(r"\s*(?:rated\s+)?[-\u2212]?\d+(?:[.,]\d+)?\s*(?:out\s+of|of|/)\s*5(?:\s+stars?)?\s*", re.I)

@@ -158,6 +158,17 @@ class Tree:
         if held and any(inside(el, held) for el in containers):
             raise MarkupError(f"{what} inside another {what}'s body")
 
+    def no_byline(self, answer, body) -> None:
+        """Check that an answer without a byline it can read is one with no byline: one that
+        holds a profile link of the site outside its body (whose links are its text's) has
+        a byline in markup of a new shape, and its doctor would be lost without a word."""
+        for a in answer.iter("a"):
+            if body is not None and (a is body or inside(a, {body})):
+                continue
+            if self.site.profile_slug(self.link(a.get("href")), self.url):
+                raise MarkupError("an answer with a doctor's profile link but no byline that reads: "
+                                  "a byline in markup of a new shape?")
+
     @staticmethod
     def aside(el) -> bool:
         """Whether the element is in an <aside>, <nav> or <footer>: beside the page's own
