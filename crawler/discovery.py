@@ -6,8 +6,6 @@ What a URL is (a question, a listing, a sitemap) is the site definition's word (
 from __future__ import annotations
 
 import re
-import struct
-import zlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from urllib.parse import urljoin, urlsplit
@@ -15,10 +13,10 @@ from urllib.parse import urljoin, urlsplit
 import lxml.html
 from lxml import etree
 from protego import Protego
-from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import Sitemap
 from w3lib.url import safe_url_string
 
+from crawler.middlewares.compression import DamagedBody, TooBig, UndecodableBody, decode_one
 from crawler.pages import is_whole
 from crawler.sites import site_for
 from crawler.sites.base import join_url
@@ -136,15 +134,15 @@ def looks_like_sitemap(body: bytes) -> bool:
 def sitemap_body(body: bytes, max_size: int = 0) -> bytes:
     """The XML of a sitemap: gzip-compressed sitemaps (`sitemap.xml.gz`, served as is, without
     Content-Encoding) are decompressed, at most `max_size` bytes (0: no limit), as Scrapy's
-    SitemapSpider does (`_get_sitemap_body`). A body sent with Content-Encoding: gzip was
-    already decompressed by HttpCompressionMiddleware, under the same limit."""
+    SitemapSpider does (`_get_sitemap_body`), and checked as a body sent with Content-Encoding:
+    gzip is (DamagedBody when its CRC-32 or length does not match: crawler.middlewares.compression)."""
     if body[:3] != GZIP_MAGIC:
         return body
     try:
-        return gunzip(body, max_size=max_size)
-    except ValueError as error:  # scrapy's _DecompressionMaxSizeExceeded
+        return decode_one(body, b"gzip", max_size)[0]
+    except TooBig as error:
         raise SitemapTooBig(str(error)) from None
-    except (OSError, EOFError, struct.error, zlib.error):  # not gzip after all: not a sitemap
+    except UndecodableBody:  # not gzip after all: not a sitemap
         return b""
 
 
@@ -183,6 +181,8 @@ def cut_off(url: str, body: bytes) -> bool:
             return sitemap_cut_off(sitemap_body(body))
         except SitemapTooBig:
             return False
+        except DamagedBody:  # read as cut off, as the spider reads it
+            return True
     return listing_cut_off(body)
 
 

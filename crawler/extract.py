@@ -127,8 +127,8 @@ def _pages(f: Path, url: str | None, err, printed: dict, repeated: frozenset = f
                 printed[record.record_id] = f
                 own += 1
             if page:
-                if response.error:
-                    print(f"{ERROR}{f}: {response.url}: {response.error}", file=err)
+                if response.error or response.fault:  # the crawl did not read it either
+                    print(f"{ERROR}{f}: {response.url}: {response.error or f'body {response.fault}'}", file=err)
                     unread.append(response.url)
                     continue
                 yield f"{f}: {response.url}", response.url, response.body, response.content_type

@@ -256,6 +256,10 @@ class ChunkReader:
             self._question_page(response)
 
     def _question_page(self, response) -> None:
+        if response.fault:  # its coding's stream cut or damaged: the crawl retried it as cut off
+            self.counts["pages/truncated"] += 1
+            self._gave_up(response, "truncated")
+            return
         try:
             extract = extract_page(response.url, response.body, response.content_type)
         except PageError as error:
@@ -300,7 +304,7 @@ def _not_a_question_page(response, question: bool, crawl: Crawl, counts: Counter
         # so (not_found), not as a failed page
         return [(response.asked, "not_found" if status == 404 and not question else "http_error", retries)], retries
     if 200 <= status < 300:  # whole, or cut off as the spider would see it
-        if cut_off(response.url, response.body):
+        if response.fault or cut_off(response.url, response.body):
             counts["pages/truncated"] += 1
             return [(response.asked, "truncated", _retries(crawl, "truncated", status))], 0
         return [(response.asked, None, None)], 0

@@ -71,6 +71,7 @@ EXCEPTION_WORDS = {
     "ConnectionLost": "connection lost",
     "ResponseFailed": "connection lost",
     "ResponseNeverReceived": "no response",
+    "UnparseableResponse": "unparseable response",
     "ResponseDataLossError": "response cut short",
     "DownloadCancelledError": "download cancelled",
     "TunnelError": "proxy tunnel failed",

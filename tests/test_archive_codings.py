@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import gzip
 import itertools
+import struct
 import zlib
 
 import brotli
@@ -203,3 +204,75 @@ def test_question_pages_that_moved_behind_a_redirect_are_reparsed(reference_site
         assert rows(tmp_path / "reparsed", dataset) == rows(tmp_path / "live", dataset), dataset
     assert cli("extract", tmp_path / "archive").stdout.count('"type":"question"') == 20
     assert warcio_check(warc_files(tmp_path / "archive")).returncode == 0
+
+
+def damaged(body: bytes, coding: str) -> bytes:
+    """The body encoded with one byte changed (its title ends in "X"), the stream's check of
+    the body as sent kept: what a byte flipped on the way looks like."""
+    wrong = body.replace(b"</h1>", b"X</h1>", 1)
+    if coding == "gzip":  # CRC-32 and length of the body as sent
+        return gzip.compress(wrong, mtime=0)[:-8] + struct.pack("<II", zlib.crc32(body), len(body) & 0xFFFFFFFF)
+    if coding == "deflate":  # its Adler-32
+        return zlib.compress(wrong)[:-4] + struct.pack(">I", zlib.adler32(body))
+    zstd = _zstd()  # its checksum (XXH64)
+    good = zstd.compress(body, options={zstd.CompressionParameter.checksum_flag: 1})
+    return zstd.compress(wrong, options={zstd.CompressionParameter.checksum_flag: 1})[:-4] + good[-4:]
+
+
+DAMAGED_CODINGS = ["gzip", "deflate", "zstd"]
+
+
+@pytest.mark.parametrize("coding", DAMAGED_CODINGS + ["gzip, second member", "deflate, past 64 KB"])
+def test_a_content_coding_whose_check_fails_is_a_damaged_body_never_read(coding):
+    """Scrapy's gunzip reads past a CRC-32 or length that does not match, and refuses a zlib
+    Adler-32 only when the body is small: a body that fails its coding's check is emptied
+    and flagged cut short (retried, robots.txt not read), the same wherever bodies are decoded."""
+    from scrapy import Request, Spider
+    from scrapy.http import Response
+    from scrapy.utils.test import get_crawler
+
+    from crawler import discovery
+    from crawler.middlewares import body_fault, cut_short
+    from crawler.middlewares.compression import DamagedBody, HttpCompressionMiddleware, decode_body
+
+    text = b"<h1>A title</h1>" + (b"x" * 70_000 if "64 KB" in coding else b"")
+    name = coding.split(",")[0]
+    body = damaged(text, name)
+    if "second member" in coding:
+        body = gzip.compress(b"a whole member") + body
+    middleware = HttpCompressionMiddleware.from_crawler(get_crawler(Spider))
+    response = Response("http://127.0.0.1/question/a", body=body, headers={"Content-Encoding": name})
+    decoded = middleware.process_response(Request(response.url), response)
+    assert cut_short(decoded) and decoded.body == b"" and "check" in body_fault(decoded)
+    with pytest.raises(DamagedBody, match=f"its {name} .* does not match"):
+        decode_body(body, [name.encode()])
+    if name == "gzip":  # a sitemap.xml.gz sent without Content-Encoding
+        with pytest.raises(DamagedBody):
+            discovery.sitemap_body(body)
+        assert discovery.cut_off("http://127.0.0.1/sitemap.xml.gz", body)
+
+
+@pytest.mark.parametrize("coding", DAMAGED_CODINGS)
+def test_a_page_damaged_on_the_way_is_fetched_again_live_and_counted_so_in_the_reparse(reference_site, tmp_path,
+                                                                                     coding):
+    """Every other question page arrives damaged once: each is fetched again and read whole,
+    no damaged title committed; the reparse of the archive counts as the crawl did."""
+    site = reference_site(questions=30)
+    seen, sent = set(), itertools.count()
+
+    def send(body: bytes):
+        first = body not in seen
+        seen.add(body)
+        headers = [("Content-Type", HTML), ("Content-Encoding", coding)]
+        if first and next(sent) % 2:
+            return damaged(body, coding), headers
+        return coded(body, coding) if coding != "zstd" else _zstd().compress(body), headers
+
+    live, reparsed = live_and_reparsed(tmp_path, site.url, send)
+    for result, root in ((live, "live"), (reparsed, "reparsed")):
+        row = crawls_row(tmp_path / root)
+        assert result.returncode == 0 and row["status"] == "finished", (root, result.stdout + result.stderr[-2000:])
+        assert row["questions"] == 30, (root, row)
+        titles = [dict(row)["title"] for row in rows(tmp_path / root, "questions")]
+        assert len(titles) == 30 and not any(title.endswith("X") for title in titles), root
+    assert "failed its content coding's check" not in live.stderr  # retried, then read: no error

@@ -1,5 +1,6 @@
 """Retries wait: exponential backoff, and at least what Retry-After asks."""
 import asyncio
+import threading
 import time
 from email.utils import format_datetime
 from datetime import datetime, timedelta, timezone
@@ -235,3 +236,78 @@ def test_a_retry_after_past_its_bound_ends_the_crawl_without_another_request(ref
     assert "(Retry-After: 3600)" in result.stderr
     asked = [n for path, n in server.hits.items() if path.startswith("/question/")]
     assert asked and max(asked) == 1, server.hits
+
+
+# Whole responses Twisted's HTTP client refuses to read (it drops the connection): each
+# named as such, once more tried, never "connection lost" nor RETRY_TIMES attempts.
+HEAD = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nConnection: close\r\n"
+BODY = b"<html><body>x</body></html>"
+REFUSED = {
+    "header line too long": (HEAD + b"Content-Security-Policy: " + b"a" * 21000 + b"\r\n"
+                             + b"Content-Length: %d\r\n\r\n" % len(BODY) + BODY, "header line longer than 16 KB"),
+    "Content-Length with a sign": (HEAD + b"Content-Length: +%d\r\n\r\n" % len(BODY) + BODY,
+                                   "Value contains non-decimal digits"),
+    "two Content-Lengths": (HEAD + b"Content-Length: %d\r\nContent-Length: 5\r\n\r\n" % len(BODY) + BODY,
+                            "Invalid response: conflicting Content-Length headers: b'27,5'"),
+    "Transfer-Encoding gzip, chunked": (HEAD + b"Transfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n",
+                                        "unknown Transfer-Encoding gzip, chunked"),
+    "a status line of control bytes": (b"HTTP/1.1 2\x1b[31m0" + b"\xf1" * 500 + b" OK\r\n\r\n",
+                                       "non-integer status code: HTTP/1.1 2\\x1b[31m0\xf1\xf1"),
+}
+
+
+class RawFront:
+    """In front of the reference site: one question page answered with raw bytes, the rest
+    passed through (Host rewritten, so the site's links name this server)."""
+
+    def __init__(self, site_url: str, raw: bytes):
+        import socketserver
+        import urllib.request
+
+        self.hits, front = 0, self
+
+        class Handler(socketserver.StreamRequestHandler):
+            def handle(self):
+                request = self.rfile.readline().split()
+                while self.rfile.readline() not in (b"\r\n", b"\n", b""):
+                    pass
+                path = request[1].decode()
+                if path.startswith("/question/") and (front.target in (None, path)):
+                    front.target, front.hits = path, front.hits + 1
+                    self.wfile.write(raw)
+                    return
+                asked = urllib.request.Request(site_url.rstrip("/") + path, headers={"Host": front.host})
+                try:
+                    with urllib.request.urlopen(asked, timeout=30) as answer:
+                        status, body, kind = answer.status, answer.read(), answer.headers["Content-Type"]
+                except urllib.error.HTTPError as error:
+                    status, body, kind = error.code, error.read(), "text/html"
+                self.wfile.write(b"HTTP/1.1 %d X\r\nContent-Type: %s\r\nContent-Length: %d\r\nConnection: close\r\n\r\n"
+                                 % (status, kind.encode(), len(body)) + body)
+
+        self.target = None
+        self.server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.host = f"127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.mark.parametrize("case", list(REFUSED))
+def test_a_response_the_client_refuses_is_named_unparseable_and_tried_once_more(reference_site, tmp_path, case):
+    raw, words = REFUSED[case]
+    front = RawFront(reference_site(questions=10).url, raw)
+    out = tmp_path / "data"
+    try:
+        result = crawl(f"http://{front.host}/", "--out", out, "-s", "RETRY_BACKOFF_BASE=0.01", timeout=120)
+    finally:
+        front.stop()
+    assert front.hits == 2, (front.hits, result.stderr[-2000:])
+    (line,) = [line for line in result.stderr.splitlines() if front.target in line and "Failed" in line]
+    assert f"unparseable response: {words}" in line and len(line) < 300, line
+    assert "connection lost" not in result.stdout + result.stderr
+    (errors,) = [line for line in result.stdout.splitlines() if line.startswith("  errors: ")]
+    assert "unparseable response (2)" in errors, errors

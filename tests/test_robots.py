@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import re
+import struct
 import zlib
 
 import pytest
@@ -89,6 +90,9 @@ ROBOTS = (b"User-agent: *\nDisallow: /api/\n" + b"".join(b"# comment %d\n" % i f
 # Cut at two thirds: its last line, Disallow: /question/, lost with the stream's end
 CUT_GZIP = gzip.compress(ROBOTS)[:len(gzip.compress(ROBOTS)) * 2 // 3]
 CUT_DEFLATE = zlib.compress(ROBOTS)[:len(zlib.compress(ROBOTS)) * 2 // 3]
+# One byte changed on the way (/question/ no longer disallowed), the gzip CRC-32 of the file kept
+DAMAGED_GZIP = (gzip.compress(ROBOTS.replace(b"/question/", b"/quest1on/"), mtime=0)[:-8]
+                + struct.pack("<II", zlib.crc32(ROBOTS), len(ROBOTS)))
 FAST = ("-s", "RETRY_TIMES=2", "-s", "RETRY_BACKOFF_BASE=0.01", "-s", "DOWNLOAD_TIMEOUT=1")
 UNREADABLE = {
     "503 on every attempt": (Reply(503, b"busy", TEXT), "HTTP 503 after 3 attempts"),
@@ -100,6 +104,8 @@ UNREADABLE = {
     "gzip stream cut short": (Reply(200, CUT_GZIP, {**TEXT, "Content-Encoding": "gzip"}), "its body was cut short"),
     "deflate stream cut short": (Reply(200, CUT_DEFLATE, {**TEXT, "Content-Encoding": "deflate"}),
                                  "its body was cut short"),
+    "gzip stream damaged": (Reply(200, DAMAGED_GZIP, {**TEXT, "Content-Encoding": "gzip"}),
+                            "its body failed its content coding's check"),
     # No robots.txt, yet no 4xx either (RFC 9309 2.3.1.4): as a redirect loop is
     "302 to ftp:": (Reply(302, b"", {"Location": "ftp://127.0.0.1/robots.txt"}),
                     "HTTP 302 to ftp://127.0.0.1/robots.txt, not followed (not an http or https URL)"),

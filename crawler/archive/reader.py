@@ -54,7 +54,7 @@ from crawler.archive import is_warc, start_urls_of
 from crawler.archive.files import REQUESTED_URI
 from crawler.discovery import is_question_url
 from crawler.inputs import files_in, too_big
-from crawler.middlewares.compression import UndecodableBody, decode_body
+from crawler.middlewares.compression import DamagedBody, UndecodableBody, decode_body
 
 _GZIP_MAGIC = b"\x1f\x8b\x08"
 _PROBE = 1 << 20  # bytes read to see whether a file is gzipped record by record
@@ -93,6 +93,9 @@ class ArchivedResponse(NamedTuple):
     # A revisit record's profile (NOT_MODIFIED, IDENTICAL_PAYLOAD, or another's last path
     # segment); None for a response record. A revisit has no body of its own.
     revisit: str | None = None
+    # Why its body is not all the server sent though it decoded: its content coding's stream
+    # stopped short (CUT) or failed its check (damaged, body b""), as the crawl flagged it cut short.
+    fault: str | None = None
 
     @property
     def asked(self) -> str:
@@ -950,25 +953,27 @@ def _as_crawled(url: str, status: int, fetched_at: datetime, headers: list[tuple
                 body: bytes, requested_url: str | None = None) -> ArchivedResponse:
     """A response as the crawl read it: the transfer coding undone, then the content codings as
     Scrapy undoes them (crawler.middlewares.compression: br and zstd too, within DOWNLOAD_MAXSIZE;
-    a body they do not decode, or one past DOWNLOAD_MAXSIZE, is an `error`), and the last Content-Type sent, as Scrapy's
-    Headers give it. `headers`: the HTTP head's (name, value) pairs, as they came."""
+    a body they do not decode, or one past DOWNLOAD_MAXSIZE, is an `error`; one whose stream stops
+    short or fails its check, a `fault`), and the last Content-Type sent, as Scrapy's Headers give it. `headers`: the HTTP head's (name, value) pairs, as they came."""
     def values(name: bytes) -> list[bytes]:
         return [value for key, value in headers if key.lower() == name]
 
-    error = None
+    error = fault = None
     codings = [c.strip().lower() for v in values(b"transfer-encoding") for c in v.split(b",") if c.strip()]
     if codings[-1:] == [b"chunked"]:
         body = _dechunked(body)
     if encodings := values(b"content-encoding"):
         try:
-            body = decode_body(body, encodings)  # within DOWNLOAD_MAXSIZE, as decoded
+            body, fault = decode_body(body, encodings)  # within DOWNLOAD_MAXSIZE, as decoded
         except UndecodableBody as undecodable:
             body, error = b"", str(undecodable)
+        except DamagedBody as damaged:
+            body, fault = b"", str(damaged)
     elif error := too_big(len(body)):
         body = b""
     content_type = values(b"content-type")
-    return ArchivedResponse(url, status, fetched_at, body,
-                            content_type[-1].decode("latin-1") if content_type else None, error, requested_url)
+    return ArchivedResponse(url, status, fetched_at, body, content_type[-1].decode("latin-1") if content_type else None,
+                            error, requested_url, fault=fault)
 
 
 _CHUNK_SIZE = re.compile(rb"[ \t]*([0-9A-Fa-f]{1,16})[ \t]*(?:;[^\r\n]*)?\r?\n")

@@ -22,10 +22,12 @@ import logging
 
 from scrapy import signals
 from scrapy.core.downloader.handlers.http11 import HTTP11DownloadHandler
-from scrapy.exceptions import IgnoreRequest
+from scrapy.exceptions import DownloadFailedError, IgnoreRequest
 from scrapy.utils.asyncio import create_looping_call
 from scrapy.utils.defer import _schedule_coro
 from twisted.python.failure import Failure
+
+from crawler.unparseable import UnparseableResponse, refusal
 
 logger = logging.getLogger(__name__)
 CHECK_EVERY = 0.2  # seconds between looks at whether the crawl is stopping
@@ -121,6 +123,14 @@ class StoppableHTTPDownloadHandler(HTTP11DownloadHandler):
         self.stopper = PromptStop.of(crawler)
 
     async def download_request(self, request):
+        try:
+            return await self._download(request)
+        except DownloadFailedError as error:  # a response it refused is no connection lost: said so
+            if (why := refusal(error.__cause__)) is not None:
+                raise UnparseableResponse(why) from error.__cause__
+            raise
+
+    async def _download(self, request):
         if self.stopper is None:
             return await super().download_request(request)
         if self.stopper.stopping:

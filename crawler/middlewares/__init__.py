@@ -12,6 +12,9 @@ from scrapy.exceptions import IgnoreRequest
 # content coding stopped before its end (a gzip stream without its end: Scrapy's decoders give
 # what they inflated of it without a word).
 CUT_SHORT = "dataloss"
+# Ours, beside CUT_SHORT, on a body whose content coding failed its own check (a gzip CRC-32):
+# emptied, since any byte of it may be wrong (crawler.middlewares.compression).
+DAMAGED = "damaged"
 
 
 def cut_short(response) -> bool:
@@ -19,6 +22,11 @@ def cut_short(response) -> bool:
     robots.txt, which has no end of its own to look for, the only test; for question pages,
     sitemaps and listings the first one (their own end is looked for too)."""
     return CUT_SHORT in response.flags
+
+
+def body_fault(response) -> str:
+    """What is wrong with a body cut_short() flags, in words a person reads."""
+    return "its body failed its content coding's check" if DAMAGED in response.flags else "its body was cut short"
 
 
 class CountedDrop(IgnoreRequest):

@@ -20,6 +20,7 @@ from twisted.python.failure import Failure
 from crawler.extensions.prompt_stop import CrawlStopping, PromptStop
 from crawler.middlewares import CountedDrop, http_date, sent_at
 from crawler.sites.base import host_key
+from crawler.unparseable import UnparseableResponse
 
 logger = logging.getLogger(__name__)
 
@@ -45,7 +46,7 @@ def retry_after_seconds(value: bytes | None, sent: datetime | None = None) -> fl
 
 def download_error_words(exception: BaseException) -> str:
     """A download error as a person reads it: the summary's words ("response cut short",
-    "no response", "connection lost") and what Twisted says happened, never a raw Failure repr."""
+    "no response", "connection lost", "unparseable response") and what Twisted says happened, never a raw Failure repr."""
     from pipelines.crawls import exception_words  # here: pipelines.crawls imports blocks, which imports us
 
     # Scrapy wraps Twisted's ResponseFailed (ResponseNeverReceived: closed before any answer)
@@ -55,6 +56,8 @@ def download_error_words(exception: BaseException) -> str:
     if name == "DownloadFailedError" and cause is not None:
         name = type(cause).__name__  # the wrapper is generic; what it wraps says more
     words = exception_words(name)
+    if isinstance(exception, UnparseableResponse):
+        return str(exception)  # its own words, the server's bytes in them made short and printable
     if name == "ResponseDataLossError":
         return words  # its reasons only say the connection closed: what "cut short" says
     reasons = getattr(cause if cause is not None else exception, "reasons", None) or ()
@@ -189,6 +192,9 @@ class BackoffRetryMiddleware(RetryMiddleware):
     def process_exception(self, request: Request, exception: Exception, spider=None):
         if not isinstance(exception, self.exceptions_to_retry) or request.meta.get("dont_retry", False):
             return None
+        if isinstance(exception, UnparseableResponse):  # the server's bytes: once more (a new connection), not RETRY_TIMES
+            request.meta["max_retry_times"] = min(request.meta.get("max_retry_times", self.max_retry_times),
+                                                  request.meta.get("retry_times", 0) + 1)
         # Scrapy's "Retrying ..." and "Gave up retrying ..." lines end with this reason.
         retry = self._retry(request, download_error_words(exception))
         if isinstance(retry, Request):

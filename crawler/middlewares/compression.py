@@ -23,24 +23,30 @@ under a Content-Length that matches the cut) gives what they inflated of it, wit
 Such a response is flagged cut short (`crawler.middlewares.cut_short`), as Scrapy flags a body
 its transfer cut: a question page, a sitemap or a listing is retried as a cut-off one, and a
 robots.txt could not be read (its rules before the cut obeyed as if whole let the crawl
-fetch what its lost lines disallowed).
+fetch what its lost lines disallowed). Nor do they check what a coding checks (gzip's CRC-32
+and length; zlib's Adler-32 they refused only when the body is small): a body that fails its
+check is damaged (DamagedBody), emptied and flagged cut short as well, never read as data.
+`decode_one` is that one rule, for the crawl, `reparse`, `extract` and gzip sitemaps alike.
 """
 from __future__ import annotations
 
+import logging
 import struct
 import zlib
-from gzip import GzipFile
 from io import BytesIO
 
 from scrapy.downloadermiddlewares.httpcompression import HttpCompressionMiddleware as ScrapyCompression
 from scrapy.exceptions import IgnoreRequest
 from scrapy.utils._compression import _CHUNK_SIZE, brotli, zstd
 
-from crawler.middlewares import CUT_SHORT, CountedDrop
+from crawler.middlewares import CUT_SHORT, DAMAGED, CountedDrop
 
 from crawler.settings import DOWNLOAD_MAXSIZE
 
+logger = logging.getLogger(__name__)
+
 UNDECODABLE = "responses/undecodable"
+GZIP_MAGIC = b"\x1f\x8b"
 ARCHIVE_ACCEPT_ENCODING = b"gzip, deflate"
 
 
@@ -48,60 +54,117 @@ class UndecodableBody(ValueError):
     """A body its Content-Encoding does not decode, or that inflates past the size bound."""
 
 
-def decode_body(body: bytes, content_encodings: list[bytes], max_size: int = DOWNLOAD_MAXSIZE) -> bytes:
-    """The body with its content codings undone as Scrapy undoes them (the last applied first).
-    UndecodableBody when one does not decode, or when a coding Scrapy does not know is left."""
+class TooBig(UndecodableBody):
+    """A body that inflates past the size bound (DOWNLOAD_MAXSIZE)."""
+
+
+class DamagedBody(ValueError):
+    """A stream whose own integrity check fails (gzip's CRC-32 or length, zlib's Adler-32,
+    zstd's checksum): bytes changed on the way, not the body the server encoded."""
+
+
+CUT = "cut short"
+
+
+def decode_body(body: bytes, content_encodings: list[bytes], max_size: int = DOWNLOAD_MAXSIZE) -> tuple[bytes, str | None]:
+    """The body with its content codings undone as Scrapy undoes them (the last applied first),
+    and why it is not the body the server encoded (None: every stream whole and checked; CUT:
+    one stopped before its end, the body is what came before). UndecodableBody when one does
+    not decode, or when a coding Scrapy does not know is left; DamagedBody when one fails its
+    check: nothing of it is data."""
     to_decode, to_keep = HttpCompressionMiddleware._split_encodings(content_encodings)
-    try:
-        for encoding in to_decode:
-            body = ScrapyCompression._decode(body, encoding, max_size)
-    except Exception as error:  # each decoder raises its own (OSError, zlib.error, ZstdError, ...)
-        raise UndecodableBody(_reason(error, max_size)) from None
+    fault = None
+    for encoding in to_decode:
+        body, cut = decode_one(body, encoding, max_size)
+        fault = fault or cut
     if to_keep:
         raise UndecodableBody(_unsupported(to_keep))
-    return body
+    return body, fault
 
 
-def stream_ended(body: bytes, coding: bytes) -> bool:
-    """Whether a stream of a content coding Scrapy decodes reaches its end (a gzip member's
-    trailer, deflate's, br's and zstd's last block), read to it as Scrapy's decoders read it:
-    what they read past (junk after a whole gzip member, a bad CRC) is no cut. Only called on
-    a stream Scrapy decoded within DOWNLOAD_MAXSIZE, so reading it again is bounded too."""
+def decode_one(body: bytes, coding: bytes, max_size: int) -> tuple[bytes, str | None]:
+    """One content coding undone, Scrapy's way, its stream checked first: (body, CUT or None).
+    Every body the crawl, `reparse` and `extract` read is decoded here, under one rule."""
+    cut = stream_fault(body, coding, max_size)  # DamagedBody before Scrapy's decoders, which skip the check
+    try:
+        return ScrapyCompression._decode(body, coding, max_size), cut
+    except Exception as error:  # each decoder raises its own (OSError, zlib.error, ZstdError, ...)
+        too_big = "MaxSizeExceeded" in type(error).__name__
+        raise (TooBig if too_big else UndecodableBody)(_reason(error, max_size)) from error
+
+
+def stream_fault(body: bytes, coding: bytes, max_size: int) -> str | None:
+    """CUT when a stream of a content coding Scrapy decodes stops before its end (a gzip
+    member's trailer, deflate's, br's and zstd's last block); DamagedBody when it fails its own
+    check; else None, also for what Scrapy's decoders read past (junk after a whole gzip
+    member) or refuse (they name that). Read past `max_size` of output: None (Scrapy refuses it)."""
     try:
         if coding in (b"gzip", b"x-gzip"):
-            return _read_to_end(GzipFile(fileobj=BytesIO(body)).read1)
+            return _gzip_fault(body, max_size)
         if coding == b"deflate":
-            return _inflate_ended(body)
+            return _deflate_fault(body, max_size)
         if coding == b"br":
-            return _brotli_ended(body)
+            return None if _brotli_ended(body) else CUT
         if coding == b"zstd":
-            return _read_to_end(zstd.ZstdFile(BytesIO(body)).read)
-    except (OSError, struct.error, zlib.error, ValueError):  # an error past what was decoded: Scrapy read past it
-        return True
+            return _zstd_fault(body, max_size)
+    except (OSError, struct.error, zlib.error, ValueError, zstd.ZstdError) as error:
+        if check := _failed_check(error, coding):
+            raise DamagedBody(f"damaged: its {coding.decode('latin-1')} {check} does not match") from None
+    return None
+
+
+def _failed_check(error: Exception, coding: bytes) -> str | None:
+    """The check a stream failed, by zlib's or zstd's words; None for any other error."""
+    text = str(error)
+    if "incorrect data check" in text:
+        return "Adler-32" if coding == b"deflate" else "CRC-32"
+    if "incorrect length check" in text:
+        return "length"
+    return "checksum" if "checksum" in text else None
+
+
+def _gzip_fault(body: bytes, max_size: int) -> str | None:
+    """Each member inflated with zlib, which checks its trailer (Scrapy's gunzip does not)."""
+    while True:
+        inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        if not _inflate(inflater, body, max_size):
+            return CUT
+        body = inflater.unused_data
+        if body[:2] != GZIP_MAGIC[:2]:  # the end, or junk after a whole member: Scrapy reads past it
+            return None
+
+
+def _deflate_fault(body: bytes, max_size: int) -> str | None:
+    try:  # zlib-wrapped, then raw deflate, as Scrapy tries them
+        return None if _inflate(zlib.decompressobj(zlib.MAX_WBITS), body, max_size) else CUT
+    except zlib.error as error:
+        if _failed_check(error, b"deflate"):
+            raise
+    return None if _inflate(zlib.decompressobj(-zlib.MAX_WBITS), body, max_size) else CUT
+
+
+def _inflate(inflater, data: bytes, max_size: int) -> bool:
+    """Inflates `data` to the stream's end, output dropped: False when it stops before
+    (True past `max_size` of output: Scrapy refuses that)."""
+    size = len(inflater.decompress(data, _CHUNK_SIZE))
+    while not inflater.eof and not (max_size and size > max_size):
+        out = inflater.decompress(inflater.unconsumed_tail, _CHUNK_SIZE)
+        if not out and not inflater.unconsumed_tail:
+            return False
+        size += len(out)
     return True
 
 
-def _read_to_end(read) -> bool:
-    """Reads a file object's stream to its end: False when it stops before (EOFError)."""
+def _zstd_fault(body: bytes, max_size: int) -> str | None:
+    read, size = zstd.ZstdFile(BytesIO(body)).read, 0
     try:
-        while read(_CHUNK_SIZE):
-            pass
+        while out := read(_CHUNK_SIZE):
+            size += len(out)
+            if max_size and size > max_size:
+                return None
     except EOFError:
-        return False
-    return True
-
-
-def _inflate_ended(body: bytes) -> bool:
-    for wbits in (zlib.MAX_WBITS, -zlib.MAX_WBITS):  # zlib, then raw deflate, as Scrapy tries them
-        inflater = zlib.decompressobj(wbits)
-        try:
-            inflater.decompress(body, _CHUNK_SIZE)
-        except zlib.error:
-            continue
-        while inflater.unconsumed_tail and not inflater.eof:
-            inflater.decompress(inflater.unconsumed_tail, _CHUNK_SIZE)
-        return inflater.eof
-    return True
+        return CUT
+    return None
 
 
 def _brotli_ended(body: bytes) -> bool:
@@ -133,29 +196,33 @@ class HttpCompressionMiddleware(ScrapyCompression):
         return super().process_request(request)
 
     def process_response(self, request, response, spider=None):
-        self._whole = True  # _handle_encoding's word on the body super() decodes now
+        self._fault = None  # _handle_encoding's word on the body super() decodes now
         try:
             response = super().process_response(request, response)
+        except DamagedBody as damaged:  # retried as a cut-off page is; nothing of it is read
+            logger.warning("Body %s: %s (read as cut short)", damaged, request.url)
+            response = response.replace(body=b"", flags=[*response.flags, CUT_SHORT, DAMAGED])
+            del response.headers["Content-Encoding"]
+            return response
         except IgnoreRequest as error:  # Scrapy's own words for a body past DOWNLOAD_MAXSIZE
             self._count()
             raise CountedDrop(_reason(error.__cause__ or error, self._max_size)) from error
-        except Exception as error:
+        except UndecodableBody as error:
             self._count()
-            raise CountedDrop(_reason(error, self._max_size)) from error
+            raise CountedDrop(str(error)) from error
         if left := response.headers.getlist("Content-Encoding"):  # a coding Scrapy does not know: still encoded
             self._count()
             raise CountedDrop(_unsupported(left))
-        if not self._whole:
+        if self._fault:
             response.flags = [*response.flags, CUT_SHORT]
         return response
 
     def _handle_encoding(self, body: bytes, content_encoding: list[bytes], max_size: int):
-        """Scrapy's, noting whether each coding's stream reached its end (`_whole`)."""
+        """Scrapy's, each coding undone by decode_one, noting whether a stream stopped short."""
         to_decode, to_keep = self._split_encodings(content_encoding)
         for encoding in to_decode:
-            decoded = self._decode(body, encoding, max_size)  # first: a stream it refuses is undecodable, not cut
-            self._whole = self._whole and stream_ended(body, encoding)
-            body = decoded
+            body, cut = decode_one(body, encoding, max_size)
+            self._fault = self._fault or cut
         return body, to_keep
 
     @staticmethod

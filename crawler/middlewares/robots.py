@@ -35,7 +35,7 @@ from scrapy.utils.defer import _schedule_coro
 from twisted.internet.defer import Deferred
 
 from crawler.extensions.prompt_stop import CrawlStopping, PromptStop
-from crawler.middlewares import cut_short
+from crawler.middlewares import body_fault, cut_short
 from crawler.middlewares.blocks import Blocked
 from crawler.middlewares.offsite import robots_txt_request
 
@@ -194,7 +194,7 @@ class RobotsTxtMiddleware(ScrapyRobotsTxtMiddleware):
         at_limit = "download_stopped" in response.flags or len(response.body) > self.max_size > 0
         if cut_short(response) and not at_limit:  # the rules past the cut are lost: those before it are not the file's
             self._stats.inc_value("robotstxt/response_count")
-            self.unreadable(netloc, "its body was cut short")
+            self.unreadable(netloc, body_fault(response))
             return
         if at_limit:
             response = response.replace(body=self.within_limit(response))

@@ -37,7 +37,8 @@ from twisted.python.failure import Failure
 
 from crawler import discovery
 from crawler.extensions.prompt_stop import CrawlStopping
-from crawler.middlewares import CountedDrop, cut_short
+from crawler.middlewares import CountedDrop, body_fault, cut_short
+from crawler.middlewares.compression import DamagedBody
 from crawler.middlewares.backoff import download_error_words
 from crawler.middlewares.blocks import BlockPageMiddleware
 from crawler.middlewares.offsite import OFF_SITE_LINKS, OffsiteMiddleware
@@ -298,8 +299,8 @@ class QuestionsSpider(scrapy.Spider):
             logger.warning("Skipped a URL no request can be made of: %r in %s (%s)", url[:200], named_in, reason)
 
     def parse_sitemap(self, response):
-        body = self.sitemap_body(response)
-        cut = cut_short(response) or discovery.sitemap_cut_off(body)
+        body, damaged = self.sitemap_body(response)
+        cut = damaged or cut_short(response) or discovery.sitemap_cut_off(body)
         if cut and (retry := self.retry_truncated(response, "sitemap")):
             yield retry  # its URLs come with the whole sitemap (sitemaps_first waits for it)
             return
@@ -307,7 +308,7 @@ class QuestionsSpider(scrapy.Spider):
         self.count_bad_lastmods(response.url, entries)
         if cut:  # given up on: what was read whole, not its last URL, perhaps cut in two
             entries = entries[:-1]
-        if not kind:  # a sitemap lost, not a question page of an unknown shape
+        if not kind and not cut:  # a sitemap lost, not a question page of an unknown shape (a cut one is, said)
             self.sitemap_lost(response.url, "not a sitemap")
             self.start_url_failed(response.request, "not a sitemap")
         depth = response.meta.get("sitemap_depth", 1)
@@ -338,9 +339,10 @@ class QuestionsSpider(scrapy.Spider):
                            "%r in %s (and any more: stat %s)", bad[0], url, discovery.BAD_LASTMOD)
         self.crawler.stats.inc_value(discovery.BAD_LASTMOD, len(bad))
 
-    def sitemap_body(self, response) -> bytes:
+    def sitemap_body(self, response) -> tuple[bytes, bool]:
         """The sitemap's XML, gzip decompressed under the download size limits, as Scrapy's
-        SitemapSpider reads it (b"" when it decompresses past DOWNLOAD_MAXSIZE)."""
+        SitemapSpider reads it (b"" when it decompresses past DOWNLOAD_MAXSIZE), and whether
+        its gzip stream is damaged (then b"", and the sitemap is retried as a cut-off one)."""
         max_size = response.meta.get("download_maxsize", self.settings.getint("DOWNLOAD_MAXSIZE"))
         warn_size = response.meta.get("download_warnsize", self.settings.getint("DOWNLOAD_WARNSIZE"))
         try:
@@ -348,11 +350,14 @@ class QuestionsSpider(scrapy.Spider):
         except discovery.SitemapTooBig as error:
             logger.warning("Sitemap larger than DOWNLOAD_MAXSIZE once decompressed, not read: %s (%s)",
                            response.url, error)
-            return b""
+            return b"", False
+        except DamagedBody as damaged:
+            logger.warning("Sitemap %s: %s (read as cut short)", damaged, response.url)
+            return b"", True
         if len(response.body) < warn_size <= len(body):
             logger.warning("Sitemap of %d bytes once decompressed (DOWNLOAD_WARNSIZE %d): %s",
                            len(body), warn_size, response.url)
-        return body
+        return body, False
 
     def parse_listing(self, response):
         if discovery.looks_like_sitemap(response.body):  # a start URL that is a sitemap by its body
@@ -423,7 +428,7 @@ class QuestionsSpider(scrapy.Spider):
             yield NotModifiedItem(response.url, lastmod, asked_url=asked, fetched_at=_fetched_at(response))
             return
         if cut_short(response):  # what is read of it is not the page: retried as a cut-off one
-            if retry := self.retry_truncated(response, "body cut short", question=True):
+            if retry := self.retry_truncated(response, body_fault(response), question=True):
                 yield retry
             return
         try:
