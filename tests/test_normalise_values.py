@@ -334,15 +334,27 @@ def test_a_vote_shown_but_not_read_is_null_and_counted_per_family(family, old, n
     assert stats == {f"answers/vote_not_read/{family}": 1}
 
 
-@pytest.mark.parametrize("family, old, new", [
-    ("nextjs", '"helpfulCount": 3', '"helpfulCount": null'),
-    ("provider-card", PC_VOTE, ""),
-    ("provider-card", PC_VOTE, "rs-static-data='{&quot;contentId&quot;: &quot;1040755&quot;}'"),  # a share widget's
-    ("legacy", 'ng-init="voteCount=2"', ""),
-])
-def test_an_answer_that_shows_no_vote_is_null_and_not_counted(family, old, new):
-    answer, stats = _first_answer_and_stats(family, old, new)
+def test_an_answer_whose_data_gives_its_vote_as_null_is_null_and_not_counted():
+    answer, stats = _first_answer_and_stats("nextjs", '"helpfulCount": 3', '"helpfulCount": null')
     assert answer["vote_count"] is None and stats == {}
+
+
+@pytest.mark.parametrize("family, old, new", [
+    ("provider-card", PC_VOTE, "rs-static-data='{&quot;contentId&quot;: &quot;1040755&quot;}'"),  # likeCount renamed
+    ("legacy", 'ng-init="voteCount=2"', ""),  # a count the server renders ("+3"): no statement gives it
+])
+def test_a_vote_widget_that_gives_no_count_is_null_and_counted(family, old, new):
+    """Every answer shows a vote (the contract): a widget that gives none was a null that said
+    nothing, as if the answer showed no vote."""
+    answer, stats = _first_answer_and_stats(family, old, new)
+    assert answer["vote_count"] is None and stats == {f"answers/vote_not_read/{family}": 1}
+
+
+def test_an_answer_without_vote_data_is_a_page_of_a_new_shape():
+    from crawler.pages import PageError
+
+    with pytest.raises(PageError, match="an answer without its vote"):
+        _first_answer_and_stats("provider-card", PC_VOTE, "")
 
 
 @pytest.mark.parametrize("shown, want", [
