@@ -64,7 +64,8 @@ def no_question(records: list[dict]) -> bool:
     whatever the family. Such a page is the question template saying "This question has been
     removed" or an error, with the question's id and a line of text where the question's
     would be: recorded, it would replace the real row. A question that shows any one of them
-    (no answers yet, a date class renamed) is one."""
+    (no answers yet, a date class renamed) is one. The families give a topic only where the
+    page shows one (not the <head> meta alone, which a removed page keeps)."""
     question, *rest = records
     return not rest and not any(question.get(field) for field in QUESTION_SHOWS)
 

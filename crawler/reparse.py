@@ -46,7 +46,7 @@ from crawler.discovery import cut_off, is_robots_url, looks_like_sitemap
 from crawler.extraction import die_with_parent, extract_page
 from crawler.middlewares.blocks import BLOCKED_STATUS, is_block_response
 from crawler.middlewares.compression import UNDECODABLE
-from crawler.pages import BlockedPage, PageError, TruncatedPage, UnknownLayout
+from crawler.pages import BlockedPage, NotHtml, PageError, TruncatedPage, UnknownLayout
 from crawler.run import CrawlResult, LogFile, crawl_settings, log_cut_line
 from crawler.settings import RETRY_HTTP_CODES
 from crawler.sites import site_for
@@ -286,8 +286,8 @@ class ChunkReader:
 
 # What a page extraction gave up on counts as (pages/<kind>), and the error lines of the kinds
 # the crawl's spider logs as errors, in its words.
-_KINDS = {BlockedPage: "blocked", TruncatedPage: "truncated", UnknownLayout: "unknown_layout"}
-_LOGGED = {"unknown_layout": "Page of an unknown layout", "malformed": "Malformed page"}
+_KINDS = {BlockedPage: "blocked", TruncatedPage: "truncated", NotHtml: "not_html", UnknownLayout: "unknown_layout"}
+_LOGGED = {"unknown_layout": "Page of an unknown layout", "not_html": "Page of no HTML", "malformed": "Malformed page"}
 # Pages that arrived and could not be read: the crawls row's pages_malformed, never pages_failed.
 _READ_NOT_FAILED = frozenset(_LOGGED)
 
@@ -533,7 +533,8 @@ class Reparse:
 
 # A start URL given up on, in the words of the crawl's `crawl/start_url_errors`.
 _GAVE_UP = {"http_error": "HTTP error", "not_found": "HTTP 404", "blocked": "blocked", "truncated": "cut off",
-            "unknown_layout": "not a question page (unknown layout)", "malformed": "not a question page (malformed)",
+            "unknown_layout": "not a question page (unknown layout)", "not_html": "not a question page (no HTML document)",
+            "malformed": "not a question page (malformed)",
             "undecodable": "undecodable body"}
 
 

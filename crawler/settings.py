@@ -59,10 +59,14 @@ RETRY_BACKOFF_MAX = 30.0
 RETRY_AFTER_MAX = 600.0
 # Block pages (px-captcha): retried later with a longer delay, never parsed. A crawl that
 # meets this many block pages in a row stops with status `blocked`; so does one that meets one
-# same page that is no question page at this many question URLs (a wall without the markers).
+# same page that is no question page at this many question URLs (a wall without the markers) ...
 BLOCK_RETRY_TIMES = 4
 BLOCK_RETRY_DELAY = 1.0  # seconds, multiplied by the attempt number
 BLOCK_STOP_AFTER = 25
+# ... at this many question URLs, when they make this share or more of the question URLs answered
+# since that page was first met: a wall before every question (1.0) or before some at random (a
+# rate-based one), not a page the site serves at a few of its questions (a soft 404).
+BLOCK_WALL_SHARE = 0.1
 # Every status reaches the block-page check (a downloader middleware); 304 reaches the spider
 # too, for incremental crawls.
 HTTPERROR_ALLOWED_CODES = [304]

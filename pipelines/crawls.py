@@ -353,12 +353,15 @@ DUPLICATE_DIFFERS = "pages/duplicate_question_differs"
 # Pages that gave no rows, in the words of a crawl's message.
 _UNREADABLE = {"pages/unknown_layout": "of an unknown layout", "pages/malformed": "malformed",
                "pages/truncated_gave_up": "cut off on every attempt (the document never ends)",
+               "pages/empty_gave_up": "empty on every attempt (no byte of a page)",
+               "pages/not_html": "no HTML document (JSON, a PDF, an XML error, an image?)",
                "pages/unasked_304": "answered 304 Not Modified to a request that named no version",
                REDIRECTED_OFFSITE: "redirected off the site (not followed)",
                REDIRECTED_AWAY: "redirected to a page that is no question page",
                REDIRECT_NOT_FOLLOWED: "redirected where the crawl cannot follow (no Location, not http or https)",
                UNDECODABLE: "with a body that could not be decoded", "pages/blocked": "block pages"}
 PAGE_ERRORS = {"pages/unknown_layout": "unknown layout", "pages/malformed": "malformed",
+               "pages/not_html": "no HTML document", "pages/empty": "empty",
                UNDECODABLE: "undecodable body", "pages/unasked_304": "unasked 304",
                REDIRECTED_OFFSITE: "redirected off the site", REDIRECT_NOT_FOLLOWED: "redirect not followed",
                REDIRECTED_AWAY: "question URLs redirected to no question page",
@@ -578,7 +581,7 @@ def crawl_row(*, crawl_id, spider, started_at, finished_at, outcome: Outcome, st
         "pages_not_modified": stat("pages/not_modified"),
         "pages_truncated": stat("pages/truncated"),
         # Unreadable question pages, of an unknown layout or otherwise.
-        "pages_malformed": stat("pages/malformed") + stat("pages/unknown_layout"),
+        "pages_malformed": stat("pages/malformed") + stat("pages/unknown_layout") + stat("pages/not_html"),
         # Every such answer met, retried or not (Scrapy's downloader counts them all), but a
         # wall's: a block page is counted in pages_blocked, one response in one class.
         "responses_5xx": error_answers(stats, lambda code: code.startswith("5")),

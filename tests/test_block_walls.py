@@ -283,11 +283,59 @@ def test_a_redesign_of_pages_of_different_content_is_no_wall(reference_site, tmp
     assert row["pages_blocked"] == 0 and row["questions"] == 1 and "errors: unknown layout (19)" in result.stdout
 
 
-def test_a_wall_among_pages_read_is_no_wall_standing(reference_site, tmp_path):
-    """The same 403 page at one question in three, the others read between them: no wall stands
-    before the site, the crawl says what it lost (degraded), as before."""
-    site = reference_site(questions=45)
-    server = unmarked_wall_server(site, 403, js_challenge, one_in_three)
-    result, row = crawl_through(server, tmp_path / "data", "-s", "BLOCK_STOP_AFTER=12")
-    assert result.returncode == 4 and row["status"] == "degraded", result.stdout + result.stderr[-2000:]
-    assert row["pages_blocked"] == 0 and "question_pages_unread" in row["message"]
+def one_in(n: int):
+    return lambda path: zlib.crc32(path.encode()) % n == 0
+
+
+@pytest.mark.parametrize("wall", ["human-check-200", "js-challenge-403"])
+def test_a_wall_before_some_questions_at_random_is_a_wall_too(reference_site, tmp_path, wall):
+    """A rate-based wall answers one question in three, the others read between them: still
+    one same page at many question URLs, a wall (`blocked`), not pages of an unknown layout (a
+    redesign's sign) nor the site's errors."""
+    status, page, title = UNMARKED_WALLS[wall]
+    site = reference_site(questions=60)
+    server = unmarked_wall_server(site, status, page, one_in(3))
+    result, row = crawl_through(server, tmp_path / "data", "-s", "BLOCK_STOP_AFTER=5")
+    assert result.returncode == 3 and row["status"] == "blocked", result.stdout + result.stderr[-2000:]
+    assert row["message"].startswith("the site answers many question pages with one same page that is no question "
+                                     f"page (a bot wall?): status {status}, title {title}"), row["message"]
+    assert row["questions"] >= 5  # the pages met before the wall was known stay as they were counted
+
+
+def test_a_page_served_at_a_few_questions_is_no_wall(reference_site, tmp_path):
+    """The same "not found" page at one question in twenty-five (a soft 404), read pages between
+    them: a small share of the questions, no wall: the crawl says what it lost, as any page of
+    an unknown layout."""
+    site = reference_site(questions=300)
+    soft_404 = b"<html><head><title>Page not found</title></head><body><h1>Sorry, no such page</h1></body></html>"
+    server = unmarked_wall_server(site, 200, lambda path: soft_404, one_in(25))
+    result, row = crawl_through(server, tmp_path / "data", "-s", "BLOCK_STOP_AFTER=5")
+    lost = [path for path in server.hits if path.startswith("/question/") and one_in(25)(path)]
+    assert len(lost) >= 5 and row["status"] != "blocked", result.stdout + result.stderr[-2000:]
+    assert row["pages_blocked"] == 0 and f"unknown layout ({len(lost)})" in result.stdout
+
+
+REDIRECT_WALL = (b"<!DOCTYPE html><html><head><title>Access Denied</title></head><body><h1>Verifying your browser"
+                 b"</h1><p>Reference #%d</p></body></html>")
+
+
+@pytest.mark.parametrize("status", [403, 200])
+def test_a_wall_reached_by_redirect_stops_the_crawl_as_blocked(reference_site, tmp_path, status):
+    """Every question URL sent to /_sec/verify?t=<token>, which answers one same page: a wall
+    as one served at the URLs themselves, `blocked` after the same bound, not every question
+    URL sent into it and the crawl `failed`."""
+    site = reference_site(questions=60)
+    tokens = iter(range(10**6))
+
+    def route(path):
+        if path.startswith("/question/"):
+            return Reply(302, b"", {"Location": f"/_sec/verify?provider=x&t={next(tokens):x}"})
+        if path.startswith("/_sec/verify"):
+            return Reply(status, REDIRECT_WALL % next(tokens), {"Content-Type": "text/html"})
+        return None
+    server = HostileServer(route, upstream=site.url, in_front=True)
+    result, row = crawl_through(server, tmp_path / "data", "-s", "BLOCK_STOP_AFTER=5")
+    assert result.returncode == 3 and row["status"] == "blocked", result.stdout + result.stderr[-2000:]
+    assert row["message"].startswith("the site answers many question pages with one same page that is no question "
+                                     f"page (a bot wall?): status {status}, title 'Access Denied', reached by redirect")
+    assert len([path for path in server.hits if path.startswith("/question/")]) < 30

@@ -156,3 +156,22 @@ def test_removed_questions_keep_their_rows_in_the_latest_view(reference_site, tm
     latest = load("questions", out).set_index("question_id")["title"]
     assert len(latest) == 60
     assert {qid: latest[qid] for qid in removed} == removed
+
+
+def removed_in_its_template(html: str, family: str) -> str:
+    """The question's page as a moderator's removal leaves it: its <head> kept (the question's
+    id, its topic's name in a meta), a body showing a heading and one line of notice."""
+    head = html[:html.index("<body")]
+    return head + ('<body><div id="question-view" class="Layout"><h1 class="Headline">This question has been '
+                   'removed</h1><div class="Content-bodyText BodyText">This question was removed by the moderation '
+                   'team because it violates our community guidelines.</div></div></body></html>')
+
+
+def test_a_removed_page_that_keeps_the_questions_head_is_a_bad_page_not_the_question():
+    """The provider-card <head> names the question's id and topic (rs:content-id,
+    rs:topic-name): a topic named there only is no topic shown, the page shows no question."""
+    html = removed_in_its_template(sample("provider-card"), "provider-card")
+    assert 'property="rs:topic-name"' in html and detect_family(html) == "provider-card"
+    with pytest.raises(PageError) as e:
+        extract_page(URL, html.encode())
+    assert e.value.reason == NO_QUESTION

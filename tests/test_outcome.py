@@ -644,3 +644,65 @@ def test_question_urls_redirected_to_no_question_page_are_named_with_where_they_
     for path in lost:
         line = f"{server.url}{path} -> {server.url}{where.format(page=path)} ({why})"
         assert line in result.stderr and line in row["message"]
+
+
+NOT_HTML = {  # a whole answer at a question URL that is no HTML document, with its right length
+    "json": ("application/json", b'{"question": {"id": 1, "title": "x", "answers": []}}'),
+    "pdf": ("application/pdf", b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"),
+    "xml-error": ("application/xml", b'<?xml version="1.0"?><Error><Code>NoSuchKey</Code></Error>'),
+}
+
+
+@pytest.mark.parametrize("kind", list(NOT_HTML))
+def test_a_whole_body_that_is_no_html_is_asked_once_and_named_so(reference_site, tmp_path, kind):
+    """Not "cut off" (a network's fault, worth 6 retries): the same body would come again.
+    Each is asked for once and said as what it is."""
+    site = reference_site(questions=40)
+    content_type, body = NOT_HTML[kind]
+    served = set()
+
+    def route(path):
+        if path.startswith("/question/") and (path in served or len(served) < 3):
+            served.add(path)
+            return Reply(200, body, {"Content-Type": content_type})
+        return None
+
+    server = HostileServer(route, upstream=site.url, in_front=True)
+    result, row = crawl_through(server, tmp_path / "data")
+    assert row["questions"] == 37 and row["pages_truncated"] == 0, result.stdout + result.stderr[-2000:]
+    assert {path: server.hits[path] for path in served} == {path: 1 for path in served}
+    errors = next(line for line in result.stdout.splitlines() if line.startswith("  errors: "))
+    assert "no HTML document (3)" in errors and "cut off" not in errors
+    for path in served:
+        assert f"{server.url}{path}: no HTML document (Content-Type {content_type}" in result.stderr
+
+
+@pytest.mark.parametrize("status", [200, 204])
+@pytest.mark.parametrize("stays", [False, True])
+def test_an_empty_answer_is_asked_again_and_if_it_stays_empty_named_so(reference_site, tmp_path, status, stays):
+    """A 200 with no bytes (or a 204): a server with nothing to send at that moment, which a
+    retry may cure; one that stays empty is a page lost as empty, not of an unknown layout
+    (the sign of a redesign)."""
+    site = reference_site(questions=40)
+    empty: dict[str, int] = {}
+
+    def route(path):
+        if path.startswith("/question/") and (path in empty or not empty):
+            empty[path] = empty.get(path, 0) + 1
+            if stays or empty[path] == 1:
+                return Reply(status, b"", {"Content-Type": "text/html; charset=utf-8"})
+        return None
+
+    server = HostileServer(route, upstream=site.url, in_front=True)
+    result, row = crawl_through(server, tmp_path / "data")
+    ((path, asked),) = empty.items()
+    errors = next(line for line in result.stdout.splitlines() if line.startswith("  errors: "))
+    assert "unknown layout" not in errors and row["pages_malformed"] == 0, result.stdout + result.stderr[-2000:]
+    if not stays:
+        assert asked == 2 and row["questions"] == 40 and row["status"] == "finished"
+        assert errors == "  errors: empty (1)"
+    else:
+        assert asked == 7 and row["questions"] == 39 and row["pages_failed"] == 1  # RETRY_TIMES 6
+        assert errors == "  errors: empty (7)"
+        assert f"Gave up on a page that keeps arriving empty: {server.url}{path}" in result.stderr
+        assert "unknown_or_malformed_pages" not in (row["message"] or "")

@@ -7,7 +7,7 @@ import re
 import lxml.html
 import pytest
 
-from crawler.pages import (BlockedPage, PageError, TruncatedPage, UnknownLayout, detect_family,
+from crawler.pages import (BlockedPage, EmptyPage, NotHtml, PageError, TruncatedPage, UnknownLayout, detect_family,
                            is_block_page, parse_question_page)
 from pipelines.normalise.records import page_records
 
@@ -403,7 +403,7 @@ def test_random_bytes_are_a_page_error(seed):
 
 
 @pytest.mark.parametrize("html", [
-    "", "   ", "<html><body><p>hello</p></body></html>",
+    "<html><body><p>hello</p></body></html>",
     (PAGES / "questions-botox.page-1.legacy.html").read_text(),
 ])
 def test_not_a_question_page_is_unknown_layout(html):
@@ -427,3 +427,32 @@ def test_errors_are_value_errors_with_url_and_reason(family):
     e = TruncatedPage("http://h/q", "cut")
     assert isinstance(e, PageError) and isinstance(e, ValueError)
     assert str(e) == "http://h/q: cut"
+
+
+@pytest.mark.parametrize("html", [b"", b"   ", b"\xef\xbb\xbf\n"])
+def test_an_empty_body_is_an_empty_page_a_retry_may_cure_not_an_unknown_layout(html):
+    with pytest.raises(EmptyPage) as e:
+        parse_question_page("http://h/empty", html)
+    assert isinstance(e.value, TruncatedPage) and not isinstance(e.value, UnknownLayout)
+
+
+@pytest.mark.parametrize("body, content_type, named", [
+    (b'{"question": {"id": 1, "title": "x", "answers": []}}', "application/json", "Content-Type application/json"),
+    (b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n", "application/pdf", "Content-Type application/pdf"),
+    (b'<?xml version="1.0"?><Error><Code>NoSuchKey</Code></Error>', "application/xml", "'<?xml"),
+    (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x10\xff\xfe", "image/png", "Content-Type image/png"),
+    (b"Rate limit exceeded, try again later", None, "no Content-Type"),
+    (b'{"a": "<p>a page</p>"}', "text/html", "'{\"a\""),  # the header says HTML, the body is none
+])
+def test_a_whole_body_that_is_no_html_document_is_named_so_not_cut_off(body, content_type, named):
+    """JSON, a PDF, an XML error, an image, a line of text: no document, so none cut off in
+    transfer (a retry gets the same), nor a page of a new markup; named for what it is."""
+    with pytest.raises(NotHtml) as e:
+        parse_question_page("http://h/q", body, content_type)
+    assert not isinstance(e.value, TruncatedPage) and named in e.value.reason
+    assert e.value.reason.startswith("no HTML document (")
+
+
+def test_a_document_cut_off_is_still_cut_off_whatever_its_content_type():
+    with pytest.raises(TruncatedPage):
+        parse_question_page("http://h/q", sample("legacy")[:3000].encode(), "application/json")

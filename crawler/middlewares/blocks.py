@@ -9,11 +9,15 @@ A wall of another make has none of the site's markers (a JS challenge "Just a mo
 403, a press-and-hold human check with 200, a 429 or 503 challenge); what gives it away is that
 it is one same page, no question page, at many question URLs. So the answers to question pages
 that are no question page (a 403, 429 or 503; a 200 of no known layout, which the spider tells)
-are told apart by a digest of their text less the URL and the words holding digits (a nonce, a
-ray id, a time), and one met at BLOCK_STOP_AFTER question URLs with no question page read in
-between is a wall: its pages are block pages from then on, and the crawl stops as `blocked` at
-once (nothing is retried to get past it). A redesign's pages differ from each other, a failing
-server's 500, 502 or 504 is no page it chose to serve: neither is a wall.
+are told apart by a digest of their text less the URLs and the words holding digits (a nonce, a
+ray id, a time), and one met at BLOCK_STOP_AFTER question URLs that make at least BLOCK_WALL_SHARE
+of the question URLs answered since it was first met is a wall, whether it stands before every
+question or at random before some (a rate-based wall), and whether it answers at the URL asked
+or at the end of a redirect (to anything but the site's home page or a listing, which the spider
+counts as redirected away): its pages are block pages from then on, and the crawl stops as
+`blocked` at once (nothing is retried to get past it). A redesign's pages differ from each
+other, a page the site serves at a few of its questions (a soft 404) is a small share of
+them, a failing server's 500, 502 or 504 is no page it chose to serve: none is a wall.
 """
 from __future__ import annotations
 
@@ -52,8 +56,10 @@ class BlockPageMiddleware:
         self.retry_times = settings.getint("BLOCK_RETRY_TIMES")
         self.retry_delay = settings.getfloat("BLOCK_RETRY_DELAY")
         self.stop_after = settings.getint("BLOCK_STOP_AFTER")
+        self.wall_share = settings.getfloat("BLOCK_WALL_SHARE")
         self.blocked_in_a_row: dict[str, int] = {}  # by host: another site's pages do not reset a wall's count
-        self.same_pages: dict[str, dict[str, SamePage]] = {}  # by host: digest -> that page, since a page was read
+        self.same_pages: dict[str, dict[str, SamePage]] = {}  # by host: digest -> that page, over the crawl
+        self.answered: dict[str, int] = {}  # by host: question URLs answered (a retry is not another URL)
         self.stopping = False
 
     @classmethod
@@ -73,44 +79,60 @@ class BlockPageMiddleware:
         return self.wait_out(request, response)
 
     def no_question_page(self, request: Request, response: Response) -> None:
-        """A question URL answered, at that URL, with a page that is no question page (a 403,
-        429 or 503 without the site's markers; a 200 of no known layout): Blocked once the
-        same page has answered BLOCK_STOP_AFTER question URLs since a page of its site was read
-        (a wall without the site's markers); otherwise nothing, and the page goes its way."""
+        """A question URL answered, at that URL or at the end of its redirects, with a page
+        that is no question page (a 403, 429 or 503 without the site's markers; a 200 of no
+        known layout, or no HTML): Blocked once the same page has answered BLOCK_STOP_AFTER
+        question URLs, BLOCK_WALL_SHARE or more of those answered since it was first met (a wall
+        without the site's markers); otherwise nothing, and the page goes its way."""
         if not self._watched(request):
             return
-        pages = self.same_pages.setdefault(host_key(request.url), {})
+        asked, host = _asked(request), host_key(_asked(request))
+        answered = self._answer(request, host)
+        pages = self.same_pages.setdefault(host, {})
         if len(pages) >= MAX_PAGES_TOLD_APART:  # a redesign: every page another; keep those met twice
-            pages = self.same_pages[host_key(request.url)] = {k: p for k, p in pages.items() if len(p.urls) > 1}
-        page = pages.setdefault(page_digest(response.body, (request.url, response.url)),
-                                SamePage(response.status, title_of(response.body)))
-        if len(page.urls) < self.stop_after:
-            page.urls.add(request.url)
-        if len(page.urls) >= self.stop_after:
-            self._wall(request, response, page)
+            pages = self.same_pages[host] = {k: p for k, p in pages.items() if len(p.urls) > 1}
+        page = pages.setdefault(page_digest(response.body, (*request.meta.get("redirect_urls", ()), request.url)),
+                                SamePage(response.status, title_of(response.body), answered))
+        page.urls.add(asked)
+        if request.meta.get("redirect_urls"):
+            page.reached_by_redirect = response.url
+        if len(page.urls) >= self.stop_after and len(page.urls) >= self.wall_share * (answered - page.first_met + 1):
+            self._wall(request, response, page, answered - page.first_met + 1)
 
     def question_page(self, request: Request) -> None:
-        """A question URL answered with anything else (a page read, a 404, a 500): whatever
-        answered other question URLs the same way before was no wall standing."""
+        """A question URL answered with anything else (a page read, a 404, a 500): one more
+        question URL answered that a wall's share is of."""
         if self._watched(request):
-            self.same_pages.pop(host_key(request.url), None)
+            self._answer(request, host_key(_asked(request)))
+
+    def _answer(self, request: Request, host: str) -> int:
+        """The number of question URLs of `host` answered so far, this one's answer counted
+        unless it is a retry (of a 503, a cut-off page: the same URL again)."""
+        if not request.meta.get("retry_times"):
+            self.answered[host] = self.answered.get(host, 0) + 1
+        return self.answered.get(host, 0)
 
     def _watched(self, request: Request) -> bool:
-        """A question page's request that reached its own URL: a redirect to one page (the home
-        page, a login) is the spider's to count, not one page served at many URLs."""
+        """A question page's request, answered at its own URL or redirected to a page that is
+        not the site's home page nor a listing (those the spider counts as redirected away:
+        a removed question sent home is no wall, though many are sent to that one page)."""
         spider = self.crawler.spider
-        return (request.callback is not None and request.callback == getattr(spider, "parse_question", None)
-                and not request.meta.get("redirect_urls"))
+        if request.callback is None or request.callback != getattr(spider, "parse_question", None):
+            return False
+        site = site_for(request.url)
+        return not request.meta.get("redirect_urls") or not (site.is_root_url(request.url)
+                                                             or site.is_listing_url(request.url))
 
-    def _wall(self, request: Request, response: Response, page: "SamePage"):
+    def _wall(self, request: Request, response: Response, page: "SamePage", answered: int):
         stats = self.crawler.stats
         stats.inc_value("pages/blocked")
         stats.inc_value(f"{BLOCKED_STATUS}{response.status}")
-        host = host_key(request.url)
+        host = host_key(_asked(request))
         title = repr(page.title) if page.title else "no title"
+        where = f", reached by redirect (e.g. to {page.reached_by_redirect})" if page.reached_by_redirect else ""
         self._stop(host, f"the site answers many question pages with one same page that is no question page "
-                         f"(a bot wall?): status {page.status}, title {title}; {len(page.urls)} question pages "
-                         f"of {host} since the last page read; stopping")
+                         f"(a bot wall?): status {page.status}, title {title}{where}; {len(page.urls)} of the "
+                         f"{answered} question pages of {host} answered since it was first met; stopping")
         raise Blocked(f"blocked: {response.url}")
 
     def wait_out(self, request: Request, response: Response) -> Request:
@@ -195,10 +217,18 @@ MAX_PAGES_TOLD_APART = 1000
 
 @dataclass
 class SamePage:
-    """One page met at question URLs: how it came, and where (up to BLOCK_STOP_AFTER URLs)."""
+    """One page met at question URLs: how it came, when first (the number of question URLs of
+    its host answered then), and where: the question URLs asked, and a URL it was redirected to."""
     status: int
     title: str | None
+    first_met: int
     urls: set[str] = field(default_factory=set)
+    reached_by_redirect: str | None = None
+
+
+def _asked(request: Request) -> str:
+    """The question URL a request asked for, wherever its redirects led it."""
+    return (request.meta.get("redirect_urls") or [request.url])[0]
 
 
 # Words holding a digit, and long unbroken runs (base64, hex): a nonce, a ray id, a time, a

@@ -1,7 +1,7 @@
 """Page objects: (url, html) -> QuestionPage of plain values. No Scrapy, no network.
 
     from crawler.pages import parse_question_page, detect_family, is_block_page
-    from crawler.pages import PageError, BlockedPage, TruncatedPage, UnknownLayout
+    from crawler.pages import PageError, BlockedPage, TruncatedPage, EmptyPage, UnknownLayout, NotHtml
     from crawler.pages import register, QuestionPageObject  # a family of one's own
 
 One page object per markup family (legacy.py, provider_card.py, nextjs.py), registered in
@@ -17,7 +17,7 @@ from crawler.sites import site_for
 
 from .blocks import block_reason
 from .charset import decode
-from .errors import BlockedPage, MarkupError, PageError, TruncatedPage, UnknownLayout
+from .errors import BlockedPage, EmptyPage, MarkupError, NotHtml, PageError, TruncatedPage, UnknownLayout
 from .items import Answer, Byline, Question, QuestionPage
 from .legacy import LegacyPage
 from .nextjs import NextjsPage
@@ -28,7 +28,7 @@ from .tree import Tree, ends_document, parse_html
 
 __all__ = [
     "parse_question_page", "detect_family", "is_block_page", "is_whole",
-    "PageError", "BlockedPage", "TruncatedPage", "UnknownLayout",
+    "PageError", "BlockedPage", "TruncatedPage", "EmptyPage", "UnknownLayout", "NotHtml",
     "QuestionPage", "Question", "Answer", "Byline", "FAMILIES",
     "register", "unregister", "families", "QuestionPageObject", "ItemPage", "ElementPage", "Tree",
 ]
@@ -41,6 +41,10 @@ FAMILIES = ("legacy", "provider-card", "nextjs")
 # question page, and one such page must not make a whole batch of rows unwritable.
 MAX_ANSWERS = 32_767
 _BODY_END = re.compile("</body>", re.I | re.A)
+# What only an HTML document holds, from its first bytes on: a doctype or its root's tags. A
+# body without any (JSON, a PDF, an XML error, plain text, a bare fragment) is no document,
+# so it cannot be one cut off in transfer either: is_whole looks for the end of a document.
+_HTML_DOCUMENT = re.compile(r"<(?:!doctype\s+html|html|head|body)[\s>/]", re.I | re.A)
 
 
 def is_whole(text: str) -> bool:
@@ -53,9 +57,16 @@ def is_whole(text: str) -> bool:
 
 def _tree(url: str, html, content_type=None) -> tuple[Tree, str]:
     """The page's Tree and text; PageError for what cannot be read as a page at all."""
-    text, source = decode(url, html, content_type)
+    try:
+        text, source = decode(url, html, content_type)
+    except TruncatedPage:
+        raise
+    except PageError:
+        if isinstance(html, bytes) and not _HTML_DOCUMENT.search(html.decode("latin-1")):
+            raise NotHtml(url, f"no HTML document ({_media_type(content_type)}, beginning {html.lstrip()[:12]!r})") from None
+        raise  # a document in a charset it does not declare: malformed
     if not text or text.isspace():
-        raise UnknownLayout(url, "empty page")
+        raise EmptyPage(url, "empty page (no text at all)")
     try:
         return Tree(parse_html(source), url, class_keys()), text
     except (etree.ParserError, etree.XMLSyntaxError, ValueError) as e:
@@ -71,6 +82,8 @@ def parse_question_page(url: str, html, content_type: str | bytes | None = None)
     reason = block_reason(tree, family is not None, text)
     if reason:
         raise BlockedPage(url, reason)
+    if family is None and not _HTML_DOCUMENT.search(text):
+        raise NotHtml(url, f"no HTML document ({_media_type(content_type)}, beginning {text.lstrip()[:24]!r})")
     if not is_whole(text):
         raise TruncatedPage(url, "truncated page (missing closing </body>/</html>)"
                             if family else "truncated page (no closing </body>/</html>) of unknown layout")
@@ -82,6 +95,14 @@ def parse_question_page(url: str, html, content_type: str | bytes | None = None)
         raise PageError(url, f"markup the page objects cannot read ({error})") from None
     _check(url, page, tree.site)
     return page
+
+
+def _media_type(content_type) -> str:
+    """The Content-Type's media type, for a message: what the server says the body is."""
+    if isinstance(content_type, bytes):
+        content_type = content_type.decode("latin-1")
+    media = (content_type or "").split(";", 1)[0].strip()
+    return f"Content-Type {media[:60]}" if media else "no Content-Type"
 
 
 def _check(url: str, page: QuestionPage, site) -> None:

@@ -30,5 +30,17 @@ class TruncatedPage(PageError):
     does not read as JSON, is no such page: a retry gets the same markup, a plain PageError."""
 
 
+class EmptyPage(TruncatedPage):
+    """A body with no text at all (a 200 with no bytes, a 204): a server or a proxy that had
+    nothing to send at that moment, which a retry may cure as it cures a cut-off page; not a
+    page of an unknown layout (no page at all)."""
+
+
 class UnknownLayout(PageError):
     """Not a question page of a known family."""
+
+
+class NotHtml(UnknownLayout):
+    """A whole body that is no HTML document at all (JSON, a PDF, an XML error, plain text):
+    no question page, like a page of an unknown layout, but neither a page cut off in transfer
+    (only a document has an end to lose; a retry gets the same body) nor a new markup."""

@@ -135,6 +135,11 @@ class ProviderCardQuestion(ItemPage):
         return paragraphs(self.body_el)
 
     def topic(self) -> str | None:
+        """The topic the page shows (its byline's link), by the name its <head> gives it when
+        it has one. A topic only the <head> names is none shown: a "This question has been
+        removed" page keeps the question's <head> and shows no question (extraction.no_question)."""
+        if not self.topic_text:
+            return None
         meta = self.tree.meta("rs:topic-name")
         return meta if meta and meta.strip() else self.topic_text
 

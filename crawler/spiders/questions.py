@@ -44,7 +44,7 @@ from crawler.middlewares.blocks import BlockPageMiddleware
 from crawler.middlewares.offsite import OFF_SITE_LINKS, OffsiteMiddleware
 from crawler.middlewares.redirect import REDIRECTED_AWAY, REDIRECTED_AWAY_LIST, REDIRECTED_AWAY_NAMED
 from crawler.middlewares.robots import RobotsTxtMiddleware, RobotsUnreadable
-from crawler.pages import BlockedPage, PageError, TruncatedPage, UnknownLayout
+from crawler.pages import BlockedPage, EmptyPage, NotHtml, PageError, TruncatedPage, UnknownLayout
 from crawler.sites import rows_site, site_for, site_key, sites_of
 from crawler.spiders.arguments import QuestionsArguments, SpiderArgumentError
 from crawler.spiders.sitemaps_first import SitemapsFirst
@@ -450,17 +450,20 @@ class QuestionsSpider(scrapy.Spider):
             if retry := self.wait_out_block(response):
                 yield retry
             return
-        except TruncatedPage as error:
-            if retry := self.retry_truncated(response, error.reason, question=True):
+        except TruncatedPage as error:  # an empty body too: both are what a retry may cure
+            kind = "empty" if isinstance(error, EmptyPage) else "truncated"
+            if retry := self.retry_truncated(response, error.reason, question=True, kind=kind):
                 yield retry
             return
-        except UnknownLayout as error:  # a page of no known family: the site's next redesign, or a wall?
+        except UnknownLayout as error:  # no question page (a new markup, no HTML at all): a redesign, or a wall?
             if self.wall_met(response) or self.redirected_away(response.request, "not a question page"):
                 return
             # pages_malformed, not pages_failed too: one page, one class (it was read, never given up)
-            self.count("pages/unknown_layout")
-            logger.error("Page of an unknown layout, not recorded: %s", error)
-            self.start_url_failed(response.request, "not a question page (unknown layout)")
+            kind, words = (("not_html", "no HTML document") if isinstance(error, NotHtml)
+                           else ("unknown_layout", "unknown layout"))
+            self.count(f"pages/{kind}")
+            logger.error("Page of %s, not recorded: %s", "no HTML" if kind == "not_html" else "an unknown layout", error)
+            self.start_url_failed(response.request, f"not a question page ({words})")
             return
         except PageError as error:
             self.page_read(response)
@@ -554,21 +557,23 @@ class QuestionsSpider(scrapy.Spider):
         if blocks := BlockPageMiddleware.of(self.crawler):
             blocks.question_page(response.request)
 
-    def retry_truncated(self, response, error, question: bool = False):
+    def retry_truncated(self, response, error, question: bool = False, kind: str = "truncated"):
         """A retry of a page that arrived cut off (a question page, a sitemap, a listing: what
-        is read of it then is all of it), or None once its retries are spent (what was read
-        whole of a sitemap or a listing is used). Only a question page given up is one of
-        the question pages the parsers could not read (pages/truncated_gave_up); a sitemap is
-        a sitemap lost."""
-        self.count("pages/truncated")
-        retry = get_retry_request(response.request, spider=self, reason="truncated page")
+        is read of it then is all of it), or empty (a question page: `kind` "empty"), or None
+        once its retries are spent (what was read whole of a sitemap or a listing is used).
+        Only a question page given up is one of the question pages the parsers could not
+        read (pages/truncated_gave_up); a sitemap is a sitemap lost. An empty page given up is
+        a page lost (pages/empty_gave_up), not one of a new shape: it had no markup at all."""
+        words = {"truncated": "cut off", "empty": "empty"}[kind]
+        self.count(f"pages/{kind}")
+        retry = get_retry_request(response.request, spider=self, reason=f"{kind} page")
         if retry is None:
             self.count("pages/failed")
             if question:
-                self.count("pages/truncated_gave_up")
+                self.count(f"pages/{kind}_gave_up")
             if response.meta.get("sitemap"):
-                self.sitemap_lost(response.url, "cut off on every attempt")
-            logger.error("Gave up on a page that keeps arriving cut off: %s (%s)", response.url, error)
+                self.sitemap_lost(response.url, f"{words} on every attempt")
+            logger.error("Gave up on a page that keeps arriving %s: %s (%s)", words, response.url, error)
         else:
             # The cut-off attempt's latency is not the retry's (AutoThrottle would read it).
             retry.meta.pop("download_latency", None)
