@@ -595,7 +595,7 @@ def crawl_row(*, crawl_id, spider, started_at, finished_at, outcome: Outcome, st
 
 
 def write_crawl_row(root: Path, crawl_date: str, row: dict, then=None) -> Path:
-    """Write the crawl's row (`then`: write_table's, done just before the row's rename)."""
+    """Write the crawl's row (`then`: write_table_then's, given the row's rename to do)."""
     path = Path(root) / "crawls" / f"crawl_date={crawl_date}" / f"{row['crawl_id']}.parquet"
     table = pa.Table.from_pylist([row], schema=CRAWLS)
     if then is None:

@@ -141,12 +141,14 @@ class DatasetsPipeline:
     def _publish(self, token: str) -> None:
         """Make a sealed batch visible. A crawl with a row (resumed) has its row count it: the
         row is written first under a temporary name, the batch's files are renamed into place,
-        then the row (pipelines.crawls.row_while_resumed): only renames lie between the two,
-        whether or not this run ever writes its end."""
+        then the row at once, the folders flushed after both (pipelines.crawls.row_while_resumed):
+        only renames lie between the two, whether or not this run ever writes its end. No order of
+        renames of several files is one step: a kill between them leaves the row a batch short
+        until the next run opens (DATASETS.md, crawls)."""
         if not self.has_row:
             self.output.commit(token)
             return
-        self._row_while_resumed(token, then=lambda: self.output.commit(token))
+        self._row_while_resumed(token, then=lambda rename_row: self.output.commit(token, then=rename_row))
 
     def _row_while_resumed(self, token: str | None = None, then=None) -> None:
         """The row of a resumed crawl, counting its committed rows (and those of batch `token`)."""

@@ -79,3 +79,37 @@ def test_a_resumed_run_killed_leaves_a_row_that_counts_every_row_of_the_crawl(re
     assert (row["status"], row["questions"]) == ("finished", 80), row["message"]
     assert {k: row[k] for k in ("questions", "answers", "doctors")} == rows_in_files(out, row["crawl_id"])
     assert f"rows: {row['questions']} questions, {row['answers']} answers" in ended.stdout
+
+
+# argv: project root, then the CLI's arguments: SIGKILL at the first flush of a questions folder
+# (a batch's renames done, their folders being flushed to disk)
+KILL_AT_FLUSH = """
+import os, signal, sys
+sys.path.insert(0, sys.argv[1])
+from pipelines.output import parquet
+real = parquet.fsync_folder
+def fsync_folder(folder):
+    if folder.parent.name == "questions":
+        os.kill(os.getpid(), signal.SIGKILL)
+    real(folder)
+parquet.fsync_folder = fsync_folder
+from crawler.cli import main
+sys.exit(main(sys.argv[2:]))
+"""
+
+
+def test_a_resumed_run_killed_while_a_batch_is_flushed_leaves_a_row_that_counts_it(reference_site, tmp_path):
+    """The row's rename follows the batch's renames at once, the folders flushed after both: a
+    kill while the disk is flushed (milliseconds) finds the row counting what readers see."""
+    site = reference_site(questions=40)
+    out, state = tmp_path / "data", tmp_path / "state"
+    stopped = stopped_crawl(site.url, out, state, 2, signal.SIGTERM)
+    assert stopped.returncode == 130, stopped.stdout + stopped.stderr[-2000:]
+    first = the_row(out)
+    killed = subprocess.run([sys.executable, "-c", KILL_AT_FLUSH, str(ROOT), "crawl", site.url, "--out", str(out),
+                             "--state", str(state), "-s", "CHECKPOINT_PAGES=5", "-s", "CONCURRENT_REQUESTS=2"],
+                            capture_output=True, text=True, timeout=600)
+    assert killed.returncode == -signal.SIGKILL, killed.stderr[-2000:]
+    row = the_row(out)
+    assert row["questions"] > first["questions"], "the resumed run published a batch"
+    assert {k: row[k] for k in ("questions", "answers", "doctors")} == rows_in_files(out, row["crawl_id"])
