@@ -110,9 +110,13 @@ class DatasetsPipeline:
         if self.output_error:
             raise DropItem("output failed; not writing")
         try:
+            # A question page settled for good is counted as it enters the batch, not before: the
+            # counts a stateful crawl keeps with a batch are those of the pages it holds, so a page
+            # a kill left out of every batch is counted once, by the run that fetches it again.
             if isinstance(item, NotModifiedItem):
                 self.batches.page_done(PageVersion(item.url, lastmod=item.lastmod, fetched_at=_iso(item.fetched_at)),
                                        item.asked_url)
+                self.crawler.stats.inc_value(item.counted_as)
             else:
                 self._write(item)
             if self.batches.is_full():
@@ -127,6 +131,7 @@ class DatasetsPipeline:
                            _iso(item.fetched_at))
         try:
             self.batches.add_page(page_rows(item, self.session.crawl_id), page, item.asked_url)
+            self.crawler.stats.inc_value("pages/question")
         except (RowsDoNotFit, ValueError) as error:  # a date out of range fails while making rows
             # The page is malformed, nothing more: none of its rows is written, and it is not
             # marked done, so a later crawl tries it again.
