@@ -324,9 +324,11 @@ class Reparse:
     latest: dict = field(default_factory=dict)  # (site, question_id) -> (rank, fetched_at) of the page written
     read: set = field(default_factory=set)  # question keys (_page_key) with a good page
     superseded: set = field(default_factory=set)  # (site, question_id, fetched_at) of pages a later one replaced
-    # (site, doctor_id, crawl) -> (fetched µs, started µs, row): each crawl's row of a doctor is
-    # read from its first page naming them (as the crawl wrote it); the commit keeps, of the
-    # crawls' rows, the one the latest view keeps (`winners`).
+    # (site, question_id) -> [(row, crawl, fetched µs, started µs)]: the doctors of the page kept
+    # for the question. A capture a later one replaced (an orphan a resumed crawl fetched again,
+    # an older crawl's) is no doctor's source: each crawl's row of a doctor is read from its
+    # first kept page naming them (as the crawl wrote it, from the pages it committed); the
+    # commit keeps, of the crawls' rows, the one the latest view keeps (`winners`).
     doctors: dict = field(default_factory=dict)
     # question key -> (last failure, failures in a row, retries the crawl allowed), for
     # questions with no good page (yet)
@@ -420,10 +422,6 @@ class Reparse:
             self.stats["pages/malformed"] += 1
             return
         fetched, started = _micros(page.fetched_at), _micros(page.crawl.started)
-        for row in rows.get("doctors", ()):
-            first = self.doctors.get(crawl_key := (row["site"], row["doctor_id"], page.crawl.name))
-            if first is None or fetched < first[0]:
-                self.doctors[crawl_key] = (fetched, started, row)
         # One row per question, as in a crawl: the same question under another URL, or in
         # another crawl's archive, keeps its newest good page by the latest view's rule (`rank`).
         question = rows["questions"][0]
@@ -443,6 +441,7 @@ class Reparse:
             for row in rows.get(dataset, ()):
                 self.writers[dataset].add(row)
         self.latest[key] = (place, page.fetched_at)
+        self.doctors[key] = [(row, page.crawl.name, fetched, started) for row in rows.get("doctors", ())]
         if any(w.rows_in_file >= self.file_rows for w in self.writers.values()):
             self.seal()
 
@@ -468,10 +467,16 @@ class Reparse:
     def _newest_doctors(self) -> list[dict]:
         """Of the crawls' rows of each doctor, the one the latest view keeps: the rule is
         `winners`, the view's and the loader's, not one of the reparse's own."""
-        if not self.doctors:
+        first = {}  # (site, doctor_id, crawl) -> (fetched, started, row) of its first kept page
+        for page_doctors in self.doctors.values():
+            for row, crawl, fetched, started in page_doctors:
+                held = first.get(crawl_key := (row["site"], row["doctor_id"], crawl))
+                if held is None or fetched < held[0]:
+                    first[crawl_key] = (fetched, started, row)
+        if not first:
             return []
-        sites, ids, crawls = zip(*self.doctors)
-        fetched, started, rows = zip(*self.doctors.values())
+        sites, ids, crawls = zip(*first)
+        fetched, started, rows = zip(*first.values())
         keep = winners(sites, ids, started, fetched)
         return [row for row, kept in zip(rows, keep) if kept]
 

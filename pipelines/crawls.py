@@ -542,19 +542,30 @@ def _set_or_clear(stats, name: str, value) -> None:
 
 # the row --------------------------------------------------------------------------------
 
-_RUN_COUNTS = ("pages/", "downloader/", "response_received_count")
-# What every run of a resumed crawl counts again, for the whole crawl: the pages its runs before
-# committed (skipped_done), and the unchanged pages it skips (a resumed run meets each of them
-# again, and skips it again: a sum would count it once per run).
-_EACH_RUN = frozenset(("pages/skipped_done", "pages/skipped_unchanged"))
+# What the next run of a resumed crawl carries on from, for the whole crawl's row (run_counts):
+# - every response, as fetched (as its archive holds it): a run fetches some pages again (a page
+#   a kill left unread or uncommitted, the sitemaps, the listings), and each fetch is one;
+# - the question pages its runs settled for good (done: read, not modified, a question read
+#   already), which no run asks for again, and as many questions asked for.
+# Any other outcome (a page unreadable, failed, given up; a sitemap lost) leaves its page to be
+# asked for again by the next run, which counts it then: carried too, it would count once per run.
+_RESPONSES = ("downloader/", "response_received_count")
+_SETTLED = ("pages/question", "pages/not_modified", DUPLICATE_QUESTION)  # each page once
+_CARRIED = frozenset((*_SETTLED, DUPLICATE_DIFFERS,
+                      "pages/truncated", "pages/blocked",  # each cut-off or block page met, as fetched
+                      "pages/not_followed_at_limit"))  # a walk cut by any run: the crawl did not walk all
+ASKED = "questions/requested"
 
 
 def run_counts(stats: dict) -> dict[str, int]:
     """What a crawl has counted so far that its row reads and its next run carries on from; a
     stateful crawl keeps it with each batch, so that once resumed its row counts the runs before
-    too (a state may hold more, written by an older version: read through this too)."""
-    return {name: value for name, value in stats.items()
-            if name.startswith(_RUN_COUNTS) and type(value) is int and name not in _EACH_RUN}
+    too, each page once (a state may hold more, written by an older version: read through this too)."""
+    counts = {name: value for name, value in stats.items() if type(value) is int
+              and (name.startswith(_RESPONSES) or name in _CARRIED)}
+    # the share of pages asked for that gave no question compares counts of the same pages
+    counts[ASKED] = sum(counts.get(name, 0) for name in _SETTLED)
+    return counts
 
 
 def crawl_row(*, crawl_id, spider, started_at, finished_at, outcome: Outcome, start_urls, stats, written,
@@ -599,7 +610,7 @@ def crawl_row(*, crawl_id, spider, started_at, finished_at, outcome: Outcome, st
 
 
 def write_crawl_row(root: Path, crawl_date: str, row: dict, then=None) -> Path:
-    """Write the crawl's row (`then`: write_table's, done just before the row's rename)."""
+    """Write the crawl's row (`then`: write_table_then's, given the row's rename to do)."""
     path = Path(root) / "crawls" / f"crawl_date={crawl_date}" / f"{row['crawl_id']}.parquet"
     table = pa.Table.from_pylist([row], schema=CRAWLS)
     if then is None:

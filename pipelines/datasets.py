@@ -110,9 +110,13 @@ class DatasetsPipeline:
         if self.output_error:
             raise DropItem("output failed; not writing")
         try:
+            # A question page settled for good is counted as it enters the batch, not before: the
+            # counts a stateful crawl keeps with a batch are those of the pages it holds, so a page
+            # a kill left out of every batch is counted once, by the run that fetches it again.
             if isinstance(item, NotModifiedItem):
                 self.batches.page_done(PageVersion(item.url, lastmod=item.lastmod, fetched_at=_iso(item.fetched_at)),
                                        item.asked_url)
+                self.crawler.stats.inc_value(item.counted_as)
             else:
                 self._write(item)
             if self.batches.is_full():
@@ -127,6 +131,7 @@ class DatasetsPipeline:
                            _iso(item.fetched_at))
         try:
             self.batches.add_page(page_rows(item, self.session.crawl_id), page, item.asked_url)
+            self.crawler.stats.inc_value("pages/question")
         except (RowsDoNotFit, ValueError) as error:  # a date out of range fails while making rows
             # The page is malformed, nothing more: none of its rows is written, and it is not
             # marked done, so a later crawl tries it again.
@@ -141,12 +146,14 @@ class DatasetsPipeline:
     def _publish(self, token: str) -> None:
         """Make a sealed batch visible. A crawl with a row (resumed) has its row count it: the
         row is written first under a temporary name, the batch's files are renamed into place,
-        then the row (pipelines.crawls.row_while_resumed): only renames lie between the two,
-        whether or not this run ever writes its end."""
+        then the row at once, the folders flushed after both (pipelines.crawls.row_while_resumed):
+        only renames lie between the two, whether or not this run ever writes its end. No order of
+        renames of several files is one step: a kill between them leaves the row a batch short
+        until the next run opens (DATASETS.md, crawls)."""
         if not self.has_row:
             self.output.commit(token)
             return
-        self._row_while_resumed(token, then=lambda: self.output.commit(token))
+        self._row_while_resumed(token, then=lambda rename_row: self.output.commit(token, then=rename_row))
 
     def _row_while_resumed(self, token: str | None = None, then=None) -> None:
         """The row of a resumed crawl, counting its committed rows (and those of batch `token`)."""

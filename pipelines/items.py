@@ -28,3 +28,6 @@ class NotModifiedItem:
     lastmod: str | None = None  # the sitemap's, when this crawl's sitemaps named the page
     asked_url: str | None = None  # the URL the crawl asked for, when redirects led to `url`
     fetched_at: datetime | None = None  # of a 304: when the committed version was found still current
+    # what it is counted as once in the crawl's batch: a 304, or a question already read
+    # (pipelines.crawls.DUPLICATE_QUESTION)
+    counted_as: str = "pages/not_modified"

@@ -480,6 +480,28 @@ def test_a_doctors_row_of_a_resumed_crawl_fetched_last_beats_a_crawl_that_starte
         assert fetched_at.to_pydatetime() == start + timedelta(days=5), latest
 
 
+def test_a_doctors_row_is_never_read_from_a_capture_a_later_one_of_its_question_replaced(tmp_path):
+    """A resumed crawl's archive holds pages fetched before a kill whose rows were never
+    committed (fetched again after the resume): such an orphan is superseded by the question's
+    later capture, so it is no doctor's source either; the doctor comes from the first page
+    kept that names them, as the crawl wrote it."""
+    day0 = Site(30, seed=8, day=0)
+    doctor, (first, second, *_) = next((d, slugs) for d, slugs in _doctors_pages(day0).items() if len(slugs) > 1)
+    start, crawl_id = datetime(2026, 1, 1, tzinfo=timezone.utc), "20260101T000000Z-a11a11a1"
+
+    def page(slug, when, name):
+        archive_page(tmp_path / "archive", f"{crawl_id}-{name}", f"http://127.0.0.1:9/question/{slug}", when,
+                     day0.page(slug).body, crawl_id=crawl_id)
+
+    page(first, start + timedelta(minutes=1), "orphan")  # fetched, then the run was killed
+    page(second, start + timedelta(minutes=2), "second")  # committed after the resume
+    page(first, start + timedelta(minutes=3), "refetch")  # the orphan's question, fetched again
+    assert cli("reparse", tmp_path / "archive", "--out", tmp_path / "out").returncode == 0
+    doctors = load("doctors", root=tmp_path / "out", latest=False)
+    (fetched_at,) = doctors[doctors["doctor_id"] == doctor]["fetched_at"]
+    assert fetched_at.to_pydatetime() == start + timedelta(minutes=2)
+
+
 @pytest.mark.parametrize("layout, processes", [("warc.gz", 1), ("warc.gz", 2), ("warc", 1)])
 def test_a_file_holding_two_crawls_credits_each_record_to_the_crawl_of_the_warcinfo_before_it(
         tmp_path, monkeypatch, layout, processes):

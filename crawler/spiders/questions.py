@@ -433,7 +433,6 @@ class QuestionsSpider(scrapy.Spider):
                 logger.error("Not Modified, though the request named no version it had: %s (not recorded)",
                              response.url)
                 return
-            self.count("pages/not_modified")
             yield NotModifiedItem(response.url, lastmod, asked_url=asked, fetched_at=_fetched_at(response))
             return
         if cut_short(response):  # what is read of it is not the page: retried as a cut-off one
@@ -473,11 +472,9 @@ class QuestionsSpider(scrapy.Spider):
             return
         self.page_read(response)
         if not self.first_sighting(page.records, response.url):
-            self.count(DUPLICATE_QUESTION)
             # Nothing to write, yet its URLs are done: a resumed crawl must not ask for them again.
-            yield NotModifiedItem(response.url, lastmod, asked_url=asked)
+            yield NotModifiedItem(response.url, lastmod, asked_url=asked, counted_as=DUPLICATE_QUESTION)
             return
-        self.count("pages/question")
         for key, count in page.counts.items():
             self.crawler.stats.inc_value(key, count)
         yield QuestionPageItem(

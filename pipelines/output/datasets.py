@@ -74,8 +74,9 @@ class ParquetDatasets:
             raise
         return json.dumps([[self._relative(tmp), self._relative(final)] for tmp, final in files + list(extra)])
 
-    def commit(self, token: str) -> None:
-        publish(self._files(token))
+    def commit(self, token: str, then=None) -> None:
+        """Publish the batch; `then`: done right after its renames (publish's)."""
+        publish(self._files(token), then)
 
     def holds(self, token: str) -> bool:
         """Whether the batch's dataset files are all where they were committed. The files other

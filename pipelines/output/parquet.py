@@ -136,12 +136,14 @@ def warm_arrow() -> None:
         pass
 
 
-def publish(files: list[tuple[Path, Path]]) -> None:
+def publish(files: list[tuple[Path, Path]], then: Callable[[], None] | None = None) -> None:
     """Rename sealed files into place, all or none. Idempotent: a file already in place is
     left as it is; a file neither sealed nor in place (its folder moved or removed) publishes
     nothing, since rows would be visible without what they came with. A committed file is never
     replaced: a sealed file whose final name is taken publishes nothing either (that name is
-    another run's batch of the same crawl)."""
+    another run's batch of the same crawl). `then` (the rename of the crawls row that counts
+    the batch) comes right after the renames, before the folders' fsyncs: what lies between
+    the batch showing and its row saying so is a few renames, no disk flush."""
     if gone := next((tmp for tmp, final in files if not tmp.exists() and not final.exists()), None):
         raise FileNotFoundError(errno.ENOENT, "a sealed file went away before its commit", str(gone))
     if taken := next((final for tmp, final in files if tmp.exists() and final.exists()), None):
@@ -149,6 +151,8 @@ def publish(files: list[tuple[Path, Path]]) -> None:
     for tmp, final in files:
         if tmp.exists():
             os.replace(tmp, final)
+    if then is not None:
+        then()
     for folder in {final.parent for _, final in files}:  # a batch spans several folders
         fsync_folder(folder)
 
@@ -176,9 +180,10 @@ def write_table(path: Path, table: pa.Table) -> None:
     write_table_then(path, table, None)
 
 
-def write_table_then(path: Path, table: pa.Table, then: Callable[[], None] | None) -> None:
-    """write_table, doing `then` between the table's fsync and its rename (a batch published
-    just before the row that counts it); nothing is renamed if `then` fails."""
+def write_table_then(path: Path, table: pa.Table, then: Callable[[Callable[[], None]], None] | None) -> None:
+    """write_table, the table's rename done by `then` (a batch's publish, given the rename to do
+    as soon as its own renames are done: the row that counts it follows it at once); the table
+    is not renamed if `then` fails before it."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp")
     try:
@@ -186,9 +191,11 @@ def write_table_then(path: Path, table: pa.Table, then: Callable[[], None] | Non
             pq.write_table(table, sink, compression="zstd")
             sink.flush()
             os.fsync(sink.fileno())
-        if then is not None:
-            then()
-        os.replace(tmp, path)
+        rename = lambda: os.replace(tmp, path)  # noqa: E731
+        if then is None:
+            rename()
+        else:
+            then(rename)
         fsync_folder(path.parent)
     finally:
         tmp.unlink(missing_ok=True)
