@@ -151,11 +151,54 @@ def _first_existing(path: Path) -> Path:
     return path
 
 
+# The most a path may hold (Linux's PATH_MAX, its closing NUL included): past it, ENAMETOOLONG.
+PATH_MAX = 4096
+CRAWL_ID_MAX = 100  # characters of a crawl id (crawl_id)
+# The longest path written under a folder a command is given (a data, state, archive or log
+# folder), relative to it: a dataset's temporary file of a crawl id at its longest, its part
+# number past five digits (pipelines.output.parquet). The crawls row's, the latest view's, a
+# WARC's, the log's, the state's and the write probes' are shorter.
+LONGEST_WRITTEN = len(f"questions/crawl_date=0000-00-00/.{'x' * CRAWL_ID_MAX}-000000.parquet.tmp")
+
+
+def printable(path: str) -> str:
+    """A path as it can be printed: a byte that is not UTF-8 (held as a surrogate escape) as `\\xe9`."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
+
+
+def text_path(value: str) -> str:
+    """A path pyarrow or DuckDB is given, or a crawls row holds (a data folder, an archive to
+    reparse): UTF-8 text, as given and where its links lead, as they take it. A name in latin-1
+    (`caf\\xe9`, from an older tool) failed only once the whole crawl was fetched. (A log, a
+    state or an archive to write is opened by Python, which takes any name.)"""
+    for place in dict.fromkeys((absolute(value), os.path.realpath(absolute(value)))):
+        try:
+            place.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ArgumentError(f"'{printable(place)}' is not UTF-8 text (a name in another encoding, latin-1?): the "
+                                "datasets, their readers and the crawls row take UTF-8 paths only; rename it, or "
+                                "choose another place") from None
+    return value
+
+
+def room_to_write(value: str, folder: str) -> None:
+    """ArgumentError unless the files written in `folder` (for `value`, a file or folder to
+    write) stay within PATH_MAX, its longest (LONGEST_WRITTEN) too: a log's path past it was a
+    traceback, a data folder's a whole crawl fetched, then "File name too long"."""
+    for place in dict.fromkeys((absolute(folder), os.path.realpath(absolute(folder)))):
+        if len(os.fsencode(place)) + 1 + LONGEST_WRITTEN >= PATH_MAX:
+            raise ArgumentError(f"cannot write under '{printable(value)}': its path is {len(os.fsencode(place))} bytes, and files "
+                                f"written in it add up to {LONGEST_WRITTEN} more, past the {PATH_MAX - 1} a path may "
+                                "hold; choose a shorter one")
+
+
 def output_folder(value: str) -> str:
-    """A folder that is there, or can be made: nothing on its way is a file."""
+    """A folder that is there, or can be made: nothing on its way is a file, and the files
+    written in it can be named (room_to_write)."""
     if not value:
         raise ArgumentError("must not be empty")
     path = Path(absolute(value))   # not normalised: `a-file/../x` cannot be made either
+    room_to_write(value, value)
     existing = _first_existing(path)
     longest = max(len(os.fsencode(part)) for part in path.parts)
     if longest > 255:   # NAME_MAX of the usual file systems
@@ -171,8 +214,10 @@ def output_folder(value: str) -> str:
 
 def data_to_write(value: str) -> str:
     """A data folder to write: one that can be made, and not inside another data folder's
-    datasets or latest view, whose readers would take its files for their own."""
+    datasets or latest view, whose readers would take its files for their own; text, as its
+    files' paths must be for pyarrow (text_path)."""
     output_folder(value)
+    text_path(value)
     if (up := enclosing_data_folder(absolute(value))) is not None:
         raise ArgumentError(f"{value!r} is inside the data folder {str(up)!r}: its readers would read this one's files "
                             "as its own; choose a place outside it (beside it, say)")
@@ -188,8 +233,10 @@ def existing_folder(value: str) -> str:
 
 
 def data_to_read(value: str) -> str:
-    """A data folder to read: there, a folder, and not a folder inside one (`data/latest`)."""
+    """A data folder to read: there, a folder, text (its readers take UTF-8 paths only), and
+    not a folder inside one (`data/latest`)."""
     existing_folder(value)
+    text_path(value)
     try:
         data_folder(value)
     except ValueError as error:
@@ -206,6 +253,7 @@ def output_file(value: str) -> str:
     folder = os.path.dirname(os.path.normpath(absolute(value)))
     if not os.path.isdir(folder):
         raise ArgumentError(f"no such folder: {folder!r} (for {value!r})")
+    room_to_write(value, folder)
     return value
 
 
@@ -283,6 +331,7 @@ def log_file(value: str) -> str:
     if value == "-":
         return value
     path = Path(absolute(value))
+    room_to_write(value, str(path.parent))
     if os.path.isdir(path):
         raise ArgumentError(f"not a file: {value!r} is a folder")
     existing = _first_existing(path)
@@ -515,7 +564,7 @@ def crawl_id(value: str) -> str:
     return value
 
 
-_CRAWL_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
+_CRAWL_ID = re.compile(rf"[A-Za-z0-9][A-Za-z0-9._-]{{0,{CRAWL_ID_MAX - 1}}}")
 
 # Settings that name a place to write (or a name files are written under), checked as the
 # options that set them are.
@@ -605,9 +654,15 @@ class ExtractArguments:
     url: str | None = arg(http_url, optional=True)
 
 
+def archive(value: str) -> str:
+    """An archive to reparse: a path to read, which its crawls row names (text_path)."""
+    return text_path(path(value))
+
+
 @dataclass
 class ReparseArguments:
-    archives: list = arg(path, "ARCHIVE")
+    archives: list = arg(archive, "ARCHIVE")
+    out: str = arg(data_to_write)
 
 
 # The crawl's options and the setting each sets. Given both ways they must agree: neither

@@ -220,7 +220,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     reparse = sub.add_parser("reparse", help="extract the question pages of WARC archives again, into a new crawl")
     reparse.add_argument("archives", nargs="+", metavar="ARCHIVE", help="a .warc.gz file or a folder of them")
-    reparse.add_argument("--out", type=arguments.data_to_write, default="data", help="dataset root (default data/)")
+    reparse.add_argument("--out", default="data", help="dataset root (default data/)")
     reparse.add_argument("--processes", type=arguments.processes, default=None,
                          help="parsing processes (default: one per core)")
     reparse.set_defaults(func=cmd_reparse)
@@ -351,6 +351,12 @@ def _run(args: argparse.Namespace) -> int:
         sys.stdout.flush()
     except BrokenPipeError:
         return stdout_closed()
+    except OSError as error:  # one the checks could not foresee (a path the file system refuses): never a traceback
+        from crawler.arguments import printable
+
+        where = f" ({printable(str(error.filename))})" if error.filename else ""
+        print(f"doctor-answers {args.command}: error: {error.strerror or error}{where}", file=sys.stderr)
+        return 1
     return status
 
 

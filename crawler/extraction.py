@@ -5,10 +5,10 @@ a raw item of plain values), then the normalisers (`page_records`: contract reco
 crawl's workers, a crawl without workers (EXTRACT_PROCESSES=0) and `doctor-answers extract`
 all run it; it keeps what a crawl needs: the family, the related links and the records.
 
-`python -m crawler.extraction FD` is an extraction worker (started by crawler.workers): it
-reads requests from the socket FD and writes answers back, in frames of a 4-byte big-endian
-length then a pickle. Its first frame, `None`, says it is ready (its imports done: a page's time
-budget starts with its reading, crawler.workers). A request is `(id, url, body, content_type)`; an answer is `(id, extract, None)` or
+`python -m crawler.extraction FD BUDGET FAMILY...` is an extraction worker (started by
+crawler.workers): it reads requests from the socket FD and writes answers back, in frames of a
+4-byte big-endian length then a pickle, each page within BUDGET seconds of its CPU time (`serve`).
+Its first frame, `None`, says it is ready (its imports done). A request is `(id, url, body, content_type)`; an answer is `(id, extract, None)` or
 `(id, None, error)`, where error is the page's PageError or a RuntimeError describing a bug.
 """
 from __future__ import annotations
@@ -86,14 +86,23 @@ def _answer(request_id: int, url: str, body: bytes, content_type) -> bytes:
         return frame((request_id, None, RuntimeError(f"{type(error).__name__}: {error}")))
 
 
-def serve(sock: socket.socket) -> None:
-    """Answer requests until the crawl closes its end of the socket."""
+def serve(sock: socket.socket, page_budget: float) -> None:
+    """Answer requests until the crawl closes its end of the socket. Each page may take
+    `page_budget` seconds of this process's CPU time (0: no bound): past it the kernel's SIGPROF,
+    whose default action this process keeps, ends it mid-parse (libxml2 looks at no signal), and
+    the crawl reads that death as the page's (crawler.workers). CPU time, not the clock's: time
+    this process did not run (the crawl or the machine paused, a core busy elsewhere) is no
+    page's fault."""
     stream = sock.makefile("rwb")
     while True:
         header = stream.read(HEADER.size)
         if len(header) < HEADER.size:
             return  # the crawl is done (or gone)
-        stream.write(_answer(*pickle.loads(stream.read(HEADER.unpack(header)[0]))))
+        request = pickle.loads(stream.read(HEADER.unpack(header)[0]))
+        signal.setitimer(signal.ITIMER_PROF, page_budget)
+        answer = _answer(*request)
+        signal.setitimer(signal.ITIMER_PROF, 0)
+        stream.write(answer)
         stream.flush()
 
 
@@ -124,11 +133,11 @@ def main(argv: list[str]) -> int:
     import pipelines.normalise.records  # noqa: F401  (imported now, while the crawl reads robots.txt)
     from crawler.pages.registry import register_all
 
-    register_all(argv[1:])  # the crawl's families, those registered from its own code too
+    register_all(argv[2:])  # the crawl's families, those registered from its own code too
 
     try:
         sock.sendall(frame(None))  # ready
-        serve(sock)
+        serve(sock, float(argv[1]))
     except (BrokenPipeError, ConnectionResetError):
         pass
     finally:

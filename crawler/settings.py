@@ -106,8 +106,8 @@ ITEM_PIPELINES = {
 # Parsing and normalising question pages runs in this many worker processes (crawler.extraction),
 # so the crawl's own process is left to Scrapy; 0 parses in the crawl's process.
 EXTRACT_PROCESSES = 1
-# Seconds a worker may read one page (a page takes milliseconds): past it the worker is killed
-# and replaced, and the page is a malformed one, so that a pathological page (quadratic in
+# Seconds of its CPU time a worker may read one page for (a page takes milliseconds; a paused
+# crawl's time is not counted): past it the worker ends and is replaced, and the page is a malformed one, so that a pathological page (quadratic in
 # libxml2) never stalls the crawl. No bound with EXTRACT_PROCESSES=0.
 EXTRACT_PAGE_TIMEOUT = 30
 

@@ -10,10 +10,12 @@ threads per crawl made the crawl slower than parsing in place.)
 
 A worker that dies (killed, out of memory, a crash in C) is replaced, and its pages are
 tried once more on a fresh one; a page that kills a worker twice is reported as a PageError.
-A page a worker reads for longer than `EXTRACT_PAGE_TIMEOUT` seconds (a pathological page: the
-next parser's quadratic corner) is a PageError too, never tried again (it would cost the
-budget again): its worker is killed and replaced, and the pages queued behind it go to the
-fresh one, that death not counted against them. When the crawl is asked to stop (Ctrl-C,
+A page a worker reads for longer than `EXTRACT_PAGE_TIMEOUT` seconds of its CPU time (a
+pathological page: the next parser's quadratic corner) is a PageError too, never tried again (it
+would cost the budget again): the worker ends itself (crawler.extraction.serve: SIGPROF) and is
+replaced, and the pages queued behind it go to the fresh one, that death not counted against
+them. CPU time, not the clock's: a crawl paused (Ctrl-Z then `fg`, a laptop's lid, a VM
+stalled) found the worker's answer waiting and called the page pathological all the same. When the crawl is asked to stop (Ctrl-C,
 SIGTERM, Scrapyd's cancel) the pages in the workers are abandoned, the workers killed, so the
 crawl stops within seconds; they are not committed, and a resumed crawl fetches them again.
 Workers die with the crawl's process, ignore Ctrl-C and end when the engine stops. Workers that
@@ -27,6 +29,7 @@ import itertools
 import logging
 import os
 import pickle
+import signal
 import socket
 import subprocess
 import sys
@@ -55,7 +58,7 @@ class WorkerDied(Exception):
 
 
 class PageTimedOut(Exception):
-    """The worker read the page for longer than its budget; it was killed."""
+    """The worker read the page for longer than its budget; it ended itself."""
 
 
 class Worker:
@@ -68,17 +71,14 @@ class Worker:
         # The families this process knows, its own registrations included; a process group of
         # its own, so that a Ctrl-C to the crawl's group cannot reach it before it ignores SIGINT.
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "crawler.extraction", str(theirs.fileno()), *registered()],
+            [sys.executable, "-m", "crawler.extraction", str(theirs.fileno()), str(page_timeout or 0), *registered()],
             pass_fds=(theirs.fileno(),), env=env, stdin=subprocess.DEVNULL, process_group=0)
         theirs.close()
         # In the order sent, which is the order the worker reads them: the first is the one it reads now.
         self.pending: dict[int, asyncio.Future] = {}
         self.ids = itertools.count()
         self.dead = False
-        self.page_timeout = page_timeout  # seconds a page may take; None: no bound
-        self.clock: asyncio.TimerHandle | None = None  # the budget of the page read now
-        self.timed_out = False  # killed for a page past its budget
-        self.ready = False  # its imports done: its budget starts with its first page, not its start
+        self.timed_out = False  # ended by the page it read, past its budget
         self.sock = ours
         self.connected = asyncio.ensure_future(self._connect(ours))
 
@@ -94,8 +94,6 @@ class Worker:
         request_id = next(self.ids)
         answer = self.pending[request_id] = asyncio.get_running_loop().create_future()
         writer.write(frame((request_id, url, body, content_type)))
-        if len(self.pending) == 1:  # the worker was idle: it reads this page now
-            self._start_clock()
         extract, error = await answer
         if error is not None:
             raise error
@@ -104,49 +102,32 @@ class Worker:
     async def _read_answers(self, reader: asyncio.StreamReader) -> None:
         try:
             await _read_frame(reader)  # the worker is ready (crawler.extraction.main)
-            self.ready = True
-            self._start_clock()
             while True:
                 request_id, extract, error = await _read_frame(reader)
                 answer = self.pending.pop(request_id, None)
                 if answer is not None and not answer.done():
                     answer.set_result((extract, error))
-                self._start_clock()  # the next page queued is read now
-        except (asyncio.IncompleteReadError, ConnectionError):
-            pass  # the worker is gone
+        except (asyncio.IncompleteReadError, ConnectionError):  # the worker is gone
+            self.timed_out = self._ended_by_its_page()
         except Exception:  # an answer that cannot be read: stop using this worker
             logger.exception("Unreadable answer from extraction worker %s", self.process.pid)
             self.process.kill()
         finally:
             self.dead = True
-            self._stop_clock()
-            for answer in self.pending.values():
+            # The first pending is the page it read (in the order sent); those behind it are blameless.
+            for index, answer in enumerate(self.pending.values()):
                 if not answer.done():
-                    answer.set_exception(WorkerDied(blameless=self.timed_out))
+                    answer.set_exception(PageTimedOut() if self.timed_out and index == 0
+                                         else WorkerDied(blameless=self.timed_out))
             self.pending.clear()
 
-    def _start_clock(self) -> None:
-        """Give the page the worker reads now (the first pending) its budget."""
-        self._stop_clock()
-        if self.pending and self.page_timeout and self.ready:
-            self.clock = asyncio.get_running_loop().call_later(
-                self.page_timeout, self._time_out, next(iter(self.pending)))
-
-    def _stop_clock(self) -> None:
-        if self.clock is not None:
-            self.clock.cancel()
-            self.clock = None
-
-    def _time_out(self, request_id: int) -> None:
-        # Only killing the process ends a parse stuck in C (libxml2 does not look at signals).
-        # The pages queued behind this one fail with a blameless WorkerDied once its socket closes.
-        self.clock = None
-        answer = self.pending.pop(request_id, None)
-        if answer is None or answer.done():
-            return
-        self.timed_out = self.dead = True
-        answer.set_exception(PageTimedOut())
-        self.process.kill()
+    def _ended_by_its_page(self) -> bool:
+        """Whether the worker, its socket closed, ended itself past a page's budget (SIGPROF).
+        Its socket closes as it exits: the wait is that of its last instant."""
+        try:
+            return self.process.wait(timeout=5) == -signal.SIGPROF
+        except subprocess.TimeoutExpired:
+            return False
 
     def kill(self) -> None:
         """End the worker now, whatever it reads (the crawl is stopping): its pages fail with WorkerDied."""

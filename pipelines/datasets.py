@@ -177,8 +177,14 @@ class DatasetsPipeline:
     # failure and the end -----------------------------------------------------------------
 
     def _fail(self, error: OSError) -> None:
-        # The file that failed when it is not the data folder's (the state's, an archive's)
-        where = error.filename if error.filename and not _under(error.filename, self.root) else self.root
+        # The file that failed when it is not the data folder's (the state's, an archive's); in the
+        # data folder, the folder that refused it (another user's, read-only); a full disk or a
+        # folder gone is the data folder's (free space there; moved or removed)
+        where = self.root
+        if error.filename and not _under(error.filename, self.root):
+            where = error.filename
+        elif error.filename and error.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+            where = Path(error.filename).parent
         if where == self.root and error.errno == errno.ENOENT and self.session.state is not None:
             # A path of the data folder gone: the folder moved or removed under the crawl, its
             # committed batches with it, is said as such (whichever write met it first)

@@ -12,7 +12,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def doctor_answers(*args, cwd=None):
-    return subprocess.run([sys.executable, "-m", "crawler.cli", *args], capture_output=True, text=True, cwd=cwd, timeout=60)
+    return subprocess.run([sys.executable, "-m", "crawler.cli", *args], capture_output=True, text=True, cwd=cwd, timeout=60,
+                          env=dict(os.environ, PYTHONPATH=str(ROOT)))  # this tree's, from any working folder
 
 
 @pytest.mark.parametrize("args", [
@@ -402,3 +403,107 @@ def test_a_crawl_whose_log_cannot_be_made_finishes_with_one_line_not_its_log_on_
     (line,) = result.stderr.strip().splitlines()
     assert "cannot write the log" in line and "no log" in line
     assert "  log: none" in result.stdout
+
+
+LATIN1 = os.fsdecode(b"caf\xe9")  # a folder named in latin-1 by another tool: not UTF-8
+
+
+@pytest.mark.parametrize("args, cwd", [
+    (["crawl", "http://127.0.0.1:1/", "--out", "{tmp}/" + LATIN1], None),
+    (["crawl", "http://127.0.0.1:1/", "-s", "DATA_DIR={tmp}/" + LATIN1], None),
+    (["crawl", "http://127.0.0.1:1/"], LATIN1),                           # --out's default, data/, in it
+    (["crawl", "http://127.0.0.1:1/", "--out", "{tmp}/link"], None),      # a link to it
+    (["reparse", "{tmp}/" + LATIN1 + "/a.warc.gz", "--out", "{tmp}/data"], None),
+    (["reparse", "{tmp}/a.warc.gz", "--out", "{tmp}/" + LATIN1], None),
+    (["query", "SELECT 1", "--data", "{tmp}/" + LATIN1], None),
+    (["report", "--data", "{tmp}/" + LATIN1], None),
+])
+def test_a_path_pyarrow_or_a_crawls_row_takes_that_is_not_utf8_is_refused_up_front(tmp_path, args, cwd):
+    """pyarrow and DuckDB take UTF-8 paths only, and a crawls row holds its archives' paths as
+    text: a data folder or an archive named in latin-1 fetched the whole site (read every
+    archive), then failed with a traceback and no row. Refused before anything runs, named as
+    it can be printed."""
+    (tmp_path / LATIN1).mkdir()
+    (tmp_path / LATIN1 / "a.warc.gz").write_bytes(b"")
+    (tmp_path / "a.warc.gz").write_bytes(b"")
+    (tmp_path / "link").symlink_to(tmp_path / LATIN1)
+    before = sorted(os.listdir(tmp_path / LATIN1))
+    result = doctor_answers(*(arg.format(tmp=tmp_path) for arg in args), cwd=tmp_path / cwd if cwd else None)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.strip().splitlines() == [result.stderr.strip()] and "Traceback" not in result.stderr
+    assert "caf\\xe9" in result.stderr and "' is not UTF-8 text" in result.stderr
+    assert sorted(os.listdir(tmp_path / LATIN1)) == before and not (tmp_path / "data").exists()
+
+
+@pytest.mark.parametrize("option", ["--state", "--archive", "--log-file"])
+def test_a_file_python_writes_may_have_a_name_that_is_not_utf8(tmp_path, option):
+    """A state, an archive to write or a log is opened by Python, which takes any name: no refusal."""
+    from crawler.arguments import validate
+    from crawler.cli import build_parser
+
+    args = build_parser().parse_args(["crawl", "http://127.0.0.1:1/", "--out", str(tmp_path / "data"), option,
+                                      str(tmp_path / LATIN1)])
+    assert getattr(validate("crawl", args), option[2:].replace("-", "_")) == str(tmp_path / LATIN1)
+
+
+def long_folder(tmp_path: Path, size: int) -> str:
+    """A folder path of `size` bytes, each name in it shorter than NAME_MAX."""
+    parts, left = [], size - len(str(tmp_path)) - 1
+    while left > 0:
+        parts.append("x" * min(200, left))
+        left -= len(parts[-1]) + 1
+    path = os.path.join(tmp_path, *parts)
+    return path[:size] if len(path) > size else path
+
+
+@pytest.mark.parametrize("args", [
+    ["crawl", "http://127.0.0.1:1/", "--out", "{long}"],
+    ["crawl", "http://127.0.0.1:1/", "--out", "{tmp}/data", "--state", "{long}"],
+    ["crawl", "http://127.0.0.1:1/", "--out", "{tmp}/data", "--archive", "{long}"],
+    ["crawl", "http://127.0.0.1:1/", "--out", "{tmp}/data", "--log-file", "{long}/crawl.log"],
+    ["crawl", "http://127.0.0.1:1/", "-s", "DATA_DIR={long}"],
+    ["reparse", "{tmp}", "--out", "{long}"],
+    ["report", "--data", "{tmp}", "--out", "{long}/report.html"],
+])
+@pytest.mark.parametrize("size", [4075, 4030])  # past PATH_MAX with the log's name; with a dataset file's
+def test_a_folder_whose_files_would_pass_path_max_is_refused_up_front(tmp_path, args, size):
+    """Every name under NAME_MAX, the whole near PATH_MAX: a crawl ended in a traceback (its log's
+    path), or fetched the whole site, then failed 'File name too long' writing its first batch."""
+    long = long_folder(tmp_path, size)
+    if args[0] == "report":
+        os.makedirs(long)
+    result = doctor_answers(*(arg.format(tmp=tmp_path, long=long) for arg in args))
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.strip().splitlines() == [result.stderr.strip()] and "Traceback" not in result.stderr
+    assert "a path may hold; choose a shorter one" in result.stderr
+    assert not (tmp_path / "data").exists()
+
+
+def test_the_longest_folder_taken_holds_the_longest_file_the_crawl_writes(tmp_path):
+    """The bound is the one the file system sets, not a guess: in the longest folder taken, the
+    longest name written (a crawl id at its longest, a dataset's temporary file) is made."""
+    from crawler.arguments import CRAWL_ID_MAX, LONGEST_WRITTEN, PATH_MAX, output_folder
+
+    folder = long_folder(tmp_path, PATH_MAX - 2 - LONGEST_WRITTEN)
+    assert output_folder(folder) == folder
+    with pytest.raises(ArgumentError, match="choose a shorter one"):
+        output_folder(folder + "y")
+    longest = Path(folder, "questions/crawl_date=2026-12-02", f".{'x' * CRAWL_ID_MAX}-000000.parquet.tmp")
+    assert len(os.fsencode(str(longest))) == PATH_MAX - 1
+    longest.parent.mkdir(parents=True)
+    longest.write_bytes(b"")
+
+
+def test_an_os_error_no_check_foresaw_is_one_line_not_a_traceback(monkeypatch, capsys):
+    """A file system refusing a path past the checks (ENAMETOOLONG, ELOOP, ...): one line naming
+    the error and the path, exit status 1."""
+    import errno
+
+    from crawler import cli
+
+    def refused(args):
+        raise OSError(errno.ENAMETOOLONG, os.strerror(errno.ENAMETOOLONG), os.fsdecode(b"/d/caf\xe9/logs/x.log"))
+    monkeypatch.setattr(cli, "cmd_query", refused)
+    assert cli.main(["query", "SELECT 1", "--data", str(ROOT)]) == 1
+    err = capsys.readouterr().err
+    assert err == "doctor-answers query: error: File name too long (/d/caf\\xe9/logs/x.log)\n"

@@ -131,6 +131,45 @@ def tmpfs(tmp_path):
         subprocess.run(["umount", "-l", str(point)], capture_output=True)
 
 
+@pytest.fixture
+def read_only():
+    """read_only(folder): `folder` made read-only (a read-only bind mount of itself: root writes
+    through permission bits); skipped where the test may not mount."""
+    mounted = []
+
+    def bind(folder: Path) -> None:
+        if os.geteuid() != 0:
+            pytest.skip("a read-only bind mount needs root")
+        for options in (["--bind"], ["-o", "remount,ro,bind"]):
+            done = subprocess.run(["mount", *options, str(folder), str(folder)], capture_output=True, text=True)
+            if done.returncode != 0:
+                pytest.skip(f"cannot bind-mount here: {done.stderr.strip()}")
+            mounted.append(folder) if options == ["--bind"] else None
+
+    yield bind
+    for folder in mounted:
+        subprocess.run(["umount", "-l", str(folder)], capture_output=True)
+
+
+@pytest.mark.parametrize("folder", ["questions", "crawls", "answers/crawl_date={today}"])
+def test_a_dataset_folder_that_cannot_be_written_is_found_before_the_first_request_and_named(reference_site, tmp_path,
+                                                                                            read_only, folder):
+    """The data folder writable, one of its folders the crawl writes in not (another user's run
+    made it, or it is read-only): the crawl fetched the whole site, then failed naming the data
+    folder, which was writable. Now it stops before the first question page, naming that folder."""
+    from datetime import datetime, timezone
+
+    site = reference_site(questions=30)
+    data = tmp_path / "data"
+    refused = data / folder.format(today=f"{datetime.now(timezone.utc):%Y-%m-%d}")
+    refused.mkdir(parents=True)
+    read_only(refused)
+    result = crawl(site.url, "--out", data)
+    assert_stopped_cleanly(result, refused, "Read-only file system")
+    assert f"why: cannot write to {refused}: Read-only file system" in result.stdout, result.stdout
+    assert question_hits(site) == 0  # its row, where it can be written, says failed (assert_stopped_cleanly)
+
+
 def test_a_read_only_file_system(reference_site, tmpfs):
     site = reference_site(questions=100)
     out = tmpfs("1m", read_only=True)

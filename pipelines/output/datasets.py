@@ -43,6 +43,12 @@ class ParquetDatasets:
         """Start this crawl's files (its id held); returns how many dead crawls' temporary files were removed."""
         self.crawl_id = crawl_id
         removed = remove_dead_temporaries(self.root, crawl_id)
+        # Each folder of the data folder this crawl writes in that is there already (made by another
+        # user's run, or read-only) is tried now, not at the first commit, after minutes of fetching.
+        for dataset in (*DATA_DATASETS, "crawls"):
+            for folder in (self.root / dataset, self.root / dataset / f"crawl_date={crawl_date}"):
+                if folder.is_dir():
+                    check_writable(folder, crawl_id)
         self.writers = {
             name: DatasetWriter(folder=self.root / name / f"crawl_date={crawl_date}", schema=SCHEMAS[name],
                                 stem=crawl_id, row_group_rows=self.row_group_rows,
