@@ -53,6 +53,8 @@ def test_a_line_of_two_specialties_or_a_city_ending_in_a_separator_is_unknown(li
     ("St. Louis Dermatologist", "St. Louis"), ("Winston-Salem Dentist", "Winston-Salem"),
     ("Washington D.C. Plastic Surgeon", "Washington D.C."), ("Cleveland Plastic Surgeon", "Cleveland"),
     ("Portland Physician Assistant", "Portland"), ("Coeur d'Alene Dermatologist", "Coeur d'Alene"),
+    # a state's code is no "or" (Oregon), no "and"
+    ("Portland, OR Plastic Surgeon", "Portland, OR"), ("Lake Oswego OR Dermatologist", "Lake Oswego OR"),
 ])
 def test_a_city_that_holds_no_specialty_and_ends_in_a_word_is_a_city(line, city):
     assert parse_title_line(line).city == city

@@ -6,7 +6,7 @@ import re
 
 from lxml import etree
 
-from pipelines.normalise.places import is_count, is_place
+from pipelines.normalise.places import shows_region
 from pipelines.normalise.votes import UNREAD
 
 from .errors import MarkupError, UnknownLayout
@@ -81,14 +81,13 @@ def _first(el, tag: str):
 
 def _content_byline(ul) -> tuple:
     """(date element, location text, topic text) of a Content-byline list: a time, a topic
-    link, a place (places.is_place: "Phoenix, AZ"). An item that shows a date alone is the
-    date where no <time> holds one (a redesign may drop the <time>), never the location; an
-    item that is a number or a count ("1,234 views") is none of them. Two places leave which
-    is the asker's to a guess: a MarkupError. With no place, an item of none of these kinds
-    ("Posted anonymously", which a redesign may add) is given as the location, which the
-    records read as no place: null, and counted, never the asker's location."""
+    link, a place that shows its region (places.shows_region: "Phoenix, AZ"). An item that shows
+    a date alone is the date where no <time> holds one (a redesign may drop the <time>), never
+    the location; any other item ("1,234 views", "Posted anonymously", which a redesign may
+    add) is none of them: in a list that does not label its items, a place is told by its shape.
+    Two places leave which is the asker's to a guess: a MarkupError."""
     time_el = dated = topic = None
-    places, others = [], []
+    places = []
     for li in ul:
         if not isinstance(li.tag, str):
             continue
@@ -99,13 +98,11 @@ def _content_byline(ul) -> tuple:
             topic = topic or text_of(a)
         elif date_line(li) is not None:
             dated = dated if dated is not None else li
-        elif is_place(text := text_of(li)):
+        elif shows_region(text := text_of(li)):
             places.append(text)
-        elif text is not None and not is_count(text):
-            others.append(text)
     if len(places) > 1:
         raise MarkupError(f"question byline with {len(places)} items that could be its location: {places[:3]}")
-    return time_el if time_el is not None else dated, next(iter(places or others), None), topic
+    return time_el if time_el is not None else dated, next(iter(places), None), topic
 
 
 def _date_of(byline):

@@ -20,7 +20,8 @@ SITE = Site(
     block_title="Access to this page has been denied",
     block_element_id="px-captcha",
     id_pattern=r"[0-9]+",  # the site's numeric ids (the contract's "Ids")
-    # words of letters and digits joined by hyphens, one letter at least: the contract's
-    # /dr/<first>-<middle?>-<last>-<suffix?>-<city>-<state> (a number alone is an id, not a slug)
-    slug_pattern=r"(?=.*[^\W\d_])[^\W_]+(?:-[^\W_]+)*",
+    # what a URL's path segment holds unescaped (RFC 3986's unreserved: letters, digits, - . _ ~),
+    # one letter at least: the contract's /dr/<first>-<last>-<city>-<state>, and the underscores,
+    # dots and doubled hyphens of other slug makers; a number alone is an id, not a slug
+    slug_pattern=r"(?=.*[^\W\d_])[\w.~-]+",
 )

@@ -191,7 +191,7 @@ NOT_A_PLACE = "questions/asker_location_not_a_place"
 
 def _asker_location(printed, stats) -> str | None:
     """The asker's place as printed; null, and counted, for an item read as one that is no
-    place (places.is_place: a date, a count, "Posted anonymously")."""
+    place (places.is_place: a date, a count)."""
     return _not_read(place(printed), printed, NOT_A_PLACE, stats)
 
 

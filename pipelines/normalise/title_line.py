@@ -47,7 +47,8 @@ def parse_title_line(line: str | None) -> TitleLine:
 
 # What joins two specialties ("Cosmetic Surgeon, Dermatologist", " & ", " and ", "/", "|",
 # " · "), left at the end of what precedes the last one: a city ends in a word (or "St.", "(IL)").
-_JOINED = re.compile(r"(?:[^\w.)]|(?<!\S)(?:and|or))$", re.IGNORECASE)
+# The words in lower case only: "Portland, OR" ends in a state.
+_JOINED = re.compile(r"(?:[^\w.)]|(?<!\S)(?:and|or))$")
 _WORDS = re.compile(r"[\w&'-]+")  # a vocabulary phrase's words, without the separators around them
 
 
