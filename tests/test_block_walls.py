@@ -215,6 +215,13 @@ UNMARKED_WALLS = {  # status, page, the title the crawl's message names
 }
 
 
+def reading(status: int) -> str:
+    """What the crawl's message takes one same page at many question URLs for: a 200 may be the
+    site's own app shell as well as a wall."""
+    return ("a bot wall, or question pages the site now renders in the browser: a redesign?" if status == 200
+            else "a bot wall?")
+
+
 def unmarked_wall_server(site, status, page, walled):
     def route(path):
         if path.startswith("/question/") and walled(path):
@@ -254,7 +261,7 @@ def test_a_wall_without_the_sites_markers_stops_the_crawl_as_blocked(reference_s
     assert result.returncode == 3, result.stdout + result.stderr[-2000:]
     assert row["status"] == "blocked" and row["pages_blocked"] >= 1 and row["questions"] == 10
     assert row["message"].startswith("the site answers many question pages with one same page that is no question "
-                                     f"page (a bot wall?): status {status}, title {title}"), row["message"]
+                                     f"page ({reading(status)}): status {status}, title {title}"), row["message"]
     walled_paths = [path for path in server.hits if path.startswith("/question/") and path not in read]
     assert len(walled_paths) < 30, len(walled_paths)  # stopped, not every walled question asked for
 
@@ -298,7 +305,7 @@ def test_a_wall_before_some_questions_at_random_is_a_wall_too(reference_site, tm
     result, row = crawl_through(server, tmp_path / "data", "-s", "BLOCK_STOP_AFTER=5")
     assert result.returncode == 3 and row["status"] == "blocked", result.stdout + result.stderr[-2000:]
     assert row["message"].startswith("the site answers many question pages with one same page that is no question "
-                                     f"page (a bot wall?): status {status}, title {title}"), row["message"]
+                                     f"page ({reading(status)}): status {status}, title {title}"), row["message"]
     assert row["questions"] >= 5  # the pages met before the wall was known stay as they were counted
 
 
@@ -337,5 +344,45 @@ def test_a_wall_reached_by_redirect_stops_the_crawl_as_blocked(reference_site, t
     result, row = crawl_through(server, tmp_path / "data", "-s", "BLOCK_STOP_AFTER=5")
     assert result.returncode == 3 and row["status"] == "blocked", result.stdout + result.stderr[-2000:]
     assert row["message"].startswith("the site answers many question pages with one same page that is no question "
-                                     f"page (a bot wall?): status {status}, title 'Access Denied', reached by redirect")
+                                     f"page ({reading(status)}): status {status}, title 'Access Denied', reached by redirect")
     assert len([path for path in server.hits if path.startswith("/question/")]) < 30
+
+
+NOT_FOUND = (b"<!DOCTYPE html><html><head><title>Oops | RealSelf</title></head><body><main><h1>This question is no "
+             b"longer available</h1><p>It may have been removed.</p><a href='/'>Browse questions</a></main></body></html>")
+
+
+@pytest.mark.parametrize("how", ["in place", "by redirect"])
+def test_a_page_that_names_itself_not_found_is_no_wall_at_any_share(reference_site, tmp_path, how):
+    """Removed questions (one in four of a stale sitemap) answered by one page saying they are no
+    longer available, at their URLs or by a redirect to it: a soft 404, met again at the same
+    URLs, never a wall: every live question is read and the crawl is not `blocked`."""
+    site = reference_site(questions=60)
+    removed = one_in(4)
+
+    def route(path):
+        if path == "/question-not-found":
+            return Reply(200, NOT_FOUND, {"Content-Type": "text/html; charset=utf-8"})
+        if path.startswith("/question/") and removed(path):
+            return (Reply(200, NOT_FOUND, {"Content-Type": "text/html; charset=utf-8"}) if how == "in place"
+                    else Reply(301, b"", {"Location": "/question-not-found"}))
+        return None
+    server = HostileServer(route, upstream=site.url, in_front=True)
+    result, row = crawl_through(server, tmp_path / "data", "-s", "BLOCK_STOP_AFTER=5")
+    asked = {path for path in server.hits if path.startswith("/question/")}
+    assert len([path for path in asked if removed(path)]) >= 5, asked
+    assert row["status"] != "blocked" and row["pages_blocked"] == 0, result.stdout + result.stderr[-2000:]
+    assert row["questions"] == len([path for path in asked if not removed(path)])
+
+
+def test_one_app_shell_at_every_question_names_a_redesign_as_well_as_a_wall(reference_site, tmp_path):
+    """A redesign rendered by script answers one same shell at every question URL, as a wall
+    before every question would: the message says both, not only "a bot wall" (whose cure,
+    waiting, cures no redesign)."""
+    site = reference_site(questions=30)
+    shell = (b"<!DOCTYPE html><html><head><title>RealSelf</title></head><body><div id='root'></div>"
+             b"<noscript>You need to enable JavaScript to run this app.</noscript><script src='/js/main.js'></script>"
+             b"</body></html>")
+    server = unmarked_wall_server(site, 200, lambda path: shell, lambda path: True)
+    result, row = crawl_through(server, tmp_path / "data", "-s", "BLOCK_STOP_AFTER=5")
+    assert "a redesign?" in row["message"] and "a redesign?" in result.stdout, row["message"]

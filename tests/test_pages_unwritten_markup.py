@@ -466,6 +466,21 @@ def test_a_question_that_declares_no_answers_is_unanswered(family):
     assert page.answers == [] and page.declared_answer_count == 0
 
 
+@pytest.mark.parametrize("heading, declared", [
+    ('<h2 class="rs-answers__count">No doctor answers yet</h2>', 0),
+    ('<h2 class="rs-answers__count">No answer yet</h2>', 0),
+    ('<h2 class="rs-answers__count">Doctor Answers</h2><p>Be the first doctor to answer.</p>', None),
+    ("", None),
+])
+def test_a_question_shown_unanswered_in_words_or_without_a_heading_is_unanswered(heading, declared):
+    """A page with no answers and no number is refused only on a sign its answers are hidden:
+    real sites say "none yet" in words, or show no heading at all."""
+    html = re.sub(r'<h2 class="rs-answers__count">.*</section>', f"{heading}</section>", sample("legacy"), flags=re.S)
+    page = parse_question_page(URL, html)
+    assert page.answers == [] and page.declared_answer_count == declared
+    assert page.question.question_id
+
+
 def test_a_nextjs_stub_of_the_question_over_legacy_markup_is_a_bad_page_not_a_hollow_question():
     stub = {"props": {"pageProps": {"question": {"id": 1040712, "title": "Knot and Redness After Botox Injection"}}},
             "page": "/question/[slug]"}

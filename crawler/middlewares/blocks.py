@@ -17,7 +17,7 @@ or at the end of a redirect (to anything but the site's home page or a listing, 
 counts as redirected away): its pages are block pages from then on, and the crawl stops as
 `blocked` at once (nothing is retried to get past it). A redesign's pages differ from each
 other, a page the site serves at a few of its questions (a soft 404) is a small share of
-them, a failing server's 500, 502 or 504 is no page it chose to serve: none is a wall.
+them, one naming itself not found or removed is a soft 404 at any share (a wall never says so), a failing server's 500, 502 or 504 is no page it chose to serve: none is a wall.
 """
 from __future__ import annotations
 
@@ -88,6 +88,8 @@ class BlockPageMiddleware:
             return
         asked, host = _asked(request), host_key(_asked(request))
         answered = self._answer(request, host)
+        if says_not_found(response.body):  # a soft 404, per URL: a wall never names itself so
+            return
         pages = self.same_pages.setdefault(host, {})
         if len(pages) >= MAX_PAGES_TOLD_APART:  # a redesign: every page another; keep those met twice
             pages = self.same_pages[host] = {k: p for k, p in pages.items() if len(p.urls) > 1}
@@ -130,8 +132,11 @@ class BlockPageMiddleware:
         host = host_key(_asked(request))
         title = repr(page.title) if page.title else "no title"
         where = f", reached by redirect (e.g. to {page.reached_by_redirect})" if page.reached_by_redirect else ""
+        # A 200 may be the site's own app shell (a redesign rendered by script), which waiting cures not
+        reading = ("a bot wall, or question pages the site now renders in the browser: a redesign?"
+                   if page.status == 200 else "a bot wall?")
         self._stop(host, f"the site answers many question pages with one same page that is no question page "
-                         f"(a bot wall?): status {page.status}, title {title}{where}; {len(page.urls)} of the "
+                         f"({reading}): status {page.status}, title {title}{where}; {len(page.urls)} of the "
                          f"{answered} question pages of {host} answered since it was first met; stopping")
         raise Blocked(f"blocked: {response.url}")
 
@@ -255,6 +260,22 @@ def _url_forms(urls) -> set[str]:
         path = parts.path + (f"?{parts.query}" if parts.query else "")
         forms.update(f for f in (url, path, parts.path, parts.path.rstrip("/").rsplit("/", 1)[-1]) if len(f) > 1)
     return forms
+
+
+# What a page that names itself not found says in its title or first heading: a soft 404 (a
+# removed question served with 200, or reached by redirect to one "not found" page).
+_NOT_FOUND = re.compile(r"\b(?:not found|can(?:no|')?t (?:be )?f(?:i|ou)nd|no longer (?:available|exists?)|"
+                        r"does(?:n't| not) exist|(?:been|was) (?:removed|deleted)|404|410)\b", re.I)
+_H1 = re.compile(rb"<h1[^>]*>(.*?)</h1", re.S | re.I)
+
+
+def says_not_found(body: bytes) -> bool:
+    """Whether a page's title or first <h1> says it is not found or removed."""
+    head = body[:BLOCK_MARKERS_WITHIN]
+    heading = _H1.search(head)
+    words = [title_of(body) or "", html.unescape(re.sub(rb"<[^>]*>", b" ", heading.group(1)).decode("utf-8", "replace"))
+             if heading else ""]
+    return any(_NOT_FOUND.search(w) for w in words)
 
 
 def title_of(body: bytes) -> str | None:

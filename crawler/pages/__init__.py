@@ -20,6 +20,7 @@ from .charset import decode
 from .errors import BlockedPage, EmptyPage, MarkupError, NotHtml, PageError, TruncatedPage, UnknownLayout
 from .items import Answer, Byline, Question, QuestionPage
 from .legacy import LegacyPage
+from .markup import paragraphs
 from .nextjs import NextjsPage
 from .page import ElementPage, ItemPage, QuestionPageObject
 from .provider_card import ProviderCardPage
@@ -93,7 +94,7 @@ def parse_question_page(url: str, html, content_type: str | bytes | None = None)
         page = family(tree).to_item()
     except MarkupError as error:
         raise PageError(url, f"markup the page objects cannot read ({error})") from None
-    _check(url, page, tree.site)
+    _check(url, page, tree)
     return page
 
 
@@ -105,7 +106,7 @@ def _media_type(content_type) -> str:
     return f"Content-Type {media[:60]}" if media else "no Content-Type"
 
 
-def _check(url: str, page: QuestionPage, site) -> None:
+def _check(url: str, page: QuestionPage, tree: Tree) -> None:
     """What the page's records would need to be true: its answers all there and no more, and
     its ids the site's, each answer once (a template placeholder, an id of a new form, a
     featured copy of an answer or a sponsored one is markup the page objects do not know, not
@@ -119,14 +120,11 @@ def _check(url: str, page: QuestionPage, site) -> None:
     if declared is not None and found > declared:  # a sponsored answer, another question's teaser
         raise PageError(url, f"{page.family} page with {found} answers where it declares {declared}: "
                              "answer-like markup the page objects do not know")
-    q = page.question
-    if not found and declared is None and (q.topic or q.date_text or q.date_time):
-        # An unanswered question says so ("Doctor Answers 0", an answer count of 0): a question
-        # shown with no answers and no count has its answers behind a wall ("Sign in to read
-        # the answers") or in a template a script fills, and the records would lose them (a
-        # page showing no question either is extraction.no_question's)
-        raise PageError(url, "no answers and no count of them: answers behind a sign-in, "
-                             "or rendered by script?")
+    if not found and declared is None and (hidden := _answers_hidden(tree)):
+        # An unanswered question may say so in any words, or not at all; only a sign that its
+        # answers are there but not shown refuses it (the records would lose them)
+        raise PageError(url, f"no answers and no count of them, and the page shows {hidden!r}: "
+                             "answers behind a sign-in, or rendered by script?")
     if found > MAX_ANSWERS:
         raise PageError(url, f"{found} answers: more than one question can hold ({MAX_ANSWERS})")
     if not page.question.question_id:
@@ -134,11 +132,26 @@ def _check(url: str, page: QuestionPage, site) -> None:
     if any(not a.answer_id.strip() for a in page.answers):
         raise UnknownLayout(url, f"{page.family} page with an answer without an id")
     ids = [page.question.question_id, *(a.answer_id for a in page.answers)]
-    if odd := next((i for i in ids if not site.is_id(i)), None):
+    if odd := next((i for i in ids if not tree.site.is_id(i)), None):
         raise PageError(url, f"{page.family} page with an id not of the site's form: {odd[:40]!r}")
     if len(set(ids[1:])) < len(ids) - 1:
         twice = next(i for i in ids[1:] if ids[1:].count(i) > 1)
         raise PageError(url, f"{page.family} page with answer {twice} shown twice")
+
+
+# What shows a page's answers are hidden, not absent: a line asking to sign in (log in, join)
+# to see answers, or a template a script was to fill ("{{ answer.body }}", "{{count}}").
+_HIDDEN_ANSWERS = re.compile(r"\b(?:sign|log)\s?(?:in|up)\b.{0,60}\banswer|\banswers?\b.{0,60}\b(?:sign|log)\s?(?:in|up)\b"
+                             r"|\{\{.{0,80}?\}\}", re.I)
+
+
+def _answers_hidden(tree: Tree) -> str | None:
+    """The line of the page's body (scripts aside) that shows its answers hidden, or None."""
+    body = tree.root.find("body")
+    for line in (line for para in paragraphs(body) or () for line in para):
+        if found := _HIDDEN_ANSWERS.search(line):
+            return found.group()[:80]
+    return None
 
 
 def detect_family(html, url: str = "page") -> str | None:

@@ -314,6 +314,10 @@ _COUNT = re.compile(COUNT)
 _OF_TOTAL = re.compile(rf"(?:{COUNT})\s+(?:out\s+)?of\s+({COUNT})", re.I)
 
 
+# A zero a heading states in words: "No answers yet", "No doctor answers".
+_NONE_YET = re.compile(r"\s*no\b[^.!?]{0,30}\banswers?\b", re.I)
+
+
 def declared_count(text) -> int | None:
     """The number of answers a heading declares: its one number ("Doctor Answers (1,234)" ->
     1234); the total of "N of M" ("Showing 9 of 10" -> 10: a page showing 9 of its 10
@@ -321,7 +325,8 @@ def declared_count(text) -> int | None:
     all": which is the count is a guess), or for a number that is no count as printed: not
     read whole ("3.5", "12,34", "1'234") or negative ("(-3)"). Such a heading declares no
     count, as one without a number (the page's answers are then not checked against it).
-    The heading as a reader sees it, through the one cleaner ("Doctor Answers 1\u00ad2": 12)."""
+    A heading stating none in words ("No doctor answers yet") declares 0. The heading as a
+    reader sees it, through the one cleaner ("Doctor Answers 1\u00ad2": 12)."""
     if not text:
         return None
     text = clean(text)
@@ -330,6 +335,8 @@ def declared_count(text) -> int | None:
         if not whole_number(text, m.start(), m.end()) or signed_negative(text, m.start()):
             return None
         numbers.append(count_of_digits(m.group()))
+    if not numbers and _NONE_YET.match(text):
+        return 0
     if (of := _OF_TOTAL.search(text)) and len(numbers) == 2:
         return count_of_digits(of.group(1))
     return numbers[0] if len(set(numbers)) == 1 else None
