@@ -42,11 +42,11 @@ from crawler import startup_signals
 from crawler.archive.reader import (IDENTICAL_PAYLOAD, NOT_MODIFIED, Crawl, Crawls, Located, archive_files, chunks,
                                     copy_words, crawls_at_start, error_text, located, response_at, unreadable_from,
                                     without_copies)
-from crawler.discovery import cut_off, is_robots_url, looks_like_sitemap
+from crawler.discovery import cut_off, is_question_url, is_robots_url, looks_like_sitemap
 from crawler.extraction import die_with_parent, extract_page
 from crawler.middlewares.blocks import BLOCKED_STATUS, is_block_response
 from crawler.middlewares.compression import UNDECODABLE
-from crawler.pages import BlockedPage, NotHtml, PageError, TruncatedPage, UnknownLayout
+from crawler.pages import BlockedPage, EmptyPage, NotHtml, PageError, TruncatedPage, UnknownLayout
 from crawler.run import CrawlResult, LogFile, crawl_settings, log_cut_line
 from crawler.settings import RETRY_HTTP_CODES
 from crawler.sites import site_for
@@ -54,7 +54,8 @@ from crawler.sites.base import safe_url
 from crawler.spiders.questions import START_URL_ERRORS
 from pipelines.checks import CrawlFacts, run_checks
 from pipelines.checks.coverage import crawl_coverage
-from pipelines.crawls import (Outcome, crawl_row, message_of, not_committed, row_after_view, row_before_view,
+from pipelines.checks.question_pages import SETTLED
+from pipelines.crawls import (GIVEN_UP, Outcome, crawl_row, message_of, not_committed, row_after_view, row_before_view,
                               row_not_rewritten, status_of, write_crawl_row)
 from pipelines.output.latest import rank, winners
 from pipelines.output.parquet import DatasetWriter, check_writable, publish
@@ -127,23 +128,25 @@ def _chunk(path: str, size: int, crawl: Crawl) -> Chunk:
     return Chunk(size, [], [], [], Counter(), [], [crawl], set(), path, [], [], None, None, None, [], [])
 
 
-def _count_response(counts: Counter, status: int) -> None:
+def _count_response(counts: Counter, response) -> None:
     """An archived response, counted as the crawl's downloader and retry middleware count it
-    (the `fetch_errors` check reads these); a redirect is followed, never received (a 304 is)."""
+    (the `fetch_errors` check reads these); a redirect is followed, never received (a 304 is),
+    nor is a body the crawl could not decode (its compression middleware failed the request)."""
+    status = response.status
     counts["downloader/response_count"] += 1
     counts[f"downloader/response_status_count/{status}"] += 1
-    if status == 304 or not 300 <= status < 400:
+    if (status == 304 or not 300 <= status < 400) and not response.error:
         counts["response_received_count"] += 1
 
 
 def _retries(crawl: Crawl, kind: str, status: int) -> int | None:
     """How often the crawl tried a page again after this failure (None: its archive does not
     say): block pages by its block budget, the statuses it retried (its archive's, else this
-    project's default) and cut-off pages by its retry budget, anything else never."""
+    project's default) and cut-off or empty pages by its retry budget, anything else never."""
     if kind == "blocked":
         return crawl.block_retry_times
     retried = RETRY_HTTP_CODES if crawl.retry_http_codes is None else crawl.retry_http_codes
-    return crawl.retry_times if kind == "truncated" or kind == "http_error" and status in retried else 0
+    return crawl.retry_times if kind in _CUT or kind == "http_error" and status in retried else 0
 
 
 def read_chunk(task: Task) -> Chunk:
@@ -232,7 +235,7 @@ class ChunkReader:
         return False
 
     def read(self, response) -> None:
-        _count_response(self.counts, response.status)
+        _count_response(self.counts, response)
         if self.start_keys and (key := _page_key(response.asked)) in self.start_keys:
             self.chunk.answered.add(key)
         question = response.is_question()
@@ -286,7 +289,12 @@ class ChunkReader:
 
 # What a page extraction gave up on counts as (pages/<kind>), and the error lines of the kinds
 # the crawl's spider logs as errors, in its words.
-_KINDS = {BlockedPage: "blocked", TruncatedPage: "truncated", NotHtml: "not_html", UnknownLayout: "unknown_layout"}
+_KINDS = {BlockedPage: "blocked", EmptyPage: "empty", TruncatedPage: "truncated", NotHtml: "not_html",
+          UnknownLayout: "unknown_layout"}
+_CUT = ("truncated", "empty")  # pages the crawl's spider tries again (retry_truncated), by its retry budget
+# A question page answered by a redirect and by nothing after it in the archives: the crawl
+# gave it up (a loop, a Location off the site or one it cannot follow) where no answer came.
+REDIRECTED = "redirected"
 _LOGGED = {"unknown_layout": "Page of an unknown layout", "not_html": "Page of no HTML", "malformed": "Malformed page"}
 # Pages that arrived and could not be read: the crawls row's pages_malformed, never pages_failed.
 _READ_NOT_FAILED = frozenset(_LOGGED)
@@ -300,15 +308,25 @@ def _not_a_question_page(response, question: bool, crawl: Crawl, counts: Counter
         retries = _retries(crawl, "http_error", status)
         if is_robots_url(response.url):  # Scrapy's: retried as any request, and no answer of it fails
             return [], retries
-        # Given up on, unless a good page follows; a sitemap or a listing not found is counted
-        # so (not_found), not as a failed page
-        return [(response.asked, "not_found" if status == 404 and not question else "http_error", retries)], retries
+        # Given up on, unless a good page follows
+        return [(response.asked, _error_kind(response, question), retries)], retries
     if 200 <= status < 300:  # whole, or cut off as the spider would see it
         if response.fault or cut_off(response.url, response.body):
             counts["pages/truncated"] += 1
             return [(response.asked, "truncated", _retries(crawl, "truncated", status))], 0
         return [(response.asked, None, None)], 0
+    if question:  # a redirect (3xx, 304 aside): lost unless an answer to where it led follows
+        return [(response.asked, REDIRECTED, 0)], 0
     return [], 0
+
+
+def _error_kind(response, question: bool) -> str:
+    """What an error answer is, as the crawl's spider tells them apart: a question page 404 or
+    410 at its own URL (no redirect led there) is gone, the site removed the question; a sitemap
+    or a listing not found is not found, no failed page; anything else an HTTP error."""
+    if question and response.status in (404, 410) and response.asked == response.url:
+        return "gone"
+    return "not_found" if response.status == 404 and not question else "http_error"
 
 
 @dataclass
@@ -398,8 +416,8 @@ class Reparse:
         for url, kind, retries in chunk.failed:
             if kind is None:  # a sitemap or a listing read whole at last: its failures are undone
                 self.bad.pop(_page_key(url), None)
-            elif (key := _page_key(url)) not in self.read:
-                self.bad[key] = (kind, self.bad.get(key, (None, 0))[1] + 1, retries)
+            else:
+                self._failed(_page_key(url), kind, retries)
         for crawl, url, retries in chunk.retried:
             key = (crawl, _page_key(url))
             self.tries[key] = tries = self.tries.get(key, 0) + 1
@@ -408,19 +426,29 @@ class Reparse:
         for page in chunk.pages:
             self._add_page(page)
 
+    def _failed(self, key: str, kind: str, retries: int | None) -> None:
+        """A page of no good page (yet) failed so once more. What follows a redirect answers
+        another request (where it led), with tries of its own."""
+        if key in self.read:
+            return
+        last, failures, _ = self.bad.get(key, (None, 0, None))
+        self.bad[key] = (kind, 1 if last == REDIRECTED else failures + 1, retries)
+
     def _add_page(self, page: Page) -> None:
         asked = _page_key(page.asked)
-        self.bad.pop(asked, None)
-        self.read.add(asked)
         item = QuestionPageItem(family=page.family, fetched_url=page.url, fetched_at=page.fetched_at,
                                 content_sha256=page.content_sha256, records=page.records)
         try:  # the crawl's own rows and checks: a row that does not fit makes the page malformed
             rows = page_rows(item, self.crawl_id)
             check_page(rows)
-        except (RowsDoNotFit, ValueError) as error:
+        except (RowsDoNotFit, ValueError) as error:  # as the crawl's pipeline counts it: no question read
             logger.error("Malformed page %s: %s", page.url, error)
+            self.stats["pages/question"] -= 1
             self.stats["pages/malformed"] += 1
+            self._failed(asked, "malformed", 0)
             return
+        self.bad.pop(asked, None)
+        self.read.add(asked)
         fetched, started = _micros(page.fetched_at), _micros(page.crawl.started)
         # One row per question, as in a crawl: the same question under another URL, or in
         # another crawl's archive, keeps its newest good page by the latest view's rule (`rank`).
@@ -522,8 +550,13 @@ class Reparse:
             if kind in _READ_NOT_FAILED:  # counted as read (pages/<kind>) already: one page, one class
                 continue
             self.stats["pages/not_found" if kind == "not_found" else "pages/failed"] += 1
-            if kind in ("blocked", "truncated"):
+            if kind in ("blocked", *_CUT):
                 self.stats[f"pages/{kind}_gave_up"] += 1
+            elif kind == "gone":
+                self.stats["questions/gone"] += 1
+            elif kind == REDIRECTED:
+                self.stats[f"{GIVEN_UP}{_GAVE_UP[REDIRECTED]}"] += 1
+        self.count_asked(given_up)
         # A start URL that gave nothing, as the crawl's spider lists them (its check, its status)
         unanswered = ("no answer read from the archives (a download error, or its record lost where they are "
                       "damaged?)" if self.stats["archive/damaged"] else "no answer in the archives (a download error?)")
@@ -535,9 +568,20 @@ class Reparse:
             example = next(url for url, kind in given_up.items() if kind == "blocked")
             self.stats["crawl/message"] = f"{blocked} pages only ever a block page in the archives, e.g. {example}"
 
+    def count_asked(self, given_up: dict) -> None:
+        """The question pages asked for, which the `question_pages_unread` check weighs against
+        the settled ones: each page settled (read, not modified, a question read already, gone)
+        as a page asked, as a resumed crawl carries them (pipelines.crawls.run_counts), and each
+        question given up with no question read once, however many captures the archives hold.
+        A page the crawl was still to try again is neither (the crawl had not given up)."""
+        unread = sum(1 for key, kind in given_up.items() if kind != "gone" and is_question_url(key))
+        self.stats["questions/requested"] = sum(int(self.stats[key]) for key in SETTLED) + unread
+
 
 # A start URL given up on, in the words of the crawl's `crawl/start_url_errors`.
-_GAVE_UP = {"http_error": "HTTP error", "not_found": "HTTP 404", "blocked": "blocked", "truncated": "cut off",
+_GAVE_UP = {"http_error": "HTTP error", "not_found": "HTTP 404", "gone": "gone (HTTP 404 or 410)", "blocked": "blocked",
+            "truncated": "cut off", "empty": "empty",
+            REDIRECTED: "redirected, and nothing after it in the archives (a loop, or off the site?)",
             "unknown_layout": "not a question page (unknown layout)", "not_html": "not a question page (no HTML document)",
             "malformed": "not a question page (malformed)",
             "undecodable": "undecodable body"}
@@ -851,7 +895,7 @@ def _outcome(root: Path, crawl_id: str, stats: dict, settings, start_urls=()) ->
     crawl's own rule (status_of)."""
     coverage = crawl_coverage(root, crawl_id)
     checks = run_checks(CrawlFacts(stats=stats, settings=settings, root=root, crawl_id=crawl_id, sites=[],
-                                   full=False, coverage=coverage))
+                                   full=False, ended=True, coverage=coverage))
     status = status_of("finished", stats, start_urls, checks)
     message = message_of(status, "finished", stats, checks)
     return Outcome(status, message, checks, coverage)

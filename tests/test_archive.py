@@ -405,13 +405,94 @@ def test_an_archive_in_the_output_folder_itself(reference_site, tmp_path):
 
 
 def test_a_question_answering_204_is_counted_as_the_crawl_counts_it(tmp_path):
-    """The crawl's spider gets every 2xx: an empty 204 is a page of no known layout there."""
+    """The crawl's spider gets every 2xx: an empty 204 is an empty page there, tried again as a
+    cut-off one is and lost once its tries are spent; no page of a new layout (malformed)."""
     url = "http://127.0.0.1:9/question/nothing-here"
     archive_page(tmp_path / "archive", "a-crawl", url, datetime(2026, 1, 1, tzinfo=timezone.utc), b"", 204)
     assert cli("reparse", tmp_path / "archive", "--out", tmp_path / "out").returncode == 1
     (row,) = crawl_rows(tmp_path / "out")
-    # one page, one class: read and not understood (malformed), not given up too (failed)
-    assert (row["pages_malformed"], row["pages_failed"]) == (1, 0), row
+    assert (row["pages_malformed"], row["pages_truncated"], row["pages_failed"]) == (0, 0, 1), row
+
+
+def _archive_crawl(folder: Path, exchanges: list) -> None:
+    """One crawl's file (retrying nothing), of (url, status, headers, body, requested_url)."""
+    files = WarcFiles(folder, "a-crawl", 10**9, {"crawl-id": "a-crawl", "retry-times": "0",
+                                                 "block-retry-times": "0"})
+    early = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    for i, (url, status, headers, body, asked) in enumerate(exchanges):
+        files.write(Exchange(url, early + timedelta(seconds=i), "GET", [], b"", status, "HTTP/1.1",
+                             [(b"Content-Type", [b"text/html"]), *headers], body, None, asked))
+    for tmp, final in files.seal():
+        os.replace(tmp, final)
+
+
+def _unread_check(row: dict) -> dict | None:
+    return next((c for c in row["checks"] if c["name"] == "question_pages_unread"), None)
+
+
+@pytest.mark.parametrize("lost", ["redirect loop", "redirect off the site", "undecodable body", "empty page"])
+def test_a_reparse_ends_as_the_crawl_did_when_question_pages_gave_no_question(tmp_path, lost):
+    """The question pages the crawl asked for and lost, whatever their archived answer, are
+    asked and unread in the reparse too: its `question_pages_unread` check judges them and it
+    ends `degraded` (exit status 4), as the crawl did; one question key however many captures."""
+    site = Site(12, seed=8)
+    base, (slug, *good) = "http://127.0.0.1:9/question/", site.question_slugs()
+    url = base + slug
+    exchanges = [(base + s, 200, [], site.page(s).body, None) for s in good]
+    exchanges += {
+        "redirect loop": [(url, 302, [(b"Location", [url.encode()])], b"", None if i == 0 else url) for i in range(3)],
+        "redirect off the site": [(url, 302, [(b"Location", [b"http://127.0.0.1:8/x"])], b"", None)],
+        "undecodable body": [(url, 200, [(b"Content-Encoding", [b"x-foo"])], site.page(slug).body, None)],
+        "empty page": [(url, 200, [], b"", None)],
+    }[lost]
+    _archive_crawl(tmp_path / "archive", exchanges)
+    result = cli("reparse", tmp_path / "archive", "--out", tmp_path / "out")
+    (row,) = crawl_rows(tmp_path / "out")
+    assert (result.returncode, row["status"], row["questions"], row["pages_failed"]) == (4, "degraded", 11, 1), row
+    check = _unread_check(row)
+    assert check is not None and not check["passed"] and check["value"] == pytest.approx(1 / 12), row["checks"]
+    assert "question_pages_unread" in row["message"]
+    # the crawl fetched the good pages, the empty one; a redirect and an undecodable body it never received
+    assert row["pages_fetched"] == 11 + (lost == "empty page"), row
+
+
+def test_a_page_whose_rows_do_not_fit_is_no_question_read(tmp_path, monkeypatch):
+    """As the crawl's pipeline counts it: malformed, and a question page asked and unread."""
+    import crawler.reparse as reparse
+
+    site = Site(12, seed=8)
+    base, slugs = "http://127.0.0.1:9/question/", site.question_slugs()
+    _archive_crawl(tmp_path / "archive", [(base + s, 200, [], site.page(s).body, None) for s in slugs])
+    fits = reparse.check_page
+
+    def check_page(rows):
+        if rows["questions"][0]["url"].endswith(slugs[0]):
+            raise ValueError("a date out of range")
+        fits(rows)
+
+    monkeypatch.setattr(reparse, "check_page", check_page)
+    result = reparse.run_reparse([tmp_path / "archive"], tmp_path / "out", processes=1, stream=io.StringIO())
+    (row,) = crawl_rows(tmp_path / "out")
+    assert (result.status, row["questions"], row["pages_malformed"]) == ("degraded", 11, 1), row
+    assert _unread_check(row)["value"] == pytest.approx(1 / 12), row["checks"]
+
+
+def test_a_reparse_counts_questions_gone_redirected_or_read_twice_as_settled(tmp_path):
+    """Settled as the crawl settles them: a 404 at the question's own URL (the site removed it),
+    a redirect whose target answered, a question archived twice; the reparse finishes."""
+    site = Site(12, seed=8)
+    base, (gone, moved, *good) = "http://127.0.0.1:9/question/", site.question_slugs()
+    exchanges = [(base + s, 200, [], site.page(s).body, None) for s in good]
+    exchanges.append((base + good[0], 200, [], site.page(good[0]).body, None))  # a later capture of a page
+    exchanges.append((base + gone, 404, [], b"not here", None))
+    exchanges.append((base + moved, 301, [(b"Location", [f"{base}{moved}-new".encode()])], b"", None))
+    exchanges.append((f"{base}{moved}-new", 200, [], site.page(moved).body, base + moved))
+    _archive_crawl(tmp_path / "archive", exchanges)
+    result = cli("reparse", tmp_path / "archive", "--out", tmp_path / "out")
+    (row,) = crawl_rows(tmp_path / "out")
+    assert (result.returncode, row["status"], row["questions"]) == (0, "finished", 11), (row, result.stderr)
+    check = _unread_check(row)
+    assert check is not None and check["passed"] and check["value"] == 0, row["checks"]
 
 
 def test_a_question_superseded_on_one_site_keeps_its_rows_on_another(tmp_path):

@@ -368,6 +368,10 @@ _PART_MOVED = [
     ("nextjs", "vote", '"helpfulCount"', '"helpful"'),
     ("nextjs", "byline", '"provider"', '"author"'),
     ("nextjs", "doctor's name", '"displayName"', '"name"'),
+    ("legacy", "doctor's name", "rs-byline__name", "rs-byline__doctor"),
+    ("legacy", "doctor's name", '<a class="rs-byline__name"', '<span class="x"></span><a'),
+    ("provider-card", "doctor's name", ' itemprop="name"', ""),
+    ("provider-card", "doctor's name", ' itemprop="name">', ' itemprop="author">'),
 ]
 
 
@@ -378,6 +382,25 @@ def test_one_answers_part_in_a_new_shape_is_a_bad_page_never_a_null_that_says_no
     html = _after(sample(family), _FIRST_ANSWER[family], old, new)
     with pytest.raises(PageError, match=f"an answer without its {part}"):
         parse_question_page(URL, html)
+
+
+_NAMELESS = {  # a byline that shows no name: an avatar link, a title line, a rating
+    "legacy": (r'<a class="rs-byline__name" (href="[^"]+")>[^<]*</a>(\s*<div class="rs-byline__title">[^<]*</div>)',
+               r'<a class="rs-byline__avatar" \1><img class="rs-byline__photo" src="/img/a.jpg" alt=""></a>\2'
+               r'<div class="rs-byline__rating">4.7 out of 5 stars <a \1>68 reviews</a></div>'),
+    "provider-card": (r'<a class="Headline--6 Link Link--primary" href="[^"]+" itemprop="name">[^<]*</a>', ""),
+}
+
+
+@pytest.mark.parametrize("family", sorted(_NAMELESS))
+def test_a_byline_that_shows_no_name_is_read_without_one(family):
+    html = re.sub(*_NAMELESS[family], sample(family), count=1)
+    assert html != sample(family)
+    records = page_records(parse_question_page(URL, html))
+    doctor = next(r for r in records if r["type"] == "doctor")
+    assert (doctor["doctor_id"], doctor["name_raw"], doctor["title_line"]) == (
+        "joseph-serota-aurora-co", None, "Aurora Plastic Surgeon")
+    assert "joseph-serota-aurora-co" in [r["doctor_id"] for r in records if r["type"] == "answer"]
 
 
 @pytest.mark.parametrize("shown", ["{{ voteCount >= 0 ? '+' + (voteCount + 1) : (voteCount + 1) }}", "+3"])

@@ -6,8 +6,8 @@ from itertools import chain
 
 from .errors import MarkupError, UnknownLayout
 from .items import Answer, Byline, Question
-from .markup import paragraphs, text_of
-from .page import ElementPage, QuestionPageObject
+from .markup import paragraphs, text_of, text_outside
+from .page import ElementPage, QuestionPageObject, missing
 from .tree import declared_count
 
 
@@ -125,18 +125,25 @@ class LegacyAnswer(ElementPage):
         if by is None:
             self.tree.no_byline(self.el, self.parts.get("rs-answer__body"))
             return None
-        return LegacyByline(by, self.byline_parts[by], self.tree).to_item()
+        return LegacyByline(by, self.byline_parts[by], self.tree, self.parts.values()).to_item()
 
 
 class LegacyByline(ElementPage):
     item = Byline
 
-    def __init__(self, el, parts: dict, tree):
+    def __init__(self, el, parts: dict, tree, answer_parts=()):
         super().__init__(el, parts)
         self.tree = tree  # its site's rule says which links are profiles
+        self.read = [*parts.values(), *answer_parts]  # what it shows beside a name (its answer's date, say)
 
     def name(self) -> str | None:
-        return self._text("rs-byline__name")
+        """The name shown. A byline may show none (its avatar link, title line and rating
+        alone); text beside those is a name in markup of a new shape (a renamed class), never
+        a doctor left nameless without a word."""
+        name = self.parts.get("rs-byline__name")
+        if name is None and text_outside(self.el, self.read):
+            raise missing("doctor's name")
+        return text_of(name)
 
     def profile_href(self) -> str | None:
         """The name's link to a profile, else the first profile link in the byline (else its

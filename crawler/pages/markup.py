@@ -8,6 +8,8 @@ printed (the normalisers clean them); lines and paragraphs of white space only a
 """
 from __future__ import annotations
 
+import copy
+
 from lxml import etree
 
 from pipelines.normalise.dates import shown_readings
@@ -114,6 +116,17 @@ def paragraphs(el) -> Text | None:
     if el is None or el.tag in _SKIP:
         return None
     return _split(_tokens(el)) or None
+
+
+def text_outside(el, parts) -> str | None:
+    """The text of an element (as text_of reads it) outside some of its descendants, `parts`:
+    what it shows beside the parts a page object reads (their tails are outside them)."""
+    parts = set(parts) - {el}
+    clone = copy.deepcopy(el)
+    for original, twin in list(zip(el.iter(), clone.iter())):
+        if original in parts:
+            twin.clear(keep_tail=True)
+    return text_of(clone)
 
 
 def text_of(el) -> str | None:

@@ -11,7 +11,7 @@ from pipelines.normalise.votes import UNREAD
 
 from .errors import MarkupError, UnknownLayout
 from .items import Answer, Byline, Question, json_scalar
-from .markup import date_line, paragraphs, text_of
+from .markup import date_line, paragraphs, text_of, text_outside
 from .page import ElementPage, ItemPage, QuestionPageObject, missing
 from .tree import declared_count, inside
 
@@ -214,7 +214,8 @@ class ProviderCardAnswer(ElementPage):
         if card is None:
             self.tree.no_byline(self.el, self.parts.get("Content-bodyText"))
             return None
-        return ProviderCardByline(card, self.card_parts.get(card, {}), self.tree).to_item()
+        return ProviderCardByline(card, self.card_parts.get(card, {}), self.tree,
+                                  [*self.parts.values(), self.time]).to_item()
 
 
 _STARS = re.compile(r"\s*(?:rated\s+)?[-\u2212]?\d+(?:[.,]\d+)?\s*(?:out\s+of|of|/)\s*5(?:\s+stars?)?\s*", re.I)
@@ -254,7 +255,7 @@ class ProviderCardByline(ItemPage):
     aria-label and count text."""
     item = Byline
 
-    def __init__(self, card, parts: dict, tree):
+    def __init__(self, card, parts: dict, tree, answer_parts=()):
         self.el, self.parts, self.tree = card, parts, tree  # its site's rule says which links are profiles
         self.links = list(card.iter("a"))
         # the doctor's item: the first of the card and the items in it that names someone (the
@@ -267,6 +268,8 @@ class ProviderCardByline(ItemPage):
             aggregate = next((el for el in _ITEMS(card) if "AggregateRating" in (el.get("itemtype") or "")), None)
         self.rating_props = _own_props(aggregate) if aggregate is not None else {}
         self.rating_items = (card, doctor, aggregate)
+        # what it shows beside a name: its title line, its rating, its answer's parts (a date)
+        self.read = [*parts.values(), aggregate, *answer_parts]
 
     def _meta(self, name: str) -> str | None:
         """The content of the last <meta itemprop=name> of the card's aggregateRating, else of the card."""
@@ -278,8 +281,12 @@ class ProviderCardByline(ItemPage):
 
     def name(self) -> str | None:
         """Its item's name as shown: the text of its itemprop=name element (a link, a span, a
-        heading), else a <meta>'s content."""
+        heading), else a <meta>'s content. A card may show none (its avatar link, title line
+        and rating alone); text beside those is a name in markup of a new shape (a link
+        without its itemprop), never a doctor left nameless without a word."""
         names = self.props.get("name", ())
+        if not names and text_outside(self.el, self.read):
+            raise missing("doctor's name")
         shown = [el for el in names if el.tag != "meta"]
         if shown:
             return text_of(shown[-1])
