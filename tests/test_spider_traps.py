@@ -503,6 +503,44 @@ def test_sigint_stops_a_crawl_waiting_to_retry_after_a_503(hostile, tmp_path):
     assert row["status"] == "interrupted"
 
 
+def big_sitemaps(hostile, sitemaps: int, per: int = 50_000):
+    """A site whose robots.txt names an index of `sitemaps` sitemaps of `per` question URLs each
+    (50,000: the most sitemaps.org allows one sitemap); its question pages are gone (404)."""
+    box = {}
+    bodies = {f"/sm/{k}.xml": urlset(f"http://127.0.0.1/question/q-{k * per + i}" for i in range(per))
+              for k in range(sitemaps)}
+
+    def route(path):
+        base = box["url"]
+        if path == "/robots.txt":
+            return robots(sitemap=base + "/index.xml")
+        if path == "/index.xml":
+            return Reply(200, sitemapindex(base + name for name in bodies), XML)
+        if path in bodies:  # made once, its host put in as it is asked
+            return Reply(200, bodies[path].replace(b"http://127.0.0.1/", base.encode() + b"/"), XML)
+        if path == "/":
+            return Reply(200, b"<html><body>home</body></html>")
+        return Reply(404, b"<html><body>gone</body></html>")
+
+    server = hostile(route)
+    box["url"] = server.url
+    return server
+
+
+def test_sigint_stops_a_crawl_reading_big_sitemaps_within_seconds(hostile, tmp_path):
+    """Scrapy's close waits for the whole output of every callback under way: 200,000 requests
+    of four full sitemaps took minutes to queue for nothing. Discovery stops once the crawl closes."""
+    server = big_sitemaps(hostile, sitemaps=4)
+    out = tmp_path / "data"
+    status, took, stderr = _interrupt(crawl_command(server.url + "/", "--out", out),
+                                      lambda: server.hits_of("/sm/") >= 4)
+    assert status == 130, stderr[-3000:]
+    # before: over a minute; the bound leaves room for the parse of a sitemap under way on a busy machine
+    assert took < 45, took
+    (row,) = crawl_rows(out)
+    assert row["status"] == "interrupted"
+
+
 # issue 13: --max-pages, a failing start URL, scrapy crawl without start_url ----------------
 
 def test_max_pages_is_an_upper_bound(reference_site, tmp_path):

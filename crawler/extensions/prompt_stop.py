@@ -14,6 +14,11 @@ close as they always do: the crawls row says `interrupted` (or the close reason'
 A stop asked from outside (a signal, Scrapyd's cancel) also sends `crawl_interrupted`: the
 crawl's extraction workers then drop the pages they read (crawler.workers), which the engine's
 close would otherwise wait for, however long a page takes.
+
+The close also waits for the output of every callback under way, so a callback that hands
+Scrapy many requests (a sitemap of 50,000 URLs) asks `PromptStop.closing(crawler)` between
+them, and stops once the crawl is closing, for whatever reason: a stop, --max-pages reached,
+Scrapy's memory guard.
 """
 from __future__ import annotations
 
@@ -57,6 +62,17 @@ class PromptStop:
     @classmethod
     def of(cls, crawler) -> "PromptStop | None":
         return crawler.get_extension(cls)
+
+    @classmethod
+    def closing(cls, crawler) -> bool:
+        """Whether the crawl is closing, whatever closes it (a stop asked, --max-pages reached,
+        Scrapy's memory guard, a close reason): a request made now would never be fetched."""
+        engine, ext = crawler.engine, cls.of(crawler)
+        # Scrapy says a spider is closing only through its engine slot's `closing`, set as
+        # close_spider_async() begins (whoever calls it) and kept until the engine is gone.
+        slot = getattr(engine, "_slot", None)
+        return (not crawler.crawling or (ext is not None and ext.stopping)
+                or engine is None or slot is None or slot.closing is not None)
 
     def engine_started(self):
         self._loop.start(CHECK_EVERY, now=False)

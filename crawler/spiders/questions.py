@@ -36,7 +36,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from crawler import discovery
-from crawler.extensions.prompt_stop import CrawlStopping
+from crawler.extensions.prompt_stop import CrawlStopping, PromptStop
 from crawler.middlewares import CountedDrop, body_fault, cut_short
 from crawler.middlewares.compression import DamagedBody
 from crawler.middlewares.backoff import download_error_words
@@ -196,6 +196,11 @@ class QuestionsSpider(scrapy.Spider):
         return self.request(url, self.parse_sitemap, priority=priority,
                             meta={"sitemap": True, "sitemap_depth": depth})
 
+    def closing(self) -> bool:
+        """Whether the crawl is closing: a discovery page's requests stop there, since Scrapy's
+        close waits for a callback's whole output (50,000 requests of a sitemap, for nothing)."""
+        return PromptStop.closing(self.crawler)
+
     def over_limit(self, name: str, done: int) -> bool:
         """Whether one more would pass the bound `name` (0: no bound, as Scrapy's own limits)."""
         return 0 < self.limits[name] <= done
@@ -313,6 +318,8 @@ class QuestionsSpider(scrapy.Spider):
             self.start_url_failed(response.request, "not a sitemap")
         depth = response.meta.get("sitemap_depth", 1)
         for entry in entries:
+            if self.closing():
+                return
             if kind == "sitemapindex":
                 if request := self.named_sitemap(entry.url, entry.unusable, response.url, depth + 1):
                     yield request
@@ -372,6 +379,8 @@ class QuestionsSpider(scrapy.Spider):
         if links.questions:
             self.root_reached(links.questions[0])
         for url in links.questions:
+            if self.closing():
+                return
             if request := self.question_request(url):
                 yield request
         for url in links.listings:
