@@ -67,12 +67,14 @@ class PromptStop:
     def closing(cls, crawler) -> bool:
         """Whether the crawl is closing, whatever closes it (a stop asked, --max-pages reached,
         Scrapy's memory guard, a close reason): a request made now would never be fetched."""
-        engine, ext = crawler.engine, cls.of(crawler)
+        engine = crawler.engine
         # Scrapy says a spider is closing only through its engine slot's `closing`, set as
-        # close_spider_async() begins (whoever calls it) and kept until the engine is gone.
+        # close_spider_async() begins (whoever calls it) and kept until the engine is gone. Not
+        # our `stopping`, set by the signal before the close is asked for: discovery stopped
+        # then left the spider idle, and Scrapy closed it `finished` before the stop's close
+        # (an interrupted crawl ended 0 with a `finished` row).
         slot = getattr(engine, "_slot", None)
-        return (not crawler.crawling or (ext is not None and ext.stopping)
-                or engine is None or slot is None or slot.closing is not None)
+        return not crawler.crawling or engine is None or slot is None or slot.closing is not None
 
     def engine_started(self):
         self._loop.start(CHECK_EVERY, now=False)
