@@ -36,12 +36,6 @@ def shows_region(text: str | None) -> bool:
     return is_place(s) and "," in s and all(part.strip() for part in s.split(","))
 
 
-def is_count(text: str | None) -> bool:
-    """Whether a printed item is a number or a count ("12", "1,234 views", "3 days ago")."""
-    s = collapse(text)
-    return s is not None and _COUNT.fullmatch(s) is not None
-
-
 def place(text: str | None) -> str | None:
     """The place as printed, cleaned; None when there is none, or the text is no place."""
     return collapse(text) if is_place(text) else None
