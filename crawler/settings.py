@@ -175,6 +175,9 @@ CHECK_FAMILY_COVERAGE_SIGMAS = 3.5
 CHECK_QUESTIONS_MIN_SHARE = 0.9  # a full crawl finds at least this share of the last full crawl's questions
 CHECK_UNREAD_QUESTIONS_MAX = 0.05  # question pages asked for that gave no question, share of those asked
 CHECK_ANSWERS_PER_QUESTION_MIN_SHARE = 0.5  # of the last finished crawl's answers per question
+# Values a family's pages print that do not read (a vote, a date, a rating, a review count, a
+# profile link), share of its rows that print them; families of fewer than CHECK_COVERAGE_MIN_ROWS pages are not judged.
+CHECK_VALUES_NOT_READ_MAX = 0.1
 
 LOG_LEVEL = "INFO"
 FEED_EXPORT_ENCODING = "utf-8"

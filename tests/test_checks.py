@@ -722,3 +722,26 @@ def test_an_incremental_day_whose_changed_pages_all_failed_is_no_quiet_day(setti
            "downloader/response_status_count/200": 2, "pages/skipped_unchanged": 19_950}
     assert not question_pages.check(facts(settings, day, ended=True))[0].passed
     assert not fetch_errors.check(facts(settings, day))[0].passed
+
+
+def test_values_printed_that_do_not_read_fail_past_their_share_of_the_familys_rows(settings):
+    """A first crawl whose votes, dates or profile links all changed format at once: no earlier
+    crawl to compare with, no family behind the others, every value null. The counts of values
+    printed but not read are judged against the rows that print them."""
+    from pipelines.checks import values_not_read
+
+    coverage_ = [{"dataset": "questions", "layout": "legacy", "field": "title", "non_null": 1.0, "rows": 40},
+                 {"dataset": "answers", "layout": "legacy", "field": "title", "non_null": 1.0, "rows": 200},
+                 {"dataset": "questions", "layout": "nextjs", "field": "title", "non_null": 1.0, "rows": 5},
+                 {"dataset": "answers", "layout": "nextjs", "field": "title", "non_null": 1.0, "rows": 25}]
+    stats = {"answers/profile_not_read/legacy": 180, "answers/vote_not_read/legacy": 3,
+             "questions/date_not_read/legacy": 40, "answers/profile_not_read/nextjs": 25,
+             "answers/profile_not_read/gone": 7}
+    results = {r.name: r for r in values_not_read.check(facts(settings, stats, coverage=coverage_))}
+    assert set(results) == {"values_not_read/answers/profile/legacy", "values_not_read/answers/vote/legacy",
+                            "values_not_read/questions/date/legacy"}  # nextjs: 5 pages, too few to judge
+    assert not results["values_not_read/answers/profile/legacy"].passed  # 0.9 of the answers
+    assert results["values_not_read/answers/vote/legacy"].passed  # 3 odd votes in 200
+    assert not results["values_not_read/questions/date/legacy"].passed  # every question's date
+    assert results["values_not_read/answers/profile/legacy"].describe() == (
+        "values_not_read/answers/profile/legacy 0.900 (at most 0.100)")

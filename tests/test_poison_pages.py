@@ -137,3 +137,22 @@ def test_a_value_that_does_not_fit_makes_the_page_unfit(record, change):
 def test_a_date_out_of_range_cannot_even_make_a_row(day):
     with pytest.raises(ValueError):
         rows_of({**ANSWER, "answered_on": day})
+
+
+def test_a_first_crawl_whose_profile_links_all_changed_form_is_degraded(tmp_path):
+    """Every byline links its doctor as `/doctors/ID-slug` where the site's rules read `/dr/`:
+    each page reads, each answer lands with no doctor, and no earlier crawl or other family
+    shows what was lost. The links printed but not read say it: degraded, and named."""
+    site = Site(questions=40)
+    pages = {f"/question/{slug}": site.render_question(slug).replace("/dr/", "/doctors/")
+             for slug in site.question_slugs()}
+    url, stop = serve_pages(pages)
+    try:
+        result = crawl(*(url + path for path in pages), "--out", tmp_path / "data",
+                       "-s", "CHECK_COVERAGE_MIN_ROWS=5")
+    finally:
+        stop()
+    assert result.returncode == 4, result.stderr[-3000:]
+    (row,) = crawl_rows(tmp_path / "data")
+    assert row["status"] == "degraded" and "values_not_read/answers/profile/" in row["message"], row["message"]
+    assert row["pages_malformed"] == 0

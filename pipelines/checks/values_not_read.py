@@ -1,0 +1,46 @@
+"""Values a page prints that the normalisers could not read, per kind and markup family.
+
+A vote, a date, a rating, a review count or a byline's profile link that is printed but gives
+no value is null in its row and counted in the stats (`answers/vote_not_read/legacy`:
+pipelines.normalise.records). A few are the site's odd values ("1.2K", a date with a
+two-digit year). Many are a new format: the site now writes "Mar 5" or `/doctors/123-name`
+everywhere, and every such value of the crawl is lost. Field coverage sees that only against
+an earlier crawl, or when one family alone changed; this needs neither, so a first crawl of a
+site whose formats all changed at once is caught too.
+
+Each count is a share of the family's rows: its question rows for a question's date, its
+answer rows for the rest (a rating and a review count are read from each
+answer's byline). A share above CHECK_VALUES_NOT_READ_MAX fails; families whose rows came from
+fewer than CHECK_COVERAGE_MIN_ROWS pages are not judged (a handful of pages is no format).
+"""
+from __future__ import annotations
+
+from . import CheckResult
+from .coverage import pages_of
+
+NAME = "values_not_read"
+# The stats prefixes of values printed but not read (+ family), and the dataset whose rows print them.
+KINDS = {"answers/vote_not_read/": "answers", "answers/date_not_read/": "answers",
+         "answers/profile_not_read/": "answers", "doctors/rating_not_read/": "answers",
+         "doctors/review_count_not_read/": "answers", "questions/date_not_read/": "questions"}
+
+
+def shares(stats: dict, coverage: list[dict], min_pages: int) -> dict[str, float]:
+    """`KIND/FAMILY` -> the share of the family's rows whose printed value did not read, for the
+    families with rows of at least `min_pages` pages."""
+    rows = {(c["dataset"], c["layout"]): c for c in coverage}
+    found = {}
+    for key, count in stats.items():
+        prefix = next((p for p in KINDS if key.startswith(p)), None)
+        entry = rows.get((KINDS[prefix], key[len(prefix):])) if prefix else None
+        if entry and entry["rows"] and pages_of(entry, coverage) >= min_pages:
+            found[key] = min(1.0, int(count) / entry["rows"])
+    return found
+
+
+def check(facts) -> list[CheckResult]:
+    settings = facts.settings
+    found = shares(facts.stats, facts.coverage, settings.getint("CHECK_COVERAGE_MIN_ROWS"))
+    return [CheckResult.judge(f"{NAME}/{key.replace('_not_read', '')}", share,
+                              settings.getfloat("CHECK_VALUES_NOT_READ_MAX"))
+            for key, share in sorted(found.items())]
