@@ -3,12 +3,24 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+import pyarrow as pa
+
 from crawler.sites import rows_site, site_key
-from pipelines.schemas import RECORD_TYPES
+from pipelines.schemas import RECORD_TYPES, SCHEMAS
 
 
-def _date(value: str | None) -> date | None:
-    return date.fromisoformat(value) if value else None
+def _when_read(column: pa.Field):
+    """How a record's ISO 8601 text becomes the column's value, for a date or timestamp column."""
+    if pa.types.is_date(column.type):
+        return date.fromisoformat
+    return datetime.fromisoformat if pa.types.is_timestamp(column.type) else None
+
+
+# dataset -> [(column, reader)]: records carry dates and times as text ("2024-03-05", as
+# `extract` prints them); the schema's type says which columns are read, so a new date or
+# timestamp field needs no edit here.
+_DATED = {dataset: [(column.name, reader) for column in schema if (reader := _when_read(column))]
+          for dataset, schema in SCHEMAS.items()}
 
 
 def site_of(url: str) -> str:
@@ -26,12 +38,12 @@ def row_for(record: dict, *, fetched_at: datetime, crawl_id: str, layout: str, c
     if site is None and (url := record.get("url") or record.get("profile_url")):
         site = site_of(url)
     row["site"] = site
+    for column, read in _DATED[dataset]:
+        if isinstance(value := row.get(column), str):
+            row[column] = read(value) if value else None
     if dataset == "questions":
-        row["asked_on"] = _date(record.get("asked_on"))
         row["layout"] = layout
         row["content_sha256"] = content_sha256
-    elif dataset == "answers":
-        row["answered_on"] = _date(record.get("answered_on"))
     return dataset, row
 
 

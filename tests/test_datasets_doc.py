@@ -60,3 +60,27 @@ def test_every_field_of_the_records_has_its_column_and_every_column_its_field():
         assert columns == set(SCHEMAS[dataset].names), (
             f"{dataset}: fields without a column {sorted(columns - set(SCHEMAS[dataset].names))}, "
             f"columns without a field {sorted(set(SCHEMAS[dataset].names) - columns)}")
+
+
+def test_a_date_or_timestamp_field_is_read_from_its_text_by_its_columns_type(monkeypatch):
+    """A contributor's new field of a date or timestamp column (README, "For contributors")
+    returns ISO 8601 text, as the records print dates: the writer reads every such column by
+    the schema's type, not a list of known columns (an `edited_at` given as text made every
+    page malformed, "does not fit its column")."""
+    from datetime import date, datetime, timezone
+
+    import pyarrow as pa
+
+    from pipelines import rows
+    from pipelines.schemas import TIMESTAMP
+
+    added = [pa.field("edited_at", TIMESTAMP), pa.field("first_seen_on", pa.date32())]
+    monkeypatch.setitem(rows._DATED, "answers",
+                        [*rows._DATED["answers"], *((f.name, rows._when_read(f)) for f in added)])
+    record = {"type": "answer", "answer_id": "a", "answered_on": "2024-03-05",
+              "edited_at": "2024-03-06T10:30:00+00:00", "first_seen_on": "", "title": "2024-03-07"}
+    _, row = rows.row_for(record, fetched_at=datetime(2024, 3, 8, tzinfo=timezone.utc), crawl_id="c",
+                          layout="legacy", content_sha256="0")
+    assert row["answered_on"] == date(2024, 3, 5)
+    assert row["edited_at"] == datetime(2024, 3, 6, 10, 30, tzinfo=timezone.utc)
+    assert row["first_seen_on"] is None and row["title"] == "2024-03-07"  # a text column stays text

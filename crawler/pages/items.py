@@ -2,7 +2,9 @@
 
 Every field is a keyword field holding str, int, float, bool, None or lists of them (no lxml
 element leaves a page object), so a raw item pickles across a process boundary and is
-normalised anywhere (pipelines.normalise.records). Strings are as printed, not normalised.
+normalised anywhere (pipelines.normalise.records). Strings are as printed, not normalised;
+a field of a date or timestamp column is ISO 8601 text, which the writer reads by the column's
+type (pipelines.rows).
 
 `Text` is a title or body as the contract splits it: paragraphs, each a list of its raw
 lines (entities decoded, white space and Unicode as printed); the normalisers clean them.
