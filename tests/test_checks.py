@@ -160,6 +160,31 @@ def test_coverage_per_dataset_and_family_from_the_committed_files(tmp_path):
     assert coverage.crawl_coverage(tmp_path, "nothing") == []
 
 
+def test_coverage_keeps_two_sites_questions_of_one_id_apart(tmp_path):
+    """Keys are unique per site: question 7 of one site (legacy) and question 7 of another
+    (nextjs), crawled together, each keep their family; by question_id alone, the answers of
+    both took one family's, and the crawl's coverage (read by the checks, the report and the
+    next crawl) counted answers under a family they were not read in."""
+    rows = {"questions": [], "answers": [], "doctors": []}
+    for n, (site, layout, answers) in enumerate([("a.example", "legacy", 1), ("b.example", "nextjs", 3)]):
+        fetched = T0 + timedelta(seconds=n)
+        rows["questions"].append({"question_id": "7", "site": site, "layout": layout, "title": "t",
+                                  "fetched_at": fetched, "crawl_id": "c1"})
+        for k in range(answers):
+            rows["answers"].append({"answer_id": f"7-{k}", "question_id": "7", "site": site, "title": "T",
+                                    "doctor_id": "jane-doe", "fetched_at": T0, "crawl_id": "c1"})
+        rows["doctors"].append({"doctor_id": "jane-doe", "site": site, "rating": 4.0, "fetched_at": T0,
+                                "crawl_id": "c1"})
+    for name, table_rows in rows.items():
+        write_table(tmp_path / name / "crawl_date=2026-11-01" / "c1-00000.parquet",
+                    pa.Table.from_pylist(table_rows, schema=SCHEMAS[name]))
+    cov = shares(coverage.crawl_coverage(tmp_path, "c1"))
+    assert cov["answers", "legacy", "title"] == (1.0, 1) and cov["answers", "nextjs", "title"] == (1.0, 3)
+    assert cov["doctors", "legacy", "rating"] == (1.0, 1) and cov["doctors", "nextjs", "rating"] == (1.0, 1)
+    pages = {(c["dataset"], c["layout"]): c["pages"] for c in coverage.crawl_coverage(tmp_path, "c1")}
+    assert pages["questions", "*"] == 2 and pages["answers", "*"] == 2
+
+
 def test_a_field_that_falls_fails_beyond_margin_and_chance():
     before = [{"dataset": "doctors", "layout": "*", "field": "rating", "non_null": 0.8, "rows": 1000}]
     now = [{"dataset": "doctors", "layout": "*", "field": "rating", "non_null": 0.5, "rows": 1000}]

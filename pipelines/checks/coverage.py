@@ -123,24 +123,27 @@ def crawl_coverage(root: str | Path, crawl_id: str) -> list[dict]:
     q_fields, a_fields, d_fields = (fields_of(name) for name in DATASETS)
 
     question_ids, question_layouts = [], []  # for the answers' layouts
-    for flags in _flag_groups(crawl_files(root, "questions", crawl_id), ["question_id", "layout"], q_fields):
-        tally.add("questions", flags.append_column("page", flags["question_id"]), q_fields)
-        question_ids.append(flags["question_id"])
+    for flags in _flag_groups(crawl_files(root, "questions", crawl_id), ["question_id", "layout", "site"], q_fields):
+        page = _of_site(flags, flags["question_id"])
+        tally.add("questions", flags.append_column("page", page), q_fields)
+        question_ids.append(page)
         question_layouts.append(flags["layout"])
     questions = _Lookup(question_ids, layout=question_layouts)
 
     # (doctor_id, fetched_at) of an answer, for the doctors' layouts and pages
     page_keys, page_layouts, page_questions = [], [], []
-    for flags in _flag_groups(crawl_files(root, "answers", crawl_id), ["question_id", "fetched_at", "doctor_id"], a_fields):
-        flags = flags.append_column("layout", questions.of(flags["question_id"])["layout"])
-        tally.add("answers", flags.append_column("page", flags["question_id"]), a_fields)
+    for flags in _flag_groups(crawl_files(root, "answers", crawl_id), ["question_id", "fetched_at", "doctor_id", "site"],
+                              a_fields):
+        page = _of_site(flags, flags["question_id"])
+        flags = flags.append_column("layout", questions.of(page)["layout"])
+        tally.add("answers", flags.append_column("page", page), a_fields)
         if "doctor_id" in flags.column_names:
             page_keys.append(_page_key(flags))
             page_layouts.append(flags["layout"])
-            page_questions.append(flags["question_id"])
+            page_questions.append(page)
     answer_pages = _Lookup(page_keys, layout=page_layouts, page=page_questions)
 
-    for flags in _flag_groups(crawl_files(root, "doctors", crawl_id), ["doctor_id", "fetched_at"], d_fields):
+    for flags in _flag_groups(crawl_files(root, "doctors", crawl_id), ["doctor_id", "fetched_at", "site"], d_fields):
         for name, values in answer_pages.of(_page_key(flags)).items():
             flags = flags.append_column(name, values)
         tally.add("doctors", flags, d_fields)
@@ -170,9 +173,17 @@ def _array(column) -> pa.Array:
 
 
 def _page_key(flags: pa.Table):
-    """doctor_id|fetched_at: the answers of a page and the doctor rows read from it share it."""
+    """site, doctor_id|fetched_at: the answers of a page and the doctor rows read from it share it."""
     stamp = pc.cast(pc.cast(flags["fetched_at"], pa.int64()), pa.string())
-    return pc.binary_join_element_wise(flags["doctor_id"], stamp, "|")
+    return _of_site(flags, pc.binary_join_element_wise(flags["doctor_id"], stamp, "|"))
+
+
+def _of_site(flags: pa.Table, keys):
+    """`keys` qualified by each row's site: keys are unique per site only, and two sites of one
+    crawl can both have a question 123 (each in its own family), or a doctor jane-doe."""
+    if "site" not in flags.column_names:  # files of before the site column: one site a crawl
+        return keys
+    return pc.binary_join_element_wise(pc.fill_null(flags["site"], ""), keys, "\x1f")
 
 
 def rows_of(coverage: list[dict], dataset: str, layout: str = ALL) -> int:
