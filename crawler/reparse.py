@@ -273,6 +273,7 @@ class ChunkReader:
             self._gave_up(response, kind)
             return
         self.counts["pages/question"] += 1
+        self.counts.update(extract.counts)  # the values it printed that did not read, as the crawl counts them
         self.chunk.pages.append(Page(response.url, response.fetched_at, hashlib.sha256(response.body).hexdigest(),
                                      extract.family, extract.records, self.crawl, response.asked))
 

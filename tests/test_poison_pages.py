@@ -4,6 +4,8 @@ every good page is written, and a stateful rerun is fine too."""
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from datetime import datetime, timezone
 
 import pytest
@@ -143,16 +145,22 @@ def test_a_first_crawl_whose_profile_links_all_changed_form_is_degraded(tmp_path
     """Every byline links its doctor as `/doctors/ID-slug` where the site's rules read `/dr/`:
     each page reads, each answer lands with no doctor, and no earlier crawl or other family
     shows what was lost. The links printed but not read say it: degraded, and named."""
-    site = Site(questions=40)
+    site = Site(questions=120)  # each family's pages past CHECK_COVERAGE_MIN_ROWS (30)
     pages = {f"/question/{slug}": site.render_question(slug).replace("/dr/", "/doctors/")
              for slug in site.question_slugs()}
     url, stop = serve_pages(pages)
     try:
-        result = crawl(*(url + path for path in pages), "--out", tmp_path / "data",
-                       "-s", "CHECK_COVERAGE_MIN_ROWS=5")
+        result = crawl(*(url + path for path in pages), "--out", tmp_path / "data", "--archive", tmp_path / "archive")
     finally:
         stop()
     assert result.returncode == 4, result.stderr[-3000:]
     (row,) = crawl_rows(tmp_path / "data")
     assert row["status"] == "degraded" and "values_not_read/answers/profile/" in row["message"], row["message"]
     assert row["pages_malformed"] == 0
+    # its reparse counts the values as the crawl did, and ends as it did
+    reparsed = subprocess.run([sys.executable, "-m", "crawler.cli", "reparse", str(tmp_path / "archive"), "--out",
+                               str(tmp_path / "again")], capture_output=True, text=True,
+                              timeout=600)
+    assert reparsed.returncode == 4, reparsed.stderr[-3000:]
+    (again,) = crawl_rows(tmp_path / "again")
+    assert "values_not_read/answers/profile/" in again["message"], again["message"]
