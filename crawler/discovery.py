@@ -85,25 +85,31 @@ def lastmod_time(text: str) -> str | None:
     return form
 
 
-def lastmod_end(lastmod: str) -> datetime:
+# A lastmod without a zone (a date alone, a time as written) is in the site's own zone, which
+# it does not say: the westernmost, UTC-12, is where it ends latest.
+WESTERNMOST_ZONE = timezone(timedelta(hours=-12))
+
+
+def lastmod_end(lastmod: str, unzoned: timezone = WESTERNMOST_ZONE) -> datetime:
     """The latest moment a lastmod (in `lastmod_time`'s form) can name, UTC, to the µs: a date
-    alone names its whole day (UTC, as the reference site's lastmods are), so its end, not its
-    midnight; a month or a year likewise; a date and time names that instant (one without a
-    zone read as UTC). A page fetched after it has every change the lastmod speaks of; one
-    fetched before it (earlier that same day) may not. ValueError when it is no such form."""
+    alone names its whole day, so its end, not its midnight; a month or a year likewise; a date
+    and time names that instant. One without a zone is read in `unzoned`, by default the zone
+    where it ends latest (a Seattle site still writes `2026-12-01` at 03:00 UTC on the 2nd).
+    A page fetched after it has every change the lastmod speaks of; one fetched before it
+    (earlier that same day) may not. ValueError when it is no such form."""
     parts = lastmod.strip().split("-")
     if "T" in lastmod or len(parts) > 3 or not all(part.isdigit() for part in parts):
         moment = datetime.fromisoformat(lastmod.strip())
-        return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+        return (moment if moment.tzinfo else moment.replace(tzinfo=unzoned)).astimezone(timezone.utc)
     year, month, day = (int(part) for part in parts + ["0"] * (3 - len(parts)))
-    start = datetime(year, month or 1, day or 1, tzinfo=timezone.utc)  # ValueError for a month 13
+    start = datetime(year, month or 1, day or 1, tzinfo=unzoned)  # ValueError for a month 13
     if day:
         following = start + timedelta(days=1)
     elif month:
         following = start.replace(year=year + month // 12, month=month % 12 + 1)
     else:
         following = start.replace(year=year + 1)
-    return following - timedelta(microseconds=1)
+    return (following - timedelta(microseconds=1)).astimezone(timezone.utc)
 
 
 def is_question_url(url: str) -> bool:

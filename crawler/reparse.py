@@ -712,7 +712,7 @@ def run_reparse(paths, out: str | Path = "data", processes: int | None = None, s
     reparse.stats["reparse/archive_files"] = len(files)
     tasks = tasks_of(files, processes, repeats)
     progress = Progress(sum(t[3] for t in tasks), stream)
-    with _logging(root, reparse.crawl_id, progress.stream) as log, _running(root, reparse.crawl_id), \
+    with _logging(root, reparse.crawl_id, progress.stream, settings) as log, _running(root, reparse.crawl_id), \
             _stop_handlers_kept():
         for copy, original in copies:
             logger.warning("%s", copy_words(copy, {original: 1}, 0))
@@ -859,10 +859,10 @@ def _commit(reparse, outcome: Outcome, stats: dict, written: dict, paths, settin
 
 
 @contextmanager
-def _logging(root: Path, crawl_id: str, stream):
-    """The reparse's log, as a crawl's: INFO and up in DIR/logs/CRAWL_ID.log (when the folder
-    can be written: the run fails on its own writes otherwise, and says so), and its warnings
-    and errors on stderr, one line each."""
+def _logging(root: Path, crawl_id: str, stream, settings):
+    """The reparse's log, as a crawl's: INFO and up in DIR/logs/CRAWL_ID.log, in the crawl's
+    LOG_FORMAT and LOG_DATEFORMAT (when the folder can be written: the run fails on its own
+    writes otherwise, and says so), and its warnings and errors on stderr, one line each."""
     on_stderr = logging.StreamHandler(stream or sys.stderr)
     on_stderr.setLevel(logging.WARNING)
     on_stderr.setFormatter(logging.Formatter("doctor-answers reparse: %(message)s"))
@@ -871,7 +871,7 @@ def _logging(root: Path, crawl_id: str, stream):
         path = root / "logs" / f"{crawl_id}.log"
         path.parent.mkdir(parents=True, exist_ok=True)
         log = LogFile(path, encoding="utf-8")  # a disk that fills cuts it short, said at the end
-        log.setFormatter(logging.Formatter("%(asctime)s [%(name)s] %(levelname)s: %(message)s"))
+        log.setFormatter(logging.Formatter(settings.get("LOG_FORMAT"), settings.get("LOG_DATEFORMAT")))
         handlers.append(log)
     except OSError:
         pass

@@ -180,6 +180,8 @@ CHECK_ANSWERS_PER_QUESTION_MIN_SHARE = 0.5  # of the last finished crawl's answe
 CHECK_VALUES_NOT_READ_MAX = 0.1
 
 LOG_LEVEL = "INFO"
+# Log times are UTC (crawler/__init__.py), and say so: `2026-12-02 05:19:10+0000`.
+LOG_DATEFORMAT = "%Y-%m-%d %H:%M:%S%z"
 FEED_EXPORT_ENCODING = "utf-8"
 
 # Bounded walks (crawler.spiders.questions): a sitemap index naming an index naming an index...,

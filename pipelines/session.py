@@ -269,9 +269,11 @@ def _unchanged_since(seen: PageVersion, lastmod: str) -> bool:
 def _later(lastmod: str, than: str) -> bool:
     """Whether sitemap lastmod `lastmod` is later than `than`: as the latest moments they can
     name when both are W3C dates or datetimes (`lastmod_end`: a date alone is its day's end,
-    not its midnight; a time without a zone is UTC), else as text."""
+    not its midnight), else as text. Both are read alike, one without a zone in UTC: read
+    where it ends latest, a stale date would outlast a newer time of the next morning and
+    hide its change."""
     try:
-        return lastmod_end(lastmod) > lastmod_end(than)
+        return lastmod_end(lastmod, timezone.utc) > lastmod_end(than, timezone.utc)
     except ValueError:
         return lastmod > than
 

@@ -59,6 +59,14 @@ RECORDS = [
                                                               PAGE, newline="\n"), RESPONSE),
      ArchivedResponse("http://example.com/question/d", 404, FETCHED, PAGE, "text/html")),
     (record("metadata", "http://example.com/question/d", b"via: x\r\n", "application/warc-fields"), None),
+    # a scheme in any case is the scheme (RFC 3986 3.1), whichever reader splits the record
+    # (warcio's own test of an http(s) URI is case-sensitive): read in lower case, as a crawl writes it
+    (record("response", "HTTP://example.com/question/i", http("HTTP/1.1 200 OK\nContent-Type: text/html", PAGE),
+            RESPONSE),
+     ArchivedResponse("http://example.com/question/i", 200, FETCHED, PAGE, "text/html")),
+    (record("response", "<Https://example.com/question/j>", http("HTTP/1.1 200 OK\nContent-Type: text/html", PAGE,
+                                                                 newline="\n"), RESPONSE),
+     ArchivedResponse("https://example.com/question/j", 200, FETCHED, PAGE, "text/html")),
     # a response record is HTTP by its URI, as warcio reads it: whatever the case of its
     # Content-Type, or without one
     (record("response", "http://example.com/question/g", http("HTTP/1.1 200 OK\nContent-Type: text/html", PAGE),

@@ -515,3 +515,29 @@ def test_an_os_error_no_check_foresaw_is_one_line_not_a_traceback(monkeypatch, c
             signal.signal(signum, handler)
     err = capsys.readouterr().err
     assert err == "doctor-answers query: error: File name too long (/d/caf\\xe9/logs/x.log)\n"
+
+
+@pytest.mark.parametrize("how", ["data folder", "stderr", "scrapy crawl"])
+def test_log_times_are_utc_and_say_so_in_any_local_zone(tmp_path, how):
+    """Every other time the product writes is UTC: a log line must be found by them, in a zone
+    14 hours ahead (Kiritimati) as in Greenwich, whichever handler writes it."""
+    import re
+    from datetime import datetime, timedelta, timezone
+
+    env = dict(os.environ, PYTHONPATH=str(ROOT), TZ="Pacific/Kiritimati")
+    began = datetime.now(timezone.utc).replace(microsecond=0)
+    if how == "scrapy crawl":
+        command = ["scrapy", "crawl", "questions", "-a", "start_url=http://127.0.0.1:1/",
+                   "-s", f"DATA_DIR={tmp_path / 'data'}", "-s", "LOG_FILE=-"]
+    else:
+        command = ["crawl", "http://127.0.0.1:1/", "--out", tmp_path / "data"]
+        command = ["crawler.cli", *command, *(["--log-file", "-"] if how == "stderr" else [])]
+    result = subprocess.run([sys.executable, "-m", *map(str, command), "-s", "RETRY_TIMES=0"], capture_output=True,
+                            text=True, timeout=60, cwd=ROOT, env=env)
+    assert result.returncode == 1, result.stderr[-2000:]
+    log = result.stderr if how != "data folder" else next((tmp_path / "data" / "logs").glob("*.log")).read_text()
+    times = re.findall(r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\S*) \[", log, re.MULTILINE)
+    assert times, log[-2000:]
+    for text in times:
+        logged = datetime.strptime(text, "%Y-%m-%d %H:%M:%S%z")  # ValueError: no zone written
+        assert logged.utcoffset() == timedelta(0) and began <= logged <= datetime.now(timezone.utc), text

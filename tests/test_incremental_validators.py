@@ -117,13 +117,24 @@ def test_a_page_is_skipped_only_when_fetched_after_the_last_moment_its_lastmod_n
 
     cases = [  # (lastmod, fetched at, skipped)
         ("2026-12-01", "2026-12-01T09:00:00+00:00", False),  # a change at 18:00 that day may be missing
-        ("2026-12-01", "2026-12-01T23:59:59.999999+00:00", False),
-        ("2026-12-01", "2026-12-02T00:00:00+00:00", True),
+        # a date names no zone: a site in Seattle still writes it at 03:00 UTC on the 2nd, and
+        # one in UTC-12 until 12:00 UTC (the latest reading)
+        ("2026-12-01", "2026-12-02T03:00:00+00:00", False),
+        ("2026-12-01", "2026-12-02T11:59:59.999999+00:00", False),
+        ("2026-12-01", "2026-12-02T12:00:00+00:00", True),
         ("2026-12", "2026-12-20T00:00:00+00:00", False),  # a month names the whole month
-        ("2026-12", "2027-01-01T00:00:00+00:00", True),
+        ("2026-12", "2027-01-01T06:00:00+00:00", False),
+        ("2026-12", "2027-01-01T12:00:00+00:00", True),
+        ("2026", "2027-01-01T11:00:00+00:00", False),
+        ("2026", "2027-01-01T12:00:00+00:00", True),
         ("2026-12-01T10:00:00+00:00", "2026-12-01T09:00:00+00:00", False),
         ("2026-12-01T10:00:00+00:00", "2026-12-01T18:00:00+00:00", True),
-        ("2026-12-01T10:00:00", "2026-12-01T10:30:00+00:00", True),  # no zone: UTC
+        ("2026-12-01T10:00:00-08:00", "2026-12-01T17:00:00+00:00", False),
+        ("2026-12-01T10:00:00-08:00", "2026-12-01T18:30:00+00:00", True),
+        # a time without a zone: the site's local time, 10:00 in UTC-12 is 22:00 UTC
+        ("2026-12-01T10:00:00", "2026-12-01T10:30:00+00:00", False),
+        ("2026-12-01T10:00:00", "2026-12-01T21:59:00+00:00", False),
+        ("2026-12-01T10:00:00", "2026-12-01T22:00:01+00:00", True),
         ("2026-12-01", None, False),  # when it was fetched is not known
     ]
     for lastmod, fetched_at, skipped in cases:

@@ -299,3 +299,17 @@ def test_a_damaged_uncompressed_file_ends_degraded_naming_the_record(tmp_path):
     err = io.StringIO()
     assert extract_paths([tmp_path / "a.warc"], out=io.BytesIO(), err=err) == 1
     assert f"damaged record at byte {offsets[2]}" in err.getvalue()
+
+
+@pytest.mark.parametrize("scheme", ["HTTP", "Http"])
+def test_target_uris_whose_scheme_is_spelled_in_capitals_are_the_pages_they_name(tmp_path, scheme):
+    """RFC 3986 3.1: a scheme is case-insensitive. An archive of `HTTP://` pages is those
+    pages, to `reparse` and `extract`, not "no HTTP response in the archives"."""
+    questions = pages(3)
+    theirs = Theirs(tmp_path / "a.warc.gz")
+    for url, body in questions:
+        theirs.response(url.replace("http", scheme, 1), body)
+    theirs.close()
+    _, row, said = run([tmp_path / "a.warc.gz"], tmp_path / "out")
+    assert (row["status"], row["questions"], row["pages_fetched"]) == ("finished", 3, 3), said
+    assert extract_paths([tmp_path / "a.warc.gz"], out=io.BytesIO(), err=io.StringIO()) == 0

@@ -48,6 +48,7 @@ from urllib.parse import urlsplit
 
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
+from warcio.recordloader import ArcWarcRecordLoader
 from warcio.timeutils import iso_date_to_datetime
 
 from crawler.archive import is_warc, start_urls_of
@@ -60,6 +61,7 @@ _GZIP_MAGIC = b"\x1f\x8b\x08"
 _PROBE = 1 << 20  # bytes read to see whether a file is gzipped record by record
 _FIELD = re.compile(rb"^([!#$%&'*+.^_`|~0-9A-Za-z-]+)[ \t]*:[ \t]*(.*?)[ \t]*\r?$", re.M)
 _HTTP_SCHEMES = ("http:", "https:")  # URIs whose response records hold HTTP (warcio's rule)
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")  # RFC 3986 3.1
 _FEED = 16 * 1024  # compressed bytes given to zlib at a time (it copies what is left past a member)
 _TOKEN = re.compile(rb"[!#$%&'*+.^_`|~0-9A-Za-z-]+")  # what a WARC-Type is (RFC 9110's token)
 _YEAR_MONTH = re.compile(r"(\d{4})(?:-(\d{2}))?")
@@ -793,7 +795,8 @@ def _check_url(url: str, field: str) -> str:
 
 
 def _requested(url: str | None) -> str | None:
-    return _check_url(url, REQUESTED_URI) if url else None
+    """The URL the crawl asked for (its redirects' start), read as the target URI is."""
+    return _check_url(_target_uri(url), REQUESTED_URI) if url else None
 
 
 def _status(status_line: bytes) -> int:
@@ -1001,10 +1004,26 @@ def _dechunked(body: bytes) -> bytes:
 
 def _target_uri(uri: str) -> str:
     """The WARC-Target-URI as warcio's reader gives it: without the angle brackets Wget 1.19
-    wrote around it, spaces percent-encoded."""
+    wrote around it, spaces percent-encoded; and its scheme in lower case (RFC 3986 3.1: a
+    scheme is case-insensitive, `HTTP://h/` is `http://h/`), so that every rule comparing
+    schemes (an http(s) record, a question URL) reads another tool's spelling as ours."""
     if uri.startswith("<") and uri.endswith(">"):
         uri = uri[1:-1]
+    if scheme := _SCHEME.match(uri):
+        uri = scheme.group().lower() + uri[scheme.end():]
     return uri.replace(" ", "%20")
+
+
+class _RecordLoader(ArcWarcRecordLoader):
+    """warcio's record reader, its target URIs read as `_target_uri` reads them: warcio's own
+    test of an http(s) URI is case-sensitive, so an `HTTP://` response held no HTTP for it."""
+
+    def _ensure_target_uri_format(self, rec_headers):
+        uri = rec_headers.get_header("WARC-Target-URI")
+        if uri is not None:
+            uri = _target_uri(uri)
+            rec_headers.replace_header("WARC-Target-URI", uri)
+        return uri
 
 
 def _fields(head: bytes) -> dict[bytes, bytes]:
@@ -1027,6 +1046,7 @@ def _warcio_records(stream, start: int, end: int | None, on_damage, check_digest
     where warcio cannot go on, the damage is raised."""
     stream.seek(start)
     records = ArchiveIterator(stream, check_digests=check_digests)
+    records.loader = _RecordLoader(verify_http=False, arc2warc=False)  # as ArchiveIterator makes its own
     while True:
         try:
             record = next(records)
