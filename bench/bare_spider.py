@@ -47,7 +47,8 @@ class BareSpider(scrapy.Spider):
             self.crawler.engine.crawl(scrapy.Request(url, callback=self.parse_sitemap))
 
     def parse_sitemap(self, response):
-        kind, entries = discovery.read_sitemap(response.url, response.body)
+        sitemap = discovery.read_sitemap(response.url, response.body)
+        kind, entries = sitemap.kind, sitemap.entries
         for entry in entries:
             if kind == "sitemapindex":
                 yield scrapy.Request(entry.url, callback=self.parse_sitemap)

@@ -13,7 +13,6 @@ from urllib.parse import urljoin, urlsplit
 import lxml.html
 from lxml import etree
 from protego import Protego
-from scrapy.utils.sitemap import Sitemap
 from w3lib.url import safe_url_string
 
 from crawler.middlewares.compression import DamagedBody, TooBig, UndecodableBody, decode_one
@@ -132,9 +131,10 @@ GZIP_MAGIC = b"\x1f\x8b\x08"
 
 
 def looks_like_sitemap(body: bytes) -> bool:
-    """A body that is a sitemap whatever its URL says (gzip, or XML opening a urlset or index)."""
-    head = body[:2048]
-    return head[:3] == GZIP_MAGIC or b"<urlset" in head or b"<sitemapindex" in head
+    """A body that is a sitemap whatever its URL says: gzip, or a document read as a sitemap
+    (`read_sitemap`: an XML urlset or index, whatever its encoding or prolog, or a text
+    sitemap). A page that only quotes `<urlset` (an HTML page's script) is none."""
+    return body[:3] == GZIP_MAGIC or bool(read_sitemap("", body).kind)
 
 
 def sitemap_body(body: bytes, max_size: int = 0) -> bytes:
@@ -152,16 +152,11 @@ def sitemap_body(body: bytes, max_size: int = 0) -> bytes:
         return b""
 
 
-# A sitemap's closing root tag ("</urlset>", "</sm:sitemapindex>"), or an empty root
-# ("<urlset/>"): the end of a whole one.
-_SITEMAP_END = re.compile(rb"</(?:[\w.-]+:)?(?:urlset|sitemapindex)\s*>|<(?:[\w.-]+:)?(?:urlset|sitemapindex)\b[^>]*/>")
-
-
 def sitemap_cut_off(xml: bytes) -> bool:
-    """A sitemap's XML (decompressed) that stops before its closing root tag: the transfer was
-    cut, and the sitemap names only some of its URLs (its last perhaps cut in two). XML must
-    close its root; what is no sitemap at all (a soft-404 page) is not a cut-off one."""
-    return looks_like_sitemap(xml) and _SITEMAP_END.search(xml) is None
+    """A sitemap's XML (decompressed) whose input ends inside its root: the transfer was cut,
+    and the sitemap names only some of its URLs (its last perhaps cut in two). XML must close
+    its root; what is no sitemap at all (a soft-404 page) is not a cut-off one."""
+    return read_sitemap("", xml).cut_off
 
 
 def listing_cut_off(body: bytes) -> bool:
@@ -230,18 +225,117 @@ def sitemaps_in_robots(robots_url: str, lines) -> list[tuple[str, str | None]]:
     return [resolved(robots_url, line) for line in lines]
 
 
-def read_sitemap(url: str, body: bytes) -> tuple[str, list[SitemapEntry]]:
-    """The sitemap's type ('sitemapindex' or 'urlset') and its entries; ('', []) if not a sitemap.
-    A lastmod that is no date counts as absent (`bad_lastmod` keeps its text): the page is then
-    fetched with a conditional GET, never skipped on its word."""
-    try:
-        sitemap = Sitemap(body)
-        entries = [_entry(url, e["loc"], e.get("lastmod")) for e in sitemap]
-    except (etree.XMLSyntaxError, StopIteration, KeyError):
-        return "", []
-    if sitemap.type not in ("sitemapindex", "urlset"):
-        return "", []
-    return sitemap.type, entries
+SITEMAP_ROOTS = ("urlset", "sitemapindex")
+TEXT_SITEMAP = "text"  # sitemaps.org's text format: UTF-8, one absolute http(s) URL a line, nothing else
+_TEXT_SITEMAP_LINE = re.compile(r"https?://\S.*", re.IGNORECASE)
+_XML_CHUNK = 1 << 16  # fed to the parser at a time: a 50 MB sitemap is never one tree in memory
+
+
+@dataclass(frozen=True, slots=True)
+class SitemapRead:
+    kind: str  # "urlset", "sitemapindex" or TEXT_SITEMAP; "" when the body is no sitemap
+    entries: list[SitemapEntry]
+    # The XML stops inside its root (a transfer cut short): `entries` are those read whole,
+    # and a retry may bring the rest.
+    cut_off: bool = False
+    # Why the XML could not be read whole though its input did not end early (a stray end tag,
+    # two sitemaps in one file, an undefined entity: the parser's first error and its line);
+    # `entries` are what a forgiving parser read. A retry brings the same bytes.
+    damage: str | None = None
+
+
+def read_sitemap(url: str, body: bytes) -> SitemapRead:
+    """The sitemap a body holds, decided by the document as parsed (its root element, in any
+    namespace and encoding, behind any prolog), never by the bytes it starts with, and how
+    much of it was read. A lastmod that is no date counts as absent (`bad_lastmod` keeps its
+    text): the page is then fetched with a conditional GET, never skipped on its word."""
+    strict = _XmlRead(body, recover=False)
+    if strict.error is None or strict.root:  # its root read: an HTML page, an RSS feed are no sitemap
+        root, forgiving = strict.root, None
+    else:  # no root before the first error: a forgiving parser may find one, or none (text)
+        forgiving = _XmlRead(body, recover=True)
+        root = forgiving.root
+    if root not in SITEMAP_ROOTS:
+        return SitemapRead("", []) if root else _text_sitemap(url, body)
+    if strict.error is None:
+        return _sitemap(url, root, strict.entries)
+    forgiving = forgiving or _XmlRead(body, recover=True)
+    # The input ended inside the XML, and nothing past where the strict parser stopped reads
+    # (a forgiving parser gets at most the entry cut in two): cut off, not damaged.
+    if strict.error_at_end and len(forgiving.entries) <= len(strict.entries) + 1:
+        return _sitemap(url, root, strict.entries, cut_off=True)
+    return _sitemap(url, root, forgiving.entries, damage=strict.error)
+
+
+def _sitemap(url: str, root: str, entries, **read) -> SitemapRead:
+    return SitemapRead(root, [_entry(url, loc, lastmod) for loc, lastmod in entries], **read)
+
+
+def _text_sitemap(url: str, body: bytes) -> SitemapRead:
+    """A text sitemap: every line that is not blank an absolute http(s) URL. Anything else
+    (an HTML or an error page, a robots.txt) is no sitemap."""
+    lines = [line.strip() for line in body.decode("utf-8-sig", errors="replace").splitlines() if line.strip()]
+    if not lines or not all(_TEXT_SITEMAP_LINE.fullmatch(line) for line in lines):
+        return SitemapRead("", [])
+    return SitemapRead(TEXT_SITEMAP, [_entry(url, line, None) for line in lines])
+
+
+class _XmlRead:
+    """One parse of a body as XML: its root element's local name, the (loc, lastmod) of every
+    url or sitemap element read whole (as Scrapy's Sitemap reads them), and the parser's first
+    error (None: the document was read whole), which came only once the input was over
+    (`error_at_end`: the input stops inside the document) or before. `recover`: libxml2's
+    forgiving mode, which reads past some errors (an undefined entity) but not others."""
+
+    def __init__(self, body: bytes, recover: bool):
+        self.root, self.entries, self.error_at_end = "", [], False
+        parser = etree.XMLPullParser(events=("start", "end"), recover=recover, resolve_entities=False,
+                                     no_network=True, remove_comments=True, remove_pis=True)
+        self.error = self._feed(parser, body, recover)
+        if self.error is None:  # every byte read without an error: does the document end there?
+            try:
+                parser.close()
+            except etree.XMLSyntaxError as error:
+                self.error, self.error_at_end = _first_error(parser) or str(error), True
+        self._take(parser)
+
+    def _feed(self, parser, body: bytes, recover: bool) -> str | None:
+        """The first error met before the input was over (strict: it stops there; forgiving:
+        it reads on, so None)."""
+        for start in range(0, len(body), _XML_CHUNK):
+            try:
+                parser.feed(body[start:start + _XML_CHUNK])
+            except etree.XMLSyntaxError as error:
+                return _first_error(parser) or str(error)
+            self._take(parser)
+            if not recover and (error := _first_error(parser)):  # logged, not raised (an undefined entity)
+                return error
+        return None
+
+    def _take(self, parser) -> None:
+        for event, element in parser.read_events():
+            name = _local_name(element)
+            if event == "start":
+                self.root = self.root or name
+            elif name in ("url", "sitemap"):
+                children = {_local_name(child): (child.text or "").strip() for child in element}
+                if "loc" in children:
+                    self.entries.append((children["loc"], children.get("lastmod")))
+                element.clear()
+                parent = element.getparent()
+                while parent is not None and element.getprevious() is not None:  # read entries leave the tree
+                    del parent[0]
+
+
+def _first_error(parser) -> str | None:
+    errors = [error for error in parser.feed_error_log if error.level >= etree.ErrorLevels.ERROR]
+    return f"line {errors[0].line}: {errors[0].message.strip()[:200]}" if errors else None
+
+
+def _local_name(element) -> str:
+    """An element's name in any namespace (`{http://www.sitemaps.org/...}url` is `url`); a
+    comment's or a PI's is ""."""
+    return element.tag.rpartition("}")[2] if isinstance(element.tag, str) else ""
 
 
 def _entry(sitemap_url: str, loc: str, lastmod: str | None) -> SitemapEntry:

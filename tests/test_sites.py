@@ -213,8 +213,8 @@ def test_gzip_sitemaps_are_decompressed_under_a_size_limit():
           b"<url><loc>http://h/question/a</loc></url></urlset>"
     assert discovery.sitemap_body(gzip.compress(xml)) == xml
     assert discovery.sitemap_body(xml) == xml
-    kind, entries = discovery.read_sitemap("http://h/s.xml.gz", discovery.sitemap_body(gzip.compress(xml)))
-    assert kind == "urlset" and entries[0].url == "http://h/question/a"
+    read = discovery.read_sitemap("http://h/s.xml.gz", discovery.sitemap_body(gzip.compress(xml)))
+    assert read.kind == "urlset" and read.entries[0].url == "http://h/question/a"
     with pytest.raises(discovery.SitemapTooBig):
         discovery.sitemap_body(gzip.compress(xml * 100), max_size=1000)
     assert discovery.sitemap_body(b"\x1f\x8b\x08 not gzip at all") == b""

@@ -305,17 +305,20 @@ class QuestionsSpider(scrapy.Spider):
 
     def parse_sitemap(self, response):
         body, damaged = self.sitemap_body(response)
-        cut = damaged or cut_short(response) or discovery.sitemap_cut_off(body)
+        sitemap = discovery.read_sitemap(response.url, body)
+        cut = damaged or cut_short(response) or sitemap.cut_off
         if cut and (retry := self.retry_truncated(response, "sitemap")):
             yield retry  # its URLs come with the whole sitemap (sitemaps_first waits for it)
             return
-        kind, entries = discovery.read_sitemap(response.url, body)
+        kind, entries = sitemap.kind, sitemap.entries
         self.count_bad_lastmods(response.url, entries)
-        if cut:  # given up on: what was read whole, not its last URL, perhaps cut in two
-            entries = entries[:-1]
+        if cut and not sitemap.cut_off:  # given up on, cut short in transfer where its text does not tell
+            entries = entries[:-1]  # (a text sitemap): not its last URL, perhaps cut in two
         if not kind and not cut:  # a sitemap lost, not a question page of an unknown shape (a cut one is, said)
             self.sitemap_lost(response.url, "not a sitemap")
             self.start_url_failed(response.request, "not a sitemap")
+        if sitemap.damage:  # no retry mends it: what the parser could read is used, and the loss said
+            self.sitemap_lost(response.url, f"damaged XML at {sitemap.damage}: entries past it may be missing")
         depth = response.meta.get("sitemap_depth", 1)
         for entry in entries:
             if self.closing():
