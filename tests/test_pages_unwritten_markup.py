@@ -186,6 +186,57 @@ def test_a_new_question_byline_item_is_never_the_askers_location(item):
     assert page_records(parse_question_page(URL, no_place))[0]["asker_location"] is None
 
 
+_NO_TOPIC_META = r'<meta property="rs:topic-name"[^>]*>'
+_PLACE_ITEM = r'<li class="Byline-item">([^<]*, [A-Z]{2})</li>'
+
+
+@pytest.mark.parametrize("meta", [True, False])
+@pytest.mark.parametrize("where", ["before", "after"])
+@pytest.mark.parametrize("link", ['Asked by <a href="/user/member4">member4</a>', '<a href="/dr/">Doctors</a>',
+                                  '<a href="https://elsewhere.example/botox">Botox elsewhere</a>',
+                                  '<a href="/questions">All questions</a>', '<a href="/user/member4">member4</a>'])
+def test_another_link_of_the_question_byline_is_never_its_topic(link, where, meta):
+    """The topic is the byline's link to a topic page by the site's rule (/botox), wherever
+    the redesign adds an asker's profile link or another page's beside it, with or without the
+    rs:topic-name meta that names it (tester M, 6)."""
+    html = sample("provider-card") if meta else re.sub(_NO_TOPIC_META, "", sample("provider-card"))
+    item = f'<li class="Byline-item">{link}</li>'
+    html = re.sub(_PLACE_ITEM, (item + r'<li class="Byline-item">\1</li>') if where == "before"
+                  else (r'<li class="Byline-item">\1</li>' + item), html, count=1)
+    assert link in html
+    assert_records(page_records(parse_question_page(URL, html)), expected())
+
+
+@pytest.mark.parametrize("href", ["/find/phoenix-az", "/find/doctors?near=phoenix-az", "https://www.realself.com/find/phoenix-az", "/user/phoenix/az"])
+def test_a_linked_place_in_the_question_byline_is_the_askers_location_not_its_topic(href):
+    html = re.sub(_PLACE_ITEM, rf'<li class="Byline-item"><a href="{href}">\1</a></li>',
+                  re.sub(_NO_TOPIC_META, "", sample("provider-card")), count=1)
+    assert href in html
+    assert_records(page_records(parse_question_page(URL, html)), expected())
+
+
+@pytest.mark.parametrize("href", ["/botox", "/questions/botox"])
+def test_a_topic_link_of_the_site_form_is_the_topic_in_either_form(href):
+    html = re.sub(r'<a href="/botox">', f'<a href="{href}">', re.sub(_NO_TOPIC_META, "", sample("provider-card")))
+    assert_records(page_records(parse_question_page(URL, html)), expected())
+
+
+def test_a_question_byline_whose_links_leave_its_topic_to_a_guess_is_a_bad_page():
+    """Two links of the topic form, or (none of it: the site moved its topics) two links of
+    another: which is the topic is a guess."""
+    html = re.sub(_NO_TOPIC_META, "", sample("provider-card"))
+    two = html.replace('<a href="/botox">Botox</a></li>', '<a href="/botox">Botox</a></li>'
+                       '<li class="Byline-item"><a href="/dysport">Dysport</a></li>')
+    moved = html.replace('<a href="/botox">Botox</a></li>', '<a href="/topic/botox">Botox</a></li>'
+                         '<li class="Byline-item">Asked by <a href="/user/member4">member4</a></li>')
+    for page in (two, moved):
+        assert page != html
+        with pytest.raises(PageError, match="could be its topic"):
+            parse_question_page(URL, page)
+    one = html.replace('<a href="/botox">', '<a href="/topic/botox">')  # a form the rule does not know, alone
+    assert_records(page_records(parse_question_page(URL, one)), expected())
+
+
 @pytest.mark.parametrize("family, old", [
     ("legacy", r'(class="rs-question__location"[^>]*>)[^<]*<'),
     ("nextjs", r'("location": ?")[^"]*"'),

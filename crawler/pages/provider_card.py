@@ -6,6 +6,7 @@ import re
 
 from lxml import etree
 
+from crawler.sites.base import join_url
 from pipelines.normalise.places import shows_region
 from pipelines.normalise.votes import UNREAD
 
@@ -79,30 +80,56 @@ def _first(el, tag: str):
     return next(el.iter(tag), None)
 
 
-def _content_byline(ul) -> tuple:
+def _content_byline(ul, tree) -> tuple:
     """(date element, location text, topic text) of a Content-byline list: a time, a topic
-    link, a place that shows its region (places.shows_region: "Phoenix, AZ"). An item that shows
-    a date alone is the date where no <time> holds one (a redesign may drop the <time>), never
-    the location; any other item ("1,234 views", "Posted anonymously", which a redesign may
-    add) is none of them: in a list that does not label its items, a place is told by its shape.
-    Two places leave which is the asker's to a guess: a MarkupError."""
-    time_el = dated = topic = None
+    link (_topic_item), a place that shows its region (places.shows_region: "Phoenix, AZ",
+    linked or not). An item that shows a date alone is the date where no <time> holds one (a
+    redesign may drop the <time>), never the location; any other item ("1,234 views", "Asked
+    by jane84", which a redesign may add) is none of them: in a list that does not label its
+    items, a place is told by its shape. Two places leave which is the asker's to a guess: a
+    MarkupError."""
+    items = [li for li in ul if isinstance(li.tag, str)]
+    topic = _topic_item(items, tree)
+    time_el = dated = None
     places = []
-    for li in ul:
-        if not isinstance(li.tag, str):
-            continue
-        t, a = _first(li, "time"), _first(li, "a")
+    for li in items:
+        t = _first(li, "time")
         if t is not None:
             time_el = time_el if time_el is not None else t
-        elif a is not None:
-            topic = topic or text_of(a)
+        elif li is topic:
+            continue
         elif date_line(li) is not None:
             dated = dated if dated is not None else li
         elif shows_region(text := text_of(li)):
             places.append(text)
     if len(places) > 1:
         raise MarkupError(f"question byline with {len(places)} items that could be its location: {places[:3]}")
-    return time_el if time_el is not None else dated, next(iter(places), None), topic
+    return time_el if time_el is not None else dated, next(iter(places), None), \
+        text_of(_first(topic, "a")) if topic is not None else None
+
+
+def _topic_item(items: list, tree):
+    """The byline item that links the question's topic: the one whose link names a topic of
+    the site by its rule (Site.is_topic_link: `/botox`, not an asker's `/user/jane84` nor a
+    place's `/find/phoenix-az`); where none does, its one linked item (a topic page of a form
+    the rule does not know). Several leave which is the topic to a guess: a MarkupError."""
+    linked = [li for li in items if _first(li, "time") is None and _first(li, "a") is not None]
+    named = [li for li in linked if _names_topic(_first(li, "a").get("href"), tree)]
+    found = named or linked
+    if len(found) > 1:
+        raise MarkupError(f"question byline with {len(found)} links that could be its topic: "
+                          f"{[text_of(li) for li in found][:3]}")
+    return next(iter(found), None)
+
+
+def _names_topic(href: str | None, tree) -> bool:
+    if not href or not href.strip():
+        return False
+    try:
+        url = join_url(tree.url, tree.link(href).strip())
+    except ValueError:  # not a URL: no topic's
+        return False
+    return tree.site.is_own_url(url, tree.url) and tree.site.is_topic_link(url)
 
 
 def _date_of(byline):
@@ -120,7 +147,7 @@ class ProviderCardQuestion(ItemPage):
         self.h1, self.body_el, self.tree = h1, body, tree
         self.time = self.location = self.topic_text = None
         if byline is not None:
-            self.time, self.location, self.topic_text = _content_byline(byline)
+            self.time, self.location, self.topic_text = _content_byline(byline, tree)
 
     def question_id(self) -> str:
         return (self.tree.meta("rs:content-id") or "").strip()

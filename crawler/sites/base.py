@@ -25,6 +25,7 @@ class Site:
     profile_prefix: str              # path of a doctor profile: "/dr/<slug>" (the doctor's key)
     listing_prefix: str              # path of a topic listing: "/questions/<topic>?page=N"
     listing_page_parameter: str      # the query parameter of a listing's later pages ("page")
+    topic_prefix: str                # path of a topic's own page: "/<topic>" (a question's byline links it)
     sitemap_suffixes: tuple[str, ...]  # paths of sitemaps, plain or gzip-compressed
     families: tuple[str, ...]        # markup families its pages are known in (every registered one is tried)
     block_title: str                 # <title> of its bot wall's block page
@@ -57,6 +58,16 @@ class Site:
         pages = [value.strip() for name, _, value in (part.partition("=") for part in urlsplit(url).query.split("&"))
                  if name == self.listing_page_parameter]
         return all(page.isdigit() and int(page) == 1 for page in pages)
+
+    def is_topic_link(self, url: str) -> bool:
+        """Whether a link names a topic: its own page (the topic prefix and one segment of slug
+        form: `/botox`, not `/user/jane` nor `/find/phoenix-az`, nor the site's other page
+        kinds, `/dr`) or its listing's first page (is_topic_url)."""
+        path = _path(url)
+        segment = path[len(self.topic_prefix):].rstrip("/") if path.startswith(self.topic_prefix) else "/"
+        kinds = {prefix.strip("/") for prefix in (self.question_prefix, self.profile_prefix, self.listing_prefix)}
+        return self.is_topic_url(url) or ("/" not in segment and segment not in kinds
+                                          and _slug_form(self.slug_pattern).fullmatch(segment.lower()) is not None)
 
     def is_sitemap_url(self, url: str) -> bool:
         return _path(url).endswith(self.sitemap_suffixes)

@@ -1,7 +1,8 @@
 """RealSelf (www.realself.com), and the reference site, which copies its URLs and markup.
 
 Its pages and URLs are those of ../shared/site-contract/README.md: questions under
-/question/<slug>, doctors under /dr/<slug>, topic listings under /questions/<topic>, sitemaps
+/question/<slug>, doctors under /dr/<slug>, topics under /<topic>, their listings under
+/questions/<topic>, sitemaps
 named by robots.txt, a PerimeterX wall answering a px-captcha page (with 403 or 404, or any
 other status).
 """
@@ -15,6 +16,7 @@ SITE = Site(
     profile_prefix="/dr/",
     listing_prefix="/questions/",
     listing_page_parameter="page",
+    topic_prefix="/",  # the question byline's "Botox" links /botox
     sitemap_suffixes=(".xml", ".xml.gz"),
     families=("legacy", "provider-card", "nextjs"),
     block_title="Access to this page has been denied",

@@ -74,6 +74,45 @@ def _read(text: str | None) -> tuple[tuple[str, ...], bool | None]:
     return (), None
 
 
+# What labels a date of a line showing several ("Updated May 10, 2013 \u00b7 Answered Oct 22,
+# 2012"): the item's own date (its asking, answering, posting) or a later edit's.
+_OWN_LABEL = re.compile(r"\b(?:answered|asked|posted)\b", re.I)
+_EDIT_LABEL = re.compile(r"\b(?:updated|edited|modified|revised)\b", re.I)
+
+
+@lru_cache(maxsize=8192)
+def _dates_shown(text: str | None) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """(label, shown_readings) of each date a text shows, in the order shown, its label the
+    text between it and the date before it (or the line's start)."""
+    s = clean(text) if text else None
+    found: list[tuple[int, int, tuple[str, ...]]] = []
+    for pattern, y, mon, d in _SHOWN if s else ():
+        for m in pattern.finditer(s):
+            month = _MONTHS.get(m.group(mon).lower()) if pattern in _NAMED else m.group(mon)
+            if month and not any(m.start() < end and start < m.end() for start, end, _ in found):
+                readings = _read(m.group(0))[0] if whole_number(s, m.start(), m.end()) else ()
+                found.append((m.start(), m.end(), readings))
+    found.sort()
+    ends = (0, *(end for _, end, _ in found))
+    return tuple((s[after:start], readings) for (start, _, readings), after in zip(found, ends))
+
+
+def _the_date(dates, stamped: str | None) -> tuple[str, ...]:
+    """The readings of the date of a line that shows several: the one its timestamp names
+    (within a day); else the one labelled as the item's own ("Answered", "Asked", "Posted"),
+    else the one not labelled as an edit ("Updated", "Edited"), when one alone is; else none:
+    which is the item's date would be a guess."""
+    if stamped is not None:
+        agreeing = [readings for _, readings in dates if any(_days_apart(r, stamped) <= 1 for r in readings)]
+        if len(agreeing) == 1:
+            return agreeing[0]
+    for labelled in ([d for d in dates if _OWN_LABEL.search(d[0])],
+                     [d for d in dates if not _EDIT_LABEL.search(d[0])]):
+        if labelled:
+            return labelled[0][1] if len(labelled) == 1 else ()
+    return ()
+
+
 def shown_readings(text: str | None) -> tuple[str, ...]:
     """The dates a shown text can mean, the first date it shows deciding, read whole ("Jan 1,
     10000" and "123 Oct 2012" show no date, never 1000-01-01 or Oct 23): one for a month by
@@ -129,9 +168,16 @@ def read_date(shown: str | None, timestamp=None, day_first: bool = False) -> tup
     else the page's order (`day_first`: the page writes other dates day first) and else month
     first. The timestamp's own date only where the text shows no calendar date ("Answered 3
     days ago", none): a date shown that does not read ("Oct 22, '12") is no date, never the
-    timestamp's, which read in UTC may be a day off it. (None, None) for no date."""
+    timestamp's, which read in UTC may be a day off it. A text showing several dates
+    ("Updated May 10, 2013 \u00b7 Answered Oct 22, 2012") reads as the one _the_date picks, else
+    as no date. (None, None) for no date."""
     readings = shown_readings(shown)
     stamped = parse_timestamp(timestamp) if timestamp is not None else None
+    dates = _dates_shown(shown)
+    if len({r for _, r in dates}) > 1:  # "Updated May 10, 2013 \u00b7 Answered Oct 22, 2012"
+        readings = _the_date(dates, stamped)
+        if not readings:
+            return None, None
     if not readings:
         if stamped is None or shown and _A_DATE.search(clean(shown) or ""):
             return None, None
