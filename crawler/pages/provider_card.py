@@ -111,15 +111,16 @@ def _content_byline(ul, tree) -> tuple:
 def _topic_item(items: list, tree):
     """The byline item that links the question's topic: the one whose link names a topic of
     the site by its rule (Site.is_topic_link: `/botox`, not an asker's `/user/jane84` nor a
-    place's `/find/phoenix-az`); where none does, its one linked item (a topic page of a form
-    the rule does not know). Several leave which is the topic to a guess: a MarkupError."""
-    linked = [li for li in items if _first(li, "time") is None and _first(li, "a") is not None]
-    named = [li for li in linked if _names_topic(_first(li, "a").get("href"), tree)]
-    found = named or linked
-    if len(found) > 1:
-        raise MarkupError(f"question byline with {len(found)} links that could be its topic: "
-                          f"{[text_of(li) for li in found][:3]}")
-    return next(iter(found), None)
+    place's `/find/phoenix-az`). None where no link does: a topic page of a form the rule does
+    not know is no topic (null, which field coverage holds against the other families), never
+    the one link there is, which may be an asker's. Several leave which is the topic to a guess:
+    a MarkupError."""
+    named = [li for li in items if _first(li, "time") is None and _first(li, "a") is not None
+             and _names_topic(_first(li, "a").get("href"), tree)]
+    if len(named) > 1:
+        raise MarkupError(f"question byline with {len(named)} links that could be its topic: "
+                          f"{[text_of(li) for li in named][:3]}")
+    return next(iter(named), None)
 
 
 def _names_topic(href: str | None, tree) -> bool:
