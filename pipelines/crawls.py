@@ -570,7 +570,8 @@ def _clock_behind_words(root: Path, now: datetime, limit: datetime, ahead: list[
         ids = [row["crawl_id"] for row in ahead[1:]]
         named = ", ".join(ids[:MAX_AHEAD_NAMED]) + (f" and {len(ids) - MAX_AHEAD_NAMED} more"
                                                     if len(ids) > MAX_AHEAD_NAMED else "")
-        others, whose, name = f" (and {len(ids)} more crawls ahead of this clock: {named})", "these crawls'", "ID"
+        more = f"{len(ids)} more crawl{'s' * (len(ids) > 1)}"
+        others, whose, name = f" (and {more} ahead of this clock: {named})", "these crawls'", "ID"
     return (f"this machine's clock ({_utc(now)}) is behind crawl {crawl}, which {when}{others}: the latest view "
             f"and the checks order crawls by time, so this crawl's rows would be hidden behind {crawl}'s; fix the "
             f"clock, or, if {whose} clock was wrong, move {whose} files out of {root} (every file named "
