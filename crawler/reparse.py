@@ -55,8 +55,8 @@ from crawler.spiders.questions import START_URL_ERRORS
 from pipelines.checks import CrawlFacts, run_checks
 from pipelines.checks.coverage import crawl_coverage
 from pipelines.checks.question_pages import SETTLED
-from pipelines.crawls import (GIVEN_UP, Outcome, crawl_row, message_of, not_committed, row_after_view, row_before_view,
-                              row_not_rewritten, status_of, write_crawl_row)
+from pipelines.crawls import (GIVEN_UP, ClockBehind, Outcome, check_clock, crawl_row, message_of, not_committed,
+                              row_after_view, row_before_view, row_not_rewritten, status_of, write_crawl_row)
 from pipelines.output.latest import rank, winners
 from pipelines.output.parquet import DatasetWriter, check_writable, publish
 from pipelines.output.running import RunningCrawl, remove_dead_temporaries
@@ -783,6 +783,9 @@ def _run(reparse, tasks, processes: int, paths, settings, progress) -> CrawlResu
     try:
         _stops_interrupt()  # the log and the lock are there: a stop from here on gets its row
         check_writable(root, reparse.crawl_id)  # before any archive is read
+        # Its rows keep their fetch times, but a tie (an archive of a crawl here) goes to the crawl
+        # started last: one behind a crawl here by its clock would lose it (pipelines.output.latest).
+        check_clock(root, reparse.started_at, settings.getfloat("CLOCK_BEHIND_MAX"))
         for chunk in _results(tasks, processes, reparse.known):
             chunk = reparse.exact(chunk)
             reparse.add(chunk)
@@ -796,6 +799,9 @@ def _run(reparse, tasks, processes: int, paths, settings, progress) -> CrawlResu
     except KeyboardInterrupt:
         reparse.abort()
         failure = ("interrupted", "reparse interrupted; nothing written")
+    except ClockBehind as behind:
+        reparse.abort()
+        failure = ("failed", f"{behind}; nothing written")
     except OSError as error:
         reparse.abort()
         failure = ("failed", cannot_write(root, error, "run the reparse again"))

@@ -128,6 +128,12 @@ PROGRESS_PRINT = False
 # doubles as the data grows; pipelines.output.latest.BUCKET_ROWS).
 LATEST_VIEW_ENABLED = True
 LATEST_BUCKETS = 1
+# The latest view (by fetched_at) and the checks' baseline (by started_at) order crawls by the
+# clock of the machine that ran them. A crawl (or reparse) whose clock is behind a committed
+# crawl of its data folder by more than this many seconds would have its rows ranked behind
+# that crawl's, in silence: it ends `failed` before fetching anything, naming that crawl
+# (pipelines.crawls.check_clock). Machines sharing a folder differ by seconds. 0: no check.
+CLOCK_BEHIND_MAX = 300.0
 
 # `crawl --report`: once the crawl is committed, write the HTML report DATA_DIR/report.html
 # (crawler.extensions.report; the same file as `doctor-answers report --data DATA_DIR`).

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pyarrow as pa
@@ -502,10 +503,17 @@ def _facts(crawler, spider, reason: str, root: Path, stats: dict, start_urls: li
 
 def earlier_crawls(root: Path, sites: list[str], crawl_id: str) -> list[dict]:
     """Committed crawls rows of the same sites, newest first (this crawl's own left out)."""
-    wanted = ["crawl_id", "started_at", "status", "start_urls", "checks", "coverage"]
+    rows = crawl_rows(root, ["crawl_id", "started_at", "status", "start_urls", "checks", "coverage"])
+    rows = [row for row in rows if row["crawl_id"] != crawl_id and of_sites(row["start_urls"], sites)]
+    return sorted(rows, key=lambda row: row["started_at"], reverse=True)
+
+
+def crawl_rows(root: Path, wanted: list[str]) -> list[dict]:
+    """The `wanted` columns of every committed crawls row in `root` (None for a column an older
+    row lacks: checks, coverage)."""
     rows = []
     # One small file per crawl, read with ParquetFile: pyarrow.dataset would cost the crawl's
-    # process a few MB for nothing. An older row without checks or coverage has them None.
+    # process a few MB for nothing.
     for path in Path(root).glob("crawls/crawl_date=*/*.parquet"):
         if path.name.startswith((".", "_")):
             continue
@@ -516,11 +524,64 @@ def earlier_crawls(root: Path, sites: list[str], crawl_id: str) -> list[dict]:
         except (pa.ArrowException, OSError) as error:  # not a crawls row (a stray file): as `query` skips it
             logger.warning("Skipped %s, not a crawls row file: %s", path, error)
             continue
-        for row in found:
-            row = {name: row.get(name) for name in wanted}
-            if row["crawl_id"] != crawl_id and of_sites(row["start_urls"], sites):
-                rows.append(row)
-    return sorted(rows, key=lambda row: row["started_at"], reverse=True)
+        rows.extend({name: row.get(name) for name in wanted} for row in found)
+    return rows
+
+
+class ClockBehind(Exception):
+    """A crawl whose clock is behind a committed crawl's in its data folder (check_clock): it must
+    not run. Its message says which crawl, and what to do."""
+
+
+MAX_AHEAD_NAMED = 3
+
+
+def check_clock(root: Path, now: datetime, tolerance: float) -> None:
+    """Raise ClockBehind when `root` holds a committed crawl that started or ended more than
+    `tolerance` seconds (CLOCK_BEHIND_MAX; 0: no check) after `now`, this crawl's start by this
+    machine's clock. The latest view keeps the row fetched last and the checks compare with the
+    crawl started last, both by the clocks that stamped them: this crawl's rows would rank behind
+    that crawl's until real time passed it, in silence (its clock was ahead, or this one is
+    behind). Read before any request, from the crawls rows: one small file per crawl."""
+    if not tolerance:
+        return
+    limit = now + timedelta(seconds=tolerance)
+    ahead = sorted((row for row in crawl_rows(root, ["crawl_id", "started_at", "finished_at"])
+                    if _last_time(row) > limit), key=_last_time, reverse=True)
+    if ahead:
+        raise ClockBehind(_clock_behind_words(root, now, limit, ahead))
+
+
+def _last_time(row: dict) -> datetime:
+    return max((moment for moment in (row["started_at"], row["finished_at"]) if moment is not None), default=_NEVER)
+
+
+_NEVER = datetime.min.replace(tzinfo=timezone.utc)  # a row with no time (none is written so) is ahead of no clock
+
+
+def _clock_behind_words(root: Path, now: datetime, limit: datetime, ahead: list[dict]) -> str:
+    newest = ahead[0]
+    crawl = newest["crawl_id"]
+    # its end alone is ahead when it was resumed (or ran on) with the clock ahead
+    when = (f"started {_utc(newest['started_at'])}" if newest["started_at"] > limit
+            else f"ended {_utc(newest['finished_at'])}")
+    others, whose, name = "", f"{crawl}'s", crawl
+    if len(ahead) > 1:  # a clock left ahead for a week of nightly crawls: each is to be moved
+        ids = [row["crawl_id"] for row in ahead[1:]]
+        named = ", ".join(ids[:MAX_AHEAD_NAMED]) + (f" and {len(ids) - MAX_AHEAD_NAMED} more"
+                                                    if len(ids) > MAX_AHEAD_NAMED else "")
+        more = f"{len(ids)} more crawl{'s' * (len(ids) > 1)}"
+        others, whose, name = f" (and {more} ahead of this clock: {named})", "these crawls'", "ID"
+    return (f"this machine's clock ({_utc(now)}) is behind crawl {crawl}, which {when}{others}: the latest view "
+            f"and the checks order crawls by time, so this crawl's rows would be hidden behind {crawl}'s; fix the "
+            f"clock, or, if {whose} clock was wrong, move {whose} files out of {root} (every file named "
+            f"{name}-NNNNN.parquet in questions/, answers/ and doctors/, and {name}.parquet in crawls/, under "
+            f"crawl_date=*{', for each crawl ID' if len(ahead) > 1 else ''}) and rebuild the latest view "
+            f"(python -m pipelines.output.latest {root})")
+
+
+def _utc(moment: datetime) -> str:
+    return f"{moment.astimezone(timezone.utc):%Y-%m-%d %H:%M:%S} UTC"
 
 
 def record_outcome(stats, row: dict, outcome: Outcome) -> None:

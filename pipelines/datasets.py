@@ -24,8 +24,9 @@ from scrapy import signals
 from scrapy.exceptions import DropItem
 from scrapy.utils.defer import _schedule_coro
 
-from pipelines.crawls import (Outcome, crawl_outcome, crawl_row, not_committed, record_outcome, row_after_view,
-                              row_before_view, row_not_rewritten, row_while_resumed, run_counts, write_crawl_row)
+from pipelines.crawls import (ClockBehind, Outcome, check_clock, crawl_outcome, crawl_row, not_committed,
+                              record_outcome, row_after_view, row_before_view, row_not_rewritten, row_while_resumed,
+                              run_counts, write_crawl_row)
 from pipelines.items import NotModifiedItem
 from pipelines.output.batches import Batches
 from pipelines.output.datasets import DATA_DATASETS, ParquetDatasets
@@ -52,7 +53,7 @@ class DatasetsPipeline:
         self.checkpoint_pages = settings.getint("CHECKPOINT_PAGES")
         self.checkpoint_seconds = settings.getfloat("CHECKPOINT_SECONDS")
         self.batches: Batches | None = None  # once open
-        self.output_error: str | None = None
+        self.output_error: str | None = None  # why nothing more is written: the output failed, or the start was refused
         self.finished_at: datetime | None = None  # when the crawl ended: what both of its rows say
         self.has_row = False  # a resumed crawl whose earlier run wrote its row: readers see its batches at once
 
@@ -69,11 +70,16 @@ class DatasetsPipeline:
 
     def open(self) -> None:
         self.crawler.stats.set_value("crawl/id", self.session.crawl_id)  # a resumed crawl's, once open
-        # Before any request: a folder that cannot be written fails now, not after a whole crawl.
+        # Before any request: a folder that cannot be written fails now, not after a whole crawl;
+        # so does a clock behind a crawl the folder holds, whose rows would hide this one's.
+        # Either way the spider is closed as soon as it is open (spider_opened), its row `failed`.
         try:
             self.output.check_writable(self.session.crawl_id)
+            check_clock(self.root, self.session.started_at, self.crawler.settings.getfloat("CLOCK_BEHIND_MAX"))
             self._open()
-        except OSError as error:  # the spider is closed as soon as it is open (spider_opened)
+        except ClockBehind as behind:
+            self._stop(str(behind), "The crawl cannot start")
+        except OSError as error:
             self._fail(error)
 
     def _open(self) -> None:
@@ -195,10 +201,14 @@ class DatasetsPipeline:
         """Stop the crawl, its open batch dropped: this pipeline's output or another part of
         the commit (the `output_failed` signal) cannot be written."""
         # One clear error, then stop: a crawl that cannot write must not go on fetching.
+        self._stop(message, "Output failed, stopping the crawl")
+
+    def _stop(self, message: str, what: str) -> None:
+        """Stop the crawl, writing nothing more but its `failed` row, which says `message`."""
         if self.output_error:
             return
         self.output_error = message
-        logger.error("Output failed, stopping the crawl: %s", self.output_error)
+        logger.error("%s: %s", what, self.output_error)
         self.crawler.stats.set_value("crawl/message", self.output_error)
         self.output.abort()
         if self.batches is not None:  # crawling (before, spider_opened closes the spider)

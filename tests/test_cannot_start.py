@@ -180,3 +180,126 @@ def test_a_thread_that_cannot_start_names_the_limits():
     said = load_failure(RuntimeError("can't start new thread"))
     assert "ulimit -v" in said and "cannot start a thread" in said
     assert load_failure(RuntimeError("dictionary changed size during iteration")) is None
+
+
+# ---- a clock behind a crawl of the data folder -----------------------------------------------
+
+# The command with this machine's clock shifted by argv[1] seconds: every datetime.now() of the
+# project's modules (crawl ids, starts and ends, fetch times), as on a machine whose clock is off.
+CLOCK_SHIFTED = """
+import datetime, importlib, pkgutil, sys
+shift = datetime.timedelta(seconds=float(sys.argv.pop(1)))
+real = datetime.datetime
+class Any(type):
+    def __instancecheck__(cls, value):
+        return isinstance(value, real)
+    def __subclasscheck__(cls, kind):
+        return issubclass(kind, real)
+class Shifted(real, metaclass=Any):
+    @classmethod
+    def now(cls, tz=None):
+        return real.now(tz) + shift
+import crawler, pipelines
+for package in (crawler, pipelines):
+    for module in pkgutil.walk_packages(package.__path__, package.__name__ + "."):
+        importlib.import_module(module.name)
+for name, module in list(sys.modules.items()):
+    if name.startswith(("crawler", "pipelines")) and getattr(module, "datetime", None) is real:
+        module.datetime = Shifted
+from crawler.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+A_YEAR = 365 * 86400
+
+
+def command_at(shift: float, *args) -> subprocess.CompletedProcess:
+    """`doctor-answers ARGS` on a machine whose clock is `shift` seconds off (0: right)."""
+    if not shift:
+        return subprocess.run([sys.executable, "-m", "crawler.cli", *map(str, args)], capture_output=True, text=True,
+                              timeout=TIMEOUT)
+    return crawl_failing(CLOCK_SHIFTED, shift, *args)
+
+
+def latest_crawls(out: Path, dataset: str = "answers") -> set:
+    import pyarrow.parquet as pq
+
+    return set(pq.read_table(out / "latest" / dataset, columns=["crawl_id"])["crawl_id"].to_pylist())
+
+
+@pytest.mark.parametrize("first, then", [(A_YEAR, 0),  # a VM booted with its clock a year ahead, put right
+                                         (0, -600)])  # the clock set back ten minutes between two crawls
+def test_a_crawl_whose_clock_is_behind_a_crawl_of_its_folder_is_refused_before_fetching(reference_site, tmp_path,
+                                                                                       first, then):
+    """A crawl run with the clock behind a committed crawl's had its rows ranked behind that
+    crawl's, by fetched_at in the latest view and by started_at in the checks' baseline: the view
+    kept the other crawl's stale rows and every later crawl was compared with it, in silence,
+    until real time passed it."""
+    site = reference_site(questions=20)
+    out = tmp_path / "data"
+    assert command_at(first, "crawl", site.url, "--out", out).returncode == 0
+    (ahead,) = crawl_rows(out)
+    view = latest_crawls(out)
+    site.hits.clear()
+    result = command_at(then, "crawl", site.url, "--out", out)
+    assert result.returncode == 1, result.stdout + result.stderr[-2000:]
+    assert "Traceback" not in result.stderr
+    assert not site.hits  # nothing fetched
+    refused = next(row for row in crawl_rows(out) if row["crawl_id"] != ahead["crawl_id"])
+    assert refused["status"] == "failed" and refused["questions"] == 0
+    words = refused["message"]
+    assert words in result.stdout and words in result.stderr
+    assert f"is behind crawl {ahead['crawl_id']}, which started {ahead['started_at']:%Y-%m-%d %H:%M:%S} UTC" in words
+    assert f"move {ahead['crawl_id']}'s files out of {out}" in words
+    assert f"python -m pipelines.output.latest {out}" in words
+    assert latest_crawls(out) == view
+
+
+def test_the_remedy_a_refused_crawl_names_lets_the_next_crawl_run(reference_site, tmp_path):
+    """Moving the clock-ahead crawl's files out, as the message says, and rebuilding the view:
+    the next crawl runs, and the latest view is its rows."""
+    site = reference_site(questions=20)
+    out, aside = tmp_path / "data", tmp_path / "aside"
+    assert command_at(A_YEAR, "crawl", site.url, "--out", out).returncode == 0
+    (ahead,) = crawl_rows(out)
+    crawl_id = ahead["crawl_id"]
+    assert command_at(0, "crawl", site.url, "--out", out).returncode == 1
+    its_files = [*out.glob(f"*/crawl_date=*/{crawl_id}-*.parquet"),
+                 *out.glob(f"crawls/crawl_date=*/{crawl_id}.parquet")]
+    assert len(its_files) == 4  # its rows in questions/, answers/ and doctors/, and its crawls row
+    for path in its_files:
+        moved = aside / path.relative_to(out)
+        moved.parent.mkdir(parents=True, exist_ok=True)
+        path.rename(moved)
+    rebuilt = subprocess.run([sys.executable, "-m", "pipelines.output.latest", str(out)], capture_output=True,
+                             text=True, timeout=TIMEOUT)
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    result = command_at(0, "crawl", site.url, "--out", out)
+    assert result.returncode == 0, result.stdout + result.stderr[-2000:]
+    (finished,) = [row for row in crawl_rows(out) if row["status"] == "finished"]
+    for dataset in ("questions", "answers", "doctors"):
+        assert latest_crawls(out, dataset) == {finished["crawl_id"]}, dataset
+
+
+@pytest.mark.parametrize("first, then, settings", [(120, 0, []),  # clocks of two machines a little apart
+                                                   (A_YEAR, 0, ["-s", "CLOCK_BEHIND_MAX=0"])])  # the check off
+def test_a_clock_behind_by_less_than_the_tolerance_crawls(reference_site, tmp_path, first, then, settings):
+    site = reference_site(questions=20)
+    out = tmp_path / "data"
+    assert command_at(first, "crawl", site.url, "--out", out).returncode == 0
+    result = command_at(then, "crawl", site.url, "--out", out, *settings)
+    assert result.returncode == 0, result.stdout + result.stderr[-2000:]
+
+
+def test_a_reparse_whose_clock_is_behind_a_crawl_of_its_folder_is_refused(reference_site, tmp_path):
+    """A reparse of a clock-ahead crawl's archive into its folder: its rows tie with that
+    crawl's on fetched_at, and the tie goes to the crawl started last."""
+    site = reference_site(questions=20)
+    out = tmp_path / "data"
+    assert command_at(A_YEAR, "crawl", site.url, "--out", out, "--archive", tmp_path / "archive").returncode == 0
+    (ahead,) = crawl_rows(out)
+    result = command_at(0, "reparse", tmp_path / "archive", "--out", out)
+    assert result.returncode == 1, result.stdout + result.stderr[-2000:]
+    (refused,) = [row for row in crawl_rows(out) if row["spider"] == "reparse"]
+    assert refused["status"] == "failed" and refused["questions"] == 0
+    assert f"is behind crawl {ahead['crawl_id']}" in refused["message"]
+    assert refused["message"] in result.stderr
