@@ -75,7 +75,8 @@ class DatasetsPipeline:
         # Either way the spider is closed as soon as it is open (spider_opened), its row `failed`.
         try:
             self.output.check_writable(self.session.crawl_id)
-            check_clock(self.root, self.session.started_at, self.crawler.settings.getfloat("CLOCK_BEHIND_MAX"))
+            # now, not the session's start: a resumed crawl's is its first run's, maybe days before
+            check_clock(self.root, datetime.now(timezone.utc), self.crawler.settings.getfloat("CLOCK_BEHIND_MAX"))
             self._open()
         except ClockBehind as behind:
             self._stop(str(behind), "The crawl cannot start")
