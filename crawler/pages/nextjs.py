@@ -191,10 +191,16 @@ class NextjsPage(QuestionPageObject):
         return [_date_shown(w, shows) for w in wanted]
 
     def declared_answer_count(self) -> int | None:
-        declared = declared_number(self.data.get("answerCount"))
-        if declared is not None:
-            return declared
-        return declared_count(text_of(self.tree.first("answers-list_heading__")))
+        """The count the answers' heading shows and the data's answerCount declare, either
+        where the other declares none. Two counts that differ ("Doctor Answers 7" over the data
+        of the 3 answers of its first page) leave the page's whole count to a guess: its answers
+        are not all here, and taken from the data the missing ones would pass unseen."""
+        data = declared_number(self.data.get("answerCount"))
+        shown = declared_count(text_of(self.tree.first("answers-list_heading__")))
+        if data is not None and shown is not None and data != shown:
+            raise MarkupError(f"the answers heading shows {shown} answers where the data declares {data}: "
+                              "answers on other pages?")
+        return data if data is not None else shown
 
     def related_urls(self) -> list[str]:
         """Links in the related box, and links of the related-link class wherever they are."""
