@@ -341,12 +341,14 @@ def _first_answer_and_stats(family: str, old: str, new: str) -> tuple[dict, dict
 
 @pytest.mark.parametrize("family, old, new", [
     *(("nextjs", '"helpfulCount": 3', f'"helpfulCount": {v}')
-      for v in ("2147483648", "2e70", "1e400", "-Infinity", "NaN", "3.5", '"many"', "true")),
+      for v in ("2147483648", "2e70", "1e400", "-Infinity", "NaN", "3.5", '"many"', "true",
+                '{"count": 3}', "[3]", "{}", "[]")),  # data of a new shape: no number guessed from it
     *(("provider-card", PC_VOTE, f"rs-static-data='{v}'") for v in (
         "{likeCount: 3, contentId: 1040755}",                      # a JavaScript object literal
         "{&quot;likeCount&quot;: 3,}",                             # a trailing comma
         "\ufeff{&quot;likeCount&quot;: 3}",                         # a byte-order mark
-        "{&quot;likeCount&quot;: 2147483648}", "{&quot;likeCount&quot;: NaN}", "{&quot;likeCount&quot;: 3.5}")),
+        "{&quot;likeCount&quot;: 2147483648}", "{&quot;likeCount&quot;: NaN}", "{&quot;likeCount&quot;: 3.5}",
+        "{&quot;likeCount&quot;: {&quot;count&quot;: 3}}", "{&quot;likeCount&quot;: [3]}")),
     *(("legacy", 'ng-init="voteCount=2"', f'ng-init="{v}"') for v in ("voteCount=99999999999", "voteCount=1.2K")),
 ])
 def test_a_vote_shown_but_not_read_is_null_and_counted_per_family(family, old, new):
@@ -450,6 +452,62 @@ def test_a_rating_printed_but_not_read_is_null_and_counted(family, shown):
         # one line holds both: "4.5 of 10 154 reviews" shows no count that reads either ("10 154"?)
         want[f"doctors/review_count_not_read/{family}"] = 1
     assert stats == want
+
+
+@pytest.mark.parametrize("family, old, new", [
+    ("nextjs", '"average": 4.8, "count": 154', '"average": 96, "count": 154'),    # of 100
+    ("nextjs", '"average": 4.8, "count": 154', '"average": 9.6, "count": 154'),   # of 10
+    ("nextjs", '"average": 4.8, "count": 154', '"average": -1, "count": 154'),
+    ("provider-card", '<meta itemprop="ratingValue" content="4.8">', '<meta itemprop="ratingValue" content="9.6">'),
+    ("provider-card", '<meta itemprop="ratingValue" content="4.8">',
+     '<meta itemprop="ratingValue" content="4.8"><meta itemprop="bestRating" content="10">'),  # 4.8 of 10, no 4.8 of 5
+    ("legacy", "4.8 out of 5 stars", "9.6 out of 10 stars"),
+])
+def test_a_rating_on_another_scale_is_null_and_counted_in_every_family(family, old, new):
+    """The site's 1-5 scale: a rating outside it, save the site's 0.0 ("none yet"), is a rating
+    of another scale, printed but not read, as legacy's "9.6 out of 10" always was."""
+    doctor, stats = _first_doctor_and(family, old, new)
+    assert doctor["rating"] is None and doctor["review_count"] == 154
+    assert stats == {f"doctors/rating_not_read/{family}": 1}
+
+
+def test_a_rating_of_five_on_its_scale_is_read():
+    doctor, stats = _first_doctor_and("provider-card", '<meta itemprop="ratingValue" content="4.8">',
+                                      '<meta itemprop="ratingValue" content="4.8"><meta itemprop="bestRating" content="5">')
+    assert doctor["rating"] == 4.8 and stats == {}
+
+
+@pytest.mark.parametrize("new, counted", [
+    ('"average": {"value": 4.8}, "count": 154', ["rating"]),
+    ('"average": [4.8], "count": 154', ["rating"]),
+    ('"average": 4.8, "count": {"total": 154}', ["review_count"]),
+])
+def test_a_nextjs_rating_in_data_of_a_new_shape_is_null_and_counted(new, counted):
+    """An object or a list where the data held a number: printed, but no number guessed from
+    it, and counted as not read, never passed off as a byline without a rating."""
+    doctor, stats = _first_doctor_and("nextjs", '"average": 4.8, "count": 154', new)
+    assert stats == {f"doctors/{kind}_not_read/nextjs": 1 for kind in counted}
+    assert all(doctor[kind] is None for kind in counted)
+
+
+def test_a_nextjs_rating_that_is_no_object_counts_both_its_values_not_read():
+    doctor, stats = _first_doctor_and("nextjs", '"rating": {"average": 4.8, "count": 154}', '"rating": [4.8, 154]')
+    assert doctor["rating"] is None and doctor["review_count"] is None
+    assert stats == {"doctors/rating_not_read/nextjs": 1, "doctors/review_count_not_read/nextjs": 1}
+
+
+def _first_doctor_and(family: str, old: str, new: str) -> tuple[dict, dict]:
+    """The first rated doctor's record (4.8, 154 reviews) and the page's stats, `old` replaced."""
+    from crawler.pages import parse_question_page
+    from pipelines.normalise.records import page_records
+    from tests.contract import PAGES
+
+    html = (PAGES / f"botox-injections-days-knot-redness-injection-sites.{family}.html").read_text(encoding="utf-8")
+    assert old in html, old
+    page = parse_question_page("https://www.realself.com/question/botox-injections-days-knot-redness-injection-sites",
+                               html.replace(old, new, 1))
+    stats: dict = {}
+    return next(r for r in page_records(page, stats) if r["type"] == "doctor" and r["doctor_id"] == "kamran-khoobehi-new-orleans-la"), stats
 
 
 REVIEWS = {

@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from crawler.pages import parse_question_page
+from crawler.pages import PageError, parse_question_page
 from crawler.pages.tree import declared_count
 from pipelines.normalise.records import page_records
 from tests.contract import PAGES
@@ -76,6 +76,17 @@ def test_nextjs_answer_count_no_count_is_read_from_its_heading(value):
     assert '"answerCount": 10' in html
     page = parse_question_page(URL, html.replace('"answerCount": 10', f'"answerCount": {json.dumps(value)}'))
     assert page.declared_answer_count == 10 and len(page.answers) == 10
+
+
+@pytest.mark.parametrize("data, heading", [(3, 10), (10, 3), (9, 10)])
+def test_nextjs_data_and_heading_declaring_different_counts_is_a_page_not_whole(data, heading):
+    """Answers paginated: the data and cards hold the first page's ("answerCount": 3), the heading
+    shows them all ("Doctor Answers 10"). Taking the data's count lost the others unseen."""
+    html = (PAGES / f"{GOLDEN}.nextjs.html").read_text(encoding="utf-8")
+    assert '"answerCount": 10' in html and "Doctor Answers 10<" in html
+    html = html.replace('"answerCount": 10', f'"answerCount": {data}').replace("Doctor Answers 10<", f"Doctor Answers {heading}<")
+    with pytest.raises(PageError, match=f"heading shows {heading} answers where the data declares {data}"):
+        parse_question_page(URL, html)
 
 
 def test_raw_items_are_built_by_keyword_only():

@@ -335,6 +335,49 @@ def _utc_next_day(html: str) -> str:
                   lambda m: f'"createdAt": "2012-10-{int(m.group(1)) + 1:02d}T03:00:00.000Z"', html)
 
 
+@pytest.mark.parametrize("changes", [
+    {'"bodyHtml": "Thank you': '"bodyHtml": {"html": "Thank you',   # an answer's body
+     'persists.", "helpfulCount": 3': 'persists."}, "helpfulCount": 3'},
+    {'"title": "Botox and bruising"': '"title": ["Botox and bruising"]'},
+    {'"displayName": "Joseph Serota, MD"': '"displayName": {"text": "Joseph Serota, MD"}'},
+    {'"subtitle": "Aurora Plastic Surgeon"': '"subtitle": true'},
+    {'"location": "Phoenix, AZ"': '"location": {"city": "Phoenix", "state": "AZ"}'},
+    {'"procedure": {"name": "Botox"': '"procedure": {"name": {"en": "Botox"}'},
+    {'"provider": {"id": 14669809,': '"provider": [{"id": 14669809,',
+     '"rating": null}}, {"id": 1040802': '"rating": null}]}, {"id": 1040802'},
+])
+def test_nextjs_text_in_data_of_a_new_shape_is_a_page_refused_never_a_null(changes):
+    """Text the data gives as an object, a list or a boolean: no record field counts it as not
+    read, so taken as null it passed for "not shown" (every body of a crawl lost unseen)."""
+    html = sample("nextjs")
+    for old, new in changes.items():
+        assert old in html, old
+        html = html.replace(old, new, 1)
+    json.loads(re.search(r'<script id="__NEXT_DATA__"[^>]*>(.*?)</script>', html, re.S).group(1))  # JSON still
+    with pytest.raises(PageError, match="markup the page objects cannot read"):
+        parse_question_page(URL, html)
+
+
+@pytest.mark.parametrize("before", ["1,259 views", "Asked by jane84", "Top 10", "3 answers"])
+def test_a_nextjs_question_date_after_other_items_with_digits_is_the_date_shown(before):
+    """The subheader's first item that shows a date is the date: a view count, a user name or a
+    rank before it is none, and taken for it left the data's UTC timestamp, a day off."""
+    html = re.sub(r'(<div class="content-subheader_subHeader__\w+">)', rf"\1<span>{before}</span>",
+                  _utc_next_day(sample("nextjs")), count=1)
+    page = parse_question_page(URL, html)
+    assert page.question.date_text == "Oct 22, 2012"
+    assert_records(page_records(page), expected())
+
+
+def test_a_nextjs_question_date_shown_that_does_not_read_is_counted_never_the_timestamps():
+    from crawler.extraction import extract_page
+    html = re.sub(r'(<div class="content-subheader_subHeader__\w+">)<span>[^<]*</span>',
+                  r"\1<span>1,259 views</span><span>Oct 22, '12</span>", sample("nextjs"), count=1)
+    got = extract_page(URL, html.encode())
+    assert got.records[0]["asked_on"] is None
+    assert got.counts["questions/date_not_read/nextjs"] == 1
+
+
 @pytest.mark.parametrize("renamed", [
     {"answer-card_date__": "answer-card_meta__"},
     {"content-subheader_subHeader__": "content-subheader_head__"},

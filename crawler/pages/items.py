@@ -16,10 +16,19 @@ from dataclasses import dataclass, field
 Text = list[list[str]]
 
 
+#: The plain value of JSON data of a new shape (a list or an object where a number was): the
+#: page holds a value, but none that reads. NaN, as JSON's own NaN: no number, no text, and the
+#: normalisers count it as printed but not read (records._unread), never as "not shown".
+NOT_READ = float("nan")
+
+
 def json_scalar(value) -> str | int | float | None:
     """A value of a page's JSON data as an item's plain value: a string or a number as it is;
-    a list or an object is no value (the first number of "[3, 7]" is not a count)."""
-    return value if isinstance(value, (str, int, float)) else None
+    null as None; a list or an object is NOT_READ, never a number guessed from it (the first
+    number of "[3, 7]" is not a count, nor {"count": 3} one read by a guessed key)."""
+    if value is None or isinstance(value, (str, int, float)):
+        return value
+    return NOT_READ
 
 
 @dataclass(slots=True, kw_only=True)

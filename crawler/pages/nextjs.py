@@ -7,27 +7,29 @@ Class names are matched by their prefix only (`answer-card_date__`), never whole
 from __future__ import annotations
 
 import json
-import re
 from collections import Counter
 
 from lxml import etree
 
-from pipelines.normalise.dates import DISAGREES, read_date, shown_readings
+from pipelines.normalise.dates import DISAGREES, read_date, shown_readings, shows_a_date
 
 from .errors import MarkupError, TruncatedPage, UnknownLayout
-from .items import Answer, Byline, Question, json_scalar
+from .items import NOT_READ, Answer, Byline, Question, json_scalar
 from .markup import date_line, html_paragraphs, plain_paragraphs, text_of
 from .page import ItemPage, QuestionPageObject, missing
 from .tree import declared_count, declared_number, ends_document
 
 
 def _str(value) -> str | None:
-    """A JSON value where the page has text: a string as it is, a number as text, else None."""
-    if isinstance(value, str):
+    """A JSON value where the page has text: a string as it is, a number as text, null as None.
+    Anything else (an object, a list, a boolean: {"html": ...}) is text in data of a new shape,
+    which no record field counts as not read: a MarkupError, never its null passed off as
+    "not shown" nor its text guessed from a key."""
+    if value is None or isinstance(value, str):
         return value
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return str(value)
-    return None
+    raise MarkupError(f"__NEXT_DATA__ {type(value).__name__} where the page has text: data of a new shape?")
 
 
 def _id(value) -> str:
@@ -37,12 +39,7 @@ def _id(value) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
-def _dict(value) -> dict:
-    return value if isinstance(value, dict) else {}
-
-
 _DATE, _TITLE = "answer-card_date__", "answer-card_title__"
-_DIGIT = re.compile(r"\d")
 
 
 def _words(text: str | None) -> tuple | None:
@@ -191,10 +188,16 @@ class NextjsPage(QuestionPageObject):
         return [_date_shown(w, shows) for w in wanted]
 
     def declared_answer_count(self) -> int | None:
-        declared = declared_number(self.data.get("answerCount"))
-        if declared is not None:
-            return declared
-        return declared_count(text_of(self.tree.first("answers-list_heading__")))
+        """The count the answers' heading shows and the data's answerCount declare, either
+        where the other declares none. Two counts that differ ("Doctor Answers 7" over the data
+        of the 3 answers of its first page) leave the page's whole count to a guess: its answers
+        are not all here, and taken from the data the missing ones would pass unseen."""
+        data = declared_number(self.data.get("answerCount"))
+        shown = declared_count(text_of(self.tree.first("answers-list_heading__")))
+        if data is not None and shown is not None and data != shown:
+            raise MarkupError(f"the answers heading shows {shown} answers where the data declares {data}: "
+                              "answers on other pages?")
+        return data if data is not None else shown
 
     def related_urls(self) -> list[str]:
         """Links in the related box, and links of the related-link class wherever they are."""
@@ -245,16 +248,17 @@ class NextjsQuestion(_Content):
         return _str(proc.get("name")) if isinstance(proc, dict) else _str(proc)
 
     def date_text(self) -> str | None:
-        """The first span or time in the subheader under the title, however wrapped, whose text
-        holds a digit: a date does; a label before it ("Asked on", a screen reader's) and the
-        asker's line ("Asked by", a name, a city) do not. Without the subheader's class (a
-        deploy renamed it), the first element between the title and the answers that shows a
-        date alone."""
+        """The first span or time in the subheader under the title, however wrapped, that shows
+        a calendar date (read or not: dates.shows_a_date): a label before it ("Asked on", a
+        screen reader's), a count ("1,259 views") and the asker's line ("Asked by jane84", a
+        city) do not; taken for the date, they left the data's timestamp, whose UTC date may be
+        a day off the one shown. Without the subheader's class (a deploy renamed it), the first
+        element between the title and the answers that shows a date alone."""
         sub = self.tree.first("content-subheader_subHeader__")
         if sub is None:
             return _date_in(_question_head(self.tree))
         texts = (text_of(el) for el in sub.iter("span", "time"))
-        return next((t for t in texts if t and _DIGIT.search(t)), None)
+        return next((t for t in texts if shows_a_date(t)), None)
 
     def asker_location(self) -> str | None:
         return _str(self.data.get("location")) or None
@@ -289,7 +293,11 @@ class NextjsAnswer(_Content):
 
     def byline(self) -> Byline | None:
         provider = self._shown("provider", "byline")  # null: an answer with no byline
-        return NextjsByline(provider, self.site).to_item() if isinstance(provider, dict) else None
+        if provider is None:
+            return None
+        if not isinstance(provider, dict):  # a byline in data of a new shape, not "no byline"
+            raise missing("byline")
+        return NextjsByline(provider, self.site).to_item()
 
 
 class NextjsByline(ItemPage):
@@ -310,8 +318,16 @@ class NextjsByline(ItemPage):
     def title_line(self) -> str | None:
         return _str(self.data.get("subtitle")) or None
 
+    def _rating(self, key: str):
+        """A value of the provider's rating object; null, no rating line. A rating of a new
+        shape (a list, a number where the object was) holds values that do not read."""
+        rating = self.data.get("rating")
+        if rating is None:
+            return None
+        return json_scalar(rating.get(key)) if isinstance(rating, dict) else NOT_READ
+
     def rating(self):
-        return json_scalar(_dict(self.data.get("rating")).get("average"))
+        return self._rating("average")
 
     def review_count(self):
-        return json_scalar(_dict(self.data.get("rating")).get("count"))
+        return self._rating("count")

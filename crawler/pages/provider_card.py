@@ -327,9 +327,11 @@ class ProviderCardByline(ItemPage):
         return text_of(self.parts.get("BodyText--secondary"))
 
     def rating(self) -> str | None:
-        rating = self._meta("ratingValue")
+        """The microdata's ratingValue on its scale ("9.6 out of 10" where bestRating is 10: a
+        rating on another scale, not read as one of 1-5), else the stars' label."""
+        rating, best = self._meta("ratingValue"), self._meta("bestRating")
         if rating is not None:
-            return rating
+            return f"{rating} out of {best}" if rating.strip() and best and best.strip() else rating
         # the stars' label, of the card or its rating (not a nested review's), and a label that
         # is a rating whole: a badge's ("5-star service award", "1 of 5 featured doctors") is not
         labels = (el.get("aria-label") for el in _ARIA_LABELLED(self.el) if _scope(el, self.el) in self.rating_items)

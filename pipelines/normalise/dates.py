@@ -40,6 +40,12 @@ _A_DATE = re.compile(r"(?<![A-Za-z])(?:%s)(?![A-Za-z])|\d{1,4}([/.-])\d{1,2}\1\d
 FIRST_YEAR, LAST_YEAR = 1995, 2100
 
 
+def shows_a_date(text: str | None) -> bool:
+    """Whether a text shows a calendar date, read or not ("Oct 22, 2012", "Oct 22, '12"), as
+    "1,259 views", "Top 10" and "Asked by jane84" do not."""
+    return bool(text and _A_DATE.search(clean(text) or ""))
+
+
 def plausible_year(year: int) -> bool:
     return FIRST_YEAR <= year <= LAST_YEAR
 
@@ -179,7 +185,7 @@ def read_date(shown: str | None, timestamp=None, day_first: bool = False) -> tup
         if not readings:
             return None, None
     if not readings:
-        if stamped is None or shown and _A_DATE.search(clean(shown) or ""):
+        if stamped is None or shows_a_date(shown):
             return None, None
         return stamped, STAMPED
     unsettled = readings[-1] if day_first else readings[0]

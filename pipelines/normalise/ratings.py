@@ -27,6 +27,18 @@ def parse_rating(value) -> float | None:
     return r if r is not None and 1.0 <= r <= 5.0 else None
 
 
+#: The rating the site prints for "no rating yet": a rating line read, whose null is no miss.
+NO_RATING_YET = 0.0
+
+
+def rating_read(value) -> bool:
+    """Whether a rating line reads: as a rating on the 1-5 scale, or as the site's "no rating
+    yet". A number outside both (9.6 or 96 on a scale of 10 or 100, -1) is a rating on
+    another scale, printed but not read, as "9.6 out of 10" is."""
+    r = rating_number(value)
+    return r is not None and (r == NO_RATING_YET or 1.0 <= r <= 5.0)
+
+
 def rating_number(value) -> float | None:
     """The number a rating line shows, in range or not (the site's 0.0 for "no rating yet"
     too); None for a line that shows none that reads ("4.5 \u2605", "4,5 von 5")."""

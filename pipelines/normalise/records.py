@@ -16,7 +16,7 @@ from .contact import has_contact_info
 from .dates import DISAGREES, STAMPED, read_date, written_day_first
 from .names import parse_name
 from .places import place
-from .ratings import rating_number, rating_pair
+from .ratings import rating_pair, rating_read
 from .text import collapse, text
 from .title_line import parse_title_line, state_from_slug
 from .votes import vote_count
@@ -70,7 +70,7 @@ def _doctor(slug, site_origin, site, name_raw, title_line, rating_raw, reviews_r
         "rating": rating,
         "review_count": reviews,
     }, (("title_line_unknown",) * (not tl.known) + ("credential_unknown",) * bool(name.unread)
-        + (RATING_NOT_READ,) * _unread(rating_number(rating_raw), rating_raw)  # the site's 0.0 reads: its "none yet"
+        + (RATING_NOT_READ,) * (collapse(rating_raw) is not None and not rating_read(rating_raw))
         + (REVIEWS_NOT_READ,) * _unread(reviews, reviews_raw))
 
 
