@@ -503,7 +503,9 @@ def test_a_field_one_family_stops_showing_degrades_even_a_first_crawl(reference_
     assert result.returncode == 4, result.stdout + result.stderr[-2000:]
     row = last_row(out)
     failed = [c["name"] for c in row["checks"] if not c["passed"]]
-    assert row["status"] == "degraded" and failed == ["family_coverage/answers.doctor_id/legacy"], failed
+    # the links of another form are printed values that do not read, too many of legacy's
+    assert row["status"] == "degraded" and sorted(failed) == ["family_coverage/answers.doctor_id/legacy",
+                                                              "values_not_read/answers/profile/legacy"], failed
     assert "family_coverage/answers.doctor_id/legacy 0 (at least" in result.stdout
 
 
