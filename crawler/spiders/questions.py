@@ -374,7 +374,7 @@ class QuestionsSpider(scrapy.Spider):
         if cut and (retry := self.retry_truncated(response, "listing")):
             yield retry
             return
-        links = discovery.read_listing(response.url, response.body)
+        links = discovery.read_listing(response.url, response.body, response.headers.get(b"Content-Type"))
         self.unusable_links(response.url, links.unusable)
         if links.questions:
             self.root_reached(links.questions[0])
