@@ -19,7 +19,7 @@ from crawler.discovery import (BAD_LASTMOD, BAD_URLS, BAD_URLS_LIST, LIMITS_HIT,
                                UNUSABLE_LINKS)
 from crawler.middlewares.blocks import BLOCKED_STATUS
 from crawler.middlewares.conditional import FUTURE_LAST_MODIFIED
-from crawler.middlewares.offsite import OFF_SITE_LINKS, REDIRECTED_OFFSITE
+from crawler.middlewares.offsite import OFF_SITE_LINKS, OFF_SITE_LISTINGS, OFF_SITE_LISTINGS_LIST, REDIRECTED_OFFSITE
 from crawler.middlewares.redirect import REDIRECT_NOT_FOLLOWED, REDIRECTED_AWAY, REDIRECTED_AWAY_LIST
 from crawler.middlewares.robots import UNREADABLE_STAT as ROBOTS_UNREADABLE
 from crawler.sites import of_sites, sites_of
@@ -195,7 +195,20 @@ def not_reached(stats: dict) -> list[str]:
                      "question pages, but the topic listings the home page links were not walked)")
     if lost := redirected_away(stats):
         parts.append(lost)
+    if off_site := off_site_listings(stats):
+        parts.append(off_site)
     return parts
+
+
+def off_site_listings(stats: dict) -> str | None:
+    """`2 listing pages on another site not followed ...: URL (on PAGE); ...`, or None."""
+    count = int(stats.get(OFF_SITE_LISTINGS, 0))
+    if not count:
+        return None
+    named = list(stats.get(OFF_SITE_LISTINGS_LIST) or [])
+    more = f" (and {count - len(named)} more, each named in the log)" if count > len(named) else ""
+    return (f"{count} listing pages on another site not followed (the questions only they and the pages after "
+            f"them name are not in this crawl): " + "; ".join(named) + more)
 
 
 def redirected_away(stats: dict) -> str | None:
@@ -367,6 +380,7 @@ PAGE_ERRORS = {"pages/unknown_layout": "unknown layout", "pages/malformed": "mal
                REDIRECTED_AWAY: "question URLs redirected to no question page",
                ROBOTS_UNREADABLE: "robots.txt could not be read",
                OFF_SITE_LINKS: "question links to another host (not followed)",
+               OFF_SITE_LISTINGS: "listing pages on another host (not followed)",
                DUPLICATE_DIFFERS: "same question id as a page already read, other title or answers (not recorded)",
                "pages/truncated": "cut off", "pages/blocked": "block pages",
                BAD_LASTMOD: "sitemap lastmods that are no date (ignored)", SITEMAPS_LOST: "sitemaps not read",

@@ -700,6 +700,40 @@ def test_question_links_to_another_port_are_another_sites_counted_never_fetched(
     assert "question links to another host (not followed) (2)" in result.stdout
 
 
+def test_listing_pages_on_another_host_are_counted_and_named_never_fetched(reference_site, hostile, tmp_path):
+    """A home page's topic link and a listing's rel="next" on another host name of the same
+    server (`www.` of a crawl started without it): not followed, as no page off the start sites
+    is, but each costs the questions past it, so the summary counts them and the message names
+    them (Scrapy's offsite filter dropped them without a word: `finished`, "errors: none")."""
+    site = reference_site(questions=12)
+    paths = question_paths(site.url, 6)
+    box = {}
+
+    def route(path):
+        if path == "/robots.txt":
+            return robots()
+        off = box["url"].replace("127.0.0.1", "localhost")
+        if path == "/":  # its own topic, and one on the other host (linked twice: one page not followed)
+            return listing(["/questions/a", f"{off}/questions/b", f"{off}/questions/b"])
+        if path == "/questions/a":
+            return listing(paths[:2], f"{off}/questions/a?page=2")
+        if path in ("/questions/a?page=2", "/questions/b"):
+            return listing(paths[2:])
+        return None
+
+    server = hostile(route, upstream=site.url)
+    box["url"] = server.url
+    out = tmp_path / "data"
+    result = crawl(server.url + "/", "--out", out, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr[-3000:]
+    assert server.hits_of("/questions/a?page=2") == server.hits_of("/questions/b") == 0
+    assert "listing pages on another host (not followed) (2)" in result.stdout, result.stdout
+    (row,) = crawl_rows(out)
+    off = elsewhere(server.url)
+    for named in (f"{off}/questions/a?page=2 (on {server.url}/questions/a)", f"{off}/questions/b (on {server.url}/)"):
+        assert named in row["message"] and named in result.stdout, row["message"]
+
+
 # a sitemap lost ------------------------------------------------------------------------------
 
 FAST = ("-s", "RETRY_TIMES=1", "-s", "RETRY_BACKOFF_BASE=0.01", "-s", "DOWNLOAD_TIMEOUT=3")
