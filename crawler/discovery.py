@@ -50,6 +50,9 @@ BAD_LASTMOD = "sitemaps/bad_lastmod"  # the stat: sitemap entries whose lastmod 
 # counted (the sitemaps_unread check), and listed as "URL (reason)" for the message and summary.
 SITEMAPS_LOST = "sitemaps/lost"
 SITEMAPS_LOST_LIST = "crawl/sitemaps_lost"
+# Sitemaps robots.txt forbids (often the one its own Sitemap: line names): not fetched, as
+# robots.txt says, and named, as questions it forbids are said; no sitemap lost by the site.
+SITEMAPS_FORBIDDEN_LIST = "crawl/sitemaps_robots_forbidden"
 # URLs in sitemaps and robots.txt Sitemap: lines that no request can be made of (`unusable_url`):
 # skipped and counted, and the first few listed as "URL (reason) in SOURCE".
 BAD_URLS = "sitemaps/bad_urls"

@@ -15,8 +15,8 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from crawler.discovery import (BAD_LASTMOD, BAD_URLS, BAD_URLS_LIST, LIMITS_HIT, SITEMAPS_LOST, SITEMAPS_LOST_LIST,
-                               UNUSABLE_LINKS)
+from crawler.discovery import (BAD_LASTMOD, BAD_URLS, BAD_URLS_LIST, LIMITS_HIT, SITEMAPS_FORBIDDEN_LIST, SITEMAPS_LOST,
+                               SITEMAPS_LOST_LIST, UNUSABLE_LINKS)
 from crawler.middlewares.blocks import BLOCKED_STATUS
 from crawler.middlewares.conditional import FUTURE_LAST_MODIFIED
 from crawler.middlewares.offsite import OFF_SITE_LINKS, OFF_SITE_LISTINGS, OFF_SITE_LISTINGS_LIST, REDIRECTED_OFFSITE
@@ -332,6 +332,8 @@ def why_nothing_usable(stats: dict) -> str:
         parts.append(f"no question page read: {listed}")
     if forbidden := int(stats.get("pages/robots_forbidden", 0)):
         parts.append(f"{forbidden} pages forbidden by robots.txt")
+    if forbidden := forbidden_sitemaps(stats):
+        parts.append(forbidden)
     if lost := lost_sitemaps(stats):
         parts.append(lost)
     parts.extend(not_reached(stats))
@@ -415,12 +417,25 @@ def bad_urls(stats: dict) -> str | None:
             + "; ".join(listed) + more)
 
 
+def forbidden_sitemaps(stats: dict) -> str | None:
+    """`sitemaps not read, robots.txt forbids them: URL; ...`, or None."""
+    forbidden = list(stats.get(SITEMAPS_FORBIDDEN_LIST) or [])
+    if not forbidden:
+        return None
+    more = (f" (and {len(forbidden) - MAX_LOST_SITEMAPS_NAMED} more)"
+            if len(forbidden) > MAX_LOST_SITEMAPS_NAMED else "")
+    return ("sitemaps not read, robots.txt forbids them (the questions only they name are not in this crawl): "
+            + "; ".join(forbidden[:MAX_LOST_SITEMAPS_NAMED]) + more)
+
+
 def left_out(stats: dict) -> str | None:
     """What the crawl's sources named that it did not fetch, though no error of the site made
-    it so: questions robots.txt forbids, URLs no request can be made of. None: nothing."""
+    it so: questions and sitemaps robots.txt forbids, URLs no request can be made of. None: nothing."""
     parts = []
     if forbidden := int(stats.get("questions/robots_forbidden", 0)):
         parts.append(f"{forbidden} question pages not fetched: robots.txt forbids them")
+    if forbidden := forbidden_sitemaps(stats):
+        parts.append(forbidden)
     if bad := bad_urls(stats):
         parts.append(bad)
     return "; ".join(parts) or None

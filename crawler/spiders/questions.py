@@ -609,6 +609,8 @@ class QuestionsSpider(scrapy.Spider):
             self.count("pages/robots_forbidden")
             if question:
                 self.count("questions/robots_forbidden")
+            elif request.meta.get("sitemap"):
+                self.sitemap_forbidden(request.url)
             return
         if failure.check(HttpError) and failure.value.response.status == 404 and not discovery.is_question_url(request.url) \
                 and not request.meta.get("sitemap"):  # a sitemap named, then 404: lost, said below
@@ -631,6 +633,14 @@ class QuestionsSpider(scrapy.Spider):
         lost = self.crawler.stats.get_value(discovery.SITEMAPS_LOST_LIST) or []
         self.crawler.stats.set_value(discovery.SITEMAPS_LOST_LIST, [*lost, f"{url} ({reason})"])
         logger.error("Sitemap not read: %s (%s); the questions only it names are not in this crawl", url, reason)
+
+    def sitemap_forbidden(self, url: str) -> None:
+        """A sitemap robots.txt forbids: rightly not fetched, yet the questions only it names are
+        not in the crawl, so it is named in the message (not lost: the site said so)."""
+        forbidden = self.crawler.stats.get_value(discovery.SITEMAPS_FORBIDDEN_LIST) or []
+        self.crawler.stats.set_value(discovery.SITEMAPS_FORBIDDEN_LIST, [*forbidden, url])
+        logger.warning("Sitemap not read, robots.txt forbids it: %s; the questions only it names are not in this "
+                       "crawl", url)
 
     def start_url_failed(self, request, reason: str) -> None:
         """A start URL that gave nothing is an error of the crawl's outcome, listed in the
