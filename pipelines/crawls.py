@@ -22,6 +22,7 @@ from crawler.middlewares.conditional import FUTURE_LAST_MODIFIED
 from crawler.middlewares.offsite import OFF_SITE_LINKS, OFF_SITE_LISTINGS, OFF_SITE_LISTINGS_LIST, REDIRECTED_OFFSITE
 from crawler.middlewares.redirect import REDIRECT_NOT_FOLLOWED, REDIRECTED_AWAY, REDIRECTED_AWAY_LIST
 from crawler.middlewares.robots import UNREADABLE_STAT as ROBOTS_UNREADABLE
+from crawler.middlewares.urllength import URL_TOO_LONG, URL_TOO_LONG_LIST
 from crawler.sites import of_sites, sites_of
 from pipelines.checks import CheckResult, CrawlFacts, run_checks
 from pipelines.checks.coverage import crawl_coverage
@@ -383,6 +384,7 @@ PAGE_ERRORS = {"pages/unknown_layout": "unknown layout", "pages/malformed": "mal
                ROBOTS_UNREADABLE: "robots.txt could not be read",
                OFF_SITE_LINKS: "question links to another host (not followed)",
                OFF_SITE_LISTINGS: "listing pages on another host (not followed)",
+               URL_TOO_LONG: "URLs longer than URLLENGTH_LIMIT (not requested)",
                DUPLICATE_DIFFERS: "same question id as a page already read, other title or answers (not recorded)",
                "pages/truncated": "cut off", "pages/blocked": "block pages",
                BAD_LASTMOD: "sitemap lastmods that are no date (ignored)", SITEMAPS_LOST: "sitemaps not read",
@@ -438,7 +440,20 @@ def left_out(stats: dict) -> str | None:
         parts.append(forbidden)
     if bad := bad_urls(stats):
         parts.append(bad)
+    if too_long := urls_too_long(stats):
+        parts.append(too_long)
     return "; ".join(parts) or None
+
+
+def urls_too_long(stats: dict) -> str | None:
+    """`N URLs not requested, longer than URLLENGTH_LIMIT: URL... (2,192 characters); ...`, or None."""
+    count = int(stats.get(URL_TOO_LONG, 0))
+    if not count:
+        return None
+    named = list(stats.get(URL_TOO_LONG_LIST) or [])
+    more = f" (and {count - len(named)} more, each named in the log)" if count > len(named) else ""
+    return (f"{count} URLs not requested, longer than URLLENGTH_LIMIT (raise it with -s URLLENGTH_LIMIT=N): "
+            + "; ".join(named) + more)
 
 
 # Pages a downloader middleware gave up on ("max redirections reached"), by its reason.

@@ -8,7 +8,9 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
+from urllib.parse import quote
 
 import pyarrow.dataset as ds
 import pytest
@@ -732,6 +734,42 @@ def test_listing_pages_on_another_host_are_counted_and_named_never_fetched(refer
     off = elsewhere(server.url)
     for named in (f"{off}/questions/a?page=2 (on {server.url}/questions/a)", f"{off}/questions/b (on {server.url}/)"):
         assert named in row["message"] and named in result.stdout, row["message"]
+
+
+@pytest.mark.parametrize("limit", [None, 2083])
+def test_a_long_question_url_is_fetched_and_one_past_the_limit_is_counted_and_named(reference_site, hostile,
+                                                                                     tmp_path, limit):
+    """A slug of 240 CJK characters is 2,000+ characters percent-encoded: past Scrapy's 2,083
+    (old Internet Explorer's bound), it was dropped with an INFO line, the crawl `finished`,
+    "errors: none". Fetched under the project's limit; past a limit, counted and named."""
+    site = reference_site(questions=12)
+    paths = question_paths(site.url, 4)
+    long_path = "/question/" + quote("注射肉毒杆菌后前额出现肿块和发红是否正常" * 12)
+    box = {}
+
+    def route(path):
+        if path == "/s.xml":
+            return Reply(200, urlset(box["url"] + p for p in paths[:3] + [long_path]), XML)
+        if path == long_path:  # the fourth question's page
+            with urllib.request.urlopen(site.url.rstrip("/") + paths[3]) as page:
+                return Reply(200, page.read())
+        return None
+
+    server = hostile(route, upstream=site.url)
+    box["url"] = server.url
+    out = tmp_path / "data"
+    result = crawl(server.url + "/s.xml", "--out", out, *(("-s", f"URLLENGTH_LIMIT={limit}") if limit else ()),
+                   timeout=120)
+    (row,) = crawl_rows(out)
+    if limit is None:
+        assert server.hits[long_path] == 1 and len(questions_of(out)) == 4, result.stdout
+        assert result.returncode == 0 and "URLLENGTH_LIMIT" not in result.stdout, result.stdout
+        return
+    assert server.hits[long_path] == 0 and len(questions_of(out)) == 3
+    assert "URLs longer than URLLENGTH_LIMIT (not requested) (1)" in result.stdout, result.stdout
+    named = f"1 URLs not requested, longer than URLLENGTH_LIMIT (raise it with -s URLLENGTH_LIMIT=N): " \
+            f"{(server.url + long_path)[:120]}... ({len(server.url + long_path):,} characters)"
+    assert named in row["message"] and named in result.stdout, row["message"]
 
 
 # a sitemap lost ------------------------------------------------------------------------------
