@@ -10,13 +10,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from urllib.parse import urljoin, urlsplit
 
-import lxml.html
 from lxml import etree
 from protego import Protego
 from w3lib.url import safe_url_string
 
 from crawler.middlewares.compression import DamagedBody, TooBig, UndecodableBody, decode_one
 from crawler.pages import is_whole
+from crawler.pages.charset import decode_links_page
+from crawler.pages.tree import html_parser
 from crawler.sites import site_for
 from crawler.sites.base import join_url
 
@@ -48,6 +49,9 @@ BAD_LASTMOD = "sitemaps/bad_lastmod"  # the stat: sitemap entries whose lastmod 
 # counted (the sitemaps_unread check), and listed as "URL (reason)" for the message and summary.
 SITEMAPS_LOST = "sitemaps/lost"
 SITEMAPS_LOST_LIST = "crawl/sitemaps_lost"
+# Sitemaps robots.txt forbids (often the one its own Sitemap: line names): not fetched, as
+# robots.txt says, and named, as questions it forbids are said; no sitemap lost by the site.
+SITEMAPS_FORBIDDEN_LIST = "crawl/sitemaps_robots_forbidden"
 # URLs in sitemaps and robots.txt Sitemap: lines that no request can be made of (`unusable_url`):
 # skipped and counted, and the first few listed as "URL (reason) in SOURCE".
 BAD_URLS = "sitemaps/bad_urls"
@@ -354,13 +358,11 @@ class ListingLinks:
     unusable: tuple[str, ...] = ()
 
 
-def read_listing(url: str, body: bytes) -> ListingLinks:
+def read_listing(url: str, body: bytes, content_type: str | bytes | None = None) -> ListingLinks:
     """Question links, topic listing links and the rel="next" page of a home or listing page,
-    resolved as a browser resolves them (against the page's <base href>)."""
-    try:
-        tree = lxml.html.fromstring(body) if body.strip() else None
-    except (etree.ParserError, ValueError):  # nothing an HTML parser reads as a document (only a comment)
-        tree = None
+    read in the page's charset as a question page is (`content_type`: its HTTP header's, whose
+    charset counts) and resolved as a browser resolves them (against the page's <base href>)."""
+    tree = _document(url, body, content_type)
     if tree is None:
         return ListingLinks([], [], None)
     base = _base_url(url, tree)
@@ -373,6 +375,20 @@ def read_listing(url: str, body: bytes) -> ListingLinks:
         next_page=nexts[0] if nexts else None,
         unusable=tuple(dict.fromkeys(unusable)),
     )
+
+
+def _document(url: str, body: bytes, content_type):
+    """The page's tree, its bytes read as text by the one rule of every page the crawl reads
+    (crawler.pages.charset), or None when an HTML parser reads no document in it (only a comment)."""
+    if not body.strip():
+        return None
+    text = decode_links_page(url, body, content_type)
+    # UTF-8 bytes with the parser told so: lxml refuses a str that opens with an XML
+    # declaration, and left to itself reads bytes as Latin-1, whatever the header said.
+    try:
+        return etree.HTML(text.encode("utf-8"), html_parser("utf-8"))
+    except (etree.ParserError, ValueError):
+        return None
 
 
 def _base_url(url: str, tree) -> str:

@@ -16,13 +16,14 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from crawler.discovery import (BAD_LASTMOD, BAD_URLS, BAD_URLS_LIST, LIMITS_HIT, SITEMAPS_LOST, SITEMAPS_LOST_LIST,
-                               UNUSABLE_LINKS)
+from crawler.discovery import (BAD_LASTMOD, BAD_URLS, BAD_URLS_LIST, LIMITS_HIT, SITEMAPS_FORBIDDEN_LIST, SITEMAPS_LOST,
+                               SITEMAPS_LOST_LIST, UNUSABLE_LINKS)
 from crawler.middlewares.blocks import BLOCKED_STATUS
 from crawler.middlewares.conditional import FUTURE_LAST_MODIFIED
-from crawler.middlewares.offsite import OFF_SITE_LINKS, REDIRECTED_OFFSITE
+from crawler.middlewares.offsite import OFF_SITE_LINKS, OFF_SITE_LISTINGS, OFF_SITE_LISTINGS_LIST, REDIRECTED_OFFSITE
 from crawler.middlewares.redirect import REDIRECT_NOT_FOLLOWED, REDIRECTED_AWAY, REDIRECTED_AWAY_LIST
 from crawler.middlewares.robots import UNREADABLE_STAT as ROBOTS_UNREADABLE
+from crawler.middlewares.urllength import URL_TOO_LONG, URL_TOO_LONG_LIST
 from crawler.sites import of_sites, sites_of
 from pipelines.checks import CheckResult, CrawlFacts, run_checks
 from pipelines.checks.coverage import crawl_coverage
@@ -196,7 +197,20 @@ def not_reached(stats: dict) -> list[str]:
                      "question pages, but the topic listings the home page links were not walked)")
     if lost := redirected_away(stats):
         parts.append(lost)
+    if off_site := off_site_listings(stats):
+        parts.append(off_site)
     return parts
+
+
+def off_site_listings(stats: dict) -> str | None:
+    """`2 listing pages on another site not followed ...: URL (on PAGE); ...`, or None."""
+    count = int(stats.get(OFF_SITE_LISTINGS, 0))
+    if not count:
+        return None
+    named = list(stats.get(OFF_SITE_LISTINGS_LIST) or [])
+    more = f" (and {count - len(named)} more, each named in the log)" if count > len(named) else ""
+    return (f"{count} listing pages on another site not followed (the questions only they and the pages after "
+            f"them name are not in this crawl): " + "; ".join(named) + more)
 
 
 def redirected_away(stats: dict) -> str | None:
@@ -320,6 +334,8 @@ def why_nothing_usable(stats: dict) -> str:
         parts.append(f"no question page read: {listed}")
     if forbidden := int(stats.get("pages/robots_forbidden", 0)):
         parts.append(f"{forbidden} pages forbidden by robots.txt")
+    if forbidden := forbidden_sitemaps(stats):
+        parts.append(forbidden)
     if lost := lost_sitemaps(stats):
         parts.append(lost)
     parts.extend(not_reached(stats))
@@ -368,6 +384,8 @@ PAGE_ERRORS = {"pages/unknown_layout": "unknown layout", "pages/malformed": "mal
                REDIRECTED_AWAY: "question URLs redirected to no question page",
                ROBOTS_UNREADABLE: "robots.txt could not be read",
                OFF_SITE_LINKS: "question links to another host (not followed)",
+               OFF_SITE_LISTINGS: "listing pages on another host (not followed)",
+               URL_TOO_LONG: "URLs longer than URLLENGTH_LIMIT (not requested)",
                DUPLICATE_DIFFERS: "same question id as a page already read, other title or answers (not recorded)",
                "pages/truncated": "cut off", "pages/blocked": "block pages",
                BAD_LASTMOD: "sitemap lastmods that are no date (ignored)", SITEMAPS_LOST: "sitemaps not read",
@@ -402,15 +420,41 @@ def bad_urls(stats: dict) -> str | None:
             + "; ".join(listed) + more)
 
 
+def forbidden_sitemaps(stats: dict) -> str | None:
+    """`sitemaps not read, robots.txt forbids them: URL; ...`, or None."""
+    forbidden = list(stats.get(SITEMAPS_FORBIDDEN_LIST) or [])
+    if not forbidden:
+        return None
+    more = (f" (and {len(forbidden) - MAX_LOST_SITEMAPS_NAMED} more)"
+            if len(forbidden) > MAX_LOST_SITEMAPS_NAMED else "")
+    return ("sitemaps not read, robots.txt forbids them (the questions only they name are not in this crawl): "
+            + "; ".join(forbidden[:MAX_LOST_SITEMAPS_NAMED]) + more)
+
+
 def left_out(stats: dict) -> str | None:
     """What the crawl's sources named that it did not fetch, though no error of the site made
-    it so: questions robots.txt forbids, URLs no request can be made of. None: nothing."""
+    it so: questions and sitemaps robots.txt forbids, URLs no request can be made of. None: nothing."""
     parts = []
     if forbidden := int(stats.get("questions/robots_forbidden", 0)):
         parts.append(f"{forbidden} question pages not fetched: robots.txt forbids them")
+    if forbidden := forbidden_sitemaps(stats):
+        parts.append(forbidden)
     if bad := bad_urls(stats):
         parts.append(bad)
+    if too_long := urls_too_long(stats):
+        parts.append(too_long)
     return "; ".join(parts) or None
+
+
+def urls_too_long(stats: dict) -> str | None:
+    """`N URLs not requested, longer than URLLENGTH_LIMIT: URL... (2,192 characters); ...`, or None."""
+    count = int(stats.get(URL_TOO_LONG, 0))
+    if not count:
+        return None
+    named = list(stats.get(URL_TOO_LONG_LIST) or [])
+    more = f" (and {count - len(named)} more, each named in the log)" if count > len(named) else ""
+    return (f"{count} URLs not requested, longer than URLLENGTH_LIMIT (raise it with -s URLLENGTH_LIMIT=N): "
+            + "; ".join(named) + more)
 
 
 # Pages a downloader middleware gave up on ("max redirections reached"), by its reason.

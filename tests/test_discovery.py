@@ -94,6 +94,40 @@ def test_a_next_link_no_request_can_be_made_of_gives_way_to_the_next_one():
     assert links.next_page == "http://h/questions/t?page=2" and links.unusable == ("http://h:99999/questions/t?page=2",)
 
 
+SLUG = "ботокс-вопрос-1"
+# A listing's charset where a page may say it, and no other: the rule of question pages, each place.
+CHARSETS = {
+    "header only": ("text/html; charset=utf-8", "", "utf-8"),
+    "header only, KOI8-R": ("text/html; charset=koi8-r", "", "koi8-r"),
+    "meta only": ("text/html", '<meta charset="windows-1251">', "cp1251"),
+    "meta in http-equiv": (None, '<meta http-equiv="Content-Type" content="text/html; charset=windows-1251">', "cp1251"),
+    "UTF-8, no word of it": (None, "", "utf-8"),
+    "byte-order mark": ("text/html; charset=iso-8859-1", "", "utf-8-sig"),
+    "UTF-16 with its mark": (None, "", "utf-16"),
+    "XML declaration": ("application/xhtml+xml; charset=utf-8", '', "utf-8"),
+}
+
+
+@pytest.mark.parametrize("case", CHARSETS)
+def test_a_listings_links_are_read_in_its_charset_wherever_it_says_it(case):
+    """Read as Latin-1 (the HTML parser's default), /question/ботокс... became /question/Ð±Ð¾...,
+    asked of the site, answered 404 and blamed on it: a listing is read as a question page is."""
+    content_type, meta, codec = CHARSETS[case]
+    prolog = '<?xml version="1.0" encoding="iso-8859-1"?>' if case == "XML declaration" else ""
+    html = f'{prolog}<html><head>{meta}<title>Вопросы</title></head><body><a href="/question/{SLUG}">вопрос</a>' \
+           '<a rel="next" href="/questions/ботокс?page=2">далее</a></body></html>'
+    links = discovery.read_listing("http://h/questions/botox", html.encode(codec), content_type)
+    assert links.questions == [f"http://h/question/{SLUG}"]
+    assert links.next_page == "http://h/questions/ботокс?page=2"
+
+
+def test_a_listing_whose_bytes_its_charset_cannot_read_still_gives_its_links():
+    """Never refused for a byte (a question page is malformed for it): the links are read."""
+    body = b'<html><body><a href="/question/q1">\xff\xfe bad</a><a href="/question/q2">q</a></body></html>'
+    links = discovery.read_listing("http://h/", body, "text/html; charset=utf-8")
+    assert links.questions == ["http://h/question/q1", "http://h/question/q2"]
+
+
 @pytest.mark.parametrize("body", [b"<!-- nothing but a comment -->", b"  \n", b"\x00\x00", b"<?xml version='1.0'?>"])
 def test_a_listing_of_no_document_names_nothing(body):
     assert discovery.read_listing("http://h/", body) == discovery.ListingLinks([], [], None)

@@ -254,3 +254,22 @@ def test_questions_robots_txt_forbids_are_said_by_a_finished_crawl(in_front, tmp
     assert question_hits(server) == 1 and row["status"] == "finished", result.stdout
     said = "7 question pages not fetched: robots.txt forbids them"
     assert said in row["message"] and said in result.stdout
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("start", ["/", "/s.xml"])
+def test_a_sitemap_robots_txt_forbids_is_not_fetched_and_named(in_front, tmp_path, start):
+    """robots.txt naming a sitemap its own rules forbid (`Disallow: /*.xml$`, a common slip): not
+    fetched, as robots.txt says, and named in the message and summary (a finished crawl said
+    "errors: none" and nothing else; a sitemap start URL only "1 pages forbidden")."""
+    server = in_front(Reply(200, b"", TEXT))
+    sitemap = server.url + "/s.xml"
+    server.route = lambda path: Reply(200, f"User-agent: *\nDisallow: /*.xml$\nSitemap: {sitemap}\n".encode(),
+                                      TEXT) if path == "/robots.txt" else None
+    out = tmp_path / "data"
+    result = crawl(server.url + start, "--out", out)
+    (row,) = crawl_rows(out)
+    assert server.hits["/s.xml"] == 0
+    said = f"sitemaps not read, robots.txt forbids them (the questions only they name are not in this crawl): {sitemap}"
+    assert said in row["message"] and said in result.stdout, row["message"]
+    assert row["status"] == ("finished" if start == "/" else "failed"), row["message"]

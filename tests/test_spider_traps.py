@@ -8,7 +8,9 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
+from urllib.parse import quote
 
 import pyarrow.dataset as ds
 import pytest
@@ -698,6 +700,76 @@ def test_question_links_to_another_port_are_another_sites_counted_never_fetched(
     assert len(questions_of(out)) == 4 and sum(site.hits[p] for p in paths[4:]) == 0
     assert "/robots.txt" not in site.hits  # nothing asked of the other site, its robots.txt included
     assert "question links to another host (not followed) (2)" in result.stdout
+
+
+def test_listing_pages_on_another_host_are_counted_and_named_never_fetched(reference_site, hostile, tmp_path):
+    """A home page's topic link and a listing's rel="next" on another host name of the same
+    server (`www.` of a crawl started without it): not followed, as no page off the start sites
+    is, but each costs the questions past it, so the summary counts them and the message names
+    them (Scrapy's offsite filter dropped them without a word: `finished`, "errors: none")."""
+    site = reference_site(questions=12)
+    paths = question_paths(site.url, 6)
+    box = {}
+
+    def route(path):
+        if path == "/robots.txt":
+            return robots()
+        off = box["url"].replace("127.0.0.1", "localhost")
+        if path == "/":  # its own topic, and one on the other host (linked twice: one page not followed)
+            return listing(["/questions/a", f"{off}/questions/b", f"{off}/questions/b"])
+        if path == "/questions/a":
+            return listing(paths[:2], f"{off}/questions/a?page=2")
+        if path in ("/questions/a?page=2", "/questions/b"):
+            return listing(paths[2:])
+        return None
+
+    server = hostile(route, upstream=site.url)
+    box["url"] = server.url
+    out = tmp_path / "data"
+    result = crawl(server.url + "/", "--out", out, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr[-3000:]
+    assert server.hits_of("/questions/a?page=2") == server.hits_of("/questions/b") == 0
+    assert "listing pages on another host (not followed) (2)" in result.stdout, result.stdout
+    (row,) = crawl_rows(out)
+    off = elsewhere(server.url)
+    for named in (f"{off}/questions/a?page=2 (on {server.url}/questions/a)", f"{off}/questions/b (on {server.url}/)"):
+        assert named in row["message"] and named in result.stdout, row["message"]
+
+
+@pytest.mark.parametrize("limit", [None, 2083])
+def test_a_long_question_url_is_fetched_and_one_past_the_limit_is_counted_and_named(reference_site, hostile,
+                                                                                     tmp_path, limit):
+    """A slug of 240 CJK characters is 2,000+ characters percent-encoded: past Scrapy's 2,083
+    (old Internet Explorer's bound), it was dropped with an INFO line, the crawl `finished`,
+    "errors: none". Fetched under the project's limit; past a limit, counted and named."""
+    site = reference_site(questions=12)
+    paths = question_paths(site.url, 4)
+    long_path = "/question/" + quote("注射肉毒杆菌后前额出现肿块和发红是否正常" * 12)
+    box = {}
+
+    def route(path):
+        if path == "/s.xml":
+            return Reply(200, urlset(box["url"] + p for p in paths[:3] + [long_path]), XML)
+        if path == long_path:  # the fourth question's page
+            with urllib.request.urlopen(site.url.rstrip("/") + paths[3]) as page:
+                return Reply(200, page.read())
+        return None
+
+    server = hostile(route, upstream=site.url)
+    box["url"] = server.url
+    out = tmp_path / "data"
+    result = crawl(server.url + "/s.xml", "--out", out, *(("-s", f"URLLENGTH_LIMIT={limit}") if limit else ()),
+                   timeout=120)
+    (row,) = crawl_rows(out)
+    if limit is None:
+        assert server.hits[long_path] == 1 and len(questions_of(out)) == 4, result.stdout
+        assert result.returncode == 0 and "URLLENGTH_LIMIT" not in result.stdout, result.stdout
+        return
+    assert server.hits[long_path] == 0 and len(questions_of(out)) == 3
+    assert "URLs longer than URLLENGTH_LIMIT (not requested) (1)" in result.stdout, result.stdout
+    named = f"1 URLs not requested, longer than URLLENGTH_LIMIT (raise it with -s URLLENGTH_LIMIT=N): " \
+            f"{(server.url + long_path)[:120]}... ({len(server.url + long_path):,} characters)"
+    assert named in row["message"] and named in result.stdout, row["message"]
 
 
 # a sitemap lost ------------------------------------------------------------------------------

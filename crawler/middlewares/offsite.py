@@ -25,6 +25,10 @@ from crawler.sites import site_key
 
 REDIRECTED_OFFSITE = "pages/redirected_offsite"
 OFF_SITE_LINKS = "pages/off_site_links"  # question links to another site, not followed (the spider)
+# Listing pages (a topic link, a rel="next") on another site, not followed (the spider): each
+# costs the questions past it in its walk, so counted, and the first few named "URL (on PAGE)".
+OFF_SITE_LISTINGS = "pages/off_site_listings"
+OFF_SITE_LISTINGS_LIST = "crawl/off_site_listings"
 
 logger = logging.getLogger(__name__)
 

@@ -63,6 +63,22 @@ def decode(url: str, html, content_type: str | bytes | None = None) -> tuple[str
     return text, text
 
 
+def decode_links_page(url: str, html: bytes, content_type: str | bytes | None = None) -> str:
+    """A page read for its links (a home page, a topic listing, any page but a question page),
+    in the charset `decode` reads it in (a byte-order mark, UTF-8, the header, the page's own
+    declaration), so that its non-ASCII links are the site's, never Latin-1 mojibake that
+    404s. Bytes that charset cannot read are U+FFFD, as a browser shows them, and a page that
+    declares none is windows-1252, a browser's default: a listing is never refused for a byte,
+    its other links are read."""
+    try:
+        return decode(url, html, content_type)[0]
+    except PageError:  # a TruncatedPage too: what was read whole is read
+        data = bytes(html)
+        bom, mark = read_bom(data)
+        codec = bom or declared_charset(data, content_type) or "cp1252"
+        return data[len(mark) if bom else 0:].decode(codec, "replace").replace("\x00", "\ufffd")
+
+
 _REPLACEMENT = "\ufffd".encode()
 # Where WHATWG's single-byte tables, which browsers read pages with, differ from Python's
 # codec of the same label: a byte windows-874 and windows-1250 to -1258 leave undefined in

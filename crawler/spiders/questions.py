@@ -41,7 +41,7 @@ from crawler.middlewares import CountedDrop, body_fault, cut_short
 from crawler.middlewares.compression import DamagedBody
 from crawler.middlewares.backoff import download_error_words
 from crawler.middlewares.blocks import BlockPageMiddleware
-from crawler.middlewares.offsite import OFF_SITE_LINKS, OffsiteMiddleware
+from crawler.middlewares.offsite import OFF_SITE_LINKS, OFF_SITE_LISTINGS, OFF_SITE_LISTINGS_LIST, OffsiteMiddleware
 from crawler.middlewares.redirect import REDIRECTED_AWAY, REDIRECTED_AWAY_LIST, REDIRECTED_AWAY_NAMED
 from crawler.middlewares.robots import RobotsTxtMiddleware, RobotsUnreadable
 from crawler.pages import BlockedPage, EmptyPage, NotHtml, PageError, TruncatedPage, UnknownLayout
@@ -103,7 +103,7 @@ class QuestionsSpider(scrapy.Spider):
         spider.sitemaps_seen: set[str] = set()
         spider.listing_pages = 0
         spider.limits_logged: set[str] = set()
-        spider.limit_refused: set[str] = set()  # URLs a bound kept from being requested, each counted once
+        spider.limit_refused: set[str] = set()  # URLs a bound, or the start sites', kept from being requested, each counted once
         # a topic's walk (its first page's URL) -> the question keys its pages named so far
         spider.listing_walks: dict[str, set[str]] = {}
         spider.sitemaps_first = SitemapsFirst(active=spider.session.state is not None and bool(spider.site_roots))
@@ -164,9 +164,12 @@ class QuestionsSpider(scrapy.Spider):
         for request in requests:
             self.crawler.engine.crawl(request)
 
-    def listing_request(self, url: str, walk: str | None = None):
-        """A request for a listing page; `walk`: the topic walk its rel="next" goes on (None:
-        a topic's first page, a walk of its own)."""
+    def listing_request(self, url: str, linked_from: str, walk: str | None = None):
+        """A request for a listing page `linked_from` names; `walk`: the topic walk its
+        rel="next" goes on (None: a topic's first page, a walk of its own)."""
+        if not self.on_site(url):  # Scrapy's offsite filter would drop it without a word
+            self.off_site_listing(url, linked_from)
+            return None
         if self.over_limit("listing_pages", self.listing_pages):
             self.limit_hit("listing_pages", url)
             return None
@@ -177,6 +180,20 @@ class QuestionsSpider(scrapy.Spider):
             return None
         self.listing_pages += 1
         return self.sitemaps_first.hold(request)
+
+    def off_site_listing(self, url: str, linked_from: str) -> None:
+        """A listing page on another site (`www.` of a crawl started without it, another port):
+        not this crawl's to fetch, but the questions past it in its walk are lost, so each URL is
+        counted once (a topic link recurs on every page), the first few named, each logged."""
+        if url in self.limit_refused:
+            return
+        self.limit_refused.add(url)
+        self.count(OFF_SITE_LISTINGS)
+        named = self.crawler.stats.get_value(OFF_SITE_LISTINGS_LIST) or []
+        if len(named) < MAX_BAD_URLS_LISTED:
+            self.crawler.stats.set_value(OFF_SITE_LISTINGS_LIST, [*named, f"{url} (on {linked_from})"])
+        logger.warning("Listing page on another site, %s, not followed: %s (on %s); the questions only it and "
+                       "the pages after it name are not in this crawl", site_key(url), url, linked_from)
 
     def sitemap_request(self, url: str, depth: int = 1) -> scrapy.Request | None:
         """A request for a sitemap `depth` sitemaps down from robots.txt or the start URL, or
@@ -377,7 +394,7 @@ class QuestionsSpider(scrapy.Spider):
         if cut and (retry := self.retry_truncated(response, "listing")):
             yield retry
             return
-        links = discovery.read_listing(response.url, response.body)
+        links = discovery.read_listing(response.url, response.body, response.headers.get(b"Content-Type"))
         self.unusable_links(response.url, links.unusable)
         if links.questions:
             self.root_reached(links.questions[0])
@@ -387,11 +404,11 @@ class QuestionsSpider(scrapy.Spider):
             if request := self.question_request(url):
                 yield request
         for url in links.listings:
-            if request := self.listing_request(url):
+            if request := self.listing_request(url, response.url):
                 yield request
         walk = response.meta.get("listing_walk") or response.url
         if (links.next_page and self.walk_goes_on(walk, response.url, links.questions)
-                and (request := self.listing_request(links.next_page, walk))):
+                and (request := self.listing_request(links.next_page, response.url, walk))):
             yield request
         else:  # the walk ends here
             self.listing_walks.pop(walk, None)
@@ -595,6 +612,8 @@ class QuestionsSpider(scrapy.Spider):
             self.count("pages/robots_forbidden")
             if question:
                 self.count("questions/robots_forbidden")
+            elif request.meta.get("sitemap"):
+                self.sitemap_forbidden(request.url)
             return
         if failure.check(HttpError) and failure.value.response.status == 404 and not discovery.is_question_url(request.url) \
                 and not request.meta.get("sitemap"):  # a sitemap named, then 404: lost, said below
@@ -617,6 +636,14 @@ class QuestionsSpider(scrapy.Spider):
         lost = self.crawler.stats.get_value(discovery.SITEMAPS_LOST_LIST) or []
         self.crawler.stats.set_value(discovery.SITEMAPS_LOST_LIST, [*lost, f"{url} ({reason})"])
         logger.error("Sitemap not read: %s (%s); the questions only it names are not in this crawl", url, reason)
+
+    def sitemap_forbidden(self, url: str) -> None:
+        """A sitemap robots.txt forbids: rightly not fetched, yet the questions only it names are
+        not in the crawl, so it is named in the message (not lost: the site said so)."""
+        forbidden = self.crawler.stats.get_value(discovery.SITEMAPS_FORBIDDEN_LIST) or []
+        self.crawler.stats.set_value(discovery.SITEMAPS_FORBIDDEN_LIST, [*forbidden, url])
+        logger.warning("Sitemap not read, robots.txt forbids it: %s; the questions only it names are not in this "
+                       "crawl", url)
 
     def start_url_failed(self, request, reason: str) -> None:
         """A start URL that gave nothing is an error of the crawl's outcome, listed in the
