@@ -331,15 +331,26 @@ def test_a_note_nested_in_an_answer_does_not_lend_the_answer_its_date_or_doctor(
     assert [g["doctor_id"] for g, w in zip(got, want) if w["doctor_id"]] == [w["doctor_id"] for w in want if w["doctor_id"]]
 
 
-@pytest.mark.parametrize("family, old, new", [
-    ("legacy", '<time class="rs-answer__date"', '<div class="rs-byline"><time class="rs-answer__date"'),  # date in the byline
-    ("provider-card", '<div class="Media Media--providerCard"', '<ul class="Content-byline"><li>'
-                                                               '<div class="Media Media--providerCard"'),
+def _cards_in_byline_lists(html: str) -> str:
+    """Each provider card moved into its answer's byline list, as an item of it."""
+    doc = lxml.html.document_fromstring(html)
+    for answer in doc.find_class("Content--answer"):
+        cards, lists = answer.find_class("Media--providerCard"), answer.find_class("Content-byline")
+        for card in cards:
+            lists[0].append(lxml.html.fragment_fromstring("<li></li>"))
+            lists[0][-1].append(card)
+    return "<!DOCTYPE html>\n" + lxml.html.tostring(doc, encoding="unicode")
+
+
+@pytest.mark.parametrize("family, change", [
+    ("legacy", lambda html: html.replace('<time class="rs-answer__date"',  # date in the byline
+                                         '<div class="rs-byline"><time class="rs-answer__date"')),
+    ("provider-card", _cards_in_byline_lists),
 ])
-def test_parts_nested_in_other_parts_of_a_new_layout_are_still_read(family, old, new):
+def test_parts_nested_in_other_parts_of_a_new_layout_are_still_read(family, change):
     """Only an answer's body holds what is not the answer's: a date inside its byline, or a
     provider card inside its byline list, is the answer's."""
-    html = sample(family).replace(old, new)
+    html = change(sample(family))
     assert html != sample(family)
     got = page_records(parse_question_page(URL, html))
     want = expected()
@@ -456,3 +467,92 @@ def test_a_whole_body_that_is_no_html_document_is_named_so_not_cut_off(body, con
 def test_a_document_cut_off_is_still_cut_off_whatever_its_content_type():
     with pytest.raises(TruncatedPage):
         parse_question_page("http://h/q", sample("legacy")[:3000].encode(), "application/json")
+
+
+# A comment thread under an answer, with a doctor's reply that uses the site's byline (P1)
+_REPLY = {
+    "legacy": '<div class="rs-comments"><div class="rs-comment"><p>Thank you, that helps!</p></div>'
+              '<div class="rs-comment"><div class="rs-byline"><a class="rs-byline__name" href="/dr/jane-roe-boston-ma">'
+              'Jane Roe, MD</a><div class="rs-byline__title">Boston Dermatologist</div></div><p>Glad to help.</p>'
+              '</div></div>',
+    "provider-card": '<div class="Comments"><div class="Comment"><div class="Media Media--providerCard" itemscope '
+                     'itemtype="http://schema.org/Physician"><div class="Media-body"><a class="Link" '
+                     'href="/dr/jane-roe-boston-ma" itemprop="name">Jane Roe, MD</a></div></div><p>Glad to help.</p>'
+                     '</div></div>',
+}
+_ANSWER = {"legacy": "rs-answer", "provider-card": "Content--answer"}
+_BYLINE = {"legacy": "rs-byline", "provider-card": "Media--providerCard"}
+
+
+def _with_replies(family: str, answers=None, own_byline_deeper=False) -> str:
+    """The sample with the reply thread at the end of its answers (of the first `answers`)."""
+    doc = lxml.html.document_fromstring(sample(family))
+    for answer in doc.find_class(_ANSWER[family])[:answers]:
+        answer.append(lxml.html.fragment_fromstring(_REPLY[family]))
+        if own_byline_deeper:  # the answer's own byline, after the thread, wrapped twice
+            for byline in answer.find_class(_BYLINE[family])[:-1]:
+                wrapper = lxml.html.fragment_fromstring('<footer><div class="rs-answer__author"></div></footer>')
+                answer.append(wrapper)
+                wrapper[0].append(byline)
+    return "<!DOCTYPE html>\n" + lxml.html.tostring(doc, encoding="unicode")
+
+
+@pytest.mark.parametrize("family", ["legacy", "provider-card"])
+@pytest.mark.parametrize("answers, deeper", [(1, False), (None, False), (None, True)])
+def test_a_doctors_reply_under_an_answer_is_never_read_as_the_answers_doctor(family, answers, deeper):
+    """A byline in a comment thread of an answer is the reply's: beside the answer's own (two
+    bylines, the answer's the deeper one or not), or alone under an answer without one (the
+    first sample answer has none), which is the answer's is a guess: the page is refused,
+    never read with the replying doctor as the answer's."""
+    html = _with_replies(family, answers, deeper)
+    assert html.count("jane-roe-boston-ma") >= 1
+    with pytest.raises(PageError, match="a comment's or a reply's"):
+        parse_question_page(URL, html)
+
+
+def test_a_comments_like_widget_is_never_read_as_the_answers_vote():
+    """A comment's rs-static-data likeCount between an answer's body and its helpful bar is
+    the comment's: with the answer's own, which is its vote is a guess, and alone it sits in
+    a comment's text: the page is refused, never read with the comment's likes."""
+    thread = ('<div class="Comments"><div class="Comment"><p>Did it go away in the end?</p><div class="Comment-actions" '
+              'rs-static-data=\'{"likeCount": 57}\'><button>Like</button></div></div></div>')
+    body_end = re.compile(r'(<div class="Content-bodyText[^>]*>.*?</div>)(\s*<div class="u-marginMedium")', re.S)
+    html, n = body_end.subn(lambda m: m.group(1) + thread + m.group(2), sample("provider-card"))
+    assert n >= 10
+    with pytest.raises(PageError, match="likeCount"):
+        parse_question_page(URL, html)
+    alone = re.sub(r'<div class="u-marginMedium" rs-static-data=[^>]*>', '<div class="u-marginMedium">', html)
+    with pytest.raises(PageError, match="a comment's or a reply's"):
+        parse_question_page(URL, alone)
+
+
+_CLINIC = ('<div class="Practice" itemscope itemtype="http://schema.org/MedicalClinic">'
+           '<span itemprop="name">Lakeside Aesthetic Center</span></div>')
+
+
+def _card_items(doctor_type: str = "http://schema.org/Physician") -> str:
+    """Cards that are no item themselves: a practice's named item, then the doctor's item."""
+    doc = lxml.html.document_fromstring(sample("provider-card"))
+    for card in doc.find_class("Media--providerCard"):
+        del card.attrib["itemscope"], card.attrib["itemtype"]
+        body = card.find_class("Media-body")[0]
+        doctor = lxml.html.fragment_fromstring(f'<div itemscope itemtype="{doctor_type}"></div>')
+        doctor.extend(list(body))
+        body.extend([lxml.html.fragment_fromstring(_CLINIC), doctor])
+    return "<!DOCTYPE html>\n" + lxml.html.tostring(doc, encoding="unicode")
+
+
+@pytest.mark.parametrize("doctor_type", ["http://schema.org/Physician", "https://schema.org/Person"])
+def test_a_practices_item_in_a_provider_card_does_not_name_its_doctor(doctor_type):
+    """A card whose doctor is an inner item of a person's type, after a practice's named item:
+    the doctor's name is the person's (a card with no name shows none), never the practice's."""
+    html = _card_items(doctor_type)
+    assert html.count("Lakeside Aesthetic Center") == 8  # every card
+    assert_records(page_records(parse_question_page(URL, html)), expected())
+
+
+def test_two_named_practices_in_a_provider_card_leave_its_doctors_name_to_a_guess():
+    """With no item of a person's type, two named items in a card (a practice's, the doctor's
+    untyped one): whose name is the doctor's is a guess: refused."""
+    with pytest.raises(PageError, match="microdata"):
+        parse_question_page(URL, _card_items("http://schema.org/MedicalClinic"))

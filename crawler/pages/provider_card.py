@@ -14,7 +14,7 @@ from .errors import MarkupError, UnknownLayout
 from .items import Answer, Byline, Question, json_scalar
 from .markup import date_line, paragraphs, text_of, text_outside
 from .page import ElementPage, ItemPage, QuestionPageObject, missing
-from .tree import declared_count, inside
+from .tree import declared_count, inside, own, single
 
 
 _ANSWER_PARTS = ("Content-title", "Content-byline", "Content-bodyText", "Media--providerCard")
@@ -200,14 +200,16 @@ class ProviderCardAnswer(ElementPage):
         return paragraphs(self._shown("Content-bodyText", "body"))
 
     def _vote_data(self) -> tuple:
-        """(vote, vote kind): likeCount of the first rs-static-data JSON object in the answer
-        holding one (a share widget's data may come first; the widget may be wrapped), not one
-        in its body. Where none holds one, data that does not read as JSON ("{likeCount: 3}")
-        may hold the vote: its text, of the kind UNREAD (a vote shown but not read, counted,
-        never a number guessed from it); else data that reads and holds no likeCount (a key
-        renamed) gives an UNREAD vote too. No vote data at all is a vote widget of a new shape
-        (every answer has a vote): a MarkupError."""
-        body, unread = self.parts.get("Content-bodyText"), None
+        """(vote, vote kind): likeCount of the rs-static-data JSON object in the answer holding
+        one (a share widget's data may come first; the widget may be wrapped), not one in its
+        body. Two such, or one in a block of text of its own (a comment's like widget), leave
+        which is the answer's to a guess: a MarkupError (tree.single, tree.own). Where none
+        holds one, data that does not read as JSON ("{likeCount: 3}") may hold the vote: its
+        text, of the kind UNREAD (a vote shown but not read, counted, never a number guessed
+        from it); else data that reads and holds no likeCount (a key renamed) gives an UNREAD
+        vote too. No vote data at all is a vote widget of a new shape (every answer has a
+        vote): a MarkupError."""
+        body, unread, votes = self.parts.get("Content-bodyText"), None, []
         for el in _STATIC_DATA(self.el):
             if body is not None and any(up is body for up in el.iterancestors()):
                 continue
@@ -217,8 +219,13 @@ class ProviderCardAnswer(ElementPage):
                 unread = unread if unread is not None else el.get("rs-static-data")
                 continue
             if isinstance(data, dict) and "likeCount" in data:
-                return json_scalar(data["likeCount"]), "count"
-            unread = unread if unread is not None else el.get("rs-static-data")
+                votes.append((el, data["likeCount"]))
+            else:
+                unread = unread if unread is not None else el.get("rs-static-data")
+        if votes:
+            el, count = single(votes, "vote data (likeCount)")
+            own(el, self.el, {*self.parts.values(), el}, "vote data (likeCount)")
+            return json_scalar(count), "count"
         if unread is None:
             raise missing("vote")
         return unread, UNREAD
@@ -277,6 +284,37 @@ def _own_props(item) -> dict[str, list]:
     return props
 
 
+# schema.org types of an item that is a person: the doctor's, not a practice's or a review's
+_PERSON_TYPES = frozenset(("Person", "Physician"))
+
+
+def _doctor_item(card):
+    """The microdata item that is the card's doctor, among the card's top-level items (the
+    card and items in it that are no item's property: without itemprop; a practice it works
+    for, its rating, a review's author are properties): those of a person's type that name
+    someone, else those of a person's type (a byline without a name, beside a practice's
+    item that has one), else those that name someone (the itemscope may sit on an inner
+    block); else the card. Two of the first kind found leave whose name is the doctor's to a
+    guess: a MarkupError (tree.single)."""
+    top = [item for item in [card, *_ITEMS(card)] if item.get("itemscope") is not None and item.get("itemprop") is None]
+    people = [item for item in top if _PERSON_TYPES & _types(item)]
+    named = [item for item in top if "name" in _own_props(item)]
+    found = [item for item in people if item in named] or people or named
+    return single(found, "doctor's microdata items in a provider card") if found else card
+
+
+def _not_a_person(card, doctor) -> list:
+    """The items in a card, but the doctor's, whose type says they are no person (a practice,
+    a rating): their text is theirs, never a doctor's name in markup of a new shape."""
+    return [item for item in _ITEMS(card)
+            if item is not doctor and item.get("itemtype") and not _PERSON_TYPES & _types(item)]
+
+
+def _types(item) -> set[str]:
+    """The names of an item's itemtype URLs ("http://schema.org/Physician" -> "Physician")."""
+    return {url.rstrip("/").rsplit("/", 1)[-1] for url in (item.get("itemtype") or "").split()}
+
+
 class ProviderCardByline(ItemPage):
     """The provider card: a profile link, the name (its item's itemprop=name), a secondary
     line (the title line), and the rating as its aggregateRating's microdata, else as its
@@ -286,18 +324,15 @@ class ProviderCardByline(ItemPage):
     def __init__(self, card, parts: dict, tree, answer_parts=()):
         self.el, self.parts, self.tree = card, parts, tree  # its site's rule says which links are profiles
         self.links = list(card.iter("a"))
-        # the doctor's item: the first of the card and the items in it that names someone (the
-        # itemscope may sit on an inner block); else the card
-        items = ([card] if card.get("itemscope") is not None else []) + _ITEMS(card)
-        named = ((item, props) for item in items if "name" in (props := _own_props(item)))
-        doctor, self.props = next(named, (card, _own_props(card)))
+        doctor = _doctor_item(card)
+        self.props = _own_props(doctor)
         aggregate = next(iter(self.props.get("aggregateRating", ())), None)
         if aggregate is None:  # a rating block of its own type, not named a property
             aggregate = next((el for el in _ITEMS(card) if "AggregateRating" in (el.get("itemtype") or "")), None)
         self.rating_props = _own_props(aggregate) if aggregate is not None else {}
         self.rating_items = (card, doctor, aggregate)
         # what it shows beside a name: its title line, its rating, its answer's parts (a date)
-        self.read = [*parts.values(), aggregate, *answer_parts]
+        self.read = [*parts.values(), aggregate, *_not_a_person(card, doctor), *answer_parts]
 
     def _meta(self, name: str) -> str | None:
         """The content of the last <meta itemprop=name> of the card's aggregateRating, else of the card."""

@@ -137,9 +137,12 @@ class Tree:
 
     def parts(self, containers: list, keys, content=()) -> list[dict]:
         """For each container: class key -> the element holding it inside that container (the
-        nearest one above it), for each of `keys`: the one nearest the container, the first of
-        those, and not one inside the container's `content` parts (an answer's body: a date or
-        a byline in a note or a reply there is theirs) unless every one is."""
+        nearest one above it), for each of `keys`: its one candidate outside the container's
+        `content` part (an answer's body: a date or a byline in a note or a reply there is
+        theirs), else the nearest one in it. A container has one of each part: two outside its
+        body (a comment's byline beside the answer's), or one in a block that shows text of its
+        own (a reply's byline, above the reply: in a post, one with `content`), are another
+        item's or the container's, which is a guess: a MarkupError (single, own)."""
         at = {el: i for i, el in enumerate(containers)}
         candidates: list[dict] = [{} for _ in containers]  # key -> [(depth, order, element)]
         for key in keys:
@@ -284,14 +287,38 @@ def _shadow_mode(template) -> bool:
 def _nearest(candidates: dict, container, content) -> dict:
     parts = {key: min(found, key=_rank)[2] for key, found in candidates.items()}
     bodies = {parts[key] for key in content if key in parts}
-    if not bodies:
-        return parts
     for key, found in candidates.items():
-        if key not in content and len(found) > 1:
-            outside = [c for c in found if not _within(c[2], bodies, container)]
-            if outside:
-                parts[key] = min(outside, key=_rank)[2]
+        outside = [c[2] for c in found if not _within(c[2], bodies, container)]
+        outside = [el for el in outside if not _within(el, set(outside), container)]  # a part in its like: that one's
+        if outside:
+            parts[key] = single(outside, key)
+    for key, el in parts.items() if content else ():  # a post (one with a body) has sub-threads
+        if el not in bodies and not _within(el, bodies, container):
+            own(el, container, set(parts.values()), key)
     return parts
+
+
+def single(found: list, what: str):
+    """The one element of `found`, a part its container has one of (a byline, a vote's data, a
+    doctor's item). Several, which the markup does not tell apart, leave which is the
+    container's and which a sub-thread's (a comment's, a reply's) to a guess: a MarkupError."""
+    if len(found) > 1:
+        raise MarkupError(f"{len(found)} {what} where an item shows one: which is its own and "
+                          "which another's (a comment's, a reply's, a practice's) is a guess")
+    return found[0]
+
+
+def own(el, container, parts: set, key: str) -> None:
+    """MarkupError when a part sits in a block that shows text of its own beside the
+    container's parts (a comment: a reply's byline above the reply's text): that block's
+    part, not the container's, and the container's own is then missing or elsewhere."""
+    from .markup import text_outside  # markup reads trees (parse_html): imported when called
+    up = el.getparent()
+    while up is not container and up not in parts:  # in another of its parts (a date in its byline): its own
+        if text_outside(up, parts):
+            raise MarkupError(f"{key} in a block with text of its own beside it: "
+                              "a comment's or a reply's, not its item's?")
+        up = up.getparent()
 
 
 def _rank(candidate) -> tuple:
