@@ -608,6 +608,81 @@ def test_a_question_shown_unanswered_in_words_or_without_a_heading_is_unanswered
     assert page.question.question_id
 
 
+def _legacy_answers(html: str, shown: str, first_answers: int = 0) -> str:
+    """The legacy sample with its answers' section showing `shown` after its first answers
+    (no count heading)."""
+    section = re.search(r'<section class="rs-answers">.*</section>', html, re.S)
+    kept = re.findall(r'<div class="rs-answer" .*?</time>', section.group(), re.S)[:first_answers]
+    return html.replace(section.group(), '<section class="rs-answers">'
+                        + "".join(answer + "</div>" for answer in kept) + shown + "</section>")
+
+
+@pytest.mark.parametrize("gate", [
+    "<p>Join RealSelf free to read the doctors&#39; answers</p>",
+    "<p>Sign-in required to view the doctor answers</p>",
+    "<p>Create a free account to unlock 10 doctor answers</p>",
+    "<p>Register to see what doctors said</p>",
+    '<h2 class="rs-answers__count">Doctor Answers</h2><p>Become a member to see the answers</p>',
+    "<p>Please log in to view this content.</p>",
+    "<p>Subscribe to read the full discussion</p>",
+    '<p>10 doctors answered this question.</p><a class="btn" href="/login">Sign in</a>',
+])
+@pytest.mark.parametrize("first_answers", [0, 1, 3])
+def test_answers_behind_an_ask_for_an_account_are_a_bad_page_however_worded(gate, first_answers):
+    """Where the answers would be, the page asks for an account instead: all of them hidden,
+    or the rest after the first few (a partial wall), never an unanswered question nor one
+    with only the answers shown before the wall."""
+    with pytest.raises(PageError, match="answers and no count of them, and where answers would be"):
+        parse_question_page(URL, _legacy_answers(sample("legacy"), gate, first_answers))
+
+
+def test_a_partial_wall_after_the_first_answer_is_a_bad_page():
+    html = _legacy_answers(sample("legacy"), "<div class='paywall'>Log in to continue reading</div>", 1)
+    with pytest.raises(PageError, match="1 answers and no count of them.*'Log in to continue reading'"):
+        parse_question_page(URL, html)
+
+
+_ASKERS_WORDS = "I had to sign up to ask this and still no answer after a week. "
+_BANNER = "Sign up free to get answers from board-certified doctors"
+
+
+@pytest.mark.parametrize("family, change", [
+    ("legacy", lambda h: re.sub(r'(<div class="rs-question__body user-generated-content">\s*<p>)',
+                                rf"\g<1>{_ASKERS_WORDS}", h)),
+    ("legacy", lambda h: h.replace("<h1 class=\"rs-question__title\">", f"<h1 class=\"rs-question__title\">{_ASKERS_WORDS}")),
+    ("legacy", lambda h: h.replace('<main class="rs-main">', f'<div class="rs-banner">{_BANNER}</div><main class="rs-main">')),
+    ("legacy", lambda h: h.replace('<nav>', f'<nav><a href="/join">{_BANNER}</a>')),
+    ("legacy", lambda h: h.replace('</main>', f'<aside><p>{_BANNER}</p><a href="/login">Sign in</a></aside></main>')),
+    ("legacy", lambda h: h.replace('</main>', '<footer><a href="/login">Log in</a> or <a href="/join">join</a></footer></main>')),
+    ("legacy", lambda h: h.replace('</main>', '<p>Are you a doctor? Sign in to answer this question.</p>'
+                                              '<p>Log in to comment</p></main>')),
+    ("provider-card", lambda h: h.replace('<div class="SiteHeader">', f'<div class="SiteHeader"><p>{_BANNER}</p>')),
+])
+def test_an_askers_words_or_site_chrome_asking_for_an_account_leave_a_question_unanswered(family, change):
+    """Only where the answers would be does an ask for an account hide them: the question's
+    own words, a banner above the question or in the header, nav, aside or footer, and an
+    ask to act (answer, comment) are no wall, and the unanswered question is recorded."""
+    html = change(sample(family))
+    assert html != sample(family)
+    if family == "legacy":
+        html = re.sub(r'<h2 class="rs-answers__count">.*</section>', "</section>", html, flags=re.S)
+    else:
+        html = re.sub(r"<h2 class=\"Headline Headline--4.*?</h2>", "", _no_cards(html), flags=re.S)
+    page = parse_question_page(URL, html)
+    assert page.answers == [] and page.declared_answer_count is None and page.question.question_id
+
+
+def test_an_answers_own_words_asking_for_an_account_are_no_wall():
+    """A page without a count whose doctor writes "join a support group to read more" shows
+    all its answers: their own words are never where answers would be."""
+    html = re.sub(r'<h2 class="rs-answers__count">.*?</h2>', "", sample("legacy"), flags=re.S)
+    html = html.replace("<p>\n            Leave it alone for now",
+                        "<p>Join a support group to read what other patients say.</p><p>\n            Leave it alone for now", 1)
+    page = parse_question_page(URL, html)
+    assert len(page.answers) == 10 and page.declared_answer_count is None
+    assert "Join a support group" in str(page.answers[-2].body)
+
+
 def test_a_nextjs_stub_of_the_question_over_legacy_markup_is_a_bad_page_not_a_hollow_question():
     stub = {"props": {"pageProps": {"question": {"id": 1040712, "title": "Knot and Redness After Botox Injection"}}},
             "page": "/question/[slug]"}

@@ -20,7 +20,7 @@ from .charset import decode
 from .errors import BlockedPage, EmptyPage, MarkupError, NotHtml, PageError, TruncatedPage, UnknownLayout
 from .items import Answer, Byline, Question, QuestionPage
 from .legacy import LegacyPage
-from .markup import paragraphs
+from .markup import paragraphs, without
 from .nextjs import NextjsPage
 from .page import ElementPage, ItemPage, QuestionPageObject
 from .provider_card import ProviderCardPage
@@ -120,11 +120,12 @@ def _check(url: str, page: QuestionPage, tree: Tree) -> None:
     if declared is not None and found > declared:  # a sponsored answer, another question's teaser
         raise PageError(url, f"{page.family} page with {found} answers where it declares {declared}: "
                              "answer-like markup the page objects do not know")
-    if not found and declared is None and (hidden := _answers_hidden(tree)):
-        # An unanswered question may say so in any words, or not at all; only a sign that its
-        # answers are there but not shown refuses it (the records would lose them)
-        raise PageError(url, f"no answers and no count of them, and the page shows {hidden!r}: "
-                             "answers behind a sign-in, or rendered by script?")
+    if declared is None and (hidden := _answers_hidden(tree, page)):
+        # An unanswered question may say so in any words, or not at all, and a page without a
+        # count may show all its answers; only a sign that answers are there but not shown (all
+        # of them, or the rest after the first few) refuses it: the records would lose them
+        raise PageError(url, f"{found or 'no'} answers and no count of them, and where answers would be "
+                             f"the page shows {hidden!r}: answers behind a sign-in, or rendered by script?")
     if found > MAX_ANSWERS:
         raise PageError(url, f"{found} answers: more than one question can hold ({MAX_ANSWERS})")
     if not page.question.question_id:
@@ -139,19 +140,49 @@ def _check(url: str, page: QuestionPage, tree: Tree) -> None:
         raise PageError(url, f"{page.family} page with answer {twice} shown twice")
 
 
-# What shows a page's answers are hidden, not absent: a line asking to sign in (log in, join)
-# to see answers, or a template a script was to fill ("{{ answer.body }}", "{{count}}").
-_HIDDEN_ANSWERS = re.compile(r"\b(?:sign|log)\s?(?:in|up)\b.{0,60}\banswer|\banswers?\b.{0,60}\b(?:sign|log)\s?(?:in|up)\b"
-                             r"|\{\{.{0,80}?\}\}", re.I)
+# What shows a page's answers are hidden, not absent: a line asking the reader for an account
+# (in the words sites use: sign in, sign-in, log in, sign up, join, register, subscribe, create
+# an account, become a member) to read, see, view, unlock or continue, or as a bare button
+# ("Sign in", "Log in or sign up"). An ask for an account to act ("Sign in to answer", "Log in
+# to comment") hides nothing.
+_ACCOUNT = (r"(?:sign[\s-]?(?:in|up)|log[\s-]?in|logged[\s-]in|join|register(?:ed)?|subscribe"
+            r"|create\s(?:an?\s|your\s)?(?:free\s)?account|become\sa\s(?:free\s)?member)")
+_TO_READ = r"(?:read|reading|see|view|unlock|access|reveal|show|continue|answers|required|only)"
+_HIDDEN_ANSWERS = re.compile(rf"\b{_ACCOUNT}\b.{{0,60}}\b{_TO_READ}\b|\b{_TO_READ}\b.{{0,60}}\b{_ACCOUNT}\b"
+                             rf"|^\W*(?:please\s+)?{_ACCOUNT}(?:\W+(?:or|now|free|here|today|{_ACCOUNT}))*\W*$", re.I)
+# Where no answer is shown, a template a script was to fill ("{{ answer.body }}"); a shown
+# answer's own widgets may be one (legacy's vote: "{{ voteCount }}")
+_TEMPLATE = re.compile(r"\{\{.{0,80}?\}\}")
+# Chrome: beside the page's content, never where its answers would be (a site-wide banner)
+_CHROME = ("header", "nav", "footer", "aside")
 
 
-def _answers_hidden(tree: Tree) -> str | None:
-    """The line of the page's body (scripts aside) that shows its answers hidden, or None."""
+def _answers_hidden(tree: Tree, page: QuestionPage) -> str | None:
+    """The line that shows the page's answers hidden, or None. Looked for only where answers
+    would be: the page's main content (its <main>, else its body) from its question on, chrome
+    aside, and neither the question's nor the answers' own words (an asker who "had to sign up
+    to ask this", a doctor's "join a support group" hide nothing)."""
     body = tree.root.find("body")
-    for line in (line for para in paragraphs(body) or () for line in para):
-        if found := _HIDDEN_ANSWERS.search(line):
+    main = next(body.iter("main"), body) if body is not None else None
+    if main is None:
+        return None
+    lines = [_words(line) for para in paragraphs(without(main, main.iter(*_CHROME))) or () for line in para]
+    question = _lines(page.question.title, page.question.body)
+    own = question | _lines(*(text for a in page.answers for text in (a.title, a.body))) | {
+        _words(shown) for a in page.answers if a.byline for shown in (a.byline.name, a.byline.title_line) if shown}
+    start = next((i for i, line in enumerate(lines) if line in question), 0)  # a banner above it is chrome
+    for line in lines[start:]:
+        if line not in own and (found := _HIDDEN_ANSWERS.search(line) or not page.answers and _TEMPLATE.search(line)):
             return found.group()[:80]
     return None
+
+
+def _lines(*texts) -> set[str]:
+    return {_words(line) for text in texts for para in text or () for line in para}
+
+
+def _words(line: str) -> str:
+    return " ".join(line.split())
 
 
 def detect_family(html, url: str = "page") -> str | None:

@@ -121,12 +121,18 @@ def paragraphs(el) -> Text | None:
 def text_outside(el, parts) -> str | None:
     """The text of an element (as text_of reads it) outside some of its descendants, `parts`:
     what it shows beside the parts a page object reads (their tails are outside them)."""
+    return text_of(without(el, parts))
+
+
+def without(el, parts):
+    """A copy of the element with some of its descendants, `parts`, emptied: what it shows
+    beside them (their tails are outside them)."""
     parts = set(parts) - {el}
     clone = copy.deepcopy(el)
     for original, twin in list(zip(el.iter(), clone.iter())):
         if original in parts:
             twin.clear(keep_tail=True)
-    return text_of(clone)
+    return clone
 
 
 def text_of(el) -> str | None:
