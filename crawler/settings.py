@@ -54,6 +54,10 @@ RETRY_TIMES = 6
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 RETRY_BACKOFF_BASE = 0.25  # seconds; doubles with every attempt
 RETRY_BACKOFF_MAX = 30.0
+# A retry goes before new pages (Scrapy's queue is last in, first out): a page is retried to
+# its end before others are asked for, so an answer counts towards a wall once its retries are
+# spent (blocks.py) after few question URLs, not after every one has been asked once.
+RETRY_PRIORITY_ADJUST = 0
 # A Retry-After is waited out in full, never cut, and holds its whole host; one asking for
 # more than this many seconds gives the page up instead (the crawl would idle that long).
 RETRY_AFTER_MAX = 600.0
@@ -84,6 +88,8 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.offsite.OffsiteMiddleware": 50,  # Scrapy's place
     "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
     "crawler.middlewares.redirect.RedirectMiddleware": 600,  # Scrapy's place
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "crawler.middlewares.redirect.MetaRefreshMiddleware": 580,  # Scrapy's place
     "crawler.middlewares.backoff.BackoffRetryMiddleware": 550,
     "crawler.middlewares.blocks.BlockPageMiddleware": 560,
     "crawler.middlewares.conditional.ConditionalGetMiddleware": 580,

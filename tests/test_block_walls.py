@@ -4,9 +4,11 @@ block markers is a block page, "whatever its HTTP status"): a px-captcha wall an
 crawl that ends with pages still behind it says `blocked`."""
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import zlib
+from collections import Counter
 
 import pytest
 
@@ -386,3 +388,87 @@ def test_one_app_shell_at_every_question_names_a_redesign_as_well_as_a_wall(refe
     server = unmarked_wall_server(site, 200, lambda path: shell, lambda path: True)
     result, row = crawl_through(server, tmp_path / "data", "-s", "BLOCK_STOP_AFTER=5")
     assert "a redesign?" in row["message"] and "a redesign?" in result.stdout, row["message"]
+
+
+# ---- outages, statuses, self-refreshing challenges, walls naming the question -------------
+
+MAINTENANCE = (b"<!DOCTYPE html><html><head><title>Down for maintenance</title></head><body><h1>We'll be back "
+               b"shortly</h1><p>The site is undergoing scheduled maintenance.</p></body></html>")
+
+
+def first_requests(n: int):
+    """A wall's rule for walled_server: each path answered so at its first `n` requests."""
+    seen = Counter()
+
+    def walled(path):
+        seen[path] += 1
+        return seen[path] <= n
+    return walled
+
+
+@pytest.mark.parametrize("status", [503, 429])
+def test_an_outage_its_retries_wait_out_is_no_wall(reference_site, tmp_path, status):
+    """One same 503 or 429 page at every question until its retries have waited a while: an
+    outage or a rate limit, no wall: every question is read, the crawl is not `blocked`."""
+    site = reference_site(questions=20)
+    server = walled_server(site, (status, {"Content-Type": "text/html"}, MAINTENANCE), first_requests(3))
+    result, row = crawl_through(server, tmp_path / "data", "-s", "BLOCK_STOP_AFTER=5")
+    assert row["status"] != "blocked" and row["questions"] == 20, result.stdout + result.stderr[-2000:]
+
+
+@pytest.mark.parametrize("status", [404, 401, 405, 451, 999])
+def test_one_same_page_is_a_wall_whatever_its_status(reference_site, tmp_path, status):
+    site = reference_site(questions=30)
+    server = unmarked_wall_server(site, status, human_check, lambda path: True)
+    result, row = crawl_through(server, tmp_path / "data", "-s", "BLOCK_STOP_AFTER=5")
+    assert result.returncode == 3 and row["status"] == "blocked", result.stdout + result.stderr[-2000:]
+    assert f"status {status}, title 'Please verify you are a human'" in row["message"], row["message"]
+
+
+def test_a_404_whose_text_says_not_found_is_no_wall():
+    from crawler.middlewares.blocks import says_not_found
+    page = b"<html><head><title>RealSelf</title></head><body><h1>Oops!</h1><p>We can't find that page.</p></body></html>"
+    assert says_not_found(page, 404) and not says_not_found(page, 200)
+    assert not says_not_found(human_check("/question/a"), 404)
+
+
+def test_a_challenge_refreshing_to_itself_is_a_wall_asked_once_per_question(reference_site, tmp_path):
+    """A "Just a moment..." page whose meta refresh leads back to its own URL (a token aside):
+    passed on as the page it is, never re-asked to the redirect limit: `blocked`."""
+    site = reference_site(questions=30)
+
+    def interstitial(path):
+        return (f'<html><head><title>Just a moment...</title><meta http-equiv="refresh" content="1;url={path}'
+                f'?__chl_tk={_nonce(path, "tk")}"></head><body><p>Checking your browser.</p></body></html>').encode()
+    server = unmarked_wall_server(site, 200, interstitial, lambda path: True)
+    result, row = crawl_through(server, tmp_path / "data", "-s", "BLOCK_STOP_AFTER=5")
+    assert result.returncode == 3 and row["status"] == "blocked", result.stdout + result.stderr[-2000:]
+    assert "title 'Just a moment...'" in row["message"]
+    assert max(n for path, n in server.hits.items() if path.startswith("/question/")) == 1
+
+
+def test_a_wall_in_the_sites_template_naming_each_question_is_one_page():
+    """A wall in the site's template whose title and text name the question it blocks, beside a
+    rotating list of other questions, is one page at every question; the site's question pages
+    are as many pages as questions."""
+    import html as markup
+    from crawler.middlewares.blocks import page_digest
+    from reference_site.site import Site
+
+    site = Site(40)
+    slugs = site.question_slugs()
+
+    def wall(slug, title):
+        others = "".join(f"<li><a href='/question/{s}'>{s.replace('-', ' ')}</a></li>"
+                         for s in slugs[zlib.crc32(slug.encode()) % 9:][:5])
+        return (f"<!DOCTYPE html><html><head><title>{title}</title></head><body><header class='rs-header'>"
+                f"<nav><a href='/'>RealSelf</a></nav></header><main><h1>Please verify you are a human</h1><p>Access to "
+                f"&quot;{markup.escape(title.split(' | ')[0])}&quot; is restricted.</p><ul class='trending'>{others}</ul>"
+                f"</main></body></html>").encode()
+    walls, pages = set(), set()
+    for slug in slugs:
+        page = site.render_question(slug)
+        title = markup.unescape(re.search(r"<title>(.*?)</title>", page).group(1))
+        walls.add(page_digest(wall(slug, title), (f"http://127.0.0.1:5/question/{slug}",)))
+        pages.add(page_digest(page.encode(), (f"http://127.0.0.1:5/question/{slug}",)))
+    assert len(walls) == 1 and len(pages) == len(slugs)

@@ -176,8 +176,17 @@ class BackoffRetryMiddleware(RetryMiddleware):
         from pipelines.crawls import GIVEN_UP  # here: pipelines.crawls imports blocks, which imports us
         self.crawler.stats.inc_value(f"{GIVEN_UP}Retry-After over RETRY_AFTER_MAX ({self.retry_after_max:.0f} s)")
 
+    def retried(self, request: Request, response: Response) -> bool:
+        """Whether this answer's status is one retried after a wait (a 5xx, a 429)."""
+        return not request.meta.get("dont_retry", False) and response.status in self.retry_http_codes
+
+    def will_retry(self, request: Request, response: Response) -> bool:
+        """Whether this answer will be asked again after a wait: retried, its retries not spent."""
+        return (self.retried(request, response)
+                and request.meta.get("retry_times", 0) < request.meta.get("max_retry_times", self.max_retry_times))
+
     def process_response(self, request: Request, response: Response, spider=None):
-        if request.meta.get("dont_retry", False) or response.status not in self.retry_http_codes:
+        if not self.retried(request, response):
             return response
         asked = self.retry_after(request, response)
         retry = self._retry(request, response_status_message(response.status))

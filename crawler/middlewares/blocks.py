@@ -6,18 +6,22 @@ the site keeps blocking us the crawl stops with the reason `blocked`. Nothing he
 get around a captcha: the only answer to a block is to wait, and then to stop.
 
 A wall of another make has none of the site's markers (a JS challenge "Just a moment..." with
-403, a press-and-hold human check with 200, a 429 or 503 challenge); what gives it away is that
-it is one same page, no question page, at many question URLs. So the answers to question pages
-that are no question page (a 403, 429 or 503; a 200 of no known layout, which the spider tells)
-are told apart by a digest of their text less the URLs and the words holding digits (a nonce, a
-ray id, a time), and one met at BLOCK_STOP_AFTER question URLs that make at least BLOCK_WALL_SHARE
-of the question URLs answered since it was first met is a wall, whether it stands before every
-question or at random before some (a rate-based wall), and whether it answers at the URL asked
-or at the end of a redirect (to anything but the site's home page or a listing, which the spider
-counts as redirected away): its pages are block pages from then on, and the crawl stops as
-`blocked` at once (nothing is retried to get past it). A redesign's pages differ from each
-other, a page the site serves at a few of its questions (a soft 404) is a small share of
-them, one naming itself not found or removed is a soft 404 at any share (a wall never says so), a failing server's 500, 502 or 504 is no page it chose to serve: none is a wall.
+403, a press-and-hold human check with 200, a 429 or 503 challenge, a captcha with 404 or 405);
+what gives it away is that it is one same page, no question page, at many question URLs. So the
+answers to question pages that are no question page (a page of any status the server chose to
+serve, which is all but 304 and a failing server's 5xx; a 2xx of no known layout, which the
+spider tells) are told apart by a digest of their structure and of their text less what varies
+from one answer of a wall to the next (page_digest), and one met at BLOCK_STOP_AFTER question
+URLs that make at least BLOCK_WALL_SHARE of the question URLs answered since it was first met is
+a wall, whether it stands before every question or at random before some (a rate-based wall),
+and whether it answers at the URL asked or at the end of a redirect (to anything but the site's
+home page or a listing, which the spider counts as redirected away): its pages are block pages
+from then on, and the crawl stops as `blocked` at once (nothing is retried to get past it). An
+answer that will be asked again after a wait (a 503 or 429 with retries left) counts only once
+its retries are spent: an outage or a rate limit waiting cures is no wall. A redesign's pages
+differ from each other, a page the site serves at a few of its questions (a soft 404) is a small
+share of them, one naming itself not found or removed is a soft 404 at any share (a wall never
+says so): none is a wall.
 """
 from __future__ import annotations
 
@@ -28,6 +32,8 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+import lxml.html
+from lxml import etree
 from scrapy.downloadermiddlewares.retry import get_retry_request
 from scrapy.utils.defer import _schedule_coro
 from scrapy.http import Request, Response
@@ -70,9 +76,11 @@ class BlockPageMiddleware:
         if not is_block_response(response.url, response.body, response.headers.get(b"Content-Type")):
             if response.status == 200:
                 self.blocked_in_a_row.pop(host_key(response.url), None)
-            if response.status in WALL_STATUSES:
+            if 200 <= response.status < 300:  # the spider's to tell (no_question_page or question_page)
+                return response
+            if served_a_page(response.status):
                 self.no_question_page(request, response)  # raises Blocked at a wall
-            elif response.status != 200:  # a 200 is the spider's to tell (no_question_page or question_page)
+            else:
                 self.question_page(request)
             return response
         self.crawler.stats.inc_value(f"{BLOCKED_STATUS}{response.status}")
@@ -80,21 +88,28 @@ class BlockPageMiddleware:
 
     def no_question_page(self, request: Request, response: Response) -> None:
         """A question URL answered, at that URL or at the end of its redirects, with a page
-        that is no question page (a 403, 429 or 503 without the site's markers; a 200 of no
-        known layout, or no HTML): Blocked once the same page has answered BLOCK_STOP_AFTER
-        question URLs, BLOCK_WALL_SHARE or more of those answered since it was first met (a wall
-        without the site's markers); otherwise nothing, and the page goes its way."""
+        that is no question page (a page of any status the server chose to serve, without the
+        site's markers; a 2xx of no known layout, or no HTML): Blocked once the same page has
+        answered BLOCK_STOP_AFTER question URLs, BLOCK_WALL_SHARE or more of those answered since
+        it was first met (a wall without the site's markers); otherwise nothing, and the page
+        goes its way. An answer that will be asked again after a wait (a 503 or 429 with retries
+        left) counts only once its retries are spent: an outage or a rate limit that waiting
+        cures is no wall."""
         if not self._watched(request):
             return
         asked, host = _asked(request), host_key(_asked(request))
         answered = self._answer(request, host)
-        if says_not_found(response.body):  # a soft 404, per URL: a wall never names itself so
+        if says_not_found(response.body, response.status):  # a soft 404, per URL: a wall never names itself so
+            return
+        if self._retried_later(request, response):
             return
         pages = self.same_pages.setdefault(host, {})
         if len(pages) >= MAX_PAGES_TOLD_APART:  # a redesign: every page another; keep those met twice
             pages = self.same_pages[host] = {k: p for k, p in pages.items() if len(p.urls) > 1}
+        title = title_of(response.body)
         page = pages.setdefault(page_digest(response.body, (*request.meta.get("redirect_urls", ()), request.url)),
-                                SamePage(response.status, title_of(response.body), answered))
+                                SamePage(response.status, title, answered, heading=heading_of(response.body)))
+        page.titles_differ = page.titles_differ or title != page.title
         page.urls.add(asked)
         if request.meta.get("redirect_urls"):
             page.reached_by_redirect = response.url
@@ -114,6 +129,10 @@ class BlockPageMiddleware:
             self.answered[host] = self.answered.get(host, 0) + 1
         return self.answered.get(host, 0)
 
+    def _retried_later(self, request: Request, response: Response) -> bool:
+        backoff = BackoffRetryMiddleware.of(self.crawler)
+        return backoff is not None and backoff.will_retry(request, response)
+
     def _watched(self, request: Request) -> bool:
         """A question page's request, answered at its own URL or redirected to a page that is
         not the site's home page nor a listing (those the spider counts as redirected away:
@@ -130,13 +149,12 @@ class BlockPageMiddleware:
         stats.inc_value("pages/blocked")
         stats.inc_value(f"{BLOCKED_STATUS}{response.status}")
         host = host_key(_asked(request))
-        title = repr(page.title) if page.title else "no title"
         where = f", reached by redirect (e.g. to {page.reached_by_redirect})" if page.reached_by_redirect else ""
         # A 200 may be the site's own app shell (a redesign rendered by script), which waiting cures not
         reading = ("a bot wall, or question pages the site now renders in the browser: a redesign?"
                    if page.status == 200 else "a bot wall?")
         self._stop(host, f"the site answers many question pages with one same page that is no question page "
-                         f"({reading}): status {page.status}, title {title}{where}; {len(page.urls)} of the "
+                         f"({reading}): status {page.status}, {page.named()}{where}; {len(page.urls)} of the "
                          f"{answered} question pages of {host} answered since it was first met; stopping")
         raise Blocked(f"blocked: {response.url}")
 
@@ -211,10 +229,14 @@ def is_block_response(url: str, body: bytes, content_type: bytes | str | None) -
     return is_block_page(body, content_type or None, url)
 
 
-# What a wall without the site's markers answers with: a challenge (403), a human check or a
-# rate limit's page (429), a challenge said "unavailable" (503). A 500, 502 or 504 is the server
-# failing, not a page it chose to serve, whatever its body: never a wall.
-WALL_STATUSES = frozenset({403, 429, 503})
+def served_a_page(status: int) -> bool:
+    """Whether an answer is a page the site chose to serve, which a wall without the site's
+    markers may be whatever its status (403, 429, 503, and as well 401, 404, 405, 451, 999...).
+    A 5xx but 503 is the server failing (500, 502, 504, a CDN's 522), and a 304 holds no page:
+    never a wall, whatever its body."""
+    return status != 304 and not (500 <= status < 600 and status != 503)
+
+
 # Digests told apart per host between two pages read: a redesign makes each page another; past
 # this many, those met once are forgotten (memory stays bounded; a wall is met again at once).
 MAX_PAGES_TOLD_APART = 1000
@@ -229,6 +251,16 @@ class SamePage:
     first_met: int
     urls: set[str] = field(default_factory=set)
     reached_by_redirect: str | None = None
+    heading: str | None = None
+    titles_differ: bool = False  # a wall in the site's template may take the title of each question it blocks
+
+    def named(self) -> str:
+        """The page as the crawl's message names it: its title, or its heading when its title
+        is each question's."""
+        title = repr(self.title) if self.title else "no title"
+        if not self.titles_differ:
+            return f"title {title}"
+        return f"a title of each question's (e.g. {title}), heading {repr(self.heading[:80]) if self.heading else 'none'}"
 
 
 def _asked(request: Request) -> str:
@@ -243,23 +275,79 @@ _TITLE = re.compile(rb"<title[^>]*>(.*?)</title", re.S | re.I)
 
 
 def page_digest(body: bytes, urls) -> str:
-    """A digest of a page's text less the URLs it was asked and answered at (a wall may name
-    them) and the words that vary from answer to answer: one wall at many URLs is one digest,
-    pages of different content are not."""
-    text = body[:BLOCK_MARKERS_WITHIN].decode("utf-8", "replace")
-    for url in sorted(_url_forms(urls), key=len, reverse=True):
-        text = text.replace(url, " ")
-    return hashlib.sha256(" ".join(_VARYING.sub(" ", text).split()).encode()).hexdigest()
+    """A digest of a page's structure (its elements' tags and classes) and of its text less
+    what differs from one answer of a wall to the next: the words of the URLs it was asked
+    and answered at and of its own title (a wall in the site's template names the question it
+    blocks), the text of its links (the template's list of other questions may rotate) and of
+    its scripts, and the words holding digits (a nonce, a ray id, a time). One wall at many
+    URLs is one digest; pages of different content (a redesign's questions, 404s naming what
+    they miss) keep their words apart."""
+    root = _document(body)
+    if root is None:
+        return hashlib.sha256(b"").hexdigest()
+    shape = " ".join(_shape(element) for element in root.iter() if isinstance(element.tag, str))
+    # unescaped once more: a template escaping twice shows "&amp;" for its title's "&"
+    text = " ".join(html.unescape(_visible_text(root, _UNWEIGHED)).split())
+    for phrase in sorted(_url_forms(urls) | _title_phrases(title_of(body)), key=len, reverse=True):
+        text = re.sub(rf"(?<!\w){re.escape(phrase)}(?!\w)", " ", text, flags=re.I)
+    return hashlib.sha256(f"{shape}\n{' '.join(_words(_VARYING.sub(' ', text)))}".encode()).hexdigest()
+
+
+# Elements whose text says nothing of which page this is: code, the title (a wall may take the
+# question's), links (a template's menus and lists of other pages, which may rotate).
+_UNWEIGHED = frozenset({"script", "style", "template", "title", "a"})
+_UNSEEN = frozenset({"script", "style", "template", "title"})
+_LETTERS = re.compile(r"[^\W\d_]+")
+_UTF8 = lxml.html.HTMLParser(encoding="utf-8")
+_SLUG_WORDS = re.compile(r"[-_+]+")
+_TITLE_PARTS = re.compile(r"\s+[|\-\u2013\u2014:\u00b7]\s+")
+
+
+def _document(body: bytes):
+    try:
+        # read as UTF-8, as title_of reads it: the title is found in the text as it was read
+        utf8 = body[:BLOCK_MARKERS_WITHIN].decode("utf-8", "replace").encode("utf-8")
+        return lxml.html.document_fromstring(utf8, parser=_UTF8)
+    except (etree.ParserError, ValueError):  # no markup at all (an empty body)
+        return None
+
+
+def _shape(element) -> str:
+    """An element as its place in a page's structure: its tag and classes (less those holding
+    digits, which a build or a request may change)."""
+    classes = [c for c in (element.get("class") or "").split() if not re.search(r"\d", c)]
+    return ".".join([element.tag, *classes])
+
+
+def _visible_text(root, skipped=_UNSEEN) -> str:
+    """The text a person reads on a page, less that of the elements `skipped` (taken out of
+    `root`: read its structure first)."""
+    for element in list(root.iter(*skipped)):
+        element.drop_tree()  # its tail, the text after it, stays
+    return root.text_content()
+
+
+def _title_phrases(title: str | None) -> set[str]:
+    """A title and its parts ("Question | Site"): as a page may name itself in its text."""
+    if not title:
+        return set()
+    return {phrase for phrase in (title, *_TITLE_PARTS.split(title)) if len(phrase.strip()) > 1}
 
 
 def _url_forms(urls) -> set[str]:
-    """A URL as a page may name it: whole, its path (with its query), its last path segment."""
+    """A URL as a page may name it: whole, its path (with its query), its last path segment,
+    and that segment's words (a slug: "knot-redness-after-botox" as "knot redness after botox")."""
     forms = set()
     for url in urls:
         parts = urlsplit(url)
         path = parts.path + (f"?{parts.query}" if parts.query else "")
-        forms.update(f for f in (url, path, parts.path, parts.path.rstrip("/").rsplit("/", 1)[-1]) if len(f) > 1)
+        segment = parts.path.rstrip("/").rsplit("/", 1)[-1]
+        forms.update(f for f in (url, path, parts.path, segment, " ".join(_SLUG_WORDS.split(segment))) if len(f) > 1)
     return forms
+
+
+def _words(text: str) -> list[str]:
+    return [word.lower() for word in _LETTERS.findall(text)]
 
 
 # What a page that names itself not found says in its title or first heading: a soft 404 (a
@@ -269,13 +357,21 @@ _NOT_FOUND = re.compile(r"\b(?:not found|can(?:no|')?t (?:be )?f(?:i|ou)nd|no lo
 _H1 = re.compile(rb"<h1[^>]*>(.*?)</h1", re.S | re.I)
 
 
-def says_not_found(body: bytes) -> bool:
-    """Whether a page's title or first <h1> says it is not found or removed."""
-    head = body[:BLOCK_MARKERS_WITHIN]
-    heading = _H1.search(head)
-    words = [title_of(body) or "", html.unescape(re.sub(rb"<[^>]*>", b" ", heading.group(1)).decode("utf-8", "replace"))
-             if heading else ""]
+def says_not_found(body: bytes, status: int = 200) -> bool:
+    """Whether a page's title or first <h1> says it is not found or removed, or, for a page the
+    server answered 404 or 410 (not found by its status), any of its text does."""
+    words = [title_of(body) or "", heading_of(body) or ""]
+    if status in (404, 410) and (root := _document(body)) is not None:
+        words.append(" ".join(_visible_text(root).split()))
     return any(_NOT_FOUND.search(w) for w in words)
+
+
+def heading_of(body: bytes) -> str | None:
+    """The page's first <h1> as a person reads it, or None."""
+    found = _H1.search(body[:BLOCK_MARKERS_WITHIN])
+    if found is None:
+        return None
+    return " ".join(html.unescape(re.sub(rb"<[^>]*>", b" ", found.group(1)).decode("utf-8", "replace")).split()) or None
 
 
 def title_of(body: bytes) -> str | None:

@@ -13,7 +13,12 @@ Here each of them is a failed request whose reason names the status and where it
 """
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
+from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware as ScrapyMetaRefresh
 from scrapy.downloadermiddlewares.redirect import RedirectMiddleware as ScrapyRedirect
+from scrapy.http import HtmlResponse
+from scrapy.utils.response import get_meta_refresh
 
 from crawler.middlewares import CountedDrop
 
@@ -55,6 +60,26 @@ class RedirectMiddleware(ScrapyRedirect):
         if not location:
             return RedirectNotFollowed(f"HTTP {response.status} without a Location, not followed")
         return RedirectNotFollowed(f"HTTP {response.status} to {shortened(location)}, not followed ({why})")
+
+
+class MetaRefreshMiddleware(ScrapyMetaRefresh):
+    """A page whose meta refresh leads back to itself (its own path, whatever the query: a
+    challenge's "Just a moment...", reloading until its script has run) or to a page already
+    on its way is passed on as the page it is: asked again it answers the same, so following
+    it only hammers the site to the redirect limit, and the wall rule (blocks.py) never sees
+    it. A refresh to another page is a redirect, followed as one."""
+
+    def process_response(self, request, response, spider=None):
+        if isinstance(response, HtmlResponse):
+            _, target = get_meta_refresh(response, ignore_tags=self._ignore_tags)
+            if target and _page(target) in {_page(url) for url in (*request.meta.get("redirect_urls", ()), response.url)}:
+                return response
+        return super().process_response(request, response)
+
+
+def _page(url: str) -> tuple[str, str, str]:
+    parts = urlsplit(url)
+    return parts.scheme.lower(), parts.netloc.lower(), parts.path or "/"
 
 
 def _redirect(response) -> bool:
