@@ -683,6 +683,81 @@ def test_an_answers_own_words_asking_for_an_account_are_no_wall():
     assert "Join a support group" in str(page.answers[-2].body)
 
 
+def _no_count(html: str) -> str:
+    return re.sub(r'<h2 class="rs-answers__count">.*?</h2>', "", html, flags=re.S)
+
+
+def _beside_answers(html: str, ask: str, where: str) -> str:
+    """`ask` before the page's last answer (beside its answers) or after it, where a partial
+    wall would be."""
+    i = html.rfind('<div class="rs-answer"') if where == "before the last" else html.rindex("</section>")
+    return html[:i] + ask + html[i:]
+
+
+@pytest.mark.parametrize("where", ["before the last", "after the last"])
+@pytest.mark.parametrize("ask", [
+    '<div class="promo"><p>Sign up for our newsletter to read the latest treatment news.</p></div>',
+    "<p>Subscribe to this question to see new answers by email.</p>",
+    "<p>Log in to get notified when doctors reply, and view updates.</p>",
+    "<p>Sign up free to get answers from board-certified doctors</p>",
+])
+def test_a_page_showing_all_its_answers_is_read_whatever_it_asks_of_the_reader(ask, where):
+    """A page without a count that shows its answers may ask for an account for a newsletter,
+    for news of new answers, or to ask a question; that hides none of them (tester G: 6)."""
+    page = parse_question_page(URL, _beside_answers(_no_count(sample("legacy")), ask, where))
+    assert len(page.answers) == 10 and page.declared_answer_count is None
+
+
+@pytest.mark.parametrize("ask", ['<p><a href="/login">Log in</a></p>', "<p>Sign in to see your saved doctors</p>"])
+def test_an_ask_for_an_account_between_answers_shown_hides_none(ask):
+    """A partial wall stands after the answers it lets through; a login link or an ask
+    between two answers shown is the page's, not a wall (tester G: 6)."""
+    page = parse_question_page(URL, _beside_answers(_no_count(sample("legacy")), ask, "before the last"))
+    assert len(page.answers) == 10
+
+
+@pytest.mark.parametrize("ask", ["<p>Subscribe to be notified of new answers</p>",
+                                 "<p>Sign up to get an email when a doctor answers</p>"])
+def test_an_unanswered_question_asking_to_follow_it_is_unanswered(ask):
+    html = re.sub(r'<h2 class="rs-answers__count">.*</section>', f"{ask}</section>", sample("legacy"), flags=re.S)
+    page = parse_question_page(URL, html)
+    assert page.answers == [] and page.declared_answer_count is None
+
+
+_WALL = "<p>Sign in to read the doctors&#39; answers</p>"
+
+
+@pytest.mark.parametrize("first_answers", [0, 2])
+@pytest.mark.parametrize("gate", [
+    lambda h: h.replace("</main>", f'<aside class="answers-gate">{_WALL}</aside></main>'),
+    lambda h: h.replace("</main>", f"<footer>{_WALL}</footer></main>"),
+    lambda h: h.replace("</main>", f'</main><div class="modal">{_WALL}</div>'),
+    lambda h: h.replace('<main class="rs-main">', '<div class="rs-main">').replace("</main>", "</div>").replace(
+        "</section>", f'<aside class="answers-gate">{_WALL}</aside></section>'),
+    lambda h: h.replace('<main class="rs-main">', '<div class="rs-main">').replace(
+        "</main>", f"</div><div class=\"modal\">{_WALL}</div>"),
+])
+def test_a_wall_in_a_panel_of_the_content_or_a_modal_after_it_is_a_bad_page(gate, first_answers):
+    """A gate panel in the content's own aside or footer, or a modal after </main> (or with no
+    <main>), hides the answers as a line among them does; only the site's chrome outside the
+    content is none: with no <main>, its sections and articles are the content (tester G: 7)."""
+    html = gate(_legacy_answers(sample("legacy"), "", first_answers))
+    with pytest.raises(PageError, match="answers and no count of them.*Sign in to read"):
+        parse_question_page(URL, html)
+
+
+@pytest.mark.parametrize("chrome", [
+    lambda h: h.replace('<main class="rs-main">', f'<aside><p>{_WALL}</p></aside><main class="rs-main">'),
+    lambda h: h.replace('<footer class="rs-footer">', f'<footer class="rs-footer"><p>{_WALL}</p>'),
+    lambda h: h.replace('<main class="rs-main">', '<div class="rs-main">').replace(
+        "</main>", "</div>").replace('<footer class="rs-footer">', f'<footer class="rs-footer"><p>{_WALL}</p>'),
+])
+def test_the_sites_chrome_outside_the_content_hides_no_answers(chrome):
+    html = chrome(_legacy_answers(sample("legacy"), ""))
+    page = parse_question_page(URL, html)
+    assert page.answers == [] and page.declared_answer_count is None
+
+
 def test_a_nextjs_stub_of_the_question_over_legacy_markup_is_a_bad_page_not_a_hollow_question():
     stub = {"props": {"pageProps": {"question": {"id": 1040712, "title": "Knot and Redness After Botox Injection"}}},
             "page": "/question/[slug]"}

@@ -144,37 +144,63 @@ def _check(url: str, page: QuestionPage, tree: Tree) -> None:
 # (in the words sites use: sign in, sign-in, log in, sign up, join, register, subscribe, create
 # an account, become a member) to read, see, view, unlock or continue, or as a bare button
 # ("Sign in", "Log in or sign up"). An ask for an account to act ("Sign in to answer", "Log in
-# to comment") hides nothing.
+# to comment", "Sign up free to get answers": to ask one's own) hides nothing, nor one to be
+# told of what is new (a newsletter, new answers by email): both stand on pages showing all.
 _ACCOUNT = (r"(?:sign[\s-]?(?:in|up)|log[\s-]?in|logged[\s-]in|join|register(?:ed)?|subscribe"
             r"|create\s(?:an?\s|your\s)?(?:free\s)?account|become\sa\s(?:free\s)?member)")
-_TO_READ = r"(?:read|reading|see|view|unlock|access|reveal|show|continue|answers|required|only)"
-_HIDDEN_ANSWERS = re.compile(rf"\b{_ACCOUNT}\b.{{0,60}}\b{_TO_READ}\b|\b{_TO_READ}\b.{{0,60}}\b{_ACCOUNT}\b"
-                             rf"|^\W*(?:please\s+)?{_ACCOUNT}(?:\W+(?:or|now|free|here|today|{_ACCOUNT}))*\W*$", re.I)
+_TO_READ = r"(?:read|reading|see|view|unlock|access|reveal|show|continue|required|only)"
+_ASK = re.compile(rf"\b{_ACCOUNT}\b.{{0,60}}\b{_TO_READ}\b|\b{_TO_READ}\b.{{0,60}}\b{_ACCOUNT}\b", re.I)
+_NEWS = re.compile(r"\b(?:newsletters?|new\s+answers?|updates?|notif(?:y|ied|ications?)|alerts?|e-?mails?)\b", re.I)
+_BUTTON = re.compile(rf"^\W*(?:please\s+)?{_ACCOUNT}(?:\W+(?:or|now|free|here|today|{_ACCOUNT}))*\W*$", re.I)
 # Where no answer is shown, a template a script was to fill ("{{ answer.body }}"); a shown
 # answer's own widgets may be one (legacy's vote: "{{ voteCount }}")
 _TEMPLATE = re.compile(r"\{\{.{0,80}?\}\}")
-# Chrome: beside the page's content, never where its answers would be (a site-wide banner)
+# Chrome: the site's own parts around a page's content (a site-wide banner, its account
+# links); inside the content (<main>, an <article>, a <section>) they are the content's own
 _CHROME = ("header", "nav", "footer", "aside")
+_CONTENT = ("main", "article", "section")
 
 
 def _answers_hidden(tree: Tree, page: QuestionPage) -> str | None:
     """The line that shows the page's answers hidden, or None. Looked for only where answers
-    would be: the page's main content (its <main>, else its body) from its question on, chrome
-    aside, and neither the question's nor the answers' own words (an asker who "had to sign up
-    to ask this", a doctor's "join a support group" hide nothing)."""
+    would be: after the last answer shown, else after the question, and neither in the
+    question's nor the answers' own words (an asker who "had to sign up to ask this", a
+    doctor's "join a support group" hide nothing). An ask to read counts anywhere the reader
+    sees it but the site's chrome (a gate panel in the content's <aside>, a modal after
+    </main>); a bare button or a template only in the main content (<main>, else the body)
+    less any chrome, where a site's account links never stand."""
     body = tree.root.find("body")
-    main = next(body.iter("main"), body) if body is not None else None
-    if main is None:
+    if body is None:
         return None
-    lines = [_words(line) for para in paragraphs(without(main, main.iter(*_CHROME))) or () for line in para]
-    question = _lines(page.question.title, page.question.body)
-    own = question | _lines(*(text for a in page.answers for text in (a.title, a.body))) | {
-        _words(shown) for a in page.answers if a.byline for shown in (a.byline.name, a.byline.title_line) if shown}
-    start = next((i for i, line in enumerate(lines) if line in question), 0)  # a banner above it is chrome
-    for line in lines[start:]:
-        if line not in own and (found := _HIDDEN_ANSWERS.search(line) or not page.answers and _TEMPLATE.search(line)):
+    main = next(body.iter("main"), body)
+    chrome = [el for el in body.iter(*_CHROME) if not any(up.tag in _CONTENT for up in el.iterancestors())]
+    for lines, hides in ((_after_shown(without(body, chrome), page), _asks_to_read),
+                         (_after_shown(without(main, main.iter(*_CHROME)), page), _bare_or_unrendered)):
+        if found := next((found for line in lines if (found := hides(line, page))), None):
             return found.group()[:80]
     return None
+
+
+def _asks_to_read(line: str, page: QuestionPage):
+    return not _NEWS.search(line) and _ASK.search(line)
+
+
+def _bare_or_unrendered(line: str, page: QuestionPage):
+    return _BUTTON.search(line) or not page.answers and _TEMPLATE.search(line)
+
+
+def _after_shown(el, page: QuestionPage) -> list[str]:
+    """The element's lines after the last answer shown, else from the question on (a banner
+    above it is chrome), less the question's and answers' own words."""
+    lines = [_words(line) for para in paragraphs(el) or () for line in para]
+    question = _lines(page.question.title, page.question.body)
+    answers = _lines(*(text for a in page.answers for text in (a.title, a.body)))
+    bylines = {_words(shown) for a in page.answers if a.byline
+               for shown in (a.byline.name, a.byline.title_line) if shown}
+    start = next((i for i, line in enumerate(lines) if line in question), 0)
+    if page.answers:  # a partial wall stands after them; an ask beside them hides none
+        start = max((i + 1 for i, line in enumerate(lines) if line in answers), default=start)
+    return [line for line in lines[start:] if line not in question | answers | bylines]
 
 
 def _lines(*texts) -> set[str]:
