@@ -233,6 +233,13 @@ SITEMAP_ROOTS = ("urlset", "sitemapindex")
 TEXT_SITEMAP = "text"  # sitemaps.org's text format: UTF-8, one absolute http(s) URL a line, nothing else
 _TEXT_SITEMAP_LINE = re.compile(r"https?://\S.*", re.IGNORECASE)
 _XML_CHUNK = 1 << 16  # fed to the parser at a time: a 50 MB sitemap is never one tree in memory
+# White space and byte order marks before the document (a CMS's blank line before <?xml ?>):
+# read past, as browsers and Scrapy's forgiving parser do. Only before a "<", so a UTF-16
+# body with no BOM ("\n\0<\0") keeps its bytes paired.
+_SPACE_BEFORE_DOCUMENT = re.compile(rb"\A(?:\s|\xef\xbb\xbf)+(?=<)")
+# libxml2's errors that lose no entry: a character XML has not (a NUL, a form feed) is dropped
+# and the parser reads on; content after the root closed loses entries only when it holds some.
+_CHARACTER_NOT_XML, _CONTENT_AFTER_ROOT = "ERR_INVALID_CHAR", "ERR_DOCUMENT_END"
 
 
 @dataclass(frozen=True, slots=True)
@@ -242,9 +249,10 @@ class SitemapRead:
     # The XML stops inside its root (a transfer cut short): `entries` are those read whole,
     # and a retry may bring the rest.
     cut_off: bool = False
-    # Why the XML could not be read whole though its input did not end early (a stray end tag,
-    # two sitemaps in one file, an undefined entity: the parser's first error and its line);
-    # `entries` are what a forgiving parser read. A retry brings the same bytes.
+    # Why entries may be missing though the input did not end early (a stray end tag, two
+    # sitemaps in one file, an undefined entity: the first such error and its line); `entries`
+    # are what a forgiving parser read. Errors that lose none (a NUL byte, a PHP warning after
+    # the root closed) are no damage. A retry brings the same bytes.
     damage: str | None = None
 
 
@@ -268,7 +276,27 @@ def read_sitemap(url: str, body: bytes) -> SitemapRead:
     # (a forgiving parser gets at most the entry cut in two): cut off, not damaged.
     if strict.error_at_end and len(forgiving.entries) <= len(strict.entries) + 1:
         return _sitemap(url, root, strict.entries, cut_off=True)
-    return _sitemap(url, root, forgiving.entries, damage=strict.error)
+    return _sitemap(url, root, forgiving.entries, damage=_entries_lost(body, root, forgiving))
+
+
+def _entries_lost(body: bytes, root: str, forgiving: "_XmlRead") -> str | None:
+    """The first error of the forgiving read that may have lost entries (None: it read them
+    all). Content after the root is checked whether or not it was logged: libxml2 logs it
+    only when no error came before."""
+    losing = [error for error in forgiving.errors if error.type_name not in (_CHARACTER_NOT_XML, _CONTENT_AFTER_ROOT)]
+    if losing:
+        return _error_text(losing[0])
+    if _entries_after_root(body, root):
+        after = [error for error in forgiving.errors if error.type_name == _CONTENT_AFTER_ROOT]
+        return _error_text(after[0]) if after else f"entries after the {root} element closed"
+    return None
+
+
+def _entries_after_root(body: bytes, root: str) -> bool:
+    """Whether what follows the root's first end tag holds entries (a second sitemap joined on),
+    not only text (a PHP warning, a NUL). Its end tag not found in the bytes (UTF-16): it may."""
+    end = re.search(rb"</(?:[\w.-]+:)?%s\s*>" % root.encode(), body)
+    return end is None or bool(_XmlRead(body[end.end():], recover=True).entries)
 
 
 def _sitemap(url: str, root: str, entries, **read) -> SitemapRead:
@@ -293,6 +321,7 @@ class _XmlRead:
 
     def __init__(self, body: bytes, recover: bool):
         self.root, self.entries, self.error_at_end = "", [], False
+        body = _SPACE_BEFORE_DOCUMENT.sub(b"", body, count=1)
         parser = etree.XMLPullParser(events=("start", "end"), recover=recover, resolve_entities=False,
                                      no_network=True, remove_comments=True, remove_pis=True)
         self.error = self._feed(parser, body, recover)
@@ -302,6 +331,7 @@ class _XmlRead:
             except etree.XMLSyntaxError as error:
                 self.error, self.error_at_end = _first_error(parser) or str(error), True
         self._take(parser)
+        self.errors = [error for error in parser.feed_error_log if error.level >= etree.ErrorLevels.ERROR]
 
     def _feed(self, parser, body: bytes, recover: bool) -> str | None:
         """The first error met before the input was over (strict: it stops there; forgiving:
@@ -333,7 +363,11 @@ class _XmlRead:
 
 def _first_error(parser) -> str | None:
     errors = [error for error in parser.feed_error_log if error.level >= etree.ErrorLevels.ERROR]
-    return f"line {errors[0].line}: {errors[0].message.strip()[:200]}" if errors else None
+    return _error_text(errors[0]) if errors else None
+
+
+def _error_text(error) -> str:
+    return f"line {error.line}: {error.message.strip()[:200]}"
 
 
 def _local_name(element) -> str:

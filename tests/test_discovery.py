@@ -229,6 +229,28 @@ def test_a_sitemap_the_parser_cannot_read_whole_is_damaged_and_what_it_read_is_k
 
 
 @pytest.mark.parametrize("xml", [
+    b"\n  " + URLSET + _urls("ab") + b"</urlset>",  # a blank line before <?xml ?>
+    b"\xef\xbb\xbf\r\n" + URLSET + _urls("ab") + b"</urlset>",
+    b"\n\xef\xbb\xbf" + URLSET + _urls("ab") + b"</urlset>",
+    URLSET + _urls("ab") + b"</urlset>\n<br />\n<b>Warning</b>: x in <b>/s.php</b> on line <b>9</b><br />",
+    URLSET + _urls("ab") + b"</urlset>\x00",
+    URLSET + _urls("a") + b"\x00\x0c" + _urls("b") + b"</urlset>",
+    URLSET + _urls(["a", "b\x00"]) + b"</urlset>",  # a NUL in a loc: dropped
+])
+def test_a_slip_that_loses_no_entry_is_no_damage(xml):
+    """White space before the document, text after its root, a character XML has not: every
+    entry is read, so the sitemap is whole, not damaged (its questions are all in the crawl)."""
+    sitemap = discovery.read_sitemap("http://h/s.xml", xml)
+    assert (sitemap.kind, sitemap.cut_off, sitemap.damage) == ("urlset", False, None)
+    assert [e.url.rsplit("/", 1)[1] for e in sitemap.entries] == ["a", "b"]
+
+
+def test_entries_after_the_root_are_damage_though_a_nul_came_first():
+    sitemap = discovery.read_sitemap("http://h/s.xml", URLSET + _urls(["a\x00"]) + b"</urlset>" + _urls("b"))
+    assert sitemap.damage and [e.url.rsplit("/", 1)[1] for e in sitemap.entries] == ["a"]
+
+
+@pytest.mark.parametrize("xml", [
     URLSET + _urls("ab") + b"</urlset>",
     URLSET.decode().replace("UTF-8", "UTF-16").encode("utf-16") + _urls("ab").decode().encode("utf-16-le")
     + "</urlset>".encode("utf-16-le"),

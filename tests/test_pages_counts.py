@@ -28,6 +28,9 @@ URL = "https://www.realself.com/question/" + GOLDEN
     ("Q&A-3 answers", 3),  # a dash after a word is no sign
     # as a reader sees it: a character no one sees joins digits; two numbers declare none
     ("Doctor Answers 1\u00ad2", 12), ("Doctor Answers (1\u200b0)", 10), ("Doctor Answers 12 34", None),
+    # a number counting others is no answer count: "8 doctors answered" over 10 answers is not 8
+    ("8 doctors answered", None), ("10 answers from 8 doctors", 10), ("10 doctor answers", 10),
+    ("Doctor Answers 10 \u00b7 1,259 views", 10),
 ])
 def test_declared_count(text, want):
     assert declared_count(text) == want

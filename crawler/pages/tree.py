@@ -341,6 +341,13 @@ _COUNT = re.compile(COUNT)
 _OF_TOTAL = re.compile(rf"(?:{COUNT})\s+(?:out\s+)?of\s+({COUNT})", re.I)
 
 
+# A number followed by who answered or what else is counted ("8 doctors answered", "1,259
+# views") counts those, not answers: it is no answer count ("10 doctor answers" still is).
+_COUNTS_OTHER = re.compile(r"\s*(?:doctors?|physicians?|experts?|providers?|specialists?|surgeons?|dentists?"
+                           r"|people|users?|members?|views?|votes?|likes?)\b(?!\s+(?:answers?|responses?|replies)\b)",
+                           re.I)
+
+
 # A zero a heading states in words: "No answers yet", "No doctor answers".
 _NONE_YET = re.compile(r"\s*no\b[^.!?]{0,30}\banswers?\b", re.I)
 
@@ -352,13 +359,16 @@ def declared_count(text) -> int | None:
     all": which is the count is a guess), or for a number that is no count as printed: not
     read whole ("3.5", "12,34", "1'234") or negative ("(-3)"). Such a heading declares no
     count, as one without a number (the page's answers are then not checked against it).
-    A heading stating none in words ("No doctor answers yet") declares 0. The heading as a
+    A number counting others ("8 doctors answered") is none of answers. A heading stating
+    none in words ("No doctor answers yet") declares 0. The heading as a
     reader sees it, through the one cleaner ("Doctor Answers 1\u00ad2": 12)."""
     if not text:
         return None
     text = clean(text)
     numbers = []
     for m in _COUNT.finditer(text):
+        if _COUNTS_OTHER.match(text, m.end()):
+            continue
         if not whole_number(text, m.start(), m.end()) or signed_negative(text, m.start()):
             return None
         numbers.append(count_of_digits(m.group()))
