@@ -358,7 +358,8 @@ def test_nextjs_text_in_data_of_a_new_shape_is_a_page_refused_never_a_null(chang
         parse_question_page(URL, html)
 
 
-@pytest.mark.parametrize("before", ["1,259 views", "Asked by jane84", "Top 10", "3 answers"])
+@pytest.mark.parametrize("before", ["1,259 views", "Asked by jane84", "Top 10", "3 answers", "Asked by mom2012",
+                                    "jenny_jun5", "sept11survivor"])
 def test_a_nextjs_question_date_after_other_items_with_digits_is_the_date_shown(before):
     """The subheader's first item that shows a date is the date: a view count, a user name or a
     rank before it is none, and taken for it left the data's UTC timestamp, a day off."""

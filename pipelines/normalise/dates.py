@@ -30,7 +30,9 @@ _SHOWN = ((_MDY, 3, 1, 2), (_DMY, 3, 2, 1), (_YMD, 1, 3, 4), (_US, 4, 1, 3))
 _NAMED = (_MDY, _DMY)  # a month by its name
 # What shows a calendar date, read or not: a month's name, three numbers ("10/22/12") or a
 # year ("22 Octobre 2012"). "Answered 3 days ago" shows none.
-_A_DATE = re.compile(r"(?<![A-Za-z])(?:%s)(?![A-Za-z])|\d{1,4}([/.-])\d{1,2}\1\d{2,4}|(?<!\d)(?:19|20)\d\d(?!\d)"
+# A month's name or a year as a word of its own: "mom2012", "jenny_jun5", "sept11survivor" (an
+# asker's name) show none.
+_A_DATE = re.compile(r"(?<![\w])(?:%s)(?![^\W\d_])(?!\d{2})|\d{1,4}([/.-])\d{1,2}\1\d{2,4}|(?<!\w)(?:19|20)\d\d(?!\d)"
                      % "|".join(_MONTHS), re.I)
 
 
