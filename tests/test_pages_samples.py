@@ -556,3 +556,57 @@ def test_two_named_practices_in_a_provider_card_leave_its_doctors_name_to_a_gues
     untyped one): whose name is the doctor's is a guess: refused."""
     with pytest.raises(PageError, match="microdata"):
         parse_question_page(URL, _card_items("http://schema.org/MedicalClinic"))
+
+
+# Labels beside a legacy answer's parts, as sites print them: a reader's words, no other post's
+_LABELLED = {
+    "date": (r'(<time class="rs-answer__date"[^>]*>[^<]*</time>)', r'<div class="meta">Answered \1 · Share · Report</div>'),
+    "byline": (r'(<div class="rs-byline">.*?</div>\s*</div>)', r'<div class="by">Answered by \1</div>'),
+    "vote": (r'(<div class="rs-vote".*?</div>)', r'<div class="helpful">Was this answer helpful? \1 Yes · No</div>'),
+}
+
+
+@pytest.mark.parametrize("part", sorted(_LABELLED))
+def test_a_label_beside_an_answers_part_is_no_comment(part):
+    """A block that holds an answer's date, byline or vote with a label of a few words
+    ("Answered", "Answered by", "Was this answer helpful?") is the answer's: read as it is."""
+    pattern, label = _LABELLED[part]
+    html, n = re.subn(pattern, label, sample("legacy"), flags=re.S)
+    assert n >= 8
+    assert_records(page_records(parse_question_page(URL, html)), expected())
+
+
+def test_a_reply_in_a_sentence_without_a_paragraph_is_still_another_posts():
+    """A reply's text as a bare sentence (no <p>) beside its byline is content: the byline is
+    the reply's, the page refused as with a paragraph."""
+    html = _with_replies("legacy", 1).replace("<p>Glad to help.</p>", "Glad to help, the knot should settle within a week.")
+    with pytest.raises(PageError, match="a comment's or a reply's"):
+        parse_question_page(URL, html)
+
+
+def _twice(pattern: str, first: str, second: str):
+    """A change that prints each match twice, as a responsive page's desktop and mobile copies."""
+    return lambda html: re.sub(pattern, lambda m: m.group(1).replace(*first, 1) + m.group(1).replace(*second, 1),
+                               html, flags=re.S)
+
+
+_BYLINE_TWICE = _twice(r'(<div class="rs-byline">.*?</div>\s*</div>)', ('class="rs-byline"', 'class="rs-byline d-md-block"'),
+                       ('class="rs-byline"', 'class="rs-byline d-md-none"'))
+_DATE_TWICE = _twice(r'(<time class="rs-answer__date"[^>]*>[^<]*</time>)', ('<time', '<span class="d-md-inline"><time'),
+                     ('<time', '<span class="d-md-none"><time'))
+
+
+@pytest.mark.parametrize("change", [_BYLINE_TWICE, _DATE_TWICE])
+def test_a_part_printed_twice_alike_is_one_part(change):
+    """A byline or a date printed twice, the same but for its classes (a desktop and a mobile
+    copy), is one part: the page is read as it shows."""
+    html = change(sample("legacy"))
+    assert html != sample("legacy")
+    assert_records(page_records(parse_question_page(URL, html)), expected())
+
+
+def test_two_copies_of_a_part_that_differ_leave_which_is_the_answers_to_a_guess():
+    """Two dates of an answer that say different things: which is its own is a guess."""
+    html = _twice(r'(<time class="rs-answer__date"[^>]*>[^<]*</time>)', ("2012", "2012"), ("2012", "2013"))(sample("legacy"))
+    with pytest.raises(PageError, match="2 rs-answer__date"):
+        parse_question_page(URL, html)

@@ -202,8 +202,8 @@ class ProviderCardAnswer(ElementPage):
     def _vote_data(self) -> tuple:
         """(vote, vote kind): likeCount of the rs-static-data JSON object in the answer holding
         one (a share widget's data may come first; the widget may be wrapped), not one in its
-        body. Two such, or one in a block of text of its own (a comment's like widget), leave
-        which is the answer's to a guess: a MarkupError (tree.single, tree.own). Where none
+        body. Two that differ, or one in a block of content of its own (a comment's like
+        widget), leave which is the answer's to a guess: a MarkupError (tree.single, tree.own). Where none
         holds one, data that does not read as JSON ("{likeCount: 3}") may hold the vote: its
         text, of the kind UNREAD (a vote shown but not read, counted, never a number guessed
         from it); else data that reads and holds no likeCount (a key renamed) gives an UNREAD
@@ -219,13 +219,13 @@ class ProviderCardAnswer(ElementPage):
                 unread = unread if unread is not None else el.get("rs-static-data")
                 continue
             if isinstance(data, dict) and "likeCount" in data:
-                votes.append((el, data["likeCount"]))
+                votes.append(el)
             else:
                 unread = unread if unread is not None else el.get("rs-static-data")
         if votes:
-            el, count = single(votes, "vote data (likeCount)")
-            own(el, self.el, {*self.parts.values(), el}, "vote data (likeCount)")
-            return json_scalar(count), "count"
+            el = single(votes, "vote data (likeCount)")
+            own(el, self.el, {*self.parts.values(), *votes}, "vote data (likeCount)")
+            return json_scalar(json.loads(el.get("rs-static-data"))["likeCount"]), "count"
         if unread is None:
             raise missing("vote")
         return unread, UNREAD
