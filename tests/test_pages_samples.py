@@ -551,11 +551,30 @@ def test_a_practices_item_in_a_provider_card_does_not_name_its_doctor(doctor_typ
     assert_records(page_records(parse_question_page(URL, html)), expected())
 
 
+@pytest.mark.parametrize("doctor_type", ["http://schema.org/MedicalClinic", "https://schema.org/IndividualPhysician"])
+def test_the_item_holding_the_doctors_profile_link_is_the_doctors(doctor_type):
+    """The item that holds the doctor's profile link (the name's) is the doctor's, whatever
+    its type, beside a practice's named item: never the practice's name, never refused."""
+    assert_records(page_records(parse_question_page(URL, _card_items(doctor_type))), expected())
+
+
 def test_two_named_practices_in_a_provider_card_leave_its_doctors_name_to_a_guess():
-    """With no item of a person's type, two named items in a card (a practice's, the doctor's
-    untyped one): whose name is the doctor's is a guess: refused."""
+    """With no item of a person's type, and no profile link in either, two named items in a
+    card (a practice's, the doctor's untyped one): whose name is the doctor's is a guess."""
+    html = re.sub(r'href="/dr/[^"]*" (itemprop="name")', r"\1", _card_items("http://schema.org/MedicalClinic"))
     with pytest.raises(PageError, match="microdata"):
-        parse_question_page(URL, _card_items("http://schema.org/MedicalClinic"))
+        parse_question_page(URL, html)
+
+
+@pytest.mark.parametrize("doctor_type", ["IndividualPhysician", "Dentist", "Person"])
+def test_a_card_typed_as_any_kind_of_doctor_beside_a_named_practice_is_read(doctor_type):
+    """A card typed as schema.org's kinds of doctor (IndividualPhysician, Dentist), holding a
+    practice's named item: the card is the doctor's item, the practice's name is the practice's."""
+    html = sample("provider-card").replace('itemtype="http://schema.org/Physician"',
+                                           f'itemtype="https://schema.org/{doctor_type}"')
+    html = html.replace('<div class="BodyText--secondary">', _CLINIC + '<div class="BodyText--secondary">')
+    assert html.count("Lakeside Aesthetic Center") == 8
+    assert_records(page_records(parse_question_page(URL, html)), expected())
 
 
 # Labels beside a legacy answer's parts, as sites print them: a reader's words, no other post's
