@@ -551,8 +551,81 @@ def test_a_practices_item_in_a_provider_card_does_not_name_its_doctor(doctor_typ
     assert_records(page_records(parse_question_page(URL, html)), expected())
 
 
+@pytest.mark.parametrize("doctor_type", ["http://schema.org/MedicalClinic", "https://schema.org/IndividualPhysician"])
+def test_the_item_holding_the_doctors_profile_link_is_the_doctors(doctor_type):
+    """The item that holds the doctor's profile link (the name's) is the doctor's, whatever
+    its type, beside a practice's named item: never the practice's name, never refused."""
+    assert_records(page_records(parse_question_page(URL, _card_items(doctor_type))), expected())
+
+
 def test_two_named_practices_in_a_provider_card_leave_its_doctors_name_to_a_guess():
-    """With no item of a person's type, two named items in a card (a practice's, the doctor's
-    untyped one): whose name is the doctor's is a guess: refused."""
+    """With no item of a person's type, and no profile link in either, two named items in a
+    card (a practice's, the doctor's untyped one): whose name is the doctor's is a guess."""
+    html = re.sub(r'href="/dr/[^"]*" (itemprop="name")', r"\1", _card_items("http://schema.org/MedicalClinic"))
     with pytest.raises(PageError, match="microdata"):
-        parse_question_page(URL, _card_items("http://schema.org/MedicalClinic"))
+        parse_question_page(URL, html)
+
+
+@pytest.mark.parametrize("doctor_type", ["IndividualPhysician", "Dentist", "Person"])
+def test_a_card_typed_as_any_kind_of_doctor_beside_a_named_practice_is_read(doctor_type):
+    """A card typed as schema.org's kinds of doctor (IndividualPhysician, Dentist), holding a
+    practice's named item: the card is the doctor's item, the practice's name is the practice's."""
+    html = sample("provider-card").replace('itemtype="http://schema.org/Physician"',
+                                           f'itemtype="https://schema.org/{doctor_type}"')
+    html = html.replace('<div class="BodyText--secondary">', _CLINIC + '<div class="BodyText--secondary">')
+    assert html.count("Lakeside Aesthetic Center") == 8
+    assert_records(page_records(parse_question_page(URL, html)), expected())
+
+
+# Labels beside a legacy answer's parts, as sites print them: a reader's words, no other post's
+_LABELLED = {
+    "date": (r'(<time class="rs-answer__date"[^>]*>[^<]*</time>)', r'<div class="meta">Answered \1 · Share · Report</div>'),
+    "byline": (r'(<div class="rs-byline">.*?</div>\s*</div>)', r'<div class="by">Answered by \1</div>'),
+    "vote": (r'(<div class="rs-vote".*?</div>)', r'<div class="helpful">Was this answer helpful? \1 Yes · No</div>'),
+}
+
+
+@pytest.mark.parametrize("part", sorted(_LABELLED))
+def test_a_label_beside_an_answers_part_is_no_comment(part):
+    """A block that holds an answer's date, byline or vote with a label of a few words
+    ("Answered", "Answered by", "Was this answer helpful?") is the answer's: read as it is."""
+    pattern, label = _LABELLED[part]
+    html, n = re.subn(pattern, label, sample("legacy"), flags=re.S)
+    assert n >= 8
+    assert_records(page_records(parse_question_page(URL, html)), expected())
+
+
+def test_a_reply_in_a_sentence_without_a_paragraph_is_still_another_posts():
+    """A reply's text as a bare sentence (no <p>) beside its byline is content: the byline is
+    the reply's, the page refused as with a paragraph."""
+    html = _with_replies("legacy", 1).replace("<p>Glad to help.</p>", "Glad to help, the knot should settle within a week.")
+    with pytest.raises(PageError, match="a comment's or a reply's"):
+        parse_question_page(URL, html)
+
+
+def _twice(pattern: str, first: str, second: str):
+    """A change that prints each match twice, as a responsive page's desktop and mobile copies."""
+    return lambda html: re.sub(pattern, lambda m: m.group(1).replace(*first, 1) + m.group(1).replace(*second, 1),
+                               html, flags=re.S)
+
+
+_BYLINE_TWICE = _twice(r'(<div class="rs-byline">.*?</div>\s*</div>)', ('class="rs-byline"', 'class="rs-byline d-md-block"'),
+                       ('class="rs-byline"', 'class="rs-byline d-md-none"'))
+_DATE_TWICE = _twice(r'(<time class="rs-answer__date"[^>]*>[^<]*</time>)', ('<time', '<span class="d-md-inline"><time'),
+                     ('<time', '<span class="d-md-none"><time'))
+
+
+@pytest.mark.parametrize("change", [_BYLINE_TWICE, _DATE_TWICE])
+def test_a_part_printed_twice_alike_is_one_part(change):
+    """A byline or a date printed twice, the same but for its classes (a desktop and a mobile
+    copy), is one part: the page is read as it shows."""
+    html = change(sample("legacy"))
+    assert html != sample("legacy")
+    assert_records(page_records(parse_question_page(URL, html)), expected())
+
+
+def test_two_copies_of_a_part_that_differ_leave_which_is_the_answers_to_a_guess():
+    """Two dates of an answer that say different things: which is its own is a guess."""
+    html = _twice(r'(<time class="rs-answer__date"[^>]*>[^<]*</time>)', ("2012", "2012"), ("2012", "2013"))(sample("legacy"))
+    with pytest.raises(PageError, match="2 rs-answer__date"):
+        parse_question_page(URL, html)

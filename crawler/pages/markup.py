@@ -146,10 +146,46 @@ def text_of(el) -> str | None:
     return text if text and not text.isspace() else None
 
 
+
+# A label beside a part ("Answered", "Helpful?", "Share · Report", "Answered by"): a few words.
+# Text of more words in one run is a sentence: content, another post's (a comment, a reply).
+_LABEL_WORDS = 6
+_PLACING = frozenset(("class", "id", "style"))  # attributes that place or style an element
+
+
+def content_outside(el, parts) -> bool:
+    """Whether an element shows content of its own beside some of its descendants, `parts`:
+    a paragraph or a quote that holds no part and shows text, or a run of text longer than a
+    label; never a label or a widget's words beside a part ("Answered <date>", "Helpful?")."""
+    parts = set(parts) - {el}
+    clone = copy.deepcopy(el)
+    holders = set()  # the copies of the parts and of the elements that hold one
+    for original, twin in list(zip(el.iter(), clone.iter())):
+        if original in parts:
+            holders.update([twin, *twin.iterancestors()])
+            twin.clear(keep_tail=True)
+    for node in clone.iter():
+        if not isinstance(node.tag, str) or any(up.tag in _SKIP for up in node.iterancestors()):
+            continue
+        if node.tag in _PROSE and node not in holders and text_of(node):
+            return True
+        runs = (None if node.tag in _SKIP else node.text, node.tail if node is not clone else None)
+        if any(len((run or "").split()) > _LABEL_WORDS for run in runs):
+            return True
+    return False
+
+
+def shown_form(el) -> tuple:
+    """What an element shows and links, as a reader meets it: its text, and its elements' tags
+    and attributes but the ones that place or style it (class, id, style). Two copies of a
+    part with one shown form (a desktop and a mobile copy) are one part."""
+    return text_of(el), tuple((node.tag, tuple(sorted((k, v) for k, v in node.attrib.items() if k not in _PLACING)))
+                              for node in el.iter() if isinstance(node.tag, str))
+
 # A date line: a date and at most a short label ("Answered on Oct 22, 2012": 5 words), never
 # a sentence; and not in a paragraph or a quote, where an answer's text is.
 _DATE_LINE_WORDS, _DATE_LINE_CHARS = 5, 40
-_PROSE = frozenset(("p", "blockquote"))
+_PROSE = frozenset(("p", "blockquote"))  # where text is content: a paragraph, a quote
 
 
 def date_line(el) -> str | None:

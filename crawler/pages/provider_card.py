@@ -202,8 +202,8 @@ class ProviderCardAnswer(ElementPage):
     def _vote_data(self) -> tuple:
         """(vote, vote kind): likeCount of the rs-static-data JSON object in the answer holding
         one (a share widget's data may come first; the widget may be wrapped), not one in its
-        body. Two such, or one in a block of text of its own (a comment's like widget), leave
-        which is the answer's to a guess: a MarkupError (tree.single, tree.own). Where none
+        body. Two that differ, or one in a block of content of its own (a comment's like
+        widget), leave which is the answer's to a guess: a MarkupError (tree.single, tree.own). Where none
         holds one, data that does not read as JSON ("{likeCount: 3}") may hold the vote: its
         text, of the kind UNREAD (a vote shown but not read, counted, never a number guessed
         from it); else data that reads and holds no likeCount (a key renamed) gives an UNREAD
@@ -219,13 +219,13 @@ class ProviderCardAnswer(ElementPage):
                 unread = unread if unread is not None else el.get("rs-static-data")
                 continue
             if isinstance(data, dict) and "likeCount" in data:
-                votes.append((el, data["likeCount"]))
+                votes.append(el)
             else:
                 unread = unread if unread is not None else el.get("rs-static-data")
         if votes:
-            el, count = single(votes, "vote data (likeCount)")
-            own(el, self.el, {*self.parts.values(), el}, "vote data (likeCount)")
-            return json_scalar(count), "count"
+            el = single(votes, "vote data (likeCount)")
+            own(el, self.el, {*self.parts.values(), *votes}, "vote data (likeCount)")
+            return json_scalar(json.loads(el.get("rs-static-data"))["likeCount"]), "count"
         if unread is None:
             raise missing("vote")
         return unread, UNREAD
@@ -284,22 +284,26 @@ def _own_props(item) -> dict[str, list]:
     return props
 
 
-# schema.org types of an item that is a person: the doctor's, not a practice's or a review's
-_PERSON_TYPES = frozenset(("Person", "Physician"))
+# schema.org types of an item that is a person: Person and its medical kinds (schema.org files
+# a doctor under Physician, IndividualPhysician, Dentist...), not a practice's or a review's
+_PERSON_TYPES = frozenset(("Person", "Patient", "Physician", "IndividualPhysician", "Dentist", "Optician"))
 
 
-def _doctor_item(card):
+def _doctor_item(card, profiles: list):
     """The microdata item that is the card's doctor, among the card's top-level items (the
     card and items in it that are no item's property: without itemprop; a practice it works
-    for, its rating, a review's author are properties): those of a person's type that name
-    someone, else those of a person's type (a byline without a name, beside a practice's
-    item that has one), else those that name someone (the itemscope may sit on an inner
-    block); else the card. Two of the first kind found leave whose name is the doctor's to a
-    guess: a MarkupError (tree.single)."""
+    for, its rating, a review's author are properties): the innermost that hold the doctor's
+    profile links `profiles` (an avatar's link may sit in the card's item, the name's in an
+    inner one), else those of a person's type that name someone, else those of a person's
+    type, else those that name someone (the itemscope may sit on an inner block); else the
+    card. Two of the kind found leave whose name is the doctor's to a guess: a MarkupError
+    (tree.single)."""
     top = [item for item in [card, *_ITEMS(card)] if item.get("itemscope") is not None and item.get("itemprop") is None]
+    linked = [item for item in top if any(a is item or inside(a, {item}) for a in profiles)]
+    linked = [item for item in linked if not any(inside(other, {item}) for other in linked)]
     people = [item for item in top if _PERSON_TYPES & _types(item)]
     named = [item for item in top if "name" in _own_props(item)]
-    found = [item for item in people if item in named] or people or named
+    found = linked or [item for item in people if item in named] or people or named
     return single(found, "doctor's microdata items in a provider card") if found else card
 
 
@@ -324,7 +328,8 @@ class ProviderCardByline(ItemPage):
     def __init__(self, card, parts: dict, tree, answer_parts=()):
         self.el, self.parts, self.tree = card, parts, tree  # its site's rule says which links are profiles
         self.links = list(card.iter("a"))
-        doctor = _doctor_item(card)
+        profiles = [a for a in self.links if tree.site.profile_slug(tree.link(a.get("href")), tree.url)]
+        doctor = _doctor_item(card, profiles)
         self.props = _own_props(doctor)
         aggregate = next(iter(self.props.get("aggregateRating", ())), None)
         if aggregate is None:  # a rating block of its own type, not named a property

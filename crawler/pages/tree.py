@@ -287,36 +287,42 @@ def _shadow_mode(template) -> bool:
 def _nearest(candidates: dict, container, content) -> dict:
     parts = {key: min(found, key=_rank)[2] for key, found in candidates.items()}
     bodies = {parts[key] for key in content if key in parts}
+    copies = set()  # every candidate outside the body: a copy of a part is no other post's text
     for key, found in candidates.items():
         outside = [c[2] for c in found if not _within(c[2], bodies, container)]
         outside = [el for el in outside if not _within(el, set(outside), container)]  # a part in its like: that one's
         if outside:
             parts[key] = single(outside, key)
+            copies.update(outside)
     for key, el in parts.items() if content else ():  # a post (one with a body) has sub-threads
         if el not in bodies and not _within(el, bodies, container):
-            own(el, container, set(parts.values()), key)
+            own(el, container, {*parts.values(), *copies}, key)
     return parts
 
 
 def single(found: list, what: str):
     """The one element of `found`, a part its container has one of (a byline, a vote's data, a
-    doctor's item). Several, which the markup does not tell apart, leave which is the
+    doctor's item); copies that show the same (a desktop and a mobile copy) are one part, the
+    first. Several that differ, which the markup does not tell apart, leave which is the
     container's and which a sub-thread's (a comment's, a reply's) to a guess: a MarkupError."""
-    if len(found) > 1:
+    from .markup import shown_form  # markup reads trees (parse_html): imported when called
+    shown = {shown_form(el) for el in found} if len(found) > 1 else ()
+    if len(shown) > 1:
         raise MarkupError(f"{len(found)} {what} where an item shows one: which is its own and "
                           "which another's (a comment's, a reply's, a practice's) is a guess")
     return found[0]
 
 
 def own(el, container, parts: set, key: str) -> None:
-    """MarkupError when a part sits in a block that shows text of its own beside the
+    """MarkupError when a part sits in a block that shows content of its own beside the
     container's parts (a comment: a reply's byline above the reply's text): that block's
-    part, not the container's, and the container's own is then missing or elsewhere."""
-    from .markup import text_outside  # markup reads trees (parse_html): imported when called
+    part, not the container's, and the container's own is then missing or elsewhere. A
+    label beside a part ("Answered <date>", "Helpful?", "Answered by") is no content."""
+    from .markup import content_outside  # markup reads trees (parse_html): imported when called
     up = el.getparent()
     while up is not container and up not in parts:  # in another of its parts (a date in its byline): its own
-        if text_outside(up, parts):
-            raise MarkupError(f"{key} in a block with text of its own beside it: "
+        if content_outside(up, parts):
+            raise MarkupError(f"{key} in a block with content of its own beside it: "
                               "a comment's or a reply's, not its item's?")
         up = up.getparent()
 
