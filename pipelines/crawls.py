@@ -202,26 +202,29 @@ def not_reached(stats: dict) -> list[str]:
     return parts
 
 
-def off_site_listings(stats: dict) -> str | None:
-    """`2 listing pages on another site not followed ...: URL (on PAGE); ...`, or None."""
-    count = int(stats.get(OFF_SITE_LISTINGS, 0))
+def counted_and_named(stats: dict, count_key: str, list_key: str, what: str) -> str | None:
+    """`N WHAT: FIRST; SECOND (and M more, each named in the log)`: a count of the stats and the
+    first few it named; None when the count is 0."""
+    count = int(stats.get(count_key, 0))
     if not count:
         return None
-    named = list(stats.get(OFF_SITE_LISTINGS_LIST) or [])
+    named = list(stats.get(list_key) or [])
     more = f" (and {count - len(named)} more, each named in the log)" if count > len(named) else ""
-    return (f"{count} listing pages on another site not followed (the questions only they and the pages after "
-            f"them name are not in this crawl): " + "; ".join(named) + more)
+    return f"{count} {what}: " + "; ".join(named) + more
+
+
+def off_site_listings(stats: dict) -> str | None:
+    """`2 listing pages on another site not followed ...: URL (on PAGE); ...`, or None."""
+    return counted_and_named(stats, OFF_SITE_LISTINGS, OFF_SITE_LISTINGS_LIST,
+                             "listing pages on another site not followed (the questions only they and the pages "
+                             "after them name are not in this crawl)")
 
 
 def redirected_away(stats: dict) -> str | None:
     """`2 question pages lost to redirects to a page that is no question page: ASKED -> WHERE (why); ...`."""
-    count = int(stats.get(REDIRECTED_AWAY, 0))
-    if not count:
-        return None
-    named = list(stats.get(REDIRECTED_AWAY_LIST) or [])
-    more = f" (and {count - len(named)} more, each named in the log)" if count > len(named) else ""
-    return (f"{count} question pages lost to redirects to a page that is no question page (the home page, a "
-            f"listing, a login wall): " + "; ".join(named) + more)
+    return counted_and_named(stats, REDIRECTED_AWAY, REDIRECTED_AWAY_LIST,
+                             "question pages lost to redirects to a page that is no question page (the home "
+                             "page, a listing, a login wall)")
 
 
 def walks_cut(stats: dict) -> str | None:
@@ -448,13 +451,8 @@ def left_out(stats: dict) -> str | None:
 
 def urls_too_long(stats: dict) -> str | None:
     """`N URLs not requested, longer than URLLENGTH_LIMIT: URL... (2,192 characters); ...`, or None."""
-    count = int(stats.get(URL_TOO_LONG, 0))
-    if not count:
-        return None
-    named = list(stats.get(URL_TOO_LONG_LIST) or [])
-    more = f" (and {count - len(named)} more, each named in the log)" if count > len(named) else ""
-    return (f"{count} URLs not requested, longer than URLLENGTH_LIMIT (raise it with -s URLLENGTH_LIMIT=N): "
-            + "; ".join(named) + more)
+    return counted_and_named(stats, URL_TOO_LONG, URL_TOO_LONG_LIST,
+                             "URLs not requested, longer than URLLENGTH_LIMIT (raise it with -s URLLENGTH_LIMIT=N)")
 
 
 # Pages a downloader middleware gave up on ("max redirections reached"), by its reason.

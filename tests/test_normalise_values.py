@@ -326,7 +326,8 @@ def test_a_page_vote_of_every_family_is_read_whole(family, old, new, shown, want
 PC_VOTE = "rs-static-data='{&quot;likeCount&quot;: &quot;3&quot;, &quot;contentId&quot;: &quot;1040755&quot;}'"
 
 
-def _first_answer_and_stats(family: str, old: str, new: str) -> tuple[dict, dict]:
+def _records_and_stats(family: str, old: str, new: str) -> tuple[list[dict], dict]:
+    """The records of the contract's sample page of `family`, `old` replaced by `new`, and its stats."""
     from crawler.pages import parse_question_page
     from pipelines.normalise.records import page_records
     from tests.contract import PAGES
@@ -336,7 +337,12 @@ def _first_answer_and_stats(family: str, old: str, new: str) -> tuple[dict, dict
     page = parse_question_page("https://www.realself.com/question/botox-injections-days-knot-redness-injection-sites",
                                html.replace(old, new, 1))
     stats: dict = {}
-    return next(r for r in page_records(page, stats) if r["type"] == "answer"), stats
+    return page_records(page, stats), stats
+
+
+def _first_answer_and_stats(family: str, old: str, new: str) -> tuple[dict, dict]:
+    records, stats = _records_and_stats(family, old, new)
+    return next(r for r in records if r["type"] == "answer"), stats
 
 
 @pytest.mark.parametrize("family, old, new", [
@@ -498,16 +504,8 @@ def test_a_nextjs_rating_that_is_no_object_counts_both_its_values_not_read():
 
 def _first_doctor_and(family: str, old: str, new: str) -> tuple[dict, dict]:
     """The first rated doctor's record (4.8, 154 reviews) and the page's stats, `old` replaced."""
-    from crawler.pages import parse_question_page
-    from pipelines.normalise.records import page_records
-    from tests.contract import PAGES
-
-    html = (PAGES / f"botox-injections-days-knot-redness-injection-sites.{family}.html").read_text(encoding="utf-8")
-    assert old in html, old
-    page = parse_question_page("https://www.realself.com/question/botox-injections-days-knot-redness-injection-sites",
-                               html.replace(old, new, 1))
-    stats: dict = {}
-    return next(r for r in page_records(page, stats) if r["type"] == "doctor" and r["doctor_id"] == "kamran-khoobehi-new-orleans-la"), stats
+    records, stats = _records_and_stats(family, old, new)
+    return next(r for r in records if r["type"] == "doctor" and r["doctor_id"] == "kamran-khoobehi-new-orleans-la"), stats
 
 
 REVIEWS = {
