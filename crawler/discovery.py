@@ -181,13 +181,15 @@ def cut_off(url: str, body: bytes) -> bool:
     arrived cut off, by what it holds, as the spider reads it."""
     if is_robots_url(url):
         return False
-    if looks_like_sitemap(body):
-        try:
-            return sitemap_cut_off(sitemap_body(body))
-        except SitemapTooBig:
-            return False
-        except DamagedBody:  # read as cut off, as the spider reads it
-            return True
+    try:
+        xml = sitemap_body(body)  # only a gzip body is changed, and only one raises
+    except SitemapTooBig:
+        return False
+    except DamagedBody:  # read as cut off, as the spider reads it
+        return True
+    sitemap = read_sitemap("", xml)  # once: what it is and whether it is whole (looks_like_sitemap's read)
+    if body[:3] == GZIP_MAGIC or sitemap.kind:
+        return sitemap.cut_off
     return listing_cut_off(body)
 
 

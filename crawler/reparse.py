@@ -226,13 +226,13 @@ class ChunkReader:
         listing, a site's home page, a start URL. Our archives hold no other; another tool's
         archive holds what a browser or `wget -p` fetched beside the pages (CSS, scripts,
         images, other pages), which no crawl receives, counts or fails."""
-        if _page_key(response.asked) in self.start_keys or looks_like_sitemap(response.body):
+        if _page_key(response.asked) in self.start_keys:
             return True
         for url in {response.url, response.asked}:
             site = site_for(url)
             if is_robots_url(url) or site.is_sitemap_url(url) or site.is_listing_url(url) or site.is_root_url(url):
                 return True
-        return False
+        return looks_like_sitemap(response.body)  # last: it parses the body, the URL rules do not
 
     def read(self, response) -> None:
         _count_response(self.counts, response)
