@@ -127,12 +127,19 @@ def text_outside(el, parts) -> str | None:
 def without(el, parts):
     """A copy of the element with some of its descendants, `parts`, emptied: what it shows
     beside them (their tails are outside them)."""
+    return _emptied(el, parts)[0]
+
+
+def _emptied(el, parts) -> tuple:
+    """(`without`'s copy, the copies of `parts` in it, emptied)."""
     parts = set(parts) - {el}
     clone = copy.deepcopy(el)
+    twins = []
     for original, twin in list(zip(el.iter(), clone.iter())):
         if original in parts:
             twin.clear(keep_tail=True)
-    return clone
+            twins.append(twin)
+    return clone, twins
 
 
 def text_of(el) -> str | None:
@@ -157,13 +164,8 @@ def content_outside(el, parts) -> bool:
     """Whether an element shows content of its own beside some of its descendants, `parts`:
     a paragraph or a quote that holds no part and shows text, or a run of text longer than a
     label; never a label or a widget's words beside a part ("Answered <date>", "Helpful?")."""
-    parts = set(parts) - {el}
-    clone = copy.deepcopy(el)
-    holders = set()  # the copies of the parts and of the elements that hold one
-    for original, twin in list(zip(el.iter(), clone.iter())):
-        if original in parts:
-            holders.update([twin, *twin.iterancestors()])
-            twin.clear(keep_tail=True)
+    clone, twins = _emptied(el, parts)
+    holders = {held for twin in twins for held in (twin, *twin.iterancestors())}  # the parts' copies, and what holds one
     for node in clone.iter():
         if not isinstance(node.tag, str) or any(up.tag in _SKIP for up in node.iterancestors()):
             continue
