@@ -627,6 +627,7 @@ def _legacy_answers(html: str, shown: str, first_answers: int = 0) -> str:
     "<p>Please log in to view this content.</p>",
     "<p>Subscribe to read the full discussion</p>",
     '<p>10 doctors answered this question.</p><a class="btn" href="/login">Sign in</a>',
+    "<p>Reg&shy;ister to see what doctors&#8288; said</p>",  # invisible characters a reader never sees
 ])
 @pytest.mark.parametrize("first_answers", [0, 1, 3])
 def test_answers_behind_an_ask_for_an_account_are_a_bad_page_however_worded(gate, first_answers):

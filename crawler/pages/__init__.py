@@ -14,6 +14,7 @@ import re
 from lxml import etree
 
 from crawler.sites import site_for
+from pipelines.normalise.text import clean
 
 from .blocks import block_reason
 from .charset import decode
@@ -192,10 +193,10 @@ def _bare_or_unrendered(line: str, page: QuestionPage):
 def _after_shown(el, page: QuestionPage) -> list[str]:
     """The element's lines after the last answer shown, else from the question on (a banner
     above it is chrome), less the question's and answers' own words."""
-    lines = [_words(line) for para in paragraphs(el) or () for line in para]
+    lines = [clean(line) for para in paragraphs(el) or () for line in para]
     question = _lines(page.question.title, page.question.body)
     answers = _lines(*(text for a in page.answers for text in (a.title, a.body)))
-    bylines = {_words(shown) for a in page.answers if a.byline
+    bylines = {clean(shown) for a in page.answers if a.byline
                for shown in (a.byline.name, a.byline.title_line) if shown}
     start = next((i for i, line in enumerate(lines) if line in question), 0)
     if page.answers:  # a partial wall stands after them; an ask beside them hides none
@@ -204,11 +205,7 @@ def _after_shown(el, page: QuestionPage) -> list[str]:
 
 
 def _lines(*texts) -> set[str]:
-    return {_words(line) for text in texts for para in text or () for line in para}
-
-
-def _words(line: str) -> str:
-    return " ".join(line.split())
+    return {clean(line) for text in texts for para in text or () for line in para}
 
 
 def detect_family(html, url: str = "page") -> str | None:
