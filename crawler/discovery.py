@@ -16,8 +16,7 @@ from w3lib.url import safe_url_string
 
 from crawler.middlewares.compression import DamagedBody, TooBig, UndecodableBody, decode_one
 from crawler.pages import is_whole
-from crawler.pages.charset import decode_links_page
-from crawler.pages.tree import html_parser
+from crawler.pages.tree import any_page_tree
 from crawler.sites import site_for
 from crawler.sites.base import join_url
 
@@ -398,7 +397,7 @@ def read_listing(url: str, body: bytes, content_type: str | bytes | None = None)
     """Question links, topic listing links and the rel="next" page of a home or listing page,
     read in the page's charset as a question page is (`content_type`: its HTTP header's, whose
     charset counts) and resolved as a browser resolves them (against the page's <base href>)."""
-    tree = _document(url, body, content_type)
+    tree = any_page_tree(url, body, content_type)
     if tree is None:
         return ListingLinks([], [], None)
     base = _base_url(url, tree)
@@ -411,20 +410,6 @@ def read_listing(url: str, body: bytes, content_type: str | bytes | None = None)
         next_page=nexts[0] if nexts else None,
         unusable=tuple(dict.fromkeys(unusable)),
     )
-
-
-def _document(url: str, body: bytes, content_type):
-    """The page's tree, its bytes read as text by the one rule of every page the crawl reads
-    (crawler.pages.charset), or None when an HTML parser reads no document in it (only a comment)."""
-    if not body.strip():
-        return None
-    text = decode_links_page(url, body, content_type)
-    # UTF-8 bytes with the parser told so: lxml refuses a str that opens with an XML
-    # declaration, and left to itself reads bytes as Latin-1, whatever the header said.
-    try:
-        return etree.HTML(text.encode("utf-8"), html_parser("utf-8"))
-    except (etree.ParserError, ValueError):
-        return None
 
 
 def _base_url(url: str, tree) -> str:

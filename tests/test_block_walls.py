@@ -233,16 +233,30 @@ def unmarked_wall_server(site, status, page, walled):
 
 
 def test_one_wall_at_many_urls_is_one_digest_and_different_pages_are_not():
-    from crawler.middlewares.blocks import page_digest
+    from crawler.middlewares.blocks import ServedPage, page_digest
 
     def digest(page, path):
-        return page_digest(page(path), (f"http://127.0.0.1:5{path}",))
+        url = f"http://127.0.0.1:5{path}"
+        return page_digest(ServedPage(url, page(path)), (url,))
     assert digest(js_challenge, "/question/a-b") == digest(js_challenge, "/question/c-d-e")
     assert digest(human_check, "/question/a-b") == digest(human_check, "/question/c-d-e")
     assert digest(js_challenge, "/question/a-b") != digest(human_check, "/question/a-b")
     question = PAGES / "botox-injections-days-knot-redness-injection-sites.legacy.html"
     redesigned = [question.read_bytes().replace(b"Botox", word) for word in (b"Dysport", b"Xeomin")]
-    assert page_digest(redesigned[0], (URL,)) != page_digest(redesigned[1], (URL,))
+    assert page_digest(ServedPage(URL, redesigned[0]), (URL,)) != page_digest(ServedPage(URL, redesigned[1]), (URL,))
+
+
+@pytest.mark.parametrize("charset", ["windows-1252", "shift_jis", "utf-16"])
+def test_a_wall_is_named_in_its_own_charset(charset):
+    """A page served at question URLs is read by the charset rule of every page the crawl
+    reads: the crawl's message names its title as a person reads it, never in U+FFFD."""
+    from crawler.middlewares.blocks import ServedPage
+    title, heading = "Vérification de sécurité", "Un instant…"
+    if charset == "shift_jis":
+        title, heading = "アクセス制限", "お待ちください"
+    body = f"<html><head><title>{title}</title></head><body><h1>{heading}<script>x()</script></h1></body></html>"
+    page = ServedPage(URL, body.encode(charset), f"text/html; charset={charset}".encode())
+    assert (page.title, page.heading) == (title, heading)
 
 
 @pytest.mark.parametrize("wall", list(UNMARKED_WALLS))
@@ -426,10 +440,10 @@ def test_one_same_page_is_a_wall_whatever_its_status(reference_site, tmp_path, s
 
 
 def test_a_404_whose_text_says_not_found_is_no_wall():
-    from crawler.middlewares.blocks import says_not_found
-    page = b"<html><head><title>RealSelf</title></head><body><h1>Oops!</h1><p>We can't find that page.</p></body></html>"
+    from crawler.middlewares.blocks import ServedPage, says_not_found
+    page = ServedPage(URL, b"<html><head><title>RealSelf</title></head><body><h1>Oops!</h1><p>We can't find that page.</p></body></html>")
     assert says_not_found(page, 404) and not says_not_found(page, 200)
-    assert not says_not_found(human_check("/question/a"), 404)
+    assert not says_not_found(ServedPage(URL, human_check("/question/a")), 404)
 
 
 def test_a_challenge_refreshing_to_itself_is_a_wall_asked_once_per_question(reference_site, tmp_path):
@@ -452,7 +466,7 @@ def test_a_wall_in_the_sites_template_naming_each_question_is_one_page():
     rotating list of other questions, is one page at every question; the site's question pages
     are as many pages as questions."""
     import html as markup
-    from crawler.middlewares.blocks import page_digest
+    from crawler.middlewares.blocks import ServedPage, page_digest
     from reference_site.site import Site
 
     site = Site(40)
@@ -469,6 +483,7 @@ def test_a_wall_in_the_sites_template_naming_each_question_is_one_page():
     for slug in slugs:
         page = site.render_question(slug)
         title = markup.unescape(re.search(r"<title>(.*?)</title>", page).group(1))
-        walls.add(page_digest(wall(slug, title), (f"http://127.0.0.1:5/question/{slug}",)))
-        pages.add(page_digest(page.encode(), (f"http://127.0.0.1:5/question/{slug}",)))
+        url = f"http://127.0.0.1:5/question/{slug}"
+        walls.add(page_digest(ServedPage(url, wall(slug, title)), (url,)))
+        pages.add(page_digest(ServedPage(url, page.encode()), (url,)))
     assert len(walls) == 1 and len(pages) == len(slugs)

@@ -32,7 +32,6 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-import lxml.html
 from lxml import etree
 from scrapy.downloadermiddlewares.retry import get_retry_request
 from scrapy.utils.defer import _schedule_coro
@@ -42,6 +41,7 @@ from crawler.extensions.prompt_stop import PromptStop
 from crawler.middlewares import CountedDrop
 from crawler.middlewares.backoff import DELAY_META, BackoffRetryMiddleware
 from crawler.pages import is_block_page
+from crawler.pages.tree import any_page_tree
 from crawler.sites import site_for
 from crawler.sites.base import host_key
 
@@ -99,17 +99,17 @@ class BlockPageMiddleware:
             return
         asked, host = _asked(request), host_key(_asked(request))
         answered = self._answer(request, host)
-        if says_not_found(response.body, response.status):  # a soft 404, per URL: a wall never names itself so
+        served = ServedPage(response.url, response.body, response.headers.get(b"Content-Type"))
+        if says_not_found(served, response.status):  # a soft 404, per URL: a wall never names itself so
             return
         if self._retried_later(request, response):
             return
         pages = self.same_pages.setdefault(host, {})
         if len(pages) >= MAX_PAGES_TOLD_APART:  # a redesign: every page another; keep those met twice
             pages = self.same_pages[host] = {k: p for k, p in pages.items() if len(p.urls) > 1}
-        title = title_of(response.body)
-        page = pages.setdefault(page_digest(response.body, (*request.meta.get("redirect_urls", ()), request.url)),
-                                SamePage(response.status, title, answered, heading=heading_of(response.body)))
-        page.titles_differ = page.titles_differ or title != page.title
+        page = pages.setdefault(page_digest(served, (*request.meta.get("redirect_urls", ()), request.url)),
+                                SamePage(response.status, served.title, answered, heading=served.heading))
+        page.titles_differ = page.titles_differ or served.title != page.title
         page.urls.add(asked)
         if request.meta.get("redirect_urls"):
             page.reached_by_redirect = response.url
@@ -257,7 +257,7 @@ class SamePage:
     def named(self) -> str:
         """The page as the crawl's message names it: its title, or its heading when its title
         is each question's."""
-        title = repr(self.title) if self.title else "no title"
+        title = repr(self.title[:80]) if self.title else "no title"
         if not self.titles_differ:
             return f"title {title}"
         return f"a title of each question's (e.g. {title}), heading {repr(self.heading[:80]) if self.heading else 'none'}"
@@ -271,10 +271,44 @@ def _asked(request: Request) -> str:
 # Words holding a digit, and long unbroken runs (base64, hex): a nonce, a ray id, a time, a
 # token differ from one answer of a wall to the next; the words a person reads do not.
 _VARYING = re.compile(r"[\w+/=.:-]*\d[\w+/=.:-]*|[\w+/=-]{16,}")
-_TITLE = re.compile(rb"<title[^>]*>(.*?)</title", re.S | re.I)
 
 
-def page_digest(body: bytes, urls) -> str:
+def _texts_outside(*tags: str) -> etree.XPath:
+    """An element's text nodes, less those inside the elements `tags` (their tails stay: the text after them)."""
+    return etree.XPath(f".//text()[not({' or '.join(f'ancestor::{tag}' for tag in tags)})]")
+
+
+# Elements whose text a person does not read as the page's (code, the title, which a tab shows),
+# and, for what tells one page from another, links too (a template's menus and lists of other
+# pages, which may rotate).
+_CODE = _texts_outside("script", "style", "template")
+_SEEN = _texts_outside("script", "style", "template", "title")
+_WEIGHED = _texts_outside("script", "style", "template", "title", "a")
+
+
+class ServedPage:
+    """A page served at a question URL that is no question page, read once: its first
+    BLOCK_MARKERS_WITHIN bytes (a wall is a few KB), by the one charset rule of every page the
+    crawl reads, and its title and first heading as a person reads them (None when it has none)."""
+
+    def __init__(self, url: str, body: bytes, content_type: bytes | str | None = None):
+        self.root = any_page_tree(url, body[:BLOCK_MARKERS_WITHIN], content_type)
+        self.title = self._first("title")
+        self.heading = self._first("h1")
+
+    def text(self, texts: etree.XPath = _SEEN) -> str:
+        return _shown(texts(self.root)) if self.root is not None else ""
+
+    def _first(self, tag: str) -> str | None:
+        element = next(self.root.iter(tag), None) if self.root is not None else None
+        return _shown(_CODE(element)) or None if element is not None else None
+
+
+def _shown(texts) -> str:
+    return " ".join(" ".join(texts).split())
+
+
+def page_digest(page: ServedPage, urls) -> str:
     """A digest of a page's structure (its elements' tags and classes) and of its text less
     what differs from one answer of a wall to the next: the words of the URLs it was asked
     and answered at and of its own title (a wall in the site's template names the question it
@@ -282,34 +316,19 @@ def page_digest(body: bytes, urls) -> str:
     its scripts, and the words holding digits (a nonce, a ray id, a time). One wall at many
     URLs is one digest; pages of different content (a redesign's questions, 404s naming what
     they miss) keep their words apart."""
-    root = _document(body)
-    if root is None:
+    if page.root is None:
         return hashlib.sha256(b"").hexdigest()
-    shape = " ".join(_shape(element) for element in root.iter() if isinstance(element.tag, str))
+    shape = " ".join(_shape(element) for element in page.root.iter() if isinstance(element.tag, str))
     # unescaped once more: a template escaping twice shows "&amp;" for its title's "&"
-    text = " ".join(html.unescape(_visible_text(root, _UNWEIGHED)).split())
-    for phrase in sorted(_url_forms(urls) | _title_phrases(title_of(body)), key=len, reverse=True):
+    text = html.unescape(page.text(_WEIGHED))
+    for phrase in sorted(_url_forms(urls) | _title_phrases(page.title), key=len, reverse=True):
         text = re.sub(rf"(?<!\w){re.escape(phrase)}(?!\w)", " ", text, flags=re.I)
     return hashlib.sha256(f"{shape}\n{' '.join(_words(_VARYING.sub(' ', text)))}".encode()).hexdigest()
 
 
-# Elements whose text says nothing of which page this is: code, the title (a wall may take the
-# question's), links (a template's menus and lists of other pages, which may rotate).
-_UNWEIGHED = frozenset({"script", "style", "template", "title", "a"})
-_UNSEEN = frozenset({"script", "style", "template", "title"})
 _LETTERS = re.compile(r"[^\W\d_]+")
-_UTF8 = lxml.html.HTMLParser(encoding="utf-8")
 _SLUG_WORDS = re.compile(r"[-_+]+")
 _TITLE_PARTS = re.compile(r"\s+[|\-\u2013\u2014:\u00b7]\s+")
-
-
-def _document(body: bytes):
-    try:
-        # read as UTF-8, as title_of reads it: the title is found in the text as it was read
-        utf8 = body[:BLOCK_MARKERS_WITHIN].decode("utf-8", "replace").encode("utf-8")
-        return lxml.html.document_fromstring(utf8, parser=_UTF8)
-    except (etree.ParserError, ValueError):  # no markup at all (an empty body)
-        return None
 
 
 def _shape(element) -> str:
@@ -317,14 +336,6 @@ def _shape(element) -> str:
     digits, which a build or a request may change)."""
     classes = [c for c in (element.get("class") or "").split() if not re.search(r"\d", c)]
     return ".".join([element.tag, *classes])
-
-
-def _visible_text(root, skipped=_UNSEEN) -> str:
-    """The text a person reads on a page, less that of the elements `skipped` (taken out of
-    `root`: read its structure first)."""
-    for element in list(root.iter(*skipped)):
-        element.drop_tree()  # its tail, the text after it, stays
-    return root.text_content()
 
 
 def _title_phrases(title: str | None) -> set[str]:
@@ -354,30 +365,12 @@ def _words(text: str) -> list[str]:
 # removed question served with 200, or reached by redirect to one "not found" page).
 _NOT_FOUND = re.compile(r"\b(?:not found|can(?:no|')?t (?:be )?f(?:i|ou)nd|no longer (?:available|exists?)|"
                         r"does(?:n't| not) exist|(?:been|was) (?:removed|deleted)|404|410)\b", re.I)
-_H1 = re.compile(rb"<h1[^>]*>(.*?)</h1", re.S | re.I)
 
 
-def says_not_found(body: bytes, status: int = 200) -> bool:
+def says_not_found(page: ServedPage, status: int = 200) -> bool:
     """Whether a page's title or first <h1> says it is not found or removed, or, for a page the
     server answered 404 or 410 (not found by its status), any of its text does."""
-    words = [title_of(body) or "", heading_of(body) or ""]
-    if status in (404, 410) and (root := _document(body)) is not None:
-        words.append(" ".join(_visible_text(root).split()))
+    words = [page.title or "", page.heading or ""]
+    if status in (404, 410):
+        words.append(page.text())
     return any(_NOT_FOUND.search(w) for w in words)
-
-
-def heading_of(body: bytes) -> str | None:
-    """The page's first <h1> as a person reads it, or None."""
-    found = _H1.search(body[:BLOCK_MARKERS_WITHIN])
-    if found is None:
-        return None
-    return " ".join(html.unescape(re.sub(rb"<[^>]*>", b" ", found.group(1)).decode("utf-8", "replace")).split()) or None
-
-
-def title_of(body: bytes) -> str | None:
-    """The page's <title> as a person reads it (for the crawl's message), or None."""
-    found = _TITLE.search(body[:BLOCK_MARKERS_WITHIN])
-    if found is None:
-        return None
-    title = " ".join(html.unescape(found.group(1).decode("utf-8", "replace")).split())
-    return title[:80] or None

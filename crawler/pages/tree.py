@@ -16,6 +16,7 @@ from crawler.sites.base import join_url, names_its_path
 from pipelines.normalise.numbers import COUNT, count_of_digits, count_of_number, signed_negative, whole_number
 from pipelines.normalise.text import clean
 
+from .charset import decode_links_page
 from .end_tags import without_end_tags
 from .errors import MarkupError
 
@@ -55,6 +56,21 @@ def parse_html(source, fragment: bool = False):
     if fatal:
         raise etree.ParserError(f"lxml stopped reading at line {fatal[0].line}: {fatal[0].message}")
     return root
+
+
+def any_page_tree(url: str, body: bytes, content_type=None):
+    """Any page's tree but a question page's (a listing, a wall): its bytes read as text by the
+    one rule of every page the crawl reads (crawler.pages.charset), or None when an HTML parser
+    reads no document in it (an empty body, only a comment)."""
+    if not body.strip():
+        return None
+    text = decode_links_page(url, body, content_type)
+    # UTF-8 bytes with the parser told so: lxml refuses a str that opens with an XML
+    # declaration, and left to itself reads bytes as Latin-1, whatever the header said.
+    try:
+        return etree.HTML(text.encode("utf-8"), html_parser("utf-8"))
+    except (etree.ParserError, ValueError):
+        return None
 
 
 _HTML_END = re.compile("</html>", re.I | re.A)
