@@ -31,6 +31,9 @@ URL = "https://www.realself.com/question/" + GOLDEN
     # a number counting others is no answer count: "8 doctors answered" over 10 answers is not 8
     ("8 doctors answered", None), ("10 answers from 8 doctors", 10), ("10 doctor answers", 10),
     ("Doctor Answers 10 \u00b7 1,259 views", 10),
+    # who answered, in any words: "8 nurses answered" over 3 answers is not 3 against 8
+    ("Doctor Answers (3) \u00b7 8 nurses answered", 3), ("5 board-certified plastic surgeons responded", None),
+    ("12 Answers", 12),
 ])
 def test_declared_count(text, want):
     assert declared_count(text) == want

@@ -363,11 +363,13 @@ _COUNT = re.compile(COUNT)
 _OF_TOTAL = re.compile(rf"(?:{COUNT})\s+(?:out\s+)?of\s+({COUNT})", re.I)
 
 
-# A number followed by who answered or what else is counted ("8 doctors answered", "1,259
-# views") counts those, not answers: it is no answer count ("10 doctor answers" still is).
-_COUNTS_OTHER = re.compile(r"\s*(?:doctors?|physicians?|experts?|providers?|specialists?|surgeons?|dentists?"
-                           r"|people|users?|members?|views?|votes?|likes?)\b(?!\s+(?:answers?|responses?|replies)\b)",
-                           re.I)
+# A number followed by who answered, in any words ("8 doctors answered", "5 board-certified
+# nurses responded"), or by who or what else is counted ("by 8 doctors", "1,259 views"),
+# counts those, not answers: it is no answer count ("10 doctor answers" still is).
+_ANSWER_WORDS = r"(?:answers?|responses?|replies)\b"
+_COUNTS_OTHER = re.compile(rf"\s*(?!{_ANSWER_WORDS})(?:[^\s\d]+\s+){{1,3}}?(?:answered|responded|replied|weighed\s+in)\b"
+                           r"|\s*(?:doctors?|physicians?|experts?|providers?|specialists?|surgeons?|dentists?"
+                           rf"|people|users?|members?|views?|votes?|likes?)\b(?!\s+{_ANSWER_WORDS})", re.I)
 
 
 # A zero a heading states in words: "No answers yet", "No doctor answers".
