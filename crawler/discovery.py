@@ -79,7 +79,7 @@ def lastmod_time(text: str) -> str | None:
             when = datetime.fromisoformat(f"{year}-{month}-{day}T{hour}:{minute}:{second or '00'}"
                                           f"{(fraction or '')[:7]}{'+00:00' if zone == 'Z' else zone or ''}")
             when = when.astimezone(timezone.utc) if when.tzinfo else when
-            form = when.isoformat()
+            form = when.isoformat(timespec="auto" if second else "minutes")  # lastmod_end reads its precision
     except (ValueError, OverflowError):  # a month 13, a 31 February, an hour 25, a year 0 or 9999 in UTC
         return None
     if not EARLIEST_LASTMOD_YEAR <= when.year < SENTINEL_YEAR:
@@ -92,16 +92,21 @@ def lastmod_time(text: str) -> str | None:
 WESTERNMOST_ZONE = timezone(timedelta(hours=-12))
 
 
+_TO_THE_MINUTE = re.compile(r"T\d\d:\d\d(?![:\d])")
+
+
 def lastmod_end(lastmod: str, unzoned: timezone = WESTERNMOST_ZONE) -> datetime:
     """The latest moment a lastmod (in `lastmod_time`'s form) can name, UTC, to the µs: a date
-    alone names its whole day, so its end, not its midnight; a month or a year likewise; a date
-    and time names that instant. One without a zone is read in `unzoned`, by default the zone
+    alone names its whole day, so its end, not its midnight; a month or a year likewise, and a
+    time to the minute its minute; a time to the second names that instant. One without a zone is read in `unzoned`, by default the zone
     where it ends latest (a Seattle site still writes `2026-12-01` at 03:00 UTC on the 2nd).
     A page fetched after it has every change the lastmod speaks of; one fetched before it
     (earlier that same day) may not. ValueError when it is no such form."""
     parts = lastmod.strip().split("-")
     if "T" in lastmod or len(parts) > 3 or not all(part.isdigit() for part in parts):
         moment = datetime.fromisoformat(lastmod.strip())
+        if _TO_THE_MINUTE.search(lastmod):  # "10:30" names its whole minute: its end
+            moment += timedelta(minutes=1, microseconds=-1)
         return (moment if moment.tzinfo else moment.replace(tzinfo=unzoned)).astimezone(timezone.utc)
     year, month, day = (int(part) for part in parts + ["0"] * (3 - len(parts)))
     start = datetime(year, month or 1, day or 1, tzinfo=unzoned)  # ValueError for a month 13

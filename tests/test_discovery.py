@@ -307,7 +307,7 @@ def test_a_listing_is_cut_off_when_it_stops_inside_a_tag_or_its_text(html, cut):
 @pytest.mark.parametrize("text, read", [
     ("2024-01-05", "2024-01-05"), ("2024-01", "2024-01"), (" 2024 ", "2024"),
     # one time, one text: the state compares lastmods by their text
-    ("2024-01-05T10:00+01:00", "2024-01-05T09:00:00+00:00"), ("2024-01-05T09:00:00Z", "2024-01-05T09:00:00+00:00"),
+    ("2024-01-05T10:00+01:00", "2024-01-05T09:00+00:00"), ("2024-01-05T09:00:00Z", "2024-01-05T09:00:00+00:00"),
     ("2024-01-05T09:00:00.5-05:00", "2024-01-05T14:00:00.500000+00:00"),
     ("2024-01-05T09:00:00", "2024-01-05T09:00:00"),  # no zone: the site's time, as written
     # no date: an unrendered template, other formats, impossible dates, sentinels
@@ -320,6 +320,17 @@ def test_a_listing_is_cut_off_when_it_stops_inside_a_tag_or_its_text(html, cut):
 ])
 def test_a_lastmod_is_read_as_a_time_or_not_at_all(text, read):
     assert discovery.lastmod_time(text) == read
+
+
+@pytest.mark.parametrize("text, end", [
+    ("2024-01-05T10:30+01:00", "2024-01-05T09:30:59.999999+00:00"),  # a minute: its end
+    ("2024-01-05T10:30:15+01:00", "2024-01-05T09:30:15+00:00"), ("2024-01-05T10:30:15.25Z", "2024-01-05T10:30:15.250000+00:00"),
+    ("2024-01-05T10:30", "2024-01-05T22:30:59.999999+00:00"),  # no zone: where it ends latest (UTC-12)
+    ("2024-01-05", "2024-01-06T11:59:59.999999+00:00"),
+])
+def test_a_lastmod_ends_at_the_end_of_what_it_names(text, end):
+    """A page fetched at 10:30:20 may lack an edit of 10:30:45 that a lastmod of 10:30 speaks of."""
+    assert discovery.lastmod_end(discovery.lastmod_time(text)).isoformat() == end
 
 
 def test_a_sitemap_entry_whose_lastmod_is_no_date_has_none_and_keeps_the_text():
