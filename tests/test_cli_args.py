@@ -138,14 +138,14 @@ def test_an_option_and_a_setting_that_agree_are_one_crawl_into_the_folder_both_n
     out.mkdir()
     (tmp_path / "link").symlink_to(out)
     result = doctor_answers("crawl", "http://127.0.0.1:1/", "--out", str(out), "-s", "DATA_DIR=" + spelling.format(tmp=tmp_path),
-                            "--max-pages", "1", "-s", "CLOSESPIDER_PAGECOUNT=1")
+                            "--max-pages", "1", "-s", "CLOSESPIDER_PAGECOUNT=1", "-s", "RETRY_TIMES=0")
     assert result.returncode == 1, result.stderr  # nothing listens: failed, but into the one folder
     assert f"data: {out}" in result.stdout and (out / "crawls").is_dir()
 
 
 def test_a_setting_of_no_such_name_is_a_warning_with_the_likely_one(tmp_path):
     result = doctor_answers("crawl", "http://127.0.0.1:1/", "--out", str(tmp_path / "data"), "--max-pages", "1",
-                            "-s", "CONCURENT_REQUESTS=4")
+                            "-s", "CONCURENT_REQUESTS=4", "-s", "RETRY_TIMES=0")
     assert result.stderr.splitlines()[0] == ("doctor-answers crawl: warning: CONCURENT_REQUESTS is no setting of "
                                              "Scrapy or this project (did you mean CONCURRENT_REQUESTS?); set as given")
 
@@ -366,7 +366,7 @@ def test_log_file_in_a_new_folder_is_made_however_it_is_given(tmp_path, how):
             "both": ["--log-file", log, "-s", f"LOG_FILE={log}"]}.get(how)
     if args is None:
         command = [sys.executable, "-m", "scrapy", "crawl", "questions", "-a", "start_url=http://127.0.0.1:1/",
-                   "-s", f"DATA_DIR={tmp_path / 'data'}", "-s", f"LOG_FILE={tmp_path / log}"]
+                   "-s", f"DATA_DIR={tmp_path / 'data'}", "-s", f"LOG_FILE={tmp_path / log}", "-s", "RETRY_TIMES=0"]
         result = subprocess.run(command, capture_output=True, text=True, timeout=60, cwd=ROOT)
     else:
         result = doctor_answers("crawl", "http://127.0.0.1:1/", "--out", tmp_path / "data", "-s", "RETRY_TIMES=0",
