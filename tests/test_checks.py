@@ -258,6 +258,28 @@ def test_family_coverage_counts_pages_not_rows():
     assert [r.name for r in family_coverage.compare(few, margin=0.1, sigmas=3.5, min_rows=30)] == []
 
 
+def test_doctors_of_a_family_are_judged_by_the_pages_that_showed_their_bylines():
+    """A doctor row comes from the first page naming the doctor: 28 nextjs pages brought its
+    doctors, but its 100 pages with answers showed their bylines, each with the rating lost
+    (a deploy renamed its key), and a first crawl ended `finished` with the check skipped."""
+    def entry(dataset, layout, non_null, rows, pages, field="rating"):
+        return {"dataset": dataset, "layout": layout, "field": field, "non_null": non_null, "rows": rows, "pages": pages}
+
+    answers = [entry("answers", fam, 0.9, 500, 100, "doctor_id") for fam in ("legacy", "nextjs")]
+    doctors = [entry("doctors", "legacy", 0.66, 60, 40), entry("doctors", "nextjs", 0.0, 35, 28)]
+    results = {r.name: r.passed for r in family_coverage.compare(answers + doctors, margin=0.1, sigmas=3.5, min_rows=30)}
+    assert results["family_coverage/doctors.rating/nextjs"] is False
+    before = [dict(d, non_null=0.66) for d in doctors]
+    (lost,) = [r for r in coverage.compare(answers + doctors, answers + before, margin=0.1, sigmas=2.5, min_rows=30)
+               if r.name == "coverage/doctors.rating/nextjs"]
+    assert not lost.passed
+    # a family whose pages were too few to show its bylines is still not judged
+    few = [dict(c, pages=20) for c in answers + doctors if c["layout"] == "nextjs"]
+    others = [c for c in answers + doctors if c["layout"] == "legacy"]
+    assert not [r for r in family_coverage.compare(few + others, margin=0.1, sigmas=3.5, min_rows=30)
+                if r.name.endswith("/nextjs")]
+
+
 def test_coverage_compares_with_the_last_crawl_of_the_site_that_passed(settings, tmp_path):
     good = [{"dataset": "answers", "layout": "legacy", "field": "title", "non_null": 1.0, "rows": 500}]
     bad = [{"dataset": "answers", "layout": "legacy", "field": "title", "non_null": 0.2, "rows": 500}]

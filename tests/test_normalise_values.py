@@ -326,16 +326,18 @@ def test_a_page_vote_of_every_family_is_read_whole(family, old, new, shown, want
 PC_VOTE = "rs-static-data='{&quot;likeCount&quot;: &quot;3&quot;, &quot;contentId&quot;: &quot;1040755&quot;}'"
 
 
-def _records_and_stats(family: str, old: str, new: str) -> tuple[list[dict], dict]:
-    """The records of the contract's sample page of `family`, `old` replaced by `new`, and its stats."""
+def _records_and_stats(family: str, old: str, new: str, *more: tuple[str, str]) -> tuple[list[dict], dict]:
+    """The records of the contract's sample page of `family`, `old` replaced by `new` (and each
+    further (old, new) of `more`), and its stats."""
     from crawler.pages import parse_question_page
     from pipelines.normalise.records import page_records
     from tests.contract import PAGES
 
     html = (PAGES / f"botox-injections-days-knot-redness-injection-sites.{family}.html").read_text(encoding="utf-8")
-    assert old in html, old
-    page = parse_question_page("https://www.realself.com/question/botox-injections-days-knot-redness-injection-sites",
-                               html.replace(old, new, 1))
+    for old, new in ((old, new), *more):
+        assert old in html, old
+        html = html.replace(old, new, 1)
+    page = parse_question_page("https://www.realself.com/question/botox-injections-days-knot-redness-injection-sites", html)
     stats: dict = {}
     return page_records(page, stats), stats
 
@@ -366,9 +368,12 @@ def test_a_vote_shown_but_not_read_is_null_and_counted_per_family(family, old, n
     assert stats == {f"answers/vote_not_read/{family}": 1}
 
 
-def test_an_answer_whose_data_gives_its_vote_as_null_is_null_and_not_counted():
-    answer, stats = _first_answer_and_stats("nextjs", '"helpfulCount": 3', '"helpfulCount": null')
-    assert answer["vote_count"] is None and stats == {}
+@pytest.mark.parametrize("card, counted", [(">+3</span>", {"answers/vote_not_read/nextjs": 1}), ("></span>", {})])
+def test_an_answer_whose_data_gives_its_vote_as_null_is_counted_where_its_card_prints_one(card, counted):
+    """A vote the card prints that the data does not give is printed and not read, never "no
+    vote"; where the card prints none either, the null is no miss."""
+    records, stats = _records_and_stats("nextjs", '"helpfulCount": 3', '"helpfulCount": null', (">+3</span>", card))
+    assert next(r for r in records if r["type"] == "answer")["vote_count"] is None and stats == counted
 
 
 @pytest.mark.parametrize("family, old, new", [

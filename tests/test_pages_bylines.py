@@ -4,6 +4,8 @@ from __future__ import annotations
 import json
 import re
 
+import pytest
+
 from crawler.pages import parse_question_page
 from pipelines.normalise.records import page_records
 from tests.test_pages_samples import URL, sample
@@ -66,3 +68,31 @@ def test_records_are_json_serialisable():
     for fam in ("legacy", "provider-card", "nextjs"):
         for r in page_records(parse_question_page(URL, sample(fam))):
             json.dumps(r, ensure_ascii=False)
+
+
+def _nextjs_records(*replacements):
+    html = sample("nextjs")
+    for old, new in replacements:
+        assert old in html
+        html = html.replace(old, new)
+    stats: dict = {}
+    return page_records(parse_question_page(URL, html), stats), stats
+
+
+@pytest.mark.parametrize("data", ['"providerRating": {"average": 4.7, "count": 68}', '"rating": null',
+                                  '"rating": {"avg": 4.7, "total": 68}'])
+def test_nextjs_rating_the_byline_prints_but_the_data_does_not_give_is_not_read(data):
+    """A deploy renames the data's rating key (or its inner keys, or leaves null) while the
+    byline still prints "4.7 out of 5 stars 68 reviews": printed and not read, counted, never
+    "no rating" (every nextjs rating of a crawl was lost without a word)."""
+    recs, stats = _nextjs_records(('"rating": {"average": 4.7, "count": 68}', data))
+    d = _doctor(recs, "joseph-a-eviatar-new-york-ny")
+    assert (d["rating"], d["review_count"]) == (None, None)
+    assert stats["doctors/rating_not_read/nextjs"] == 1 and stats["doctors/review_count_not_read/nextjs"] == 1
+
+
+def test_nextjs_rating_neither_printed_nor_given_is_none_not_a_miss():
+    recs, stats = _nextjs_records()
+    unrated = [r for r in recs if r["type"] == "doctor" and r["rating"] is None]
+    assert unrated and not any("not_read" in key for key in stats)
+

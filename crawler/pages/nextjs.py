@@ -12,10 +12,11 @@ from collections import Counter
 from lxml import etree
 
 from pipelines.normalise.dates import DISAGREES, read_date, shown_readings, shows_a_date
+from pipelines.normalise.ratings import shows_rating, shows_review_count
 
 from .errors import MarkupError, TruncatedPage, UnknownLayout
 from .items import NOT_READ, Answer, Byline, Question, json_scalar
-from .markup import date_line, html_paragraphs, plain_paragraphs, text_of
+from .markup import date_line, html_paragraphs, plain_paragraphs, text_of, text_outside
 from .page import ItemPage, QuestionPageObject, missing
 from .tree import declared_count, declared_number, ends_document
 
@@ -39,7 +40,7 @@ def _id(value) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
-_DATE, _TITLE = "answer-card_date__", "answer-card_title__"
+_DATE, _TITLE, _BODY, _VOTE = "answer-card_date__", "answer-card_title__", "answer-card_body__", "vote-button_count__"
 
 
 def _words(text: str | None) -> tuple | None:
@@ -57,12 +58,12 @@ def _own_title(shown: tuple | None, titles: set) -> tuple | None:
     return found.pop() if len(found) == 1 else shown
 
 
-def _date_shown(title: tuple | None, shows: dict) -> str | None:
-    """The date the cards of an answer's title show; None when no card shows it (its data's
-    timestamp serves). Cards of one title that show two dates (a title two answers share)
-    leave which is the answer's to a guess: a MarkupError, not the timestamp's date, which is
-    UTC's and may be a day off the one shown."""
-    dates = shows.get(title, set())
+def _date_shown(cards: list) -> str | None:
+    """The date an answer's cards show; None when no card shows it (its data's timestamp
+    serves). Cards of one title that show two dates (a title two answers share) leave which is
+    the answer's to a guess: a MarkupError, not the timestamp's date, which is UTC's and may be
+    a day off the one shown."""
+    dates = {card.date for card in cards}
     if len(dates) > 1:
         raise MarkupError("answer cards that cannot be told apart show different dates")
     return next(iter(dates), None)
@@ -91,6 +92,33 @@ def _check_order(titles: list, wanted: list, once: set, dates: list, answers: li
         if read_date(date, json_scalar(answer.get("createdAt")))[1] == DISAGREES:
             raise MarkupError("answer cards whose titles do not tell them apart, in another order than "
                               "the data's: a card's date is not its answer's")
+
+
+class _Card:
+    """An answer card: its element, and the date it shows."""
+
+    def __init__(self, el, date: str | None):
+        self.el, self.date = el, date
+
+    def _classed(self, prefix: str) -> list:
+        return [el for el in self.el.iter() if isinstance(el.tag, str) and prefix in (el.get("class") or "")]
+
+    def vote(self) -> str | None:
+        return next((t for el in self._classed(_VOTE) if (t := text_of(el))), None)
+
+    def byline_text(self) -> str:
+        """What the card prints beside its title and body: its byline's lines (the name, the
+        title line, the rating), its vote and date; not an answer's words that name a rating."""
+        return text_outside(self.el, self._classed(_TITLE) + self._classed(_BODY)) or ""
+
+
+def _given(value, printed) -> str | int | float | None:
+    """A value of the data (json_scalar) that the cards print too. Where the data gives none
+    (its key renamed by a deploy, or null) while a card prints one (`printed()`: the cards'
+    markup shows it), the value is printed and not read (NOT_READ, counted as such), never
+    "not shown": every such value of the crawl would be lost without a word."""
+    value = json_scalar(value)
+    return NOT_READ if value is None and printed() else value
 
 
 _FOLLOWING = etree.XPath("following::*")
@@ -160,13 +188,14 @@ class NextjsPage(QuestionPageObject):
         return NextjsQuestion(self.data, self.tree).to_item()
 
     def answers(self) -> list[Answer]:
-        """The data's answers, each with the date its card shows."""
+        """The data's answers, each with the cards that show it (its date, what its byline prints)."""
         answers = self.data["answers"]
-        shown = self._shown_dates(answers)
-        return [NextjsAnswer(a, date, self.tree.site).to_item() for a, date in zip(answers, shown)]
+        shown = self._cards(answers)
+        dates = [_date_shown(cards) for cards in shown]  # a date that is a guess refuses the page first
+        return [NextjsAnswer(a, cards, date, self.tree.site).to_item() for a, cards, date in zip(answers, shown, dates)]
 
-    def _shown_dates(self, answers: list[dict]) -> list[str | None]:
-        """The date shown on each answer's card. The cards carry no ids: they pair with the
+    def _cards(self, answers: list[dict]) -> list[list[_Card]]:
+        """The cards that show each answer. The cards carry no ids: they pair with the
         data's answers in order, unless a card shows the title of another answer, and of it
         alone (a page may sort its cards by votes, or show a featured one twice): then by title
         (_date_shown). Titles are compared as words in any case; a card's title may add words
@@ -178,14 +207,12 @@ class NextjsPage(QuestionPageObject):
         titles = [_own_title(_words(text_of(c.get(_TITLE))), once) for c in cards]
         # a card without its date class may show its date still, under another class
         dates = [text_of(c[_DATE]) if _DATE in c else _date_in(el.iter()) for c, el in zip(cards, elements)]
+        shown = [_Card(el, date) for el, date in zip(elements, dates)]
         moved = any(t in once and t != w for t, w in zip(titles, wanted))
         if len(cards) == len(answers) and not moved:
             _check_order(titles, wanted, once, dates, answers)
-            return dates
-        shows: dict[tuple, set] = {}
-        for t, d in zip(titles, dates):
-            shows.setdefault(t, set()).add(d)
-        return [_date_shown(w, shows) for w in wanted]
+            return [[card] for card in shown]
+        return [[card for card, t in zip(shown, titles) if t == w] for w in wanted]
 
     def declared_answer_count(self) -> int | None:
         """The count the answers' heading shows and the data's answerCount declare, either
@@ -267,9 +294,9 @@ class NextjsQuestion(_Content):
 class NextjsAnswer(_Content):
     item = Answer
 
-    def __init__(self, data: dict, shown_date: str | None, site):
+    def __init__(self, data: dict, cards: list[_Card], shown_date: str | None, site):
         super().__init__(data)
-        self.shown_date, self.site = shown_date, site
+        self.cards, self.shown_date, self.site = cards, shown_date, site
 
     def answer_id(self) -> str:
         return self._id()
@@ -281,7 +308,7 @@ class NextjsAnswer(_Content):
         return html_paragraphs(_str(self._shown("bodyHtml", "body")))
 
     def vote(self):
-        return json_scalar(self._shown("helpfulCount", "vote"))
+        return _given(self._shown("helpfulCount", "vote"), lambda: any(card.vote() for card in self.cards))
 
     def vote_kind(self) -> str:
         return "count"
@@ -297,14 +324,15 @@ class NextjsAnswer(_Content):
             return None
         if not isinstance(provider, dict):  # a byline in data of a new shape, not "no byline"
             raise missing("byline")
-        return NextjsByline(provider, self.site).to_item()
+        return NextjsByline(provider, self.site, self.cards).to_item()
 
 
 class NextjsByline(ItemPage):
     item = Byline
 
-    def __init__(self, provider: dict, site):
+    def __init__(self, provider: dict, site, cards: list[_Card]):
         self.data, self.site = provider, site  # a slug without a link is a profile by its rule
+        self.cards = cards  # what their bylines print tells a value not read from one not shown
 
     def name(self) -> str | None:
         if "displayName" not in self.data:  # null where no name is printed
@@ -318,16 +346,18 @@ class NextjsByline(ItemPage):
     def title_line(self) -> str | None:
         return _str(self.data.get("subtitle")) or None
 
-    def _rating(self, key: str):
-        """A value of the provider's rating object; null, no rating line. A rating of a new
+    def _rating(self, key: str, shows) -> str | int | float | None:
+        """A value of the provider's rating object; null (no rating line) where its cards'
+        bylines print none of it (`shows`: whether a byline's text does). A rating of a new
         shape (a list, a number where the object was) holds values that do not read."""
         rating = self.data.get("rating")
-        if rating is None:
-            return None
-        return json_scalar(rating.get(key)) if isinstance(rating, dict) else NOT_READ
+        if rating is not None and not isinstance(rating, dict):
+            return NOT_READ
+        value = rating.get(key) if rating is not None else None
+        return _given(value, lambda: any(shows(card.byline_text()) for card in self.cards))
 
     def rating(self):
-        return self._rating("average")
+        return self._rating("average", shows_rating)
 
     def review_count(self):
-        return self._rating("count")
+        return self._rating("count", shows_review_count)

@@ -8,7 +8,7 @@ formed: only the share of rows that have the field falls. So each field's non-nu
 compared per family (layout `*` is all of them): a fall of more than CHECK_COVERAGE_MARGIN (or
 than what chance alone explains for the pages compared: CHECK_COVERAGE_NOISE_SIGMAS binomial
 standard errors of the difference, when that is more), fails; groups from fewer than
-CHECK_COVERAGE_MIN_ROWS pages are not compared. Incremental crawls are judged too when enough of
+CHECK_COVERAGE_MIN_ROWS pages (pages_shown) are not compared. Incremental crawls are judged too when enough of
 their pages changed: whether a page shows a field does not depend on whether it changed (unlike
 how many answers it has: see answers_per_question), so their changed pages are a fair sample.
 
@@ -205,6 +205,18 @@ def pages_of(entry: dict, coverage: list[dict]) -> int:
     return min(entry["rows"], questions) if questions else entry["rows"]
 
 
+def pages_shown(entry: dict, coverage: list[dict]) -> int:
+    """The pages that showed `entry`'s field, counted against CHECK_COVERAGE_MIN_ROWS (is there
+    enough of a family to judge its format?): a doctor row is written from the first page that
+    names a doctor, but every page of the family whose answers it read showed its bylines (a
+    hundred nextjs pages of thirty doctors: the check of a rating lost on all of them was
+    skipped as "fewer than 30 pages"). Its share's sample size stays pages_of."""
+    if entry["dataset"] != "doctors":
+        return pages_of(entry, coverage)
+    answers = next((c for c in coverage if c["dataset"] == "answers" and c["layout"] == entry["layout"]), None)
+    return max(pages_of(entry, coverage), pages_of(answers, coverage) if answers else 0)
+
+
 def threshold(before: float, pages_before: int, pages_now: int, margin: float, sigmas: float) -> float:
     """The lowest share that passes: the earlier share less the margin, or less what chance
     alone can explain for so few pages, whichever allows more; never below 0. Chance: `sigmas`
@@ -223,7 +235,7 @@ def judged(now: list[dict], before: list[dict], margin: float, sigmas: float, mi
         if b is None or not b["non_null"] or c["non_null"] is None:
             continue
         pages_before, pages_now = pages_of(b, before), pages_of(c, now)
-        if min(pages_before, pages_now) < min_rows:
+        if min(pages_shown(b, before), pages_shown(c, now)) < min_rows:
             continue
         yield c, threshold(b["non_null"], pages_before, pages_now, margin, sigmas)
 

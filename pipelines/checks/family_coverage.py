@@ -7,7 +7,8 @@ share by more than CHECK_COVERAGE_MARGIN, and by more than chance explains for b
 rows, no longer shows that field where its page object looks: that family was redesigned.
 Unlike `coverage/` (each family against the last crawl that passed), this needs no earlier
 crawl: a first crawl of a site whose redesign reached one family is caught too. Groups of
-fewer than CHECK_COVERAGE_MIN_ROWS pages are not compared, nor a field a family declares its
+fewer than CHECK_COVERAGE_MIN_ROWS pages are not compared (the pages that showed a field:
+coverage.pages_shown; a doctor's bylines on every page of the family, not the first alone), nor a field a family declares its
 markup never shows (`not_shown` of its page object).
 
 Chance, in score (Wilson) intervals of CHECK_FAMILY_COVERAGE_SIGMAS standard errors: the
@@ -23,7 +24,7 @@ import math
 from collections import defaultdict
 
 from . import CheckResult
-from .coverage import ALL, UNKNOWN, pages_of
+from .coverage import ALL, UNKNOWN, pages_of, pages_shown
 
 NAME = "family_coverage"
 
@@ -34,7 +35,7 @@ def compare(coverage: list[dict], margin: float, sigmas: float, min_rows: int,
     groups: dict = defaultdict(dict)  # (dataset, field) -> layout -> its coverage entry
     for c in coverage:
         lacks = f"{c['dataset']}.{c['field']}" in (not_shown or {}).get(c["layout"], ())
-        if c["layout"] not in (ALL, UNKNOWN) and pages_of(c, coverage) >= min_rows and not lacks:
+        if c["layout"] not in (ALL, UNKNOWN) and pages_shown(c, coverage) >= min_rows and not lacks:
             groups[c["dataset"], c["field"]][c["layout"]] = c
     results = []
     for (dataset, field), layouts in sorted(groups.items()):

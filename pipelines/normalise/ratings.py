@@ -75,6 +75,17 @@ def _rating_number(s: str) -> re.Match | None:
     return m if whole_number(s, m.start(1), m.end(1)) else None
 
 
+def shows_rating(text: str) -> bool:
+    """Whether a text as a reader sees it prints a rating line: a number on the scale of 5 ("4.7
+    out of 5 stars", "0.0 of 5"), read or not."""
+    return _OUT_OF.search(clean(text)) is not None
+
+
+def shows_review_count(text: str) -> bool:
+    """Whether a text as a reader sees it prints a review count ("68 reviews", "1 review")."""
+    return _REVIEWS.search(clean(text)) is not None
+
+
 def parse_review_count(value) -> int | None:
     """68, "68", "68 reviews", "1 review", "4.8 out of 5 stars 1,234 reviews" -> int, text as
     a reader sees it (the one cleaner: "4\u00ad03 reviews" is 403); a negative count (-3,
