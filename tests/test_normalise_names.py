@@ -125,6 +125,29 @@ def test_a_given_name_is_never_dropped_as_a_title_nor_moved_into_the_family(raw,
     assert n.display_name == " ".join(p for p in (given, middle, family) if p)
 
 
+@pytest.mark.parametrize("raw, given, middle, family", [
+    ("Prof. Dr. Hans von der Heide, MD, PhD", "Hans", None, "von der Heide"), ("Prof. Hans Weber, MD", "Hans", None, "Weber"),
+    ("Dr. Prof. Hans Weber", "Hans", None, "Weber"), ("Mrs. Jane Smith, DDS", "Jane", None, "Smith"),
+    ("Dra. Maria Lopez, MD", "Maria", None, "Lopez"), ("Mr. John A. Smith", "John", "A.", "Smith"),
+    ("Ms. Jane Roe", "Jane", None, "Roe"), ("Ms Jane Roe", "Jane", None, "Roe"), ("Mrs Jane Roe", "Jane", None, "Roe"),
+    ("Rev. John Smith", "John", None, "Smith"), ("Hon. John Smith", "John", None, "Smith"),
+    ("Sr. Maria Lopez", "Maria", None, "Lopez"), ("Prof.Hans Weber", "Hans", None, "Weber"),
+    ("Capt. Ann Lee, RN", "Ann", None, "Lee"),
+    # an honorific with one name names the family, as Dr. does
+    ("Mrs. Smith", None, None, "Smith"), ("Prof. Weber, MD", None, None, "Weber"), ("Dr. Smith", None, None, "Smith"),
+])
+def test_an_honorific_is_no_part_of_the_name(raw, given, middle, family):
+    n = parse_name(raw)
+    assert (n.given_name, n.middle_name, n.family_name) == (given, middle, family)
+    assert n.display_name == " ".join(p for p in (given, middle, family) if p) and n.unread == ()
+
+
+@pytest.mark.parametrize("raw, creds", [("Dr.", ()), ("Dr. MD", ("MD",)), ("Prof. Dr.", ()), ("Mrs. M.D., PhD", ("MD", "PhD"))])
+def test_honorifics_and_credentials_alone_are_no_name(raw, creds):
+    n = parse_name(raw)
+    assert (n.display_name, n.given_name, n.family_name, n.credentials) == (None, None, None, creds)
+
+
 @pytest.mark.parametrize("raw, creds, unread", [
     ("Jane Doe, MD, FRCS(C)", ("MD", "FRCSC"), ()), ("Jane Doe, M.D., F.R.C.S.(C)", ("MD", "FRCSC"), ()),
     ("Jane Doe MBBS FRCS(Ed)", ("MBBS", "FRCSEd"), ()), ("Jane Doe, MBBS, FRCS (Ed), FACS", ("MBBS", "FRCSEd", "FACS"), ()),
