@@ -155,7 +155,20 @@ def test_honorifics_and_credentials_alone_are_no_name(raw, creds):
     ("Jane Doe, MBChB, FRCS (Plast)", ("MBChB",), ("FRCS(Plast)",)), ("Jane Doe MD FRCS(Glasg)", ("MD",), ("FRCS(Glasg)",)),
     # words in parentheses that qualify no credential stay out of both
     ("Jane (Jo) Doe, MD", ("MD",), ()), ("Jane Doe, MD (Board Certified)", ("MD",), ()),
+    ("Jane Doe, FRCP(C)", ("FRCPC",), ()),
+    # after a degree, words in parentheses are a remark: the degree is read
+    ("Jane Doe, MD (Retired)", ("MD",), ()), ("Jane Doe MD (he/him)", ("MD",), ()),
+    ("Jane Doe, MD, PhD (Hon)", ("MD", "PhD"), ()), ("Jane Doe, DO (Emeritus), FAAD", ("DO", "FAAD"), ()),
+    # credentials after a semicolon, or joined by a slash or a hyphen, are read each
+    ("Jane Doe, MD; FACS", ("MD", "FACS"), ()), ("Jane Doe, MD/PhD", ("MD", "PhD"), ()),
+    ("Jane Doe MD-PhD", ("MD", "PhD"), ()), ("Jane Doe, M.D./Ph.D.", ("MD", "PhD"), ()),
+    ("Jane Doe, PA-C/MD", ("PA-C", "MD"), ()), ("Jane Doe, PA-C", ("PA-C",), ()),
 ])
 def test_a_credential_with_its_qualifier_in_parentheses_is_the_qualified_one(raw, creds, unread):
     n = parse_name(raw)
     assert (n.given_name, n.family_name, n.credentials, n.unread) == ("Jane", "Doe", creds, unread)
+
+
+def test_a_hyphenated_name_of_words_spelt_like_credentials_is_a_name():
+    n = parse_name("Jane Le-Ma, MD")
+    assert (n.given_name, n.family_name, n.credentials) == ("Jane", "Le-Ma", ("MD",))

@@ -130,16 +130,36 @@ def _roles(text: str) -> list[tuple[str, Role, bool]]:
 
 
 def _with_qualifiers(tokens: list[tuple[str, Role, bool]]) -> list[tuple[str, Role]]:
-    """A credential with its qualifier in parentheses is one credential, the qualifier joined
-    ("FRCS(C)" is FRCSC, "FRCS (Ed)" FRCSEd; "FRCS(Plast)", which the vocabulary lacks, an
-    unread one), never the bare credential: FRCS is another fellowship."""
+    """A Royal College fellowship with its college or specialty in parentheses is one
+    credential, the qualifier joined ("FRCS(C)" is FRCSC, "FRCS (Ed)" FRCSEd; "FRCS(Plast)",
+    which the vocabulary lacks, an unread one), never the bare credential: FRCS is another
+    fellowship. After any other credential, words in parentheses are a remark ("MD (Retired)",
+    "PhD (Hon)", "MD (he/him)"): the credential is read, the remark is neither."""
     out: list[tuple[str, Role]] = []
     for t, role, qualifies in tokens:
-        if qualifies and out and out[-1][1] == Role.SUFFIX and _key(out[-1][0]) in _vocab():
+        if qualifies and out and out[-1][1] == Role.SUFFIX and _key(out[-1][0]).startswith(_ROYAL_COLLEGE) \
+                and _key(out[-1][0]) in _vocab():
             out[-1] = (f"{out[-1][0]}({t})", Role.SUFFIX)
         else:
             out.append((t, role))
     return out
+
+
+_ROYAL_COLLEGE = "fr"  # a fellowship of a Royal College (FRCS, FRCP, FRACS), as a key (_key)
+# A word of credentials joined by a slash or a hyphen ("MD/PhD", "MD-PhD"), never one of the
+# vocabulary's own ("PA-C")
+_JOINED = re.compile(r"(?<![^\s,])[^\s,()]+[/-][^\s,()]+(?=[\s,]|$)")
+
+
+def _credentials_apart(text: str) -> str:
+    """Credentials printed joined by a slash or a hyphen ("MD/PhD") or after a semicolon
+    ("MD; FACS") as they are after commas: each one read, none lost in an unread word."""
+    def apart(m: re.Match) -> str:
+        parts = [q for p in m[0].split("/") for q in ([p] if _as_credential(p) else p.split("-"))]
+        # spelt as the vocabulary spells them: "Le-Ma" is a family name, not LE and MA
+        whole = _key(m[0]) in _vocab() or not all(map(_as_credential, parts))
+        return m[0] if whole else ", ".join(parts)
+    return _JOINED.sub(apart, text.replace(";", ","))
 
 
 def _split_tail(words: list[str]) -> tuple[list[str], list[str]]:
@@ -163,7 +183,8 @@ def parse_name(name: str | None) -> Name:
     if raw is None:
         return NO_NAME
     words, tail_creds = _split_tail(raw.split(" "))
-    text, honoured = _without_honorifics(_with_last_period(" ".join(words).rstrip(",").strip()))
+    text = _credentials_apart(_with_last_period(" ".join(words).rstrip(",").strip()))
+    text, honoured = _without_honorifics(text)
     vocab = _vocab()
     printed = text.replace(",", " ").split()
     if all(_as_credential(w) for w in printed):  # "MD", "M.D., FACS": no name printed ("Ma Le", "Do Le" are names)
