@@ -125,6 +125,29 @@ def test_a_given_name_is_never_dropped_as_a_title_nor_moved_into_the_family(raw,
     assert n.display_name == " ".join(p for p in (given, middle, family) if p)
 
 
+@pytest.mark.parametrize("raw, given, middle, family", [
+    ("Prof. Dr. Hans von der Heide, MD, PhD", "Hans", None, "von der Heide"), ("Prof. Hans Weber, MD", "Hans", None, "Weber"),
+    ("Dr. Prof. Hans Weber", "Hans", None, "Weber"), ("Mrs. Jane Smith, DDS", "Jane", None, "Smith"),
+    ("Dra. Maria Lopez, MD", "Maria", None, "Lopez"), ("Mr. John A. Smith", "John", "A.", "Smith"),
+    ("Ms. Jane Roe", "Jane", None, "Roe"), ("Ms Jane Roe", "Jane", None, "Roe"), ("Mrs Jane Roe", "Jane", None, "Roe"),
+    ("Rev. John Smith", "John", None, "Smith"), ("Hon. John Smith", "John", None, "Smith"),
+    ("Sr. Maria Lopez", "Maria", None, "Lopez"), ("Prof.Hans Weber", "Hans", None, "Weber"),
+    ("Capt. Ann Lee, RN", "Ann", None, "Lee"),
+    # an honorific with one name names the family, as Dr. does
+    ("Mrs. Smith", None, None, "Smith"), ("Prof. Weber, MD", None, None, "Weber"), ("Dr. Smith", None, None, "Smith"),
+])
+def test_an_honorific_is_no_part_of_the_name(raw, given, middle, family):
+    n = parse_name(raw)
+    assert (n.given_name, n.middle_name, n.family_name) == (given, middle, family)
+    assert n.display_name == " ".join(p for p in (given, middle, family) if p) and n.unread == ()
+
+
+@pytest.mark.parametrize("raw, creds", [("Dr.", ()), ("Dr. MD", ("MD",)), ("Prof. Dr.", ()), ("Mrs. M.D., PhD", ("MD", "PhD"))])
+def test_honorifics_and_credentials_alone_are_no_name(raw, creds):
+    n = parse_name(raw)
+    assert (n.display_name, n.given_name, n.family_name, n.credentials) == (None, None, None, creds)
+
+
 @pytest.mark.parametrize("raw, creds, unread", [
     ("Jane Doe, MD, FRCS(C)", ("MD", "FRCSC"), ()), ("Jane Doe, M.D., F.R.C.S.(C)", ("MD", "FRCSC"), ()),
     ("Jane Doe MBBS FRCS(Ed)", ("MBBS", "FRCSEd"), ()), ("Jane Doe, MBBS, FRCS (Ed), FACS", ("MBBS", "FRCSEd", "FACS"), ()),
@@ -132,7 +155,20 @@ def test_a_given_name_is_never_dropped_as_a_title_nor_moved_into_the_family(raw,
     ("Jane Doe, MBChB, FRCS (Plast)", ("MBChB",), ("FRCS(Plast)",)), ("Jane Doe MD FRCS(Glasg)", ("MD",), ("FRCS(Glasg)",)),
     # words in parentheses that qualify no credential stay out of both
     ("Jane (Jo) Doe, MD", ("MD",), ()), ("Jane Doe, MD (Board Certified)", ("MD",), ()),
+    ("Jane Doe, FRCP(C)", ("FRCPC",), ()),
+    # after a degree, words in parentheses are a remark: the degree is read
+    ("Jane Doe, MD (Retired)", ("MD",), ()), ("Jane Doe MD (he/him)", ("MD",), ()),
+    ("Jane Doe, MD, PhD (Hon)", ("MD", "PhD"), ()), ("Jane Doe, DO (Emeritus), FAAD", ("DO", "FAAD"), ()),
+    # credentials after a semicolon, or joined by a slash or a hyphen, are read each
+    ("Jane Doe, MD; FACS", ("MD", "FACS"), ()), ("Jane Doe, MD/PhD", ("MD", "PhD"), ()),
+    ("Jane Doe MD-PhD", ("MD", "PhD"), ()), ("Jane Doe, M.D./Ph.D.", ("MD", "PhD"), ()),
+    ("Jane Doe, PA-C/MD", ("PA-C", "MD"), ()), ("Jane Doe, PA-C", ("PA-C",), ()),
 ])
 def test_a_credential_with_its_qualifier_in_parentheses_is_the_qualified_one(raw, creds, unread):
     n = parse_name(raw)
     assert (n.given_name, n.family_name, n.credentials, n.unread) == ("Jane", "Doe", creds, unread)
+
+
+def test_a_hyphenated_name_of_words_spelt_like_credentials_is_a_name():
+    n = parse_name("Jane Le-Ma, MD")
+    assert (n.given_name, n.family_name, n.credentials) == ("Jane", "Le-Ma", ("MD",))

@@ -521,8 +521,36 @@ REVIEWS = {
 
 
 @pytest.mark.parametrize("family", sorted(REVIEWS))
-@pytest.mark.parametrize("shown", ["a dozen reviews", "154.5 reviews", "-3 reviews"])
+@pytest.mark.parametrize("shown", ["a dozen reviews", "154.5 reviews", "-3 reviews",
+                                   "1.2k reviews", "2.5K reviews", "(1.2k)"])  # abbreviated: rounded, not the count
 def test_a_review_count_printed_but_not_read_is_null_and_counted(family, shown):
+    doctor, stats = _first_doctor_with_reviews_shown(family, shown)
+    assert doctor["review_count"] is None and stats == {f"doctors/review_count_not_read/{family}": 1}
+
+
+@pytest.mark.parametrize("family", sorted(REVIEWS))
+@pytest.mark.parametrize("shown, want", [
+    ("154 verified reviews", 154), ("154 patient reviews", 154), ("154 verified patient reviews", 154),
+    ("(154)", 154), ("[1,154]", 1154), ("One review", 1), ("twelve verified reviews", 12), ("154reviews", 154),
+])
+def test_a_review_count_a_person_reads_is_read_alike_in_every_family(family, shown, want):
+    doctor, stats = _first_doctor_with_reviews_shown(family, shown)
+    assert doctor["review_count"] == want and stats == {}
+
+
+@pytest.mark.parametrize("text, want", [
+    ("4.7 out of 5 stars 68 verified reviews", 68), ("4.7 out of 5 stars (68)", 68), ("4.7 (68)", 68),
+    ("4.8 out of 5 stars One review", 1),
+    ("5 stars from reviews", None), ("Rated 4 by reviews", None), ("4.7 out of 5 stars", None),
+    ("phone reviews", None), ("(-3)", None), ("(12,34)", None), ("(1.2k)", None),
+])
+def test_a_review_count_beside_its_rating(text, want):
+    """The count, never the rating, nor a word that holds a number word ("phone")."""
+    assert parse_review_count(text) == want
+
+
+def _first_doctor_with_reviews_shown(family: str, shown: str) -> tuple[dict, dict]:
+    """The first rated doctor's record and the page's stats, its review count printed `shown`."""
     import json
 
     from crawler.pages import parse_question_page
@@ -536,7 +564,7 @@ def test_a_review_count_printed_but_not_read_is_null_and_counted(family, shown):
     stats: dict = {}
     records = page_records(parse_question_page("https://www.realself.com/question/x", html), stats)
     doctor = next(r for r in records if r["type"] == "doctor" and r["doctor_id"] == "kamran-khoobehi-new-orleans-la")
-    assert doctor["review_count"] is None and stats == {f"doctors/review_count_not_read/{family}": 1}
+    return doctor, stats
 
 
 @pytest.mark.parametrize("family", sorted(RATINGS))

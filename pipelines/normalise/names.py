@@ -2,7 +2,8 @@
 
 A doctor's name is printed "[Dr.] Given [Middle] Family[, suffix][, credentials]".
 nameparser's `Parser` is given a `Lexicon` of its own, extended by the credential vocabulary
-(data/credentials.txt; nameparser lacks fellowships such as FAAD and FACMS), Dr. its one title. Its post-nominal
+(data/credentials.txt; nameparser lacks fellowships such as FAAD and FACMS), Dr. its one title;
+the honorifics that open a name ("Dr.", "Prof.", "Mrs.", "Dra.") are no part of it. Its post-nominal
 tokens are then sorted: generational suffixes (Jr., Sr., II, III, IV, V) as written without
 their comma; words of the vocabulary are credentials, periods removed, spelled as in it (a
 title after the name is one too: "DDS, MS" is a master's, not Ms.); other words (a badge:
@@ -19,7 +20,7 @@ from nameparser import Lexicon, Parser, Role
 from .text import collapse
 from .vocab import credentials
 
-TITLE = "dr"  # the one title a doctor's name is printed with ("Dr.", "Dr"), as a key (_key)
+TITLE = "dr"  # the title a doctor's name is printed with ("Dr.", "Dr"), as a key (_key)
 GENERATIONAL = frozenset({"jr", "sr", "ii", "iii", "iv", "v"})
 
 
@@ -60,7 +61,8 @@ def parser() -> Parser:
     ambiguous = [w for w in ambiguous if w not in base.suffix_words]
     lex = base.add(suffix_acronyms=words, suffix_acronyms_ambiguous=ambiguous)
     # A doctor's printed name is "[Dr.] Given [Middle] Family[, ...]": Dr. is its one title;
-    # nameparser's others ("Prince", "King", "Hon", "Sister") are given names here.
+    # nameparser's others spelt out ("Prince", "King", "Hon", "Sister") are given names here
+    # (the honorifics that open a name are taken off before: _without_honorifics).
     lex = lex.remove(titles=lex.titles - {TITLE}, given_name_titles=lex.given_name_titles,
                      after_given_titles=lex.after_given_titles)
     return Parser(lexicon=lex)
@@ -73,8 +75,36 @@ def _as_credential(word: str) -> str | None:
     return credential if credential == word.replace(".", "").strip(",") else None
 
 
-# "Dr.Jane Smith": the title glued to the given name (nameparser took "Dr.Jane" for one title)
-_GLUED_TITLE = re.compile(r"^(Dr\.)(?=[^\W\d_])", re.I)
+# "Dr.Jane Smith": an abbreviation glued to the given name (nameparser took "Dr.Jane" for one title)
+_GLUED = re.compile(r"^([^\W\d_]+\.)(?=[^\W\d_])")
+
+
+@lru_cache(maxsize=1)
+def _honorific_keys() -> tuple[frozenset[str], frozenset[str]]:
+    """(titles as nameparser knows them, courtesy titles): nameparser's titles but the
+    particles ("St." opens a name: "St. John Smith"); its courtesy titles, Ms. among them
+    (its list lacks it), and Dr."""
+    lex = Lexicon.default()
+    return frozenset(lex.titles - lex.particles), frozenset(lex.after_given_titles | {"ms", TITLE})
+
+
+def _honorific(word: str) -> bool:
+    """Whether a word opening a name is an honorific, no part of the name: a title nameparser
+    knows written as an abbreviation ("Prof.", "Rev.", "Hon.", "Dra.", "Sr."), or a courtesy
+    title however written ("Mrs", "Ms.", "Dr"). A title spelt out is a given name as printed
+    ("Hon Pak", "Prince Smith", "Sister Smith", "Sir John")."""
+    titles, courtesy = _honorific_keys()
+    key = word.lower()
+    return key in courtesy or key.endswith(".") and key[:-1] in titles | courtesy
+
+
+def _without_honorifics(text: str) -> tuple[str, bool]:
+    """`text` without the honorifics that open it ("Prof. Dr. Hans Weber" is "Hans Weber"),
+    and whether it had any."""
+    text = _GLUED.sub(lambda m: m[1] + " " if _honorific(m[1]) else m[1], text)
+    words = text.split(" ")
+    n = next((i for i, w in enumerate(words) if not _honorific(w.rstrip(","))), len(words))
+    return " ".join(words[n:]).lstrip(", "), n > 0
 # A word written with periods between its letters ("D.O", "M.D.", "F.R.C.S"), whole
 _DOTTED = re.compile(r"(?<![^\s,])(?:[^\W\d_]+\.)+[^\W\d_]+(?=[\s,]|$)")
 
@@ -100,16 +130,36 @@ def _roles(text: str) -> list[tuple[str, Role, bool]]:
 
 
 def _with_qualifiers(tokens: list[tuple[str, Role, bool]]) -> list[tuple[str, Role]]:
-    """A credential with its qualifier in parentheses is one credential, the qualifier joined
-    ("FRCS(C)" is FRCSC, "FRCS (Ed)" FRCSEd; "FRCS(Plast)", which the vocabulary lacks, an
-    unread one), never the bare credential: FRCS is another fellowship."""
+    """A Royal College fellowship with its college or specialty in parentheses is one
+    credential, the qualifier joined ("FRCS(C)" is FRCSC, "FRCS (Ed)" FRCSEd; "FRCS(Plast)",
+    which the vocabulary lacks, an unread one), never the bare credential: FRCS is another
+    fellowship. After any other credential, words in parentheses are a remark ("MD (Retired)",
+    "PhD (Hon)", "MD (he/him)"): the credential is read, the remark is neither."""
     out: list[tuple[str, Role]] = []
     for t, role, qualifies in tokens:
-        if qualifies and out and out[-1][1] == Role.SUFFIX and _key(out[-1][0]) in _vocab():
+        if qualifies and out and out[-1][1] == Role.SUFFIX and _key(out[-1][0]).startswith(_ROYAL_COLLEGE) \
+                and _key(out[-1][0]) in _vocab():
             out[-1] = (f"{out[-1][0]}({t})", Role.SUFFIX)
         else:
             out.append((t, role))
     return out
+
+
+_ROYAL_COLLEGE = "fr"  # a fellowship of a Royal College (FRCS, FRCP, FRACS), as a key (_key)
+# A word of credentials joined by a slash or a hyphen ("MD/PhD", "MD-PhD"), never one of the
+# vocabulary's own ("PA-C")
+_JOINED = re.compile(r"(?<![^\s,])[^\s,()]+[/-][^\s,()]+(?=[\s,]|$)")
+
+
+def _credentials_apart(text: str) -> str:
+    """Credentials printed joined by a slash or a hyphen ("MD/PhD") or after a semicolon
+    ("MD; FACS") as they are after commas: each one read, none lost in an unread word."""
+    def apart(m: re.Match) -> str:
+        parts = [q for p in m[0].split("/") for q in ([p] if _as_credential(p) else p.split("-"))]
+        # spelt as the vocabulary spells them: "Le-Ma" is a family name, not LE and MA
+        whole = _key(m[0]) in _vocab() or not all(map(_as_credential, parts))
+        return m[0] if whole else ", ".join(parts)
+    return _JOINED.sub(apart, text.replace(";", ","))
 
 
 def _split_tail(words: list[str]) -> tuple[list[str], list[str]]:
@@ -133,7 +183,8 @@ def parse_name(name: str | None) -> Name:
     if raw is None:
         return NO_NAME
     words, tail_creds = _split_tail(raw.split(" "))
-    text = _GLUED_TITLE.sub(r"\1 ", _with_last_period(" ".join(words).rstrip(",").strip()))
+    text = _credentials_apart(_with_last_period(" ".join(words).rstrip(",").strip()))
+    text, honoured = _without_honorifics(text)
     vocab = _vocab()
     printed = text.replace(",", " ").split()
     if all(_as_credential(w) for w in printed):  # "MD", "M.D., FACS": no name printed ("Ma Le", "Do Le" are names)
@@ -171,6 +222,8 @@ def parse_name(name: str | None) -> Name:
                 elif piece and role == Role.SUFFIX:  # counted (credential_unknown): the vocabulary may lack it
                     unread.append(piece)
     creds.extend(tail_creds)
+    if honoured and given and not middle and not family:
+        given, family = [], given  # "Dr. Smith", "Mrs. Smith": an honorific names the family
     if not given and not middle and len(family) == 2:
         # nameparser folds a particle that opens a name into its family name ("Ter Horst",
         # "Dos Santos"): a lone one before the family name is the given name printed first

@@ -14,7 +14,20 @@ _NUM = re.compile(r"(?<![\d/])(?<!\d[.,])([-\u2212]?\d+(?:[.,]\d+)?)")
 _SCALE = r"\s*(?:(?<![^\W\d_])out\s+of|(?<![^\W\d_])of|/)\s*5(?:[.,]0+)?\b"
 _OUT_OF = re.compile(_NUM.pattern + _SCALE)
 _A_SCALE = re.compile(_SCALE)
-_REVIEWS = re.compile(rf"({COUNT})\s*reviews?\b", re.I)
+# A count spelt out, as style guides print the small ones ("One review", "Twelve reviews").
+_SPELT = {w: n for n, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+    "sixteen seventeen eighteen nineteen twenty".split())}
+# A count of reviews as a person reads one: its number, in digits or spelt out, then "reviews"
+# with at most three words between ("68 verified reviews", "68 verified patient reviews"),
+# none a rating's or a preposition ("5 stars from reviews", "Rated 4 by reviews": no count);
+# or a count alone in brackets beside a rating ("4.7 out of 5 stars (68)"). An abbreviated
+# count ("1.2k reviews") is no count: 1,200 is not the count the site holds, and a rounded
+# number is a wrong one (null, counted as not read, in every family alike: this is the one
+# reader of a printed count).
+_REVIEWS = re.compile(rf"({COUNT}|(?<![^\W\d_])(?:{'|'.join(_SPELT)})\b)"
+                      r"(?:\s+(?!(?:stars?|rat(?:ed|ing)|out|of|by|from|on|in|per|with|for)\b)[^\W\d_]+){0,3}\s*reviews?\b", re.I)
+_BRACKETED = re.compile(rf"[(\[]\s*({COUNT})\s*[)\]]")
 # Without its scale, a number is a rating alone ("4.7": a meta's content) or in a text that
 # says it is one ("4.7 stars", "Rated 4.7", "4.7 (68 reviews)").
 _SAYS_RATING = re.compile(r"\b(?:stars?|rat(?:ed|ing)|reviews?)\b", re.I)
@@ -87,7 +100,8 @@ def shows_review_count(text: str) -> bool:
 
 
 def parse_review_count(value) -> int | None:
-    """68, "68", "68 reviews", "1 review", "4.8 out of 5 stars 1,234 reviews" -> int, text as
+    """68, "68", "68 reviews", "1 review", "One review", "68 verified reviews", "4.7 (68)",
+    "4.8 out of 5 stars 1,234 reviews" -> int, text as
     a reader sees it (the one cleaner: "4\u00ad03 reviews" is 403); a negative count (-3,
     "-3 reviews") is none."""
     if value is None or isinstance(value, (bool, int, float)):
@@ -98,10 +112,11 @@ def parse_review_count(value) -> int | None:
     # refuses them; decimal digits are what \d matches in the other count parsers.
     if s.isdecimal():
         return count_of_digits(s)
-    m = _REVIEWS.search(s)
+    m = _REVIEWS.search(s) or _BRACKETED.search(s)
     if not m or not whole_number(s, m.start(1), m.end(1)) or signed_negative(s, m.start(1)):
         return None
-    return count_of_digits(m.group(1))
+    number = m.group(1)
+    return _SPELT[number.lower()] if number.lower() in _SPELT else count_of_digits(number)
 
 
 def rating_pair(rating, reviews) -> tuple[float | None, int | None]:
