@@ -44,7 +44,7 @@ from crawler.archive.reader import (IDENTICAL_PAYLOAD, NOT_MODIFIED, Crawl, Craw
                                     without_copies)
 from crawler.discovery import cut_off, is_question_url, is_robots_url, looks_like_sitemap
 from crawler.extraction import die_with_parent, extract_page
-from crawler.middlewares.blocks import BLOCKED_STATUS, is_block_response
+from crawler.middlewares.blocks import BLOCKED_STATUS, ServedPage, is_block_response, says_not_found
 from crawler.middlewares.compression import UNDECODABLE
 from crawler.pages import BlockedPage, EmptyPage, NotHtml, PageError, TruncatedPage, UnknownLayout
 from crawler.run import CrawlResult, LogFile, crawl_settings, log_cut_line
@@ -267,6 +267,8 @@ class ChunkReader:
             extract = extract_page(response.url, response.body, response.content_type)
         except PageError as error:
             kind = next((kind for cls, kind in _KINDS.items() if isinstance(error, cls)), "malformed")
+            if kind == "unknown_layout" and says_not_found(ServedPage(response.url, response.body, response.content_type)):
+                kind = REMOVED  # as the crawl's spider settles it (QuestionsSpider.removed)
             if kind in _LOGGED:
                 self.chunk.errors.append(f"{_LOGGED[kind]}, not recorded: {error}")
             self.counts[f"pages/{kind}"] += 1
@@ -296,6 +298,8 @@ _CUT = ("truncated", "empty")  # pages the crawl's spider tries again (retry_tru
 # A question page answered by a redirect and by nothing after it in the archives: the crawl
 # gave it up (a loop, a Location off the site or one it cannot follow) where no answer came.
 REDIRECTED = "redirected"
+# A question page saying it is not found or removed (a soft 404): the question is gone, a page read.
+REMOVED = "removed"
 _LOGGED = {"unknown_layout": "Page of an unknown layout", "not_html": "Page of no HTML", "malformed": "Malformed page"}
 # Pages that arrived and could not be read: the crawls row's pages_malformed, never pages_failed.
 _READ_NOT_FAILED = frozenset(_LOGGED)
@@ -548,6 +552,9 @@ class Reparse:
                     if retries is None or failures > retries}
         self.stats["reparse/retries_pending"] = len(self.bad) - len(given_up)
         for kind in given_up.values():
+            if kind == REMOVED:
+                self.stats["questions/gone"] += 1
+                continue
             if kind in _READ_NOT_FAILED:  # counted as read (pages/<kind>) already: one page, one class
                 continue
             self.stats["pages/not_found" if kind == "not_found" else "pages/failed"] += 1
@@ -575,7 +582,7 @@ class Reparse:
         as a page asked, as a resumed crawl carries them (pipelines.crawls.run_counts), and each
         question given up with no question read once, however many captures the archives hold.
         A page the crawl was still to try again is neither (the crawl had not given up)."""
-        unread = sum(1 for key, kind in given_up.items() if kind != "gone" and is_question_url(key))
+        unread = sum(1 for key, kind in given_up.items() if kind not in ("gone", REMOVED) and is_question_url(key))
         self.stats["questions/requested"] = sum(int(self.stats[key]) for key in SETTLED) + unread
 
 
@@ -584,7 +591,7 @@ _GAVE_UP = {"http_error": "HTTP error", "not_found": "HTTP 404", "gone": "gone (
             "truncated": "cut off", "empty": "empty",
             REDIRECTED: "redirected, and nothing after it in the archives (a loop, or off the site?)",
             "unknown_layout": "not a question page (unknown layout)", "not_html": "not a question page (no HTML document)",
-            "malformed": "not a question page (malformed)",
+            "malformed": "not a question page (malformed)", REMOVED: "gone (the page says it is not found or removed)",
             "undecodable": "undecodable body"}
 
 

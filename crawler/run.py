@@ -51,14 +51,16 @@ class CrawlResult:
         message = besides_checks(stats.get("crawl/message"), checks_words(failed))
         if message:
             lines.append(f"  why: {message}")
-        duplicates = stats.get(DUPLICATE_QUESTION, 0)
+        duplicates, gone = stats.get(DUPLICATE_QUESTION, 0), stats.get("questions/gone", 0)
         lines.append(f"  pages: {pages_fetched(stats)}, "
                      f"{stats.get('pages/question', 0)} question pages read, "
                      # an alias, a redirect, a page carrying a question id already read: one row
                      + (f"{duplicates} duplicates of a question already read (not recorded twice), " if duplicates else "")
                      + f"{stats.get('pages/not_modified', 0)} not modified, "
+                     # 404 or 410, a page saying so, a permanent redirect home: settled, no page lost
+                     + (f"{gone} questions the site removed, " if gone else "")
                      # as the row: a resumed crawl's earlier runs count as read, not skipped
-                     f"{stats.get('pages/skipped_unchanged', 0)} skipped")
+                     + f"{stats.get('pages/skipped_unchanged', 0)} skipped")
         lines.append(f"  rows: {stats.get('crawl/rows/questions', 0)} questions, "
                      f"{stats.get('crawl/rows/answers', 0)} answers, "
                      f"{stats.get('crawl/rows/doctors', 0)} distinct doctors")

@@ -1108,3 +1108,19 @@ def test_an_empty_archive_file_is_named_by_reparse_as_by_extract(archived_crawl,
     assert row["status"] == "degraded" and row["questions"] == 150 and "damaged_archive_records 1" in row["message"]
     printed = cli("extract", tmp_path / "in" / "empty.warc.gz")
     assert printed.returncode == 1 and printed.stderr.strip() == f"doctor-answers extract: error: {line.split(': ', 1)[1]}"
+
+
+def test_a_reparse_counts_a_question_page_saying_it_was_removed_as_gone(tmp_path):
+    """A question page served 200 whose title and heading say the question was removed (a
+    soft 404) is gone, as the crawl settles it: no page of an unknown layout, the reparse finishes."""
+    site = Site(12, seed=8)
+    base, (removed, *good) = "http://127.0.0.1:9/question/", site.question_slugs()
+    exchanges = [(base + s, 200, [], site.page(s).body, None) for s in good]
+    exchanges.append((base + removed, 200, [],
+                      b"<!DOCTYPE html><html><head><title>Question removed | RealSelf</title></head><body><main>"
+                      b"<h1>This question has been removed</h1><p>Browse other questions.</p></main></body></html>", None))
+    _archive_crawl(tmp_path / "archive", exchanges)
+    result = cli("reparse", tmp_path / "archive", "--out", tmp_path / "out")
+    (row,) = crawl_rows(tmp_path / "out")
+    assert (result.returncode, row["status"], row["questions"]) == (0, "finished", 11), (row, result.stderr)
+    assert row["pages_malformed"] == 0 and _unread_check(row)["value"] == 0, row["checks"]

@@ -652,6 +652,44 @@ def test_question_urls_redirected_to_no_question_page_are_named_with_where_they_
         assert line in result.stderr and line in row["message"]
 
 
+_REMOVED_PAGE = (b"<!DOCTYPE html><html><head><title>Question removed | Site</title></head><body><main>"
+                 b"<h1>This question is no longer available</h1><p>Browse other questions.</p></main></body></html>")
+# how a site takes a question down: (status, Location or None, body)
+REMOVALS = {
+    "a page saying so": (200, None, _REMOVED_PAGE),
+    "a page saying so, reached by 302": (302, "/removed", b""),
+    "301 to a topic listing": (301, f"/questions/{TOPICS[0][1]}", b""),
+    "308 to the home page": (308, "/", b""),
+}
+
+
+@pytest.mark.parametrize("how", list(REMOVALS))
+def test_questions_the_site_removed_are_gone_not_an_unknown_layout_nor_lost(reference_site, tmp_path, how):
+    """A question the site took down, as sites do (a page saying so, a permanent redirect to
+    where its readers should go): settled as gone, as a 404 is, and said in the summary; not an
+    unknown layout (a redesign's sign) nor a page lost, which would fail an incremental crawl
+    asking for a few pages each day for as long as a sitemap names it."""
+    site = reference_site(questions=40)
+    status, where, body = REMOVALS[how]
+    removed: list[str] = []
+
+    def route(path):
+        if path == "/removed":
+            return Reply(200, _REMOVED_PAGE, {"Content-Type": "text/html; charset=utf-8"})
+        if path.startswith("/question/") and (path in removed or len(removed) < 3):
+            if path not in removed:
+                removed.append(path)
+            return Reply(status, body, {"Content-Type": "text/html; charset=utf-8", **({"Location": where} if where else {})})
+        return None
+
+    server = HostileServer(route, upstream=site.url, in_front=True)
+    result, row = crawl_through(server, tmp_path / "data")
+    assert (result.returncode, row["status"], row["questions"]) == (0, "finished", 37), result.stdout + result.stderr[-2000:]
+    assert row["pages_malformed"] == 0 and "3 questions the site removed" in result.stdout
+    for path in removed:
+        assert f"Question removed by the site: {server.url}{path}" in crawl_log(tmp_path / "data")
+
+
 NOT_HTML = {  # a whole answer at a question URL that is no HTML document, with its right length
     "json": ("application/json", b'{"question": {"id": 1, "title": "x", "answers": []}}'),
     "pdf": ("application/pdf", b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"),

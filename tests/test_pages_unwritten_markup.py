@@ -12,7 +12,7 @@ from crawler.pages import PageError, parse_question_page
 from pipelines.normalise.ratings import parse_rating, rating_pair
 from pipelines.normalise.records import page_records
 
-from tests.test_pages_samples import URL, assert_records, expected, sample
+from tests.test_pages_samples import FAMILIES, URL, assert_records, expected, sample
 
 _TEMPLATES = {
     "legacy": '<template><div class="rs-answer" data-answer-id="{{a.id}}"><h3 class="rs-answer__title">'
@@ -785,3 +785,47 @@ def test_nextjs_cards_in_another_order_whose_titles_do_not_read_are_a_bad_page_n
 def test_nextjs_cards_in_the_datas_order_whose_titles_do_not_read_are_read():
     html = sample("nextjs").replace("answer-card_title__", "answerCard_title__")
     assert_records(page_records(parse_question_page(URL, html)), expected())
+
+
+def _without_count(family: str) -> str:
+    """The family's sample with no count of its answers (heading or data)."""
+    html = sample(family)
+    if family == "nextjs":
+        data = re.search(r'(<script id="__NEXT_DATA__"[^>]*>)(.*?)(</script>)', html, re.S)
+        d = json.loads(data.group(2))
+        d["props"]["pageProps"]["question"].update(answerCount=None)
+        html = html[:data.start(2)] + json.dumps(d) + html[data.end(2):]
+        return re.sub(r'<h2 class="answers-list_heading__[^"]*">.*?</h2>', "", html, count=1, flags=re.S)
+    return re.sub(r'<h2 class="(?:rs-answers__count|Headline Headline--4)[^"]*">.*?</h2>', "", html, count=1, flags=re.S)
+
+
+def _before_body_end(html: str, markup: str) -> str:
+    i = html.rindex("</main>") if "</main>" in html else html.rindex("</body>")
+    return html[:i] + markup + html[i:]
+
+
+@pytest.mark.parametrize("family", FAMILIES)
+@pytest.mark.parametrize("pager", [
+    '<nav class="pagination">Page 1 of 4 <a rel="next" href="?page=2">Next page of answers</a></nav>',
+    f'<div><a href="{URL}?page=3">3</a></div>',
+    '<ul class="pages"><li><a href="?p=2">2</a></li></ul>',
+    f'<a href="{URL}?start=20">More answers</a>',
+])
+def test_answers_paged_onto_other_pages_of_the_question_are_a_bad_page_without_a_count(family, pager):
+    """Without a count, a pager of the question's own answers is the sign that the answers
+    shown are not all: refused as partial, never written as the whole question."""
+    html = _without_count(family)
+    assert parse_question_page(URL, html).declared_answer_count is None
+    with pytest.raises(PageError, match="links another page of itself.*answers on other pages"):
+        parse_question_page(URL, _before_body_end(html, pager))
+
+
+@pytest.mark.parametrize("family", FAMILIES)
+@pytest.mark.parametrize("link", [
+    '<nav><a rel="next" href="/questions/botox?page=2">Next</a></nav>',  # a listing's pager in the chrome
+    '<aside><a href="/question/other-question?page=2">Other</a></aside>',  # another question
+    f'<a href="{URL}?sort=newest">Newest first</a><a href="{URL}?page=1">1</a>',  # a sort, this very page
+])
+def test_links_to_other_pages_of_the_site_are_no_sign_of_answers_elsewhere(family, link):
+    html = _without_count(family)
+    assert parse_question_page(URL, _before_body_end(html, link)).answers == parse_question_page(URL, html).answers

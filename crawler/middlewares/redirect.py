@@ -30,6 +30,7 @@ REDIRECTED_AWAY = "pages/redirected_away"
 REDIRECTED_AWAY_LIST = "crawl/redirected_away"
 REDIRECTED_AWAY_NAMED = 3
 FOLLOWED = frozenset((301, 302, 303, 307, 308))  # the statuses Scrapy follows
+PERMANENT = frozenset((301, 308))  # the site says the page is elsewhere for good (RFC 9110 15.4)
 _TARGET_SHOWN = 100  # characters of a Location named in a reason: enough to act on, not a page of it
 
 

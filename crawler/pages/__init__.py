@@ -10,10 +10,12 @@ the order they are tried; each says how it recognises a page next to its fields.
 from __future__ import annotations
 
 import re
+from urllib.parse import parse_qsl, urlsplit
 
 from lxml import etree
 
 from crawler.sites import site_for
+from crawler.sites.base import join_url
 from pipelines.normalise.text import clean
 
 from .blocks import block_reason
@@ -121,6 +123,11 @@ def _check(url: str, page: QuestionPage, tree: Tree) -> None:
     if declared is not None and found > declared:  # a sponsored answer, another question's teaser
         raise PageError(url, f"{page.family} page with {found} answers where it declares {declared}: "
                              "answer-like markup the page objects do not know")
+    if declared is None and (elsewhere := _answers_paged(tree)):
+        # A pager of the question's own answers (?page=2, rel="next" to itself): the rest are
+        # on its other pages, which are the same question's URL to the crawl (its key)
+        raise PageError(url, f"{found or 'no'} answers and no count of them, and the page links another page of "
+                             f"itself ({elsewhere[:80]!r}): answers on other pages?")
     if declared is None and (hidden := _answers_hidden(tree, page)):
         # An unanswered question may say so in any words, or not at all, and a page without a
         # count may show all its answers; only a sign that answers are there but not shown (all
@@ -179,6 +186,31 @@ def _answers_hidden(tree: Tree, page: QuestionPage) -> str | None:
                          (_after_shown(without(main, main.iter(*_CHROME)), page), _bare_or_unrendered)):
         if found := next((found for line in lines if (found := hides(line, page))), None):
             return found.group()[:80]
+    return None
+
+
+# A query parameter that pages a document (page=2, p=3, start=20, offset=10), its value a page
+# or an item past the first
+_PAGED = re.compile(r"(?:^|[_-])(?:page|pg|p|start|offset)$", re.I)
+
+
+def _answers_paged(tree: Tree) -> str | None:
+    """The href of a link to another page of this same question (its URL, by the site's key of
+    a question, with a `rel="next"` or a paging parameter past the first page), or None. A
+    listing's next page, related questions, a share or sort link (no number) are none."""
+    own = {tree.site.question_key(tree.url), tree.site.question_key(tree.canonical)}
+    for link in tree.root.iter("a", "link"):
+        href = tree.link(link.get("href"))
+        try:
+            target = join_url(tree.url, href.strip()) if href else None
+        except ValueError:
+            continue
+        if target is None or tree.site.question_key(target) not in own:
+            continue
+        if "next" in (link.get("rel") or "").lower().split() or any(
+                _PAGED.search(name) and value.isascii() and value.isdigit() and int(value) > 1
+                for name, value in parse_qsl(urlsplit(target).query)):
+            return href
     return None
 
 

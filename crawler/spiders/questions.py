@@ -40,9 +40,9 @@ from crawler.extensions.prompt_stop import CrawlStopping, PromptStop
 from crawler.middlewares import CountedDrop, body_fault, cut_short
 from crawler.middlewares.compression import DamagedBody
 from crawler.middlewares.backoff import download_error_words
-from crawler.middlewares.blocks import BlockPageMiddleware
+from crawler.middlewares.blocks import BlockPageMiddleware, ServedPage, says_not_found
 from crawler.middlewares.offsite import OFF_SITE_LINKS, OFF_SITE_LISTINGS, OFF_SITE_LISTINGS_LIST, OffsiteMiddleware
-from crawler.middlewares.redirect import REDIRECTED_AWAY, REDIRECTED_AWAY_LIST, REDIRECTED_AWAY_NAMED
+from crawler.middlewares.redirect import PERMANENT, REDIRECTED_AWAY, REDIRECTED_AWAY_LIST, REDIRECTED_AWAY_NAMED
 from crawler.middlewares.robots import RobotsTxtMiddleware, RobotsUnreadable
 from crawler.pages import BlockedPage, EmptyPage, NotHtml, PageError, TruncatedPage, UnknownLayout
 from crawler.sites import rows_site, site_for, site_key, sites_of
@@ -475,7 +475,8 @@ class QuestionsSpider(scrapy.Spider):
                 yield retry
             return
         except UnknownLayout as error:  # no question page (a new markup, no HTML at all): a redesign, or a wall?
-            if self.wall_met(response) or self.redirected_away(response.request, "not a question page"):
+            if self.wall_met(response) or self.removed(response) or \
+                    self.redirected_away(response.request, "not a question page"):
                 return
             # pages_malformed, not pages_failed too: one page, one class (it was read, never given up)
             kind, words = (("not_html", "no HTML document") if isinstance(error, NotHtml)
@@ -700,6 +701,31 @@ class QuestionsSpider(scrapy.Spider):
             self.crawler.stats.set_value(HOME_PAGES_UNREAD, [*unread, line])
             logger.warning("Start URL reached, its home page not read: %s (its site's sitemaps or listings named "
                            "question pages; the topic listings the home page links were not walked)", line)
+
+    def removed(self, response) -> bool:
+        """Whether a question URL answered with a page that is no question page says the site
+        removed its question, as a 404 or 410 at its own URL does (_gone): a page whose title or
+        first heading says it is not found or removed (a soft 404, wherever redirects led), or a
+        redirect, each hop permanent (301, 308), to the site's home page or a listing (where a
+        site sends the readers of a question it took down; a login wall's redirect is
+        temporary). The question is gone, counted as settled (the `question_pages_unread`
+        check), not an unknown layout nor a page lost: a removal is the site's change, and its
+        URL, asked again while a sitemap names it, must not fail each day's crawl."""
+        request = response.request
+        redirects = request.meta.get("redirect_urls") or ()
+        site = site_for(response.url)
+        if says_not_found(ServedPage(response.url, response.body, response.headers.get(b"Content-Type")),
+                          response.status):
+            why = "the page says it is not found or removed"
+        elif redirects and set(request.meta.get("redirect_reasons") or ()) <= PERMANENT \
+                and (site.is_root_url(response.url) or site.is_listing_url(response.url)):
+            why = "moved permanently to the home page or a listing"
+        else:
+            return False
+        self.count("questions/gone")
+        where = f" -> {response.url}" if redirects else ""
+        logger.info("Question removed by the site: %s%s (%s)", _asked_url(request), where, why)
+        return True
 
     def redirected_away(self, request, what: str) -> bool:
         """Whether a question URL's request was redirected to a page that is no question page
