@@ -43,6 +43,7 @@ class CrawlResult:
     def summary(self) -> list[str]:
         """What a person reads at the end: status, why, pages, rows, errors, checks, time, where."""
         from pipelines.crawls import DUPLICATE_QUESTION, besides_checks, checks_words, errors_by_kind, lost_sitemaps
+        from pipelines.session import CHANGE_NOT_SERVED
 
         stats = self.stats
         lines = [f"crawl {self.crawl_id or '(none)'}: {self.status}"]
@@ -51,14 +52,17 @@ class CrawlResult:
         message = besides_checks(stats.get("crawl/message"), checks_words(failed))
         if message:
             lines.append(f"  why: {message}")
-        duplicates = stats.get(DUPLICATE_QUESTION, 0)
+        duplicates, unserved = stats.get(DUPLICATE_QUESTION, 0), stats.get(CHANGE_NOT_SERVED, 0)
         lines.append(f"  pages: {pages_fetched(stats)}, "
                      f"{stats.get('pages/question', 0)} question pages read, "
                      # an alias, a redirect, a page carrying a question id already read: one row
                      + (f"{duplicates} duplicates of a question already read (not recorded twice), " if duplicates else "")
                      + f"{stats.get('pages/not_modified', 0)} not modified, "
+                     # the server behind its sitemap (CrawlSession.answered): not settled, said
+                     + (f"{unserved} answered unchanged though their sitemap lastmod moved (asked again next crawl), "
+                        if unserved else "")
                      # as the row: a resumed crawl's earlier runs count as read, not skipped
-                     f"{stats.get('pages/skipped_unchanged', 0)} skipped")
+                     + f"{stats.get('pages/skipped_unchanged', 0)} skipped")
         lines.append(f"  rows: {stats.get('crawl/rows/questions', 0)} questions, "
                      f"{stats.get('crawl/rows/answers', 0)} answers, "
                      f"{stats.get('crawl/rows/doctors', 0)} distinct doctors")
