@@ -43,6 +43,7 @@ class CrawlResult:
     def summary(self) -> list[str]:
         """What a person reads at the end: status, why, pages, rows, errors, checks, time, where."""
         from pipelines.crawls import DUPLICATE_QUESTION, besides_checks, checks_words, errors_by_kind, lost_sitemaps
+        from pipelines.session import CHANGE_NOT_SERVED
 
         stats = self.stats
         lines = [f"crawl {self.crawl_id or '(none)'}: {self.status}"]
@@ -52,6 +53,7 @@ class CrawlResult:
         if message:
             lines.append(f"  why: {message}")
         duplicates, gone = stats.get(DUPLICATE_QUESTION, 0), stats.get("questions/gone", 0)
+        unserved = stats.get(CHANGE_NOT_SERVED, 0)
         lines.append(f"  pages: {pages_fetched(stats)}, "
                      f"{stats.get('pages/question', 0)} question pages read, "
                      # an alias, a redirect, a page carrying a question id already read: one row
@@ -59,6 +61,9 @@ class CrawlResult:
                      + f"{stats.get('pages/not_modified', 0)} not modified, "
                      # 404 or 410, a page saying so, a permanent redirect home: settled, no page lost
                      + (f"{gone} questions the site removed, " if gone else "")
+                     # the server behind its sitemap (CrawlSession.answered): not settled, said
+                     + (f"{unserved} answered unchanged though their sitemap lastmod moved (asked again next crawl), "
+                        if unserved else "")
                      # as the row: a resumed crawl's earlier runs count as read, not skipped
                      + f"{stats.get('pages/skipped_unchanged', 0)} skipped")
         lines.append(f"  rows: {stats.get('crawl/rows/questions', 0)} questions, "

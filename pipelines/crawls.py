@@ -19,7 +19,7 @@ import pyarrow.parquet as pq
 from crawler.discovery import (BAD_LASTMOD, BAD_URLS, BAD_URLS_LIST, LIMITS_HIT, SITEMAPS_FORBIDDEN_LIST, SITEMAPS_LOST,
                                SITEMAPS_LOST_LIST, UNUSABLE_LINKS)
 from crawler.middlewares.blocks import BLOCKED_STATUS
-from crawler.middlewares.conditional import FUTURE_LAST_MODIFIED
+from crawler.middlewares.conditional import FUTURE_LAST_MODIFIED, SHARED_VALIDATOR
 from crawler.middlewares.offsite import OFF_SITE_LINKS, OFF_SITE_LISTINGS, OFF_SITE_LISTINGS_LIST, REDIRECTED_OFFSITE
 from crawler.middlewares.redirect import REDIRECT_NOT_FOLLOWED, REDIRECTED_AWAY, REDIRECTED_AWAY_LIST
 from crawler.middlewares.robots import UNREADABLE_STAT as ROBOTS_UNREADABLE
@@ -397,7 +397,8 @@ PAGE_ERRORS = {"pages/unknown_layout": "unknown layout", "pages/malformed": "mal
                "crawl/limit_hit/listing_pages": "listing pages past LISTING_MAX_PAGES (not fetched)",
                "crawl/limit_hit/sitemap_count": "sitemaps past SITEMAP_MAX_COUNT (not read)",
                "crawl/limit_hit/sitemap_depth": "sitemaps nested past SITEMAP_MAX_DEPTH (not read)",
-               FUTURE_LAST_MODIFIED: "Last-Modified later than the Date (not kept)"}
+               FUTURE_LAST_MODIFIED: "Last-Modified later than the Date (not kept)",
+               SHARED_VALIDATOR: "validators shared by pages of other content (not sent)"}
 
 
 MAX_LOST_SITEMAPS_NAMED = 3

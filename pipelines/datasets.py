@@ -27,13 +27,14 @@ from scrapy.utils.defer import _schedule_coro
 from pipelines.crawls import (ClockBehind, Outcome, check_clock, crawl_outcome, crawl_row, not_committed,
                               record_outcome, row_after_view, row_before_view, row_not_rewritten, row_while_resumed,
                               run_counts, write_crawl_row)
-from pipelines.items import NotModifiedItem
+from pipelines.items import NOT_MODIFIED, NotModifiedItem
 from pipelines.output.batches import Batches
 from pipelines.output.datasets import DATA_DATASETS, ParquetDatasets
 from pipelines.output.parquet import warm_arrow
 from pipelines.output.unwritable import cannot_write
 from pipelines.output.validate import RowsDoNotFit
 from pipelines.rows import page_rows
+from pipelines.session import CHANGE_NOT_SERVED
 from pipelines.signals import batch_sealing, crawl_committed, output_failed
 from pipelines.state import PageVersion
 
@@ -121,8 +122,10 @@ class DatasetsPipeline:
             # counts a stateful crawl keeps with a batch are those of the pages it holds, so a page
             # a kill left out of every batch is counted once, by the run that fetches it again.
             if isinstance(item, NotModifiedItem):
-                self.batches.page_done(PageVersion(item.url, lastmod=item.lastmod, fetched_at=_iso(item.fetched_at)),
-                                       item.asked_url)
+                page = PageVersion(item.url, lastmod=item.lastmod, fetched_at=_iso(item.fetched_at))
+                if item.counted_as == NOT_MODIFIED:  # a 304, not a question read under another URL
+                    page = self._answered(page)
+                self.batches.page_done(page, item.asked_url)
                 self.crawler.stats.inc_value(item.counted_as)
             else:
                 self._write(item)
@@ -134,8 +137,8 @@ class DatasetsPipeline:
         return item
 
     def _write(self, item) -> None:
-        page = PageVersion(item.fetched_url, item.etag, item.last_modified, item.lastmod, item.content_sha256,
-                           _iso(item.fetched_at))
+        page = self._answered(PageVersion(item.fetched_url, item.etag, item.last_modified, item.lastmod,
+                                          item.content_sha256, _iso(item.fetched_at)))
         try:
             self.batches.add_page(page_rows(item, self.session.crawl_id), page, item.asked_url)
             self.crawler.stats.inc_value("pages/question")
@@ -145,6 +148,19 @@ class DatasetsPipeline:
             self.crawler.stats.inc_value("pages/malformed")
             logger.error("Malformed page %s: its rows do not fit the datasets: %s", item.fetched_url,
                            str(error).encode("utf-8", "backslashreplace").decode("utf-8"))
+
+    def _answered(self, page: PageVersion) -> PageVersion:
+        """The version to record of a page's answer (CrawlSession.answered); one that did not serve
+        the change its sitemap lastmod names is counted, and said once."""
+        recorded = self.session.answered(page)
+        if recorded.unserved_lastmod:
+            stats = self.crawler.stats
+            if not stats.get_value(CHANGE_NOT_SERVED):
+                logger.warning("Answered with the version held, though the sitemap says the page changed since "
+                               "(lastmod %s; a cache or a replica behind the site?), asked again next crawl: %s "
+                               "(and any more: stat %s)", page.lastmod, page.url, CHANGE_NOT_SERVED)
+            stats.inc_value(CHANGE_NOT_SERVED)
+        return recorded
 
     def _commit(self) -> None:
         self.batches.commit()

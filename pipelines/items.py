@@ -20,6 +20,9 @@ class QuestionPageItem:
     asked_url: str | None = None  # the URL the crawl asked for, when redirects led to fetched_url
 
 
+NOT_MODIFIED = "pages/not_modified"  # the stat of a 304 to a version the crawl named
+
+
 @dataclass(slots=True)
 class NotModifiedItem:
     """A question page with nothing new to write, yet done: it answered 304 (its committed rows
@@ -30,4 +33,4 @@ class NotModifiedItem:
     fetched_at: datetime | None = None  # of a 304: when the committed version was found still current
     # what it is counted as once in the crawl's batch: a 304, or a question already read
     # (pipelines.crawls.DUPLICATE_QUESTION)
-    counted_as: str = "pages/not_modified"
+    counted_as: str = NOT_MODIFIED

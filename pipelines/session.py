@@ -26,6 +26,8 @@ from pipelines.output.protocol import Output
 from pipelines.state import EXIT_DAMAGED, EXIT_UNUSABLE, CrawlState, PageVersion, StateError, unwritable_state
 
 logger = logging.getLogger(__name__)
+# the stat: answers with the version held, though the sitemap says the page changed (answered)
+CHANGE_NOT_SERVED = "pages/change_not_served"
 
 
 def new_crawl_id(started_at: datetime) -> str:
@@ -193,6 +195,21 @@ class CrawlSession:
 
     def version(self, url: str) -> PageVersion | None:
         return self.state.version(url) if self.state else None
+
+    def answered(self, page: PageVersion) -> PageVersion:
+        """The version to record of a page's answer. One holding the version we hold (a 304, or
+        the same content) though the sitemap's lastmod moved past that version's proves only
+        that the server did not serve the change yet (a CDN or a replica behind the origin, a
+        validator that is not of the content): it records no more than that the change is
+        awaited (`unserved_lastmod`), so the next crawl asks again, and without validators
+        (ConditionalGetMiddleware): that answer settles the lastmod whatever it holds. So a
+        wrong 304 is taken once, never crawl after crawl, and a site whose lastmods move while
+        nothing changes costs no request more (one a crawl, as each moved lastmod did)."""
+        held = self.version(page.url)
+        if (held is None or not page.lastmod or not held.lastmod or held.unserved_lastmod
+                or page.content_sha256 not in (None, held.content_sha256) or not _later(page.lastmod, held.lastmod)):
+            return page
+        return PageVersion(page.url, unserved_lastmod=page.lastmod)
 
     def note_lastmod(self, url: str, lastmod: str) -> bool:
         """Keep the newest lastmod the crawl's sitemaps give `url`: two sitemaps may name it (an

@@ -36,7 +36,10 @@ from pipelines.output.unwritable import is_full
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS pages (
     url TEXT PRIMARY KEY, etag TEXT, last_modified TEXT, lastmod TEXT, content_sha256 TEXT, crawl_id TEXT,
-    fetched_at TEXT);
+    fetched_at TEXT, unserved_lastmod TEXT);
+-- a validator's pages (shares_validator): one value, several contents is no validator
+CREATE INDEX IF NOT EXISTS pages_etag ON pages (etag);
+CREATE INDEX IF NOT EXISTS pages_last_modified ON pages (last_modified);
 CREATE TABLE IF NOT EXISTS crawls (
     crawl_id TEXT PRIMARY KEY, started_at TEXT NOT NULL, status TEXT, sites TEXT);
 CREATE TABLE IF NOT EXISTS batches (
@@ -44,7 +47,7 @@ CREATE TABLE IF NOT EXISTS batches (
     PRIMARY KEY (crawl_id, part));
 CREATE TABLE IF NOT EXISTS batch_pages (
     crawl_id TEXT, part INTEGER, url TEXT, etag TEXT, last_modified TEXT, lastmod TEXT, content_sha256 TEXT,
-    fetched_at TEXT);
+    fetched_at TEXT, unserved_lastmod TEXT);
 CREATE TABLE IF NOT EXISTS done (crawl_id TEXT, url TEXT, PRIMARY KEY (crawl_id, url));
 CREATE TABLE IF NOT EXISTS doctors (crawl_id TEXT, doctor_id TEXT, PRIMARY KEY (crawl_id, doctor_id));
 CREATE TABLE IF NOT EXISTS questions (crawl_id TEXT, question TEXT, PRIMARY KEY (crawl_id, question));
@@ -52,7 +55,8 @@ CREATE TABLE IF NOT EXISTS owner (key TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE IF NOT EXISTS counts (crawl_id TEXT, name TEXT, value INTEGER, PRIMARY KEY (crawl_id, name));
 """
 # Columns added since: a state written before gets them (null: not known) when opened.
-ADDED_COLUMNS = (("pages", "fetched_at TEXT"), ("batch_pages", "fetched_at TEXT"), ("crawls", "sites TEXT"))
+ADDED_COLUMNS = (("pages", "fetched_at TEXT"), ("batch_pages", "fetched_at TEXT"), ("crawls", "sites TEXT"),
+                 ("pages", "unserved_lastmod TEXT"), ("batch_pages", "unserved_lastmod TEXT"))
 # The crawl a crawl on a state resumes: the last one that never finished.
 UNFINISHED = ("SELECT crawl_id, started_at FROM crawls WHERE status IS NULL OR status = 'interrupted' "
               "ORDER BY started_at DESC LIMIT 1")
@@ -83,6 +87,10 @@ class PageVersion:
     # to tell whether it came after all its sitemap lastmod speaks of; in a state written
     # before it was kept, its crawl's start (no later than the fetch)
     fetched_at: str | None = None
+    # a sitemap lastmod later than `lastmod` whose change the server did not serve: it answered
+    # with this very version (pipelines.session.CrawlSession.answered); the next request for the
+    # page is sent without validators, and its answer settles the lastmod
+    unserved_lastmod: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -262,9 +270,16 @@ class CrawlState:
 
     def version(self, url: str) -> PageVersion | None:
         row = self.db.execute("SELECT p.url, p.etag, p.last_modified, p.lastmod, p.content_sha256, "
-                              "coalesce(p.fetched_at, c.started_at) FROM pages p "
+                              "coalesce(p.fetched_at, c.started_at), p.unserved_lastmod FROM pages p "
                               "LEFT JOIN crawls c ON c.crawl_id = p.crawl_id WHERE p.url = ?", (url,)).fetchone()
         return PageVersion(*row) if row else None
+
+    def shares_validator(self, validator: str, value: str, content_sha256: str | None) -> bool:
+        """Whether a page of other content than `content_sha256` holds the same `validator`
+        ("etag" or "last_modified") value: then it tells no version of a page from another's."""
+        assert validator in ("etag", "last_modified")
+        return self.db.execute(f"SELECT 1 FROM pages WHERE {validator} = ? AND content_sha256 IS NOT ? LIMIT 1",
+                               (value, content_sha256)).fetchone() is not None
 
     def fill_lastmods(self, crawl_id: str, lastmods: dict[str, str]) -> None:
         """Give the pages this crawl fetched before its sitemaps named them the sitemaps' lastmod
@@ -287,9 +302,10 @@ class CrawlState:
             self.db.executemany("INSERT OR REPLACE INTO counts VALUES (?, ?, ?)",
                                 [(crawl_id, name, value) for name, value in (counts or {}).items()])
             self.db.executemany(
-                "INSERT INTO batch_pages VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                [(crawl_id, part, p.url, p.etag, p.last_modified, p.lastmod, p.content_sha256, p.fetched_at)
-                 for p in pages])
+                "INSERT INTO batch_pages (crawl_id, part, url, etag, last_modified, lastmod, content_sha256, "
+                "fetched_at, unserved_lastmod) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [(crawl_id, part, p.url, p.etag, p.last_modified, p.lastmod, p.content_sha256, p.fetched_at,
+                  p.unserved_lastmod) for p in pages])
             self.db.executemany("INSERT OR IGNORE INTO doctors VALUES (?, ?)", [(crawl_id, d) for d in doctors])
             self.db.executemany("INSERT OR IGNORE INTO questions VALUES (?, ?)", [(crawl_id, q) for q in questions])
         commit(token)
@@ -304,23 +320,25 @@ class CrawlState:
     def _mark_committed(self, crawl_id: str, part: int) -> None:
         with self._transaction():
             self.db.execute(
-                "INSERT INTO pages SELECT url, etag, last_modified, lastmod, content_sha256, crawl_id, fetched_at "
+                "INSERT INTO pages (url, etag, last_modified, lastmod, content_sha256, crawl_id, fetched_at) "
+                "SELECT url, etag, last_modified, lastmod, content_sha256, crawl_id, fetched_at "
                 "FROM batch_pages WHERE crawl_id = ? AND part = ? AND content_sha256 IS NOT NULL "
                 "ON CONFLICT (url) DO UPDATE SET etag = excluded.etag, last_modified = excluded.last_modified, "
                 "lastmod = coalesce(excluded.lastmod, pages.lastmod), content_sha256 = excluded.content_sha256, "
-                "crawl_id = excluded.crawl_id, fetched_at = excluded.fetched_at", (crawl_id, part))
-            # A 304 keeps the committed version; it may teach us the sitemap's lastmod, though.
+                "crawl_id = excluded.crawl_id, fetched_at = excluded.fetched_at, unserved_lastmod = NULL",
+                (crawl_id, part))
+            # A 304 keeps the committed version; it may teach us the sitemap's lastmod, though, and
+            # that the version was still the page's at that moment...
             self.db.execute(
-                "UPDATE pages SET lastmod = (SELECT b.lastmod FROM batch_pages b WHERE b.crawl_id = ? AND b.part = ? "
-                "AND b.url = pages.url AND b.content_sha256 IS NULL AND b.lastmod IS NOT NULL) "
-                "WHERE url IN (SELECT url FROM batch_pages WHERE crawl_id = ? AND part = ? "
-                "AND content_sha256 IS NULL AND lastmod IS NOT NULL)", (crawl_id, part, crawl_id, part))
-            # ... and that the committed version was still the page's at that moment.
+                "UPDATE pages SET lastmod = coalesce(b.lastmod, pages.lastmod), "
+                "fetched_at = coalesce(b.fetched_at, pages.fetched_at), unserved_lastmod = NULL FROM batch_pages b "
+                "WHERE b.url = pages.url AND b.crawl_id = ? AND b.part = ? AND b.content_sha256 IS NULL "
+                "AND b.unserved_lastmod IS NULL", (crawl_id, part))
+            # ... unless it contradicts the sitemap: then only that the change is awaited.
             self.db.execute(
-                "UPDATE pages SET fetched_at = (SELECT b.fetched_at FROM batch_pages b WHERE b.crawl_id = ? AND b.part = ? "
-                "AND b.url = pages.url AND b.content_sha256 IS NULL AND b.fetched_at IS NOT NULL) "
-                "WHERE url IN (SELECT url FROM batch_pages WHERE crawl_id = ? AND part = ? "
-                "AND content_sha256 IS NULL AND fetched_at IS NOT NULL)", (crawl_id, part, crawl_id, part))
+                "UPDATE pages SET unserved_lastmod = b.unserved_lastmod FROM batch_pages b "
+                "WHERE b.url = pages.url AND b.crawl_id = ? AND b.part = ? AND b.unserved_lastmod IS NOT NULL",
+                (crawl_id, part))
             self.db.execute("INSERT OR IGNORE INTO done SELECT crawl_id, url FROM batch_pages WHERE crawl_id = ? AND part = ?",
                             (crawl_id, part))
             self.db.execute("DELETE FROM batch_pages WHERE crawl_id = ? AND part = ?", (crawl_id, part))

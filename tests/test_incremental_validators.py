@@ -82,7 +82,8 @@ def test_a_stored_last_modified_later_than_now_is_never_sent():
 
     def asked(last_modified):
         seen = PageVersion("http://127.0.0.1:1/question/a", None, last_modified)
-        middleware = ConditionalGetMiddleware(SimpleNamespace(version=lambda url: seen), stats=None)
+        session = SimpleNamespace(version=lambda url: seen, state=SimpleNamespace(shares_validator=lambda *_: False))
+        middleware = ConditionalGetMiddleware(session, stats=None)
         request = Request("http://127.0.0.1:1/question/a")
         middleware.process_request(request)
         return request.headers.get(b"If-Modified-Since")
@@ -184,3 +185,77 @@ def test_the_state_keeps_when_a_page_was_fetched_a_304_too_and_an_older_state_it
     state = CrawlState(tmp_path / "state")
     assert state.version("http://h/question/a").fetched_at == start.isoformat()
     state.close()
+
+
+def test_an_answer_holding_back_the_change_its_sitemap_names_settles_nothing_and_is_not_taken_twice(tmp_path):
+    """A 304, or the same content, to a page whose sitemap lastmod moved past the version held
+    (a CDN behind the origin, a validator not of the content): the lastmod is not taken as
+    seen; the next request is sent without validators, and its answer settles it."""
+    from scrapy import Request
+
+    from crawler.middlewares.conditional import ConditionalGetMiddleware
+    from pipelines.session import CrawlSession
+    from pipelines.state import PageVersion
+
+    url, held = "http://127.0.0.1:1/question/a", "0" * 64
+    session = CrawlSession({"STATE_DIR": str(tmp_path / "state"), "CRAWL_ID": "c1"})
+    state = session.state
+    state.open_crawl("c1", datetime(2026, 12, 1, tzinfo=timezone.utc), commit=lambda token: None)
+    part = iter(range(100))
+
+    def record(page):
+        state.commit_batch("c1", next(part), "t", [session.answered(page)], [], commit=lambda token: None)
+        return state.version(url)
+
+    def validators():
+        request = Request(url)
+        ConditionalGetMiddleware(session, stats=None).process_request(request)
+        return request.headers.get(b"If-None-Match"), request.headers.get(b"If-Modified-Since")
+
+    first = PageVersion(url, '"e"', "Tue, 01 Dec 2026 08:00:00 GMT", "2026-12-01T08:00:00Z", held,
+                        "2026-12-01T09:00:00+00:00")
+    assert record(first) == first
+    assert validators() == (b'"e"', b"Tue, 01 Dec 2026 08:00:00 GMT")
+    moved = "2026-12-02T08:00:00Z"
+    for answer in (PageVersion(url, lastmod=moved, fetched_at="2026-12-02T09:00:00+00:00"),  # a 304
+                   PageVersion(url, '"e"', None, moved, held, "2026-12-02T09:00:00+00:00")):  # the same bytes
+        state.commit_batch("c1", next(part), "t", [first], [], commit=lambda token: None)
+        seen = record(answer)
+        assert (seen.lastmod, seen.fetched_at, seen.unserved_lastmod) == (first.lastmod, first.fetched_at, moved)
+        session.note_lastmod(url, moved)
+        assert session.skip_reason(url) is None  # asked again next crawl...
+        session.skipped.clear()
+        assert validators() == (None, None)  # ... for the page itself, not a 304
+    # That answer settles it, the same content too (a lastmod that moved while nothing changed).
+    settled = PageVersion(url, '"e"', None, moved, held, "2026-12-03T09:00:00+00:00")
+    assert record(settled) == settled
+    # A 304 to a lastmod that did not move past the version's settles as ever.
+    later = PageVersion(url, lastmod=moved, fetched_at="2026-12-04T09:00:00+00:00")
+    assert record(later).fetched_at == later.fetched_at
+    session.close()
+
+
+def test_a_validator_shared_by_pages_of_other_content_is_never_sent(reference_site, tmp_path):
+    """An ETag of the template (`"v1"` on every page), one Last-Modified for every page, and a
+    server that answers 304 to it: sent back, it would hide the changes of day 1."""
+    for header, value, condition in (("ETag", '"v1"', "If-None-Match"),
+                                     ("Last-Modified", "Thu, 01 Jan 2015 00:00:00 GMT", "If-Modified-Since")):
+        asked = []
+
+        def route(server, path, headers):
+            if not path.startswith("/question/"):
+                return None
+            if headers.get(condition) == value:
+                asked.append(path)
+                return Reply(304, b"", {header: value})
+            reply = server.fetch(path)
+            reply.headers[header] = value
+            return reply
+
+        folder = tmp_path / header
+        server, day1 = two_days(reference_site, folder, route, with_headers=True)
+        assert day1.returncode == 0, day1.stderr[-2000:]
+        assert asked == []
+        assert differences(read_truth(folder / "truth1.jsonl"), folder / "data") == []
+        assert re.search(r"errors: .*validators shared by pages of other content \(not sent\) \(\d+\)", day1.stdout)
+        assert crawl_log(folder / "data").count(f"{header} shared by pages of other content") == 1

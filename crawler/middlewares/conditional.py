@@ -8,7 +8,9 @@ A Last-Modified later than the response's Date (a server whose clock is ahead: R
 §8.8.2.1 forbids it) is no validator: sent back as If-Modified-Since, it makes a server that
 compares dates answer 304 to every change that follows, for ever. So it is dropped from the
 response before the spider records the page's version, and a stored one later than now (a
-state written before this rule) is never sent.
+state written before this rule) is never sent. Nor is a validator the state holds for pages of
+other content too (it does not tell them apart), nor any for a page whose last answer held back
+the change its sitemap named (pipelines.session.CrawlSession.answered).
 """
 from __future__ import annotations
 
@@ -22,6 +24,8 @@ from crawler.middlewares import http_date, sent_at
 
 logger = logging.getLogger(__name__)
 FUTURE_LAST_MODIFIED = "pages/future_last_modified"  # the stat: Last-Modified later than the Date, dropped
+SHARED_VALIDATOR = "pages/shared_validator"  # the stat: a validator of pages of other content too, not sent
+VALIDATOR_HEADERS = {"etag": "ETag", "last_modified": "Last-Modified"}
 
 
 class ConditionalGetMiddleware:
@@ -40,13 +44,28 @@ class ConditionalGetMiddleware:
         if not is_question_url(request.url):
             return None
         seen = self.session.version(request.url)
-        if seen is None:
+        if seen is None or seen.unserved_lastmod:  # the last answer held back a change: ask for the page
             return None
-        if seen.etag:
+        if seen.etag and self._tells_apart("etag", seen.etag, seen):
             request.headers.setdefault(b"If-None-Match", seen.etag.encode("latin-1"))
-        if seen.last_modified and not later_than(seen.last_modified, datetime.now(timezone.utc)):
+        if (seen.last_modified and not later_than(seen.last_modified, datetime.now(timezone.utc))
+                and self._tells_apart("last_modified", seen.last_modified, seen)):
             request.headers.setdefault(b"If-Modified-Since", seen.last_modified.encode("latin-1"))
         return None
+
+    def _tells_apart(self, validator: str, value: str, seen) -> bool:
+        """Whether a stored validator is one: the state holds no page of other content with the
+        same value. An ETag of the template or the deploy (`"v1"` on every page), one
+        Last-Modified for every page, would get a 304 for a changed page; dropped, a full answer
+        costs some bytes, never a change."""
+        if not self.session.state.shares_validator(validator, value, seen.content_sha256):
+            return True
+        if not self.stats.get_value(SHARED_VALIDATOR):
+            logger.warning("%s shared by pages of other content, not sent (not a validator of the page): %s "
+                           "(%s %s; and any more: stat %s)", VALIDATOR_HEADERS[validator], seen.url,
+                           VALIDATOR_HEADERS[validator], value, SHARED_VALIDATOR)
+        self.stats.inc_value(SHARED_VALIDATOR)
+        return False
 
     def process_response(self, request, response, spider=None):
         last_modified = response.headers.get(b"Last-Modified")
