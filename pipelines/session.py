@@ -206,9 +206,9 @@ class CrawlSession:
         wrong 304 is taken once, never crawl after crawl, and a site whose lastmods move while
         nothing changes costs no request more (one a crawl, as each moved lastmod did)."""
         held = self.version(page.url)
-        if (held is None or not page.lastmod or not held.lastmod or held.unserved_lastmod
-                or page.content_sha256 not in (None, held.content_sha256) or not _later(page.lastmod, held.lastmod)):
-            return page
+        if (held is None or not page.lastmod or not held.lastmod or held.unserved_lastmod or page.lastmod == held.lastmod
+                or page.content_sha256 not in (None, held.content_sha256) or _fetched_after(held, page.lastmod)):
+            return page  # (a version fetched after the change the lastmod names holds it: a 304 is right)
         return PageVersion(page.url, unserved_lastmod=page.lastmod)
 
     def note_lastmod(self, url: str, lastmod: str) -> bool:
@@ -274,7 +274,13 @@ def _unchanged_since(seen: PageVersion, lastmod: str) -> bool:
     moment that lastmod can name (`lastmod_end`: a date alone names its whole day, so a page
     fetched at 09:00 may lack a change made at 18:00 that same day: it is asked for again,
     conditionally). A fetch time not known: not shown."""
-    if seen.lastmod != lastmod or not seen.fetched_at:
+    return seen.lastmod == lastmod and _fetched_after(seen, lastmod)
+
+
+def _fetched_after(seen: PageVersion, lastmod: str) -> bool:
+    """Whether we fetched the version we hold (by our clock) after the latest moment a sitemap
+    lastmod can name: it holds every change that lastmod speaks of. A fetch time not known: no."""
+    if not seen.fetched_at:
         return False
     try:
         fetched = datetime.fromisoformat(seen.fetched_at)
