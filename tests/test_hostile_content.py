@@ -190,3 +190,23 @@ def test_an_element_left_open_in_body_html_holds_no_text_the_site_never_sent(tag
     body = answers_of(page_records(parse_question_page(URL, html)))[-1]["body"]
     assert body.startswith(answers_of(_golden())[-1]["body"] + "\n\nCopy this:")
     assert body.endswith("dose 20 units" if tag in ("textarea", "xmp", "plaintext") else "Copy this:")
+
+
+@pytest.mark.parametrize("half", ["\ud83d", "\ude00", "\udbff"])
+def test_half_a_character_in_body_html_reads_as_the_replacement_character(half):
+    """A JSON string cut inside an emoji ("\\ud83d": valid JSON, a lone surrogate once read)
+    is U+FFFD where it stands, as a browser shows it: lxml cannot read one in a str, and the
+    whole page was lost for it."""
+    html = _last_answer_page("nextjs", f"<p>Swelling {half}gone.</p>", markup=False)
+    assert f"\\u{ord(half):04x}" in html
+    records = page_records(parse_question_page(URL, html))
+    assert answers_of(records)[-1]["body"] == answers_of(_golden())[-1]["body"] + "\n\nSwelling \ufffdgone."
+    assert [r for r in records if r["type"] != "answer"] == [r for r in _golden() if r["type"] != "answer"]
+
+
+@pytest.mark.parametrize("family", FAMILIES)
+def test_half_a_character_in_a_page_given_as_text_reads_as_the_replacement_character(family):
+    """The same in a page handed over as a str: every text lxml reads passes one door."""
+    html = _last_answer_page(family, "<p>Swelling \ud83dgone.</p>")
+    records = page_records(parse_question_page(URL, html))
+    assert "Swelling \ufffdgone." in answers_of(records)[-1]["body"]

@@ -92,6 +92,25 @@ def test_contact_positive(text):
     assert has_contact_info(text)
 
 
+@pytest.mark.parametrize("dash", ["\u2010", "\u2011", "\u2012", "\u2013", "\u2014", "\ufe63", "\uff0d", "\u058a"])
+def test_contact_phone_number_with_a_dash_of_any_kind(dash):
+    """A hyphen or dash of any kind (Unicode's dash punctuation: Word's non-breaking hyphen,
+    autocorrect's en dash) separates as '-' does."""
+    assert has_contact_info(f"call my office in MIAMI 305{dash}598{dash}0091")
+    assert has_contact_info(f"(305) 598{dash}0091")
+    assert not has_contact_info(f"5{dash}7 days, 10{dash}20 units")
+
+
+@pytest.mark.parametrize("text", [
+    "dr.b\uff20example.com", "dr\uff0eb\uff20example\uff0ecom", "\uff4d\uff41\uff49\uff4c\uff20\uff58\uff0e\uff43\uff4f",
+    "305\u00a0598\u00a00091", "305\u202f598\u202f0091", "\uff08305\uff09\u3000598\uff0d0091",
+])
+def test_contact_written_in_compatibility_forms(text):
+    """Fullwidth letters and signs, and no-break and narrow spaces, are the characters they
+    show (NFKC): the usual way to slip an address past a filter."""
+    assert has_contact_info(text)
+
+
 @pytest.mark.parametrize("text", [
     "3055980091", "call 3055980091 now", "5-7 days", "10 to 20 units", "in 2012 and 2013",
     "ratio 305/598/0091", "", None, "email at example dot com", "12345 678 9012",

@@ -215,13 +215,40 @@ SECOND_ID = {"legacy": 'data-answer-id="{}"', "provider-card": 'id="answer-{}"',
     ("a-1040790", "an id not of the site's form"),  # a new form of ids
     ("{{answer.id}}", "an id not of the site's form"),  # a template placeholder left in the page
     ("1040755", "answer 1040755 shown twice"),  # a featured copy of the first answer
+    ("01040755", "answer 1040755 shown twice"),  # the same, its id written with a zero in front
 ])
 def test_answers_whose_ids_could_not_be_keys_make_a_bad_page(family, new_id, reason):
-    if family == "nextjs" and not new_id.isdigit():
+    if family == "nextjs" and (not new_id.isdigit() or new_id.startswith("0")):
         new_id = f'"{new_id}"'  # a JSON string
     html = sample(family).replace(SECOND_ID[family].format(1040790), SECOND_ID[family].format(new_id))
     with pytest.raises(PageError, match=re.escape(reason)):
         parse_question_page(URL, html)
+
+
+# Where each family writes the question's id, and that id.
+QUESTION_ID = {"legacy": 'data-question-id="{}"', "provider-card": 'rs:content-id" content="{}"', "nextjs": '"id": {}'}
+
+
+@pytest.mark.parametrize("family", FAMILIES)
+@pytest.mark.parametrize("written", ["01040790", "0001040790", " 1040790", "1040790\t", " 01040790 "])
+def test_an_id_written_otherwise_is_the_same_key(family, written):
+    """White space around an id (a template's) and zeros in front of it change no key: one
+    question and one answer whatever family or crawl reads them, never two rows in `latest`."""
+    def otherwise(form: str, number: str) -> str:
+        shown = written.replace("1040790", number)
+        return form.format(json.dumps(shown) if family == "nextjs" else shown)  # nextjs: a JSON string
+    html = sample(family).replace(SECOND_ID[family].format(1040790), otherwise(SECOND_ID[family], "1040790"), 1)
+    html = html.replace(QUESTION_ID[family].format(1040712), otherwise(QUESTION_ID[family], "1040712"), 1)
+    assert_records(page_records(parse_question_page(URL, html)), expected())
+
+
+@pytest.mark.parametrize("written", ['id=" answer-1040790"', 'id="answer-1040790 "', 'id=" answer-01040790\n"'])
+def test_an_answer_id_attribute_is_read_as_every_id(written):
+    """An `id="answer-N"` with white space around it (the page renders the same) is N's: read
+    as every id is, in legacy (without its data-answer-id) as in provider-card."""
+    for family in ("legacy", "provider-card"):
+        html = sample(family).replace('id="answer-1040790"', written, 1).replace(' data-answer-id="1040790"', "", 1)
+        assert_records(page_records(parse_question_page(URL, html)), expected())
 
 
 # Where each family's last answer body starts (for nextjs, in the JSON its bodies are read from).

@@ -113,7 +113,8 @@ def _check(url: str, page: QuestionPage, tree: Tree) -> None:
     """What the page's records would need to be true: its answers all there and no more, and
     its ids the site's, each answer once (a template placeholder, an id of a new form, a
     featured copy of an answer or a sponsored one is markup the page objects do not know, not
-    a record to write)."""
+    a record to write). The page keeps its ids in their one form (Site.id_key), whatever the
+    family: one key per question and per answer."""
     declared, found = page.declared_answer_count, len(page.answers)
     if declared is not None and found < declared:
         # The document is whole (is_whole, its JSON read): not cut off in transfer, which a
@@ -136,13 +137,18 @@ def _check(url: str, page: QuestionPage, tree: Tree) -> None:
                              f"the page shows {hidden!r}: answers behind a sign-in, or rendered by script?")
     if found > MAX_ANSWERS:
         raise PageError(url, f"{found} answers: more than one question can hold ({MAX_ANSWERS})")
-    if not page.question.question_id:
+    if not page.question.question_id.strip():
         raise UnknownLayout(url, f"{page.family} page without a question id")
     if any(not a.answer_id.strip() for a in page.answers):
         raise UnknownLayout(url, f"{page.family} page with an answer without an id")
-    ids = [page.question.question_id, *(a.answer_id for a in page.answers)]
-    if odd := next((i for i in ids if not tree.site.is_id(i)), None):
+    shown = [page.question.question_id, *(a.answer_id for a in page.answers)]
+    ids = [tree.site.id_key(i) for i in shown]
+    if None in ids:
+        odd = shown[ids.index(None)].strip()
         raise PageError(url, f"{page.family} page with an id not of the site's form: {odd[:40]!r}")
+    page.question.question_id = ids[0]  # every family's ids in one form: one key per question, per answer
+    for answer, key in zip(page.answers, ids[1:]):
+        answer.answer_id = key
     if len(set(ids[1:])) < len(ids) - 1:
         twice = next(i for i in ids[1:] if ids[1:].count(i) > 1)
         raise PageError(url, f"{page.family} page with answer {twice} shown twice")

@@ -92,7 +92,7 @@ class LegacyAnswer(ElementPage):
         self.tree = tree
 
     def answer_id(self) -> str:
-        return (self.el.get("data-answer-id") or (self.el.get("id") or "").removeprefix("answer-")).strip()
+        return self.el.get("data-answer-id") or self._id_after("answer-")
 
     def title(self):
         return paragraphs(self._shown("rs-answer__title", "title"))

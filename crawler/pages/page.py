@@ -53,6 +53,11 @@ class ElementPage(ItemPage):
     def __init__(self, el, parts: dict):
         self.el, self.parts = el, parts
 
+    def _id_after(self, prefix: str) -> str:
+        """The element's id attribute less its `prefix` ("answer-1040790"), white space around
+        it trimmed first, as every id is read (Site.id_key): a template's stray space."""
+        return (self.el.get("id") or "").strip().removeprefix(prefix)
+
     def _text(self, key: str) -> str | None:
         return text_of(self.parts.get(key))
 

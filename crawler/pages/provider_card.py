@@ -191,7 +191,7 @@ class ProviderCardAnswer(ElementPage):
         self.vote_data = self._vote_data()
 
     def answer_id(self) -> str:
-        return (self.el.get("id") or "").removeprefix("answer-").strip()
+        return self._id_after("answer-")
 
     def title(self):
         return paragraphs(self._shown("Content-title", "title"))

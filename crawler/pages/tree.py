@@ -45,8 +45,10 @@ def parse_html(source, fragment: bool = False):
     read nothing, or stopped before the end (libxml2 drops the rest of a page it stops reading
     in silence: its answers, their bylines). Its </body> and </html> end tags build nothing,
     as in a browser (crawler.pages.end_tags; a `fragment` has no end of its own)."""
-    if isinstance(source, str) and (declaration := _XML_DECLARATION.match(source)):
-        source = source[declaration.end():]  # its encoding is the bytes', read already; lxml refuses it on a str
+    if isinstance(source, str):
+        source = _as_shown(source)
+        if declaration := _XML_DECLARATION.match(source):
+            source = source[declaration.end():]  # its encoding is the bytes', read already; lxml refuses it on a str
     source = without_end_tags(source, fragment)
     parser = html_parser("utf-8" if isinstance(source, bytes) else None)
     root = etree.HTML(source, parser)
@@ -56,6 +58,13 @@ def parse_html(source, fragment: bool = False):
     if fatal:
         raise etree.ParserError(f"lxml stopped reading at line {fatal[0].line}: {fatal[0].message}")
     return root
+
+
+def _as_shown(text: str) -> str:
+    """Text with each lone surrogate as U+FFFD, as a browser shows it: JSON may hold one (a
+    string cut inside an emoji, "\\ud83d"), which lxml cannot read in a str, and the whole
+    page would be lost for half a character. A pair of them is the character it stands for."""
+    return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
 
 
 def any_page_tree(url: str, body: bytes, content_type=None):

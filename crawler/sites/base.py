@@ -151,9 +151,15 @@ class Site:
         slug = unquote(segment).lower()  # bytes that are no UTF-8 decode to U+FFFD: no slug
         return quote(slug, safe="") if _slug_form(self.slug_pattern).fullmatch(slug) else None
 
-    def is_id(self, text: str) -> bool:
-        """Whether a question or answer id is one of the site's ids (RealSelf's are numbers)."""
-        return _whole(self.id_pattern).fullmatch(text) is not None
+    def id_key(self, text: str) -> str | None:
+        """The key of a question or answer id as a page gives it, when it is of the site's id
+        form (id_pattern; RealSelf's are numbers), else None: white space around it trimmed (a
+        template's), and an id of digits as its number (`01040712` is 1040712's page, never a
+        second key of it)."""
+        text = text.strip()
+        if _whole(self.id_pattern).fullmatch(text) is None:
+            return None
+        return text.lstrip("0") or "0" if text.isdigit() else text
 
     def profile_path(self, slug: str) -> str:
         return self.profile_prefix + slug

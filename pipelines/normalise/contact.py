@@ -1,7 +1,9 @@
-"""has_contact_info: an e-mail address or a North American phone number with separators."""
+"""has_contact_info: an e-mail address or a North American phone number with separators, as a
+reader reads them (a fullwidth ＠, a non-breaking hyphen: _as_read)."""
 from __future__ import annotations
 
 import re
+import unicodedata
 
 _EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}")
 # optional +1 / 1 prefix; area code in parentheses or followed by space . -; then 3 and 4 digits
@@ -33,9 +35,29 @@ def _under_ten_digits(text: str) -> bool:
     return len(_DIGIT.findall(rest.decode("utf-8", "surrogatepass"))) < 10
 
 
+# A character outside ASCII that is no letter, digit nor space: among them, every dash
+_NON_ASCII_SYMBOL = re.compile(r"[^\x00-\x7f\w\s]")
+
+
+def _as_read(text: str) -> str:
+    """Text as a reader reads contact details in it: compatibility forms as their plain
+    characters (NFKC: a fullwidth ＠ or ３, a no-break space) and a dash of any kind (Unicode's
+    dash punctuation, Pd: a non-breaking hyphen, an en dash) as '-'. Word processors and
+    autocorrect write these, and they are the usual way to slip an address past a filter.
+    ASCII text holds neither (and scanning it for them would cost a fifth of the test)."""
+    if text.isascii():
+        return text
+    return _NON_ASCII_SYMBOL.sub(_hyphen_for_dash, unicodedata.normalize("NFKC", text))
+
+
+def _hyphen_for_dash(symbol: re.Match) -> str:
+    return "-" if unicodedata.category(symbol.group()) == "Pd" else symbol.group()
+
+
 def has_contact_info(text: str | None) -> bool:
     if not text:
         return False
+    text = _as_read(text)
     if "@" in text and _EMAIL.search(text):
         return True
     if _under_ten_digits(text):
