@@ -100,8 +100,9 @@ class Site:
         `%c3%ab`, `%C3%AB`, `%2D` for `-` and `Jo-Smith` for `jo-smith` give one doctor one key."""
         if not href:
             return None
+        href = as_browser_reads(page_url, href.strip())  # "/dr\x" is "/dr/x": safe_url would write "%5C"
         page_origin = origin(page_url)
-        if names_its_path(href.strip()):  # "/dr/x", "https://host/dr/x": the page's origin is all it needs
+        if names_its_path(href):  # "/dr/x", "https://host/dr/x": the page's origin is all it needs
             return self._profile_slug(href, page_origin, page_origin)
         return self._profile_slug.__wrapped__(self, href, page_url, page_origin)  # "dr/x": of the page's path
 
@@ -285,12 +286,35 @@ def names_its_path(href: str) -> bool:
 
 
 def join_url(base: str, href: str) -> str:
-    """urljoin(base, href). An href that starts with "/" or names its host takes nothing
-    from the base but its scheme and host, so it is joined to those: the same links recur
-    on many pages of a site, and the join is cached by what it depends on."""
+    """urljoin(base, href), the href read as a browser reads it (as_browser_reads). An href
+    that starts with "/" or names its host takes nothing from the base but its scheme and
+    host, so it is joined to those: the same links recur on many pages of a site, and the join
+    is cached by what it depends on."""
+    href = as_browser_reads(base, href)
     if names_its_path(href):
         return _join(origin(base), href)
     return urljoin(base, href)
+
+
+# WHATWG URL's special schemes: in their URLs a "\" before the query is a "/".
+_SPECIAL_SCHEMES = frozenset({"http", "https", "ftp", "file", "ws", "wss"})
+_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*):")
+_QUERY_START = re.compile(r"[?#]")
+
+
+def as_browser_reads(base: str, href: str) -> str:
+    """An href of the page at `base` as every browser reads it (WHATWG URL): in an http(s) URL
+    (the href's scheme, else the base's) a backslash before the query or fragment is a slash,
+    so `\\question\\x` is `/question/x` and `/dr\\x` is `/dr/x`. urljoin knows no such rule:
+    it joined `\\question\\x` as a path relative to the page's."""
+    if "\\" not in href:
+        return href
+    scheme = _SCHEME.match(href) or _SCHEME.match(base)
+    if scheme is None or scheme.group(1).lower() not in _SPECIAL_SCHEMES:
+        return href
+    end = _QUERY_START.search(href)
+    cut = end.start() if end else len(href)
+    return href[:cut].replace("\\", "/") + href[cut:]
 
 
 def origin(url: str) -> str:
