@@ -7,6 +7,7 @@ with a new `Site(...)`, not new code. Pure functions of URLs: no Scrapy, no netw
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import quote, unquote, urljoin, urlsplit, urlunsplit
@@ -67,7 +68,7 @@ class Site:
         segment = path[len(self.topic_prefix):].rstrip("/") if path.startswith(self.topic_prefix) else "/"
         kinds = {prefix.strip("/") for prefix in (self.question_prefix, self.profile_prefix, self.listing_prefix)}
         return self.is_topic_url(url) or ("/" not in segment and segment not in kinds
-                                          and _slug_form(self.slug_pattern).fullmatch(segment.lower()) is not None)
+                                          and self.is_slug(segment.lower()))
 
     def is_sitemap_url(self, url: str) -> bool:
         return _path(url).endswith(self.sitemap_suffixes)
@@ -146,11 +147,21 @@ class Site:
 
     def slug_key(self, segment: str) -> str | None:
         """The key of a profile path segment: its slug decoded, in lower case (slugs are written
-        in lower case: `Jo-Smith-NY` is `jo-smith-ny`'s profile, never a second doctor), when
-        it is of the site's slug form (slug_pattern), percent-encoded again as RFC 3986's normal
-        form writes it; else None."""
-        slug = unquote(segment).lower()  # bytes that are no UTF-8 decode to U+FFFD: no slug
-        return quote(slug, safe="") if _slug_form(self.slug_pattern).fullmatch(slug) else None
+        in lower case: `Jo-Smith-NY` is `jo-smith-ny`'s profile, never a second doctor) and
+        composed (NFC: "jose" + U+0301, as macOS and many CMSs write it, is "josé", one doctor
+        however a link spells it), when it is of the site's slug form (is_slug),
+        percent-encoded again as RFC 3986's normal form writes it; else None."""
+        # bytes that are no UTF-8 decode to U+FFFD: no slug
+        slug = unicodedata.normalize("NFC", unquote(segment).lower())
+        return quote(slug, safe="") if self.is_slug(slug) else None
+
+    def is_slug(self, slug: str) -> bool:
+        """Whether a decoded slug is of the site's slug form (slug_pattern), its combining marks
+        read as part of the letter they are written on: a vowel sign of Devanagari or Thai, or
+        an accent no precomposed letter holds, is part of a word (Python's `\\w` has no marks)."""
+        if not slug.isascii():
+            slug = "".join(char for char in slug if not unicodedata.category(char).startswith("M"))
+        return _slug_form(self.slug_pattern).fullmatch(slug) is not None
 
     def is_id(self, text: str) -> bool:
         """Whether a question or answer id is one of the site's ids (RealSelf's are numbers)."""
