@@ -386,6 +386,7 @@ def _with_link(family: str, link: str) -> str:
 @pytest.mark.parametrize("link", [
     "/dr/123456/joseph-serota-aurora-co", "/doctor/joseph-serota-aurora-co",
     "/DR/joseph-serota-aurora-co", "/es/dr/joseph-serota-aurora-co", "https://elsewhere.example/dr/joseph-serota-aurora-co",
+    "/dr/joseph-o'serota-aurora-co", "/dr/joseph+serota-aurora-co", "/dr/joseph-serota-(aurora)-co",
 ])
 def test_a_byline_whose_link_names_no_profile_by_the_rule_has_no_doctor_and_is_counted(family, link):
     """A site that moves its profiles (an id segment, an extension, another prefix, a
