@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 from lxml import etree
 from protego import Protego
@@ -215,11 +215,11 @@ def unusable_url(url: str) -> str | None:
 
 
 def resolved(base: str, href: str) -> tuple[str, str | None]:
-    """`href` resolved against `base` (as a browser and Scrapy's sitemap_urls_from_robots do),
+    """`href` resolved against `base` as a browser reads it (join_url),
     and why no request can be made of it (None: it can). A broken href stays as written."""
     try:
-        url = urljoin(base, href.strip())
-    except ValueError as error:  # "http://[::1/x": urljoin raises before anything is read
+        url = join_url(base, href.strip())
+    except ValueError as error:  # "http://[::1/x": the join raises before anything is read
         return href.strip(), f"no URL: {error}"
     return url, unusable_url(url)
 

@@ -42,6 +42,7 @@ class CrawlResult:
 
     def summary(self) -> list[str]:
         """What a person reads at the end: status, why, pages, rows, errors, checks, time, where."""
+        from pipelines.checks.values_not_read import not_read
         from pipelines.crawls import DUPLICATE_QUESTION, besides_checks, checks_words, errors_by_kind, lost_sitemaps
         from pipelines.session import CHANGE_NOT_SERVED
 
@@ -73,6 +74,8 @@ class CrawlResult:
         lines.append("  errors: " + (", ".join(f"{kind} ({n})" for kind, n in errors.items()) or "none"))
         if (lost := lost_sitemaps(stats)) and lost not in (message or ""):  # said once
             lines.append(f"  {lost}")
+        if unread := not_read(stats):
+            lines.append(f"  {unread}")
         if failed:
             lines.append("  failed checks:")
             lines.extend(f"    {check}" for check in failed[:MAX_CHECKS_SHOWN])

@@ -792,3 +792,14 @@ def test_values_printed_that_do_not_read_fail_past_their_share_of_the_familys_ro
     assert not results["values_not_read/questions/date/legacy"].passed  # every question's date
     assert results["values_not_read/answers/profile/legacy"].describe() == (
         "values_not_read/answers/profile/legacy 0.900 (at most 0.100)")
+
+
+def test_values_printed_that_do_not_read_are_said_in_the_summary_however_few_the_pages():
+    """A crawl of a few pages, too few for the check to judge a share, still says what it
+    could not read: a byline whose profile link names no doctor (an apostrophe in its slug) is
+    an answer with no doctor_id, never a silent `finished`."""
+    stats = {"answers/profile_not_read/legacy": 2, "answers/profile_not_read/nextjs": 1,
+             "answers/date_not_read/legacy": 1, "pages/question": 1}
+    summary = CrawlResult("finished", "x", stats).summary()
+    assert "  values printed but not read (null): answer dates (1), bylines' profile links (no doctor_id) (3)" in summary
+    assert not any("not read (null)" in line for line in CrawlResult("finished", "x", {"pages/question": 1}).summary())

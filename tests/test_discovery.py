@@ -341,3 +341,15 @@ def test_a_sitemap_entry_whose_lastmod_is_no_date_has_none_and_keeps_the_text():
     kind, entries = read.kind, read.entries
     assert [(e.lastmod, e.bad_lastmod) for e in entries] == [
         (None, "{{ question.updated_at }}"), ("2012-10-29", None), (None, None)]
+
+
+def test_a_listings_backslash_links_are_the_pages_a_browser_opens():
+    """WHATWG URL: in an http(s) URL a "\\" before the query is a "/": `\\question\\x` on
+    /questions/botox is /question/x (joined as a relative path it was a 404 blamed on the site)."""
+    body = (b'<a href="\\question\\q1">a</a><a href="/question\\q2">b</a><a href="\\questions\\lips">t</a>'
+            b'<a rel="next" href="\\questions\\botox?page=2">n</a>')
+    links = discovery.read_listing("http://h/questions/botox", body)
+    assert links.questions == ["http://h/question/q1", "http://h/question/q2"]
+    assert links.listings == ["http://h/questions/lips"] and links.next_page == "http://h/questions/botox?page=2"
+    assert discovery.sitemaps_in_robots("http://h/robots.txt", ["\\sitemaps\\a.xml"]) == [
+        ("http://h/sitemaps/a.xml", None)]

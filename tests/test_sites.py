@@ -81,7 +81,8 @@ HOSTILE = "x\x1b[2J\x1b]0;t\x07\r\x7f\x85\u202e\u2028<img src=x onerror=alert(1)
     ("/dr/a\tb\nc-ny", "abc-ny"),  # as WHATWG: tabs and newlines dropped
     (" \x01/dr/jo-smith-ny\t ", "jo-smith-ny"), ("/dr/\u00e9lodie-paris-tx", "%C3%A9lodie-paris-tx"),
     (f"/dr/{HOSTILE}", None), (f"https://www.realself.com/dr/{HOSTILE}/reviews", None), (f" \x01/dr/{HOSTILE}\t ", None),
-    ("/dr/50%-off-ny", None), ("/dr/a\\b-ny", None), ("/dr/a%2Fb-ny", None), ("/dr/jo%FFsmith-ny", None),
+    ("/dr/50%-off-ny", None), ("/dr/a\\b-ny", "a"),  # a browser's /dr/a/b-ny (WHATWG: "\\" is "/")
+    ("/dr/a%2Fb-ny", None), ("/dr/jo%FFsmith-ny", None),
 ])
 def test_a_doctor_key_is_a_slug_percent_encoded(href, key):
     """A profile href is made safe as a browser makes a URL (tabs and newlines and the C0
@@ -385,6 +386,7 @@ def _with_link(family: str, link: str) -> str:
 @pytest.mark.parametrize("link", [
     "/dr/123456/joseph-serota-aurora-co", "/doctor/joseph-serota-aurora-co",
     "/DR/joseph-serota-aurora-co", "/es/dr/joseph-serota-aurora-co", "https://elsewhere.example/dr/joseph-serota-aurora-co",
+    "/dr/joseph-o'serota-aurora-co", "/dr/joseph+serota-aurora-co", "/dr/joseph-serota-(aurora)-co",
 ])
 def test_a_byline_whose_link_names_no_profile_by_the_rule_has_no_doctor_and_is_counted(family, link):
     """A site that moves its profiles (an id segment, an extension, another prefix, a
@@ -406,3 +408,72 @@ def test_a_profile_link_in_other_case_is_the_same_doctor(family):
     before = extract_page(PAGE, (PAGES / f"{SLUG}.{family}.html").read_bytes())
     after = extract_page(PAGE, _with_link(family, "/dr/Joseph-Serota-Aurora-CO").encode())
     assert after.records == before.records and after.counts == before.counts
+
+
+@pytest.mark.parametrize("spelling", [
+    "/dr/jose%CC%81ph-serota-ny", "/dr/jose\u0301ph-serota-ny", "/dr/JOSE%CC%81PH-serota-ny", "/dr/jos%C3%A9ph-serota-ny",
+])
+def test_one_doctor_has_one_key_however_the_slugs_unicode_is_composed(spelling):
+    """A slug in decomposed form (NFD: "jose" + U+0301, as macOS and many CMSs write it) is
+    the precomposed slug's doctor: one key, never one doctor keyed and the same one dropped."""
+    assert REALSELF.profile_slug(spelling, PAGE) == "jos%C3%A9ph-serota-ny"
+
+
+@pytest.mark.parametrize("slug", [
+    "%E0%A4%A1%E0%A5%89-zeichner-ny",  # "डॉ": Devanagari DDA and vowel sign O (U+0949, Mc)
+    "\u0e2a\u0e21\u0e0a\u0e32\u0e22-\u0e43\u0e08\u0e14\u0e35",  # Thai, a vowel sign above (U+0E35, Mn)
+    "\u09b0\u09b9\u09bf\u09ae-dhaka",  # Bengali, vowel sign I (U+09BF, Mc)
+    "q\u0323uynh-nguyen-hanoi",  # a dot below that no precomposed q holds
+])
+def test_a_slug_whose_letters_carry_combining_marks_is_a_key(slug):
+    """A mark is part of the letter it is written on: a vowel sign of an Indic or Thai name is
+    no character outside the slug form (Python's \\w has no marks)."""
+    key = REALSELF.profile_slug("/dr/" + slug, PAGE)
+    assert key is not None and REALSELF.profile_slug("/dr/" + key, PAGE) == key  # a key is its own key
+
+
+@pytest.mark.parametrize("family", FAMILIES)
+@pytest.mark.parametrize("link", ["/dr/jose%CC%81ph-serota-aurora-co", "/dr/%E0%A4%A1%E0%A5%89-serota-aurora-co",
+                                  "/dr\\joseph-serota-aurora-co", "\\dr\\joseph-serota-aurora-co",
+                                  "https:\\\\www.realself.com\\dr\\joseph-serota-aurora-co"])
+def test_a_byline_whose_link_a_browser_opens_as_a_profile_names_its_doctor(family, link):
+    """A byline linking its profile in decomposed Unicode, with a vowel sign, or with
+    backslashes (a browser's "/" in http(s) URLs) has its doctor: a doctors row, the answer's
+    doctor_id, nothing counted as not read."""
+    page = (PAGES / f"{SLUG}.{family}.html").read_text(encoding="utf-8")
+    page = page.replace('href="/dr/joseph-serota-aurora-co', f'href="{link}').replace(
+        '"/dr/joseph-serota-aurora-co', '"' + link.replace("\\", "\\\\"))  # the rest are in JSON
+    records = extract_page(PAGE, page.encode())
+    key = REALSELF.profile_slug(link, PAGE)
+    assert key is not None and "\\" not in key
+    answers = [r for r in records.records if r["type"] == "answer" and r["doctor_id"] == key]
+    assert answers and [r for r in records.records if r["type"] == "doctor" and r["doctor_id"] == key]
+    assert f"answers/profile_not_read/{family}" not in records.counts
+
+
+@pytest.mark.parametrize("href, key", [
+    ("/dr\\jo-smith-ny", "jo-smith-ny"), ("\\dr\\jo-smith-ny", "jo-smith-ny"), ("..\\dr\\jo-smith-ny", "jo-smith-ny"),
+    ("http:\\\\localhost:8000\\dr\\jo-smith-ny", "jo-smith-ny"), ("\\\\localhost:8000\\dr\\jo-smith-ny", "jo-smith-ny"),
+    ("/dr\\jo-smith-ny?from=a\\b", "jo-smith-ny"), ("\\\\elsewhere.example\\dr\\jo-smith-ny", None),
+])
+def test_a_profile_link_is_read_with_backslashes_as_a_browser_reads_it(href, key):
+    """WHATWG URL: in an http(s) URL a "\\" before the query is a "/" (`\\\\host\\x` names a host)."""
+    assert REALSELF.profile_slug(href, "http://localhost:8000/question/q") == key
+
+
+def test_links_are_joined_with_backslashes_as_a_browser_joins_them():
+    from crawler.sites.base import join_url
+
+    base = "http://h/questions/botox"
+    assert join_url(base, "\\question\\x") == "http://h/question/x"
+    assert join_url(base, "..\\question\\x?q=a\\b#c\\d") == "http://h/question/x?q=a\\b#c\\d"  # the query's are its own
+    assert join_url(base, "http:\\\\h\\question\\x") == "http://h/question/x"
+    assert join_url(base, "mailto:a\\b@h") == "mailto:a\\b@h"  # no http(s) URL: WHATWG's rule is not its
+
+
+def test_a_pages_question_links_are_read_with_backslashes_as_a_browser_reads_them():
+    from crawler.pages.tree import ClassKeys, Tree, parse_html
+
+    body = b'<html><body><a href="/question\\q1">a</a><a href="\\question\\q2">b</a></body></html>'
+    tree = Tree(parse_html(body), "http://h/questions/t", ClassKeys())
+    assert tree.question_links(a.get("href") for a in tree.root.iter("a")) == ["http://h/question/q1", "http://h/question/q2"]

@@ -253,8 +253,9 @@ class Tree:
         out: dict[str, None] = {}
         prefix = self.site.question_prefix
         for h in hrefs:
-            # no question's path in it, nor a %XX that could spell one: no need to join it
-            if prefix not in h and "%" not in h and names_its_path(h):
+            # no question's path in it, nor a %XX or a "\" (a browser's "/") that could spell one:
+            # no need to join it
+            if prefix not in h and "%" not in h and "\\" not in h and names_its_path(h):
                 continue
             try:
                 url = join_url(self.base or self.url, h.strip()).split("#", 1)[0]

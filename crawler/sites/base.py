@@ -7,6 +7,7 @@ with a new `Site(...)`, not new code. Pure functions of URLs: no Scrapy, no netw
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import quote, unquote, urljoin, urlsplit, urlunsplit
@@ -67,7 +68,7 @@ class Site:
         segment = path[len(self.topic_prefix):].rstrip("/") if path.startswith(self.topic_prefix) else "/"
         kinds = {prefix.strip("/") for prefix in (self.question_prefix, self.profile_prefix, self.listing_prefix)}
         return self.is_topic_url(url) or ("/" not in segment and segment not in kinds
-                                          and _slug_form(self.slug_pattern).fullmatch(segment.lower()) is not None)
+                                          and self.is_slug(segment.lower()))
 
     def is_sitemap_url(self, url: str) -> bool:
         return _path(url).endswith(self.sitemap_suffixes)
@@ -100,8 +101,9 @@ class Site:
         `%c3%ab`, `%C3%AB`, `%2D` for `-` and `Jo-Smith` for `jo-smith` give one doctor one key."""
         if not href:
             return None
+        href = as_browser_reads(page_url, href.strip())  # "/dr\x" is "/dr/x": safe_url would write "%5C"
         page_origin = origin(page_url)
-        if names_its_path(href.strip()):  # "/dr/x", "https://host/dr/x": the page's origin is all it needs
+        if names_its_path(href):  # "/dr/x", "https://host/dr/x": the page's origin is all it needs
             return self._profile_slug(href, page_origin, page_origin)
         return self._profile_slug.__wrapped__(self, href, page_url, page_origin)  # "dr/x": of the page's path
 
@@ -145,11 +147,21 @@ class Site:
 
     def slug_key(self, segment: str) -> str | None:
         """The key of a profile path segment: its slug decoded, in lower case (slugs are written
-        in lower case: `Jo-Smith-NY` is `jo-smith-ny`'s profile, never a second doctor), when
-        it is of the site's slug form (slug_pattern), percent-encoded again as RFC 3986's normal
-        form writes it; else None."""
-        slug = unquote(segment).lower()  # bytes that are no UTF-8 decode to U+FFFD: no slug
-        return quote(slug, safe="") if _slug_form(self.slug_pattern).fullmatch(slug) else None
+        in lower case: `Jo-Smith-NY` is `jo-smith-ny`'s profile, never a second doctor) and
+        composed (NFC: "jose" + U+0301, as macOS and many CMSs write it, is "josé", one doctor
+        however a link spells it), when it is of the site's slug form (is_slug),
+        percent-encoded again as RFC 3986's normal form writes it; else None."""
+        # bytes that are no UTF-8 decode to U+FFFD: no slug
+        slug = unicodedata.normalize("NFC", unquote(segment).lower())
+        return quote(slug, safe="") if self.is_slug(slug) else None
+
+    def is_slug(self, slug: str) -> bool:
+        """Whether a decoded slug is of the site's slug form (slug_pattern), its combining marks
+        read as part of the letter they are written on: a vowel sign of Devanagari or Thai, or
+        an accent no precomposed letter holds, is part of a word (Python's `\\w` has no marks)."""
+        if not slug.isascii():
+            slug = "".join(char for char in slug if not unicodedata.category(char).startswith("M"))
+        return _slug_form(self.slug_pattern).fullmatch(slug) is not None
 
     def id_key(self, text: str) -> str | None:
         """The key of a question or answer id as a page gives it, when it is of the site's id
@@ -291,12 +303,35 @@ def names_its_path(href: str) -> bool:
 
 
 def join_url(base: str, href: str) -> str:
-    """urljoin(base, href). An href that starts with "/" or names its host takes nothing
-    from the base but its scheme and host, so it is joined to those: the same links recur
-    on many pages of a site, and the join is cached by what it depends on."""
+    """urljoin(base, href), the href read as a browser reads it (as_browser_reads). An href
+    that starts with "/" or names its host takes nothing from the base but its scheme and
+    host, so it is joined to those: the same links recur on many pages of a site, and the join
+    is cached by what it depends on."""
+    href = as_browser_reads(base, href)
     if names_its_path(href):
         return _join(origin(base), href)
     return urljoin(base, href)
+
+
+# WHATWG URL's special schemes: in their URLs a "\" before the query is a "/".
+_SPECIAL_SCHEMES = frozenset({"http", "https", "ftp", "file", "ws", "wss"})
+_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*):")
+_QUERY_START = re.compile(r"[?#]")
+
+
+def as_browser_reads(base: str, href: str) -> str:
+    """An href of the page at `base` as every browser reads it (WHATWG URL): in an http(s) URL
+    (the href's scheme, else the base's) a backslash before the query or fragment is a slash,
+    so `\\question\\x` is `/question/x` and `/dr\\x` is `/dr/x`. urljoin knows no such rule:
+    it joined `\\question\\x` as a path relative to the page's."""
+    if "\\" not in href:
+        return href
+    scheme = _SCHEME.match(href) or _SCHEME.match(base)
+    if scheme is None or scheme.group(1).lower() not in _SPECIAL_SCHEMES:
+        return href
+    end = _QUERY_START.search(href)
+    cut = end.start() if end else len(href)
+    return href[:cut].replace("\\", "/") + href[cut:]
 
 
 def origin(url: str) -> str:

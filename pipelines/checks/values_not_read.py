@@ -19,10 +19,23 @@ from . import CheckResult
 from .coverage import pages_of
 
 NAME = "values_not_read"
-# The stats prefixes of values printed but not read (+ family), and the dataset whose rows print them.
-KINDS = {"answers/vote_not_read/": "answers", "answers/date_not_read/": "answers",
-         "answers/profile_not_read/": "answers", "doctors/rating_not_read/": "answers",
-         "doctors/review_count_not_read/": "answers", "questions/date_not_read/": "questions"}
+# The stats prefixes of values printed but not read (+ family): the dataset whose rows print
+# them, and what they are in a crawl's summary.
+KINDS = {"answers/vote_not_read/": ("answers", "votes"), "answers/date_not_read/": ("answers", "answer dates"),
+         "answers/profile_not_read/": ("answers", "bylines' profile links (no doctor_id)"),
+         "doctors/rating_not_read/": ("answers", "ratings"),
+         "doctors/review_count_not_read/": ("answers", "review counts"),
+         "questions/date_not_read/": ("questions", "question dates")}
+
+
+def not_read(stats: dict) -> str | None:
+    """`values printed but not read (null): votes (3), ...`, the crawl's counts of each kind
+    over its families, or None. The check judges a share only of a family of many pages; a
+    crawl of a few pages says them all the same, so a value lost is never lost in silence."""
+    counts = {words: sum(int(count) for key, count in stats.items() if key.startswith(prefix))
+              for prefix, (_, words) in KINDS.items()}
+    found = [f"{words} ({count})" for words, count in counts.items() if count]
+    return "values printed but not read (null): " + ", ".join(found) if found else None
 
 
 def shares(stats: dict, coverage: list[dict], min_pages: int) -> dict[str, float]:
@@ -32,7 +45,7 @@ def shares(stats: dict, coverage: list[dict], min_pages: int) -> dict[str, float
     found = {}
     for key, count in stats.items():
         prefix = next((p for p in KINDS if key.startswith(p)), None)
-        entry = rows.get((KINDS[prefix], key[len(prefix):])) if prefix else None
+        entry = rows.get((KINDS[prefix][0], key[len(prefix):])) if prefix else None
         if entry and entry["rows"] and pages_of(entry, coverage) >= min_pages:
             found[key] = min(1.0, int(count) / entry["rows"])
     return found
