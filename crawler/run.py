@@ -44,7 +44,7 @@ class CrawlResult:
         """What a person reads at the end: status, why, pages, rows, errors, checks, time, where."""
         from pipelines.checks.values_not_read import not_read
         from pipelines.crawls import DUPLICATE_QUESTION, besides_checks, checks_words, errors_by_kind, lost_sitemaps
-        from pipelines.session import CHANGE_NOT_SERVED
+        from pipelines.session import CHANGE_NOT_SERVED, REVISITED
 
         stats = self.stats
         lines = [f"crawl {self.crawl_id or '(none)'}: {self.status}"]
@@ -54,7 +54,7 @@ class CrawlResult:
         if message:
             lines.append(f"  why: {message}")
         duplicates, gone = stats.get(DUPLICATE_QUESTION, 0), stats.get("questions/gone", 0)
-        unserved = stats.get(CHANGE_NOT_SERVED, 0)
+        unserved, revisited = stats.get(CHANGE_NOT_SERVED, 0), stats.get(REVISITED, 0)
         lines.append(f"  pages: {pages_fetched(stats)}, "
                      f"{stats.get('pages/question', 0)} question pages read, "
                      # an alias, a redirect, a page carrying a question id already read: one row
@@ -65,6 +65,8 @@ class CrawlResult:
                      # the server behind its sitemap (CrawlSession.answered): not settled, said
                      + (f"{unserved} answered unchanged though their sitemap lastmod moved (asked again next crawl), "
                         if unserved else "")
+                     # a lastmod that never moves hides no change for good (REVISIT_AFTER_DAYS)
+                     + (f"{revisited} asked again, unchanged by their lastmod but long unverified, " if revisited else "")
                      # as the row: a resumed crawl's earlier runs count as read, not skipped
                      + f"{stats.get('pages/skipped_unchanged', 0)} skipped")
         lines.append(f"  rows: {stats.get('crawl/rows/questions', 0)} questions, "

@@ -162,6 +162,11 @@ STATE_DIR = None
 CRAWL_ID = None
 CHECKPOINT_PAGES = 5_000
 CHECKPOINT_SECONDS = 120.0
+# A question its sitemap lastmod says is unchanged is asked again all the same (conditionally: a
+# 304 costs little) once the version held was last found current more than this many days ago:
+# a lastmod that never moves (the question's own date, not its last answer's) would otherwise
+# hide every change for good. 0: trust a lastmod for ever.
+REVISIT_AFTER_DAYS = 30.0
 
 # The WARC archive (`crawl --archive DIR`): every response with its request, in files of at
 # most about ARCHIVE_FILE_BYTES, committed with the dataset batches (crawler.archive). Off when None.

@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 import os
 import uuid
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from scrapy.settings import SETTINGS_PRIORITIES
@@ -28,6 +28,8 @@ from pipelines.state import EXIT_DAMAGED, EXIT_UNUSABLE, CrawlState, PageVersion
 logger = logging.getLogger(__name__)
 # the stat: answers with the version held, though the sitemap says the page changed (answered)
 CHANGE_NOT_SERVED = "pages/change_not_served"
+# the stat: questions unchanged by their lastmod, asked again for the age of the version held
+REVISITED = "pages/revisited"
 
 
 def new_crawl_id(started_at: datetime) -> str:
@@ -45,6 +47,9 @@ class CrawlSession:
         # question URL -> the newest lastmod this crawl's sitemaps give it (note_lastmod)
         self.sitemap_lastmod: dict[str, str] = {}
         self.skipped: dict[str, str] = {}  # question URL -> why it is not fetched (skip_reason)
+        # unchanged by their lastmod, asked again for the age of the version held (skip_reason)
+        self.revisited: set[str] = set()
+        self.revisit_after = timedelta(days=float(settings.get("REVISIT_AFTER_DAYS") or 0))
         self.crawl_id = settings.get("CRAWL_ID") or new_crawl_id(self.started_at)
         self.chosen_id = settings.get("CRAWL_ID") if _chosen(settings, "CRAWL_ID") else None  # -s CRAWL_ID, a Scrapyd job's
         self.resumed, self.next_part = False, 0
@@ -243,13 +248,17 @@ class CrawlSession:
     def skip_reason(self, url: str) -> str | None:
         """Why a question need not be fetched (None: fetch it): it was committed earlier in
         this resumed crawl, or its sitemap lastmod is the one we saw when we last fetched it,
-        and that fetch came after all the lastmod names (`_unchanged_since`)."""
+        and that fetch came after all the lastmod names (`_unchanged_since`), less than
+        REVISIT_AFTER_DAYS ago (else it is `revisited`)."""
         if url in self.skipped:
             return "skipped"
         if url in self.done:
             reason = "skipped_done"
         elif ((lastmod := self.sitemap_lastmod.get(url)) and (seen := self.version(url))
               and _unchanged_since(seen, lastmod)):
+            if self.revisit_after and _fetched_before(seen, self.started_at - self.revisit_after):
+                self.revisited.add(url)
+                return None
             reason = "skipped_unchanged"
         else:
             return None
@@ -280,13 +289,24 @@ def _unchanged_since(seen: PageVersion, lastmod: str) -> bool:
 def _fetched_after(seen: PageVersion, lastmod: str) -> bool:
     """Whether we fetched the version we hold (by our clock) after the latest moment a sitemap
     lastmod can name: it holds every change that lastmod speaks of. A fetch time not known: no."""
-    if not seen.fetched_at:
-        return False
     try:
-        fetched = datetime.fromisoformat(seen.fetched_at)
-        return (fetched if fetched.tzinfo else fetched.replace(tzinfo=timezone.utc)) > lastmod_end(lastmod)
+        return _fetched(seen) > lastmod_end(lastmod)
     except ValueError:
         return False
+
+
+def _fetched_before(seen: PageVersion, moment: datetime) -> bool:
+    """Whether the version we hold was last found current (fetched, or a 304) before `moment`."""
+    try:
+        return _fetched(seen) < moment
+    except ValueError:
+        return False
+
+
+def _fetched(seen: PageVersion) -> datetime:
+    """When the version we hold was last found current, UTC (ValueError: not known)."""
+    fetched = datetime.fromisoformat(seen.fetched_at or "")
+    return fetched if fetched.tzinfo else fetched.replace(tzinfo=timezone.utc)
 
 
 def _later(lastmod: str, than: str) -> bool:

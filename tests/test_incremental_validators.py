@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import re
 import time
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from email.utils import formatdate
+
+import pytest
 
 from tests.crawling import crawl, crawl_log, crawl_rows
 from tests.hostile import HostileServer, Reply
@@ -263,3 +265,23 @@ def test_a_validator_shared_by_pages_of_other_content_is_never_sent(reference_si
         assert differences(read_truth(folder / "truth1.jsonl"), folder / "data") == []
         assert re.search(r"errors: .*validators shared by pages of other content \(not sent\) \(\d+\)", day1.stdout)
         assert crawl_log(folder / "data").count(f"{header} shared by pages of other content") == 1
+
+
+@pytest.mark.parametrize("days_ago, revisit_after, skipped", [(10, 30, True), (40, 30, False), (400, 0, True)])
+def test_a_version_long_unverified_is_asked_again_though_its_lastmod_never_moved(tmp_path, days_ago, revisit_after,
+                                                                                 skipped):
+    """A lastmod that never moves (the question's own date, not its last answer's) hides every
+    change: past REVISIT_AFTER_DAYS since it was last found current, the page is asked again."""
+    from pipelines.session import CrawlSession
+    from pipelines.state import PageVersion
+
+    url, lastmod = "http://127.0.0.1:1/question/a", "2020-01-05"
+    session = CrawlSession({"STATE_DIR": str(tmp_path / "state"), "CRAWL_ID": "c1", "REVISIT_AFTER_DAYS": revisit_after})
+    session.state.open_crawl("c1", datetime(2020, 1, 6, tzinfo=timezone.utc), commit=lambda token: None)
+    fetched = (session.started_at - timedelta(days=days_ago)).isoformat()
+    session.state.commit_batch("c1", 0, "t", [PageVersion(url, None, None, lastmod, "0" * 64, fetched)], [],
+                               commit=lambda token: None)
+    session.note_lastmod(url, lastmod)
+    assert (session.skip_reason(url) == "skipped_unchanged") is skipped
+    assert (url in session.revisited) is not skipped
+    session.close()

@@ -52,7 +52,7 @@ from crawler.workers import ExtractionWorkers
 from pipelines.checks.start_urls import HOME_PAGES_UNREAD
 from pipelines.crawls import DUPLICATE_DIFFERS, DUPLICATE_QUESTION, GIVEN_UP, exception_words
 from pipelines.items import NotModifiedItem, QuestionPageItem
-from pipelines.session import CrawlSession, question_key
+from pipelines.session import REVISITED, CrawlSession, question_key
 
 logger = logging.getLogger(__name__)
 # An incremental crawl (its state knows pages of earlier crawls) reads its sitemaps before
@@ -271,6 +271,8 @@ class QuestionsSpider(scrapy.Spider):
             return None
         self.requested.add(url)
         self.count("questions/requested")
+        if url in self.session.revisited:
+            self.count(REVISITED)
         # Question pages first: they are the product; discovery pages only feed them.
         # `requested` is their filter: Scrapy's would drop a question page redirected to a page
         # the crawl has fetched (the home page, a login wall, a loop) without a word; followed,
