@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 import os
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from pathlib import Path
 
 from scrapy.settings import SETTINGS_PRIORITIES
@@ -49,7 +49,7 @@ class CrawlSession:
         self.skipped: dict[str, str] = {}  # question URL -> why it is not fetched (skip_reason)
         # unchanged by their lastmod, asked again for the age of the version held (skip_reason)
         self.revisited: set[str] = set()
-        self.revisit_after = timedelta(days=float(settings.get("REVISIT_AFTER_DAYS") or 0))
+        self.revisit_after = float(settings.get("REVISIT_AFTER_DAYS") or 0)  # days, as many as given
         self.crawl_id = settings.get("CRAWL_ID") or new_crawl_id(self.started_at)
         self.chosen_id = settings.get("CRAWL_ID") if _chosen(settings, "CRAWL_ID") else None  # -s CRAWL_ID, a Scrapyd job's
         self.resumed, self.next_part = False, 0
@@ -256,7 +256,7 @@ class CrawlSession:
             reason = "skipped_done"
         elif ((lastmod := self.sitemap_lastmod.get(url)) and (seen := self.version(url))
               and _unchanged_since(seen, lastmod)):
-            if self.revisit_after and _fetched_before(seen, self.started_at - self.revisit_after):
+            if self.revisit_after and _days_since_fetched(seen, self.started_at) > self.revisit_after:
                 self.revisited.add(url)
                 return None
             reason = "skipped_unchanged"
@@ -295,12 +295,13 @@ def _fetched_after(seen: PageVersion, lastmod: str) -> bool:
         return False
 
 
-def _fetched_before(seen: PageVersion, moment: datetime) -> bool:
-    """Whether the version we hold was last found current (fetched, or a 304) before `moment`."""
+def _days_since_fetched(seen: PageVersion, now: datetime) -> float:
+    """How long ago, in days, the version we hold was last found current (fetched, or a 304);
+    0 when not known."""
     try:
-        return _fetched(seen) < moment
+        return (now - _fetched(seen)).total_seconds() / 86400
     except ValueError:
-        return False
+        return 0.0
 
 
 def _fetched(seen: PageVersion) -> datetime:
