@@ -24,6 +24,7 @@ _LINKS = etree.XPath("//a[@href]/@href")
 # Elements whose rel may say "next" (HTML: a, area, link), in document order.
 _RELS = etree.XPath("//a[@rel][@href] | //area[@rel][@href] | //link[@rel][@href]")
 _BASE = etree.XPath("//base[@href]/@href")
+_DOCUMENT_END = re.compile(rb"</(?:body|html)\s*>", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +49,10 @@ BAD_LASTMOD = "sitemaps/bad_lastmod"  # the stat: sitemap entries whose lastmod 
 # counted (the sitemaps_unread check), and listed as "URL (reason)" for the message and summary.
 SITEMAPS_LOST = "sitemaps/lost"
 SITEMAPS_LOST_LIST = "crawl/sitemaps_lost"
+# Home and listing pages cut off or empty on every attempt (what was read whole of them used):
+# counted, and the first few listed as "URL (reason)" for the message and summary.
+LISTINGS_GIVEN_UP = "pages/listings_given_up"
+LISTINGS_GIVEN_UP_LIST = "crawl/listings_given_up"
 # Sitemaps robots.txt forbids (often the one its own Sitemap: line names): not fetched, as
 # robots.txt says, and named, as questions it forbids are said; no sitemap lost by the site.
 SITEMAPS_FORBIDDEN_LIST = "crawl/sitemaps_robots_forbidden"
@@ -167,22 +172,29 @@ def sitemap_cut_off(xml: bytes) -> bool:
     return read_sitemap("", xml).cut_off
 
 
-def listing_cut_off(body: bytes) -> bool:
-    """A home or listing page that stops before its end (</body></html>) and inside a tag or
-    its text. HTML may leave its end out (a page that stops after a tag is taken as served:
-    retried for ever otherwise); a transfer cut at a random byte seldom stops right after a
-    tag, and the sitemaps, which must close, name the questions anyway."""
+def listing_cut_off(body: bytes, length_vouched: bool) -> bool:
+    """A home or listing page that stops before its end (</body></html>). HTML may leave its
+    end out, so a page whose transfer's length matched a Content-Length (`length_vouched`) is
+    cut off only when it stops inside a tag or its text; with no length to vouch for it
+    (close-delimited, chunked), stopping before its </body> or </html> is: a transfer cut right after
+    a tag would be taken as whole, and the links past the cut (rel="next" at the bottom) lost.
+    An empty body is no cut-off page (the spider's `empty`)."""
     end = body.rstrip()
-    return bool(end) and not end.endswith(b">") and not is_whole(body[-4096:].decode("latin-1"))
+    if not end or is_whole(body[-4096:].decode("latin-1")):
+        return False
+    if not end.endswith(b">"):  # inside a tag or its text
+        return True
+    return not length_vouched and _DOCUMENT_END.search(body[-4096:]) is None
 
 
 def is_robots_url(url: str) -> bool:
     return urlsplit(url).path == "/robots.txt"
 
 
-def cut_off(url: str, body: bytes) -> bool:
+def cut_off(url: str, body: bytes, length_vouched: bool) -> bool:
     """Whether a discovery response (robots.txt, a sitemap, a listing: not a question page)
-    arrived cut off, by what it holds, as the spider reads it."""
+    arrived cut off, by what it holds and whether a Content-Length vouched for its length
+    (`listing_cut_off`), as the spider reads it."""
     if is_robots_url(url):
         return False
     try:
@@ -194,7 +206,7 @@ def cut_off(url: str, body: bytes) -> bool:
     sitemap = read_sitemap("", xml)  # once: what it is and whether it is whole (looks_like_sitemap's read)
     if body[:3] == GZIP_MAGIC or sitemap.kind:
         return sitemap.cut_off
-    return listing_cut_off(body)
+    return listing_cut_off(body, length_vouched)
 
 
 def unusable_url(url: str) -> str | None:

@@ -316,7 +316,7 @@ def _not_a_question_page(response, question: bool, crawl: Crawl, counts: Counter
         # Given up on, unless a good page follows
         return [(response.asked, _error_kind(response, question), retries)], retries
     if 200 <= status < 300:  # whole, or cut off as the spider would see it
-        if response.fault or cut_off(response.url, response.body):
+        if response.fault or cut_off(response.url, response.body, response.length_vouched):
             counts["pages/truncated"] += 1
             return [(response.asked, "truncated", _retries(crawl, "truncated", status))], 0
         return [(response.asked, None, None)], 0

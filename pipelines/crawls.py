@@ -16,8 +16,8 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from crawler.discovery import (BAD_LASTMOD, BAD_URLS, BAD_URLS_LIST, LIMITS_HIT, SITEMAPS_FORBIDDEN_LIST, SITEMAPS_LOST,
-                               SITEMAPS_LOST_LIST, UNUSABLE_LINKS)
+from crawler.discovery import (BAD_LASTMOD, BAD_URLS, BAD_URLS_LIST, LIMITS_HIT, LISTINGS_GIVEN_UP, LISTINGS_GIVEN_UP_LIST,
+                               SITEMAPS_FORBIDDEN_LIST, SITEMAPS_LOST, SITEMAPS_LOST_LIST, UNUSABLE_LINKS)
 from crawler.middlewares.blocks import BLOCKED_STATUS
 from crawler.middlewares.conditional import FUTURE_LAST_MODIFIED, SHARED_VALIDATOR
 from crawler.middlewares.offsite import OFF_SITE_LINKS, OFF_SITE_LISTINGS, OFF_SITE_LISTINGS_LIST, REDIRECTED_OFFSITE
@@ -199,6 +199,8 @@ def not_reached(stats: dict) -> list[str]:
         parts.append(lost)
     if off_site := off_site_listings(stats):
         parts.append(off_site)
+    if given_up := listings_given_up(stats):
+        parts.append(given_up)
     return parts
 
 
@@ -218,6 +220,13 @@ def off_site_listings(stats: dict) -> str | None:
     return counted_and_named(stats, OFF_SITE_LISTINGS, OFF_SITE_LISTINGS_LIST,
                              "listing pages on another site not followed (the questions only they and the pages "
                              "after them name are not in this crawl)")
+
+
+def listings_given_up(stats: dict) -> str | None:
+    """`1 home or listing pages not read whole: URL (cut off on every attempt); ...`, or None."""
+    return counted_and_named(stats, LISTINGS_GIVEN_UP, LISTINGS_GIVEN_UP_LIST,
+                             "home or listing pages not read whole (their links up to the cut were followed; "
+                             "the questions and pages only the rest names are not in this crawl)")
 
 
 def redirected_away(stats: dict) -> str | None:

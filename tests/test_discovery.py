@@ -292,16 +292,20 @@ def test_what_is_no_sitemap_by_its_parsed_root_or_lines_is_none(body):
     assert not discovery.looks_like_sitemap(body)
 
 
-@pytest.mark.parametrize("html, cut", [
-    (b"<html><body><a href='/question/a'>a</a></body></html>", False),
-    (b"<html><body><a href='/question/a'>a</a></body></html><script>x()</script>\n", False),
-    (b"<html><body><ul><li><a href='/question/a'>a</a></li></ul>", False),  # HTML may leave its end out
-    (b"<html><body><ul><li><a href='/question/a'>a</a></li><li><a hr", True),
-    (b"<html><body><ul><li><a href='/question/a'>Botox resu", True),
-    (b"", False),
+@pytest.mark.parametrize("html, cut, cut_unvouched", [
+    (b"<html><body><a href='/question/a'>a</a></body></html>", False, False),
+    (b"<html><body><a href='/question/a'>a</a></body></html><script>x()</script>\n", False, False),
+    # HTML may leave its end out: a Content-Length that matched vouches for it; with none
+    # (close-delimited, chunked) a page stopping right after a tag is a transfer cut there
+    (b"<html><body><ul><li><a href='/question/a'>a</a></li></ul>", False, True),
+    (b"<html><body><ul><li><a href='/question/a'>a</a></li>\r\n  ", False, True),
+    (b"<html><body><ul><li><a href='/question/a'>a</a></li><li><a hr", True, True),
+    (b"<html><body><ul><li><a href='/question/a'>Botox resu", True, True),
+    (b"", False, False),  # empty, not cut (the spider retries it as empty)
 ])
-def test_a_listing_is_cut_off_when_it_stops_inside_a_tag_or_its_text(html, cut):
-    assert discovery.listing_cut_off(html) is cut
+def test_a_listing_is_cut_off_when_it_stops_before_its_end_unvouched_or_inside_a_tag(html, cut, cut_unvouched):
+    assert discovery.listing_cut_off(html, length_vouched=True) is cut
+    assert discovery.listing_cut_off(html, length_vouched=False) is cut_unvouched
 
 
 @pytest.mark.parametrize("text, read", [

@@ -218,7 +218,7 @@ def test_an_infinite_crawl_delay_is_above_the_maximum(in_front, tmp_path, value)
 # robots.txt past its parsing limit --------------------------------------------------------------
 
 @pytest.mark.slow
-@pytest.mark.parametrize("coding", ["identity", "gzip"])
+@pytest.mark.parametrize("coding", ["identity", "gzip", "gzip past DOWNLOAD_MAXSIZE"])
 def test_a_robots_txt_past_its_parsing_limit_is_read_up_to_it(in_front, tmp_path, coding):
     """RFC 9309 2.5: a parsing limit of at least 500 KiB, what lies past it ignored. A robots.txt
     bigger than DOWNLOAD_MAXSIZE (its Content-Length said so before a byte) was no robots.txt
@@ -227,11 +227,14 @@ def test_a_robots_txt_past_its_parsing_limit_is_read_up_to_it(in_front, tmp_path
     body = (b"User-agent: *\nDisallow: /question/\n"
             + b"".join(b"Disallow: /junk/%07d/\n" % i for i in range(30000)) + b"Disallow: /\n")
     assert len(body) > 700 * 1024
-    headers = {**TEXT, "Content-Encoding": "gzip"} if coding == "gzip" else TEXT
-    server = in_front(Reply(200, gzip.compress(body) if coding == "gzip" else body, headers))
+    gzipped = coding.startswith("gzip")
+    headers = {**TEXT, "Content-Encoding": "gzip"} if gzipped else TEXT
+    server = in_front(Reply(200, gzip.compress(body) if gzipped else body, headers))
     out = tmp_path / "data"
-    # identity: its Content-Length past DOWNLOAD_MAXSIZE; gzip: decoded past the limit
-    small = ("-s", "DOWNLOAD_MAXSIZE=100000", "-s", "DOWNLOAD_WARNSIZE=50000") if coding == "identity" else ()
+    # identity: its Content-Length past DOWNLOAD_MAXSIZE; gzip: decoded past the limit, and past
+    # DOWNLOAD_MAXSIZE too (the coding of the transfer does not change what is read)
+    small = {"identity": ("-s", "DOWNLOAD_MAXSIZE=100000", "-s", "DOWNLOAD_WARNSIZE=50000"), "gzip": (),
+             "gzip past DOWNLOAD_MAXSIZE": ("-s", "DOWNLOAD_MAXSIZE=600000")}[coding]
     crawl(server.url + "/", "--out", out, *small)
     (row,) = crawl_rows(out)
     assert question_hits(server) == 0 and server.hits["/"] == 1  # Disallow: /question/ obeyed, Disallow: / not

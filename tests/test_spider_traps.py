@@ -135,6 +135,58 @@ def test_a_gzip_sitemap_past_download_maxsize_is_not_read(hostile, tmp_path):
     result = crawl(server.url + "/big.xml.gz", "--out", out, "-s", "DOWNLOAD_MAXSIZE=100000", timeout=120)
     assert "larger than DOWNLOAD_MAXSIZE once decompressed" in crawl_log(out)
     assert server.hits_of("/question/") == 0
+    # named for what it is, and the setting to raise: no "not a sitemap"
+    message = crawl_rows(out)[0]["message"]
+    assert "inflates past DOWNLOAD_MAXSIZE" in message and "-s DOWNLOAD_MAXSIZE=" in message, message
+    assert "not a sitemap" not in message
+
+
+@pytest.mark.parametrize("empty", [Reply(200, b"", XML), Reply(204, b"", XML), Reply(304, b"", XML)])
+@pytest.mark.parametrize("kind", ["sitemap index", "sitemap", "listing"])
+def test_a_discovery_page_answered_empty_once_is_asked_again(reference_site, hostile, tmp_path, kind, empty):
+    """An empty answer (a 200 with no bytes, a 204, a 304 nobody asked for) to a sitemap, a
+    sitemap index or a listing is what a retry may cure, as it is for a question page."""
+    site = reference_site(questions=12)
+    paths = question_paths(site.url, 3)
+    box = {}
+
+    def route(path):
+        if path == "/robots.txt":
+            return robots()
+        first = server.hits[path] == 1
+        if path == "/index.xml":
+            return empty if first and kind == "sitemap index" else Reply(200, sitemapindex([box["url"] + "/s.xml"]), XML)
+        if path == "/s.xml":
+            return empty if first and kind == "sitemap" else Reply(200, urlset(box["url"] + p for p in paths), XML)
+        if path == "/questions/topic":
+            links = "".join(f'<li><a href="{p}">q</a></li>' for p in paths)
+            page = f"<html><body><ul>{links}</ul></body></html>".encode()
+            return (Reply(empty.status, b"") if first else Reply(200, page))
+        return None
+
+    server = hostile(route, site.url)
+    box["url"] = server.url
+    out = tmp_path / "data"
+    start = "/questions/topic" if kind == "listing" else "/index.xml"
+    result = crawl(server.url + start, "--out", out, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert server.hits_of("/question/") == 3
+    assert server.hits[{"sitemap index": "/index.xml", "sitemap": "/s.xml", "listing": start}[kind]] == 2
+
+
+@pytest.mark.parametrize("kind", ["sitemap", "listing"])
+def test_a_discovery_page_empty_on_every_attempt_is_named_empty(hostile, tmp_path, kind):
+    def route(path):
+        return robots() if path == "/robots.txt" else Reply(200, b"", XML)
+
+    server = hostile(route)
+    out = tmp_path / "data"
+    start = "/s.xml" if kind == "sitemap" else "/questions/topic"
+    result = crawl(server.url + start, "--out", out, "-s", "RETRY_TIMES=1", timeout=120)
+    message = crawl_rows(out)[0]["message"]
+    assert result.returncode == 1 and "empty on every attempt" in message, message
+    assert "not a sitemap" not in message and "errors: none" not in result.stdout
+    assert server.hits[start] == 2
 
 
 # one row per question -----------------------------------------------------------------------

@@ -98,6 +98,10 @@ class ArchivedResponse(NamedTuple):
     # Why its body is not all the server sent though it decoded: its content coding's stream
     # stopped short (CUT) or failed its check (damaged, body b""), as the crawl flagged it cut short.
     fault: str | None = None
+    # A Content-Length came with it (a transfer that fell short of it is cut, a `fault` or no
+    # record): its length is the server's word, so a page leaving its end tags out is whole
+    # (crawler.discovery.listing_cut_off).
+    length_vouched: bool = False
 
     @property
     def asked(self) -> str:
@@ -976,7 +980,7 @@ def _as_crawled(url: str, status: int, fetched_at: datetime, headers: list[tuple
         body = b""
     content_type = values(b"content-type")
     return ArchivedResponse(url, status, fetched_at, body, content_type[-1].decode("latin-1") if content_type else None,
-                            error, requested_url, fault=fault)
+                            error, requested_url, fault=fault, length_vouched=bool(values(b"content-length")))
 
 
 _CHUNK_SIZE = re.compile(rb"[ \t]*([0-9A-Fa-f]{1,16})[ \t]*(?:;[^\r\n]*)?\r?\n")

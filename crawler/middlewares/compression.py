@@ -46,6 +46,12 @@ from crawler.settings import DOWNLOAD_MAXSIZE
 logger = logging.getLogger(__name__)
 
 UNDECODABLE = "responses/undecodable"
+# A request's meta: read only the first N bytes of its decoded body (robots.txt: RFC 9309 2.5's
+# parsing limit). A body inflating past N is that head, flagged as a download stopped at a
+# limit (Scrapy's flag), not refused as one past DOWNLOAD_MAXSIZE: the coding of the transfer
+# does not change what is read.
+DECODED_HEAD = "decoded_head"
+STOPPED_AT_LIMIT = "download_stopped"
 GZIP_MAGIC = b"\x1f\x8b"
 ARCHIVE_ACCEPT_ENCODING = b"gzip, deflate"
 
@@ -91,6 +97,21 @@ def decode_one(body: bytes, coding: bytes, max_size: int) -> tuple[bytes, str | 
     except Exception as error:  # each decoder raises its own (OSError, zlib.error, ZstdError, ...)
         too_big = "MaxSizeExceeded" in type(error).__name__
         raise (TooBig if too_big else UndecodableBody)(_reason(error, max_size)) from error
+
+
+def decoded_head(body: bytes, coding: bytes, size: int) -> bytes:
+    """At most the first `size` bytes of a body one content coding Scrapy decodes encodes, never
+    more inflated (a bomb costs nothing); what the stream holds, if shorter."""
+    if coding in (b"gzip", b"x-gzip"):
+        return zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(body, size)
+    if coding == b"deflate":
+        try:  # zlib-wrapped, then raw deflate, as Scrapy tries them
+            return zlib.decompressobj(zlib.MAX_WBITS).decompress(body, size)
+        except zlib.error:
+            return zlib.decompressobj(-zlib.MAX_WBITS).decompress(body, size)
+    if coding == b"br":
+        return brotli.Decompressor().process(body, output_buffer_limit=size)[:size]
+    return zstd.ZstdFile(BytesIO(body)).read(size)
 
 
 def stream_fault(body: bytes, coding: bytes, max_size: int) -> str | None:
@@ -204,6 +225,11 @@ class HttpCompressionMiddleware(ScrapyCompression):
             response = response.replace(body=b"", flags=[*response.flags, CUT_SHORT, DAMAGED])
             del response.headers["Content-Encoding"]
             return response
+        except TooBig as error:
+            if head := request.meta.get(DECODED_HEAD):  # only its head is read: that is no error
+                return self._head(response, head)
+            self._count()
+            raise CountedDrop(str(error)) from error
         except IgnoreRequest as error:  # Scrapy's own words for a body past DOWNLOAD_MAXSIZE
             self._count()
             raise CountedDrop(_reason(error.__cause__ or error, self._max_size)) from error
@@ -233,6 +259,17 @@ class HttpCompressionMiddleware(ScrapyCompression):
         named = [coding for value in content_encoding for coding in value.split(b",")
                  if coding.strip().lower() not in (b"", b"identity")]
         return ScrapyCompression._split_encodings([b",".join(named)]) if named else ([], [])
+
+    @staticmethod
+    def _head(response, size: int):
+        """The response with its body's first `size` bytes (and one more: the body went on),
+        decoded, flagged stopped at a limit; each coding decoded only as far as needed."""
+        body = response.body
+        for coding in HttpCompressionMiddleware._split_encodings(response.headers.getlist("Content-Encoding"))[0]:
+            body = decoded_head(body, coding, size + 1)
+        response = response.replace(body=body, flags=[*response.flags, STOPPED_AT_LIMIT])
+        del response.headers["Content-Encoding"]
+        return response
 
     def _count(self) -> None:
         if self.stats:

@@ -12,7 +12,8 @@
 - Only its first ROBOTSTXT_MAX_SIZE bytes are read (RFC 9309 2.5's parsing limit): its download
   stops there, whatever DOWNLOAD_MAXSIZE says, and the rules past the last whole line before
   the limit are ignored (logged, stat `robotstxt/cut_at_limit`); a bigger file is no unreadable
-  one. It is asked for uncompressed; one sent compressed anyway is decoded up to DOWNLOAD_MAXSIZE.
+  one. It is asked for uncompressed; one sent compressed anyway is read the same, its first
+  ROBOTSTXT_MAX_SIZE bytes once decoded (a bigger one is no unreadable one either).
 - A Crawl-delay line that is not a number (`5s`, `2,5`) is named in `unread_delays`, so the
   Crawl-delay extension says it was not obeyed; an infinite one (`1e400`) stays above any
   CRAWL_DELAY_MAX (Protego would drop it, and the crawl would run at full speed).
@@ -37,6 +38,7 @@ from twisted.internet.defer import Deferred
 from crawler.extensions.prompt_stop import CrawlStopping, PromptStop
 from crawler.middlewares import body_fault, cut_short
 from crawler.middlewares.blocks import Blocked
+from crawler.middlewares.compression import DECODED_HEAD
 from crawler.middlewares.offsite import robots_txt_request
 
 logger = logging.getLogger(__name__)
@@ -155,9 +157,10 @@ class RobotsTxtMiddleware(ScrapyRobotsTxtMiddleware):
     async def process_request(self, request, spider=None):
         if self.max_size and robots_txt_request(request):
             # DOWNLOAD_MAXSIZE would cancel a big robots.txt by its Content-Length, before a
-            # byte: bytes_received stops it at ROBOTSTXT_MAX_SIZE instead. Asked uncompressed:
-            # a compressed one is decoded whole, so only up to DOWNLOAD_MAXSIZE.
+            # byte: bytes_received stops it at ROBOTSTXT_MAX_SIZE instead. Asked uncompressed;
+            # one sent compressed is read to ROBOTSTXT_MAX_SIZE once decoded, as a plain one.
             request.meta["download_maxsize"] = 0
+            request.meta[DECODED_HEAD] = self.max_size
             request.headers.setdefault("Accept-Encoding", "identity")
         return await super().process_request(request)
 

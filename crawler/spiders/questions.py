@@ -323,19 +323,20 @@ class QuestionsSpider(scrapy.Spider):
             logger.warning("Skipped a URL no request can be made of: %r in %s (%s)", url[:200], named_in, reason)
 
     def parse_sitemap(self, response):
-        body, damaged = self.sitemap_body(response)
+        body, damaged, too_big = self.sitemap_body(response)
         sitemap = discovery.read_sitemap(response.url, body)
-        cut = damaged or cut_short(response) or sitemap.cut_off
-        if cut and (retry := self.retry_truncated(response, "sitemap")):
+        fault = _discovery_fault(response, damaged or sitemap.cut_off)
+        if fault and (retry := self.retry_truncated(response, "sitemap", kind=fault)):
             yield retry  # its URLs come with the whole sitemap (sitemaps_first waits for it)
             return
         kind, entries = sitemap.kind, sitemap.entries
         self.count_bad_lastmods(response.url, entries)
-        if cut and not sitemap.cut_off:  # given up on, cut short in transfer where its text does not tell
-            entries = entries[:-1]  # (a text sitemap): not its last URL, perhaps cut in two
-        if not kind and not cut:  # a sitemap lost, not a question page of an unknown shape (a cut one is, said)
-            self.sitemap_lost(response.url, "not a sitemap")
-            self.start_url_failed(response.request, "not a sitemap")
+        if fault == "truncated" and not sitemap.cut_off:  # given up on, cut short in transfer where its text
+            entries = entries[:-1]  # does not tell (a text sitemap): not its last URL, perhaps cut in two
+        # A sitemap lost, not a question page of an unknown shape (one given up on is, said)
+        if lost := too_big or (not kind and not fault and "not a sitemap"):
+            self.sitemap_lost(response.url, lost)
+            self.start_url_failed(response.request, lost)
         if sitemap.damage:  # no retry mends it: what the parser could read is used, and the loss said
             self.sitemap_lost(response.url, f"damaged XML at {sitemap.damage}: entries past it may be missing")
         depth = response.meta.get("sitemap_depth", 1)
@@ -368,32 +369,35 @@ class QuestionsSpider(scrapy.Spider):
                            "%r in %s (and any more: stat %s)", bad[0], url, discovery.BAD_LASTMOD)
         self.crawler.stats.inc_value(discovery.BAD_LASTMOD, len(bad))
 
-    def sitemap_body(self, response) -> tuple[bytes, bool]:
+    def sitemap_body(self, response) -> tuple[bytes, bool, str | None]:
         """The sitemap's XML, gzip decompressed under the download size limits, as Scrapy's
-        SitemapSpider reads it (b"" when it decompresses past DOWNLOAD_MAXSIZE), and whether
-        its gzip stream is damaged (then b"", and the sitemap is retried as a cut-off one)."""
+        SitemapSpider reads it; whether its gzip stream is damaged (then b"", and the sitemap is
+        retried as a cut-off one); and why it was not read when it decompresses past
+        DOWNLOAD_MAXSIZE (then b""): a size, which no retry changes and a setting does."""
         max_size = response.meta.get("download_maxsize", self.settings.getint("DOWNLOAD_MAXSIZE"))
         warn_size = response.meta.get("download_warnsize", self.settings.getint("DOWNLOAD_WARNSIZE"))
         try:
             body = discovery.sitemap_body(response.body, max_size=max_size)
         except discovery.SitemapTooBig as error:
+            reason = f"{error}; raise it with -s DOWNLOAD_MAXSIZE=N"
             logger.warning("Sitemap larger than DOWNLOAD_MAXSIZE once decompressed, not read: %s (%s)",
-                           response.url, error)
-            return b"", False
+                           response.url, reason)
+            return b"", False, reason
         except DamagedBody as damaged:
             logger.warning("Sitemap %s: %s (read as cut short)", damaged, response.url)
-            return b"", True
+            return b"", True, None
         if len(response.body) < warn_size <= len(body):
             logger.warning("Sitemap of %d bytes once decompressed (DOWNLOAD_WARNSIZE %d): %s",
                            len(body), warn_size, response.url)
-        return body, False
+        return body, False, None
 
     def parse_listing(self, response):
         if discovery.looks_like_sitemap(response.body):  # a start URL that is a sitemap by its body
             yield from self.parse_sitemap(response)
             return
-        cut = cut_short(response) or discovery.listing_cut_off(response.body)
-        if cut and (retry := self.retry_truncated(response, "listing")):
+        vouched = response.headers.get(b"Content-Length") is not None
+        fault = _discovery_fault(response, discovery.listing_cut_off(response.body, vouched))
+        if fault and (retry := self.retry_truncated(response, "listing", kind=fault)):
             yield retry
             return
         links = discovery.read_listing(response.url, response.body, response.headers.get(b"Content-Type"))
@@ -579,11 +583,14 @@ class QuestionsSpider(scrapy.Spider):
 
     def retry_truncated(self, response, error, question: bool = False, kind: str = "truncated"):
         """A retry of a page that arrived cut off (a question page, a sitemap, a listing: what
-        is read of it then is all of it), or empty (a question page: `kind` "empty"), or None
+        is read of it then is all of it), or empty (`kind` "empty"), or None
         once its retries are spent (what was read whole of a sitemap or a listing is used).
-        Only a question page given up is one of the question pages the parsers could not
-        read (pages/truncated_gave_up); a sitemap is a sitemap lost. An empty page given up is
-        a page lost (pages/empty_gave_up), not one of a new shape: it had no markup at all."""
+        Every page the crawl reads is empty or cut off by one rule (a sitemap, a listing or a
+        home page: _discovery_fault). Only a question page given up is one of the question pages
+        the parsers could not read (pages/truncated_gave_up); a sitemap is a sitemap lost, a
+        listing a listing given up, each named. An empty page given up is a page lost
+        (pages/empty_gave_up), not one of a new shape: it had no markup at all; an empty
+        discovery page that is a start URL is that start URL's failure."""
         words = {"truncated": "cut off", "empty": "empty"}[kind]
         self.count(f"pages/{kind}")
         retry = get_retry_request(response.request, spider=self, reason=f"{kind} page")
@@ -591,8 +598,12 @@ class QuestionsSpider(scrapy.Spider):
             self.count("pages/failed")
             if question:
                 self.count(f"pages/{kind}_gave_up")
-            if response.meta.get("sitemap"):
+            elif response.meta.get("sitemap"):
                 self.sitemap_lost(response.url, f"{words} on every attempt")
+            else:
+                self.listing_given_up(response.url, words)
+            if kind == "empty" and not question:  # nothing of it read: a start URL that gave nothing
+                self.start_url_failed(response.request, f"{words} on every attempt")
             logger.error("Gave up on a page that keeps arriving %s: %s (%s)", words, response.url, error)
         else:
             # The cut-off attempt's latency is not the retry's (AutoThrottle would read it).
@@ -639,6 +650,15 @@ class QuestionsSpider(scrapy.Spider):
         lost = self.crawler.stats.get_value(discovery.SITEMAPS_LOST_LIST) or []
         self.crawler.stats.set_value(discovery.SITEMAPS_LOST_LIST, [*lost, f"{url} ({reason})"])
         logger.error("Sitemap not read: %s (%s); the questions only it names are not in this crawl", url, reason)
+
+    def listing_given_up(self, url: str, words: str) -> None:
+        """A home or listing page cut off or empty on every attempt: what was read whole of it is
+        used, yet the links past the cut (its rel="next", the later topics) are not in this crawl,
+        so it is counted and the first few named in the crawl's message, as a sitemap lost is."""
+        self.count(discovery.LISTINGS_GIVEN_UP)
+        named = self.crawler.stats.get_value(discovery.LISTINGS_GIVEN_UP_LIST) or []
+        if len(named) < MAX_BAD_URLS_LISTED:
+            self.crawler.stats.set_value(discovery.LISTINGS_GIVEN_UP_LIST, [*named, f"{url} ({words} on every attempt)"])
 
     def sitemap_forbidden(self, url: str) -> None:
         """A sitemap robots.txt forbids: rightly not fetched, yet the questions only it names are
@@ -767,6 +787,15 @@ def _kind(start_url: str) -> str:
     if site.is_listing_url(start_url):
         return "listing"
     return "site" if site.is_root_url(start_url) else "page"
+
+
+def _discovery_fault(response, cut: bool) -> str | None:
+    """What a retry may cure in a discovery page's answer (a sitemap, a listing, a home page),
+    as in a question page's: "truncated" (cut short in transfer, or, by what it holds, `cut`),
+    "empty" (no text at all: a 200 with no bytes, a 204, a 304 no request asked for), or None."""
+    if cut_short(response) or cut:
+        return "truncated"
+    return None if response.body.strip() else "empty"
 
 
 def _without_url(message: str) -> str:
