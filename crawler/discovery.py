@@ -174,9 +174,10 @@ def sitemap_cut_off(xml: bytes) -> bool:
 
 def listing_cut_off(body: bytes, length_vouched: bool) -> bool:
     """A home or listing page that stops before its end (</body></html>). HTML may leave its
-    end out, so a page whose transfer's length matched a Content-Length (`length_vouched`) is
-    cut off only when it stops inside a tag or its text; with no length to vouch for it
-    (close-delimited, chunked), stopping before its </body> or </html> is: a transfer cut right after
+    end out (a minifier drops optional end tags), so a page whose transfer's end the server
+    marked (`length_vouched`: a Content-Length, a chunked stream's last chunk) is cut off only
+    when it stops inside a tag or its text; with nothing to vouch for it (a body ended by
+    closing the connection), stopping before its </body> or </html> is: a transfer cut right after
     a tag would be taken as whole, and the links past the cut (rel="next" at the bottom) lost.
     An empty body is no cut-off page (the spider's `empty`)."""
     end = body.rstrip()

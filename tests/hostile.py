@@ -22,6 +22,9 @@ class Reply:
     headers: dict | list = field(default_factory=lambda: {"Content-Type": "text/html; charset=utf-8"})
     hang: bool = False  # accept the request and never answer
     drop: bool = False  # close the connection without an answer (a reset, a server that died)
+    # how the body's end is marked: a Content-Length, a chunked stream's last chunk (HTTP/1.1),
+    # or nothing but closing the connection (HTTP/1.0)
+    framing: str = "length"
 
 
 class HostileServer:
@@ -43,12 +46,22 @@ class HostileServer:
                 if reply.drop:
                     self.close_connection = True
                     return
+                if reply.framing == "chunked":
+                    self.protocol_version = "HTTP/1.1"
                 self.send_response(reply.status)
                 for name, value in (reply.headers.items() if isinstance(reply.headers, dict) else reply.headers):
                     self.send_header(name, value)
-                self.send_header("Content-Length", str(len(reply.body)))
+                if reply.framing == "length":
+                    self.send_header("Content-Length", str(len(reply.body)))
+                elif reply.framing == "chunked":
+                    self.send_header("Transfer-Encoding", "chunked")
+                self.send_header("Connection", "close")
+                self.close_connection = True
                 self.end_headers()
-                self.wfile.write(reply.body)
+                if reply.framing == "chunked":
+                    self.wfile.write(b"%x\r\n%s\r\n0\r\n\r\n" % (len(reply.body), reply.body) if reply.body else b"0\r\n\r\n")
+                else:
+                    self.wfile.write(reply.body)
 
             def log_message(self, *args):
                 pass

@@ -141,6 +141,31 @@ def test_a_gzip_sitemap_past_download_maxsize_is_not_read(hostile, tmp_path):
     assert "not a sitemap" not in message
 
 
+@pytest.mark.parametrize("framing, whole", [("chunked", True), ("length", True), ("close", False)])
+def test_a_listing_without_its_end_tags_is_whole_when_its_transfer_says_where_it_ends(reference_site, hostile, tmp_path,
+                                                                                      framing, whole):
+    """HTML may leave out </body></html> (a minifier drops them): a listing so served is whole
+    when its transfer marked its end (a Content-Length, a chunked stream's last chunk), and
+    asked again when only a closed connection ended it (HTTP/1.0): it may have been cut there."""
+    site = reference_site(questions=12)
+    paths = question_paths(site.url, 3)
+
+    def route(path):
+        if path == "/robots.txt":
+            return robots()
+        if path == "/questions/topic":
+            links = "".join(f'<li><a href="{p}">q</a></li>' for p in paths)
+            return Reply(200, f"<!DOCTYPE html><html><body><ul>{links}</ul>".encode(), framing=framing)
+        return None
+
+    server = hostile(route, site.url)
+    result = crawl(server.url + "/questions/topic", "--out", tmp_path / "data", "-s", "RETRY_TIMES=1", timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert server.hits_of("/question/") == 3
+    assert server.hits["/questions/topic"] == (1 if whole else 2)
+    assert ("listing pages not read whole" in result.stdout) is not whole, result.stdout
+
+
 @pytest.mark.parametrize("empty", [Reply(200, b"", XML), Reply(204, b"", XML), Reply(304, b"", XML)])
 @pytest.mark.parametrize("kind", ["sitemap index", "sitemap", "listing"])
 def test_a_discovery_page_answered_empty_once_is_asked_again(reference_site, hostile, tmp_path, kind, empty):

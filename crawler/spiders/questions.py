@@ -395,7 +395,10 @@ class QuestionsSpider(scrapy.Spider):
         if discovery.looks_like_sitemap(response.body):  # a start URL that is a sitemap by its body
             yield from self.parse_sitemap(response)
             return
-        vouched = response.headers.get(b"Content-Length") is not None
+        # A transfer whose end the server marked (a Content-Length, a chunked stream's last
+        # chunk) vouches for its length; one ended by closing the connection (HTTP/1.0) does
+        # not: Scrapy flags it "partial".
+        vouched = "partial" not in response.flags
         fault = _discovery_fault(response, discovery.listing_cut_off(response.body, vouched))
         if fault and (retry := self.retry_truncated(response, "listing", kind=fault)):
             yield retry
