@@ -661,19 +661,42 @@ def _results(tasks, processes: int, known=lambda task: task):
         return
     # fork: the pool starts at once with what this process has imported (and registered).
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
-    with ProcessPoolExecutor(max_workers=processes, mp_context=context, initializer=die_with_parent) as pool:
+    pool = ProcessPoolExecutor(max_workers=processes, mp_context=context, initializer=die_with_parent)
+    try:
         window = processes * 2  # results held at most: memory stays bounded, whatever the archive
-        pending = [pool.submit(read_chunk, task) for task in itertools.islice(tasks, window)]
-        queued = tasks
-        try:
-            while pending:
-                head = pending.pop(0)
-                if (task := next(queued, None)) is not None:
-                    pending.append(pool.submit(read_chunk, task))
-                yield head.result()
-        finally:
-            for future in pending:
-                future.cancel()
+        pending = [_submit(pool, task) for task in itertools.islice(tasks, window)]
+        while pending:
+            head = pending.pop(0)
+            if (task := next(tasks, None)) is not None:
+                pending.append(_submit(pool, task))
+            yield head.result()
+    except BaseException:  # failed, stopped, or left by its reader (GeneratorExit): its work is dropped
+        _end(pool)
+        raise
+    pool.shutdown()
+
+
+class CannotStart(Exception):
+    """The reparse's processes cannot be started (out of file descriptors, of processes, of
+    memory): the reason is the limit, not the output folder or a bug."""
+
+
+def _submit(pool: ProcessPoolExecutor, task: Task):
+    try:
+        return pool.submit(read_chunk, task)  # starts the pool's processes and its thread
+    except (OSError, RuntimeError) as error:  # RuntimeError: "can't start new thread"
+        raise CannotStart(f"cannot start the reparse processes: {getattr(error, 'strerror', None) or error}") \
+            from error
+
+
+def _end(pool: ProcessPoolExecutor) -> None:
+    """End the pool's processes now. A pool that could not start whole has no thread to end
+    them, and its started processes wait for work for ever: the process exit joins them, so
+    the reparse said `failed` and never exited."""
+    processes = list((pool._processes or {}).values())  # no public way to them before 3.14's kill_workers
+    pool.shutdown(wait=False, cancel_futures=True)  # which forgets them
+    for process in processes:
+        process.kill()
 
 
 class Progress:
@@ -812,6 +835,10 @@ def _run(reparse, tasks, processes: int, paths, settings, progress) -> CrawlResu
     except OSError as error:
         reparse.abort()
         failure = ("failed", cannot_write(root, error, "run the reparse again"))
+    except CannotStart as limit:
+        reparse.abort()
+        failure = ("failed", f"{limit}; nothing written: run it again with fewer --processes, or a higher limit "
+                             "(ulimit -n, ulimit -u)")
     except BrokenProcessPool:
         reparse.abort()
         failure = ("failed", "a reparse process died (killed, or out of memory?); nothing written: run it again, "

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.crawling import crawl_command, crawl_rows
+from tests.crawling import crawl, crawl_command, crawl_rows
 
 TIMEOUT = 300
 ROOT = Path(__file__).resolve().parents[1]
@@ -121,6 +121,38 @@ def test_a_crawl_whose_files_cannot_be_counted_still_writes_its_row(reference_si
     (row,) = crawl_rows(out)
     assert row["status"] == "failed" and "Too many open files" in row["message"]
     assert "Error caught on signal handler" not in result.stderr
+
+
+SECOND_PROCESS_FAILS = """
+import errno, sys
+from multiprocessing.process import BaseProcess
+start, started = BaseProcess.start, []
+def second_fails(self):
+    if started:
+        raise OSError(errno.EMFILE, "Too many open files")
+    started.append(self)
+    start(self)
+BaseProcess.start = second_fails
+from crawler.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+HANG = 60  # seconds: the command ends in a few; past this it is hung
+
+
+def test_a_reparse_whose_processes_cannot_all_start_fails_and_exits(reference_site, tmp_path):
+    """Under `ulimit -n 16` the pool's second process could not start: the reparse said
+    `cannot write to OUT: Too many open files`, `failed`, and never exited (the exit waited for
+    the first process, which waited for work)."""
+    site = reference_site(questions=20)
+    assert crawl(site.url, "--out", tmp_path / "data", "--archive", tmp_path / "archive").returncode == 0
+    out = tmp_path / "reparsed"
+    result = subprocess.run([sys.executable, "-c", SECOND_PROCESS_FAILS, "reparse", str(tmp_path / "archive"),
+                             "--out", str(out), "--processes", "2"], capture_output=True, text=True, timeout=HANG)
+    assert result.returncode == 1, result.stderr[-2000:]
+    (row,) = crawl_rows(out)
+    assert row["status"] == "failed"
+    assert row["message"].startswith("cannot start the reparse processes: Too many open files")
+    assert row["message"] in result.stderr and "Traceback" not in result.stderr
 
 
 def broken_install(tmp_path, missing: str) -> Path:
