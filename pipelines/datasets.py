@@ -226,7 +226,10 @@ class DatasetsPipeline:
             return
         self.output_error = message
         logger.error("%s: %s", what, self.output_error)
-        self.crawler.stats.set_value("crawl/message", self.output_error)
+        # a crawl whose pieces could not start (out of file descriptors) fails on its output for
+        # the same cause, which SQLite names "unable to open database file": the first is the reason
+        cannot_start = getattr(getattr(self.crawler.spider, "extraction", None), "cannot_start", None)
+        self.crawler.stats.set_value("crawl/message", f"{cannot_start}; then {message}" if cannot_start else message)
         self.output.abort()
         if self.batches is not None:  # crawling (before, spider_opened closes the spider)
             _schedule_coro(self.crawler.engine.close_spider_async(reason="output_failed"))

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from pipelines.output.unwritable import is_full
+from pipelines.output.unwritable import as_os_error, is_full
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS pages (
@@ -127,7 +127,9 @@ class CrawlState:
             # A truncated file can open and still be damaged further in: check it whole (ms).
             (check,) = self.db.execute("PRAGMA quick_check").fetchone()
         except (sqlite3.Error, OSError) as error:
-            if is_full(error):  # not damaged: moving it away would lose what it knows
+            error = as_os_error(error)
+            if is_full(error) or isinstance(error, OSError) and error.errno == errno.EMFILE:
+                # not damaged: moving it away would lose what it knows
                 raise StateError(unwritable_state(self.folder, error), EXIT_DAMAGED) from None
             raise StateError(f"{self.folder / 'state.sqlite'} is not a usable crawl state ({error}); "
                              "move it away to start afresh", EXIT_DAMAGED) from None
@@ -430,11 +432,15 @@ class _Transaction:
 
 def _unwritable(db, error: sqlite3.Error) -> OSError:
     path = next((row[2] for row in db.execute("PRAGMA database_list") if row[1] == "main"), None)
+    cause = as_os_error(error)
+    if isinstance(cause, OSError):
+        return OSError(cause.errno, cause.strerror, path)
     return OSError(errno.ENOSPC if is_full(error) else errno.EIO, str(error), path)
 
 
 def unwritable_state(folder: Path, error: BaseException) -> str:
     """A state folder that cannot be written, in one line; for a full disk, what to do."""
+    error = as_os_error(error)
     why = getattr(error, "strerror", None) or str(error)
     if not is_full(error):
         return f"cannot write to state folder {folder}: {why}"

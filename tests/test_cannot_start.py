@@ -335,3 +335,29 @@ def test_a_reparse_whose_clock_is_behind_a_crawl_of_its_folder_is_refused(refere
     assert refused["status"] == "failed" and refused["questions"] == 0
     assert f"is behind crawl {ahead['crawl_id']}" in refused["message"]
     assert refused["message"] in result.stderr
+
+
+FILLED = """
+import os, resource, sys
+from pipelines.state import CrawlState, StateError
+resource.setrlimit(resource.RLIMIT_NOFILE, (64, 64))
+state = CrawlState(sys.argv[1])  # the lock and the database open
+held = []
+try:
+    while True:
+        held.append(os.open(os.devnull, os.O_RDONLY))
+except OSError:
+    pass
+try:
+    state.open_crawl("c1", __import__("datetime").datetime.now(__import__("datetime").timezone.utc), commit=lambda t: None)
+except OSError as error:
+    print(error.strerror)
+"""
+
+
+def test_a_state_out_of_file_descriptors_says_so_not_unable_to_open_its_database(tmp_path):
+    """SQLite names running out of file descriptors "unable to open database file": the
+    operator then looks at the state folder's permissions, not at `ulimit -n`."""
+    result = subprocess.run([sys.executable, "-c", FILLED, str(tmp_path / "state")], capture_output=True, text=True,
+                            timeout=60, cwd=ROOT)
+    assert result.stdout.strip() == "Too many open files", result.stdout + result.stderr
