@@ -29,7 +29,7 @@ from pipelines.checks import CheckResult, CrawlFacts, run_checks
 from pipelines.checks.coverage import crawl_coverage
 from pipelines.checks.fetch_errors import DROPPED_BY_THE_CRAWL, UNDECODABLE, download_errors, error_answers
 from pipelines.checks.start_urls import HOME_PAGES_UNREAD
-from pipelines.output.parquet import write_table, write_table_then
+from pipelines.output.parquet import read_table_file, unreadable_row, write_table, write_table_then
 from pipelines.schemas import CRAWLS
 
 logger = logging.getLogger(__name__)
@@ -554,30 +554,37 @@ def _facts(crawler, spider, reason: str, root: Path, stats: dict, start_urls: li
 
 
 def earlier_crawls(root: Path, sites: list[str], crawl_id: str) -> list[dict]:
-    """Committed crawls rows of the same sites, newest first (this crawl's own left out)."""
-    rows = crawl_rows(root, ["crawl_id", "started_at", "status", "start_urls", "checks", "coverage"])
+    """Committed crawls rows of the same sites, newest first (this crawl's own left out); OSError
+    when a file among the rows cannot be read: checks against rows not read are no checks."""
+    rows, unreadable = crawl_rows(root, ["crawl_id", "started_at", "status", "start_urls", "checks", "coverage"])
+    if unreadable:
+        raise OSError("; ".join(unreadable))
     rows = [row for row in rows if row["crawl_id"] != crawl_id and of_sites(row["start_urls"], sites)]
     return sorted(rows, key=lambda row: row["started_at"], reverse=True)
 
 
-def crawl_rows(root: Path, wanted: list[str]) -> list[dict]:
+def crawl_rows(root: Path, wanted: list[str]) -> tuple[list[dict], list[str]]:
     """The `wanted` columns of every committed crawls row in `root` (None for a column an older
-    row lacks: checks, coverage)."""
-    rows = []
-    # One small file per crawl, read with ParquetFile: pyarrow.dataset would cost the crawl's
-    # process a few MB for nothing.
+    row lacks: checks, coverage), and why each file among them that could not be read was not
+    (it may be a row: the caller must not take it for none)."""
+    rows, unreadable = [], []
+    # One small file per crawl, read whole: pyarrow.dataset would cost the crawl's process a few
+    # MB for nothing.
     for path in Path(root).glob("crawls/crawl_date=*/*.parquet"):
         if path.name.startswith((".", "_")):
             continue
         try:
-            parquet = pq.ParquetFile(path)
-            columns = [name for name in wanted if name in parquet.schema_arrow.names]
-            found = parquet.read(columns=columns).to_pylist()
-        except (pa.ArrowException, OSError) as error:  # not a crawls row (a stray file): as `query` skips it
+            table = read_table_file(path, wanted)
+        except ValueError as error:  # not a crawls row (a stray file): as `query` skips it
             logger.warning("Skipped %s, not a crawls row file: %s", path, error)
             continue
+        except OSError as error:
+            unreadable.append(unreadable_row(path, error))
+            logger.warning("%s", unreadable[-1])
+            continue
+        found = [] if table is None else table.to_pylist()
         rows.extend({name: row.get(name) for name in wanted} for row in found)
-    return rows
+    return rows, unreadable
 
 
 class ClockBehind(Exception):
@@ -598,8 +605,8 @@ def check_clock(root: Path, now: datetime, tolerance: float) -> None:
     if not tolerance:
         return
     limit = now + timedelta(seconds=tolerance)
-    ahead = sorted((row for row in crawl_rows(root, ["crawl_id", "started_at", "finished_at"])
-                    if _last_time(row) > limit), key=_last_time, reverse=True)
+    rows, _ = crawl_rows(root, ["crawl_id", "started_at", "finished_at"])  # a row not read: warned, fails the checks
+    ahead = sorted((row for row in rows if _last_time(row) > limit), key=_last_time, reverse=True)
     if ahead:
         raise ClockBehind(_clock_behind_words(root, now, limit, ahead))
 

@@ -212,7 +212,9 @@ class DatasetsPipeline:
             # A path of the data folder gone: the folder moved or removed under the crawl, its
             # committed batches with it, is said as such (whichever write met it first)
             self._check_still_there()
-        self.output_failed(cannot_write(where, error, self._again()))
+        # Its `failed` row follows, and a crawl with a row is over: the next run is a new crawl
+        # (only a crawl whose row could not be written resumes: _not_committed)
+        self.output_failed(cannot_write(where, error, "run the crawl again (a new crawl: this one ends failed)"))
 
     def output_failed(self, message: str) -> None:
         """Stop the crawl, its open batch dropped: this pipeline's output or another part of
@@ -291,7 +293,7 @@ class DatasetsPipeline:
     def _not_committed(self, outcome: Outcome, error: OSError, written: dict) -> None:
         """No row could be written: the crawl is not committed, and says so (failed, with what to
         do), after the failure of its own it had (workers that could not start: the cause)."""
-        why = cannot_write(self.root, error, self._again())
+        why = cannot_write(self.root, error, self._again_uncommitted())
         # After an output failure this is the same failure again: one error line is enough.
         (logger.warning if self.output_error else logger.error)(
             "Could not write the crawls row of %s: %s", self.session.crawl_id, why)
@@ -339,8 +341,8 @@ class DatasetsPipeline:
 
         return self.crawler.get_extension(LatestView)
 
-    def _again(self) -> str:
-        """What to do once the disk has room again."""
+    def _again_uncommitted(self) -> str:
+        """What to do once the disk has room again, for a crawl with no row (not committed)."""
         return ("run the same command again: the crawl resumes" if self.session.state is not None
                 else "run the crawl again")
 

@@ -24,7 +24,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.dataset as ds
 
-from pipelines.output.latest import (DATASETS, committed_crawls as _committed, current_buckets, is_parquet,
+from pipelines.output.latest import (DATASETS, current_buckets, is_parquet,
                                      generation, rank_columns, read_manifest, snapshot_files,
                                      winners)
 from pipelines.output.names import data_folder
@@ -94,7 +94,7 @@ def latest_files(root: str | Path = "data", crawls: pa.Table | None = None) -> d
     """The latest view's files per dataset when they cover every committed crawl (`crawls`, when
     the caller has read them), else None."""
     if crawls is None:
-        return current_buckets(Path(root), _committed(Path(root)))
+        return current_buckets(Path(root))
     ids, started, finished = (crawls[name].to_pylist() if name == "crawl_id" else crawls[name].cast(pa.int64()).to_pylist()
                               for name in ("crawl_id", "started_at", "finished_at"))
     return current_buckets(Path(root), {i: (s, str(f)) for i, s, f in zip(ids, started, finished)})

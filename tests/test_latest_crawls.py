@@ -12,7 +12,7 @@ import pytest
 from pipelines.loader import committed_crawls, latest_rows, snapshots
 from pipelines.output.latest import current_buckets
 from pipelines.schemas import KEYS
-from tests.crawling import crawl, crawl_command, crawl_rows, question_hits, wait_for
+from tests.crawling import CRAWL_TIMEOUT, crawl, crawl_command, crawl_rows, question_hits, wait_for
 from tests.latestdata import READERS, read_with
 from tests.truthcheck import _same, read_truth
 
@@ -142,3 +142,36 @@ def test_a_crawl_id_that_begins_another_counts_only_its_own_rows(reference_site,
     assert rows["nightly"]["questions"] == rows["nightly-2"]["questions"] == len(site.site.question_slugs())
     coverage = {(c["dataset"], c["layout"], c["field"]): c["rows"] for c in rows["nightly"]["coverage"]}
     assert coverage[("questions", "*", "title")] == len(site.site.question_slugs())
+
+
+def _unreadable_to_the_next_crawl(path) -> list[str]:
+    """Make `path` a file the next crawl cannot read (another user's, umask 077); the command
+    prefix that runs that crawl (root reads through permission bits: it drops the capability)."""
+    import os
+    import shutil
+
+    path.chmod(0o000)
+    if os.geteuid() != 0:
+        return []
+    if not shutil.which("setpriv"):
+        pytest.skip("root reads any file; setpriv is needed to drop that")
+    caps = "-dac_override,-dac_read_search"
+    os.chown(path, 65534, 65534)
+    return ["setpriv", "--bounding-set", caps, "--inh-caps", caps, "--"]
+
+
+def test_a_crawls_row_the_next_crawl_cannot_read_is_not_dropped_from_latest(reference_site, tmp_path):
+    """Another crawl's row that this user cannot read is on disk, maybe committed: the view keeps
+    its rows (not rebuilt without them), and the crawl is `degraded`, naming the file."""
+    out = tmp_path / "data"
+    first = reference_site(questions=20, day=0)
+    assert crawl(first.url, "--out", out).returncode == 0
+    before = len(read_with("duckdb", out / "latest" / "questions"))
+    (row,) = (out / "crawls").glob("crawl_date=*/*.parquet")
+    prefix = _unreadable_to_the_next_crawl(row)
+    second = reference_site(questions=20, seed=2)  # another port: another site
+    result = subprocess.run(prefix + crawl_command(second.url, "--out", out), capture_output=True, text=True,
+                            timeout=CRAWL_TIMEOUT)
+    assert result.returncode == 4, result.stdout[-2000:] + result.stderr[-2000:]
+    assert f"cannot read {row}" in result.stdout + result.stderr
+    assert len(read_with("duckdb", out / "latest" / "questions")) == before  # the first site's rows stay

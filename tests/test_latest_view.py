@@ -404,3 +404,33 @@ def test_the_library_call_refuses_a_root_that_is_not_there(tmp_path):
     with pytest.raises(FileNotFoundError):
         update_latest(tmp_path / "typo")
     assert list(tmp_path.iterdir()) == []  # no view of nothing made at the typo
+
+
+def test_a_crawls_row_that_cannot_be_read_stops_the_update_and_leaves_latest_as_it_was(tmp_path, monkeypatch):
+    """A row file on disk that this user cannot read (another user's, an EIO) may be a committed
+    crawl's: the view is not rebuilt without that crawl's rows, and the error names the file."""
+    import errno
+
+    write_crawl(tmp_path, "a", T0, keys_for("q", 10))
+    write_crawl(tmp_path, "b", T0 + timedelta(days=1), keys_for("r", 4))
+    update_latest(tmp_path)
+    before = {p: p.read_bytes() for p in generation(tmp_path).rglob("*") if p.is_file()}
+    (row,) = (tmp_path / "crawls").glob("crawl_date=*/a.parquet")
+    read_bytes = Path.read_bytes
+
+    def failing(path):
+        if path == row:
+            raise OSError(errno.EIO, os.strerror(errno.EIO), str(path))
+        return read_bytes(path)
+
+    monkeypatch.setattr(Path, "read_bytes", failing)
+    write_crawl(tmp_path, "c", T0 + timedelta(days=2), keys_for("s", 3))
+    with pytest.raises(latest_module.LatestError, match=f"{row}.*Input/output error"):
+        update_latest(tmp_path)
+    assert {p: p.read_bytes() for p in generation(tmp_path).rglob("*") if p.is_file()} == before
+    assert current_buckets(tmp_path) is None  # not known to cover the crawls: readers compute, naming the file
+    # a stray file that is no Parquet is no row, as before: skipped, the view updated
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    (row.parent / "notes.parquet").write_bytes(b"not a row")
+    update_latest(tmp_path)
+    assert len(read_with("duckdb", tmp_path / "latest" / "questions")) == 17

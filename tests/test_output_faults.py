@@ -356,3 +356,26 @@ def test_a_default_log_on_a_full_output_disk_ends_in_the_crawls_outcome_not_a_tr
     assert lines[-1].endswith(": failed") and sum(" is cut short (No space left on device)" in line for line in lines) == 1
     assert f"cannot write to {data}: No space left on device; free space there" in result.stdout
     assert crawl_rows(data) == []
+
+
+def test_a_full_disk_mid_crawl_with_a_state_says_what_the_same_command_then_does(reference_site, tmpfs, tmp_path):
+    """The crawl's `failed` row is written, which ends it: the same command starts a new crawl,
+    and the line says so (it promised a resume the state does not make: every page fetched again)."""
+    site = reference_site(questions=300)
+    full = tmpfs("1m")
+    with open(full / "filler", "wb") as f:  # about 96 KB left: filled after some pages
+        try:
+            f.write(b"\0" * (1024 * 1024 - 160 * 1024))
+        except OSError:
+            pass
+    out, state = tmp_path / "data", ["--state", full / "state"]  # the state's disk fills; the row fits
+    result = crawl(site.url, "--out", out, *state)
+    assert result.returncode == 1, result.stderr[-3000:]
+    (failed,) = crawl_rows(out)
+    (error,) = error_lines(result.stderr)
+    assert "free space there and run the crawl again (a new crawl: this one ends failed)" in error, error
+    assert "resumes" not in error and "resumes" not in failed["message"]
+    (full / "filler").unlink()
+    again = crawl(site.url, "--out", out, *state)
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert "resuming" not in again.stdout and len({row["crawl_id"] for row in crawl_rows(out)}) == 2

@@ -513,3 +513,18 @@ def test_a_long_history_is_bounded_and_says_what_it_left_out(tmp_path):
     assert "x" * MESSAGE_CHARS not in history and "x" * (MESSAGE_CHARS - 50) in history
     assert f"the newest {PLOT_CRAWLS:,}" in history
     assert len(html.encode()) < 2_000_000
+
+
+@pytest.mark.parametrize("umask", [0o077, 0o027, 0o022])
+def test_the_report_follows_the_umask_as_every_file_written_does(tmp_path, umask):
+    """The report holds the same questions and doctors' names as the datasets: under umask 077
+    it is the owner's alone, as they are, and a rewrite does not widen it again."""
+    failed_crawl(tmp_path)
+    old = os.umask(umask)
+    try:
+        for _ in range(2):
+            written = write_report(tmp_path)
+            assert (written.stat().st_mode & 0o777) == 0o666 & ~umask
+    finally:
+        os.umask(old)
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []

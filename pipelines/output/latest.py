@@ -44,7 +44,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from pipelines.output.names import crawl_of_file, data_folder
-from pipelines.output.parquet import fsync_folder
+from pipelines.output.parquet import fsync_folder, read_table_file, unreadable_row
 from pipelines.schemas import KEYS, SCHEMAS
 
 logger = logging.getLogger(__name__)
@@ -190,16 +190,24 @@ def is_parquet(path: Path) -> str | None:
     return None
 
 
+COMMITTED_COLUMNS = ["crawl_id", "started_at", "finished_at"]
+
+
 def committed_crawls(root: Path) -> dict[str, tuple[int, str]]:
-    """crawl_id -> (started_at in µs, finished_at as text) of every crawl with a `crawls` row."""
+    """crawl_id -> (started_at in µs, finished_at as text) of every crawl with a `crawls` row;
+    LatestError when a file among the rows cannot be read (it may be one)."""
     out = {}
     for path in sorted((Path(root) / "crawls").glob("crawl_date=*/*.parquet")):
         if path.name.startswith((".", "_")):
             continue
         try:
-            table = pq.read_table(path, columns=["crawl_id", "started_at", "finished_at"])
-        except (pa.ArrowException, OSError) as error:
-            logger.debug("skipped %s: %s", path, str(error).splitlines()[0])  # the loader warns
+            table = read_table_file(path, COMMITTED_COLUMNS)
+        except ValueError as error:  # no crawls row (a stray file)
+            logger.debug("skipped %s: %s", path, error)  # the loader warns
+            continue
+        except OSError as error:  # a row maybe: a view without its crawl would drop its rows
+            raise LatestError(unreadable_row(path, error)) from error
+        if table is None or table.column_names != COMMITTED_COLUMNS:
             continue
         for crawl_id, started, finished in zip(table["crawl_id"].to_pylist(),
                                                table["started_at"].cast(pa.int64()).to_pylist(),
@@ -251,7 +259,11 @@ def current_buckets(root: Path, crawls: dict | None = None) -> dict[str, list[Pa
     manifest = read_manifest(folder)
     if manifest is None:
         return None
-    crawls = committed_crawls(root) if crawls is None else crawls
+    if crawls is None:
+        try:
+            crawls = committed_crawls(root)
+        except LatestError:  # a row not read: the view is not known to cover it (readers name the file)
+            return None
     if manifest.get("crawls") != {crawl_id: finished for crawl_id, (_, finished) in crawls.items()}:
         return None
     applied = manifest.get("files", {})

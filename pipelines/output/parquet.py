@@ -175,6 +175,28 @@ def check_writable(folder: Path, owner: str) -> None:
     probe.unlink()
 
 
+def read_table_file(path: Path, columns: list[str]) -> pa.Table | None:
+    """Those of `columns` a small table's file (a crawls row) has, read whole; None when the file
+    is gone. ValueError when it holds no Parquet (a stray file, a torn copy); OSError when it is
+    there but cannot be read (permission, EIO): it may be a committed crawl's row, and a file not
+    read is not a file that holds no row."""
+    try:
+        data = path.read_bytes()  # the file system's failures, told apart from the content's below
+    except FileNotFoundError:
+        return None
+    try:
+        parquet = pq.ParquetFile(pa.BufferReader(data))
+        return parquet.read(columns=[name for name in columns if name in parquet.schema_arrow.names])
+    except (pa.ArrowException, OSError) as error:  # pyarrow says a torn footer with OSError too
+        raise ValueError(f"no Parquet file: {str(error).splitlines()[0]}") from None
+
+
+def unreadable_row(path: Path, error: OSError) -> str:
+    """Why a crawls row file was not read, and what to do, in words."""
+    return (f"cannot read {path} ({error.strerror or error}): it may be a committed crawl's row; make it readable "
+            f"to this user, or move it out of the data folder if it is none")
+
+
 def write_table(path: Path, table: pa.Table) -> None:
     """Write one small table whole (the crawls row): temporary name, fsync, rename."""
     write_table_then(path, table, None)

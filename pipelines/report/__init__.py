@@ -9,7 +9,7 @@ folder's crawls, what the data holds, and field coverage against the previous cr
 from __future__ import annotations
 
 import os
-import tempfile
+import uuid
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -49,10 +49,10 @@ def write_report(root: str | Path, out: str | Path | None = None, crawl_id: str 
     tmp = None
     try:
         # A name of its own: two reports written at once (cron's and a crawl's) each publish a whole file.
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-        with os.fdopen(fd, "w", encoding="utf-8") as file:
+        # Opened plainly ("x"), so its mode follows the umask as every file the crawl writes does.
+        tmp = target.with_name(f".{target.name}.{uuid.uuid4().hex}.tmp")
+        with open(tmp, "x", encoding="utf-8") as file:
             file.write(html)
-        os.chmod(tmp, 0o644)  # as a file written plainly would be, not mkstemp's 0600
         os.replace(tmp, target)
     except OSError as error:
         if tmp is not None:
