@@ -211,9 +211,9 @@ class CrawlSession:
         wrong 304 is taken once, never crawl after crawl, and a site whose lastmods move while
         nothing changes costs no request more (one a crawl, as each moved lastmod did)."""
         held = self.version(page.url)
-        if (held is None or not page.lastmod or not held.lastmod or held.unserved_lastmod or page.lastmod == held.lastmod
-                or page.content_sha256 not in (None, held.content_sha256) or _fetched_after(held, page.lastmod)):
-            return page  # (a version fetched after the change the lastmod names holds it: a 304 is right)
+        if (held is None or not page.lastmod or not held.lastmod or held.unserved_lastmod
+                or page.content_sha256 not in (None, held.content_sha256) or not _later(page.lastmod, held.lastmod)):
+            return page
         return PageVersion(page.url, unserved_lastmod=page.lastmod)
 
     def note_lastmod(self, url: str, lastmod: str) -> bool:
