@@ -133,6 +133,11 @@ def test_a_given_name_is_never_dropped_as_a_title_nor_moved_into_the_family(raw,
     ("Rev. John Smith", "John", None, "Smith"), ("Hon. John Smith", "John", None, "Smith"),
     ("Sr. Maria Lopez", "Maria", None, "Lopez"), ("Prof.Hans Weber", "Hans", None, "Weber"),
     ("Capt. Ann Lee, RN", "Ann", None, "Lee"),
+    # titles printed in other languages, which nameparser's list lacks
+    ("Dott. Sanjay Horvat, MD", "Sanjay", None, "Horvat"), ("Pr. Ana Lopez", "Ana", None, "Lopez"),
+    ("Drs. Jan de Vries", "Jan", None, "de Vries"), ("Dr. Ir. Jan Smit", "Jan", None, "Smit"),
+    ("Lic. Ana Perez", "Ana", None, "Perez"), ("Ing. Juan Diaz", "Juan", None, "Diaz"),
+    ("Dott.Sanjay Horvat", "Sanjay", None, "Horvat"), ("Ing Wang, MD", "Ing", None, "Wang"),
     # an honorific with one name names the family, as Dr. does
     ("Mrs. Smith", None, None, "Smith"), ("Prof. Weber, MD", None, None, "Weber"), ("Dr. Smith", None, None, "Smith"),
 ])
@@ -159,6 +164,11 @@ def test_honorifics_and_credentials_alone_are_no_name(raw, creds):
     # after a degree, words in parentheses are a remark: the degree is read
     ("Jane Doe, MD (Retired)", ("MD",), ()), ("Jane Doe MD (he/him)", ("MD",), ()),
     ("Jane Doe, MD, PhD (Hon)", ("MD", "PhD"), ()), ("Jane Doe, DO (Emeritus), FAAD", ("DO", "FAAD"), ()),
+    ("Jane Doe, MD (she/her/hers)", ("MD",), ()),
+    # a remark that may say the degree is not held yet: the whole is one unread word, counted
+    ("Jane Doe, MD, PhD (c)", ("MD",), ("PhD(c)",)), ("Jane Doe, MSN, DNP(c)", ("MSN",), ("DNP(c)",)),
+    ("Jane Doe, DO (candidate)", (), ("DO(candidate)",)), ("Jane Doe, MD (pending)", (), ("MD(pending)",)),
+    ("Jane Doe, PhD (in progress), FACS", ("FACS",), ("PhD(in progress)",)),
     # credentials after a semicolon, or joined by a slash or a hyphen, are read each
     ("Jane Doe, MD; FACS", ("MD", "FACS"), ()), ("Jane Doe, MD/PhD", ("MD", "PhD"), ()),
     ("Jane Doe MD-PhD", ("MD", "PhD"), ()), ("Jane Doe, M.D./Ph.D.", ("MD", "PhD"), ()),

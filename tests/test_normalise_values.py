@@ -541,7 +541,11 @@ REVIEWS = {
 
 @pytest.mark.parametrize("family", sorted(REVIEWS))
 @pytest.mark.parametrize("shown", ["a dozen reviews", "154.5 reviews", "-3 reviews",
-                                   "1.2k reviews", "2.5K reviews", "(1.2k)"])  # abbreviated: rounded, not the count
+                                   "1.2k reviews", "2.5K reviews", "(1.2k)",  # abbreviated: rounded, not the count
+                                   # a few of the reviews, a bound, a number spelt in several words: no count
+                                   "3 new reviews", "10 most recent reviews", "Over 500 reviews", "500+ reviews",
+                                   "about 150 reviews", "Thirty-five reviews", "twenty one reviews",
+                                   "One hundred reviews", "Ninety-nine verified reviews"])
 def test_a_review_count_printed_but_not_read_is_null_and_counted(family, shown):
     doctor, stats = _first_doctor_with_reviews_shown(family, shown)
     assert doctor["review_count"] is None and stats == {f"doctors/review_count_not_read/{family}": 1}
@@ -562,6 +566,11 @@ def test_a_review_count_a_person_reads_is_read_alike_in_every_family(family, sho
     ("4.8 out of 5 stars One review", 1),
     ("5 stars from reviews", None), ("Rated 4 by reviews", None), ("4.7 out of 5 stars", None),
     ("phone reviews", None), ("(-3)", None), ("(12,34)", None), ("(1.2k)", None),
+    # words that count a few of the reviews make no count: the bracketed one beside the rating is it
+    ("4.8 out of 5 stars (154) \u00b7 3 new reviews", 154), ("4.8 (154) \u00b7 10 most recent reviews", 154),
+    ("12 new reviews since June (68 total)", None), ("Over 500 reviews", None), ("~500 reviews", None),
+    ("at least 500 reviews", None), ("Forty two reviews", None), ("One hundred and one reviews", None),
+    ("4.8 out of 5 stars, about 154 reviews", None), ("68 total reviews", 68), ("68 verified customer reviews", 68),
 ])
 def test_a_review_count_beside_its_rating(text, want):
     """The count, never the rating, nor a word that holds a number word ("phone")."""

@@ -79,13 +79,18 @@ def _as_credential(word: str) -> str | None:
 _GLUED = re.compile(r"^([^\W\d_]+\.)(?=[^\W\d_])")
 
 
+# Titles doctors are printed with in other languages that nameparser's list lacks, as keys:
+# Italian Dott., French Pr., Dutch Drs. and Ir., Spanish Lic. and Ing., Arch., Austrian Mag.
+TITLES_ABROAD = frozenset({"dott", "pr", "drs", "ir", "lic", "ing", "arch", "mag"})
+
+
 @lru_cache(maxsize=1)
 def _honorific_keys() -> tuple[frozenset[str], frozenset[str]]:
     """(titles as nameparser knows them, courtesy titles): nameparser's titles but the
-    particles ("St." opens a name: "St. John Smith"); its courtesy titles, Ms. among them
-    (its list lacks it), and Dr."""
+    particles ("St." opens a name: "St. John Smith"), and TITLES_ABROAD; its courtesy titles,
+    Ms. among them (its list lacks it), and Dr."""
     lex = Lexicon.default()
-    return frozenset(lex.titles - lex.particles), frozenset(lex.after_given_titles | {"ms", TITLE})
+    return frozenset(lex.titles - lex.particles | TITLES_ABROAD), frozenset(lex.after_given_titles | {"ms", TITLE})
 
 
 def _honorific(word: str) -> bool:
@@ -117,34 +122,55 @@ def _with_last_period(text: str) -> str:
 
 
 def _roles(text: str) -> list[tuple[str, Role, bool]]:
-    """(word, role, qualifies) of `text` read as a name by nameparser; `qualifies`: the word is
-    in parentheses right after the one before it ("FRCS(C)", "FRCS (Ed)"), nameparser's nickname."""
-    out, end = [], None
+    """(word, role, qualifies) of `text` read as a name by nameparser; `qualifies`: the words
+    are in parentheses right after the word before them ("FRCS(C)", "FRCS (Ed)", "PhD (in
+    progress)"), nameparser's nicknames, given as one."""
+    out, end, opened = [], None, None  # opened: where the words in parentheses being read begin
     for tok in parser().parse(text).tokens:
         start, stop = tok.span or (None, None)
-        qualifies = (tok.role == Role.NICKNAME and start is not None and end is not None
-                     and text[stop:stop + 1] == ")" and text[end:start] in ("(", " ("))
-        out.append((tok.text, tok.role, qualifies))
+        nickname = tok.role == Role.NICKNAME and start is not None and end is not None
+        if nickname and opened is not None and text[end:start] == " ":  # the same parentheses' next word
+            out[-1] = (text[opened:stop], Role.NICKNAME, False)
+        else:
+            opened = start if nickname and text[end:start] in ("(", " (") else None
+            out.append((tok.text, tok.role, False))
+        if opened is not None and text[stop:stop + 1] == ")":
+            out[-1], opened = (out[-1][0], Role.NICKNAME, True), None
         end = stop
     return out
 
 
+# Remarks in parentheses after a credential that say nothing of whether it is held: the
+# credential is read ("MD (Retired)", "PhD (Hon)", "MD (he/him)"). Any other remark may say it
+# is not held yet ("PhD (c)", "DO (candidate)", "MD (pending)"): the whole is one unread word.
+_REMARKS = frozenset({"retired", "ret", "emeritus", "emerita", "hon", "honorary", "honoris causa",
+                      "board certified"})
+_PRONOUNS = frozenset({"he", "him", "his", "she", "her", "hers", "they", "them", "theirs", "xe", "xem", "ze", "zir"})
+
+
+def _leaves_held(remark: str) -> bool:
+    key = remark.lower().strip(". ")
+    return key in _REMARKS or all(w in _PRONOUNS for w in key.split("/"))
+
+
 def _with_qualifiers(tokens: list[tuple[str, Role, bool]]) -> list[tuple[str, Role]]:
-    """A Royal College fellowship with its college or specialty in parentheses is one
-    credential, the qualifier joined ("FRCS(C)" is FRCSC, "FRCS (Ed)" FRCSEd; "FRCS(Plast)",
-    which the vocabulary lacks, an unread one), never the bare credential: FRCS is another
-    fellowship. After any other credential, words in parentheses are a remark ("MD (Retired)",
-    "PhD (Hon)", "MD (he/him)"): the credential is read, the remark is neither."""
+    """A credential with words in parentheses right after it is one credential, the words
+    joined: a Royal College fellowship with its college ("FRCS(C)" is FRCSC, "FRCS (Ed)"
+    FRCSEd; "FRCS(Plast)", which the vocabulary lacks, an unread one; never the bare FRCS,
+    another fellowship), or any credential with a remark that may say it is not held ("PhD(c)",
+    unread, counted). A remark that leaves it held (_REMARKS) is dropped and the credential read."""
     out: list[tuple[str, Role]] = []
     for t, role, qualifies in tokens:
-        if qualifies and out and out[-1][1] == Role.SUFFIX and _key(out[-1][0]).startswith(_ROYAL_COLLEGE) \
-                and _key(out[-1][0]) in _vocab():
-            out[-1] = (f"{out[-1][0]}({t})", Role.SUFFIX)
-        else:
+        credential = qualifies and out and out[-1][1] == Role.SUFFIX and _key(out[-1][0]) in _vocab()
+        if not credential:
             out.append((t, role))
+        elif _key(out[-1][0]).startswith(_ROYAL_COLLEGE) or not _leaves_held(t):
+            out[-1] = (f"{out[-1][0]}({t})", Role.SUFFIX)
     return out
 
 
+# The words of a post-nominal token, words in parentheses kept with the one they follow ("PhD(in progress)")
+_WORDS = re.compile(r"(?:[^\s(]|\([^)]*\)?)+")
 _ROYAL_COLLEGE = "fr"  # a fellowship of a Royal College (FRCS, FRCP, FRACS), as a key (_key)
 # A word of credentials joined by a slash or a hyphen ("MD/PhD", "MD-PhD"), never one of the
 # vocabulary's own ("PA-C")
@@ -212,7 +238,7 @@ def parse_name(name: str | None) -> Name:
         elif role == Role.FAMILY:
             family.append(t)
         elif role == Role.SUFFIX:
-            for piece in t.split():
+            for piece in _WORDS.findall(t):
                 piece = piece.strip(",").strip()
                 k = _key(piece)
                 if k in GENERATIONAL and role == Role.SUFFIX:

@@ -18,15 +18,25 @@ _A_SCALE = re.compile(_SCALE)
 _SPELT = {w: n for n, w in enumerate(
     "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
     "sixteen seventeen eighteen nineteen twenty".split())}
-# A count of reviews as a person reads one: its number, in digits or spelt out, then "reviews"
-# with at most three words between ("68 verified reviews", "68 verified patient reviews"),
-# none a rating's or a preposition ("5 stars from reviews", "Rated 4 by reviews": no count);
-# or a count alone in brackets beside a rating ("4.7 out of 5 stars (68)"). An abbreviated
-# count ("1.2k reviews") is no count: 1,200 is not the count the site holds, and a rounded
-# number is a wrong one (null, counted as not read, in every family alike: this is the one
-# reader of a printed count).
-_REVIEWS = re.compile(rf"({COUNT}|(?<![^\W\d_])(?:{'|'.join(_SPELT)})\b)"
-                      r"(?:\s+(?!(?:stars?|rat(?:ed|ing)|out|of|by|from|on|in|per|with|for)\b)[^\W\d_]+){0,3}\s*reviews?\b", re.I)
+# The words a spelt number is made of: a run of them is one number, read only when it is one
+# word of _SPELT ("Thirty-five", "twenty one", "One hundred" are no count, never 5, 20 or 1).
+_NUMBER_WORDS = (*_SPELT, "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety",
+                 "hundred", "thousand", "million", "dozen")
+_SPELT_NUMBER = (r"(?<![^\W\d_])(?<!-)(?:{w})\b(?:(?:\s*-\s*|\s+(?:and\s+)?)(?:{w})\b)*"
+                 .format(w="|".join(_NUMBER_WORDS)))
+# Words that may stand between a count and "reviews" because they qualify every review it
+# counts ("68 verified reviews", "68 verified patient reviews"); any other word makes the
+# number another one ("3 new reviews", "10 most recent reviews": a few of them, no count).
+_ALL_REVIEWS = ("verified", "patient", "patients", "customer", "client", "user", "total")
+# A count of reviews as a person reads one: its number, in digits or spelt out, then "reviews",
+# only words of _ALL_REVIEWS between; or a count alone in brackets beside a rating ("4.7 out
+# of 5 stars (68)"). A count that is a bound ("Over 500 reviews", "500+ reviews") or
+# abbreviated ("1.2k reviews") is no count: a rounded number is a wrong one (null, counted as
+# not read, in every family alike: this is the one reader of a printed count).
+_REVIEWS = re.compile(rf"({COUNT}|{_SPELT_NUMBER})(?:\s+(?:{'|'.join(_ALL_REVIEWS)})\b)*\s*reviews?\b", re.I)
+# Words before a count that make it a bound, not the count ("Over 500", "~500", "at least 500").
+_BOUND = re.compile(r"(?:(?<![^\W\d_])(?:over|under|more\s+than|fewer\s+than|less\s+than|at\s+least|"
+                    r"up\s+to|about|around|almost|nearly|approximately|approx\.?|roughly|some)|[~<>\u2248\u2264\u2265])\s*$", re.I)
 _BRACKETED = re.compile(rf"[(\[]\s*({COUNT})\s*[)\]]")
 # Without its scale, a number is a rating alone ("4.7": a meta's content) or in a text that
 # says it is one ("4.7 stars", "Rated 4.7", "4.7 (68 reviews)").
@@ -113,10 +123,13 @@ def parse_review_count(value) -> int | None:
     if s.isdecimal():
         return count_of_digits(s)
     m = _REVIEWS.search(s) or _BRACKETED.search(s)
-    if not m or not whole_number(s, m.start(1), m.end(1)) or signed_negative(s, m.start(1)):
+    if not m or not whole_number(s, m.start(1), m.end(1)) or signed_negative(s, m.start(1)) \
+            or _BOUND.search(s, 0, m.start(1)):
         return None
-    number = m.group(1)
-    return _SPELT[number.lower()] if number.lower() in _SPELT else count_of_digits(number)
+    number = m.group(1).lower()
+    if number[0].isdecimal():
+        return count_of_digits(number)
+    return _SPELT.get(number)  # a number of several words ("thirty-five") is not read
 
 
 def rating_pair(rating, reviews) -> tuple[float | None, int | None]:
