@@ -182,3 +182,19 @@ def test_a_credential_with_its_qualifier_in_parentheses_is_the_qualified_one(raw
 def test_a_hyphenated_name_of_words_spelt_like_credentials_is_a_name():
     n = parse_name("Jane Le-Ma, MD")
     assert (n.given_name, n.family_name, n.credentials) == ("Jane", "Le-Ma", ("MD",))
+
+
+@pytest.mark.parametrize("raw", ["Joseph Serota ✔️, MD", "Joseph Serota 🦷, MD", "Joseph Serota™, MD",
+                                 "Joseph Serota 👨\u200d⚕️, MD", "Joseph \u2b50 Serota, MD"])
+def test_symbols_beside_a_name_are_no_part_of_it(raw):
+    """A check mark, a trademark sign, an emoji (with the joiner and selectors that build one)
+    printed beside a doctor's name are no word of it: never a family name of U+FE0F."""
+    name = parse_name(raw)
+    assert (name.given_name, name.middle_name, name.family_name, name.display_name, name.credentials) == \
+        ("Joseph", None, "Serota", "Joseph Serota", ("MD",)), name
+    assert name.name_raw == raw  # as printed
+
+
+def test_accents_a_letter_has_no_precomposed_form_for_stay_in_the_name():
+    name = parse_name("Nguye\u0302\u0303n Va\u0306n Anh")
+    assert (name.given_name, name.middle_name, name.family_name) == ("Nguyễn", "Văn", "Anh")

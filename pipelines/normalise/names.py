@@ -12,6 +12,7 @@ title after the name is one too: "DDS, MS" is a master's, not Ms.); other words 
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -203,12 +204,28 @@ def _split_tail(words: list[str]) -> tuple[list[str], list[str]]:
 
 
 @lru_cache(maxsize=65536)
+def _without_symbols(text: str) -> str:
+    """A printed name less the symbols a page sets beside it (a check mark, a trademark sign,
+    an emoji with the joiners and selectors that build one: "Joseph Serota ✔️", "Serota™"):
+    no word of a name, nor a word of their own."""
+    if text.isascii():
+        return text
+    return " ".join("".join(" " if _symbol(char) else char for char in text).split())
+
+
+def _symbol(char: str) -> bool:
+    # So, Sk: symbols, emoji, skin tones; Cf: the zero-width joiner; Me: a keycap; and the
+    # variation selectors (Mn, but no accent: an accent is part of its letter)
+    return unicodedata.category(char) in ("So", "Sk", "Cf", "Me") or "\ufe00" <= char <= "\ufe0f" \
+        or "\U000e0100" <= char <= "\U000e01ef"
+
+
 def parse_name(name: str | None) -> Name:
     """Parse a byline name as printed. None or blank -> every part None, credentials ()."""
     raw = collapse(name)
     if raw is None:
         return NO_NAME
-    words, tail_creds = _split_tail(raw.split(" "))
+    words, tail_creds = _split_tail(_without_symbols(raw).split(" "))
     text = _credentials_apart(_with_last_period(" ".join(words).rstrip(",").strip()))
     text, honoured = _without_honorifics(text)
     vocab = _vocab()
