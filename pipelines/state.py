@@ -277,11 +277,19 @@ class CrawlState:
         return PageVersion(*row) if row else None
 
     def shares_validator(self, validator: str, value: str, content_sha256: str | None) -> bool:
-        """Whether a page of other content than `content_sha256` holds the same `validator`
-        ("etag" or "last_modified") value: then it tells no version of a page from another's."""
+        """Whether a `validator` ("etag" or "last_modified") value tells no version of a page from
+        another's. An ETag names a content: one a page of other content holds too names none (the
+        template's `"v1"`). A Last-Modified is a time, compared per page: pages changed at one
+        time (on one day, where the server gives the date) share it rightly; only one that most
+        pages the state holds bear, of other contents, is no time of theirs but the site's (a
+        deploy's date)."""
         assert validator in ("etag", "last_modified")
-        return self.db.execute(f"SELECT 1 FROM pages WHERE {validator} = ? AND content_sha256 IS NOT ? LIMIT 1",
-                               (value, content_sha256)).fetchone() is not None
+        others, = self.db.execute(f"SELECT count(*) FROM pages WHERE {validator} = ? AND content_sha256 IS NOT ?",
+                                  (value, content_sha256)).fetchone()
+        if validator == "etag" or not others:
+            return others > 0
+        dated, = self.db.execute("SELECT count(last_modified) FROM pages").fetchone()
+        return 2 * (others + 1) > dated  # with the page's own: more than half
 
     def fill_lastmods(self, crawl_id: str, lastmods: dict[str, str]) -> None:
         """Give the pages this crawl fetched before its sitemaps named them the sitemaps' lastmod

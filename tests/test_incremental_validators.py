@@ -285,3 +285,42 @@ def test_a_version_long_unverified_is_asked_again_though_its_lastmod_never_moved
     assert (session.skip_reason(url) == "skipped_unchanged") is skipped
     assert (url in session.revisited) is not skipped
     session.close()
+
+
+@pytest.mark.parametrize("sharing, sent", [(2, True), (5, True), (6, False), (10, False)])
+def test_a_last_modified_is_a_validator_unless_most_pages_bear_it(tmp_path, sharing, sent):
+    """A Last-Modified is a time, compared per page: questions changed on one day share the date
+    rightly (a server giving dates at midnight), so a few pages of other content bearing it take
+    nothing from it; the Last-Modified of most pages (a deploy's date) is the site's, not theirs.
+    An ETag names a content: one other page bearing it is enough."""
+    from collections import Counter
+    from types import SimpleNamespace
+
+    from scrapy import Request
+
+    from crawler.middlewares.conditional import SHARED_VALIDATOR, ConditionalGetMiddleware
+    from pipelines.session import CrawlSession
+    from pipelines.state import PageVersion
+
+    session = CrawlSession({"STATE_DIR": str(tmp_path / "state"), "CRAWL_ID": "c1"})
+    session.state.open_crawl("c1", datetime(2026, 12, 1, tzinfo=timezone.utc), commit=lambda token: None)
+    day = "Tue, 17 Jan 2017 00:00:00 GMT"
+    pages = [PageVersion(f"http://127.0.0.1:1/question/{n}", f'"{n}"',
+                         day if n < sharing else formatdate(1e9 + n * 86400, usegmt=True), None, f"{n:064x}")
+             for n in range(10)]
+    session.state.commit_batch("c1", 0, "t", pages, [], commit=lambda token: None)
+    counts = Counter()
+    stats = SimpleNamespace(get_value=counts.get, inc_value=lambda key: counts.update([key]))
+
+    def asked(url):
+        request = Request(url)
+        ConditionalGetMiddleware(session, stats).process_request(request)
+        return request.headers.get(b"If-Modified-Since"), request.headers.get(b"If-None-Match")
+
+    assert asked(pages[0].url) == ((day.encode() if sent else None), b'"0"')
+    assert counts[SHARED_VALIDATOR] == (0 if sent else 1)
+    assert (asked(pages[9].url)[0] is None) is (sharing == 10)  # a time of its own, unless the deploy's
+    session.state.commit_batch("c1", 1, "t", [PageVersion(pages[9].url, '"0"', None, None, "f" * 64)], [],
+                               commit=lambda token: None)
+    assert asked(pages[0].url)[1] is None  # an ETag a page of other content bears too
+    session.close()
