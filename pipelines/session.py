@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 import os
 import uuid
+from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -208,11 +209,16 @@ class CrawlSession:
         validator that is not of the content): it records no more than that the change is
         awaited (`unserved_lastmod`), so the next crawl asks again, and without validators
         (ConditionalGetMiddleware): that answer settles the lastmod whatever it holds. So a
-        wrong 304 is taken once, never crawl after crawl, and a site whose lastmods move while
-        nothing changes costs no request more (one a crawl, as each moved lastmod did)."""
+        wrong 304 is taken once, never crawl after crawl. The same content in that answer shows
+        the page's lastmod moves alone (a sitemap stamping each lastmod "now"): from then on a
+        304 settles as before, until the content changes, else such a site would be read whole
+        every other crawl."""
         held = self.version(page.url)
-        if (held is None or not page.lastmod or not held.lastmod or held.unserved_lastmod
-                or page.content_sha256 not in (None, held.content_sha256) or not _later(page.lastmod, held.lastmod)):
+        if held is None or page.content_sha256 not in (None, held.content_sha256):
+            return page  # a new version: its lastmod is the site's word again
+        if held.lastmod_moves_alone or (held.unserved_lastmod and page.content_sha256):
+            return replace(page, lastmod_moves_alone=True)
+        if not page.lastmod or not held.lastmod or held.unserved_lastmod or not _later(page.lastmod, held.lastmod):
             return page
         return PageVersion(page.url, unserved_lastmod=page.lastmod)
 

@@ -27,7 +27,7 @@ import json
 import os
 import sqlite3
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -36,7 +36,7 @@ from pipelines.output.unwritable import as_os_error, is_full
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS pages (
     url TEXT PRIMARY KEY, etag TEXT, last_modified TEXT, lastmod TEXT, content_sha256 TEXT, crawl_id TEXT,
-    fetched_at TEXT, unserved_lastmod TEXT);
+    fetched_at TEXT, unserved_lastmod TEXT, lastmod_moves_alone INTEGER);
 -- a validator's pages (shares_validator): one value, several contents is no validator
 CREATE INDEX IF NOT EXISTS pages_etag ON pages (etag);
 CREATE INDEX IF NOT EXISTS pages_last_modified ON pages (last_modified);
@@ -47,7 +47,7 @@ CREATE TABLE IF NOT EXISTS batches (
     PRIMARY KEY (crawl_id, part));
 CREATE TABLE IF NOT EXISTS batch_pages (
     crawl_id TEXT, part INTEGER, url TEXT, etag TEXT, last_modified TEXT, lastmod TEXT, content_sha256 TEXT,
-    fetched_at TEXT, unserved_lastmod TEXT);
+    fetched_at TEXT, unserved_lastmod TEXT, lastmod_moves_alone INTEGER);
 CREATE TABLE IF NOT EXISTS done (crawl_id TEXT, url TEXT, PRIMARY KEY (crawl_id, url));
 CREATE TABLE IF NOT EXISTS doctors (crawl_id TEXT, doctor_id TEXT, PRIMARY KEY (crawl_id, doctor_id));
 CREATE TABLE IF NOT EXISTS questions (crawl_id TEXT, question TEXT, PRIMARY KEY (crawl_id, question));
@@ -56,7 +56,8 @@ CREATE TABLE IF NOT EXISTS counts (crawl_id TEXT, name TEXT, value INTEGER, PRIM
 """
 # Columns added since: a state written before gets them (null: not known) when opened.
 ADDED_COLUMNS = (("pages", "fetched_at TEXT"), ("batch_pages", "fetched_at TEXT"), ("crawls", "sites TEXT"),
-                 ("pages", "unserved_lastmod TEXT"), ("batch_pages", "unserved_lastmod TEXT"))
+                 ("pages", "unserved_lastmod TEXT"), ("batch_pages", "unserved_lastmod TEXT"),
+                 ("pages", "lastmod_moves_alone INTEGER"), ("batch_pages", "lastmod_moves_alone INTEGER"))
 # The crawl a crawl on a state resumes: the last one that never finished.
 UNFINISHED = ("SELECT crawl_id, started_at FROM crawls WHERE status IS NULL OR status = 'interrupted' "
               "ORDER BY started_at DESC LIMIT 1")
@@ -91,6 +92,10 @@ class PageVersion:
     # with this very version (pipelines.session.CrawlSession.answered); the next request for the
     # page is sent without validators, and its answer settles the lastmod
     unserved_lastmod: str | None = None
+    # an answer without validators to a moved lastmod held this very content: the page's lastmod
+    # moves without it (a sitemap stamping "now"), and a 304 to the next one settles it; cleared
+    # by the next content. Not compared: it says what the lastmod is worth, not which version
+    lastmod_moves_alone: bool | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +117,9 @@ class CrawlState:
     def __init__(self, folder: str | Path):
         self.folder = Path(folder)
         self._lock = None
+        # shares_validator's: the state's pages with a Last-Modified, and the dates most bear
+        self._dated: int | None = None
+        self._site_dates: set[str] = set()
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
         except OSError as error:
@@ -272,16 +280,33 @@ class CrawlState:
 
     def version(self, url: str) -> PageVersion | None:
         row = self.db.execute("SELECT p.url, p.etag, p.last_modified, p.lastmod, p.content_sha256, "
-                              "coalesce(p.fetched_at, c.started_at), p.unserved_lastmod FROM pages p "
+                              "coalesce(p.fetched_at, c.started_at), p.unserved_lastmod, p.lastmod_moves_alone FROM pages p "
                               "LEFT JOIN crawls c ON c.crawl_id = p.crawl_id WHERE p.url = ?", (url,)).fetchone()
         return PageVersion(*row) if row else None
 
     def shares_validator(self, validator: str, value: str, content_sha256: str | None) -> bool:
-        """Whether a page of other content than `content_sha256` holds the same `validator`
-        ("etag" or "last_modified") value: then it tells no version of a page from another's."""
+        """Whether a `validator` ("etag" or "last_modified") value tells no version of a page from
+        another's. An ETag names a content: one a page of other content holds too names none (the
+        template's `"v1"`). A Last-Modified is a time, compared per page: pages changed at one
+        time (on one day, where the server gives the date) share it rightly; only one that most
+        pages the state holds bear, of other contents, is no time of theirs but the site's (a
+        deploy's date)."""
         assert validator in ("etag", "last_modified")
-        return self.db.execute(f"SELECT 1 FROM pages WHERE {validator} = ? AND content_sha256 IS NOT ? LIMIT 1",
-                               (value, content_sha256)).fetchone() is not None
+        if validator == "etag":
+            return self.db.execute("SELECT 1 FROM pages WHERE etag = ? AND content_sha256 IS NOT ? LIMIT 1",
+                                   (value, content_sha256)).fetchone() is not None
+        if value in self._site_dates:
+            return True
+        if self._dated is None:  # once a crawl: asked for every question page
+            self._dated, = self.db.execute("SELECT count(last_modified) FROM pages").fetchone()
+        half = self._dated // 2
+        # counted no further than more than half: a date on every page is counted once, not per page
+        others, = self.db.execute("SELECT count(*) FROM (SELECT 1 FROM pages WHERE last_modified = ? "
+                                  "AND content_sha256 IS NOT ? LIMIT ?)", (value, content_sha256, half + 1)).fetchone()
+        if others and 2 * (others + 1) > self._dated:  # with the page's own: more than half
+            self._site_dates.add(value)
+            return True
+        return False
 
     def fill_lastmods(self, crawl_id: str, lastmods: dict[str, str]) -> None:
         """Give the pages this crawl fetched before its sitemaps named them the sitemaps' lastmod
@@ -305,9 +330,9 @@ class CrawlState:
                                 [(crawl_id, name, value) for name, value in (counts or {}).items()])
             self.db.executemany(
                 "INSERT INTO batch_pages (crawl_id, part, url, etag, last_modified, lastmod, content_sha256, "
-                "fetched_at, unserved_lastmod) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "fetched_at, unserved_lastmod, lastmod_moves_alone) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [(crawl_id, part, p.url, p.etag, p.last_modified, p.lastmod, p.content_sha256, p.fetched_at,
-                  p.unserved_lastmod) for p in pages])
+                  p.unserved_lastmod, p.lastmod_moves_alone) for p in pages])
             self.db.executemany("INSERT OR IGNORE INTO doctors VALUES (?, ?)", [(crawl_id, d) for d in doctors])
             self.db.executemany("INSERT OR IGNORE INTO questions VALUES (?, ?)", [(crawl_id, q) for q in questions])
         commit(token)
@@ -322,12 +347,14 @@ class CrawlState:
     def _mark_committed(self, crawl_id: str, part: int) -> None:
         with self._transaction():
             self.db.execute(
-                "INSERT INTO pages (url, etag, last_modified, lastmod, content_sha256, crawl_id, fetched_at) "
-                "SELECT url, etag, last_modified, lastmod, content_sha256, crawl_id, fetched_at "
+                "INSERT INTO pages (url, etag, last_modified, lastmod, content_sha256, crawl_id, fetched_at, "
+                "lastmod_moves_alone) SELECT url, etag, last_modified, lastmod, content_sha256, crawl_id, fetched_at, "
+                "lastmod_moves_alone "
                 "FROM batch_pages WHERE crawl_id = ? AND part = ? AND content_sha256 IS NOT NULL "
                 "ON CONFLICT (url) DO UPDATE SET etag = excluded.etag, last_modified = excluded.last_modified, "
                 "lastmod = coalesce(excluded.lastmod, pages.lastmod), content_sha256 = excluded.content_sha256, "
-                "crawl_id = excluded.crawl_id, fetched_at = excluded.fetched_at, unserved_lastmod = NULL",
+                "crawl_id = excluded.crawl_id, fetched_at = excluded.fetched_at, unserved_lastmod = NULL, "
+                "lastmod_moves_alone = excluded.lastmod_moves_alone",
                 (crawl_id, part))
             # A 304 keeps the committed version; it may teach us the sitemap's lastmod, though, and
             # that the version was still the page's at that moment...

@@ -2,6 +2,7 @@
 no date, a Last-Modified later than the response's Date. Neither may hide a change for ever."""
 from __future__ import annotations
 
+import hashlib
 import re
 import time
 from datetime import datetime, timedelta, timezone
@@ -280,4 +281,109 @@ def test_a_version_long_unverified_is_asked_again_though_its_lastmod_never_moved
     session.note_lastmod(url, lastmod)
     assert (session.skip_reason(url) == "skipped_unchanged") is skipped
     assert (url in session.revisited) is not skipped
+    session.close()
+
+
+@pytest.mark.parametrize("sharing, sent", [(2, True), (5, True), (6, False), (10, False)])
+def test_a_last_modified_is_a_validator_unless_most_pages_bear_it(tmp_path, sharing, sent):
+    """A Last-Modified is a time, compared per page: questions changed on one day share the date
+    rightly (a server giving dates at midnight), so a few pages of other content bearing it take
+    nothing from it; the Last-Modified of most pages (a deploy's date) is the site's, not theirs.
+    An ETag names a content: one other page bearing it is enough."""
+    from collections import Counter
+    from types import SimpleNamespace
+
+    from scrapy import Request
+
+    from crawler.middlewares.conditional import SHARED_VALIDATOR, ConditionalGetMiddleware
+    from pipelines.session import CrawlSession
+    from pipelines.state import PageVersion
+
+    session = CrawlSession({"STATE_DIR": str(tmp_path / "state"), "CRAWL_ID": "c1"})
+    session.state.open_crawl("c1", datetime(2026, 12, 1, tzinfo=timezone.utc), commit=lambda token: None)
+    day = "Tue, 17 Jan 2017 00:00:00 GMT"
+    pages = [PageVersion(f"http://127.0.0.1:1/question/{n}", f'"{n}"',
+                         day if n < sharing else formatdate(1e9 + n * 86400, usegmt=True), None, f"{n:064x}")
+             for n in range(10)]
+    session.state.commit_batch("c1", 0, "t", pages, [], commit=lambda token: None)
+    counts = Counter()
+    stats = SimpleNamespace(get_value=counts.get, inc_value=lambda key: counts.update([key]))
+
+    def asked(url):
+        request = Request(url)
+        ConditionalGetMiddleware(session, stats).process_request(request)
+        return request.headers.get(b"If-Modified-Since"), request.headers.get(b"If-None-Match")
+
+    assert asked(pages[0].url) == ((day.encode() if sent else None), b'"0"')
+    assert counts[SHARED_VALIDATOR] == (0 if sent else 1)
+    assert (asked(pages[9].url)[0] is None) is (sharing == 10)  # a time of its own, unless the deploy's
+    session.state.commit_batch("c1", 1, "t", [PageVersion(pages[9].url, '"0"', None, None, "f" * 64)], [],
+                               commit=lambda token: None)
+    assert asked(pages[0].url)[1] is None  # an ETag a page of other content bears too
+    session.close()
+
+
+def test_a_lastmod_that_moves_alone_settles_once_an_answer_without_validators_held_the_content(reference_site,
+                                                                                               tmp_path):
+    """A sitemap stamping every lastmod "now" (or ahead of the site's clock) on a site that does
+    not change: crawl 2's 304s settle nothing, crawl 3 asks without validators and gets the
+    content held; from then on each crawl is 304s again, not a full read every other crawl."""
+    def route(server, path, headers):
+        if path.startswith("/question/"):  # an ETag of the content, and 304s to it
+            reply = server.fetch(path)
+            reply.headers["ETag"] = f'"{hashlib.sha256(reply.body).hexdigest()}"'
+            return Reply(304, b"", {}) if headers.get("If-None-Match") == reply.headers["ETag"] else reply
+        if not path.startswith("/xmlsitemap-Question-"):
+            return None
+        reply = server.fetch(path)
+        now = datetime.now(timezone.utc).isoformat(timespec="seconds").encode()
+        reply.body = re.sub(rb"<lastmod>[^<]*</lastmod>", b"<lastmod>" + now + b"</lastmod>", reply.body)
+        return reply
+
+    out, state = tmp_path / "data", tmp_path / "state"
+    site = reference_site(questions=12, day=0)
+    server = HostileServer(None, site.url, in_front=True, with_headers=True)
+    server.route = lambda *asked: route(server, *asked)
+    read = []
+    try:
+        for _ in range(5):
+            done = crawl(server.url, "--out", out, "--state", state)
+            assert done.returncode == 0, done.stderr[-2000:]
+            read.append(int(re.search(r"(\d+) question pages read", done.stdout).group(1)))
+    finally:
+        server.stop()
+    assert read == [12, 0, 12, 0, 0], read
+    assert re.search(r"\b12 not modified", done.stdout), done.stdout
+
+
+def test_a_lastmod_shown_to_move_alone_is_trusted_again_once_the_content_changes(tmp_path):
+    """The mark holds for the content the answer without validators confirmed: a new content
+    makes the sitemap's word count again, so a 304 against its next moved lastmod (a CDN behind
+    the origin) settles nothing, as before."""
+    from pipelines.session import CrawlSession
+    from pipelines.state import PageVersion
+
+    url = "http://127.0.0.1:1/question/a"
+    session = CrawlSession({"STATE_DIR": str(tmp_path / "state"), "CRAWL_ID": "c1"})
+    state = session.state
+    state.open_crawl("c1", datetime(2026, 12, 1, tzinfo=timezone.utc), commit=lambda token: None)
+    part = iter(range(100))
+
+    def record(page):
+        state.commit_batch("c1", next(part), "t", [session.answered(page)], [], commit=lambda token: None)
+        return state.version(url)
+
+    def day(n, content="0" * 64):  # the page as answered on day n, the sitemap stamping that day
+        return PageVersion(url, '"e"', None, f"2026-12-0{n}T08:00:00Z", content, f"2026-12-0{n}T09:00:00+00:00")
+
+    def not_modified(n):
+        return PageVersion(url, lastmod=f"2026-12-0{n}T08:00:00Z", fetched_at=f"2026-12-0{n}T09:00:00+00:00")
+
+    record(day(1))
+    assert record(not_modified(2)).unserved_lastmod  # the change may be behind a cache
+    assert record(day(3)).lastmod_moves_alone  # asked without validators: the content held
+    assert record(not_modified(4)).lastmod == not_modified(4).lastmod  # settles as before
+    assert record(not_modified(5)).unserved_lastmod is None
+    assert not record(day(6, "1" * 64)).lastmod_moves_alone  # a change: the lastmod is the site's word again
+    assert record(not_modified(7)).unserved_lastmod == not_modified(7).lastmod
     session.close()

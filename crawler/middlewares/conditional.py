@@ -8,8 +8,8 @@ A Last-Modified later than the response's Date (a server whose clock is ahead: R
 §8.8.2.1 forbids it) is no validator: sent back as If-Modified-Since, it makes a server that
 compares dates answer 304 to every change that follows, for ever. So it is dropped from the
 response before the spider records the page's version, and a stored one later than now (a
-state written before this rule) is never sent. Nor is a validator the state holds for pages of
-other content too (it does not tell them apart), nor any for a page whose last answer held back
+state written before this rule) is never sent. Nor is an ETag the state holds for pages of other
+content too, or a Last-Modified most of its pages bear (they tell no version apart), nor any for a page whose last answer held back
 the change its sitemap named (pipelines.session.CrawlSession.answered).
 """
 from __future__ import annotations
@@ -54,10 +54,9 @@ class ConditionalGetMiddleware:
         return None
 
     def _tells_apart(self, validator: str, value: str, seen) -> bool:
-        """Whether a stored validator is one: the state holds no page of other content with the
-        same value. An ETag of the template or the deploy (`"v1"` on every page), one
-        Last-Modified for every page, would get a 304 for a changed page; dropped, a full answer
-        costs some bytes, never a change."""
+        """Whether a stored validator is one (CrawlState.shares_validator): an ETag of the
+        template or the deploy (`"v1"` on every page), the Last-Modified of most pages, would
+        get a 304 for a changed page; dropped, a full answer costs some bytes, never a change."""
         if not self.session.state.shares_validator(validator, value, seen.content_sha256):
             return True
         if not self.stats.get_value(SHARED_VALIDATOR):
