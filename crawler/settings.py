@@ -200,6 +200,10 @@ CHECK_COVERAGE_MIN_ROWS = 30
 CHECK_FAMILY_COVERAGE_SIGMAS = 3.5
 CHECK_QUESTIONS_MIN_SHARE = 0.9  # a full crawl finds at least this share of the last full crawl's questions
 CHECK_UNREAD_QUESTIONS_MAX = 0.05  # question pages asked for that gave no question, share of those asked
+# Question pages asked for that the site says it removed, share of those asked: most of them at
+# once is a site-wide change (every question URL sent home), not removals; judged from this many on.
+CHECK_GONE_QUESTIONS_MAX = 0.5
+CHECK_GONE_QUESTIONS_MIN = 5
 CHECK_ANSWERS_PER_QUESTION_MIN_SHARE = 0.5  # of the last finished crawl's answers per question
 # Values a family's pages print that do not read (a vote, a date, a rating, a review count, a
 # profile link), share of its rows that print them; families of fewer than CHECK_COVERAGE_MIN_ROWS pages are not judged.

@@ -577,6 +577,22 @@ def test_question_pages_that_gave_no_question_are_a_share_of_those_asked(setting
     assert question_pages.check(facts(settings, settled, ended=True))[0].passed
 
 
+def test_most_of_the_questions_asked_gone_at_once_is_a_site_wide_change_not_removals(settings):
+    """A removal is per question: 17 of 20 gone (a rewrite rule sending every question URL home,
+    an outage page titled "Page not found") fails; a few removed questions, even all the pages a
+    small incremental day asked for, do not."""
+    from pipelines.checks import questions_gone
+
+    most = {"questions/requested": 20, "pages/question": 3, "questions/gone": 17}
+    (result,) = questions_gone.check(facts(settings, most, ended=True))
+    assert result.name == "questions_gone" and result.value == pytest.approx(0.85) and not result.passed
+    assert not questions_gone.check(facts(settings, {**most, "questions/requested": 7, "questions/gone": 5}))[0].passed
+    for few in ({"questions/requested": 1, "questions/gone": 1}, {"questions/requested": 12, "questions/gone": 4},
+                {"questions/requested": 400, "pages/question": 380, "questions/gone": 20}):
+        assert questions_gone.check(facts(settings, few, ended=True))[0].passed, few
+    assert questions_gone.check(facts(settings, {})) == []
+
+
 def test_answers_per_question_against_the_last_finished_crawl(settings):
     """Every page parses and every field of the rows there are is full: only the answers are gone."""
     from pipelines.checks import answers_per_question

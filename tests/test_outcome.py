@@ -690,6 +690,60 @@ def test_questions_the_site_removed_are_gone_not_an_unknown_layout_nor_lost(refe
         assert f"Question removed by the site: {server.url}{path}" in crawl_log(tmp_path / "data")
 
 
+@pytest.mark.parametrize("how", ["308 to the home page", "a page saying so"])
+def test_most_question_urls_gone_at_once_is_a_site_wide_change_not_removals(reference_site, tmp_path, how):
+    """Every question URL but a few sent home for good (a redesign, a rewrite rule) or answered
+    with an outage page titled "not found": no site removes most of its questions in a day, so
+    the crawl is degraded and names the check, not finished with "questions the site removed"."""
+    site = reference_site(questions=20)
+    status, where, body = REMOVALS[how]
+    kept: list[str] = []
+
+    def route(path):
+        if path.startswith("/question/") and path not in kept:
+            if len(kept) < 3:
+                kept.append(path)
+                return None
+            return Reply(status, body, {"Content-Type": "text/html; charset=utf-8", **({"Location": where} if where else {})})
+        return None
+
+    server = HostileServer(route, upstream=site.url, in_front=True)
+    result, row = crawl_through(server, tmp_path / "data")
+    assert (result.returncode, row["status"], row["questions"]) == (4, "degraded", 3), result.stdout + result.stderr[-2000:]
+    assert "questions_gone 0.850 (at most 0.500)" in row["message"]
+
+
+# permanent redirects to a gate in front of a question that still is ({page}: its path)
+GATES = {
+    "a sign-in query on the home page": "/?signin=required&return_to={page}",
+    "a listing asking to sign in": f"/questions/{TOPICS[0][1]}?signin=1",
+    "a sign-in page under a listing naming the question": f"/questions/{TOPICS[0][1]}/signin{{page}}",
+}
+
+
+@pytest.mark.parametrize("gate", list(GATES))
+def test_a_permanent_redirect_to_a_gate_on_the_home_page_or_a_listing_is_a_question_lost_not_removed(
+        reference_site, tmp_path, gate):
+    """A 301 home or to a listing that carries a query (a sign-in prompt naming the question it
+    gates) is no removal: the question is there behind it, lost to this crawl and said so."""
+    site = reference_site(questions=40)
+    lost: list[str] = []
+
+    def route(path):
+        if "/signin/" in path:
+            return Reply(200, b"<html><head><title>Sign in</title></head><body><form><input name=u></form></body></html>")
+        if path.startswith("/question/") and (path in lost or len(lost) < 3):
+            if path not in lost:
+                lost.append(path)
+            return Reply(301, b"", {"Location": GATES[gate].format(page=path)})
+        return None
+
+    server = HostileServer(route, upstream=site.url, in_front=True)
+    result, row = crawl_through(server, tmp_path / "data")
+    assert (result.returncode, row["status"], row["questions"]) == (4, "degraded", 37), result.stdout + result.stderr[-2000:]
+    assert "3 question pages lost to redirects" in row["message"] and "the site removed" not in result.stdout
+
+
 NOT_HTML = {  # a whole answer at a question URL that is no HTML document, with its right length
     "json": ("application/json", b'{"question": {"id": 1, "title": "x", "answers": []}}'),
     "pdf": ("application/pdf", b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"),

@@ -810,6 +810,8 @@ def _before_body_end(html: str, markup: str) -> str:
     f'<div><a href="{URL}?page=3">3</a></div>',
     '<ul class="pages"><li><a href="?p=2">2</a></li></ul>',
     f'<a href="{URL}?start=20">More answers</a>',
+    f'<a href="{URL}?answers_page=2">More answers</a>',
+    f'<a href="{URL}?answerPage=2">2</a>',
 ])
 def test_answers_paged_onto_other_pages_of_the_question_are_a_bad_page_without_a_count(family, pager):
     """Without a count, a pager of the question's own answers is the sign that the answers
@@ -825,6 +827,9 @@ def test_answers_paged_onto_other_pages_of_the_question_are_a_bad_page_without_a
     '<nav><a rel="next" href="/questions/botox?page=2">Next</a></nav>',  # a listing's pager in the chrome
     '<aside><a href="/question/other-question?page=2">Other</a></aside>',  # another question
     f'<a href="{URL}?sort=newest">Newest first</a><a href="{URL}?page=1">1</a>',  # a sort, this very page
+    # pagers of something else on the page: the asker's comments, photos, related questions
+    *(f'<a href="{URL}?{name}=2">Older</a>' for name in ("comments_page", "photo_page", "related_page",
+                                                         "img-page", "commentsPage", "reviews_start")),
 ])
 def test_links_to_other_pages_of_the_site_are_no_sign_of_answers_elsewhere(family, link):
     html = _without_count(family)

@@ -195,9 +195,10 @@ def _answers_hidden(tree: Tree, page: QuestionPage) -> str | None:
     return None
 
 
-# A query parameter that pages a document (page=2, p=3, start=20, offset=10), its value a page
-# or an item past the first
-_PAGED = re.compile(r"(?:^|[_-])(?:page|pg|p|start|offset)$", re.I)
+# A query parameter that pages the question's answers (page=2, p=3, start=20, offset=10,
+# answers_page=2, answerPage=2), its value a page or an item past the first; one naming something
+# else pages that (comments_page, photo_page, related_page), not the answers
+_PAGED = re.compile(r"(?:answers?[_-]?)?(?:page|pg|p|start|offset)", re.I)
 
 
 def _answers_paged(tree: Tree) -> str | None:
@@ -214,7 +215,7 @@ def _answers_paged(tree: Tree) -> str | None:
         if target is None or tree.site.question_key(target) not in own:
             continue
         if "next" in (link.get("rel") or "").lower().split() or any(
-                _PAGED.search(name) and value.isascii() and value.isdigit() and int(value) > 1
+                _PAGED.fullmatch(name) and value.isascii() and value.isdigit() and int(value) > 1
                 for name, value in parse_qsl(urlsplit(target).query)):
             return href
     return None

@@ -25,7 +25,7 @@ import logging
 import re
 from datetime import datetime, timezone
 from functools import cached_property
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 import scrapy
 from scrapy import signals
@@ -731,9 +731,8 @@ class QuestionsSpider(scrapy.Spider):
         """Whether a question URL answered with a page that is no question page says the site
         removed its question, as a 404 or 410 at its own URL does (_gone): a page whose title or
         first heading says it is not found or removed (a soft 404, wherever redirects led), or a
-        redirect, each hop permanent (301, 308), to the site's home page or a listing (where a
-        site sends the readers of a question it took down; a login wall's redirect is
-        temporary). The question is gone, counted as settled (the `question_pages_unread`
+        redirect, each hop permanent (301, 308), to the site's bare home page or a listing
+        (_sends_readers_away). The question is gone, counted as settled (the `question_pages_unread`
         check), not an unknown layout nor a page lost: a removal is the site's change, and its
         URL, asked again while a sitemap names it, must not fail each day's crawl."""
         request = response.request
@@ -743,7 +742,7 @@ class QuestionsSpider(scrapy.Spider):
                           response.status):
             why = "the page says it is not found or removed"
         elif redirects and set(request.meta.get("redirect_reasons") or ()) <= PERMANENT \
-                and (site.is_root_url(response.url) or site.is_listing_url(response.url)):
+                and _sends_readers_away(site, response.url, _asked_url(request)):
             why = "moved permanently to the home page or a listing"
         else:
             return False
@@ -811,6 +810,19 @@ def _gone(failure) -> bool:
     redirect): the site removed the question, no page was lost."""
     return (failure.check(HttpError) is not None and failure.value.response.status in (404, 410)
             and not failure.request.meta.get("redirect_urls"))
+
+
+def _sends_readers_away(site, target: str, asked: str) -> bool:
+    """Whether a permanent redirect's target is where a site sends the readers of a question it
+    took down: its home page or a listing, bare. A target with a query (a listing's page number
+    aside), or naming the question back, is a gate in front of a question that still is
+    (`/?signin=required&return_to=/question/x`): no removal."""
+    parts = urlsplit(target)
+    query = [name for name, _ in parse_qsl(parts.query, keep_blank_values=True)
+             if not (site.is_listing_url(target) and name == site.listing_page_parameter)]
+    asked_path = urlsplit(asked).path.rstrip("/")
+    return (site.is_root_url(target) or site.is_listing_url(target)) and not query \
+        and not (asked_path and asked_path in unquote(target))
 
 
 def _failure_reason(failure) -> str:

@@ -16,13 +16,18 @@ NAME = "question_pages_unread"
 SETTLED = ("pages/question", "pages/not_modified", "pages/duplicate_question", "questions/gone")
 
 
+def asked(stats: dict) -> int:
+    """The question pages the crawl asked for (robots.txt's forbidden ones were never asked)."""
+    return int(stats.get("questions/requested", 0)) - int(stats.get("questions/robots_forbidden", 0))
+
+
 def unread_share(stats: dict) -> float | None:
     """Share of the question pages asked for that gave no question; None when none were asked."""
-    asked = int(stats.get("questions/requested", 0)) - int(stats.get("questions/robots_forbidden", 0))
-    if asked <= 0:
+    asked_ = asked(stats)
+    if asked_ <= 0:
         return None
     settled = sum(int(stats.get(key, 0)) for key in SETTLED)
-    return max(0, asked - settled) / asked
+    return max(0, asked_ - settled) / asked_
 
 
 def check(facts) -> list[CheckResult]:
