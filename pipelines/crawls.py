@@ -14,7 +14,6 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from crawler.discovery import (BAD_LASTMOD, BAD_URLS, BAD_URLS_LIST, LIMITS_HIT, LISTINGS_GIVEN_UP, LISTINGS_GIVEN_UP_LIST,
                                SITEMAPS_FORBIDDEN_LIST, SITEMAPS_LOST, SITEMAPS_LOST_LIST, UNUSABLE_LINKS)
