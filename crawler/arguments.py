@@ -372,6 +372,10 @@ POSITIVE_SETTINGS = {
 # per core they only cost memory and start-up (150 took 3 GB and 13 s).
 MAX_PROCESSES = 64
 AT_MOST = {"EXTRACT_PROCESSES": MAX_PROCESSES}
+# What any number setting can be and still be used: a whole number a 64-bit integer holds (a
+# count, a size), a decimal a timer takes (seconds are waited on by timers whose milliseconds
+# are a 32-bit integer: 24 days; `1e30` seconds killed every extraction worker).
+MAX_WHOLE, MAX_DECIMAL = 2**63 - 1, 2_147_483
 LOG_LEVELS = ("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG")
 TRUE, FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
 
@@ -417,6 +421,9 @@ def setting_number(setting_name: str, text: str) -> int | float:
         raise ArgumentError(f"{setting_name} must be 0 or more: {text!r}")
     if number > AT_MOST.get(setting_name, math.inf):
         raise ArgumentError(f"{setting_name} must be at most {AT_MOST[setting_name]}: {text!r}")
+    ceiling = MAX_WHOLE if isinstance(number, int) else MAX_DECIMAL
+    if number > ceiling:
+        raise ArgumentError(f"{setting_name} must be at most {ceiling}: {text!r}")
     return number
 
 

@@ -89,7 +89,10 @@ def test_every_folder_argument_that_is_a_file(tmp_path, args):
     # read with getint(): refused, not cut to 10 (doctor-answers) or a ValueError once started (scrapy)
     ("CLOSESPIDER_PAGECOUNT=10.5", "must be a whole number"),
     ("DOWNLOAD_MAXSIZE=1e7", "must be a whole number"),
-    ("DOWNLOAD_DELAY=1e300", "above CRAWL_DELAY_MAX"),  # it would fetch nothing, and say nothing
+    ("DOWNLOAD_DELAY=1e6", "above CRAWL_DELAY_MAX"),  # it would fetch nothing, and say nothing
+    # past what a timer or a 64-bit integer holds: every worker died, or an OverflowError at the start
+    ("EXTRACT_PAGE_TIMEOUT=1e30", "must be at most 2147483"), ("CLOCK_BEHIND_MAX=1e30", "must be at most 2147483"),
+    ("DOWNLOAD_MAXSIZE=99999999999999999999", "must be at most 9223372036854775807"),
     ("USER_AGENT=", "a polite crawler says who it is"),  # Scrapy would send no User-Agent
     # -s replaces the project's dict: the archive, the latest view and the others would be gone in silence
     ('EXTENSIONS={{"scrapy.extensions.telnet.TelnetConsole": null}}', "would drop crawler.extensions"),
