@@ -6,7 +6,15 @@ import pytest
 from pipelines.normalise.contact import has_contact_info
 from pipelines.normalise.dates import parse_timestamp, to_iso_date
 from pipelines.normalise.ratings import parse_rating, parse_review_count, rating_pair
-from pipelines.normalise.votes import legacy_vote, parse_count, vote_count
+from pipelines.normalise.votes import legacy_vote as widget_vote, parse_count, vote_count
+
+# The contract's legacy vote widget shows voteCount + 1, "+" before a count not negative
+CONTRACT_TEMPLATE = "{{ voteCount >= 0 ? '+' + (voteCount + 1) : (voteCount + 1) }}"
+
+
+def legacy_vote(ng_init: str | None) -> int | None:
+    """The vote of the contract's widget whose ng-init is `ng_init`."""
+    return widget_vote(None if ng_init is None else (ng_init, CONTRACT_TEMPLATE))
 
 
 @pytest.mark.parametrize("value,want", [
@@ -45,7 +53,7 @@ def test_zero_rating_keeps_count():
                                      ("voteCount=-2", -1), ("voteCount = 10", 11), (None, None)])
 def test_legacy_vote(ng, want):
     assert legacy_vote(ng) == want
-    assert vote_count(ng, "ng-init") == want
+    assert vote_count(None if ng is None else (ng, CONTRACT_TEMPLATE), "ng-init") == want
 
 
 @pytest.mark.parametrize("v,want", [("+3", 3), ("3", 3), (3, 3), ("0", 0), ("-1", -1), ("\u22122", -2), (-4, -4),
@@ -300,7 +308,7 @@ def test_every_count_is_read_through_the_cleaner_and_whole(text, want):
     assert parse_count(text) == want
     assert vote_count(text) == want
     assert legacy_vote(f"voteCount={text}") == (None if want is None else want + 1)
-    assert vote_count(f"voted=false; voteCount={text}", "ng-init") == (None if want is None else want + 1)
+    assert vote_count((f"voted=false; voteCount={text}", CONTRACT_TEMPLATE), "ng-init") == (None if want is None else want + 1)
     assert declared_count(f"Doctor Answers ({text})") == want
     assert parse_review_count(text) == want
 
@@ -404,6 +412,36 @@ def test_a_vote_widget_that_gives_no_count_is_null_and_counted(family, old, new)
     nothing, as if the answer showed no vote."""
     answer, stats = _first_answer_and_stats(family, old, new)
     assert answer["vote_count"] is None and stats == {f"answers/vote_not_read/{family}": 1}
+
+
+LEGACY_COUNT = '<span class="rs-vote__count">' + CONTRACT_TEMPLATE + "</span>"  # for voteCount=2: "+3"
+
+
+@pytest.mark.parametrize("count, shown", [
+    ("<span>{{ voteCount }}</span>", 2), ("<span>{{voteCount|number}}</span>", 2), ("<span>{{ voteCount | number:0 }}</span>", 2),
+    ("<span>+{{ voteCount }}</span>", 2), ("<span>{{ voteCount - 1 }}</span>", 1), ("<span>{{ (voteCount + 5) }}</span>", 7),
+    ("<span>{{ voteCount }} helpful</span>", 2), ('<span ng-bind="voteCount"></span>', 2),
+    ('<span data-ng-bind="voteCount + 2">0</span>', 4), ('<span ng-bind-template="+{{ voteCount }}"></span>', 2),
+    ("<span>{{ voteCount > 0 ? '+' + voteCount : voteCount }}</span>", 2),
+    ("<span>5</span>", 5),  # rendered on the server: what the reader sees
+])
+def test_a_legacy_vote_is_the_number_its_template_shows(count, shown):
+    """The widget's template says which count a reader sees (the contract's shows
+    voteCount + 1): a site that fixes or changes it changes the vote, never read as N + 1."""
+    answer, stats = _first_answer_and_stats("legacy", LEGACY_COUNT, count)
+    assert answer["vote_count"] == shown and stats == {}
+
+
+@pytest.mark.parametrize("count", [
+    "<span>{{ voteCount * 2 }}</span>", "<span>{{ shown }}</span>", "<span>{{ voteCount + bonus }}</span>",
+    '<span ng-bind="voteCount + 2 * 3"></span>', "<span>{{ voteCount }}</span><span>{{ voteCount + 1 }}</span>",
+    "<span>{{ voteCount > 0 ? voteCount : 0 }}</span>", "<span>{{ voteCount | currency }}</span>", "",
+])
+def test_a_legacy_vote_template_of_another_form_is_a_vote_not_read(count):
+    """A template whose value is not certain (a product, another variable, two counts, a
+    choice of two numbers, another filter) or no count at all: null and counted, never N + 1."""
+    answer, stats = _first_answer_and_stats("legacy", LEGACY_COUNT, count)
+    assert answer["vote_count"] is None and stats == {"answers/vote_not_read/legacy": 1}
 
 
 def test_an_answer_without_vote_data_is_a_page_of_a_new_shape():

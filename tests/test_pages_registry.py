@@ -206,7 +206,7 @@ def test_an_item_field_without_its_method_is_an_error_at_once():
 def _plain(value) -> bool:
     if is_dataclass(value):
         return all(_plain(getattr(value, f.name)) for f in fields(value))
-    if isinstance(value, list):
+    if isinstance(value, (list, tuple)):  # a legacy vote: (its ng-init, its template)
         return all(_plain(v) for v in value)
     return value is None or isinstance(value, (str, int, float))
 

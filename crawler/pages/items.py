@@ -45,7 +45,7 @@ class Answer:
     answer_id: str
     title: Text | None = None
     body: Text | None = None
-    vote: str | int | float | None = None  # legacy: the "ng-init" value; else the count shown or in data
+    vote: str | int | float | tuple | None = None  # legacy: (its ng-init, its template); else the count shown or in data
     vote_kind: str = "count"          # 'ng-init' | 'count' | 'unread' (pipelines.normalise.votes.UNREAD)
     date_text: str | None = None      # the date as shown ("Oct 22, 2012")
     date_time: str | int | float | None = None  # a timestamp, used only without date_text

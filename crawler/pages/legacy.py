@@ -1,6 +1,7 @@
 """The legacy (AngularJS era) family: BEM classes rs-question__*, rs-answer__*, rs-byline__*."""
 from __future__ import annotations
 
+import copy
 import re
 from itertools import chain
 
@@ -13,6 +14,8 @@ from .tree import declared_count
 
 # ng-init as AngularJS reads it: data-ng-init, x-ng-init, ng:init, ng_init too
 _NG_INIT = re.compile(r"(?:(?:data|x)[-:_])?ng[-:_]init", re.I)
+# ng-bind (ng-bind-html, ng-bind-template) as AngularJS reads it: an element showing its value
+_NG_BIND = re.compile(r"(?:(?:data|x)[-:_])?ng[-:_]bind(?:[-:_](html|template))?", re.I)
 _QUESTION_PARTS = ("rs-question__title", "rs-question__topic", "rs-question__date",
                    "rs-question__location", "rs-question__body")
 _ANSWER_PARTS = ("rs-answer__title", "rs-vote", "rs-answer__body", "rs-answer__date", "rs-byline")
@@ -100,16 +103,18 @@ class LegacyAnswer(ElementPage):
     def body(self):
         return paragraphs(self._shown("rs-answer__body", "body"))
 
-    def vote(self) -> str:
-        """The vote widget's ng-init statements, under any spelling AngularJS reads, on it and
-        inside it, in the order AngularJS runs them ("voted=false; voteCount=3"). A widget with
-        none (a count rendered on the server, "+3") shows a vote no statement gives: its text,
-        which reads as no count and is counted so (answers/vote_not_read), never a null that
-        passes for no vote."""
+    def vote(self) -> tuple[str, str]:
+        """The vote widget as AngularJS shows it: (its ng-init statements, under any spelling
+        AngularJS reads, on it and inside it, in the order AngularJS runs them ("voted=false;
+        voteCount=3"); the text it shows, its template: "{{ voteCount + 1 }}"). Which count
+        a reader sees is the template's to say, not the statements' alone: a widget with no
+        statement (a count rendered on the server, "+3"), or a template of another form,
+        shows a vote not read, counted so (answers/vote_not_read), never a null that passes
+        for no vote nor a count the page does not show."""
         vote = self._shown("rs-vote", "vote")
         inits = [value for el in vote.iter() if isinstance(el.tag, str)
                  for name, value in el.items() if _NG_INIT.fullmatch(name)]
-        return "; ".join(inits) if inits else text_of(vote) or ""
+        return "; ".join(inits), _template(vote)
 
     def vote_kind(self) -> str:
         return "ng-init"
@@ -160,3 +165,20 @@ class LegacyByline(ElementPage):
 
     def review_count(self) -> str | None:
         return self._text("rs-byline__rating")
+
+
+def _template(widget) -> str:
+    """The text a widget shows, as its template: an element bound by ng-bind shows its
+    expression's value in place of its content, as "{{ expression }}" would (ng-bind-template
+    its template)."""
+    bound = {el: (m, value) for el in widget.iter() if isinstance(el.tag, str)
+             for name, value in el.items() if (m := _NG_BIND.fullmatch(name))}
+    if not bound:
+        return text_of(widget) or ""
+    clone = copy.deepcopy(widget)
+    for el, twin in list(zip(widget.iter(), clone.iter())):
+        if el in bound:
+            m, value = bound[el]
+            twin.clear(keep_tail=True)
+            twin.text = value if (m.group(1) or "").lower() == "template" else "{{ " + value + " }}"
+    return text_of(clone) or ""

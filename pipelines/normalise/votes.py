@@ -22,15 +22,51 @@ def parse_count(value) -> int | None:
     return signed_count(clean(str(value)))
 
 
-def legacy_vote(ng_init: str | None) -> int | None:
-    """Legacy `ng-init="voteCount=N"`: readers see N + 1. An expression that is not one
-    signed number ("4 2", "4-2", "1'234", "3 && x") is no count, never its first digits'."""
-    m = _NG_INIT.search(ng_init) if ng_init else None
+def legacy_vote(widget: tuple[str, str] | None) -> int | None:
+    """Legacy's vote widget, (its ng-init statements, the text it shows: "{{ voteCount >= 0 ?
+    '+' + (voteCount + 1) : (voteCount + 1) }}"): the count a reader sees, the template's
+    value for the `voteCount=N` the statements set. An N that is not one signed number ("4 2",
+    "4-2", "1'234", "3 && x"), or a template whose value is not certain (more than one, another
+    variable, a product), is no count, never a guess."""
+    statements, shown = widget or ("", "")
+    m = _NG_INIT.search(statements)
     expression = clean(m.group(1)) if m else ""
-    if not _LITERAL.fullmatch(expression):
+    n = signed_count(expression) if _LITERAL.fullmatch(expression) else None
+    templates = _TEMPLATE.findall(shown)
+    if n is None or len(templates) > 1:
         return None
-    n = signed_count(expression)
-    return None if n is None else in_int32(n + 1)
+    if templates:
+        value = _template_value(templates[0], n)
+        if value is None:
+            return None
+        shown = _TEMPLATE.sub(str(value), shown)
+    count = signed_count(clean(shown))
+    return None if count is None else in_int32(count)
+
+
+# An AngularJS interpolation in the text the widget shows (ng-bind's expression is read as one)
+_TEMPLATE = re.compile(r"\{\{(.*?)\}\}", re.S)
+# AngularJS's number filter, which shows an integer's value (with thousands commas)
+_NUMBER_FILTER = re.compile(r"\|\s*number\s*(?::\s*0\s*)?$")
+# A value the template may show: voteCount plus or minus a whole number, in brackets or not,
+# with a "+" joined before it (a sign shown)
+_SHOWN_VALUE = re.compile(r"(?:'\+'\s*\+\s*)?(\()?\s*voteCount\s*(?:([+-])\s*([0-9]{1,9})\s*)?(?(1)\))")
+
+
+def _template_value(expression: str, n: int) -> int | None:
+    """The number a template's expression shows for voteCount = n, where it is certain: a
+    value of _SHOWN_VALUE, through the number filter or not, or a choice between two that show
+    one number (the contract's: a "+" before a count that is not negative); else None."""
+    expression = _NUMBER_FILTER.sub("", expression.strip())
+    _, choice, branches = expression.partition("?")
+    values = set()
+    for branch in branches.split(":") if choice else (expression,):
+        m = _SHOWN_VALUE.fullmatch(branch.strip())
+        if m is None:
+            return None
+        k = int(m.group(3) or 0)
+        values.add(n - k if m.group(2) == "-" else n + k)
+    return values.pop() if len(values) == 1 else None
 
 
 # The kind of a vote the page shows in data its page object could not read (JSON that does not
@@ -41,11 +77,11 @@ UNREAD = "unread"
 def vote_count(value, kind: str = "count") -> int | None:
     if kind == UNREAD:  # no count is guessed from data that does not read ("{likeCount: 3}")
         return None
-    if type(value) is str:  # the usual case; the few distinct strings repeat across answers
+    if type(value) in (str, tuple):  # the usual case; the few distinct strings repeat across answers
         return _str_vote(value, kind)
     return legacy_vote(value) if kind == "ng-init" else parse_count(value)
 
 
 @lru_cache(maxsize=4096)
-def _str_vote(value: str, kind: str) -> int | None:
+def _str_vote(value: str | tuple, kind: str) -> int | None:
     return legacy_vote(value) if kind == "ng-init" else parse_count(value)
