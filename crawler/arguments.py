@@ -724,11 +724,17 @@ class CrawlArguments:
         for option in ("state", "archive", "log_file"):
             if getattr(self, option) not in (None, "-"):
                 outside_datasets(getattr(self, option), self.out, "argument --" + option.replace("_", "-"))
+        if self.report and given.get("REPORT") is False:  # a flag: given, it is true
+            raise ArgumentError("argument -s/--set: REPORT=false and --report disagree: give one of them")
         if self.report or given.get("REPORT"):  # refused now, not once the crawl is done
             try:
-                report_target(self.out)
+                report = report_target(self.out)
             except ArgumentError as exc:
                 raise ArgumentError(f"argument --report: {exc}") from None
+            log = self.log_file or given.get("LOG_FILE")
+            if log not in (None, "-") and os.path.realpath(absolute(log)) == os.path.realpath(report):
+                raise ArgumentError(f"argument --log-file: {log!r} is where --report writes the crawl's report: "
+                                    "one would replace the other")
 
 
 @dataclass

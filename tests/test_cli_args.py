@@ -537,3 +537,17 @@ def test_log_times_are_utc_and_say_so_in_any_local_zone(tmp_path, how):
     for text in times:
         logged = datetime.strptime(text, "%Y-%m-%d %H:%M:%S%z")  # ValueError: no zone written
         assert logged.utcoffset() == timedelta(0) and began <= logged <= datetime.now(timezone.utc), text
+
+
+@pytest.mark.parametrize("args, says", [
+    (["--report", "-s", "REPORT=false"], "REPORT=false and --report disagree: give one of them"),
+    (["--report", "--log-file", "{out}/report.html"], "is where --report writes the crawl's report"),
+    (["-s", "REPORT=true", "-s", "LOG_FILE={out}/report.html"], "is where --report writes the crawl's report"),
+])
+def test_the_report_flag_is_refused_where_another_argument_would_undo_it(tmp_path, args, says):
+    """`--report -s REPORT=false` ran without a word; a log file at the report's path was
+    replaced by the report, and the summary's `log:` named a file that held no log."""
+    out = tmp_path / "data"
+    result = doctor_answers("crawl", "http://127.0.0.1:1/", "--out", out, *(a.format(out=out) for a in args))
+    assert result.returncode == 2 and says in result.stderr.strip().splitlines()[-1], result.stderr
+    assert not out.exists()
