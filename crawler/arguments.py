@@ -660,6 +660,12 @@ class ExtractArguments:
     paths: list = arg(path, "PATH")
     url: str | None = arg(http_url, optional=True)
 
+    def check(self) -> None:
+        # one URL is one page's: given to a folder's pages, different questions shared it
+        if self.url is not None and (len(self.paths) > 1 or not os.path.isfile(self.paths[0])):
+            raise ArgumentError("argument --url: the URL of one saved page, given with one file: "
+                                f"{', '.join(self.paths)[:200]} may hold many pages")
+
 
 def archive(value: str) -> str:
     """An archive to reparse: a path to read, which its crawls row names (text_path)."""

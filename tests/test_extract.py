@@ -1,6 +1,7 @@
 """`doctor-answers extract` via subprocess."""
 from __future__ import annotations
 
+import io
 import json
 import os
 import re
@@ -9,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from crawler.extract import extract_paths
 from tests.test_pages_samples import PAGES, SLUG, expected
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -110,10 +112,18 @@ def test_a_page_whose_records_cannot_be_written_is_an_error_of_its_own(tmp_path)
     html = (PAGES / f"{SLUG}.nextjs.html").read_text()
     (d / "a.html").write_text(re.sub(r'<link rel="canonical"[^>]*>', "", html))
     shutil.copy(PAGES / f"{SLUG}.legacy.html", d / "b.html")
-    p = run(d, "--url", f"http://127.0.0.1/question/{SLUG}\udcff")
-    assert p.returncode == 1 and "Traceback" not in p.stderr
-    assert p.stderr.startswith("doctor-answers extract: error: ") and "a.html" in p.stderr and len(p.stderr.splitlines()) == 1
-    assert [json.loads(line) for line in p.stdout.splitlines()] == expected()
+    out, err = io.BytesIO(), io.StringIO()  # in-process: the command takes --url for one file only
+    status = extract_paths([d], url=f"http://127.0.0.1/question/{SLUG}\udcff", out=out, err=err)
+    assert status == 1 and "Traceback" not in err.getvalue()
+    assert err.getvalue().startswith("doctor-answers extract: error: ") and "a.html" in err.getvalue()
+    assert len(err.getvalue().splitlines()) == 1
+    assert [json.loads(line) for line in out.getvalue().decode().splitlines()] == expected()
+
+
+def test_one_url_is_for_one_saved_page(tmp_path):
+    """Given to a folder's pages, one --url made different questions share it."""
+    p = run(PAGES, "--url", f"http://127.0.0.1/question/{SLUG}")
+    assert p.returncode == 2 and "argument --url: the URL of one saved page" in p.stderr and not p.stdout
 
 
 def test_missing_path(tmp_path):
