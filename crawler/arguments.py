@@ -320,6 +320,11 @@ def outside_datasets(value: str, out: str, what: str) -> None:
         if path.is_relative_to(folder):
             raise ArgumentError(f"{what}: {value!r} is inside {str(folder)!r}, which readers of the data folder load "
                                 f"whole: choose a place outside its {name}/")
+    # another data folder's (one holding committed crawls rows): its readers break the same way
+    for folder in path.parents:
+        if folder.name in _READ_WHOLE and (folder.parent / "crawls").is_dir():
+            raise ArgumentError(f"{what}: {value!r} is inside {str(folder)!r}, which readers of the data folder "
+                                f"{str(folder.parent)!r} load whole: choose a place outside its {folder.name}/")
 
 
 def log_file(value: str) -> str:

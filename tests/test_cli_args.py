@@ -551,3 +551,15 @@ def test_the_report_flag_is_refused_where_another_argument_would_undo_it(tmp_pat
     result = doctor_answers("crawl", "http://127.0.0.1:1/", "--out", out, *(a.format(out=out) for a in args))
     assert result.returncode == 2 and says in result.stderr.strip().splitlines()[-1], result.stderr
     assert not out.exists()
+
+
+@pytest.mark.parametrize("option, place", [("--state", "answers/state"), ("--archive", "crawls/archive"),
+                                           ("--log-file", "questions/crawl.log"), ("--log-file", "latest/x.log")])
+def test_a_place_inside_another_data_folders_datasets_is_refused_as_inside_its_own(tmp_path, option, place):
+    """`pd.read_parquet("other/answers")` broke on a state put there by a crawl into another folder."""
+    other = tmp_path / "other"
+    (other / "crawls").mkdir(parents=True)
+    result = doctor_answers("crawl", "http://127.0.0.1:1/", "--out", tmp_path / "data", option, other / place)
+    assert result.returncode == 2, result.stderr
+    assert f"which readers of the data folder {str(other)!r} load whole" in result.stderr.strip().splitlines()[-1]
+    assert not (other / place).exists()
