@@ -94,12 +94,16 @@ def test_a_missing_robots_txt_fails_no_start_url_when_robots_txt_is_not_obeyed(r
     assert row["questions"] == 20 and "Start URL failed" not in result.stderr
 
 
-def test_a_question_start_url_redirected_to_no_question_page_fails_saying_where_it_led(reference_site, tmp_path):
+@pytest.mark.parametrize("status, says", [
+    (302, "redirected to {url}/ (not a question page)"),
+    (301, "removed by the site (moved permanently to the home page or a listing -> {url}/)"),  # the site's word
+])
+def test_a_question_start_url_redirected_to_no_question_page_fails_saying_where_it_led(reference_site, tmp_path,
+                                                                                        status, says):
     site = reference_site(questions=20)
-    server = HostileServer(lambda path: Reply(301, b"", {"Location": "/"}) if path == "/question/moved" else None,
+    server = HostileServer(lambda path: Reply(status, b"", {"Location": "/"}) if path == "/question/moved" else None,
                            upstream=site.url, in_front=True)
     result, row = crawl_of(server, tmp_path / "data", "/question/moved")
     assert result.returncode == 1 and row["status"] == "failed", result.stdout + result.stderr[-2000:]
-    assert (f"start URL failed: {server.url}/question/moved: redirected to {server.url}/ (not a question page)"
-            in row["message"])
+    assert f"start URL failed: {server.url}/question/moved: {says.format(url=server.url)}" in row["message"], row["message"]
     assert "unknown layout" not in row["message"]

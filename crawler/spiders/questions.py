@@ -749,6 +749,7 @@ class QuestionsSpider(scrapy.Spider):
         self.count("questions/gone")
         where = f" -> {response.url}" if redirects else ""
         logger.info("Question removed by the site: %s%s (%s)", _asked_url(request), where, why)
+        self.start_url_failed(request, f"removed by the site ({why}{where})")  # a start URL that gave nothing
         return True
 
     def redirected_away(self, request, what: str) -> bool:
