@@ -76,8 +76,7 @@ class CrawlResult:
         lines.append("  errors: " + (", ".join(f"{kind} ({n})" for kind, n in errors.items()) or "none"))
         if (lost := lost_sitemaps(stats)) and lost not in (message or ""):  # said once
             lines.append(f"  {lost}")
-        if unread := not_read(stats):
-            lines.append(f"  {unread}")
+        lines.extend(f"  {unread}" for unread in not_read(stats))
         if failed:
             lines.append("  failed checks:")
             lines.extend(f"    {check}" for check in failed[:MAX_CHECKS_SHOWN])

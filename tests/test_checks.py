@@ -819,3 +819,26 @@ def test_values_printed_that_do_not_read_are_said_in_the_summary_however_few_the
     summary = CrawlResult("finished", "x", stats).summary()
     assert "  values printed but not read (null): answer dates (1), bylines' profile links (no doctor_id) (3)" in summary
     assert not any("not read (null)" in line for line in CrawlResult("finished", "x", {"pages/question": 1}).summary())
+
+
+def test_dates_from_a_timestamp_and_bodies_not_read_are_judged_and_said_as_values_not_read(settings):
+    """A nextjs redesign that shows its dates as "3 years ago": every date is its data's
+    timestamp's, in its offset (UTC's: evening posts a day late). Kept as the contract says,
+    but judged against the family's rows and said on a line of their own, never a silent
+    `finished`; so is a body the cards show that the data gives as null."""
+    from pipelines.checks import values_not_read
+
+    coverage_ = [{"dataset": "questions", "layout": "nextjs", "field": "title", "non_null": 1.0, "rows": 40},
+                 {"dataset": "answers", "layout": "nextjs", "field": "title", "non_null": 1.0, "rows": 200},
+                 {"dataset": "answers", "layout": "legacy", "field": "title", "non_null": 1.0, "rows": 200}]
+    stats = {"answers/date_from_timestamp/nextjs": 200, "questions/date_from_timestamp/nextjs": 40,
+             "answers/body_not_read/nextjs": 60, "answers/date_from_timestamp/legacy": 2}
+    results = {r.name: r for r in values_not_read.check(facts(settings, stats, coverage=coverage_))}
+    assert not results["values_not_read/answers/date_from_timestamp/nextjs"].passed
+    assert not results["values_not_read/questions/date_from_timestamp/nextjs"].passed
+    assert not results["values_not_read/answers/body/nextjs"].passed
+    assert results["values_not_read/answers/date_from_timestamp/legacy"].passed  # 2 in 200
+    summary = CrawlResult("degraded", "x", stats).summary()
+    assert "  values printed but not read (null): answer bodies (has_contact_info null too) (60)" in summary
+    assert ("  dates the pages show none of, taken from their data's timestamp (in its offset, may be a day off "
+            "the site's date): answer dates (202), question dates (40)") in summary

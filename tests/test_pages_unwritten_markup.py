@@ -400,8 +400,8 @@ def test_a_nextjs_card_that_shows_no_date_takes_its_datas_and_the_crawl_counts_i
     got = extract_page(URL, html.encode())
     assert [r["answered_on"] for r in got.records if r["type"] == "answer"] == \
         [r["answered_on"] for r in expected() if r["type"] == "answer"]
-    assert got.counts["dates/from_timestamp/nextjs"] == 10
-    assert "dates/from_timestamp/nextjs" not in extract_page(URL, sample("nextjs").encode()).counts
+    assert got.counts["answers/date_from_timestamp/nextjs"] == 10
+    assert "answers/date_from_timestamp/nextjs" not in extract_page(URL, sample("nextjs").encode()).counts
 
 
 def test_a_nextjs_card_showing_two_dates_without_their_class_is_a_bad_page():
@@ -834,3 +834,50 @@ def test_answers_paged_onto_other_pages_of_the_question_are_a_bad_page_without_a
 def test_links_to_other_pages_of_the_site_are_no_sign_of_answers_elsewhere(family, link):
     html = _without_count(family)
     assert parse_question_page(URL, _before_body_end(html, link)).answers == parse_question_page(URL, html).answers
+
+
+def _nextjs_data(html: str, change) -> str:
+    """The nextjs page with its __NEXT_DATA__ question changed by `change`."""
+    m = re.search(r'(<script id="__NEXT_DATA__"[^>]*>)(.*?)(</script>)', html, re.S)
+    data = json.loads(m.group(2))
+    change(data["props"]["pageProps"]["question"])
+    return html[:m.start(2)] + json.dumps(data) + html[m.end(2):]
+
+
+def test_a_nextjs_page_showing_its_dates_relatively_counts_each_date_from_its_timestamp_by_dataset():
+    """"3 years ago" shows no calendar date: the timestamp's (in its offset, UTC's: an evening
+    post a day late) is kept as the contract says, and counted as the dates of its rows'
+    dataset, which the values_not_read check judges."""
+    from crawler.extraction import extract_page
+    html = re.sub(r">[A-Z][a-z]{2} \d{1,2}, \d{4}<", ">a few years ago<", sample("nextjs"))
+    got = extract_page(URL, html.encode())
+    answers = sum(r["type"] == "answer" for r in got.records)
+    assert got.counts["answers/date_from_timestamp/nextjs"] == answers
+    assert got.counts["questions/date_from_timestamp/nextjs"] == 1
+
+
+def test_a_nextjs_body_the_cards_show_but_the_data_gives_as_null_is_not_read_nor_its_contact_info():
+    from crawler.extraction import extract_page
+
+    def no_bodies(question):
+        for answer in question["answers"]:
+            answer["bodyHtml"] = None
+
+    got = extract_page(URL, _nextjs_data(sample("nextjs"), no_bodies).encode())
+    answers = [r for r in got.records if r["type"] == "answer"]
+    assert [(r["body"], r["has_contact_info"]) for r in answers] == [(None, None)] * len(answers)
+    assert got.counts["answers/body_not_read/nextjs"] == len(answers)
+
+
+def test_a_nextjs_body_that_neither_the_data_nor_the_cards_show_is_none_without_contact_info():
+    from crawler.extraction import extract_page
+
+    def no_bodies(question):
+        for answer in question["answers"]:
+            answer["bodyHtml"] = None
+
+    html = re.sub(r'(<div class="answer-card_body__\w+"[^>]*>).*?(</div>)', r"\1\2",
+                  _nextjs_data(sample("nextjs"), no_bodies), flags=re.S)
+    got = extract_page(URL, html.encode())
+    assert {(r["body"], r["has_contact_info"]) for r in got.records if r["type"] == "answer"} == {(None, False)}
+    assert "answers/body_not_read/nextjs" not in got.counts

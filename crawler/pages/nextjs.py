@@ -106,6 +106,9 @@ class _Card:
     def vote(self) -> str | None:
         return next((t for el in self._classed(_VOTE) if (t := text_of(el))), None)
 
+    def shows_body(self) -> bool:
+        return any(text_of(el) for el in self._classed(_BODY))
+
     def byline_text(self) -> str:
         """What the card prints beside its title and body: its byline's lines (the name, the
         title line, the rating), its vote and date; not an answer's words that name a rating."""
@@ -305,7 +308,12 @@ class NextjsAnswer(_Content):
         return plain_paragraphs(_str(self._shown("title", "title")))
 
     def body(self):
-        return html_paragraphs(_str(self._shown("bodyHtml", "body")))
+        """The data's body; NOT_READ where it gives none (null) while a card prints one: its
+        text and its contact info are unknown, never "none"."""
+        html = _str(self._shown("bodyHtml", "body"))
+        if html is None and any(card.shows_body() for card in self.cards):
+            return NOT_READ
+        return html_paragraphs(html)
 
     def vote(self):
         return _given(self._shown("helpfulCount", "vote"), lambda: any(card.vote() for card in self.cards))

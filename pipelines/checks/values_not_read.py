@@ -19,23 +19,38 @@ from . import CheckResult
 from .coverage import pages_of
 
 NAME = "values_not_read"
-# The stats prefixes of values printed but not read (+ family): the dataset whose rows print
-# them, and what they are in a crawl's summary.
-KINDS = {"answers/vote_not_read/": ("answers", "votes"), "answers/date_not_read/": ("answers", "answer dates"),
-         "answers/profile_not_read/": ("answers", "bylines' profile links (no doctor_id)"),
-         "doctors/rating_not_read/": ("answers", "ratings"),
-         "doctors/review_count_not_read/": ("answers", "review counts"),
-         "questions/date_not_read/": ("questions", "question dates")}
+# The stats prefixes of values printed but not read, null in their rows (+ family): the dataset
+# whose rows print them, and what they are in a crawl's summary.
+NOT_READ_KINDS = {"answers/vote_not_read/": ("answers", "votes"), "answers/date_not_read/": ("answers", "answer dates"),
+                  "answers/profile_not_read/": ("answers", "bylines' profile links (no doctor_id)"),
+                  "answers/body_not_read/": ("answers", "answer bodies (has_contact_info null too)"),
+                  "doctors/rating_not_read/": ("answers", "ratings"),
+                  "doctors/review_count_not_read/": ("answers", "review counts"),
+                  "questions/date_not_read/": ("questions", "question dates")}
+# Dates not read from the page, which shows none as a calendar date ("3 years ago", or its
+# element renamed), kept as the data's timestamp gives them: its offset's (UTC's) day may be a
+# day off the date the site shows, and many of them are a family that no longer shows its
+# dates where its page object reads them.
+STAMPED_KINDS = {"answers/date_from_timestamp/": ("answers", "answer dates"),
+                 "questions/date_from_timestamp/": ("questions", "question dates")}
+KINDS = {**NOT_READ_KINDS, **STAMPED_KINDS}
+_SAID = (("values printed but not read (null): ", NOT_READ_KINDS),
+         ("dates the pages show none of, taken from their data's timestamp (in its offset, may be a day off "
+          "the site's date): ", STAMPED_KINDS))
 
 
-def not_read(stats: dict) -> str | None:
-    """`values printed but not read (null): votes (3), ...`, the crawl's counts of each kind
-    over its families, or None. The check judges a share only of a family of many pages; a
-    crawl of a few pages says them all the same, so a value lost is never lost in silence."""
-    counts = {words: sum(int(count) for key, count in stats.items() if key.startswith(prefix))
-              for prefix, (_, words) in KINDS.items()}
-    found = [f"{words} ({count})" for words, count in counts.items() if count]
-    return "values printed but not read (null): " + ", ".join(found) if found else None
+def not_read(stats: dict) -> list[str]:
+    """`values printed but not read (null): votes (3), ...`, and the dates taken from a
+    timestamp, the crawl's counts of each kind over its families. The check judges a share only
+    of a family of many pages; a crawl of a few pages says them all the same, so a value lost
+    is never lost in silence."""
+    lines = []
+    for words, kinds in _SAID:
+        counts = {what: sum(int(count) for key, count in stats.items() if key.startswith(prefix))
+                  for prefix, (_, what) in kinds.items()}
+        found = [f"{what} ({count})" for what, count in counts.items() if count]
+        lines += [words + ", ".join(found)] if found else []
+    return lines
 
 
 def shares(stats: dict, coverage: list[dict], min_pages: int) -> dict[str, float]:
