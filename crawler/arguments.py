@@ -32,9 +32,13 @@ class ArgumentError(argparse.ArgumentTypeError):
 
 def whole_number(value) -> int:
     try:
-        return int(value)
+        number = int(value)
     except (TypeError, ValueError):
         raise ArgumentError(f"not a whole number: {value!r}") from None
+    if abs(number) > MAX_WHOLE:  # what a 64-bit integer holds: a count, a size, a seed
+        bound = f"at most {MAX_WHOLE}" if number > 0 else f"at least -{MAX_WHOLE}"
+        raise ArgumentError(f"must be {bound}: {value!r}")
+    return number
 
 
 def positive_int(value) -> int:

@@ -120,6 +120,8 @@ def test_settings_that_fit_are_converted():
     ["schedule", "http://127.0.0.1:9/", "--scrapyd", "localhost:6800"],
     ["query", "SELECT 1", "--data", "{tmp}", "--max-rows", "-5"],
     ["query", "SELECT 1", "--data", "{tmp}", "--max-rows", "lots"],
+    ["query", "SELECT 1", "--data", "{tmp}", "--max-rows", "100000000000000000000"],  # past 64 bits: a traceback
+    ["demo", "--seed", "-100000000000000000000"],
     ["query", "SELECT 1", "--data", "{file}/x"],
     ["site", "--port", "70000"],
     ["site", "--port", "-1"],
