@@ -218,11 +218,17 @@ def _date(item, day_first: bool, not_read_key: str, stamped_key: str, stats) -> 
     """The date of a question or answer item, counted where it did not come from the text
     shown alone."""
     value, source = read_date(item.date_text, item.date_time, day_first)
-    if source == STAMPED:
+    if source == STAMPED and not _a_day(item.date_time):  # a time of day in its offset: maybe a day off
         _count(stamped_key, 1, stats)
     elif source == DISAGREES:
         _count(DATE_DISAGREES, 1, stats)
     return _not_read(value, item.date_text, not_read_key, stats)
+
+
+def _a_day(timestamp) -> bool:
+    """Whether a machine date names a calendar day and no time (`<time datetime="2015-03-06">`):
+    that day is the date itself, in no offset that could move it."""
+    return isinstance(timestamp, str) and len(timestamp.strip()) == 10 and "T" not in timestamp
 
 
 def _count(key: str, n: int, stats) -> None:
