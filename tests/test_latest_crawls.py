@@ -93,7 +93,8 @@ def test_after_an_interrupted_crawl_latest_holds_what_it_committed(reference_sit
             rows = sorted(read_with(reader, out / "latest" / dataset), key=lambda r: r[KEYS[dataset]])
             assert [r[KEYS[dataset]] for r in rows] == expected[KEYS[dataset]].to_pylist(), reader
             assert [r["crawl_id"] for r in rows] == expected["crawl_id"].to_pylist(), reader
-    assert crawl(day1.url, "--out", out).returncode == 0
+    again = crawl(day1.url, "--out", out)
+    assert again.returncode == 0, again.stdout
     assert all_readers_differences(read_truth(tmp_path / "truth1.jsonl"), out) == []
 
 
