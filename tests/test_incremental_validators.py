@@ -197,18 +197,11 @@ def test_an_answer_holding_back_the_change_its_sitemap_names_settles_nothing_and
     from scrapy import Request
 
     from crawler.middlewares.conditional import ConditionalGetMiddleware
-    from pipelines.session import CrawlSession
     from pipelines.state import PageVersion
 
     url, held = "http://127.0.0.1:1/question/a", "0" * 64
-    session = CrawlSession({"STATE_DIR": str(tmp_path / "state"), "CRAWL_ID": "c1"})
+    session, record, part = _recording(tmp_path, url)
     state = session.state
-    state.open_crawl("c1", datetime(2026, 12, 1, tzinfo=timezone.utc), commit=lambda token: None)
-    part = iter(range(100))
-
-    def record(page):
-        state.commit_batch("c1", next(part), "t", [session.answered(page)], [], commit=lambda token: None)
-        return state.version(url)
 
     def validators():
         request = Request(url)
@@ -360,18 +353,10 @@ def test_a_lastmod_shown_to_move_alone_is_trusted_again_once_the_content_changes
     """The mark holds for the content the answer without validators confirmed: a new content
     makes the sitemap's word count again, so a 304 against its next moved lastmod (a CDN behind
     the origin) settles nothing, as before."""
-    from pipelines.session import CrawlSession
     from pipelines.state import PageVersion
 
     url = "http://127.0.0.1:1/question/a"
-    session = CrawlSession({"STATE_DIR": str(tmp_path / "state"), "CRAWL_ID": "c1"})
-    state = session.state
-    state.open_crawl("c1", datetime(2026, 12, 1, tzinfo=timezone.utc), commit=lambda token: None)
-    part = iter(range(100))
-
-    def record(page):
-        state.commit_batch("c1", next(part), "t", [session.answered(page)], [], commit=lambda token: None)
-        return state.version(url)
+    session, record, _ = _recording(tmp_path, url)
 
     def day(n, content="0" * 64):  # the page as answered on day n, the sitemap stamping that day
         return PageVersion(url, '"e"', None, f"2026-12-0{n}T08:00:00Z", content, f"2026-12-0{n}T09:00:00+00:00")
@@ -387,3 +372,19 @@ def test_a_lastmod_shown_to_move_alone_is_trusted_again_once_the_content_changes
     assert not record(day(6, "1" * 64)).lastmod_moves_alone  # a change: the lastmod is the site's word again
     assert record(not_modified(7)).unserved_lastmod == not_modified(7).lastmod
     session.close()
+
+
+def _recording(tmp_path, url: str):
+    """A session on a new state with crawl c1 open; `record(page)`, the page's answer committed
+    as the session records it (CrawlSession.answered), then the version the state holds; and
+    the batch numbers both draw from."""
+    from pipelines.session import CrawlSession
+
+    session = CrawlSession({"STATE_DIR": str(tmp_path / "state"), "CRAWL_ID": "c1"})
+    session.state.open_crawl("c1", datetime(2026, 12, 1, tzinfo=timezone.utc), commit=lambda token: None)
+    part = iter(range(100))
+
+    def record(page):
+        session.state.commit_batch("c1", next(part), "t", [session.answered(page)], [], commit=lambda token: None)
+        return session.state.version(url)
+    return session, record, part
