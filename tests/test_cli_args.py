@@ -30,6 +30,31 @@ def test_bad_arguments_exit_2_with_one_line(args):
     assert result.stderr.strip().splitlines()[-1].startswith("doctor-answers")
 
 
+@pytest.mark.parametrize("args, says", [
+    ([], "doctor-answers: error: the following arguments are required: COMMAND"),
+    (["frobnicate"], "doctor-answers: error: argument COMMAND: invalid choice"),
+    (["--bogus"], "doctor-answers: error: the following arguments are required: COMMAND"),
+    (["crawl"], "doctor-answers crawl: error: the following arguments are required: START_URL"),
+    (["crawl", "http://127.0.0.1:1/", "--bogus"], "doctor-answers crawl: error: unrecognized arguments: --bogus"),
+    (["crawl", "http://127.0.0.1:1/", "--log-level", "loud"], "doctor-answers crawl: error: argument --log-level"),
+    (["crawl", "http://127.0.0.1:1/", "--out"], "doctor-answers crawl: error: argument --out: expected one argument"),
+    (["reparse", "a.warc.gz", "--processes", "x"], "doctor-answers reparse: error: argument --processes"),
+    (["query"], "doctor-answers query: error: the following arguments are required: sql"),
+    (["site", "--nope"], "doctor-answers site: error: unrecognized arguments: --nope"),
+    (["schedule"], "doctor-answers schedule: error: the following arguments are required"),
+    (["extract", "a.html", "b.html", "--url"], "doctor-answers extract: error: argument --url"),
+    (["demo", "extra"], "doctor-answers demo: error: unrecognized arguments: extra"),
+    (["report", "--crawl"], "doctor-answers report: error: argument --crawl"),
+])
+def test_argparse_errors_are_one_line_naming_the_command_without_the_usage_block(args, says):
+    """README: a bad argument is one line and exit status 2; argparse printed its usage first."""
+    result = doctor_answers(*args)
+    command = says.split(": error:")[0]
+    assert result.returncode == 2
+    assert result.stderr.startswith(says) and result.stderr.count("\n") == 1, result.stderr
+    assert result.stderr.endswith(f"; see {command} --help\n") and result.stdout == ""
+
+
 def test_an_output_path_that_is_a_file(tmp_path):
     (tmp_path / "out").write_text("I am a file")
     result = doctor_answers("crawl", "http://127.0.0.1:1/", "--out", str(tmp_path / "out"))
