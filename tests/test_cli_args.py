@@ -143,6 +143,21 @@ def test_settings_that_would_make_the_data_wrong_are_refused_however_the_crawl_i
     assert sorted(p.name for p in out.rglob("*")) == ["c1.parquet", "crawl_date=2026-11-30", "crawls"]
 
 
+@pytest.mark.parametrize("argument, says", [
+    ("start_url=ftp://example.com/", "not an http(s) URL"), ("start_url=http://", "not an http(s) URL"),
+    ("start_url=not a url", "not an http(s) URL"), ("start_url=", "no start URL"),
+    ("start_urls=[5]", "must be a JSON list"), ("start_ur=http://127.0.0.1:1/", "unknown spider argument"),
+])
+def test_scrapy_crawl_refuses_a_bad_start_url_as_doctor_answers_crawl_does(tmp_path, argument, says):
+    """README: `scrapy crawl` has the same exit status; it opened the spider, which wrote a failed row."""
+    out = tmp_path / "data"
+    result = subprocess.run([sys.executable, "-m", "scrapy", "crawl", "questions", "-a", argument,
+                             "-s", f"DATA_DIR={out}"], capture_output=True, text=True, timeout=60, cwd=ROOT)
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr and says in result.stderr.strip().splitlines()[-1]
+    assert not list(out.rglob("*.parquet"))
+
+
 @pytest.mark.parametrize("option, setting", [
     ("--out {tmp}/a", "DATA_DIR={tmp}/b"),
     ("--state {tmp}/a", "STATE_DIR={tmp}/b"),
