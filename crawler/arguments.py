@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
-from crawler.spiders.arguments import SpiderArgumentError, check_http_url
+from crawler.spiders.arguments import QuestionsArguments, SpiderArgumentError, check_http_url
 from pipelines.output.names import data_folder, enclosing_data_folder, written_crawl
 
 
@@ -618,6 +618,16 @@ def check_crawl_settings(settings, out) -> None:
     given = settings.get("CRAWL_ID")
     if given and out and written_crawl(Path(out), crawl_id(given)):
         raise ArgumentError(f"CRAWL_ID {given!r} is a crawl already written to {out}: an id names one crawl")
+
+
+def spider_arguments(arguments: dict) -> tuple[str, ...]:
+    """The questions spider's `-a NAME=VALUE` (a Scrapyd job's fields), its start URLs: checked
+    before `scrapy crawl` starts the crawl, as `doctor-answers crawl` checks its START_URLs.
+    Left to the spider, a bad one opened a crawl only to write a failed row."""
+    try:
+        return QuestionsArguments.parse(**arguments).start_urls
+    except SpiderArgumentError as exc:
+        raise ArgumentError(str(exc)) from None
 
 
 def _seconds(settings, setting_name: str) -> float:

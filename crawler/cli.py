@@ -257,6 +257,7 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--out", default=None, help="the HTML file to write (default DIR/report.html)")
     report.add_argument("--crawl", default=None, metavar="ID", help="the crawl to report on (default the newest)")
     report.set_defaults(func=cmd_report)
+    parser.commands = sub.choices
     return parser
 
 
@@ -266,7 +267,25 @@ def _parser_class():
     class Parser(argparse.ArgumentParser):
         """argparse's parser, whose help is written and flushed here: argparse's own drops an
         error writing it (a full disk), and `--help > /dev/full` said nothing and exited 0.
-        main() says it in one line; subcommands' parsers are of this class too."""
+        main() says it in one line; subcommands' parsers are of this class too.
+
+        Its errors are one line, as every error of the product (README, "Exit statuses and
+        errors"): argparse's usage block before it buried the line a user or a cron mail reads;
+        `--help` still prints the usage."""
+
+        commands: dict = {}  # the top parser's subcommands' parsers (build_parser)
+
+        def error(self, message):
+            self.exit(2, f"{self.prog}: error: {message}; see {self.prog} --help\n")
+
+        def parse_args(self, args=None, namespace=None):
+            # An option no parser knows is the subcommand's error (argparse leaves it to the top
+            # parser, whose line named no command): `doctor-answers crawl: error: ...`.
+            namespace, unknown = self.parse_known_args(args, namespace)
+            if unknown:
+                command = self.commands.get(getattr(namespace, "command", None), self)
+                command.error(f"unrecognized arguments: {' '.join(unknown)}")
+            return namespace
 
         def print_help(self, file=None):
             file = sys.stdout if file is None else file

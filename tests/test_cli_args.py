@@ -30,6 +30,31 @@ def test_bad_arguments_exit_2_with_one_line(args):
     assert result.stderr.strip().splitlines()[-1].startswith("doctor-answers")
 
 
+@pytest.mark.parametrize("args, says", [
+    ([], "doctor-answers: error: the following arguments are required: COMMAND"),
+    (["frobnicate"], "doctor-answers: error: argument COMMAND: invalid choice"),
+    (["--bogus"], "doctor-answers: error: the following arguments are required: COMMAND"),
+    (["crawl"], "doctor-answers crawl: error: the following arguments are required: START_URL"),
+    (["crawl", "http://127.0.0.1:1/", "--bogus"], "doctor-answers crawl: error: unrecognized arguments: --bogus"),
+    (["crawl", "http://127.0.0.1:1/", "--log-level", "loud"], "doctor-answers crawl: error: argument --log-level"),
+    (["crawl", "http://127.0.0.1:1/", "--out"], "doctor-answers crawl: error: argument --out: expected one argument"),
+    (["reparse", "a.warc.gz", "--processes", "x"], "doctor-answers reparse: error: argument --processes"),
+    (["query"], "doctor-answers query: error: the following arguments are required: sql"),
+    (["site", "--nope"], "doctor-answers site: error: unrecognized arguments: --nope"),
+    (["schedule"], "doctor-answers schedule: error: the following arguments are required"),
+    (["extract", "a.html", "b.html", "--url"], "doctor-answers extract: error: argument --url"),
+    (["demo", "extra"], "doctor-answers demo: error: unrecognized arguments: extra"),
+    (["report", "--crawl"], "doctor-answers report: error: argument --crawl"),
+])
+def test_argparse_errors_are_one_line_naming_the_command_without_the_usage_block(args, says):
+    """README: a bad argument is one line and exit status 2; argparse printed its usage first."""
+    result = doctor_answers(*args)
+    command = says.split(": error:")[0]
+    assert result.returncode == 2
+    assert result.stderr.startswith(says) and result.stderr.count("\n") == 1, result.stderr
+    assert result.stderr.endswith(f"; see {command} --help\n") and result.stdout == ""
+
+
 def test_an_output_path_that_is_a_file(tmp_path):
     (tmp_path / "out").write_text("I am a file")
     result = doctor_answers("crawl", "http://127.0.0.1:1/", "--out", str(tmp_path / "out"))
@@ -116,6 +141,21 @@ def test_settings_that_would_make_the_data_wrong_are_refused_however_the_crawl_i
     assert "Traceback" not in result.stderr and says in result.stderr.strip().splitlines()[-1]
     assert not (tmp_path / "jobdir").exists() and not (tmp_path.parent / "evil.log").exists()
     assert sorted(p.name for p in out.rglob("*")) == ["c1.parquet", "crawl_date=2026-11-30", "crawls"]
+
+
+@pytest.mark.parametrize("argument, says", [
+    ("start_url=ftp://example.com/", "not an http(s) URL"), ("start_url=http://", "not an http(s) URL"),
+    ("start_url=not a url", "not an http(s) URL"), ("start_url=", "no start URL"),
+    ("start_urls=[5]", "must be a JSON list"), ("start_ur=http://127.0.0.1:1/", "unknown spider argument"),
+])
+def test_scrapy_crawl_refuses_a_bad_start_url_as_doctor_answers_crawl_does(tmp_path, argument, says):
+    """README: `scrapy crawl` has the same exit status; it opened the spider, which wrote a failed row."""
+    out = tmp_path / "data"
+    result = subprocess.run([sys.executable, "-m", "scrapy", "crawl", "questions", "-a", argument,
+                             "-s", f"DATA_DIR={out}"], capture_output=True, text=True, timeout=60, cwd=ROOT)
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr and says in result.stderr.strip().splitlines()[-1]
+    assert not list(out.rglob("*.parquet"))
 
 
 @pytest.mark.parametrize("option, setting", [

@@ -45,10 +45,39 @@ def test_a_demo_whose_crawl_committed_nothing_shows_no_folders_or_query_and_says
         def wait(self, timeout=None): pass
 
     out = tmp_path / "data"
-    monkeypatch.setattr(demo, "start_site", lambda questions, seed: (Site(), "http://127.0.0.1:9/"))
+    monkeypatch.setattr(demo, "start_site", lambda questions, seed, port=0: (Site(), "http://127.0.0.1:9/"))
     monkeypatch.setattr(demo, "run_crawl", lambda *args, **kwargs: CrawlResult("failed", "c1", {}, out))
     monkeypatch.setattr(startup_signals, "ignore", lambda: None)  # this process is pytest's
     assert demo.run_demo(out=str(out), questions=20) == 1
     printed = capsys.readouterr()
     assert "crawl c1: failed" in printed.out and printed.err.strip().splitlines() == ["crawl c1: failed"]
     assert not [line for line in printed.out.splitlines() if line.startswith(("latest view:", "snapshots:", "example:"))]
+
+
+def demo(out, *args):
+    return subprocess.run([sys.executable, "-m", "crawler.cli", "demo", "--out", str(out), "--questions", "30",
+                           "--seed", "3", *args], capture_output=True, text=True, timeout=300)
+
+
+def test_a_second_demo_into_a_folder_is_the_same_site_not_a_second_one(tmp_path):
+    """A site is its host and port: a demo served on a fresh port each run made a second site,
+    and the latest view counted every question twice. Its port busy, it is refused, not doubled."""
+    import socket
+
+    out = tmp_path / "data"
+    first = demo(out)
+    assert first.returncode == 0, first.stderr[-2000:]
+    (port,) = {int(url.rsplit(":", 1)[1].strip("/")) for url in load("crawls", root=out)["start_urls"].explode()}
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", port))
+        busy.listen()
+        refused = demo(out)
+    assert refused.returncode == 1
+    assert refused.stderr.count("\n") == 1 and f"port {port} is in use" in refused.stderr, refused.stderr
+    assert len(load("crawls", root=out)) == 1  # nothing crawled
+    second = demo(out)
+    assert second.returncode == 0, second.stderr[-2000:]
+    crawls = load("crawls", root=out)
+    assert len(crawls) == 2 and {url for urls in crawls["start_urls"] for url in urls} == {f"http://127.0.0.1:{port}/"}
+    questions = load("questions", root=out)
+    assert len(questions) == 30 and questions["site"].nunique() == 1

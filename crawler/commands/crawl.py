@@ -3,8 +3,9 @@
 Scrapy's own command exits 0 whatever became of the crawl (1 only when it could not start);
 a cron job or a Scrapyd runner needs the outcome the `crawls` row holds: 0 finished,
 4 degraded, 1 failed, 3 blocked, 130 interrupted (pipelines.crawls.EXIT_STATUS). As the CLI,
-it checks its `-s` settings first (exit 2, one line), and a state folder the crawl may not
-use is one line with the state's exit status (5 when another crawl holds it).
+it checks its `-s` settings and its `-a` arguments (the start URLs) first (exit 2, one line,
+no crawls row), and a state folder the crawl may not use is one line with the state's exit
+status (5 when another crawl holds it).
 """
 from __future__ import annotations
 
@@ -36,7 +37,7 @@ class Command(ScrapyCrawl):
             # next: a module missing from the install is said here, in one line, not by a traceback.
             for module in self.settings.getlist("SPIDER_MODULES"):
                 list(walk_modules_iter(module))
-            self._refused = _refusal(self.settings)
+            self._refused = _refusal(self.settings) or _arguments_refusal(opts.spargs)
         except ImportError as error:
             print(f"scrapy crawl: error: {install.import_failure(error)}", file=sys.stderr)
             sys.exit(1)
@@ -104,6 +105,18 @@ def _refusal(settings):
         for name, attribute in list(settings.attributes.items()):
             if name.startswith("LOG_") and name != "LOG_FILE" and attribute.priority == SETTINGS_PRIORITIES["cmdline"]:
                 settings.set(name, setting_default(name), priority="cmdline")
+        return error
+    return None
+
+
+def _arguments_refusal(spider_arguments: dict):
+    """None, or the ArgumentError to refuse the crawl with: `-a start_url=ftp://x` (or none, or
+    an unknown `-a`) is a bad argument, exit status 2 and no crawls row, as for `doctor-answers crawl`."""
+    from crawler.arguments import ArgumentError, spider_arguments as checked
+
+    try:
+        checked(spider_arguments)
+    except ArgumentError as error:
         return error
     return None
 

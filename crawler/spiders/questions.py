@@ -74,6 +74,7 @@ class QuestionsSpider(scrapy.Spider):
     def __init__(self, start_url=None, start_urls=None, **kwargs):
         # Bad arguments are not an exception (Scrapy would print its traceback): the spider
         # opens, says what is wrong in one line and closes as `bad_arguments` (a failed crawl).
+        # `scrapy crawl` refuses them before (crawler.commands.crawl): this is a crawl started from code.
         self.argument_error = None
         try:
             arguments = QuestionsArguments.parse(start_url, start_urls, **kwargs)
