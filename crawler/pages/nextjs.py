@@ -95,24 +95,40 @@ def _check_order(titles: list, wanted: list, once: set, dates: list, answers: li
 
 
 class _Card:
-    """An answer card: its element, and the date it shows."""
+    """An answer card: its element, its parts (Tree.parts: its date, its title), and its
+    fields' elements (its title, body, vote and date), each field's text read outside the
+    others' (a vote inside the date's element is no part of the date)."""
 
-    def __init__(self, el, date: str | None):
-        self.el, self.date = el, date
-
-    def _classed(self, prefix: str) -> list:
-        return [el for el in self.el.iter() if isinstance(el.tag, str) and prefix in (el.get("class") or "")]
+    def __init__(self, el, parts: dict):
+        self.el = el
+        self.classed = _classed(el, (_TITLE, _BODY, _VOTE))
+        self.read = [*parts.values(), *self.classed[_TITLE], *self.classed[_BODY], *self.classed[_VOTE]]
+        self.title = text_outside(parts.get(_TITLE), self.read)
+        # a card without its date class may show its date still, under another class
+        self.date = text_outside(parts[_DATE], self.read) if _DATE in parts else _date_in(el.iter())
 
     def vote(self) -> str | None:
-        return next((t for el in self._classed(_VOTE) if (t := text_of(el))), None)
+        return next((t for el in self.classed[_VOTE] if (t := text_outside(el, self.read))), None)
 
     def shows_body(self) -> bool:
-        return any(text_of(el) for el in self._classed(_BODY))
+        return any(text_outside(el, self.read) for el in self.classed[_BODY])
 
     def byline_text(self) -> str:
         """What the card prints beside its title and body: its byline's lines (the name, the
         title line, the rating), its vote and date; not an answer's words that name a rating."""
-        return text_outside(self.el, self._classed(_TITLE) + self._classed(_BODY)) or ""
+        return text_outside(self.el, self.classed[_TITLE] + self.classed[_BODY]) or ""
+
+
+def _classed(card, prefixes: tuple) -> dict[str, list]:
+    """prefix -> the card's elements whose class holds it, in page order: one walk of the card."""
+    found: dict[str, list] = {prefix: [] for prefix in prefixes}
+    for el in card.iter():
+        classes = el.get("class") if isinstance(el.tag, str) else None
+        if classes:
+            for prefix in prefixes:
+                if prefix in classes:
+                    found[prefix].append(el)
+    return found
 
 
 def _given(value, printed) -> str | int | float | None:
@@ -207,10 +223,9 @@ class NextjsPage(QuestionPageObject):
         cards = self.tree.parts(elements, (_DATE, _TITLE))
         wanted = [_words(_str(a.get("title"))) for a in answers]
         once = {w for w, n in Counter(wanted).items() if n == 1 and w is not None}
-        titles = [_own_title(_words(text_of(c.get(_TITLE))), once) for c in cards]
-        # a card without its date class may show its date still, under another class
-        dates = [text_of(c[_DATE]) if _DATE in c else _date_in(el.iter()) for c, el in zip(cards, elements)]
-        shown = [_Card(el, date) for el, date in zip(elements, dates)]
+        shown = [_Card(el, parts) for el, parts in zip(elements, cards)]
+        titles = [_own_title(_words(card.title), once) for card in shown]
+        dates = [card.date for card in shown]
         moved = any(t in once and t != w for t, w in zip(titles, wanted))
         if len(cards) == len(answers) and not moved:
             _check_order(titles, wanted, once, dates, answers)
