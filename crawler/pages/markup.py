@@ -134,7 +134,8 @@ def text_outside(el, fields) -> str | None:
 
 
 def _apart(el, fields) -> frozenset:
-    return frozenset(f for f in fields if f is not None and f is not el)
+    """The other fields' elements, as _walk leaves them out (the field's own is read)."""
+    return frozenset(fields).difference((el, None))
 
 
 def without(el, parts):

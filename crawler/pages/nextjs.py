@@ -95,40 +95,29 @@ def _check_order(titles: list, wanted: list, once: set, dates: list, answers: li
 
 
 class _Card:
-    """An answer card: its element, its parts (Tree.parts: its date, its title), and its
-    fields' elements (its title, body, vote and date), each field's text read outside the
-    others' (a vote inside the date's element is no part of the date)."""
+    """An answer card: its element, its title and the date it shows. `fields`: the elements
+    of the fields the cards show (their titles, dates, votes, bodies), each field's text read
+    outside the others' (a vote inside the date's element is no part of the date)."""
 
-    def __init__(self, el, parts: dict):
-        self.el = el
-        self.classed = _classed(el, (_TITLE, _BODY, _VOTE))
-        self.read = [*parts.values(), *self.classed[_TITLE], *self.classed[_BODY], *self.classed[_VOTE]]
-        self.title = text_outside(parts.get(_TITLE), self.read)
+    def __init__(self, el, parts: dict, fields: frozenset):
+        self.el, self.fields = el, fields
+        self.title = text_outside(parts.get(_TITLE), fields)
         # a card without its date class may show its date still, under another class
-        self.date = text_outside(parts[_DATE], self.read) if _DATE in parts else _date_in(el.iter())
+        self.date = text_outside(parts[_DATE], fields) if _DATE in parts else _date_in(el.iter())
+
+    def _classed(self, prefix: str) -> list:
+        return [el for el in self.el.iter() if isinstance(el.tag, str) and prefix in (el.get("class") or "")]
 
     def vote(self) -> str | None:
-        return next((t for el in self.classed[_VOTE] if (t := text_outside(el, self.read))), None)
+        return next((t for el in self._classed(_VOTE) if (t := text_outside(el, self.fields))), None)
 
     def shows_body(self) -> bool:
-        return any(text_outside(el, self.read) for el in self.classed[_BODY])
+        return any(text_outside(el, self.fields) for el in self._classed(_BODY))
 
     def byline_text(self) -> str:
         """What the card prints beside its title and body: its byline's lines (the name, the
         title line, the rating), its vote and date; not an answer's words that name a rating."""
-        return text_outside(self.el, self.classed[_TITLE] + self.classed[_BODY]) or ""
-
-
-def _classed(card, prefixes: tuple) -> dict[str, list]:
-    """prefix -> the card's elements whose class holds it, in page order: one walk of the card."""
-    found: dict[str, list] = {prefix: [] for prefix in prefixes}
-    for el in card.iter():
-        classes = el.get("class") if isinstance(el.tag, str) else None
-        if classes:
-            for prefix in prefixes:
-                if prefix in classes:
-                    found[prefix].append(el)
-    return found
+        return text_outside(self.el, self._classed(_TITLE) + self._classed(_BODY)) or ""
 
 
 def _given(value, printed) -> str | int | float | None:
@@ -159,7 +148,7 @@ def _question_head(tree) -> list:
 
 class NextjsPage(QuestionPageObject):
     name = "nextjs"
-    class_prefixes = ("answer-card_card__", _DATE, _TITLE, "content-subheader_subHeader__",
+    class_prefixes = ("answer-card_card__", _DATE, _TITLE, _VOTE, _BODY, "content-subheader_subHeader__",
                       "related_root__", "related_link__", "answers-list_heading__", "question-overview_title__")
 
     @classmethod
@@ -223,7 +212,8 @@ class NextjsPage(QuestionPageObject):
         cards = self.tree.parts(elements, (_DATE, _TITLE))
         wanted = [_words(_str(a.get("title"))) for a in answers]
         once = {w for w, n in Counter(wanted).items() if n == 1 and w is not None}
-        shown = [_Card(el, parts) for el, parts in zip(elements, cards)]
+        fields = frozenset(el for key in (_DATE, _TITLE, _VOTE, _BODY) for el in self.tree.classed(key))
+        shown = [_Card(el, parts, fields) for el, parts in zip(elements, cards)]
         titles = [_own_title(_words(card.title), once) for card in shown]
         dates = [card.date for card in shown]
         moved = any(t in once and t != w for t, w in zip(titles, wanted))

@@ -82,11 +82,11 @@ def _first(el, tag: str):
 
 def _content_byline(ul, tree) -> tuple:
     """(date element, location element, topic link) of a Content-byline list: a time, a topic
-    link (_topic_item, which may hold the time: a linked card), a place that shows its region (places.shows_region: "Phoenix, AZ",
-    linked or not). An item that shows a date alone is the date where no <time> holds one (a
-    redesign may drop the <time>), never the location; any other item ("1,234 views", "Asked
-    by jane84", which a redesign may add) is none of them: in a list that does not label its
-    items, a place is told by its shape. Two places leave which is the asker's to a guess: a
+    link (_topic_item; it may hold the time), a place that shows its region
+    (places.shows_region: "Phoenix, AZ", linked or not). An item that shows a date alone is
+    the date where no <time> holds one (a redesign may drop the <time>), never the location;
+    any other item ("1,234 views", "Asked by jane84", which a redesign may add) is none of
+    them: in a list that does not label its items, a place is told by its shape. Two places leave which is the asker's to a guess: a
     MarkupError."""
     items = [li for li in ul if isinstance(li.tag, str)]
     topic = _topic_item(items, tree)
@@ -96,7 +96,7 @@ def _content_byline(ul, tree) -> tuple:
         t = _first(li, "time")
         if t is not None:
             time_el = time_el if time_el is not None else t
-        if t is not None or li is topic:
+        elif li is topic:
             continue
         elif date_line(li) is not None:
             dated = dated if dated is not None else li
