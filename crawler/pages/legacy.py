@@ -7,7 +7,7 @@ from itertools import chain
 
 from .errors import MarkupError, UnknownLayout
 from .items import Answer, Byline, Question
-from .markup import paragraphs, text_of, text_outside
+from .markup import text_of, text_outside
 from .page import ElementPage, QuestionPageObject, missing
 from .tree import declared_count
 
@@ -68,10 +68,10 @@ class LegacyQuestion(ElementPage):
         return (self.el.get("data-question-id") or "").strip()
 
     def title(self):
-        return paragraphs(self.parts.get("rs-question__title"))
+        return self._paragraphs(self.parts.get("rs-question__title"))
 
     def body(self):
-        return paragraphs(self.parts.get("rs-question__body"))
+        return self._paragraphs(self.parts.get("rs-question__body"))
 
     def topic(self) -> str | None:
         return self._text("rs-question__topic")
@@ -90,7 +90,7 @@ class LegacyAnswer(ElementPage):
     item = Answer
 
     def __init__(self, el, parts: dict, byline_parts: dict, tree):
-        self.el, self.parts = el, parts
+        super().__init__(el, parts)
         self.byline_parts = byline_parts  # byline element -> its parts
         self.tree = tree
 
@@ -98,10 +98,10 @@ class LegacyAnswer(ElementPage):
         return self.el.get("data-answer-id") or self._id_after("answer-")
 
     def title(self):
-        return paragraphs(self._shown("rs-answer__title", "title"))
+        return self._paragraphs(self._shown("rs-answer__title", "title"))
 
     def body(self):
-        return paragraphs(self._shown("rs-answer__body", "body"))
+        return self._paragraphs(self._shown("rs-answer__body", "body"))
 
     def vote(self) -> tuple[str, str]:
         """The vote widget as AngularJS shows it: (its ng-init statements, under any spelling
@@ -120,7 +120,7 @@ class LegacyAnswer(ElementPage):
         return "ng-init"
 
     def date_text(self) -> str | None:
-        return text_of(self._shown("rs-answer__date", "date"))
+        return self._line(self._shown("rs-answer__date", "date"))
 
     def date_time(self) -> str | None:
         return self._datetime("rs-answer__date")
@@ -137,9 +137,8 @@ class LegacyByline(ElementPage):
     item = Byline
 
     def __init__(self, el, parts: dict, tree, answer_parts=()):
-        super().__init__(el, parts)
+        super().__init__(el, parts, answer_parts)  # what it shows beside a name (its answer's date, say)
         self.tree = tree  # its site's rule says which links are profiles
-        self.read = [*parts.values(), *answer_parts]  # what it shows beside a name (its answer's date, say)
 
     def name(self) -> str | None:
         """The name shown. A byline may show none (its avatar link, title line and rating
@@ -148,7 +147,7 @@ class LegacyByline(ElementPage):
         name = self.parts.get("rs-byline__name")
         if name is None and text_outside(self.el, self.read):
             raise missing("doctor's name")
-        return text_of(name)
+        return self._line(name)
 
     def profile_href(self) -> str | None:
         """The name's link to a profile, else the first profile link in the byline (else its

@@ -33,8 +33,9 @@ _BR = object()
 _BLOCK_MARK = object()
 
 
-def _walk(el, out: list) -> None:
-    """The element's content as texts, _BR and _BLOCK_MARK tokens, in order."""
+def _walk(el, out: list, apart) -> None:
+    """The element's content as texts, _BR and _BLOCK_MARK tokens, in order; the content of
+    the elements `apart` (other fields' elements nested in it) left out, their tails kept."""
     start = len(out)
     text = el.text  # each read of .text or .tail makes a new str: read once
     if text:
@@ -45,18 +46,21 @@ def _walk(el, out: list) -> None:
             out.append(_BR)
         elif not _shown(ch):
             pass
+        elif apart and ch in apart:  # another field's: its text is that field's, not this one's
+            if tag in _BLOCK:
+                out.append(_BLOCK_MARK)
         elif tag in _BLOCK:
             out.append(_BLOCK_MARK)
-            _walk(ch, out)
+            _walk(ch, out, apart)
             out.append(_BLOCK_MARK)
         elif tag == "template" and ch.find(".//slot") is None:
             # a declarative shadow root is shown in place of its host's own content (without
             # a <slot> to show that in: with one, the host's content is kept where it is)
             del out[start:]
-            _walk(ch, out)
+            _walk(ch, out, apart)
             return
         else:
-            _walk(ch, out)
+            _walk(ch, out, apart)
         tail = ch.tail
         if tail:
             out.append(tail)
@@ -102,26 +106,36 @@ def _split(tokens: list) -> Text:
     return paras
 
 
-def _tokens(el) -> list:
+def _tokens(el, apart=frozenset()) -> list:
     tokens: list = []
     try:
-        _walk(el, tokens)
+        _walk(el, tokens, apart)
     except RecursionError:  # markup nested deeper than Python's stack (lxml reads 2,048 levels)
         raise MarkupError("markup nested too deep to read its text") from None
     return tokens
 
 
-def paragraphs(el) -> Text | None:
-    """The text of an element's content (not its tail); None if it has none."""
+def paragraphs(el, fields=()) -> Text | None:
+    """The text of an element's content (not its tail); None if it has none. Other fields'
+    elements nested in it (`fields`: those its page object reads) are theirs, not its text."""
     if el is None or el.tag in _SKIP:
         return None
-    return _split(_tokens(el)) or None
+    return _split(_tokens(el, _apart(el, fields))) or None
 
 
-def text_outside(el, parts) -> str | None:
-    """The text of an element (as text_of reads it) outside some of its descendants, `parts`:
-    what it shows beside the parts a page object reads (their tails are outside them)."""
-    return text_of(without(el, parts))
+def text_outside(el, fields) -> str | None:
+    """The text of a field's element (as text_of reads it) outside the other fields' elements
+    nested in it, `fields` (those its page object reads; their tails are outside them): a title
+    line inside the name's link (a clickable card) is no part of the name."""
+    if el is None:
+        return None
+    text = "".join(" " if t is _BR or t is _BLOCK_MARK else t for t in _tokens(el, _apart(el, fields)))
+    return text if text and not text.isspace() else None
+
+
+def _apart(el, fields) -> frozenset:
+    """The other fields' elements, as _walk leaves them out (the field's own is read)."""
+    return frozenset(fields).difference((el, None))
 
 
 def without(el, parts):
@@ -147,10 +161,7 @@ def text_of(el) -> str | None:
     `paragraphs` reads (no scripts, styles, or an icon's svg <title>), a space where a <br> or
     a block breaks it ("Joseph Serota<br>MD" is not "SerotaMD"); None when absent or only white
     space. The element's own tag is not judged: a page's <title> is read as asked."""
-    if el is None:
-        return None
-    text = "".join(" " if t is _BR or t is _BLOCK_MARK else t for t in _tokens(el))
-    return text if text and not text.isspace() else None
+    return text_outside(el, ())
 
 
 

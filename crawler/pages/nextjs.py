@@ -95,19 +95,24 @@ def _check_order(titles: list, wanted: list, once: set, dates: list, answers: li
 
 
 class _Card:
-    """An answer card: its element, and the date it shows."""
+    """An answer card: its element, its title and the date it shows. `fields`: the elements
+    of the fields the cards show (their titles, dates, votes, bodies), each field's text read
+    outside the others' (a vote inside the date's element is no part of the date)."""
 
-    def __init__(self, el, date: str | None):
-        self.el, self.date = el, date
+    def __init__(self, el, parts: dict, fields: frozenset):
+        self.el, self.fields = el, fields
+        self.title = text_outside(parts.get(_TITLE), fields)
+        # a card without its date class may show its date still, under another class
+        self.date = text_outside(parts[_DATE], fields) if _DATE in parts else _date_in(el.iter())
 
     def _classed(self, prefix: str) -> list:
         return [el for el in self.el.iter() if isinstance(el.tag, str) and prefix in (el.get("class") or "")]
 
     def vote(self) -> str | None:
-        return next((t for el in self._classed(_VOTE) if (t := text_of(el))), None)
+        return next((t for el in self._classed(_VOTE) if (t := text_outside(el, self.fields))), None)
 
     def shows_body(self) -> bool:
-        return any(text_of(el) for el in self._classed(_BODY))
+        return any(text_outside(el, self.fields) for el in self._classed(_BODY))
 
     def byline_text(self) -> str:
         """What the card prints beside its title and body: its byline's lines (the name, the
@@ -143,7 +148,7 @@ def _question_head(tree) -> list:
 
 class NextjsPage(QuestionPageObject):
     name = "nextjs"
-    class_prefixes = ("answer-card_card__", _DATE, _TITLE, "content-subheader_subHeader__",
+    class_prefixes = ("answer-card_card__", _DATE, _TITLE, _VOTE, _BODY, "content-subheader_subHeader__",
                       "related_root__", "related_link__", "answers-list_heading__", "question-overview_title__")
 
     @classmethod
@@ -207,10 +212,10 @@ class NextjsPage(QuestionPageObject):
         cards = self.tree.parts(elements, (_DATE, _TITLE))
         wanted = [_words(_str(a.get("title"))) for a in answers]
         once = {w for w, n in Counter(wanted).items() if n == 1 and w is not None}
-        titles = [_own_title(_words(text_of(c.get(_TITLE))), once) for c in cards]
-        # a card without its date class may show its date still, under another class
-        dates = [text_of(c[_DATE]) if _DATE in c else _date_in(el.iter()) for c, el in zip(cards, elements)]
-        shown = [_Card(el, date) for el, date in zip(elements, dates)]
+        fields = frozenset(el for key in (_DATE, _TITLE, _VOTE, _BODY) for el in self.tree.classed(key))
+        shown = [_Card(el, parts, fields) for el, parts in zip(elements, cards)]
+        titles = [_own_title(_words(card.title), once) for card in shown]
+        dates = [card.date for card in shown]
         moved = any(t in once and t != w for t, w in zip(titles, wanted))
         if len(cards) == len(answers) and not moved:
             _check_order(titles, wanted, once, dates, answers)

@@ -16,7 +16,7 @@ from dataclasses import fields
 
 from .errors import MarkupError
 from .items import QuestionPage
-from .markup import text_of
+from .markup import paragraphs, text_outside
 from .tree import Tree
 
 
@@ -48,10 +48,13 @@ def _builder(names: tuple[str, ...]):
 
 class ElementPage(ItemPage):
     """A page object of one element (a question, an answer, a byline) and its parts: class
-    key -> the first element inside it holding that key (Tree.parts)."""
+    key -> the first element inside it holding that key (Tree.parts). `read`: the elements of
+    the fields it reads (its parts, and those of its item's others), each one's text its own:
+    a part nested in another (a title line inside the name's link) is no text of the outer."""
 
-    def __init__(self, el, parts: dict):
+    def __init__(self, el, parts: dict, read=()):
         self.el, self.parts = el, parts
+        self.read = [*parts.values(), *read]
 
     def _id_after(self, prefix: str) -> str:
         """The element's id attribute less its `prefix` ("answer-1040790"), white space around
@@ -59,7 +62,15 @@ class ElementPage(ItemPage):
         return (self.el.get("id") or "").strip().removeprefix(prefix)
 
     def _text(self, key: str) -> str | None:
-        return text_of(self.parts.get(key))
+        return self._line(self.parts.get(key))
+
+    def _line(self, el) -> str | None:
+        """A one-line field's text: its element's, outside the other fields' (text_outside)."""
+        return text_outside(el, self.read)
+
+    def _paragraphs(self, el):
+        """A title's or a body's text: its element's, outside the other fields' (paragraphs)."""
+        return paragraphs(el, self.read)
 
     def _shown(self, key: str, what: str):
         """The element of a part the contract's every answer shows (its title, body, vote,

@@ -12,8 +12,8 @@ from pipelines.normalise.votes import UNREAD
 
 from .errors import MarkupError, UnknownLayout
 from .items import Answer, Byline, Question, json_scalar
-from .markup import date_line, paragraphs, text_of, text_outside
-from .page import ElementPage, ItemPage, QuestionPageObject, missing
+from .markup import date_line, text_of, text_outside
+from .page import ElementPage, QuestionPageObject, missing
 from .tree import declared_count, inside, own, single
 
 
@@ -81,12 +81,12 @@ def _first(el, tag: str):
 
 
 def _content_byline(ul, tree) -> tuple:
-    """(date element, location text, topic text) of a Content-byline list: a time, a topic
-    link (_topic_item), a place that shows its region (places.shows_region: "Phoenix, AZ",
-    linked or not). An item that shows a date alone is the date where no <time> holds one (a
-    redesign may drop the <time>), never the location; any other item ("1,234 views", "Asked
-    by jane84", which a redesign may add) is none of them: in a list that does not label its
-    items, a place is told by its shape. Two places leave which is the asker's to a guess: a
+    """(date element, location element, topic link) of a Content-byline list: a time, a topic
+    link (_topic_item; it may hold the time), a place that shows its region
+    (places.shows_region: "Phoenix, AZ", linked or not). An item that shows a date alone is
+    the date where no <time> holds one (a redesign may drop the <time>), never the location;
+    any other item ("1,234 views", "Asked by jane84", which a redesign may add) is none of
+    them: in a list that does not label its items, a place is told by its shape. Two places leave which is the asker's to a guess: a
     MarkupError."""
     items = [li for li in ul if isinstance(li.tag, str)]
     topic = _topic_item(items, tree)
@@ -100,12 +100,13 @@ def _content_byline(ul, tree) -> tuple:
             continue
         elif date_line(li) is not None:
             dated = dated if dated is not None else li
-        elif shows_region(text := text_of(li)):
-            places.append(text)
+        elif shows_region(text_of(li)):
+            places.append(li)
     if len(places) > 1:
-        raise MarkupError(f"question byline with {len(places)} items that could be its location: {places[:3]}")
+        raise MarkupError(f"question byline with {len(places)} items that could be its location: "
+                          f"{[text_of(li) for li in places][:3]}")
     return time_el if time_el is not None else dated, next(iter(places), None), \
-        text_of(_first(topic, "a")) if topic is not None else None
+        _first(topic, "a") if topic is not None else None
 
 
 def _topic_item(items: list, tree):
@@ -114,9 +115,10 @@ def _topic_item(items: list, tree):
     place's `/find/phoenix-az`). None where no link does: a topic page of a form the rule does
     not know is no topic (null, which field coverage holds against the other families), never
     the one link there is, which may be an asker's. Several leave which is the topic to a guess:
-    a MarkupError."""
-    named = [li for li in items if _first(li, "time") is None and _first(li, "a") is not None
-             and _names_topic(_first(li, "a").get("href"), tree)]
+    a MarkupError. A date linked to a topic page shows no topic: the link's text beside its
+    <time> is the topic's."""
+    named = [li for li in items if (a := _first(li, "a")) is not None and _names_topic(a.get("href"), tree)
+             and text_outside(a, a.iter("time"))]
     if len(named) > 1:
         raise MarkupError(f"question byline with {len(named)} links that could be its topic: "
                           f"{[text_of(li) for li in named][:3]}")
@@ -140,24 +142,26 @@ def _date_of(byline):
     return time_el if time_el is not None else next((el for el in byline.iter() if date_line(el)), None)
 
 
-class ProviderCardQuestion(ItemPage):
+class ProviderCardQuestion(ElementPage):
     """The question: its <h1>, its byline list (a time, a topic link, a location) and its body."""
     item = Question
 
     def __init__(self, h1, byline, body, tree):
         self.h1, self.body_el, self.tree = h1, body, tree
-        self.time = self.location = self.topic_text = None
+        self.time = self.location = topic = None
         if byline is not None:
-            self.time, self.location, self.topic_text = _content_byline(byline, tree)
+            self.time, self.location, topic = _content_byline(byline, tree)
+        super().__init__(h1, {}, (h1, body, self.time, self.location, topic))
+        self.topic_text = self._line(topic)
 
     def question_id(self) -> str:
         return (self.tree.meta("rs:content-id") or "").strip()
 
     def title(self):
-        return paragraphs(self.h1)
+        return self._paragraphs(self.h1)
 
     def body(self):
-        return paragraphs(self.body_el)
+        return self._paragraphs(self.body_el)
 
     def topic(self) -> str | None:
         """The topic the page shows (its byline's link), by the name its <head> gives it when
@@ -169,13 +173,13 @@ class ProviderCardQuestion(ItemPage):
         return meta if meta and meta.strip() else self.topic_text
 
     def date_text(self) -> str | None:
-        return text_of(self.time)
+        return self._line(self.time)
 
     def date_time(self) -> str | None:
         return self.time.get("datetime") if self.time is not None else None
 
     def asker_location(self) -> str | None:
-        return self.location
+        return self._line(self.location)
 
 
 class ProviderCardAnswer(ElementPage):
@@ -184,20 +188,20 @@ class ProviderCardAnswer(ElementPage):
     item = Answer
 
     def __init__(self, el, parts: dict, card_parts: dict, tree):
-        super().__init__(el, parts)
-        self.card_parts, self.tree = card_parts, tree
         by = parts.get("Content-byline")
         self.time = _date_of(by) if by is not None else None
+        super().__init__(el, parts, (self.time,))
+        self.card_parts, self.tree = card_parts, tree
         self.vote_data = self._vote_data()
 
     def answer_id(self) -> str:
         return self._id_after("answer-")
 
     def title(self):
-        return paragraphs(self._shown("Content-title", "title"))
+        return self._paragraphs(self._shown("Content-title", "title"))
 
     def body(self):
-        return paragraphs(self._shown("Content-bodyText", "body"))
+        return self._paragraphs(self._shown("Content-bodyText", "body"))
 
     def _vote_data(self) -> tuple:
         """(vote, vote kind): likeCount of the rs-static-data JSON object in the answer holding
@@ -239,7 +243,7 @@ class ProviderCardAnswer(ElementPage):
     def date_text(self) -> str | None:
         if self.time is None:
             raise missing("date")
-        return text_of(self.time)
+        return self._line(self.time)
 
     def date_time(self) -> str | None:
         return self.time.get("datetime") if self.time is not None else None
@@ -319,14 +323,14 @@ def _types(item) -> set[str]:
     return {url.rstrip("/").rsplit("/", 1)[-1] for url in (item.get("itemtype") or "").split()}
 
 
-class ProviderCardByline(ItemPage):
+class ProviderCardByline(ElementPage):
     """The provider card: a profile link, the name (its item's itemprop=name), a secondary
     line (the title line), and the rating as its aggregateRating's microdata, else as its
     aria-label and count text."""
     item = Byline
 
     def __init__(self, card, parts: dict, tree, answer_parts=()):
-        self.el, self.parts, self.tree = card, parts, tree  # its site's rule says which links are profiles
+        self.tree = tree  # its site's rule says which links are profiles
         self.links = list(card.iter("a"))
         profiles = [a for a in self.links if tree.site.profile_slug(tree.link(a.get("href")), tree.url)]
         doctor = _doctor_item(card, profiles)
@@ -337,7 +341,7 @@ class ProviderCardByline(ItemPage):
         self.rating_props = _own_props(aggregate) if aggregate is not None else {}
         self.rating_items = (card, doctor, aggregate)
         # what it shows beside a name: its title line, its rating, its answer's parts (a date)
-        self.read = [*parts.values(), aggregate, *_not_a_person(card, doctor), *answer_parts]
+        super().__init__(card, parts, [aggregate, *_not_a_person(card, doctor), *answer_parts])
 
     def _meta(self, name: str) -> str | None:
         """The content of the last <meta itemprop=name> of the card's aggregateRating, else of the card."""
@@ -357,14 +361,14 @@ class ProviderCardByline(ItemPage):
             raise missing("doctor's name")
         shown = [el for el in names if el.tag != "meta"]
         if shown:
-            return text_of(shown[-1])
+            return self._line(shown[-1])
         return next((m.get("content") for m in reversed(names) if m.get("content")), None)
 
     def profile_href(self) -> str | None:
         return self.tree.site.profile_link((self.tree.link(a.get("href")) for a in self.links), self.tree.url)
 
     def title_line(self) -> str | None:
-        return text_of(self.parts.get("BodyText--secondary"))
+        return self._text("BodyText--secondary")
 
     def rating(self) -> str | None:
         """The microdata's ratingValue on its scale ("9.6 out of 10" where bestRating is 10: a
@@ -379,4 +383,4 @@ class ProviderCardByline(ItemPage):
 
     def review_count(self) -> str | None:
         reviews = self._meta("reviewCount")
-        return reviews if reviews is not None else text_of(self.parts.get("Rating-count"))
+        return reviews if reviews is not None else self._text("Rating-count")
