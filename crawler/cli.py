@@ -345,7 +345,9 @@ def main(argv: list[str] | None = None) -> int:
         startup_signals.ignore()  # stopping already: another stop changes nothing
         print(f"{name}: interrupted", file=sys.stderr)
         return startup_signals.INTERRUPTED
-    except (ImportError, MemoryError) as error:  # a module missing, or no memory to load it: no command can run
+    except Exception as error:  # a module missing, or no memory (or thread) to load or read with: no command can run
+        if install.load_failure(error) is None:
+            raise
         startup_signals.ignore()
         print(f"{name}: error: {install.load_failure(error)}", file=sys.stderr)
         return 1

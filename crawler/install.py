@@ -11,6 +11,9 @@ BROKEN = "the install is broken (reinstall doctor-answers)"
 OUT_OF_MEMORY = "out of memory (MemoryError; a memory limit, ulimit -v?)"
 # What the dynamic loader says when mapping a compiled module fails for want of memory (ENOMEM).
 _LOADER_OUT_OF_MEMORY = ("failed to map segment", "cannot allocate memory")
+# What Arrow (an ArrowException) says when a thread of its pools cannot start.
+ARROW_NO_THREAD = "Failed to launch worker thread"
+NO_THREAD = "could not start a thread: out of memory or too many threads (a memory or process limit, ulimit -v or -u?)"
 
 
 def import_failure(error: ImportError) -> str:
@@ -30,4 +33,6 @@ def load_failure(error: BaseException) -> str | None:
         return import_failure(error)
     if isinstance(error, RuntimeError) and "can't start new thread" in str(error):
         return "cannot start a thread (RuntimeError: can't start new thread; a memory or process limit, ulimit -v or -u?)"
+    if ARROW_NO_THREAD in str(error):  # reading Parquet: not the file's fault, nor the data's
+        return NO_THREAD
     return None

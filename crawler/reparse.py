@@ -619,7 +619,7 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 def _drop_rows(path: Path, superseded: set) -> None:
     """Rewrite a sealed file without the rows of superseded pages (rare: a resumed crawl's
     archive, or several crawls' archives in one reparse)."""
-    table = pq.read_table(path)
+    table = pq.ParquetFile(path).read()  # not pq.read_table: see pipelines.loader.dataset_of
     keys = zip(table["site"].to_pylist(), table["question_id"].to_pylist(), table["fetched_at"].to_pylist())
     keep = [key not in superseded for key in keys]
     if all(keep):

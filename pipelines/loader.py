@@ -77,7 +77,13 @@ def missing(root: str | Path, crawls: pa.Table) -> list[str]:
 
 
 def dataset_of(files: list[Path], dataset: str) -> ds.Dataset:
-    """A pyarrow dataset of `files` read with the dataset's current schema (missing columns null)."""
+    """A pyarrow dataset of `files` read with the dataset's current schema (missing columns null).
+
+    Read it with `to_table(use_threads=False)`, and a file with `pq.ParquetFile(path).read()`,
+    never `pq.read_table`: when one of Arrow's threads cannot start (a memory limit, `ulimit -v`:
+    a thread's stack is memory), a threaded scan, or `pq.read_table`'s even unthreaded, waits for
+    good for a task no thread runs, in C code where no SIGTERM is handled; these raise an
+    ArrowException at once (`crawler.install.load_failure` says it in words)."""
     return ds.dataset([str(p) for p in files], schema=SCHEMAS[dataset], format="parquet")
 
 
@@ -87,7 +93,7 @@ def snapshots(dataset: str, root: str | Path = "data") -> ds.Dataset:
 
 
 def committed_crawls(root: str | Path = "data") -> pa.Table:
-    return snapshots("crawls", root).to_table()
+    return snapshots("crawls", root).to_table(use_threads=False)
 
 
 def latest_files(root: str | Path = "data", crawls: pa.Table | None = None) -> dict[str, list[Path]] | None:
@@ -116,10 +122,11 @@ def load_table(dataset: str, root: str | Path = "data", latest: bool = True, cra
     if latest:
         files = latest_files(root, crawls)
         if files is not None:
-            return dataset_of(readable(files[dataset]), dataset).to_table()
+            return dataset_of(readable(files[dataset]), dataset).to_table(use_threads=False)
         warn_once(f"{Path(root) / 'latest'}: the latest view does not cover every committed crawl; "
                   f"computed from the snapshots")
-    table = snapshots(dataset, root).to_table(filter=pc.field("crawl_id").isin(crawls["crawl_id"].combine_chunks().cast("string")))
+    table = snapshots(dataset, root).to_table(filter=pc.field("crawl_id").isin(crawls["crawl_id"].combine_chunks().cast("string")),
+                                             use_threads=False)
     if not latest or table.num_rows == 0:
         return table
     return latest_rows(table, dataset, crawls)

@@ -71,7 +71,8 @@ def connect(root: str | Path = "data") -> duckdb.DuckDBPyConnection:
             con.register(f"_{dataset}_latest", dataset_of(readable(latest[dataset]), dataset))
         else:
             # latest/ is behind (or absent): the same rule over the snapshots, in memory.
-            table = files.to_table(filter=pc.field("crawl_id").isin(crawls["crawl_id"].combine_chunks().cast("string")))
+            table = files.to_table(filter=pc.field("crawl_id").isin(crawls["crawl_id"].combine_chunks().cast("string")),
+                                   use_threads=False)  # see pipelines.loader.dataset_of
             con.register(f"_{dataset}_latest", latest_rows(table, dataset, crawls))
         con.execute(f"CREATE VIEW {dataset} AS SELECT * FROM _{dataset}_latest")
     for statement in LOCKDOWN:

@@ -104,7 +104,7 @@ class ParquetDatasets:
         """The status its `crawls` row gives, None without one (or one that cannot be read)."""
         for path in crawl_row_files(self.root, crawl_id):
             try:
-                return pq.read_table(path, columns=["status"])["status"][0].as_py()
+                return pq.ParquetFile(path).read(columns=["status"])["status"][0].as_py()
             except (pa.ArrowException, OSError, KeyError, IndexError):
                 return None
         return None

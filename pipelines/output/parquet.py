@@ -23,6 +23,8 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from crawler.install import ARROW_NO_THREAD, NO_THREAD
+
 
 CHUNK_ROWS = 1024
 
@@ -188,6 +190,8 @@ def read_table_file(path: Path, columns: list[str]) -> pa.Table | None:
         parquet = pq.ParquetFile(pa.BufferReader(data))
         return parquet.read(columns=[name for name in columns if name in parquet.schema_arrow.names])
     except (pa.ArrowException, OSError) as error:  # pyarrow says a torn footer with OSError too
+        if ARROW_NO_THREAD in str(error):  # the machine's want (a memory limit), not the file's: not read
+            raise OSError(errno.EAGAIN, NO_THREAD) from error
         raise ValueError(f"no Parquet file: {str(error).splitlines()[0]}") from None
 
 

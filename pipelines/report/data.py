@@ -133,7 +133,7 @@ class DataFolder:
 
     def _read_rows(self, dataset: str, crawl_id: str) -> pd.DataFrame:
         schema = SCHEMAS[dataset]
-        tables = [_conform(pq.read_table(f.path), schema) for f in self.files[dataset] if crawl_id in f.crawl_ids]
+        tables = [_conform(pq.ParquetFile(f.path).read(), schema) for f in self.files[dataset] if crawl_id in f.crawl_ids]
         table = pa.concat_tables(tables) if tables else schema.empty_table()
         return table.filter(pc.equal(table["crawl_id"], crawl_id)).to_pandas()
 
