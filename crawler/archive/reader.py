@@ -1,7 +1,8 @@
 """Responses read back from WARC files, through warcio: ours or any other tool's.
 
-`archive_files(paths)` finds the files (a folder gives its `.warc.gz` and `.warc` files, not
-hidden ones: a temporary file of a crawl in progress is not part of any archive).
+`archive_files(paths)` finds the files (a folder gives its `.warc.gz` and `.warc` files, in any
+case, not hidden ones: a temporary file of a crawl in progress is not part of any archive; the
+entries it does not read that may be archives are named: crawler.inputs).
 `responses(path, start, end)` yields the HTTP responses whose records start in that byte
 range, bodies decoded as the crawl saw them (the chunked coding undone, trailer fields
 included, then content codings by Scrapy's own decoders: crawler.middlewares.compression),
