@@ -20,6 +20,7 @@ import re
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
+from crawler.inputs import shown
 from crawler.spiders.arguments import QuestionsArguments, SpiderArgumentError, check_http_url
 from pipelines.output.names import data_folder, enclosing_data_folder, written_crawl
 
@@ -165,11 +166,6 @@ CRAWL_ID_MAX = 100  # characters of a crawl id (crawl_id)
 LONGEST_WRITTEN = len(f"questions/crawl_date=0000-00-00/.{'x' * CRAWL_ID_MAX}-000000.parquet.tmp")
 
 
-def printable(path: str) -> str:
-    """A path as it can be printed: a byte that is not UTF-8 (held as a surrogate escape) as `\\xe9`."""
-    return os.fsencode(path).decode("utf-8", "backslashreplace")
-
-
 def text_path(value: str) -> str:
     """A path pyarrow or DuckDB is given, or a crawls row holds (a data folder, an archive to
     reparse): UTF-8 text, as given and where its links lead, as they take it. A name in latin-1
@@ -179,7 +175,7 @@ def text_path(value: str) -> str:
         try:
             place.encode("utf-8")
         except UnicodeEncodeError:
-            raise ArgumentError(f"'{printable(place)}' is not UTF-8 text (a name in another encoding, latin-1?): the "
+            raise ArgumentError(f"'{shown(place)}' is not UTF-8 text (a name in another encoding, latin-1?): the "
                                 "datasets, their readers and the crawls row take UTF-8 paths only; rename it, or "
                                 "choose another place") from None
     return value
@@ -191,7 +187,7 @@ def room_to_write(value: str, folder: str) -> None:
     traceback, a data folder's a whole crawl fetched, then "File name too long"."""
     for place in dict.fromkeys((absolute(folder), os.path.realpath(absolute(folder)))):
         if len(os.fsencode(place)) + 1 + LONGEST_WRITTEN >= PATH_MAX:
-            raise ArgumentError(f"cannot write under '{printable(value)}': its path is {len(os.fsencode(place))} bytes, and files "
+            raise ArgumentError(f"cannot write under '{shown(value)}': its path is {len(os.fsencode(place))} bytes, and files "
                                 f"written in it add up to {LONGEST_WRITTEN} more, past the {PATH_MAX - 1} a path may "
                                 "hold; choose a shorter one")
 

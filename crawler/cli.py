@@ -373,9 +373,9 @@ def _run(args: argparse.Namespace) -> int:
     except BrokenPipeError:
         return stdout_closed()
     except OSError as error:  # one the checks could not foresee (a path the file system refuses): never a traceback
-        from crawler.arguments import printable
+        from crawler.inputs import shown
 
-        where = f" ({printable(str(error.filename))})" if error.filename else ""
+        where = f" ({shown(error.filename)})" if error.filename else ""
         print(f"doctor-answers {args.command}: error: {error.strerror or error}{where}", file=sys.stderr)
         return 1
     return status

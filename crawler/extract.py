@@ -1,6 +1,7 @@
 """`doctor-answers extract PATH... [--url URL]`: saved question pages -> JSON lines.
 
-Files, or folders of `.html` and WARC files (`.warc.gz`, `.warc`; sorted). A WARC file gives
+Files, or folders of saved pages (`.html`, `.htm`, `.xhtml`) and WARC files (`.warc.gz`,
+`.warc`), in any case, sorted (crawler.inputs: an entry of a folder not read is an error line). A WARC file gives
 its question pages: HTTP 2xx responses to question URLs, in archive order (robots.txt,
 sitemaps, listings and error responses are passed over). A page's records are printed only
 when the whole page parsed; a bad page (a page or an archived body past DOWNLOAD_MAXSIZE, which
@@ -23,7 +24,7 @@ import orjson
 
 from crawler.archive import is_warc
 from crawler.extraction import extract_page
-from crawler.inputs import files_in, too_big
+from crawler.inputs import PAGES, WARCS, files_in, shown, too_big
 from crawler.pages import PageError
 from crawler.settings import DOWNLOAD_MAXSIZE
 
@@ -46,13 +47,11 @@ def _file_url(f: Path) -> str:
     return (_resolved(f.parent) / f.name).as_uri()
 
 
-def _wanted(path: Path) -> bool:
-    return path.suffix == ".html" or is_warc(path.name)
-
-
 def _files(paths) -> tuple[list[Path], list[str]]:
-    files, errors = files_in(paths, _wanted, ".html or WARC")
-    return files, [f"{ERROR}{line}" for line in errors]
+    """The files to read, and an error line for each path that gives none and each entry of a
+    folder not read (a page it cannot read: a `.html.gz`, a link to nothing, ...)."""
+    files, errors, passed_over = files_in(paths, (PAGES, WARCS))
+    return files, [f"{ERROR}{line}" for line in passed_over + errors]
 
 
 def _without_copies(files: list[Path], err) -> tuple[list[Path], dict[Path, frozenset]]:
@@ -82,10 +81,10 @@ def _saved_page(f: Path, err) -> bytes | None:
         with f.open("rb") as page:
             data = page.read(DOWNLOAD_MAXSIZE + 1)  # no more than tells it is too big
     except OSError as e:
-        print(f"{ERROR}{f}: unreadable file ({e.strerror or e})", file=err)
+        print(f"{ERROR}{shown(f)}: unreadable file ({e.strerror or e})", file=err)
         return None
     if reason := too_big(len(data)):
-        print(f"{ERROR}{f}: {reason}", file=err)
+        print(f"{ERROR}{shown(f)}: {reason}", file=err)
         return None
     return data
 
@@ -97,14 +96,14 @@ def _pages(f: Path, url: str | None, err, printed: dict, repeated: frozenset = f
     that were said already (_without_copies)."""
     if not is_warc(f.name):
         data = _saved_page(f, err)
-        yield None if data is None else (str(f), url or _file_url(f), data, None)
+        yield None if data is None else (shown(f), url or _file_url(f), data, None)
         return
     from crawler.archive.reader import copy_words, error_text, located, unreadable_from  # warcio: only for archives
 
     unread = []  # damaged records, bodies the crawl could not decode either: exit status 1
 
     def passed_over(offset: int, error: Exception) -> None:
-        print(f"{ERROR}{f}: damaged record at byte {offset}, passed over ({error_text(error)})", file=err)
+        print(f"{ERROR}{shown(f)}: damaged record at byte {offset}, passed over ({error_text(error)})", file=err)
         unread.append(offset)
 
     questions, repeats, own = 0, Counter(), 0
@@ -114,7 +113,7 @@ def _pages(f: Path, url: str | None, err, printed: dict, repeated: frozenset = f
             try:
                 page = response.revisit is None and 200 <= response.status < 300 and response.is_question()
             except Exception as e:  # a value no rule reads: this record's alone, as reparse says it
-                print(f"{ERROR}{f}: {response.url}: cannot be read ({error_text(e)})", file=err)
+                print(f"{ERROR}{shown(f)}: {response.url}: cannot be read ({error_text(e)})", file=err)
                 unread.append(response.url)
                 continue
             questions += page  # one printed from another file too: this file is not one without a page
@@ -128,17 +127,17 @@ def _pages(f: Path, url: str | None, err, printed: dict, repeated: frozenset = f
                 own += 1
             if page:
                 if response.error or response.fault:  # the crawl did not read it either
-                    print(f"{ERROR}{f}: {response.url}: {response.error or f'body {response.fault}'}", file=err)
+                    print(f"{ERROR}{shown(f)}: {response.url}: {response.error or f'body {response.fault}'}", file=err)
                     unread.append(response.url)
                     continue
-                yield f"{f}: {response.url}", response.url, response.body, response.content_type
+                yield f"{shown(f)}: {response.url}", response.url, response.body, response.content_type
     except Exception as e:  # damage with no record after it: the pages before it are printed
-        print(f"{ERROR}{f}: {unreadable_from(0, e)}", file=err)
+        print(f"{ERROR}{shown(f)}: {unreadable_from(0, e)}", file=err)
         unread.append(None)
     if repeats:
         print(f"{WARNING}{copy_words(f, repeats, own, 'responses')}", file=err)
     if not questions and not unread:  # block pages, errors, sitemaps only: nothing was printed, say why
-        print(f"{ERROR}{f}: no question page in this archive (no 2xx response to a question URL)", file=err)
+        print(f"{ERROR}{shown(f)}: no question page in this archive (no 2xx response to a question URL)", file=err)
         unread.append(None)
     if unread:
         yield None

@@ -1,54 +1,156 @@
 """The files a command reads: paths given by a person, each a file or a folder of files."""
 from __future__ import annotations
 
+import errno
 import os
+import stat
+from collections import defaultdict
+from dataclasses import dataclass
 from pathlib import Path
 
+from crawler.archive import SUFFIXES as WARC_SUFFIXES
 from crawler.settings import DOWNLOAD_MAXSIZE
 
 
-def files_in(paths, wanted, kinds: str) -> tuple[list[Path], list[str]]:
-    """(files, one error line per path that gives none): a file as it is, a folder's files that
-    `wanted` takes (hidden ones and those in hidden folders, such as a writer's temporaries,
-    never), sorted; each file once, however many paths or links name it; `kinds` names them in
-    the error of a folder without any ("no .html or WARC files in folder")."""
+@dataclass(frozen=True)
+class Kind:
+    """A kind of file a command reads from a folder: the endings of its names (in any case:
+    `B.WARC.GZ` from a Windows share is a WARC file), and the name parts that make a file
+    look like one though its name does not end so (`a.warc.zst`, `a.html.gz`, `a.warc.gz.part`):
+    such a file is named as not read, never passed over in silence."""
+    suffixes: tuple[str, ...]
+    looks_like: tuple[str, ...]
+
+    def takes(self, name: str) -> bool:
+        return name.lower().endswith(self.suffixes)
+
+    def resembles(self, name: str) -> bool:
+        return any(part in self.looks_like for part in Path(name.lower()).suffixes)
+
+
+# What a browser's "Save as" names a page; a saved page gzipped or in one MHTML file is not read.
+PAGES = Kind((".html", ".htm", ".xhtml"), (".html", ".htm", ".xhtml", ".mhtml", ".mht"))
+# WARC files gzipped record by record, or not at all; zstd (`.warc.zst`) and the older ARC are not read.
+WARCS = Kind(WARC_SUFFIXES, (".warc", ".arc"))
+
+MANY = 5  # entries of one reason named one a line; past it, the rest in one counted line
+
+
+def shown(path) -> str:
+    """A path as a message line may show it, as `query` shows a text and `schedule` a server's
+    words: a byte that is not UTF-8 as `\\xe9`, a newline, an ESC or a bidi override escaped
+    (`\\n`, `\\x1b`, `\\u202e`): a file name cannot split a line or drive the terminal."""
+    text = os.fsencode(str(path)).decode("utf-8", "backslashreplace")
+    return text if text.isprintable() else "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
+
+
+def files_in(paths, kinds: tuple[Kind, ...]) -> tuple[list[Path], list[str], list[str]]:
+    """(files, one error line per path that gives none, one line per entry of a folder not
+    taken that is said): a file as it is; a folder's files of `kinds`, sorted (hidden ones and
+    those in hidden folders, such as a writer's temporaries, never, and in silence); each file
+    once, however many paths or links name it. The entries said (`not_taken`): a file that
+    looks like one of `kinds` but is not, and anything that is neither a file nor a folder (a
+    link to nothing, a link loop, a pipe, a device) or cannot be listed."""
     files: dict[tuple[int, int], Path] = {}  # the file (device, inode) -> the path it was first named by
     errors: list[str] = []
+    skipped: list[tuple[str, Path]] = []  # (why, entry)
     for p in paths:
         path = Path(p)
         if path.is_dir():
-            found = sorted(f for f in _visible_files(path) if wanted(f))
+            found = []
+            for entry, why in _entries(path, kinds):
+                if why is None:
+                    found.append(entry)
+                else:
+                    skipped.append((why, entry))
             if not found:
-                errors.append(f"{p}: no {kinds} files in folder")
-            for f in found:
+                errors.append(f"{shown(p)}: no {_names(kinds)} files in folder")
+            for f in sorted(found):
                 files.setdefault(_identity(f), f)
         elif path.is_file():
             files.setdefault(_identity(path), path)
         elif path.exists():  # a pipe, a device (/dev/stdin): a WARC is read by offset, which they cannot give
-            errors.append(f"{p}: not a regular file (a pipe or a device): save it to a file first")
+            errors.append(f"{shown(p)}: not a regular file (a pipe or a device): save it to a file first")
         else:
-            errors.append(f"{p}: no such file or folder")
-    return list(files.values()), errors
+            errors.append(f"{shown(p)}: no such file or folder")
+    return list(files.values()), errors, _said(skipped)
+
+
+def _names(kinds) -> str:
+    endings = [suffix for kind in kinds for suffix in kind.suffixes]
+    return ", ".join(endings[:-1]) + " or " + endings[-1] if len(endings) > 1 else endings[0]
+
+
+def _said(skipped: list[tuple[str, Path]]) -> list[str]:
+    """One line per entry not taken, `MANY` at most of one reason, then one line counting the rest."""
+    by_reason: dict[str, list[Path]] = defaultdict(list)
+    for why, entry in skipped:
+        by_reason[why].append(entry)
+    lines = []
+    for why, entries in by_reason.items():
+        lines.extend(f"{shown(entry)}: passed over ({why})" for entry in sorted(entries)[:MANY])
+        if len(entries) > MANY:
+            lines.append(f"{len(entries) - MANY} more entries passed over ({why})")
+    return lines
 
 
 def _identity(path: Path) -> tuple[int, int]:
     """The file a path names, through symbolic and hard links alike (a `cp -l` backup)."""
-    stat = path.stat()
-    return stat.st_dev, stat.st_ino
+    stat_ = path.stat()
+    return stat_.st_dev, stat_.st_ino
 
 
-def _visible_files(folder: Path):
-    """The files below a folder, through linked folders too (each real folder once: a link
-    back up is no loop), neither hidden nor in a hidden folder."""
+def _entries(folder: Path, kinds):
+    """(entry, None) for each file below a folder of `kinds`, (entry, why) for each entry said
+    as not taken; through linked folders too (each real folder once: a link back up is no
+    loop), nothing hidden nor in a hidden folder."""
+    not_read = f"not read: only names ending in {_names(kinds)}, in any case, are"
     seen: set[str] = set()
-    for here, folders, names in os.walk(folder, followlinks=True):
+    unlisted: list[OSError] = []  # folders os.walk could not list (Permission denied)
+    for here, folders, names in os.walk(folder, followlinks=True, onerror=unlisted.append):
+        while unlisted:
+            error = unlisted.pop()
+            yield Path(error.filename), _not_listed(error)
         real = os.path.realpath(here)
         if real in seen:
             folders[:] = []
             continue
         seen.add(real)
         folders[:] = [name for name in folders if not name.startswith(".")]
-        yield from (Path(here, name) for name in names if not name.startswith(".") and os.path.isfile(Path(here, name)))
+        for name in names:
+            if not name.startswith("."):
+                entry = Path(here, name)
+                why = _not_a_file(entry)
+                if why is None and not any(kind.takes(name) for kind in kinds):
+                    if not any(kind.resembles(name) for kind in kinds):
+                        continue  # a file of another kind (a page's images, a README): not ours
+                    why = not_read
+                yield entry, why
+    for error in unlisted:  # the folder given itself
+        yield Path(error.filename), _not_listed(error)
+
+
+def _not_listed(error: OSError) -> str:
+    return f"a folder that cannot be listed: {error.strerror or error}"
+
+
+def _not_a_file(entry: Path) -> str | None:
+    """Why an entry os.walk lists beside the folders is no regular file, or None."""
+    try:
+        mode = entry.stat().st_mode
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            return "a symbolic link loop"
+        if error.errno == errno.ENOENT:
+            return "a symbolic link to nothing (a disk not mounted, a file moved?)"
+        return f"cannot be read: {error.strerror or error}"
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISFIFO(mode):
+        return "a pipe, not a file"
+    if stat.S_ISSOCK(mode):
+        return "a socket, not a file"
+    return "a device, not a file"
 
 
 def too_big(size: int) -> str | None:

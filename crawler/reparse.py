@@ -44,6 +44,7 @@ from crawler.archive.reader import (IDENTICAL_PAYLOAD, NOT_MODIFIED, Crawl, Craw
                                     without_copies)
 from crawler.discovery import cut_off, is_question_url, is_robots_url, looks_like_sitemap
 from crawler.extraction import die_with_parent, extract_page
+from crawler.inputs import shown
 from crawler.middlewares.blocks import BLOCKED_STATUS, ServedPage, is_block_response, says_not_found
 from crawler.middlewares.compression import UNDECODABLE
 from crawler.pages import BlockedPage, EmptyPage, NotHtml, PageError, TruncatedPage, UnknownLayout
@@ -175,7 +176,7 @@ def read_chunk(task: Task) -> Chunk:
                 reader.damaged(record.offset, error)
     except Exception as error:  # damage with no record after it to go on at: the rest of the range is lost
         reader.chunk.counts["archive/damaged"] += 1
-        reader.chunk.errors.append(f"{path}: {unreadable_from(start, error)}")
+        reader.chunk.errors.append(f"{shown(path)}: {unreadable_from(start, error)}")
     chunk.crawls.extend(crawls.named.values())  # the warcinfo records read (and before it)
     return chunk._replace(crawls_out=crawls)
 
@@ -195,7 +196,7 @@ class ChunkReader:
 
     def damaged(self, offset: int, error: Exception) -> None:
         self.counts["archive/damaged"] += 1
-        self.chunk.errors.append(f"{self.path}: damaged record at byte {offset}, passed over ({error_text(error)})")
+        self.chunk.errors.append(f"{shown(self.path)}: damaged record at byte {offset}, passed over ({error_text(error)})")
 
     def take(self, record: Located) -> None:
         """A record read: a revisit as what it stands for, a response as it is."""
@@ -213,7 +214,7 @@ class ChunkReader:
             response = response._replace(status=304)
         elif response.revisit is not None:
             self.counts["reparse/revisits_unread"] += 1
-            self.chunk.errors.append(f"{self.path}: revisit record at byte {record.offset} ({response.url}) of "
+            self.chunk.errors.append(f"{shown(self.path)}: revisit record at byte {record.offset} ({response.url}) of "
                                      f"profile {response.revisit!r} not read: only {NOT_MODIFIED} and "
                                      f"{IDENTICAL_PAYLOAD} revisits are")
             return
@@ -731,9 +732,9 @@ class Progress:
 def run_reparse(paths, out: str | Path = "data", processes: int | None = None, stream=None) -> CrawlResult:
     """Reparse the archives into a new crawl under `out`. Raises ArchiveError for archives
     that give nothing to read (before anything is written)."""
-    files, errors = archive_files(paths)
+    files, errors, passed_over = archive_files(paths)
     if errors:
-        raise ArchiveError("; ".join(errors))
+        raise ArchiveError("; ".join(passed_over + errors))
     files, copies, repeats = without_copies(files)
     settings = crawl_settings(out)
     processes = processes or os.cpu_count() or 1
@@ -744,6 +745,9 @@ def run_reparse(paths, out: str | Path = "data", processes: int | None = None, s
     progress = Progress(sum(t[3] for t in tasks), stream)
     with _logging(root, reparse.crawl_id, progress.stream, settings) as log, _running(root, reparse.crawl_id), \
             _stop_handlers_kept():
+        for line in passed_over:  # an archive of the folder not read: its pages are missing, as a damaged record's
+            logger.error("%s", line)
+        reparse.stats["archive/damaged"] += len(passed_over)
         for copy, original in copies:
             logger.warning("%s", copy_words(copy, {original: 1}, 0))
         for path, (original, ids) in repeats.items():

@@ -176,7 +176,7 @@ def test_a_reparse_whose_log_cannot_be_written_prints_no_traceback_per_line(tmp_
 
 
 def test_a_folder_of_archives_is_read_through_linked_folders_each_file_once(tmp_path):
-    from crawler.inputs import files_in
+    from crawler.inputs import WARCS, files_in
 
     (tmp_path / "archive" / ".tmp").mkdir(parents=True)
     (tmp_path / "older").mkdir()
@@ -184,8 +184,8 @@ def test_a_folder_of_archives_is_read_through_linked_folders_each_file_once(tmp_
         (tmp_path / path).write_bytes(b"")
     (tmp_path / "archive" / "older").symlink_to(tmp_path / "older")  # a day's archives linked in
     (tmp_path / "archive" / "again").symlink_to(tmp_path / "archive")  # a link back up: no loop
-    files, errors = files_in([tmp_path / "archive"], lambda f: f.name.endswith(".warc.gz"), "WARC")
-    assert sorted(f.name for f in files) == ["a.warc.gz", "b.warc.gz"] and errors == []
+    files, errors, passed_over = files_in([tmp_path / "archive"], (WARCS,))
+    assert sorted(f.name for f in files) == ["a.warc.gz", "b.warc.gz"] and errors == passed_over == []
 
 
 def test_an_archive_file_gone_before_it_is_read_is_damage_named_not_an_output_failure(tmp_path):

@@ -43,5 +43,6 @@ def start_urls_of(text: str) -> tuple[str, ...]:
 
 def is_warc(name) -> bool:
     """A file name (or path) of a WARC file. Here, not in `reader`: `extract` asks it of every
-    file, and most runs read no archive (warcio's import costs 30 ms of start-up)."""
-    return str(name).endswith(SUFFIXES)
+    file, and most runs read no archive (warcio's import costs 30 ms of start-up). In any case,
+    as a folder's files are taken (crawler.inputs): `B.WARC.GZ` given alone or in a folder is one."""
+    return str(name).lower().endswith(SUFFIXES)

@@ -1,7 +1,8 @@
 """Responses read back from WARC files, through warcio: ours or any other tool's.
 
-`archive_files(paths)` finds the files (a folder gives its `.warc.gz` and `.warc` files, not
-hidden ones: a temporary file of a crawl in progress is not part of any archive).
+`archive_files(paths)` finds the files (a folder gives its `.warc.gz` and `.warc` files, in any
+case, not hidden ones: a temporary file of a crawl in progress is not part of any archive; the
+entries it does not read that may be archives are named: crawler.inputs).
 `responses(path, start, end)` yields the HTTP responses whose records start in that byte
 range, bodies decoded as the crawl saw them (the chunked coding undone, trailer fields
 included, then content codings by Scrapy's own decoders: crawler.middlewares.compression),
@@ -51,10 +52,10 @@ from warcio.exceptions import ArchiveLoadFailed
 from warcio.recordloader import ArcWarcRecordLoader
 from warcio.timeutils import iso_date_to_datetime
 
-from crawler.archive import is_warc, start_urls_of
+from crawler.archive import start_urls_of
 from crawler.archive.files import REQUESTED_URI
 from crawler.discovery import is_question_url
-from crawler.inputs import files_in, too_big
+from crawler.inputs import WARCS, files_in, shown, too_big
 from crawler.middlewares.compression import DamagedBody, UndecodableBody, decode_body
 
 _GZIP_MAGIC = b"\x1f\x8b\x08"
@@ -127,9 +128,10 @@ class Located(NamedTuple):
     crawl: Crawl | None = None
 
 
-def archive_files(paths) -> tuple[list[Path], list[str]]:
-    """(WARC files, one error line per path that gives none), files of a folder sorted."""
-    return files_in(paths, lambda f: is_warc(f.name), ".warc.gz or .warc")
+def archive_files(paths) -> tuple[list[Path], list[str], list[str]]:
+    """(WARC files, one error line per path that gives none, one line per entry of a folder
+    not read: crawler.inputs.files_in), files of a folder sorted."""
+    return files_in(paths, (WARCS,))
 
 
 def without_copies(files: list[Path]) -> tuple[list[Path], list[tuple[Path, Path]], dict[Path, tuple[Path, frozenset]]]:
@@ -174,10 +176,10 @@ def without_copies(files: list[Path]) -> tuple[list[Path], list[tuple[Path, Path
 def copy_words(path, sources: dict, own: int, what: str = "records") -> str:
     """What is said, once, of a file holding records read from other files ({file: how many of
     `what`}): a copy when it holds none of its own (`own`), else what it repeats."""
-    named = ", ".join(map(str, sources))
+    named = ", ".join(map(shown, sources))
     if not own and len(sources) == 1:
-        return f"{path} is a copy of {named}: read once"
-    return f"{path} repeats {sum(sources.values())} {what} of {named}: each read once"
+        return f"{shown(path)} is a copy of {named}: read once"
+    return f"{shown(path)} repeats {sum(sources.values())} {what} of {named}: each read once"
 
 
 def _size(path: Path) -> int | None:
@@ -502,7 +504,7 @@ def error_text(error: Exception, limit: int = 200) -> str:
     if isinstance(error, (DamagedRecord, ArchiveLoadFailed)):
         text = str(error)
     elif isinstance(error, OSError) and error.strerror:
-        text = error.strerror + (f": {error.filename}" if error.filename else "")
+        text = error.strerror + (f": {shown(error.filename)}" if error.filename else "")
     else:
         text = f"{type(error).__name__}: {error}"
     text = " ".join(text.split())

@@ -2,7 +2,9 @@
 
 A reparse passes over a damaged record and goes on at the next one; the pages it held are
 missing from the new crawl, which is then `degraded`, not `finished`: the archive needs a
-look (a disk error, a copy cut short). A live crawl reads no archive: the check does not apply.
+look (a disk error, a copy cut short). An entry of an archive folder that is not read (a
+`.warc.zst`, a link to nothing: crawler.inputs) is counted so too: its pages are missing as well.
+A live crawl reads no archive: the check does not apply.
 """
 from __future__ import annotations
 
