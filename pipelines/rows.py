@@ -51,8 +51,8 @@ def page_rows(item, crawl_id: str) -> dict[str, list[dict]]:
     """dataset -> rows of one question page (a QuestionPageItem with its records), all of the page's site.
 
     Raises ValueError for a value that cannot be typed (a date out of range)."""
-    question = next((r for r in item.records if r["type"] == "question"), None)
-    site = rows_site(item.fetched_url, question.get("url") if question else None)
+    named = next((url for r in item.records if (url := r.get("url") or r.get("profile_url"))), None)
+    site = rows_site(item.fetched_url, named)  # the question's url, else (a saved page's) a profile's
     rows: dict[str, list[dict]] = {}
     for record in item.records:
         dataset, row = row_for(record, fetched_at=item.fetched_at, crawl_id=crawl_id, layout=item.family,

@@ -18,6 +18,7 @@ from .errors import MarkupError
 from .items import QuestionPage
 from .markup import text_of
 from .tree import Tree
+from crawler.sites.base import origin
 
 
 class ItemPage:
@@ -102,13 +103,16 @@ class QuestionPageObject(ItemPage):
     def family(self) -> str:
         return self.name
 
-    def url(self) -> str:
+    def url(self) -> str | None:
         # Its canonical link when that is the site's own question URL (not `javascript:`,
-        # another site, garbage), else the URL fetched
+        # another site, garbage), else the URL fetched (None for a saved page's file: URL)
         return self.tree.site.page_url(self.tree.canonical, self.tree.url)
 
     def fetched_url(self) -> str:
         return self.tree.url
+
+    def site_origin(self) -> str | None:
+        return origin(self.tree.site_url) if self.tree.site_url else None
 
 
 def missing(what: str) -> MarkupError:

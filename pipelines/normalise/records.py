@@ -55,7 +55,7 @@ def _doctor(slug, site_origin, site, name_raw, title_line, rating_raw, reviews_r
     return {
         "type": "doctor",
         "doctor_id": slug,
-        "profile_url": join_url(site_origin, site.profile_path(slug)),
+        "profile_url": join_url(site_origin, site.profile_path(slug)) if site_origin else None,
         "name_raw": name.name_raw,
         "title_line": tl.title_line,
         "display_name": name.display_name,
@@ -123,7 +123,10 @@ def page_records(page, stats=None) -> list[dict]:
     }, q, _QUESTION_READS)]
     doctors: list[dict] = []
     seen: set[str] = set()
-    site, site_origin = site_for(url), origin(url)  # once per page, not per doctor
+    # the URLs of records resolve against the question's URL (the contract); a saved page without
+    # one, against the site its markup names (None: no URL, never a file: one naming nothing)
+    site_origin = origin(url) if url else page.site_origin
+    site = site_for(site_origin or page.fetched_url)  # once per page, not per doctor
     for pos, a in enumerate(page.answers, 1):
         body_unread = isinstance(a.body, float)  # NOT_READ: a body the cards print, the data gives none
         body = None if body_unread else text(a.body)
