@@ -22,6 +22,7 @@ from pathlib import Path
 import orjson
 
 from crawler.archive import is_warc
+from crawler.containers import supported
 from crawler.extraction import extract_page
 from crawler.inputs import files_in, too_big
 from crawler.pages import PageError
@@ -52,7 +53,8 @@ def _wanted(path: Path) -> bool:
 
 def _files(paths) -> tuple[list[Path], list[str]]:
     files, errors = files_in(paths, _wanted, ".html or WARC")
-    return files, [f"{ERROR}{line}" for line in errors]
+    files, foreign = supported(files)  # an MHTML or a compressed file: named, not read as a page
+    return files, [f"{ERROR}{line}" for line in errors + foreign]
 
 
 def _without_copies(files: list[Path], err) -> tuple[list[Path], dict[Path, frozenset]]:

@@ -44,4 +44,4 @@ def start_urls_of(text: str) -> tuple[str, ...]:
 def is_warc(name) -> bool:
     """A file name (or path) of a WARC file. Here, not in `reader`: `extract` asks it of every
     file, and most runs read no archive (warcio's import costs 30 ms of start-up)."""
-    return str(name).endswith(SUFFIXES)
+    return str(name).lower().endswith(SUFFIXES)  # `X.WARC.GZ` too: one rule for extract and reparse

@@ -52,6 +52,7 @@ from warcio.recordloader import ArcWarcRecordLoader
 from warcio.timeutils import iso_date_to_datetime
 
 from crawler.archive import is_warc, start_urls_of
+from crawler.containers import supported
 from crawler.archive.files import REQUESTED_URI
 from crawler.discovery import is_question_url
 from crawler.inputs import files_in, too_big
@@ -128,8 +129,11 @@ class Located(NamedTuple):
 
 
 def archive_files(paths) -> tuple[list[Path], list[str]]:
-    """(WARC files, one error line per path that gives none), files of a folder sorted."""
-    return files_in(paths, lambda f: is_warc(f.name), ".warc.gz or .warc")
+    """(WARC files, one error line per path that gives none or file not read: a zstd-compressed
+    archive, say), files of a folder sorted."""
+    files, errors = files_in(paths, lambda f: is_warc(f.name), ".warc.gz or .warc")
+    files, foreign = supported(files)
+    return files, errors + foreign
 
 
 def without_copies(files: list[Path]) -> tuple[list[Path], list[tuple[Path, Path]], dict[Path, tuple[Path, frozenset]]]:
