@@ -67,32 +67,32 @@ _SAVED = re.sub(r'<link rel="canonical"[^>]*>', "", (PAGES / f"{SLUG}.legacy.htm
     (_SAVED.replace("<!DOCTYPE html>", f"<!DOCTYPE html>\n<!-- saved from url=(0086){QUESTION_URL} -->"), QUESTION_URL),
     (f"<!-- saved from url=(0086){QUESTION_URL} -->\n" + _SAVED, QUESTION_URL),
     # the site named by a <base href>, or by the absolute links the page prints: not the question's URL
-    (_SAVED.replace("<head>", '<head><base href="https://www.realself.com/question/x">'), None),
-    (_SAVED.replace('href="/dr/', 'href="https://www.realself.com/dr/'), None),
+    (_SAVED.replace("<head>", '<head><base href="https://www.realself.com/question/x">'), "file"),
+    (_SAVED.replace('href="/dr/', 'href="https://www.realself.com/dr/'), "file"),
 ], ids=["saved-from", "saved-from-first", "base", "absolute-links"])
 def test_a_saved_page_without_its_canonical_link_has_the_urls_of_the_site_it_names(tmp_path, html, url):
     """Without --url or a canonical link, a saved page's records hold URLs of the site the page
-    names, never file: URLs rebuilt on the file's (file:///dr/SLUG names nothing)."""
+    names, never file: URLs rebuilt on the file's (file:///dr/SLUG names nothing); its question's
+    url is the file's ("file") where the page names no URL of its own."""
     f = tmp_path / "x.html"
     f.write_text(html)
     out, err = io.BytesIO(), io.StringIO()
     assert extract_paths([f], out=out, err=err) == 0, err.getvalue()
     records = [json.loads(line) for line in out.getvalue().decode().splitlines()]
-    assert records[0]["url"] == url
+    assert records[0]["url"] == (f.resolve().as_uri() if url == "file" else url)
     doctors = [r for r in records if r["type"] == "doctor"]
     assert doctors and all(d["profile_url"] == f"https://www.realself.com/dr/{d['doctor_id']}" for d in doctors)
 
 
-def test_a_saved_page_that_names_no_site_has_null_urls(tmp_path):
+def test_a_saved_page_that_names_no_site_has_its_files_url_and_no_profile_urls(tmp_path):
     f = tmp_path / "x.html"
     f.write_text(_SAVED)
     p = run(f)
     assert p.returncode == 0, p.stderr
     records = [json.loads(line) for line in p.stdout.splitlines()]
-    assert [r.get("url") for r in records if r["type"] == "question"] == [None]
+    assert [r.get("url") for r in records if r["type"] == "question"] == [f.resolve().as_uri()]
     assert [r for r in records if r["type"] == "doctor"]
     assert all(r["profile_url"] is None for r in records if r["type"] == "doctor")
-    assert "file:" not in p.stdout
 
 
 def test_mixed_folder(tmp_path):

@@ -66,12 +66,12 @@ class Question:
 @dataclass(slots=True, kw_only=True)
 class QuestionPage:
     family: str                       # the markup family that read the page
-    url: str | None                   # canonical URL, else the URL fetched (None: a saved page's, which names nothing)
+    url: str                          # canonical URL, else the URL fetched
     fetched_url: str
     question: Question
     answers: list[Answer] = field(default_factory=list)
     declared_answer_count: int | None = None
     related_urls: list[str] = field(default_factory=list)
     # scheme://host of the site the page's markup names (Tree.site_url), which a page without a
-    # url (a saved one) builds its records' URLs on; None: it names none
+    # web URL (a saved one, read from a file: URL) builds its records' URLs on; None: it names none
     site_origin: str | None = None

@@ -103,9 +103,9 @@ class QuestionPageObject(ItemPage):
     def family(self) -> str:
         return self.name
 
-    def url(self) -> str | None:
+    def url(self) -> str:
         # Its canonical link when that is the site's own question URL (not `javascript:`,
-        # another site, garbage), else the URL fetched (None for a saved page's file: URL)
+        # another site, garbage), else the URL fetched
         return self.tree.site.page_url(self.tree.canonical, self.tree.url)
 
     def fetched_url(self) -> str:

@@ -176,19 +176,18 @@ class Site:
     def profile_path(self, slug: str) -> str:
         return self.profile_prefix + slug
 
-    def page_url(self, canonical: str | None, fetched: str) -> str | None:
+    def page_url(self, canonical: str | None, fetched: str) -> str:
         """The URL a question page is recorded under: its canonical link, made safe
         (safe_url), when that is one of this site's own question URLs (on one of its hosts, or
         on the host it was fetched from), else the URL fetched (which the crawl's requests
-        already hold safe), else None for a saved page's (a file: URL names nothing). A
+        already hold safe; a saved page's file: URL names the file it was read from). A
         canonical link is the page's word: `javascript:`, a link to another site or garbage
         must not become the question's url and site."""
-        fetched_url = None if fetched.startswith("file:") else fetched
         try:
             url = safe_url(canonical) if canonical else None
         except ValueError:  # no URL (a broken IPv6 host, half a surrogate pair)
-            return fetched_url
-        return url if url and self.is_own_question_url(url, fetched) else fetched_url
+            return fetched
+        return url if url and self.is_own_question_url(url, fetched) else fetched
 
     def is_own_question_url(self, url: str, fetched: str) -> bool:
         return on_the_web(url.strip()) and self.is_own_url(url, fetched) and self.is_question_url(url)

@@ -10,7 +10,7 @@ from collections import Counter
 from functools import lru_cache
 
 from crawler.sites import site_for
-from crawler.sites.base import join_url, origin
+from crawler.sites.base import join_url, on_the_web, origin
 
 from .contact import has_contact_info
 from .dates import DISAGREES, STAMPED, read_date, written_day_first
@@ -123,9 +123,9 @@ def page_records(page, stats=None) -> list[dict]:
     }, q, _QUESTION_READS)]
     doctors: list[dict] = []
     seen: set[str] = set()
-    # the URLs of records resolve against the question's URL (the contract); a saved page without
-    # one, against the site its markup names (None: no URL, never a file: one naming nothing)
-    site_origin = origin(url) if url else page.site_origin
+    # the URLs of records resolve against the question's URL (the contract); a saved page's
+    # file: URL names no site: against the site its markup names (None: no URL, never file:///dr/x)
+    site_origin = origin(url) if on_the_web(url) else page.site_origin
     site = site_for(site_origin or page.fetched_url)  # once per page, not per doctor
     for pos, a in enumerate(page.answers, 1):
         body_unread = isinstance(a.body, float)  # NOT_READ: a body the cards print, the data gives none
