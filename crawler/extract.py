@@ -23,6 +23,7 @@ from pathlib import Path
 import orjson
 
 from crawler.archive import is_warc
+from crawler.containers import supported
 from crawler.extraction import extract_page
 from crawler.inputs import PAGES, WARCS, files_in, shown, too_big
 from crawler.pages import PageError
@@ -48,10 +49,12 @@ def _file_url(f: Path) -> str:
 
 
 def _files(paths) -> tuple[list[Path], list[str]]:
-    """The files to read, and an error line for each path that gives none and each entry of a
-    folder not read (a page it cannot read: a `.html.gz`, a link to nothing, ...)."""
+    """The files to read, and an error line for each path that gives none, each entry of a
+    folder not read (a page it cannot read: a `.html.gz`, a link to nothing, ...) and each file
+    in a container it does not read (an MHTML or a compressed file: named, not read as a page)."""
     files, errors, passed_over = files_in(paths, (PAGES, WARCS))
-    return files, [f"{ERROR}{line}" for line in passed_over + errors]
+    files, foreign = supported(files)
+    return files, [f"{ERROR}{line}" for line in passed_over + errors + foreign]
 
 
 def _without_copies(files: list[Path], err) -> tuple[list[Path], dict[Path, frozenset]]:

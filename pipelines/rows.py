@@ -6,6 +6,7 @@ from datetime import date, datetime
 import pyarrow as pa
 
 from crawler.sites import rows_site, site_key
+from crawler.sites.base import on_the_web
 from pipelines.schemas import RECORD_TYPES, SCHEMAS
 
 
@@ -35,8 +36,8 @@ def row_for(record: dict, *, fetched_at: datetime, crawl_id: str, layout: str, c
     row = dict(record)
     row["fetched_at"] = fetched_at
     row["crawl_id"] = crawl_id
-    if site is None and (url := record.get("url") or record.get("profile_url")):
-        site = site_of(url)
+    if site is None and (url := record.get("url") or record.get("profile_url")) and on_the_web(url):
+        site = site_of(url)  # a file: URL (a saved page's) names no site
     row["site"] = site
     for column, read in _DATED[dataset]:
         if isinstance(value := row.get(column), str):
@@ -51,8 +52,8 @@ def page_rows(item, crawl_id: str) -> dict[str, list[dict]]:
     """dataset -> rows of one question page (a QuestionPageItem with its records), all of the page's site.
 
     Raises ValueError for a value that cannot be typed (a date out of range)."""
-    question = next((r for r in item.records if r["type"] == "question"), None)
-    site = rows_site(item.fetched_url, question.get("url") if question else None)
+    named = next((url for r in item.records if (url := r.get("url") or r.get("profile_url")) and on_the_web(url)), None)
+    site = rows_site(item.fetched_url, named)  # the question's url, else (a saved page's) a profile's
     rows: dict[str, list[dict]] = {}
     for record in item.records:
         dataset, row = row_for(record, fetched_at=item.fetched_at, crawl_id=crawl_id, layout=item.family,

@@ -10,6 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from crawler.extract import extract_paths
 from tests.test_pages_samples import PAGES, SLUG, expected
 
@@ -56,13 +58,41 @@ def test_single_file_with_url(tmp_path):
     assert [json.loads(l) for l in p.stdout.splitlines()] == expected()
 
 
-def test_no_canonical_uses_file_url(tmp_path):
+QUESTION_URL = f"https://www.realself.com/question/{SLUG}"
+_SAVED = re.sub(r'<link rel="canonical"[^>]*>', "", (PAGES / f"{SLUG}.legacy.html").read_text())  # no canonical link
+
+
+@pytest.mark.parametrize("html, url", [
+    # a browser's comment: where the page was saved from, its URL fetched
+    (_SAVED.replace("<!DOCTYPE html>", f"<!DOCTYPE html>\n<!-- saved from url=(0086){QUESTION_URL} -->"), QUESTION_URL),
+    (f"<!-- saved from url=(0086){QUESTION_URL} -->\n" + _SAVED, QUESTION_URL),
+    # the site named by a <base href>, or by the absolute links the page prints: not the question's URL
+    (_SAVED.replace("<head>", '<head><base href="https://www.realself.com/question/x">'), "file"),
+    (_SAVED.replace('href="/dr/', 'href="https://www.realself.com/dr/'), "file"),
+], ids=["saved-from", "saved-from-first", "base", "absolute-links"])
+def test_a_saved_page_without_its_canonical_link_has_the_urls_of_the_site_it_names(tmp_path, html, url):
+    """Without --url or a canonical link, a saved page's records hold URLs of the site the page
+    names, never file: URLs rebuilt on the file's (file:///dr/SLUG names nothing); its question's
+    url is the file's ("file") where the page names no URL of its own."""
     f = tmp_path / "x.html"
-    f.write_text((PAGES / f"{SLUG}.legacy.html").read_text().replace(
-        '<link rel="canonical" href="https://www.realself.com/question/botox-injections-days-knot-redness-injection-sites">', ""))
+    f.write_text(html)
+    out, err = io.BytesIO(), io.StringIO()
+    assert extract_paths([f], out=out, err=err) == 0, err.getvalue()
+    records = [json.loads(line) for line in out.getvalue().decode().splitlines()]
+    assert records[0]["url"] == (f.resolve().as_uri() if url == "file" else url)
+    doctors = [r for r in records if r["type"] == "doctor"]
+    assert doctors and all(d["profile_url"] == f"https://www.realself.com/dr/{d['doctor_id']}" for d in doctors)
+
+
+def test_a_saved_page_that_names_no_site_has_its_files_url_and_no_profile_urls(tmp_path):
+    f = tmp_path / "x.html"
+    f.write_text(_SAVED)
     p = run(f)
     assert p.returncode == 0, p.stderr
-    assert json.loads(p.stdout.splitlines()[0])["url"] == f.resolve().as_uri()
+    records = [json.loads(line) for line in p.stdout.splitlines()]
+    assert [r.get("url") for r in records if r["type"] == "question"] == [f.resolve().as_uri()]
+    assert [r for r in records if r["type"] == "doctor"]
+    assert all(r["profile_url"] is None for r in records if r["type"] == "doctor")
 
 
 def test_mixed_folder(tmp_path):

@@ -294,6 +294,16 @@ def test_rows_are_of_the_site_a_page_was_fetched_from_whatever_its_canonical_nam
     assert _rows_sites("file:///tmp/x.html", html) == {"www.realself.com"}
 
 
+def test_a_saved_pages_rows_are_of_the_site_it_names_or_of_none():
+    """A saved page without its canonical link: the site its base href or absolute links name,
+    as its records' URLs; none when it names none (a file: URL is no site, never "")."""
+    without = re.sub(rb'<link rel="canonical"[^>]*>', b"", (PAGES / f"{SLUG}.legacy.html").read_bytes())
+    based = without.replace(b"<head>", b'<head><base href="https://www.realself.com/question/x">')
+    absolute = without.replace(b'href="/dr/', b'href="https://realself.com/dr/')
+    assert _rows_sites("file:///tmp/x.html", based) == _rows_sites("file:///tmp/x.html", absolute) == {"www.realself.com"}
+    assert _rows_sites("file:///tmp/x.html", without) == {None}
+
+
 # One site, one key: the site rule (a host a definition names is its site; any other host is
 # its host and port) and RFC 3986 6.2.2 equivalence, wherever a URL becomes a key.
 

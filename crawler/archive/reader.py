@@ -53,6 +53,7 @@ from warcio.recordloader import ArcWarcRecordLoader
 from warcio.timeutils import iso_date_to_datetime
 
 from crawler.archive import start_urls_of
+from crawler.containers import supported
 from crawler.archive.files import REQUESTED_URI
 from crawler.discovery import is_question_url
 from crawler.inputs import WARCS, files_in, shown, too_big
@@ -129,9 +130,12 @@ class Located(NamedTuple):
 
 
 def archive_files(paths) -> tuple[list[Path], list[str], list[str]]:
-    """(WARC files, one error line per path that gives none, one line per entry of a folder
-    not read: crawler.inputs.files_in), files of a folder sorted."""
-    return files_in(paths, (WARCS,))
+    """(WARC files, one error line per path that gives none or file not read (a zstd-compressed
+    archive, say), one line per entry of a folder not read: crawler.inputs.files_in), files of
+    a folder sorted."""
+    files, errors, passed_over = files_in(paths, (WARCS,))
+    files, foreign = supported(files)
+    return files, errors + foreign, passed_over
 
 
 def without_copies(files: list[Path]) -> tuple[list[Path], list[tuple[Path, Path]], dict[Path, tuple[Path, frozenset]]]:

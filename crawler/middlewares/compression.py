@@ -31,7 +31,6 @@ check is damaged (DamagedBody), emptied and flagged cut short as well, never rea
 from __future__ import annotations
 
 import logging
-import struct
 import zlib
 from io import BytesIO
 
@@ -128,7 +127,9 @@ def stream_fault(body: bytes, coding: bytes, max_size: int) -> str | None:
             return None if _brotli_ended(body) else CUT
         if coding == b"zstd":
             return _zstd_fault(body, max_size)
-    except (OSError, struct.error, zlib.error, ValueError, zstd.ZstdError) as error:
+    except Exception as error:  # each decoder its own (brotli.error is none of zlib's or zstd's)
+        # Only a failed check is damage; any other error is an undecodable body, which the
+        # decoder itself names (decode_one), whatever the coding
         if check := _failed_check(error, coding):
             raise DamagedBody(f"damaged: its {coding.decode('latin-1')} {check} does not match") from None
     return None

@@ -72,3 +72,6 @@ class QuestionPage:
     answers: list[Answer] = field(default_factory=list)
     declared_answer_count: int | None = None
     related_urls: list[str] = field(default_factory=list)
+    # scheme://host of the site the page's markup names (Tree.site_url), which a page without a
+    # web URL (a saved one, read from a file: URL) builds its records' URLs on; None: it names none
+    site_origin: str | None = None

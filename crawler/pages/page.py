@@ -18,6 +18,7 @@ from .errors import MarkupError
 from .items import QuestionPage
 from .markup import paragraphs, text_outside
 from .tree import Tree
+from crawler.sites.base import origin
 
 
 class ItemPage:
@@ -120,6 +121,9 @@ class QuestionPageObject(ItemPage):
 
     def fetched_url(self) -> str:
         return self.tree.url
+
+    def site_origin(self) -> str | None:
+        return origin(self.tree.site_url) if self.tree.site_url else None
 
 
 def missing(what: str) -> MarkupError:

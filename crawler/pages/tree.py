@@ -11,8 +11,8 @@ import re
 import threading
 from lxml import etree
 
-from crawler.sites import site_of_page
-from crawler.sites.base import join_url, names_its_path
+from crawler.sites import site_for
+from crawler.sites.base import join_url, names_its_path, on_the_web
 from pipelines.normalise.numbers import COUNT, count_of_digits, count_of_number, signed_negative, whole_number
 from pipelines.normalise.text import clean
 
@@ -24,6 +24,9 @@ TAGS = frozenset(("script", "h1", "h2", "title", "link", "meta", "aside", "base"
 _PARSERS = threading.local()  # lxml parsers are not to be shared between threads
 _ASIDE = frozenset(("aside", "nav", "footer"))
 _XML_DECLARATION = re.compile(r"\s*<\?xml\b[^>]*>")
+# What browsers write at the top of a page they save: `<!-- saved from url=(0068)https://... -->`,
+# the number being the URL's length.
+_SAVED_FROM = re.compile(r"\s*saved from url=\(\d+\)(\S+)", re.I)
 
 
 def html_parser(encoding: str | None = None) -> etree.HTMLParser:
@@ -129,9 +132,11 @@ class Tree:
     """The root of a page, the site it is of (its URL's: crawler.sites), and its elements by
     declared class key and by tag (TAGS)."""
 
-    __slots__ = ("root", "url", "base", "canonical", "site", "classes", "tags", "keys")
+    __slots__ = ("root", "url", "base", "canonical", "site_url", "site", "classes", "tags", "keys")
 
     def __init__(self, root, url: str, keys: ClassKeys):
+        if url.startswith("file:"):  # a saved page: where the browser saved it from is the URL fetched
+            url = _saved_from(root) or url
         self.root, self.url, self.keys = root, url, keys
         self.classes: dict[str, list] = {}
         self.tags: dict[str, list] = {}
@@ -150,7 +155,8 @@ class Tree:
                         classes[key] = [el]
         self.base = self._base_url()  # a <base href>: what the page's relative links resolve against
         self.canonical = self._canonical_url()  # the page's word on its URL, read once
-        self.site = site_of_page(url, self.canonical)
+        self.site_url = self._site_url()
+        self.site = site_for(self.site_url or url)
 
     def classed(self, key: str) -> list:
         """Elements whose class holds the declared token (or a token with this prefix)."""
@@ -247,6 +253,18 @@ class Tree:
                     return self.url
         return self.url
 
+    def _site_url(self) -> str | None:
+        """A URL of the site the page is of: the URL fetched; for a saved page read without
+        it (a file: URL names no site), the first web URL its markup names: its canonical
+        link, its <base href>, else its first absolute link to a profile or a question (as
+        the link's own site reads it); None when it names none. Its records' URLs are built
+        on it, never on a file: URL, which names nothing."""
+        if not self.url.startswith("file:"):
+            return self.url
+        named = next((url for url in (self.canonical, self.base) if url and on_the_web(url)), None)
+        links = (href.strip() for a in self.root.iter("a") if (href := a.get("href")))
+        return named or next((url for url in links if on_the_web(url) and _of_a_site(url)), None)
+
     def question_links(self, hrefs) -> list[str]:
         """Absolute links to question pages (by the site's rule), without fragments, each
         once, in page order."""
@@ -264,6 +282,20 @@ class Tree:
             if self.site.is_question_url(url):
                 out[url] = None
         return list(out)
+
+
+def _saved_from(root) -> str | None:
+    """The web URL of a browser's `saved from url` comment before the page's head, or None."""
+    comments = (*root.itersiblings(etree.Comment, preceding=True), *root.iterchildren(etree.Comment))
+    found = (_SAVED_FROM.match(comment.text or "") for comment in comments)
+    return next((m.group(1) for m in found if m and on_the_web(m.group(1))), None)
+
+
+def _of_a_site(url: str) -> bool:
+    """Whether a web URL is a page of a site, a question or a profile by its site's rule (not a
+    share button's, a stylesheet's)."""
+    site = site_for(url)
+    return site.is_question_url(url) or site.profile_slug(url, url) is not None
 
 
 def inside(el, elements: set) -> bool:

@@ -19,7 +19,7 @@ from crawler.sites.base import Site, host_key
 SITES: tuple[Site, ...] = (realself.SITE,)
 DEFAULT = realself.SITE
 
-__all__ = ["Site", "SITES", "DEFAULT", "site_for", "site_key", "sites_of", "site_of_page"]
+__all__ = ["Site", "SITES", "DEFAULT", "site_for", "site_key", "sites_of", "rows_site"]
 
 
 def site_for(url: str) -> Site:
@@ -57,16 +57,13 @@ def _defined(url: str) -> Site | None:
     return next((site for site in SITES if host in site.hosts), None)
 
 
-def rows_site(fetched_url: str, url: str | None) -> str:
+def rows_site(fetched_url: str, url: str | None) -> str | None:
     """The `site` of a page's rows (site_key): the site it was fetched from, whatever its
     canonical link (`url`) names. Taken from the link, a mirror's or a copy's rows (the
     reference site's, whose links name www.realself.com) were filed under that site: two copies
     merged, any host could overwrite that site's rows, and one site's pages with and without the
-    link split between two sites. A page read from a file has no site but its link's."""
-    return site_key(url if url and fetched_url.startswith("file:") else fetched_url)
-
-
-def site_of_page(url: str, canonical: str) -> Site:
-    """The site of a page fetched from `url`; a saved page read without its URL (file:///...)
-    is of the site its canonical link names."""
-    return site_for(canonical if url.startswith("file:") else url)
+    link split between two sites. A page read from a file has no site but the one its records'
+    URLs (`url`) name, and none when they name none (a file: URL names no site)."""
+    if fetched_url.startswith("file:"):
+        return site_key(url) if url else None
+    return site_key(fetched_url)

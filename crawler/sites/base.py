@@ -180,8 +180,9 @@ class Site:
         """The URL a question page is recorded under: its canonical link, made safe
         (safe_url), when that is one of this site's own question URLs (on one of its hosts, or
         on the host it was fetched from), else the URL fetched (which the crawl's requests
-        already hold safe). A canonical link is the page's word: `javascript:`, a link to
-        another site or garbage must not become the question's url and site."""
+        already hold safe; a saved page's file: URL names the file it was read from). A
+        canonical link is the page's word: `javascript:`, a link to another site or garbage
+        must not become the question's url and site."""
         try:
             url = safe_url(canonical) if canonical else None
         except ValueError:  # no URL (a broken IPv6 host, half a surrogate pair)
@@ -189,12 +190,7 @@ class Site:
         return url if url and self.is_own_question_url(url, fetched) else fetched
 
     def is_own_question_url(self, url: str, fetched: str) -> bool:
-        try:
-            parts = urlsplit(url.strip())
-            named = parts.scheme.lower() in ("http", "https") and parts.hostname
-        except ValueError:
-            return False
-        return bool(named) and self.is_own_url(url, fetched) and self.is_question_url(url)
+        return on_the_web(url.strip()) and self.is_own_url(url, fetched) and self.is_question_url(url)
 
     def is_own_url(self, url: str, fetched: str) -> bool:
         """Whether `url` is on this site for a page fetched from `fetched`: on one of the
@@ -206,6 +202,16 @@ class Site:
         except ValueError:
             return False
         return host in self.hosts or host_key(url) == host_key(fetched)
+
+
+def on_the_web(url: str) -> bool:
+    """Whether a URL is an http(s) URL with a host: one that names a site (a file: URL, a saved
+    page's, names none)."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    return parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
 
 
 def safe_url(url: str) -> str:

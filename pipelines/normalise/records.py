@@ -10,7 +10,7 @@ from collections import Counter
 from functools import lru_cache
 
 from crawler.sites import site_for
-from crawler.sites.base import join_url, origin
+from crawler.sites.base import join_url, on_the_web, origin
 
 from .contact import has_contact_info
 from .dates import DISAGREES, STAMPED, read_date, written_day_first
@@ -55,7 +55,7 @@ def _doctor(slug, site_origin, site, name_raw, title_line, rating_raw, reviews_r
     return {
         "type": "doctor",
         "doctor_id": slug,
-        "profile_url": join_url(site_origin, site.profile_path(slug)),
+        "profile_url": join_url(site_origin, site.profile_path(slug)) if site_origin else None,
         "name_raw": name.name_raw,
         "title_line": tl.title_line,
         "display_name": name.display_name,
@@ -123,7 +123,10 @@ def page_records(page, stats=None) -> list[dict]:
     }, q, _QUESTION_READS)]
     doctors: list[dict] = []
     seen: set[str] = set()
-    site, site_origin = site_for(url), origin(url)  # once per page, not per doctor
+    # the URLs of records resolve against the question's URL (the contract); a saved page's
+    # file: URL names no site: against the site its markup names (None: no URL, never file:///dr/x)
+    site_origin = origin(url) if on_the_web(url) else page.site_origin
+    site = site_for(site_origin or page.fetched_url)  # once per page, not per doctor
     for pos, a in enumerate(page.answers, 1):
         body_unread = isinstance(a.body, float)  # NOT_READ: a body the cards print, the data gives none
         body = None if body_unread else text(a.body)
