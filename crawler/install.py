@@ -16,6 +16,20 @@ ARROW_NO_THREAD = "Failed to launch worker thread"
 NO_THREAD = "could not start a thread: out of memory or too many threads (a memory or process limit, ulimit -v or -u?)"
 
 
+class MachineFailure(Exception):
+    """A read that failed for the machine's want (a thread that could not start, memory), not for
+    its file: raised from the Arrow or OS error, so that no handler of a file's faults (one that
+    skips the file, or tells the user to repair or move it) takes it for the file's."""
+
+
+def not_the_file(error: BaseException) -> None:
+    """Raise MachineFailure (load_failure's words) from `error` when the machine, not the file
+    being read, is why it was raised; else do nothing (the caller says what the file did)."""
+    words = load_failure(error)
+    if words is not None:
+        raise MachineFailure(words) from error
+
+
 def import_failure(error: ImportError) -> str:
     """One line for a module that cannot be imported, naming it."""
     module = error.name or "a module"
@@ -27,6 +41,8 @@ def import_failure(error: ImportError) -> str:
 def load_failure(error: BaseException) -> str | None:
     """One line for what kept the program's modules or threads from loading, or None for any
     other error. A thread's stack is memory too: under a memory limit, starting one fails."""
+    if isinstance(error, MachineFailure):
+        return str(error)
     if isinstance(error, MemoryError):
         return OUT_OF_MEMORY
     if isinstance(error, ImportError):

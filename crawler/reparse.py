@@ -951,11 +951,12 @@ def _update_latest(root: Path, settings) -> str | None:
     why it could not be updated (it stays behind, readers compute it from the snapshots), or None."""
     if not settings.getbool("LATEST_VIEW_ENABLED"):
         return None
+    from crawler.install import MachineFailure
     from pipelines.output.latest import LatestError, update_latest
 
     try:
         update_latest(root, buckets=settings.getint("LATEST_BUCKETS"))
-    except (LatestError, OSError) as error:
+    except (LatestError, MachineFailure, OSError) as error:
         logger.warning("The latest view of %s was not updated after the reparse: %s", root, error)
         return str(error)
     return None

@@ -17,6 +17,7 @@ import pyarrow as pa
 
 from crawler.discovery import (BAD_LASTMOD, BAD_URLS, BAD_URLS_LIST, LIMITS_HIT, LISTINGS_GIVEN_UP, LISTINGS_GIVEN_UP_LIST,
                                SITEMAPS_FORBIDDEN_LIST, SITEMAPS_LOST, SITEMAPS_LOST_LIST, UNUSABLE_LINKS)
+from crawler.install import load_failure
 from crawler.middlewares.blocks import BLOCKED_STATUS
 from crawler.middlewares.conditional import FUTURE_LAST_MODIFIED, SHARED_VALIDATOR
 from crawler.middlewares.offsite import OFF_SITE_LINKS, OFF_SITE_LISTINGS, OFF_SITE_LISTINGS_LIST, REDIRECTED_OFFSITE
@@ -528,7 +529,7 @@ def crawl_outcome(crawler, spider, reason: str, root: Path, output_error: str | 
         facts = _facts(crawler, spider, reason, root, stats, start_urls)
         coverage, checks = facts.coverage, run_checks(facts)
     except Exception as error:  # a check must never cost the crawl its row: say so, go on
-        unchecked = f"quality checks could not run ({type(error).__name__}: {error})"
+        unchecked = f"quality checks could not run ({load_failure(error) or f'{type(error).__name__}: {error}'})"
         logger.error("%s", unchecked)
         # not checked is not passed: a crawl no check could judge is not `finished`
         checks = [CheckResult(CHECKS_RAN, 0.0, 1.0, False, at_most=False)]

@@ -57,6 +57,7 @@ from crawler.containers import supported
 from crawler.archive.files import REQUESTED_URI
 from crawler.discovery import is_question_url
 from crawler.inputs import WARCS, files_in, shown, too_big
+from crawler.install import load_failure
 from crawler.middlewares.compression import DamagedBody, UndecodableBody, decode_body
 
 _GZIP_MAGIC = b"\x1f\x8b\x08"
@@ -507,6 +508,8 @@ def error_text(error: Exception, limit: int = 200) -> str:
     is said, a file that cannot be opened by the system's words, anything else `Type: message`."""
     if isinstance(error, (DamagedRecord, ArchiveLoadFailed)):
         text = str(error)
+    elif machine := load_failure(error):  # memory or a thread: the machine's want, not the archive's
+        text = machine
     elif isinstance(error, OSError) and error.strerror:
         text = error.strerror + (f": {shown(error.filename)}" if error.filename else "")
     else:

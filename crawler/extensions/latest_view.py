@@ -30,12 +30,13 @@ class LatestView:
 
     def update(self, root, crawl_id, status) -> str | None:
         """Bring the view up to date with the committed crawl `crawl_id`; why it could not be, or None."""
+        from crawler.install import MachineFailure
         from pipelines.output.latest import LatestError, update_latest
 
         stats = self.crawler.stats
         try:
             update = update_latest(root, buckets=self.buckets)
-        except (LatestError, OSError) as error:
+        except (LatestError, MachineFailure, OSError) as error:
             # A warning: nothing committed is lost, the view is only behind (readers compute it
             # meanwhile); after a failed output it is the same failure again.
             logger.warning("The latest view of %s was not updated after crawl %s: %s", root, crawl_id, error)

@@ -15,6 +15,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from crawler.install import not_the_file
 from pipelines.output.names import DATA_DATASETS, crawl_row_files, files_of_crawl, written_crawl
 from pipelines.output.parquet import DatasetWriter, check_writable, publish
 from pipelines.output.running import RunningCrawl, remove_dead_temporaries
@@ -105,7 +106,8 @@ class ParquetDatasets:
         for path in crawl_row_files(self.root, crawl_id):
             try:
                 return pq.ParquetFile(path).read(columns=["status"])["status"][0].as_py()
-            except (pa.ArrowException, OSError, KeyError, IndexError):
+            except (pa.ArrowException, OSError, KeyError, IndexError) as error:
+                not_the_file(error)  # not read is not no row: a resumed crawl would write a second
                 return None
         return None
 

@@ -43,6 +43,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from crawler.install import MachineFailure, not_the_file
 from pipelines.output.names import crawl_of_file, data_folder
 from pipelines.output.parquet import fsync_folder, read_table_file, unreadable_row
 from pipelines.schemas import KEYS, SCHEMAS
@@ -351,6 +352,7 @@ def _spill(files: list[Path], root: Path, dataset: str, crawls: dict, buckets: i
                             writers[bucket] = pa.ipc.new_file(sinks[bucket], schema)
                         writers[bucket].write_table(table.filter(pa.array(of == bucket)))
             except pa.ArrowException as error:
+                not_the_file(error)
                 raise LatestError(f"cannot read {path}: {str(error).splitlines()[0]}") from error
     finally:
         for bucket, writer in writers.items():
@@ -539,6 +541,7 @@ def _parquet(path: Path) -> pq.ParquetFile:
     try:
         return pq.ParquetFile(path)
     except (pa.ArrowException, OSError) as error:
+        not_the_file(error)
         raise LatestError(f"cannot read {path}: {str(error).splitlines()[0]}") from error
 
 
@@ -568,7 +571,7 @@ def main(argv=None) -> int:
         return 2
     try:
         update = update_latest(root)
-    except (LatestError, OSError) as error:
+    except (LatestError, MachineFailure, OSError) as error:
         print(f"latest view of {root}: {error}", file=sys.stderr)
         return 1
     print(f"latest view of {root}: {update.files_applied} files, {update.rows_applied} rows applied, "

@@ -23,7 +23,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from crawler.install import ARROW_NO_THREAD, NO_THREAD
+from crawler.install import not_the_file
 
 
 CHUNK_ROWS = 1024
@@ -181,7 +181,7 @@ def read_table_file(path: Path, columns: list[str]) -> pa.Table | None:
     """Those of `columns` a small table's file (a crawls row) has, read whole; None when the file
     is gone. ValueError when it holds no Parquet (a stray file, a torn copy); OSError when it is
     there but cannot be read (permission, EIO): it may be a committed crawl's row, and a file not
-    read is not a file that holds no row."""
+    read is not a file that holds no row; MachineFailure when the machine could not read it."""
     try:
         data = path.read_bytes()  # the file system's failures, told apart from the content's below
     except FileNotFoundError:
@@ -190,8 +190,7 @@ def read_table_file(path: Path, columns: list[str]) -> pa.Table | None:
         parquet = pq.ParquetFile(pa.BufferReader(data))
         return parquet.read(columns=[name for name in columns if name in parquet.schema_arrow.names])
     except (pa.ArrowException, OSError) as error:  # pyarrow says a torn footer with OSError too
-        if ARROW_NO_THREAD in str(error):  # the machine's want (a memory limit), not the file's: not read
-            raise OSError(errno.EAGAIN, NO_THREAD) from error
+        not_the_file(error)  # a thread that could not start: the file may be fine
         raise ValueError(f"no Parquet file: {str(error).splitlines()[0]}") from None
 
 

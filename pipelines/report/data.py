@@ -13,6 +13,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from crawler.install import not_the_file
 from crawler.sites import of_sites, sites_of
 from pipelines.checks.coverage import ALL, crawl_coverage, fields_of
 from pipelines.loader import load_table, missing
@@ -62,6 +63,7 @@ class DataFolder:
         except ValueError as error:  # a folder inside a data folder: it names the data folder
             raise ReportError(str(error)) from None
         except (OSError, pa.ArrowException) as error:
+            not_the_file(error)  # the machine's want: the command says it, as any command does
             raise ReportError(f"cannot read the crawls of {self.root}: {_one_line(error)}") from None
         if crawls.empty:
             raise ReportError(f"no committed crawl in {self.root} (its crawls dataset has no rows)")
@@ -103,6 +105,7 @@ class DataFolder:
             return {name: load_table(name, self.root, latest=True, crawls=self._crawls).to_pandas()
                     for name in DATA_DATASETS}
         except (OSError, pa.ArrowException) as error:
+            not_the_file(error)
             raise ReportError(f"cannot read the datasets of {self.root}: {_one_line(error)}") from None
 
     # one crawl's own rows, straight from its files ----------------------------------------
@@ -119,7 +122,8 @@ class DataFolder:
                 try:
                     file = pq.ParquetFile(path)
                     ids = frozenset(pc.unique(file.read(columns=["crawl_id"])["crawl_id"]).to_pylist())
-                except (OSError, pa.ArrowException, KeyError):
+                except (OSError, pa.ArrowException, KeyError) as error:
+                    not_the_file(error)  # a file fine but not read: its rows would be missing in silence
                     continue  # not a file of ours, or damaged: the loader would say so, not the report
                 if ids & committed:
                     found[name].append(DataFile(path, ids, frozenset(file.schema_arrow.names)))
