@@ -56,7 +56,8 @@ from crawler.spiders.questions import START_URL_ERRORS
 from pipelines.checks import CrawlFacts, run_checks
 from pipelines.checks.coverage import crawl_coverage
 from pipelines.checks.question_pages import SETTLED
-from pipelines.crawls import (GIVEN_UP, ClockBehind, Outcome, check_clock, crawl_row, message_of, not_committed,
+from pipelines.crawls import (DATED_AHEAD, GIVEN_UP, NEWEST_AHEAD, ClockBehind, Outcome, check_clock, crawl_row,
+                              dated_ahead, message_of, not_committed,
                               row_after_view, row_before_view, row_not_rewritten, status_of, write_crawl_row)
 from pipelines.output.latest import rank, winners
 from pipelines.output.parquet import DatasetWriter, check_writable, publish
@@ -113,6 +114,7 @@ class Chunk(NamedTuple):
     crawls_out: Crawls | None  # ... and where it ends
     ids: list  # the WARC-Record-IDs of the records it read, each once
     repeats: list  # the ids of records it held again (a file holding a record twice): read once
+    ahead: list  # the WARC-Dates of the responses dated past Task.not_after, not read
 
 
 class Task(NamedTuple):
@@ -123,10 +125,11 @@ class Task(NamedTuple):
     size: int  # its bytes, for the progress line
     repeated: frozenset = frozenset()  # ids of records read from other files (or earlier in it): passed over
     crawls: Crawls | None = None  # the crawls in force at `start` when known (else those the file opens with)
+    not_after: datetime | None = None  # a response dated later is not read (Reparse.not_after)
 
 
 def _chunk(path: str, size: int, crawl: Crawl) -> Chunk:
-    return Chunk(size, [], [], [], Counter(), [], [crawl], set(), path, [], [], None, None, None, [], [])
+    return Chunk(size, [], [], [], Counter(), [], [crawl], set(), path, [], [], None, None, None, [], [], [])
 
 
 def _count_response(counts: Counter, response) -> None:
@@ -159,7 +162,7 @@ def read_chunk(task: Task) -> Chunk:
     path, start, end = task.path, task.start, task.end
     crawls = task.crawls.copy() if task.crawls is not None else crawls_at_start(path)
     chunk = _chunk(path, task.size, crawls.current)._replace(task=task, crawls_in=crawls.copy())
-    reader, taken = ChunkReader(path, chunk), set()
+    reader, taken = ChunkReader(path, chunk, task.not_after), set()
     try:
         for record in located(path, start, end, on_damage=reader.damaged, crawls=crawls):
             if record.record_id in task.repeated:
@@ -184,8 +187,8 @@ def read_chunk(task: Task) -> Chunk:
 class ChunkReader:
     """What becomes of each response of a chunk, as the crawl's middlewares and spider took it."""
 
-    def __init__(self, path: str, chunk: Chunk):
-        self.path, self.chunk, self.counts = path, chunk, chunk.counts
+    def __init__(self, path: str, chunk: Chunk, not_after: datetime | None = None):
+        self.path, self.chunk, self.counts, self.not_after = path, chunk, chunk.counts, not_after
         self.crawl, self.start_keys = None, set()
         self._of(chunk.crawls[0])
 
@@ -203,6 +206,9 @@ class ChunkReader:
         if record.crawl is not None:
             self._of(record.crawl)
         response = record.response
+        if self.not_after is not None and response.fetched_at > self.not_after:
+            self.chunk.ahead.append(response.fetched_at)  # never a row fetched in the future (Reparse.not_after)
+            return
         question = response.is_question()
         if not question and not self._asked_by_a_crawl(response):
             self.counts["reparse/other_responses"] += 1  # another tool's: a page's CSS, scripts, images, ...
@@ -366,9 +372,16 @@ class Reparse:
     crawls_at: dict = field(default_factory=dict)  # file -> the crawls in force where its chunks added so far end
     repeats: dict = field(default_factory=dict)  # file -> {file it repeats records of: how many} (exact)
     own: Counter = field(default_factory=Counter)  # file -> records read from it
+    # A response dated past this (CLOCK_BEHIND_MAX after the reparse's start; None: 0, no check)
+    # is not read: its rows, fetched in the future, would hide every later crawl's in the latest
+    # view until real time passed them, as a crawl's behind the data would (check_clock).
+    not_after: datetime | None = None
+    ahead: list = field(default_factory=list)  # the WARC-Dates of the responses not read so
 
     def __post_init__(self):
         self.crawl_id = self.crawl_id or new_crawl_id(self.started_at)
+        if tolerance := self.settings.getfloat("CLOCK_BEHIND_MAX"):
+            self.not_after = self.started_at + timedelta(seconds=tolerance)
         date = f"{self.started_at:%Y-%m-%d}"
         self.writers = {
             name: DatasetWriter(folder=self.root / name / f"crawl_date={date}", schema=SCHEMAS[name],
@@ -382,7 +395,7 @@ class Reparse:
     def known(self, task: Task) -> Task:
         """The task with the crawls in force at its start as far as the chunks added know them
         (a range submitted to the pool once its file's earlier ranges are in is read with them)."""
-        task = Task(*task)
+        task = Task(*task)._replace(not_after=self.not_after)
         return task._replace(crawls=self.crawls_at.get(task.path)) if task.start else task
 
     def exact(self, chunk: Chunk) -> Chunk:
@@ -412,6 +425,7 @@ class Reparse:
 
     def add(self, chunk: Chunk) -> None:
         self.stats.update(chunk.counts)
+        self.ahead.extend(chunk.ahead)
         self.start_urls.update((_page_key(url), url) for crawl in chunk.crawls for url in crawl.start_urls)
         self.answered |= chunk.answered
         for line in chunk.errors:
@@ -520,6 +534,14 @@ class Reparse:
         for pairs in self.sealed.values():
             for tmp, _ in pairs:
                 tmp.unlink(missing_ok=True)
+
+    def say_ahead(self) -> None:
+        """The responses dated ahead of this machine's clock, counted (the reparse is `degraded`:
+        pipelines.checks.archive_damage) and said once, with the newest date."""
+        if self.ahead:
+            self.stats[DATED_AHEAD] = len(self.ahead)
+            self.stats[NEWEST_AHEAD] = f"{max(self.ahead):%Y-%m-%d %H:%M:%S} UTC"
+            logger.error("%s", dated_ahead(self.stats))
 
     def read_revisits(self) -> None:
         """The identical-payload revisits (WARC 1.1, 6.7.2), once every payload of the archives is
@@ -826,6 +848,7 @@ def _run(reparse, tasks, processes: int, paths, settings, progress) -> CrawlResu
             progress.update(chunk.bytes, len(chunk.pages))
         progress.close()
         reparse.say_repeats()
+        reparse.say_ahead()
         reparse.read_revisits()
         reparse.finish_counts()
         _ignore_stops()  # from here on the reparse is committed, then its row written: whole

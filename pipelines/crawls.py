@@ -151,7 +151,8 @@ def _why(status: str, reason: str, stats: dict, checks) -> str | None:
             return stats.get("crawl/message") or f"the crawl stopped: {reason}"
         return why_nothing_usable(stats)
     if status == "degraded":
-        return joined(failed_checks(checks), lost_sitemaps(stats), *not_reached(stats), left_out(stats))
+        return joined(failed_checks(checks), dated_ahead(stats), lost_sitemaps(stats), *not_reached(stats),
+                      left_out(stats))
     if status == "interrupted":
         return stats.get("crawl/message") or ("stopped by a signal before its end; what was read is "
                                               "committed (with --state, the same command resumes it)")
@@ -316,6 +317,20 @@ def not_committed(why: str) -> Outcome:
                              f"and readers that join on crawls leave its files out): {why}")
 
 
+# Responses of the archives a reparse read that are dated more than CLOCK_BEHIND_MAX ahead of its
+# clock (crawler.reparse), not read, and the newest of their dates.
+DATED_AHEAD, NEWEST_AHEAD = "archive/dated_ahead", "archive/newest_dated_ahead"
+
+
+def dated_ahead(stats: dict) -> str | None:
+    """What a reparse did not read of archives dated ahead of its machine's clock, None for none."""
+    if not (ahead := int(stats.get(DATED_AHEAD, 0))):
+        return None
+    return (f"{ahead} archived responses dated ahead of this machine's clock (the newest {stats.get(NEWEST_AHEAD)}) "
+            f"not read: rows fetched in the future would hide every later crawl's in the latest view (the archiving "
+            f"machine's clock was ahead, or this one is behind); fix the clock, or reparse them once it passes them")
+
+
 def usable_pages(stats: dict) -> int:
     """Question pages read, found unchanged (304), or known not to need fetching."""
     return sum(int(stats.get(key, 0)) for key in
@@ -355,6 +370,8 @@ def why_nothing_usable(stats: dict) -> str:
         parts.append(bad)
     if damaged := int(stats.get("archive/damaged", 0)):
         parts.append(f"the archives are damaged in {damaged} place(s) (see the log)")
+    if ahead := dated_ahead(stats):
+        parts.append(ahead)
     if not parts or damaged:
         # A reparse requests nothing: the responses it read from its archives count here.
         received = requests or int(stats.get("response_received_count", 0))

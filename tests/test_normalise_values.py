@@ -277,6 +277,14 @@ def test_a_shown_date_and_a_machine_readable_one_are_read_together(shown, ts, da
     ("Answered Oct 22, 2012 \u00b7 Answered Oct 23, 2012", "2012-10-22T23:30:00-07:00", (None, None)),
     # one date shown twice is one date
     ("Oct 22, 2012 (10/22/2012)", None, ("2012-10-22", "shown")),
+    # a line showing an edit's date alone: never the item's; its timestamp's date where it is
+    # no later than the edit's, else no date
+    ("Updated Oct 25, 2012", "2012-10-22T12:00:00-07:00", ("2012-10-22", "timestamp")),
+    ("Answered 3 days ago (edited Oct 25, 2012)", "2012-10-22T12:00:00-07:00", ("2012-10-22", "timestamp")),
+    ("Asked 3 days ago \u00b7 Last edited: 25 Oct 2012", "2012-10-22", ("2012-10-22", "timestamp")),
+    ("Answered 3 days ago \u00b7 Updated Oct 25, 2012", None, (None, None)),
+    ("Modified 10/25/2012", None, (None, None)),
+    ("Revised Oct 25, 2012", "2013-01-01T12:00:00Z", (None, None)),  # posted after its edit: no date
 ])
 def test_a_line_showing_several_dates_reads_as_the_items_own(shown, ts, want):
     """An edited answer shows "Updated <edit> \u00b7 Answered <date>": its date is never the

@@ -313,3 +313,27 @@ def test_target_uris_whose_scheme_is_spelled_in_capitals_are_the_pages_they_name
     _, row, said = run([tmp_path / "a.warc.gz"], tmp_path / "out")
     assert (row["status"], row["questions"], row["pages_fetched"]) == ("finished", 3, 3), said
     assert extract_paths([tmp_path / "a.warc.gz"], out=io.BytesIO(), err=io.StringIO()) == 0
+
+
+@pytest.mark.parametrize("processes", [1, 2])
+def test_responses_dated_ahead_of_the_clock_are_not_read_as_of_those_dates(tmp_path, processes):
+    """An archive written on a machine whose clock was ahead (or read on one behind): rows
+    fetched in the future would hide every later crawl's in the latest view until real time
+    passed them. Past CLOCK_BEHIND_MAX ahead of now, a response (a revisit too) is not read,
+    counted, and the reparse is degraded, naming how many and the newest date."""
+    (first, body), *others, (ahead, ahead_body) = pages(4)
+    later = datetime.now(timezone.utc).replace(microsecond=0) + timedelta(days=400)
+    theirs = Theirs(tmp_path / "a.warc.gz")
+    digest = theirs.response(first, body).rec_headers.get_header("WARC-Payload-Digest")
+    for url, page in others:
+        theirs.response(url, page)
+    theirs.response(ahead, ahead_body, when=later)
+    theirs.revisit(first, later + timedelta(days=1), digest)
+    theirs.close()
+    result, row, said = run([tmp_path / "a.warc.gz"], tmp_path / "out", processes)
+    newest = f"{later + timedelta(days=1):%Y-%m-%d %H:%M:%S} UTC"
+    assert (row["status"], row["questions"]) == ("degraded", 3), said
+    assert f"2 archived responses dated ahead of this machine's clock (the newest {newest}) not read" in row["message"]
+    assert f"(the newest {newest}) not read" in said
+    fetched = load("questions", root=tmp_path / "out", latest=False)["fetched_at"]
+    assert {moment.to_pydatetime() for moment in fetched} == {DAY0}

@@ -82,10 +82,19 @@ def _read(text: str | None) -> tuple[tuple[str, ...], bool | None]:
     return (), None
 
 
-# What labels a date of a line showing several ("Updated May 10, 2013 \u00b7 Answered Oct 22,
-# 2012"): the item's own date (its asking, answering, posting) or a later edit's.
-_OWN_LABEL = re.compile(r"\b(?:answered|asked|posted)\b", re.I)
-_EDIT_LABEL = re.compile(r"\b(?:updated|edited|modified|revised)\b", re.I)
+# What labels a date of a line: the item's own (its asking, answering, posting) or a later
+# edit's ("Updated May 10, 2013 \u00b7 Answered Oct 22, 2012", "Answered 3 days ago (edited Oct
+# 25, 2012)", "Last edited: Oct 25, 2012"). The label nearest before a date is its own.
+_LABEL = re.compile(r"\b(?:(answered|asked|posted)|(updated?|edit(?:ed)?|last\s+changed|modified|revised))\b", re.I)
+OWN, EDIT = "own", "edit"
+
+
+def _label(text: str) -> str | None:
+    """OWN or EDIT: what the last label word of a date's text before it says, None for none."""
+    last = None
+    for last in _LABEL.finditer(text):
+        pass
+    return last and (OWN if last.group(1) else EDIT)
 
 
 @lru_cache(maxsize=8192)
@@ -106,19 +115,27 @@ def _dates_shown(text: str | None) -> tuple[tuple[str, tuple[str, ...]], ...]:
 
 
 def _the_date(dates, stamped: str | None) -> tuple[str, ...]:
-    """The readings of the date of a line that shows several: the one its timestamp names
-    (within a day); else the one labelled as the item's own ("Answered", "Asked", "Posted"),
-    else the one not labelled as an edit ("Updated", "Edited"), when one alone is; else none:
+    """The readings of the item's date among a line's dates, never an edit's: the one date not
+    labelled as an edit ("Updated", "Edited"); of several, the one its timestamp names (within a
+    day), else the one labelled as the item's own ("Answered", "Asked", "Posted"); else none:
     which is the item's date would be a guess."""
+    own = [d for d in dates if _label(d[0]) != EDIT]
+    if len({readings for _, readings in own}) == 1:
+        return own[0][1]
     if stamped is not None:
-        agreeing = [readings for _, readings in dates if any(_days_apart(r, stamped) <= 1 for r in readings)]
+        agreeing = [readings for _, readings in own if any(_days_apart(r, stamped) <= 1 for r in readings)]
         if len(agreeing) == 1:
             return agreeing[0]
-    for labelled in ([d for d in dates if _OWN_LABEL.search(d[0])],
-                     [d for d in dates if not _EDIT_LABEL.search(d[0])]):
-        if labelled:
-            return labelled[0][1] if len(labelled) == 1 else ()
-    return ()
+    labelled = [d for d in own if _label(d[0]) == OWN]
+    return labelled[0][1] if len(labelled) == 1 else ()
+
+
+def _before_the_edits(dates, stamped: str | None) -> bool:
+    """Whether a timestamp can be the date of an item whose line shows only its edits' dates:
+    an item is never posted after its edit (a day's leeway: a timestamp read in UTC may be a
+    day later than the date shown)."""
+    return stamped is not None and all(_days_apart(r, stamped) <= 1 or r > stamped
+                                       for _, readings in dates for r in readings)
 
 
 def shown_readings(text: str | None) -> tuple[str, ...]:
@@ -177,15 +194,19 @@ def read_date(shown: str | None, timestamp=None, day_first: bool = False) -> tup
     first. The timestamp's own date only where the text shows no calendar date ("Answered 3
     days ago", none): a date shown that does not read ("Oct 22, '12") is no date, never the
     timestamp's, which read in UTC may be a day off it. A text showing several dates
-    ("Updated May 10, 2013 \u00b7 Answered Oct 22, 2012") reads as the one _the_date picks, else
-    as no date. (None, None) for no date."""
+    ("Updated May 10, 2013 \u00b7 Answered Oct 22, 2012") or an edit's ("Answered 3 days ago
+    (edited Oct 25, 2012)") reads as the one _the_date picks, never an edit's; a text showing
+    edits' dates alone reads as the timestamp's date when it is no later than theirs, else as
+    no date. (None, None) for no date."""
     readings = shown_readings(shown)
     stamped = parse_timestamp(timestamp) if timestamp is not None else None
     dates = _dates_shown(shown)
-    if len({r for _, r in dates}) > 1:  # "Updated May 10, 2013 \u00b7 Answered Oct 22, 2012"
-        readings = _the_date(dates, stamped)
+    if len({r for _, r in dates}) > 1 or any(_label(label) == EDIT for label, _ in dates):
+        readings = _the_date(dates, stamped)  # "Updated May 10, 2013 \u00b7 Answered Oct 22, 2012"
         if not readings:
-            return None, None
+            if any(_label(label) != EDIT for label, _ in dates) or not _before_the_edits(dates, stamped):
+                return None, None
+            return stamped, STAMPED  # "Updated Oct 25, 2012": an edit's date alone, never the item's
     if not readings:
         if stamped is None or shows_a_date(shown):
             return None, None
