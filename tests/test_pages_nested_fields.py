@@ -45,6 +45,44 @@ def _time_into_topic(root, _outer, _inner, _within) -> int:
     return 1
 
 
+def _tag_into(root, outer: str, tag: str, within: str) -> int:
+    """In each `within` element, move its first <`tag`> (a byline's <time>) to the end of its `outer` one."""
+    moved = 0
+    for box in _classed(root, within):
+        outers, inners = _classed(box, outer), list(box.iter(tag))
+        if outers and inners:
+            outers[0].append(inners[0])
+            moved += 1
+    return moved
+
+
+def _question_byline_items(root) -> tuple:
+    """The question byline's (<time>'s item, location's item: the one with no link nor time)."""
+    items = _classed(root.find_class("Content-byline")[0], "Byline-item")
+    places = [li for li in items if li.find(".//a") is None and li.find(".//time") is None]
+    dated = [li for li in items if li.find(".//time") is not None]
+    return (dated[0], places[0]) if dated and places else (None, None)
+
+
+def _time_into_location(root, _outer, _inner, _within) -> int:
+    """The question's <time> inside its location's item (provider-card), its own item dropped."""
+    dated, place = _question_byline_items(root)
+    if place is None:
+        return 0
+    place.append(dated.find(".//time"))
+    dated.getparent().remove(dated)
+    return 1
+
+
+def _location_into_time(root, _outer, _inner, _within) -> int:
+    """The question's location item inside its <time> (provider-card)."""
+    dated, place = _question_byline_items(root)
+    if place is None:
+        return 0
+    dated.find(".//time").append(place)
+    return 1
+
+
 def _props_into(root, outer: str, inner: str, within: str) -> int:
     """In each provider card, move the `inner` element into its itemprop=`outer` element."""
     moved = 0
@@ -69,6 +107,18 @@ CASES = [
     ("provider-card", _into, "BodyText--secondary", "Rating-count", "Media--providerCard"),
     ("provider-card", _time_into_topic, "", "", ""),
     ("provider-card", _into, "Content-title", "Content-byline", "Content--answer"),
+    ("provider-card", _time_into_location, "location", "time", ""),
+    ("provider-card", _location_into_time, "time", "location", ""),
+    # the answer's vote widget (its data and "Helpful" button), or the button alone, in its title or body
+    ("provider-card", _into, "Content-title", "u-marginMedium", "Content--answer"),
+    ("provider-card", _into, "Content-bodyText", "u-marginMedium", "Content--answer"),
+    ("provider-card", _into, "Content-title", "HelpfulButton", "Content--answer"),
+    ("provider-card", _into, "Content-bodyText", "HelpfulButton", "Content--answer"),
+    # the answer's date, or its byline item, in its title or body (legacy reads its date there)
+    ("provider-card", _tag_into, "Content-title", "time", "Content--answer"),
+    ("provider-card", _tag_into, "Content-bodyText", "time", "Content--answer"),
+    ("provider-card", _into, "Content-title", "Byline-item", "Content--answer"),
+    ("provider-card", _into, "Content-bodyText", "Byline-item", "Content--answer"),
     ("nextjs", _into, "answer-card_date__", "vote-button_count__", "answer-card_card__"),
 ]
 

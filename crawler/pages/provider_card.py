@@ -19,11 +19,12 @@ from .tree import declared_count, inside, own, single
 
 _ANSWER_PARTS = ("Content-title", "Content-byline", "Content-bodyText", "Media--providerCard")
 _CARD_PARTS = ("BodyText--secondary", "Rating-count")
+_VOTE_BUTTON = "HelpfulButton"  # the vote widget's button: "Helpful", no field's text
 
 
 class ProviderCardPage(QuestionPageObject):
     name = "provider-card"
-    class_tokens = ("Content--answer", "RelatedContent", *_ANSWER_PARTS, *_CARD_PARTS)
+    class_tokens = ("Content--answer", "RelatedContent", *_ANSWER_PARTS, *_CARD_PARTS, _VOTE_BUTTON)
 
     @classmethod
     def recognise(cls, tree) -> bool:
@@ -87,20 +88,21 @@ def _content_byline(ul, tree) -> tuple:
     the date where no <time> holds one (a redesign may drop the <time>), never the location;
     any other item ("1,234 views", "Asked by jane84", which a redesign may add) is none of
     them: in a list that does not label its items, a place is told by its shape. Two places leave which is the asker's to a guess: a
-    MarkupError."""
-    items = [li for li in ul if isinstance(li.tag, str)]
+    MarkupError. An item is judged by its own text, outside the <time> and the items nested
+    in it (the time inside the location's item, the location's item inside the <time>)."""
+    items = [li for li in ul.iter() if isinstance(li.tag, str) and li is not ul
+             and (li.getparent() is ul or li.tag == "li")]  # an item nested in another is one too
     topic = _topic_item(items, tree)
-    time_el = dated = None
+    time_el = _first(ul, "time")
+    dated = None
     places = []
     for li in items:
-        t = _first(li, "time")
-        if t is not None:
-            time_el = time_el if time_el is not None else t
-        elif li is topic:
+        if li is topic:
             continue
-        elif date_line(li) is not None:
+        times = list(li.iter("time"))
+        if not times and date_line(li) is not None:
             dated = dated if dated is not None else li
-        elif shows_region(text_of(li)):
+        elif shows_region(text_outside(li, [*times, *(other for other in items if inside(other, {li}))])):
             places.append(li)
     if len(places) > 1:
         raise MarkupError(f"question byline with {len(places)} items that could be its location: "
@@ -119,6 +121,7 @@ def _topic_item(items: list, tree):
     <time> is the topic's."""
     named = [li for li in items if (a := _first(li, "a")) is not None and _names_topic(a.get("href"), tree)
              and text_outside(a, a.iter("time"))]
+    named = [li for li in named if not any(inside(other, {li}) for other in named)]  # an item's, not one holding it
     if len(named) > 1:
         raise MarkupError(f"question byline with {len(named)} links that could be its topic: "
                           f"{[text_of(li) for li in named][:3]}")
@@ -140,6 +143,33 @@ def _date_of(byline):
     first element in it that shows a date alone."""
     time_el = next(byline.iter("time"), None)
     return time_el if time_el is not None else next((el for el in byline.iter() if date_line(el)), None)
+
+
+def _answer_date(answer, parts: dict, tree):
+    """An answer's date element: its byline's (_date_of), else (its byline's <time> moved into
+    its title, its body, its card) a <time> of the answer's own, not another answer's in it,
+    found as legacy finds its date part: outside its body, else in it (tree.single: two that
+    differ are a guess; tree.own: one in a block of content of its own is a reply's)."""
+    byline = parts.get("Content-byline")
+    found = _date_of(byline) if byline is not None else None
+    if found is not None:
+        return found
+    others = set(tree.classed("Content--answer")) - {answer}
+    times = _outside_body_first((t for t in answer.iter("time") if not inside(t, others)),
+                                parts.get("Content-bodyText"))
+    if not times:
+        return None
+    found = single(times, "answer dates")
+    own(found, answer, {*parts.values(), found}, "answer date")
+    return found
+
+
+def _outside_body_first(elements, body) -> list:
+    """The elements outside an answer's body, else (none outside) those in it: a part is
+    the answer's where the answer puts it; in its body, only when it is nowhere else."""
+    elements = list(elements)
+    outside = [el for el in elements if body is None or not inside(el, {body})]
+    return outside or elements
 
 
 class ProviderCardQuestion(ElementPage):
@@ -188,11 +218,12 @@ class ProviderCardAnswer(ElementPage):
     item = Answer
 
     def __init__(self, el, parts: dict, card_parts: dict, tree):
-        by = parts.get("Content-byline")
-        self.time = _date_of(by) if by is not None else None
-        super().__init__(el, parts, (self.time,))
         self.card_parts, self.tree = card_parts, tree
-        self.vote_data = self._vote_data()
+        self.time = _answer_date(el, parts, tree)
+        widget, self.vote_data = self._vote_data(el, parts)
+        # the vote widget and its "Helpful" buttons, wherever they sit, show no field's text
+        buttons = [b for b in tree.classed(_VOTE_BUTTON) if inside(b, {el})]
+        super().__init__(el, parts, (self.time, widget, *buttons))
 
     def answer_id(self) -> str:
         return self._id_after("answer-")
@@ -203,36 +234,36 @@ class ProviderCardAnswer(ElementPage):
     def body(self):
         return self._paragraphs(self._shown("Content-bodyText", "body"))
 
-    def _vote_data(self) -> tuple:
-        """(vote, vote kind): likeCount of the rs-static-data JSON object in the answer holding
-        one (a share widget's data may come first; the widget may be wrapped), not one in its
-        body. Two that differ, or one in a block of content of its own (a comment's like
+    @staticmethod
+    def _vote_data(answer, parts: dict) -> tuple:
+        """(the vote widget's element, (vote, vote kind)): likeCount of the rs-static-data JSON
+        object in the answer holding one (a share widget's data may come first; the widget may
+        be wrapped), outside its body, else (none outside: its widget moved into the body, as
+        legacy reads its vote there) in it. Two that differ, or one in a block of content of its own (a comment's like
         widget), leave which is the answer's to a guess: a MarkupError (tree.single, tree.own). Where none
         holds one, data that does not read as JSON ("{likeCount: 3}") may hold the vote: its
         text, of the kind UNREAD (a vote shown but not read, counted, never a number guessed
         from it); else data that reads and holds no likeCount (a key renamed) gives an UNREAD
         vote too. No vote data at all is a vote widget of a new shape (every answer has a
         vote): a MarkupError."""
-        body, unread, votes = self.parts.get("Content-bodyText"), None, []
-        for el in _STATIC_DATA(self.el):
-            if body is not None and any(up is body for up in el.iterancestors()):
-                continue
+        unread, votes = None, []
+        for el in _outside_body_first(_STATIC_DATA(answer), parts.get("Content-bodyText")):
             try:
                 data = json.loads(el.get("rs-static-data"))
             except ValueError:
-                unread = unread if unread is not None else el.get("rs-static-data")
+                unread = unread if unread is not None else el
                 continue
             if isinstance(data, dict) and "likeCount" in data:
                 votes.append(el)
             else:
-                unread = unread if unread is not None else el.get("rs-static-data")
+                unread = unread if unread is not None else el
         if votes:
             el = single(votes, "vote data (likeCount)")
-            own(el, self.el, {*self.parts.values(), *votes}, "vote data (likeCount)")
-            return json_scalar(json.loads(el.get("rs-static-data"))["likeCount"]), "count"
+            own(el, answer, {*parts.values(), *votes}, "vote data (likeCount)")
+            return el, (json_scalar(json.loads(el.get("rs-static-data"))["likeCount"]), "count")
         if unread is None:
             raise missing("vote")
-        return unread, UNREAD
+        return unread, (unread.get("rs-static-data"), UNREAD)
 
     def vote(self):
         return self.vote_data[0]
@@ -253,8 +284,7 @@ class ProviderCardAnswer(ElementPage):
         if card is None:
             self.tree.no_byline(self.el, self.parts.get("Content-bodyText"))
             return None
-        return ProviderCardByline(card, self.card_parts.get(card, {}), self.tree,
-                                  [*self.parts.values(), self.time]).to_item()
+        return ProviderCardByline(card, self.card_parts.get(card, {}), self.tree, self.read).to_item()
 
 
 _STARS = re.compile(r"\s*(?:rated\s+)?[-\u2212]?\d+(?:[.,]\d+)?\s*(?:out\s+of|of|/)\s*5(?:\s+stars?)?\s*", re.I)
