@@ -144,9 +144,12 @@ class CrawlSession:
         would write parts it has again."""
         status = output.crawl_status(crawl_id)
         if status not in (None, "interrupted"):
+            # Likeliest first: a kill in the instant between the row and the state is what the
+            # commit protocol leaves behind; a full disk or a stale copy of the state are rarer.
             self.message = (f"state folder {self.state.folder} had not recorded the end of crawl {crawl_id} "
-                            f"({status} in {root}; its disk was full at the end, or it is a copy or an old backup of "
-                            "the state?): a new crawl starts")
+                            f"({status} in {root}): it was likely killed (SIGKILL, power cut, OOM killer) after "
+                            "writing its row, or its disk was full at the end, or this state is a copy or an old "
+                            "backup: a new crawl starts")
             logger.warning(self.message)
             self.state.finish_crawl(crawl_id, status)
             return True

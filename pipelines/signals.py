@@ -5,7 +5,8 @@ without the dataset pipeline knowing them.
 - `batch_sealing(part)`: a batch of dataset files is sealed and about to be published. A
   receiver seals its own files of the same batch and returns them as a list of
   (temporary path, final path) pairs: they are published with the batch, in the same commit,
-  so after any kill a committed batch has all of them or none.
+  before its dataset files, so after any kill a committed batch has all of them or none, and
+  a row that readers see never lacks them.
 - `output_failed(message)`: a component that takes part in the commit cannot keep its part
   (the archive's writer is gone, its disk is full). The dataset pipeline stops the crawl and
   commits no batch after it, since that batch's rows would lack the component's files;

@@ -188,3 +188,14 @@ def test_a_degraded_crawls_pages_are_fetched_again_by_the_next(tmp_path):
     assert state.version("http://h/question/c1").lastmod == "2026-11-01"
     forgotten = state.version("http://h/question/c2")
     assert (forgotten.etag, forgotten.last_modified, forgotten.lastmod) == (None, None, None)
+
+
+def test_a_crawl_killed_between_its_row_and_its_state_is_said_killed_first(tmp_path):
+    root, state = tmp_path / "data", tmp_path / "state"
+    killed = run(root, state, PAGES[:2])
+    commit_crawl(root, killed.crawl_id, killed.started_at, status="finished")  # the row, then the kill
+
+    later = run(root, state, PAGES, end="finished")
+    message = later.message.replace(str(root), "ROOT").replace(str(state), "STATE")  # the test's name is in them
+    assert later.crawl_id != killed.crawl_id and "had not recorded the end" in message
+    assert "killed" in message and message.index("killed") < message.index("disk was full")

@@ -8,9 +8,10 @@ same datetime, so a page re-extracted from the archive gets the `fetched_at` the
 
 The archive is part of the crawl's commit: on the output's `batch_sealing` signal the writer
 closes its file and the (temporary, final) pairs go back to the dataset pipeline, which
-renames them with the batch's dataset files (and, for stateful crawls, records them in the
-state's pending batch first, so a kill then a resume rolls them forward). So every row of a
-committed batch has its response in a committed WARC file. A resumed crawl deletes its own
+renames them with the batch's dataset files, before them (and, for stateful crawls, records
+them in the state's pending batch first, so a kill then a resume rolls them forward). So every
+row of a committed batch has its response in a committed WARC file, whatever rename a kill
+lands at. A resumed crawl deletes its own
 temporary files first: what they held was never committed, and is fetched again.
 """
 from __future__ import annotations

@@ -4,7 +4,10 @@ Each dataset is written by a DatasetWriter (pipelines.output.parquet) under the 
 of the crawl's UTC start date. A batch is the three datasets' files sealed together (with the
 files other components seal for the same batch, e.g. the WARC archive); its token is the
 JSON list of (temporary, final) paths, relative to the output folder when inside it, and
-committing it renames them into place, so a question never lands without its answers.
+committing it renames them into place, so a question never lands without its answers. The
+other components' files are renamed first, the datasets' last: a kill between the renames
+then leaves responses no row names yet (harmless; the state's roll forward, or the page
+fetched again, brings the rows), never a row whose response is in no committed file.
 """
 from __future__ import annotations
 
@@ -82,15 +85,17 @@ class ParquetDatasets:
         return json.dumps([[self._relative(tmp), self._relative(final)] for tmp, final in files + list(extra)])
 
     def commit(self, token: str, then=None) -> None:
-        """Publish the batch; `then`: done right after its renames (publish's)."""
-        publish(self._files(token), then)
+        """Publish the batch, the other components' files before the datasets' (whatever order the
+        token lists them in: a state's pending token may be older than this rule); `then`: done
+        right after its renames (publish's)."""
+        ordered = sorted(json.loads(token), key=lambda pair: _is_dataset_file(pair[1]))  # stable: others first
+        publish(self._paths(ordered), then)
 
     def holds(self, token: str) -> bool:
         """Whether the batch's dataset files are all where they were committed. The files other
         components sealed with it (the WARC archive) may have moved: an archive is rotated to
         other storage, and the rows a state's pages stand for are still here."""
-        return all((self.root / final).exists() for _, final in json.loads(token)
-                   if not Path(final).is_absolute() and Path(final).parts[0] in DATA_DATASETS)
+        return all((self.root / final).exists() for _, final in json.loads(token) if _is_dataset_file(final))
 
     def written(self, crawl_id: str) -> bool:
         return written_crawl(self.root, crawl_id)
@@ -125,7 +130,7 @@ class ParquetDatasets:
         the sealed files of batch `token` not committed yet. A resumed crawl counts them at each
         batch: each committed file's footer is read once."""
         committed = sum(self._rows_in(path) for path in files_of_crawl(self.root, self.crawl_id, (dataset,)))
-        sealed = [tmp for tmp, final in self._files(token or "[]")
+        sealed = [tmp for tmp, final in self._paths(json.loads(token or "[]"))
                   if final.parent.parent == self.root / dataset and tmp.exists() and not final.exists()]
         return committed + sum(pq.ParquetFile(tmp).metadata.num_rows for tmp in sealed)
 
@@ -138,6 +143,12 @@ class ParquetDatasets:
         path, root = Path(os.path.abspath(path)), Path(os.path.abspath(self.root))
         return str(path.relative_to(root)) if path.is_relative_to(root) else str(path)
 
-    def _files(self, token: str) -> list[tuple[Path, Path]]:
+    def _paths(self, pairs: list) -> list[tuple[Path, Path]]:
         # root / an absolute path is that path: files of other components may live elsewhere.
-        return [(self.root / tmp, self.root / final) for tmp, final in json.loads(token)]
+        return [(self.root / tmp, self.root / final) for tmp, final in pairs]
+
+
+def _is_dataset_file(final: str) -> bool:
+    """Whether a token's final path is a file of the datasets (relative, under a dataset's folder),
+    not one another component sealed with the batch."""
+    return not Path(final).is_absolute() and Path(final).parts[0] in DATA_DATASETS

@@ -44,7 +44,8 @@ class Output(Protocol):
         """Seal batch number `part` (with `extra` sealed files of other components) and return its token."""
 
     def commit(self, token: str) -> None:
-        """Make a sealed batch visible. Idempotent."""
+        """Make a sealed batch visible, the `extra` files of its seal before its rows (a kill between
+        leaves no row without what it came from). Idempotent."""
 
     def holds(self, token: str) -> bool:
         """Whether the rows of a committed batch are all still where they were committed."""
