@@ -33,7 +33,10 @@ def test_bad_arguments_exit_2_with_one_line(args):
 @pytest.mark.parametrize("args, says", [
     ([], "doctor-answers: error: the following arguments are required: COMMAND"),
     (["frobnicate"], "doctor-answers: error: argument COMMAND: invalid choice"),
-    (["--bogus"], "doctor-answers: error: the following arguments are required: COMMAND"),
+    (["--bogus"], "doctor-answers: error: unrecognized arguments: --bogus"),  # not "COMMAND is required"
+    (["--bogus=1", "-x"], "doctor-answers: error: unrecognized arguments: --bogus=1 -x"),
+    (["crawl", "--bogus"], "doctor-answers crawl: error: unrecognized arguments: --bogus"),
+    (["query", "--data", "d", "--nope"], "doctor-answers query: error: unrecognized arguments: --nope"),
     (["crawl"], "doctor-answers crawl: error: the following arguments are required: START_URL"),
     (["crawl", "http://127.0.0.1:1/", "--bogus"], "doctor-answers crawl: error: unrecognized arguments: --bogus"),
     (["crawl", "http://127.0.0.1:1/", "--log-level", "loud"], "doctor-answers crawl: error: argument --log-level"),
