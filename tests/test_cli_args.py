@@ -142,6 +142,7 @@ def test_settings_that_would_make_the_data_wrong_are_refused_however_the_crawl_i
     result = subprocess.run(args, capture_output=True, text=True, timeout=60, cwd=ROOT)
     assert result.returncode == 2, result.stderr
     assert "Traceback" not in result.stderr and says in result.stderr.strip().splitlines()[-1]
+    assert result.stderr.count("\n") == 1, result.stderr  # one line: Scrapy's start-up log came first
     assert not (tmp_path / "jobdir").exists() and not (tmp_path.parent / "evil.log").exists()
     assert sorted(p.name for p in out.rglob("*")) == ["c1.parquet", "crawl_date=2026-11-30", "crawls"]
 
@@ -157,7 +158,8 @@ def test_scrapy_crawl_refuses_a_bad_start_url_as_doctor_answers_crawl_does(tmp_p
     result = subprocess.run([sys.executable, "-m", "scrapy", "crawl", "questions", "-a", argument,
                              "-s", f"DATA_DIR={out}"], capture_output=True, text=True, timeout=60, cwd=ROOT)
     assert result.returncode == 2, result.stderr
-    assert "Traceback" not in result.stderr and says in result.stderr.strip().splitlines()[-1]
+    assert result.stderr == f"scrapy crawl: {result.stderr.split(': ', 1)[1]}" and result.stderr.count("\n") == 1
+    assert "Traceback" not in result.stderr and says in result.stderr
     assert not list(out.rglob("*.parquet"))
 
 
@@ -231,7 +233,7 @@ def test_a_log_setting_scrapy_cannot_use_is_refused_before_its_log_set_up(tmp_pa
     result = scrapy_crawl(tmp_path, setting, *([f"LOG_FILE={job_log}"] if log else []))
     assert result.returncode == 2, result.stderr
     assert "Traceback" not in result.stderr and "Logging error" not in result.stderr
-    assert says in result.stderr.strip().splitlines()[-1]
+    assert says in result.stderr and result.stderr.count("\n") == 1, result.stderr  # not after Scrapy's start-up log
     if log:
         assert f"Not started: {says}" in job_log.read_text()
 
