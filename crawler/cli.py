@@ -6,6 +6,7 @@ runs: a bad one exits with status 2 and a one-line message, as argparse's own er
 """
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import sys
@@ -279,13 +280,28 @@ def _parser_class():
             self.exit(2, f"{self.prog}: error: {message}; see {self.prog} --help\n")
 
         def parse_args(self, args=None, namespace=None):
-            # An option no parser knows is the subcommand's error (argparse leaves it to the top
-            # parser, whose line named no command): `doctor-answers crawl: error: ...`.
-            namespace, unknown = self.parse_known_args(args, namespace)
+            # An argument no parser knows is named first: argparse's check of the required ones
+            # comes before, and `doctor-answers --bogus` said only that COMMAND was missing. So
+            # a first pass requires nothing and collects them; it is the subcommand's error
+            # (argparse leaves it to the top parser, whose line named no command).
+            with self._nothing_required():
+                parsed, unknown = self.parse_known_args(args)
             if unknown:
-                command = self.commands.get(getattr(namespace, "command", None), self)
+                command = self.commands.get(getattr(parsed, "command", None), self)
                 command.error(f"unrecognized arguments: {' '.join(unknown)}")
-            return namespace
+            return self.parse_known_args(args, namespace)[0]
+
+        @contextlib.contextmanager
+        def _nothing_required(self):
+            actions = [action for parser in (self, *self.commands.values()) for action in parser._actions
+                       if action.required]
+            for action in actions:
+                action.required = False
+            try:
+                yield
+            finally:
+                for action in actions:
+                    action.required = True
 
         def print_help(self, file=None):
             file = sys.stdout if file is None else file

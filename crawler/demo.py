@@ -1,22 +1,19 @@
 """`doctor-answers demo`: serve the reference site, crawl it, and say what landed where."""
 from __future__ import annotations
 
-import re
 import shlex
 import socket
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
+from crawler import demo_sites
 from crawler.cli import say
 from crawler.run import run_crawl
 
 EXAMPLE_QUERY = "SELECT specialty, count(*) AS doctors, round(avg(rating), 2) AS rating FROM doctors GROUP BY 1 ORDER BY 2 DESC LIMIT 5"
 START_TIMEOUT = 60.0
-
-
-# The URL a demo crawls: the reference site's root on loopback, as `site` prints it.
-DEMO_URL = re.compile(r"http://127\.0\.0\.1:(\d+)/")
 
 
 def start_site(questions: int, seed: int, port: int = 0) -> tuple[subprocess.Popen, str]:
@@ -33,17 +30,15 @@ def start_site(questions: int, seed: int, port: int = 0) -> tuple[subprocess.Pop
     return site, line.split()[1]
 
 
-def previous_port(out: str) -> int:
-    """The port the newest demo into `out` served the reference site on, 0 (any free one) for
-    the first. A site's key is its host and port: a demo on a new port would be another site,
-    whose rows the latest view keeps beside the earlier demo's (every question counted twice)."""
-    from pipelines.loader import committed_crawls
-
-    crawls = committed_crawls(out).sort_by([("started_at", "descending")])
-    for spider, urls in zip(crawls["spider"].to_pylist(), crawls["start_urls"].to_pylist()):
-        if spider == "questions" and len(urls or ()) == 1 and (demo := DEMO_URL.fullmatch(urls[0])):
-            return int(demo[1])
-    return 0
+def start_new_site(questions: int, seed: int, taken: set[int]) -> tuple[subprocess.Popen, str]:
+    """The reference site on a free port no site of the data folder has: on one of them its
+    questions would be another site's, under the same ids."""
+    while True:
+        site, url = start_site(questions, seed)
+        if urlsplit(url).port not in taken:
+            return site, url
+        site.terminate()
+        site.wait(timeout=10)
 
 
 def port_in_use(port: int) -> bool:
@@ -57,6 +52,15 @@ def port_in_use(port: int) -> bool:
         except OSError:
             return True
     return False
+
+
+def remember(out: str, port: int, questions: int, seed: int) -> None:
+    """The site this demo served, for the next demo into `out` (crawler.demo_sites)."""
+    try:
+        demo_sites.record(out, port, questions, seed)
+    except OSError as error:  # the crawl is committed whatever: only the next demo's port is not known
+        print(f"doctor-answers demo: warning: cannot record the site served in {out} ({error}): the next demo "
+              f"there serves it on a new port", file=sys.stderr)
 
 
 def example_command(out: str) -> str:
@@ -73,13 +77,21 @@ def run_demo(out: str = "data", questions: int = 500, seed: int = 1) -> int:
     from pipelines.query import fetch, table_text
     from pipelines.state import StateError
 
-    port = previous_port(out)
+    port = demo_sites.port_of(out, questions, seed)
     if port and port_in_use(port):  # on another port the crawl would be another site: refused, not doubled
-        print(f"doctor-answers demo: error: port {port} is in use; the earlier demos into {out} served the "
-              f"reference site there, and on another port their questions would be counted twice (a site is its "
-              f"host and port): free port {port}, or give another --out", file=sys.stderr)
+        print(f"doctor-answers demo: error: port {port} is in use; an earlier demo into {out} served this reference "
+              f"site ({questions} questions, seed {seed}) there, and on another port its questions would be counted "
+              f"twice (a site is its host and port): free port {port}, or give another --out", file=sys.stderr)
         return 1
-    site, url = start_site(questions, seed, port)
+    if port:
+        site, url = start_site(questions, seed, port)
+    else:
+        taken = demo_sites.taken_ports(out)
+        site, url = start_new_site(questions, seed, taken)
+        if taken:  # the folder holds loopback sites already: this one is apart from them, and says so
+            say(f"a new site in {out}: no demo served this reference site ({questions} questions, seed {seed}) "
+                f"there, so it has a port of its own, apart from the loopback sites {out} holds "
+                f"(ports {', '.join(map(str, sorted(taken)))})")
     say(f"reference site: {url} ({questions} questions)")
     try:
         result = run_crawl([url], out=out, overrides={"PROGRESS_PRINT": True, "PROGRESS_INTERVAL": 1.0}, echo=say)
@@ -90,6 +102,8 @@ def run_demo(out: str = "data", questions: int = 500, seed: int = 1) -> int:
         site.terminate()
         site.wait(timeout=10)
     startup_signals.ignore()  # the outcome is committed: a stop now would only contradict it
+    if Path(out).is_dir():  # else nothing was written there, to count twice or to replace
+        remember(out, urlsplit(url).port, questions, seed)
     say_outcome("demo", result)
     if not (Path(out) / "latest").exists():  # nothing committed there: no folders or query to show
         return result.exit_code

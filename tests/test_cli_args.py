@@ -33,7 +33,10 @@ def test_bad_arguments_exit_2_with_one_line(args):
 @pytest.mark.parametrize("args, says", [
     ([], "doctor-answers: error: the following arguments are required: COMMAND"),
     (["frobnicate"], "doctor-answers: error: argument COMMAND: invalid choice"),
-    (["--bogus"], "doctor-answers: error: the following arguments are required: COMMAND"),
+    (["--bogus"], "doctor-answers: error: unrecognized arguments: --bogus"),  # not "COMMAND is required"
+    (["--bogus=1", "-x"], "doctor-answers: error: unrecognized arguments: --bogus=1 -x"),
+    (["crawl", "--bogus"], "doctor-answers crawl: error: unrecognized arguments: --bogus"),
+    (["query", "--data", "d", "--nope"], "doctor-answers query: error: unrecognized arguments: --nope"),
     (["crawl"], "doctor-answers crawl: error: the following arguments are required: START_URL"),
     (["crawl", "http://127.0.0.1:1/", "--bogus"], "doctor-answers crawl: error: unrecognized arguments: --bogus"),
     (["crawl", "http://127.0.0.1:1/", "--log-level", "loud"], "doctor-answers crawl: error: argument --log-level"),
@@ -139,6 +142,7 @@ def test_settings_that_would_make_the_data_wrong_are_refused_however_the_crawl_i
     result = subprocess.run(args, capture_output=True, text=True, timeout=60, cwd=ROOT)
     assert result.returncode == 2, result.stderr
     assert "Traceback" not in result.stderr and says in result.stderr.strip().splitlines()[-1]
+    assert result.stderr.count("\n") == 1, result.stderr  # one line: Scrapy's start-up log came first
     assert not (tmp_path / "jobdir").exists() and not (tmp_path.parent / "evil.log").exists()
     assert sorted(p.name for p in out.rglob("*")) == ["c1.parquet", "crawl_date=2026-11-30", "crawls"]
 
@@ -154,7 +158,8 @@ def test_scrapy_crawl_refuses_a_bad_start_url_as_doctor_answers_crawl_does(tmp_p
     result = subprocess.run([sys.executable, "-m", "scrapy", "crawl", "questions", "-a", argument,
                              "-s", f"DATA_DIR={out}"], capture_output=True, text=True, timeout=60, cwd=ROOT)
     assert result.returncode == 2, result.stderr
-    assert "Traceback" not in result.stderr and says in result.stderr.strip().splitlines()[-1]
+    assert result.stderr == f"scrapy crawl: {result.stderr.split(': ', 1)[1]}" and result.stderr.count("\n") == 1
+    assert "Traceback" not in result.stderr and says in result.stderr
     assert not list(out.rglob("*.parquet"))
 
 
@@ -228,7 +233,7 @@ def test_a_log_setting_scrapy_cannot_use_is_refused_before_its_log_set_up(tmp_pa
     result = scrapy_crawl(tmp_path, setting, *([f"LOG_FILE={job_log}"] if log else []))
     assert result.returncode == 2, result.stderr
     assert "Traceback" not in result.stderr and "Logging error" not in result.stderr
-    assert says in result.stderr.strip().splitlines()[-1]
+    assert says in result.stderr and result.stderr.count("\n") == 1, result.stderr  # not after Scrapy's start-up log
     if log:
         assert f"Not started: {says}" in job_log.read_text()
 

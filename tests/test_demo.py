@@ -81,3 +81,43 @@ def test_a_second_demo_into_a_folder_is_the_same_site_not_a_second_one(tmp_path)
     assert len(crawls) == 2 and {url for urls in crawls["start_urls"] for url in urls} == {f"http://127.0.0.1:{port}/"}
     questions = load("questions", root=out)
     assert len(questions) == 30 and questions["site"].nunique() == 1
+
+
+def demo_port(result) -> int:
+    (url,) = re.findall(r"^reference site: (\S+)", result.stdout, re.M)
+    return int(url.rsplit(":", 1)[1].strip("/"))
+
+
+def test_a_demo_of_another_reference_site_is_a_site_apart_and_the_same_one_again_is_not(tmp_path):
+    """A demo reused the folder's earlier demo port whatever it served: with another --seed (or
+    --questions) the same site key, whose questions replaced the first site's under their ids."""
+    out = tmp_path / "data"
+    first = demo(out)
+    assert first.returncode == 0, first.stderr[-2000:]
+    titles = load("questions", root=out).set_index("question_id")["title"]
+    other = demo(out, "--seed", "4")
+    assert other.returncode == 0, other.stderr[-2000:]
+    assert demo_port(other) != demo_port(first)
+    (said,) = [line for line in other.stdout.splitlines() if line.startswith("a new site in")]
+    assert "seed 4" in said and str(demo_port(first)) in said
+    again = demo(out)  # the first site again: its port, not a third site
+    assert again.returncode == 0, again.stderr[-2000:]
+    assert demo_port(again) == demo_port(first) and "a new site" not in again.stdout
+    questions = load("questions", root=out)
+    assert len(questions) == 60 and questions["site"].nunique() == 2
+    firsts = questions[questions["site"] == f"127.0.0.1:{demo_port(first)}"].set_index("question_id")["title"]
+    assert firsts.sort_index().equals(titles.sort_index())  # the first site's questions, not the other's
+
+
+def test_a_plain_crawl_of_a_loopback_site_is_no_earlier_demo(tmp_path, reference_site):
+    """Any crawl of http://127.0.0.1:PORT/ counted as an earlier demo: the demo served there (the
+    other site's key), or was refused saying an earlier demo had served the reference site there."""
+    out = tmp_path / "data"
+    site = reference_site(questions=5, seed=7)  # still listening: its port is in use
+    crawl = subprocess.run([sys.executable, "-m", "crawler.cli", "crawl", site.url, "--out", str(out)],
+                           capture_output=True, text=True, timeout=300)
+    assert crawl.returncode == 0, crawl.stderr[-2000:]
+    result = demo(out)
+    assert result.returncode == 0 and "earlier demo" not in result.stderr, result.stderr[-2000:]
+    assert f"127.0.0.1:{demo_port(result)}/" != site.url.removesuffix("/") + "/"
+    assert load("questions", root=out)["site"].nunique() == 2

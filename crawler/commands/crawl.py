@@ -38,6 +38,10 @@ class Command(ScrapyCrawl):
             for module in self.settings.getlist("SPIDER_MODULES"):
                 list(walk_modules_iter(module))
             self._refused = _refusal(self.settings) or _arguments_refusal(opts.spargs)
+            if self._refused and not self.settings.get("LOG_FILE"):
+                # Scrapy's start-up lines (its version, its libraries') go to stderr next: a run
+                # refused says one line there, as README promises (a log file still gets them)
+                self.settings.set("LOG_ENABLED", False, priority="cmdline")
         except ImportError as error:
             print(f"scrapy crawl: error: {install.import_failure(error)}", file=sys.stderr)
             sys.exit(1)
