@@ -518,16 +518,11 @@ def _first_doctor_and_stats(family: str, shown: str) -> tuple[dict, dict]:
 @pytest.mark.parametrize("family", sorted(RATINGS))
 @pytest.mark.parametrize("shown", ["4,5 von 5", "4.5 of 10", "Rated 4.5 by 12 patients", "NaN out of 5"])
 def test_a_rating_printed_but_not_read_is_null_and_counted(family, shown):
-    """Null as for a byline that shows no rating, but counted: the data tells them apart."""
-    from pipelines.normalise.ratings import parse_review_count
-
+    """Null as for a byline that shows no rating, but counted: the data tells them apart. Its
+    count stays: legacy's is its own element ("4.5 of 10 <a>154 reviews</a>" is no "10 154")."""
     doctor, stats = _first_doctor_and_stats(family, shown)
-    assert doctor["rating"] is None
-    want = {f"doctors/rating_not_read/{family}": 1}
-    if family == "legacy" and parse_review_count(f"{shown} 154 reviews") is None:
-        # one line holds both: "4.5 of 10 154 reviews" shows no count that reads either ("10 154"?)
-        want[f"doctors/review_count_not_read/{family}"] = 1
-    assert stats == want
+    assert doctor["rating"] is None and doctor["review_count"] == 154
+    assert stats == {f"doctors/rating_not_read/{family}": 1}
 
 
 @pytest.mark.parametrize("family, old, new", [
@@ -621,6 +616,30 @@ def test_a_review_count_a_person_reads_is_read_alike_in_every_family(family, sho
 def test_a_review_count_beside_its_rating(text, want):
     """The count, never the rating, nor a word that holds a number word ("phone")."""
     assert parse_review_count(text) == want
+
+
+@pytest.mark.parametrize("text, want", [
+    ("4.8 out of 5 154 reviews", 154), ("4.8/5 154 reviews", 154), ("Rated 4.8 out of 5 154 reviews", 154),
+    ("4.8 of 5.0 154 reviews", 154), ("5/5 154 reviews", 154), ("4.8 / 5 (154)", 154),
+    # a group of the count's own digits still makes it no count
+    ("4.8 out of 5 1 154 reviews", None), ("4.8/5 12 154 reviews", None), ("1 154 reviews", None),
+])
+def test_a_rating_scale_is_no_digit_group_of_the_count_after_it(text, want):
+    """The scale's number is the rating's: "out of 5 154 reviews" is 154 reviews, not "5 154"."""
+    assert parse_review_count(text) == want
+
+
+@pytest.mark.parametrize("line", [
+    "4.8 out of 5 <a href=\"/r\">154 reviews</a>", "4.8/5 <a href=\"/r\">154 reviews</a>",
+    "Rated 4.8 out of 5 <a href=\"/r\">154 reviews</a>", "4.8 <span>154 reviews</span>",
+    "<span>4.8 out of 5</span> <span><b>154</b> reviews</span>", "4.8 out of 5 <a href=\"/r\"><span>154</span> reviews</a>",
+])
+def test_a_legacy_review_count_in_its_own_element_is_read_beside_any_rating(line):
+    """The count's own element is read: its digits never join the rating's before it."""
+    old = '<div class="rs-byline__rating">4.8 out of 5 stars <a href="/dr/kamran-khoobehi-new-orleans-la/reviews">154 reviews</a>'
+    records, stats = _records_and_stats("legacy", old, f'<div class="rs-byline__rating">{line}')
+    doctor = next(r for r in records if r["type"] == "doctor" and r["doctor_id"] == "kamran-khoobehi-new-orleans-la")
+    assert (doctor["rating"], doctor["review_count"], stats) == (4.8, 154, {})
 
 
 def _first_doctor_with_reviews_shown(family: str, shown: str) -> tuple[dict, dict]:

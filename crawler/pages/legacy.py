@@ -5,6 +5,8 @@ import copy
 import re
 from itertools import chain
 
+from pipelines.normalise.ratings import shows_review_count
+
 from .errors import MarkupError, UnknownLayout
 from .items import Answer, Byline, Question
 from .markup import text_of, text_outside
@@ -163,7 +165,15 @@ class LegacyByline(ElementPage):
         return self._text("rs-byline__rating")  # "4.7 out of 5 stars (68 reviews)": both in one line
 
     def review_count(self) -> str | None:
-        return self._text("rs-byline__rating")
+        """The text of the rating line's element that shows the count ("154 reviews", its
+        link), else the line's: a count's digits never join another element's ("4.8 out of 5
+        <a>154 reviews</a>" is no "5 154"). Two such elements: the line's, as it reads."""
+        line = self.parts.get("rs-byline__rating")
+        if line is None:
+            return None
+        shown = [el for el in line.iter() if isinstance(el.tag, str) and shows_review_count(self._line(el) or "")]
+        own = [el for el in shown if not any(inner in shown for inner in el.iterdescendants())]
+        return self._line(own[0] if len(own) == 1 else line)
 
 
 def _template(widget) -> str:

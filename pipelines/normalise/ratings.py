@@ -123,13 +123,21 @@ def parse_review_count(value) -> int | None:
     if s.isdecimal():
         return count_of_digits(s)
     m = _REVIEWS.search(s) or _BRACKETED.search(s)
-    if not m or not whole_number(s, m.start(1), m.end(1)) or signed_negative(s, m.start(1)) \
-            or _BOUND.search(s, 0, m.start(1)):
+    if not m or not _whole_count(s, m) or signed_negative(s, m.start(1)) or _BOUND.search(s, 0, m.start(1)):
         return None
     number = m.group(1).lower()
     if number[0].isdecimal():
         return count_of_digits(number)
     return _SPELT.get(number)  # a number of several words ("thirty-five") is not read
+
+
+def _whole_count(s: str, count: re.Match) -> bool:
+    """Whether a count's digits are a number whole (numbers.whole_number), read after the
+    rating's scale before them: the scale's number is the rating's, never a group of the
+    count's digits ("4.8 out of 5 154 reviews" and "4.8/5 154 reviews" are 154 reviews)."""
+    scales = [scale.end() for scale in _A_SCALE.finditer(s, 0, count.start(1))]
+    after = scales[-1] if scales else 0
+    return whole_number(s[after:], count.start(1) - after, count.end(1) - after)
 
 
 def rating_pair(rating, reviews) -> tuple[float | None, int | None]:
