@@ -51,7 +51,8 @@ class ProviderCardPage(QuestionPageObject):
         card_parts = dict(zip(cards, self.tree.parts(cards, _CARD_PARTS)))
         answer_parts = self.tree.parts(answers, _ANSWER_PARTS, content=("Content-bodyText",))
         self.tree.apart(answers, (p.get("Content-bodyText") for p in answer_parts), "answer")
-        return [ProviderCardAnswer(a, parts, card_parts, self.tree).to_item()
+        buttons = _held(self.tree.classed(_VOTE_BUTTON), answers)
+        return [ProviderCardAnswer(a, parts, card_parts, self.tree, buttons.get(a, ())).to_item()
                 for a, parts in zip(answers, answer_parts)]
 
     def declared_answer_count(self) -> int | None:
@@ -62,6 +63,17 @@ class ProviderCardPage(QuestionPageObject):
     def related_urls(self) -> list[str]:
         return self.tree.question_links(
             a.get("href") or "" for box in self.tree.classed("RelatedContent") for a in box.iter("a"))
+
+
+def _held(elements: list, holders: list) -> dict:
+    """holder -> the elements inside it (one inside a nested holder is the outer one's too), in
+    one walk up from each element: asked per holder, a page of thousands of answers was quadratic."""
+    at, held = set(holders), {}
+    for el in elements:
+        for up in el.iterancestors():
+            if up in at:
+                held.setdefault(up, []).append(el)
+    return held
 
 
 def _heading(h1s: list, part):
@@ -217,12 +229,11 @@ class ProviderCardAnswer(ElementPage):
     its like count in the rs-static-data JSON of a child."""
     item = Answer
 
-    def __init__(self, el, parts: dict, card_parts: dict, tree):
+    def __init__(self, el, parts: dict, card_parts: dict, tree, buttons=()):
         self.card_parts, self.tree = card_parts, tree
         self.time = _answer_date(el, parts, tree)
         widget, self.vote_data = self._vote_data(el, parts)
         # the vote widget and its "Helpful" buttons, wherever they sit, show no field's text
-        buttons = [b for b in tree.classed(_VOTE_BUTTON) if inside(b, {el})]
         super().__init__(el, parts, (self.time, widget, *buttons))
 
     def answer_id(self) -> str:
