@@ -171,16 +171,22 @@ _LABEL_WORDS = 6
 _PLACING = frozenset(("class", "id", "style"))  # attributes that place or style an element
 
 
+# A heading titles a block of its own ("Top doctors near you" over other doctors' bylines):
+# what it holds is that block's, as a paragraph's text is its post's.
+_HEADINGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6"))
+
+
 def content_outside(el, parts) -> bool:
     """Whether an element shows content of its own beside some of its descendants, `parts`:
-    a paragraph or a quote that holds no part and shows text, or a run of text longer than a
-    label; never a label or a widget's words beside a part ("Answered <date>", "Helpful?")."""
+    a paragraph, a quote or a heading that holds no part and shows text, or a run of text
+    longer than a label; never a label or a widget's words beside a part ("Answered <date>",
+    "Helpful?")."""
     clone, twins = _emptied(el, parts)
     holders = {held for twin in twins for held in (twin, *twin.iterancestors())}  # the parts' copies, and what holds one
     for node in clone.iter():
         if not isinstance(node.tag, str) or any(up.tag in _SKIP for up in node.iterancestors()):
             continue
-        if node.tag in _PROSE and node not in holders and text_of(node):
+        if (node.tag in _PROSE or node.tag in _HEADINGS) and node not in holders and text_of(node):
             return True
         runs = (None if node.tag in _SKIP else node.text, node.tail if node is not clone else None)
         if any(len((run or "").split()) > _LABEL_WORDS for run in runs):

@@ -173,15 +173,19 @@ class Tree:
         theirs), else the nearest one in it. A container has one of each part: two outside its
         body (a comment's byline beside the answer's), or one in a block that shows text of its
         own (a reply's byline, above the reply: in a post, one with `content`), are another
-        item's or the container's, which is a guess: a MarkupError (single, own)."""
+        item's or the container's, which is a guess: a MarkupError (single, own). One in an
+        <aside>, <nav> or <footer> within the container is none of its parts."""
         at = {el: i for i, el in enumerate(containers)}
         candidates: list[dict] = [{} for _ in containers]  # key -> [(depth, order, element)]
         for key in keys:
             for order, el in enumerate(self.classed(key)):
-                up, depth = el.getparent(), 1
+                up, depth, aside = el.getparent(), 1, False
                 while up is not None and up not in at:
+                    aside = aside or up.tag in _ASIDE
                     up, depth = up.getparent(), depth + 1
-                if up is not None:
+                # in an <aside>, <nav> or <footer> within the container (a "Top doctors" box):
+                # beside its content, as the page's own are (Tree.aside), no part of it nor a rival
+                if up is not None and not aside:
                     candidates[at[up]].setdefault(key, []).append((depth, order, el))
         return [_nearest(found, container, content) for found, container in zip(candidates, containers)]
 
@@ -195,9 +199,10 @@ class Tree:
     def no_byline(self, answer, body) -> None:
         """Check that an answer without a byline it can read is one with no byline: one that
         holds a profile link of the site outside its body (whose links are its text's) has
-        a byline in markup of a new shape, and its doctor would be lost without a word."""
+        a byline in markup of a new shape, and its doctor would be lost without a word. A link
+        in an <aside>, <nav> or <footer> in the answer (a "Top doctors" box) is that box's."""
         for a in answer.iter("a"):
-            if body is not None and (a is body or inside(a, {body})):
+            if body is not None and (a is body or inside(a, {body})) or _aside_within(a, answer):
                 continue
             if self.site.profile_slug(self.link(a.get("href")), self.url):
                 raise MarkupError("an answer with a doctor's profile link but no byline that reads: "
@@ -383,6 +388,16 @@ def own(el, container, parts: set, key: str) -> None:
             raise MarkupError(f"{key} in a block with content of its own beside it: "
                               "a comment's or a reply's, not its item's?")
         up = up.getparent()
+
+
+def _aside_within(el, container) -> bool:
+    """Whether the element is in an <aside>, <nav> or <footer> inside the container."""
+    for up in el.iterancestors():
+        if up is container:
+            return False
+        if up.tag in _ASIDE:
+            return True
+    return False
 
 
 def _rank(candidate) -> tuple:

@@ -1,0 +1,69 @@
+"""What sits in an answer beside its parts: a box of other doctors ("Top doctors near you", in
+the family's own byline markup), a hidden copy of a part (a mobile copy), an invisible
+character. A box in an <aside> is beside the answer's content, no part of it; a box that titles
+itself with a heading is a block of its own, its byline never the answer's author without a
+word; a hidden copy is no rival to the part shown; a character a reader never sees is no text."""
+from __future__ import annotations
+
+import lxml.html
+import pytest
+
+from crawler.pages import parse_question_page
+from crawler.pages.errors import PageError
+from pipelines.normalise.records import page_records
+from reference_site.site import Site
+
+SITE = Site(300, seed=3)
+BYLINELESS = "botox-injections-days-knot-redness-injection-sites"  # its first answer has no byline
+NAMELESS = "massaged-botoxshorter-longevity"  # a byline that prints no name
+ANSWER = {"legacy": "rs-answer", "provider-card": "Content--answer"}
+BYLINE = {"legacy": "rs-byline", "provider-card": "Media--providerCard"}
+OTHER_DOCTOR = {
+    "legacy": '<div class="rs-byline"><a class="rs-byline__name" href="/dr/jane-q-doe-boston-ma">Jane Q. Doe, MD</a>'
+              '<div class="rs-byline__title">Boston Dermatologist</div></div>',
+    "provider-card": '<div class="Media Media--providerCard" itemscope itemtype="http://schema.org/Physician">'
+                     '<div class="Media-body"><a class="Headline--6 Link Link--primary" href="/dr/jane-q-doe-boston-ma" '
+                     'itemprop="name">Jane Q. Doe, MD</a><div class="BodyText--secondary">Boston Dermatologist</div>'
+                     '</div></div>',
+}
+URL = "http://127.0.0.1:8000/question/x"
+
+
+def _records(html) -> list[dict]:
+    return page_records(parse_question_page(URL, html))
+
+
+def _page(slug: str, family: str):
+    return lxml.html.document_fromstring(SITE.page(slug, family).body)
+
+
+def _html(root) -> str:
+    return lxml.html.tostring(root, encoding="unicode", doctype="<!DOCTYPE html>")
+
+
+def _classed(root, token: str) -> list:
+    return [el for el in root.iter() if isinstance(el.tag, str) and token in (el.get("class") or "").split()]
+
+
+def _box(family: str, tag: str):
+    return lxml.html.fragment_fromstring(f'<{tag} class="top-doctors"><h4>Top doctors near you</h4>'
+                                         f'{OTHER_DOCTOR[family]}</{tag}>')
+
+
+@pytest.mark.parametrize("family", list(ANSWER))
+@pytest.mark.parametrize("where", ["no byline", "its byline"])
+def test_a_box_of_doctors_in_an_aside_inside_an_answer_is_none_of_its_parts(family, where):
+    root = _page(BYLINELESS, family)
+    if where == "no byline":
+        _classed(root, ANSWER[family])[0].append(_box(family, "aside"))
+    else:
+        _classed(root, BYLINE[family])[0].addnext(_box(family, "aside"))
+    assert _records(_html(root)) == _records(SITE.page(BYLINELESS, family).body)
+
+
+@pytest.mark.parametrize("family", list(ANSWER))
+def test_a_titled_box_of_doctors_in_an_answer_without_a_byline_is_never_its_author(family):
+    root = _page(BYLINELESS, family)
+    _classed(root, ANSWER[family])[0].append(_box(family, "div"))
+    with pytest.raises(PageError, match="content of its own"):
+        _records(_html(root))
