@@ -67,3 +67,14 @@ def test_a_titled_box_of_doctors_in_an_answer_without_a_byline_is_never_its_auth
     _classed(root, ANSWER[family])[0].append(_box(family, "div"))
     with pytest.raises(PageError, match="content of its own"):
         _records(_html(root))
+
+
+@pytest.mark.parametrize("family", ["legacy", "provider-card"])
+@pytest.mark.parametrize("char", ["\u200b", "\ufeff", "\u2060", "\u00ad"])
+def test_an_invisible_character_beside_a_nameless_bylines_title_is_no_name(family, char):
+    root = _page(NAMELESS, family)
+    title_key = {"legacy": "rs-byline__title", "provider-card": "BodyText--secondary"}[family]
+    name_key = {"legacy": "rs-byline__name", "provider-card": "Headline--6"}[family]
+    title = next(el for el in _classed(root, title_key) if not _classed(el.getparent(), name_key))
+    title.tail = (title.tail or "") + char
+    assert _records(_html(root)) == _records(SITE.page(NAMELESS, family).body)

@@ -13,6 +13,7 @@ import copy
 from lxml import etree
 
 from pipelines.normalise.dates import shown_readings
+from pipelines.normalise.text import clean
 
 from .errors import MarkupError
 from .items import Text
@@ -126,11 +127,13 @@ def paragraphs(el, fields=()) -> Text | None:
 def text_outside(el, fields) -> str | None:
     """The text of a field's element (as text_of reads it) outside the other fields' elements
     nested in it, `fields` (those its page object reads; their tails are outside them): a title
-    line inside the name's link (a clickable card) is no part of the name."""
+    line inside the name's link (a clickable card) is no part of the name. None when it shows
+    nothing: only white space and characters a reader never sees (a zero-width space, a word
+    joiner), as the one cleaner (pipelines.normalise.text.clean) tells them."""
     if el is None:
         return None
     text = "".join(" " if t is _BR or t is _BLOCK_MARK else t for t in _tokens(el, _apart(el, fields)))
-    return text if text and not text.isspace() else None
+    return text if text and clean(text) else None
 
 
 def _apart(el, fields) -> frozenset:
@@ -189,7 +192,7 @@ def content_outside(el, parts) -> bool:
         if (node.tag in _PROSE or node.tag in _HEADINGS) and node not in holders and text_of(node):
             return True
         runs = (None if node.tag in _SKIP else node.text, node.tail if node is not clone else None)
-        if any(len((run or "").split()) > _LABEL_WORDS for run in runs):
+        if any(len(clean(run or "").split()) > _LABEL_WORDS for run in runs):  # words a reader sees
             return True
     return False
 
@@ -213,7 +216,8 @@ def date_line(el) -> str | None:
     if not isinstance(el.tag, str) or el.tag in _PROSE or el.tag in _SKIP:
         return None
     text = text_of(el)
-    if text is None or len(text) > _DATE_LINE_CHARS or len(text.split()) > _DATE_LINE_WORDS:
+    shown = clean(text) if text is not None else ""  # measured as a reader sees it
+    if text is None or len(shown) > _DATE_LINE_CHARS or len(shown.split()) > _DATE_LINE_WORDS:
         return None
     if any(up.tag in _PROSE for up in el.iterancestors()) or not shown_readings(text):
         return None
