@@ -5,6 +5,8 @@ itself with a heading is a block of its own, its byline never the answer's autho
 word; a hidden copy is no rival to the part shown; a character a reader never sees is no text."""
 from __future__ import annotations
 
+import copy
+
 import lxml.html
 import pytest
 
@@ -69,6 +71,27 @@ def test_a_titled_box_of_doctors_in_an_answer_without_a_byline_is_never_its_auth
         _records(_html(root))
 
 
+@pytest.mark.parametrize("family", list(ANSWER))
+# (a copy the same but for an inline style that hides it was read before: style places, never shows)
+@pytest.mark.parametrize("hiding, differs", [(("aria-hidden", "true"), False), (("hidden", ""), False),
+                                             *((hiding, True) for hiding in (("aria-hidden", "true"), ("hidden", ""),
+                                                                            ("style", "display: none"),
+                                                                            ("style", "visibility:hidden")))])
+def test_a_hidden_copy_of_a_byline_is_no_rival_to_the_one_shown(family, hiding, differs):
+    root = _page(BYLINELESS, family)
+    byline = _classed(root, BYLINE[family])[0]
+    twin = copy.deepcopy(byline)
+    twin.tail = None
+    twin.set(*hiding)
+    if differs:  # a mobile copy that shows less: its title line dropped
+        for el in twin.iter():
+            if any(t in (el.get("class") or "").split() for t in ("rs-byline__title", "BodyText--secondary")):
+                el.getparent().remove(el)
+                break
+    byline.addnext(twin)
+    assert _records(_html(root)) == _records(SITE.page(BYLINELESS, family).body)
+
+
 @pytest.mark.parametrize("family", ["legacy", "provider-card"])
 @pytest.mark.parametrize("char", ["\u200b", "\ufeff", "\u2060", "\u00ad"])
 def test_an_invisible_character_beside_a_nameless_bylines_title_is_no_name(family, char):
@@ -78,3 +101,15 @@ def test_an_invisible_character_beside_a_nameless_bylines_title_is_no_name(famil
     title = next(el for el in _classed(root, title_key) if not _classed(el.getparent(), name_key))
     title.tail = (title.tail or "") + char
     assert _records(_html(root)) == _records(SITE.page(NAMELESS, family).body)
+
+
+@pytest.mark.parametrize("hiding", [("aria-hidden", "true"), ("hidden", ""), ("style", "display:none")])
+def test_a_hidden_copy_of_the_questions_location_is_no_rival_to_the_one_shown(hiding):
+    root = _page(BYLINELESS, "provider-card")
+    byline = _classed(root, "Content-byline")[0]
+    place = next(li for li in byline.iter("li") if li.find(".//a") is None and li.find(".//time") is None)
+    twin = copy.deepcopy(place)
+    twin.tail = None
+    twin.set(*hiding)
+    place.addnext(twin)
+    assert _records(_html(root)) == _records(SITE.page(BYLINELESS, "provider-card").body)

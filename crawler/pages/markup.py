@@ -171,7 +171,8 @@ def text_of(el) -> str | None:
 # A label beside a part ("Answered", "Helpful?", "Share · Report", "Answered by"): a few words.
 # Text of more words in one run is a sentence: content, another post's (a comment, a reply).
 _LABEL_WORDS = 6
-_PLACING = frozenset(("class", "id", "style"))  # attributes that place or style an element
+# attributes that place, style or hide an element: a copy for another screen differs in them
+_PLACING = frozenset(("class", "id", "style", "hidden", "aria-hidden"))
 
 
 # A heading titles a block of its own ("Top doctors near you" over other doctors' bylines):
@@ -199,7 +200,8 @@ def content_outside(el, parts) -> bool:
 
 def shown_form(el) -> tuple:
     """What an element shows and links, as a reader meets it: its text, and its elements' tags
-    and attributes but the ones that place or style it (class, id, style). Two copies of a
+    and attributes but the ones that place, style or hide it (class, id, style, hidden,
+    aria-hidden). Two copies of a
     part with one shown form (a desktop and a mobile copy) are one part."""
     return text_of(el), tuple((node.tag, tuple(sorted((k, v) for k, v in node.attrib.items() if k not in _PLACING)))
                               for node in el.iter() if isinstance(node.tag, str))

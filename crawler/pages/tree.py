@@ -23,6 +23,8 @@ from .errors import MarkupError
 TAGS = frozenset(("script", "h1", "h2", "title", "link", "meta", "aside", "base"))
 _PARSERS = threading.local()  # lxml parsers are not to be shared between threads
 _ASIDE = frozenset(("aside", "nav", "footer"))
+# An inline style that hides an element: what a mobile or a desktop copy of a part wears.
+_HIDING_STYLE = re.compile(r"(?:^|;)\s*(?:display\s*:\s*none|visibility\s*:\s*hidden)\s*(?:!important\s*)?(?:;|$)", re.I)
 _XML_DECLARATION = re.compile(r"\s*<\?xml\b[^>]*>")
 # What browsers write at the top of a page they save: `<!-- saved from url=(0068)https://... -->`,
 # the number being the URL's length.
@@ -348,7 +350,7 @@ def _shadow_mode(template) -> bool:
 
 
 def _nearest(candidates: dict, container, content) -> dict:
-    parts = {key: min(found, key=_rank)[2] for key, found in candidates.items()}
+    parts = {key: min(shown_ones(found, lambda c: c[2]), key=_rank)[2] for key, found in candidates.items()}
     bodies = {parts[key] for key in content if key in parts}
     copies = set()  # every candidate outside the body: a copy of a part is no other post's text
     for key, found in candidates.items():
@@ -366,14 +368,37 @@ def _nearest(candidates: dict, container, content) -> dict:
 def single(found: list, what: str):
     """The one element of `found`, a part its container has one of (a byline, a vote's data, a
     doctor's item); copies that show the same (a desktop and a mobile copy) are one part, the
-    first. Several that differ, which the markup does not tell apart, leave which is the
+    first. A hidden one (hidden_part) is no rival to one shown: a copy for another screen.
+    Several shown that differ, which the markup does not tell apart, leave which is the
     container's and which a sub-thread's (a comment's, a reply's) to a guess: a MarkupError."""
     from .markup import shown_form  # markup reads trees (parse_html): imported when called
+    found = shown_ones(found)
     shown = {shown_form(el) for el in found} if len(found) > 1 else ()
     if len(shown) > 1:
         raise MarkupError(f"{len(found)} {what} where an item shows one: which is its own and "
                           "which another's (a comment's, a reply's, a practice's) is a guess")
     return found[0]
+
+
+def hidden_part(el) -> bool:
+    """Whether the element, or one holding it, is hidden from a reader: aria-hidden="true",
+    the `hidden` attribute, or an inline style display:none or visibility:hidden (a mobile
+    copy of a byline on a desktop page). Judged only among candidates for one part: a field's
+    text in a hidden element (a "Read more"'s rest) is still its text (crawler.pages.markup)."""
+    for up in (el, *el.iterancestors()):
+        if (up.get("hidden") is not None or (up.get("aria-hidden") or "").strip().lower() == "true"
+                or _HIDING_STYLE.search(up.get("style") or "")):
+            return True
+    return False
+
+
+def shown_ones(found: list, element=lambda el: el) -> list:
+    """The candidates a reader sees, when there are some; else all of them (a part hidden
+    on every screen is still the one there is)."""
+    if len(found) < 2:
+        return found
+    shown = [c for c in found if not hidden_part(element(c))]
+    return shown or found
 
 
 def own(el, container, parts: set, key: str) -> None:
