@@ -13,6 +13,7 @@ import copy
 from lxml import etree
 
 from pipelines.normalise.dates import shown_readings
+from pipelines.normalise.text import clean
 
 from .errors import MarkupError
 from .items import Text
@@ -126,11 +127,13 @@ def paragraphs(el, fields=()) -> Text | None:
 def text_outside(el, fields) -> str | None:
     """The text of a field's element (as text_of reads it) outside the other fields' elements
     nested in it, `fields` (those its page object reads; their tails are outside them): a title
-    line inside the name's link (a clickable card) is no part of the name."""
+    line inside the name's link (a clickable card) is no part of the name. None when it shows
+    nothing: only white space and characters a reader never sees (a zero-width space, a word
+    joiner), as the one cleaner (pipelines.normalise.text.clean) tells them."""
     if el is None:
         return None
     text = "".join(" " if t is _BR or t is _BLOCK_MARK else t for t in _tokens(el, _apart(el, fields)))
-    return text if text and not text.isspace() else None
+    return text if text and clean(text) else None
 
 
 def _apart(el, fields) -> frozenset:
@@ -168,29 +171,37 @@ def text_of(el) -> str | None:
 # A label beside a part ("Answered", "Helpful?", "Share · Report", "Answered by"): a few words.
 # Text of more words in one run is a sentence: content, another post's (a comment, a reply).
 _LABEL_WORDS = 6
-_PLACING = frozenset(("class", "id", "style"))  # attributes that place or style an element
+# attributes that place, style or hide an element: a copy for another screen differs in them
+_PLACING = frozenset(("class", "id", "style", "hidden", "aria-hidden"))
+
+
+# A heading titles a block of its own ("Top doctors near you" over other doctors' bylines):
+# what it holds is that block's, as a paragraph's text is its post's.
+_HEADINGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6"))
 
 
 def content_outside(el, parts) -> bool:
     """Whether an element shows content of its own beside some of its descendants, `parts`:
-    a paragraph or a quote that holds no part and shows text, or a run of text longer than a
-    label; never a label or a widget's words beside a part ("Answered <date>", "Helpful?")."""
+    a paragraph, a quote or a heading that holds no part and shows text, or a run of text
+    longer than a label; never a label or a widget's words beside a part ("Answered <date>",
+    "Helpful?")."""
     clone, twins = _emptied(el, parts)
     holders = {held for twin in twins for held in (twin, *twin.iterancestors())}  # the parts' copies, and what holds one
     for node in clone.iter():
         if not isinstance(node.tag, str) or any(up.tag in _SKIP for up in node.iterancestors()):
             continue
-        if node.tag in _PROSE and node not in holders and text_of(node):
+        if (node.tag in _PROSE or node.tag in _HEADINGS) and node not in holders and text_of(node):
             return True
         runs = (None if node.tag in _SKIP else node.text, node.tail if node is not clone else None)
-        if any(len((run or "").split()) > _LABEL_WORDS for run in runs):
+        if any(len(clean(run or "").split()) > _LABEL_WORDS for run in runs):  # words a reader sees
             return True
     return False
 
 
 def shown_form(el) -> tuple:
     """What an element shows and links, as a reader meets it: its text, and its elements' tags
-    and attributes but the ones that place or style it (class, id, style). Two copies of a
+    and attributes but the ones that place, style or hide it (class, id, style, hidden,
+    aria-hidden). Two copies of a
     part with one shown form (a desktop and a mobile copy) are one part."""
     return text_of(el), tuple((node.tag, tuple(sorted((k, v) for k, v in node.attrib.items() if k not in _PLACING)))
                               for node in el.iter() if isinstance(node.tag, str))
@@ -207,7 +218,8 @@ def date_line(el) -> str | None:
     if not isinstance(el.tag, str) or el.tag in _PROSE or el.tag in _SKIP:
         return None
     text = text_of(el)
-    if text is None or len(text) > _DATE_LINE_CHARS or len(text.split()) > _DATE_LINE_WORDS:
+    shown = clean(text) if text is not None else ""  # measured as a reader sees it
+    if text is None or len(shown) > _DATE_LINE_CHARS or len(shown.split()) > _DATE_LINE_WORDS:
         return None
     if any(up.tag in _PROSE for up in el.iterancestors()) or not shown_readings(text):
         return None

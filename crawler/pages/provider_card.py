@@ -14,7 +14,7 @@ from .errors import MarkupError, UnknownLayout
 from .items import Answer, Byline, Question, json_scalar
 from .markup import date_line, text_of, text_outside
 from .page import ElementPage, QuestionPageObject, missing
-from .tree import declared_count, inside, own, single
+from .tree import declared_count, inside, own, shown_ones, single
 
 
 _ANSWER_PARTS = ("Content-title", "Content-byline", "Content-bodyText", "Media--providerCard")
@@ -116,6 +116,7 @@ def _content_byline(ul, tree) -> tuple:
             dated = dated if dated is not None else li
         elif shows_region(text_outside(li, [*times, *(other for other in items if inside(other, {li}))])):
             places.append(li)
+    places = shown_ones(places)  # a hidden copy of the location (another screen's) is no rival
     if len(places) > 1:
         raise MarkupError(f"question byline with {len(places)} items that could be its location: "
                           f"{[text_of(li) for li in places][:3]}")

@@ -23,6 +23,8 @@ from .errors import MarkupError
 TAGS = frozenset(("script", "h1", "h2", "title", "link", "meta", "aside", "base"))
 _PARSERS = threading.local()  # lxml parsers are not to be shared between threads
 _ASIDE = frozenset(("aside", "nav", "footer"))
+# An inline style that hides an element: what a mobile or a desktop copy of a part wears.
+_HIDING_STYLE = re.compile(r"(?:^|;)\s*(?:display\s*:\s*none|visibility\s*:\s*hidden)\s*(?:!important\s*)?(?:;|$)", re.I)
 _XML_DECLARATION = re.compile(r"\s*<\?xml\b[^>]*>")
 # What browsers write at the top of a page they save: `<!-- saved from url=(0068)https://... -->`,
 # the number being the URL's length.
@@ -173,15 +175,19 @@ class Tree:
         theirs), else the nearest one in it. A container has one of each part: two outside its
         body (a comment's byline beside the answer's), or one in a block that shows text of its
         own (a reply's byline, above the reply: in a post, one with `content`), are another
-        item's or the container's, which is a guess: a MarkupError (single, own)."""
+        item's or the container's, which is a guess: a MarkupError (single, own). One in an
+        <aside>, <nav> or <footer> within the container is none of its parts."""
         at = {el: i for i, el in enumerate(containers)}
         candidates: list[dict] = [{} for _ in containers]  # key -> [(depth, order, element)]
         for key in keys:
             for order, el in enumerate(self.classed(key)):
-                up, depth = el.getparent(), 1
+                up, depth, aside = el.getparent(), 1, False
                 while up is not None and up not in at:
+                    aside = aside or up.tag in _ASIDE
                     up, depth = up.getparent(), depth + 1
-                if up is not None:
+                # in an <aside>, <nav> or <footer> within the container (a "Top doctors" box):
+                # beside its content, as the page's own are (Tree.aside), no part of it nor a rival
+                if up is not None and not aside:
                     candidates[at[up]].setdefault(key, []).append((depth, order, el))
         return [_nearest(found, container, content) for found, container in zip(candidates, containers)]
 
@@ -195,9 +201,10 @@ class Tree:
     def no_byline(self, answer, body) -> None:
         """Check that an answer without a byline it can read is one with no byline: one that
         holds a profile link of the site outside its body (whose links are its text's) has
-        a byline in markup of a new shape, and its doctor would be lost without a word."""
+        a byline in markup of a new shape, and its doctor would be lost without a word. A link
+        in an <aside>, <nav> or <footer> in the answer (a "Top doctors" box) is that box's."""
         for a in answer.iter("a"):
-            if body is not None and (a is body or inside(a, {body})):
+            if body is not None and (a is body or inside(a, {body})) or _aside_within(a, answer):
                 continue
             if self.site.profile_slug(self.link(a.get("href")), self.url):
                 raise MarkupError("an answer with a doctor's profile link but no byline that reads: "
@@ -343,7 +350,7 @@ def _shadow_mode(template) -> bool:
 
 
 def _nearest(candidates: dict, container, content) -> dict:
-    parts = {key: min(found, key=_rank)[2] for key, found in candidates.items()}
+    parts = {key: min(shown_ones(found, lambda c: c[2]), key=_rank)[2] for key, found in candidates.items()}
     bodies = {parts[key] for key in content if key in parts}
     copies = set()  # every candidate outside the body: a copy of a part is no other post's text
     for key, found in candidates.items():
@@ -361,14 +368,37 @@ def _nearest(candidates: dict, container, content) -> dict:
 def single(found: list, what: str):
     """The one element of `found`, a part its container has one of (a byline, a vote's data, a
     doctor's item); copies that show the same (a desktop and a mobile copy) are one part, the
-    first. Several that differ, which the markup does not tell apart, leave which is the
+    first. A hidden one (hidden_part) is no rival to one shown: a copy for another screen.
+    Several shown that differ, which the markup does not tell apart, leave which is the
     container's and which a sub-thread's (a comment's, a reply's) to a guess: a MarkupError."""
     from .markup import shown_form  # markup reads trees (parse_html): imported when called
+    found = shown_ones(found)
     shown = {shown_form(el) for el in found} if len(found) > 1 else ()
     if len(shown) > 1:
         raise MarkupError(f"{len(found)} {what} where an item shows one: which is its own and "
                           "which another's (a comment's, a reply's, a practice's) is a guess")
     return found[0]
+
+
+def hidden_part(el) -> bool:
+    """Whether the element, or one holding it, is hidden from a reader: aria-hidden="true",
+    the `hidden` attribute, or an inline style display:none or visibility:hidden (a mobile
+    copy of a byline on a desktop page). Judged only among candidates for one part: a field's
+    text in a hidden element (a "Read more"'s rest) is still its text (crawler.pages.markup)."""
+    for up in (el, *el.iterancestors()):
+        if (up.get("hidden") is not None or (up.get("aria-hidden") or "").strip().lower() == "true"
+                or _HIDING_STYLE.search(up.get("style") or "")):
+            return True
+    return False
+
+
+def shown_ones(found: list, element=lambda el: el) -> list:
+    """The candidates a reader sees, when there are some; else all of them (a part hidden
+    on every screen is still the one there is)."""
+    if len(found) < 2:
+        return found
+    shown = [c for c in found if not hidden_part(element(c))]
+    return shown or found
 
 
 def own(el, container, parts: set, key: str) -> None:
@@ -383,6 +413,16 @@ def own(el, container, parts: set, key: str) -> None:
             raise MarkupError(f"{key} in a block with content of its own beside it: "
                               "a comment's or a reply's, not its item's?")
         up = up.getparent()
+
+
+def _aside_within(el, container) -> bool:
+    """Whether the element is in an <aside>, <nav> or <footer> inside the container."""
+    for up in el.iterancestors():
+        if up is container:
+            return False
+        if up.tag in _ASIDE:
+            return True
+    return False
 
 
 def _rank(candidate) -> tuple:
