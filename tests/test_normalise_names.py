@@ -198,3 +198,18 @@ def test_symbols_beside_a_name_are_no_part_of_it(raw):
 def test_accents_a_letter_has_no_precomposed_form_for_stay_in_the_name():
     name = parse_name("Nguye\u0302\u0303n Va\u0306n Anh")
     assert (name.given_name, name.middle_name, name.family_name) == ("Nguyễn", "Văn", "Anh")
+
+
+@pytest.mark.parametrize("raw, creds, unread", [
+    ("Jack Smith — MD", ("MD",), ()), ("Dr. Jack Smith – Board Certified", (), ("Board", "Certified")),
+    ("Jack Smith | Verified", (), ("Verified",)), ("Jack Smith: MD", ("MD",), ()), ("Jack Smith|MD, FACS", ("MD", "FACS"), ()),
+    ("Jack Smith · Top Doctor", (), ("Top", "Doctor")), ("Jack Smith / MD", ("MD",), ()), ("Jack Smith • DDS", ("DDS",), ()),
+    ("Jack Smith - MD - Verified", ("MD",), ("Verified",)), ("Jack Smith ‒ MD", ("MD",), ()),
+    ("Jack Smith —", (), ()), ("Jack Smith #1", (), ("#1",)),
+])
+def test_a_separator_ends_the_name_as_a_comma_does(raw, creds, unread):
+    """A dash or slash standing alone, a bar, a bullet, a colon: what follows is read as after a
+    comma, never a name part; a token with no letter is no name part either, and is counted."""
+    n = parse_name(raw)
+    assert (n.given_name, n.middle_name, n.family_name, n.display_name) == ("Jack", None, "Smith", "Jack Smith"), n
+    assert (n.credentials, n.unread) == (creds, unread)

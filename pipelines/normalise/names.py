@@ -180,13 +180,27 @@ _JOINED = re.compile(r"(?<![^\s,])[^\s,()]+[/-][^\s,()]+(?=[\s,]|$)")
 
 def _credentials_apart(text: str) -> str:
     """Credentials printed joined by a slash or a hyphen ("MD/PhD") or after a semicolon
-    ("MD; FACS") as they are after commas: each one read, none lost in an unread word."""
+    ("MD; FACS": _separators_as_commas) as they are after commas: each one read, none lost in an unread word."""
     def apart(m: re.Match) -> str:
         parts = [q for p in m[0].split("/") for q in ([p] if _as_credential(p) else p.split("-"))]
         # spelt as the vocabulary spells them: "Le-Ma" is a family name, not LE and MA
         whole = _key(m[0]) in _vocab() or not all(map(_as_credential, parts))
         return m[0] if whole else ", ".join(parts)
-    return _JOINED.sub(apart, text.replace(";", ","))
+    return _JOINED.sub(apart, text)
+
+
+# Marks a page prints between a name and what follows it (credentials, a badge): "Jack Smith —
+# MD", "Jack Smith | Verified", "Jack Smith: MD". None is ever part of a name, so each ends the
+# name as a comma does. A bar, a bullet, a colon or a semicolon does so anywhere; a dash, a
+# slash or a middle dot only standing alone ("Le-Ma", "MD/PhD", Catalan "l·l" are words).
+_ALWAYS_SEPARATES = re.compile(r"\s*[|•:;]\s*")
+_SEPARATES_ALONE = "/·"
+
+
+def _separators_as_commas(text: str) -> str:
+    words = ["," if word and all(c in _SEPARATES_ALONE or unicodedata.category(c) == "Pd" for c in word)
+             else word for word in _ALWAYS_SEPARATES.sub(", ", text).split(" ")]
+    return re.sub(r"\s*,(?:\s*,)*", ",", " ".join(words)).strip(", ")
 
 
 def _split_tail(words: list[str]) -> tuple[list[str], list[str]]:
@@ -220,12 +234,23 @@ def _symbol(char: str) -> bool:
         or "\U000e0100" <= char <= "\U000e01ef"
 
 
+def _name_and_after(text: str) -> tuple[str, str]:
+    """The name, what comes before the first comma, and what comes after it. A word with no
+    letter ("2", "#1") is no part of a name: it is read with what comes after ("Jack Smith #1")."""
+    head, _, after = text.partition(",")
+    letterless = [w for w in head.split(" ") if w and not any(c.isalpha() for c in w)]
+    if letterless:
+        head = " ".join(w for w in head.split(" ") if w not in letterless)
+        after = ", ".join(filter(None, (" ".join(letterless), after.strip())))
+    return head, after
+
+
 def parse_name(name: str | None) -> Name:
     """Parse a byline name as printed. None or blank -> every part None, credentials ()."""
     raw = collapse(name)
     if raw is None:
         return NO_NAME
-    words, tail_creds = _split_tail(_without_symbols(raw).split(" "))
+    words, tail_creds = _split_tail(_separators_as_commas(_without_symbols(raw)).split(" "))
     text = _credentials_apart(_with_last_period(" ".join(words).rstrip(",").strip()))
     text, honoured = _without_honorifics(text)
     vocab = _vocab()
@@ -241,7 +266,7 @@ def parse_name(name: str | None) -> Name:
     # Verified Jo Smith and "Joseph Serota, D.O" D.O Joseph Serota, and with a comma it read
     # "Al Smith, MD" as one family name. What comes after it is read post-nominal ("(Board
     # Certified)" stays a nickname: no word of the name, nor an unread credential).
-    head, _, after = text.partition(",")
+    head, after = _name_and_after(text)
     tokens = _with_qualifiers(_roles(head) + [(t, role if role == Role.NICKNAME else Role.SUFFIX, q)
                                               for t, role, q in _roles(after)])
     given, middle, family, suffix, creds, unread = [], [], [], [], [], []
