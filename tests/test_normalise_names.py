@@ -213,3 +213,21 @@ def test_a_separator_ends_the_name_as_a_comma_does(raw, creds, unread):
     n = parse_name(raw)
     assert (n.given_name, n.middle_name, n.family_name, n.display_name) == ("Jack", None, "Smith", "Jack Smith"), n
     assert (n.credentials, n.unread) == (creds, unread)
+
+
+@pytest.mark.parametrize("raw, suffix, creds", [
+    ("John Smith 3rd, MD", "3rd", ("MD",)), ("John Smith the Third, MD", "the Third", ("MD",)),
+    ("John Smith, 2nd", "2nd", ()), ("John Smith 4th MD, FACS", "4th", ("MD", "FACS")),
+    ("Dr. John Smith the Second", "the Second", ()),
+])
+def test_a_generation_spelt_as_an_ordinal_is_the_suffix(raw, suffix, creds):
+    n = parse_name(raw)
+    assert (n.given_name, n.middle_name, n.family_name, n.suffix) == ("John", None, "Smith", suffix), n
+    assert (n.display_name, n.credentials, n.unread) == (f"John Smith {suffix}", creds, ())
+
+
+@pytest.mark.parametrize("raw", ["Dr. med. Hans Weber", "Dr. med. dent. Hans Weber", "Prof. Dr. med. Hans Weber, MD",
+                                 "Dr. rer. nat. Hans Weber", "Dr. h.c. Hans Weber", "Dr. med. univ. Hans Weber"])
+def test_the_faculty_of_a_german_doctorate_is_part_of_its_title(raw):
+    n = parse_name(raw)
+    assert (n.given_name, n.middle_name, n.family_name, n.display_name) == ("Hans", None, "Weber", "Hans Weber"), n

@@ -104,12 +104,22 @@ def _honorific(word: str) -> bool:
     return key in courtesy or key.endswith(".") and key[:-1] in titles | courtesy
 
 
+# The faculty a German or Austrian doctorate is printed with after its title ("Dr. med.",
+# "Dr. med. dent.", "Dr. rer. nat.", "Dr. h.c."), as keys (_key): part of the title, never a
+# given name
+DOCTORATE_FIELDS = frozenset({"med", "dent", "vet", "rer", "nat", "medic", "phil", "jur", "habil", "hc", "univ", "sc", "hum"})
+
+
 def _without_honorifics(text: str) -> tuple[str, bool]:
-    """`text` without the honorifics that open it ("Prof. Dr. Hans Weber" is "Hans Weber"),
-    and whether it had any."""
+    """`text` without the honorifics that open it ("Prof. Dr. Hans Weber" is "Hans Weber",
+    "Dr. med. Hans Weber" too), and whether it had any."""
     text = _GLUED.sub(lambda m: m[1] + " " if _honorific(m[1]) else m[1], text)
     words = text.split(" ")
-    n = next((i for i, w in enumerate(words) if not _honorific(w.rstrip(","))), len(words))
+
+    def field(i: int, word: str) -> bool:
+        return i > 0 and word.endswith(".") and _key(word) in DOCTORATE_FIELDS
+
+    n = next((i for i, w in enumerate(words) if not _honorific(w.rstrip(",")) and not field(i, w)), len(words))
     return " ".join(words[n:]).lstrip(", "), n > 0
 # A word written with periods between its letters ("D.O", "M.D.", "F.R.C.S"), whole
 _DOTTED = re.compile(r"(?<![^\s,])(?:[^\W\d_]+\.)+[^\W\d_]+(?=[\s,]|$)")
@@ -234,6 +244,18 @@ def _symbol(char: str) -> bool:
         or "\U000e0100" <= char <= "\U000e01ef"
 
 
+# A generation spelt as an ordinal after the name ("John Smith 3rd", "John Smith the Third"),
+# which nameparser's suffixes lack (it has Jr., Sr. and II to V)
+_ORDINAL_GENERATION = re.compile(
+    r"(?<=[^\W\d_]) *,? +(2nd|3rd|[4-9]th|the (?:second|third|fourth|fifth|sixth))(?=[ ,]|$)", re.I)
+
+
+def _generation_apart(text: str) -> tuple[str, str | None]:
+    """`text` without a generation spelt as an ordinal, and that generation as written."""
+    m = _ORDINAL_GENERATION.search(text)
+    return (text, None) if m is None else (text[:m.start()] + "," + text[m.end():], m[1])
+
+
 def _name_and_after(text: str) -> tuple[str, str]:
     """The name, what comes before the first comma, and what comes after it. A word with no
     letter ("2", "#1") is no part of a name: it is read with what comes after ("Jack Smith #1")."""
@@ -266,10 +288,11 @@ def parse_name(name: str | None) -> Name:
     # Verified Jo Smith and "Joseph Serota, D.O" D.O Joseph Serota, and with a comma it read
     # "Al Smith, MD" as one family name. What comes after it is read post-nominal ("(Board
     # Certified)" stays a nickname: no word of the name, nor an unread credential).
+    text, generation = _generation_apart(text)
     head, after = _name_and_after(text)
     tokens = _with_qualifiers(_roles(head) + [(t, role if role == Role.NICKNAME else Role.SUFFIX, q)
                                               for t, role, q in _roles(after)])
-    given, middle, family, suffix, creds, unread = [], [], [], [], [], []
+    given, middle, family, suffix, creds, unread = [], [], [], [generation] if generation else [], [], []
     for t, role in tokens:
         if role == Role.TITLE and _key(t) != TITLE:  # nameparser's rule for words with a period ("St.", "Rev.")
             role = Role.SUFFIX if given or family else Role.GIVEN  # "St. John Smith": given St. John
