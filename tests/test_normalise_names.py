@@ -231,3 +231,26 @@ def test_a_generation_spelt_as_an_ordinal_is_the_suffix(raw, suffix, creds):
 def test_the_faculty_of_a_german_doctorate_is_part_of_its_title(raw):
     n = parse_name(raw)
     assert (n.given_name, n.middle_name, n.family_name, n.display_name) == ("Hans", None, "Weber", "Hans Weber"), n
+
+
+@pytest.mark.parametrize("raw, creds", [
+    ("Drs. Smith and Jones", ()), ("Dr. John Smith and Dr. Jane Jones", ()), ("Smith & Jones, MD", ("MD",)),
+    ("Drs. John and Jane Smith", ()), ("Smith+Jones", ()), ("Beverly Hills Plastic Surgery Center", ()),
+    ("Skin Care Associates", ()), ("Smith Dermatology, LLC", ()), ("Lakeside Medical Group", ()),
+])
+def test_a_name_of_several_people_or_a_practice_has_no_name_parts(raw, creds):
+    """Nobody's given and family names are made up of two doctors or a practice: the name stays
+    as printed (name_raw), its parts null, and the byline is counted."""
+    n = parse_name(raw)
+    assert (n.display_name, n.given_name, n.middle_name, n.family_name, n.suffix) == (None,) * 5, n
+    assert (n.name_raw, n.credentials, n.not_one_person) == (raw, creds, True)
+
+
+def test_a_byline_naming_no_one_person_is_counted():
+    from crawler.pages.items import Byline
+    from pipelines.normalise.records import doctor_record
+
+    stats = {}
+    record = doctor_record(Byline(name="Drs. Smith and Jones", profile_href="/dr/smith-jones-x"), "http://h/question/q", stats)
+    assert (record["name_raw"], record["display_name"], record["family_name"]) == ("Drs. Smith and Jones", None, None)
+    assert stats == {"name_not_one_person": 1}

@@ -34,6 +34,7 @@ class Name(NamedTuple):
     suffix: str | None
     credentials: tuple[str, ...]
     unread: tuple[str, ...] = ()  # words after the name that are no credential of the vocabulary
+    not_one_person: bool = False  # the name printed is of several people or a practice: no name parts
 
 
 NO_NAME = Name(None, None, None, None, None, None, ())
@@ -267,6 +268,21 @@ def _name_and_after(text: str) -> tuple[str, str]:
     return head, after
 
 
+# What a byline prints in a doctor's name slot when it names no one person: what joins people
+# ("Drs. Smith and Jones", "Smith & Jones, MD", "Smith+Jones") and the words that name a
+# practice or a business ("Beverly Hills Plastic Surgery Center", "Skin Care Associates",
+# "... LLC"), as keys (_key). No person's name holds one; a doctor's own corporation after the
+# name ("John Smith, MD, PC") is no reason: the name is the doctor's.
+JOINING_PEOPLE = re.compile(r"[&+]|\band\b", re.I)
+PRACTICE_WORDS = frozenset({"center", "centre", "clinic", "institute", "associates", "group", "hospital",
+                            "practice", "partners", "medical", "dermatology", "surgery", "aesthetics",
+                            "spa", "medspa", "llc", "pllc", "inc", "ltd"})
+
+
+def _not_one_person(name: str) -> bool:
+    return bool(JOINING_PEOPLE.search(name)) or any(_key(w) in PRACTICE_WORDS for w in name.split())
+
+
 def parse_name(name: str | None) -> Name:
     """Parse a byline name as printed. None or blank -> every part None, credentials ()."""
     raw = collapse(name)
@@ -289,7 +305,9 @@ def parse_name(name: str | None) -> Name:
     # "Al Smith, MD" as one family name. What comes after it is read post-nominal ("(Board
     # Certified)" stays a nickname: no word of the name, nor an unread credential).
     text, generation = _generation_apart(text)
-    head, after = _name_and_after(text)
+    several = _not_one_person(text.partition(",")[0])
+    # no name parts are made up of several people; what comes after them is read as for anyone
+    head, after = ("", text.partition(",")[2]) if several else _name_and_after(text)
     tokens = _with_qualifiers(_roles(head) + [(t, role if role == Role.NICKNAME else Role.SUFFIX, q)
                                               for t, role, q in _roles(after)])
     given, middle, family, suffix, creds, unread = [], [], [], [generation] if generation else [], [], []
@@ -324,4 +342,4 @@ def parse_name(name: str | None) -> Name:
     f = " ".join(family) or None
     s = " ".join(suffix) or None
     display = " ".join(p for p in (g, m, f, s) if p) or None
-    return Name(raw, display, g, m, f, s, tuple(creds), tuple(unread))
+    return Name(raw, display, g, m, f, s, tuple(creds), tuple(unread), several)
