@@ -254,3 +254,14 @@ def test_a_byline_naming_no_one_person_is_counted():
     record = doctor_record(Byline(name="Drs. Smith and Jones", profile_href="/dr/smith-jones-x"), "http://h/question/q", stats)
     assert (record["name_raw"], record["display_name"], record["family_name"]) == ("Drs. Smith and Jones", None, None)
     assert stats == {"name_not_one_person": 1}
+
+
+@pytest.mark.parametrize("raw, family, creds", [
+    ("John SmithMD", "Smith", ("MD",)), ("John SmithMD, FACS", "Smith", ("MD", "FACS")), ("John RoeDDS", "Roe", ("DDS",)),
+    # no credential of the vocabulary, or too little name before it: as printed
+    ("John McDONALD", "McDONALD", ()), ("John SmithXYZ", "SmithXYZ", ()), ("John DeMA", "DeMA", ()),
+])
+def test_a_credential_glued_to_the_name_is_read_apart(raw, family, creds):
+    """"John SmithMD" (as printed, or "Smith<sup>MD</sup>" as the page's text joins it)."""
+    n = parse_name(raw)
+    assert (n.given_name, n.family_name, n.credentials) == ("John", family, creds), n

@@ -214,6 +214,21 @@ def _separators_as_commas(text: str) -> str:
     return re.sub(r"\s*,(?:\s*,)*", ",", " ".join(words)).strip(", ")
 
 
+# A credential glued to the end of the name, as printed ("John SmithMD") or raised in a <sup>
+# the page's text joins to it: a run of capitals after a small letter, ending the name
+_GLUED_CREDENTIAL = re.compile(r"(?<=[^\W\d_]{2}[a-z])([A-Z]{2,})(?=,|$)")
+
+
+def _glued_credential_apart(text: str) -> str:
+    """"John SmithMD" as "John Smith MD": only a credential of the vocabulary as it spells it,
+    after at least three letters of name ("McDONALD", "DeMA" stay as printed)."""
+    head, comma, after = text.partition(",")
+    m = _GLUED_CREDENTIAL.search(head)
+    if m is None or not _as_credential(m[1]):
+        return text
+    return head[:m.start()] + " " + m[1] + comma + after
+
+
 def _split_tail(words: list[str]) -> tuple[list[str], list[str]]:
     """Peel credential words (vocabulary) off the end, keeping at least two words of name."""
     vocab = _vocab()
@@ -288,7 +303,7 @@ def parse_name(name: str | None) -> Name:
     raw = collapse(name)
     if raw is None:
         return NO_NAME
-    words, tail_creds = _split_tail(_separators_as_commas(_without_symbols(raw)).split(" "))
+    words, tail_creds = _split_tail(_glued_credential_apart(_separators_as_commas(_without_symbols(raw))).split(" "))
     text = _credentials_apart(_with_last_period(" ".join(words).rstrip(",").strip()))
     text, honoured = _without_honorifics(text)
     vocab = _vocab()
