@@ -198,3 +198,70 @@ def test_symbols_beside_a_name_are_no_part_of_it(raw):
 def test_accents_a_letter_has_no_precomposed_form_for_stay_in_the_name():
     name = parse_name("Nguye\u0302\u0303n Va\u0306n Anh")
     assert (name.given_name, name.middle_name, name.family_name) == ("Nguyễn", "Văn", "Anh")
+
+
+@pytest.mark.parametrize("raw, creds, unread", [
+    ("Jack Smith — MD", ("MD",), ()), ("Dr. Jack Smith – Board Certified", (), ("Board", "Certified")),
+    ("Jack Smith | Verified", (), ("Verified",)), ("Jack Smith: MD", ("MD",), ()), ("Jack Smith|MD, FACS", ("MD", "FACS"), ()),
+    ("Jack Smith · Top Doctor", (), ("Top", "Doctor")), ("Jack Smith / MD", ("MD",), ()), ("Jack Smith • DDS", ("DDS",), ()),
+    ("Jack Smith - MD - Verified", ("MD",), ("Verified",)), ("Jack Smith ‒ MD", ("MD",), ()),
+    ("Jack Smith —", (), ()), ("Jack Smith #1", (), ("#1",)),
+])
+def test_a_separator_ends_the_name_as_a_comma_does(raw, creds, unread):
+    """A dash or slash standing alone, a bar, a bullet, a colon: what follows is read as after a
+    comma, never a name part; a token with no letter is no name part either, and is counted."""
+    n = parse_name(raw)
+    assert (n.given_name, n.middle_name, n.family_name, n.display_name) == ("Jack", None, "Smith", "Jack Smith"), n
+    assert (n.credentials, n.unread) == (creds, unread)
+
+
+@pytest.mark.parametrize("raw, suffix, creds", [
+    ("John Smith 3rd, MD", "3rd", ("MD",)), ("John Smith the Third, MD", "the Third", ("MD",)),
+    ("John Smith, 2nd", "2nd", ()), ("John Smith 4th MD, FACS", "4th", ("MD", "FACS")),
+    ("Dr. John Smith the Second", "the Second", ()),
+])
+def test_a_generation_spelt_as_an_ordinal_is_the_suffix(raw, suffix, creds):
+    n = parse_name(raw)
+    assert (n.given_name, n.middle_name, n.family_name, n.suffix) == ("John", None, "Smith", suffix), n
+    assert (n.display_name, n.credentials, n.unread) == (f"John Smith {suffix}", creds, ())
+
+
+@pytest.mark.parametrize("raw", ["Dr. med. Hans Weber", "Dr. med. dent. Hans Weber", "Prof. Dr. med. Hans Weber, MD",
+                                 "Dr. rer. nat. Hans Weber", "Dr. h.c. Hans Weber", "Dr. med. univ. Hans Weber"])
+def test_the_faculty_of_a_german_doctorate_is_part_of_its_title(raw):
+    n = parse_name(raw)
+    assert (n.given_name, n.middle_name, n.family_name, n.display_name) == ("Hans", None, "Weber", "Hans Weber"), n
+
+
+@pytest.mark.parametrize("raw, creds", [
+    ("Drs. Smith and Jones", ()), ("Dr. John Smith and Dr. Jane Jones", ()), ("Smith & Jones, MD", ("MD",)),
+    ("Drs. John and Jane Smith", ()), ("Smith+Jones", ()), ("Beverly Hills Plastic Surgery Center", ()),
+    ("Skin Care Associates", ()), ("Smith Dermatology, LLC", ()), ("Lakeside Medical Group", ()),
+])
+def test_a_name_of_several_people_or_a_practice_has_no_name_parts(raw, creds):
+    """Nobody's given and family names are made up of two doctors or a practice: the name stays
+    as printed (name_raw), its parts null, and the byline is counted."""
+    n = parse_name(raw)
+    assert (n.display_name, n.given_name, n.middle_name, n.family_name, n.suffix) == (None,) * 5, n
+    assert (n.name_raw, n.credentials, n.not_one_person) == (raw, creds, True)
+
+
+def test_a_byline_naming_no_one_person_is_counted():
+    from crawler.pages.items import Byline
+    from pipelines.normalise.records import doctor_record
+
+    stats = {}
+    record = doctor_record(Byline(name="Drs. Smith and Jones", profile_href="/dr/smith-jones-x"), "http://h/question/q", stats)
+    assert (record["name_raw"], record["display_name"], record["family_name"]) == ("Drs. Smith and Jones", None, None)
+    assert stats == {"name_not_one_person": 1}
+
+
+@pytest.mark.parametrize("raw, family, creds", [
+    ("John SmithMD", "Smith", ("MD",)), ("John SmithMD, FACS", "Smith", ("MD", "FACS")), ("John RoeDDS", "Roe", ("DDS",)),
+    # no credential of the vocabulary, or too little name before it: as printed
+    ("John McDONALD", "McDONALD", ()), ("John SmithXYZ", "SmithXYZ", ()), ("John DeMA", "DeMA", ()),
+])
+def test_a_credential_glued_to_the_name_is_read_apart(raw, family, creds):
+    """"John SmithMD" (as printed, or "Smith<sup>MD</sup>" as the page's text joins it)."""
+    n = parse_name(raw)
+    assert (n.given_name, n.family_name, n.credentials) == ("John", family, creds), n

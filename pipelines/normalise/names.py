@@ -34,6 +34,7 @@ class Name(NamedTuple):
     suffix: str | None
     credentials: tuple[str, ...]
     unread: tuple[str, ...] = ()  # words after the name that are no credential of the vocabulary
+    not_one_person: bool = False  # the name printed is of several people or a practice: no name parts
 
 
 NO_NAME = Name(None, None, None, None, None, None, ())
@@ -104,12 +105,22 @@ def _honorific(word: str) -> bool:
     return key in courtesy or key.endswith(".") and key[:-1] in titles | courtesy
 
 
+# The faculty a German or Austrian doctorate is printed with after its title ("Dr. med.",
+# "Dr. med. dent.", "Dr. rer. nat.", "Dr. h.c."), as keys (_key): part of the title, never a
+# given name
+DOCTORATE_FIELDS = frozenset({"med", "dent", "vet", "rer", "nat", "medic", "phil", "jur", "habil", "hc", "univ", "sc", "hum"})
+
+
 def _without_honorifics(text: str) -> tuple[str, bool]:
-    """`text` without the honorifics that open it ("Prof. Dr. Hans Weber" is "Hans Weber"),
-    and whether it had any."""
+    """`text` without the honorifics that open it ("Prof. Dr. Hans Weber" is "Hans Weber",
+    "Dr. med. Hans Weber" too), and whether it had any."""
     text = _GLUED.sub(lambda m: m[1] + " " if _honorific(m[1]) else m[1], text)
     words = text.split(" ")
-    n = next((i for i, w in enumerate(words) if not _honorific(w.rstrip(","))), len(words))
+
+    def field(i: int, word: str) -> bool:
+        return i > 0 and word.endswith(".") and _key(word) in DOCTORATE_FIELDS
+
+    n = next((i for i, w in enumerate(words) if not _honorific(w.rstrip(",")) and not field(i, w)), len(words))
     return " ".join(words[n:]).lstrip(", "), n > 0
 # A word written with periods between its letters ("D.O", "M.D.", "F.R.C.S"), whole
 _DOTTED = re.compile(r"(?<![^\s,])(?:[^\W\d_]+\.)+[^\W\d_]+(?=[\s,]|$)")
@@ -180,13 +191,42 @@ _JOINED = re.compile(r"(?<![^\s,])[^\s,()]+[/-][^\s,()]+(?=[\s,]|$)")
 
 def _credentials_apart(text: str) -> str:
     """Credentials printed joined by a slash or a hyphen ("MD/PhD") or after a semicolon
-    ("MD; FACS") as they are after commas: each one read, none lost in an unread word."""
+    ("MD; FACS": _separators_as_commas) as they are after commas: each one read, none lost in an unread word."""
     def apart(m: re.Match) -> str:
         parts = [q for p in m[0].split("/") for q in ([p] if _as_credential(p) else p.split("-"))]
         # spelt as the vocabulary spells them: "Le-Ma" is a family name, not LE and MA
         whole = _key(m[0]) in _vocab() or not all(map(_as_credential, parts))
         return m[0] if whole else ", ".join(parts)
-    return _JOINED.sub(apart, text.replace(";", ","))
+    return _JOINED.sub(apart, text)
+
+
+# Marks a page prints between a name and what follows it (credentials, a badge): "Jack Smith —
+# MD", "Jack Smith | Verified", "Jack Smith: MD". None is ever part of a name, so each ends the
+# name as a comma does. A bar, a bullet, a colon or a semicolon does so anywhere; a dash, a
+# slash or a middle dot only standing alone ("Le-Ma", "MD/PhD", Catalan "l·l" are words).
+_ALWAYS_SEPARATES = re.compile(r"\s*[|•:;]\s*")
+_SEPARATES_ALONE = "/·"
+
+
+def _separators_as_commas(text: str) -> str:
+    words = ["," if word and all(c in _SEPARATES_ALONE or unicodedata.category(c) == "Pd" for c in word)
+             else word for word in _ALWAYS_SEPARATES.sub(", ", text).split(" ")]
+    return re.sub(r"\s*,(?:\s*,)*", ",", " ".join(words)).strip(", ")
+
+
+# A credential glued to the end of the name, as printed ("John SmithMD") or raised in a <sup>
+# the page's text joins to it: a run of capitals after a small letter, ending the name
+_GLUED_CREDENTIAL = re.compile(r"(?<=[^\W\d_]{2}[a-z])([A-Z]{2,})(?=,|$)")
+
+
+def _glued_credential_apart(text: str) -> str:
+    """"John SmithMD" as "John Smith MD": only a credential of the vocabulary as it spells it,
+    after at least three letters of name ("McDONALD", "DeMA" stay as printed)."""
+    head, comma, after = text.partition(",")
+    m = _GLUED_CREDENTIAL.search(head)
+    if m is None or not _as_credential(m[1]):
+        return text
+    return head[:m.start()] + " " + m[1] + comma + after
 
 
 def _split_tail(words: list[str]) -> tuple[list[str], list[str]]:
@@ -220,12 +260,50 @@ def _symbol(char: str) -> bool:
         or "\U000e0100" <= char <= "\U000e01ef"
 
 
+# A generation spelt as an ordinal after the name ("John Smith 3rd", "John Smith the Third"),
+# which nameparser's suffixes lack (it has Jr., Sr. and II to V)
+_ORDINAL_GENERATION = re.compile(
+    r"(?<=[^\W\d_]) *,? +(2nd|3rd|[4-9]th|the (?:second|third|fourth|fifth|sixth))(?=[ ,]|$)", re.I)
+
+
+def _generation_apart(text: str) -> tuple[str, str | None]:
+    """`text` without a generation spelt as an ordinal, and that generation as written."""
+    m = _ORDINAL_GENERATION.search(text)
+    return (text, None) if m is None else (text[:m.start()] + "," + text[m.end():], m[1])
+
+
+def _name_and_after(text: str) -> tuple[str, str]:
+    """The name, what comes before the first comma, and what comes after it. A word with no
+    letter ("2", "#1") is no part of a name: it is read with what comes after ("Jack Smith #1")."""
+    head, _, after = text.partition(",")
+    letterless = [w for w in head.split(" ") if w and not any(c.isalpha() for c in w)]
+    if letterless:
+        head = " ".join(w for w in head.split(" ") if w not in letterless)
+        after = ", ".join(filter(None, (" ".join(letterless), after.strip())))
+    return head, after
+
+
+# What a byline prints in a doctor's name slot when it names no one person: what joins people
+# ("Drs. Smith and Jones", "Smith & Jones, MD", "Smith+Jones") and the words that name a
+# practice or a business ("Beverly Hills Plastic Surgery Center", "Skin Care Associates",
+# "... LLC"), as keys (_key). No person's name holds one; a doctor's own corporation after the
+# name ("John Smith, MD, PC") is no reason: the name is the doctor's.
+JOINING_PEOPLE = re.compile(r"[&+]|\band\b", re.I)
+PRACTICE_WORDS = frozenset({"center", "centre", "clinic", "institute", "associates", "group", "hospital",
+                            "practice", "partners", "medical", "dermatology", "surgery", "aesthetics",
+                            "spa", "medspa", "llc", "pllc", "inc", "ltd"})
+
+
+def _not_one_person(name: str) -> bool:
+    return bool(JOINING_PEOPLE.search(name)) or any(_key(w) in PRACTICE_WORDS for w in name.split())
+
+
 def parse_name(name: str | None) -> Name:
     """Parse a byline name as printed. None or blank -> every part None, credentials ()."""
     raw = collapse(name)
     if raw is None:
         return NO_NAME
-    words, tail_creds = _split_tail(_without_symbols(raw).split(" "))
+    words, tail_creds = _split_tail(_glued_credential_apart(_separators_as_commas(_without_symbols(raw))).split(" "))
     text = _credentials_apart(_with_last_period(" ".join(words).rstrip(",").strip()))
     text, honoured = _without_honorifics(text)
     vocab = _vocab()
@@ -241,10 +319,13 @@ def parse_name(name: str | None) -> Name:
     # Verified Jo Smith and "Joseph Serota, D.O" D.O Joseph Serota, and with a comma it read
     # "Al Smith, MD" as one family name. What comes after it is read post-nominal ("(Board
     # Certified)" stays a nickname: no word of the name, nor an unread credential).
-    head, _, after = text.partition(",")
+    text, generation = _generation_apart(text)
+    several = _not_one_person(text.partition(",")[0])
+    # no name parts are made up of several people; what comes after them is read as for anyone
+    head, after = ("", text.partition(",")[2]) if several else _name_and_after(text)
     tokens = _with_qualifiers(_roles(head) + [(t, role if role == Role.NICKNAME else Role.SUFFIX, q)
                                               for t, role, q in _roles(after)])
-    given, middle, family, suffix, creds, unread = [], [], [], [], [], []
+    given, middle, family, suffix, creds, unread = [], [], [], [generation] if generation else [], [], []
     for t, role in tokens:
         if role == Role.TITLE and _key(t) != TITLE:  # nameparser's rule for words with a period ("St.", "Rev.")
             role = Role.SUFFIX if given or family else Role.GIVEN  # "St. John Smith": given St. John
@@ -276,4 +357,4 @@ def parse_name(name: str | None) -> Name:
     f = " ".join(family) or None
     s = " ".join(suffix) or None
     display = " ".join(p for p in (g, m, f, s) if p) or None
-    return Name(raw, display, g, m, f, s, tuple(creds), tuple(unread))
+    return Name(raw, display, g, m, f, s, tuple(creds), tuple(unread), several)

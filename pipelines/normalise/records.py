@@ -70,6 +70,7 @@ def _doctor(slug, site_origin, site, name_raw, title_line, rating_raw, reviews_r
         "rating": rating,
         "review_count": reviews,
     }, (("title_line_unknown",) * (not tl.known) + ("credential_unknown",) * bool(name.unread)
+        + ("name_not_one_person",) * name.not_one_person
         + (RATING_NOT_READ,) * (collapse(rating_raw) is not None and not rating_read(rating_raw))
         + (REVIEWS_NOT_READ,) * _unread(reviews, reviews_raw))
 
