@@ -646,6 +646,30 @@ def test_a_reparse_of_an_archive_without_a_question_page_fails_and_says_so(tmp_p
 
 
 
+def test_extract_of_a_file_without_a_question_page_beside_others_is_no_error(archived_crawl, tmp_path):
+    """A crawl's file holding robots.txt, sitemaps or listings only (any small ARCHIVE_FILE_BYTES,
+    a day that changed nothing) is no damage: silent in a folder, a warning when named itself;
+    an error only when nothing given holds a question page."""
+    archive = tmp_path / "archive"
+    shutil.copytree(archived_crawl / "archive", archive)
+    files = WarcFiles(tmp_path / "robots", "a-crawl", 10**9, {"crawl-id": "a-crawl"})
+    files.write(Exchange("http://127.0.0.1:9/robots.txt", datetime(2026, 1, 1, tzinfo=timezone.utc), "GET", [], b"",
+                         200, "HTTP/1.1", [(b"Content-Type", [b"text/plain"])], b"User-agent: *\n", None))
+    for tmp, final in files.seal():
+        os.replace(tmp, final)
+    (robots,) = warc_files(tmp_path / "robots")
+    shutil.copy(robots, archive / robots.name)
+
+    whole = cli("extract", archive)
+    assert whole.returncode == 0 and "no question page" not in whole.stderr, whole.stderr[-2000:]
+    named = cli("extract", archive / robots.name, warc_files(archived_crawl / "archive")[0])
+    assert named.returncode == 0 and named.stdout, named.stderr[-2000:]
+    (line,) = [line for line in named.stderr.splitlines() if "no question page" in line]
+    assert line.startswith("doctor-answers extract: warning: ") and robots.name in line
+    alone = cli("extract", archive / robots.name)
+    assert alone.returncode == 1 and "error: " in alone.stderr and "no question page in this archive" in alone.stderr
+
+
 def test_a_reparse_of_a_quiet_days_archive_counts_its_not_modified_pages_as_the_crawl_did(tmp_path):
     """An incremental crawl on a day nothing changed archives 304s: the crawl finished, and
     so does the reparse of its archive, counting the pages as not modified."""
