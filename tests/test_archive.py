@@ -141,6 +141,21 @@ def test_extract_reads_warc_files_and_folders_and_skips_temporary_ones(archived_
     assert single.returncode == 0 and single.stdout == result.stdout
 
 
+def test_a_blocked_crawls_reparse_counts_the_pages_it_gave_up_as_blocked_as_the_crawl_did(reference_site, tmp_path):
+    """A block page is never a page fetched: the crawl's block middleware asks again or gives
+    the page up (its last try too) before the engine receives it; the reparse counts so."""
+    site = reference_site(questions=60, seed=7, faults="block=0.5")
+    result = crawl(site.url, "--out", tmp_path / "data", "--archive", tmp_path / "archive", "-s", "BLOCK_RETRY_TIMES=1")
+    site.stop()
+    again = cli("reparse", tmp_path / "archive", "--out", tmp_path / "again")
+    assert again.returncode == result.returncode, again.stderr[-3000:]
+    (live,) = crawl_rows(tmp_path / "data")
+    assert live["pages_failed"] > 0, live  # pages given up as blocked: what the two counted apart
+    row = reparse_row(tmp_path / "again")
+    names = ("status", "pages_fetched", "pages_failed", "pages_blocked", "questions")
+    assert {n: row[n] for n in names} == {n: live[n] for n in names}
+
+
 def test_bad_pages_errors_and_blocks_are_archived_and_counted_again_by_reparse(reference_site, tmp_path):
     site = reference_site(questions=120, seed=5, truth=str(tmp_path / "truth.jsonl"),
                           faults="error=0.05,throttle=0.03,block=0.04,truncate=0.04")
