@@ -612,8 +612,18 @@ def check_crawl_settings(settings, out) -> None:
     log = [settings.get(name) or setting_default(name) for name in ("LOG_FORMAT", "LOG_DATEFORMAT", "LOG_ENCODING")]
     _sample_log_line("LOG_FORMAT, LOG_DATEFORMAT and LOG_ENCODING", *log)
     given = settings.get("CRAWL_ID")
-    if given and out and written_crawl(Path(out), crawl_id(given)):
+    if given and out and written_crawl(Path(out), crawl_id(given)) and not _resumed(settings, given):
         raise ArgumentError(f"CRAWL_ID {given!r} is a crawl already written to {out}: an id names one crawl")
+
+
+def _resumed(settings, given_id: str) -> bool:
+    """Whether the crawl's state resumes the crawl `given_id` names: the same command run again
+    after an interrupt, whose files in DIR are its own. The session checks again under the
+    state's lock (CrawlSession._hold_new) when the state turns out to begin a new crawl."""
+    from pipelines.state import resumes
+
+    state = settings.get("STATE_DIR")
+    return bool(state) and resumes(state, given_id)
 
 
 def spider_arguments(arguments: dict) -> tuple[str, ...]:
@@ -738,6 +748,8 @@ class CrawlArguments:
                 self.out = data_to_write(setting_default("DATA_DIR"))
             except ArgumentError as exc:
                 raise ArgumentError(f"argument --out: {exc}") from None
+        if self.state is not None:  # the setting the option sets, as the crawl reads it
+            given.setdefault("STATE_DIR", self.state)
         try:
             check_crawl_settings(given, self.out)
         except ArgumentError as exc:

@@ -6,7 +6,10 @@ its question pages: HTTP 2xx responses to question URLs, in archive order (robot
 sitemaps, listings and error responses are passed over). A page's records are printed only
 when the whole page parsed; a bad page (a page or an archived body past DOWNLOAD_MAXSIZE, which
 is not read, among them) gives one line on stderr naming the file (and, in a WARC file, the
-page's URL), and the exit status is 1 after all the good pages are printed.
+page's URL), and the exit status is 1 after all the good pages are printed. A WARC file with no
+question page (robots.txt, sitemaps, listings: one of a crawl's files split by ARCHIVE_FILE_BYTES)
+is no damage: passed over in silence in a folder, a warning when named itself; only paths that
+give no question page at all are an error.
 A damaged record of a WARC file is one such line, and the records after it are read. Revisit
 records hold no page of their own (their payload is printed from its response record). Each
 record is printed once, by its WARC-Record-ID: a file holding records printed from another (a
@@ -92,11 +95,12 @@ def _saved_page(f: Path, err) -> bytes | None:
     return data
 
 
-def _pages(f: Path, url: str | None, err, printed: dict, repeated: frozenset = frozenset()):
+def _pages(f: Path, url: str | None, err, printed: dict, repeated: frozenset = frozenset(), named: bool = False):
     """(name for messages, URL, body, Content-Type) of each page a file holds; None after a read
     error. `printed`: {WARC-Record-ID: file} of the records read so far, a record of which is
     passed over (and the file holding it said once); `repeated`: ids of records passed over
-    that were said already (_without_copies)."""
+    that were said already (_without_copies); `named`: the file was given itself, not found in
+    a folder given."""
     if not is_warc(f.name):
         data = _saved_page(f, err)
         yield None if data is None else (shown(f), url or _file_url(f), data, None)
@@ -139,9 +143,10 @@ def _pages(f: Path, url: str | None, err, printed: dict, repeated: frozenset = f
         unread.append(None)
     if repeats:
         print(f"{WARNING}{copy_words(f, repeats, own, 'responses')}", file=err)
-    if not questions and not unread:  # block pages, errors, sitemaps only: nothing was printed, say why
-        print(f"{ERROR}{shown(f)}: no question page in this archive (no 2xx response to a question URL)", file=err)
-        unread.append(None)
+    # robots.txt, sitemaps, listings only: a healthy crawl's file split by ARCHIVE_FILE_BYTES, or
+    # a day that changed nothing. No damage; only a file asked for by name is worth a word.
+    if not questions and not unread and named:
+        print(f"{WARNING}{shown(f)}: no question page in this archive (no 2xx response to a question URL)", file=err)
     if unread:
         yield None
 
@@ -157,11 +162,13 @@ def extract_paths(paths, url: str | None = None, out=None, err=None) -> int:
         print(msg, file=err)
         status = 1
     files, repeats = _without_copies(files, err)
+    named, pages = {Path(p) for p in paths}, 0
     for f in files:
-        for page in _pages(f, url, err, printed, repeats.get(f, frozenset())):
+        for page in _pages(f, url, err, printed, repeats.get(f, frozenset()), named=f in named):
             if page is None:
                 status = 1
                 continue
+            pages += 1
             name, page_url, data, content_type = page
             try:
                 lines = _json_lines(extract_page(page_url, data, content_type).records)
@@ -175,4 +182,9 @@ def extract_paths(paths, url: str | None = None, out=None, err=None) -> int:
                 continue
             out.write(lines)
     out.flush()
+    if files and not pages and not status:  # archives only (a saved page is printed or said bad), and no page
+        these = "this archive" if len(paths) == 1 else "these archives"
+        print(f"{ERROR}{', '.join(shown(p) for p in paths)}: no question page in {these} (no 2xx response to a "
+              "question URL)", file=err)
+        status = 1
     return status

@@ -98,9 +98,10 @@ class Chunk(NamedTuple):
     # of sitemaps and listings cut off ((url, None, None) once one is read whole), archive order; retries:
     # how often the crawl tried such a page again (None: the archive does not say)
     failed: list
-    # [(crawl, url, retries)] of responses of any URL a crawl's downloader middlewares retry (block
-    # pages, the statuses it retries), archive order: one they did retry never reached the
-    # engine as a response received (pages_fetched); a cut-off page did (the spider retries it).
+    # [(crawl, url, retries)] of responses of any URL a crawl's retry middleware retries (the
+    # statuses it retries), archive order: one it did retry never reached the engine as a
+    # response received (pages_fetched); a cut-off page did (the spider retries it). Block
+    # pages never do (_count_response).
     retried: list
     counts: Counter
     errors: list  # one line each
@@ -132,14 +133,16 @@ def _chunk(path: str, size: int, crawl: Crawl) -> Chunk:
     return Chunk(size, [], [], [], Counter(), [], [crawl], set(), path, [], [], None, None, None, [], [], [])
 
 
-def _count_response(counts: Counter, response) -> None:
+def _count_response(counts: Counter, response, blocked: bool) -> None:
     """An archived response, counted as the crawl's downloader and retry middleware count it
     (the `fetch_errors` check reads these); a redirect is followed, never received (a 304 is),
-    nor is a body the crawl could not decode (its compression middleware failed the request)."""
+    nor is a body the crawl could not decode (its compression middleware failed the request),
+    nor a block page (`blocked`: the crawl's block middleware asks again or gives the page up
+    before the engine receives it, its last try too): so pages_fetched counts as the crawl's."""
     status = response.status
     counts["downloader/response_count"] += 1
     counts[f"downloader/response_status_count/{status}"] += 1
-    if (status == 304 or not 300 <= status < 400) and not response.error:
+    if (status == 304 or not 300 <= status < 400) and not response.error and not blocked:
         counts["response_received_count"] += 1
 
 
@@ -242,7 +245,8 @@ class ChunkReader:
         return looks_like_sitemap(response.body)  # last: it parses the body, the URL rules do not
 
     def read(self, response) -> None:
-        _count_response(self.counts, response)
+        blocked = not response.error and is_block_response(response.url, response.body, response.content_type)
+        _count_response(self.counts, response, blocked)
         if self.start_keys and (key := _page_key(response.asked)) in self.start_keys:
             self.chunk.answered.add(key)
         question = response.is_question()
@@ -250,12 +254,12 @@ class ChunkReader:
             self.counts[UNDECODABLE] += 1
             if question:
                 self._gave_up(response, "undecodable")
-        elif is_block_response(response.url, response.body, response.content_type):
+        elif blocked:
             # Counted whatever the page, as the crawl's block middleware does, and given up
             # on (a robots.txt, a sitemap as much as a question) once its retries are spent.
             self.counts["pages/blocked"] += 1
             self.counts[f"{BLOCKED_STATUS}{response.status}"] += 1
-            self._retried(response, self._gave_up(response, "blocked"))
+            self._gave_up(response, "blocked")
         elif response.status == 304 and question:  # unchanged since an earlier crawl: its page is there
             self.counts["pages/not_modified"] += 1
         elif not 200 <= response.status < 300 or not question:  # the crawl's spider gets 2xx

@@ -141,6 +141,21 @@ def test_extract_reads_warc_files_and_folders_and_skips_temporary_ones(archived_
     assert single.returncode == 0 and single.stdout == result.stdout
 
 
+def test_a_blocked_crawls_reparse_counts_the_pages_it_gave_up_as_blocked_as_the_crawl_did(reference_site, tmp_path):
+    """A block page is never a page fetched: the crawl's block middleware asks again or gives
+    the page up (its last try too) before the engine receives it; the reparse counts so."""
+    site = reference_site(questions=60, seed=7, faults="block=0.5")
+    result = crawl(site.url, "--out", tmp_path / "data", "--archive", tmp_path / "archive", "-s", "BLOCK_RETRY_TIMES=1")
+    site.stop()
+    again = cli("reparse", tmp_path / "archive", "--out", tmp_path / "again")
+    assert again.returncode == result.returncode, again.stderr[-3000:]
+    (live,) = crawl_rows(tmp_path / "data")
+    assert live["pages_failed"] > 0, live  # pages given up as blocked: what the two counted apart
+    row = reparse_row(tmp_path / "again")
+    names = ("status", "pages_fetched", "pages_failed", "pages_blocked", "questions")
+    assert {n: row[n] for n in names} == {n: live[n] for n in names}
+
+
 def test_bad_pages_errors_and_blocks_are_archived_and_counted_again_by_reparse(reference_site, tmp_path):
     site = reference_site(questions=120, seed=5, truth=str(tmp_path / "truth.jsonl"),
                           faults="error=0.05,throttle=0.03,block=0.04,truncate=0.04")
@@ -644,6 +659,30 @@ def test_a_reparse_of_an_archive_without_a_question_page_fails_and_says_so(tmp_p
     assert extracted.returncode == 1 and extracted.stdout == ""
     assert "no question page in this archive" in extracted.stderr
 
+
+
+def test_extract_of_a_file_without_a_question_page_beside_others_is_no_error(archived_crawl, tmp_path):
+    """A crawl's file holding robots.txt, sitemaps or listings only (any small ARCHIVE_FILE_BYTES,
+    a day that changed nothing) is no damage: silent in a folder, a warning when named itself;
+    an error only when nothing given holds a question page."""
+    archive = tmp_path / "archive"
+    shutil.copytree(archived_crawl / "archive", archive)
+    files = WarcFiles(tmp_path / "robots", "a-crawl", 10**9, {"crawl-id": "a-crawl"})
+    files.write(Exchange("http://127.0.0.1:9/robots.txt", datetime(2026, 1, 1, tzinfo=timezone.utc), "GET", [], b"",
+                         200, "HTTP/1.1", [(b"Content-Type", [b"text/plain"])], b"User-agent: *\n", None))
+    for tmp, final in files.seal():
+        os.replace(tmp, final)
+    (robots,) = warc_files(tmp_path / "robots")
+    shutil.copy(robots, archive / robots.name)
+
+    whole = cli("extract", archive)
+    assert whole.returncode == 0 and "no question page" not in whole.stderr, whole.stderr[-2000:]
+    named = cli("extract", archive / robots.name, warc_files(archived_crawl / "archive")[0])
+    assert named.returncode == 0 and named.stdout, named.stderr[-2000:]
+    (line,) = [line for line in named.stderr.splitlines() if "no question page" in line]
+    assert line.startswith("doctor-answers extract: warning: ") and robots.name in line
+    alone = cli("extract", archive / robots.name)
+    assert alone.returncode == 1 and "error: " in alone.stderr and "no question page in this archive" in alone.stderr
 
 
 def test_a_reparse_of_a_quiet_days_archive_counts_its_not_modified_pages_as_the_crawl_did(tmp_path):

@@ -115,6 +115,33 @@ def test_a_crawl_id_asked_for_while_the_state_resumes_another_crawl_is_refused_n
     session.close()
 
 
+@pytest.mark.parametrize("way", ["--state", "-s STATE_DIR", "scrapy crawl -s"])
+def test_an_interrupted_crawl_named_with_crawl_id_is_resumed_by_the_same_command(tmp_path, way):
+    """`-s CRAWL_ID=nightly --state S`, interrupted (its `interrupted` row is in DIR): the same
+    command resumes it, as the README promises a cron line; a new crawl of that id stays refused."""
+    from crawler.arguments import ArgumentError, check_crawl_settings, validate
+    from crawler.cli import build_parser
+
+    root, state = tmp_path / "data", tmp_path / "state"
+    killed = run(root, state, PAGES[:2])
+    commit_crawl(root, killed.crawl_id, killed.started_at, status="interrupted")
+
+    def check(state_dir):
+        if way == "scrapy crawl -s":  # crawler.commands.crawl checks its settings so
+            return check_crawl_settings({"CRAWL_ID": killed.crawl_id, "STATE_DIR": str(state_dir)}, str(root))
+        option = ["--state", str(state_dir)] if way == "--state" else ["-s", f"STATE_DIR={state_dir}"]
+        args = build_parser().parse_args(["crawl", "http://h/", "--out", str(root), "-s",
+                                          f"CRAWL_ID={killed.crawl_id}", *option])
+        return validate("crawl", args)
+
+    check(state)  # its own state resumes it
+    with pytest.raises(ArgumentError, match="already written"):
+        check(tmp_path / "another-state")  # a new crawl reusing the id
+    run(root, state, PAGES, end="finished")
+    with pytest.raises(ArgumentError, match="already written"):
+        check(state)  # the crawl ended: the id names a finished crawl
+
+
 @pytest.mark.parametrize("again", [["http://a/"], ["http://b:8000/sitemap.xml"]])
 def test_a_crawl_resumed_with_start_urls_of_other_sites_is_refused_naming_them(tmp_path, again):
     """A crawl of two sites, killed, then run again with one of them (a cron line edited): resumed,
