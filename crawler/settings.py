@@ -208,6 +208,10 @@ CHECK_ANSWERS_PER_QUESTION_MIN_SHARE = 0.5  # of the last finished crawl's answe
 # Values a family's pages print that do not read (a vote, a date, a rating, a review count, a
 # profile link), share of its rows that print them; families of fewer than CHECK_COVERAGE_MIN_ROWS pages are not judged.
 CHECK_VALUES_NOT_READ_MAX = 0.1
+# Byline values (a name, credentials, a title line, a rating, a review count) a family's pages print
+# otherwise than their data or microdata gives them, share of its answer rows: most of the bylines
+# that print the value (on the reference site 70-88% of answers print each) is data gone stale.
+CHECK_SHOWN_DISAGREES_MAX = 0.3
 
 LOG_LEVEL = "INFO"
 # Log times are UTC (crawler/__init__.py), and say so: `2026-12-02 05:19:10+0000`.

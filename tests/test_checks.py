@@ -842,3 +842,24 @@ def test_dates_from_a_timestamp_and_bodies_not_read_are_judged_and_said_as_value
     assert "  values printed but not read (null): answer bodies (has_contact_info null too) (60)" in summary
     assert ("  dates the pages show none of, taken from their data's timestamp (in its offset, may be a day off "
             "the site's date): answer dates (202), question dates (40)") in summary
+
+
+def test_byline_values_shown_otherwise_than_their_data_are_judged_and_said(settings):
+    """A nextjs deploy whose __NEXT_DATA__ went stale: its cards show other ratings and names
+    than the data the records keep. Most of the family's bylines disagreeing fails the check,
+    a few (a cache's lag) do not; the summary says them however few."""
+    from pipelines.checks import values_not_read
+
+    coverage_ = [{"dataset": "questions", "layout": fam, "field": "title", "non_null": 1.0, "rows": 40}
+                 for fam in ("nextjs", "provider-card")]
+    coverage_ += [{"dataset": "answers", "layout": fam, "field": "title", "non_null": 1.0, "rows": 200}
+                  for fam in ("nextjs", "provider-card")]
+    stats = {"doctors/rating_shown_disagrees/nextjs": 140, "doctors/credentials_shown_disagrees/nextjs": 150,
+             "doctors/rating_shown_disagrees/provider-card": 3}
+    results = {r.name: r for r in values_not_read.check(facts(settings, stats, coverage=coverage_))}
+    assert not results["values_not_read/doctors/rating_shown_disagrees/nextjs"].passed
+    assert not results["values_not_read/doctors/credentials_shown_disagrees/nextjs"].passed
+    assert results["values_not_read/doctors/rating_shown_disagrees/provider-card"].passed  # 3 in 200
+    summary = CrawlResult("degraded", "x", stats).summary()
+    assert ("  byline values the pages print otherwise than their data or microdata gives them (the data's kept): "
+            "credentials (150), ratings (143)") in summary

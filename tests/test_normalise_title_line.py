@@ -69,6 +69,7 @@ def test_unknown_is_counted_in_records():
         title_line = "Somewhere Wizard"
         rating = None
         review_count = None
+        shown = ()
 
     before = MISSES["title_line_unknown"]
     stats: dict = {}

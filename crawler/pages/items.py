@@ -38,6 +38,10 @@ class Byline:
     title_line: str | None = None     # "New York Oculoplastic Surgeon"
     rating: str | int | float | None = None        # "4.7 out of 5 stars", "4.7" or 4.7
     review_count: str | int | float | None = None  # "68 reviews", "68" or 68
+    # the values its card prints of fields read from elsewhere (the page's data, microdata), as
+    # (field, printed) pairs: ("rating", "3.1 out of 5 stars"); the normalisers count those that
+    # disagree with the field's value (records.SHOWN_DISAGREES), which is kept
+    shown: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(slots=True, kw_only=True)

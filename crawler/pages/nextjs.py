@@ -41,6 +41,7 @@ def _id(value) -> str:
 
 
 _DATE, _TITLE, _BODY, _VOTE = "answer-card_date__", "answer-card_title__", "answer-card_body__", "vote-button_count__"
+_BYLINE_NAME, _BYLINE_TITLE = "provider-byline_name__", "provider-byline_title__"
 
 
 def _words(text: str | None) -> tuple | None:
@@ -113,6 +114,10 @@ class _Card:
 
     def shows_body(self) -> bool:
         return any(text_outside(el, self.fields) for el in self._classed(_BODY))
+
+    def byline_line(self, prefix: str) -> str | None:
+        """The text of the card's first byline element of a class (`provider-byline_name__`)."""
+        return next((t for el in self._classed(prefix) if (t := text_of(el))), None)
 
     def byline_text(self) -> str:
         """What the card prints beside its title and body: its byline's lines (the name, the
@@ -374,3 +379,14 @@ class NextjsByline(ItemPage):
 
     def review_count(self):
         return self._rating("count", shows_review_count)
+
+    def shown(self) -> tuple:
+        """What its cards' bylines print of the values read from the data: the name, the title
+        line and the rating line (its number and its count, read from the byline's text as a
+        reader sees it), for the normalisers to count where a stale data disagrees."""
+        shown = []
+        for field, prefix in (("name", _BYLINE_NAME), ("title_line", _BYLINE_TITLE)):
+            shown.append((field, next((t for card in self.cards if (t := card.byline_line(prefix))), None)))
+        for field, shows in (("rating", shows_rating), ("review_count", shows_review_count)):
+            shown.append((field, next((t for card in self.cards if shows(t := card.byline_text())), None)))
+        return tuple((field, value) for field, value in shown if value is not None)

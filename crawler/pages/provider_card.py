@@ -418,11 +418,20 @@ class ProviderCardByline(ElementPage):
         rating, best = self._meta("ratingValue"), self._meta("bestRating")
         if rating is not None:
             return f"{rating} out of {best}" if rating.strip() and best and best.strip() else rating
-        # the stars' label, of the card or its rating (not a nested review's), and a label that
-        # is a rating whole: a badge's ("5-star service award", "1 of 5 featured doctors") is not
+        return self._stars_label()
+
+    def _stars_label(self) -> str | None:
+        """The stars' label, of the card or its rating (not a nested review's), and a label that
+        is a rating whole: a badge's ("5-star service award", "1 of 5 featured doctors") is not."""
         labels = (el.get("aria-label") for el in _ARIA_LABELLED(self.el) if _scope(el, self.el) in self.rating_items)
         return next((label for label in labels if _STARS.fullmatch(label)), None)
 
     def review_count(self) -> str | None:
         reviews = self._meta("reviewCount")
         return reviews if reviews is not None else self._text("Rating-count")
+
+    def shown(self) -> tuple:
+        """The rating a reader sees, its stars' label and count, where the microdata is read:
+        a deploy that leaves one stale is counted, not kept in silence."""
+        shown = (("rating", self._stars_label()), ("review_count", self._text("Rating-count")))
+        return tuple((field, value) for field, value in shown if value is not None)

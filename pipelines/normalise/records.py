@@ -16,7 +16,7 @@ from .contact import has_contact_info
 from .dates import DISAGREES, STAMPED, read_date, written_day_first
 from .names import parse_name
 from .places import place
-from .ratings import rating_pair, rating_read
+from .ratings import parse_rating, parse_review_count, rating_pair, rating_read
 from .text import collapse, text
 from .title_line import parse_title_line, state_from_slug
 from .votes import vote_count
@@ -39,7 +39,8 @@ def doctor_record(byline, base_url: str, stats=None, family: str = "unknown") ->
 def _doctor_record(byline, slug: str, site_origin: str, site, stats, family: str) -> dict:
     # Keyed by the site's origin, not the page's URL: a profile URL ("/dr/<slug>" joined to the
     # page) depends on nothing else, and a page URL key never hits and fills the cache.
-    rec, misses = _doctor(slug, site_origin, site, byline.name, byline.title_line, byline.rating, byline.review_count)
+    rec, misses = _doctor(slug, site_origin, site, byline.name, byline.title_line, byline.rating, byline.review_count,
+                          byline.shown)
     for miss in misses:  # a key ending in "/" is counted by family
         _count(miss + family if miss.endswith("/") else miss, 1, stats)
     rec = dict(rec)
@@ -48,11 +49,11 @@ def _doctor_record(byline, slug: str, site_origin: str, site, stats, family: str
 
 
 @lru_cache(maxsize=65536)
-def _doctor(slug, site_origin, site, name_raw, title_line, rating_raw, reviews_raw):
+def _doctor(slug, site_origin, site, name_raw, title_line, rating_raw, reviews_raw, shown):
     name = parse_name(name_raw)
     tl = parse_title_line(title_line)
     rating, reviews = rating_pair(rating_raw, reviews_raw)
-    return {
+    rec = {
         "type": "doctor",
         "doctor_id": slug,
         "profile_url": join_url(site_origin, site.profile_path(slug)) if site_origin else None,
@@ -69,10 +70,38 @@ def _doctor(slug, site_origin, site, name_raw, title_line, rating_raw, reviews_r
         "specialty": tl.specialty,
         "rating": rating,
         "review_count": reviews,
-    }, (("title_line_unknown",) * (not tl.known) + ("credential_unknown",) * bool(name.unread)
-        + ("name_not_one_person",) * name.not_one_person
-        + (RATING_NOT_READ,) * (collapse(rating_raw) is not None and not rating_read(rating_raw))
-        + (REVIEWS_NOT_READ,) * _unread(reviews, reviews_raw))
+    }
+    return rec, (("title_line_unknown",) * (not tl.known) + ("credential_unknown",) * bool(name.unread)
+                 + ("name_not_one_person",) * name.not_one_person
+                 + (RATING_NOT_READ,) * (collapse(rating_raw) is not None and not rating_read(rating_raw))
+                 + (REVIEWS_NOT_READ,) * _unread(reviews, reviews_raw) + _shown_disagrees(rec, shown))
+
+
+#: + family: the byline values a page prints that disagree with the value read from its data
+#: or microdata, compared normalised (4.8 and "4.8 out of 5 stars" agree; "1,540 reviews" and
+#: 1540 agree). The record keeps the field's own source; many in a family are data gone stale
+#: (pipelines.checks.values_not_read).
+SHOWN_DISAGREES = {field: f"doctors/{field}_shown_disagrees/"
+                   for field in ("display_name", "credentials", "title_line", "rating", "review_count")}
+
+
+def _shown_normalised(field: str, printed: str) -> dict:
+    """The record's values that a printed byline value gives, by record field; {} when it
+    does not read (a value not read is counted as such, not as a disagreement)."""
+    if field == "name":
+        name = parse_name(printed)
+        return {"display_name": name.display_name, "credentials": list(name.credentials)} if name.display_name else {}
+    value = {"title_line": collapse, "rating": parse_rating, "review_count": parse_review_count}[field](printed)
+    return {field: value} if value is not None else {}
+
+
+def _shown_disagrees(rec: dict, shown: tuple) -> tuple[str, ...]:
+    """The SHOWN_DISAGREES keys of the fields whose printed value reads otherwise than the
+    record's, where both read."""
+    return tuple(SHOWN_DISAGREES[name] for field, printed in shown
+                 for name, value in _shown_normalised(field, printed).items()
+                 if rec[name] is not None and rec["display_name" if field == "name" else name] is not None
+                 and value != rec[name])
 
 
 # The raw fields the records below are made from; any other field of a raw question, answer
@@ -80,7 +109,7 @@ def _doctor(slug, site_origin, site, name_raw, title_line, rating_raw, reviews_r
 # (its text cleaned by the one cleaner, as every string of a record is).
 _QUESTION_READS = frozenset(("question_id", "title", "body", "topic", "date_text", "date_time", "asker_location"))
 _ANSWER_READS = frozenset(("answer_id", "title", "body", "vote", "vote_kind", "date_text", "date_time", "byline"))
-_BYLINE_READS = frozenset(("name", "profile_href", "title_line", "rating", "review_count"))
+_BYLINE_READS = frozenset(("name", "profile_href", "title_line", "rating", "review_count", "shown"))
 
 
 @lru_cache(maxsize=None)
