@@ -298,6 +298,7 @@ def _not_one_person(name: str) -> bool:
     return bool(JOINING_PEOPLE.search(name)) or any(_key(w) in PRACTICE_WORDS for w in name.split())
 
 
+@lru_cache(maxsize=65536)  # a doctor's name is read from its data and from its card (records._shown_disagrees)
 def parse_name(name: str | None) -> Name:
     """Parse a byline name as printed. None or blank -> every part None, credentials ()."""
     raw = collapse(name)
