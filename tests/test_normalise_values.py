@@ -599,7 +599,10 @@ def test_a_review_count_printed_but_not_read_is_null_and_counted(family, shown):
 ])
 def test_a_review_count_a_person_reads_is_read_alike_in_every_family(family, shown, want):
     doctor, stats = _first_doctor_with_reviews_shown(family, shown)
-    assert doctor["review_count"] == want and stats == {}
+    # nextjs's card and provider-card's stars still print the page's "154 reviews": data or
+    # microdata giving another count disagree with what readers see, counted (records._shown_disagrees)
+    disagrees = {f"doctors/review_count_shown_disagrees/{family}": 1} if family != "legacy" and want != 154 else {}
+    assert doctor["review_count"] == want and stats == disagrees
 
 
 @pytest.mark.parametrize("text, want", [
