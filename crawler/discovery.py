@@ -16,7 +16,7 @@ from w3lib.url import safe_url_string
 
 from crawler.middlewares.compression import DamagedBody, TooBig, UndecodableBody, decode_one
 from crawler.pages import is_whole
-from crawler.pages.tree import any_page_tree
+from crawler.pages.document import any_page_tree
 from crawler.sites import site_for
 from crawler.sites.base import join_url
 

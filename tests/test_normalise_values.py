@@ -186,7 +186,7 @@ def test_a_date_whose_digits_go_on_in_other_numerals_is_no_date(text):
 
 @pytest.mark.parametrize("shape", NOT_WHOLE)
 def test_one_rule_for_a_count_read_whole_or_not_at_all(shape):
-    from crawler.pages.tree import declared_count
+    from crawler.pages.counts import declared_count
 
     assert parse_count(shape) is None
     assert vote_count(shape) is None
@@ -311,7 +311,7 @@ TWO_NUMBERS = ["12 34", "4 2", "4-2", "4\u20092", "1\u00a02", "12 3", "4\ufffd2"
 
 @pytest.mark.parametrize("text, want", INVISIBLE_INSIDE + [(shape, None) for shape in TWO_NUMBERS])
 def test_every_count_is_read_through_the_cleaner_and_whole(text, want):
-    from crawler.pages.tree import declared_count
+    from crawler.pages.counts import declared_count
 
     assert parse_count(text) == want
     assert vote_count(text) == want

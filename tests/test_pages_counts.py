@@ -6,7 +6,7 @@ import json
 import pytest
 
 from crawler.pages import PageError, parse_question_page
-from crawler.pages.tree import declared_count
+from crawler.pages.counts import declared_count
 from pipelines.normalise.records import page_records
 from tests.contract import PAGES
 

@@ -14,7 +14,7 @@ from crawler.pages import (ElementPage, ItemPage, QuestionPageObject, TruncatedP
                            register, unregister)
 from crawler.pages.items import Answer, Question
 from crawler.pages.markup import paragraphs, text_of
-from crawler.pages.tree import declared_count
+from crawler.pages.counts import declared_count
 from tests.contract import PAGES
 
 GOLDEN = "botox-injections-days-knot-redness-injection-sites"

@@ -377,7 +377,8 @@ def test_a_byline_linking_another_sites_profile_is_no_doctor_of_this_site(family
 
 
 def test_a_pages_question_links_are_read_under_rfc_3986_equivalence():
-    from crawler.pages.tree import ClassKeys, Tree, parse_html
+    from crawler.pages.document import parse_html
+    from crawler.pages.tree import ClassKeys, Tree
 
     body = b'<html><body><a href="/%71uestion/q1">a</a><a href="/a/../question/q2">b</a></body></html>'
     tree = Tree(parse_html(body), "http://h/question/q0", ClassKeys())
@@ -482,7 +483,8 @@ def test_links_are_joined_with_backslashes_as_a_browser_joins_them():
 
 
 def test_a_pages_question_links_are_read_with_backslashes_as_a_browser_reads_them():
-    from crawler.pages.tree import ClassKeys, Tree, parse_html
+    from crawler.pages.document import parse_html
+    from crawler.pages.tree import ClassKeys, Tree
 
     body = b'<html><body><a href="/question\\q1">a</a><a href="\\question\\q2">b</a></body></html>'
     tree = Tree(parse_html(body), "http://h/questions/t", ClassKeys())

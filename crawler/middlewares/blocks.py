@@ -41,7 +41,7 @@ from crawler.extensions.prompt_stop import PromptStop
 from crawler.middlewares import CountedDrop
 from crawler.middlewares.backoff import DELAY_META, BackoffRetryMiddleware
 from crawler.pages import is_block_page
-from crawler.pages.tree import any_page_tree
+from crawler.pages.document import any_page_tree
 from crawler.sites import site_for
 from crawler.sites.base import host_key
 

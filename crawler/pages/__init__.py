@@ -28,7 +28,8 @@ from .nextjs import NextjsPage
 from .page import ElementPage, ItemPage, QuestionPageObject
 from .provider_card import ProviderCardPage
 from .registry import class_keys, families, recognise, register, unregister
-from .tree import Tree, ends_document, parse_html
+from .document import ends_document, parse_html
+from .tree import Tree
 
 __all__ = [
     "parse_question_page", "detect_family", "is_block_page", "is_whole",

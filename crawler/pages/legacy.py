@@ -11,7 +11,7 @@ from .errors import MarkupError, UnknownLayout
 from .items import Answer, Byline, Question
 from .markup import text_of, text_outside
 from .page import ElementPage, QuestionPageObject, missing
-from .tree import declared_count
+from .counts import declared_count
 
 
 # ng-init as AngularJS reads it: data-ng-init, x-ng-init, ng:init, ng_init too

@@ -17,7 +17,7 @@ from pipelines.normalise.text import clean
 
 from .errors import MarkupError
 from .items import Text
-from .tree import parse_html, shadow_root
+from .document import parse_html, shadow_root
 
 # Every block boundary, as browsers draw them: the contract's (p, div, li, h1-h6, blockquote),
 # and HTML's other block elements and table cells, which a reader sees apart ("<td>Botox</td>

@@ -18,7 +18,8 @@ from .errors import MarkupError, TruncatedPage, UnknownLayout
 from .items import NOT_READ, Answer, Byline, Question, json_scalar
 from .markup import date_line, html_paragraphs, plain_paragraphs, text_of, text_outside
 from .page import ItemPage, QuestionPageObject, missing
-from .tree import declared_count, declared_number, ends_document
+from .counts import declared_count, declared_number
+from .document import ends_document
 
 
 def _str(value) -> str | None:

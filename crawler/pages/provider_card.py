@@ -14,7 +14,8 @@ from .errors import MarkupError, UnknownLayout
 from .items import Answer, Byline, Question, json_scalar
 from .markup import date_line, text_of, text_outside
 from .page import ElementPage, QuestionPageObject, missing
-from .tree import declared_count, inside, own, shown_ones, single
+from .counts import declared_count
+from .parts import inside, own, shown_ones, single
 
 
 _ANSWER_PARTS = ("Content-title", "Content-byline", "Content-bodyText", "Media--providerCard")
@@ -161,8 +162,8 @@ def _date_of(byline):
 def _answer_date(answer, parts: dict, tree):
     """An answer's date element: its byline's (_date_of), else (its byline's <time> moved into
     its title, its body, its card) a <time> of the answer's own, not another answer's in it,
-    found as legacy finds its date part: outside its body, else in it (tree.single: two that
-    differ are a guess; tree.own: one in a block of content of its own is a reply's)."""
+    found as legacy finds its date part: outside its body, else in it (parts.single: two that
+    differ are a guess; parts.own: one in a block of content of its own is a reply's)."""
     byline = parts.get("Content-byline")
     found = _date_of(byline) if byline is not None else None
     if found is not None:
@@ -252,7 +253,7 @@ class ProviderCardAnswer(ElementPage):
         object in the answer holding one (a share widget's data may come first; the widget may
         be wrapped), outside its body, else (none outside: its widget moved into the body, as
         legacy reads its vote there) in it. Two that differ, or one in a block of content of its own (a comment's like
-        widget), leave which is the answer's to a guess: a MarkupError (tree.single, tree.own). Where none
+        widget), leave which is the answer's to a guess: a MarkupError (parts.single, parts.own). Where none
         holds one, data that does not read as JSON ("{likeCount: 3}") may hold the vote: its
         text, of the kind UNREAD (a vote shown but not read, counted, never a number guessed
         from it); else data that reads and holds no likeCount (a key renamed) gives an UNREAD
@@ -343,7 +344,7 @@ def _doctor_item(card, profiles: list):
     inner one), else those of a person's type that name someone, else those of a person's
     type, else those that name someone (the itemscope may sit on an inner block); else the
     card. Two of the kind found leave whose name is the doctor's to a guess: a MarkupError
-    (tree.single)."""
+    (parts.single)."""
     top = [item for item in [card, *_ITEMS(card)] if item.get("itemscope") is not None and item.get("itemprop") is None]
     linked = [item for item in top if any(a is item or inside(a, {item}) for a in profiles)]
     linked = [item for item in linked if not any(inside(other, {item}) for other in linked)]
