@@ -43,6 +43,7 @@ def _id(value) -> str:
 
 _DATE, _TITLE, _BODY, _VOTE = "answer-card_date__", "answer-card_title__", "answer-card_body__", "vote-button_count__"
 _BYLINE_NAME, _BYLINE_TITLE = "provider-byline_name__", "provider-byline_title__"
+_CARD_KEYS = (_TITLE, _BODY, _VOTE, _BYLINE_NAME, _BYLINE_TITLE)  # what a card is asked for
 
 
 def _words(text: str | None) -> tuple | None:
@@ -106,24 +107,32 @@ class _Card:
         self.title = text_outside(parts.get(_TITLE), fields)
         # a card without its date class may show its date still, under another class
         self.date = text_outside(parts[_DATE], fields) if _DATE in parts else _date_in(el.iter())
-
-    def _classed(self, prefix: str) -> list:
-        return [el for el in self.el.iter() if isinstance(el.tag, str) and prefix in (el.get("class") or "")]
+        self.classed = _classed_in(el, _CARD_KEYS)
+        # what the byline prints: its name, title line and rating, its vote and date; not the
+        # answer's words that name a rating
+        self.byline_text = text_outside(el, self.classed[_TITLE] + self.classed[_BODY]) or ""
 
     def vote(self) -> str | None:
-        return next((t for el in self._classed(_VOTE) if (t := text_outside(el, self.fields))), None)
+        return next((t for el in self.classed[_VOTE] if (t := text_outside(el, self.fields))), None)
 
     def shows_body(self) -> bool:
-        return any(text_outside(el, self.fields) for el in self._classed(_BODY))
+        return any(text_outside(el, self.fields) for el in self.classed[_BODY])
 
     def byline_line(self, prefix: str) -> str | None:
         """The text of the card's first byline element of a class (`provider-byline_name__`)."""
-        return next((t for el in self._classed(prefix) if (t := text_of(el))), None)
+        return next((t for el in self.classed[prefix] if (t := text_of(el))), None)
 
-    def byline_text(self) -> str:
-        """What the card prints beside its title and body: its byline's lines (the name, the
-        title line, the rating), its vote and date; not an answer's words that name a rating."""
-        return text_outside(self.el, self._classed(_TITLE) + self._classed(_BODY)) or ""
+
+def _classed_in(el, prefixes: tuple) -> dict[str, list]:
+    """The elements under `el` whose class holds each prefix, from one walk."""
+    found: dict[str, list] = {prefix: [] for prefix in prefixes}
+    for sub in el.iter():
+        classes = sub.get("class") if isinstance(sub.tag, str) else None
+        if classes:
+            for prefix in prefixes:
+                if prefix in classes:
+                    found[prefix].append(sub)
+    return found
 
 
 def _given(value, printed) -> str | int | float | None:
@@ -373,7 +382,7 @@ class NextjsByline(ItemPage):
         if rating is not None and not isinstance(rating, dict):
             return NOT_READ
         value = rating.get(key) if rating is not None else None
-        return _given(value, lambda: any(shows(card.byline_text()) for card in self.cards))
+        return _given(value, lambda: any(shows(card.byline_text) for card in self.cards))
 
     def rating(self):
         return self._rating("average", shows_rating)
@@ -389,5 +398,5 @@ class NextjsByline(ItemPage):
         for field, prefix in (("name", _BYLINE_NAME), ("title_line", _BYLINE_TITLE)):
             shown.append((field, next((t for card in self.cards if (t := card.byline_line(prefix))), None)))
         for field, shows in (("rating", shows_rating), ("review_count", shows_review_count)):
-            shown.append((field, next((t for card in self.cards if shows(t := card.byline_text())), None)))
+            shown.append((field, next((t for card in self.cards if shows(t := card.byline_text)), None)))
         return tuple((field, value) for field, value in shown if value is not None)
