@@ -11,12 +11,15 @@ from .markup import content_outside, shown_form
 # An inline style that hides an element: what a mobile or a desktop copy of a part wears.
 _HIDING_STYLE = re.compile(r"(?:^|;)\s*(?:display\s*:\s*none|visibility\s*:\s*hidden)\s*(?:!important\s*)?(?:;|$)", re.I)
 
+
 def inside(el, elements: set) -> bool:
     """Whether one of `elements` holds the element (is one of its ancestors)."""
     return any(up in elements for up in el.iterancestors())
 
 
 def nearest(candidates: dict, container, content) -> dict:
+    """A container's parts (Tree.parts): key -> its element, from `candidates`, key -> [(depth,
+    order, element)] of the elements below the container holding that key."""
     parts = {key: min(shown_ones(found, lambda c: c[2]), key=_rank)[2] for key, found in candidates.items()}
     bodies = {parts[key] for key in content if key in parts}
     copies = set()  # every candidate outside the body: a copy of a part is no other post's text
