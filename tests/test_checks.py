@@ -258,6 +258,18 @@ def test_family_coverage_counts_pages_not_rows():
     assert [r.name for r in family_coverage.compare(few, margin=0.1, sigmas=3.5, min_rows=30)] == []
 
 
+def test_a_second_family_redesigned_in_the_same_crawl_does_not_hide_the_first():
+    """nextjs answers loaded by script (no answer count in its pages) and legacy showing 2 of
+    its answers with no count in the heading (0.255 where provider-card shows 1.0): pooled with
+    nextjs, the others' share fell to 0.5 and legacy passed, its lost answers named nowhere."""
+    def entry(layout, non_null, pages):
+        return {"dataset": "questions", "layout": layout, "field": "answer_count", "non_null": non_null,
+                "rows": pages, "pages": pages}
+
+    crawl = [entry("legacy", 0.255, 40), entry("nextjs", 0.0, 40), entry("provider-card", 1.0, 40)]
+    failed = {r.name for r in family_coverage.compare(crawl, margin=0.1, sigmas=3.5, min_rows=30) if not r.passed}
+    assert failed == {"family_coverage/questions.answer_count/legacy", "family_coverage/questions.answer_count/nextjs"}
+
 def test_doctors_of_a_family_are_judged_by_the_pages_that_showed_their_bylines():
     """A doctor row comes from the first page naming the doctor: 28 nextjs pages brought its
     doctors, but its 100 pages with answers showed their bylines, each with the rating lost

@@ -2,9 +2,11 @@
 
 Every family of a site gives the same records (the site contract), and which family a page
 comes in says nothing of its content, so a field's share of rows holding a value is the same
-in each, give or take chance. A family whose share falls below the other families' pooled
-share by more than CHECK_COVERAGE_MARGIN, and by more than chance explains for both groups'
-rows, no longer shows that field where its page object looks: that family was redesigned.
+in each, give or take chance. A family whose share falls below another family's share by more
+than CHECK_COVERAGE_MARGIN, and by more than chance explains for both groups' pages, no longer
+shows that field where its page object looks: that family was redesigned. Each family is held
+against each other family, not against the others pooled: a second family redesigned in the
+same crawl would pull a pooled share down and hide the first.
 Unlike `coverage/` (each family against the last crawl that passed), this needs no earlier
 crawl: a first crawl of a site whose redesign reached one family is caught too. Groups of
 fewer than CHECK_COVERAGE_MIN_ROWS pages are not compared (the pages that showed a field:
@@ -13,7 +15,7 @@ markup never shows (`not_shown` of its page object).
 
 Chance, in score (Wilson) intervals of CHECK_FAMILY_COVERAGE_SIGMAS standard errors: the
 family fails when its share is below what a family of its pages shows at that many standard
-errors under the lowest share the other families' pages allow (a page is one draw, however
+errors under the lowest share another family's pages allow (a page is one draw, however
 many rows it gave: see coverage.py; groups are counted in pages for CHECK_COVERAGE_MIN_ROWS too). Score intervals hold for small
 groups and shares near 0 or 1 (a few doctors without a rating among thirty), where a plain
 standard error cried wolf; and a crawl makes some ninety of these comparisons.
@@ -40,17 +42,22 @@ def compare(coverage: list[dict], margin: float, sigmas: float, min_rows: int,
     results = []
     for (dataset, field), layouts in sorted(groups.items()):
         for layout, c in sorted(layouts.items()):
-            others = [o for name, o in layouts.items() if name != layout]
-            rows = sum(o["rows"] for o in others)
-            share = sum(o["non_null"] * o["rows"] for o in others) / rows if rows else 0.0
-            if share:
-                # A page is one draw (coverage.pages_of): its rows share its markup and doctors.
-                lowest = _lowest(share, sum(pages_of(o, coverage) for o in others), sigmas)
-                spread = math.sqrt(lowest * (1 - lowest) / pages_of(c, coverage))
-                limit = min(share - margin, lowest - sigmas * spread)
+            limits = [_limit(c, o, coverage, margin, sigmas) for name, o in layouts.items()
+                      if name != layout and o["non_null"]]
+            if limits:
                 results.append(CheckResult.judge(f"{NAME}/{dataset}.{field}/{layout}", c["non_null"],
-                                                 max(0.0, limit), at_most=False))
+                                                 max(limits), at_most=False))
     return results
+
+
+def _limit(c: dict, other: dict, coverage: list[dict], margin: float, sigmas: float) -> float:
+    """The least share family `c` may show beside `other`: below `other`'s share by the margin,
+    and by more than chance explains for both."""
+    share = other["non_null"]
+    # A page is one draw (coverage.pages_of): its rows share its markup and doctors.
+    lowest = _lowest(share, pages_of(other, coverage), sigmas)
+    spread = math.sqrt(lowest * (1 - lowest) / pages_of(c, coverage))
+    return max(0.0, min(share - margin, lowest - sigmas * spread))
 
 
 def _lowest(share: float, rows: int, z: float) -> float:
