@@ -26,7 +26,7 @@ from pathlib import Path
 import orjson
 
 from crawler.archive import is_warc
-from crawler.containers import supported
+from crawler.containers import not_supported
 from crawler.extraction import extract_page
 from crawler.inputs import PAGES, WARCS, files_in, shown, too_big
 from crawler.pages import PageError
@@ -53,11 +53,17 @@ def _file_url(f: Path) -> str:
 
 def _files(paths) -> tuple[list[Path], list[str]]:
     """The files to read, and an error line for each path that gives none, each entry of a
-    folder not read (a page it cannot read: a `.html.gz`, a link to nothing, ...) and each file
-    in a container it does not read (an MHTML or a compressed file: named, not read as a page)."""
+    folder not read (a page it cannot read: a `.html.gz`, a link to nothing, ...) and each
+    archive in a container it does not read (a `.warc.zst`: named, not read as an archive, as
+    `reparse` names it). A saved page in such a container is named where it is read (_saved_page)."""
     files, errors, passed_over = files_in(paths, (PAGES, WARCS))
-    files, foreign = supported(files)
-    return files, [f"{ERROR}{line}" for line in passed_over + errors + foreign]
+    foreign = {}
+    if warcs := [f for f in files if is_warc(f.name)]:
+        from crawler.archive.reader import not_read  # warcio: only for archives
+
+        foreign = not_read(warcs)
+    kept = [f for f in files if f not in foreign]
+    return kept, [f"{ERROR}{line}" for line in passed_over + errors + list(foreign.values())]
 
 
 def _without_copies(files: list[Path], err) -> tuple[list[Path], dict[Path, frozenset]]:
@@ -81,15 +87,16 @@ def _without_copies(files: list[Path], err) -> tuple[list[Path], dict[Path, froz
 
 
 def _saved_page(f: Path, err) -> bytes | None:
-    """The bytes of a saved page; None (said on `err`) for a file that cannot be read, or one
-    too big to read (crawler.inputs.too_big)."""
+    """The bytes of a saved page, read once; None (said on `err`) for a file that cannot be
+    read, one in a container not read (an MHTML or a compressed file: crawler.containers), or
+    one too big to read (crawler.inputs.too_big)."""
     try:
         with f.open("rb") as page:
             data = page.read(DOWNLOAD_MAXSIZE + 1)  # no more than tells it is too big
     except OSError as e:
         print(f"{ERROR}{shown(f)}: unreadable file ({e.strerror or e})", file=err)
         return None
-    if reason := too_big(len(data)):
+    if reason := not_supported(data, f.name) or too_big(len(data)):
         print(f"{ERROR}{shown(f)}: {reason}", file=err)
         return None
     return data

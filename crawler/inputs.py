@@ -57,18 +57,18 @@ def files_in(paths, kinds: tuple[Kind, ...]) -> tuple[list[Path], list[str], lis
     for p in paths:
         path = Path(p)
         if path.is_dir():
-            found = []
-            for entry, why in _entries(path, kinds):
+            found = {}  # entry -> its identity, from the one stat that found it a file
+            for entry, identity, why in _entries(path, kinds):
                 if why is None:
-                    found.append(entry)
+                    found[entry] = identity
                 else:
                     skipped.append((why, entry))
             if not found:
                 errors.append(f"{shown(p)}: no {_names(kinds)} files in folder")
             for f in sorted(found):
-                files.setdefault(_identity(f), f)
+                files.setdefault(found[f], f)
         elif path.is_file():
-            files.setdefault(_identity(path), path)
+            files.setdefault(_identity(path.stat()), path)
         elif path.exists():  # a pipe, a device (/dev/stdin): a WARC is read by offset, which they cannot give
             errors.append(f"{shown(p)}: not a regular file (a pipe or a device): save it to a file first")
         else:
@@ -94,15 +94,15 @@ def _said(skipped: list[tuple[str, Path]]) -> list[str]:
     return lines
 
 
-def _identity(path: Path) -> tuple[int, int]:
-    """The file a path names, through symbolic and hard links alike (a `cp -l` backup)."""
-    stat_ = path.stat()
-    return stat_.st_dev, stat_.st_ino
+def _identity(status: os.stat_result) -> tuple[int, int]:
+    """The file a path names (`status`: its stat, through symbolic links), through symbolic
+    and hard links alike (a `cp -l` backup)."""
+    return status.st_dev, status.st_ino
 
 
 def _entries(folder: Path, kinds):
-    """(entry, None) for each file below a folder of `kinds`, (entry, why) for each entry said
-    as not taken; through linked folders too (each real folder once: a link back up is no
+    """(entry, its identity, None) for each file below a folder of `kinds`, (entry, None, why)
+    for each entry said as not taken; through linked folders too (each real folder once: a link back up is no
     loop), nothing hidden nor in a hidden folder."""
     not_read = f"not read: only names ending in {_names(kinds)}, in any case, are"
     seen: set[str] = set()
@@ -110,7 +110,7 @@ def _entries(folder: Path, kinds):
     for here, folders, names in os.walk(folder, followlinks=True, onerror=unlisted.append):
         while unlisted:
             error = unlisted.pop()
-            yield Path(error.filename), _not_listed(error)
+            yield Path(error.filename), None, _not_listed(error)
         real = os.path.realpath(here)
         if real in seen:
             folders[:] = []
@@ -120,37 +120,38 @@ def _entries(folder: Path, kinds):
         for name in names:
             if not name.startswith("."):
                 entry = Path(here, name)
-                why = _not_a_file(entry)
+                identity, why = _a_file(entry)
                 if why is None and not any(kind.takes(name) for kind in kinds):
                     if not any(kind.resembles(name) for kind in kinds):
                         continue  # a file of another kind (a page's images, a README): not ours
-                    why = not_read
-                yield entry, why
+                    identity, why = None, not_read
+                yield entry, identity, why
     for error in unlisted:  # the folder given itself
-        yield Path(error.filename), _not_listed(error)
+        yield Path(error.filename), None, _not_listed(error)
 
 
 def _not_listed(error: OSError) -> str:
     return f"a folder that cannot be listed: {error.strerror or error}"
 
 
-def _not_a_file(entry: Path) -> str | None:
-    """Why an entry os.walk lists beside the folders is no regular file, or None."""
+def _a_file(entry: Path) -> tuple[tuple[int, int] | None, str | None]:
+    """(its identity, None) for an entry os.walk lists beside the folders that is a regular
+    file, else (None, why it is none): one stat tells both."""
     try:
-        mode = entry.stat().st_mode
+        status = entry.stat()
     except OSError as error:
         if error.errno == errno.ELOOP:
-            return "a symbolic link loop"
+            return None, "a symbolic link loop"
         if error.errno == errno.ENOENT:
-            return "a symbolic link to nothing (a disk not mounted, a file moved?)"
-        return f"cannot be read: {error.strerror or error}"
-    if stat.S_ISREG(mode):
-        return None
-    if stat.S_ISFIFO(mode):
-        return "a pipe, not a file"
-    if stat.S_ISSOCK(mode):
-        return "a socket, not a file"
-    return "a device, not a file"
+            return None, "a symbolic link to nothing (a disk not mounted, a file moved?)"
+        return None, f"cannot be read: {error.strerror or error}"
+    if stat.S_ISREG(status.st_mode):
+        return _identity(status), None
+    if stat.S_ISFIFO(status.st_mode):
+        return None, "a pipe, not a file"
+    if stat.S_ISSOCK(status.st_mode):
+        return None, "a socket, not a file"
+    return None, "a device, not a file"
 
 
 def too_big(size: int) -> str | None:

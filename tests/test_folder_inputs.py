@@ -6,8 +6,10 @@ from __future__ import annotations
 import io
 import os
 import shutil
+from collections import Counter
 
 from crawler.extract import extract_paths
+from crawler.inputs import PAGES as PAGES_KIND, files_in
 from tests.test_pages_samples import PAGES, SLUG
 from tests.test_reparse_other_tools import Theirs, pages, run
 
@@ -104,3 +106,18 @@ def test_an_archives_name_is_shown_escaped_in_a_reparses_lines(tmp_path):
     _archives(tmp_path)
     _, _, said = run([tmp_path], tmp_path / "out")
     assert "cut\\x1b\\n.warc.gz" in said and "\x1b" not in said, said
+
+
+def test_each_entry_of_a_folder_is_stat_ed_once(tmp_path, monkeypatch):
+    for name in ("a.html", "b.html"):
+        shutil.copy(PAGE, tmp_path / name)
+    stats, real = Counter(), os.stat
+
+    def counting(path, *args, **kwargs):
+        stats[os.fspath(path)] += 1
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "stat", counting)
+    files, errors, said = files_in([tmp_path], (PAGES_KIND,))
+    assert files == [tmp_path / "a.html", tmp_path / "b.html"] and not errors and not said
+    assert {name: stats[str(tmp_path / name)] for name in ("a.html", "b.html")} == {"a.html": 1, "b.html": 1}

@@ -4,11 +4,14 @@ an archive is one by its name in any case, and a container the tools do not read
 compressed file) is "not supported", never damage, truncation or "no HTML document"."""
 from __future__ import annotations
 
+import builtins
 import gzip
 import io
+import os
 import quopri
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -85,3 +88,36 @@ def test_a_zstd_compressed_archive_is_named_so_by_reparse_and_extract(tmp_path):
                         "--processes", "1"], capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert p.returncode != 0 and "not supported: a zstd-compressed archive" in p.stderr, p.stderr
     assert "damaged" not in p.stderr and "Traceback" not in p.stderr
+
+
+def _opens(monkeypatch) -> Counter:
+    """{path: times opened} of every `open` from here on (Path.open and read_bytes included)."""
+    counted, real = Counter(), builtins.open
+
+    def counting(file, *args, **kwargs):
+        if isinstance(file, (str, os.PathLike)):
+            counted[Path(file)] += 1
+        return real(file, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "open", counting)
+    monkeypatch.setattr(io, "open", counting)
+    return counted
+
+
+def test_each_saved_page_is_opened_once_its_container_told_from_the_bytes_read(tmp_path, monkeypatch):
+    for name in ("a.html", "b.html"):
+        (tmp_path / name).write_bytes(BODY)
+    (tmp_path / "c.html").write_bytes(_mhtml())
+    opens = _opens(monkeypatch)
+    status, err, printed = _extract(tmp_path)
+    assert status == 1 and len(printed) > 2 and "c.html: not supported: a saved MHTML archive" in err, err
+    assert {name: opens[tmp_path / name] for name in ("a.html", "b.html", "c.html")} == {
+        "a.html": 1, "b.html": 1, "c.html": 1}
+
+
+def test_an_archives_container_and_layout_are_told_from_one_look_at_its_opening(tmp_path, monkeypatch):
+    archive = _warc(tmp_path / "a.warc.gz")
+    opens = _opens(monkeypatch)
+    status, err, printed = _extract(archive)
+    assert status == 0 and printed, err
+    assert opens[archive] == 2  # one look at how it opens (container, gzip layout), one read of its records

@@ -53,8 +53,8 @@ from warcio.recordloader import ArcWarcRecordLoader
 from warcio.timeutils import iso_date_to_datetime
 
 from crawler.archive import start_urls_of
-from crawler.containers import supported
 from crawler.archive.files import REQUESTED_URI
+from crawler.containers import not_supported
 from crawler.discovery import is_question_url
 from crawler.inputs import WARCS, files_in, shown, too_big
 from crawler.install import load_failure
@@ -135,8 +135,14 @@ def archive_files(paths) -> tuple[list[Path], list[str], list[str]]:
     archive, say), one line per entry of a folder not read: crawler.inputs.files_in), files of
     a folder sorted."""
     files, errors, passed_over = files_in(paths, (WARCS,))
-    files, foreign = supported(files)
-    return files, errors + foreign, passed_over
+    foreign = not_read(files)
+    return [f for f in files if f not in foreign], errors + list(foreign.values()), passed_over
+
+
+def not_read(files: list[Path]) -> dict[Path, str]:
+    """{file: its error line} for each file in a container not read (crawler.containers), told
+    from the bytes the reader's first look at the file reads (_opening): no second open."""
+    return {f: f"{shown(f)}: {why}" for f in files if (why := _opening(f).not_supported)}
 
 
 def without_copies(files: list[Path]) -> tuple[list[Path], list[tuple[Path, Path]], dict[Path, tuple[Path, frozenset]]]:
@@ -283,7 +289,7 @@ def _records(path: str | Path, start: int = 0, end: int | None = None, on_damage
 
 def _laid_out(path, stream, start: int, end: int | None, on_damage, parse: bool, size: int) -> Iterator[Located]:
     """_records by the file's layout."""
-    if _gzipped_by_record(path):
+    if _opening(path).by_record:
         if start:
             start = _next_member(stream, start, end)
             if start is None:
@@ -1106,41 +1112,59 @@ def _warcio_records(stream, start: int, end: int | None, on_damage, check_digest
 def chunks(path: str | Path, size: int) -> list[tuple[int, int | None]]:
     """Byte ranges of about `size` covering the file, for `responses(path, start, end)`."""
     total = Path(path).stat().st_size
-    if total <= size or not _gzipped_by_record(path):
+    if total <= size or not _opening(path).by_record:
         return [(0, None)]
     starts = list(range(0, total, size))
     return [(start, starts[i + 1] if i + 1 < len(starts) else None) for i, start in enumerate(starts)]
 
 
-def _gzipped_by_record(path) -> bool:
-    """Whether the file is gzip members that start records (entered at any member), however its
-    first member is: more than padding follows that member, or, where it cannot be inflated
-    within the probe (damaged, cut off, or a record bigger than the probe), a later member holds
-    a record. Told once per file as it is now (a file gzipped whole is scanned to its end)."""
+class _Opening(NamedTuple):
+    """What a file is, told from the bytes it opens with."""
+    not_supported: str | None  # why it is not read (crawler.containers), None for a file read as WARC
+    by_record: bool  # gzip members that start records, entered at any member (_by_record)
+
+
+def _opening(path) -> _Opening:
+    """The file's _Opening, told once per file as it is now: `not_read` lists it, then every
+    reader of a range (`chunks`, `_records`) asks again."""
     try:
         status = os.stat(path)
     except OSError:  # gone: its reading reports it
-        return False
-    return _by_record(str(path), status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino)
+        return _Opening(None, False)
+    return _opened(str(path), status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino)
 
 
-@lru_cache(maxsize=256)
-def _by_record(path: str, *version) -> bool:
-    """_gzipped_by_record of the file as it is (`version`: its size, times and inode)."""
-    with open(path, "rb") as stream:
+@lru_cache(maxsize=4096)  # a folder's archives, each told once between listing and reading
+def _opened(path: str, *version) -> _Opening:
+    """_opening of the file as it is (`version`: its size, times and inode)."""
+    try:
+        stream = open(path, "rb")
+    except OSError:  # cannot be opened: its reading reports it
+        return _Opening(None, False)
+    with stream:
         head = stream.read(_PROBE)
-        if not head.startswith(_GZIP_MAGIC):  # a plain file, or a first member whose own header is damaged
-            if head.lstrip(b"\r\n").startswith(b"WARC/"):
-                return False
-            found = _next_member(stream, 0, None)
-            return found is not None and not _resumes_before(stream, found)
-        ended = _first_member_end(head, stream)
-        if ended is None:  # damaged, cut off, or bigger than the probe: a member further on says
-            return _next_member(stream, 1, None) is not None
-        stream.seek(ended)
-        while rest := stream.read(64 * 1024):  # zero bytes after the last member: padding (gzip's reading)
-            if rest.strip(b"\0"):
-                return True
+        if why := not_supported(head, os.path.basename(path)):
+            return _Opening(why, False)
+        return _Opening(None, _by_record(head, stream))
+
+
+def _by_record(head: bytes, stream) -> bool:
+    """Whether the file (`head`: its first _PROBE bytes) is gzip members that start records,
+    however its first member is: more than padding follows that member, or, where it cannot be
+    inflated within the probe (damaged, cut off, or a record bigger than the probe), a later
+    member holds a record (a file gzipped whole is scanned to its end)."""
+    if not head.startswith(_GZIP_MAGIC):  # a plain file, or a first member whose own header is damaged
+        if head.lstrip(b"\r\n").startswith(b"WARC/"):
+            return False
+        found = _next_member(stream, 0, None)
+        return found is not None and not _resumes_before(stream, found)
+    ended = _first_member_end(head, stream)
+    if ended is None:  # damaged, cut off, or bigger than the probe: a member further on says
+        return _next_member(stream, 1, None) is not None
+    stream.seek(ended)
+    while rest := stream.read(64 * 1024):  # zero bytes after the last member: padding (gzip's reading)
+        if rest.strip(b"\0"):
+            return True
     return False
 
 
