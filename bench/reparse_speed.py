@@ -21,7 +21,7 @@ def archive_pages(archive: Path) -> list[tuple[str, bytes]]:
     from crawler.archive.reader import archive_files, responses
     from crawler.discovery import is_question_url
 
-    files, _ = archive_files([archive])
+    files = archive_files([archive])[0]
     return [(r.url, r.body) for f in files for r in responses(f) if r.status == 200 and is_question_url(r.url)]
 
 
