@@ -285,3 +285,9 @@ def test_a_glued_run_with_a_piece_no_credential_stays_one_word():
     got = [(n.family_name, n.credentials, n.unread) for n in map(parse_name, (
         "John Smith, MDXYZ, MDFACS", "John Smith, FACSMDPHD", "John SmithMDXYZ"))]
     assert got == [("Smith", ("MD", "FACS"), ("MDXYZ",)), ("Smith", (), ("FACSMDPHD",)), ("SmithMDXYZ", (), ())]
+
+
+def test_a_name_printed_in_capitals_is_no_glued_credentials():
+    """"JOHN DOMA": a family name in a name printed in capitals, not DO and MA glued."""
+    n = parse_name("JOHN DOMA")
+    assert (n.family_name, n.credentials) == ("DOMA", ())

@@ -235,7 +235,7 @@ def _glued_credential_apart(text: str) -> str:
     m = _GLUED_CREDENTIAL.search(head)
     if m is not None and _credentials_run(m[1]):
         head = head[:m.start()] + " " + _apart(m[1], 1)
-    else:
+    elif any(c.islower() for c in head):  # in a name printed in capitals, "DOMA" is a name
         head = _GLUED_CREDENTIALS.sub(lambda m: _apart(m[1], 2), head)
     return head + comma + after
 
