@@ -265,3 +265,29 @@ def test_a_credential_glued_to_the_name_is_read_apart(raw, family, creds):
     """"John SmithMD" (as printed, or "Smith<sup>MD</sup>" as the page's text joins it)."""
     n = parse_name(raw)
     assert (n.given_name, n.family_name, n.credentials) == ("John", family, creds), n
+
+
+@pytest.mark.parametrize("raw, family, creds, unread", [
+    ("John Smith MDFACS", "Smith", ("MD", "FACS"), ()), ("John SmithMDFACS", "Smith", ("MD", "FACS"), ()),
+    ("John Smith MDPhDFACMS", "Smith", ("MD", "PhD", "FACMS"), ()), ("John Smith, MDPhD", "Smith", ("MD", "PhD"), ()),
+    ("John Smith, MD, DDSMS", "Smith", ("MD", "DDS", "MS"), ()),
+])
+def test_credentials_glued_to_each_other_are_read_apart(raw, family, creds, unread):
+    """Badges the page spaces by margins alone ("MD" "FACS" read "MDFACS"): each a credential
+    when every piece is one of the vocabulary, never a family name "MDFACS"."""
+    n = parse_name(raw)
+    assert (n.given_name, n.family_name, n.credentials, n.unread) == ("John", family, creds, unread), n
+
+
+def test_a_glued_run_with_a_piece_no_credential_stays_one_word():
+    """"MDXYZ", "PHD" (the vocabulary spells PhD): one word as printed, not read apart, beside a
+    run that reads."""
+    got = [(n.family_name, n.credentials, n.unread) for n in map(parse_name, (
+        "John Smith, MDXYZ, MDFACS", "John Smith, FACSMDPHD", "John SmithMDXYZ"))]
+    assert got == [("Smith", ("MD", "FACS"), ("MDXYZ",)), ("Smith", (), ("FACSMDPHD",)), ("SmithMDXYZ", (), ())]
+
+
+def test_a_name_printed_in_capitals_is_no_glued_credentials():
+    """"JOHN DOMA": a family name in a name printed in capitals, not DO and MA glued."""
+    n = parse_name("JOHN DOMA")
+    assert (n.family_name, n.credentials) == ("DOMA", ())

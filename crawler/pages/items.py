@@ -42,6 +42,10 @@ class Byline:
     # (field, printed) pairs: ("rating", "3.1 out of 5 stars"); the normalisers count those that
     # disagree with the field's value (records.SHOWN_DISAGREES), which is kept
     shown: tuple[tuple[str, str], ...] = ()
+    # the text it prints outside the elements its fields are read from, but labels ("Answered
+    # by"): a part in markup of a new shape (a class renamed, credentials moved to badges), its
+    # value lost; counted (records.BYLINE_TEXT_NOT_READ), never read as a field guessed
+    text_not_read: str | None = None
 
 
 @dataclass(slots=True, kw_only=True)

@@ -9,7 +9,7 @@ from pipelines.normalise.ratings import shows_review_count
 
 from .errors import MarkupError, UnknownLayout
 from .items import Answer, Byline, Question
-from .markup import text_of, text_outside
+from .markup import text_of, text_outside, words_outside
 from .page import ElementPage, QuestionPageObject, missing
 from .counts import declared_count
 
@@ -177,6 +177,9 @@ class LegacyByline(ElementPage):
 
     def shown(self) -> tuple:
         return ()  # every value is read from what the byline prints: nowhere else to disagree
+
+    def text_not_read(self) -> str | None:
+        return words_outside(self.el, self.read)
 
 
 def _template(widget) -> str:

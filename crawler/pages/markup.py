@@ -9,6 +9,7 @@ printed (the normalisers clean them); lines and paragraphs of white space only a
 from __future__ import annotations
 
 import copy
+import re
 
 from lxml import etree
 
@@ -166,6 +167,22 @@ def text_of(el) -> str | None:
     space. The element's own tag is not judged: a page's <title> is read as asked."""
     return text_outside(el, ())
 
+
+
+# The words a byline prints as labels beside its parts ("Answered by", "Written by Dr."): no value
+# of a field, as keys (lower case, no period)
+_BYLINE_LABELS = frozenset(("answered", "written", "posted", "reviewed", "by", "dr"))
+_WORD = re.compile(r"[^\W_]+")
+
+
+def words_outside(el, read) -> str | None:
+    """The text a byline `el` prints outside the elements its fields are read from, `read`
+    (its name, title line, rating, links, its answer's date and vote), when it holds a word
+    other than a label ("Answered by"): a part in markup of a new shape (credentials in a badge
+    list, a renamed class), whose value is lost; punctuation alone ("·", "|") is none."""
+    text = text_outside(el, read)
+    words = _WORD.findall(clean(text)) if text is not None else ()
+    return text if any(word.lower() not in _BYLINE_LABELS for word in words) else None
 
 
 # A label beside a part ("Answered", "Helpful?", "Share · Report", "Answered by"): a few words.

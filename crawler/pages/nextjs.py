@@ -400,3 +400,8 @@ class NextjsByline(ItemPage):
         for field, shows in (("rating", shows_rating), ("review_count", shows_review_count)):
             shown.append((field, next((t for card in self.cards if shows(t := card.byline_text)), None)))
         return tuple((field, value) for field, value in shown if value is not None)
+
+    def text_not_read(self) -> None:
+        # its values are read from the page's data, what its cards print compared (shown);
+        # the cards' byline text beside them is not yet judged
+        return None

@@ -12,7 +12,7 @@ from pipelines.normalise.votes import UNREAD
 
 from .errors import MarkupError, UnknownLayout
 from .items import Answer, Byline, Question, json_scalar
-from .markup import date_line, text_of, text_outside
+from .markup import date_line, text_of, text_outside, words_outside
 from .page import ElementPage, QuestionPageObject, missing
 from .counts import declared_count
 from .parts import inside, own, shown_ones, single
@@ -436,3 +436,6 @@ class ProviderCardByline(ElementPage):
         a deploy that leaves one stale is counted, not kept in silence."""
         shown = (("rating", self._stars_label()), ("review_count", self._text("Rating-count")))
         return tuple((field, value) for field, value in shown if value is not None)
+
+    def text_not_read(self) -> str | None:
+        return words_outside(self.el, [*self.read, *self.props.get("name", ())])

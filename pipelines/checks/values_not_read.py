@@ -24,6 +24,7 @@ NAME = "values_not_read"
 # whose rows print them, and what they are in a crawl's summary.
 NOT_READ_KINDS = {"answers/vote_not_read/": ("answers", "votes"), "answers/date_not_read/": ("answers", "answer dates"),
                   "answers/profile_not_read/": ("answers", "bylines' profile links (no doctor_id)"),
+                  "answers/byline_text_not_read/": ("answers", "bylines' text no field reads"),
                   "answers/body_not_read/": ("answers", "answer bodies (has_contact_info null too)"),
                   "doctors/rating_not_read/": ("answers", "ratings"),
                   "doctors/review_count_not_read/": ("answers", "review counts"),

@@ -215,18 +215,56 @@ def _separators_as_commas(text: str) -> str:
 
 
 # A credential glued to the end of the name, as printed ("John SmithMD") or raised in a <sup>
-# the page's text joins to it: a run of capitals after a small letter, ending the name
-_GLUED_CREDENTIAL = re.compile(r"(?<=[^\W\d_]{2}[a-z])([A-Z]{2,})(?=,|$)")
+# the page's text joins to it: a run of capitals after a small letter, ending the name; or a
+# run of credentials ("SmithMDPhD")
+_GLUED_CREDENTIAL = re.compile(r"(?<=[^\W\d_]{2}[a-z])([A-Z][A-Za-z]*[A-Z])(?=,|$)")
+# Credentials glued to each other, a word of their own after the name ("John Smith MDFACS",
+# "John Smith, MDFACS": badges the page spaces by margins alone)
+_GLUED_CREDENTIALS = re.compile(r"(?<=[^\W\d_] )([A-Z][A-Za-z]{3,})(?=,|$)")
+_WORD_OF_CAPITALS = re.compile(r"(?<![^\s,])[A-Z][A-Za-z]{3,}(?![^\s,])")
 
 
 def _glued_credential_apart(text: str) -> str:
-    """"John SmithMD" as "John Smith MD": only a credential of the vocabulary as it spells it,
-    after at least three letters of name ("McDONALD", "DeMA" stay as printed)."""
+    """"John SmithMD" as "John Smith MD"; "John SmithMDFACS", "John Smith MDFACS" and "John
+    Smith, MDFACS" as "John Smith MD FACS": only credentials of the vocabulary as they are
+    spelt, glued after at least three letters of name ("McDONALD", "DeMA" stay as printed), or
+    a word of two or more after the name. A run that reads otherwise, or in two ways, stays one
+    word as printed."""
     head, comma, after = text.partition(",")
+    after = _WORD_OF_CAPITALS.sub(lambda m: _apart(m[0], 2), after)
     m = _GLUED_CREDENTIAL.search(head)
-    if m is None or not _as_credential(m[1]):
-        return text
-    return head[:m.start()] + " " + m[1] + comma + after
+    if m is not None and _credentials_run(m[1]):
+        head = head[:m.start()] + " " + _apart(m[1], 1)
+    elif any(c.islower() for c in head):  # in a name printed in capitals, "DOMA" is a name
+        head = _GLUED_CREDENTIALS.sub(lambda m: _apart(m[1], 2), head)
+    return head + comma + after
+
+
+def _apart(run: str, least: int) -> str:
+    """A run of glued letters as the credentials it is, when it is at least `least` of them."""
+    pieces = _credentials_run(run)
+    return " ".join(pieces) if len(pieces) >= least else run
+
+
+# a few credentials' letters: a longer run of capitals is no badges glued (and is not searched)
+_LONGEST_RUN = 24
+
+
+def _credentials_run(run: str) -> tuple[str, ...]:
+    """The credentials a run of glued letters is, each spelt as the vocabulary spells it
+    ("MDFACS": MD, FACS; "DMD" one as printed); () when no split or more than one reads so (a
+    guess)."""
+    if _as_credential(run):
+        return (run,)
+    splits = _splits(run) if len(run) <= _LONGEST_RUN else []
+    return splits[0] if len(splits) == 1 else ()
+
+
+def _splits(run: str) -> list[tuple[str, ...]]:
+    if not run:
+        return [()]
+    return [(run[:i], *rest) for i in range(2, len(run) + 1) if _as_credential(run[:i])
+            for rest in _splits(run[i:])]
 
 
 def _split_tail(words: list[str]) -> tuple[list[str], list[str]]:

@@ -109,7 +109,7 @@ def _shown_disagrees(rec: dict, shown: tuple) -> tuple[str, ...]:
 # (its text cleaned by the one cleaner, as every string of a record is).
 _QUESTION_READS = frozenset(("question_id", "title", "body", "topic", "date_text", "date_time", "asker_location"))
 _ANSWER_READS = frozenset(("answer_id", "title", "body", "vote", "vote_kind", "date_text", "date_time", "byline"))
-_BYLINE_READS = frozenset(("name", "profile_href", "title_line", "rating", "review_count", "shown"))
+_BYLINE_READS = frozenset(("name", "profile_href", "title_line", "rating", "review_count", "shown", "text_not_read"))
 
 
 @lru_cache(maxsize=None)
@@ -171,6 +171,8 @@ def page_records(page, stats=None) -> list[dict]:
             # a link that names no doctor of this site by its rule (another site's, a form the
             # rule does not know: /dr/123/x, /doctor/x): no doctor, counted, never a wrong key
             doctor_id = _not_read(doctor_id, byline.profile_href, PROFILE_NOT_READ + page.family, stats)
+            if byline.text_not_read is not None:
+                _count(BYLINE_TEXT_NOT_READ + page.family, 1, stats)
             if doctor_id is not None and doctor_id not in seen:
                 seen.add(doctor_id)
                 doctors.append(_doctor_record(byline, doctor_id, site_origin, site, stats, page.family))
@@ -205,6 +207,9 @@ BODY_NOT_READ = "answers/body_not_read/"
 RATING_NOT_READ = "doctors/rating_not_read/"
 REVIEWS_NOT_READ = "doctors/review_count_not_read/"
 PROFILE_NOT_READ = "answers/profile_not_read/"
+#: + family: a byline printing words outside the elements its fields are read from (its
+#: credentials moved to badges, its title line's class renamed): values lost, whichever they are
+BYLINE_TEXT_NOT_READ = "answers/byline_text_not_read/"
 
 
 def _unread(value, printed) -> bool:
