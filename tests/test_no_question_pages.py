@@ -63,10 +63,11 @@ def _nextjs(root, gone: set[str]) -> None:
     question = data["props"]["pageProps"]["question"]
     if "body" in gone:
         question["bodyHtml"] = ""
+    # the data holds its keys, null where the page shows none (a key gone is a new shape)
     if "topic" in gone:
-        del question["procedure"]
+        question["procedure"] = None
     if "asked_on" in gone:
-        del question["createdAt"]
+        question["createdAt"] = None
         _drop(_classed(root, "content-subheader_subHeader__"))
     if "answers" in gone:
         question.update(answers=[], answerCount=0)

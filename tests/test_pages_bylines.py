@@ -91,6 +91,39 @@ def test_nextjs_rating_the_byline_prints_but_the_data_does_not_give_is_not_read(
     assert stats["doctors/rating_not_read/nextjs"] == 1 and stats["doctors/review_count_not_read/nextjs"] == 1
 
 
+_EVIATAR = ('"slug": "joseph-a-eviatar-new-york-ny", "displayName": "Joseph A. Eviatar, MD, FACS", '
+            '"subtitle": "New York Oculoplastic Surgeon", "profileUrl": "/dr/joseph-a-eviatar-new-york-ny"')
+
+
+def test_nextjs_profile_link_the_byline_prints_but_the_data_does_not_give_is_not_read():
+    """The data gives no link (profileUrl and slug null) while the card's byline links to
+    /dr/joseph-a-eviatar-new-york-ny: no doctor, counted as a profile not read, never an
+    answer whose doctor is unknown without a word."""
+    recs, stats = _nextjs_records((_EVIATAR, _EVIATAR.replace('"/dr/joseph-a-eviatar-new-york-ny"', "null")
+                                   .replace('"joseph-a-eviatar-new-york-ny"', "null")))
+    assert "joseph-a-eviatar-new-york-ny" not in [r.get("doctor_id") for r in recs]
+    assert stats["answers/profile_not_read/nextjs"] == 1
+
+
+def test_nextjs_title_line_the_byline_prints_but_the_data_does_not_give_is_not_read():
+    """The data's subtitle null while the card prints "New York Oculoplastic Surgeon": the
+    title line, city and specialty null and counted, never "no title line" (and a byline that
+    prints neither a link nor a title line, with none in the data, shows none)."""
+    recs, stats = _nextjs_records((_EVIATAR, _EVIATAR.replace('"New York Oculoplastic Surgeon"', "null")))
+    d = _doctor(recs, "joseph-a-eviatar-new-york-ny")
+    assert (d["title_line"], d["city"], d["specialty"]) == (None, None, None)
+    assert stats["doctors/title_line_not_read/nextjs"] == 1
+    # a byline that prints no link and no title line, whose data gives none: not shown
+    html = sample("nextjs")
+    html = re.sub(r'<a class="provider-byline_name__\w+" href="/dr/joseph-a-eviatar-new-york-ny">([^<]*)</a>'
+                  r'<p class="provider-byline_title__\w+">[^<]*</p>', r"<span>\1</span>", html)
+    html = html.replace(_EVIATAR, _EVIATAR.replace('"New York Oculoplastic Surgeon"', "null")
+                        .replace('"/dr/joseph-a-eviatar-new-york-ny"', "null").replace('"joseph-a-eviatar-new-york-ny"', "null"))
+    stats: dict = {}
+    recs = page_records(parse_question_page(URL, html), stats)
+    assert recs[10]["doctor_id"] is None and not any("not_read" in key for key in stats)
+
+
 def test_nextjs_rating_neither_printed_nor_given_is_none_not_a_miss():
     recs, stats = _nextjs_records()
     unrated = [r for r in recs if r["type"] == "doctor" and r["rating"] is None]

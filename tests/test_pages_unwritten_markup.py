@@ -489,6 +489,48 @@ def test_one_answers_part_in_a_new_shape_is_a_bad_page_never_a_null_that_says_no
         parse_question_page(URL, html)
 
 
+# A key of nextjs data renamed by a deploy (the data holds each, null where none is shown)
+_QUESTION_KEY_MOVED = [
+    ("title", '"title"', '"headline"'),
+    ("body", '"bodyHtml"', '"body"'),
+    ("topic", '"procedure"', '"topic"'),
+    ("topic", '"name": "Botox"', '"title": "Botox"'),
+    ("location", '"location"', '"askerLocation"'),
+]
+
+
+@pytest.mark.parametrize("part, old, new", _QUESTION_KEY_MOVED)
+def test_nextjs_question_key_renamed_is_a_bad_page_never_a_null_that_says_nothing(part, old, new):
+    """The question's title, body, topic and location read from data without their key were
+    null, nothing counted: every question's topic of a crawl lost unseen after a deploy."""
+    html = _after(sample("nextjs"), '"question": {', old, new)
+    with pytest.raises(PageError, match=f"a question without its {part}"):
+        parse_question_page(URL, html)
+
+
+def test_nextjs_question_timestamp_renamed_where_no_date_is_shown_is_a_bad_page():
+    """No date shown (its subheader's class renamed, no date in its place) and no createdAt:
+    the question's date was null, nothing counted."""
+    html = _after(sample("nextjs"), '"question": {', '"createdAt"', '"created"')
+    html = re.sub(r'<span>Oct \d+, 2012</span>(<div class="content-subheader)', r"\1", html, count=1)
+    with pytest.raises(PageError, match="a question without its date"):
+        parse_question_page(URL, html)
+
+
+@pytest.mark.parametrize("part, renames", [
+    ("doctor's profile link", {'"profileUrl"': '"url"', '"slug"': '"handle"'}),
+    ("doctor's title line", {'"subtitle"': '"headline"'}),
+])
+def test_nextjs_provider_key_renamed_is_a_bad_page_never_a_doctor_lost(part, renames):
+    """A provider's profile link (profileUrl, or its slug) or title line without its key gave
+    no doctor, or a doctor with no title line, city or specialty, nothing counted."""
+    html = sample("nextjs")
+    for old, new in renames.items():
+        html = _after(html, '"provider": {', old, new)
+    with pytest.raises(PageError, match=f"an answer without its {part}"):
+        parse_question_page(URL, html)
+
+
 _NAMELESS = {  # a byline that shows no name: an avatar link, a title line, a rating
     "legacy": (r'<a class="rs-byline__name" (href="[^"]+")>[^<]*</a>(\s*<div class="rs-byline__title">[^<]*</div>)',
                r'<a class="rs-byline__avatar" \1><img class="rs-byline__photo" src="/img/a.jpg" alt=""></a>\2'

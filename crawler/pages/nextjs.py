@@ -3,6 +3,18 @@
 Data comes from `<script id="__NEXT_DATA__">` (ids, topic, bodies as `bodyHtml`, plain-text
 titles, providers); the dates come from the markup, since the text the page shows decides.
 Class names are matched by their prefix only (`answer-card_date__`), never whole.
+
+The data is read by one rule per kind of value, so that a deploy renaming a key is loud:
+- Every key the data holds for a question, an answer or a provider, null where the page shows
+  none (a question's title, body, topic and location; an answer's title, body, vote and
+  provider; a provider's name, profile link and title line), is read by `_held`: absent, the
+  data is of a new shape and the page is refused (MarkupError), never read as "not shown".
+- A value the cards print too (an answer's vote and body; a byline's profile link, title line
+  and rating) that the data gives as null is printed and not read (`_given`: NOT_READ,
+  counted), never "not shown".
+- The rating, the one part a byline may lack (no rating line), is read by the second rule
+  alone: its key or its object's keys (`average`, `count`) absent, or a rating of a new shape,
+  are NOT_READ where the byline prints a rating, and none where it prints none.
 """
 from __future__ import annotations
 
@@ -32,6 +44,14 @@ def _str(value) -> str | None:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return str(value)
     raise MarkupError(f"__NEXT_DATA__ {type(value).__name__} where the page has text: data of a new shape?")
+
+
+def _held(data: dict, key: str, what: str, whose: str = "an answer"):
+    """The value of a key the data holds wherever its part is (null where it is empty):
+    absent, the data is of a new shape, and its null would pass for "not shown"."""
+    if key not in data:
+        raise missing(what, whose)
+    return data[key]
 
 
 def _id(value) -> str:
@@ -117,6 +137,11 @@ class _Card:
 
     def shows_body(self) -> bool:
         return any(text_outside(el, self.fields) for el in self.classed[_BODY])
+
+    def byline_links(self) -> list[str]:
+        """The links its byline prints: the card's, outside its title and body."""
+        inside = {sub for el in self.classed[_TITLE] + self.classed[_BODY] for sub in el.iter()}
+        return [href for a in self.el.iter("a") if a not in inside and (href := (a.get("href") or "").strip())]
 
     def byline_line(self, prefix: str) -> str | None:
         """The text of the card's first byline element of a class (`provider-byline_name__`)."""
@@ -258,7 +283,8 @@ class NextjsPage(QuestionPageObject):
 
 class _Content(ItemPage):
     """What a question and an answer share in the data: an id, a plain-text title, a body
-    as HTML and a creation timestamp."""
+    as HTML and a creation timestamp. `whose`: what the data is of, for a key it lacks."""
+    whose = "an answer"
 
     def __init__(self, data: dict):
         self.data = data
@@ -267,24 +293,35 @@ class _Content(ItemPage):
         return _id(self.data.get("id"))
 
     def title(self):
-        return plain_paragraphs(_str(self.data.get("title")))
+        return plain_paragraphs(_str(self._shown("title", "title")))
 
     def body(self):
-        return html_paragraphs(_str(self.data.get("bodyHtml")))
+        return html_paragraphs(_str(self._shown("bodyHtml", "body")))
 
     def date_time(self):
         return json_scalar(self.data.get("createdAt"))  # an ISO string, or epoch seconds or milliseconds
 
     def _shown(self, key: str, what: str):
-        """The value of a key every answer's data holds (null where the part is empty): absent,
-        the data is of a new shape, and its null would pass for "not shown"."""
-        if key not in self.data:
-            raise missing(what)
-        return self.data[key]
+        return _held(self.data, key, what, self.whose)
+
+    def _date_shown_or_stamped(self, shown: str | None) -> str | None:
+        """The date shown; where none is, the data's timestamp serves, so its key is held."""
+        if shown is None:
+            self._shown("createdAt", "date")
+        return shown
 
 
 class NextjsQuestion(_Content):
     item = Question
+    whose = "a question"
+    #: the keys of its parts: data holding none of them (a removed question's: its id and no
+    #: answers) shows no question, each part none (extraction.no_question refuses the page)
+    parts = ("title", "bodyHtml", "procedure", "location", "createdAt")
+
+    def _shown(self, key: str, what: str):
+        if not any(part in self.data for part in self.parts):
+            return None
+        return super()._shown(key, what)
 
     def __init__(self, data: dict, tree):
         super().__init__(data)
@@ -294,8 +331,8 @@ class NextjsQuestion(_Content):
         return self._id()
 
     def topic(self) -> str | None:
-        proc = self.data.get("procedure")
-        return _str(proc.get("name")) if isinstance(proc, dict) else _str(proc)
+        proc = self._shown("procedure", "topic")
+        return _str(_held(proc, "name", "topic", self.whose)) if isinstance(proc, dict) else _str(proc)
 
     def date_text(self) -> str | None:
         """The first span or time in the subheader under the title, however wrapped, that shows
@@ -306,12 +343,12 @@ class NextjsQuestion(_Content):
         element between the title and the answers that shows a date alone."""
         sub = self.tree.first("content-subheader_subHeader__")
         if sub is None:
-            return _date_in(_question_head(self.tree))
+            return self._date_shown_or_stamped(_date_in(_question_head(self.tree)))
         texts = (text_of(el) for el in sub.iter("span", "time"))
-        return next((t for t in texts if shows_a_date(t)), None)
+        return self._date_shown_or_stamped(next((t for t in texts if shows_a_date(t)), None))
 
     def asker_location(self) -> str | None:
-        return _str(self.data.get("location")) or None
+        return _str(self._shown("location", "location")) or None
 
 
 class NextjsAnswer(_Content):
@@ -323,9 +360,6 @@ class NextjsAnswer(_Content):
 
     def answer_id(self) -> str:
         return self._id()
-
-    def title(self):
-        return plain_paragraphs(_str(self._shown("title", "title")))
 
     def body(self):
         """The data's body; NOT_READ where it gives none (null) while a card prints one: its
@@ -342,9 +376,7 @@ class NextjsAnswer(_Content):
         return "count"
 
     def date_text(self) -> str | None:
-        if self.shown_date is None and "createdAt" not in self.data:
-            raise missing("date")
-        return self.shown_date
+        return self._date_shown_or_stamped(self.shown_date)
 
     def byline(self) -> Byline | None:
         provider = self._shown("provider", "byline")  # null: an answer with no byline
@@ -367,12 +399,18 @@ class NextjsByline(ItemPage):
             raise missing("doctor's name")
         return _str(self.data["displayName"]) or None
 
-    def profile_href(self) -> str | None:
+    def profile_href(self) -> str | float | None:
+        """The profile link, else the slug's (the data holds one of them); NOT_READ where the
+        data gives neither while a card's byline links to one."""
+        if "profileUrl" not in self.data:
+            _held(self.data, "slug", "doctor's profile link")
         href, slug = _str(self.data.get("profileUrl")), _str(self.data.get("slug"))
-        return href or (self.site.profile_path(slug) if slug else href)
+        link = href or (self.site.profile_path(slug) if slug else None)
+        return _given(link, lambda: any(card.byline_links() for card in self.cards))
 
-    def title_line(self) -> str | None:
-        return _str(self.data.get("subtitle")) or None
+    def title_line(self) -> str | float | None:
+        line = _str(_held(self.data, "subtitle", "doctor's title line")) or None
+        return _given(line, lambda: any(card.byline_line(_BYLINE_TITLE) for card in self.cards))
 
     def _rating(self, key: str, shows) -> str | int | float | None:
         """A value of the provider's rating object; null (no rating line) where its cards'

@@ -126,6 +126,7 @@ class QuestionPageObject(ItemPage):
         return origin(self.tree.site_url) if self.tree.site_url else None
 
 
-def missing(what: str) -> MarkupError:
-    """An answer lacking a part every answer has (crawler.pages.page: ElementPage._shown)."""
-    return MarkupError(f"an answer without its {what}: a part of it in markup of a new shape?")
+def missing(what: str, whose: str = "an answer") -> MarkupError:
+    """An answer (or `whose`: a question) lacking a part every one has (crawler.pages.page:
+    ElementPage._shown)."""
+    return MarkupError(f"{whose} without its {what}: a part of it in markup of a new shape?")

@@ -1,6 +1,6 @@
 """Values a page prints that the normalisers could not read, per kind and markup family.
 
-A vote, a date, a rating, a review count or a byline's profile link that is printed but gives
+A vote, a date, a rating, a review count, a title line or a byline's profile link printed that gives
 no value is null in its row and counted in the stats (`answers/vote_not_read/legacy`:
 pipelines.normalise.records). A few are the site's odd values ("1.2K", a date with a
 two-digit year). Many are a new format: the site now writes "Mar 5" or `/doctors/123-name`
@@ -28,6 +28,7 @@ NOT_READ_KINDS = {"answers/vote_not_read/": ("answers", "votes"), "answers/date_
                   "answers/body_not_read/": ("answers", "answer bodies (has_contact_info null too)"),
                   "doctors/rating_not_read/": ("answers", "ratings"),
                   "doctors/review_count_not_read/": ("answers", "review counts"),
+                  "doctors/title_line_not_read/": ("answers", "title lines (city, specialty null too)"),
                   "questions/date_not_read/": ("questions", "question dates")}
 # Dates not read from the page, which shows none as a calendar date ("3 years ago", or its
 # element renamed), kept as the data's timestamp gives them: its offset's (UTC's) day may be a

@@ -51,7 +51,8 @@ def _doctor_record(byline, slug: str, site_origin: str, site, stats, family: str
 @lru_cache(maxsize=65536)
 def _doctor(slug, site_origin, site, name_raw, title_line, rating_raw, reviews_raw, shown):
     name = parse_name(name_raw)
-    tl = parse_title_line(title_line)
+    title_unread = isinstance(title_line, float)  # NOT_READ: a line the card prints, the data gives none
+    tl = parse_title_line(None if title_unread else title_line)
     rating, reviews = rating_pair(rating_raw, reviews_raw)
     rec = {
         "type": "doctor",
@@ -71,7 +72,8 @@ def _doctor(slug, site_origin, site, name_raw, title_line, rating_raw, reviews_r
         "rating": rating,
         "review_count": reviews,
     }
-    return rec, (("title_line_unknown",) * (not tl.known) + ("credential_unknown",) * bool(name.unread)
+    return rec, (("title_line_unknown",) * (not tl.known) + (TITLE_LINE_NOT_READ,) * title_unread
+                 + ("credential_unknown",) * bool(name.unread)
                  + ("name_not_one_person",) * name.not_one_person
                  + (RATING_NOT_READ,) * (collapse(rating_raw) is not None and not rating_read(rating_raw))
                  + (REVIEWS_NOT_READ,) * _unread(reviews, reviews_raw) + _shown_disagrees(rec, shown))
@@ -167,10 +169,12 @@ def page_records(page, stats=None) -> list[dict]:
         if byline is not None:
             # a doctor's key, by the site's rule: a link on the page's own site, as the page
             # objects chose it (the page's relative links resolve against the URL fetched)
-            doctor_id = site.profile_slug(byline.profile_href, page.fetched_url)
+            # (none where the data gives no link the card prints: NOT_READ, counted below)
+            href = byline.profile_href
+            doctor_id = None if isinstance(href, float) else site.profile_slug(href, page.fetched_url)
             # a link that names no doctor of this site by its rule (another site's, a form the
             # rule does not know: /dr/123/x, /doctor/x): no doctor, counted, never a wrong key
-            doctor_id = _not_read(doctor_id, byline.profile_href, PROFILE_NOT_READ + page.family, stats)
+            doctor_id = _not_read(doctor_id, href, PROFILE_NOT_READ + page.family, stats)
             if byline.text_not_read is not None:
                 _count(BYLINE_TEXT_NOT_READ + page.family, 1, stats)
             if doctor_id is not None and doctor_id not in seen:
@@ -197,8 +201,9 @@ def page_records(page, stats=None) -> list[dict]:
 #: + family: the values a page prints that give none: a vote (data that does not read, 2**31,
 #: 3.5, NaN, "1.2K"), a date ("Oct 22, '12"; a timestamp stands in only where no date is
 #: shown), a rating ("4.5 \u2605"), a review count ("a dozen reviews"), a byline's link that
-#: names no profile of the site (`/dr/123/x`: the answer's doctor_id) or an answer's body the
-#: page shows that its data does not give (its has_contact_info null too). The record's value
+#: names no profile of the site (`/dr/123/x`: the answer's doctor_id; or one the page's data
+#: does not give), a title line or an answer's body the page shows that its data does not give
+#: (its has_contact_info null too). The record's value
 #: is null, as for a page that prints none, but counted (_not_read).
 VOTE_NOT_READ = "answers/vote_not_read/"
 ANSWER_DATE_NOT_READ = "answers/date_not_read/"
@@ -207,6 +212,7 @@ BODY_NOT_READ = "answers/body_not_read/"
 RATING_NOT_READ = "doctors/rating_not_read/"
 REVIEWS_NOT_READ = "doctors/review_count_not_read/"
 PROFILE_NOT_READ = "answers/profile_not_read/"
+TITLE_LINE_NOT_READ = "doctors/title_line_not_read/"
 #: + family: a byline printing words outside the elements its fields are read from (its
 #: credentials moved to badges, its title line's class renamed): values lost, whichever they are
 BYLINE_TEXT_NOT_READ = "answers/byline_text_not_read/"
