@@ -58,6 +58,9 @@ RETRY_BACKOFF_MAX = 30.0
 # its end before others are asked for, so an answer counts towards a wall once its retries are
 # spent (blocks.py) after few question URLs, not after every one has been asked once.
 RETRY_PRIORITY_ADJUST = 0
+# Scrapy's "Gave up retrying <GET URL> (failed N times): reason" stays in the log file: the
+# crawl's own error line ("Failed URL: reason") says it on stderr, once.
+RETRY_GIVE_UP_LOG_LEVEL = "INFO"
 # A Retry-After is waited out in full, never cut, and holds its whole host; one asking for
 # more than this many seconds gives the page up instead (the crawl would idle that long).
 RETRY_AFTER_MAX = 600.0

@@ -75,7 +75,9 @@ EXCEPTION_WORDS = {
     "ResponseNeverReceived": "no response",
     "UnparseableResponse": "unparseable response",
     "ResponseDataLossError": "response cut short",
-    "DownloadCancelledError": "download cancelled",
+    # Scrapy's HTTP/1.1 handler cancels a download for one reason: its size (a stop's cancel
+    # is CrawlStopping, never counted)
+    "DownloadCancelledError": "larger than DOWNLOAD_MAXSIZE",
     "TunnelError": "proxy tunnel failed",
     "SSLError": "TLS failed",
     "ConnectError": "could not connect",

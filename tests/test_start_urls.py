@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 
 from tests.crawling import crawl, crawl_log, crawl_rows
-from tests.hostile import TEXT, HostileServer, Reply
+from tests.hostile import TEXT, HostileServer, Reply, question_paths
 
 FAST_FAILURE = ["-s", "RETRY_TIMES=1", "-s", "DOWNLOAD_TIMEOUT=3", "-s", "RETRY_BACKOFF_BASE=0.01"]
 ANY = "User-agent: *\nDisallow: /api/\n"
@@ -107,3 +107,40 @@ def test_a_question_start_url_redirected_to_no_question_page_fails_saying_where_
     assert result.returncode == 1 and row["status"] == "failed", result.stdout + result.stderr[-2000:]
     assert f"start URL failed: {server.url}/question/moved: {says.format(url=server.url)}" in row["message"], row["message"]
     assert "unknown layout" not in row["message"]
+
+
+def test_a_page_given_up_is_one_line_on_stderr_in_the_summarys_words(reference_site, tmp_path):
+    """A page past DOWNLOAD_MAXSIZE (its length said, or chunked and said by no header) was
+    "download cancelled", said two or three times on stderr (Scrapy's "Gave up retrying <GET
+    ...>" beside the crawl's own line, and a start URL's line): once each, in words a person
+    can act on."""
+    site = reference_site(questions=20)
+    paths = question_paths(site.url, 2)
+    big = b"<html><body><p>" + b"x" * (9 * 2 ** 20) + b"</p></body></html>"
+
+    def route(path):
+        if path in paths:
+            return Reply(200, big, framing="length" if path == paths[0] else "chunked")
+        if path == "/robots.txt":
+            return Reply(200, ANY.encode(), TEXT)
+        return None
+    server = HostileServer(route, upstream=site.url, in_front=True)
+    result, row = crawl_of(server, tmp_path / "data", paths[0], "-s", "RETRY_TIMES=1")
+    assert row["status"] == "failed", result.stdout + result.stderr[-2000:]
+    assert "Gave up retrying" not in result.stderr and "download cancelled" not in result.stdout + result.stderr
+    assert result.stderr.count(paths[0]) == 1, result.stderr
+    assert f"Start URL failed: {server.url}{paths[0]}: larger than DOWNLOAD_MAXSIZE" in result.stderr
+    assert "errors: larger than DOWNLOAD_MAXSIZE (1)" in result.stdout
+
+
+def test_a_discovered_page_past_the_size_limit_is_one_line_on_stderr(reference_site, tmp_path):
+    site = reference_site(questions=20)
+    (path,) = question_paths(site.url, 1)
+    big = b"<html><body><p>" + b"x" * (9 * 2 ** 20) + b"</p></body></html>"
+    server = HostileServer(lambda p: Reply(200, big, framing="chunked") if p == path else None,
+                           upstream=site.url, in_front=True)
+    result, row = crawl_of(server, tmp_path / "data", "/", "-s", "RETRY_TIMES=1")
+    assert row["questions"] == 19, result.stdout + result.stderr[-2000:]
+    assert "Gave up retrying" not in result.stderr
+    assert result.stderr.count(path) == 1, result.stderr
+    assert f"Failed {server.url}{path}: larger than DOWNLOAD_MAXSIZE" in result.stderr

@@ -58,8 +58,10 @@ def download_error_words(exception: BaseException) -> str:
     words = exception_words(name)
     if isinstance(exception, UnparseableResponse):
         return str(exception)  # its own words, the server's bytes in them made short and printable
-    if name == "ResponseDataLossError":
-        return words  # its reasons only say the connection closed: what "cut short" says
+    if name in ("ResponseDataLossError", "DownloadCancelledError"):
+        # its reasons only say the connection closed, what "cut short" says; a cancel's message
+        # is Scrapy's size warning (the log file has it), its request's repr in it
+        return words
     reasons = getattr(cause if cause is not None else exception, "reasons", None) or ()
     detail = "; ".join(dict.fromkeys(m for m in (r.getErrorMessage() for r in reasons) if m)) or str(exception).strip()
     if not detail or detail.startswith("[<"):  # a list of Failure reprs, as str(ResponseFailed) is

@@ -625,7 +625,7 @@ class QuestionsSpider(scrapy.Spider):
         question = request.callback == self.parse_question
         if question and failure.check(HttpError) and self.redirected_away(request, _failure_reason(failure)):
             return  # a login wall's 404 is a question lost, not a page the site does not have
-        self.start_url_failed(request, _failure_reason(failure))
+        said = self.start_url_failed(request, _failure_reason(failure))
         if _robots_refused(failure):
             self.count("pages/robots_forbidden")
             if question:
@@ -645,7 +645,8 @@ class QuestionsSpider(scrapy.Spider):
             # given up by a middleware that counts nothing: too many redirects, ...
             self.count(f"{GIVEN_UP}{_without_url(failure.getErrorMessage())}")
         self.count("pages/failed")
-        logger.error("Failed %s: %s", request.url, _failure_reason(failure))
+        if not said:  # one line on stderr for one failure
+            logger.error("Failed %s: %s", request.url, _failure_reason(failure))
 
     def sitemap_lost(self, url: str, reason: str) -> None:
         """A sitemap given up on, whatever the transport did: counted (the `sitemaps_unread`
@@ -672,30 +673,34 @@ class QuestionsSpider(scrapy.Spider):
         logger.warning("Sitemap not read, robots.txt forbids it: %s; the questions only it names are not in this "
                        "crawl", url)
 
-    def start_url_failed(self, request, reason: str) -> None:
+    def start_url_failed(self, request, reason: str) -> bool:
         """A start URL that gave nothing is an error of the crawl's outcome, listed in the
         stats as "URL: reason"; nothing else of its site is tried in its place. A site root
         stands for its site's discovery, not its home page alone: its home page's failure is
         its error only until that discovery names a question page (root_reached). A robots.txt
-        that failed is none: a 404 is a site without rules, and the home page says the rest."""
+        that failed is none: a 404 is a site without rules, and the home page says the rest.
+        Whether it said the failure in a line of its own (then no other line says it)."""
         start_url = request.meta.get("start_url")
         if not start_url or request.callback == self.parse_robots:
-            return
+            return False
         line = f"{start_url}: {reason}"
         root = _kind(start_url) == "site"
         if root and site_key(start_url) in self.roots_reached:
             self.home_page_unread(line)
-            return
+            return True
         errors = self.crawler.stats.get_value(START_URL_ERRORS) or []
         if line in errors:
-            return
+            return False
         self.crawler.stats.set_value(START_URL_ERRORS, [*errors, line])
         if not root:
             logger.error("Start URL failed: %s", line)
-        elif start_url not in self.home_failures:  # an error once the crawl closes with it unreached (closed)
+            return True
+        if start_url not in self.home_failures:  # an error once the crawl closes with it unreached (closed)
             self.home_failures[start_url] = line
             logger.warning("Home page not read: %s (the start URL fails unless its site's sitemaps or listings "
                            "name question pages)", line)
+            return True
+        return False
 
     def closed(self, reason):
         """The site roots that failed: their discovery named no question page, their home page's failure stands."""
