@@ -128,11 +128,11 @@ class WarcFiles:
             self._close()
 
     def end(self, outcome: dict) -> list[tuple[Path, Path]]:
-        """Write the crawl's closing record (`outcome`: its status, counts, when it ended) and
-        seal: `seal`'s pairs, the closing record's file last."""
-        self.seal()  # the responses' files first: the closing record comes after every one of them
-        self._open()
-        body = json.dumps({"crawl-id": self.crawl_id, **outcome}, sort_keys=True).encode()
+        """Write the crawl's closing record (`outcome`: its status, counts, when it ended, as a
+        WARC-Date) last in the file being written (a new one when none is), and seal."""
+        if self._file is None:
+            self._open()
+        body = json.dumps({"crawl-id": self.info.get("crawl-id", self.crawl_id), **outcome}, sort_keys=True).encode()
         record = self._writer.create_warc_record(
             END_URI + self.crawl_id, "metadata", payload=BytesIO(body), length=len(body), warc_content_type=END_TYPE,
             warc_headers_dict={"WARC-Date": outcome["ended_at"], "WARC-Warcinfo-ID": self._warcinfo_id})
