@@ -118,6 +118,7 @@ class Chunk(NamedTuple):
     repeats: list  # the ids of records it held again (a file holding a record twice): read once
     ahead: list  # the WARC-Dates of the responses dated past Task.not_after, not read
     ends: list  # what the crawls' closing records it holds say (crawler.archive.files.WarcFiles.end)
+    named: set  # the crawl ids its warcinfo records name (our crawls': each should have an end)
 
 
 class Task(NamedTuple):
@@ -132,7 +133,7 @@ class Task(NamedTuple):
 
 
 def _chunk(path: str, size: int, crawl: Crawl) -> Chunk:
-    return Chunk(size, [], [], [], Counter(), [], [crawl], set(), path, [], [], None, None, None, [], [], [], [])
+    return Chunk(size, [], [], [], Counter(), [], [crawl], set(), path, [], [], None, None, None, [], [], [], [], set())
 
 
 def _count_response(counts: Counter, response, blocked: bool) -> None:
@@ -169,7 +170,8 @@ def read_chunk(task: Task) -> Chunk:
     chunk = _chunk(path, task.size, crawls.current)._replace(task=task, crawls_in=crawls.copy())
     reader, taken = ChunkReader(path, chunk, task.not_after), set()
     try:
-        for record in located(path, start, end, on_damage=reader.damaged, crawls=crawls, ends=chunk.ends):
+        for record in located(path, start, end, on_damage=reader.damaged, crawls=crawls, ends=chunk.ends,
+                              named=chunk.named):
             if record.record_id in task.repeated:
                 continue
             if record.record_id is not None:
@@ -383,7 +385,7 @@ class Reparse:
     # view until real time passed them, as a crawl's behind the data would (check_clock).
     not_after: datetime | None = None
     ahead: list = field(default_factory=list)  # the WARC-Dates of the responses not read so
-    archived: dict = field(default_factory=dict)  # crawl id -> Crawl: our crawls whose records were read
+    archived: set = field(default_factory=set)  # the ids of our crawls whose records were read
     ends: dict = field(default_factory=dict)  # crawl id -> what its newest closing record says
 
     def __post_init__(self):
@@ -436,7 +438,7 @@ class Reparse:
         self.ahead.extend(chunk.ahead)
         self.start_urls.update((_page_key(url), url) for crawl in chunk.crawls for url in crawl.start_urls)
         self.answered |= chunk.answered
-        self.archived.update((crawl.crawl_id, crawl) for crawl in chunk.crawls if crawl.crawl_id)
+        self.archived |= chunk.named
         for end in chunk.ends:  # a resumed crawl ended again: the newest end says how it ended
             if end["crawl-id"] not in self.ends or str(end.get("ended_at")) >= str(self.ends[end["crawl-id"]].get("ended_at")):
                 self.ends[end["crawl-id"]] = end

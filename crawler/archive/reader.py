@@ -241,17 +241,21 @@ def responses(path: str | Path, start: int = 0, end: int | None = None, on_damag
 
 
 def located(path: str | Path, start: int = 0, end: int | None = None, on_damage=_raise,
-            crawls: Crawls | None = None, ends: list | None = None) -> Iterator[Located]:
+            crawls: Crawls | None = None, ends: list | None = None, named: set | None = None) -> Iterator[Located]:
     """`responses`, revisit records' included, each with where its record starts, its id and
     digest; with `crawls` (those in force at `start`: `crawls_at_start`'s, or where the read of
     the range before this one ended), each with the crawl it belongs to, `crawls` kept up to
     date as the range's warcinfo records are read; with `ends`, the closing records of crawls
-    (what each says) appended to it."""
+    (what each says) appended to it, and with `named` the crawl ids warcinfo records name (ours)
+    added to it."""
     for record in _records(path, start, end, on_damage):
         if record.response is not None:
             yield record if crawls is None else record._replace(crawl=crawls.of(record))
-        elif record.crawl is not None and crawls is not None:  # a warcinfo record
-            crawls.read(record, path)
+        elif record.crawl is not None:  # a warcinfo record
+            if named is not None and record.crawl.name:
+                named.add(record.crawl.name)
+            if crawls is not None:
+                crawls.read(record, path)
         elif record.end is not None and ends is not None:
             ends.append(record.end)
 
@@ -421,7 +425,6 @@ class Crawl(NamedTuple):
     block_retry_times: int | None = None
     retry_http_codes: frozenset[int] | None = None
     start_urls: tuple[str, ...] = ()  # what it was started on (its warcinfo's description)
-    crawl_id: str | None = None  # the `crawl-id` its warcinfo names (ours); None: another tool's
 
 
 @dataclass
@@ -494,7 +497,7 @@ def _warcinfo_crawl(fields: bytes, date: bytes | None) -> Crawl:
         except ValueError:  # shaped like ours, not a date: the warcinfo's date stands
             pass
     return Crawl(started, name, _count(info.get("retry-times")), _count(info.get("block-retry-times")),
-                 _codes(info.get("retry-http-codes")), start_urls_of(info.get("description", "")), name)
+                 _codes(info.get("retry-http-codes")), start_urls_of(info.get("description", "")))
 
 
 def _count(value: str | None) -> int | None:
