@@ -55,9 +55,10 @@ from crawler.sites.base import safe_url
 from crawler.spiders.questions import START_URL_ERRORS
 from pipelines.checks import CrawlFacts, run_checks
 from pipelines.checks.coverage import crawl_coverage
+from pipelines.checks.crawls_ended import ENDED_WHOLE, UNENDED, UNENDED_WORDS
 from pipelines.checks.question_pages import SETTLED
 from pipelines.crawls import (DATED_AHEAD, GIVEN_UP, NEWEST_AHEAD, ClockBehind, Outcome, check_clock, crawl_row,
-                              dated_ahead, message_of, not_committed,
+                              dated_ahead, joined, message_of, not_committed,
                               row_after_view, row_before_view, row_not_rewritten, status_of, write_crawl_row)
 from pipelines.output.latest import rank, winners
 from pipelines.output.parquet import DatasetWriter, check_writable, publish
@@ -116,6 +117,8 @@ class Chunk(NamedTuple):
     ids: list  # the WARC-Record-IDs of the records it read, each once
     repeats: list  # the ids of records it held again (a file holding a record twice): read once
     ahead: list  # the WARC-Dates of the responses dated past Task.not_after, not read
+    ends: list  # what the crawls' closing records it holds say (crawler.archive.files.WarcFiles.end)
+    named: set  # the crawl ids its warcinfo records name (our crawls': each should have an end)
 
 
 class Task(NamedTuple):
@@ -130,7 +133,7 @@ class Task(NamedTuple):
 
 
 def _chunk(path: str, size: int, crawl: Crawl) -> Chunk:
-    return Chunk(size, [], [], [], Counter(), [], [crawl], set(), path, [], [], None, None, None, [], [], [])
+    return Chunk(size, [], [], [], Counter(), [], [crawl], set(), path, [], [], None, None, None, [], [], [], [], set())
 
 
 def _count_response(counts: Counter, response, blocked: bool) -> None:
@@ -167,7 +170,8 @@ def read_chunk(task: Task) -> Chunk:
     chunk = _chunk(path, task.size, crawls.current)._replace(task=task, crawls_in=crawls.copy())
     reader, taken = ChunkReader(path, chunk, task.not_after), set()
     try:
-        for record in located(path, start, end, on_damage=reader.damaged, crawls=crawls):
+        for record in located(path, start, end, on_damage=reader.damaged, crawls=crawls, ends=chunk.ends,
+                              named=chunk.named):
             if record.record_id in task.repeated:
                 continue
             if record.record_id is not None:
@@ -381,6 +385,8 @@ class Reparse:
     # view until real time passed them, as a crawl's behind the data would (check_clock).
     not_after: datetime | None = None
     ahead: list = field(default_factory=list)  # the WARC-Dates of the responses not read so
+    archived: set = field(default_factory=set)  # the ids of our crawls whose records were read
+    ends: dict = field(default_factory=dict)  # crawl id -> what its newest closing record says
 
     def __post_init__(self):
         self.crawl_id = self.crawl_id or new_crawl_id(self.started_at)
@@ -432,6 +438,10 @@ class Reparse:
         self.ahead.extend(chunk.ahead)
         self.start_urls.update((_page_key(url), url) for crawl in chunk.crawls for url in crawl.start_urls)
         self.answered |= chunk.answered
+        self.archived |= chunk.named
+        for end in chunk.ends:  # a resumed crawl ended again: the newest end says how it ended
+            if end["crawl-id"] not in self.ends or str(end.get("ended_at")) >= str(self.ends[end["crawl-id"]].get("ended_at")):
+                self.ends[end["crawl-id"]] = end
         for line in chunk.errors:
             logger.error("%s", line)
         for digest, offset in chunk.payloads:
@@ -538,6 +548,27 @@ class Reparse:
         for pairs in self.sealed.values():
             for tmp, _ in pairs:
                 tmp.unlink(missing_ok=True)
+
+    def judge_ends(self) -> None:
+        """Our crawls whose archive does not prove a whole crawl: no closing record (killed,
+        still running, archived before crawls' ends were), or one saying it did not end
+        finished or degraded. Their pages are read, but the reparse is not `finished`
+        (pipelines.checks.crawls_ended): the archive holds what they fetched until they
+        stopped, not a walk of their sites."""
+        unended = []
+        for crawl_id in sorted(self.archived):
+            end = self.ends.get(crawl_id)
+            if end is None:
+                unended.append(f"{crawl_id} has no end in the archives (killed, still running, or archived before "
+                               "crawls' ends were recorded)")
+            elif end["status"] not in ENDED_WHOLE:
+                unended.append(f"{crawl_id} ended {end['status']} (at {end.get('ended_at')})")
+        self.stats[UNENDED] = len(unended)
+        if unended:
+            shown_ends = unended[:3] + ([f"{len(unended) - 3} more"] if len(unended) > 3 else [])
+            self.stats[UNENDED_WORDS] = ("the archives hold crawls that did not end finished, their pages only "
+                                         "what they fetched until they stopped: " + "; ".join(shown_ends))
+            logger.warning("%s", self.stats[UNENDED_WORDS])
 
     def say_ahead(self) -> None:
         """The responses dated ahead of this machine's clock, counted (the reparse is `degraded`:
@@ -855,6 +886,7 @@ def _run(reparse, tasks, processes: int, paths, settings, progress) -> CrawlResu
         reparse.say_ahead()
         reparse.read_revisits()
         reparse.finish_counts()
+        reparse.judge_ends()
         _ignore_stops()  # from here on the reparse is committed, then its row written: whole
         written = reparse.commit()
     except KeyboardInterrupt:
@@ -969,7 +1001,7 @@ def _outcome(root: Path, crawl_id: str, stats: dict, settings, start_urls=()) ->
     checks = run_checks(CrawlFacts(stats=stats, settings=settings, root=root, crawl_id=crawl_id, sites=[],
                                    full=False, ended=True, coverage=coverage))
     status = status_of("finished", stats, start_urls, checks)
-    message = message_of(status, "finished", stats, checks)
+    message = joined(message_of(status, "finished", stats, checks), stats.get(UNENDED_WORDS))
     return Outcome(status, message, checks, coverage)
 
 

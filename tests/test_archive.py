@@ -31,6 +31,8 @@ from tests.crawling import crawl, crawl_command, crawl_rows, kill_after, questio
 from tests.truthcheck import differences, read_truth, truth_by_dataset
 
 ROOT = Path(__file__).resolve().parents[1]
+# A crawl that ran to its end, as its archive closes it (WarcFiles.end)
+ENDED = {"status": "finished", "ended_at": "2026-11-01T12:00:00.000000Z"}
 
 
 def cli(*args, timeout: float = 600) -> subprocess.CompletedProcess:
@@ -314,7 +316,7 @@ def test_reparse_keeps_the_latest_good_page_of_a_question_archived_twice(tmp_pat
         files = WarcFiles(tmp_path / "archive", name, 10**9, {"crawl-id": name})
         files.write(Exchange(at, when, "GET", [], b"", 200, "HTTP/1.1",
                              [(b"Content-Type", [b"text/html"])], body, None))
-        for tmp, final in files.seal():
+        for tmp, final in files.end(ENDED):
             os.replace(tmp, final)
 
     # The later page sits in the first file: the WARC-Date decides, not the order of files.
@@ -339,7 +341,7 @@ def archive_page(folder: Path, name: str, url: str, when: datetime, body: bytes,
     """One response in a file of its own, `<name>-00000.warc.gz`, of crawl `crawl_id` (its name)."""
     files = WarcFiles(folder, name, 10**9, {"crawl-id": crawl_id or name})
     files.write(Exchange(url, when, "GET", [], b"", status, "HTTP/1.1", [(b"Content-Type", [b"text/html"])], body, None))
-    for tmp, final in files.seal():
+    for tmp, final in files.end(ENDED):
         os.replace(tmp, final)
 
 
@@ -385,7 +387,7 @@ def test_a_block_page_then_a_redirect_to_the_good_page_is_one_question_read(tmp_
     files = WarcFiles(tmp_path / "archive", "b-crawl", 10**9, {"crawl-id": "b-crawl"})
     files.write(Exchange(f"http://127.0.0.1:9/moved/question/{slug}", early + timedelta(seconds=5), "GET", [], b"",
                          200, "HTTP/1.1", [(b"Content-Type", [b"text/html"])], site.page(slug).body, None, url))
-    for tmp, final in files.seal():
+    for tmp, final in files.end(ENDED):
         os.replace(tmp, final)
     result = cli("reparse", tmp_path / "archive", "--out", tmp_path / "out")
     (row,) = crawl_rows(tmp_path / "out")
@@ -406,7 +408,7 @@ def test_a_page_the_crawl_was_still_to_retry_is_not_one_it_gave_up_on(tmp_path, 
     for i, (slug, code, body) in enumerate(pages):
         files.write(Exchange(f"http://127.0.0.1:9/question/{slug}", early + timedelta(seconds=i), "GET", [], b"",
                              code, "HTTP/1.1", [(b"Content-Type", [b"text/html"])], body, None))
-    for tmp, final in files.seal():
+    for tmp, final in files.end(ENDED):
         os.replace(tmp, final)
     cli("reparse", tmp_path / "archive", "--out", tmp_path / "out")
     (row,) = crawl_rows(tmp_path / "out")
@@ -437,7 +439,7 @@ def _archive_crawl(folder: Path, exchanges: list) -> None:
     for i, (url, status, headers, body, asked) in enumerate(exchanges):
         files.write(Exchange(url, early + timedelta(seconds=i), "GET", [], b"", status, "HTTP/1.1",
                              [(b"Content-Type", [b"text/html"]), *headers], body, None, asked))
-    for tmp, final in files.seal():
+    for tmp, final in files.end(ENDED):
         os.replace(tmp, final)
 
 
@@ -619,7 +621,7 @@ def test_a_file_holding_two_crawls_credits_each_record_to_the_crawl_of_the_warci
         for i, slug in enumerate((second, first) if crawl_id == new else (first, second)):
             files.write(Exchange(f"http://127.0.0.1:9/question/{slug}", when + timedelta(hours=i), "GET", [], b"",
                                  200, "HTTP/1.1", [(b"Content-Type", [b"text/html"])], site.page(slug).body, None))
-        for tmp, final in files.seal():
+        for tmp, final in files.end(ENDED):
             os.replace(tmp, final)
     joined = b"".join(part.read_bytes() for part in warc_files(tmp_path / "parts"))
     (tmp_path / "archive").mkdir()
@@ -648,7 +650,7 @@ def test_a_reparse_of_an_archive_without_a_question_page_fails_and_says_so(tmp_p
     files = WarcFiles(tmp_path / "archive", "a-crawl", 10**9, {"crawl-id": "a-crawl"})
     files.write(Exchange("http://127.0.0.1:9/robots.txt", datetime(2026, 1, 1, tzinfo=timezone.utc), "GET", [], b"",
                          200, "HTTP/1.1", [(b"Content-Type", [b"text/plain"])], b"User-agent: *\n", None))
-    for tmp, final in files.seal():
+    for tmp, final in files.end(ENDED):
         os.replace(tmp, final)
     result = cli("reparse", tmp_path / "archive", "--out", tmp_path / "out")
     assert result.returncode == 1
@@ -670,7 +672,7 @@ def test_extract_of_a_file_without_a_question_page_beside_others_is_no_error(arc
     files = WarcFiles(tmp_path / "robots", "a-crawl", 10**9, {"crawl-id": "a-crawl"})
     files.write(Exchange("http://127.0.0.1:9/robots.txt", datetime(2026, 1, 1, tzinfo=timezone.utc), "GET", [], b"",
                          200, "HTTP/1.1", [(b"Content-Type", [b"text/plain"])], b"User-agent: *\n", None))
-    for tmp, final in files.seal():
+    for tmp, final in files.end(ENDED):
         os.replace(tmp, final)
     (robots,) = warc_files(tmp_path / "robots")
     shutil.copy(robots, archive / robots.name)
@@ -692,7 +694,7 @@ def test_a_reparse_of_a_quiet_days_archive_counts_its_not_modified_pages_as_the_
     for slug in ("a-question", "another-question"):
         files.write(Exchange(f"http://127.0.0.1:9/question/{slug}", datetime(2026, 1, 1, tzinfo=timezone.utc), "GET",
                              [(b"If-None-Match", [b'"v1"'])], b"", 304, "HTTP/1.1", [(b"ETag", [b'"v1"'])], b"", None))
-    for tmp, final in files.seal():
+    for tmp, final in files.end(ENDED):
         os.replace(tmp, final)
     result = cli("reparse", tmp_path / "archive", "--out", tmp_path / "out")
     assert result.returncode == 0, result.stderr[-2000:]

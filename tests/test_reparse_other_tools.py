@@ -24,6 +24,8 @@ from tests.crawling import crawl_rows
 
 HOST = "http://127.0.0.1:9"
 DAY0 = datetime(2026, 11, 1, 12, tzinfo=timezone.utc)
+# A crawl that ran to its end, as its archive closes it (WarcFiles.end)
+ENDED = {"status": "finished", "ended_at": "2026-11-01T12:00:00.000000Z"}
 
 
 def warc_date(moment: datetime) -> str:
@@ -134,7 +136,7 @@ def test_start_urls_given_with_spaces_or_non_ascii_are_matched_as_the_crawl_requ
     listing_page = b"<html><body><a href='/question/x'>x</a></body></html>"
     for at, page in ((safe_url_string(listing), listing_page), (url, body)):
         files.write(Exchange(at, DAY0, "GET", [], b"", 200, "HTTP/1.1", [(b"Content-Type", [b"text/html"])], page, None))
-    for tmp, final in files.seal():
+    for tmp, final in files.end(ENDED):
         os.replace(tmp, final)
     result, row, said = run([tmp_path / "archive"], tmp_path / "out")
     assert (row["status"], row["questions"]) == ("finished", 1), said
@@ -168,7 +170,7 @@ def _ours(folder: Path, questions) -> Path:
     for i, (url, body) in enumerate(questions):
         files.write(Exchange(url, DAY0 + timedelta(seconds=i), "GET", [], b"", 200, "HTTP/1.1",
                              [(b"Content-Type", [b"text/html"])], body, None))
-    ((tmp, final),) = files.seal()
+    ((tmp, final),) = files.end(ENDED)
     os.replace(tmp, final)
     return final
 
@@ -203,7 +205,7 @@ def _crawl_file(folder: Path, crawl_id: str, questions, start: datetime) -> Path
     for i, (url, body) in enumerate(questions):
         files.write(Exchange(url, start + timedelta(seconds=i), "GET", [], b"", 200, "HTTP/1.1",
                              [(b"Content-Type", [b"text/html"])], body, None))
-    ((tmp, final),) = files.seal()
+    ((tmp, final),) = files.end(ENDED)
     os.replace(tmp, final)
     return final
 

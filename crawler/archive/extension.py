@@ -13,10 +13,15 @@ them in the state's pending batch first, so a kill then a resume rolls them forw
 row of a committed batch has its response in a committed WARC file, whatever rename a kill
 lands at. A resumed crawl deletes its own
 temporary files first: what they held was never committed, and is fetched again.
+
+Once the crawl's `crawls` row is written (`crawl_committed`, whatever its status), the writer
+writes the crawl's closing record (crawler.archive.files.WarcFiles.end), published at once:
+a reparse then knows how the crawl its archive holds ended (crawler.reparse).
 """
 from __future__ import annotations
 
 import json
+import logging
 import os
 import pickle
 import socket
@@ -29,13 +34,14 @@ from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
 from crawler.archive import description
-from crawler.archive.files import SUFFIX, Exchange, temporary_files
+from crawler.archive.files import SUFFIX, Exchange, temporary_files, warc_date
 from crawler.extraction import HEADER, frame
-from pipelines.output.parquet import check_writable
+from pipelines.output.parquet import check_writable, publish
 from pipelines.output.running import RunningCrawl, remove_dead_temporaries
-from pipelines.signals import batch_sealing, output_failed
+from pipelines.signals import batch_sealing, crawl_committed, output_failed
 from pipelines.state import StateError
 
+logger = logging.getLogger(__name__)
 SOCKET_BUFFER = 4 * 1024 * 1024  # responses in flight to the writer before the crawl waits for it
 
 
@@ -59,6 +65,7 @@ class WarcArchive:
         crawler.signals.connect(archive.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(archive.response_downloaded, signal=signals.response_downloaded)
         crawler.signals.connect(archive.batch_sealing, signal=batch_sealing)
+        crawler.signals.connect(archive.crawl_committed, signal=crawl_committed)
         crawler.signals.connect(archive.engine_stopped, signal=signals.engine_stopped)
         return archive
 
@@ -145,18 +152,40 @@ class WarcArchive:
 
     def batch_sealing(self, part):
         """The files closed since the last batch, for the batch's commit."""
+        try:
+            sealed = self._sealed("seal")
+        except _WriterGone as gone:
+            self._fail(str(gone))
+            return []
+        self.crawler.stats.inc_value("archive/files", len(sealed))
+        return sealed
+
+    def crawl_committed(self, root, crawl_id, status):
+        """The crawl's closing record, once its row says how it ended (published alone: its
+        batches are committed). A failure here costs the record only, and is said: a reparse of
+        the archive then says it holds no end for the crawl."""
+        stats = self.crawler.stats
+        outcome = {"status": status, "ended_at": warc_date(datetime.now(timezone.utc)),
+                   "pages": stats.get_value("response_received_count", 0),
+                   "questions": stats.get_value("crawl/rows/questions", 0)}
+        try:
+            publish(self._sealed(("end", outcome)))
+        except (_WriterGone, OSError) as error:
+            logger.warning("Could not write the end of crawl %s to the archive %s: %s (a reparse of it will say the "
+                           "archive holds no end for this crawl)", crawl_id, self.folder,
+                           error if isinstance(error, _WriterGone) else error.strerror or error)
+
+    def _sealed(self, message) -> list[tuple[Path, Path]]:
+        """The writer's answer to a seal (or an end): the (temporary, final) files it closed."""
         if self.sock is None:
             return []
         try:
-            self.sock.sendall(frame("seal"))
+            self.sock.sendall(frame(message))
         except OSError as error:
-            self._fail(self._last_words() or f"the archive's writer is gone ({error.strerror or error})")
-            return []
+            raise _WriterGone(self._last_words() or f"the archive's writer is gone ({error.strerror or error})")
         kind, value = self._answer() or ("error", "the archive's writer is gone")
         if kind == "error":
-            self._fail(value)
-            return []
-        self.crawler.stats.inc_value("archive/files", len(value))
+            raise _WriterGone(value)
         return [(Path(tmp), Path(final)) for tmp, final in value]
 
     def _answer(self) -> tuple | None:
@@ -208,3 +237,7 @@ class WarcArchive:
             for stale in temporary_files(self.folder, self.crawl_id):
                 stale.unlink(missing_ok=True)
         self.crawler.signals.send_catch_log(output_failed, message=f"cannot write the archive to {self.folder}: {reason}")
+
+
+class _WriterGone(Exception):
+    """The writer answered a seal with an error, or is gone: why, in words."""

@@ -10,9 +10,16 @@ A file is written under a hidden temporary name (`.NAME.tmp`, skipped by every r
 closed when it reaches its size bound or when the crawl seals a batch; `seal()` hands back
 the (temporary, final) paths of the files closed since the last seal, for the crawl's output
 to rename in the same commit as the batch's dataset files.
+
+When the crawl ends, `end(outcome)` writes its closing record: a `metadata` record of JSON
+saying how it ended, last in the crawl's last file.
+A reparse reads it to know the archive holds a whole crawl (crawler.reparse); a crawl killed
+(SIGKILL, a power cut) or still running has none, and a resumed crawl writes another at its
+own end: the newest says how the crawl ended.
 """
 from __future__ import annotations
 
+import json
 import os
 import re
 import zlib
@@ -31,6 +38,9 @@ WARC_VERSION = "WARC/1.1"
 # that moved (/question/x -> 301 -> /answers/x) is still a question page to a reparse.
 REQUESTED_URI = "X-Requested-URI"
 SUFFIX = ".warc.gz"
+# The closing record of a crawl: its WARC-Target-URI (this, then the crawl id) and Content-Type.
+END_URI = "urn:doctor-answers:crawl-end:"
+END_TYPE = "application/json"
 # Scrapy hands over bodies with the transfer coding undone: a header saying otherwise would
 # make readers decode them again.
 _TRANSFER_HEADERS = {"transfer-encoding"}
@@ -94,6 +104,7 @@ class WarcFiles:
         self._record = BytesIO()  # one record, as warcio writes it, before it is gzipped
         self._paths: tuple[Path, Path] | None = None
         self._warcinfo_id: str | None = None
+        self._last: Path | None = None  # the final path of the last file handed over (sealed)
 
     def write(self, exchange: Exchange) -> None:
         if self._file is None:
@@ -117,12 +128,37 @@ class WarcFiles:
         if self._file.tell() >= self.max_bytes:
             self._close()
 
+    def end(self, outcome: dict) -> list[tuple[Path, Path]]:
+        """Write the crawl's closing record (`outcome`: its status, counts, when it ended, as a
+        WARC-Date) last in the crawl's last file, and seal. That file, committed already (the
+        crawl's batches are), takes it as one more gzip member, appended: a kill mid-append
+        leaves a record cut short, read as damage, never a record lost. With no file of this
+        run's (a resume with nothing left to fetch), a new one holds it."""
+        appended = self._file is None and self._last is not None and self._last.exists()
+        if appended:
+            self._file = open(self._last, "ab")
+        elif self._file is None:
+            self._open()
+        body = json.dumps({"crawl-id": self.info.get("crawl-id", self.crawl_id), **outcome}, sort_keys=True).encode()
+        record = self._writer.create_warc_record(
+            END_URI + self.crawl_id, "metadata", payload=BytesIO(body), length=len(body), warc_content_type=END_TYPE,
+            warc_headers_dict={"WARC-Date": outcome["ended_at"], "WARC-Warcinfo-ID": self._warcinfo_id})
+        self._write(record)
+        if appended:
+            self._file.flush()
+            os.fsync(self._file.fileno())
+            self._file.close()
+            self._file = None
+        return self.seal()
+
     def seal(self) -> list[tuple[Path, Path]]:
         """Close the file being written; every file closed since the last seal, as
         (temporary path, final path) pairs, fsynced, for the caller to rename."""
         if self._file is not None:
             self._close()
         sealed, self.closed = self.closed, []
+        if sealed:
+            self._last = sealed[-1][1]
         return sealed
 
     def abort(self) -> None:

@@ -36,6 +36,7 @@ import base64
 import binascii
 import calendar
 import hashlib
+import json
 import os
 import re
 import zlib
@@ -53,7 +54,7 @@ from warcio.recordloader import ArcWarcRecordLoader
 from warcio.timeutils import iso_date_to_datetime
 
 from crawler.archive import start_urls_of
-from crawler.archive.files import REQUESTED_URI
+from crawler.archive.files import END_URI, REQUESTED_URI
 from crawler.containers import not_supported
 from crawler.discovery import is_question_url
 from crawler.inputs import WARCS, files_in, shown, too_big
@@ -128,6 +129,7 @@ class Located(NamedTuple):
     # A warcinfo record's: the crawl it names (its name "" when it names none); a response's,
     # as `located` gives it with `crawls`: the crawl it belongs to.
     crawl: Crawl | None = None
+    end: dict | None = None  # a crawl's closing record's (crawler.archive.files.WarcFiles.end): how it ended
 
 
 def archive_files(paths) -> tuple[list[Path], list[str], list[str]]:
@@ -245,16 +247,23 @@ def responses(path: str | Path, start: int = 0, end: int | None = None, on_damag
 
 
 def located(path: str | Path, start: int = 0, end: int | None = None, on_damage=_raise,
-            crawls: Crawls | None = None) -> Iterator[Located]:
+            crawls: Crawls | None = None, ends: list | None = None, named: set | None = None) -> Iterator[Located]:
     """`responses`, revisit records' included, each with where its record starts, its id and
     digest; with `crawls` (those in force at `start`: `crawls_at_start`'s, or where the read of
     the range before this one ended), each with the crawl it belongs to, `crawls` kept up to
-    date as the range's warcinfo records are read."""
+    date as the range's warcinfo records are read; with `ends`, the closing records of crawls
+    (what each says) appended to it, and with `named` the crawl ids warcinfo records name (ours)
+    added to it."""
     for record in _records(path, start, end, on_damage):
         if record.response is not None:
             yield record if crawls is None else record._replace(crawl=crawls.of(record))
-        elif record.crawl is not None and crawls is not None:  # a warcinfo record
-            crawls.read(record, path)
+        elif record.crawl is not None:  # a warcinfo record
+            if named is not None and record.crawl.name:
+                named.add(record.crawl.name)
+            if crawls is not None:
+                crawls.read(record, path)
+        elif record.end is not None and ends is not None:
+            ends.append(record.end)
 
 
 def response_at(path: str | Path, offset: int, payload_digest: str) -> ArchivedResponse | None:
@@ -773,6 +782,8 @@ def _located(offset: int, record: bytes, frame: tuple, parse: bool) -> Located:
         return Located(offset, record_id, None, None, None,
                        _warcinfo_crawl(record[block_start:block_end], fields.get(b"warc-date")))
     url = _target_uri(fields.get(b"warc-target-uri", b"").decode("utf-8", "replace"))
+    if kind == b"metadata" and url.startswith(END_URI):
+        return Located(offset, record_id, None, None, end=_crawl_end(record[block_start:block_end]))
     # As warcio: any response record of an http(s) URI holds an HTTP response, whatever its
     # WARC Content-Type says (or its case: `Application/HTTP`), and one of no length none.
     if not parse or kind not in (b"response", b"revisit") or not url.startswith(_HTTP_SCHEMES):
@@ -801,6 +812,17 @@ def _located(offset: int, record: bytes, frame: tuple, parse: bool) -> Located:
     return Located(offset, record_id, digest,
                    _as_crawled(url, _status(status_line), fetched_at, _FIELD.findall(http_head), block[head[1]:],
                                requested), warcinfo)
+
+
+def _crawl_end(block: bytes) -> dict:
+    """What a crawl's closing record says (crawler.archive.files.WarcFiles.end)."""
+    try:
+        end = json.loads(block)
+    except ValueError:
+        end = None
+    if not isinstance(end, dict) or not isinstance(end.get("crawl-id"), str) or not isinstance(end.get("status"), str):
+        raise DamagedRecord("a crawl's closing record that does not say which crawl ended, and how")
+    return end
 
 
 def _check_url(url: str, field: str) -> str:

@@ -7,6 +7,7 @@ frames (crawler.extraction's: 4-byte length, then a pickle) on the socket FD, in
 - an `Exchange`: write its records (no answer);
 - `"seal"`: close the file being written and answer `("sealed", [(tmp, final), ...])`.
   Frames are read in order, so a sealed file holds every response sent before the seal.
+- `("end", outcome)`: write the crawl's closing record (WarcFiles.end), then answer as a seal.
 
 The first write or seal that fails is answered `("error", reason)` at once, and the writer
 stops: the crawl finds the socket closed and reads the reason.
@@ -37,7 +38,8 @@ def serve(stream, files: WarcFiles) -> None:
             if isinstance(message, Exchange):
                 files.write(message)
                 continue
-            answer = ("sealed", [(str(tmp), str(final)) for tmp, final in files.seal()])
+            sealed = files.end(message[1]) if isinstance(message, tuple) else files.seal()
+            answer = ("sealed", [(str(tmp), str(final)) for tmp, final in sealed])
         except OSError as failure:
             # Said at once, and the writer stops: the crawl's next response finds it gone and
             # reads why, rather than crawling on to a seal that can only fail (a full disk).

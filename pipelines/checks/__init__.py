@@ -71,11 +71,11 @@ class CrawlFacts:
 
 
 def run_checks(facts: CrawlFacts) -> list[CheckResult]:
-    from . import (answers_per_question, archive_damage, coverage, family_coverage, fetch_errors, page_shape,
-                   question_pages, questions_found, questions_gone, sitemaps, start_urls, values_not_read)
+    from . import (answers_per_question, archive_damage, coverage, crawls_ended, family_coverage, fetch_errors,
+                   page_shape, question_pages, questions_found, questions_gone, sitemaps, start_urls, values_not_read)
 
     results = []
     for module in (page_shape, question_pages, questions_gone, fetch_errors, start_urls, sitemaps, questions_found, coverage,
-                   answers_per_question, family_coverage, values_not_read, archive_damage):
+                   answers_per_question, family_coverage, values_not_read, archive_damage, crawls_ended):
         results.extend(module.check(facts))
     return results

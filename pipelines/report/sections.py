@@ -145,7 +145,8 @@ def _float(cell):
 # What a check's value is (pipelines/checks), so the table shows it as that: a count of pages or
 # questions as a count, answers per question as a number, every other check's (the shares of
 # pages, the coverages) as a percentage.
-COUNT_CHECKS = {"questions_found", "start_urls_failed", "sitemaps_unread", "damaged_archive_records"}
+COUNT_CHECKS = {"questions_found", "start_urls_failed", "sitemaps_unread", "damaged_archive_records",
+                "archive_crawls_not_ended"}
 NUMBER_CHECKS = {"answers_per_question"}
 SHARE_DIGITS, NUMBER_DIGITS = 1, 2  # decimals shown at least; more while two different figures read the same
 MOST_DIGITS = 17
