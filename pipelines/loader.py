@@ -2,6 +2,7 @@
 
     from pipelines.loader import load
     questions = load("questions")                 # latest row per (site, question_id) (pandas)
+    answers = load("answers")                     # the answers of each question's newest fetch
     answers = load("answers", latest=False)       # every snapshot of every committed crawl
     table = load_table("doctors", root="data")    # the same as a pyarrow Table
 

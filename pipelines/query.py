@@ -1,7 +1,7 @@
 """`doctor-answers query "SQL"`: DuckDB over views of the datasets, read-only.
 
 Views: `questions`, `answers`, `doctors` hold the latest row per (site, key) of committed
-crawls (the latest view, pipelines.loader); `questions_all`, `answers_all`, `doctors_all`
+crawls (the latest view, pipelines.loader: answers those of their question's newest fetch); `questions_all`, `answers_all`, `doctors_all`
 every snapshot of committed crawls; `crawls` one row per committed crawl.
 
 Confined: DuckDB itself opens no file. The views are over pyarrow datasets of the data
