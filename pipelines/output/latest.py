@@ -5,10 +5,10 @@
 generation covers). Each dataset is split into key buckets (crc32 of the bucket key, modulo the
 dataset's count, recorded in the manifest): one file per bucket, every bucket present, even
 empty; a key lives in exactly one bucket. Answers are bucketed by their question, so the
-answers of a question, a set fetched together, are all in one bucket. The count follows the size: the least power of two
-that keeps a bucket to BUCKET_ROWS rows (a small site's view is one file per dataset); an
-update that would pass that splits the dataset's buckets (the count doubles or more, never
-shrinks), reading the view itself, not the history. A bucket holds the latest row of each of
+answers of a question, a set fetched together, are all in one bucket. The count follows the
+size: the least power of two that keeps a bucket to BUCKET_ROWS rows (a small site's view is
+one file per dataset); an update that would pass that splits the dataset's buckets (the count
+doubles or more, never shrinks), reading the view itself, not the history. A bucket holds the latest row of each of
 its keys over all committed crawls (every crawl with a `crawls` row, whatever its status), by
 the loader's rule (`winners`: the newest fetch), but for answers the site no longer shows: an
 answer row older than its question's newest fetch is left out (`latest_answers`).
@@ -533,8 +533,8 @@ def _update(root: Path, generations: Path, sizing: tuple[int, int]) -> Update:
             return update
         new.mkdir(exist_ok=True)
         _write_json(new / MANIFEST, {
-            "format": FORMAT, "buckets": {d: len(names[d]) for d in DATASETS}, "hash": "crc32(utf-8 bucket key) % buckets",
-            "bucket_keys": {d: BUCKET_KEYS[d] for d in DATASETS},
+            "format": FORMAT, "buckets": {d: len(names[d]) for d in DATASETS},
+            "hash": "crc32(utf-8 bucket key) % buckets", "bucket_keys": {d: BUCKET_KEYS[d] for d in DATASETS},
             "crawls": covered, "names": names,
             "files": {d: sorted(applied[d]) for d in DATASETS},
             "schemas": {d: _schema_print(SCHEMAS[d]) for d in DATASETS},
@@ -607,7 +607,8 @@ def _update_dataset(root, dataset, crawls, started_of, base, manifest, sizing, a
         names.append(name)
     applied.update(str(p.relative_to(root)) for p in todo_files)
     if dataset == "questions":
-        questions.files, questions.fetched, questions.rebuilt = [folder / name for name in names], hashes, rebuild
+        questions.files, questions.fetched = [folder / name for name in names], hashes
+        questions.rebuilt = rebuild
     update.rows_applied += rows
     update.files_applied += len(todo_files)
     update.buckets_rewritten += len(todo)
