@@ -2,6 +2,7 @@
 
     from pipelines.loader import load
     questions = load("questions")                 # latest row per (site, question_id) (pandas)
+    answers = load("answers")                     # the answers of each question's newest fetch
     answers = load("answers", latest=False)       # every snapshot of every committed crawl
     table = load_table("doctors", root="data")    # the same as a pyarrow Table
 
@@ -24,8 +25,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.dataset as ds
 
-from pipelines.output.latest import (DATASETS, current_buckets, is_parquet,
-                                     generation, rank_columns, read_manifest, snapshot_files,
+from pipelines.output.latest import (DATASETS, QUESTION_COLUMNS, current_buckets, is_parquet,
+                                     generation, latest_answers, rank_columns, read_manifest, snapshot_files,
                                      winners)
 from pipelines.output.names import data_folder
 from pipelines.schemas import KEYS, SCHEMAS
@@ -125,17 +126,30 @@ def load_table(dataset: str, root: str | Path = "data", latest: bool = True, cra
             return dataset_of(readable(files[dataset]), dataset).to_table(use_threads=False)
         warn_once(f"{Path(root) / 'latest'}: the latest view does not cover every committed crawl; "
                   f"computed from the snapshots")
-    table = snapshots(dataset, root).to_table(filter=pc.field("crawl_id").isin(crawls["crawl_id"].combine_chunks().cast("string")),
-                                             use_threads=False)
+    table = committed_rows(dataset, root, crawls)
     if not latest or table.num_rows == 0:
         return table
-    return latest_rows(table, dataset, crawls)
+    questions = committed_rows("questions", root, crawls, QUESTION_COLUMNS) if dataset == "answers" else None
+    return latest_rows(table, dataset, crawls, questions)
 
 
-def latest_rows(table: pa.Table, dataset: str, crawls: pa.Table) -> pa.Table:
-    """The latest row per key of `table` (rows of committed crawls), by the latest view's rule."""
+def committed_rows(dataset: str, root: str | Path, crawls: pa.Table, columns: list[str] | None = None) -> pa.Table:
+    """Every snapshot row of `dataset` of the committed crawls (`crawls`), its `columns` (all when None)."""
+    committed = pc.field("crawl_id").isin(crawls["crawl_id"].combine_chunks().cast("string"))
+    return snapshots(dataset, root).to_table(columns=columns, filter=committed, use_threads=False)
+
+
+def latest_rows(table: pa.Table, dataset: str, crawls: pa.Table, questions: pa.Table | None = None) -> pa.Table:
+    """The rows of `table` (rows of committed crawls) the latest view holds: the latest row per
+    key, and for answers those of their question's newest fetch (`questions`: the committed
+    rows of the questions, their QUESTION_COLUMNS at least; required for answers)."""
     started_of = dict(zip(crawls["crawl_id"].to_pylist(), crawls["started_at"].cast(pa.int64()).to_pylist()))
-    keep = winners(*rank_columns(table, KEYS[dataset], started_of))
+    if dataset == "answers":
+        if questions is None:
+            raise ValueError("the latest answers are those of their question's newest fetch: give the questions")
+        keep = latest_answers(table, questions, started_of)
+    else:
+        keep = winners(*rank_columns(table, KEYS[dataset], started_of))
     return table.filter(pa.array(keep))
 
 
@@ -144,5 +158,5 @@ def load(dataset: str, root: str | Path = "data", latest: bool = True) -> pd.Dat
     return load_table(dataset, root, latest).to_pandas()
 
 
-__all__ = ["DATASETS", "load", "load_table", "committed_crawls", "latest_files", "snapshots", "readable", "missing",
-           "warn_once"]
+__all__ = ["DATASETS", "load", "load_table", "committed_crawls", "committed_rows", "latest_files", "latest_rows",
+           "snapshots", "readable", "missing", "warn_once"]

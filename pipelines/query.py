@@ -1,7 +1,7 @@
 """`doctor-answers query "SQL"`: DuckDB over views of the datasets, read-only.
 
 Views: `questions`, `answers`, `doctors` hold the latest row per (site, key) of committed
-crawls (the latest view, pipelines.loader); `questions_all`, `answers_all`, `doctors_all`
+crawls (the latest view, pipelines.loader: answers those of their question's newest fetch); `questions_all`, `answers_all`, `doctors_all`
 every snapshot of committed crawls; `crawls` one row per committed crawl.
 
 Confined: DuckDB itself opens no file. The views are over pyarrow datasets of the data
@@ -62,6 +62,7 @@ def connect(root: str | Path = "data") -> duckdb.DuckDBPyConnection:
     con.register("_crawls", crawls)
     con.execute("CREATE VIEW crawls AS SELECT * FROM _crawls")
     latest = latest_files(root)
+    questions = None  # the committed questions, read once the view is behind: the answers kept are of their newest fetch
     for dataset in DATASETS:
         files = snapshots(dataset, root)
         con.register(f"_{dataset}_files", files)
@@ -73,7 +74,8 @@ def connect(root: str | Path = "data") -> duckdb.DuckDBPyConnection:
             # latest/ is behind (or absent): the same rule over the snapshots, in memory.
             table = files.to_table(filter=pc.field("crawl_id").isin(crawls["crawl_id"].combine_chunks().cast("string")),
                                    use_threads=False)  # see pipelines.loader.dataset_of
-            con.register(f"_{dataset}_latest", latest_rows(table, dataset, crawls))
+            questions = table if dataset == "questions" else questions
+            con.register(f"_{dataset}_latest", latest_rows(table, dataset, crawls, questions))
         con.execute(f"CREATE VIEW {dataset} AS SELECT * FROM _{dataset}_latest")
     for statement in LOCKDOWN:
         con.execute(statement)

@@ -88,7 +88,8 @@ def test_after_an_interrupted_crawl_latest_holds_what_it_committed(reference_sit
     assert sorted(r["status"] for r in crawl_rows(out)) == ["finished", "interrupted"]
     crawls = committed_crawls(out)
     for dataset in ("questions", "answers", "doctors"):
-        expected = latest_rows(snapshots(dataset, out).to_table(), dataset, crawls).sort_by(KEYS[dataset])
+        expected = latest_rows(snapshots(dataset, out).to_table(), dataset, crawls,
+                               snapshots("questions", out).to_table()).sort_by(KEYS[dataset])
         for reader in READERS:
             rows = sorted(read_with(reader, out / "latest" / dataset), key=lambda r: r[KEYS[dataset]])
             assert [r[KEYS[dataset]] for r in rows] == expected[KEYS[dataset]].to_pylist(), reader

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import os
 import random
-import shutil
 import subprocess
 import sys
 import textwrap
@@ -18,7 +17,7 @@ import pytest
 
 from pipelines.loader import load, load_table
 from pipelines.output import latest as latest_module
-from pipelines.output.latest import current_buckets, generation, read_manifest, update_latest
+from pipelines.output.latest import BUCKET_KEYS, current_buckets, generation, read_manifest, update_latest
 from pipelines.query import run
 from pipelines.schemas import KEYS, SCHEMAS
 from tests.latestdata import READERS, T0, commit_crawl, read_with, write_crawl
@@ -122,10 +121,12 @@ def test_only_the_buckets_a_crawl_touches_are_rewritten(tmp_path):
     before = {f"{p.parent.name}/{p.name}": p.stat().st_ino for p in (tmp_path / "latest").rglob("bucket-*.parquet")}
     write_crawl(tmp_path, "b", T0 + timedelta(days=1), {"questions": ["q7"]})
     update = update_latest(tmp_path)
-    assert update.buckets_rewritten == 1 and update.rows_applied == 1 and update.files_applied == 1
+    # q7's bucket of questions, and of answers: its answers are those of its newest fetch (none now)
+    assert update.buckets_rewritten == 2 and update.rows_applied == 1 and update.files_applied == 1
     after = {f"{p.parent.name}/{p.name}": p.stat().st_ino for p in (tmp_path / "latest").rglob("bucket-*.parquet")}
     bucket = latest_module.bucket_of(pa.array(["q7"]), 16)[0]
-    assert set(after) - set(before) == {f"questions/bucket-{bucket:04d}-g000002.parquet"}
+    assert set(after) - set(before) == {f"{d}/bucket-{bucket:04d}-g000002.parquet" for d in ("questions", "answers")}
+    assert "q7.a" not in load_table("answers", tmp_path)["answer_id"].to_pylist()
     assert all(before[name] == inode for name, inode in after.items() if name in before)  # the same files
     assert update_latest(tmp_path).buckets_rewritten == 0  # nothing new: nothing rewritten
     assert generation(tmp_path).name == "g000002"
@@ -176,11 +177,11 @@ def test_buckets_follow_the_size_and_split_as_the_data_grows(tmp_path):
         assert view_of(tmp_path, reader) == expected, reader
     for dataset, files in current_buckets(tmp_path).items():  # each key in its bucket of 8
         for bucket, path in enumerate(files):
-            keys = pq.read_table(path, columns=[KEYS[dataset]])[KEYS[dataset]]
+            keys = pq.read_table(path, columns=[BUCKET_KEYS[dataset]])[BUCKET_KEYS[dataset]]  # answers: by question
             assert set(latest_module.bucket_of(keys, 8)) <= {bucket}
     # a small crawl later: the count stays, only the buckets it touches are rewritten
     write_crawl(tmp_path, "c", T0 + timedelta(days=2), {"questions": ["q3"]})
-    assert update_latest(tmp_path, bucket_rows=16).buckets_rewritten == 1
+    assert update_latest(tmp_path, bucket_rows=16).buckets_rewritten == 2  # q3's questions and answers
 
 
 def test_a_resumed_crawl_that_commits_again_is_applied_again(tmp_path):

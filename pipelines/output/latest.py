@@ -2,14 +2,16 @@
 
 `<root>/latest` is a symbolic link to a generation folder, `<root>/.latest/gNNNNNN/`, holding
 `questions/`, `answers/`, `doctors/` and `_manifest.json` (the crawls and snapshot files the
-generation covers). Each dataset is split into key buckets (crc32 of the key, modulo the
+generation covers). Each dataset is split into key buckets (crc32 of the bucket key, modulo the
 dataset's count, recorded in the manifest): one file per bucket, every bucket present, even
-empty; a key lives in exactly one bucket. The count follows the size: the least power of two
-that keeps a bucket to BUCKET_ROWS rows (a small site's view is one file per dataset); an
-update that would pass that splits the dataset's buckets (the count doubles or more, never
-shrinks), reading the view itself, not the history. A bucket holds the latest row of each of
+empty; a key lives in exactly one bucket. Answers are bucketed by their question, so the
+answers of a question, a set fetched together, are all in one bucket. The count follows the
+size: the least power of two that keeps a bucket to BUCKET_ROWS rows (a small site's view is
+one file per dataset); an update that would pass that splits the dataset's buckets (the count
+doubles or more, never shrinks), reading the view itself, not the history. A bucket holds the latest row of each of
 its keys over all committed crawls (every crawl with a `crawls` row, whatever its status), by
-the loader's rule (`winners`: the newest fetch).
+the loader's rule (`winners`: the newest fetch), but for answers the site no longer shows: an
+answer row older than its question's newest fetch is left out (`latest_answers`).
 
 Consistent at every moment: an update builds the next generation beside the current one (new
 files for the buckets the new crawls touch, hard links for the others), then switches the link
@@ -61,7 +63,10 @@ ROW_GROUP_BYTES = 8 * 1024 * 1024  # or fewer rows: answers' bodies make a row a
 BATCH_ROWS = 2_048
 MANIFEST = "_manifest.json"
 GENERATIONS = ".latest"  # <root>/.latest/gNNNNNN: the generations `<root>/latest` points to
-FORMAT = 2  # 2: a bucket count per dataset
+FORMAT = 3  # 2: a bucket count per dataset; 3: answers bucketed by their question
+# What a dataset's rows are bucketed by: an answer goes with its question, whose newest fetch
+# says which answers are still shown (`latest_answers`).
+BUCKET_KEYS = {"questions": "question_id", "answers": "question_id", "doctors": "doctor_id"}
 PARQUET_MAGIC = b"PAR1"
 
 
@@ -138,6 +143,44 @@ def _newest(groups: np.ndarray, rank: np.ndarray) -> np.ndarray:
     return order[last]
 
 
+def latest_answers(answers: pa.Table, questions: pa.Table, started_of: dict) -> np.ndarray:
+    """A boolean mask of the answer rows to keep: the answers of each question's newest fetch.
+
+    The answers of a question are a set fetched together: the page's rows share the question
+    row's `fetched_at` and crawl. So an answer row older (by `rank`) than its question's newest
+    row is one the site no longer shows (a moderator removed it, or every answer went), and is
+    left out even though it is its key's newest row. Of the others, the latest row per (site,
+    answer_id) is kept (`winners`). `answers` holds site, answer_id, question_id, crawl_id and
+    fetched_at; `questions` any rows of the questions (the snapshots, or the view's rows) with
+    site, question_id, crawl_id and fetched_at. An answer whose question has no row, or with a
+    null site (written before answers had the column), keeps its key's newest row."""
+    keep = winners(*rank_columns(answers, "answer_id", started_of))
+    newest = questions.filter(pa.array(winners(*rank_columns(questions, "question_id", started_of))))
+    a_site, a_question, a_started, a_fetched = rank_columns(answers, "question_id", started_of)
+    q_site, q_question, q_started, q_fetched = rank_columns(newest, "question_id", started_of)
+    sites = _codes(_joined(a_site, q_site))
+    questions_codes = _codes(_joined(a_question, q_question))
+    span = int(questions_codes.max(initial=0)) + 1
+    pairs = sites * span + questions_codes  # (site, question_id) -> one int64
+    count = len(keep)
+    sited = np.flatnonzero(sites[count:] > 0)  # a question row with no site answers for none
+    if not len(sited):
+        return keep
+    order = sited[np.argsort(pairs[count:][sited], kind="stable")]
+    held = pairs[count:][order]
+    at = np.minimum(np.searchsorted(held, pairs[:count]), len(held) - 1)
+    found = (sites[:count] > 0) & (held[at] == pairs[:count])
+    fetched, started = q_fetched[order[at]], q_started[order[at]]  # rank of each answer's question
+    older = found & ((a_fetched < fetched) | ((a_fetched == fetched) & (a_started < started)))
+    return keep & ~older
+
+
+def _joined(first, second) -> pa.Array:
+    """Two string columns (arrays or chunked) as one array, the first's values first."""
+    parts = [c.combine_chunks() if isinstance(c, pa.ChunkedArray) else c for c in (first, second)]
+    return pa.concat_arrays([part.cast(pa.string()) for part in parts])
+
+
 def rank_columns(table: pa.Table, key: str, started_of: dict) -> tuple:
     """(site, key, started, fetched) of a table with the dataset's key columns, for `winners`;
     `started_of` maps crawl ids to their start (int64 µs)."""
@@ -159,10 +202,15 @@ def bucket_count(rows: int, least: int = BUCKETS, bucket_rows: int = BUCKET_ROWS
     return count
 
 
-def bucket_of(keys: pa.ChunkedArray | pa.Array, buckets: int) -> np.ndarray:
-    """The bucket of each key: crc32 of its UTF-8 text, modulo the count (stable across versions)."""
-    return np.fromiter((zlib.crc32((k or "").encode("utf-8", "surrogatepass")) % buckets for k in keys.to_pylist()),
+def key_hashes(keys: pa.ChunkedArray | pa.Array) -> np.ndarray:
+    """crc32 of each key's UTF-8 text (stable across versions): a bucket is this modulo the count."""
+    return np.fromiter((zlib.crc32((k or "").encode("utf-8", "surrogatepass")) for k in keys.to_pylist()),
                        dtype=np.int64, count=len(keys))
+
+
+def bucket_of(keys: pa.ChunkedArray | pa.Array, buckets: int) -> np.ndarray:
+    """The bucket of each key: crc32 of its UTF-8 text, modulo the count."""
+    return key_hashes(keys) % buckets
 
 
 # reading ---------------------------------------------------------------------------------------
@@ -328,13 +376,16 @@ class _Sink:
         self.file.close()
 
 
-def _spill(files: list[Path], root: Path, dataset: str, crawls: dict, buckets: int, spill: Path) -> tuple[dict, int]:
-    """The rows of `files` (committed crawls only) split by bucket into Arrow IPC files."""
+def _spill(files: list[Path], root: Path, dataset: str, crawls: dict, buckets: int,
+           spill: Path) -> tuple[dict, int, np.ndarray]:
+    """The rows of `files` (committed crawls only) split by bucket into Arrow IPC files; with
+    them, the hashes of their bucket keys (each once)."""
     schema = SCHEMAS[dataset]
     writers: dict[int, pa.ipc.RecordBatchFileWriter] = {}
     sinks = {}
     committed = pa.array(list(crawls), type=pa.string())
     rows = 0
+    hashes = [np.empty(0, dtype=np.int64)]
     try:
         for path in files:
             parquet = _parquet(path)
@@ -345,7 +396,9 @@ def _spill(files: list[Path], root: Path, dataset: str, crawls: dict, buckets: i
                     if not table.num_rows:
                         continue
                     rows += table.num_rows
-                    of = bucket_of(table[KEYS[dataset]], buckets)
+                    hashed = key_hashes(table[BUCKET_KEYS[dataset]])
+                    hashes.append(np.unique(hashed))
+                    of = hashed % buckets
                     for bucket in np.unique(of):
                         if bucket not in writers:
                             sinks[bucket] = pa.OSFile(str(spill / f"{dataset}-{bucket:04d}.arrow"), "wb")
@@ -358,15 +411,22 @@ def _spill(files: list[Path], root: Path, dataset: str, crawls: dict, buckets: i
         for bucket, writer in writers.items():
             writer.close()
             sinks[bucket].close()
-    return {int(b): spill / f"{dataset}-{b:04d}.arrow" for b in writers}, rows
+    return {int(b): spill / f"{dataset}-{b:04d}.arrow" for b in writers}, rows, np.unique(np.concatenate(hashes))
+
+
+QUESTION_COLUMNS = ["site", "question_id", "crawl_id", "fetched_at"]  # what `latest_answers` reads of questions
 
 
 def _key_columns(schema: pa.Schema, dataset: str) -> list[str]:
-    return [name for name in ("site", KEYS[dataset], "crawl_id", "fetched_at") if name in schema.names]
+    names = dict.fromkeys(("site", KEYS[dataset], BUCKET_KEYS[dataset], "crawl_id", "fetched_at"))
+    return [name for name in names if name in schema.names]
 
 
-def _merge_bucket(dataset: str, old: Path | None, new: Path | None, out: Path, started_of: dict) -> int:
-    """Write the latest rows of `old` (a bucket file) and `new` (spilled rows) to `out`; its rows."""
+def _merge_bucket(dataset: str, old: Path | None, new: Path | None, out: Path, started_of: dict,
+                  questions: list[Path]) -> int:
+    """Write the latest rows of `old` (a bucket file) and `new` (spilled rows) to `out`; its rows.
+    `questions`: the question buckets of the generation being made (answers keep those of their
+    question's newest fetch)."""
     schema = SCHEMAS[dataset]
     columns = _key_columns(schema, dataset)
     parts = []
@@ -378,7 +438,10 @@ def _merge_bucket(dataset: str, old: Path | None, new: Path | None, out: Path, s
     if new_reader is not None:
         parts.append(new_reader.read_all().select(columns))
     keys = pa.concat_tables(parts) if parts else pa.schema([schema.field(c) for c in columns]).empty_table()
-    keep = winners(*rank_columns(keys, KEYS[dataset], started_of))
+    if dataset == "answers":
+        keep = latest_answers(keys, _question_rows(questions, keys["question_id"]), started_of)
+    else:
+        keep = winners(*rank_columns(keys, KEYS[dataset], started_of))
     sink = _Sink(out, schema)
     offset = 0
     try:
@@ -394,6 +457,17 @@ def _merge_bucket(dataset: str, old: Path | None, new: Path | None, out: Path, s
     finally:
         sink.close()
     return sink.rows
+
+
+def _question_rows(files: list[Path], wanted: pa.ChunkedArray) -> pa.Table:
+    """The key columns of the rows of `files` (a view's question buckets) of the questions
+    `wanted`: only the buckets they fall in are read, one at a time."""
+    wanted = pc.unique(wanted.combine_chunks() if isinstance(wanted, pa.ChunkedArray) else wanted)
+    parts = [SCHEMAS["questions"].empty_table().select(QUESTION_COLUMNS)]
+    for bucket in np.unique(bucket_of(wanted, len(files))) if files and len(wanted) else []:
+        table = _parquet(files[bucket]).read(columns=QUESTION_COLUMNS)
+        parts.append(table.filter(pc.is_in(table["question_id"], value_set=wanted)))
+    return pa.concat_tables(parts)
 
 
 def _write_json(path: Path, data: dict) -> None:
@@ -447,17 +521,20 @@ def _update(root: Path, generations: Path, sizing: tuple[int, int]) -> Update:
     spill.mkdir()
     applied = {d: set(manifest["files"].get(d, [])) if manifest else set() for d in DATASETS}
     names = {}
+    questions = Questions()
     try:
-        for dataset in DATASETS:
+        for dataset in DATASETS:  # questions first: the answers kept are those of their newest fetch
             names[dataset], update.per_dataset[dataset] = _update_dataset(
-                root, dataset, crawls, started_of, base, manifest, sizing, applied[dataset], spill, new, update)
+                root, dataset, crawls, started_of, base, manifest, sizing, applied[dataset], spill, new, update,
+                questions)
         covered = {crawl_id: finished for crawl_id, (_, finished) in crawls.items()}
         if manifest is not None and not update.buckets_rewritten and manifest["crawls"] == covered:
             shutil.rmtree(new, ignore_errors=True)  # nothing changed: no new generation
             return update
         new.mkdir(exist_ok=True)
         _write_json(new / MANIFEST, {
-            "format": FORMAT, "buckets": {d: len(names[d]) for d in DATASETS}, "hash": "crc32(utf-8 key) % buckets",
+            "format": FORMAT, "buckets": {d: len(names[d]) for d in DATASETS},
+            "hash": "crc32(utf-8 bucket key) % buckets", "bucket_keys": {d: BUCKET_KEYS[d] for d in DATASETS},
             "crawls": covered, "names": names,
             "files": {d: sorted(applied[d]) for d in DATASETS},
             "schemas": {d: _schema_print(SCHEMAS[d]) for d in DATASETS},
@@ -479,13 +556,26 @@ def _update(root: Path, generations: Path, sizing: tuple[int, int]) -> Update:
     return update
 
 
+@dataclass
+class Questions:
+    """What the answers' update takes from the questions' (made first): the new generation's
+    question buckets, the hashes of the questions its new files hold (fetched again, maybe with
+    none of their answers left: their answers' buckets are rewritten too), and whether the
+    questions were rebuilt (a question's newest fetch may then be an older one: the answers a
+    newer fetch left out are read again)."""
+    files: list[Path] = field(default_factory=list)
+    fetched: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
+    rebuilt: bool = False
+
+
 def _update_dataset(root, dataset, crawls, started_of, base, manifest, sizing, applied: set, spill, new,
-                    update) -> tuple[list[str], dict]:
+                    update, questions: Questions) -> tuple[list[str], dict]:
     files = committed_files(root, dataset, crawls)
     old_names = manifest["names"][dataset] if manifest else []
     view = [base / dataset / name for name in old_names]
     view_rows = _view_rows(view)
     rebuild = manifest is None or bool(applied - set(files)) or view_rows is None
+    rebuild = rebuild or (dataset == "answers" and questions.rebuilt)
     if rebuild:
         applied.clear()
         view, view_rows = [], 0
@@ -493,10 +583,12 @@ def _update_dataset(root, dataset, crawls, started_of, base, manifest, sizing, a
     # At most the rows of the view and of the new files (some only replace rows of the view).
     buckets = bucket_count(view_rows + _rows(todo_files), max(sizing[0], len(view)), sizing[1])
     split = bool(view) and buckets != len(view)  # the view's rows go to the new buckets too
-    spills, rows = _spill(todo_files + (view if split else []), root, dataset, crawls, buckets, spill)
+    spills, rows, hashes = _spill(todo_files + (view if split else []), root, dataset, crawls, buckets, spill)
     rows -= view_rows if split else 0
     schema_changed = manifest is not None and manifest.get("schemas", {}).get(dataset) != _schema_print(SCHEMAS[dataset])
     todo = set(range(buckets)) if rebuild or split or schema_changed else set(spills)
+    if dataset == "answers":
+        todo |= set((questions.fetched % buckets).tolist())
     folder = new / dataset
     folder.mkdir(parents=True, exist_ok=True)
     names = []
@@ -508,12 +600,15 @@ def _update_dataset(root, dataset, crawls, started_of, base, manifest, sizing, a
             # A new name for new content: a name in latest/ never changes what it holds.
             name = f"bucket-{bucket:04d}-{new.name}.parquet"
             old = None if rebuild or split else view[bucket]
-            _merge_bucket(dataset, old, spills.get(bucket), folder / name, started_of)
+            _merge_bucket(dataset, old, spills.get(bucket), folder / name, started_of, questions.files)
         else:
             name = old_names[bucket]
             _link(base / dataset / name, folder / name)
         names.append(name)
     applied.update(str(p.relative_to(root)) for p in todo_files)
+    if dataset == "questions":
+        questions.files, questions.fetched = [folder / name for name in names], hashes
+        questions.rebuilt = rebuild
     update.rows_applied += rows
     update.files_applied += len(todo_files)
     update.buckets_rewritten += len(todo)

@@ -321,7 +321,7 @@ def the_content(folder: DataFolder) -> str:
     contact = answers["has_contact_info"].dropna() if "has_contact_info" in answers else pd.Series(dtype=bool)
     parts = ["<h2>The content</h2>",
              note("What the data folder holds: the latest row of every question, answer and doctor "
-                  "over all committed crawls."),
+                  "over all committed crawls (the answers a question's latest page shows)."),
              tiles([tile("questions", number(len(questions))), tile("answers", number(len(answers))),
                     tile("doctors", number(len(doctors))),
                     tile("answers with contact info", percent(contact.mean()) if len(contact) else "—"),
