@@ -245,6 +245,8 @@ BODY = b"<html><body>x</body></html>"
 REFUSED = {
     "header line too long": (HEAD + b"Content-Security-Policy: " + b"a" * 21000 + b"\r\n"
                              + b"Content-Length: %d\r\n\r\n" % len(BODY) + BODY, "header line longer than 16 KB"),
+    "headers without end": (HEAD + b"".join(b"X-H%d: %s\r\n" % (i, b"a" * 1000) for i in range(2000))
+                            + b"Content-Length: %d\r\n\r\n" % len(BODY) + BODY, "headers larger than 1024 KB in all"),
     "Content-Length with a sign": (HEAD + b"Content-Length: +%d\r\n\r\n" % len(BODY) + BODY,
                                    "Value contains non-decimal digits"),
     "two Content-Lengths": (HEAD + b"Content-Length: %d\r\nContent-Length: 5\r\n\r\n" % len(BODY) + BODY,
