@@ -11,7 +11,8 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from urllib.parse import urlsplit
+
+from crawler.sites import site_key
 
 RECORD = "demo_sites.json"
 LOOPBACK = "127.0.0.1"
@@ -33,20 +34,24 @@ def port_of(out: str, questions: int, seed: int) -> int:
 
 
 def taken_ports(out: str) -> set[int]:
-    """Ports whose loopback site `out` holds already: other demos', and any crawl's of 127.0.0.1
-    (a plain crawl, or a demo from before this record), whatever was served there."""
-    from pipelines.loader import committed_crawls
+    """Ports whose loopback site `out` holds already: other demos', any crawl's of 127.0.0.1
+    (a plain crawl, or a demo from before this record: its start URLs, fetched even when it
+    wrote no row), and any whose rows are filed under such a site (a reparse's, whose start
+    URLs are archive paths), whatever was served there."""
+    from pipelines.loader import committed_crawls, crawl_sites
 
-    crawled = {_loopback_port(url) for urls in committed_crawls(out)["start_urls"].to_pylist() for url in urls or ()}
-    return {site["port"] for site in served(out)} | (crawled - {None})
+    crawls = committed_crawls(out)
+    sites = {site_key(url) for urls in crawls["start_urls"].to_pylist() for url in urls or ()}
+    sites.update(site for of_crawl in crawl_sites(out, crawls).values() for site in of_crawl)
+    return {site["port"] for site in served(out)} | ({_loopback_port(site) for site in sites} - {None})
 
 
-def _loopback_port(url: str) -> int | None:
-    try:
-        parts = urlsplit(url)
-        return parts.port or 80 if parts.hostname == LOOPBACK else None
-    except ValueError:  # no URL (a reparse's archive), or no port: no loopback site
+def _loopback_port(site: str) -> int | None:
+    """The port of a loopback site (site_key: `127.0.0.1:P`, or `127.0.0.1` for port 80)."""
+    host, _, port = site.partition(":")
+    if host != LOOPBACK or not (port.isdigit() or not port):  # a port that is no port: a site of no port
         return None
+    return int(port) if port else 80
 
 
 def record(out: str, port: int, questions: int, seed: int) -> None:

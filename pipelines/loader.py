@@ -153,10 +153,32 @@ def latest_rows(table: pa.Table, dataset: str, crawls: pa.Table, questions: pa.T
     return table.filter(pa.array(keep))
 
 
+def crawl_sites(root: str | Path = "data", crawls: pa.Table | None = None) -> dict[str, list[str]]:
+    """The sites of each committed crawl (`crawls`, when the caller has read them): the `site`
+    column of the rows it wrote, each once, sorted. Its rows, not its start URLs, say it: a
+    reparse's start URLs are archive paths, which name no site, and a site is what its rows are
+    filed under. Only a crawl that wrote no row is of its start URLs' sites (crawler.sites.site_key:
+    those that name one), the sites it was started on."""
+    from crawler.sites import sites_of
+    from crawler.sites.base import on_the_web
+
+    crawls = committed_crawls(root) if crawls is None else crawls
+    committed = pc.field("crawl_id").isin(crawls["crawl_id"].combine_chunks().cast("string"))
+    sites: dict[str, set[str]] = {crawl_id: set() for crawl_id in crawls["crawl_id"].to_pylist()}
+    for dataset in DATASETS:
+        pairs = snapshots(dataset, root).to_table(columns=["crawl_id", "site"], filter=committed, use_threads=False)
+        for row in pairs.group_by(["crawl_id", "site"], use_threads=False).aggregate([]).to_pylist():
+            if row["site"] is not None:  # a row from before the `site` column
+                sites[row["crawl_id"]].add(row["site"])
+    started_on = dict(zip(crawls["crawl_id"].to_pylist(), crawls["start_urls"].to_pylist()))
+    return {crawl_id: sorted(names) or sites_of(url for url in started_on[crawl_id] or () if on_the_web(url))
+            for crawl_id, names in sites.items()}
+
+
 def load(dataset: str, root: str | Path = "data", latest: bool = True) -> pd.DataFrame:
     """A pandas DataFrame of `dataset` (questions, answers, doctors or crawls)."""
     return load_table(dataset, root, latest).to_pandas()
 
 
-__all__ = ["DATASETS", "load", "load_table", "committed_crawls", "committed_rows", "latest_files", "latest_rows",
-           "snapshots", "readable", "missing", "warn_once"]
+__all__ = ["DATASETS", "load", "load_table", "committed_crawls", "committed_rows", "crawl_sites", "latest_files",
+           "latest_rows", "snapshots", "readable", "missing", "warn_once"]

@@ -6,8 +6,12 @@ import shlex
 import subprocess
 import sys
 
+import pyarrow as pa
+import pyarrow.parquet as pq
+
 from crawler.demo import example_command
 from pipelines.loader import load
+from pipelines.schemas import SCHEMAS
 
 
 def test_the_example_query_names_the_data_folder_unless_it_is_the_default():
@@ -121,3 +125,18 @@ def test_a_plain_crawl_of_a_loopback_site_is_no_earlier_demo(tmp_path, reference
     assert result.returncode == 0 and "earlier demo" not in result.stderr, result.stderr[-2000:]
     assert f"127.0.0.1:{demo_port(result)}/" != site.url.removesuffix("/") + "/"
     assert load("questions", root=out)["site"].nunique() == 2
+
+
+def test_a_loopback_site_whose_rows_came_by_a_reparse_takes_its_port(tmp_path):
+    """A folder holding 127.0.0.1:P only through a reparse (its start URL an archive's path):
+    P is taken, or another reference site served there would be filed under the same site and
+    ids. The rows' `site` says which sites a folder holds."""
+    from crawler.demo_sites import taken_ports
+    from tests.latestdata import T0, commit_crawl, row
+
+    question = row("questions", "1", "reparse-1", T0, "q", site="127.0.0.1:27171")
+    folder = tmp_path / "questions" / f"crawl_date={T0:%Y-%m-%d}"
+    folder.mkdir(parents=True)
+    pq.write_table(pa.Table.from_pylist([question], schema=SCHEMAS["questions"]), folder / "reparse-1-00000.parquet")
+    commit_crawl(tmp_path, "reparse-1", T0)  # its start URL names no loopback site
+    assert taken_ports(str(tmp_path)) == {27171}

@@ -16,7 +16,7 @@ import pytest
 
 from pipelines.report import ReportError, render_report, write_report
 from pipelines.report.sections import COUNTS, _checks
-from pipelines.schemas import CRAWLS
+from pipelines.schemas import CRAWLS, SCHEMAS
 from tests.crawling import crawl, crawl_rows
 
 CHROMIUM = "/usr/bin/chromium"
@@ -195,6 +195,34 @@ def test_coverage_is_compared_with_the_previous_crawl_of_the_same_sites(tmp_path
     assert folder.previous(folder.crawl(b["crawl_id"]))["crawl_id"] == b_before["crawl_id"]
     assert folder.previous(folder.crawl(a["crawl_id"])) is None
     assert b_before["crawl_id"] in the_coverage(folder, folder.crawl(b["crawl_id"]))
+
+
+def reparse_of(root: Path, crawl_id: str, days: int, site: str) -> dict:
+    """A committed reparse (its start URL an archive's path, which names no site) that wrote a
+    question of `site`."""
+    from tests.latestdata import row
+
+    row_ = failed_crawl(root, crawl_id, minutes=60 * 24 * days)
+    row_ = {**row_, "spider": "reparse", "status": "finished", "start_urls": [f"/archives/{crawl_id}"]}
+    write_crawl_row(root, row_["started_at"].date().isoformat(), row_)
+    question = row("questions", "1", crawl_id, row_["started_at"], "q", site=site)
+    folder = root / "questions" / f"crawl_date={row_['started_at']:%Y-%m-%d}"
+    folder.mkdir(parents=True, exist_ok=True)
+    pq.write_table(pa.Table.from_pylist([question], schema=SCHEMAS["questions"]), folder / f"{crawl_id}-00000.parquet")
+    return row_
+
+
+def test_a_reparse_is_compared_with_the_previous_crawl_of_its_rows_sites(tmp_path):
+    """A reparse's start URLs are archive paths, which name no site: its sites are its rows'
+    `site`, so another site's reparse is no baseline, and its own site's earlier one is."""
+    from pipelines.report.data import DataFolder
+
+    a = reparse_of(tmp_path, "20261124T031700Z-0000000a", 0, "127.0.0.1:27151")
+    b = reparse_of(tmp_path, "20261125T031700Z-0000000b", 1, "127.0.0.1:27152")
+    a_again = reparse_of(tmp_path, "20261126T031700Z-000000aa", 2, "127.0.0.1:27151")
+    folder = DataFolder(tmp_path)
+    assert folder.previous(folder.crawl(b["crawl_id"])) is None
+    assert folder.previous(folder.crawl(a_again["crawl_id"]))["crawl_id"] == a["crawl_id"]
 
 
 def test_many_crawls_show_a_coverage_drop(reference_site, tmp_path):

@@ -98,6 +98,29 @@ def test_the_sites_of_a_crawl_are_its_start_urls_sites():
     assert site_key("http://B\u00fccher.Example:80/") == site_key("http://xn--bcher-kva.example/") == "xn--bcher-kva.example"
 
 
+@pytest.mark.parametrize("spelling", [
+    "http://127.1:8000/", "http://2130706433:8000/", "http://0x7f.0.0.1:8000/", "http://0177.0.0.1:8000/",
+    "http://0x7F000001:8000/", "http://127.0.0.1.:8000/", "http://127.0.0.%31:8000/",
+])
+def test_an_ipv4_address_is_one_site_however_its_numbers_are_written(spelling):
+    """Browsers and the WHATWG URL parser read these as 127.0.0.1: one server, one site. What
+    is no address is kept as written, and `localhost` is a name, a site of its own."""
+    assert site_key(spelling) == "127.0.0.1:8000"
+    assert follows("http://127.0.0.1:8000/", spelling + "question/x")
+    assert site_key("http://localhost:8000/") == "localhost:8000"
+    for no_address in ("256.0.0.1", "1.2.3.4.5", "1_0", "09.1", "x.1"):
+        assert site_key(f"http://{no_address}/") == no_address
+
+
+@pytest.mark.parametrize("spelling, site", [
+    ("http://[0:0::1]:8000/", "[::1]:8000"), ("http://[0000::0001]/", "[::1]"),
+    ("http://Example.COM.:80/", "example.com"), ("https://REALSELF.com./", "www.realself.com"),
+    ("http://XN--BCHER-KVA.example./", "xn--bcher-kva.example"),
+])
+def test_a_host_is_one_site_however_it_is_spelled(spelling, site):
+    assert site_key(spelling) == site
+
+
 @pytest.mark.parametrize("first, then", [
     ("http://localhost:8000/", "http://LOCALHOST:8000/"),
     ("http://localhost/", "http://localhost:80/question/x"),

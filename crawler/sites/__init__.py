@@ -14,7 +14,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from crawler.sites import realself
-from crawler.sites.base import Site, host_key
+from crawler.sites.base import Site, host_key, host_name
 
 SITES: tuple[Site, ...] = (realself.SITE,)
 DEFAULT = realself.SITE
@@ -51,7 +51,7 @@ def of_sites(start_urls, sites: list[str]) -> bool:
 def _defined(url: str) -> Site | None:
     """The site whose definition names the URL's host, or None."""
     try:
-        host = (urlsplit(url).hostname or "").lower()
+        host = host_name(urlsplit(url).hostname or "")  # `REALSELF.com.` is realself.com
     except ValueError:
         return None
     return next((site for site in SITES if host in site.hosts), None)

@@ -6,6 +6,7 @@ with a new `Site(...)`, not new code. Pure functions of URLs: no Scrapy, no netw
 """
 from __future__ import annotations
 
+import ipaddress
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -198,7 +199,7 @@ class Site:
         `site` rule of a host no definition names). 127.0.0.1:8001 is not 127.0.0.1:8000's,
         nor is elsewhere.example the page's."""
         try:
-            host = (urlsplit(url.strip()).hostname or "").lower()
+            host = host_name(urlsplit(url.strip()).hostname or "")
         except ValueError:
             return False
         return host in self.hosts or host_key(url) == host_key(fetched)
@@ -284,10 +285,53 @@ def host_key(url: str) -> str:
 
 
 def _host(parts) -> str:
-    port, host = parts.port, (parts.hostname or "").lower()  # .port: ValueError when not a port
+    port, host = parts.port, host_name(parts.hostname or "")  # .port: ValueError when not a port
     if ":" in host:
         host = f"[{host}]"  # IPv6
     return f"{host}:{port}" if port and port != _DEFAULT_PORTS.get(parts.scheme.lower()) else host
+
+
+@lru_cache(maxsize=4096)
+def host_name(host: str) -> str:
+    """A URL's host as the WHATWG URL standard (every browser) reads it, so one server is one
+    site however its host is spelled: percent-escapes decoded, lower case, an IPv4 address in
+    dotted decimal whatever form of its numbers the URL wrote (`127.1`, `2130706433`,
+    `0x7f.0.0.1` and `0177.0.0.1` are `127.0.0.1`), an IPv6 address compressed (`0:0::1` is
+    `::1`), and a name's trailing dot (the DNS root: `example.com.` is `example.com`) dropped.
+    `localhost` stays a name: it is not 127.0.0.1's spelling but a name of its own. A host
+    none of these reads is kept as it is (lower case)."""
+    host = unquote(host).lower() if "%" in host else host.lower()
+    if ":" in host:
+        try:
+            return ipaddress.IPv6Address(host).compressed
+        except ValueError:  # a zone id, or garbage: as written
+            return host
+    name = host[:-1] if host.endswith(".") and host != "." else host
+    address = _ipv4(name) if _ENDS_IN_A_NUMBER.search(name) else None
+    return address or name
+
+
+# WHATWG URL "ends in a number": its last label is digits, or 0x and hex digits.
+_ENDS_IN_A_NUMBER = re.compile(r"(?:^|\.)(?:[0-9]+|0x[0-9a-f]*)$")
+_IPV4_NUMBER = re.compile(r"0x[0-9a-f]*|0[0-7]*|[1-9][0-9]*")
+
+
+def _ipv4(host: str) -> str | None:
+    """WHATWG URL's IPv4 parser: one to four numbers, each decimal, octal (a leading 0) or hex
+    (0x), the last filling the bytes the others leave; None when it is no address."""
+    numbers = []
+    for part in host.split("."):
+        if _IPV4_NUMBER.fullmatch(part) is None:  # int() would take "1_0", "+1", " 1"
+            return None
+        if part.startswith("0x"):
+            numbers.append(int(part[2:] or "0", 16))
+        else:
+            numbers.append(int(part, 8 if len(part) > 1 and part.startswith("0") else 10))
+    last = numbers.pop()
+    if len(numbers) > 3 or any(number > 255 for number in numbers) or last >= 256 ** (4 - len(numbers)):
+        return None
+    value = sum(number << 8 * (3 - index) for index, number in enumerate(numbers)) + last
+    return str(ipaddress.IPv4Address(value))
 
 
 def _path(url: str) -> str:

@@ -14,9 +14,8 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from crawler.install import not_the_file
-from crawler.sites import of_sites, sites_of
 from pipelines.checks.coverage import ALL, crawl_coverage, fields_of
-from pipelines.loader import load_table, missing
+from pipelines.loader import crawl_sites, load_table, missing
 from pipelines.output.latest import is_parquet, snapshot_files
 from pipelines.schemas import SCHEMAS
 
@@ -86,10 +85,22 @@ class DataFolder:
     def previous(self, crawl: pd.Series) -> pd.Series | None:
         """The newest crawl before `crawl` of the same sites (its checks' baseline): in a folder
         of two sites, the other site's crawl is no measure of this one's fields."""
-        sites = sites_of(list(crawl["start_urls"]) if crawl["start_urls"] is not None else [])
+        sites = self.sites[crawl["crawl_id"]]
+        if not sites:  # a reparse that wrote no row: of no site
+            return None
         earlier = self.crawls[(self.crawls["started_at"] < crawl["started_at"])
-                              & self.crawls["start_urls"].map(lambda urls: of_sites(urls, sites))]
+                              & self.crawls["crawl_id"].map(lambda crawl_id: self.sites.get(crawl_id) == sites)]
         return None if earlier.empty else earlier.iloc[-1]
+
+    @cached_property
+    def sites(self) -> dict[str, list[str]]:
+        """Each crawl's sites (pipelines.loader.crawl_sites: its rows' `site` column; a reparse's
+        start URLs are archive paths, which name no site: each reparse was every other's baseline)."""
+        try:
+            return crawl_sites(self.root, self._crawls)
+        except (OSError, pa.ArrowException) as error:
+            not_the_file(error)
+            raise ReportError(f"cannot read the datasets of {self.root}: {_one_line(error)}") from None
 
     @cached_property
     def skipped(self) -> list[str]:
