@@ -15,7 +15,7 @@ from protego import Protego
 from w3lib.url import safe_url_string
 
 from crawler.middlewares.compression import DamagedBody, TooBig, UndecodableBody, decode_one
-from crawler.pages import is_whole
+from crawler.pages import is_whole, not_html
 from crawler.pages.document import any_page_tree
 from crawler.sites import site_for
 from crawler.sites.base import join_url
@@ -64,6 +64,9 @@ BAD_URLS_LIST = "crawl/sitemaps_bad_urls"
 # as "SETTING=value (e.g. URL not followed)" for the message and summary.
 LIMITS_HIT = "crawl/limits_hit"
 UNUSABLE_LINKS = "pages/unusable_links"  # listing links no request can be made of, skipped
+# the stat: start pages read (200, HTML) that are no question page by the site's rules and link
+# to none, nor to a listing (a site crawler.sites does not define, mounted under other paths)
+START_PAGES_UNKNOWN = "start_pages/no_known_links"
 
 
 def lastmod_time(text: str) -> str | None:
@@ -179,9 +182,10 @@ def listing_cut_off(body: bytes, length_vouched: bool) -> bool:
     when it stops inside a tag or its text; with nothing to vouch for it (a body ended by
     closing the connection), stopping before its </body> or </html> is: a transfer cut right after
     a tag would be taken as whole, and the links past the cut (rel="next" at the bottom) lost.
-    An empty body is no cut-off page (the spider's `empty`)."""
+    An empty body is no cut-off page (the spider's `empty`), nor is one that is no HTML document
+    (a robots.txt, JSON, an image given as a start URL: not_html), which has no end to lose."""
     end = body.rstrip()
-    if not end or is_whole(body[-4096:].decode("latin-1")):
+    if not end or is_whole(body[-4096:].decode("latin-1")) or not_html(body):
         return False
     if not end.endswith(b">"):  # inside a tag or its text
         return True

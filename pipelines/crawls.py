@@ -16,7 +16,8 @@ from pathlib import Path
 import pyarrow as pa
 
 from crawler.discovery import (BAD_LASTMOD, BAD_URLS, BAD_URLS_LIST, LIMITS_HIT, LISTINGS_GIVEN_UP, LISTINGS_GIVEN_UP_LIST,
-                               SITEMAPS_FORBIDDEN_LIST, SITEMAPS_LOST, SITEMAPS_LOST_LIST, UNUSABLE_LINKS)
+                               SITEMAPS_FORBIDDEN_LIST, SITEMAPS_LOST, SITEMAPS_LOST_LIST, START_PAGES_UNKNOWN,
+                               UNUSABLE_LINKS)
 from crawler.install import load_failure
 from crawler.middlewares.blocks import BLOCKED_STATUS
 from crawler.middlewares.conditional import FUTURE_LAST_MODIFIED, SHARED_VALIDATOR
@@ -382,6 +383,9 @@ def why_nothing_usable(stats: dict) -> str:
         elif other := int(stats.get("sitemaps/other_urls", 0)):
             parts.append(f"no question page found: the sitemaps named {other} URLs, none a question page by the "
                          "site's rules (a site crawler/sites does not define yet?)")
+        elif unknown := int(stats.get(START_PAGES_UNKNOWN, 0)):
+            parts.append(f"no question page found: {unknown} start page(s) read, none a question page by the "
+                         "site's rules nor linking to one (a site crawler/sites does not define yet?)")
         elif received:
             parts.append("no question page found")
         elif other := int(stats.get("reparse/other_responses", 0)):

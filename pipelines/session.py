@@ -12,6 +12,7 @@ resumes a crawl into files it did not write. A refusal is a StateError with a on
 """
 from __future__ import annotations
 
+import json
 import logging
 import os
 import uuid
@@ -23,6 +24,7 @@ from scrapy.settings import SETTINGS_PRIORITIES
 
 from crawler.discovery import lastmod_end
 from crawler.sites import site_key, sites_of
+from crawler.sites.base import page_key
 from pipelines.output.protocol import Output
 from pipelines.state import EXIT_DAMAGED, EXIT_UNUSABLE, CrawlState, PageVersion, StateError, unwritable_state
 
@@ -115,10 +117,11 @@ class CrawlSession:
                              "resume it, or with another --state to start a new crawl", EXIT_UNUSABLE)
         if unfinished is not None and start_urls:
             self._check_resumed_sites(unfinished, _site(start_urls))
+            self._check_resumed_start_urls(unfinished, start_urls)
         if unfinished is None:
             self._hold_new(output, root)
         opened = state.open_crawl(self.crawl_id, self.started_at, commit=output.commit,
-                                  sites=_site(start_urls) if start_urls else "")
+                                  sites=_site(start_urls) if start_urls else "", start_urls=start_urls)
         self.crawl_id, self.started_at, self.resumed = opened.crawl_id, opened.started_at, opened.resumed
         self.next_part = opened.next_part
         self.done, self.doctors, self.questions = set(opened.done), set(opened.doctors), set(opened.questions)
@@ -176,6 +179,17 @@ class CrawlSession:
             raise StateError(f"state folder {self.state.folder} resumes crawl {crawl_id} of {begun}, which did not "
                              f"end; the start URLs given are of {sites}: run again with start URLs of {begun} to "
                              "resume it, or with another --state to start a new crawl", EXIT_UNUSABLE)
+
+    def _check_resumed_start_urls(self, crawl_id: str, start_urls: list[str]) -> None:
+        """A crawl resumes from the start URLs it was begun with (any spelling of the same pages,
+        in any order): from others, a listing where the site root was, the pages only the begun
+        ones lead to would be dropped in silence, the crawl ending `finished` with part of it."""
+        begun = self.state.crawl_start_urls(crawl_id)
+        if begun and {page_key(url) for url in begun} != {page_key(url) for url in start_urls}:
+            raise StateError(f"state folder {self.state.folder} resumes crawl {crawl_id}, begun with start URLs "
+                             f"{_listed(begun)}, which did not end; the start URLs given are {_listed(start_urls)}: "
+                             f"run again with start URLs {_listed(begun)} to resume it, or with another --state to "
+                             "start a new crawl", EXIT_UNUSABLE)
 
     def _check_output(self, output: Output, root: Path) -> None:
         """A state's pages are worth skipping only while the rows they stand for are there."""
@@ -336,6 +350,11 @@ def _site(start_urls: list[str]) -> str:
     the rows' `site` rule, so `LOCALHOST:8000`, `:80` written out and an IDN's punycode are
     the site they name), sorted."""
     return " ".join(sites_of(start_urls))
+
+
+def _listed(start_urls: list[str]) -> str:
+    """Start URLs in a message, as given: a JSON list, whatever a URL holds (a comma, a space)."""
+    return json.dumps(list(start_urls), ensure_ascii=False)
 
 
 def _owners(owner: str) -> set[str]:

@@ -41,7 +41,7 @@ CREATE TABLE IF NOT EXISTS pages (
 CREATE INDEX IF NOT EXISTS pages_etag ON pages (etag);
 CREATE INDEX IF NOT EXISTS pages_last_modified ON pages (last_modified);
 CREATE TABLE IF NOT EXISTS crawls (
-    crawl_id TEXT PRIMARY KEY, started_at TEXT NOT NULL, status TEXT, sites TEXT);
+    crawl_id TEXT PRIMARY KEY, started_at TEXT NOT NULL, status TEXT, sites TEXT, start_urls TEXT);
 CREATE TABLE IF NOT EXISTS batches (
     crawl_id TEXT, part INTEGER, token TEXT NOT NULL, committed INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (crawl_id, part));
@@ -57,7 +57,8 @@ CREATE TABLE IF NOT EXISTS counts (crawl_id TEXT, name TEXT, value INTEGER, PRIM
 # Columns added since: a state written before gets them (null: not known) when opened.
 ADDED_COLUMNS = (("pages", "fetched_at TEXT"), ("batch_pages", "fetched_at TEXT"), ("crawls", "sites TEXT"),
                  ("pages", "unserved_lastmod TEXT"), ("batch_pages", "unserved_lastmod TEXT"),
-                 ("pages", "lastmod_moves_alone INTEGER"), ("batch_pages", "lastmod_moves_alone INTEGER"))
+                 ("pages", "lastmod_moves_alone INTEGER"), ("batch_pages", "lastmod_moves_alone INTEGER"),
+                 ("crawls", "start_urls TEXT"))
 # The crawl a crawl on a state resumes: the last one that never finished.
 UNFINISHED = ("SELECT crawl_id, started_at FROM crawls WHERE status IS NULL OR status = 'interrupted' "
               "ORDER BY started_at DESC LIMIT 1")
@@ -201,14 +202,16 @@ class CrawlState:
 
     # the crawl ---------------------------------------------------------------------------
 
-    def open_crawl(self, crawl_id: str, started_at: datetime, commit: Commit, sites: str = "") -> OpenCrawl:
+    def open_crawl(self, crawl_id: str, started_at: datetime, commit: Commit, sites: str = "",
+                   start_urls: list[str] | None = None) -> OpenCrawl:
         """Resume the last crawl if it never finished (committing its pending batch), else begin
-        `crawl_id`, a crawl of `sites` (crawl_sites)."""
+        `crawl_id`, a crawl of `sites` from `start_urls` (crawl_sites, crawl_start_urls)."""
         row = self.db.execute(UNFINISHED).fetchone()
         if row is None:
             with self._transaction():
-                self.db.execute("INSERT INTO crawls (crawl_id, started_at, sites) VALUES (?, ?, ?)",
-                                (crawl_id, started_at.isoformat(), sites or None))
+                self.db.execute("INSERT INTO crawls (crawl_id, started_at, sites, start_urls) VALUES (?, ?, ?, ?)",
+                                (crawl_id, started_at.isoformat(), sites or None,
+                                 json.dumps(start_urls) if start_urls else None))
             return OpenCrawl(crawl_id, started_at, False, 0, frozenset(), frozenset(), frozenset(), {})
         crawl_id, started = row[0], datetime.fromisoformat(row[1])
         with self._transaction():
@@ -226,6 +229,12 @@ class CrawlState:
         state written before they were)."""
         row = self.db.execute("SELECT sites FROM crawls WHERE crawl_id = ?", (crawl_id,)).fetchone()
         return row[0] if row else None
+
+    def crawl_start_urls(self, crawl_id: str) -> list[str] | None:
+        """The start URLs a crawl was begun with, as given (None: not recorded, a state written
+        before they were)."""
+        row = self.db.execute("SELECT start_urls FROM crawls WHERE crawl_id = ?", (crawl_id,)).fetchone()
+        return json.loads(row[0]) if row and row[0] else None
 
     def unfinished_crawl(self) -> str | None:
         """The id of the crawl `open_crawl` resumes, if any."""

@@ -8,6 +8,8 @@ discovery gave nothing still fails, and so does a question URL that led to no qu
 """
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.crawling import crawl, crawl_log, crawl_rows
@@ -144,3 +146,61 @@ def test_a_discovered_page_past_the_size_limit_is_one_line_on_stderr(reference_s
     assert "Gave up retrying" not in result.stderr
     assert result.stderr.count(path) == 1, result.stderr
     assert f"Failed {server.url}{path}: larger than DOWNLOAD_MAXSIZE" in result.stderr
+
+
+def mounted_under_qa(reference_site) -> HostileServer:
+    """The reference site mounted under /qa/ (its links and sitemaps rewritten so): paths the
+    site's rules do not know, as a site crawler/sites does not define yet would have."""
+    site = reference_site(questions=15)
+
+    def route(path):
+        if path == "/robots.txt":
+            return Reply(200, ANY.encode(), TEXT)
+        if not path.startswith("/qa/"):
+            return Reply(404, b"<html><body>Not Found</body></html>")
+        reply = server.fetch(path[3:])
+        body = reply.body.replace(f"{server.url}/".encode(), f"{server.url}/qa/".encode())
+        return Reply(reply.status, re.sub(rb'href="/(?!/)', b'href="/qa/', body), reply.headers)
+    server = HostileServer(route, upstream=site.url, in_front=True)
+    return server
+
+
+@pytest.mark.parametrize("start", ["sitemap", "question page", "listing"])
+def test_a_site_of_unknown_paths_fails_saying_why_whatever_its_start(reference_site, tmp_path, start):
+    """A start page read (200) that is no question page by the site's rules and links to none
+    they take says so, with the hint a sitemap of such URLs gives: "no question page found"
+    alone is nothing a person can act on."""
+    server = mounted_under_qa(reference_site)
+    question = "/qa" + question_paths(reference_site(questions=15).url, 1)[0]
+    path = {"sitemap": "/qa/sitemap.xml", "question page": question, "listing": "/qa/questions/botox"}[start]
+    assert server.route(path).status == 200
+    result, row = crawl_of(server, tmp_path / "data", path)
+    assert result.returncode == 1 and row["status"] == "failed", result.stdout + result.stderr[-2000:]
+    assert row["message"].startswith("no question page found: "), row["message"]
+    assert "none a question page by the site's rules" in row["message"], row["message"]
+    assert row["message"].endswith("(a site crawler/sites does not define yet?)"), row["message"]
+
+
+NOT_HTML = {
+    "robots.txt": ("/robots.txt", None, "text/plain"),
+    "JSON": ("/feed.json", Reply(200, b'{"questions": [1, 2]}', {"Content-Type": "application/json"}),
+             "application/json"),
+    "an image": ("/logo.png", Reply(200, b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x01", {"Content-Type": "image/png"}),
+                 "image/png"),
+}
+
+
+@pytest.mark.parametrize("case", list(NOT_HTML))
+def test_a_start_url_that_is_no_html_page_fails_saying_what_it_was_not_cut_off(reference_site, tmp_path, case):
+    """No HTML document has no </html> to lose: a plain-text, JSON or image start URL is read
+    once and named for what it is, never retried as a page cut off in transfer."""
+    path, reply, media = NOT_HTML[case]
+    site = reference_site(questions=20)
+    server = HostileServer(lambda asked: reply if asked == path else None, upstream=site.url, in_front=True)
+    result, row = crawl_of(server, tmp_path / "data", path)
+    assert result.returncode == 1 and row["status"] == "failed", result.stdout + result.stderr[-2000:]
+    assert f"start URL failed: {server.url}{path}: no HTML document (Content-Type {media}" in row["message"], \
+        row["message"]
+    assert row["message"].endswith("no links to follow"), row["message"]
+    assert "cut off" not in result.stdout + result.stderr and "not read whole" not in row["message"]
+    assert server.hits[path] == (2 if path == "/robots.txt" else 1)  # robots.txt: once for its rules too

@@ -3,8 +3,10 @@ the output are all its own: a copy or an old backup of a state folder, used afte
 went on (or ended) with the original, never rewrites that crawl's committed files."""
 from __future__ import annotations
 
+import json
 import os
 import shutil
+import sqlite3
 import signal
 import subprocess
 from datetime import timedelta
@@ -153,7 +155,43 @@ def test_a_crawl_resumed_with_start_urls_of_other_sites_is_refused_naming_them(t
                                          "URLs given are of .*: run again with start URLs of a b:8000") as refused:
         open_crawl(root, state, start_urls=again)
     assert refused.value.exit_status == EXIT_UNUSABLE and files(root) == before
-    session, output = open_crawl(root, state, start_urls=["http://b:8000/sitemap.xml", "http://A/"])  # its sites
+    session, output = open_crawl(root, state, start_urls=["HTTP://B:8000", "http://A:80/"])  # its start URLs
+    assert session.resumed and session.crawl_id == killed.crawl_id
+    output.close()
+    session.close()
+
+
+@pytest.mark.parametrize("again", [["http://h/questions/botox"], ["http://h/", "http://h/sitemap.xml"],
+                                   ["http://h/?page=2"]])
+def test_a_crawl_resumed_from_other_start_urls_of_its_site_is_refused_naming_both(tmp_path, again):
+    """A crawl of a site root, killed, then run again from a listing of the same site: resumed,
+    the pages only the root leads to would be dropped in silence, the crawl `finished` with part
+    of the site. Any spelling of its own start URLs resumes it."""
+    root, state = tmp_path / "data", tmp_path / "state"
+    killed = run(root, state, PAGES[:2], start_urls=["http://h/"])
+    before = files(root)
+    with pytest.raises(StateError, match=rf'resumes crawl {killed.crawl_id}, begun with start URLs \["http://h/"\], '
+                                         r"which did not end; the start URLs given are \[.*\]: run again with start "
+                                         r'URLs \["http://h/"\] to resume it, or with another --state') as refused:
+        open_crawl(root, state, start_urls=again)
+    assert refused.value.exit_status == EXIT_UNUSABLE and files(root) == before
+    assert json.dumps(again)[1:-1] in str(refused.value)
+    for spelling in (["HTTP://H:80"], ["http://h/#top", "http://h"]):
+        session, output = open_crawl(root, state, start_urls=spelling)
+        assert session.resumed and session.crawl_id == killed.crawl_id
+        output.close()
+        session.close()
+
+
+def test_a_state_without_recorded_start_urls_resumes_from_any_of_its_site(tmp_path):
+    """A state written before start URLs were recorded: its crawl resumes as it did."""
+    root, state = tmp_path / "data", tmp_path / "state"
+    killed = run(root, state, PAGES[:2], start_urls=["http://h/"])
+    db = sqlite3.connect(state / "state.sqlite")
+    with db:
+        db.execute("UPDATE crawls SET start_urls = NULL")
+    db.close()
+    session, output = open_crawl(root, state, start_urls=["http://h/questions/botox"])
     assert session.resumed and session.crawl_id == killed.crawl_id
     output.close()
     session.close()

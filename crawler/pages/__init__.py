@@ -32,7 +32,7 @@ from .document import ends_document, parse_html
 from .tree import Tree
 
 __all__ = [
-    "parse_question_page", "detect_family", "is_block_page", "is_whole",
+    "parse_question_page", "detect_family", "is_block_page", "is_whole", "not_html",
     "PageError", "BlockedPage", "TruncatedPage", "EmptyPage", "UnknownLayout", "NotHtml",
     "QuestionPage", "Question", "Answer", "Byline", "FAMILIES",
     "register", "unregister", "families", "QuestionPageObject", "ItemPage", "ElementPage", "Tree",
@@ -67,8 +67,8 @@ def _tree(url: str, html, content_type=None) -> tuple[Tree, str]:
     except TruncatedPage:
         raise
     except PageError:
-        if isinstance(html, bytes) and not _HTML_DOCUMENT.search(html.decode("latin-1")):
-            raise NotHtml(url, f"no HTML document ({_media_type(content_type)}, beginning {html.lstrip()[:12]!r})") from None
+        if isinstance(html, bytes) and (why := not_html(html, content_type)):
+            raise NotHtml(url, why) from None
         raise  # a document in a charset it does not declare: malformed
     if not text or text.isspace():
         raise EmptyPage(url, "empty page (no text at all)")
@@ -100,6 +100,17 @@ def parse_question_page(url: str, html, content_type: str | bytes | None = None)
         raise PageError(url, f"markup the page objects cannot read ({error})") from None
     _check(url, page, tree)
     return page
+
+
+def not_html(body: bytes, content_type=None) -> str | None:
+    """Why a body is no HTML document (plain text, JSON, an image: none of a doctype or its
+    root's tags), in a message's words naming what the server says it is; None for a document,
+    or an empty body (an empty page, which a retry may cure). Such a body has no end to lose:
+    it is never a page cut off."""
+    text = body.decode("latin-1")
+    if not text.strip() or _HTML_DOCUMENT.search(text):
+        return None
+    return f"no HTML document ({_media_type(content_type)}, beginning {body.lstrip()[:12]!r})"
 
 
 def _media_type(content_type) -> str:

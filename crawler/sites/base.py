@@ -284,6 +284,20 @@ def host_key(url: str) -> str:
         return parts.netloc
 
 
+def page_key(url: str) -> str:
+    """The one spelling of the page a URL names, query and all: made safe (safe_url), scheme and
+    host in lower case, no default port, the path in RFC 3986 normal form (normal_path) without
+    its trailing slash, no fragment. `HTTP://Host:80/questions/botox/` and
+    `http://host/questions/botox` are one page; `?page=2` is another (question_key drops the
+    query: a question's page is one whatever it holds). The URL as it is when it cannot be read."""
+    try:
+        parts = urlsplit(safe_url(url.strip()))
+        host = _host(parts)
+    except ValueError:
+        return url
+    return urlunsplit((parts.scheme.lower(), host, normal_path(parts.path).rstrip("/") or "/", parts.query, ""))
+
+
 def _host(parts) -> str:
     port, host = parts.port, host_name(parts.hostname or "")  # .port: ValueError when not a port
     if ":" in host:

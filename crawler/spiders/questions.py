@@ -44,7 +44,7 @@ from crawler.middlewares.blocks import BlockPageMiddleware, ServedPage, says_not
 from crawler.middlewares.offsite import OFF_SITE_LINKS, OFF_SITE_LISTINGS, OFF_SITE_LISTINGS_LIST, OffsiteMiddleware
 from crawler.middlewares.redirect import PERMANENT, REDIRECTED_AWAY, REDIRECTED_AWAY_LIST, REDIRECTED_AWAY_NAMED
 from crawler.middlewares.robots import RobotsTxtMiddleware, RobotsUnreadable
-from crawler.pages import BlockedPage, EmptyPage, NotHtml, PageError, TruncatedPage, UnknownLayout
+from crawler.pages import BlockedPage, EmptyPage, NotHtml, PageError, TruncatedPage, UnknownLayout, not_html
 from crawler.sites import rows_site, site_for, site_key, sites_of
 from crawler.spiders.arguments import QuestionsArguments, SpiderArgumentError
 from crawler.spiders.sitemaps_first import SitemapsFirst
@@ -404,8 +404,16 @@ class QuestionsSpider(scrapy.Spider):
         if fault and (retry := self.retry_truncated(response, "listing", kind=fault)):
             yield retry
             return
-        links = discovery.read_listing(response.url, response.body, response.headers.get(b"Content-Type"))
+        content_type = response.headers.get(b"Content-Type")
+        if why := not_html(response.body, content_type):  # a robots.txt, JSON, an image: no links to read
+            logger.warning("Not an HTML page, no links read: %s (%s)", response.url, why)
+            self.start_url_failed(response.request, f"{why}: no links to follow")
+            return
+        links = discovery.read_listing(response.url, response.body, content_type)
         self.unusable_links(response.url, links.unusable)
+        if response.meta.get("start_url") and not (links.questions or links.listings or links.next_page):
+            # Said when the crawl finds no question page: the site's rules may not know its paths.
+            self.count(discovery.START_PAGES_UNKNOWN)
         if links.questions:
             self.root_reached(links.questions[0])
         for url in links.questions:
