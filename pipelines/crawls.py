@@ -153,7 +153,7 @@ def _why(status: str, reason: str, stats: dict, checks, start_urls) -> str | Non
         return why_nothing_usable(stats)
     if status == "degraded":
         # the start URLs and sites that gave nothing, named: the check only counts them
-        return joined(failed_checks(checks), start_urls_failed(start_failures(stats, sites_of(start_urls))),
+        return joined(failed_checks(checks), start_urls_failed(start_failures(stats, sites_of(start_urls), reason == "finished")),
                       dated_ahead(stats), lost_sitemaps(stats), *not_reached(stats), left_out(stats))
     if status == "interrupted":
         return stats.get("crawl/message") or ("stopped by a signal before its end; what was read is "

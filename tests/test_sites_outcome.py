@@ -73,10 +73,12 @@ def test_a_start_site_is_named_only_beside_another_that_gave_something():
 
     errors = {"crawl/start_url_errors": ["http://a:1/x: HTTP 404"]}
     # one site: it fails or not on its own, nothing added
-    assert failures({**errors, "crawl/sites_read": []}, ["a:1"]) == errors["crawl/start_url_errors"]
+    assert failures({**errors, "crawl/sites_read": []}, ["a:1"], True) == errors["crawl/start_url_errors"]
     # nothing read anywhere: the crawl fails, the start URLs' errors say why
-    assert failures(errors, ["a:1", "b:2", "c:3"]) == errors["crawl/start_url_errors"]
+    assert failures(errors, ["a:1", "b:2", "c:3"], True) == errors["crawl/start_url_errors"]
     # b gave rows: c is named with its reason, a once (its start URL failed already)
     stats = {**errors, "crawl/sites_read": ["b:2"], "crawl/sites_lost": {"c:3": "its pages redirected off the site"}}
-    assert failures(stats, ["a:1", "b:2", "c:3"]) == [
+    assert failures(stats, ["a:1", "b:2", "c:3"], True) == [
         "http://a:1/x: HTTP 404", "c:3: no question page read (its pages redirected off the site)"]
+    # stopped at its limit (--max-pages) before it came to c: not c's failure
+    assert failures(stats, ["a:1", "b:2", "c:3"], False) == errors["crawl/start_url_errors"]

@@ -38,14 +38,15 @@ def site_lost(stats, url: str, why: str) -> None:
         stats.set_value(SITES_LOST, {**lost, site: why})
 
 
-def failures(stats: dict, sites) -> list[str]:
-    """The start URLs that failed, then each start site (of `sites`, the crawl's) that gave no
-    question page while another did and whose start URLs did not fail already:
+def failures(stats: dict, sites, ended: bool) -> list[str]:
+    """The start URLs that failed, then, in a crawl that ran to its end (`ended`: one its limit
+    stopped may just not have come to a site yet), each start site (of `sites`, the crawl's)
+    that gave no question page while another did and whose start URLs did not fail already:
     `SITE: no question page read (why)`. A crawl of one site has no other to compare with: it
     fails or not on its own (status_of)."""
     errors = list(stats.get(START_URL_ERRORS) or [])
     read = set(stats.get(SITES_READ) or ())
-    if len(sites) < 2 or not read:
+    if not ended or len(sites) < 2 or not read:
         return errors
     named = {site_key(line.partition(": ")[0]) for line in errors}
     lost = stats.get(SITES_LOST) or {}
@@ -54,4 +55,4 @@ def failures(stats: dict, sites) -> list[str]:
 
 
 def check(facts) -> list[CheckResult]:
-    return [CheckResult.judge(NAME, len(failures(facts.stats, facts.sites)), 0)]
+    return [CheckResult.judge(NAME, len(failures(facts.stats, facts.sites, facts.ended)), 0)]
