@@ -1001,7 +1001,7 @@ def _outcome(root: Path, crawl_id: str, stats: dict, settings, start_urls=()) ->
     checks = run_checks(CrawlFacts(stats=stats, settings=settings, root=root, crawl_id=crawl_id, sites=[],
                                    full=False, ended=True, coverage=coverage))
     status = status_of("finished", stats, start_urls, checks)
-    message = joined(message_of(status, "finished", stats, checks), stats.get(UNENDED_WORDS))
+    message = joined(message_of(status, "finished", stats, checks, start_urls=start_urls), stats.get(UNENDED_WORDS))
     return Outcome(status, message, checks, coverage)
 
 

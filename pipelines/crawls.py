@@ -29,7 +29,7 @@ from crawler.sites import of_sites, sites_of
 from pipelines.checks import CheckResult, CrawlFacts, run_checks
 from pipelines.checks.coverage import crawl_coverage
 from pipelines.checks.fetch_errors import DROPPED_BY_THE_CRAWL, UNDECODABLE, download_errors, error_answers
-from pipelines.checks.start_urls import HOME_PAGES_UNREAD
+from pipelines.checks.start_urls import HOME_PAGES_UNREAD, START_URL_ERRORS, failures as start_failures
 from pipelines.output.parquet import read_table_file, unreadable_row, write_table, write_table_then
 from pipelines.schemas import CRAWLS
 
@@ -131,13 +131,14 @@ def status_of(reason: str, stats: dict, start_urls=(), checks=(), output_error: 
     # it says so, rather than `finished` with the blocked pages silently missing.
     if status == "blocked" or stats.get("pages/blocked_gave_up"):
         return "blocked"
-    start_errors = stats.get("crawl/start_url_errors") or []
+    start_errors = stats.get(START_URL_ERRORS) or []
     if not usable_pages(stats) or (start_urls and len(start_errors) >= len(start_urls)):
         return "failed"
     return "degraded" if any(not c.passed for c in checks) else "finished"
 
 
-def message_of(status: str, reason: str, stats: dict, checks=(), output_error: str | None = None) -> str | None:
+def message_of(status: str, reason: str, stats: dict, checks=(), output_error: str | None = None,
+               start_urls=()) -> str | None:
     """Why a crawl ended with `status` (status_of's), in words a person acts on. A crawl its own
     limit stopped says so whatever its status: what it holds is not the site's content."""
     if output_error:
@@ -145,17 +146,18 @@ def message_of(status: str, reason: str, stats: dict, checks=(), output_error: s
     if status == "failed" and reason in STOPPED_AT_A_LIMIT and not usable_pages(stats):
         # the pages it asked for were never sent: the limit is the cause
         return f"no question page read: {STOPPED_AT_A_LIMIT[reason]}"
-    return joined(_why(status, reason, stats, checks), STOPPED_AT_A_LIMIT.get(reason))
+    return joined(_why(status, reason, stats, checks, start_urls), STOPPED_AT_A_LIMIT.get(reason))
 
 
-def _why(status: str, reason: str, stats: dict, checks) -> str | None:
+def _why(status: str, reason: str, stats: dict, checks, start_urls) -> str | None:
     if status == "failed":
         if reason not in STATUS_OF_REASON:
             return stats.get("crawl/message") or f"the crawl stopped: {reason}"
         return why_nothing_usable(stats)
     if status == "degraded":
-        return joined(failed_checks(checks), dated_ahead(stats), lost_sitemaps(stats), *not_reached(stats),
-                      left_out(stats))
+        # the start URLs and sites that gave nothing, named: the check only counts them
+        return joined(failed_checks(checks), start_urls_failed(start_failures(stats, sites_of(start_urls), reason == "finished")),
+                      dated_ahead(stats), lost_sitemaps(stats), *not_reached(stats), left_out(stats))
     if status == "interrupted":
         return stats.get("crawl/message") or ("stopped by a signal before its end; what was read is "
                                               "committed (with --state, the same command resumes it)")
@@ -340,13 +342,17 @@ def usable_pages(stats: dict) -> int:
                ("pages/question", "pages/not_modified", "pages/skipped_done", "pages/skipped_unchanged"))
 
 
+def start_urls_failed(lines: list[str]) -> str | None:
+    """`start URL failed: URL: reason; SITE: no question page read (why)`, the first three; None for none."""
+    if not lines:
+        return None
+    more = f" (and {len(lines) - 3} more)" if len(lines) > 3 else ""
+    return "start URL failed: " + "; ".join(lines[:3]) + more
+
+
 def why_nothing_usable(stats: dict) -> str:
     """`0 of 14 requests answered: connection refused (14)`, and the like: the causes the stats show."""
-    parts = []
-    start_errors = list(stats.get("crawl/start_url_errors") or [])
-    if start_errors:
-        more = f" (and {len(start_errors) - 3} more)" if len(start_errors) > 3 else ""
-        parts.append("start URL failed: " + "; ".join(start_errors[:3]) + more)
+    parts = [said] if (said := start_urls_failed(list(stats.get(START_URL_ERRORS) or []))) else []
     requests = int(stats.get("downloader/request_count", 0))
     responses = int(stats.get("downloader/response_count", 0))
     failures = _counts(stats, "downloader/exception_type_count/", _exception_words)
@@ -558,7 +564,7 @@ def crawl_outcome(crawler, spider, reason: str, root: Path, output_error: str | 
         checks = [CheckResult(CHECKS_RAN, 0.0, 1.0, False, at_most=False)]
     status = status_of(reason, stats, start_urls, checks)
     message = (joined(unchecked, STOPPED_AT_A_LIMIT.get(reason)) if unchecked and status == "degraded"
-               else message_of(status, reason, stats, checks))
+               else message_of(status, reason, stats, checks, start_urls=start_urls))
     return Outcome(status, message, checks, coverage)
 
 

@@ -22,6 +22,7 @@ from scrapy.exceptions import IgnoreRequest
 
 from crawler.middlewares import CountedDrop
 from crawler.sites import site_key
+from pipelines.checks.start_urls import site_lost
 
 REDIRECTED_OFFSITE = "pages/redirected_offsite"
 OFF_SITE_LINKS = "pages/off_site_links"  # question links to another site, not followed (the spider)
@@ -69,6 +70,7 @@ class OffsiteMiddleware(ScrapyOffsite):
         logger.error("Redirected off the site, not followed: %s -> %s", asked, request.url)
         self.stats.inc_value(REDIRECTED_OFFSITE)
         self.stats.inc_value("pages/failed")
+        site_lost(self.stats, asked, f"its pages redirected off the site, to {site_key(request.url)}")
         start_url_failed = getattr(self.crawler.spider, "start_url_failed", None)
         if start_url_failed is not None:
             start_url_failed(request, f"redirected off the site, to {request.url}")

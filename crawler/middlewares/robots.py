@@ -40,6 +40,7 @@ from crawler.middlewares import body_fault, cut_short
 from crawler.middlewares.blocks import Blocked
 from crawler.middlewares.compression import DECODED_HEAD
 from crawler.middlewares.offsite import robots_txt_request
+from crawler.sites import site_key
 
 logger = logging.getLogger(__name__)
 
@@ -146,6 +147,7 @@ class RobotsTxtMiddleware(ScrapyRobotsTxtMiddleware):
         self.max_size = crawler.settings.getint("ROBOTSTXT_MAX_SIZE")
         self.download_maxsize = crawler.settings.getint("DOWNLOAD_MAXSIZE")
         self.robots_urls: dict[str, str] = {}  # netloc -> the URL its robots.txt was read from (redirects followed)
+        self.unreadable_sites: set[str] = set()  # sites (site_key) whose robots.txt could not be read
         self._received: WeakKeyDictionary = WeakKeyDictionary()  # robots.txt request -> bytes received
         if self.max_size:
             crawler.signals.connect(self.bytes_received, signal=signals.bytes_received)
@@ -242,6 +244,12 @@ class RobotsTxtMiddleware(ScrapyRobotsTxtMiddleware):
             return  # the crawl ends anyway, for another reason
         message = (f"robots.txt of {netloc} could not be read ({why}): RFC 9309 says to assume every page "
                    "is disallowed, so none of its pages was fetched")
+        self.unreadable_sites.add(site_key(f"http://{netloc}/"))
+        if set(getattr(self.crawler.spider, "allowed_sites", ())) - self.unreadable_sites:
+            # Another start site may still give rows: this one's start URLs fail (their requests
+            # are refused, saying why), and the crawl's outcome combines the sites' (start_urls_failed).
+            logger.error("%s; the crawl goes on with its other sites", message)
+            return
         self._stats.set_value("crawl/message", message)
         logger.error("%s", message)
         if stopper is not None:

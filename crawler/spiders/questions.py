@@ -49,7 +49,7 @@ from crawler.sites import rows_site, site_for, site_key, sites_of
 from crawler.spiders.arguments import QuestionsArguments, SpiderArgumentError
 from crawler.spiders.sitemaps_first import SitemapsFirst
 from crawler.workers import ExtractionWorkers
-from pipelines.checks.start_urls import HOME_PAGES_UNREAD
+from pipelines.checks.start_urls import HOME_PAGES_UNREAD, START_URL_ERRORS, site_lost, site_read
 from pipelines.crawls import DUPLICATE_DIFFERS, DUPLICATE_QUESTION, GIVEN_UP, exception_words
 from pipelines.items import NotModifiedItem, QuestionPageItem
 from pipelines.session import REVISITED, CrawlSession, question_key
@@ -60,7 +60,6 @@ logger = logging.getLogger(__name__)
 # reads them after the questions already queued, so the queue holds one sitemap's questions
 # at a time, not the whole site's (40 MB of requests at 20,000 questions).
 SITEMAP_PRIORITY = {"incremental": 30, "full": 0}
-START_URL_ERRORS = "crawl/start_url_errors"
 # The bounds of the walks (stat crawl/limit_hit/<name>) and the settings that set them.
 # URLs no request can be made of, listed by name in the crawl's message (the rest only counted).
 MAX_BAD_URLS_LISTED = 3
@@ -269,6 +268,7 @@ class QuestionsSpider(scrapy.Spider):
             return None
         if reason := self.session.skip_reason(url):
             self.count(f"pages/{reason}")
+            site_read(self.crawler.stats, url)  # known unchanged, or read by a run before: the site gave it
             return None
         self.requested.add(url)
         self.count("questions/requested")
@@ -464,6 +464,9 @@ class QuestionsSpider(scrapy.Spider):
     async def parse_question(self, response):
         asked = _asked_url(response.request)
         lastmod = self.session.sitemap_lastmod.get(asked) or self.session.sitemap_lastmod.get(response.url)
+        if site_key(asked) != site_key(response.url):  # its rows are the other site's: the asked one gets none
+            site_lost(self.crawler.stats, asked, f"its question pages redirected to {site_key(response.url)}, "
+                                                 "another site of this crawl")
         if response.status == 304:
             if not _asked_to_validate(response.request):  # a cache's or a wall's answer: no page, no news
                 self.count("pages/failed")
@@ -471,6 +474,7 @@ class QuestionsSpider(scrapy.Spider):
                 logger.error("Not Modified, though the request named no version it had: %s (not recorded)",
                              response.url)
                 return
+            site_read(self.crawler.stats, response.url)
             yield NotModifiedItem(response.url, lastmod, asked_url=asked, fetched_at=_fetched_at(response))
             return
         if cut_short(response):  # what is read of it is not the page: retried as a cut-off one
@@ -510,6 +514,7 @@ class QuestionsSpider(scrapy.Spider):
             self.start_url_failed(response.request, f"not a question page ({error.reason})")
             return
         self.page_read(response)
+        site_read(self.crawler.stats, response.url)
         if not self.first_sighting(page.records, response.url):
             # Nothing to write, yet its URLs are done: a resumed crawl must not ask for them again.
             yield NotModifiedItem(response.url, lastmod, asked_url=asked, counted_as=DUPLICATE_QUESTION)
