@@ -18,7 +18,7 @@ from typing import NamedTuple
 
 from nameparser import Lexicon, Parser, Role
 
-from .text import collapse
+from .text import clean, collapse
 from .vocab import credentials
 
 TITLE = "dr"  # the title a doctor's name is printed with ("Dr.", "Dr"), as a key (_key)
@@ -277,6 +277,18 @@ def _credentials_run(run: str) -> tuple[str, ...]:
         return (run,)
     splits = _splits(run) if len(run) <= _LONGEST_RUN else []
     return splits[0] if len(splits) == 1 else ()
+
+
+# The words of a text as a line or a list of badges prints them apart: by spaces, commas, bars,
+# slashes, brackets, bullets ("MD · FACS", "(MD/PhD)")
+_PRINTED_WORDS = re.compile(r"[^\s,;:|/()\[\]•·]+")
+
+
+def shows_credential(text: str) -> bool:
+    """Whether a text prints a credential of the vocabulary as the vocabulary spells it ("MD",
+    "M.D.", badges glued by margins: "MDFACS"), as a reader sees it: "Verified", "Top Doctor",
+    "(he/him)" print none ("Do", "Ma" are words)."""
+    return any(_credentials_run(word) for word in _PRINTED_WORDS.findall(clean(text)))
 
 
 def _splits(run: str) -> list[tuple[str, ...]]:
