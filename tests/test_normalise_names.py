@@ -271,6 +271,7 @@ def test_a_credential_glued_to_the_name_is_read_apart(raw, family, creds):
     ("John Smith MDFACS", "Smith", ("MD", "FACS"), ()), ("John SmithMDFACS", "Smith", ("MD", "FACS"), ()),
     ("John Smith MDPhDFACMS", "Smith", ("MD", "PhD", "FACMS"), ()), ("John Smith, MDPhD", "Smith", ("MD", "PhD"), ()),
     ("John Smith, MD, DDSMS", "Smith", ("MD", "DDS", "MS"), ()),
+    ("John Smith DOMAMS", "Smith", ("DO", "MA", "MS"), ()), ("Dr. John Smith MDFACS", "Smith", ("MD", "FACS"), ()),
 ])
 def test_credentials_glued_to_each_other_are_read_apart(raw, family, creds, unread):
     """Badges the page spaces by margins alone ("MD" "FACS" read "MDFACS"): each a credential
@@ -291,3 +292,23 @@ def test_a_name_printed_in_capitals_is_no_glued_credentials():
     """"JOHN DOMA": a family name in a name printed in capitals, not DO and MA glued."""
     n = parse_name("JOHN DOMA")
     assert (n.family_name, n.credentials) == ("DOMA", ())
+
+
+@pytest.mark.parametrize("raw, given, family, creds", [
+    ("Jean DORN", "Jean", "DORN", ()), ("Anna DOMA, MD", "Anna", "DOMA", ("MD",)),
+    ("Jean-Pierre DOMA", "Jean-Pierre", "DOMA", ()), ("Marie MAPA", "Marie", "MAPA", ()), ("Li DOMS", "Li", "DOMS", ()),
+    ("Dr. Jean DORN", "Jean", "DORN", ()), ("Jean-Luc MDFACS", "Jean-Luc", "MDFACS", ()),
+])
+def test_a_family_name_in_capitals_after_the_given_name_is_no_glued_credentials(raw, given, family, creds):
+    """"Jean DORN" (the family name in capitals, as Europe prints it): the name's only word that
+    can be its family name is the family name, never DO and RN glued."""
+    n = parse_name(raw)
+    assert (n.given_name, n.family_name, n.credentials) == (given, family, creds), n
+
+
+@pytest.mark.parametrize("raw", ["John Smith DORN", "John Smith MAPA"])
+def test_two_pieces_of_two_letters_after_the_name_stay_one_word(raw):
+    """"DORN" reads as DO RN no more than as a name (a double-barrelled one, "Smith DORN"):
+    as printed. A piece longer or a third piece reads as badges (the test above)."""
+    n = parse_name(raw)
+    assert (n.family_name, n.credentials) == (raw.split()[-1], ()), n

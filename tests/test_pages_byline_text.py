@@ -2,6 +2,8 @@
 list, a part's class renamed) is counted as not read, never dropped in silence nor guessed."""
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from crawler.pages import parse_question_page
@@ -30,6 +32,9 @@ def _serota(recs: list[dict]) -> dict:
     ("legacy", 'class="rs-byline__title">Aurora', 'class="rs-byline__subtitle">Aurora'),
     ("provider-card", _CARD_NAME, _CARD_NAME.replace(", MD", "") + '<span class="Badge">MD</span>'),
     ("provider-card", 'class="BodyText--secondary">Aurora', 'class="BodyText--tertiary">Aurora'),
+    # a value beside decoration, or glued by margins, or a rating, a count, a specialty moved out
+    *[("legacy", _LEGACY_NAME, f'{_LEGACY_NAME} <span class="Badge">{badge}</span>')
+      for badge in ("Verified M.D.", "MDFACS", "4.8 out of 5", "68 reviews", "Top Plastic Surgeon")],
 ])
 def test_byline_text_no_field_reads_is_counted(family, old, new):
     html = sample(family)
@@ -75,3 +80,21 @@ def test_badges_glued_inside_the_legacy_name_link_are_its_credentials():
     doctor = _serota(recs)
     assert (doctor["display_name"], doctor["family_name"], doctor["credentials"]) == ("Joseph Serota", "Serota",
                                                                                      ["MD", "FACS"])
+
+
+_NAME_LINKS = {"legacy": r'(<a class="rs-byline__name"[^>]*>[^<]*</a>)',
+               "provider-card": r'(<a class="Headline--6 Link Link--primary"[^>]*>[^<]*</a>)'}
+
+
+@pytest.mark.parametrize("badge", ["Verified", "Top Doctor", "(he/him)", "Sponsored", "Top Doctor 2024"])
+@pytest.mark.parametrize("family", ["legacy", "provider-card"])
+def test_a_badge_beside_every_name_is_decoration_no_value_lost(family, badge):
+    """"Verified", "Top Doctor", pronouns beside each doctor's name: no field would hold them,
+    no value is lost, nothing is counted and every record is as without them."""
+    html = sample(family)
+    badged, n = re.subn(_NAME_LINKS[family], rf'\1 <span class="Badge">{badge}</span>', html)
+    assert n > 1
+    recs, stats = _read(badged)
+    assert _KEY + family not in stats, stats
+    assert recs == _read(html)[0]
+

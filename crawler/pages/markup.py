@@ -9,12 +9,14 @@ printed (the normalisers clean them); lines and paragraphs of white space only a
 from __future__ import annotations
 
 import copy
-import re
 
 from lxml import etree
 
 from pipelines.normalise.dates import shown_readings
+from pipelines.normalise.names import shows_credential
+from pipelines.normalise.ratings import shows_rating, shows_review_count
 from pipelines.normalise.text import clean
+from pipelines.normalise.title_line import shows_specialty
 
 from .errors import MarkupError
 from .items import Text
@@ -169,20 +171,19 @@ def text_of(el) -> str | None:
 
 
 
-# The words a byline prints as labels beside its parts ("Answered by", "Written by Dr."): no value
-# of a field, as keys (lower case, no period)
-_BYLINE_LABELS = frozenset(("answered", "written", "posted", "reviewed", "by", "dr"))
-_WORD = re.compile(r"[^\W_]+")
-
-
 def words_outside(el, read) -> str | None:
     """The text a byline `el` prints outside the elements its fields are read from, `read`
-    (its name, title line, rating, links, its answer's date and vote), when it holds a word
-    other than a label ("Answered by"): a part in markup of a new shape (credentials in a badge
-    list, a renamed class), whose value is lost; punctuation alone ("·", "|") is none."""
+    (its name, title line, rating, links, its answer's date and vote), when it reads as a value
+    one of them would hold: a credential of the vocabulary, a rating or a review count, a known
+    specialty. That is a part in markup of a new shape (credentials in a badge list, a renamed
+    class), whose value is lost. Decoration loses none: a label ("Answered by"), a badge
+    ("Verified", "Top Doctor", "Sponsored", "(he/him)"), punctuation ("·"), an emoji."""
     text = text_outside(el, read)
-    words = _WORD.findall(clean(text)) if text is not None else ()
-    return text if any(word.lower() not in _BYLINE_LABELS for word in words) else None
+    return text if text is not None and _shows_byline_value(text) else None
+
+
+def _shows_byline_value(text: str) -> bool:
+    return shows_credential(text) or shows_rating(text) or shows_review_count(text) or shows_specialty(text)
 
 
 # A label beside a part ("Answered", "Helpful?", "Share · Report", "Answered by"): a few words.

@@ -18,7 +18,7 @@ from typing import NamedTuple
 
 from nameparser import Lexicon, Parser, Role
 
-from .text import collapse
+from .text import clean, collapse
 from .vocab import credentials
 
 TITLE = "dr"  # the title a doctor's name is printed with ("Dr.", "Dr"), as a key (_key)
@@ -228,16 +228,35 @@ def _glued_credential_apart(text: str) -> str:
     """"John SmithMD" as "John Smith MD"; "John SmithMDFACS", "John Smith MDFACS" and "John
     Smith, MDFACS" as "John Smith MD FACS": only credentials of the vocabulary as they are
     spelt, glued after at least three letters of name ("McDONALD", "DeMA" stay as printed), or
-    a word of two or more after the name. A run that reads otherwise, or in two ways, stays one
-    word as printed."""
+    a word of two or more after the comma, or a word of its own ending the name that cannot be
+    its family name (_family_before, _badges_apart: "Jean DORN" is Jean Dorn). A run that reads
+    otherwise, or in two ways, stays one word as printed."""
     head, comma, after = text.partition(",")
     after = _WORD_OF_CAPITALS.sub(lambda m: _apart(m[0], 2), after)
     m = _GLUED_CREDENTIAL.search(head)
     if m is not None and _credentials_run(m[1]):
         head = head[:m.start()] + " " + _apart(m[1], 1)
     elif any(c.islower() for c in head):  # in a name printed in capitals, "DOMA" is a name
-        head = _GLUED_CREDENTIALS.sub(lambda m: _apart(m[1], 2), head)
+        head = _GLUED_CREDENTIALS.sub(lambda m: _badges_apart(m[1]) if _family_before(head[:m.start()]) else m[1],
+                                      head)
     return head + comma + after
+
+
+def _family_before(name: str) -> bool:
+    """Whether the words of a name before a word of capitals hold its family name: a word
+    besides the given name ("John Smith"), or after an honorific ("Dr. Smith"). Else the word
+    of capitals is the family name ("Jean DORN", the European way of printing it)."""
+    words, honoured = _without_honorifics(name.strip())
+    return len(words.split()) >= (1 if honoured else 2)
+
+
+def _badges_apart(run: str) -> str:
+    """A word of capitals after a name as the badges it is ("MDFACS": MD FACS) when it reads
+    so beyond a name's letters: a piece of more than two letters or three pieces or more. Two
+    pieces of two letters ("DORN", "DOMA", "MAPA") are as likely a family name: one word."""
+    pieces = _credentials_run(run)
+    badges = len(pieces) >= 3 or len(pieces) == 2 and any(len(piece) > 2 for piece in pieces)
+    return " ".join(pieces) if badges else run
 
 
 def _apart(run: str, least: int) -> str:
@@ -258,6 +277,18 @@ def _credentials_run(run: str) -> tuple[str, ...]:
         return (run,)
     splits = _splits(run) if len(run) <= _LONGEST_RUN else []
     return splits[0] if len(splits) == 1 else ()
+
+
+# The words of a text as a line or a list of badges prints them apart: by spaces, commas, bars,
+# slashes, brackets, bullets ("MD · FACS", "(MD/PhD)")
+_PRINTED_WORDS = re.compile(r"[^\s,;:|/()\[\]•·]+")
+
+
+def shows_credential(text: str) -> bool:
+    """Whether a text prints a credential of the vocabulary as the vocabulary spells it ("MD",
+    "M.D.", badges glued by margins: "MDFACS"), as a reader sees it: "Verified", "Top Doctor",
+    "(he/him)" print none ("Do", "Ma" are words)."""
+    return any(_credentials_run(word) for word in _PRINTED_WORDS.findall(clean(text)))
 
 
 def _splits(run: str) -> list[tuple[str, ...]]:

@@ -213,8 +213,9 @@ RATING_NOT_READ = "doctors/rating_not_read/"
 REVIEWS_NOT_READ = "doctors/review_count_not_read/"
 PROFILE_NOT_READ = "answers/profile_not_read/"
 TITLE_LINE_NOT_READ = "doctors/title_line_not_read/"
-#: + family: a byline printing words outside the elements its fields are read from (its
-#: credentials moved to badges, its title line's class renamed): values lost, whichever they are
+#: + family: a byline printing, outside the elements its fields are read from, text that reads
+#: as a value one of them would hold (its credentials moved to badges, its title line's class
+#: renamed): values lost (markup.words_outside; a badge, "Verified", is none)
 BYLINE_TEXT_NOT_READ = "answers/byline_text_not_read/"
 
 

@@ -5,7 +5,7 @@ import re
 from functools import lru_cache
 from typing import NamedTuple
 
-from .text import collapse
+from .text import clean, collapse
 from .vocab import specialties
 
 
@@ -55,9 +55,13 @@ _WORDS = re.compile(r"[\w&'-]+")  # a vocabulary phrase's words, without the sep
 def _not_a_city(city: str) -> bool:
     """Whether what precedes the line's specialty is no city: it ends in a separator, or
     holds a specialty of the vocabulary ("Baltimore Cosmetic Surgeon, Dermatologist")."""
-    if _JOINED.search(city):
-        return True
-    words, vocab, most = _WORDS.findall(city.lower()), _vocab(), _max_words()
+    return bool(_JOINED.search(city)) or shows_specialty(city)
+
+
+def shows_specialty(text: str) -> bool:
+    """Whether a text holds a specialty of the vocabulary, anywhere in it ("Aurora, CO
+    Dermatologist", "Board-certified Plastic Surgeon · 4.8")."""
+    words, vocab, most = _WORDS.findall(clean(text).lower()), _vocab(), _max_words()
     return any(" ".join(words[i:j]) in vocab
                for i in range(len(words)) for j in range(i + 1, min(len(words), i + most) + 1))
 
