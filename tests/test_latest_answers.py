@@ -162,3 +162,14 @@ def test_an_answer_that_moved_to_another_question_is_read_once(tmp_path, buckets
     assert len(ids) == len(set(ids))  # one row per (site, answer_id)
     if buckets > 1:  # the update rewrote only what it had to: q1's bucket (A's row gone) and q2's
         assert update.per_dataset["answers"]["buckets_rewritten"] == 2
+
+
+def test_an_answer_that_moved_is_read_once_when_the_update_splits_the_buckets(tmp_path):
+    """A view past its bucket size (BUCKET_ROWS) is split by the update that moves the answer."""
+    write_pages(tmp_path, "day0", T0, BEFORE_MOVE)
+    update_latest(tmp_path)
+    write_pages(tmp_path, "day1", T0 + timedelta(days=1), {"q2": MOVED["q2"]})
+    update = update_latest(tmp_path, bucket_rows=1)
+    assert update.per_dataset["answers"]["buckets_rewritten"] > 1
+    for name, got in every_reader_of(tmp_path).items():
+        assert got == expected(MOVED), name

@@ -5,7 +5,8 @@
 generation covers). Each dataset is split into key buckets (crc32 of the bucket key, modulo the
 dataset's count, recorded in the manifest): one file per bucket, every bucket present, even
 empty; a key lives in exactly one bucket. Answers are bucketed by their question, so the
-answers of a question, a set fetched together, are all in one bucket. The count follows the
+answers of a question, a set fetched together, are all in one bucket; an answer that moved to
+another question keeps only its newest row, whatever bucket held the others. The count follows the
 size: the least power of two that keeps a bucket to BUCKET_ROWS rows (a small site's view is
 one file per dataset); an update that would pass that splits the dataset's buckets (the count
 doubles or more, never shrinks), reading the view itself, not the history. A bucket holds the latest row of each of
@@ -25,7 +26,9 @@ or the new one, both whole; the next update removes what a killed one left.
 
 Cost follows the work: only the snapshot files the manifest does not cover are read, split by
 bucket into spill files; only the buckets they touch are rewritten, one at a time, streamed by
-row groups. Memory is the key columns of one bucket plus one row group, whatever the history.
+row groups. Memory is the key columns of one bucket plus one row group, whatever the history;
+with more than one answers bucket, also the key columns of the update's answer rows (all of
+them when the view is rebuilt or split), to find an answer held by two buckets.
 """
 from __future__ import annotations
 
