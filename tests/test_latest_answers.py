@@ -126,3 +126,50 @@ def test_the_same_fetch_parsed_again_keeps_the_later_parse_of_each_answer_once(t
     for name, got in every_reader_of(tmp_path).items():
         assert got == expected(DAY1), name
     assert {r["crawl_id"] for r in load_table("answers", tmp_path).to_pylist()} == {"reparse"}
+
+
+# An answer moved from q1 to q2 (a later crawl fetched q2, not q1: a question URL as start URL,
+# or --max-pages). q1 and q2 fall in different buckets of 8.
+BEFORE_MOVE = {"q1": ["A", "q1.b"], "q2": ["q2.b"]}
+MOVED = {"q1": ["q1.b"], "q2": ["q2.b", "A"]}
+MOVES = {
+    "moved": ([{"q2": MOVED["q2"]}], MOVED),
+    # In one update: A moved to q2, then was removed from q2: its newest row is of a fetch of q2
+    # that no longer shows it, so it is gone (its row under q1 is older).
+    "moved then removed": ([{"q2": MOVED["q2"]}, {"q2": ["q2.b"]}], {"q1": ["q1.b"], "q2": ["q2.b"]}),
+    # A reparse of day 0's archive after the move: day 1's row under q2 is still A's newest.
+    "moved, old archive parsed again": ([{"q2": MOVED["q2"]}, BEFORE_MOVE], MOVED),
+}
+
+
+@pytest.mark.parametrize("case", MOVES)
+@pytest.mark.parametrize("buckets", [1, 8])
+def test_an_answer_that_moved_to_another_question_is_read_once(tmp_path, buckets, case):
+    later, pages = MOVES[case]
+    write_pages(tmp_path, "day0", T0, BEFORE_MOVE)
+    update_latest(tmp_path, buckets=buckets)
+    for day, crawl in enumerate(later, start=1):
+        reparse = case.endswith("again") and crawl is BEFORE_MOVE
+        write_pages(tmp_path, f"day{day}", T0 + timedelta(days=day), crawl, fetched=T0 if reparse else None)
+    assert current_buckets(tmp_path) is None  # load() and query compute the rule from the snapshots
+    computed = every_reader_of(tmp_path)
+    assert computed["load"] == expected(pages) and computed["query"] == expected(pages)
+    update = update_latest(tmp_path)
+    assert not update.rebuilt
+    for name, got in every_reader_of(tmp_path).items():
+        assert got == expected(pages), name
+    ids = [row["answer_id"] for row in load_table("answers", tmp_path).to_pylist()]
+    assert len(ids) == len(set(ids))  # one row per (site, answer_id)
+    if buckets > 1:  # the update rewrote only what it had to: q1's bucket (A's row gone) and q2's
+        assert update.per_dataset["answers"]["buckets_rewritten"] == 2
+
+
+def test_an_answer_that_moved_is_read_once_when_the_update_splits_the_buckets(tmp_path):
+    """A view past its bucket size (BUCKET_ROWS) is split by the update that moves the answer."""
+    write_pages(tmp_path, "day0", T0, BEFORE_MOVE)
+    update_latest(tmp_path)
+    write_pages(tmp_path, "day1", T0 + timedelta(days=1), {"q2": MOVED["q2"]})
+    update = update_latest(tmp_path, bucket_rows=1)
+    assert update.per_dataset["answers"]["buckets_rewritten"] > 1
+    for name, got in every_reader_of(tmp_path).items():
+        assert got == expected(MOVED), name

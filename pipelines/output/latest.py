@@ -5,7 +5,8 @@
 generation covers). Each dataset is split into key buckets (crc32 of the bucket key, modulo the
 dataset's count, recorded in the manifest): one file per bucket, every bucket present, even
 empty; a key lives in exactly one bucket. Answers are bucketed by their question, so the
-answers of a question, a set fetched together, are all in one bucket. The count follows the
+answers of a question, a set fetched together, are all in one bucket; an answer that moved to
+another question keeps only its newest row, whatever bucket held the others. The count follows the
 size: the least power of two that keeps a bucket to BUCKET_ROWS rows (a small site's view is
 one file per dataset); an update that would pass that splits the dataset's buckets (the count
 doubles or more, never shrinks), reading the view itself, not the history. A bucket holds the latest row of each of
@@ -25,7 +26,9 @@ or the new one, both whole; the next update removes what a killed one left.
 
 Cost follows the work: only the snapshot files the manifest does not cover are read, split by
 bucket into spill files; only the buckets they touch are rewritten, one at a time, streamed by
-row groups. Memory is the key columns of one bucket plus one row group, whatever the history.
+row groups. Memory is the key columns of one bucket plus one row group, whatever the history;
+with more than one answers bucket, also the key columns of the update's answer rows (all of
+them when the view is rebuilt or split), to find an answer held by two buckets.
 """
 from __future__ import annotations
 
@@ -459,6 +462,81 @@ def _merge_bucket(dataset: str, old: Path | None, new: Path | None, out: Path, s
     return sink.rows
 
 
+def _one_row_per_answer(folder: Path, names: list[str], spills: dict, view: list[Path], started_of: dict) -> set:
+    """Rewrite the answers buckets of the generation being made (`folder`, its bucket `names`,
+    updated) that hold an answer another bucket holds too, without the rows that lose; the
+    buckets rewritten. Answers are bucketed by their question, so an answer that moved to
+    another question would otherwise keep its row under the old one, in a bucket this update
+    left alone: read twice. Only the answers of this update's rows (`spills`) can be: the view
+    before it (`view`; none when the spills hold its rows) had each answer once. Of an answer's
+    rows, the update's and the view's, the newest (`winners`) is kept where its bucket's merge
+    kept it (`latest_answers`), as one bucket holding them all would keep it; the others go."""
+    columns = _key_columns(SCHEMAS["answers"], "answers")
+    schema = pa.schema([SCHEMAS["answers"].field(c) for c in columns])
+    parts = [schema.empty_table()]
+    parts += [pa.ipc.open_file(pa.memory_map(str(path))).read_all().select(columns) for path in spills.values()]
+    wanted = pc.unique(pa.concat_tables(parts)["answer_id"].combine_chunks())
+    parts += [_answer_rows(path, schema, wanted) for path in view]  # one bucket read at a time
+    rows = pa.concat_tables(parts)
+    buckets = bucket_of(rows["question_id"], len(names))
+    spread = _spread(rows["answer_id"], buckets)
+    if not spread.any():
+        return set()
+    moved = pc.unique(rows["answer_id"].filter(pa.array(spread)).combine_chunks())
+    newest = _row_ids(rows.filter(pa.array(winners(*rank_columns(rows, "answer_id", started_of)))))
+    rewritten = set()
+    for bucket in np.unique(buckets[spread]).tolist():
+        path = folder / names[bucket]
+        held = _answer_rows(path, schema, None)
+        losers = pc.and_(pc.is_in(held["answer_id"], value_set=moved), pc.invert(pc.is_in(_row_ids(held), value_set=newest)))
+        if pc.any(losers).as_py():
+            names[bucket] = f"bucket-{bucket:04d}-{folder.parent.name}.parquet"  # new content, a new name
+            _without(path, folder / names[bucket], losers.to_numpy(zero_copy_only=False))
+            rewritten.add(bucket)
+    return rewritten
+
+
+def _spread(answer_ids: pa.ChunkedArray, buckets: np.ndarray) -> np.ndarray:
+    """A boolean mask of the rows whose answer id has rows in more than one bucket. By id, not
+    (site, id): `winners` lets a row with no site stand for its id on every site."""
+    codes = _codes(answer_ids)
+    pairs = np.unique(np.stack([codes, buckets]), axis=1)  # each (answer, bucket) once
+    return np.bincount(pairs[0], minlength=int(codes.max(initial=0)) + 1)[codes] > 1
+
+
+def _answer_rows(path: Path, schema: pa.Schema, wanted: pa.Array | None) -> pa.Table:
+    """The key columns (`schema`) of an answers bucket's rows, of the answer ids `wanted` (all when None)."""
+    file = _parquet(path)
+    rows = conform(file.read(columns=[c for c in schema.names if c in file.schema_arrow.names]), schema)
+    return rows if wanted is None else rows.filter(pc.is_in(rows["answer_id"], value_set=wanted))
+
+
+def _row_ids(rows: pa.Table) -> pa.Array:
+    """Each answer row's (site, answer, question, crawl, fetch) as one text: a row told from the
+    other rows of its answer, whatever bucket holds it."""
+    parts = [pc.fill_null(rows[c].cast(pa.string()), "") for c in ("site", "answer_id", "question_id", "crawl_id")]
+    parts.append(pc.fill_null(rows["fetched_at"].cast(pa.int64()).cast(pa.string()), ""))
+    return pc.binary_join_element_wise(*parts, "\x1f").combine_chunks()
+
+
+def _without(source: Path, target: Path, losers: np.ndarray) -> None:
+    """`source` (a bucket) written to `target` without the rows `losers` marks, streamed by row
+    groups; `target` may be `source` (a bucket this generation made): written beside, renamed."""
+    schema = SCHEMAS["answers"]
+    beside = target.with_name(f".{target.name}.tmp")
+    sink = _Sink(beside, schema)
+    offset = 0
+    try:
+        for batch in _parquet(source).iter_batches(batch_size=BATCH_ROWS):
+            sink.add(conform(batch, schema).filter(pa.array(~losers[offset: offset + batch.num_rows])))
+            offset += batch.num_rows
+    finally:
+        sink.close()
+    os.replace(beside, target)
+    if source != target:
+        source.unlink()  # the link to the generation before's file: that file is untouched
+
+
 def _question_rows(files: list[Path], wanted: pa.ChunkedArray) -> pa.Table:
     """The key columns of the rows of `files` (a view's question buckets) of the questions
     `wanted`: only the buckets they fall in are read, one at a time."""
@@ -605,6 +683,8 @@ def _update_dataset(root, dataset, crawls, started_of, base, manifest, sizing, a
             name = old_names[bucket]
             _link(base / dataset / name, folder / name)
         names.append(name)
+    if dataset == "answers" and buckets > 1:
+        todo |= _one_row_per_answer(folder, names, spills, [] if rebuild or split else view, started_of)
     applied.update(str(p.relative_to(root)) for p in todo_files)
     if dataset == "questions":
         questions.files, questions.fetched = [folder / name for name in names], hashes
