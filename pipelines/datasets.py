@@ -6,7 +6,7 @@ each page's records into rows (pipelines.rows) and hands them to the batches
 with the Parquet datasets (pipelines.output.datasets). A page whose rows do not fit is
 malformed (`pages/malformed`, logged with its URL): nothing of it is written. However the
 crawl ends, the last batch is committed first, then the status is decided, then the `crawls`
-row is written, then the state is finished, then the latest view is updated and the row
+row is written (then `crawl_ended` is sent), then the state is finished, then the latest view is updated and the row
 rewritten to say how that went (pipelines.crawls.row_before_view), then `crawl_committed` is
 sent: readers going through the loader never see a crawl's rows before its row says how it
 ended, and a row that cannot be written fails the crawl, which is then not committed.
@@ -35,7 +35,7 @@ from pipelines.output.unwritable import cannot_write
 from pipelines.output.validate import RowsDoNotFit
 from pipelines.rows import page_rows
 from pipelines.session import CHANGE_NOT_SERVED
-from pipelines.signals import batch_sealing, crawl_committed, output_failed
+from pipelines.signals import batch_sealing, crawl_committed, crawl_ended, output_failed
 from pipelines.state import PageVersion
 
 logger = logging.getLogger(__name__)
@@ -262,6 +262,11 @@ class DatasetsPipeline:
         except OSError as error:
             self._not_committed(outcome, error, written)
             return
+        # How the crawl ended is known now: said at once, since a kill in the minutes the view's
+        # update may take would leave it unsaid for good (a row rewritten `finished` after the
+        # update ended whole as the `degraded` said here did)
+        self.crawler.signals.send_catch_log(crawl_ended, root=self.root, crawl_id=session.crawl_id,
+                                            status=before.status)
         # the crawl's own status: a view behind leaves its pages whole
         self._finish_state(outcome.status, reason == "finished" and not stats.get_value("pages/not_followed_at_limit"))
         # Its row is written: no run resumes it into this folder now, so its lock goes before the

@@ -11,10 +11,16 @@ without the dataset pipeline knowing them.
   (the archive's writer is gone, its disk is full). The dataset pipeline stops the crawl and
   commits no batch after it, since that batch's rows would lack the component's files;
   `message` (what failed, in words a person acts on) becomes the crawl's message.
+- `crawl_ended(root, crawl_id, status)`: the crawl's `crawls` row is first written, saying
+  `status`: how the crawl ended is known, and stays so whatever happens after (a kill during the
+  latest view's update: the same command then starts a new crawl). Receivers record the end
+  (the archive's closing record) here, not on `crawl_committed`, which may never come.
 - `crawl_committed(root, crawl_id, status)`: the crawl's `crawls` row is written (the crawl is
-  visible to readers). Receivers update what is derived from committed crawls.
+  visible to readers) and the latest view updated. Receivers update what is derived from
+  committed crawls.
 """
 
 batch_sealing = object()
 output_failed = object()
+crawl_ended = object()
 crawl_committed = object()

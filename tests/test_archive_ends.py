@@ -56,3 +56,29 @@ def test_a_killed_crawls_archive_holds_no_end_and_is_no_finished_reparse(referen
     assert result.returncode == 4 and row["status"] == "degraded", result.stderr[-2000:]
     assert f"{crawl_id} has no end in the archives" in row["message"]
     assert {c["name"]: c["passed"] for c in row["checks"]}["archive_crawls_not_ended"] is False
+
+
+# The crawl, killed once its row is written, while the latest view is updated (minutes on a big root).
+KILLED_IN_VIEW_UPDATE = """
+import os, signal, sys
+import pipelines.output.latest as latest
+latest.update_latest = lambda *a, **k: os.kill(os.getpid(), signal.SIGKILL)
+from crawler.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def test_a_crawl_killed_after_its_row_is_written_has_its_end_in_its_archive(reference_site, tmp_path):
+    """Its row says how it ended, and nothing will add the end later (the same command starts a
+    new crawl): the archive says it too, and a reparse of it is `finished`."""
+    site = reference_site(questions=30, seed=1)
+    killed = subprocess.run([sys.executable, "-c", KILLED_IN_VIEW_UPDATE, "crawl", site.url, "--out", tmp_path / "data",
+                             "--state", tmp_path / "state", "--archive", tmp_path / "archive"],
+                            capture_output=True, text=True, timeout=300)
+    assert killed.returncode == -signal.SIGKILL, killed.stderr[-2000:]
+    (live,) = crawl_rows(tmp_path / "data")
+    assert live["status"] == "degraded"  # the view's update had not ended
+
+    result, row = reparse(tmp_path / "archive", tmp_path / "again")
+    assert result.returncode == 0 and row["status"] == "finished", result.stderr[-2000:]
+    assert row["questions"] == 30

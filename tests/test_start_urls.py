@@ -204,3 +204,45 @@ def test_a_start_url_that_is_no_html_page_fails_saying_what_it_was_not_cut_off(r
     assert row["message"].endswith("no links to follow"), row["message"]
     assert "cut off" not in result.stdout + result.stderr and "not read whole" not in row["message"]
     assert server.hits[path] == (2 if path == "/robots.txt" else 1)  # robots.txt: once for its rules too
+
+
+def error_lines(stderr: str) -> list[str]:
+    return [line for line in stderr.splitlines() if line.startswith("ERROR")]
+
+
+@pytest.mark.parametrize("start", ["/", "/question/x"])
+def test_a_start_url_on_a_refused_port_is_one_line_on_stderr(tmp_path, start):
+    """Its robots.txt could not be read, so it failed: Scrapy's "Error downloading <GET ...>"
+    and the robots.txt line said it besides the start URL's own line."""
+    import socket
+
+    with socket.socket() as s:  # a port that was free a moment ago: nothing listens there
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    url = f"http://127.0.0.1:{port}{start}"
+    result = crawl(url, "--out", tmp_path / "data", *FAST_FAILURE, timeout=120)
+    assert error_lines(result.stderr) == [f"ERROR: Start URL failed: {url}: robots.txt could not be read "
+                                          "(connection refused)"], result.stderr
+    assert "<GET" not in result.stderr
+    assert "Error downloading" in crawl_log(tmp_path / "data")  # still in the log file
+
+
+def test_sitemaps_past_the_size_limit_are_one_line_each_on_stderr(reference_site, tmp_path):
+    site = reference_site(questions=20)
+    result = crawl(site.url, "--out", tmp_path / "data", "-s", "DOWNLOAD_MAXSIZE=400", *FAST_FAILURE)
+    sitemaps = set(re.findall(r"http://\S+/xmlsitemap-[\w-]+\.xml", result.stderr))
+    assert sitemaps, result.stderr
+    for sitemap in sitemaps:
+        assert result.stderr.count(sitemap) == 1, result.stderr
+
+
+@pytest.mark.parametrize("reply", [Reply(500, b"oops"), Reply(200, b"", {"Content-Type": "application/xml"})])
+def test_a_sitemap_start_url_that_failed_is_one_line_on_stderr(reference_site, tmp_path, reply):
+    """A start URL and a sitemap lost: one failure, said by the start URL's line alone."""
+    site = reference_site(questions=20)
+    server = HostileServer(lambda p: Reply(200, ANY.encode(), TEXT) if p == "/robots.txt" else
+                           reply if p == "/sitemap.xml" else None, upstream=site.url, in_front=True)
+    result, row = crawl_of(server, tmp_path / "data", "/sitemap.xml")
+    assert row["status"] == "failed", result.stderr
+    (line,) = error_lines(result.stderr)
+    assert line.startswith(f"ERROR: Start URL failed: {server.url}/sitemap.xml: "), result.stderr

@@ -14,9 +14,10 @@ row of a committed batch has its response in a committed WARC file, whatever ren
 lands at. A resumed crawl deletes its own
 temporary files first: what they held was never committed, and is fetched again.
 
-Once the crawl's `crawls` row is written (`crawl_committed`, whatever its status), the writer
-writes the crawl's closing record (crawler.archive.files.WarcFiles.end), published at once:
-a reparse then knows how the crawl its archive holds ended (crawler.reparse).
+Once the crawl's `crawls` row is first written (`crawl_ended`, whatever its status, before the
+latest view's update, which may take minutes), the writer writes the crawl's closing record
+(crawler.archive.files.WarcFiles.end), published at once: a reparse then knows how the crawl
+its archive holds ended (crawler.reparse).
 """
 from __future__ import annotations
 
@@ -38,7 +39,7 @@ from crawler.archive.files import SUFFIX, Exchange, temporary_files, warc_date
 from crawler.extraction import HEADER, frame
 from pipelines.output.parquet import check_writable, publish
 from pipelines.output.running import RunningCrawl, remove_dead_temporaries
-from pipelines.signals import batch_sealing, crawl_committed, output_failed
+from pipelines.signals import batch_sealing, crawl_ended, output_failed
 from pipelines.state import StateError
 
 logger = logging.getLogger(__name__)
@@ -65,7 +66,7 @@ class WarcArchive:
         crawler.signals.connect(archive.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(archive.response_downloaded, signal=signals.response_downloaded)
         crawler.signals.connect(archive.batch_sealing, signal=batch_sealing)
-        crawler.signals.connect(archive.crawl_committed, signal=crawl_committed)
+        crawler.signals.connect(archive.crawl_ended, signal=crawl_ended)
         crawler.signals.connect(archive.engine_stopped, signal=signals.engine_stopped)
         return archive
 
@@ -160,7 +161,7 @@ class WarcArchive:
         self.crawler.stats.inc_value("archive/files", len(sealed))
         return sealed
 
-    def crawl_committed(self, root, crawl_id, status):
+    def crawl_ended(self, root, crawl_id, status):
         """The crawl's closing record, once its row says how it ended (published alone: its
         batches are committed). A failure here costs the record only, and is said: a reparse of
         the archive then says it holds no end for the crawl."""

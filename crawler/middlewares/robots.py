@@ -107,6 +107,20 @@ def group_name(name: str, token: str) -> str:
     return "other bot " + name  # a space: never part of a product token, so never ours
 
 
+class _SaidByUs(logging.Filter):
+    """Scrapy's middleware logs a robots.txt that could not be downloaded as "Error downloading
+    <GET start URL>: ..." at ERROR, then hands the error to ours (_robots_error), which says it
+    in words: Scrapy's line stays in the log file, at INFO, off stderr (one line a failure)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno >= logging.ERROR and str(record.msg).startswith("Error downloading"):
+            record.levelno, record.levelname = logging.INFO, "INFO"
+        return True
+
+
+_SAID_BY_US = _SaidByUs()
+
+
 class Unreadable(ValueError):
     """A robots.txt body that is not text (gzip without its header, UTF-16...)."""
 
@@ -144,6 +158,7 @@ class RobotsTxtMiddleware(ScrapyRobotsTxtMiddleware):
 
     def __init__(self, crawler):
         super().__init__(crawler)
+        logging.getLogger(ScrapyRobotsTxtMiddleware.__module__).addFilter(_SAID_BY_US)  # once: the same filter
         self.max_size = crawler.settings.getint("ROBOTSTXT_MAX_SIZE")
         self.download_maxsize = crawler.settings.getint("DOWNLOAD_MAXSIZE")
         self.robots_urls: dict[str, str] = {}  # netloc -> the URL its robots.txt was read from (redirects followed)
@@ -251,11 +266,16 @@ class RobotsTxtMiddleware(ScrapyRobotsTxtMiddleware):
             logger.error("%s; the crawl goes on with its other sites", message)
             return
         self._stats.set_value("crawl/message", message)
-        logger.error("%s", message)
+        # A start URL of this host waits for these rules, and its failure line says this one
+        # ("Start URL failed: URL: robots.txt could not be read (why)"): one line a failure
+        (logger.warning if netloc in self._start_hosts() else logger.error)("%s", message)
         if stopper is not None:
             stopper.close(ROBOTS_UNREADABLE)
         else:
             _schedule_coro(self.crawler.engine.close_spider_async(reason=ROBOTS_UNREADABLE))
+
+    def _start_hosts(self) -> set[str]:
+        return {urlsplit(url).netloc for url in getattr(self.crawler.spider, "start_urls", ())}
 
     def _disallow(self, netloc: str, why: str) -> None:
         self._rules(netloc, DisallowAll(why))

@@ -336,8 +336,7 @@ class QuestionsSpider(scrapy.Spider):
             entries = entries[:-1]  # does not tell (a text sitemap): not its last URL, perhaps cut in two
         # A sitemap lost, not a question page of an unknown shape (one given up on is, said)
         if lost := too_big or (not kind and not fault and "not a sitemap"):
-            self.sitemap_lost(response.url, lost)
-            self.start_url_failed(response.request, lost)
+            self.sitemap_lost(response.url, lost, said=self.start_url_failed(response.request, lost))
         if sitemap.damage:  # no retry mends it: what the parser could read is used, and the loss said
             self.sitemap_lost(response.url, f"damaged XML at {sitemap.damage}: entries past it may be missing")
         depth = response.meta.get("sitemap_depth", 1)
@@ -613,15 +612,17 @@ class QuestionsSpider(scrapy.Spider):
         retry = get_retry_request(response.request, spider=self, reason=f"{kind} page")
         if retry is None:
             self.count("pages/failed")
+            said = False
+            if kind == "empty" and not question:  # nothing of it read: a start URL that gave nothing
+                said = self.start_url_failed(response.request, f"{words} on every attempt")
             if question:
                 self.count(f"pages/{kind}_gave_up")
             elif response.meta.get("sitemap"):
-                self.sitemap_lost(response.url, f"{words} on every attempt")
+                said = self.sitemap_lost(response.url, f"{words} on every attempt", said)
             else:
                 self.listing_given_up(response.url, words)
-            if kind == "empty" and not question:  # nothing of it read: a start URL that gave nothing
-                self.start_url_failed(response.request, f"{words} on every attempt")
-            logger.error("Gave up on a page that keeps arriving %s: %s (%s)", words, response.url, error)
+            if not said:  # one line on stderr for one failure
+                logger.error("Gave up on a page that keeps arriving %s: %s (%s)", words, response.url, error)
         else:
             # The cut-off attempt's latency is not the retry's (AutoThrottle would read it).
             retry.meta.pop("download_latency", None)
@@ -651,7 +652,7 @@ class QuestionsSpider(scrapy.Spider):
             self.count("pages/not_found")
             return
         if request.meta.get("sitemap"):
-            self.sitemap_lost(request.url, _failure_reason(failure))
+            said = self.sitemap_lost(request.url, _failure_reason(failure), said)
         if question and _gone(failure):
             self.count("questions/gone")
         elif failure.check(IgnoreRequest) and not failure.check(HttpError, CountedDrop):
@@ -661,13 +662,16 @@ class QuestionsSpider(scrapy.Spider):
         if not said:  # one line on stderr for one failure
             logger.error("Failed %s: %s", request.url, _failure_reason(failure))
 
-    def sitemap_lost(self, url: str, reason: str) -> None:
+    def sitemap_lost(self, url: str, reason: str, said: bool = False) -> bool:
         """A sitemap given up on, whatever the transport did: counted (the `sitemaps_unread`
-        check), and named in the crawl's message and summary; never a question page."""
+        check), and named in the crawl's message and summary; never a question page. Said in a
+        line of its own unless a line said its failure already (`said`: a start URL's); True."""
         self.count(discovery.SITEMAPS_LOST)
         lost = self.crawler.stats.get_value(discovery.SITEMAPS_LOST_LIST) or []
         self.crawler.stats.set_value(discovery.SITEMAPS_LOST_LIST, [*lost, f"{url} ({reason})"])
-        logger.error("Sitemap not read: %s (%s); the questions only it names are not in this crawl", url, reason)
+        if not said:
+            logger.error("Sitemap not read: %s (%s); the questions only it names are not in this crawl", url, reason)
+        return True
 
     def listing_given_up(self, url: str, words: str) -> None:
         """A home or listing page cut off or empty on every attempt: what was read whole of it is
