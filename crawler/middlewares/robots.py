@@ -260,15 +260,16 @@ class RobotsTxtMiddleware(ScrapyRobotsTxtMiddleware):
         message = (f"robots.txt of {netloc} could not be read ({why}): RFC 9309 says to assume every page "
                    "is disallowed, so none of its pages was fetched")
         self.unreadable_sites.add(site_key(f"http://{netloc}/"))
+        # A start URL of this host waits for these rules, and its failure line says this one
+        # ("Start URL failed: URL: robots.txt could not be read (why)"): one line a failure
+        say = logger.warning if netloc in self._start_hosts() else logger.error
         if set(getattr(self.crawler.spider, "allowed_sites", ())) - self.unreadable_sites:
             # Another start site may still give rows: this one's start URLs fail (their requests
             # are refused, saying why), and the crawl's outcome combines the sites' (start_urls_failed).
-            logger.error("%s; the crawl goes on with its other sites", message)
+            say("%s; the crawl goes on with its other sites", message)
             return
         self._stats.set_value("crawl/message", message)
-        # A start URL of this host waits for these rules, and its failure line says this one
-        # ("Start URL failed: URL: robots.txt could not be read (why)"): one line a failure
-        (logger.warning if netloc in self._start_hosts() else logger.error)("%s", message)
+        say("%s", message)
         if stopper is not None:
             stopper.close(ROBOTS_UNREADABLE)
         else:
