@@ -392,6 +392,27 @@ def test_an_unreadable_committed_file_stops_the_update_and_leaves_latest_as_it_w
     assert sorted(p.name for p in (tmp_path / ".latest").iterdir()) == ["g000001"]
 
 
+@pytest.mark.parametrize("gone", ["answers", "questions"])
+def test_a_committed_file_gone_stops_the_update_and_the_view_keeps_its_rows(tmp_path, gone):
+    """A committed crawl's file moved away: the view was rebuilt from the files left, its rows
+    dropped in silence (answers 153 -> 0 while answer_count still counted them), exit 0."""
+    write_crawl(tmp_path, "a", T0, keys_for("q", 10))
+    write_crawl(tmp_path, "b", T0 + timedelta(days=1), keys_for("r", 10))
+    update_latest(tmp_path, buckets=2)
+    before = {p: p.read_bytes() for p in generation(tmp_path).rglob("*") if p.is_file()}
+    moved = next((tmp_path / gone).glob("crawl_date=*/a-00000.parquet"))
+    moved.rename(tmp_path / "elsewhere.parquet")
+    write_crawl(tmp_path, "c", T0 + timedelta(days=2), keys_for("q", 3))
+    with pytest.raises(latest_module.LatestError, match=f"{moved}.*is gone; the view keeps its rows"):
+        update_latest(tmp_path)
+    assert {p: p.read_bytes() for p in generation(tmp_path).rglob("*") if p.is_file()} == before
+    # its crawl's row removed, the crawl's rows leave the view for good
+    for row_file in (tmp_path / "crawls").rglob("a*.parquet"):
+        row_file.unlink()
+    update_latest(tmp_path)
+    assert not [k for k in load_table("questions", tmp_path)["question_id"].to_pylist() if k.startswith("q") and
+                k not in keys_for("q", 3)["questions"]]
+
 def test_the_update_command_refuses_a_folder_that_is_no_data_folder(tmp_path, capsys):
     assert latest_module.main([str(tmp_path / "typo")]) == 2
     assert latest_module.main([str(tmp_path)]) == 2  # there, but no crawls/ in it

@@ -649,6 +649,7 @@ class Questions:
 def _update_dataset(root, dataset, crawls, started_of, base, manifest, sizing, applied: set, spill, new,
                     update, questions: Questions) -> tuple[list[str], dict]:
     files = committed_files(root, dataset, crawls)
+    _none_gone(root, applied - set(files), crawls)
     old_names = manifest["names"][dataset] if manifest else []
     view = [base / dataset / name for name in old_names]
     view_rows = _view_rows(view)
@@ -694,6 +695,19 @@ def _update_dataset(root, dataset, crawls, started_of, base, manifest, sizing, a
     update.buckets_rewritten += len(todo)
     update.rebuilt = update.rebuilt or rebuild
     return names, {"files": len(todo_files), "rows": rows, "buckets_rewritten": len(todo)}
+
+
+def _none_gone(root: Path, unseen: set[str], crawls: dict) -> None:
+    """LatestError when a file the view was made from is gone while its crawl is still
+    committed (a folder moved away, a file deleted): the view holds its rows whole, and a view
+    rebuilt from the files left would drop them in silence, for every reader of latest/. A file
+    of a crawl no longer committed (its crawls row removed) leaves the view with it."""
+    gone = sorted(name for name in unseen if crawl_of_file(Path(name)) in crawls)
+    if gone:
+        more = f" and {len(gone) - 1} more" if len(gone) > 1 else ""
+        raise LatestError(f"{root / gone[0]}{more}: a committed crawl's file the view was made from is gone; the "
+                          "view keeps its rows: put the file back, or remove its crawl's row from crawls/ to drop "
+                          "that crawl's rows for good")
 
 
 def _rows(files: list[Path]) -> int:
