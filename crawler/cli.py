@@ -109,6 +109,7 @@ def cmd_reparse(args: argparse.Namespace) -> int:
         print(f"doctor-answers reparse: error: {error}", file=sys.stderr)
         return 2
     startup_signals.ignore()  # the outcome is committed: a stop now would only contradict it
+    say("\n".join(result.summary()))  # as a crawl's
     tell(f"reparse {result.crawl_id}: {result.status}")
     return result.exit_code
 

@@ -30,7 +30,7 @@ from collections import Counter
 from contextlib import contextmanager
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import NamedTuple
@@ -812,7 +812,10 @@ def run_reparse(paths, out: str | Path = "data", processes: int | None = None, s
         result = _run(reparse, tasks, processes, paths, settings, progress)
     if log is not None and log.cut:  # known once it is closed: its last lines are written then
         print(f"doctor-answers reparse: {log_cut_line(log.baseFilename, log.cut)}", file=progress.stream)
-    return result
+    # for its summary, as a crawl's: where its data and log are, and how long it took
+    return replace(result, out=root, seconds=time.monotonic() - progress.started,
+                               log_file=Path(log.baseFilename) if log is not None else None,
+                               log_cut=log.cut if log is not None else None)
 
 
 _STOPS = startup_signals.STOPS  # SIGINT, SIGTERM, SIGHUP: the stops the CLI holds while it starts
@@ -918,7 +921,7 @@ def _run(reparse, tasks, processes: int, paths, settings, progress) -> CrawlResu
     told = _commit(reparse, outcome, stats, written, paths, settings, progress.stream)
     if told.message:
         stats["crawl/message"] = told.message
-    stats.update({f"rows/{name}": n for name, n in written.items()})
+    stats.update({f"crawl/rows/{name}": n for name, n in written.items()})  # as a crawl counts them, for its summary
     return CrawlResult(told.status, reparse.crawl_id, stats)
 
 

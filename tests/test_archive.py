@@ -96,6 +96,10 @@ def test_a_reparse_of_the_archive_with_the_site_gone_gives_the_truth_and_the_cra
     assert row["status"] == "finished" and row["questions"] == 150
     # A finished reparse says nothing but its progress on stderr (no message line, no "None")
     assert not [line for line in result.stderr.splitlines() if line.startswith("doctor-answers reparse:")]
+    # and prints a crawl's summary on stdout: what it wrote, where
+    assert f"crawl {row['crawl_id']}: finished" in result.stdout
+    assert f"  rows: 150 questions, {row['answers']} answers, {row['doctors']} distinct doctors" in result.stdout
+    assert f"  data: {(tmp_path / 'again').resolve()}" in result.stdout
     # The same rows as the live crawl, crawl_id aside: fetched_at (the WARC-Date) and the
     # content hash included, doctors once each.
     for dataset in ("questions", "answers", "doctors"):
