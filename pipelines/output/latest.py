@@ -435,8 +435,7 @@ def _merge_bucket(dataset: str, old: Path | None, new: Path | None, out: Path, s
     parts = []
     old_file = pq.ParquetFile(old) if old is not None else None
     if old_file is not None:
-        present = [c for c in columns if c in old_file.schema_arrow.names]
-        parts.append(conform(old_file.read(columns=present), pa.schema([schema.field(c) for c in columns])))
+        parts.append(_key_rows(old_file, pa.schema([schema.field(c) for c in columns])))
     new_reader = pa.ipc.open_file(pa.memory_map(str(new))) if new is not None else None
     if new_reader is not None:
         parts.append(new_reader.read_all().select(columns))
@@ -449,9 +448,7 @@ def _merge_bucket(dataset: str, old: Path | None, new: Path | None, out: Path, s
     offset = 0
     try:
         if old_file is not None:
-            for batch in old_file.iter_batches(batch_size=BATCH_ROWS):
-                sink.add(conform(batch, schema).filter(pa.array(keep[offset: offset + batch.num_rows])))
-                offset += batch.num_rows
+            offset = _copy_kept(old_file, sink, keep)
         if new_reader is not None:
             for i in range(new_reader.num_record_batches):
                 batch = new_reader.get_batch(i)
@@ -460,6 +457,21 @@ def _merge_bucket(dataset: str, old: Path | None, new: Path | None, out: Path, s
     finally:
         sink.close()
     return sink.rows
+
+
+def _key_rows(file: pq.ParquetFile, schema: pa.Schema) -> pa.Table:
+    """The key columns (`schema`) of a bucket's rows; null where its file predates a column."""
+    return conform(file.read(columns=[c for c in schema.names if c in file.schema_arrow.names]), schema)
+
+
+def _copy_kept(file: pq.ParquetFile, sink: _Sink, keep: np.ndarray) -> int:
+    """The rows of a bucket `file` that `keep` marks, added to `sink` a batch at a time (memory:
+    one batch, whatever the bucket); how many rows the file held."""
+    offset = 0
+    for batch in file.iter_batches(batch_size=BATCH_ROWS):
+        sink.add(conform(batch, sink.schema).filter(pa.array(keep[offset: offset + batch.num_rows])))
+        offset += batch.num_rows
+    return offset
 
 
 def _one_row_per_answer(folder: Path, names: list[str], spills: dict, view: list[Path], started_of: dict) -> set:
@@ -506,8 +518,7 @@ def _spread(answer_ids: pa.ChunkedArray, buckets: np.ndarray) -> np.ndarray:
 
 def _answer_rows(path: Path, schema: pa.Schema, wanted: pa.Array | None) -> pa.Table:
     """The key columns (`schema`) of an answers bucket's rows, of the answer ids `wanted` (all when None)."""
-    file = _parquet(path)
-    rows = conform(file.read(columns=[c for c in schema.names if c in file.schema_arrow.names]), schema)
+    rows = _key_rows(_parquet(path), schema)
     return rows if wanted is None else rows.filter(pc.is_in(rows["answer_id"], value_set=wanted))
 
 
@@ -522,14 +533,10 @@ def _row_ids(rows: pa.Table) -> pa.Array:
 def _without(source: Path, target: Path, losers: np.ndarray) -> None:
     """`source` (a bucket) written to `target` without the rows `losers` marks, streamed by row
     groups; `target` may be `source` (a bucket this generation made): written beside, renamed."""
-    schema = SCHEMAS["answers"]
     beside = target.with_name(f".{target.name}.tmp")
-    sink = _Sink(beside, schema)
-    offset = 0
+    sink = _Sink(beside, SCHEMAS["answers"])
     try:
-        for batch in _parquet(source).iter_batches(batch_size=BATCH_ROWS):
-            sink.add(conform(batch, schema).filter(pa.array(~losers[offset: offset + batch.num_rows])))
-            offset += batch.num_rows
+        _copy_kept(_parquet(source), sink, ~losers)
     finally:
         sink.close()
     os.replace(beside, target)
