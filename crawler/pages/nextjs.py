@@ -29,6 +29,7 @@ from pipelines.normalise.ratings import shows_rating, shows_review_count
 from .errors import MarkupError, TruncatedPage, UnknownLayout
 from .items import NOT_READ, Answer, Byline, Question, json_scalar
 from .markup import date_line, html_paragraphs, plain_paragraphs, text_of, text_outside
+from .parts import inside
 from .page import ItemPage, QuestionPageObject, missing
 from .counts import declared_count, declared_number
 from .document import ends_document
@@ -140,8 +141,9 @@ class _Card:
 
     def byline_links(self) -> list[str]:
         """The links its byline prints: the card's, outside its title and body."""
-        inside = {sub for el in self.classed[_TITLE] + self.classed[_BODY] for sub in el.iter()}
-        return [href for a in self.el.iter("a") if a not in inside and (href := (a.get("href") or "").strip())]
+        content = {*self.classed[_TITLE], *self.classed[_BODY]}
+        return [href for a in self.el.iter("a")
+                if a not in content and not inside(a, content) and (href := (a.get("href") or "").strip())]
 
     def byline_line(self, prefix: str) -> str | None:
         """The text of the card's first byline element of a class (`provider-byline_name__`)."""
